@@ -1,0 +1,54 @@
+/**
+ * Email over SMTP. Each email carries a deduplication key chosen by the workflow (case id plus
+ * event); a retried activity finds the key in the ledger and does not send again. The key also
+ * becomes the Message-ID, so an inbox can tell a duplicate even if the ledger write was lost.
+ */
+import { createHash } from 'node:crypto';
+import { log } from '@temporalio/activity';
+import type { Transporter } from 'nodemailer';
+import { renderEmail, type CaseLinks, type TemplateData, type TemplateName } from '../emails/templates';
+import type { EmailLedger } from '../storage/email-ledger';
+
+export interface EmailRequest<N extends TemplateName = TemplateName> {
+  /** Unique per intended email, e.g. `<caseId>/verification-rejected/2`. */
+  dedupKey: string;
+  /** `support` for the provider's support mailbox, else an address. */
+  to: 'support' | string;
+  template: N;
+  data: TemplateData<N>;
+  caseId: string;
+}
+
+export interface EmailDeps {
+  transport: Pick<Transporter, 'sendMail'>;
+  ledger: EmailLedger;
+  from: string;
+  supportAddress: string;
+  links: (caseId: string) => CaseLinks;
+}
+
+export function createEmailActivities(deps: EmailDeps) {
+  return {
+    async sendEmail<N extends TemplateName>(req: EmailRequest<N>): Promise<{ messageId: string; deduplicated: boolean }> {
+      const already = await deps.ledger.find(req.dedupKey);
+      if (already) return { messageId: already.messageId, deduplicated: true };
+
+      const to = req.to === 'support' ? deps.supportAddress : req.to;
+      const { subject, text } = renderEmail(req.template, req.data, deps.links(req.caseId));
+      const messageId = `<${createHash('sha256').update(req.dedupKey).digest('hex').slice(0, 32)}@onboarding>`;
+      await deps.transport.sendMail({
+        from: deps.from,
+        to,
+        subject,
+        text,
+        messageId,
+        headers: { 'X-Onboarding-Case': req.caseId, 'X-Onboarding-Event': req.template },
+      });
+      await deps.ledger.record({ key: req.dedupKey, messageId, to, template: req.template, at: new Date().toISOString() });
+      log.info('email sent', { template: req.template, caseId: req.caseId });
+      return { messageId, deduplicated: false };
+    },
+  };
+}
+
+export type EmailActivities = ReturnType<typeof createEmailActivities>;

@@ -1,0 +1,36 @@
+/**
+ * All activities, built from configuration. Each external system is one factory taking its
+ * dependencies, so a sandbox or a test double slots in without touching workflows.
+ */
+import nodemailer from 'nodemailer';
+import type { Config } from '../config';
+import { caseLinks } from '../domain/links';
+import { DocumentStore } from '../storage/documents';
+import { EmailLedger } from '../storage/email-ledger';
+import { BillingClient, createBillingActivities } from './billing';
+import { createDocumentActivities } from './documents';
+import { createEmailActivities } from './email';
+
+export function createActivities(config: Config) {
+  const transport = nodemailer.createTransport({
+    host: config.email.smtp.host,
+    port: config.email.smtp.port,
+    secure: config.email.smtp.secure,
+    auth: config.email.smtp.user ? { user: config.email.smtp.user, pass: config.email.smtp.password } : undefined,
+    // The local inbox has no TLS; a production relay should be configured with SMTP_SECURE.
+    ignoreTLS: !config.email.smtp.secure && config.profile !== 'production',
+  });
+  return {
+    ...createEmailActivities({
+      transport,
+      ledger: new EmailLedger(config.email.ledgerFile),
+      from: config.email.from,
+      supportAddress: config.email.supportAddress,
+      links: (caseId) => caseLinks(config, caseId),
+    }),
+    ...createBillingActivities(new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey })),
+    ...createDocumentActivities(new DocumentStore(config.documents.dir)),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

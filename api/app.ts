@@ -1,0 +1,163 @@
+/**
+ * The HTTP API (contract: shared API.md). Routes are thin: authenticate, validate with the
+ * domain's zod schemas, then hand over to the case service.
+ */
+import express, { type Request } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import { onboardingKindSchema } from '../domain/onboarding';
+import { DocumentStore, UnsupportedContentError } from '../storage/documents';
+import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
+import { CaseService } from './cases';
+import { kindDefinition, KINDS, type KindContext } from './kinds';
+import { buildOpenApi } from './openapi';
+import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
+import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
+
+export interface ApiDeps {
+  config: Config;
+  client: Client;
+  tokens: TokenRegistry;
+  documents?: DocumentStore;
+  now?: () => number;
+}
+
+const idParam = z.string().regex(/^[a-z0-9][a-z0-9-]{2,150}$/, 'not an onboarding id');
+const actionParam = z.string().regex(/^[a-z0-9-]{2,40}$/, 'not an action name');
+const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export function createApp(deps: ApiDeps): express.Express {
+  const { config, client } = deps;
+  const documents = deps.documents ?? new DocumentStore(config.documents.dir);
+  const ctx: KindContext = { config, documents, now: deps.now ?? Date.now };
+  const cases = new CaseService(client, config);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await Promise.race([
+        client.workflowService.getSystemInfo({}),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2_000)),
+      ]);
+      res.json({ status: 'ok', temporal: 'reachable' });
+    } catch (err) {
+      res.status(503).type('application/problem+json').json({
+        type: 'about:blank',
+        title: 'Temporal unreachable',
+        status: 503,
+        detail: err instanceof Error ? err.message : String(err),
+      });
+    }
+  });
+
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(buildOpenApi(config));
+  });
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.tokens));
+  v1.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
+
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.documents.maxBytes, files: 1, fields: 5, fieldSize: 1024 },
+  });
+  v1.post('/documents', upload.single('file'), async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const fields = parseOr400(documentUploadSchema, req.body ?? {});
+    const enterpriseId = principal.role === 'enterprise' ? principal.enterpriseId! : fields.enterpriseId;
+    if (principal.role === 'enterprise' && fields.enterpriseId && fields.enterpriseId !== principal.enterpriseId) {
+      throw new HttpProblem(403, 'Forbidden', 'an enterprise uploads its own documents only');
+    }
+    if (!enterpriseId) throw invalid([{ path: 'enterpriseId', message: 'support uploads name the enterprise' }]);
+    if (!req.file) throw invalid([{ path: 'file', message: 'a file is required (multipart field "file")' }]);
+    try {
+      const doc = await documents.save({ enterpriseId, kind: fields.kind, bytes: req.file.buffer });
+      res.status(201).json({ documentId: doc.documentId, kind: doc.kind, sha256: doc.sha256, contentType: doc.contentType, size: doc.size });
+    } catch (err) {
+      if (err instanceof UnsupportedContentError) throw new HttpProblem(415, 'Unsupported media type', err.message);
+      throw err;
+    }
+  });
+
+  v1.post('/onboardings', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const key = idempotencyKey(req);
+    const raw = req.body as unknown;
+    const kind = parseOr400(z.object({ kind: onboardingKindSchema }), raw).kind;
+    const def = kindDefinition(kind);
+    if (!def) throw new HttpProblem(422, 'Kind not available', `onboarding kind ${kind} is not available yet; available: ${Object.keys(KINDS).join(', ')}`);
+    const body = parseOr400(def.startSchema, raw);
+    if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
+      throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
+    }
+    const failures = await def.precheck(body, ctx);
+    if (failures.length > 0) {
+      throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, { errors: failures });
+    }
+    const { resource, replayed } = await cases.start(def, body, def.workflowInput(body, ctx), principal, key);
+    res.status(202).location(resource.links.self);
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    res.json(resource);
+  });
+
+  v1.get('/onboardings', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const filters = parseOr400(listQuerySchema, req.query, 'query');
+    if (principal.role === 'enterprise' && filters.enterpriseId && filters.enterpriseId !== principal.enterpriseId) {
+      throw new HttpProblem(403, 'Forbidden', 'an enterprise lists its own onboardings only');
+    }
+    res.json({ items: await cases.list(filters, principal) });
+  });
+
+  v1.get('/onboardings/:id', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const id = parseOr400(idParam, req.params.id, 'id');
+    await cases.authorise(id, principal);
+    res.json(await cases.read(id));
+  });
+
+  v1.post('/onboardings/:id/actions/:action', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const id = parseOr400(idParam, req.params.id, 'id');
+    const actionName = parseOr400(actionParam, req.params.action, 'action');
+    const { memo } = await cases.authorise(id, principal);
+    const def = kindDefinition(memo.kind);
+    const spec = def?.actions[actionName];
+    if (!def || !spec) throw new HttpProblem(404, 'Unknown action', `${memo.kind} has no action ${actionName}`);
+    if (principal.role !== 'admin' && !spec.roles.includes(principal.role)) {
+      throw new HttpProblem(403, 'Forbidden', `${actionName} is taken by ${spec.roles.join(' or ')}`);
+    }
+    const payload = parseOr400(spec.payload, req.body ?? {}, 'payload');
+    const failures = (await def.actionPrecheck?.(actionName, payload, memo.enterpriseId, ctx)) ?? [];
+    if (failures.length > 0) throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
+    await cases.act(id, actionName, actorOf(principal), payload);
+    res.json(await cases.read(id));
+  });
+
+  v1.post('/onboardings/:id/cancel', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const id = parseOr400(idParam, req.params.id, 'id');
+    const body = parseOr400(cancelBodySchema, req.body ?? {});
+    const { description } = await cases.authorise(id, principal);
+    if (description.status.name !== 'RUNNING') {
+      throw new HttpProblem(409, 'Not running', `the case is ${description.status.name.toLowerCase()}`, { awaiting: [] });
+    }
+    res.json(await cases.cancel(id, actorOf(principal), body.reason));
+  });
+
+  app.use('/v1', v1);
+  app.use((_req, _res, next) => next(new HttpProblem(404, 'Not found', 'no such route')));
+  app.use(problemHandler);
+  return app;
+}
+
+function idempotencyKey(req: Request): string | undefined {
+  const value = req.get('idempotency-key');
+  if (value === undefined) return undefined;
+  return parseOr400(idempotencyKeySchema, value, 'Idempotency-Key');
+}

@@ -1,0 +1,290 @@
+/**
+ * Onboarding cases as Temporal workflows: start (idempotent), read, list from visibility, act
+ * through updates, cancel. Translates Temporal's answers into the API's problems.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
+} from '@temporalio/client';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import type { Config } from '../config';
+import { caseId } from '../domain/ids';
+import { caseLinks } from '../domain/links';
+import {
+  ActionFailureType,
+  type ActionFailureDetails,
+  type Actor,
+  type CaseState,
+  type CaseStatus,
+  type OnboardingKind,
+  type OnboardingResource,
+  type OnboardingSummary,
+  type Role,
+} from '../domain/onboarding';
+import { AwaitingRoleKey, EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
+import type { Principal } from './auth';
+import type { KindDefinition } from './kinds';
+import { HttpProblem } from './problem';
+
+interface CaseMemo {
+  kind: OnboardingKind;
+  enterpriseId: string;
+  requestHash: string;
+  idempotencyKey?: string;
+  createdBy: string;
+}
+
+const STATUS_FROM_TEMPORAL: Record<string, CaseStatus> = {
+  RUNNING: 'running',
+  COMPLETED: 'completed',
+  CONTINUED_AS_NEW: 'completed',
+  FAILED: 'failed',
+  TERMINATED: 'failed',
+  TIMED_OUT: 'failed',
+  CANCELLED: 'cancelled',
+};
+
+const STATUS_TO_QUERY: Record<CaseStatus, string> = {
+  running: `ExecutionStatus = 'Running'`,
+  completed: `ExecutionStatus = 'Completed'`,
+  failed: `(ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut')`,
+  cancelled: `ExecutionStatus = 'Canceled'`,
+};
+
+export interface ListFilters {
+  kind?: OnboardingKind;
+  status?: CaseStatus;
+  stage?: string;
+  awaiting?: Role;
+  enterpriseId?: string;
+  limit: number;
+}
+
+/** Stable JSON (sorted keys), so the same body always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export class CaseService {
+  constructor(
+    private readonly client: Client,
+    private readonly config: Config,
+  ) {}
+
+  async start(
+    def: KindDefinition,
+    body: { enterpriseId: string },
+    input: unknown,
+    principal: Principal,
+    idempotencyKey: string | undefined,
+  ): Promise<{ resource: OnboardingResource; replayed: boolean }> {
+    const requestHash = createHash('sha256').update(canonical(body)).digest('hex');
+    const scope = `${body.enterpriseId}\u0000${idempotencyKey ?? ''}`;
+    const id = def.fixedId
+      ? def.fixedId(body)
+      : caseId(def.kind, body.enterpriseId, idempotencyKey ? createHash('sha256').update(scope).digest('hex').slice(0, 20) : randomUUID());
+
+    if (idempotencyKey && def.fixedId) {
+      // A fixed id is reused by later cases, so an earlier answer is found by its key, not its id.
+      const previous = await this.describe(id);
+      if (previous && memoOf(previous)?.idempotencyKey === idempotencyKey) return this.replay(previous, requestHash);
+    }
+    const memo: CaseMemo = { kind: def.kind, enterpriseId: body.enterpriseId, requestHash, createdBy: `${principal.role}:${principal.name}`, ...(idempotencyKey ? { idempotencyKey } : {}) };
+    try {
+      await this.client.workflow.start(def.workflowType, {
+        workflowId: id,
+        taskQueue: this.config.temporal.taskQueue,
+        args: [input],
+        memo: memo as unknown as Record<string, unknown>,
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: def.fixedId ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: EnterpriseIdKey, value: body.enterpriseId },
+          { key: OnboardingKindKey, value: def.kind },
+          { key: OnboardingStageKey, value: 'submitted' },
+        ]),
+        staticSummary: `${def.kind} for ${body.enterpriseId}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const existing = await this.describe(id);
+      if (existing && idempotencyKey && memoOf(existing)?.idempotencyKey === idempotencyKey) return this.replay(existing, requestHash);
+      throw new HttpProblem(409, 'Conflict', def.fixedId ? `an active ${def.kind} case exists for ${body.enterpriseId}: ${id}` : `case ${id} already exists`, {
+        existingId: id,
+      });
+    }
+    return { resource: await this.read(id, { waitForState: true }), replayed: false };
+  }
+
+  private async replay(existing: WorkflowExecutionDescription, requestHash: string) {
+    if (memoOf(existing)?.requestHash !== requestHash) {
+      throw new HttpProblem(409, 'Idempotency key reused', 'this Idempotency-Key was used with a different request body');
+    }
+    return { resource: await this.read(existing.workflowId), replayed: true };
+  }
+
+  async describe(id: string): Promise<WorkflowExecutionDescription | undefined> {
+    try {
+      return await this.client.workflow.getHandle(id).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** The case if this principal may see it; another tenant's case is as good as absent (404). */
+  async authorise(id: string, principal: Principal): Promise<{ description: WorkflowExecutionDescription; memo: CaseMemo }> {
+    const description = await this.describe(id);
+    const memo = description && memoOf(description);
+    if (!description || !memo || (principal.role === 'enterprise' && memo.enterpriseId !== principal.enterpriseId)) {
+      throw new HttpProblem(404, 'Not found', `no onboarding ${id}`);
+    }
+    return { description, memo };
+  }
+
+  async read(id: string, options: { waitForState?: boolean } = {}): Promise<OnboardingResource> {
+    const handle = this.client.workflow.getHandle(id);
+    const description = await handle.describe();
+    const memo = memoOf(description);
+    let state: CaseState | undefined;
+    try {
+      // The state comes from the workflow itself; a query works on closed cases too.
+      state = await withTimeout(handle.query<CaseState>('state'), options.waitForState ? 10_000 : 5_000);
+    } catch {
+      state = undefined;
+    }
+    const status = STATUS_FROM_TEMPORAL[description.status.name] ?? 'running';
+    const base: CaseState = state ?? {
+      id,
+      kind: memo?.kind ?? (description.typedSearchAttributes.get(OnboardingKindKey) as OnboardingKind),
+      enterpriseId: memo?.enterpriseId ?? description.typedSearchAttributes.get(EnterpriseIdKey) ?? '',
+      status,
+      stage: description.typedSearchAttributes.get(OnboardingStageKey) ?? 'unknown',
+      awaiting: [],
+      steps: [],
+      result: null,
+      error: null,
+    };
+    return {
+      ...base,
+      id,
+      // Temporal's word is final on how the case ended (e.g. terminated by an operator).
+      status,
+      error: base.error ?? (status === 'failed' ? { type: 'Failed', message: `the workflow ${description.status.name.toLowerCase()}` } : null),
+      createdAt: description.startTime.toISOString(),
+      links: this.links(id),
+    };
+  }
+
+  async list(filters: ListFilters, principal: Principal): Promise<OnboardingSummary[]> {
+    const clauses: string[] = [`OnboardingKind IS NOT NULL`];
+    const enterpriseId = principal.role === 'enterprise' ? principal.enterpriseId : filters.enterpriseId;
+    if (enterpriseId) clauses.push(`EnterpriseId = '${enterpriseId}'`);
+    if (filters.kind) clauses.push(`OnboardingKind = '${filters.kind}'`);
+    if (filters.stage) clauses.push(`OnboardingStage = '${filters.stage}'`);
+    if (filters.awaiting) clauses.push(`AwaitingRole = '${filters.awaiting}'`);
+    if (filters.status) clauses.push(STATUS_TO_QUERY[filters.status]);
+    const out: OnboardingSummary[] = [];
+    for await (const info of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(filters.limit, 100) })) {
+      out.push(this.summary(info));
+      if (out.length >= filters.limit) break;
+    }
+    return out;
+  }
+
+  private summary(info: WorkflowExecutionInfo): OnboardingSummary {
+    const sa = info.typedSearchAttributes;
+    const awaiting = sa.get(AwaitingRoleKey);
+    return {
+      id: info.workflowId,
+      kind: sa.get(OnboardingKindKey) as OnboardingKind,
+      enterpriseId: sa.get(EnterpriseIdKey) ?? '',
+      status: STATUS_FROM_TEMPORAL[info.status.name] ?? 'running',
+      stage: sa.get(OnboardingStageKey) ?? 'unknown',
+      awaitingRole: (awaiting as Role | undefined) ?? null,
+      createdAt: info.startTime.toISOString(),
+      closedAt: info.closeTime?.toISOString() ?? null,
+      links: this.links(info.workflowId),
+    };
+  }
+
+  /** Sends an action as an update; the workflow's validator decides at once. */
+  async act(id: string, action: string, actor: Actor, payload: unknown): Promise<CaseState> {
+    try {
+      return await this.client.workflow.getHandle(id).executeUpdate<CaseState, [{ actor: Actor; payload: unknown }]>(action, {
+        args: [{ actor, payload }],
+      });
+    } catch (err) {
+      throw updateProblem(err, action);
+    }
+  }
+
+  async cancel(id: string, actor: Actor, reason: string | undefined): Promise<OnboardingResource> {
+    const handle = this.client.workflow.getHandle(id);
+    await handle.signal('cancel-requested', { actor, ...(reason ? { reason } : {}) });
+    await handle.cancel();
+    // Compensations run inside the workflow; wait a little so the answer usually shows the outcome.
+    await withTimeout(handle.result(), 10_000).catch(() => undefined);
+    return this.read(id);
+  }
+
+  links(id: string): { self: string; temporalUi: string } {
+    const l = caseLinks(this.config, id);
+    return { self: `/v1/onboardings/${encodeURIComponent(id)}`, temporalUi: l.temporalUi };
+  }
+}
+
+function memoOf(d: WorkflowExecutionDescription | WorkflowExecutionInfo): CaseMemo | undefined {
+  const memo = d.memo as Partial<CaseMemo> | undefined;
+  return memo?.kind && memo.enterpriseId ? (memo as CaseMemo) : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const PROBLEM_FOR_ACTION_FAILURE: Record<string, [number, string]> = {
+  [ActionFailureType.NotAwaited]: [409, 'Action not awaited'],
+  [ActionFailureType.Busy]: [409, 'Action not awaited'],
+  [ActionFailureType.Forbidden]: [403, 'Forbidden'],
+  [ActionFailureType.InvalidPayload]: [400, 'Validation failed'],
+  [ActionFailureType.RuleViolation]: [422, 'Rules not met'],
+};
+
+function updateProblem(err: unknown, action: string): unknown {
+  if (err instanceof WorkflowNotFoundError) return new HttpProblem(409, 'Action not awaited', 'the case is closed', { awaiting: [] });
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const failure = err.cause;
+    const mapped = PROBLEM_FOR_ACTION_FAILURE[failure.type ?? ''];
+    if (mapped) {
+      const details = (failure.details?.[0] ?? { awaiting: [] }) as ActionFailureDetails;
+      return new HttpProblem(mapped[0], mapped[1], failure.message, {
+        awaiting: details.awaiting,
+        ...(details.errors ? { errors: details.errors } : {}),
+      });
+    }
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (/workflow execution already completed|already completed/i.test(message)) {
+    return new HttpProblem(409, 'Action not awaited', `the case is closed; ${action} is not awaited`, { awaiting: [] });
+  }
+  return err;
+}

@@ -1,0 +1,35 @@
+/** The API process: connects to Temporal and serves HTTP until SIGINT/SIGTERM. */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config';
+import { createApp } from './app';
+import { DEMO_TOKENS, loadTokens } from './auth';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { registry, demo } = loadTokens(config);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ config, client, tokens: registry });
+  const server = app.listen(config.api.port, config.api.host, () => {
+    console.log(`API listening on http://${config.api.host}:${config.api.port} (public URL ${config.api.publicUrl})`);
+    if (demo) {
+      console.log('demo tokens (development profile; set API_TOKENS_FILE to use real ones):');
+      for (const d of DEMO_TOKENS) {
+        console.log(`  ${d.token.padEnd(14)} ${d.principal.role}${d.principal.enterpriseId ? ` of ${d.principal.enterpriseId}` : ''}`);
+      }
+    }
+  });
+  const stop = () => {
+    server.close(() => {
+      void connection.close().finally(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+/** Request schemas of the API's own (kinds' schemas live in `domain/`). */
+import { z } from 'zod';
+import { enterpriseIdSchema } from '../domain/common';
+import { caseStatusSchema, onboardingKindSchema, roleSchema } from '../domain/onboarding';
+import { documentKindSchema } from '../domain/verification';
+
+export const listQuerySchema = z.strictObject({
+  kind: onboardingKindSchema.optional(),
+  status: caseStatusSchema.optional(),
+  stage: z.string().regex(/^[a-z0-9-]{1,60}$/).optional(),
+  awaiting: roleSchema.optional(),
+  enterpriseId: enterpriseIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export const cancelBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export const documentUploadSchema = z.strictObject({ kind: documentKindSchema, enterpriseId: enterpriseIdSchema.optional() });

@@ -1,0 +1,195 @@
+/**
+ * Configuration, parsed once from the environment by one zod schema.
+ *
+ * Every process (API, worker, sandboxes, the dev supervisor) calls `loadConfig()` and reads the
+ * part it needs. Defaults are the development profile's (`npm start`); production sets what it
+ * must (a tokens file at least) and refuses to start otherwise.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+/** A duration such as `30s`, `15m`, `4h`, `2d` or a bare number of milliseconds. */
+export const durationSchema = z
+  .string()
+  .trim()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'a duration such as 500ms, 30s, 15m, 4h or 2d')
+  .transform((value) => parseDuration(value));
+
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+export function parseDuration(value: string): number {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!match) throw new RangeError(`not a duration: ${value}`);
+  const unit = (match[2] ?? 'ms') as keyof typeof UNIT_MS;
+  return Number(match[1]) * UNIT_MS[unit];
+}
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const rate = z.coerce.number().min(0).max(1);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  APP_PROFILE: z.enum(['development', 'production', 'test']).default('development'),
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('onboarding'),
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_CLI: z.string().optional(),
+
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  API_PUBLIC_URL: z.url().optional(),
+  API_BODY_LIMIT: z.string().default('100kb'),
+  API_TOKENS_FILE: z.string().optional(),
+
+  DOCUMENTS_DIR: z.string().optional(),
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+
+  SMTP_HOST: z.string().default('localhost'),
+  SMTP_PORT: port.default(1025),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  MAIL_WEB_PORT: port.default(1080),
+  MAIL_FROM: z.string().default('Onboarding <onboarding@cc-provider.example>'),
+  SUPPORT_EMAIL: z.email().default('support@cc-provider.example'),
+  EMAIL_LEDGER_FILE: z.string().optional(),
+
+  BILLING_URL: z.url().default('http://localhost:4010'),
+  BILLING_HOST: z.string().default('127.0.0.1'),
+  BILLING_PORT: port.default(4010),
+  BILLING_API_KEY: z.string().default('sandbox-billing-key'),
+  BILLING_DATA_FILE: z.string().optional(),
+  BILLING_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  BILLING_FAILURE_RATE: rate.default(0),
+  BILLING_TIMEOUT_RATE: rate.default(0),
+  BILLING_WEBHOOK_URL: z.url().optional(),
+  BILLING_WEBHOOK_SECRET: z.string().min(16).default('sandbox-webhook-secret-change-me'),
+
+  // Durations that wait on people: days in production, seconds in tests.
+  VERIFICATION_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
+  VERIFICATION_RESUBMISSION_WINDOW: durationSchema.default(parseDuration('14d')),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  profile: Env['APP_PROFILE'];
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    uiPort: number;
+    cli?: string;
+    dbFile: string;
+  };
+  api: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    bodyLimit: string;
+    tokensFile?: string;
+  };
+  documents: { dir: string; maxBytes: number };
+  email: {
+    smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
+    webPort: number;
+    from: string;
+    supportAddress: string;
+    ledgerFile: string;
+  };
+  billing: {
+    url: string;
+    host: string;
+    port: number;
+    apiKey: string;
+    dataFile: string;
+    latencyMs: number;
+    failureRate: number;
+    timeoutRate: number;
+    webhookUrl: string;
+    webhookSecret: string;
+  };
+  timings: {
+    verification: { reviewSlaMs: number; resubmissionWindowMs: number };
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset", as shells and compose files often pass them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const apiPublicUrl = e.API_PUBLIC_URL ?? `http://localhost:${e.API_PORT}`;
+  const config: Config = {
+    profile: e.APP_PROFILE,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+      uiPort: e.TEMPORAL_UI_PORT,
+      cli: e.TEMPORAL_CLI,
+      dbFile: path.join(dataDir, 'temporal.db'),
+    },
+    api: {
+      host: e.API_HOST,
+      port: e.API_PORT,
+      publicUrl: apiPublicUrl.replace(/\/$/, ''),
+      bodyLimit: e.API_BODY_LIMIT,
+      tokensFile: e.API_TOKENS_FILE,
+    },
+    documents: { dir: e.DOCUMENTS_DIR ?? path.join(dataDir, 'documents'), maxBytes: e.DOCUMENT_MAX_BYTES },
+    email: {
+      smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD },
+      webPort: e.MAIL_WEB_PORT,
+      from: e.MAIL_FROM,
+      supportAddress: e.SUPPORT_EMAIL,
+      ledgerFile: e.EMAIL_LEDGER_FILE ?? path.join(dataDir, 'email-ledger.jsonl'),
+    },
+    billing: {
+      url: e.BILLING_URL.replace(/\/$/, ''),
+      host: e.BILLING_HOST,
+      port: e.BILLING_PORT,
+      apiKey: e.BILLING_API_KEY,
+      dataFile: e.BILLING_DATA_FILE ?? path.join(dataDir, 'billing.json'),
+      latencyMs: e.BILLING_LATENCY_MS,
+      failureRate: e.BILLING_FAILURE_RATE,
+      timeoutRate: e.BILLING_TIMEOUT_RATE,
+      webhookUrl: e.BILLING_WEBHOOK_URL ?? `${apiPublicUrl.replace(/\/$/, '')}/v1/webhooks/billing`,
+      webhookSecret: e.BILLING_WEBHOOK_SECRET,
+    },
+    timings: {
+      verification: {
+        reviewSlaMs: e.VERIFICATION_REVIEW_SLA,
+        resubmissionWindowMs: e.VERIFICATION_RESUBMISSION_WINDOW,
+      },
+    },
+  };
+  if (config.profile === 'production' && !config.api.tokensFile) {
+    throw new ConfigError([{ path: 'API_TOKENS_FILE', message: 'required in production (a JSON file of token hashes)' }]);
+  }
+  return config;
+}

@@ -1,0 +1,117 @@
+/**
+ * The onboarding case as every process exposes it: one shape for the API, the OpenAPI document,
+ * workflow queries and tests. Pure: also bundled into workflow code.
+ */
+import { z } from 'zod';
+
+export const ONBOARDING_KINDS = [
+  'enterprise-verification',
+  'number-purchase',
+  'number-subscription',
+  'own-400-landing',
+  'sip-trunk',
+  'sip-registration',
+  'third-party-line',
+] as const;
+export const onboardingKindSchema = z.enum(ONBOARDING_KINDS);
+export type OnboardingKind = z.infer<typeof onboardingKindSchema>;
+
+export const ROLES = ['enterprise', 'support', 'admin'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+
+/** Who takes an action: carried with every update and signal so history shows who did what. */
+export const actorSchema = z.strictObject({
+  role: roleSchema,
+  name: z.string().min(1).max(200),
+  enterpriseId: z.string().min(1).max(64).optional(),
+});
+export type Actor = z.infer<typeof actorSchema>;
+
+export const caseStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
+export type CaseStatus = z.infer<typeof caseStatusSchema>;
+
+export const awaitedActionSchema = z.object({
+  action: z.string(),
+  role: roleSchema,
+  since: z.string(),
+  dueAt: z.string().optional(),
+});
+export type AwaitedAction = z.infer<typeof awaitedActionSchema>;
+
+export const stepSchema = z.object({
+  name: z.string(),
+  status: z.enum(['done', 'failed', 'running']),
+  at: z.string(),
+  detail: z.string().optional(),
+  by: z.string().optional(),
+});
+export type Step = z.infer<typeof stepSchema>;
+
+export const caseErrorSchema = z.object({ type: z.string(), message: z.string() });
+export type CaseError = z.infer<typeof caseErrorSchema>;
+
+/** What a workflow reports through its `state` query. */
+export const caseStateSchema = z.object({
+  id: z.string(),
+  kind: onboardingKindSchema,
+  enterpriseId: z.string(),
+  status: caseStatusSchema,
+  stage: z.string(),
+  awaiting: z.array(awaitedActionSchema),
+  steps: z.array(stepSchema),
+  result: z.unknown().nullable(),
+  error: caseErrorSchema.nullable(),
+});
+export type CaseState = z.infer<typeof caseStateSchema>;
+
+/** The API resource: the case state plus links. */
+export const onboardingResourceSchema = caseStateSchema.extend({
+  createdAt: z.string().optional(),
+  links: z.object({ self: z.string(), temporalUi: z.string() }),
+});
+export type OnboardingResource = z.infer<typeof onboardingResourceSchema>;
+
+export const onboardingSummarySchema = z.object({
+  id: z.string(),
+  kind: onboardingKindSchema,
+  enterpriseId: z.string(),
+  status: caseStatusSchema,
+  stage: z.string(),
+  awaitingRole: roleSchema.nullable(),
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+  links: z.object({ self: z.string(), temporalUi: z.string() }),
+});
+export type OnboardingSummary = z.infer<typeof onboardingSummarySchema>;
+
+/** A human step: who may take it and what it carries. Declared once per kind, in `domain/`. */
+export interface ActionSpec<P = unknown> {
+  roles: readonly Role[];
+  payload: z.ZodType<P>;
+  summary: string;
+}
+
+/** An action request as it travels in an update or signal. */
+export interface ActionRequest<P = unknown> {
+  actor: Actor;
+  payload: P;
+}
+
+/**
+ * Failure types that action validators raise; the API maps each to an HTTP status.
+ * Kept here so workflow and API agree on the names.
+ */
+export const ActionFailureType = {
+  NotAwaited: 'ActionNotAwaited',
+  Forbidden: 'ActionForbidden',
+  InvalidPayload: 'InvalidActionPayload',
+  RuleViolation: 'ActionRuleViolation',
+  Busy: 'ActionBusy',
+} as const;
+
+/** Details attached to a refused action: what is awaited now, and each failing field. */
+export interface ActionFailureDetails {
+  awaiting: AwaitedAction[];
+  errors?: { path: string; message: string; code?: string }[];
+}

@@ -1,0 +1,234 @@
+/**
+ * Enterprise verification (real-name verification plus qualification review): the application,
+ * the reviewers' actions, and the pre-check that runs before any person looks at it.
+ * Pure: the same rules run in the API at submit time and in the workflow's update validators.
+ */
+import { z } from 'zod';
+import { checkLicence, checkResidentId, checkUnifiedSocialCreditCode, licenceEffectiveEnd } from './checks';
+import { contactSchema, enterpriseIdSchema, isoDateSchema, type RuleFailure } from './common';
+import type { ActionSpec } from './onboarding';
+
+export const APPLICANT_TYPES = ['agent', 'legal-representative'] as const;
+export type ApplicantType = (typeof APPLICANT_TYPES)[number];
+
+export const DOCUMENT_KINDS = [
+  'business-licence',
+  'legal-rep-id',
+  'agent-id',
+  'agent-holding-id',
+  'legal-rep-holding-id',
+  'acceptance-form',
+  'network-access-commitment',
+  'power-of-attorney',
+] as const;
+export const documentKindSchema = z.enum(DOCUMENT_KINDS);
+export type DocumentKind = z.infer<typeof documentKindSchema>;
+
+/** Materials each applicant type must provide, all stamped with the company seal except photos. */
+export const REQUIRED_DOCUMENTS: Record<ApplicantType, readonly DocumentKind[]> = {
+  agent: [
+    'business-licence',
+    'legal-rep-id',
+    'agent-id',
+    'agent-holding-id',
+    'acceptance-form',
+    'network-access-commitment',
+    'power-of-attorney',
+  ],
+  'legal-representative': [
+    'business-licence',
+    'legal-rep-id',
+    'legal-rep-holding-id',
+    'acceptance-form',
+    'network-access-commitment',
+  ],
+};
+
+/**
+ * `sole-proprietorship` is a sole proprietorship owned by a natural person: it may hold 400 numbers
+ * but not fixed-line numbers.
+ */
+export const ENTITY_TYPES = [
+  'company',
+  'sole-proprietorship',
+  'partnership',
+  'individual-business',
+  'public-institution',
+  'other',
+] as const;
+
+const personSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  idNumber: z.string().trim().min(1).max(32),
+});
+
+export const companySchema = z.strictObject({
+  name: z.string().trim().min(2).max(200),
+  unifiedSocialCreditCode: z.string().trim().toUpperCase().min(1).max(32),
+  entityType: z.enum(ENTITY_TYPES),
+  licenceValidFrom: isoDateSchema,
+  licenceValidTo: isoDateSchema.nullable().describe('null for a long-term licence'),
+});
+
+export const documentRefSchema = z.strictObject({
+  kind: documentKindSchema,
+  documentId: z.string().trim().min(1).max(64),
+});
+export type DocumentRef = z.infer<typeof documentRefSchema>;
+
+export const applicationSchema = z.strictObject({
+  applicantType: z.enum(APPLICANT_TYPES),
+  company: companySchema,
+  legalRepresentative: personSchema,
+  agent: personSchema.optional(),
+  contact: contactSchema,
+  documents: z.array(documentRefSchema).min(1).max(30),
+});
+export type Application = z.infer<typeof applicationSchema>;
+
+export const verificationStartSchema = applicationSchema.extend({
+  kind: z.literal('enterprise-verification'),
+  enterpriseId: enterpriseIdSchema,
+});
+export type VerificationStart = z.infer<typeof verificationStartSchema>;
+
+export const REJECTION_CODES = [
+  'unreadable',
+  'seal-missing',
+  'information-mismatch',
+  'expired',
+  'wrong-document',
+  'incomplete',
+  'other',
+] as const;
+
+export const rejectionReasonSchema = z
+  .strictObject({
+    documentKind: documentKindSchema.optional(),
+    field: z.string().min(1).max(100).optional(),
+    code: z.enum(REJECTION_CODES),
+    message: z.string().trim().min(1).max(500),
+  })
+  .refine((r) => r.documentKind !== undefined || r.field !== undefined, {
+    message: 'name the documentKind or the field the reason is about',
+  });
+
+/** The corrected parts; a resubmitted document replaces every earlier one of its kind. */
+export const resubmissionSchema = z
+  .strictObject({
+    company: companySchema.optional(),
+    legalRepresentative: personSchema.optional(),
+    agent: personSchema.optional(),
+    contact: contactSchema.optional(),
+    documents: z.array(documentRefSchema).max(30).optional(),
+  })
+  .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'nothing to resubmit' });
+
+export const verificationActions = {
+  approve: {
+    roles: ['support'],
+    payload: z.strictObject({ note: z.string().max(1000).optional() }),
+    summary: 'Approve the application',
+  },
+  reject: {
+    roles: ['support'],
+    payload: z.strictObject({ reasons: z.array(rejectionReasonSchema).min(1).max(30) }),
+    summary: 'Reject the application with coded reasons per document or field',
+  },
+  resubmit: {
+    roles: ['enterprise'],
+    payload: resubmissionSchema,
+    summary: 'Resubmit corrected fields and documents after a rejection',
+  },
+} satisfies Record<string, ActionSpec>;
+export type RejectionReason = z.infer<typeof rejectionReasonSchema>;
+export type Resubmission = z.infer<typeof resubmissionSchema>;
+
+export function applyResubmission(application: Application, patch: Resubmission): Application {
+  const replaced = new Set((patch.documents ?? []).map((d) => d.kind));
+  return {
+    ...application,
+    company: patch.company ?? application.company,
+    legalRepresentative: patch.legalRepresentative ?? application.legalRepresentative,
+    agent: patch.agent ?? application.agent,
+    contact: patch.contact ?? application.contact,
+    documents: [...application.documents.filter((d) => !replaced.has(d.kind)), ...(patch.documents ?? [])],
+  };
+}
+
+/**
+ * Every rule an application must pass before review, all at once. Document existence and content
+ * need storage and are checked beside this (API and workflow activity).
+ */
+export function precheckApplication(app: Application, today: string): RuleFailure[] {
+  const failures: RuleFailure[] = [];
+  const present = new Set(app.documents.map((d) => d.kind));
+  for (const kind of REQUIRED_DOCUMENTS[app.applicantType]) {
+    if (!present.has(kind)) {
+      failures.push({
+        path: 'documents',
+        code: 'document-missing',
+        message: `${kind} is required when the applicant is ${app.applicantType === 'agent' ? 'an authorised agent' : 'the legal representative'}`,
+      });
+    }
+  }
+  const uscc = checkUnifiedSocialCreditCode(app.company.unifiedSocialCreditCode);
+  if (uscc) failures.push({ path: 'company.unifiedSocialCreditCode', ...uscc });
+
+  const legalRepId = checkResidentId(app.legalRepresentative.idNumber, today);
+  if (legalRepId) failures.push({ path: 'legalRepresentative.idNumber', ...legalRepId });
+
+  if (app.applicantType === 'agent') {
+    if (!app.agent) {
+      failures.push({ path: 'agent', code: 'agent-required', message: 'an agent application names the agent' });
+    } else {
+      const agentId = checkResidentId(app.agent.idNumber, today);
+      if (agentId) failures.push({ path: 'agent.idNumber', ...agentId });
+    }
+  }
+  for (const f of checkLicence(app.company.licenceValidFrom, app.company.licenceValidTo, today)) {
+    failures.push({ path: f.code === 'licence-not-started' ? 'company.licenceValidFrom' : 'company.licenceValidTo', ...f });
+  }
+  return failures;
+}
+
+/** What an approved verification records; number purchases read it. */
+export interface VerificationResult {
+  decision: 'approved';
+  enterpriseId: string;
+  company: { name: string; unifiedSocialCreditCode: string; entityType: Application['company']['entityType'] };
+  /** Natural-person sole proprietorships may buy 400 numbers only. */
+  mayHoldFixedLines: boolean;
+  licence: { validFrom: string; validTo: string | null; longTerm: boolean; effectiveEnd: string };
+  applicantType: ApplicantType;
+  rounds: number;
+  approvedAt: string;
+  approvedBy: string;
+  note?: string;
+  billingCustomerId: string;
+}
+
+export function verificationResult(
+  app: Application,
+  enterpriseId: string,
+  decision: { rounds: number; approvedAt: string; approvedBy: string; note?: string; billingCustomerId: string },
+): VerificationResult {
+  return {
+    decision: 'approved',
+    enterpriseId,
+    company: {
+      name: app.company.name,
+      unifiedSocialCreditCode: app.company.unifiedSocialCreditCode,
+      entityType: app.company.entityType,
+    },
+    mayHoldFixedLines: app.company.entityType !== 'sole-proprietorship',
+    licence: {
+      validFrom: app.company.licenceValidFrom,
+      validTo: app.company.licenceValidTo,
+      longTerm: app.company.licenceValidTo === null,
+      effectiveEnd: licenceEffectiveEnd(app.company.licenceValidFrom, app.company.licenceValidTo),
+    },
+    applicantType: app.applicantType,
+    ...decision,
+  };
+}

@@ -1,0 +1,488 @@
+/**
+ * The billing sandbox: the HTTP contract of the provider's billing back office, backed by a JSON
+ * file, with switchable faults so clients can be tested against latency, outages and timeouts.
+ *
+ * /v1 routes need `Authorization: Bearer <api key>`; every write under /v1 needs an
+ * `Idempotency-Key`, and its first response is stored and replayed for retries. Faults strike
+ * before any state is touched, so retrying a failed or timed-out write with its key is safe.
+ * /_sandbox routes control and inspect the sandbox itself and are not part of the contract.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE, ProblemError, notFound, parseOrThrow } from './problem';
+import {
+  BillingStore,
+  newId,
+  type BillingData,
+  type Customer,
+  type IdempotencyRecord,
+  type LedgerEntry,
+  type RequestLogEntry,
+} from './store';
+
+export interface Faults {
+  /** Added to every /v1 request. */
+  latencyMs: number;
+  /** Share of /v1 requests answered 503 without doing anything. */
+  failureRate: number;
+  /** Share of /v1 requests held without an answer (until the client gives up). */
+  timeoutRate: number;
+}
+
+export interface BillingSandboxOptions {
+  /** An opened store, or the file to open one from. */
+  store?: BillingStore;
+  dataFile?: string;
+  apiKey: string;
+  latencyMs?: number;
+  failureRate?: number;
+  timeoutRate?: number;
+  /** Where signed event notifications go, and the secret they are signed with. */
+  webhookUrl?: string;
+  webhookSecret?: string;
+  /** Uniform in [0, 1); decides faults. */
+  random?: () => number;
+  now?: () => Date;
+  /** How long a simulated timeout holds a request before answering 504. */
+  timeoutHoldMs?: number;
+  bodyLimit?: string;
+}
+
+export interface BillingSandbox {
+  app: express.Express;
+  store: BillingStore;
+  webhook: { url?: string; secret?: string };
+  faults(): Faults;
+  /** Changes some switches; invalid values throw a 400 ProblemError and change nothing. */
+  setFaults(patch: Partial<Faults>): Faults;
+  /** Drops requests held by simulated timeouts and waits for pending writes to reach the file. */
+  close(): Promise<void>;
+}
+
+const JSON_CONTENT_TYPE = 'application/json';
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const DEFAULT_TIMEOUT_HOLD_MS = 30_000;
+
+const faultsPatchSchema = z.strictObject({
+  latencyMs: z.int().min(0).max(600_000).optional(),
+  failureRate: z.number().min(0).max(1).optional(),
+  timeoutRate: z.number().min(0).max(1).optional(),
+});
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+const createCustomerSchema = z.strictObject({
+  enterpriseId: text(100),
+  name: text(200),
+  contactEmail: z.email().optional(),
+});
+
+const createCreditSchema = z.strictObject({
+  amountFen: z.int().positive(),
+  note: z.string().trim().max(500).optional(),
+});
+
+const customerQuerySchema = z.strictObject({ enterpriseId: text(100) });
+
+const requestsQuerySchema = z.strictObject({
+  path: z.string().optional(),
+  method: z.string().optional(),
+});
+
+interface WriteContext<I> {
+  input: I;
+  params: Request['params'];
+  data: BillingData;
+  now: string;
+}
+
+interface WriteResult {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Runs synchronously against the store: it must check everything before changing anything,
+ * and throw a ProblemError (4xx) for a refusal, which is then stored like any other answer.
+ */
+type WriteHandler<I> = (context: WriteContext<I>) => WriteResult;
+
+interface RespondOptions {
+  contentType?: string;
+  headers?: Record<string, string>;
+  replayed?: boolean;
+  fault?: RequestLogEntry['fault'];
+  /** False when the request is already in the log (a timeout answered late). */
+  log?: boolean;
+}
+
+export function createBillingSandbox(options: BillingSandboxOptions): BillingSandbox {
+  const store = openStore(options);
+  if (!options.apiKey) throw new Error('createBillingSandbox needs an apiKey');
+  const random = options.random ?? Math.random;
+  const clock = options.now ?? (() => new Date());
+  const timeoutHoldMs = options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS;
+  const apiKeyDigest = sha256(options.apiKey);
+
+  let faults: Faults = { latencyMs: 0, failureRate: 0, timeoutRate: 0 };
+  const setFaults = (patch: Partial<Faults>): Faults => {
+    const parsed = parseOrThrow(faultsPatchSchema, patch);
+    // Absent and undefined both mean "leave as is".
+    for (const name of ['latencyMs', 'failureRate', 'timeoutRate'] as const) {
+      const value = parsed[name];
+      if (value !== undefined) faults = { ...faults, [name]: value };
+    }
+    return { ...faults };
+  };
+  setFaults({ latencyMs: options.latencyMs, failureRate: options.failureRate, timeoutRate: options.timeoutRate });
+
+  /** Requests held by simulated timeouts, released on close. */
+  const held = new Set<{ timer: NodeJS.Timeout; res: Response }>();
+
+  function respond(req: Request, res: Response, status: number, body: unknown, opts: RespondOptions = {}): void {
+    if (opts.log !== false && isLoggedWrite(req)) {
+      store.logRequest({
+        method: req.method,
+        path: pathOf(req),
+        idempotencyKey: req.get('idempotency-key') ?? null,
+        status,
+        replayed: opts.replayed ?? false,
+        fault: opts.fault ?? null,
+        at: clock().toISOString(),
+      });
+    }
+    res.status(status).set(opts.headers ?? {});
+    res.type(opts.contentType ?? JSON_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  function respondProblem(req: Request, res: Response, problem: ProblemError, opts: RespondOptions = {}): void {
+    respond(req, res, problem.status, problem.toProblem(), {
+      ...opts,
+      contentType: PROBLEM_CONTENT_TYPE,
+      headers: { ...problem.headers, ...opts.headers },
+    });
+  }
+
+  const authenticate: RequestHandler = (req, _res, next) => {
+    const match = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '');
+    // Digests have equal length, so the comparison takes the same time whatever was sent.
+    if (!match?.[1] || !timingSafeEqual(sha256(match[1]), apiKeyDigest)) {
+      throw new ProblemError(
+        401,
+        'unauthorized',
+        'Unauthorized',
+        'send the API key as "Authorization: Bearer <api key>"',
+        undefined,
+        { 'WWW-Authenticate': 'Bearer realm="billing"' },
+      );
+    }
+    next();
+  };
+
+  const requireJson: RequestHandler = (req, _res, next) => {
+    // `is` is false only when there is a body and it is not JSON; no body at all is fine.
+    if (req.is(['application/json', 'application/*+json']) === false) {
+      throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send request bodies as application/json');
+    }
+    next();
+  };
+
+  const injectFaults: RequestHandler = async (req, res, next) => {
+    const { latencyMs, failureRate, timeoutRate } = faults;
+    if (latencyMs > 0) await sleep(latencyMs);
+    // One draw decides both faults, so their rates add up rather than overlap.
+    const roll = random();
+    if (roll < failureRate) {
+      respondProblem(
+        req,
+        res,
+        new ProblemError(503, 'service-unavailable', 'Service unavailable', 'simulated outage: nothing was changed; retry with the same Idempotency-Key'),
+        { fault: 'failure', headers: { 'Retry-After': '1' } },
+      );
+      return;
+    }
+    if (roll < failureRate + timeoutRate) {
+      hold(req, res);
+      return;
+    }
+    next();
+  };
+
+  function hold(req: Request, res: Response): void {
+    if (isLoggedWrite(req)) {
+      store.logRequest({
+        method: req.method,
+        path: pathOf(req),
+        idempotencyKey: req.get('idempotency-key') ?? null,
+        status: null,
+        replayed: false,
+        fault: 'timeout',
+        at: clock().toISOString(),
+      });
+    }
+    const entry = {
+      res,
+      timer: setTimeout(() => {
+        held.delete(entry);
+        const problem = new ProblemError(504, 'gateway-timeout', 'Gateway timeout', 'simulated timeout: nothing was changed; retry with the same Idempotency-Key');
+        respondProblem(req, res, problem, { log: false });
+      }, timeoutHoldMs),
+    };
+    held.add(entry);
+    // The client gave up: nothing more to answer.
+    res.on('close', () => {
+      clearTimeout(entry.timer);
+      held.delete(entry);
+    });
+  }
+
+  /**
+   * Wraps a write in the idempotency protocol. From the record lookup to storing the new record
+   * nothing awaits, so two requests with one key cannot both execute.
+   */
+  function idempotentWrite<S extends z.ZodType>(schema: S, handler: WriteHandler<z.output<S>>): RequestHandler {
+    return async (req, res) => {
+      const key = req.get('idempotency-key');
+      if (key === undefined || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+        throw new ProblemError(
+          400,
+          'idempotency-key-required',
+          'Idempotency-Key required',
+          key === undefined
+            ? 'every write needs an Idempotency-Key header, unique to the operation'
+            : 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
+        );
+      }
+      const method = req.method;
+      const path = pathOf(req);
+      const fingerprint = sha256(`${method} ${path}\n${canonicalJson(req.body)}`).toString('hex');
+
+      const prior = store.data.idempotency[key];
+      if (prior) {
+        if (prior.fingerprint !== fingerprint) {
+          throw new ProblemError(
+            409,
+            'idempotency-key-reused',
+            'Idempotency-Key reused',
+            `this Idempotency-Key was first used for ${prior.method} ${prior.path} with a different request; use a new key for a new operation`,
+          );
+        }
+        respond(req, res, prior.status, prior.body, {
+          contentType: prior.contentType,
+          headers: { 'Idempotent-Replayed': 'true' },
+          replayed: true,
+        });
+        return;
+      }
+
+      // Invalid requests are refused without a record: the client may fix the body and reuse the key.
+      const input = parseOrThrow(schema, req.body ?? {});
+      const record = await store.update((data): IdempotencyRecord => {
+        const now = clock().toISOString();
+        let answer: WriteResult & { contentType: string };
+        try {
+          const result = handler({ input, params: req.params, data, now });
+          // A copy: the stored answer must not follow later changes to the resource.
+          answer = { status: result.status, body: structuredClone(result.body), contentType: JSON_CONTENT_TYPE };
+        } catch (error) {
+          if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+          answer = { status: error.status, body: error.toProblem(), contentType: PROBLEM_CONTENT_TYPE };
+        }
+        const stored: IdempotencyRecord = { key, method, path, fingerprint, ...answer, createdAt: now };
+        data.idempotency[key] = stored;
+        return stored;
+      });
+      respond(req, res, record.status, record.body, { contentType: record.contentType });
+    };
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  const jsonBody = express.json({ limit: options.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] });
+
+  const sandbox = express.Router();
+  sandbox.use(requireJson, jsonBody);
+  sandbox.get('/faults', (req, res) => {
+    respond(req, res, 200, faults);
+  });
+  sandbox.put('/faults', (req, res) => {
+    respond(req, res, 200, setFaults(parseOrThrow(faultsPatchSchema, req.body ?? {})));
+  });
+  sandbox.get('/requests', (req, res) => {
+    const query = parseOrThrow(requestsQuerySchema, req.query, 'query');
+    const method = query.method?.toUpperCase();
+    const requests = store.data.requests.filter(
+      (entry) => (query.path === undefined || entry.path === query.path) && (method === undefined || entry.method === method),
+    );
+    respond(req, res, 200, { count: requests.length, requests });
+  });
+  app.use('/_sandbox', sandbox);
+
+  const v1 = express.Router();
+  v1.use(authenticate, requireJson, jsonBody, injectFaults);
+
+  v1.post(
+    '/customers',
+    idempotentWrite(createCustomerSchema, ({ input, data, now }) => {
+      // One customer per enterprise: creating again updates the existing one.
+      const existing = findCustomerByEnterprise(data, input.enterpriseId);
+      if (existing) {
+        const changed = existing.name !== input.name || (input.contactEmail !== undefined && existing.contactEmail !== input.contactEmail);
+        if (changed) {
+          existing.name = input.name;
+          if (input.contactEmail !== undefined) existing.contactEmail = input.contactEmail;
+          existing.updatedAt = now;
+        }
+        return { status: 200, body: existing };
+      }
+      const customer: Customer = {
+        id: newId('cus'),
+        enterpriseId: input.enterpriseId,
+        name: input.name,
+        contactEmail: input.contactEmail ?? null,
+        balanceFen: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      data.customers[customer.id] = customer;
+      return { status: 201, body: customer };
+    }),
+  );
+
+  v1.get('/customers', (req, res) => {
+    const { enterpriseId } = parseOrThrow(customerQuerySchema, req.query, 'query');
+    const customer = findCustomerByEnterprise(store.data, enterpriseId);
+    if (!customer) throw notFound('customer for enterprise', enterpriseId);
+    respond(req, res, 200, customer);
+  });
+
+  v1.get('/customers/:id', (req, res) => {
+    const id = param(req.params, 'id');
+    const customer = store.data.customers[id];
+    if (!customer) throw notFound('customer', id);
+    respond(req, res, 200, customer);
+  });
+
+  v1.post(
+    '/customers/:id/credits',
+    idempotentWrite(createCreditSchema, ({ input, params, data, now }) => {
+      const id = param(params, 'id');
+      const customer = data.customers[id];
+      if (!customer) throw notFound('customer', id);
+      const balanceAfterFen = customer.balanceFen + input.amountFen;
+      if (!Number.isSafeInteger(balanceAfterFen)) {
+        throw new ProblemError(422, 'balance-overflow', 'Amount too large', 'the balance would exceed the largest amount the ledger can hold');
+      }
+      const entry: LedgerEntry = {
+        id: newId('cred'),
+        type: 'credit',
+        customerId: customer.id,
+        amountFen: input.amountFen,
+        balanceAfterFen,
+        note: input.note || null,
+        createdAt: now,
+      };
+      data.ledgerEntries[entry.id] = entry;
+      customer.balanceFen = balanceAfterFen;
+      customer.updatedAt = now;
+      return { status: 201, body: entry };
+    }),
+  );
+
+  app.use('/v1', v1);
+
+  app.use((req, res) => {
+    respondProblem(req, res, new ProblemError(404, 'not-found', 'Not found', `no route ${req.method} ${pathOf(req)}`));
+  });
+
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const problem = asProblem(error);
+    if (problem.status >= 500) console.error('billing sandbox: unexpected error:', error);
+    respondProblem(req, res, problem);
+  });
+
+  return {
+    app,
+    store,
+    webhook: { url: options.webhookUrl, secret: options.webhookSecret },
+    faults: () => ({ ...faults }),
+    setFaults,
+    async close() {
+      for (const entry of held) {
+        clearTimeout(entry.timer);
+        entry.res.destroy();
+      }
+      held.clear();
+      await store.flush();
+    },
+  };
+}
+
+function openStore(options: BillingSandboxOptions): BillingStore {
+  if (options.store) return options.store;
+  if (options.dataFile) return BillingStore.load(options.dataFile);
+  throw new Error('createBillingSandbox needs a store or a dataFile');
+}
+
+function param(params: Request['params'], name: string): string {
+  const value = params[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function findCustomerByEnterprise(data: Readonly<BillingData>, enterpriseId: string): Customer | undefined {
+  return Object.values(data.customers).find((customer) => customer.enterpriseId === enterpriseId);
+}
+
+function isLoggedWrite(req: Request): boolean {
+  return WRITE_METHODS.has(req.method) && pathOf(req).startsWith('/v1/');
+}
+
+function pathOf(req: Request): string {
+  return req.originalUrl.split('?', 1)[0] ?? '/';
+}
+
+function sha256(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** JSON with object keys sorted, so key order does not make two equal bodies differ. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const fields = Object.keys(record)
+      .sort()
+      .filter((key) => record[key] !== undefined)
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+    return `{${fields.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Body-parser errors carry a 4xx `status` and `type`; anything else is our fault. */
+function asProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  const { status, type } = (error ?? {}) as { status?: unknown; type?: unknown };
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (type === 'entity.parse.failed') return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
+    if (type === 'entity.too.large') return new ProblemError(413, 'body-too-large', 'Body too large', 'the request body is larger than allowed');
+    return new ProblemError(status, 'bad-request', 'Bad request', error instanceof Error ? error.message : 'the request could not be read');
+  }
+  return new ProblemError(500, 'internal-error', 'Internal error', 'the billing sandbox failed unexpectedly');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

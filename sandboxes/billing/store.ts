@@ -1,0 +1,195 @@
+/**
+ * The billing sandbox's state: one JSON file, held in memory, rewritten after every change.
+ *
+ * Each collection is a field of `BillingData`; a new resource adds a field there, in `emptyData()`
+ * and in `parseData()`, and files written before it existed load with it empty. Changes happen
+ * synchronously inside `update()`, so a handler's read-check-write cannot interleave with another
+ * request's; the file is then written atomically (temp file + rename), one write at a time.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const DATA_VERSION = 1;
+export const REQUEST_LOG_LIMIT = 10_000;
+
+export interface Customer {
+  id: string;
+  enterpriseId: string;
+  /** The company name; later also the only accepted invoice title. */
+  name: string;
+  contactEmail: string | null;
+  balanceFen: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A movement of a customer's balance; credits are sandbox top-ups. */
+export interface LedgerEntry {
+  id: string;
+  type: 'credit';
+  customerId: string;
+  amountFen: number;
+  balanceAfterFen: number;
+  note: string | null;
+  createdAt: string;
+}
+
+/** The first response to a write, kept so a retry with the same key gets the same answer. */
+export interface IdempotencyRecord {
+  key: string;
+  method: string;
+  path: string;
+  /** Hash of method, path and body: a reused key with anything else is refused. */
+  fingerprint: string;
+  status: number;
+  contentType: string;
+  body: unknown;
+  createdAt: string;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  /** Null when no response was given (a simulated timeout). */
+  status: number | null;
+  replayed: boolean;
+  fault: 'failure' | 'timeout' | null;
+  at: string;
+}
+
+export interface BillingData {
+  version: number;
+  customers: Record<string, Customer>;
+  ledgerEntries: Record<string, LedgerEntry>;
+  idempotency: Record<string, IdempotencyRecord>;
+  requests: RequestLogEntry[];
+}
+
+export function emptyData(): BillingData {
+  return { version: DATA_VERSION, customers: dict(), ledgerEntries: dict(), idempotency: dict(), requests: [] };
+}
+
+/**
+ * A map keyed by client-supplied strings (ids, idempotency keys): without a prototype, a key
+ * such as `__proto__` or `constructor` is an ordinary key and never an inherited member.
+ */
+export function dict<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/** An id such as `cus_3f9a…`: a type prefix makes ids self-describing in logs. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(12).toString('hex')}`;
+}
+
+export class BillingStore {
+  private state: BillingData;
+  /** Settles when the last scheduled write has finished, successfully or not. */
+  private writing: Promise<void> = Promise.resolve();
+  /** A write waiting for the current one; later changes join it instead of queueing more. */
+  private queued: Promise<void> | undefined;
+
+  private constructor(
+    readonly file: string,
+    state: BillingData,
+  ) {
+    this.state = state;
+  }
+
+  /** Reads the file (a missing file is an empty store). A corrupt file is an error, never reset. */
+  static load(file: string): BillingStore {
+    const resolved = path.resolve(file);
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(resolved, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return new BillingStore(resolved, text === undefined ? emptyData() : parseData(text, resolved));
+  }
+
+  /** The live state, for reading only; change it through `update()`. */
+  get data(): Readonly<BillingData> {
+    return this.state;
+  }
+
+  /**
+   * Applies `change` (synchronously, so nothing else runs in between) and resolves once the result
+   * is on disk. If the write fails the change stays in memory and goes out with the next write.
+   */
+  async update<T>(change: (data: BillingData) => T): Promise<T> {
+    const result = change(this.state);
+    await this.flush();
+    return result;
+  }
+
+  /** Appends to the request log (bounded); written with the next flush, which it also schedules. */
+  logRequest(entry: RequestLogEntry): void {
+    const log = this.state.requests;
+    log.push(entry);
+    if (log.length > REQUEST_LOG_LIMIT) log.splice(0, log.length - REQUEST_LOG_LIMIT);
+    this.flush().catch((error: unknown) => {
+      console.error(`billing sandbox: could not write ${this.file}:`, error);
+    });
+  }
+
+  /** Writes the current state after any write in progress; resolves when it is on disk. */
+  flush(): Promise<void> {
+    if (!this.queued) {
+      const next = this.writing.then(() => {
+        // From here on, new changes need a write of their own: this one snapshots now.
+        this.queued = undefined;
+        return this.writeFile(JSON.stringify(this.state, null, 2));
+      });
+      this.queued = next;
+      this.writing = next.catch(() => undefined);
+    }
+    return this.queued;
+  }
+
+  private async writeFile(text: string): Promise<void> {
+    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const handle = await fs.promises.open(temp, 'w');
+      try {
+        await handle.writeFile(text, 'utf8');
+        // Flushed before the rename, so a crash leaves the old file or the new one, never half.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.promises.rename(temp, this.file);
+    } catch (error) {
+      await fs.promises.rm(temp, { force: true });
+      throw error;
+    }
+  }
+}
+
+function parseData(text: string, file: string): BillingData {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`billing sandbox data file ${file} is not valid JSON`, { cause: error });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`billing sandbox data file ${file} does not hold an object`);
+  }
+  const version = (raw as { version?: unknown }).version;
+  if (typeof version === 'number' && version > DATA_VERSION) {
+    throw new Error(`billing sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`);
+  }
+  // Collections missing from older files start empty.
+  const data = raw as Partial<BillingData>;
+  return {
+    version: DATA_VERSION,
+    customers: dict(data.customers),
+    ledgerEntries: dict(data.ledgerEntries),
+    idempotency: dict(data.idempotency),
+    requests: Array.isArray(data.requests) ? data.requests.slice(-REQUEST_LOG_LIMIT) : [],
+  };
+}

@@ -1,0 +1,170 @@
+import { describe, it, expect } from 'vitest';
+import {
+  addYears,
+  checkLicence,
+  checkResidentId,
+  checkUnifiedSocialCreditCode,
+  compareIsoDates,
+  isValidIsoDate,
+  licenceEffectiveEnd,
+  residentIdCheckDigit,
+  sniffContentType,
+  usccCheckCharacter,
+} from '../../domain/checks';
+
+const TODAY = '2024-06-01';
+
+function withUsccCheck(first17: string): string {
+  return first17 + usccCheckCharacter(first17);
+}
+
+function withIdCheck(first17: string): string {
+  return first17 + residentIdCheckDigit(first17);
+}
+
+describe('checkUnifiedSocialCreditCode', () => {
+  it.each(['91350100M000100Y43', '91110108551385082Q', withUsccCheck('12100000400000624')])(
+    'accepts %s',
+    (code) => {
+      expect(checkUnifiedSocialCreditCode(code)).toBeNull();
+    },
+  );
+
+  it('computes the published check characters', () => {
+    expect(usccCheckCharacter('91350100M000100Y4')).toBe('3');
+    expect(usccCheckCharacter('91110108551385082')).toBe('Q');
+  });
+
+  it.each([
+    ['too short', '91350100M000100Y4', 'uscc-length'],
+    ['too long', '91350100M000100Y433', 'uscc-length'],
+    ['empty', '', 'uscc-length'],
+    ['letter I', '91350100M000100YI3', 'uscc-charset'],
+    ['letter O', '9135010OM000100Y43', 'uscc-charset'],
+    ['letters Z, S, V', '91350100Z0S0V00Y43', 'uscc-charset'],
+    ['lower case', '91350100m000100y43', 'uscc-charset'],
+    ['letters in the division code', withUsccCheck('91AB0100M000100Y4'), 'uscc-charset'],
+    ['wrong check character', '91350100M000100Y44', 'uscc-check-character'],
+    ['transposed digits', '91110108553185082Q', 'uscc-check-character'],
+  ])('rejects %s', (_label, code, expected) => {
+    expect(checkUnifiedSocialCreditCode(code)?.code).toBe(expected);
+  });
+
+  it('names the expected check character', () => {
+    expect(checkUnifiedSocialCreditCode('91350100M000100Y44')?.message).toContain('should be 3');
+  });
+});
+
+describe('checkResidentId', () => {
+  it.each([
+    ['published example', '11010519491231002X'],
+    ['lower-case x', '11010519491231002x'],
+    ['built with the check-digit function', withIdCheck('44030419900307123')],
+    ['born on a leap day', withIdCheck('31010120000229456')],
+    ['born today', withIdCheck('11010520240601001')],
+    ['born on 1900-01-01', withIdCheck('11010519000101001')],
+  ])('accepts %s', (_label, id) => {
+    expect(checkResidentId(id, TODAY)).toBeNull();
+  });
+
+  it('computes the published check digit', () => {
+    expect(residentIdCheckDigit('11010519491231002')).toBe('X');
+  });
+
+  it.each([
+    ['too short', '1101051949123100', 'id-length'],
+    ['15-digit legacy number', '110105491231002', 'id-length'],
+    ['letter check character', '11010519491231002A', 'id-format'],
+    ['letter in the body', '1101051949A231002X', 'id-format'],
+    ['31 February', withIdCheck('11010520000231123'), 'id-birth-date'],
+    ['29 February in a non-leap year', withIdCheck('11010519010229123'), 'id-birth-date'],
+    ['month 13', withIdCheck('11010519901301123'), 'id-birth-date'],
+    ['future birth date', withIdCheck('11010520240602123'), 'id-birth-date'],
+    ['born before 1900', withIdCheck('11010518991231123'), 'id-birth-date'],
+    ['wrong check digit', '110105194912310021', 'id-check-digit'],
+  ])('rejects %s', (_label, id, expected) => {
+    expect(checkResidentId(id, TODAY)?.code).toBe(expected);
+  });
+
+  it('names the expected check digit', () => {
+    expect(checkResidentId('110105194912310021', TODAY)?.message).toContain('should be X');
+  });
+});
+
+describe('dates', () => {
+  it.each([
+    ['2024-02-29', true],
+    ['2023-02-29', false],
+    ['2024-04-31', false],
+    ['2024-13-01', false],
+    ['2024-6-1', false],
+    ['20240601', false],
+  ])('isValidIsoDate(%s) is %s', (value, expected) => {
+    expect(isValidIsoDate(value)).toBe(expected);
+  });
+
+  it('adds years, moving 29 February to 28 February', () => {
+    expect(addYears('2020-05-10', 10)).toBe('2030-05-10');
+    expect(addYears('2016-02-29', 10)).toBe('2026-02-28');
+    expect(addYears('2016-02-29', 4)).toBe('2020-02-29');
+  });
+
+  it('compares dates', () => {
+    expect(compareIsoDates('2024-01-31', '2024-02-01')).toBe(-1);
+    expect(compareIsoDates('2024-02-01', '2024-02-01')).toBe(0);
+    expect(compareIsoDates('2025-01-01', '2024-12-31')).toBe(1);
+  });
+});
+
+describe('licence', () => {
+  it('treats a long-term licence as valid for 10 years', () => {
+    expect(licenceEffectiveEnd('2020-05-10', null)).toBe('2030-05-10');
+    expect(licenceEffectiveEnd('2016-02-29', null)).toBe('2026-02-28');
+  });
+
+  it('keeps an explicit end date', () => {
+    expect(licenceEffectiveEnd('2020-05-10', '2040-05-09')).toBe('2040-05-09');
+  });
+
+  it.each([
+    ['a dated licence', '2020-01-01', '2030-12-31'],
+    ['a long-term licence', '2020-01-01', null],
+    ['a licence starting today', TODAY, '2030-12-31'],
+    ['a licence ending today', '2014-06-02', TODAY],
+    ['a long-term licence ending today', '2014-06-01', null],
+  ])('accepts %s', (_label, from, to) => {
+    expect(checkLicence(from, to, TODAY)).toEqual([]);
+  });
+
+  it.each([
+    ['from after to', '2024-01-02', '2024-01-01', ['licence-dates']],
+    ['invalid from', '2023-02-29', '2030-01-01', ['licence-dates']],
+    ['invalid to', '2020-01-01', '2030-02-30', ['licence-dates']],
+    ['not yet started', '2024-06-02', '2034-06-01', ['licence-not-started']],
+    ['expired', '2010-01-01', '2024-05-31', ['licence-expired']],
+    ['expired long-term licence', '2014-05-31', null, ['licence-expired']],
+  ])('rejects %s', (_label, from, to, expected) => {
+    expect(checkLicence(from, to, TODAY).map((f) => f.code)).toEqual(expected);
+  });
+
+  it('reports the recorded end date of an expired long-term licence', () => {
+    expect(checkLicence('2012-02-29', null, TODAY)[0]?.message).toContain('2022-02-28');
+  });
+});
+
+describe('sniffContentType', () => {
+  const bytes = (...values: number[]) => new Uint8Array(values);
+  const text = (value: string) => new TextEncoder().encode(value);
+
+  it.each([
+    ['PDF', text('%PDF-1.7\n%\u00e2\u00e3'), 'application/pdf'],
+    ['JPEG', bytes(0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46), 'image/jpeg'],
+    ['PNG', bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00), 'image/png'],
+    ['text file', text('营业执照 business licence\n'), null],
+    ['PDF-like text without the dash', text('%PDF'), null],
+    ['truncated PNG header', bytes(0x89, 0x50, 0x4e, 0x47), null],
+    ['empty file', bytes(), null],
+  ])('%s -> %s', (_label, head, expected) => {
+    expect(sniffContentType(head)).toBe(expected);
+  });
+});

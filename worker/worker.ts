@@ -1,0 +1,26 @@
+/** Builds the onboarding worker: all workflows and activities on one task queue. */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Config } from '../config';
+
+export interface CreateWorkerOptions {
+  config: Config;
+  connection?: NativeConnection;
+  /** A prebuilt bundle (tests build it once); otherwise workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  activities?: object;
+}
+
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  const connection = options.connection ?? (await NativeConnection.connect({ address: config.temporal.address }));
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: options.activities ?? createActivities(config),
+    // Bounded sticky cache: thousands of waiting cases must not hold memory each.
+    maxCachedWorkflows: 1000,
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * Emails from workflows. Sending never holds up the process (an SMTP outage must not stop a
+ * reviewer's approval from taking effect), but a case does not close before its emails are out.
+ * Emails are started outside cancellation, so a cancelled case still sends what it promised.
+ */
+import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { EmailActivities, EmailRequest } from '../../activities/email';
+import type { TemplateData, TemplateName } from '../../emails/templates';
+import type { OnboardingCase } from './case';
+
+const { sendEmail } = proxyActivities<EmailActivities>({
+  startToCloseTimeout: '1 minute',
+  // No attempt limit: an email waits out an SMTP outage; the ledger makes each attempt safe.
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+/** A key unique to this run of the case, for emails and other side effects. */
+export function runKey(suffix: string): string {
+  const { workflowId, runId } = workflowInfo();
+  return `${workflowId}/${runId}/${suffix}`;
+}
+
+export class Notifier {
+  private readonly pending: Promise<void>[] = [];
+
+  constructor(private readonly kase: OnboardingCase) {}
+
+  /** `event` must be unique within the case for each distinct email (add a round or counter). */
+  send<N extends TemplateName>(event: string, to: 'support' | string, template: N, data: TemplateData<N>): void {
+    const request: EmailRequest<N> = { dedupKey: runKey(`email/${event}`), to, template, data, caseId: this.kase.state.id };
+    const audience = to === 'support' ? 'support' : 'enterprise';
+    const sent = CancellationScope.nonCancellable(() =>
+      sendEmail.executeWithOptions({ summary: `email ${audience}: ${template}` }, [request]),
+    ).then(
+      () => undefined,
+      (err: unknown) => this.kase.step(`email ${template} not sent`, 'failed', err instanceof Error ? err.message : String(err)),
+    );
+    this.pending.push(sent);
+  }
+
+  /** Waits until every email sent so far has been delivered (or given up on). */
+  async flush(): Promise<void> {
+    await CancellationScope.nonCancellable(() => Promise.all(this.pending));
+  }
+}
