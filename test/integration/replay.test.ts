@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { describe, expect, inject, it } from 'vitest';
+import { recordedHistories } from '../support/histories';
+
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+describe('workflow histories recorded from the suite replay against the current code', () => {
+  it('replays every recorded history cleanly', async () => {
+    const histories = await recordedHistories();
+    expect(histories.length).toBeGreaterThan(0);
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('fails when a workflow changes its command sequence without patched', async () => {
+    const [first] = (await recordedHistories()).filter((h) => h.name.startsWith('enterprise-verification'));
+    expect(first).toBeDefined();
+    const changed = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'support', 'changed-workflows.ts'), logger: quiet });
+    await expect(Worker.runReplayHistory({ workflowBundle: changed }, first!.history, first!.workflowId)).rejects.toThrow(DeterminismViolationError);
+  });
+});

@@ -1,0 +1,11 @@
+/**
+ * The current workflows with one change that alters their command sequence and is not guarded by
+ * `patched`: the replay test proves that such a change is caught.
+ */
+import { sleep } from '@temporalio/workflow';
+import { enterpriseVerification as current, type VerificationInput } from '../../workflows/enterprise-verification';
+
+export async function enterpriseVerification(input: VerificationInput) {
+  await sleep('1 second');
+  return current(input);
+}

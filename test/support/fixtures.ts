@@ -1,0 +1,41 @@
+/** Valid applications and documents, built from the check functions rather than hard-coded. */
+import { residentIdCheckDigit, usccCheckCharacter } from '../../domain/checks';
+import type { DocumentKind, DocumentRef } from '../../domain/verification';
+import { REQUIRED_DOCUMENTS } from '../../domain/verification';
+import { bearer, type Harness } from './harness';
+
+export const PDF = Buffer.from('%PDF-1.4\n% qualification scan\n');
+export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);
+
+const USCC_BODY = '91440101MA59UTQD1';
+export const USCC = USCC_BODY + usccCheckCharacter(USCC_BODY);
+export const LEGAL_REP_ID = '11010519491231002X';
+export const AGENT_ID = '44010619900307231' + residentIdCheckDigit('44010619900307231');
+
+export async function upload(h: Harness, token: string, kind: DocumentKind, bytes: Buffer = PDF): Promise<DocumentRef> {
+  const res = await h.api.post('/v1/documents').set(...bearer(token)).field('kind', kind).attach('file', bytes, `${kind}.pdf`);
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { kind, documentId: res.body.documentId as string };
+}
+
+export async function uploadAll(h: Harness, token: string, kinds: readonly DocumentKind[]): Promise<DocumentRef[]> {
+  return Promise.all(kinds.map((k) => upload(h, token, k)));
+}
+
+export async function legalRepApplication(h: Harness, enterpriseId: string, token: string) {
+  return {
+    kind: 'enterprise-verification' as const,
+    enterpriseId,
+    applicantType: 'legal-representative' as const,
+    company: {
+      name: '广州示例通信科技有限公司',
+      unifiedSocialCreditCode: USCC,
+      entityType: 'company' as const,
+      licenceValidFrom: '2021-06-01',
+      licenceValidTo: null,
+    },
+    legalRepresentative: { name: '张三', idNumber: LEGAL_REP_ID },
+    contact: { name: '李四', phone: '13800138000', email: `ops@${enterpriseId}.example.cn` },
+    documents: await uploadAll(h, token, REQUIRED_DOCUMENTS['legal-representative']),
+  };
+}

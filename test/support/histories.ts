@@ -1,0 +1,40 @@
+/**
+ * Workflow histories recorded from the suite's own runs (`npm run record-histories`), committed
+ * under test/replay/ and replayed against the current code by the replay test. They are exported
+ * with the Temporal CLI, in the JSON form the Temporal UI also exports.
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { resolveTemporalCli } from '../../dev/temporal-cli';
+
+export const REPLAY_DIR = path.join(__dirname, '..', 'replay');
+
+/** The history as JSON, from the CLI (also used to search histories for secrets). */
+export async function exportHistory(client: Client, workflowId: string): Promise<string> {
+  const cli = await resolveTemporalCli();
+  const address = client.connection.options.address;
+  const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', address, '--namespace', client.options.namespace, '--output', 'json'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  await writeFile(path.join(REPLAY_DIR, `${name}.json`), await exportHistory(client, workflowId));
+}
+
+export async function recordedHistories(): Promise<{ name: string; workflowId: string; history: History }[]> {
+  const files = (await readdir(REPLAY_DIR)).filter((f) => f.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (f) => ({
+      name: f.replace(/\.json$/, ''),
+      workflowId: f.replace(/\.json$/, ''),
+      history: historyFromJSON(JSON.parse(await readFile(path.join(REPLAY_DIR, f), 'utf8'))),
+    })),
+  );
+}
