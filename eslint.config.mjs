@@ -1,0 +1,57 @@
+// Lint: TypeScript rules everywhere, and in workflows/ the rules that keep workflow code
+// deterministic (no Node built-ins, no I/O libraries, no Math.random, no bare Error throws,
+// activities imported as types only).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code is deterministic: no Node built-ins. Do I/O in an activity.' })),
+            { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflow code.' },
+            { name: '@temporalio/client', message: 'Use child workflows or activities from workflow code.' },
+            { name: '@temporalio/worker', message: 'Not available inside the workflow sandbox.' },
+            { name: 'nodemailer', message: 'Email goes through the email activity.' },
+            { name: 'express', message: 'No I/O in workflow code.' },
+          ],
+          patterns: [
+            { group: ['../activities', '../activities/*', '../../activities', '../../activities/*'], allowTypeImports: true, message: 'Import activities with `import type` and call them through proxyActivities.' },
+            { group: ['../storage/*', '../../storage/*', '../api/*', '../../api/*', '../config', '../../config'], message: 'Workflow code takes configuration as input and does no I/O.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use uuid4() or a value passed in; Math.random breaks replay.' },
+        { object: 'process', property: 'env', message: 'Workflow code takes configuration as input.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ThrowStatement > NewExpression[callee.name='Error']", message: 'Throw ApplicationFailure (nonRetryable where retrying is pointless), not a bare Error.' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use now() from workflows/lib/case, the workflow clock.' },
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Use now() from workflows/lib/case, the workflow clock.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' }],
+    },
+  },
+);

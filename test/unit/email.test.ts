@@ -1,0 +1,76 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmailActivities } from '../../activities/email';
+import { templates, renderEmail } from '../../emails/templates';
+import { EmailLedger } from '../../storage/email-ledger';
+import { MailCatcher } from '../support/harness';
+
+const mail = new MailCatcher();
+beforeAll(() => mail.start());
+afterAll(() => mail.stop());
+
+/** The email activity as the worker runs it, in an activity context. */
+function activities(ledgerFile: string) {
+  const { sendEmail } = createEmailActivities({
+    transport: nodemailer.createTransport({ host: '127.0.0.1', port: mail.port, ignoreTLS: true }),
+    ledger: new EmailLedger(ledgerFile),
+    from: 'Onboarding <onboarding@test.example>',
+    supportAddress: 'support@test.example',
+    links: (id) => ({ api: `http://api/v1/onboardings/${id}`, temporalUi: `http://ui/workflows/${id}` }),
+  });
+  return { sendEmail: (req: Parameters<typeof sendEmail>[0]) => new MockActivityEnvironment().run(sendEmail, req) };
+}
+
+describe('email activity', () => {
+  it('sends once per deduplication key, also after a restart (a new ledger on the same file)', async () => {
+    const ledger = path.join(await mkdtemp(path.join(os.tmpdir(), 'ledger-')), 'sent.jsonl');
+    const request = {
+      dedupKey: 'case-1/run/email/rejected/1',
+      to: 'ops@example.cn',
+      template: 'verification-rejected' as const,
+      caseId: 'case-1',
+      data: { caseId: 'case-1', companyName: '示例公司', resubmitBy: '2026-12-01', reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '缺少公章' }] },
+    };
+    const first = await activities(ledger).sendEmail(request);
+    const retried = await activities(ledger).sendEmail(request);
+    expect(first.deduplicated).toBe(false);
+    expect(retried).toEqual({ messageId: first.messageId, deduplicated: true });
+    await new Promise((r) => setTimeout(r, 200));
+    const got = mail.forCase('case-1');
+    expect(got).toHaveLength(1);
+    expect(got[0]!.text).toContain('缺少公章');
+    expect(got[0]!.text).toContain('http://ui/workflows/case-1');
+  });
+
+  it('sends to the support mailbox when addressed to support', async () => {
+    const ledger = path.join(await mkdtemp(path.join(os.tmpdir(), 'ledger-')), 'sent.jsonl');
+    await activities(ledger).sendEmail({
+      dedupKey: 'case-2/run/email/submitted/1',
+      to: 'support',
+      template: 'verification-submitted',
+      caseId: 'case-2',
+      data: { caseId: 'case-2', companyName: '示例公司', applicantType: 'agent', round: 1, dueAt: '2026-11-23' },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(mail.forCase('case-2').map((m) => m.to)).toEqual(['support@test.example']);
+  });
+});
+
+describe('email templates', () => {
+  it.each(Object.keys(templates))('%s puts Chinese first and English beside it', (name) => {
+    const sample: Record<string, unknown> = {
+      caseId: 'c', companyName: '公司', applicantType: 'agent', round: 1, dueAt: 'd', waitingSince: 'w', reminder: 1,
+      failures: [{ path: 'p', code: 'c', message: 'm' }], resubmitBy: 'r', reasons: [{ code: 'other', message: 'm', field: 'f' }],
+      licenceEffectiveEnd: 'e', mayHoldFixedLines: false, rejectedAt: 'x', kindLabel: 'k',
+    };
+    const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, { api: 'a', temporalUi: 't' });
+    expect(subject).toMatch(/[\u4e00-\u9fff].*\/.*[A-Za-z]/);
+    const [zh, en] = text.split('\n----\n');
+    expect(zh).toMatch(/[\u4e00-\u9fff]/);
+    expect(en).toMatch(/[A-Za-z]{4,}/);
+  });
+});
