@@ -75,6 +75,26 @@ const envSchema = z.object({
   // Durations that wait on people: days in production, seconds in tests.
   VERIFICATION_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
   VERIFICATION_RESUBMISSION_WINDOW: durationSchema.default(parseDuration('14d')),
+  PURCHASE_SCRIPT_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
+  PURCHASE_SCRIPT_RESUBMISSION_WINDOW: durationSchema.default(parseDuration('14d')),
+  PURCHASE_PAYMENT_WINDOW: durationSchema.default(parseDuration('3d')),
+  PURCHASE_PAYMENT_POLL: durationSchema.default(parseDuration('10m')),
+  PURCHASE_ROUTING_SLA: durationSchema.default(parseDuration('1d')),
+  PURCHASE_RESERVATION_TTL: durationSchema.default(parseDuration('15m')),
+  SUBSCRIPTION_PERIOD: durationSchema.default(parseDuration('30d')),
+  SUBSCRIPTION_REMINDERS: z
+    .string()
+    .default('7d,1d')
+    .transform((v, ctx) => {
+      const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+      const bad = parts.filter((p) => !/^\d+(ms|s|m|h|d)?$/.test(p));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `not durations: ${bad.join(', ')}` });
+      return bad.length ? [] : parts.map(parseDuration).sort((a, b) => b - a);
+    }),
+  SUBSCRIPTION_GRACE: durationSchema.default(parseDuration('7d')),
+
+  SIP_GATEWAY_MODE: z.enum(['recording']).default('recording'),
+  SIP_GATEWAY_RECORD_FILE: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -121,7 +141,27 @@ export interface Config {
   };
   timings: {
     verification: { reviewSlaMs: number; resubmissionWindowMs: number };
+    purchase: PurchaseTimings;
+    subscription: SubscriptionTimings;
   };
+  sipGateway: { mode: Env['SIP_GATEWAY_MODE']; recordFile: string };
+}
+
+export interface PurchaseTimings {
+  scriptReviewSlaMs: number;
+  scriptResubmissionWindowMs: number;
+  paymentWindowMs: number;
+  paymentPollMs: number;
+  routingSlaMs: number;
+  reservationTtlMs: number;
+}
+
+export interface SubscriptionTimings {
+  /** One month of rent. */
+  periodMs: number;
+  /** Reminders before expiry when not renewing automatically, longest first. */
+  remindersBeforeMs: number[];
+  graceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -186,6 +226,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         reviewSlaMs: e.VERIFICATION_REVIEW_SLA,
         resubmissionWindowMs: e.VERIFICATION_RESUBMISSION_WINDOW,
       },
+      purchase: {
+        scriptReviewSlaMs: e.PURCHASE_SCRIPT_REVIEW_SLA,
+        scriptResubmissionWindowMs: e.PURCHASE_SCRIPT_RESUBMISSION_WINDOW,
+        paymentWindowMs: e.PURCHASE_PAYMENT_WINDOW,
+        paymentPollMs: e.PURCHASE_PAYMENT_POLL,
+        routingSlaMs: e.PURCHASE_ROUTING_SLA,
+        reservationTtlMs: e.PURCHASE_RESERVATION_TTL,
+      },
+      subscription: {
+        periodMs: e.SUBSCRIPTION_PERIOD,
+        remindersBeforeMs: e.SUBSCRIPTION_REMINDERS,
+        graceMs: e.SUBSCRIPTION_GRACE,
+      },
+    },
+    sipGateway: {
+      mode: e.SIP_GATEWAY_MODE,
+      recordFile: e.SIP_GATEWAY_RECORD_FILE ?? path.join(dataDir, 'sip-gateway.json'),
     },
   };
   if (config.profile === 'production' && !config.api.tokensFile) {

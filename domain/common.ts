@@ -1,5 +1,5 @@
 /** Small schemas and types shared by every process. Pure. */
-import { isValidPhoneNumber } from 'libphonenumber-js';
+import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import { z } from 'zod';
 
 /** A failed business rule, addressed to the field it is about. */

@@ -93,8 +93,10 @@ describe('verification deadlines, cancellation and worker crashes', () => {
 
     const events = h.mail.forCase(id).map((m) => m.event).sort();
     expect(events).toEqual(['verification-approved', 'verification-submitted']);
-    const customers = await fetch(`${h.config.billing.url}/_sandbox/requests?path=/v1/customers&method=POST`).then((r) => r.json());
-    const writes = (customers.requests as { idempotencyKey: string; replayed: boolean; status: number | null }[]).filter((r) => r.idempotencyKey.includes(id));
+    const customers = (await fetch(`${h.config.billing.url}/_sandbox/requests?path=/v1/customers&method=POST`).then((r) => r.json())) as {
+      requests: { idempotencyKey: string; replayed: boolean; status: number | null }[];
+    };
+    const writes = customers.requests.filter((r) => r.idempotencyKey.includes(id));
     // However many attempts reached billing, only one performed the write.
     expect(writes.filter((w) => !w.replayed && w.status !== null && w.status < 300)).toHaveLength(1);
   }, 150_000);

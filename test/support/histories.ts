@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Client } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { resolveTemporalCli } from '../../dev/temporal-cli';
 
@@ -16,7 +16,7 @@ export const REPLAY_DIR = path.join(__dirname, '..', 'replay');
 /** The history as JSON, from the CLI (also used to search histories for secrets). */
 export async function exportHistory(client: Client, workflowId: string): Promise<string> {
   const cli = await resolveTemporalCli();
-  const address = client.connection.options.address;
+  const address = (client.connection as Connection).options.address;
   const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', address, '--namespace', client.options.namespace, '--output', 'json'], {
     maxBuffer: 64 * 1024 * 1024,
   });

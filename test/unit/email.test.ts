@@ -22,7 +22,10 @@ function activities(ledgerFile: string) {
     supportAddress: 'support@test.example',
     links: (id) => ({ api: `http://api/v1/onboardings/${id}`, temporalUi: `http://ui/workflows/${id}` }),
   });
-  return { sendEmail: (req: Parameters<typeof sendEmail>[0]) => new MockActivityEnvironment().run(sendEmail, req) };
+  return {
+    sendEmail: (req: Parameters<typeof sendEmail>[0]) =>
+      new MockActivityEnvironment().run(sendEmail, req) as Promise<Awaited<ReturnType<typeof sendEmail>>>,
+  };
 }
 
 describe('email activity', () => {

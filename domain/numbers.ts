@@ -1,0 +1,173 @@
+/**
+ * Numbers: what an enterprise may buy, how many, how they are written, and the scripts that
+ * outbound numbers may speak. Phone numbers are judged by libphonenumber-js's metadata, never by
+ * hand-written patterns. Pure.
+ */
+import { parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import { enterpriseIdSchema, type RuleFailure } from './common';
+import type { ActionSpec } from './onboarding';
+
+/** About 30 concurrent calls per fixed-line number. */
+export const CALLS_PER_FIXED_LINE = 30;
+/** First purchase prepays three months of rent; later months renew one at a time. */
+export const FIRST_PREPAID_MONTHS = 3;
+export const MAX_NUMBERS_PER_ORDER = 30;
+
+export const NUMBER_TYPES = ['fixed-line', '400'] as const;
+export type NumberType = (typeof NUMBER_TYPES)[number];
+export const SCENARIOS = ['inbound', 'outbound', 'both'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/**
+ * Phrases the carriers forbid in call scripts (steering callees to WeChat/QQ, Douyin start-up
+ * training); a script containing one is rejected automatically. Matched ignoring case and spaces.
+ */
+export const BANNED_SCRIPT_PHRASES = ['加微信', '加QQ', '抖音培训', 'add WeChat', 'add QQ'] as const;
+
+function parseCn(value: string): PhoneNumber | undefined {
+  return parsePhoneNumberFromString(value.replace(/[\s-]/g, ''), 'CN');
+}
+
+/** `020`, `0755`: a real mainland area code, as the library's metadata knows them. */
+export function isAreaCode(areaCode: string): boolean {
+  if (!/^0\d{2,3}$/.test(areaCode)) return false;
+  // Local numbers are 7 or 8 digits; the code is real if a local number under it is a valid fixed line.
+  return [8, 7].some((digits) => {
+    const sample = parseCn(`${areaCode}6${'2'.repeat(digits - 1)}`);
+    return !!sample && sample.isValid() && sample.getType() === 'FIXED_LINE' && nationalParts(sample)[0] === areaCode;
+  });
+}
+
+function nationalParts(n: PhoneNumber): string[] {
+  return n.formatNational().split(' ');
+}
+
+export function isFixedLine(value: string): boolean {
+  const n = parseCn(value);
+  return !!n && n.isValid() && n.getType() === 'FIXED_LINE';
+}
+
+export function is400Number(value: string): boolean {
+  const n = parseCn(value);
+  return !!n && n.isValid() && n.nationalNumber.startsWith('400') && n.nationalNumber.length === 10;
+}
+
+/** The way numbers are written on invoices and forms: `020-66240001`, `400-820-0001`. */
+export function formatNumber(value: string): string {
+  const n = parseCn(value);
+  if (!n || !n.isValid()) return value;
+  const [head, ...rest] = nationalParts(n);
+  return is400Number(value) ? [head, ...rest].join('-') : `${head}-${rest.join('')}`;
+}
+
+export function toE164(value: string): string {
+  return parseCn(value)?.number ?? value;
+}
+
+export const areaCodeSchema = z.string().trim().refine(isAreaCode, { message: 'not a mainland China area code (e.g. 010, 020, 0755)' });
+export const own400NumberSchema = z.string().trim().refine(is400Number, { message: 'not a 400 number (e.g. 4008001234)' });
+
+export const bindingSchema = z.strictObject({
+  instanceId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'a contact-center instance id'),
+  ivrFlowId: z.string().min(1).max(64).optional(),
+  skillGroupId: z.string().min(1).max(64).optional(),
+});
+export type Binding = z.infer<typeof bindingSchema>;
+
+const callScriptSchema = z.string().trim().min(10, 'describe the call script in at least 10 characters').max(5000);
+
+export const numberPurchaseStartSchema = z
+  .strictObject({
+    kind: z.literal('number-purchase'),
+    enterpriseId: enterpriseIdSchema,
+    numberType: z.enum(NUMBER_TYPES),
+    areaCode: areaCodeSchema.optional(),
+    quantity: z.number().int().min(1).max(MAX_NUMBERS_PER_ORDER).optional(),
+    peakConcurrentCalls: z.number().int().min(1).max(MAX_NUMBERS_PER_ORDER * CALLS_PER_FIXED_LINE).optional(),
+    scenario: z.enum(SCENARIOS),
+    callScript: callScriptSchema.optional(),
+    autoRenew: z.boolean().default(false),
+    binding: bindingSchema,
+    bindOwn400: own400NumberSchema.optional().describe('the own 400 number these fixed lines will carry'),
+    applicationNote: z.string().trim().max(500).optional(),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.quantity === undefined) === (b.peakConcurrentCalls === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'give either quantity or peakConcurrentCalls' });
+    }
+    if (b.numberType === 'fixed-line' && !b.areaCode) {
+      ctx.addIssue({ code: 'custom', path: ['areaCode'], message: 'fixed-line numbers need an area code' });
+    }
+    if (b.numberType === 'fixed-line' && !b.callScript) {
+      ctx.addIssue({ code: 'custom', path: ['callScript'], message: 'fixed-line numbers need a call script for review' });
+    }
+    if (b.numberType === '400' && b.scenario !== 'inbound') {
+      ctx.addIssue({ code: 'custom', path: ['scenario'], message: '400 numbers are inbound only' });
+    }
+    if (b.bindOwn400 && b.numberType !== 'fixed-line') {
+      ctx.addIssue({ code: 'custom', path: ['bindOwn400'], message: 'an own 400 number lands on fixed lines' });
+    }
+  });
+export type NumberPurchaseStart = z.infer<typeof numberPurchaseStartSchema>;
+
+export interface Sizing {
+  quantity: number;
+  method: 'quantity' | 'peak-concurrency';
+  peakConcurrentCalls?: number;
+  callsPerNumber?: number;
+  explanation: string;
+}
+
+/** How many numbers an order holds, and how that count was reached. */
+export function sizeOrder(b: Pick<NumberPurchaseStart, 'quantity' | 'peakConcurrentCalls'>): Sizing {
+  if (b.quantity !== undefined) return { quantity: b.quantity, method: 'quantity', explanation: `${b.quantity} number(s) as requested` };
+  const peak = b.peakConcurrentCalls ?? 1;
+  const quantity = Math.ceil(peak / CALLS_PER_FIXED_LINE);
+  return {
+    quantity,
+    method: 'peak-concurrency',
+    peakConcurrentCalls: peak,
+    callsPerNumber: CALLS_PER_FIXED_LINE,
+    explanation: `ceil(${peak} peak concurrent calls / ${CALLS_PER_FIXED_LINE} per number) = ${quantity}`,
+  };
+}
+
+/** Every banned phrase in a script, matched without regard to case or spaces. */
+export function bannedPhrases(script: string): string[] {
+  const squeeze = (s: string) => s.replace(/\s+/g, '').toLowerCase();
+  const text = squeeze(script);
+  return [...new Set(BANNED_SCRIPT_PHRASES.filter((p) => text.includes(squeeze(p))))];
+}
+
+/** The seed's wording for a fixed line that will carry the enterprise's own 400 number. */
+export function own400ApplicationNote(own400: string): string {
+  return `用于绑定自有400号码 ${own400.replace(/\D/g, '')} 的固话 / fixed line for binding own 400 number ${own400.replace(/\D/g, '')}`;
+}
+
+/** What a verified enterprise may buy (natural-person sole proprietorships: 400 numbers only). */
+export function purchaseEligibility(numberType: NumberType, verification: { mayHoldFixedLines: boolean }): RuleFailure[] {
+  if (numberType === 'fixed-line' && !verification.mayHoldFixedLines) {
+    return [
+      {
+        path: 'numberType',
+        code: 'sole-proprietorship-fixed-line',
+        message: 'a sole proprietorship owned by a natural person may apply for 400 numbers but not fixed-line numbers',
+      },
+    ];
+  }
+  return [];
+}
+
+export const numberPurchaseActions = {
+  'approve-script': { roles: ['support'], payload: z.strictObject({ note: z.string().max(1000).optional() }), summary: 'Approve the call script' },
+  'reject-script': { roles: ['support'], payload: z.strictObject({ reason: z.string().trim().min(1).max(1000) }), summary: 'Reject the call script with a reason' },
+  'resubmit-script': { roles: ['enterprise'], payload: z.strictObject({ callScript: callScriptSchema }), summary: 'Resubmit a corrected call script' },
+  'confirm-400-routing': { roles: ['support'], payload: z.strictObject({ note: z.string().max(1000).optional() }), summary: 'Confirm the 400 number is routed to the contact center' },
+} satisfies Record<string, ActionSpec>;
+
+export const numberSubscriptionActions = {
+  renew: { roles: ['enterprise'], payload: z.strictObject({}), summary: 'Pay the next month of rent now' },
+  release: { roles: ['enterprise'], payload: z.strictObject({ reason: z.string().max(500).optional() }), summary: 'Release the numbers now' },
+  'set-auto-renew': { roles: ['enterprise'], payload: z.strictObject({ autoRenew: z.boolean() }), summary: 'Turn automatic renewal on or off' },
+} satisfies Record<string, ActionSpec>;
