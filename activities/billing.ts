@@ -67,6 +67,41 @@ function safeJson(text: string): unknown {
   }
 }
 
+export interface Reservation {
+  id: string;
+  numbers: string[];
+  status: string;
+  expiresAt: string;
+}
+
+export interface Order {
+  id: string;
+  customerId: string;
+  numbers: string[];
+  type: string;
+  prepaidMonths: number;
+  monthlyRentFen: number;
+  amountFen: number;
+  status: 'unpaid' | 'paid' | 'void' | 'refunded';
+  paidAt: string | null;
+  reference: string;
+}
+
+/** A charge either goes through or meets an empty balance; the latter is business, not failure. */
+export type ChargeOutcome<T> = { status: 'paid'; value: T } | { status: 'insufficient-balance'; balanceFen: number; amountFen: number };
+
+async function orInsufficient<T>(call: () => Promise<T>): Promise<ChargeOutcome<T>> {
+  try {
+    return { status: 'paid', value: await call() };
+  } catch (err) {
+    const details = err instanceof ApplicationFailure ? (err.details?.[0] as { status?: number; body?: { balanceFen?: number; amountFen?: number } } | undefined) : undefined;
+    if (details?.status === 402) {
+      return { status: 'insufficient-balance', balanceFen: details.body?.balanceFen ?? 0, amountFen: details.body?.amountFen ?? 0 };
+    }
+    throw err;
+  }
+}
+
 export function createBillingActivities(client: BillingClient) {
   return {
     /** Creates or updates the enterprise's billing customer; its name is the only invoice title. */
@@ -76,6 +111,47 @@ export function createBillingActivities(client: BillingClient) {
         idempotencyKey: input.idempotencyKey,
       });
       return { customerId: customer.id };
+    },
+
+    async reserveNumbers(input: { customerId: string; type: string; areaCode?: string; quantity: number; ttlSeconds: number; reference: string; idempotencyKey: string }): Promise<Reservation> {
+      const { idempotencyKey, ...body } = input;
+      return client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey });
+    },
+
+    async releaseReservation(input: { reservationId: string; idempotencyKey: string }): Promise<void> {
+      await client.request('DELETE', `/v1/reservations/${encodeURIComponent(input.reservationId)}`, { idempotencyKey: input.idempotencyKey });
+    },
+
+    async createOrder(input: { customerId: string; reservationId: string; prepaidMonths: number; applicationNote?: string; reference: string; idempotencyKey: string }): Promise<Order> {
+      const { idempotencyKey, ...body } = input;
+      return client.request<Order>('POST', '/v1/orders', { body, idempotencyKey });
+    },
+
+    async chargeOrder(input: { orderId: string; idempotencyKey: string }): Promise<ChargeOutcome<Order>> {
+      return orInsufficient(() => client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/charge`, { body: {}, idempotencyKey: input.idempotencyKey }));
+    },
+
+    async getOrder(orderId: string): Promise<Order> {
+      return client.request<Order>('GET', `/v1/orders/${encodeURIComponent(orderId)}`);
+    },
+
+    async voidOrder(input: { orderId: string; idempotencyKey: string }): Promise<Order> {
+      return client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/void`, { body: {}, idempotencyKey: input.idempotencyKey });
+    },
+
+    async refundOrder(input: { orderId: string; reason: string; idempotencyKey: string }): Promise<Order> {
+      return client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/refund`, { body: { reason: input.reason }, idempotencyKey: input.idempotencyKey });
+    },
+
+    /** A month's rent for a live subscription. */
+    async chargeRent(input: { customerId: string; amountFen: number; description: string; reference: string; idempotencyKey: string }): Promise<ChargeOutcome<{ id: string }>> {
+      const { idempotencyKey, ...body } = input;
+      return orInsufficient(() => client.request<{ id: string }>('POST', '/v1/charges', { body, idempotencyKey }));
+    },
+
+    /** Returns numbers to inventory when a subscription ends. */
+    async releaseNumbers(input: { numbers: string[]; reference: string; idempotencyKey: string }): Promise<void> {
+      await client.request('POST', '/v1/numbers/release', { body: { numbers: input.numbers, reference: input.reference }, idempotencyKey: input.idempotencyKey });
     },
   };
 }

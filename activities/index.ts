@@ -10,8 +10,18 @@ import { EmailLedger } from '../storage/email-ledger';
 import { BillingClient, createBillingActivities } from './billing';
 import { createDocumentActivities } from './documents';
 import { createEmailActivities } from './email';
+import { createSipGatewayActivities, type SipGateway } from './sip-gateway';
+import { RecordingSipGateway } from '../sandboxes/sip-gateway/recording-gateway';
 
-export function createActivities(config: Config) {
+/** The SIP gateway implementation this deployment uses. */
+export function createSipGateway(config: Config): SipGateway {
+  switch (config.sipGateway.mode) {
+    case 'recording':
+      return new RecordingSipGateway(config.sipGateway.recordFile);
+  }
+}
+
+export function createActivities(config: Config, deps: { sipGateway?: SipGateway } = {}) {
   const transport = nodemailer.createTransport({
     host: config.email.smtp.host,
     port: config.email.smtp.port,
@@ -30,6 +40,7 @@ export function createActivities(config: Config) {
     }),
     ...createBillingActivities(new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey })),
     ...createDocumentActivities(new DocumentStore(config.documents.dir)),
+    ...createSipGatewayActivities(deps.sipGateway ?? createSipGateway(config)),
   };
 }
 

@@ -112,8 +112,9 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
       }
 
       const resubmitBy = rejectedAt + input.timings.resubmissionWindowMs;
-      c.enter('awaiting-resubmission', [{ action: 'resubmit', role: 'enterprise', dueAt: resubmitBy }]);
-      const resubmission = await c.next(['resubmit'], resubmitBy - now());
+      const resubmission = await c.awaitAction('awaiting-resubmission', [{ action: 'resubmit', role: 'enterprise' }], {
+        deadlineMs: resubmitBy - now(),
+      });
       if (!resubmission) {
         mail.send('expired', application.contact.email, 'verification-expired', {
           caseId: c.state.id,
@@ -144,29 +145,34 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
 
 /** Support reviews; past the SLA, support is reminded, again every SLA period. */
 async function review(c: OnboardingCase, mail: Notifier, application: Application, round: number, slaMs: number) {
-  const since = now();
-  let due = since + slaMs;
-  c.enter('awaiting-review', [
-    { action: 'approve', role: 'support', dueAt: due },
-    { action: 'reject', role: 'support', dueAt: due },
-  ]);
-  mail.send(`submitted/${round}`, 'support', 'verification-submitted', {
-    caseId: c.state.id,
-    companyName: application.company.name,
-    applicantType: application.applicantType,
-    round,
-    dueAt: isoAt(due),
-  });
-  for (let reminder = 1; ; reminder++) {
-    const decision = await c.next(['approve', 'reject'] as const, due - now());
-    if (decision) return decision;
-    c.step(`review reminder ${reminder}`, 'done', `waiting since ${isoAt(since)}`);
-    mail.send(`review-reminder/${round}/${reminder}`, 'support', 'verification-review-reminder', {
-      caseId: c.state.id,
-      companyName: application.company.name,
-      waitingSince: isoAt(since),
-      reminder,
-    });
-    due += slaMs;
-  }
+  const company = application.company.name;
+  const decision = await c.awaitAction(
+    'awaiting-review',
+    [
+      { action: 'approve', role: 'support' },
+      { action: 'reject', role: 'support' },
+    ],
+    {
+      onEnter: (dueAt) =>
+        mail.send(`submitted/${round}`, 'support', 'verification-submitted', {
+          caseId: c.state.id,
+          companyName: company,
+          applicantType: application.applicantType,
+          round,
+          dueAt: isoAt(dueAt!),
+        }),
+      remindEveryMs: slaMs,
+      onReminder: (reminder, since) => {
+        c.step(`review reminder ${reminder}`, 'done', `waiting since ${isoAt(since)}`);
+        mail.send(`review-reminder/${round}/${reminder}`, 'support', 'verification-review-reminder', {
+          caseId: c.state.id,
+          companyName: company,
+          waitingSince: isoAt(since),
+          reminder,
+        });
+      },
+    },
+  );
+  // No deadline: review always ends in a decision.
+  return decision!;
 }

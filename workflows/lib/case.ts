@@ -201,6 +201,40 @@ export class OnboardingCase {
     return { name: message.name as T, actor: message.actor, payload: message.payload };
   }
 
+  /**
+   * Enters `stage` awaiting one of `awaits` (then runs `onEnter`, e.g. to tell whoever must act),
+   * and waits: every `remindEveryMs` without an answer calls `onReminder`; at `deadlineMs` (from
+   * now) it gives up and returns `undefined`.
+   */
+  async awaitAction<T extends string>(
+    stage: string,
+    awaits: { action: T; role: Role }[],
+    options: {
+      onEnter?: (dueAt: number | undefined) => void;
+      remindEveryMs?: number;
+      onReminder?: (n: number, since: number) => void;
+      deadlineMs?: number;
+    } = {},
+  ): Promise<{ name: T; actor: Actor; payload: any } | undefined> {
+    const since = now();
+    const deadline = options.deadlineMs === undefined ? undefined : since + options.deadlineMs;
+    let nextReminder = options.remindEveryMs === undefined ? undefined : since + options.remindEveryMs;
+    const dueAt = nextReminder ?? deadline;
+    this.enter(stage, awaits.map((a) => ({ ...a, dueAt })));
+    options.onEnter?.(dueAt);
+    const names = awaits.map((a) => a.action);
+    for (let reminder = 1; ; ) {
+      const wakeAt = Math.min(nextReminder ?? Infinity, deadline ?? Infinity);
+      const got = await this.next(names, wakeAt === Infinity ? undefined : wakeAt - now());
+      if (got) return got;
+      if (deadline !== undefined && now() >= deadline) return undefined;
+      if (nextReminder !== undefined && now() >= nextReminder) {
+        options.onReminder?.(reminder++, since);
+        nextReminder += options.remindEveryMs!;
+      }
+    }
+  }
+
   /** Records a step. Steps are the case's own log, readable in the API and in the query. */
   step(name: string, status: Step['status'], detail?: string, actor?: Actor): void {
     this.state.steps.push({
