@@ -36,7 +36,8 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['../activities', '../activities/*', '../../activities', '../../activities/*'], allowTypeImports: true, message: 'Import activities with `import type` and call them through proxyActivities.' },
-            { group: ['../storage/*', '../../storage/*', '../api/*', '../../api/*', '../config', '../../config'], message: 'Workflow code takes configuration as input and does no I/O.' },
+            { group: ['../storage/*', '../../storage/*', '../api/*', '../../api/*'], message: 'Workflow code does no I/O.' },
+            { group: ['../config', '../../config'], allowTypeImports: true, message: 'Workflow code takes configuration as input (types only).' },
           ],
         },
       ],

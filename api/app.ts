@@ -13,7 +13,8 @@ import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
 import { kindDefinition, KINDS, type KindContext } from './kinds';
 import { buildOpenApi } from './openapi';
-import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
+import { billingWebhookSchema, cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
+import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../sandboxes/billing/webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 
 export interface ApiDeps {
@@ -31,8 +32,9 @@ const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/, 
 export function createApp(deps: ApiDeps): express.Express {
   const { config, client } = deps;
   const documents = deps.documents ?? new DocumentStore(config.documents.dir);
-  const ctx: KindContext = { config, documents, now: deps.now ?? Date.now };
   const cases = new CaseService(client, config);
+  const now = deps.now ?? Date.now;
+  const ctx: KindContext = { config, documents, now, approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()) };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -90,16 +92,19 @@ export function createApp(deps: ApiDeps): express.Express {
     const raw = req.body as unknown;
     const kind = parseOr400(z.object({ kind: onboardingKindSchema }), raw).kind;
     const def = kindDefinition(kind);
-    if (!def) throw new HttpProblem(422, 'Kind not available', `onboarding kind ${kind} is not available yet; available: ${Object.keys(KINDS).join(', ')}`);
+    if (!def?.startSchema) {
+      const startable = Object.values(KINDS).filter((k) => k.startSchema).map((k) => k.kind);
+      throw new HttpProblem(422, 'Kind not startable', `onboarding kind ${kind} cannot be started here; available: ${startable.join(', ')}`);
+    }
     const body = parseOr400(def.startSchema, raw);
     if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
       throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
     }
-    const failures = await def.precheck(body, ctx);
+    const failures = (await def.precheck?.(body, ctx)) ?? [];
     if (failures.length > 0) {
       throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, { errors: failures });
     }
-    const { resource, replayed } = await cases.start(def, body, def.workflowInput(body, ctx), principal, key);
+    const { resource, replayed } = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key);
     res.status(202).location(resource.links.self);
     if (replayed) res.set('Idempotent-Replayed', 'true');
     res.json(resource);
@@ -148,6 +153,22 @@ export function createApp(deps: ApiDeps): express.Express {
       throw new HttpProblem(409, 'Not running', `the case is ${description.status.name.toLowerCase()}`, { awaiting: [] });
     }
     res.json(await cases.cancel(id, actorOf(principal), body.reason));
+  });
+
+  // Billing authenticates by signature over the raw body, not by bearer token.
+  app.post('/v1/webhooks/billing', express.raw({ type: () => true, limit: config.api.bodyLimit }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (!verifyWebhookSignature(config.billing.webhookSecret, req.get(WEBHOOK_SIGNATURE_HEADER), raw, Math.floor(now() / 1000))) {
+      throw new HttpProblem(401, 'Bad signature', `missing, stale or wrong ${WEBHOOK_SIGNATURE_HEADER}`);
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new HttpProblem(400, 'Malformed JSON', 'the webhook body is not valid JSON');
+    }
+    const parsed = parseOr400(billingWebhookSchema, event);
+    res.json(await cases.deliverBillingEvent(parsed));
   });
 
   app.use('/v1', v1);

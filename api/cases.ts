@@ -13,7 +13,10 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config';
-import { caseId } from '../domain/ids';
+import { chinaDate } from '../domain/common';
+import { caseId, verificationId } from '../domain/ids';
+import type { VerificationResult } from '../domain/verification';
+import type { BillingWebhook } from './schemas';
 import { caseLinks } from '../domain/links';
 import {
   ActionFailureType,
@@ -238,6 +241,45 @@ export class CaseService {
     // Compensations run inside the workflow; wait a little so the answer usually shows the outcome.
     await withTimeout(handle.result(), 10_000).catch(() => undefined);
     return this.read(id);
+  }
+
+  /**
+   * The enterprise's approved verification (the latest run at its well-known id), or a 409 that
+   * names it and says why it does not count.
+   */
+  async approvedVerification(enterpriseId: string, nowMs: number): Promise<VerificationResult> {
+    const id = verificationId(enterpriseId);
+    const description = await this.describe(id);
+    if (!description) throw new HttpProblem(409, 'Verification required', `enterprise ${enterpriseId} has no verification; start ${id} first`, { verificationId: id });
+    if (description.status.name !== 'COMPLETED') {
+      const stage = description.typedSearchAttributes.get(OnboardingStageKey);
+      throw new HttpProblem(409, 'Verification required', `verification ${id} is ${STATUS_FROM_TEMPORAL[description.status.name] ?? description.status.name.toLowerCase()}${stage ? ` (${stage})` : ''}, not approved`, {
+        verificationId: id,
+      });
+    }
+    const result = await this.client.workflow.getHandle(id).result() as VerificationResult;
+    if (result.licence.effectiveEnd < chinaDate(nowMs)) {
+      throw new HttpProblem(409, 'Verification required', `verification ${id} approved a licence that ended on ${result.licence.effectiveEnd}; verify again`, { verificationId: id });
+    }
+    return result;
+  }
+
+  /** Hands a verified billing event to the case it names; events for unknown or closed cases are noted and dropped. */
+  async deliverBillingEvent(event: BillingWebhook): Promise<{ delivered: boolean; caseId?: string }> {
+    const caseId = event.data.reference;
+    if (!caseId) return { delivered: false };
+    try {
+      await this.client.workflow.getHandle(caseId).signal('billing-event', {
+        eventId: event.id,
+        type: event.type,
+        ...(event.type.startsWith('order.') ? { orderId: event.data.id } : {}),
+        ...(event.type.startsWith('invoice.') ? { invoiceId: event.data.id, orderId: event.data.orderId } : {}),
+      });
+      return { delivered: true, caseId };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return { delivered: false, caseId };
+      throw err;
+    }
   }
 
   links(id: string): { self: string; temporalUi: string } {

@@ -9,31 +9,45 @@ import { chinaDate, type RuleFailure } from '../domain/common';
 import { verificationId, WORKFLOW_TYPES } from '../domain/ids';
 import type { ActionSpec, OnboardingKind } from '../domain/onboarding';
 import {
+  NUMBER_PURCHASE_STAGES,
+  NUMBER_SUBSCRIPTION_STAGES,
+  numberPurchaseActions,
+  numberPurchaseStartSchema,
+  numberSubscriptionActions,
+  purchaseEligibility,
+  type NumberPurchaseStart,
+} from '../domain/numbers';
+import {
   precheckApplication,
   verificationActions,
   verificationStartSchema,
   type Resubmission,
+  type VerificationResult,
   type VerificationStart,
 } from '../domain/verification';
 import type { DocumentStore } from '../storage/documents';
 import type { VerificationInput } from '../workflows/enterprise-verification';
+import type { NumberPurchaseInput } from '../workflows/number-purchase';
 
 export interface KindContext {
   config: Config;
   documents: DocumentStore;
   now: () => number;
+  /** The enterprise's approved, unexpired verification, or a 409 naming what is missing. */
+  approvedVerification: (enterpriseId: string) => Promise<VerificationResult>;
 }
 
 export interface KindDefinition<S extends { enterpriseId: string } = any> {
   kind: OnboardingKind;
   summary: string;
-  startSchema: z.ZodType<S>;
+  /** Absent for kinds that other cases start (e.g. a subscription, started by its purchase). */
+  startSchema?: z.ZodType<S>;
   workflowType: string;
   /** A fixed id makes the case unique per enterprise; otherwise each request gets its own id. */
   fixedId?: (body: S) => string;
   /** Every business rule the start body breaks, all at once (422). */
-  precheck: (body: S, ctx: KindContext) => Promise<RuleFailure[]>;
-  workflowInput: (body: S, ctx: KindContext) => unknown;
+  precheck?: (body: S, ctx: KindContext) => Promise<RuleFailure[]>;
+  workflowInput?: (body: S, ctx: KindContext) => Promise<unknown> | unknown;
   stages: readonly string[];
   actions: Record<string, ActionSpec>;
   /** Checks that need I/O before an action reaches the workflow (422). */
@@ -65,8 +79,42 @@ const enterpriseVerification: KindDefinition<VerificationStart> = {
   },
 };
 
+const numberPurchase: KindDefinition<NumberPurchaseStart> = {
+  kind: 'number-purchase',
+  summary: 'Buy fixed-line or 400 numbers and bind them to an instance',
+  startSchema: numberPurchaseStartSchema,
+  workflowType: WORKFLOW_TYPES['number-purchase'],
+  async precheck(body, ctx) {
+    return purchaseEligibility(body.numberType, await ctx.approvedVerification(body.enterpriseId));
+  },
+  async workflowInput(body, ctx): Promise<NumberPurchaseInput> {
+    const { kind: _kind, enterpriseId, ...request } = body;
+    const verification = await ctx.approvedVerification(enterpriseId);
+    return {
+      enterpriseId,
+      customerId: verification.billingCustomerId,
+      companyName: verification.company.name,
+      contactEmail: verification.contact.email,
+      request,
+      timings: { ...ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
+    };
+  },
+  stages: NUMBER_PURCHASE_STAGES,
+  actions: numberPurchaseActions,
+};
+
+const numberSubscription: KindDefinition = {
+  kind: 'number-subscription',
+  summary: 'Purchased numbers: rent, renewal, grace and release (started by a number purchase)',
+  workflowType: WORKFLOW_TYPES['number-subscription'],
+  stages: NUMBER_SUBSCRIPTION_STAGES,
+  actions: numberSubscriptionActions,
+};
+
 export const KINDS: Partial<Record<OnboardingKind, KindDefinition>> = {
   'enterprise-verification': enterpriseVerification,
+  'number-purchase': numberPurchase,
+  'number-subscription': numberSubscription,
 };
 
 export function kindDefinition(kind: string): KindDefinition | undefined {

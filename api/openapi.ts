@@ -23,6 +23,7 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [Stri
 
 export function buildOpenApi(config: Config): Json {
   const kinds = Object.values(KINDS);
+  const startable = kinds.filter((def) => def.startSchema);
   const actions = kinds.flatMap((def) =>
     Object.entries(def.actions).map(([name, spec]) => ({ kind: def.kind, name, spec })),
   );
@@ -64,7 +65,7 @@ export function buildOpenApi(config: Config): Json {
         },
         Onboarding: schema(onboardingResourceSchema, 'output'),
         OnboardingSummary: schema(onboardingSummarySchema, 'output'),
-        ...Object.fromEntries(kinds.map((def) => [`Start_${def.kind}`, schema(def.startSchema)])),
+        ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
         ...Object.fromEntries(actions.map((a) => [`Action_${a.kind}_${a.name}`, schema(a.spec.payload)])),
       },
     },
@@ -98,7 +99,7 @@ export function buildOpenApi(config: Config): Json {
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: { oneOf: kinds.map((def) => ({ $ref: `#/components/schemas/Start_${def.kind}` })) } },
+              'application/json': { schema: { oneOf: startable.map((def) => ({ $ref: `#/components/schemas/Start_${def.kind}` })) } },
             },
           },
           responses: {

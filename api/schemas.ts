@@ -15,3 +15,18 @@ export const listQuerySchema = z.strictObject({
 
 export const cancelBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 export const documentUploadSchema = z.strictObject({ kind: documentKindSchema, enterpriseId: enterpriseIdSchema.optional() });
+
+/** A billing webhook event; the resource in `data` names the case in `reference`. */
+export const billingWebhookSchema = z.object({
+  id: z.string().min(1).max(100),
+  type: z.string().min(1).max(100),
+  createdAt: z.string().optional(),
+  data: z
+    .object({
+      id: z.string().min(1).max(100),
+      reference: z.string().max(200).optional(),
+      orderId: z.string().max(100).optional(),
+    })
+    .passthrough(),
+});
+export type BillingWebhook = z.infer<typeof billingWebhookSchema>;

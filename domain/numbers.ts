@@ -159,6 +159,18 @@ export function purchaseEligibility(numberType: NumberType, verification: { mayH
   return [];
 }
 
+export const NUMBER_PURCHASE_STAGES = [
+  'submitted',
+  'awaiting-script-review',
+  'awaiting-script-resubmission',
+  'reserving',
+  'charging',
+  'awaiting-payment',
+  'activating',
+  'awaiting-400-routing',
+] as const;
+export const NUMBER_SUBSCRIPTION_STAGES = ['active', 'renewing', 'grace', 'releasing'] as const;
+
 export const numberPurchaseActions = {
   'approve-script': { roles: ['support'], payload: z.strictObject({ note: z.string().max(1000).optional() }), summary: 'Approve the call script' },
   'reject-script': { roles: ['support'], payload: z.strictObject({ reason: z.string().trim().min(1).max(1000) }), summary: 'Reject the call script with a reason' },

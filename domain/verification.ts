@@ -201,6 +201,8 @@ export interface VerificationResult {
   mayHoldFixedLines: boolean;
   licence: { validFrom: string; validTo: string | null; longTerm: boolean; effectiveEnd: string };
   applicantType: ApplicantType;
+  /** Who hears about this enterprise's later cases. */
+  contact: { name: string; email: string };
   rounds: number;
   approvedAt: string;
   approvedBy: string;
@@ -229,6 +231,7 @@ export function verificationResult(
       effectiveEnd: licenceEffectiveEnd(app.company.licenceValidFrom, app.company.licenceValidTo),
     },
     applicantType: app.applicantType,
+    contact: { name: app.contact.name, email: app.contact.email },
     ...decision,
   };
 }

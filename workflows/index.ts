@@ -1,2 +1,4 @@
 /** Every onboarding process, one file each. The worker bundles this module. */
 export { enterpriseVerification } from './enterprise-verification';
+export { numberPurchase } from './number-purchase';
+export { numberSubscription } from './number-subscription';

@@ -2,7 +2,7 @@
 import { residentIdCheckDigit, usccCheckCharacter } from '../../domain/checks';
 import type { DocumentKind, DocumentRef } from '../../domain/verification';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
-import { bearer, type Harness } from './harness';
+import { bearer, caseWhen, type Harness } from './harness';
 
 export const PDF = Buffer.from('%PDF-1.4\n% qualification scan\n');
 export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);
@@ -38,4 +38,18 @@ export async function legalRepApplication(h: Harness, enterpriseId: string, toke
     contact: { name: '李四', phone: '13800138000', email: `ops@${enterpriseId}.example.cn` },
     documents: await uploadAll(h, token, REQUIRED_DOCUMENTS['legal-representative']),
   };
+}
+
+/** Drives a verification to approval through the API; returns the billing customer id. */
+export async function verifiedEnterprise(h: Harness, enterpriseId: string, token: string, entityType: 'company' | 'sole-proprietorship' = 'company'): Promise<string> {
+  const body = await legalRepApplication(h, enterpriseId, token);
+  body.company = { ...body.company, entityType } as typeof body.company;
+  const started = await h.api.post('/v1/onboardings').set(...bearer(token)).send(body);
+  if (started.status !== 202) throw new Error(`verification start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const id = started.body.id as string;
+  await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'verification review');
+  const approved = await h.api.post(`/v1/onboardings/${id}/actions/approve`).set(...bearer(h.tokens.support)).send({});
+  if (approved.status !== 200) throw new Error(`approve failed: ${approved.status} ${JSON.stringify(approved.body)}`);
+  const done = await caseWhen(h, id, (c) => c.status === 'completed', 'verification approved');
+  return (done.result as { billingCustomerId: string }).billingCustomerId;
 }

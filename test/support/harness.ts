@@ -14,7 +14,9 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { inject } from 'vitest';
-import { createActivities } from '../../activities';
+import http from 'node:http';
+import { createActivities, createSipGateway } from '../../activities';
+import type { SipGateway } from '../../activities/sip-gateway';
 import { createApp } from '../../api/app';
 import { sha256Hex, TokenRegistry, type Principal } from '../../api/auth';
 import { loadConfig, type Config } from '../../config';
@@ -77,6 +79,8 @@ export interface Harness {
   api: ReturnType<typeof request>;
   mail: MailCatcher;
   billing: BillingSandbox;
+  sipGateway: SipGateway;
+  apiUrl: string;
   worker: Worker;
   tokens: { support: string; admin: string; entA: string; entB: string };
   enterprises: { a: string; b: string };
@@ -87,13 +91,30 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** A SIP gateway double, e.g. one that fails, in place of the recording gateway. */
+  sipGateway?: SipGateway;
+}
+
+export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const suffix = randomUUID().slice(0, 8);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'onboarding-test-'));
   const mail = new MailCatcher();
   await mail.start();
 
-  const billing = createBillingSandbox({ dataFile: path.join(dataDir, 'billing.json'), apiKey: 'test-billing-key' });
+  // The API listens for real, so the billing sandbox can deliver signed webhooks to it.
+  const apiServer = http.createServer();
+  await new Promise<void>((resolve) => apiServer.listen(0, '127.0.0.1', resolve));
+  const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+  const webhookSecret = `test-webhook-secret-${suffix}`;
+
+  const billing = createBillingSandbox({
+    dataFile: path.join(dataDir, 'billing.json'),
+    apiKey: 'test-billing-key',
+    webhookUrl: `${apiUrl}/v1/webhooks/billing`,
+    webhookSecret,
+    invoiceDelayMs: Number(env.BILLING_INVOICE_DELAY_MS ?? 1_000),
+  });
   const billingServer = billing.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => billingServer.once('listening', resolve));
   const billingPort = (billingServer.address() as AddressInfo).port;
@@ -107,6 +128,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     SMTP_PORT: String(mail.port),
     BILLING_URL: `http://127.0.0.1:${billingPort}`,
     BILLING_API_KEY: 'test-billing-key',
+    BILLING_WEBHOOK_SECRET: webhookSecret,
+    API_PUBLIC_URL: apiUrl,
     VERIFICATION_REVIEW_SLA: '1h',
     VERIFICATION_RESUBMISSION_WINDOW: '1h',
     ...env,
@@ -125,6 +148,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   ];
   const registry = new TokenRegistry(principals.map(([token, principal]) => ({ principal, tokenSha256: sha256Hex(token) })));
   const app = createApp({ config, client, tokens: registry });
+  apiServer.on('request', app);
+  const sipGateway = options.sipGateway ?? createSipGateway(config);
 
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
   let worker!: Worker;
@@ -134,7 +159,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       config,
       connection: nativeConnection,
       workflowBundle: { codePath: inject('workflowBundlePath') },
-      activities: createActivities(config),
+      activities: createActivities(config, { sipGateway }),
     });
     running = worker.run();
   };
@@ -152,6 +177,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     api: request(app),
     mail,
     billing,
+    sipGateway,
+    apiUrl,
     get worker() {
       return worker;
     },
@@ -166,6 +193,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       await connection.close();
       await billing.close();
       await new Promise((resolve) => billingServer.close(resolve));
+      await new Promise((resolve) => apiServer.close(resolve));
       await mail.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
@@ -203,4 +231,19 @@ export async function caseWhen(h: Harness, id: string, predicate: (c: Onboarding
     timeoutMs,
     label,
   );
+}
+
+/** Calls the billing sandbox as the product does (API key, idempotency key). */
+export async function billingCall<T = any>(h: Harness, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${h.config.billing.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${h.config.billing.apiKey}`,
+      'content-type': 'application/json',
+      ...(method === 'GET' ? {} : { 'idempotency-key': `test-${randomUUID()}` }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }

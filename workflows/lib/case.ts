@@ -54,6 +54,11 @@ export function action<P>(name: string, spec: ActionSpec<P>, rules?: ActionDefin
   return { name, ...spec, rules };
 }
 
+/** Every action of a kind, as declared in `domain/`. */
+export function actions(specs: Record<string, ActionSpec<any>>): ActionDefinition<unknown>[] {
+  return Object.entries(specs).map(([name, spec]) => action<unknown>(name, spec));
+}
+
 export interface Await {
   action: string;
   role: Role;

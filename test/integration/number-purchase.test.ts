@@ -1,0 +1,224 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { NumberAssignment, SipGateway } from '../../activities/sip-gateway';
+import type { OnboardingResource } from '../../domain/onboarding';
+import { RecordingSipGateway } from '../../sandboxes/sip-gateway/recording-gateway';
+import { verifiedEnterprise } from '../support/fixtures';
+import { recordHistory } from '../support/histories';
+import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+
+/** The recording gateway, except for instances named to fail: activation then fails for good. */
+class FailingForSomeInstances implements SipGateway {
+  readonly mode = 'recording';
+  constructor(private readonly inner: RecordingSipGateway) {}
+  async assignNumbers(a: NumberAssignment) {
+    if (a.instanceId.startsWith('broken-')) throw ApplicationFailure.create({ type: 'InstanceNotFound', message: `no instance ${a.instanceId}`, nonRetryable: true });
+    return this.inner.assignNumbers(a);
+  }
+  unassignNumbers(input: { numbers: string[]; reference: string }) {
+    return this.inner.unassignNumbers(input);
+  }
+  assignments(filter?: { instanceId?: string; number?: string }) {
+    return this.inner.assignments(filter);
+  }
+}
+
+let h: Harness;
+let customerA: string;
+const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
+
+beforeAll(async () => {
+  const recorder = new RecordingSipGateway(path.join(process.env.TMPDIR ?? '/tmp', `sip-${Date.now()}-${Math.random()}.json`));
+  h = await startHarness(
+    { PURCHASE_PAYMENT_POLL: '30s', PURCHASE_PAYMENT_WINDOW: '1h', SUBSCRIPTION_PERIOD: '1h' },
+    { sipGateway: new FailingForSomeInstances(recorder) },
+  );
+  customerA = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const asA = () => bearer(h.tokens.entA);
+const asSupport = () => bearer(h.tokens.support);
+
+function purchase(overrides: Record<string, unknown> = {}) {
+  return {
+    kind: 'number-purchase',
+    enterpriseId: h.enterprises.a,
+    numberType: 'fixed-line',
+    areaCode: '020',
+    peakConcurrentCalls: 40,
+    scenario: 'both',
+    callScript: SCRIPT,
+    autoRenew: true,
+    binding: { instanceId: 'cc-a-main', ivrFlowId: 'ivr-1', skillGroupId: 'sg-1' },
+    ...overrides,
+  };
+}
+
+async function topUp(customerId: string, amountFen: number) {
+  const res = await billingCall(h, 'POST', `/v1/customers/${customerId}/credits`, { amountFen, note: 'test top-up' });
+  expect(res.status).toBe(201);
+}
+
+async function balance(customerId: string): Promise<number> {
+  return (await billingCall<{ balanceFen: number }>(h, 'GET', `/v1/customers/${customerId}`)).body.balanceFen;
+}
+
+async function start(body: Record<string, unknown>, token = h.tokens.entA): Promise<string> {
+  const res = await h.api.post('/v1/onboardings').set(...bearer(token)).send(body);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.id as string;
+}
+
+async function act(id: string, action: string, token: string, payload: object = {}) {
+  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(token)).send(payload);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as OnboardingResource;
+}
+
+describe('number purchase through the API', () => {
+  it('sizes 40 concurrent calls as 2 numbers, reviews the script with a manual rejection, charges, activates and starts the subscription', async () => {
+    await topUp(customerA, 100_000);
+    const before = await balance(customerA);
+    const id = await start(purchase());
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
+
+    const rejected = await act(id, 'reject-script', h.tokens.support, { reason: '请补充说明外呼对象来源' });
+    expect(rejected.stage).toBe('awaiting-script-resubmission');
+    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'), 10_000, 'rejection email');
+    expect(mail.text).toContain('请补充说明外呼对象来源');
+    await act(id, 'resubmit-script', h.tokens.entA, { callScript: `${SCRIPT} 外呼对象为已购买产品的老客户。` });
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review round 2');
+    await act(id, 'approve-script', h.tokens.support, { note: 'ok' });
+
+    const done = await caseWhen(h, id, (c) => c.status === 'completed', 'purchase completed');
+    const result = done.result as Record<string, any>;
+    expect(result.sizing).toMatchObject({ quantity: 2, method: 'peak-concurrency', peakConcurrentCalls: 40, callsPerNumber: 30 });
+    expect(result.sizing.explanation).toContain('ceil(40');
+    expect(result.numbers).toHaveLength(2);
+    for (const n of result.numbers as string[]) expect(n).toMatch(/^020-\d{8}$/);
+    expect(result.amountFen).toBe(2 * 3 * result.monthlyRentFen);
+    expect(await balance(customerA)).toBe(before - result.amountFen);
+
+    const assigned = await h.sipGateway.assignments({ instanceId: 'cc-a-main' });
+    expect(assigned.map((a) => a.number).sort()).toEqual([...result.numbersE164].sort());
+    expect(assigned[0]).toMatchObject({ ivrFlowId: 'ivr-1', skillGroupId: 'sg-1', reference: id });
+
+    const activated = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-activated'), 10_000, 'activation email');
+    for (const n of result.numbers as string[]) expect(activated.text).toContain(n);
+
+    const subs = await h.api.get('/v1/onboardings').query({ kind: 'number-subscription' }).set(...asA());
+    expect(subs.body.items.map((i: { id: string }) => i.id)).toContain(result.subscriptionId);
+    const sub = await h.api.get(`/v1/onboardings/${result.subscriptionId}`).set(...asA());
+    expect(sub.body).toMatchObject({ kind: 'number-subscription', status: 'running', stage: 'active' });
+    await recordHistory(h.client, id, 'number-purchase-fixed-line-script-rejected-then-paid');
+  });
+
+  it('rejects a script with a banned phrase automatically, naming the phrase', async () => {
+    const id = await start(purchase({ callScript: '您好，优惠活动详情请加微信 abc123 了解，谢谢您的接听。', peakConcurrentCalls: undefined, quantity: 1 }));
+    const state = await caseWhen(h, id, (c) => c.stage === 'awaiting-script-resubmission', 'auto-rejected');
+    expect(state.steps.find((s) => s.name === 'script check round 1')).toMatchObject({ status: 'failed', detail: expect.stringContaining('"加微信"') });
+    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'), 10_000, 'email');
+    expect(mail.text).toContain('加微信');
+    // The review never reached support.
+    expect(h.mail.forCase(id).some((m) => m.event === 'purchase-script-review')).toBe(false);
+    await act(id, 'resubmit-script', h.tokens.entA, { callScript: SCRIPT });
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'review after a clean resubmission');
+    expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...asA()).send({})).status).toBe(200);
+  });
+
+  it('refuses fixed lines to a natural-person sole proprietorship but sells it 400 numbers; gates on verification', async () => {
+    const none = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b }));
+    expect(none.status).toBe(409);
+    expect(none.body.detail).toContain(`verification-${h.enterprises.b}`);
+
+    await verifiedEnterprise(h, h.enterprises.b, h.tokens.entB, 'sole-proprietorship');
+    const fixed = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b }));
+    expect(fixed.status).toBe(422);
+    expect(fixed.body.errors).toEqual([expect.objectContaining({ path: 'numberType', code: 'sole-proprietorship-fixed-line' })]);
+
+    const outbound400 = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'outbound' }));
+    expect(outbound400.status).toBe(400);
+    expect(outbound400.body.errors).toEqual([expect.objectContaining({ path: 'scenario', message: '400 numbers are inbound only' })]);
+
+    const badArea = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b, areaCode: '099' }));
+    expect(badArea.status).toBe(400);
+    expect(badArea.body.errors[0].path).toBe('areaCode');
+  });
+
+  it('waits for payment when the balance is short, and goes on when billing reports the payment by webhook', async () => {
+    const customerB = (await billingCall<{ id: string }>(h, 'GET', `/v1/customers?enterpriseId=${h.enterprises.b}`)).body.id;
+    const id = await start({ ...purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'inbound', callScript: undefined, quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: 'cc-b-main' } }) }, h.tokens.entB);
+    const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-payment', 'awaiting payment');
+    expect(waiting.steps.some((s) => s.name === 'balance insufficient')).toBe(true);
+    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-payment-required'), 10_000, 'payment email');
+    const orderId = /订单 (\S+) 应付/.exec(mail.text)![1]!;
+
+    const paid = await fetch(`${h.config.billing.url}/_sandbox/orders/${orderId}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(paid.status).toBe(200);
+    // The webhook (not the 30 s poll) moves the case on to 400 routing.
+    const routing = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-routing', '400 routing', 15_000);
+    expect(routing.steps.find((s) => s.name === 'order paid')?.detail).toContain('webhook');
+    await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-400-routing' && m.to === h.config.email.supportAddress), 10_000, 'routing email');
+
+    const early = await h.api.post(`/v1/onboardings/${id}/actions/confirm-400-routing`).set(...bearer(h.tokens.entB)).send({});
+    expect(early.status).toBe(403);
+    await act(id, 'confirm-400-routing', h.tokens.support, { note: '路由已配置' });
+    const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
+    expect((done.result as { numbers: string[] }).numbers[0]).toMatch(/^400-\d{3}-\d{4}$/);
+    expect(await balance(customerB)).toBe(0);
+  });
+
+  it('refunds and releases in reverse order when activation fails', async () => {
+    await topUp(customerA, 50_000);
+    const before = await balance(customerA);
+    const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: 'broken-instance' } }));
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
+    await act(id, 'approve-script', h.tokens.support);
+    const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
+    expect(failed.error).toMatchObject({ type: 'InstanceNotFound' });
+    const names = failed.steps.map((s) => s.name);
+    expect(names).toContain('compensation: refund the order');
+    expect(names).not.toContain('compensation: void the unpaid order');
+    expect(await balance(customerA)).toBe(before);
+    const orders = await billingCall<{ status: string; reference: string }[]>(h, 'GET', `/v1/orders?reference=${id}`);
+    expect(orders.body.map((o) => o.status)).toEqual(['refunded']);
+    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-failed'), 10_000, 'failure email');
+    expect(mail.text).toContain('refund the order');
+  });
+
+  it('charges exactly once when the worker is killed with SIGKILL during the charge', async () => {
+    await topUp(customerA, 50_000);
+    const before = await balance(customerA);
+    await h.stopWorker();
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'worker-process.ts')], {
+      env: { ...process.env, ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker-ready') && resolve()));
+    try {
+      const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, callScript: SCRIPT, binding: { instanceId: 'cc-a-crash' } }));
+      await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
+      h.billing.setFaults({ latencyMs: 1_500 });
+      await act(id, 'approve-script', h.tokens.support);
+      await caseWhen(h, id, (c) => c.stage === 'charging', 'charging', 20_000);
+      // The charge request is in flight (slowed by the sandbox): kill the worker now.
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      h.billing.setFaults({ latencyMs: 0 });
+      await h.startWorker();
+      const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed after the crash', 90_000);
+      const amount = (done.result as { amountFen: number }).amountFen;
+      expect(await balance(customerA)).toBe(before - amount);
+      const log = await fetch(`${h.config.billing.url}/_sandbox/requests?method=POST`).then((r) => r.json() as Promise<{ requests: { path: string; idempotencyKey: string; replayed: boolean; status: number | null }[] }>);
+      const charges = log.requests.filter((r) => r.path.endsWith('/charge') && r.idempotencyKey.includes(id) && r.status === 200 && !r.replayed);
+      expect(charges).toHaveLength(1);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 150_000);
+});
