@@ -6,7 +6,6 @@
  * -> approved: billing customer created, enterprise told. One case holds every round.
  */
 import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { BillingActivities } from '../activities/billing';
 import type { DocumentActivities } from '../activities/documents';
 import { chinaDate } from '../domain/common';
 import {
@@ -19,16 +18,12 @@ import {
   type VerificationResult,
 } from '../domain/verification';
 import { action, isoAt, now, OnboardingCase } from './lib/case';
+import { billing } from './lib/activities';
 import { Notifier, runKey } from './lib/notify';
 
 const { checkDocuments } = proxyActivities<DocumentActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
-});
-
-const { ensureBillingCustomer } = proxyActivities<BillingActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 export interface VerificationInput {
@@ -81,7 +76,7 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
         const decision = await review(c, mail, application, round, input.timings.reviewSlaMs);
         if (decision.name === 'approve') {
           c.enter('approving');
-          const { customerId } = await ensureBillingCustomer.executeWithOptions({ summary: `billing customer for ${company}` }, [
+          const { customerId } = await billing.ensureBillingCustomer.executeWithOptions({ summary: `billing customer for ${company}` }, [
             { enterpriseId: input.enterpriseId, name: company, contactEmail: application.contact.email, idempotencyKey: runKey('billing-customer') },
           ]);
           c.step('billing customer ready', 'done', customerId);

@@ -6,11 +6,10 @@
  * the paid order lives on as a number-subscription. A failure or cancel after any billing or
  * gateway step undoes it in reverse order.
  */
-import { ApplicationFailure, condition, isCancellation, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { PurchaseTimings, SubscriptionTimings } from '../config';
-import type { BillingActivities, Order } from '../activities/billing';
-import type { SipGatewayActivities } from '../activities/sip-gateway';
+import type { Order } from '../activities/billing';
 import {
   bannedPhrases,
   FIRST_PREPAID_MONTHS,
@@ -23,19 +22,10 @@ import {
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { actions, isoAt, now, OnboardingCase } from './lib/case';
 import { BillingEvents } from './lib/billing-events';
+import { billing, gateway } from './lib/activities';
 import { Notifier, runKey } from './lib/notify';
 import { Compensations } from './lib/saga';
 import { numberSubscription } from './number-subscription';
-
-const billing = proxyActivities<BillingActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-const gateway = proxyActivities<SipGatewayActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
 
 export interface NumberPurchaseInput {
   enterpriseId: string;

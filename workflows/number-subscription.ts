@@ -3,23 +3,13 @@
  * enterprise, reminded before expiry), expiry, a 7-day grace in which a renewal still keeps the
  * numbers, then release. Each paid period continues as new, so history stays bounded for years.
  */
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { SubscriptionTimings } from '../config';
-import type { BillingActivities } from '../activities/billing';
-import type { SipGatewayActivities } from '../activities/sip-gateway';
 import { formatNumber, numberSubscriptionActions, type NumberType } from '../domain/numbers';
 import type { Step } from '../domain/onboarding';
 import { actions, isoAt, now, OnboardingCase } from './lib/case';
+import { billing, gateway } from './lib/activities';
 import { Notifier } from './lib/notify';
-
-const billing = proxyActivities<BillingActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-const gateway = proxyActivities<SipGatewayActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
 
 /** Steps carried across continue-as-new, so the case's recent log survives each period. */
 const CARRIED_STEPS = 20;

@@ -1,0 +1,18 @@
+/**
+ * Activity proxies shared by the processes: one place for each external system's timeouts and
+ * retry policy. Retries are unlimited with capped backoff: every write is idempotent, and a case
+ * should wait out an outage rather than fail; permanent refusals are non-retryable failures.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { BillingActivities } from '../../activities/billing';
+import type { SipGatewayActivities } from '../../activities/sip-gateway';
+
+export const billing = proxyActivities<BillingActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+export const gateway = proxyActivities<SipGatewayActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
