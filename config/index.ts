@@ -71,6 +71,9 @@ const envSchema = z.object({
   BILLING_TIMEOUT_RATE: rate.default(0),
   BILLING_WEBHOOK_URL: z.url().optional(),
   BILLING_WEBHOOK_SECRET: z.string().min(16).default('sandbox-webhook-secret-change-me'),
+  BILLING_WEBHOOK_DROP_RATE: rate.default(0),
+  BILLING_WEBHOOK_DUPLICATE_RATE: rate.default(0),
+  BILLING_INVOICE_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
 
   // Durations that wait on people: days in production, seconds in tests.
   VERIFICATION_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
@@ -92,6 +95,12 @@ const envSchema = z.object({
       return bad.length ? [] : parts.map(parseDuration).sort((a, b) => b - a);
     }),
   SUBSCRIPTION_GRACE: durationSchema.default(parseDuration('7d')),
+
+  LANDING_INVOICE_POLL: durationSchema.default(parseDuration('1h')),
+  LANDING_INVOICE_WINDOW: durationSchema.default(parseDuration('7d')),
+  LANDING_REMINDER_INTERVAL: durationSchema.default(parseDuration('2d')),
+  LANDING_DEADLINE: durationSchema.default(parseDuration('30d')),
+  LANDING_TEST_CALL_WINDOW: durationSchema.default(parseDuration('3d')),
 
   SIP_GATEWAY_MODE: z.enum(['recording']).default('recording'),
   SIP_GATEWAY_RECORD_FILE: z.string().optional(),
@@ -138,11 +147,17 @@ export interface Config {
     timeoutRate: number;
     webhookUrl: string;
     webhookSecret: string;
+    /** Sandbox only: share of events never sent, share sent twice. */
+    webhookDropRate: number;
+    webhookDuplicateRate: number;
+    /** Sandbox only: how long an invoice takes to be issued. */
+    invoiceDelayMs: number;
   };
   timings: {
     verification: { reviewSlaMs: number; resubmissionWindowMs: number };
     purchase: PurchaseTimings;
     subscription: SubscriptionTimings;
+    landing: LandingTimings;
   };
   sipGateway: { mode: Env['SIP_GATEWAY_MODE']; recordFile: string };
 }
@@ -154,6 +169,16 @@ export interface PurchaseTimings {
   paymentPollMs: number;
   routingSlaMs: number;
   reservationTtlMs: number;
+}
+
+export interface LandingTimings {
+  /** How often to ask billing for the invoice in case its webhook was lost. */
+  invoicePollMs: number;
+  invoiceWindowMs: number;
+  /** Reminders to the enterprise while the 400 operator re-points the number. */
+  reminderIntervalMs: number;
+  landingDeadlineMs: number;
+  testCallWindowMs: number;
 }
 
 export interface SubscriptionTimings {
@@ -220,6 +245,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutRate: e.BILLING_TIMEOUT_RATE,
       webhookUrl: e.BILLING_WEBHOOK_URL ?? `${apiPublicUrl.replace(/\/$/, '')}/v1/webhooks/billing`,
       webhookSecret: e.BILLING_WEBHOOK_SECRET,
+      webhookDropRate: e.BILLING_WEBHOOK_DROP_RATE,
+      webhookDuplicateRate: e.BILLING_WEBHOOK_DUPLICATE_RATE,
+      invoiceDelayMs: e.BILLING_INVOICE_DELAY_MS,
     },
     timings: {
       verification: {
@@ -233,6 +261,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         paymentPollMs: e.PURCHASE_PAYMENT_POLL,
         routingSlaMs: e.PURCHASE_ROUTING_SLA,
         reservationTtlMs: e.PURCHASE_RESERVATION_TTL,
+      },
+      landing: {
+        invoicePollMs: e.LANDING_INVOICE_POLL,
+        invoiceWindowMs: e.LANDING_INVOICE_WINDOW,
+        reminderIntervalMs: e.LANDING_REMINDER_INTERVAL,
+        landingDeadlineMs: e.LANDING_DEADLINE,
+        testCallWindowMs: e.LANDING_TEST_CALL_WINDOW,
       },
       subscription: {
         periodMs: e.SUBSCRIPTION_PERIOD,

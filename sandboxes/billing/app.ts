@@ -6,10 +6,48 @@
  * `Idempotency-Key`, and its first response is stored and replayed for retries. Faults strike
  * before any state is touched, so retrying a failed or timed-out write with its key is safe.
  * /_sandbox routes control and inspect the sandbox itself and are not part of the contract.
+ *
+ * Business rules live in `operations.ts`; this module is the HTTP side: auth, faults,
+ * idempotency, answers, and the timers that issue invoices and deliver webhooks.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
+import { PRICES, seedInventory } from './catalog';
+import { renderInvoicePdf } from './invoice-pdf';
+import {
+  chargeOrder,
+  chargesQuerySchema,
+  createCharge,
+  createChargeSchema,
+  createInvoice,
+  createInvoiceSchema,
+  createOrder,
+  createOrderSchema,
+  createReservation,
+  createReservationSchema,
+  emptyBodySchema,
+  expireReservations,
+  filterBy,
+  hasExpiredReservations,
+  importNumbers,
+  importNumbersSchema,
+  invoicesQuerySchema,
+  issueInvoice,
+  listNumbers,
+  numbersQuerySchema,
+  ordersQuerySchema,
+  payOrderOnline,
+  refundOrder,
+  refundOrderSchema,
+  releaseNumbers,
+  releaseNumbersSchema,
+  releaseReservation,
+  reservationsQuerySchema,
+  voidOrder,
+  type Result,
+  type Tx,
+} from './operations';
 import { PROBLEM_CONTENT_TYPE, ProblemError, notFound, parseOrThrow } from './problem';
 import {
   BillingStore,
@@ -17,9 +55,11 @@ import {
   type BillingData,
   type Customer,
   type IdempotencyRecord,
+  type Invoice,
   type LedgerEntry,
   type RequestLogEntry,
 } from './store';
+import { WebhookDispatcher, deliveryOf, recordEvent, type WebhookDelivery } from './webhooks';
 
 export interface Faults {
   /** Added to every /v1 request. */
@@ -28,6 +68,10 @@ export interface Faults {
   failureRate: number;
   /** Share of /v1 requests held without an answer (until the client gives up). */
   timeoutRate: number;
+  /** Share of webhook events recorded as dropped and never sent. */
+  webhookDropRate: number;
+  /** Share of webhook events delivered twice, with the same id. */
+  webhookDuplicateRate: number;
 }
 
 export interface BillingSandboxOptions {
@@ -38,9 +82,17 @@ export interface BillingSandboxOptions {
   latencyMs?: number;
   failureRate?: number;
   timeoutRate?: number;
-  /** Where signed event notifications go, and the secret they are signed with. */
+  webhookDropRate?: number;
+  webhookDuplicateRate?: number;
+  /** Where signed event notifications go, and the secret they are signed with (both or neither). */
   webhookUrl?: string;
   webhookSecret?: string;
+  /** Waits between delivery attempts of one event; one attempt more than waits. */
+  webhookRetryDelaysMs?: number[];
+  /** How long after its request an invoice is issued. */
+  invoiceDelayMs?: number;
+  /** Receives one line per webhook delivery attempt. */
+  log?: (line: string) => void;
   /** Uniform in [0, 1); decides faults. */
   random?: () => number;
   now?: () => Date;
@@ -56,7 +108,12 @@ export interface BillingSandbox {
   faults(): Faults;
   /** Changes some switches; invalid values throw a 400 ProblemError and change nothing. */
   setFaults(patch: Partial<Faults>): Faults;
-  /** Drops requests held by simulated timeouts and waits for pending writes to reach the file. */
+  /** Every webhook event and how its delivery went, oldest first. */
+  webhookDeliveries(): WebhookDelivery[];
+  /**
+   * Drops requests held by simulated timeouts, stops invoice timers and webhook retries (both
+   * resume from the file on the next start) and waits for pending writes to reach the file.
+   */
   close(): Promise<void>;
 }
 
@@ -64,11 +121,15 @@ const JSON_CONTENT_TYPE = 'application/json';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const DEFAULT_TIMEOUT_HOLD_MS = 30_000;
+export const DEFAULT_INVOICE_DELAY_MS = 5_000;
+const FAULT_NAMES = ['latencyMs', 'failureRate', 'timeoutRate', 'webhookDropRate', 'webhookDuplicateRate'] as const;
 
 const faultsPatchSchema = z.strictObject({
   latencyMs: z.int().min(0).max(600_000).optional(),
   failureRate: z.number().min(0).max(1).optional(),
   timeoutRate: z.number().min(0).max(1).optional(),
+  webhookDropRate: z.number().min(0).max(1).optional(),
+  webhookDuplicateRate: z.number().min(0).max(1).optional(),
 });
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -91,21 +152,19 @@ const requestsQuerySchema = z.strictObject({
   method: z.string().optional(),
 });
 
-interface WriteContext<I> {
+const webhooksQuerySchema = z.strictObject({ type: z.string().optional() });
+
+interface WriteContext<I> extends Tx {
   input: I;
   params: Request['params'];
-  data: BillingData;
-  now: string;
 }
 
-interface WriteResult {
-  status: number;
-  body: unknown;
-}
+type WriteResult = Result<unknown>;
 
 /**
  * Runs synchronously against the store: it must check everything before changing anything,
- * and throw a ProblemError (4xx) for a refusal, which is then stored like any other answer.
+ * and throw a ProblemError (4xx) for a refusal, which is then stored like any other answer
+ * (unless the problem says it is not to be remembered).
  */
 type WriteHandler<I> = (context: WriteContext<I>) => WriteResult;
 
@@ -124,22 +183,94 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   const random = options.random ?? Math.random;
   const clock = options.now ?? (() => new Date());
   const timeoutHoldMs = options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS;
+  const invoiceDelayMs = options.invoiceDelayMs ?? DEFAULT_INVOICE_DELAY_MS;
+  if (!Number.isSafeInteger(invoiceDelayMs) || invoiceDelayMs < 0) throw new Error(`invoiceDelayMs must be whole milliseconds, got ${invoiceDelayMs}`);
   const apiKeyDigest = sha256(options.apiKey);
+  if (!options.webhookUrl !== !options.webhookSecret) throw new Error('createBillingSandbox needs webhookUrl and webhookSecret together');
 
-  let faults: Faults = { latencyMs: 0, failureRate: 0, timeoutRate: 0 };
+  let faults: Faults = { latencyMs: 0, failureRate: 0, timeoutRate: 0, webhookDropRate: 0, webhookDuplicateRate: 0 };
   const setFaults = (patch: Partial<Faults>): Faults => {
     const parsed = parseOrThrow(faultsPatchSchema, patch);
     // Absent and undefined both mean "leave as is".
-    for (const name of ['latencyMs', 'failureRate', 'timeoutRate'] as const) {
+    for (const name of FAULT_NAMES) {
       const value = parsed[name];
       if (value !== undefined) faults = { ...faults, [name]: value };
     }
     return { ...faults };
   };
-  setFaults({ latencyMs: options.latencyMs, failureRate: options.failureRate, timeoutRate: options.timeoutRate });
+  setFaults({
+    latencyMs: options.latencyMs,
+    failureRate: options.failureRate,
+    timeoutRate: options.timeoutRate,
+    webhookDropRate: options.webhookDropRate,
+    webhookDuplicateRate: options.webhookDuplicateRate,
+  });
 
+  let closed = false;
   /** Requests held by simulated timeouts, released on close. */
   const held = new Set<{ timer: NodeJS.Timeout; res: Response }>();
+  /** Requested invoices waiting to be issued, by invoice id. */
+  const invoiceTimers = new Map<string, NodeJS.Timeout>();
+  const webhooks =
+    options.webhookUrl && options.webhookSecret
+      ? new WebhookDispatcher({ store, url: options.webhookUrl, secret: options.webhookSecret, clock, retryDelaysMs: options.webhookRetryDelaysMs, log: options.log })
+      : undefined;
+
+  /**
+   * Applies a change as one store update, after ending reservations past their TTL. Events and
+   * follow-ups start once the change is applied (even if writing the file failed: the change
+   * stays in memory and goes out with the next write).
+   */
+  async function commit<T>(change: (tx: Tx) => T): Promise<T> {
+    const afterwards: (() => void)[] = [];
+    let applied = false;
+    try {
+      return await store.update((data) => {
+        const now = clock().toISOString();
+        expireReservations(data, now);
+        const tx: Tx = {
+          data,
+          now,
+          emit(type, resource) {
+            if (!webhooks) return;
+            // One draw decides both switches, so their rates add up rather than overlap.
+            const roll = random();
+            const fate = roll < faults.webhookDropRate ? 'drop' : roll < faults.webhookDropRate + faults.webhookDuplicateRate ? 'duplicate' : 'deliver';
+            const event = recordEvent(data, type, resource, now, fate);
+            afterwards.push(() => webhooks.kick(event.id));
+          },
+          after(fn) {
+            afterwards.push(fn);
+          },
+        };
+        const result = change(tx);
+        applied = true;
+        return result;
+      });
+    } finally {
+      if (applied) for (const fn of afterwards) fn();
+    }
+  }
+
+  /** Reads see reservations expire on time even when nothing was written since. */
+  async function sweepExpired(): Promise<void> {
+    if (hasExpiredReservations(store.data, clock())) await commit(() => undefined);
+  }
+
+  function armInvoice(invoice: Invoice): void {
+    if (closed || invoiceTimers.has(invoice.id) || invoice.status !== 'requested') return;
+    const dueMs = Date.parse(invoice.requestedAt) + invoiceDelayMs;
+    // Bounded by the delay, so a clock set far back cannot postpone an invoice indefinitely.
+    const waitMs = Math.min(invoiceDelayMs, Math.max(0, dueMs - clock().getTime()));
+    const timer = setTimeout(() => {
+      invoiceTimers.delete(invoice.id);
+      if (closed) return;
+      commit((tx) => issueInvoice(tx, invoice.id)).catch((error: unknown) => {
+        console.error(`billing sandbox: could not issue invoice ${invoice.id}:`, error);
+      });
+    }, waitMs);
+    invoiceTimers.set(invoice.id, timer);
+  }
 
   function respond(req: Request, res: Response, status: number, body: unknown, opts: RespondOptions = {}): void {
     if (opts.log !== false && isLoggedWrite(req)) {
@@ -182,8 +313,9 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   };
 
   const requireJson: RequestHandler = (req, _res, next) => {
-    // `is` is false only when there is a body and it is not JSON; no body at all is fine.
-    if (req.is(['application/json', 'application/*+json']) === false) {
+    // `is` is false only when there is a body and it is not JSON; no body at all is fine, and so
+    // is an empty one (fetch sends `Content-Length: 0` for a POST without a body).
+    if (req.get('content-length') !== '0' && req.is(['application/json', 'application/*+json']) === false) {
       throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send request bodies as application/json');
     }
     next();
@@ -279,22 +411,26 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
 
       // Invalid requests are refused without a record: the client may fix the body and reuse the key.
       const input = parseOrThrow(schema, req.body ?? {});
-      const record = await store.update((data): IdempotencyRecord => {
-        const now = clock().toISOString();
+      const outcome = await commit((tx): { record: IdempotencyRecord } | { unremembered: ProblemError } => {
         let answer: WriteResult & { contentType: string };
         try {
-          const result = handler({ input, params: req.params, data, now });
+          const result = handler({ ...tx, input, params: req.params });
           // A copy: the stored answer must not follow later changes to the resource.
           answer = { status: result.status, body: structuredClone(result.body), contentType: JSON_CONTENT_TYPE };
         } catch (error) {
           if (!(error instanceof ProblemError) || error.status >= 500) throw error;
+          if (!error.remembered) return { unremembered: error };
           answer = { status: error.status, body: error.toProblem(), contentType: PROBLEM_CONTENT_TYPE };
         }
-        const stored: IdempotencyRecord = { key, method, path, fingerprint, ...answer, createdAt: now };
-        data.idempotency[key] = stored;
-        return stored;
+        const stored: IdempotencyRecord = { key, method, path, fingerprint, ...answer, createdAt: tx.now };
+        tx.data.idempotency[key] = stored;
+        return { record: stored };
       });
-      respond(req, res, record.status, record.body, { contentType: record.contentType });
+      if ('unremembered' in outcome) {
+        respondProblem(req, res, outcome.unremembered);
+        return;
+      }
+      respond(req, res, outcome.record.status, outcome.record.body, { contentType: outcome.record.contentType });
     };
   }
 
@@ -323,6 +459,33 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
       (entry) => (query.path === undefined || entry.path === query.path) && (method === undefined || entry.method === method),
     );
     respond(req, res, 200, { count: requests.length, requests });
+  });
+  sandbox.get('/webhooks', (req, res) => {
+    const { type } = parseOrThrow(webhooksQuerySchema, req.query, 'query');
+    const deliveries = Object.values(store.data.webhookEvents)
+      .filter((event) => type === undefined || event.type === type)
+      .map(deliveryOf);
+    respond(req, res, 200, { count: deliveries.length, deliveries });
+  });
+  sandbox.post('/webhooks/:eventId/redeliver', async (req, res) => {
+    const eventId = param(req.params, 'eventId');
+    if (!store.data.webhookEvents[eventId]) throw notFound('webhook event', eventId);
+    if (!webhooks) throw new ProblemError(409, 'webhooks-off', 'Webhooks off', 'the sandbox has no webhook URL to deliver to');
+    const event = await store.update((data) => {
+      const current = data.webhookEvents[eventId] as BillingData['webhookEvents'][string];
+      // One more copy; a copy that had given up is replaced rather than added to.
+      current.copies = (current.gaveUp ? current.deliveredCopies : current.copies) + 1;
+      current.gaveUp = false;
+      return current;
+    });
+    webhooks.kick(eventId);
+    respond(req, res, 202, deliveryOf(event));
+  });
+  // The enterprise pays the order online through the billing portal: no API key, no key.
+  sandbox.post('/orders/:id/pay', async (req, res) => {
+    const id = param(req.params, 'id');
+    const result = await commit((tx) => payOrderOnline(tx, id));
+    respond(req, res, result.status, result.body);
   });
   app.use('/_sandbox', sandbox);
 
@@ -397,6 +560,129 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     }),
   );
 
+  v1.get('/prices', (req, res) => {
+    respond(req, res, 200, PRICES);
+  });
+
+  v1.get('/numbers', async (req, res) => {
+    const query = parseOrThrow(numbersQuerySchema, req.query, 'query');
+    await sweepExpired();
+    respond(req, res, 200, listNumbers(store.data, query));
+  });
+
+  v1.post(
+    '/numbers/import',
+    idempotentWrite(importNumbersSchema, (tx) => importNumbers(tx, tx.input)),
+  );
+
+  v1.post(
+    '/numbers/release',
+    idempotentWrite(releaseNumbersSchema, (tx) => releaseNumbers(tx, tx.input)),
+  );
+
+  v1.post(
+    '/reservations',
+    idempotentWrite(createReservationSchema, (tx) => createReservation(tx, tx.input)),
+  );
+
+  v1.get('/reservations', async (req, res) => {
+    const query = parseOrThrow(reservationsQuerySchema, req.query, 'query');
+    await sweepExpired();
+    respond(req, res, 200, filterBy(Object.values(store.data.reservations), query));
+  });
+
+  v1.get('/reservations/:id', async (req, res) => {
+    const id = param(req.params, 'id');
+    await sweepExpired();
+    const reservation = store.data.reservations[id];
+    if (!reservation) throw notFound('reservation', id);
+    respond(req, res, 200, reservation);
+  });
+
+  v1.delete(
+    '/reservations/:id',
+    idempotentWrite(emptyBodySchema, (tx) => releaseReservation(tx, param(tx.params, 'id'))),
+  );
+
+  v1.post(
+    '/orders',
+    idempotentWrite(createOrderSchema, (tx) => createOrder(tx, tx.input)),
+  );
+
+  v1.get('/orders', (req, res) => {
+    const query = parseOrThrow(ordersQuerySchema, req.query, 'query');
+    respond(req, res, 200, filterBy(Object.values(store.data.orders), query));
+  });
+
+  v1.get('/orders/:id', (req, res) => {
+    const id = param(req.params, 'id');
+    const order = store.data.orders[id];
+    if (!order) throw notFound('order', id);
+    respond(req, res, 200, order);
+  });
+
+  v1.post(
+    '/orders/:id/charge',
+    idempotentWrite(emptyBodySchema, (tx) => chargeOrder(tx, param(tx.params, 'id'))),
+  );
+
+  v1.post(
+    '/orders/:id/void',
+    idempotentWrite(emptyBodySchema, (tx) => voidOrder(tx, param(tx.params, 'id'))),
+  );
+
+  v1.post(
+    '/orders/:id/refund',
+    idempotentWrite(refundOrderSchema, (tx) => refundOrder(tx, param(tx.params, 'id'), tx.input)),
+  );
+
+  v1.post(
+    '/charges',
+    idempotentWrite(createChargeSchema, (tx) => createCharge(tx, tx.input)),
+  );
+
+  v1.get('/charges', (req, res) => {
+    const query = parseOrThrow(chargesQuerySchema, req.query, 'query');
+    respond(req, res, 200, filterBy(Object.values(store.data.charges), query));
+  });
+
+  v1.post(
+    '/invoices',
+    idempotentWrite(createInvoiceSchema, (tx) => {
+      const result = createInvoice(tx, tx.input);
+      const invoice = result.body;
+      if (result.status === 201) tx.after(() => armInvoice(invoice));
+      return result;
+    }),
+  );
+
+  v1.get('/invoices', (req, res) => {
+    const query = parseOrThrow(invoicesQuerySchema, req.query, 'query');
+    respond(req, res, 200, filterBy(Object.values(store.data.invoices), query));
+  });
+
+  v1.get('/invoices/:id', (req, res) => {
+    const id = param(req.params, 'id');
+    const invoice = store.data.invoices[id];
+    if (!invoice) throw notFound('invoice', id);
+    respond(req, res, 200, invoice);
+  });
+
+  v1.get('/invoices/:id/pdf', (req, res) => {
+    const id = param(req.params, 'id');
+    const invoice = store.data.invoices[id];
+    if (!invoice) throw notFound('invoice', id);
+    if (invoice.status !== 'issued') throw new ProblemError(404, 'not-found', 'Not found', `invoice ${id} is not issued yet; its PDF appears once it is`);
+    const order = store.data.orders[invoice.orderId];
+    const customer = store.data.customers[invoice.customerId];
+    if (!order || !customer) throw new ProblemError(500, 'internal-error', 'Internal error', `invoice ${id} refers to a missing order or customer`);
+    res
+      .status(200)
+      .type('application/pdf')
+      .set('Content-Disposition', `inline; filename="${invoice.id}.pdf"`)
+      .send(renderInvoicePdf(invoice, order, customer));
+  });
+
   app.use('/v1', v1);
 
   app.use((req, res) => {
@@ -413,18 +699,33 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     respondProblem(req, res, problem);
   });
 
+  // A fresh store starts with the provider's stock of numbers.
+  if (Object.keys(store.data.numbers).length === 0) {
+    store.update(seedInventory).catch((error: unknown) => {
+      console.error(`billing sandbox: could not write ${store.file}:`, error);
+    });
+  }
+  // Work left by an earlier run: invoices still to issue, events still to deliver.
+  for (const invoice of Object.values(store.data.invoices)) armInvoice(invoice);
+  webhooks?.resume();
+
   return {
     app,
     store,
     webhook: { url: options.webhookUrl, secret: options.webhookSecret },
     faults: () => ({ ...faults }),
     setFaults,
+    webhookDeliveries: () => Object.values(store.data.webhookEvents).map((event) => structuredClone(deliveryOf(event))),
     async close() {
+      closed = true;
       for (const entry of held) {
         clearTimeout(entry.timer);
         entry.res.destroy();
       }
       held.clear();
+      for (const timer of invoiceTimers.values()) clearTimeout(timer);
+      invoiceTimers.clear();
+      await webhooks?.close();
       await store.flush();
     },
   };

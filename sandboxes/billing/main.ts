@@ -19,6 +19,10 @@ function main(): void {
     timeoutRate: billing.timeoutRate,
     webhookUrl: billing.webhookUrl,
     webhookSecret: billing.webhookSecret,
+    webhookDropRate: billing.webhookDropRate,
+    webhookDuplicateRate: billing.webhookDuplicateRate,
+    invoiceDelayMs: billing.invoiceDelayMs,
+    log: (line) => console.log(`billing sandbox: ${line}`),
   });
   const server = http.createServer(sandbox.app);
 

@@ -17,9 +17,23 @@ export interface Problem {
   status: number;
   detail: string;
   errors?: FieldError[];
+  [extension: string]: unknown;
+}
+
+export interface ProblemOptions {
+  /** Extension members of the problem, e.g. the balance behind a refused charge. */
+  extensions?: Record<string, unknown>;
+  /**
+   * False for a refusal that only reflects state the client can change (a balance, free stock):
+   * it is not stored as the key's answer, so the same key succeeds once the state allows it.
+   */
+  remembered?: boolean;
 }
 
 export class ProblemError extends Error {
+  readonly extensions: Record<string, unknown>;
+  readonly remembered: boolean;
+
   constructor(
     readonly status: number,
     /** A short slug naming the kind of problem, e.g. `not-found`. */
@@ -29,9 +43,12 @@ export class ProblemError extends Error {
     readonly errors?: FieldError[],
     /** Extra response headers, e.g. `WWW-Authenticate`. */
     readonly headers: Record<string, string> = {},
+    options: ProblemOptions = {},
   ) {
     super(detail);
     this.name = 'ProblemError';
+    this.extensions = options.extensions ?? {};
+    this.remembered = options.remembered ?? true;
   }
 
   toProblem(): Problem {
@@ -41,12 +58,22 @@ export class ProblemError extends Error {
       status: this.status,
       detail: this.detail,
       ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extensions,
     };
   }
 }
 
 export function notFound(what: string, id: string): ProblemError {
   return new ProblemError(404, 'not-found', 'Not found', `no ${what} ${id}`);
+}
+
+/** A well-formed request that the current state refuses, with every field at fault. */
+export function unprocessable(detail: string, errors: FieldError[]): ProblemError {
+  return new ProblemError(422, 'unprocessable', 'Request refused', detail, errors);
+}
+
+export function conflict(kind: string, title: string, detail: string, options: ProblemOptions = {}): ProblemError {
+  return new ProblemError(409, kind, title, detail, undefined, {}, options);
 }
 
 /** Every failing field, one entry each; unknown fields are listed by name. */

@@ -12,11 +12,13 @@ import path from 'node:path';
 
 export const DATA_VERSION = 1;
 export const REQUEST_LOG_LIMIT = 10_000;
+/** Attempts kept per webhook event. */
+export const WEBHOOK_ATTEMPT_LOG_LIMIT = 50;
 
 export interface Customer {
   id: string;
   enterpriseId: string;
-  /** The company name; later also the only accepted invoice title. */
+  /** The company name, and the only title an invoice may carry. */
   name: string;
   contactEmail: string | null;
   balanceFen: number;
@@ -24,15 +26,136 @@ export interface Customer {
   updatedAt: string;
 }
 
-/** A movement of a customer's balance; credits are sandbox top-ups. */
+/**
+ * A movement of a customer's balance, always a positive amount: credits are top-ups (and online
+ * payments), debits pay orders and charges, refunds give an order's amount back.
+ */
 export interface LedgerEntry {
   id: string;
-  type: 'credit';
+  type: 'credit' | 'debit' | 'refund';
   customerId: string;
   amountFen: number;
   balanceAfterFen: number;
   note: string | null;
+  /** What a debit or refund paid for; absent on top-ups. */
+  orderId?: string;
+  chargeId?: string;
   createdAt: string;
+}
+
+export type NumberType = 'fixed-line' | '400';
+export type NumberStatus = 'available' | 'reserved' | 'sold' | 'imported';
+
+/** One number of the inventory: fixed lines in E.164 (`+862066240001`), 400 numbers national (`4008200001`). */
+export interface NumberRecord {
+  number: string;
+  type: NumberType;
+  /** `020`, `0755`; null for 400 numbers. */
+  areaCode: string | null;
+  status: NumberStatus;
+  /** Set while reserved (and ordered but unpaid). */
+  reservationId?: string;
+  /** Set once an order holds the number, and kept while sold. */
+  orderId?: string;
+  /** The holder: of the reservation, the sale or the import. */
+  customerId?: string;
+  /** Imported numbers only: who supplied it, and the import's reference. */
+  supplier?: string | null;
+  reference?: string;
+}
+
+export interface Reservation {
+  id: string;
+  customerId: string;
+  type: NumberType;
+  areaCode: string | null;
+  numbers: string[];
+  /** `expired` when the TTL ran out, `ordered` once an order holds the numbers (no expiry then). */
+  status: 'active' | 'released' | 'expired' | 'ordered';
+  expiresAt: string;
+  reference: string;
+  orderId: string | null;
+  createdAt: string;
+  releasedAt: string | null;
+}
+
+export interface Order {
+  id: string;
+  customerId: string;
+  reservationId: string;
+  numbers: string[];
+  type: NumberType;
+  areaCode: string | null;
+  prepaidMonths: number;
+  monthlyRentFen: number;
+  /** monthlyRentFen * prepaidMonths * numbers. */
+  amountFen: number;
+  status: 'unpaid' | 'paid' | 'void' | 'refunded';
+  applicationNote: string | null;
+  reference: string;
+  createdAt: string;
+  paidAt: string | null;
+  voidedAt: string | null;
+  refundedAt: string | null;
+  refundReason: string | null;
+}
+
+/** A debit outside orders, e.g. a month's rent of a running subscription. */
+export interface Charge {
+  id: string;
+  customerId: string;
+  amountFen: number;
+  description: string;
+  reference: string;
+  status: 'succeeded';
+  balanceAfterFen: number;
+  createdAt: string;
+}
+
+export interface Invoice {
+  id: string;
+  customerId: string;
+  orderId: string;
+  /** The order's reference unless the request named one: lets webhooks find the case. */
+  reference: string;
+  title: string;
+  itemisation: 'by-consumption';
+  remark: string | null;
+  amountFen: number;
+  status: 'requested' | 'issued';
+  requestedAt: string;
+  issuedAt: string | null;
+  pdfUrl: string | null;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  /** Which copy of the event (2 for the duplicate, more for redeliveries). */
+  copy: number;
+  attempt: number;
+  /** Null when no HTTP answer came (connection refused, timeout). */
+  status: number | null;
+  error: string | null;
+}
+
+/** An event and its delivery state: recorded with the change it reports, delivered afterwards. */
+export interface WebhookEvent {
+  id: string;
+  type: string;
+  createdAt: string;
+  data: unknown;
+  /** Copies to deliver: 0 when dropped, 2 when duplicated, one more per redelivery. */
+  copies: number;
+  deliveredCopies: number;
+  attempts: number;
+  delivered: boolean;
+  lastStatus: number | null;
+  lastError: string | null;
+  dropped: boolean;
+  duplicated: boolean;
+  /** The last copy failed every attempt; a redelivery starts over. */
+  gaveUp: boolean;
+  attemptLog: WebhookAttempt[];
 }
 
 /** The first response to a write, kept so a retry with the same key gets the same answer. */
@@ -63,12 +186,31 @@ export interface BillingData {
   version: number;
   customers: Record<string, Customer>;
   ledgerEntries: Record<string, LedgerEntry>;
+  /** Keyed by the number itself. */
+  numbers: Record<string, NumberRecord>;
+  reservations: Record<string, Reservation>;
+  orders: Record<string, Order>;
+  charges: Record<string, Charge>;
+  invoices: Record<string, Invoice>;
+  webhookEvents: Record<string, WebhookEvent>;
   idempotency: Record<string, IdempotencyRecord>;
   requests: RequestLogEntry[];
 }
 
 export function emptyData(): BillingData {
-  return { version: DATA_VERSION, customers: dict(), ledgerEntries: dict(), idempotency: dict(), requests: [] };
+  return {
+    version: DATA_VERSION,
+    customers: dict(),
+    ledgerEntries: dict(),
+    numbers: dict(),
+    reservations: dict(),
+    orders: dict(),
+    charges: dict(),
+    invoices: dict(),
+    webhookEvents: dict(),
+    idempotency: dict(),
+    requests: [],
+  };
 }
 
 /**
@@ -189,6 +331,12 @@ function parseData(text: string, file: string): BillingData {
     version: DATA_VERSION,
     customers: dict(data.customers),
     ledgerEntries: dict(data.ledgerEntries),
+    numbers: dict(data.numbers),
+    reservations: dict(data.reservations),
+    orders: dict(data.orders),
+    charges: dict(data.charges),
+    invoices: dict(data.invoices),
+    webhookEvents: dict(data.webhookEvents),
     idempotency: dict(data.idempotency),
     requests: Array.isArray(data.requests) ? data.requests.slice(-REQUEST_LOG_LIMIT) : [],
   };

@@ -7,7 +7,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const WEBHOOK_SIGNATURE_HEADER = 'Billing-Signature';
+export const WEBHOOK_SIGNATURE_HEADER = 'X-Billing-Signature';
 
 function digest(secret: string, rawBody: string | Buffer, timestampSeconds: number): Buffer {
   return createHmac('sha256', secret).update(`${timestampSeconds}.`).update(rawBody).digest();

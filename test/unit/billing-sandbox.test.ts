@@ -238,16 +238,16 @@ describe('billing sandbox: idempotency', () => {
 describe('billing sandbox: faults', () => {
   it('starts from the given switches and changes them at runtime, validating them', async () => {
     const sandbox = open({ latencyMs: 0, failureRate: 0.25 });
-    expect((await request(sandbox.app).get('/_sandbox/faults')).body).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0 });
+    expect((await request(sandbox.app).get('/_sandbox/faults')).body).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0, webhookDropRate: 0, webhookDuplicateRate: 0 });
 
     const changed = await request(sandbox.app).put('/_sandbox/faults').send({ timeoutRate: 0.1 });
     expect(changed.status).toBe(200);
-    expect(changed.body).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0.1 });
+    expect(changed.body).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0.1, webhookDropRate: 0, webhookDuplicateRate: 0 });
 
     const bad = await request(sandbox.app).put('/_sandbox/faults').send({ failureRate: 2, latencyMs: -1, chaos: true });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['chaos', 'failureRate', 'latencyMs']);
-    expect(sandbox.faults()).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0.1 });
+    expect(sandbox.faults()).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0.1, webhookDropRate: 0, webhookDuplicateRate: 0 });
   });
 
   it('answers 503 without performing the write, and the retry with the same key succeeds', async () => {
