@@ -13,6 +13,19 @@ export interface BillingDeps {
   fetch?: typeof fetch;
 }
 
+export interface Invoice {
+  id: string;
+  customerId: string;
+  orderId: string;
+  title: string;
+  remark?: string;
+  amountFen: number;
+  status: 'requested' | 'issued';
+  requestedAt: string;
+  issuedAt: string | null;
+  pdfUrl: string | null;
+}
+
 export interface BillingCustomer {
   id: string;
   enterpriseId: string;
@@ -25,6 +38,15 @@ export class BillingClient {
   private readonly fetch: typeof fetch;
   constructor(private readonly deps: BillingDeps) {
     this.fetch = deps.fetch ?? fetch;
+  }
+
+  async bytes(path: string): Promise<Buffer> {
+    const response = await this.fetch(`${this.deps.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${this.deps.apiKey}` },
+      signal: AbortSignal.timeout(this.deps.requestTimeoutMs ?? 10_000),
+    });
+    if (!response.ok) throw new Error(`billing GET ${path} answered ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
   }
 
   async request<T>(method: string, path: string, options: { body?: unknown; idempotencyKey?: string } = {}): Promise<T> {
@@ -57,6 +79,11 @@ export class BillingClient {
       nonRetryable: true,
     });
   }
+}
+
+/** Raw bytes of a billing document (e.g. an invoice PDF) for attaching to email. */
+export async function fetchBillingBytes(client: BillingClient, path: string): Promise<Buffer> {
+  return client.bytes(path);
 }
 
 function safeJson(text: string): unknown {
@@ -147,6 +174,16 @@ export function createBillingActivities(client: BillingClient) {
     async chargeRent(input: { customerId: string; amountFen: number; description: string; reference: string; idempotencyKey: string }): Promise<ChargeOutcome<{ id: string }>> {
       const { idempotencyKey, ...body } = input;
       return orInsufficient(() => client.request<{ id: string }>('POST', '/v1/charges', { body, idempotencyKey }));
+    },
+
+    /** An invoice for a paid order; billing accepts only the customer's name as its title. */
+    async requestInvoice(input: { customerId: string; orderId: string; title: string; remark: string; reference: string; idempotencyKey: string }): Promise<Invoice> {
+      const { idempotencyKey, ...body } = input;
+      return client.request<Invoice>('POST', '/v1/invoices', { body: { ...body, itemisation: 'by-consumption' }, idempotencyKey });
+    },
+
+    async getInvoice(invoiceId: string): Promise<Invoice> {
+      return client.request<Invoice>('GET', `/v1/invoices/${encodeURIComponent(invoiceId)}`);
     },
 
     /** Returns numbers to inventory when a subscription ends. */

@@ -17,6 +17,14 @@ export interface EmailRequest<N extends TemplateName = TemplateName> {
   template: N;
   data: TemplateData<N>;
   caseId: string;
+  /** Documents fetched when sending; only their ids travel through workflow history. */
+  attachments?: AttachmentRef[];
+}
+
+export interface AttachmentRef {
+  filename: string;
+  source: 'billing-invoice';
+  id: string;
 }
 
 export interface EmailDeps {
@@ -25,6 +33,7 @@ export interface EmailDeps {
   from: string;
   supportAddress: string;
   links: (caseId: string) => CaseLinks;
+  attachment?: (ref: AttachmentRef) => Promise<Buffer>;
 }
 
 export function createEmailActivities(deps: EmailDeps) {
@@ -36,7 +45,14 @@ export function createEmailActivities(deps: EmailDeps) {
       const to = req.to === 'support' ? deps.supportAddress : req.to;
       const { subject, text } = renderEmail(req.template, req.data, deps.links(req.caseId));
       const messageId = `<${createHash('sha256').update(req.dedupKey).digest('hex').slice(0, 32)}@onboarding>`;
+      const attachments = await Promise.all(
+        (req.attachments ?? []).map(async (ref) => {
+          if (!deps.attachment) throw new Error(`no source configured for ${ref.source} attachments`);
+          return { filename: ref.filename, content: await deps.attachment(ref) };
+        }),
+      );
       await deps.transport.sendMail({
+        attachments,
         from: deps.from,
         to,
         subject,

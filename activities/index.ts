@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import { caseLinks } from '../domain/links';
 import { DocumentStore } from '../storage/documents';
 import { EmailLedger } from '../storage/email-ledger';
-import { BillingClient, createBillingActivities } from './billing';
+import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
 import { createDocumentActivities } from './documents';
 import { createEmailActivities } from './email';
 import { createSipGatewayActivities, type SipGateway } from './sip-gateway';
@@ -30,6 +30,7 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     // The local inbox has no TLS; a production relay should be configured with SMTP_SECURE.
     ignoreTLS: !config.email.smtp.secure && config.profile !== 'production',
   });
+  const billingClient = new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey });
   return {
     ...createEmailActivities({
       transport,
@@ -37,8 +38,9 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
       from: config.email.from,
       supportAddress: config.email.supportAddress,
       links: (caseId) => caseLinks(config, caseId),
+      attachment: (ref) => fetchBillingBytes(billingClient, `/v1/invoices/${encodeURIComponent(ref.id)}/pdf`),
     }),
-    ...createBillingActivities(new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey })),
+    ...createBillingActivities(billingClient),
     ...createDocumentActivities(new DocumentStore(config.documents.dir)),
     ...createSipGatewayActivities(deps.sipGateway ?? createSipGateway(config)),
   };

@@ -177,11 +177,20 @@ export class CaseService {
       stage: description.typedSearchAttributes.get(OnboardingStageKey) ?? 'unknown',
       awaiting: [],
       steps: [],
+      related: [],
       result: null,
       error: null,
     };
+    // Related cases carry their live stage and status, read from visibility-backed descriptions.
+    const related = await Promise.all(
+      (base.related ?? []).map(async (r) => {
+        const d = await this.describe(r.id).catch(() => undefined);
+        return d ? { ...r, stage: d.typedSearchAttributes.get(OnboardingStageKey) ?? r.stage, status: STATUS_FROM_TEMPORAL[d.status.name] ?? r.status } : r;
+      }),
+    );
     return {
       ...base,
+      related,
       id,
       // Temporal's word is final on how the case ended (e.g. terminated by an operator).
       status,

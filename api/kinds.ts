@@ -28,6 +28,8 @@ import {
 import type { DocumentStore } from '../storage/documents';
 import type { VerificationInput } from '../workflows/enterprise-verification';
 import type { NumberPurchaseInput } from '../workflows/number-purchase';
+import type { Own400LandingInput } from '../workflows/own-400-landing';
+import { OWN_400_STAGES, own400Actions, own400LandingStartSchema, type Own400LandingStart } from '../domain/own400';
 
 export interface KindContext {
   config: Config;
@@ -111,10 +113,36 @@ const numberSubscription: KindDefinition = {
   actions: numberSubscriptionActions,
 };
 
+const own400Landing: KindDefinition<Own400LandingStart> = {
+  kind: 'own-400-landing',
+  summary: "Land the enterprise's own 400 number on fixed lines bought here, through an invoice remark",
+  startSchema: own400LandingStartSchema,
+  workflowType: WORKFLOW_TYPES['own-400-landing'],
+  async precheck(body, ctx) {
+    // The 400 number lands on fixed lines, which the enterprise must be allowed to hold.
+    return purchaseEligibility('fixed-line', await ctx.approvedVerification(body.enterpriseId));
+  },
+  async workflowInput(body, ctx): Promise<Own400LandingInput> {
+    const { kind: _kind, enterpriseId, ...request } = body;
+    const verification = await ctx.approvedVerification(enterpriseId);
+    return {
+      enterpriseId,
+      customerId: verification.billingCustomerId,
+      companyName: verification.company.name,
+      contactEmail: verification.contact.email,
+      request,
+      timings: { ...ctx.config.timings.landing, purchase: ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
+    };
+  },
+  stages: OWN_400_STAGES,
+  actions: own400Actions,
+};
+
 export const KINDS: Partial<Record<OnboardingKind, KindDefinition>> = {
   'enterprise-verification': enterpriseVerification,
   'number-purchase': numberPurchase,
   'number-subscription': numberSubscription,
+  'own-400-landing': own400Landing,
 };
 
 export function kindDefinition(kind: string): KindDefinition | undefined {

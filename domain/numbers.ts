@@ -99,8 +99,11 @@ export const numberPurchaseStartSchema = z
     if (b.numberType === 'fixed-line' && !b.areaCode) {
       ctx.addIssue({ code: 'custom', path: ['areaCode'], message: 'fixed-line numbers need an area code' });
     }
-    if (b.numberType === 'fixed-line' && !b.callScript) {
-      ctx.addIssue({ code: 'custom', path: ['callScript'], message: 'fixed-line numbers need a call script for review' });
+    if (b.numberType === 'fixed-line' && b.scenario !== 'inbound' && !b.callScript) {
+      ctx.addIssue({ code: 'custom', path: ['callScript'], message: 'fixed lines that call out need a call script for review' });
+    }
+    if (b.numberType === '400' && b.areaCode) {
+      ctx.addIssue({ code: 'custom', path: ['areaCode'], message: '400 numbers are national: leave out the area code' });
     }
     if (b.numberType === '400' && b.scenario !== 'inbound') {
       ctx.addIssue({ code: 'custom', path: ['scenario'], message: '400 numbers are inbound only' });

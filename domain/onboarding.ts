@@ -51,6 +51,16 @@ export type Step = z.infer<typeof stepSchema>;
 export const caseErrorSchema = z.object({ type: z.string(), message: z.string() });
 export type CaseError = z.infer<typeof caseErrorSchema>;
 
+/** Another case this one started or depends on (e.g. a landing's fixed-line purchase). */
+export const relatedCaseSchema = z.object({
+  id: z.string(),
+  kind: onboardingKindSchema,
+  relation: z.string(),
+  stage: z.string().optional(),
+  status: caseStatusSchema.optional(),
+});
+export type RelatedCase = z.infer<typeof relatedCaseSchema>;
+
 /** What a workflow reports through its `state` query. */
 export const caseStateSchema = z.object({
   id: z.string(),
@@ -60,6 +70,7 @@ export const caseStateSchema = z.object({
   stage: z.string(),
   awaiting: z.array(awaitedActionSchema),
   steps: z.array(stepSchema),
+  related: z.array(relatedCaseSchema),
   result: z.unknown().nullable(),
   error: caseErrorSchema.nullable(),
 });

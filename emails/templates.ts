@@ -193,6 +193,61 @@ export const templates = {
     text: bilingual([`号码 ${d.numbers.join('、')} 已释放：${d.reason}。`], [`${d.numbers.join(', ')} have been released: ${d.reason}.`], links),
   }),
 
+  'landing-invoice-ready': (d: CaseData & { own400Number: string; operator: string; fixedLines: string[]; invoiceId: string; confirmBy: string }, links: CaseLinks): Rendered => ({
+    subject: `【请联系400运营商】发票已开具，请办理 ${d.own400Number} 落地变更 / Invoice issued: land ${d.own400Number}`,
+    text: bilingual(
+      [
+        `用于绑定自有400号码 ${d.own400Number} 的固话已开通，发票（${d.invoiceId}，备注为固话号码）见附件。`,
+        '请按以下步骤办理：',
+        `  1. 携带附件发票联系您的400运营商（${d.operator}）；`,
+        `  2. 申请将400号码 ${d.own400Number} 的落地号码变更为：${d.fixedLines.join('、')}；`,
+        '  3. 运营商确认变更完成后，在本平台确认“400已落地”（confirm-400-landed）。',
+        `请在 ${d.confirmBy} 前完成。`,
+      ],
+      [
+        `The fixed line(s) for binding your own 400 number ${d.own400Number} are active; the invoice (${d.invoiceId}, with the fixed lines in its remark) is attached.`,
+        'Next steps:',
+        `  1. Take the attached invoice to your 400 operator (${d.operator});`,
+        `  2. Ask them to re-point ("land") ${d.own400Number} on: ${d.fixedLines.join(', ')};`,
+        '  3. Once the operator confirms, confirm here with confirm-400-landed.',
+        `Please complete this by ${d.confirmBy}.`,
+      ],
+      links,
+    ),
+  }),
+
+  'landing-reminder': (d: CaseData & { own400Number: string; operator: string; fixedLines: string[]; reminder: number; confirmBy: string }, links: CaseLinks): Rendered => ({
+    subject: `【提醒 ${d.reminder}】400号码 ${d.own400Number} 尚未确认落地 / Reminder: ${d.own400Number} not yet landed`,
+    text: bilingual(
+      [`请联系 ${d.operator} 将 ${d.own400Number} 落地到 ${d.fixedLines.join('、')}，完成后确认。截止时间：${d.confirmBy}。`],
+      [`Please have ${d.operator} land ${d.own400Number} on ${d.fixedLines.join(', ')} and confirm. Deadline: ${d.confirmBy}.`],
+      links,
+    ),
+  }),
+
+  'landing-test-call': (d: CaseData & { own400Number: string; fixedLines: string[]; confirmBy: string }, links: CaseLinks): Rendered => ({
+    subject: `【待测试】拨打 ${d.own400Number} 验证落地 / Test call to ${d.own400Number}`,
+    text: bilingual(
+      [`企业已确认 ${d.own400Number} 落地到 ${d.fixedLines.join('、')}。请拨打该400号码，确认来电到达固话后，在 ${d.confirmBy} 前确认测试通过（confirm-test-call）。`],
+      [`The enterprise confirmed ${d.own400Number} is landed on ${d.fixedLines.join(', ')}. Call the 400 number, check the call arrives on the fixed line, and confirm (confirm-test-call) by ${d.confirmBy}.`],
+      links,
+    ),
+  }),
+
+  'landing-completed': (d: CaseData & { own400Number: string; fixedLines: string[] }, links: CaseLinks): Rendered => ({
+    subject: `【已接通】400号码 ${d.own400Number} 已接入呼叫中心 / ${d.own400Number} is live`,
+    text: bilingual(
+      [`400号码 ${d.own400Number} 已落地到 ${d.fixedLines.join('、')}，测试来电已到达呼叫中心。`],
+      [`${d.own400Number} is landed on ${d.fixedLines.join(', ')} and a test call reached the contact center.`],
+      links,
+    ),
+  }),
+
+  'landing-failed': (d: CaseData & { own400Number: string; reason: string }, links: CaseLinks): Rendered => ({
+    subject: `【未完成】400号码 ${d.own400Number} 接入失败 / ${d.own400Number} not landed`,
+    text: bilingual([`400号码 ${d.own400Number} 的接入未能完成：${d.reason}`], [`Landing ${d.own400Number} could not be completed: ${d.reason}`], links),
+  }),
+
   'case-cancelled': (d: CaseData & { kindLabel: string; reason?: string }, links: CaseLinks): Rendered => ({
     subject: `【已取消】${d.kindLabel} ${d.caseId} / Cancelled: ${d.caseId}`,
     text: bilingual(

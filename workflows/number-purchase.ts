@@ -66,14 +66,15 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
   c.step('sized', 'done', sizing.explanation);
 
   try {
-    if (request.numberType === 'fixed-line') await scriptReview(c, mail, input, sizing.quantity);
+    // Scripts are reviewed for lines that call out; inbound-only lines have none to review.
+    if (request.numberType === 'fixed-line' && request.scenario !== 'inbound') await scriptReview(c, mail, input, sizing.quantity);
 
     c.enter('reserving');
     const reservation = await billing.reserveNumbers.executeWithOptions({ summary: `reserve ${sizing.quantity} ${request.numberType} number(s)` }, [
       {
         customerId: input.customerId,
         type: request.numberType,
-        ...(request.areaCode ? { areaCode: request.areaCode } : {}),
+        ...(request.numberType === 'fixed-line' ? { areaCode: request.areaCode } : {}),
         quantity: sizing.quantity,
         ttlSeconds: Math.ceil(timings.reservationTtlMs / 1000),
         reference: c.state.id,
@@ -166,6 +167,7 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       ]),
       staticSummary: `numbers ${formatted.join(', ')} for ${input.enterpriseId}`,
     });
+    c.relate(subscriptionId, 'number-subscription', 'the numbers\' subscription');
     c.step('subscription started', 'done', subscriptionId);
 
     mail.send('activated', input.contactEmail, 'purchase-activated', {

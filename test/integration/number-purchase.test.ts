@@ -42,7 +42,6 @@ afterAll(async () => {
 });
 
 const asA = () => bearer(h.tokens.entA);
-const asSupport = () => bearer(h.tokens.support);
 
 function purchase(overrides: Record<string, unknown> = {}) {
   return {

@@ -7,7 +7,6 @@ import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 // A "month" is 3 seconds here, reminders come 2 s and 1 s before expiry, grace is 3 s.
-const PERIOD = 3_000;
 let h: Harness;
 let customerId: string;
 

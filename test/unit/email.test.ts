@@ -69,6 +69,9 @@ describe('email templates', () => {
       caseId: 'c', companyName: '公司', applicantType: 'agent', round: 1, dueAt: 'd', waitingSince: 'w', reminder: 1,
       failures: [{ path: 'p', code: 'c', message: 'm' }], resubmitBy: 'r', reasons: [{ code: 'other', message: 'm', field: 'f' }],
       licenceEffectiveEnd: 'e', mayHoldFixedLines: false, rejectedAt: 'x', kindLabel: 'k',
+      numberType: 'fixed-line', quantity: 2, reason: 'r', automatic: true, orderId: 'o', amountFen: 10500, balanceFen: 0, payBy: 'p',
+      numbers: ['020-66240001'], instanceId: 'i', paidThrough: 'p', autoRenew: true, undone: ['u'], expiresAt: 'e', releaseAt: 'r',
+      own400Number: '400-800-1234', operator: '中国电信', fixedLines: ['020-66240001'], invoiceId: 'inv', confirmBy: 'c',
     };
     const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, { api: 'a', temporalUi: 't' });
     expect(subject).toMatch(/[\u4e00-\u9fff].*\/.*[A-Za-z]/);

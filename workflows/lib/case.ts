@@ -94,6 +94,7 @@ export class OnboardingCase {
       stage: init.stage,
       awaiting: [],
       steps: [],
+      related: [],
       result: null,
       error: null,
     };
@@ -238,6 +239,11 @@ export class OnboardingCase {
         nextReminder += options.remindEveryMs!;
       }
     }
+  }
+
+  /** Names a case this one started, so readers can follow it (the API adds its live stage). */
+  relate(id: string, kind: OnboardingKind, relation: string): void {
+    if (!this.state.related.some((r) => r.id === id)) this.state.related.push({ id, kind, relation });
   }
 
   /** Records a step. Steps are the case's own log, readable in the API and in the query. */

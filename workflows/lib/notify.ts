@@ -4,7 +4,7 @@
  * Emails are started outside cancellation, so a cancelled case still sends what it promised.
  */
 import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { EmailActivities, EmailRequest } from '../../activities/email';
+import type { AttachmentRef, EmailActivities, EmailRequest } from '../../activities/email';
 import type { TemplateData, TemplateName } from '../../emails/templates';
 import type { OnboardingCase } from './case';
 
@@ -26,8 +26,8 @@ export class Notifier {
   constructor(private readonly kase: OnboardingCase) {}
 
   /** `event` must be unique within the case for each distinct email (add a round or counter). */
-  send<N extends TemplateName>(event: string, to: 'support' | string, template: N, data: TemplateData<N>): void {
-    const request: EmailRequest<N> = { dedupKey: runKey(`email/${event}`), to, template, data, caseId: this.kase.state.id };
+  send<N extends TemplateName>(event: string, to: 'support' | string, template: N, data: TemplateData<N>, attachments?: AttachmentRef[]): void {
+    const request: EmailRequest<N> = { dedupKey: runKey(`email/${event}`), to, template, data, caseId: this.kase.state.id, ...(attachments ? { attachments } : {}) };
     const audience = to === 'support' ? 'support' : 'enterprise';
     const sent = CancellationScope.nonCancellable(() =>
       sendEmail.executeWithOptions({ summary: `email ${audience}: ${template}` }, [request]),
