@@ -506,11 +506,12 @@ export function createCharge(tx: Tx, input: z.output<typeof createChargeSchema>)
 export function createInvoice(tx: Tx, input: z.output<typeof createInvoiceSchema>): Result<Invoice> {
   const { data, now } = tx;
   const customer = requireCustomer(data, input.customerId);
-  // One invoice per order: asking again is answered with the one already requested.
-  const existing = Object.values(data.invoices).find((invoice) => invoice.orderId === input.orderId && invoice.customerId === customer.id);
-  if (existing) return { status: 200, body: existing };
+  // The title is checked first: a wrong title is refused whether or not the order has an invoice.
   const errors: FieldError[] = [];
   if (input.title !== customer.name) errors.push({ path: 'title', message: `must be exactly the customer's name "${customer.name}"` });
+  // One invoice per order: asking again is answered with the one already requested.
+  const existing = Object.values(data.invoices).find((invoice) => invoice.orderId === input.orderId && invoice.customerId === customer.id);
+  if (existing && errors.length === 0) return { status: 200, body: existing };
   const order = data.orders[input.orderId];
   if (!order) errors.push({ path: 'orderId', message: `no order ${input.orderId}` });
   else if (order.customerId !== customer.id) errors.push({ path: 'orderId', message: `order ${order.id} belongs to another customer` });

@@ -31,6 +31,7 @@ export interface ReceivedEmail {
   messageId: string;
   event: string;
   caseId: string;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export class MailCatcher {
@@ -54,6 +55,7 @@ export class MailCatcher {
               messageId: mail.messageId ?? '',
               event: String(mail.headers.get('x-onboarding-event') ?? ''),
               caseId: String(mail.headers.get('x-onboarding-case') ?? ''),
+              attachments: mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
             });
             callback();
           })
