@@ -23,18 +23,28 @@ export async function exportHistory(client: Client, workflowId: string): Promise
   return stdout;
 }
 
+/** History files name their case; workflows derive ids from their own (e.g. a child's), so replay needs the real one. */
+const IDS_FILE = path.join(REPLAY_DIR, 'workflow-ids.json');
+
+async function readIds(): Promise<Record<string, string>> {
+  return JSON.parse(await readFile(IDS_FILE, 'utf8').catch(() => '{}')) as Record<string, string>;
+}
+
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   await writeFile(path.join(REPLAY_DIR, `${name}.json`), await exportHistory(client, workflowId));
+  const ids = { ...(await readIds()), [name]: workflowId };
+  await writeFile(IDS_FILE, `${JSON.stringify(Object.fromEntries(Object.entries(ids).sort()), null, 2)}\n`);
 }
 
 export async function recordedHistories(): Promise<{ name: string; workflowId: string; history: History }[]> {
-  const files = (await readdir(REPLAY_DIR)).filter((f) => f.endsWith('.json')).sort();
+  const ids = await readIds();
+  const files = (await readdir(REPLAY_DIR)).filter((f) => f.endsWith('.json') && path.join(REPLAY_DIR, f) !== IDS_FILE).sort();
   return Promise.all(
-    files.map(async (f) => ({
-      name: f.replace(/\.json$/, ''),
-      workflowId: f.replace(/\.json$/, ''),
-      history: historyFromJSON(JSON.parse(await readFile(path.join(REPLAY_DIR, f), 'utf8'))),
-    })),
+    files.map(async (f) => {
+      const name = f.replace(/\.json$/, '');
+      if (!ids[name]) throw new Error(`no workflow id recorded for ${f} in ${IDS_FILE}`);
+      return { name, workflowId: ids[name], history: historyFromJSON(JSON.parse(await readFile(path.join(REPLAY_DIR, f), 'utf8'))) };
+    }),
   );
 }
