@@ -103,6 +103,12 @@ describe('own 400 number landing through the API', () => {
     const webhooks = await fetch(`${h.config.billing.url}/_sandbox/webhooks?type=invoice.issued`).then((r) => r.json() as Promise<{ deliveries: { deliveredCopies: number }[] }>);
     expect(webhooks.deliveries.at(-1)!.deliveredCopies).toBe(2);
     h.billing.setFaults({ webhookDuplicateRate: 0 });
+
+    // In the Temporal UI, parent and child read as what they are.
+    const parentSummary = await (await h.client.workflow.getHandle(id).describe()).staticSummary();
+    const childSummary = await (await h.client.workflow.getHandle(child.id).describe()).staticSummary();
+    expect(parentSummary).toBe(`own-400-landing for ${h.enterprises.a}`);
+    expect(childSummary).toBe('fixed lines in 020 for own 400 number 400-800-1234');
     await recordHistory(h.client, id, 'own-400-landing-complete');
   });
 
