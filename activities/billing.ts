@@ -4,6 +4,7 @@
  * never repeat a write. 5xx, 429 and timeouts are retried by Temporal; other 4xx are final.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { areaCodeOf, is400Number, toE164, toNational } from '../domain/numbers';
 
 export interface BillingDeps {
   baseUrl: string;
@@ -184,6 +185,24 @@ export function createBillingActivities(client: BillingClient) {
 
     async getInvoice(invoiceId: string): Promise<Invoice> {
       return client.request<Invoice>('GET', `/v1/invoices/${encodeURIComponent(invoiceId)}`);
+    },
+
+    /** Numbers a supplier opened, entered into inventory for the customer. */
+    async importNumbers(input: { customerId: string; numbers: string[]; type: string; supplier: string; reference: string; idempotencyKey: string }): Promise<void> {
+      await client.request('POST', '/v1/numbers/import', {
+        body: {
+          customerId: input.customerId,
+          // Billing writes 400 numbers nationally and wants a fixed line's area code beside it.
+          numbers: input.numbers.map((number) => ({
+            number: is400Number(number) ? toNational(number) : toE164(number),
+            type: input.type,
+            supplier: input.supplier,
+            ...(input.type === 'fixed-line' ? { areaCode: areaCodeOf(number) } : {}),
+          })),
+          reference: input.reference,
+        },
+        idempotencyKey: input.idempotencyKey,
+      });
     },
 
     /** Returns numbers to inventory when a subscription ends. */

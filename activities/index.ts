@@ -10,14 +10,21 @@ import { EmailLedger } from '../storage/email-ledger';
 import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
 import { createDocumentActivities } from './documents';
 import { createEmailActivities } from './email';
-import { createSipGatewayActivities, type SipGateway } from './sip-gateway';
+import { createSipGatewayActivities, type CompleteSipGateway, type SipGateway } from './sip-gateway';
+import { kamailioGateway } from './sip-gateway-kamailio';
+import { ManualSipGateway } from './sip-gateway-manual';
 import { RecordingSipGateway } from '../sandboxes/sip-gateway/recording-gateway';
 
 /** The SIP gateway implementation this deployment uses. */
-export function createSipGateway(config: Config): SipGateway {
-  switch (config.sipGateway.mode) {
+export function createSipGateway(config: Config): CompleteSipGateway {
+  const sip = config.sipGateway;
+  switch (sip.mode) {
     case 'recording':
-      return new RecordingSipGateway(config.sipGateway.recordFile);
+      return new RecordingSipGateway(sip.recordFile, { sipDomain: sip.sipDomain });
+    case 'kamailio':
+      return kamailioGateway({ databaseUrl: sip.sbc.databaseUrl, rpcUrl: sip.sbc.rpcUrl, sipDomain: sip.sipDomain, accTimeZone: sip.sbc.timeZone });
+    case 'manual':
+      return new ManualSipGateway(sip.manualFile, { sipDomain: sip.sipDomain });
   }
 }
 

@@ -1,9 +1,13 @@
 /**
  * The SIP gateway / SBC: where numbers are assigned to a contact-center instance (with IVR flow,
- * skill group and caller-ID prefix). One interface, several implementations chosen by
- * configuration; every write is idempotent, tagged with the case that made it.
+ * skill group and caller-ID prefix), where customers' gateways are allowlisted by address or
+ * given a digest account (registration mode), and where calls and registrations can be seen.
+ * One interface, several implementations chosen by configuration; every write is idempotent,
+ * tagged with the case that made it.
  */
+import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
+import type { CallingRules } from '../domain/eligibility';
 
 export interface NumberAssignment {
   instanceId: string;
@@ -12,6 +16,8 @@ export interface NumberAssignment {
   ivrFlowId?: string;
   skillGroupId?: string;
   callerIdPrefix?: string;
+  /** Limits the platform enforces on calls from these numbers (hours, per-callee limits, regions). */
+  callingRules?: CallingRules;
   /** The case that made the assignment; a replay by the same case is a no-op. */
   reference: string;
 }
@@ -19,6 +25,83 @@ export interface NumberAssignment {
 export interface AssignedNumber extends Omit<NumberAssignment, 'numbers'> {
   number: string;
   assignedAt: string;
+  /** Absent when the gateway applied it itself; `pending-manual` while a person still has to. */
+  state?: ChangeState;
+}
+
+export type SipTransport = 'udp' | 'tcp';
+
+/**
+ * How far a write got. `live`: the SBC applies it now. `pending-reload`: in the SBC's database
+ * but not yet in its memory (a reload failed; the next write or a retry reloads). `recorded`:
+ * kept by a gateway with no SBC behind it (development, tests). `pending-manual`: a person still
+ * has to apply it on an SBC without an API; nothing is in effect yet.
+ */
+export type ChangeState = 'live' | 'pending-reload' | 'recorded' | 'pending-manual';
+
+/** A customer gateway allowed to send calls (and to be called) by its address. */
+export interface AllowlistEntry {
+  ip: string;
+  /** The gateway's signalling port; 0 for any. */
+  port: number;
+  transport: SipTransport;
+  /** The case that allowed it. */
+  reference: string;
+  state: ChangeState;
+  since?: string;
+}
+
+/** Registration-mode credentials. The password is returned once, when made; it is not stored. */
+export interface SipAccount {
+  username: string;
+  /** `<instanceId>.<SIP domain>`, also the digest realm and the From/To domain of the REGISTER. */
+  realm: string;
+  password: string;
+  state: ChangeState;
+}
+
+export interface AccountRef {
+  username: string;
+  realm: string;
+}
+
+export interface Registration {
+  /** The Contact the gateway registered. */
+  contact: string;
+  /** Where the REGISTER came from, when that differs (NAT): calls go there. */
+  received?: string;
+  transport?: SipTransport;
+  expiresAt: string;
+  userAgent?: string;
+}
+
+export interface CallRecordFilter {
+  sourceIp?: string;
+  callee?: string;
+  caller?: string;
+  /** ISO time: records at or after it. */
+  since: string;
+}
+
+/** One INVITE transaction as the SBC accounted it, admitted or refused. */
+export interface CallRecord {
+  callId: string;
+  method: string;
+  sipCode: number;
+  sipReason: string;
+  sourceIp: string;
+  caller: string;
+  callee: string;
+  at: string;
+  /** The SBC let it through (the code may still be a failure from further on). */
+  admitted: boolean;
+}
+
+export interface SipGatewayObserves {
+  /** `callRecords` reads the SBC's accounting. */
+  calls: boolean;
+  /** `registration` reads the SBC's location table. */
+  registrations: boolean;
 }
 
 export interface SipGateway {
@@ -27,7 +110,29 @@ export interface SipGateway {
   /** Removes the numbers' assignments made by `reference`; absent ones are ignored. */
   unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }>;
   assignments(filter?: { instanceId?: string; number?: string }): Promise<AssignedNumber[]>;
+
+  // The SBC side. Optional only so that a number-assignment-only double still fits; every
+  // gateway this product ships implements all of it (see `sbcOf`).
+
+  /** What this gateway can see. Reading what it cannot see fails (`NotObservable`), never "none". */
+  readonly observes?: SipGatewayObserves;
+  /** Allowlists a gateway address (group 1) for `reference`; allowing it again is a no-op. */
+  allowGateway?(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry>;
+  /** Removes what `reference` allowed for this address; removing it again is a no-op. */
+  disallowGateway?(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: ChangeState }>;
+  allowlist?(filter?: { reference?: string; ip?: string }): Promise<AllowlistEntry[]>;
+  /** A new account (gateway01, gateway02, ... within the instance); one per reference: a replay rotates its password. */
+  createAccount?(input: { instanceId: string; reference: string }): Promise<SipAccount>;
+  /** A new password; the old one stops working. */
+  rotateAccount?(input: AccountRef): Promise<SipAccount>;
+  /** Deletes the account and drops its registration; deleting it again is a no-op. */
+  deleteAccount?(input: AccountRef): Promise<{ deleted: boolean; state: ChangeState }>;
+  registration?(input: AccountRef): Promise<Registration | null>;
+  callRecords?(filter: CallRecordFilter): Promise<CallRecord[]>;
 }
+
+/** A gateway with every SBC operation: what `createSipGateway` returns. */
+export type CompleteSipGateway = Required<SipGateway>;
 
 /** Thrown by gateways when a number belongs to another instance or case: retrying cannot help. */
 export function numberTaken(number: string, owner: string): ApplicationFailure {
@@ -38,6 +143,67 @@ export function numberTaken(number: string, owner: string): ApplicationFailure {
   });
 }
 
+/** Thrown when asked to read what the gateway cannot see (no SBC, or an SBC without an API). */
+export function notObservable(mode: string, what: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'NotObservable',
+    message: `the ${mode} SIP gateway cannot observe ${what}; check on the SBC itself`,
+    nonRetryable: true,
+  });
+}
+
+export function accountNotFound(ref: AccountRef): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'SipAccountNotFound',
+    message: `no SIP account ${ref.username}@${ref.realm}`,
+    nonRetryable: true,
+  });
+}
+
+export function invalidSipInput(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'InvalidSipGatewayInput', message, nonRetryable: true });
+}
+
+/** The gateway's SBC operations, or a non-retryable failure if it has none (a test double). */
+export function sbcOf(gateway: SipGateway): CompleteSipGateway {
+  const missing = (
+    ['observes', 'allowGateway', 'disallowGateway', 'allowlist', 'createAccount', 'rotateAccount', 'deleteAccount', 'registration', 'callRecords'] as const
+  ).filter((k) => gateway[k] === undefined);
+  if (missing.length > 0) {
+    throw ApplicationFailure.create({
+      type: 'SipGatewayUnsupported',
+      message: `the ${gateway.mode} SIP gateway does not support ${missing.join(', ')}`,
+      nonRetryable: true,
+    });
+  }
+  return gateway as CompleteSipGateway;
+}
+
+/** Validation shared by the implementations: an IP literal, a port, a case reference. */
+export function checkGatewayAddress(input: { ip: string; port: number; reference: string }): void {
+  if (isIP(input.ip) === 0) throw invalidSipInput(`not an IP address: ${input.ip}`);
+  if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) throw invalidSipInput(`not a port: ${input.port}`);
+  checkReference(input.reference);
+}
+
+export function checkReference(reference: string): void {
+  if (!reference || reference.length > 255) throw invalidSipInput('a reference (the case id, at most 255 characters) is required');
+}
+
+/** Instance ids become the first label of the realm. */
+export function checkInstanceId(instanceId: string): void {
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(instanceId)) throw invalidSipInput(`not a usable instance id: ${instanceId}`);
+}
+
+
+/** `gateway01`, `gateway02`, ...: the first free number within an instance. */
+export function nextGatewayUsername(existing: string[]): string {
+  const taken = new Set(existing.map((u) => /^gateway(\d+)$/.exec(u)?.[1]).filter(Boolean).map(Number));
+  let n = 1;
+  while (taken.has(n)) n++;
+  return `gateway${String(n).padStart(2, '0')}`;
+}
+
 export function createSipGatewayActivities(gateway: SipGateway) {
   return {
     async assignNumbers(assignment: NumberAssignment): Promise<AssignedNumber[]> {
@@ -45,6 +211,31 @@ export function createSipGatewayActivities(gateway: SipGateway) {
     },
     async unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
       return gateway.unassignNumbers(input);
+    },
+    async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+      return sbcOf(gateway).allowGateway(input);
+    },
+    async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: ChangeState }> {
+      return sbcOf(gateway).disallowGateway(input);
+    },
+    /** The password is in the result (and so in the case's history) until the case hands it on. */
+    async createSipAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
+      return sbcOf(gateway).createAccount(input);
+    },
+    async rotateSipAccount(input: AccountRef): Promise<SipAccount> {
+      return sbcOf(gateway).rotateAccount(input);
+    },
+    async deleteSipAccount(input: AccountRef): Promise<{ deleted: boolean; state: ChangeState }> {
+      return sbcOf(gateway).deleteAccount(input);
+    },
+    async sipGatewayObserves(): Promise<SipGatewayObserves> {
+      return sbcOf(gateway).observes;
+    },
+    async sipRegistration(input: AccountRef): Promise<Registration | null> {
+      return sbcOf(gateway).registration(input);
+    },
+    async sipCallRecords(filter: CallRecordFilter): Promise<CallRecord[]> {
+      return sbcOf(gateway).callRecords(filter);
     },
   };
 }

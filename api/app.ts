@@ -13,7 +13,8 @@ import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
 import { kindDefinition, KINDS, type KindContext } from './kinds';
 import { buildOpenApi } from './openapi';
-import { billingWebhookSchema, cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
+import { billingWebhookSchema, cancelBodySchema, catalogQuerySchema, documentUploadSchema, listQuerySchema } from './schemas';
+import { CATALOG, productById, quote } from '../domain/catalog';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../sandboxes/billing/webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 
@@ -117,6 +118,14 @@ export function createApp(deps: ApiDeps): express.Express {
       throw new HttpProblem(403, 'Forbidden', 'an enterprise lists its own onboardings only');
     }
     res.json({ items: await cases.list(filters, principal) });
+  });
+
+  v1.get('/catalog/third-party-products', (req, res) => {
+    requireRole(req.principal, ['enterprise', 'support']);
+    const query = parseOr400(catalogQuerySchema, req.query, 'query');
+    if (query.productId === undefined) return res.json({ items: CATALOG });
+    const product = productById(query.productId)!;
+    res.json({ product, ...(query.quantity !== undefined ? { quote: quote(product, query.quantity, query.months) } : {}) });
   });
 
   v1.get('/onboardings/:id', async (req, res) => {

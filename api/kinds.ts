@@ -29,6 +29,10 @@ import type { DocumentStore } from '../storage/documents';
 import type { VerificationInput } from '../workflows/enterprise-verification';
 import type { NumberPurchaseInput } from '../workflows/number-purchase';
 import type { Own400LandingInput } from '../workflows/own-400-landing';
+import type { ThirdPartyLineInput } from '../workflows/third-party-line';
+import { productById } from '../domain/catalog';
+import { checkEligibility, THIRD_PARTY_STAGES, thirdPartyLineActions, thirdPartyLineStartSchema, type ThirdPartyLineStart } from '../domain/eligibility';
+import { HttpProblem } from './problem';
 import { OWN_400_STAGES, own400Actions, own400LandingStartSchema, type Own400LandingStart } from '../domain/own400';
 
 export interface KindContext {
@@ -138,11 +142,47 @@ const own400Landing: KindDefinition<Own400LandingStart> = {
   actions: own400Actions,
 };
 
+const thirdPartyLine: KindDefinition<ThirdPartyLineStart> = {
+  kind: 'third-party-line',
+  summary: "Apply for a supplier's lines: eligibility, review, supplier hand-off, import and binding",
+  startSchema: thirdPartyLineStartSchema,
+  workflowType: WORKFLOW_TYPES['third-party-line'],
+  async precheck(body, ctx) {
+    const { kind: _kind, enterpriseId, ...request } = body;
+    const failures = checkEligibility(productById(request.productId)!, request);
+    // Every broken rule at once, a missing verification among them.
+    try {
+      await ctx.approvedVerification(enterpriseId);
+    } catch (err) {
+      if (!(err instanceof HttpProblem)) throw err;
+      failures.push({ path: 'enterpriseId', code: 'verification-required', message: err.detail ?? err.message });
+    }
+    return failures;
+  },
+  async workflowInput(body, ctx): Promise<ThirdPartyLineInput> {
+    const { kind: _kind, enterpriseId, ...request } = body;
+    const verification = await ctx.approvedVerification(enterpriseId);
+    const product = productById(request.productId)!;
+    return {
+      enterpriseId,
+      customerId: verification.billingCustomerId,
+      companyName: verification.company.name,
+      contactEmail: verification.contact.email,
+      supplierEmail: ctx.config.supplierEmails[product.supplier] ?? ctx.config.email.supportAddress,
+      request,
+      timings: ctx.config.timings.thirdParty,
+    };
+  },
+  stages: THIRD_PARTY_STAGES,
+  actions: thirdPartyLineActions,
+};
+
 export const KINDS: Partial<Record<OnboardingKind, KindDefinition>> = {
   'enterprise-verification': enterpriseVerification,
   'number-purchase': numberPurchase,
   'number-subscription': numberSubscription,
   'own-400-landing': own400Landing,
+  'third-party-line': thirdPartyLine,
 };
 
 export function kindDefinition(kind: string): KindDefinition | undefined {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { enterpriseIdSchema } from '../domain/common';
 import { caseStatusSchema, onboardingKindSchema, roleSchema } from '../domain/onboarding';
 import { documentKindSchema } from '../domain/verification';
+import { productIdSchema } from '../domain/catalog';
 
 export const listQuerySchema = z.strictObject({
   kind: onboardingKindSchema.optional(),
@@ -30,3 +31,9 @@ export const billingWebhookSchema = z.object({
     .passthrough(),
 });
 export type BillingWebhook = z.infer<typeof billingWebhookSchema>;
+
+export const catalogQuerySchema = z.strictObject({
+  productId: productIdSchema.optional(),
+  quantity: z.coerce.number().int().min(1).max(10_000).optional(),
+  months: z.coerce.number().int().min(1).max(36).optional(),
+});

@@ -5,6 +5,7 @@
  * part it needs. Defaults are the development profile's (`npm start`); production sets what it
  * must (a tokens file at least) and refuses to start otherwise.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -29,6 +30,40 @@ const rate = z.coerce.number().min(0).max(1);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** `host:port` (a name or an IP; IPv6 in brackets). */
+const hostPortPattern = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** A comma-separated list of `host:port`. */
+const hostPortList = z
+  .string()
+  .transform((v, ctx) => {
+    const items = v.split(',').map((p) => p.trim()).filter(Boolean);
+    const bad = items.filter((p) => !hostPortPattern.test(p) || Number(hostPortPattern.exec(p)![2]) > 65_535);
+    if (bad.length) ctx.addIssue({ code: 'custom', message: `not host:port: ${bad.join(', ')}` });
+    return items;
+  });
+
+/** A comma-separated list of IP addresses. */
+const ipList = z
+  .string()
+  .transform((v, ctx) => {
+    const items = v.split(',').map((p) => p.trim()).filter(Boolean);
+    const bad = items.filter((p) => isIP(p) === 0);
+    if (bad.length) ctx.addIssue({ code: 'custom', message: `not IP addresses: ${bad.join(', ')}` });
+    return items;
+  });
+
+/** The provider's published signalling addresses (what customers allowlist and send to). */
+export const PROVIDER_SIGNALLING = {
+  inbound: 'sip.pstn.avc.qcloud.com:5089',
+  inboundIps: ['139.199.233.98:5089', '114.221.144.81:5089'],
+  outbound: ['139.199.4.25:5089', '203.195.240.224:5089', '129.211.167.158:5089', '129.211.167.34:5089', '129.211.166.16:5089', '129.204.27.73:5089'],
+  registrar: 'sip.tccc.qcloud.com:35090',
+} as const;
+
+/** Registration realms are `<instanceId>.<SIP domain>`. */
+export const DEFAULT_SIP_DOMAIN = 'tccc.qcloud.com';
 
 const envSchema = z.object({
   APP_PROFILE: z.enum(['development', 'production', 'test']).default('development'),
@@ -102,8 +137,51 @@ const envSchema = z.object({
   LANDING_DEADLINE: durationSchema.default(parseDuration('30d')),
   LANDING_TEST_CALL_WINDOW: durationSchema.default(parseDuration('3d')),
 
-  SIP_GATEWAY_MODE: z.enum(['recording']).default('recording'),
+  THIRD_PARTY_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
+  /** Length of one calendar day when counting suppliers' lead times (1d; tests shrink it). */
+  THIRD_PARTY_DAY: durationSchema.default(parseDuration('1d')),
+  THIRD_PARTY_ESCALATION_INTERVAL: durationSchema.default(parseDuration('1d')),
+  /** Public holidays excluded from working days, as YYYY-MM-DD, comma-separated (set each year's). */
+  THIRD_PARTY_HOLIDAYS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const days = v.split(',').map((d) => d.trim()).filter(Boolean);
+      const bad = days.filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `not dates: ${bad.join(', ')}` });
+      return days;
+    }),
+  SUPPLIER_EMAILS: z
+    .string()
+    .default('A=onboarding@supplier-a.example,B=onboarding@supplier-b.example,C=onboarding@supplier-c.example')
+    .transform((v) => Object.fromEntries(v.split(',').map((pair) => pair.split('=').map((p) => p.trim()) as [string, string]))),
+
+  // recording: a JSON file, no SBC (tests). kamailio: the product's SBC (sbc/). manual: an SBC
+  // without an API; writes become change requests for a person.
+  SIP_GATEWAY_MODE: z.enum(['recording', 'kamailio', 'manual']).default('recording'),
   SIP_GATEWAY_RECORD_FILE: z.string().optional(),
+  SIP_GATEWAY_MANUAL_FILE: z.string().optional(),
+  SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a domain name').default(DEFAULT_SIP_DOMAIN),
+  // What customers are told: where to register, where to send calls, what to allowlist. Default:
+  // the published addresses; in development, the local SBC.
+  SIP_REGISTRAR: z.string().regex(hostPortPattern, 'host:port').optional(),
+  SIP_PROVIDER_INBOUND: z.string().regex(hostPortPattern, 'host:port').optional(),
+  SIP_PROVIDER_INBOUND_IPS: hostPortList.optional(),
+  SIP_PROVIDER_OUTBOUND: hostPortList.optional(),
+
+  // The SBC (kamailio mode, and the one `npm start` runs).
+  SBC_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/onboarding_sbc'),
+  SBC_RPC_URL: z.url().optional(),
+  SBC_SIP_HOST: z.string().default('127.0.0.1'),
+  SBC_SIP_PORT: port.default(5080),
+  SBC_RPC_HOST: z.string().default('127.0.0.1'),
+  SBC_RPC_PORT: port.default(5071),
+  /** Where admitted inbound calls go (the contact center's SIP address); unset: the SBC answers 480. */
+  SBC_PLATFORM_URI: z.string().regex(/^sips?:/, 'a sip: URI').optional(),
+  /** The platform's signalling IPs (allowlist group 2): calls from them may reach customers. */
+  SBC_PLATFORM_ADDRESSES: ipList.optional(),
+  /** The zone of the SBC's local-time columns. */
+  SBC_TIME_ZONE: z.string().default('UTC'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -158,8 +236,34 @@ export interface Config {
     purchase: PurchaseTimings;
     subscription: SubscriptionTimings;
     landing: LandingTimings;
+    thirdParty: ThirdPartyTimings;
   };
-  sipGateway: { mode: Env['SIP_GATEWAY_MODE']; recordFile: string };
+  /** Where each supplier receives applications, by supplier letter. */
+  supplierEmails: Record<string, string>;
+  sipGateway: {
+    mode: Env['SIP_GATEWAY_MODE'];
+    recordFile: string;
+    manualFile: string;
+    /** Realms are `<instanceId>.<sipDomain>`. */
+    sipDomain: string;
+    /** Where registration-mode gateways register (host:port). */
+    registrar: string;
+    /** Signalling addresses customers send calls to and allowlist (host:port). */
+    provider: { inbound: string; inboundIps: string[]; outbound: string[] };
+    sbc: SbcConfig;
+  };
+}
+
+export interface SbcConfig {
+  databaseUrl: string;
+  rpcUrl: string;
+  sipHost: string;
+  sipPort: number;
+  rpcHost: string;
+  rpcPort: number;
+  platformUri?: string;
+  platformAddresses: string[];
+  timeZone: string;
 }
 
 export interface PurchaseTimings {
@@ -169,6 +273,14 @@ export interface PurchaseTimings {
   paymentPollMs: number;
   routingSlaMs: number;
   reservationTtlMs: number;
+}
+
+export interface ThirdPartyTimings {
+  reviewSlaMs: number;
+  /** One calendar day, for turning working-day lead times into waiting time. */
+  dayMs: number;
+  escalationEveryMs: number;
+  holidays: string[];
 }
 
 export interface LandingTimings {
@@ -206,6 +318,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
   const apiPublicUrl = e.API_PUBLIC_URL ?? `http://localhost:${e.API_PORT}`;
+  const development = e.APP_PROFILE === 'development';
+  const localSbc = `${e.SBC_SIP_HOST}:${e.SBC_SIP_PORT}`;
   const config: Config = {
     profile: e.APP_PROFILE,
     dataDir,
@@ -262,6 +376,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         routingSlaMs: e.PURCHASE_ROUTING_SLA,
         reservationTtlMs: e.PURCHASE_RESERVATION_TTL,
       },
+      thirdParty: {
+        reviewSlaMs: e.THIRD_PARTY_REVIEW_SLA,
+        dayMs: e.THIRD_PARTY_DAY,
+        escalationEveryMs: e.THIRD_PARTY_ESCALATION_INTERVAL,
+        holidays: e.THIRD_PARTY_HOLIDAYS,
+      },
       landing: {
         invoicePollMs: e.LANDING_INVOICE_POLL,
         invoiceWindowMs: e.LANDING_INVOICE_WINDOW,
@@ -275,9 +395,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         graceMs: e.SUBSCRIPTION_GRACE,
       },
     },
+    supplierEmails: e.SUPPLIER_EMAILS,
     sipGateway: {
       mode: e.SIP_GATEWAY_MODE,
       recordFile: e.SIP_GATEWAY_RECORD_FILE ?? path.join(dataDir, 'sip-gateway.json'),
+      manualFile: e.SIP_GATEWAY_MANUAL_FILE ?? path.join(dataDir, 'sip-gateway-manual.json'),
+      sipDomain: e.SIP_DOMAIN.toLowerCase(),
+      registrar: e.SIP_REGISTRAR ?? (development ? localSbc : PROVIDER_SIGNALLING.registrar),
+      provider: {
+        inbound: e.SIP_PROVIDER_INBOUND ?? (development ? localSbc : PROVIDER_SIGNALLING.inbound),
+        inboundIps: e.SIP_PROVIDER_INBOUND_IPS ?? (development ? [localSbc] : [...PROVIDER_SIGNALLING.inboundIps]),
+        outbound: e.SIP_PROVIDER_OUTBOUND ?? (development ? [localSbc] : [...PROVIDER_SIGNALLING.outbound]),
+      },
+      sbc: {
+        databaseUrl: e.SBC_DATABASE_URL,
+        rpcUrl: e.SBC_RPC_URL ?? `http://${e.SBC_RPC_HOST}:${e.SBC_RPC_PORT}/RPC`,
+        sipHost: e.SBC_SIP_HOST,
+        sipPort: e.SBC_SIP_PORT,
+        rpcHost: e.SBC_RPC_HOST,
+        rpcPort: e.SBC_RPC_PORT,
+        platformUri: e.SBC_PLATFORM_URI,
+        // In development the platform's processes (probes, test calls) run on this machine.
+        platformAddresses: e.SBC_PLATFORM_ADDRESSES ?? (development ? ['127.0.0.1'] : []),
+        timeZone: e.SBC_TIME_ZONE,
+      },
     },
   };
   if (config.profile === 'production' && !config.api.tokensFile) {

@@ -61,6 +61,15 @@ export function formatNumber(value: string): string {
   return is400Number(value) ? [head, ...rest].join('-') : `${head}-${rest.join('')}`;
 }
 
+/** `020` for a fixed line, else undefined. */
+export function areaCodeOf(value: string): string | undefined {
+  return isFixedLine(value) ? formatNumber(value).split('-')[0] : undefined;
+}
+
+export function toNational(value: string): string {
+  return parseCn(value)?.nationalNumber ?? value;
+}
+
 export function toE164(value: string): string {
   return parseCn(value)?.number ?? value;
 }

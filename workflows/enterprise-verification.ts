@@ -5,7 +5,7 @@
  * SLA) -> rejected: awaiting-resubmission (enterprise corrects within the window, back to review)
  * -> approved: billing customer created, enterprise told. One case holds every round.
  */
-import { ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { DocumentActivities } from '../activities/documents';
 import { chinaDate } from '../domain/common';
 import {
@@ -17,7 +17,7 @@ import {
   type Application,
   type VerificationResult,
 } from '../domain/verification';
-import { action, isoAt, now, OnboardingCase } from './lib/case';
+import { action, failureOf, isoAt, now, OnboardingCase } from './lib/case';
 import { billing } from './lib/activities';
 import { Notifier, runKey } from './lib/notify';
 
@@ -131,8 +131,9 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
       });
       await mail.flush();
       c.cancelled();
-    } else if (!(err instanceof ApplicationFailure) || c.state.status === 'running') {
-      c.fail(err instanceof ApplicationFailure ? (err.type ?? 'Failed') : 'Failed', err instanceof Error ? err.message : String(err));
+    } else if (c.state.status === 'running') {
+      const failure = failureOf(err);
+      c.fail(failure.type, failure.message);
     }
     throw err;
   }

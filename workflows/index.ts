@@ -3,3 +3,4 @@ export { enterpriseVerification } from './enterprise-verification';
 export { numberPurchase } from './number-purchase';
 export { numberSubscription } from './number-subscription';
 export { own400Landing } from './own-400-landing';
+export { thirdPartyLine } from './third-party-line';

@@ -20,7 +20,7 @@ import {
   type Sizing,
 } from '../domain/numbers';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
-import { actions, isoAt, now, OnboardingCase } from './lib/case';
+import { actions, failureOf, isoAt, now, OnboardingCase } from './lib/case';
 import { BillingEvents } from './lib/billing-events';
 import { billing, gateway } from './lib/activities';
 import { Notifier, runKey } from './lib/notify';
@@ -201,7 +201,7 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       c.cancelled();
       throw err;
     }
-    const failure = c.state.status === 'failed' ? c.state.error! : describe(err);
+    const failure = c.state.status === 'failed' ? c.state.error! : failureOf(err);
     if (c.state.status === 'running') c.fail(failure.type, failure.message);
     mail.send('failed', input.contactEmail, 'purchase-failed', { ...base, reason: failure.message, undone });
     await mail.flush();
@@ -281,12 +281,4 @@ async function pay(c: OnboardingCase, mail: Notifier, input: NumberPurchaseInput
     }
     if (now() >= payBy) throw c.fail('PaymentDeadlinePassed', `order ${order.id} was not paid by ${isoAt(payBy)}`);
   }
-}
-
-function describe(err: unknown): { type: string; message: string } {
-  let e: unknown = err;
-  // Activity failures wrap the cause that says what went wrong.
-  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error && !(e instanceof ApplicationFailure)) e = (e as { cause?: unknown }).cause;
-  if (e instanceof ApplicationFailure) return { type: e.type ?? 'Failed', message: e.message };
-  return { type: 'Failed', message: e instanceof Error ? e.message : String(e) };
 }

@@ -15,7 +15,7 @@ import { invoiceRemark, own400Actions, type Own400LandingStart } from '../domain
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { billing } from './lib/activities';
 import { BillingEvents } from './lib/billing-events';
-import { actions, isoAt, now, OnboardingCase } from './lib/case';
+import { actions, failureOf, isoAt, now, OnboardingCase } from './lib/case';
 import { Notifier, runKey } from './lib/notify';
 import { numberPurchase, type NumberPurchaseResult } from './number-purchase';
 
@@ -161,7 +161,7 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
       c.cancelled();
       throw err;
     }
-    const failure = c.state.status === 'failed' ? c.state.error! : { type: failureType(err), message: err instanceof Error ? err.message : String(err) };
+    const failure = c.state.status === 'failed' ? c.state.error! : failureOf(err);
     if (c.state.status === 'running') c.fail(failure.type, failure.message);
     mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: failure.message });
     await mail.flush();
@@ -186,10 +186,4 @@ async function issuedInvoice(c: OnboardingCase, invoice: Invoice, events: Billin
     }
     if (now() >= deadline) throw c.fail('InvoiceNotIssued', `billing did not issue invoice ${invoice.id} by ${isoAt(deadline)}`);
   }
-}
-
-function failureType(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && !(e instanceof ApplicationFailure) && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
-  return e instanceof ApplicationFailure ? (e.type ?? 'Failed') : 'Failed';
 }

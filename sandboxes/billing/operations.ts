@@ -92,10 +92,14 @@ export const releaseNumbersSchema = z.strictObject({
   reference,
 });
 
+/** Suppliers' numbers come in more kinds than the provider's own stock. */
+const IMPORTED_TYPES = [...NUMBER_TYPES, '95', 'mobile', 'virtual-mobile'] as const;
+const OTHER_E164 = /^\+86\d{8,12}$/;
+
 const importedNumberSchema = z
   .strictObject({
     number: z.string().trim(),
-    type: numberType,
+    type: z.enum(IMPORTED_TYPES),
     areaCode: areaCode.optional(),
     supplier: text(200).optional(),
   })
@@ -115,6 +119,9 @@ const importedNumberSchema = z
         ctx.addIssue({ code: 'custom', path: ['number'], message: 'a 400 number in national format, e.g. 4008001234' });
       }
       if (item.areaCode !== undefined) ctx.addIssue({ code: 'custom', path: ['areaCode'], message: '400 numbers have no area code' });
+    }
+    if (item.type !== 'fixed-line' && item.type !== '400' && typeof item.number === 'string' && !OTHER_E164.test(item.number)) {
+      ctx.addIssue({ code: 'custom', path: ['number'], message: `a ${item.type} number in E.164, e.g. +8613800138000` });
     }
   }, always);
 

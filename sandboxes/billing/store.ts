@@ -44,12 +44,14 @@ export interface LedgerEntry {
 }
 
 export type NumberType = 'fixed-line' | '400';
+export type ImportedNumberType = '95' | 'mobile' | 'virtual-mobile';
 export type NumberStatus = 'available' | 'reserved' | 'sold' | 'imported';
 
 /** One number of the inventory: fixed lines in E.164 (`+862066240001`), 400 numbers national (`4008200001`). */
 export interface NumberRecord {
   number: string;
-  type: NumberType;
+  /** The provider's own stock is fixed-line or 400; imported supplier numbers may be other kinds. */
+  type: NumberType | ImportedNumberType;
   /** `020`, `0755`; null for 400 numbers. */
   areaCode: string | null;
   status: NumberStatus;

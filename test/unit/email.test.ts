@@ -72,6 +72,7 @@ describe('email templates', () => {
       numberType: 'fixed-line', quantity: 2, reason: 'r', automatic: true, orderId: 'o', amountFen: 10500, balanceFen: 0, payBy: 'p',
       numbers: ['020-66240001'], instanceId: 'i', paidThrough: 'p', autoRenew: true, undone: ['u'], expiresAt: 'e', releaseAt: 'r',
       own400Number: '400-800-1234', operator: '中国电信', fixedLines: ['020-66240001'], invoiceId: 'inv', confirmBy: 'c',
+      product: 'p', regions: 'r', industry: 'i', scenario: 's', dueDate: 'd', supplier: 'A', escalation: 1, phase: 'ph', by: 'b', rules: 'r',
     };
     const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, { api: 'a', temporalUi: 't' });
     expect(subject).toMatch(/[\u4e00-\u9fff].*\/.*[A-Za-z]/);

@@ -209,8 +209,8 @@ export class OnboardingCase {
 
   /**
    * Enters `stage` awaiting one of `awaits` (then runs `onEnter`, e.g. to tell whoever must act),
-   * and waits: every `remindEveryMs` without an answer calls `onReminder`; at `deadlineMs` (from
-   * now) it gives up and returns `undefined`.
+   * and waits: every `remindEveryMs` without an answer calls `onReminder` (the first one after
+   * `firstReminderMs` if given); at `deadlineMs` (from now) it gives up and returns `undefined`.
    */
   async awaitAction<T extends string>(
     stage: string,
@@ -218,13 +218,14 @@ export class OnboardingCase {
     options: {
       onEnter?: (dueAt: number | undefined) => void;
       remindEveryMs?: number;
+      firstReminderMs?: number;
       onReminder?: (n: number, since: number) => void;
       deadlineMs?: number;
     } = {},
   ): Promise<{ name: T; actor: Actor; payload: any } | undefined> {
     const since = now();
     const deadline = options.deadlineMs === undefined ? undefined : since + options.deadlineMs;
-    let nextReminder = options.remindEveryMs === undefined ? undefined : since + options.remindEveryMs;
+    let nextReminder = options.remindEveryMs === undefined ? undefined : since + (options.firstReminderMs ?? options.remindEveryMs);
     const dueAt = nextReminder ?? deadline;
     this.enter(stage, awaits.map((a) => ({ ...a, dueAt })));
     options.onEnter?.(dueAt);
@@ -298,6 +299,17 @@ export class OnboardingCase {
     const waits = this.state.awaiting.map((a) => `${a.action} (${a.role})`).join(', ');
     setCurrentDetails(`**Stage:** ${this.state.stage}${waits ? `\n\n**Awaiting:** ${waits}` : ''}`);
   }
+}
+
+/**
+ * What went wrong, for the case's `error`: activity and child failures wrap the failure that
+ * says it, so unwrap to the innermost application failure.
+ */
+export function failureOf(err: unknown): { type: string; message: string } {
+  let e: unknown = err;
+  while (e instanceof Error && !(e instanceof ApplicationFailure) && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
+  if (e instanceof ApplicationFailure) return { type: e.type ?? 'Failed', message: e.message };
+  return { type: 'Failed', message: e instanceof Error ? e.message : String(e) };
 }
 
 function issues(error: z.ZodError, prefix: string): { path: string; message: string }[] {

@@ -1,0 +1,428 @@
+/**
+ * The SIP gateway on the product's own SBC (Kamailio, `sbc/`): writes go to its PostgreSQL
+ * tables (address, subscriber, assignment), the allowlist is reloaded over JSON-RPC, and calls
+ * and registrations are read from `acc` and from usrloc (`ul.lookup`).
+ */
+import pg from 'pg';
+import {
+  accountNotFound,
+  checkGatewayAddress,
+  checkInstanceId,
+  checkReference,
+  invalidSipInput,
+  nextGatewayUsername,
+  numberTaken,
+  type AccountRef,
+  type AllowlistEntry,
+  type AssignedNumber,
+  type CallRecord,
+  type CallRecordFilter,
+  type CompleteSipGateway,
+  type NumberAssignment,
+  type Registration,
+  type SipAccount,
+  type SipTransport,
+} from './sip-gateway';
+import { generateSipPassword, sipDigests } from './sip-credentials';
+
+/** Allowlist group of customers' gateways in the SBC's `address` table (group 2 is the platform). */
+export const GATEWAY_GROUP = 1;
+
+export class RpcError extends Error {
+  override name = 'RpcError';
+  constructor(
+    readonly method: string,
+    readonly code: number,
+    message: string,
+  ) {
+    super(`${method}: ${message} (${code})`);
+  }
+}
+
+/** Kamailio's JSON-RPC over HTTP (xhttp + jsonrpcs). */
+export class KamailioRpc {
+  private id = 0;
+
+  constructor(
+    readonly url: string,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  async call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', method, params, id: ++this.id }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    const text = await response.text();
+    let body: { result?: T; error?: { code: number; message: string } };
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      throw new RpcError(method, response.status, `not JSON-RPC (HTTP ${response.status}): ${text.slice(0, 200)}`);
+    }
+    // A fault comes back as HTTP 500 with a JSON-RPC error.
+    if (body.error) throw new RpcError(method, body.error.code, body.error.message);
+    if (!response.ok) throw new RpcError(method, response.status, `HTTP ${response.status}`);
+    return body.result as T;
+  }
+}
+
+export interface KamailioSipGatewayOptions {
+  pool: pg.Pool;
+  rpcUrl: string;
+  /** Realms are `<instanceId>.<sipDomain>`. */
+  sipDomain: string;
+  /** The zone of `acc.time` for rows without `time_unix` (the SBC's local time). */
+  accTimeZone?: string;
+  /** How long a reload may keep meeting "ongoing reload" before giving up (covers reload_delta). */
+  reloadRetryMs?: number;
+  /** Closes the pool on `close()` (when the gateway made it). */
+  ownsPool?: boolean;
+}
+
+interface AddressRow {
+  ip_addr: string;
+  port: number;
+  sip_port: number | null;
+  transport: string;
+  tag: string | null;
+  created_at: Date;
+}
+
+interface AssignmentRow {
+  number: string;
+  instance_id: string;
+  ivr_flow_id: string | null;
+  skill_group_id: string | null;
+  caller_id_prefix: string | null;
+  calling_rules: NumberAssignment['callingRules'] | null;
+  reference: string;
+  assigned_at: Date;
+}
+
+function toAssigned(row: AssignmentRow): AssignedNumber {
+  return {
+    number: row.number,
+    instanceId: row.instance_id,
+    ...(row.ivr_flow_id !== null ? { ivrFlowId: row.ivr_flow_id } : {}),
+    ...(row.skill_group_id !== null ? { skillGroupId: row.skill_group_id } : {}),
+    ...(row.caller_id_prefix !== null ? { callerIdPrefix: row.caller_id_prefix } : {}),
+    ...(row.calling_rules !== null ? { callingRules: row.calling_rules } : {}),
+    reference: row.reference,
+    assignedAt: row.assigned_at.toISOString(),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class KamailioSipGateway implements CompleteSipGateway {
+  readonly mode = 'kamailio';
+  readonly observes = { calls: true, registrations: true };
+  readonly rpc: KamailioRpc;
+  /** Reloads that met "ongoing reload" and were tried again (visible to tests and logs). */
+  reloadRetries = 0;
+  private readonly pool: pg.Pool;
+  private readonly sipDomain: string;
+  private readonly accTimeZone: string;
+  private readonly reloadRetryMs: number;
+  private reloadChain: Promise<void> = Promise.resolve();
+  private queuedReload: Promise<void> | undefined;
+
+  constructor(private readonly options: KamailioSipGatewayOptions) {
+    this.pool = options.pool;
+    this.rpc = new KamailioRpc(options.rpcUrl);
+    this.sipDomain = options.sipDomain.toLowerCase();
+    this.accTimeZone = options.accTimeZone ?? 'UTC';
+    this.reloadRetryMs = options.reloadRetryMs ?? 15_000;
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsPool) await this.pool.end();
+  }
+
+  // --- numbers -------------------------------------------------------------------------------
+
+  async assignNumbers(a: NumberAssignment): Promise<AssignedNumber[]> {
+    checkReference(a.reference);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out: AssignedNumber[] = [];
+      for (const number of a.numbers) {
+        // Only the same case may overwrite its own assignment; another owner makes the update a no-op.
+        const row = await client.query<AssignmentRow>(
+          `INSERT INTO assignment (number, instance_id, ivr_flow_id, skill_group_id, caller_id_prefix, calling_rules, reference)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (number) DO UPDATE SET instance_id = EXCLUDED.instance_id, ivr_flow_id = EXCLUDED.ivr_flow_id,
+             skill_group_id = EXCLUDED.skill_group_id, caller_id_prefix = EXCLUDED.caller_id_prefix, calling_rules = EXCLUDED.calling_rules
+           WHERE assignment.reference = EXCLUDED.reference
+           RETURNING *`,
+          [number, a.instanceId, a.ivrFlowId ?? null, a.skillGroupId ?? null, a.callerIdPrefix ?? null, a.callingRules ? JSON.stringify(a.callingRules) : null, a.reference],
+        );
+        if (row.rows[0]) {
+          out.push(toAssigned(row.rows[0]));
+          continue;
+        }
+        const owner = await client.query<AssignmentRow>('SELECT * FROM assignment WHERE number = $1', [number]);
+        await client.query('ROLLBACK');
+        const o = owner.rows[0];
+        throw numberTaken(number, o ? `instance ${o.instance_id}, case ${o.reference}` : 'by another case');
+      }
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
+    const result = await this.pool.query<{ number: string }>('DELETE FROM assignment WHERE number = ANY($1) AND reference = $2 RETURNING number', [
+      input.numbers,
+      input.reference,
+    ]);
+    return { removed: input.numbers.filter((n) => result.rows.some((r) => r.number === n)) };
+  }
+
+  async assignments(filter: { instanceId?: string; number?: string } = {}): Promise<AssignedNumber[]> {
+    const result = await this.pool.query<AssignmentRow>(
+      `SELECT * FROM assignment WHERE ($1::text IS NULL OR instance_id = $1) AND ($2::text IS NULL OR number = $2) ORDER BY assigned_at, number`,
+      [filter.instanceId ?? null, filter.number ?? null],
+    );
+    return result.rows.map(toAssigned);
+  }
+
+  // --- allowlist -----------------------------------------------------------------------------
+
+  async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+    checkGatewayAddress(input);
+    const transport = input.transport ?? 'udp';
+    const ip = input.ip.toLowerCase();
+    // TCP connections come from ephemeral ports: only the address can be pinned (port 0 = any).
+    const matchPort = transport === 'tcp' ? 0 : input.port;
+    await this.pool.query(
+      `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO NOTHING`,
+      [GATEWAY_GROUP, ip, ip.includes(':') ? 128 : 32, matchPort, input.port, transport, input.reference],
+    );
+    // Reload even when the row was there: an earlier attempt may have stopped before its reload.
+    await this.reloadAddresses();
+    const mine = (await this.allowlist({ reference: input.reference, ip })).find((e) => e.port === input.port && e.transport === transport);
+    // Removed meanwhile by the same case: report what this call did.
+    return mine ?? { ip, port: input.port, transport, reference: input.reference, state: 'live' };
+  }
+
+  async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: 'live' }> {
+    checkGatewayAddress(input);
+    const result = await this.pool.query('DELETE FROM address WHERE grp = $1 AND ip_addr = $2 AND sip_port = $3 AND tag = $4', [
+      GATEWAY_GROUP,
+      input.ip.toLowerCase(),
+      input.port,
+      input.reference,
+    ]);
+    await this.reloadAddresses();
+    return { removed: result.rowCount ?? 0, state: 'live' };
+  }
+
+  /** Rows in the database, each marked live only if the SBC's memory has it (addressDump). */
+  async allowlist(filter: { reference?: string; ip?: string } = {}): Promise<AllowlistEntry[]> {
+    const rows = await this.pool.query<AddressRow>(
+      `SELECT ip_addr, port, sip_port, transport, tag, created_at FROM address
+       WHERE grp = $1 AND ($2::text IS NULL OR tag = $2) AND ($3::text IS NULL OR ip_addr = $3) ORDER BY id`,
+      [GATEWAY_GROUP, filter.reference ?? null, filter.ip?.toLowerCase() ?? null],
+    );
+    const loaded = await this.loadedAddresses();
+    return rows.rows.map((r) => ({
+      ip: r.ip_addr,
+      port: r.sip_port ?? r.port,
+      transport: (r.transport === 'tcp' ? 'tcp' : 'udp') as SipTransport,
+      reference: r.tag ?? '',
+      state: loaded.has(`${r.ip_addr}|${r.port}|${r.tag ?? ''}`) ? ('live' as const) : ('pending-reload' as const),
+      since: r.created_at.toISOString(),
+    }));
+  }
+
+  /** Group-1 entries the SBC has loaded, as `ip|port|tag`. */
+  private async loadedAddresses(): Promise<Set<string>> {
+    // [{ table, group, item: { ip, port, tag } }, ...], one element per entry.
+    const dump = await this.rpc.call<unknown>('permissions.addressDump');
+    const out = new Set<string>();
+    for (const element of Array.isArray(dump) ? (dump as Record<string, unknown>[]) : []) {
+      const item = (element.item ?? element) as Record<string, unknown>;
+      if (Number(element.group) !== GATEWAY_GROUP || typeof item.ip !== 'string') continue;
+      out.add(`${item.ip.toLowerCase()}|${Number(item.port ?? 0)}|${typeof item.tag === 'string' ? item.tag : ''}`);
+    }
+    return out;
+  }
+
+  /**
+   * Reloads the SBC's allowlist from the database. One chain per gateway: calls made while a
+   * reload waits its turn share it. A reload inside the SBC's reload_delta fails with "ongoing
+   * reload" (also when another process reloaded): wait and try again.
+   */
+  reloadAddresses(): Promise<void> {
+    if (this.queuedReload) return this.queuedReload;
+    const run = this.reloadChain.then(async () => {
+      this.queuedReload = undefined;
+      const deadline = Date.now() + this.reloadRetryMs;
+      for (let delay = 200; ; delay = Math.min(delay * 2, 1_000)) {
+        try {
+          await this.rpc.call('permissions.addressReload');
+          return;
+        } catch (err) {
+          if (!(err instanceof RpcError && /ongoing reload/i.test(err.message)) || Date.now() + delay > deadline) throw err;
+          this.reloadRetries++;
+          await sleep(delay);
+        }
+      }
+    });
+    this.queuedReload = run;
+    this.reloadChain = run.catch(() => undefined);
+    return run;
+  }
+
+  // --- accounts ------------------------------------------------------------------------------
+
+  realmOf(instanceId: string): string {
+    return `${instanceId.toLowerCase()}.${this.sipDomain}`;
+  }
+
+  async createAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
+    checkInstanceId(input.instanceId);
+    checkReference(input.reference);
+    const realm = this.realmOf(input.instanceId);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One numbering per instance at a time.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`subscriber:${realm}`]);
+      const mine = await client.query<{ username: string }>('SELECT username FROM subscriber WHERE domain = $1 AND reference = $2', [realm, input.reference]);
+      const password = generateSipPassword();
+      let username = mine.rows[0]?.username;
+      if (username) {
+        // A replay: the first password never reached anyone we can tell, so issue a new one.
+        const d = sipDigests(username, realm, password);
+        await client.query('UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now() WHERE domain = $3 AND username = $4', [d.ha1, d.ha1b, realm, username]);
+      } else {
+        const existing = await client.query<{ username: string }>('SELECT username FROM subscriber WHERE domain = $1', [realm]);
+        username = nextGatewayUsername(existing.rows.map((r) => r.username));
+        const d = sipDigests(username, realm, password);
+        await client.query(
+          `INSERT INTO subscriber (username, domain, password, ha1, ha1b, instance_id, reference) VALUES ($1, $2, '', $3, $4, $5, $6)`,
+          [username, realm, d.ha1, d.ha1b, input.instanceId, input.reference],
+        );
+      }
+      await client.query('COMMIT');
+      // auth_db reads the table on every request: the account works from now on.
+      return { username, realm, password, state: 'live' };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async rotateAccount(ref: AccountRef): Promise<SipAccount> {
+    const password = generateSipPassword();
+    const d = sipDigests(ref.username, ref.realm, password);
+    const result = await this.pool.query('UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now() WHERE username = $3 AND domain = $4', [
+      d.ha1,
+      d.ha1b,
+      ref.username,
+      ref.realm,
+    ]);
+    if (!result.rowCount) throw accountNotFound(ref);
+    return { username: ref.username, realm: ref.realm, password, state: 'live' };
+  }
+
+  async deleteAccount(ref: AccountRef): Promise<{ deleted: boolean; state: 'live' }> {
+    const result = await this.pool.query('DELETE FROM subscriber WHERE username = $1 AND domain = $2', [ref.username, ref.realm]);
+    // Its registration would otherwise stay reachable until it expires.
+    try {
+      await this.rpc.call('ul.rm', ['location', `${ref.username}@${ref.realm}`]);
+    } catch (err) {
+      if (!(err instanceof RpcError && /not found/i.test(err.message))) throw err;
+    }
+    return { deleted: (result.rowCount ?? 0) > 0, state: 'live' };
+  }
+
+  // --- observation ---------------------------------------------------------------------------
+
+  async registration(ref: AccountRef): Promise<Registration | null> {
+    let result: { Contacts?: { Contact?: Record<string, unknown> }[] };
+    try {
+      result = await this.rpc.call('ul.lookup', ['location', `${ref.username}@${ref.realm}`]);
+    } catch (err) {
+      if (err instanceof RpcError && /not found/i.test(err.message)) return null;
+      throw err;
+    }
+    const contacts = (result.Contacts ?? []).map((c) => c.Contact ?? {}).filter((c) => typeof c.Address === 'string');
+    if (contacts.length === 0) return null;
+    // The most recently refreshed binding is the one in use.
+    contacts.sort((a, b) => Number(b['Last-Modified'] ?? 0) - Number(a['Last-Modified'] ?? 0));
+    const c = contacts[0]!;
+    const set = (v: unknown) => (typeof v === 'string' && v !== '' && v !== '[not set]' ? v : undefined);
+    const received = set(c.Received);
+    const socketProto = set(c.Socket)?.split(':')[0];
+    const proto = (received && /;transport=(\w+)/i.exec(received)?.[1]) || socketProto;
+    const expires = Number(c.Expires);
+    return {
+      contact: String(c.Address),
+      ...(received ? { received } : {}),
+      ...(proto === 'udp' || proto === 'tcp' ? { transport: proto } : {}),
+      // `Expires` is the seconds left ("permanent" for static bindings).
+      expiresAt: Number.isFinite(expires) ? new Date(Date.now() + expires * 1000).toISOString() : '9999-12-31T23:59:59.000Z',
+      ...(set(c['User-Agent']) ? { userAgent: set(c['User-Agent']) } : {}),
+    };
+  }
+
+  async callRecords(filter: CallRecordFilter): Promise<CallRecord[]> {
+    const since = new Date(filter.since);
+    if (Number.isNaN(since.getTime())) throw invalidSipInput(`not a time: ${filter.since}`);
+    const result = await this.pool.query<{
+      callid: string;
+      method: string;
+      sip_code: string;
+      sip_reason: string;
+      src_ip: string;
+      caller: string;
+      callee: string;
+      admitted: string;
+      at: Date;
+    }>(
+      // time_unix is exact; `time` is the SBC's local wall-clock time, read in its zone.
+      `SELECT * FROM (
+         SELECT id, callid, method, sip_code, sip_reason, src_ip, caller, callee, admitted,
+                COALESCE(to_timestamp(time_unix + COALESCE(time_usec, 0) / 1e6), time AT TIME ZONE $1) AS at
+         FROM acc WHERE method = 'INVITE'
+       ) r
+       WHERE at >= $2 AND ($3::text IS NULL OR src_ip = $3) AND ($4::text IS NULL OR callee = $4) AND ($5::text IS NULL OR caller = $5)
+       ORDER BY at, id LIMIT 1000`,
+      [this.accTimeZone, since, filter.sourceIp ?? null, filter.callee ?? null, filter.caller ?? null],
+    );
+    return result.rows.map((r) => ({
+      callId: r.callid,
+      method: r.method,
+      sipCode: Number(r.sip_code),
+      sipReason: r.sip_reason,
+      sourceIp: r.src_ip,
+      caller: r.caller,
+      callee: r.callee,
+      at: r.at.toISOString(),
+      admitted: r.admitted === '1',
+    }));
+  }
+}
+
+/** The gateway with a pool of its own, from connection settings. */
+export function kamailioGateway(settings: { databaseUrl: string; rpcUrl: string; sipDomain: string; accTimeZone?: string }): KamailioSipGateway {
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not take the worker down; the next query reconnects.
+  pool.on('error', () => undefined);
+  return new KamailioSipGateway({ pool, rpcUrl: settings.rpcUrl, sipDomain: settings.sipDomain, accTimeZone: settings.accTimeZone, ownsPool: true });
+}

@@ -1,0 +1,256 @@
+/**
+ * Runs the product's SBC: Kamailio in the foreground with `sbc/kamailio.cfg`, on its own
+ * database (schema set up first), listening for SIP on UDP and TCP and for JSON-RPC on a
+ * loopback HTTP port. `startSbc` is what tests call; run as a script it is the `sbc` service of
+ * `npm start`, configured from the environment (SBC_*, SIP_DOMAIN).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../config';
+import { sendOptions } from '../sip/options';
+import { KAMAILIO_SCHEMA_DIR, postgresReachable, redact, setupSbcSchema } from './schema';
+
+export const KAMAILIO_CFG = path.join(__dirname, 'kamailio.cfg');
+const PLATFORM_TAG = 'platform';
+const PLATFORM_GROUP = 2;
+
+export interface SbcOptions {
+  /** postgres://… of the SBC's own database (created if missing). */
+  databaseUrl: string;
+  /** SIP listen address (UDP and TCP) and port. */
+  sipIp: string;
+  sipPort: number;
+  /** JSON-RPC (HTTP) on loopback. */
+  rpcIp?: string;
+  rpcPort: number;
+  /** Realms are `<instance>.<sipDomain>`. */
+  sipDomain: string;
+  /** Where admitted inbound calls go (`sip:host:port`); without one the SBC answers them 480. */
+  platformUri?: string;
+  /** The platform's IPs (allowlist group 2), written to the database before Kamailio starts. */
+  platformAddresses?: string[];
+  /** Seconds between allowlist reloads Kamailio accepts (default 1). */
+  reloadDelta?: number;
+  /** Kamailio's log lines; the last ones are also quoted when it fails to start. */
+  onLog?: (line: string) => void;
+  readyTimeoutMs?: number;
+  kamailio?: string;
+}
+
+export interface RunningSbc {
+  rpcUrl: string;
+  sip: { ip: string; port: number };
+  pid: number;
+  /** Resolves when Kamailio has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+}
+
+export class SbcUnavailableError extends Error {
+  override name = 'SbcUnavailableError';
+}
+
+/** The kamailio binary, looked up on PATH and in the sbin directories Debian installs it to. */
+export function findKamailio(explicit = process.env.KAMAILIO_BIN): string | undefined {
+  const candidates = explicit
+    ? [explicit]
+    : [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/sbin'].map((d) => path.join(d, 'kamailio'));
+  for (const candidate of candidates) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Whether the SBC can run here: Kamailio with its PostgreSQL module, and PostgreSQL answering. */
+export async function sbcAvailability(databaseUrl: string): Promise<{ ok: true; kamailio: string } | { ok: false; reason: string }> {
+  const kamailio = findKamailio();
+  if (!kamailio) return { ok: false, reason: 'kamailio is not installed (apt-get install kamailio kamailio-postgres-modules)' };
+  try {
+    accessSync(path.join(KAMAILIO_SCHEMA_DIR, 'standard-create.sql'), constants.R_OK);
+  } catch {
+    return { ok: false, reason: 'kamailio-postgres-modules is not installed (apt-get install kamailio-postgres-modules)' };
+  }
+  const pgState = await postgresReachable(databaseUrl);
+  if (!pgState.ok) return { ok: false, reason: pgState.reason };
+  return { ok: true, kamailio };
+}
+
+/** Group-2 rows tagged `platform` become exactly `addresses`. */
+async function syncPlatformAddresses(databaseUrl: string, addresses: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('DELETE FROM address WHERE grp = $1 AND tag = $2 AND NOT (ip_addr = ANY($3))', [PLATFORM_GROUP, PLATFORM_TAG, addresses]);
+    for (const ip of addresses) {
+      await client.query(
+        `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, 0, 0, 'udp', $4)
+         ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO NOTHING`,
+        [PLATFORM_GROUP, ip, ip.includes(':') ? 128 : 32, PLATFORM_TAG],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Kamailio's command line for `options` (listeners as -l, the rest as -A defines). */
+export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
+  const rpcIp = options.rpcIp ?? '127.0.0.1';
+  const str = (v: string) => {
+    // The define becomes a quoted string in the config: keep it a plain one.
+    if (/["\\\n]/.test(v)) throw new Error(`unsupported character in SBC setting: ${v}`);
+    return `"${v}"`;
+  };
+  return [
+    '-f', KAMAILIO_CFG,
+    '-DD', '-E',
+    '-Y', runDir,
+    '-m', '64',
+    '-M', '8',
+    '-l', `udp:${options.sipIp}:${options.sipPort}`,
+    '-l', `tcp:${options.sipIp}:${options.sipPort}`,
+    '-l', `tcp:${rpcIp}:${options.rpcPort}`,
+    '-A', `DBURL=${str(options.databaseUrl)}`,
+    '-A', `SIP_DOMAIN=${str(options.sipDomain.toLowerCase())}`,
+    '-A', `RPC_PORT=${options.rpcPort}`,
+    '-A', `RELOAD_DELTA=${options.reloadDelta ?? 1}`,
+    ...(options.platformUri ? ['-A', `PLATFORM_URI=${str(options.platformUri)}`] : []),
+  ];
+}
+
+export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
+  const rpcIp = options.rpcIp ?? '127.0.0.1';
+  if (!/^127\./.test(rpcIp) && rpcIp !== '::1') throw new Error(`the SBC's JSON-RPC must stay on loopback, not ${rpcIp}`);
+  const kamailio = options.kamailio ?? findKamailio();
+  if (!kamailio) throw new SbcUnavailableError('kamailio is not installed (apt-get install kamailio kamailio-postgres-modules)');
+  const reachable = await postgresReachable(options.databaseUrl);
+  if (!reachable.ok) throw new SbcUnavailableError(reachable.reason);
+  await setupSbcSchema(options.databaseUrl);
+  await syncPlatformAddresses(options.databaseUrl, options.platformAddresses ?? []);
+
+  const runDir = mkdtempSync(path.join(os.tmpdir(), 'onboarding-sbc-'));
+  const child: ChildProcess = spawn(kamailio, kamailioArgs(options, runDir), {
+    // acc.time and location.expires are local time: make that UTC.
+    env: { ...process.env, TZ: 'UTC' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: stopping it reaches every worker process it forked.
+    detached: true,
+  });
+  const recent: string[] = [];
+  const onLine = (line: string) => {
+    recent.push(line);
+    if (recent.length > 40) recent.shift();
+    if (options.onLog) options.onLog(line);
+  };
+  for (const stream of [child.stdout!, child.stderr!]) {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      lines.filter(Boolean).forEach(onLine);
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: null, signal: null }));
+  });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      signalGroup('SIGTERM');
+      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000).unref());
+      if ((await Promise.race([exited, timeout])) === 'timeout') signalGroup('SIGKILL');
+      await exited;
+      signalGroup('SIGKILL');
+      rmSync(runDir, { recursive: true, force: true });
+    })());
+
+  const rpcUrl = `http://${rpcIp.includes(':') ? `[${rpcIp}]` : rpcIp}:${options.rpcPort}/RPC`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 15_000);
+  let gone: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void exited.then((how) => (gone = how));
+  try {
+    for (;;) {
+      if (gone) throw new Error(`kamailio exited during start (${gone.signal ?? `code ${gone.code}`}):\n${recent.slice(-15).join('\n')}`);
+      if (await answers(rpcUrl, options.sipIp, options.sipPort)) break;
+      if (Date.now() > deadline) throw new Error(`kamailio did not answer on ${rpcUrl} and sip:${options.sipIp}:${options.sipPort}:\n${recent.slice(-15).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { rpcUrl, sip: { ip: options.sipIp, port: options.sipPort }, pid: child.pid!, exited, stop };
+}
+
+/** Ready: the RPC port answers a JSON-RPC call and the SIP port answers OPTIONS. */
+async function answers(rpcUrl: string, sipIp: string, sipPort: number): Promise<boolean> {
+  try {
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'core.version', id: 1 }),
+      signal: AbortSignal.timeout(1_000),
+    });
+    if (!res.ok) return false;
+    await res.text();
+  } catch {
+    return false;
+  }
+  const options = await sendOptions({ host: sipIp, port: sipPort, transport: 'udp', timeoutMs: 1_000 });
+  return options.outcome === 'answered' && options.code === 200;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const sbc = config.sipGateway.sbc;
+  const running = await startSbc({
+    databaseUrl: sbc.databaseUrl,
+    sipIp: sbc.sipHost,
+    sipPort: sbc.sipPort,
+    rpcIp: sbc.rpcHost,
+    rpcPort: sbc.rpcPort,
+    sipDomain: config.sipGateway.sipDomain,
+    platformUri: sbc.platformUri,
+    platformAddresses: sbc.platformAddresses,
+    onLog: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(
+    `SBC ready: SIP udp/tcp ${sbc.sipHost}:${sbc.sipPort}, JSON-RPC ${running.rpcUrl}, database ${redact(sbc.databaseUrl)}` +
+      `${sbc.platformUri ? `, platform ${sbc.platformUri}` : ', no platform behind it (admitted calls get 480)'}\n`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      void running.stop().then(() => process.exit(0));
+    });
+  }
+  const how = await running.exited;
+  process.stderr.write(`kamailio exited (${how.signal ?? `code ${how.code}`})\n`);
+  process.exit(1);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

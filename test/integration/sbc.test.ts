@@ -1,0 +1,298 @@
+/**
+ * The product's SBC for real: Kamailio on its own 127.x address and fresh database, driven
+ * through KamailioSipGateway, with SIPp as customers' gateways and as the contact center, and
+ * the platform's own OPTIONS and test-call user agents.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KamailioSipGateway, KamailioRpc } from '../../activities/sip-gateway-kamailio';
+import { dropSbcDatabase } from '../../sbc/schema';
+import { startSbc, type RunningSbc } from '../../sbc/start';
+import { sendOptions } from '../../sip/options';
+import { testCall } from '../../sip/test-call';
+import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+
+// Every party on its own loopback address: SBC, gateways, the contact center.
+const NET = '127.0.71';
+const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
+const PLATFORM = { ip: `${NET}.4`, port: 5060 };
+const GW_A = { ip: `${NET}.2`, port: 5062 };
+const GW_B = { ip: `${NET}.3`, port: 5062 };
+const REGISTERING = { ip: `${NET}.5`, port: 5065 };
+const ROAMING = `${NET}.6`;
+const SIP_DOMAIN = 'sip.test';
+const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_test_${randomUUID().slice(0, 8)}`;
+
+let sbc: RunningSbc;
+let platform: SippServer;
+let pool: pg.Pool;
+let gateway: KamailioSipGateway;
+const started = new Date(Date.now() - 1_000).toISOString();
+
+/** An INVITE from a customer's gateway (its signalling address) to the SBC. */
+function callFrom(from: { ip: string; port: number }, callee: string, extra: Partial<Parameters<typeof testCall>[0]> = {}) {
+  return testCall({
+    target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
+    localAddress: from.ip,
+    localPort: from.port,
+    callee,
+    caller: '13800138000',
+    ringMs: 2_000,
+    timeoutMs: 5_000,
+    ...extra,
+  });
+}
+
+function register(account: { username: string; realm: string; password: string }, opts: { expires?: number } = {}) {
+  return runSipp('register.xml', {
+    ip: REGISTERING.ip,
+    port: REGISTERING.port,
+    remote: `${SBC.ip}:${SBC.sipPort}`,
+    args: ['-au', account.username, '-ap', account.password, '-s', account.username, '-key', 'realm', account.realm, '-key', 'expires', String(opts.expires ?? 60), '-key', 'ua', 'Acme-Gateway/1.0'],
+    timeoutMs: 5_000,
+  });
+}
+
+beforeAll(async () => {
+  platform = await startSippServer('uas-answer.xml', PLATFORM);
+  sbc = await startSbc({
+    databaseUrl: DATABASE,
+    sipIp: SBC.ip,
+    sipPort: SBC.sipPort,
+    rpcIp: SBC.ip,
+    rpcPort: SBC.rpcPort,
+    sipDomain: SIP_DOMAIN,
+    platformUri: `sip:${PLATFORM.ip}:${PLATFORM.port}`,
+    platformAddresses: [PLATFORM.ip],
+  });
+  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
+  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
+});
+
+afterAll(async () => {
+  await sbc?.stop();
+  await platform?.stop();
+  await pool?.end();
+  await dropSbcDatabase(DATABASE);
+});
+
+describe('allowlisted gateways (SIP trunk)', () => {
+  it('refuses an INVITE from an address not allowlisted, admits it once allowed, refuses it again once removed', async () => {
+    const refused = await callFrom(GW_A, '02088880001');
+    expect(refused).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+
+    const entry = await gateway.allowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' });
+    expect(entry).toMatchObject({ ip: GW_A.ip, port: GW_A.port, transport: 'udp', reference: 'case-trunk-1', state: 'live' });
+
+    const admitted = await callFrom(GW_A, '02088880002');
+    expect(admitted.outcome).toBe('answered');
+    expect(admitted.responses.map((r) => `${r.method} ${r.code}`)).toEqual(['INVITE 100', 'INVITE 180', 'INVITE 200', 'BYE 200']);
+
+    // The same address from another port is another gateway.
+    expect(await callFrom({ ip: GW_A.ip, port: GW_A.port + 1 }, '02088880003')).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+
+    const records = await gateway.callRecords({ sourceIp: GW_A.ip, since: started });
+    expect(records.map((r) => ({ callId: r.callId, code: r.sipCode, admitted: r.admitted, callee: r.callee }))).toEqual([
+      { callId: refused.callId, code: 403, admitted: false, callee: '02088880001' },
+      { callId: admitted.callId, code: 200, admitted: true, callee: '02088880002' },
+      { callId: expect.any(String), code: 403, admitted: false, callee: '02088880003' },
+    ]);
+    expect(records[1]).toMatchObject({ method: 'INVITE', sipReason: 'OK', sourceIp: GW_A.ip, caller: '13800138000' });
+    // acc's time converted right: within this test's run, not hours off.
+    const at = Date.parse(records[1]!.at);
+    expect(Math.abs(at - Date.now())).toBeLessThan(30_000);
+    expect(await gateway.callRecords({ callee: '02088880002', since: started })).toHaveLength(1);
+    expect(await gateway.callRecords({ sourceIp: GW_A.ip, since: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
+
+    expect(await gateway.disallowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' })).toEqual({ removed: 1, state: 'live' });
+    expect(await callFrom(GW_A, '02088880004')).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+  });
+
+  it('keeps one row when allowed twice and none when removed twice', async () => {
+    const ref = 'case-trunk-2';
+    await gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref });
+    await gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref });
+    expect(await gateway.allowlist({ reference: ref })).toEqual([
+      expect.objectContaining({ ip: GW_B.ip, port: GW_B.port, transport: 'udp', reference: ref, state: 'live' }),
+    ]);
+    const rows = await pool.query('SELECT grp, port, tag FROM address WHERE ip_addr = $1', [GW_B.ip]);
+    expect(rows.rows).toEqual([{ grp: 1, port: GW_B.port, tag: ref }]);
+
+    expect((await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref })).removed).toBe(1);
+    expect((await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref })).removed).toBe(0);
+    expect(await gateway.allowlist({ reference: ref })).toEqual([]);
+    expect((await pool.query('SELECT 1 FROM address WHERE ip_addr = $1', [GW_B.ip])).rowCount).toBe(0);
+  });
+
+  it('retries an allowlist reload that meets "ongoing reload" instead of failing', async () => {
+    const rpc = new KamailioRpc(sbc.rpcUrl);
+    const retriesBefore = gateway.reloadRetries;
+    // Another process has just reloaded: ours falls inside reload_delta.
+    await rpc.call('permissions.addressReload').catch(() => undefined);
+    const other = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
+    const [a, b] = await Promise.all([
+      gateway.allowGateway({ ip: '192.0.2.10', port: 5060, reference: 'case-trunk-3' }),
+      other.allowGateway({ ip: '192.0.2.11', port: 5060, reference: 'case-trunk-3' }),
+    ]);
+    expect([a.state, b.state]).toEqual(['live', 'live']);
+    expect(gateway.reloadRetries + other.reloadRetries).toBeGreaterThan(retriesBefore);
+    // Both are in the SBC's memory now.
+    const live = await gateway.allowlist({ reference: 'case-trunk-3' });
+    expect(live.map((e) => [e.ip, e.state])).toEqual([
+      ['192.0.2.10', 'live'],
+      ['192.0.2.11', 'live'],
+    ]);
+  });
+
+  it('admits the platform towards an allowlisted gateway only', async () => {
+    await gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: 'case-trunk-4' });
+    const callee = await startSippServer('uas-ring.xml', { ...GW_B, calls: 1 });
+    const toGateway = await testCall({
+      target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
+      localAddress: PLATFORM.ip,
+      callee: '13900139000',
+      domain: `${GW_B.ip}:${GW_B.port}`,
+      ringMs: 200,
+      timeoutMs: 5_000,
+    });
+    expect(toGateway).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
+    expect((await callee.done).code).toBe(0);
+
+    const elsewhere = await testCall({
+      target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
+      localAddress: PLATFORM.ip,
+      callee: '13900139000',
+      domain: '192.0.2.99:5060',
+      timeoutMs: 5_000,
+    });
+    expect(elsewhere).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+    await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: 'case-trunk-4' });
+  });
+});
+
+describe('registration-mode accounts', () => {
+  it('numbers accounts per instance and issues a new password on a replay', async () => {
+    const first = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-a' });
+    const second = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-b' });
+    const replay = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-a' });
+    const elsewhere = await gateway.createAccount({ instanceId: '1400000003', reference: 'case-reg-c' });
+    expect([first.username, second.username, replay.username, elsewhere.username]).toEqual(['gateway01', 'gateway02', 'gateway01', 'gateway01']);
+    expect(first.realm).toBe(`1400000002.${SIP_DOMAIN}`);
+    expect(first.password).toMatch(/^[A-Za-z0-9]{24}$/);
+    expect(replay.password).not.toBe(first.password);
+    // Only digests are stored.
+    const stored = await pool.query('SELECT password, ha1, ha1b FROM subscriber WHERE domain = $1', [first.realm]);
+    for (const row of stored.rows as { password: string; ha1: string; ha1b: string }[]) {
+      expect(row.password).toBe('');
+      expect(row.ha1).toMatch(/^[0-9a-f]{32}$/);
+      expect(JSON.stringify(row)).not.toContain(first.password);
+    }
+  });
+
+  it('refuses a REGISTER with a wrong password; sees the registration made with the right one; rotation retires the old password', async () => {
+    const account = await gateway.createAccount({ instanceId: '1400000001', reference: 'case-reg-1' });
+    expect(account).toMatchObject({ username: 'gateway01', realm: `1400000001.${SIP_DOMAIN}`, state: 'live' });
+
+    expect((await register({ ...account, password: 'not-the-password' })).code).toBe(1);
+    expect(await gateway.registration(account)).toBeNull();
+
+    const ok = await register(account);
+    expect(ok.code, ok.output.slice(-1_500)).toBe(0);
+    const seen = await gateway.registration(account);
+    expect(seen).toMatchObject({
+      contact: expect.stringContaining(`${REGISTERING.ip}:${REGISTERING.port}`),
+      received: `sip:${REGISTERING.ip}:${REGISTERING.port};transport=udp`,
+      transport: 'udp',
+      userAgent: 'Acme-Gateway/1.0',
+    });
+    const left = Date.parse(seen!.expiresAt) - Date.now();
+    expect(left).toBeGreaterThan(50_000);
+    expect(left).toBeLessThanOrEqual(61_000);
+
+    // Calls in from the registered gateway prove themselves with digest (Proxy-Authorization).
+    const inbound = await callFrom({ ip: ROAMING, port: 5070 }, '02088880010', { domain: account.realm, auth: { username: account.username, password: account.password } });
+    expect(inbound.responses.map((r) => r.code)).toEqual([407, 100, 180, 200, 200]);
+    const wrong = await callFrom({ ip: ROAMING, port: 5070 }, '02088880011', { domain: account.realm, auth: { username: account.username, password: 'wrong' } });
+    expect(wrong).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+    const records = await gateway.callRecords({ sourceIp: ROAMING, since: started });
+    expect(records.map((r) => [r.callee, r.sipCode, r.admitted])).toEqual([
+      ['02088880010', 200, true],
+      ['02088880011', 403, false],
+    ]);
+
+    const rotated = await gateway.rotateAccount(account);
+    expect(rotated.password).not.toBe(account.password);
+    expect((await register(account)).code).toBe(1);
+    expect((await register(rotated)).code).toBe(0);
+
+    // The platform reaches the registered gateway at its contact.
+    const phone = await startSippServer('uas-ring.xml', { ...REGISTERING, calls: 1 });
+    const out = await testCall({
+      target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
+      localAddress: PLATFORM.ip,
+      callee: account.username,
+      domain: account.realm,
+      ringMs: 200,
+      timeoutMs: 5_000,
+    });
+    expect(out).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
+    expect((await phone.done).code).toBe(0);
+
+    expect(await gateway.deleteAccount(account)).toEqual({ deleted: true, state: 'live' });
+    expect(await gateway.registration(account)).toBeNull();
+    expect(await gateway.deleteAccount(account)).toEqual({ deleted: false, state: 'live' });
+    expect((await register(rotated)).code).toBe(1);
+  });
+});
+
+describe('number assignments in the SBC database', () => {
+  it('assigns, replays, refuses another case and unassigns', async () => {
+    const a = { instanceId: 'cc-1', numbers: ['+862088880001', '+862088880002'], ivrFlowId: 'ivr-1', callerIdPrefix: '0', reference: 'case-num-1' };
+    const assigned = await gateway.assignNumbers(a);
+    expect(assigned).toHaveLength(2);
+    expect(await gateway.assignNumbers(a)).toEqual(assigned);
+    await expect(gateway.assignNumbers({ ...a, instanceId: 'cc-2', reference: 'case-num-2' })).rejects.toMatchObject({ type: 'NumberAlreadyAssigned' });
+    expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual(assigned);
+    expect(await gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-2' })).toEqual({ removed: [] });
+    expect(await gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-1' })).toEqual({ removed: a.numbers });
+    expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual([]);
+  });
+});
+
+describe('probes from the platform', () => {
+  it('OPTIONS: 200 with a round-trip time from a gateway, a timeout from a silent address, 200 from the SBC over TCP', async () => {
+    const gw = await startSippServer('uas-options.xml', { ip: `${NET}.7`, port: 5060, calls: 1 });
+    const answered = await sendOptions({ host: `${NET}.7`, port: 5060, transport: 'udp', localAddress: PLATFORM.ip, timeoutMs: 2_000 });
+    expect(answered).toMatchObject({ outcome: 'answered', code: 200, reason: 'OK', sent: `OPTIONS sip:${NET}.7:5060 SIP/2.0` });
+    if (answered.outcome !== 'answered') throw new Error('unreachable');
+    expect(answered.rttMs).toBeGreaterThanOrEqual(0);
+    expect(answered.rttMs).toBeLessThan(1_000);
+    expect(answered.from).toMatch(new RegExp(`^${PLATFORM.ip.replace(/\./g, '\\.')}:\\d+$`));
+    expect((await gw.done).code).toBe(0);
+
+    const silent = await sendOptions({ host: `${NET}.9`, port: 5060, transport: 'udp', timeoutMs: 1_600 });
+    // Sent at 0, 500 and 1500 ms (timer E doubling).
+    expect(silent).toMatchObject({ outcome: 'timeout', attempts: 3 });
+
+    expect(await sendOptions({ host: SBC.ip, port: SBC.sipPort, transport: 'tcp', timeoutMs: 2_000 })).toMatchObject({ outcome: 'answered', code: 200 });
+    expect(await sendOptions({ host: `${NET}.9`, port: 5060, transport: 'tcp', timeoutMs: 1_000 })).toMatchObject({ outcome: 'unreachable' });
+  });
+
+  it('a test INVITE rings a SIPp callee and cancels it, or hangs up once answered', async () => {
+    const ringing = await startSippServer('uas-ring.xml', { ip: `${NET}.8`, port: 5060, calls: 1 });
+    const cancelled = await testCall({ target: { host: `${NET}.8`, port: 5060, transport: 'udp' }, callee: '02088880020', localAddress: PLATFORM.ip, ringMs: 300, timeoutMs: 5_000 });
+    expect(cancelled).toMatchObject({ outcome: 'cancelled', finalCode: 487, teardown: { method: 'CANCEL', code: 200 } });
+    expect(cancelled.responses.map((r) => `${r.method} ${r.code}`)).toEqual(['INVITE 100', 'INVITE 180', 'CANCEL 200', 'INVITE 487']);
+    expect(cancelled.timings.ringingMs).toBeLessThan(200);
+    expect(cancelled.timings.teardownMs! - cancelled.timings.ringingMs!).toBeGreaterThanOrEqual(290);
+    // SIPp saw the whole exchange it expects, ACK to the 487 included.
+    expect((await ringing.done).code).toBe(0);
+
+    const answering = await startSippServer('uas-answer.xml', { ip: `${NET}.8`, port: 5060, calls: 1 });
+    const answered = await testCall({ target: { host: `${NET}.8`, port: 5060, transport: 'udp' }, callee: '02088880021', localAddress: PLATFORM.ip, holdMs: 100, timeoutMs: 5_000 });
+    expect(answered).toMatchObject({ outcome: 'answered', finalCode: 200, teardown: { method: 'BYE', code: 200 } });
+    expect(answered.timings.answeredMs).toBeGreaterThanOrEqual(answered.timings.ringingMs!);
+    expect((await answering.done).code).toBe(0);
+  });
+});
