@@ -1,0 +1,124 @@
+/**
+ * SIP trunk and SIP registration onboarding: what a customer gateway must be, which numbers it
+ * may bring, and the human steps of each process. Pure.
+ */
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { contactSchema, enterpriseIdSchema, phoneSchema, type RuleFailure } from './common';
+import { bindingSchema, isFixedLine, toE164 } from './numbers';
+import type { ActionSpec } from './onboarding';
+
+const fixedLineSchema = z.string().trim().refine(isFixedLine, { message: 'not a mainland fixed-line number (e.g. 020-66240001)' });
+
+/** Fixed lines, each valid, none listed twice (compared in E.164). */
+export const lineNumbersSchema = z
+  .array(fixedLineSchema)
+  .min(1)
+  .max(200)
+  .superRefine((numbers, ctx) => {
+    const seen = new Map<string, number>();
+    numbers.forEach((n, i) => {
+      if (!isFixedLine(n)) return;
+      const e164 = toE164(n);
+      if (seen.has(e164)) ctx.addIssue({ code: 'custom', path: [i], message: `the same number as numbers.${seen.get(e164)}` });
+      else seen.set(e164, i);
+    });
+  });
+
+export const instanceIdSchema = bindingSchema.shape.instanceId;
+
+export const sipTrunkStartSchema = z.strictObject({
+  kind: z.literal('sip-trunk'),
+  enterpriseId: enterpriseIdSchema,
+  instanceId: instanceIdSchema,
+  gateway: z.strictObject({
+    ip: z.string().trim().refine((v) => ipaddr.isValid(v), { message: 'not an IP address' }),
+    port: z.number().int().min(1).max(65_535).default(5060),
+    transport: z.enum(['udp', 'tcp']).default('udp'),
+  }),
+  numbers: lineNumbersSchema,
+  callerIdPrefix: z.string().regex(/^\d{1,8}$/, 'digits only, up to 8').optional(),
+  boundAppId: z.string().trim().min(1).max(64),
+  contact: contactSchema,
+  testCallee: phoneSchema.describe('a number the outbound test call may ring'),
+});
+export type SipTrunkStart = z.infer<typeof sipTrunkStartSchema>;
+
+export const sipRegistrationStartSchema = z.strictObject({
+  kind: z.literal('sip-registration'),
+  enterpriseId: enterpriseIdSchema,
+  instanceId: instanceIdSchema,
+  numbers: lineNumbersSchema,
+  // TCP is recommended: large UDP packets are dropped on the public internet.
+  transport: z.enum(['tcp', 'udp']).default('tcp'),
+  gatewayVendor: z.enum(['freeswitch', 'generic']).default('generic'),
+  contact: contactSchema,
+  testCallee: phoneSchema.optional().describe('a number the outbound test call may ring through the registered gateway'),
+});
+export type SipRegistrationStart = z.infer<typeof sipRegistrationStartSchema>;
+
+/**
+ * A gateway must sit at a public unicast address, unless configuration admits private and
+ * loopback ranges (labs, tests). The refusal names the range the address fell in.
+ */
+export function checkGatewayAddress(ip: string, options: { allowPrivate: boolean }): RuleFailure | null {
+  if (!ipaddr.isValid(ip)) return { path: 'gateway.ip', code: 'gateway-ip-invalid', message: `${ip} is not an IP address` };
+  let addr = ipaddr.parse(ip);
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  const range = addr.range();
+  if (range === 'unicast') return null;
+  if (options.allowPrivate && ['private', 'loopback', 'uniqueLocal'].includes(range)) return null;
+  return {
+    path: 'gateway.ip',
+    code: 'gateway-ip-range',
+    message: `${ip} is in the ${range} range; a SIP trunk gateway needs a public unicast address`,
+  };
+}
+
+const note = z.strictObject({ note: z.string().max(1000).optional() });
+const reason = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+
+/** Where the SBC has no API, support makes each change by hand and confirms it. */
+const confirmSbcChange: ActionSpec = {
+  roles: ['support'],
+  payload: z.strictObject({ change: z.string().min(1).max(100), note: z.string().max(1000).optional() }),
+  summary: 'Confirm a change made by hand on an SBC without an API (manual SBC mode)',
+};
+
+export const sipTrunkActions = {
+  approve: { roles: ['support'], payload: note, summary: 'Approve the SIP trunk application' },
+  reject: { roles: ['support'], payload: reason, summary: 'Reject the application with a reason' },
+  'confirm-whitelist': { roles: ['enterprise'], payload: note, summary: "Confirm the provider's signalling addresses are allowed on the customer side" },
+  'retry-connectivity': { roles: ['enterprise'], payload: note, summary: 'Retry the connectivity check after fixing the gateway' },
+  'confirm-inbound-test': { roles: ['support'], payload: note, summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)' },
+  'confirm-sbc-change': confirmSbcChange,
+} satisfies Record<string, ActionSpec>;
+
+export const sipRegistrationActions = {
+  approve: { roles: ['support'], payload: note, summary: 'Approve the SIP registration application' },
+  reject: { roles: ['support'], payload: reason, summary: 'Reject the application with a reason' },
+  'rotate-credentials': { roles: ['enterprise'], payload: note, summary: 'Issue a new gateway password; the old one stops working' },
+  'confirm-inbound-test': { roles: ['support'], payload: note, summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)' },
+  'confirm-sbc-change': confirmSbcChange,
+} satisfies Record<string, ActionSpec>;
+
+export const SIP_TRUNK_STAGES = [
+  'awaiting-review',
+  'allowlisting',
+  'awaiting-customer-whitelist',
+  'connectivity-check',
+  'connectivity-failed',
+  'test-calls',
+  'awaiting-inbound-test',
+  'assigning-numbers',
+] as const;
+
+export const SIP_REGISTRATION_STAGES = [
+  'awaiting-review',
+  'issuing-credentials',
+  'awaiting-registration',
+  'test-calls',
+  'awaiting-inbound-test',
+  'assigning-numbers',
+  'registered',
+] as const;
