@@ -10,6 +10,8 @@ import { EmailLedger } from '../storage/email-ledger';
 import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
 import { createDocumentActivities } from './documents';
 import { createEmailActivities } from './email';
+import { createSipProbeActivities } from './sip-probe';
+import { createSipWatchActivities } from './sip-watch';
 import { createSipGatewayActivities, type CompleteSipGateway, type SipGateway } from './sip-gateway';
 import { kamailioGateway } from './sip-gateway-kamailio';
 import { ManualSipGateway } from './sip-gateway-manual';
@@ -38,6 +40,7 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     ignoreTLS: !config.email.smtp.secure && config.profile !== 'production',
   });
   const billingClient = new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey });
+  const sipGateway = deps.sipGateway ?? createSipGateway(config);
   return {
     ...createEmailActivities({
       transport,
@@ -49,7 +52,9 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     }),
     ...createBillingActivities(billingClient),
     ...createDocumentActivities(new DocumentStore(config.documents.dir)),
-    ...createSipGatewayActivities(deps.sipGateway ?? createSipGateway(config)),
+    ...createSipGatewayActivities(sipGateway),
+    ...createSipWatchActivities({ gateway: sipGateway }),
+    ...createSipProbeActivities({ localAddress: config.sipGateway.probeAddress }),
   };
 }
 

@@ -204,13 +204,13 @@ export class KamailioSipGateway implements CompleteSipGateway {
     const ip = input.ip.toLowerCase();
     // TCP connections come from ephemeral ports: only the address can be pinned (port 0 = any).
     const matchPort = transport === 'tcp' ? 0 : input.port;
-    await this.pool.query(
+    const inserted = await this.pool.query(
       `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO NOTHING`,
       [GATEWAY_GROUP, ip, ip.includes(':') ? 128 : 32, matchPort, input.port, transport, input.reference],
     );
-    // Reload even when the row was there: an earlier attempt may have stopped before its reload.
-    await this.reloadAddresses();
+    // A row that was there may still miss its reload (an earlier attempt stopped before it).
+    if (inserted.rowCount || !(await this.loadedAddresses()).has(`${ip}|${matchPort}|${input.reference}`)) await this.reloadAddresses();
     const mine = (await this.allowlist({ reference: input.reference, ip })).find((e) => e.port === input.port && e.transport === transport);
     // Removed meanwhile by the same case: report what this call did.
     return mine ?? { ip, port: input.port, transport, reference: input.reference, state: 'live' };
@@ -218,13 +218,15 @@ export class KamailioSipGateway implements CompleteSipGateway {
 
   async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: 'live' }> {
     checkGatewayAddress(input);
+    const ip = input.ip.toLowerCase();
     const result = await this.pool.query('DELETE FROM address WHERE grp = $1 AND ip_addr = $2 AND sip_port = $3 AND tag = $4', [
       GATEWAY_GROUP,
-      input.ip.toLowerCase(),
+      ip,
       input.port,
       input.reference,
     ]);
-    await this.reloadAddresses();
+    const stillLoaded = [...(await this.loadedAddresses())].some((k) => k.startsWith(`${ip}|`) && k.endsWith(`|${input.reference}`));
+    if (result.rowCount || stillLoaded) await this.reloadAddresses();
     return { removed: result.rowCount ?? 0, state: 'live' };
   }
 

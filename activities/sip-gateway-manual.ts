@@ -128,7 +128,7 @@ export class ManualSipGateway implements CompleteSipGateway {
 
   // --- allowlist -----------------------------------------------------------------------------
 
-  allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+  async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
     const entry = { ip: input.ip.toLowerCase(), port: input.port, transport: input.transport ?? ('udp' as const), reference: input.reference };
     return this.change((r) => {
@@ -142,7 +142,7 @@ export class ManualSipGateway implements CompleteSipGateway {
     });
   }
 
-  disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: ChangeState }> {
+  async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: ChangeState }> {
     checkGatewayAddress(input);
     return this.change((r) => {
       const gone = r.allowlist.filter((e) => e.ip === input.ip.toLowerCase() && e.port === input.port && e.reference === input.reference);
@@ -166,7 +166,7 @@ export class ManualSipGateway implements CompleteSipGateway {
 
   // --- accounts ------------------------------------------------------------------------------
 
-  createAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
+  async createAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
     checkInstanceId(input.instanceId);
     checkReference(input.reference);
     const realm = `${input.instanceId.toLowerCase()}.${this.sipDomain}`;
@@ -181,7 +181,7 @@ export class ManualSipGateway implements CompleteSipGateway {
     });
   }
 
-  rotateAccount(ref: AccountRef): Promise<SipAccount> {
+  async rotateAccount(ref: AccountRef): Promise<SipAccount> {
     const password = generateSipPassword();
     return this.change((r) => {
       const account = r.accounts.find((a) => a.username === ref.username && a.realm === ref.realm);

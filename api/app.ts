@@ -15,6 +15,9 @@ import { kindDefinition, KINDS, type KindContext } from './kinds';
 import { buildOpenApi } from './openapi';
 import { billingWebhookSchema, cancelBodySchema, catalogQuerySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { CATALOG, productById, quote } from '../domain/catalog';
+import { createSipGateway } from '../activities';
+import type { SipGateway } from '../activities/sip-gateway';
+import { providerAddresses } from './sip';
 import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../sandboxes/billing/webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 
@@ -23,6 +26,7 @@ export interface ApiDeps {
   client: Client;
   tokens: TokenRegistry;
   documents?: DocumentStore;
+  sipGateway?: SipGateway;
   now?: () => number;
 }
 
@@ -35,7 +39,13 @@ export function createApp(deps: ApiDeps): express.Express {
   const documents = deps.documents ?? new DocumentStore(config.documents.dir);
   const cases = new CaseService(client, config);
   const now = deps.now ?? Date.now;
-  const ctx: KindContext = { config, documents, now, approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()) };
+  const ctx: KindContext = {
+    config,
+    documents,
+    now,
+    approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
+    sipGateway: deps.sipGateway ?? createSipGateway(config),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -118,6 +128,11 @@ export function createApp(deps: ApiDeps): express.Express {
       throw new HttpProblem(403, 'Forbidden', 'an enterprise lists its own onboardings only');
     }
     res.json({ items: await cases.list(filters, principal) });
+  });
+
+  v1.get('/sip/provider-addresses', (req, res) => {
+    requireRole(req.principal, ['enterprise', 'support']);
+    res.json(providerAddresses(config));
   });
 
   v1.get('/catalog/third-party-products', (req, res) => {

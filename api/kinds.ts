@@ -33,6 +33,10 @@ import type { ThirdPartyLineInput } from '../workflows/third-party-line';
 import { productById } from '../domain/catalog';
 import { checkEligibility, THIRD_PARTY_STAGES, thirdPartyLineActions, thirdPartyLineStartSchema, type ThirdPartyLineStart } from '../domain/eligibility';
 import { HttpProblem } from './problem';
+import { checkGatewayAddress, SIP_TRUNK_STAGES, sipTrunkActions, sipTrunkStartSchema, type SipTrunkStart } from '../domain/sip';
+import { toE164 } from '../domain/numbers';
+import type { SipGateway } from '../activities/sip-gateway';
+import type { SipTrunkInput } from '../workflows/sip-trunk';
 import { OWN_400_STAGES, own400Actions, own400LandingStartSchema, type Own400LandingStart } from '../domain/own400';
 
 export interface KindContext {
@@ -41,6 +45,28 @@ export interface KindContext {
   now: () => number;
   /** The enterprise's approved, unexpired verification, or a 409 naming what is missing. */
   approvedVerification: (enterpriseId: string) => Promise<VerificationResult>;
+  /** Read-only use: which numbers are already assigned. */
+  sipGateway: SipGateway;
+}
+
+/** Lines already serving an instance cannot be brought in again. */
+async function alreadyAssigned(ctx: KindContext, numbers: string[]): Promise<RuleFailure[]> {
+  const failures: RuleFailure[] = [];
+  for (const [i, n] of numbers.entries()) {
+    const [taken] = await ctx.sipGateway.assignments({ number: toE164(n) });
+    if (taken) failures.push({ path: `numbers.${i}`, code: 'number-already-assigned', message: `${n} is already assigned to instance ${taken.instanceId}` });
+  }
+  return failures;
+}
+
+/** The verification's company for emails, or its absence as one more broken rule. */
+async function verifiedOr(ctx: KindContext, enterpriseId: string, failures: RuleFailure[]): Promise<void> {
+  try {
+    await ctx.approvedVerification(enterpriseId);
+  } catch (err) {
+    if (!(err instanceof HttpProblem)) throw err;
+    failures.push({ path: 'enterpriseId', code: 'verification-required', message: err.detail ?? err.message });
+  }
 }
 
 export interface KindDefinition<S extends { enterpriseId: string } = any> {
@@ -151,12 +177,7 @@ const thirdPartyLine: KindDefinition<ThirdPartyLineStart> = {
     const { kind: _kind, enterpriseId, ...request } = body;
     const failures = checkEligibility(productById(request.productId)!, request);
     // Every broken rule at once, a missing verification among them.
-    try {
-      await ctx.approvedVerification(enterpriseId);
-    } catch (err) {
-      if (!(err instanceof HttpProblem)) throw err;
-      failures.push({ path: 'enterpriseId', code: 'verification-required', message: err.detail ?? err.message });
-    }
+    await verifiedOr(ctx, enterpriseId, failures);
     return failures;
   },
   async workflowInput(body, ctx): Promise<ThirdPartyLineInput> {
@@ -177,12 +198,42 @@ const thirdPartyLine: KindDefinition<ThirdPartyLineStart> = {
   actions: thirdPartyLineActions,
 };
 
+const sipTrunk: KindDefinition<SipTrunkStart> = {
+  kind: 'sip-trunk',
+  summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
+  startSchema: sipTrunkStartSchema,
+  workflowType: WORKFLOW_TYPES['sip-trunk'],
+  async precheck(body, ctx) {
+    const failures: RuleFailure[] = [];
+    const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways });
+    if (range) failures.push(range);
+    failures.push(...(await alreadyAssigned(ctx, body.numbers)));
+    await verifiedOr(ctx, body.enterpriseId, failures);
+    return failures;
+  },
+  async workflowInput(body, ctx): Promise<SipTrunkInput> {
+    const { kind: _kind, enterpriseId, ...request } = body;
+    const verification = await ctx.approvedVerification(enterpriseId);
+    const { provider } = ctx.config.sipGateway;
+    return {
+      enterpriseId,
+      companyName: verification.company.name,
+      request,
+      provider: { inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)], outbound: provider.outbound },
+      timings: ctx.config.timings.sip,
+    };
+  },
+  stages: SIP_TRUNK_STAGES,
+  actions: sipTrunkActions,
+};
+
 export const KINDS: Partial<Record<OnboardingKind, KindDefinition>> = {
   'enterprise-verification': enterpriseVerification,
   'number-purchase': numberPurchase,
   'number-subscription': numberSubscription,
   'own-400-landing': own400Landing,
   'third-party-line': thirdPartyLine,
+  'sip-trunk': sipTrunk,
 };
 
 export function kindDefinition(kind: string): KindDefinition | undefined {

@@ -158,6 +158,19 @@ const envSchema = z.object({
 
   // recording: a JSON file, no SBC (tests). kamailio: the product's SBC (sbc/). manual: an SBC
   // without an API; writes become change requests for a person.
+  SIP_ALLOW_PRIVATE_GATEWAYS: bool.default(false),
+  SIP_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
+  SIP_WHITELIST_REMINDER: durationSchema.default(parseDuration('1d')),
+  SIP_WHITELIST_DEADLINE: durationSchema.default(parseDuration('14d')),
+  /** How long OPTIONS keeps being retried (with backoff) before the check is called failed. */
+  SIP_CONNECTIVITY_WINDOW: durationSchema.default(parseDuration('2m')),
+  SIP_CONNECTIVITY_RETRY_DEADLINE: durationSchema.default(parseDuration('14d')),
+  SIP_INBOUND_TEST_WINDOW: durationSchema.default(parseDuration('1h')),
+  SIP_REGISTRATION_REMINDER: durationSchema.default(parseDuration('1d')),
+  SIP_REGISTRATION_DEADLINE: durationSchema.default(parseDuration('14d')),
+  /** The local address SIP probes are sent from (the platform's signalling address). */
+  SIP_PROBE_ADDRESS: z.string().default('127.0.0.1'),
+
   SIP_GATEWAY_MODE: z.enum(['recording', 'kamailio', 'manual']).default('recording'),
   SIP_GATEWAY_RECORD_FILE: z.string().optional(),
   SIP_GATEWAY_MANUAL_FILE: z.string().optional(),
@@ -237,6 +250,7 @@ export interface Config {
     subscription: SubscriptionTimings;
     landing: LandingTimings;
     thirdParty: ThirdPartyTimings;
+    sip: SipTimings;
   };
   /** Where each supplier receives applications, by supplier letter. */
   supplierEmails: Record<string, string>;
@@ -251,6 +265,10 @@ export interface Config {
     /** Signalling addresses customers send calls to and allowlist (host:port). */
     provider: { inbound: string; inboundIps: string[]; outbound: string[] };
     sbc: SbcConfig;
+    /** Admit gateways at private and loopback addresses (labs, tests). */
+    allowPrivateGateways: boolean;
+    /** The local address SIP probes and test calls leave from. */
+    probeAddress: string;
   };
 }
 
@@ -273,6 +291,17 @@ export interface PurchaseTimings {
   paymentPollMs: number;
   routingSlaMs: number;
   reservationTtlMs: number;
+}
+
+export interface SipTimings {
+  reviewSlaMs: number;
+  whitelistReminderMs: number;
+  whitelistDeadlineMs: number;
+  connectivityWindowMs: number;
+  connectivityRetryDeadlineMs: number;
+  inboundTestWindowMs: number;
+  registrationReminderMs: number;
+  registrationDeadlineMs: number;
 }
 
 export interface ThirdPartyTimings {
@@ -376,6 +405,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         routingSlaMs: e.PURCHASE_ROUTING_SLA,
         reservationTtlMs: e.PURCHASE_RESERVATION_TTL,
       },
+      sip: {
+        reviewSlaMs: e.SIP_REVIEW_SLA,
+        whitelistReminderMs: e.SIP_WHITELIST_REMINDER,
+        whitelistDeadlineMs: e.SIP_WHITELIST_DEADLINE,
+        connectivityWindowMs: e.SIP_CONNECTIVITY_WINDOW,
+        connectivityRetryDeadlineMs: e.SIP_CONNECTIVITY_RETRY_DEADLINE,
+        inboundTestWindowMs: e.SIP_INBOUND_TEST_WINDOW,
+        registrationReminderMs: e.SIP_REGISTRATION_REMINDER,
+        registrationDeadlineMs: e.SIP_REGISTRATION_DEADLINE,
+      },
       thirdParty: {
         reviewSlaMs: e.THIRD_PARTY_REVIEW_SLA,
         dayMs: e.THIRD_PARTY_DAY,
@@ -401,6 +440,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       recordFile: e.SIP_GATEWAY_RECORD_FILE ?? path.join(dataDir, 'sip-gateway.json'),
       manualFile: e.SIP_GATEWAY_MANUAL_FILE ?? path.join(dataDir, 'sip-gateway-manual.json'),
       sipDomain: e.SIP_DOMAIN.toLowerCase(),
+      allowPrivateGateways: e.SIP_ALLOW_PRIVATE_GATEWAYS,
+      probeAddress: e.SIP_PROBE_ADDRESS,
       registrar: e.SIP_REGISTRAR ?? (development ? localSbc : PROVIDER_SIGNALLING.registrar),
       provider: {
         inbound: e.SIP_PROVIDER_INBOUND ?? (development ? localSbc : PROVIDER_SIGNALLING.inbound),

@@ -1,8 +1,9 @@
 /**
  * `npm start`: the development profile on one machine.
  *
- * Starts the Temporal dev server, a mail inbox, the billing sandbox, the worker and the API, one
- * after the other, each once the previous one is ready. Output is prefixed per service. If one
+ * Starts the Temporal dev server, a mail inbox, the billing sandbox, the SBC (Kamailio, when it is
+ * installed and PostgreSQL answers; otherwise the worker and API use the `manual` SIP gateway),
+ * the worker and the API, one after the other, each once the previous one is ready. Output is prefixed per service. If one
  * exits unexpectedly the rest are stopped; Ctrl-C stops everything in reverse order.
  *
  * The services are data (`developmentServices`): a new one is one more entry.
@@ -14,6 +15,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { loadConfig, type Config } from '../config';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { sbcAvailability } from '../sbc/start';
 import { resolveTemporalCli } from './temporal-cli';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -62,10 +64,51 @@ function localHost(host: string): string {
   return host === '0.0.0.0' || host === '::' || host === 'localhost' ? '127.0.0.1' : host;
 }
 
-export function developmentServices(config: Config, temporalCli: string): ServiceSpec[] {
+/** Which SIP gateway the worker and API use, and whether the local SBC runs for it. */
+export interface SipGatewayPlan {
+  mode: Config['sipGateway']['mode'];
+  runSbc: boolean;
+}
+
+/**
+ * Kamailio mode when Kamailio is installed and PostgreSQL answers; otherwise `manual`, with the
+ * reason. A mode set in SIP_GATEWAY_MODE is kept (kamailio then must be able to run).
+ */
+export async function planSipGateway(config: Config, explicit = process.env.SIP_GATEWAY_MODE): Promise<SipGatewayPlan & { reason?: string }> {
+  if (explicit && explicit !== 'kamailio') return { mode: config.sipGateway.mode, runSbc: false, reason: `SIP_GATEWAY_MODE=${explicit}` };
+  const available = await sbcAvailability(config.sipGateway.sbc.databaseUrl);
+  if (available.ok) return { mode: 'kamailio', runSbc: true };
+  if (explicit === 'kamailio') throw new Error(`SIP_GATEWAY_MODE=kamailio, but the SBC cannot run: ${available.reason}`);
+  return { mode: 'manual', runSbc: false, reason: available.reason };
+}
+
+export function developmentServices(
+  config: Config,
+  temporalCli: string,
+  sip: SipGatewayPlan = { mode: config.sipGateway.mode, runSbc: false },
+): ServiceSpec[] {
   const temporalPort = portOf(config.temporal.address, 7233);
   const { namespace } = config.temporal;
   const smtp = config.email.smtp;
+  const sbc = config.sipGateway.sbc;
+  // The worker and the API must use the gateway the supervisor chose.
+  const sipEnv = { SIP_GATEWAY_MODE: sip.mode };
+  const sbcService: ServiceSpec[] = sip.runSbc
+    ? [
+        {
+          name: 'sbc',
+          ...tsEntry('sbc/start.ts'),
+          // It sets up its database first, then starts Kamailio; the JSON-RPC port opens last.
+          ready: { kind: 'tcp', host: localHost(sbc.rpcHost), port: sbc.rpcPort },
+          readyTimeoutMs: 60_000,
+          ports: [sbc.sipPort, sbc.rpcPort],
+          links: [
+            ['SBC (Kamailio) SIP', `udp/tcp ${sbc.sipHost}:${sbc.sipPort}, realms *.${config.sipGateway.sipDomain}`],
+            ['SBC JSON-RPC', sbc.rpcUrl],
+          ],
+        },
+      ]
+    : [];
   return [
     {
       name: 'temporal',
@@ -118,9 +161,11 @@ export function developmentServices(config: Config, temporalCli: string): Servic
       ports: [config.billing.port],
       links: [['Billing sandbox', config.billing.url]],
     },
+    ...sbcService,
     {
       name: 'worker',
       ...tsEntry('worker/main.ts'),
+      env: sipEnv,
       // It says "worker polling …" (the SDK: "Worker state changed … RUNNING") once it polls.
       ready: { kind: 'output', pattern: /worker (is )?(polling|running|started|ready)|RUNNING/i, graceMs: 5_000 },
       readyTimeoutMs: 60_000,
@@ -130,6 +175,7 @@ export function developmentServices(config: Config, temporalCli: string): Servic
     {
       name: 'api',
       ...tsEntry('api/main.ts'),
+      env: sipEnv,
       ready: { kind: 'http', url: `http://${localHost(config.api.host)}:${config.api.port}/healthz` },
       readyTimeoutMs: 60_000,
       ports: [config.api.port],
@@ -471,7 +517,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
   const cli = await resolveTemporalCli();
-  await supervise(developmentServices(config, cli), config);
+  const sip = await planSipGateway(config);
+  log(
+    sip.runSbc
+      ? `SIP gateway: kamailio (the local SBC on ${config.sipGateway.sbc.sipHost}:${config.sipGateway.sbc.sipPort})`
+      : `SIP gateway: ${sip.mode}, no local SBC (${sip.reason})${sip.mode === 'manual' ? '; SBC changes are recorded for a person to apply' : ''}`,
+  );
+  await supervise(developmentServices(config, cli, sip), config);
 }
 
 if (require.main === module) {

@@ -289,6 +289,82 @@ export const templates = {
     ),
   }),
 
+  'sip-review': (d: CaseData & { mode: string; summary: string; dueAt: string }, links: CaseLinks): Rendered => ({
+    subject: `【待审核】SIP对接申请（${d.mode}）${d.companyName} / SIP ${d.mode} application to review`,
+    text: bilingual([`${d.companyName} 提交了 SIP 对接申请：${d.summary}。请在 ${d.dueAt} 前审核。`], [`${d.companyName} applied for SIP ${d.mode}: ${d.summary}. Please review by ${d.dueAt}.`], links),
+  }),
+
+  'sip-rejected': (d: CaseData & { reason: string }, links: CaseLinks): Rendered => ({
+    subject: `【申请未通过】SIP对接 / SIP application rejected`,
+    text: bilingual([`您的 SIP 对接申请未通过：${d.reason}`], [`Your SIP application was rejected: ${d.reason}`], links),
+  }),
+
+  'sbc-manual-change': (d: CaseData & { change: string; details: string }, links: CaseLinks): Rendered => ({
+    subject: `【待人工操作】SBC变更：${d.change} / Manual SBC change: ${d.change}`,
+    text: bilingual(
+      [`该 SBC 无管理接口，请手工完成以下变更后确认（confirm-sbc-change，change=${d.change}）：`, `  ${d.details}`],
+      [`This SBC has no API. Make this change by hand, then confirm it (confirm-sbc-change, change=${d.change}):`, `  ${d.details}`],
+      links,
+    ),
+  }),
+
+  'trunk-whitelist': (d: CaseData & { inbound: string[]; outbound: string[]; gateway: string; reminder?: number }, links: CaseLinks): Rendered => ({
+    subject: `${d.reminder ? `【提醒 ${d.reminder}】` : ''}【请添加白名单】平台信令地址 / Allow the platform's signalling addresses`,
+    text: bilingual(
+      [
+        `我方已将您的网关 ${d.gateway} 加入白名单。请在您的网关/运营商侧放通以下平台信令地址（UDP/TCP），完成后确认（confirm-whitelist）：`,
+        '  呼入（您发送呼叫到）：',
+        ...d.inbound.map((a) => `    ${a}`),
+        '  呼出/回程（平台从以下地址呼叫您）：',
+        ...d.outbound.map((a) => `    ${a}`),
+        '网关需支持松散路由，信令原路返回。',
+      ],
+      [
+        `Your gateway ${d.gateway} is on our allowlist. Allow these platform signalling addresses on your side, then confirm (confirm-whitelist):`,
+        '  Inbound (send your calls to):',
+        ...d.inbound.map((a) => `    ${a}`),
+        '  Outbound / return (the platform calls you from):',
+        ...d.outbound.map((a) => `    ${a}`),
+        'The gateway must support loose routing and return signalling on the original path.',
+      ],
+      links,
+    ),
+  }),
+
+  'trunk-connectivity-failed': (d: CaseData & { target: string; from: string; sent: string; attempts: number; window: string; result: string }, links: CaseLinks): Rendered => ({
+    subject: `【连通性检测失败】网关 ${d.target} 无响应 / Connectivity check failed: ${d.target}`,
+    text: bilingual(
+      [
+        `平台在 ${d.window} 内从 ${d.from} 向您的网关 ${d.target} 发送了 ${d.attempts} 次 SIP OPTIONS，结果：${d.result}。`,
+        `发送的请求：${d.sent}`,
+        '请检查：网关是否在线、防火墙/白名单是否放通平台地址、端口与传输协议是否正确。修复后请重试（retry-connectivity）。',
+      ],
+      [
+        `The platform sent SIP OPTIONS ${d.attempts} time(s) over ${d.window} from ${d.from} to your gateway ${d.target}; result: ${d.result}.`,
+        `Request sent: ${d.sent}`,
+        'Check that the gateway is up, that your firewall/allowlist admits the platform addresses, and the port and transport. Then retry (retry-connectivity).',
+      ],
+      links,
+    ),
+  }),
+
+  'sip-inbound-test': (d: CaseData & { numbers: string[]; from: string; until: string }, links: CaseLinks): Rendered => ({
+    subject: `【请拨打测试电话】呼入测试 / Place the inbound test call`,
+    text: bilingual(
+      [`请从 ${d.from} 拨打以下任一号码进行呼入测试（${d.until} 前）：`, ...d.numbers.map((n) => `  - ${n}`), '平台识别到来电后会自动继续。'],
+      [`Please place a test call from ${d.from} to any of these numbers (by ${d.until}):`, ...d.numbers.map((n) => `  - ${n}`), 'The case moves on by itself once the platform sees the call.'],
+      links,
+    ),
+  }),
+
+  'sip-report': (d: CaseData & { passed: boolean; checks: { name: string; passed: boolean; detail: string; at: string }[] }, links: CaseLinks): Rendered => {
+    const rows = d.checks.map((c) => `  [${c.passed ? 'PASS' : 'FAIL'}] ${c.name}: ${c.detail} (${c.at})`);
+    return {
+      subject: `【SIP对接${d.passed ? '完成' : '未通过'}】测试报告 / SIP onboarding report: ${d.passed ? 'passed' : 'failed'}`,
+      text: bilingual([`SIP 对接测试${d.passed ? '全部通过，号码已分配到实例' : '未通过'}：`, ...rows], [`SIP onboarding ${d.passed ? 'passed; the numbers are assigned to the instance' : 'failed'}:`, ...rows], links),
+    };
+  },
+
   'case-cancelled': (d: CaseData & { kindLabel: string; reason?: string }, links: CaseLinks): Rendered => ({
     subject: `【已取消】${d.kindLabel} ${d.caseId} / Cancelled: ${d.caseId}`,
     text: bilingual(

@@ -38,6 +38,11 @@ export interface SbcOptions {
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
   kamailio?: string;
+  /**
+   * Run Kamailio in a process group of its own (default), so `stop()` reaches its workers. A
+   * supervisor that signals our group instead passes false, so Kamailio goes down with us.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningSbc {
@@ -146,8 +151,7 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     // acc.time and location.expires are local time: make that UTC.
     env: { ...process.env, TZ: 'UTC' },
     stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group: stopping it reaches every worker process it forked.
-    detached: true,
+    detached: options.ownProcessGroup !== false,
   });
   const recent: string[] = [];
   const onLine = (line: string) => {
@@ -169,7 +173,8 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   });
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
-      process.kill(-child.pid!, signal);
+      if (options.ownProcessGroup === false) child.kill(signal);
+      else process.kill(-child.pid!, signal);
     } catch {
       // already gone
     }
@@ -233,17 +238,21 @@ async function main(): Promise<void> {
     platformUri: sbc.platformUri,
     platformAddresses: sbc.platformAddresses,
     onLog: (line) => process.stdout.write(`${line}\n`),
+    ownProcessGroup: false,
   });
   process.stdout.write(
     `SBC ready: SIP udp/tcp ${sbc.sipHost}:${sbc.sipPort}, JSON-RPC ${running.rpcUrl}, database ${redact(sbc.databaseUrl)}` +
       `${sbc.platformUri ? `, platform ${sbc.platformUri}` : ', no platform behind it (admitted calls get 480)'}\n`,
   );
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
+      stopping = true;
       void running.stop().then(() => process.exit(0));
     });
   }
   const how = await running.exited;
+  if (stopping) return;
   process.stderr.write(`kamailio exited (${how.signal ?? `code ${how.code}`})\n`);
   process.exit(1);
 }

@@ -4,3 +4,4 @@ export { numberPurchase } from './number-purchase';
 export { numberSubscription } from './number-subscription';
 export { own400Landing } from './own-400-landing';
 export { thirdPartyLine } from './third-party-line';
+export { sipTrunk } from './sip-trunk';

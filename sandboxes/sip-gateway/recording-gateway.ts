@@ -102,7 +102,7 @@ export class RecordingSipGateway implements CompleteSipGateway {
     );
   }
 
-  allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+  async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
     const entry = { ip: input.ip.toLowerCase(), port: input.port, transport: input.transport ?? 'udp', reference: input.reference };
     return this.change((record) => {
@@ -114,7 +114,7 @@ export class RecordingSipGateway implements CompleteSipGateway {
     });
   }
 
-  disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: 'recorded' }> {
+  async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: 'recorded' }> {
     checkGatewayAddress(input);
     return this.change((record) => {
       const keep = record.allowlist.filter((e) => !(e.ip === input.ip.toLowerCase() && e.port === input.port && e.reference === input.reference));
@@ -131,7 +131,7 @@ export class RecordingSipGateway implements CompleteSipGateway {
       .map((e) => ({ ...e, state: 'recorded' as const }));
   }
 
-  createAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
+  async createAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
     checkInstanceId(input.instanceId);
     checkReference(input.reference);
     const realm = `${input.instanceId.toLowerCase()}.${this.sipDomain}`;
@@ -151,7 +151,7 @@ export class RecordingSipGateway implements CompleteSipGateway {
     });
   }
 
-  rotateAccount(ref: AccountRef): Promise<SipAccount> {
+  async rotateAccount(ref: AccountRef): Promise<SipAccount> {
     const password = generateSipPassword();
     return this.change((record) => {
       const account = record.accounts.find((a) => a.username === ref.username && a.realm === ref.realm);

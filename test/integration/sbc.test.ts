@@ -139,7 +139,7 @@ describe('allowlisted gateways (SIP trunk)', () => {
     expect(gateway.reloadRetries + other.reloadRetries).toBeGreaterThan(retriesBefore);
     // Both are in the SBC's memory now.
     const live = await gateway.allowlist({ reference: 'case-trunk-3' });
-    expect(live.map((e) => [e.ip, e.state])).toEqual([
+    expect(live.map((e) => [e.ip, e.state]).sort()).toEqual([
       ['192.0.2.10', 'live'],
       ['192.0.2.11', 'live'],
     ]);

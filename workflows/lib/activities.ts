@@ -6,6 +6,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing';
 import type { SipGatewayActivities } from '../../activities/sip-gateway';
+import type { SipProbeActivities } from '../../activities/sip-probe';
+import type { SipWatchActivities } from '../../activities/sip-watch';
 
 export const billing = proxyActivities<BillingActivities>({
   startToCloseTimeout: '30 seconds',
@@ -15,4 +17,17 @@ export const billing = proxyActivities<BillingActivities>({
 export const gateway = proxyActivities<SipGatewayActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+
+/** Probes touch the customer's gateway: a few quick attempts, the workflow decides what then. */
+export const sipProbe = proxyActivities<SipProbeActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
+
+/** Long polls of the SBC; a lost worker is noticed by the missing heartbeat, not after minutes. */
+export const sipWatch = proxyActivities<SipWatchActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });

@@ -1,0 +1,68 @@
+/**
+ * SIP probes from the platform: OPTIONS to a gateway (reachability, round-trip time) and a test
+ * INVITE that rings a callee and is torn down properly. Sent from the platform's signalling
+ * address, so the customer's allowlist is what is tested.
+ */
+import { sendOptions, type OptionsResult } from '../sip/options';
+import { testCall, type TestCallResult as UacResult } from '../sip/test-call';
+
+export type ProbeResult =
+  | { outcome: 'answered'; code: number; reason: string; rttMs: number; sent: string; from: string }
+  | { outcome: 'timeout' | 'unreachable'; attempts: number; sent: string; from: string; error?: string };
+
+export interface TestCallResult extends UacResult {
+  /** It rang (or was answered) and was torn down cleanly. */
+  passed: boolean;
+  summary: string;
+}
+
+export interface SipProbeDeps {
+  localAddress: string;
+  /** Per OPTIONS attempt, before retransmissions give up (RFC 3261 timer F is 32 s). */
+  optionsTimeoutMs?: number;
+}
+
+export function createSipProbeActivities(deps: SipProbeDeps) {
+  return {
+    async sendOptions(input: { host: string; port: number; transport: 'udp' | 'tcp' }): Promise<ProbeResult> {
+      const result: OptionsResult = await sendOptions({ ...input, localAddress: deps.localAddress, timeoutMs: deps.optionsTimeoutMs ?? 8_000 });
+      if (result.outcome === 'answered') return { outcome: 'answered', code: result.code, reason: result.reason, rttMs: result.rttMs, sent: result.sent, from: result.from };
+      if (result.outcome === 'timeout') return { outcome: 'timeout', attempts: result.attempts, sent: result.sent, from: result.from };
+      return { outcome: 'unreachable', attempts: 1, sent: `OPTIONS sip:${input.host}:${input.port};transport=${input.transport}`, from: result.from ?? deps.localAddress, error: result.error };
+    },
+
+    async placeTestCall(input: {
+      host: string;
+      port: number;
+      transport: 'udp' | 'tcp';
+      callee: string;
+      caller: string;
+      domain?: string;
+    }): Promise<TestCallResult> {
+      const result = await testCall({
+        target: { host: input.host, port: input.port, transport: input.transport },
+        callee: input.callee,
+        caller: input.caller,
+        ...(input.domain ? { domain: input.domain } : {}),
+        localAddress: deps.localAddress,
+        ringMs: 1_000,
+        timeoutMs: 20_000,
+      });
+      const passed = result.outcome === 'answered' || result.outcome === 'cancelled';
+      return { ...result, passed, summary: summarise(result) };
+    },
+  };
+}
+
+function summarise(r: UacResult): string {
+  const parts: string[] = [r.outcome];
+  if (r.timings.ringingMs !== undefined) parts.push(`ringing after ${r.timings.ringingMs} ms`);
+  if (r.finalCode) parts.push(`final ${r.finalCode} ${r.finalReason ?? ''}`.trim());
+  if ('code' in r.teardown && r.teardown.code) parts.push(`${r.teardown.method} ${r.teardown.code}`);
+  else if (r.teardown.method !== 'none') parts.push(`${r.teardown.method} sent`);
+  parts.push(`${r.timings.totalMs} ms in all`);
+  if (r.error) parts.push(r.error);
+  return parts.join(', ');
+}
+
+export type SipProbeActivities = ReturnType<typeof createSipProbeActivities>;

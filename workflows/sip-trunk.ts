@@ -1,0 +1,172 @@
+/**
+ * Own fixed lines over a SIP trunk: whitelisting both ways, connectivity, test calls both ways,
+ * numbers assigned to the instance.
+ *
+ * awaiting-review -> allowlisting (gateway on the SBC allowlist) -> awaiting-customer-whitelist
+ * (the enterprise allows the provider's addresses) -> connectivity-check (OPTIONS with backoff;
+ * connectivity-failed waits for retry-connectivity) -> test-calls (outbound rings the test
+ * callee; inbound seen in the SBC's call records, or confirmed by support) -> assigning-numbers ->
+ * a pass/fail report. Failure or cancel removes what was added.
+ */
+import { ApplicationFailure, isCancellation, sleep } from '@temporalio/workflow';
+import type { SipTimings } from '../config';
+import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
+import { formatNumber, toE164 } from '../domain/numbers';
+import { sipTrunkActions, type SipTrunkStart } from '../domain/sip';
+import { gateway, sipProbe } from './lib/activities';
+import { actions, failureOf, isoAt, now, OnboardingCase } from './lib/case';
+import { Notifier } from './lib/notify';
+import { Compensations } from './lib/saga';
+import { applySbcChange, type Check, inboundTest, reportOf } from './lib/sip';
+
+export interface SipTrunkInput {
+  enterpriseId: string;
+  companyName: string;
+  request: Omit<SipTrunkStart, 'kind' | 'enterpriseId'>;
+  provider: { inbound: string[]; outbound: string[] };
+  timings: SipTimings;
+}
+
+export interface SipTrunkResult {
+  passed: true;
+  gateway: string;
+  numbers: string[];
+  instanceId: string;
+  checks: Check[];
+}
+
+export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
+  const { request, timings } = input;
+  const { ip, port, transport } = request.gateway;
+  const target = `${ip}:${port}/${transport}`;
+  const numbers = request.numbers.map(toE164);
+  const formatted = numbers.map(formatNumber);
+  const c = new OnboardingCase({ kind: 'sip-trunk', enterpriseId: input.enterpriseId, stage: 'awaiting-review' });
+  const mail = new Notifier(c);
+  const undo = new Compensations(c);
+  const checks: Check[] = [];
+  const to = request.contact.email;
+  const base = { caseId: c.state.id, companyName: input.companyName };
+  c.handle(actions(sipTrunkActions));
+
+  try {
+    const review = (await c.awaitAction(
+      'awaiting-review',
+      [
+        { action: 'approve', role: 'support' },
+        { action: 'reject', role: 'support' },
+      ],
+      {
+        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'trunk', summary: `gateway ${target}, ${numbers.length} number(s)`, dueAt: isoAt(dueAt!) }),
+        remindEveryMs: timings.reviewSlaMs,
+        onReminder: (n) => mail.send(`review-reminder/${n}`, 'support', 'sip-review', { ...base, mode: 'trunk', summary: `reminder ${n}: gateway ${target}`, dueAt: isoAt(now()) }),
+      },
+    ))!;
+    if (review.name === 'reject') {
+      mail.send('rejected', to, 'sip-rejected', { ...base, reason: review.payload.reason });
+      await mail.flush();
+      throw c.fail('Rejected', review.payload.reason as string);
+    }
+
+    // The gateway's address goes on the SBC allowlist for this case.
+    c.enter('allowlisting');
+    const entry = await gateway.allowGateway.executeWithOptions({ summary: `allowlist ${target}` }, [{ ip, port, transport, reference: c.state.id }]);
+    undo.add('remove the allowlist entry', () => gateway.disallowGateway.executeWithOptions({ summary: `compensate: remove ${ip}:${port} from the allowlist` }, [{ ip, port, reference: c.state.id }]));
+    await applySbcChange(c, mail, entry.state, 'allowlisting', 'allowlist-gateway', `add ${ip}:${port} (${transport}) to allowlist group 1 for case ${c.state.id}`);
+    c.step('gateway allowlisted', 'done', `${target} (${entry.state})`);
+
+    // The enterprise allows the provider's addresses on its side.
+    const whitelist = { ...base, inbound: input.provider.inbound, outbound: input.provider.outbound, gateway: target };
+    const confirmed = await c.awaitAction('awaiting-customer-whitelist', [{ action: 'confirm-whitelist', role: 'enterprise' }], {
+      onEnter: () => mail.send('whitelist', to, 'trunk-whitelist', whitelist),
+      remindEveryMs: timings.whitelistReminderMs,
+      onReminder: (n) => mail.send(`whitelist-reminder/${n}`, to, 'trunk-whitelist', { ...whitelist, reminder: n }),
+      deadlineMs: timings.whitelistDeadlineMs,
+    });
+    if (!confirmed) throw c.fail('WhitelistNotConfirmed', `the provider's addresses were not confirmed as allowed by ${isoAt(now())}`);
+
+    // Connectivity: any SIP final response to OPTIONS proves the path; retried with backoff.
+    for (let round = 1; ; round++) {
+      c.enter('connectivity-check');
+      const probe = await optionsWithBackoff(target, ip, port, transport, timings.connectivityWindowMs);
+      if (probe.outcome === 'answered') {
+        checks.push({ name: 'connectivity (OPTIONS)', passed: true, detail: `${probe.code} ${probe.reason} in ${probe.rttMs} ms from ${probe.from}`, at: isoAt(now()), code: probe.code, rttMs: probe.rttMs });
+        c.step(`connectivity round ${round}`, 'done', `${probe.code} ${probe.reason}, ${probe.rttMs} ms`);
+        break;
+      }
+      c.step(`connectivity round ${round}`, 'failed', `no answer to ${probe.attempts} OPTIONS from ${probe.from}`);
+      const retried = await c.awaitAction('connectivity-failed', [{ action: 'retry-connectivity', role: 'enterprise' }], {
+        onEnter: () =>
+          mail.send(`connectivity-failed/${round}`, to, 'trunk-connectivity-failed', {
+            ...base,
+            target,
+            from: probe.from,
+            sent: probe.sent,
+            attempts: probe.attempts,
+            window: `${Math.round(timings.connectivityWindowMs / 1000)} s`,
+            result: 'no SIP response (timeout)',
+          }),
+        deadlineMs: timings.connectivityRetryDeadlineMs,
+      });
+      if (!retried) throw c.fail('ConnectivityFailed', `the gateway ${target} never answered OPTIONS`);
+    }
+
+    // Test calls: outbound through the gateway to the test callee, then inbound from the gateway.
+    c.enter('test-calls');
+    const outbound: TestCallResult = await sipProbe.placeTestCall.executeWithOptions({ summary: `test call to ${request.testCallee} via ${target}` }, [
+      { host: ip, port, transport, callee: toE164(request.testCallee), caller: numbers[0]! },
+    ]);
+    checks.push({ name: 'outbound test call', passed: outbound.passed, detail: outbound.summary, at: isoAt(now()), ...(outbound.finalCode ? { code: outbound.finalCode } : {}) });
+    c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
+    if (!outbound.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${outbound.summary}`);
+
+    const inbound = await inboundTest(c, mail, { to, base, numbers, formatted, sourceIp: ip, from: target, windowMs: timings.inboundTestWindowMs });
+    checks.push(inbound);
+    if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
+
+    c.enter('assigning-numbers');
+    await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [
+      { instanceId: request.instanceId, numbers, ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}), reference: c.state.id },
+    ]);
+    undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
+    checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}${request.callerIdPrefix ? ` with caller-ID prefix ${request.callerIdPrefix}` : ''}`, at: isoAt(now()) });
+
+    mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
+    await mail.flush();
+    const result: SipTrunkResult = { passed: true, gateway: target, numbers: formatted, instanceId: request.instanceId, checks };
+    c.complete(result);
+    return result;
+  } catch (err) {
+    await undo.run();
+    if (isCancellation(err)) {
+      mail.send('cancelled', to, 'case-cancelled', { ...base, kindLabel: 'SIP中继对接 / SIP trunk', reason: c.cancelReason });
+      await mail.flush();
+      c.cancelled();
+      throw err;
+    }
+    if (c.state.status === 'running') {
+      const failure = failureOf(err);
+      c.fail(failure.type, failure.message);
+    }
+    if (checks.length > 0 || c.state.error?.type !== 'Rejected') {
+      c.state.result = reportOf(false, checks, c.state.error!.message);
+      mail.send('report', to, 'sip-report', { ...base, passed: false, checks: [...checks, { name: 'result', passed: false, detail: c.state.error!.message, at: isoAt(now()) }] });
+      await mail.flush();
+    }
+    throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ type: c.state.error!.type, message: c.state.error!.message, nonRetryable: true });
+  }
+}
+
+/** OPTIONS, again and again with doubling pauses, until an answer or the window closes. */
+async function optionsWithBackoff(target: string, host: string, port: number, transport: 'udp' | 'tcp', windowMs: number): Promise<ProbeResult & { attempts: number }> {
+  const until = now() + windowMs;
+  let pause = 1_000;
+  let attempts = 0;
+  for (;;) {
+    const probe = await sipProbe.sendOptions.executeWithOptions({ summary: `OPTIONS to ${target}` }, [{ host, port, transport }]);
+    attempts += probe.outcome === 'timeout' ? probe.attempts : 1;
+    if (probe.outcome === 'answered' || now() + pause >= until) return { ...probe, attempts };
+    await sleep(pause);
+    pause = Math.min(pause * 2, 30_000);
+  }
+}
