@@ -20,6 +20,7 @@ import {
   type AllowlistEntry,
   type AssignedNumber,
   type CallRecord,
+  type CallRecordFilter,
   type ChangeState,
   type CompleteSipGateway,
   type NumberAssignment,
@@ -205,7 +206,7 @@ export class ManualSipGateway implements CompleteSipGateway {
     throw notObservable(this.mode, 'registrations');
   }
 
-  async callRecords(): Promise<CallRecord[]> {
+  async callRecords(_filter: CallRecordFilter): Promise<CallRecord[]> {
     throw notObservable(this.mode, 'calls');
   }
 

@@ -1,26 +1,25 @@
 /**
- * SIP probes from the platform: OPTIONS to a gateway (reachability, round-trip time) and a test
- * INVITE that rings a callee and is torn down properly. Sent from the platform's signalling
- * address, so the customer's allowlist is what is tested.
+ * SIP probes from the platform as activities: OPTIONS to a customer's gateway and a test call
+ * through it, from the platform's signalling address. Results are kept small and serialisable
+ * for the case's history.
  */
 import { sendOptions, type OptionsResult } from '../sip/options';
-import { testCall, type TestCallResult as UacResult } from '../sip/test-call';
-
-export type ProbeResult =
-  | { outcome: 'answered'; code: number; reason: string; rttMs: number; sent: string; from: string }
-  | { outcome: 'timeout' | 'unreachable'; attempts: number; sent: string; from: string; error?: string };
-
-export interface TestCallResult extends UacResult {
-  /** It rang (or was answered) and was torn down cleanly. */
-  passed: boolean;
-  summary: string;
-}
+import { testCall, type TestCallResult as CallResult } from '../sip/test-call';
 
 export interface SipProbeDeps {
+  /** The local address probes and test calls leave from. */
   localAddress: string;
-  /** Per OPTIONS attempt, before retransmissions give up (RFC 3261 timer F is 32 s). */
   optionsTimeoutMs?: number;
 }
+
+/** An OPTIONS probe as a case records it. */
+export type ProbeResult =
+  | { outcome: 'answered'; code: number; reason: string; rttMs: number; sent: string; from: string }
+  | { outcome: 'timeout'; attempts: number; sent: string; from: string }
+  | { outcome: 'unreachable'; attempts: number; sent: string; from: string; error: string };
+
+/** A test call with its verdict and a one-line summary for steps and reports. */
+export type TestCallResult = CallResult & { passed: boolean; summary: string };
 
 export function createSipProbeActivities(deps: SipProbeDeps) {
   return {
@@ -36,7 +35,7 @@ export function createSipProbeActivities(deps: SipProbeDeps) {
       port: number;
       transport: 'udp' | 'tcp';
       callee: string;
-      caller: string;
+      caller?: string;
       domain?: string;
     }): Promise<TestCallResult> {
       const result = await testCall({
@@ -54,7 +53,7 @@ export function createSipProbeActivities(deps: SipProbeDeps) {
   };
 }
 
-function summarise(r: UacResult): string {
+function summarise(r: CallResult): string {
   const parts: string[] = [r.outcome];
   if (r.timings.ringingMs !== undefined) parts.push(`ringing after ${r.timings.ringingMs} ms`);
   if (r.finalCode) parts.push(`final ${r.finalCode} ${r.finalReason ?? ''}`.trim());

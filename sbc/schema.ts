@@ -3,10 +3,11 @@
  * and additions. Safe to run again on every start: module schemas load once (the `version`
  * table says which are there) and every fix is idempotent.
  *
- *   npx tsx sbc/schema.ts [postgres://user@host:port/database]   (default: SBC_DATABASE_URL)
+ *   npx tsx sbc/schema.ts [postgres://user@host:port/database]   (default: SBC_DATABASE_URL's)
  */
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { loadConfig } from '../config';
 
 export const KAMAILIO_SCHEMA_DIR = '/usr/share/kamailio/postgres';
 
@@ -182,7 +183,7 @@ export async function dropSbcDatabase(url: string): Promise<void> {
 }
 
 if (require.main === module) {
-  const url = process.argv[2] ?? process.env.SBC_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/onboarding_sbc';
+  const url = process.argv[2] ?? loadConfig().sipGateway.sbc.databaseUrl;
   setupSbcSchema(url)
     .then((r) => {
       process.stdout.write(

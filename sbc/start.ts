@@ -5,7 +5,7 @@
  * `npm start`, configured from the environment (SBC_*, SIP_DOMAIN).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,7 +13,8 @@ import { loadConfig } from '../config';
 import { sendOptions } from '../sip/options';
 import { KAMAILIO_SCHEMA_DIR, postgresReachable, redact, setupSbcSchema } from './schema';
 
-export const KAMAILIO_CFG = path.join(__dirname, 'kamailio.cfg');
+/** Beside this file, or in the source tree when running compiled from dist/. */
+export const KAMAILIO_CFG = [path.join(__dirname, 'kamailio.cfg'), path.resolve(__dirname, '..', '..', 'sbc', 'kamailio.cfg')].find((f) => existsSync(f)) ?? path.join(__dirname, 'kamailio.cfg');
 const PLATFORM_TAG = 'platform';
 const PLATFORM_GROUP = 2;
 

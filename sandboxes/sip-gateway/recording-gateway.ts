@@ -18,6 +18,7 @@ import {
   type AllowlistEntry,
   type AssignedNumber,
   type CallRecord,
+  type CallRecordFilter,
   type CompleteSipGateway,
   type NumberAssignment,
   type Registration,
@@ -174,7 +175,7 @@ export class RecordingSipGateway implements CompleteSipGateway {
     throw notObservable(this.mode, 'registrations');
   }
 
-  async callRecords(): Promise<CallRecord[]> {
+  async callRecords(_filter: CallRecordFilter): Promise<CallRecord[]> {
     throw notObservable(this.mode, 'calls');
   }
 

@@ -2,7 +2,7 @@
 import { residentIdCheckDigit, usccCheckCharacter } from '../../domain/checks';
 import type { DocumentKind, DocumentRef } from '../../domain/verification';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
-import { bearer, caseWhen, type Harness } from './harness';
+import { bearer, caseWhen, type Stack as Harness } from './stack';
 
 export const PDF = Buffer.from('%PDF-1.4\n% qualification scan\n');
 export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);

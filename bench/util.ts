@@ -1,0 +1,90 @@
+/** Small helpers of the bench: a concurrency pool, percentiles, an HTTP client for the API. */
+import { performance } from 'node:perf_hooks';
+import type { DocumentKind, DocumentRef } from '../domain/verification';
+
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` at once; results in order. */
+export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** Times `task` in milliseconds. */
+export async function timed<T>(task: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await task();
+  return { ms: performance.now() - started, value };
+}
+
+/** Nearest-rank percentile of samples (ms). */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`${what}: ${status} ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
+
+/** The product's API over real HTTP (fetch, keep-alive), as a client program would call it. */
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T = any>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  /** Like `call`, but anything other than the expected status is an error. */
+  async expect<T = any>(status: number, method: string, path: string, token: string, body?: unknown): Promise<T> {
+    const res = await this.call<T>(method, path, token, body);
+    if (res.status !== status) throw new HttpError(res.status, res.body, `${method} ${path}`);
+    return res.body;
+  }
+
+  async upload(token: string, kind: DocumentKind, bytes: Buffer, enterpriseId?: string): Promise<DocumentRef> {
+    const form = new FormData();
+    form.set('kind', kind);
+    if (enterpriseId) form.set('enterpriseId', enterpriseId);
+    form.set('file', new Blob([bytes], { type: 'application/pdf' }), `${kind}.pdf`);
+    const res = await fetch(`${this.baseUrl}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const body = (await res.json()) as { documentId: string };
+    if (res.status !== 201) throw new HttpError(res.status, body, 'POST /v1/documents');
+    return { kind, documentId: body.documentId };
+  }
+}
