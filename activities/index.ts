@@ -54,7 +54,11 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     ...createDocumentActivities(new DocumentStore(config.documents.dir)),
     ...createSipGatewayActivities(sipGateway),
     ...createSipWatchActivities({ gateway: sipGateway }),
-    ...createSipProbeActivities({ localAddress: config.sipGateway.probeAddress }),
+    ...createSipProbeActivities({
+      localAddress: config.sipGateway.probeAddress,
+      optionsTimeoutMs: config.sipGateway.optionsTimeoutMs,
+      ...(config.sipGateway.mode === 'kamailio' ? { via: { host: config.sipGateway.sbc.sipHost, port: config.sipGateway.sbc.sipPort } } : {}),
+    }),
   };
 }
 

@@ -10,6 +10,11 @@ export interface SipProbeDeps {
   /** The local address probes and test calls leave from. */
   localAddress: string;
   optionsTimeoutMs?: number;
+  /**
+   * The SBC test calls go through (the platform's way out to customers: it admits the platform
+   * towards allowlisted gateways and registered contacts); without one, calls go straight out.
+   */
+  via?: { host: string; port: number };
 }
 
 /** An OPTIONS probe as a case records it. */
@@ -38,11 +43,13 @@ export function createSipProbeActivities(deps: SipProbeDeps) {
       caller?: string;
       domain?: string;
     }): Promise<TestCallResult> {
+      const direct = { host: input.host, port: input.port, transport: input.transport };
       const result = await testCall({
-        target: { host: input.host, port: input.port, transport: input.transport },
+        target: deps.via ? { ...deps.via, transport: input.transport } : direct,
         callee: input.callee,
         caller: input.caller,
-        ...(input.domain ? { domain: input.domain } : {}),
+        // Through the SBC, the Request-URI names the gateway the SBC must route to.
+        ...(input.domain ? { domain: input.domain } : deps.via ? { domain: `${input.host}:${input.port}` } : {}),
         localAddress: deps.localAddress,
         ringMs: 1_000,
         timeoutMs: 20_000,

@@ -170,6 +170,8 @@ const envSchema = z.object({
   SIP_REGISTRATION_DEADLINE: durationSchema.default(parseDuration('14d')),
   /** The local address SIP probes are sent from (the platform's signalling address). */
   SIP_PROBE_ADDRESS: z.string().default('127.0.0.1'),
+  /** One OPTIONS attempt, retransmissions included, before it counts as unanswered. */
+  SIP_OPTIONS_TIMEOUT: durationSchema.default(parseDuration('8s')),
 
   SIP_GATEWAY_MODE: z.enum(['recording', 'kamailio', 'manual']).default('recording'),
   SIP_GATEWAY_RECORD_FILE: z.string().optional(),
@@ -269,6 +271,7 @@ export interface Config {
     allowPrivateGateways: boolean;
     /** The local address SIP probes and test calls leave from. */
     probeAddress: string;
+    optionsTimeoutMs: number;
   };
 }
 
@@ -442,6 +445,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sipDomain: e.SIP_DOMAIN.toLowerCase(),
       allowPrivateGateways: e.SIP_ALLOW_PRIVATE_GATEWAYS,
       probeAddress: e.SIP_PROBE_ADDRESS,
+      optionsTimeoutMs: e.SIP_OPTIONS_TIMEOUT,
       registrar: e.SIP_REGISTRAR ?? (development ? localSbc : PROVIDER_SIGNALLING.registrar),
       provider: {
         inbound: e.SIP_PROVIDER_INBOUND ?? (development ? localSbc : PROVIDER_SIGNALLING.inbound),

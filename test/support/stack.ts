@@ -360,9 +360,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...(options.extraTokens ?? []),
   ];
   const registry = new TokenRegistry(principals.map(([token, principal]) => ({ principal, tokenSha256: sha256Hex(token) })));
-  const app = createApp({ config, client, tokens: registry });
-  apiServer.on('request', app);
+  // One gateway for the API's checks and the worker's activities.
   const sipGateway = options.sipGateway ?? createSipGateway(config);
+  const app = createApp({ config, client, tokens: registry, sipGateway });
+  apiServer.on('request', app);
 
   const mode = options.worker ?? 'in-process';
   let nativeConnection: NativeConnection | undefined;

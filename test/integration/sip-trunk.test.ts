@@ -1,0 +1,174 @@
+/**
+ * A whole SIP trunk case through the API on the real SBC: Kamailio on its own loopback address
+ * and database, SIPp as the customer's gateway, the platform's own OPTIONS and test-call agents.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import type { OnboardingResource } from '../../domain/onboarding';
+import { dropSbcDatabase } from '../../sbc/schema';
+import { startSbc, type RunningSbc } from '../../sbc/start';
+import { testCall } from '../../sip/test-call';
+import { verifiedEnterprise } from '../support/fixtures';
+import { recordHistory } from '../support/histories';
+import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { startSippServer, type SippServer } from '../support/sipp';
+
+const NET = '127.0.72';
+const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
+const GATEWAY = { ip: `${NET}.2`, port: 5062 };
+const CONTACT_CENTER = { ip: `${NET}.4`, port: 5060 };
+const PROBE = `${NET}.5`;
+const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_trunk_${randomUUID().slice(0, 8)}`;
+
+let sbc: RunningSbc;
+let contactCenter: SippServer;
+let pool: pg.Pool;
+let gateway: KamailioSipGateway;
+let h: Harness;
+
+beforeAll(async () => {
+  contactCenter = await startSippServer('uas-answer.xml', CONTACT_CENTER);
+  sbc = await startSbc({
+    databaseUrl: DATABASE,
+    sipIp: SBC.ip,
+    sipPort: SBC.sipPort,
+    rpcIp: SBC.ip,
+    rpcPort: SBC.rpcPort,
+    sipDomain: 'sip.test',
+    platformUri: `sip:${CONTACT_CENTER.ip}:${CONTACT_CENTER.port}`,
+    // The contact center and the platform's probe address make up group 2.
+    platformAddresses: [CONTACT_CENTER.ip, PROBE],
+  });
+  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
+  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: 'sip.test' });
+  h = await startHarness(
+    {
+      SIP_GATEWAY_MODE: 'kamailio',
+      SBC_SIP_HOST: SBC.ip,
+      SBC_SIP_PORT: String(SBC.sipPort),
+      SIP_PROBE_ADDRESS: PROBE,
+      // This deployment's signalling addresses: the local SBC, both ways.
+      SIP_PROVIDER_INBOUND: `${SBC.ip}:${SBC.sipPort}`,
+      SIP_PROVIDER_INBOUND_IPS: `${SBC.ip}:${SBC.sipPort}`,
+      SIP_PROVIDER_OUTBOUND: `${SBC.ip}:${SBC.sipPort}`,
+      SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
+      SIP_OPTIONS_TIMEOUT: '1500ms',
+      SIP_CONNECTIVITY_WINDOW: '2s',
+      SIP_INBOUND_TEST_WINDOW: '30s',
+    },
+    { sipGateway: gateway },
+  );
+  await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await sbc?.stop();
+  await contactCenter?.stop();
+  await pool?.end();
+  await dropSbcDatabase(DATABASE);
+});
+
+function trunk(overrides: Record<string, unknown> = {}) {
+  return {
+    kind: 'sip-trunk',
+    enterpriseId: h.enterprises.a,
+    instanceId: 'cc-a-trunk',
+    gateway: { ip: GATEWAY.ip, port: GATEWAY.port, transport: 'udp' },
+    numbers: ['020-66001111', '02066001112'],
+    callerIdPrefix: '9',
+    boundAppId: 'app-1',
+    contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+    testCallee: '13900139000',
+    ...overrides,
+  };
+}
+
+async function act(id: string, action: string, token: string, payload: object = {}): Promise<OnboardingResource> {
+  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(token)).send(payload);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as OnboardingResource;
+}
+
+describe('SIP trunk onboarding on the real SBC', () => {
+  it('allowlists, finds a silent gateway, retries once it answers, rings out, sees the inbound call, assigns the numbers and reports', async () => {
+    const started = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk());
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const id = started.body.id as string;
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    expect(await gateway.allowlist({ reference: id })).toEqual([]);
+    await act(id, 'approve', h.tokens.support);
+
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist');
+    expect(await gateway.allowlist({ reference: id })).toEqual([expect.objectContaining({ ip: GATEWAY.ip, port: GATEWAY.port, state: 'live' })]);
+    const whitelist = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'trunk-whitelist'), 10_000, 'whitelist email');
+    expect(whitelist.text).toContain(`${SBC.ip}:${SBC.sipPort}`);
+    await act(id, 'confirm-whitelist', h.tokens.entA);
+
+    // Nobody answers yet: the check fails with a diagnosis.
+    const failed = await caseWhen(h, id, (c) => c.stage === 'connectivity-failed', 'connectivity failed', 30_000);
+    expect(failed.awaiting).toEqual([expect.objectContaining({ action: 'retry-connectivity', role: 'enterprise' })]);
+    const diagnosis = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'trunk-connectivity-failed'), 10_000, 'diagnostic email');
+    expect(diagnosis.text).toContain(`OPTIONS sip:${GATEWAY.ip}:${GATEWAY.port}`);
+    expect(diagnosis.text).toContain(PROBE);
+
+    // The customer fixes its side: the gateway answers OPTIONS and rings on INVITE.
+    const customerGateway = await startSippServer('uas-gateway.xml', GATEWAY);
+    try {
+      await act(id, 'retry-connectivity', h.tokens.entA);
+      await caseWhen(h, id, (c) => c.stage === 'awaiting-inbound-test', 'inbound test', 40_000);
+    } finally {
+      await customerGateway.stop();
+    }
+    const state = (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entA))).body as OnboardingResource;
+    expect(state.steps.find((s) => s.name === 'connectivity round 2')?.detail).toMatch(/^200 OK, \d+ ms$/);
+    expect(state.steps.find((s) => s.name === 'outbound test call')).toMatchObject({ status: 'done', detail: expect.stringContaining('cancelled') });
+
+    // The enterprise calls one of its numbers from the gateway; the SBC admits and records it.
+    const inbound = await testCall({ target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066001112', caller: '13800138000', timeoutMs: 5_000 });
+    expect(inbound.outcome).toBe('answered');
+
+    const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
+    const result = done.result as { passed: boolean; checks: { name: string; passed: boolean; code?: number; rttMs?: number }[] };
+    expect(result.passed).toBe(true);
+    expect(result.checks.map((c) => [c.name, c.passed])).toEqual([
+      ['connectivity (OPTIONS)', true],
+      ['outbound test call', true],
+      ['inbound test call', true],
+      ['numbers assigned', true],
+    ]);
+    expect(result.checks[0]).toMatchObject({ code: 200, rttMs: expect.any(Number) });
+    const assigned = await gateway.assignments({ instanceId: 'cc-a-trunk' });
+    expect(assigned.map((a) => a.number).sort()).toEqual(['+862066001111', '+862066001112']);
+    expect(assigned[0]).toMatchObject({ callerIdPrefix: '9', reference: id });
+    const report = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-report'), 10_000, 'report');
+    expect(report.text).toContain('[PASS] inbound test call');
+    await recordHistory(h.client, id, 'sip-trunk-retry-then-pass');
+
+    // The numbers now serve an instance: a second trunk cannot bring them again.
+    const again = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ gateway: { ip: `${NET}.9`, port: 5062 } }));
+    expect(again.status).toBe(422);
+    expect(again.body.errors.map((e: { code: string }) => e.code)).toEqual(['number-already-assigned', 'number-already-assigned']);
+  });
+
+  it('leaves no allowlist row after a cancel mid-way, and refuses private addresses when not allowed', async () => {
+    const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ numbers: ['02066002221'], gateway: { ip: `${NET}.3`, port: 5062 } }))).body.id as string;
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    await act(id, 'approve', h.tokens.support);
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist');
+    expect(await gateway.allowlist({ reference: id })).toHaveLength(1);
+    expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({ reason: '改用注册模式' })).status).toBe(200);
+    const cancelled = await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
+    expect(cancelled.steps.map((s) => s.name)).toContain('compensation: remove the allowlist entry');
+    expect(await gateway.allowlist({ reference: id })).toEqual([]);
+    const rows = await pool.query('SELECT 1 FROM address WHERE tag = $1', [id]);
+    expect(rows.rowCount).toBe(0);
+
+    // Private ranges are allowed here (a lab), carrier-grade NAT never: the refusal names the range.
+    const cgnat = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ numbers: ['02066003331'], gateway: { ip: '100.64.7.7', port: 5060 } }));
+    expect(cgnat.status).toBe(422);
+    expect(cgnat.body.errors).toEqual([expect.objectContaining({ path: 'gateway.ip', code: 'gateway-ip-range', message: expect.stringContaining('carrierGradeNat') })]);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { checkGatewayAddress, sipTrunkStartSchema } from '../../domain/sip';
+
+describe('SIP trunk gateway addresses', () => {
+  it.each([
+    ['10.1.2.3', 'private'],
+    ['192.168.1.5', 'private'],
+    ['127.0.0.2', 'loopback'],
+    ['100.64.0.1', 'carrierGradeNat'],
+    ['224.0.0.1', 'multicast'],
+    ['::1', 'loopback'],
+    ['::ffff:10.0.0.1', 'private'],
+  ])('refuses %s, naming the %s range', (ip, range) => {
+    expect(checkGatewayAddress(ip, { allowPrivate: false })).toMatchObject({ path: 'gateway.ip', code: 'gateway-ip-range', message: expect.stringContaining(range) });
+  });
+
+  it('accepts public unicast addresses, and private and loopback ones only where configuration allows', () => {
+    expect(checkGatewayAddress('8.8.8.10', { allowPrivate: false })).toBeNull();
+    expect(checkGatewayAddress('2400:cb00::1', { allowPrivate: false })).toBeNull();
+    expect(checkGatewayAddress('10.1.2.3', { allowPrivate: true })).toBeNull();
+    expect(checkGatewayAddress('127.0.0.2', { allowPrivate: true })).toBeNull();
+    expect(checkGatewayAddress('100.64.0.1', { allowPrivate: true })?.code).toBe('gateway-ip-range');
+  });
+
+  it('refuses duplicate and non-fixed-line numbers, listing each', () => {
+    const parsed = sipTrunkStartSchema.safeParse({
+      kind: 'sip-trunk',
+      enterpriseId: 'ent-1',
+      instanceId: 'cc-1',
+      gateway: { ip: '8.8.8.8' },
+      numbers: ['020-66240001', '+86 20 6624 0001', '13800138000'],
+      boundAppId: 'app',
+      contact: { name: 'a', phone: '13800138000', email: 'a@example.cn' },
+      testCallee: '13800138000',
+    });
+    expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['numbers.2', expect.stringContaining('fixed-line')],
+      ['numbers.1', 'the same number as numbers.0'],
+    ]);
+  });
+});
