@@ -19,6 +19,8 @@ export interface EmailRequest<N extends TemplateName = TemplateName> {
   caseId: string;
   /** Documents fetched when sending; only their ids travel through workflow history. */
   attachments?: AttachmentRef[];
+  /** Recorded with the sent email in the ledger; never secrets. */
+  meta?: Record<string, string>;
 }
 
 export interface AttachmentRef {
@@ -34,6 +36,11 @@ export interface EmailDeps {
   supportAddress: string;
   links: (caseId: string) => CaseLinks;
   attachment?: (ref: AttachmentRef) => Promise<Buffer>;
+}
+
+/** What a sent email left in the ledger, if it was sent. */
+export function sentEmail(deps: Pick<EmailDeps, 'ledger'>, dedupKey: string) {
+  return deps.ledger.find(dedupKey);
 }
 
 export function createEmailActivities(deps: EmailDeps) {
@@ -60,7 +67,7 @@ export function createEmailActivities(deps: EmailDeps) {
         messageId,
         headers: { 'X-Onboarding-Case': req.caseId, 'X-Onboarding-Event': req.template },
       });
-      await deps.ledger.record({ key: req.dedupKey, messageId, to, template: req.template, at: new Date().toISOString() });
+      await deps.ledger.record({ key: req.dedupKey, messageId, to, template: req.template, at: new Date().toISOString(), ...(req.meta ? { meta: req.meta } : {}) });
       log.info('email sent', { template: req.template, caseId: req.caseId });
       return { messageId, deduplicated: false };
     },

@@ -11,6 +11,7 @@ import { BillingClient, createBillingActivities, fetchBillingBytes } from './bil
 import { createDocumentActivities } from './documents';
 import { createEmailActivities } from './email';
 import { createSipProbeActivities } from './sip-probe';
+import { createSipAccountActivities } from './sip-accounts';
 import { createSipWatchActivities } from './sip-watch';
 import { createSipGatewayActivities, type CompleteSipGateway, type SipGateway } from './sip-gateway';
 import { kamailioGateway } from './sip-gateway-kamailio';
@@ -41,15 +42,18 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
   });
   const billingClient = new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey });
   const sipGateway = deps.sipGateway ?? createSipGateway(config);
+  const ledger = new EmailLedger(config.email.ledgerFile);
+  const email = createEmailActivities({
+    transport,
+    ledger,
+    from: config.email.from,
+    supportAddress: config.email.supportAddress,
+    links: (caseId) => caseLinks(config, caseId),
+    attachment: (ref) => fetchBillingBytes(billingClient, `/v1/invoices/${encodeURIComponent(ref.id)}/pdf`),
+  });
   return {
-    ...createEmailActivities({
-      transport,
-      ledger: new EmailLedger(config.email.ledgerFile),
-      from: config.email.from,
-      supportAddress: config.email.supportAddress,
-      links: (caseId) => caseLinks(config, caseId),
-      attachment: (ref) => fetchBillingBytes(billingClient, `/v1/invoices/${encodeURIComponent(ref.id)}/pdf`),
-    }),
+    ...email,
+    ...createSipAccountActivities({ gateway: sipGateway, sendEmail: email.sendEmail, ledger, registrar: config.sipGateway.registrar }),
     ...createBillingActivities(billingClient),
     ...createDocumentActivities(new DocumentStore(config.documents.dir)),
     ...createSipGatewayActivities(sipGateway),

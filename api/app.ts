@@ -7,7 +7,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
-import { onboardingKindSchema } from '../domain/onboarding';
+import { onboardingKindSchema, type OnboardingResource } from '../domain/onboarding';
 import { DocumentStore, UnsupportedContentError } from '../storage/documents';
 import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
@@ -147,7 +147,7 @@ export function createApp(deps: ApiDeps): express.Express {
     const principal = requireRole(req.principal, ['enterprise', 'support']);
     const id = parseOr400(idParam, req.params.id, 'id');
     await cases.authorise(id, principal);
-    res.json(await cases.read(id));
+    res.json(await withLiveRegistration(await cases.read(id), ctx.sipGateway));
   });
 
   v1.post('/onboardings/:id/actions/:action', async (req, res) => {
@@ -199,6 +199,19 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use((_req, _res, next) => next(new HttpProblem(404, 'Not found', 'no such route')));
   app.use(problemHandler);
   return app;
+}
+
+/**
+ * A registration-mode case shows whether its gateway is registered now, from where and until
+ * when, read from the SBC at request time (where the SBC can be read).
+ */
+async function withLiveRegistration(resource: OnboardingResource, gateway: SipGateway): Promise<OnboardingResource & { registration?: unknown }> {
+  const account = (resource.result as { account?: { username: string; realm: string } } | null)?.account;
+  if (resource.kind !== 'sip-registration' || !account) return resource;
+  if (!gateway.observes?.registrations || !gateway.registration) return { ...resource, registration: { observable: false } };
+  const now = await gateway.registration(account).catch(() => undefined);
+  if (now === undefined) return { ...resource, registration: { observable: true, error: 'the SBC could not be read' } };
+  return { ...resource, registration: { observable: true, registered: now !== null, ...(now ?? {}), checkedAt: new Date().toISOString() } };
 }
 
 function idempotencyKey(req: Request): string | undefined {

@@ -33,7 +33,18 @@ import type { ThirdPartyLineInput } from '../workflows/third-party-line';
 import { productById } from '../domain/catalog';
 import { checkEligibility, THIRD_PARTY_STAGES, thirdPartyLineActions, thirdPartyLineStartSchema, type ThirdPartyLineStart } from '../domain/eligibility';
 import { HttpProblem } from './problem';
-import { checkGatewayAddress, SIP_TRUNK_STAGES, sipTrunkActions, sipTrunkStartSchema, type SipTrunkStart } from '../domain/sip';
+import {
+  checkGatewayAddress,
+  SIP_REGISTRATION_STAGES,
+  SIP_TRUNK_STAGES,
+  sipRegistrationActions,
+  sipRegistrationStartSchema,
+  sipTrunkActions,
+  sipTrunkStartSchema,
+  type SipRegistrationStart,
+  type SipTrunkStart,
+} from '../domain/sip';
+import type { SipRegistrationInput } from '../workflows/sip-registration';
 import { toE164 } from '../domain/numbers';
 import type { SipGateway } from '../activities/sip-gateway';
 import type { SipTrunkInput } from '../workflows/sip-trunk';
@@ -227,6 +238,25 @@ const sipTrunk: KindDefinition<SipTrunkStart> = {
   actions: sipTrunkActions,
 };
 
+const sipRegistration: KindDefinition<SipRegistrationStart> = {
+  kind: 'sip-registration',
+  summary: 'Onboard a gateway without a public IP: it registers to the provider with a digest account',
+  startSchema: sipRegistrationStartSchema,
+  workflowType: WORKFLOW_TYPES['sip-registration'],
+  async precheck(body, ctx) {
+    const failures = await alreadyAssigned(ctx, body.numbers);
+    await verifiedOr(ctx, body.enterpriseId, failures);
+    return failures;
+  },
+  async workflowInput(body, ctx): Promise<SipRegistrationInput> {
+    const { kind: _kind, enterpriseId, ...request } = body;
+    const verification = await ctx.approvedVerification(enterpriseId);
+    return { enterpriseId, companyName: verification.company.name, request, registrar: ctx.config.sipGateway.registrar, timings: ctx.config.timings.sip };
+  },
+  stages: SIP_REGISTRATION_STAGES,
+  actions: sipRegistrationActions,
+};
+
 export const KINDS: Partial<Record<OnboardingKind, KindDefinition>> = {
   'enterprise-verification': enterpriseVerification,
   'number-purchase': numberPurchase,
@@ -234,6 +264,7 @@ export const KINDS: Partial<Record<OnboardingKind, KindDefinition>> = {
   'own-400-landing': own400Landing,
   'third-party-line': thirdPartyLine,
   'sip-trunk': sipTrunk,
+  'sip-registration': sipRegistration,
 };
 
 export function kindDefinition(kind: string): KindDefinition | undefined {

@@ -98,6 +98,7 @@ export const sipRegistrationActions = {
   approve: { roles: ['support'], payload: note, summary: 'Approve the SIP registration application' },
   reject: { roles: ['support'], payload: reason, summary: 'Reject the application with a reason' },
   'rotate-credentials': { roles: ['enterprise'], payload: note, summary: 'Issue a new gateway password; the old one stops working' },
+  'confirm-registration': { roles: ['support'], payload: note, summary: 'Confirm the gateway registered (where the SBC cannot observe registrations)' },
   'confirm-inbound-test': { roles: ['support'], payload: note, summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)' },
   'confirm-sbc-change': confirmSbcChange,
 } satisfies Record<string, ActionSpec>;

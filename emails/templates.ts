@@ -365,6 +365,40 @@ export const templates = {
     };
   },
 
+  'sip-credentials': (d: CaseData & { username: string; password: string; realm: string; registrar: string; transport: string; rotation: number; freeswitchXml?: string }, links: CaseLinks): Rendered => ({
+    subject: `【SIP注册账号${d.rotation > 0 ? '（已更换密码）' : ''}】${d.username}@${d.realm} / SIP gateway account${d.rotation > 0 ? ' (new password)' : ''}`,
+    text: bilingual(
+      [
+        '您的网关注册账号如下（密码仅发送这一次，请妥善保存；此前的密码已失效）：',
+        `  用户名：${d.username}`,
+        `  密码：${d.password}`,
+        `  域（realm）：${d.realm}`,
+        `  注册服务器/代理：${d.registrar}`,
+        `  传输协议：${d.transport.toUpperCase()}（推荐 TCP：公网上大的 UDP 包易被丢弃）`,
+        ...(d.freeswitchXml ? ['', 'FreeSWITCH 网关配置（放入 external profile 的 gateway 目录）：', '', d.freeswitchXml] : []),
+      ],
+      [
+        'Your gateway registration account (the password is sent this once; keep it safe; any earlier password no longer works):',
+        `  Username: ${d.username}`,
+        `  Password: ${d.password}`,
+        `  Realm: ${d.realm}`,
+        `  Registrar / proxy: ${d.registrar}`,
+        `  Transport: ${d.transport.toUpperCase()} (TCP recommended: large UDP packets get dropped on the public internet)`,
+        ...(d.freeswitchXml ? ['', 'The FreeSWITCH gateway file above goes in the external profile\'s gateway directory.'] : []),
+      ],
+      links,
+    ),
+  }),
+
+  'sip-registration-reminder': (d: CaseData & { username: string; realm: string; reminder: number; deadline: string }, links: CaseLinks): Rendered => ({
+    subject: `【提醒 ${d.reminder}】网关尚未注册 ${d.username}@${d.realm} / Reminder: gateway not registered yet`,
+    text: bilingual(
+      [`网关账号 ${d.username}@${d.realm} 尚未注册成功。请按账号邮件中的设置配置网关，${d.deadline} 前未注册将关闭申请。`],
+      [`The gateway account ${d.username}@${d.realm} has not registered yet. Configure the gateway with the settings from the account email; the application closes at ${d.deadline}.`],
+      links,
+    ),
+  }),
+
   'case-cancelled': (d: CaseData & { kindLabel: string; reason?: string }, links: CaseLinks): Rendered => ({
     subject: `【已取消】${d.kindLabel} ${d.caseId} / Cancelled: ${d.caseId}`,
     text: bilingual(

@@ -11,6 +11,8 @@ export interface SentEmail {
   to: string;
   template: string;
   at: string;
+  /** Non-secret facts about what the email delivered (e.g. the account a password belongs to). */
+  meta?: Record<string, string>;
 }
 
 export class EmailLedger {

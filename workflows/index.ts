@@ -5,3 +5,4 @@ export { numberSubscription } from './number-subscription';
 export { own400Landing } from './own-400-landing';
 export { thirdPartyLine } from './third-party-line';
 export { sipTrunk } from './sip-trunk';
+export { sipRegistration } from './sip-registration';

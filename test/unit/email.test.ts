@@ -74,6 +74,7 @@ describe('email templates', () => {
       own400Number: '400-800-1234', operator: '中国电信', fixedLines: ['020-66240001'], invoiceId: 'inv', confirmBy: 'c',
       product: 'p', regions: 'r', industry: 'i', scenario: 's', dueDate: 'd', supplier: 'A', escalation: 1, phase: 'ph', by: 'b', rules: 'r',
       mode: 'trunk', summary: 's', change: 'c', details: 'd', inbound: ['1.2.3.4:5089'], outbound: ['1.2.3.5:5089'], gateway: 'g', target: 't', from: 'f', sent: 'OPTIONS', attempts: 3, window: 'w', result: 'timeout', passed: true, checks: [{ name: 'n', passed: true, detail: 'd', at: 'a' }],
+      username: 'gateway01', password: 'p', realm: 'r', registrar: 'h:1', transport: 'tcp', rotation: 0, deadline: 'd',
     };
     const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, { api: 'a', temporalUi: 't' });
     expect(subject).toMatch(/[\u4e00-\u9fff].*\/.*[A-Za-z]/);

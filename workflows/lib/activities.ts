@@ -7,6 +7,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing';
 import type { SipGatewayActivities } from '../../activities/sip-gateway';
 import type { SipProbeActivities } from '../../activities/sip-probe';
+import type { SipAccountActivities } from '../../activities/sip-accounts';
 import type { SipWatchActivities } from '../../activities/sip-watch';
 
 export const billing = proxyActivities<BillingActivities>({
@@ -30,4 +31,10 @@ export const sipWatch = proxyActivities<SipWatchActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Issuing credentials both changes the SBC and emails the secret; the ledger makes retries safe. */
+export const sipAccounts = proxyActivities<SipAccountActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });

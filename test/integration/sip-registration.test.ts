@@ -1,0 +1,175 @@
+/**
+ * Registration mode through the API on the real SBC: the credentials come from the email, a
+ * SIPp gateway registers with them, test calls go both ways, the password never shows up in
+ * workflow history or API answers, and rotation retires the old password.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import type { OnboardingResource } from '../../domain/onboarding';
+import { dropSbcDatabase } from '../../sbc/schema';
+import { startSbc, type RunningSbc } from '../../sbc/start';
+import { testCall } from '../../sip/test-call';
+import { verifiedEnterprise } from '../support/fixtures';
+import { exportHistory, recordHistory } from '../support/histories';
+import { bearer, caseWhen, eventually, startHarness, type Harness, type ReceivedEmail } from '../support/harness';
+import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+
+const NET = '127.0.74';
+const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
+const CONTACT_CENTER = { ip: `${NET}.4`, port: 5060 };
+const PROBE = `${NET}.5`;
+const GATEWAY = { ip: `${NET}.6`, port: 5066 };
+const SIP_DOMAIN = 'sip.test';
+const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_reg_${randomUUID().slice(0, 8)}`;
+
+let sbc: RunningSbc;
+let contactCenter: SippServer;
+let pool: pg.Pool;
+let gateway: KamailioSipGateway;
+let h: Harness;
+
+beforeAll(async () => {
+  contactCenter = await startSippServer('uas-answer.xml', CONTACT_CENTER);
+  sbc = await startSbc({
+    databaseUrl: DATABASE,
+    sipIp: SBC.ip,
+    sipPort: SBC.sipPort,
+    rpcIp: SBC.ip,
+    rpcPort: SBC.rpcPort,
+    sipDomain: SIP_DOMAIN,
+    platformUri: `sip:${CONTACT_CENTER.ip}:${CONTACT_CENTER.port}`,
+    platformAddresses: [CONTACT_CENTER.ip, PROBE],
+  });
+  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
+  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
+  h = await startHarness(
+    {
+      SIP_GATEWAY_MODE: 'kamailio',
+      SIP_DOMAIN,
+      SIP_REGISTRAR: `${SBC.ip}:${SBC.sipPort}`,
+      SBC_SIP_HOST: SBC.ip,
+      SBC_SIP_PORT: String(SBC.sipPort),
+      SIP_PROBE_ADDRESS: PROBE,
+      SIP_REGISTRATION_REMINDER: '2s',
+      SIP_REGISTRATION_DEADLINE: '2m',
+      SIP_INBOUND_TEST_WINDOW: '30s',
+    },
+    { sipGateway: gateway },
+  );
+  await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await sbc?.stop();
+  await contactCenter?.stop();
+  await pool?.end();
+  await dropSbcDatabase(DATABASE);
+});
+
+function credentialsFrom(mail: ReceivedEmail) {
+  const field = (label: string) => new RegExp(`${label}：(\\S+)`).exec(mail.text)![1]!;
+  return { username: field('用户名'), password: field('密码'), realm: field('域（realm）') };
+}
+
+function register(account: { username: string; realm: string; password: string }) {
+  return runSipp('register.xml', {
+    ip: GATEWAY.ip,
+    port: GATEWAY.port,
+    remote: `${SBC.ip}:${SBC.sipPort}`,
+    args: ['-au', account.username, '-ap', account.password, '-s', account.username, '-key', 'realm', account.realm, '-key', 'expires', '120', '-key', 'ua', 'FreeSWITCH-test/1.10'],
+    timeoutMs: 5_000,
+  });
+}
+
+async function act(id: string, action: string, token: string, payload: object = {}): Promise<OnboardingResource> {
+  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(token)).send(payload);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as OnboardingResource;
+}
+
+describe('SIP registration onboarding on the real SBC', () => {
+  it('issues credentials by email only, registers, tests both ways, assigns, shows live status, rotates, and never leaks the password', async () => {
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send({
+        kind: 'sip-registration',
+        enterpriseId: h.enterprises.a,
+        instanceId: 'cc-a-reg',
+        numbers: ['020-66004441'],
+        transport: 'udp',
+        gatewayVendor: 'freeswitch',
+        contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+      });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const id = started.body.id as string;
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    await act(id, 'approve', h.tokens.support);
+
+    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'), 15_000, 'credentials email');
+    const account = credentialsFrom(mail);
+    expect(account).toMatchObject({ username: 'gateway01', realm: `cc-a-reg.${SIP_DOMAIN}` });
+    expect(account.password.length).toBeGreaterThanOrEqual(20);
+
+    // The emailed FreeSWITCH file is XML carrying the issued account and the proxy.
+    const xml = mail.text.slice(mail.text.indexOf('<include>'), mail.text.indexOf('</include>') + '</include>'.length);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { include: { gateway: { param: { name: string; value: string }[] } } };
+    const params = Object.fromEntries(parsed.include.gateway.param.map((p) => [p.name, p.value]));
+    expect(params).toMatchObject({ username: account.username, realm: account.realm, proxy: account.realm, 'register-proxy': `${SBC.ip}:${SBC.sipPort}`, 'register-transport': 'udp', register: 'true' });
+
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-registration', 'awaiting registration');
+    expect((await register({ ...account, password: 'wrong-password' })).code).toBe(1);
+    expect((await register(account)).code).toBe(0);
+    // The gateway now waits for the platform's test call on its registered contact.
+    const ringer = await startSippServer('uas-ring.xml', { ...GATEWAY, calls: 1 });
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-inbound-test', 'inbound test', 30_000);
+    await ringer.stop();
+
+    // The gateway calls a line: Request-URI and To the line, digest-authenticated.
+    const inbound = await testCall({ target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066004441', caller: '13800138000', domain: account.realm, auth: account, timeoutMs: 5_000 });
+    expect(inbound.outcome).toBe('answered');
+
+    const registered = await caseWhen(h, id, (c) => c.stage === 'registered', 'registered', 30_000);
+    expect(registered.status).toBe('running');
+    const result = registered.result as { passed: boolean; checks: { name: string; passed: boolean }[] };
+    expect(result.passed).toBe(true);
+    expect(result.checks.map((c) => c.name)).toEqual(['registration', 'outbound test call', 'inbound test call', 'numbers assigned']);
+    expect((await gateway.assignments({ instanceId: 'cc-a-reg' })).map((a) => a.number)).toEqual(['+862066004441']);
+
+    // Readable afterwards: registered now, from where, until when.
+    const live = await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entA));
+    expect(live.body.registration).toMatchObject({ observable: true, registered: true, contact: expect.stringContaining(GATEWAY.ip), expiresAt: expect.any(String), userAgent: 'FreeSWITCH-test/1.10' });
+
+    // Rotation: a new password by email; the old one stops working.
+    await act(id, 'rotate-credentials', h.tokens.entA, { note: '运维交接' });
+    const rotatedMail = await eventually(() => h.mail.forCase(id).filter((m) => m.event === 'sip-credentials')[1], 15_000, 'rotated credentials');
+    const rotated = credentialsFrom(rotatedMail);
+    expect(rotated.username).toBe(account.username);
+    expect(rotated.password).not.toBe(account.password);
+    await caseWhen(h, id, (c) => c.stage === 'registered' && (c.result as { rotations?: number }).rotations === 1, 'rotated');
+    expect((await register(account)).code).toBe(1);
+    expect((await register(rotated)).code).toBe(0);
+
+    // Neither password appears in the history, the API's answers or the email ledger.
+    const history = await exportHistory(h.client, id);
+    const answers = JSON.stringify([live.body, (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support))).body]);
+    const ledger = await readFile(h.config.email.ledgerFile, 'utf8');
+    for (const secret of [account.password, rotated.password]) {
+      expect(history).not.toContain(secret);
+      expect(answers).not.toContain(secret);
+      expect(ledger).not.toContain(secret);
+    }
+    await recordHistory(h.client, id, 'sip-registration-registered-rotated');
+
+    // Cancel deletes the account: it can no longer register.
+    expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({})).status).toBe(200);
+    await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
+    expect((await register(rotated)).code).toBe(1);
+  });
+});

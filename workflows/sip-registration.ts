@@ -1,0 +1,174 @@
+/**
+ * SIP registration mode, for customer gateways without a public IP: the gateway registers to
+ * the provider with a digest account instead of being allowlisted.
+ *
+ * awaiting-review -> issuing-credentials (account on the SBC; the password goes to the contact by
+ * email, never into this history) -> awaiting-registration (watched on the SBC, reminders, a
+ * deadline) -> test-calls (outbound through the registered contact; inbound from the gateway,
+ * digest-authenticated, seen in call records) -> assigning-numbers -> registered: the account
+ * lives as long as the case, `rotate-credentials` issues a new password, cancel deletes it.
+ */
+import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import type { SipTimings } from '../config';
+import type { Registration } from '../activities/sip-gateway';
+import { formatNumber, toE164 } from '../domain/numbers';
+import { sipRegistrationActions, type SipRegistrationStart } from '../domain/sip';
+import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
+import { actions, failureOf, isoAt, now, OnboardingCase } from './lib/case';
+import { Notifier, runKey } from './lib/notify';
+import { Compensations } from './lib/saga';
+import { applySbcChange, type Check, inboundTest, reportOf } from './lib/sip';
+
+export interface SipRegistrationInput {
+  enterpriseId: string;
+  companyName: string;
+  request: Omit<SipRegistrationStart, 'kind' | 'enterprise' | 'enterpriseId'>;
+  registrar: string;
+  timings: SipTimings;
+}
+
+export async function sipRegistration(input: SipRegistrationInput): Promise<unknown> {
+  const { request, timings } = input;
+  const numbers = request.numbers.map(toE164);
+  const formatted = numbers.map(formatNumber);
+  const c = new OnboardingCase({ kind: 'sip-registration', enterpriseId: input.enterpriseId, stage: 'awaiting-review' });
+  const mail = new Notifier(c);
+  const undo = new Compensations(c);
+  const checks: Check[] = [];
+  const to = request.contact.email;
+  const base = { caseId: c.state.id, companyName: input.companyName };
+  c.handle(actions(sipRegistrationActions));
+  let rotation = 0;
+
+  /** Issues (or rotates) the credentials; the password leaves only by email. */
+  const issue = (account?: { username: string; realm: string }) =>
+    sipAccounts.issueSipCredentials.executeWithOptions({ summary: rotation === 0 ? 'create the SIP account and email its password' : `rotate the password (${rotation})` }, [
+      {
+        caseId: c.state.id,
+        companyName: input.companyName,
+        instanceId: request.instanceId,
+        to,
+        transport: request.transport,
+        vendor: request.gatewayVendor,
+        rotation,
+        ...(account ? { account } : {}),
+        dedupKey: runKey(`email/sip-credentials/${rotation}`),
+      },
+    ]);
+
+  try {
+    const review = (await c.awaitAction(
+      'awaiting-review',
+      [
+        { action: 'approve', role: 'support' },
+        { action: 'reject', role: 'support' },
+      ],
+      {
+        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'registration', summary: `${numbers.length} number(s), ${request.transport.toUpperCase()}, ${request.gatewayVendor}`, dueAt: isoAt(dueAt!) }),
+        remindEveryMs: timings.reviewSlaMs,
+      },
+    ))!;
+    if (review.name === 'reject') {
+      mail.send('rejected', to, 'sip-rejected', { ...base, reason: review.payload.reason });
+      await mail.flush();
+      throw c.fail('Rejected', review.payload.reason as string);
+    }
+
+    c.enter('issuing-credentials');
+    const issued = await issue();
+    const account = { username: issued.username, realm: issued.realm };
+    undo.add('delete the SIP account', () => gateway.deleteSipAccount.executeWithOptions({ summary: `compensate: delete ${account.username}@${account.realm}` }, [account]));
+    if (issued.state !== 'delivered-earlier') await applySbcChange(c, mail, issued.state, 'issuing-credentials', 'create-account', `create SIP account ${account.username}@${account.realm} (the password is with the customer)`);
+    c.step('credentials issued', 'done', `${account.username}@${account.realm}, password emailed to the contact`);
+    c.state.result = { account, registrar: input.registrar, transport: request.transport };
+
+    // Watch the SBC until the gateway registers.
+    const observes = await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, []);
+    const registration = await awaitRegistration(c, mail, to, account, timings, observes.registrations);
+    checks.push({ name: 'registration', passed: true, detail: `${registration.contact}${registration.received ? ` (from ${registration.received})` : ''}, ${registration.transport ?? 'udp'}, until ${registration.expiresAt}${registration.userAgent ? `, ${registration.userAgent}` : ''}`, at: isoAt(now()) });
+
+    // Test calls: out through the registered contact, then in from the gateway.
+    c.enter('test-calls');
+    if (observes.registrations) {
+      // Through the SBC, which finds the registered contact by the account in the Request-URI.
+      const outbound = await sipProbe.placeTestCall.executeWithOptions({ summary: `test call through ${account.username}` }, [
+        { host: account.realm, port: 0, transport: request.transport, callee: account.username, caller: numbers[0]!, domain: account.realm },
+      ]);
+      checks.push({ name: 'outbound test call', passed: outbound.passed, detail: outbound.summary, at: isoAt(now()), ...(outbound.finalCode ? { code: outbound.finalCode } : {}) });
+      c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
+      if (!outbound.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${outbound.summary}`);
+    } else {
+      c.step('outbound test call', 'done', 'not placed: this SBC cannot route platform test calls; covered by the inbound test');
+    }
+
+    const inbound = await inboundTest(c, mail, { to, base, numbers, formatted, from: `${account.username}@${account.realm}`, windowMs: timings.inboundTestWindowMs });
+    checks.push(inbound);
+    if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
+
+    c.enter('assigning-numbers');
+    await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [{ instanceId: request.instanceId, numbers, reference: c.state.id }]);
+    undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
+    checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}`, at: isoAt(now()) });
+    mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
+    c.state.result = { ...reportOf(true, checks), account, registrar: input.registrar, transport: request.transport, numbers: formatted, rotations: 0 };
+
+    // In service: the account lives with the case; the enterprise may rotate its password.
+    for (;;) {
+      const rotate = (await c.awaitAction('registered', [{ action: 'rotate-credentials', role: 'enterprise' }]))!;
+      rotation++;
+      c.enter('issuing-credentials');
+      const rotated = await issue(account);
+      c.step(`credentials rotated (${rotation})`, 'done', `new password emailed; the old one no longer works${rotate.payload.note ? ` (${rotate.payload.note})` : ''}`);
+      if (rotated.state !== 'delivered-earlier') await applySbcChange(c, mail, rotated.state, 'issuing-credentials', `rotate-password-${rotation}`, `set a new password for ${account.username}@${account.realm} (sent to the customer)`);
+      c.state.result = { ...(c.state.result as object), rotations: rotation };
+    }
+  } catch (err) {
+    await undo.run();
+    if (isCancellation(err)) {
+      mail.send('cancelled', to, 'case-cancelled', { ...base, kindLabel: 'SIP注册对接 / SIP registration', reason: c.cancelReason });
+      await mail.flush();
+      c.cancelled();
+      throw err;
+    }
+    if (c.state.status === 'running') {
+      const failure = failureOf(err);
+      c.fail(failure.type, failure.message);
+    }
+    if (checks.length > 0) {
+      mail.send('report', to, 'sip-report', { ...base, passed: false, checks: [...checks, { name: 'result', passed: false, detail: c.state.error!.message, at: isoAt(now()) }] });
+      await mail.flush();
+    }
+    throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ type: c.state.error!.type, message: c.state.error!.message, nonRetryable: true });
+  }
+}
+
+/**
+ * Waits for the gateway to register: watched on the SBC where it can see registrations,
+ * confirmed by support where it cannot. Reminds the enterprise, fails at the deadline.
+ */
+async function awaitRegistration(c: OnboardingCase, mail: Notifier, to: string, account: { username: string; realm: string }, timings: SipTimings, observable: boolean): Promise<Registration> {
+  const deadline = now() + timings.registrationDeadlineMs;
+  if (!observable) {
+    const confirmed = await c.awaitAction('awaiting-registration', [{ action: 'confirm-registration', role: 'support' }], { deadlineMs: timings.registrationDeadlineMs });
+    if (!confirmed) throw c.fail('NotRegistered', `${account.username}@${account.realm} was not confirmed registered by ${isoAt(deadline)}`);
+    return { contact: `confirmed by ${confirmed.actor.name}`, expiresAt: 'unknown (the SBC cannot be read)' };
+  }
+  c.enter('awaiting-registration');
+  let nextReminder = now() + timings.registrationReminderMs;
+  for (let reminder = 1; ; ) {
+    const registration = await sipWatch.awaitRegistration.executeWithOptions({ summary: `watch for ${account.username} to register` }, [
+      { ...account, maxWaitMs: Math.max(1, Math.min(nextReminder, deadline) - now(), 0) },
+    ]);
+    if (registration) {
+      c.step('gateway registered', 'done', `${registration.contact} until ${registration.expiresAt}`);
+      return registration;
+    }
+    if (now() >= deadline) throw c.fail('NotRegistered', `${account.username}@${account.realm} did not register by ${isoAt(deadline)}`);
+    if (now() >= nextReminder) {
+      c.step(`registration reminder ${reminder}`, 'done', `not registered yet`);
+      mail.send(`registration-reminder/${reminder}`, to, 'sip-registration-reminder', { caseId: c.state.id, companyName: '', username: account.username, realm: account.realm, reminder, deadline: isoAt(deadline) });
+      reminder++;
+      nextReminder += timings.registrationReminderMs;
+    }
+  }
+}
