@@ -13,6 +13,8 @@ import { testCall } from '../../sip/test-call';
 import { verifiedEnterprise } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { WorkerProcess } from '../support/stack';
+import { inject } from 'vitest';
 import { startSippServer, type SippServer } from '../support/sipp';
 
 const NET = '127.0.72';
@@ -49,6 +51,10 @@ beforeAll(async () => {
       SBC_SIP_HOST: SBC.ip,
       SBC_SIP_PORT: String(SBC.sipPort),
       SIP_PROBE_ADDRESS: PROBE,
+      // What a worker in its own process needs to reach the same SBC.
+      SBC_DATABASE_URL: DATABASE,
+      SBC_RPC_URL: `http://${SBC.ip}:${SBC.rpcPort}/RPC`,
+      SIP_DOMAIN: 'sip.test',
       // This deployment's signalling addresses: the local SBC, both ways.
       SIP_PROVIDER_INBOUND: `${SBC.ip}:${SBC.sipPort}`,
       SIP_PROVIDER_INBOUND_IPS: `${SBC.ip}:${SBC.sipPort}`,
@@ -171,4 +177,28 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(cgnat.status).toBe(422);
     expect(cgnat.body.errors).toEqual([expect.objectContaining({ path: 'gateway.ip', code: 'gateway-ip-range', message: expect.stringContaining('carrierGradeNat') })]);
   });
+
+  it('leaves exactly one allowlist row when the worker is killed with SIGKILL mid-case', async () => {
+    const ip = `${NET}.8`;
+    await h.stopWorker();
+    const child = await WorkerProcess.spawn({ ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') });
+    try {
+      const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }))).body.id as string;
+      await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+      await act(id, 'approve', h.tokens.support);
+      // Kill it as the allowlisting runs; whatever the activity had done, a new worker finishes it.
+      await caseWhen(h, id, (c) => c.stage !== 'awaiting-review', 'past review', 10_000);
+      await child.kill('SIGKILL');
+      await h.startWorker();
+      await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist', 90_000);
+      const rows = await pool.query('SELECT ip_addr, port FROM address WHERE tag = $1', [id]);
+      expect(rows.rows).toEqual([{ ip_addr: ip, port: 5062 }]);
+      expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({})).status).toBe(200);
+      // An email lost with the worker is retried after its timeout; the case closes once its mail is out.
+      await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled', 90_000);
+      expect((await pool.query('SELECT 1 FROM address WHERE tag = $1', [id])).rowCount).toBe(0);
+    } finally {
+      await child.kill('SIGKILL').catch(() => undefined);
+    }
+  }, 240_000);
 });

@@ -16,7 +16,8 @@ export const billing = proxyActivities<BillingActivities>({
 });
 
 export const gateway = proxyActivities<SipGatewayActivities>({
-  startToCloseTimeout: '1 minute',
+  // An SBC write (database row, allowlist reload) takes well under a second; a lost attempt is retried after this.
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 

@@ -9,7 +9,8 @@ import type { TemplateData, TemplateName } from '../../emails/templates';
 import type { OnboardingCase } from './case';
 
 const { sendEmail } = proxyActivities<EmailActivities>({
-  startToCloseTimeout: '1 minute',
+  // An SMTP hand-off takes seconds; a send lost with its worker is retried after this.
+  startToCloseTimeout: '30 seconds',
   // No attempt limit: an email waits out an SMTP outage; the ledger makes each attempt safe.
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
