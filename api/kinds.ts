@@ -60,6 +60,17 @@ export interface KindContext {
   sipGateway: SipGateway;
 }
 
+/** What every case after verification needs from it: the tenant, its billing customer, who to tell. */
+async function verifiedEnterprise(ctx: KindContext, enterpriseId: string) {
+  const verification = await ctx.approvedVerification(enterpriseId);
+  return {
+    enterpriseId,
+    customerId: verification.billingCustomerId,
+    companyName: verification.company.name,
+    contactEmail: verification.contact.email,
+  };
+}
+
 /** Lines already serving an instance cannot be brought in again. */
 async function alreadyAssigned(ctx: KindContext, numbers: string[]): Promise<RuleFailure[]> {
   const failures: RuleFailure[] = [];
@@ -132,12 +143,8 @@ const numberPurchase: KindDefinition<NumberPurchaseStart> = {
   },
   async workflowInput(body, ctx): Promise<NumberPurchaseInput> {
     const { kind: _kind, enterpriseId, ...request } = body;
-    const verification = await ctx.approvedVerification(enterpriseId);
     return {
-      enterpriseId,
-      customerId: verification.billingCustomerId,
-      companyName: verification.company.name,
-      contactEmail: verification.contact.email,
+      ...(await verifiedEnterprise(ctx, enterpriseId)),
       request,
       timings: { ...ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
     };
@@ -165,12 +172,8 @@ const own400Landing: KindDefinition<Own400LandingStart> = {
   },
   async workflowInput(body, ctx): Promise<Own400LandingInput> {
     const { kind: _kind, enterpriseId, ...request } = body;
-    const verification = await ctx.approvedVerification(enterpriseId);
     return {
-      enterpriseId,
-      customerId: verification.billingCustomerId,
-      companyName: verification.company.name,
-      contactEmail: verification.contact.email,
+      ...(await verifiedEnterprise(ctx, enterpriseId)),
       request,
       timings: { ...ctx.config.timings.landing, purchase: ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
     };
@@ -193,13 +196,9 @@ const thirdPartyLine: KindDefinition<ThirdPartyLineStart> = {
   },
   async workflowInput(body, ctx): Promise<ThirdPartyLineInput> {
     const { kind: _kind, enterpriseId, ...request } = body;
-    const verification = await ctx.approvedVerification(enterpriseId);
     const product = productById(request.productId)!;
     return {
-      enterpriseId,
-      customerId: verification.billingCustomerId,
-      companyName: verification.company.name,
-      contactEmail: verification.contact.email,
+      ...(await verifiedEnterprise(ctx, enterpriseId)),
       supplierEmail: ctx.config.supplierEmails[product.supplier] ?? ctx.config.email.supportAddress,
       request,
       timings: ctx.config.timings.thirdParty,
@@ -224,11 +223,11 @@ const sipTrunk: KindDefinition<SipTrunkStart> = {
   },
   async workflowInput(body, ctx): Promise<SipTrunkInput> {
     const { kind: _kind, enterpriseId, ...request } = body;
-    const verification = await ctx.approvedVerification(enterpriseId);
     const { provider } = ctx.config.sipGateway;
+    const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
     return {
       enterpriseId,
-      companyName: verification.company.name,
+      companyName,
       request,
       provider: { inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)], outbound: provider.outbound },
       timings: ctx.config.timings.sip,
@@ -250,8 +249,8 @@ const sipRegistration: KindDefinition<SipRegistrationStart> = {
   },
   async workflowInput(body, ctx): Promise<SipRegistrationInput> {
     const { kind: _kind, enterpriseId, ...request } = body;
-    const verification = await ctx.approvedVerification(enterpriseId);
-    return { enterpriseId, companyName: verification.company.name, request, registrar: ctx.config.sipGateway.registrar, timings: ctx.config.timings.sip };
+    const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
+    return { enterpriseId, companyName, request, registrar: ctx.config.sipGateway.registrar, timings: ctx.config.timings.sip };
   },
   stages: SIP_REGISTRATION_STAGES,
   actions: sipRegistrationActions,

@@ -8,16 +8,15 @@
  * digest-authenticated, seen in call records) -> assigning-numbers -> registered: the account
  * lives as long as the case, `rotate-credentials` issues a new password, cancel deletes it.
  */
-import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { SipTimings } from '../config';
 import type { Registration } from '../activities/sip-gateway';
 import { formatNumber, toE164 } from '../domain/numbers';
 import { sipRegistrationActions, type SipRegistrationStart } from '../domain/sip';
 import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
-import { actions, failureOf, isoAt, now, OnboardingCase } from './lib/case';
+import { actions, isoAt, now, OnboardingCase } from './lib/case';
 import { Notifier, runKey } from './lib/notify';
 import { Compensations } from './lib/saga';
-import { applySbcChange, type Check, inboundTest, reportOf } from './lib/sip';
+import { applySbcChange, type Check, endSipCase, inboundTest, reportOf } from './lib/sip';
 
 export interface SipRegistrationInput {
   enterpriseId: string;
@@ -123,22 +122,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<unkn
       c.state.result = { ...(c.state.result as object), rotations: rotation };
     }
   } catch (err) {
-    await undo.run();
-    if (isCancellation(err)) {
-      mail.send('cancelled', to, 'case-cancelled', { ...base, kindLabel: 'SIP注册对接 / SIP registration', reason: c.cancelReason });
-      await mail.flush();
-      c.cancelled();
-      throw err;
-    }
-    if (c.state.status === 'running') {
-      const failure = failureOf(err);
-      c.fail(failure.type, failure.message);
-    }
-    if (checks.length > 0) {
-      mail.send('report', to, 'sip-report', { ...base, passed: false, checks: [...checks, { name: 'result', passed: false, detail: c.state.error!.message, at: isoAt(now()) }] });
-      await mail.flush();
-    }
-    throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ type: c.state.error!.type, message: c.state.error!.message, nonRetryable: true });
+    return endSipCase(err, c, mail, undo, { to, base, kindLabel: 'SIP注册对接 / SIP registration', checks });
   }
 }
 

@@ -8,16 +8,16 @@
  * callee; inbound seen in the SBC's call records, or confirmed by support) -> assigning-numbers ->
  * a pass/fail report. Failure or cancel removes what was added.
  */
-import { ApplicationFailure, isCancellation, sleep } from '@temporalio/workflow';
+import { sleep } from '@temporalio/workflow';
 import type { SipTimings } from '../config';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
 import { formatNumber, toE164 } from '../domain/numbers';
 import { sipTrunkActions, type SipTrunkStart } from '../domain/sip';
 import { gateway, sipProbe } from './lib/activities';
-import { actions, failureOf, isoAt, now, OnboardingCase } from './lib/case';
+import { actions, isoAt, now, OnboardingCase } from './lib/case';
 import { Notifier } from './lib/notify';
 import { Compensations } from './lib/saga';
-import { applySbcChange, type Check, inboundTest, reportOf } from './lib/sip';
+import { applySbcChange, type Check, endSipCase, inboundTest } from './lib/sip';
 
 export interface SipTrunkInput {
   enterpriseId: string;
@@ -137,23 +137,7 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
     c.complete(result);
     return result;
   } catch (err) {
-    await undo.run();
-    if (isCancellation(err)) {
-      mail.send('cancelled', to, 'case-cancelled', { ...base, kindLabel: 'SIP中继对接 / SIP trunk', reason: c.cancelReason });
-      await mail.flush();
-      c.cancelled();
-      throw err;
-    }
-    if (c.state.status === 'running') {
-      const failure = failureOf(err);
-      c.fail(failure.type, failure.message);
-    }
-    if (checks.length > 0 || c.state.error?.type !== 'Rejected') {
-      c.state.result = reportOf(false, checks, c.state.error!.message);
-      mail.send('report', to, 'sip-report', { ...base, passed: false, checks: [...checks, { name: 'result', passed: false, detail: c.state.error!.message, at: isoAt(now()) }] });
-      await mail.flush();
-    }
-    throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ type: c.state.error!.type, message: c.state.error!.message, nonRetryable: true });
+    return endSipCase(err, c, mail, undo, { to, base, kindLabel: 'SIP中继对接 / SIP trunk', checks });
   }
 }
 

@@ -3,61 +3,30 @@
  * SIPp gateway registers with them, test calls go both ways, the password never shows up in
  * workflow history or API answers, and rotation retires the old password.
  */
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import type { OnboardingResource } from '../../domain/onboarding';
-import { dropSbcDatabase } from '../../sbc/schema';
-import { startSbc, type RunningSbc } from '../../sbc/start';
 import { testCall } from '../../sip/test-call';
 import { verifiedEnterprise } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
 import { bearer, caseWhen, eventually, startHarness, type Harness, type ReceivedEmail } from '../support/harness';
-import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+import { startTestSbc, type TestSbc } from '../support/sbc';
+import { runSipp, startSippServer } from '../support/sipp';
 
 const NET = '127.0.74';
-const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
-const CONTACT_CENTER = { ip: `${NET}.4`, port: 5060 };
-const PROBE = `${NET}.5`;
 const GATEWAY = { ip: `${NET}.6`, port: 5066 };
-const SIP_DOMAIN = 'sip.test';
-const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_reg_${randomUUID().slice(0, 8)}`;
 
-let sbc: RunningSbc;
-let contactCenter: SippServer;
-let pool: pg.Pool;
+let sbc: TestSbc;
 let gateway: KamailioSipGateway;
 let h: Harness;
 
 beforeAll(async () => {
-  contactCenter = await startSippServer('uas-answer.xml', CONTACT_CENTER);
-  sbc = await startSbc({
-    databaseUrl: DATABASE,
-    sipIp: SBC.ip,
-    sipPort: SBC.sipPort,
-    rpcIp: SBC.ip,
-    rpcPort: SBC.rpcPort,
-    sipDomain: SIP_DOMAIN,
-    platformUri: `sip:${CONTACT_CENTER.ip}:${CONTACT_CENTER.port}`,
-    platformAddresses: [CONTACT_CENTER.ip, PROBE],
-  });
-  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
-  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
+  sbc = await startTestSbc(NET);
+  gateway = sbc.gateway;
   h = await startHarness(
-    {
-      SIP_GATEWAY_MODE: 'kamailio',
-      SIP_DOMAIN,
-      SIP_REGISTRAR: `${SBC.ip}:${SBC.sipPort}`,
-      SBC_SIP_HOST: SBC.ip,
-      SBC_SIP_PORT: String(SBC.sipPort),
-      SIP_PROBE_ADDRESS: PROBE,
-      SIP_REGISTRATION_REMINDER: '2s',
-      SIP_REGISTRATION_DEADLINE: '2m',
-      SIP_INBOUND_TEST_WINDOW: '30s',
-    },
+    { ...sbc.env, SIP_REGISTRATION_REMINDER: '2s', SIP_REGISTRATION_DEADLINE: '2m', SIP_INBOUND_TEST_WINDOW: '30s' },
     { sipGateway: gateway },
   );
   await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
@@ -66,9 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
   await sbc?.stop();
-  await contactCenter?.stop();
-  await pool?.end();
-  await dropSbcDatabase(DATABASE);
 });
 
 function credentialsFrom(mail: ReceivedEmail) {
@@ -80,7 +46,7 @@ function register(account: { username: string; realm: string; password: string }
   return runSipp('register.xml', {
     ip: GATEWAY.ip,
     port: GATEWAY.port,
-    remote: `${SBC.ip}:${SBC.sipPort}`,
+    remote: `${sbc.address.ip}:${sbc.address.sipPort}`,
     args: ['-au', account.username, '-ap', account.password, '-s', account.username, '-key', 'realm', account.realm, '-key', 'expires', '120', '-key', 'ua', 'FreeSWITCH-test/1.10'],
     timeoutMs: 5_000,
   });
@@ -113,7 +79,7 @@ describe('SIP registration onboarding on the real SBC', () => {
 
     const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'), 15_000, 'credentials email');
     const account = credentialsFrom(mail);
-    expect(account).toMatchObject({ username: 'gateway01', realm: `cc-a-reg.${SIP_DOMAIN}` });
+    expect(account).toMatchObject({ username: 'gateway01', realm: `cc-a-reg.${sbc.sipDomain}` });
     expect(account.password.length).toBeGreaterThanOrEqual(20);
 
     // The emailed FreeSWITCH file is XML carrying the issued account and the proxy.
@@ -121,7 +87,7 @@ describe('SIP registration onboarding on the real SBC', () => {
     expect(XMLValidator.validate(xml)).toBe(true);
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { include: { gateway: { param: { name: string; value: string }[] } } };
     const params = Object.fromEntries(parsed.include.gateway.param.map((p) => [p.name, p.value]));
-    expect(params).toMatchObject({ username: account.username, realm: account.realm, proxy: account.realm, 'register-proxy': `${SBC.ip}:${SBC.sipPort}`, 'register-transport': 'udp', register: 'true' });
+    expect(params).toMatchObject({ username: account.username, realm: account.realm, proxy: account.realm, 'register-proxy': `${sbc.address.ip}:${sbc.address.sipPort}`, 'register-transport': 'udp', register: 'true' });
 
     await caseWhen(h, id, (c) => c.stage === 'awaiting-registration', 'awaiting registration');
     expect((await register({ ...account, password: 'wrong-password' })).code).toBe(1);
@@ -132,7 +98,7 @@ describe('SIP registration onboarding on the real SBC', () => {
     await ringer.stop();
 
     // The gateway calls a line: Request-URI and To the line, digest-authenticated.
-    const inbound = await testCall({ target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066004441', caller: '13800138000', domain: account.realm, auth: account, timeoutMs: 5_000 });
+    const inbound = await testCall({ target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066004441', caller: '13800138000', domain: account.realm, auth: account, timeoutMs: 5_000 });
     expect(inbound.outcome).toBe('answered');
 
     const registered = await caseWhen(h, id, (c) => c.stage === 'registered', 'registered', 30_000);

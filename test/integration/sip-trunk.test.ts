@@ -2,63 +2,32 @@
  * A whole SIP trunk case through the API on the real SBC: Kamailio on its own loopback address
  * and database, SIPp as the customer's gateway, the platform's own OPTIONS and test-call agents.
  */
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import type { OnboardingResource } from '../../domain/onboarding';
-import { dropSbcDatabase } from '../../sbc/schema';
-import { startSbc, type RunningSbc } from '../../sbc/start';
 import { testCall } from '../../sip/test-call';
 import { verifiedEnterprise } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 import { WorkerProcess } from '../support/stack';
 import { inject } from 'vitest';
-import { startSippServer, type SippServer } from '../support/sipp';
+import { startTestSbc, type TestSbc } from '../support/sbc';
+import { startSippServer } from '../support/sipp';
 
 const NET = '127.0.72';
-const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
 const GATEWAY = { ip: `${NET}.2`, port: 5062 };
-const CONTACT_CENTER = { ip: `${NET}.4`, port: 5060 };
-const PROBE = `${NET}.5`;
-const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_trunk_${randomUUID().slice(0, 8)}`;
 
-let sbc: RunningSbc;
-let contactCenter: SippServer;
-let pool: pg.Pool;
+let sbc: TestSbc;
 let gateway: KamailioSipGateway;
+let pool: TestSbc['pool'];
 let h: Harness;
 
 beforeAll(async () => {
-  contactCenter = await startSippServer('uas-answer.xml', CONTACT_CENTER);
-  sbc = await startSbc({
-    databaseUrl: DATABASE,
-    sipIp: SBC.ip,
-    sipPort: SBC.sipPort,
-    rpcIp: SBC.ip,
-    rpcPort: SBC.rpcPort,
-    sipDomain: 'sip.test',
-    platformUri: `sip:${CONTACT_CENTER.ip}:${CONTACT_CENTER.port}`,
-    // The contact center and the platform's probe address make up group 2.
-    platformAddresses: [CONTACT_CENTER.ip, PROBE],
-  });
-  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
-  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: 'sip.test' });
+  sbc = await startTestSbc(NET);
+  ({ gateway, pool } = sbc);
   h = await startHarness(
     {
-      SIP_GATEWAY_MODE: 'kamailio',
-      SBC_SIP_HOST: SBC.ip,
-      SBC_SIP_PORT: String(SBC.sipPort),
-      SIP_PROBE_ADDRESS: PROBE,
-      // What a worker in its own process needs to reach the same SBC.
-      SBC_DATABASE_URL: DATABASE,
-      SBC_RPC_URL: `http://${SBC.ip}:${SBC.rpcPort}/RPC`,
-      SIP_DOMAIN: 'sip.test',
-      // This deployment's signalling addresses: the local SBC, both ways.
-      SIP_PROVIDER_INBOUND: `${SBC.ip}:${SBC.sipPort}`,
-      SIP_PROVIDER_INBOUND_IPS: `${SBC.ip}:${SBC.sipPort}`,
-      SIP_PROVIDER_OUTBOUND: `${SBC.ip}:${SBC.sipPort}`,
+      ...sbc.env,
       SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
       SIP_OPTIONS_TIMEOUT: '1500ms',
       SIP_CONNECTIVITY_WINDOW: '2s',
@@ -72,9 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
   await sbc?.stop();
-  await contactCenter?.stop();
-  await pool?.end();
-  await dropSbcDatabase(DATABASE);
 });
 
 function trunk(overrides: Record<string, unknown> = {}) {
@@ -110,7 +76,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist');
     expect(await gateway.allowlist({ reference: id })).toEqual([expect.objectContaining({ ip: GATEWAY.ip, port: GATEWAY.port, state: 'live' })]);
     const whitelist = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'trunk-whitelist'), 10_000, 'whitelist email');
-    expect(whitelist.text).toContain(`${SBC.ip}:${SBC.sipPort}`);
+    expect(whitelist.text).toContain(`${sbc.address.ip}:${sbc.address.sipPort}`);
     await act(id, 'confirm-whitelist', h.tokens.entA);
 
     // Nobody answers yet: the check fails with a diagnosis.
@@ -118,7 +84,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(failed.awaiting).toEqual([expect.objectContaining({ action: 'retry-connectivity', role: 'enterprise' })]);
     const diagnosis = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'trunk-connectivity-failed'), 10_000, 'diagnostic email');
     expect(diagnosis.text).toContain(`OPTIONS sip:${GATEWAY.ip}:${GATEWAY.port}`);
-    expect(diagnosis.text).toContain(PROBE);
+    expect(diagnosis.text).toContain(sbc.probe);
 
     // The customer fixes its side: the gateway answers OPTIONS and rings on INVITE.
     const customerGateway = await startSippServer('uas-gateway.xml', GATEWAY);
@@ -133,7 +99,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(state.steps.find((s) => s.name === 'outbound test call')).toMatchObject({ status: 'done', detail: expect.stringContaining('cancelled') });
 
     // The enterprise calls one of its numbers from the gateway; the SBC admits and records it.
-    const inbound = await testCall({ target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066001112', caller: '13800138000', timeoutMs: 5_000 });
+    const inbound = await testCall({ target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066001112', caller: '13800138000', timeoutMs: 5_000 });
     expect(inbound.outcome).toBe('answered');
 
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);

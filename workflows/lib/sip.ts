@@ -3,8 +3,10 @@
  * support to confirm it; the inbound test call is seen in the SBC's call records where the SBC can
  * observe calls, and confirmed by support where it cannot.
  */
+import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { ChangeState } from '../../activities/sip-gateway';
-import { isoAt, now, type OnboardingCase } from './case';
+import { failureOf, isoAt, now, type OnboardingCase } from './case';
+import type { Compensations } from './saga';
 import { gateway, sipWatch } from './activities';
 import type { Notifier } from './notify';
 
@@ -74,4 +76,36 @@ export async function inboundTest(c: OnboardingCase, mail: Notifier, o: InboundT
   return confirmed
     ? { name: 'inbound test call', passed: true, detail: `confirmed by ${confirmed.actor.name}${confirmed.payload.note ? `: ${confirmed.payload.note}` : ''} (the SBC cannot observe calls)`, at: isoAt(now()) }
     : { name: 'inbound test call', passed: false, detail: `not confirmed by ${isoAt(until)}`, at: isoAt(now()) };
+}
+
+/**
+ * How a SIP case ends when something throws: undo what was added, then either close as
+ * cancelled or fail with a report of the checks so far (a plain rejection sends none). Always
+ * throws: the failure the workflow ends with.
+ */
+export async function endSipCase(
+  err: unknown,
+  c: OnboardingCase,
+  mail: Notifier,
+  undo: Compensations,
+  o: { to: string; base: { caseId: string; companyName: string }; kindLabel: string; checks: Check[] },
+): Promise<never> {
+  await undo.run();
+  if (isCancellation(err)) {
+    mail.send('cancelled', o.to, 'case-cancelled', { ...o.base, kindLabel: o.kindLabel, reason: c.cancelReason });
+    await mail.flush();
+    c.cancelled();
+    throw err;
+  }
+  if (c.state.status === 'running') {
+    const failure = failureOf(err);
+    c.fail(failure.type, failure.message);
+  }
+  const error = c.state.error!;
+  if (error.type !== 'Rejected') {
+    c.state.result = reportOf(false, o.checks, error.message);
+    mail.send('report', o.to, 'sip-report', { ...o.base, passed: false, checks: [...o.checks, { name: 'result', passed: false, detail: error.message, at: isoAt(now()) }] });
+    await mail.flush();
+  }
+  throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
 }
