@@ -79,7 +79,15 @@ export function createApp(deps: ApiDeps): express.Express {
     storage: multer.memoryStorage(),
     limits: { fileSize: config.documents.maxBytes, files: 1, fields: 5, fieldSize: 1024 },
   });
-  v1.post('/documents', upload.single('file'), async (req, res) => {
+  // A broken multipart body (no boundary, cut short, a part without a name) is the client's error.
+  const singleFile = upload.single('file');
+  const receiveFile: express.RequestHandler = (req, res, next) =>
+    singleFile(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const e = err as { code?: string; message?: string };
+      next(typeof e.code === 'string' && e.code.startsWith('LIMIT_') ? err : new HttpProblem(400, 'Invalid upload', `the multipart body could not be read: ${e.message ?? 'malformed'}`));
+    });
+  v1.post('/documents', receiveFile, async (req, res) => {
     const principal = requireRole(req.principal, ['enterprise', 'support']);
     const fields = parseOr400(documentUploadSchema, req.body ?? {});
     const enterpriseId = principal.role === 'enterprise' ? principal.enterpriseId! : fields.enterpriseId;

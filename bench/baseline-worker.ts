@@ -9,7 +9,7 @@ import type { BaselineActivities } from './baseline-workflow';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } } });
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
   });
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const running = worker.run();
   console.log('worker-ready');
   await running;
-  process.disconnect?.();
+  process.exit(0);
 }
 
 main().catch((err) => {

@@ -13,7 +13,7 @@ import { verificationId } from '../domain/ids';
 import type { OnboardingKind } from '../domain/onboarding';
 import { REQUIRED_DOCUMENTS, type DocumentRef } from '../domain/verification';
 import { billingCall, type Stack } from '../test/support/stack';
-import { ApiClient } from './util';
+import type { ApiClient } from './util';
 
 export interface BenchEnterprise {
   id: string;

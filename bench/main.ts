@@ -20,7 +20,7 @@ import type { VerificationInput } from '../workflows/enterprise-verification';
 import { AutoApprover } from './approver';
 import type { BaselineStep } from './baseline-workflow';
 import { fetchHistory, historyStats, shapeOf, type CaseShape } from './history';
-import { drive, driverFor, uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise, type KindDriver } from './kinds';
+import { drive, driverFor, uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise } from './kinds';
 import { renderBenchmarks, runInfo, writeResult, type PartResult, type RunInfo } from './report';
 import { ApiClient, percentile, pool, round, sleep, timed } from './util';
 
@@ -490,6 +490,9 @@ async function main(): Promise<void> {
   }
   log(`done in ${round((Date.now() - began) / 60_000)} min`);
 }
+
+// Ctrl-C: exit, so the worker processes are reaped (see WorkerProcess).
+process.once('SIGINT', () => process.exit(130));
 
 main().then(
   () => process.exit(0),

@@ -217,7 +217,15 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       cwd: ROOT,
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // Never outlive this process (an interrupted bench, a crashed test).
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        process.off('exit', reap);
+        resolve(code);
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       const early = (code: number | null) => reject(new Error(`worker process exited early with ${code}`));
       void exited.then(early);
@@ -252,10 +260,13 @@ export class WorkerProcess {
     });
   }
 
+  /** Sends `signal` and waits for the exit; a process still there after 15 s is killed. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
     await this.exited;
+    clearTimeout(timer);
   }
 }
 

@@ -9,7 +9,11 @@ import { createWorker } from '../../worker/worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  if (config.logLevel !== 'info') Runtime.install({ logger: new DefaultLogger(config.logLevel.toUpperCase() as 'WARN') });
+  if (config.logLevel !== 'info') {
+    // Quieter runs (bench, chaos): the SDK's logger and the native core's at the configured level.
+    const level = config.logLevel.toUpperCase() as 'DEBUG' | 'WARN' | 'ERROR';
+    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+  }
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
   });
@@ -17,7 +21,8 @@ async function main(): Promise<void> {
   const running = worker.run();
   console.log('worker-ready');
   await running;
-  process.disconnect?.();
+  // The connection and the runtime's log forwarding would keep the process alive.
+  process.exit(0);
 }
 
 main().catch((err) => {

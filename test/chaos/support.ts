@@ -1,0 +1,257 @@
+/**
+ * What the chaos scenarios share: a stack with its worker in a child process, a driver that
+ * onboards an enterprise (verification, then a number purchase) through the API and keeps
+ * trying through outages as a client would (same Idempotency-Key), the automatic approver from
+ * the bench, and the checks: one charge per purchase, one email per transition.
+ */
+import { appendFileSync } from 'node:fs';
+import { WorkflowFailedError } from '@temporalio/client';
+import { inject } from 'vitest';
+import { AutoApprover } from '../../bench/approver';
+import { enterpriseVerification, numberPurchase, PDF, verificationApplication, type BenchContext } from '../../bench/kinds';
+import { ApiClient, sleep } from '../../bench/util';
+import type { Principal } from '../../api/auth';
+import { REQUIRED_DOCUMENTS } from '../../domain/verification';
+import { sandboxRequests, startStack, type Stack, type TemporalServer } from '../support/stack';
+
+export interface ChaosEnterprise {
+  id: string;
+  token: string;
+}
+
+export function chaosEnterprises(tag: string, count: number): { list: ChaosEnterprise[]; tokens: [string, Principal][] } {
+  const list = Array.from({ length: count }, (_, i) => ({ id: `ent-chaos-${tag}-${i}`, token: `chaos-${tag}-${i}` }));
+  return { list, tokens: list.map((e) => [e.token, { name: `chaos ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal]) };
+}
+
+export async function chaosStack(server: TemporalServer, env: Record<string, string>, tokens: [string, Principal][], options: { billingTimeoutHoldMs?: number } = {}): Promise<Stack> {
+  return startStack({
+    temporalAddress: server.address,
+    workflowBundlePath: inject('chaosBundlePath'),
+    worker: 'child',
+    mail: { headersOnly: true },
+    extraTokens: tokens,
+    ...options,
+    env: { LOG_LEVEL: 'error', VERIFICATION_REVIEW_SLA: '1d', PURCHASE_SCRIPT_REVIEW_SLA: '1d', PURCHASE_PAYMENT_POLL: '1h', SUBSCRIPTION_PERIOD: '30d', ...env },
+  });
+}
+
+export function context(stack: Stack): BenchContext {
+  return { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
+}
+
+export function approver(ctx: BenchContext): AutoApprover {
+  return new AutoApprover(ctx, [enterpriseVerification, numberPurchase], { intervalMs: 300 });
+}
+
+/** Retries `fn` until it returns, as a client facing an outage would; gives up at the deadline. */
+export async function persist<T>(label: string, fn: () => Promise<T>, deadlineMs = 8 * 60_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  let wait = 250;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${label}: still failing: ${String(err)}`);
+      await sleep(wait);
+      wait = Math.min(wait * 2, 3_000);
+    }
+  }
+}
+
+/** Counts what the API answered during a run, to report 5xx seen during outages. */
+export class Answers {
+  readonly byStatus = new Map<number, number>();
+  note(status: number) {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1);
+  }
+  get serverErrors(): number {
+    return [...this.byStatus].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
+  }
+}
+
+async function startCase(ctx: BenchContext, token: string, body: unknown, key: string, answers: Answers): Promise<string> {
+  return persist(`start ${key}`, async () => {
+    const res = await ctx.api.call<{ id: string }>('POST', '/v1/onboardings', token, body, { 'idempotency-key': key });
+    answers.note(res.status);
+    if (res.status !== 202) throw new Error(`POST /v1/onboardings answered ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}`);
+    return res.body.id;
+  });
+}
+
+/** Waits for the case's workflow to close; a failed case resolves with its failure. */
+export async function closed(ctx: BenchContext, id: string): Promise<{ status: string; failure?: unknown }> {
+  return persist(`result of ${id}`, async () => {
+    try {
+      await ctx.stack.client.workflow.getHandle(id).result();
+      return { status: 'COMPLETED' };
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return { status: 'FAILED', failure: err.cause };
+      throw err;
+    }
+  });
+}
+
+async function topUp(ctx: BenchContext, enterpriseId: string, amountFen: number): Promise<string> {
+  const headers = { authorization: `Bearer ${ctx.stack.config.billing.apiKey}`, 'content-type': 'application/json' };
+  const customer = await persist(`customer of ${enterpriseId}`, async () => {
+    const res = await fetch(`${ctx.stack.config.billing.url}/v1/customers?enterpriseId=${enterpriseId}`, { headers, signal: AbortSignal.timeout(5_000) });
+    if (res.status !== 200) throw new Error(`GET customer: ${res.status}`);
+    return ((await res.json()) as { id: string }).id;
+  });
+  // One key for every attempt: a retried top-up credits once.
+  await persist(`top-up ${enterpriseId}`, async () => {
+    const res = await fetch(`${ctx.stack.config.billing.url}/v1/customers/${customer}/credits`, {
+      method: 'POST',
+      headers: { ...headers, 'idempotency-key': `chaos-top-up-${enterpriseId}` },
+      body: JSON.stringify({ amountFen, note: 'chaos top-up' }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (res.status !== 201 && res.status !== 200) throw new Error(`top-up: ${res.status}`);
+  });
+  return customer;
+}
+
+const AREA_CODES = ['010', '020', '021', '0755', '0571', '028'];
+const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
+
+export interface Onboarded {
+  enterpriseId: string;
+  verification: string;
+  verificationStatus: string;
+  purchase?: string;
+  purchaseStatus?: string;
+  purchaseFailure?: unknown;
+}
+
+/** An enterprise onboarded through the API: its verification, then (optionally) a one-number purchase. */
+export async function onboard(ctx: BenchContext, ent: ChaosEnterprise, i: number, answers: Answers, options: { purchase: boolean }): Promise<Onboarded> {
+  const documents = await Promise.all(
+    REQUIRED_DOCUMENTS['legal-representative'].map((kind) =>
+      persist(`upload ${kind}`, async () => {
+        return ctx.api.upload(ent.token, kind, PDF);
+      }),
+    ),
+  );
+  const verification = await startCase(ctx, ent.token, verificationApplication(ent.id, documents), `chaos-verification-${ent.id}`, answers);
+  const v = await closed(ctx, verification);
+  const out: Onboarded = { enterpriseId: ent.id, verification, verificationStatus: v.status };
+  if (!options.purchase || v.status !== 'COMPLETED') return out;
+  await topUp(ctx, ent.id, 1_000_000);
+  const body = {
+    kind: 'number-purchase',
+    enterpriseId: ent.id,
+    numberType: 'fixed-line',
+    areaCode: AREA_CODES[i % AREA_CODES.length],
+    quantity: 1,
+    scenario: 'both',
+    callScript: SCRIPT,
+    autoRenew: true,
+    binding: { instanceId: `cc-${ent.id}` },
+  };
+  out.purchase = await startCase(ctx, ent.token, body, `chaos-purchase-${ent.id}`, answers);
+  const p = await closed(ctx, out.purchase);
+  out.purchaseStatus = p.status;
+  out.purchaseFailure = p.failure;
+  return out;
+}
+
+/** Runs `task(i)` for i in [0, count), at most `concurrency` at once. */
+export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        results[i] = await task(i);
+      }
+    }),
+  );
+  return results;
+}
+
+export const TRANSITION_EMAILS: Record<string, string[]> = {
+  'enterprise-verification': ['verification-submitted', 'verification-approved'],
+  'number-purchase': ['purchase-script-review', 'purchase-activated'],
+};
+
+export interface EmailCheck {
+  expected: number;
+  /** Distinct emails (case + event + Message-ID, the Message-ID carrying the round). */
+  distinct: number;
+  /** As received, repeats included (a repeat has the same Message-ID, so an inbox drops it). */
+  received: number;
+  repeats: number;
+  /** `<case> <event>: <distinct count>` wherever a transition has other than one email. */
+  wrong: string[];
+}
+
+/** One email per transition, by the dedup key X-Onboarding-Case + X-Onboarding-Event + round (Message-ID). */
+export function checkEmails(stack: Stack, cases: { id: string; kind: string }[]): EmailCheck {
+  const wrong: string[] = [];
+  let expected = 0;
+  let distinct = 0;
+  let received = 0;
+  for (const c of cases) {
+    const mails = stack.mail.forCase(c.id);
+    received += mails.length;
+    const keys = new Set(mails.map((m) => `${m.event}|${m.messageId}`));
+    distinct += keys.size;
+    for (const event of TRANSITION_EMAILS[c.kind] ?? []) {
+      expected++;
+      const n = [...keys].filter((k) => k.startsWith(`${event}|`)).length;
+      if (n !== 1) wrong.push(`${c.id} ${event}: ${n}`);
+    }
+    const unexpected = [...keys].filter((k) => !(TRANSITION_EMAILS[c.kind] ?? []).includes(k.split('|')[0]!));
+    for (const k of unexpected) wrong.push(`${c.id} unexpected ${k}`);
+  }
+  return { expected, distinct, received, repeats: received - distinct, wrong };
+}
+
+export interface ChargeCheck {
+  purchases: number;
+  /** Purchases whose charge was performed other than once (a 2xx that was not an idempotent replay). */
+  wrong: string[];
+  chargeAttempts: number;
+  debits: number;
+}
+
+/** Exactly one charge per purchase: in the billing sandbox's request log and in its ledger. */
+export async function checkCharges(stack: Stack, purchases: { id: string; orderId: string }[]): Promise<ChargeCheck> {
+  const log = await sandboxRequests(stack, { method: 'POST' });
+  const charges = log.filter((r) => /^\/v1\/orders\/[^/]+\/charge$/.test(r.path));
+  const wrong: string[] = [];
+  const ledger = Object.values(stack.billing.store.data.ledgerEntries);
+  let debits = 0;
+  for (const p of purchases) {
+    const performed = charges.filter((r) => r.idempotencyKey?.includes(p.id) && r.status !== null && r.status < 300 && !r.replayed).length;
+    const debited = ledger.filter((e) => e.type === 'debit' && e.orderId === p.orderId).length;
+    debits += debited;
+    if (performed !== 1 || debited !== 1) wrong.push(`${p.id}: ${performed} charge(s) performed, ${debited} debit(s)`);
+  }
+  return { purchases: purchases.length, wrong, chargeAttempts: charges.filter((r) => purchases.some((p) => r.idempotencyKey?.includes(p.id))).length, debits };
+}
+
+export interface ScenarioResult {
+  name: string;
+  outcome: string;
+  figures: string;
+}
+
+export function record(result: ScenarioResult): void {
+  appendFileSync(inject('chaosResultsFile'), `${JSON.stringify(result)}\n`);
+  console.log(`[chaos] ${result.name}: ${result.outcome} — ${result.figures}`);
+}
+
+/** Records the scenario's result whether it passes or not. */
+export async function scenario(name: string, body: () => Promise<string>): Promise<void> {
+  const began = Date.now();
+  try {
+    const figures = await body();
+    record({ name, outcome: 'passed', figures: `${figures}; ${Math.round((Date.now() - began) / 1000)} s` });
+  } catch (err) {
+    record({ name, outcome: 'FAILED', figures: `${String(err).slice(0, 400)}; ${Math.round((Date.now() - began) / 1000)} s` });
+    throw err;
+  }
+}

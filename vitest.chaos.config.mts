@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run chaos`: the heavier reliability runs (worker killed, Temporal restarted, billing and SMTP
+// faults), one file at a time, each on its own Temporal dev server and stack; loopback only.
+// Figures go to bench/results/chaos.default.json and BENCHMARKS.md (test/chaos/global-setup.ts).
+export default defineConfig({
+  test: {
+    include: ['test/chaos/**/*.test.ts'],
+    globalSetup: ['test/chaos/global-setup.ts'],
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 12 * 60_000,
+    hookTimeout: 3 * 60_000,
+  },
+});
