@@ -116,11 +116,14 @@ beforeAll(async () => {
     await caseWhen(h, res.json.id, (c) => c.stage === 'awaiting-script-review', 'script review');
     targets.push({ name: `purchase ${t.toUpperCase()}`, id: res.json.id, tenant: t, kind: 'number-purchase', running: true });
   }
-  // Lists are visibility queries: wait until they show every case.
+  // Lists are visibility queries: wait until they show every case as the filters will look for it.
   await eventually(async () => {
-    const res = await send('GET', `/v1/onboardings?limit=500`, 'admin');
-    const ids = new Set((res.json.items as OnboardingSummary[]).map((i) => i.id));
-    return targets.every((t) => ids.has(t.id));
+    for (const t of targets) {
+      const query = t.running ? 'awaiting=support&stage=awaiting-script-review&status=running' : 'status=completed';
+      const res = await send('GET', `/v1/onboardings?enterpriseId=${enterpriseOf(t.tenant)}&${query}`, 'admin');
+      if (!(res.json.items as OnboardingSummary[]).some((i) => i.id === t.id)) return false;
+    }
+    return true;
   }, 20_000, 'visibility');
 }, 120_000);
 
