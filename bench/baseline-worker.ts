@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } } });
   process.on('message', (message: { type?: string }) => {
-    if (message?.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+    if (message?.type === 'rss') process.send?.({ type: 'rss', ...process.memoryUsage() });
   });
   const activities: BaselineActivities = { noop: async () => undefined };
   const worker = await Worker.create({

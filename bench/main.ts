@@ -96,14 +96,14 @@ function options(): Options {
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-/** Samples the worker process's RSS once a second. */
+/** Samples the worker process's memory (RSS, V8 heap, external) once a second. */
 class RssSampler {
   private timer: NodeJS.Timeout | undefined;
-  samples: number[] = [];
+  samples: NodeJS.MemoryUsage[] = [];
   constructor(private readonly worker: () => WorkerProcess | undefined) {}
   private sample(): Promise<void> {
-    return (this.worker()?.rss() ?? Promise.resolve(undefined)).then(
-      (rss) => void (rss !== undefined && this.samples.push(rss)),
+    return (this.worker()?.memory() ?? Promise.resolve(undefined)).then(
+      (m) => void (m && this.samples.push(m)),
       () => undefined,
     );
   }
@@ -112,12 +112,16 @@ class RssSampler {
     void this.sample();
     this.timer = setInterval(() => void this.sample(), 1_000);
   }
-  async stop(): Promise<{ max: number; mean: number }> {
+  async stop(): Promise<{ max: number; mean: number; heapUsedMax: number; externalMax: number }> {
     clearInterval(this.timer);
     await this.sample();
-    const max = Math.max(0, ...this.samples);
-    const mean = this.samples.reduce((a, b) => a + b, 0) / Math.max(1, this.samples.length);
-    return { max, mean };
+    const rss = this.samples.map((m) => m.rss);
+    return {
+      max: Math.max(0, ...rss),
+      mean: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length),
+      heapUsedMax: Math.max(0, ...this.samples.map((m) => m.heapUsed)),
+      externalMax: Math.max(0, ...this.samples.map((m) => m.external + m.arrayBuffers)),
+    };
   }
 }
 
@@ -353,7 +357,8 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, tag
   const count = (q: string) => stack.client.workflow.count(`TaskQueue = '${queue}' AND ${q}`).then((r) => r.count);
   try {
     await sleep(3_000);
-    const idle = await stack.workerProcess!.rss();
+    const idleMemory = await stack.workerProcess!.memory();
+    const idle = idleMemory.rss;
     log(`scale: starting ${M} cases through the API at concurrency ${C} (worker RSS idle ${Math.round(idle / 2 ** 20)} MiB)`);
     let started = 0;
     const progress = setInterval(() => log(`scale: ${started}/${M} started`), 15_000);
@@ -415,6 +420,8 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, tag
       approveP99Ms: percentile(approveMs, 99),
       maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
       rss: { idle, waitingMax: waiting.max, waitingMean: waiting.mean, approvingMax: approving.max },
+      heapUsed: { idle: idleMemory.heapUsed, waitingMax: waiting.heapUsedMax, approvingMax: approving.heapUsedMax },
+      external: { idle: idleMemory.external + idleMemory.arrayBuffers, waitingMax: waiting.externalMax },
       completed,
       lost,
       failed,

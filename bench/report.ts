@@ -165,9 +165,15 @@ function renderScale(r: PartResult): string {
     ['started through the API (uploads + POST) in', `${fmt(d.startSeconds)} s (${fmt(d.cases / d.startSeconds, 1)} cases/s, concurrency ${d.concurrency})`],
     ['worker RSS idle, before any case', mib(d.rss.idle)],
     ['worker RSS while all wait (max / mean of samples)', `${mib(d.rss.waitingMax)} / ${mib(d.rss.waitingMean)}`],
+    ...(d.heapUsed
+      ? [
+          ['worker V8 heap used: idle / while all wait / while approving (max)', `${mib(d.heapUsed.idle)} / ${mib(d.heapUsed.waitingMax)} / ${mib(d.heapUsed.approvingMax)}`],
+          ['worker external + array buffers: idle / while all wait (max)', `${mib(d.external.idle)} / ${mib(d.external.waitingMax)}`],
+        ]
+      : []),
     ['worker RSS while approving (max)', mib(d.rss.approvingMax)],
     ['worker `maxCachedWorkflows`', d.maxCachedWorkflows],
-    ['RSS above idle per cached waiting workflow (mean while waiting)', `${((d.rss.waitingMean - d.rss.idle) / Math.min(d.cases, d.maxCachedWorkflows) / 1024 ** 2).toFixed(2)} MiB`],
+    ['RSS above idle while waiting ÷ min(cases, cache size)', `${((d.rss.waitingMean - d.rss.idle) / Math.min(d.cases, d.maxCachedWorkflows) / 1024 ** 2).toFixed(2)} MiB`],
     ['all approved through the API and completed in', `${fmt(d.approveSeconds)} s (${fmt(d.cases / d.approveSeconds, 1)} cases/s)`],
     ['approve request p50 / p99', `${fmt(d.approveP50Ms)} / ${fmt(d.approveP99Ms)} ms`],
     ['completed / lost / failed', `${d.completed} / ${d.lost} / ${d.failed}`],

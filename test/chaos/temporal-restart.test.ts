@@ -66,7 +66,7 @@ it('completes every onboarding across a restart of the Temporal server', async (
       `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart)`,
       `charges: ${charges.debits} debits for ${charges.purchases} purchases`,
       `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated`,
-      `API answers while it was down: ${answers.serverErrors} 5xx (clients retried with the same Idempotency-Key); approver errors ${auto.counts.errors}`,
+      `5xx answers to starts: ${answers.serverErrors} (a client retries with the same Idempotency-Key); approver request errors: ${auto.counts.errors}`,
     ].join('; ');
   });
 }, 12 * 60_000);

@@ -244,20 +244,25 @@ export class WorkerProcess {
     return this.child.pid!;
   }
 
-  /** process.memoryUsage().rss of the worker process, as it reports it. */
-  rss(): Promise<number> {
+  /** process.memoryUsage() of the worker process, as it reports it. */
+  memory(): Promise<NodeJS.MemoryUsage> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('worker process did not report its RSS')), 5_000);
+      const timer = setTimeout(() => reject(new Error('worker process did not report its memory')), 5_000);
       const onMessage = (message: unknown) => {
-        const m = message as { type?: string; rss?: number };
+        const m = message as { type?: string } & NodeJS.MemoryUsage;
         if (m?.type !== 'rss' || typeof m.rss !== 'number') return;
         clearTimeout(timer);
         this.child.off('message', onMessage);
-        resolve(m.rss);
+        resolve(m);
       };
       this.child.on('message', onMessage);
       this.child.send({ type: 'rss' });
     });
+  }
+
+  /** process.memoryUsage().rss of the worker process. */
+  async rss(): Promise<number> {
+    return (await this.memory()).rss;
   }
 
   /** Sends `signal` and waits for the exit; a process still there after 15 s is killed. */

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
   }
   process.on('message', (message: { type?: string }) => {
-    if (message?.type === 'rss') process.send?.({ type: 'rss', rss: process.memoryUsage().rss });
+    if (message?.type === 'rss') process.send?.({ type: 'rss', ...process.memoryUsage() });
   });
   const worker = await createWorker({ config, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } });
   const running = worker.run();
