@@ -179,7 +179,22 @@ function renderScale(r: PartResult): string {
     ['completed / lost / failed', `${d.completed} / ${d.lost} / ${d.failed}`],
     ['emails received (2 per case expected)', `${d.emails} / ${d.cases * 2}`],
   ];
-  return ['### Scale', '', runLine(r.run), '', table(['', ''], rows)].join('\n');
+  return [
+    '### Scale',
+    '',
+    runLine(r.run),
+    '',
+    table(['', ''], rows),
+    '',
+    'Cases start through the API (five uploads and a POST each) and wait for review; the bench',
+    'samples the worker process\'s `process.memoryUsage()` once a second, then approves every case',
+    'through the API and waits until visibility counts all of them completed, then lists them to',
+    'check that none is missing or failed. RSS includes the workflow threads, where the workflow',
+    'sandboxes run; the main thread\'s V8 heap stays small, so the growth is in the sandboxes: each',
+    'cached workflow most likely keeps its own instance of the bundle\'s module state (the bundle',
+    'is about 4 MB, with zod and libphonenumber-js metadata). `maxCachedWorkflows` bounds it; past',
+    'the cache, approvals replay evicted workflows from history, hence the slower approval rate.',
+  ].join('\n');
 }
 
 function renderChaos(r: PartResult): string {
