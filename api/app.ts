@@ -74,6 +74,14 @@ export function createApp(deps: ApiDeps): express.Express {
   const v1 = express.Router();
   v1.use(authenticate(deps.tokens));
   v1.use(express.json({ limit: config.api.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  // A body the JSON parser did not read would otherwise be ignored and the request act on `{}`.
+  v1.use((req, _res, next) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (req.method === 'POST' && hasBody && req.path !== '/documents' && !req.is(['application/json', 'application/*+json'])) {
+      return next(new HttpProblem(415, 'Unsupported media type', 'send the body as application/json'));
+    }
+    next();
+  });
 
   const upload = multer({
     storage: multer.memoryStorage(),

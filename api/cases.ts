@@ -333,6 +333,10 @@ function updateProblem(err: unknown, action: string): unknown {
       });
     }
   }
+  // Any other refusal of the update (e.g. the case is being cancelled) is the case's answer, not a server fault.
+  if (err instanceof WorkflowUpdateFailedError) {
+    return new HttpProblem(409, 'Action not awaited', `${action} was not taken: ${err.cause?.message ?? err.message}`, { awaiting: [] });
+  }
   const message = err instanceof Error ? err.message : String(err);
   if (/workflow execution already completed|already completed/i.test(message)) {
     return new HttpProblem(409, 'Action not awaited', `the case is closed; ${action} is not awaited`, { awaiting: [] });

@@ -152,6 +152,19 @@ export function buildOpenApi(config: Config): Json {
           },
         },
       },
+      '/v1/sip/provider-addresses': {
+        get: {
+          summary: "The provider's signalling addresses: where customers send calls (inbound) and what they allow (outbound)",
+          responses: { 200: { description: '{inbound: [{host?, ip, port, transport}], outbound: [...]}' }, ...errors(401) },
+        },
+      },
+      '/v1/catalog/third-party-products': {
+        get: {
+          summary: 'The supplier catalogue; with productId and quantity (and months), an itemised quote in fen',
+          parameters: ['productId', 'quantity', 'months'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          responses: { 200: { description: '{items} or {product, quote?}' }, ...errors(400, 401) },
+        },
+      },
       '/v1/onboardings/{id}/cancel': {
         post: {
           summary: 'Cancel; compensations run',

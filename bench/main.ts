@@ -9,6 +9,7 @@
  *   npm run bench -- --n 20 --kinds enterprise-verification --no-write
  */
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { TypedSearchAttributes } from '@temporalio/common';
@@ -446,8 +447,10 @@ async function main(): Promise<void> {
   const info = (): RunInfo => ({ ...runInfo(o.profile, command, params, server.executable), durationSeconds: (Date.now() - began) / 1000 });
   const tag = Date.now().toString(36);
   const results: PartResult[] = [];
+  const bundles: string[] = [];
   try {
     const [productBundle, baselineBundle] = await Promise.all([bundleWorkflows(), bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle')]);
+    bundles.push(productBundle, baselineBundle);
     const wantsMain = o.parts.some((p) => p !== 'scale');
     if (wantsMain) {
       const needThroughput = o.parts.includes('throughput') || o.parts.includes('history');
@@ -485,6 +488,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
+    await Promise.all(bundles.map((b) => rm(path.dirname(b), { recursive: true, force: true })));
   }
   for (const r of results) {
     r.run.durationSeconds = (Date.now() - began) / 1000;

@@ -21,14 +21,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const began = Date.now();
   const resultsFile = path.join(os.tmpdir(), `chaos-results-${process.pid}.jsonl`);
   rmSync(resultsFile, { force: true });
-  project.provide('chaosBundlePath', await bundleWorkflows());
+  const bundlePath = await bundleWorkflows();
+  project.provide('chaosBundlePath', bundlePath);
   project.provide('chaosResultsFile', resultsFile);
   return async () => {
+    rmSync(path.dirname(bundlePath), { recursive: true, force: true });
     if (!existsSync(resultsFile) || process.env.CHAOS_NO_WRITE === '1') return;
     const scenarios = readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
     const params = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CHAOS_')));
     const run = { ...runInfo('default', 'npm run chaos', params, await resolveTemporalCli()), durationSeconds: (Date.now() - began) / 1000 };
     writeResult({ part: 'chaos', run, data: { scenarios } });
     renderBenchmarks();
+    rmSync(resultsFile, { force: true });
   };
 }

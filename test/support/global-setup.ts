@@ -2,6 +2,8 @@
  * Starts one real Temporal dev server (the built CLI, via `existing-path`) and bundles the
  * workflows once; test files connect to it with their own task queues and ids.
  */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { bundleWorkflows, startTemporalServer } from './stack';
 
@@ -19,5 +21,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('workflowBundlePath', bundlePath);
   return async () => {
     await server.stop();
+    await rm(path.dirname(bundlePath), { recursive: true, force: true });
   };
 }
