@@ -3,17 +3,19 @@
  * does at each stage where the case waits on support (the auto-approver's part), and what a case
  * needs first. `drive` takes one case from start to its end.
  *
- * To bench another kind, write a `KindDriver` and add it to `KIND_DRIVERS` (see the marked place
- * for `sip-trunk` at the bottom); `npm run bench -- --kinds <kind>` then drives it in the
- * throughput and history parts.
+ * To bench another kind, write a `KindDriver` and add it to `KIND_DRIVERS`;
+ * `npm run bench -- --kinds <kind>` then drives it in the throughput and history parts.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { usccCheckCharacter } from '../domain/checks';
 import { verificationId } from '../domain/ids';
 import type { OnboardingKind } from '../domain/onboarding';
 import { REQUIRED_DOCUMENTS, type DocumentRef } from '../domain/verification';
+import { testCall } from '../sip/test-call';
+import { startTestSbc } from '../test/support/sbc';
+import { startSippServer } from '../test/support/sipp';
 import { billingCall, type Stack } from '../test/support/stack';
-import type { ApiClient } from './util';
+import { sleep, type ApiClient } from './util';
 
 export interface BenchEnterprise {
   id: string;
@@ -37,6 +39,11 @@ export interface KindDriver {
   supportSteps: Record<string, SupportStep>;
   /** Most cases the bench may drive in one run (e.g. the sandbox's number inventory); default unlimited. */
   maxCases?: number;
+  /**
+   * Services this kind needs beside the stack (e.g. the real SBC), started once per run before the
+   * stack; `env` is added to the stack's configuration.
+   */
+  services?(): Promise<{ env: Record<string, string>; stop(): Promise<void> }>;
   /** What the case needs before it can start (untimed), e.g. an approved verification. */
   prepare?(ctx: BenchContext, ent: BenchEnterprise, i: number): Promise<void>;
   /** Starts one case through the API; returns its id. */
@@ -135,19 +142,96 @@ export const numberPurchase: KindDriver = {
   },
 };
 
+// --- sip-trunk -------------------------------------------------------------------------------
+
+/** Loopback /24s of the bench's SBC and of the customers' gateways (the tests use 127.0.71-74). */
+const SBC_NET = '127.0.90';
+const GATEWAY_NETS = 9;
+const GATEWAYS_PER_NET = 250;
+const GATEWAY_PORT = 5062;
+
+/** Case i's own gateway: the SBC allowlists one address per case, and inbound calls are told apart by it. */
+export function benchGateway(i: number): { ip: string; port: number } {
+  if (i >= GATEWAY_NETS * GATEWAYS_PER_NET) throw new Error(`no bench gateway address for case ${i}`);
+  return { ip: `127.0.${91 + Math.floor(i / GATEWAYS_PER_NET)}.${2 + (i % GATEWAYS_PER_NET)}`, port: GATEWAY_PORT };
+}
+
+/** Case i's line: a Guangzhou fixed line of its own, so no two cases bring the same number. */
+export function benchTrunkNumber(i: number): string {
+  return `020${66_100_000 + i}`;
+}
+
+export function sipTrunkStartBody(enterpriseId: string, i: number) {
+  return {
+    kind: 'sip-trunk' as const,
+    enterpriseId,
+    instanceId: `cc-${enterpriseId}`,
+    gateway: { ...benchGateway(i), transport: 'udp' as const },
+    numbers: [benchTrunkNumber(i)],
+    boundAppId: 'app-bench',
+    contact: { name: '王工', phone: '13800138000', email: `noc@${enterpriseId}.example.cn` },
+    testCallee: '13900139000',
+  };
+}
+
+/** The enterprise learns of its next step by email, as a real one does; resolves when that email is in. */
+async function emailFor(ctx: BenchContext, caseId: string, event: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ctx.stack.mail.messages.some((m) => m.caseId === caseId && m.event === event)) {
+    if (Date.now() > deadline) throw new Error(`${caseId}: no ${event} email within ${timeoutMs / 1000} s`);
+    await sleep(50);
+  }
+}
+
+export const sipTrunk: KindDriver = {
+  kind: 'sip-trunk',
+  supportSteps: { 'awaiting-review': { action: 'approve', payload: { note: 'bench: trunk ok' } } },
+  maxCases: GATEWAY_NETS * GATEWAYS_PER_NET,
+  async services() {
+    // The real SBC: Kamailio on PostgreSQL, with a SIPp contact center behind it.
+    const sbc = await startTestSbc(SBC_NET);
+    return {
+      env: {
+        ...sbc.env,
+        SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
+        SIP_OPTIONS_TIMEOUT: '2s',
+        SIP_CONNECTIVITY_WINDOW: '10s',
+        SIP_REVIEW_SLA: '1d',
+        SIP_INBOUND_TEST_WINDOW: '10m',
+      },
+      stop: () => sbc.stop(),
+    };
+  },
+  async prepare(ctx, ent, i) {
+    if (!(await isVerified(ctx, ent.id))) await drive(enterpriseVerification, ctx, ent, i);
+  },
+  async start(ctx, ent, i) {
+    return (await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, sipTrunkStartBody(ent.id, i))).id;
+  },
+  async afterStart(ctx, id, ent, i) {
+    const gw = benchGateway(i);
+    // The customer's gateway: answers OPTIONS, rings on the outbound test call.
+    const sipp = await startSippServer('uas-gateway.xml', gw);
+    try {
+      await emailFor(ctx, id, 'trunk-whitelist');
+      await ctx.api.expect(200, 'POST', `/v1/onboardings/${id}/actions/confirm-whitelist`, ent.token, { note: 'bench: provider addresses allowed' });
+      await emailFor(ctx, id, 'sip-inbound-test');
+    } finally {
+      await sipp.stop();
+    }
+    // The enterprise calls its own line from the gateway's address, through the SBC.
+    const { sipHost, sipPort } = ctx.stack.config.sipGateway.sbc;
+    const call = await testCall({ target: { host: sipHost, port: sipPort, transport: 'udp' }, localAddress: gw.ip, localPort: gw.port, callee: benchTrunkNumber(i), caller: '13800138000', timeoutMs: 10_000 });
+    if (call.outcome !== 'answered') throw new Error(`${id}: the inbound test call through the SBC was not answered: ${call.outcome}${call.finalCode ? ` ${call.finalCode}` : ''}${call.error ? ` (${call.error})` : ''}`);
+  },
+};
+
 // --- the drivers -----------------------------------------------------------------------------
 
 export const KIND_DRIVERS: Partial<Record<OnboardingKind, KindDriver>> = {
   'enterprise-verification': enterpriseVerification,
   'number-purchase': numberPurchase,
-  // ==== sip-trunk: add its driver here ========================================================
-  // 'sip-trunk': sipTrunk,
-  // A KindDriver: `start` POSTs a sip-trunk start body for `ent`; `prepare` gets what the kind
-  // requires first (e.g. an approved verification, as numberPurchase.prepare does);
-  // `supportSteps` names, per stage that waits on support, the action and payload that move the
-  // case on; `afterStart` takes the steps that wait on the enterprise or an outside system (a SIP
-  // probe, a registration) through the API.
-  // ============================================================================================
+  'sip-trunk': sipTrunk,
 };
 
 export function driverFor(kind: string): KindDriver {

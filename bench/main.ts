@@ -21,7 +21,7 @@ import type { VerificationInput } from '../workflows/enterprise-verification';
 import { AutoApprover } from './approver';
 import type { BaselineStep } from './baseline-workflow';
 import { fetchHistory, historyStats, shapeOf, type CaseShape } from './history';
-import { drive, driverFor, uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise } from './kinds';
+import { drive, driverFor, KIND_DRIVERS, uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise } from './kinds';
 import { renderBenchmarks, runInfo, writeResult, type PartResult, type RunInfo } from './report';
 import { ApiClient, percentile, pool, round, sleep, timed } from './util';
 
@@ -30,10 +30,8 @@ type Part = (typeof PARTS)[number];
 
 const PROFILES = {
   default: { n: 50, concurrency: 16, latencyRequests: 200, latencyConcurrency: 8, scale: 500, scaleConcurrency: 16, warmup: 3 },
-  full: { n: 500, concurrency: 32, latencyRequests: 1000, latencyConcurrency: 8, scale: 10_000, scaleConcurrency: 16, warmup: 5 },
+  full: { n: 500, concurrency: 32, latencyRequests: 1000, latencyConcurrency: 8, scale: 10_000, scaleConcurrency: 32, warmup: 5 },
 };
-/** The product worker's sticky cache (worker/worker.ts). */
-const MAX_CACHED_WORKFLOWS = 1000;
 
 interface Options {
   profile: keyof typeof PROFILES;
@@ -46,6 +44,8 @@ interface Options {
   scale: number;
   scaleConcurrency: number;
   warmup: number;
+  /** The product worker's sticky cache; default the product's (WORKER_MAX_CACHED_WORKFLOWS). */
+  cache: number | undefined;
   write: boolean;
 }
 
@@ -62,6 +62,7 @@ function options(): Options {
       scale: { type: 'string' },
       'scale-concurrency': { type: 'string' },
       warmup: { type: 'string' },
+      cache: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
     },
     allowPositionals: false,
@@ -78,7 +79,7 @@ function options(): Options {
   };
   const parts = (values.only ?? env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
   for (const part of parts) if (!PARTS.includes(part as Part)) throw new Error(`unknown part ${part}; parts: ${PARTS.join(', ')}`);
-  const kinds = (values.kinds ?? env.BENCH_KINDS ?? 'enterprise-verification,number-purchase').split(',').map((s) => s.trim()).filter(Boolean);
+  const kinds = (values.kinds ?? env.BENCH_KINDS ?? 'enterprise-verification,number-purchase,sip-trunk').split(',').map((s) => s.trim()).filter(Boolean);
   kinds.forEach(driverFor);
   return {
     profile,
@@ -91,6 +92,7 @@ function options(): Options {
     scale: num(values.scale, 'BENCH_SCALE', p.scale),
     scaleConcurrency: num(values['scale-concurrency'], 'BENCH_SCALE_CONCURRENCY', p.scaleConcurrency),
     warmup: num(values.warmup, 'BENCH_WARMUP', p.warmup),
+    cache: (values.cache ?? env.BENCH_CACHE) ? num(values.cache, 'BENCH_CACHE', 1) : undefined,
     write: !values['no-write'] && env.BENCH_NO_WRITE !== '1',
   };
 }
@@ -135,7 +137,7 @@ function enterprises(tag: string, prefix: string, count: number): { list: BenchE
 }
 
 /** Stack settings of every bench stack: a worker in a child process, quiet logs, an SMTP sink that reads headers only. */
-async function benchStack(server: TemporalServer, bundlePath: string, extraTokens: [string, Principal][]): Promise<Stack> {
+async function benchStack(o: Options, server: TemporalServer, bundlePath: string, extraTokens: [string, Principal][], extraEnv: Record<string, string> = {}): Promise<Stack> {
   return startStack({
     temporalAddress: server.address,
     workflowBundlePath: bundlePath,
@@ -149,6 +151,8 @@ async function benchStack(server: TemporalServer, bundlePath: string, extraToken
       PURCHASE_SCRIPT_REVIEW_SLA: '1d',
       PURCHASE_PAYMENT_POLL: '1h',
       SUBSCRIPTION_PERIOD: '30d',
+      ...(o.cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) } : {}),
+      ...extraEnv,
     },
   });
 }
@@ -208,7 +212,8 @@ async function throughput(
 ): Promise<ThroughputKind[]> {
   const out: ThroughputKind[] = [];
   const drivers = o.kinds.map(driverFor);
-  const approver = new AutoApprover(ctx, drivers);
+  // Support answers every kind: preparing a case may drive another kind first (a verification).
+  const approver = new AutoApprover(ctx, Object.values(KIND_DRIVERS));
   approver.start();
   const rss = new RssSampler(() => stack.workerProcess);
   try {
@@ -351,7 +356,7 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, tag
   const M = o.scale;
   const C = o.scaleConcurrency;
   const { list: ents, tokens } = enterprises(tag, 's', M);
-  const stack = await benchStack(server, bundlePath, tokens);
+  const stack = await benchStack(o, server, bundlePath, tokens);
   const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
   const rss = new RssSampler(() => stack.workerProcess);
   const queue = stack.config.temporal.taskQueue;
@@ -419,7 +424,7 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, tag
       approveSeconds: approve.ms / 1000,
       approveP50Ms: percentile(approveMs, 50),
       approveP99Ms: percentile(approveMs, 99),
-      maxCachedWorkflows: MAX_CACHED_WORKFLOWS,
+      maxCachedWorkflows: stack.config.temporal.maxCachedWorkflows,
       rss: { idle, waitingMax: waiting.max, waitingMean: waiting.mean, approvingMax: approving.max },
       heapUsed: { idle: idleMemory.heapUsed, waitingMax: waiting.heapUsedMax, approvingMax: approving.heapUsedMax },
       external: { idle: idleMemory.external + idleMemory.arrayBuffers, waitingMax: waiting.externalMax },
@@ -448,6 +453,7 @@ async function main(): Promise<void> {
   const tag = Date.now().toString(36);
   const results: PartResult[] = [];
   const bundles: string[] = [];
+  const stopServices: (() => Promise<void>)[] = [];
   try {
     const [productBundle, baselineBundle] = await Promise.all([bundleWorkflows(), bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle')]);
     bundles.push(productBundle, baselineBundle);
@@ -457,7 +463,9 @@ async function main(): Promise<void> {
       const tpEnts = needThroughput ? o.n + o.warmup : 0;
       const latEnts = o.parts.includes('latency') ? 2 * o.latencyRequests : 0;
       const { list, tokens } = enterprises(tag, 't', tpEnts + latEnts);
-      const stack = await benchStack(server, productBundle, tokens);
+      const services = needThroughput ? await Promise.all(o.kinds.map(driverFor).flatMap((d) => (d.services ? [d.services()] : []))) : [];
+      stopServices.push(...services.map((s) => s.stop));
+      const stack = await benchStack(o, server, productBundle, tokens, Object.assign({}, ...services.map((s) => s.env)));
       const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
       try {
         let tp: ThroughputKind[] = [];
@@ -487,6 +495,7 @@ async function main(): Promise<void> {
       results.push({ part: 'scale', run: info(), data: await scale(o, server, productBundle, tag) });
     }
   } finally {
+    for (const stop of stopServices) await stop();
     await server.stop();
     await Promise.all(bundles.map((b) => rm(path.dirname(b), { recursive: true, force: true })));
   }

@@ -76,6 +76,8 @@ const envSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI: z.string().optional(),
+  // About 2 MiB of workflow-thread heap per cached workflow (measured: BENCHMARKS.md, scale).
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(1000),
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(3000),
@@ -213,6 +215,8 @@ export interface Config {
     uiPort: number;
     cli?: string;
     dbFile: string;
+    /** The worker's sticky cache: workflows kept in memory between tasks. */
+    maxCachedWorkflows: number;
   };
   api: {
     host: string;
@@ -363,6 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
       uiPort: e.TEMPORAL_UI_PORT,
       cli: e.TEMPORAL_CLI,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       dbFile: path.join(dataDir, 'temporal.db'),
     },
     api: {

@@ -20,7 +20,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: config.temporal.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: options.activities ?? createActivities(config),
-    // Bounded sticky cache: thousands of waiting cases must not hold memory each.
-    maxCachedWorkflows: 1000,
+    // Bounded sticky cache: thousands of waiting cases must not hold memory each; past it, a
+    // workflow's next task replays its history.
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   });
 }
