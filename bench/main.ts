@@ -452,6 +452,11 @@ async function main(): Promise<void> {
   const info = (): RunInfo => ({ ...runInfo(o.profile, command, params, server.executable), durationSeconds: (Date.now() - began) / 1000 });
   const tag = Date.now().toString(36);
   const results: PartResult[] = [];
+  // Each part is kept as soon as it is measured, so a later part failing loses only itself.
+  const record = (r: PartResult) => {
+    results.push(r);
+    if (o.write) writeResult(r);
+  };
   const bundles: string[] = [];
   const stopServices: (() => Promise<void>)[] = [];
   try {
@@ -472,7 +477,7 @@ async function main(): Promise<void> {
         if (needThroughput) {
           tp = await throughput(o, server, stack, ctx, list.slice(0, tpEnts), { baseline: baselineBundle });
           if (o.parts.includes('throughput')) {
-            results.push({ part: 'throughput', run: info(), data: { kinds: tp.map(({ ids: _ids, ...k }) => k) } });
+            record({ part: 'throughput', run: info(), data: { kinds: tp.map(({ ids: _ids, ...k }) => k) } });
           }
         }
         if (o.parts.includes('history')) {
@@ -482,17 +487,17 @@ async function main(): Promise<void> {
             const histories = await pool(Math.min(k.ids.length, 200), 8, (i) => fetchHistory(stack.client, k.ids[i]!));
             kinds.push({ kind: k.kind, stats: historyStats(histories), shape: k.shape });
           }
-          results.push({ part: 'history', run: info(), data: { kinds } });
+          record({ part: 'history', run: info(), data: { kinds } });
         }
         if (o.parts.includes('latency')) {
-          results.push({ part: 'latency', run: info(), data: await latency(o, stack, ctx, list.slice(tpEnts)) });
+          record({ part: 'latency', run: info(), data: await latency(o, stack, ctx, list.slice(tpEnts)) });
         }
       } finally {
         await stack.stop();
       }
     }
     if (o.parts.includes('scale')) {
-      results.push({ part: 'scale', run: info(), data: await scale(o, server, productBundle, tag) });
+      record({ part: 'scale', run: info(), data: await scale(o, server, productBundle, tag) });
     }
   } finally {
     for (const stop of stopServices) await stop();
