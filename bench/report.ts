@@ -203,8 +203,9 @@ function renderScale(r: PartResult): string {
     'through the API and waits until visibility counts all of them completed, then lists them to',
     'check that none is missing or failed. RSS includes the workflow thread, where the workflows',
     'run; the main thread\'s V8 heap stays small, so the growth is there. It is live memory, not',
-    'garbage: each cached workflow evaluates the bundle\'s modules afresh in the reusable V8',
-    'context, zod and libphonenumber-js\'s metadata included, about 2 MiB a workflow.',
+    'garbage (a worker whose heap is capped at 400 MB runs out of it before 500 cases are cached):',
+    'each cached workflow evaluates the bundle\'s modules afresh in the reusable V8 context, zod',
+    'and libphonenumber-js\'s metadata included.',
     '`maxCachedWorkflows` (`WORKER_MAX_CACHED_WORKFLOWS`, `--cache` here) bounds it; past the cache,',
     'a workflow\'s next task replays its history, hence the slower approval rate at 10,000 cases.',
   ].join('\n');

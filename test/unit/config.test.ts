@@ -30,6 +30,12 @@ describe('configuration', () => {
     }
   });
 
+  it("sizes the worker's sticky cache from the environment, a whole number of at least one", () => {
+    expect(loadConfig({}).temporal.maxCachedWorkflows).toBe(1000);
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '250' }).temporal.maxCachedWorkflows).toBe(250);
+    for (const bad of ['0', '2.5', 'many']) expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: bad }), bad).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+  });
+
   it('refuses to run production without a tokens file', () => {
     expect(() => loadConfig({ APP_PROFILE: 'production' })).toThrow(/API_TOKENS_FILE/);
     expect(loadConfig({ APP_PROFILE: 'production', API_TOKENS_FILE: '/etc/tokens.json' }).api.tokensFile).toBe('/etc/tokens.json');
