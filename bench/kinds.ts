@@ -14,8 +14,8 @@ import { REQUIRED_DOCUMENTS, type DocumentRef } from '../domain/verification';
 import { testCall } from '../sip/test-call';
 import { startTestSbc } from '../test/support/sbc';
 import { startSippServer } from '../test/support/sipp';
-import { billingCall, type Stack } from '../test/support/stack';
-import { sleep, type ApiClient } from './util';
+import { billingCall, eventually, type Stack } from '../test/support/stack';
+import type { ApiClient } from './util';
 
 export interface BenchEnterprise {
   id: string;
@@ -112,6 +112,11 @@ async function isVerified(ctx: BenchContext, enterpriseId: string): Promise<bool
   }
 }
 
+/** Kinds that need a verified enterprise drive its verification first, unless an earlier kind did. */
+async function ensureVerified(ctx: BenchContext, ent: BenchEnterprise, i: number): Promise<void> {
+  if (!(await isVerified(ctx, ent.id))) await drive(enterpriseVerification, ctx, ent, i);
+}
+
 export const numberPurchase: KindDriver = {
   kind: 'number-purchase',
   supportSteps: {
@@ -121,7 +126,7 @@ export const numberPurchase: KindDriver = {
   // The billing sandbox holds 30 fixed-line numbers in each of 6 area codes; one number per case.
   maxCases: 150,
   async prepare(ctx, ent, i) {
-    if (!(await isVerified(ctx, ent.id))) await drive(enterpriseVerification, ctx, ent, i);
+    await ensureVerified(ctx, ent, i);
     const customer = await billingCall<{ id: string }>(ctx.stack, 'GET', `/v1/customers?enterpriseId=${ent.id}`);
     const credit = await billingCall(ctx.stack, 'POST', `/v1/customers/${customer.body.id}/credits`, { amountFen: 1_000_000, note: 'bench top-up' });
     if (credit.status !== 201) throw new Error(`top-up failed: ${credit.status}`);
@@ -175,12 +180,8 @@ export function sipTrunkStartBody(enterpriseId: string, i: number) {
 }
 
 /** The enterprise learns of its next step by email, as a real one does; resolves when that email is in. */
-async function emailFor(ctx: BenchContext, caseId: string, event: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ctx.stack.mail.messages.some((m) => m.caseId === caseId && m.event === event)) {
-    if (Date.now() > deadline) throw new Error(`${caseId}: no ${event} email within ${timeoutMs / 1000} s`);
-    await sleep(50);
-  }
+async function emailFor(ctx: BenchContext, caseId: string, event: string): Promise<void> {
+  await eventually(() => ctx.stack.mail.forCase(caseId).some((m) => m.event === event), 120_000, `${caseId}: the ${event} email`, 50);
 }
 
 export const sipTrunk: KindDriver = {
@@ -202,9 +203,7 @@ export const sipTrunk: KindDriver = {
       stop: () => sbc.stop(),
     };
   },
-  async prepare(ctx, ent, i) {
-    if (!(await isVerified(ctx, ent.id))) await drive(enterpriseVerification, ctx, ent, i);
-  },
+  prepare: ensureVerified,
   async start(ctx, ent, i) {
     return (await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, sipTrunkStartBody(ent.id, i))).id;
   },

@@ -76,7 +76,7 @@ const envSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI: z.string().optional(),
-  // About 2 MiB of workflow-thread heap per cached workflow (measured: BENCHMARKS.md, scale).
+  // Each cached workflow holds a few MiB of worker memory (BENCHMARKS.md, scale).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(1000),
 
   API_HOST: z.string().default('127.0.0.1'),
