@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Config } from '../config';
 import { onboardingResourceSchema, onboardingSummarySchema } from '../domain/onboarding';
+import { documentKindSchema } from '../domain/verification';
 import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { KINDS } from './kinds';
 
@@ -12,14 +13,43 @@ type Json = Record<string, unknown>;
 
 function schema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
-  return rest;
+  return withoutVacuousAnyOf(rest) as Json;
+}
+
+/**
+ * `z.unknown().nullable()` becomes `anyOf: [{}, {type: 'null'}]`: the empty branch already matches
+ * everything, so the whole `anyOf` says "any value", which is what is written instead (linters and
+ * client generators read an empty branch as a mistake).
+ */
+function withoutVacuousAnyOf(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutVacuousAnyOf);
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node as Json).map(([key, value]) => [key, withoutVacuousAnyOf(value)] as const);
+  const out = Object.fromEntries(entries) as Json;
+  const anyOf = out.anyOf;
+  if (Array.isArray(anyOf) && anyOf.some((branch) => branch && typeof branch === 'object' && Object.keys(branch).length === 0)) {
+    delete out.anyOf;
+  }
+  return out;
+}
+
+/**
+ * Where clients are told to send requests. A public URL on this machine (the development default)
+ * is left out in favour of `/`, which resolves against wherever the document was fetched from:
+ * a generated client or a docs viewer elsewhere would otherwise point at its own localhost.
+ */
+function serverUrl(publicUrl: string): string {
+  const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
+  const local = host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0' || host === '::1' || host === '::' || host.startsWith('127.');
+  return local ? '/' : publicUrl.replace(/\/+$/, '');
 }
 
 const problem = {
   description: 'Problem details (RFC 9457)',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+const errors = (...codes: (number | '4XX')[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+const idPath = { name: 'id', in: 'path', required: true, description: 'the onboarding id (its Temporal workflow id)', schema: { type: 'string' } };
 
 export function buildOpenApi(config: Config): Json {
   const kinds = Object.values(KINDS);
@@ -39,11 +69,12 @@ export function buildOpenApi(config: Config): Json {
     info: {
       title: 'Telephony onboarding API',
       version: '1.0.0',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
       description:
         'Onboarding an enterprise onto the cloud contact center: each onboarding is a long-running Temporal workflow. ' +
         'Errors are application/problem+json. Mutating POSTs accept Idempotency-Key.',
     },
-    servers: [{ url: config.api.publicUrl }],
+    servers: [{ url: serverUrl(config.api.publicUrl) }],
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -58,9 +89,20 @@ export function buildOpenApi(config: Config): Json {
             detail: { type: 'string' },
             errors: {
               type: 'array',
-              items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } } },
+              items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } } },
             },
             awaiting: { type: 'array', items: { type: 'object' } },
+          },
+        },
+        Document: {
+          type: 'object',
+          required: ['documentId', 'kind', 'sha256', 'contentType', 'size'],
+          properties: {
+            documentId: { type: 'string' },
+            kind: schema(documentKindSchema),
+            sha256: { type: 'string' },
+            contentType: { type: 'string', enum: ['application/pdf', 'image/jpeg', 'image/png'] },
+            size: { type: 'integer' },
           },
         },
         Onboarding: schema(onboardingResourceSchema, 'output'),
@@ -71,11 +113,31 @@ export function buildOpenApi(config: Config): Json {
     },
     paths: {
       '/healthz': {
-        get: { summary: 'Health: 200 when Temporal is reachable', security: [], responses: { 200: { description: 'healthy' }, ...errors(503) } },
+        get: {
+          operationId: 'getHealth',
+          summary: 'Health: 200 when Temporal is reachable',
+          security: [],
+          responses: {
+            200: {
+              description: 'healthy',
+              content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, temporal: { type: 'string' } } } } },
+            },
+            // Nothing in the request can be wrong, but any client error is still problem+json.
+            ...errors('4XX', 503),
+          },
+        },
       },
-      '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/v1/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document',
+          security: [],
+          responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors('4XX') },
+        },
+      },
       '/v1/documents': {
         post: {
+          operationId: 'uploadDocument',
           summary: 'Upload one document (PDF, JPEG or PNG by content)',
           requestBody: {
             required: true,
@@ -89,11 +151,15 @@ export function buildOpenApi(config: Config): Json {
               },
             },
           },
-          responses: { 201: { description: 'stored: {documentId, kind, sha256, contentType, size}' }, ...errors(400, 401, 403, 413, 415) },
+          responses: {
+            201: { description: 'stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/Document' } } } },
+            ...errors(400, 401, 403, 413, 415),
+          },
         },
       },
       '/v1/onboardings': {
         post: {
+          operationId: 'startOnboarding',
           summary: 'Start an onboarding (kind in the body)',
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 8, maxLength: 200 } }],
           requestBody: {
@@ -108,6 +174,7 @@ export function buildOpenApi(config: Config): Json {
           },
         },
         get: {
+          operationId: 'listOnboardings',
           summary: 'List onboardings (enterprises see their own)',
           parameters: queryParams,
           responses: {
@@ -115,7 +182,7 @@ export function buildOpenApi(config: Config): Json {
               description: 'cases from Temporal visibility',
               content: {
                 'application/json': {
-                  schema: { type: 'object', properties: { items: { type: 'array', items: { $ref: '#/components/schemas/OnboardingSummary' } } } },
+                  schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/OnboardingSummary' } } } },
                 },
               },
             },
@@ -125,8 +192,9 @@ export function buildOpenApi(config: Config): Json {
       },
       '/v1/onboardings/{id}': {
         get: {
+          operationId: 'getOnboarding',
           summary: "A case's current state, from the workflow itself",
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [idPath],
           responses: {
             200: { description: 'the case', content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } } },
             ...errors(401, 403, 404),
@@ -135,10 +203,11 @@ export function buildOpenApi(config: Config): Json {
       },
       '/v1/onboardings/{id}/actions/{action}': {
         post: {
+          operationId: 'takeAction',
           summary: 'Take a human step; refused at once (409) when not awaited now',
           description: actions.map((a) => `- \`${a.kind}\` / \`${a.name}\` (${a.spec.roles.join(', ')}): ${a.spec.summary}`).join('\n'),
           parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+            idPath,
             { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: [...new Set(actions.map((a) => a.name))] } },
           ],
           requestBody: {
@@ -154,12 +223,14 @@ export function buildOpenApi(config: Config): Json {
       },
       '/v1/sip/provider-addresses': {
         get: {
+          operationId: 'getSipProviderAddresses',
           summary: "The provider's signalling addresses: where customers send calls (inbound) and what they allow (outbound)",
           responses: { 200: { description: '{inbound: [{host?, ip, port, transport}], outbound: [...]}' }, ...errors(401) },
         },
       },
       '/v1/catalog/third-party-products': {
         get: {
+          operationId: 'getThirdPartyCatalog',
           summary: 'The supplier catalogue; with productId and quantity (and months), an itemised quote in fen',
           parameters: ['productId', 'quantity', 'months'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
           responses: { 200: { description: '{items} or {product, quote?}' }, ...errors(400, 401) },
@@ -167,8 +238,9 @@ export function buildOpenApi(config: Config): Json {
       },
       '/v1/onboardings/{id}/cancel': {
         post: {
+          operationId: 'cancelOnboarding',
           summary: 'Cancel; compensations run',
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [idPath],
           requestBody: { content: { 'application/json': { schema: schema(cancelBodySchema) } } },
           responses: {
             200: { description: 'the cancelled case', content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } } },
