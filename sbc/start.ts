@@ -5,7 +5,7 @@
  * `npm start`, configured from the environment (SBC_*, SIP_DOMAIN).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -17,6 +17,29 @@ import { KAMAILIO_SCHEMA_DIR, postgresReachable, redact, setupSbcSchema } from '
 export const KAMAILIO_CFG = [path.join(__dirname, 'kamailio.cfg'), path.resolve(__dirname, '..', '..', 'sbc', 'kamailio.cfg')].find((f) => existsSync(f)) ?? path.join(__dirname, 'kamailio.cfg');
 const PLATFORM_TAG = 'platform';
 const PLATFORM_GROUP = 2;
+
+/** Flood control: per source, outside the platform's group 2 (which is never limited or banned). */
+export interface SbcLimits {
+  /** INVITEs (and refused in-dialog requests) one source may send per `floodWindowSeconds`. */
+  inviteLimit: number;
+  /** REGISTERs one source may send per `floodWindowSeconds`. */
+  registerLimit: number;
+  floodWindowSeconds: number;
+  /** Digest failures (wrong password, unknown user) per `authFailWindowSeconds` that ban a source. */
+  authFailLimit: number;
+  authFailWindowSeconds: number;
+  /** How long a banned source is ignored (no answer, no accounting). */
+  banSeconds: number;
+}
+
+export const DEFAULT_SBC_LIMITS: SbcLimits = {
+  inviteLimit: 100,
+  registerLimit: 30,
+  floodWindowSeconds: 10,
+  authFailLimit: 5,
+  authFailWindowSeconds: 60,
+  banSeconds: 600,
+};
 
 export interface SbcOptions {
   /** postgres://… of the SBC's own database (created if missing). */
@@ -35,6 +58,8 @@ export interface SbcOptions {
   platformAddresses?: string[];
   /** Seconds between allowlist reloads Kamailio accepts (default 1). */
   reloadDelta?: number;
+  /** Flood-control thresholds (DEFAULT_SBC_LIMITS for what is not given). */
+  limits?: Partial<SbcLimits>;
   /** Kamailio's log lines; the last ones are also quoted when it fails to start. */
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
@@ -112,16 +137,48 @@ async function syncPlatformAddresses(databaseUrl: string, addresses: string[]): 
   }
 }
 
-/** Kamailio's command line for `options` (listeners as -l, the rest as -A defines). */
+/** A define's value as a quoted config string: keep it a plain one. */
+function cfgString(v: string): string {
+  if (/["\\\n\r]/.test(v)) throw new Error(`unsupported character in SBC setting: ${v.includes('://') ? redact(v) : v}`);
+  return `"${v}"`;
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`SBC limit ${name} must be a positive integer, not ${v}`);
+  return v;
+}
+
+/** The config Kamailio is started with, in `runDir`: the secret defines, then `sbc/kamailio.cfg`. */
+export function kamailioConfigFiles(options: SbcOptions, runDir: string): { main: string; secrets: string; files: Record<string, string> } {
+  const main = path.join(runDir, 'kamailio.cfg');
+  const secrets = path.join(runDir, 'secrets.cfg');
+  for (const f of [secrets, KAMAILIO_CFG]) if (/["\n]/.test(f)) throw new Error(`unsupported character in path ${f}`);
+  return {
+    main,
+    secrets,
+    files: {
+      [secrets]: `# Generated at each start; readable by the SBC's user only.\n#!define DBURL ${cfgString(options.databaseUrl)}\n`,
+      [main]: `#!KAMAILIO\nimport_file "${secrets}"\ninclude_file "${KAMAILIO_CFG}"\n`,
+    },
+  };
+}
+
+/** Writes the files of `kamailioConfigFiles` with mode 0600. */
+export function writeKamailioConfig(options: SbcOptions, runDir: string): void {
+  for (const [file, text] of Object.entries(kamailioConfigFiles(options, runDir).files)) writeFileSync(file, text, { mode: 0o600 });
+}
+
+/**
+ * Kamailio's command line for `options` (listeners as -l, settings as -A defines). The database
+ * URL is not on it (the process list is world-readable): it is in the run dir's secrets file.
+ */
 export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
   const rpcIp = options.rpcIp ?? '127.0.0.1';
-  const str = (v: string) => {
-    // The define becomes a quoted string in the config: keep it a plain one.
-    if (/["\\\n]/.test(v)) throw new Error(`unsupported character in SBC setting: ${v}`);
-    return `"${v}"`;
-  };
+  const str = cfgString;
+  const limits = { ...DEFAULT_SBC_LIMITS, ...options.limits };
+  for (const [name, v] of Object.entries(limits)) positiveInt(name, v);
   return [
-    '-f', KAMAILIO_CFG,
+    '-f', kamailioConfigFiles(options, runDir).main,
     '-DD', '-E',
     '-Y', runDir,
     '-m', '64',
@@ -129,11 +186,16 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
     '-l', `udp:${options.sipIp}:${options.sipPort}`,
     '-l', `tcp:${options.sipIp}:${options.sipPort}`,
     '-l', `tcp:${rpcIp}:${options.rpcPort}`,
-    '-A', `DBURL=${str(options.databaseUrl)}`,
     '-A', `SIP_DOMAIN=${str(options.sipDomain.toLowerCase())}`,
     '-A', `RPC_PORT=${options.rpcPort}`,
     '-A', `RELOAD_DELTA=${options.reloadDelta ?? 1}`,
     ...(options.platformUri ? ['-A', `PLATFORM_URI=${str(options.platformUri)}`] : []),
+    '-A', `INVITE_LIMIT=${limits.inviteLimit}`,
+    '-A', `REGISTER_LIMIT=${limits.registerLimit}`,
+    '-A', `AUTH_FAIL_LIMIT=${limits.authFailLimit}`,
+    '-A', `HT_RATE=${str(`rate=>size=10;autoexpire=${limits.floodWindowSeconds};updateexpire=0;`)}`,
+    '-A', `HT_AUTHFAIL=${str(`authfail=>size=8;autoexpire=${limits.authFailWindowSeconds};updateexpire=0;`)}`,
+    '-A', `HT_BAN=${str(`ipban=>size=8;autoexpire=${limits.banSeconds};updateexpire=0;`)}`,
   ];
 }
 
@@ -147,8 +209,17 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   await setupSbcSchema(options.databaseUrl);
   await syncPlatformAddresses(options.databaseUrl, options.platformAddresses ?? []);
 
+  // mkdtemp makes the directory 0700; the files in it are 0600.
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'onboarding-sbc-'));
-  const child: ChildProcess = spawn(kamailio, kamailioArgs(options, runDir), {
+  let args: string[];
+  try {
+    args = kamailioArgs(options, runDir);
+    writeKamailioConfig(options, runDir);
+  } catch (err) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw err;
+  }
+  const child: ChildProcess = spawn(kamailio, args, {
     // acc.time and location.expires are local time: make that UTC.
     env: { ...process.env, TZ: 'UTC' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -207,6 +278,25 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     throw err;
   }
   return { rpcUrl, sip: { ip: options.sipIp, port: options.sipPort }, pid: child.pid!, exited, stop };
+}
+
+/** A source the SBC ignores for now, from its ban table. */
+export interface BannedSource {
+  ip: string;
+  /** Why: `invite-flood`, `register-flood`, `auth-failures`, `forged-dialog-flood`. */
+  reason: string;
+}
+
+/** The ban table over JSON-RPC (`htable.dump ipban`). */
+export async function bannedSources(rpcUrl: string): Promise<BannedSource[]> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'htable.dump', params: ['ipban'], id: 1 }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const body = (await res.json()) as { result?: { slot?: { name: string; value: unknown }[] }[]; error?: { message: string } };
+  if (body.error) throw new Error(`htable.dump ipban: ${body.error.message}`);
+  return (body.result ?? []).flatMap((entry) => entry.slot ?? []).map((item) => ({ ip: item.name, reason: String(item.value) }));
 }
 
 /** Ready: the RPC port answers a JSON-RPC call and the SIP port answers OPTIONS. */
