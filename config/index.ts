@@ -76,6 +76,13 @@ const envSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_CLI: z.string().optional(),
+  // TLS to the Temporal frontend (mTLS with a client pair; Temporal Cloud with an API key).
+  TEMPORAL_TLS: bool.optional(),
+  TEMPORAL_TLS_CA: z.string().optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
   // Each cached workflow holds a few MiB of worker memory (BENCHMARKS.md, scale).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(1000),
 
@@ -111,6 +118,17 @@ const envSchema = z.object({
   BILLING_WEBHOOK_DROP_RATE: rate.default(0),
   BILLING_WEBHOOK_DUPLICATE_RATE: rate.default(0),
   BILLING_INVOICE_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
+
+  CONTACT_CENTER_URL: z.url().default('http://localhost:4020'),
+  CONTACT_CENTER_HOST: z.string().default('127.0.0.1'),
+  CONTACT_CENTER_PORT: port.default(4020),
+  CONTACT_CENTER_API_KEY: z.string().default('sandbox-contact-center-key'),
+  CONTACT_CENTER_DATA_FILE: z.string().optional(),
+  CONTACT_CENTER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  CONTACT_CENTER_FAILURE_RATE: rate.default(0),
+  CONTACT_CENTER_TIMEOUT_RATE: rate.default(0),
+  // Where administrators sign in; the default is the sandbox's own sign-in page.
+  CONTACT_CENTER_CONSOLE_URL: z.url().optional(),
 
   // Durations that wait on people: days in production, seconds in tests.
   VERIFICATION_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
@@ -217,6 +235,9 @@ export interface Config {
     dbFile: string;
     /** The worker's sticky cache: workflows kept in memory between tasks. */
     maxCachedWorkflows: number;
+    /** Absent: plaintext. Files are read when connecting (config/temporal-connection.ts). */
+    tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string };
+    apiKey?: string;
   };
   api: {
     host: string;
@@ -249,6 +270,19 @@ export interface Config {
     webhookDuplicateRate: number;
     /** Sandbox only: how long an invoice takes to be issued. */
     invoiceDelayMs: number;
+  };
+  contactCenter: {
+    url: string;
+    host: string;
+    port: number;
+    apiKey: string;
+    /** Sandbox only: its data file and fault switches. */
+    dataFile: string;
+    latencyMs: number;
+    failureRate: number;
+    timeoutRate: number;
+    /** The sign-in address emailed to an instance's administrator. */
+    consoleUrl: string;
   };
   timings: {
     verification: { reviewSlaMs: number; resubmissionWindowMs: number };
@@ -369,6 +403,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cli: e.TEMPORAL_CLI,
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       dbFile: path.join(dataDir, 'temporal.db'),
+      ...temporalTls(e),
     },
     api: {
       host: e.API_HOST,
@@ -399,6 +434,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookDropRate: e.BILLING_WEBHOOK_DROP_RATE,
       webhookDuplicateRate: e.BILLING_WEBHOOK_DUPLICATE_RATE,
       invoiceDelayMs: e.BILLING_INVOICE_DELAY_MS,
+    },
+    contactCenter: {
+      url: e.CONTACT_CENTER_URL.replace(/\/$/, ''),
+      host: e.CONTACT_CENTER_HOST,
+      port: e.CONTACT_CENTER_PORT,
+      apiKey: e.CONTACT_CENTER_API_KEY,
+      dataFile: e.CONTACT_CENTER_DATA_FILE ?? path.join(dataDir, 'contact-center.json'),
+      latencyMs: e.CONTACT_CENTER_LATENCY_MS,
+      failureRate: e.CONTACT_CENTER_FAILURE_RATE,
+      timeoutRate: e.CONTACT_CENTER_TIMEOUT_RATE,
+      consoleUrl: e.CONTACT_CENTER_CONSOLE_URL ?? `${e.CONTACT_CENTER_URL.replace(/\/$/, '')}/console`,
     },
     timings: {
       verification: {
@@ -471,8 +517,86 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
   };
-  if (config.profile === 'production' && !config.api.tokensFile) {
-    throw new ConfigError([{ path: 'API_TOKENS_FILE', message: 'required in production (a JSON file of token hashes)' }]);
-  }
+  const issues = temporalTlsIssues(e);
+  if (config.profile === 'production') issues.push(...productionIssues(e, cleaned));
+  if (issues.length) throw new ConfigError(issues);
   return config;
+}
+
+function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'apiKey'> {
+  const files = { caFile: e.TEMPORAL_TLS_CA, certFile: e.TEMPORAL_TLS_CERT, keyFile: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+  const anySetting = Object.values(files).some((v) => v !== undefined);
+  // An API key travels only over TLS unless TLS is switched off explicitly (refused in production).
+  const enabled = e.TEMPORAL_TLS ?? (anySetting || e.TEMPORAL_API_KEY !== undefined);
+  const tls = enabled ? Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined)) : undefined;
+  return { ...(tls ? { tls } : {}), ...(e.TEMPORAL_API_KEY !== undefined ? { apiKey: e.TEMPORAL_API_KEY } : {}) };
+}
+
+function temporalTlsIssues(e: Env): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
+    issues.push({ path: e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY', message: 'the client certificate and key are set together' });
+  }
+  if (e.TEMPORAL_TLS === false) {
+    for (const name of ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
+      if (e[name] !== undefined) issues.push({ path: name, message: 'set while TEMPORAL_TLS is false' });
+    }
+  }
+  return issues;
+}
+
+/** Development defaults that must never reach production. */
+const DEFAULT_SECRETS = { BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me', BILLING_API_KEY: 'sandbox-billing-key' } as const;
+
+/** Passwords of the stock images and packages (PostgreSQL, Temporal, Kamailio) and the usual guesses. */
+export const WELL_KNOWN_PASSWORDS = new Set([
+  'postgres', 'postgresql', 'password', 'passw0rd', 'temporal', 'kamailio', 'kamailiorw', 'kamailioro', 'openserrw', 'openserro',
+  'sbc', 'admin', 'root', 'secret', 'changeme', 'change-me', 'default', 'test', 'example', '123456', '12345678', 'qwerty',
+]);
+
+const looksLikePlaceholder = (value: string) => /change-?me|replace-?me|example|sandbox/i.test(value);
+
+/**
+ * Production refuses to start on any development default: every one found is named, with the
+ * variable that carries it, never its value.
+ */
+function productionIssues(e: Env, raw: Record<string, string | undefined>): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (!e.API_TOKENS_FILE) issues.push({ path: 'API_TOKENS_FILE', message: 'required in production (a JSON file of token hashes)' });
+  for (const [name, fallback] of Object.entries(DEFAULT_SECRETS) as [keyof typeof DEFAULT_SECRETS, string][]) {
+    const value = e[name];
+    if (raw[name] === undefined) issues.push({ path: name, message: 'not set: the development default would be used' });
+    else if (value === fallback || looksLikePlaceholder(value)) issues.push({ path: name, message: 'a default or placeholder secret' });
+  }
+  // Only explicit URLs: a process that does not reach the database need not hold its password.
+  for (const name of ['SBC_DATABASE_URL', 'DATABASE_URL'] as const) {
+    const url = raw[name];
+    if (url === undefined) continue;
+    const problem = databasePasswordProblem(url);
+    if (problem) issues.push({ path: name, message: problem });
+  }
+  if (raw.SIP_GATEWAY_MODE === undefined) {
+    issues.push({ path: 'SIP_GATEWAY_MODE', message: 'required in production: kamailio or manual' });
+  } else if (e.SIP_GATEWAY_MODE === 'recording') {
+    issues.push({ path: 'SIP_GATEWAY_MODE', message: 'recording is a test double; production takes kamailio or manual' });
+  }
+  if (e.TEMPORAL_API_KEY !== undefined && e.TEMPORAL_TLS === false) {
+    issues.push({ path: 'TEMPORAL_TLS', message: 'false with TEMPORAL_API_KEY: the key would travel in clear' });
+  }
+  return issues;
+}
+
+/** Why a postgres:// URL's password is unfit for production, or undefined when it is fit. */
+export function databasePasswordProblem(url: string): string | undefined {
+  let password: string;
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    return 'not a URL';
+  }
+  // libpq also takes the password as a query parameter.
+  password ||= new URL(url).searchParams.get('password') ?? '';
+  if (!password) return 'no password in the URL';
+  if (WELL_KNOWN_PASSWORDS.has(password.toLowerCase()) || looksLikePlaceholder(password)) return 'a well-known or placeholder password';
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../../config';
 
@@ -10,6 +11,8 @@ describe('configuration', () => {
     expect(c.temporal.uiUrl).toBe('http://localhost:8233');
     expect(c.email.smtp.port).toBe(1025);
     expect(c.billing.url).toBe('http://localhost:4010');
+    expect(c.contactCenter).toMatchObject({ url: 'http://localhost:4020', port: 4020, consoleUrl: 'http://localhost:4020/console', failureRate: 0 });
+    expect(c.contactCenter.dataFile).toBe(path.join(c.dataDir, 'contact-center.json'));
     expect(c.timings.verification.resubmissionWindowMs).toBe(14 * 86_400_000);
   });
 
@@ -37,7 +40,8 @@ describe('configuration', () => {
   });
 
   it('refuses to run production without a tokens file', () => {
-    expect(() => loadConfig({ APP_PROFILE: 'production' })).toThrow(/API_TOKENS_FILE/);
-    expect(loadConfig({ APP_PROFILE: 'production', API_TOKENS_FILE: '/etc/tokens.json' }).api.tokensFile).toBe('/etc/tokens.json');
+    const production = { APP_PROFILE: 'production', BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a', BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c', SIP_GATEWAY_MODE: 'kamailio' };
+    expect(() => loadConfig(production)).toThrow(/API_TOKENS_FILE/);
+    expect(loadConfig({ ...production, API_TOKENS_FILE: '/etc/tokens.json' }).api.tokensFile).toBe('/etc/tokens.json');
   });
 });
