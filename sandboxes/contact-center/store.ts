@@ -1,0 +1,274 @@
+/**
+ * The contact-center sandbox's state: one JSON file, held in memory, rewritten after every change.
+ *
+ * Changes happen synchronously inside `update()`, so a handler's read-check-write cannot
+ * interleave with another request's; the file is then written atomically (temp file + rename),
+ * one write at a time. Administrator passwords are kept only as salted scrypt hashes.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const DATA_VERSION = 1;
+export const REQUEST_LOG_LIMIT = 10_000;
+
+export type InstanceStatus = 'active' | 'suspended';
+
+export interface Administrator {
+  name: string;
+  /** Also the console sign-in account. */
+  email: string;
+  /** `scrypt$<salt>$<hash>`; null until a password is set. Never leaves the store. */
+  passwordHash: string | null;
+  passwordSetAt: string | null;
+  /** How many times a password was set: 1 after the first, n after n-1 resets. */
+  passwordVersion: number;
+}
+
+export interface Instance {
+  /** `cc-<hex>`: lower-case letters, digits and hyphens, usable in a SIP realm. */
+  instanceId: string;
+  enterpriseId: string;
+  centerName: string;
+  status: InstanceStatus;
+  admin: Administrator;
+  agreement: { version: string; acceptedAt: string };
+  createdAt: string;
+  updatedAt: string;
+  suspendedAt: string | null;
+  suspendReason: string | null;
+}
+
+export interface App {
+  appId: string;
+  instanceId: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+}
+
+export interface IvrFlow {
+  ivrFlowId: string;
+  instanceId: string;
+  name: string;
+  /** The app whose calls the flow answers, when it is tied to one. */
+  appId: string | null;
+  createdAt: string;
+}
+
+export interface SkillGroup {
+  skillGroupId: string;
+  instanceId: string;
+  name: string;
+  createdAt: string;
+}
+
+/** Limits the platform applies to calls from a number (hours, per-callee limits, regions). */
+export interface CallingRules {
+  callingHours?: { from: string; to: string }[];
+  perCalleeDailyLimit?: number | { min: number; max: number };
+  perCalleeCountedOn?: 'rung-or-answered' | 'answered';
+  noCallingPastComplainants?: boolean;
+  noBlindCalling?: boolean;
+  blindRegions?: string[];
+}
+
+export interface NumberBinding {
+  appId: string | null;
+  ivrFlowId: string | null;
+  skillGroupId: string | null;
+  callingRules: CallingRules | null;
+}
+
+export interface NumberAssignment {
+  /** E.164, e.g. `+862066240001`, `+864008200001`. */
+  number: string;
+  instanceId: string;
+  enterpriseId: string;
+  binding: NumberBinding;
+  /** The caller's own reference for the assignment (e.g. the case), if it gave one. */
+  reference: string | null;
+  assignedAt: string;
+  updatedAt: string;
+}
+
+/** The first response to a write, kept so a retry with the same key gets the same answer. */
+export interface IdempotencyRecord {
+  key: string;
+  method: string;
+  path: string;
+  /** Hash of method, path and body (secrets hashed first): a reused key with anything else is refused. */
+  fingerprint: string;
+  status: number;
+  contentType: string;
+  body: unknown;
+  createdAt: string;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  /** Null when no response was given (a simulated timeout). */
+  status: number | null;
+  replayed: boolean;
+  fault: 'failure' | 'timeout' | null;
+  at: string;
+}
+
+export interface ContactCenterData {
+  version: number;
+  /** Salt for fingerprinting bodies that carry secrets; made once per file. */
+  fingerprintSalt: string;
+  instances: Record<string, Instance>;
+  /** Keyed `<instanceId>/<appId>`, and likewise below: ids are unique within an instance. */
+  apps: Record<string, App>;
+  ivrFlows: Record<string, IvrFlow>;
+  skillGroups: Record<string, SkillGroup>;
+  /** Keyed by the E.164 number. */
+  numbers: Record<string, NumberAssignment>;
+  idempotency: Record<string, IdempotencyRecord>;
+  requests: RequestLogEntry[];
+}
+
+export function emptyData(): ContactCenterData {
+  return {
+    version: DATA_VERSION,
+    fingerprintSalt: randomBytes(16).toString('base64'),
+    instances: dict(),
+    apps: dict(),
+    ivrFlows: dict(),
+    skillGroups: dict(),
+    numbers: dict(),
+    idempotency: dict(),
+    requests: [],
+  };
+}
+
+/** A map keyed by client-supplied strings: `__proto__` is an ordinary key, never an inherited member. */
+export function dict<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/** `cc-3f9a…`, `app-…`: lower-case and hyphenated, as instance ids appear in SIP realms. */
+export function newId(prefix: string): string {
+  return `${prefix}-${randomBytes(10).toString('hex')}`;
+}
+
+export function childKey(instanceId: string, id: string): string {
+  return `${instanceId}/${id}`;
+}
+
+export class ContactCenterStore {
+  private state: ContactCenterData;
+  /** Settles when the last scheduled write has finished, successfully or not. */
+  private writing: Promise<void> = Promise.resolve();
+  /** A write waiting for the current one; later changes join it instead of queueing more. */
+  private queued: Promise<void> | undefined;
+
+  private constructor(
+    readonly file: string,
+    state: ContactCenterData,
+  ) {
+    this.state = state;
+  }
+
+  /** Reads the file (a missing file is an empty store). A corrupt file is an error, never reset. */
+  static load(file: string): ContactCenterStore {
+    const resolved = path.resolve(file);
+    let text: string | undefined;
+    try {
+      text = fs.readFileSync(resolved, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return new ContactCenterStore(resolved, text === undefined ? emptyData() : parseData(text, resolved));
+  }
+
+  /** The live state, for reading only; change it through `update()`. */
+  get data(): Readonly<ContactCenterData> {
+    return this.state;
+  }
+
+  /**
+   * Applies `change` (synchronously, so nothing else runs in between) and resolves once the result
+   * is on disk. If the write fails the change stays in memory and goes out with the next write.
+   */
+  async update<T>(change: (data: ContactCenterData) => T): Promise<T> {
+    const result = change(this.state);
+    await this.flush();
+    return result;
+  }
+
+  /** Appends to the request log (bounded); written with the next flush, which it also schedules. */
+  logRequest(entry: RequestLogEntry): void {
+    const log = this.state.requests;
+    log.push(entry);
+    if (log.length > REQUEST_LOG_LIMIT) log.splice(0, log.length - REQUEST_LOG_LIMIT);
+    this.flush().catch((error: unknown) => {
+      console.error(`contact-center sandbox: could not write ${this.file}:`, error);
+    });
+  }
+
+  /** Writes the current state after any write in progress; resolves when it is on disk. */
+  flush(): Promise<void> {
+    if (!this.queued) {
+      const next = this.writing.then(() => {
+        // From here on, new changes need a write of their own: this one snapshots now.
+        this.queued = undefined;
+        return this.writeFile(JSON.stringify(this.state, null, 2));
+      });
+      this.queued = next;
+      this.writing = next.catch(() => undefined);
+    }
+    return this.queued;
+  }
+
+  private async writeFile(text: string): Promise<void> {
+    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const handle = await fs.promises.open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        // Flushed before the rename, so a crash leaves the old file or the new one, never half.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.promises.rename(temp, this.file);
+    } catch (error) {
+      await fs.promises.rm(temp, { force: true });
+      throw error;
+    }
+  }
+}
+
+function parseData(text: string, file: string): ContactCenterData {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`contact-center sandbox data file ${file} is not valid JSON`, { cause: error });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`contact-center sandbox data file ${file} does not hold an object`);
+  }
+  const version = (raw as { version?: unknown }).version;
+  if (typeof version === 'number' && version > DATA_VERSION) {
+    throw new Error(`contact-center sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`);
+  }
+  // Collections missing from older files start empty.
+  const data = raw as Partial<ContactCenterData>;
+  return {
+    version: DATA_VERSION,
+    fingerprintSalt: typeof data.fingerprintSalt === 'string' && data.fingerprintSalt ? data.fingerprintSalt : randomBytes(16).toString('base64'),
+    instances: dict(data.instances),
+    apps: dict(data.apps),
+    ivrFlows: dict(data.ivrFlows),
+    skillGroups: dict(data.skillGroups),
+    numbers: dict(data.numbers),
+    idempotency: dict(data.idempotency),
+    requests: Array.isArray(data.requests) ? data.requests.slice(-REQUEST_LOG_LIMIT) : [],
+  };
+}
