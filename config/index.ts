@@ -546,7 +546,11 @@ function temporalTlsIssues(e: Env): { path: string; message: string }[] {
 }
 
 /** Development defaults that must never reach production. */
-const DEFAULT_SECRETS = { BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me', BILLING_API_KEY: 'sandbox-billing-key' } as const;
+const DEFAULT_SECRETS = {
+  BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me',
+  BILLING_API_KEY: 'sandbox-billing-key',
+  CONTACT_CENTER_API_KEY: 'sandbox-contact-center-key',
+} as const;
 
 /** Passwords of the stock images and packages (PostgreSQL, Temporal, Kamailio) and the usual guesses. */
 export const WELL_KNOWN_PASSWORDS = new Set([

@@ -12,6 +12,7 @@ const GOOD: Record<string, string> = {
   API_TOKENS_FILE: '/run/config/tokens.json',
   BILLING_API_KEY: 'bk_9d1f0c6e2a7b4e83b5c1',
   BILLING_WEBHOOK_SECRET: 'wh_3b8e5a0f7c2d9e14a6b2',
+  CONTACT_CENTER_API_KEY: 'cc_0e4b7d2a9f1c5e8b3a6d',
   SBC_DATABASE_URL: 'postgres://kamailio:Qx7%40v9LmP2rT@sbc-db:5432/sbc',
   SIP_GATEWAY_MODE: 'kamailio',
 };
@@ -39,19 +40,20 @@ describe('production refuses default secrets', () => {
       APP_PROFILE: 'production',
       BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me',
       BILLING_API_KEY: 'sandbox-billing-key',
+      CONTACT_CENTER_API_KEY: 'sandbox-contact-center-key',
       SBC_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/onboarding_sbc',
       DATABASE_URL: 'postgresql://temporal:temporal@postgresql:5432/temporal',
     });
     expect(issues.map((i) => i.path).sort()).toEqual(
-      ['API_TOKENS_FILE', 'BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET', 'DATABASE_URL', 'SBC_DATABASE_URL', 'SIP_GATEWAY_MODE'].sort(),
+      ['API_TOKENS_FILE', 'BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET', 'CONTACT_CENTER_API_KEY', 'DATABASE_URL', 'SBC_DATABASE_URL', 'SIP_GATEWAY_MODE'].sort(),
     );
     const text = JSON.stringify(issues);
-    for (const secret of ['sandbox-webhook-secret-change-me', 'sandbox-billing-key', 'temporal:temporal']) expect(text).not.toContain(secret);
+    for (const secret of ['sandbox-webhook-secret-change-me', 'sandbox-billing-key', 'sandbox-contact-center-key', 'temporal:temporal']) expect(text).not.toContain(secret);
   });
 
-  it('counts an unset billing secret as the default it would fall back to', () => {
-    const { BILLING_API_KEY: _key, BILLING_WEBHOOK_SECRET: _secret, ...rest } = GOOD;
-    expect(issuesOf(rest).map((i) => i.path).sort()).toEqual(['BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET']);
+  it('counts an unset secret as the default it would fall back to', () => {
+    const { BILLING_API_KEY: _key, BILLING_WEBHOOK_SECRET: _secret, CONTACT_CENTER_API_KEY: _cc, ...rest } = GOOD;
+    expect(issuesOf(rest).map((i) => i.path).sort()).toEqual(['BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET', 'CONTACT_CENTER_API_KEY']);
   });
 
   it.each([
@@ -59,6 +61,7 @@ describe('production refuses default secrets', () => {
     ['BILLING_WEBHOOK_SECRET', 'please-change-me-before-going-live'],
     ['BILLING_API_KEY', 'sandbox-billing-key'],
     ['BILLING_API_KEY', 'CHANGEME'],
+    ['CONTACT_CENTER_API_KEY', 'sandbox-contact-center-key'],
     ['SBC_DATABASE_URL', 'postgres://kamailio@sbc-db:5432/sbc'],
     ['SBC_DATABASE_URL', 'postgres://kamailio:kamailiorw@sbc-db:5432/sbc'],
     ['SBC_DATABASE_URL', 'postgres://postgres:postgres@sbc-db/sbc'],
