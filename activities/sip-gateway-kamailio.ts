@@ -3,7 +3,9 @@
  * tables (address, subscriber, assignment), the allowlist is reloaded over JSON-RPC, and calls
  * and registrations are read from `acc` and from usrloc (`ul.lookup`).
  */
+import { ApplicationFailure } from '@temporalio/common';
 import pg from 'pg';
+import { checkAllowlistAddress } from '../domain/sip';
 import {
   accountNotFound,
   checkGatewayAddress,
@@ -27,6 +29,7 @@ import { generateSipPassword, sipDigests } from './sip-credentials';
 
 /** Allowlist group of customers' gateways in the SBC's `address` table (group 2 is the platform). */
 export const GATEWAY_GROUP = 1;
+const PLATFORM_GROUP = 2;
 
 export class RpcError extends Error {
   override name = 'RpcError';
@@ -80,6 +83,8 @@ export interface KamailioSipGatewayOptions {
   reloadRetryMs?: number;
   /** Closes the pool on `close()` (when the gateway made it). */
   ownsPool?: boolean;
+  /** The provider's own addresses (`providerAddresses`), never allowlisted as a gateway. */
+  forbiddenAddresses?: string[];
 }
 
 interface AddressRow {
@@ -200,6 +205,10 @@ export class KamailioSipGateway implements CompleteSipGateway {
 
   async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
+    // The platform's own group-2 rows count as provider addresses even if configuration missed one.
+    const platform = await this.pool.query<{ ip_addr: string }>('SELECT ip_addr FROM address WHERE grp = $1', [PLATFORM_GROUP]);
+    const refusal = checkAllowlistAddress(input.ip, [...(this.options.forbiddenAddresses ?? []), ...platform.rows.map((r) => r.ip_addr)]);
+    if (refusal) throw ApplicationFailure.create({ type: 'GatewayAddressRefused', message: refusal.message, nonRetryable: true, details: [refusal] });
     const transport = input.transport ?? 'udp';
     const ip = input.ip.toLowerCase();
     // TCP connections come from ephemeral ports: only the address can be pinned (port 0 = any).
@@ -353,6 +362,17 @@ export class KamailioSipGateway implements CompleteSipGateway {
     return { deleted: (result.rowCount ?? 0) > 0, state: 'live' };
   }
 
+  async deleteAccountsOf(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: 'live' }> {
+    checkReference(input.reference);
+    const rows = await this.pool.query<{ username: string; domain: string }>('SELECT username, domain FROM subscriber WHERE reference = $1', [input.reference]);
+    const deleted: AccountRef[] = [];
+    for (const row of rows.rows) {
+      const ref = { username: row.username, realm: row.domain };
+      if ((await this.deleteAccount(ref)).deleted) deleted.push(ref);
+    }
+    return { deleted, state: 'live' };
+  }
+
   // --- observation ---------------------------------------------------------------------------
 
   async registration(ref: AccountRef): Promise<Registration | null> {
@@ -422,9 +442,16 @@ export class KamailioSipGateway implements CompleteSipGateway {
 }
 
 /** The gateway with a pool of its own, from connection settings. */
-export function kamailioGateway(settings: { databaseUrl: string; rpcUrl: string; sipDomain: string; accTimeZone?: string }): KamailioSipGateway {
+export function kamailioGateway(settings: { databaseUrl: string; rpcUrl: string; sipDomain: string; accTimeZone?: string; forbiddenAddresses?: string[] }): KamailioSipGateway {
   const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection must not take the worker down; the next query reconnects.
   pool.on('error', () => undefined);
-  return new KamailioSipGateway({ pool, rpcUrl: settings.rpcUrl, sipDomain: settings.sipDomain, accTimeZone: settings.accTimeZone, ownsPool: true });
+  return new KamailioSipGateway({
+    pool,
+    rpcUrl: settings.rpcUrl,
+    sipDomain: settings.sipDomain,
+    accTimeZone: settings.accTimeZone,
+    forbiddenAddresses: settings.forbiddenAddresses,
+    ownsPool: true,
+  });
 }

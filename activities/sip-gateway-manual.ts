@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { checkAllowlistAddress } from '../domain/sip';
 import {
   accountNotFound,
   checkGatewayAddress,
@@ -66,12 +67,15 @@ export class ManualSipGateway implements CompleteSipGateway {
   readonly observes = { calls: false, registrations: false };
   private queue: Promise<unknown> = Promise.resolve();
   private readonly sipDomain: string;
+  private readonly forbiddenAddresses: string[];
 
   constructor(
     private readonly file: string,
-    options: { sipDomain: string },
+    /** `forbiddenAddresses`: the provider's own (`providerAddresses`), never allowlisted as a gateway. */
+    options: { sipDomain: string; forbiddenAddresses?: string[] },
   ) {
     this.sipDomain = options.sipDomain.toLowerCase();
+    this.forbiddenAddresses = options.forbiddenAddresses ?? [];
   }
 
   // --- the operator's side -------------------------------------------------------------------
@@ -131,6 +135,8 @@ export class ManualSipGateway implements CompleteSipGateway {
 
   async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
+    const refusal = checkAllowlistAddress(input.ip, this.forbiddenAddresses);
+    if (refusal) throw ApplicationFailure.create({ type: 'GatewayAddressRefused', message: refusal.message, nonRetryable: true, details: [refusal] });
     const entry = { ip: input.ip.toLowerCase(), port: input.port, transport: input.transport ?? ('udp' as const), reference: input.reference };
     return this.change((r) => {
       let row = r.allowlist.find((e) => e.ip === entry.ip && e.port === entry.port && e.transport === entry.transport && e.reference === entry.reference);
@@ -199,6 +205,15 @@ export class ManualSipGateway implements CompleteSipGateway {
       r.accounts = r.accounts.filter((a) => a !== account);
       this.request(r, 'delete-account', account.reference, { ...ref });
       return { deleted: true, state: 'pending-manual' as const };
+    });
+  }
+
+  deleteAccountsOf(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: ChangeState }> {
+    return this.change((r) => {
+      const mine = r.accounts.filter((a) => a.reference === input.reference);
+      r.accounts = r.accounts.filter((a) => a.reference !== input.reference);
+      for (const a of mine) this.request(r, 'delete-account', a.reference, { username: a.username, realm: a.realm });
+      return { deleted: mine.map((a) => ({ username: a.username, realm: a.realm })), state: 'pending-manual' as const };
     });
   }
 

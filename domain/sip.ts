@@ -57,15 +57,62 @@ export const sipRegistrationStartSchema = z.strictObject({
 });
 export type SipRegistrationStart = z.infer<typeof sipRegistrationStartSchema>;
 
+/** An IP in one canonical form (IPv4-mapped IPv6 as IPv4), or undefined for anything else. */
+export function canonicalIp(value: string): string | undefined {
+  const bare = value.trim().replace(/^\[(.*)\]$/, '$1');
+  if (!ipaddr.isValid(bare)) return undefined;
+  let addr = ipaddr.parse(bare);
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  return addr.toNormalizedString();
+}
+
+/** The IP of `ip`, `ip:port` or `[v6]:port`; undefined for host names. */
+export function ipOfHostPort(value: string): string | undefined {
+  const v = value.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(v);
+  if (bracketed) return canonicalIp(bracketed[1]!);
+  const v4 = /^([0-9.]+)(?::\d+)?$/.exec(v);
+  if (v4) return canonicalIp(v4[1]!);
+  return canonicalIp(v);
+}
+
+/**
+ * The provider's own addresses, which no customer gateway may claim: the SBC's SIP host, the
+ * platform's addresses (allowlist group 2), the probe address, and the published inbound and
+ * outbound signalling addresses. Host names are left out (they are not compared).
+ */
+export function providerAddresses(sip: {
+  provider: { inbound: string; inboundIps: string[]; outbound: string[] };
+  sbc: { sipHost: string; platformAddresses: string[] };
+  probeAddress: string;
+}): string[] {
+  const all = [sip.sbc.sipHost, ...sip.sbc.platformAddresses, sip.probeAddress, sip.provider.inbound, ...sip.provider.inboundIps, ...sip.provider.outbound];
+  return [...new Set(all.map(ipOfHostPort).filter((ip): ip is string => ip !== undefined && ip !== '0.0.0.0' && ip !== '0:0:0:0:0:0:0:0'))];
+}
+
+export interface GatewayAddressOptions {
+  /** Admit private and loopback ranges (labs, tests). */
+  allowPrivate: boolean;
+  /** The provider's own addresses (`providerAddresses`): refused whatever the range. */
+  forbidden?: string[];
+}
+
 /**
  * A gateway must sit at a public unicast address, unless configuration admits private and
- * loopback ranges (labs, tests). The refusal names the range the address fell in.
+ * loopback ranges (labs, tests), and never at one of the provider's own addresses. The refusal
+ * names the range the address fell in, or says it is the provider's.
  */
-export function checkGatewayAddress(ip: string, options: { allowPrivate: boolean }): RuleFailure | null {
-  if (!ipaddr.isValid(ip)) return { path: 'gateway.ip', code: 'gateway-ip-invalid', message: `${ip} is not an IP address` };
-  let addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
-  const range = addr.range();
+export function checkGatewayAddress(ip: string, options: GatewayAddressOptions): RuleFailure | null {
+  const canonical = canonicalIp(ip);
+  if (!canonical) return { path: 'gateway.ip', code: 'gateway-ip-invalid', message: `${ip} is not an IP address` };
+  if ((options.forbidden ?? []).some((f) => ipOfHostPort(f) === canonical)) {
+    return {
+      path: 'gateway.ip',
+      code: 'gateway-ip-provider',
+      message: `${ip} is one of the provider's own addresses (SBC, platform or signalling); a gateway must be the customer's`,
+    };
+  }
+  const range = ipaddr.parse(canonical).range();
   if (range === 'unicast') return null;
   if (options.allowPrivate && ['private', 'loopback', 'uniqueLocal'].includes(range)) return null;
   return {
@@ -73,6 +120,15 @@ export function checkGatewayAddress(ip: string, options: { allowPrivate: boolean
     code: 'gateway-ip-range',
     message: `${ip} is in the ${range} range; a SIP trunk gateway needs a public unicast address`,
   };
+}
+
+/**
+ * The rule the activities that write the allowlist apply again: never a provider address, and
+ * never a range no gateway can be at (link-local such as 169.254.169.254, multicast, reserved).
+ * The public-only rule stays with the API, where configuration says whether labs are allowed.
+ */
+export function checkAllowlistAddress(ip: string, forbidden: string[]): RuleFailure | null {
+  return checkGatewayAddress(ip, { allowPrivate: true, forbidden });
 }
 
 const note = z.strictObject({ note: z.string().max(1000).optional() });
