@@ -1,7 +1,7 @@
 /**
  * `npm start`: the development profile on one machine.
  *
- * Starts the Temporal dev server, a mail inbox, the billing sandbox, the SBC (Kamailio, when it is
+ * Starts the Temporal dev server, a mail inbox, the billing and contact-center sandboxes, the SBC (Kamailio, when it is
  * installed and PostgreSQL answers; otherwise the worker and API use the `manual` SIP gateway),
  * the worker and the API, one after the other, each once the previous one is ready. Output is prefixed per service. If one
  * exits unexpectedly the rest are stopped; Ctrl-C stops everything in reverse order.
@@ -16,6 +16,7 @@ import readline from 'node:readline';
 import { loadConfig, type Config } from '../config';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { sbcAvailability } from '../sbc/start';
+import { ensurePrerequisites } from './prerequisites';
 import { resolveTemporalCli } from './temporal-cli';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -160,6 +161,14 @@ export function developmentServices(
       readyTimeoutMs: 60_000,
       ports: [config.billing.port],
       links: [['Billing sandbox', config.billing.url]],
+    },
+    {
+      name: 'contact-center',
+      ...tsEntry('sandboxes/contact-center/main.ts'),
+      ready: { kind: 'http', url: `http://${localHost(config.contactCenter.host)}:${config.contactCenter.port}/healthz` },
+      readyTimeoutMs: 60_000,
+      ports: [config.contactCenter.port],
+      links: [['Contact-center sandbox', config.contactCenter.url]],
     },
     ...sbcService,
     {
@@ -515,6 +524,9 @@ export async function supervise(services: ServiceSpec[], config: Config): Promis
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Kamailio and PostgreSQL installed or started first (or a stop naming the command); with
+  // SKIP_SYSTEM_SETUP=1 nothing is checked and a missing SBC falls back to `manual` below.
+  await ensurePrerequisites({ purpose: 'start', log });
   fs.mkdirSync(config.dataDir, { recursive: true });
   const cli = await resolveTemporalCli();
   const sip = await planSipGateway(config);
