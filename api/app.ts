@@ -18,7 +18,7 @@ import { CATALOG, productById, quote } from '../domain/catalog';
 import { createSipGateway } from '../activities';
 import type { SipGateway } from '../activities/sip-gateway';
 import { providerAddresses } from './sip';
-import { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '../sandboxes/billing/webhook-signature';
+import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 
 export interface ApiDeps {
@@ -198,8 +198,9 @@ export function createApp(deps: ApiDeps): express.Express {
   // Billing authenticates by signature over the raw body, not by bearer token.
   app.post('/v1/webhooks/billing', express.raw({ type: () => true, limit: config.api.bodyLimit }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!verifyWebhookSignature(config.billing.webhookSecret, req.get(WEBHOOK_SIGNATURE_HEADER), raw, Math.floor(now() / 1000))) {
-      throw new HttpProblem(401, 'Bad signature', `missing, stale or wrong ${WEBHOOK_SIGNATURE_HEADER}`);
+    const verdict = verifyBillingSignature(config.billing.webhookSecret, req.get(BILLING_SIGNATURE_HEADER), raw, Math.floor(now() / 1000));
+    if (!verdict.ok) {
+      throw new HttpProblem(401, 'Bad signature', `${BILLING_SIGNATURE_HEADER} is ${verdict.reason === 'mismatch' ? 'wrong' : verdict.reason}`);
     }
     let event: unknown;
     try {

@@ -1,13 +1,18 @@
 /** The API process: connects to Temporal and serves HTTP until SIGINT/SIGTERM. */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
+import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
 import { createApp } from './app';
-import { DEMO_TOKENS, loadTokens } from './auth';
+import { DEMO_TOKENS, FileTokenRegistry, loadTokens } from './auth';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const { registry, demo } = loadTokens(config);
-  const connection = await Connection.connect({ address: config.temporal.address });
+  // SIGHUP re-reads the tokens file at once (it is also re-read when it changes).
+  if (registry instanceof FileTokenRegistry) process.on('SIGHUP', () => registry.reload());
+  const temporal = temporalConnectionOptions(config.temporal);
+  console.log(`Temporal: ${describeTemporalConnection(temporal)}, namespace ${config.temporal.namespace}`);
+  const connection = await Connection.connect(temporal);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ config, client, tokens: registry });
   const server = app.listen(config.api.port, config.api.host, () => {

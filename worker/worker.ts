@@ -2,6 +2,7 @@
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config';
+import { temporalConnectionOptions } from '../config/temporal-connection';
 
 export interface CreateWorkerOptions {
   config: Config;
@@ -13,7 +14,7 @@ export interface CreateWorkerOptions {
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { config } = options;
-  const connection = options.connection ?? (await NativeConnection.connect({ address: config.temporal.address }));
+  const connection = options.connection ?? (await NativeConnection.connect(temporalConnectionOptions(config.temporal)));
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
