@@ -99,6 +99,11 @@ export interface BillingSandboxOptions {
   /** How long a simulated timeout holds a request before answering 504. */
   timeoutHoldMs?: number;
   bodyLimit?: string;
+  /**
+   * Mount the /_sandbox routes (default true). They pay any order for free and rewrite faults,
+   * so a sandbox run with the production profile leaves them out.
+   */
+  controlRoutes?: boolean;
 }
 
 export interface BillingSandbox {
@@ -487,7 +492,7 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     const result = await commit((tx) => payOrderOnline(tx, id));
     respond(req, res, result.status, result.body);
   });
-  app.use('/_sandbox', sandbox);
+  if (options.controlRoutes ?? true) app.use('/_sandbox', sandbox);
 
   const v1 = express.Router();
   v1.use(authenticate, requireJson, jsonBody, injectFaults);

@@ -10,7 +10,7 @@ import { createBillingSandbox } from './app';
 const SHUTDOWN_GRACE_MS = 5_000;
 
 function main(): void {
-  const { billing } = loadConfig();
+  const { billing, profile } = loadConfig();
   const sandbox = createBillingSandbox({
     dataFile: billing.dataFile,
     apiKey: billing.apiKey,
@@ -22,6 +22,7 @@ function main(): void {
     webhookDropRate: billing.webhookDropRate,
     webhookDuplicateRate: billing.webhookDuplicateRate,
     invoiceDelayMs: billing.invoiceDelayMs,
+    controlRoutes: profile !== 'production',
     log: (line) => console.log(`billing sandbox: ${line}`),
   });
   const server = http.createServer(sandbox.app);
