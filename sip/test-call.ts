@@ -9,6 +9,7 @@
  * accounts), and is exercised against SIPp and Kamailio in the integration tests.
  */
 import { performance } from 'node:perf_hooks';
+import ipaddr from 'ipaddr.js';
 import { digestAuthorization, parseChallenge } from './digest';
 import { openEndpoint, UnreachableError, type Peer, type SipEndpoint } from './endpoint';
 import {
@@ -50,6 +51,8 @@ export interface TestCallOptions {
   holdMs?: number;
   /** No final response this long after the INVITE: cancel (if it got anywhere) and stop (default 32 s). */
   timeoutMs?: number;
+  /** The provider's own addresses: no in-dialog request is routed to them (see `checkDialogHops`). */
+  forbiddenHops?: string[];
 }
 
 export interface CallResponse {
@@ -70,7 +73,9 @@ export type TestCallOutcome =
   /** No final response at all within the time allowed. */
   | 'timeout'
   /** TCP could not connect: nothing was sent. */
-  | 'unreachable';
+  | 'unreachable'
+  /** Answered, but the 2xx routed ACK and BYE somewhere the address rule refuses: nothing was sent there. */
+  | 'unsafe-route';
 
 export interface TestCallResult {
   outcome: TestCallOutcome;
@@ -99,6 +104,58 @@ export interface TestCallResult {
 }
 
 type Inbound = { message: SipMessage; from: Peer };
+
+function canonical(host: string): string | undefined {
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  if (!ipaddr.isValid(bare)) return undefined;
+  let addr = ipaddr.parse(bare);
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  return addr.toNormalizedString();
+}
+
+function sameHost(a: string, b: string): boolean {
+  const ca = canonical(a);
+  const cb = canonical(b);
+  return ca !== undefined && cb !== undefined ? ca === cb : a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Where a 2xx may send the dialog's ACK and BYE. The hop they are sent to (the first Route, or
+ * the Contact without a route set) must be the target the INVITE went to: the gateway itself, or
+ * the SBC in front of it. Further Routes must be that target too (an SBC may record-route
+ * twice), or the SBC would forward there. The Contact behind an SBC is where the SBC takes the
+ * requests within a dialog it created; it must still be an address a gateway can have: unicast
+ * (loopback or private only when the target is in that range too, as in a lab) and none of the
+ * provider's own. Anything else (another 127.x, 169.254.169.254, a provider address) is refused.
+ */
+export function checkDialogHops(input: { target: string; routes: string[]; remoteTarget: string; forbidden?: string[] }): { ok: true } | { ok: false; reason: string } {
+  let hosts: { route: string[]; remote: string };
+  try {
+    hosts = { route: input.routes.map((r) => uriTarget(parseNameAddr(r).uri).host), remote: uriTarget(input.remoteTarget).host };
+  } catch (err) {
+    return { ok: false, reason: `unparsable route: ${(err as Error).message}` };
+  }
+  const name = (i: number) => (i === 0 ? 'the first Record-Route' : `Record-Route ${i + 1}`);
+  for (const [i, host] of hosts.route.entries()) {
+    if (!sameHost(host, input.target)) return { ok: false, reason: `${name(i)} points at ${host}, not at ${input.target} where the call was sent` };
+  }
+  const remote = hosts.remote;
+  const forbidden = (input.forbidden ?? []).some((f) => sameHost(f.replace(/:\d+$/, ''), remote) || sameHost(f, remote));
+  if (forbidden) return { ok: false, reason: `the Contact ${remote} is one of the provider's own addresses` };
+  if (hosts.route.length === 0) {
+    return sameHost(remote, input.target) ? { ok: true } : { ok: false, reason: `the Contact points at ${remote}, not at ${input.target} where the call was sent` };
+  }
+  if (sameHost(remote, input.target)) return { ok: true };
+  const ip = canonical(remote);
+  // A name behind the SBC is the SBC's to resolve (it does not): nothing of ours goes there.
+  if (ip === undefined) return { ok: true };
+  const range = ipaddr.parse(ip).range();
+  if (range === 'unicast') return { ok: true };
+  const targetIp = canonical(input.target);
+  const targetRange = targetIp ? ipaddr.parse(targetIp).range() : undefined;
+  if (['private', 'loopback', 'uniqueLocal'].includes(range) && range === targetRange) return { ok: true };
+  return { ok: false, reason: `the Contact ${remote} is in the ${range} range` };
+}
 
 /** A queue of inbound messages that the call's steps wait on with deadlines. */
 class Inbox {
@@ -302,7 +359,23 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
   };
 
   const hangUp = async (response: SipResponse): Promise<TestCallResult> => {
-    const dialog = dialogOf(response);
+    let dialog: ReturnType<typeof dialogOf>;
+    try {
+      dialog = dialogOf(response);
+    } catch (err) {
+      return finish({ outcome: 'unsafe-route', finalCode: response.status, finalReason: response.reason, teardown: { method: 'none' }, error: `ACK and BYE not sent: ${(err as Error).message}` });
+    }
+    const hops = checkDialogHops({ target: options.target.host, routes: dialog.routes, remoteTarget: dialog.remoteTarget, forbidden: options.forbiddenHops });
+    if (!hops.ok) {
+      // The call stays up at the far end until it gives up waiting for the ACK: that is its doing.
+      return finish({
+        outcome: 'unsafe-route',
+        finalCode: response.status,
+        finalReason: response.reason,
+        teardown: { method: 'none' },
+        error: `ACK and BYE not sent: ${hops.reason}`,
+      });
+    }
     const ack = request('ACK', dialog.remoteTarget, { branch: newBranch(), cseq, to: dialog.to, routes: dialog.routes });
     await send(ack, dialog.peer);
     const holdUntil = performance.now() + holdMs;
