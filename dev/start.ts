@@ -1,7 +1,7 @@
 /**
  * `npm start`: the development profile on one machine.
  *
- * Starts the Temporal dev server, a mail inbox, the billing sandbox, the SBC (Kamailio, when it is
+ * Starts the Temporal dev server, a mail inbox, the billing and contact-center sandboxes, the SBC (Kamailio, when it is
  * installed and PostgreSQL answers; otherwise the worker and API use the `manual` SIP gateway),
  * the worker and the API, one after the other, each once the previous one is ready. Output is prefixed per service. If one
  * exits unexpectedly the rest are stopped; Ctrl-C stops everything in reverse order.
@@ -161,6 +161,14 @@ export function developmentServices(
       readyTimeoutMs: 60_000,
       ports: [config.billing.port],
       links: [['Billing sandbox', config.billing.url]],
+    },
+    {
+      name: 'contact-center',
+      ...tsEntry('sandboxes/contact-center/main.ts'),
+      ready: { kind: 'http', url: `http://${localHost(config.contactCenter.host)}:${config.contactCenter.port}/healthz` },
+      readyTimeoutMs: 60_000,
+      ports: [config.contactCenter.port],
+      links: [['Contact-center sandbox', config.contactCenter.url]],
     },
     ...sbcService,
     {
