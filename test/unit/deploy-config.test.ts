@@ -31,7 +31,7 @@ describe('search attributes in deployment files', () => {
 
   it('services start in order and the API is probed on /healthz', () => {
     const services = developmentServices(loadConfig({}), '/usr/bin/temporal');
-    expect(services.map((s) => s.name)).toEqual(['temporal', 'mail', 'billing', 'worker', 'api']);
+    expect(services.map((s) => s.name)).toEqual(['temporal', 'mail', 'billing', 'contact-center', 'worker', 'api']);
     expect(services.at(-1)!.ready).toEqual({ kind: 'http', url: 'http://127.0.0.1:3000/healthz' });
   });
 });

@@ -26,7 +26,7 @@ describe('SIP configuration', () => {
   it('runs the SBC before the worker, and gives worker and API the chosen mode', () => {
     const config = loadConfig({});
     const withSbc = developmentServices(config, '/usr/bin/temporal', { mode: 'kamailio', runSbc: true });
-    expect(withSbc.map((s) => s.name)).toEqual(['temporal', 'mail', 'billing', 'sbc', 'worker', 'api']);
+    expect(withSbc.map((s) => s.name)).toEqual(['temporal', 'mail', 'billing', 'contact-center', 'sbc', 'worker', 'api']);
     for (const name of ['worker', 'api']) expect(withSbc.find((s) => s.name === name)!.env).toEqual({ SIP_GATEWAY_MODE: 'kamailio' });
     const without = developmentServices(config, '/usr/bin/temporal', { mode: 'manual', runSbc: false });
     expect(without.map((s) => s.name)).not.toContain('sbc');
