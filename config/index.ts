@@ -572,9 +572,9 @@ function productionIssues(e: Env, raw: Record<string, string | undefined>): { pa
     if (raw[name] === undefined) issues.push({ path: name, message: 'not set: the development default would be used' });
     else if (value === fallback || looksLikePlaceholder(value)) issues.push({ path: name, message: 'a default or placeholder secret' });
   }
-  // Only explicit URLs: a process that does not reach the database need not hold its password.
-  for (const name of ['SBC_DATABASE_URL', 'DATABASE_URL'] as const) {
-    const url = raw[name];
+  // The SBC's default URL counts where it would be used (the kamailio gateway writes its tables).
+  const sbcUrlUsed = raw.SBC_DATABASE_URL !== undefined || e.SIP_GATEWAY_MODE === 'kamailio';
+  for (const [name, url] of [['SBC_DATABASE_URL', sbcUrlUsed ? e.SBC_DATABASE_URL : undefined], ['DATABASE_URL', raw.DATABASE_URL]] as const) {
     if (url === undefined) continue;
     const problem = databasePasswordProblem(url);
     if (problem) issues.push({ path: name, message: problem });

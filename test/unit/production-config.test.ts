@@ -80,6 +80,13 @@ describe('production refuses default secrets', () => {
     expect(databasePasswordProblem('postgres://u:Change%2DMe@db/x')).toMatch(/well-known/);
   });
 
+  it("refuses the SBC's default database URL where the kamailio gateway would use it", () => {
+    const { SBC_DATABASE_URL: _url, ...unset } = GOOD;
+    expect(issuesOf(unset)).toEqual([{ path: 'SBC_DATABASE_URL', message: 'no password in the URL' }]);
+    // A manual SBC has no database here.
+    expect(issuesOf({ ...unset, SIP_GATEWAY_MODE: 'manual' })).toEqual([]);
+  });
+
   it('takes only kamailio or manual as the SIP gateway mode, set explicitly', () => {
     const { SIP_GATEWAY_MODE: _mode, ...unset } = GOOD;
     expect(issuesOf(unset)).toEqual([{ path: 'SIP_GATEWAY_MODE', message: expect.stringMatching(/kamailio or manual/) }]);

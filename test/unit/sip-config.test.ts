@@ -5,7 +5,7 @@ import { kamailioArgs } from '../../sbc/start';
 
 describe('SIP configuration', () => {
   it('tells customers the published addresses, and the local SBC in development', () => {
-    const prod = loadConfig({ APP_PROFILE: 'production', API_TOKENS_FILE: '/etc/tokens.json', BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a', BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c', CONTACT_CENTER_API_KEY: 'c-2b9e4f7a1d3c5e8f', SIP_GATEWAY_MODE: 'kamailio' }).sipGateway;
+    const prod = loadConfig({ APP_PROFILE: 'production', API_TOKENS_FILE: '/etc/tokens.json', BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a', BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c', CONTACT_CENTER_API_KEY: 'c-2b9e4f7a1d3c5e8f', SIP_GATEWAY_MODE: 'manual' }).sipGateway;
     expect(prod.provider).toEqual({ inbound: 'sip.pstn.avc.qcloud.com:5089', inboundIps: [...PROVIDER_SIGNALLING.inboundIps], outbound: [...PROVIDER_SIGNALLING.outbound] });
     expect(prod.provider.outbound).toHaveLength(6);
     expect(prod.provider.outbound.every((a) => a.endsWith(':5089'))).toBe(true);
