@@ -69,6 +69,8 @@ export interface ContactCenterSandboxOptions {
   /** How long a simulated timeout holds a request before answering 504. */
   timeoutHoldMs?: number;
   bodyLimit?: string;
+  /** Mount the /_sandbox routes (default true); they rewrite faults, so production leaves them out. */
+  controlRoutes?: boolean;
 }
 
 export interface ContactCenterSandbox {
@@ -332,7 +334,7 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
     );
     respond(req, res, 200, { count: requests.length, requests });
   });
-  app.use('/_sandbox', sandbox);
+  if (options.controlRoutes ?? true) app.use('/_sandbox', sandbox);
 
   // What the administrator's email points at: sign in with the admin email and password.
   app.get('/console', (_req, res) => {

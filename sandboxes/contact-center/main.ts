@@ -10,13 +10,14 @@ import { createContactCenterSandbox } from './app';
 const SHUTDOWN_GRACE_MS = 5_000;
 
 function main(): void {
-  const { contactCenter } = loadConfig();
+  const { contactCenter, profile } = loadConfig();
   const sandbox = createContactCenterSandbox({
     dataFile: contactCenter.dataFile,
     apiKey: contactCenter.apiKey,
     latencyMs: contactCenter.latencyMs,
     failureRate: contactCenter.failureRate,
     timeoutRate: contactCenter.timeoutRate,
+    controlRoutes: profile !== 'production',
   });
   const server = http.createServer(sandbox.app);
 

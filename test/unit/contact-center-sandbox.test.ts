@@ -405,6 +405,13 @@ describe('contact-center sandbox: faults and persistence', () => {
     expect(((await request(second.app).get('/_sandbox/requests')).body as { count: number }).count).toBeGreaterThanOrEqual(4);
   });
 
+  it('leaves the /_sandbox routes out when told to (the production profile)', async () => {
+    const sandbox = open({ controlRoutes: false });
+    expect((await request(sandbox.app).put('/_sandbox/faults').send({ failureRate: 1 })).status).toBe(404);
+    expect((await request(sandbox.app).get('/_sandbox/requests')).status).toBe(404);
+    expect(sandbox.faults().failureRate).toBe(0);
+  });
+
   it('refuses to start on a corrupt data file rather than reset it', () => {
     fs.writeFileSync(dataFile, '{not json');
     expect(() => open()).toThrow(/not valid JSON/);
