@@ -506,7 +506,9 @@ function numberParam(params: Request['params']): string {
 }
 
 function isLoggedWrite(req: Request): boolean {
-  return WRITE_METHODS.has(req.method) && pathOf(req).startsWith('/v1/');
+  const path = pathOf(req);
+  // A sign-in check is a POST but changes nothing.
+  return WRITE_METHODS.has(req.method) && path.startsWith('/v1/') && !path.endsWith('/admin/sign-in');
 }
 
 function pathOf(req: Request): string {
