@@ -270,7 +270,7 @@ export async function ensurePrerequisites(options: EnsureOptions): Promise<'skip
   }
   if (plan.kind === 'stop') {
     throw new PrerequisitesError(
-      [`prerequisites: ${plan.reason}.`, ...(plan.command ? ['Run this, then try again:', '', `  ${plan.command}`, ''] : []), 'SKIP_SYSTEM_SETUP=1 skips this check (SIP tests and the local SBC then need these anyway).'].join('\n'),
+      [`prerequisites: ${plan.reason}.`, ...(plan.command ? ['Run this, then try again:', '', `  ${plan.command}`, ''] : []), 'SKIP_SYSTEM_SETUP=1 skips this check (without these, npm start runs no local SBC and the SIP tests fail).'].join('\n'),
     );
   }
 
