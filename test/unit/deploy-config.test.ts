@@ -4,6 +4,7 @@
  * registration step. These keep them in step.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
@@ -33,5 +34,112 @@ describe('search attributes in deployment files', () => {
     const services = developmentServices(loadConfig({}), '/usr/bin/temporal');
     expect(services.map((s) => s.name)).toEqual(['temporal', 'mail', 'billing', 'contact-center', 'worker', 'api']);
     expect(services.at(-1)!.ready).toEqual({ kind: 'http', url: 'http://127.0.0.1:3000/healthz' });
+  });
+});
+
+// js-yaml (eslint's own YAML reader) resolves the compose file's anchors and merge keys.
+const yaml = createRequire(__filename)('js-yaml') as { load(text: string): unknown };
+
+interface ComposeService {
+  image?: string;
+  build?: string | { context: string; dockerfile?: string };
+  command?: string[];
+  environment?: Record<string, string | number | boolean>;
+  ports?: string[];
+  network_mode?: string;
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const composeText = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+const compose = yaml.load(composeText) as { services: Record<string, ComposeService> };
+const services = compose.services;
+const SECRET_NAME = /SECRET|PASSWORD|PWD|API_KEY|TOKEN/;
+
+/** The environment a service gets, with `${X:?…}` filled by a test value and `${X:-d}` by d. */
+function resolvedEnv(name: string, values: Record<string, string> = {}): Record<string, string> {
+  const env = services[name]?.environment ?? {};
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [
+      key,
+      String(value).replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_, variable: string, kind?: string, fallback?: string) =>
+        values[variable] ?? (kind === '-' ? (fallback ?? '') : `test-${variable.toLowerCase()}-7f3a9c0e1b2d`),
+      ),
+    ]),
+  );
+}
+
+describe('production compose file', () => {
+  it('publishes only the API and the SBC\'s SIP port; operator UIs listen on host loopback', () => {
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((port) => ({ name, port: String(port) })));
+    const open = published.filter((p) => !p.port.startsWith('127.0.0.1:'));
+    // The API runs in the SBC's network namespace (its RPC is loopback-only), so the SBC publishes its port.
+    const apiHost = /^service:(.+)$/.exec(services.api!.network_mode ?? '')?.[1];
+    expect(apiHost).toBe('sbc');
+    expect(services.api!.ports ?? []).toEqual([]);
+    expect(resolvedEnv('api').API_PORT).toBe('3000');
+    expect(open).toEqual([
+      { name: 'sbc', port: '3000:3000' },
+      { name: 'sbc', port: '5080:5080/udp' },
+      { name: 'sbc', port: '5080:5080/tcp' },
+    ]);
+    for (const internal of ['temporal', 'postgresql', 'billing', 'sbc-db', 'worker']) expect(services[internal]!.ports ?? [], internal).toEqual([]);
+    // Neither the Temporal frontend nor SMTP is reachable from the host at all.
+    expect(published.map((p) => p.port).filter((p) => /:(7233|1025|4010)$/.test(p))).toEqual([]);
+  });
+
+  it('runs the billing sandbox with the production profile (no /_sandbox routes)', () => {
+    expect(services.billing!.command).toEqual(['node', 'dist/sandboxes/billing/main.js']);
+    expect(resolvedEnv('billing').APP_PROFILE).toBe('production');
+  });
+
+  it('puts the worker and the API on the SBC, in kamailio mode, with its database', () => {
+    for (const name of ['worker', 'api']) {
+      const env = resolvedEnv(name);
+      expect(env.SIP_GATEWAY_MODE, name).toBe('kamailio');
+      expect(env.SBC_RPC_HOST, name).toBe('127.0.0.1');
+      expect(services[name]!.network_mode, name).toBe('service:sbc');
+      expect(services[name]!.depends_on?.sbc?.condition, name).toBe('service_healthy');
+    }
+    const sbc = services.sbc!;
+    expect(sbc.build).toEqual({ context: '.', dockerfile: 'deploy/sbc.Dockerfile' });
+    expect(sbc.command).toEqual(['npx', 'tsx', 'sbc/start.ts']);
+    expect(sbc.depends_on?.['sbc-db']?.condition).toBe('service_healthy');
+    expect(resolvedEnv('sbc').SBC_DATABASE_URL).toMatch(/^postgres:\/\/sbc:[^@]+@sbc-db:5432\/sbc$/);
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'deploy/sbc.Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/apt-get install[^\n]*\bkamailio kamailio-postgres-modules\b/);
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm/m);
+  });
+
+  it('holds no secret: each comes from the env file, required, with no default', () => {
+    for (const known of ['sandbox-billing-key', 'sandbox-webhook-secret-change-me', 'sandbox-contact-center-key', ':-temporal}', 'demo-']) {
+      expect(composeText, known).not.toContain(known);
+    }
+    // `${X:-default}` with a non-empty default is refused for anything secret-like.
+    const defaults = [...composeText.matchAll(/\$\{(\w+):-([^}]*)\}/g)].filter(([, name, value]) => SECRET_NAME.test(name!) && value !== '');
+    expect(defaults.map(([whole]) => whole)).toEqual([]);
+    for (const [service, s] of Object.entries(services)) {
+      for (const [key, value] of Object.entries(s.environment ?? {})) {
+        const text = String(value);
+        if (SECRET_NAME.test(key) && !key.endsWith('_FILE')) {
+          expect(text, `${service}.${key}`).toMatch(/^\$\{\w+:[?-][^}]*\}$/);
+        }
+        // A database URL takes its password from a required variable.
+        if (/^postgres(ql)?:\/\//.test(text)) expect(text, `${service}.${key}`).toMatch(/^postgres(ql)?:\/\/\w+:\$\{\w+:\?[^}]*\}@/);
+      }
+    }
+    const example = fs.readFileSync(path.join(ROOT, 'deploy/production.env.example'), 'utf8');
+    for (const [, name] of composeText.matchAll(/\$\{(\w+):\?[^}]*\}/g)) expect(example, name).toMatch(new RegExp(`^${name}=`, 'm'));
+  });
+
+  it("gives every application process a configuration the production check accepts", () => {
+    for (const name of ['api', 'worker', 'billing', 'sbc']) {
+      const config = loadConfig(resolvedEnv(name));
+      expect(config.profile, name).toBe('production');
+      expect(config.sipGateway.mode, name).toBe('kamailio');
+      expect(config.sipGateway.sbc.rpcUrl, name).toBe('http://127.0.0.1:5071/RPC');
+      expect(config.temporal.tls, name).toBeUndefined();
+    }
+    // With the env file's defaults left as they are, a default secret is refused, not used.
+    expect(() => loadConfig(resolvedEnv('worker', { BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' }))).toThrow(/BILLING_WEBHOOK_SECRET/);
   });
 });
