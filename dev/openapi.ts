@@ -57,6 +57,7 @@ function withoutBanner(text: string): string {
     .split('\n')
     .filter((line) => !/^\s*[╔║╚]/.test(line))
     .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
     .trim();
 }
 
