@@ -1,0 +1,425 @@
+/**
+ * Hostile SIP against the product's SBC (Kamailio on 127.0.74.0/24, the SIPp contact center
+ * behind it): forged in-dialog requests, INVITEs from unlisted and spoofed platform addresses,
+ * REGISTER password guessing, an INVITE flood with a legitimate trunk call placed during it,
+ * 1,000 malformed messages, and gateways whose 2xx routes ACK and BYE elsewhere. Nothing may
+ * reach the platform; refusals are accounted; bans are visible over JSON-RPC. The figures go to
+ * bench/results/sbc-hostile.json.
+ */
+import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bannedSources, type BannedSource } from '../../sbc/start';
+import { digestAuthorization, parseChallenge } from '../../sip/digest';
+import { header, parseMessage, type SipResponse } from '../../sip/message';
+import { sendOptions } from '../../sip/options';
+import { testCall } from '../../sip/test-call';
+import { startTestSbc, type TestSbc } from '../support/sbc';
+import { startSippServer } from '../support/sipp';
+
+const NET = '127.0.74';
+const LEGIT_GW = { ip: `${NET}.2`, port: 5062 };
+const CONTACT_CENTER = `${NET}.4`;
+/** A SIP sink where forged requests would land if the SBC relayed them. */
+const SINK = { ip: `${NET}.8`, port: 5060 };
+const HOSTILE_GW = { ip: `${NET}.6`, port: 5066 };
+const HOSTILE_HOP = { ip: `${NET}.7`, port: 5060 };
+const ATTACKERS = {
+  forger: `${NET}.20`,
+  unlisted: `${NET}.21`,
+  spoofer: `${NET}.22`,
+  guesser: `${NET}.23`,
+  flooder: `${NET}.24`,
+  garbler: `${NET}.25`,
+  bystander: `${NET}.26`,
+};
+
+let t: TestSbc;
+let sink: dgram.Socket;
+const sinkReceived: string[] = [];
+let hopSocket: dgram.Socket;
+const hopReceived: string[] = [];
+const startedUnix = Math.floor(Date.now() / 1000) - 1;
+const figures = {
+  attempts: {} as Record<string, number>,
+  /** Attacker requests answered with 1xx/2xx (something behind the SBC took them) plus what the sink got. */
+  relayed: 0,
+  bannedSources: [] as BannedSource[],
+  accountingRows: 0,
+  accountingReasons: {} as Record<string, number>,
+  legitimateCallDuringFlood: { connected: false, outcome: '' },
+  malformed: { sent: 0, sbcAnsweredOptionsAfter: false },
+};
+
+/** A UDP user agent on one address: sends raw SIP, keeps every response by Call-ID. */
+class RawUa {
+  readonly responses = new Map<string, SipResponse[]>();
+  private constructor(
+    readonly socket: dgram.Socket,
+    readonly ip: string,
+    readonly port: number,
+  ) {}
+
+  static async open(ip: string, port = 0): Promise<RawUa> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, ip, () => resolve());
+    });
+    const ua = new RawUa(socket, ip, socket.address().port);
+    socket.on('message', (raw) => {
+      try {
+        const m = parseMessage(raw.toString('utf8'));
+        if (m.kind !== 'response') return;
+        const id = header(m, 'call-id') ?? '';
+        ua.responses.set(id, [...(ua.responses.get(id) ?? []), m]);
+      } catch {
+        // not SIP
+      }
+    });
+    return ua;
+  }
+
+  send(text: string | Buffer): Promise<void> {
+    return new Promise((resolve) => this.socket.send(text, t.address.sipPort, t.address.ip, () => resolve()));
+  }
+
+  /** The final response for a Call-ID, or undefined after `ms`. */
+  async final(callId: string, ms = 2_000): Promise<SipResponse | undefined> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const f = (this.responses.get(callId) ?? []).find((r) => r.status >= 200);
+      if (f || Date.now() > until) return f;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+function request(
+  ua: RawUa,
+  o: { method: string; ruri: string; callId: string; toTag?: string; route?: string; from?: string; contact?: string; extra?: string[]; cseq?: number },
+): string {
+  const local = `${ua.ip}:${ua.port}`;
+  const lines = [
+    `${o.method} ${o.ruri} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${local};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+    'Max-Forwards: 70',
+    ...(o.route ? [`Route: ${o.route}`] : []),
+    `From: ${o.from ?? `<sip:attacker@${ua.ip}>`};tag=${randomBytes(4).toString('hex')}`,
+    `To: <${o.ruri}>${o.toTag ? `;tag=${o.toTag}` : ''}`,
+    `Call-ID: ${o.callId}`,
+    `CSeq: ${o.cseq ?? 1} ${o.method}`,
+    `Contact: ${o.contact ?? `<sip:attacker@${local}>`}`,
+    ...(o.extra ?? []),
+    'Content-Length: 0',
+    '',
+    '',
+  ];
+  return lines.join('\r\n');
+}
+
+const callId = (tag: string) => `${tag}-${randomBytes(6).toString('hex')}@hostile`;
+
+/** Counts attacker requests something behind the SBC answered (any 1xx/2xx). */
+function relayedAmong(ua: RawUa): number {
+  return [...ua.responses.values()].filter((rs) => rs.some((r) => r.status < 300)).length;
+}
+
+async function accRows(where = 'TRUE', params: unknown[] = []): Promise<{ method: string; sip_code: string; src_ip: string; admitted: string; reason: string }[]> {
+  const r = await t.pool.query(`SELECT method, sip_code, src_ip, admitted, reason FROM acc WHERE time_unix >= $1 AND ${where} ORDER BY id`, [startedUnix, ...params]);
+  return r.rows;
+}
+
+beforeAll(async () => {
+  t = await startTestSbc(NET);
+  sink = dgram.createSocket('udp4');
+  sink.on('message', (m) => sinkReceived.push(m.toString('utf8')));
+  await new Promise<void>((resolve) => sink.bind(SINK.port, SINK.ip, () => resolve()));
+  hopSocket = dgram.createSocket('udp4');
+  hopSocket.on('message', (m) => hopReceived.push(m.toString('utf8')));
+  await new Promise<void>((resolve) => hopSocket.bind(HOSTILE_HOP.port, HOSTILE_HOP.ip, () => resolve()));
+  await t.gateway.allowGateway({ ip: LEGIT_GW.ip, port: LEGIT_GW.port, reference: 'case-legit-trunk' });
+});
+
+afterAll(async () => {
+  sink?.close();
+  hopSocket?.close();
+  await t?.stop();
+});
+
+describe('hostile SIP at the SBC', () => {
+  it('refuses forged in-dialog requests (To-tag and Route) with 404 and an accounting row, from anyone', async () => {
+    const sbcRoute = `<sip:${t.address.ip}:${t.address.sipPort};lr;ftag=abc;did=1a2.3b4>`;
+    const forger = await RawUa.open(ATTACKERS.forger);
+    const gw = await RawUa.open(LEGIT_GW.ip, 5063);
+    const platform = await RawUa.open(t.probe);
+    const ids: [RawUa, string][] = [];
+    for (const ua of [forger, gw, platform]) {
+      for (const [method, target] of [
+        ['INVITE', `sip:+8613800000000@${SINK.ip}:${SINK.port}`],
+        ['INVITE', `sip:02066004441@${CONTACT_CENTER}:5060`],
+        ['BYE', `sip:02066004441@${CONTACT_CENTER}:5060`],
+        ['INFO', `sip:x@${SINK.ip}:${SINK.port}`],
+      ] as const) {
+        const id = callId('forged');
+        ids.push([ua, id]);
+        await ua.send(request(ua, { method, ruri: target, callId: id, toTag: 'forged1', route: sbcRoute }));
+      }
+    }
+    for (const [ua, id] of ids) expect((await ua.final(id))?.status).toBe(404);
+    figures.attempts['forged in-dialog requests'] = ids.length;
+    figures.relayed += relayedAmong(forger) + relayedAmong(gw) + relayedAmong(platform);
+    for (const ua of [forger, gw, platform]) ua.close();
+    const rows = await accRows(`reason = 'unknown-dialog'`);
+    expect(rows.length).toBe(ids.length);
+    expect(rows.every((r) => r.admitted === '0' && r.sip_code === '404')).toBe(true);
+  });
+
+  it('refuses INVITEs from unlisted addresses and from spoofed platform identities', async () => {
+    const unlisted = await RawUa.open(ATTACKERS.unlisted);
+    const spoofer = await RawUa.open(ATTACKERS.spoofer);
+    const platform = await RawUa.open(t.probe);
+    const cases: [RawUa, string, string][] = [];
+    const send = async (ua: RawUa, o: Parameters<typeof request>[1], expected: string) => {
+      cases.push([ua, o.callId, expected]);
+      await ua.send(request(ua, o));
+    };
+    // Unlisted sources, towards the platform and towards premium and foreign numbers.
+    for (const callee of ['02066004441', '+882345678901', '00447700900123']) {
+      await send(unlisted, { method: 'INVITE', ruri: `sip:${callee}@${t.address.ip}`, callId: callId('unlisted') }, 'unlisted-source');
+    }
+    // The platform's identity claimed in From, Contact, P-Asserted-Identity and a second Via from another source.
+    await send(
+      spoofer,
+      {
+        method: 'INVITE',
+        ruri: `sip:02066004441@${t.address.ip}`,
+        callId: callId('spoof'),
+        from: `<sip:probe@${t.probe}>`,
+        contact: `<sip:probe@${t.probe}:5060>`,
+        extra: [`P-Asserted-Identity: <sip:probe@${t.probe}>`, `X-Forwarded-For: ${t.probe}`],
+      },
+      'unlisted-source',
+    );
+    // A pre-loaded Route naming the platform does not make a stranger's INVITE the platform's.
+    await send(spoofer, { method: 'INVITE', ruri: `sip:02066004441@${t.address.ip}`, callId: callId('spoof-route'), route: `<sip:${CONTACT_CENTER}:5060;lr>` }, 'unlisted-source');
+    // From the platform's own address, towards a destination that is neither registered nor allowlisted.
+    for (const ruri of ['sip:00447700900123@169.254.169.254', `sip:+882345678901@${SINK.ip}:${SINK.port}`, `sip:02066004441@${ATTACKERS.unlisted}:5060`]) {
+      await send(platform, { method: 'INVITE', ruri, callId: callId('platform-out') }, 'callee-not-customer');
+    }
+    for (const [ua, id] of cases) expect((await ua.final(id))?.status).toBe(403);
+    figures.attempts['INVITEs from unlisted addresses'] = 3;
+    figures.attempts['INVITEs with a spoofed platform identity'] = cases.length - 3;
+    figures.relayed += relayedAmong(unlisted) + relayedAmong(spoofer) + relayedAmong(platform);
+    for (const ua of [unlisted, spoofer, platform]) ua.close();
+    const reasons = (await accRows(`reason IN ('unlisted-source', 'callee-not-customer')`)).map((r) => r.reason);
+    expect(reasons.filter((r) => r === 'unlisted-source')).toHaveLength(5);
+    expect(reasons.filter((r) => r === 'callee-not-customer')).toHaveLength(3);
+  });
+
+  it('bans a source that guesses REGISTER passwords, visibly over RPC', async () => {
+    const account = await t.gateway.createAccount({ instanceId: 'hostile01', reference: 'case-hostile-registration' });
+    const guesser = await RawUa.open(ATTACKERS.guesser);
+    const uri = `sip:${account.realm}`;
+    const aor = `<sip:${account.username}@${account.realm}>`;
+    const answers: (number | undefined)[] = [];
+    for (let i = 0; i < 8; i++) {
+      const id = callId('guess');
+      await guesser.send(request(guesser, { method: 'REGISTER', ruri: uri, callId: id, from: aor, extra: ['Expires: 60'] }).replace(/^To: .*$/m, `To: ${aor}`));
+      const challenge = await guesser.final(id, 1_000);
+      if (challenge?.status !== 401) {
+        answers.push(challenge?.status);
+        continue;
+      }
+      const auth = digestAuthorization({ method: 'REGISTER', uri, username: account.username, password: `guess-${i}`, challenge: parseChallenge(header(challenge, 'www-authenticate')!) });
+      const text = request(guesser, { method: 'REGISTER', ruri: uri, callId: id, cseq: 2, from: aor, extra: ['Expires: 60', `Authorization: ${auth}`] }).replace(/^To: .*$/m, `To: ${aor}`);
+      guesser.responses.delete(id);
+      await guesser.send(text);
+      answers.push((await guesser.final(id, 1_000))?.status);
+    }
+    guesser.close();
+    figures.attempts['REGISTER password guesses'] = answers.length;
+    // Four refusals, the fifth failure bans (403 Banned), then silence.
+    expect(answers.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
+    expect(answers.slice(5)).toEqual([undefined, undefined, undefined]);
+    expect(await bannedSources(t.sbc.rpcUrl)).toContainEqual({ ip: ATTACKERS.guesser, reason: 'auth-failures' });
+    expect(await accRows(`reason = 'banned:auth-failures'`)).toHaveLength(1);
+  });
+
+  it('bans an INVITE flood from one source while an allowlisted trunk call placed during it connects', async () => {
+    const flooder = await RawUa.open(ATTACKERS.flooder);
+    const flood = (async () => {
+      let sent = 0;
+      for (let batch = 0; batch < 10; batch++) {
+        for (let i = 0; i < 50; i++, sent++) {
+          await flooder.send(request(flooder, { method: 'INVITE', ruri: `sip:+882345678901@${t.address.ip}`, callId: callId('flood') }));
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return sent;
+    })();
+    await new Promise((r) => setTimeout(r, 30));
+    const legit = testCall({
+      target: { host: t.address.ip, port: t.address.sipPort, transport: 'udp' },
+      localAddress: LEGIT_GW.ip,
+      localPort: LEGIT_GW.port,
+      callee: '02066004441',
+      caller: '13800138000',
+      timeoutMs: 10_000,
+    });
+    const [sent, call] = await Promise.all([flood, legit]);
+    await new Promise((r) => setTimeout(r, 500));
+    const answered = [...flooder.responses.values()].map((rs) => rs.find((r) => r.status >= 200)?.reason);
+    figures.attempts['flood INVITEs from one source'] = sent;
+    figures.relayed += relayedAmong(flooder);
+    flooder.close();
+    figures.legitimateCallDuringFlood = { connected: call.outcome === 'answered', outcome: call.outcome };
+    expect(call.outcome).toBe('answered');
+    expect(call.teardown).toMatchObject({ method: 'BYE', code: 200 });
+    // The first 100 refused one by one, the 101st banned the source, the rest met silence.
+    expect(answered.filter((r) => r === 'Forbidden')).toHaveLength(100);
+    expect(answered.filter((r) => r === 'Banned')).toHaveLength(1);
+    expect(await bannedSources(t.sbc.rpcUrl)).toContainEqual({ ip: ATTACKERS.flooder, reason: 'invite-flood' });
+    // At most the limit plus the ban were written to the database for the whole flood.
+    expect((await accRows('src_ip = $2', [ATTACKERS.flooder])).length).toBe(101);
+  });
+
+  it('never bans the platform, however many calls it sends', async () => {
+    const platform = await RawUa.open(t.probe);
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const id = callId('platform-burst');
+      ids.push(id);
+      await platform.send(request(platform, { method: 'INVITE', ruri: `sip:+882345678901@${SINK.ip}:${SINK.port}`, callId: id }));
+    }
+    const finals = await Promise.all(ids.map((id) => platform.final(id, 3_000)));
+    figures.attempts['INVITEs from the platform towards non-customers'] = ids.length;
+    figures.relayed += relayedAmong(platform);
+    platform.close();
+    expect(finals.every((f) => f?.status === 403 && f.reason === 'Forbidden')).toBe(true);
+    expect((await bannedSources(t.sbc.rpcUrl)).map((b) => b.ip)).not.toContain(t.probe);
+    expect(await sendOptions({ host: t.address.ip, port: t.address.sipPort, transport: 'udp', localAddress: t.probe, timeoutMs: 2_000 })).toMatchObject({ outcome: 'answered', code: 200 });
+  });
+
+  it('stays up through 1,000 malformed messages and answers OPTIONS after', async () => {
+    const garbler = await RawUa.open(ATTACKERS.garbler);
+    const valid = request(garbler, { method: 'INVITE', ruri: `sip:1@${t.address.ip}`, callId: 'x' });
+    const variants: ((i: number) => Buffer | string)[] = [
+      (i) => randomBytes(1 + (i % 1400)),
+      (i) => valid.slice(0, i % valid.length),
+      (i) => valid.replace('SIP/2.0', `SIP/${i}.9`),
+      (i) => valid.replace(/^Via: .*$/m, `Via: ${'x'.repeat(i % 900)}`),
+      (i) => valid.replace('Content-Length: 0', `Content-Length: ${1e9 + i}`),
+      (i) => valid.replace(/^CSeq: .*$/m, `CSeq: ${-i} INVITE`),
+      (i) => valid.replace(/^From: .*$/m, `From: <sip:@@@;;;>>>;tag=${i}`),
+      (i) => `INVITE sip:${'%'.repeat(i % 300)} SIP/2.0\r\n\r\n`,
+      (i) => valid.replace('\r\n\r\n', `\r\n${'X-A: b\r\n'.repeat(i % 200)}\r\n`),
+      (i) => valid.replace(/\r\n/g, i % 2 ? '\n' : '\r'),
+      (i) => Buffer.from([0x00, 0xff, 0xfe, i % 256, 0x0d, 0x0a, 0x0d, 0x0a]),
+      (i) => valid.replace(/^Call-ID: .*$/m, `Call-ID: ${'\u00e9\u4e2d'.repeat(i % 50)}`),
+      (i) => valid.replace(/^To: .*$/m, `To: <sip:1@${t.address.ip}>;tag=${'t'.repeat(i % 700)}`).replace(/^Max-Forwards: .*$/m, 'Max-Forwards: -1'),
+    ];
+    let sent = 0;
+    for (let i = 0; i < 1_000; i++) {
+      await garbler.send(variants[i % variants.length]!(i));
+      sent++;
+      if (i % 100 === 99) await new Promise((r) => setTimeout(r, 10));
+    }
+    figures.attempts['malformed messages'] = sent;
+    figures.malformed.sent = sent;
+    await new Promise((r) => setTimeout(r, 300));
+    figures.relayed += relayedAmong(garbler);
+    garbler.close();
+    const options = await sendOptions({ host: t.address.ip, port: t.address.sipPort, transport: 'udp', localAddress: ATTACKERS.bystander, timeoutMs: 3_000 });
+    expect(options).toMatchObject({ outcome: 'answered', code: 200 });
+    figures.malformed.sbcAnsweredOptionsAfter = true;
+    const gone = await Promise.race([t.sbc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+    expect(gone).toBe(false);
+  });
+
+  it('a gateway whose 2xx routes ACK and BYE elsewhere gets nothing sent there, directly or through the SBC', async () => {
+    await t.gateway.allowGateway({ ip: HOSTILE_GW.ip, port: HOSTILE_GW.port, reference: 'case-hostile-trunk' });
+    const outcomes: string[] = [];
+    for (const via of [false, true]) {
+      const uas = await startSippServer('uas-hostile-contact.xml', { ...HOSTILE_GW, calls: 1, args: ['-key', 'hostile', HOSTILE_HOP.ip] });
+      const call = await testCall({
+        target: via ? { host: t.address.ip, port: t.address.sipPort, transport: 'udp' } : { host: HOSTILE_GW.ip, port: HOSTILE_GW.port, transport: 'udp' },
+        ...(via ? { domain: `${HOSTILE_GW.ip}:${HOSTILE_GW.port}` } : {}),
+        localAddress: t.probe,
+        callee: '13800138000',
+        timeoutMs: 5_000,
+      });
+      expect(call.outcome).toBe('unsafe-route');
+      expect(call.error).toMatch(via ? /Record-Route 2 points at 127\.0\.74\.7/ : /first Record-Route points at 127\.0\.74\.7/);
+      outcomes.push(call.outcome);
+      // The gateway saw no ACK (its scenario passes), and the hop it named saw nothing at all.
+      expect((await uas.done).code).toBe(0);
+    }
+    figures.attempts['2xx with a hostile Contact and Record-Route'] = outcomes.length;
+    expect(hopReceived).toEqual([]);
+  });
+
+  it("refuses the provider's own addresses as gateway addresses when writing the allowlist", async () => {
+    for (const ip of [t.probe, CONTACT_CENTER, '169.254.169.254']) {
+      await expect(t.gateway.allowGateway({ ip, port: 5060, reference: 'case-provider-address' })).rejects.toMatchObject({ type: 'GatewayAddressRefused', nonRetryable: true });
+    }
+    expect(await t.gateway.allowlist({ reference: 'case-provider-address' })).toEqual([]);
+  });
+
+  it('keeps the database URL off the process list', () => {
+    const url = t.env.SBC_DATABASE_URL!;
+    const database = new URL(url).pathname.slice(1);
+    // Kamailio runs in a process group of its own: the main process and its workers.
+    const pids = execFileSync('ps', ['-e', '-o', 'pid=,pgid='], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter(([, pgid]) => pgid === String(t.sbc.pid))
+      .map(([pid]) => pid!);
+    expect(pids.length).toBeGreaterThan(1);
+    for (const pid of pids) {
+      let cmdline: string;
+      try {
+        cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        continue;
+      }
+      expect(cmdline).toContain('kamailio');
+      expect(cmdline).not.toContain(url);
+      expect(cmdline).not.toContain(database);
+    }
+    const ps = execFileSync('ps', ['-o', 'args=', '-p', pids.join(',')], { encoding: 'utf8' });
+    expect(ps).toContain('kamailio');
+    expect(ps).not.toContain(database);
+  });
+
+  it('relayed nothing of it to the platform, and accounted every refusal', async () => {
+    // Admitted: the legitimate trunk call towards the platform and the platform's own test call
+    // towards the allowlisted (hostile) gateway; nothing from an attacker, nothing at the sink.
+    const admitted = await accRows(`admitted = '1'`);
+    expect(admitted.map((r) => `${r.src_ip} ${r.reason}`).sort()).toEqual([`${LEGIT_GW.ip} to-platform`, `${t.probe} from-platform`].sort());
+    const attackers = new Set(Object.values(ATTACKERS));
+    figures.relayed += sinkReceived.length + admitted.filter((r) => attackers.has(r.src_ip)).length;
+    expect(sinkReceived).toEqual([]);
+    expect(figures.relayed).toBe(0);
+    const rows = await accRows();
+    figures.accountingRows = rows.length;
+    figures.accountingReasons = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.reason]: (acc[r.reason] ?? 0) + 1 }), {});
+    figures.bannedSources = await bannedSources(t.sbc.rpcUrl);
+    const banned = figures.bannedSources.map((b) => b.ip);
+    // The garbler's well-formed-enough INVITEs may have banned it too; the platform never.
+    expect(banned).toEqual(expect.arrayContaining([ATTACKERS.guesser, ATTACKERS.flooder]));
+    expect(banned).not.toContain(t.probe);
+    expect(banned.every((ip) => attackers.has(ip))).toBe(true);
+    const out = path.resolve(__dirname, '..', '..', 'bench', 'results', 'sbc-hostile.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    const total = Object.values(figures.attempts).reduce((a, b) => a + b, 0);
+    writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), command: 'npx vitest run test/integration/sbc-hostile.test.ts', totalAttempts: total, ...figures }, null, 2)}\n`);
+  });
+});
