@@ -1,13 +1,15 @@
 /** The worker process: runs every onboarding workflow and activity until SIGINT/SIGTERM. */
 import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
+import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const worker = await createWorker({ config });
-  console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${config.temporal.address} (namespace ${config.temporal.namespace})`);
+  const temporal = describeTemporalConnection(temporalConnectionOptions(config.temporal));
+  console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${temporal} (namespace ${config.temporal.namespace})`);
   await worker.run();
   console.log('worker stopped');
 }
