@@ -122,13 +122,19 @@ export function checkGatewayAddress(ip: string, options: GatewayAddressOptions):
   };
 }
 
+/** Ranges no gateway can be at, whatever configuration allows (169.254.169.254 is link-local). */
+const NEVER_GATEWAY_RANGES = ['unspecified', 'broadcast', 'multicast', 'linkLocal'];
+
 /**
  * The rule the activities that write the allowlist apply again: never a provider address, and
- * never a range no gateway can be at (link-local such as 169.254.169.254, multicast, reserved).
- * The public-only rule stays with the API, where configuration says whether labs are allowed.
+ * never a range no gateway can be at. The public-only rule stays with the API, where
+ * configuration says whether labs (private, loopback, documentation ranges) are allowed.
  */
 export function checkAllowlistAddress(ip: string, forbidden: string[]): RuleFailure | null {
-  return checkGatewayAddress(ip, { allowPrivate: true, forbidden });
+  const failure = checkGatewayAddress(ip, { allowPrivate: true, forbidden });
+  if (failure?.code !== 'gateway-ip-range') return failure;
+  const range = ipaddr.parse(canonicalIp(ip)!).range();
+  return NEVER_GATEWAY_RANGES.includes(range) ? failure : null;
 }
 
 const note = z.strictObject({ note: z.string().max(1000).optional() });

@@ -36,6 +36,7 @@ describe("the provider's own addresses as gateway addresses", () => {
     expect(checkAllowlistAddress('169.254.169.254', [])?.code).toBe('gateway-ip-range');
     expect(checkAllowlistAddress('224.0.0.1', [])?.code).toBe('gateway-ip-range');
     expect(checkAllowlistAddress('10.1.2.3', [])).toBeNull();
+    expect(checkAllowlistAddress('192.0.2.10', [])).toBeNull();
     expect(checkAllowlistAddress('10.1.2.3', ['10.1.2.3'])?.code).toBe('gateway-ip-provider');
   });
 });
