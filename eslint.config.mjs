@@ -38,6 +38,16 @@ export default tseslint.config(
             { group: ['../activities', '../activities/*', '../../activities', '../../activities/*'], allowTypeImports: true, message: 'Import activities with `import type` and call them through proxyActivities.' },
             { group: ['../storage/*', '../../storage/*', '../api/*', '../../api/*'], message: 'Workflow code does no I/O.' },
             { group: ['../config', '../../config'], allowTypeImports: true, message: 'Workflow code takes configuration as input (types only).' },
+            {
+              group: ['zod', 'zod/*', 'libphonenumber-js', 'libphonenumber-js/*', 'ipaddr.js'],
+              allowTypeImports: true,
+              message: 'Every cached case evaluates what a workflow imports: validate, format and judge in the API or an activity, and pass the outcome in.',
+            },
+            {
+              group: ['../domain/*', '../../domain/*', '!../domain/search-attributes', '!../../domain/search-attributes', '!../domain/resubmission', '!../domain/working-days'],
+              allowTypeImports: true,
+              message: 'Domain rules run in the API or in activities (they bring zod and libphonenumber-js); workflows import their types only.',
+            },
           ],
         },
       ],

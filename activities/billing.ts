@@ -4,7 +4,7 @@
  * never repeat a write. 5xx, 429 and timeouts are retried by Temporal; other 4xx are final.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { areaCodeOf, is400Number, toE164, toNational } from '../domain/numbers';
+import { areaCodeOf, formatNumber, is400Number, toE164, toNational } from '../domain/numbers';
 
 export interface BillingDeps {
   baseUrl: string;
@@ -98,6 +98,8 @@ function safeJson(text: string): unknown {
 export interface Reservation {
   id: string;
   numbers: string[];
+  /** The numbers as people read them (`020-66240001`), for the case's steps and emails. */
+  display: string[];
   status: string;
   expiresAt: string;
 }
@@ -113,6 +115,12 @@ export interface Order {
   status: 'unpaid' | 'paid' | 'void' | 'refunded';
   paidAt: string | null;
   reference: string;
+  /** The numbers as people read them. */
+  display: string[];
+}
+
+function withDisplay<T extends { numbers: string[] }>(value: T): T & { display: string[] } {
+  return { ...value, display: value.numbers.map(formatNumber) };
 }
 
 /** A charge either goes through or meets an empty balance; the latter is business, not failure. */
@@ -143,7 +151,7 @@ export function createBillingActivities(client: BillingClient) {
 
     async reserveNumbers(input: { customerId: string; type: string; areaCode?: string; quantity: number; ttlSeconds: number; reference: string; idempotencyKey: string }): Promise<Reservation> {
       const { idempotencyKey, ...body } = input;
-      return client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey });
+      return withDisplay(await client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey }));
     },
 
     async releaseReservation(input: { reservationId: string; idempotencyKey: string }): Promise<void> {
@@ -152,15 +160,42 @@ export function createBillingActivities(client: BillingClient) {
 
     async createOrder(input: { customerId: string; reservationId: string; prepaidMonths: number; applicationNote?: string; reference: string; idempotencyKey: string }): Promise<Order> {
       const { idempotencyKey, ...body } = input;
-      return client.request<Order>('POST', '/v1/orders', { body, idempotencyKey });
+      return withDisplay(await client.request<Order>('POST', '/v1/orders', { body, idempotencyKey }));
     },
 
     async chargeOrder(input: { orderId: string; idempotencyKey: string }): Promise<ChargeOutcome<Order>> {
-      return orInsufficient(() => client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/charge`, { body: {}, idempotencyKey: input.idempotencyKey }));
+      return orInsufficient(async () =>
+        withDisplay(await client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/charge`, { body: {}, idempotencyKey: input.idempotencyKey })),
+      );
     },
 
     async getOrder(orderId: string): Promise<Order> {
-      return client.request<Order>('GET', `/v1/orders/${encodeURIComponent(orderId)}`);
+      return withDisplay(await client.request<Order>('GET', `/v1/orders/${encodeURIComponent(orderId)}`));
+    },
+
+    /**
+     * Undoes whatever billing holds for a purchase case, found by its reference: a paid order is
+     * refunded, an unpaid one voided, an active reservation released. Nothing there: nothing to
+     * do. Registered before the first billing write, so a case cancelled or failed at any point
+     * (even while a write was in flight) leaves nothing charged or held.
+     */
+    async undoPurchase(input: { reference: string; reason: string; idempotencyKey: string }): Promise<string> {
+      const ref = encodeURIComponent(input.reference);
+      const done: string[] = [];
+      for (const order of await client.request<Order[]>('GET', `/v1/orders?reference=${ref}`)) {
+        if (order.status === 'paid') {
+          await client.request('POST', `/v1/orders/${encodeURIComponent(order.id)}/refund`, { body: { reason: input.reason }, idempotencyKey: `${input.idempotencyKey}/refund/${order.id}` });
+          done.push(`order ${order.id} refunded (${order.amountFen} fen)`);
+        } else if (order.status === 'unpaid') {
+          await client.request('POST', `/v1/orders/${encodeURIComponent(order.id)}/void`, { body: {}, idempotencyKey: `${input.idempotencyKey}/void/${order.id}` });
+          done.push(`order ${order.id} voided`);
+        }
+      }
+      for (const reservation of await client.request<Reservation[]>('GET', `/v1/reservations?reference=${ref}&status=active`)) {
+        await client.request('DELETE', `/v1/reservations/${encodeURIComponent(reservation.id)}`, { idempotencyKey: `${input.idempotencyKey}/release/${reservation.id}` });
+        done.push(`reservation ${reservation.id} released`);
+      }
+      return done.length > 0 ? done.join('; ') : 'nothing held in billing';
     },
 
     async voidOrder(input: { orderId: string; idempotencyKey: string }): Promise<Order> {
@@ -188,7 +223,7 @@ export function createBillingActivities(client: BillingClient) {
     },
 
     /** Numbers a supplier opened, entered into inventory for the customer. */
-    async importNumbers(input: { customerId: string; numbers: string[]; type: string; supplier: string; reference: string; idempotencyKey: string }): Promise<void> {
+    async importNumbers(input: { customerId: string; numbers: string[]; type: string; supplier: string; reference: string; idempotencyKey: string }): Promise<{ numbers: string[]; display: string[] }> {
       await client.request('POST', '/v1/numbers/import', {
         body: {
           customerId: input.customerId,
@@ -203,6 +238,7 @@ export function createBillingActivities(client: BillingClient) {
         },
         idempotencyKey: input.idempotencyKey,
       });
+      return withDisplay({ numbers: input.numbers });
     },
 
     /** Returns numbers to inventory when a subscription ends. */

@@ -8,7 +8,7 @@ import { caseLinks } from '../domain/links';
 import { DocumentStore } from '../storage/documents';
 import { EmailLedger } from '../storage/email-ledger';
 import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
-import { createDocumentActivities } from './documents';
+import { createCheckActivities } from './checks';
 import { createEmailActivities } from './email';
 import { createSipProbeActivities } from './sip-probe';
 import { createSipAccountActivities } from './sip-accounts';
@@ -55,7 +55,7 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     ...email,
     ...createSipAccountActivities({ gateway: sipGateway, sendEmail: email.sendEmail, ledger, registrar: config.sipGateway.registrar }),
     ...createBillingActivities(billingClient),
-    ...createDocumentActivities(new DocumentStore(config.documents.dir)),
+    ...createCheckActivities({ documents: new DocumentStore(config.documents.dir) }),
     ...createSipGatewayActivities(sipGateway),
     ...createSipWatchActivities({ gateway: sipGateway }),
     ...createSipProbeActivities({

@@ -127,6 +127,8 @@ export interface SipGateway {
   rotateAccount?(input: AccountRef): Promise<SipAccount>;
   /** Deletes the account and drops its registration; deleting it again is a no-op. */
   deleteAccount?(input: AccountRef): Promise<{ deleted: boolean; state: ChangeState }>;
+  /** Every account made for a case (by its reference); none: nothing to do. */
+  deleteAccountsOf?(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: ChangeState }>;
   registration?(input: AccountRef): Promise<Registration | null>;
   callRecords?(filter: CallRecordFilter): Promise<CallRecord[]>;
 }
@@ -167,7 +169,7 @@ export function invalidSipInput(message: string): ApplicationFailure {
 /** The gateway's SBC operations, or a non-retryable failure if it has none (a test double). */
 export function sbcOf(gateway: SipGateway): CompleteSipGateway {
   const missing = (
-    ['observes', 'allowGateway', 'disallowGateway', 'allowlist', 'createAccount', 'rotateAccount', 'deleteAccount', 'registration', 'callRecords'] as const
+    ['observes', 'allowGateway', 'disallowGateway', 'allowlist', 'createAccount', 'rotateAccount', 'deleteAccount', 'deleteAccountsOf', 'registration', 'callRecords'] as const
   ).filter((k) => gateway[k] === undefined);
   if (missing.length > 0) {
     throw ApplicationFailure.create({
@@ -227,6 +229,10 @@ export function createSipGatewayActivities(gateway: SipGateway) {
     },
     async deleteSipAccount(input: AccountRef): Promise<{ deleted: boolean; state: ChangeState }> {
       return sbcOf(gateway).deleteAccount(input);
+    },
+
+    async deleteSipAccountsOf(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: ChangeState }> {
+      return sbcOf(gateway).deleteAccountsOf(input);
     },
     async sipGatewayObserves(): Promise<SipGatewayObserves> {
       return sbcOf(gateway).observes;

@@ -12,6 +12,7 @@ import { DocumentStore, UnsupportedContentError } from '../storage/documents';
 import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
 import { kindDefinition, KINDS, type KindContext } from './kinds';
+import type { ActingKind, ActionName } from '../contract/actions';
 import { buildOpenApi } from './openapi';
 import { billingWebhookSchema, cancelBodySchema, catalogQuerySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { CATALOG, productById, quote } from '../domain/catalog';
@@ -44,6 +45,7 @@ export function createApp(deps: ApiDeps): express.Express {
     documents,
     now,
     approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
+    currentApplication: (id) => cases.currentApplication(id),
     sipGateway: deps.sipGateway ?? createSipGateway(config),
   };
   const app = express();
@@ -162,26 +164,26 @@ export function createApp(deps: ApiDeps): express.Express {
   v1.get('/onboardings/:id', async (req, res) => {
     const principal = requireRole(req.principal, ['enterprise', 'support']);
     const id = parseOr400(idParam, req.params.id, 'id');
-    await cases.authorise(id, principal);
-    res.json(await withLiveRegistration(await cases.read(id), ctx.sipGateway));
+    const { description } = await cases.authorise(id, principal);
+    res.json(await withLiveRegistration(await cases.read(id, description), ctx.sipGateway));
   });
 
   v1.post('/onboardings/:id/actions/:action', async (req, res) => {
     const principal = requireRole(req.principal, ['enterprise', 'support']);
     const id = parseOr400(idParam, req.params.id, 'id');
     const actionName = parseOr400(actionParam, req.params.action, 'action');
-    const { memo } = await cases.authorise(id, principal);
+    const { memo, description } = await cases.authorise(id, principal);
     const def = kindDefinition(memo.kind);
     const spec = def?.actions[actionName];
     if (!def || !spec) throw new HttpProblem(404, 'Unknown action', `${memo.kind} has no action ${actionName}`);
     if (principal.role !== 'admin' && !spec.roles.includes(principal.role)) {
       throw new HttpProblem(403, 'Forbidden', `${actionName} is taken by ${spec.roles.join(' or ')}`);
     }
-    const payload = parseOr400(spec.payload, req.body ?? {}, 'payload');
-    const failures = (await def.actionPrecheck?.(actionName, payload, memo.enterpriseId, ctx)) ?? [];
+    const parsed = parseOr400(spec.payload, req.body ?? {}, 'payload');
+    const { failures, payload } = (await def.actionPrecheck?.(actionName, parsed, { id, enterpriseId: memo.enterpriseId, facts: memo.facts ?? {} }, ctx)) ?? { failures: [], payload: parsed };
     if (failures.length > 0) throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
-    await cases.act(id, actionName, actorOf(principal), payload);
-    res.json(await cases.read(id));
+    const state = await cases.act(id, memo.kind as ActingKind, actionName as ActionName<ActingKind>, actorOf(principal), payload);
+    res.json({ ...state, createdAt: description.startTime.toISOString(), links: cases.links(id) });
   });
 
   v1.post('/onboardings/:id/cancel', async (req, res) => {

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -15,20 +16,13 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config';
 import { chinaDate } from '../domain/common';
 import { caseId, verificationId } from '../domain/ids';
-import type { VerificationResult } from '../domain/verification';
+import type { Application, VerificationResult } from '../domain/verification';
 import type { BillingWebhook } from './schemas';
 import { caseLinks } from '../domain/links';
-import {
-  ActionFailureType,
-  type ActionFailureDetails,
-  type Actor,
-  type CaseState,
-  type CaseStatus,
-  type OnboardingKind,
-  type OnboardingResource,
-  type OnboardingSummary,
-  type Role,
-} from '../domain/onboarding';
+import type { OnboardingResource, OnboardingSummary } from '../domain/onboarding';
+import { ActionFailureType, handlesOf, type ActingKind, type ActionFailureDetails, type ActionName } from '../contract/actions';
+import { billingEventSignal, cancelRequestedSignal, openedUpdate, stateQuery, type Actor, type CaseState, type CaseStatus, type OnboardingKind, type Role } from '../contract/case';
+import { applicationQuery } from '../workflows/enterprise-verification';
 import { AwaitingRoleKey, EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import type { Principal } from './auth';
 import type { KindDefinition } from './kinds';
@@ -40,6 +34,8 @@ interface CaseMemo {
   requestHash: string;
   idempotencyKey?: string;
   createdBy: string;
+  /** Facts of the start body later actions are checked against (e.g. a supplier line's product). */
+  facts?: Record<string, string>;
 }
 
 const STATUS_FROM_TEMPORAL: Record<string, CaseStatus> = {
@@ -86,10 +82,10 @@ export class CaseService {
     private readonly config: Config,
   ) {}
 
-  async start(
-    def: KindDefinition,
-    body: { enterpriseId: string },
-    input: unknown,
+  async start<S extends { enterpriseId: string }, I>(
+    def: KindDefinition<S, I>,
+    body: S,
+    input: I,
     principal: Principal,
     idempotencyKey: string | undefined,
   ): Promise<{ resource: OnboardingResource; replayed: boolean }> {
@@ -104,22 +100,36 @@ export class CaseService {
       const previous = await this.describe(id);
       if (previous && memoOf(previous)?.idempotencyKey === idempotencyKey) return this.replay(previous, requestHash);
     }
-    const memo: CaseMemo = { kind: def.kind, enterpriseId: body.enterpriseId, requestHash, createdBy: `${principal.role}:${principal.name}`, ...(idempotencyKey ? { idempotencyKey } : {}) };
+    const facts = def.facts?.(body);
+    const memo: CaseMemo = {
+      kind: def.kind,
+      enterpriseId: body.enterpriseId,
+      requestHash,
+      createdBy: `${principal.role}:${principal.name}`,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(facts ? { facts } : {}),
+    };
+    const createdAt = new Date().toISOString();
     try {
-      await this.client.workflow.start(def.workflowType, {
-        workflowId: id,
-        taskQueue: this.config.temporal.taskQueue,
-        args: [input],
-        memo: memo as unknown as Record<string, unknown>,
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: def.fixedId ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: EnterpriseIdKey, value: body.enterpriseId },
-          { key: OnboardingKindKey, value: def.kind },
-          { key: OnboardingStageKey, value: 'submitted' },
-        ]),
-        staticSummary: `${def.kind} for ${body.enterpriseId}`,
+      // Started with an update that answers once the first workflow task has run: one round trip
+      // gives the new case's stage and what it awaits.
+      const state = await this.client.workflow.executeUpdateWithStart(openedUpdate, {
+        startWorkflowOperation: new WithStartWorkflowOperation(def.workflow, {
+          workflowId: id,
+          taskQueue: this.config.temporal.taskQueue,
+          args: [input] as Parameters<typeof def.workflow>,
+          memo: memo as unknown as Record<string, unknown>,
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: def.fixedId ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
+          typedSearchAttributes: new TypedSearchAttributes([
+            { key: EnterpriseIdKey, value: body.enterpriseId },
+            { key: OnboardingKindKey, value: def.kind },
+            { key: OnboardingStageKey, value: 'submitted' },
+          ]),
+          staticSummary: `${def.kind} for ${body.enterpriseId}`,
+        }),
       });
+      return { resource: { ...state, createdAt, links: this.links(id) }, replayed: false };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.describe(id);
@@ -128,7 +138,6 @@ export class CaseService {
         existingId: id,
       });
     }
-    return { resource: await this.read(id, { waitForState: true }), replayed: false };
   }
 
   private async replay(existing: WorkflowExecutionDescription, requestHash: string) {
@@ -157,17 +166,21 @@ export class CaseService {
     return { description, memo };
   }
 
-  async read(id: string, options: { waitForState?: boolean } = {}): Promise<OnboardingResource> {
+  /**
+   * The case as the API shows it: its own state (a query, which works on closed cases too) read
+   * beside its description (how Temporal says it ended, when it started), in parallel.
+   */
+  async read(id: string, known?: WorkflowExecutionDescription): Promise<OnboardingResource> {
     const handle = this.client.workflow.getHandle(id);
-    const description = await handle.describe();
+    const [description, state] = await Promise.all([
+      known ?? handle.describe(),
+      withTimeout(handle.query(stateQuery), 5_000).catch(() => undefined),
+    ]);
+    return this.resource(id, description, state);
+  }
+
+  private async resource(id: string, description: WorkflowExecutionDescription, state: CaseState | undefined): Promise<OnboardingResource> {
     const memo = memoOf(description);
-    let state: CaseState | undefined;
-    try {
-      // The state comes from the workflow itself; a query works on closed cases too.
-      state = await withTimeout(handle.query<CaseState>('state'), options.waitForState ? 10_000 : 5_000);
-    } catch {
-      state = undefined;
-    }
     const status = STATUS_FROM_TEMPORAL[description.status.name] ?? 'running';
     const base: CaseState = state ?? {
       id,
@@ -232,20 +245,25 @@ export class CaseService {
     };
   }
 
-  /** Sends an action as an update; the workflow's validator decides at once. */
-  async act(id: string, action: string, actor: Actor, payload: unknown): Promise<CaseState> {
+  /** Sends an action as its update; the workflow's validator decides at once. */
+  async act<K extends ActingKind, A extends ActionName<K>>(id: string, kind: K, action: A, actor: Actor, payload: unknown): Promise<CaseState> {
+    const { update } = handlesOf(kind, action);
     try {
-      return await this.client.workflow.getHandle(id).executeUpdate<CaseState, [{ actor: Actor; payload: unknown }]>(action, {
-        args: [{ actor, payload }],
-      });
+      // The payload was validated against this action's schema by the caller.
+      return await this.client.workflow.getHandle(id).executeUpdate(update, { args: [{ actor, payload: payload as never }] });
     } catch (err) {
       throw updateProblem(err, action);
     }
   }
 
+  /** The application a verification holds now, for pre-checking a resubmission merged with it. */
+  async currentApplication(id: string): Promise<Application> {
+    return this.client.workflow.getHandle(id).query(applicationQuery);
+  }
+
   async cancel(id: string, actor: Actor, reason: string | undefined): Promise<OnboardingResource> {
     const handle = this.client.workflow.getHandle(id);
-    await handle.signal('cancel-requested', { actor, ...(reason ? { reason } : {}) });
+    await handle.signal(cancelRequestedSignal, { actor, ...(reason ? { reason } : {}) });
     await handle.cancel();
     // Compensations run inside the workflow; wait a little so the answer usually shows the outcome.
     await withTimeout(handle.result(), 10_000).catch(() => undefined);
@@ -278,7 +296,7 @@ export class CaseService {
     const caseId = event.data.reference;
     if (!caseId) return { delivered: false };
     try {
-      await this.client.workflow.getHandle(caseId).signal('billing-event', {
+      await this.client.workflow.getHandle(caseId).signal(billingEventSignal, {
         eventId: event.id,
         type: event.type,
         ...(event.type.startsWith('order.') ? { orderId: event.data.id } : {}),

@@ -1,54 +1,44 @@
 /**
  * What the API knows of each onboarding kind: how a start body is validated and pre-checked,
- * which workflow runs it, at which id, and its actions. Schemas come from `domain/`, the same
- * ones the workflows validate with and the OpenAPI document is generated from.
+ * which workflow runs it (by function reference) with which typed input, at which id, and its
+ * actions (who takes them: `contract/actions.ts`; what they carry: the zod schemas in `domain/`).
+ * Everything a workflow needs decided (numbers normalised and formatted, catalogue look-ups,
+ * sizing, eligibility) is decided here, before the start or before an action is sent.
  */
 import type { z } from 'zod';
 import type { Config } from '../config';
+import { ACTIONS, type ActingKind, type ActionDeclaration } from '../contract/actions';
+import type { OnboardingKind } from '../contract/case';
+import type { NumberPurchaseInput, Numbers, ThirdPartyLineInput } from '../contract/inputs';
+import { STAGES } from '../contract/stages';
 import { chinaDate, type RuleFailure } from '../domain/common';
-import { verificationId, WORKFLOW_TYPES } from '../domain/ids';
-import type { ActionSpec, OnboardingKind } from '../domain/onboarding';
-import {
-  NUMBER_PURCHASE_STAGES,
-  NUMBER_SUBSCRIPTION_STAGES,
-  numberPurchaseActions,
-  numberPurchaseStartSchema,
-  numberSubscriptionActions,
-  purchaseEligibility,
-  type NumberPurchaseStart,
-} from '../domain/numbers';
-import {
-  precheckApplication,
-  verificationActions,
-  verificationStartSchema,
-  type Resubmission,
-  type VerificationResult,
-  type VerificationStart,
-} from '../domain/verification';
-import type { DocumentStore } from '../storage/documents';
-import type { VerificationInput } from '../workflows/enterprise-verification';
-import type { NumberPurchaseInput } from '../workflows/number-purchase';
-import type { Own400LandingInput } from '../workflows/own-400-landing';
-import type { ThirdPartyLineInput } from '../workflows/third-party-line';
 import { productById } from '../domain/catalog';
-import { checkEligibility, THIRD_PARTY_STAGES, thirdPartyLineActions, thirdPartyLineStartSchema, type ThirdPartyLineStart } from '../domain/eligibility';
-import { HttpProblem } from './problem';
+import { callingRules, checkEligibility, describeCallingRules, thirdPartyLinePayloads, thirdPartyLineStartSchema, validOpenedNumber } from '../domain/eligibility';
+import { verificationId } from '../domain/ids';
 import {
-  checkGatewayAddress,
-  SIP_REGISTRATION_STAGES,
-  SIP_TRUNK_STAGES,
-  sipRegistrationActions,
-  sipRegistrationStartSchema,
-  sipTrunkActions,
-  sipTrunkStartSchema,
-  type SipRegistrationStart,
-  type SipTrunkStart,
-} from '../domain/sip';
-import type { SipRegistrationInput } from '../workflows/sip-registration';
-import { toE164 } from '../domain/numbers';
+  formatNumber,
+  numberPurchasePayloads,
+  numberPurchaseStartSchema,
+  numberSubscriptionPayloads,
+  own400ApplicationNote,
+  purchaseEligibility,
+  sizeOrder,
+  toE164,
+} from '../domain/numbers';
+import { own400LandingStartSchema, own400Payloads } from '../domain/own400';
+import { applyResubmission } from '../domain/resubmission';
+import { checkGatewayAddress, sipRegistrationPayloads, sipRegistrationStartSchema, sipTrunkPayloads, sipTrunkStartSchema } from '../domain/sip';
+import { applicationFacts, precheckApplication, verificationPayloads, verificationStartSchema, type Application, type Resubmission, type VerificationResult } from '../domain/verification';
 import type { SipGateway } from '../activities/sip-gateway';
-import type { SipTrunkInput } from '../workflows/sip-trunk';
-import { OWN_400_STAGES, own400Actions, own400LandingStartSchema, type Own400LandingStart } from '../domain/own400';
+import type { DocumentStore } from '../storage/documents';
+import { enterpriseVerification } from '../workflows/enterprise-verification';
+import { numberPurchase } from '../workflows/number-purchase';
+import { numberSubscription } from '../workflows/number-subscription';
+import { own400Landing } from '../workflows/own-400-landing';
+import { sipRegistration } from '../workflows/sip-registration';
+import { sipTrunk } from '../workflows/sip-trunk';
+import { thirdPartyLine } from '../workflows/third-party-line';
+import { HttpProblem } from './problem';
 
 export interface KindContext {
   config: Config;
@@ -56,8 +46,63 @@ export interface KindContext {
   now: () => number;
   /** The enterprise's approved, unexpired verification, or a 409 naming what is missing. */
   approvedVerification: (enterpriseId: string) => Promise<VerificationResult>;
+  /** The application a running verification holds now (to pre-check a resubmission merged with it). */
+  currentApplication: (caseId: string) => Promise<Application>;
   /** Read-only use: which numbers are already assigned. */
   sipGateway: SipGateway;
+}
+
+/** The case an action is for, as the API finds it. */
+export interface CaseRef {
+  id: string;
+  enterpriseId: string;
+  facts: Record<string, string>;
+}
+
+/** A human step as the API documents and validates it. */
+export interface ActionSpec<P = unknown> extends ActionDeclaration {
+  payload: z.ZodType<P>;
+}
+
+/**
+ * One kind: its start schema and the workflow it starts, tied by the workflow's input type, so a
+ * changed input or a renamed workflow is a compile error here.
+ */
+export interface KindDefinition<S extends { enterpriseId: string } = { enterpriseId: string }, I = unknown> {
+  kind: OnboardingKind;
+  summary: string;
+  /** Absent for kinds that other cases start (e.g. a subscription, started by its purchase). */
+  startSchema?: z.ZodType<S>;
+  workflow: (input: I) => Promise<unknown>;
+  /** A fixed id makes the case unique per enterprise; otherwise each request gets its own id. */
+  fixedId?: (body: S) => string;
+  /** Every business rule the start body breaks, all at once (422). */
+  precheck?: (body: S, ctx: KindContext) => Promise<RuleFailure[]>;
+  workflowInput?: (body: S, ctx: KindContext) => Promise<I> | I;
+  stages: readonly string[];
+  actions: Record<string, ActionSpec>;
+  /**
+   * Checks that need I/O or the domain's libraries before an action reaches the workflow (422),
+   * and the payload as the workflow receives it (e.g. numbers in E.164).
+   */
+  actionPrecheck?: (action: string, payload: unknown, c: CaseRef, ctx: KindContext) => Promise<{ failures: RuleFailure[]; payload: unknown }>;
+  /** Facts of the start body kept with the case (Temporal memo) for later actions' checks. */
+  facts?: (body: S) => Record<string, string>;
+}
+
+function defineKind<S extends { enterpriseId: string }, I>(def: KindDefinition<S, I>): KindDefinition<S, I> {
+  return def;
+}
+
+/** Who takes each action (contract) beside what it carries (domain). */
+function actionSpecs<K extends ActingKind>(kind: K, payloads: { [A in keyof (typeof ACTIONS)[K]]: z.ZodType }): Record<string, ActionSpec> {
+  const declared = ACTIONS[kind] as Record<string, ActionDeclaration>;
+  return Object.fromEntries(Object.entries(declared).map(([name, d]) => [name, { ...d, payload: (payloads as Record<string, z.ZodType>)[name]! }]));
+}
+
+function numbersOf(values: string[]): Numbers {
+  const e164 = values.map(toE164);
+  return { e164, display: e164.map(formatNumber) };
 }
 
 /** What every case after verification needs from it: the tenant, its billing customer, who to tell. */
@@ -81,7 +126,7 @@ async function alreadyAssigned(ctx: KindContext, numbers: string[]): Promise<Rul
   return failures;
 }
 
-/** The verification's company for emails, or its absence as one more broken rule. */
+/** The verification's absence as one more broken rule, beside the others. */
 async function verifiedOr(ctx: KindContext, enterpriseId: string, failures: RuleFailure[]): Promise<void> {
   try {
     await ctx.approvedVerification(enterpriseId);
@@ -91,181 +136,206 @@ async function verifiedOr(ctx: KindContext, enterpriseId: string, failures: Rule
   }
 }
 
-export interface KindDefinition<S extends { enterpriseId: string } = any> {
-  kind: OnboardingKind;
-  summary: string;
-  /** Absent for kinds that other cases start (e.g. a subscription, started by its purchase). */
-  startSchema?: z.ZodType<S>;
-  workflowType: string;
-  /** A fixed id makes the case unique per enterprise; otherwise each request gets its own id. */
-  fixedId?: (body: S) => string;
-  /** Every business rule the start body breaks, all at once (422). */
-  precheck?: (body: S, ctx: KindContext) => Promise<RuleFailure[]>;
-  workflowInput?: (body: S, ctx: KindContext) => Promise<unknown> | unknown;
-  stages: readonly string[];
-  actions: Record<string, ActionSpec>;
-  /** Checks that need I/O before an action reaches the workflow (422). */
-  actionPrecheck?: (action: string, payload: unknown, enterpriseId: string, ctx: KindContext) => Promise<RuleFailure[]>;
+/** The workflow's purchase request: the start body less what the API turned into a sizing. */
+function purchaseRequest(body: Omit<z.output<typeof numberPurchaseStartSchema>, 'kind' | 'enterpriseId'>): NumberPurchaseInput['request'] {
+  const { quantity: _q, peakConcurrentCalls: _p, ...request } = body;
+  return request;
 }
 
-const enterpriseVerification: KindDefinition<VerificationStart> = {
-  kind: 'enterprise-verification',
-  summary: 'Real-name verification and qualification review of an enterprise',
-  startSchema: verificationStartSchema,
-  workflowType: WORKFLOW_TYPES['enterprise-verification'],
-  fixedId: (body) => verificationId(body.enterpriseId),
-  async precheck(body, ctx) {
-    const { kind: _kind, enterpriseId, ...application } = body;
-    return [
-      ...precheckApplication(application, chinaDate(ctx.now())),
-      ...(await ctx.documents.check(enterpriseId, application.documents)),
-    ];
-  },
-  workflowInput: (body, ctx): VerificationInput => {
-    const { kind: _kind, enterpriseId, ...application } = body;
-    return { enterpriseId, application, timings: ctx.config.timings.verification };
-  },
-  stages: ['prechecking', 'awaiting-review', 'awaiting-resubmission', 'approving'],
-  actions: verificationActions,
-  async actionPrecheck(action, payload, enterpriseId, ctx) {
-    if (action !== 'resubmit') return [];
-    return ctx.documents.check(enterpriseId, (payload as Resubmission).documents ?? [], 'payload.documents');
-  },
-};
+/** Without a stated lead time, a supplier is expected to answer within this many working days. */
+const DEFAULT_LEAD_WORKING_DAYS = 5;
 
-const numberPurchase: KindDefinition<NumberPurchaseStart> = {
-  kind: 'number-purchase',
-  summary: 'Buy fixed-line or 400 numbers and bind them to an instance',
-  startSchema: numberPurchaseStartSchema,
-  workflowType: WORKFLOW_TYPES['number-purchase'],
-  async precheck(body, ctx) {
-    return purchaseEligibility(body.numberType, await ctx.approvedVerification(body.enterpriseId));
-  },
-  async workflowInput(body, ctx): Promise<NumberPurchaseInput> {
-    const { kind: _kind, enterpriseId, ...request } = body;
-    return {
-      ...(await verifiedEnterprise(ctx, enterpriseId)),
-      request,
-      timings: { ...ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
-    };
-  },
-  stages: NUMBER_PURCHASE_STAGES,
-  actions: numberPurchaseActions,
-};
+export const KINDS = {
+  'enterprise-verification': defineKind({
+    kind: 'enterprise-verification',
+    summary: 'Real-name verification and qualification review of an enterprise',
+    startSchema: verificationStartSchema,
+    workflow: enterpriseVerification,
+    fixedId: (body) => verificationId(body.enterpriseId),
+    async precheck(body, ctx) {
+      const { kind: _kind, enterpriseId, ...application } = body;
+      return [...precheckApplication(application, chinaDate(ctx.now())), ...(await ctx.documents.check(enterpriseId, application.documents))];
+    },
+    workflowInput: (body, ctx) => {
+      const { kind: _kind, enterpriseId, ...application } = body;
+      return { enterpriseId, application, facts: applicationFacts(application), timings: ctx.config.timings.verification };
+    },
+    stages: STAGES['enterprise-verification'],
+    actions: actionSpecs('enterprise-verification', verificationPayloads),
+    async actionPrecheck(action, payload, c, ctx) {
+      if (action !== 'resubmit') return { failures: [], payload };
+      // The whole application as it would stand, so every rule is judged at once, as at the start.
+      const patch = payload as Resubmission;
+      const merged = applyResubmission(await ctx.currentApplication(c.id), patch);
+      const failures = [
+        ...precheckApplication(merged, chinaDate(ctx.now())),
+        ...(await ctx.documents.check(c.enterpriseId, patch.documents ?? [], 'payload.documents')),
+      ];
+      return { failures, payload };
+    },
+  }),
 
-const numberSubscription: KindDefinition = {
-  kind: 'number-subscription',
-  summary: 'Purchased numbers: rent, renewal, grace and release (started by a number purchase)',
-  workflowType: WORKFLOW_TYPES['number-subscription'],
-  stages: NUMBER_SUBSCRIPTION_STAGES,
-  actions: numberSubscriptionActions,
-};
+  'number-purchase': defineKind({
+    kind: 'number-purchase',
+    summary: 'Buy fixed-line or 400 numbers and bind them to an instance',
+    startSchema: numberPurchaseStartSchema,
+    workflow: numberPurchase,
+    async precheck(body, ctx) {
+      return purchaseEligibility(body.numberType, await ctx.approvedVerification(body.enterpriseId));
+    },
+    async workflowInput(body, ctx) {
+      const { kind: _kind, enterpriseId, ...request } = body;
+      return {
+        ...(await verifiedEnterprise(ctx, enterpriseId)),
+        request: purchaseRequest(request),
+        sizing: sizeOrder(request),
+        timings: { ...ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
+      };
+    },
+    stages: STAGES['number-purchase'],
+    actions: actionSpecs('number-purchase', numberPurchasePayloads),
+  }),
 
-const own400Landing: KindDefinition<Own400LandingStart> = {
-  kind: 'own-400-landing',
-  summary: "Land the enterprise's own 400 number on fixed lines bought here, through an invoice remark",
-  startSchema: own400LandingStartSchema,
-  workflowType: WORKFLOW_TYPES['own-400-landing'],
-  async precheck(body, ctx) {
-    // The 400 number lands on fixed lines, which the enterprise must be allowed to hold.
-    return purchaseEligibility('fixed-line', await ctx.approvedVerification(body.enterpriseId));
-  },
-  async workflowInput(body, ctx): Promise<Own400LandingInput> {
-    const { kind: _kind, enterpriseId, ...request } = body;
-    return {
-      ...(await verifiedEnterprise(ctx, enterpriseId)),
-      request,
-      timings: { ...ctx.config.timings.landing, purchase: ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
-    };
-  },
-  stages: OWN_400_STAGES,
-  actions: own400Actions,
-};
+  'number-subscription': defineKind({
+    kind: 'number-subscription',
+    summary: 'Purchased numbers: rent, renewal, grace and release (started by a number purchase)',
+    workflow: numberSubscription,
+    stages: STAGES['number-subscription'],
+    actions: actionSpecs('number-subscription', numberSubscriptionPayloads),
+  }),
 
-const thirdPartyLine: KindDefinition<ThirdPartyLineStart> = {
-  kind: 'third-party-line',
-  summary: "Apply for a supplier's lines: eligibility, review, supplier hand-off, import and binding",
-  startSchema: thirdPartyLineStartSchema,
-  workflowType: WORKFLOW_TYPES['third-party-line'],
-  async precheck(body, ctx) {
-    const { kind: _kind, enterpriseId, ...request } = body;
-    const failures = checkEligibility(productById(request.productId)!, request);
-    // Every broken rule at once, a missing verification among them.
-    await verifiedOr(ctx, enterpriseId, failures);
-    return failures;
-  },
-  async workflowInput(body, ctx): Promise<ThirdPartyLineInput> {
-    const { kind: _kind, enterpriseId, ...request } = body;
-    const product = productById(request.productId)!;
-    return {
-      ...(await verifiedEnterprise(ctx, enterpriseId)),
-      supplierEmail: ctx.config.supplierEmails[product.supplier] ?? ctx.config.email.supportAddress,
-      request,
-      timings: ctx.config.timings.thirdParty,
-    };
-  },
-  stages: THIRD_PARTY_STAGES,
-  actions: thirdPartyLineActions,
-};
+  'own-400-landing': defineKind({
+    kind: 'own-400-landing',
+    summary: "Land the enterprise's own 400 number on fixed lines bought here, through an invoice remark",
+    startSchema: own400LandingStartSchema,
+    workflow: own400Landing,
+    async precheck(body, ctx) {
+      // The 400 number lands on fixed lines, which the enterprise must be allowed to hold.
+      return purchaseEligibility('fixed-line', await ctx.approvedVerification(body.enterpriseId));
+    },
+    async workflowInput(body, ctx) {
+      const { kind: _kind, enterpriseId, ...request } = body;
+      return {
+        ...(await verifiedEnterprise(ctx, enterpriseId)),
+        request,
+        own400Display: formatNumber(request.own400Number),
+        fixedLines: {
+          request: {
+            numberType: 'fixed-line' as const,
+            areaCode: request.areaCode,
+            scenario: 'inbound' as const,
+            autoRenew: request.autoRenew,
+            binding: request.binding,
+            bindOwn400: request.own400Number,
+            applicationNote: own400ApplicationNote(request.own400Number),
+          },
+          sizing: sizeOrder({ peakConcurrentCalls: request.peakConcurrentInbound }),
+        },
+        timings: { ...ctx.config.timings.landing, purchase: ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
+      };
+    },
+    stages: STAGES['own-400-landing'],
+    actions: actionSpecs('own-400-landing', own400Payloads),
+  }),
 
-const sipTrunk: KindDefinition<SipTrunkStart> = {
-  kind: 'sip-trunk',
-  summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
-  startSchema: sipTrunkStartSchema,
-  workflowType: WORKFLOW_TYPES['sip-trunk'],
-  async precheck(body, ctx) {
-    const failures: RuleFailure[] = [];
-    const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways });
-    if (range) failures.push(range);
-    failures.push(...(await alreadyAssigned(ctx, body.numbers)));
-    await verifiedOr(ctx, body.enterpriseId, failures);
-    return failures;
-  },
-  async workflowInput(body, ctx): Promise<SipTrunkInput> {
-    const { kind: _kind, enterpriseId, ...request } = body;
-    const { provider } = ctx.config.sipGateway;
-    const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
-    return {
-      enterpriseId,
-      companyName,
-      request,
-      provider: { inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)], outbound: provider.outbound },
-      timings: ctx.config.timings.sip,
-    };
-  },
-  stages: SIP_TRUNK_STAGES,
-  actions: sipTrunkActions,
-};
+  'third-party-line': defineKind({
+    kind: 'third-party-line',
+    summary: "Apply for a supplier's lines: eligibility, review, supplier hand-off, import and binding",
+    startSchema: thirdPartyLineStartSchema,
+    workflow: thirdPartyLine,
+    async precheck(body, ctx) {
+      const { kind: _kind, enterpriseId, ...request } = body;
+      const failures = checkEligibility(productById(request.productId)!, request);
+      // Every broken rule at once, a missing verification among them.
+      await verifiedOr(ctx, enterpriseId, failures);
+      return failures;
+    },
+    async workflowInput(body, ctx): Promise<ThirdPartyLineInput> {
+      const { kind: _kind, enterpriseId, productId, ...request } = body;
+      const product = productById(productId)!;
+      const rules = callingRules(product);
+      return {
+        ...(await verifiedEnterprise(ctx, enterpriseId)),
+        supplierEmail: ctx.config.supplierEmails[product.supplier] ?? ctx.config.email.supportAddress,
+        product: {
+          id: product.id,
+          supplier: product.supplier,
+          name: { zh: product.name.zh, en: product.name.en },
+          numberKind: product.numberKind,
+          leadWorkingDays: product.leadTimeWorkingDays?.max ?? DEFAULT_LEAD_WORKING_DAYS,
+          callingRules: rules,
+          rulesText: describeCallingRules(rules),
+        },
+        request,
+        timings: ctx.config.timings.thirdParty,
+      };
+    },
+    stages: STAGES['third-party-line'],
+    actions: actionSpecs('third-party-line', thirdPartyLinePayloads),
+    facts: (body) => ({ productId: body.productId }),
+    // Opened numbers are checked against the product's kind, and handed on in E.164.
+    async actionPrecheck(action, payload, c) {
+      if (action !== 'numbers-opened') return { failures: [], payload };
+      const { numbers } = payload as { numbers: string[] };
+      const product = productById(c.facts.productId ?? '');
+      const failures: RuleFailure[] = product
+        ? numbers.flatMap((n, i) => (validOpenedNumber(product, n) ? [] : [{ path: `payload.numbers.${i}`, code: 'number-invalid', message: `${n} is not a valid ${product.numberKind} number` }]))
+        : [];
+      return { failures, payload: { numbers: numbers.map(toE164) } };
+    },
+  }),
 
-const sipRegistration: KindDefinition<SipRegistrationStart> = {
-  kind: 'sip-registration',
-  summary: 'Onboard a gateway without a public IP: it registers to the provider with a digest account',
-  startSchema: sipRegistrationStartSchema,
-  workflowType: WORKFLOW_TYPES['sip-registration'],
-  async precheck(body, ctx) {
-    const failures = await alreadyAssigned(ctx, body.numbers);
-    await verifiedOr(ctx, body.enterpriseId, failures);
-    return failures;
-  },
-  async workflowInput(body, ctx): Promise<SipRegistrationInput> {
-    const { kind: _kind, enterpriseId, ...request } = body;
-    const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
-    return { enterpriseId, companyName, request, registrar: ctx.config.sipGateway.registrar, timings: ctx.config.timings.sip };
-  },
-  stages: SIP_REGISTRATION_STAGES,
-  actions: sipRegistrationActions,
-};
+  'sip-trunk': defineKind({
+    kind: 'sip-trunk',
+    summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
+    startSchema: sipTrunkStartSchema,
+    workflow: sipTrunk,
+    async precheck(body, ctx) {
+      const failures: RuleFailure[] = [];
+      const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways });
+      if (range) failures.push(range);
+      failures.push(...(await alreadyAssigned(ctx, body.numbers)));
+      await verifiedOr(ctx, body.enterpriseId, failures);
+      return failures;
+    },
+    async workflowInput(body, ctx) {
+      const { kind: _kind, enterpriseId, numbers, testCallee, ...request } = body;
+      const { provider } = ctx.config.sipGateway;
+      const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
+      return {
+        enterpriseId,
+        companyName,
+        request,
+        numbers: numbersOf(numbers),
+        testCallee: toE164(testCallee),
+        provider: { inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)], outbound: provider.outbound },
+        timings: ctx.config.timings.sip,
+      };
+    },
+    stages: STAGES['sip-trunk'],
+    actions: actionSpecs('sip-trunk', sipTrunkPayloads),
+  }),
 
-export const KINDS: Partial<Record<OnboardingKind, KindDefinition>> = {
-  'enterprise-verification': enterpriseVerification,
-  'number-purchase': numberPurchase,
-  'number-subscription': numberSubscription,
-  'own-400-landing': own400Landing,
-  'third-party-line': thirdPartyLine,
-  'sip-trunk': sipTrunk,
-  'sip-registration': sipRegistration,
-};
+  'sip-registration': defineKind({
+    kind: 'sip-registration',
+    summary: 'Onboard a gateway without a public IP: it registers to the provider with a digest account',
+    startSchema: sipRegistrationStartSchema,
+    workflow: sipRegistration,
+    async precheck(body, ctx) {
+      const failures = await alreadyAssigned(ctx, body.numbers);
+      await verifiedOr(ctx, body.enterpriseId, failures);
+      return failures;
+    },
+    async workflowInput(body, ctx) {
+      const { kind: _kind, enterpriseId, numbers, testCallee: _testCallee, ...request } = body;
+      const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
+      return { enterpriseId, companyName, request, numbers: numbersOf(numbers), registrar: ctx.config.sipGateway.registrar, timings: ctx.config.timings.sip };
+    },
+    stages: STAGES['sip-registration'],
+    actions: actionSpecs('sip-registration', sipRegistrationPayloads),
+  }),
+} satisfies Record<OnboardingKind, KindDefinition<any, any>>;
 
 export function kindDefinition(kind: string): KindDefinition | undefined {
-  return KINDS[kind as OnboardingKind];
+  return (KINDS as Record<string, KindDefinition<any, any>>)[kind];
 }

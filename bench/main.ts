@@ -17,7 +17,8 @@ import type { Principal } from '../api/auth';
 import { verificationId, WORKFLOW_TYPES } from '../domain/ids';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { bundleWorkflows, startStack, startTemporalServer, WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
-import type { VerificationInput } from '../workflows/enterprise-verification';
+import type { VerificationInput } from '../contract/inputs';
+import { applicationFacts } from '../domain/verification';
 import { AutoApprover } from './approver';
 import type { BaselineStep } from './baseline-workflow';
 import { fetchHistory, historyStats, shapeOf, type CaseShape } from './history';
@@ -307,7 +308,7 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
   const config = stack.config;
   const startRaw = (i: number, suffix = '') => {
     const { kind: _kind, enterpriseId, ...application } = verificationApplication(rawEnts[i]!.id, rawDocs[i]!);
-    const input: VerificationInput = { enterpriseId, application, timings: config.timings.verification };
+    const input: VerificationInput = { enterpriseId, application, facts: applicationFacts(application), timings: config.timings.verification };
     const id = `${verificationId(enterpriseId)}${suffix}`;
     return stack.client.workflow.start(WORKFLOW_TYPES['enterprise-verification'], {
       workflowId: id,

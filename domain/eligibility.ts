@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { industryLabel, industrySchema, productIdSchema, type IndustryCode, type Product } from './catalog';
 import { enterpriseIdSchema, type RuleFailure } from './common';
 import { bindingSchema, is400Number, isFixedLine, SCENARIOS, type Scenario } from './numbers';
-import type { ActionSpec } from './onboarding';
 
 // ---------------------------------------------------------------------------------------------
 // Regions
@@ -245,26 +244,21 @@ export const thirdPartyLineStartSchema = z.strictObject({
 });
 export type ThirdPartyLineStart = z.infer<typeof thirdPartyLineStartSchema>;
 
-export const THIRD_PARTY_STAGES = ['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding'] as const;
 
 const note = z.string().max(1000);
 
-export const thirdPartyLineActions = {
-  approve: { roles: ['support'], payload: z.strictObject({ note: note.optional() }), summary: 'Approve the application and send it to the supplier' },
-  reject: { roles: ['support'], payload: z.strictObject({ reason: z.string().trim().min(1).max(1000) }), summary: 'Reject the application with a reason' },
-  'supplier-approved': { roles: ['support'], payload: z.strictObject({ note: note.optional() }), summary: 'Record that the supplier accepted the application' },
-  'supplier-rejected': { roles: ['support'], payload: z.strictObject({ note: z.string().trim().min(1).max(1000) }), summary: "Record the supplier's refusal and its reason" },
-  'numbers-opened': {
-    roles: ['support'],
-    payload: z.strictObject({
-      numbers: z
-        .array(z.string().trim().refine(isOpenableNumber, { message: 'not a mainland fixed-line, mobile, 400 or 95 number' }))
-        .min(1)
-        .max(1000),
-    }),
-    summary: 'Record the numbers the supplier opened',
-  },
-} satisfies Record<string, ActionSpec>;
+export const thirdPartyLinePayloads = {
+  approve: z.strictObject({ note: note.optional() }),
+  reject: z.strictObject({ reason: z.string().trim().min(1).max(1000) }),
+  'supplier-approved': z.strictObject({ note: note.optional() }),
+  'supplier-rejected': z.strictObject({ note: z.string().trim().min(1).max(1000) }),
+  'numbers-opened': z.strictObject({
+    numbers: z
+      .array(z.string().trim().refine(isOpenableNumber, { message: 'not a mainland fixed-line, mobile, 400 or 95 number' }))
+      .min(1)
+      .max(1000),
+  }),
+};
 
 // ---------------------------------------------------------------------------------------------
 // Calling rules
@@ -291,4 +285,14 @@ export function callingRules(product: Product): CallingRules {
   if (product.noBlindCalling !== undefined) rules.noBlindCalling = product.noBlindCalling;
   if (product.blindRegions) rules.blindRegions = [...product.blindRegions];
   return rules;
+}
+
+/** The calling rules in words, for the enterprise's email. */
+export function describeCallingRules(r: CallingRules): string {
+  const parts: string[] = [];
+  if (r.callingHours?.length) parts.push(`hours ${r.callingHours.map((w) => `${w.from}-${w.to}`).join(' or ')}`);
+  if (r.perCalleeDailyLimit !== undefined) parts.push(`at most ${typeof r.perCalleeDailyLimit === 'number' ? r.perCalleeDailyLimit : JSON.stringify(r.perCalleeDailyLimit)} calls per callee per day`);
+  if (r.noBlindCalling) parts.push('no blind calling');
+  if (r.blindRegions?.length) parts.push(`no service in ${r.blindRegions.join(', ')}`);
+  return parts.join('; ') || 'none stated';
 }

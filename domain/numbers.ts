@@ -6,7 +6,6 @@
 import { parsePhoneNumberFromString, type PhoneNumber } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { enterpriseIdSchema, type RuleFailure } from './common';
-import type { ActionSpec } from './onboarding';
 
 /** About 30 concurrent calls per fixed-line number. */
 export const CALLS_PER_FIXED_LINE = 30;
@@ -171,27 +170,16 @@ export function purchaseEligibility(numberType: NumberType, verification: { mayH
   return [];
 }
 
-export const NUMBER_PURCHASE_STAGES = [
-  'submitted',
-  'awaiting-script-review',
-  'awaiting-script-resubmission',
-  'reserving',
-  'charging',
-  'awaiting-payment',
-  'activating',
-  'awaiting-400-routing',
-] as const;
-export const NUMBER_SUBSCRIPTION_STAGES = ['active', 'renewing', 'grace', 'releasing'] as const;
 
-export const numberPurchaseActions = {
-  'approve-script': { roles: ['support'], payload: z.strictObject({ note: z.string().max(1000).optional() }), summary: 'Approve the call script' },
-  'reject-script': { roles: ['support'], payload: z.strictObject({ reason: z.string().trim().min(1).max(1000) }), summary: 'Reject the call script with a reason' },
-  'resubmit-script': { roles: ['enterprise'], payload: z.strictObject({ callScript: callScriptSchema }), summary: 'Resubmit a corrected call script' },
-  'confirm-400-routing': { roles: ['support'], payload: z.strictObject({ note: z.string().max(1000).optional() }), summary: 'Confirm the 400 number is routed to the contact center' },
-} satisfies Record<string, ActionSpec>;
+export const numberPurchasePayloads = {
+  'approve-script': z.strictObject({ note: z.string().max(1000).optional() }),
+  'reject-script': z.strictObject({ reason: z.string().trim().min(1).max(1000) }),
+  'resubmit-script': z.strictObject({ callScript: callScriptSchema }),
+  'confirm-400-routing': z.strictObject({ note: z.string().max(1000).optional() }),
+};
 
-export const numberSubscriptionActions = {
-  renew: { roles: ['enterprise'], payload: z.strictObject({}), summary: 'Pay the next month of rent now' },
-  release: { roles: ['enterprise'], payload: z.strictObject({ reason: z.string().max(500).optional() }), summary: 'Release the numbers now' },
-  'set-auto-renew': { roles: ['enterprise'], payload: z.strictObject({ autoRenew: z.boolean() }), summary: 'Turn automatic renewal on or off' },
-} satisfies Record<string, ActionSpec>;
+export const numberSubscriptionPayloads = {
+  renew: z.strictObject({}),
+  release: z.strictObject({ reason: z.string().max(500).optional() }),
+  'set-auto-renew': z.strictObject({ autoRenew: z.boolean() }),
+};

@@ -1,22 +1,13 @@
 /**
  * The onboarding case as every process exposes it: one shape for the API, the OpenAPI document,
- * workflow queries and tests. Pure: also bundled into workflow code.
+ * and tests. Workflow code refers to these types only (`contract/case.ts`).
  */
 import { z } from 'zod';
+import { ONBOARDING_KINDS, ROLES } from '../contract/case';
 
-export const ONBOARDING_KINDS = [
-  'enterprise-verification',
-  'number-purchase',
-  'number-subscription',
-  'own-400-landing',
-  'sip-trunk',
-  'sip-registration',
-  'third-party-line',
-] as const;
 export const onboardingKindSchema = z.enum(ONBOARDING_KINDS);
 export type OnboardingKind = z.infer<typeof onboardingKindSchema>;
 
-export const ROLES = ['enterprise', 'support', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 
@@ -95,34 +86,3 @@ export const onboardingSummarySchema = z.object({
   links: z.object({ self: z.string(), temporalUi: z.string() }),
 });
 export type OnboardingSummary = z.infer<typeof onboardingSummarySchema>;
-
-/** A human step: who may take it and what it carries. Declared once per kind, in `domain/`. */
-export interface ActionSpec<P = unknown> {
-  roles: readonly Role[];
-  payload: z.ZodType<P>;
-  summary: string;
-}
-
-/** An action request as it travels in an update or signal. */
-export interface ActionRequest<P = unknown> {
-  actor: Actor;
-  payload: P;
-}
-
-/**
- * Failure types that action validators raise; the API maps each to an HTTP status.
- * Kept here so workflow and API agree on the names.
- */
-export const ActionFailureType = {
-  NotAwaited: 'ActionNotAwaited',
-  Forbidden: 'ActionForbidden',
-  InvalidPayload: 'InvalidActionPayload',
-  RuleViolation: 'ActionRuleViolation',
-  Busy: 'ActionBusy',
-} as const;
-
-/** Details attached to a refused action: what is awaited now, and each failing field. */
-export interface ActionFailureDetails {
-  awaiting: AwaitedAction[];
-  errors?: { path: string; message: string; code?: string }[];
-}

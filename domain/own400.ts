@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { enterpriseIdSchema } from './common';
 import { areaCodeSchema, bindingSchema, CALLS_PER_FIXED_LINE, formatNumber, MAX_NUMBERS_PER_ORDER, own400NumberSchema } from './numbers';
-import type { ActionSpec } from './onboarding';
 
 export const own400LandingStartSchema = z.strictObject({
   kind: z.literal('own-400-landing'),
@@ -21,22 +20,13 @@ export const own400LandingStartSchema = z.strictObject({
 });
 export type Own400LandingStart = z.infer<typeof own400LandingStartSchema>;
 
-export const OWN_400_STAGES = ['purchasing-fixed-line', 'awaiting-invoice', 'awaiting-400-landing', 'verifying'] as const;
 
 /** The invoice remark: the purchased fixed lines written as on the seed's example (020-6624XXXX). */
 export function invoiceRemark(fixedLines: string[]): string {
   return `固话号码 / fixed line: ${fixedLines.map(formatNumber).join(', ')}`;
 }
 
-export const own400Actions = {
-  'confirm-400-landed': {
-    roles: ['enterprise', 'support'],
-    payload: z.strictObject({ note: z.string().max(1000).optional() }),
-    summary: 'Confirm the 400 operator has landed the 400 number on the fixed line(s)',
-  },
-  'confirm-test-call': {
-    roles: ['support'],
-    payload: z.strictObject({ note: z.string().max(1000).optional() }),
-    summary: 'Confirm a test call to the 400 number arrived on the fixed line (where the SBC cannot observe calls)',
-  },
-} satisfies Record<string, ActionSpec>;
+export const own400Payloads = {
+  'confirm-400-landed': z.strictObject({ note: z.string().max(1000).optional() }),
+  'confirm-test-call': z.strictObject({ note: z.string().max(1000).optional() }),
+};

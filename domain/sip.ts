@@ -6,7 +6,6 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { contactSchema, enterpriseIdSchema, phoneSchema, type RuleFailure } from './common';
 import { bindingSchema, isFixedLine, toE164 } from './numbers';
-import type { ActionSpec } from './onboarding';
 
 const fixedLineSchema = z.string().trim().refine(isFixedLine, { message: 'not a mainland fixed-line number (e.g. 020-66240001)' });
 
@@ -141,47 +140,24 @@ const note = z.strictObject({ note: z.string().max(1000).optional() });
 const reason = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
 
 /** Where the SBC has no API, support makes each change by hand and confirms it. */
-const confirmSbcChange: ActionSpec = {
-  roles: ['support'],
-  payload: z.strictObject({ change: z.string().min(1).max(100), note: z.string().max(1000).optional() }),
-  summary: 'Confirm a change made by hand on an SBC without an API (manual SBC mode)',
+const confirmSbcChange = z.strictObject({ change: z.string().min(1).max(100), note: z.string().max(1000).optional() });
+
+export const sipTrunkPayloads = {
+  approve: note,
+  reject: reason,
+  'confirm-whitelist': note,
+  'retry-connectivity': note,
+  'confirm-inbound-test': note,
+  'confirm-sbc-change': confirmSbcChange,
 };
 
-export const sipTrunkActions = {
-  approve: { roles: ['support'], payload: note, summary: 'Approve the SIP trunk application' },
-  reject: { roles: ['support'], payload: reason, summary: 'Reject the application with a reason' },
-  'confirm-whitelist': { roles: ['enterprise'], payload: note, summary: "Confirm the provider's signalling addresses are allowed on the customer side" },
-  'retry-connectivity': { roles: ['enterprise'], payload: note, summary: 'Retry the connectivity check after fixing the gateway' },
-  'confirm-inbound-test': { roles: ['support'], payload: note, summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)' },
+export const sipRegistrationPayloads = {
+  approve: note,
+  reject: reason,
+  'rotate-credentials': note,
+  'confirm-registration': note,
+  'confirm-inbound-test': note,
   'confirm-sbc-change': confirmSbcChange,
-} satisfies Record<string, ActionSpec>;
+};
 
-export const sipRegistrationActions = {
-  approve: { roles: ['support'], payload: note, summary: 'Approve the SIP registration application' },
-  reject: { roles: ['support'], payload: reason, summary: 'Reject the application with a reason' },
-  'rotate-credentials': { roles: ['enterprise'], payload: note, summary: 'Issue a new gateway password; the old one stops working' },
-  'confirm-registration': { roles: ['support'], payload: note, summary: 'Confirm the gateway registered (where the SBC cannot observe registrations)' },
-  'confirm-inbound-test': { roles: ['support'], payload: note, summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)' },
-  'confirm-sbc-change': confirmSbcChange,
-} satisfies Record<string, ActionSpec>;
 
-export const SIP_TRUNK_STAGES = [
-  'awaiting-review',
-  'allowlisting',
-  'awaiting-customer-whitelist',
-  'connectivity-check',
-  'connectivity-failed',
-  'test-calls',
-  'awaiting-inbound-test',
-  'assigning-numbers',
-] as const;
-
-export const SIP_REGISTRATION_STAGES = [
-  'awaiting-review',
-  'issuing-credentials',
-  'awaiting-registration',
-  'test-calls',
-  'awaiting-inbound-test',
-  'assigning-numbers',
-  'registered',
-] as const;

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { checkLicence, checkResidentId, checkUnifiedSocialCreditCode, licenceEffectiveEnd } from './checks';
+import type { ApplicationFacts } from '../contract/inputs';
 import { contactSchema, enterpriseIdSchema, isoDateSchema, type RuleFailure } from './common';
-import type { ActionSpec } from './onboarding';
 
 export const APPLICANT_TYPES = ['agent', 'legal-representative'] as const;
 export type ApplicantType = (typeof APPLICANT_TYPES)[number];
@@ -124,37 +124,14 @@ export const resubmissionSchema = z
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), { message: 'nothing to resubmit' });
 
-export const verificationActions = {
-  approve: {
-    roles: ['support'],
-    payload: z.strictObject({ note: z.string().max(1000).optional() }),
-    summary: 'Approve the application',
-  },
-  reject: {
-    roles: ['support'],
-    payload: z.strictObject({ reasons: z.array(rejectionReasonSchema).min(1).max(30) }),
-    summary: 'Reject the application with coded reasons per document or field',
-  },
-  resubmit: {
-    roles: ['enterprise'],
-    payload: resubmissionSchema,
-    summary: 'Resubmit corrected fields and documents after a rejection',
-  },
-} satisfies Record<string, ActionSpec>;
+/** What each action carries (who may take it: `contract/actions.ts`). */
+export const verificationPayloads = {
+  approve: z.strictObject({ note: z.string().max(1000).optional() }),
+  reject: z.strictObject({ reasons: z.array(rejectionReasonSchema).min(1).max(30) }),
+  resubmit: resubmissionSchema,
+};
 export type RejectionReason = z.infer<typeof rejectionReasonSchema>;
 export type Resubmission = z.infer<typeof resubmissionSchema>;
-
-export function applyResubmission(application: Application, patch: Resubmission): Application {
-  const replaced = new Set((patch.documents ?? []).map((d) => d.kind));
-  return {
-    ...application,
-    company: patch.company ?? application.company,
-    legalRepresentative: patch.legalRepresentative ?? application.legalRepresentative,
-    agent: patch.agent ?? application.agent,
-    contact: patch.contact ?? application.contact,
-    documents: [...application.documents.filter((d) => !replaced.has(d.kind)), ...(patch.documents ?? [])],
-  };
-}
 
 /**
  * Every rule an application must pass before review, all at once. Document existence and content
@@ -210,19 +187,9 @@ export interface VerificationResult {
   billingCustomerId: string;
 }
 
-export function verificationResult(
-  app: Application,
-  enterpriseId: string,
-  decision: { rounds: number; approvedAt: string; approvedBy: string; note?: string; billingCustomerId: string },
-): VerificationResult {
+/** What the rules conclude about an application that passed its pre-check. */
+export function applicationFacts(app: Application): ApplicationFacts {
   return {
-    decision: 'approved',
-    enterpriseId,
-    company: {
-      name: app.company.name,
-      unifiedSocialCreditCode: app.company.unifiedSocialCreditCode,
-      entityType: app.company.entityType,
-    },
     mayHoldFixedLines: app.company.entityType !== 'sole-proprietorship',
     licence: {
       validFrom: app.company.licenceValidFrom,
@@ -230,8 +197,5 @@ export function verificationResult(
       longTerm: app.company.licenceValidTo === null,
       effectiveEnd: licenceEffectiveEnd(app.company.licenceValidFrom, app.company.licenceValidTo),
     },
-    applicantType: app.applicantType,
-    contact: { name: app.contact.name, email: app.contact.email },
-    ...decision,
   };
 }

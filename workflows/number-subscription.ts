@@ -2,38 +2,15 @@
  * The life of purchased numbers after activation: monthly rent, renewal (automatic or by the
  * enterprise, reminded before expiry), expiry, a 7-day grace in which a renewal still keeps the
  * numbers, then release. Each paid period continues as new, so history stays bounded for years.
+ * Numbers are never kept without a live subscription: a cancelled one releases them at once.
  */
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
-import type { SubscriptionTimings } from '../config';
-import { formatNumber, numberSubscriptionActions, type NumberType } from '../domain/numbers';
-import type { Step } from '../domain/onboarding';
-import { actions, isoAt, now, OnboardingCase } from './lib/case';
+import type { SubscriptionInput } from '../contract/inputs';
+import { isoAt, now, OnboardingCase, type Received } from './lib/case';
 import { billing, gateway } from './lib/activities';
-import { Notifier } from './lib/notify';
 
 /** Steps carried across continue-as-new, so the case's recent log survives each period. */
 const CARRIED_STEPS = 20;
-
-export interface SubscriptionInput {
-  enterpriseId: string;
-  customerId: string;
-  companyName: string;
-  contactEmail: string;
-  orderId: string;
-  /** The purchase case that assigned the numbers (the gateway rows carry its id). */
-  purchaseId: string;
-  numbers: string[];
-  numberType: NumberType;
-  instanceId: string;
-  /** Rent for all the numbers, per period. */
-  monthlyRentFen: number;
-  /** Epoch ms until which rent is paid. */
-  paidThrough: number;
-  autoRenew: boolean;
-  timings: SubscriptionTimings;
-  renewals: number;
-  carriedSteps: Step[];
-}
 
 export interface SubscriptionResult {
   status: 'released';
@@ -45,11 +22,9 @@ export interface SubscriptionResult {
 }
 
 export async function numberSubscription(input: SubscriptionInput): Promise<SubscriptionResult> {
-  const c = new OnboardingCase({ kind: 'number-subscription', enterpriseId: input.enterpriseId, stage: 'active' });
-  c.state.steps.push(...input.carriedSteps);
-  const mail = new Notifier(c);
-  c.handle(actions(numberSubscriptionActions));
-  const numbers = input.numbers.map(formatNumber);
+  const c = new OnboardingCase({ kind: 'number-subscription', enterpriseId: input.enterpriseId, stage: 'active', steps: input.carriedSteps });
+  const { mail, undo } = c;
+  const numbers = input.numbers.display;
   const base = { caseId: c.state.id, companyName: input.companyName, numbers };
   let autoRenew = input.autoRenew;
   const { periodMs, remindersBeforeMs, graceMs } = input.timings;
@@ -61,101 +36,114 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
   if (input.renewals === 0 && input.carriedSteps.length === 0) c.step('subscription started', 'done', `paid until ${isoAt(input.paidThrough)}`);
   c.state.result = { paidThrough: isoAt(input.paidThrough), autoRenew, renewals: input.renewals, numbers };
 
-  /** Charges one period; a paid period continues as new with rent paid one period further. */
-  const renew = async (how: string): Promise<boolean> => {
-    const period = input.paidThrough;
-    const outcome = await billing.chargeRent.executeWithOptions({ summary: `rent for the period from ${isoAt(period)}` }, [
-      {
-        customerId: input.customerId,
-        amountFen: input.monthlyRentFen,
-        description: `monthly rent ${numbers.join(', ')}`,
-        reference: c.state.id,
-        // One charge per paid period, whatever the run or the retry.
-        idempotencyKey: `${workflowInfo().workflowId}/rent/${period}`,
-      },
-    ]);
-    if (outcome.status !== 'paid') {
-      c.step(`renewal (${how})`, 'failed', `balance ${outcome.balanceFen} fen, rent ${input.monthlyRentFen} fen`);
-      return false;
-    }
-    const paidThrough = period + periodMs;
-    c.step(`renewal (${how})`, 'done', `paid until ${isoAt(paidThrough)}`);
-    mail.send(`renewed/${period}`, input.contactEmail, 'subscription-renewed', { ...base, paidThrough: isoAt(paidThrough), amountFen: input.monthlyRentFen });
-    await mail.flush();
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof numberSubscription>({
-      ...input,
-      paidThrough,
-      autoRenew,
-      renewals: input.renewals + 1,
-      carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
-    });
-  };
-
-  const release = async (reason: string): Promise<SubscriptionResult> => {
-    c.enter('releasing');
-    await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [{ numbers: input.numbers, reference: input.purchaseId }]);
+  /** Takes the numbers off the instance and returns them to inventory; idempotent. */
+  const releaseNumbers = async (reason: string): Promise<string> => {
+    await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [{ numbers: input.numbers.e164, reference: input.purchaseId }]);
     await billing.releaseNumbers.executeWithOptions({ summary: 'return numbers to inventory' }, [
-      { numbers: input.numbers, reference: c.state.id, idempotencyKey: `${workflowInfo().workflowId}/release` },
+      { numbers: input.numbers.e164, reference: c.state.id, idempotencyKey: `${workflowInfo().workflowId}/release` },
     ]);
-    c.step('numbers released', 'done', reason);
     mail.send('released', input.contactEmail, 'subscription-released', { ...base, reason });
-    await mail.flush();
-    const result: SubscriptionResult = { status: 'released', numbers, releasedAt: isoAt(now()), reason, paidThrough: isoAt(input.paidThrough), renewals: input.renewals };
-    c.complete(result);
-    return result;
+    return `${numbers.join(', ')} released: ${reason}`;
   };
+  // However the subscription ends (cancelled, or a failure), the numbers go with it.
+  const releasing = undo.add('release the numbers', () => releaseNumbers(c.cancelReason ? `cancelled: ${c.cancelReason}` : 'the subscription ended'));
 
-  /** Handles one action; returns a result when the subscription ends. */
-  const onAction = async (a: { name: string; payload: any }): Promise<SubscriptionResult | undefined> => {
-    if (a.name === 'set-auto-renew') {
-      autoRenew = a.payload.autoRenew as boolean;
-      c.state.result = { ...(c.state.result as object), autoRenew };
-      return undefined;
-    }
-    if (a.name === 'release') return release(a.payload.reason ?? 'released by the enterprise');
-    c.enter('renewing');
-    await renew('by the enterprise');
-    return undefined;
-  };
+  return c.run(
+    { kindLabel: '号码订阅 / number subscription', to: () => input.contactEmail, companyName: () => input.companyName },
+    async () => {
+      /** Charges one period; a paid period continues as new with rent paid one period further. */
+      const renew = async (how: string): Promise<boolean> => {
+        const period = input.paidThrough;
+        const outcome = await billing.chargeRent.executeWithOptions({ summary: `rent for the period from ${isoAt(period)}` }, [
+          {
+            customerId: input.customerId,
+            amountFen: input.monthlyRentFen,
+            description: `monthly rent ${numbers.join(', ')}`,
+            reference: c.state.id,
+            // One charge per paid period, whatever the run or the retry.
+            idempotencyKey: `${workflowInfo().workflowId}/rent/${period}`,
+          },
+        ]);
+        if (outcome.status !== 'paid') {
+          c.step(`renewal (${how})`, 'failed', `balance ${outcome.balanceFen} fen, rent ${input.monthlyRentFen} fen`);
+          return false;
+        }
+        const paidThrough = period + periodMs;
+        c.step(`renewal (${how})`, 'done', `paid until ${isoAt(paidThrough)}`);
+        mail.send(`renewed/${period}`, input.contactEmail, 'subscription-renewed', { ...base, paidThrough: isoAt(paidThrough), amountFen: input.monthlyRentFen });
+        await mail.flush();
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof numberSubscription>({
+          ...input,
+          paidThrough,
+          autoRenew,
+          renewals: input.renewals + 1,
+          carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
+        });
+      };
 
-  // Active: reminders before expiry unless renewing automatically (those already past are skipped).
-  const reminderTimes = remindersBeforeMs.map((before) => input.paidThrough - before).sort((a, b) => a - b);
-  let nextReminder = reminderTimes.filter((at) => at <= now()).length;
-  while (now() < input.paidThrough) {
-    const reminderAt = autoRenew ? undefined : reminderTimes[nextReminder];
-    const wakeAt = Math.min(input.paidThrough, reminderAt ?? Infinity);
-    const got = await c.awaitAction('active', [...awaited], { deadlineMs: wakeAt - now() });
-    if (got) {
-      const ended = await onAction(got);
-      if (ended) return ended;
-    } else if (reminderAt !== undefined && now() >= reminderAt && now() < input.paidThrough) {
-      c.step('renewal reminder', 'done', `expires ${isoAt(input.paidThrough)}`);
-      mail.send(`reminder/${input.paidThrough}/${nextReminder}`, input.contactEmail, 'subscription-reminder', {
-        ...base,
-        expiresAt: isoAt(input.paidThrough),
-        amountFen: input.monthlyRentFen,
-      });
-      nextReminder++;
-    }
-  }
+      const release = async (reason: string): Promise<SubscriptionResult> => {
+        c.enter('releasing');
+        releasing.retire();
+        c.step('numbers released', 'done', await releaseNumbers(reason));
+        return { status: 'released', numbers, releasedAt: isoAt(now()), reason, paidThrough: isoAt(input.paidThrough), renewals: input.renewals };
+      };
 
-  // Expired.
-  let why = 'not renewed';
-  if (autoRenew) {
-    c.enter('renewing');
-    await renew('automatic');
-    why = 'automatic renewal failed: insufficient balance';
-  }
-  const releaseAt = input.paidThrough + graceMs;
-  c.step('expired', 'done', `${why}; kept until ${isoAt(releaseAt)}`);
-  mail.send(`grace/${input.paidThrough}`, input.contactEmail, 'subscription-in-grace', { ...base, releaseAt: isoAt(releaseAt), amountFen: input.monthlyRentFen, reason: why });
-  while (now() < releaseAt) {
-    const got = await c.awaitAction('grace', [...awaited], { deadlineMs: releaseAt - now() });
-    if (!got) break;
-    const ended = await onAction(got);
-    if (ended) return ended;
-    c.enter('grace');
-  }
-  return release(`not renewed by ${isoAt(releaseAt)}, the end of the grace period`);
+      /** Handles one action; returns a result when the subscription ends. */
+      const onAction = async (a: Received<'number-subscription', 'renew' | 'release' | 'set-auto-renew'>): Promise<SubscriptionResult | undefined> => {
+        switch (a.name) {
+          case 'set-auto-renew':
+            autoRenew = a.payload.autoRenew;
+            c.state.result = { ...(c.state.result as object), autoRenew };
+            return undefined;
+          case 'release':
+            return release(a.payload.reason ?? 'released by the enterprise');
+          case 'renew':
+            c.enter('renewing');
+            await renew('by the enterprise');
+            return undefined;
+        }
+      };
+
+      // Active: reminders before expiry unless renewing automatically (those already past are skipped).
+      const reminderTimes = remindersBeforeMs.map((before) => input.paidThrough - before).sort((a, b) => a - b);
+      let nextReminder = reminderTimes.filter((at) => at <= now()).length;
+      while (now() < input.paidThrough) {
+        const reminderAt = autoRenew ? undefined : reminderTimes[nextReminder];
+        const wakeAt = Math.min(input.paidThrough, reminderAt ?? Infinity);
+        const got = await c.awaitAction('active', awaited, { deadlineMs: wakeAt - now() });
+        if (got) {
+          const ended = await onAction(got);
+          if (ended) return ended;
+        } else if (reminderAt !== undefined && now() >= reminderAt && now() < input.paidThrough) {
+          c.step('renewal reminder', 'done', `expires ${isoAt(input.paidThrough)}`);
+          mail.send(`reminder/${input.paidThrough}/${nextReminder}`, input.contactEmail, 'subscription-reminder', {
+            ...base,
+            expiresAt: isoAt(input.paidThrough),
+            amountFen: input.monthlyRentFen,
+          });
+          nextReminder++;
+        }
+      }
+
+      // Expired.
+      let why = 'not renewed';
+      if (autoRenew) {
+        c.enter('renewing');
+        await renew('automatic');
+        why = 'automatic renewal failed: insufficient balance';
+      }
+      const releaseAt = input.paidThrough + graceMs;
+      c.step('expired', 'done', `${why}; kept until ${isoAt(releaseAt)}`);
+      mail.send(`grace/${input.paidThrough}`, input.contactEmail, 'subscription-in-grace', { ...base, releaseAt: isoAt(releaseAt), amountFen: input.monthlyRentFen, reason: why });
+      while (now() < releaseAt) {
+        const got = await c.awaitAction('grace', awaited, { deadlineMs: releaseAt - now() });
+        if (!got) break;
+        const ended = await onAction(got);
+        if (ended) return ended;
+        c.enter('grace');
+      }
+      return release(`not renewed by ${isoAt(releaseAt)}, the end of the grace period`);
+    },
+  );
 }

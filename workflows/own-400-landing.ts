@@ -6,28 +6,17 @@
  * remark -> the enterprise takes the invoice to its 400 operator, who re-points the 400 number ->
  * confirm-400-landed -> a test call to the 400 number is seen on the fixed line -> done.
  */
-import { ApplicationFailure, condition, executeChild, isCancellation } from '@temporalio/workflow';
+import { condition, executeChild } from '@temporalio/workflow';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { LandingTimings, PurchaseTimings, SubscriptionTimings } from '../config';
+import type { LandingTimings } from '../config';
+import type { Own400LandingInput } from '../contract/inputs';
 import type { Invoice } from '../activities/billing';
-import { formatNumber, own400ApplicationNote } from '../domain/numbers';
-import { invoiceRemark, own400Actions, type Own400LandingStart } from '../domain/own400';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { billing } from './lib/activities';
 import { BillingEvents } from './lib/billing-events';
-import { actions, failureOf, isoAt, now, OnboardingCase } from './lib/case';
-import { Notifier, runKey } from './lib/notify';
+import { isoAt, now, OnboardingCase } from './lib/case';
+import { runKey } from './lib/notify';
 import { numberPurchase, type NumberPurchaseResult } from './number-purchase';
-
-export interface Own400LandingInput {
-  enterpriseId: string;
-  customerId: string;
-  /** From the approved verification: the only title billing accepts on the invoice. */
-  companyName: string;
-  contactEmail: string;
-  request: Omit<Own400LandingStart, 'kind' | 'enterpriseId'>;
-  timings: LandingTimings & { purchase: PurchaseTimings; subscription: SubscriptionTimings };
-}
 
 export interface Own400LandingResult {
   own400Number: string;
@@ -42,138 +31,122 @@ export interface Own400LandingResult {
 
 export async function own400Landing(input: Own400LandingInput): Promise<Own400LandingResult> {
   const { request, timings } = input;
-  const own400 = formatNumber(request.own400Number);
+  const own400 = input.own400Display;
   const c = new OnboardingCase({ kind: 'own-400-landing', enterpriseId: input.enterpriseId, stage: 'purchasing-fixed-line' });
-  const mail = new Notifier(c);
+  const { mail } = c;
   const billingEvents = new BillingEvents();
-  c.handle(actions(own400Actions));
   const base = { caseId: c.state.id, companyName: input.companyName, own400Number: own400 };
   const timeline: Record<string, string> = { started: isoAt(now()) };
 
-  try {
-    // 1-2. Fixed lines, bought in a case of their own whose actions are taken on it.
-    const purchaseId = `${c.state.id}-fixed-line`;
-    c.relate(purchaseId, 'number-purchase', 'fixed lines for the 400 number');
-    c.step('fixed-line purchase started', 'running', purchaseId);
-    const purchase: NumberPurchaseResult = await executeChild(numberPurchase, {
-      workflowId: purchaseId,
-      args: [
-        {
-          enterpriseId: input.enterpriseId,
-          customerId: input.customerId,
-          companyName: input.companyName,
-          contactEmail: input.contactEmail,
-          request: {
-            numberType: 'fixed-line',
-            areaCode: request.areaCode,
-            peakConcurrentCalls: request.peakConcurrentInbound,
-            scenario: 'inbound',
-            autoRenew: request.autoRenew,
-            binding: request.binding,
-            bindOwn400: request.own400Number,
-            applicationNote: own400ApplicationNote(request.own400Number),
+  return c.run(
+    {
+      kindLabel: '自有400号码接入 / own 400 number landing',
+      to: () => input.contactEmail,
+      companyName: () => input.companyName,
+      // A running fixed-line purchase is cancelled with this case and undoes its own billing steps;
+      // once the lines are paid they stay, as a subscription.
+      onFailure: (error) => mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: error.message }),
+    },
+    async () => {
+      // 1-2. Fixed lines, bought in a case of their own whose actions are taken on it.
+      const purchaseId = `${c.state.id}-fixed-line`;
+      c.relate(purchaseId, 'number-purchase', 'fixed lines for the 400 number');
+      c.step('fixed-line purchase started', 'running', purchaseId);
+      const purchase: NumberPurchaseResult = await executeChild(numberPurchase, {
+        workflowId: purchaseId,
+        args: [
+          {
+            enterpriseId: input.enterpriseId,
+            customerId: input.customerId,
+            companyName: input.companyName,
+            contactEmail: input.contactEmail,
+            ...input.fixedLines,
+            timings: { ...timings.purchase, subscription: timings.subscription },
           },
-          timings: { ...timings.purchase, subscription: timings.subscription },
+        ],
+        memo: { kind: 'number-purchase', enterpriseId: input.enterpriseId, requestHash: '', createdBy: `case:${c.state.id}` },
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: EnterpriseIdKey, value: input.enterpriseId },
+          { key: OnboardingKindKey, value: 'number-purchase' },
+          { key: OnboardingStageKey, value: 'submitted' },
+        ]),
+        staticSummary: `fixed lines in ${request.areaCode} for own 400 number ${own400}`,
+      });
+      const fixedLines = purchase.numbers;
+      timeline.fixedLinesActive = purchase.paidAt;
+      c.step('fixed lines bought', 'done', `${fixedLines.join(', ')} (order ${purchase.orderId})`);
+
+      // 3-4. The invoice: company name as title, the fixed lines in the remark (as on the seed: 020-6624XXXX).
+      c.enter('awaiting-invoice');
+      const requested = await billing.requestInvoice.executeWithOptions({ summary: `invoice for order ${purchase.orderId}` }, [
+        {
+          customerId: input.customerId,
+          orderId: purchase.orderId,
+          title: input.companyName,
+          remark: `固话号码 / fixed line: ${fixedLines.join(', ')}`,
+          reference: c.state.id,
+          idempotencyKey: runKey('invoice'),
         },
-      ],
-      memo: { kind: 'number-purchase', enterpriseId: input.enterpriseId, requestHash: '', createdBy: `case:${c.state.id}` },
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: EnterpriseIdKey, value: input.enterpriseId },
-        { key: OnboardingKindKey, value: 'number-purchase' },
-        { key: OnboardingStageKey, value: 'submitted' },
-      ]),
-      staticSummary: `fixed lines in ${request.areaCode} for own 400 number ${own400}`,
-    });
-    const fixedLines = purchase.numbers;
-    timeline.fixedLinesActive = purchase.paidAt;
-    c.step('fixed lines bought', 'done', `${fixedLines.join(', ')} (order ${purchase.orderId})`);
+      ]);
+      timeline.invoiceRequested = requested.requestedAt;
+      c.step('invoice requested', 'done', `${requested.id}: "${requested.title}", remark "${requested.remark ?? ''}"`);
+      const invoice = await issuedInvoice(c, requested, billingEvents, timings);
+      timeline.invoiceIssued = invoice.issuedAt ?? isoAt(now());
 
-    // 3-4. The invoice: company name as title, the fixed lines in the remark.
-    c.enter('awaiting-invoice');
-    const requested = await billing.requestInvoice.executeWithOptions({ summary: `invoice for order ${purchase.orderId}` }, [
-      {
-        customerId: input.customerId,
+      // 5. Hand-off: the enterprise takes the invoice to its 400 operator.
+      const confirmBy = now() + timings.landingDeadlineMs;
+      const landing = { ...base, operator: request.operator, fixedLines };
+      const landed = await c.awaitAction(
+        'awaiting-400-landing',
+        [
+          { action: 'confirm-400-landed', role: 'enterprise' },
+          { action: 'confirm-400-landed', role: 'support' },
+        ],
+        {
+          onEnter: () =>
+            mail.send('invoice-ready', input.contactEmail, 'landing-invoice-ready', { ...landing, invoiceId: invoice.id, confirmBy: isoAt(confirmBy) }, [
+              { filename: `invoice-${invoice.id}.pdf`, source: 'billing-invoice', id: invoice.id },
+            ]),
+          remindEveryMs: timings.reminderIntervalMs,
+          onReminder: (n) => mail.send(`landing-reminder/${n}`, input.contactEmail, 'landing-reminder', { ...landing, reminder: n, confirmBy: isoAt(confirmBy) }),
+          deadlineMs: timings.landingDeadlineMs,
+        },
+      );
+      if (!landed) {
+        throw c.fail('LandingDeadlinePassed', `${own400} was not confirmed as landed on ${fixedLines.join(', ')} by ${isoAt(confirmBy)}; the fixed lines stay active`);
+      }
+      timeline.landed = isoAt(now());
+
+      // 6. Verification: a test call to the 400 number must arrive on the fixed line.
+      const testBy = now() + timings.testCallWindowMs;
+      const tested = await c.awaitAction('verifying', [{ action: 'confirm-test-call', role: 'support' }], {
+        onEnter: () => mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
+        deadlineMs: timings.testCallWindowMs,
+      });
+      if (!tested) throw c.fail('TestCallNotConfirmed', `no test call to ${own400} was confirmed by ${isoAt(testBy)}`);
+      timeline.verified = isoAt(now());
+
+      // 7. Done.
+      mail.send('completed', input.contactEmail, 'landing-completed', { ...base, fixedLines });
+      return {
+        own400Number: own400,
+        operator: request.operator,
+        fixedLines,
+        purchaseId,
         orderId: purchase.orderId,
-        title: input.companyName,
-        remark: invoiceRemark(purchase.numbersE164),
-        reference: c.state.id,
-        idempotencyKey: runKey('invoice'),
-      },
-    ]);
-    timeline.invoiceRequested = requested.requestedAt;
-    c.step('invoice requested', 'done', `${requested.id}: "${requested.title}", remark "${requested.remark ?? ''}"`);
-    const invoice = await issuedInvoice(c, requested, billingEvents, timings);
-    timeline.invoiceIssued = invoice.issuedAt ?? isoAt(now());
-
-    // 5. Hand-off: the enterprise takes the invoice to its 400 operator.
-    const confirmBy = now() + timings.landingDeadlineMs;
-    const landing = { ...base, operator: request.operator, fixedLines };
-    const landed = await c.awaitAction(
-      'awaiting-400-landing',
-      [
-        { action: 'confirm-400-landed', role: 'enterprise' },
-        { action: 'confirm-400-landed', role: 'support' },
-      ],
-      {
-        onEnter: () =>
-          mail.send('invoice-ready', input.contactEmail, 'landing-invoice-ready', { ...landing, invoiceId: invoice.id, confirmBy: isoAt(confirmBy) }, [
-            { filename: `invoice-${invoice.id}.pdf`, source: 'billing-invoice', id: invoice.id },
-          ]),
-        remindEveryMs: timings.reminderIntervalMs,
-        onReminder: (n) => mail.send(`landing-reminder/${n}`, input.contactEmail, 'landing-reminder', { ...landing, reminder: n, confirmBy: isoAt(confirmBy) }),
-        deadlineMs: timings.landingDeadlineMs,
-      },
-    );
-    if (!landed) {
-      throw c.fail('LandingDeadlinePassed', `${own400} was not confirmed as landed on ${fixedLines.join(', ')} by ${isoAt(confirmBy)}; the fixed lines stay active`);
-    }
-    timeline.landed = isoAt(now());
-
-    // 6. Verification: a test call to the 400 number must arrive on the fixed line.
-    const testBy = now() + timings.testCallWindowMs;
-    const tested = await c.awaitAction('verifying', [{ action: 'confirm-test-call', role: 'support' }], {
-      onEnter: () => mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
-      deadlineMs: timings.testCallWindowMs,
-    });
-    if (!tested) throw c.fail('TestCallNotConfirmed', `no test call to ${own400} was confirmed by ${isoAt(testBy)}`);
-    timeline.verified = isoAt(now());
-
-    // 7. Done.
-    mail.send('completed', input.contactEmail, 'landing-completed', { ...base, fixedLines });
-    await mail.flush();
-    const result: Own400LandingResult = {
-      own400Number: own400,
-      operator: request.operator,
-      fixedLines,
-      purchaseId,
-      orderId: purchase.orderId,
-      invoice: { id: invoice.id, title: invoice.title, remark: invoice.remark ?? undefined, issuedAt: invoice.issuedAt },
-      verifiedBy: 'support-confirmation',
-      timeline,
-    };
-    c.complete(result);
-    return result;
-  } catch (err) {
-    if (isCancellation(err)) {
-      // A running fixed-line purchase is cancelled with this case and undoes its own billing steps.
-      mail.send('cancelled', input.contactEmail, 'case-cancelled', { ...base, kindLabel: '自有400号码接入 / own 400 number landing', reason: c.cancelReason });
-      await mail.flush();
-      c.cancelled();
-      throw err;
-    }
-    const failure = c.state.status === 'failed' ? c.state.error! : failureOf(err);
-    if (c.state.status === 'running') c.fail(failure.type, failure.message);
-    mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: failure.message });
-    await mail.flush();
-    throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ type: failure.type, message: failure.message, nonRetryable: true });
-  }
+        invoice: { id: invoice.id, title: invoice.title, remark: invoice.remark ?? undefined, issuedAt: invoice.issuedAt },
+        verifiedBy: 'support-confirmation',
+        timeline,
+      };
+    },
+  );
 }
 
 /**
  * Waits for billing to issue the invoice: its webhook ends the wait at once; polling finds an
  * invoice whose webhook was lost; past the window the case fails.
  */
-async function issuedInvoice(c: OnboardingCase, invoice: Invoice, events: BillingEvents, timings: LandingTimings): Promise<Invoice> {
+async function issuedInvoice(c: OnboardingCase<'own-400-landing'>, invoice: Invoice, events: BillingEvents, timings: LandingTimings): Promise<Invoice> {
   if (invoice.status === 'issued') return invoice;
   const deadline = now() + timings.invoiceWindowMs;
   for (;;) {

@@ -9,34 +9,24 @@
  * lives as long as the case, `rotate-credentials` issues a new password, cancel deletes it.
  */
 import type { SipTimings } from '../config';
+import type { SipRegistrationInput } from '../contract/inputs';
 import type { Registration } from '../activities/sip-gateway';
-import { formatNumber, toE164 } from '../domain/numbers';
-import { sipRegistrationActions, type SipRegistrationStart } from '../domain/sip';
 import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
-import { actions, isoAt, now, OnboardingCase } from './lib/case';
-import { Notifier, runKey } from './lib/notify';
-import { Compensations } from './lib/saga';
-import { applySbcChange, type Check, endSipCase, inboundTest, reportOf } from './lib/sip';
+import { isoAt, now, OnboardingCase } from './lib/case';
+import { runKey } from './lib/notify';
+import { applySbcChange, type Check, inboundTest, reportOf, sipEnding } from './lib/sip';
 
-export interface SipRegistrationInput {
-  enterpriseId: string;
-  companyName: string;
-  request: Omit<SipRegistrationStart, 'kind' | 'enterprise' | 'enterpriseId'>;
-  registrar: string;
-  timings: SipTimings;
-}
+/** One watch of the SBC stays well inside its activity's 10-minute timeout; the case loops. */
+const WATCH_SLICE_MS = 5 * 60_000;
 
-export async function sipRegistration(input: SipRegistrationInput): Promise<unknown> {
+export async function sipRegistration(input: SipRegistrationInput): Promise<never> {
   const { request, timings } = input;
-  const numbers = request.numbers.map(toE164);
-  const formatted = numbers.map(formatNumber);
+  const { e164: numbers, display: formatted } = input.numbers;
   const c = new OnboardingCase({ kind: 'sip-registration', enterpriseId: input.enterpriseId, stage: 'awaiting-review' });
-  const mail = new Notifier(c);
-  const undo = new Compensations(c);
+  const { mail, undo } = c;
   const checks: Check[] = [];
   const to = request.contact.email;
   const base = { caseId: c.state.id, companyName: input.companyName };
-  c.handle(actions(sipRegistrationActions));
   let rotation = 0;
 
   /** Issues (or rotates) the credentials; the password leaves only by email. */
@@ -55,35 +45,37 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<unkn
       },
     ]);
 
-  try {
-    const review = (await c.awaitAction(
+  return c.run(sipEnding(c, { to, base, kindLabel: 'SIP注册对接 / SIP registration', checks }), async () => {
+    const review = await c.awaitAction(
       'awaiting-review',
       [
         { action: 'approve', role: 'support' },
         { action: 'reject', role: 'support' },
       ],
       {
-        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'registration', summary: `${numbers.length} number(s), ${request.transport.toUpperCase()}, ${request.gatewayVendor}`, dueAt: isoAt(dueAt!) }),
+        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'registration', summary: `${numbers.length} number(s), ${request.transport.toUpperCase()}, ${request.gatewayVendor}`, dueAt: isoAt(dueAt ?? now()) }),
         remindEveryMs: timings.reviewSlaMs,
       },
-    ))!;
+    );
     if (review.name === 'reject') {
       mail.send('rejected', to, 'sip-rejected', { ...base, reason: review.payload.reason });
-      await mail.flush();
-      throw c.fail('Rejected', review.payload.reason as string);
+      throw c.fail('Rejected', review.payload.reason);
     }
 
     c.enter('issuing-credentials');
+    undo.add('delete the SIP account', async () => {
+      const { deleted } = await gateway.deleteSipAccountsOf.executeWithOptions({ summary: 'compensate: delete the SIP account' }, [{ reference: c.state.id }]);
+      return deleted.length > 0 ? `deleted ${deleted.map((a) => `${a.username}@${a.realm}`).join(', ')}` : 'no account was made';
+    });
     const issued = await issue();
     const account = { username: issued.username, realm: issued.realm };
-    undo.add('delete the SIP account', () => gateway.deleteSipAccount.executeWithOptions({ summary: `compensate: delete ${account.username}@${account.realm}` }, [account]));
-    if (issued.state !== 'delivered-earlier') await applySbcChange(c, mail, issued.state, 'issuing-credentials', 'create-account', `create SIP account ${account.username}@${account.realm} (the password is with the customer)`);
+    if (issued.state !== 'delivered-earlier') await applySbcChange(c, issued.state, 'issuing-credentials', 'create-account', `create SIP account ${account.username}@${account.realm} (the password is with the customer)`);
     c.step('credentials issued', 'done', `${account.username}@${account.realm}, password emailed to the contact`);
     c.state.result = { account, registrar: input.registrar, transport: request.transport };
 
     // Watch the SBC until the gateway registers.
     const observes = await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, []);
-    const registration = await awaitRegistration(c, mail, to, account, timings, observes.registrations);
+    const registration = await awaitRegistration(c, to, account, timings, observes.registrations);
     checks.push({ name: 'registration', passed: true, detail: `${registration.contact}${registration.received ? ` (from ${registration.received})` : ''}, ${registration.transport ?? 'udp'}, until ${registration.expiresAt}${registration.userAgent ? `, ${registration.userAgent}` : ''}`, at: isoAt(now()) });
 
     // Test calls: out through the registered contact, then in from the gateway.
@@ -91,7 +83,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<unkn
     if (observes.registrations) {
       // Through the SBC, which finds the registered contact by the account in the Request-URI.
       const outbound = await sipProbe.placeTestCall.executeWithOptions({ summary: `test call through ${account.username}` }, [
-        { host: account.realm, port: 0, transport: request.transport, callee: account.username, caller: numbers[0]!, domain: account.realm },
+        { host: account.realm, port: 0, transport: request.transport, callee: account.username, caller: numbers[0] ?? '', domain: account.realm },
       ]);
       checks.push({ name: 'outbound test call', passed: outbound.passed, detail: outbound.summary, at: isoAt(now()), ...(outbound.finalCode ? { code: outbound.finalCode } : {}) });
       c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
@@ -100,37 +92,35 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<unkn
       c.step('outbound test call', 'done', 'not placed: this SBC cannot route platform test calls; covered by the inbound test');
     }
 
-    const inbound = await inboundTest(c, mail, { to, base, numbers, formatted, from: `${account.username}@${account.realm}`, windowMs: timings.inboundTestWindowMs });
+    const inbound = await inboundTest(c, { to, base, numbers, formatted, from: `${account.username}@${account.realm}`, windowMs: timings.inboundTestWindowMs });
     checks.push(inbound);
     if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
     c.enter('assigning-numbers');
-    await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [{ instanceId: request.instanceId, numbers, reference: c.state.id }]);
     undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
+    await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [{ instanceId: request.instanceId, numbers, reference: c.state.id }]);
     checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}`, at: isoAt(now()) });
     mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
     c.state.result = { ...reportOf(true, checks), account, registrar: input.registrar, transport: request.transport, numbers: formatted, rotations: 0 };
 
     // In service: the account lives with the case; the enterprise may rotate its password.
     for (;;) {
-      const rotate = (await c.awaitAction('registered', [{ action: 'rotate-credentials', role: 'enterprise' }]))!;
+      const rotate = await c.awaitAction('registered', [{ action: 'rotate-credentials', role: 'enterprise' }]);
       rotation++;
       c.enter('issuing-credentials');
       const rotated = await issue(account);
       c.step(`credentials rotated (${rotation})`, 'done', `new password emailed; the old one no longer works${rotate.payload.note ? ` (${rotate.payload.note})` : ''}`);
-      if (rotated.state !== 'delivered-earlier') await applySbcChange(c, mail, rotated.state, 'issuing-credentials', `rotate-password-${rotation}`, `set a new password for ${account.username}@${account.realm} (sent to the customer)`);
+      if (rotated.state !== 'delivered-earlier') await applySbcChange(c, rotated.state, 'issuing-credentials', `rotate-password-${rotation}`, `set a new password for ${account.username}@${account.realm} (sent to the customer)`);
       c.state.result = { ...(c.state.result as object), rotations: rotation };
     }
-  } catch (err) {
-    return endSipCase(err, c, mail, undo, { to, base, kindLabel: 'SIP注册对接 / SIP registration', checks });
-  }
+  });
 }
 
 /**
  * Waits for the gateway to register: watched on the SBC where it can see registrations,
  * confirmed by support where it cannot. Reminds the enterprise, fails at the deadline.
  */
-async function awaitRegistration(c: OnboardingCase, mail: Notifier, to: string, account: { username: string; realm: string }, timings: SipTimings, observable: boolean): Promise<Registration> {
+async function awaitRegistration(c: OnboardingCase<'sip-registration'>, to: string, account: { username: string; realm: string }, timings: SipTimings, observable: boolean): Promise<Registration> {
   const deadline = now() + timings.registrationDeadlineMs;
   if (!observable) {
     const confirmed = await c.awaitAction('awaiting-registration', [{ action: 'confirm-registration', role: 'support' }], { deadlineMs: timings.registrationDeadlineMs });
@@ -141,7 +131,7 @@ async function awaitRegistration(c: OnboardingCase, mail: Notifier, to: string, 
   let nextReminder = now() + timings.registrationReminderMs;
   for (let reminder = 1; ; ) {
     const registration = await sipWatch.awaitRegistration.executeWithOptions({ summary: `watch for ${account.username} to register` }, [
-      { ...account, maxWaitMs: Math.max(1, Math.min(nextReminder, deadline) - now(), 0) },
+      { ...account, maxWaitMs: Math.max(1, Math.min(nextReminder, deadline, now() + WATCH_SLICE_MS) - now()) },
     ]);
     if (registration) {
       c.step('gateway registered', 'done', `${registration.contact} until ${registration.expiresAt}`);
@@ -150,7 +140,7 @@ async function awaitRegistration(c: OnboardingCase, mail: Notifier, to: string, 
     if (now() >= deadline) throw c.fail('NotRegistered', `${account.username}@${account.realm} did not register by ${isoAt(deadline)}`);
     if (now() >= nextReminder) {
       c.step(`registration reminder ${reminder}`, 'done', `not registered yet`);
-      mail.send(`registration-reminder/${reminder}`, to, 'sip-registration-reminder', { caseId: c.state.id, companyName: '', username: account.username, realm: account.realm, reminder, deadline: isoAt(deadline) });
+      c.mail.send(`registration-reminder/${reminder}`, to, 'sip-registration-reminder', { caseId: c.state.id, companyName: '', username: account.username, realm: account.realm, reminder, deadline: isoAt(deadline) });
       reminder++;
       nextReminder += timings.registrationReminderMs;
     }

@@ -9,23 +9,11 @@
  * a pass/fail report. Failure or cancel removes what was added.
  */
 import { sleep } from '@temporalio/workflow';
-import type { SipTimings } from '../config';
+import type { SipTrunkInput } from '../contract/inputs';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
-import { formatNumber, toE164 } from '../domain/numbers';
-import { sipTrunkActions, type SipTrunkStart } from '../domain/sip';
 import { gateway, sipProbe } from './lib/activities';
-import { actions, isoAt, now, OnboardingCase } from './lib/case';
-import { Notifier } from './lib/notify';
-import { Compensations } from './lib/saga';
-import { applySbcChange, type Check, endSipCase, inboundTest } from './lib/sip';
-
-export interface SipTrunkInput {
-  enterpriseId: string;
-  companyName: string;
-  request: Omit<SipTrunkStart, 'kind' | 'enterpriseId'>;
-  provider: { inbound: string[]; outbound: string[] };
-  timings: SipTimings;
-}
+import { isoAt, now, OnboardingCase } from './lib/case';
+import { applySbcChange, type Check, inboundTest, sipEnding } from './lib/sip';
 
 export interface SipTrunkResult {
   passed: true;
@@ -39,40 +27,38 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
   const { request, timings } = input;
   const { ip, port, transport } = request.gateway;
   const target = `${ip}:${port}/${transport}`;
-  const numbers = request.numbers.map(toE164);
-  const formatted = numbers.map(formatNumber);
+  const { e164: numbers, display: formatted } = input.numbers;
   const c = new OnboardingCase({ kind: 'sip-trunk', enterpriseId: input.enterpriseId, stage: 'awaiting-review' });
-  const mail = new Notifier(c);
-  const undo = new Compensations(c);
+  const { mail, undo } = c;
   const checks: Check[] = [];
   const to = request.contact.email;
   const base = { caseId: c.state.id, companyName: input.companyName };
-  c.handle(actions(sipTrunkActions));
 
-  try {
-    const review = (await c.awaitAction(
+  return c.run(sipEnding(c, { to, base, kindLabel: 'SIP中继对接 / SIP trunk', checks }), async () => {
+    const review = await c.awaitAction(
       'awaiting-review',
       [
         { action: 'approve', role: 'support' },
         { action: 'reject', role: 'support' },
       ],
       {
-        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'trunk', summary: `gateway ${target}, ${numbers.length} number(s)`, dueAt: isoAt(dueAt!) }),
+        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'trunk', summary: `gateway ${target}, ${numbers.length} number(s)`, dueAt: isoAt(dueAt ?? now()) }),
         remindEveryMs: timings.reviewSlaMs,
         onReminder: (n) => mail.send(`review-reminder/${n}`, 'support', 'sip-review', { ...base, mode: 'trunk', summary: `reminder ${n}: gateway ${target}`, dueAt: isoAt(now()) }),
       },
-    ))!;
+    );
     if (review.name === 'reject') {
       mail.send('rejected', to, 'sip-rejected', { ...base, reason: review.payload.reason });
-      await mail.flush();
-      throw c.fail('Rejected', review.payload.reason as string);
+      throw c.fail('Rejected', review.payload.reason);
     }
 
     // The gateway's address goes on the SBC allowlist for this case.
     c.enter('allowlisting');
+    undo.add('remove the allowlist entry', () =>
+      gateway.disallowGateway.executeWithOptions({ summary: `compensate: remove ${ip}:${port} from the allowlist` }, [{ ip, port, reference: c.state.id }]),
+    );
     const entry = await gateway.allowGateway.executeWithOptions({ summary: `allowlist ${target}` }, [{ ip, port, transport, reference: c.state.id }]);
-    undo.add('remove the allowlist entry', () => gateway.disallowGateway.executeWithOptions({ summary: `compensate: remove ${ip}:${port} from the allowlist` }, [{ ip, port, reference: c.state.id }]));
-    await applySbcChange(c, mail, entry.state, 'allowlisting', 'allowlist-gateway', `add ${ip}:${port} (${transport}) to allowlist group 1 for case ${c.state.id}`);
+    await applySbcChange(c, entry.state, 'allowlisting', 'allowlist-gateway', `add ${ip}:${port} (${transport}) to allowlist group 1 for case ${c.state.id}`);
     c.step('gateway allowlisted', 'done', `${target} (${entry.state})`);
 
     // The enterprise allows the provider's addresses on its side.
@@ -113,32 +99,28 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
 
     // Test calls: outbound through the gateway to the test callee, then inbound from the gateway.
     c.enter('test-calls');
-    const outbound: TestCallResult = await sipProbe.placeTestCall.executeWithOptions({ summary: `test call to ${request.testCallee} via ${target}` }, [
-      { host: ip, port, transport, callee: toE164(request.testCallee), caller: numbers[0]! },
+    const outbound: TestCallResult = await sipProbe.placeTestCall.executeWithOptions({ summary: `test call to ${input.testCallee} via ${target}` }, [
+      { host: ip, port, transport, callee: input.testCallee, caller: numbers[0] ?? '' },
     ]);
     checks.push({ name: 'outbound test call', passed: outbound.passed, detail: outbound.summary, at: isoAt(now()), ...(outbound.finalCode ? { code: outbound.finalCode } : {}) });
     c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
     if (!outbound.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${outbound.summary}`);
 
-    const inbound = await inboundTest(c, mail, { to, base, numbers, formatted, sourceIp: ip, from: target, windowMs: timings.inboundTestWindowMs });
+    const inbound = await inboundTest(c, { to, base, numbers, formatted, sourceIp: ip, from: target, windowMs: timings.inboundTestWindowMs });
     checks.push(inbound);
     if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
     c.enter('assigning-numbers');
+    undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
     await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [
       { instanceId: request.instanceId, numbers, ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}), reference: c.state.id },
     ]);
-    undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
     checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}${request.callerIdPrefix ? ` with caller-ID prefix ${request.callerIdPrefix}` : ''}`, at: isoAt(now()) });
 
     mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
-    await mail.flush();
     const result: SipTrunkResult = { passed: true, gateway: target, numbers: formatted, instanceId: request.instanceId, checks };
-    c.complete(result);
     return result;
-  } catch (err) {
-    return endSipCase(err, c, mail, undo, { to, base, kindLabel: 'SIP中继对接 / SIP trunk', checks });
-  }
+  });
 }
 
 /** OPTIONS, again and again with doubling pauses, until an answer or the window closes. */

@@ -171,6 +171,14 @@ export class RecordingSipGateway implements CompleteSipGateway {
     });
   }
 
+  deleteAccountsOf(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: 'recorded' }> {
+    return this.change((record) => {
+      const deleted = record.accounts.filter((a) => a.reference === input.reference).map((a) => ({ username: a.username, realm: a.realm }));
+      record.accounts = record.accounts.filter((a) => a.reference !== input.reference);
+      return { deleted, state: 'recorded' as const };
+    });
+  }
+
   async registration(_ref: AccountRef): Promise<Registration | null> {
     throw notObservable(this.mode, 'registrations');
   }

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { TokenRegistry } from '../../api/auth';
-import { verificationActions } from '../../domain/verification';
+import { verificationPayloads } from '../../domain/verification';
 import { bearer, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -31,7 +31,7 @@ describe('API contract', () => {
     const start = res.body.components.schemas['Start_enterprise-verification'];
     expect(start.required).toEqual(expect.arrayContaining(['kind', 'enterpriseId', 'applicantType', 'company', 'legalRepresentative', 'contact', 'documents']));
     expect(start.additionalProperties).toBe(false);
-    for (const action of Object.keys(verificationActions)) {
+    for (const action of Object.keys(verificationPayloads)) {
       expect(res.body.components.schemas[`Action_enterprise-verification_${action}`]).toBeDefined();
     }
     expect(Object.keys(res.body.paths)).toEqual(

@@ -181,13 +181,15 @@ describe('number purchase through the API', () => {
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
     expect(failed.error).toMatchObject({ type: 'InstanceNotFound' });
     const names = failed.steps.map((s) => s.name);
-    expect(names).toContain('compensation: refund the order');
-    expect(names).not.toContain('compensation: void the unpaid order');
+    // Newest first: the assignment that failed is undone (nothing there), then billing.
+    expect(names.filter((n) => n.startsWith('compensation:'))).toEqual(['compensation: unassign the numbers', 'compensation: undo billing']);
+    const billingUndo = failed.steps.find((s) => s.name === 'compensation: undo billing');
+    expect(billingUndo?.detail).toMatch(/^order ord_\w+ refunded \(\d+ fen\)$/);
     expect(await balance(customerA)).toBe(before);
     const orders = await billingCall<{ status: string; reference: string }[]>(h, 'GET', `/v1/orders?reference=${id}`);
     expect(orders.body.map((o) => o.status)).toEqual(['refunded']);
     const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-failed'), 10_000, 'failure email');
-    expect(mail.text).toContain('refund the order');
+    expect(mail.text).toContain('undo billing');
   });
 
   it('charges exactly once when the worker is killed with SIGKILL during the charge', async () => {

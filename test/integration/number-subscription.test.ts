@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnterpriseIdKey, OnboardingKindKey } from '../../domain/search-attributes';
-import type { SubscriptionInput } from '../../workflows/number-subscription';
+import type { SubscriptionInput } from '../../contract/inputs';
+import { formatNumber } from '../../domain/numbers';
 import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
@@ -40,7 +41,7 @@ async function subscription(opts: { autoRenew: boolean; balanceFen: number; paid
     contactEmail: 'ops@example.cn',
     orderId: order.body.id,
     purchaseId: reference,
-    numbers: order.body.numbers,
+    numbers: { e164: order.body.numbers, display: order.body.numbers.map(formatNumber) },
     numberType: 'fixed-line',
     instanceId: 'cc-sub',
     monthlyRentFen: order.body.monthlyRentFen,

@@ -3,7 +3,8 @@
  * `patched`: the replay test proves that such a change is caught.
  */
 import { sleep } from '@temporalio/workflow';
-import { enterpriseVerification as current, type VerificationInput } from '../../workflows/enterprise-verification';
+import type { VerificationInput } from '../../contract/inputs';
+import { enterpriseVerification as current } from '../../workflows/enterprise-verification';
 
 export async function enterpriseVerification(input: VerificationInput) {
   await sleep('1 second');

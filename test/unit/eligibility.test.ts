@@ -1,3 +1,5 @@
+import { ACTIONS } from '../../contract/actions';
+import { STAGES } from '../../contract/stages';
 import { describe, expect, it } from 'vitest';
 import { productById } from '../../domain/catalog';
 import {
@@ -7,8 +9,7 @@ import {
   is95Number,
   REGIONS,
   resolveRegion,
-  THIRD_PARTY_STAGES,
-  thirdPartyLineActions,
+  thirdPartyLinePayloads,
   thirdPartyLineStartSchema,
   validOpenedNumber,
   type EligibilityRequest,
@@ -194,7 +195,7 @@ describe('opened numbers', () => {
   });
 
   it('the numbers-opened payload takes real mainland numbers of any supplier kind, 1..1000', () => {
-    const payload = thirdPartyLineActions['numbers-opened'].payload;
+    const payload = thirdPartyLinePayloads['numbers-opened'];
     expect(payload.safeParse({ numbers: ['020-66240001', '13800138000', '4008200001', '9501234567'] }).success).toBe(true);
     expect(payload.safeParse({ numbers: [] }).success).toBe(false);
     expect(payload.safeParse({ numbers: ['12345'] }).success).toBe(false);
@@ -235,13 +236,13 @@ describe('application schema and actions', () => {
   });
 
   it('declares the support steps and stages', () => {
-    expect(Object.keys(thirdPartyLineActions)).toEqual(['approve', 'reject', 'supplier-approved', 'supplier-rejected', 'numbers-opened']);
-    for (const spec of Object.values(thirdPartyLineActions)) expect(spec.roles).toEqual(['support']);
-    expect(thirdPartyLineActions.reject.payload.safeParse({}).success).toBe(false);
-    expect(thirdPartyLineActions['supplier-rejected'].payload.safeParse({ note: 'no stock' }).success).toBe(true);
-    expect(thirdPartyLineActions['supplier-rejected'].payload.safeParse({}).success).toBe(false);
-    expect(thirdPartyLineActions['supplier-approved'].payload.safeParse({}).success).toBe(true);
-    expect(THIRD_PARTY_STAGES).toEqual(['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding']);
+    expect(Object.keys(thirdPartyLinePayloads)).toEqual(Object.keys(ACTIONS['third-party-line']));
+    for (const spec of Object.values(ACTIONS['third-party-line'])) expect(spec.roles).toEqual(['support']);
+    expect(thirdPartyLinePayloads.reject.safeParse({}).success).toBe(false);
+    expect(thirdPartyLinePayloads['supplier-rejected'].safeParse({ note: 'no stock' }).success).toBe(true);
+    expect(thirdPartyLinePayloads['supplier-rejected'].safeParse({}).success).toBe(false);
+    expect(thirdPartyLinePayloads['supplier-approved'].safeParse({}).success).toBe(true);
+    expect(STAGES['third-party-line']).toEqual(['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding']);
   });
 });
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { residentIdCheckDigit, usccCheckCharacter } from '../../domain/checks';
+import { applyResubmission } from '../../domain/resubmission';
 import {
+  applicationFacts,
   applicationSchema,
-  applyResubmission,
   precheckApplication,
   REQUIRED_DOCUMENTS,
-  verificationActions,
-  verificationResult,
+  verificationPayloads,
   type Application,
   type DocumentKind,
 } from '../../domain/verification';
@@ -93,16 +93,16 @@ describe('resubmission and result', () => {
   });
 
   it('refuses an empty resubmission and a reason that names neither document nor field', () => {
-    expect(verificationActions.resubmit.payload.safeParse({}).success).toBe(false);
-    expect(verificationActions.reject.payload.safeParse({ reasons: [{ code: 'other', message: 'x' }] }).success).toBe(false);
-    expect(verificationActions.reject.payload.safeParse({ reasons: [] }).success).toBe(false);
+    expect(verificationPayloads.resubmit.safeParse({}).success).toBe(false);
+    expect(verificationPayloads.reject.safeParse({ reasons: [{ code: 'other', message: 'x' }] }).success).toBe(false);
+    expect(verificationPayloads.reject.safeParse({ reasons: [] }).success).toBe(false);
   });
 
   it('records a long-term licence as start + 10 years and bars natural-person sole proprietorships from fixed lines', () => {
     const sole = application({ company: { ...application().company, entityType: 'sole-proprietorship', licenceValidFrom: '2024-02-29' } });
-    const result = verificationResult(sole, 'ent-1', { rounds: 1, approvedAt: 'now', approvedBy: 'support:x', billingCustomerId: 'cus_1' });
+    const result = applicationFacts(sole);
     expect(result.licence).toEqual({ validFrom: '2024-02-29', validTo: null, longTerm: true, effectiveEnd: '2034-02-28' });
     expect(result.mayHoldFixedLines).toBe(false);
-    expect(verificationResult(application(), 'ent-1', { rounds: 1, approvedAt: 'now', approvedBy: 's', billingCustomerId: 'c' }).mayHoldFixedLines).toBe(true);
+    expect(applicationFacts(application()).mayHoldFixedLines).toBe(true);
   });
 });

@@ -3,22 +3,35 @@
  * retry policy. Retries are unlimited with capped backoff: every write is idempotent, and a case
  * should wait out an outage rather than fail; permanent refusals are non-retryable failures.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing';
+import type { CheckActivities } from '../../activities/checks';
 import type { SipGatewayActivities } from '../../activities/sip-gateway';
 import type { SipProbeActivities } from '../../activities/sip-probe';
 import type { SipAccountActivities } from '../../activities/sip-accounts';
 import type { SipWatchActivities } from '../../activities/sip-watch';
 
+/**
+ * Writes to billing and the SBC: a cancel waits for the attempt in flight to settle, so the
+ * compensation registered before the step sees whatever it did (an order charged, a row added).
+ */
 export const billing = proxyActivities<BillingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 export const gateway = proxyActivities<SipGatewayActivities>({
   // An SBC write (database row, allowlist reload) takes well under a second; a lost attempt is retried after this.
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** The domain's rules that need its libraries (pre-checks, script screening): quick, pure, retried. */
+export const checks = proxyActivities<CheckActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20 },
 });
 
 /** Probes touch the customer's gateway: a few quick attempts, the workflow decides what then. */
@@ -38,4 +51,5 @@ export const sipWatch = proxyActivities<SipWatchActivities>({
 export const sipAccounts = proxyActivities<SipAccountActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });

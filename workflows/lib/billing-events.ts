@@ -2,16 +2,8 @@
  * Billing webhooks reach a case as the `billing-event` signal (the API verifies the signature
  * first). Duplicates are harmless: each event id counts once.
  */
-import { defineSignal, setHandler } from '@temporalio/workflow';
-
-export interface BillingEvent {
-  eventId: string;
-  type: string;
-  orderId?: string;
-  invoiceId?: string;
-}
-
-export const billingEventSignal = defineSignal<[BillingEvent]>('billing-event');
+import { setHandler } from '@temporalio/workflow';
+import { billingEventSignal, type BillingEvent } from '../../contract/case';
 
 export class BillingEvents {
   private readonly seen = new Set<string>();

@@ -1,38 +1,39 @@
 /**
  * What every onboarding workflow shares: its visible state (stage, awaited actions, steps), the
- * search attributes that mirror it, and human actions received as updates (answered at once by a
- * validator) or as signals of the same name (refusals recorded in `steps`).
+ * search attributes that mirror it, human actions received as updates (answered at once by a
+ * validator) or as signals of the same name (refusals recorded in `steps`), and the one way a case
+ * ends (`run`): compensations, the email that goes with the ending, final state, and the failure.
+ *
+ * Payloads are validated once, in the API, before they are sent. A signal sent with Temporal's own
+ * tooling is still checked here for the actor's role and tenant and for whether it is awaited.
  */
 import {
   ApplicationFailure,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
+  ContinueAsNew,
+  type SignalDefinition,
+  isCancellation,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { z } from 'zod';
 import {
   ActionFailureType,
-  actorSchema,
+  ACTIONS,
+  handlesOf,
+  type ActingKind,
   type ActionFailureDetails,
+  type ActionName,
   type ActionRequest,
-  type ActionSpec,
-  type Actor,
-  type AwaitedAction,
-  type CaseState,
-  type OnboardingKind,
-  type Role,
-  type Step,
-} from '../../domain/onboarding';
+  type Payload,
+} from '../../contract/actions';
+import { cancelRequestedSignal, openedUpdate, ROLES, stateQuery, type Actor, type CaseState, type Role, type Step } from '../../contract/case';
+import type { Stage } from '../../contract/stages';
 import { AwaitingRoleKey, OnboardingStageKey } from '../../domain/search-attributes';
-
-export const stateQuery = defineQuery<CaseState>('state');
-/** Sent by the API just before it requests cancellation, so history records who cancelled and why. */
-export const cancelRequestedSignal = defineSignal<[{ actor: Actor; reason?: string }]>('cancel-requested');
+import type { UpdateDefinition } from '@temporalio/common';
+import { Compensations } from './saga';
+import { Notifier } from './notify';
 
 /** The workflow's clock. Deterministic inside the workflow sandbox (time of the current task). */
 export function now(): number {
@@ -43,41 +44,58 @@ export function isoAt(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
 
-export interface ActionDefinition<P = unknown> extends ActionSpec<P> {
-  name: string;
-  /** Rules beyond the payload's shape that depend on the case (e.g. the merged application). */
-  rules?: (payload: P) => { path: string; message: string; code?: string }[];
+/** A broken rule an action is refused for, addressed to the field it is about. */
+export interface RuleFailure {
+  path: string;
+  message: string;
+  code?: string;
 }
 
-/** An action of this case: its spec from `domain/` (admin may take every action), plus case rules. */
-export function action<P>(name: string, spec: ActionSpec<P>, rules?: ActionDefinition<P>['rules']): ActionDefinition<P> {
-  return { name, ...spec, rules };
-}
+/** An action this case received, with its payload typed by its name. */
+export type Received<K extends ActingKind, A extends ActionName<K>> = {
+  [N in A]: { name: N; actor: Actor; payload: Payload<K, N> };
+}[A];
 
-/** Every action of a kind, as declared in `domain/`. */
-export function actions(specs: Record<string, ActionSpec<any>>): ActionDefinition<unknown>[] {
-  return Object.entries(specs).map(([name, spec]) => action<unknown>(name, spec));
-}
+/** Rules beyond the payload's shape that depend on the case (plain checks; the API did the rest). */
+export type CaseRules<K extends ActingKind> = { [A in ActionName<K>]?: (payload: Payload<K, A>) => RuleFailure[] };
 
-export interface Await {
-  action: string;
+export interface Awaiting<A extends string> {
+  action: A;
   role: Role;
-  dueAt?: number;
 }
 
-interface Received {
+export interface WaitOptions {
+  /** Runs once the stage is entered, e.g. to tell whoever must act; gets the stage's due time. */
+  onEnter?: (dueAt: number | undefined) => void;
+  remindEveryMs?: number;
+  firstReminderMs?: number;
+  onReminder?: (n: number, since: number) => void;
+}
+
+/** How a case tells people it ended other than by completing (the cancellation email is common). */
+export interface Ending {
+  /** `case-cancelled` email: e.g. `号码申请 / number purchase`. */
+  kindLabel: string;
+  /** Who hears about the ending (may change during the case, e.g. a corrected contact). */
+  to: () => string;
+  companyName: () => string;
+  /** The kind's own failure email or report; runs after the compensations, before the failure is thrown. */
+  onFailure?: (error: { type: string; message: string }, undone: string[]) => void;
+}
+
+interface Inbox<K extends ActingKind> {
   seq: number;
-  name: string;
-  actor: Actor;
-  payload: unknown;
+  message: Received<K, ActionName<K>>;
 }
 
-export class OnboardingCase {
+export class OnboardingCase<K extends ActingKind> {
   readonly state: CaseState;
+  readonly mail: Notifier;
+  readonly undo: Compensations;
   /** Set by the cancel-requested signal, for the cancellation email. */
   cancelReason: string | undefined;
-  private readonly actions = new Map<string, ActionDefinition<unknown>>();
-  private inbox: Received[] = [];
+  private readonly rules: CaseRules<K>;
+  private inbox: Inbox<K>[] = [];
   private received = 0;
   /** Highest sequence number whose consequences are reflected in `state`. */
   private settled = 0;
@@ -85,7 +103,7 @@ export class OnboardingCase {
   /** Actions validated while awaited but overtaken by the case before it read them. */
   private readonly dropped = new Set<number>();
 
-  constructor(init: { kind: OnboardingKind; enterpriseId: string; stage: string }) {
+  constructor(init: { kind: K; enterpriseId: string; stage: Stage<K>; rules?: CaseRules<K>; steps?: Step[] }) {
     this.state = {
       id: workflowInfo().workflowId,
       kind: init.kind,
@@ -93,86 +111,81 @@ export class OnboardingCase {
       status: 'running',
       stage: init.stage,
       awaiting: [],
-      steps: [],
+      steps: [...(init.steps ?? [])],
       related: [],
       result: null,
       error: null,
     };
+    this.rules = init.rules ?? {};
+    this.mail = new Notifier(this);
+    this.undo = new Compensations(this);
     setHandler(stateQuery, () => this.state);
+    setHandler(openedUpdate, () => this.state);
     setHandler(cancelRequestedSignal, ({ actor, reason }) => {
       this.cancelReason = reason;
-      this.step('cancel requested', 'done', reason ?? 'no reason given', actor);
+      this.step('cancel requested', 'done', reason ?? 'no reason given', actorOrUndefined(actor));
     });
+    for (const name of Object.keys(ACTIONS[init.kind]) as ActionName<K>[]) this.listen(init.kind, name);
     this.publish();
   }
 
-  /** Registers each action as an update (validated) and a signal (refusals recorded). */
-  handle(defs: readonly ActionDefinition<any>[]): void {
-    for (const def of defs) {
-      this.actions.set(def.name, def);
-      const update = defineUpdate<CaseState, [ActionRequest]>(def.name);
-      const signal = defineSignal<[ActionRequest]>(def.name);
-      setHandler(
-        update,
-        async (request) => {
-          const seq = this.enqueue(def.name, request);
-          await condition(() => this.settled >= seq || this.dropped.has(seq));
-          if (this.dropped.has(seq)) throw this.refusal(def.name, ActionFailureType.NotAwaited, 'the case moved on before this action was taken');
-          return this.state;
-        },
-        { validator: (request) => this.validate(def, request) },
-      );
-      setHandler(signal, (request) => {
-        try {
-          this.validate(def, request);
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          this.step(`signal ${def.name} refused`, 'failed', message, safeActor(request));
-          return;
-        }
-        this.enqueue(def.name, request);
-      });
-    }
+  /** Each action of the kind is an update (validated, answered with the new state) and a signal. */
+  private listen<A extends ActionName<K>>(kind: K, name: A): void {
+    // Registered untyped: the payload is the API's to validate; `awaitAction` hands it out typed.
+    const { update, signal } = handlesOf(kind, name) as unknown as {
+      update: UpdateDefinition<CaseState, [ActionRequest]>;
+      signal: SignalDefinition<[ActionRequest]>;
+    };
+    const accept = (request: ActionRequest): number => {
+      const seq = ++this.received;
+      this.inbox.push({ seq, message: { name, actor: request.actor, payload: request.payload } as Received<K, ActionName<K>> });
+      return seq;
+    };
+    setHandler(
+      update,
+      async (request) => {
+        const seq = accept(request);
+        await condition(() => this.settled >= seq || this.dropped.has(seq));
+        if (this.dropped.has(seq)) throw this.refusal(name, ActionFailureType.NotAwaited, 'the case moved on before this action was taken');
+        return this.state;
+      },
+      { validator: (request) => this.validate(kind, name, request) },
+    );
+    setHandler(signal, (request) => {
+      try {
+        this.validate(kind, name, request);
+      } catch (err) {
+        this.step(`signal ${name} refused`, 'failed', err instanceof Error ? err.message : String(err), actorOrUndefined(request?.actor));
+        return;
+      }
+      accept(request);
+    });
   }
 
-  private enqueue(name: string, request: ActionRequest): number {
-    const seq = ++this.received;
-    this.inbox.push({ seq, name, actor: request.actor, payload: this.actions.get(name)!.payload.parse(request.payload) });
-    return seq;
-  }
-
-  private validate(def: ActionDefinition<unknown>, request: ActionRequest): void {
-    const actor = actorSchema.safeParse(request?.actor);
-    if (!actor.success) {
-      throw this.refusal(def.name, ActionFailureType.InvalidPayload, 'the actor is missing or malformed', issues(actor.error, 'actor'));
+  private validate<A extends ActionName<K>>(kind: K, name: A, request: ActionRequest | undefined): void {
+    const actor = actorOrUndefined(request?.actor);
+    if (!actor) {
+      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the actor is missing or malformed', [{ path: 'actor', message: 'role, name and (for enterprises) enterpriseId' }]);
     }
-    if (this.state.status !== 'running') {
-      throw this.refusal(def.name, ActionFailureType.NotAwaited, `the case is ${this.state.status}`);
+    if (this.state.status !== 'running') throw this.refusal(name, ActionFailureType.NotAwaited, `the case is ${this.state.status}`);
+    if (!this.state.awaiting.some((a) => a.action === name)) {
+      throw this.refusal(name, ActionFailureType.NotAwaited, `${name} is not awaited in stage ${this.state.stage}`);
     }
-    const awaited = this.state.awaiting.filter((a) => a.action === def.name);
-    if (awaited.length === 0) {
-      throw this.refusal(def.name, ActionFailureType.NotAwaited, `${def.name} is not awaited in stage ${this.state.stage}`);
+    const roles: readonly Role[] = (ACTIONS[kind] as Record<string, { roles: readonly Role[] }>)[name]!.roles;
+    if ((actor.role !== 'admin' && !roles.includes(actor.role)) || (actor.role === 'enterprise' && actor.enterpriseId !== this.state.enterpriseId)) {
+      throw this.refusal(name, ActionFailureType.Forbidden, `${name} is taken by ${roles.join(' or ')} of this case, not ${actor.role}`);
     }
-    const who = actor.data;
-    const roleAllowed = who.role === 'admin' || def.roles.includes(who.role);
-    if (!roleAllowed || (who.role === 'enterprise' && who.enterpriseId !== this.state.enterpriseId)) {
-      throw this.refusal(def.name, ActionFailureType.Forbidden, `${def.name} is taken by ${def.roles.join(' or ')}, not ${who.role}`);
+    if (this.inbox.length > 0) throw this.refusal(name, ActionFailureType.Busy, 'another action is being processed; try again');
+    const payload: unknown = request?.payload;
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the action payload is not an object', [{ path: 'payload', message: 'an object' }]);
     }
-    if (this.inbox.length > 0) {
-      throw this.refusal(def.name, ActionFailureType.Busy, 'another action is being processed; try again');
-    }
-    const payload = def.payload.safeParse(request.payload ?? {});
-    if (!payload.success) {
-      throw this.refusal(def.name, ActionFailureType.InvalidPayload, 'the action payload is invalid', issues(payload.error, 'payload'));
-    }
-    const broken = def.rules?.(payload.data) ?? [];
-    if (broken.length > 0) {
-      throw this.refusal(def.name, ActionFailureType.RuleViolation, `${def.name} breaks ${broken.length} rule(s)`, broken);
-    }
+    const broken = this.rules[name]?.(payload as Payload<K, A>) ?? [];
+    if (broken.length > 0) throw this.refusal(name, ActionFailureType.RuleViolation, `${name} breaks ${broken.length} rule(s)`, broken);
   }
 
   private refusal(name: string, type: string, message: string, errors?: ActionFailureDetails['errors']): ApplicationFailure {
-    const details: ActionFailureDetails = { awaiting: this.state.awaiting, errors };
+    const details: ActionFailureDetails = { awaiting: this.state.awaiting, ...(errors ? { errors } : {}) };
     return ApplicationFailure.create({ type, message: `${name} refused: ${message}`, details: [details], nonRetryable: true });
   }
 
@@ -180,52 +193,48 @@ export class OnboardingCase {
    * Moves to a stage and states what it waits for. Everything received before is now settled, so
    * the update that caused the move returns this new state.
    */
-  enter(stage: string, awaits: Await[] = []): void {
+  enter(stage: Stage<K>, awaits: (Awaiting<ActionName<K>> & { dueAt?: number })[] = []): void {
     const since = isoAt(now());
     this.state.stage = stage;
-    this.state.awaiting = awaits.map(
-      (a): AwaitedAction => ({ action: a.action, role: a.role, since, ...(a.dueAt !== undefined ? { dueAt: isoAt(a.dueAt) } : {}) }),
-    );
+    this.state.awaiting = awaits.map((a) => ({ action: a.action, role: a.role, since, ...(a.dueAt !== undefined ? { dueAt: isoAt(a.dueAt) } : {}) }));
     this.settle();
     this.publish();
   }
 
-  /**
-   * Waits for one of the awaited actions, or until `timeoutMs` passes (then `undefined`).
-   */
-  async next<T extends string>(names: readonly T[], timeoutMs?: number): Promise<{ name: T; actor: Actor; payload: any } | undefined> {
-    const arrived = () => this.inbox.length > 0;
-    const got = timeoutMs === undefined ? (await condition(arrived), true) : await condition(arrived, Math.max(timeoutMs, 1));
-    if (!got) return undefined;
-    const message = this.inbox.shift()!;
-    this.consumed = message.seq;
-    if (!(names as readonly string[]).includes(message.name)) {
-      this.dropped.add(message.seq);
-      return this.next(names, timeoutMs);
+  /** Waits for one of the awaited actions, or until `timeoutMs` passes (then `undefined`). */
+  private async next<A extends ActionName<K>>(names: readonly A[], timeoutMs?: number): Promise<Received<K, A> | undefined> {
+    for (;;) {
+      const arrived = () => this.inbox.length > 0;
+      const got = timeoutMs === undefined ? (await condition(arrived), true) : await condition(arrived, Math.max(timeoutMs, 1));
+      if (!got) return undefined;
+      const { seq, message } = this.inbox.shift()!;
+      this.consumed = seq;
+      if (!(names as readonly string[]).includes(message.name)) {
+        this.dropped.add(seq);
+        continue;
+      }
+      this.step(message.name, 'done', summarise(message.payload), message.actor);
+      return message as Received<K, A>;
     }
-    this.step(message.name, 'done', summarise(message.payload), message.actor);
-    return { name: message.name as T, actor: message.actor, payload: message.payload };
   }
 
   /**
-   * Enters `stage` awaiting one of `awaits` (then runs `onEnter`, e.g. to tell whoever must act),
-   * and waits: every `remindEveryMs` without an answer calls `onReminder` (the first one after
-   * `firstReminderMs` if given); at `deadlineMs` (from now) it gives up and returns `undefined`.
+   * Enters `stage` awaiting one of `awaits` (then runs `onEnter`) and waits: every `remindEveryMs`
+   * without an answer calls `onReminder` (the first after `firstReminderMs` if given). With a
+   * `deadlineMs` (from now) it gives up then and returns `undefined`; without one it always
+   * returns an action.
    */
-  async awaitAction<T extends string>(
-    stage: string,
-    awaits: { action: T; role: Role }[],
-    options: {
-      onEnter?: (dueAt: number | undefined) => void;
-      remindEveryMs?: number;
-      firstReminderMs?: number;
-      onReminder?: (n: number, since: number) => void;
-      deadlineMs?: number;
-    } = {},
-  ): Promise<{ name: T; actor: Actor; payload: any } | undefined> {
+  awaitAction<A extends ActionName<K>>(stage: Stage<K>, awaits: readonly Awaiting<A>[], options: WaitOptions & { deadlineMs: number }): Promise<Received<K, A> | undefined>;
+  awaitAction<A extends ActionName<K>>(stage: Stage<K>, awaits: readonly Awaiting<A>[], options?: WaitOptions & { deadlineMs?: undefined }): Promise<Received<K, A>>;
+  async awaitAction<A extends ActionName<K>>(
+    stage: Stage<K>,
+    awaits: readonly Awaiting<A>[],
+    options: WaitOptions & { deadlineMs?: number } = {},
+  ): Promise<Received<K, A> | undefined> {
     const since = now();
     const deadline = options.deadlineMs === undefined ? undefined : since + options.deadlineMs;
-    let nextReminder = options.remindEveryMs === undefined ? undefined : since + (options.firstReminderMs ?? options.remindEveryMs);
+    const every = options.remindEveryMs;
+    let nextReminder = every === undefined ? undefined : since + (options.firstReminderMs ?? every);
     const dueAt = nextReminder ?? deadline;
     this.enter(stage, awaits.map((a) => ({ ...a, dueAt })));
     options.onEnter?.(dueAt);
@@ -235,15 +244,15 @@ export class OnboardingCase {
       const got = await this.next(names, wakeAt === Infinity ? undefined : wakeAt - now());
       if (got) return got;
       if (deadline !== undefined && now() >= deadline) return undefined;
-      if (nextReminder !== undefined && now() >= nextReminder) {
+      if (nextReminder !== undefined && every !== undefined && now() >= nextReminder) {
         options.onReminder?.(reminder++, since);
-        nextReminder += options.remindEveryMs!;
+        nextReminder += every;
       }
     }
   }
 
   /** Names a case this one started, so readers can follow it (the API adds its live stage). */
-  relate(id: string, kind: OnboardingKind, relation: string): void {
+  relate(id: string, kind: CaseState['kind'], relation: string): void {
     if (!this.state.related.some((r) => r.id === id)) this.state.related.push({ id, kind, relation });
   }
 
@@ -258,29 +267,63 @@ export class OnboardingCase {
     });
   }
 
-  complete(result: unknown): void {
-    this.state.status = 'completed';
-    this.state.result = result;
-    this.finish('completed');
-  }
-
-  /** Records the failure and returns the non-retryable failure the workflow throws. */
+  /**
+   * A business failure: records it and returns the non-retryable failure to throw, which `run`
+   * then ends the case with (compensations, emails).
+   */
   fail(type: string, message: string): ApplicationFailure {
-    this.state.status = 'failed';
-    this.state.error = { type, message };
-    this.step('failed', 'failed', message);
-    this.finish('failed');
+    if (this.state.status === 'running') {
+      this.state.status = 'failed';
+      this.state.error = { type, message };
+      this.step('failed', 'failed', message);
+    }
     return ApplicationFailure.create({ type, message, nonRetryable: true });
   }
 
-  cancelled(): void {
-    this.state.status = 'cancelled';
-    this.state.error = { type: 'Cancelled', message: 'the case was cancelled' };
-    this.finish('cancelled');
+  /**
+   * The one way a case ends. `body` runs the process and returns its result once the completion
+   * emails are sent. A failure (a business failure from `fail`, an activity's non-retryable
+   * failure, or a programming error) runs the compensations newest first, tells people, and fails
+   * the workflow with an `ApplicationFailure` whose type says why (`InternalError` for a bug, so it
+   * fails visibly instead of retrying its task forever). A cancellation runs the compensations,
+   * sends the cancellation email and ends the workflow cancelled.
+   */
+  async run<R>(ending: Ending, body: () => Promise<R>): Promise<R> {
+    let result: R;
+    try {
+      result = await body();
+    } catch (err) {
+      // A long-lived case carries on in a new run: nothing ends.
+      if (err instanceof ContinueAsNew) throw err;
+      const undone = await this.undo.run();
+      if (isCancellation(err)) {
+        this.mail.send('cancelled', ending.to(), 'case-cancelled', {
+          caseId: this.state.id,
+          companyName: ending.companyName(),
+          kindLabel: ending.kindLabel,
+          reason: this.cancelReason,
+        });
+        await this.mail.flush();
+        this.finish('cancelled', { type: 'Cancelled', message: 'the case was cancelled' });
+        throw err;
+      }
+      const error = this.state.status === 'failed' && this.state.error ? this.state.error : failureOf(err);
+      this.fail(error.type, error.message);
+      ending.onFailure?.(error, undone);
+      await this.mail.flush();
+      this.finish('failed', error);
+      throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true, ...(err instanceof Error ? { cause: err } : {}) });
+    }
+    await this.mail.flush();
+    this.state.result = result;
+    this.finish('completed', null);
+    return result;
   }
 
-  private finish(stage: string): void {
-    this.state.stage = stage;
+  private finish(status: 'completed' | 'failed' | 'cancelled', error: CaseState['error']): void {
+    this.state.status = status;
+    this.state.error = error;
+    this.state.stage = status;
     this.state.awaiting = [];
     this.settle();
     this.publish();
@@ -302,23 +345,25 @@ export class OnboardingCase {
 }
 
 /**
- * What went wrong, for the case's `error`: activity and child failures wrap the failure that
- * says it, so unwrap to the innermost application failure.
+ * What went wrong, for the case's `error`: activity and child failures wrap the failure that says
+ * it, so unwrap to the innermost application failure. Anything else is a bug in the workflow.
  */
 export function failureOf(err: unknown): { type: string; message: string } {
   let e: unknown = err;
   while (e instanceof Error && !(e instanceof ApplicationFailure) && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
   if (e instanceof ApplicationFailure) return { type: e.type ?? 'Failed', message: e.message };
-  return { type: 'Failed', message: e instanceof Error ? e.message : String(e) };
+  return { type: 'InternalError', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
 
-function issues(error: z.ZodError, prefix: string): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));
-}
-
-function safeActor(request: ActionRequest | undefined): Actor | undefined {
-  const parsed = actorSchema.safeParse(request?.actor);
-  return parsed.success ? parsed.data : undefined;
+function actorOrUndefined(value: unknown): Actor | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const a = value as Record<string, unknown>;
+  const known = new Set(['role', 'name', 'enterpriseId']);
+  if (Object.keys(a).some((k) => !known.has(k))) return undefined;
+  if (!(ROLES as readonly unknown[]).includes(a.role)) return undefined;
+  if (typeof a.name !== 'string' || a.name.length < 1 || a.name.length > 200) return undefined;
+  if (a.enterpriseId !== undefined && (typeof a.enterpriseId !== 'string' || a.enterpriseId.length < 1 || a.enterpriseId.length > 64)) return undefined;
+  return a as unknown as Actor;
 }
 
 /** A one-line, secret-free account of an action's payload for `steps`. */

@@ -6,7 +6,13 @@
 import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { AttachmentRef, EmailActivities, EmailRequest } from '../../activities/email';
 import type { TemplateData, TemplateName } from '../../emails/templates';
-import type { OnboardingCase } from './case';
+import type { Step } from '../../contract/case';
+
+/** The part of a case its emails need: its id, and its steps for a mail given up on. */
+export interface CaseLog {
+  readonly state: { id: string };
+  step(name: string, status: Step['status'], detail?: string): void;
+}
 
 const { sendEmail } = proxyActivities<EmailActivities>({
   // An SMTP hand-off takes seconds; a send lost with its worker is retried after this.
@@ -24,7 +30,7 @@ export function runKey(suffix: string): string {
 export class Notifier {
   private readonly pending: Promise<void>[] = [];
 
-  constructor(private readonly kase: OnboardingCase) {}
+  constructor(private readonly kase: CaseLog) {}
 
   /** `event` must be unique within the case for each distinct email (add a round or counter). */
   send<N extends TemplateName>(event: string, to: 'support' | string, template: N, data: TemplateData<N>, attachments?: AttachmentRef[]): void {

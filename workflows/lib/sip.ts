@@ -3,12 +3,16 @@
  * support to confirm it; the inbound test call is seen in the SBC's call records where the SBC can
  * observe calls, and confirmed by support where it cannot.
  */
-import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { ChangeState } from '../../activities/sip-gateway';
-import { failureOf, isoAt, now, type OnboardingCase } from './case';
-import type { Compensations } from './saga';
+import type { ActionName, Payload } from '../../contract/actions';
+import type { Stage } from '../../contract/stages';
+import { isoAt, now, type Ending, type OnboardingCase, type WaitOptions } from './case';
 import { gateway, sipWatch } from './activities';
-import type { Notifier } from './notify';
+
+/** The two kinds that bring a customer's gateway in; they share these steps and their actions' payloads. */
+export type SipKind = 'sip-trunk' | 'sip-registration';
+type SharedAction = 'confirm-sbc-change' | 'confirm-inbound-test';
+type SharedPayload<A extends SharedAction> = Payload<'sip-trunk', A>;
 
 /** One line of the pass/fail report. */
 export interface Check {
@@ -24,15 +28,26 @@ export function reportOf(passed: boolean, checks: Check[], reason?: string) {
   return { passed, checks, ...(reason ? { reason } : {}) };
 }
 
+/** Waits for one of the shared actions; both SIP kinds declare it with the same payload. */
+async function awaitShared<K extends SipKind, A extends SharedAction>(
+  c: OnboardingCase<K>,
+  stage: Stage<K>,
+  action: A,
+  options: WaitOptions & { deadlineMs?: number },
+): Promise<{ actorName: string; payload: SharedPayload<A> } | undefined> {
+  const got = await c.awaitAction(stage, [{ action: action as ActionName<K>, role: 'support' }], { ...options, deadlineMs: options?.deadlineMs ?? Infinity });
+  return got && { actorName: got.actor.name, payload: got.payload as SharedPayload<A> };
+}
+
 /** A manual-mode SBC change is not live until support says it is. */
-export async function applySbcChange(c: OnboardingCase, mail: Notifier, state: ChangeState, stage: string, change: string, details: string): Promise<void> {
+export async function applySbcChange<K extends SipKind>(c: OnboardingCase<K>, state: ChangeState, stage: Stage<K>, change: string, details: string): Promise<void> {
   if (state !== 'pending-manual') return;
   for (;;) {
-    const confirmed = (await c.awaitAction(stage, [{ action: 'confirm-sbc-change', role: 'support' }], {
-      onEnter: () => mail.send(`sbc-change/${change}`, 'support', 'sbc-manual-change', { caseId: c.state.id, companyName: '', change, details }),
-    }))!;
-    if (confirmed.payload.change === change) return;
-    c.step('confirm-sbc-change ignored', 'failed', `waiting for "${change}", not "${confirmed.payload.change}"`);
+    const confirmed = await awaitShared(c, stage, 'confirm-sbc-change', {
+      onEnter: () => c.mail.send(`sbc-change/${change}`, 'support', 'sbc-manual-change', { caseId: c.state.id, companyName: '', change, details }),
+    });
+    if (confirmed?.payload.change === change) return;
+    c.step('confirm-sbc-change ignored', 'failed', `waiting for "${change}", not "${confirmed?.payload.change}"`);
   }
 }
 
@@ -49,12 +64,13 @@ export interface InboundTestOptions {
   windowMs: number;
 }
 
-export async function inboundTest(c: OnboardingCase, mail: Notifier, o: InboundTestOptions): Promise<Check> {
+export async function inboundTest<K extends SipKind>(c: OnboardingCase<K>, o: InboundTestOptions): Promise<Check> {
+  const { mail } = c;
   const observes = await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, []);
   const since = isoAt(now());
   const until = now() + o.windowMs;
   if (observes.calls) {
-    c.enter('awaiting-inbound-test');
+    c.enter('awaiting-inbound-test' as Stage<K>);
     mail.send('inbound-test', o.to, 'sip-inbound-test', { ...o.base, numbers: o.formatted, from: o.from, until: isoAt(until) });
     // A heartbeating activity watches the call records; each attempt covers a slice of the window.
     while (now() < until) {
@@ -69,43 +85,28 @@ export async function inboundTest(c: OnboardingCase, mail: Notifier, o: InboundT
     return { name: 'inbound test call', passed: false, detail: `no admitted call to ${o.formatted.join(', ')} seen by ${isoAt(until)}`, at: isoAt(now()) };
   }
   // The SBC cannot see calls: support places or watches the call and says so.
-  const confirmed = await c.awaitAction('awaiting-inbound-test', [{ action: 'confirm-inbound-test', role: 'support' }], {
+  const confirmed = await awaitShared(c, 'awaiting-inbound-test' as Stage<K>, 'confirm-inbound-test', {
     onEnter: () => mail.send('inbound-test', o.to, 'sip-inbound-test', { ...o.base, numbers: o.formatted, from: o.from, until: isoAt(until) }),
     deadlineMs: o.windowMs,
   });
   return confirmed
-    ? { name: 'inbound test call', passed: true, detail: `confirmed by ${confirmed.actor.name}${confirmed.payload.note ? `: ${confirmed.payload.note}` : ''} (the SBC cannot observe calls)`, at: isoAt(now()) }
+    ? { name: 'inbound test call', passed: true, detail: `confirmed by ${confirmed.actorName}${confirmed.payload.note ? `: ${confirmed.payload.note}` : ''} (the SBC cannot observe calls)`, at: isoAt(now()) }
     : { name: 'inbound test call', passed: false, detail: `not confirmed by ${isoAt(until)}`, at: isoAt(now()) };
 }
 
 /**
- * How a SIP case ends when something throws: undo what was added, then either close as
- * cancelled or fail with a report of the checks so far (a plain rejection sends none). Always
- * throws: the failure the workflow ends with.
+ * How a SIP case ends other than by passing: cancelled (the common email), or failed with a report
+ * of the checks so far (a plain rejection sends none: the rejection email said it all).
  */
-export async function endSipCase(
-  err: unknown,
-  c: OnboardingCase,
-  mail: Notifier,
-  undo: Compensations,
-  o: { to: string; base: { caseId: string; companyName: string }; kindLabel: string; checks: Check[] },
-): Promise<never> {
-  await undo.run();
-  if (isCancellation(err)) {
-    mail.send('cancelled', o.to, 'case-cancelled', { ...o.base, kindLabel: o.kindLabel, reason: c.cancelReason });
-    await mail.flush();
-    c.cancelled();
-    throw err;
-  }
-  if (c.state.status === 'running') {
-    const failure = failureOf(err);
-    c.fail(failure.type, failure.message);
-  }
-  const error = c.state.error!;
-  if (error.type !== 'Rejected') {
-    c.state.result = reportOf(false, o.checks, error.message);
-    mail.send('report', o.to, 'sip-report', { ...o.base, passed: false, checks: [...o.checks, { name: 'result', passed: false, detail: error.message, at: isoAt(now()) }] });
-    await mail.flush();
-  }
-  throw err instanceof ApplicationFailure ? err : ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
+export function sipEnding<K extends SipKind>(c: OnboardingCase<K>, o: { to: string; base: { caseId: string; companyName: string }; kindLabel: string; checks: Check[] }): Ending {
+  return {
+    kindLabel: o.kindLabel,
+    to: () => o.to,
+    companyName: () => o.base.companyName,
+    onFailure: (error) => {
+      if (error.type === 'Rejected') return;
+      c.state.result = reportOf(false, o.checks, error.message);
+      c.mail.send('report', o.to, 'sip-report', { ...o.base, passed: false, checks: [...o.checks, { name: 'result', passed: false, detail: error.message, at: isoAt(now()) }] });
+    },
+  };
 }

@@ -1,0 +1,51 @@
+/**
+ * What every case shares across the API/workflow boundary: the kinds, the roles, the visible
+ * state (its zod schema lives in `domain/onboarding.ts`, for OpenAPI), and the queries and signals
+ * every kind answers. Plain TypeScript: workflow code imports it.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CaseState } from '../domain/onboarding';
+
+export type { AwaitedAction, CaseError, CaseState, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
+
+export const ONBOARDING_KINDS = [
+  'enterprise-verification',
+  'number-purchase',
+  'number-subscription',
+  'own-400-landing',
+  'sip-trunk',
+  'sip-registration',
+  'third-party-line',
+] as const;
+export type OnboardingKind = (typeof ONBOARDING_KINDS)[number];
+
+export const ROLES = ['enterprise', 'support', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who takes an action: carried with every update and signal so history shows who did what. */
+export interface Actor {
+  role: Role;
+  name: string;
+  enterpriseId?: string;
+}
+
+/** The case's visible state, as the API returns it. Works on closed cases too. */
+export const stateQuery = defineQuery<CaseState>('state');
+
+/**
+ * Sent with the start (update-with-start): answers with the state the case shows once its first
+ * workflow task has run, so the API's answer to a start shows the stage and what it awaits.
+ */
+export const openedUpdate = defineUpdate<CaseState>('opened');
+
+/** Sent by the API just before it requests cancellation, so history records who cancelled and why. */
+export const cancelRequestedSignal = defineSignal<[{ actor: Actor; reason?: string }]>('cancel-requested');
+
+/** A billing event the API has verified (signature) and routed to the case its `reference` names. */
+export interface BillingEvent {
+  eventId: string;
+  type: string;
+  orderId?: string;
+  invoiceId?: string;
+}
+export const billingEventSignal = defineSignal<[BillingEvent]>('billing-event');

@@ -1,0 +1,119 @@
+/**
+ * One typed input per kind: what the API (or a parent case) decided before the workflow starts.
+ * Validation, number normalisation and formatting, eligibility and catalogue look-ups happen
+ * before this point; workflows receive their outcome. Types only.
+ */
+import type { LandingTimings, PurchaseTimings, SipTimings, SubscriptionTimings, ThirdPartyTimings } from '../config';
+import type { CallingRules } from '../domain/eligibility';
+import type { NumberPurchaseStart, NumberType, Sizing } from '../domain/numbers';
+import type { Own400LandingStart } from '../domain/own400';
+import type { SipRegistrationStart, SipTrunkStart } from '../domain/sip';
+import type { Application } from '../domain/verification';
+import type { Step } from './case';
+
+/** Numbers as the SBC and billing know them (E.164) and as people read them (`020-66240001`). */
+export interface Numbers {
+  e164: string[];
+  display: string[];
+}
+
+/** What the rules concluded about an application that passed its pre-check. */
+export interface ApplicationFacts {
+  licence: { validFrom: string; validTo: string | null; longTerm: boolean; effectiveEnd: string };
+  /** Natural-person sole proprietorships may buy 400 numbers only. */
+  mayHoldFixedLines: boolean;
+}
+
+export interface VerificationInput {
+  enterpriseId: string;
+  /** Passed the API's pre-check (rules and documents): the first round goes straight to review. */
+  application: Application;
+  facts: ApplicationFacts;
+  timings: { reviewSlaMs: number; resubmissionWindowMs: number };
+}
+
+/** The tenant as its approved verification knows it: billing customer and who to tell. */
+export interface VerifiedEnterprise {
+  enterpriseId: string;
+  customerId: string;
+  companyName: string;
+  contactEmail: string;
+}
+
+export interface NumberPurchaseInput extends VerifiedEnterprise {
+  request: Omit<NumberPurchaseStart, 'kind' | 'enterpriseId' | 'quantity' | 'peakConcurrentCalls'>;
+  sizing: Sizing;
+  timings: PurchaseTimings & { subscription: SubscriptionTimings };
+}
+
+export interface SubscriptionInput extends VerifiedEnterprise {
+  orderId: string;
+  /** The purchase case that assigned the numbers (the gateway rows carry its id). */
+  purchaseId: string;
+  numbers: Numbers;
+  numberType: NumberType;
+  instanceId: string;
+  /** Rent for all the numbers, per period. */
+  monthlyRentFen: number;
+  /** Epoch ms until which rent is paid. */
+  paidThrough: number;
+  autoRenew: boolean;
+  timings: SubscriptionTimings;
+  renewals: number;
+  carriedSteps: Step[];
+}
+
+export interface Own400LandingInput extends VerifiedEnterprise {
+  request: Omit<Own400LandingStart, 'kind' | 'enterpriseId'>;
+  /** The 400 number as people write it (`400-820-0001`). */
+  own400Display: string;
+  /** The fixed lines' purchase, decided in full (sizing, application note stating the 400 number). */
+  fixedLines: Pick<NumberPurchaseInput, 'request' | 'sizing'>;
+  timings: LandingTimings & { purchase: PurchaseTimings; subscription: SubscriptionTimings };
+}
+
+export interface SipTrunkInput {
+  enterpriseId: string;
+  companyName: string;
+  request: Omit<SipTrunkStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee'>;
+  numbers: Numbers;
+  /** E.164. */
+  testCallee: string;
+  provider: { inbound: string[]; outbound: string[] };
+  timings: SipTimings;
+}
+
+export interface SipRegistrationInput {
+  enterpriseId: string;
+  companyName: string;
+  request: Omit<SipRegistrationStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee'>;
+  numbers: Numbers;
+  registrar: string;
+  timings: SipTimings;
+}
+
+/** The catalogue entry, looked up by the API: what the workflow needs of it. */
+export interface ThirdPartyProduct {
+  id: string;
+  supplier: string;
+  name: { zh: string; en: string };
+  numberKind: string;
+  /** The supplier's stated maximum lead time, or the product's default where the seed states none. */
+  leadWorkingDays: number;
+  callingRules: CallingRules;
+  /** The calling rules in words, for the enterprise's email. */
+  rulesText: string;
+}
+
+export interface ThirdPartyLineInput extends VerifiedEnterprise {
+  supplierEmail: string;
+  product: ThirdPartyProduct;
+  request: {
+    industry: string;
+    scenario: 'inbound' | 'outbound' | 'both';
+    callScript?: string;
+    regions: { region: string; quantity: number }[];
+    binding: { instanceId: string; ivrFlowId?: string; skillGroupId?: string };
+  };
+  timings: ThirdPartyTimings;
+}
