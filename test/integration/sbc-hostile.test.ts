@@ -35,6 +35,7 @@ const ATTACKERS = {
   flooder: `${NET}.24`,
   garbler: `${NET}.25`,
   bystander: `${NET}.26`,
+  registrar: `${NET}.27`,
 };
 
 let t: TestSbc;
@@ -253,6 +254,26 @@ describe('hostile SIP at the SBC', () => {
     expect(await accRows(`reason = 'banned:auth-failures'`)).toHaveLength(1);
   });
 
+  it('bans a REGISTER flood from one source', async () => {
+    const ua = await RawUa.open(ATTACKERS.registrar);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const id = callId('register-flood');
+      ids.push(id);
+      const aor = `<sip:gateway01@hostile01.${t.sipDomain}>`;
+      await ua.send(request(ua, { method: 'REGISTER', ruri: `sip:hostile01.${t.sipDomain}`, callId: id, from: aor, extra: ['Expires: 60'] }).replace(/^To: .*$/m, `To: ${aor}`));
+    }
+    const finals = await Promise.all(ids.map((id) => ua.final(id, 1_000)));
+    figures.attempts['REGISTER flood from one source'] = ids.length;
+    figures.relayed += relayedAmong(ua);
+    ua.close();
+    // 30 challenged, the 31st banned the source, the rest unanswered.
+    expect(finals.filter((f) => f?.status === 401)).toHaveLength(30);
+    expect(finals.filter((f) => f?.reason === 'Banned')).toHaveLength(1);
+    expect(finals.filter((f) => f === undefined)).toHaveLength(9);
+    expect(await bannedSources(t.sbc.rpcUrl)).toContainEqual({ ip: ATTACKERS.registrar, reason: 'register-flood' });
+  });
+
   it('bans an INVITE flood from one source while an allowlisted trunk call placed during it connects', async () => {
     const flooder = await RawUa.open(ATTACKERS.flooder);
     const flood = (async () => {
@@ -414,7 +435,7 @@ describe('hostile SIP at the SBC', () => {
     figures.bannedSources = await bannedSources(t.sbc.rpcUrl);
     const banned = figures.bannedSources.map((b) => b.ip);
     // The garbler's well-formed-enough INVITEs may have banned it too; the platform never.
-    expect(banned).toEqual(expect.arrayContaining([ATTACKERS.guesser, ATTACKERS.flooder]));
+    expect(banned).toEqual(expect.arrayContaining([ATTACKERS.guesser, ATTACKERS.flooder, ATTACKERS.registrar]));
     expect(banned).not.toContain(t.probe);
     expect(banned.every((ip) => attackers.has(ip))).toBe(true);
     const out = path.resolve(__dirname, '..', '..', 'bench', 'results', 'sbc-hostile.json');
