@@ -21,6 +21,13 @@ export default tseslint.config(
     },
   },
   {
+    // Product code talks to the real systems' contracts; sandboxes and test doubles plug in from outside.
+    files: ['api/**/*.ts', 'activities/**/*.ts', 'contract/**/*.ts', 'domain/**/*.ts', 'worker/**/*.ts', 'config/**/*.ts', 'storage/**/*.ts', 'emails/**/*.ts', 'sbc/**/*.ts', 'sip/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sandboxes/*', '**/sandboxes/**', '**/test/*', '**/test/**'], message: 'Product code never imports sandboxes or tests.' }] }],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

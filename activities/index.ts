@@ -14,9 +14,10 @@ import { createSipProbeActivities } from './sip-probe';
 import { createSipAccountActivities } from './sip-accounts';
 import { createSipWatchActivities } from './sip-watch';
 import { createSipGatewayActivities, type CompleteSipGateway, type SipGateway } from './sip-gateway';
+import { providerAddresses } from '../domain/sip';
 import { kamailioGateway } from './sip-gateway-kamailio';
 import { ManualSipGateway } from './sip-gateway-manual';
-import { RecordingSipGateway } from '../sandboxes/sip-gateway/recording-gateway';
+import { RecordingSipGateway } from './sip-gateway-recording';
 
 /** The SIP gateway implementation this deployment uses. */
 export function createSipGateway(config: Config): CompleteSipGateway {
@@ -25,9 +26,9 @@ export function createSipGateway(config: Config): CompleteSipGateway {
     case 'recording':
       return new RecordingSipGateway(sip.recordFile, { sipDomain: sip.sipDomain });
     case 'kamailio':
-      return kamailioGateway({ databaseUrl: sip.sbc.databaseUrl, rpcUrl: sip.sbc.rpcUrl, sipDomain: sip.sipDomain, accTimeZone: sip.sbc.timeZone });
+      return kamailioGateway({ databaseUrl: sip.sbc.databaseUrl, rpcUrl: sip.sbc.rpcUrl, sipDomain: sip.sipDomain, accTimeZone: sip.sbc.timeZone, forbiddenAddresses: providerAddresses(sip) });
     case 'manual':
-      return new ManualSipGateway(sip.manualFile, { sipDomain: sip.sipDomain });
+      return new ManualSipGateway(sip.manualFile, { sipDomain: sip.sipDomain, forbiddenAddresses: providerAddresses(sip) });
   }
 }
 

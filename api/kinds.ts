@@ -27,7 +27,7 @@ import {
 } from '../domain/numbers';
 import { own400LandingStartSchema, own400Payloads } from '../domain/own400';
 import { applyResubmission } from '../domain/resubmission';
-import { checkGatewayAddress, sipRegistrationPayloads, sipRegistrationStartSchema, sipTrunkPayloads, sipTrunkStartSchema } from '../domain/sip';
+import { checkGatewayAddress, providerAddresses, sipRegistrationPayloads, sipRegistrationStartSchema, sipTrunkPayloads, sipTrunkStartSchema } from '../domain/sip';
 import { applicationFacts, precheckApplication, verificationPayloads, verificationStartSchema, type Application, type Resubmission, type VerificationResult } from '../domain/verification';
 import type { SipGateway } from '../activities/sip-gateway';
 import type { DocumentStore } from '../storage/documents';
@@ -292,7 +292,7 @@ export const KINDS = {
     workflow: sipTrunk,
     async precheck(body, ctx) {
       const failures: RuleFailure[] = [];
-      const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways });
+      const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways, forbidden: providerAddresses(ctx.config.sipGateway) });
       if (range) failures.push(range);
       failures.push(...(await alreadyAssigned(ctx, body.numbers)));
       await verifiedOr(ctx, body.enterpriseId, failures);

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NumberAssignment, SipGateway } from '../../activities/sip-gateway';
 import type { OnboardingResource } from '../../domain/onboarding';
-import { RecordingSipGateway } from '../../sandboxes/sip-gateway/recording-gateway';
+import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 import { verifiedEnterprise } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';

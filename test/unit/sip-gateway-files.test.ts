@@ -8,7 +8,7 @@ import { sbcOf, type SipGateway } from '../../activities/sip-gateway';
 import { ManualSipGateway } from '../../activities/sip-gateway-manual';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { loadConfig } from '../../config';
-import { RecordingSipGateway } from '../../sandboxes/sip-gateway/recording-gateway';
+import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 
 let dir: string;
 beforeEach(async () => {

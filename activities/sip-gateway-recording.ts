@@ -24,9 +24,9 @@ import {
   type Registration,
   type SipAccount,
   type SipTransport,
-} from '../../activities/sip-gateway';
-import { generateSipPassword, hashPassword } from '../../activities/sip-credentials';
-import { DEFAULT_SIP_DOMAIN } from '../../config';
+} from './sip-gateway';
+import { generateSipPassword, hashPassword } from './sip-credentials';
+import { DEFAULT_SIP_DOMAIN } from '../config';
 
 export interface RecordedAccount {
   username: string;
