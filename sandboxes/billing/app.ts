@@ -29,6 +29,7 @@ import {
   emptyBodySchema,
   expireReservations,
   filterBy,
+  getNumber,
   hasExpiredReservations,
   importNumbers,
   importNumbersSchema,
@@ -38,10 +39,14 @@ import {
   numbersQuerySchema,
   ordersQuerySchema,
   payOrderOnline,
+  quarantineNumber,
+  quarantineNumberSchema,
   refundOrder,
   refundOrderSchema,
   releaseNumbers,
   releaseNumbersSchema,
+  releaseQuarantine,
+  releaseQuarantineSchema,
   releaseReservation,
   reservationsQuerySchema,
   voidOrder,
@@ -583,6 +588,22 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   v1.post(
     '/numbers/release',
     idempotentWrite(releaseNumbersSchema, (tx) => releaseNumbers(tx, tx.input)),
+  );
+
+  // One number: whom billing holds it for, or why it is set aside.
+  v1.get('/numbers/:number', async (req, res) => {
+    await sweepExpired();
+    respond(req, res, 200, getNumber(store.data, param(req.params, 'number')));
+  });
+
+  v1.post(
+    '/numbers/:number/quarantine',
+    idempotentWrite(quarantineNumberSchema, (tx) => quarantineNumber(tx, param(tx.params, 'number'), tx.input)),
+  );
+
+  v1.post(
+    '/numbers/:number/release-quarantine',
+    idempotentWrite(releaseQuarantineSchema, (tx) => releaseQuarantine(tx, param(tx.params, 'number'), tx.input)),
   );
 
   v1.post(

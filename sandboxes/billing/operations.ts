@@ -87,6 +87,10 @@ export const createChargeSchema = z.strictObject({
   reference,
 });
 
+export const quarantineNumberSchema = z.strictObject({ reason: text(500), reference });
+
+export const releaseQuarantineSchema = z.strictObject({ by: text(200), reason: text(500) });
+
 export const releaseNumbersSchema = z.strictObject({
   numbers: z.array(text(20)).min(1).max(100),
   reference,
@@ -156,7 +160,7 @@ const optionalFilter = z.string().optional();
 export const numbersQuerySchema = z.strictObject({
   type: numberType.optional(),
   areaCode: optionalFilter,
-  status: z.enum(['available', 'reserved', 'sold', 'imported']).optional(),
+  status: z.enum(['available', 'reserved', 'sold', 'imported', 'quarantined']).optional(),
   customerId: optionalFilter,
 });
 
@@ -293,6 +297,50 @@ export function releaseNumbers(tx: Tx, input: z.output<typeof releaseNumbersSche
 }
 
 // ---------------------------------------------------------------------------------------------
+// Quarantine: numbers the inventory offers but that are in service elsewhere
+
+export function getNumber(data: Readonly<BillingData>, number: string): NumberRecord {
+  const record = data.numbers[number];
+  if (!record) throw notFound('number', number);
+  return record;
+}
+
+/**
+ * Sets a number aside so it is never reserved or sold. Quarantining it again answers with the
+ * quarantine already there (the first finder's reason stays). A number an order or a customer
+ * holds is refused: that conflict is not the inventory's to settle.
+ */
+export function quarantineNumber(tx: Tx, number: string, input: z.output<typeof quarantineNumberSchema>): Result<NumberRecord> {
+  const record = getNumber(tx.data, number);
+  if (record.status === 'quarantined') return { status: 200, body: record };
+  if (record.status === 'sold' || record.status === 'imported' || record.orderId !== undefined) {
+    const holder = record.orderId ? `order ${record.orderId}` : `customer ${record.customerId}`;
+    throw conflict('number-held', 'Number held', `${number} is ${record.status} (${holder}); only available or reserved numbers are quarantined`);
+  }
+  // A reservation that listed it keeps the entry, but no longer holds the number.
+  record.status = 'quarantined';
+  delete record.reservationId;
+  delete record.customerId;
+  record.quarantine = { reason: input.reason, reference: input.reference, at: tx.now };
+  return { status: 200, body: record };
+}
+
+/** Returns a quarantined number to sale, recording who and why beside the quarantine it ends. */
+export function releaseQuarantine(tx: Tx, number: string, input: z.output<typeof releaseQuarantineSchema>): Result<NumberRecord> {
+  const record = getNumber(tx.data, number);
+  if (record.status !== 'quarantined' || !record.quarantine) {
+    throw conflict('not-quarantined', 'Not quarantined', `${number} is ${record.status}, not quarantined`);
+  }
+  record.quarantineHistory = [
+    ...(record.quarantineHistory ?? []),
+    { ...record.quarantine, releasedAt: tx.now, releasedBy: input.by, releaseReason: input.reason },
+  ];
+  delete record.quarantine;
+  makeAvailable(record);
+  return { status: 200, body: record };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reservations
 
 export function createReservation(tx: Tx, input: z.output<typeof createReservationSchema>): Result<Reservation> {
@@ -364,6 +412,10 @@ export function createOrder(tx: Tx, input: z.output<typeof createOrderSchema>): 
   if (reservation.status !== 'active') {
     const when = reservation.status === 'expired' ? `expired at ${reservation.expiresAt}` : `was released at ${reservation.releasedAt}`;
     throw conflict('reservation-not-active', 'Reservation not active', `reservation ${reservation.id} ${when}: reserve numbers again`);
+  }
+  const quarantined = reservation.numbers.filter((n) => data.numbers[n]?.status === 'quarantined');
+  if (quarantined.length > 0) {
+    throw conflict('number-quarantined', 'Number quarantined', `reservation ${reservation.id} holds quarantined number(s) ${quarantined.join(', ')}: release it and reserve again`);
   }
   const monthlyRentFen = PRICES[reservation.type].monthlyRentFen;
   const amountFen = monthlyRentFen * input.prepaidMonths * reservation.numbers.length;

@@ -45,7 +45,22 @@ export interface LedgerEntry {
 
 export type NumberType = 'fixed-line' | '400';
 export type ImportedNumberType = '95' | 'mobile' | 'virtual-mobile';
-export type NumberStatus = 'available' | 'reserved' | 'sold' | 'imported';
+/** `quarantined`: found in service elsewhere (routed by the SBC, say); never reserved or sold until released. */
+export type NumberStatus = 'available' | 'reserved' | 'sold' | 'imported' | 'quarantined';
+
+/** Why a number was set aside and which case found it; kept while quarantined. */
+export interface Quarantine {
+  reason: string;
+  reference: string;
+  at: string;
+}
+
+/** A quarantine that ended: who returned the number to sale, and why. */
+export interface QuarantineRelease extends Quarantine {
+  releasedAt: string;
+  releasedBy: string;
+  releaseReason: string;
+}
 
 /** One number of the inventory: fixed lines in E.164 (`+862066240001`), 400 numbers national (`4008200001`). */
 export interface NumberRecord {
@@ -64,6 +79,10 @@ export interface NumberRecord {
   /** Imported numbers only: who supplied it, and the import's reference. */
   supplier?: string | null;
   reference?: string;
+  /** Set while quarantined. */
+  quarantine?: Quarantine;
+  /** Earlier quarantines, oldest first. */
+  quarantineHistory?: QuarantineRelease[];
 }
 
 export interface Reservation {
