@@ -1,0 +1,163 @@
+/**
+ * Typed inputs of every kind, as the API would decide them, with durations of milliseconds.
+ * Waits a test must act within are long; the one a test lets run out is set short by the test.
+ */
+import type {
+  NumberPurchaseInput,
+  Own400LandingInput,
+  SipRegistrationInput,
+  SipTrunkInput,
+  SubscriptionInput,
+  ThirdPartyLineInput,
+  VerificationInput,
+} from '../../contract/inputs';
+import { NUMBERS, type Scenario } from './support';
+
+/** Long enough never to run out during a test. */
+export const LONG = 60_000;
+
+const contact = { name: '李四', phone: '13800138000', email: 'ops@example.cn' };
+
+export function verificationInput(s: Scenario, timings: Partial<VerificationInput['timings']> = {}): VerificationInput {
+  return {
+    enterpriseId: s.enterpriseId,
+    application: {
+      applicantType: 'legal-representative',
+      company: { name: '广州示例科技有限公司', unifiedSocialCreditCode: '91350100M000100Y43', entityType: 'company', licenceValidFrom: '2020-03-01', licenceValidTo: null },
+      legalRepresentative: { name: '张三', idNumber: '11010519491231002X' },
+      contact,
+      documents: [
+        { kind: 'business-licence', documentId: 'doc-1' },
+        { kind: 'legal-rep-id', documentId: 'doc-2' },
+        { kind: 'legal-rep-holding-id', documentId: 'doc-3' },
+        { kind: 'acceptance-form', documentId: 'doc-4' },
+        { kind: 'network-access-commitment', documentId: 'doc-5' },
+      ],
+    },
+    facts: { licence: { validFrom: '2020-03-01', validTo: null, longTerm: true, effectiveEnd: '2030-03-01' }, mayHoldFixedLines: true },
+    timings: { reviewSlaMs: LONG, resubmissionWindowMs: LONG, ...timings },
+  };
+}
+
+const verified = (s: Scenario) => ({ enterpriseId: s.enterpriseId, customerId: 'cust-1', companyName: '广州示例科技有限公司', contactEmail: 'ops@example.cn' });
+
+export const subscriptionTimings = { periodMs: 3_600_000, remindersBeforeMs: [], graceMs: 3_600_000 };
+
+export function purchaseTimings(overrides: Partial<NumberPurchaseInput['timings']> = {}): NumberPurchaseInput['timings'] {
+  return {
+    scriptReviewSlaMs: LONG,
+    scriptResubmissionWindowMs: LONG,
+    paymentWindowMs: LONG,
+    paymentPollMs: LONG,
+    routingSlaMs: LONG,
+    reservationTtlMs: 900_000,
+    subscription: subscriptionTimings,
+    ...overrides,
+  };
+}
+
+export function purchaseInput(s: Scenario, request: Partial<NumberPurchaseInput['request']> = {}, timings: Partial<NumberPurchaseInput['timings']> = {}): NumberPurchaseInput {
+  return {
+    ...verified(s),
+    request: { numberType: 'fixed-line', areaCode: '020', scenario: 'inbound', autoRenew: false, binding: { instanceId: 'cc-1', ivrFlowId: 'ivr-1' }, ...request },
+    sizing: { quantity: 2, method: 'quantity', explanation: '2 number(s) as requested' },
+    timings: purchaseTimings(timings),
+  };
+}
+
+export function subscriptionInput(s: Scenario, overrides: Partial<SubscriptionInput> = {}): SubscriptionInput {
+  return {
+    ...verified(s),
+    orderId: 'ORD-1',
+    purchaseId: `number-purchase-${s.token}`,
+    numbers: NUMBERS,
+    numberType: 'fixed-line',
+    instanceId: 'cc-1',
+    monthlyRentFen: 10_000,
+    paidThrough: Date.now() + 3_600_000,
+    autoRenew: false,
+    timings: subscriptionTimings,
+    renewals: 0,
+    carriedSteps: [],
+    ...overrides,
+  };
+}
+
+export function landingInput(s: Scenario, timings: Partial<Own400LandingInput['timings']> = {}, purchase: Partial<NumberPurchaseInput['timings']> = {}): Own400LandingInput {
+  return {
+    ...verified(s),
+    request: { own400Number: '4008200001', operator: '中国电信', operatorConfirmsRelanding: true, peakConcurrentInbound: 20, areaCode: '020', binding: { instanceId: 'cc-1' }, autoRenew: true },
+    own400Display: '400-820-0001',
+    fixedLines: {
+      request: { numberType: 'fixed-line', areaCode: '020', scenario: 'inbound', autoRenew: true, binding: { instanceId: 'cc-1' }, bindOwn400: '4008200001', applicationNote: 'fixed line for binding own 400 number 4008200001' },
+      sizing: { quantity: 2, method: 'peak-concurrency', peakConcurrentCalls: 20, callsPerNumber: 10, explanation: 'ceil(20 / 10) = 2' },
+    },
+    timings: {
+      invoicePollMs: LONG,
+      invoiceWindowMs: LONG,
+      reminderIntervalMs: LONG,
+      landingDeadlineMs: LONG,
+      testCallWindowMs: LONG,
+      purchase: purchaseTimings(purchase),
+      subscription: subscriptionTimings,
+      ...timings,
+    },
+  };
+}
+
+export function sipTimings(overrides: Partial<SipTrunkInput['timings']> = {}): SipTrunkInput['timings'] {
+  return {
+    reviewSlaMs: LONG,
+    whitelistReminderMs: LONG,
+    whitelistDeadlineMs: LONG,
+    connectivityWindowMs: 100,
+    connectivityRetryDeadlineMs: LONG,
+    inboundTestWindowMs: LONG,
+    registrationReminderMs: LONG,
+    registrationDeadlineMs: LONG,
+    ...overrides,
+  };
+}
+
+export const GATEWAY = { ip: '198.51.100.7', port: 5060, transport: 'udp' as const };
+
+export function trunkInput(s: Scenario, timings: Partial<SipTrunkInput['timings']> = {}): SipTrunkInput {
+  return {
+    enterpriseId: s.enterpriseId,
+    companyName: '广州示例科技有限公司',
+    request: { instanceId: 'cc-1', gateway: GATEWAY, boundAppId: 'app-1', contact },
+    numbers: NUMBERS,
+    testCallee: '+8613800138000',
+    provider: { inbound: ['203.0.113.10:5060'], outbound: ['203.0.113.11'] },
+    timings: sipTimings(timings),
+  };
+}
+
+export function registrationInput(s: Scenario, timings: Partial<SipRegistrationInput['timings']> = {}): SipRegistrationInput {
+  return {
+    enterpriseId: s.enterpriseId,
+    companyName: '广州示例科技有限公司',
+    request: { instanceId: 'cc-1', transport: 'tcp', gatewayVendor: 'generic', contact },
+    numbers: NUMBERS,
+    registrar: 'sip.test:5060',
+    timings: sipTimings(timings),
+  };
+}
+
+export function thirdPartyInput(s: Scenario, timings: Partial<ThirdPartyLineInput['timings']> = {}): ThirdPartyLineInput {
+  return {
+    ...verified(s),
+    supplierEmail: 'supplier-a@example.cn',
+    product: {
+      id: 'A-95-1',
+      supplier: 'A',
+      name: { zh: '95号码', en: '95 numbers' },
+      numberKind: 'mobile',
+      leadWorkingDays: 5,
+      callingRules: { perCalleeDailyLimit: 2 },
+      rulesText: 'at most 2 calls a day to one callee',
+    },
+    request: { industry: 'education', scenario: 'outbound', callScript: '您好，这里是示例教育的课程回访。', regions: [{ region: 'guangdong', quantity: 1 }, { region: 'beijing', quantity: 1 }], binding: { instanceId: 'cc-1', skillGroupId: 'sg-1' } },
+    timings: { reviewSlaMs: LONG, dayMs: 3_600_000, escalationEveryMs: 3_600_000, holidays: [], ...timings },
+  };
+}

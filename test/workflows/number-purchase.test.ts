@@ -1,0 +1,156 @@
+/**
+ * Number purchase with mocked billing and gateway: the happy path of a 400 number, and every
+ * way a purchase fails or is cancelled, with the billing undo it registered before its steps.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { billingEventSignal, cancelRequestedSignal } from '../../contract/case';
+import { numberPurchase, subscriptionIdFor } from '../../workflows/number-purchase';
+import { purchaseInput } from './inputs';
+import {
+  act,
+  cancelledOutcome,
+  enterprise,
+  failureOf,
+  gate,
+  NUMBERS,
+  order,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  support,
+  until,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
+import type { ChargeOutcome, Order } from '../../activities/billing';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const insufficient = async () => ({ status: 'insufficient-balance' as const, balanceFen: 100, amountFen: 30_000 });
+const unpaid = async () => order({ status: 'unpaid' });
+
+function start(s: Scenario, ...rest: Parameters<typeof purchaseInput> extends [unknown, ...infer R] ? R : never) {
+  return env.client.workflow.start(numberPurchase, { args: [purchaseInput(s, ...rest)], taskQueue: env.taskQueue, workflowId: s.id('number-purchase') });
+}
+
+/** The billing undo, as the purchase registered it before its first billing write. */
+function expectBillingUndone(s: Scenario) {
+  expect(s.argsOf('undoPurchase')).toEqual([
+    { reference: s.id('number-purchase'), reason: 'purchase not completed', idempotencyKey: expect.stringMatching(new RegExp(`^${s.id('number-purchase')}/.+/undo-billing$`)) },
+  ]);
+}
+
+describe.concurrent('number purchase', () => {
+  it('buys 400 numbers: reserve, order, charge, assign, routing confirmed, subscription started', async () => {
+    const s = env.scenario();
+    const h = await start(s, { numberType: '400', areaCode: undefined, scenario: 'inbound' });
+    await stageOf(h, 'awaiting-400-routing');
+    const routed = await act(h, 'number-purchase', 'confirm-400-routing', support, { note: 'routed' });
+    expect(routed.stage).not.toBe('awaiting-400-routing');
+
+    const result = await h.result();
+    const subscriptionId = subscriptionIdFor(s.enterpriseId, 'ORD-1');
+    expect(result).toMatchObject({ orderId: 'ORD-1', numbers: NUMBERS.display, numbersE164: NUMBERS.e164, numberType: '400', subscriptionId, instanceId: 'cc-1' });
+    const id = s.id('number-purchase');
+    expect(s.argsOf('reserveNumbers')).toEqual([{ customerId: 'cust-1', type: '400', quantity: 2, ttlSeconds: 900, reference: id, idempotencyKey: expect.stringContaining(`${id}/`) }]);
+    expect(s.argsOf('createOrder')).toEqual([{ customerId: 'cust-1', reservationId: 'RES-1', prepaidMonths: 3, reference: id, idempotencyKey: expect.stringContaining(`${id}/`) }]);
+    expect(s.argsOf('chargeOrder')).toEqual([{ orderId: 'ORD-1', idempotencyKey: expect.stringMatching(/\/charge$/) }]);
+    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, ivrFlowId: 'ivr-1', reference: id }]);
+    expect(s.calls('undoPurchase')).toHaveLength(0);
+    expect(s.calls('unassignNumbers')).toHaveLength(0);
+    expect(s.emails().map((e) => [e.template, e.to])).toEqual([
+      ['purchase-400-routing', 'support'],
+      ['purchase-activated', 'ops@example.cn'],
+    ]);
+    const state = await stateOf(h);
+    expect(state.related).toEqual([{ id: subscriptionId, kind: 'number-subscription', relation: "the numbers' subscription" }]);
+
+    // The numbers now live in their subscription, which outlives the purchase.
+    const subscription = env.client.workflow.getHandle(subscriptionId);
+    expect((await stageOf(subscription, 'active')).enterpriseId).toBe(s.enterpriseId);
+    await subscription.terminate('test over');
+  });
+
+  it('fails at the payment deadline and voids the order (undoPurchase)', async () => {
+    const s = env.scenario({ chargeOrder: insufficient, getOrder: unpaid });
+    const h = await start(s, {}, { paymentWindowMs: 600, paymentPollMs: 150 });
+
+    const failure = await failureOf(h);
+    expect(failure.type).toBe('PaymentDeadlinePassed');
+    expectBillingUndone(s);
+    // Polled billing while it waited (how often depends on how loaded the machine is).
+    expect(s.argsOf('getOrder').length).toBeGreaterThanOrEqual(1);
+    expect(new Set(s.argsOf('getOrder'))).toEqual(new Set(['ORD-1']));
+    expect(s.calls('assignNumbers')).toHaveLength(0);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'failed', stage: 'failed', error: { type: 'PaymentDeadlinePassed' } });
+    expect(state.steps.find((x) => x.name === 'compensation: undo billing')).toMatchObject({ status: 'done', detail: 'order ORD-1 voided' });
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: undo billing']);
+    expect(s.emails().map((e) => e.template)).toEqual(['purchase-payment-required', 'purchase-failed']);
+    expect(s.emails('purchase-failed')[0]?.data).toMatchObject({ undone: ['undo billing'], reason: expect.stringContaining('ORD-1 was not paid') });
+  });
+
+  it('fails when no corrected script comes within the window, with nothing in billing to undo', async () => {
+    const s = env.scenario();
+    const h = await start(s, { scenario: 'outbound', callScript: '您好，这里是示例科技的客户回访电话。' }, { scriptResubmissionWindowMs: 400 });
+    await stageOf(h, 'awaiting-script-review');
+    const rejected = await act(h, 'number-purchase', 'reject-script', support, { reason: '话术缺少公司名称' });
+    expect(rejected.stage).toBe('awaiting-script-resubmission');
+
+    const failure = await failureOf(h);
+    expect(failure.type).toBe('ScriptResubmissionWindowExpired');
+    expect(s.argsOf('screenCallScript')).toEqual([{ callScript: '您好，这里是示例科技的客户回访电话。' }]);
+    expect(s.calls('reserveNumbers')).toHaveLength(0);
+    expect(s.calls('undoPurchase')).toHaveLength(0);
+    const state = await stateOf(h);
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([]);
+    expect(s.emails().map((e) => e.template)).toEqual(['purchase-script-review', 'purchase-script-rejected', 'purchase-failed']);
+    expect(s.emails('purchase-script-rejected')[0]?.data).toMatchObject({ reason: '话术缺少公司名称', automatic: false });
+    expect(s.emails('purchase-failed')[0]?.data).toMatchObject({ undone: [] });
+  });
+
+  it('takes an order.paid event only as a prompt: billing says unpaid, nothing activates, the deadline voids the order', async () => {
+    const s = env.scenario({ chargeOrder: insufficient, getOrder: unpaid });
+    const h = await start(s, {}, { paymentWindowMs: 2_000, paymentPollMs: 60_000 });
+    await stageOf(h, 'awaiting-payment');
+    await h.signal(billingEventSignal, { eventId: 'evt-forged', type: 'order.paid', orderId: 'ORD-1' });
+
+    const prompted = await until(async () => {
+      const state = await stateOf(h);
+      return state.steps.find((x) => x.name === 'order.paid not confirmed');
+    }, 'the unconfirmed order.paid');
+    expect(prompted.detail).toContain('ORD-1 is unpaid');
+    expect(s.argsOf('getOrder')[0]).toBe('ORD-1');
+
+    expect((await failureOf(h)).type).toBe('PaymentDeadlinePassed');
+    expect(s.calls('assignNumbers')).toHaveLength(0);
+    expectBillingUndone(s);
+    expect(s.emails().map((e) => e.template)).not.toContain('purchase-activated');
+  });
+
+  it('undoes billing when cancelled while the charge is in flight', async () => {
+    const charge = gate<ChargeOutcome<Order>>();
+    const s = env.scenario({ chargeOrder: charge.behaviour });
+    const h = await start(s);
+    await charge.started;
+    await h.signal(cancelRequestedSignal, { actor: enterprise(s.enterpriseId), reason: '改用其他号码' });
+    await h.cancel();
+
+    expect(await cancelledOutcome(h)).toBe(true);
+    expect(await charge.ended).toBe('cancelled');
+    expectBillingUndone(s);
+    expect(s.calls('assignNumbers')).toHaveLength(0);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled', error: { type: 'Cancelled' } });
+    expect(stepNames(state)).toEqual(['sized', 'numbers reserved', 'order created', 'cancel requested', 'compensation: undo billing']);
+    expect(s.emails().map((e) => [e.template, e.to])).toEqual([['case-cancelled', 'ops@example.cn']]);
+    expect(s.emails('case-cancelled')[0]?.data).toMatchObject({ reason: '改用其他号码', caseId: s.id('number-purchase') });
+  });
+});

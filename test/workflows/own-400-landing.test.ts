@@ -1,0 +1,144 @@
+/**
+ * Own 400 landing with mocked billing and gateway: the child fixed-line purchase, the invoice,
+ * the landing and the test call; each failure ending, and a cancel during the child purchase
+ * (the child is cancelled and undoes its billing).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cancelRequestedSignal } from '../../contract/case';
+import { own400Landing } from '../../workflows/own-400-landing';
+import { subscriptionIdFor } from '../../workflows/number-purchase';
+import { landingInput } from './inputs';
+import {
+  act,
+  cancelledOutcome,
+  enterprise,
+  failureOf,
+  gate,
+  invoice,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  support,
+  until,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
+import type { ChargeOutcome, Order } from '../../activities/billing';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+function start(s: Scenario, ...rest: Parameters<typeof landingInput> extends [unknown, ...infer R] ? R : never) {
+  return env.client.workflow.start(own400Landing, { args: [landingInput(s, ...rest)], taskQueue: env.taskQueue, workflowId: s.id('own-400-landing') });
+}
+
+/** The fixed lines, once paid, live on as a subscription of their own. */
+async function endSubscription(s: Scenario) {
+  const subscription = env.client.workflow.getHandle(subscriptionIdFor(s.enterpriseId, 'ORD-1'));
+  await stageOf(subscription, 'active');
+  await subscription.terminate('test over');
+}
+
+/** Emails of the landing case itself (not of its fixed-line purchase). */
+const landingEmails = (s: Scenario) => s.emails().filter((e) => e.caseId === s.id('own-400-landing'));
+
+describe.concurrent('own 400 landing', () => {
+  it('buys the fixed lines, gets the invoice, and completes once landed and test-called', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    const id = s.id('own-400-landing');
+    await stageOf(h, 'awaiting-400-landing');
+    const landed = await act(h, 'own-400-landing', 'confirm-400-landed', enterprise(s.enterpriseId), { note: '电信已改接' });
+    expect(landed.stage).toBe('verifying');
+    await act(h, 'own-400-landing', 'confirm-test-call', support, {});
+
+    const result = await h.result();
+    expect(result).toMatchObject({ own400Number: '400-820-0001', fixedLines: ['020-66240001', '020-66240002'], purchaseId: `${id}-fixed-line`, orderId: 'ORD-1', verifiedBy: 'support-confirmation' });
+    // The child bought the lines with the application note naming the 400 number.
+    expect(s.argsOf('createOrder')).toEqual([expect.objectContaining({ reference: `${id}-fixed-line`, applicationNote: 'fixed line for binding own 400 number 4008200001' })]);
+    expect(s.argsOf('requestInvoice')).toEqual([
+      { customerId: 'cust-1', orderId: 'ORD-1', title: '广州示例科技有限公司', remark: '固话号码 / fixed line: 020-66240001, 020-66240002', reference: id, idempotencyKey: expect.stringMatching(/\/invoice$/) },
+    ]);
+    expect(landingEmails(s).map((e) => [e.template, e.to])).toEqual([
+      ['landing-invoice-ready', 'ops@example.cn'],
+      ['landing-test-call', 'support'],
+      ['landing-completed', 'ops@example.cn'],
+    ]);
+    expect(landingEmails(s)[0]?.attachments).toEqual([{ filename: 'invoice-INV-1.pdf', source: 'billing-invoice', id: 'INV-1' }]);
+    await endSubscription(s);
+  });
+
+  it('fails when billing does not issue the invoice in time; the bought lines stay', async () => {
+    const requested = invoice({ status: 'requested', issuedAt: null });
+    const s = env.scenario({ requestInvoice: async () => requested, getInvoice: async () => requested });
+    const h = await start(s, { invoiceWindowMs: 500, invoicePollMs: 150 });
+
+    expect((await failureOf(h)).type).toBe('InvoiceNotIssued');
+    expect(s.argsOf('getInvoice').every((i) => i === 'INV-1')).toBe(true);
+    expect(s.calls('undoPurchase')).toHaveLength(0);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'failed', error: { type: 'InvoiceNotIssued' } });
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([]);
+    expect(landingEmails(s).map((e) => e.template)).toEqual(['landing-failed']);
+    expect(landingEmails(s)[0]?.data).toMatchObject({ reason: expect.stringContaining('did not issue invoice INV-1') });
+    await endSubscription(s);
+  });
+
+  it('fails at the landing deadline after reminding the enterprise', async () => {
+    const s = env.scenario();
+    const h = await start(s, { landingDeadlineMs: 3_000, reminderIntervalMs: 500 });
+
+    expect((await failureOf(h)).type).toBe('LandingDeadlinePassed');
+    const templates = landingEmails(s).map((e) => e.template);
+    expect(templates[0]).toBe('landing-invoice-ready');
+    expect(templates.at(-1)).toBe('landing-failed');
+    expect(templates.filter((t) => t === 'landing-reminder').length).toBeGreaterThanOrEqual(1);
+    expect((await stateOf(h)).error?.message).toContain('the fixed lines stay active');
+    await endSubscription(s);
+  });
+
+  it('fails when no test call is confirmed in the window', async () => {
+    const s = env.scenario();
+    const h = await start(s, { testCallWindowMs: 400 });
+    await stageOf(h, 'awaiting-400-landing');
+    await act(h, 'own-400-landing', 'confirm-400-landed', support, {});
+
+    expect((await failureOf(h)).type).toBe('TestCallNotConfirmed');
+    expect(landingEmails(s).map((e) => e.template)).toEqual(['landing-invoice-ready', 'landing-test-call', 'landing-failed']);
+    await endSubscription(s);
+  });
+
+  it('cancels the running fixed-line purchase with it, which undoes its billing', async () => {
+    const charge = gate<ChargeOutcome<Order>>();
+    const s = env.scenario({ chargeOrder: charge.behaviour });
+    const h = await start(s);
+    const id = s.id('own-400-landing');
+    await charge.started;
+    await h.signal(cancelRequestedSignal, { actor: enterprise(s.enterpriseId), reason: '400号码暂不迁移' });
+    await h.cancel();
+
+    expect(await cancelledOutcome(h)).toBe(true);
+    expect(await charge.ended).toBe('cancelled');
+    const child = env.client.workflow.getHandle(`${id}-fixed-line`);
+    expect(await cancelledOutcome(child)).toBe(true);
+    expect(s.argsOf('undoPurchase')).toEqual([{ reference: `${id}-fixed-line`, reason: 'purchase not completed', idempotencyKey: expect.stringMatching(/\/undo-billing$/) }]);
+    const childState = await until(async () => {
+      const state = await stateOf(child);
+      return state.status === 'cancelled' ? state : undefined;
+    }, 'the child cancelled');
+    expect(childState.steps.find((x) => x.name === 'compensation: undo billing')).toMatchObject({ status: 'done' });
+    expect(s.calls('assignNumbers')).toHaveLength(0);
+    expect(s.calls('requestInvoice')).toHaveLength(0);
+
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
+    expect(landingEmails(s).map((e) => e.template)).toEqual(['case-cancelled']);
+    expect(landingEmails(s)[0]?.data).toMatchObject({ reason: '400号码暂不迁移' });
+  });
+});

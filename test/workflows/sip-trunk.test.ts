@@ -1,0 +1,181 @@
+/**
+ * SIP trunk with mocked SBC, probes and call records: the happy path, every failure ending with
+ * the allowlist row removed, and a cancel while the row is being written.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
+import { cancelRequestedSignal } from '../../contract/case';
+import { sipTrunk } from '../../workflows/sip-trunk';
+import { GATEWAY, trunkInput } from './inputs';
+import {
+  act,
+  cancelledOutcome,
+  enterprise,
+  failureOf,
+  gate,
+  NUMBERS,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  support,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
+import type { AllowlistEntry } from '../../activities/sip-gateway';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+function start(s: Scenario, timings: Parameters<typeof trunkInput>[1] = {}) {
+  return env.client.workflow.start(sipTrunk, { args: [trunkInput(s, timings)], taskQueue: env.taskQueue, workflowId: s.id('sip-trunk') });
+}
+
+/** Approved, allowlisted and whitelisted: the case is past the people and on to the checks. */
+async function approveAndWhitelist(s: Scenario, h: Awaited<ReturnType<typeof start>>) {
+  await stageOf(h, 'awaiting-review');
+  await act(h, 'sip-trunk', 'approve', support, {});
+  await stageOf(h, 'awaiting-customer-whitelist');
+  await act(h, 'sip-trunk', 'confirm-whitelist', enterprise(s.enterpriseId), {});
+}
+
+/** The allowlist row was removed by its compensation, and the report says what failed. */
+async function expectAllowlistRemoved(s: Scenario, h: Awaited<ReturnType<typeof start>>, type: string) {
+  expect(s.argsOf('disallowGateway')).toEqual([{ ip: GATEWAY.ip, port: GATEWAY.port, reference: s.id('sip-trunk') }]);
+  const state = await stateOf(h);
+  expect(state).toMatchObject({ status: 'failed', stage: 'failed', error: { type } });
+  expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: remove the allowlist entry']);
+  const reports = s.emails('sip-report');
+  expect(reports).toHaveLength(1);
+  expect(reports[0]?.data).toMatchObject({ passed: false });
+  expect((reports[0]?.data as { checks: { name: string; passed: boolean }[] }).checks.at(-1)).toMatchObject({ name: 'result', passed: false });
+  expect(state.result).toMatchObject({ passed: false });
+}
+
+describe.concurrent('SIP trunk', () => {
+  it('passes: allowlisted, whitelisted, OPTIONS answered, both test calls, numbers assigned', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    await approveAndWhitelist(s, h);
+    const result = await h.result();
+    const id = s.id('sip-trunk');
+    expect(result).toMatchObject({ passed: true, gateway: '198.51.100.7:5060/udp', numbers: NUMBERS.display, instanceId: 'cc-1' });
+    expect(result.checks.map((c) => [c.name, c.passed])).toEqual([
+      ['connectivity (OPTIONS)', true],
+      ['outbound test call', true],
+      ['inbound test call', true],
+      ['numbers assigned', true],
+    ]);
+    expect(s.argsOf('allowGateway')).toEqual([{ ...GATEWAY, reference: id }]);
+    expect(s.argsOf('sendOptions')).toEqual([{ host: GATEWAY.ip, port: GATEWAY.port, transport: GATEWAY.transport }]);
+    expect(s.argsOf('placeTestCall')).toEqual([{ host: GATEWAY.ip, port: GATEWAY.port, transport: GATEWAY.transport, callee: '+8613800138000', caller: NUMBERS.e164[0] }]);
+    expect(s.argsOf('awaitCall')[0]).toMatchObject({ callees: NUMBERS.e164, sourceIp: GATEWAY.ip });
+    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, reference: id }]);
+    expect(s.calls('disallowGateway')).toHaveLength(0);
+    expect(s.emails().map((e) => [e.template, e.to])).toEqual([
+      ['sip-review', 'support'],
+      ['trunk-whitelist', 'ops@example.cn'],
+      ['sip-inbound-test', 'ops@example.cn'],
+      ['sip-report', 'ops@example.cn'],
+    ]);
+  });
+
+  it('ends on a support rejection with the rejection email and no report', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-trunk', 'reject', support, { reason: '网关地址不是公网地址' });
+
+    const failure = await failureOf(h);
+    expect(failure).toMatchObject({ type: 'Rejected', message: '网关地址不是公网地址' });
+    expect(s.calls('allowGateway')).toHaveLength(0);
+    expect(s.calls('disallowGateway')).toHaveLength(0);
+    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-rejected']);
+    expect(s.emails('sip-rejected')[0]?.data).toMatchObject({ reason: '网关地址不是公网地址' });
+  });
+
+  it('fails when the whitelist is not confirmed in time, removing the allowlist row', async () => {
+    const s = env.scenario();
+    const h = await start(s, { whitelistDeadlineMs: 1_000 });
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-trunk', 'approve', support, {});
+
+    expect((await failureOf(h)).type).toBe('WhitelistNotConfirmed');
+    await expectAllowlistRemoved(s, h, 'WhitelistNotConfirmed');
+    expect(s.calls('sendOptions')).toHaveLength(0);
+    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'trunk-whitelist', 'sip-report']);
+  });
+
+  it('fails when the gateway never answers OPTIONS, after a retry and the retry deadline', async () => {
+    const s = env.scenario({ sendOptions: async (o) => ({ outcome: 'timeout', attempts: 3, sent: `OPTIONS sip:${o.host}:${o.port}`, from: '127.0.0.1:5090' }) });
+    const h = await start(s, { connectivityWindowMs: 100, connectivityRetryDeadlineMs: 2_500 });
+    await approveAndWhitelist(s, h);
+    await stageOf(h, 'connectivity-failed');
+    const retried = await act(h, 'sip-trunk', 'retry-connectivity', enterprise(s.enterpriseId), { note: '防火墙已放行' });
+    expect(retried.stage).toBe('connectivity-check');
+
+    expect((await failureOf(h)).type).toBe('ConnectivityFailed');
+    await expectAllowlistRemoved(s, h, 'ConnectivityFailed');
+    expect(s.calls('sendOptions')).toHaveLength(2);
+    expect(s.calls('placeTestCall')).toHaveLength(0);
+    const failedMails = s.emails('trunk-connectivity-failed');
+    expect(failedMails).toHaveLength(2);
+    expect(failedMails[0]?.data).toMatchObject({ target: '198.51.100.7:5060/udp', attempts: 3, result: 'no SIP response (timeout)' });
+  });
+
+  it('fails on a failed outbound test call', async () => {
+    const s = env.scenario({
+      placeTestCall: async () => ({ outcome: 'rejected', finalCode: 403, finalReason: 'Forbidden', responses: [], timings: { totalMs: 40 }, teardown: { method: 'none' }, passed: false, summary: '403 Forbidden' }),
+    });
+    const h = await start(s);
+    await approveAndWhitelist(s, h);
+
+    const failure = await failureOf(h);
+    expect(failure).toMatchObject({ type: 'OutboundTestFailed', message: 'the outbound test call failed: 403 Forbidden' });
+    await expectAllowlistRemoved(s, h, 'OutboundTestFailed');
+    expect(s.calls('awaitCall')).toHaveLength(0);
+  });
+
+  it('fails when no inbound test call is seen in the window', async () => {
+    const s = env.scenario({
+      awaitCall: async (w) => {
+        await delay(Math.min(w.maxWaitMs, 100));
+        return null;
+      },
+    });
+    const h = await start(s, { inboundTestWindowMs: 800 });
+    await approveAndWhitelist(s, h);
+
+    const failure = await failureOf(h);
+    expect(failure.type).toBe('InboundTestFailed');
+    expect(failure.message).toContain('no admitted call to 020-66240001, 020-66240002 seen by');
+    await expectAllowlistRemoved(s, h, 'InboundTestFailed');
+    expect(s.calls('awaitCall').length).toBeGreaterThanOrEqual(1);
+    expect(s.calls('assignNumbers')).toHaveLength(0);
+    expect(s.calls('unassignNumbers')).toHaveLength(0);
+  });
+
+  it('removes the allowlist row when cancelled while it is being written (its undo was registered first)', async () => {
+    const allow = gate<AllowlistEntry>();
+    const s = env.scenario({ allowGateway: allow.behaviour });
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-trunk', 'approve', support, {});
+    await allow.started;
+    await h.signal(cancelRequestedSignal, { actor: enterprise(s.enterpriseId), reason: '改用注册模式' });
+    await h.cancel();
+
+    expect(await cancelledOutcome(h)).toBe(true);
+    expect(await allow.ended).toBe('cancelled');
+    expect(s.argsOf('disallowGateway')).toEqual([{ ip: GATEWAY.ip, port: GATEWAY.port, reference: s.id('sip-trunk') }]);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
+    expect(stepNames(state).slice(-2)).toEqual(['cancel requested', 'compensation: remove the allowlist entry']);
+    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'case-cancelled']);
+  });
+});

@@ -1,0 +1,373 @@
+/**
+ * Fast workflow tests: the real workflow bundle on the suite's Temporal dev server, with every
+ * activity mocked. One worker per test file on its own task queue; each test owns a token that
+ * appears in the ids of its workflows (children and subscriptions included, through the
+ * enterprise id), so tests in one file may run side by side, each with its own mock answers and
+ * its own record of calls.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Context } from '@temporalio/activity';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { BillingActivities, Invoice, Order } from '../../activities/billing';
+import type { CheckActivities } from '../../activities/checks';
+import type { EmailActivities } from '../../activities/email';
+import type { SipAccountActivities } from '../../activities/sip-accounts';
+import type { SipGatewayActivities } from '../../activities/sip-gateway';
+import type { SipProbeActivities } from '../../activities/sip-probe';
+import type { SipWatchActivities } from '../../activities/sip-watch';
+import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
+import { stateQuery, type Actor, type CaseState } from '../../contract/case';
+
+type AllActivities = BillingActivities & CheckActivities & EmailActivities & SipAccountActivities & SipGatewayActivities & SipProbeActivities & SipWatchActivities;
+
+/** The activities workflows call (the others are the API's or the workers' own business). */
+export type MockedName =
+  | 'sendEmail'
+  | 'ensureBillingCustomer'
+  | 'reserveNumbers'
+  | 'createOrder'
+  | 'chargeOrder'
+  | 'getOrder'
+  | 'undoPurchase'
+  | 'chargeRent'
+  | 'requestInvoice'
+  | 'getInvoice'
+  | 'importNumbers'
+  | 'releaseNumbers'
+  | 'precheckApplication'
+  | 'screenCallScript'
+  | 'assignNumbers'
+  | 'unassignNumbers'
+  | 'allowGateway'
+  | 'disallowGateway'
+  | 'deleteSipAccountsOf'
+  | 'sipGatewayObserves'
+  | 'sendOptions'
+  | 'placeTestCall'
+  | 'awaitCall'
+  | 'awaitRegistration'
+  | 'issueSipCredentials';
+
+type Fn<N extends MockedName> = AllActivities[N];
+/** How a mocked activity answers: like the real one (same arguments, same result type). */
+export type Behaviour<N extends MockedName> = (...args: Parameters<Fn<N>>) => Awaited<ReturnType<Fn<N>>> | Promise<Awaited<ReturnType<Fn<N>>>>;
+export type Behaviours = { [N in MockedName]?: Behaviour<N> };
+
+export interface Call {
+  name: MockedName;
+  args: unknown[];
+  workflowId: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers the real systems would give on a good day
+// ---------------------------------------------------------------------------------------------
+
+export const NUMBERS = { e164: ['+862066240001', '+862066240002'], display: ['020-66240001', '020-66240002'] };
+
+export function order(overrides: Partial<Order> = {}): Order {
+  return {
+    id: 'ORD-1',
+    customerId: 'cust-1',
+    numbers: NUMBERS.e164,
+    display: NUMBERS.display,
+    type: 'fixed-line',
+    prepaidMonths: 3,
+    monthlyRentFen: 5_000,
+    amountFen: 30_000,
+    status: 'unpaid',
+    paidAt: null,
+    reference: 'case',
+    ...overrides,
+  };
+}
+
+export function invoice(overrides: Partial<Invoice> = {}): Invoice {
+  return {
+    id: 'INV-1',
+    customerId: 'cust-1',
+    orderId: 'ORD-1',
+    title: '广州示例科技有限公司',
+    remark: 'fixed lines',
+    amountFen: 30_000,
+    status: 'issued',
+    requestedAt: new Date().toISOString(),
+    issuedAt: new Date().toISOString(),
+    pdfUrl: null,
+    ...overrides,
+  };
+}
+
+const defaults: { [N in MockedName]: Behaviour<N> } = {
+  sendEmail: async () => ({ messageId: `<${randomUUID()}@test>`, deduplicated: false }),
+  ensureBillingCustomer: async () => ({ customerId: 'cust-1' }),
+  reserveNumbers: async (r) => ({ id: 'RES-1', numbers: NUMBERS.e164, display: NUMBERS.display, status: 'active', expiresAt: new Date(Date.now() + r.ttlSeconds * 1000).toISOString() }),
+  createOrder: async (o) => order({ reference: o.reference }),
+  chargeOrder: async () => ({ status: 'paid', value: order({ status: 'paid', paidAt: new Date().toISOString() }) }),
+  getOrder: async () => order({ status: 'paid', paidAt: new Date().toISOString() }),
+  undoPurchase: async () => 'order ORD-1 voided',
+  chargeRent: async () => ({ status: 'paid', value: { id: 'CHG-1' } }),
+  requestInvoice: async () => invoice(),
+  getInvoice: async () => invoice(),
+  importNumbers: async (i) => ({ numbers: i.numbers, display: i.numbers.map((n) => `display:${n}`) }),
+  releaseNumbers: async () => undefined,
+  precheckApplication: async () => ({ failures: [], facts: { licence: { validFrom: '2020-03-01', validTo: null, longTerm: true, effectiveEnd: '2030-03-01' }, mayHoldFixedLines: true } }),
+  screenCallScript: async () => ({ banned: [] }),
+  assignNumbers: async (a) => a.numbers.map((number) => ({ number, instanceId: a.instanceId, reference: a.reference, assignedAt: new Date().toISOString() })),
+  unassignNumbers: async (u) => ({ removed: u.numbers }),
+  allowGateway: async (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state: 'live' }),
+  disallowGateway: async () => ({ removed: 1, state: 'live' }),
+  deleteSipAccountsOf: async () => ({ deleted: [{ username: 'gw1001', realm: 'cc-1.sip.test' }], state: 'live' }),
+  sipGatewayObserves: async () => ({ calls: true, registrations: true }),
+  sendOptions: async (o) => ({ outcome: 'answered', code: 200, reason: 'OK', rttMs: 12, sent: `OPTIONS sip:${o.host}:${o.port}`, from: '127.0.0.1:5090' }),
+  placeTestCall: async () => ({ outcome: 'answered', finalCode: 200, finalReason: 'OK', responses: [], timings: { totalMs: 1200 }, teardown: { method: 'BYE', code: 200 }, passed: true, summary: '200 OK, answered' }),
+  awaitCall: async (w) => ({
+    callId: 'call-1',
+    method: 'INVITE',
+    sipCode: 200,
+    sipReason: 'OK',
+    sourceIp: w.sourceIp ?? '198.51.100.7',
+    caller: '+8613800138000',
+    callee: w.callees[0] ?? '',
+    at: new Date().toISOString(),
+    admitted: true,
+  }),
+  awaitRegistration: async () => ({ contact: 'sip:gw1001@198.51.100.7:5060', transport: 'tcp', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }),
+  issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'live' }),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Answers for the unhappy paths
+// ---------------------------------------------------------------------------------------------
+
+/** A permanent refusal, as the real activities raise them. */
+export function refuse(type: string, message: string): never {
+  throw ApplicationFailure.nonRetryable(message, type);
+}
+
+export interface Gate<T> {
+  /** The mocked activity: hangs (heartbeating, so it hears a cancel) until released or cancelled. */
+  behaviour: () => Promise<T>;
+  /** Resolves once the activity has started. */
+  started: Promise<void>;
+  /** Resolves with how the hang ended. */
+  ended: Promise<'released' | 'cancelled'>;
+  release(value: T): void;
+}
+
+/** An activity that hangs until the test releases it or Temporal cancels it. */
+export function gate<T>(): Gate<T> {
+  let release!: (value: T) => void;
+  const released = new Promise<T>((resolve) => (release = resolve));
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  let end!: (how: 'released' | 'cancelled') => void;
+  const ended = new Promise<'released' | 'cancelled'>((resolve) => (end = resolve));
+  return {
+    started,
+    ended,
+    release,
+    behaviour: async () => {
+      markStarted();
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat(), 50);
+      try {
+        const value = await Promise.race([released, ctx.cancelled]);
+        end('released');
+        return value;
+      } catch (err) {
+        end('cancelled');
+        throw err;
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The environment of one test file
+// ---------------------------------------------------------------------------------------------
+
+export interface Scenario {
+  /** Appears in every workflow id of this test (put it in the enterprise id and the case id). */
+  token: string;
+  enterpriseId: string;
+  /** A workflow id for this test: `<prefix>-<token>`. */
+  id(prefix: string): string;
+  /** Every call of this test's workflows so far. */
+  calls(name?: MockedName): Call[];
+  /** The arguments of each call to one activity (the single argument most activities take). */
+  argsOf<N extends MockedName>(name: N): Parameters<Fn<N>>[0][];
+  /** Emails sent (sendEmail requests). */
+  emails(template?: string): Parameters<EmailActivities['sendEmail']>[0][];
+  answer(behaviours: Behaviours): void;
+}
+
+export interface WorkflowTestEnv {
+  client: Client;
+  taskQueue: string;
+  scenario(behaviours?: Behaviours): Scenario;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function startEnv(): Promise<WorkflowTestEnv> {
+  if (!runtimeInstalled) {
+    // Cases fail on purpose here: the worker's log only for its own errors.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    runtimeInstalled = true;
+  }
+  const address = inject('temporalAddress');
+  const taskQueue = `workflow-tests-${randomUUID()}`;
+  const calls: Call[] = [];
+  const scenarios = new Map<string, Behaviours>();
+
+  const behaviourFor = <N extends MockedName>(name: N, workflowId: string): Behaviour<N> => {
+    for (const [token, behaviours] of scenarios) {
+      const own = behaviours[name];
+      if (own && workflowId.includes(token)) return own as Behaviour<N>;
+    }
+    return defaults[name];
+  };
+  const activities = Object.fromEntries(
+    (Object.keys(defaults) as MockedName[]).map((name) => [
+      name,
+      async (...args: unknown[]) => {
+        const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
+        calls.push({ name, args, workflowId });
+        return (behaviourFor(name, workflowId) as (...a: unknown[]) => unknown)(...args);
+      },
+    ]),
+  );
+
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    activities,
+    // Hanging mocks heartbeat every 50 ms: a cancel reaches them at once, not after 30 s.
+    defaultHeartbeatThrottleInterval: '50ms',
+    maxHeartbeatThrottleInterval: '100ms',
+  });
+  const running = worker.run();
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
+
+  return {
+    client,
+    taskQueue,
+    scenario(behaviours = {}) {
+      const token = randomUUID().slice(0, 8);
+      scenarios.set(token, { ...behaviours });
+      const mine = (name?: MockedName) => calls.filter((c) => c.workflowId.includes(token) && (!name || c.name === name));
+      return {
+        token,
+        enterpriseId: `ent-${token}`,
+        id: (prefix) => `${prefix}-${token}`,
+        calls: mine,
+        argsOf: <N extends MockedName>(name: N) => mine(name).map((c) => c.args[0] as Parameters<Fn<N>>[0]),
+        emails: (template) =>
+          mine('sendEmail')
+            .map((c) => c.args[0] as Parameters<EmailActivities['sendEmail']>[0])
+            .filter((e) => !template || e.template === template),
+        answer: (more) => scenarios.set(token, { ...scenarios.get(token), ...more }),
+      };
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await clientConnection.close();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Acting on cases
+// ---------------------------------------------------------------------------------------------
+
+export const support: Actor = { role: 'support', name: 'ops' };
+export const admin: Actor = { role: 'admin', name: 'root' };
+export function enterprise(enterpriseId: string): Actor {
+  return { role: 'enterprise', name: 'applicant', enterpriseId };
+}
+
+/** Takes an action as the API does: an update, answered with the state once the case took it. */
+export function act<K extends ActingKind, A extends ActionName<K>>(handle: WorkflowHandle, kind: K, action: A, actor: Actor, payload: Payload<K, A>): Promise<CaseState> {
+  return handle.executeUpdate(handlesOf(kind, action).update, { args: [{ actor, payload }] });
+}
+
+/** Takes an action as Temporal's own tooling does: a signal, refused only in the case's steps. */
+export function signal<K extends ActingKind, A extends ActionName<K>>(handle: WorkflowHandle, kind: K, action: A, actor: Actor, payload: Payload<K, A>): Promise<void> {
+  return handle.signal(handlesOf(kind, action).signal, { actor, payload });
+}
+
+export function stateOf(handle: WorkflowHandle): Promise<CaseState> {
+  return handle.query(stateQuery);
+}
+
+/** Polls until `check` returns something, or fails saying what it waited for. */
+export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const got = await check();
+      if (got !== undefined && got !== false) return got;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await delay(25);
+  }
+}
+
+/** Waits until the case is in `stage` (and awaits something there, when it waits on people). */
+export function stageOf(handle: WorkflowHandle, stage: string, timeoutMs?: number): Promise<CaseState> {
+  return until(async () => {
+    const s = await stateOf(handle);
+    return s.stage === stage ? s : undefined;
+  }, `stage ${stage}`, timeoutMs);
+}
+
+/** The failure a case ended with: the ApplicationFailure the workflow threw. */
+export async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
+  const err = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure)) throw new Error(`expected the case to fail with an ApplicationFailure, got ${String(err)}`);
+  return err.cause;
+}
+
+/** Asserts the case ended cancelled (the workflow's own result). */
+export async function cancelledOutcome(handle: WorkflowHandle): Promise<boolean> {
+  const err = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  return err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure;
+}
+
+/** The failure a refused update was refused with. */
+export async function refusalOf(attempt: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await attempt.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  if (!(cause instanceof ApplicationFailure)) throw new Error(`expected a refusal, got ${err === undefined ? 'an accepted action' : String(err)}`);
+  return cause;
+}
+
+/** Names of the case's steps, in order. */
+export function stepNames(state: CaseState): string[] {
+  return state.steps.map((s) => s.name);
+}
