@@ -40,6 +40,11 @@ export interface KindDriver {
   /** Most cases the bench may drive in one run (e.g. the sandbox's number inventory); default unlimited. */
   maxCases?: number;
   /**
+   * Activities whose time is the outside world's (a test call ringing at the gateway): the baseline
+   * sleeps as long as they took in the product, so the ratio measures overhead.
+   */
+  baselineSleeps?: string[];
+  /**
    * Services this kind needs beside the stack (e.g. the real SBC), started once per run before the
    * stack; `env` is added to the stack's configuration.
    */
@@ -188,6 +193,8 @@ export const sipTrunk: KindDriver = {
   kind: 'sip-trunk',
   supportSteps: { 'awaiting-review': { action: 'approve', payload: { note: 'bench: trunk ok' } } },
   maxCases: GATEWAY_NETS * GATEWAYS_PER_NET,
+  // The outbound test call rings at the customer's gateway before the platform cancels it.
+  baselineSleeps: ['placeTestCall'],
   async services() {
     // The real SBC: Kamailio on PostgreSQL, with a SIPp contact center behind it.
     const sbc = await startTestSbc(SBC_NET);

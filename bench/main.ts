@@ -12,16 +12,19 @@ import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Principal } from '../api/auth';
 import { verificationId, WORKFLOW_TYPES } from '../domain/ids';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { bundleWorkflows, startStack, startTemporalServer, WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
+import { openedUpdate, stateQuery } from '../contract/case';
 import type { VerificationInput } from '../contract/inputs';
-import { applicationFacts } from '../domain/verification';
+import { applicationFacts, type DocumentRef } from '../domain/verification';
 import { AutoApprover } from './approver';
-import type { BaselineStep } from './baseline-workflow';
-import { fetchHistory, historyStats, shapeOf, type CaseShape } from './history';
+import type { BaselineInput } from './baseline-workflow';
+import { startBaseline } from './baseline-client';
+import { baselineUpdates, describeShape, fetchHistory, historyStats, opensWithUpdate, shapeOf, type CaseShape } from './history';
 import { drive, driverFor, KIND_DRIVERS, uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise } from './kinds';
 import { renderBenchmarks, runInfo, writeResult, type PartResult, type RunInfo } from './report';
 import { ApiClient, percentile, pool, round, sleep, timed } from './util';
@@ -100,23 +103,35 @@ function options(): Options {
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-/** Samples the worker process's memory (RSS, V8 heap, external) once a second. */
+export interface SamplerCounts {
+  taken: number;
+  failed: number;
+}
+
+/** Samples a worker process's memory (RSS, V8 heap, external) once a second; counts samples taken and failed. */
 class RssSampler {
   private timer: NodeJS.Timeout | undefined;
-  samples: NodeJS.MemoryUsage[] = [];
+  samples: (NodeJS.MemoryUsage & { activitiesRun?: number })[] = [];
+  failed = 0;
   constructor(private readonly worker: () => WorkerProcess | undefined) {}
   private sample(): Promise<void> {
-    return (this.worker()?.memory() ?? Promise.resolve(undefined)).then(
-      (m) => void (m && this.samples.push(m)),
-      () => undefined,
+    const w = this.worker();
+    if (!w) {
+      this.failed++;
+      return Promise.resolve();
+    }
+    return w.memory().then(
+      (m) => void this.samples.push(m),
+      () => void this.failed++,
     );
   }
   start(): void {
     this.samples = [];
+    this.failed = 0;
     void this.sample();
     this.timer = setInterval(() => void this.sample(), 1_000);
   }
-  async stop(): Promise<{ max: number; mean: number; heapUsedMax: number; externalMax: number }> {
+  async stop(): Promise<{ max: number; mean: number; heapUsedMax: number; externalMax: number; counts: SamplerCounts }> {
     clearInterval(this.timer);
     await this.sample();
     const rss = this.samples.map((m) => m.rss);
@@ -125,6 +140,7 @@ class RssSampler {
       mean: rss.reduce((a, b) => a + b, 0) / Math.max(1, rss.length),
       heapUsedMax: Math.max(0, ...this.samples.map((m) => m.heapUsed)),
       externalMax: Math.max(0, ...this.samples.map((m) => m.external + m.arrayBuffers)),
+      counts: { taken: this.samples.length + this.failed, failed: this.failed },
     };
   }
 }
@@ -166,38 +182,49 @@ interface ThroughputKind {
   concurrency: number;
   warmup: number;
   product: { seconds: number; casesPerSecond: number };
-  baseline: { seconds: number; casesPerSecond: number };
+  baseline: Awaited<ReturnType<typeof runBaseline>>;
   ratio: number;
   shape: CaseShape;
+  /** Activities the baseline sleeps through, as long as they took in the product (real-world waits such as a test call ringing). */
+  baselineSleeps: Record<string, number>;
   workerRssMaxBytes: number;
+  memorySamples: SamplerCounts;
   approver: AutoApprover['counts'];
   ids: string[];
+}
+
+/** The baseline's worker on a task queue of its own, same environment (and sticky cache) as the product's. */
+function spawnBaselineWorker(server: TemporalServer, stack: Stack, bundlePath: string, taskQueue: string): Promise<WorkerProcess> {
+  return WorkerProcess.spawn(
+    { ...stack.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: bundlePath },
+    path.join(__dirname, 'baseline-worker.ts'),
+  );
 }
 
 async function runBaseline(
   server: TemporalServer,
   stack: Stack,
   bundlePath: string,
-  steps: BaselineStep[],
+  input: BaselineInput,
   count: number,
   warmup: number,
   concurrency: number,
   tag: string,
-): Promise<{ seconds: number; casesPerSecond: number }> {
+): Promise<{ seconds: number; casesPerSecond: number; workerRssMaxBytes: number; opensWithUpdate: string | null; memorySamples: SamplerCounts }> {
   const taskQueue = `bench-baseline-${tag}`;
-  const worker = await WorkerProcess.spawn(
-    { ...stack.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: bundlePath },
-    path.join(__dirname, 'baseline-worker.ts'),
-  );
+  const worker = await spawnBaselineWorker(server, stack, bundlePath, taskQueue);
+  const rss = new RssSampler(() => worker);
   try {
     const one = async (i: number) => {
-      const handle = await stack.client.workflow.start('baselineCase', { taskQueue, workflowId: `baseline-${tag}-${i}`, args: [{ steps }] });
-      for (const step of steps) if ('update' in step) await handle.executeUpdate(step.update);
+      const { handle, updates } = await startBaseline(stack.client, taskQueue, `baseline-${tag}-${i}`, input);
+      for (const update of updates) await handle.executeUpdate(update);
       await handle.result();
     };
     await pool(warmup, warmup, (i) => one(-1 - i));
+    rss.start();
     const { ms } = await timed(() => pool(count, concurrency, one));
-    return { seconds: ms / 1000, casesPerSecond: count / (ms / 1000) };
+    const mem = await rss.stop();
+    return { seconds: ms / 1000, casesPerSecond: count / (ms / 1000), workerRssMaxBytes: mem.max, opensWithUpdate: opensWithUpdate(input.steps) ?? null, memorySamples: mem.counts };
   } finally {
     await worker.kill('SIGTERM');
   }
@@ -227,14 +254,17 @@ async function throughput(
       await pool(warm.length + measured.length, o.concurrency, (i) => driver.prepare?.(ctx, [...warm, ...measured][i]!, i) ?? Promise.resolve());
       const before = { ...approver.counts };
       const warmIds = await pool(warm.length, warm.length, (i) => drive(driver, ctx, warm[i]!, i));
-      const shape = shapeOf(await fetchHistory(stack.client, warmIds[0]!));
-      log(`throughput ${driver.kind}: ${count} cases at concurrency ${o.concurrency} (shape: ${JSON.stringify(shape.steps)})`);
+      const warmShapes = await Promise.all(warmIds.map(async (id) => shapeOf(await fetchHistory(stack.client, id))));
+      const shape = warmShapes[0]!;
+      // Real-world waits the baseline copies: the longest the product took over the warm-up cases.
+      const baselineSleeps = Object.fromEntries((driver.baselineSleeps ?? []).map((name) => [name, Math.max(0, ...warmShapes.map((s) => s.activityMs[name] ?? 0))]));
+      log(`throughput ${driver.kind}: ${count} cases at concurrency ${o.concurrency} (shape: ${describeShape(shape)}; baseline sleeps ${JSON.stringify(baselineSleeps)})`);
       rss.start();
       const product = await timed(() => pool(count, o.concurrency, (i) => drive(driver, ctx, measured[i]!, o.warmup + i)));
       const rssStats = await rss.stop();
       const productSeconds = product.ms / 1000;
       log(`throughput ${driver.kind}: product ${round(count / productSeconds)} cases/s; baseline next`);
-      const baseline = await runBaseline(server, stack, bundles.baseline, shape.steps, count, o.warmup, o.concurrency, `${stack.suffix}-${driver.kind}`);
+      const baseline = await runBaseline(server, stack, bundles.baseline, { steps: shape.steps, sleeps: baselineSleeps }, count, o.warmup, o.concurrency, `${stack.suffix}-${driver.kind}`);
       log(`throughput ${driver.kind}: baseline ${round(baseline.casesPerSecond)} cases/s`);
       out.push({
         kind: driver.kind,
@@ -245,7 +275,9 @@ async function throughput(
         baseline,
         ratio: count / productSeconds / baseline.casesPerSecond,
         shape,
+        baselineSleeps,
         workerRssMaxBytes: rssStats.max,
+        memorySamples: rssStats.counts,
         approver: {
           polls: approver.counts.polls - before.polls,
           taken: approver.counts.taken - before.taken,
@@ -273,72 +305,88 @@ interface LatencyRow {
   ratioP99?: number;
 }
 
-async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchEnterprise[]): Promise<{ concurrency: number; rows: LatencyRow[] }> {
+/** Enterprises the latency part needs: cases to read (started first, untimed), warm-up, and the timed starts. */
+function latencyEnterprises(o: Options): number {
+  return 2 * o.latencyRequests + o.warmup;
+}
+
+async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchEnterprise[]): Promise<{ concurrency: number; warmup: number; interleaved: string[]; rows: LatencyRow[] }> {
   const L = o.latencyRequests;
   const C = o.latencyConcurrency;
-  const apiEnts = ents.slice(0, L);
-  const rawEnts = ents.slice(L, 2 * L);
-  log(`latency: uploading documents for ${2 * L} cases (untimed)`);
-  const apiDocs = await pool(L, 16, (i) => uploadVerificationDocuments(ctx, apiEnts[i]!));
-  const rawDocs = await pool(L, 16, (i) => uploadVerificationDocuments(ctx, rawEnts[i]!));
-
-  const sample = async (label: string, task: (i: number) => Promise<unknown>) => {
-    log(`latency: ${label}`);
-    const ms = await pool(L, C, async (i) => (await timed(() => task(i))).ms);
-    return { label, samples: L, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99) };
-  };
+  const W = o.warmup;
+  const readEnts = ents.slice(0, L);
+  const warmEnts = ents.slice(L, L + W);
+  const timedEnts = ents.slice(L + W, 2 * L + W);
+  log(`latency: uploading documents for ${2 * L + W} cases (untimed)`);
+  const docs = new Map<string, DocumentRef[]>();
+  await pool(ents.length, 16, async (i) => void docs.set(ents[i]!.id, await uploadVerificationDocuments(ctx, ents[i]!)));
+  const post = (ent: BenchEnterprise) => ctx.api.expect(202, 'POST', '/v1/onboardings', ent.token, verificationApplication(ent.id, docs.get(ent.id)!));
 
   // Reads are measured on settled cases (waiting for review, no workflow task pending), as most reads are.
-  const settled = async (ids: string[]) => {
-    await pool(ids.length, 8, async (i) => {
-      for (;;) {
-        const state = await stack.client.workflow.getHandle(ids[i]!).query<{ stage: string }>('state');
-        if (state.stage === 'awaiting-review') return;
-        await sleep(100);
-      }
-    });
-    await sleep(1_000);
-  };
+  log(`latency: starting ${L} cases to read (untimed)`);
+  await pool(L, C, (i) => post(readEnts[i]!));
+  await pool(L, 8, async (i) => {
+    for (;;) {
+      const state = await stack.client.workflow.getHandle(verificationId(readEnts[i]!.id)).query<{ stage: string }>('state');
+      if (state.stage === 'awaiting-review') return;
+      await sleep(100);
+    }
+  });
+  await sleep(1_000);
 
-  const post = await sample('POST /v1/onboardings', (i) => ctx.api.expect(202, 'POST', '/v1/onboardings', apiEnts[i]!.token, verificationApplication(apiEnts[i]!.id, apiDocs[i]!)));
-  await settled(apiEnts.map((e) => verificationId(e.id)));
-  const get = await sample('GET /v1/onboardings/{id}', (i) => ctx.api.expect(200, 'GET', `/v1/onboardings/${verificationId(apiEnts[i]!.id)}`, apiEnts[i]!.token));
-
-  // Raw Temporal: what the API starts (same workflow, input, memo and search attributes).
+  // Raw Temporal: what the API starts (same workflow, input, memo and search attributes), under ids of its own.
   const config = stack.config;
-  const startRaw = (i: number, suffix = '') => {
-    const { kind: _kind, enterpriseId, ...application } = verificationApplication(rawEnts[i]!.id, rawDocs[i]!);
+  const rawOptions = (ent: BenchEnterprise, suffix: string) => {
+    const { kind: _kind, enterpriseId, ...application } = verificationApplication(ent.id, docs.get(ent.id)!);
     const input: VerificationInput = { enterpriseId, application, facts: applicationFacts(application), timings: config.timings.verification };
     const id = `${verificationId(enterpriseId)}${suffix}`;
-    return stack.client.workflow.start(WORKFLOW_TYPES['enterprise-verification'], {
+    return {
       workflowId: id,
       taskQueue: config.temporal.taskQueue,
-      args: [input],
+      args: [input] as [VerificationInput],
       memo: { kind: 'enterprise-verification', enterpriseId, requestHash: createHash('sha256').update(id).digest('hex'), createdBy: 'bench' },
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL' as const,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: new TypedSearchAttributes([
         { key: EnterpriseIdKey, value: enterpriseId },
         { key: OnboardingKindKey, value: 'enterprise-verification' },
         { key: OnboardingStageKey, value: 'submitted' },
       ]),
       staticSummary: `enterprise-verification for ${enterpriseId}`,
-    });
+    };
   };
-  const rawStart = await sample('raw client.workflow.start', (i) => startRaw(i));
-  await settled(rawEnts.map((e) => verificationId(e.id)));
-  const rawQuery = await sample("raw query('state')", (i) => stack.client.workflow.getHandle(verificationId(rawEnts[i]!.id)).query('state'));
-  const rawGetCalls = await sample('raw describe × 2 + query (the Temporal calls of a GET)', async (i) => {
-    const handle = stack.client.workflow.getHandle(verificationId(rawEnts[i]!.id));
-    await handle.describe();
-    await handle.describe();
-    await handle.query('state');
+  const type = WORKFLOW_TYPES['enterprise-verification'];
+  const handleOf = (ent: BenchEnterprise) => stack.client.workflow.getHandle(verificationId(ent.id));
+  // Each operation: its label and what it does for the i-th start (`starts`) or read target (`reads`).
+  const ops: { label: string; run: (start: BenchEnterprise, read: BenchEnterprise) => Promise<unknown> }[] = [
+    { label: 'POST /v1/onboardings', run: (e) => post(e) },
+    { label: 'raw client.workflow.start', run: (e) => stack.client.workflow.start(type, rawOptions(e, '-raw')) },
+    {
+      label: "raw executeUpdateWithStart('opened') (the Temporal call of a POST)",
+      run: (e) => stack.client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: new WithStartWorkflowOperation(type, rawOptions(e, '-uws')) }),
+    },
+    { label: 'GET /v1/onboardings/{id}', run: (_e, r) => ctx.api.expect(200, 'GET', `/v1/onboardings/${verificationId(r.id)}`, r.token) },
+    { label: "raw query('state')", run: (_e, r) => handleOf(r).query(stateQuery) },
+    {
+      label: 'raw describe, then query (the Temporal calls of a GET)',
+      run: async (_e, r) => {
+        await handleOf(r).describe();
+        await handleOf(r).query(stateQuery);
+      },
+    },
+  ];
+  log(`latency: warm-up, ${W} of each operation`);
+  await pool(W * ops.length, C, (t) => ops[t % ops.length]!.run(warmEnts[Math.floor(t / ops.length)]!, readEnts[Math.floor(t / ops.length) % L]!));
+  // Interleaved: the operations in rotation, so load and server state are the same for each row.
+  log(`latency: ${L} of each of ${ops.length} operations, interleaved, concurrency ${C}`);
+  const samples = ops.map(() => [] as number[]);
+  await pool(L * ops.length, C, async (t) => {
+    const k = t % ops.length;
+    const i = Math.floor(t / ops.length);
+    samples[k]!.push((await timed(() => ops[k]!.run(timedEnts[i]!, readEnts[i]!))).ms);
   });
-  const rawPostCalls = await sample('raw start + describe + query (the Temporal calls of a POST)', async (i) => {
-    const handle = await startRaw(i, '-again');
-    await handle.describe();
-    await handle.query('state');
-  });
+  const rows: LatencyRow[] = ops.map((op, k) => ({ label: op.label, samples: samples[k]!.length, p50Ms: percentile(samples[k]!, 50), p99Ms: percentile(samples[k]!, 99) }));
+  const [postRow, rawStart, rawUws, get, rawQuery, rawGetCalls] = rows as [LatencyRow, LatencyRow, LatencyRow, LatencyRow, LatencyRow, LatencyRow];
   const ratio = (row: LatencyRow, to: LatencyRow): LatencyRow => ({
     ...row,
     ratioTo: to.label,
@@ -347,67 +395,83 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
   });
   return {
     concurrency: C,
-    rows: [ratio(post, rawStart), ratio(post, rawPostCalls), rawStart, rawPostCalls, ratio(get, rawQuery), ratio(get, rawGetCalls), rawQuery, rawGetCalls],
+    warmup: W,
+    interleaved: ops.map((op) => op.label),
+    rows: [ratio(postRow, rawStart), ratio(postRow, rawUws), rawStart, rawUws, ratio(get, rawQuery), ratio(get, rawGetCalls), rawQuery, rawGetCalls],
   };
 }
 
 // --- scale -----------------------------------------------------------------------------------
 
-async function scale(o: Options, server: TemporalServer, bundlePath: string, tag: string) {
+/** Cases open at once for the reference approval latency (the target compares the large run's p99 with it). */
+const SCALE_REFERENCE = 100;
+
+async function scale(o: Options, server: TemporalServer, bundlePath: string, baselineBundle: string, tag: string) {
   const M = o.scale;
   const C = o.scaleConcurrency;
-  const { list: ents, tokens } = enterprises(tag, 's', M);
+  const { list: ents, tokens } = enterprises(tag, 's', M + SCALE_REFERENCE);
   const stack = await benchStack(o, server, bundlePath, tokens);
   const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
   const rss = new RssSampler(() => stack.workerProcess);
   const queue = stack.config.temporal.taskQueue;
-  const count = (q: string) => stack.client.workflow.count(`TaskQueue = '${queue}' AND ${q}`).then((r) => r.count);
+  const count = (q: string, taskQueue = queue) => stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND ${q}`).then((r) => r.count);
+  const cache = stack.config.temporal.maxCachedWorkflows;
+  const memorySamples: Record<string, SamplerCounts> = {};
+
+  /** Starts `n` verifications through the API, waits until all await review; their ids. */
+  const open = async (first: number, n: number, what: string) => {
+    let started = 0;
+    const progress = setInterval(() => log(`scale: ${what}: ${started}/${n} started`), 15_000);
+    const start = await timed(() =>
+      pool(n, C, async (i) => {
+        const ent = ents[first + i]!;
+        const documents = await uploadVerificationDocuments(ctx, ent);
+        const res = await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, verificationApplication(ent.id, documents));
+        started++;
+        return res.id;
+      }),
+    ).finally(() => clearInterval(progress));
+    log(`scale: ${what}: started in ${round(start.ms / 1000)} s; waiting for all to await review`);
+    const waitStarted = Date.now();
+    for (;;) {
+      const waiting = await count(`OnboardingStage = 'awaiting-review' AND ExecutionStatus = 'Running'`);
+      if (waiting >= n) break;
+      if (Date.now() - waitStarted > 30 * 60_000) throw new Error(`only ${waiting}/${n} cases reached awaiting-review`);
+      await sleep(1_000);
+    }
+    return { ids: start.value, ms: start.ms };
+  };
+  /** Approves every case through the API; resolves once all `expectCompleted` cases of the queue are completed. */
+  const approveAll = async (ids: string[], expectCompleted: number) => {
+    const approveMs: number[] = [];
+    const all = await timed(async () => {
+      await pool(ids.length, C, async (i) => {
+        const t = await timed(() => ctx.api.expect(200, 'POST', `/v1/onboardings/${ids[i]}/actions/approve`, ctx.supportToken, { note: 'bench: scale' }));
+        approveMs.push(t.ms);
+      });
+      while ((await count(`ExecutionStatus = 'Completed'`)) < expectCompleted) await sleep(250);
+    });
+    return { ms: all.ms, p50: percentile(approveMs, 50), p99: percentile(approveMs, 99) };
+  };
+
   try {
     await sleep(3_000);
     const idleMemory = await stack.workerProcess!.memory();
     const idle = idleMemory.rss;
     log(`scale: starting ${M} cases through the API at concurrency ${C} (worker RSS idle ${Math.round(idle / 2 ** 20)} MiB)`);
-    let started = 0;
-    const progress = setInterval(() => log(`scale: ${started}/${M} started`), 15_000);
-    const start = await timed(() =>
-      pool(M, C, async (i) => {
-        const documents = await uploadVerificationDocuments(ctx, ents[i]!);
-        const res = await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ents[i]!.token, verificationApplication(ents[i]!.id, documents));
-        started++;
-        return res.id;
-      }),
-    );
-    clearInterval(progress);
-    const ids = start.value;
-    log(`scale: started in ${round(start.ms / 1000)} s; waiting for all to await review`);
-    let lastCount = 0;
-    const waitStarted = Date.now();
-    for (;;) {
-      lastCount = await count(`OnboardingStage = 'awaiting-review' AND ExecutionStatus = 'Running'`);
-      if (lastCount >= M) break;
-      if (Date.now() - waitStarted > 30 * 60_000) throw new Error(`only ${lastCount}/${M} cases reached awaiting-review`);
-      await sleep(1_000);
-    }
+    const opened = await open(0, M, 'product');
+    const ids = opened.ids;
     log(`scale: all ${M} wait on approval; sampling worker RSS for 15 s`);
     rss.start();
     await sleep(15_000);
     const waiting = await rss.stop();
+    memorySamples.productWaiting = waiting.counts;
 
     log(`scale: approving ${M} cases through the API at concurrency ${C}`);
     rss.start();
-    const approveMs: number[] = [];
-    const approve = await timed(async () => {
-      await pool(M, C, async (i) => {
-        const t = await timed(() => ctx.api.expect(200, 'POST', `/v1/onboardings/${ids[i]}/actions/approve`, ctx.supportToken, { note: 'bench: scale' }));
-        approveMs.push(t.ms);
-      });
-      for (;;) {
-        const done = await count(`ExecutionStatus = 'Completed'`);
-        if (done >= M) break;
-        await sleep(250);
-      }
-    });
+    const approve = await approveAll(ids, M);
     const approving = await rss.stop();
+    memorySamples.productApproving = approving.counts;
     log(`scale: all completed ${round(approve.ms / 1000)} s after the first approval; checking`);
 
     const seen = new Map<string, string>();
@@ -418,17 +482,34 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, tag
     // A case closes only once its emails are out.
     const emails = stack.mail.messages.filter((m) => ids.includes(m.caseId)).length;
     if (lost > 0 || completed !== M) throw new Error(`scale: ${completed}/${M} completed, ${lost} lost, ${failed} not completed`);
+
+    // The reference: approvals with only a few cases open, same worker, same run.
+    log(`scale: reference: ${SCALE_REFERENCE} cases open, then approved`);
+    const refOpened = await open(M, SCALE_REFERENCE, 'reference');
+    const reference = await approveAll(refOpened.ids, M + SCALE_REFERENCE);
+
+    // The baseline: the same number of bare workflows of the verification's shape, parked on its update.
+    const shape = shapeOf(await fetchHistory(stack.client, ids[0]!));
+    const baseline = await scaleBaseline(server, stack, baselineBundle, shape, M, C, `${stack.suffix}-scale`);
+    memorySamples.baselineWaiting = baseline.waitingSamples;
+
+    const perCached = (waitingMean: number, idleRss: number) => (waitingMean - idleRss) / Math.min(M, cache);
+    const product = { perCachedBytes: perCached(waiting.mean, idle) };
     return {
       cases: M,
       concurrency: C,
-      startSeconds: start.ms / 1000,
+      startSeconds: opened.ms / 1000,
       approveSeconds: approve.ms / 1000,
-      approveP50Ms: percentile(approveMs, 50),
-      approveP99Ms: percentile(approveMs, 99),
-      maxCachedWorkflows: stack.config.temporal.maxCachedWorkflows,
+      approveP50Ms: approve.p50,
+      approveP99Ms: approve.p99,
+      reference: { cases: SCALE_REFERENCE, approveP50Ms: reference.p50, approveP99Ms: reference.p99 },
+      maxCachedWorkflows: cache,
       rss: { idle, waitingMax: waiting.max, waitingMean: waiting.mean, approvingMax: approving.max },
       heapUsed: { idle: idleMemory.heapUsed, waitingMax: waiting.heapUsedMax, approvingMax: approving.heapUsedMax },
       external: { idle: idleMemory.external + idleMemory.arrayBuffers, waitingMax: waiting.externalMax },
+      perCachedBytes: product.perCachedBytes,
+      baseline: { ...baseline.figures, perCachedBytes: perCached(baseline.figures.rss.waitingMean, baseline.figures.rss.idle) },
+      memorySamples,
       completed,
       lost,
       failed,
@@ -437,6 +518,68 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, tag
   } finally {
     await stack.stop();
   }
+}
+
+/** M baseline workflows of `shape` started and parked on their first update after the opening one, measured as the product's are. */
+async function scaleBaseline(server: TemporalServer, stack: Stack, bundlePath: string, shape: CaseShape, M: number, C: number, tag: string) {
+  const taskQueue = `bench-baseline-${tag}`;
+  const input: BaselineInput = { steps: shape.steps };
+  const updates = baselineUpdates(shape.steps);
+  if (opensWithUpdate(shape.steps)) updates.shift();
+  const parkOn = updates[0];
+  if (!parkOn) throw new Error('scale: the recorded case waits on no update');
+  // Activities a baseline case has run when it reaches the update it parks on.
+  const parkedAt = shape.steps.findIndex((s, i) => 'update' in s && s.update === parkOn && !(i === 0 && opensWithUpdate(shape.steps)));
+  const activitiesBefore = shape.steps.slice(0, parkedAt).filter((s) => 'activity' in s).length;
+  const worker = await spawnBaselineWorker(server, stack, bundlePath, taskQueue);
+  const rss = new RssSampler(() => worker);
+  const activitiesRun = async () => ((await worker.memory()) as NodeJS.MemoryUsage & { activitiesRun: number }).activitiesRun;
+  try {
+    await sleep(3_000);
+    const idleMemory = await worker.memory();
+    log(`scale: baseline: starting ${M} workflows (worker RSS idle ${Math.round(idleMemory.rss / 2 ** 20)} MiB)`);
+    const handles = await timed(() => pool(M, C, async (i) => (await startBaseline(stack.client, taskQueue, `baseline-${tag}-${i}`, input)).handle));
+    const waitStarted = Date.now();
+    while ((await activitiesRun()) < M * activitiesBefore) {
+      if (Date.now() - waitStarted > 30 * 60_000) throw new Error('scale: baseline workflows did not park');
+      await sleep(1_000);
+    }
+    // The workflow task after the last activity parks the case.
+    await sleep(3_000);
+    log(`scale: baseline: all ${M} wait on '${parkOn}'; sampling its worker's RSS for 15 s`);
+    rss.start();
+    await sleep(15_000);
+    const waiting = await rss.stop();
+    const approveMs: number[] = [];
+    const approve = await timed(async () => {
+      await pool(M, C, async (i) => {
+        const handle = handles.value[i]!;
+        const t = await timed(async () => {
+          for (const u of updates) await handle.executeUpdate(u);
+        });
+        approveMs.push(t.ms);
+      });
+      while ((await count(stack, taskQueue, `WorkflowType = 'baselineCase' AND ExecutionStatus = 'Completed'`)) < M) await sleep(250);
+    });
+    return {
+      waitingSamples: waiting.counts,
+      figures: {
+        startSeconds: handles.ms / 1000,
+        approveSeconds: approve.ms / 1000,
+        approveP50Ms: percentile(approveMs, 50),
+        approveP99Ms: percentile(approveMs, 99),
+        parkedOn: parkOn,
+        rss: { idle: idleMemory.rss, waitingMax: waiting.max, waitingMean: waiting.mean },
+        heapUsed: { idle: idleMemory.heapUsed, waitingMax: waiting.heapUsedMax },
+      },
+    };
+  } finally {
+    await worker.kill('SIGTERM');
+  }
+}
+
+function count(stack: Stack, taskQueue: string, q: string): Promise<number> {
+  return stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND ${q}`).then((r) => r.count);
 }
 
 // --- main ------------------------------------------------------------------------------------
@@ -467,7 +610,7 @@ async function main(): Promise<void> {
     if (wantsMain) {
       const needThroughput = o.parts.includes('throughput') || o.parts.includes('history');
       const tpEnts = needThroughput ? o.n + o.warmup : 0;
-      const latEnts = o.parts.includes('latency') ? 2 * o.latencyRequests : 0;
+      const latEnts = o.parts.includes('latency') ? latencyEnterprises(o) : 0;
       const { list, tokens } = enterprises(tag, 't', tpEnts + latEnts);
       const services = needThroughput ? await Promise.all(o.kinds.map(driverFor).flatMap((d) => (d.services ? [d.services()] : []))) : [];
       stopServices.push(...services.map((s) => s.stop));
@@ -498,7 +641,7 @@ async function main(): Promise<void> {
       }
     }
     if (o.parts.includes('scale')) {
-      record({ part: 'scale', run: info(), data: await scale(o, server, productBundle, tag) });
+      record({ part: 'scale', run: info(), data: await scale(o, server, productBundle, baselineBundle, tag) });
     }
   } finally {
     for (const stop of stopServices) await stop();
