@@ -154,6 +154,42 @@ export function createBillingActivities(client: BillingClient) {
       return withDisplay(await client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey }));
     },
 
+    /** Like `reserveNumbers`, but too little stock is an answer (the purchase decides), not a failure. */
+    async tryReserveNumbers(input: {
+      customerId: string;
+      type: string;
+      areaCode?: string;
+      quantity: number;
+      ttlSeconds: number;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<{ status: 'reserved'; reservation: Reservation } | { status: 'insufficient-stock'; available: number; requested: number }> {
+      const { idempotencyKey, ...body } = input;
+      try {
+        return { status: 'reserved', reservation: withDisplay(await client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey })) };
+      } catch (err) {
+        const details = err instanceof ApplicationFailure ? (err.details?.[0] as { status?: number; body?: { available?: number; requested?: number } } | undefined) : undefined;
+        if (details?.status === 409 && typeof details.body?.available === 'number') {
+          return { status: 'insufficient-stock', available: details.body.available, requested: details.body.requested ?? input.quantity };
+        }
+        throw err;
+      }
+    },
+
+    /**
+     * Sets numbers aside in the inventory (in service elsewhere): billing never reserves or sells
+     * them again until support releases them. Quarantining one again is a no-op.
+     */
+    async quarantineNumbers(input: { numbers: string[]; reason: string; reference: string; idempotencyKey: string }): Promise<{ quarantined: string[] }> {
+      for (const number of input.numbers) {
+        await client.request('POST', `/v1/numbers/${encodeURIComponent(number)}/quarantine`, {
+          body: { reason: input.reason, reference: input.reference },
+          idempotencyKey: `${input.idempotencyKey}/${number}`,
+        });
+      }
+      return { quarantined: input.numbers };
+    },
+
     async releaseReservation(input: { reservationId: string; idempotencyKey: string }): Promise<void> {
       await client.request('DELETE', `/v1/reservations/${encodeURIComponent(input.reservationId)}`, { idempotencyKey: input.idempotencyKey });
     },

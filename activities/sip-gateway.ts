@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CallingRules } from '../domain/eligibility';
+import { createNumberConflictActivities, type InServiceLookup } from './number-conflicts';
 
 export interface NumberAssignment {
   instanceId: string;
@@ -206,8 +207,13 @@ export function nextGatewayUsername(existing: string[]): string {
   return `gateway${String(n).padStart(2, '0')}`;
 }
 
-export function createSipGatewayActivities(gateway: SipGateway) {
+/**
+ * `inServiceElsewhere`: other systems' views of numbers in use (the contact-center platform), asked
+ * beside the SBC's assignments when a purchase checks the numbers it reserved.
+ */
+export function createSipGatewayActivities(gateway: SipGateway, options: { inServiceElsewhere?: InServiceLookup[] } = {}) {
   return {
+    ...createNumberConflictActivities({ gateway, elsewhere: options.inServiceElsewhere }),
     async assignNumbers(assignment: NumberAssignment): Promise<AssignedNumber[]> {
       return gateway.assignNumbers(assignment);
     },

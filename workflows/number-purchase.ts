@@ -6,10 +6,10 @@
  * number -> the paid order lives on as a number-subscription. A failure or cancel after any billing
  * or gateway step undoes it (each undo registered before its step).
  */
-import { condition, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import { condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { NumberPurchaseInput } from '../contract/inputs';
-import type { Order } from '../activities/billing';
+import type { Order, Reservation } from '../activities/billing';
 import type { NumberType, Sizing } from '../domain/numbers';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { isoAt, now, OnboardingCase } from './lib/case';
@@ -20,6 +20,9 @@ import { numberSubscription } from './number-subscription';
 
 /** First purchase prepays three months of rent; later months renew one at a time. */
 const FIRST_PREPAID_MONTHS = 3;
+
+/** Reservations tried before giving up on finding numbers not in service elsewhere. */
+export const MAX_CLEAN_RESERVATION_ROUNDS = 10;
 
 export interface NumberPurchaseResult {
   orderId: string;
@@ -65,18 +68,7 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
         ]),
       );
       c.enter('reserving');
-      const reservation = await billing.reserveNumbers.executeWithOptions({ summary: `reserve ${sizing.quantity} ${request.numberType} number(s)` }, [
-        {
-          customerId: input.customerId,
-          type: request.numberType,
-          ...(request.numberType === 'fixed-line' && request.areaCode ? { areaCode: request.areaCode } : {}),
-          quantity: sizing.quantity,
-          ttlSeconds: Math.ceil(timings.reservationTtlMs / 1000),
-          reference: c.state.id,
-          idempotencyKey: runKey('reserve'),
-        },
-      ]);
-      c.step('numbers reserved', 'done', `${reservation.display.join(', ')} until ${reservation.expiresAt}`);
+      const reservation = await reserveClean(c, input);
 
       let order = await billing.createOrder.executeWithOptions({ summary: `order with ${FIRST_PREPAID_MONTHS} months prepaid` }, [
         {
@@ -180,6 +172,66 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       };
     },
   );
+}
+
+/**
+ * Reserves numbers none of which is in service elsewhere (the SBC routes it, or another platform
+ * uses it), before anything is ordered or charged. A conflicting number is quarantined in billing
+ * with the reason and this case, the reservation released and a replacement reserved; the case
+ * fails (`NoCleanNumbers`) only when the area code has no clean number left.
+ */
+async function reserveClean(c: OnboardingCase<'number-purchase'>, input: NumberPurchaseInput): Promise<Reservation> {
+  const { request, sizing, timings } = input;
+  const ask = {
+    customerId: input.customerId,
+    type: request.numberType,
+    ...(request.numberType === 'fixed-line' && request.areaCode ? { areaCode: request.areaCode } : {}),
+    quantity: sizing.quantity,
+    ttlSeconds: Math.ceil(timings.reservationTtlMs / 1000),
+    reference: c.state.id,
+  };
+  const where = request.numberType === 'fixed-line' && request.areaCode ? `fixed lines in ${request.areaCode}` : `${request.numberType} numbers`;
+  const quarantined: string[] = [];
+  let reservation = await billing.reserveNumbers.executeWithOptions({ summary: `reserve ${sizing.quantity} ${request.numberType} number(s)` }, [
+    { ...ask, idempotencyKey: runKey('reserve') },
+  ]);
+  for (let round = 1; ; round++) {
+    c.step(round === 1 ? 'numbers reserved' : `numbers reserved (round ${round})`, 'done', `${reservation.display.join(', ')} until ${reservation.expiresAt}`);
+    // Cases started before this check existed replay without it.
+    if (!patched('numbers-in-service-check')) return reservation;
+    const conflicts = await gateway.numbersInService.executeWithOptions({ summary: `check ${reservation.numbers.length} number(s) are not in service elsewhere` }, [
+      { numbers: reservation.numbers, reference: c.state.id },
+    ]);
+    if (conflicts.length === 0) return reservation;
+    const found = conflicts.map((x) => `${x.display} (${x.where}: ${x.owner})`).join(', ');
+    c.step(`numbers in service elsewhere (round ${round})`, 'failed', found);
+    await billing.quarantineNumbers.executeWithOptions({ summary: `quarantine ${conflicts.length} number(s) in billing` }, [
+      {
+        numbers: conflicts.map((x) => x.number),
+        reason: `in service elsewhere: ${found}`,
+        reference: c.state.id,
+        idempotencyKey: runKey(`quarantine/${round}`),
+      },
+    ]);
+    quarantined.push(...conflicts.map((x) => x.display));
+    await billing.releaseReservation.executeWithOptions({ summary: `release reservation ${reservation.id}` }, [
+      { reservationId: reservation.id, idempotencyKey: runKey(`release/${round}`) },
+    ]);
+    c.step(`numbers quarantined (round ${round})`, 'done', `${conflicts.map((x) => x.display).join(', ')} set aside; reservation ${reservation.id} released`);
+    if (round >= MAX_CLEAN_RESERVATION_ROUNDS) {
+      throw c.fail('NoCleanNumbers', `no clean ${where} after ${round} reservations: ${quarantined.join(', ')} are in service elsewhere and were quarantined`);
+    }
+    const next = await billing.tryReserveNumbers.executeWithOptions({ summary: `reserve ${sizing.quantity} replacement number(s)` }, [
+      { ...ask, idempotencyKey: runKey(`reserve/${round + 1}`) },
+    ]);
+    if (next.status === 'insufficient-stock') {
+      throw c.fail(
+        'NoCleanNumbers',
+        `no clean ${where} left: ${next.requested} asked, ${next.available} available; ${quarantined.join(', ')} are in service elsewhere and were quarantined`,
+      );
+    }
+    reservation = next.reservation;
+  }
 }
 
 /** Fixed lines that call out: banned phrases reject a script at once; otherwise support reviews it. */

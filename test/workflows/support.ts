@@ -29,6 +29,10 @@ export type MockedName =
   | 'sendEmail'
   | 'ensureBillingCustomer'
   | 'reserveNumbers'
+  | 'tryReserveNumbers'
+  | 'releaseReservation'
+  | 'quarantineNumbers'
+  | 'numbersInService'
   | 'createOrder'
   | 'chargeOrder'
   | 'getOrder'
@@ -106,6 +110,13 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   sendEmail: async () => ({ messageId: `<${randomUUID()}@test>`, deduplicated: false }),
   ensureBillingCustomer: async () => ({ customerId: 'cust-1' }),
   reserveNumbers: async (r) => ({ id: 'RES-1', numbers: NUMBERS.e164, display: NUMBERS.display, status: 'active', expiresAt: new Date(Date.now() + r.ttlSeconds * 1000).toISOString() }),
+  tryReserveNumbers: async (r) => ({
+    status: 'reserved',
+    reservation: { id: 'RES-2', numbers: NUMBERS.e164, display: NUMBERS.display, status: 'active', expiresAt: new Date(Date.now() + r.ttlSeconds * 1000).toISOString() },
+  }),
+  releaseReservation: async () => undefined,
+  quarantineNumbers: async (q) => ({ quarantined: q.numbers }),
+  numbersInService: async () => [],
   createOrder: async (o) => order({ reference: o.reference }),
   chargeOrder: async () => ({ status: 'paid', value: order({ status: 'paid', paidAt: new Date().toISOString() }) }),
   getOrder: async () => order({ status: 'paid', paidAt: new Date().toISOString() }),
