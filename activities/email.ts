@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Transporter } from 'nodemailer';
 import { renderEmail, type CaseLinks, type TemplateData, type TemplateName } from '../emails/templates';
 import type { EmailLedger } from '../storage/email-ledger';
@@ -38,11 +39,6 @@ export interface EmailDeps {
   attachment?: (ref: AttachmentRef) => Promise<Buffer>;
 }
 
-/** What a sent email left in the ledger, if it was sent. */
-export function sentEmail(deps: Pick<EmailDeps, 'ledger'>, dedupKey: string) {
-  return deps.ledger.find(dedupKey);
-}
-
 export function createEmailActivities(deps: EmailDeps) {
   return {
     async sendEmail<N extends TemplateName>(req: EmailRequest<N>): Promise<{ messageId: string; deduplicated: boolean }> {
@@ -58,7 +54,7 @@ export function createEmailActivities(deps: EmailDeps) {
           return { filename: ref.filename, content: await deps.attachment(ref) };
         }),
       );
-      await deps.transport.sendMail({
+      await sendOrRefuse(deps.transport, {
         attachments,
         from: deps.from,
         to,
@@ -75,3 +71,21 @@ export function createEmailActivities(deps: EmailDeps) {
 }
 
 export type EmailActivities = ReturnType<typeof createEmailActivities>;
+
+/**
+ * A permanent refusal (an SMTP 5xx reply: no such mailbox, policy) will not change on retry: it
+ * fails the delivery for good (`EmailRejected`), and the case says so. Anything else (a 4xx, the
+ * relay unreachable) is retried by Temporal until the relay takes the message.
+ */
+async function sendOrRefuse(transport: EmailDeps['transport'], message: Parameters<EmailDeps['transport']['sendMail']>[0]): Promise<void> {
+  try {
+    await transport.sendMail(message);
+  } catch (err) {
+    const code = (err as { responseCode?: number }).responseCode;
+    if (typeof code === 'number' && code >= 500 && code < 600) {
+      const reply = ((err as { response?: string }).response ?? (err instanceof Error ? err.message : String(err))).replace(/\s+/g, ' ').slice(0, 300);
+      throw ApplicationFailure.create({ type: 'EmailRejected', message: `the mail server refused the email permanently: ${reply}`, nonRetryable: true });
+    }
+    throw err;
+  }
+}

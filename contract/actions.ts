@@ -12,6 +12,7 @@ import type { numberPurchasePayloads, numberSubscriptionPayloads } from '../doma
 import type { own400Payloads } from '../domain/own400';
 import type { sipRegistrationPayloads, sipTrunkPayloads } from '../domain/sip';
 import type { thirdPartyLinePayloads } from '../domain/eligibility';
+import type { contactCenterInstancePayloads } from '../domain/contact-center';
 import type { Actor, CaseState, Role } from './case';
 
 export interface ActionDeclaration {
@@ -68,6 +69,9 @@ export const ACTIONS = {
     'supplier-rejected': { roles: support, summary: "Record the supplier's refusal and its reason" },
     'numbers-opened': { roles: support, summary: 'Record the numbers the supplier opened' },
   },
+  'contact-center-instance': {
+    'reissue-admin-password': { roles: ['enterprise', 'support'], summary: "Email the administrator a new console password; the old one stops working" },
+  },
 } as const satisfies Record<string, Record<string, ActionDeclaration>>;
 
 /** The kinds people act on, and the payload schemas of their actions (by type only). */
@@ -79,6 +83,7 @@ export interface PayloadSchemas {
   'sip-trunk': typeof sipTrunkPayloads;
   'sip-registration': typeof sipRegistrationPayloads;
   'third-party-line': typeof thirdPartyLinePayloads;
+  'contact-center-instance': typeof contactCenterInstancePayloads;
 }
 
 export type ActingKind = keyof typeof ACTIONS;
@@ -110,7 +115,7 @@ function defineHandles<K extends ActingKind>(kind: K): KindHandles<K> {
 }
 
 /** The update and signal of each action of each kind (same name: either one carries the action). */
-export const actionHandles: { [K in ActingKind]: KindHandles<K> } = {
+const actionHandles: { [K in ActingKind]: KindHandles<K> } = {
   'enterprise-verification': defineHandles('enterprise-verification'),
   'number-purchase': defineHandles('number-purchase'),
   'number-subscription': defineHandles('number-subscription'),
@@ -118,6 +123,7 @@ export const actionHandles: { [K in ActingKind]: KindHandles<K> } = {
   'sip-trunk': defineHandles('sip-trunk'),
   'sip-registration': defineHandles('sip-registration'),
   'third-party-line': defineHandles('third-party-line'),
+  'contact-center-instance': defineHandles('contact-center-instance'),
 };
 
 /** The handles of one action of one kind. */

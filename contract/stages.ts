@@ -37,8 +37,7 @@ export const STAGES = {
     'registered',
   ],
   'third-party-line': ['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding'],
+  'contact-center-instance': ['creating', 'issuing-password', 'active'],
 } as const;
-
-export const FINAL_STAGES = ['completed', 'failed', 'cancelled'] as const;
 
 export type Stage<K extends keyof typeof STAGES> = (typeof STAGES)[K][number];

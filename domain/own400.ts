@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { enterpriseIdSchema } from './common';
-import { areaCodeSchema, bindingSchema, CALLS_PER_FIXED_LINE, formatNumber, MAX_NUMBERS_PER_ORDER, own400NumberSchema } from './numbers';
+import { areaCodeSchema, bindingSchema, CALLS_PER_FIXED_LINE, MAX_NUMBERS_PER_ORDER, own400NumberSchema } from './numbers';
 
 export const own400LandingStartSchema = z.strictObject({
   kind: z.literal('own-400-landing'),
@@ -20,11 +20,6 @@ export const own400LandingStartSchema = z.strictObject({
 });
 export type Own400LandingStart = z.infer<typeof own400LandingStartSchema>;
 
-
-/** The invoice remark: the purchased fixed lines written as on the seed's example (020-6624XXXX). */
-export function invoiceRemark(fixedLines: string[]): string {
-  return `固话号码 / fixed line: ${fixedLines.map(formatNumber).join(', ')}`;
-}
 
 export const own400Payloads = {
   'confirm-400-landed': z.strictObject({ note: z.string().max(1000).optional() }),

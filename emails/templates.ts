@@ -399,6 +399,39 @@ export const templates = {
     ),
   }),
 
+  'email-undeliverable': (d: CaseData & { template: string; recipient: string; reason: string }, links: CaseLinks): Rendered => ({
+    subject: `【邮件退信】案件 ${d.caseId} 的邮件无法送达 / Email undeliverable for case ${d.caseId}`,
+    text: bilingual(
+      [`案件 ${d.caseId} 发给 ${d.recipient} 的邮件（${d.template}）被邮件服务器永久拒收：${d.reason}。请联系企业核对邮箱地址，必要时手动告知。`],
+      [`The mail server permanently refused the email (${d.template}) to ${d.recipient} for case ${d.caseId}: ${d.reason}. Check the address with the enterprise and tell them by other means if needed.`],
+      links,
+    ),
+  }),
+
+  'contact-center-admin-password': (
+    d: { caseId: string; centerName: string; adminName: string; adminEmail: string; password: string; consoleUrl: string; instanceId: string; reissue: number },
+    links: CaseLinks,
+  ): Rendered => ({
+    subject: `【联络中心管理员${d.reissue > 0 ? '新密码' : '账号'}】${d.centerName} / Contact center administrator ${d.reissue > 0 ? 'password re-issued' : 'account'}: ${d.centerName}`,
+    text: bilingual(
+      [
+        `${d.adminName}，您好：联络中心「${d.centerName}」（实例 ${d.instanceId}）的管理员${d.reissue > 0 ? '密码已重新签发，此前的密码已失效' : '账号已开通'}。`,
+        `  登录地址：${d.consoleUrl}`,
+        `  用户名（邮箱）：${d.adminEmail}`,
+        `  密码：${d.password}`,
+        '密码仅在本邮件中显示这一次，系统不保存明文，请登录后妥善保管；如遗失，可申请重新签发。',
+      ],
+      [
+        `Hello ${d.adminName}: the administrator ${d.reissue > 0 ? 'password of' : 'account for'} the contact center "${d.centerName}" (instance ${d.instanceId}) ${d.reissue > 0 ? 'has been re-issued; any earlier password no longer works' : 'is ready'}.`,
+        `  Sign in at: ${d.consoleUrl}`,
+        `  Username (email): ${d.adminEmail}`,
+        `  Password: ${d.password}`,
+        'The password is shown this once, in this email only; it is not stored in readable form. Keep it safe; if lost, ask for a new one to be issued.',
+      ],
+      links,
+    ),
+  }),
+
   'case-cancelled': (d: CaseData & { kindLabel: string; reason?: string }, links: CaseLinks): Rendered => ({
     subject: `【已取消】${d.kindLabel} ${d.caseId} / Cancelled: ${d.caseId}`,
     text: bilingual(

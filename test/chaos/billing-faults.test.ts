@@ -54,6 +54,8 @@ describe('billing faults', () => {
       expect(customers).toHaveLength(ENTERPRISES);
       const emails = checkEmails(stack, [...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })), ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' }))]);
       expect(emails.wrong).toEqual([]);
+      // Exactly one delivery per transition: a second delivery of the same message fails the run.
+      expect(emails.repeats).toBe(0);
       const log = await sandboxRequests(stack);
       const faults = { failure: log.filter((r) => r.fault === 'failure').length, timeout: log.filter((r) => r.fault === 'timeout').length };
       return [

@@ -60,6 +60,8 @@ it('delivers every email once the SMTP server is back, without holding up approv
     expect(onboarded.filter((o) => o.verificationStatus !== 'COMPLETED')).toEqual([]);
     const emails = checkEmails(stack, onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })));
     expect(emails.wrong).toEqual([]);
+    // Exactly one delivery per transition: a second delivery of the same message fails the run.
+    expect(emails.repeats).toBe(0);
     return [
       `while down: ${approvedWhileDown.approved}/${ENTERPRISES} approved, ${approvedWhileDown.closed} closed, ${receivedWhileDown} emails`,
       `after restart on port ${port}: all ${emails.distinct} emails (${emails.expected} transitions, ${emails.repeats} repeated) in and every case completed within ${allIn} s`,

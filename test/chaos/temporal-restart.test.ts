@@ -62,6 +62,8 @@ it('completes every onboarding across a restart of the Temporal server', async (
     expect(charges.wrong).toEqual([]);
     const emails = checkEmails(stack, [...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })), ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' }))]);
     expect(emails.wrong).toEqual([]);
+    // Exactly one delivery per transition: a second delivery of the same message fails the run.
+    expect(emails.repeats).toBe(0);
     return [
       `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart)`,
       `charges: ${charges.debits} debits for ${charges.purchases} purchases`,

@@ -67,6 +67,8 @@ it(`completes ${ENTERPRISES * 2} onboardings while the worker is killed with SIG
     expect(charges.wrong).toEqual([]);
     const emails = checkEmails(stack, [...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })), ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' }))]);
     expect(emails.wrong).toEqual([]);
+    // Exactly one delivery per transition: a second delivery of the same message fails the run.
+    expect(emails.repeats).toBe(0);
     return [
       `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s`,
       `killed at ${kills.join(', ')}`,

@@ -4,10 +4,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NumberAssignment, SipGateway } from '../../activities/sip-gateway';
 import type { OnboardingResource } from '../../domain/onboarding';
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 import { verifiedEnterprise } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { activityRunning, bearer, billingCall, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
 
 /** The recording gateway, except for instances named to fail: activation then fails for good. */
 class FailingForSomeInstances implements SipGateway {
@@ -157,11 +158,31 @@ describe('number purchase through the API', () => {
     const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-payment-required'), 10_000, 'payment email');
     const orderId = /订单 (\S+) 应付/.exec(mail.text)![1]!;
 
+    // A signed order.paid that billing does not back (forged, or replayed from another order's life)
+    // activates nothing: the case asks billing, which says unpaid.
+    const forged = JSON.stringify({ id: `evt_forged_${id}`, type: 'order.paid', data: { id: orderId, reference: id } });
+    const deliver = (body: string) =>
+      h.api
+        .post('/v1/webhooks/billing')
+        .set('content-type', 'application/json')
+        .set(WEBHOOK_SIGNATURE_HEADER, signWebhook(h.config.billing.webhookSecret, body, Math.floor(Date.now() / 1000)))
+        .send(body);
+    expect((await deliver(forged)).body).toEqual({ delivered: true, caseId: id });
+    const unconfirmed = await caseWhen(h, id, (c) => c.steps.some((s) => s.name === 'order.paid not confirmed'), 'event checked with billing');
+    expect(unconfirmed.stage).toBe('awaiting-payment');
+
     const paid = await fetch(`${h.config.billing.url}/_sandbox/orders/${orderId}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(paid.status).toBe(200);
     // The webhook (not the 30 s poll) moves the case on to 400 routing.
     const routing = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-routing', '400 routing', 15_000);
     expect(routing.steps.find((s) => s.name === 'order paid')?.detail).toContain('webhook');
+    // The same event again once the case has moved on changes nothing.
+    const replay = JSON.stringify({ id: `evt_replayed_${id}`, type: 'order.paid', data: { id: orderId, reference: id } });
+    expect((await deliver(replay)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    const after = (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support))).body as OnboardingResource;
+    expect(after.stage).toBe('awaiting-400-routing');
+    expect(after.steps.map((s) => s.name)).toEqual(routing.steps.map((s) => s.name));
     await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-400-routing' && m.to === h.config.email.supportAddress), 10_000, 'routing email');
 
     const early = await h.api.post(`/v1/onboardings/${id}/actions/confirm-400-routing`).set(...bearer(h.tokens.entB)).send({});
@@ -170,6 +191,8 @@ describe('number purchase through the API', () => {
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
     expect((done.result as { numbers: string[] }).numbers[0]).toMatch(/^400-\d{3}-\d{4}$/);
     expect(await balance(customerB)).toBe(0);
+    // And after it closed: nothing to deliver to.
+    expect((await deliver(replay)).body).toEqual({ delivered: false, caseId: id });
   });
 
   it('refunds and releases in reverse order when activation fails', async () => {
@@ -208,6 +231,7 @@ describe('number purchase through the API', () => {
       await act(id, 'approve-script', h.tokens.support);
       await caseWhen(h, id, (c) => c.stage === 'charging', 'charging', 20_000);
       // The charge request is in flight (slowed by the sandbox): kill the worker now.
+      expect((await activityRunning(h.client, id, 'chargeOrder')).attempt).toBe(1);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       h.billing.setFaults({ latencyMs: 0 });
@@ -218,6 +242,9 @@ describe('number purchase through the API', () => {
       const log = await fetch(`${h.config.billing.url}/_sandbox/requests?method=POST`).then((r) => r.json() as Promise<{ requests: { path: string; idempotencyKey: string; replayed: boolean; status: number | null }[] }>);
       const charges = log.requests.filter((r) => r.path.endsWith('/charge') && r.idempotencyKey.includes(id) && r.status === 200 && !r.replayed);
       expect(charges).toHaveLength(1);
+      // The charge was retried after the kill, and the retry was answered from billing's idempotency record.
+      expect(await completedAttempt(h.client, id, 'chargeOrder')).toBeGreaterThanOrEqual(2);
+      expect(log.requests.filter((r) => r.path.endsWith('/charge') && r.idempotencyKey.includes(id) && r.replayed).length).toBeGreaterThanOrEqual(1);
     } finally {
       child.kill('SIGKILL');
     }

@@ -8,7 +8,7 @@ import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
 import { verifiedEnterprise } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { activityRunning, bearer, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
 import { WorkerProcess } from '../support/stack';
 import { inject } from 'vitest';
 import { startTestSbc, type TestSbc } from '../support/sbc';
@@ -151,14 +151,24 @@ describe('SIP trunk onboarding on the real SBC', () => {
     try {
       const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }))).body.id as string;
       await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
-      await act(id, 'approve', h.tokens.support);
-      // Kill it as the allowlisting runs; whatever the activity had done, a new worker finishes it.
-      await caseWhen(h, id, (c) => c.stage !== 'awaiting-review', 'past review', 10_000);
-      await child.kill('SIGKILL');
+      // The allowlist table is locked, so the allowlisting activity blocks inside its write.
+      const lock = await pool.connect();
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE address IN ACCESS EXCLUSIVE MODE');
+      try {
+        await act(id, 'approve', h.tokens.support);
+        expect((await activityRunning(h.client, id, 'allowGateway')).attempt).toBe(1);
+        await child.kill('SIGKILL');
+      } finally {
+        await lock.query('COMMIT');
+        lock.release();
+      }
       await h.startWorker();
       await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist', 90_000);
       const rows = await pool.query('SELECT ip_addr, port FROM address WHERE tag = $1', [id]);
       expect(rows.rows).toEqual([{ ip_addr: ip, port: 5062 }]);
+      // The write the kill interrupted was retried by the new worker.
+      expect(await completedAttempt(h.client, id, 'allowGateway')).toBeGreaterThanOrEqual(2);
       expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({})).status).toBe(200);
       // An email lost with the worker is retried after its timeout; the case closes once its mail is out.
       await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled', 90_000);

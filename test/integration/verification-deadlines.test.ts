@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verificationId } from '../../domain/ids';
 import { legalRepApplication } from '../support/fixtures';
-import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { activityRunning, bearer, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
 
 // Durations that are days in production are seconds here.
 let h: Harness;
@@ -82,6 +82,8 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     h.billing.setFaults({ latencyMs: 1_500 });
     const approved = await h.api.post(`/v1/onboardings/${id}/actions/approve`).set(...bearer(h.tokens.support)).send({});
     expect(approved.body.stage).toBe('approving');
+    // The kill lands while the worker holds the billing write (held 1.5 s by the sandbox).
+    expect((await activityRunning(h.client, id, 'ensureBillingCustomer')).attempt).toBe(1);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     h.billing.setFaults({ latencyMs: 0 });
@@ -99,6 +101,8 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     const writes = customers.requests.filter((r) => r.idempotencyKey.includes(id));
     // However many attempts reached billing, only one performed the write.
     expect(writes.filter((w) => !w.replayed && w.status !== null && w.status < 300)).toHaveLength(1);
+    // The write was retried after the kill: the attempt that completed it was not the first.
+    expect(await completedAttempt(h.client, id, 'ensureBillingCustomer')).toBeGreaterThanOrEqual(2);
   }, 150_000);
 });
 

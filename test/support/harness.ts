@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import type { SipGateway } from '../../activities/sip-gateway';
 import { startStack, type Stack, type StackOptions } from './stack';
 
-export { bearer, billingCall, caseWhen, eventually, MailCatcher, sandboxRequests, type ReceivedEmail } from './stack';
+export { activityRunning, bearer, billingCall, caseWhen, completedAttempt, eventually, MailCatcher, sandboxRequests, type ReceivedEmail } from './stack';
 
 export type Harness = Stack;
 

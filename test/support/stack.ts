@@ -28,6 +28,7 @@ import { resolveTemporalCli } from '../../dev/temporal-cli';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { AwaitingRoleKey, EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../../domain/search-attributes';
 import { createBillingSandbox, type BillingSandbox } from '../../sandboxes/billing/app';
+import { createContactCenterSandbox, type ContactCenterSandbox } from '../../sandboxes/contact-center/app';
 import { createWorker } from '../../worker/worker';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -286,6 +287,8 @@ export interface Stack {
   api: ReturnType<typeof request>;
   mail: MailCatcher;
   billing: BillingSandbox;
+  /** The contact-center platform's sandbox, in this process (its fault switches: `setFaults`). */
+  contactCenter: ContactCenterSandbox;
   sipGateway: SipGateway;
   apiUrl: string;
   /** The in-process worker, when the worker runs in this process. */
@@ -347,6 +350,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await new Promise((resolve) => billingServer.once('listening', resolve));
   const billingPort = (billingServer.address() as AddressInfo).port;
 
+  const contactCenterApiKey = `test-contact-center-key-${suffix}`;
+  const contactCenter = createContactCenterSandbox({ dataFile: path.join(dataDir, 'contact-center.json'), apiKey: contactCenterApiKey, timeoutHoldMs: 5_000 });
+  const contactCenterServer = contactCenter.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => contactCenterServer.once('listening', resolve));
+  const contactCenterUrl = `http://127.0.0.1:${(contactCenterServer.address() as AddressInfo).port}`;
+
   const fullEnv: Record<string, string> = {
     APP_PROFILE: 'test',
     DATA_DIR: dataDir,
@@ -357,6 +366,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     BILLING_URL: `http://127.0.0.1:${billingPort}`,
     BILLING_API_KEY: 'test-billing-key',
     BILLING_WEBHOOK_SECRET: webhookSecret,
+    CONTACT_CENTER_URL: contactCenterUrl,
+    CONTACT_CENTER_API_KEY: contactCenterApiKey,
     API_PUBLIC_URL: apiUrl,
     VERIFICATION_REVIEW_SLA: '1h',
     VERIFICATION_RESUBMISSION_WINDOW: '1h',
@@ -420,6 +431,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     api: request(app),
     mail,
     billing,
+    contactCenter,
     sipGateway,
     apiUrl,
     get worker() {
@@ -441,6 +453,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await billing.close();
       billingServer.closeAllConnections();
       await new Promise((resolve) => billingServer.close(resolve));
+      await contactCenter.close();
+      contactCenterServer.closeAllConnections();
+      await new Promise((resolve) => contactCenterServer.close(resolve));
       apiServer.closeAllConnections();
       await new Promise((resolve) => apiServer.close(resolve));
       await mail.stop();
@@ -516,4 +531,42 @@ export async function sandboxRequests(h: Pick<Stack, 'config'>, query: { method?
   const qs = new URLSearchParams(query as Record<string, string>).toString();
   const res = await fetch(`${h.config.billing.url}/_sandbox/requests${qs ? `?${qs}` : ''}`);
   return ((await res.json()) as { requests: SandboxRequest[] }).requests;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proof that a kill landed mid-activity
+// ---------------------------------------------------------------------------------------------
+
+/** Waits until the case has an activity of this type running on a worker (started, not finished). */
+export async function activityRunning(client: Client, workflowId: string, activityType: string, timeoutMs = 20_000): Promise<{ attempt: number }> {
+  return eventually(
+    async () => {
+      const { raw } = await client.workflow.getHandle(workflowId).describe();
+      const pending = (raw.pendingActivities ?? []).find((a) => a.activityType?.name === activityType);
+      // PENDING_ACTIVITY_STATE_STARTED: a worker holds the attempt.
+      return pending && Number(pending.state) === 2 ? { attempt: pending.attempt ?? 1 } : undefined;
+    },
+    timeoutMs,
+    `${activityType} running`,
+    50,
+  );
+}
+
+/** The attempt that completed an activity of this type, from the case's history (1: no retry was needed). */
+export async function completedAttempt(client: Client, workflowId: string, activityType: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Map<string, string>();
+  const startedAttempt = new Map<string, number>();
+  let attempt = 0;
+  for (const e of history.events ?? []) {
+    const id = String(e.eventId);
+    if (e.activityTaskScheduledEventAttributes) scheduled.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+    if (e.activityTaskStartedEventAttributes) startedAttempt.set(String(e.activityTaskStartedEventAttributes.scheduledEventId), e.activityTaskStartedEventAttributes.attempt ?? 1);
+    if (e.activityTaskCompletedEventAttributes) {
+      const s = String(e.activityTaskCompletedEventAttributes.scheduledEventId);
+      if (scheduled.get(s) === activityType) attempt = Math.max(attempt, startedAttempt.get(s) ?? 1);
+    }
+  }
+  if (attempt === 0) throw new Error(`no completed ${activityType} in ${workflowId}`);
+  return attempt;
 }

@@ -83,3 +83,59 @@ describe('email templates', () => {
     expect(en).toMatch(/[A-Za-z]{4,}/);
   });
 });
+
+describe('email activity against a relay that refuses', () => {
+  /** A relay that refuses `nobody@` for good (550) and `later@` for now (451). */
+  async function refusingRelay() {
+    const { SMTPServer } = await import('smtp-server');
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        if (address.address.startsWith('nobody@')) return callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
+        if (address.address.startsWith('later@')) return callback(Object.assign(new Error('4.2.1 try again later'), { responseCode: 451 }));
+        callback();
+      },
+      onData(stream, _session, callback) {
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.server.address() as { port: number }).port;
+    return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it('fails a permanently refused delivery for good (EmailRejected) and leaves a temporary refusal to retry', async () => {
+    const relay = await refusingRelay();
+    try {
+      const ledger = new EmailLedger(path.join(await mkdtemp(path.join(os.tmpdir(), 'ledger-')), 'sent.jsonl'));
+      const { sendEmail } = createEmailActivities({
+        transport: nodemailer.createTransport({ host: '127.0.0.1', port: relay.port, ignoreTLS: true }),
+        ledger,
+        from: 'Onboarding <onboarding@test.example>',
+        supportAddress: 'support@test.example',
+        links: (id) => ({ api: `http://api/${id}`, temporalUi: `http://ui/${id}` }),
+      });
+      const send = (to: string) =>
+        new MockActivityEnvironment().run(sendEmail, {
+          dedupKey: `case-9/email/${to}`,
+          to,
+          template: 'case-cancelled' as const,
+          caseId: 'case-9',
+          data: { caseId: 'case-9', companyName: '示例公司', kindLabel: 'test' },
+        });
+      const permanent = await send('nobody@example.cn').catch((e: unknown) => e);
+      expect(permanent).toMatchObject({ type: 'EmailRejected', nonRetryable: true });
+      expect((permanent as Error).message).toContain('550');
+      const temporary = await send('later@example.cn').catch((e: unknown) => e);
+      expect(temporary).toBeInstanceOf(Error);
+      expect((temporary as { type?: string }).type).toBeUndefined();
+      expect(await ledger.find('case-9/email/nobody@example.cn')).toBeUndefined();
+      await expect(send('someone@example.cn')).resolves.toMatchObject({ deduplicated: false });
+    } finally {
+      await relay.close();
+    }
+  });
+});

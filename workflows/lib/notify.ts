@@ -40,13 +40,32 @@ export class Notifier {
       sendEmail.executeWithOptions({ summary: `email ${audience}: ${template}` }, [request]),
     ).then(
       () => undefined,
-      (err: unknown) => this.kase.step(`email ${template} not sent`, 'failed', err instanceof Error ? err.message : String(err)),
+      (err: unknown) => {
+        const reason = messageOf(err);
+        this.kase.step(`email ${template} not sent`, 'failed', `to ${to}: ${reason}`);
+        // The enterprise never heard: support is told, so a person can reach them another way.
+        if (to !== 'support') this.send(`undeliverable/${event}`, 'support', 'email-undeliverable', { caseId: this.kase.state.id, companyName: '', template, recipient: to, reason });
+      },
     );
     this.pending.push(sent);
   }
 
   /** Waits until every email sent so far has been delivered (or given up on). */
   async flush(): Promise<void> {
-    await CancellationScope.nonCancellable(() => Promise.all(this.pending));
+    await CancellationScope.nonCancellable(async () => {
+      // A delivery given up on adds one to support: wait for those too.
+      for (let done = 0; done < this.pending.length; ) {
+        const batch = this.pending.slice(done);
+        done = this.pending.length;
+        await Promise.all(batch);
+      }
+    });
   }
+}
+
+/** The innermost message of an activity failure (the refusal itself, not "Activity task failed"). */
+function messageOf(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
+  return e instanceof Error ? e.message : String(e);
 }
