@@ -317,6 +317,37 @@ export function createContactCenterActivities(client: ContactCenterClient) {
 
 export type ContactCenterActivities = ReturnType<typeof createContactCenterActivities>;
 
+/**
+ * The platform's writes as the worker registers them: prefixed, since the SBC's activities have
+ * their own `assignNumbers` and `unassignNumbers`.
+ */
+export function createPlatformActivities(client: ContactCenterClient) {
+  const cc = createContactCenterActivities(client);
+  return {
+    platformCreateInstance: cc.createInstance,
+    platformAssignNumbers: cc.assignNumbers,
+    platformUnassignNumbers: cc.unassignNumbers,
+    /**
+     * Undoes a creation whose answer the case may never have seen: the enterprise's instance of
+     * that center name, if any, is suspended. Nothing there: nothing to do.
+     */
+    async platformWithdrawInstance(input: { enterpriseId: string; centerName: string; reason: string; idempotencyKey: string }): Promise<string> {
+      const instance = (await cc.listInstances(input.enterpriseId)).find((i) => centerNameKey(i.centerName) === centerNameKey(input.centerName));
+      if (!instance) return 'no instance was created';
+      if (instance.status === 'suspended') return `instance ${instance.instanceId} already suspended`;
+      await cc.suspendInstance({ instanceId: instance.instanceId, reason: input.reason, idempotencyKey: input.idempotencyKey });
+      return `instance ${instance.instanceId} suspended`;
+    },
+  };
+}
+
+export type PlatformActivities = ReturnType<typeof createPlatformActivities>;
+
+/** Center names compare as the platform compares them (one per enterprise). */
+export function centerNameKey(name: string): string {
+  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
 // ---------------------------------------------------------------------------------------------
 // The administrator's password
 

@@ -9,6 +9,7 @@ import { DocumentStore } from '../storage/documents';
 import { EmailLedger } from '../storage/email-ledger';
 import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
 import { createCheckActivities } from './checks';
+import { ContactCenterClient, createAdminPasswordActivities, createPlatformActivities } from './contact-center';
 import { createEmailActivities } from './email';
 import { createSipProbeActivities } from './sip-probe';
 import { createSipAccountActivities } from './sip-accounts';
@@ -32,6 +33,11 @@ export function createSipGateway(config: Config): CompleteSipGateway {
   }
 }
 
+/** The contact-center platform (or its sandbox), for the worker's activities and the API's look-ups. */
+export function contactCenterClient(config: Config): ContactCenterClient {
+  return new ContactCenterClient({ baseUrl: config.contactCenter.url, apiKey: config.contactCenter.apiKey });
+}
+
 export function createActivities(config: Config, deps: { sipGateway?: SipGateway } = {}) {
   const transport = nodemailer.createTransport({
     host: config.email.smtp.host,
@@ -52,8 +58,16 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     links: (caseId) => caseLinks(config, caseId),
     attachment: (ref) => fetchBillingBytes(billingClient, `/v1/invoices/${encodeURIComponent(ref.id)}/pdf`),
   });
+  const contactCenter = contactCenterClient(config);
   return {
     ...email,
+    ...createPlatformActivities(contactCenter),
+    ...createAdminPasswordActivities({
+      client: contactCenter,
+      ledger,
+      consoleUrl: config.contactCenter.consoleUrl,
+      sendEmail: ({ dedupKey, to, caseId, data, meta }) => email.sendEmail({ dedupKey, to, caseId, data, meta, template: 'contact-center-admin-password' }),
+    }),
     ...createSipAccountActivities({ gateway: sipGateway, sendEmail: email.sendEmail, ledger, registrar: config.sipGateway.registrar }),
     ...createBillingActivities(billingClient),
     ...createCheckActivities({ documents: new DocumentStore(config.documents.dir) }),

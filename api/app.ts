@@ -17,6 +17,8 @@ import { buildOpenApi } from './openapi';
 import { billingWebhookSchema, cancelBodySchema, catalogQuerySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { CATALOG, productById, quote } from '../domain/catalog';
 import { createSipGateway } from '../activities';
+import { contactCenterLookups, instancesOf } from './contact-center';
+import { enterpriseIdSchema } from '../domain/common';
 import type { SipGateway } from '../activities/sip-gateway';
 import { providerAddresses } from './sip';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
@@ -47,6 +49,7 @@ export function createApp(deps: ApiDeps): express.Express {
     approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
     currentApplication: (id) => cases.currentApplication(id),
     sipGateway: deps.sipGateway ?? createSipGateway(config),
+    contactCenter: contactCenterLookups(config),
   };
   const app = express();
   app.disable('x-powered-by');
@@ -159,6 +162,14 @@ export function createApp(deps: ApiDeps): express.Express {
     if (query.productId === undefined) return res.json({ items: CATALOG });
     const product = productById(query.productId)!;
     res.json({ product, ...(query.quantity !== undefined ? { quote: quote(product, query.quantity, query.months) } : {}) });
+  });
+
+  v1.get('/enterprises/:enterpriseId/instances', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const enterpriseId = parseOr400(enterpriseIdSchema, req.params.enterpriseId, 'enterpriseId');
+    // Another tenant's instances are as good as absent.
+    if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId) throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+    res.json(await instancesOf(ctx.contactCenter, enterpriseId));
   });
 
   v1.get('/onboardings/:id', async (req, res) => {

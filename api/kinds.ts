@@ -30,6 +30,10 @@ import { applyResubmission } from '../domain/resubmission';
 import { checkGatewayAddress, providerAddresses, sipRegistrationPayloads, sipRegistrationStartSchema, sipTrunkPayloads, sipTrunkStartSchema } from '../domain/sip';
 import { applicationFacts, precheckApplication, verificationPayloads, verificationStartSchema, type Application, type Resubmission, type VerificationResult } from '../domain/verification';
 import type { SipGateway } from '../activities/sip-gateway';
+import { centerNameKey } from '../activities/contact-center';
+import type { ContactCenterLookups } from './contact-center';
+import { contactCenterInstancePayloads, contactCenterInstanceStartSchema, CURRENT_AGREEMENT_VERSION } from '../domain/contact-center';
+import { contactCenterInstance } from '../workflows/contact-center-instance';
 import type { DocumentStore } from '../storage/documents';
 import { enterpriseVerification } from '../workflows/enterprise-verification';
 import { numberPurchase } from '../workflows/number-purchase';
@@ -50,6 +54,8 @@ export interface KindContext {
   currentApplication: (caseId: string) => Promise<Application>;
   /** Read-only use: which numbers are already assigned. */
   sipGateway: SipGateway;
+  /** Read-only use: the enterprise's instances and what a binding names in them. */
+  contactCenter: ContactCenterLookups;
 }
 
 /** The case an action is for, as the API finds it. */
@@ -333,6 +339,29 @@ export const KINDS = {
     },
     stages: STAGES['sip-registration'],
     actions: actionSpecs('sip-registration', sipRegistrationPayloads),
+  }),
+
+  'contact-center-instance': defineKind({
+    kind: 'contact-center-instance',
+    summary: "Create the enterprise's contact-center instance and email its administrator a password",
+    startSchema: contactCenterInstanceStartSchema,
+    workflow: contactCenterInstance,
+    async precheck(body, ctx) {
+      // Unverified: a 409 naming the verification, before any other rule.
+      await ctx.approvedVerification(body.enterpriseId);
+      const taken = (await ctx.contactCenter.listInstances(body.enterpriseId)).find((i) => centerNameKey(i.centerName) === centerNameKey(body.centerName));
+      return taken ? [{ path: 'centerName', code: 'center-name-taken', message: `the enterprise already has a contact center named "${taken.centerName}" (${taken.instanceId})` }] : [];
+    },
+    async workflowInput(body, ctx) {
+      return {
+        ...(await verifiedEnterprise(ctx, body.enterpriseId)),
+        centerName: body.centerName,
+        admin: body.admin,
+        agreement: { version: body.agreementVersion ?? CURRENT_AGREEMENT_VERSION, acceptedAt: new Date(ctx.now()).toISOString() },
+      };
+    },
+    stages: STAGES['contact-center-instance'],
+    actions: actionSpecs('contact-center-instance', contactCenterInstancePayloads),
   }),
 } satisfies Record<OnboardingKind, KindDefinition<any, any>>;
 

@@ -8,6 +8,7 @@ import { onboardingResourceSchema, onboardingSummarySchema } from '../domain/onb
 import { documentKindSchema } from '../domain/verification';
 import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { KINDS } from './kinds';
+import { instanceSummarySchema } from '../domain/contact-center';
 
 type Json = Record<string, unknown>;
 
@@ -107,6 +108,7 @@ export function buildOpenApi(config: Config): Json {
         },
         Onboarding: schema(onboardingResourceSchema, 'output'),
         OnboardingSummary: schema(onboardingSummarySchema, 'output'),
+        Instance: schema(instanceSummarySchema, 'output'),
         ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
         ...Object.fromEntries(actions.map((a) => [`Action_${a.kind}_${a.name}`, schema(a.spec.payload)])),
       },
@@ -234,6 +236,24 @@ export function buildOpenApi(config: Config): Json {
           summary: 'The supplier catalogue; with productId and quantity (and months), an itemised quote in fen',
           parameters: ['productId', 'quantity', 'months'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
           responses: { 200: { description: '{items} or {product, quote?}' }, ...errors(400, 401) },
+        },
+      },
+      '/v1/enterprises/{enterpriseId}/instances': {
+        get: {
+          operationId: 'listEnterpriseInstances',
+          summary: "The enterprise's contact-center instances, as the platform has them (owner or support; another tenant's: 404)",
+          parameters: [{ name: 'enterpriseId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: {
+              description: 'the instances, oldest first',
+              content: {
+                'application/json': {
+                  schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Instance' } } } },
+                },
+              },
+            },
+            ...errors(400, 401, 403, 404, 503),
+          },
         },
       },
       '/v1/onboardings/{id}/cancel': {

@@ -131,6 +131,7 @@ export interface paths {
          *     - `sip-registration` / `confirm-registration` (support): Confirm the gateway registered (where the SBC cannot observe registrations)
          *     - `sip-registration` / `confirm-inbound-test` (support): Confirm the inbound test call arrived (where the SBC cannot observe calls)
          *     - `sip-registration` / `confirm-sbc-change` (support): Confirm a change made by hand on an SBC without an API (manual SBC mode)
+         *     - `contact-center-instance` / `reissue-admin-password` (enterprise, support): Email the administrator a new console password; the old one stops working
          */
         post: operations["takeAction"];
         delete?: never;
@@ -165,6 +166,23 @@ export interface paths {
         };
         /** The supplier catalogue; with productId and quantity (and months), an itemised quote in fen */
         get: operations["getThirdPartyCatalog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enterprises/{enterpriseId}/instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's contact-center instances, as the platform has them (owner or support; another tenant's: 404) */
+        get: operations["listEnterpriseInstances"];
         put?: never;
         post?: never;
         delete?: never;
@@ -218,7 +236,7 @@ export interface components {
         Onboarding: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line";
+            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -241,7 +259,7 @@ export interface components {
             related: {
                 id: string;
                 /** @enum {string} */
-                kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line";
+                kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
                 relation: string;
                 stage?: string;
                 /** @enum {string} */
@@ -261,7 +279,7 @@ export interface components {
         OnboardingSummary: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line";
+            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -273,6 +291,22 @@ export interface components {
                 self: string;
                 temporalUi: string;
             };
+        };
+        Instance: {
+            instanceId: string;
+            centerName: string;
+            /** @enum {string} */
+            status: "active" | "suspended";
+            admin: {
+                name: string;
+                email: string;
+            };
+            defaults: {
+                appId: string;
+                ivrFlowId: string;
+                skillGroupId: string;
+            };
+            createdAt: string;
         };
         "Start_enterprise-verification": {
             /** @enum {string} */
@@ -425,6 +459,25 @@ export interface components {
             /** @description a number the outbound test call may ring through the registered gateway */
             testCallee?: string;
         };
+        "Start_contact-center-instance": {
+            /** @constant */
+            kind: "contact-center-instance";
+            enterpriseId: string;
+            /** @description unique among the enterprise's contact centers */
+            centerName: string;
+            admin: {
+                name: string;
+                /**
+                 * Format: email
+                 * @description the administrator signs in with this address; the password is emailed to it
+                 */
+                email: string;
+            };
+            /** @constant */
+            agreementAccepted: true;
+            /** @description defaults to the current version (2024-06) */
+            agreementVersion?: string;
+        };
         "Action_enterprise-verification_approve": {
             note?: string;
         };
@@ -546,6 +599,9 @@ export interface components {
         "Action_sip-registration_confirm-sbc-change": {
             change: string;
             note?: string;
+        };
+        "Action_contact-center-instance_reissue-admin-password": {
+            reason?: string;
         };
     };
     responses: never;
@@ -704,7 +760,7 @@ export interface operations {
     listOnboardings: {
         parameters: {
             query?: {
-                kind?: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line";
+                kind?: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
                 status?: "running" | "completed" | "failed" | "cancelled";
                 stage?: string;
                 awaiting?: "enterprise" | "support" | "admin";
@@ -768,7 +824,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Start_enterprise-verification"] | components["schemas"]["Start_number-purchase"] | components["schemas"]["Start_own-400-landing"] | components["schemas"]["Start_third-party-line"] | components["schemas"]["Start_sip-trunk"] | components["schemas"]["Start_sip-registration"];
+                "application/json": components["schemas"]["Start_enterprise-verification"] | components["schemas"]["Start_number-purchase"] | components["schemas"]["Start_own-400-landing"] | components["schemas"]["Start_third-party-line"] | components["schemas"]["Start_sip-trunk"] | components["schemas"]["Start_sip-registration"] | components["schemas"]["Start_contact-center-instance"];
             };
         };
         responses: {
@@ -894,13 +950,13 @@ export interface operations {
             path: {
                 /** @description the onboarding id (its Temporal workflow id) */
                 id: string;
-                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration";
+                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration" | "reissue-admin-password";
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"];
+                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"];
             };
         };
         responses: {
@@ -1027,6 +1083,75 @@ export interface operations {
             };
             /** @description Problem details (RFC 9457) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listEnterpriseInstances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterpriseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the instances, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Instance"][];
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

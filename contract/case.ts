@@ -16,6 +16,7 @@ export const ONBOARDING_KINDS = [
   'sip-trunk',
   'sip-registration',
   'third-party-line',
+  'contact-center-instance',
 ] as const;
 export type OnboardingKind = (typeof ONBOARDING_KINDS)[number];
 

@@ -92,6 +92,13 @@ export interface SipRegistrationInput {
   timings: SipTimings;
 }
 
+export interface ContactCenterInstanceInput extends VerifiedEnterprise {
+  centerName: string;
+  admin: { name: string; email: string };
+  /** The version accepted and when (the start's time), as the platform records it. */
+  agreement: { version: string; acceptedAt: string };
+}
+
 /** The catalogue entry, looked up by the API: what the workflow needs of it. */
 export interface ThirdPartyProduct {
   id: string;

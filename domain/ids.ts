@@ -9,6 +9,7 @@ export const WORKFLOW_TYPES: Record<OnboardingKind, string> = {
   'sip-trunk': 'sipTrunk',
   'sip-registration': 'sipRegistration',
   'third-party-line': 'thirdPartyLine',
+  'contact-center-instance': 'contactCenterInstance',
 };
 
 /**

@@ -6,3 +6,4 @@ export { own400Landing } from './own-400-landing';
 export { thirdPartyLine } from './third-party-line';
 export { sipTrunk } from './sip-trunk';
 export { sipRegistration } from './sip-registration';
+export { contactCenterInstance } from './contact-center-instance';

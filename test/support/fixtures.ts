@@ -1,4 +1,5 @@
 /** Valid applications and documents, built from the check functions rather than hard-coded. */
+import { randomUUID } from 'node:crypto';
 import { residentIdCheckDigit, usccCheckCharacter } from '../../domain/checks';
 import type { DocumentKind, DocumentRef } from '../../domain/verification';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
@@ -38,6 +39,49 @@ export async function legalRepApplication(h: Harness, enterpriseId: string, toke
     contact: { name: '李四', phone: '13800138000', email: `ops@${enterpriseId}.example.cn` },
     documents: await uploadAll(h, token, REQUIRED_DOCUMENTS['legal-representative']),
   };
+}
+
+/** An instance as the contact-center platform returns it, with its default app, IVR flow and skill group. */
+export interface TestInstance {
+  instanceId: string;
+  enterpriseId: string;
+  centerName: string;
+  defaults: { appId: string; ivrFlowId: string; skillGroupId: string };
+}
+
+/**
+ * A contact-center instance of the enterprise, created directly on the platform's sandbox (as
+ * the `contact-center-instance` kind would), for cases that bind numbers to one.
+ */
+export async function instanceFor(h: Pick<Harness, 'config'>, enterpriseId: string, centerName = `center ${randomUUID().slice(0, 8)}`): Promise<TestInstance> {
+  const res = await fetch(`${h.config.contactCenter.url}/v1/instances`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${h.config.contactCenter.apiKey}`, 'content-type': 'application/json', 'idempotency-key': `test-${randomUUID()}` },
+    body: JSON.stringify({
+      enterpriseId,
+      centerName,
+      admin: { name: 'Test Admin', email: `admin@${enterpriseId}.example.cn` },
+      agreement: { version: '2024-06', acceptedAt: new Date().toISOString() },
+    }),
+  });
+  const body = (await res.json()) as TestInstance;
+  if (res.status !== 201 && res.status !== 200) throw new Error(`instance creation failed: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Calls the contact-center sandbox as the product does (API key, idempotency key on writes). */
+export async function platformCall<T = any>(h: Pick<Harness, 'config'>, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${h.config.contactCenter.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${h.config.contactCenter.apiKey}`,
+      'content-type': 'application/json',
+      ...(method === 'GET' ? {} : { 'idempotency-key': `test-${randomUUID()}` }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
 /** Drives a verification to approval through the API; returns the billing customer id. */

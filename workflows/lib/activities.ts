@@ -6,6 +6,7 @@
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing';
 import type { CheckActivities } from '../../activities/checks';
+import type { AdminPasswordActivities, PlatformActivities } from '../../activities/contact-center';
 import type { SipGatewayActivities } from '../../activities/sip-gateway';
 import type { SipProbeActivities } from '../../activities/sip-probe';
 import type { SipAccountActivities } from '../../activities/sip-accounts';
@@ -51,5 +52,22 @@ export const sipWatch = proxyActivities<SipWatchActivities>({
 export const sipAccounts = proxyActivities<SipAccountActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/**
+ * Writes to the contact-center platform: keyed by the case, retried without limit (an outage
+ * makes the case wait, not fail); a cancel waits for the attempt in flight, like billing.
+ */
+export const platform = proxyActivities<PlatformActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** Sets the administrator's password and emails it in one attempt; the ledger makes retries safe. */
+export const adminPassword = proxyActivities<AdminPasswordActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
