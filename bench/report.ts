@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { describeShape } from './history';
 
 export const ROOT = path.join(__dirname, '..');
 export const RESULTS_DIR = path.join(__dirname, 'results');
@@ -25,7 +26,7 @@ export interface RunInfo {
 }
 
 export interface PartResult<T = any> {
-  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos';
+  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos' | 'profile';
   run: RunInfo;
   data: T;
 }
@@ -97,38 +98,55 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+/** A shape as copied by the baseline; results written before the baseline copied whole shapes had batches only. */
+function shapeLine(shape: any): string {
+  const steps = (shape?.steps ?? []) as Record<string, unknown>[];
+  if (steps.some((st) => 'activities' in st)) {
+    return `${shape.activities} activities in ${steps.filter((st) => 'activities' in st).length} batches, ${shape.updates} update(s) (batches and updates only)`;
+  }
+  return describeShape({ steps: steps as never[] });
+}
+
 function renderThroughput(r: PartResult): string {
-  const rows = (r.data.kinds as any[]).map((k) => [
+  const kinds = r.data.kinds as any[];
+  const rows = kinds.map((k) => [
     `\`${k.kind}\``,
     k.cases,
     k.concurrency,
     `${fmt(k.product.casesPerSecond, 2)} (${fmt(k.product.seconds)} s)`,
     `${fmt(k.baseline.casesPerSecond, 2)} (${fmt(k.baseline.seconds)} s)`,
     `**${fmt(k.ratio, 3)}**`,
-    `${k.shape.activities} activities in ${k.shape.steps.filter((s: any) => 'activities' in s).length} batches, ${k.shape.updates} update(s)`,
-    k.workerRssMaxBytes ? mib(k.workerRssMaxBytes) : '–',
+    `${shapeLine(k.shape)}${k.baseline.opensWithUpdate ? `; opened with update-with-start \`${k.baseline.opensWithUpdate}\`` : ''}${k.baselineSleeps && Object.keys(k.baselineSleeps).length ? `; sleeps ${Object.entries(k.baselineSleeps as Record<string, number>).map(([n, ms]) => `\`${n}\` ${fmt(ms / 1000, 1)} s`).join(', ')}` : ''}`,
+    k.workerRssMaxBytes ? `${mib(k.workerRssMaxBytes)}${k.baseline.workerRssMaxBytes ? ` / ${mib(k.baseline.workerRssMaxBytes)}` : ''}` : '–',
+    k.memorySamples ? `${k.memorySamples.taken} / ${k.memorySamples.failed}${k.baseline.memorySamples ? `; ${k.baseline.memorySamples.taken} / ${k.baseline.memorySamples.failed}` : ''}` : '–',
   ]);
   return [
     `### Throughput (${profileLabel(r)})`,
     '',
     runLine(r.run),
     '',
-    table(['kind', 'cases', 'concurrency', 'product cases/s', 'baseline cases/s', 'product / baseline', 'shape copied by the baseline', 'worker RSS max'], rows),
+    table(['kind', 'cases', 'concurrency', 'product cases/s', 'baseline cases/s', 'product / baseline', 'shape copied by the baseline', 'worker RSS max: product / baseline', 'memory samples taken / failed: product; baseline'], rows),
     '',
     'Product: each case uploads its documents and starts through the HTTP API; the automatic approver',
     'polls `GET /v1/onboardings?awaiting=support` and takes the support step through the API; the',
     'bench waits for the workflow to close. Baseline: `bench/baseline-workflow.ts` on the same server',
-    'in the same run, started with `client.workflow.start`, with the same activity batches (no-op',
-    'activities) and updates (empty, sent at once; accepted when the workflow reaches them), read from',
-    'a recorded history of the product case. Rates are over the measured cases after warm-up cases.',
+    'in the same run, on a worker of its own with the same sticky cache, replaying a recorded history',
+    "of the product case (`bench/history.ts`): the same commands in the same workflow tasks (activities,",
+    'timers started and cancelled, search-attribute upserts, children), each task after what woke it',
+    '(activities closed, timers fired, children started, updates and signals), with no-op bodies. It',
+    "is started as the API starts a case (update-with-start when the case opens with one, same memo",
+    'and search attributes); the bench sends its other updates at once (each accepted, and answered',
+    'when the workflow reaches it) and its signals after the start. Activities whose time is the',
+    "outside world's sleep in the baseline as long as the longest of the product's warm-up cases took:",
+    "for `sip-trunk`, `placeTestCall` (the outbound test call ringing at the customer's gateway, then",
+    'cancelled). Rates are over the measured cases after warm-up cases.',
     '',
-    'A `sip-trunk` case also needs the enterprise\'s side, played by the bench: its own customer',
+    "A `sip-trunk` case also needs the enterprise's side, played by the bench: its own customer",
     'gateway (SIPp on a loopback address of its own, answering OPTIONS and ringing on the outbound',
     'test call), `confirm-whitelist` through the API once the whitelist email is in, and the inbound',
-    'test call from the gateway\'s address through the real SBC (Kamailio on PostgreSQL, with a SIPp',
-    'contact center behind it) once the inbound-test email is in. Its product figure includes the',
-    'outbound test call ringing for 3 s and the SBC\'s call records polled once a second; the',
-    'baseline has neither, which is most of the gap for that kind.',
+    "test call from the gateway's address through the real SBC (Kamailio on PostgreSQL, with a SIPp",
+    'contact center behind it) once the inbound-test email is in. The baseline waits for none of the',
+    "enterprise's side (emails, the inbound call and the SBC's call records polled once a second).",
   ].join('\n');
 }
 
@@ -141,11 +159,13 @@ function renderLatency(r: PartResult): string {
     '',
     table(['operation', 'samples', 'p50 ms', 'p99 ms', 'ratio p50 / p99', 'ratio to'], rows),
     '',
-    `Concurrency ${r.data.concurrency}; every request is a fresh case (POST) or an existing one (GET),`,
-    'over HTTP with keep-alive to the API in the bench process. `POST /v1/onboardings` pre-checks the',
-    'documents, starts the workflow, then describes it and queries `state` until the worker has run',
-    'its first task; `GET /v1/onboardings/{id}` describes the case twice (tenant check, then read) and',
-    'queries it. The composite rows make the same Temporal calls without HTTP, validation or rendering.',
+    `Concurrency ${r.data.concurrency}${r.data.warmup !== undefined ? `, after ${r.data.warmup} warm-up requests of each operation; the operations run interleaved (in rotation, not one block after another), so each row sees the same load` : ''}.`,
+    'Every start is a fresh case; every read is of a case started before the timed requests and',
+    'waiting for review. Over HTTP with keep-alive to the API in the bench process.',
+    '`POST /v1/onboardings` pre-checks the documents and starts the workflow with update-with-start',
+    "(`opened`), answered once the worker has run the first task, so the answer shows the case's",
+    'stage and what it awaits; `GET /v1/onboardings/{id}` describes the case (tenant check) and then',
+    'queries it. The raw rows make the Temporal calls alone, without HTTP, validation or rendering.',
   ].join('\n');
 }
 
@@ -170,44 +190,81 @@ function renderHistory(r: PartResult): string {
   ].join('\n');
 }
 
+const perMiB = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
+const samplesLine = (c: { taken: number; failed: number } | undefined) => (c ? `${c.taken} taken, ${c.failed} failed` : '–');
+
 function renderScale(r: PartResult): string {
   const d = r.data;
+  const b = d.baseline;
+  const perCached = d.perCachedBytes ?? (d.rss.waitingMean - d.rss.idle) / Math.min(d.cases, d.maxCachedWorkflows);
   const rows: (string | number)[][] = [
-    ['cases open at once, waiting on approval', d.cases],
-    ['started through the API (uploads + POST) in', `${fmt(d.startSeconds)} s (${fmt(d.cases / d.startSeconds, 1)} cases/s, concurrency ${d.concurrency})`],
-    ['worker RSS idle, before any case', mib(d.rss.idle)],
-    ['worker RSS while all wait (max / mean of samples)', `${mib(d.rss.waitingMax)} / ${mib(d.rss.waitingMean)}`],
+    ['cases open at once, waiting on approval', d.cases, b ? d.cases : '–'],
+    ['started in', `${fmt(d.startSeconds)} s through the API, uploads + POST (${fmt(d.cases / d.startSeconds, 1)} cases/s, concurrency ${d.concurrency})`, b ? `${fmt(b.startSeconds)} s, update-with-start (${fmt(d.cases / b.startSeconds, 1)} cases/s)` : '–'],
+    ['worker RSS idle, before any case', mib(d.rss.idle), b ? mib(b.rss.idle) : '–'],
+    ['worker RSS while all wait (max / mean of samples)', `${mib(d.rss.waitingMax)} / ${mib(d.rss.waitingMean)}`, b ? `${mib(b.rss.waitingMax)} / ${mib(b.rss.waitingMean)}` : '–'],
     ...(d.heapUsed
-      ? [
-          ['worker V8 heap used: idle / while all wait / while approving (max)', `${mib(d.heapUsed.idle)} / ${mib(d.heapUsed.waitingMax)} / ${mib(d.heapUsed.approvingMax)}`],
-          ['worker external + array buffers: idle / while all wait (max)', `${mib(d.external.idle)} / ${mib(d.external.waitingMax)}`],
-        ]
+      ? [['worker V8 heap used: idle / while all wait', `${mib(d.heapUsed.idle)} / ${mib(d.heapUsed.waitingMax)}`, b ? `${mib(b.heapUsed.idle)} / ${mib(b.heapUsed.waitingMax)}` : '–']]
       : []),
-    ['worker RSS while approving (max)', mib(d.rss.approvingMax)],
-    ['worker `maxCachedWorkflows`', d.maxCachedWorkflows],
-    ['RSS above idle while waiting ÷ min(cases, cache size)', `${((d.rss.waitingMean - d.rss.idle) / Math.min(d.cases, d.maxCachedWorkflows) / 1024 ** 2).toFixed(2)} MiB`],
-    ['all approved through the API and completed in', `${fmt(d.approveSeconds)} s (${fmt(d.cases / d.approveSeconds, 1)} cases/s)`],
-    ['approve request p50 / p99', `${fmt(d.approveP50Ms)} / ${fmt(d.approveP99Ms)} ms`],
-    ['completed / lost / failed', `${d.completed} / ${d.lost} / ${d.failed}`],
-    ['emails received (2 per case expected)', `${d.emails} / ${d.cases * 2}`],
+    ['worker RSS while approving (max)', mib(d.rss.approvingMax), '–'],
+    ['worker `maxCachedWorkflows`', d.maxCachedWorkflows, b ? d.maxCachedWorkflows : '–'],
+    ['RSS above idle while waiting ÷ min(cases, cache size)', `**${perMiB(perCached)}**`, b ? `**${perMiB(b.perCachedBytes)}**` : '–'],
+    ['all approved and completed in', `${fmt(d.approveSeconds)} s through the API (${fmt(d.cases / d.approveSeconds, 1)} cases/s)`, b ? `${fmt(b.approveSeconds)} s, \`${b.parkedOn}\` update (${fmt(d.cases / b.approveSeconds, 1)} cases/s)` : '–'],
+    ['approve request p50 / p99', `${fmt(d.approveP50Ms)} / ${fmt(d.approveP99Ms)} ms`, b ? `${fmt(b.approveP50Ms)} / ${fmt(b.approveP99Ms)} ms` : '–'],
+    ...(d.reference ? [[`approve request p50 / p99 with ${d.reference.cases} open (same worker, after)`, `${fmt(d.reference.approveP50Ms)} / ${fmt(d.reference.approveP99Ms)} ms`, '–']] : []),
+    ['completed / lost / failed', `${d.completed} / ${d.lost} / ${d.failed}`, '–'],
+    ['emails received (2 per case expected)', `${d.emails} / ${d.cases * 2}`, '–'],
+    ...(d.memorySamples
+      ? [['memory samples while waiting', samplesLine(d.memorySamples.productWaiting), samplesLine(d.memorySamples.baselineWaiting)], ['memory samples while approving', samplesLine(d.memorySamples.productApproving), '–']]
+      : []),
   ];
   return [
-    `### Scale (${profileLabel(r)})`,
+    `### Scale (${profileLabel(r)}${d.cases !== 10_000 && r.run.profile === 'full' ? `, ${d.cases} cases` : ''})`,
     '',
     runLine(r.run),
     '',
-    table(['', ''], rows),
+    table(['', 'product (enterprise verification)', 'baseline of the same shape'], rows),
     '',
     'Cases start through the API (five uploads and a POST each) and wait for review; the bench',
-    'samples the worker process\'s `process.memoryUsage()` once a second, then approves every case',
-    'through the API and waits until visibility counts all of them completed, then lists them to',
-    'check that none is missing or failed. RSS includes the workflow thread, where the workflows',
-    'run; the main thread\'s V8 heap stays small, so the growth is there. It is live memory, not',
-    'garbage (a worker whose heap is capped at 400 MB runs out of it before 500 cases are cached):',
-    'each cached workflow evaluates the bundle\'s modules afresh in the reusable V8 context, zod',
-    'and libphonenumber-js\'s metadata included.',
-    '`maxCachedWorkflows` (`WORKER_MAX_CACHED_WORKFLOWS`, `--cache` here) bounds it; past the cache,',
-    'a workflow\'s next task replays its history, hence the slower approval rate at 10,000 cases.',
+    "samples the worker process's `process.memoryUsage()` once a second for 15 s, then approves every",
+    'case through the API and waits until visibility counts all of them completed, then lists them to',
+    `check that none is missing or failed. Then ${d.reference?.cases ?? 100} more cases are opened and approved the same way: the`,
+    'approval latency with few cases open, for the ratio. Then, in the same run and on the same',
+    "server, the baseline: as many baseline workflows of the verification's recorded shape, started",
+    'with update-with-start on a worker of their own with the same `maxCachedWorkflows`, parked on',
+    "the `approve` update; its worker's memory is sampled the same way, then every one is sent its",
+    'update. RSS includes the workflow threads, where the workflows run.',
+    '`maxCachedWorkflows` (`WORKER_MAX_CACHED_WORKFLOWS`, `--cache` here, for both workers) bounds it;',
+    "past the cache, a workflow's next task replays its history.",
+  ].join('\n');
+}
+
+function renderProfile(r: PartResult): string {
+  const d = r.data;
+  const cats = [...new Set([...Object.keys(d.product.byCategory), ...Object.keys(d.baseline.byCategory)])]
+    .filter((c) => c !== 'idle')
+    .sort((x, y) => (d.product.byCategory[y] ?? 0) - (d.product.byCategory[x] ?? 0));
+  const per = (w: any, c: string) => `${fmt((w.byCategory[c] ?? 0) / w.workflowTasks, 2)}`;
+  const rows = [
+    ['cases (started, approved, closed) / seconds', `${d.product.cases} / ${fmt(d.product.seconds)} s`, `${d.baseline.cases} / ${fmt(d.baseline.seconds)} s`],
+    ['workflow tasks (from the histories)', d.product.workflowTasks, d.baseline.workflowTasks],
+    ['worker CPU, all threads (ms)', fmt(d.product.busyMs, 0), fmt(d.baseline.busyMs, 0)],
+    ['**worker CPU per workflow task (ms)**', `**${fmt(d.product.cpuMsPerWorkflowTask, 2)}**`, `**${fmt(d.baseline.cpuMsPerWorkflowTask, 2)}**`],
+    ['worker CPU per case (ms)', fmt(d.product.cpuMsPerCase, 1), fmt(d.baseline.cpuMsPerCase, 1)],
+    ...cats.map((c) => [`… of which ${c} (ms per task)`, per(d.product, c), per(d.baseline, c)]),
+  ];
+  return [
+    '### Where the worker\'s time goes (`node --cpu-prof`)',
+    '',
+    runLine(r.run),
+    '',
+    table(['', 'product worker (enterprise verification)', 'baseline worker (same shape)'], rows),
+    '',
+    `Concurrency ${d.concurrency}. Each worker ran under \`node --cpu-prof\` (one profile per thread: the`,
+    'main thread runs activities and the SDK, the workflow thread runs the bundle); self time of each',
+    'sample, summed by where the frame lives. `native` is time outside JavaScript on these threads',
+    "(V8's compiler, libuv, the SDK core's bridge calls); the SDK core's own Rust threads are not in",
+    "these profiles. The baseline's activities are no-ops; the product's send email over SMTP and",
+    'call the billing sandbox over HTTP.',
   ].join('\n');
 }
 
@@ -222,7 +279,85 @@ const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
   history: renderHistory,
   scale: renderScale,
   chaos: renderChaos,
+  profile: renderProfile,
 };
+
+/** The latest result of a part that satisfies `ok`. */
+function latest(results: PartResult[], part: PartResult['part'], ok: (r: PartResult) => boolean): PartResult | undefined {
+  return results.filter((r) => r.part === part && ok(r)).sort((x, y) => (x.run.date < y.run.date ? 1 : -1))[0];
+}
+
+/** Each performance target of the workflow layer, with the figure that answers it and the run it comes from. */
+export function renderTargets(results: PartResult[]): string {
+  const rows: string[][] = [];
+  const from = (r: PartResult) => `\`${r.run.command}\` (${r.run.date.slice(0, 16).replace('T', ' ')}, \`${r.run.commit}\`, load ${r.run.machine.loadAverage1m ?? '?'})`;
+  const row = (target: string, value: number | undefined, limit: number, atMost: boolean, figure: string, r: PartResult | undefined) => {
+    if (!r || value === undefined || Number.isNaN(value)) return rows.push([target, 'not measured', '–', '–']);
+    const met = atMost ? value <= limit : value >= limit;
+    rows.push([target, figure, met ? 'met' : '**missed**', from(r)]);
+  };
+  // The largest scale run that measured the baseline beside the product.
+  const scales = results.filter((r) => r.part === 'scale' && r.data.baseline);
+  const scale = scales.sort((x, y) => y.data.cases - x.data.cases || (x.run.date < y.run.date ? 1 : -1))[0];
+  const d = scale?.data;
+  row(
+    'RSS above idle per cached workflow: product <= 1.3x baseline, same cache, same run',
+    d && d.perCachedBytes / d.baseline.perCachedBytes,
+    1.3,
+    true,
+    d ? `${fmt(d.perCachedBytes / d.baseline.perCachedBytes, 2)}x (${perMiB(d.perCachedBytes)} vs ${perMiB(d.baseline.perCachedBytes)}, ${d.cases} open, cache ${d.maxCachedWorkflows})` : '',
+    scale,
+  );
+  row(
+    `${d?.cases ?? 10_000} waiting, default cache: worker RSS <= 1.3x the baseline worker's`,
+    d && d.rss.waitingMean / d.baseline.rss.waitingMean,
+    1.3,
+    true,
+    d ? `${fmt(d.rss.waitingMean / d.baseline.rss.waitingMean, 2)}x (${mib(d.rss.waitingMean)} vs ${mib(d.baseline.rss.waitingMean)})` : '',
+    scale,
+  );
+  row(
+    `approval p99 with ${d?.cases ?? 10_000} open <= 2x with ${d?.reference?.cases ?? 100} open`,
+    d?.reference && d.approveP99Ms / d.reference.approveP99Ms,
+    2,
+    true,
+    d?.reference ? `${fmt(d.approveP99Ms / d.reference.approveP99Ms, 2)}x (${fmt(d.approveP99Ms, 0)} vs ${fmt(d.reference.approveP99Ms, 0)} ms)` : '',
+    scale,
+  );
+  row('none lost', d && d.lost + d.failed, 0, true, d ? `${d.completed} / ${d.cases} completed, ${d.lost} lost, ${d.failed} failed` : '', scale);
+  const tp = latest(results, 'throughput', (r) => (r.data.kinds as any[]).some((k) => k.baseline.opensWithUpdate !== undefined));
+  for (const kind of ['enterprise-verification', 'number-purchase', 'sip-trunk']) {
+    const k = (tp?.data.kinds as any[] | undefined)?.find((x) => x.kind === kind);
+    row(
+      `throughput product / baseline >= 0.8, \`${kind}\`, concurrency 32`,
+      k && k.concurrency === 32 ? k.ratio : undefined,
+      0.8,
+      false,
+      k ? `${fmt(k.ratio, 3)} (${fmt(k.product.casesPerSecond, 2)} vs ${fmt(k.baseline.casesPerSecond, 2)} cases/s, ${k.cases} cases)` : '',
+      tp,
+    );
+  }
+  const lat = latest(results, 'latency', (r) => r.data.warmup !== undefined);
+  const find = (label: string) => (lat?.data.rows as any[] | undefined)?.find((x) => x.label === label && !x.ratioTo);
+  const first = (label: string) => (lat?.data.rows as any[] | undefined)?.find((x) => x.label === label);
+  const pair = (a: string, b: string, target: string) => {
+    const x = first(a);
+    const y = find(b);
+    row(target, x && y ? x.p99Ms / y.p99Ms : undefined, 1.5, true, x && y ? `${fmt(x.p99Ms / y.p99Ms, 2)}x (${fmt(x.p99Ms)} vs ${fmt(y.p99Ms)} ms, concurrency ${lat!.data.concurrency})` : '', lat);
+  };
+  pair('POST /v1/onboardings', 'raw client.workflow.start', '`POST /v1/onboardings` p99 <= 1.5x raw `workflow.start` p99, concurrency 8');
+  pair('GET /v1/onboardings/{id}', "raw query('state')", '`GET /v1/onboardings/{id}` p99 <= 1.5x raw query p99');
+  return table(['target', 'figure', '', 'run'], rows);
+}
+
+/** Hand-written reading of the figures (bench/analysis.md), kept across runs. */
+function analysis(): string {
+  try {
+    return readFileSync(path.join(__dirname, 'analysis.md'), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 export function renderBenchmarks(file = BENCHMARKS_MD): void {
   const results = readResults();
@@ -245,6 +380,18 @@ export function renderBenchmarks(file = BENCHMARKS_MD): void {
     'override sizes and the worker\'s sticky cache.',
     '',
     '## Performance',
+    '',
+    '### Targets of the workflow layer',
+    '',
+    'Each from the latest run that measured it (the scale figures from the largest run with the',
+    'baseline beside the product). Load is the 1-minute load average at the end of that run, on a',
+    'machine of 2 CPUs shared with other work.',
+    '',
+    renderTargets(results),
+    '',
+    analysis(),
+    '',
+    section('profile'),
     '',
     section('throughput'),
     '',

@@ -11,7 +11,7 @@ type Event = temporal.api.history.v1.IHistoryEvent;
 /** A history from events given as [attributes key, attributes], ids and times (1 s apart) filled in. */
 function history(events: [string, Record<string, unknown>][]): temporal.api.history.v1.IHistory {
   return {
-    events: events.map(([key, attributes], i) => ({ eventId: i + 1, eventTime: { seconds: 1_000 + i, nanos: 0 }, [key]: attributes }) as Event),
+    events: events.map(([key, attributes], i) => ({ eventId: i + 1, eventTime: { seconds: 1_000 + i, nanos: 0 }, [key]: attributes }) as unknown as Event),
   };
 }
 

@@ -1,0 +1,188 @@
+/**
+ * `npx tsx bench/profile.ts`: where a worker's time goes. Runs N verifications through the API
+ * (started, approved, closed) against a product worker started with `node --cpu-prof`, then N
+ * baseline cases of the same shape against a baseline worker started the same way, and sums each
+ * worker's CPU profile (every thread: the main thread runs activities and the SDK, the workflow
+ * threads run the bundle) by where the time went, per workflow task.
+ *
+ *   npx tsx bench/profile.ts                 # 200 cases each
+ *   npx tsx bench/profile.ts --n 50 --no-write
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Principal } from '../api/auth';
+import { bundleWorkflows, startStack, startTemporalServer, type Stack } from '../test/support/stack';
+import { startBaseline } from './baseline-client';
+import { baselineUpdates, fetchHistory, opensWithUpdate, shapeOf } from './history';
+import { uploadVerificationDocuments, verificationApplication, type BenchContext } from './kinds';
+import { renderBenchmarks, runInfo, writeResult } from './report';
+import { ApiClient, pool, round, sleep, timed } from './util';
+
+const log = (line: string) => process.stderr.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Where a sample's own time goes, by the frame it was taken in. */
+export function category(frame: { functionName: string; url: string }): string {
+  const { functionName: fn, url } = frame;
+  if (fn === '(idle)') return 'idle';
+  if (fn === '(garbage collector)') return 'garbage collector';
+  if (fn === '(program)') return 'native (V8, libuv, the SDK core)';
+  if (/workflow-?s?-bundle|baseline-bundle/.test(url)) return 'workflow bundle code (product or baseline workflows, SDK workflow runtime)';
+  if (/node_modules\/@temporalio\/(worker|core-bridge)\//.test(url)) return 'SDK worker (activations, sinks, thread pool)';
+  if (/node_modules\/(@temporalio\/proto|protobufjs|long)\//.test(url)) return 'protobuf encode/decode';
+  if (/node_modules\/@temporalio\//.test(url)) return 'SDK common (payload conversion)';
+  if (/node_modules\/(tsx|esbuild|source-map)/.test(url)) return 'module loading (tsx)';
+  if (/node_modules\//.test(url)) return 'other libraries (activities: HTTP, SMTP, ...)';
+  if (url.startsWith('node:') || url === '' || !url.includes('/')) return 'Node internals and builtins';
+  return 'product code outside the bundle (activities, config)';
+}
+
+export interface ProfileSummary {
+  threads: number;
+  wallMs: number;
+  busyMs: number;
+  byCategory: Record<string, number>;
+}
+
+export function summarise(profiles: CpuProfile[]): ProfileSummary {
+  const byCategory: Record<string, number> = {};
+  let wallMs = 0;
+  for (const p of profiles) {
+    const nodes = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+    wallMs = Math.max(wallMs, (p.endTime - p.startTime) / 1000);
+    p.samples.forEach((id, i) => {
+      const c = category(nodes.get(id) ?? { functionName: '', url: '' });
+      byCategory[c] = (byCategory[c] ?? 0) + (p.timeDeltas[i] ?? 0) / 1000;
+    });
+  }
+  const busyMs = Object.entries(byCategory).reduce((sum, [c, ms]) => (c === 'idle' ? sum : sum + ms), 0);
+  return { threads: profiles.length, wallMs, busyMs, byCategory };
+}
+
+/** A worker process under `node --cpu-prof`; its profiles (one per thread) once it has exited. */
+async function profiledWorker(script: string, env: Record<string, string>, dir: string) {
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    cwd: path.join(__dirname, '..'),
+  });
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    void exited.then(() => reject(new Error('profiled worker exited early')));
+    child.stdout!.on('data', (c: Buffer) => c.toString().includes('worker-ready') && resolve());
+  });
+  return {
+    async stop(): Promise<CpuProfile[]> {
+      child.kill('SIGTERM');
+      await exited;
+      process.off('exit', reap);
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+      return Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), 'utf8')) as CpuProfile));
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { n: { type: 'string' }, concurrency: { type: 'string' }, 'no-write': { type: 'boolean', default: false } } });
+  const n = Number(values.n ?? 200);
+  const concurrency = Number(values.concurrency ?? 8);
+  const began = Date.now();
+  const server = await startTemporalServer();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-profile-'));
+  const [productBundle, baselineBundle] = await Promise.all([bundleWorkflows(), bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle')]);
+  const tag = Date.now().toString(36);
+  const ents = Array.from({ length: n }, (_, i) => ({ id: `ent-p-${tag}-${i}`, token: `bench-p-${tag}-${i}` }));
+  const tokens = ents.map((e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal]);
+  let stack: Stack | undefined;
+  try {
+    stack = await startStack({ temporalAddress: server.address, workflowBundlePath: productBundle, worker: 'none', mail: { headersOnly: true }, extraTokens: tokens, env: { LOG_LEVEL: 'warn', VERIFICATION_REVIEW_SLA: '1d' } });
+    const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
+    const s = stack;
+
+    log(`product: ${n} verifications (uploads untimed)`);
+    const docs = await pool(n, 16, (i) => uploadVerificationDocuments(ctx, ents[i]!));
+    const product = await profiledWorker('test/support/worker-process.ts', { ...s.env, WORKFLOW_BUNDLE_PATH: productBundle }, path.join(dir, 'product'));
+    const productRun = await timed(() =>
+      pool(n, concurrency, async (i) => {
+        const { id } = await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ents[i]!.token, verificationApplication(ents[i]!.id, docs[i]!));
+        for (;;) {
+          const r = await ctx.api.call('POST', `/v1/onboardings/${id}/actions/approve`, ctx.supportToken, { note: 'bench: profile' });
+          if (r.status === 200) break;
+          await sleep(100);
+        }
+        await s.client.workflow.getHandle(id).result();
+        return id;
+      }),
+    );
+    const productProfiles = await product.stop();
+    const histories = await pool(n, 8, (i) => fetchHistory(s.client, productRun.value[i]!));
+    const productTasks = histories.reduce((sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length, 0);
+    const shape = shapeOf(histories[0]!);
+
+    log(`baseline: ${n} cases of the same shape`);
+    const taskQueue = `bench-profile-baseline-${tag}`;
+    const baseline = await profiledWorker('bench/baseline-worker.ts', { ...s.env, TEMPORAL_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: baselineBundle }, path.join(dir, 'baseline'));
+    const baselineRun = await timed(() =>
+      pool(n, concurrency, async (i) => {
+        const { handle, updates } = await startBaseline(s.client, taskQueue, `baseline-p-${tag}-${i}`, { steps: shape.steps });
+        for (const u of updates) await handle.executeUpdate(u);
+        await handle.result();
+        return handle.workflowId;
+      }),
+    );
+    const baselineProfiles = await baseline.stop();
+    const baselineHistories = await pool(n, 8, (i) => fetchHistory(s.client, baselineRun.value[i]!));
+    const baselineTasks = baselineHistories.reduce((sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length, 0);
+
+    const figures = (summary: ProfileSummary, tasks: number, seconds: number) => ({
+      cases: n,
+      seconds,
+      workflowTasks: tasks,
+      cpuMsPerWorkflowTask: summary.busyMs / tasks,
+      cpuMsPerCase: summary.busyMs / n,
+      ...summary,
+    });
+    const data = {
+      concurrency,
+      opensWithUpdate: opensWithUpdate(shape.steps) ?? null,
+      updates: baselineUpdates(shape.steps),
+      product: figures(summarise(productProfiles), productTasks, productRun.ms / 1000),
+      baseline: figures(summarise(baselineProfiles), baselineTasks, baselineRun.ms / 1000),
+    };
+    process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    if (!values['no-write']) {
+      const command = `npx tsx bench/profile.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
+      writeResult({ part: 'profile', run: { ...runInfo('default', command, { n, concurrency }, server.executable), durationSeconds: (Date.now() - began) / 1000 }, data });
+      renderBenchmarks();
+    }
+    log(`done in ${round((Date.now() - began) / 60_000)} min`);
+  } finally {
+    await stack?.stop();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+    await Promise.all([productBundle, baselineBundle].map((b) => rm(path.dirname(b), { recursive: true, force: true })));
+  }
+}
+
+if (require.main === module) {
+  process.once('SIGINT', () => process.exit(130));
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
