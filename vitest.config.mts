@@ -29,6 +29,10 @@ export default defineConfig({
           include: ['test/workflows/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           pool: 'forks',
+          // The files mostly wait on the server's timers: two at a time even on two cores, each
+          // process importing the SDK once for all the files it runs.
+          maxWorkers: 2,
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 180_000,
         },

@@ -231,7 +231,7 @@ let runtimeInstalled = false;
 export async function startEnv(): Promise<WorkflowTestEnv> {
   if (!runtimeInstalled) {
     // Cases fail on purpose here: the worker's log only for its own errors.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
     runtimeInstalled = true;
   }
   const address = inject('temporalAddress');

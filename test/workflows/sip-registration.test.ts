@@ -1,0 +1,115 @@
+/**
+ * SIP registration with mocked SBC, account issuing, probes and watches: in service (with a
+ * password rotation) until cancelled, which deletes the account; a rejection; and the
+ * registration deadline with its reminders.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
+import { cancelRequestedSignal } from '../../contract/case';
+import { sipRegistration } from '../../workflows/sip-registration';
+import { registrationInput } from './inputs';
+import {
+  act,
+  cancelledOutcome,
+  enterprise,
+  failureOf,
+  NUMBERS,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  support,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+function start(s: Scenario, timings: Parameters<typeof registrationInput>[1] = {}) {
+  return env.client.workflow.start(sipRegistration, { args: [registrationInput(s, timings)], taskQueue: env.taskQueue, workflowId: s.id('sip-registration') });
+}
+
+const account = { username: 'gw1001', realm: 'cc-1.sip.test' };
+
+describe.concurrent('SIP registration', () => {
+  it('goes into service, rotates the password on request, and deletes the account when cancelled', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    const id = s.id('sip-registration');
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-registration', 'approve', support, {});
+
+    const registered = await stageOf(h, 'registered');
+    expect(registered.result).toMatchObject({ passed: true, account, registrar: 'sip.test:5060', numbers: NUMBERS.display, rotations: 0 });
+    expect(s.argsOf('issueSipCredentials')).toEqual([
+      { caseId: id, companyName: '广州示例科技有限公司', instanceId: 'cc-1', to: 'ops@example.cn', transport: 'tcp', vendor: 'generic', rotation: 0, dedupKey: expect.stringMatching(/\/email\/sip-credentials\/0$/) },
+    ]);
+    expect(s.argsOf('awaitRegistration')[0]).toMatchObject(account);
+    expect(s.argsOf('placeTestCall')).toEqual([{ host: account.realm, port: 0, transport: 'tcp', callee: account.username, caller: NUMBERS.e164[0], domain: account.realm }]);
+    expect(s.argsOf('awaitCall')[0]).toMatchObject({ callees: NUMBERS.e164 });
+    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, reference: id }]);
+
+    const rotated = await act(h, 'sip-registration', 'rotate-credentials', enterprise(s.enterpriseId), { note: '密码泄露' });
+    expect(rotated.stage).toBe('issuing-credentials');
+    await stageOf(h, 'registered');
+    expect(s.argsOf('issueSipCredentials')[1]).toMatchObject({ rotation: 1, account, dedupKey: expect.stringMatching(/\/email\/sip-credentials\/1$/) });
+
+    await h.signal(cancelRequestedSignal, { actor: enterprise(s.enterpriseId), reason: '停用网关' });
+    await h.cancel();
+    expect(await cancelledOutcome(h)).toBe(true);
+    expect(s.argsOf('deleteSipAccountsOf')).toEqual([{ reference: id }]);
+    expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: id }]);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
+    // Newest first: the numbers come off before the account goes.
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: unassign the numbers', 'compensation: delete the SIP account']);
+    expect(state.steps.find((x) => x.name === 'compensation: delete the SIP account')?.detail).toBe('deleted gw1001@cc-1.sip.test');
+    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-inbound-test', 'sip-report', 'case-cancelled']);
+  });
+
+  it('ends on a support rejection with no account made and no report', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-registration', 'reject', support, { reason: '号码不属于该企业' });
+
+    expect(await failureOf(h)).toMatchObject({ type: 'Rejected', message: '号码不属于该企业' });
+    expect(s.calls('issueSipCredentials')).toHaveLength(0);
+    expect(s.calls('deleteSipAccountsOf')).toHaveLength(0);
+    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-rejected']);
+  });
+
+  it('reminds the enterprise while the gateway does not register, fails at the deadline and deletes the account', async () => {
+    const s = env.scenario({
+      // Watches the whole slice it is given, as the real watch does, and sees nothing.
+      awaitRegistration: async (w) => {
+        await delay(w.maxWaitMs);
+        return null;
+      },
+    });
+    const h = await start(s, { registrationReminderMs: 500, registrationDeadlineMs: 2_500 });
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-registration', 'approve', support, {});
+
+    const failure = await failureOf(h);
+    expect(failure.type).toBe('NotRegistered');
+    expect(failure.message).toContain('gw1001@cc-1.sip.test did not register by');
+    const reminders = s.emails('sip-registration-reminder');
+    expect(reminders.length).toBeGreaterThanOrEqual(2);
+    expect(reminders.map((r) => (r.data as { reminder: number }).reminder)).toEqual(reminders.map((_, i) => i + 1));
+    expect(reminders.every((r) => r.to === 'ops@example.cn')).toBe(true);
+    expect(s.argsOf('deleteSipAccountsOf')).toEqual([{ reference: s.id('sip-registration') }]);
+    expect(s.calls('placeTestCall')).toHaveLength(0);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'failed', error: { type: 'NotRegistered' } });
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: delete the SIP account']);
+    expect(stepNames(state)).toEqual(expect.arrayContaining(['registration reminder 1', 'registration reminder 2']));
+    expect(s.emails('sip-report')[0]?.data).toMatchObject({ passed: false });
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * Third-party supplier lines with mocked billing and gateway: the happy path (a numbers-opened
+ * with the wrong count refused by the case's rules first), rejections by support and by the
+ * supplier, a cancel while the supplier decides, and a failed binding undoing the import.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionFailureType } from '../../contract/actions';
+import { cancelRequestedSignal } from '../../contract/case';
+import { thirdPartyLine } from '../../workflows/third-party-line';
+import { thirdPartyInput } from './inputs';
+import {
+  act,
+  cancelledOutcome,
+  enterprise,
+  failureOf,
+  refusalOf,
+  refuse,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  support,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
+
+let env: WorkflowTestEnv;
+beforeAll(async () => {
+  env = await startEnv();
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+function start(s: Scenario) {
+  return env.client.workflow.start(thirdPartyLine, { args: [thirdPartyInput(s)], taskQueue: env.taskQueue, workflowId: s.id('third-party-line') });
+}
+
+const opened = ['+8613800000001', '+8613800000002'];
+
+async function toSupplier(h: Awaited<ReturnType<typeof start>>) {
+  await stageOf(h, 'awaiting-review');
+  const approved = await act(h, 'third-party-line', 'approve', support, {});
+  expect(approved.stage).toBe('awaiting-supplier');
+}
+
+describe.concurrent('third-party line', () => {
+  it('imports and binds the numbers the supplier opened, refusing a list of the wrong size first', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    const id = s.id('third-party-line');
+    await toSupplier(h);
+    await act(h, 'third-party-line', 'supplier-approved', support, { note: '供应商已受理' });
+    await stageOf(h, 'awaiting-numbers');
+
+    const tooFew = await refusalOf(act(h, 'third-party-line', 'numbers-opened', support, { numbers: [opened[0]!] }));
+    expect(tooFew.type).toBe(ActionFailureType.RuleViolation);
+    expect(tooFew.details?.[0]).toMatchObject({ errors: [{ path: 'payload.numbers', code: 'number-count' }] });
+    const twice = await refusalOf(act(h, 'third-party-line', 'numbers-opened', support, { numbers: [opened[0]!, opened[0]!] }));
+    expect(twice.details?.[0]).toMatchObject({ errors: [{ path: 'payload.numbers', code: 'number-duplicate' }] });
+    expect((await stateOf(h)).stage).toBe('awaiting-numbers');
+
+    await act(h, 'third-party-line', 'numbers-opened', support, { numbers: opened });
+    const result = await h.result();
+    expect(result).toMatchObject({ productId: 'A-95-1', supplier: 'A', numbers: opened.map((n) => `display:${n}`), instanceId: 'cc-1', callingRules: { perCalleeDailyLimit: 2 } });
+    expect(result.supplierDue).toMatchObject({ workingDays: 5 });
+    expect(s.argsOf('importNumbers')).toEqual([{ customerId: 'cust-1', numbers: opened, type: 'mobile', supplier: 'A', reference: id, idempotencyKey: `${id}/import` }]);
+    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: opened, skillGroupId: 'sg-1', callingRules: { perCalleeDailyLimit: 2 }, reference: id }]);
+    expect(s.emails().map((e) => [e.template, e.to])).toEqual([
+      ['third-party-review', 'support'],
+      ['third-party-supplier-application', 'supplier-a@example.cn'],
+      ['third-party-ready', 'ops@example.cn'],
+    ]);
+  });
+
+  it('ends on a support rejection', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'third-party-line', 'reject', support, { reason: '行业不在产品允许范围内' });
+
+    expect(await failureOf(h)).toMatchObject({ type: 'RejectedBySupport', message: '行业不在产品允许范围内' });
+    expect(s.emails().map((e) => e.template)).toEqual(['third-party-review', 'third-party-rejected']);
+    expect(s.emails('third-party-rejected')[0]?.data).toMatchObject({ by: 'support', reason: '行业不在产品允许范围内' });
+    expect(stepNames(await stateOf(h)).filter((n) => n.startsWith('compensation'))).toEqual([]);
+  });
+
+  it('ends on the supplier’s rejection, telling the enterprise who refused', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    await toSupplier(h);
+    await act(h, 'third-party-line', 'supplier-rejected', support, { note: '该地区号码资源不足' });
+
+    expect(await failureOf(h)).toMatchObject({ type: 'RejectedBySupplier', message: '该地区号码资源不足' });
+    expect(s.calls('importNumbers')).toHaveLength(0);
+    expect(s.emails().map((e) => e.template)).toEqual(['third-party-review', 'third-party-supplier-application', 'third-party-rejected']);
+    expect(s.emails('third-party-rejected')[0]?.data).toMatchObject({ by: 'supplier A', reason: '该地区号码资源不足' });
+  });
+
+  it('is cancelled while waiting on the supplier, with nothing to undo', async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    await toSupplier(h);
+    await h.signal(cancelRequestedSignal, { actor: enterprise(s.enterpriseId), reason: '不再需要' });
+    await h.cancel();
+
+    expect(await cancelledOutcome(h)).toBe(true);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled', awaiting: [] });
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([]);
+    expect(s.calls('releaseNumbers')).toHaveLength(0);
+    expect(s.emails().map((e) => e.template)).toEqual(['third-party-review', 'third-party-supplier-application', 'case-cancelled']);
+    expect(s.emails('case-cancelled')[0]?.data).toMatchObject({ reason: '不再需要' });
+  });
+
+  it('undoes the binding and the import, newest first, when binding is refused', async () => {
+    const s = env.scenario({ assignNumbers: async () => refuse('GatewayRejected', 'instance cc-1 is suspended') });
+    const h = await start(s);
+    const id = s.id('third-party-line');
+    await toSupplier(h);
+    await act(h, 'third-party-line', 'supplier-approved', support, {});
+    await stageOf(h, 'awaiting-numbers');
+    await act(h, 'third-party-line', 'numbers-opened', support, { numbers: opened });
+
+    expect(await failureOf(h)).toMatchObject({ type: 'GatewayRejected', message: 'instance cc-1 is suspended' });
+    expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: opened, reference: id }]);
+    expect(s.argsOf('releaseNumbers')).toEqual([{ numbers: opened, reference: id, idempotencyKey: `${id}/release` }]);
+    const state = await stateOf(h);
+    expect(state).toMatchObject({ status: 'failed', error: { type: 'GatewayRejected' } });
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: unbind the numbers', 'compensation: return the imported numbers']);
+  });
+});
