@@ -67,6 +67,28 @@ describe.concurrent('number subscription', () => {
     expect(s.emails().map((e) => e.template)).toEqual(['subscription-in-grace', 'subscription-released']);
   });
 
+  it('reminds the enterprise before expiry when not renewing automatically, then releases after the grace', async () => {
+    const s = env.scenario();
+    const paidThrough = Date.now() + 5_000;
+    const before = [3_500, 2_000];
+    const { handle } = start(s, { paidThrough, autoRenew: false, timings: { periodMs: 3_600_000, remindersBeforeMs: before, graceMs: 300 } });
+    const h = await handle;
+
+    expect(await h.result()).toMatchObject({ status: 'released' });
+    expect(s.calls('chargeRent')).toHaveLength(0);
+    // Reminders already past when the subscription started are skipped (a slow start on a loaded machine).
+    const startedAt = Date.parse((await stateOf(h)).steps[0]!.at);
+    const due = before.map((b) => paidThrough - b).filter((at) => at > startedAt).length;
+    expect(due).toBeGreaterThanOrEqual(1);
+    const reminders = s.emails('subscription-reminder');
+    expect(reminders).toHaveLength(due);
+    expect(reminders.every((r) => r.to === 'ops@example.cn')).toBe(true);
+    expect(new Set(reminders.map((r) => r.dedupKey)).size).toBe(due);
+    expect(reminders[0]?.data).toMatchObject({ expiresAt: new Date(paidThrough).toISOString(), amountFen: 10_000 });
+    expect(s.emails().map((e) => e.template)).toEqual([...reminders.map(() => 'subscription-reminder'), 'subscription-in-grace', 'subscription-released']);
+    expect(s.emails('subscription-in-grace')[0]?.data).toMatchObject({ reason: 'not renewed' });
+  });
+
   it('releases the numbers when cancelled', async () => {
     const s = env.scenario();
     const { input, handle } = start(s);

@@ -113,7 +113,7 @@ describe.concurrent('SIP trunk', () => {
 
   it('fails when the gateway never answers OPTIONS, after a retry and the retry deadline', async () => {
     const s = env.scenario({ sendOptions: async (o) => ({ outcome: 'timeout', attempts: 3, sent: `OPTIONS sip:${o.host}:${o.port}`, from: '127.0.0.1:5090' }) });
-    const h = await start(s, { connectivityWindowMs: 100, connectivityRetryDeadlineMs: 2_500 });
+    const h = await start(s, { connectivityWindowMs: 100, connectivityRetryDeadlineMs: 3_500 });
     await approveAndWhitelist(s, h);
     await stageOf(h, 'connectivity-failed');
     const retried = await act(h, 'sip-trunk', 'retry-connectivity', enterprise(s.enterpriseId), { note: '防火墙已放行' });

@@ -20,6 +20,7 @@ import {
   stateOf,
   stepNames,
   support,
+  until,
   type Scenario,
   type WorkflowTestEnv,
 } from './support';
@@ -32,8 +33,8 @@ afterAll(async () => {
   await env?.stop();
 });
 
-function start(s: Scenario) {
-  return env.client.workflow.start(thirdPartyLine, { args: [thirdPartyInput(s)], taskQueue: env.taskQueue, workflowId: s.id('third-party-line') });
+function start(s: Scenario, timings: Parameters<typeof thirdPartyInput>[1] = {}) {
+  return env.client.workflow.start(thirdPartyLine, { args: [thirdPartyInput(s, timings)], taskQueue: env.taskQueue, workflowId: s.id('third-party-line') });
 }
 
 const opened = ['+8613800000001', '+8613800000002'];
@@ -71,6 +72,27 @@ describe.concurrent('third-party line', () => {
       ['third-party-supplier-application', 'supplier-a@example.cn'],
       ['third-party-ready', 'ops@example.cn'],
     ]);
+  });
+
+  it('alerts support once the supplier runs past its lead time, in each phase', async () => {
+    const s = env.scenario();
+    // Five working days are about a week of calendar days: due in well under a second here.
+    const h = await start(s, { dayMs: 100, escalationEveryMs: 500 });
+    await toSupplier(h);
+    const review = await until(() => {
+      const sent = s.emails('third-party-escalation');
+      return sent.length >= 2 ? sent : undefined;
+    }, 'two escalations while the supplier reviews');
+    expect(review.slice(0, 2).map((e) => [e.to, (e.data as { phase: string; escalation: number }).phase, (e.data as { escalation: number }).escalation])).toEqual([
+      ['support', 'review', 1],
+      ['support', 'review', 2],
+    ]);
+    await act(h, 'third-party-line', 'supplier-approved', support, {});
+    // Already overdue: opening the numbers is escalated at once.
+    const opening = await until(() => s.emails('third-party-escalation').find((e) => (e.data as { phase: string }).phase === 'opening numbers'), 'an escalation while numbers are opened');
+    expect(opening.data).toMatchObject({ escalation: 1, supplier: 'A' });
+    expect(stepNames(await stateOf(h))).toEqual(expect.arrayContaining(['supplier overdue 1', 'supplier overdue 2']));
+    await h.terminate('test over');
   });
 
   it('ends on a support rejection', async () => {
