@@ -21,6 +21,8 @@ import { contactCenterLookups, instancesOf } from './contact-center';
 import { enterpriseIdSchema } from '../domain/common';
 import type { SipGateway } from '../activities/sip-gateway';
 import { providerAddresses } from './sip';
+import { BillingNumbers } from './billing-numbers';
+import { mountNumberRoutes } from './numbers';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 
@@ -30,6 +32,7 @@ export interface ApiDeps {
   tokens: TokenRegistry;
   documents?: DocumentStore;
   sipGateway?: SipGateway;
+  billingNumbers?: BillingNumbers;
   now?: () => number;
 }
 
@@ -42,6 +45,7 @@ export function createApp(deps: ApiDeps): express.Express {
   const documents = deps.documents ?? new DocumentStore(config.documents.dir);
   const cases = new CaseService(client, config);
   const now = deps.now ?? Date.now;
+  const billingNumbers = deps.billingNumbers ?? BillingNumbers.fromConfig(config);
   const ctx: KindContext = {
     config,
     documents,
@@ -49,6 +53,7 @@ export function createApp(deps: ApiDeps): express.Express {
     approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
     currentApplication: (id) => cases.currentApplication(id),
     sipGateway: deps.sipGateway ?? createSipGateway(config),
+    billingNumbers,
     contactCenter: contactCenterLookups(config),
   };
   const app = express();
@@ -207,6 +212,8 @@ export function createApp(deps: ApiDeps): express.Express {
     }
     res.json(await cases.cancel(id, actorOf(principal), body.reason));
   });
+
+  mountNumberRoutes(v1, billingNumbers);
 
   // Billing authenticates by signature over the raw body, not by bearer token.
   app.post('/v1/webhooks/billing', express.raw({ type: () => true, limit: config.api.bodyLimit }), async (req, res) => {

@@ -30,6 +30,7 @@ import { applyResubmission } from '../domain/resubmission';
 import { checkGatewayAddress, providerAddresses, sipRegistrationPayloads, sipRegistrationStartSchema, sipTrunkPayloads, sipTrunkStartSchema } from '../domain/sip';
 import { applicationFacts, precheckApplication, verificationPayloads, verificationStartSchema, type Application, type Resubmission, type VerificationResult } from '../domain/verification';
 import type { SipGateway } from '../activities/sip-gateway';
+import type { BillingNumberReader } from './billing-numbers';
 import { centerNameKey } from '../activities/contact-center';
 import type { ContactCenterLookups } from './contact-center';
 import { contactCenterInstancePayloads, contactCenterInstanceStartSchema, CURRENT_AGREEMENT_VERSION } from '../domain/contact-center';
@@ -54,6 +55,8 @@ export interface KindContext {
   currentApplication: (caseId: string) => Promise<Application>;
   /** Read-only use: which numbers are already assigned. */
   sipGateway: SipGateway;
+  /** Read-only use: whom billing sells or reserves a number to. */
+  billingNumbers: BillingNumberReader;
   /** Read-only use: the enterprise's instances and what a binding names in them. */
   contactCenter: ContactCenterLookups;
 }
@@ -128,6 +131,25 @@ async function alreadyAssigned(ctx: KindContext, numbers: string[]): Promise<Rul
   for (const [i, n] of numbers.entries()) {
     const [taken] = await ctx.sipGateway.assignments({ number: toE164(n) });
     if (taken) failures.push({ path: `numbers.${i}`, code: 'number-already-assigned', message: `${n} is already assigned to instance ${taken.instanceId}` });
+  }
+  return failures;
+}
+
+/** Lines billing sells to another customer, or holds reserved for a purchase, are not the enterprise's to bring in. */
+async function heldInBilling(ctx: KindContext, enterpriseId: string, numbers: string[], path = 'numbers'): Promise<RuleFailure[]> {
+  // Without an approved verification there is no billing customer: any sale is someone else's.
+  const own = await ctx.approvedVerification(enterpriseId).then(
+    (v) => v.billingCustomerId,
+    () => undefined,
+  );
+  const failures: RuleFailure[] = [];
+  for (const [i, n] of numbers.entries()) {
+    const record = await ctx.billingNumbers.number(n);
+    if (record?.status === 'reserved') {
+      failures.push({ path: `${path}.${i}`, code: 'number-reserved-in-billing', message: `${n} is reserved in billing for a number purchase` });
+    } else if ((record?.status === 'sold' || record?.status === 'imported') && record.customerId !== own) {
+      failures.push({ path: `${path}.${i}`, code: 'number-sold-to-another-customer', message: `${n} is sold by billing to another customer` });
+    }
   }
   return failures;
 }
@@ -279,14 +301,15 @@ export const KINDS = {
     stages: STAGES['third-party-line'],
     actions: actionSpecs('third-party-line', thirdPartyLinePayloads),
     facts: (body) => ({ productId: body.productId }),
-    // Opened numbers are checked against the product's kind, and handed on in E.164.
-    async actionPrecheck(action, payload, c) {
+    // Opened numbers are checked against the product's kind and billing's inventory, and handed on in E.164.
+    async actionPrecheck(action, payload, c, ctx) {
       if (action !== 'numbers-opened') return { failures: [], payload };
       const { numbers } = payload as { numbers: string[] };
       const product = productById(c.facts.productId ?? '');
       const failures: RuleFailure[] = product
         ? numbers.flatMap((n, i) => (validOpenedNumber(product, n) ? [] : [{ path: `payload.numbers.${i}`, code: 'number-invalid', message: `${n} is not a valid ${product.numberKind} number` }]))
         : [];
+      failures.push(...(await heldInBilling(ctx, c.enterpriseId, numbers, 'payload.numbers')));
       return { failures, payload: { numbers: numbers.map(toE164) } };
     },
   }),
@@ -301,6 +324,7 @@ export const KINDS = {
       const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways, forbidden: providerAddresses(ctx.config.sipGateway) });
       if (range) failures.push(range);
       failures.push(...(await alreadyAssigned(ctx, body.numbers)));
+      failures.push(...(await heldInBilling(ctx, body.enterpriseId, body.numbers)));
       await verifiedOr(ctx, body.enterpriseId, failures);
       return failures;
     },
@@ -328,7 +352,7 @@ export const KINDS = {
     startSchema: sipRegistrationStartSchema,
     workflow: sipRegistration,
     async precheck(body, ctx) {
-      const failures = await alreadyAssigned(ctx, body.numbers);
+      const failures = [...(await alreadyAssigned(ctx, body.numbers)), ...(await heldInBilling(ctx, body.enterpriseId, body.numbers))];
       await verifiedOr(ctx, body.enterpriseId, failures);
       return failures;
     },

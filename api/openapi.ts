@@ -8,6 +8,7 @@ import { onboardingResourceSchema, onboardingSummarySchema } from '../domain/onb
 import { documentKindSchema } from '../domain/verification';
 import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { KINDS } from './kinds';
+import { numberOpenApi } from './numbers';
 import { instanceSummarySchema } from '../domain/contact-center';
 
 type Json = Record<string, unknown>;
@@ -108,6 +109,7 @@ export function buildOpenApi(config: Config): Json {
         },
         Onboarding: schema(onboardingResourceSchema, 'output'),
         OnboardingSummary: schema(onboardingSummarySchema, 'output'),
+        ...numberOpenApi.schemas,
         Instance: schema(instanceSummarySchema, 'output'),
         ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
         ...Object.fromEntries(actions.map((a) => [`Action_${a.kind}_${a.name}`, schema(a.spec.payload)])),
@@ -256,6 +258,7 @@ export function buildOpenApi(config: Config): Json {
           },
         },
       },
+      ...numberOpenApi.paths,
       '/v1/onboardings/{id}/cancel': {
         post: {
           operationId: 'cancelOnboarding',

@@ -191,6 +191,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/numbers/quarantined": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Numbers set aside because a purchase found them in service elsewhere (support) */
+        get: operations["listQuarantinedNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/numbers/{number}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return a quarantined number to sale once the conflict is resolved (support; who and why are recorded) */
+        post: operations["releaseQuarantinedNumber"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/onboardings/{id}/cancel": {
         parameters: {
             query?: never;
@@ -291,6 +325,33 @@ export interface components {
                 self: string;
                 temporalUi: string;
             };
+        };
+        InventoryNumber: {
+            /** @description as billing writes it: fixed lines in E.164, 400 numbers national */
+            number: string;
+            /** @description as people read it, e.g. 020-66240011 */
+            display: string;
+            type: string;
+            areaCode: string | null;
+            /** @enum {string} */
+            status: "available" | "reserved" | "sold" | "imported" | "quarantined";
+            quarantine?: {
+                reason: string;
+                /** @description the case that found the number in service */
+                caseId: string;
+                /** Format: date-time */
+                at: string;
+            };
+            quarantineHistory?: {
+                reason: string;
+                reference: string;
+                /** Format: date-time */
+                at: string;
+                /** Format: date-time */
+                releasedAt: string;
+                releasedBy: string;
+                releaseReason: string;
+            }[];
         };
         Instance: {
             instanceId: string;
@@ -1143,6 +1204,139 @@ export interface operations {
             };
             /** @description Problem details (RFC 9457) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listQuarantinedNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the quarantined numbers, with the reason and the case that found each */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InventoryNumber"][];
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    releaseQuarantinedNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description e.g. +862066240011, 020-66240011 or 4008200001 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why the number may be sold again, e.g. how the conflict was resolved */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description the number, available again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InventoryNumber"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
