@@ -11,7 +11,7 @@ import { onboardingKindSchema, type OnboardingResource } from '../domain/onboard
 import { DocumentStore, UnsupportedContentError } from '../storage/documents';
 import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
-import { kindDefinition, KINDS, type KindContext } from './kinds';
+import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
 import type { ActingKind, ActionName } from '../contract/actions';
 import { buildOpenApi } from './openapi';
 import { billingWebhookSchema, cancelBodySchema, catalogQuerySchema, documentUploadSchema, listQuerySchema } from './schemas';
@@ -137,7 +137,7 @@ export function createApp(deps: ApiDeps): express.Express {
     if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
       throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
     }
-    const failures = (await def.precheck?.(body, ctx)) ?? [];
+    const failures = [...((await def.precheck?.(body, ctx)) ?? []), ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : [])];
     if (failures.length > 0) {
       throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, { errors: failures });
     }

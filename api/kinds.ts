@@ -95,8 +95,47 @@ export interface KindDefinition<S extends { enterpriseId: string } = { enterpris
    * and the payload as the workflow receives it (e.g. numbers in E.164).
    */
   actionPrecheck?: (action: string, payload: unknown, c: CaseRef, ctx: KindContext) => Promise<{ failures: RuleFailure[]; payload: unknown }>;
+  /**
+   * What the start binds numbers to on the contact-center platform, each id with the field that
+   * names it: an instance of the same enterprise and, in it, the app, IVR flow or skill group.
+   */
+  binding?: (body: S) => BindingRef;
   /** Facts of the start body kept with the case (Temporal memo) for later actions' checks. */
   facts?: (body: S) => Record<string, string>;
+}
+
+/** Ids a start names on the platform, each with the path of the field that names it. */
+export interface BindingRef {
+  instanceId: { id: string; path: string };
+  appId?: { id: string; path: string };
+  ivrFlowId?: { id: string; path: string };
+  skillGroupId?: { id: string; path: string };
+}
+
+/** A binding's ids under the paths of a `binding` object in the start body. */
+function bindingAt(prefix: string, b: { instanceId: string; ivrFlowId?: string | undefined; skillGroupId?: string | undefined }): BindingRef {
+  return {
+    instanceId: { id: b.instanceId, path: `${prefix}instanceId` },
+    ...(b.ivrFlowId !== undefined ? { ivrFlowId: { id: b.ivrFlowId, path: `${prefix}ivrFlowId` } } : {}),
+    ...(b.skillGroupId !== undefined ? { skillGroupId: { id: b.skillGroupId, path: `${prefix}skillGroupId` } } : {}),
+  };
+}
+
+/**
+ * Whatever the binding names that the platform lacks, addressed to the start's own fields: an
+ * instance that is not the enterprise's (another's reads as absent), or an app, IVR flow or skill
+ * group not in it.
+ */
+export async function bindingFailures(ctx: KindContext, enterpriseId: string, ref: BindingRef): Promise<RuleFailure[]> {
+  const resolved = await ctx.contactCenter.resolveBinding({
+    enterpriseId,
+    instanceId: ref.instanceId.id,
+    ...(ref.appId ? { appId: ref.appId.id } : {}),
+    ...(ref.ivrFlowId ? { ivrFlowId: ref.ivrFlowId.id } : {}),
+    ...(ref.skillGroupId ? { skillGroupId: ref.skillGroupId.id } : {}),
+  });
+  if (resolved.ok) return [];
+  return resolved.problems.map((p) => ({ path: ref[p.field]?.path ?? p.field, code: p.code, message: p.message }));
 }
 
 function defineKind<S extends { enterpriseId: string }, I>(def: KindDefinition<S, I>): KindDefinition<S, I> {
@@ -208,6 +247,7 @@ export const KINDS = {
     summary: 'Buy fixed-line or 400 numbers and bind them to an instance',
     startSchema: numberPurchaseStartSchema,
     workflow: numberPurchase,
+    binding: (body) => bindingAt('binding.', body.binding),
     async precheck(body, ctx) {
       return purchaseEligibility(body.numberType, await ctx.approvedVerification(body.enterpriseId));
     },
@@ -237,6 +277,7 @@ export const KINDS = {
     summary: "Land the enterprise's own 400 number on fixed lines bought here, through an invoice remark",
     startSchema: own400LandingStartSchema,
     workflow: own400Landing,
+    binding: (body) => bindingAt('binding.', body.binding),
     async precheck(body, ctx) {
       // The 400 number lands on fixed lines, which the enterprise must be allowed to hold.
       return purchaseEligibility('fixed-line', await ctx.approvedVerification(body.enterpriseId));
@@ -271,6 +312,7 @@ export const KINDS = {
     summary: "Apply for a supplier's lines: eligibility, review, supplier hand-off, import and binding",
     startSchema: thirdPartyLineStartSchema,
     workflow: thirdPartyLine,
+    binding: (body) => bindingAt('binding.', body.binding),
     async precheck(body, ctx) {
       const { kind: _kind, enterpriseId, ...request } = body;
       const failures = checkEligibility(productById(request.productId)!, request);
@@ -319,6 +361,7 @@ export const KINDS = {
     summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
     startSchema: sipTrunkStartSchema,
     workflow: sipTrunk,
+    binding: (body) => ({ instanceId: { id: body.instanceId, path: 'instanceId' }, appId: { id: body.boundAppId, path: 'boundAppId' } }),
     async precheck(body, ctx) {
       const failures: RuleFailure[] = [];
       const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways, forbidden: providerAddresses(ctx.config.sipGateway) });
@@ -351,6 +394,7 @@ export const KINDS = {
     summary: 'Onboard a gateway without a public IP: it registers to the provider with a digest account',
     startSchema: sipRegistrationStartSchema,
     workflow: sipRegistration,
+    binding: (body) => ({ instanceId: { id: body.instanceId, path: 'instanceId' } }),
     async precheck(body, ctx) {
       const failures = [...(await alreadyAssigned(ctx, body.numbers)), ...(await heldInBilling(ctx, body.enterpriseId, body.numbers))];
       await verifiedOr(ctx, body.enterpriseId, failures);

@@ -6,16 +6,19 @@ import type { NumberAssignment, SipGateway } from '../../activities/sip-gateway'
 import type { OnboardingResource } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
-import { verifiedEnterprise } from '../support/fixtures';
+import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { activityRunning, bearer, billingCall, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
+
+/** Instances the SBC refuses numbers for (real on the platform, so the API lets the purchase start). */
+const brokenInstances = new Set<string>();
 
 /** The recording gateway, except for instances named to fail: activation then fails for good. */
 class FailingForSomeInstances implements SipGateway {
   readonly mode = 'recording';
   constructor(private readonly inner: RecordingSipGateway) {}
   async assignNumbers(a: NumberAssignment) {
-    if (a.instanceId.startsWith('broken-')) throw ApplicationFailure.create({ type: 'InstanceNotFound', message: `no instance ${a.instanceId}`, nonRetryable: true });
+    if (brokenInstances.has(a.instanceId)) throw ApplicationFailure.create({ type: 'InstanceNotFound', message: `no instance ${a.instanceId}`, nonRetryable: true });
     return this.inner.assignNumbers(a);
   }
   unassignNumbers(input: { numbers: string[]; reference: string }) {
@@ -28,6 +31,9 @@ class FailingForSomeInstances implements SipGateway {
 
 let h: Harness;
 let customerA: string;
+/** The enterprises' contact-center instances, created on the platform first. */
+let mainA: TestInstance;
+let mainB: TestInstance;
 const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
 
 beforeAll(async () => {
@@ -37,7 +43,14 @@ beforeAll(async () => {
     { sipGateway: new FailingForSomeInstances(recorder) },
   );
   customerA = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+  mainA = await instanceFor(h, h.enterprises.a);
+  mainB = await instanceFor(h, h.enterprises.b);
 });
+
+/** A binding to the instance's default IVR flow and skill group. */
+function bindingOf(instance: TestInstance) {
+  return { instanceId: instance.instanceId, ivrFlowId: instance.defaults.ivrFlowId, skillGroupId: instance.defaults.skillGroupId };
+}
 afterAll(async () => {
   await h?.stop();
 });
@@ -54,7 +67,7 @@ function purchase(overrides: Record<string, unknown> = {}) {
     scenario: 'both',
     callScript: SCRIPT,
     autoRenew: true,
-    binding: { instanceId: 'cc-a-main', ivrFlowId: 'ivr-1', skillGroupId: 'sg-1' },
+    binding: bindingOf(mainA),
     ...overrides,
   };
 }
@@ -104,9 +117,9 @@ describe('number purchase through the API', () => {
     expect(result.amountFen).toBe(2 * 3 * result.monthlyRentFen);
     expect(await balance(customerA)).toBe(before - result.amountFen);
 
-    const assigned = await h.sipGateway.assignments({ instanceId: 'cc-a-main' });
+    const assigned = await h.sipGateway.assignments({ instanceId: mainA.instanceId });
     expect(assigned.map((a) => a.number).sort()).toEqual([...result.numbersE164].sort());
-    expect(assigned[0]).toMatchObject({ ivrFlowId: 'ivr-1', skillGroupId: 'sg-1', reference: id });
+    expect(assigned[0]).toMatchObject({ ivrFlowId: mainA.defaults.ivrFlowId, skillGroupId: mainA.defaults.skillGroupId, reference: id });
 
     const activated = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-activated'), 10_000, 'activation email');
     for (const n of result.numbers as string[]) expect(activated.text).toContain(n);
@@ -137,7 +150,7 @@ describe('number purchase through the API', () => {
     expect(none.body.detail).toContain(`verification-${h.enterprises.b}`);
 
     await verifiedEnterprise(h, h.enterprises.b, h.tokens.entB, 'sole-proprietorship');
-    const fixed = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b }));
+    const fixed = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b, binding: bindingOf(mainB) }));
     expect(fixed.status).toBe(422);
     expect(fixed.body.errors).toEqual([expect.objectContaining({ path: 'numberType', code: 'sole-proprietorship-fixed-line' })]);
 
@@ -152,7 +165,7 @@ describe('number purchase through the API', () => {
 
   it('waits for payment when the balance is short, and goes on when billing reports the payment by webhook', async () => {
     const customerB = (await billingCall<{ id: string }>(h, 'GET', `/v1/customers?enterpriseId=${h.enterprises.b}`)).body.id;
-    const id = await start({ ...purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'inbound', callScript: undefined, quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: 'cc-b-main' } }) }, h.tokens.entB);
+    const id = await start({ ...purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'inbound', callScript: undefined, quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: mainB.instanceId } }) }, h.tokens.entB);
     const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-payment', 'awaiting payment');
     expect(waiting.steps.some((s) => s.name === 'balance insufficient')).toBe(true);
     const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-payment-required'), 10_000, 'payment email');
@@ -195,10 +208,31 @@ describe('number purchase through the API', () => {
     expect((await deliver(replay)).body).toEqual({ delivered: false, caseId: id });
   });
 
+  it('starts nothing when the binding names another enterprise’s instance, or an IVR flow or skill group not in the instance (422)', async () => {
+    const listed = async () => (await h.api.get(`/v1/onboardings?kind=number-purchase&enterpriseId=${h.enterprises.a}`).set(...bearer(h.tokens.support))).body.items.length as number;
+    const before = await listed();
+    const foreign = await h.api.post('/v1/onboardings').set(...asA()).send(purchase({ binding: { instanceId: mainB.instanceId } }));
+    expect(foreign.status).toBe(422);
+    expect(foreign.body.errors).toEqual([expect.objectContaining({ path: 'binding.instanceId', code: 'instance-not-found', message: expect.stringContaining(mainB.instanceId) })]);
+    const unknown = await h.api.post('/v1/onboardings').set(...asA()).send(purchase({ binding: { instanceId: mainA.instanceId, ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' } }));
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([
+      expect.objectContaining({ path: 'binding.ivrFlowId', code: 'ivr-flow-not-found', message: expect.stringContaining('ivr-nope') }),
+      expect.objectContaining({ path: 'binding.skillGroupId', code: 'skill-group-not-found', message: expect.stringContaining('sg-nope') }),
+    ]);
+    const invented = await h.api.post('/v1/onboardings').set(...asA()).send(purchase({ binding: { instanceId: 'cc-a-main' } }));
+    expect(invented.status).toBe(422);
+    expect(invented.body.errors).toEqual([expect.objectContaining({ path: 'binding.instanceId', code: 'instance-not-found' })]);
+    expect(await listed()).toBe(before);
+    expect((await platformCall(h, 'GET', `/v1/instances/${mainB.instanceId}/numbers`)).body.items).toEqual([]);
+  });
+
   it('refunds and releases in reverse order when activation fails', async () => {
     await topUp(customerA, 50_000);
     const before = await balance(customerA);
-    const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: 'broken-instance' } }));
+    const broken = await instanceFor(h, h.enterprises.a);
+    brokenInstances.add(broken.instanceId);
+    const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: broken.instanceId } }));
     await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
     await act(id, 'approve-script', h.tokens.support);
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
@@ -225,7 +259,7 @@ describe('number purchase through the API', () => {
     });
     await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker-ready') && resolve()));
     try {
-      const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, callScript: SCRIPT, binding: { instanceId: 'cc-a-crash' } }));
+      const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, callScript: SCRIPT, binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId } }));
       await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
       h.billing.setFaults({ latencyMs: 1_500 });
       await act(id, 'approve-script', h.tokens.support);

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
-import { verifiedEnterprise } from '../support/fixtures';
+import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 // Days in production; seconds here.
 let h: Harness;
 let customerA: string;
+let instanceA: TestInstance;
 
 beforeAll(async () => {
   h = await startHarness({
@@ -18,6 +19,7 @@ beforeAll(async () => {
     LANDING_TEST_CALL_WINDOW: '1h',
   });
   customerA = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+  instanceA = await instanceFor(h, h.enterprises.a);
   await billingCall(h, 'POST', `/v1/customers/${customerA}/credits`, { amountFen: 1_000_000 });
 });
 afterAll(async () => {
@@ -33,7 +35,7 @@ function landing(overrides: Record<string, unknown> = {}) {
     operatorConfirmsRelanding: true,
     peakConcurrentInbound: 45,
     areaCode: '020',
-    binding: { instanceId: 'cc-a-400', ivrFlowId: 'ivr-400' },
+    binding: { instanceId: instanceA.instanceId, ivrFlowId: instanceA.defaults.ivrFlowId },
     ...overrides,
   };
 }
@@ -114,7 +116,7 @@ describe('own 400 number landing through the API', () => {
 
   it('finds the invoice by polling when its webhook is lost, and fails cleanly when the landing deadline passes', async () => {
     h.billing.setFaults({ webhookDropRate: 1 });
-    const id = await start(landing({ own400Number: '4008005678', peakConcurrentInbound: 10, binding: { instanceId: 'cc-a-400b' } }));
+    const id = await start(landing({ own400Number: '4008005678', peakConcurrentInbound: 10, binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId } }));
     const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-landing', 'awaiting landing', 30_000);
     expect(waiting.steps.find((s) => s.name === 'invoice issued')?.detail).toBe('found by polling billing');
     h.billing.setFaults({ webhookDropRate: 0 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kindDefinition } from '../../api/kinds';
 import type { OnboardingSummary } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
-import { legalRepApplication, PDF, verifiedEnterprise } from '../support/fixtures';
+import { instanceFor, legalRepApplication, PDF, verifiedEnterprise } from '../support/fixtures';
 import { caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 /** Served but (at the time of writing) not in the OpenAPI document. */
@@ -88,7 +88,7 @@ async function all(tasks: (() => Promise<unknown>)[], concurrency = 6) {
 }
 
 const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
-function purchaseBody(enterpriseId: string) {
+function purchaseBody(enterpriseId: string, instanceId: string) {
   return {
     kind: 'number-purchase',
     enterpriseId,
@@ -97,7 +97,7 @@ function purchaseBody(enterpriseId: string) {
     quantity: 1,
     scenario: 'both',
     callScript: SCRIPT,
-    binding: { instanceId: `cc-${enterpriseId}` },
+    binding: { instanceId },
   };
 }
 
@@ -110,7 +110,8 @@ beforeAll(async () => {
     { name: 'verification B', id: `verification-${h.enterprises.b}`, tenant: 'b', kind: 'enterprise-verification', running: false },
   );
   for (const t of ['a', 'b'] as const) {
-    const res = await send('POST', '/v1/onboardings', t === 'a' ? 'entA' : 'entB', purchaseBody(enterpriseOf(t)));
+    const { instanceId } = await instanceFor(h, enterpriseOf(t));
+    const res = await send('POST', '/v1/onboardings', t === 'a' ? 'entA' : 'entB', purchaseBody(enterpriseOf(t), instanceId));
     expect(res.status, JSON.stringify(res.json)).toBe(202);
     rows.push({ route: 'POST /v1/onboardings', who: t === 'a' ? 'entA' : 'entB', target: 'own (number-purchase, valid)', expected: 202, actual: res.status });
     await caseWhen(h, res.json.id, (c) => c.stage === 'awaiting-script-review', 'script review');
@@ -176,6 +177,14 @@ describe('authorisation matrix', () => {
           check('POST /v1/onboardings', who, `${rel} tenant`, anonymous(who) ? 401 : rel === 'other' ? 403 : 422, async () => {
             const body = { ...(await legalRepApplicationFor(t)), documents: [{ kind: 'business-licence', documentId: 'doc_00000000-0000-0000-0000-000000000000' }] };
             return send('POST', '/v1/onboardings', who, body);
+          }),
+        );
+        // The tenant's contact-center instances: another tenant's are as good as absent.
+        add(() =>
+          check('GET /v1/enterprises/{enterpriseId}/instances', who, `${rel} tenant`, anonymous(who) ? 401 : rel === 'other' ? 404 : 200, async () => {
+            const res = await send('GET', `/v1/enterprises/${enterpriseOf(t)}/instances`, who);
+            if (res.status === 200) expect(res.json.items).toHaveLength(1);
+            return res;
           }),
         );
         // Lists filtered by the tenant.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
-import { verifiedEnterprise } from '../support/fixtures';
+import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
 import { bearer, caseWhen, eventually, startHarness, type Harness, type ReceivedEmail } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
@@ -21,6 +21,7 @@ const GATEWAY = { ip: `${NET}.6`, port: 5066 };
 let sbc: TestSbc;
 let gateway: KamailioSipGateway;
 let h: Harness;
+let instanceA: TestInstance;
 
 beforeAll(async () => {
   sbc = await startTestSbc(NET);
@@ -30,6 +31,7 @@ beforeAll(async () => {
     { sipGateway: gateway },
   );
   await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+  instanceA = await instanceFor(h, h.enterprises.a);
 });
 
 afterAll(async () => {
@@ -66,7 +68,7 @@ describe('SIP registration onboarding on the real SBC', () => {
       .send({
         kind: 'sip-registration',
         enterpriseId: h.enterprises.a,
-        instanceId: 'cc-a-reg',
+        instanceId: instanceA.instanceId,
         numbers: ['020-66004441'],
         transport: 'udp',
         gatewayVendor: 'freeswitch',
@@ -79,7 +81,7 @@ describe('SIP registration onboarding on the real SBC', () => {
 
     const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'), 15_000, 'credentials email');
     const account = credentialsFrom(mail);
-    expect(account).toMatchObject({ username: 'gateway01', realm: `cc-a-reg.${sbc.sipDomain}` });
+    expect(account).toMatchObject({ username: 'gateway01', realm: `${instanceA.instanceId}.${sbc.sipDomain}` });
     expect(account.password.length).toBeGreaterThanOrEqual(20);
 
     // The emailed FreeSWITCH file is XML carrying the issued account and the proxy.
@@ -106,7 +108,7 @@ describe('SIP registration onboarding on the real SBC', () => {
     const result = registered.result as { passed: boolean; checks: { name: string; passed: boolean }[] };
     expect(result.passed).toBe(true);
     expect(result.checks.map((c) => c.name)).toEqual(['registration', 'outbound test call', 'inbound test call', 'numbers assigned']);
-    expect((await gateway.assignments({ instanceId: 'cc-a-reg' })).map((a) => a.number)).toEqual(['+862066004441']);
+    expect((await gateway.assignments({ instanceId: instanceA.instanceId })).map((a) => a.number)).toEqual(['+862066004441']);
 
     // Readable afterwards: registered now, from where, until when.
     const live = await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entA));

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
-import { verifiedEnterprise } from '../support/fixtures';
+import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { activityRunning, bearer, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
 import { WorkerProcess } from '../support/stack';
@@ -21,6 +21,7 @@ let sbc: TestSbc;
 let gateway: KamailioSipGateway;
 let pool: TestSbc['pool'];
 let h: Harness;
+let instanceA: TestInstance;
 
 beforeAll(async () => {
   sbc = await startTestSbc(NET);
@@ -36,6 +37,7 @@ beforeAll(async () => {
     { sipGateway: gateway },
   );
   await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+  instanceA = await instanceFor(h, h.enterprises.a);
 });
 
 afterAll(async () => {
@@ -47,11 +49,11 @@ function trunk(overrides: Record<string, unknown> = {}) {
   return {
     kind: 'sip-trunk',
     enterpriseId: h.enterprises.a,
-    instanceId: 'cc-a-trunk',
+    instanceId: instanceA.instanceId,
     gateway: { ip: GATEWAY.ip, port: GATEWAY.port, transport: 'udp' },
     numbers: ['020-66001111', '02066001112'],
     callerIdPrefix: '9',
-    boundAppId: 'app-1',
+    boundAppId: instanceA.defaults.appId,
     contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
     testCallee: '13900139000',
     ...overrides,
@@ -112,7 +114,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
       ['numbers assigned', true],
     ]);
     expect(result.checks[0]).toMatchObject({ code: 200, rttMs: expect.any(Number) });
-    const assigned = await gateway.assignments({ instanceId: 'cc-a-trunk' });
+    const assigned = await gateway.assignments({ instanceId: instanceA.instanceId });
     expect(assigned.map((a) => a.number).sort()).toEqual(['+862066001111', '+862066001112']);
     expect(assigned[0]).toMatchObject({ callerIdPrefix: '9', reference: id });
     const report = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-report'), 10_000, 'report');

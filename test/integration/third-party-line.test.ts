@@ -1,17 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { workingDaysBetween } from '../../domain/working-days';
-import { verifiedEnterprise } from '../support/fixtures';
+import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 // A calendar day lasts 100 ms here, so a 30-working-day lead time (about six weeks) takes ~4 s.
 let h: Harness;
+let instanceA: TestInstance;
 const SCRIPT = '您好，这里是示例科技，邀请您参加下周的产品发布会，请问您是否方便参加？';
 
 beforeAll(async () => {
   h = await startHarness({ THIRD_PARTY_DAY: '100ms', THIRD_PARTY_ESCALATION_INTERVAL: '1s', THIRD_PARTY_REVIEW_SLA: '1h' });
   await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+  instanceA = await instanceFor(h, h.enterprises.a);
 });
 afterAll(async () => {
   await h?.stop();
@@ -26,7 +28,7 @@ function application(overrides: Record<string, unknown> = {}) {
     scenario: 'both',
     callScript: SCRIPT,
     regions: [{ region: '广东', quantity: 2 }],
-    binding: { instanceId: 'cc-a-tp', ivrFlowId: 'ivr-tp', skillGroupId: 'sg-tp' },
+    binding: { instanceId: instanceA.instanceId, ivrFlowId: instanceA.defaults.ivrFlowId, skillGroupId: instanceA.defaults.skillGroupId },
     ...overrides,
   };
 }
@@ -113,7 +115,7 @@ describe('third-party supplier lines through the API', () => {
       numbers: ['020-87650001', '020-87650002'],
       callingRules: { callingHours: [{ from: '08:00', to: '22:00' }], perCalleeDailyLimit: 5, noBlindCalling: true },
     });
-    const assigned = await h.sipGateway.assignments({ instanceId: 'cc-a-tp' });
+    const assigned = await h.sipGateway.assignments({ instanceId: instanceA.instanceId });
     expect(assigned).toHaveLength(2);
     expect(assigned[0]!.callingRules).toMatchObject({ perCalleeDailyLimit: 5, noBlindCalling: true });
     const imported = await billingCall<{ number: string; status: string; supplier: string }[]>(h, 'GET', `/v1/numbers?status=imported`);
