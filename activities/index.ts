@@ -9,8 +9,9 @@ import { DocumentStore } from '../storage/documents';
 import { EmailLedger } from '../storage/email-ledger';
 import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
 import { createCheckActivities } from './checks';
-import { ContactCenterClient, createAdminPasswordActivities, createPlatformActivities } from './contact-center';
+import { ContactCenterClient, createAdminPasswordActivities, createContactCenterActivities, createPlatformActivities } from './contact-center';
 import { createEmailActivities } from './email';
+import { contactCenterInService } from './number-conflicts';
 import { createSipProbeActivities } from './sip-probe';
 import { createSipAccountActivities } from './sip-accounts';
 import { createSipWatchActivities } from './sip-watch';
@@ -71,7 +72,8 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     ...createSipAccountActivities({ gateway: sipGateway, sendEmail: email.sendEmail, ledger, registrar: config.sipGateway.registrar }),
     ...createBillingActivities(billingClient),
     ...createCheckActivities({ documents: new DocumentStore(config.documents.dir) }),
-    ...createSipGatewayActivities(sipGateway),
+    // A purchase's reserved numbers are checked against the SBC and the contact center.
+    ...createSipGatewayActivities(sipGateway, { inServiceElsewhere: [contactCenterInService(createContactCenterActivities(contactCenter).lookUpNumber)] }),
     ...createSipWatchActivities({ gateway: sipGateway }),
     ...createSipProbeActivities({
       localAddress: config.sipGateway.probeAddress,

@@ -17,8 +17,22 @@ export interface NumberInService {
   owner: string;
 }
 
-/** Another system's view of numbers in use, e.g. the contact-center platform's. */
-export type InServiceLookup = (numbers: string[]) => Promise<NumberInService[]>;
+/** Another system's view of numbers in use, e.g. the contact-center platform's; `reference`'s own use is not a conflict. */
+export type InServiceLookup = (numbers: string[], reference: string) => Promise<NumberInService[]>;
+
+/** The contact-center platform as an `InServiceLookup`: a number bound to any instance there is in use. */
+export function contactCenterInService(lookUpNumber: (number: string) => Promise<{ instanceId: string; reference: string | null } | null>): InServiceLookup {
+  return async (numbers, reference) => {
+    const found: NumberInService[] = [];
+    for (const number of numbers) {
+      const bound = await lookUpNumber(number);
+      if (bound && bound.reference !== reference) {
+        found.push({ number, display: displayOf(number), where: 'contact center', owner: `instance ${bound.instanceId}${bound.reference ? ` (case ${bound.reference})` : ''}` });
+      }
+    }
+    return found;
+  };
+}
 
 export interface NumberConflictDeps {
   gateway: Pick<SipGateway, 'assignments'>;
@@ -64,7 +78,7 @@ export function createNumberConflictActivities(deps: NumberConflictDeps) {
       }
       for (const lookup of deps.elsewhere ?? []) {
         const seen = new Set(found.map((f) => f.number));
-        for (const hit of await lookup(input.numbers)) if (!seen.has(hit.number)) found.push(hit);
+        for (const hit of await lookup(input.numbers, input.reference)) if (!seen.has(hit.number)) found.push(hit);
       }
       return found;
     },
