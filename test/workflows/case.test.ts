@@ -192,6 +192,22 @@ describe.concurrent('the case library', () => {
     ]);
   });
 
+  it('sends a resubmission that fails its pre-check back to the enterprise, and expires from there', async () => {
+    const failures = [{ path: 'company.licenceValidTo', code: 'licence-expired', message: 'the licence has expired' }];
+    const s = env.scenario({ precheckApplication: async () => ({ failures, facts: verificationInput(s).facts }) });
+    const h = await start(s, { resubmissionWindowMs: 3_000 });
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'enterprise-verification', 'reject', support, rejection);
+    await act(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), { company: { ...verificationInput(s).application.company, licenceValidTo: '2021-01-01' } });
+
+    expect((await failureOf(h)).type).toBe('ResubmissionWindowExpired');
+    const state = await stateOf(h);
+    expect(state.steps.find((x) => x.name === 'pre-check round 2')).toMatchObject({ status: 'failed', detail: 'company.licenceValidTo: licence-expired' });
+    expect(s.argsOf('precheckApplication')[0]?.application.company.licenceValidTo).toBe('2021-01-01');
+    expect(s.emails().map((e) => e.template)).toEqual(['verification-submitted', 'verification-rejected', 'verification-precheck-failed', 'verification-expired']);
+    expect(s.emails('verification-precheck-failed')[0]?.data).toMatchObject({ failures });
+  });
+
   it('fails the case as InternalError when its code breaks on a malformed answer, instead of retrying its task', async () => {
     const s = env.scenario({ ensureBillingCustomer: async () => null as never });
     const h = await start(s);

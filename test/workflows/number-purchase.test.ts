@@ -63,6 +63,7 @@ describe.concurrent('number purchase', () => {
     expect(s.argsOf('createOrder')).toEqual([{ customerId: 'cust-1', reservationId: 'RES-1', prepaidMonths: 3, reference: id, idempotencyKey: expect.stringContaining(`${id}/`) }]);
     expect(s.argsOf('chargeOrder')).toEqual([{ orderId: 'ORD-1', idempotencyKey: expect.stringMatching(/\/charge$/) }]);
     expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, ivrFlowId: 'ivr-1', reference: id }]);
+    expect(s.argsOf('platformAssignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, binding: { ivrFlowId: 'ivr-1' }, reference: id, idempotencyKey: `${id}/platform-assign` }]);
     expect(s.calls('undoPurchase')).toHaveLength(0);
     expect(s.calls('unassignNumbers')).toHaveLength(0);
     expect(s.emails().map((e) => [e.template, e.to])).toEqual([
@@ -76,6 +77,27 @@ describe.concurrent('number purchase', () => {
     const subscription = env.client.workflow.getHandle(subscriptionId);
     expect((await stageOf(subscription, 'active')).enterpriseId).toBe(s.enterpriseId);
     await subscription.terminate('test over');
+  });
+
+  it('rejects a script with a banned phrase at once; the corrected one is reviewed and the fixed lines bought', async () => {
+    const s = env.scenario({ screenCallScript: async ({ callScript }) => ({ banned: callScript.includes('加微信') ? ['加微信'] : [] }) });
+    const h = await start(s, { scenario: 'outbound', callScript: '您好，请加微信了解我们的课程优惠。' });
+    await stageOf(h, 'awaiting-script-resubmission');
+    const rejectedMail = await until(() => s.emails('purchase-script-rejected')[0], 'the rejection email');
+    expect(rejectedMail.data).toMatchObject({ automatic: true, reason: expect.stringContaining('"加微信"') });
+    const resubmitted = await act(h, 'number-purchase', 'resubmit-script', enterprise(s.enterpriseId), { callScript: '您好，这里是示例教育的课程回访电话。' });
+    expect(resubmitted.stage).not.toBe('awaiting-script-resubmission');
+    await stageOf(h, 'awaiting-script-review');
+    await act(h, 'number-purchase', 'approve-script', support, {});
+
+    const result = await h.result();
+    expect(result).toMatchObject({ numberType: 'fixed-line', orderId: 'ORD-1' });
+    expect(s.argsOf('screenCallScript').map((x) => x.callScript)).toEqual(['您好，请加微信了解我们的课程优惠。', '您好，这里是示例教育的课程回访电话。']);
+    expect(s.argsOf('reserveNumbers')[0]).toMatchObject({ type: 'fixed-line', areaCode: '020' });
+    const state = await stateOf(h);
+    expect(state.steps.find((x) => x.name === 'script check round 1')).toMatchObject({ status: 'failed' });
+    expect(state.steps.find((x) => x.name === 'script check round 2')).toMatchObject({ status: 'done' });
+    await env.client.workflow.getHandle(subscriptionIdFor(s.enterpriseId, 'ORD-1')).terminate('test over');
   });
 
   it('fails at the payment deadline and voids the order (undoPurchase)', async () => {

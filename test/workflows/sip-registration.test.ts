@@ -65,10 +65,15 @@ describe.concurrent('SIP registration', () => {
     expect(await cancelledOutcome(h)).toBe(true);
     expect(s.argsOf('deleteSipAccountsOf')).toEqual([{ reference: id }]);
     expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: id }]);
+    expect(s.argsOf('platformUnassignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, idempotencyKey: `${id}/platform-unassign` }]);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
-    // Newest first: the numbers come off before the account goes.
-    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: unassign the numbers', 'compensation: delete the SIP account']);
+    // Newest first: the numbers come off the contact center, then the SBC, before the account goes.
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([
+      'compensation: unassign the numbers in the contact center',
+      'compensation: unassign the numbers',
+      'compensation: delete the SIP account',
+    ]);
     expect(state.steps.find((x) => x.name === 'compensation: delete the SIP account')?.detail).toBe('deleted gw1001@cc-1.sip.test');
     expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-inbound-test', 'sip-report', 'case-cancelled']);
   });

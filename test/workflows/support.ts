@@ -14,6 +14,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { inject } from 'vitest';
 import type { BillingActivities, Invoice, Order } from '../../activities/billing';
 import type { CheckActivities } from '../../activities/checks';
+import type { PlatformActivities } from '../../activities/contact-center';
 import type { EmailActivities } from '../../activities/email';
 import type { SipAccountActivities } from '../../activities/sip-accounts';
 import type { SipGatewayActivities } from '../../activities/sip-gateway';
@@ -22,7 +23,7 @@ import type { SipWatchActivities } from '../../activities/sip-watch';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
 
-type AllActivities = BillingActivities & CheckActivities & EmailActivities & SipAccountActivities & SipGatewayActivities & SipProbeActivities & SipWatchActivities;
+type AllActivities = BillingActivities & CheckActivities & EmailActivities & PlatformActivities & SipAccountActivities & SipGatewayActivities & SipProbeActivities & SipWatchActivities;
 
 /** The activities workflows call (the others are the API's or the workers' own business). */
 export type MockedName =
@@ -46,6 +47,8 @@ export type MockedName =
   | 'screenCallScript'
   | 'assignNumbers'
   | 'unassignNumbers'
+  | 'platformAssignNumbers'
+  | 'platformUnassignNumbers'
   | 'allowGateway'
   | 'disallowGateway'
   | 'deleteSipAccountsOf'
@@ -130,6 +133,8 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   screenCallScript: async () => ({ banned: [] }),
   assignNumbers: async (a) => a.numbers.map((number) => ({ number, instanceId: a.instanceId, reference: a.reference, assignedAt: new Date().toISOString() })),
   unassignNumbers: async (u) => ({ removed: u.numbers }),
+  platformAssignNumbers: async (a) => ({ assigned: a.numbers, rebound: [], unchanged: [] }),
+  platformUnassignNumbers: async (u) => ({ removed: u.numbers, absent: [] }),
   allowGateway: async (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state: 'live' }),
   disallowGateway: async () => ({ removed: 1, state: 'live' }),
   deleteSipAccountsOf: async () => ({ deleted: [{ username: 'gw1001', realm: 'cc-1.sip.test' }], state: 'live' }),
