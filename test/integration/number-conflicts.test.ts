@@ -177,6 +177,43 @@ describe('numbers an enterprise brings itself are refused when billing sells or 
   });
 });
 
+describe('numbers a supplier opened are refused when billing sells them to another customer', () => {
+  it('refuses numbers-opened naming a number sold to B, and takes clean ones', async () => {
+    const [sold] = (await ordersOf(customerB)).filter((o) => o.status === 'paid').flatMap((o) => o.numbers);
+    const instance = await instanceFor(h, h.enterprises.a);
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send({
+        kind: 'third-party-line',
+        enterpriseId: h.enterprises.a,
+        productId: 'a-invitation-fixed',
+        industry: 'saas',
+        scenario: 'both',
+        callScript: '您好，这里是示例科技，邀请您参加下周的产品发布会，请问您是否方便参加？',
+        regions: [{ region: '广东', quantity: 2 }],
+        binding: { instanceId: instance.instanceId, ivrFlowId: instance.defaults.ivrFlowId, skillGroupId: instance.defaults.skillGroupId },
+      });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const id = started.body.id as string;
+    const support = async (action: string, payload: object) => {
+      const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(h.tokens.support)).send(payload);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    await support('approve', {});
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-supplier', 'awaiting supplier');
+    await support('supplier-approved', {});
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-numbers', 'awaiting numbers');
+
+    const refused = await h.api.post(`/v1/onboardings/${id}/actions/numbers-opened`).set(...bearer(h.tokens.support)).send({ numbers: ['02087650001', sold] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'payload.numbers.1', code: 'number-sold-to-another-customer', message: expect.stringContaining(sold!) })]);
+    expect((await caseWhen(h, id, () => true)).stage).toBe('awaiting-numbers');
+    await support('numbers-opened', { numbers: ['02087650001', '02087650002'] });
+  });
+});
+
 function trunkBody(enterpriseId: string, numbers: string[]) {
   return {
     kind: 'sip-trunk',
