@@ -12,6 +12,7 @@ import { verificationId } from '../domain/ids';
 import type { OnboardingKind } from '../domain/onboarding';
 import { REQUIRED_DOCUMENTS, type DocumentRef } from '../domain/verification';
 import { testCall } from '../sip/test-call';
+import { instanceFor, type TestInstance } from '../test/support/fixtures';
 import { startTestSbc } from '../test/support/sbc';
 import { startSippServer } from '../test/support/sipp';
 import { billingCall, eventually, type Stack } from '../test/support/stack';
@@ -122,6 +123,18 @@ async function ensureVerified(ctx: BenchContext, ent: BenchEnterprise, i: number
   if (!(await isVerified(ctx, ent.id))) await drive(enterpriseVerification, ctx, ent, i);
 }
 
+/** Each enterprise's contact-center instance, created on the platform's sandbox before its first number case. */
+const instances = new Map<string, Promise<TestInstance>>();
+
+function instanceOf(ctx: BenchContext, enterpriseId: string): Promise<TestInstance> {
+  let instance = instances.get(enterpriseId);
+  if (!instance) {
+    instance = instanceFor(ctx.stack, enterpriseId, `bench center ${enterpriseId}`);
+    instances.set(enterpriseId, instance);
+  }
+  return instance;
+}
+
 export const numberPurchase: KindDriver = {
   kind: 'number-purchase',
   supportSteps: {
@@ -132,11 +145,13 @@ export const numberPurchase: KindDriver = {
   maxCases: 150,
   async prepare(ctx, ent, i) {
     await ensureVerified(ctx, ent, i);
+    await instanceOf(ctx, ent.id);
     const customer = await billingCall<{ id: string }>(ctx.stack, 'GET', `/v1/customers?enterpriseId=${ent.id}`);
     const credit = await billingCall(ctx.stack, 'POST', `/v1/customers/${customer.body.id}/credits`, { amountFen: 1_000_000, note: 'bench top-up' });
     if (credit.status !== 201) throw new Error(`top-up failed: ${credit.status}`);
   },
   async start(ctx, ent, i) {
+    const { instanceId, defaults } = await instanceOf(ctx, ent.id);
     const body = {
       kind: 'number-purchase',
       enterpriseId: ent.id,
@@ -146,7 +161,7 @@ export const numberPurchase: KindDriver = {
       scenario: 'both',
       callScript: SCRIPT,
       autoRenew: true,
-      binding: { instanceId: `cc-${ent.id}`, ivrFlowId: 'ivr-1', skillGroupId: 'sg-1' },
+      binding: { instanceId, ivrFlowId: defaults.ivrFlowId, skillGroupId: defaults.skillGroupId },
     };
     return (await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, body)).id;
   },
@@ -171,14 +186,14 @@ export function benchTrunkNumber(i: number): string {
   return `020${66_100_000 + i}`;
 }
 
-export function sipTrunkStartBody(enterpriseId: string, i: number) {
+export function sipTrunkStartBody(enterpriseId: string, i: number, instance?: Pick<TestInstance, 'instanceId' | 'defaults'>) {
   return {
     kind: 'sip-trunk' as const,
     enterpriseId,
-    instanceId: `cc-${enterpriseId}`,
+    instanceId: instance?.instanceId ?? `cc-${enterpriseId}`,
     gateway: { ...benchGateway(i), transport: 'udp' as const },
     numbers: [benchTrunkNumber(i)],
-    boundAppId: 'app-bench',
+    boundAppId: instance?.defaults.appId ?? 'app-bench',
     contact: { name: '王工', phone: '13800138000', email: `noc@${enterpriseId}.example.cn` },
     testCallee: '13900139000',
   };
@@ -210,9 +225,12 @@ export const sipTrunk: KindDriver = {
       stop: () => sbc.stop(),
     };
   },
-  prepare: ensureVerified,
+  async prepare(ctx, ent, i) {
+    await ensureVerified(ctx, ent, i);
+    await instanceOf(ctx, ent.id);
+  },
   async start(ctx, ent, i) {
-    return (await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, sipTrunkStartBody(ent.id, i))).id;
+    return (await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, sipTrunkStartBody(ent.id, i, await instanceOf(ctx, ent.id)))).id;
   },
   async afterStart(ctx, id, ent, i) {
     const gw = benchGateway(i);
