@@ -19,6 +19,7 @@ import {
   stateOf,
   stepNames,
   support,
+  until,
   type Scenario,
   type WorkflowTestEnv,
 } from './support';
@@ -76,6 +77,41 @@ describe.concurrent('SIP registration', () => {
     ]);
     expect(state.steps.find((x) => x.name === 'compensation: delete the SIP account')?.detail).toBe('deleted gw1001@cc-1.sip.test');
     expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-inbound-test', 'sip-report', 'case-cancelled']);
+  });
+
+  it('takes support’s word for the registration where the SBC cannot see registrations', async () => {
+    const s = env.scenario({ sipGatewayObserves: async () => ({ calls: false, registrations: false }) });
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-registration', 'approve', support, {});
+    await stageOf(h, 'awaiting-registration');
+    await act(h, 'sip-registration', 'confirm-registration', support, {});
+    await stageOf(h, 'awaiting-inbound-test');
+    await act(h, 'sip-registration', 'confirm-inbound-test', support, {});
+
+    const registered = await stageOf(h, 'registered');
+    expect(registered.result).toMatchObject({ passed: true });
+    expect(registered.steps.find((x) => x.name === 'outbound test call')?.detail).toContain('not placed');
+    expect(s.calls('awaitRegistration')).toHaveLength(0);
+    expect(s.calls('placeTestCall')).toHaveLength(0);
+    await h.terminate('test over');
+  });
+
+  it('waits, with an SBC changed by hand, for support to confirm the account was made', async () => {
+    const s = env.scenario({ issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'pending-manual' }) });
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-registration', 'approve', support, {});
+
+    const manual = await until(async () => {
+      const state = await stateOf(h);
+      return state.awaiting.length > 0 || state.status !== 'running' ? state : undefined;
+    }, 'the wait for the hand-made account');
+    expect(manual).toMatchObject({ status: 'running', stage: 'issuing-credentials', error: null, awaiting: [{ action: 'confirm-sbc-change', role: 'support' }] });
+    const confirmed = await act(h, 'sip-registration', 'confirm-sbc-change', support, { change: 'create-account' });
+    expect(confirmed.stage).not.toBe('issuing-credentials');
+    await stageOf(h, 'registered');
+    await h.terminate('test over');
   });
 
   it('ends on a support rejection with no account made and no report', async () => {

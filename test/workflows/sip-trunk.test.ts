@@ -19,6 +19,7 @@ import {
   stateOf,
   stepNames,
   support,
+  until,
   type Scenario,
   type WorkflowTestEnv,
 } from './support';
@@ -83,6 +84,37 @@ describe.concurrent('SIP trunk', () => {
       ['sip-inbound-test', 'ops@example.cn'],
       ['sip-report', 'ops@example.cn'],
     ]);
+  });
+
+  it('waits, with an SBC changed by hand, for support to confirm the allowlist row, and for support to confirm the inbound call it cannot see', async () => {
+    const s = env.scenario({
+      allowGateway: async (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state: 'pending-manual' }),
+      sipGatewayObserves: async () => ({ calls: false, registrations: false }),
+    });
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-trunk', 'approve', support, {});
+
+    const manual = await until(async () => {
+      const state = await stateOf(h);
+      return state.awaiting.length > 0 || state.status !== 'running' ? state : undefined;
+    }, 'the wait for the hand-made change');
+    expect(manual).toMatchObject({ status: 'running', stage: 'allowlisting', error: null });
+    expect(manual.awaiting).toMatchObject([{ action: 'confirm-sbc-change', role: 'support' }]);
+    const other = await act(h, 'sip-trunk', 'confirm-sbc-change', support, { change: 'create-account' });
+    expect(other.stage).toBe('allowlisting');
+    expect(other.steps.find((x) => x.name === 'confirm-sbc-change ignored')?.detail).toContain('allowlist-gateway');
+    const confirmed = await act(h, 'sip-trunk', 'confirm-sbc-change', support, { change: 'allowlist-gateway' });
+    expect(confirmed.stage).toBe('awaiting-customer-whitelist');
+    // Asked once, and again after the confirmation of another change.
+    await until(() => s.emails('sbc-manual-change').length === 2, 'two requests for the hand-made change');
+
+    await act(h, 'sip-trunk', 'confirm-whitelist', enterprise(s.enterpriseId), {});
+    await stageOf(h, 'awaiting-inbound-test');
+    await act(h, 'sip-trunk', 'confirm-inbound-test', support, { note: '已接通' });
+    const result = await h.result();
+    expect(result.checks.find((c) => c.name === 'inbound test call')).toMatchObject({ passed: true, detail: expect.stringContaining('confirmed by ops: 已接通') });
+    expect(s.calls('awaitCall')).toHaveLength(0);
   });
 
   it('ends on a support rejection with the rejection email and no report', async () => {
