@@ -196,7 +196,7 @@ export class OnboardingCase<K extends ActingKind> {
   enter(stage: Stage<K>, awaits: (Awaiting<ActionName<K>> & { dueAt?: number })[] = []): void {
     const since = isoAt(now());
     this.state.stage = stage;
-    this.state.awaiting = awaits.map((a) => ({ action: a.action, role: a.role, since, ...(a.dueAt !== undefined ? { dueAt: isoAt(a.dueAt) } : {}) }));
+    this.state.awaiting = awaits.map((a) => ({ action: a.action, role: a.role, since, ...(a.dueAt !== undefined && Number.isFinite(a.dueAt) ? { dueAt: isoAt(a.dueAt) } : {}) }));
     this.settle();
     this.publish();
   }

@@ -35,7 +35,9 @@ async function awaitShared<K extends SipKind, A extends SharedAction>(
   action: A,
   options: WaitOptions & { deadlineMs?: number },
 ): Promise<{ actorName: string; payload: SharedPayload<A> } | undefined> {
-  const got = await c.awaitAction(stage, [{ action: action as ActionName<K>, role: 'support' }], { ...options, deadlineMs: options?.deadlineMs ?? Infinity });
+  const awaits = [{ action: action as ActionName<K>, role: 'support' as const }];
+  const { deadlineMs, ...wait } = options;
+  const got = deadlineMs === undefined ? await c.awaitAction(stage, awaits, wait) : await c.awaitAction(stage, awaits, { ...wait, deadlineMs });
   return got && { actorName: got.actor.name, payload: got.payload as SharedPayload<A> };
 }
 
