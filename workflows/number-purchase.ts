@@ -14,7 +14,7 @@ import type { NumberType, Sizing } from '../domain/numbers';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { BillingEvents } from './lib/billing-events';
-import { billing, checks, gateway } from './lib/activities';
+import { billing, checks, gateway, platform } from './lib/activities';
 import { runKey } from './lib/notify';
 import { numberSubscription } from './number-subscription';
 
@@ -100,6 +100,21 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
         },
       ]);
       c.step('numbers assigned', 'done', `${assigned.length} on ${binding.instanceId}`);
+      // The contact center answers the calls: the numbers go to the instance there, bound as asked.
+      undo.add('unassign the numbers in the contact center', () =>
+        platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers in the contact center' }, [
+          { instanceId: binding.instanceId, numbers: order.numbers, idempotencyKey: `${c.state.id}/platform-unassign` },
+        ]),
+      );
+      await platform.platformAssignNumbers.executeWithOptions({ summary: `bind ${order.numbers.length} number(s) in contact center ${binding.instanceId}` }, [
+        {
+          instanceId: binding.instanceId,
+          numbers: order.numbers,
+          binding: { ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}), ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}) },
+          reference: c.state.id,
+          idempotencyKey: `${c.state.id}/platform-assign`,
+        },
+      ]);
 
       const display = order.display;
       if (request.numberType === '400') {

@@ -7,7 +7,7 @@
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { SubscriptionInput } from '../contract/inputs';
 import { isoAt, now, OnboardingCase, type Received } from './lib/case';
-import { billing, gateway } from './lib/activities';
+import { billing, gateway, platform } from './lib/activities';
 
 /** Steps carried across continue-as-new, so the case's recent log survives each period. */
 const CARRIED_STEPS = 20;
@@ -39,6 +39,9 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
   /** Takes the numbers off the instance and returns them to inventory; idempotent. */
   const releaseNumbers = async (reason: string): Promise<string> => {
     await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [{ numbers: input.numbers.e164, reference: input.purchaseId }]);
+    await platform.platformUnassignNumbers.executeWithOptions({ summary: `unbind ${numbers.length} number(s) in contact center ${input.instanceId}` }, [
+      { instanceId: input.instanceId, numbers: input.numbers.e164, idempotencyKey: `${workflowInfo().workflowId}/platform-release` },
+    ]);
     await billing.releaseNumbers.executeWithOptions({ summary: 'return numbers to inventory' }, [
       { numbers: input.numbers.e164, reference: c.state.id, idempotencyKey: `${workflowInfo().workflowId}/release` },
     ]);

@@ -11,7 +11,7 @@
 import type { SipTimings } from '../config';
 import type { SipRegistrationInput } from '../contract/inputs';
 import type { Registration } from '../activities/sip-gateway';
-import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
+import { gateway, platform, sipAccounts, sipProbe, sipWatch } from './lib/activities';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { runKey } from './lib/notify';
 import { applySbcChange, type Check, inboundTest, reportOf, sipEnding } from './lib/sip';
@@ -99,6 +99,12 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
     c.enter('assigning-numbers');
     undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
     await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [{ instanceId: request.instanceId, numbers, reference: c.state.id }]);
+    undo.add('unassign the numbers in the contact center', () =>
+      platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers in the contact center' }, [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }]),
+    );
+    await platform.platformAssignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) in contact center ${request.instanceId}` }, [
+      { instanceId: request.instanceId, numbers, reference: c.state.id, idempotencyKey: `${c.state.id}/platform-assign` },
+    ]);
     checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}`, at: isoAt(now()) });
     mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
     c.state.result = { ...reportOf(true, checks), account, registrar: input.registrar, transport: request.transport, numbers: formatted, rotations: 0 };

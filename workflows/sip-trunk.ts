@@ -11,7 +11,7 @@
 import { sleep } from '@temporalio/workflow';
 import type { SipTrunkInput } from '../contract/inputs';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
-import { gateway, sipProbe } from './lib/activities';
+import { gateway, platform, sipProbe } from './lib/activities';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { applySbcChange, type Check, inboundTest, sipEnding } from './lib/sip';
 
@@ -114,6 +114,12 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
     undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
     await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [
       { instanceId: request.instanceId, numbers, ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}), reference: c.state.id },
+    ]);
+    undo.add('unassign the numbers in the contact center', () =>
+      platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers in the contact center' }, [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }]),
+    );
+    await platform.platformAssignNumbers.executeWithOptions({ summary: `bind ${numbers.length} number(s) to app ${request.boundAppId} in contact center ${request.instanceId}` }, [
+      { instanceId: request.instanceId, numbers, binding: { appId: request.boundAppId }, reference: c.state.id, idempotencyKey: `${c.state.id}/platform-assign` },
     ]);
     checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}${request.callerIdPrefix ? ` with caller-ID prefix ${request.callerIdPrefix}` : ''}`, at: isoAt(now()) });
 

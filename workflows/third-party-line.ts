@@ -10,7 +10,7 @@
 import type { ThirdPartyLineInput } from '../contract/inputs';
 import type { CallingRules } from '../domain/eligibility';
 import { addWorkingDays } from '../domain/working-days';
-import { billing, gateway } from './lib/activities';
+import { billing, gateway, platform } from './lib/activities';
 import { isoAt, now, OnboardingCase } from './lib/case';
 
 export interface ThirdPartyLineResult {
@@ -126,6 +126,24 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
         ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
         callingRules: rules,
         reference: c.state.id,
+      },
+    ]);
+    undo.add('unbind the numbers in the contact center', () =>
+      platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unbind numbers in the contact center' }, [
+        { instanceId: request.binding.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` },
+      ]),
+    );
+    await platform.platformAssignNumbers.executeWithOptions({ summary: `bind ${numbers.length} number(s) in contact center ${request.binding.instanceId}` }, [
+      {
+        instanceId: request.binding.instanceId,
+        numbers,
+        binding: {
+          ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
+          ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
+          callingRules: rules,
+        },
+        reference: c.state.id,
+        idempotencyKey: `${c.state.id}/platform-assign`,
       },
     ]);
 

@@ -120,6 +120,12 @@ describe('number purchase through the API', () => {
     const assigned = await h.sipGateway.assignments({ instanceId: mainA.instanceId });
     expect(assigned.map((a) => a.number).sort()).toEqual([...result.numbersE164].sort());
     expect(assigned[0]).toMatchObject({ ivrFlowId: mainA.defaults.ivrFlowId, skillGroupId: mainA.defaults.skillGroupId, reference: id });
+    // The contact center has them too, on the instance and bound as asked.
+    const inPlatform = (await platformCall<{ items: { number: string; reference: string; binding: Record<string, unknown> }[] }>(h, 'GET', `/v1/instances/${mainA.instanceId}/numbers`)).body.items;
+    expect(inPlatform.map((n) => n.number).sort()).toEqual([...result.numbersE164].sort());
+    for (const n of inPlatform) {
+      expect(n).toMatchObject({ reference: id, binding: { appId: null, ivrFlowId: mainA.defaults.ivrFlowId, skillGroupId: mainA.defaults.skillGroupId, callingRules: null } });
+    }
 
     const activated = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-activated'), 10_000, 'activation email');
     for (const n of result.numbers as string[]) expect(activated.text).toContain(n);
@@ -224,7 +230,6 @@ describe('number purchase through the API', () => {
     expect(invented.status).toBe(422);
     expect(invented.body.errors).toEqual([expect.objectContaining({ path: 'binding.instanceId', code: 'instance-not-found' })]);
     expect(await listed()).toBe(before);
-    expect((await platformCall(h, 'GET', `/v1/instances/${mainB.instanceId}/numbers`)).body.items).toEqual([]);
   });
 
   it('refunds and releases in reverse order when activation fails', async () => {

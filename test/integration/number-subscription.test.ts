@@ -4,18 +4,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnterpriseIdKey, OnboardingKindKey } from '../../domain/search-attributes';
 import type { SubscriptionInput } from '../../contract/inputs';
 import { formatNumber } from '../../domain/numbers';
+import { instanceFor, platformCall, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 // A "month" is 3 seconds here, reminders come 2 s and 1 s before expiry, grace is 3 s.
 let h: Harness;
 let customerId: string;
+let instance: TestInstance;
 
 beforeAll(async () => {
   h = await startHarness({ SUBSCRIPTION_PERIOD: '3s', SUBSCRIPTION_REMINDERS: '2s,1s', SUBSCRIPTION_GRACE: '3s' });
   const created = await billingCall<{ id: string }>(h, 'POST', '/v1/customers', { enterpriseId: h.enterprises.a, name: '广州示例科技有限公司', contactEmail: 'ops@example.cn' });
   customerId = created.body.id;
+  instance = await instanceFor(h, h.enterprises.a);
 });
+
+async function platformNumbers(): Promise<string[]> {
+  return (await platformCall<{ items: { number: string }[] }>(h, 'GET', `/v1/instances/${instance.instanceId}/numbers`)).body.items.map((n) => n.number);
+}
 afterAll(async () => {
   await h?.stop();
 });
@@ -31,7 +38,8 @@ async function subscription(opts: { autoRenew: boolean; balanceFen: number; paid
   // Leave exactly the balance the test wants.
   const balance = (await billingCall<{ balanceFen: number }>(h, 'GET', `/v1/customers/${customerId}`)).body.balanceFen;
   if (balance > opts.balanceFen) await billingCall(h, 'POST', '/v1/charges', { customerId, amountFen: balance - opts.balanceFen, description: 'test: drain', reference });
-  await h.sipGateway.assignNumbers({ instanceId: 'cc-sub', numbers: order.body.numbers, reference });
+  await h.sipGateway.assignNumbers({ instanceId: instance.instanceId, numbers: order.body.numbers, reference });
+  expect((await platformCall(h, 'POST', `/v1/instances/${instance.instanceId}/numbers`, { numbers: order.body.numbers, binding: {}, reference })).status).toBeLessThan(300);
 
   const id = `number-subscription-${h.enterprises.a}-${reference}`;
   const input: SubscriptionInput = {
@@ -43,7 +51,7 @@ async function subscription(opts: { autoRenew: boolean; balanceFen: number; paid
     purchaseId: reference,
     numbers: { e164: order.body.numbers, display: order.body.numbers.map(formatNumber) },
     numberType: 'fixed-line',
-    instanceId: 'cc-sub',
+    instanceId: instance.instanceId,
     monthlyRentFen: order.body.monthlyRentFen,
     paidThrough: Date.now() + opts.paidForMs,
     autoRenew: opts.autoRenew,
@@ -129,11 +137,15 @@ describe('number subscription', () => {
     expect(active.status).toBe('running');
     expect(await numberStatus(sub.number)).toBe('sold');
     expect((await h.sipGateway.assignments({ number: sub.number })).length).toBe(1);
+    expect(await platformNumbers()).toContain(sub.number);
     await eventually(() => h.mail.forCase(sub.id).some((m) => m.event === 'subscription-renewed'), 10_000, 'renewal email');
 
     const released = await h.api.post(`/v1/onboardings/${sub.id}/actions/release`).set(...bearer(h.tokens.entA)).send({ reason: '业务调整' });
     expect(released.status).toBe(200);
     const done = await caseWhen(h, sub.id, (c) => c.status === 'completed', 'released on request');
     expect(done.result).toMatchObject({ status: 'released', reason: '业务调整' });
+    // Released everywhere: the SBC and the contact center no longer route it.
+    expect(await h.sipGateway.assignments({ number: sub.number })).toEqual([]);
+    expect(await platformNumbers()).not.toContain(sub.number);
   });
 });

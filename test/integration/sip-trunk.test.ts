@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
-import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
+import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { activityRunning, bearer, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
 import { WorkerProcess } from '../support/stack';
@@ -117,6 +117,11 @@ describe('SIP trunk onboarding on the real SBC', () => {
     const assigned = await gateway.assignments({ instanceId: instanceA.instanceId });
     expect(assigned.map((a) => a.number).sort()).toEqual(['+862066001111', '+862066001112']);
     expect(assigned[0]).toMatchObject({ callerIdPrefix: '9', reference: id });
+    const inPlatform = (await platformCall<{ items: { number: string; binding: { appId: string | null } }[] }>(h, 'GET', `/v1/instances/${instanceA.instanceId}/numbers`)).body.items;
+    expect(inPlatform.map((n) => [n.number, n.binding.appId])).toEqual([
+      ['+862066001111', instanceA.defaults.appId],
+      ['+862066001112', instanceA.defaults.appId],
+    ]);
     const report = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-report'), 10_000, 'report');
     expect(report.text).toContain('[PASS] inbound test call');
     await recordHistory(h.client, id, 'sip-trunk-retry-then-pass');

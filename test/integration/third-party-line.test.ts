@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { workingDaysBetween } from '../../domain/working-days';
-import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
+import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
@@ -118,6 +118,13 @@ describe('third-party supplier lines through the API', () => {
     const assigned = await h.sipGateway.assignments({ instanceId: instanceA.instanceId });
     expect(assigned).toHaveLength(2);
     expect(assigned[0]!.callingRules).toMatchObject({ perCalleeDailyLimit: 5, noBlindCalling: true });
+    const inPlatform = (await platformCall<{ items: { number: string; binding: Record<string, unknown> }[] }>(h, 'GET', `/v1/instances/${instanceA.instanceId}/numbers`)).body.items;
+    expect(inPlatform.map((n) => n.number)).toEqual(['+862087650001', '+862087650002']);
+    expect(inPlatform[0]!.binding).toMatchObject({
+      ivrFlowId: instanceA.defaults.ivrFlowId,
+      skillGroupId: instanceA.defaults.skillGroupId,
+      callingRules: { perCalleeDailyLimit: 5, noBlindCalling: true },
+    });
     const imported = await billingCall<{ number: string; status: string; supplier: string }[]>(h, 'GET', `/v1/numbers?status=imported`);
     expect(imported.body.filter((n) => ['+862087650001', '+862087650002'].includes(n.number)).map((n) => n.supplier)).toEqual(['A', 'A']);
     await eventually(() => h.mail.forCase(id).find((m) => m.event === 'third-party-ready'), 10_000, 'ready email');
