@@ -14,7 +14,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { inject } from 'vitest';
 import type { BillingActivities, Invoice, Order } from '../../activities/billing';
 import type { CheckActivities } from '../../activities/checks';
-import type { PlatformActivities } from '../../activities/contact-center';
+import type { AdminPasswordActivities, PlatformActivities } from '../../activities/contact-center';
 import type { EmailActivities } from '../../activities/email';
 import type { SipAccountActivities } from '../../activities/sip-accounts';
 import type { SipGatewayActivities } from '../../activities/sip-gateway';
@@ -23,7 +23,7 @@ import type { SipWatchActivities } from '../../activities/sip-watch';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
 
-type AllActivities = BillingActivities & CheckActivities & EmailActivities & PlatformActivities & SipAccountActivities & SipGatewayActivities & SipProbeActivities & SipWatchActivities;
+type AllActivities = AdminPasswordActivities & BillingActivities & CheckActivities & EmailActivities & PlatformActivities & SipAccountActivities & SipGatewayActivities & SipProbeActivities & SipWatchActivities;
 
 /** The activities workflows call (the others are the API's or the workers' own business). */
 export type MockedName =
@@ -49,6 +49,9 @@ export type MockedName =
   | 'unassignNumbers'
   | 'platformAssignNumbers'
   | 'platformUnassignNumbers'
+  | 'platformCreateInstance'
+  | 'platformWithdrawInstance'
+  | 'issueAdminPassword'
   | 'allowGateway'
   | 'disallowGateway'
   | 'deleteSipAccountsOf'
@@ -135,6 +138,19 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   unassignNumbers: async (u) => ({ removed: u.numbers }),
   platformAssignNumbers: async (a) => ({ assigned: a.numbers, rebound: [], unchanged: [] }),
   platformUnassignNumbers: async (u) => ({ removed: u.numbers, absent: [] }),
+  platformCreateInstance: async (i) => ({
+    instanceId: 'cc-1',
+    enterpriseId: i.enterpriseId,
+    centerName: i.centerName,
+    status: 'active',
+    admin: { ...i.admin, passwordSet: false, passwordSetAt: null, passwordVersion: 0 },
+    agreement: i.agreement,
+    defaults: { appId: 'app-default', ivrFlowId: 'ivr-default', skillGroupId: 'sg-default' },
+    createdAt: new Date().toISOString(),
+    suspendedAt: null,
+  }),
+  platformWithdrawInstance: async () => 'no instance was created',
+  issueAdminPassword: async (p) => ({ instanceId: p.instanceId, adminEmail: p.adminEmail, passwordVersion: p.reissue + 1, passwordSetAt: new Date().toISOString(), state: 'issued' }),
   allowGateway: async (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state: 'live' }),
   disallowGateway: async () => ({ removed: 1, state: 'live' }),
   deleteSipAccountsOf: async () => ({ deleted: [{ username: 'gw1001', realm: 'cc-1.sip.test' }], state: 'live' }),
