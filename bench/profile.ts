@@ -6,7 +6,7 @@
  * threads run the bundle) by where the time went, per workflow task.
  *
  *   npx tsx bench/profile.ts                 # 200 cases each
- *   npx tsx bench/profile.ts --n 50 --no-write
+ *   npx tsx bench/profile.ts --n 50 --no-write --keep   # keeps the .cpuprofile files
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -36,14 +36,20 @@ export function category(frame: { functionName: string; url: string }): string {
   const { functionName: fn, url } = frame;
   if (fn === '(idle)') return 'idle';
   if (fn === '(garbage collector)') return 'garbage collector';
-  if (fn === '(program)') return 'native (V8, libuv, the SDK core)';
-  if (/workflow-?s?-bundle|baseline-bundle/.test(url)) return 'workflow bundle code (product or baseline workflows, SDK workflow runtime)';
+  if (fn === '(program)') return 'native (V8, libuv, the SDK core bridge)';
+  // The SDK evaluating workflow code in the workflow thread's V8 context.
+  if (fn === 'runInContext') return 'workflow code evaluation (vm runInContext)';
+  if (/workflows?-bundle|baseline-bundle/.test(url)) return 'workflow bundle code (workflows, SDK workflow runtime)';
+  if (/vm-shared|reusable-vm|workflow\/vm|evalmachine/.test(url)) return 'SDK workflow sandbox (activations, stack traces)';
   if (/node_modules\/@temporalio\/(worker|core-bridge)\//.test(url)) return 'SDK worker (activations, sinks, thread pool)';
   if (/node_modules\/(@temporalio\/proto|protobufjs|long)\//.test(url)) return 'protobuf encode/decode';
   if (/node_modules\/@temporalio\//.test(url)) return 'SDK common (payload conversion)';
-  if (/node_modules\/(tsx|esbuild|source-map)/.test(url)) return 'module loading (tsx)';
+  if (/node_modules\/(tsx|esbuild|get-tsconfig|source-map)|^node:internal\/modules|\/(loader|hooks|realm|utils|lexer)$/.test(url) || /^(wrapSafe|compile)/.test(fn)) {
+    return 'module loading (tsx, at start)';
+  }
   if (/node_modules\//.test(url)) return 'other libraries (activities: HTTP, SMTP, ...)';
-  if (url.startsWith('node:') || url === '' || !url.includes('/')) return 'Node internals and builtins';
+  if (url === '') return 'V8 and Node builtins (postMessage, buffers, sockets)';
+  if (url.startsWith('node:')) return 'Node internals (streams, net, timers)';
   return 'product code outside the bundle (activities, config)';
 }
 
@@ -51,22 +57,29 @@ export interface ProfileSummary {
   threads: number;
   wallMs: number;
   busyMs: number;
+  /** Busy time of the main thread (activities, the SDK's worker side) and of the workflow threads. */
+  busyByThread: { main: number; workflow: number; other: number };
   byCategory: Record<string, number>;
 }
 
 export function summarise(profiles: CpuProfile[]): ProfileSummary {
   const byCategory: Record<string, number> = {};
+  const busyByThread = { main: 0, workflow: 0, other: 0 };
   let wallMs = 0;
-  for (const p of profiles) {
+  profiles.forEach((p, index) => {
     const nodes = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+    const isWorkflowThread = p.nodes.some((n) => n.callFrame.functionName === 'runInContext' || /workflows?-bundle|baseline-bundle/.test(n.callFrame.url));
+    const thread = index === 0 ? 'main' : isWorkflowThread ? 'workflow' : 'other';
     wallMs = Math.max(wallMs, (p.endTime - p.startTime) / 1000);
     p.samples.forEach((id, i) => {
       const c = category(nodes.get(id) ?? { functionName: '', url: '' });
-      byCategory[c] = (byCategory[c] ?? 0) + (p.timeDeltas[i] ?? 0) / 1000;
+      const ms = (p.timeDeltas[i] ?? 0) / 1000;
+      byCategory[c] = (byCategory[c] ?? 0) + ms;
+      if (c !== 'idle') busyByThread[thread] += ms;
     });
-  }
+  });
   const busyMs = Object.entries(byCategory).reduce((sum, [c, ms]) => (c === 'idle' ? sum : sum + ms), 0);
-  return { threads: profiles.length, wallMs, busyMs, byCategory };
+  return { threads: profiles.length, wallMs, busyMs, busyByThread, byCategory };
 }
 
 /** A worker process under `node --cpu-prof`; its profiles (one per thread) once it has exited. */
@@ -88,14 +101,15 @@ async function profiledWorker(script: string, env: Record<string, string>, dir: 
       child.kill('SIGTERM');
       await exited;
       process.off('exit', reap);
-      const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+      // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0, the main thread, first.
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
       return Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), 'utf8')) as CpuProfile));
     },
   };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { n: { type: 'string' }, concurrency: { type: 'string' }, 'no-write': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { n: { type: 'string' }, concurrency: { type: 'string' }, keep: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false } } });
   const n = Number(values.n ?? 200);
   const concurrency = Number(values.concurrency ?? 8);
   const began = Date.now();
@@ -171,7 +185,9 @@ async function main(): Promise<void> {
   } finally {
     await stack?.stop();
     await server.stop();
-    await rm(dir, { recursive: true, force: true });
+    // --keep: the .cpuprofile files stay for a closer look (Chrome DevTools, speedscope).
+    if (values.keep) log(`profiles kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
     await Promise.all([productBundle, baselineBundle].map((b) => rm(path.dirname(b), { recursive: true, force: true })));
   }
 }

@@ -250,7 +250,13 @@ function renderProfile(r: PartResult): string {
     ['worker CPU, all threads (ms)', fmt(d.product.busyMs, 0), fmt(d.baseline.busyMs, 0)],
     ['**worker CPU per workflow task (ms)**', `**${fmt(d.product.cpuMsPerWorkflowTask, 2)}**`, `**${fmt(d.baseline.cpuMsPerWorkflowTask, 2)}**`],
     ['worker CPU per case (ms)', fmt(d.product.cpuMsPerCase, 1), fmt(d.baseline.cpuMsPerCase, 1)],
-    ...cats.map((c) => [`… of which ${c} (ms per task)`, per(d.product, c), per(d.baseline, c)]),
+    ...(d.product.busyByThread
+      ? [
+          ['… main thread (activities, SDK worker side) per task (ms)', fmt(d.product.busyByThread.main / d.product.workflowTasks, 2), fmt(d.baseline.busyByThread.main / d.baseline.workflowTasks, 2)],
+          ['… workflow thread per task (ms)', fmt(d.product.busyByThread.workflow / d.product.workflowTasks, 2), fmt(d.baseline.busyByThread.workflow / d.baseline.workflowTasks, 2)],
+        ]
+      : []),
+    ...cats.map((c) => [`… by frame: ${c} (ms per task)`, per(d.product, c), per(d.baseline, c)]),
   ];
   return [
     '### Where the worker\'s time goes (`node --cpu-prof`)',
