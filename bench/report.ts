@@ -107,8 +107,13 @@ function shapeLine(shape: any): string {
   return describeShape({ steps: steps as never[] });
 }
 
+/** Results written by the bench before the baseline copied whole shapes and the latency rows ran interleaved. */
+const EARLIER_BENCH =
+  'Measured with the bench of that commit, before the workflow refactor: its baseline copied activity batches and updates only (started with `workflow.start`, worker cache fixed at 1,000), its latency rows ran one block after another without warm-up, and its scale part measured the product alone. Kept for the before-and-after comparison.';
+
 function renderThroughput(r: PartResult): string {
   const kinds = r.data.kinds as any[];
+  const earlier = kinds.some((k) => k.baseline.opensWithUpdate === undefined);
   const rows = kinds.map((k) => [
     `\`${k.kind}\``,
     k.cases,
@@ -127,6 +132,7 @@ function renderThroughput(r: PartResult): string {
     '',
     table(['kind', 'cases', 'concurrency', 'product cases/s', 'baseline cases/s', 'product / baseline', 'shape copied by the baseline', 'worker RSS max: product / baseline', 'memory samples taken / failed: product; baseline'], rows),
     '',
+    ...(earlier ? [EARLIER_BENCH, ''] : []),
     'Product: each case uploads its documents and starts through the HTTP API; the automatic approver',
     'polls `GET /v1/onboardings?awaiting=support` and takes the support step through the API; the',
     'bench waits for the workflow to close. Baseline: `bench/baseline-workflow.ts` on the same server',
@@ -159,6 +165,7 @@ function renderLatency(r: PartResult): string {
     '',
     table(['operation', 'samples', 'p50 ms', 'p99 ms', 'ratio p50 / p99', 'ratio to'], rows),
     '',
+    ...(r.data.warmup === undefined ? [EARLIER_BENCH, ''] : []),
     `Concurrency ${r.data.concurrency}${r.data.warmup !== undefined ? `, after ${r.data.warmup} warm-up requests of each operation; the operations run interleaved (in rotation, not one block after another), so each row sees the same load` : ''}.`,
     'Every start is a fresh case; every read is of a case started before the timed requests and',
     'waiting for review. Over HTTP with keep-alive to the API in the bench process.',
@@ -224,6 +231,7 @@ function renderScale(r: PartResult): string {
     '',
     table(['', 'product (enterprise verification)', 'baseline of the same shape'], rows),
     '',
+    ...(b ? [] : [EARLIER_BENCH, '']),
     'Cases start through the API (five uploads and a POST each) and wait for review; the bench',
     "samples the worker process's `process.memoryUsage()` once a second for 15 s, then approves every",
     'case through the API and waits until visibility counts all of them completed, then lists them to',
