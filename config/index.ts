@@ -83,7 +83,7 @@ const envSchema = z.object({
   TEMPORAL_TLS_KEY: z.string().optional(),
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
-  // Each cached workflow holds a few MiB of worker memory (BENCHMARKS.md, scale).
+  // Each cached workflow holds about 0.4 MiB of worker memory (BENCHMARKS.md, scale).
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(1000),
 
   API_HOST: z.string().default('127.0.0.1'),
