@@ -267,10 +267,13 @@ describe('hostile SIP at the SBC', () => {
     figures.attempts['REGISTER flood from one source'] = ids.length;
     figures.relayed += relayedAmong(ua);
     ua.close();
-    // 30 challenged, the 31st banned the source, the rest unanswered.
+    // 30 challenged, the 31st banned the source, the rest unanswered. Kamailio's worker processes
+    // take the datagrams in parallel, so a second request may meet the limit before the ban is set.
+    const banned = finals.filter((f) => f?.reason === 'Banned').length;
     expect(finals.filter((f) => f?.status === 401)).toHaveLength(30);
-    expect(finals.filter((f) => f?.reason === 'Banned')).toHaveLength(1);
-    expect(finals.filter((f) => f === undefined)).toHaveLength(9);
+    expect(banned).toBeGreaterThanOrEqual(1);
+    expect(banned).toBeLessThanOrEqual(2);
+    expect(finals.filter((f) => f === undefined)).toHaveLength(10 - banned);
     expect(await bannedSources(t.sbc.rpcUrl)).toContainEqual({ ip: ATTACKERS.registrar, reason: 'register-flood' });
   });
 

@@ -140,6 +140,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(await gateway.allowlist({ reference: id })).toHaveLength(1);
     expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({ reason: '改用注册模式' })).status).toBe(200);
     const cancelled = await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
+    await recordHistory(h.client, id, 'sip-trunk-cancelled-allowlist-removed');
     expect(cancelled.steps.map((s) => s.name)).toContain('compensation: remove the allowlist entry');
     expect(await gateway.allowlist({ reference: id })).toEqual([]);
     const rows = await pool.query('SELECT 1 FROM address WHERE tag = $1', [id]);

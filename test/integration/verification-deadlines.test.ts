@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verificationId } from '../../domain/ids';
 import { legalRepApplication } from '../support/fixtures';
+import { recordHistory } from '../support/histories';
 import { activityRunning, bearer, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
 
 // Durations that are days in production are seconds here.
@@ -35,6 +36,7 @@ describe('verification deadlines, cancellation and worker crashes', () => {
 
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed after the window', 20_000);
     expect(failed.error).toMatchObject({ type: 'ResubmissionWindowExpired' });
+    await recordHistory(h.client, id, 'enterprise-verification-resubmission-expired');
     expect(failed.awaiting).toEqual([]);
     const expired = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'verification-expired'), 10_000, 'expiry email');
     expect(expired.to).toBe(body.contact.email);
