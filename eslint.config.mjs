@@ -12,9 +12,25 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        require: 'readonly',
+        __dirname: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        URL: 'readonly',
+      },
+    },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-require-imports': 'off',
@@ -22,9 +38,30 @@ export default tseslint.config(
   },
   {
     // Product code talks to the real systems' contracts; sandboxes and test doubles plug in from outside.
-    files: ['api/**/*.ts', 'activities/**/*.ts', 'contract/**/*.ts', 'domain/**/*.ts', 'worker/**/*.ts', 'config/**/*.ts', 'storage/**/*.ts', 'emails/**/*.ts', 'sbc/**/*.ts', 'sip/**/*.ts'],
+    files: [
+      'api/**/*.ts',
+      'activities/**/*.ts',
+      'contract/**/*.ts',
+      'domain/**/*.ts',
+      'worker/**/*.ts',
+      'config/**/*.ts',
+      'storage/**/*.ts',
+      'emails/**/*.ts',
+      'sbc/**/*.ts',
+      'sip/**/*.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sandboxes/*', '**/sandboxes/**', '**/test/*', '**/test/**'], message: 'Product code never imports sandboxes or tests.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/sandboxes/*', '**/sandboxes/**', '**/test/*', '**/test/**'],
+              message: 'Product code never imports sandboxes or tests.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -34,7 +71,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code is deterministic: no Node built-ins. Do I/O in an activity.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow code is deterministic: no Node built-ins. Do I/O in an activity.',
+            })),
             { name: '@temporalio/activity', message: 'Activities run in the worker, not in workflow code.' },
             { name: '@temporalio/client', message: 'Use child workflows or activities from workflow code.' },
             { name: '@temporalio/worker', message: 'Not available inside the workflow sandbox.' },
@@ -42,18 +82,38 @@ export default tseslint.config(
             { name: 'express', message: 'No I/O in workflow code.' },
           ],
           patterns: [
-            { group: ['../activities', '../activities/*', '../../activities', '../../activities/*'], allowTypeImports: true, message: 'Import activities with `import type` and call them through proxyActivities.' },
-            { group: ['../storage/*', '../../storage/*', '../api/*', '../../api/*'], message: 'Workflow code does no I/O.' },
-            { group: ['../config', '../../config'], allowTypeImports: true, message: 'Workflow code takes configuration as input (types only).' },
+            {
+              group: ['../activities', '../activities/*', '../../activities', '../../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities with `import type` and call them through proxyActivities.',
+            },
+            {
+              group: ['../storage/*', '../../storage/*', '../api/*', '../../api/*'],
+              message: 'Workflow code does no I/O.',
+            },
+            {
+              group: ['../config', '../../config'],
+              allowTypeImports: true,
+              message: 'Workflow code takes configuration as input (types only).',
+            },
             {
               group: ['zod', 'zod/*', 'libphonenumber-js', 'libphonenumber-js/*', 'ipaddr.js'],
               allowTypeImports: true,
-              message: 'Every cached case evaluates what a workflow imports: validate, format and judge in the API or an activity, and pass the outcome in.',
+              message:
+                'Every cached case evaluates what a workflow imports: validate, format and judge in the API or an activity, and pass the outcome in.',
             },
             {
-              group: ['../domain/*', '../../domain/*', '!../domain/search-attributes', '!../../domain/search-attributes', '!../domain/resubmission', '!../domain/working-days'],
+              group: [
+                '../domain/*',
+                '../../domain/*',
+                '!../domain/search-attributes',
+                '!../../domain/search-attributes',
+                '!../domain/resubmission',
+                '!../domain/working-days',
+              ],
               allowTypeImports: true,
-              message: 'Domain rules run in the API or in activities (they bring zod and libphonenumber-js); workflows import their types only.',
+              message:
+                'Domain rules run in the API or in activities (they bring zod and libphonenumber-js); workflows import their types only.',
             },
           ],
         },
@@ -65,11 +125,23 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "ThrowStatement > NewExpression[callee.name='Error']", message: 'Throw ApplicationFailure (nonRetryable where retrying is pointless), not a bare Error.' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use now() from workflows/lib/case, the workflow clock.' },
-        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'Use now() from workflows/lib/case, the workflow clock.' },
+        {
+          selector: "ThrowStatement > NewExpression[callee.name='Error']",
+          message: 'Throw ApplicationFailure (nonRetryable where retrying is pointless), not a bare Error.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use now() from workflows/lib/case, the workflow clock.',
+        },
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'Use now() from workflows/lib/case, the workflow clock.',
+        },
       ],
-      'no-restricted-globals': ['error', { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setInterval', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+      ],
     },
   },
 );

@@ -50,7 +50,11 @@ export class BillingClient {
     return Buffer.from(await response.arrayBuffer());
   }
 
-  async request<T>(method: string, path: string, options: { body?: unknown; idempotencyKey?: string } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; idempotencyKey?: string } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.deps.apiKey}`, accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
@@ -69,7 +73,10 @@ export class BillingClient {
     const text = await response.text();
     const body = text ? safeJson(text) : undefined;
     if (response.ok) return body as T;
-    const detail = typeof body === 'object' && body && 'detail' in body ? String((body as { detail: unknown }).detail) : text.slice(0, 300);
+    const detail =
+      typeof body === 'object' && body && 'detail' in body
+        ? String((body as { detail: unknown }).detail)
+        : text.slice(0, 300);
     if (response.status >= 500 || response.status === 429 || response.status === 408) {
       throw new Error(`billing ${method} ${path} answered ${response.status}: ${detail}`);
     }
@@ -124,15 +131,23 @@ function withDisplay<T extends { numbers: string[] }>(value: T): T & { display: 
 }
 
 /** A charge either goes through or meets an empty balance; the latter is business, not failure. */
-export type ChargeOutcome<T> = { status: 'paid'; value: T } | { status: 'insufficient-balance'; balanceFen: number; amountFen: number };
+export type ChargeOutcome<T> =
+  { status: 'paid'; value: T } | { status: 'insufficient-balance'; balanceFen: number; amountFen: number };
 
 async function orInsufficient<T>(call: () => Promise<T>): Promise<ChargeOutcome<T>> {
   try {
     return { status: 'paid', value: await call() };
   } catch (err) {
-    const details = err instanceof ApplicationFailure ? (err.details?.[0] as { status?: number; body?: { balanceFen?: number; amountFen?: number } } | undefined) : undefined;
+    const details =
+      err instanceof ApplicationFailure
+        ? (err.details?.[0] as { status?: number; body?: { balanceFen?: number; amountFen?: number } } | undefined)
+        : undefined;
     if (details?.status === 402) {
-      return { status: 'insufficient-balance', balanceFen: details.body?.balanceFen ?? 0, amountFen: details.body?.amountFen ?? 0 };
+      return {
+        status: 'insufficient-balance',
+        balanceFen: details.body?.balanceFen ?? 0,
+        amountFen: details.body?.amountFen ?? 0,
+      };
     }
     throw err;
   }
@@ -141,7 +156,12 @@ async function orInsufficient<T>(call: () => Promise<T>): Promise<ChargeOutcome<
 export function createBillingActivities(client: BillingClient) {
   return {
     /** Creates or updates the enterprise's billing customer; its name is the only invoice title. */
-    async ensureBillingCustomer(input: { enterpriseId: string; name: string; contactEmail: string; idempotencyKey: string }): Promise<{ customerId: string }> {
+    async ensureBillingCustomer(input: {
+      enterpriseId: string;
+      name: string;
+      contactEmail: string;
+      idempotencyKey: string;
+    }): Promise<{ customerId: string }> {
       const customer = await client.request<BillingCustomer>('POST', '/v1/customers', {
         body: { enterpriseId: input.enterpriseId, name: input.name, contactEmail: input.contactEmail },
         idempotencyKey: input.idempotencyKey,
@@ -149,7 +169,15 @@ export function createBillingActivities(client: BillingClient) {
       return { customerId: customer.id };
     },
 
-    async reserveNumbers(input: { customerId: string; type: string; areaCode?: string; quantity: number; ttlSeconds: number; reference: string; idempotencyKey: string }): Promise<Reservation> {
+    async reserveNumbers(input: {
+      customerId: string;
+      type: string;
+      areaCode?: string;
+      quantity: number;
+      ttlSeconds: number;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<Reservation> {
       const { idempotencyKey, ...body } = input;
       return withDisplay(await client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey }));
     },
@@ -163,14 +191,29 @@ export function createBillingActivities(client: BillingClient) {
       ttlSeconds: number;
       reference: string;
       idempotencyKey: string;
-    }): Promise<{ status: 'reserved'; reservation: Reservation } | { status: 'insufficient-stock'; available: number; requested: number }> {
+    }): Promise<
+      | { status: 'reserved'; reservation: Reservation }
+      | { status: 'insufficient-stock'; available: number; requested: number }
+    > {
       const { idempotencyKey, ...body } = input;
       try {
-        return { status: 'reserved', reservation: withDisplay(await client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey })) };
+        return {
+          status: 'reserved',
+          reservation: withDisplay(
+            await client.request<Reservation>('POST', '/v1/reservations', { body, idempotencyKey }),
+          ),
+        };
       } catch (err) {
-        const details = err instanceof ApplicationFailure ? (err.details?.[0] as { status?: number; body?: { available?: number; requested?: number } } | undefined) : undefined;
+        const details =
+          err instanceof ApplicationFailure
+            ? (err.details?.[0] as { status?: number; body?: { available?: number; requested?: number } } | undefined)
+            : undefined;
         if (details?.status === 409 && typeof details.body?.available === 'number') {
-          return { status: 'insufficient-stock', available: details.body.available, requested: details.body.requested ?? input.quantity };
+          return {
+            status: 'insufficient-stock',
+            available: details.body.available,
+            requested: details.body.requested ?? input.quantity,
+          };
         }
         throw err;
       }
@@ -180,7 +223,12 @@ export function createBillingActivities(client: BillingClient) {
      * Sets numbers aside in the inventory (in service elsewhere): billing never reserves or sells
      * them again until support releases them. Quarantining one again is a no-op.
      */
-    async quarantineNumbers(input: { numbers: string[]; reason: string; reference: string; idempotencyKey: string }): Promise<{ quarantined: string[] }> {
+    async quarantineNumbers(input: {
+      numbers: string[];
+      reason: string;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<{ quarantined: string[] }> {
       for (const number of input.numbers) {
         await client.request('POST', `/v1/numbers/${encodeURIComponent(number)}/quarantine`, {
           body: { reason: input.reason, reference: input.reference },
@@ -191,17 +239,31 @@ export function createBillingActivities(client: BillingClient) {
     },
 
     async releaseReservation(input: { reservationId: string; idempotencyKey: string }): Promise<void> {
-      await client.request('DELETE', `/v1/reservations/${encodeURIComponent(input.reservationId)}`, { idempotencyKey: input.idempotencyKey });
+      await client.request('DELETE', `/v1/reservations/${encodeURIComponent(input.reservationId)}`, {
+        idempotencyKey: input.idempotencyKey,
+      });
     },
 
-    async createOrder(input: { customerId: string; reservationId: string; prepaidMonths: number; applicationNote?: string; reference: string; idempotencyKey: string }): Promise<Order> {
+    async createOrder(input: {
+      customerId: string;
+      reservationId: string;
+      prepaidMonths: number;
+      applicationNote?: string;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<Order> {
       const { idempotencyKey, ...body } = input;
       return withDisplay(await client.request<Order>('POST', '/v1/orders', { body, idempotencyKey }));
     },
 
     async chargeOrder(input: { orderId: string; idempotencyKey: string }): Promise<ChargeOutcome<Order>> {
       return orInsufficient(async () =>
-        withDisplay(await client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/charge`, { body: {}, idempotencyKey: input.idempotencyKey })),
+        withDisplay(
+          await client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/charge`, {
+            body: {},
+            idempotencyKey: input.idempotencyKey,
+          }),
+        ),
       );
     },
 
@@ -220,38 +282,71 @@ export function createBillingActivities(client: BillingClient) {
       const done: string[] = [];
       for (const order of await client.request<Order[]>('GET', `/v1/orders?reference=${ref}`)) {
         if (order.status === 'paid') {
-          await client.request('POST', `/v1/orders/${encodeURIComponent(order.id)}/refund`, { body: { reason: input.reason }, idempotencyKey: `${input.idempotencyKey}/refund/${order.id}` });
+          await client.request('POST', `/v1/orders/${encodeURIComponent(order.id)}/refund`, {
+            body: { reason: input.reason },
+            idempotencyKey: `${input.idempotencyKey}/refund/${order.id}`,
+          });
           done.push(`order ${order.id} refunded (${order.amountFen} fen)`);
         } else if (order.status === 'unpaid') {
-          await client.request('POST', `/v1/orders/${encodeURIComponent(order.id)}/void`, { body: {}, idempotencyKey: `${input.idempotencyKey}/void/${order.id}` });
+          await client.request('POST', `/v1/orders/${encodeURIComponent(order.id)}/void`, {
+            body: {},
+            idempotencyKey: `${input.idempotencyKey}/void/${order.id}`,
+          });
           done.push(`order ${order.id} voided`);
         }
       }
-      for (const reservation of await client.request<Reservation[]>('GET', `/v1/reservations?reference=${ref}&status=active`)) {
-        await client.request('DELETE', `/v1/reservations/${encodeURIComponent(reservation.id)}`, { idempotencyKey: `${input.idempotencyKey}/release/${reservation.id}` });
+      for (const reservation of await client.request<Reservation[]>(
+        'GET',
+        `/v1/reservations?reference=${ref}&status=active`,
+      )) {
+        await client.request('DELETE', `/v1/reservations/${encodeURIComponent(reservation.id)}`, {
+          idempotencyKey: `${input.idempotencyKey}/release/${reservation.id}`,
+        });
         done.push(`reservation ${reservation.id} released`);
       }
       return done.length > 0 ? done.join('; ') : 'nothing held in billing';
     },
 
     async voidOrder(input: { orderId: string; idempotencyKey: string }): Promise<Order> {
-      return client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/void`, { body: {}, idempotencyKey: input.idempotencyKey });
+      return client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/void`, {
+        body: {},
+        idempotencyKey: input.idempotencyKey,
+      });
     },
 
     async refundOrder(input: { orderId: string; reason: string; idempotencyKey: string }): Promise<Order> {
-      return client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/refund`, { body: { reason: input.reason }, idempotencyKey: input.idempotencyKey });
+      return client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/refund`, {
+        body: { reason: input.reason },
+        idempotencyKey: input.idempotencyKey,
+      });
     },
 
     /** A month's rent for a live subscription. */
-    async chargeRent(input: { customerId: string; amountFen: number; description: string; reference: string; idempotencyKey: string }): Promise<ChargeOutcome<{ id: string }>> {
+    async chargeRent(input: {
+      customerId: string;
+      amountFen: number;
+      description: string;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<ChargeOutcome<{ id: string }>> {
       const { idempotencyKey, ...body } = input;
       return orInsufficient(() => client.request<{ id: string }>('POST', '/v1/charges', { body, idempotencyKey }));
     },
 
     /** An invoice for a paid order; billing accepts only the customer's name as its title. */
-    async requestInvoice(input: { customerId: string; orderId: string; title: string; remark: string; reference: string; idempotencyKey: string }): Promise<Invoice> {
+    async requestInvoice(input: {
+      customerId: string;
+      orderId: string;
+      title: string;
+      remark: string;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<Invoice> {
       const { idempotencyKey, ...body } = input;
-      return client.request<Invoice>('POST', '/v1/invoices', { body: { ...body, itemisation: 'by-consumption' }, idempotencyKey });
+      return client.request<Invoice>('POST', '/v1/invoices', {
+        body: { ...body, itemisation: 'by-consumption' },
+        idempotencyKey,
+      });
     },
 
     async getInvoice(invoiceId: string): Promise<Invoice> {
@@ -259,7 +354,14 @@ export function createBillingActivities(client: BillingClient) {
     },
 
     /** Numbers a supplier opened, entered into inventory for the customer. */
-    async importNumbers(input: { customerId: string; numbers: string[]; type: string; supplier: string; reference: string; idempotencyKey: string }): Promise<{ numbers: string[]; display: string[] }> {
+    async importNumbers(input: {
+      customerId: string;
+      numbers: string[];
+      type: string;
+      supplier: string;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<{ numbers: string[]; display: string[] }> {
       await client.request('POST', '/v1/numbers/import', {
         body: {
           customerId: input.customerId,
@@ -279,7 +381,10 @@ export function createBillingActivities(client: BillingClient) {
 
     /** Returns numbers to inventory when a subscription ends. */
     async releaseNumbers(input: { numbers: string[]; reference: string; idempotencyKey: string }): Promise<void> {
-      await client.request('POST', '/v1/numbers/release', { body: { numbers: input.numbers, reference: input.reference }, idempotencyKey: input.idempotencyKey });
+      await client.request('POST', '/v1/numbers/release', {
+        body: { numbers: input.numbers, reference: input.reference },
+        idempotencyKey: input.idempotencyKey,
+      });
     },
   };
 }

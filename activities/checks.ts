@@ -14,7 +14,10 @@ export function createCheckActivities(deps: { documents: DocumentStore; now?: ()
   const now = deps.now ?? Date.now;
   return {
     /** Every rule an application breaks (fields and documents), and what it establishes when none. */
-    async precheckApplication(input: { enterpriseId: string; application: Application }): Promise<{ failures: RuleFailure[]; facts: ApplicationFacts }> {
+    async precheckApplication(input: {
+      enterpriseId: string;
+      application: Application;
+    }): Promise<{ failures: RuleFailure[]; facts: ApplicationFacts }> {
       const failures = [
         ...precheckApplication(input.application, chinaDate(now())),
         ...(await deps.documents.check(input.enterpriseId, input.application.documents)),

@@ -47,7 +47,12 @@ export interface AssignedNumber {
   number: string;
   instanceId: string;
   enterpriseId: string;
-  binding: { appId: string | null; ivrFlowId: string | null; skillGroupId: string | null; callingRules: CallingRules | null };
+  binding: {
+    appId: string | null;
+    ivrFlowId: string | null;
+    skillGroupId: string | null;
+    callingRules: CallingRules | null;
+  };
   reference: string | null;
   assignedAt: string;
   updatedAt: string;
@@ -80,7 +85,11 @@ export class ContactCenterClient {
     this.fetch = deps.fetch ?? fetch;
   }
 
-  async request<T>(method: string, path: string, options: { body?: unknown; idempotencyKey?: string } = {}): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; idempotencyKey?: string } = {},
+  ): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.deps.apiKey}`, accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
@@ -94,12 +103,16 @@ export class ContactCenterClient {
       });
     } catch (err) {
       // Network failure or timeout: the write may or may not have happened; the key makes a retry safe.
-      throw ApplicationFailure.retryable(`contact center ${method} ${path} did not answer: ${(err as Error).message}`, CONTACT_CENTER_FAILURES.unavailable);
+      throw ApplicationFailure.retryable(
+        `contact center ${method} ${path} did not answer: ${(err as Error).message}`,
+        CONTACT_CENTER_FAILURES.unavailable,
+      );
     }
     const text = await response.text();
     const body = text ? safeJson(text) : undefined;
     if (response.ok) return body as T;
-    const problem = typeof body === 'object' && body !== null ? (body as { type?: unknown; detail?: unknown; errors?: unknown }) : {};
+    const problem =
+      typeof body === 'object' && body !== null ? (body as { type?: unknown; detail?: unknown; errors?: unknown }) : {};
     const detail = typeof problem.detail === 'string' ? problem.detail : text.slice(0, 300);
     const message = `contact center ${method} ${path} answered ${response.status}: ${detail}`;
     if (response.status >= 500 || response.status === 429 || response.status === 408) {
@@ -137,7 +150,8 @@ export interface BindingProblem {
   message: string;
 }
 
-export type BindingResolution = { ok: true; instance: ContactCenterInstance } | { ok: false; problems: BindingProblem[] };
+export type BindingResolution =
+  { ok: true; instance: ContactCenterInstance } | { ok: false; problems: BindingProblem[] };
 
 /** The platform's binding, in the shape of `NumberBinding` (absent rather than null). */
 function bindingOf(assigned: AssignedNumber): NumberBinding {
@@ -218,11 +232,20 @@ export function createContactCenterActivities(client: ContactCenterClient) {
     getInstance,
 
     async listInstances(enterpriseId: string): Promise<ContactCenterInstance[]> {
-      return (await client.request<{ items: ContactCenterInstance[] }>('GET', `/v1/instances?enterpriseId=${seg(enterpriseId)}`)).items;
+      return (
+        await client.request<{ items: ContactCenterInstance[] }>(
+          'GET',
+          `/v1/instances?enterpriseId=${seg(enterpriseId)}`,
+        )
+      ).items;
     },
 
     /** Suspending a suspended instance is a no-op. */
-    async suspendInstance(input: { instanceId: string; reason?: string; idempotencyKey: string }): Promise<ContactCenterInstance> {
+    async suspendInstance(input: {
+      instanceId: string;
+      reason?: string;
+      idempotencyKey: string;
+    }): Promise<ContactCenterInstance> {
       return client.request<ContactCenterInstance>('POST', `/v1/instances/${seg(input.instanceId)}/suspend`, {
         body: input.reason ? { reason: input.reason } : {},
         idempotencyKey: input.idempotencyKey,
@@ -233,23 +256,58 @@ export function createContactCenterActivities(client: ContactCenterClient) {
      * Whether the instance is the enterprise's own (another enterprise's reads as not found, as
      * to its owner it does not exist), active, and has the app, IVR flow and skill group named.
      */
-    async resolveBinding(input: { enterpriseId: string; instanceId: string; appId?: string; ivrFlowId?: string; skillGroupId?: string }): Promise<BindingResolution> {
+    async resolveBinding(input: {
+      enterpriseId: string;
+      instanceId: string;
+      appId?: string;
+      ivrFlowId?: string;
+      skillGroupId?: string;
+    }): Promise<BindingResolution> {
       const instance = await getInstance(input.instanceId);
       if (!instance || instance.enterpriseId !== input.enterpriseId) {
-        return { ok: false, problems: [{ field: 'instanceId', id: input.instanceId, code: 'instance-not-found', message: `no contact-center instance ${input.instanceId} of enterprise ${input.enterpriseId}` }] };
+        return {
+          ok: false,
+          problems: [
+            {
+              field: 'instanceId',
+              id: input.instanceId,
+              code: 'instance-not-found',
+              message: `no contact-center instance ${input.instanceId} of enterprise ${input.enterpriseId}`,
+            },
+          ],
+        };
       }
       const problems: BindingProblem[] = [];
       if (instance.status !== 'active') {
-        problems.push({ field: 'instanceId', id: input.instanceId, code: 'instance-suspended', message: `instance ${input.instanceId} is suspended` });
+        problems.push({
+          field: 'instanceId',
+          id: input.instanceId,
+          code: 'instance-suspended',
+          message: `instance ${input.instanceId} is suspended`,
+        });
       }
       const checks = [
         { field: 'appId', id: input.appId, path: 'apps', code: 'app-not-found', what: 'app' },
         { field: 'ivrFlowId', id: input.ivrFlowId, path: 'ivr-flows', code: 'ivr-flow-not-found', what: 'IVR flow' },
-        { field: 'skillGroupId', id: input.skillGroupId, path: 'skill-groups', code: 'skill-group-not-found', what: 'skill group' },
+        {
+          field: 'skillGroupId',
+          id: input.skillGroupId,
+          path: 'skill-groups',
+          code: 'skill-group-not-found',
+          what: 'skill group',
+        },
       ] as const;
-      const found = await Promise.all(checks.map((c) => (c.id === undefined ? true : exists(input.instanceId, c.path, c.id))));
+      const found = await Promise.all(
+        checks.map((c) => (c.id === undefined ? true : exists(input.instanceId, c.path, c.id))),
+      );
       checks.forEach((c, i) => {
-        if (c.id !== undefined && !found[i]) problems.push({ field: c.field, id: c.id, code: c.code, message: `no ${c.what} ${c.id} in instance ${input.instanceId}` });
+        if (c.id !== undefined && !found[i])
+          problems.push({
+            field: c.field,
+            id: c.id,
+            code: c.code,
+            message: `no ${c.what} ${c.id} in instance ${input.instanceId}`,
+          });
       });
       return problems.length ? { ok: false, problems } : { ok: true, instance };
     },
@@ -259,7 +317,13 @@ export function createContactCenterActivities(client: ContactCenterClient) {
      * binding are left alone (nothing is written when all are); ones there with another binding
      * take this one. A number on another instance fails the whole call (`NumberAssignedElsewhere`).
      */
-    async assignNumbers(input: { instanceId: string; numbers: string[]; binding?: NumberBinding; reference?: string; idempotencyKey: string }): Promise<{
+    async assignNumbers(input: {
+      instanceId: string;
+      numbers: string[];
+      binding?: NumberBinding;
+      reference?: string;
+      idempotencyKey: string;
+    }): Promise<{
       assigned: string[];
       rebound: string[];
       unchanged: string[];
@@ -285,7 +349,11 @@ export function createContactCenterActivities(client: ContactCenterClient) {
     },
 
     /** Unassigns the numbers from the instance; ones not assigned to it are left alone. */
-    async unassignNumbers(input: { instanceId: string; numbers: string[]; idempotencyKey: string }): Promise<{ removed: string[]; absent: string[] }> {
+    async unassignNumbers(input: {
+      instanceId: string;
+      numbers: string[];
+      idempotencyKey: string;
+    }): Promise<{ removed: string[]; absent: string[] }> {
       const removed: string[] = [];
       const absent: string[] = [];
       for (const number of input.numbers.map(toE164)) {
@@ -295,7 +363,9 @@ export function createContactCenterActivities(client: ContactCenterClient) {
           continue;
         }
         try {
-          await client.request('DELETE', `/v1/instances/${seg(input.instanceId)}/numbers/${seg(number)}`, { idempotencyKey: `${input.idempotencyKey}/${number}` });
+          await client.request('DELETE', `/v1/instances/${seg(input.instanceId)}/numbers/${seg(number)}`, {
+            idempotencyKey: `${input.idempotencyKey}/${number}`,
+          });
           removed.push(number);
         } catch (err) {
           // Unassigned meanwhile: the outcome wanted.
@@ -331,11 +401,22 @@ export function createPlatformActivities(client: ContactCenterClient) {
      * Undoes a creation whose answer the case may never have seen: the enterprise's instance of
      * that center name, if any, is suspended. Nothing there: nothing to do.
      */
-    async platformWithdrawInstance(input: { enterpriseId: string; centerName: string; reason: string; idempotencyKey: string }): Promise<string> {
-      const instance = (await cc.listInstances(input.enterpriseId)).find((i) => centerNameKey(i.centerName) === centerNameKey(input.centerName));
+    async platformWithdrawInstance(input: {
+      enterpriseId: string;
+      centerName: string;
+      reason: string;
+      idempotencyKey: string;
+    }): Promise<string> {
+      const instance = (await cc.listInstances(input.enterpriseId)).find(
+        (i) => centerNameKey(i.centerName) === centerNameKey(input.centerName),
+      );
       if (!instance) return 'no instance was created';
       if (instance.status === 'suspended') return `instance ${instance.instanceId} already suspended`;
-      await cc.suspendInstance({ instanceId: instance.instanceId, reason: input.reason, idempotencyKey: input.idempotencyKey });
+      await cc.suspendInstance({
+        instanceId: instance.instanceId,
+        reason: input.reason,
+        idempotencyKey: input.idempotencyKey,
+      });
       return `instance ${instance.instanceId} suspended`;
     },
   };
@@ -418,9 +499,16 @@ export function createAdminPasswordActivities(deps: AdminPasswordDeps) {
     }): Promise<IssuedAdminPassword> {
       const delivered = await deps.ledger.find(input.dedupKey);
       if (delivered) {
-        return { instanceId: input.instanceId, adminEmail: delivered.meta?.adminEmail ?? input.adminEmail, state: 'delivered-earlier' };
+        return {
+          instanceId: input.instanceId,
+          adminEmail: delivered.meta?.adminEmail ?? input.adminEmail,
+          state: 'delivered-earlier',
+        };
       }
-      const instance = await deps.client.request<ContactCenterInstance>('GET', `/v1/instances/${seg(input.instanceId)}`);
+      const instance = await deps.client.request<ContactCenterInstance>(
+        'GET',
+        `/v1/instances/${seg(input.instanceId)}`,
+      );
       if (instance.admin.email.toLowerCase() !== input.adminEmail.toLowerCase()) {
         throw ApplicationFailure.create({
           type: CONTACT_CENTER_FAILURES.rejected,
@@ -451,7 +539,13 @@ export function createAdminPasswordActivities(deps: AdminPasswordDeps) {
           reissue: input.reissue,
         },
       });
-      return { instanceId: input.instanceId, adminEmail: set.email, passwordVersion: set.passwordVersion, passwordSetAt: set.passwordSetAt, state: 'issued' };
+      return {
+        instanceId: input.instanceId,
+        adminEmail: set.email,
+        passwordVersion: set.passwordVersion,
+        passwordSetAt: set.passwordSetAt,
+        state: 'issued',
+      };
     },
   };
 }

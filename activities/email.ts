@@ -41,7 +41,9 @@ export interface EmailDeps {
 
 export function createEmailActivities(deps: EmailDeps) {
   return {
-    async sendEmail<N extends TemplateName>(req: EmailRequest<N>): Promise<{ messageId: string; deduplicated: boolean }> {
+    async sendEmail<N extends TemplateName>(
+      req: EmailRequest<N>,
+    ): Promise<{ messageId: string; deduplicated: boolean }> {
       const already = await deps.ledger.find(req.dedupKey);
       if (already) return { messageId: already.messageId, deduplicated: true };
 
@@ -63,7 +65,14 @@ export function createEmailActivities(deps: EmailDeps) {
         messageId,
         headers: { 'X-Onboarding-Case': req.caseId, 'X-Onboarding-Event': req.template },
       });
-      await deps.ledger.record({ key: req.dedupKey, messageId, to, template: req.template, at: new Date().toISOString(), ...(req.meta ? { meta: req.meta } : {}) });
+      await deps.ledger.record({
+        key: req.dedupKey,
+        messageId,
+        to,
+        template: req.template,
+        at: new Date().toISOString(),
+        ...(req.meta ? { meta: req.meta } : {}),
+      });
       log.info('email sent', { template: req.template, caseId: req.caseId });
       return { messageId, deduplicated: false };
     },
@@ -77,14 +86,23 @@ export type EmailActivities = ReturnType<typeof createEmailActivities>;
  * fails the delivery for good (`EmailRejected`), and the case says so. Anything else (a 4xx, the
  * relay unreachable) is retried by Temporal until the relay takes the message.
  */
-async function sendOrRefuse(transport: EmailDeps['transport'], message: Parameters<EmailDeps['transport']['sendMail']>[0]): Promise<void> {
+async function sendOrRefuse(
+  transport: EmailDeps['transport'],
+  message: Parameters<EmailDeps['transport']['sendMail']>[0],
+): Promise<void> {
   try {
     await transport.sendMail(message);
   } catch (err) {
     const code = (err as { responseCode?: number }).responseCode;
     if (typeof code === 'number' && code >= 500 && code < 600) {
-      const reply = ((err as { response?: string }).response ?? (err instanceof Error ? err.message : String(err))).replace(/\s+/g, ' ').slice(0, 300);
-      throw ApplicationFailure.create({ type: 'EmailRejected', message: `the mail server refused the email permanently: ${reply}`, nonRetryable: true });
+      const reply = ((err as { response?: string }).response ?? (err instanceof Error ? err.message : String(err)))
+        .replace(/\s+/g, ' ')
+        .slice(0, 300);
+      throw ApplicationFailure.create({
+        type: 'EmailRejected',
+        message: `the mail server refused the email permanently: ${reply}`,
+        nonRetryable: true,
+      });
     }
     throw err;
   }

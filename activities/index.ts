@@ -9,7 +9,12 @@ import { DocumentStore } from '../storage/documents';
 import { EmailLedger } from '../storage/email-ledger';
 import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
 import { createCheckActivities } from './checks';
-import { ContactCenterClient, createAdminPasswordActivities, createContactCenterActivities, createPlatformActivities } from './contact-center';
+import {
+  ContactCenterClient,
+  createAdminPasswordActivities,
+  createContactCenterActivities,
+  createPlatformActivities,
+} from './contact-center';
 import { createEmailActivities } from './email';
 import { contactCenterInService } from './number-conflicts';
 import { createSipProbeActivities } from './sip-probe';
@@ -28,9 +33,18 @@ export function createSipGateway(config: Config): CompleteSipGateway {
     case 'recording':
       return new RecordingSipGateway(sip.recordFile, { sipDomain: sip.sipDomain });
     case 'kamailio':
-      return kamailioGateway({ databaseUrl: sip.sbc.databaseUrl, rpcUrl: sip.sbc.rpcUrl, sipDomain: sip.sipDomain, accTimeZone: sip.sbc.timeZone, forbiddenAddresses: providerAddresses(sip) });
+      return kamailioGateway({
+        databaseUrl: sip.sbc.databaseUrl,
+        rpcUrl: sip.sbc.rpcUrl,
+        sipDomain: sip.sipDomain,
+        accTimeZone: sip.sbc.timeZone,
+        forbiddenAddresses: providerAddresses(sip),
+      });
     case 'manual':
-      return new ManualSipGateway(sip.manualFile, { sipDomain: sip.sipDomain, forbiddenAddresses: providerAddresses(sip) });
+      return new ManualSipGateway(sip.manualFile, {
+        sipDomain: sip.sipDomain,
+        forbiddenAddresses: providerAddresses(sip),
+      });
   }
 }
 
@@ -67,18 +81,28 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
       client: contactCenter,
       ledger,
       consoleUrl: config.contactCenter.consoleUrl,
-      sendEmail: ({ dedupKey, to, caseId, data, meta }) => email.sendEmail({ dedupKey, to, caseId, data, meta, template: 'contact-center-admin-password' }),
+      sendEmail: ({ dedupKey, to, caseId, data, meta }) =>
+        email.sendEmail({ dedupKey, to, caseId, data, meta, template: 'contact-center-admin-password' }),
     }),
-    ...createSipAccountActivities({ gateway: sipGateway, sendEmail: email.sendEmail, ledger, registrar: config.sipGateway.registrar }),
+    ...createSipAccountActivities({
+      gateway: sipGateway,
+      sendEmail: email.sendEmail,
+      ledger,
+      registrar: config.sipGateway.registrar,
+    }),
     ...createBillingActivities(billingClient),
     ...createCheckActivities({ documents: new DocumentStore(config.documents.dir) }),
     // A purchase's reserved numbers are checked against the SBC and the contact center.
-    ...createSipGatewayActivities(sipGateway, { inServiceElsewhere: [contactCenterInService(createContactCenterActivities(contactCenter).lookUpNumber)] }),
+    ...createSipGatewayActivities(sipGateway, {
+      inServiceElsewhere: [contactCenterInService(createContactCenterActivities(contactCenter).lookUpNumber)],
+    }),
     ...createSipWatchActivities({ gateway: sipGateway }),
     ...createSipProbeActivities({
       localAddress: config.sipGateway.probeAddress,
       optionsTimeoutMs: config.sipGateway.optionsTimeoutMs,
-      ...(config.sipGateway.mode === 'kamailio' ? { via: { host: config.sipGateway.sbc.sipHost, port: config.sipGateway.sbc.sipPort } } : {}),
+      ...(config.sipGateway.mode === 'kamailio'
+        ? { via: { host: config.sipGateway.sbc.sipHost, port: config.sipGateway.sbc.sipPort } }
+        : {}),
     }),
   };
 }

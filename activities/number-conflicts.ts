@@ -21,13 +21,20 @@ export interface NumberInService {
 export type InServiceLookup = (numbers: string[], reference: string) => Promise<NumberInService[]>;
 
 /** The contact-center platform as an `InServiceLookup`: a number bound to any instance there is in use. */
-export function contactCenterInService(lookUpNumber: (number: string) => Promise<{ instanceId: string; reference: string | null } | null>): InServiceLookup {
+export function contactCenterInService(
+  lookUpNumber: (number: string) => Promise<{ instanceId: string; reference: string | null } | null>,
+): InServiceLookup {
   return async (numbers, reference) => {
     const found: NumberInService[] = [];
     for (const number of numbers) {
       const bound = await lookUpNumber(number);
       if (bound && bound.reference !== reference) {
-        found.push({ number, display: displayOf(number), where: 'contact center', owner: `instance ${bound.instanceId}${bound.reference ? ` (case ${bound.reference})` : ''}` });
+        found.push({
+          number,
+          display: displayOf(number),
+          where: 'contact center',
+          owner: `instance ${bound.instanceId}${bound.reference ? ` (case ${bound.reference})` : ''}`,
+        });
       }
     }
     return found;
@@ -71,7 +78,12 @@ export function createNumberConflictActivities(deps: NumberConflictDeps) {
         for (const form of formsOf(number)) {
           const taken = (await deps.gateway.assignments({ number: form })).find((a) => a.reference !== input.reference);
           if (taken) {
-            found.push({ number, display: displayOf(number), where: 'sbc', owner: `instance ${taken.instanceId} (case ${taken.reference})` });
+            found.push({
+              number,
+              display: displayOf(number),
+              where: 'sbc',
+              owner: `instance ${taken.instanceId} (case ${taken.reference})`,
+            });
             break;
           }
         }

@@ -46,7 +46,10 @@ export function createSipAccountActivities(deps: SipAccountDeps) {
         return { username: delivered.meta.username, realm: delivered.meta.realm, state: 'delivered-earlier' };
       }
       const sbc = sbcOf(deps.gateway);
-      const account = input.rotation === 0 || !input.account ? await sbc.createAccount({ instanceId: input.instanceId, reference: input.caseId }) : await sbc.rotateAccount(input.account);
+      const account =
+        input.rotation === 0 || !input.account
+          ? await sbc.createAccount({ instanceId: input.instanceId, reference: input.caseId })
+          : await sbc.rotateAccount(input.account);
       await deps.sendEmail({
         dedupKey: input.dedupKey,
         to: input.to,

@@ -164,7 +164,15 @@ export class KamailioSipGateway implements CompleteSipGateway {
              skill_group_id = EXCLUDED.skill_group_id, caller_id_prefix = EXCLUDED.caller_id_prefix, calling_rules = EXCLUDED.calling_rules
            WHERE assignment.reference = EXCLUDED.reference
            RETURNING *`,
-          [number, a.instanceId, a.ivrFlowId ?? null, a.skillGroupId ?? null, a.callerIdPrefix ?? null, a.callingRules ? JSON.stringify(a.callingRules) : null, a.reference],
+          [
+            number,
+            a.instanceId,
+            a.ivrFlowId ?? null,
+            a.skillGroupId ?? null,
+            a.callerIdPrefix ?? null,
+            a.callingRules ? JSON.stringify(a.callingRules) : null,
+            a.reference,
+          ],
         );
         if (row.rows[0]) {
           out.push(toAssigned(row.rows[0]));
@@ -186,10 +194,10 @@ export class KamailioSipGateway implements CompleteSipGateway {
   }
 
   async unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
-    const result = await this.pool.query<{ number: string }>('DELETE FROM assignment WHERE number = ANY($1) AND reference = $2 RETURNING number', [
-      input.numbers,
-      input.reference,
-    ]);
+    const result = await this.pool.query<{ number: string }>(
+      'DELETE FROM assignment WHERE number = ANY($1) AND reference = $2 RETURNING number',
+      [input.numbers, input.reference],
+    );
     return { removed: input.numbers.filter((n) => result.rows.some((r) => r.number === n)) };
   }
 
@@ -203,12 +211,28 @@ export class KamailioSipGateway implements CompleteSipGateway {
 
   // --- allowlist -----------------------------------------------------------------------------
 
-  async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+  async allowGateway(input: {
+    ip: string;
+    port: number;
+    transport?: SipTransport;
+    reference: string;
+  }): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
     // The platform's own group-2 rows count as provider addresses even if configuration missed one.
-    const platform = await this.pool.query<{ ip_addr: string }>('SELECT ip_addr FROM address WHERE grp = $1', [PLATFORM_GROUP]);
-    const refusal = checkAllowlistAddress(input.ip, [...(this.options.forbiddenAddresses ?? []), ...platform.rows.map((r) => r.ip_addr)]);
-    if (refusal) throw ApplicationFailure.create({ type: 'GatewayAddressRefused', message: refusal.message, nonRetryable: true, details: [refusal] });
+    const platform = await this.pool.query<{ ip_addr: string }>('SELECT ip_addr FROM address WHERE grp = $1', [
+      PLATFORM_GROUP,
+    ]);
+    const refusal = checkAllowlistAddress(input.ip, [
+      ...(this.options.forbiddenAddresses ?? []),
+      ...platform.rows.map((r) => r.ip_addr),
+    ]);
+    if (refusal)
+      throw ApplicationFailure.create({
+        type: 'GatewayAddressRefused',
+        message: refusal.message,
+        nonRetryable: true,
+        details: [refusal],
+      });
     const transport = input.transport ?? 'udp';
     const ip = input.ip.toLowerCase();
     // TCP connections come from ephemeral ports: only the address can be pinned (port 0 = any).
@@ -219,22 +243,29 @@ export class KamailioSipGateway implements CompleteSipGateway {
       [GATEWAY_GROUP, ip, ip.includes(':') ? 128 : 32, matchPort, input.port, transport, input.reference],
     );
     // A row that was there may still miss its reload (an earlier attempt stopped before it).
-    if (inserted.rowCount || !(await this.loadedAddresses()).has(`${ip}|${matchPort}|${input.reference}`)) await this.reloadAddresses();
-    const mine = (await this.allowlist({ reference: input.reference, ip })).find((e) => e.port === input.port && e.transport === transport);
+    if (inserted.rowCount || !(await this.loadedAddresses()).has(`${ip}|${matchPort}|${input.reference}`))
+      await this.reloadAddresses();
+    const mine = (await this.allowlist({ reference: input.reference, ip })).find(
+      (e) => e.port === input.port && e.transport === transport,
+    );
     // Removed meanwhile by the same case: report what this call did.
     return mine ?? { ip, port: input.port, transport, reference: input.reference, state: 'live' };
   }
 
-  async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: 'live' }> {
+  async disallowGateway(input: {
+    ip: string;
+    port: number;
+    reference: string;
+  }): Promise<{ removed: number; state: 'live' }> {
     checkGatewayAddress(input);
     const ip = input.ip.toLowerCase();
-    const result = await this.pool.query('DELETE FROM address WHERE grp = $1 AND ip_addr = $2 AND sip_port = $3 AND tag = $4', [
-      GATEWAY_GROUP,
-      ip,
-      input.port,
-      input.reference,
-    ]);
-    const stillLoaded = [...(await this.loadedAddresses())].some((k) => k.startsWith(`${ip}|`) && k.endsWith(`|${input.reference}`));
+    const result = await this.pool.query(
+      'DELETE FROM address WHERE grp = $1 AND ip_addr = $2 AND sip_port = $3 AND tag = $4',
+      [GATEWAY_GROUP, ip, input.port, input.reference],
+    );
+    const stillLoaded = [...(await this.loadedAddresses())].some(
+      (k) => k.startsWith(`${ip}|`) && k.endsWith(`|${input.reference}`),
+    );
     if (result.rowCount || stillLoaded) await this.reloadAddresses();
     return { removed: result.rowCount ?? 0, state: 'live' };
   }
@@ -285,7 +316,8 @@ export class KamailioSipGateway implements CompleteSipGateway {
           await this.rpc.call('permissions.addressReload');
           return;
         } catch (err) {
-          if (!(err instanceof RpcError && /ongoing reload/i.test(err.message)) || Date.now() + delay > deadline) throw err;
+          if (!(err instanceof RpcError && /ongoing reload/i.test(err.message)) || Date.now() + delay > deadline)
+            throw err;
           this.reloadRetries++;
           await sleep(delay);
         }
@@ -311,15 +343,23 @@ export class KamailioSipGateway implements CompleteSipGateway {
       await client.query('BEGIN');
       // One numbering per instance at a time.
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`subscriber:${realm}`]);
-      const mine = await client.query<{ username: string }>('SELECT username FROM subscriber WHERE domain = $1 AND reference = $2', [realm, input.reference]);
+      const mine = await client.query<{ username: string }>(
+        'SELECT username FROM subscriber WHERE domain = $1 AND reference = $2',
+        [realm, input.reference],
+      );
       const password = generateSipPassword();
       let username = mine.rows[0]?.username;
       if (username) {
         // A replay: the first password never reached anyone we can tell, so issue a new one.
         const d = sipDigests(username, realm, password);
-        await client.query('UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now() WHERE domain = $3 AND username = $4', [d.ha1, d.ha1b, realm, username]);
+        await client.query(
+          'UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now() WHERE domain = $3 AND username = $4',
+          [d.ha1, d.ha1b, realm, username],
+        );
       } else {
-        const existing = await client.query<{ username: string }>('SELECT username FROM subscriber WHERE domain = $1', [realm]);
+        const existing = await client.query<{ username: string }>('SELECT username FROM subscriber WHERE domain = $1', [
+          realm,
+        ]);
         username = nextGatewayUsername(existing.rows.map((r) => r.username));
         const d = sipDigests(username, realm, password);
         await client.query(
@@ -341,18 +381,19 @@ export class KamailioSipGateway implements CompleteSipGateway {
   async rotateAccount(ref: AccountRef): Promise<SipAccount> {
     const password = generateSipPassword();
     const d = sipDigests(ref.username, ref.realm, password);
-    const result = await this.pool.query('UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now() WHERE username = $3 AND domain = $4', [
-      d.ha1,
-      d.ha1b,
-      ref.username,
-      ref.realm,
-    ]);
+    const result = await this.pool.query(
+      'UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now() WHERE username = $3 AND domain = $4',
+      [d.ha1, d.ha1b, ref.username, ref.realm],
+    );
     if (!result.rowCount) throw accountNotFound(ref);
     return { username: ref.username, realm: ref.realm, password, state: 'live' };
   }
 
   async deleteAccount(ref: AccountRef): Promise<{ deleted: boolean; state: 'live' }> {
-    const result = await this.pool.query('DELETE FROM subscriber WHERE username = $1 AND domain = $2', [ref.username, ref.realm]);
+    const result = await this.pool.query('DELETE FROM subscriber WHERE username = $1 AND domain = $2', [
+      ref.username,
+      ref.realm,
+    ]);
     // Its registration would otherwise stay reachable until it expires.
     try {
       await this.rpc.call('ul.rm', ['location', `${ref.username}@${ref.realm}`]);
@@ -364,7 +405,10 @@ export class KamailioSipGateway implements CompleteSipGateway {
 
   async deleteAccountsOf(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: 'live' }> {
     checkReference(input.reference);
-    const rows = await this.pool.query<{ username: string; domain: string }>('SELECT username, domain FROM subscriber WHERE reference = $1', [input.reference]);
+    const rows = await this.pool.query<{ username: string; domain: string }>(
+      'SELECT username, domain FROM subscriber WHERE reference = $1',
+      [input.reference],
+    );
     const deleted: AccountRef[] = [];
     for (const row of rows.rows) {
       const ref = { username: row.username, realm: row.domain };
@@ -398,7 +442,9 @@ export class KamailioSipGateway implements CompleteSipGateway {
       ...(received ? { received } : {}),
       ...(proto === 'udp' || proto === 'tcp' ? { transport: proto } : {}),
       // `Expires` is the seconds left ("permanent" for static bindings).
-      expiresAt: Number.isFinite(expires) ? new Date(Date.now() + expires * 1000).toISOString() : '9999-12-31T23:59:59.000Z',
+      expiresAt: Number.isFinite(expires)
+        ? new Date(Date.now() + expires * 1000).toISOString()
+        : '9999-12-31T23:59:59.000Z',
       ...(set(c['User-Agent']) ? { userAgent: set(c['User-Agent']) } : {}),
     };
   }
@@ -442,7 +488,13 @@ export class KamailioSipGateway implements CompleteSipGateway {
 }
 
 /** The gateway with a pool of its own, from connection settings. */
-export function kamailioGateway(settings: { databaseUrl: string; rpcUrl: string; sipDomain: string; accTimeZone?: string; forbiddenAddresses?: string[] }): KamailioSipGateway {
+export function kamailioGateway(settings: {
+  databaseUrl: string;
+  rpcUrl: string;
+  sipDomain: string;
+  accTimeZone?: string;
+  forbiddenAddresses?: string[];
+}): KamailioSipGateway {
   const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection must not take the worker down; the next query reconnects.
   pool.on('error', () => undefined);

@@ -89,8 +89,14 @@ export class ManualSipGateway implements CompleteSipGateway {
   markApplied(id: string, by: string): Promise<ManualChange> {
     return this.change((r) => {
       const change = r.changes.find((c) => c.id === id);
-      if (!change) throw ApplicationFailure.create({ type: 'ManualChangeNotFound', message: `no manual change ${id}`, nonRetryable: true });
-      if (change.status !== 'applied') Object.assign(change, { status: 'applied', appliedAt: new Date().toISOString(), appliedBy: by });
+      if (!change)
+        throw ApplicationFailure.create({
+          type: 'ManualChangeNotFound',
+          message: `no manual change ${id}`,
+          nonRetryable: true,
+        });
+      if (change.status !== 'applied')
+        Object.assign(change, { status: 'applied', appliedAt: new Date().toISOString(), appliedBy: by });
       return change;
     });
   }
@@ -101,14 +107,22 @@ export class ManualSipGateway implements CompleteSipGateway {
     return this.change((r) => {
       for (const number of a.numbers) {
         const existing = r.assignments.find((x) => x.number === number);
-        if (existing && existing.reference !== a.reference) throw numberTaken(number, `instance ${existing.instanceId}, case ${existing.reference}`);
+        if (existing && existing.reference !== a.reference)
+          throw numberTaken(number, `instance ${existing.instanceId}, case ${existing.reference}`);
       }
       const { numbers, ...rest } = a;
       const same = numbers.every((n) => r.assignments.some((x) => x.number === n && sameAssignment(x, a)));
-      const changeId = same ? r.assignments.find((x) => x.number === numbers[0])!.changeId : this.request(r, 'assign-numbers', a.reference, { ...a }).id;
+      const changeId = same
+        ? r.assignments.find((x) => x.number === numbers[0])!.changeId
+        : this.request(r, 'assign-numbers', a.reference, { ...a }).id;
       const at = new Date().toISOString();
       const kept = r.assignments.filter((x) => !numbers.includes(x.number));
-      const added = numbers.map((number) => ({ ...rest, number, assignedAt: r.assignments.find((x) => x.number === number)?.assignedAt ?? at, changeId }));
+      const added = numbers.map((number) => ({
+        ...rest,
+        number,
+        assignedAt: r.assignments.find((x) => x.number === number)?.assignedAt ?? at,
+        changeId,
+      }));
       r.assignments = [...kept, ...added];
       return added.map((x) => this.publicAssignment(r, x));
     });
@@ -116,7 +130,9 @@ export class ManualSipGateway implements CompleteSipGateway {
 
   unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
     return this.change((r) => {
-      const removed = r.assignments.filter((x) => input.numbers.includes(x.number) && x.reference === input.reference).map((x) => x.number);
+      const removed = r.assignments
+        .filter((x) => input.numbers.includes(x.number) && x.reference === input.reference)
+        .map((x) => x.number);
       if (removed.length > 0) this.request(r, 'unassign-numbers', input.reference, { numbers: removed });
       r.assignments = r.assignments.filter((x) => !removed.includes(x.number));
       return { removed };
@@ -127,19 +143,44 @@ export class ManualSipGateway implements CompleteSipGateway {
     await this.queue;
     const r = await this.read();
     return r.assignments
-      .filter((x) => (!filter.instanceId || x.instanceId === filter.instanceId) && (!filter.number || x.number === filter.number))
+      .filter(
+        (x) =>
+          (!filter.instanceId || x.instanceId === filter.instanceId) && (!filter.number || x.number === filter.number),
+      )
       .map((x) => this.publicAssignment(r, x));
   }
 
   // --- allowlist -----------------------------------------------------------------------------
 
-  async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+  async allowGateway(input: {
+    ip: string;
+    port: number;
+    transport?: SipTransport;
+    reference: string;
+  }): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
     const refusal = checkAllowlistAddress(input.ip, this.forbiddenAddresses);
-    if (refusal) throw ApplicationFailure.create({ type: 'GatewayAddressRefused', message: refusal.message, nonRetryable: true, details: [refusal] });
-    const entry = { ip: input.ip.toLowerCase(), port: input.port, transport: input.transport ?? ('udp' as const), reference: input.reference };
+    if (refusal)
+      throw ApplicationFailure.create({
+        type: 'GatewayAddressRefused',
+        message: refusal.message,
+        nonRetryable: true,
+        details: [refusal],
+      });
+    const entry = {
+      ip: input.ip.toLowerCase(),
+      port: input.port,
+      transport: input.transport ?? ('udp' as const),
+      reference: input.reference,
+    };
     return this.change((r) => {
-      let row = r.allowlist.find((e) => e.ip === entry.ip && e.port === entry.port && e.transport === entry.transport && e.reference === entry.reference);
+      let row = r.allowlist.find(
+        (e) =>
+          e.ip === entry.ip &&
+          e.port === entry.port &&
+          e.transport === entry.transport &&
+          e.reference === entry.reference,
+      );
       if (!row) {
         const change = this.request(r, 'allow-gateway', entry.reference, { group: 'customer gateways', ...entry });
         row = { ...entry, since: change.requestedAt, changeId: change.id };
@@ -149,16 +190,27 @@ export class ManualSipGateway implements CompleteSipGateway {
     });
   }
 
-  async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: ChangeState }> {
+  async disallowGateway(input: {
+    ip: string;
+    port: number;
+    reference: string;
+  }): Promise<{ removed: number; state: ChangeState }> {
     checkGatewayAddress(input);
     return this.change((r) => {
-      const gone = r.allowlist.filter((e) => e.ip === input.ip.toLowerCase() && e.port === input.port && e.reference === input.reference);
+      const gone = r.allowlist.filter(
+        (e) => e.ip === input.ip.toLowerCase() && e.port === input.port && e.reference === input.reference,
+      );
       if (gone.length === 0) return { removed: 0, state: 'pending-manual' as const };
       r.allowlist = r.allowlist.filter((e) => !gone.includes(e));
       // Withdrawing a request nobody carried out yet needs no work on the SBC; the request is dropped.
       const applied = gone.filter((e) => r.changes.find((c) => c.id === e.changeId)?.status === 'applied');
       r.changes = r.changes.filter((c) => !gone.some((e) => e.changeId === c.id && c.status === 'pending'));
-      if (applied.length > 0) this.request(r, 'disallow-gateway', input.reference, { ip: input.ip, port: input.port, transports: applied.map((e) => e.transport) });
+      if (applied.length > 0)
+        this.request(r, 'disallow-gateway', input.reference, {
+          ip: input.ip,
+          port: input.port,
+          transports: applied.map((e) => e.transport),
+        });
       return { removed: gone.length, state: 'pending-manual' as const };
     });
   }
@@ -167,7 +219,10 @@ export class ManualSipGateway implements CompleteSipGateway {
     await this.queue;
     const r = await this.read();
     return r.allowlist
-      .filter((e) => (!filter.reference || e.reference === filter.reference) && (!filter.ip || e.ip === filter.ip.toLowerCase()))
+      .filter(
+        (e) =>
+          (!filter.reference || e.reference === filter.reference) && (!filter.ip || e.ip === filter.ip.toLowerCase()),
+      )
       .map((e) => this.publicEntry(r, e));
   }
 
@@ -180,10 +235,22 @@ export class ManualSipGateway implements CompleteSipGateway {
     const password = generateSipPassword();
     return this.change((r) => {
       const mine = r.accounts.find((a) => a.realm === realm && a.reference === input.reference);
-      const username = mine?.username ?? nextGatewayUsername(r.accounts.filter((a) => a.realm === realm).map((a) => a.username));
-      const change = this.request(r, mine ? 'rotate-account' : 'create-account', input.reference, { username, realm, ...sipDigests(username, realm, password) });
+      const username =
+        mine?.username ?? nextGatewayUsername(r.accounts.filter((a) => a.realm === realm).map((a) => a.username));
+      const change = this.request(r, mine ? 'rotate-account' : 'create-account', input.reference, {
+        username,
+        realm,
+        ...sipDigests(username, realm, password),
+      });
       if (mine) mine.changeId = change.id;
-      else r.accounts.push({ username, realm, instanceId: input.instanceId, reference: input.reference, changeId: change.id });
+      else
+        r.accounts.push({
+          username,
+          realm,
+          instanceId: input.instanceId,
+          reference: input.reference,
+          changeId: change.id,
+        });
       return { username, realm, password, state: 'pending-manual' as const };
     });
   }
@@ -193,7 +260,10 @@ export class ManualSipGateway implements CompleteSipGateway {
     return this.change((r) => {
       const account = r.accounts.find((a) => a.username === ref.username && a.realm === ref.realm);
       if (!account) throw accountNotFound(ref);
-      account.changeId = this.request(r, 'rotate-account', account.reference, { ...ref, ...sipDigests(ref.username, ref.realm, password) }).id;
+      account.changeId = this.request(r, 'rotate-account', account.reference, {
+        ...ref,
+        ...sipDigests(ref.username, ref.realm, password),
+      }).id;
       return { ...ref, password, state: 'pending-manual' as const };
     });
   }
@@ -227,8 +297,20 @@ export class ManualSipGateway implements CompleteSipGateway {
 
   // --- storage -------------------------------------------------------------------------------
 
-  private request(r: ManualRecord, action: ManualAction, reference: string | undefined, details: Record<string, unknown>): ManualChange {
-    const change: ManualChange = { id: randomUUID(), action, reference, details, requestedAt: new Date().toISOString(), status: 'pending' };
+  private request(
+    r: ManualRecord,
+    action: ManualAction,
+    reference: string | undefined,
+    details: Record<string, unknown>,
+  ): ManualChange {
+    const change: ManualChange = {
+      id: randomUUID(),
+      action,
+      reference,
+      details,
+      requestedAt: new Date().toISOString(),
+      status: 'pending',
+    };
     r.changes.push(change);
     return change;
   }
@@ -250,9 +332,15 @@ export class ManualSipGateway implements CompleteSipGateway {
   private async read(): Promise<ManualRecord> {
     try {
       const r = JSON.parse(await readFile(this.file, 'utf8')) as Partial<ManualRecord>;
-      return { changes: r.changes ?? [], assignments: r.assignments ?? [], allowlist: r.allowlist ?? [], accounts: r.accounts ?? [] };
+      return {
+        changes: r.changes ?? [],
+        assignments: r.assignments ?? [],
+        allowlist: r.allowlist ?? [],
+        accounts: r.accounts ?? [],
+      };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { changes: [], assignments: [], allowlist: [], accounts: [] };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { changes: [], assignments: [], allowlist: [], accounts: [] };
       throw err;
     }
   }

@@ -77,12 +77,17 @@ export class RecordingSipGateway implements CompleteSipGateway {
       const rows = record.assignments;
       for (const number of a.numbers) {
         const existing = rows.find((r) => r.number === number);
-        if (existing && existing.reference !== a.reference) throw numberTaken(number, `instance ${existing.instanceId}, case ${existing.reference}`);
+        if (existing && existing.reference !== a.reference)
+          throw numberTaken(number, `instance ${existing.instanceId}, case ${existing.reference}`);
       }
       const at = new Date().toISOString();
       const { numbers, ...rest } = a;
       const kept = rows.filter((r) => !numbers.includes(r.number));
-      const added = numbers.map((number) => ({ ...rest, number, assignedAt: rows.find((r) => r.number === number)?.assignedAt ?? at }));
+      const added = numbers.map((number) => ({
+        ...rest,
+        number,
+        assignedAt: rows.find((r) => r.number === number)?.assignedAt ?? at,
+      }));
       record.assignments = [...kept, ...added];
       return added;
     });
@@ -90,7 +95,9 @@ export class RecordingSipGateway implements CompleteSipGateway {
 
   unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
     return this.change((record) => {
-      const removed = record.assignments.filter((r) => input.numbers.includes(r.number) && r.reference === input.reference).map((r) => r.number);
+      const removed = record.assignments
+        .filter((r) => input.numbers.includes(r.number) && r.reference === input.reference)
+        .map((r) => r.number);
       record.assignments = record.assignments.filter((r) => !removed.includes(r.number));
       return { removed };
     });
@@ -99,15 +106,32 @@ export class RecordingSipGateway implements CompleteSipGateway {
   async assignments(filter: { instanceId?: string; number?: string } = {}): Promise<AssignedNumber[]> {
     await this.queue;
     return (await readRecord(this.file)).assignments.filter(
-      (r) => (!filter.instanceId || r.instanceId === filter.instanceId) && (!filter.number || r.number === filter.number),
+      (r) =>
+        (!filter.instanceId || r.instanceId === filter.instanceId) && (!filter.number || r.number === filter.number),
     );
   }
 
-  async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+  async allowGateway(input: {
+    ip: string;
+    port: number;
+    transport?: SipTransport;
+    reference: string;
+  }): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
-    const entry = { ip: input.ip.toLowerCase(), port: input.port, transport: input.transport ?? 'udp', reference: input.reference };
+    const entry = {
+      ip: input.ip.toLowerCase(),
+      port: input.port,
+      transport: input.transport ?? 'udp',
+      reference: input.reference,
+    };
     return this.change((record) => {
-      const existing = record.allowlist.find((e) => e.ip === entry.ip && e.port === entry.port && e.transport === entry.transport && e.reference === entry.reference);
+      const existing = record.allowlist.find(
+        (e) =>
+          e.ip === entry.ip &&
+          e.port === entry.port &&
+          e.transport === entry.transport &&
+          e.reference === entry.reference,
+      );
       if (existing) return { ...existing, state: 'recorded' as const };
       const added = { ...entry, since: new Date().toISOString() };
       record.allowlist.push(added);
@@ -115,10 +139,16 @@ export class RecordingSipGateway implements CompleteSipGateway {
     });
   }
 
-  async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: 'recorded' }> {
+  async disallowGateway(input: {
+    ip: string;
+    port: number;
+    reference: string;
+  }): Promise<{ removed: number; state: 'recorded' }> {
     checkGatewayAddress(input);
     return this.change((record) => {
-      const keep = record.allowlist.filter((e) => !(e.ip === input.ip.toLowerCase() && e.port === input.port && e.reference === input.reference));
+      const keep = record.allowlist.filter(
+        (e) => !(e.ip === input.ip.toLowerCase() && e.port === input.port && e.reference === input.reference),
+      );
       const removed = record.allowlist.length - keep.length;
       record.allowlist = keep;
       return { removed, state: 'recorded' as const };
@@ -128,7 +158,10 @@ export class RecordingSipGateway implements CompleteSipGateway {
   async allowlist(filter: { reference?: string; ip?: string } = {}): Promise<AllowlistEntry[]> {
     await this.queue;
     return (await readRecord(this.file)).allowlist
-      .filter((e) => (!filter.reference || e.reference === filter.reference) && (!filter.ip || e.ip === filter.ip.toLowerCase()))
+      .filter(
+        (e) =>
+          (!filter.reference || e.reference === filter.reference) && (!filter.ip || e.ip === filter.ip.toLowerCase()),
+      )
       .map((e) => ({ ...e, state: 'recorded' as const }));
   }
 
@@ -147,7 +180,14 @@ export class RecordingSipGateway implements CompleteSipGateway {
         return { username: mine.username, realm, password, state: 'recorded' as const };
       }
       const username = nextGatewayUsername(record.accounts.filter((a) => a.realm === realm).map((a) => a.username));
-      record.accounts.push({ username, realm, instanceId: input.instanceId, reference: input.reference, passwordHash: hashPassword(password), createdAt: now });
+      record.accounts.push({
+        username,
+        realm,
+        instanceId: input.instanceId,
+        reference: input.reference,
+        passwordHash: hashPassword(password),
+        createdAt: now,
+      });
       return { username, realm, password, state: 'recorded' as const };
     });
   }
@@ -173,7 +213,9 @@ export class RecordingSipGateway implements CompleteSipGateway {
 
   deleteAccountsOf(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: 'recorded' }> {
     return this.change((record) => {
-      const deleted = record.accounts.filter((a) => a.reference === input.reference).map((a) => ({ username: a.username, realm: a.realm }));
+      const deleted = record.accounts
+        .filter((a) => a.reference === input.reference)
+        .map((a) => ({ username: a.username, realm: a.realm }));
       record.accounts = record.accounts.filter((a) => a.reference !== input.reference);
       return { deleted, state: 'recorded' as const };
     });

@@ -118,9 +118,18 @@ export interface SipGateway {
   /** What this gateway can see. Reading what it cannot see fails (`NotObservable`), never "none". */
   readonly observes?: SipGatewayObserves;
   /** Allowlists a gateway address (group 1) for `reference`; allowing it again is a no-op. */
-  allowGateway?(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry>;
+  allowGateway?(input: {
+    ip: string;
+    port: number;
+    transport?: SipTransport;
+    reference: string;
+  }): Promise<AllowlistEntry>;
   /** Removes what `reference` allowed for this address; removing it again is a no-op. */
-  disallowGateway?(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: ChangeState }>;
+  disallowGateway?(input: {
+    ip: string;
+    port: number;
+    reference: string;
+  }): Promise<{ removed: number; state: ChangeState }>;
   allowlist?(filter?: { reference?: string; ip?: string }): Promise<AllowlistEntry[]>;
   /** A new account (gateway01, gateway02, ... within the instance); one per reference: a replay rotates its password. */
   createAccount?(input: { instanceId: string; reference: string }): Promise<SipAccount>;
@@ -170,7 +179,18 @@ export function invalidSipInput(message: string): ApplicationFailure {
 /** The gateway's SBC operations, or a non-retryable failure if it has none (a test double). */
 export function sbcOf(gateway: SipGateway): CompleteSipGateway {
   const missing = (
-    ['observes', 'allowGateway', 'disallowGateway', 'allowlist', 'createAccount', 'rotateAccount', 'deleteAccount', 'deleteAccountsOf', 'registration', 'callRecords'] as const
+    [
+      'observes',
+      'allowGateway',
+      'disallowGateway',
+      'allowlist',
+      'createAccount',
+      'rotateAccount',
+      'deleteAccount',
+      'deleteAccountsOf',
+      'registration',
+      'callRecords',
+    ] as const
   ).filter((k) => gateway[k] === undefined);
   if (missing.length > 0) {
     throw ApplicationFailure.create({
@@ -185,23 +205,30 @@ export function sbcOf(gateway: SipGateway): CompleteSipGateway {
 /** Validation shared by the implementations: an IP literal, a port, a case reference. */
 export function checkGatewayAddress(input: { ip: string; port: number; reference: string }): void {
   if (isIP(input.ip) === 0) throw invalidSipInput(`not an IP address: ${input.ip}`);
-  if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535) throw invalidSipInput(`not a port: ${input.port}`);
+  if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535)
+    throw invalidSipInput(`not a port: ${input.port}`);
   checkReference(input.reference);
 }
 
 export function checkReference(reference: string): void {
-  if (!reference || reference.length > 255) throw invalidSipInput('a reference (the case id, at most 255 characters) is required');
+  if (!reference || reference.length > 255)
+    throw invalidSipInput('a reference (the case id, at most 255 characters) is required');
 }
 
 /** Instance ids become the first label of the realm. */
 export function checkInstanceId(instanceId: string): void {
-  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(instanceId)) throw invalidSipInput(`not a usable instance id: ${instanceId}`);
+  if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(instanceId))
+    throw invalidSipInput(`not a usable instance id: ${instanceId}`);
 }
-
 
 /** `gateway01`, `gateway02`, ...: the first free number within an instance. */
 export function nextGatewayUsername(existing: string[]): string {
-  const taken = new Set(existing.map((u) => /^gateway(\d+)$/.exec(u)?.[1]).filter(Boolean).map(Number));
+  const taken = new Set(
+    existing
+      .map((u) => /^gateway(\d+)$/.exec(u)?.[1])
+      .filter(Boolean)
+      .map(Number),
+  );
   let n = 1;
   while (taken.has(n)) n++;
   return `gateway${String(n).padStart(2, '0')}`;
@@ -211,7 +238,10 @@ export function nextGatewayUsername(existing: string[]): string {
  * `inServiceElsewhere`: other systems' views of numbers in use (the contact-center platform), asked
  * beside the SBC's assignments when a purchase checks the numbers it reserved.
  */
-export function createSipGatewayActivities(gateway: SipGateway, options: { inServiceElsewhere?: InServiceLookup[] } = {}) {
+export function createSipGatewayActivities(
+  gateway: SipGateway,
+  options: { inServiceElsewhere?: InServiceLookup[] } = {},
+) {
   return {
     ...createNumberConflictActivities({ gateway, elsewhere: options.inServiceElsewhere }),
     async assignNumbers(assignment: NumberAssignment): Promise<AssignedNumber[]> {
@@ -220,10 +250,19 @@ export function createSipGatewayActivities(gateway: SipGateway, options: { inSer
     async unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
       return gateway.unassignNumbers(input);
     },
-    async allowGateway(input: { ip: string; port: number; transport?: SipTransport; reference: string }): Promise<AllowlistEntry> {
+    async allowGateway(input: {
+      ip: string;
+      port: number;
+      transport?: SipTransport;
+      reference: string;
+    }): Promise<AllowlistEntry> {
       return sbcOf(gateway).allowGateway(input);
     },
-    async disallowGateway(input: { ip: string; port: number; reference: string }): Promise<{ removed: number; state: ChangeState }> {
+    async disallowGateway(input: {
+      ip: string;
+      port: number;
+      reference: string;
+    }): Promise<{ removed: number; state: ChangeState }> {
       return sbcOf(gateway).disallowGateway(input);
     },
     /** The password is in the result (and so in the case's history) until the case hands it on. */

@@ -29,10 +29,29 @@ export type TestCallResult = CallResult & { passed: boolean; summary: string };
 export function createSipProbeActivities(deps: SipProbeDeps) {
   return {
     async sendOptions(input: { host: string; port: number; transport: 'udp' | 'tcp' }): Promise<ProbeResult> {
-      const result: OptionsResult = await sendOptions({ ...input, localAddress: deps.localAddress, timeoutMs: deps.optionsTimeoutMs ?? 8_000 });
-      if (result.outcome === 'answered') return { outcome: 'answered', code: result.code, reason: result.reason, rttMs: result.rttMs, sent: result.sent, from: result.from };
-      if (result.outcome === 'timeout') return { outcome: 'timeout', attempts: result.attempts, sent: result.sent, from: result.from };
-      return { outcome: 'unreachable', attempts: 1, sent: `OPTIONS sip:${input.host}:${input.port};transport=${input.transport}`, from: result.from ?? deps.localAddress, error: result.error };
+      const result: OptionsResult = await sendOptions({
+        ...input,
+        localAddress: deps.localAddress,
+        timeoutMs: deps.optionsTimeoutMs ?? 8_000,
+      });
+      if (result.outcome === 'answered')
+        return {
+          outcome: 'answered',
+          code: result.code,
+          reason: result.reason,
+          rttMs: result.rttMs,
+          sent: result.sent,
+          from: result.from,
+        };
+      if (result.outcome === 'timeout')
+        return { outcome: 'timeout', attempts: result.attempts, sent: result.sent, from: result.from };
+      return {
+        outcome: 'unreachable',
+        attempts: 1,
+        sent: `OPTIONS sip:${input.host}:${input.port};transport=${input.transport}`,
+        from: result.from ?? deps.localAddress,
+        error: result.error,
+      };
     },
 
     async placeTestCall(input: {

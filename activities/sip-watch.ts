@@ -31,10 +31,18 @@ export function createSipWatchActivities(deps: SipWatchDeps) {
   };
   return {
     /** The first admitted call to one of `callees` since `since` (from `sourceIp` if given), or null. */
-    async awaitCall(input: { callees: string[]; since: string; sourceIp?: string; maxWaitMs: number }): Promise<CallRecord | null> {
+    async awaitCall(input: {
+      callees: string[];
+      since: string;
+      sourceIp?: string;
+      maxWaitMs: number;
+    }): Promise<CallRecord | null> {
       const sbc = sbcOf(deps.gateway);
       return until(input.maxWaitMs, async () => {
-        const records = await sbc.callRecords({ since: input.since, ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}) });
+        const records = await sbc.callRecords({
+          since: input.since,
+          ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}),
+        });
         return records.find((r) => r.admitted && input.callees.some((n) => sameNumber(r.callee, n))) ?? null;
       });
     },

@@ -14,7 +14,13 @@ import { CaseService } from './cases';
 import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
 import type { ActingKind, ActionName } from '../contract/actions';
 import { buildOpenApi } from './openapi';
-import { billingWebhookSchema, cancelBodySchema, catalogQuerySchema, documentUploadSchema, listQuerySchema } from './schemas';
+import {
+  billingWebhookSchema,
+  cancelBodySchema,
+  catalogQuerySchema,
+  documentUploadSchema,
+  listQuerySchema,
+} from './schemas';
 import { CATALOG, productById, quote } from '../domain/catalog';
 import { createSipGateway } from '../activities';
 import { contactCenterLookups, instancesOf } from './contact-center';
@@ -38,7 +44,11 @@ export interface ApiDeps {
 
 const idParam = z.string().regex(/^[a-z0-9][a-z0-9-]{2,150}$/, 'not an onboarding id');
 const actionParam = z.string().regex(/^[a-z0-9-]{2,40}$/, 'not an action name');
-const idempotencyKeySchema = z.string().min(8).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+const idempotencyKeySchema = z
+  .string()
+  .min(8)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 export function createApp(deps: ApiDeps): express.Express {
   const { config, client } = deps;
@@ -68,12 +78,15 @@ export function createApp(deps: ApiDeps): express.Express {
       ]);
       res.json({ status: 'ok', temporal: 'reachable' });
     } catch (err) {
-      res.status(503).type('application/problem+json').json({
-        type: 'about:blank',
-        title: 'Temporal unreachable',
-        status: 503,
-        detail: err instanceof Error ? err.message : String(err),
-      });
+      res
+        .status(503)
+        .type('application/problem+json')
+        .json({
+          type: 'about:blank',
+          title: 'Temporal unreachable',
+          status: 503,
+          detail: err instanceof Error ? err.message : String(err),
+        });
     }
   });
 
@@ -87,7 +100,12 @@ export function createApp(deps: ApiDeps): express.Express {
   // A body the JSON parser did not read would otherwise be ignored and the request act on `{}`.
   v1.use((req, _res, next) => {
     const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-    if (req.method === 'POST' && hasBody && req.path !== '/documents' && !req.is(['application/json', 'application/*+json'])) {
+    if (
+      req.method === 'POST' &&
+      hasBody &&
+      req.path !== '/documents' &&
+      !req.is(['application/json', 'application/*+json'])
+    ) {
       return next(new HttpProblem(415, 'Unsupported media type', 'send the body as application/json'));
     }
     next();
@@ -103,7 +121,11 @@ export function createApp(deps: ApiDeps): express.Express {
     singleFile(req, res, (err?: unknown) => {
       if (!err) return next();
       const e = err as { code?: string; message?: string };
-      next(typeof e.code === 'string' && e.code.startsWith('LIMIT_') ? err : new HttpProblem(400, 'Invalid upload', `the multipart body could not be read: ${e.message ?? 'malformed'}`));
+      next(
+        typeof e.code === 'string' && e.code.startsWith('LIMIT_')
+          ? err
+          : new HttpProblem(400, 'Invalid upload', `the multipart body could not be read: ${e.message ?? 'malformed'}`),
+      );
     });
   v1.post('/documents', receiveFile, async (req, res) => {
     const principal = requireRole(req.principal, ['enterprise', 'support']);
@@ -116,7 +138,13 @@ export function createApp(deps: ApiDeps): express.Express {
     if (!req.file) throw invalid([{ path: 'file', message: 'a file is required (multipart field "file")' }]);
     try {
       const doc = await documents.save({ enterpriseId, kind: fields.kind, bytes: req.file.buffer });
-      res.status(201).json({ documentId: doc.documentId, kind: doc.kind, sha256: doc.sha256, contentType: doc.contentType, size: doc.size });
+      res.status(201).json({
+        documentId: doc.documentId,
+        kind: doc.kind,
+        sha256: doc.sha256,
+        contentType: doc.contentType,
+        size: doc.size,
+      });
     } catch (err) {
       if (err instanceof UnsupportedContentError) throw new HttpProblem(415, 'Unsupported media type', err.message);
       throw err;
@@ -130,16 +158,27 @@ export function createApp(deps: ApiDeps): express.Express {
     const kind = parseOr400(z.object({ kind: onboardingKindSchema }), raw).kind;
     const def = kindDefinition(kind);
     if (!def?.startSchema) {
-      const startable = Object.values(KINDS).filter((k) => k.startSchema).map((k) => k.kind);
-      throw new HttpProblem(422, 'Kind not startable', `onboarding kind ${kind} cannot be started here; available: ${startable.join(', ')}`);
+      const startable = Object.values(KINDS)
+        .filter((k) => k.startSchema)
+        .map((k) => k.kind);
+      throw new HttpProblem(
+        422,
+        'Kind not startable',
+        `onboarding kind ${kind} cannot be started here; available: ${startable.join(', ')}`,
+      );
     }
     const body = parseOr400(def.startSchema, raw);
     if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
       throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
     }
-    const failures = [...((await def.precheck?.(body, ctx)) ?? []), ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : [])];
+    const failures = [
+      ...((await def.precheck?.(body, ctx)) ?? []),
+      ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : []),
+    ];
     if (failures.length > 0) {
-      throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, { errors: failures });
+      throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, {
+        errors: failures,
+      });
     }
     const { resource, replayed } = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key);
     res.status(202).location(resource.links.self);
@@ -166,14 +205,18 @@ export function createApp(deps: ApiDeps): express.Express {
     const query = parseOr400(catalogQuerySchema, req.query, 'query');
     if (query.productId === undefined) return res.json({ items: CATALOG });
     const product = productById(query.productId)!;
-    res.json({ product, ...(query.quantity !== undefined ? { quote: quote(product, query.quantity, query.months) } : {}) });
+    res.json({
+      product,
+      ...(query.quantity !== undefined ? { quote: quote(product, query.quantity, query.months) } : {}),
+    });
   });
 
   v1.get('/enterprises/:enterpriseId/instances', async (req, res) => {
     const principal = requireRole(req.principal, ['enterprise', 'support']);
     const enterpriseId = parseOr400(enterpriseIdSchema, req.params.enterpriseId, 'enterpriseId');
     // Another tenant's instances are as good as absent.
-    if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId) throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+    if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
+      throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
     res.json(await instancesOf(ctx.contactCenter, enterpriseId));
   });
 
@@ -196,9 +239,21 @@ export function createApp(deps: ApiDeps): express.Express {
       throw new HttpProblem(403, 'Forbidden', `${actionName} is taken by ${spec.roles.join(' or ')}`);
     }
     const parsed = parseOr400(spec.payload, req.body ?? {}, 'payload');
-    const { failures, payload } = (await def.actionPrecheck?.(actionName, parsed, { id, enterpriseId: memo.enterpriseId, facts: memo.facts ?? {} }, ctx)) ?? { failures: [], payload: parsed };
-    if (failures.length > 0) throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
-    const state = await cases.act(id, memo.kind as ActingKind, actionName as ActionName<ActingKind>, actorOf(principal), payload);
+    const { failures, payload } = (await def.actionPrecheck?.(
+      actionName,
+      parsed,
+      { id, enterpriseId: memo.enterpriseId, facts: memo.facts ?? {} },
+      ctx,
+    )) ?? { failures: [], payload: parsed };
+    if (failures.length > 0)
+      throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
+    const state = await cases.act(
+      id,
+      memo.kind as ActingKind,
+      actionName as ActionName<ActingKind>,
+      actorOf(principal),
+      payload,
+    );
     res.json({ ...state, createdAt: description.startTime.toISOString(), links: cases.links(id) });
   });
 
@@ -208,7 +263,9 @@ export function createApp(deps: ApiDeps): express.Express {
     const body = parseOr400(cancelBodySchema, req.body ?? {});
     const { description } = await cases.authorise(id, principal);
     if (description.status.name !== 'RUNNING') {
-      throw new HttpProblem(409, 'Not running', `the case is ${description.status.name.toLowerCase()}`, { awaiting: [] });
+      throw new HttpProblem(409, 'Not running', `the case is ${description.status.name.toLowerCase()}`, {
+        awaiting: [],
+      });
     }
     res.json(await cases.cancel(id, actorOf(principal), body.reason));
   });
@@ -218,9 +275,18 @@ export function createApp(deps: ApiDeps): express.Express {
   // Billing authenticates by signature over the raw body, not by bearer token.
   app.post('/v1/webhooks/billing', express.raw({ type: () => true, limit: config.api.bodyLimit }), async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verdict = verifyBillingSignature(config.billing.webhookSecret, req.get(BILLING_SIGNATURE_HEADER), raw, Math.floor(now() / 1000));
+    const verdict = verifyBillingSignature(
+      config.billing.webhookSecret,
+      req.get(BILLING_SIGNATURE_HEADER),
+      raw,
+      Math.floor(now() / 1000),
+    );
     if (!verdict.ok) {
-      throw new HttpProblem(401, 'Bad signature', `${BILLING_SIGNATURE_HEADER} is ${verdict.reason === 'mismatch' ? 'wrong' : verdict.reason}`);
+      throw new HttpProblem(
+        401,
+        'Bad signature',
+        `${BILLING_SIGNATURE_HEADER} is ${verdict.reason === 'mismatch' ? 'wrong' : verdict.reason}`,
+      );
     }
     let event: unknown;
     try {
@@ -242,13 +308,20 @@ export function createApp(deps: ApiDeps): express.Express {
  * A registration-mode case shows whether its gateway is registered now, from where and until
  * when, read from the SBC at request time (where the SBC can be read).
  */
-async function withLiveRegistration(resource: OnboardingResource, gateway: SipGateway): Promise<OnboardingResource & { registration?: unknown }> {
+async function withLiveRegistration(
+  resource: OnboardingResource,
+  gateway: SipGateway,
+): Promise<OnboardingResource & { registration?: unknown }> {
   const account = (resource.result as { account?: { username: string; realm: string } } | null)?.account;
   if (resource.kind !== 'sip-registration' || !account) return resource;
-  if (!gateway.observes?.registrations || !gateway.registration) return { ...resource, registration: { observable: false } };
+  if (!gateway.observes?.registrations || !gateway.registration)
+    return { ...resource, registration: { observable: false } };
   const now = await gateway.registration(account).catch(() => undefined);
   if (now === undefined) return { ...resource, registration: { observable: true, error: 'the SBC could not be read' } };
-  return { ...resource, registration: { observable: true, registered: now !== null, ...(now ?? {}), checkedAt: new Date().toISOString() } };
+  return {
+    ...resource,
+    registration: { observable: true, registered: now !== null, ...(now ?? {}), checkedAt: new Date().toISOString() },
+  };
 }
 
 function idempotencyKey(req: Request): string | undefined {

@@ -67,22 +67,32 @@ export function readTokensFile(file: string, options: { production?: boolean } =
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    const reason = err instanceof SyntaxError ? 'not valid JSON' : `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+    const reason =
+      err instanceof SyntaxError
+        ? 'not valid JSON'
+        : `cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
     throw new ConfigError([{ path: 'API_TOKENS_FILE', message: `${file}: ${reason}` }]);
   }
   const parsed = z.array(tokenEntrySchema).min(1, 'at least one token').safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ path: ['API_TOKENS_FILE', ...i.path].join('.'), message: i.message })));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ path: ['API_TOKENS_FILE', ...i.path].join('.'), message: i.message })),
+    );
   }
   if (options.production) {
     const demoHashes = new Map(DEMO_TOKENS.map((d) => [sha256Hex(d.token), d.token]));
     const demo = parsed.data.flatMap((e, i) => {
       const token = demoHashes.get(e.tokenSha256);
-      return token ? [{ path: `API_TOKENS_FILE.${i}`, message: `"${e.name}" has the hash of the demo token ${token}` }] : [];
+      return token
+        ? [{ path: `API_TOKENS_FILE.${i}`, message: `"${e.name}" has the hash of the demo token ${token}` }]
+        : [];
     });
     if (demo.length) throw new ConfigError(demo);
   }
-  return parsed.data.map((e) => ({ principal: { name: e.name, role: e.role, enterpriseId: e.enterpriseId }, tokenSha256: e.tokenSha256 }));
+  return parsed.data.map((e) => ({
+    principal: { name: e.name, role: e.role, enterpriseId: e.enterpriseId },
+    tokenSha256: e.tokenSha256,
+  }));
 }
 
 /**
@@ -107,7 +117,8 @@ export class FileTokenRegistry extends TokenRegistry {
     try {
       this.replace(readTokensFile(this.file, this.options));
     } catch (err) {
-      const reason = err instanceof ConfigError ? err.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : String(err);
+      const reason =
+        err instanceof ConfigError ? err.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : String(err);
       this.log(`API tokens: ${this.file} not reloaded, keeping ${this.size} principals: ${reason}`);
       return false;
     }
@@ -119,7 +130,8 @@ export class FileTokenRegistry extends TokenRegistry {
     if (!this.watching) {
       this.watching = true;
       watchFile(this.file, { interval: this.options.pollMs ?? 1_000, persistent: false }, (current, previous) => {
-        if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino || current.size !== previous.size) this.reload();
+        if (current.mtimeMs !== previous.mtimeMs || current.ino !== previous.ino || current.size !== previous.size)
+          this.reload();
       });
     }
     return this;
@@ -145,7 +157,10 @@ export const DEMO_TOKENS: { token: string; principal: Principal }[] = [
 
 export function loadTokens(config: Config, log?: (line: string) => void): { registry: TokenRegistry; demo: boolean } {
   if (config.api.tokensFile) {
-    const registry = new FileTokenRegistry(config.api.tokensFile, { production: config.profile === 'production', log }).watch();
+    const registry = new FileTokenRegistry(config.api.tokensFile, {
+      production: config.profile === 'production',
+      log,
+    }).watch();
     return { registry, demo: false };
   }
   if (config.profile === 'production') throw new Error('API_TOKENS_FILE is required in production');

@@ -17,7 +17,14 @@ export interface BillingNumberRecord {
   reservationId?: string;
   orderId?: string;
   quarantine?: { reason: string; reference: string; at: string };
-  quarantineHistory?: { reason: string; reference: string; at: string; releasedAt: string; releasedBy: string; releaseReason: string }[];
+  quarantineHistory?: {
+    reason: string;
+    reference: string;
+    at: string;
+    releasedAt: string;
+    releasedBy: string;
+    releaseReason: string;
+  }[];
 }
 
 /** What the pre-checks need; a double in tests. */
@@ -61,8 +68,17 @@ export class BillingNumbers implements BillingNumberReader {
   }
 
   /** Returns a quarantined number to sale; billing records who and why. */
-  async releaseQuarantine(number: string, input: { by: string; reason: string }, idempotencyKey = randomUUID()): Promise<BillingNumberRecord> {
-    const { status, body } = await this.call('POST', `/v1/numbers/${encodeURIComponent(billingFormOf(number))}/release-quarantine`, input, idempotencyKey);
+  async releaseQuarantine(
+    number: string,
+    input: { by: string; reason: string },
+    idempotencyKey = randomUUID(),
+  ): Promise<BillingNumberRecord> {
+    const { status, body } = await this.call(
+      'POST',
+      `/v1/numbers/${encodeURIComponent(billingFormOf(number))}/release-quarantine`,
+      input,
+      idempotencyKey,
+    );
     if (status === 404) throw new HttpProblem(404, 'Not found', `billing has no number ${number}`);
     if (status === 409) throw new HttpProblem(409, 'Not quarantined', detailOf(body) ?? `${number} is not quarantined`);
     return this.ok<BillingNumberRecord>(status, body);
@@ -70,10 +86,19 @@ export class BillingNumbers implements BillingNumberReader {
 
   private ok<T>(status: number, body: unknown): T {
     if (status >= 200 && status < 300) return body as T;
-    throw new HttpProblem(502, 'Billing refused', `billing answered ${status}${detailOf(body) ? `: ${detailOf(body)}` : ''}`);
+    throw new HttpProblem(
+      502,
+      'Billing refused',
+      `billing answered ${status}${detailOf(body) ? `: ${detailOf(body)}` : ''}`,
+    );
   }
 
-  private async call(method: string, path: string, body?: unknown, idempotencyKey?: string): Promise<{ status: number; body: unknown }> {
+  private async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    idempotencyKey?: string,
+  ): Promise<{ status: number; body: unknown }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.deps.apiKey}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
@@ -86,9 +111,14 @@ export class BillingNumbers implements BillingNumberReader {
         signal: AbortSignal.timeout(this.deps.requestTimeoutMs ?? 5_000),
       });
     } catch (err) {
-      throw new HttpProblem(503, 'Billing unavailable', `billing did not answer ${method} ${path}: ${(err as Error).message}`);
+      throw new HttpProblem(
+        503,
+        'Billing unavailable',
+        `billing did not answer ${method} ${path}: ${(err as Error).message}`,
+      );
     }
-    if (response.status >= 500) throw new HttpProblem(503, 'Billing unavailable', `billing answered ${method} ${path} with ${response.status}`);
+    if (response.status >= 500)
+      throw new HttpProblem(503, 'Billing unavailable', `billing answered ${method} ${path} with ${response.status}`);
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -101,5 +131,7 @@ export class BillingNumbers implements BillingNumberReader {
 }
 
 function detailOf(body: unknown): string | undefined {
-  return typeof body === 'object' && body !== null && 'detail' in body ? String((body as { detail: unknown }).detail) : undefined;
+  return typeof body === 'object' && body !== null && 'detail' in body
+    ? String((body as { detail: unknown }).detail)
+    : undefined;
 }

@@ -20,8 +20,24 @@ import type { Application, VerificationResult } from '../domain/verification';
 import type { BillingWebhook } from './schemas';
 import { caseLinks } from '../domain/links';
 import type { OnboardingResource, OnboardingSummary } from '../domain/onboarding';
-import { ActionFailureType, handlesOf, type ActingKind, type ActionFailureDetails, type ActionName } from '../contract/actions';
-import { billingEventSignal, cancelRequestedSignal, openedUpdate, stateQuery, type Actor, type CaseState, type CaseStatus, type OnboardingKind, type Role } from '../contract/case';
+import {
+  ActionFailureType,
+  handlesOf,
+  type ActingKind,
+  type ActionFailureDetails,
+  type ActionName,
+} from '../contract/actions';
+import {
+  billingEventSignal,
+  cancelRequestedSignal,
+  openedUpdate,
+  stateQuery,
+  type Actor,
+  type CaseState,
+  type CaseStatus,
+  type OnboardingKind,
+  type Role,
+} from '../contract/case';
 import { applicationQuery } from '../workflows/enterprise-verification';
 import { AwaitingRoleKey, EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import type { Principal } from './auth';
@@ -93,7 +109,11 @@ export class CaseService {
     const scope = `${body.enterpriseId}\u0000${idempotencyKey ?? ''}`;
     const id = def.fixedId
       ? def.fixedId(body)
-      : caseId(def.kind, body.enterpriseId, idempotencyKey ? createHash('sha256').update(scope).digest('hex').slice(0, 20) : randomUUID());
+      : caseId(
+          def.kind,
+          body.enterpriseId,
+          idempotencyKey ? createHash('sha256').update(scope).digest('hex').slice(0, 20) : randomUUID(),
+        );
 
     if (idempotencyKey && def.fixedId) {
       // A fixed id is reused by later cases, so an earlier answer is found by its key, not its id.
@@ -133,16 +153,26 @@ export class CaseService {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.describe(id);
-      if (existing && idempotencyKey && memoOf(existing)?.idempotencyKey === idempotencyKey) return this.replay(existing, requestHash);
-      throw new HttpProblem(409, 'Conflict', def.fixedId ? `an active ${def.kind} case exists for ${body.enterpriseId}: ${id}` : `case ${id} already exists`, {
-        existingId: id,
-      });
+      if (existing && idempotencyKey && memoOf(existing)?.idempotencyKey === idempotencyKey)
+        return this.replay(existing, requestHash);
+      throw new HttpProblem(
+        409,
+        'Conflict',
+        def.fixedId ? `an active ${def.kind} case exists for ${body.enterpriseId}: ${id}` : `case ${id} already exists`,
+        {
+          existingId: id,
+        },
+      );
     }
   }
 
   private async replay(existing: WorkflowExecutionDescription, requestHash: string) {
     if (memoOf(existing)?.requestHash !== requestHash) {
-      throw new HttpProblem(409, 'Idempotency key reused', 'this Idempotency-Key was used with a different request body');
+      throw new HttpProblem(
+        409,
+        'Idempotency key reused',
+        'this Idempotency-Key was used with a different request body',
+      );
     }
     return { resource: await this.read(existing.workflowId), replayed: true };
   }
@@ -157,7 +187,10 @@ export class CaseService {
   }
 
   /** The case if this principal may see it; another tenant's case is as good as absent (404). */
-  async authorise(id: string, principal: Principal): Promise<{ description: WorkflowExecutionDescription; memo: CaseMemo }> {
+  async authorise(
+    id: string,
+    principal: Principal,
+  ): Promise<{ description: WorkflowExecutionDescription; memo: CaseMemo }> {
     const description = await this.describe(id);
     const memo = description && memoOf(description);
     if (!description || !memo || (principal.role === 'enterprise' && memo.enterpriseId !== principal.enterpriseId)) {
@@ -179,7 +212,11 @@ export class CaseService {
     return this.resource(id, description, state);
   }
 
-  private async resource(id: string, description: WorkflowExecutionDescription, state: CaseState | undefined): Promise<OnboardingResource> {
+  private async resource(
+    id: string,
+    description: WorkflowExecutionDescription,
+    state: CaseState | undefined,
+  ): Promise<OnboardingResource> {
     const memo = memoOf(description);
     const status = STATUS_FROM_TEMPORAL[description.status.name] ?? 'running';
     const base: CaseState = state ?? {
@@ -198,7 +235,13 @@ export class CaseService {
     const related = await Promise.all(
       (base.related ?? []).map(async (r) => {
         const d = await this.describe(r.id).catch(() => undefined);
-        return d ? { ...r, stage: d.typedSearchAttributes.get(OnboardingStageKey) ?? r.stage, status: STATUS_FROM_TEMPORAL[d.status.name] ?? r.status } : r;
+        return d
+          ? {
+              ...r,
+              stage: d.typedSearchAttributes.get(OnboardingStageKey) ?? r.stage,
+              status: STATUS_FROM_TEMPORAL[d.status.name] ?? r.status,
+            }
+          : r;
       }),
     );
     return {
@@ -207,7 +250,11 @@ export class CaseService {
       id,
       // Temporal's word is final on how the case ended (e.g. terminated by an operator).
       status,
-      error: base.error ?? (status === 'failed' ? { type: 'Failed', message: `the workflow ${description.status.name.toLowerCase()}` } : null),
+      error:
+        base.error ??
+        (status === 'failed'
+          ? { type: 'Failed', message: `the workflow ${description.status.name.toLowerCase()}` }
+          : null),
       createdAt: description.startTime.toISOString(),
       links: this.links(id),
     };
@@ -222,7 +269,10 @@ export class CaseService {
     if (filters.awaiting) clauses.push(`AwaitingRole = '${filters.awaiting}'`);
     if (filters.status) clauses.push(STATUS_TO_QUERY[filters.status]);
     const out: OnboardingSummary[] = [];
-    for await (const info of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: Math.min(filters.limit, 100) })) {
+    for await (const info of this.client.workflow.list({
+      query: clauses.join(' AND '),
+      pageSize: Math.min(filters.limit, 100),
+    })) {
       out.push(this.summary(info));
       if (out.length >= filters.limit) break;
     }
@@ -246,11 +296,19 @@ export class CaseService {
   }
 
   /** Sends an action as its update; the workflow's validator decides at once. */
-  async act<K extends ActingKind, A extends ActionName<K>>(id: string, kind: K, action: A, actor: Actor, payload: unknown): Promise<CaseState> {
+  async act<K extends ActingKind, A extends ActionName<K>>(
+    id: string,
+    kind: K,
+    action: A,
+    actor: Actor,
+    payload: unknown,
+  ): Promise<CaseState> {
     const { update } = handlesOf(kind, action);
     try {
       // The payload was validated against this action's schema by the caller.
-      return await this.client.workflow.getHandle(id).executeUpdate(update, { args: [{ actor, payload: payload as never }] });
+      return await this.client.workflow
+        .getHandle(id)
+        .executeUpdate(update, { args: [{ actor, payload: payload as never }] });
     } catch (err) {
       throw updateProblem(err, action);
     }
@@ -277,16 +335,32 @@ export class CaseService {
   async approvedVerification(enterpriseId: string, nowMs: number): Promise<VerificationResult> {
     const id = verificationId(enterpriseId);
     const description = await this.describe(id);
-    if (!description) throw new HttpProblem(409, 'Verification required', `enterprise ${enterpriseId} has no verification; start ${id} first`, { verificationId: id });
+    if (!description)
+      throw new HttpProblem(
+        409,
+        'Verification required',
+        `enterprise ${enterpriseId} has no verification; start ${id} first`,
+        { verificationId: id },
+      );
     if (description.status.name !== 'COMPLETED') {
       const stage = description.typedSearchAttributes.get(OnboardingStageKey);
-      throw new HttpProblem(409, 'Verification required', `verification ${id} is ${STATUS_FROM_TEMPORAL[description.status.name] ?? description.status.name.toLowerCase()}${stage ? ` (${stage})` : ''}, not approved`, {
-        verificationId: id,
-      });
+      throw new HttpProblem(
+        409,
+        'Verification required',
+        `verification ${id} is ${STATUS_FROM_TEMPORAL[description.status.name] ?? description.status.name.toLowerCase()}${stage ? ` (${stage})` : ''}, not approved`,
+        {
+          verificationId: id,
+        },
+      );
     }
-    const result = await this.client.workflow.getHandle(id).result() as VerificationResult;
+    const result = (await this.client.workflow.getHandle(id).result()) as VerificationResult;
     if (result.licence.effectiveEnd < chinaDate(nowMs)) {
-      throw new HttpProblem(409, 'Verification required', `verification ${id} approved a licence that ended on ${result.licence.effectiveEnd}; verify again`, { verificationId: id });
+      throw new HttpProblem(
+        409,
+        'Verification required',
+        `verification ${id} approved a licence that ended on ${result.licence.effectiveEnd}; verify again`,
+        { verificationId: id },
+      );
     }
     return result;
   }
@@ -339,7 +413,8 @@ const PROBLEM_FOR_ACTION_FAILURE: Record<string, [number, string]> = {
 };
 
 function updateProblem(err: unknown, action: string): unknown {
-  if (err instanceof WorkflowNotFoundError) return new HttpProblem(409, 'Action not awaited', 'the case is closed', { awaiting: [] });
+  if (err instanceof WorkflowNotFoundError)
+    return new HttpProblem(409, 'Action not awaited', 'the case is closed', { awaiting: [] });
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
     const mapped = PROBLEM_FOR_ACTION_FAILURE[failure.type ?? ''];
@@ -353,7 +428,9 @@ function updateProblem(err: unknown, action: string): unknown {
   }
   // Any other refusal of the update (e.g. the case is being cancelled) is the case's answer, not a server fault.
   if (err instanceof WorkflowUpdateFailedError) {
-    return new HttpProblem(409, 'Action not awaited', `${action} was not taken: ${err.cause?.message ?? err.message}`, { awaiting: [] });
+    return new HttpProblem(409, 'Action not awaited', `${action} was not taken: ${err.cause?.message ?? err.message}`, {
+      awaiting: [],
+    });
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/workflow execution already completed|already completed/i.test(message)) {

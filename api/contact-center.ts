@@ -6,7 +6,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
 import { contactCenterClient } from '../activities';
-import { CONTACT_CENTER_FAILURES, createContactCenterActivities, type ContactCenterActivities } from '../activities/contact-center';
+import {
+  CONTACT_CENTER_FAILURES,
+  createContactCenterActivities,
+  type ContactCenterActivities,
+} from '../activities/contact-center';
 import type { InstanceSummary } from '../domain/contact-center';
 import { HttpProblem } from './problem';
 
@@ -17,7 +21,11 @@ async function orUnavailable<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (err instanceof ApplicationFailure && err.type === CONTACT_CENTER_FAILURES.unavailable) {
-      throw new HttpProblem(503, 'Contact center unavailable', 'the contact-center platform did not answer; try again shortly');
+      throw new HttpProblem(
+        503,
+        'Contact center unavailable',
+        'the contact-center platform did not answer; try again shortly',
+      );
     }
     throw err;
   }
@@ -32,7 +40,10 @@ export function contactCenterLookups(config: Config): ContactCenterLookups {
 }
 
 /** The enterprise's instances as `GET /v1/enterprises/{id}/instances` lists them. */
-export async function instancesOf(lookups: ContactCenterLookups, enterpriseId: string): Promise<{ items: InstanceSummary[] }> {
+export async function instancesOf(
+  lookups: ContactCenterLookups,
+  enterpriseId: string,
+): Promise<{ items: InstanceSummary[] }> {
   const items = (await lookups.listInstances(enterpriseId)).map((i) => ({
     instanceId: i.instanceId,
     centerName: i.centerName,

@@ -13,7 +13,14 @@ import type { NumberPurchaseInput, Numbers, ThirdPartyLineInput } from '../contr
 import { STAGES } from '../contract/stages';
 import { chinaDate, type RuleFailure } from '../domain/common';
 import { productById } from '../domain/catalog';
-import { callingRules, checkEligibility, describeCallingRules, thirdPartyLinePayloads, thirdPartyLineStartSchema, validOpenedNumber } from '../domain/eligibility';
+import {
+  callingRules,
+  checkEligibility,
+  describeCallingRules,
+  thirdPartyLinePayloads,
+  thirdPartyLineStartSchema,
+  validOpenedNumber,
+} from '../domain/eligibility';
 import { verificationId } from '../domain/ids';
 import {
   formatNumber,
@@ -27,13 +34,32 @@ import {
 } from '../domain/numbers';
 import { own400LandingStartSchema, own400Payloads } from '../domain/own400';
 import { applyResubmission } from '../domain/resubmission';
-import { checkGatewayAddress, providerAddresses, sipRegistrationPayloads, sipRegistrationStartSchema, sipTrunkPayloads, sipTrunkStartSchema } from '../domain/sip';
-import { applicationFacts, precheckApplication, verificationPayloads, verificationStartSchema, type Application, type Resubmission, type VerificationResult } from '../domain/verification';
+import {
+  checkGatewayAddress,
+  providerAddresses,
+  sipRegistrationPayloads,
+  sipRegistrationStartSchema,
+  sipTrunkPayloads,
+  sipTrunkStartSchema,
+} from '../domain/sip';
+import {
+  applicationFacts,
+  precheckApplication,
+  verificationPayloads,
+  verificationStartSchema,
+  type Application,
+  type Resubmission,
+  type VerificationResult,
+} from '../domain/verification';
 import type { SipGateway } from '../activities/sip-gateway';
 import type { BillingNumberReader } from './billing-numbers';
 import { centerNameKey } from '../activities/contact-center';
 import type { ContactCenterLookups } from './contact-center';
-import { contactCenterInstancePayloads, contactCenterInstanceStartSchema, CURRENT_AGREEMENT_VERSION } from '../domain/contact-center';
+import {
+  contactCenterInstancePayloads,
+  contactCenterInstanceStartSchema,
+  CURRENT_AGREEMENT_VERSION,
+} from '../domain/contact-center';
 import { contactCenterInstance } from '../workflows/contact-center-instance';
 import type { DocumentStore } from '../storage/documents';
 import { enterpriseVerification } from '../workflows/enterprise-verification';
@@ -94,7 +120,12 @@ export interface KindDefinition<S extends { enterpriseId: string } = { enterpris
    * Checks that need I/O or the domain's libraries before an action reaches the workflow (422),
    * and the payload as the workflow receives it (e.g. numbers in E.164).
    */
-  actionPrecheck?: (action: string, payload: unknown, c: CaseRef, ctx: KindContext) => Promise<{ failures: RuleFailure[]; payload: unknown }>;
+  actionPrecheck?: (
+    action: string,
+    payload: unknown,
+    c: CaseRef,
+    ctx: KindContext,
+  ) => Promise<{ failures: RuleFailure[]; payload: unknown }>;
   /**
    * What the start binds numbers to on the contact-center platform, each id with the field that
    * names it: an instance of the same enterprise and, in it, the app, IVR flow or skill group.
@@ -113,7 +144,10 @@ export interface BindingRef {
 }
 
 /** A binding's ids under the paths of a `binding` object in the start body. */
-function bindingAt(prefix: string, b: { instanceId: string; ivrFlowId?: string | undefined; skillGroupId?: string | undefined }): BindingRef {
+function bindingAt(
+  prefix: string,
+  b: { instanceId: string; ivrFlowId?: string | undefined; skillGroupId?: string | undefined },
+): BindingRef {
   return {
     instanceId: { id: b.instanceId, path: `${prefix}instanceId` },
     ...(b.ivrFlowId !== undefined ? { ivrFlowId: { id: b.ivrFlowId, path: `${prefix}ivrFlowId` } } : {}),
@@ -143,9 +177,17 @@ function defineKind<S extends { enterpriseId: string }, I>(def: KindDefinition<S
 }
 
 /** Who takes each action (contract) beside what it carries (domain). */
-function actionSpecs<K extends ActingKind>(kind: K, payloads: { [A in keyof (typeof ACTIONS)[K]]: z.ZodType }): Record<string, ActionSpec> {
+function actionSpecs<K extends ActingKind>(
+  kind: K,
+  payloads: { [A in keyof (typeof ACTIONS)[K]]: z.ZodType },
+): Record<string, ActionSpec> {
   const declared = ACTIONS[kind] as Record<string, ActionDeclaration>;
-  return Object.fromEntries(Object.entries(declared).map(([name, d]) => [name, { ...d, payload: (payloads as Record<string, z.ZodType>)[name]! }]));
+  return Object.fromEntries(
+    Object.entries(declared).map(([name, d]) => [
+      name,
+      { ...d, payload: (payloads as Record<string, z.ZodType>)[name]! },
+    ]),
+  );
 }
 
 function numbersOf(values: string[]): Numbers {
@@ -169,13 +211,23 @@ async function alreadyAssigned(ctx: KindContext, numbers: string[]): Promise<Rul
   const failures: RuleFailure[] = [];
   for (const [i, n] of numbers.entries()) {
     const [taken] = await ctx.sipGateway.assignments({ number: toE164(n) });
-    if (taken) failures.push({ path: `numbers.${i}`, code: 'number-already-assigned', message: `${n} is already assigned to instance ${taken.instanceId}` });
+    if (taken)
+      failures.push({
+        path: `numbers.${i}`,
+        code: 'number-already-assigned',
+        message: `${n} is already assigned to instance ${taken.instanceId}`,
+      });
   }
   return failures;
 }
 
 /** Lines billing sells to another customer, or holds reserved for a purchase, are not the enterprise's to bring in. */
-async function heldInBilling(ctx: KindContext, enterpriseId: string, numbers: string[], path = 'numbers'): Promise<RuleFailure[]> {
+async function heldInBilling(
+  ctx: KindContext,
+  enterpriseId: string,
+  numbers: string[],
+  path = 'numbers',
+): Promise<RuleFailure[]> {
   // Without an approved verification there is no billing customer: any sale is someone else's.
   const own = await ctx.approvedVerification(enterpriseId).then(
     (v) => v.billingCustomerId,
@@ -185,9 +237,17 @@ async function heldInBilling(ctx: KindContext, enterpriseId: string, numbers: st
   for (const [i, n] of numbers.entries()) {
     const record = await ctx.billingNumbers.number(n);
     if (record?.status === 'reserved') {
-      failures.push({ path: `${path}.${i}`, code: 'number-reserved-in-billing', message: `${n} is reserved in billing for a number purchase` });
+      failures.push({
+        path: `${path}.${i}`,
+        code: 'number-reserved-in-billing',
+        message: `${n} is reserved in billing for a number purchase`,
+      });
     } else if ((record?.status === 'sold' || record?.status === 'imported') && record.customerId !== own) {
-      failures.push({ path: `${path}.${i}`, code: 'number-sold-to-another-customer', message: `${n} is sold by billing to another customer` });
+      failures.push({
+        path: `${path}.${i}`,
+        code: 'number-sold-to-another-customer',
+        message: `${n} is sold by billing to another customer`,
+      });
     }
   }
   return failures;
@@ -204,7 +264,9 @@ async function verifiedOr(ctx: KindContext, enterpriseId: string, failures: Rule
 }
 
 /** The workflow's purchase request: the start body less what the API turned into a sizing. */
-function purchaseRequest(body: Omit<z.output<typeof numberPurchaseStartSchema>, 'kind' | 'enterpriseId'>): NumberPurchaseInput['request'] {
+function purchaseRequest(
+  body: Omit<z.output<typeof numberPurchaseStartSchema>, 'kind' | 'enterpriseId'>,
+): NumberPurchaseInput['request'] {
   const { quantity: _q, peakConcurrentCalls: _p, ...request } = body;
   return request;
 }
@@ -221,11 +283,19 @@ export const KINDS = {
     fixedId: (body) => verificationId(body.enterpriseId),
     async precheck(body, ctx) {
       const { kind: _kind, enterpriseId, ...application } = body;
-      return [...precheckApplication(application, chinaDate(ctx.now())), ...(await ctx.documents.check(enterpriseId, application.documents))];
+      return [
+        ...precheckApplication(application, chinaDate(ctx.now())),
+        ...(await ctx.documents.check(enterpriseId, application.documents)),
+      ];
     },
     workflowInput: (body, ctx) => {
       const { kind: _kind, enterpriseId, ...application } = body;
-      return { enterpriseId, application, facts: applicationFacts(application), timings: ctx.config.timings.verification };
+      return {
+        enterpriseId,
+        application,
+        facts: applicationFacts(application),
+        timings: ctx.config.timings.verification,
+      };
     },
     stages: STAGES['enterprise-verification'],
     actions: actionSpecs('enterprise-verification', verificationPayloads),
@@ -300,7 +370,11 @@ export const KINDS = {
           },
           sizing: sizeOrder({ peakConcurrentCalls: request.peakConcurrentInbound }),
         },
-        timings: { ...ctx.config.timings.landing, purchase: ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
+        timings: {
+          ...ctx.config.timings.landing,
+          purchase: ctx.config.timings.purchase,
+          subscription: ctx.config.timings.subscription,
+        },
       };
     },
     stages: STAGES['own-400-landing'],
@@ -349,7 +423,17 @@ export const KINDS = {
       const { numbers } = payload as { numbers: string[] };
       const product = productById(c.facts.productId ?? '');
       const failures: RuleFailure[] = product
-        ? numbers.flatMap((n, i) => (validOpenedNumber(product, n) ? [] : [{ path: `payload.numbers.${i}`, code: 'number-invalid', message: `${n} is not a valid ${product.numberKind} number` }]))
+        ? numbers.flatMap((n, i) =>
+            validOpenedNumber(product, n)
+              ? []
+              : [
+                  {
+                    path: `payload.numbers.${i}`,
+                    code: 'number-invalid',
+                    message: `${n} is not a valid ${product.numberKind} number`,
+                  },
+                ],
+          )
         : [];
       failures.push(...(await heldInBilling(ctx, c.enterpriseId, numbers, 'payload.numbers')));
       return { failures, payload: { numbers: numbers.map(toE164) } };
@@ -361,10 +445,16 @@ export const KINDS = {
     summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
     startSchema: sipTrunkStartSchema,
     workflow: sipTrunk,
-    binding: (body) => ({ instanceId: { id: body.instanceId, path: 'instanceId' }, appId: { id: body.boundAppId, path: 'boundAppId' } }),
+    binding: (body) => ({
+      instanceId: { id: body.instanceId, path: 'instanceId' },
+      appId: { id: body.boundAppId, path: 'boundAppId' },
+    }),
     async precheck(body, ctx) {
       const failures: RuleFailure[] = [];
-      const range = checkGatewayAddress(body.gateway.ip, { allowPrivate: ctx.config.sipGateway.allowPrivateGateways, forbidden: providerAddresses(ctx.config.sipGateway) });
+      const range = checkGatewayAddress(body.gateway.ip, {
+        allowPrivate: ctx.config.sipGateway.allowPrivateGateways,
+        forbidden: providerAddresses(ctx.config.sipGateway),
+      });
       if (range) failures.push(range);
       failures.push(...(await alreadyAssigned(ctx, body.numbers)));
       failures.push(...(await heldInBilling(ctx, body.enterpriseId, body.numbers)));
@@ -381,7 +471,10 @@ export const KINDS = {
         request,
         numbers: numbersOf(numbers),
         testCallee: toE164(testCallee),
-        provider: { inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)], outbound: provider.outbound },
+        provider: {
+          inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)],
+          outbound: provider.outbound,
+        },
         timings: ctx.config.timings.sip,
       };
     },
@@ -396,14 +489,24 @@ export const KINDS = {
     workflow: sipRegistration,
     binding: (body) => ({ instanceId: { id: body.instanceId, path: 'instanceId' } }),
     async precheck(body, ctx) {
-      const failures = [...(await alreadyAssigned(ctx, body.numbers)), ...(await heldInBilling(ctx, body.enterpriseId, body.numbers))];
+      const failures = [
+        ...(await alreadyAssigned(ctx, body.numbers)),
+        ...(await heldInBilling(ctx, body.enterpriseId, body.numbers)),
+      ];
       await verifiedOr(ctx, body.enterpriseId, failures);
       return failures;
     },
     async workflowInput(body, ctx) {
       const { kind: _kind, enterpriseId, numbers, testCallee: _testCallee, ...request } = body;
       const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
-      return { enterpriseId, companyName, request, numbers: numbersOf(numbers), registrar: ctx.config.sipGateway.registrar, timings: ctx.config.timings.sip };
+      return {
+        enterpriseId,
+        companyName,
+        request,
+        numbers: numbersOf(numbers),
+        registrar: ctx.config.sipGateway.registrar,
+        timings: ctx.config.timings.sip,
+      };
     },
     stages: STAGES['sip-registration'],
     actions: actionSpecs('sip-registration', sipRegistrationPayloads),
@@ -417,15 +520,28 @@ export const KINDS = {
     async precheck(body, ctx) {
       // Unverified: a 409 naming the verification, before any other rule.
       await ctx.approvedVerification(body.enterpriseId);
-      const taken = (await ctx.contactCenter.listInstances(body.enterpriseId)).find((i) => centerNameKey(i.centerName) === centerNameKey(body.centerName));
-      return taken ? [{ path: 'centerName', code: 'center-name-taken', message: `the enterprise already has a contact center named "${taken.centerName}" (${taken.instanceId})` }] : [];
+      const taken = (await ctx.contactCenter.listInstances(body.enterpriseId)).find(
+        (i) => centerNameKey(i.centerName) === centerNameKey(body.centerName),
+      );
+      return taken
+        ? [
+            {
+              path: 'centerName',
+              code: 'center-name-taken',
+              message: `the enterprise already has a contact center named "${taken.centerName}" (${taken.instanceId})`,
+            },
+          ]
+        : [];
     },
     async workflowInput(body, ctx) {
       return {
         ...(await verifiedEnterprise(ctx, body.enterpriseId)),
         centerName: body.centerName,
         admin: body.admin,
-        agreement: { version: body.agreementVersion ?? CURRENT_AGREEMENT_VERSION, acceptedAt: new Date(ctx.now()).toISOString() },
+        agreement: {
+          version: body.agreementVersion ?? CURRENT_AGREEMENT_VERSION,
+          acceptedAt: new Date(ctx.now()).toISOString(),
+        },
       };
     },
     stages: STAGES['contact-center-instance'],

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
     if (demo) {
       console.log('demo tokens (development profile; set API_TOKENS_FILE to use real ones):');
       for (const d of DEMO_TOKENS) {
-        console.log(`  ${d.token.padEnd(14)} ${d.principal.role}${d.principal.enterpriseId ? ` of ${d.principal.enterpriseId}` : ''}`);
+        console.log(
+          `  ${d.token.padEnd(14)} ${d.principal.role}${d.principal.enterpriseId ? ` of ${d.principal.enterpriseId}` : ''}`,
+        );
       }
     }
   });

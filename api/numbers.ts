@@ -11,13 +11,20 @@ import type { BillingNumberRecord, BillingNumbers } from './billing-numbers';
 import { parseOr400 } from './problem';
 
 export const releaseQuarantineBodySchema = z.strictObject({
-  reason: z.string().trim().min(1).max(500).describe('why the number may be sold again, e.g. how the conflict was resolved'),
+  reason: z
+    .string()
+    .trim()
+    .min(1)
+    .max(500)
+    .describe('why the number may be sold again, e.g. how the conflict was resolved'),
 });
 
 const numberParam = z
   .string()
   .trim()
-  .refine((v) => isFixedLine(v) || is400Number(v), { message: 'not a fixed line or 400 number (e.g. +862066240011, 020-66240011, 4008200001)' });
+  .refine((v) => isFixedLine(v) || is400Number(v), {
+    message: 'not a fixed line or 400 number (e.g. +862066240011, 020-66240011, 4008200001)',
+  });
 
 function view(record: BillingNumberRecord) {
   return {
@@ -26,7 +33,15 @@ function view(record: BillingNumberRecord) {
     type: record.type,
     areaCode: record.areaCode,
     status: record.status,
-    ...(record.quarantine ? { quarantine: { reason: record.quarantine.reason, caseId: record.quarantine.reference, at: record.quarantine.at } } : {}),
+    ...(record.quarantine
+      ? {
+          quarantine: {
+            reason: record.quarantine.reason,
+            caseId: record.quarantine.reference,
+            at: record.quarantine.at,
+          },
+        }
+      : {}),
     ...(record.quarantineHistory?.length ? { quarantineHistory: record.quarantineHistory } : {}),
   };
 }
@@ -41,7 +56,10 @@ export function mountNumberRoutes(v1: Router, billing: BillingNumbers): void {
     const principal = requireRole(req.principal, ['support']);
     const number = parseOr400(numberParam, req.params.number, 'number');
     const body = parseOr400(releaseQuarantineBodySchema, req.body ?? {});
-    const released = await billing.releaseQuarantine(number, { by: `${principal.role}: ${principal.name}`, reason: body.reason });
+    const released = await billing.releaseQuarantine(number, {
+      by: `${principal.role}: ${principal.name}`,
+      reason: body.reason,
+    });
     res.json(view(released));
   });
 }
@@ -57,7 +75,11 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [Stri
 const quarantineSchema: Json = {
   type: 'object',
   required: ['reason', 'caseId', 'at'],
-  properties: { reason: { type: 'string' }, caseId: { type: 'string', description: 'the case that found the number in service' }, at: { type: 'string', format: 'date-time' } },
+  properties: {
+    reason: { type: 'string' },
+    caseId: { type: 'string', description: 'the case that found the number in service' },
+    at: { type: 'string', format: 'date-time' },
+  },
 };
 
 /** OpenAPI components and paths of these routes. */
@@ -101,7 +123,11 @@ export const numberOpenApi = {
             description: 'the quarantined numbers, with the reason and the case that found each',
             content: {
               'application/json': {
-                schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/InventoryNumber' } } } },
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: { items: { type: 'array', items: { $ref: '#/components/schemas/InventoryNumber' } } },
+                },
               },
             },
           },
@@ -112,11 +138,26 @@ export const numberOpenApi = {
     '/v1/numbers/{number}/release': {
       post: {
         operationId: 'releaseQuarantinedNumber',
-        summary: 'Return a quarantined number to sale once the conflict is resolved (support; who and why are recorded)',
-        parameters: [{ name: 'number', in: 'path', required: true, description: 'e.g. +862066240011, 020-66240011 or 4008200001', schema: { type: 'string' } }],
-        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(releaseQuarantineBodySchema) } } },
+        summary:
+          'Return a quarantined number to sale once the conflict is resolved (support; who and why are recorded)',
+        parameters: [
+          {
+            name: 'number',
+            in: 'path',
+            required: true,
+            description: 'e.g. +862066240011, 020-66240011 or 4008200001',
+            schema: { type: 'string' },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: jsonSchema(releaseQuarantineBodySchema) } },
+        },
         responses: {
-          200: { description: 'the number, available again', content: { 'application/json': { schema: { $ref: '#/components/schemas/InventoryNumber' } } } },
+          200: {
+            description: 'the number, available again',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/InventoryNumber' } } },
+          },
           ...errors(400, 401, 403, 404, 409, 503),
         },
       },

@@ -29,7 +29,10 @@ function withoutVacuousAnyOf(node: unknown): unknown {
   const entries = Object.entries(node as Json).map(([key, value]) => [key, withoutVacuousAnyOf(value)] as const);
   const out = Object.fromEntries(entries) as Json;
   const anyOf = out.anyOf;
-  if (Array.isArray(anyOf) && anyOf.some((branch) => branch && typeof branch === 'object' && Object.keys(branch).length === 0)) {
+  if (
+    Array.isArray(anyOf) &&
+    anyOf.some((branch) => branch && typeof branch === 'object' && Object.keys(branch).length === 0)
+  ) {
     delete out.anyOf;
   }
   return out;
@@ -42,7 +45,13 @@ function withoutVacuousAnyOf(node: unknown): unknown {
  */
 function serverUrl(publicUrl: string): string {
   const host = new URL(publicUrl).hostname.replace(/^\[|\]$/g, '');
-  const local = host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0' || host === '::1' || host === '::' || host.startsWith('127.');
+  const local =
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '0.0.0.0' ||
+    host === '::1' ||
+    host === '::' ||
+    host.startsWith('127.');
   return local ? '/' : publicUrl.replace(/\/+$/, '');
 }
 
@@ -51,7 +60,13 @@ const problem = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 const errors = (...codes: (number | '4XX')[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
-const idPath = { name: 'id', in: 'path', required: true, description: 'the onboarding id (its Temporal workflow id)', schema: { type: 'string' } };
+const idPath = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'the onboarding id (its Temporal workflow id)',
+  schema: { type: 'string' },
+};
 
 export function buildOpenApi(config: Config): Json {
   const kinds = Object.values(KINDS);
@@ -91,7 +106,11 @@ export function buildOpenApi(config: Config): Json {
             detail: { type: 'string' },
             errors: {
               type: 'array',
-              items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } } },
+              items: {
+                type: 'object',
+                required: ['path', 'message'],
+                properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
+              },
             },
             awaiting: { type: 'array', items: { type: 'object' } },
           },
@@ -124,7 +143,15 @@ export function buildOpenApi(config: Config): Json {
           responses: {
             200: {
               description: 'healthy',
-              content: { 'application/json': { schema: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, temporal: { type: 'string' } } } } },
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['status'],
+                    properties: { status: { type: 'string' }, temporal: { type: 'string' } },
+                  },
+                },
+              },
             },
             // Nothing in the request can be wrong, but any client error is still problem+json.
             ...errors('4XX', 503),
@@ -136,7 +163,10 @@ export function buildOpenApi(config: Config): Json {
           operationId: 'getOpenApi',
           summary: 'This document',
           security: [],
-          responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors('4XX') },
+          responses: {
+            200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...errors('4XX'),
+          },
         },
       },
       '/v1/documents': {
@@ -150,13 +180,19 @@ export function buildOpenApi(config: Config): Json {
                 schema: {
                   type: 'object',
                   required: ['file', 'kind'],
-                  properties: { file: { type: 'string', format: 'binary' }, ...((schema(documentUploadSchema).properties as Json) ?? {}) },
+                  properties: {
+                    file: { type: 'string', format: 'binary' },
+                    ...((schema(documentUploadSchema).properties as Json) ?? {}),
+                  },
                 },
               },
             },
           },
           responses: {
-            201: { description: 'stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/Document' } } } },
+            201: {
+              description: 'stored',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Document' } } },
+            },
             ...errors(400, 401, 403, 413, 415),
           },
         },
@@ -165,15 +201,27 @@ export function buildOpenApi(config: Config): Json {
         post: {
           operationId: 'startOnboarding',
           summary: 'Start an onboarding (kind in the body)',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 8, maxLength: 200 } }],
+          parameters: [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: false,
+              schema: { type: 'string', minLength: 8, maxLength: 200 },
+            },
+          ],
           requestBody: {
             required: true,
             content: {
-              'application/json': { schema: { oneOf: startable.map((def) => ({ $ref: `#/components/schemas/Start_${def.kind}` })) } },
+              'application/json': {
+                schema: { oneOf: startable.map((def) => ({ $ref: `#/components/schemas/Start_${def.kind}` })) },
+              },
             },
           },
           responses: {
-            202: { description: 'started', content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } } },
+            202: {
+              description: 'started',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
+            },
             ...errors(400, 401, 403, 409, 413, 422),
           },
         },
@@ -186,7 +234,11 @@ export function buildOpenApi(config: Config): Json {
               description: 'cases from Temporal visibility',
               content: {
                 'application/json': {
-                  schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/OnboardingSummary' } } } },
+                  schema: {
+                    type: 'object',
+                    required: ['items'],
+                    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/OnboardingSummary' } } },
+                  },
                 },
               },
             },
@@ -200,7 +252,10 @@ export function buildOpenApi(config: Config): Json {
           summary: "A case's current state, from the workflow itself",
           parameters: [idPath],
           responses: {
-            200: { description: 'the case', content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } } },
+            200: {
+              description: 'the case',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
+            },
             ...errors(401, 403, 404),
           },
         },
@@ -209,18 +264,30 @@ export function buildOpenApi(config: Config): Json {
         post: {
           operationId: 'takeAction',
           summary: 'Take a human step; refused at once (409) when not awaited now',
-          description: actions.map((a) => `- \`${a.kind}\` / \`${a.name}\` (${a.spec.roles.join(', ')}): ${a.spec.summary}`).join('\n'),
+          description: actions
+            .map((a) => `- \`${a.kind}\` / \`${a.name}\` (${a.spec.roles.join(', ')}): ${a.spec.summary}`)
+            .join('\n'),
           parameters: [
             idPath,
-            { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: [...new Set(actions.map((a) => a.name))] } },
+            {
+              name: 'action',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', enum: [...new Set(actions.map((a) => a.name))] },
+            },
           ],
           requestBody: {
             content: {
-              'application/json': { schema: { oneOf: actions.map((a) => ({ $ref: `#/components/schemas/Action_${a.kind}_${a.name}` })) } },
+              'application/json': {
+                schema: { oneOf: actions.map((a) => ({ $ref: `#/components/schemas/Action_${a.kind}_${a.name}` })) },
+              },
             },
           },
           responses: {
-            200: { description: 'the new state', content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } } },
+            200: {
+              description: 'the new state',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
+            },
             ...errors(400, 401, 403, 404, 409, 422),
           },
         },
@@ -228,29 +295,43 @@ export function buildOpenApi(config: Config): Json {
       '/v1/sip/provider-addresses': {
         get: {
           operationId: 'getSipProviderAddresses',
-          summary: "The provider's signalling addresses: where customers send calls (inbound) and what they allow (outbound)",
-          responses: { 200: { description: '{inbound: [{host?, ip, port, transport}], outbound: [...]}' }, ...errors(401) },
+          summary:
+            "The provider's signalling addresses: where customers send calls (inbound) and what they allow (outbound)",
+          responses: {
+            200: { description: '{inbound: [{host?, ip, port, transport}], outbound: [...]}' },
+            ...errors(401),
+          },
         },
       },
       '/v1/catalog/third-party-products': {
         get: {
           operationId: 'getThirdPartyCatalog',
           summary: 'The supplier catalogue; with productId and quantity (and months), an itemised quote in fen',
-          parameters: ['productId', 'quantity', 'months'].map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } })),
+          parameters: ['productId', 'quantity', 'months'].map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema: { type: 'string' },
+          })),
           responses: { 200: { description: '{items} or {product, quote?}' }, ...errors(400, 401) },
         },
       },
       '/v1/enterprises/{enterpriseId}/instances': {
         get: {
           operationId: 'listEnterpriseInstances',
-          summary: "The enterprise's contact-center instances, as the platform has them (owner or support; another tenant's: 404)",
+          summary:
+            "The enterprise's contact-center instances, as the platform has them (owner or support; another tenant's: 404)",
           parameters: [{ name: 'enterpriseId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {
             200: {
               description: 'the instances, oldest first',
               content: {
                 'application/json': {
-                  schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Instance' } } } },
+                  schema: {
+                    type: 'object',
+                    required: ['items'],
+                    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Instance' } } },
+                  },
                 },
               },
             },
@@ -266,7 +347,10 @@ export function buildOpenApi(config: Config): Json {
           parameters: [idPath],
           requestBody: { content: { 'application/json': { schema: schema(cancelBodySchema) } } },
           responses: {
-            200: { description: 'the cancelled case', content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } } },
+            200: {
+              description: 'the cancelled case',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
+            },
             ...errors(401, 403, 404, 409),
           },
         },

@@ -22,11 +22,20 @@ export class HttpProblem extends Error {
 const TYPE_BASE = 'https://docs.onboarding.example/problems/';
 
 export function sendProblem(res: Response, problem: HttpProblem): void {
-  const slug = problem.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
+  const slug = problem.title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/(^-|-$)/g, '');
   res
     .status(problem.status)
     .type('application/problem+json')
-    .json({ type: `${TYPE_BASE}${slug}`, title: problem.title, status: problem.status, detail: problem.detail ?? problem.title, ...problem.extra });
+    .json({
+      type: `${TYPE_BASE}${slug}`,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail ?? problem.title,
+      ...problem.extra,
+    });
 }
 
 export function zodErrors(error: z.ZodError, prefix?: string): FieldError[] {

@@ -8,14 +8,20 @@ import { productIdSchema } from '../domain/catalog';
 export const listQuerySchema = z.strictObject({
   kind: onboardingKindSchema.optional(),
   status: caseStatusSchema.optional(),
-  stage: z.string().regex(/^[a-z0-9-]{1,60}$/).optional(),
+  stage: z
+    .string()
+    .regex(/^[a-z0-9-]{1,60}$/)
+    .optional(),
   awaiting: roleSchema.optional(),
   enterpriseId: enterpriseIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
 export const cancelBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
-export const documentUploadSchema = z.strictObject({ kind: documentKindSchema, enterpriseId: enterpriseIdSchema.optional() });
+export const documentUploadSchema = z.strictObject({
+  kind: documentKindSchema,
+  enterpriseId: enterpriseIdSchema.optional(),
+});
 
 /** A billing webhook event; the resource in `data` names the case in `reference`. */
 export const billingWebhookSchema = z.object({

@@ -30,9 +30,15 @@ export function providerAddresses(config: Config): { inbound: SignallingAddress[
   const named = split(inbound);
   const inboundList = isIP(named.host)
     ? [{ ip: named.host, port: named.port }]
-    : inboundIps.map(split).filter((a) => isIP(a.host)).map((a) => ({ host: named.host, ip: a.host, port: a.port }));
+    : inboundIps
+        .map(split)
+        .filter((a) => isIP(a.host))
+        .map((a) => ({ host: named.host, ip: a.host, port: a.port }));
   return {
     inbound: inboundList.flatMap(both),
-    outbound: outbound.map(split).map((a) => ({ ip: a.host, port: a.port })).flatMap(both),
+    outbound: outbound
+      .map(split)
+      .map((a) => ({ ip: a.host, port: a.port }))
+      .flatMap(both),
   };
 }

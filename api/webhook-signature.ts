@@ -12,8 +12,7 @@ export const BILLING_SIGNATURE_HEADER = 'X-Billing-Signature';
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 export type SignatureVerdict =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
+  { ok: true; timestamp: number } | { ok: false; reason: 'missing' | 'malformed' | 'stale' | 'mismatch' };
 
 export function verifyBillingSignature(
   secret: string,

@@ -40,7 +40,11 @@ export class AutoApprover {
     while (this.running) {
       try {
         this.counts.polls++;
-        const res = await this.ctx.api.call<{ items: OnboardingSummary[] }>('GET', '/v1/onboardings?awaiting=support&status=running&limit=500', this.ctx.supportToken);
+        const res = await this.ctx.api.call<{ items: OnboardingSummary[] }>(
+          'GET',
+          '/v1/onboardings?awaiting=support&status=running&limit=500',
+          this.ctx.supportToken,
+        );
         for (const item of res.status === 200 ? res.body.items : []) {
           const step = byKind.get(item.kind)?.supportSteps[item.stage];
           const key = `${item.id} ${item.stage}`;

@@ -10,12 +10,22 @@ import type { BaselineInput } from './baseline-workflow';
 import { baselineSignals, baselineUpdates, opensWithUpdate } from './history';
 
 /** The same start options as the product's POST: memo, search attributes, summary; update-with-start when the case opens with an update. */
-export async function startBaseline(client: Client, taskQueue: string, workflowId: string, input: BaselineInput): Promise<{ handle: WorkflowHandle; updates: string[] }> {
+export async function startBaseline(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  input: BaselineInput,
+): Promise<{ handle: WorkflowHandle; updates: string[] }> {
   const options = {
     taskQueue,
     workflowId,
     args: [input] as [BaselineInput],
-    memo: { kind: 'baseline', enterpriseId: workflowId, requestHash: createHash('sha256').update(workflowId).digest('hex'), createdBy: 'bench' },
+    memo: {
+      kind: 'baseline',
+      enterpriseId: workflowId,
+      requestHash: createHash('sha256').update(workflowId).digest('hex'),
+      createdBy: 'bench',
+    },
     typedSearchAttributes: new TypedSearchAttributes([
       { key: EnterpriseIdKey, value: workflowId },
       { key: OnboardingKindKey, value: 'baseline' },

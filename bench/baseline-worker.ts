@@ -11,7 +11,10 @@ import type { BaselineActivities } from './baseline-workflow';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'WARN' }, forward: {} } },
+  });
   let activitiesRun = 0;
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'rss') process.send?.({ type: 'rss', ...process.memoryUsage(), activitiesRun });

@@ -87,12 +87,24 @@ export function shapeOf(history: History): CaseShape {
       const name = e.activityTaskScheduledEventAttributes.activityType?.name ?? 'activity';
       activityIndex.set(id, { index: shape.activities++, name, scheduledMs: ms(e.eventTime) });
       task?.commands.push({ activity: name });
-    } else if (e.activityTaskCompletedEventAttributes || e.activityTaskFailedEventAttributes || e.activityTaskTimedOutEventAttributes || e.activityTaskCanceledEventAttributes) {
-      const a = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    } else if (
+      e.activityTaskCompletedEventAttributes ||
+      e.activityTaskFailedEventAttributes ||
+      e.activityTaskTimedOutEventAttributes ||
+      e.activityTaskCanceledEventAttributes
+    ) {
+      const a =
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes ??
+        e.activityTaskCanceledEventAttributes;
       const scheduled = activityIndex.get(String(a!.scheduledEventId));
       if (scheduled) {
         wakers.push({ awaitActivity: scheduled.index });
-        shape.activityMs[scheduled.name] = Math.max(shape.activityMs[scheduled.name] ?? 0, ms(e.eventTime) - scheduled.scheduledMs);
+        shape.activityMs[scheduled.name] = Math.max(
+          shape.activityMs[scheduled.name] ?? 0,
+          ms(e.eventTime) - scheduled.scheduledMs,
+        );
       }
     } else if (e.timerStartedEventAttributes) {
       const t = e.timerStartedEventAttributes;
@@ -106,10 +118,15 @@ export function shapeOf(history: History): CaseShape {
       if (k !== undefined) task?.commands.push({ cancelTimer: k });
     } else if (e.upsertWorkflowSearchAttributesEventAttributes) {
       shape.searchAttributeUpserts++;
-      task?.commands.push({ upsert: Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {}).length });
+      task?.commands.push({
+        upsert: Object.keys(e.upsertWorkflowSearchAttributesEventAttributes.searchAttributes?.indexedFields ?? {})
+          .length,
+      });
     } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
       childIndex.set(id, shape.childWorkflows++);
-      task?.commands.push({ child: e.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name ?? 'child' });
+      task?.commands.push({
+        child: e.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name ?? 'child',
+      });
     } else if (e.childWorkflowExecutionStartedEventAttributes) {
       const k = childIndex.get(String(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId));
       if (k !== undefined) wakers.push({ awaitChild: k });
@@ -153,7 +170,8 @@ export interface PayloadSize {
 /** Every payload in an event: data plus metadata bytes, with where it was found. */
 function payloadsOf(event: Event): PayloadSize[] {
   const out: PayloadSize[] = [];
-  const eventType = Object.keys(event).find((k) => k.endsWith('EventAttributes') && (event as Record<string, unknown>)[k]) ?? 'unknown';
+  const eventType =
+    Object.keys(event).find((k) => k.endsWith('EventAttributes') && (event as Record<string, unknown>)[k]) ?? 'unknown';
   const visit = (value: unknown, field: string, depth: number) => {
     if (!value || typeof value !== 'object' || depth > 12) return;
     if (value instanceof Uint8Array) return;

@@ -86,7 +86,13 @@ export function verificationApplication(enterpriseId: string, documents: Documen
     kind: 'enterprise-verification' as const,
     enterpriseId,
     applicantType: 'legal-representative' as const,
-    company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' as const, licenceValidFrom: '2021-06-01', licenceValidTo: null },
+    company: {
+      name: '广州示例通信科技有限公司',
+      unifiedSocialCreditCode: USCC,
+      entityType: 'company' as const,
+      licenceValidFrom: '2021-06-01',
+      licenceValidTo: null,
+    },
     legalRepresentative: { name: '张三', idNumber: LEGAL_REP_ID },
     contact: { name: '李四', phone: '13800138000', email: `ops@${enterpriseId}.example.cn` },
     documents,
@@ -98,7 +104,13 @@ export const enterpriseVerification: KindDriver = {
   supportSteps: { 'awaiting-review': { action: 'approve', payload: { note: 'bench: approved' } } },
   async start(ctx, ent) {
     const documents = await uploadVerificationDocuments(ctx, ent);
-    const res = await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, verificationApplication(ent.id, documents));
+    const res = await ctx.api.expect<{ id: string }>(
+      202,
+      'POST',
+      '/v1/onboardings',
+      ent.token,
+      verificationApplication(ent.id, documents),
+    );
     return res.id;
   },
 };
@@ -147,7 +159,10 @@ export const numberPurchase: KindDriver = {
     await ensureVerified(ctx, ent, i);
     await instanceOf(ctx, ent.id);
     const customer = await billingCall<{ id: string }>(ctx.stack, 'GET', `/v1/customers?enterpriseId=${ent.id}`);
-    const credit = await billingCall(ctx.stack, 'POST', `/v1/customers/${customer.body.id}/credits`, { amountFen: 1_000_000, note: 'bench top-up' });
+    const credit = await billingCall(ctx.stack, 'POST', `/v1/customers/${customer.body.id}/credits`, {
+      amountFen: 1_000_000,
+      note: 'bench top-up',
+    });
     if (credit.status !== 201) throw new Error(`top-up failed: ${credit.status}`);
   },
   async start(ctx, ent, i) {
@@ -186,7 +201,11 @@ export function benchTrunkNumber(i: number): string {
   return `020${66_100_000 + i}`;
 }
 
-export function sipTrunkStartBody(enterpriseId: string, i: number, instance?: Pick<TestInstance, 'instanceId' | 'defaults'>) {
+export function sipTrunkStartBody(
+  enterpriseId: string,
+  i: number,
+  instance?: Pick<TestInstance, 'instanceId' | 'defaults'>,
+) {
   return {
     kind: 'sip-trunk' as const,
     enterpriseId,
@@ -201,7 +220,12 @@ export function sipTrunkStartBody(enterpriseId: string, i: number, instance?: Pi
 
 /** The enterprise learns of its next step by email, as a real one does; resolves when that email is in. */
 async function emailFor(ctx: BenchContext, caseId: string, event: string): Promise<void> {
-  await eventually(() => ctx.stack.mail.forCase(caseId).some((m) => m.event === event), 120_000, `${caseId}: the ${event} email`, 50);
+  await eventually(
+    () => ctx.stack.mail.forCase(caseId).some((m) => m.event === event),
+    120_000,
+    `${caseId}: the ${event} email`,
+    50,
+  );
 }
 
 export const sipTrunk: KindDriver = {
@@ -230,7 +254,15 @@ export const sipTrunk: KindDriver = {
     await instanceOf(ctx, ent.id);
   },
   async start(ctx, ent, i) {
-    return (await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, sipTrunkStartBody(ent.id, i, await instanceOf(ctx, ent.id)))).id;
+    return (
+      await ctx.api.expect<{ id: string }>(
+        202,
+        'POST',
+        '/v1/onboardings',
+        ent.token,
+        sipTrunkStartBody(ent.id, i, await instanceOf(ctx, ent.id)),
+      )
+    ).id;
   },
   async afterStart(ctx, id, ent, i) {
     const gw = benchGateway(i);
@@ -238,15 +270,27 @@ export const sipTrunk: KindDriver = {
     const sipp = await startSippServer('uas-gateway.xml', gw);
     try {
       await emailFor(ctx, id, 'trunk-whitelist');
-      await ctx.api.expect(200, 'POST', `/v1/onboardings/${id}/actions/confirm-whitelist`, ent.token, { note: 'bench: provider addresses allowed' });
+      await ctx.api.expect(200, 'POST', `/v1/onboardings/${id}/actions/confirm-whitelist`, ent.token, {
+        note: 'bench: provider addresses allowed',
+      });
       await emailFor(ctx, id, 'sip-inbound-test');
     } finally {
       await sipp.stop();
     }
     // The enterprise calls its own line from the gateway's address, through the SBC.
     const { sipHost, sipPort } = ctx.stack.config.sipGateway.sbc;
-    const call = await testCall({ target: { host: sipHost, port: sipPort, transport: 'udp' }, localAddress: gw.ip, localPort: gw.port, callee: benchTrunkNumber(i), caller: '13800138000', timeoutMs: 10_000 });
-    if (call.outcome !== 'answered') throw new Error(`${id}: the inbound test call through the SBC was not answered: ${call.outcome}${call.finalCode ? ` ${call.finalCode}` : ''}${call.error ? ` (${call.error})` : ''}`);
+    const call = await testCall({
+      target: { host: sipHost, port: sipPort, transport: 'udp' },
+      localAddress: gw.ip,
+      localPort: gw.port,
+      callee: benchTrunkNumber(i),
+      caller: '13800138000',
+      timeoutMs: 10_000,
+    });
+    if (call.outcome !== 'answered')
+      throw new Error(
+        `${id}: the inbound test call through the SBC was not answered: ${call.outcome}${call.finalCode ? ` ${call.finalCode}` : ''}${call.error ? ` (${call.error})` : ''}`,
+      );
   },
 };
 

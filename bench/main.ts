@@ -17,15 +17,38 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { Principal } from '../api/auth';
 import { verificationId, WORKFLOW_TYPES } from '../domain/ids';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
-import { bundleWorkflows, startStack, startTemporalServer, WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
+import {
+  bundleWorkflows,
+  startStack,
+  startTemporalServer,
+  WorkerProcess,
+  type Stack,
+  type TemporalServer,
+} from '../test/support/stack';
 import { openedUpdate, stateQuery } from '../contract/case';
 import type { VerificationInput } from '../contract/inputs';
 import { applicationFacts, type DocumentRef } from '../domain/verification';
 import { AutoApprover } from './approver';
 import type { BaselineInput } from './baseline-workflow';
 import { startBaseline } from './baseline-client';
-import { baselineUpdates, describeShape, fetchHistory, historyStats, opensWithUpdate, shapeOf, type CaseShape } from './history';
-import { drive, driverFor, KIND_DRIVERS, uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise } from './kinds';
+import {
+  baselineUpdates,
+  describeShape,
+  fetchHistory,
+  historyStats,
+  opensWithUpdate,
+  shapeOf,
+  type CaseShape,
+} from './history';
+import {
+  drive,
+  driverFor,
+  KIND_DRIVERS,
+  uploadVerificationDocuments,
+  verificationApplication,
+  type BenchContext,
+  type BenchEnterprise,
+} from './kinds';
 import { renderBenchmarks, runInfo, writeResult, type PartResult, type RunInfo } from './report';
 import { ApiClient, percentile, pool, round, sleep, timed } from './util';
 
@@ -33,8 +56,24 @@ const PARTS = ['throughput', 'latency', 'history', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 const PROFILES = {
-  default: { n: 50, concurrency: 16, latencyRequests: 200, latencyConcurrency: 8, scale: 500, scaleConcurrency: 16, warmup: 3 },
-  full: { n: 500, concurrency: 32, latencyRequests: 1000, latencyConcurrency: 8, scale: 10_000, scaleConcurrency: 32, warmup: 5 },
+  default: {
+    n: 50,
+    concurrency: 16,
+    latencyRequests: 200,
+    latencyConcurrency: 8,
+    scale: 500,
+    scaleConcurrency: 16,
+    warmup: 3,
+  },
+  full: {
+    n: 500,
+    concurrency: 32,
+    latencyRequests: 1000,
+    latencyConcurrency: 8,
+    scale: 10_000,
+    scaleConcurrency: 32,
+    warmup: 5,
+  },
 };
 
 interface Options {
@@ -78,12 +117,20 @@ function options(): Options {
     const raw = flag ?? env[envName];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${envName} / flag must be a positive whole number, got ${raw}`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`${envName} / flag must be a positive whole number, got ${raw}`);
     return value;
   };
-  const parts = (values.only ?? env.BENCH_ONLY ?? PARTS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  for (const part of parts) if (!PARTS.includes(part as Part)) throw new Error(`unknown part ${part}; parts: ${PARTS.join(', ')}`);
-  const kinds = (values.kinds ?? env.BENCH_KINDS ?? 'enterprise-verification,number-purchase,sip-trunk').split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = (values.only ?? env.BENCH_ONLY ?? PARTS.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const part of parts)
+    if (!PARTS.includes(part as Part)) throw new Error(`unknown part ${part}; parts: ${PARTS.join(', ')}`);
+  const kinds = (values.kinds ?? env.BENCH_KINDS ?? 'enterprise-verification,number-purchase,sip-trunk')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   kinds.forEach(driverFor);
   return {
     profile,
@@ -131,7 +178,13 @@ class RssSampler {
     void this.sample();
     this.timer = setInterval(() => void this.sample(), 1_000);
   }
-  async stop(): Promise<{ max: number; mean: number; heapUsedMax: number; externalMax: number; counts: SamplerCounts }> {
+  async stop(): Promise<{
+    max: number;
+    mean: number;
+    heapUsedMax: number;
+    externalMax: number;
+    counts: SamplerCounts;
+  }> {
     clearInterval(this.timer);
     await this.sample();
     const rss = this.samples.map((m) => m.rss);
@@ -145,16 +198,31 @@ class RssSampler {
   }
 }
 
-function enterprises(tag: string, prefix: string, count: number): { list: BenchEnterprise[]; tokens: [string, Principal][] } {
-  const list = Array.from({ length: count }, (_, i) => ({ id: `ent-${prefix}-${tag}-${i}`, token: `bench-${prefix}-${tag}-${i}` }));
+function enterprises(
+  tag: string,
+  prefix: string,
+  count: number,
+): { list: BenchEnterprise[]; tokens: [string, Principal][] } {
+  const list = Array.from({ length: count }, (_, i) => ({
+    id: `ent-${prefix}-${tag}-${i}`,
+    token: `bench-${prefix}-${tag}-${i}`,
+  }));
   return {
     list,
-    tokens: list.map((e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal]),
+    tokens: list.map(
+      (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
+    ),
   };
 }
 
 /** Stack settings of every bench stack: a worker in a child process, quiet logs, an SMTP sink that reads headers only. */
-async function benchStack(o: Options, server: TemporalServer, bundlePath: string, extraTokens: [string, Principal][], extraEnv: Record<string, string> = {}): Promise<Stack> {
+async function benchStack(
+  o: Options,
+  server: TemporalServer,
+  bundlePath: string,
+  extraTokens: [string, Principal][],
+  extraEnv: Record<string, string> = {},
+): Promise<Stack> {
   return startStack({
     temporalAddress: server.address,
     workflowBundlePath: bundlePath,
@@ -194,9 +262,19 @@ interface ThroughputKind {
 }
 
 /** The baseline's worker on a task queue of its own, same environment (and sticky cache) as the product's. */
-function spawnBaselineWorker(server: TemporalServer, stack: Stack, bundlePath: string, taskQueue: string): Promise<WorkerProcess> {
+function spawnBaselineWorker(
+  server: TemporalServer,
+  stack: Stack,
+  bundlePath: string,
+  taskQueue: string,
+): Promise<WorkerProcess> {
   return WorkerProcess.spawn(
-    { ...stack.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: bundlePath },
+    {
+      ...stack.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      BASELINE_BUNDLE_PATH: bundlePath,
+    },
     path.join(__dirname, 'baseline-worker.ts'),
   );
 }
@@ -210,7 +288,13 @@ async function runBaseline(
   warmup: number,
   concurrency: number,
   tag: string,
-): Promise<{ seconds: number; casesPerSecond: number; workerRssMaxBytes: number; opensWithUpdate: string | null; memorySamples: SamplerCounts }> {
+): Promise<{
+  seconds: number;
+  casesPerSecond: number;
+  workerRssMaxBytes: number;
+  opensWithUpdate: string | null;
+  memorySamples: SamplerCounts;
+}> {
   const taskQueue = `bench-baseline-${tag}`;
   const worker = await spawnBaselineWorker(server, stack, bundlePath, taskQueue);
   const rss = new RssSampler(() => worker);
@@ -224,7 +308,13 @@ async function runBaseline(
     rss.start();
     const { ms } = await timed(() => pool(count, concurrency, one));
     const mem = await rss.stop();
-    return { seconds: ms / 1000, casesPerSecond: count / (ms / 1000), workerRssMaxBytes: mem.max, opensWithUpdate: opensWithUpdate(input.steps) ?? null, memorySamples: mem.counts };
+    return {
+      seconds: ms / 1000,
+      casesPerSecond: count / (ms / 1000),
+      workerRssMaxBytes: mem.max,
+      opensWithUpdate: opensWithUpdate(input.steps) ?? null,
+      memorySamples: mem.counts,
+    };
   } finally {
     await worker.kill('SIGTERM');
   }
@@ -251,20 +341,42 @@ async function throughput(
       const warm = ents.slice(0, o.warmup);
       const measured = ents.slice(o.warmup, o.warmup + count);
       log(`throughput ${driver.kind}: preparing ${count + o.warmup} cases`);
-      await pool(warm.length + measured.length, o.concurrency, (i) => driver.prepare?.(ctx, [...warm, ...measured][i]!, i) ?? Promise.resolve());
+      await pool(
+        warm.length + measured.length,
+        o.concurrency,
+        (i) => driver.prepare?.(ctx, [...warm, ...measured][i]!, i) ?? Promise.resolve(),
+      );
       const before = { ...approver.counts };
       const warmIds = await pool(warm.length, warm.length, (i) => drive(driver, ctx, warm[i]!, i));
       const warmShapes = await Promise.all(warmIds.map(async (id) => shapeOf(await fetchHistory(stack.client, id))));
       const shape = warmShapes[0]!;
       // Real-world waits the baseline copies: the longest the product took over the warm-up cases.
-      const baselineSleeps = Object.fromEntries((driver.baselineSleeps ?? []).map((name) => [name, Math.max(0, ...warmShapes.map((s) => s.activityMs[name] ?? 0))]));
-      log(`throughput ${driver.kind}: ${count} cases at concurrency ${o.concurrency} (shape: ${describeShape(shape)}; baseline sleeps ${JSON.stringify(baselineSleeps)})`);
+      const baselineSleeps = Object.fromEntries(
+        (driver.baselineSleeps ?? []).map((name) => [
+          name,
+          Math.max(0, ...warmShapes.map((s) => s.activityMs[name] ?? 0)),
+        ]),
+      );
+      log(
+        `throughput ${driver.kind}: ${count} cases at concurrency ${o.concurrency} (shape: ${describeShape(shape)}; baseline sleeps ${JSON.stringify(baselineSleeps)})`,
+      );
       rss.start();
-      const product = await timed(() => pool(count, o.concurrency, (i) => drive(driver, ctx, measured[i]!, o.warmup + i)));
+      const product = await timed(() =>
+        pool(count, o.concurrency, (i) => drive(driver, ctx, measured[i]!, o.warmup + i)),
+      );
       const rssStats = await rss.stop();
       const productSeconds = product.ms / 1000;
       log(`throughput ${driver.kind}: product ${round(count / productSeconds)} cases/s; baseline next`);
-      const baseline = await runBaseline(server, stack, bundles.baseline, { steps: shape.steps, sleeps: baselineSleeps }, count, o.warmup, o.concurrency, `${stack.suffix}-${driver.kind}`);
+      const baseline = await runBaseline(
+        server,
+        stack,
+        bundles.baseline,
+        { steps: shape.steps, sleeps: baselineSleeps },
+        count,
+        o.warmup,
+        o.concurrency,
+        `${stack.suffix}-${driver.kind}`,
+      );
       log(`throughput ${driver.kind}: baseline ${round(baseline.casesPerSecond)} cases/s`);
       out.push({
         kind: driver.kind,
@@ -310,7 +422,12 @@ function latencyEnterprises(o: Options): number {
   return 2 * o.latencyRequests + o.warmup;
 }
 
-async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchEnterprise[]): Promise<{ concurrency: number; warmup: number; interleaved: string[]; rows: LatencyRow[] }> {
+async function latency(
+  o: Options,
+  stack: Stack,
+  ctx: BenchContext,
+  ents: BenchEnterprise[],
+): Promise<{ concurrency: number; warmup: number; interleaved: string[]; rows: LatencyRow[] }> {
   const L = o.latencyRequests;
   const C = o.latencyConcurrency;
   const W = o.warmup;
@@ -319,15 +436,22 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
   const timedEnts = ents.slice(L + W, 2 * L + W);
   log(`latency: uploading documents for ${2 * L + W} cases (untimed)`);
   const docs = new Map<string, DocumentRef[]>();
-  await pool(ents.length, 16, async (i) => void docs.set(ents[i]!.id, await uploadVerificationDocuments(ctx, ents[i]!)));
-  const post = (ent: BenchEnterprise) => ctx.api.expect(202, 'POST', '/v1/onboardings', ent.token, verificationApplication(ent.id, docs.get(ent.id)!));
+  await pool(
+    ents.length,
+    16,
+    async (i) => void docs.set(ents[i]!.id, await uploadVerificationDocuments(ctx, ents[i]!)),
+  );
+  const post = (ent: BenchEnterprise) =>
+    ctx.api.expect(202, 'POST', '/v1/onboardings', ent.token, verificationApplication(ent.id, docs.get(ent.id)!));
 
   // Reads are measured on settled cases (waiting for review, no workflow task pending), as most reads are.
   log(`latency: starting ${L} cases to read (untimed)`);
   await pool(L, C, (i) => post(readEnts[i]!));
   await pool(L, 8, async (i) => {
     for (;;) {
-      const state = await stack.client.workflow.getHandle(verificationId(readEnts[i]!.id)).query<{ stage: string }>('state');
+      const state = await stack.client.workflow
+        .getHandle(verificationId(readEnts[i]!.id))
+        .query<{ stage: string }>('state');
       if (state.stage === 'awaiting-review') return;
       await sleep(100);
     }
@@ -338,13 +462,23 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
   const config = stack.config;
   const rawOptions = (ent: BenchEnterprise, suffix: string) => {
     const { kind: _kind, enterpriseId, ...application } = verificationApplication(ent.id, docs.get(ent.id)!);
-    const input: VerificationInput = { enterpriseId, application, facts: applicationFacts(application), timings: config.timings.verification };
+    const input: VerificationInput = {
+      enterpriseId,
+      application,
+      facts: applicationFacts(application),
+      timings: config.timings.verification,
+    };
     const id = `${verificationId(enterpriseId)}${suffix}`;
     return {
       workflowId: id,
       taskQueue: config.temporal.taskQueue,
       args: [input] as [VerificationInput],
-      memo: { kind: 'enterprise-verification', enterpriseId, requestHash: createHash('sha256').update(id).digest('hex'), createdBy: 'bench' },
+      memo: {
+        kind: 'enterprise-verification',
+        enterpriseId,
+        requestHash: createHash('sha256').update(id).digest('hex'),
+        createdBy: 'bench',
+      },
       workflowIdConflictPolicy: 'FAIL' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: new TypedSearchAttributes([
@@ -363,9 +497,15 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
     { label: 'raw client.workflow.start', run: (e) => stack.client.workflow.start(type, rawOptions(e, '-raw')) },
     {
       label: "raw executeUpdateWithStart('opened') (the Temporal call of a POST)",
-      run: (e) => stack.client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: new WithStartWorkflowOperation(type, rawOptions(e, '-uws')) }),
+      run: (e) =>
+        stack.client.workflow.executeUpdateWithStart(openedUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation(type, rawOptions(e, '-uws')),
+        }),
     },
-    { label: 'GET /v1/onboardings/{id}', run: (_e, r) => ctx.api.expect(200, 'GET', `/v1/onboardings/${verificationId(r.id)}`, r.token) },
+    {
+      label: 'GET /v1/onboardings/{id}',
+      run: (_e, r) => ctx.api.expect(200, 'GET', `/v1/onboardings/${verificationId(r.id)}`, r.token),
+    },
     { label: "raw query('state')", run: (_e, r) => handleOf(r).query(stateQuery) },
     {
       label: 'raw describe, then query (the Temporal calls of a GET)',
@@ -376,7 +516,9 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
     },
   ];
   log(`latency: warm-up, ${W} of each operation`);
-  await pool(W * ops.length, C, (t) => ops[t % ops.length]!.run(warmEnts[Math.floor(t / ops.length)]!, readEnts[Math.floor(t / ops.length) % L]!));
+  await pool(W * ops.length, C, (t) =>
+    ops[t % ops.length]!.run(warmEnts[Math.floor(t / ops.length)]!, readEnts[Math.floor(t / ops.length) % L]!),
+  );
   // Interleaved: the operations in rotation, so load and server state are the same for each row.
   log(`latency: ${L} of each of ${ops.length} operations, interleaved, concurrency ${C}`);
   const samples = ops.map(() => [] as number[]);
@@ -385,8 +527,20 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
     const i = Math.floor(t / ops.length);
     samples[k]!.push((await timed(() => ops[k]!.run(timedEnts[i]!, readEnts[i]!))).ms);
   });
-  const rows: LatencyRow[] = ops.map((op, k) => ({ label: op.label, samples: samples[k]!.length, p50Ms: percentile(samples[k]!, 50), p99Ms: percentile(samples[k]!, 99) }));
-  const [postRow, rawStart, rawUws, get, rawQuery, rawGetCalls] = rows as [LatencyRow, LatencyRow, LatencyRow, LatencyRow, LatencyRow, LatencyRow];
+  const rows: LatencyRow[] = ops.map((op, k) => ({
+    label: op.label,
+    samples: samples[k]!.length,
+    p50Ms: percentile(samples[k]!, 50),
+    p99Ms: percentile(samples[k]!, 99),
+  }));
+  const [postRow, rawStart, rawUws, get, rawQuery, rawGetCalls] = rows as [
+    LatencyRow,
+    LatencyRow,
+    LatencyRow,
+    LatencyRow,
+    LatencyRow,
+    LatencyRow,
+  ];
   const ratio = (row: LatencyRow, to: LatencyRow): LatencyRow => ({
     ...row,
     ratioTo: to.label,
@@ -397,7 +551,16 @@ async function latency(o: Options, stack: Stack, ctx: BenchContext, ents: BenchE
     concurrency: C,
     warmup: W,
     interleaved: ops.map((op) => op.label),
-    rows: [ratio(postRow, rawStart), ratio(postRow, rawUws), rawStart, rawUws, ratio(get, rawQuery), ratio(get, rawGetCalls), rawQuery, rawGetCalls],
+    rows: [
+      ratio(postRow, rawStart),
+      ratio(postRow, rawUws),
+      rawStart,
+      rawUws,
+      ratio(get, rawQuery),
+      ratio(get, rawGetCalls),
+      rawQuery,
+      rawGetCalls,
+    ],
   };
 }
 
@@ -414,7 +577,8 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, bas
   const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
   const rss = new RssSampler(() => stack.workerProcess);
   const queue = stack.config.temporal.taskQueue;
-  const count = (q: string, taskQueue = queue) => stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND ${q}`).then((r) => r.count);
+  const count = (q: string, taskQueue = queue) =>
+    stack.client.workflow.count(`TaskQueue = '${taskQueue}' AND ${q}`).then((r) => r.count);
   const cache = stack.config.temporal.maxCachedWorkflows;
   const memorySamples: Record<string, SamplerCounts> = {};
 
@@ -426,7 +590,13 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, bas
       pool(n, C, async (i) => {
         const ent = ents[first + i]!;
         const documents = await uploadVerificationDocuments(ctx, ent);
-        const res = await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, verificationApplication(ent.id, documents));
+        const res = await ctx.api.expect<{ id: string }>(
+          202,
+          'POST',
+          '/v1/onboardings',
+          ent.token,
+          verificationApplication(ent.id, documents),
+        );
         started++;
         return res.id;
       }),
@@ -446,7 +616,11 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, bas
     const approveMs: number[] = [];
     const all = await timed(async () => {
       await pool(ids.length, C, async (i) => {
-        const t = await timed(() => ctx.api.expect(200, 'POST', `/v1/onboardings/${ids[i]}/actions/approve`, ctx.supportToken, { note: 'bench: scale' }));
+        const t = await timed(() =>
+          ctx.api.expect(200, 'POST', `/v1/onboardings/${ids[i]}/actions/approve`, ctx.supportToken, {
+            note: 'bench: scale',
+          }),
+        );
         approveMs.push(t.ms);
       });
       while ((await count(`ExecutionStatus = 'Completed'`)) < expectCompleted) await sleep(250);
@@ -458,7 +632,9 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, bas
     await sleep(3_000);
     const idleMemory = await stack.workerProcess!.memory();
     const idle = idleMemory.rss;
-    log(`scale: starting ${M} cases through the API at concurrency ${C} (worker RSS idle ${Math.round(idle / 2 ** 20)} MiB)`);
+    log(
+      `scale: starting ${M} cases through the API at concurrency ${C} (worker RSS idle ${Math.round(idle / 2 ** 20)} MiB)`,
+    );
     const opened = await open(0, M, 'product');
     const ids = opened.ids;
     log(`scale: all ${M} wait on approval; sampling worker RSS for 15 s`);
@@ -475,13 +651,15 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, bas
     log(`scale: all completed ${round(approve.ms / 1000)} s after the first approval; checking`);
 
     const seen = new Map<string, string>();
-    for await (const wf of stack.client.workflow.list({ query: `TaskQueue = '${queue}'`, pageSize: 1000 })) seen.set(wf.workflowId, wf.status.name);
+    for await (const wf of stack.client.workflow.list({ query: `TaskQueue = '${queue}'`, pageSize: 1000 }))
+      seen.set(wf.workflowId, wf.status.name);
     const lost = ids.filter((id) => seen.get(id) === undefined).length;
     const completed = ids.filter((id) => seen.get(id) === 'COMPLETED').length;
     const failed = ids.filter((id) => seen.get(id) !== undefined && seen.get(id) !== 'COMPLETED').length;
     // A case closes only once its emails are out.
     const emails = stack.mail.messages.filter((m) => ids.includes(m.caseId)).length;
-    if (lost > 0 || completed !== M) throw new Error(`scale: ${completed}/${M} completed, ${lost} lost, ${failed} not completed`);
+    if (lost > 0 || completed !== M)
+      throw new Error(`scale: ${completed}/${M} completed, ${lost} lost, ${failed} not completed`);
 
     // The reference: approvals with only a few cases open, same worker, same run.
     log(`scale: reference: ${SCALE_REFERENCE} cases open, then approved`);
@@ -508,7 +686,10 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, bas
       heapUsed: { idle: idleMemory.heapUsed, waitingMax: waiting.heapUsedMax, approvingMax: approving.heapUsedMax },
       external: { idle: idleMemory.external + idleMemory.arrayBuffers, waitingMax: waiting.externalMax },
       perCachedBytes: product.perCachedBytes,
-      baseline: { ...baseline.figures, perCachedBytes: perCached(baseline.figures.rss.waitingMean, baseline.figures.rss.idle) },
+      baseline: {
+        ...baseline.figures,
+        perCachedBytes: perCached(baseline.figures.rss.waitingMean, baseline.figures.rss.idle),
+      },
       memorySamples,
       completed,
       lost,
@@ -521,7 +702,15 @@ async function scale(o: Options, server: TemporalServer, bundlePath: string, bas
 }
 
 /** M baseline workflows of `shape` started and parked on their first update after the opening one, measured as the product's are. */
-async function scaleBaseline(server: TemporalServer, stack: Stack, bundlePath: string, shape: CaseShape, M: number, C: number, tag: string) {
+async function scaleBaseline(
+  server: TemporalServer,
+  stack: Stack,
+  bundlePath: string,
+  shape: CaseShape,
+  M: number,
+  C: number,
+  tag: string,
+) {
   const taskQueue = `bench-baseline-${tag}`;
   const input: BaselineInput = { steps: shape.steps };
   const updates = baselineUpdates(shape.steps);
@@ -529,16 +718,21 @@ async function scaleBaseline(server: TemporalServer, stack: Stack, bundlePath: s
   const parkOn = updates[0];
   if (!parkOn) throw new Error('scale: the recorded case waits on no update');
   // Activities a baseline case has run when it reaches the update it parks on.
-  const parkedAt = shape.steps.findIndex((s, i) => 'update' in s && s.update === parkOn && !(i === 0 && opensWithUpdate(shape.steps)));
+  const parkedAt = shape.steps.findIndex(
+    (s, i) => 'update' in s && s.update === parkOn && !(i === 0 && opensWithUpdate(shape.steps)),
+  );
   const activitiesBefore = shape.steps.slice(0, parkedAt).filter((s) => 'activity' in s).length;
   const worker = await spawnBaselineWorker(server, stack, bundlePath, taskQueue);
   const rss = new RssSampler(() => worker);
-  const activitiesRun = async () => ((await worker.memory()) as NodeJS.MemoryUsage & { activitiesRun: number }).activitiesRun;
+  const activitiesRun = async () =>
+    ((await worker.memory()) as NodeJS.MemoryUsage & { activitiesRun: number }).activitiesRun;
   try {
     await sleep(3_000);
     const idleMemory = await worker.memory();
     log(`scale: baseline: starting ${M} workflows (worker RSS idle ${Math.round(idleMemory.rss / 2 ** 20)} MiB)`);
-    const handles = await timed(() => pool(M, C, async (i) => (await startBaseline(stack.client, taskQueue, `baseline-${tag}-${i}`, input)).handle));
+    const handles = await timed(() =>
+      pool(M, C, async (i) => (await startBaseline(stack.client, taskQueue, `baseline-${tag}-${i}`, input)).handle),
+    );
     const waitStarted = Date.now();
     while ((await activitiesRun()) < M * activitiesBefore) {
       if (Date.now() - waitStarted > 30 * 60_000) throw new Error('scale: baseline workflows did not park');
@@ -559,7 +753,8 @@ async function scaleBaseline(server: TemporalServer, stack: Stack, bundlePath: s
         });
         approveMs.push(t.ms);
       });
-      while ((await count(stack, taskQueue, `WorkflowType = 'baselineCase' AND ExecutionStatus = 'Completed'`)) < M) await sleep(250);
+      while ((await count(stack, taskQueue, `WorkflowType = 'baselineCase' AND ExecutionStatus = 'Completed'`)) < M)
+        await sleep(250);
     });
     return {
       waitingSamples: waiting.counts,
@@ -587,13 +782,17 @@ function count(stack: Stack, taskQueue: string, q: string): Promise<number> {
 async function main(): Promise<void> {
   const o = options();
   const began = Date.now();
-  const command = `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`.replace(/ --$/, '');
+  const command =
+    `npm run bench --${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`.replace(/ --$/, '');
   const params = { ...o, parts: o.parts.join(','), kinds: o.kinds.join(',') } as Record<string, unknown>;
   delete params.write;
   log(`profile ${o.profile}: ${JSON.stringify(params)}`);
 
   const server = await startTemporalServer();
-  const info = (): RunInfo => ({ ...runInfo(o.profile, command, params, server.executable), durationSeconds: (Date.now() - began) / 1000 });
+  const info = (): RunInfo => ({
+    ...runInfo(o.profile, command, params, server.executable),
+    durationSeconds: (Date.now() - began) / 1000,
+  });
   const tag = Date.now().toString(36);
   const results: PartResult[] = [];
   // Each part is kept as soon as it is measured, so a later part failing loses only itself.
@@ -604,7 +803,10 @@ async function main(): Promise<void> {
   const bundles: string[] = [];
   const stopServices: (() => Promise<void>)[] = [];
   try {
-    const [productBundle, baselineBundle] = await Promise.all([bundleWorkflows(), bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle')]);
+    const [productBundle, baselineBundle] = await Promise.all([
+      bundleWorkflows(),
+      bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle'),
+    ]);
     bundles.push(productBundle, baselineBundle);
     const wantsMain = o.parts.some((p) => p !== 'scale');
     if (wantsMain) {
@@ -612,9 +814,17 @@ async function main(): Promise<void> {
       const tpEnts = needThroughput ? o.n + o.warmup : 0;
       const latEnts = o.parts.includes('latency') ? latencyEnterprises(o) : 0;
       const { list, tokens } = enterprises(tag, 't', tpEnts + latEnts);
-      const services = needThroughput ? await Promise.all(o.kinds.map(driverFor).flatMap((d) => (d.services ? [d.services()] : []))) : [];
+      const services = needThroughput
+        ? await Promise.all(o.kinds.map(driverFor).flatMap((d) => (d.services ? [d.services()] : [])))
+        : [];
       stopServices.push(...services.map((s) => s.stop));
-      const stack = await benchStack(o, server, productBundle, tokens, Object.assign({}, ...services.map((s) => s.env)));
+      const stack = await benchStack(
+        o,
+        server,
+        productBundle,
+        tokens,
+        Object.assign({}, ...services.map((s) => s.env)),
+      );
       const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
       try {
         let tp: ThroughputKind[] = [];
@@ -625,7 +835,7 @@ async function main(): Promise<void> {
           }
         }
         if (o.parts.includes('history')) {
-          log('history: reading the throughput cases\' histories');
+          log("history: reading the throughput cases' histories");
           const kinds = [];
           for (const k of tp) {
             const histories = await pool(Math.min(k.ids.length, 200), 8, (i) => fetchHistory(stack.client, k.ids[i]!));

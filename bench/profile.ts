@@ -40,11 +40,18 @@ export function category(frame: { functionName: string; url: string }): string {
   // The SDK evaluating workflow code in the workflow thread's V8 context.
   if (fn === 'runInContext') return 'workflow code evaluation (vm runInContext)';
   if (/workflows?-bundle|baseline-bundle/.test(url)) return 'workflow bundle code (workflows, SDK workflow runtime)';
-  if (/vm-shared|reusable-vm|workflow\/vm|evalmachine/.test(url)) return 'SDK workflow sandbox (activations, stack traces)';
-  if (/node_modules\/@temporalio\/(worker|core-bridge)\//.test(url)) return 'SDK worker (activations, sinks, thread pool)';
+  if (/vm-shared|reusable-vm|workflow\/vm|evalmachine/.test(url))
+    return 'SDK workflow sandbox (activations, stack traces)';
+  if (/node_modules\/@temporalio\/(worker|core-bridge)\//.test(url))
+    return 'SDK worker (activations, sinks, thread pool)';
   if (/node_modules\/(@temporalio\/proto|protobufjs|long)\//.test(url)) return 'protobuf encode/decode';
   if (/node_modules\/@temporalio\//.test(url)) return 'SDK common (payload conversion)';
-  if (/node_modules\/(tsx|esbuild|get-tsconfig|source-map)|^node:internal\/modules|\/(loader|hooks|realm|utils|lexer)$/.test(url) || /^(wrapSafe|compile)/.test(fn)) {
+  if (
+    /node_modules\/(tsx|esbuild|get-tsconfig|source-map)|^node:internal\/modules|\/(loader|hooks|realm|utils|lexer)$/.test(
+      url,
+    ) ||
+    /^(wrapSafe|compile)/.test(fn)
+  ) {
     return 'module loading (tsx, at start)';
   }
   if (/node_modules\//.test(url)) return 'other libraries (activities: HTTP, SMTP, ...)';
@@ -68,7 +75,9 @@ export function summarise(profiles: CpuProfile[]): ProfileSummary {
   let wallMs = 0;
   profiles.forEach((p, index) => {
     const nodes = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
-    const isWorkflowThread = p.nodes.some((n) => n.callFrame.functionName === 'runInContext' || /workflows?-bundle|baseline-bundle/.test(n.callFrame.url));
+    const isWorkflowThread = p.nodes.some(
+      (n) => n.callFrame.functionName === 'runInContext' || /workflows?-bundle|baseline-bundle/.test(n.callFrame.url),
+    );
     const thread = index === 0 ? 'main' : isWorkflowThread ? 'workflow' : 'other';
     wallMs = Math.max(wallMs, (p.endTime - p.startTime) / 1000);
     p.samples.forEach((id, i) => {
@@ -102,37 +111,70 @@ async function profiledWorker(script: string, env: Record<string, string>, dir: 
       await exited;
       process.off('exit', reap);
       // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0, the main thread, first.
-      const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
+      const files = (await readdir(dir))
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
       return Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(dir, f), 'utf8')) as CpuProfile));
     },
   };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { n: { type: 'string' }, concurrency: { type: 'string' }, keep: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      n: { type: 'string' },
+      concurrency: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
   const n = Number(values.n ?? 200);
   const concurrency = Number(values.concurrency ?? 8);
   const began = Date.now();
   const server = await startTemporalServer();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-profile-'));
-  const [productBundle, baselineBundle] = await Promise.all([bundleWorkflows(), bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle')]);
+  const [productBundle, baselineBundle] = await Promise.all([
+    bundleWorkflows(),
+    bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle'),
+  ]);
   const tag = Date.now().toString(36);
   const ents = Array.from({ length: n }, (_, i) => ({ id: `ent-p-${tag}-${i}`, token: `bench-p-${tag}-${i}` }));
-  const tokens = ents.map((e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal]);
+  const tokens = ents.map(
+    (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
+  );
   let stack: Stack | undefined;
   try {
-    stack = await startStack({ temporalAddress: server.address, workflowBundlePath: productBundle, worker: 'none', mail: { headersOnly: true }, extraTokens: tokens, env: { LOG_LEVEL: 'warn', VERIFICATION_REVIEW_SLA: '1d' } });
+    stack = await startStack({
+      temporalAddress: server.address,
+      workflowBundlePath: productBundle,
+      worker: 'none',
+      mail: { headersOnly: true },
+      extraTokens: tokens,
+      env: { LOG_LEVEL: 'warn', VERIFICATION_REVIEW_SLA: '1d' },
+    });
     const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
     const s = stack;
 
     log(`product: ${n} verifications (uploads untimed)`);
     const docs = await pool(n, 16, (i) => uploadVerificationDocuments(ctx, ents[i]!));
-    const product = await profiledWorker('test/support/worker-process.ts', { ...s.env, WORKFLOW_BUNDLE_PATH: productBundle }, path.join(dir, 'product'));
+    const product = await profiledWorker(
+      'test/support/worker-process.ts',
+      { ...s.env, WORKFLOW_BUNDLE_PATH: productBundle },
+      path.join(dir, 'product'),
+    );
     const productRun = await timed(() =>
       pool(n, concurrency, async (i) => {
-        const { id } = await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ents[i]!.token, verificationApplication(ents[i]!.id, docs[i]!));
+        const { id } = await ctx.api.expect<{ id: string }>(
+          202,
+          'POST',
+          '/v1/onboardings',
+          ents[i]!.token,
+          verificationApplication(ents[i]!.id, docs[i]!),
+        );
         for (;;) {
-          const r = await ctx.api.call('POST', `/v1/onboardings/${id}/actions/approve`, ctx.supportToken, { note: 'bench: profile' });
+          const r = await ctx.api.call('POST', `/v1/onboardings/${id}/actions/approve`, ctx.supportToken, {
+            note: 'bench: profile',
+          });
           if (r.status === 200) break;
           await sleep(100);
         }
@@ -142,15 +184,24 @@ async function main(): Promise<void> {
     );
     const productProfiles = await product.stop();
     const histories = await pool(n, 8, (i) => fetchHistory(s.client, productRun.value[i]!));
-    const productTasks = histories.reduce((sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length, 0);
+    const productTasks = histories.reduce(
+      (sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length,
+      0,
+    );
     const shape = shapeOf(histories[0]!);
 
     log(`baseline: ${n} cases of the same shape`);
     const taskQueue = `bench-profile-baseline-${tag}`;
-    const baseline = await profiledWorker('bench/baseline-worker.ts', { ...s.env, TEMPORAL_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: baselineBundle }, path.join(dir, 'baseline'));
+    const baseline = await profiledWorker(
+      'bench/baseline-worker.ts',
+      { ...s.env, TEMPORAL_TASK_QUEUE: taskQueue, BASELINE_BUNDLE_PATH: baselineBundle },
+      path.join(dir, 'baseline'),
+    );
     const baselineRun = await timed(() =>
       pool(n, concurrency, async (i) => {
-        const { handle, updates } = await startBaseline(s.client, taskQueue, `baseline-p-${tag}-${i}`, { steps: shape.steps });
+        const { handle, updates } = await startBaseline(s.client, taskQueue, `baseline-p-${tag}-${i}`, {
+          steps: shape.steps,
+        });
         for (const u of updates) await handle.executeUpdate(u);
         await handle.result();
         return handle.workflowId;
@@ -158,7 +209,10 @@ async function main(): Promise<void> {
     );
     const baselineProfiles = await baseline.stop();
     const baselineHistories = await pool(n, 8, (i) => fetchHistory(s.client, baselineRun.value[i]!));
-    const baselineTasks = baselineHistories.reduce((sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length, 0);
+    const baselineTasks = baselineHistories.reduce(
+      (sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length,
+      0,
+    );
 
     const figures = (summary: ProfileSummary, tasks: number, seconds: number) => ({
       cases: n,
@@ -178,7 +232,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
     if (!values['no-write']) {
       const command = `npx tsx bench/profile.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`;
-      writeResult({ part: 'profile', run: { ...runInfo('default', command, { n, concurrency }, server.executable), durationSeconds: (Date.now() - began) / 1000 }, data });
+      writeResult({
+        part: 'profile',
+        run: {
+          ...runInfo('default', command, { n, concurrency }, server.executable),
+          durationSeconds: (Date.now() - began) / 1000,
+        },
+        data,
+      });
       renderBenchmarks();
     }
     log(`done in ${round((Date.now() - began) / 60_000)} min`);
@@ -188,7 +249,9 @@ async function main(): Promise<void> {
     // --keep: the .cpuprofile files stay for a closer look (Chrome DevTools, speedscope).
     if (values.keep) log(`profiles kept in ${dir}`);
     else await rm(dir, { recursive: true, force: true });
-    await Promise.all([productBundle, baselineBundle].map((b) => rm(path.dirname(b), { recursive: true, force: true })));
+    await Promise.all(
+      [productBundle, baselineBundle].map((b) => rm(path.dirname(b), { recursive: true, force: true })),
+    );
   }
 }
 

@@ -31,7 +31,12 @@ export interface PartResult<T = any> {
   data: T;
 }
 
-export function runInfo(profile: string, command: string, params: Record<string, unknown>, temporalCli: string | undefined): RunInfo {
+export function runInfo(
+  profile: string,
+  command: string,
+  params: Record<string, unknown>,
+  temporalCli: string | undefined,
+): RunInfo {
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -70,7 +75,9 @@ export function writeResult(result: PartResult, name = `${result.part}.${result.
 function readResults(): PartResult[] {
   let files: string[] = [];
   try {
-    files = readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json')).sort();
+    files = readdirSync(RESULTS_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }
@@ -79,7 +86,8 @@ function readResults(): PartResult[] {
 
 // --- rendering -------------------------------------------------------------------------------
 
-const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits));
+const fmt = (n: number | null | undefined, digits = 1) =>
+  n === null || n === undefined || Number.isNaN(n) ? '–' : n.toFixed(digits);
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
 
 function profileLabel(r: PartResult): string {
@@ -95,7 +103,11 @@ function runLine(r: RunInfo): string {
 }
 
 function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** A shape as copied by the baseline; results written before the baseline copied whole shapes had batches only. */
@@ -121,26 +133,49 @@ function renderThroughput(r: PartResult): string {
     `${fmt(k.product.casesPerSecond, 2)} (${fmt(k.product.seconds)} s)`,
     `${fmt(k.baseline.casesPerSecond, 2)} (${fmt(k.baseline.seconds)} s)`,
     `**${fmt(k.ratio, 3)}**`,
-    `${shapeLine(k.shape)}${k.baseline.opensWithUpdate ? `; opened with update-with-start \`${k.baseline.opensWithUpdate}\`` : ''}${k.baselineSleeps && Object.keys(k.baselineSleeps).length ? `; sleeps ${Object.entries(k.baselineSleeps as Record<string, number>).map(([n, ms]) => `\`${n}\` ${fmt(ms / 1000, 1)} s`).join(', ')}` : ''}`,
-    k.workerRssMaxBytes ? `${mib(k.workerRssMaxBytes)}${k.baseline.workerRssMaxBytes ? ` / ${mib(k.baseline.workerRssMaxBytes)}` : ''}` : '–',
-    k.memorySamples ? `${k.memorySamples.taken} / ${k.memorySamples.failed}${k.baseline.memorySamples ? `; ${k.baseline.memorySamples.taken} / ${k.baseline.memorySamples.failed}` : ''}` : '–',
+    `${shapeLine(k.shape)}${k.baseline.opensWithUpdate ? `; opened with update-with-start \`${k.baseline.opensWithUpdate}\`` : ''}${
+      k.baselineSleeps && Object.keys(k.baselineSleeps).length
+        ? `; sleeps ${Object.entries(k.baselineSleeps as Record<string, number>)
+            .map(([n, ms]) => `\`${n}\` ${fmt(ms / 1000, 1)} s`)
+            .join(', ')}`
+        : ''
+    }`,
+    k.workerRssMaxBytes
+      ? `${mib(k.workerRssMaxBytes)}${k.baseline.workerRssMaxBytes ? ` / ${mib(k.baseline.workerRssMaxBytes)}` : ''}`
+      : '–',
+    k.memorySamples
+      ? `${k.memorySamples.taken} / ${k.memorySamples.failed}${k.baseline.memorySamples ? `; ${k.baseline.memorySamples.taken} / ${k.baseline.memorySamples.failed}` : ''}`
+      : '–',
   ]);
   return [
     `### Throughput (${profileLabel(r)})`,
     '',
     runLine(r.run),
     '',
-    table(['kind', 'cases', 'concurrency', 'product cases/s', 'baseline cases/s', 'product / baseline', 'shape copied by the baseline', 'worker RSS max: product / baseline', 'memory samples taken / failed: product; baseline'], rows),
+    table(
+      [
+        'kind',
+        'cases',
+        'concurrency',
+        'product cases/s',
+        'baseline cases/s',
+        'product / baseline',
+        'shape copied by the baseline',
+        'worker RSS max: product / baseline',
+        'memory samples taken / failed: product; baseline',
+      ],
+      rows,
+    ),
     '',
     ...(earlier ? [EARLIER_BENCH, ''] : []),
     'Product: each case uploads its documents and starts through the HTTP API; the automatic approver',
     'polls `GET /v1/onboardings?awaiting=support` and takes the support step through the API; the',
     'bench waits for the workflow to close. Baseline: `bench/baseline-workflow.ts` on the same server',
     'in the same run, on a worker of its own with the same sticky cache, replaying a recorded history',
-    "of the product case (`bench/history.ts`): the same commands in the same workflow tasks (activities,",
+    'of the product case (`bench/history.ts`): the same commands in the same workflow tasks (activities,',
     'timers started and cancelled, search-attribute upserts, children), each task after what woke it',
     '(activities closed, timers fired, children started, updates and signals), with no-op bodies. It',
-    "is started as the API starts a case (update-with-start when the case opens with one, same memo",
+    'is started as the API starts a case (update-with-start when the case opens with one, same memo',
     'and search attributes); the bench sends its other updates at once (each accepted, and answered',
     'when the workflow reaches it) and its signals after the start. Activities whose time is the',
     "outside world's sleep in the baseline as long as the longest of the product's warm-up cases took:",
@@ -157,7 +192,14 @@ function renderThroughput(r: PartResult): string {
 }
 
 function renderLatency(r: PartResult): string {
-  const rows = (r.data.rows as any[]).map((x) => [x.label, x.samples, fmt(x.p50Ms), fmt(x.p99Ms), x.ratioTo ? `${fmt(x.ratioP50, 1)}× / ${fmt(x.ratioP99, 1)}×` : '', x.ratioTo ?? '']);
+  const rows = (r.data.rows as any[]).map((x) => [
+    x.label,
+    x.samples,
+    fmt(x.p50Ms),
+    fmt(x.p99Ms),
+    x.ratioTo ? `${fmt(x.ratioP50, 1)}× / ${fmt(x.ratioP99, 1)}×` : '',
+    x.ratioTo ?? '',
+  ]);
   return [
     `### API latency (${profileLabel(r)})`,
     '',
@@ -191,14 +233,26 @@ function renderHistory(r: PartResult): string {
     '',
     runLine(r.run),
     '',
-    table(['kind', 'cases', 'events min / mean / max', 'largest payload (bytes)', 'in', 'largest history (bytes, protobuf)', 'per case'], rows),
+    table(
+      [
+        'kind',
+        'cases',
+        'events min / mean / max',
+        'largest payload (bytes)',
+        'in',
+        'largest history (bytes, protobuf)',
+        'per case',
+      ],
+      rows,
+    ),
     '',
     'From the histories of the throughput cases (the happy path: approved at the first review).',
   ].join('\n');
 }
 
 const perMiB = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(2)} MiB`;
-const samplesLine = (c: { taken: number; failed: number } | undefined) => (c ? `${c.taken} taken, ${c.failed} failed` : '–');
+const samplesLine = (c: { taken: number; failed: number } | undefined) =>
+  c ? `${c.taken} taken, ${c.failed} failed` : '–';
 
 function renderScale(r: PartResult): string {
   const d = r.data;
@@ -206,22 +260,63 @@ function renderScale(r: PartResult): string {
   const perCached = d.perCachedBytes ?? (d.rss.waitingMean - d.rss.idle) / Math.min(d.cases, d.maxCachedWorkflows);
   const rows: (string | number)[][] = [
     ['cases open at once, waiting on approval', d.cases, b ? d.cases : '–'],
-    ['started in', `${fmt(d.startSeconds)} s through the API, uploads + POST (${fmt(d.cases / d.startSeconds, 1)} cases/s, concurrency ${d.concurrency})`, b ? `${fmt(b.startSeconds)} s, update-with-start (${fmt(d.cases / b.startSeconds, 1)} cases/s)` : '–'],
+    [
+      'started in',
+      `${fmt(d.startSeconds)} s through the API, uploads + POST (${fmt(d.cases / d.startSeconds, 1)} cases/s, concurrency ${d.concurrency})`,
+      b ? `${fmt(b.startSeconds)} s, update-with-start (${fmt(d.cases / b.startSeconds, 1)} cases/s)` : '–',
+    ],
     ['worker RSS idle, before any case', mib(d.rss.idle), b ? mib(b.rss.idle) : '–'],
-    ['worker RSS while all wait (max / mean of samples)', `${mib(d.rss.waitingMax)} / ${mib(d.rss.waitingMean)}`, b ? `${mib(b.rss.waitingMax)} / ${mib(b.rss.waitingMean)}` : '–'],
+    [
+      'worker RSS while all wait (max / mean of samples)',
+      `${mib(d.rss.waitingMax)} / ${mib(d.rss.waitingMean)}`,
+      b ? `${mib(b.rss.waitingMax)} / ${mib(b.rss.waitingMean)}` : '–',
+    ],
     ...(d.heapUsed
-      ? [['worker V8 heap used: idle / while all wait', `${mib(d.heapUsed.idle)} / ${mib(d.heapUsed.waitingMax)}`, b ? `${mib(b.heapUsed.idle)} / ${mib(b.heapUsed.waitingMax)}` : '–']]
+      ? [
+          [
+            'worker V8 heap used: idle / while all wait',
+            `${mib(d.heapUsed.idle)} / ${mib(d.heapUsed.waitingMax)}`,
+            b ? `${mib(b.heapUsed.idle)} / ${mib(b.heapUsed.waitingMax)}` : '–',
+          ],
+        ]
       : []),
     ['worker RSS while approving (max)', mib(d.rss.approvingMax), '–'],
     ['worker `maxCachedWorkflows`', d.maxCachedWorkflows, b ? d.maxCachedWorkflows : '–'],
-    ['RSS above idle while waiting ÷ min(cases, cache size)', `**${perMiB(perCached)}**`, b ? `**${perMiB(b.perCachedBytes)}**` : '–'],
-    ['all approved and completed in', `${fmt(d.approveSeconds)} s through the API (${fmt(d.cases / d.approveSeconds, 1)} cases/s)`, b ? `${fmt(b.approveSeconds)} s, \`${b.parkedOn}\` update (${fmt(d.cases / b.approveSeconds, 1)} cases/s)` : '–'],
-    ['approve request p50 / p99', `${fmt(d.approveP50Ms)} / ${fmt(d.approveP99Ms)} ms`, b ? `${fmt(b.approveP50Ms)} / ${fmt(b.approveP99Ms)} ms` : '–'],
-    ...(d.reference ? [[`approve request p50 / p99 with ${d.reference.cases} open (same worker, after)`, `${fmt(d.reference.approveP50Ms)} / ${fmt(d.reference.approveP99Ms)} ms`, '–']] : []),
+    [
+      'RSS above idle while waiting ÷ min(cases, cache size)',
+      `**${perMiB(perCached)}**`,
+      b ? `**${perMiB(b.perCachedBytes)}**` : '–',
+    ],
+    [
+      'all approved and completed in',
+      `${fmt(d.approveSeconds)} s through the API (${fmt(d.cases / d.approveSeconds, 1)} cases/s)`,
+      b ? `${fmt(b.approveSeconds)} s, \`${b.parkedOn}\` update (${fmt(d.cases / b.approveSeconds, 1)} cases/s)` : '–',
+    ],
+    [
+      'approve request p50 / p99',
+      `${fmt(d.approveP50Ms)} / ${fmt(d.approveP99Ms)} ms`,
+      b ? `${fmt(b.approveP50Ms)} / ${fmt(b.approveP99Ms)} ms` : '–',
+    ],
+    ...(d.reference
+      ? [
+          [
+            `approve request p50 / p99 with ${d.reference.cases} open (same worker, after)`,
+            `${fmt(d.reference.approveP50Ms)} / ${fmt(d.reference.approveP99Ms)} ms`,
+            '–',
+          ],
+        ]
+      : []),
     ['completed / lost / failed', `${d.completed} / ${d.lost} / ${d.failed}`, '–'],
     ['emails received (2 per case expected)', `${d.emails} / ${d.cases * 2}`, '–'],
     ...(d.memorySamples
-      ? [['memory samples while waiting', samplesLine(d.memorySamples.productWaiting), samplesLine(d.memorySamples.baselineWaiting)], ['memory samples while approving', samplesLine(d.memorySamples.productApproving), '–']]
+      ? [
+          [
+            'memory samples while waiting',
+            samplesLine(d.memorySamples.productWaiting),
+            samplesLine(d.memorySamples.baselineWaiting),
+          ],
+          ['memory samples while approving', samplesLine(d.memorySamples.productApproving), '–'],
+        ]
       : []),
   ];
   return [
@@ -253,21 +348,37 @@ function renderProfile(r: PartResult): string {
     .sort((x, y) => (d.product.byCategory[y] ?? 0) - (d.product.byCategory[x] ?? 0));
   const per = (w: any, c: string) => `${fmt((w.byCategory[c] ?? 0) / w.workflowTasks, 2)}`;
   const rows = [
-    ['cases (started, approved, closed) / seconds', `${d.product.cases} / ${fmt(d.product.seconds)} s`, `${d.baseline.cases} / ${fmt(d.baseline.seconds)} s`],
+    [
+      'cases (started, approved, closed) / seconds',
+      `${d.product.cases} / ${fmt(d.product.seconds)} s`,
+      `${d.baseline.cases} / ${fmt(d.baseline.seconds)} s`,
+    ],
     ['workflow tasks (from the histories)', d.product.workflowTasks, d.baseline.workflowTasks],
     ['worker CPU, all threads (ms)', fmt(d.product.busyMs, 0), fmt(d.baseline.busyMs, 0)],
-    ['**worker CPU per workflow task (ms)**', `**${fmt(d.product.cpuMsPerWorkflowTask, 2)}**`, `**${fmt(d.baseline.cpuMsPerWorkflowTask, 2)}**`],
+    [
+      '**worker CPU per workflow task (ms)**',
+      `**${fmt(d.product.cpuMsPerWorkflowTask, 2)}**`,
+      `**${fmt(d.baseline.cpuMsPerWorkflowTask, 2)}**`,
+    ],
     ['worker CPU per case (ms)', fmt(d.product.cpuMsPerCase, 1), fmt(d.baseline.cpuMsPerCase, 1)],
     ...(d.product.busyByThread
       ? [
-          ['… main thread (activities, SDK worker side) per task (ms)', fmt(d.product.busyByThread.main / d.product.workflowTasks, 2), fmt(d.baseline.busyByThread.main / d.baseline.workflowTasks, 2)],
-          ['… workflow thread per task (ms)', fmt(d.product.busyByThread.workflow / d.product.workflowTasks, 2), fmt(d.baseline.busyByThread.workflow / d.baseline.workflowTasks, 2)],
+          [
+            '… main thread (activities, SDK worker side) per task (ms)',
+            fmt(d.product.busyByThread.main / d.product.workflowTasks, 2),
+            fmt(d.baseline.busyByThread.main / d.baseline.workflowTasks, 2),
+          ],
+          [
+            '… workflow thread per task (ms)',
+            fmt(d.product.busyByThread.workflow / d.product.workflowTasks, 2),
+            fmt(d.baseline.busyByThread.workflow / d.baseline.workflowTasks, 2),
+          ],
         ]
       : []),
     ...cats.map((c) => [`… by frame: ${c} (ms per task)`, per(d.product, c), per(d.baseline, c)]),
   ];
   return [
-    '### Where the worker\'s time goes (`node --cpu-prof`)',
+    "### Where the worker's time goes (`node --cpu-prof`)",
     '',
     runLine(r.run),
     '',
@@ -284,7 +395,9 @@ function renderProfile(r: PartResult): string {
 
 function renderChaos(r: PartResult): string {
   const rows = (r.data.scenarios as any[]).map((s) => [s.name, s.outcome, s.figures]);
-  return ['### Chaos (`npm run chaos`)', '', runLine(r.run), '', table(['scenario', 'outcome', 'figures'], rows)].join('\n');
+  return ['### Chaos (`npm run chaos`)', '', runLine(r.run), '', table(['scenario', 'outcome', 'figures'], rows)].join(
+    '\n',
+  );
 }
 
 const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
@@ -297,15 +410,27 @@ const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
 };
 
 /** The latest result of a part that satisfies `ok`. */
-function latest(results: PartResult[], part: PartResult['part'], ok: (r: PartResult) => boolean): PartResult | undefined {
+function latest(
+  results: PartResult[],
+  part: PartResult['part'],
+  ok: (r: PartResult) => boolean,
+): PartResult | undefined {
   return results.filter((r) => r.part === part && ok(r)).sort((x, y) => (x.run.date < y.run.date ? 1 : -1))[0];
 }
 
 /** Each performance target of the workflow layer, with the figure that answers it and the run it comes from. */
 export function renderTargets(results: PartResult[]): string {
   const rows: string[][] = [];
-  const from = (r: PartResult) => `\`${r.run.command}\` (${r.run.date.slice(0, 16).replace('T', ' ')}, \`${r.run.commit}\`, load ${r.run.machine.loadAverage1m ?? '?'})`;
-  const row = (target: string, value: number | undefined, limit: number, atMost: boolean, figure: string, r: PartResult | undefined) => {
+  const from = (r: PartResult) =>
+    `\`${r.run.command}\` (${r.run.date.slice(0, 16).replace('T', ' ')}, \`${r.run.commit}\`, load ${r.run.machine.loadAverage1m ?? '?'})`;
+  const row = (
+    target: string,
+    value: number | undefined,
+    limit: number,
+    atMost: boolean,
+    figure: string,
+    r: PartResult | undefined,
+  ) => {
     if (!r || value === undefined || Number.isNaN(value)) return rows.push([target, 'not measured', '–', '–']);
     const met = atMost ? value <= limit : value >= limit;
     rows.push([target, figure, met ? 'met' : '**missed**', from(r)]);
@@ -319,7 +444,9 @@ export function renderTargets(results: PartResult[]): string {
     d && d.perCachedBytes / d.baseline.perCachedBytes,
     1.3,
     true,
-    d ? `${fmt(d.perCachedBytes / d.baseline.perCachedBytes, 2)}x (${perMiB(d.perCachedBytes)} vs ${perMiB(d.baseline.perCachedBytes)}, ${d.cases} open, cache ${d.maxCachedWorkflows})` : '',
+    d
+      ? `${fmt(d.perCachedBytes / d.baseline.perCachedBytes, 2)}x (${perMiB(d.perCachedBytes)} vs ${perMiB(d.baseline.perCachedBytes)}, ${d.cases} open, cache ${d.maxCachedWorkflows})`
+      : '',
     scale,
   );
   row(
@@ -327,7 +454,9 @@ export function renderTargets(results: PartResult[]): string {
     d && d.rss.waitingMean / d.baseline.rss.waitingMean,
     1.3,
     true,
-    d ? `${fmt(d.rss.waitingMean / d.baseline.rss.waitingMean, 2)}x (${mib(d.rss.waitingMean)} vs ${mib(d.baseline.rss.waitingMean)})` : '',
+    d
+      ? `${fmt(d.rss.waitingMean / d.baseline.rss.waitingMean, 2)}x (${mib(d.rss.waitingMean)} vs ${mib(d.baseline.rss.waitingMean)})`
+      : '',
     scale,
   );
   row(
@@ -335,11 +464,22 @@ export function renderTargets(results: PartResult[]): string {
     d?.reference && d.approveP99Ms / d.reference.approveP99Ms,
     2,
     true,
-    d?.reference ? `${fmt(d.approveP99Ms / d.reference.approveP99Ms, 2)}x (${fmt(d.approveP99Ms, 0)} vs ${fmt(d.reference.approveP99Ms, 0)} ms)` : '',
+    d?.reference
+      ? `${fmt(d.approveP99Ms / d.reference.approveP99Ms, 2)}x (${fmt(d.approveP99Ms, 0)} vs ${fmt(d.reference.approveP99Ms, 0)} ms)`
+      : '',
     scale,
   );
-  row('none lost', d && d.lost + d.failed, 0, true, d ? `${d.completed} / ${d.cases} completed, ${d.lost} lost, ${d.failed} failed` : '', scale);
-  const tp = latest(results, 'throughput', (r) => (r.data.kinds as any[]).some((k) => k.baseline.opensWithUpdate !== undefined));
+  row(
+    'none lost',
+    d && d.lost + d.failed,
+    0,
+    true,
+    d ? `${d.completed} / ${d.cases} completed, ${d.lost} lost, ${d.failed} failed` : '',
+    scale,
+  );
+  const tp = latest(results, 'throughput', (r) =>
+    (r.data.kinds as any[]).some((k) => k.baseline.opensWithUpdate !== undefined),
+  );
   for (const kind of ['enterprise-verification', 'number-purchase', 'sip-trunk']) {
     const k = (tp?.data.kinds as any[] | undefined)?.find((x) => x.kind === kind);
     row(
@@ -347,7 +487,9 @@ export function renderTargets(results: PartResult[]): string {
       k && k.concurrency === 32 ? k.ratio : undefined,
       0.8,
       false,
-      k ? `${fmt(k.ratio, 3)} (${fmt(k.product.casesPerSecond, 2)} vs ${fmt(k.baseline.casesPerSecond, 2)} cases/s, ${k.cases} cases)` : '',
+      k
+        ? `${fmt(k.ratio, 3)} (${fmt(k.product.casesPerSecond, 2)} vs ${fmt(k.baseline.casesPerSecond, 2)} cases/s, ${k.cases} cases)`
+        : '',
       tp,
     );
   }
@@ -357,9 +499,22 @@ export function renderTargets(results: PartResult[]): string {
   const pair = (a: string, b: string, target: string) => {
     const x = first(a);
     const y = find(b);
-    row(target, x && y ? x.p99Ms / y.p99Ms : undefined, 1.5, true, x && y ? `${fmt(x.p99Ms / y.p99Ms, 2)}x (${fmt(x.p99Ms)} vs ${fmt(y.p99Ms)} ms, concurrency ${lat!.data.concurrency})` : '', lat);
+    row(
+      target,
+      x && y ? x.p99Ms / y.p99Ms : undefined,
+      1.5,
+      true,
+      x && y
+        ? `${fmt(x.p99Ms / y.p99Ms, 2)}x (${fmt(x.p99Ms)} vs ${fmt(y.p99Ms)} ms, concurrency ${lat!.data.concurrency})`
+        : '',
+      lat,
+    );
   };
-  pair('POST /v1/onboardings', 'raw client.workflow.start', '`POST /v1/onboardings` p99 <= 1.5x raw `workflow.start` p99, concurrency 8');
+  pair(
+    'POST /v1/onboardings',
+    'raw client.workflow.start',
+    '`POST /v1/onboardings` p99 <= 1.5x raw `workflow.start` p99, concurrency 8',
+  );
   pair('GET /v1/onboardings/{id}', "raw query('state')", '`GET /v1/onboardings/{id}` p99 <= 1.5x raw query p99');
   return table(['target', 'figure', '', 'run'], rows);
 }
@@ -375,7 +530,8 @@ function analysis(): string {
 
 export function renderBenchmarks(file = BENCHMARKS_MD): void {
   const results = readResults();
-  const byPart = (part: PartResult['part']) => results.filter((r) => r.part === part).sort((a, b) => (a.run.profile < b.run.profile ? -1 : 1));
+  const byPart = (part: PartResult['part']) =>
+    results.filter((r) => r.part === part).sort((a, b) => (a.run.profile < b.run.profile ? -1 : 1));
   const section = (part: PartResult['part']) => byPart(part).map(RENDER[part]).join('\n\n') || '_Not run yet._';
   const text = [
     '# Benchmarks',
@@ -391,7 +547,7 @@ export function renderBenchmarks(file = BENCHMARKS_MD): void {
     'at the full sizes; `--only throughput,latency,history,scale` picks parts, and `--n`,',
     '`--concurrency`, `--latency-requests`, `--latency-concurrency`, `--scale`, `--scale-concurrency`,',
     '`--kinds`, `--warmup` and `--cache` (or `BENCH_N`, `BENCH_CONCURRENCY`, ... in the environment)',
-    'override sizes and the worker\'s sticky cache.',
+    "override sizes and the worker's sticky cache.",
     '',
     '## Performance',
     '',

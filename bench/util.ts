@@ -54,10 +54,20 @@ export class HttpError extends Error {
 export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
-  async call<T = any>(method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T }> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -82,7 +92,11 @@ export class ApiClient {
     form.set('kind', kind);
     if (enterpriseId) form.set('enterpriseId', enterpriseId);
     form.set('file', new Blob([bytes], { type: 'application/pdf' }), `${kind}.pdf`);
-    const res = await fetch(`${this.baseUrl}/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const res = await fetch(`${this.baseUrl}/v1/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
     const body = (await res.json()) as { documentId: string };
     if (res.status !== 201) throw new HttpError(res.status, body, 'POST /v1/documents');
     return { kind, documentId: body.documentId };

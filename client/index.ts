@@ -26,11 +26,19 @@ export interface OnboardingClientOptions extends Omit<ClientOptions, 'baseUrl'> 
   token?: string;
 }
 
-export function createOnboardingClient({ baseUrl, token, headers, ...rest }: OnboardingClientOptions): OnboardingClient {
+export function createOnboardingClient({
+  baseUrl,
+  token,
+  headers,
+  ...rest
+}: OnboardingClientOptions): OnboardingClient {
   return createClient<paths>({
     ...rest,
     baseUrl: baseUrl.replace(/\/+$/, ''),
-    headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(headers as Record<string, string> | undefined) },
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(headers as Record<string, string> | undefined),
+    },
   });
 }
 
@@ -38,7 +46,10 @@ export function createOnboardingClient({ baseUrl, token, headers, ...rest }: Onb
 export async function uploadDocument(
   options: Pick<OnboardingClientOptions, 'baseUrl' | 'token'> & { fetch?: typeof fetch },
   upload: { kind: StoredDocument['kind']; file: Blob; filename: string; enterpriseId?: string },
-): Promise<{ data: StoredDocument; error?: undefined; response: Response } | { data?: undefined; error: Problem; response: Response }> {
+): Promise<
+  | { data: StoredDocument; error?: undefined; response: Response }
+  | { data?: undefined; error: Problem; response: Response }
+> {
   const form = new FormData();
   form.set('kind', upload.kind);
   if (upload.enterpriseId) form.set('enterpriseId', upload.enterpriseId);

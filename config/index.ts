@@ -35,30 +35,39 @@ const bool = z
 const hostPortPattern = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 /** A comma-separated list of `host:port`. */
-const hostPortList = z
-  .string()
-  .transform((v, ctx) => {
-    const items = v.split(',').map((p) => p.trim()).filter(Boolean);
-    const bad = items.filter((p) => !hostPortPattern.test(p) || Number(hostPortPattern.exec(p)![2]) > 65_535);
-    if (bad.length) ctx.addIssue({ code: 'custom', message: `not host:port: ${bad.join(', ')}` });
-    return items;
-  });
+const hostPortList = z.string().transform((v, ctx) => {
+  const items = v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = items.filter((p) => !hostPortPattern.test(p) || Number(hostPortPattern.exec(p)![2]) > 65_535);
+  if (bad.length) ctx.addIssue({ code: 'custom', message: `not host:port: ${bad.join(', ')}` });
+  return items;
+});
 
 /** A comma-separated list of IP addresses. */
-const ipList = z
-  .string()
-  .transform((v, ctx) => {
-    const items = v.split(',').map((p) => p.trim()).filter(Boolean);
-    const bad = items.filter((p) => isIP(p) === 0);
-    if (bad.length) ctx.addIssue({ code: 'custom', message: `not IP addresses: ${bad.join(', ')}` });
-    return items;
-  });
+const ipList = z.string().transform((v, ctx) => {
+  const items = v
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = items.filter((p) => isIP(p) === 0);
+  if (bad.length) ctx.addIssue({ code: 'custom', message: `not IP addresses: ${bad.join(', ')}` });
+  return items;
+});
 
 /** The provider's published signalling addresses (what customers allowlist and send to). */
 export const PROVIDER_SIGNALLING = {
   inbound: 'sip.pstn.avc.qcloud.com:5089',
   inboundIps: ['139.199.233.98:5089', '114.221.144.81:5089'],
-  outbound: ['139.199.4.25:5089', '203.195.240.224:5089', '129.211.167.158:5089', '129.211.167.34:5089', '129.211.166.16:5089', '129.204.27.73:5089'],
+  outbound: [
+    '139.199.4.25:5089',
+    '203.195.240.224:5089',
+    '129.211.167.158:5089',
+    '129.211.167.34:5089',
+    '129.211.166.16:5089',
+    '129.204.27.73:5089',
+  ],
   registrar: 'sip.tccc.qcloud.com:35090',
 } as const;
 
@@ -93,7 +102,11 @@ const envSchema = z.object({
   API_TOKENS_FILE: z.string().optional(),
 
   DOCUMENTS_DIR: z.string().optional(),
-  DOCUMENT_MAX_BYTES: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+  DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 * 1024),
 
   SMTP_HOST: z.string().default('localhost'),
   SMTP_PORT: port.default(1025),
@@ -144,7 +157,10 @@ const envSchema = z.object({
     .string()
     .default('7d,1d')
     .transform((v, ctx) => {
-      const parts = v.split(',').map((p) => p.trim()).filter(Boolean);
+      const parts = v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean);
       const bad = parts.filter((p) => !/^\d+(ms|s|m|h|d)?$/.test(p));
       if (bad.length) ctx.addIssue({ code: 'custom', message: `not durations: ${bad.join(', ')}` });
       return bad.length ? [] : parts.map(parseDuration).sort((a, b) => b - a);
@@ -166,7 +182,10 @@ const envSchema = z.object({
     .string()
     .default('')
     .transform((v, ctx) => {
-      const days = v.split(',').map((d) => d.trim()).filter(Boolean);
+      const days = v
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean);
       const bad = days.filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d));
       if (bad.length) ctx.addIssue({ code: 'custom', message: `not dates: ${bad.join(', ')}` });
       return days;
@@ -174,7 +193,9 @@ const envSchema = z.object({
   SUPPLIER_EMAILS: z
     .string()
     .default('A=onboarding@supplier-a.example,B=onboarding@supplier-b.example,C=onboarding@supplier-c.example')
-    .transform((v) => Object.fromEntries(v.split(',').map((pair) => pair.split('=').map((p) => p.trim()) as [string, string]))),
+    .transform((v) =>
+      Object.fromEntries(v.split(',').map((pair) => pair.split('=').map((p) => p.trim()) as [string, string])),
+    ),
 
   // recording: a JSON file, no SBC (tests). kamailio: the product's SBC (sbc/). manual: an SBC
   // without an API; writes become change requests for a person.
@@ -196,7 +217,10 @@ const envSchema = z.object({
   SIP_GATEWAY_MODE: z.enum(['recording', 'kamailio', 'manual']).default('recording'),
   SIP_GATEWAY_RECORD_FILE: z.string().optional(),
   SIP_GATEWAY_MANUAL_FILE: z.string().optional(),
-  SIP_DOMAIN: z.string().regex(/^[A-Za-z0-9.-]+$/, 'a domain name').default(DEFAULT_SIP_DOMAIN),
+  SIP_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'a domain name')
+    .default(DEFAULT_SIP_DOMAIN),
   // What customers are told: where to register, where to send calls, what to allowlist. Default:
   // the published addresses; in development, the local SBC.
   SIP_REGISTRAR: z.string().regex(hostPortPattern, 'host:port').optional(),
@@ -205,14 +229,20 @@ const envSchema = z.object({
   SIP_PROVIDER_OUTBOUND: hostPortList.optional(),
 
   // The SBC (kamailio mode, and the one `npm start` runs).
-  SBC_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').default('postgres://postgres@127.0.0.1:5432/onboarding_sbc'),
+  SBC_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .default('postgres://postgres@127.0.0.1:5432/onboarding_sbc'),
   SBC_RPC_URL: z.url().optional(),
   SBC_SIP_HOST: z.string().default('127.0.0.1'),
   SBC_SIP_PORT: port.default(5080),
   SBC_RPC_HOST: z.string().default('127.0.0.1'),
   SBC_RPC_PORT: port.default(5071),
   /** Where admitted inbound calls go (the contact center's SIP address); unset: the SBC answers 480. */
-  SBC_PLATFORM_URI: z.string().regex(/^sips?:/, 'a sip: URI').optional(),
+  SBC_PLATFORM_URI: z
+    .string()
+    .regex(/^sips?:/, 'a sip: URI')
+    .optional(),
   /** The platform's signalling IPs (allowlist group 2): calls from them may reach customers. */
   SBC_PLATFORM_ADDRESSES: ipList.optional(),
   /** The zone of the SBC's local-time columns. */
@@ -414,7 +444,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     documents: { dir: e.DOCUMENTS_DIR ?? path.join(dataDir, 'documents'), maxBytes: e.DOCUMENT_MAX_BYTES },
     email: {
-      smtp: { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD },
+      smtp: {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT,
+        secure: e.SMTP_SECURE,
+        user: e.SMTP_USER,
+        password: e.SMTP_PASSWORD,
+      },
       webPort: e.MAIL_WEB_PORT,
       from: e.MAIL_FROM,
       supportAddress: e.SUPPORT_EMAIL,
@@ -524,7 +560,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'apiKey'> {
-  const files = { caFile: e.TEMPORAL_TLS_CA, certFile: e.TEMPORAL_TLS_CERT, keyFile: e.TEMPORAL_TLS_KEY, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+  const files = {
+    caFile: e.TEMPORAL_TLS_CA,
+    certFile: e.TEMPORAL_TLS_CERT,
+    keyFile: e.TEMPORAL_TLS_KEY,
+    serverName: e.TEMPORAL_TLS_SERVER_NAME,
+  };
   const anySetting = Object.values(files).some((v) => v !== undefined);
   // An API key travels only over TLS unless TLS is switched off explicitly (refused in production).
   const enabled = e.TEMPORAL_TLS ?? (anySetting || e.TEMPORAL_API_KEY !== undefined);
@@ -535,10 +576,18 @@ function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'apiKey'> {
 function temporalTlsIssues(e: Env): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   if ((e.TEMPORAL_TLS_CERT === undefined) !== (e.TEMPORAL_TLS_KEY === undefined)) {
-    issues.push({ path: e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY', message: 'the client certificate and key are set together' });
+    issues.push({
+      path: e.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY',
+      message: 'the client certificate and key are set together',
+    });
   }
   if (e.TEMPORAL_TLS === false) {
-    for (const name of ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
+    for (const name of [
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ] as const) {
       if (e[name] !== undefined) issues.push({ path: name, message: 'set while TEMPORAL_TLS is false' });
     }
   }
@@ -554,8 +603,28 @@ const DEFAULT_SECRETS = {
 
 /** Passwords of the stock images and packages (PostgreSQL, Temporal, Kamailio) and the usual guesses. */
 export const WELL_KNOWN_PASSWORDS = new Set([
-  'postgres', 'postgresql', 'password', 'passw0rd', 'temporal', 'kamailio', 'kamailiorw', 'kamailioro', 'openserrw', 'openserro',
-  'sbc', 'admin', 'root', 'secret', 'changeme', 'change-me', 'default', 'test', 'example', '123456', '12345678', 'qwerty',
+  'postgres',
+  'postgresql',
+  'password',
+  'passw0rd',
+  'temporal',
+  'kamailio',
+  'kamailiorw',
+  'kamailioro',
+  'openserrw',
+  'openserro',
+  'sbc',
+  'admin',
+  'root',
+  'secret',
+  'changeme',
+  'change-me',
+  'default',
+  'test',
+  'example',
+  '123456',
+  '12345678',
+  'qwerty',
 ]);
 
 const looksLikePlaceholder = (value: string) => /change-?me|replace-?me|example|sandbox/i.test(value);
@@ -566,15 +635,20 @@ const looksLikePlaceholder = (value: string) => /change-?me|replace-?me|example|
  */
 function productionIssues(e: Env, raw: Record<string, string | undefined>): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
-  if (!e.API_TOKENS_FILE) issues.push({ path: 'API_TOKENS_FILE', message: 'required in production (a JSON file of token hashes)' });
+  if (!e.API_TOKENS_FILE)
+    issues.push({ path: 'API_TOKENS_FILE', message: 'required in production (a JSON file of token hashes)' });
   for (const [name, fallback] of Object.entries(DEFAULT_SECRETS) as [keyof typeof DEFAULT_SECRETS, string][]) {
     const value = e[name];
     if (raw[name] === undefined) issues.push({ path: name, message: 'not set: the development default would be used' });
-    else if (value === fallback || looksLikePlaceholder(value)) issues.push({ path: name, message: 'a default or placeholder secret' });
+    else if (value === fallback || looksLikePlaceholder(value))
+      issues.push({ path: name, message: 'a default or placeholder secret' });
   }
   // The SBC's default URL counts where it would be used (the kamailio gateway writes its tables).
   const sbcUrlUsed = raw.SBC_DATABASE_URL !== undefined || e.SIP_GATEWAY_MODE === 'kamailio';
-  for (const [name, url] of [['SBC_DATABASE_URL', sbcUrlUsed ? e.SBC_DATABASE_URL : undefined], ['DATABASE_URL', raw.DATABASE_URL]] as const) {
+  for (const [name, url] of [
+    ['SBC_DATABASE_URL', sbcUrlUsed ? e.SBC_DATABASE_URL : undefined],
+    ['DATABASE_URL', raw.DATABASE_URL],
+  ] as const) {
     if (url === undefined) continue;
     const problem = databasePasswordProblem(url);
     if (problem) issues.push({ path: name, message: problem });
@@ -582,7 +656,10 @@ function productionIssues(e: Env, raw: Record<string, string | undefined>): { pa
   if (raw.SIP_GATEWAY_MODE === undefined) {
     issues.push({ path: 'SIP_GATEWAY_MODE', message: 'required in production: kamailio or manual' });
   } else if (e.SIP_GATEWAY_MODE === 'recording') {
-    issues.push({ path: 'SIP_GATEWAY_MODE', message: 'recording is a test double; production takes kamailio or manual' });
+    issues.push({
+      path: 'SIP_GATEWAY_MODE',
+      message: 'recording is a test double; production takes kamailio or manual',
+    });
   }
   if (e.TEMPORAL_API_KEY !== undefined && e.TEMPORAL_TLS === false) {
     issues.push({ path: 'TEMPORAL_TLS', message: 'false with TEMPORAL_API_KEY: the key would travel in clear' });
@@ -601,6 +678,7 @@ export function databasePasswordProblem(url: string): string | undefined {
   // libpq also takes the password as a query parameter.
   password ||= new URL(url).searchParams.get('password') ?? '';
   if (!password) return 'no password in the URL';
-  if (WELL_KNOWN_PASSWORDS.has(password.toLowerCase()) || looksLikePlaceholder(password)) return 'a well-known or placeholder password';
+  if (WELL_KNOWN_PASSWORDS.has(password.toLowerCase()) || looksLikePlaceholder(password))
+    return 'a well-known or placeholder password';
   return undefined;
 }

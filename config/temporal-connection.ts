@@ -25,7 +25,10 @@ export function temporalConnectionOptions(
     try {
       return readFile(file);
     } catch (err) {
-      issues.push({ path: variable, message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      issues.push({
+        path: variable,
+        message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      });
       return undefined;
     }
   };

@@ -22,7 +22,10 @@ export interface ActionDeclaration {
 
 const support = ['support'] as const;
 const enterprise = ['enterprise'] as const;
-const confirmSbcChange = { roles: support, summary: 'Confirm a change made by hand on an SBC without an API (manual SBC mode)' };
+const confirmSbcChange = {
+  roles: support,
+  summary: 'Confirm a change made by hand on an SBC without an API (manual SBC mode)',
+};
 
 /** Every action of every kind that has actions. Admin may take any of them. */
 export const ACTIONS = {
@@ -43,23 +46,41 @@ export const ACTIONS = {
     'set-auto-renew': { roles: enterprise, summary: 'Turn automatic renewal on or off' },
   },
   'own-400-landing': {
-    'confirm-400-landed': { roles: ['enterprise', 'support'], summary: 'Confirm the 400 operator has landed the 400 number on the fixed line(s)' },
-    'confirm-test-call': { roles: support, summary: 'Confirm a test call to the 400 number arrived on the fixed line (where the SBC cannot observe calls)' },
+    'confirm-400-landed': {
+      roles: ['enterprise', 'support'],
+      summary: 'Confirm the 400 operator has landed the 400 number on the fixed line(s)',
+    },
+    'confirm-test-call': {
+      roles: support,
+      summary: 'Confirm a test call to the 400 number arrived on the fixed line (where the SBC cannot observe calls)',
+    },
   },
   'sip-trunk': {
     approve: { roles: support, summary: 'Approve the SIP trunk application' },
     reject: { roles: support, summary: 'Reject the application with a reason' },
-    'confirm-whitelist': { roles: enterprise, summary: "Confirm the provider's signalling addresses are allowed on the customer side" },
+    'confirm-whitelist': {
+      roles: enterprise,
+      summary: "Confirm the provider's signalling addresses are allowed on the customer side",
+    },
     'retry-connectivity': { roles: enterprise, summary: 'Retry the connectivity check after fixing the gateway' },
-    'confirm-inbound-test': { roles: support, summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)' },
+    'confirm-inbound-test': {
+      roles: support,
+      summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)',
+    },
     'confirm-sbc-change': confirmSbcChange,
   },
   'sip-registration': {
     approve: { roles: support, summary: 'Approve the SIP registration application' },
     reject: { roles: support, summary: 'Reject the application with a reason' },
     'rotate-credentials': { roles: enterprise, summary: 'Issue a new gateway password; the old one stops working' },
-    'confirm-registration': { roles: support, summary: 'Confirm the gateway registered (where the SBC cannot observe registrations)' },
-    'confirm-inbound-test': { roles: support, summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)' },
+    'confirm-registration': {
+      roles: support,
+      summary: 'Confirm the gateway registered (where the SBC cannot observe registrations)',
+    },
+    'confirm-inbound-test': {
+      roles: support,
+      summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)',
+    },
     'confirm-sbc-change': confirmSbcChange,
   },
   'third-party-line': {
@@ -70,7 +91,10 @@ export const ACTIONS = {
     'numbers-opened': { roles: support, summary: 'Record the numbers the supplier opened' },
   },
   'contact-center-instance': {
-    'reissue-admin-password': { roles: ['enterprise', 'support'], summary: "Email the administrator a new console password; the old one stops working" },
+    'reissue-admin-password': {
+      roles: ['enterprise', 'support'],
+      summary: 'Email the administrator a new console password; the old one stops working',
+    },
   },
 } as const satisfies Record<string, Record<string, ActionDeclaration>>;
 
@@ -111,7 +135,9 @@ export type KindHandles<K extends ActingKind> = { [A in ActionName<K>]: ActionHa
 function defineHandles<K extends ActingKind>(kind: K): KindHandles<K> {
   const names = Object.keys(ACTIONS[kind]) as ActionName<K>[];
   // Each name gets its own update and signal; the mapped type ties each to its payload.
-  return Object.fromEntries(names.map((name) => [name, { update: defineUpdate(name), signal: defineSignal(name) }])) as unknown as KindHandles<K>;
+  return Object.fromEntries(
+    names.map((name) => [name, { update: defineUpdate(name), signal: defineSignal(name) }]),
+  ) as unknown as KindHandles<K>;
 }
 
 /** The update and signal of each action of each kind (same name: either one carries the action). */

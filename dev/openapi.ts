@@ -72,7 +72,9 @@ export async function lintOpenApi(): Promise<boolean> {
     );
     const output = withoutBanner(`${result.stdout}\n${result.stderr}`);
     const clean = result.code === 0;
-    process.stdout.write(clean ? 'OpenAPI document: no problems (Redocly recommended rules)\n' : `${output}\nOpenAPI lint failed\n`);
+    process.stdout.write(
+      clean ? 'OpenAPI document: no problems (Redocly recommended rules)\n' : `${output}\nOpenAPI lint failed\n`,
+    );
     return clean;
   });
 }
@@ -82,7 +84,12 @@ export async function generateClientSchema(): Promise<string> {
   return withDocument(async (file, dir) => {
     const out = path.join(dir, 'schema.ts');
     // A field with a default may be left out of a request, so it must stay optional in the types.
-    const result = await run(path.join(BIN, 'openapi-typescript'), [file, '--output', out, '--default-non-nullable=false']);
+    const result = await run(path.join(BIN, 'openapi-typescript'), [
+      file,
+      '--output',
+      out,
+      '--default-non-nullable=false',
+    ]);
     if (result.code !== 0) throw new Error(`openapi-typescript failed:\n${result.stdout}${result.stderr}`);
     const generated = await fs.readFile(out, 'utf8');
     return `// Generated from api/openapi.ts by \`npm run client:generate\`; \`npm run lint\` fails when it is stale.\n${generated}`;
@@ -100,7 +107,9 @@ async function main(args: string[]): Promise<number> {
         process.stdout.write('client/schema.ts matches the OpenAPI document\n');
         return 0;
       }
-      process.stderr.write('client/schema.ts is out of date with api/openapi.ts: run `npm run client:generate` and commit it\n');
+      process.stderr.write(
+        'client/schema.ts is out of date with api/openapi.ts: run `npm run client:generate` and commit it\n',
+      );
       return 1;
     }
     await fs.writeFile(CLIENT_SCHEMA, fresh);

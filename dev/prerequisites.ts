@@ -32,7 +32,10 @@ export interface Package {
 
 export const PACKAGES = {
   kamailio: { name: 'kamailio', why: 'the SBC that SIP trunks and registrations run through' },
-  kamailioPostgres: { name: 'kamailio-postgres-modules', why: "Kamailio's PostgreSQL module (db_postgres), where the SBC keeps accounts and allowlists" },
+  kamailioPostgres: {
+    name: 'kamailio-postgres-modules',
+    why: "Kamailio's PostgreSQL module (db_postgres), where the SBC keeps accounts and allowlists",
+  },
   sipp: { name: 'sip-tester', why: 'SIPp, the customer gateways and phones the SIP tests simulate' },
   postgresql: { name: 'postgresql', why: "the SBC's database on 127.0.0.1:5432" },
   chromium: { name: 'chromium', why: 'the browser the browser tests drive' },
@@ -103,12 +106,18 @@ export function decide(survey: Survey, options: DecideOptions): Plan {
 
   const lines = [
     ...packages.map((p) => `installing ${p.name}: ${p.why}`),
-    ...(postgres === 'start' ? [`starting PostgreSQL ${survey.postgresVersion}: ${PACKAGES.postgresql.why} is installed but not running`] : []),
-    ...(postgres === 'install' ? [`setting up PostgreSQL: trust for ${TRUST_LINE.replace(/^host /, '')}, then start it`] : []),
+    ...(postgres === 'start'
+      ? [`starting PostgreSQL ${survey.postgresVersion}: ${PACKAGES.postgresql.why} is installed but not running`]
+      : []),
+    ...(postgres === 'install'
+      ? [`setting up PostgreSQL: trust for ${TRUST_LINE.replace(/^host /, '')}, then start it`]
+      : []),
   ];
   const what = [
     ...(packages.length > 0 ? [`missing: ${packages.map((p) => p.name).join(', ')}`] : []),
-    ...(postgres === 'start' ? [`PostgreSQL ${survey.postgresVersion} is installed but not answering on ${POSTGRES.host}:${POSTGRES.port}`] : []),
+    ...(postgres === 'start'
+      ? [`PostgreSQL ${survey.postgresVersion} is installed but not answering on ${POSTGRES.host}:${POSTGRES.port}`]
+      : []),
   ].join('; ');
 
   if (!survey.apt) {
@@ -118,14 +127,26 @@ export function decide(survey: Survey, options: DecideOptions): Plan {
     };
   }
   if (survey.privilege === 'none') {
-    return { kind: 'stop', reason: `${what}, and this user is not root and has no non-interactive sudo`, command: manualCommand(packages, postgres, survey.postgresVersion) };
+    return {
+      kind: 'stop',
+      reason: `${what}, and this user is not root and has no non-interactive sudo`,
+      command: manualCommand(packages, postgres, survey.postgresVersion),
+    };
   }
-  return { kind: 'setup', sudo: survey.privilege === 'sudo', packages, postgres, postgresVersion: survey.postgresVersion, lines };
+  return {
+    kind: 'setup',
+    sudo: survey.privilege === 'sudo',
+    packages,
+    postgres,
+    postgresVersion: survey.postgresVersion,
+    lines,
+  };
 }
 
 /** The one command a person with sudo runs to do what `setup` would have done. */
 export function manualCommand(packages: Package[], postgres: 'none' | 'start' | 'install', version?: string): string {
-  const install = packages.length > 0 ? `apt-get install -y --no-install-recommends ${packages.map((p) => p.name).join(' ')}` : '';
+  const install =
+    packages.length > 0 ? `apt-get install -y --no-install-recommends ${packages.map((p) => p.name).join(' ')}` : '';
   if (postgres === 'none') return `sudo ${install}`;
   if (postgres === 'start' && !install) return `sudo pg_ctlcluster ${version} main start`;
   if (postgres === 'start') return `sudo ${install} && sudo pg_ctlcluster ${version} main start`;
@@ -171,20 +192,35 @@ export function systemProbes(env: NodeJS.ProcessEnv = process.env): Probes {
   return {
     osRelease: () => fs.readFile('/etc/os-release', 'utf8').catch(() => undefined),
     uid: () => process.getuid?.() ?? -1,
-    sudoNonInteractive: async () => (await which('sudo')) !== undefined && (await run('sudo', ['-n', 'true'], { quiet: true, env })) === 0,
+    sudoNonInteractive: async () =>
+      (await which('sudo')) !== undefined && (await run('sudo', ['-n', 'true'], { quiet: true, env })) === 0,
     which,
-    exists: (file) => fs.access(file).then(() => true, () => false),
+    exists: (file) =>
+      fs.access(file).then(
+        () => true,
+        () => false,
+      ),
     kamailioModuleDirs: async () => {
       const lib = await fs.readdir('/usr/lib').catch(() => [] as string[]);
-      return [...lib.map((d) => `/usr/lib/${d}/kamailio/modules`), '/usr/lib/kamailio/modules', '/usr/local/lib64/kamailio/modules', '/usr/local/lib/kamailio/modules'];
+      return [
+        ...lib.map((d) => `/usr/lib/${d}/kamailio/modules`),
+        '/usr/lib/kamailio/modules',
+        '/usr/local/lib64/kamailio/modules',
+        '/usr/local/lib/kamailio/modules',
+      ];
     },
     postgresAnswers: async () => {
       const isReady = await which('pg_isready', ['/usr/bin']);
-      if (isReady) return (await run(isReady, ['-q', '-h', POSTGRES.host, '-p', String(POSTGRES.port)], { quiet: true, env })) === 0;
+      if (isReady)
+        return (
+          (await run(isReady, ['-q', '-h', POSTGRES.host, '-p', String(POSTGRES.port)], { quiet: true, env })) === 0
+        );
       return tcpOpen(POSTGRES.host, POSTGRES.port);
     },
     postgresVersions: async () =>
-      (await fs.readdir('/etc/postgresql').catch(() => [] as string[])).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(a) - Number(b)),
+      (await fs.readdir('/etc/postgresql').catch(() => [] as string[]))
+        .filter((v) => /^\d+(\.\d+)?$/.test(v))
+        .sort((a, b) => Number(a) - Number(b)),
     temporalCli: async () => {
       try {
         await resolveTemporalCli({ env, build: false });
@@ -202,11 +238,15 @@ export function systemProbes(env: NodeJS.ProcessEnv = process.env): Probes {
 
 export async function survey(probes: Probes, options: DecideOptions): Promise<Survey> {
   const osRelease = parseOsRelease((await probes.osRelease()) ?? '');
-  const debianLike = [osRelease.ID, ...(osRelease.ID_LIKE ?? '').split(/\s+/)].some((id) => id === 'debian' || id === 'ubuntu');
+  const debianLike = [osRelease.ID, ...(osRelease.ID_LIKE ?? '').split(/\s+/)].some(
+    (id) => id === 'debian' || id === 'ubuntu',
+  );
   const temporalCli = await probes.temporalCli();
   const moduleDirs = await probes.kamailioModuleDirs();
   let kamailioPostgresModule = false;
-  for (const dir of moduleDirs) if (!kamailioPostgresModule && (await probes.exists(path.join(dir, 'db_postgres.so')))) kamailioPostgresModule = true;
+  for (const dir of moduleDirs)
+    if (!kamailioPostgresModule && (await probes.exists(path.join(dir, 'db_postgres.so'))))
+      kamailioPostgresModule = true;
   const versions = await probes.postgresVersions();
   const answers = await probes.postgresAnswers();
   const uid = probes.uid();
@@ -261,34 +301,53 @@ export async function ensurePrerequisites(options: EnsureOptions): Promise<'skip
     return 'skipped';
   }
   const probes = options.probes ?? systemProbes(env);
-  const exec = options.exec ?? ((command: string, args: string[]) => run(command, args, { env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } }));
+  const exec =
+    options.exec ??
+    ((command: string, args: string[]) => run(command, args, { env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } }));
   const found = await survey(probes, options);
   const plan = decide(found, options);
   if (plan.kind === 'ready') {
-    log(`prerequisites: ready (Kamailio, ${options.purpose === 'test' ? 'SIPp, ' : ''}PostgreSQL${options.browser ? ', Chromium' : ''}; Temporal CLI ${found.temporalCli === 'found' ? 'found' : 'to be built'})`);
+    log(
+      `prerequisites: ready (Kamailio, ${options.purpose === 'test' ? 'SIPp, ' : ''}PostgreSQL${options.browser ? ', Chromium' : ''}; Temporal CLI ${found.temporalCli === 'found' ? 'found' : 'to be built'})`,
+    );
     return 'ready';
   }
   if (plan.kind === 'stop') {
     throw new PrerequisitesError(
-      [`prerequisites: ${plan.reason}.`, ...(plan.command ? ['Run this, then try again:', '', `  ${plan.command}`, ''] : []), 'SKIP_SYSTEM_SETUP=1 skips this check (without these, npm start runs no local SBC and the SIP tests fail).'].join('\n'),
+      [
+        `prerequisites: ${plan.reason}.`,
+        ...(plan.command ? ['Run this, then try again:', '', `  ${plan.command}`, ''] : []),
+        'SKIP_SYSTEM_SETUP=1 skips this check (without these, npm start runs no local SBC and the SIP tests fail).',
+      ].join('\n'),
     );
   }
 
   for (const line of plan.lines) log(`prerequisites: ${line}`);
-  const as = (command: string, args: string[]) => (plan.sudo ? exec('sudo', ['-n', command, ...args]) : exec(command, args));
+  const as = (command: string, args: string[]) =>
+    plan.sudo ? exec('sudo', ['-n', command, ...args]) : exec(command, args);
   const must = async (what: string, code: Promise<number>) => {
     if ((await code) !== 0) throw new PrerequisitesError(`prerequisites: ${what} failed; see the output above`);
   };
   if (plan.packages.length > 0) {
     await must('apt-get update', as('apt-get', ['update']));
-    await must('apt-get install', as('apt-get', ['install', '-y', '--no-install-recommends', ...plan.packages.map((p) => p.name)]));
+    await must(
+      'apt-get install',
+      as('apt-get', ['install', '-y', '--no-install-recommends', ...plan.packages.map((p) => p.name)]),
+    );
   }
-  if (plan.postgres === 'start') await must(`pg_ctlcluster ${plan.postgresVersion} main start`, as('pg_ctlcluster', [plan.postgresVersion!, 'main', 'start']));
+  if (plan.postgres === 'start')
+    await must(
+      `pg_ctlcluster ${plan.postgresVersion} main start`,
+      as('pg_ctlcluster', [plan.postgresVersion!, 'main', 'start']),
+    );
   if (plan.postgres === 'install') await must('PostgreSQL set-up', as('sh', ['-c', postgresSetupScript()]));
   if (plan.postgres !== 'none') {
     const deadline = Date.now() + 30_000;
     while (!(await probes.postgresAnswers())) {
-      if (Date.now() > deadline) throw new PrerequisitesError(`prerequisites: PostgreSQL does not answer on ${POSTGRES.host}:${POSTGRES.port} after starting it`);
+      if (Date.now() > deadline)
+        throw new PrerequisitesError(
+          `prerequisites: PostgreSQL does not answer on ${POSTGRES.host}:${POSTGRES.port} after starting it`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
@@ -296,7 +355,9 @@ export async function ensurePrerequisites(options: EnsureOptions): Promise<'skip
   // What was installed must now be found, or the next step would fail less clearly.
   const after = decide(await survey(probes, options), options);
   if (after.kind !== 'ready') {
-    throw new PrerequisitesError(`prerequisites: still missing after installing: ${after.kind === 'setup' ? after.lines.join('; ') : after.reason}`);
+    throw new PrerequisitesError(
+      `prerequisites: still missing after installing: ${after.kind === 'setup' ? after.lines.join('; ') : after.reason}`,
+    );
   }
   log('prerequisites: ready');
   return 'installed';
@@ -321,10 +382,17 @@ async function firstExecutable(files: string[]): Promise<string | undefined> {
   return undefined;
 }
 
-function run(command: string, args: string[], options: { quiet?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+function run(
+  command: string,
+  args: string[],
+  options: { quiet?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
   return new Promise((resolve) => {
     // apt's progress goes to stderr: stdout of `tsx dev/prerequisites.ts` stays the CLI path alone.
-    const child = spawn(command, args, { env: options.env, stdio: options.quiet ? 'ignore' : ['ignore', process.stderr, process.stderr] });
+    const child = spawn(command, args, {
+      env: options.env,
+      stdio: options.quiet ? 'ignore' : ['ignore', process.stderr, process.stderr],
+    });
     child.on('error', () => resolve(127));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
@@ -343,11 +411,18 @@ function tcpOpen(host: string, port: number): Promise<boolean> {
   });
 }
 
-export function parseArgs(args: string[], env: NodeJS.ProcessEnv = process.env): DecideOptions & { temporalCli: boolean } {
+export function parseArgs(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): DecideOptions & { temporalCli: boolean } {
   const forIndex = args.indexOf('--for');
   const purpose = forIndex >= 0 ? args[forIndex + 1] : 'test';
   if (purpose !== 'start' && purpose !== 'test') throw new Error(`--for takes start or test, not ${purpose}`);
-  return { purpose, browser: args.includes('--browser') || env.BROWSER_TESTS === '1', temporalCli: !args.includes('--no-temporal-cli') };
+  return {
+    purpose,
+    browser: args.includes('--browser') || env.BROWSER_TESTS === '1',
+    temporalCli: !args.includes('--no-temporal-cli'),
+  };
 }
 
 async function main(): Promise<void> {

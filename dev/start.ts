@@ -75,11 +75,16 @@ export interface SipGatewayPlan {
  * Kamailio mode when Kamailio is installed and PostgreSQL answers; otherwise `manual`, with the
  * reason. A mode set in SIP_GATEWAY_MODE is kept (kamailio then must be able to run).
  */
-export async function planSipGateway(config: Config, explicit = process.env.SIP_GATEWAY_MODE): Promise<SipGatewayPlan & { reason?: string }> {
-  if (explicit && explicit !== 'kamailio') return { mode: config.sipGateway.mode, runSbc: false, reason: `SIP_GATEWAY_MODE=${explicit}` };
+export async function planSipGateway(
+  config: Config,
+  explicit = process.env.SIP_GATEWAY_MODE,
+): Promise<SipGatewayPlan & { reason?: string }> {
+  if (explicit && explicit !== 'kamailio')
+    return { mode: config.sipGateway.mode, runSbc: false, reason: `SIP_GATEWAY_MODE=${explicit}` };
   const available = await sbcAvailability(config.sipGateway.sbc.databaseUrl);
   if (available.ok) return { mode: 'kamailio', runSbc: true };
-  if (explicit === 'kamailio') throw new Error(`SIP_GATEWAY_MODE=kamailio, but the SBC cannot run: ${available.reason}`);
+  if (explicit === 'kamailio')
+    throw new Error(`SIP_GATEWAY_MODE=kamailio, but the SBC cannot run: ${available.reason}`);
   return { mode: 'manual', runSbc: false, reason: available.reason };
 }
 
@@ -115,20 +120,28 @@ export function developmentServices(
       name: 'temporal',
       command: temporalCli,
       args: [
-        'server', 'start-dev',
-        '--ip', '127.0.0.1',
-        '--port', String(temporalPort),
-        '--ui-port', String(config.temporal.uiPort),
-        '--db-filename', config.temporal.dbFile,
-        '--namespace', namespace,
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(temporalPort),
+        '--ui-port',
+        String(config.temporal.uiPort),
+        '--db-filename',
+        config.temporal.dbFile,
+        '--namespace',
+        namespace,
+        '--log-level',
+        'warn',
         ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
       ],
       ready: { kind: 'tcp', host: '127.0.0.1', port: temporalPort },
       readyTimeoutMs: 90_000,
       ports: [temporalPort, config.temporal.uiPort],
       // start-dev skips attributes that already exist (even with another type), so check what is there.
-      afterReady: (signal) => ensureSearchAttributes(temporalCli, `127.0.0.1:${temporalPort}`, namespace, config, signal),
+      afterReady: (signal) =>
+        ensureSearchAttributes(temporalCli, `127.0.0.1:${temporalPort}`, namespace, config, signal),
       // At warn level its shutdown logs every internal poller that loses its connection.
       quietWhenStopping: true,
       links: [
@@ -140,11 +153,16 @@ export function developmentServices(
       name: 'mail',
       command: path.join(ROOT, 'node_modules', '.bin', 'maildev'),
       args: [
-        '--ip', '127.0.0.1',
-        '--web-ip', '127.0.0.1',
-        '--smtp', String(smtp.port),
-        '--web', String(config.email.webPort),
-        '--mail-directory', path.join(config.dataDir, 'mail'),
+        '--ip',
+        '127.0.0.1',
+        '--web-ip',
+        '127.0.0.1',
+        '--smtp',
+        String(smtp.port),
+        '--web',
+        String(config.email.webPort),
+        '--mail-directory',
+        path.join(config.dataDir, 'mail'),
       ],
       ready: { kind: 'http', url: `http://127.0.0.1:${config.email.webPort}/healthz` },
       readyTimeoutMs: 30_000,
@@ -165,7 +183,10 @@ export function developmentServices(
     {
       name: 'contact-center',
       ...tsEntry('sandboxes/contact-center/main.ts'),
-      ready: { kind: 'http', url: `http://${localHost(config.contactCenter.host)}:${config.contactCenter.port}/healthz` },
+      ready: {
+        kind: 'http',
+        url: `http://${localHost(config.contactCenter.host)}:${config.contactCenter.port}/healthz`,
+      },
       readyTimeoutMs: 60_000,
       ports: [config.contactCenter.port],
       links: [['Contact-center sandbox', config.contactCenter.url]],
@@ -243,7 +264,11 @@ async function ensureSearchAttributes(
       );
     }
     // One name per call: the CLI pairs names with types and one call with several names may add only the first.
-    const created = await capture(cli, ['operator', 'search-attribute', 'create', ...common, '--name', name, '--type', type], signal);
+    const created = await capture(
+      cli,
+      ['operator', 'search-attribute', 'create', ...common, '--name', name, '--type', type],
+      signal,
+    );
     if (created.code !== 0 && !/already exists/i.test(created.stderr + created.stdout)) {
       throw new Error(`could not register search attribute ${name}: ${created.stderr.trim()}`);
     }
@@ -434,9 +459,13 @@ const STOP_GRACE_MS = 8_000;
 const FORCE_AFTER_MS = 1_500;
 
 async function assertPortsFree(spec: ServiceSpec): Promise<void> {
-  const busy = (await Promise.all(spec.ports.map(async (p) => ((await tcpOpen('127.0.0.1', p)) ? p : 0)))).filter(Boolean);
+  const busy = (await Promise.all(spec.ports.map(async (p) => ((await tcpOpen('127.0.0.1', p)) ? p : 0)))).filter(
+    Boolean,
+  );
   if (busy.length > 0) {
-    throw new Error(`cannot start ${spec.name}: port ${busy.join(', ')} is already in use (is another \`npm start\` running?)`);
+    throw new Error(
+      `cannot start ${spec.name}: port ${busy.join(', ')} is already in use (is another \`npm start\` running?)`,
+    );
   }
 }
 
@@ -519,7 +548,13 @@ export async function supervise(services: ServiceSpec[], config: Config): Promis
   if (supervisor.isStopping) return;
   const title = `Telephony onboarding is running (${config.profile} profile)`;
   const ordered = [...services.filter((s) => s.linksFirst), ...services.filter((s) => !s.linksFirst)];
-  process.stdout.write(`\n${box(title, ordered.flatMap((s) => s.links), 'Ctrl-C stops everything.')}\n\n`);
+  process.stdout.write(
+    `\n${box(
+      title,
+      ordered.flatMap((s) => s.links),
+      'Ctrl-C stops everything.',
+    )}\n\n`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -49,7 +49,9 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
   if (configured) {
     const absolute = path.resolve(configured);
     if (!(await isExecutableFile(absolute))) {
-      throw new TemporalCliNotFoundError(`TEMPORAL_CLI is set to ${configured}, but there is no executable file there.`);
+      throw new TemporalCliNotFoundError(
+        `TEMPORAL_CLI is set to ${configured}, but there is no executable file there.`,
+      );
     }
     return absolute;
   }

@@ -41,7 +41,10 @@ const INDUSTRY_LABELS = {
   'blind-calling-services': { zh: '坐席盲呼业务', en: 'agent blind-calling services' },
   robocalling: { zh: '机器人外呼', en: 'robot outbound calling' },
   // 房地产
-  'real-estate': { zh: '房地产（新房营销、房产中介、房产营销）', en: 'real estate (new homes, agencies, property marketing)' },
+  'real-estate': {
+    zh: '房地产（新房营销、房产中介、房产营销）',
+    en: 'real estate (new homes, agencies, property marketing)',
+  },
   'home-renovation': { zh: '装修', en: 'home renovation' },
   // 其他业务类
   'invoice-issuing': { zh: '代开发票', en: 'issuing invoices for others' },
@@ -72,7 +75,10 @@ const INDUSTRY_LABELS = {
 
 export type IndustryCode = keyof typeof INDUSTRY_LABELS;
 export const INDUSTRY_CODES = Object.keys(INDUSTRY_LABELS) as [IndustryCode, ...IndustryCode[]];
-export const INDUSTRIES: readonly ({ code: IndustryCode } & Label)[] = INDUSTRY_CODES.map((code) => ({ code, ...INDUSTRY_LABELS[code] }));
+export const INDUSTRIES: readonly ({ code: IndustryCode } & Label)[] = INDUSTRY_CODES.map((code) => ({
+  code,
+  ...INDUSTRY_LABELS[code],
+}));
 export const industrySchema = z.enum(INDUSTRY_CODES);
 
 export function industryLabel(code: IndustryCode): Label {
@@ -254,7 +260,9 @@ const FINANCE_AND_INSURANCE: readonly IndustryCode[] = [
   'online-lending',
 ];
 
-const B_REQUIREMENTS = ['Numbers anywhere in the country; at least 10 numbers per region in one application (全国号码，一次地区申请至少10个号码).'];
+const B_REQUIREMENTS = [
+  'Numbers anywhere in the country; at least 10 numbers per region in one application (全国号码，一次地区申请至少10个号码).',
+];
 
 // Supplier C's entry covers fixed lines and 95 numbers alike; it is split by number kind only.
 const C_COMMON = {
@@ -312,11 +320,22 @@ export const CATALOG: readonly Product[] = [
     scenarios: ['inbound', 'outbound'],
     concurrency: { defaultConcurrentCalls: 30 },
     stockCities: [
-      '北京', '天津', '重庆', '上海',
-      '无锡', '南京', '南通', '连云港',
-      '佛山', '惠州', '广州', '深圳',
-      '宁波', '金华',
-      '济南', '青岛',
+      '北京',
+      '天津',
+      '重庆',
+      '上海',
+      '无锡',
+      '南京',
+      '南通',
+      '连云港',
+      '佛山',
+      '惠州',
+      '广州',
+      '深圳',
+      '宁波',
+      '金华',
+      '济南',
+      '青岛',
       '太原',
       '呼和浩特',
       '哈尔滨',
@@ -333,8 +352,14 @@ export const CATALOG: readonly Product[] = [
     noBlindCalling: true,
     blindRegions: [],
     prices: A_FIXED_PRICES,
-    requirements: ['Numbers in 北京/上海/广州/深圳 are scarce; stock is refreshed irregularly (北上广深号码比较稀缺，不定期更新).'],
-    notes: ['Concurrency: 30 by default; the carrier has the final say.', 'Stocked lines have no blind area (存号线路：无盲区).', ...A_FIXED_NOTES],
+    requirements: [
+      'Numbers in 北京/上海/广州/深圳 are scarce; stock is refreshed irregularly (北上广深号码比较稀缺，不定期更新).',
+    ],
+    notes: [
+      'Concurrency: 30 by default; the carrier has the final say.',
+      'Stocked lines have no blind area (存号线路：无盲区).',
+      ...A_FIXED_NOTES,
+    ],
   },
   {
     id: 'a-invitation-fixed',
@@ -353,7 +378,9 @@ export const CATALOG: readonly Product[] = [
     blindRegions: ['新疆', '西藏'],
     leadTimeWorkingDays: { min: 7, max: 30 },
     prices: A_FIXED_PRICES,
-    requirements: ['No stock: each line is applied for separately, opened 7-30 working days after the materials pass review (号码不做库存，线路单独申请).'],
+    requirements: [
+      'No stock: each line is applied for separately, opened 7-30 working days after the materials pass review (号码不做库存，线路单独申请).',
+    ],
     notes: ['Concurrency is whatever the carrier configures (并发数量以运营商配置为准).', ...A_FIXED_NOTES],
   },
   {
@@ -464,7 +491,12 @@ export const CATALOG: readonly Product[] = [
     minQuantityPerRegion: 10,
     bannedIndustries: FINANCE_AND_INSURANCE,
     noBlindCalling: true,
-    prices: { monthlyRentFen: yuan(35), minimumMonthlySpend: { fen: yuan(20) }, inboundPerMinuteFen: yuan(0.08), outboundPerMinuteFen: yuan(0.08) },
+    prices: {
+      monthlyRentFen: yuan(35),
+      minimumMonthlySpend: { fen: yuan(20) },
+      inboundPerMinuteFen: yuan(0.08),
+      outboundPerMinuteFen: yuan(0.08),
+    },
     requirements: [
       ...B_REQUIREMENTS,
       'Virtual mobile numbers are nationwide call-center numbers: a 全网呼叫中心增值电信业务经营许可证 is needed before applying (004 section 三).',
@@ -504,16 +536,24 @@ export function productById(id: string): Product | undefined {
 }
 
 /** When a product with a stated lead time should be ready: working days after approval. */
-export function leadTimeWindow(product: Product, approvedOn: string, holidays: readonly string[]): { earliest: string; latest: string } | undefined {
+export function leadTimeWindow(
+  product: Product,
+  approvedOn: string,
+  holidays: readonly string[],
+): { earliest: string; latest: string } | undefined {
   const lead = product.leadTimeWorkingDays;
   if (!lead) return undefined;
-  return { earliest: addWorkingDays(approvedOn, lead.min, holidays), latest: addWorkingDays(approvedOn, lead.max, holidays) };
+  return {
+    earliest: addWorkingDays(approvedOn, lead.min, holidays),
+    latest: addWorkingDays(approvedOn, lead.max, holidays),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Quotes
 
-export type QuoteItem = 'annual-rent' | 'monthly-rent' | 'prepaid-credit' | '400-package' | 'minimum-spend' | 'first-prepayment';
+export type QuoteItem =
+  'annual-rent' | 'monthly-rent' | 'prepaid-credit' | '400-package' | 'minimum-spend' | 'first-prepayment';
 
 export interface QuoteLine {
   item: QuoteItem;
@@ -574,9 +614,16 @@ export function packageMinutes(pkg: Package400, amountFen = pkg.fen): number | u
  * Amounts whose basis the seed leaves open (per number or per account) are counted once and said so.
  * Per-minute charges are usage, so they are listed in `rates`, not in the total.
  */
-export function quote(product: Product, quantity: number, months: number = defaultQuoteMonths(product), options: QuoteOptions = {}): Quote {
-  if (!Number.isInteger(quantity) || quantity < 1) throw new RangeError(`quantity must be a whole number >= 1, not ${quantity}`);
-  if (!Number.isInteger(months) || months < 1) throw new RangeError(`months must be a whole number >= 1, not ${months}`);
+export function quote(
+  product: Product,
+  quantity: number,
+  months: number = defaultQuoteMonths(product),
+  options: QuoteOptions = {},
+): Quote {
+  if (!Number.isInteger(quantity) || quantity < 1)
+    throw new RangeError(`quantity must be a whole number >= 1, not ${quantity}`);
+  if (!Number.isInteger(months) || months < 1)
+    throw new RangeError(`months must be a whole number >= 1, not ${months}`);
   const p = product.prices;
   const lines: QuoteLine[] = [];
   const notes: string[] = [];
@@ -586,7 +633,12 @@ export function quote(product: Product, quantity: number, months: number = defau
   const n = `${quantity} number(s)`;
 
   if (p.annualRentFen !== undefined) {
-    line('annual-rent', `annual rent ${yuanText(p.annualRentFen)} per number x ${n} x ${years} year(s) (billed by the year; ${months} month(s) rounded up)`, p.annualRentFen, quantity * years);
+    line(
+      'annual-rent',
+      `annual rent ${yuanText(p.annualRentFen)} per number x ${n} x ${years} year(s) (billed by the year; ${months} month(s) rounded up)`,
+      p.annualRentFen,
+      quantity * years,
+    );
   } else if (p.monthlyRentFen !== undefined) {
     const what = p.monthlyRentFen === 0 ? 'no monthly rent' : `monthly rent ${yuanText(p.monthlyRentFen)} per number`;
     line('monthly-rent', `${what} x ${n} x ${months} month(s)`, p.monthlyRentFen, quantity * months);
@@ -595,10 +647,18 @@ export function quote(product: Product, quantity: number, months: number = defau
   if (p.prepaidCreditPerYear) {
     const tiers = p.prepaidCreditPerYear.tiersFen;
     const tier = options.tierFen ?? Math.min(...tiers);
-    if (!tiers.includes(tier)) throw new RangeError(`${yuanText(tier)} is not a prepaid-credit tier of ${product.id}: ${tiers.map(yuanText).join(', ')}`);
+    if (!tiers.includes(tier))
+      throw new RangeError(
+        `${yuanText(tier)} is not a prepaid-credit tier of ${product.id}: ${tiers.map(yuanText).join(', ')}`,
+      );
     const perNumber = p.prepaidCreditPerYear.per === 'number';
     const basis = perNumber ? ` x ${n}` : ' (the seed does not say per number or per account: counted once)';
-    line('prepaid-credit', `prepaid call credit, tier ${yuanText(tier)} per year x ${years} year(s)${basis}`, tier, years * (perNumber ? quantity : 1));
+    line(
+      'prepaid-credit',
+      `prepaid call credit, tier ${yuanText(tier)} per year x ${years} year(s)${basis}`,
+      tier,
+      years * (perNumber ? quantity : 1),
+    );
   }
 
   if (p.packages400) {
@@ -608,22 +668,47 @@ export function quote(product: Product, quantity: number, months: number = defau
     if (!pkg) throw new RangeError(`${yuanText(amount)} is not a 400 package of ${product.id}`);
     const terms = Math.ceil(months / termMonths);
     const minutes = packageMinutes(pkg, amount);
-    const included = minutes === undefined ? 'minutes not stated in the seed' : `${minutes} minutes at ${yuanText(pkg.perMinuteFen!)}/min`;
-    line('400-package', `400 package ${yuanText(amount)} per ${termMonths} months (${included}) x ${n} x ${terms} term(s)`, amount, quantity * terms);
+    const included =
+      minutes === undefined
+        ? 'minutes not stated in the seed'
+        : `${minutes} minutes at ${yuanText(pkg.perMinuteFen!)}/min`;
+    line(
+      '400-package',
+      `400 package ${yuanText(amount)} per ${termMonths} months (${included}) x ${n} x ${terms} term(s)`,
+      amount,
+      quantity * terms,
+    );
   }
 
   if (p.minimumMonthlySpend) {
     const { fen, per } = p.minimumMonthlySpend;
     const perNumber = per === 'number';
-    const basis = per === undefined ? ' (the seed does not say per number or per account: counted once)' : perNumber ? ` per number x ${n}` : ' per account';
-    line('minimum-spend', `minimum monthly spend ${yuanText(fen)}${basis} x ${months} month(s)`, fen, months * (perNumber ? quantity : 1));
+    const basis =
+      per === undefined
+        ? ' (the seed does not say per number or per account: counted once)'
+        : perNumber
+          ? ` per number x ${n}`
+          : ' per account';
+    line(
+      'minimum-spend',
+      `minimum monthly spend ${yuanText(fen)}${basis} x ${months} month(s)`,
+      fen,
+      months * (perNumber ? quantity : 1),
+    );
   }
 
   if (p.firstPrepaymentMin) {
-    line('first-prepayment', `first prepayment of call credit, at least ${yuanText(p.firstPrepaymentMin.fen)}, once`, p.firstPrepaymentMin.fen, 1);
+    line(
+      'first-prepayment',
+      `first prepayment of call credit, at least ${yuanText(p.firstPrepaymentMin.fen)}, once`,
+      p.firstPrepaymentMin.fen,
+      1,
+    );
   }
   if (p.firstPrepaymentMin && p.minimumMonthlySpend) {
-    notes.push('The seed does not say whether the first prepayment counts toward the minimum spend; both are in the total.');
+    notes.push(
+      'The seed does not say whether the first prepayment counts toward the minimum spend; both are in the total.',
+    );
   }
 
   const priced = lines.length > 0;
@@ -634,5 +719,14 @@ export function quote(product: Product, quantity: number, months: number = defau
   if (p.inboundPerMinuteFen !== undefined) rates.inboundPerMinuteFen = p.inboundPerMinuteFen;
   if (p.outboundPerMinuteFen !== undefined) rates.outboundPerMinuteFen = p.outboundPerMinuteFen;
 
-  return { productId: product.id, quantity, months, lines, totalFen: lines.reduce((t, l) => t + l.amountFen, 0), rates, priced, notes };
+  return {
+    productId: product.id,
+    quantity,
+    months,
+    lines,
+    totalFen: lines.reduce((t, l) => t + l.amountFen, 0),
+    rates,
+    priced,
+    notes,
+  };
 }

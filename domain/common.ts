@@ -18,7 +18,9 @@ export const enterpriseIdSchema = z
 export const phoneSchema = z
   .string()
   .trim()
-  .refine((v) => isValidPhoneNumber(v, 'CN'), { message: 'not a valid phone number (mainland China numbers may omit +86)' });
+  .refine((v) => isValidPhoneNumber(v, 'CN'), {
+    message: 'not a valid phone number (mainland China numbers may omit +86)',
+  });
 
 export const contactSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),

@@ -12,13 +12,19 @@ export const CURRENT_AGREEMENT_VERSION = '2024-06';
 export const contactCenterInstanceStartSchema = z.strictObject({
   kind: z.literal('contact-center-instance'),
   enterpriseId: enterpriseIdSchema,
-  centerName: z.string().trim().min(1).max(100).describe('unique among the enterprise\'s contact centers'),
+  centerName: z.string().trim().min(1).max(100).describe("unique among the enterprise's contact centers"),
   admin: z.strictObject({
     name: z.string().trim().min(1).max(100),
     email: z.email().describe('the administrator signs in with this address; the password is emailed to it'),
   }),
   agreementAccepted: z.literal(true, { error: 'the service agreement must be accepted' }),
-  agreementVersion: z.string().trim().min(1).max(50).optional().describe(`defaults to the current version (${CURRENT_AGREEMENT_VERSION})`),
+  agreementVersion: z
+    .string()
+    .trim()
+    .min(1)
+    .max(50)
+    .optional()
+    .describe(`defaults to the current version (${CURRENT_AGREEMENT_VERSION})`),
 });
 export type ContactCenterInstanceStart = z.output<typeof contactCenterInstanceStartSchema>;
 

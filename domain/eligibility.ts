@@ -26,7 +26,13 @@ export interface Region {
   aliases?: readonly string[];
 }
 
-const province = (name: string, fullName: string, en: string, kind: RegionKind = 'province', aliases?: string[]): Region => ({
+const province = (
+  name: string,
+  fullName: string,
+  en: string,
+  kind: RegionKind = 'province',
+  aliases?: string[],
+): Region => ({
   name,
   fullName,
   en,
@@ -34,7 +40,13 @@ const province = (name: string, fullName: string, en: string, kind: RegionKind =
   province: name,
   ...(aliases ? { aliases } : {}),
 });
-const city = (name: string, en: string, inProvince: string): Region => ({ name, fullName: `${name}市`, en, kind: 'city', province: inProvince });
+const city = (name: string, en: string, inProvince: string): Region => ({
+  name,
+  fullName: `${name}市`,
+  en,
+  kind: 'city',
+  province: inProvince,
+});
 
 /**
  * The 31 provincial-level regions of the mainland, the cities of the seed's stock list, and the
@@ -147,7 +159,11 @@ export function checkEligibility(product: Product, request: EligibilityRequest):
 
   const missing = directions(request.scenario).filter((d) => !product.scenarios.includes(d));
   if (missing.length > 0) {
-    fail('scenario', 'scenario-unsupported', `${productName} supports ${product.scenarios.join(' and ')} calls only, not ${missing.join(' and ')}`);
+    fail(
+      'scenario',
+      'scenario-unsupported',
+      `${productName} supports ${product.scenarios.join(' and ')} calls only, not ${missing.join(' and ')}`,
+    );
   }
 
   const script = request.callScript?.trim() ?? '';
@@ -163,20 +179,42 @@ export function checkEligibility(product: Product, request: EligibilityRequest):
     const at = `regions.${i}`;
     const found = resolveRegion(region);
     if (!found) {
-      fail(`${at}.region`, 'region-unknown', `"${region}" is not a mainland province, region, municipality or listed city`);
+      fail(
+        `${at}.region`,
+        'region-unknown',
+        `"${region}" is not a mainland province, region, municipality or listed city`,
+      );
     } else {
-      if (seen.has(found.name)) fail(`${at}.region`, 'region-duplicate', `${found.name} is listed more than once; give one quantity per region`);
+      if (seen.has(found.name))
+        fail(
+          `${at}.region`,
+          'region-duplicate',
+          `${found.name} is listed more than once; give one quantity per region`,
+        );
       seen.add(found.name);
       const blind = product.blindRegions?.find((b) => b === found.name || b === found.province);
       if (blind) fail(`${at}.region`, 'region-blind', `${found.name} is in ${blind}, a blind area of ${productName}`);
       if (product.stockCities && !product.stockCities.includes(found.name)) {
-        const nearby = product.stockCities.filter((c) => resolveRegion(c)?.province === found.province && c !== found.name);
-        const hint = nearby.length > 0 ? `in ${found.province}: ${nearby.join(', ')}` : `cities in stock: ${product.stockCities.join(', ')}`;
-        fail(`${at}.region`, 'region-out-of-stock', `${productName} has no numbers in stock in ${found.name} (${hint})`);
+        const nearby = product.stockCities.filter(
+          (c) => resolveRegion(c)?.province === found.province && c !== found.name,
+        );
+        const hint =
+          nearby.length > 0
+            ? `in ${found.province}: ${nearby.join(', ')}`
+            : `cities in stock: ${product.stockCities.join(', ')}`;
+        fail(
+          `${at}.region`,
+          'region-out-of-stock',
+          `${productName} has no numbers in stock in ${found.name} (${hint})`,
+        );
       }
     }
     if (product.minQuantityPerRegion !== undefined && quantity < product.minQuantityPerRegion) {
-      fail(`${at}.quantity`, 'quantity-below-minimum', `${productName} opens at least ${product.minQuantityPerRegion} numbers per region, not ${quantity}`);
+      fail(
+        `${at}.quantity`,
+        'quantity-below-minimum',
+        `${productName} opens at least ${product.minQuantityPerRegion} numbers per region, not ${quantity}`,
+      );
     }
   });
 
@@ -244,7 +282,6 @@ export const thirdPartyLineStartSchema = z.strictObject({
 });
 export type ThirdPartyLineStart = z.infer<typeof thirdPartyLineStartSchema>;
 
-
 const note = z.string().max(1000);
 
 export const thirdPartyLinePayloads = {
@@ -254,7 +291,9 @@ export const thirdPartyLinePayloads = {
   'supplier-rejected': z.strictObject({ note: z.string().trim().min(1).max(1000) }),
   'numbers-opened': z.strictObject({
     numbers: z
-      .array(z.string().trim().refine(isOpenableNumber, { message: 'not a mainland fixed-line, mobile, 400 or 95 number' }))
+      .array(
+        z.string().trim().refine(isOpenableNumber, { message: 'not a mainland fixed-line, mobile, 400 or 95 number' }),
+      )
       .min(1)
       .max(1000),
   }),
@@ -281,7 +320,8 @@ export function callingRules(product: Product): CallingRules {
     rules.perCalleeDailyLimit = typeof limit === 'number' ? limit : { ...limit };
   }
   if (product.perCalleeCountedOn) rules.perCalleeCountedOn = product.perCalleeCountedOn;
-  if (product.noCallingPastComplainants !== undefined) rules.noCallingPastComplainants = product.noCallingPastComplainants;
+  if (product.noCallingPastComplainants !== undefined)
+    rules.noCallingPastComplainants = product.noCallingPastComplainants;
   if (product.noBlindCalling !== undefined) rules.noBlindCalling = product.noBlindCalling;
   if (product.blindRegions) rules.blindRegions = [...product.blindRegions];
   return rules;
@@ -291,7 +331,10 @@ export function callingRules(product: Product): CallingRules {
 export function describeCallingRules(r: CallingRules): string {
   const parts: string[] = [];
   if (r.callingHours?.length) parts.push(`hours ${r.callingHours.map((w) => `${w.from}-${w.to}`).join(' or ')}`);
-  if (r.perCalleeDailyLimit !== undefined) parts.push(`at most ${typeof r.perCalleeDailyLimit === 'number' ? r.perCalleeDailyLimit : JSON.stringify(r.perCalleeDailyLimit)} calls per callee per day`);
+  if (r.perCalleeDailyLimit !== undefined)
+    parts.push(
+      `at most ${typeof r.perCalleeDailyLimit === 'number' ? r.perCalleeDailyLimit : JSON.stringify(r.perCalleeDailyLimit)} calls per callee per day`,
+    );
   if (r.noBlindCalling) parts.push('no blind calling');
   if (r.blindRegions?.length) parts.push(`no service in ${r.blindRegions.join(', ')}`);
   return parts.join('; ') || 'none stated';

@@ -73,8 +73,14 @@ export function toE164(value: string): string {
   return parseCn(value)?.number ?? value;
 }
 
-export const areaCodeSchema = z.string().trim().refine(isAreaCode, { message: 'not a mainland China area code (e.g. 010, 020, 0755)' });
-export const own400NumberSchema = z.string().trim().refine(is400Number, { message: 'not a 400 number (e.g. 4008001234)' });
+export const areaCodeSchema = z
+  .string()
+  .trim()
+  .refine(isAreaCode, { message: 'not a mainland China area code (e.g. 010, 020, 0755)' });
+export const own400NumberSchema = z
+  .string()
+  .trim()
+  .refine(is400Number, { message: 'not a 400 number (e.g. 4008001234)' });
 
 export const bindingSchema = z.strictObject({
   instanceId: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'a contact-center instance id'),
@@ -92,7 +98,12 @@ export const numberPurchaseStartSchema = z
     numberType: z.enum(NUMBER_TYPES),
     areaCode: areaCodeSchema.optional(),
     quantity: z.number().int().min(1).max(MAX_NUMBERS_PER_ORDER).optional(),
-    peakConcurrentCalls: z.number().int().min(1).max(MAX_NUMBERS_PER_ORDER * CALLS_PER_FIXED_LINE).optional(),
+    peakConcurrentCalls: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_NUMBERS_PER_ORDER * CALLS_PER_FIXED_LINE)
+      .optional(),
     scenario: z.enum(SCENARIOS),
     callScript: callScriptSchema.optional(),
     autoRenew: z.boolean().default(false),
@@ -108,10 +119,18 @@ export const numberPurchaseStartSchema = z
       ctx.addIssue({ code: 'custom', path: ['areaCode'], message: 'fixed-line numbers need an area code' });
     }
     if (b.numberType === 'fixed-line' && b.scenario !== 'inbound' && !b.callScript) {
-      ctx.addIssue({ code: 'custom', path: ['callScript'], message: 'fixed lines that call out need a call script for review' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['callScript'],
+        message: 'fixed lines that call out need a call script for review',
+      });
     }
     if (b.numberType === '400' && b.areaCode) {
-      ctx.addIssue({ code: 'custom', path: ['areaCode'], message: '400 numbers are national: leave out the area code' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['areaCode'],
+        message: '400 numbers are national: leave out the area code',
+      });
     }
     if (b.numberType === '400' && b.scenario !== 'inbound') {
       ctx.addIssue({ code: 'custom', path: ['scenario'], message: '400 numbers are inbound only' });
@@ -132,7 +151,8 @@ export interface Sizing {
 
 /** How many numbers an order holds, and how that count was reached. */
 export function sizeOrder(b: Pick<NumberPurchaseStart, 'quantity' | 'peakConcurrentCalls'>): Sizing {
-  if (b.quantity !== undefined) return { quantity: b.quantity, method: 'quantity', explanation: `${b.quantity} number(s) as requested` };
+  if (b.quantity !== undefined)
+    return { quantity: b.quantity, method: 'quantity', explanation: `${b.quantity} number(s) as requested` };
   const peak = b.peakConcurrentCalls ?? 1;
   const quantity = Math.ceil(peak / CALLS_PER_FIXED_LINE);
   return {
@@ -157,7 +177,10 @@ export function own400ApplicationNote(own400: string): string {
 }
 
 /** What a verified enterprise may buy (natural-person sole proprietorships: 400 numbers only). */
-export function purchaseEligibility(numberType: NumberType, verification: { mayHoldFixedLines: boolean }): RuleFailure[] {
+export function purchaseEligibility(
+  numberType: NumberType,
+  verification: { mayHoldFixedLines: boolean },
+): RuleFailure[] {
   if (numberType === 'fixed-line' && !verification.mayHoldFixedLines) {
     return [
       {
@@ -169,7 +192,6 @@ export function purchaseEligibility(numberType: NumberType, verification: { mayH
   }
   return [];
 }
-
 
 export const numberPurchasePayloads = {
   'approve-script': z.strictObject({ note: z.string().max(1000).optional() }),

@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { contactSchema, enterpriseIdSchema, phoneSchema, type RuleFailure } from './common';
 import { bindingSchema, isFixedLine, toE164 } from './numbers';
 
-const fixedLineSchema = z.string().trim().refine(isFixedLine, { message: 'not a mainland fixed-line number (e.g. 020-66240001)' });
+const fixedLineSchema = z
+  .string()
+  .trim()
+  .refine(isFixedLine, { message: 'not a mainland fixed-line number (e.g. 020-66240001)' });
 
 /** Fixed lines, each valid, none listed twice (compared in E.164). */
 export const lineNumbersSchema = z
@@ -19,7 +22,8 @@ export const lineNumbersSchema = z
     numbers.forEach((n, i) => {
       if (!isFixedLine(n)) return;
       const e164 = toE164(n);
-      if (seen.has(e164)) ctx.addIssue({ code: 'custom', path: [i], message: `the same number as numbers.${seen.get(e164)}` });
+      if (seen.has(e164))
+        ctx.addIssue({ code: 'custom', path: [i], message: `the same number as numbers.${seen.get(e164)}` });
       else seen.set(e164, i);
     });
   });
@@ -31,12 +35,18 @@ export const sipTrunkStartSchema = z.strictObject({
   enterpriseId: enterpriseIdSchema,
   instanceId: instanceIdSchema,
   gateway: z.strictObject({
-    ip: z.string().trim().refine((v) => ipaddr.isValid(v), { message: 'not an IP address' }),
+    ip: z
+      .string()
+      .trim()
+      .refine((v) => ipaddr.isValid(v), { message: 'not an IP address' }),
     port: z.number().int().min(1).max(65_535).default(5060),
     transport: z.enum(['udp', 'tcp']).default('udp'),
   }),
   numbers: lineNumbersSchema,
-  callerIdPrefix: z.string().regex(/^\d{1,8}$/, 'digits only, up to 8').optional(),
+  callerIdPrefix: z
+    .string()
+    .regex(/^\d{1,8}$/, 'digits only, up to 8')
+    .optional(),
   boundAppId: z.string().trim().min(1).max(64),
   contact: contactSchema,
   testCallee: phoneSchema.describe('a number the outbound test call may ring'),
@@ -52,7 +62,9 @@ export const sipRegistrationStartSchema = z.strictObject({
   transport: z.enum(['tcp', 'udp']).default('tcp'),
   gatewayVendor: z.enum(['freeswitch', 'generic']).default('generic'),
   contact: contactSchema,
-  testCallee: phoneSchema.optional().describe('a number the outbound test call may ring through the registered gateway'),
+  testCallee: phoneSchema
+    .optional()
+    .describe('a number the outbound test call may ring through the registered gateway'),
 });
 export type SipRegistrationStart = z.infer<typeof sipRegistrationStartSchema>;
 
@@ -61,7 +73,8 @@ export function canonicalIp(value: string): string | undefined {
   const bare = value.trim().replace(/^\[(.*)\]$/, '$1');
   if (!ipaddr.isValid(bare)) return undefined;
   let addr = ipaddr.parse(bare);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress())
+    addr = (addr as ipaddr.IPv6).toIPv4Address();
   return addr.toNormalizedString();
 }
 
@@ -85,8 +98,21 @@ export function providerAddresses(sip: {
   sbc: { sipHost: string; platformAddresses: string[] };
   probeAddress: string;
 }): string[] {
-  const all = [sip.sbc.sipHost, ...sip.sbc.platformAddresses, sip.probeAddress, sip.provider.inbound, ...sip.provider.inboundIps, ...sip.provider.outbound];
-  return [...new Set(all.map(ipOfHostPort).filter((ip): ip is string => ip !== undefined && ip !== '0.0.0.0' && ip !== '0:0:0:0:0:0:0:0'))];
+  const all = [
+    sip.sbc.sipHost,
+    ...sip.sbc.platformAddresses,
+    sip.probeAddress,
+    sip.provider.inbound,
+    ...sip.provider.inboundIps,
+    ...sip.provider.outbound,
+  ];
+  return [
+    ...new Set(
+      all
+        .map(ipOfHostPort)
+        .filter((ip): ip is string => ip !== undefined && ip !== '0.0.0.0' && ip !== '0:0:0:0:0:0:0:0'),
+    ),
+  ];
 }
 
 export interface GatewayAddressOptions {
@@ -159,5 +185,3 @@ export const sipRegistrationPayloads = {
   'confirm-inbound-test': note,
   'confirm-sbc-change': confirmSbcChange,
 };
-
-

@@ -164,7 +164,10 @@ export function precheckApplication(app: Application, today: string): RuleFailur
     }
   }
   for (const f of checkLicence(app.company.licenceValidFrom, app.company.licenceValidTo, today)) {
-    failures.push({ path: f.code === 'licence-not-started' ? 'company.licenceValidFrom' : 'company.licenceValidTo', ...f });
+    failures.push({
+      path: f.code === 'licence-not-started' ? 'company.licenceValidFrom' : 'company.licenceValidTo',
+      ...f,
+    });
   }
   return failures;
 }

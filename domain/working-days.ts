@@ -44,14 +44,20 @@ export function isWorkingDay(iso: string, holidays: readonly string[], workdays:
  * The date `days` working days after `startIso`; the start day itself is not counted, so
  * Friday + 1 is Monday. `days = 0` returns the start date unchanged.
  */
-export function addWorkingDays(startIso: string, days: number, holidays: readonly string[], workdays: readonly string[] = []): string {
+export function addWorkingDays(
+  startIso: string,
+  days: number,
+  holidays: readonly string[],
+  workdays: readonly string[] = [],
+): string {
   if (!Number.isInteger(days) || days < 0) throw new RangeError(`days must be a whole number >= 0, not ${days}`);
   const working = calendar(holidays, workdays);
   const start = toDayNumber(startIso, 'start');
   let day = start;
-  for (let left = days; left > 0; ) {
+  for (let left = days; left > 0;) {
     day += 1;
-    if (day - start > MAX_SPAN_DAYS) throw new RangeError(`no ${days} working days within ${MAX_SPAN_DAYS} days of ${startIso}`);
+    if (day - start > MAX_SPAN_DAYS)
+      throw new RangeError(`no ${days} working days within ${MAX_SPAN_DAYS} days of ${startIso}`);
     if (working(day)) left -= 1;
   }
   return fromDayNumber(day);
@@ -61,7 +67,12 @@ export function addWorkingDays(startIso: string, days: number, holidays: readonl
  * Working days after `fromIso` up to and including `toIso`, the inverse of addWorkingDays:
  * `workingDaysBetween(a, addWorkingDays(a, n)) === n`. Negative when `toIso` is earlier.
  */
-export function workingDaysBetween(fromIso: string, toIso: string, holidays: readonly string[], workdays: readonly string[] = []): number {
+export function workingDaysBetween(
+  fromIso: string,
+  toIso: string,
+  holidays: readonly string[],
+  workdays: readonly string[] = [],
+): number {
   const working = calendar(holidays, workdays);
   const from = toDayNumber(fromIso, 'from');
   const to = toDayNumber(toIso, 'to');

@@ -20,7 +20,10 @@ interface CaseData {
   companyName: string;
 }
 
-const APPLICANT = { agent: '经办人 / authorised agent', 'legal-representative': '法定代表人 / legal representative' } as const;
+const APPLICANT = {
+  agent: '经办人 / authorised agent',
+  'legal-representative': '法定代表人 / legal representative',
+} as const;
 
 function bilingual(zh: string[], en: string[], links?: CaseLinks): string {
   const footer = links ? ['', `案件 / Case: ${links.api}`, `历史 / History: ${links.temporalUi}`] : [];
@@ -37,16 +40,24 @@ function lines(items: { path?: string; code: string; message: string }[]): strin
 }
 
 export const templates = {
-  'verification-submitted': (d: CaseData & { applicantType: keyof typeof APPLICANT; round: number; dueAt: string }, links: CaseLinks): Rendered => ({
+  'verification-submitted': (
+    d: CaseData & { applicantType: keyof typeof APPLICANT; round: number; dueAt: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【待审核】企业资质审核 ${d.companyName}（第${d.round}轮）/ Verification to review: ${d.companyName} (round ${d.round})`,
     text: bilingual(
       [`企业 ${d.companyName} 提交了资质审核材料（申请人：${APPLICANT[d.applicantType]}），请在 ${d.dueAt} 前审核。`],
-      [`${d.companyName} submitted qualification materials (applicant: ${APPLICANT[d.applicantType]}). Please review by ${d.dueAt}.`],
+      [
+        `${d.companyName} submitted qualification materials (applicant: ${APPLICANT[d.applicantType]}). Please review by ${d.dueAt}.`,
+      ],
       links,
     ),
   }),
 
-  'verification-review-reminder': (d: CaseData & { waitingSince: string; reminder: number }, links: CaseLinks): Rendered => ({
+  'verification-review-reminder': (
+    d: CaseData & { waitingSince: string; reminder: number },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【审核超时提醒 ${d.reminder}】企业资质审核 ${d.companyName} / Review overdue (reminder ${d.reminder}): ${d.companyName}`,
     text: bilingual(
       [`企业 ${d.companyName} 的资质审核自 ${d.waitingSince} 起等待审核，已超过服务时限。`],
@@ -55,28 +66,54 @@ export const templates = {
     ),
   }),
 
-  'verification-precheck-failed': (d: CaseData & { failures: { path: string; code: string; message: string }[]; resubmitBy: string }, links: CaseLinks): Rendered => ({
+  'verification-precheck-failed': (
+    d: CaseData & { failures: { path: string; code: string; message: string }[]; resubmitBy: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【需补充材料】企业资质预检未通过 / Verification pre-check failed: ${d.companyName}`,
     text: bilingual(
-      ['您提交的资质材料未通过自动预检，请修改以下内容后重新提交：', ...lines(d.failures), `请在 ${d.resubmitBy} 前重新提交。`],
-      ['Your qualification materials did not pass the automatic pre-check. Please correct the following and resubmit:', ...lines(d.failures), `Please resubmit by ${d.resubmitBy}.`],
+      [
+        '您提交的资质材料未通过自动预检，请修改以下内容后重新提交：',
+        ...lines(d.failures),
+        `请在 ${d.resubmitBy} 前重新提交。`,
+      ],
+      [
+        'Your qualification materials did not pass the automatic pre-check. Please correct the following and resubmit:',
+        ...lines(d.failures),
+        `Please resubmit by ${d.resubmitBy}.`,
+      ],
       links,
     ),
   }),
 
-  'verification-rejected': (d: CaseData & { reasons: { documentKind?: string; field?: string; code: string; message: string }[]; resubmitBy: string }, links: CaseLinks): Rendered => {
-    const reasons = lines(d.reasons.map((r) => ({ path: r.documentKind ?? r.field, code: r.code, message: r.message })));
+  'verification-rejected': (
+    d: CaseData & {
+      reasons: { documentKind?: string; field?: string; code: string; message: string }[];
+      resubmitBy: string;
+    },
+    links: CaseLinks,
+  ): Rendered => {
+    const reasons = lines(
+      d.reasons.map((r) => ({ path: r.documentKind ?? r.field, code: r.code, message: r.message })),
+    );
     return {
       subject: `【审核未通过】企业资质审核 ${d.companyName} / Verification rejected: ${d.companyName}`,
       text: bilingual(
         ['您的企业资质审核未通过，原因如下：', ...reasons, `请修改后在 ${d.resubmitBy} 前重新提交。`],
-        ['Your enterprise verification was rejected for these reasons:', ...reasons, `Please correct and resubmit by ${d.resubmitBy}.`],
+        [
+          'Your enterprise verification was rejected for these reasons:',
+          ...reasons,
+          `Please correct and resubmit by ${d.resubmitBy}.`,
+        ],
         links,
       ),
     };
   },
 
-  'verification-approved': (d: CaseData & { licenceEffectiveEnd: string; mayHoldFixedLines: boolean }, links: CaseLinks): Rendered => ({
+  'verification-approved': (
+    d: CaseData & { licenceEffectiveEnd: string; mayHoldFixedLines: boolean },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【审核通过】企业资质审核 ${d.companyName} / Verification approved: ${d.companyName}`,
     text: bilingual(
       [
@@ -87,7 +124,9 @@ export const templates = {
       [
         `${d.companyName} passed real-name verification and qualification review and may now buy numbers.`,
         `The qualification is valid until ${d.licenceEffectiveEnd}.`,
-        d.mayHoldFixedLines ? '' : 'Note: a sole proprietorship owned by a natural person may apply for 400 numbers but not fixed-line numbers.',
+        d.mayHoldFixedLines
+          ? ''
+          : 'Note: a sole proprietorship owned by a natural person may apply for 400 numbers but not fixed-line numbers.',
       ].filter(Boolean),
       links,
     ),
@@ -96,40 +135,76 @@ export const templates = {
   'verification-expired': (d: CaseData & { rejectedAt: string }, links: CaseLinks): Rendered => ({
     subject: `【已关闭】企业资质审核未在期限内重新提交 / Verification closed: no resubmission in time`,
     text: bilingual(
-      [`${d.companyName} 的资质审核自 ${d.rejectedAt} 被退回后未在期限内重新提交，案件已关闭。如需继续，请重新发起认证。`],
-      [`The verification of ${d.companyName}, returned on ${d.rejectedAt}, was not resubmitted in time and is now closed. Start a new verification to continue.`],
+      [
+        `${d.companyName} 的资质审核自 ${d.rejectedAt} 被退回后未在期限内重新提交，案件已关闭。如需继续，请重新发起认证。`,
+      ],
+      [
+        `The verification of ${d.companyName}, returned on ${d.rejectedAt}, was not resubmitted in time and is now closed. Start a new verification to continue.`,
+      ],
       links,
     ),
   }),
 
-  'purchase-script-review': (d: CaseData & { numberType: string; quantity: number; round: number; dueAt: string }, links: CaseLinks): Rendered => ({
+  'purchase-script-review': (
+    d: CaseData & { numberType: string; quantity: number; round: number; dueAt: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【待审核】号码申请话术 ${d.companyName}（第${d.round}轮）/ Call script to review: ${d.companyName} (round ${d.round})`,
     text: bilingual(
-      [`${d.companyName} 申请 ${d.quantity} 个${d.numberType === '400' ? '400' : '固话'}号码，请在 ${d.dueAt} 前审核其外呼话术。`],
-      [`${d.companyName} applies for ${d.quantity} ${d.numberType} number(s). Please review the call script by ${d.dueAt}.`],
+      [
+        `${d.companyName} 申请 ${d.quantity} 个${d.numberType === '400' ? '400' : '固话'}号码，请在 ${d.dueAt} 前审核其外呼话术。`,
+      ],
+      [
+        `${d.companyName} applies for ${d.quantity} ${d.numberType} number(s). Please review the call script by ${d.dueAt}.`,
+      ],
       links,
     ),
   }),
 
-  'purchase-script-reminder': (d: CaseData & { waitingSince: string; reminder: number }, links: CaseLinks): Rendered => ({
+  'purchase-script-reminder': (
+    d: CaseData & { waitingSince: string; reminder: number },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【审核超时提醒 ${d.reminder}】号码申请话术 ${d.companyName} / Script review overdue (reminder ${d.reminder})`,
-    text: bilingual([`${d.companyName} 的话术自 ${d.waitingSince} 起等待审核。`], [`The call script of ${d.companyName} has waited for review since ${d.waitingSince}.`], links),
+    text: bilingual(
+      [`${d.companyName} 的话术自 ${d.waitingSince} 起等待审核。`],
+      [`The call script of ${d.companyName} has waited for review since ${d.waitingSince}.`],
+      links,
+    ),
   }),
 
-  'purchase-script-rejected': (d: CaseData & { reason: string; automatic: boolean; resubmitBy: string }, links: CaseLinks): Rendered => ({
+  'purchase-script-rejected': (
+    d: CaseData & { reason: string; automatic: boolean; resubmitBy: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【话术未通过】号码申请 / Call script rejected: ${d.companyName}`,
     text: bilingual(
-      [`${d.automatic ? '话术自动检查未通过' : '话术审核未通过'}：${d.reason}`, `请修改话术后在 ${d.resubmitBy} 前重新提交。`],
-      [`${d.automatic ? 'The automatic script check failed' : 'Support rejected the call script'}: ${d.reason}`, `Please correct the script and resubmit by ${d.resubmitBy}.`],
+      [
+        `${d.automatic ? '话术自动检查未通过' : '话术审核未通过'}：${d.reason}`,
+        `请修改话术后在 ${d.resubmitBy} 前重新提交。`,
+      ],
+      [
+        `${d.automatic ? 'The automatic script check failed' : 'Support rejected the call script'}: ${d.reason}`,
+        `Please correct the script and resubmit by ${d.resubmitBy}.`,
+      ],
       links,
     ),
   }),
 
-  'purchase-payment-required': (d: CaseData & { orderId: string; amountFen: number; balanceFen: number; payBy: string }, links: CaseLinks): Rendered => ({
+  'purchase-payment-required': (
+    d: CaseData & { orderId: string; amountFen: number; balanceFen: number; payBy: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【待支付】号码订单 ${d.orderId} / Payment required for order ${d.orderId}`,
     text: bilingual(
-      [`订单 ${d.orderId} 应付 ${yuan(d.amountFen)} 元（含首次三个月月租），账户余额 ${yuan(d.balanceFen)} 元，不足以支付。`, `请在 ${d.payBy} 前完成支付，逾期订单作废、号码释放。`],
-      [`Order ${d.orderId} costs CNY ${yuan(d.amountFen)} (the first three months of rent); the balance of CNY ${yuan(d.balanceFen)} does not cover it.`, `Please pay by ${d.payBy}; after that the order is voided and the numbers are released.`],
+      [
+        `订单 ${d.orderId} 应付 ${yuan(d.amountFen)} 元（含首次三个月月租），账户余额 ${yuan(d.balanceFen)} 元，不足以支付。`,
+        `请在 ${d.payBy} 前完成支付，逾期订单作废、号码释放。`,
+      ],
+      [
+        `Order ${d.orderId} costs CNY ${yuan(d.amountFen)} (the first three months of rent); the balance of CNY ${yuan(d.balanceFen)} does not cover it.`,
+        `Please pay by ${d.payBy}; after that the order is voided and the numbers are released.`,
+      ],
       links,
     ),
   }),
@@ -137,17 +212,32 @@ export const templates = {
   'purchase-400-routing': (d: CaseData & { numbers: string[]; instanceId: string }, links: CaseLinks): Rendered => ({
     subject: `【待配置路由】400号码 ${d.numbers.join(', ')} / Configure 400 routing`,
     text: bilingual(
-      [`${d.companyName} 的 400 号码 ${d.numbers.join('、')} 已绑定实例 ${d.instanceId}，请配置号码路由后确认，电话才能呼入到呼叫中心。`],
-      [`The 400 number(s) ${d.numbers.join(', ')} of ${d.companyName} are bound to instance ${d.instanceId}. Configure their routing and confirm, so calls reach the contact center.`],
+      [
+        `${d.companyName} 的 400 号码 ${d.numbers.join('、')} 已绑定实例 ${d.instanceId}，请配置号码路由后确认，电话才能呼入到呼叫中心。`,
+      ],
+      [
+        `The 400 number(s) ${d.numbers.join(', ')} of ${d.companyName} are bound to instance ${d.instanceId}. Configure their routing and confirm, so calls reach the contact center.`,
+      ],
       links,
     ),
   }),
 
-  'purchase-activated': (d: CaseData & { numbers: string[]; instanceId: string; paidThrough: string; autoRenew: boolean }, links: CaseLinks): Rendered => ({
+  'purchase-activated': (
+    d: CaseData & { numbers: string[]; instanceId: string; paidThrough: string; autoRenew: boolean },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【号码已开通】${d.numbers.join(', ')} / Numbers active`,
     text: bilingual(
-      [`以下号码已开通并绑定实例 ${d.instanceId}：`, ...d.numbers.map((n) => `  - ${n}`), `月租已预付至 ${d.paidThrough}，${d.autoRenew ? '到期自动续费' : '请在到期前续费'}。`],
-      [`These numbers are active on instance ${d.instanceId}:`, ...d.numbers.map((n) => `  - ${n}`), `Rent is prepaid until ${d.paidThrough}; ${d.autoRenew ? 'it renews automatically' : 'renew before then'}.`],
+      [
+        `以下号码已开通并绑定实例 ${d.instanceId}：`,
+        ...d.numbers.map((n) => `  - ${n}`),
+        `月租已预付至 ${d.paidThrough}，${d.autoRenew ? '到期自动续费' : '请在到期前续费'}。`,
+      ],
+      [
+        `These numbers are active on instance ${d.instanceId}:`,
+        ...d.numbers.map((n) => `  - ${n}`),
+        `Rent is prepaid until ${d.paidThrough}; ${d.autoRenew ? 'it renews automatically' : 'renew before then'}.`,
+      ],
       links,
     ),
   }),
@@ -156,21 +246,34 @@ export const templates = {
     subject: `【号码申请失败】/ Number purchase failed: ${d.companyName}`,
     text: bilingual(
       [`号码申请未能完成：${d.reason}`, ...(d.undone.length ? ['已撤销：', ...d.undone.map((u) => `  - ${u}`)] : [])],
-      [`The number purchase could not be completed: ${d.reason}`, ...(d.undone.length ? ['Undone:', ...d.undone.map((u) => `  - ${u}`)] : [])],
+      [
+        `The number purchase could not be completed: ${d.reason}`,
+        ...(d.undone.length ? ['Undone:', ...d.undone.map((u) => `  - ${u}`)] : []),
+      ],
       links,
     ),
   }),
 
-  'subscription-reminder': (d: CaseData & { numbers: string[]; expiresAt: string; amountFen: number }, links: CaseLinks): Rendered => ({
+  'subscription-reminder': (
+    d: CaseData & { numbers: string[]; expiresAt: string; amountFen: number },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【续费提醒】号码月租将于 ${d.expiresAt} 到期 / Rent due ${d.expiresAt}`,
     text: bilingual(
-      [`号码 ${d.numbers.join('、')} 的月租将于 ${d.expiresAt} 到期，续费一个月 ${yuan(d.amountFen)} 元。到期后保留 7 天，之后号码释放。`],
-      [`Rent for ${d.numbers.join(', ')} runs out on ${d.expiresAt}; one month costs CNY ${yuan(d.amountFen)}. Numbers are kept 7 days after expiry, then released.`],
+      [
+        `号码 ${d.numbers.join('、')} 的月租将于 ${d.expiresAt} 到期，续费一个月 ${yuan(d.amountFen)} 元。到期后保留 7 天，之后号码释放。`,
+      ],
+      [
+        `Rent for ${d.numbers.join(', ')} runs out on ${d.expiresAt}; one month costs CNY ${yuan(d.amountFen)}. Numbers are kept 7 days after expiry, then released.`,
+      ],
       links,
     ),
   }),
 
-  'subscription-renewed': (d: CaseData & { numbers: string[]; paidThrough: string; amountFen: number }, links: CaseLinks): Rendered => ({
+  'subscription-renewed': (
+    d: CaseData & { numbers: string[]; paidThrough: string; amountFen: number },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【已续费】号码月租至 ${d.paidThrough} / Renewed until ${d.paidThrough}`,
     text: bilingual(
       [`已扣除 ${yuan(d.amountFen)} 元，号码 ${d.numbers.join('、')} 月租有效期至 ${d.paidThrough}。`],
@@ -179,21 +282,41 @@ export const templates = {
     ),
   }),
 
-  'subscription-in-grace': (d: CaseData & { numbers: string[]; releaseAt: string; amountFen: number; reason: string }, links: CaseLinks): Rendered => ({
+  'subscription-in-grace': (
+    d: CaseData & { numbers: string[]; releaseAt: string; amountFen: number; reason: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【号码已到期】${d.releaseAt} 前续费可保留号码 / Expired: renew by ${d.releaseAt}`,
     text: bilingual(
-      [`号码 ${d.numbers.join('、')} 月租已到期（${d.reason}）。请在 ${d.releaseAt} 前续费（${yuan(d.amountFen)} 元），否则号码将被释放。`],
-      [`Rent for ${d.numbers.join(', ')} has expired (${d.reason}). Renew by ${d.releaseAt} (CNY ${yuan(d.amountFen)}) or the numbers are released.`],
+      [
+        `号码 ${d.numbers.join('、')} 月租已到期（${d.reason}）。请在 ${d.releaseAt} 前续费（${yuan(d.amountFen)} 元），否则号码将被释放。`,
+      ],
+      [
+        `Rent for ${d.numbers.join(', ')} has expired (${d.reason}). Renew by ${d.releaseAt} (CNY ${yuan(d.amountFen)}) or the numbers are released.`,
+      ],
       links,
     ),
   }),
 
   'subscription-released': (d: CaseData & { numbers: string[]; reason: string }, links: CaseLinks): Rendered => ({
     subject: `【号码已释放】${d.numbers.join(', ')} / Numbers released`,
-    text: bilingual([`号码 ${d.numbers.join('、')} 已释放：${d.reason}。`], [`${d.numbers.join(', ')} have been released: ${d.reason}.`], links),
+    text: bilingual(
+      [`号码 ${d.numbers.join('、')} 已释放：${d.reason}。`],
+      [`${d.numbers.join(', ')} have been released: ${d.reason}.`],
+      links,
+    ),
   }),
 
-  'landing-invoice-ready': (d: CaseData & { own400Number: string; operator: string; fixedLines: string[]; invoiceId: string; confirmBy: string }, links: CaseLinks): Rendered => ({
+  'landing-invoice-ready': (
+    d: CaseData & {
+      own400Number: string;
+      operator: string;
+      fixedLines: string[];
+      invoiceId: string;
+      confirmBy: string;
+    },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【请联系400运营商】发票已开具，请办理 ${d.own400Number} 落地变更 / Invoice issued: land ${d.own400Number}`,
     text: bilingual(
       [
@@ -216,20 +339,34 @@ export const templates = {
     ),
   }),
 
-  'landing-reminder': (d: CaseData & { own400Number: string; operator: string; fixedLines: string[]; reminder: number; confirmBy: string }, links: CaseLinks): Rendered => ({
+  'landing-reminder': (
+    d: CaseData & { own400Number: string; operator: string; fixedLines: string[]; reminder: number; confirmBy: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【提醒 ${d.reminder}】400号码 ${d.own400Number} 尚未确认落地 / Reminder: ${d.own400Number} not yet landed`,
     text: bilingual(
-      [`请联系 ${d.operator} 将 ${d.own400Number} 落地到 ${d.fixedLines.join('、')}，完成后确认。截止时间：${d.confirmBy}。`],
-      [`Please have ${d.operator} land ${d.own400Number} on ${d.fixedLines.join(', ')} and confirm. Deadline: ${d.confirmBy}.`],
+      [
+        `请联系 ${d.operator} 将 ${d.own400Number} 落地到 ${d.fixedLines.join('、')}，完成后确认。截止时间：${d.confirmBy}。`,
+      ],
+      [
+        `Please have ${d.operator} land ${d.own400Number} on ${d.fixedLines.join(', ')} and confirm. Deadline: ${d.confirmBy}.`,
+      ],
       links,
     ),
   }),
 
-  'landing-test-call': (d: CaseData & { own400Number: string; fixedLines: string[]; confirmBy: string }, links: CaseLinks): Rendered => ({
+  'landing-test-call': (
+    d: CaseData & { own400Number: string; fixedLines: string[]; confirmBy: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【待测试】拨打 ${d.own400Number} 验证落地 / Test call to ${d.own400Number}`,
     text: bilingual(
-      [`企业已确认 ${d.own400Number} 落地到 ${d.fixedLines.join('、')}。请拨打该400号码，确认来电到达固话后，在 ${d.confirmBy} 前确认测试通过（confirm-test-call）。`],
-      [`The enterprise confirmed ${d.own400Number} is landed on ${d.fixedLines.join(', ')}. Call the 400 number, check the call arrives on the fixed line, and confirm (confirm-test-call) by ${d.confirmBy}.`],
+      [
+        `企业已确认 ${d.own400Number} 落地到 ${d.fixedLines.join('、')}。请拨打该400号码，确认来电到达固话后，在 ${d.confirmBy} 前确认测试通过（confirm-test-call）。`,
+      ],
+      [
+        `The enterprise confirmed ${d.own400Number} is landed on ${d.fixedLines.join(', ')}. Call the 400 number, check the call arrives on the fixed line, and confirm (confirm-test-call) by ${d.confirmBy}.`,
+      ],
       links,
     ),
   }),
@@ -245,70 +382,143 @@ export const templates = {
 
   'landing-failed': (d: CaseData & { own400Number: string; reason: string }, links: CaseLinks): Rendered => ({
     subject: `【未完成】400号码 ${d.own400Number} 接入失败 / ${d.own400Number} not landed`,
-    text: bilingual([`400号码 ${d.own400Number} 的接入未能完成：${d.reason}`], [`Landing ${d.own400Number} could not be completed: ${d.reason}`], links),
+    text: bilingual(
+      [`400号码 ${d.own400Number} 的接入未能完成：${d.reason}`],
+      [`Landing ${d.own400Number} could not be completed: ${d.reason}`],
+      links,
+    ),
   }),
 
-  'third-party-review': (d: CaseData & { product: string; regions: string; dueAt: string }, links: CaseLinks): Rendered => ({
+  'third-party-review': (
+    d: CaseData & { product: string; regions: string; dueAt: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【待审核】第三方线路申请 ${d.companyName}：${d.product} / Supplier line to review`,
     text: bilingual(
       [`${d.companyName} 申请 ${d.product}（${d.regions}），已通过自动资格检查，请在 ${d.dueAt} 前审核。`],
-      [`${d.companyName} applies for ${d.product} (${d.regions}); the automatic eligibility check passed. Please review by ${d.dueAt}.`],
+      [
+        `${d.companyName} applies for ${d.product} (${d.regions}); the automatic eligibility check passed. Please review by ${d.dueAt}.`,
+      ],
       links,
     ),
   }),
 
-  'third-party-supplier-application': (d: CaseData & { product: string; industry: string; scenario: string; regions: string; callScript?: string; dueDate: string }, links: CaseLinks): Rendered => ({
+  'third-party-supplier-application': (
+    d: CaseData & {
+      product: string;
+      industry: string;
+      scenario: string;
+      regions: string;
+      callScript?: string;
+      dueDate: string;
+    },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【线路开通申请】${d.companyName}：${d.product} / Line application: ${d.companyName}`,
     text: bilingual(
-      [`申请企业：${d.companyName}`, `产品：${d.product}`, `行业：${d.industry}`, `场景：${d.scenario}`, `地区及数量：${d.regions}`, ...(d.callScript ? [`话术：${d.callScript}`] : []), `请于 ${d.dueDate} 前答复审核结果并开通号码。`],
-      [`Applicant: ${d.companyName}`, `Product: ${d.product}`, `Industry: ${d.industry}`, `Scenario: ${d.scenario}`, `Regions: ${d.regions}`, `Please reply with your review and open the numbers by ${d.dueDate}.`],
+      [
+        `申请企业：${d.companyName}`,
+        `产品：${d.product}`,
+        `行业：${d.industry}`,
+        `场景：${d.scenario}`,
+        `地区及数量：${d.regions}`,
+        ...(d.callScript ? [`话术：${d.callScript}`] : []),
+        `请于 ${d.dueDate} 前答复审核结果并开通号码。`,
+      ],
+      [
+        `Applicant: ${d.companyName}`,
+        `Product: ${d.product}`,
+        `Industry: ${d.industry}`,
+        `Scenario: ${d.scenario}`,
+        `Regions: ${d.regions}`,
+        `Please reply with your review and open the numbers by ${d.dueDate}.`,
+      ],
       links,
     ),
   }),
 
-  'third-party-escalation': (d: CaseData & { product: string; supplier: string; dueDate: string; escalation: number; phase: string }, links: CaseLinks): Rendered => ({
+  'third-party-escalation': (
+    d: CaseData & { product: string; supplier: string; dueDate: string; escalation: number; phase: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【供应商超时 ${d.escalation}】${d.companyName}：${d.product} / Supplier overdue`,
     text: bilingual(
-      [`供应商 ${d.supplier} 处理 ${d.companyName} 的 ${d.product} 申请（${d.phase}）已超过约定工作日，原定 ${d.dueDate} 完成，请跟进。`],
-      [`Supplier ${d.supplier} is past its lead time (due ${d.dueDate}) for ${d.companyName}'s ${d.product} application (${d.phase}). Please follow up.`],
+      [
+        `供应商 ${d.supplier} 处理 ${d.companyName} 的 ${d.product} 申请（${d.phase}）已超过约定工作日，原定 ${d.dueDate} 完成，请跟进。`,
+      ],
+      [
+        `Supplier ${d.supplier} is past its lead time (due ${d.dueDate}) for ${d.companyName}'s ${d.product} application (${d.phase}). Please follow up.`,
+      ],
       links,
     ),
   }),
 
-  'third-party-rejected': (d: CaseData & { product: string; reason: string; by: string }, links: CaseLinks): Rendered => ({
+  'third-party-rejected': (
+    d: CaseData & { product: string; reason: string; by: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【申请未通过】第三方线路 ${d.product} / Supplier line application rejected`,
-    text: bilingual([`您的 ${d.product} 申请未通过（${d.by}）：${d.reason}`], [`Your application for ${d.product} was rejected (${d.by}): ${d.reason}`], links),
+    text: bilingual(
+      [`您的 ${d.product} 申请未通过（${d.by}）：${d.reason}`],
+      [`Your application for ${d.product} was rejected (${d.by}): ${d.reason}`],
+      links,
+    ),
   }),
 
-  'third-party-ready': (d: CaseData & { product: string; numbers: string[]; instanceId: string; rules: string }, links: CaseLinks): Rendered => ({
+  'third-party-ready': (
+    d: CaseData & { product: string; numbers: string[]; instanceId: string; rules: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【线路已开通】${d.product}：${d.numbers.length} 个号码 / Supplier numbers active`,
     text: bilingual(
-      [`${d.product} 的号码已导入并绑定实例 ${d.instanceId}：`, ...d.numbers.map((n) => `  - ${n}`), `外呼规则：${d.rules}`],
-      [`${d.product} numbers are imported and bound to instance ${d.instanceId}:`, ...d.numbers.map((n) => `  - ${n}`), `Calling rules: ${d.rules}`],
+      [
+        `${d.product} 的号码已导入并绑定实例 ${d.instanceId}：`,
+        ...d.numbers.map((n) => `  - ${n}`),
+        `外呼规则：${d.rules}`,
+      ],
+      [
+        `${d.product} numbers are imported and bound to instance ${d.instanceId}:`,
+        ...d.numbers.map((n) => `  - ${n}`),
+        `Calling rules: ${d.rules}`,
+      ],
       links,
     ),
   }),
 
   'sip-review': (d: CaseData & { mode: string; summary: string; dueAt: string }, links: CaseLinks): Rendered => ({
     subject: `【待审核】SIP对接申请（${d.mode}）${d.companyName} / SIP ${d.mode} application to review`,
-    text: bilingual([`${d.companyName} 提交了 SIP 对接申请：${d.summary}。请在 ${d.dueAt} 前审核。`], [`${d.companyName} applied for SIP ${d.mode}: ${d.summary}. Please review by ${d.dueAt}.`], links),
+    text: bilingual(
+      [`${d.companyName} 提交了 SIP 对接申请：${d.summary}。请在 ${d.dueAt} 前审核。`],
+      [`${d.companyName} applied for SIP ${d.mode}: ${d.summary}. Please review by ${d.dueAt}.`],
+      links,
+    ),
   }),
 
   'sip-rejected': (d: CaseData & { reason: string }, links: CaseLinks): Rendered => ({
     subject: `【申请未通过】SIP对接 / SIP application rejected`,
-    text: bilingual([`您的 SIP 对接申请未通过：${d.reason}`], [`Your SIP application was rejected: ${d.reason}`], links),
+    text: bilingual(
+      [`您的 SIP 对接申请未通过：${d.reason}`],
+      [`Your SIP application was rejected: ${d.reason}`],
+      links,
+    ),
   }),
 
   'sbc-manual-change': (d: CaseData & { change: string; details: string }, links: CaseLinks): Rendered => ({
     subject: `【待人工操作】SBC变更：${d.change} / Manual SBC change: ${d.change}`,
     text: bilingual(
       [`该 SBC 无管理接口，请手工完成以下变更后确认（confirm-sbc-change，change=${d.change}）：`, `  ${d.details}`],
-      [`This SBC has no API. Make this change by hand, then confirm it (confirm-sbc-change, change=${d.change}):`, `  ${d.details}`],
+      [
+        `This SBC has no API. Make this change by hand, then confirm it (confirm-sbc-change, change=${d.change}):`,
+        `  ${d.details}`,
+      ],
       links,
     ),
   }),
 
-  'trunk-whitelist': (d: CaseData & { inbound: string[]; outbound: string[]; gateway: string; reminder?: number }, links: CaseLinks): Rendered => ({
+  'trunk-whitelist': (
+    d: CaseData & { inbound: string[]; outbound: string[]; gateway: string; reminder?: number },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `${d.reminder ? `【提醒 ${d.reminder}】` : ''}【请添加白名单】平台信令地址 / Allow the platform's signalling addresses`,
     text: bilingual(
       [
@@ -331,7 +541,10 @@ export const templates = {
     ),
   }),
 
-  'trunk-connectivity-failed': (d: CaseData & { target: string; from: string; sent: string; attempts: number; window: string; result: string }, links: CaseLinks): Rendered => ({
+  'trunk-connectivity-failed': (
+    d: CaseData & { target: string; from: string; sent: string; attempts: number; window: string; result: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【连通性检测失败】网关 ${d.target} 无响应 / Connectivity check failed: ${d.target}`,
     text: bilingual(
       [
@@ -348,24 +561,53 @@ export const templates = {
     ),
   }),
 
-  'sip-inbound-test': (d: CaseData & { numbers: string[]; from: string; until: string }, links: CaseLinks): Rendered => ({
+  'sip-inbound-test': (
+    d: CaseData & { numbers: string[]; from: string; until: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【请拨打测试电话】呼入测试 / Place the inbound test call`,
     text: bilingual(
-      [`请从 ${d.from} 拨打以下任一号码进行呼入测试（${d.until} 前）：`, ...d.numbers.map((n) => `  - ${n}`), '平台识别到来电后会自动继续。'],
-      [`Please place a test call from ${d.from} to any of these numbers (by ${d.until}):`, ...d.numbers.map((n) => `  - ${n}`), 'The case moves on by itself once the platform sees the call.'],
+      [
+        `请从 ${d.from} 拨打以下任一号码进行呼入测试（${d.until} 前）：`,
+        ...d.numbers.map((n) => `  - ${n}`),
+        '平台识别到来电后会自动继续。',
+      ],
+      [
+        `Please place a test call from ${d.from} to any of these numbers (by ${d.until}):`,
+        ...d.numbers.map((n) => `  - ${n}`),
+        'The case moves on by itself once the platform sees the call.',
+      ],
       links,
     ),
   }),
 
-  'sip-report': (d: CaseData & { passed: boolean; checks: { name: string; passed: boolean; detail: string; at: string }[] }, links: CaseLinks): Rendered => {
+  'sip-report': (
+    d: CaseData & { passed: boolean; checks: { name: string; passed: boolean; detail: string; at: string }[] },
+    links: CaseLinks,
+  ): Rendered => {
     const rows = d.checks.map((c) => `  [${c.passed ? 'PASS' : 'FAIL'}] ${c.name}: ${c.detail} (${c.at})`);
     return {
       subject: `【SIP对接${d.passed ? '完成' : '未通过'}】测试报告 / SIP onboarding report: ${d.passed ? 'passed' : 'failed'}`,
-      text: bilingual([`SIP 对接测试${d.passed ? '全部通过，号码已分配到实例' : '未通过'}：`, ...rows], [`SIP onboarding ${d.passed ? 'passed; the numbers are assigned to the instance' : 'failed'}:`, ...rows], links),
+      text: bilingual(
+        [`SIP 对接测试${d.passed ? '全部通过，号码已分配到实例' : '未通过'}：`, ...rows],
+        [`SIP onboarding ${d.passed ? 'passed; the numbers are assigned to the instance' : 'failed'}:`, ...rows],
+        links,
+      ),
     };
   },
 
-  'sip-credentials': (d: CaseData & { username: string; password: string; realm: string; registrar: string; transport: string; rotation: number; freeswitchXml?: string }, links: CaseLinks): Rendered => ({
+  'sip-credentials': (
+    d: CaseData & {
+      username: string;
+      password: string;
+      realm: string;
+      registrar: string;
+      transport: string;
+      rotation: number;
+      freeswitchXml?: string;
+    },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【SIP注册账号${d.rotation > 0 ? '（已更换密码）' : ''}】${d.username}@${d.realm} / SIP gateway account${d.rotation > 0 ? ' (new password)' : ''}`,
     text: bilingual(
       [
@@ -375,7 +617,9 @@ export const templates = {
         `  域（realm）：${d.realm}`,
         `  注册服务器/代理：${d.registrar}`,
         `  传输协议：${d.transport.toUpperCase()}（推荐 TCP：公网上大的 UDP 包易被丢弃）`,
-        ...(d.freeswitchXml ? ['', 'FreeSWITCH 网关配置（放入 external profile 的 gateway 目录）：', '', d.freeswitchXml] : []),
+        ...(d.freeswitchXml
+          ? ['', 'FreeSWITCH 网关配置（放入 external profile 的 gateway 目录）：', '', d.freeswitchXml]
+          : []),
       ],
       [
         'Your gateway registration account (the password is sent this once; keep it safe; any earlier password no longer works):',
@@ -384,32 +628,57 @@ export const templates = {
         `  Realm: ${d.realm}`,
         `  Registrar / proxy: ${d.registrar}`,
         `  Transport: ${d.transport.toUpperCase()} (TCP recommended: large UDP packets get dropped on the public internet)`,
-        ...(d.freeswitchXml ? ['', 'The FreeSWITCH gateway file above goes in the external profile\'s gateway directory.'] : []),
+        ...(d.freeswitchXml
+          ? ['', "The FreeSWITCH gateway file above goes in the external profile's gateway directory."]
+          : []),
       ],
       links,
     ),
   }),
 
-  'sip-registration-reminder': (d: CaseData & { username: string; realm: string; reminder: number; deadline: string }, links: CaseLinks): Rendered => ({
+  'sip-registration-reminder': (
+    d: CaseData & { username: string; realm: string; reminder: number; deadline: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【提醒 ${d.reminder}】网关尚未注册 ${d.username}@${d.realm} / Reminder: gateway not registered yet`,
     text: bilingual(
-      [`网关账号 ${d.username}@${d.realm} 尚未注册成功。请按账号邮件中的设置配置网关，${d.deadline} 前未注册将关闭申请。`],
-      [`The gateway account ${d.username}@${d.realm} has not registered yet. Configure the gateway with the settings from the account email; the application closes at ${d.deadline}.`],
+      [
+        `网关账号 ${d.username}@${d.realm} 尚未注册成功。请按账号邮件中的设置配置网关，${d.deadline} 前未注册将关闭申请。`,
+      ],
+      [
+        `The gateway account ${d.username}@${d.realm} has not registered yet. Configure the gateway with the settings from the account email; the application closes at ${d.deadline}.`,
+      ],
       links,
     ),
   }),
 
-  'email-undeliverable': (d: CaseData & { template: string; recipient: string; reason: string }, links: CaseLinks): Rendered => ({
+  'email-undeliverable': (
+    d: CaseData & { template: string; recipient: string; reason: string },
+    links: CaseLinks,
+  ): Rendered => ({
     subject: `【邮件退信】案件 ${d.caseId} 的邮件无法送达 / Email undeliverable for case ${d.caseId}`,
     text: bilingual(
-      [`案件 ${d.caseId} 发给 ${d.recipient} 的邮件（${d.template}）被邮件服务器永久拒收：${d.reason}。请联系企业核对邮箱地址，必要时手动告知。`],
-      [`The mail server permanently refused the email (${d.template}) to ${d.recipient} for case ${d.caseId}: ${d.reason}. Check the address with the enterprise and tell them by other means if needed.`],
+      [
+        `案件 ${d.caseId} 发给 ${d.recipient} 的邮件（${d.template}）被邮件服务器永久拒收：${d.reason}。请联系企业核对邮箱地址，必要时手动告知。`,
+      ],
+      [
+        `The mail server permanently refused the email (${d.template}) to ${d.recipient} for case ${d.caseId}: ${d.reason}. Check the address with the enterprise and tell them by other means if needed.`,
+      ],
       links,
     ),
   }),
 
   'contact-center-admin-password': (
-    d: { caseId: string; centerName: string; adminName: string; adminEmail: string; password: string; consoleUrl: string; instanceId: string; reissue: number },
+    d: {
+      caseId: string;
+      centerName: string;
+      adminName: string;
+      adminEmail: string;
+      password: string;
+      consoleUrl: string;
+      instanceId: string;
+      reissue: number;
+    },
     links: CaseLinks,
   ): Rendered => ({
     subject: `【联络中心管理员${d.reissue > 0 ? '新密码' : '账号'}】${d.centerName} / Contact center administrator ${d.reissue > 0 ? 'password re-issued' : 'account'}: ${d.centerName}`,

@@ -178,7 +178,10 @@ async function hasModule(db: pg.Client, marker: string): Promise<boolean> {
 export async function dropSbcDatabase(url: string): Promise<void> {
   const { name, adminUrl } = databaseOf(url);
   await withClient(adminUrl, async (admin) => {
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [name],
+    );
     await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
   });
 }

@@ -14,7 +14,10 @@ import { sendOptions } from '../sip/options';
 import { KAMAILIO_SCHEMA_DIR, postgresReachable, redact, setupSbcSchema } from './schema';
 
 /** Beside this file, or in the source tree when running compiled from dist/. */
-export const KAMAILIO_CFG = [path.join(__dirname, 'kamailio.cfg'), path.resolve(__dirname, '..', '..', 'sbc', 'kamailio.cfg')].find((f) => existsSync(f)) ?? path.join(__dirname, 'kamailio.cfg');
+export const KAMAILIO_CFG =
+  [path.join(__dirname, 'kamailio.cfg'), path.resolve(__dirname, '..', '..', 'sbc', 'kamailio.cfg')].find((f) =>
+    existsSync(f),
+  ) ?? path.join(__dirname, 'kamailio.cfg');
 const PLATFORM_TAG = 'platform';
 const PLATFORM_GROUP = 2;
 
@@ -88,7 +91,9 @@ export class SbcUnavailableError extends Error {
 export function findKamailio(explicit = process.env.KAMAILIO_BIN): string | undefined {
   const candidates = explicit
     ? [explicit]
-    : [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/sbin'].map((d) => path.join(d, 'kamailio'));
+    : [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin', '/usr/local/sbin', '/sbin'].map(
+        (d) => path.join(d, 'kamailio'),
+      );
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -101,13 +106,19 @@ export function findKamailio(explicit = process.env.KAMAILIO_BIN): string | unde
 }
 
 /** Whether the SBC can run here: Kamailio with its PostgreSQL module, and PostgreSQL answering. */
-export async function sbcAvailability(databaseUrl: string): Promise<{ ok: true; kamailio: string } | { ok: false; reason: string }> {
+export async function sbcAvailability(
+  databaseUrl: string,
+): Promise<{ ok: true; kamailio: string } | { ok: false; reason: string }> {
   const kamailio = findKamailio();
-  if (!kamailio) return { ok: false, reason: 'kamailio is not installed (apt-get install kamailio kamailio-postgres-modules)' };
+  if (!kamailio)
+    return { ok: false, reason: 'kamailio is not installed (apt-get install kamailio kamailio-postgres-modules)' };
   try {
     accessSync(path.join(KAMAILIO_SCHEMA_DIR, 'standard-create.sql'), constants.R_OK);
   } catch {
-    return { ok: false, reason: 'kamailio-postgres-modules is not installed (apt-get install kamailio-postgres-modules)' };
+    return {
+      ok: false,
+      reason: 'kamailio-postgres-modules is not installed (apt-get install kamailio-postgres-modules)',
+    };
   }
   const pgState = await postgresReachable(databaseUrl);
   if (!pgState.ok) return { ok: false, reason: pgState.reason };
@@ -120,7 +131,11 @@ async function syncPlatformAddresses(databaseUrl: string, addresses: string[]): 
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query('DELETE FROM address WHERE grp = $1 AND tag = $2 AND NOT (ip_addr = ANY($3))', [PLATFORM_GROUP, PLATFORM_TAG, addresses]);
+    await client.query('DELETE FROM address WHERE grp = $1 AND tag = $2 AND NOT (ip_addr = ANY($3))', [
+      PLATFORM_GROUP,
+      PLATFORM_TAG,
+      addresses,
+    ]);
     for (const ip of addresses) {
       await client.query(
         `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, 0, 0, 'udp', $4)
@@ -139,7 +154,8 @@ async function syncPlatformAddresses(databaseUrl: string, addresses: string[]): 
 
 /** A define's value as a quoted config string: keep it a plain one. */
 function cfgString(v: string): string {
-  if (/["\\\n\r]/.test(v)) throw new Error(`unsupported character in SBC setting: ${v.includes('://') ? redact(v) : v}`);
+  if (/["\\\n\r]/.test(v))
+    throw new Error(`unsupported character in SBC setting: ${v.includes('://') ? redact(v) : v}`);
   return `"${v}"`;
 }
 
@@ -149,7 +165,10 @@ function positiveInt(name: string, v: number): number {
 }
 
 /** The config Kamailio is started with, in `runDir`: the secret defines, then `sbc/kamailio.cfg`. */
-export function kamailioConfigFiles(options: SbcOptions, runDir: string): { main: string; secrets: string; files: Record<string, string> } {
+export function kamailioConfigFiles(
+  options: SbcOptions,
+  runDir: string,
+): { main: string; secrets: string; files: Record<string, string> } {
   const main = path.join(runDir, 'kamailio.cfg');
   const secrets = path.join(runDir, 'secrets.cfg');
   for (const f of [secrets, KAMAILIO_CFG]) if (/["\n]/.test(f)) throw new Error(`unsupported character in path ${f}`);
@@ -165,7 +184,8 @@ export function kamailioConfigFiles(options: SbcOptions, runDir: string): { main
 
 /** Writes the files of `kamailioConfigFiles` with mode 0600. */
 export function writeKamailioConfig(options: SbcOptions, runDir: string): void {
-  for (const [file, text] of Object.entries(kamailioConfigFiles(options, runDir).files)) writeFileSync(file, text, { mode: 0o600 });
+  for (const [file, text] of Object.entries(kamailioConfigFiles(options, runDir).files))
+    writeFileSync(file, text, { mode: 0o600 });
 }
 
 /**
@@ -178,32 +198,51 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
   const limits = { ...DEFAULT_SBC_LIMITS, ...options.limits };
   for (const [name, v] of Object.entries(limits)) positiveInt(name, v);
   return [
-    '-f', kamailioConfigFiles(options, runDir).main,
-    '-DD', '-E',
-    '-Y', runDir,
-    '-m', '64',
-    '-M', '8',
-    '-l', `udp:${options.sipIp}:${options.sipPort}`,
-    '-l', `tcp:${options.sipIp}:${options.sipPort}`,
-    '-l', `tcp:${rpcIp}:${options.rpcPort}`,
-    '-A', `SIP_DOMAIN=${str(options.sipDomain.toLowerCase())}`,
-    '-A', `RPC_PORT=${options.rpcPort}`,
-    '-A', `RELOAD_DELTA=${options.reloadDelta ?? 1}`,
+    '-f',
+    kamailioConfigFiles(options, runDir).main,
+    '-DD',
+    '-E',
+    '-Y',
+    runDir,
+    '-m',
+    '64',
+    '-M',
+    '8',
+    '-l',
+    `udp:${options.sipIp}:${options.sipPort}`,
+    '-l',
+    `tcp:${options.sipIp}:${options.sipPort}`,
+    '-l',
+    `tcp:${rpcIp}:${options.rpcPort}`,
+    '-A',
+    `SIP_DOMAIN=${str(options.sipDomain.toLowerCase())}`,
+    '-A',
+    `RPC_PORT=${options.rpcPort}`,
+    '-A',
+    `RELOAD_DELTA=${options.reloadDelta ?? 1}`,
     ...(options.platformUri ? ['-A', `PLATFORM_URI=${str(options.platformUri)}`] : []),
-    '-A', `INVITE_LIMIT=${limits.inviteLimit}`,
-    '-A', `REGISTER_LIMIT=${limits.registerLimit}`,
-    '-A', `AUTH_FAIL_LIMIT=${limits.authFailLimit}`,
-    '-A', `HT_RATE=${str(`rate=>size=10;autoexpire=${limits.floodWindowSeconds};updateexpire=0;`)}`,
-    '-A', `HT_AUTHFAIL=${str(`authfail=>size=8;autoexpire=${limits.authFailWindowSeconds};updateexpire=0;`)}`,
-    '-A', `HT_BAN=${str(`ipban=>size=8;autoexpire=${limits.banSeconds};updateexpire=0;`)}`,
+    '-A',
+    `INVITE_LIMIT=${limits.inviteLimit}`,
+    '-A',
+    `REGISTER_LIMIT=${limits.registerLimit}`,
+    '-A',
+    `AUTH_FAIL_LIMIT=${limits.authFailLimit}`,
+    '-A',
+    `HT_RATE=${str(`rate=>size=10;autoexpire=${limits.floodWindowSeconds};updateexpire=0;`)}`,
+    '-A',
+    `HT_AUTHFAIL=${str(`authfail=>size=8;autoexpire=${limits.authFailWindowSeconds};updateexpire=0;`)}`,
+    '-A',
+    `HT_BAN=${str(`ipban=>size=8;autoexpire=${limits.banSeconds};updateexpire=0;`)}`,
   ];
 }
 
 export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   const rpcIp = options.rpcIp ?? '127.0.0.1';
-  if (!/^127\./.test(rpcIp) && rpcIp !== '::1') throw new Error(`the SBC's JSON-RPC must stay on loopback, not ${rpcIp}`);
+  if (!/^127\./.test(rpcIp) && rpcIp !== '::1')
+    throw new Error(`the SBC's JSON-RPC must stay on loopback, not ${rpcIp}`);
   const kamailio = options.kamailio ?? findKamailio();
-  if (!kamailio) throw new SbcUnavailableError('kamailio is not installed (apt-get install kamailio kamailio-postgres-modules)');
+  if (!kamailio)
+    throw new SbcUnavailableError('kamailio is not installed (apt-get install kamailio kamailio-postgres-modules)');
   const reachable = await postgresReachable(options.databaseUrl);
   if (!reachable.ok) throw new SbcUnavailableError(reachable.reason);
   await setupSbcSchema(options.databaseUrl);
@@ -268,9 +307,15 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   void exited.then((how) => (gone = how));
   try {
     for (;;) {
-      if (gone) throw new Error(`kamailio exited during start (${gone.signal ?? `code ${gone.code}`}):\n${recent.slice(-15).join('\n')}`);
+      if (gone)
+        throw new Error(
+          `kamailio exited during start (${gone.signal ?? `code ${gone.code}`}):\n${recent.slice(-15).join('\n')}`,
+        );
       if (await answers(rpcUrl, options.sipIp, options.sipPort)) break;
-      if (Date.now() > deadline) throw new Error(`kamailio did not answer on ${rpcUrl} and sip:${options.sipIp}:${options.sipPort}:\n${recent.slice(-15).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `kamailio did not answer on ${rpcUrl} and sip:${options.sipIp}:${options.sipPort}:\n${recent.slice(-15).join('\n')}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   } catch (err) {
@@ -294,9 +339,14 @@ export async function bannedSources(rpcUrl: string): Promise<BannedSource[]> {
     body: JSON.stringify({ jsonrpc: '2.0', method: 'htable.dump', params: ['ipban'], id: 1 }),
     signal: AbortSignal.timeout(5_000),
   });
-  const body = (await res.json()) as { result?: { slot?: { name: string; value: unknown }[] }[]; error?: { message: string } };
+  const body = (await res.json()) as {
+    result?: { slot?: { name: string; value: unknown }[] }[];
+    error?: { message: string };
+  };
   if (body.error) throw new Error(`htable.dump ipban: ${body.error.message}`);
-  return (body.result ?? []).flatMap((entry) => entry.slot ?? []).map((item) => ({ ip: item.name, reason: String(item.value) }));
+  return (body.result ?? [])
+    .flatMap((entry) => entry.slot ?? [])
+    .map((item) => ({ ip: item.name, reason: String(item.value) }));
 }
 
 /** Ready: the RPC port answers a JSON-RPC call and the SIP port answers OPTIONS. */

@@ -37,17 +37,24 @@ export function parseChallenge(value: string): Challenge {
   for (const part of splitList(space < 0 ? '' : value.slice(space + 1))) {
     const eq = part.indexOf('=');
     if (eq < 0) continue;
-    params[part.slice(0, eq).trim().toLowerCase()] = part.slice(eq + 1).trim().replace(/^"(.*)"$/s, '$1');
+    params[part.slice(0, eq).trim().toLowerCase()] = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/s, '$1');
   }
   if (scheme.toLowerCase() !== 'digest') throw new Error(`unsupported authentication scheme ${scheme}`);
-  if (params.realm === undefined || params.nonce === undefined) throw new Error('digest challenge without realm or nonce');
+  if (params.realm === undefined || params.nonce === undefined)
+    throw new Error('digest challenge without realm or nonce');
   return {
     scheme,
     realm: params.realm,
     nonce: params.nonce,
     opaque: params.opaque,
     algorithm: params.algorithm,
-    qop: params.qop?.split(',').map((q) => q.trim().toLowerCase()).filter(Boolean),
+    qop: params.qop
+      ?.split(',')
+      .map((q) => q.trim().toLowerCase())
+      .filter(Boolean),
     stale: params.stale?.toLowerCase() === 'true',
   };
 }
@@ -68,14 +75,18 @@ export interface DigestInput {
 /** The Authorization / Proxy-Authorization value answering `challenge`. */
 export function digestAuthorization(input: DigestInput): string {
   const { challenge } = input;
-  if (challenge.algorithm && challenge.algorithm.toUpperCase() !== 'MD5') throw new Error(`unsupported digest algorithm ${challenge.algorithm}`);
-  const key = input.ha1 ?? (input.password !== undefined ? ha1(input.username, challenge.realm, input.password) : undefined);
+  if (challenge.algorithm && challenge.algorithm.toUpperCase() !== 'MD5')
+    throw new Error(`unsupported digest algorithm ${challenge.algorithm}`);
+  const key =
+    input.ha1 ?? (input.password !== undefined ? ha1(input.username, challenge.realm, input.password) : undefined);
   if (!key) throw new Error('digest needs a password or its HA1');
   const ha2 = md5(`${input.method}:${input.uri}`);
   const useQop = challenge.qop?.includes('auth');
   const nc = (input.nc ?? 1).toString(16).padStart(8, '0');
   const cnonce = input.cnonce ?? randomBytes(8).toString('hex');
-  const response = useQop ? md5(`${key}:${challenge.nonce}:${nc}:${cnonce}:auth:${ha2}`) : md5(`${key}:${challenge.nonce}:${ha2}`);
+  const response = useQop
+    ? md5(`${key}:${challenge.nonce}:${nc}:${cnonce}:auth:${ha2}`)
+    : md5(`${key}:${challenge.nonce}:${ha2}`);
   const parts = [
     `username="${input.username}"`,
     `realm="${challenge.realm}"`,

@@ -154,14 +154,20 @@ async function openTcp(options: EndpointOptions): Promise<SipEndpoint> {
     send: async (text, to) => {
       if (closed) throw new Error('endpoint closed');
       const socket = await connect(to);
-      await new Promise<void>((resolve, reject) => socket.write(text, 'utf8', (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        socket.write(text, 'utf8', (err) => (err ? reject(err) : resolve())),
+      );
     },
     onMessage: (h) => handlers.push(h),
     onError: (h) => errorHandlers.push(h),
     close: () => {
       if (closed) return;
       closed = true;
-      for (const pending of connections.values()) void pending.then((s) => s.destroy(), () => undefined);
+      for (const pending of connections.values())
+        void pending.then(
+          (s) => s.destroy(),
+          () => undefined,
+        );
       connections.clear();
     },
   };

@@ -61,7 +61,10 @@ export function hostPort(host: string, port: number): string {
 }
 
 export function serialize(message: SipMessage): string {
-  const start = message.kind === 'request' ? `${message.method} ${message.uri} SIP/2.0` : `SIP/2.0 ${message.status} ${message.reason}`;
+  const start =
+    message.kind === 'request'
+      ? `${message.method} ${message.uri} SIP/2.0`
+      : `SIP/2.0 ${message.status} ${message.reason}`;
   const body = message.body ?? '';
   const headers = message.headers.filter(([n]) => canonical(n) !== 'content-length');
   const lines = [start, ...headers.map(([n, v]) => `${n}: ${v}`), `Content-Length: ${Buffer.byteLength(body)}`];
@@ -102,7 +105,11 @@ export function parseMessage(text: string): SipMessage {
 /** Every value of a header, comma-separated values split (outside quotes and <>). */
 export function headerValues(message: Pick<SipMessage, 'headers'>, name: string): string[] {
   const wanted = canonical(name);
-  const single = wanted === 'www-authenticate' || wanted === 'proxy-authenticate' || wanted === 'authorization' || wanted === 'proxy-authorization';
+  const single =
+    wanted === 'www-authenticate' ||
+    wanted === 'proxy-authenticate' ||
+    wanted === 'authorization' ||
+    wanted === 'proxy-authorization';
   const values: string[] = [];
   for (const [n, v] of message.headers) {
     if (canonical(n) !== wanted) continue;
@@ -163,7 +170,11 @@ export function parseNameAddr(value: string): NameAddr {
     if (close < 0) throw new SipParseError(`unterminated <> in ${value}`);
     uri = trimmed.slice(open + 1, close);
     rest = trimmed.slice(close + 1);
-    display = trimmed.slice(0, open).trim().replace(/^"(.*)"$/, '$1') || undefined;
+    display =
+      trimmed
+        .slice(0, open)
+        .trim()
+        .replace(/^"(.*)"$/, '$1') || undefined;
   } else {
     const semi = trimmed.indexOf(';');
     uri = semi < 0 ? trimmed : trimmed.slice(0, semi);
@@ -179,7 +190,11 @@ function parseParams(text: string): Record<string, string> {
     if (!p) continue;
     const eq = p.indexOf('=');
     if (eq < 0) params[p.toLowerCase()] = '';
-    else params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    else
+      params[p.slice(0, eq).trim().toLowerCase()] = p
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
   }
   return params;
 }
@@ -258,7 +273,8 @@ export class StreamFramer {
     const out: string[] = [];
     for (;;) {
       let start = 0;
-      while (start + 1 < this.buffer.length && this.buffer[start] === 0x0d && this.buffer[start + 1] === 0x0a) start += 2;
+      while (start + 1 < this.buffer.length && this.buffer[start] === 0x0d && this.buffer[start + 1] === 0x0a)
+        start += 2;
       if (start > 0) this.buffer = this.buffer.subarray(start);
       const end = this.buffer.indexOf('\r\n\r\n');
       if (end < 0) {

@@ -42,7 +42,13 @@ export function retransmitSchedule(timeoutMs: number): number[] {
   return at;
 }
 
-export function buildOptions(input: { host: string; port: number; transport: Transport; local: { address: string; port: number }; user?: string }) {
+export function buildOptions(input: {
+  host: string;
+  port: number;
+  transport: Transport;
+  local: { address: string; port: number };
+  user?: string;
+}) {
   const branch = newBranch();
   const callId = `${randomToken(12)}@${input.local.address}`;
   const target = hostPort(input.host, input.port);
@@ -71,9 +77,15 @@ export function buildOptions(input: { host: string; port: number; transport: Tra
 export async function sendOptions(probe: OptionsProbe): Promise<OptionsResult> {
   let endpoint: SipEndpoint;
   try {
-    endpoint = await openEndpoint({ transport: probe.transport, remote: { address: probe.host, port: probe.port }, localAddress: probe.localAddress, localPort: probe.localPort });
+    endpoint = await openEndpoint({
+      transport: probe.transport,
+      remote: { address: probe.host, port: probe.port },
+      localAddress: probe.localAddress,
+      localPort: probe.localPort,
+    });
   } catch (err) {
-    if (err instanceof UnreachableError) return { outcome: 'unreachable', error: err.message, from: probe.localAddress };
+    if (err instanceof UnreachableError)
+      return { outcome: 'unreachable', error: err.message, from: probe.localAddress };
     throw err;
   }
   const from = hostPort(endpoint.local.address, endpoint.local.port);
@@ -89,7 +101,15 @@ export async function sendOptions(probe: OptionsProbe): Promise<OptionsResult> {
         if (message.kind !== 'response' || transactionKey(message) !== request.key) return;
         // Provisional responses only say the request arrived; wait for the final one.
         if (message.status < 200) return;
-        resolve({ outcome: 'answered', code: message.status, reason: message.reason, rttMs: Math.round(performance.now() - startedAt), sent, from, attempts });
+        resolve({
+          outcome: 'answered',
+          code: message.status,
+          reason: message.reason,
+          rttMs: Math.round(performance.now() - startedAt),
+          sent,
+          from,
+          attempts,
+        });
       });
       endpoint.onError((err) => {
         if (probe.transport === 'tcp') resolve({ outcome: 'unreachable', error: err.message, from });

@@ -109,7 +109,8 @@ function canonical(host: string): string | undefined {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   if (!ipaddr.isValid(bare)) return undefined;
   let addr = ipaddr.parse(bare);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
+  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress())
+    addr = (addr as ipaddr.IPv6).toIPv4Address();
   return addr.toNormalizedString();
 }
 
@@ -128,22 +129,35 @@ function sameHost(a: string, b: string): boolean {
  * (loopback or private only when the target is in that range too, as in a lab) and none of the
  * provider's own. Anything else (another 127.x, 169.254.169.254, a provider address) is refused.
  */
-export function checkDialogHops(input: { target: string; routes: string[]; remoteTarget: string; forbidden?: string[] }): { ok: true } | { ok: false; reason: string } {
+export function checkDialogHops(input: {
+  target: string;
+  routes: string[];
+  remoteTarget: string;
+  forbidden?: string[];
+}): { ok: true } | { ok: false; reason: string } {
   let hosts: { route: string[]; remote: string };
   try {
-    hosts = { route: input.routes.map((r) => uriTarget(parseNameAddr(r).uri).host), remote: uriTarget(input.remoteTarget).host };
+    hosts = {
+      route: input.routes.map((r) => uriTarget(parseNameAddr(r).uri).host),
+      remote: uriTarget(input.remoteTarget).host,
+    };
   } catch (err) {
     return { ok: false, reason: `unparsable route: ${(err as Error).message}` };
   }
   const name = (i: number) => (i === 0 ? 'the first Record-Route' : `Record-Route ${i + 1}`);
   for (const [i, host] of hosts.route.entries()) {
-    if (!sameHost(host, input.target)) return { ok: false, reason: `${name(i)} points at ${host}, not at ${input.target} where the call was sent` };
+    if (!sameHost(host, input.target))
+      return { ok: false, reason: `${name(i)} points at ${host}, not at ${input.target} where the call was sent` };
   }
   const remote = hosts.remote;
-  const forbidden = (input.forbidden ?? []).some((f) => sameHost(f.replace(/:\d+$/, ''), remote) || sameHost(f, remote));
+  const forbidden = (input.forbidden ?? []).some(
+    (f) => sameHost(f.replace(/:\d+$/, ''), remote) || sameHost(f, remote),
+  );
   if (forbidden) return { ok: false, reason: `the Contact ${remote} is one of the provider's own addresses` };
   if (hosts.route.length === 0) {
-    return sameHost(remote, input.target) ? { ok: true } : { ok: false, reason: `the Contact points at ${remote}, not at ${input.target} where the call was sent` };
+    return sameHost(remote, input.target)
+      ? { ok: true }
+      : { ok: false, reason: `the Contact points at ${remote}, not at ${input.target} where the call was sent` };
   }
   if (sameHost(remote, input.target)) return { ok: true };
   const ip = canonical(remote);
@@ -242,10 +256,21 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
   const target: Peer = { address: options.target.host, port: options.target.port };
   let endpoint: SipEndpoint;
   try {
-    endpoint = await openEndpoint({ transport: options.target.transport, remote: target, localAddress: options.localAddress, localPort: options.localPort });
+    endpoint = await openEndpoint({
+      transport: options.target.transport,
+      remote: target,
+      localAddress: options.localAddress,
+      localPort: options.localPort,
+    });
   } catch (err) {
     if (err instanceof UnreachableError) {
-      return { outcome: 'unreachable', responses: [], timings: { totalMs: since() }, teardown: { method: 'none' }, error: err.message };
+      return {
+        outcome: 'unreachable',
+        responses: [],
+        timings: { totalMs: since() },
+        teardown: { method: 'none' },
+        error: err.message,
+      };
     }
     throw err;
   }
@@ -277,7 +302,18 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
     return true;
   };
 
-  const request = (method: string, uri: string, extra: { branch: string; cseq: number; to?: string; routes?: string[]; headers?: [string, string][]; body?: string }): SipRequest => ({
+  const request = (
+    method: string,
+    uri: string,
+    extra: {
+      branch: string;
+      cseq: number;
+      to?: string;
+      routes?: string[];
+      headers?: [string, string][];
+      body?: string;
+    },
+  ): SipRequest => ({
     kind: 'request',
     method,
     uri,
@@ -289,7 +325,9 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       ['To', extra.to ?? toHeader],
       ['Call-ID', callId],
       ['CSeq', `${extra.cseq} ${method}`],
-      ...(method === 'INVITE' || method === 'ACK' || method === 'BYE' ? [['Contact', contact] as [string, string]] : []),
+      ...(method === 'INVITE' || method === 'ACK' || method === 'BYE'
+        ? [['Contact', contact] as [string, string]]
+        : []),
       ...(extra.headers ?? []),
       ['User-Agent', 'onboarding-test-call'],
     ],
@@ -333,7 +371,12 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
 
   let cseq = 1;
   let branch = newBranch();
-  let invite = request('INVITE', requestUri, { branch, cseq, headers: [['Content-Type', 'application/sdp']], body: sdp });
+  let invite = request('INVITE', requestUri, {
+    branch,
+    cseq,
+    headers: [['Content-Type', 'application/sdp']],
+    body: sdp,
+  });
   const sent = firstLine(serialize(invite));
   const from = local;
   const deadline = started + timeoutMs;
@@ -350,10 +393,17 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
     const remoteTarget = parseNameAddr(header(response, 'contact') ?? `<${requestUri}>`).uri;
     const routes = headerValues(response, 'record-route').reverse();
     const next = routes[0] ? uriTarget(parseNameAddr(routes[0]).uri) : uriTarget(remoteTarget);
-    return { remoteTarget, routes, to: header(response, 'to') ?? toHeader, peer: { address: next.host, port: next.port } };
+    return {
+      remoteTarget,
+      routes,
+      to: header(response, 'to') ?? toHeader,
+      peer: { address: next.host, port: next.port },
+    };
   };
 
-  const finish = (result: Omit<TestCallResult, 'responses' | 'timings' | 'callId' | 'sent' | 'from'>): TestCallResult => {
+  const finish = (
+    result: Omit<TestCallResult, 'responses' | 'timings' | 'callId' | 'sent' | 'from'>,
+  ): TestCallResult => {
     timings.totalMs = since();
     return { ...result, callId, responses, timings, sent, from };
   };
@@ -363,9 +413,20 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
     try {
       dialog = dialogOf(response);
     } catch (err) {
-      return finish({ outcome: 'unsafe-route', finalCode: response.status, finalReason: response.reason, teardown: { method: 'none' }, error: `ACK and BYE not sent: ${(err as Error).message}` });
+      return finish({
+        outcome: 'unsafe-route',
+        finalCode: response.status,
+        finalReason: response.reason,
+        teardown: { method: 'none' },
+        error: `ACK and BYE not sent: ${(err as Error).message}`,
+      });
     }
-    const hops = checkDialogHops({ target: options.target.host, routes: dialog.routes, remoteTarget: dialog.remoteTarget, forbidden: options.forbiddenHops });
+    const hops = checkDialogHops({
+      target: options.target.host,
+      routes: dialog.routes,
+      remoteTarget: dialog.remoteTarget,
+      forbidden: options.forbiddenHops,
+    });
     if (!hops.ok) {
       // The call stays up at the far end until it gives up waiting for the ACK: that is its doing.
       return finish({
@@ -376,7 +437,12 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
         error: `ACK and BYE not sent: ${hops.reason}`,
       });
     }
-    const ack = request('ACK', dialog.remoteTarget, { branch: newBranch(), cseq, to: dialog.to, routes: dialog.routes });
+    const ack = request('ACK', dialog.remoteTarget, {
+      branch: newBranch(),
+      cseq,
+      to: dialog.to,
+      routes: dialog.routes,
+    });
     await send(ack, dialog.peer);
     const holdUntil = performance.now() + holdMs;
     // Hold: answer what the far end sends (2xx retransmissions get the ACK again).
@@ -385,12 +451,27 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       if (!inbound) break;
       if (inbound.message.kind === 'request') {
         answerRequest(inbound);
-        if (inbound.message.method === 'BYE') return finish({ outcome: 'answered', finalCode: response.status, finalReason: response.reason, teardown: { method: 'none' } });
-      } else if (inbound.message.status >= 200 && inbound.message.status < 300 && parseCSeq(header(inbound.message, 'cseq'))?.method === 'INVITE') {
+        if (inbound.message.method === 'BYE')
+          return finish({
+            outcome: 'answered',
+            finalCode: response.status,
+            finalReason: response.reason,
+            teardown: { method: 'none' },
+          });
+      } else if (
+        inbound.message.status >= 200 &&
+        inbound.message.status < 300 &&
+        parseCSeq(header(inbound.message, 'cseq'))?.method === 'INVITE'
+      ) {
         await send(ack, dialog.peer);
       }
     }
-    const bye = request('BYE', dialog.remoteTarget, { branch: newBranch(), cseq: cseq + 1, to: dialog.to, routes: dialog.routes });
+    const bye = request('BYE', dialog.remoteTarget, {
+      branch: newBranch(),
+      cseq: cseq + 1,
+      to: dialog.to,
+      routes: dialog.routes,
+    });
     const byeKey = transactionKey(bye);
     const byeTx = startTransaction(bye, dialog.peer);
     const byeDeadline = performance.now() + Math.min(timeoutMs, 32_000);
@@ -398,7 +479,13 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       const inbound = await inbox.next(byeDeadline);
       if (!inbound) {
         byeTx.stop();
-        return finish({ outcome: 'answered', finalCode: response.status, finalReason: response.reason, teardown: { method: 'BYE' }, error: 'BYE not answered' });
+        return finish({
+          outcome: 'answered',
+          finalCode: response.status,
+          finalReason: response.reason,
+          teardown: { method: 'BYE' },
+          error: 'BYE not answered',
+        });
       }
       const m = inbound.message;
       if (m.kind === 'request') {
@@ -406,7 +493,8 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
         continue;
       }
       if (transactionKey(m) !== byeKey) {
-        if (m.status >= 200 && m.status < 300 && parseCSeq(header(m, 'cseq'))?.method === 'INVITE') await send(ack, dialog.peer);
+        if (m.status >= 200 && m.status < 300 && parseCSeq(header(m, 'cseq'))?.method === 'INVITE')
+          await send(ack, dialog.peer);
         continue;
       }
       record(m);
@@ -416,7 +504,12 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       }
       byeTx.stop();
       timings.teardownMs = since();
-      return finish({ outcome: 'answered', finalCode: response.status, finalReason: response.reason, teardown: { method: 'BYE', code: m.status } });
+      return finish({
+        outcome: 'answered',
+        finalCode: response.status,
+        finalReason: response.reason,
+        teardown: { method: 'BYE', code: m.status },
+      });
     }
   };
 
@@ -429,7 +522,10 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       uri: requestUri,
       headers: invite.headers
         .filter(([n]) => /^(via|max-forwards|route|from|to|call-id)$/i.test(n))
-        .concat([['CSeq', `${cseq} CANCEL`], ['User-Agent', 'onboarding-test-call']]),
+        .concat([
+          ['CSeq', `${cseq} CANCEL`],
+          ['User-Agent', 'onboarding-test-call'],
+        ]),
       body: '',
     };
     const cancelKey = transactionKey(cancelRequest);
@@ -440,7 +536,11 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       const inbound = await inbox.next(cancelDeadline);
       if (!inbound) {
         cancelTx.stop();
-        return finish({ outcome: 'timeout', teardown: { method: 'CANCEL', code: cancelCode }, error: 'no final response after CANCEL' });
+        return finish({
+          outcome: 'timeout',
+          teardown: { method: 'CANCEL', code: cancelCode },
+          error: 'no final response after CANCEL',
+        });
       }
       const m = inbound.message;
       if (m.kind === 'request') {
@@ -510,7 +610,12 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
         return await hangUp(m);
       }
       await send(ackFor(m), target);
-      const challenge = m.status === 401 ? header(m, 'www-authenticate') : m.status === 407 ? header(m, 'proxy-authenticate') : undefined;
+      const challenge =
+        m.status === 401
+          ? header(m, 'www-authenticate')
+          : m.status === 407
+            ? header(m, 'proxy-authenticate')
+            : undefined;
       if (challenge && options.auth && !triedAuth) {
         triedAuth = true;
         cseq++;
@@ -523,7 +628,12 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
           challenge: parseChallenge(challenge),
         });
         const authHeader: [string, string] = [m.status === 401 ? 'Authorization' : 'Proxy-Authorization', value];
-        invite = request('INVITE', requestUri, { branch, cseq, headers: [authHeader, ['Content-Type', 'application/sdp']], body: sdp });
+        invite = request('INVITE', requestUri, {
+          branch,
+          cseq,
+          headers: [authHeader, ['Content-Type', 'application/sdp']],
+          body: sdp,
+        });
         inviteTx = startTransaction(invite, target);
         delete timings.finalMs;
         continue;

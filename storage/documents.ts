@@ -62,15 +62,27 @@ export class DocumentStore {
       const at = `${pathPrefix}.${i}.documentId`;
       const doc = await this.get(ref.documentId);
       if (!doc || doc.enterpriseId !== enterpriseId) {
-        failures.push({ path: at, code: 'document-not-found', message: `no document ${ref.documentId} was uploaded by this enterprise` });
+        failures.push({
+          path: at,
+          code: 'document-not-found',
+          message: `no document ${ref.documentId} was uploaded by this enterprise`,
+        });
         continue;
       }
       if (doc.kind !== ref.kind) {
-        failures.push({ path: at, code: 'document-kind-mismatch', message: `document ${ref.documentId} was uploaded as ${doc.kind}, not ${ref.kind}` });
+        failures.push({
+          path: at,
+          code: 'document-kind-mismatch',
+          message: `document ${ref.documentId} was uploaded as ${doc.kind}, not ${ref.kind}`,
+        });
       }
       const head = await readHead(this.blobPath(doc.documentId));
       if (!head || sniffContentType(head) === null) {
-        failures.push({ path: at, code: 'document-content-type', message: `document ${ref.documentId} is not a readable PDF, JPEG or PNG` });
+        failures.push({
+          path: at,
+          code: 'document-content-type',
+          message: `document ${ref.documentId} is not a readable PDF, JPEG or PNG`,
+        });
       }
     }
     return failures;

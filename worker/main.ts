@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const worker = await createWorker({ config });
   const temporal = describeTemporalConnection(temporalConnectionOptions(config.temporal));
-  console.log(`worker polling task queue "${config.temporal.taskQueue}" on ${temporal} (namespace ${config.temporal.namespace})`);
+  console.log(
+    `worker polling task queue "${config.temporal.taskQueue}" on ${temporal} (namespace ${config.temporal.namespace})`,
+  );
   await worker.run();
   console.log('worker stopped');
 }

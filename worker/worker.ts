@@ -19,7 +19,9 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     activities: options.activities ?? createActivities(config),
     // Bounded sticky cache: thousands of waiting cases must not hold memory each; past it, a
     // workflow's next task replays its history.

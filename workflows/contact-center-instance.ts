@@ -23,28 +23,68 @@ export interface ContactCenterInstanceResult {
 }
 
 export async function contactCenterInstance(input: ContactCenterInstanceInput): Promise<ContactCenterInstanceResult> {
-  const c = new OnboardingCase({ kind: 'contact-center-instance', enterpriseId: input.enterpriseId, stage: 'creating' });
+  const c = new OnboardingCase({
+    kind: 'contact-center-instance',
+    enterpriseId: input.enterpriseId,
+    stage: 'creating',
+  });
   const id = c.state.id;
-  const ending = { kindLabel: '联络中心实例 / contact-center instance', to: () => input.contactEmail, companyName: () => input.companyName };
+  const ending = {
+    kindLabel: '联络中心实例 / contact-center instance',
+    to: () => input.contactEmail,
+    companyName: () => input.companyName,
+  };
 
   return c.run(ending, async () => {
     // A creation whose answer was lost still left an instance: found by its name and suspended.
     const withdraw = c.undo.add('withdraw the instance', () =>
       platform.platformWithdrawInstance.executeWithOptions({ summary: 'compensate: suspend the instance' }, [
-        { enterpriseId: input.enterpriseId, centerName: input.centerName, reason: `case ${id} ended before the instance was handed over`, idempotencyKey: `${id}/withdraw` },
+        {
+          enterpriseId: input.enterpriseId,
+          centerName: input.centerName,
+          reason: `case ${id} ended before the instance was handed over`,
+          idempotencyKey: `${id}/withdraw`,
+        },
       ]),
     );
-    const instance = await platform.platformCreateInstance.executeWithOptions({ summary: `create contact center ${input.centerName}` }, [
-      { enterpriseId: input.enterpriseId, centerName: input.centerName, admin: input.admin, agreement: input.agreement, idempotencyKey: `${id}/create` },
-    ]);
+    const instance = await platform.platformCreateInstance.executeWithOptions(
+      { summary: `create contact center ${input.centerName}` },
+      [
+        {
+          enterpriseId: input.enterpriseId,
+          centerName: input.centerName,
+          admin: input.admin,
+          agreement: input.agreement,
+          idempotencyKey: `${id}/create`,
+        },
+      ],
+    );
     c.step('instance created', 'done', `${instance.instanceId} (agreement ${input.agreement.version})`);
 
     const issue = async (n: number) => {
       c.enter('issuing-password');
-      const issued = await adminPassword.issueAdminPassword.executeWithOptions({ summary: n === 0 ? `email the administrator's password to ${input.admin.email}` : `re-issue the administrator's password (${n})` }, [
-        { caseId: id, instanceId: instance.instanceId, adminEmail: input.admin.email, reissue: n, dedupKey: runKey(`email/admin-password/${n}`) },
-      ]);
-      c.step(n === 0 ? 'administrator password emailed' : `administrator password re-issued (${n})`, 'done', `to ${issued.adminEmail}`);
+      const issued = await adminPassword.issueAdminPassword.executeWithOptions(
+        {
+          summary:
+            n === 0
+              ? `email the administrator's password to ${input.admin.email}`
+              : `re-issue the administrator's password (${n})`,
+        },
+        [
+          {
+            caseId: id,
+            instanceId: instance.instanceId,
+            adminEmail: input.admin.email,
+            reissue: n,
+            dedupKey: runKey(`email/admin-password/${n}`),
+          },
+        ],
+      );
+      c.step(
+        n === 0 ? 'administrator password emailed' : `administrator password re-issued (${n})`,
+        'done',
+        `to ${issued.adminEmail}`,
+      );
     };
     await issue(0);
     // Handed over: a cancel from now on ends the case, not the instance the enterprise now uses.

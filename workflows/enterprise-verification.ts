@@ -18,7 +18,11 @@ import { runKey } from './lib/notify';
 export const applicationQuery = defineQuery<Application>('application');
 
 export async function enterpriseVerification(input: VerificationInput): Promise<VerificationResult> {
-  const c = new OnboardingCase({ kind: 'enterprise-verification', enterpriseId: input.enterpriseId, stage: 'awaiting-review' });
+  const c = new OnboardingCase({
+    kind: 'enterprise-verification',
+    enterpriseId: input.enterpriseId,
+    stage: 'awaiting-review',
+  });
   const { mail } = c;
   let application = input.application;
   let facts: ApplicationFacts = input.facts;
@@ -35,10 +39,13 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
         const company = application.company.name;
         let rejectedAt: number;
         // The first round was pre-checked by the API; each resubmission is pre-checked here.
-        const precheck = round === 1 ? { failures: [], facts } : await checks.precheckApplication.executeWithOptions(
-          { summary: `pre-check the application (round ${round})` },
-          [{ enterpriseId: input.enterpriseId, application }],
-        );
+        const precheck =
+          round === 1
+            ? { failures: [], facts }
+            : await checks.precheckApplication.executeWithOptions(
+                { summary: `pre-check the application (round ${round})` },
+                [{ enterpriseId: input.enterpriseId, application }],
+              );
         if (precheck.failures.length > 0) {
           c.step(`pre-check round ${round}`, 'failed', precheck.failures.map((f) => `${f.path}: ${f.code}`).join('; '));
           rejectedAt = now();
@@ -80,14 +87,26 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
           );
           if (decision.name === 'approve') {
             c.enter('approving');
-            const { customerId } = await billing.ensureBillingCustomer.executeWithOptions({ summary: `billing customer for ${company}` }, [
-              { enterpriseId: input.enterpriseId, name: company, contactEmail: application.contact.email, idempotencyKey: runKey('billing-customer') },
-            ]);
+            const { customerId } = await billing.ensureBillingCustomer.executeWithOptions(
+              { summary: `billing customer for ${company}` },
+              [
+                {
+                  enterpriseId: input.enterpriseId,
+                  name: company,
+                  contactEmail: application.contact.email,
+                  idempotencyKey: runKey('billing-customer'),
+                },
+              ],
+            );
             c.step('billing customer ready', 'done', customerId);
             const result: VerificationResult = {
               decision: 'approved',
               enterpriseId: input.enterpriseId,
-              company: { name: company, unifiedSocialCreditCode: application.company.unifiedSocialCreditCode, entityType: application.company.entityType },
+              company: {
+                name: company,
+                unifiedSocialCreditCode: application.company.unifiedSocialCreditCode,
+                entityType: application.company.entityType,
+              },
               mayHoldFixedLines: facts.mayHoldFixedLines,
               licence: facts.licence,
               applicantType: application.applicantType,
@@ -116,11 +135,19 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
         }
 
         const resubmitBy = rejectedAt + input.timings.resubmissionWindowMs;
-        const resubmission = await c.awaitAction('awaiting-resubmission', [{ action: 'resubmit', role: 'enterprise' }], {
-          deadlineMs: resubmitBy - now(),
-        });
+        const resubmission = await c.awaitAction(
+          'awaiting-resubmission',
+          [{ action: 'resubmit', role: 'enterprise' }],
+          {
+            deadlineMs: resubmitBy - now(),
+          },
+        );
         if (!resubmission) {
-          mail.send('expired', application.contact.email, 'verification-expired', { caseId: c.state.id, companyName: company, rejectedAt: isoAt(rejectedAt) });
+          mail.send('expired', application.contact.email, 'verification-expired', {
+            caseId: c.state.id,
+            companyName: company,
+            rejectedAt: isoAt(rejectedAt),
+          });
           throw c.fail('ResubmissionWindowExpired', `no resubmission by ${isoAt(resubmitBy)}`);
         }
         application = applyResubmission(application, resubmission.payload);

@@ -55,7 +55,8 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       kindLabel: '号码申请 / number purchase',
       to: () => input.contactEmail,
       companyName: () => input.companyName,
-      onFailure: (error, undone) => mail.send('failed', input.contactEmail, 'purchase-failed', { ...base, reason: error.message, undone }),
+      onFailure: (error, undone) =>
+        mail.send('failed', input.contactEmail, 'purchase-failed', { ...base, reason: error.message, undone }),
     },
     async () => {
       // Scripts are reviewed for lines that call out; inbound-only lines have none to review.
@@ -70,16 +71,19 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       c.enter('reserving');
       const reservation = await reserveClean(c, input);
 
-      let order = await billing.createOrder.executeWithOptions({ summary: `order with ${FIRST_PREPAID_MONTHS} months prepaid` }, [
-        {
-          customerId: input.customerId,
-          reservationId: reservation.id,
-          prepaidMonths: FIRST_PREPAID_MONTHS,
-          ...(request.applicationNote ? { applicationNote: request.applicationNote } : {}),
-          reference: c.state.id,
-          idempotencyKey: runKey('order'),
-        },
-      ]);
+      let order = await billing.createOrder.executeWithOptions(
+        { summary: `order with ${FIRST_PREPAID_MONTHS} months prepaid` },
+        [
+          {
+            customerId: input.customerId,
+            reservationId: reservation.id,
+            prepaidMonths: FIRST_PREPAID_MONTHS,
+            ...(request.applicationNote ? { applicationNote: request.applicationNote } : {}),
+            reference: c.state.id,
+            idempotencyKey: runKey('order'),
+          },
+        ],
+      );
       c.step('order created', 'done', `${order.id}: ${order.amountFen} fen for ${FIRST_PREPAID_MONTHS} months`);
 
       c.enter('charging');
@@ -88,33 +92,51 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       c.enter('activating');
       const { binding } = request;
       undo.add('unassign the numbers', () =>
-        gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers: order.numbers, reference: c.state.id }]),
+        gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [
+          { numbers: order.numbers, reference: c.state.id },
+        ]),
       );
-      const assigned = await gateway.assignNumbers.executeWithOptions({ summary: `assign ${order.numbers.length} number(s) to ${binding.instanceId}` }, [
-        {
-          instanceId: binding.instanceId,
-          numbers: order.numbers,
-          ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-          ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
-          reference: c.state.id,
-        },
-      ]);
+      const assigned = await gateway.assignNumbers.executeWithOptions(
+        { summary: `assign ${order.numbers.length} number(s) to ${binding.instanceId}` },
+        [
+          {
+            instanceId: binding.instanceId,
+            numbers: order.numbers,
+            ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
+            ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+            reference: c.state.id,
+          },
+        ],
+      );
       c.step('numbers assigned', 'done', `${assigned.length} on ${binding.instanceId}`);
       // The contact center answers the calls: the numbers go to the instance there, bound as asked.
       undo.add('unassign the numbers in the contact center', () =>
-        platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers in the contact center' }, [
-          { instanceId: binding.instanceId, numbers: order.numbers, idempotencyKey: `${c.state.id}/platform-unassign` },
-        ]),
+        platform.platformUnassignNumbers.executeWithOptions(
+          { summary: 'compensate: unassign numbers in the contact center' },
+          [
+            {
+              instanceId: binding.instanceId,
+              numbers: order.numbers,
+              idempotencyKey: `${c.state.id}/platform-unassign`,
+            },
+          ],
+        ),
       );
-      await platform.platformAssignNumbers.executeWithOptions({ summary: `bind ${order.numbers.length} number(s) in contact center ${binding.instanceId}` }, [
-        {
-          instanceId: binding.instanceId,
-          numbers: order.numbers,
-          binding: { ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}), ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}) },
-          reference: c.state.id,
-          idempotencyKey: `${c.state.id}/platform-assign`,
-        },
-      ]);
+      await platform.platformAssignNumbers.executeWithOptions(
+        { summary: `bind ${order.numbers.length} number(s) in contact center ${binding.instanceId}` },
+        [
+          {
+            instanceId: binding.instanceId,
+            numbers: order.numbers,
+            binding: {
+              ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
+              ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+            },
+            reference: c.state.id,
+            idempotencyKey: `${c.state.id}/platform-assign`,
+          },
+        ],
+      );
 
       const display = order.display;
       if (request.numberType === '400') {
@@ -153,7 +175,12 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
         ],
         // The subscription outlives the purchase that created it.
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        memo: { kind: 'number-subscription', enterpriseId: input.enterpriseId, requestHash: '', createdBy: `case:${c.state.id}` },
+        memo: {
+          kind: 'number-subscription',
+          enterpriseId: input.enterpriseId,
+          requestHash: '',
+          createdBy: `case:${c.state.id}`,
+        },
         typedSearchAttributes: new TypedSearchAttributes([
           { key: EnterpriseIdKey, value: input.enterpriseId },
           { key: OnboardingKindKey, value: 'number-subscription' },
@@ -205,40 +232,60 @@ async function reserveClean(c: OnboardingCase<'number-purchase'>, input: NumberP
     ttlSeconds: Math.ceil(timings.reservationTtlMs / 1000),
     reference: c.state.id,
   };
-  const where = request.numberType === 'fixed-line' && request.areaCode ? `fixed lines in ${request.areaCode}` : `${request.numberType} numbers`;
+  const where =
+    request.numberType === 'fixed-line' && request.areaCode
+      ? `fixed lines in ${request.areaCode}`
+      : `${request.numberType} numbers`;
   const quarantined: string[] = [];
-  let reservation = await billing.reserveNumbers.executeWithOptions({ summary: `reserve ${sizing.quantity} ${request.numberType} number(s)` }, [
-    { ...ask, idempotencyKey: runKey('reserve') },
-  ]);
+  let reservation = await billing.reserveNumbers.executeWithOptions(
+    { summary: `reserve ${sizing.quantity} ${request.numberType} number(s)` },
+    [{ ...ask, idempotencyKey: runKey('reserve') }],
+  );
   for (let round = 1; ; round++) {
-    c.step(round === 1 ? 'numbers reserved' : `numbers reserved (round ${round})`, 'done', `${reservation.display.join(', ')} until ${reservation.expiresAt}`);
+    c.step(
+      round === 1 ? 'numbers reserved' : `numbers reserved (round ${round})`,
+      'done',
+      `${reservation.display.join(', ')} until ${reservation.expiresAt}`,
+    );
     // Cases started before this check existed replay without it.
     if (!patched('numbers-in-service-check')) return reservation;
-    const conflicts = await gateway.numbersInService.executeWithOptions({ summary: `check ${reservation.numbers.length} number(s) are not in service elsewhere` }, [
-      { numbers: reservation.numbers, reference: c.state.id },
-    ]);
+    const conflicts = await gateway.numbersInService.executeWithOptions(
+      { summary: `check ${reservation.numbers.length} number(s) are not in service elsewhere` },
+      [{ numbers: reservation.numbers, reference: c.state.id }],
+    );
     if (conflicts.length === 0) return reservation;
     const found = conflicts.map((x) => `${x.display} (${x.where}: ${x.owner})`).join(', ');
     c.step(`numbers in service elsewhere (round ${round})`, 'failed', found);
-    await billing.quarantineNumbers.executeWithOptions({ summary: `quarantine ${conflicts.length} number(s) in billing` }, [
-      {
-        numbers: conflicts.map((x) => x.number),
-        reason: `in service elsewhere: ${found}`,
-        reference: c.state.id,
-        idempotencyKey: runKey(`quarantine/${round}`),
-      },
-    ]);
+    await billing.quarantineNumbers.executeWithOptions(
+      { summary: `quarantine ${conflicts.length} number(s) in billing` },
+      [
+        {
+          numbers: conflicts.map((x) => x.number),
+          reason: `in service elsewhere: ${found}`,
+          reference: c.state.id,
+          idempotencyKey: runKey(`quarantine/${round}`),
+        },
+      ],
+    );
     quarantined.push(...conflicts.map((x) => x.display));
     await billing.releaseReservation.executeWithOptions({ summary: `release reservation ${reservation.id}` }, [
       { reservationId: reservation.id, idempotencyKey: runKey(`release/${round}`) },
     ]);
-    c.step(`numbers quarantined (round ${round})`, 'done', `${conflicts.map((x) => x.display).join(', ')} set aside; reservation ${reservation.id} released`);
+    c.step(
+      `numbers quarantined (round ${round})`,
+      'done',
+      `${conflicts.map((x) => x.display).join(', ')} set aside; reservation ${reservation.id} released`,
+    );
     if (round >= MAX_CLEAN_RESERVATION_ROUNDS) {
-      throw c.fail('NoCleanNumbers', `no clean ${where} after ${round} reservations: ${quarantined.join(', ')} are in service elsewhere and were quarantined`);
+      throw c.fail(
+        'NoCleanNumbers',
+        `no clean ${where} after ${round} reservations: ${quarantined.join(', ')} are in service elsewhere and were quarantined`,
+      );
     }
-    const next = await billing.tryReserveNumbers.executeWithOptions({ summary: `reserve ${sizing.quantity} replacement number(s)` }, [
-      { ...ask, idempotencyKey: runKey(`reserve/${round + 1}`) },
-    ]);
+    const next = await billing.tryReserveNumbers.executeWithOptions(
+      { summary: `reserve ${sizing.quantity} replacement number(s)` },
+      [{ ...ask, idempotencyKey: runKey(`reserve/${round + 1}`) }],
+    );
     if (next.status === 'insufficient-stock') {
       throw c.fail(
         'NoCleanNumbers',
@@ -256,7 +303,10 @@ async function scriptReview(c: OnboardingCase<'number-purchase'>, input: NumberP
   const base = { caseId: c.state.id, companyName: input.companyName };
   let script = input.request.callScript ?? '';
   for (let round = 1; ; round++) {
-    const { banned } = await checks.screenCallScript.executeWithOptions({ summary: `screen the call script (round ${round})` }, [{ callScript: script }]);
+    const { banned } = await checks.screenCallScript.executeWithOptions(
+      { summary: `screen the call script (round ${round})` },
+      [{ callScript: script }],
+    );
     let reason: string;
     if (banned.length > 0) {
       reason = `the script contains banned phrase(s): ${banned.map((p) => `"${p}"`).join(', ')}`;
@@ -279,17 +329,31 @@ async function scriptReview(c: OnboardingCase<'number-purchase'>, input: NumberP
               dueAt: isoAt(dueAt ?? now()),
             }),
           remindEveryMs: timings.scriptReviewSlaMs,
-          onReminder: (n, since) => mail.send(`script-reminder/${round}/${n}`, 'support', 'purchase-script-reminder', { ...base, waitingSince: isoAt(since), reminder: n }),
+          onReminder: (n, since) =>
+            mail.send(`script-reminder/${round}/${n}`, 'support', 'purchase-script-reminder', {
+              ...base,
+              waitingSince: isoAt(since),
+              reminder: n,
+            }),
         },
       );
       if (decision.name === 'approve-script') return;
       reason = decision.payload.reason;
     }
     const resubmitBy = now() + timings.scriptResubmissionWindowMs;
-    mail.send(`script-rejected/${round}`, input.contactEmail, 'purchase-script-rejected', { ...base, reason, automatic: banned.length > 0, resubmitBy: isoAt(resubmitBy) });
-    const resubmitted = await c.awaitAction('awaiting-script-resubmission', [{ action: 'resubmit-script', role: 'enterprise' }], {
-      deadlineMs: timings.scriptResubmissionWindowMs,
+    mail.send(`script-rejected/${round}`, input.contactEmail, 'purchase-script-rejected', {
+      ...base,
+      reason,
+      automatic: banned.length > 0,
+      resubmitBy: isoAt(resubmitBy),
     });
+    const resubmitted = await c.awaitAction(
+      'awaiting-script-resubmission',
+      [{ action: 'resubmit-script', role: 'enterprise' }],
+      {
+        deadlineMs: timings.scriptResubmissionWindowMs,
+      },
+    );
     if (!resubmitted) throw c.fail('ScriptResubmissionWindowExpired', `no corrected script by ${isoAt(resubmitBy)}`);
     script = resubmitted.payload.callScript;
   }
@@ -301,8 +365,15 @@ async function scriptReview(c: OnboardingCase<'number-purchase'>, input: NumberP
  * deadline fails the case (the order is then voided by compensation). Only billing's own word
  * that the order is paid counts: an event is a prompt to ask, not proof.
  */
-async function pay(c: OnboardingCase<'number-purchase'>, input: NumberPurchaseInput, order: Order, events: BillingEvents): Promise<Order> {
-  const outcome = await billing.chargeOrder.executeWithOptions({ summary: `charge ${order.amountFen} fen` }, [{ orderId: order.id, idempotencyKey: runKey('charge') }]);
+async function pay(
+  c: OnboardingCase<'number-purchase'>,
+  input: NumberPurchaseInput,
+  order: Order,
+  events: BillingEvents,
+): Promise<Order> {
+  const outcome = await billing.chargeOrder.executeWithOptions({ summary: `charge ${order.amountFen} fen` }, [
+    { orderId: order.id, idempotencyKey: runKey('charge') },
+  ]);
   if (outcome.status === 'paid') {
     c.step('order paid', 'done', `${outcome.value.amountFen} fen from the balance`);
     return outcome.value;
@@ -321,14 +392,25 @@ async function pay(c: OnboardingCase<'number-purchase'>, input: NumberPurchaseIn
   let seen = 0;
   for (;;) {
     const wait = Math.max(1, Math.min(input.timings.paymentPollMs, payBy - now()));
-    const prompted = await condition(() => events.events.filter((e) => e.type === 'order.paid' && e.orderId === order.id).length > seen, wait);
+    const prompted = await condition(
+      () => events.events.filter((e) => e.type === 'order.paid' && e.orderId === order.id).length > seen,
+      wait,
+    );
     seen = events.events.filter((e) => e.type === 'order.paid' && e.orderId === order.id).length;
-    const current = await billing.getOrder.executeWithOptions({ summary: prompted ? 'read the order billing says is paid' : 'poll the order for payment' }, [order.id]);
+    const current = await billing.getOrder.executeWithOptions(
+      { summary: prompted ? 'read the order billing says is paid' : 'poll the order for payment' },
+      [order.id],
+    );
     if (current.status === 'paid') {
-      c.step('order paid', 'done', prompted ? 'billing webhook order.paid, confirmed by billing' : 'found by polling billing');
+      c.step(
+        'order paid',
+        'done',
+        prompted ? 'billing webhook order.paid, confirmed by billing' : 'found by polling billing',
+      );
       return current;
     }
-    if (prompted) c.step('order.paid not confirmed', 'failed', `billing says order ${order.id} is ${current.status}; waiting on`);
+    if (prompted)
+      c.step('order.paid not confirmed', 'failed', `billing says order ${order.id} is ${current.status}; waiting on`);
     if (now() >= payBy) throw c.fail('PaymentDeadlinePassed', `order ${order.id} was not paid by ${isoAt(payBy)}`);
   }
 }

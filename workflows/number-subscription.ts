@@ -22,7 +22,12 @@ export interface SubscriptionResult {
 }
 
 export async function numberSubscription(input: SubscriptionInput): Promise<SubscriptionResult> {
-  const c = new OnboardingCase({ kind: 'number-subscription', enterpriseId: input.enterpriseId, stage: 'active', steps: input.carriedSteps });
+  const c = new OnboardingCase({
+    kind: 'number-subscription',
+    enterpriseId: input.enterpriseId,
+    stage: 'active',
+    steps: input.carriedSteps,
+  });
   const { mail, undo } = c;
   const numbers = input.numbers.display;
   const base = { caseId: c.state.id, companyName: input.companyName, numbers };
@@ -33,15 +38,25 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
     { action: 'release', role: 'enterprise' },
     { action: 'set-auto-renew', role: 'enterprise' },
   ] as const;
-  if (input.renewals === 0 && input.carriedSteps.length === 0) c.step('subscription started', 'done', `paid until ${isoAt(input.paidThrough)}`);
+  if (input.renewals === 0 && input.carriedSteps.length === 0)
+    c.step('subscription started', 'done', `paid until ${isoAt(input.paidThrough)}`);
   c.state.result = { paidThrough: isoAt(input.paidThrough), autoRenew, renewals: input.renewals, numbers };
 
   /** Takes the numbers off the instance and returns them to inventory; idempotent. */
   const releaseNumbers = async (reason: string): Promise<string> => {
-    await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [{ numbers: input.numbers.e164, reference: input.purchaseId }]);
-    await platform.platformUnassignNumbers.executeWithOptions({ summary: `unbind ${numbers.length} number(s) in contact center ${input.instanceId}` }, [
-      { instanceId: input.instanceId, numbers: input.numbers.e164, idempotencyKey: `${workflowInfo().workflowId}/platform-release` },
+    await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [
+      { numbers: input.numbers.e164, reference: input.purchaseId },
     ]);
+    await platform.platformUnassignNumbers.executeWithOptions(
+      { summary: `unbind ${numbers.length} number(s) in contact center ${input.instanceId}` },
+      [
+        {
+          instanceId: input.instanceId,
+          numbers: input.numbers.e164,
+          idempotencyKey: `${workflowInfo().workflowId}/platform-release`,
+        },
+      ],
+    );
     await billing.releaseNumbers.executeWithOptions({ summary: 'return numbers to inventory' }, [
       { numbers: input.numbers.e164, reference: c.state.id, idempotencyKey: `${workflowInfo().workflowId}/release` },
     ]);
@@ -49,7 +64,9 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
     return `${numbers.join(', ')} released: ${reason}`;
   };
   // However the subscription ends (cancelled, or a failure), the numbers go with it.
-  const releasing = undo.add('release the numbers', () => releaseNumbers(c.cancelReason ? `cancelled: ${c.cancelReason}` : 'the subscription ended'));
+  const releasing = undo.add('release the numbers', () =>
+    releaseNumbers(c.cancelReason ? `cancelled: ${c.cancelReason}` : 'the subscription ended'),
+  );
 
   return c.run(
     { kindLabel: '号码订阅 / number subscription', to: () => input.contactEmail, companyName: () => input.companyName },
@@ -57,23 +74,30 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
       /** Charges one period; a paid period continues as new with rent paid one period further. */
       const renew = async (how: string): Promise<boolean> => {
         const period = input.paidThrough;
-        const outcome = await billing.chargeRent.executeWithOptions({ summary: `rent for the period from ${isoAt(period)}` }, [
-          {
-            customerId: input.customerId,
-            amountFen: input.monthlyRentFen,
-            description: `monthly rent ${numbers.join(', ')}`,
-            reference: c.state.id,
-            // One charge per paid period, whatever the run or the retry.
-            idempotencyKey: `${workflowInfo().workflowId}/rent/${period}`,
-          },
-        ]);
+        const outcome = await billing.chargeRent.executeWithOptions(
+          { summary: `rent for the period from ${isoAt(period)}` },
+          [
+            {
+              customerId: input.customerId,
+              amountFen: input.monthlyRentFen,
+              description: `monthly rent ${numbers.join(', ')}`,
+              reference: c.state.id,
+              // One charge per paid period, whatever the run or the retry.
+              idempotencyKey: `${workflowInfo().workflowId}/rent/${period}`,
+            },
+          ],
+        );
         if (outcome.status !== 'paid') {
           c.step(`renewal (${how})`, 'failed', `balance ${outcome.balanceFen} fen, rent ${input.monthlyRentFen} fen`);
           return false;
         }
         const paidThrough = period + periodMs;
         c.step(`renewal (${how})`, 'done', `paid until ${isoAt(paidThrough)}`);
-        mail.send(`renewed/${period}`, input.contactEmail, 'subscription-renewed', { ...base, paidThrough: isoAt(paidThrough), amountFen: input.monthlyRentFen });
+        mail.send(`renewed/${period}`, input.contactEmail, 'subscription-renewed', {
+          ...base,
+          paidThrough: isoAt(paidThrough),
+          amountFen: input.monthlyRentFen,
+        });
         await mail.flush();
         await condition(allHandlersFinished);
         return continueAsNew<typeof numberSubscription>({
@@ -89,11 +113,20 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
         c.enter('releasing');
         releasing.retire();
         c.step('numbers released', 'done', await releaseNumbers(reason));
-        return { status: 'released', numbers, releasedAt: isoAt(now()), reason, paidThrough: isoAt(input.paidThrough), renewals: input.renewals };
+        return {
+          status: 'released',
+          numbers,
+          releasedAt: isoAt(now()),
+          reason,
+          paidThrough: isoAt(input.paidThrough),
+          renewals: input.renewals,
+        };
       };
 
       /** Handles one action; returns a result when the subscription ends. */
-      const onAction = async (a: Received<'number-subscription', 'renew' | 'release' | 'set-auto-renew'>): Promise<SubscriptionResult | undefined> => {
+      const onAction = async (
+        a: Received<'number-subscription', 'renew' | 'release' | 'set-auto-renew'>,
+      ): Promise<SubscriptionResult | undefined> => {
         switch (a.name) {
           case 'set-auto-renew':
             autoRenew = a.payload.autoRenew;
@@ -138,7 +171,12 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
       }
       const releaseAt = input.paidThrough + graceMs;
       c.step('expired', 'done', `${why}; kept until ${isoAt(releaseAt)}`);
-      mail.send(`grace/${input.paidThrough}`, input.contactEmail, 'subscription-in-grace', { ...base, releaseAt: isoAt(releaseAt), amountFen: input.monthlyRentFen, reason: why });
+      mail.send(`grace/${input.paidThrough}`, input.contactEmail, 'subscription-in-grace', {
+        ...base,
+        releaseAt: isoAt(releaseAt),
+        amountFen: input.monthlyRentFen,
+        reason: why,
+      });
       while (now() < releaseAt) {
         const got = await c.awaitAction('grace', awaited, { deadlineMs: releaseAt - now() });
         if (!got) break;

@@ -32,7 +32,11 @@ export interface Own400LandingResult {
 export async function own400Landing(input: Own400LandingInput): Promise<Own400LandingResult> {
   const { request, timings } = input;
   const own400 = input.own400Display;
-  const c = new OnboardingCase({ kind: 'own-400-landing', enterpriseId: input.enterpriseId, stage: 'purchasing-fixed-line' });
+  const c = new OnboardingCase({
+    kind: 'own-400-landing',
+    enterpriseId: input.enterpriseId,
+    stage: 'purchasing-fixed-line',
+  });
   const { mail } = c;
   const billingEvents = new BillingEvents();
   const base = { caseId: c.state.id, companyName: input.companyName, own400Number: own400 };
@@ -45,7 +49,8 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
       companyName: () => input.companyName,
       // A running fixed-line purchase is cancelled with this case and undoes its own billing steps;
       // once the lines are paid they stay, as a subscription.
-      onFailure: (error) => mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: error.message }),
+      onFailure: (error) =>
+        mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: error.message }),
     },
     async () => {
       // 1-2. Fixed lines, bought in a case of their own whose actions are taken on it.
@@ -64,7 +69,12 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
             timings: { ...timings.purchase, subscription: timings.subscription },
           },
         ],
-        memo: { kind: 'number-purchase', enterpriseId: input.enterpriseId, requestHash: '', createdBy: `case:${c.state.id}` },
+        memo: {
+          kind: 'number-purchase',
+          enterpriseId: input.enterpriseId,
+          requestHash: '',
+          createdBy: `case:${c.state.id}`,
+        },
         typedSearchAttributes: new TypedSearchAttributes([
           { key: EnterpriseIdKey, value: input.enterpriseId },
           { key: OnboardingKindKey, value: 'number-purchase' },
@@ -78,16 +88,19 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
 
       // 3-4. The invoice: company name as title, the fixed lines in the remark (as on the seed: 020-6624XXXX).
       c.enter('awaiting-invoice');
-      const requested = await billing.requestInvoice.executeWithOptions({ summary: `invoice for order ${purchase.orderId}` }, [
-        {
-          customerId: input.customerId,
-          orderId: purchase.orderId,
-          title: input.companyName,
-          remark: `固话号码 / fixed line: ${fixedLines.join(', ')}`,
-          reference: c.state.id,
-          idempotencyKey: runKey('invoice'),
-        },
-      ]);
+      const requested = await billing.requestInvoice.executeWithOptions(
+        { summary: `invoice for order ${purchase.orderId}` },
+        [
+          {
+            customerId: input.customerId,
+            orderId: purchase.orderId,
+            title: input.companyName,
+            remark: `固话号码 / fixed line: ${fixedLines.join(', ')}`,
+            reference: c.state.id,
+            idempotencyKey: runKey('invoice'),
+          },
+        ],
+      );
       timeline.invoiceRequested = requested.requestedAt;
       c.step('invoice requested', 'done', `${requested.id}: "${requested.title}", remark "${requested.remark ?? ''}"`);
       const invoice = await issuedInvoice(c, requested, billingEvents, timings);
@@ -104,23 +117,36 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
         ],
         {
           onEnter: () =>
-            mail.send('invoice-ready', input.contactEmail, 'landing-invoice-ready', { ...landing, invoiceId: invoice.id, confirmBy: isoAt(confirmBy) }, [
-              { filename: `invoice-${invoice.id}.pdf`, source: 'billing-invoice', id: invoice.id },
-            ]),
+            mail.send(
+              'invoice-ready',
+              input.contactEmail,
+              'landing-invoice-ready',
+              { ...landing, invoiceId: invoice.id, confirmBy: isoAt(confirmBy) },
+              [{ filename: `invoice-${invoice.id}.pdf`, source: 'billing-invoice', id: invoice.id }],
+            ),
           remindEveryMs: timings.reminderIntervalMs,
-          onReminder: (n) => mail.send(`landing-reminder/${n}`, input.contactEmail, 'landing-reminder', { ...landing, reminder: n, confirmBy: isoAt(confirmBy) }),
+          onReminder: (n) =>
+            mail.send(`landing-reminder/${n}`, input.contactEmail, 'landing-reminder', {
+              ...landing,
+              reminder: n,
+              confirmBy: isoAt(confirmBy),
+            }),
           deadlineMs: timings.landingDeadlineMs,
         },
       );
       if (!landed) {
-        throw c.fail('LandingDeadlinePassed', `${own400} was not confirmed as landed on ${fixedLines.join(', ')} by ${isoAt(confirmBy)}; the fixed lines stay active`);
+        throw c.fail(
+          'LandingDeadlinePassed',
+          `${own400} was not confirmed as landed on ${fixedLines.join(', ')} by ${isoAt(confirmBy)}; the fixed lines stay active`,
+        );
       }
       timeline.landed = isoAt(now());
 
       // 6. Verification: a test call to the 400 number must arrive on the fixed line.
       const testBy = now() + timings.testCallWindowMs;
       const tested = await c.awaitAction('verifying', [{ action: 'confirm-test-call', role: 'support' }], {
-        onEnter: () => mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
+        onEnter: () =>
+          mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
         deadlineMs: timings.testCallWindowMs,
       });
       if (!tested) throw c.fail('TestCallNotConfirmed', `no test call to ${own400} was confirmed by ${isoAt(testBy)}`);
@@ -134,7 +160,12 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
         fixedLines,
         purchaseId,
         orderId: purchase.orderId,
-        invoice: { id: invoice.id, title: invoice.title, remark: invoice.remark ?? undefined, issuedAt: invoice.issuedAt },
+        invoice: {
+          id: invoice.id,
+          title: invoice.title,
+          remark: invoice.remark ?? undefined,
+          issuedAt: invoice.issuedAt,
+        },
         verifiedBy: 'support-confirmation',
         timeline,
       };
@@ -146,17 +177,26 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
  * Waits for billing to issue the invoice: its webhook ends the wait at once; polling finds an
  * invoice whose webhook was lost; past the window the case fails.
  */
-async function issuedInvoice(c: OnboardingCase<'own-400-landing'>, invoice: Invoice, events: BillingEvents, timings: LandingTimings): Promise<Invoice> {
+async function issuedInvoice(
+  c: OnboardingCase<'own-400-landing'>,
+  invoice: Invoice,
+  events: BillingEvents,
+  timings: LandingTimings,
+): Promise<Invoice> {
   if (invoice.status === 'issued') return invoice;
   const deadline = now() + timings.invoiceWindowMs;
   for (;;) {
     const wait = Math.max(1, Math.min(timings.invoicePollMs, deadline - now()));
     const byWebhook = await condition(() => events.has('invoice.issued', (e) => e.invoiceId === invoice.id), wait);
-    const current = await billing.getInvoice.executeWithOptions({ summary: byWebhook ? 'read the issued invoice' : 'poll billing for the invoice' }, [invoice.id]);
+    const current = await billing.getInvoice.executeWithOptions(
+      { summary: byWebhook ? 'read the issued invoice' : 'poll billing for the invoice' },
+      [invoice.id],
+    );
     if (current.status === 'issued') {
       c.step('invoice issued', 'done', byWebhook ? 'billing webhook invoice.issued' : 'found by polling billing');
       return current;
     }
-    if (now() >= deadline) throw c.fail('InvoiceNotIssued', `billing did not issue invoice ${invoice.id} by ${isoAt(deadline)}`);
+    if (now() >= deadline)
+      throw c.fail('InvoiceNotIssued', `billing did not issue invoice ${invoice.id} by ${isoAt(deadline)}`);
   }
 }

@@ -22,7 +22,11 @@ const WATCH_SLICE_MS = 5 * 60_000;
 export async function sipRegistration(input: SipRegistrationInput): Promise<never> {
   const { request, timings } = input;
   const { e164: numbers, display: formatted } = input.numbers;
-  const c = new OnboardingCase({ kind: 'sip-registration', enterpriseId: input.enterpriseId, stage: 'awaiting-review' });
+  const c = new OnboardingCase({
+    kind: 'sip-registration',
+    enterpriseId: input.enterpriseId,
+    stage: 'awaiting-review',
+  });
   const { mail, undo } = c;
   const checks: Check[] = [];
   const to = request.contact.email;
@@ -31,19 +35,24 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
 
   /** Issues (or rotates) the credentials; the password leaves only by email. */
   const issue = (account?: { username: string; realm: string }) =>
-    sipAccounts.issueSipCredentials.executeWithOptions({ summary: rotation === 0 ? 'create the SIP account and email its password' : `rotate the password (${rotation})` }, [
+    sipAccounts.issueSipCredentials.executeWithOptions(
       {
-        caseId: c.state.id,
-        companyName: input.companyName,
-        instanceId: request.instanceId,
-        to,
-        transport: request.transport,
-        vendor: request.gatewayVendor,
-        rotation,
-        ...(account ? { account } : {}),
-        dedupKey: runKey(`email/sip-credentials/${rotation}`),
+        summary: rotation === 0 ? 'create the SIP account and email its password' : `rotate the password (${rotation})`,
       },
-    ]);
+      [
+        {
+          caseId: c.state.id,
+          companyName: input.companyName,
+          instanceId: request.instanceId,
+          to,
+          transport: request.transport,
+          vendor: request.gatewayVendor,
+          rotation,
+          ...(account ? { account } : {}),
+          dedupKey: runKey(`email/sip-credentials/${rotation}`),
+        },
+      ],
+    );
 
   return c.run(sipEnding(c, { to, base, kindLabel: 'SIP注册对接 / SIP registration', checks }), async () => {
     const review = await c.awaitAction(
@@ -53,7 +62,13 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
         { action: 'reject', role: 'support' },
       ],
       {
-        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'registration', summary: `${numbers.length} number(s), ${request.transport.toUpperCase()}, ${request.gatewayVendor}`, dueAt: isoAt(dueAt ?? now()) }),
+        onEnter: (dueAt) =>
+          mail.send('review', 'support', 'sip-review', {
+            ...base,
+            mode: 'registration',
+            summary: `${numbers.length} number(s), ${request.transport.toUpperCase()}, ${request.gatewayVendor}`,
+            dueAt: isoAt(dueAt ?? now()),
+          }),
         remindEveryMs: timings.reviewSlaMs,
       },
     );
@@ -64,50 +79,124 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
 
     c.enter('issuing-credentials');
     undo.add('delete the SIP account', async () => {
-      const { deleted } = await gateway.deleteSipAccountsOf.executeWithOptions({ summary: 'compensate: delete the SIP account' }, [{ reference: c.state.id }]);
-      return deleted.length > 0 ? `deleted ${deleted.map((a) => `${a.username}@${a.realm}`).join(', ')}` : 'no account was made';
+      const { deleted } = await gateway.deleteSipAccountsOf.executeWithOptions(
+        { summary: 'compensate: delete the SIP account' },
+        [{ reference: c.state.id }],
+      );
+      return deleted.length > 0
+        ? `deleted ${deleted.map((a) => `${a.username}@${a.realm}`).join(', ')}`
+        : 'no account was made';
     });
     const issued = await issue();
     const account = { username: issued.username, realm: issued.realm };
-    if (issued.state !== 'delivered-earlier') await applySbcChange(c, issued.state, 'issuing-credentials', 'create-account', `create SIP account ${account.username}@${account.realm} (the password is with the customer)`);
+    if (issued.state !== 'delivered-earlier')
+      await applySbcChange(
+        c,
+        issued.state,
+        'issuing-credentials',
+        'create-account',
+        `create SIP account ${account.username}@${account.realm} (the password is with the customer)`,
+      );
     c.step('credentials issued', 'done', `${account.username}@${account.realm}, password emailed to the contact`);
     c.state.result = { account, registrar: input.registrar, transport: request.transport };
 
     // Watch the SBC until the gateway registers.
     const observes = await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, []);
     const registration = await awaitRegistration(c, to, account, timings, observes.registrations);
-    checks.push({ name: 'registration', passed: true, detail: `${registration.contact}${registration.received ? ` (from ${registration.received})` : ''}, ${registration.transport ?? 'udp'}, until ${registration.expiresAt}${registration.userAgent ? `, ${registration.userAgent}` : ''}`, at: isoAt(now()) });
+    checks.push({
+      name: 'registration',
+      passed: true,
+      detail: `${registration.contact}${registration.received ? ` (from ${registration.received})` : ''}, ${registration.transport ?? 'udp'}, until ${registration.expiresAt}${registration.userAgent ? `, ${registration.userAgent}` : ''}`,
+      at: isoAt(now()),
+    });
 
     // Test calls: out through the registered contact, then in from the gateway.
     c.enter('test-calls');
     if (observes.registrations) {
       // Through the SBC, which finds the registered contact by the account in the Request-URI.
-      const outbound = await sipProbe.placeTestCall.executeWithOptions({ summary: `test call through ${account.username}` }, [
-        { host: account.realm, port: 0, transport: request.transport, callee: account.username, caller: numbers[0] ?? '', domain: account.realm },
-      ]);
-      checks.push({ name: 'outbound test call', passed: outbound.passed, detail: outbound.summary, at: isoAt(now()), ...(outbound.finalCode ? { code: outbound.finalCode } : {}) });
+      const outbound = await sipProbe.placeTestCall.executeWithOptions(
+        { summary: `test call through ${account.username}` },
+        [
+          {
+            host: account.realm,
+            port: 0,
+            transport: request.transport,
+            callee: account.username,
+            caller: numbers[0] ?? '',
+            domain: account.realm,
+          },
+        ],
+      );
+      checks.push({
+        name: 'outbound test call',
+        passed: outbound.passed,
+        detail: outbound.summary,
+        at: isoAt(now()),
+        ...(outbound.finalCode ? { code: outbound.finalCode } : {}),
+      });
       c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
       if (!outbound.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${outbound.summary}`);
     } else {
-      c.step('outbound test call', 'done', 'not placed: this SBC cannot route platform test calls; covered by the inbound test');
+      c.step(
+        'outbound test call',
+        'done',
+        'not placed: this SBC cannot route platform test calls; covered by the inbound test',
+      );
     }
 
-    const inbound = await inboundTest(c, { to, base, numbers, formatted, from: `${account.username}@${account.realm}`, windowMs: timings.inboundTestWindowMs });
+    const inbound = await inboundTest(c, {
+      to,
+      base,
+      numbers,
+      formatted,
+      from: `${account.username}@${account.realm}`,
+      windowMs: timings.inboundTestWindowMs,
+    });
     checks.push(inbound);
     if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
     c.enter('assigning-numbers');
-    undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
-    await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [{ instanceId: request.instanceId, numbers, reference: c.state.id }]);
-    undo.add('unassign the numbers in the contact center', () =>
-      platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers in the contact center' }, [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }]),
+    undo.add('unassign the numbers', () =>
+      gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [
+        { numbers, reference: c.state.id },
+      ]),
     );
-    await platform.platformAssignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) in contact center ${request.instanceId}` }, [
-      { instanceId: request.instanceId, numbers, reference: c.state.id, idempotencyKey: `${c.state.id}/platform-assign` },
-    ]);
-    checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}`, at: isoAt(now()) });
+    await gateway.assignNumbers.executeWithOptions(
+      { summary: `assign ${numbers.length} number(s) to ${request.instanceId}` },
+      [{ instanceId: request.instanceId, numbers, reference: c.state.id }],
+    );
+    undo.add('unassign the numbers in the contact center', () =>
+      platform.platformUnassignNumbers.executeWithOptions(
+        { summary: 'compensate: unassign numbers in the contact center' },
+        [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }],
+      ),
+    );
+    await platform.platformAssignNumbers.executeWithOptions(
+      { summary: `assign ${numbers.length} number(s) in contact center ${request.instanceId}` },
+      [
+        {
+          instanceId: request.instanceId,
+          numbers,
+          reference: c.state.id,
+          idempotencyKey: `${c.state.id}/platform-assign`,
+        },
+      ],
+    );
+    checks.push({
+      name: 'numbers assigned',
+      passed: true,
+      detail: `${formatted.join(', ')} on ${request.instanceId}`,
+      at: isoAt(now()),
+    });
     mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
-    c.state.result = { ...reportOf(true, checks), account, registrar: input.registrar, transport: request.transport, numbers: formatted, rotations: 0 };
+    c.state.result = {
+      ...reportOf(true, checks),
+      account,
+      registrar: input.registrar,
+      transport: request.transport,
+      numbers: formatted,
+      rotations: 0,
+    };
 
     // In service: the account lives with the case; the enterprise may rotate its password.
     for (;;) {
@@ -115,8 +204,19 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
       rotation++;
       c.enter('issuing-credentials');
       const rotated = await issue(account);
-      c.step(`credentials rotated (${rotation})`, 'done', `new password emailed; the old one no longer works${rotate.payload.note ? ` (${rotate.payload.note})` : ''}`);
-      if (rotated.state !== 'delivered-earlier') await applySbcChange(c, rotated.state, 'issuing-credentials', `rotate-password-${rotation}`, `set a new password for ${account.username}@${account.realm} (sent to the customer)`);
+      c.step(
+        `credentials rotated (${rotation})`,
+        'done',
+        `new password emailed; the old one no longer works${rotate.payload.note ? ` (${rotate.payload.note})` : ''}`,
+      );
+      if (rotated.state !== 'delivered-earlier')
+        await applySbcChange(
+          c,
+          rotated.state,
+          'issuing-credentials',
+          `rotate-password-${rotation}`,
+          `set a new password for ${account.username}@${account.realm} (sent to the customer)`,
+        );
       c.state.result = { ...(c.state.result as object), rotations: rotation };
     }
   });
@@ -126,27 +226,50 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
  * Waits for the gateway to register: watched on the SBC where it can see registrations,
  * confirmed by support where it cannot. Reminds the enterprise, fails at the deadline.
  */
-async function awaitRegistration(c: OnboardingCase<'sip-registration'>, to: string, account: { username: string; realm: string }, timings: SipTimings, observable: boolean): Promise<Registration> {
+async function awaitRegistration(
+  c: OnboardingCase<'sip-registration'>,
+  to: string,
+  account: { username: string; realm: string },
+  timings: SipTimings,
+  observable: boolean,
+): Promise<Registration> {
   const deadline = now() + timings.registrationDeadlineMs;
   if (!observable) {
-    const confirmed = await c.awaitAction('awaiting-registration', [{ action: 'confirm-registration', role: 'support' }], { deadlineMs: timings.registrationDeadlineMs });
-    if (!confirmed) throw c.fail('NotRegistered', `${account.username}@${account.realm} was not confirmed registered by ${isoAt(deadline)}`);
+    const confirmed = await c.awaitAction(
+      'awaiting-registration',
+      [{ action: 'confirm-registration', role: 'support' }],
+      { deadlineMs: timings.registrationDeadlineMs },
+    );
+    if (!confirmed)
+      throw c.fail(
+        'NotRegistered',
+        `${account.username}@${account.realm} was not confirmed registered by ${isoAt(deadline)}`,
+      );
     return { contact: `confirmed by ${confirmed.actor.name}`, expiresAt: 'unknown (the SBC cannot be read)' };
   }
   c.enter('awaiting-registration');
   let nextReminder = now() + timings.registrationReminderMs;
-  for (let reminder = 1; ; ) {
-    const registration = await sipWatch.awaitRegistration.executeWithOptions({ summary: `watch for ${account.username} to register` }, [
-      { ...account, maxWaitMs: Math.max(1, Math.min(nextReminder, deadline, now() + WATCH_SLICE_MS) - now()) },
-    ]);
+  for (let reminder = 1; ;) {
+    const registration = await sipWatch.awaitRegistration.executeWithOptions(
+      { summary: `watch for ${account.username} to register` },
+      [{ ...account, maxWaitMs: Math.max(1, Math.min(nextReminder, deadline, now() + WATCH_SLICE_MS) - now()) }],
+    );
     if (registration) {
       c.step('gateway registered', 'done', `${registration.contact} until ${registration.expiresAt}`);
       return registration;
     }
-    if (now() >= deadline) throw c.fail('NotRegistered', `${account.username}@${account.realm} did not register by ${isoAt(deadline)}`);
+    if (now() >= deadline)
+      throw c.fail('NotRegistered', `${account.username}@${account.realm} did not register by ${isoAt(deadline)}`);
     if (now() >= nextReminder) {
       c.step(`registration reminder ${reminder}`, 'done', `not registered yet`);
-      c.mail.send(`registration-reminder/${reminder}`, to, 'sip-registration-reminder', { caseId: c.state.id, companyName: '', username: account.username, realm: account.realm, reminder, deadline: isoAt(deadline) });
+      c.mail.send(`registration-reminder/${reminder}`, to, 'sip-registration-reminder', {
+        caseId: c.state.id,
+        companyName: '',
+        username: account.username,
+        realm: account.realm,
+        reminder,
+        deadline: isoAt(deadline),
+      });
       reminder++;
       nextReminder += timings.registrationReminderMs;
     }

@@ -42,9 +42,21 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
         { action: 'reject', role: 'support' },
       ],
       {
-        onEnter: (dueAt) => mail.send('review', 'support', 'sip-review', { ...base, mode: 'trunk', summary: `gateway ${target}, ${numbers.length} number(s)`, dueAt: isoAt(dueAt ?? now()) }),
+        onEnter: (dueAt) =>
+          mail.send('review', 'support', 'sip-review', {
+            ...base,
+            mode: 'trunk',
+            summary: `gateway ${target}, ${numbers.length} number(s)`,
+            dueAt: isoAt(dueAt ?? now()),
+          }),
         remindEveryMs: timings.reviewSlaMs,
-        onReminder: (n) => mail.send(`review-reminder/${n}`, 'support', 'sip-review', { ...base, mode: 'trunk', summary: `reminder ${n}: gateway ${target}`, dueAt: isoAt(now()) }),
+        onReminder: (n) =>
+          mail.send(`review-reminder/${n}`, 'support', 'sip-review', {
+            ...base,
+            mode: 'trunk',
+            summary: `reminder ${n}: gateway ${target}`,
+            dueAt: isoAt(now()),
+          }),
       },
     );
     if (review.name === 'reject') {
@@ -55,87 +67,176 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
     // The gateway's address goes on the SBC allowlist for this case.
     c.enter('allowlisting');
     undo.add('remove the allowlist entry', () =>
-      gateway.disallowGateway.executeWithOptions({ summary: `compensate: remove ${ip}:${port} from the allowlist` }, [{ ip, port, reference: c.state.id }]),
+      gateway.disallowGateway.executeWithOptions({ summary: `compensate: remove ${ip}:${port} from the allowlist` }, [
+        { ip, port, reference: c.state.id },
+      ]),
     );
-    const entry = await gateway.allowGateway.executeWithOptions({ summary: `allowlist ${target}` }, [{ ip, port, transport, reference: c.state.id }]);
-    await applySbcChange(c, entry.state, 'allowlisting', 'allowlist-gateway', `add ${ip}:${port} (${transport}) to allowlist group 1 for case ${c.state.id}`);
+    const entry = await gateway.allowGateway.executeWithOptions({ summary: `allowlist ${target}` }, [
+      { ip, port, transport, reference: c.state.id },
+    ]);
+    await applySbcChange(
+      c,
+      entry.state,
+      'allowlisting',
+      'allowlist-gateway',
+      `add ${ip}:${port} (${transport}) to allowlist group 1 for case ${c.state.id}`,
+    );
     c.step('gateway allowlisted', 'done', `${target} (${entry.state})`);
 
     // The enterprise allows the provider's addresses on its side.
     const whitelist = { ...base, inbound: input.provider.inbound, outbound: input.provider.outbound, gateway: target };
-    const confirmed = await c.awaitAction('awaiting-customer-whitelist', [{ action: 'confirm-whitelist', role: 'enterprise' }], {
-      onEnter: () => mail.send('whitelist', to, 'trunk-whitelist', whitelist),
-      remindEveryMs: timings.whitelistReminderMs,
-      onReminder: (n) => mail.send(`whitelist-reminder/${n}`, to, 'trunk-whitelist', { ...whitelist, reminder: n }),
-      deadlineMs: timings.whitelistDeadlineMs,
-    });
-    if (!confirmed) throw c.fail('WhitelistNotConfirmed', `the provider's addresses were not confirmed as allowed by ${isoAt(now())}`);
+    const confirmed = await c.awaitAction(
+      'awaiting-customer-whitelist',
+      [{ action: 'confirm-whitelist', role: 'enterprise' }],
+      {
+        onEnter: () => mail.send('whitelist', to, 'trunk-whitelist', whitelist),
+        remindEveryMs: timings.whitelistReminderMs,
+        onReminder: (n) => mail.send(`whitelist-reminder/${n}`, to, 'trunk-whitelist', { ...whitelist, reminder: n }),
+        deadlineMs: timings.whitelistDeadlineMs,
+      },
+    );
+    if (!confirmed)
+      throw c.fail(
+        'WhitelistNotConfirmed',
+        `the provider's addresses were not confirmed as allowed by ${isoAt(now())}`,
+      );
 
     // Connectivity: any SIP final response to OPTIONS proves the path; retried with backoff.
     for (let round = 1; ; round++) {
       c.enter('connectivity-check');
       const probe = await optionsWithBackoff(target, ip, port, transport, timings.connectivityWindowMs);
       if (probe.outcome === 'answered') {
-        checks.push({ name: 'connectivity (OPTIONS)', passed: true, detail: `${probe.code} ${probe.reason} in ${probe.rttMs} ms from ${probe.from}`, at: isoAt(now()), code: probe.code, rttMs: probe.rttMs });
+        checks.push({
+          name: 'connectivity (OPTIONS)',
+          passed: true,
+          detail: `${probe.code} ${probe.reason} in ${probe.rttMs} ms from ${probe.from}`,
+          at: isoAt(now()),
+          code: probe.code,
+          rttMs: probe.rttMs,
+        });
         c.step(`connectivity round ${round}`, 'done', `${probe.code} ${probe.reason}, ${probe.rttMs} ms`);
         break;
       }
       c.step(`connectivity round ${round}`, 'failed', `no answer to ${probe.attempts} OPTIONS from ${probe.from}`);
-      const retried = await c.awaitAction('connectivity-failed', [{ action: 'retry-connectivity', role: 'enterprise' }], {
-        onEnter: () =>
-          mail.send(`connectivity-failed/${round}`, to, 'trunk-connectivity-failed', {
-            ...base,
-            target,
-            from: probe.from,
-            sent: probe.sent,
-            attempts: probe.attempts,
-            window: `${Math.round(timings.connectivityWindowMs / 1000)} s`,
-            result: 'no SIP response (timeout)',
-          }),
-        deadlineMs: timings.connectivityRetryDeadlineMs,
-      });
+      const retried = await c.awaitAction(
+        'connectivity-failed',
+        [{ action: 'retry-connectivity', role: 'enterprise' }],
+        {
+          onEnter: () =>
+            mail.send(`connectivity-failed/${round}`, to, 'trunk-connectivity-failed', {
+              ...base,
+              target,
+              from: probe.from,
+              sent: probe.sent,
+              attempts: probe.attempts,
+              window: `${Math.round(timings.connectivityWindowMs / 1000)} s`,
+              result: 'no SIP response (timeout)',
+            }),
+          deadlineMs: timings.connectivityRetryDeadlineMs,
+        },
+      );
       if (!retried) throw c.fail('ConnectivityFailed', `the gateway ${target} never answered OPTIONS`);
     }
 
     // Test calls: outbound through the gateway to the test callee, then inbound from the gateway.
     c.enter('test-calls');
-    const outbound: TestCallResult = await sipProbe.placeTestCall.executeWithOptions({ summary: `test call to ${input.testCallee} via ${target}` }, [
-      { host: ip, port, transport, callee: input.testCallee, caller: numbers[0] ?? '' },
-    ]);
-    checks.push({ name: 'outbound test call', passed: outbound.passed, detail: outbound.summary, at: isoAt(now()), ...(outbound.finalCode ? { code: outbound.finalCode } : {}) });
+    const outbound: TestCallResult = await sipProbe.placeTestCall.executeWithOptions(
+      { summary: `test call to ${input.testCallee} via ${target}` },
+      [{ host: ip, port, transport, callee: input.testCallee, caller: numbers[0] ?? '' }],
+    );
+    checks.push({
+      name: 'outbound test call',
+      passed: outbound.passed,
+      detail: outbound.summary,
+      at: isoAt(now()),
+      ...(outbound.finalCode ? { code: outbound.finalCode } : {}),
+    });
     c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
     if (!outbound.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${outbound.summary}`);
 
-    const inbound = await inboundTest(c, { to, base, numbers, formatted, sourceIp: ip, from: target, windowMs: timings.inboundTestWindowMs });
+    const inbound = await inboundTest(c, {
+      to,
+      base,
+      numbers,
+      formatted,
+      sourceIp: ip,
+      from: target,
+      windowMs: timings.inboundTestWindowMs,
+    });
     checks.push(inbound);
     if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
     c.enter('assigning-numbers');
-    undo.add('unassign the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [{ numbers, reference: c.state.id }]));
-    await gateway.assignNumbers.executeWithOptions({ summary: `assign ${numbers.length} number(s) to ${request.instanceId}` }, [
-      { instanceId: request.instanceId, numbers, ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}), reference: c.state.id },
-    ]);
-    undo.add('unassign the numbers in the contact center', () =>
-      platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers in the contact center' }, [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }]),
+    undo.add('unassign the numbers', () =>
+      gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [
+        { numbers, reference: c.state.id },
+      ]),
     );
-    await platform.platformAssignNumbers.executeWithOptions({ summary: `bind ${numbers.length} number(s) to app ${request.boundAppId} in contact center ${request.instanceId}` }, [
-      { instanceId: request.instanceId, numbers, binding: { appId: request.boundAppId }, reference: c.state.id, idempotencyKey: `${c.state.id}/platform-assign` },
-    ]);
-    checks.push({ name: 'numbers assigned', passed: true, detail: `${formatted.join(', ')} on ${request.instanceId}${request.callerIdPrefix ? ` with caller-ID prefix ${request.callerIdPrefix}` : ''}`, at: isoAt(now()) });
+    await gateway.assignNumbers.executeWithOptions(
+      { summary: `assign ${numbers.length} number(s) to ${request.instanceId}` },
+      [
+        {
+          instanceId: request.instanceId,
+          numbers,
+          ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}),
+          reference: c.state.id,
+        },
+      ],
+    );
+    undo.add('unassign the numbers in the contact center', () =>
+      platform.platformUnassignNumbers.executeWithOptions(
+        { summary: 'compensate: unassign numbers in the contact center' },
+        [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }],
+      ),
+    );
+    await platform.platformAssignNumbers.executeWithOptions(
+      {
+        summary: `bind ${numbers.length} number(s) to app ${request.boundAppId} in contact center ${request.instanceId}`,
+      },
+      [
+        {
+          instanceId: request.instanceId,
+          numbers,
+          binding: { appId: request.boundAppId },
+          reference: c.state.id,
+          idempotencyKey: `${c.state.id}/platform-assign`,
+        },
+      ],
+    );
+    checks.push({
+      name: 'numbers assigned',
+      passed: true,
+      detail: `${formatted.join(', ')} on ${request.instanceId}${request.callerIdPrefix ? ` with caller-ID prefix ${request.callerIdPrefix}` : ''}`,
+      at: isoAt(now()),
+    });
 
     mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
-    const result: SipTrunkResult = { passed: true, gateway: target, numbers: formatted, instanceId: request.instanceId, checks };
+    const result: SipTrunkResult = {
+      passed: true,
+      gateway: target,
+      numbers: formatted,
+      instanceId: request.instanceId,
+      checks,
+    };
     return result;
   });
 }
 
 /** OPTIONS, again and again with doubling pauses, until an answer or the window closes. */
-async function optionsWithBackoff(target: string, host: string, port: number, transport: 'udp' | 'tcp', windowMs: number): Promise<ProbeResult & { attempts: number }> {
+async function optionsWithBackoff(
+  target: string,
+  host: string,
+  port: number,
+  transport: 'udp' | 'tcp',
+  windowMs: number,
+): Promise<ProbeResult & { attempts: number }> {
   const until = now() + windowMs;
   let pause = 1_000;
   let attempts = 0;
   for (;;) {
-    const probe = await sipProbe.sendOptions.executeWithOptions({ summary: `OPTIONS to ${target}` }, [{ host, port, transport }]);
+    const probe = await sipProbe.sendOptions.executeWithOptions({ summary: `OPTIONS to ${target}` }, [
+      { host, port, transport },
+    ]);
     attempts += probe.outcome === 'timeout' ? probe.attempts : 1;
     if (probe.outcome === 'answered' || now() + pause >= until) return { ...probe, attempts };
     await sleep(pause);

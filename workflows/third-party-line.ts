@@ -33,8 +33,18 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
     // The API checked each number against the product's kind and wrote it in E.164.
     rules: {
       'numbers-opened': (p) => [
-        ...(new Set(p.numbers).size !== p.numbers.length ? [{ path: 'payload.numbers', code: 'number-duplicate', message: 'a number is listed twice' }] : []),
-        ...(p.numbers.length !== total ? [{ path: 'payload.numbers', code: 'number-count', message: `the application is for ${total} numbers, not ${p.numbers.length}` }] : []),
+        ...(new Set(p.numbers).size !== p.numbers.length
+          ? [{ path: 'payload.numbers', code: 'number-duplicate', message: 'a number is listed twice' }]
+          : []),
+        ...(p.numbers.length !== total
+          ? [
+              {
+                path: 'payload.numbers',
+                code: 'number-count',
+                message: `the application is for ${total} numbers, not ${p.numbers.length}`,
+              },
+            ]
+          : []),
       ],
     },
   });
@@ -44,112 +54,178 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
   const regions = request.regions.map((r) => `${r.region} x${r.quantity}`).join(', ');
   c.step('eligibility', 'done', `${product.id}: every rule passed`);
 
-  return c.run({ kindLabel: '第三方线路 / supplier line', to: () => input.contactEmail, companyName: () => input.companyName }, async () => {
-    const review = await c.awaitAction(
-      'awaiting-review',
-      [
-        { action: 'approve', role: 'support' },
-        { action: 'reject', role: 'support' },
-      ],
-      {
-        onEnter: (dueAt) => mail.send('review', 'support', 'third-party-review', { ...base, regions, dueAt: isoAt(dueAt ?? now()) }),
-        remindEveryMs: timings.reviewSlaMs,
-        onReminder: (n) => mail.send(`review-reminder/${n}`, 'support', 'third-party-review', { ...base, regions, dueAt: isoAt(now()) }),
-      },
-    );
-    if (review.name === 'reject') {
-      mail.send('rejected', input.contactEmail, 'third-party-rejected', { ...base, reason: review.payload.reason, by: 'support' });
-      throw c.fail('RejectedBySupport', review.payload.reason);
-    }
-
-    // The supplier's lead time, in working days from today (weekends and holidays excluded).
-    const start = new Date(now() + 8 * 3_600_000).toISOString().slice(0, 10); // today in China
-    const workingDays = product.leadWorkingDays;
-    const dueDate = addWorkingDays(start, workingDays, timings.holidays);
-    const calendarDays = Math.round((Date.parse(dueDate) - Date.parse(start)) / 86_400_000);
-    const supplierDue = { start, workingDays, dueDate };
-    c.step('supplier lead time', 'done', `${workingDays} working days from ${start}: due ${dueDate} (${calendarDays} calendar days)`);
-    // The supplier's whole job (review, then opening numbers) is due then; past it, support is alerted.
-    const dueAt = now() + calendarDays * timings.dayMs;
-    const overdue = (phase: string) => ({
-      firstReminderMs: Math.max(1, dueAt - now()),
-      remindEveryMs: timings.escalationEveryMs,
-      onReminder: (n: number) => {
-        c.step(`supplier overdue ${n}`, 'done', `${phase}; due ${dueDate}`);
-        mail.send(`escalation/${phase}/${n}`, 'support', 'third-party-escalation', { ...base, supplier: product.supplier, dueDate, escalation: n, phase });
-      },
-    });
-
-    const answer = await c.awaitAction(
-      'awaiting-supplier',
-      [
-        { action: 'supplier-approved', role: 'support' },
-        { action: 'supplier-rejected', role: 'support' },
-      ],
-      {
-        onEnter: () =>
-          mail.send('supplier', input.supplierEmail, 'third-party-supplier-application', {
-            ...base,
-            industry: request.industry,
-            scenario: request.scenario,
-            regions,
-            ...(request.callScript ? { callScript: request.callScript } : {}),
-            dueDate,
-          }),
-        ...overdue('review'),
-      },
-    );
-    if (answer.name === 'supplier-rejected') {
-      mail.send('supplier-rejected', input.contactEmail, 'third-party-rejected', { ...base, reason: answer.payload.note, by: `supplier ${product.supplier}` });
-      throw c.fail('RejectedBySupplier', answer.payload.note);
-    }
-
-    const opened = await c.awaitAction('awaiting-numbers', [{ action: 'numbers-opened', role: 'support' }], overdue('opening numbers'));
-    const numbers = opened.payload.numbers;
-
-    c.enter('importing');
-    undo.add('return the imported numbers', () =>
-      billing.releaseNumbers.executeWithOptions({ summary: 'compensate: remove imported numbers' }, [{ numbers, reference: c.state.id, idempotencyKey: `${c.state.id}/release` }]),
-    );
-    const imported = await billing.importNumbers.executeWithOptions({ summary: `import ${numbers.length} ${product.id} number(s)` }, [
-      { customerId: input.customerId, numbers, type: product.numberKind, supplier: product.supplier, reference: c.state.id, idempotencyKey: `${c.state.id}/import` },
-    ]);
-
-    c.enter('binding');
-    const rules = product.callingRules;
-    undo.add('unbind the numbers', () => gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unbind numbers' }, [{ numbers, reference: c.state.id }]));
-    await gateway.assignNumbers.executeWithOptions({ summary: `bind ${numbers.length} number(s) to ${request.binding.instanceId}` }, [
-      {
-        instanceId: request.binding.instanceId,
-        numbers,
-        ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
-        ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
-        callingRules: rules,
-        reference: c.state.id,
-      },
-    ]);
-    undo.add('unbind the numbers in the contact center', () =>
-      platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unbind numbers in the contact center' }, [
-        { instanceId: request.binding.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` },
-      ]),
-    );
-    await platform.platformAssignNumbers.executeWithOptions({ summary: `bind ${numbers.length} number(s) in contact center ${request.binding.instanceId}` }, [
-      {
-        instanceId: request.binding.instanceId,
-        numbers,
-        binding: {
-          ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
-          ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
-          callingRules: rules,
+  return c.run(
+    { kindLabel: '第三方线路 / supplier line', to: () => input.contactEmail, companyName: () => input.companyName },
+    async () => {
+      const review = await c.awaitAction(
+        'awaiting-review',
+        [
+          { action: 'approve', role: 'support' },
+          { action: 'reject', role: 'support' },
+        ],
+        {
+          onEnter: (dueAt) =>
+            mail.send('review', 'support', 'third-party-review', { ...base, regions, dueAt: isoAt(dueAt ?? now()) }),
+          remindEveryMs: timings.reviewSlaMs,
+          onReminder: (n) =>
+            mail.send(`review-reminder/${n}`, 'support', 'third-party-review', {
+              ...base,
+              regions,
+              dueAt: isoAt(now()),
+            }),
         },
-        reference: c.state.id,
-        idempotencyKey: `${c.state.id}/platform-assign`,
-      },
-    ]);
+      );
+      if (review.name === 'reject') {
+        mail.send('rejected', input.contactEmail, 'third-party-rejected', {
+          ...base,
+          reason: review.payload.reason,
+          by: 'support',
+        });
+        throw c.fail('RejectedBySupport', review.payload.reason);
+      }
 
-    const formatted = imported.display;
-    mail.send('ready', input.contactEmail, 'third-party-ready', { ...base, numbers: formatted, instanceId: request.binding.instanceId, rules: product.rulesText });
-    const result: ThirdPartyLineResult = { productId: product.id, supplier: product.supplier, numbers: formatted, instanceId: request.binding.instanceId, callingRules: rules, supplierDue };
-    return result;
-  });
+      // The supplier's lead time, in working days from today (weekends and holidays excluded).
+      const start = new Date(now() + 8 * 3_600_000).toISOString().slice(0, 10); // today in China
+      const workingDays = product.leadWorkingDays;
+      const dueDate = addWorkingDays(start, workingDays, timings.holidays);
+      const calendarDays = Math.round((Date.parse(dueDate) - Date.parse(start)) / 86_400_000);
+      const supplierDue = { start, workingDays, dueDate };
+      c.step(
+        'supplier lead time',
+        'done',
+        `${workingDays} working days from ${start}: due ${dueDate} (${calendarDays} calendar days)`,
+      );
+      // The supplier's whole job (review, then opening numbers) is due then; past it, support is alerted.
+      const dueAt = now() + calendarDays * timings.dayMs;
+      const overdue = (phase: string) => ({
+        firstReminderMs: Math.max(1, dueAt - now()),
+        remindEveryMs: timings.escalationEveryMs,
+        onReminder: (n: number) => {
+          c.step(`supplier overdue ${n}`, 'done', `${phase}; due ${dueDate}`);
+          mail.send(`escalation/${phase}/${n}`, 'support', 'third-party-escalation', {
+            ...base,
+            supplier: product.supplier,
+            dueDate,
+            escalation: n,
+            phase,
+          });
+        },
+      });
+
+      const answer = await c.awaitAction(
+        'awaiting-supplier',
+        [
+          { action: 'supplier-approved', role: 'support' },
+          { action: 'supplier-rejected', role: 'support' },
+        ],
+        {
+          onEnter: () =>
+            mail.send('supplier', input.supplierEmail, 'third-party-supplier-application', {
+              ...base,
+              industry: request.industry,
+              scenario: request.scenario,
+              regions,
+              ...(request.callScript ? { callScript: request.callScript } : {}),
+              dueDate,
+            }),
+          ...overdue('review'),
+        },
+      );
+      if (answer.name === 'supplier-rejected') {
+        mail.send('supplier-rejected', input.contactEmail, 'third-party-rejected', {
+          ...base,
+          reason: answer.payload.note,
+          by: `supplier ${product.supplier}`,
+        });
+        throw c.fail('RejectedBySupplier', answer.payload.note);
+      }
+
+      const opened = await c.awaitAction(
+        'awaiting-numbers',
+        [{ action: 'numbers-opened', role: 'support' }],
+        overdue('opening numbers'),
+      );
+      const numbers = opened.payload.numbers;
+
+      c.enter('importing');
+      undo.add('return the imported numbers', () =>
+        billing.releaseNumbers.executeWithOptions({ summary: 'compensate: remove imported numbers' }, [
+          { numbers, reference: c.state.id, idempotencyKey: `${c.state.id}/release` },
+        ]),
+      );
+      const imported = await billing.importNumbers.executeWithOptions(
+        { summary: `import ${numbers.length} ${product.id} number(s)` },
+        [
+          {
+            customerId: input.customerId,
+            numbers,
+            type: product.numberKind,
+            supplier: product.supplier,
+            reference: c.state.id,
+            idempotencyKey: `${c.state.id}/import`,
+          },
+        ],
+      );
+
+      c.enter('binding');
+      const rules = product.callingRules;
+      undo.add('unbind the numbers', () =>
+        gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unbind numbers' }, [
+          { numbers, reference: c.state.id },
+        ]),
+      );
+      await gateway.assignNumbers.executeWithOptions(
+        { summary: `bind ${numbers.length} number(s) to ${request.binding.instanceId}` },
+        [
+          {
+            instanceId: request.binding.instanceId,
+            numbers,
+            ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
+            ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
+            callingRules: rules,
+            reference: c.state.id,
+          },
+        ],
+      );
+      undo.add('unbind the numbers in the contact center', () =>
+        platform.platformUnassignNumbers.executeWithOptions(
+          { summary: 'compensate: unbind numbers in the contact center' },
+          [{ instanceId: request.binding.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }],
+        ),
+      );
+      await platform.platformAssignNumbers.executeWithOptions(
+        { summary: `bind ${numbers.length} number(s) in contact center ${request.binding.instanceId}` },
+        [
+          {
+            instanceId: request.binding.instanceId,
+            numbers,
+            binding: {
+              ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
+              ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
+              callingRules: rules,
+            },
+            reference: c.state.id,
+            idempotencyKey: `${c.state.id}/platform-assign`,
+          },
+        ],
+      );
+
+      const formatted = imported.display;
+      mail.send('ready', input.contactEmail, 'third-party-ready', {
+        ...base,
+        numbers: formatted,
+        instanceId: request.binding.instanceId,
+        rules: product.rulesText,
+      });
+      const result: ThirdPartyLineResult = {
+        productId: product.id,
+        supplier: product.supplier,
+        numbers: formatted,
+        instanceId: request.binding.instanceId,
+        callingRules: rules,
+        supplierDue,
+      };
+      return result;
+    },
+  );
 }

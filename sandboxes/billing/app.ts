@@ -194,9 +194,11 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   const clock = options.now ?? (() => new Date());
   const timeoutHoldMs = options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS;
   const invoiceDelayMs = options.invoiceDelayMs ?? DEFAULT_INVOICE_DELAY_MS;
-  if (!Number.isSafeInteger(invoiceDelayMs) || invoiceDelayMs < 0) throw new Error(`invoiceDelayMs must be whole milliseconds, got ${invoiceDelayMs}`);
+  if (!Number.isSafeInteger(invoiceDelayMs) || invoiceDelayMs < 0)
+    throw new Error(`invoiceDelayMs must be whole milliseconds, got ${invoiceDelayMs}`);
   const apiKeyDigest = sha256(options.apiKey);
-  if (!options.webhookUrl !== !options.webhookSecret) throw new Error('createBillingSandbox needs webhookUrl and webhookSecret together');
+  if (!options.webhookUrl !== !options.webhookSecret)
+    throw new Error('createBillingSandbox needs webhookUrl and webhookSecret together');
 
   let faults: Faults = { latencyMs: 0, failureRate: 0, timeoutRate: 0, webhookDropRate: 0, webhookDuplicateRate: 0 };
   const setFaults = (patch: Partial<Faults>): Faults => {
@@ -223,7 +225,14 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   const invoiceTimers = new Map<string, NodeJS.Timeout>();
   const webhooks =
     options.webhookUrl && options.webhookSecret
-      ? new WebhookDispatcher({ store, url: options.webhookUrl, secret: options.webhookSecret, clock, retryDelaysMs: options.webhookRetryDelaysMs, log: options.log })
+      ? new WebhookDispatcher({
+          store,
+          url: options.webhookUrl,
+          secret: options.webhookSecret,
+          clock,
+          retryDelaysMs: options.webhookRetryDelaysMs,
+          log: options.log,
+        })
       : undefined;
 
   /**
@@ -245,7 +254,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
             if (!webhooks) return;
             // One draw decides both switches, so their rates add up rather than overlap.
             const roll = random();
-            const fate = roll < faults.webhookDropRate ? 'drop' : roll < faults.webhookDropRate + faults.webhookDuplicateRate ? 'duplicate' : 'deliver';
+            const fate =
+              roll < faults.webhookDropRate
+                ? 'drop'
+                : roll < faults.webhookDropRate + faults.webhookDuplicateRate
+                  ? 'duplicate'
+                  : 'deliver';
             const event = recordEvent(data, type, resource, now, fate);
             afterwards.push(() => webhooks.kick(event.id));
           },
@@ -326,7 +340,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     // `is` is false only when there is a body and it is not JSON; no body at all is fine, and so
     // is an empty one (fetch sends `Content-Length: 0` for a POST without a body).
     if (req.get('content-length') !== '0' && req.is(['application/json', 'application/*+json']) === false) {
-      throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send request bodies as application/json');
+      throw new ProblemError(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'send request bodies as application/json',
+      );
     }
     next();
   };
@@ -340,7 +359,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
       respondProblem(
         req,
         res,
-        new ProblemError(503, 'service-unavailable', 'Service unavailable', 'simulated outage: nothing was changed; retry with the same Idempotency-Key'),
+        new ProblemError(
+          503,
+          'service-unavailable',
+          'Service unavailable',
+          'simulated outage: nothing was changed; retry with the same Idempotency-Key',
+        ),
         { fault: 'failure', headers: { 'Retry-After': '1' } },
       );
       return;
@@ -368,7 +392,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
       res,
       timer: setTimeout(() => {
         held.delete(entry);
-        const problem = new ProblemError(504, 'gateway-timeout', 'Gateway timeout', 'simulated timeout: nothing was changed; retry with the same Idempotency-Key');
+        const problem = new ProblemError(
+          504,
+          'gateway-timeout',
+          'Gateway timeout',
+          'simulated timeout: nothing was changed; retry with the same Idempotency-Key',
+        );
         respondProblem(req, res, problem, { log: false });
       }, timeoutHoldMs),
     };
@@ -452,7 +481,10 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     res.json({ status: 'ok' });
   });
 
-  const jsonBody = express.json({ limit: options.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] });
+  const jsonBody = express.json({
+    limit: options.bodyLimit ?? '100kb',
+    type: ['application/json', 'application/*+json'],
+  });
 
   const sandbox = express.Router();
   sandbox.use(requireJson, jsonBody);
@@ -466,7 +498,8 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     const query = parseOrThrow(requestsQuerySchema, req.query, 'query');
     const method = query.method?.toUpperCase();
     const requests = store.data.requests.filter(
-      (entry) => (query.path === undefined || entry.path === query.path) && (method === undefined || entry.method === method),
+      (entry) =>
+        (query.path === undefined || entry.path === query.path) && (method === undefined || entry.method === method),
     );
     respond(req, res, 200, { count: requests.length, requests });
   });
@@ -480,7 +513,8 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   sandbox.post('/webhooks/:eventId/redeliver', async (req, res) => {
     const eventId = param(req.params, 'eventId');
     if (!store.data.webhookEvents[eventId]) throw notFound('webhook event', eventId);
-    if (!webhooks) throw new ProblemError(409, 'webhooks-off', 'Webhooks off', 'the sandbox has no webhook URL to deliver to');
+    if (!webhooks)
+      throw new ProblemError(409, 'webhooks-off', 'Webhooks off', 'the sandbox has no webhook URL to deliver to');
     const event = await store.update((data) => {
       const current = data.webhookEvents[eventId] as BillingData['webhookEvents'][string];
       // One more copy; a copy that had given up is replaced rather than added to.
@@ -508,7 +542,9 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
       // One customer per enterprise: creating again updates the existing one.
       const existing = findCustomerByEnterprise(data, input.enterpriseId);
       if (existing) {
-        const changed = existing.name !== input.name || (input.contactEmail !== undefined && existing.contactEmail !== input.contactEmail);
+        const changed =
+          existing.name !== input.name ||
+          (input.contactEmail !== undefined && existing.contactEmail !== input.contactEmail);
         if (changed) {
           existing.name = input.name;
           if (input.contactEmail !== undefined) existing.contactEmail = input.contactEmail;
@@ -552,7 +588,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
       if (!customer) throw notFound('customer', id);
       const balanceAfterFen = customer.balanceFen + input.amountFen;
       if (!Number.isSafeInteger(balanceAfterFen)) {
-        throw new ProblemError(422, 'balance-overflow', 'Amount too large', 'the balance would exceed the largest amount the ledger can hold');
+        throw new ProblemError(
+          422,
+          'balance-overflow',
+          'Amount too large',
+          'the balance would exceed the largest amount the ledger can hold',
+        );
       }
       const entry: LedgerEntry = {
         id: newId('cred'),
@@ -698,10 +739,22 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     const id = param(req.params, 'id');
     const invoice = store.data.invoices[id];
     if (!invoice) throw notFound('invoice', id);
-    if (invoice.status !== 'issued') throw new ProblemError(404, 'not-found', 'Not found', `invoice ${id} is not issued yet; its PDF appears once it is`);
+    if (invoice.status !== 'issued')
+      throw new ProblemError(
+        404,
+        'not-found',
+        'Not found',
+        `invoice ${id} is not issued yet; its PDF appears once it is`,
+      );
     const order = store.data.orders[invoice.orderId];
     const customer = store.data.customers[invoice.customerId];
-    if (!order || !customer) throw new ProblemError(500, 'internal-error', 'Internal error', `invoice ${id} refers to a missing order or customer`);
+    if (!order || !customer)
+      throw new ProblemError(
+        500,
+        'internal-error',
+        'Internal error',
+        `invoice ${id} refers to a missing order or customer`,
+      );
     res
       .status(200)
       .type('application/pdf')
@@ -803,9 +856,16 @@ function asProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   const { status, type } = (error ?? {}) as { status?: unknown; type?: unknown };
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (type === 'entity.parse.failed') return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
-    if (type === 'entity.too.large') return new ProblemError(413, 'body-too-large', 'Body too large', 'the request body is larger than allowed');
-    return new ProblemError(status, 'bad-request', 'Bad request', error instanceof Error ? error.message : 'the request could not be read');
+    if (type === 'entity.parse.failed')
+      return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
+    if (type === 'entity.too.large')
+      return new ProblemError(413, 'body-too-large', 'Body too large', 'the request body is larger than allowed');
+    return new ProblemError(
+      status,
+      'bad-request',
+      'Bad request',
+      error instanceof Error ? error.message : 'the request could not be read',
+    );
   }
   return new ProblemError(500, 'internal-error', 'Internal error', 'the billing sandbox failed unexpectedly');
 }

@@ -38,10 +38,20 @@ export function seedInventory(data: BillingData): void {
   };
   for (const [areaCode, prefix] of Object.entries(FIXED_LINE_BLOCKS)) {
     for (let i = 1; i <= SEED_NUMBERS_PER_BLOCK; i++) {
-      add({ number: fixedLineE164(areaCode, `${prefix}${String(i).padStart(4, '0')}`), type: 'fixed-line', areaCode, status: 'available' });
+      add({
+        number: fixedLineE164(areaCode, `${prefix}${String(i).padStart(4, '0')}`),
+        type: 'fixed-line',
+        areaCode,
+        status: 'available',
+      });
     }
   }
   for (let i = 1; i <= SEED_NUMBERS_PER_BLOCK; i++) {
-    add({ number: `${TOLL_FREE_BLOCK}${String(i).padStart(4, '0')}`, type: '400', areaCode: null, status: 'available' });
+    add({
+      number: `${TOLL_FREE_BLOCK}${String(i).padStart(4, '0')}`,
+      type: '400',
+      areaCode: null,
+      status: 'available',
+    });
   }
 }

@@ -37,7 +37,11 @@ function pdfDate(iso: string): string {
   return `D:${iso.replace(/[-:T]/g, '').slice(0, 14)}Z`;
 }
 
-export function renderInvoicePdf(invoice: Invoice, order: Pick<Order, 'id' | 'numbers' | 'prepaidMonths'>, customer: Pick<Customer, 'name'>): Buffer {
+export function renderInvoicePdf(
+  invoice: Invoice,
+  order: Pick<Order, 'id' | 'numbers' | 'prepaidMonths'>,
+  customer: Pick<Customer, 'name'>,
+): Buffer {
   const lines = [
     `Invoice ${invoice.id}`,
     `Title: ${invoice.title}`,
@@ -49,7 +53,9 @@ export function renderInvoicePdf(invoice: Invoice, order: Pick<Order, 'id' | 'nu
     `Remark: ${invoice.remark ?? ''}`,
     `Issued: ${invoice.issuedAt ?? ''}`,
   ];
-  const content = ['BT', '/F1 12 Tf', '16 TL', '56 780 Td', ...lines.map((line) => `${literal(line)} '`), 'ET'].join('\n');
+  const content = ['BT', '/F1 12 Tf', '16 TL', '56 780 Td', ...lines.map((line) => `${literal(line)} '`), 'ET'].join(
+    '\n',
+  );
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',

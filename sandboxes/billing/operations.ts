@@ -114,7 +114,11 @@ const importedNumberSchema = z
       }
       if (item.areaCode === undefined) {
         ctx.addIssue({ code: 'custom', path: ['areaCode'], message: 'required for fixed-line numbers' });
-      } else if (typeof item.number === 'string' && FIXED_LINE_E164.test(item.number) && !item.number.startsWith(`+86${item.areaCode.slice(1)}`)) {
+      } else if (
+        typeof item.number === 'string' &&
+        FIXED_LINE_E164.test(item.number) &&
+        !item.number.startsWith(`+86${item.areaCode.slice(1)}`)
+      ) {
         ctx.addIssue({ code: 'custom', path: ['areaCode'], message: `does not match the number ${item.number}` });
       }
     }
@@ -122,10 +126,20 @@ const importedNumberSchema = z
       if (typeof item.number === 'string' && !TOLL_FREE_NATIONAL.test(item.number)) {
         ctx.addIssue({ code: 'custom', path: ['number'], message: 'a 400 number in national format, e.g. 4008001234' });
       }
-      if (item.areaCode !== undefined) ctx.addIssue({ code: 'custom', path: ['areaCode'], message: '400 numbers have no area code' });
+      if (item.areaCode !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['areaCode'], message: '400 numbers have no area code' });
     }
-    if (item.type !== 'fixed-line' && item.type !== '400' && typeof item.number === 'string' && !OTHER_E164.test(item.number)) {
-      ctx.addIssue({ code: 'custom', path: ['number'], message: `a ${item.type} number in E.164, e.g. +8613800138000` });
+    if (
+      item.type !== 'fixed-line' &&
+      item.type !== '400' &&
+      typeof item.number === 'string' &&
+      !OTHER_E164.test(item.number)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['number'],
+        message: `a ${item.type} number in E.164, e.g. +8613800138000`,
+      });
     }
   }, always);
 
@@ -140,7 +154,8 @@ export const importNumbersSchema = z
     const seen = new Set<string>();
     body.numbers.forEach((item, i) => {
       if (typeof item?.number !== 'string') return;
-      if (seen.has(item.number)) ctx.addIssue({ code: 'custom', path: ['numbers', i, 'number'], message: 'listed twice' });
+      if (seen.has(item.number))
+        ctx.addIssue({ code: 'custom', path: ['numbers', i, 'number'], message: 'listed twice' });
       seen.add(item.number);
     });
   }, always);
@@ -178,10 +193,17 @@ export const ordersQuerySchema = z.strictObject({
 
 export const chargesQuerySchema = z.strictObject({ customerId: optionalFilter, reference: optionalFilter });
 
-export const invoicesQuerySchema = z.strictObject({ customerId: optionalFilter, orderId: optionalFilter, status: z.enum(['requested', 'issued']).optional() });
+export const invoicesQuerySchema = z.strictObject({
+  customerId: optionalFilter,
+  orderId: optionalFilter,
+  status: z.enum(['requested', 'issued']).optional(),
+});
 
 /** Keeps the records whose fields equal every given filter. */
-export function filterBy<T extends object>(records: Iterable<T>, filters: Partial<Record<keyof T, string | undefined>>): T[] {
+export function filterBy<T extends object>(
+  records: Iterable<T>,
+  filters: Partial<Record<keyof T, string | undefined>>,
+): T[] {
   const active = Object.entries(filters).filter(([, value]) => value !== undefined) as [keyof T, string][];
   return [...records].filter((record) => active.every(([field, value]) => record[field] === value));
 }
@@ -228,7 +250,10 @@ function freeReservedNumbers(data: BillingData, reservation: Reservation): void 
   }
 }
 
-export function importNumbers(tx: Tx, input: z.output<typeof importNumbersSchema>): Result<{ customerId: string; reference: string; imported: string[]; unchanged: string[]; numbers: NumberRecord[] }> {
+export function importNumbers(
+  tx: Tx,
+  input: z.output<typeof importNumbersSchema>,
+): Result<{ customerId: string; reference: string; imported: string[]; unchanged: string[]; numbers: NumberRecord[] }> {
   const { data } = tx;
   const customer = requireCustomer(data, input.customerId);
   const errors: FieldError[] = [];
@@ -238,10 +263,16 @@ export function importNumbers(tx: Tx, input: z.output<typeof importNumbersSchema
     const existing = data.numbers[item.number];
     if (!existing) fresh.push(item);
     else if (existing.status === 'imported' && existing.customerId === customer.id) unchanged.push(item.number);
-    else if (existing.status === 'imported') errors.push({ path: `numbers.${i}.number`, message: `${item.number} was imported by another customer` });
-    else errors.push({ path: `numbers.${i}.number`, message: `${item.number} is in the provider's inventory (${existing.status})` });
+    else if (existing.status === 'imported')
+      errors.push({ path: `numbers.${i}.number`, message: `${item.number} was imported by another customer` });
+    else
+      errors.push({
+        path: `numbers.${i}.number`,
+        message: `${item.number} is in the provider's inventory (${existing.status})`,
+      });
   });
-  if (errors.length > 0) throw conflictWith('number-taken', 'Number taken', 'some numbers belong to someone else', errors);
+  if (errors.length > 0)
+    throw conflictWith('number-taken', 'Number taken', 'some numbers belong to someone else', errors);
   for (const item of fresh) {
     data.numbers[item.number] = {
       number: item.number,
@@ -266,17 +297,24 @@ export function importNumbers(tx: Tx, input: z.output<typeof importNumbersSchema
 }
 
 /** Ends the use of numbers: sold ones go back on sale, imported ones leave the inventory. */
-export function releaseNumbers(tx: Tx, input: z.output<typeof releaseNumbersSchema>): Result<{ reference: string; released: string[]; removed: string[]; unchanged: string[] }> {
+export function releaseNumbers(
+  tx: Tx,
+  input: z.output<typeof releaseNumbersSchema>,
+): Result<{ reference: string; released: string[]; removed: string[]; unchanged: string[] }> {
   const { data } = tx;
   const errors: FieldError[] = [];
   input.numbers.forEach((number, i) => {
     const record = data.numbers[number];
     if (record?.status === 'reserved') {
       const holder = record.orderId ? `order ${record.orderId}` : `reservation ${record.reservationId}`;
-      errors.push({ path: `numbers.${i}`, message: `${number} is held by ${holder}: release the reservation or void the order instead` });
+      errors.push({
+        path: `numbers.${i}`,
+        message: `${number} is held by ${holder}: release the reservation or void the order instead`,
+      });
     }
   });
-  if (errors.length > 0) throw conflictWith('number-held', 'Number held', 'some numbers are reserved, not sold', errors);
+  if (errors.length > 0)
+    throw conflictWith('number-held', 'Number held', 'some numbers are reserved, not sold', errors);
   const released: string[] = [];
   const removed: string[] = [];
   const unchanged: string[] = [];
@@ -310,12 +348,20 @@ export function getNumber(data: Readonly<BillingData>, number: string): NumberRe
  * quarantine already there (the first finder's reason stays). A number an order or a customer
  * holds is refused: that conflict is not the inventory's to settle.
  */
-export function quarantineNumber(tx: Tx, number: string, input: z.output<typeof quarantineNumberSchema>): Result<NumberRecord> {
+export function quarantineNumber(
+  tx: Tx,
+  number: string,
+  input: z.output<typeof quarantineNumberSchema>,
+): Result<NumberRecord> {
   const record = getNumber(tx.data, number);
   if (record.status === 'quarantined') return { status: 200, body: record };
   if (record.status === 'sold' || record.status === 'imported' || record.orderId !== undefined) {
     const holder = record.orderId ? `order ${record.orderId}` : `customer ${record.customerId}`;
-    throw conflict('number-held', 'Number held', `${number} is ${record.status} (${holder}); only available or reserved numbers are quarantined`);
+    throw conflict(
+      'number-held',
+      'Number held',
+      `${number} is ${record.status} (${holder}); only available or reserved numbers are quarantined`,
+    );
   }
   // A reservation that listed it keeps the entry, but no longer holds the number.
   record.status = 'quarantined';
@@ -326,7 +372,11 @@ export function quarantineNumber(tx: Tx, number: string, input: z.output<typeof 
 }
 
 /** Returns a quarantined number to sale, recording who and why beside the quarantine it ends. */
-export function releaseQuarantine(tx: Tx, number: string, input: z.output<typeof releaseQuarantineSchema>): Result<NumberRecord> {
+export function releaseQuarantine(
+  tx: Tx,
+  number: string,
+  input: z.output<typeof releaseQuarantineSchema>,
+): Result<NumberRecord> {
   const record = getNumber(tx.data, number);
   if (record.status !== 'quarantined' || !record.quarantine) {
     throw conflict('not-quarantined', 'Not quarantined', `${number} is ${record.status}, not quarantined`);
@@ -352,10 +402,15 @@ export function createReservation(tx: Tx, input: z.output<typeof createReservati
     .sort(byNumber);
   if (free.length < input.quantity) {
     const what = area ? `${input.type} numbers in ${area}` : `${input.type} numbers`;
-    throw conflict('insufficient-stock', 'Insufficient stock', `${input.quantity} ${what} asked, ${free.length} available`, {
-      extensions: { available: free.length, requested: input.quantity },
-      remembered: false,
-    });
+    throw conflict(
+      'insufficient-stock',
+      'Insufficient stock',
+      `${input.quantity} ${what} asked, ${free.length} available`,
+      {
+        extensions: { available: free.length, requested: input.quantity },
+        remembered: false,
+      },
+    );
   }
   const reservation: Reservation = {
     id: newId('res'),
@@ -384,7 +439,11 @@ export function releaseReservation(tx: Tx, reservationId: string): Result<Reserv
   const reservation = data.reservations[reservationId];
   if (!reservation) throw notFound('reservation', reservationId);
   if (reservation.status === 'ordered') {
-    throw conflict('reservation-ordered', 'Reservation ordered', `reservation ${reservation.id} became order ${reservation.orderId}: void the order instead`);
+    throw conflict(
+      'reservation-ordered',
+      'Reservation ordered',
+      `reservation ${reservation.id} became order ${reservation.orderId}: void the order instead`,
+    );
   }
   // Released or expired already: the numbers are free, which is what was asked.
   if (reservation.status !== 'active') return { status: 200, body: reservation };
@@ -404,18 +463,34 @@ export function createOrder(tx: Tx, input: z.output<typeof createOrderSchema>): 
   if (!customer) errors.push({ path: 'customerId', message: `no customer ${input.customerId}` });
   const reservation = data.reservations[input.reservationId];
   if (!reservation) errors.push({ path: 'reservationId', message: `no reservation ${input.reservationId}` });
-  else if (customer && reservation.customerId !== customer.id) errors.push({ path: 'reservationId', message: `reservation ${reservation.id} belongs to another customer` });
+  else if (customer && reservation.customerId !== customer.id)
+    errors.push({ path: 'reservationId', message: `reservation ${reservation.id} belongs to another customer` });
   if (errors.length > 0 || !customer || !reservation) throw unprocessable('the order cannot be made', errors);
   if (reservation.status === 'ordered') {
-    throw conflict('reservation-ordered', 'Reservation ordered', `reservation ${reservation.id} became order ${reservation.orderId} already`);
+    throw conflict(
+      'reservation-ordered',
+      'Reservation ordered',
+      `reservation ${reservation.id} became order ${reservation.orderId} already`,
+    );
   }
   if (reservation.status !== 'active') {
-    const when = reservation.status === 'expired' ? `expired at ${reservation.expiresAt}` : `was released at ${reservation.releasedAt}`;
-    throw conflict('reservation-not-active', 'Reservation not active', `reservation ${reservation.id} ${when}: reserve numbers again`);
+    const when =
+      reservation.status === 'expired'
+        ? `expired at ${reservation.expiresAt}`
+        : `was released at ${reservation.releasedAt}`;
+    throw conflict(
+      'reservation-not-active',
+      'Reservation not active',
+      `reservation ${reservation.id} ${when}: reserve numbers again`,
+    );
   }
   const quarantined = reservation.numbers.filter((n) => data.numbers[n]?.status === 'quarantined');
   if (quarantined.length > 0) {
-    throw conflict('number-quarantined', 'Number quarantined', `reservation ${reservation.id} holds quarantined number(s) ${quarantined.join(', ')}: release it and reserve again`);
+    throw conflict(
+      'number-quarantined',
+      'Number quarantined',
+      `reservation ${reservation.id} holds quarantined number(s) ${quarantined.join(', ')}: release it and reserve again`,
+    );
   }
   const monthlyRentFen = PRICES[reservation.type].monthlyRentFen;
   const amountFen = monthlyRentFen * input.prepaidMonths * reservation.numbers.length;
@@ -457,7 +532,13 @@ function requireOrder(data: BillingData, orderId: string): Order {
 
 function orderCustomer(data: BillingData, order: Order): Customer {
   const customer = data.customers[order.customerId];
-  if (!customer) throw new ProblemError(500, 'internal-error', 'Internal error', `order ${order.id} has no customer ${order.customerId}`);
+  if (!customer)
+    throw new ProblemError(
+      500,
+      'internal-error',
+      'Internal error',
+      `order ${order.id} has no customer ${order.customerId}`,
+    );
   return customer;
 }
 
@@ -471,7 +552,8 @@ export function chargeOrder(tx: Tx, orderId: string): Result<Order> {
   if (order.status === 'paid') return { status: 200, body: order };
   if (order.status !== 'unpaid') throw notPayable(order);
   const customer = orderCustomer(tx.data, order);
-  if (customer.balanceFen < order.amountFen) throw insufficientBalance(customer.balanceFen, order.amountFen, `order ${order.id}`);
+  if (customer.balanceFen < order.amountFen)
+    throw insufficientBalance(customer.balanceFen, order.amountFen, `order ${order.id}`);
   settle(tx, order, customer);
   return { status: 200, body: order };
 }
@@ -483,7 +565,8 @@ export function payOrderOnline(tx: Tx, orderId: string): Result<Order> {
   if (order.status !== 'unpaid') throw notPayable(order);
   const customer = orderCustomer(tx.data, order);
   const shortfallFen = order.amountFen - customer.balanceFen;
-  if (shortfallFen > 0) addLedgerEntry(tx, customer, 'credit', shortfallFen, `online payment for order ${order.id}`, {});
+  if (shortfallFen > 0)
+    addLedgerEntry(tx, customer, 'credit', shortfallFen, `online payment for order ${order.id}`, {});
   settle(tx, order, customer);
   return { status: 200, body: order };
 }
@@ -506,7 +589,11 @@ export function voidOrder(tx: Tx, orderId: string): Result<Order> {
   const order = requireOrder(tx.data, orderId);
   if (order.status === 'void') return { status: 200, body: order };
   if (order.status !== 'unpaid') {
-    throw conflict('order-not-voidable', 'Order not voidable', `order ${order.id} is ${order.status}; only unpaid orders are voided (paid ones are refunded)`);
+    throw conflict(
+      'order-not-voidable',
+      'Order not voidable',
+      `order ${order.id} is ${order.status}; only unpaid orders are voided (paid ones are refunded)`,
+    );
   }
   order.status = 'void';
   order.voidedAt = tx.now;
@@ -518,7 +605,11 @@ export function refundOrder(tx: Tx, orderId: string, input: z.output<typeof refu
   const order = requireOrder(tx.data, orderId);
   if (order.status === 'refunded') return { status: 200, body: order };
   if (order.status !== 'paid') {
-    throw conflict('order-not-refundable', 'Order not refundable', `order ${order.id} is ${order.status}; only paid orders are refunded`);
+    throw conflict(
+      'order-not-refundable',
+      'Order not refundable',
+      `order ${order.id} is ${order.status}; only paid orders are refunded`,
+    );
   }
   const customer = orderCustomer(tx.data, order);
   addLedgerEntry(tx, customer, 'refund', order.amountFen, input.reason, { orderId: order.id });
@@ -534,7 +625,8 @@ export function refundOrder(tx: Tx, orderId: string, input: z.output<typeof refu
 function freeOrderNumbers(data: BillingData, order: Order): void {
   for (const number of order.numbers) {
     const record = data.numbers[number];
-    if (record?.orderId === order.id && (record.status === 'reserved' || record.status === 'sold')) makeAvailable(record);
+    if (record?.orderId === order.id && (record.status === 'reserved' || record.status === 'sold'))
+      makeAvailable(record);
   }
 }
 
@@ -543,7 +635,8 @@ function freeOrderNumbers(data: BillingData, order: Order): void {
 
 export function createCharge(tx: Tx, input: z.output<typeof createChargeSchema>): Result<Charge> {
   const customer = requireCustomer(tx.data, input.customerId);
-  if (customer.balanceFen < input.amountFen) throw insufficientBalance(customer.balanceFen, input.amountFen, input.description);
+  if (customer.balanceFen < input.amountFen)
+    throw insufficientBalance(customer.balanceFen, input.amountFen, input.description);
   const charge: Charge = {
     id: newId('ch'),
     customerId: customer.id,
@@ -567,14 +660,19 @@ export function createInvoice(tx: Tx, input: z.output<typeof createInvoiceSchema
   const customer = requireCustomer(data, input.customerId);
   // The title is checked first: a wrong title is refused whether or not the order has an invoice.
   const errors: FieldError[] = [];
-  if (input.title !== customer.name) errors.push({ path: 'title', message: `must be exactly the customer's name "${customer.name}"` });
+  if (input.title !== customer.name)
+    errors.push({ path: 'title', message: `must be exactly the customer's name "${customer.name}"` });
   // One invoice per order: asking again is answered with the one already requested.
-  const existing = Object.values(data.invoices).find((invoice) => invoice.orderId === input.orderId && invoice.customerId === customer.id);
+  const existing = Object.values(data.invoices).find(
+    (invoice) => invoice.orderId === input.orderId && invoice.customerId === customer.id,
+  );
   if (existing && errors.length === 0) return { status: 200, body: existing };
   const order = data.orders[input.orderId];
   if (!order) errors.push({ path: 'orderId', message: `no order ${input.orderId}` });
-  else if (order.customerId !== customer.id) errors.push({ path: 'orderId', message: `order ${order.id} belongs to another customer` });
-  else if (order.status !== 'paid') errors.push({ path: 'orderId', message: `order ${order.id} is ${order.status}; only paid orders are invoiced` });
+  else if (order.customerId !== customer.id)
+    errors.push({ path: 'orderId', message: `order ${order.id} belongs to another customer` });
+  else if (order.status !== 'paid')
+    errors.push({ path: 'orderId', message: `order ${order.id} is ${order.status}; only paid orders are invoiced` });
   if (errors.length > 0 || !order) throw unprocessable('the invoice cannot be requested', errors);
   const invoice: Invoice = {
     id: newId('inv'),
@@ -609,7 +707,10 @@ export function issueInvoice(tx: Tx, invoiceId: string): Invoice | undefined {
 
 function requireCustomer(data: BillingData, customerId: string): Customer {
   const customer = data.customers[customerId];
-  if (!customer) throw unprocessable('the request names an unknown customer', [{ path: 'customerId', message: `no customer ${customerId}` }]);
+  if (!customer)
+    throw unprocessable('the request names an unknown customer', [
+      { path: 'customerId', message: `no customer ${customerId}` },
+    ]);
   return customer;
 }
 
@@ -630,10 +731,22 @@ function conflictWith(kind: string, title: string, detail: string, errors: Field
   return new ProblemError(409, kind, title, detail, errors);
 }
 
-function addLedgerEntry(tx: Tx, customer: Customer, type: LedgerEntry['type'], amountFen: number, note: string, refs: { orderId?: string; chargeId?: string }): LedgerEntry {
+function addLedgerEntry(
+  tx: Tx,
+  customer: Customer,
+  type: LedgerEntry['type'],
+  amountFen: number,
+  note: string,
+  refs: { orderId?: string; chargeId?: string },
+): LedgerEntry {
   const balanceAfterFen = type === 'debit' ? customer.balanceFen - amountFen : customer.balanceFen + amountFen;
   if (!Number.isSafeInteger(balanceAfterFen)) {
-    throw new ProblemError(422, 'balance-overflow', 'Amount too large', 'the balance would exceed the largest amount the ledger can hold');
+    throw new ProblemError(
+      422,
+      'balance-overflow',
+      'Amount too large',
+      'the balance would exceed the largest amount the ledger can hold',
+    );
   }
   const entry: LedgerEntry = {
     id: newId(type === 'debit' ? 'deb' : type === 'refund' ? 'ref' : 'cred'),
@@ -650,4 +763,3 @@ function addLedgerEntry(tx: Tx, customer: Customer, type: LedgerEntry['type'], a
   customer.updatedAt = tx.now;
   return entry;
 }
-

@@ -344,7 +344,9 @@ function parseData(text: string, file: string): BillingData {
   }
   const version = (raw as { version?: unknown }).version;
   if (typeof version === 'number' && version > DATA_VERSION) {
-    throw new Error(`billing sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`);
+    throw new Error(
+      `billing sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`,
+    );
   }
   // Collections missing from older files start empty.
   const data = raw as Partial<BillingData>;

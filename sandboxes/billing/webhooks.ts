@@ -50,7 +50,13 @@ export function deliveryOf(event: WebhookEvent): WebhookDelivery {
 }
 
 /** Records an event inside a store change; `fate` is decided by the caller's fault switches. */
-export function recordEvent(data: BillingData, type: EventType, resource: unknown, now: string, fate: 'deliver' | 'drop' | 'duplicate'): WebhookEvent {
+export function recordEvent(
+  data: BillingData,
+  type: EventType,
+  resource: unknown,
+  now: string,
+  fate: 'deliver' | 'drop' | 'duplicate',
+): WebhookEvent {
   const event: WebhookEvent = {
     id: `evt_${randomBytes(12).toString('hex')}`,
     type,
@@ -169,22 +175,27 @@ export class WebhookDispatcher {
       const exhausted = !ok && attempt >= maxAttempts;
       // A failed file write keeps the change in memory (it goes out with the next write), so the
       // loop goes on rather than restarting without backoff.
-      await store.update((data) => {
-        const current = data.webhookEvents[eventId];
-        if (!current) return;
-        current.attempts++;
-        current.lastStatus = status;
-        current.lastError = error;
-        current.attemptLog.push({ at: clock().toISOString(), copy, attempt, status, error });
-        if (current.attemptLog.length > WEBHOOK_ATTEMPT_LOG_LIMIT) current.attemptLog.splice(0, current.attemptLog.length - WEBHOOK_ATTEMPT_LOG_LIMIT);
-        if (ok) {
-          current.deliveredCopies++;
-          current.delivered = true;
-        } else if (exhausted && current.copies === target) {
-          current.gaveUp = true;
-        }
-      }).catch((failure: unknown) => log?.(`webhook ${eventId}: could not write ${store.file}: ${messageOf(failure)}`));
-      log?.(`webhook ${event.type} ${eventId} copy ${copy} attempt ${attempt}: ${status ?? error}${exhausted ? ' (giving up)' : ''}`);
+      await store
+        .update((data) => {
+          const current = data.webhookEvents[eventId];
+          if (!current) return;
+          current.attempts++;
+          current.lastStatus = status;
+          current.lastError = error;
+          current.attemptLog.push({ at: clock().toISOString(), copy, attempt, status, error });
+          if (current.attemptLog.length > WEBHOOK_ATTEMPT_LOG_LIMIT)
+            current.attemptLog.splice(0, current.attemptLog.length - WEBHOOK_ATTEMPT_LOG_LIMIT);
+          if (ok) {
+            current.deliveredCopies++;
+            current.delivered = true;
+          } else if (exhausted && current.copies === target) {
+            current.gaveUp = true;
+          }
+        })
+        .catch((failure: unknown) => log?.(`webhook ${eventId}: could not write ${store.file}: ${messageOf(failure)}`));
+      log?.(
+        `webhook ${event.type} ${eventId} copy ${copy} attempt ${attempt}: ${status ?? error}${exhausted ? ' (giving up)' : ''}`,
+      );
       if (ok) {
         attempt = 0;
         continue;
@@ -212,6 +223,7 @@ function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // fetch reports "fetch failed" and puts the reason (ECONNREFUSED, ...) in the cause.
   const cause = (error as { cause?: unknown }).cause;
-  const code = cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
+  const code =
+    cause && typeof cause === 'object' && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
   return code ? `${error.message} (${code})` : error.message;
 }

@@ -176,9 +176,16 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
     const match = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '');
     // Digests have equal length, so the comparison takes the same time whatever was sent.
     if (!match?.[1] || !timingSafeEqual(sha256(match[1]), apiKeyDigest)) {
-      throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send the API key as "Authorization: Bearer <api key>"', undefined, {
-        'WWW-Authenticate': 'Bearer realm="contact-center"',
-      });
+      throw new ProblemError(
+        401,
+        'unauthorized',
+        'Unauthorized',
+        'send the API key as "Authorization: Bearer <api key>"',
+        undefined,
+        {
+          'WWW-Authenticate': 'Bearer realm="contact-center"',
+        },
+      );
     }
     next();
   };
@@ -186,7 +193,12 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
   const requireJson: RequestHandler = (req, _res, next) => {
     // False only when there is a body and it is not JSON; an empty body is fine.
     if (req.get('content-length') !== '0' && req.is(['application/json', 'application/*+json']) === false) {
-      throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', 'send request bodies as application/json');
+      throw new ProblemError(
+        415,
+        'unsupported-media-type',
+        'Unsupported media type',
+        'send request bodies as application/json',
+      );
     }
     next();
   };
@@ -200,7 +212,12 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
       respondProblem(
         req,
         res,
-        new ProblemError(503, 'service-unavailable', 'Service unavailable', 'simulated outage: nothing was changed; retry with the same Idempotency-Key'),
+        new ProblemError(
+          503,
+          'service-unavailable',
+          'Service unavailable',
+          'simulated outage: nothing was changed; retry with the same Idempotency-Key',
+        ),
         { fault: 'failure', headers: { 'Retry-After': '1' } },
       );
       return;
@@ -228,7 +245,12 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
       res,
       timer: setTimeout(() => {
         held.delete(entry);
-        const problem = new ProblemError(504, 'gateway-timeout', 'Gateway timeout', 'simulated timeout: nothing was changed; retry with the same Idempotency-Key');
+        const problem = new ProblemError(
+          504,
+          'gateway-timeout',
+          'Gateway timeout',
+          'simulated timeout: nothing was changed; retry with the same Idempotency-Key',
+        );
         respondProblem(req, res, problem, { log: false });
       }, timeoutHoldMs),
     };
@@ -246,7 +268,8 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
     const copy: Record<string, unknown> = { ...(body as Record<string, unknown>) };
     for (const field of secretFields) {
       const value = copy[field];
-      if (typeof value === 'string') copy[field] = `scrypt:${scryptSync(value, store.data.fingerprintSalt, 32).toString('base64')}`;
+      if (typeof value === 'string')
+        copy[field] = `scrypt:${scryptSync(value, store.data.fingerprintSalt, 32).toString('base64')}`;
     }
     return copy;
   }
@@ -255,7 +278,11 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
    * Wraps a write in the idempotency protocol. From the record lookup to storing the new record
    * nothing awaits, so two requests with one key cannot both execute.
    */
-  function idempotentWrite<S extends z.ZodType>(schema: S, handler: WriteHandler<z.output<S>>, writeOptions: WriteOptions = {}): RequestHandler {
+  function idempotentWrite<S extends z.ZodType>(
+    schema: S,
+    handler: WriteHandler<z.output<S>>,
+    writeOptions: WriteOptions = {},
+  ): RequestHandler {
     return async (req, res) => {
       const key = req.get('idempotency-key');
       if (key === undefined || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
@@ -283,7 +310,11 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
             `this Idempotency-Key was first used for ${prior.method} ${prior.path} with a different request; use a new key for a new operation`,
           );
         }
-        respond(req, res, prior.status, prior.body, { contentType: prior.contentType, headers: { 'Idempotent-Replayed': 'true' }, replayed: true });
+        respond(req, res, prior.status, prior.body, {
+          contentType: prior.contentType,
+          headers: { 'Idempotent-Replayed': 'true' },
+          replayed: true,
+        });
         return;
       }
 
@@ -316,7 +347,10 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
     res.json({ status: 'ok' });
   });
 
-  const jsonBody = express.json({ limit: options.bodyLimit ?? '100kb', type: ['application/json', 'application/*+json'] });
+  const jsonBody = express.json({
+    limit: options.bodyLimit ?? '100kb',
+    type: ['application/json', 'application/*+json'],
+  });
 
   const sandbox = express.Router();
   sandbox.use(requireJson, jsonBody);
@@ -330,7 +364,8 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
     const query = parseOrThrow(requestsQuerySchema, req.query, 'query');
     const method = query.method?.toUpperCase();
     const requests = store.data.requests.filter(
-      (entry) => (query.path === undefined || entry.path === query.path) && (method === undefined || entry.method === method),
+      (entry) =>
+        (query.path === undefined || entry.path === query.path) && (method === undefined || entry.method === method),
     );
     respond(req, res, 200, { count: requests.length, requests });
   });
@@ -344,12 +379,18 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
     const { email, password } = (req.body ?? {}) as { email?: unknown; password?: unknown };
     const instance =
       typeof email === 'string' && typeof password === 'string'
-        ? Object.values(store.data.instances).find((i) => i.admin.email.toLowerCase() === email.trim().toLowerCase() && passwordMatches(i, password))
+        ? Object.values(store.data.instances).find(
+            (i) => i.admin.email.toLowerCase() === email.trim().toLowerCase() && passwordMatches(i, password),
+          )
         : undefined;
     res
       .status(instance ? 200 : 401)
       .type('html')
-      .send(consolePage(instance ? `Signed in to ${instance.centerName} (${instance.instanceId}).` : 'Wrong email or password.'));
+      .send(
+        consolePage(
+          instance ? `Signed in to ${instance.centerName} (${instance.instanceId}).` : 'Wrong email or password.',
+        ),
+      );
   });
 
   const v1 = express.Router();
@@ -363,7 +404,11 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
   v1.get('/instances', (req, res) => {
     const query = parseOrThrow(instancesQuerySchema, req.query, 'query');
     const items = Object.values(store.data.instances)
-      .filter((i) => (query.enterpriseId === undefined || i.enterpriseId === query.enterpriseId) && (query.status === undefined || i.status === query.status))
+      .filter(
+        (i) =>
+          (query.enterpriseId === undefined || i.enterpriseId === query.enterpriseId) &&
+          (query.status === undefined || i.status === query.status),
+      )
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .map(instanceView);
     respond(req, res, 200, { items });
@@ -385,27 +430,44 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
   // Sets or resets the console password; the platform keeps only a hash of it.
   v1.put(
     '/instances/:id/admin/password',
-    idempotentWrite(setPasswordSchema, (tx) => setAdminPassword(tx, param(tx.params, 'id'), tx.input), { secretFields: ['password'] }),
+    idempotentWrite(setPasswordSchema, (tx) => setAdminPassword(tx, param(tx.params, 'id'), tx.input), {
+      secretFields: ['password'],
+    }),
   );
 
   // Whether an email and password would sign in to the instance's console; changes nothing.
   v1.post('/instances/:id/admin/sign-in', (req, res) => {
     const instance = getInstance(store.data, param(req.params, 'id'));
     const input = parseOrThrow(signInSchema, req.body ?? {});
-    const valid = instance.admin.email.toLowerCase() === input.email.toLowerCase() && passwordMatches(instance, input.password);
+    const valid =
+      instance.admin.email.toLowerCase() === input.email.toLowerCase() && passwordMatches(instance, input.password);
     respond(req, res, 200, { valid });
   });
 
   const children = [
     { path: 'apps', collection: () => store.data.apps, what: 'app', schema: createAppSchema, create: createApp },
-    { path: 'ivr-flows', collection: () => store.data.ivrFlows, what: 'IVR flow', schema: createIvrFlowSchema, create: createIvrFlow },
-    { path: 'skill-groups', collection: () => store.data.skillGroups, what: 'skill group', schema: createSkillGroupSchema, create: createSkillGroup },
+    {
+      path: 'ivr-flows',
+      collection: () => store.data.ivrFlows,
+      what: 'IVR flow',
+      schema: createIvrFlowSchema,
+      create: createIvrFlow,
+    },
+    {
+      path: 'skill-groups',
+      collection: () => store.data.skillGroups,
+      what: 'skill group',
+      schema: createSkillGroupSchema,
+      create: createSkillGroup,
+    },
   ] as const;
   for (const child of children) {
     v1.post(
       `/instances/:id/${child.path}`,
       // Each entry pairs its schema with its operation; the union of them is too wide for the compiler.
-      idempotentWrite(child.schema as z.ZodType, (tx) => (child.create as (tx: Tx, id: string, input: unknown) => Result<unknown>)(tx, param(tx.params, 'id'), tx.input)),
+      idempotentWrite(child.schema as z.ZodType, (tx) =>
+        (child.create as (tx: Tx, id: string, input: unknown) => Result<unknown>)(tx, param(tx.params, 'id'), tx.input),
+      ),
     );
     v1.get(`/instances/:id/${child.path}`, (req, res) => {
       const id = param(req.params, 'id');
@@ -538,9 +600,16 @@ function asProblem(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   const { status, type } = (error ?? {}) as { status?: unknown; type?: unknown };
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (type === 'entity.parse.failed') return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
-    if (type === 'entity.too.large') return new ProblemError(413, 'body-too-large', 'Body too large', 'the request body is larger than allowed');
-    return new ProblemError(status, 'bad-request', 'Bad request', error instanceof Error ? error.message : 'the request could not be read');
+    if (type === 'entity.parse.failed')
+      return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
+    if (type === 'entity.too.large')
+      return new ProblemError(413, 'body-too-large', 'Body too large', 'the request body is larger than allowed');
+    return new ProblemError(
+      status,
+      'bad-request',
+      'Bad request',
+      error instanceof Error ? error.message : 'the request could not be read',
+    );
   }
   return new ProblemError(500, 'internal-error', 'Internal error', 'the contact-center sandbox failed unexpectedly');
 }

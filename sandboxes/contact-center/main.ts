@@ -22,7 +22,9 @@ function main(): void {
   const server = http.createServer(sandbox.app);
 
   server.on('error', (error) => {
-    console.error(`contact-center sandbox: cannot listen on ${contactCenter.host}:${contactCenter.port}: ${error.message}`);
+    console.error(
+      `contact-center sandbox: cannot listen on ${contactCenter.host}:${contactCenter.port}: ${error.message}`,
+    );
     process.exit(1);
   });
   server.listen(contactCenter.port, contactCenter.host, () => {

@@ -48,8 +48,14 @@ export const e164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 08:00');
 
 const callingRulesSchema = z.strictObject({
-  callingHours: z.array(z.strictObject({ from: clock, to: clock })).min(1).max(10).optional(),
-  perCalleeDailyLimit: z.union([z.int().min(1), z.strictObject({ min: z.int().min(1), max: z.int().min(1) })]).optional(),
+  callingHours: z
+    .array(z.strictObject({ from: clock, to: clock }))
+    .min(1)
+    .max(10)
+    .optional(),
+  perCalleeDailyLimit: z
+    .union([z.int().min(1), z.strictObject({ min: z.int().min(1), max: z.int().min(1) })])
+    .optional(),
   perCalleeCountedOn: z.enum(['rung-or-answered', 'answered']).optional(),
   noCallingPastComplainants: z.boolean().optional(),
   noBlindCalling: z.boolean().optional(),
@@ -119,7 +125,13 @@ export function instanceView(instance: Instance): InstanceView {
   const { admin, ...rest } = instance;
   return {
     ...rest,
-    admin: { name: admin.name, email: admin.email, passwordSet: admin.passwordHash !== null, passwordSetAt: admin.passwordSetAt, passwordVersion: admin.passwordVersion },
+    admin: {
+      name: admin.name,
+      email: admin.email,
+      passwordSet: admin.passwordHash !== null,
+      passwordSetAt: admin.passwordSetAt,
+      passwordVersion: admin.passwordVersion,
+    },
     defaults: { appId: DEFAULT_APP_ID, ivrFlowId: DEFAULT_IVR_FLOW_ID, skillGroupId: DEFAULT_SKILL_GROUP_ID },
   };
 }
@@ -138,14 +150,20 @@ export function getInstance(data: Readonly<ContactCenterData>, instanceId: strin
 function activeInstance(data: Readonly<ContactCenterData>, instanceId: string): Instance {
   const instance = getInstance(data, instanceId);
   if (instance.status !== 'active') {
-    throw conflict('instance-suspended', 'Instance suspended', `instance ${instanceId} is suspended; it takes no changes`);
+    throw conflict(
+      'instance-suspended',
+      'Instance suspended',
+      `instance ${instanceId} is suspended; it takes no changes`,
+    );
   }
   return instance;
 }
 
 export function createInstance({ data, now }: Tx, input: z.output<typeof createInstanceSchema>): Result<InstanceView> {
   const key = nameKey(input.centerName);
-  const taken = Object.values(data.instances).find((i) => i.enterpriseId === input.enterpriseId && nameKey(i.centerName) === key);
+  const taken = Object.values(data.instances).find(
+    (i) => i.enterpriseId === input.enterpriseId && nameKey(i.centerName) === key,
+  );
   if (taken) {
     throw new ProblemError(
       409,
@@ -162,7 +180,13 @@ export function createInstance({ data, now }: Tx, input: z.output<typeof createI
     enterpriseId: input.enterpriseId,
     centerName: input.centerName,
     status: 'active',
-    admin: { name: input.admin.name, email: input.admin.email, passwordHash: null, passwordSetAt: null, passwordVersion: 0 },
+    admin: {
+      name: input.admin.name,
+      email: input.admin.email,
+      passwordHash: null,
+      passwordSetAt: null,
+      passwordVersion: 0,
+    },
     agreement: { version: input.agreement.version, acceptedAt: new Date(input.agreement.acceptedAt).toISOString() },
     createdAt: now,
     updatedAt: now,
@@ -171,14 +195,35 @@ export function createInstance({ data, now }: Tx, input: z.output<typeof createI
   };
   const id = instance.instanceId;
   data.instances[id] = instance;
-  data.apps[childKey(id, DEFAULT_APP_ID)] = { appId: DEFAULT_APP_ID, instanceId: id, name: 'Default app', description: null, createdAt: now };
-  data.ivrFlows[childKey(id, DEFAULT_IVR_FLOW_ID)] = { ivrFlowId: DEFAULT_IVR_FLOW_ID, instanceId: id, name: 'Default IVR flow', appId: DEFAULT_APP_ID, createdAt: now };
-  data.skillGroups[childKey(id, DEFAULT_SKILL_GROUP_ID)] = { skillGroupId: DEFAULT_SKILL_GROUP_ID, instanceId: id, name: 'Default skill group', createdAt: now };
+  data.apps[childKey(id, DEFAULT_APP_ID)] = {
+    appId: DEFAULT_APP_ID,
+    instanceId: id,
+    name: 'Default app',
+    description: null,
+    createdAt: now,
+  };
+  data.ivrFlows[childKey(id, DEFAULT_IVR_FLOW_ID)] = {
+    ivrFlowId: DEFAULT_IVR_FLOW_ID,
+    instanceId: id,
+    name: 'Default IVR flow',
+    appId: DEFAULT_APP_ID,
+    createdAt: now,
+  };
+  data.skillGroups[childKey(id, DEFAULT_SKILL_GROUP_ID)] = {
+    skillGroupId: DEFAULT_SKILL_GROUP_ID,
+    instanceId: id,
+    name: 'Default skill group',
+    createdAt: now,
+  };
   return { status: 201, body: instanceView(instance) };
 }
 
 /** Suspending a suspended instance changes nothing and answers the same. */
-export function suspendInstance({ data, now }: Tx, instanceId: string, input: z.output<typeof suspendInstanceSchema>): Result<InstanceView> {
+export function suspendInstance(
+  { data, now }: Tx,
+  instanceId: string,
+  input: z.output<typeof suspendInstanceSchema>,
+): Result<InstanceView> {
   const instance = getInstance(data, instanceId);
   if (instance.status !== 'suspended') {
     instance.status = 'suspended';
@@ -189,7 +234,11 @@ export function suspendInstance({ data, now }: Tx, instanceId: string, input: z.
   return { status: 200, body: instanceView(instance) };
 }
 
-export function setAdminPassword({ data, now }: Tx, instanceId: string, input: z.output<typeof setPasswordSchema>): Result<unknown> {
+export function setAdminPassword(
+  { data, now }: Tx,
+  instanceId: string,
+  input: z.output<typeof setPasswordSchema>,
+): Result<unknown> {
   const instance = activeInstance(data, instanceId);
   instance.admin.passwordHash = hashPassword(input.password);
   instance.admin.passwordSetAt = now;
@@ -197,27 +246,52 @@ export function setAdminPassword({ data, now }: Tx, instanceId: string, input: z
   instance.updatedAt = now;
   return {
     status: 200,
-    body: { instanceId, email: instance.admin.email, passwordSetAt: now, passwordVersion: instance.admin.passwordVersion },
+    body: {
+      instanceId,
+      email: instance.admin.email,
+      passwordSetAt: now,
+      passwordVersion: instance.admin.passwordVersion,
+    },
   };
 }
 
 export function createApp({ data, now }: Tx, instanceId: string, input: z.output<typeof createAppSchema>): Result<App> {
   activeInstance(data, instanceId);
-  const app: App = { appId: newId('app'), instanceId, name: input.name, description: input.description || null, createdAt: now };
+  const app: App = {
+    appId: newId('app'),
+    instanceId,
+    name: input.name,
+    description: input.description || null,
+    createdAt: now,
+  };
   data.apps[childKey(instanceId, app.appId)] = app;
   return { status: 201, body: app };
 }
 
-export function createIvrFlow({ data, now }: Tx, instanceId: string, input: z.output<typeof createIvrFlowSchema>): Result<IvrFlow> {
+export function createIvrFlow(
+  { data, now }: Tx,
+  instanceId: string,
+  input: z.output<typeof createIvrFlowSchema>,
+): Result<IvrFlow> {
   activeInstance(data, instanceId);
   const missing = unknownReferences(data, instanceId, { appId: input.appId }, '');
   if (missing.length) throw unprocessable(`the IVR flow names what instance ${instanceId} does not have`, missing);
-  const flow: IvrFlow = { ivrFlowId: newId('ivr'), instanceId, name: input.name, appId: input.appId ?? null, createdAt: now };
+  const flow: IvrFlow = {
+    ivrFlowId: newId('ivr'),
+    instanceId,
+    name: input.name,
+    appId: input.appId ?? null,
+    createdAt: now,
+  };
   data.ivrFlows[childKey(instanceId, flow.ivrFlowId)] = flow;
   return { status: 201, body: flow };
 }
 
-export function createSkillGroup({ data, now }: Tx, instanceId: string, input: z.output<typeof createSkillGroupSchema>): Result<SkillGroup> {
+export function createSkillGroup(
+  { data, now }: Tx,
+  instanceId: string,
+  input: z.output<typeof createSkillGroupSchema>,
+): Result<SkillGroup> {
   activeInstance(data, instanceId);
   const group: SkillGroup = { skillGroupId: newId('sg'), instanceId, name: input.name, createdAt: now };
   data.skillGroups[childKey(instanceId, group.skillGroupId)] = group;
@@ -225,17 +299,31 @@ export function createSkillGroup({ data, now }: Tx, instanceId: string, input: z
 }
 
 /** The instance's resources of one kind, oldest first. */
-export function childrenOf<T extends { instanceId: string; createdAt: string }>(collection: Readonly<Record<string, T>>, instanceId: string): T[] {
+export function childrenOf<T extends { instanceId: string; createdAt: string }>(
+  collection: Readonly<Record<string, T>>,
+  instanceId: string,
+): T[] {
   return Object.values(collection)
     .filter((item) => item.instanceId === instanceId)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 /** Every app, IVR flow and skill group a binding names that the instance lacks, one error each. */
-function unknownReferences(data: Readonly<ContactCenterData>, instanceId: string, binding: Pick<BindingInput, 'appId' | 'ivrFlowId' | 'skillGroupId'>, prefix: string): FieldError[] {
+function unknownReferences(
+  data: Readonly<ContactCenterData>,
+  instanceId: string,
+  binding: Pick<BindingInput, 'appId' | 'ivrFlowId' | 'skillGroupId'>,
+  prefix: string,
+): FieldError[] {
   const errors: FieldError[] = [];
-  const check = (field: string, id: string | undefined, collection: Readonly<Record<string, unknown>>, what: string) => {
-    if (id !== undefined && !collection[childKey(instanceId, id)]) errors.push({ path: `${prefix}${field}`, message: `no ${what} ${id} in instance ${instanceId}` });
+  const check = (
+    field: string,
+    id: string | undefined,
+    collection: Readonly<Record<string, unknown>>,
+    what: string,
+  ) => {
+    if (id !== undefined && !collection[childKey(instanceId, id)])
+      errors.push({ path: `${prefix}${field}`, message: `no ${what} ${id} in instance ${instanceId}` });
   };
   check('appId', binding.appId, data.apps, 'app');
   check('ivrFlowId', binding.ivrFlowId, data.ivrFlows, 'IVR flow');
@@ -256,24 +344,48 @@ function toBinding(input: BindingInput): NumberBinding {
  * Assigns numbers to the instance with one binding, all or none. A number already on this
  * instance takes the new binding; one on another instance refuses the whole request.
  */
-export function assignNumbers({ data, now }: Tx, instanceId: string, input: z.output<typeof assignNumbersSchema>): Result<{ instanceId: string; items: NumberAssignment[] }> {
+export function assignNumbers(
+  { data, now }: Tx,
+  instanceId: string,
+  input: z.output<typeof assignNumbersSchema>,
+): Result<{ instanceId: string; items: NumberAssignment[] }> {
   const instance = activeInstance(data, instanceId);
   const missing = unknownReferences(data, instanceId, input.binding, 'binding.');
   if (missing.length) throw unprocessable(`the binding names what instance ${instanceId} does not have`, missing);
   const elsewhere: FieldError[] = [];
   input.numbers.forEach((number, i) => {
     const current = data.numbers[number];
-    if (current && current.instanceId !== instanceId) elsewhere.push({ path: `numbers.${i}`, message: `${number} is assigned to instance ${current.instanceId}` });
+    if (current && current.instanceId !== instanceId)
+      elsewhere.push({ path: `numbers.${i}`, message: `${number} is assigned to instance ${current.instanceId}` });
   });
   if (elsewhere.length) {
-    throw new ProblemError(409, 'number-assigned-elsewhere', 'Number assigned elsewhere', 'numbers are assigned to another instance; unassign them there first', elsewhere);
+    throw new ProblemError(
+      409,
+      'number-assigned-elsewhere',
+      'Number assigned elsewhere',
+      'numbers are assigned to another instance; unassign them there first',
+      elsewhere,
+    );
   }
   const binding = toBinding(input.binding);
   const items = input.numbers.map((number) => {
     const current = data.numbers[number];
     const assignment: NumberAssignment = current
-      ? { ...current, binding: structuredClone(binding), reference: input.reference ?? current.reference, updatedAt: now }
-      : { number, instanceId, enterpriseId: instance.enterpriseId, binding: structuredClone(binding), reference: input.reference ?? null, assignedAt: now, updatedAt: now };
+      ? {
+          ...current,
+          binding: structuredClone(binding),
+          reference: input.reference ?? current.reference,
+          updatedAt: now,
+        }
+      : {
+          number,
+          instanceId,
+          enterpriseId: instance.enterpriseId,
+          binding: structuredClone(binding),
+          reference: input.reference ?? null,
+          assignedAt: now,
+          updatedAt: now,
+        };
     data.numbers[number] = assignment;
     return assignment;
   });
@@ -283,12 +395,18 @@ export function assignNumbers({ data, now }: Tx, instanceId: string, input: z.ou
 function assignedHere(data: Readonly<ContactCenterData>, instanceId: string, number: string): NumberAssignment {
   getInstance(data, instanceId);
   const assignment = data.numbers[number];
-  if (!assignment || assignment.instanceId !== instanceId) throw notFound(`number assigned to instance ${instanceId}:`, number);
+  if (!assignment || assignment.instanceId !== instanceId)
+    throw notFound(`number assigned to instance ${instanceId}:`, number);
   return assignment;
 }
 
 /** Replaces a number's binding; what the body leaves out is unbound. */
-export function rebindNumber({ data, now }: Tx, instanceId: string, number: string, input: BindingInput): Result<NumberAssignment> {
+export function rebindNumber(
+  { data, now }: Tx,
+  instanceId: string,
+  number: string,
+  input: BindingInput,
+): Result<NumberAssignment> {
   const assignment = assignedHere(data, instanceId, number);
   activeInstance(data, instanceId);
   const missing = unknownReferences(data, instanceId, input, '');
@@ -299,7 +417,11 @@ export function rebindNumber({ data, now }: Tx, instanceId: string, number: stri
 }
 
 /** Allowed on a suspended instance too: releasing numbers must always be possible. */
-export function unassignNumber({ data, now }: Tx, instanceId: string, number: string): Result<{ number: string; instanceId: string; unassignedAt: string }> {
+export function unassignNumber(
+  { data, now }: Tx,
+  instanceId: string,
+  number: string,
+): Result<{ number: string; instanceId: string; unassignedAt: string }> {
   assignedHere(data, instanceId, number);
   delete data.numbers[number];
   return { status: 200, body: { number, instanceId, unassignedAt: now } };

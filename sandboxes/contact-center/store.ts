@@ -256,13 +256,18 @@ function parseData(text: string, file: string): ContactCenterData {
   }
   const version = (raw as { version?: unknown }).version;
   if (typeof version === 'number' && version > DATA_VERSION) {
-    throw new Error(`contact-center sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`);
+    throw new Error(
+      `contact-center sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`,
+    );
   }
   // Collections missing from older files start empty.
   const data = raw as Partial<ContactCenterData>;
   return {
     version: DATA_VERSION,
-    fingerprintSalt: typeof data.fingerprintSalt === 'string' && data.fingerprintSalt ? data.fingerprintSalt : randomBytes(16).toString('base64'),
+    fingerprintSalt:
+      typeof data.fingerprintSalt === 'string' && data.fingerprintSalt
+        ? data.fingerprintSalt
+        : randomBytes(16).toString('base64'),
     instances: dict(data.instances),
     apps: dict(data.apps),
     ivrFlows: dict(data.ivrFlows),

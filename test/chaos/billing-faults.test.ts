@@ -7,7 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../bench/util';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { eventually, sandboxRequests, startTemporalServer, type Stack, type TemporalServer } from '../support/stack';
-import { Answers, approver, chaosEnterprises, chaosStack, checkCharges, checkEmails, context, onboard, pool, scenario } from './support';
+import {
+  Answers,
+  approver,
+  chaosEnterprises,
+  chaosStack,
+  checkCharges,
+  checkEmails,
+  context,
+  onboard,
+  pool,
+  scenario,
+} from './support';
 
 const ENTERPRISES = Number(process.env.CHAOS_BILLING_ENTERPRISES ?? 25);
 const FAILURE_RATE = 0.3;
@@ -28,45 +39,65 @@ describe('billing faults', () => {
     await stack?.stop();
   });
 
-  it(`completes every onboarding with billing at ${FAILURE_RATE * 100}% 5xx and ${TIMEOUT_RATE * 100}% timeouts`, async () => {
-    // Timeouts are held past the client's 10 s request timeout, as an unresponsive billing would be.
-    stack = await chaosStack(server, {}, tokens, { billingTimeoutHoldMs: 12_000 });
-    await scenario(`billing at ${FAILURE_RATE * 100}% 5xx + ${TIMEOUT_RATE * 100}% timeouts during ${ENTERPRISES * 2} onboardings`, async () => {
-      const ctx = context(stack);
-      const auto = approver(ctx);
-      auto.start();
-      stack.billing.setFaults({ failureRate: FAILURE_RATE, timeoutRate: TIMEOUT_RATE });
-      const answers = new Answers();
-      const began = Date.now();
-      const onboarded = await pool(list.length, 25, (i) => onboard(ctx, list[i]!, i, answers, { purchase: true }));
-      stack.billing.setFaults({ failureRate: 0, timeoutRate: 0 });
-      await auto.stop();
-      const seconds = Math.round((Date.now() - began) / 1000);
+  it(
+    `completes every onboarding with billing at ${FAILURE_RATE * 100}% 5xx and ${TIMEOUT_RATE * 100}% timeouts`,
+    async () => {
+      // Timeouts are held past the client's 10 s request timeout, as an unresponsive billing would be.
+      stack = await chaosStack(server, {}, tokens, { billingTimeoutHoldMs: 12_000 });
+      await scenario(
+        `billing at ${FAILURE_RATE * 100}% 5xx + ${TIMEOUT_RATE * 100}% timeouts during ${ENTERPRISES * 2} onboardings`,
+        async () => {
+          const ctx = context(stack);
+          const auto = approver(ctx);
+          auto.start();
+          stack.billing.setFaults({ failureRate: FAILURE_RATE, timeoutRate: TIMEOUT_RATE });
+          const answers = new Answers();
+          const began = Date.now();
+          const onboarded = await pool(list.length, 25, (i) => onboard(ctx, list[i]!, i, answers, { purchase: true }));
+          stack.billing.setFaults({ failureRate: 0, timeoutRate: 0 });
+          await auto.stop();
+          const seconds = Math.round((Date.now() - began) / 1000);
 
-      expect(onboarded.filter((o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED')).toEqual([]);
-      const purchases = await Promise.all(
-        onboarded.map(async (o) => ({ id: o.purchase!, orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId })),
+          expect(
+            onboarded.filter((o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED'),
+          ).toEqual([]);
+          const purchases = await Promise.all(
+            onboarded.map(async (o) => ({
+              id: o.purchase!,
+              orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId,
+            })),
+          );
+          const charges = await checkCharges(stack, purchases);
+          expect(charges.wrong).toEqual([]);
+          // One billing customer per enterprise, however many attempts it took.
+          const customers = Object.values(stack.billing.store.data.customers).filter((c) =>
+            list.some((e) => e.id === c.enterpriseId),
+          );
+          expect(customers).toHaveLength(ENTERPRISES);
+          const emails = checkEmails(stack, [
+            ...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })),
+            ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' })),
+          ]);
+          expect(emails.wrong).toEqual([]);
+          // Exactly one delivery per transition: a second delivery of the same message fails the run.
+          expect(emails.repeats).toBe(0);
+          const log = await sandboxRequests(stack);
+          const faults = {
+            failure: log.filter((r) => r.fault === 'failure').length,
+            timeout: log.filter((r) => r.fault === 'timeout').length,
+          };
+          return [
+            `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s`,
+            `billing writes: ${log.length} requests, ${faults.failure} answered 503, ${faults.timeout} held past the client's timeout`,
+            `charges: ${charges.debits} debits for ${charges.purchases} purchases (${charges.chargeAttempts} charge requests)`,
+            `customers: ${customers.length} for ${ENTERPRISES} enterprises`,
+            `emails: ${emails.distinct} distinct for ${emails.expected} transitions`,
+          ].join('; ');
+        },
       );
-      const charges = await checkCharges(stack, purchases);
-      expect(charges.wrong).toEqual([]);
-      // One billing customer per enterprise, however many attempts it took.
-      const customers = Object.values(stack.billing.store.data.customers).filter((c) => list.some((e) => e.id === c.enterpriseId));
-      expect(customers).toHaveLength(ENTERPRISES);
-      const emails = checkEmails(stack, [...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })), ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' }))]);
-      expect(emails.wrong).toEqual([]);
-      // Exactly one delivery per transition: a second delivery of the same message fails the run.
-      expect(emails.repeats).toBe(0);
-      const log = await sandboxRequests(stack);
-      const faults = { failure: log.filter((r) => r.fault === 'failure').length, timeout: log.filter((r) => r.fault === 'timeout').length };
-      return [
-        `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s`,
-        `billing writes: ${log.length} requests, ${faults.failure} answered 503, ${faults.timeout} held past the client's timeout`,
-        `charges: ${charges.debits} debits for ${charges.purchases} purchases (${charges.chargeAttempts} charge requests)`,
-        `customers: ${customers.length} for ${ENTERPRISES} enterprises`,
-        `emails: ${emails.distinct} distinct for ${emails.expected} transitions`,
-      ].join('; ');
-    });
-  }, 12 * 60_000);
+    },
+    12 * 60_000,
+  );
 });
 
 describe('a permanent 4xx from billing', () => {
@@ -76,57 +107,69 @@ describe('a permanent 4xx from billing', () => {
     await stack?.stop();
   });
 
-  it('fails the purchase cleanly and runs its compensation', async () => {
-    stack = await chaosStack(server, {}, tokens);
-    await scenario('permanent 4xx from billing (an order on a reservation that expired meanwhile: 409)', async () => {
-      const ctx = context(stack);
-      const auto = approver(ctx);
-      auto.start();
-      const ent = list[0]!;
-      const answers = new Answers();
-      const onboarding = onboard(ctx, ent, 1, answers, { purchase: true });
-      // Once the verification is through, billing slows down (1.5 s an answer) and the purchase's
-      // reservation runs out before its order arrives: billing's clock passes the reservation's
-      // expiry (set into the past here), so the order is refused with a 409, for good.
-      for (;;) {
-        const purchases = await stack.client.workflow.count(`TaskQueue = '${stack.config.temporal.taskQueue}' AND OnboardingKind = 'number-purchase'`);
-        if (purchases.count > 0) break;
-        await sleep(100);
-      }
-      stack.billing.setFaults({ latencyMs: 1_500 });
-      const reservation = await (async () => {
+  it(
+    'fails the purchase cleanly and runs its compensation',
+    async () => {
+      stack = await chaosStack(server, {}, tokens);
+      await scenario('permanent 4xx from billing (an order on a reservation that expired meanwhile: 409)', async () => {
+        const ctx = context(stack);
+        const auto = approver(ctx);
+        auto.start();
+        const ent = list[0]!;
+        const answers = new Answers();
+        const onboarding = onboard(ctx, ent, 1, answers, { purchase: true });
+        // Once the verification is through, billing slows down (1.5 s an answer) and the purchase's
+        // reservation runs out before its order arrives: billing's clock passes the reservation's
+        // expiry (set into the past here), so the order is refused with a 409, for good.
         for (;;) {
-          const found = Object.values(stack.billing.store.data.reservations).find((r) => r.reference.startsWith('number-purchase-') && r.reference.includes(ent.id));
-          if (found) return found;
-          await sleep(20);
+          const purchases = await stack.client.workflow.count(
+            `TaskQueue = '${stack.config.temporal.taskQueue}' AND OnboardingKind = 'number-purchase'`,
+          );
+          if (purchases.count > 0) break;
+          await sleep(100);
         }
-      })();
-      await stack.billing.store.update((data) => {
-        data.reservations[reservation.id]!.expiresAt = new Date(Date.now() - 1_000).toISOString();
-      });
-      const result = await onboarding;
-      stack.billing.setFaults({ latencyMs: 0 });
-      await auto.stop();
+        stack.billing.setFaults({ latencyMs: 1_500 });
+        const reservation = await (async () => {
+          for (;;) {
+            const found = Object.values(stack.billing.store.data.reservations).find(
+              (r) => r.reference.startsWith('number-purchase-') && r.reference.includes(ent.id),
+            );
+            if (found) return found;
+            await sleep(20);
+          }
+        })();
+        await stack.billing.store.update((data) => {
+          data.reservations[reservation.id]!.expiresAt = new Date(Date.now() - 1_000).toISOString();
+        });
+        const result = await onboarding;
+        stack.billing.setFaults({ latencyMs: 0 });
+        await auto.stop();
 
-      expect(result.verificationStatus).toBe('COMPLETED');
-      expect(result.purchaseStatus).toBe('FAILED');
-      const id = result.purchase!;
-      const state = (await ctx.api.expect(200, 'GET', `/v1/onboardings/${id}`, ent.token)) as OnboardingResource;
-      expect(state.status).toBe('failed');
-      expect(state.error?.type).toBe('BillingRejected');
-      expect(state.error?.message).toMatch(/POST \/v1\/orders answered 409/);
-      const names = state.steps.map((s) => `${s.name}:${s.status}`);
-      expect(names).toContain('compensation: release the reservation:done');
-      // Nothing was ordered or charged, the numbers are free again, the enterprise was told.
-      const data = stack.billing.store.data;
-      expect(data.reservations[reservation.id]!.status).toBe('expired');
-      expect(Object.values(data.orders).filter((o) => o.reference === id)).toEqual([]);
-      expect(reservation.numbers.every((n) => data.numbers[n]?.status === 'available')).toBe(true);
-      const customer = Object.values(data.customers).find((c) => c.enterpriseId === ent.id)!;
-      expect(customer.balanceFen).toBe(1_000_000);
-      const mail = await eventually(() => stack.mail.forCase(id).find((m) => m.event === 'purchase-failed'), 30_000, 'failure email');
-      expect(mail).toBeDefined();
-      return `case failed with ${state.error?.type}: "${state.error?.message.slice(0, 110)}…"; ${names.filter((n) => n.startsWith('compensation')).join(', ')}; reservation expired, numbers available, no order, balance untouched, purchase-failed email sent`;
-    });
-  }, 5 * 60_000);
+        expect(result.verificationStatus).toBe('COMPLETED');
+        expect(result.purchaseStatus).toBe('FAILED');
+        const id = result.purchase!;
+        const state = (await ctx.api.expect(200, 'GET', `/v1/onboardings/${id}`, ent.token)) as OnboardingResource;
+        expect(state.status).toBe('failed');
+        expect(state.error?.type).toBe('BillingRejected');
+        expect(state.error?.message).toMatch(/POST \/v1\/orders answered 409/);
+        const names = state.steps.map((s) => `${s.name}:${s.status}`);
+        expect(names).toContain('compensation: release the reservation:done');
+        // Nothing was ordered or charged, the numbers are free again, the enterprise was told.
+        const data = stack.billing.store.data;
+        expect(data.reservations[reservation.id]!.status).toBe('expired');
+        expect(Object.values(data.orders).filter((o) => o.reference === id)).toEqual([]);
+        expect(reservation.numbers.every((n) => data.numbers[n]?.status === 'available')).toBe(true);
+        const customer = Object.values(data.customers).find((c) => c.enterpriseId === ent.id)!;
+        expect(customer.balanceFen).toBe(1_000_000);
+        const mail = await eventually(
+          () => stack.mail.forCase(id).find((m) => m.event === 'purchase-failed'),
+          30_000,
+          'failure email',
+        );
+        expect(mail).toBeDefined();
+        return `case failed with ${state.error?.type}: "${state.error?.message.slice(0, 110)}…"; ${names.filter((n) => n.startsWith('compensation')).join(', ')}; reservation expired, numbers available, no order, balance untouched, purchase-failed email sent`;
+      });
+    },
+    5 * 60_000,
+  );
 });

@@ -27,9 +27,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     rmSync(path.dirname(bundlePath), { recursive: true, force: true });
     if (!existsSync(resultsFile) || process.env.CHAOS_NO_WRITE === '1') return;
-    const scenarios = readFileSync(resultsFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
+    const scenarios = readFileSync(resultsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as unknown);
     const params = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CHAOS_')));
-    const run = { ...runInfo('default', 'npm run chaos', params, await resolveTemporalCli()), durationSeconds: (Date.now() - began) / 1000 };
+    const run = {
+      ...runInfo('default', 'npm run chaos', params, await resolveTemporalCli()),
+      durationSeconds: (Date.now() - began) / 1000,
+    };
     writeResult({ part: 'chaos', run, data: { scenarios } });
     renderBenchmarks();
     rmSync(resultsFile, { force: true });

@@ -8,7 +8,13 @@ import { appendFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
 import { inject } from 'vitest';
 import { AutoApprover } from '../../bench/approver';
-import { enterpriseVerification, numberPurchase, PDF, verificationApplication, type BenchContext } from '../../bench/kinds';
+import {
+  enterpriseVerification,
+  numberPurchase,
+  PDF,
+  verificationApplication,
+  type BenchContext,
+} from '../../bench/kinds';
 import { ApiClient, sleep } from '../../bench/util';
 import type { Principal } from '../../api/auth';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
@@ -19,12 +25,25 @@ export interface ChaosEnterprise {
   token: string;
 }
 
-export function chaosEnterprises(tag: string, count: number): { list: ChaosEnterprise[]; tokens: [string, Principal][] } {
+export function chaosEnterprises(
+  tag: string,
+  count: number,
+): { list: ChaosEnterprise[]; tokens: [string, Principal][] } {
   const list = Array.from({ length: count }, (_, i) => ({ id: `ent-chaos-${tag}-${i}`, token: `chaos-${tag}-${i}` }));
-  return { list, tokens: list.map((e) => [e.token, { name: `chaos ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal]) };
+  return {
+    list,
+    tokens: list.map(
+      (e) => [e.token, { name: `chaos ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
+    ),
+  };
 }
 
-export async function chaosStack(server: TemporalServer, env: Record<string, string>, tokens: [string, Principal][], options: { billingTimeoutHoldMs?: number } = {}): Promise<Stack> {
+export async function chaosStack(
+  server: TemporalServer,
+  env: Record<string, string>,
+  tokens: [string, Principal][],
+  options: { billingTimeoutHoldMs?: number } = {},
+): Promise<Stack> {
   return startStack({
     temporalAddress: server.address,
     workflowBundlePath: inject('chaosBundlePath'),
@@ -32,7 +51,14 @@ export async function chaosStack(server: TemporalServer, env: Record<string, str
     mail: { headersOnly: true },
     extraTokens: tokens,
     ...options,
-    env: { LOG_LEVEL: 'error', VERIFICATION_REVIEW_SLA: '1d', PURCHASE_SCRIPT_REVIEW_SLA: '1d', PURCHASE_PAYMENT_POLL: '1h', SUBSCRIPTION_PERIOD: '30d', ...env },
+    env: {
+      LOG_LEVEL: 'error',
+      VERIFICATION_REVIEW_SLA: '1d',
+      PURCHASE_SCRIPT_REVIEW_SLA: '1d',
+      PURCHASE_PAYMENT_POLL: '1h',
+      SUBSCRIPTION_PERIOD: '30d',
+      ...env,
+    },
   });
 }
 
@@ -70,11 +96,18 @@ export class Answers {
   }
 }
 
-async function startCase(ctx: BenchContext, token: string, body: unknown, key: string, answers: Answers): Promise<string> {
+async function startCase(
+  ctx: BenchContext,
+  token: string,
+  body: unknown,
+  key: string,
+  answers: Answers,
+): Promise<string> {
   return persist(`start ${key}`, async () => {
     const res = await ctx.api.call<{ id: string }>('POST', '/v1/onboardings', token, body, { 'idempotency-key': key });
     answers.note(res.status);
-    if (res.status !== 202) throw new Error(`POST /v1/onboardings answered ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}`);
+    if (res.status !== 202)
+      throw new Error(`POST /v1/onboardings answered ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}`);
     return res.body.id;
   });
 }
@@ -95,7 +128,10 @@ export async function closed(ctx: BenchContext, id: string): Promise<{ status: s
 async function topUp(ctx: BenchContext, enterpriseId: string, amountFen: number): Promise<string> {
   const headers = { authorization: `Bearer ${ctx.stack.config.billing.apiKey}`, 'content-type': 'application/json' };
   const customer = await persist(`customer of ${enterpriseId}`, async () => {
-    const res = await fetch(`${ctx.stack.config.billing.url}/v1/customers?enterpriseId=${enterpriseId}`, { headers, signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${ctx.stack.config.billing.url}/v1/customers?enterpriseId=${enterpriseId}`, {
+      headers,
+      signal: AbortSignal.timeout(5_000),
+    });
     if (res.status !== 200) throw new Error(`GET customer: ${res.status}`);
     return ((await res.json()) as { id: string }).id;
   });
@@ -125,7 +161,13 @@ export interface Onboarded {
 }
 
 /** An enterprise onboarded through the API: its verification, then (optionally) a one-number purchase. */
-export async function onboard(ctx: BenchContext, ent: ChaosEnterprise, i: number, answers: Answers, options: { purchase: boolean }): Promise<Onboarded> {
+export async function onboard(
+  ctx: BenchContext,
+  ent: ChaosEnterprise,
+  i: number,
+  answers: Answers,
+  options: { purchase: boolean },
+): Promise<Onboarded> {
   const documents = await Promise.all(
     REQUIRED_DOCUMENTS['legal-representative'].map((kind) =>
       persist(`upload ${kind}`, async () => {
@@ -133,7 +175,13 @@ export async function onboard(ctx: BenchContext, ent: ChaosEnterprise, i: number
       }),
     ),
   );
-  const verification = await startCase(ctx, ent.token, verificationApplication(ent.id, documents), `chaos-verification-${ent.id}`, answers);
+  const verification = await startCase(
+    ctx,
+    ent.token,
+    verificationApplication(ent.id, documents),
+    `chaos-verification-${ent.id}`,
+    answers,
+  );
   const v = await closed(ctx, verification);
   const out: Onboarded = { enterpriseId: ent.id, verification, verificationStatus: v.status };
   if (!options.purchase || v.status !== 'COMPLETED') return out;
@@ -225,12 +273,19 @@ export async function checkCharges(stack: Stack, purchases: { id: string; orderI
   const ledger = Object.values(stack.billing.store.data.ledgerEntries);
   let debits = 0;
   for (const p of purchases) {
-    const performed = charges.filter((r) => r.idempotencyKey?.includes(p.id) && r.status !== null && r.status < 300 && !r.replayed).length;
+    const performed = charges.filter(
+      (r) => r.idempotencyKey?.includes(p.id) && r.status !== null && r.status < 300 && !r.replayed,
+    ).length;
     const debited = ledger.filter((e) => e.type === 'debit' && e.orderId === p.orderId).length;
     debits += debited;
     if (performed !== 1 || debited !== 1) wrong.push(`${p.id}: ${performed} charge(s) performed, ${debited} debit(s)`);
   }
-  return { purchases: purchases.length, wrong, chargeAttempts: charges.filter((r) => purchases.some((p) => r.idempotencyKey?.includes(p.id))).length, debits };
+  return {
+    purchases: purchases.length,
+    wrong,
+    chargeAttempts: charges.filter((r) => purchases.some((p) => r.idempotencyKey?.includes(p.id))).length,
+    debits,
+  };
 }
 
 export interface ScenarioResult {
@@ -251,7 +306,11 @@ export async function scenario(name: string, body: () => Promise<string>): Promi
     const figures = await body();
     record({ name, outcome: 'passed', figures: `${figures}; ${Math.round((Date.now() - began) / 1000)} s` });
   } catch (err) {
-    record({ name, outcome: 'FAILED', figures: `${String(err).slice(0, 400)}; ${Math.round((Date.now() - began) / 1000)} s` });
+    record({
+      name,
+      outcome: 'FAILED',
+      figures: `${String(err).slice(0, 400)}; ${Math.round((Date.now() - began) / 1000)} s`,
+    });
     throw err;
   }
 }

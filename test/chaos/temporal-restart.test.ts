@@ -9,7 +9,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../../bench/util';
 import { startTemporalServer, type Stack, type TemporalServer } from '../support/stack';
-import { Answers, approver, chaosEnterprises, chaosStack, checkCharges, checkEmails, context, onboard, pool, scenario } from './support';
+import {
+  Answers,
+  approver,
+  chaosEnterprises,
+  chaosStack,
+  checkCharges,
+  checkEmails,
+  context,
+  onboard,
+  pool,
+  scenario,
+} from './support';
 
 const ENTERPRISES = Number(process.env.CHAOS_RESTART_ENTERPRISES ?? 40);
 const DOWN_MS = Number(process.env.CHAOS_RESTART_DOWN_MS ?? 10_000);
@@ -30,45 +41,60 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-it('completes every onboarding across a restart of the Temporal server', async () => {
-  await scenario(`Temporal dev server (SQLite file) stopped for ${DOWN_MS / 1000} s and restarted during ${ENTERPRISES * 2} onboardings`, async () => {
-    const ctx = context(stack);
-    const auto = approver(ctx);
-    auto.start();
-    stack.billing.setFaults({ latencyMs: 200 });
-    const answers = new Answers();
-    const began = Date.now();
-    let restartedAt = 0;
-    const restart = (async () => {
-      await sleep(8_000);
-      const { port, dbFilename } = server;
-      await server.stop();
-      await sleep(DOWN_MS);
-      server = await startTemporalServer({ port, dbFilename });
-      restartedAt = Date.now();
-    })();
-    const onboarded = await pool(list.length, 20, (i) => onboard(ctx, list[i]!, i, answers, { purchase: true }));
-    await restart;
-    await auto.stop();
-    const seconds = Math.round((Date.now() - began) / 1000);
+it(
+  'completes every onboarding across a restart of the Temporal server',
+  async () => {
+    await scenario(
+      `Temporal dev server (SQLite file) stopped for ${DOWN_MS / 1000} s and restarted during ${ENTERPRISES * 2} onboardings`,
+      async () => {
+        const ctx = context(stack);
+        const auto = approver(ctx);
+        auto.start();
+        stack.billing.setFaults({ latencyMs: 200 });
+        const answers = new Answers();
+        const began = Date.now();
+        let restartedAt = 0;
+        const restart = (async () => {
+          await sleep(8_000);
+          const { port, dbFilename } = server;
+          await server.stop();
+          await sleep(DOWN_MS);
+          server = await startTemporalServer({ port, dbFilename });
+          restartedAt = Date.now();
+        })();
+        const onboarded = await pool(list.length, 20, (i) => onboard(ctx, list[i]!, i, answers, { purchase: true }));
+        await restart;
+        await auto.stop();
+        const seconds = Math.round((Date.now() - began) / 1000);
 
-    const notCompleted = onboarded.filter((o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED');
-    expect(notCompleted).toEqual([]);
-    expect(restartedAt).toBeGreaterThan(0);
-    const purchases = await Promise.all(
-      onboarded.map(async (o) => ({ id: o.purchase!, orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId })),
+        const notCompleted = onboarded.filter(
+          (o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED',
+        );
+        expect(notCompleted).toEqual([]);
+        expect(restartedAt).toBeGreaterThan(0);
+        const purchases = await Promise.all(
+          onboarded.map(async (o) => ({
+            id: o.purchase!,
+            orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId,
+          })),
+        );
+        const charges = await checkCharges(stack, purchases);
+        expect(charges.wrong).toEqual([]);
+        const emails = checkEmails(stack, [
+          ...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })),
+          ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' })),
+        ]);
+        expect(emails.wrong).toEqual([]);
+        // Exactly one delivery per transition: a second delivery of the same message fails the run.
+        expect(emails.repeats).toBe(0);
+        return [
+          `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart)`,
+          `charges: ${charges.debits} debits for ${charges.purchases} purchases`,
+          `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated`,
+          `5xx answers to starts: ${answers.serverErrors} (a client retries with the same Idempotency-Key); approver request errors: ${auto.counts.errors}`,
+        ].join('; ');
+      },
     );
-    const charges = await checkCharges(stack, purchases);
-    expect(charges.wrong).toEqual([]);
-    const emails = checkEmails(stack, [...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })), ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' }))]);
-    expect(emails.wrong).toEqual([]);
-    // Exactly one delivery per transition: a second delivery of the same message fails the run.
-    expect(emails.repeats).toBe(0);
-    return [
-      `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart)`,
-      `charges: ${charges.debits} debits for ${charges.purchases} purchases`,
-      `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated`,
-      `5xx answers to starts: ${answers.serverErrors} (a client retries with the same Idempotency-Key); approver request errors: ${auto.counts.errors}`,
-    ].join('; ');
-  });
-}, 12 * 60_000);
+  },
+  12 * 60_000,
+);

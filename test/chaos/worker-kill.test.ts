@@ -6,7 +6,18 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sleep } from '../../bench/util';
 import { startTemporalServer, type Stack, type TemporalServer } from '../support/stack';
-import { Answers, approver, chaosEnterprises, chaosStack, checkCharges, checkEmails, context, onboard, pool, scenario } from './support';
+import {
+  Answers,
+  approver,
+  chaosEnterprises,
+  chaosStack,
+  checkCharges,
+  checkEmails,
+  context,
+  onboard,
+  pool,
+  scenario,
+} from './support';
 
 const ENTERPRISES = Number(process.env.CHAOS_ENTERPRISES ?? 100);
 const KILLS = Number(process.env.CHAOS_KILLS ?? 5);
@@ -25,56 +36,73 @@ afterAll(async () => {
   await server?.stop();
 });
 
-it(`completes ${ENTERPRISES * 2} onboardings while the worker is killed with SIGKILL ${KILLS} times`, async () => {
-  await scenario(`worker SIGKILL ×${KILLS} during ${ENTERPRISES * 2} onboardings (${ENTERPRISES} verifications + ${ENTERPRISES} purchases)`, async () => {
-    const ctx = context(stack);
-    const auto = approver(ctx);
-    auto.start();
-    // Slower billing keeps activities in flight when the kills land.
-    stack.billing.setFaults({ latencyMs: 300 });
-    const answers = new Answers();
-    let finished = false;
-    const began = Date.now();
-    const kills: string[] = [];
-    const killer = (async () => {
-      await sleep(5_000);
-      for (let k = 0; k < KILLS && !finished; k++) {
-        await stack.stopWorker('SIGKILL');
-        const q = `TaskQueue = '${stack.config.temporal.taskQueue}' AND OnboardingKind IN ('enterprise-verification', 'number-purchase')`;
-        const [closedCount, running] = await Promise.all([
-          stack.client.workflow.count(`${q} AND ExecutionStatus = 'Completed'`),
-          stack.client.workflow.count(`${q} AND ExecutionStatus = 'Running'`),
-        ]);
-        kills.push(`${Math.round((Date.now() - began) / 1000)} s (${closedCount.count} closed, ${running.count} running)`);
-        await sleep(1_500);
-        await stack.startWorker();
-        await sleep(KILL_EVERY_MS);
-      }
-    })();
-    const onboarded = await pool(list.length, 25, (i) => onboard(ctx, list[i]!, i, answers, { purchase: true }));
-    finished = true;
-    await killer;
-    await auto.stop();
-    const seconds = Math.round((Date.now() - began) / 1000);
+it(
+  `completes ${ENTERPRISES * 2} onboardings while the worker is killed with SIGKILL ${KILLS} times`,
+  async () => {
+    await scenario(
+      `worker SIGKILL ×${KILLS} during ${ENTERPRISES * 2} onboardings (${ENTERPRISES} verifications + ${ENTERPRISES} purchases)`,
+      async () => {
+        const ctx = context(stack);
+        const auto = approver(ctx);
+        auto.start();
+        // Slower billing keeps activities in flight when the kills land.
+        stack.billing.setFaults({ latencyMs: 300 });
+        const answers = new Answers();
+        let finished = false;
+        const began = Date.now();
+        const kills: string[] = [];
+        const killer = (async () => {
+          await sleep(5_000);
+          for (let k = 0; k < KILLS && !finished; k++) {
+            await stack.stopWorker('SIGKILL');
+            const q = `TaskQueue = '${stack.config.temporal.taskQueue}' AND OnboardingKind IN ('enterprise-verification', 'number-purchase')`;
+            const [closedCount, running] = await Promise.all([
+              stack.client.workflow.count(`${q} AND ExecutionStatus = 'Completed'`),
+              stack.client.workflow.count(`${q} AND ExecutionStatus = 'Running'`),
+            ]);
+            kills.push(
+              `${Math.round((Date.now() - began) / 1000)} s (${closedCount.count} closed, ${running.count} running)`,
+            );
+            await sleep(1_500);
+            await stack.startWorker();
+            await sleep(KILL_EVERY_MS);
+          }
+        })();
+        const onboarded = await pool(list.length, 25, (i) => onboard(ctx, list[i]!, i, answers, { purchase: true }));
+        finished = true;
+        await killer;
+        await auto.stop();
+        const seconds = Math.round((Date.now() - began) / 1000);
 
-    const notCompleted = onboarded.filter((o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED');
-    expect(notCompleted).toEqual([]);
-    expect(kills.length).toBe(KILLS);
-    const purchases = await Promise.all(
-      onboarded.map(async (o) => ({ id: o.purchase!, orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId })),
+        const notCompleted = onboarded.filter(
+          (o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED',
+        );
+        expect(notCompleted).toEqual([]);
+        expect(kills.length).toBe(KILLS);
+        const purchases = await Promise.all(
+          onboarded.map(async (o) => ({
+            id: o.purchase!,
+            orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId,
+          })),
+        );
+        const charges = await checkCharges(stack, purchases);
+        expect(charges.wrong).toEqual([]);
+        const emails = checkEmails(stack, [
+          ...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })),
+          ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' })),
+        ]);
+        expect(emails.wrong).toEqual([]);
+        // Exactly one delivery per transition: a second delivery of the same message fails the run.
+        expect(emails.repeats).toBe(0);
+        return [
+          `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s`,
+          `killed at ${kills.join(', ')}`,
+          `charges: ${charges.purchases} purchases, ${charges.debits} debits, ${charges.chargeAttempts} charge requests (retries answered from the idempotency record)`,
+          `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated deliveries (same Message-ID)`,
+          `API 5xx: ${answers.serverErrors}`,
+        ].join('; ');
+      },
     );
-    const charges = await checkCharges(stack, purchases);
-    expect(charges.wrong).toEqual([]);
-    const emails = checkEmails(stack, [...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })), ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' }))]);
-    expect(emails.wrong).toEqual([]);
-    // Exactly one delivery per transition: a second delivery of the same message fails the run.
-    expect(emails.repeats).toBe(0);
-    return [
-      `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s`,
-      `killed at ${kills.join(', ')}`,
-      `charges: ${charges.purchases} purchases, ${charges.debits} debits, ${charges.chargeAttempts} charge requests (retries answered from the idempotency record)`,
-      `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated deliveries (same Message-ID)`,
-      `API 5xx: ${answers.serverErrors}`,
-    ].join('; ');
-  });
-}, 15 * 60_000);
+  },
+  15 * 60_000,
+);

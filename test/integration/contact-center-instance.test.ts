@@ -36,17 +36,26 @@ function passwordFrom(mail: ReceivedEmail): string {
 }
 
 async function signsIn(instanceId: string, email: string, password: string): Promise<boolean> {
-  const res = await platformCall<{ valid: boolean }>(h, 'POST', `/v1/instances/${instanceId}/admin/sign-in`, { email, password });
+  const res = await platformCall<{ valid: boolean }>(h, 'POST', `/v1/instances/${instanceId}/admin/sign-in`, {
+    email,
+    password,
+  });
   expect(res.status).toBe(200);
   return res.body.valid;
 }
 
 describe('contact-center-instance', () => {
   it('is refused for an enterprise without a verification (409 naming it) and without the agreement (400)', async () => {
-    const unverified = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(instanceBody('B center', { enterpriseId: h.enterprises.b }));
+    const unverified = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entB))
+      .send(instanceBody('B center', { enterpriseId: h.enterprises.b }));
     expect(unverified.status).toBe(409);
     expect(JSON.stringify(unverified.body)).toContain(`verification-${h.enterprises.b}`);
-    const noAgreement = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(instanceBody('A center', { agreementAccepted: false }));
+    const noAgreement = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(instanceBody('A center', { agreementAccepted: false }));
     expect(noAgreement.status).toBe(400);
     expect(noAgreement.body.errors.map((e: { path: string }) => e.path)).toContain('agreementAccepted');
     expect((await platformCall(h, 'GET', `/v1/instances?enterpriseId=${h.enterprises.b}`)).body.items).toEqual([]);
@@ -54,15 +63,27 @@ describe('contact-center-instance', () => {
 
   it('creates the instance, emails the password once (never in history or answers), re-issues it on request', async () => {
     const body = instanceBody('广州客服中心');
-    const started = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(body);
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(body);
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id as string;
     const active = await caseWhen(h, id, (c) => c.stage === 'active', 'instance active');
     const result = active.result as { instanceId: string; defaults: { appId: string } };
-    expect(result).toMatchObject({ instanceId: expect.stringMatching(/^cc-/), centerName: '广州客服中心', defaults: { appId: 'app-default' }, passwordsIssued: 1 });
+    expect(result).toMatchObject({
+      instanceId: expect.stringMatching(/^cc-/),
+      centerName: '广州客服中心',
+      defaults: { appId: 'app-default' },
+      passwordsIssued: 1,
+    });
     expect(active.awaiting.map((a) => a.action)).toContain('reissue-admin-password');
 
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'contact-center-admin-password'), 10_000, 'password email');
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'contact-center-admin-password'),
+      10_000,
+      'password email',
+    );
     expect(mail.to).toBe(body.admin.email);
     expect(mail.text).toContain(h.config.contactCenter.consoleUrl);
     expect(mail.text).toContain(body.admin.email);
@@ -74,22 +95,47 @@ describe('contact-center-instance', () => {
 
     // Another tenant cannot see or act on it.
     expect((await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entB))).status).toBe(404);
-    expect((await h.api.post(`/v1/onboardings/${id}/actions/reissue-admin-password`).set(...bearer(h.tokens.entB)).send({})).status).toBe(404);
+    expect(
+      (
+        await h.api
+          .post(`/v1/onboardings/${id}/actions/reissue-admin-password`)
+          .set(...bearer(h.tokens.entB))
+          .send({})
+      ).status,
+    ).toBe(404);
 
-    const reissued = await h.api.post(`/v1/onboardings/${id}/actions/reissue-admin-password`).set(...bearer(h.tokens.entA)).send({ reason: 'lost it' });
+    const reissued = await h.api
+      .post(`/v1/onboardings/${id}/actions/reissue-admin-password`)
+      .set(...bearer(h.tokens.entA))
+      .send({ reason: 'lost it' });
     expect(reissued.status, JSON.stringify(reissued.body)).toBe(200);
-    const again = await caseWhen(h, id, (c) => c.stage === 'active' && (c.result as { passwordsIssued: number }).passwordsIssued === 2, 'password re-issued');
-    const mails = await eventually(() => {
-      const found = h.mail.forCase(id).filter((m) => m.event === 'contact-center-admin-password');
-      return found.length === 2 ? found : undefined;
-    }, 10_000, 'second password email');
+    const again = await caseWhen(
+      h,
+      id,
+      (c) => c.stage === 'active' && (c.result as { passwordsIssued: number }).passwordsIssued === 2,
+      'password re-issued',
+    );
+    const mails = await eventually(
+      () => {
+        const found = h.mail.forCase(id).filter((m) => m.event === 'contact-center-admin-password');
+        return found.length === 2 ? found : undefined;
+      },
+      10_000,
+      'second password email',
+    );
     const second = passwordFrom(mails[1]!);
     expect(second).not.toBe(password);
     expect(await signsIn(result.instanceId, body.admin.email, second)).toBe(true);
     expect(await signsIn(result.instanceId, body.admin.email, password)).toBe(false);
 
     // The passwords are in the emails only.
-    const answers = [started.body, active, reissued.body, again, (await h.api.get(`/v1/onboardings?kind=contact-center-instance`).set(...bearer(h.tokens.support))).body];
+    const answers = [
+      started.body,
+      active,
+      reissued.body,
+      again,
+      (await h.api.get(`/v1/onboardings?kind=contact-center-instance`).set(...bearer(h.tokens.support))).body,
+    ];
     const history = await exportHistory(h.client, id);
     expect(history).toContain('issueAdminPassword');
     for (const secret of [password, second]) {
@@ -98,7 +144,10 @@ describe('contact-center-instance', () => {
     }
 
     // One instance per center name.
-    const duplicate = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(body);
+    const duplicate = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(body);
     expect(duplicate.status).toBe(422);
     expect(duplicate.body.errors).toEqual([expect.objectContaining({ path: 'centerName', code: 'center-name-taken' })]);
   });
@@ -107,31 +156,58 @@ describe('contact-center-instance', () => {
     h.contactCenter.setFaults({ failureRate: 1 });
     let id = '';
     try {
-      const started = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(instanceBody('Outage center'));
+      const started = await h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entA))
+        .send(instanceBody('Outage center'));
       // The pre-check reads the platform: while it is down, nothing starts.
       expect(started.status).toBe(503);
       // Down after the start: the case waits in `creating` while the activity retries.
       h.contactCenter.setFaults({ failureRate: 0 });
-      const retried = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(instanceBody('Outage center'));
+      const retried = await h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entA))
+        .send(instanceBody('Outage center'));
       h.contactCenter.setFaults({ failureRate: 1 });
       expect(retried.status, JSON.stringify(retried.body)).toBe(202);
       id = retried.body.id as string;
-      await eventually(() => h.contactCenter.store.data.requests.filter((r) => r.method === 'POST' && r.path === '/v1/instances' && r.fault === 'failure').length >= 2, 20_000, 'failed creation attempts');
+      await eventually(
+        () =>
+          h.contactCenter.store.data.requests.filter(
+            (r) => r.method === 'POST' && r.path === '/v1/instances' && r.fault === 'failure',
+          ).length >= 2,
+        20_000,
+        'failed creation attempts',
+      );
       const waiting = await caseWhen(h, id, () => true);
       expect(waiting).toMatchObject({ status: 'running', stage: 'creating' });
     } finally {
       h.contactCenter.setFaults({ failureRate: 0 });
     }
     const active = await caseWhen(h, id, (c) => c.stage === 'active', 'instance active after the outage', 60_000);
-    const instances = (await platformCall<{ items: { centerName: string; instanceId: string }[] }>(h, 'GET', `/v1/instances?enterpriseId=${h.enterprises.a}`)).body.items;
-    expect(instances.filter((i) => i.centerName === 'Outage center')).toEqual([expect.objectContaining({ instanceId: (active.result as { instanceId: string }).instanceId })]);
-    await eventually(() => h.mail.forCase(id).find((m) => m.event === 'contact-center-admin-password'), 10_000, 'password email');
+    const instances = (
+      await platformCall<{ items: { centerName: string; instanceId: string }[] }>(
+        h,
+        'GET',
+        `/v1/instances?enterpriseId=${h.enterprises.a}`,
+      )
+    ).body.items;
+    expect(instances.filter((i) => i.centerName === 'Outage center')).toEqual([
+      expect.objectContaining({ instanceId: (active.result as { instanceId: string }).instanceId }),
+    ]);
+    await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'contact-center-admin-password'),
+      10_000,
+      'password email',
+    );
   });
 
   it('lists the enterprise’s instances to its owner and support, not to another tenant', async () => {
     const own = await h.api.get(`/v1/enterprises/${h.enterprises.a}/instances`).set(...bearer(h.tokens.entA));
     expect(own.status).toBe(200);
-    expect(own.body.items.map((i: { centerName: string }) => i.centerName).sort()).toEqual(['Outage center', '广州客服中心'].sort());
+    expect(own.body.items.map((i: { centerName: string }) => i.centerName).sort()).toEqual(
+      ['Outage center', '广州客服中心'].sort(),
+    );
     expect(own.body.items[0]).toEqual({
       instanceId: expect.stringMatching(/^cc-/),
       centerName: expect.any(String),
@@ -142,7 +218,11 @@ describe('contact-center-instance', () => {
     });
     const support = await h.api.get(`/v1/enterprises/${h.enterprises.a}/instances`).set(...bearer(h.tokens.support));
     expect(support.body).toEqual(own.body);
-    expect((await h.api.get(`/v1/enterprises/${h.enterprises.a}/instances`).set(...bearer(h.tokens.entB))).status).toBe(404);
-    expect((await h.api.get(`/v1/enterprises/${h.enterprises.b}/instances`).set(...bearer(h.tokens.entB))).body).toEqual({ items: [] });
+    expect((await h.api.get(`/v1/enterprises/${h.enterprises.a}/instances`).set(...bearer(h.tokens.entB))).status).toBe(
+      404,
+    );
+    expect(
+      (await h.api.get(`/v1/enterprises/${h.enterprises.b}/instances`).set(...bearer(h.tokens.entB))).body,
+    ).toEqual({ items: [] });
   });
 });

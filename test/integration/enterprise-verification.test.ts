@@ -21,32 +21,53 @@ describe('enterprise verification through the API', () => {
     const id = verificationId(h.enterprises.a);
     const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
 
-    const started = await h.api.post('/v1/onboardings').set(...asA()).set('Idempotency-Key', `start-${id}`).send(body);
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .set('Idempotency-Key', `start-${id}`)
+      .send(body);
     expect(started.status).toBe(202);
     expect(started.headers.location).toBe(`/v1/onboardings/${id}`);
     expect(started.body.links.temporalUi).toContain(`/namespaces/default/workflows/${id}`);
 
     // The same key and body answer with the same case; the same key with another body is refused.
-    const again = await h.api.post('/v1/onboardings').set(...asA()).set('Idempotency-Key', `start-${id}`).send(body);
+    const again = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .set('Idempotency-Key', `start-${id}`)
+      .send(body);
     expect(again.status).toBe(202);
     expect(again.body.id).toBe(id);
     expect(again.headers['idempotent-replayed']).toBe('true');
     const otherBody = { ...body, contact: { ...body.contact, name: '王五' } };
-    const reused = await h.api.post('/v1/onboardings').set(...asA()).set('Idempotency-Key', `start-${id}`).send(otherBody);
+    const reused = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .set('Idempotency-Key', `start-${id}`)
+      .send(otherBody);
     expect(reused.status).toBe(409);
     // One active verification per enterprise.
-    const second = await h.api.post('/v1/onboardings').set(...asA()).send(body);
+    const second = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .send(body);
     expect(second.status).toBe(409);
     expect(second.body.existingId).toBe(id);
 
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
 
     // Wrong role, wrong tenant, wrong stage.
-    const byEnterprise = await h.api.post(`/v1/onboardings/${id}/actions/approve`).set(...asA()).send({});
+    const byEnterprise = await h.api
+      .post(`/v1/onboardings/${id}/actions/approve`)
+      .set(...asA())
+      .send({});
     expect(byEnterprise.status).toBe(403);
     const otherTenant = await h.api.get(`/v1/onboardings/${id}`).set(...asB());
     expect(otherTenant.status).toBe(404);
-    const otherTenantAction = await h.api.post(`/v1/onboardings/${id}/actions/resubmit`).set(...asB()).send({ documents: [] });
+    const otherTenantAction = await h.api
+      .post(`/v1/onboardings/${id}/actions/resubmit`)
+      .set(...asB())
+      .send({ documents: [] });
     expect(otherTenantAction.status).toBe(404);
     const early = await h.api
       .post(`/v1/onboardings/${id}/actions/resubmit`)
@@ -54,7 +75,10 @@ describe('enterprise verification through the API', () => {
       .send({ contact: body.contact });
     expect(early.status).toBe(409);
     expect(early.body.awaiting.map((a: { action: string }) => a.action).sort()).toEqual(['approve', 'reject']);
-    const badReject = await h.api.post(`/v1/onboardings/${id}/actions/reject`).set(...asSupport()).send({ reasons: [{ code: 'nope' }] });
+    const badReject = await h.api
+      .post(`/v1/onboardings/${id}/actions/reject`)
+      .set(...asSupport())
+      .send({ reasons: [{ code: 'nope' }] });
     expect(badReject.status).toBe(400);
     expect(badReject.body.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(['payload.reasons.0.code', 'payload.reasons.0.message']),
@@ -63,12 +87,18 @@ describe('enterprise verification through the API', () => {
     const rejected = await h.api
       .post(`/v1/onboardings/${id}/actions/reject`)
       .set(...asSupport())
-      .send({ reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照扫描件未加盖公章' }] });
+      .send({
+        reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照扫描件未加盖公章' }],
+      });
     expect(rejected.status).toBe(200);
     expect(rejected.body.stage).toBe('awaiting-resubmission');
     expect(rejected.body.awaiting).toEqual([expect.objectContaining({ action: 'resubmit', role: 'enterprise' })]);
 
-    const rejectionMail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'verification-rejected'), 15_000, 'rejection email');
+    const rejectionMail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'verification-rejected'),
+      15_000,
+      'rejection email',
+    );
     expect(rejectionMail.to).toBe(body.contact.email);
     expect(rejectionMail.text).toContain('营业执照扫描件未加盖公章');
     expect(rejectionMail.text).toContain('seal-missing');
@@ -79,18 +109,29 @@ describe('enterprise verification through the API', () => {
       .set(...asA())
       .send({ legalRepresentative: { name: '张三', idNumber: '110105194912310021' } });
     expect(badResubmit.status).toBe(422);
-    expect(badResubmit.body.errors).toEqual([expect.objectContaining({ path: 'legalRepresentative.idNumber', code: 'id-check-digit' })]);
+    expect(badResubmit.body.errors).toEqual([
+      expect.objectContaining({ path: 'legalRepresentative.idNumber', code: 'id-check-digit' }),
+    ]);
 
     const newLicence = await upload(h, h.tokens.entA, 'business-licence');
-    const resubmitted = await h.api.post(`/v1/onboardings/${id}/actions/resubmit`).set(...asA()).send({ documents: [newLicence] });
+    const resubmitted = await h.api
+      .post(`/v1/onboardings/${id}/actions/resubmit`)
+      .set(...asA())
+      .send({ documents: [newLicence] });
     expect(resubmitted.status).toBe(200);
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review round 2');
 
-    const waiting = await h.api.get('/v1/onboardings').query({ awaiting: 'support', kind: 'enterprise-verification', enterpriseId: h.enterprises.a }).set(...asSupport());
+    const waiting = await h.api
+      .get('/v1/onboardings')
+      .query({ awaiting: 'support', kind: 'enterprise-verification', enterpriseId: h.enterprises.a })
+      .set(...asSupport());
     expect(waiting.status).toBe(200);
     expect(waiting.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
 
-    const approved = await h.api.post(`/v1/onboardings/${id}/actions/approve`).set(...asSupport()).send({ note: '材料齐全' });
+    const approved = await h.api
+      .post(`/v1/onboardings/${id}/actions/approve`)
+      .set(...asSupport())
+      .send({ note: '材料齐全' });
     expect(approved.status).toBe(200);
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
     expect(done.result).toMatchObject({
@@ -103,17 +144,28 @@ describe('enterprise verification through the API', () => {
       approvedBy: 'support:test support',
     });
     const stepNames = done.steps.map((s) => s.name);
-    expect(stepNames).toEqual(['pre-check round 1', 'reject', 'resubmit', 'pre-check round 2', 'approve', 'billing customer ready']);
+    expect(stepNames).toEqual([
+      'pre-check round 1',
+      'reject',
+      'resubmit',
+      'pre-check round 2',
+      'approve',
+      'billing customer ready',
+    ]);
 
     const customer = await fetch(`${h.config.billing.url}/v1/customers?enterpriseId=${h.enterprises.a}`, {
       headers: { authorization: `Bearer ${h.config.billing.apiKey}` },
     }).then((r) => r.json());
     expect(customer).toMatchObject({ enterpriseId: h.enterprises.a, name: body.company.name });
 
-    const events = await eventually(() => {
-      const e = h.mail.forCase(id).map((m) => `${m.event}->${m.to}`);
-      return e.length >= 4 ? e : undefined;
-    }, 15_000, 'four emails');
+    const events = await eventually(
+      () => {
+        const e = h.mail.forCase(id).map((m) => `${m.event}->${m.to}`);
+        return e.length >= 4 ? e : undefined;
+      },
+      15_000,
+      'four emails',
+    );
     expect(events.sort()).toEqual(
       [
         `verification-submitted->${h.config.email.supportAddress}`,
@@ -125,7 +177,10 @@ describe('enterprise verification through the API', () => {
     await recordHistory(h.client, id, 'enterprise-verification-reject-resubmit-approve');
 
     // Closed case: actions are no longer awaited.
-    const late = await h.api.post(`/v1/onboardings/${id}/actions/approve`).set(...asSupport()).send({});
+    const late = await h.api
+      .post(`/v1/onboardings/${id}/actions/approve`)
+      .set(...asSupport())
+      .send({});
     expect(late.status).toBe(409);
   });
 
@@ -140,7 +195,13 @@ describe('enterprise verification through the API', () => {
         kind: 'enterprise-verification',
         enterpriseId,
         applicantType: 'agent',
-        company: { name: '深圳示例有限公司', unifiedSocialCreditCode: `${USCC.slice(0, 17)}${USCC.endsWith('0') ? '1' : '0'}`, entityType: 'company', licenceValidFrom: '2010-01-01', licenceValidTo: '2020-01-01' },
+        company: {
+          name: '深圳示例有限公司',
+          unifiedSocialCreditCode: `${USCC.slice(0, 17)}${USCC.endsWith('0') ? '1' : '0'}`,
+          entityType: 'company',
+          licenceValidFrom: '2010-01-01',
+          licenceValidTo: '2020-01-01',
+        },
         legalRepresentative: { name: '赵六', idNumber: '11010519491231002X' },
         agent: { name: '钱七', idNumber: `${AGENT_ID.slice(0, 17)}${AGENT_ID.endsWith('1') ? '2' : '1'}` },
         contact: { name: '钱七', phone: '13800138000', email: 'agent@example.cn' },
@@ -168,7 +229,16 @@ describe('enterprise verification through the API', () => {
       .send({ kind: 'enterprise-verification', enterpriseId, applicantType: 'boss', company: {}, surprise: 1 });
     expect(schema.status).toBe(400);
     const paths = (schema.body.errors as { path: string }[]).map((e) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['applicantType', 'company.name', 'company.unifiedSocialCreditCode', 'legalRepresentative', 'contact', 'documents']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'applicantType',
+        'company.name',
+        'company.unifiedSocialCreditCode',
+        'legalRepresentative',
+        'contact',
+        'documents',
+      ]),
+    );
     expect(schema.body.errors.some((e: { message: string }) => /surprise/.test(e.message))).toBe(true);
 
     const listed = await h.api.get('/v1/onboardings').set(...asB());
@@ -178,15 +248,26 @@ describe('enterprise verification through the API', () => {
   });
 
   it('accepts documents by content only, and knows nothing of unknown tokens', async () => {
-    const text = await h.api.post('/v1/documents').set(...asA()).field('kind', 'business-licence').attach('file', Buffer.from('just text'), 'licence.pdf');
+    const text = await h.api
+      .post('/v1/documents')
+      .set(...asA())
+      .field('kind', 'business-licence')
+      .attach('file', Buffer.from('just text'), 'licence.pdf');
     expect(text.status).toBe(415);
-    const png = await h.api.post('/v1/documents').set(...asA()).field('kind', 'agent-id').attach('file', PDF, 'scan.png');
+    const png = await h.api
+      .post('/v1/documents')
+      .set(...asA())
+      .field('kind', 'agent-id')
+      .attach('file', PDF, 'scan.png');
     expect(png.body.contentType).toBe('application/pdf');
     const anonymous = await h.api.get('/v1/onboardings');
     expect(anonymous.status).toBe(401);
     const badToken = await h.api.get('/v1/onboardings').set(...bearer('not-a-token'));
     expect(badToken.status).toBe(401);
-    const enterpriseForOther = await h.api.post('/v1/onboardings').set(...asA()).send({ ...(await legalRepApplication(h, h.enterprises.a, h.tokens.entA)), enterpriseId: h.enterprises.b });
+    const enterpriseForOther = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .send({ ...(await legalRepApplication(h, h.enterprises.a, h.tokens.entA)), enterpriseId: h.enterprises.b });
     expect(enterpriseForOther.status).toBe(403);
   });
 
@@ -194,21 +275,41 @@ describe('enterprise verification through the API', () => {
     const enterpriseId = `${h.enterprises.b}-sig`;
     const body = await legalRepApplication(h, h.enterprises.b, h.tokens.entB);
     // Support starts on behalf of an enterprise; documents must then belong to it.
-    const started = await h.api.post('/v1/onboardings').set(...asSupport()).send({ ...body, enterpriseId });
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...asSupport())
+      .send({ ...body, enterpriseId });
     expect(started.status).toBe(422);
-    const ok = await h.api.post('/v1/onboardings').set(...asSupport()).send(body);
+    const ok = await h.api
+      .post('/v1/onboardings')
+      .set(...asSupport())
+      .send(body);
     expect(ok.status).toBe(202);
     const id = ok.body.id as string;
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
 
     const handle = h.client.workflow.getHandle(id);
-    await handle.signal('approve', { actor: { role: 'enterprise', name: 'self-approver', enterpriseId: h.enterprises.b }, payload: {} });
-    const refused = await caseWhen(h, id, (c) => c.steps.some((s) => s.name === 'signal approve refused'), 'refusal step');
+    await handle.signal('approve', {
+      actor: { role: 'enterprise', name: 'self-approver', enterpriseId: h.enterprises.b },
+      payload: {},
+    });
+    const refused = await caseWhen(
+      h,
+      id,
+      (c) => c.steps.some((s) => s.name === 'signal approve refused'),
+      'refusal step',
+    );
     expect(refused.stage).toBe('awaiting-review');
     expect(refused.steps.find((s) => s.name === 'signal approve refused')?.detail).toContain('support');
 
-    await handle.signal('approve', { actor: { role: 'support', name: 'ops on the CLI' }, payload: { note: 'via signal' } });
+    await handle.signal('approve', {
+      actor: { role: 'support', name: 'ops on the CLI' },
+      payload: { note: 'via signal' },
+    });
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed by signal');
-    expect(done.steps.find((s) => s.name === 'approve')).toMatchObject({ by: 'support:ops on the CLI', detail: 'via signal' });
+    expect(done.steps.find((s) => s.name === 'approve')).toMatchObject({
+      by: 'support:ops on the CLI',
+      detail: 'via signal',
+    });
   });
 });

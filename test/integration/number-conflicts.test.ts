@@ -17,8 +17,16 @@ let customerB: string;
 const inst = { aReg: '', aTrunk: '', aTrunkApp: '', aRace: '', b: '', bRace: '' };
 
 beforeAll(async () => {
-  h = await startHarness({ PURCHASE_PAYMENT_POLL: '30s', PURCHASE_PAYMENT_WINDOW: '1h', SUBSCRIPTION_PERIOD: '1h', SIP_ALLOW_PRIVATE_GATEWAYS: 'true' });
-  [customerA, customerB] = await Promise.all([verifiedEnterprise(h, h.enterprises.a, h.tokens.entA), verifiedEnterprise(h, h.enterprises.b, h.tokens.entB)]);
+  h = await startHarness({
+    PURCHASE_PAYMENT_POLL: '30s',
+    PURCHASE_PAYMENT_WINDOW: '1h',
+    SUBSCRIPTION_PERIOD: '1h',
+    SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
+  });
+  [customerA, customerB] = await Promise.all([
+    verifiedEnterprise(h, h.enterprises.a, h.tokens.entA),
+    verifiedEnterprise(h, h.enterprises.b, h.tokens.entB),
+  ]);
   const [aReg, aTrunk, aRace, b, bRace] = await Promise.all([
     instanceFor(h, h.enterprises.a),
     instanceFor(h, h.enterprises.a),
@@ -26,9 +34,23 @@ beforeAll(async () => {
     instanceFor(h, h.enterprises.b),
     instanceFor(h, h.enterprises.b),
   ]);
-  Object.assign(inst, { aReg: aReg.instanceId, aTrunk: aTrunk.instanceId, aTrunkApp: aTrunk.defaults.appId, aRace: aRace.instanceId, b: b.instanceId, bRace: bRace.instanceId });
+  Object.assign(inst, {
+    aReg: aReg.instanceId,
+    aTrunk: aTrunk.instanceId,
+    aTrunkApp: aTrunk.defaults.appId,
+    aRace: aRace.instanceId,
+    b: b.instanceId,
+    bRace: bRace.instanceId,
+  });
   for (const customer of [customerA, customerB]) {
-    expect((await billingCall(h, 'POST', `/v1/customers/${customer}/credits`, { amountFen: 50_000_000, note: 'test top-up' })).status).toBe(201);
+    expect(
+      (
+        await billingCall(h, 'POST', `/v1/customers/${customer}/credits`, {
+          amountFen: 50_000_000,
+          note: 'test top-up',
+        })
+      ).status,
+    ).toBe(201);
   }
 });
 afterAll(async () => {
@@ -50,16 +72,29 @@ interface Ledger {
 }
 
 function purchase(enterpriseId: string, areaCode: string, quantity: number, instanceId: string) {
-  return { kind: 'number-purchase', enterpriseId, numberType: 'fixed-line', areaCode, quantity, scenario: 'inbound', autoRenew: false, binding: { instanceId } };
+  return {
+    kind: 'number-purchase',
+    enterpriseId,
+    numberType: 'fixed-line',
+    areaCode,
+    quantity,
+    scenario: 'inbound',
+    autoRenew: false,
+    binding: { instanceId },
+  };
 }
 
 async function start(body: object, token: string): Promise<string> {
-  const res = await h.api.post('/v1/onboardings').set(...bearer(token)).send(body);
+  const res = await h.api
+    .post('/v1/onboardings')
+    .set(...bearer(token))
+    .send(body);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   return res.body.id as string;
 }
 
-const finished = (id: string, timeoutMs = 90_000) => caseWhen(h, id, (c) => c.status !== 'running', `${id} finished`, timeoutMs);
+const finished = (id: string, timeoutMs = 90_000) =>
+  caseWhen(h, id, (c) => c.status !== 'running', `${id} finished`, timeoutMs);
 
 async function ordersOf(customerId: string): Promise<Order[]> {
   return (await billingCall<Order[]>(h, 'GET', `/v1/orders?customerId=${customerId}`)).body;
@@ -69,7 +104,10 @@ async function ordersOf(customerId: string): Promise<Order[]> {
 async function netPaid(customerId: string): Promise<number> {
   const billingState = h.billing.store.data;
   const entries = Object.values(billingState.ledgerEntries).filter((e) => e.customerId === customerId) as Ledger[];
-  return entries.reduce((sum, e) => sum + (e.type === 'debit' ? e.amountFen : e.type === 'refund' ? -e.amountFen : 0), 0);
+  return entries.reduce(
+    (sum, e) => sum + (e.type === 'debit' ? e.amountFen : e.type === 'refund' ? -e.amountFen : 0),
+    0,
+  );
 }
 
 const e164 = (areaCode: string, local: string) => `+86${areaCode.slice(1)}${local}`;
@@ -104,7 +142,9 @@ describe('a line brought in through registration is never sold again', () => {
     const result = done.result as { numbersE164: string[]; orderId: string; amountFen: number };
     expect(result.numbersE164).toHaveLength(12);
     expect(result.numbersE164).not.toContain(OWN);
-    expect(done.steps.map((s) => s.name)).toEqual(expect.arrayContaining(['numbers in service elsewhere (round 1)', 'numbers quarantined (round 1)']));
+    expect(done.steps.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['numbers in service elsewhere (round 1)', 'numbers quarantined (round 1)']),
+    );
 
     // No order ever held the own line, and B paid exactly the one order.
     const orders = await ordersOf(customerB);
@@ -118,12 +158,19 @@ describe('a line brought in through registration is never sold again', () => {
     const listed = await h.api.get('/v1/numbers/quarantined').set(...bearer(h.tokens.support));
     expect(listed.status).toBe(200);
     expect(listed.body.items).toEqual([
-      expect.objectContaining({ number: OWN, display: '020-66240011', status: 'quarantined', quarantine: expect.objectContaining({ caseId: purchaseId, reason: expect.stringContaining(inst.aReg) }) }),
+      expect.objectContaining({
+        number: OWN,
+        display: '020-66240011',
+        status: 'quarantined',
+        quarantine: expect.objectContaining({ caseId: purchaseId, reason: expect.stringContaining(inst.aReg) }),
+      }),
     ]);
   });
 
   it('ten purchases after it all complete, none with the own line and none refunded', async () => {
-    const ids = await Promise.all(Array.from({ length: 10 }, () => start(purchase(h.enterprises.b, '020', 1, inst.b), h.tokens.entB)));
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, () => start(purchase(h.enterprises.b, '020', 1, inst.b), h.tokens.entB)),
+    );
     const results = await Promise.all(ids.map((id) => finished(id, 120_000)));
     for (const r of results) expect(r.status, `${r.id}: ${JSON.stringify(r.error)}`).toBe('completed');
     const numbers = results.flatMap((r) => (r.result as { numbersE164: string[] }).numbersE164);
@@ -137,19 +184,39 @@ describe('a line brought in through registration is never sold again', () => {
   it('support lists and releases the quarantined number, recorded with who and why; enterprises may not', async () => {
     const path = `/v1/numbers/${encodeURIComponent(OWN)}/release`;
     expect((await h.api.get('/v1/numbers/quarantined').set(...bearer(h.tokens.entA))).status).toBe(403);
-    expect((await h.api.post(path).set(...bearer(h.tokens.entA)).send({ reason: 'mine' })).status).toBe(403);
-    const missing = await h.api.post(path).set(...bearer(h.tokens.support)).send({});
+    expect(
+      (
+        await h.api
+          .post(path)
+          .set(...bearer(h.tokens.entA))
+          .send({ reason: 'mine' })
+      ).status,
+    ).toBe(403);
+    const missing = await h.api
+      .post(path)
+      .set(...bearer(h.tokens.support))
+      .send({});
     expect(missing.status).toBe(400);
     expect(missing.body.errors.map((e: { path: string }) => e.path)).toContain('reason');
 
-    const released = await h.api.post(path).set(...bearer(h.tokens.support)).send({ reason: 'line ported out of the registration' });
+    const released = await h.api
+      .post(path)
+      .set(...bearer(h.tokens.support))
+      .send({ reason: 'line ported out of the registration' });
     expect(released.status, JSON.stringify(released.body)).toBe(200);
     expect(released.body).toMatchObject({ number: OWN, status: 'available' });
     expect(released.body.quarantineHistory).toEqual([
-      expect.objectContaining({ reference: purchaseId, releasedBy: 'support: test support', releaseReason: 'line ported out of the registration' }),
+      expect.objectContaining({
+        reference: purchaseId,
+        releasedBy: 'support: test support',
+        releaseReason: 'line ported out of the registration',
+      }),
     ]);
     expect((await h.api.get('/v1/numbers/quarantined').set(...bearer(h.tokens.support))).body.items).toEqual([]);
-    const again = await h.api.post(path).set(...bearer(h.tokens.support)).send({ reason: 'twice' });
+    const again = await h.api
+      .post(path)
+      .set(...bearer(h.tokens.support))
+      .send({ reason: 'twice' });
     expect(again.status).toBe(409);
   });
 });
@@ -161,18 +228,51 @@ describe('numbers an enterprise brings itself are refused when billing sells or 
     const reg = await h.api
       .post('/v1/onboardings')
       .set(...bearer(h.tokens.entA))
-      .send({ kind: 'sip-registration', enterpriseId: h.enterprises.a, instanceId: inst.aReg, numbers: [sold], transport: 'udp', gatewayVendor: 'freeswitch', contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' } });
+      .send({
+        kind: 'sip-registration',
+        enterpriseId: h.enterprises.a,
+        instanceId: inst.aReg,
+        numbers: [sold],
+        transport: 'udp',
+        gatewayVendor: 'freeswitch',
+        contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+      });
     expect(reg.status).toBe(422);
-    expect(reg.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'numbers.0', code: 'number-sold-to-another-customer', message: expect.stringContaining(sold!) })]));
+    expect(reg.body.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: 'numbers.0',
+          code: 'number-sold-to-another-customer',
+          message: expect.stringContaining(sold!),
+        }),
+      ]),
+    );
 
-    const reservation = await billingCall<{ numbers: string[] }>(h, 'POST', '/v1/reservations', { customerId: customerB, type: 'fixed-line', areaCode: '021', quantity: 1, reference: 'manual-hold' });
+    const reservation = await billingCall<{ numbers: string[] }>(h, 'POST', '/v1/reservations', {
+      customerId: customerB,
+      type: 'fixed-line',
+      areaCode: '021',
+      quantity: 1,
+      reference: 'manual-hold',
+    });
     expect(reservation.status).toBe(201);
     const held = reservation.body.numbers[0]!;
-    const trunk = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunkBody(h.enterprises.a, [held]));
+    const trunk = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(trunkBody(h.enterprises.a, [held]));
     expect(trunk.status).toBe(422);
-    expect(trunk.body.errors).toEqual([expect.objectContaining({ path: 'numbers.0', code: 'number-reserved-in-billing', message: expect.stringContaining(held) })]);
+    expect(trunk.body.errors).toEqual([
+      expect.objectContaining({
+        path: 'numbers.0',
+        code: 'number-reserved-in-billing',
+        message: expect.stringContaining(held),
+      }),
+    ]);
     // Nothing started: no case for enterprise A beside its verification and registration.
-    const cases = await h.api.get(`/v1/onboardings?kind=sip-trunk&enterpriseId=${h.enterprises.a}`).set(...bearer(h.tokens.support));
+    const cases = await h.api
+      .get(`/v1/onboardings?kind=sip-trunk&enterpriseId=${h.enterprises.a}`)
+      .set(...bearer(h.tokens.support));
     expect(cases.body.items).toEqual([]);
   });
 });
@@ -192,12 +292,19 @@ describe('numbers a supplier opened are refused when billing sells them to anoth
         scenario: 'both',
         callScript: '您好，这里是示例科技，邀请您参加下周的产品发布会，请问您是否方便参加？',
         regions: [{ region: '广东', quantity: 2 }],
-        binding: { instanceId: instance.instanceId, ivrFlowId: instance.defaults.ivrFlowId, skillGroupId: instance.defaults.skillGroupId },
+        binding: {
+          instanceId: instance.instanceId,
+          ivrFlowId: instance.defaults.ivrFlowId,
+          skillGroupId: instance.defaults.skillGroupId,
+        },
       });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id as string;
     const support = async (action: string, payload: object) => {
-      const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(h.tokens.support)).send(payload);
+      const res = await h.api
+        .post(`/v1/onboardings/${id}/actions/${action}`)
+        .set(...bearer(h.tokens.support))
+        .send(payload);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     };
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
@@ -206,9 +313,18 @@ describe('numbers a supplier opened are refused when billing sells them to anoth
     await support('supplier-approved', {});
     await caseWhen(h, id, (c) => c.stage === 'awaiting-numbers', 'awaiting numbers');
 
-    const refused = await h.api.post(`/v1/onboardings/${id}/actions/numbers-opened`).set(...bearer(h.tokens.support)).send({ numbers: ['02087650001', sold] });
+    const refused = await h.api
+      .post(`/v1/onboardings/${id}/actions/numbers-opened`)
+      .set(...bearer(h.tokens.support))
+      .send({ numbers: ['02087650001', sold] });
     expect(refused.status).toBe(422);
-    expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'payload.numbers.1', code: 'number-sold-to-another-customer', message: expect.stringContaining(sold!) })]);
+    expect(refused.body.errors).toEqual([
+      expect.objectContaining({
+        path: 'payload.numbers.1',
+        code: 'number-sold-to-another-customer',
+        message: expect.stringContaining(sold!),
+      }),
+    ]);
     expect((await caseWhen(h, id, () => true)).stage).toBe('awaiting-numbers');
     await support('numbers-opened', { numbers: ['02087650001', '02087650002'] });
   });
@@ -236,34 +352,54 @@ describe('two purchases and a trunk case claim overlapping numbers at once', () 
     const paidBefore = { a: await netPaid(customerA), b: await netPaid(customerB) };
 
     const [p1, p2, trunk] = await Promise.all([
-      h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(purchase(h.enterprises.a, AREA, 2, inst.aRace)),
-      h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase(h.enterprises.b, AREA, 2, inst.bRace)),
-      h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunkBody(h.enterprises.a, claimed)),
+      h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entA))
+        .send(purchase(h.enterprises.a, AREA, 2, inst.aRace)),
+      h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entB))
+        .send(purchase(h.enterprises.b, AREA, 2, inst.bRace)),
+      h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entA))
+        .send(trunkBody(h.enterprises.a, claimed)),
     ]);
     expect(p1.status, JSON.stringify(p1.body)).toBe(202);
     expect(p2.status, JSON.stringify(p2.body)).toBe(202);
     let trunkGot: string[] = [];
     if (trunk.status === 202) {
       // The trunk case reaches assigning-numbers: it gets all its numbers on the SBC or none.
-      trunkGot = await h.sipGateway.assignNumbers({ instanceId: inst.aTrunk, numbers: claimed, reference: trunk.body.id as string }).then(
-        () => claimed,
-        () => [],
-      );
+      trunkGot = await h.sipGateway
+        .assignNumbers({ instanceId: inst.aTrunk, numbers: claimed, reference: trunk.body.id as string })
+        .then(
+          () => claimed,
+          () => [],
+        );
       await h.client.workflow.getHandle(trunk.body.id as string).terminate('test: the trunk case was driven by hand');
     } else {
       // Refused at the start, naming numbers a purchase had reserved or bought by then.
       expect(trunk.status).toBe(422);
       expect(trunk.body.errors.length).toBeGreaterThan(0);
-      for (const e of trunk.body.errors as { code: string }[]) expect(['number-reserved-in-billing', 'number-sold-to-another-customer', 'number-already-assigned']).toContain(e.code);
+      for (const e of trunk.body.errors as { code: string }[])
+        expect(['number-reserved-in-billing', 'number-sold-to-another-customer', 'number-already-assigned']).toContain(
+          e.code,
+        );
     }
 
-    const cases = (await Promise.all([finished(p1.body.id as string), finished(p2.body.id as string)])) as OnboardingResource[];
+    const cases = (await Promise.all([
+      finished(p1.body.id as string),
+      finished(p2.body.id as string),
+    ])) as OnboardingResource[];
     // A purchase completes; only if the trunk took a number between the purchase's check and its
     // activation does the purchase fail, and then its order is refunded in full (checked below).
     for (const c of cases) {
-      if (c.status !== 'completed') expect(`${c.status} ${c.error?.type}`, JSON.stringify(c.error)).toBe('failed NumberAlreadyAssigned');
+      if (c.status !== 'completed')
+        expect(`${c.status} ${c.error?.type}`, JSON.stringify(c.error)).toBe('failed NumberAlreadyAssigned');
     }
-    const bought = cases.map((c) => (c.status === 'completed' ? (c.result as { numbersE164: string[] }).numbersE164 : []));
+    const bought = cases.map((c) =>
+      c.status === 'completed' ? (c.result as { numbersE164: string[] }).numbersE164 : [],
+    );
 
     // Each number has one owner: one SBC assignment, and billing sells it to that owner only.
     const everyNumber = [...new Set([...claimed, ...bought.flat()])];
@@ -284,7 +420,9 @@ describe('two purchases and a trunk case claim overlapping numbers at once', () 
 
     // Nobody paid for a number they did not get: what each paid is what their live orders cost.
     const paidOrders = async (customer: string, reference: string) =>
-      (await ordersOf(customer)).filter((o) => o.reference === reference && o.status === 'paid').reduce((sum, o) => sum + o.amountFen, 0);
+      (await ordersOf(customer))
+        .filter((o) => o.reference === reference && o.status === 'paid')
+        .reduce((sum, o) => sum + o.amountFen, 0);
     expect((await netPaid(customerA)) - paidBefore.a).toBe(await paidOrders(customerA, p1.body.id as string));
     expect((await netPaid(customerB)) - paidBefore.b).toBe(await paidOrders(customerB, p2.body.id as string));
     for (const [i, customer] of [customerA, customerB].entries()) {

@@ -8,7 +8,16 @@ import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/w
 import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { activityRunning, bearer, billingCall, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
+import {
+  activityRunning,
+  bearer,
+  billingCall,
+  caseWhen,
+  completedAttempt,
+  eventually,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 
 /** Instances the SBC refuses numbers for (real on the platform, so the API lets the purchase start). */
 const brokenInstances = new Set<string>();
@@ -18,7 +27,12 @@ class FailingForSomeInstances implements SipGateway {
   readonly mode = 'recording';
   constructor(private readonly inner: RecordingSipGateway) {}
   async assignNumbers(a: NumberAssignment) {
-    if (brokenInstances.has(a.instanceId)) throw ApplicationFailure.create({ type: 'InstanceNotFound', message: `no instance ${a.instanceId}`, nonRetryable: true });
+    if (brokenInstances.has(a.instanceId))
+      throw ApplicationFailure.create({
+        type: 'InstanceNotFound',
+        message: `no instance ${a.instanceId}`,
+        nonRetryable: true,
+      });
     return this.inner.assignNumbers(a);
   }
   unassignNumbers(input: { numbers: string[]; reference: string }) {
@@ -37,7 +51,9 @@ let mainB: TestInstance;
 const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
 
 beforeAll(async () => {
-  const recorder = new RecordingSipGateway(path.join(process.env.TMPDIR ?? '/tmp', `sip-${Date.now()}-${Math.random()}.json`));
+  const recorder = new RecordingSipGateway(
+    path.join(process.env.TMPDIR ?? '/tmp', `sip-${Date.now()}-${Math.random()}.json`),
+  );
   h = await startHarness(
     { PURCHASE_PAYMENT_POLL: '30s', PURCHASE_PAYMENT_WINDOW: '1h', SUBSCRIPTION_PERIOD: '1h' },
     { sipGateway: new FailingForSomeInstances(recorder) },
@@ -49,7 +65,11 @@ beforeAll(async () => {
 
 /** A binding to the instance's default IVR flow and skill group. */
 function bindingOf(instance: TestInstance) {
-  return { instanceId: instance.instanceId, ivrFlowId: instance.defaults.ivrFlowId, skillGroupId: instance.defaults.skillGroupId };
+  return {
+    instanceId: instance.instanceId,
+    ivrFlowId: instance.defaults.ivrFlowId,
+    skillGroupId: instance.defaults.skillGroupId,
+  };
 }
 afterAll(async () => {
   await h?.stop();
@@ -82,13 +102,19 @@ async function balance(customerId: string): Promise<number> {
 }
 
 async function start(body: Record<string, unknown>, token = h.tokens.entA): Promise<string> {
-  const res = await h.api.post('/v1/onboardings').set(...bearer(token)).send(body);
+  const res = await h.api
+    .post('/v1/onboardings')
+    .set(...bearer(token))
+    .send(body);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   return res.body.id as string;
 }
 
 async function act(id: string, action: string, token: string, payload: object = {}) {
-  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(token)).send(payload);
+  const res = await h.api
+    .post(`/v1/onboardings/${id}/actions/${action}`)
+    .set(...bearer(token))
+    .send(payload);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as OnboardingResource;
 }
@@ -102,7 +128,11 @@ describe('number purchase through the API', () => {
 
     const rejected = await act(id, 'reject-script', h.tokens.support, { reason: '请补充说明外呼对象来源' });
     expect(rejected.stage).toBe('awaiting-script-resubmission');
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'), 10_000, 'rejection email');
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'),
+      10_000,
+      'rejection email',
+    );
     expect(mail.text).toContain('请补充说明外呼对象来源');
     await act(id, 'resubmit-script', h.tokens.entA, { callScript: `${SCRIPT} 外呼对象为已购买产品的老客户。` });
     await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review round 2');
@@ -110,7 +140,12 @@ describe('number purchase through the API', () => {
 
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'purchase completed');
     const result = done.result as Record<string, any>;
-    expect(result.sizing).toMatchObject({ quantity: 2, method: 'peak-concurrency', peakConcurrentCalls: 40, callsPerNumber: 30 });
+    expect(result.sizing).toMatchObject({
+      quantity: 2,
+      method: 'peak-concurrency',
+      peakConcurrentCalls: 40,
+      callsPerNumber: 30,
+    });
     expect(result.sizing.explanation).toContain('ceil(40');
     expect(result.numbers).toHaveLength(2);
     for (const n of result.numbers as string[]) expect(n).toMatch(/^020-\d{8}$/);
@@ -119,18 +154,43 @@ describe('number purchase through the API', () => {
 
     const assigned = await h.sipGateway.assignments({ instanceId: mainA.instanceId });
     expect(assigned.map((a) => a.number).sort()).toEqual([...result.numbersE164].sort());
-    expect(assigned[0]).toMatchObject({ ivrFlowId: mainA.defaults.ivrFlowId, skillGroupId: mainA.defaults.skillGroupId, reference: id });
+    expect(assigned[0]).toMatchObject({
+      ivrFlowId: mainA.defaults.ivrFlowId,
+      skillGroupId: mainA.defaults.skillGroupId,
+      reference: id,
+    });
     // The contact center has them too, on the instance and bound as asked.
-    const inPlatform = (await platformCall<{ items: { number: string; reference: string; binding: Record<string, unknown> }[] }>(h, 'GET', `/v1/instances/${mainA.instanceId}/numbers`)).body.items;
+    const inPlatform = (
+      await platformCall<{ items: { number: string; reference: string; binding: Record<string, unknown> }[] }>(
+        h,
+        'GET',
+        `/v1/instances/${mainA.instanceId}/numbers`,
+      )
+    ).body.items;
     expect(inPlatform.map((n) => n.number).sort()).toEqual([...result.numbersE164].sort());
     for (const n of inPlatform) {
-      expect(n).toMatchObject({ reference: id, binding: { appId: null, ivrFlowId: mainA.defaults.ivrFlowId, skillGroupId: mainA.defaults.skillGroupId, callingRules: null } });
+      expect(n).toMatchObject({
+        reference: id,
+        binding: {
+          appId: null,
+          ivrFlowId: mainA.defaults.ivrFlowId,
+          skillGroupId: mainA.defaults.skillGroupId,
+          callingRules: null,
+        },
+      });
     }
 
-    const activated = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-activated'), 10_000, 'activation email');
+    const activated = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'purchase-activated'),
+      10_000,
+      'activation email',
+    );
     for (const n of result.numbers as string[]) expect(activated.text).toContain(n);
 
-    const subs = await h.api.get('/v1/onboardings').query({ kind: 'number-subscription' }).set(...asA());
+    const subs = await h.api
+      .get('/v1/onboardings')
+      .query({ kind: 'number-subscription' })
+      .set(...asA());
     expect(subs.body.items.map((i: { id: string }) => i.id)).toContain(result.subscriptionId);
     const sub = await h.api.get(`/v1/onboardings/${result.subscriptionId}`).set(...asA());
     expect(sub.body).toMatchObject({ kind: 'number-subscription', status: 'running', stage: 'active' });
@@ -138,43 +198,98 @@ describe('number purchase through the API', () => {
   });
 
   it('rejects a script with a banned phrase automatically, naming the phrase', async () => {
-    const id = await start(purchase({ callScript: '您好，优惠活动详情请加微信 abc123 了解，谢谢您的接听。', peakConcurrentCalls: undefined, quantity: 1 }));
+    const id = await start(
+      purchase({
+        callScript: '您好，优惠活动详情请加微信 abc123 了解，谢谢您的接听。',
+        peakConcurrentCalls: undefined,
+        quantity: 1,
+      }),
+    );
     const state = await caseWhen(h, id, (c) => c.stage === 'awaiting-script-resubmission', 'auto-rejected');
-    expect(state.steps.find((s) => s.name === 'script check round 1')).toMatchObject({ status: 'failed', detail: expect.stringContaining('"加微信"') });
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'), 10_000, 'email');
+    expect(state.steps.find((s) => s.name === 'script check round 1')).toMatchObject({
+      status: 'failed',
+      detail: expect.stringContaining('"加微信"'),
+    });
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'),
+      10_000,
+      'email',
+    );
     expect(mail.text).toContain('加微信');
     // The review never reached support.
     expect(h.mail.forCase(id).some((m) => m.event === 'purchase-script-review')).toBe(false);
     await act(id, 'resubmit-script', h.tokens.entA, { callScript: SCRIPT });
     await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'review after a clean resubmission');
-    expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...asA()).send({})).status).toBe(200);
+    expect(
+      (
+        await h.api
+          .post(`/v1/onboardings/${id}/cancel`)
+          .set(...asA())
+          .send({})
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses fixed lines to a natural-person sole proprietorship but sells it 400 numbers; gates on verification', async () => {
-    const none = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b }));
+    const none = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entB))
+      .send(purchase({ enterpriseId: h.enterprises.b }));
     expect(none.status).toBe(409);
     expect(none.body.detail).toContain(`verification-${h.enterprises.b}`);
 
     await verifiedEnterprise(h, h.enterprises.b, h.tokens.entB, 'sole-proprietorship');
-    const fixed = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b, binding: bindingOf(mainB) }));
+    const fixed = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entB))
+      .send(purchase({ enterpriseId: h.enterprises.b, binding: bindingOf(mainB) }));
     expect(fixed.status).toBe(422);
-    expect(fixed.body.errors).toEqual([expect.objectContaining({ path: 'numberType', code: 'sole-proprietorship-fixed-line' })]);
+    expect(fixed.body.errors).toEqual([
+      expect.objectContaining({ path: 'numberType', code: 'sole-proprietorship-fixed-line' }),
+    ]);
 
-    const outbound400 = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'outbound' }));
+    const outbound400 = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entB))
+      .send(purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'outbound' }));
     expect(outbound400.status).toBe(400);
-    expect(outbound400.body.errors).toEqual([expect.objectContaining({ path: 'scenario', message: '400 numbers are inbound only' })]);
+    expect(outbound400.body.errors).toEqual([
+      expect.objectContaining({ path: 'scenario', message: '400 numbers are inbound only' }),
+    ]);
 
-    const badArea = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(purchase({ enterpriseId: h.enterprises.b, areaCode: '099' }));
+    const badArea = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entB))
+      .send(purchase({ enterpriseId: h.enterprises.b, areaCode: '099' }));
     expect(badArea.status).toBe(400);
     expect(badArea.body.errors[0].path).toBe('areaCode');
   });
 
   it('waits for payment when the balance is short, and goes on when billing reports the payment by webhook', async () => {
-    const customerB = (await billingCall<{ id: string }>(h, 'GET', `/v1/customers?enterpriseId=${h.enterprises.b}`)).body.id;
-    const id = await start({ ...purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'inbound', callScript: undefined, quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: mainB.instanceId } }) }, h.tokens.entB);
+    const customerB = (await billingCall<{ id: string }>(h, 'GET', `/v1/customers?enterpriseId=${h.enterprises.b}`))
+      .body.id;
+    const id = await start(
+      {
+        ...purchase({
+          enterpriseId: h.enterprises.b,
+          numberType: '400',
+          areaCode: undefined,
+          scenario: 'inbound',
+          callScript: undefined,
+          quantity: 1,
+          peakConcurrentCalls: undefined,
+          binding: { instanceId: mainB.instanceId },
+        }),
+      },
+      h.tokens.entB,
+    );
     const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-payment', 'awaiting payment');
     expect(waiting.steps.some((s) => s.name === 'balance insufficient')).toBe(true);
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-payment-required'), 10_000, 'payment email');
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'purchase-payment-required'),
+      10_000,
+      'payment email',
+    );
     const orderId = /订单 (\S+) 应付/.exec(mail.text)![1]!;
 
     // A signed order.paid that billing does not back (forged, or replayed from another order's life)
@@ -187,24 +302,46 @@ describe('number purchase through the API', () => {
         .set(WEBHOOK_SIGNATURE_HEADER, signWebhook(h.config.billing.webhookSecret, body, Math.floor(Date.now() / 1000)))
         .send(body);
     expect((await deliver(forged)).body).toEqual({ delivered: true, caseId: id });
-    const unconfirmed = await caseWhen(h, id, (c) => c.steps.some((s) => s.name === 'order.paid not confirmed'), 'event checked with billing');
+    const unconfirmed = await caseWhen(
+      h,
+      id,
+      (c) => c.steps.some((s) => s.name === 'order.paid not confirmed'),
+      'event checked with billing',
+    );
     expect(unconfirmed.stage).toBe('awaiting-payment');
 
-    const paid = await fetch(`${h.config.billing.url}/_sandbox/orders/${orderId}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const paid = await fetch(`${h.config.billing.url}/_sandbox/orders/${orderId}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(paid.status).toBe(200);
     // The webhook (not the 30 s poll) moves the case on to 400 routing.
     const routing = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-routing', '400 routing', 15_000);
     expect(routing.steps.find((s) => s.name === 'order paid')?.detail).toContain('webhook');
     // The same event again once the case has moved on changes nothing.
-    const replay = JSON.stringify({ id: `evt_replayed_${id}`, type: 'order.paid', data: { id: orderId, reference: id } });
+    const replay = JSON.stringify({
+      id: `evt_replayed_${id}`,
+      type: 'order.paid',
+      data: { id: orderId, reference: id },
+    });
     expect((await deliver(replay)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
-    const after = (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support))).body as OnboardingResource;
+    const after = (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support)))
+      .body as OnboardingResource;
     expect(after.stage).toBe('awaiting-400-routing');
     expect(after.steps.map((s) => s.name)).toEqual(routing.steps.map((s) => s.name));
-    await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-400-routing' && m.to === h.config.email.supportAddress), 10_000, 'routing email');
+    await eventually(
+      () =>
+        h.mail.forCase(id).find((m) => m.event === 'purchase-400-routing' && m.to === h.config.email.supportAddress),
+      10_000,
+      'routing email',
+    );
 
-    const early = await h.api.post(`/v1/onboardings/${id}/actions/confirm-400-routing`).set(...bearer(h.tokens.entB)).send({});
+    const early = await h.api
+      .post(`/v1/onboardings/${id}/actions/confirm-400-routing`)
+      .set(...bearer(h.tokens.entB))
+      .send({});
     expect(early.status).toBe(403);
     await act(id, 'confirm-400-routing', h.tokens.support, { note: '路由已配置' });
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
@@ -215,20 +352,50 @@ describe('number purchase through the API', () => {
   });
 
   it('starts nothing when the binding names another enterprise’s instance, or an IVR flow or skill group not in the instance (422)', async () => {
-    const listed = async () => (await h.api.get(`/v1/onboardings?kind=number-purchase&enterpriseId=${h.enterprises.a}`).set(...bearer(h.tokens.support))).body.items.length as number;
+    const listed = async () =>
+      (
+        await h.api
+          .get(`/v1/onboardings?kind=number-purchase&enterpriseId=${h.enterprises.a}`)
+          .set(...bearer(h.tokens.support))
+      ).body.items.length as number;
     const before = await listed();
-    const foreign = await h.api.post('/v1/onboardings').set(...asA()).send(purchase({ binding: { instanceId: mainB.instanceId } }));
+    const foreign = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .send(purchase({ binding: { instanceId: mainB.instanceId } }));
     expect(foreign.status).toBe(422);
-    expect(foreign.body.errors).toEqual([expect.objectContaining({ path: 'binding.instanceId', code: 'instance-not-found', message: expect.stringContaining(mainB.instanceId) })]);
-    const unknown = await h.api.post('/v1/onboardings').set(...asA()).send(purchase({ binding: { instanceId: mainA.instanceId, ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' } }));
+    expect(foreign.body.errors).toEqual([
+      expect.objectContaining({
+        path: 'binding.instanceId',
+        code: 'instance-not-found',
+        message: expect.stringContaining(mainB.instanceId),
+      }),
+    ]);
+    const unknown = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .send(purchase({ binding: { instanceId: mainA.instanceId, ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' } }));
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors).toEqual([
-      expect.objectContaining({ path: 'binding.ivrFlowId', code: 'ivr-flow-not-found', message: expect.stringContaining('ivr-nope') }),
-      expect.objectContaining({ path: 'binding.skillGroupId', code: 'skill-group-not-found', message: expect.stringContaining('sg-nope') }),
+      expect.objectContaining({
+        path: 'binding.ivrFlowId',
+        code: 'ivr-flow-not-found',
+        message: expect.stringContaining('ivr-nope'),
+      }),
+      expect.objectContaining({
+        path: 'binding.skillGroupId',
+        code: 'skill-group-not-found',
+        message: expect.stringContaining('sg-nope'),
+      }),
     ]);
-    const invented = await h.api.post('/v1/onboardings').set(...asA()).send(purchase({ binding: { instanceId: 'cc-a-main' } }));
+    const invented = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .send(purchase({ binding: { instanceId: 'cc-a-main' } }));
     expect(invented.status).toBe(422);
-    expect(invented.body.errors).toEqual([expect.objectContaining({ path: 'binding.instanceId', code: 'instance-not-found' })]);
+    expect(invented.body.errors).toEqual([
+      expect.objectContaining({ path: 'binding.instanceId', code: 'instance-not-found' }),
+    ]);
     expect(await listed()).toBe(before);
   });
 
@@ -237,7 +404,9 @@ describe('number purchase through the API', () => {
     const before = await balance(customerA);
     const broken = await instanceFor(h, h.enterprises.a);
     brokenInstances.add(broken.instanceId);
-    const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: broken.instanceId } }));
+    const id = await start(
+      purchase({ quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: broken.instanceId } }),
+    );
     await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
     await act(id, 'approve-script', h.tokens.support);
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
@@ -245,13 +414,20 @@ describe('number purchase through the API', () => {
     await recordHistory(h.client, id, 'number-purchase-activation-failed-compensated');
     const names = failed.steps.map((s) => s.name);
     // Newest first: the assignment that failed is undone (nothing there), then billing.
-    expect(names.filter((n) => n.startsWith('compensation:'))).toEqual(['compensation: unassign the numbers', 'compensation: undo billing']);
+    expect(names.filter((n) => n.startsWith('compensation:'))).toEqual([
+      'compensation: unassign the numbers',
+      'compensation: undo billing',
+    ]);
     const billingUndo = failed.steps.find((s) => s.name === 'compensation: undo billing');
     expect(billingUndo?.detail).toMatch(/^order ord_\w+ refunded \(\d+ fen\)$/);
     expect(await balance(customerA)).toBe(before);
     const orders = await billingCall<{ status: string; reference: string }[]>(h, 'GET', `/v1/orders?reference=${id}`);
     expect(orders.body.map((o) => o.status)).toEqual(['refunded']);
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'purchase-failed'), 10_000, 'failure email');
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'purchase-failed'),
+      10_000,
+      'failure email',
+    );
     expect(mail.text).toContain('undo billing');
   });
 
@@ -259,13 +435,26 @@ describe('number purchase through the API', () => {
     await topUp(customerA, 50_000);
     const before = await balance(customerA);
     await h.stopWorker();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'worker-process.ts')], {
-      env: { ...process.env, ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker-ready') && resolve()));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '..', 'support', 'worker-process.ts')],
+      {
+        env: { ...process.env, ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<void>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker-ready') && resolve()),
+    );
     try {
-      const id = await start(purchase({ quantity: 1, peakConcurrentCalls: undefined, callScript: SCRIPT, binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId } }));
+      const id = await start(
+        purchase({
+          quantity: 1,
+          peakConcurrentCalls: undefined,
+          callScript: SCRIPT,
+          binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId },
+        }),
+      );
       await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
       h.billing.setFaults({ latencyMs: 1_500 });
       await act(id, 'approve-script', h.tokens.support);
@@ -279,8 +468,15 @@ describe('number purchase through the API', () => {
       const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed after the crash', 90_000);
       const amount = (done.result as { amountFen: number }).amountFen;
       expect(await balance(customerA)).toBe(before - amount);
-      const log = await fetch(`${h.config.billing.url}/_sandbox/requests?method=POST`).then((r) => r.json() as Promise<{ requests: { path: string; idempotencyKey: string; replayed: boolean; status: number | null }[] }>);
-      const charges = log.requests.filter((r) => r.path.endsWith('/charge') && r.idempotencyKey.includes(id) && r.status === 200 && !r.replayed);
+      const log = await fetch(`${h.config.billing.url}/_sandbox/requests?method=POST`).then(
+        (r) =>
+          r.json() as Promise<{
+            requests: { path: string; idempotencyKey: string; replayed: boolean; status: number | null }[];
+          }>,
+      );
+      const charges = log.requests.filter(
+        (r) => r.path.endsWith('/charge') && r.idempotencyKey.includes(id) && r.status === 200 && !r.replayed,
+      );
       expect(charges).toHaveLength(1);
       // The charge was retried after the kill: the attempt that completed it was not the first.
       expect(await completedAttempt(h.client, id, 'chargeOrder')).toBeGreaterThanOrEqual(2);

@@ -15,13 +15,19 @@ let instance: TestInstance;
 
 beforeAll(async () => {
   h = await startHarness({ SUBSCRIPTION_PERIOD: '3s', SUBSCRIPTION_REMINDERS: '2s,1s', SUBSCRIPTION_GRACE: '3s' });
-  const created = await billingCall<{ id: string }>(h, 'POST', '/v1/customers', { enterpriseId: h.enterprises.a, name: '广州示例科技有限公司', contactEmail: 'ops@example.cn' });
+  const created = await billingCall<{ id: string }>(h, 'POST', '/v1/customers', {
+    enterpriseId: h.enterprises.a,
+    name: '广州示例科技有限公司',
+    contactEmail: 'ops@example.cn',
+  });
   customerId = created.body.id;
   instance = await instanceFor(h, h.enterprises.a);
 });
 
 async function platformNumbers(): Promise<string[]> {
-  return (await platformCall<{ items: { number: string }[] }>(h, 'GET', `/v1/instances/${instance.instanceId}/numbers`)).body.items.map((n) => n.number);
+  return (
+    await platformCall<{ items: { number: string }[] }>(h, 'GET', `/v1/instances/${instance.instanceId}/numbers`)
+  ).body.items.map((n) => n.number);
 }
 afterAll(async () => {
   await h?.stop();
@@ -30,16 +36,41 @@ afterAll(async () => {
 /** Buys one number in the sandbox, assigns it, and starts its subscription directly. */
 async function subscription(opts: { autoRenew: boolean; balanceFen: number; paidForMs: number }) {
   const reference = `test-${randomUUID().slice(0, 8)}`;
-  const reservation = await billingCall<{ id: string; numbers: string[] }>(h, 'POST', '/v1/reservations', { customerId, type: 'fixed-line', areaCode: '021', quantity: 1, reference });
+  const reservation = await billingCall<{ id: string; numbers: string[] }>(h, 'POST', '/v1/reservations', {
+    customerId,
+    type: 'fixed-line',
+    areaCode: '021',
+    quantity: 1,
+    reference,
+  });
   expect(reservation.status).toBe(201);
   await billingCall(h, 'POST', `/v1/customers/${customerId}/credits`, { amountFen: 1_000_000 });
-  const order = await billingCall<{ id: string; amountFen: number; monthlyRentFen: number; numbers: string[] }>(h, 'POST', '/v1/orders', { customerId, reservationId: reservation.body.id, prepaidMonths: 1, reference });
+  const order = await billingCall<{ id: string; amountFen: number; monthlyRentFen: number; numbers: string[] }>(
+    h,
+    'POST',
+    '/v1/orders',
+    { customerId, reservationId: reservation.body.id, prepaidMonths: 1, reference },
+  );
   expect((await billingCall(h, 'POST', `/v1/orders/${order.body.id}/charge`, {})).status).toBe(200);
   // Leave exactly the balance the test wants.
   const balance = (await billingCall<{ balanceFen: number }>(h, 'GET', `/v1/customers/${customerId}`)).body.balanceFen;
-  if (balance > opts.balanceFen) await billingCall(h, 'POST', '/v1/charges', { customerId, amountFen: balance - opts.balanceFen, description: 'test: drain', reference });
+  if (balance > opts.balanceFen)
+    await billingCall(h, 'POST', '/v1/charges', {
+      customerId,
+      amountFen: balance - opts.balanceFen,
+      description: 'test: drain',
+      reference,
+    });
   await h.sipGateway.assignNumbers({ instanceId: instance.instanceId, numbers: order.body.numbers, reference });
-  expect((await platformCall(h, 'POST', `/v1/instances/${instance.instanceId}/numbers`, { numbers: order.body.numbers, binding: {}, reference })).status).toBeLessThan(300);
+  expect(
+    (
+      await platformCall(h, 'POST', `/v1/instances/${instance.instanceId}/numbers`, {
+        numbers: order.body.numbers,
+        binding: {},
+        reference,
+      })
+    ).status,
+  ).toBeLessThan(300);
 
   const id = `number-subscription-${h.enterprises.a}-${reference}`;
   const input: SubscriptionInput = {
@@ -73,7 +104,9 @@ async function subscription(opts: { autoRenew: boolean; balanceFen: number; paid
 }
 
 async function numberStatus(number: string): Promise<string> {
-  const list = await billingCall<{ number: string; status: string }[] | { items: { number: string; status: string }[] }>(h, 'GET', `/v1/numbers?type=fixed-line&areaCode=021`);
+  const list = await billingCall<
+    { number: string; status: string }[] | { items: { number: string; status: string }[] }
+  >(h, 'GET', `/v1/numbers?type=fixed-line&areaCode=021`);
   const items = Array.isArray(list.body) ? list.body : list.body.items;
   return items.find((n) => n.number === number)?.status ?? 'absent';
 }
@@ -86,11 +119,19 @@ async function historyLength(id: string, runId?: string): Promise<number> {
 describe('number subscription', () => {
   it('renews automatically each period, continuing as new with a bounded history', async () => {
     const sub = await subscription({ autoRenew: true, balanceFen: 1_000_000, paidForMs: 1_000 });
-    const renewed = await caseWhen(h, sub.id, (c) => (c.result as { renewals?: number } | null)?.renewals === 2, 'two renewals', 30_000);
+    const renewed = await caseWhen(
+      h,
+      sub.id,
+      (c) => (c.result as { renewals?: number } | null)?.renewals === 2,
+      'two renewals',
+      30_000,
+    );
     expect(renewed.stage).toBe('active');
     expect(renewed.steps.filter((s) => s.name === 'renewal (automatic)' && s.status === 'done')).toHaveLength(2);
 
-    const charges = await billingCall<{ reference: string; amountFen: number }[] | { items: { reference: string; amountFen: number }[] }>(h, 'GET', `/v1/charges?customerId=${customerId}&reference=${sub.id}`);
+    const charges = await billingCall<
+      { reference: string; amountFen: number }[] | { items: { reference: string; amountFen: number }[] }
+    >(h, 'GET', `/v1/charges?customerId=${customerId}&reference=${sub.id}`);
     const items = Array.isArray(charges.body) ? charges.body : charges.body.items;
     expect(items.length).toBeGreaterThanOrEqual(2);
     expect(items.every((c) => c.amountFen === sub.rent)).toBe(true);
@@ -114,7 +155,9 @@ describe('number subscription', () => {
     expect(names.filter((n) => n === 'renewal reminder').length).toBeGreaterThanOrEqual(1);
     expect(names).toEqual(expect.arrayContaining(['expired', 'numbers released']));
     const events = h.mail.forCase(sub.id).map((m) => m.event);
-    expect(events).toEqual(expect.arrayContaining(['subscription-reminder', 'subscription-in-grace', 'subscription-released']));
+    expect(events).toEqual(
+      expect.arrayContaining(['subscription-reminder', 'subscription-in-grace', 'subscription-released']),
+    );
     expect(await numberStatus(sub.number)).toBe('available');
     expect(await h.sipGateway.assignments({ number: sub.number })).toEqual([]);
     await recordHistory(h.client, sub.id, 'number-subscription-grace-then-release');
@@ -123,24 +166,51 @@ describe('number subscription', () => {
   it('keeps the numbers when the enterprise renews inside the grace period', async () => {
     const sub = await subscription({ autoRenew: false, balanceFen: 0, paidForMs: 500 });
     await caseWhen(h, sub.id, (c) => c.stage === 'grace', 'grace', 15_000);
-    const broke = await h.api.post(`/v1/onboardings/${sub.id}/actions/renew`).set(...bearer(h.tokens.entA)).send({});
+    const broke = await h.api
+      .post(`/v1/onboardings/${sub.id}/actions/renew`)
+      .set(...bearer(h.tokens.entA))
+      .send({});
     expect(broke.status).toBe(200);
-    const failedRenewal = await caseWhen(h, sub.id, (c) => c.steps.some((s) => s.name === 'renewal (by the enterprise)' && s.status === 'failed'), 'renewal refused for balance');
+    const failedRenewal = await caseWhen(
+      h,
+      sub.id,
+      (c) => c.steps.some((s) => s.name === 'renewal (by the enterprise)' && s.status === 'failed'),
+      'renewal refused for balance',
+    );
     expect(failedRenewal.status).toBe('running');
 
     await billingCall(h, 'POST', `/v1/customers/${customerId}/credits`, { amountFen: sub.rent });
-    const other = await h.api.post(`/v1/onboardings/${sub.id}/actions/renew`).set(...bearer(h.tokens.entB)).send({});
+    const other = await h.api
+      .post(`/v1/onboardings/${sub.id}/actions/renew`)
+      .set(...bearer(h.tokens.entB))
+      .send({});
     expect(other.status).toBe(404);
-    const renewed = await h.api.post(`/v1/onboardings/${sub.id}/actions/renew`).set(...bearer(h.tokens.entA)).send({});
+    const renewed = await h.api
+      .post(`/v1/onboardings/${sub.id}/actions/renew`)
+      .set(...bearer(h.tokens.entA))
+      .send({});
     expect(renewed.status).toBe(200);
-    const active = await caseWhen(h, sub.id, (c) => c.stage === 'active' && (c.result as { renewals?: number } | null)?.renewals === 1, 'active again', 15_000);
+    const active = await caseWhen(
+      h,
+      sub.id,
+      (c) => c.stage === 'active' && (c.result as { renewals?: number } | null)?.renewals === 1,
+      'active again',
+      15_000,
+    );
     expect(active.status).toBe('running');
     expect(await numberStatus(sub.number)).toBe('sold');
     expect((await h.sipGateway.assignments({ number: sub.number })).length).toBe(1);
     expect(await platformNumbers()).toContain(sub.number);
-    await eventually(() => h.mail.forCase(sub.id).some((m) => m.event === 'subscription-renewed'), 10_000, 'renewal email');
+    await eventually(
+      () => h.mail.forCase(sub.id).some((m) => m.event === 'subscription-renewed'),
+      10_000,
+      'renewal email',
+    );
 
-    const released = await h.api.post(`/v1/onboardings/${sub.id}/actions/release`).set(...bearer(h.tokens.entA)).send({ reason: '业务调整' });
+    const released = await h.api
+      .post(`/v1/onboardings/${sub.id}/actions/release`)
+      .set(...bearer(h.tokens.entA))
+      .send({ reason: '业务调整' });
     expect(released.status).toBe(200);
     const done = await caseWhen(h, sub.id, (c) => c.status === 'completed', 'released on request');
     expect(done.result).toMatchObject({ status: 'released', reason: '业务调整' });

@@ -41,13 +41,19 @@ function landing(overrides: Record<string, unknown> = {}) {
 }
 
 async function start(body: Record<string, unknown>): Promise<string> {
-  const res = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(body);
+  const res = await h.api
+    .post('/v1/onboardings')
+    .set(...bearer(h.tokens.entA))
+    .send(body);
   expect(res.status, JSON.stringify(res.body)).toBe(202);
   return res.body.id as string;
 }
 
 async function act(id: string, action: string, token: string): Promise<OnboardingResource> {
-  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(token)).send({});
+  const res = await h.api
+    .post(`/v1/onboardings/${id}/actions/${action}`)
+    .set(...bearer(token))
+    .send({});
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as OnboardingResource;
 }
@@ -67,29 +73,69 @@ describe('own 400 number landing through the API', () => {
     for (const n of fixedLines) expect(n).toMatch(/^020-\d{8}$/);
 
     // The order states the own 400 number in the seed's wording.
-    const order = (await billingCall<{ applicationNote: string }>(h, 'GET', `/v1/orders/${purchase.body.result.orderId}`)).body;
+    const order = (
+      await billingCall<{ applicationNote: string }>(h, 'GET', `/v1/orders/${purchase.body.result.orderId}`)
+    ).body;
     expect(order.applicationNote).toContain('用于绑定自有400号码 4008001234');
 
     // The invoice in billing: company name as title, every fixed line in the remark.
-    const invoices = (await billingCall<{ title: string; remark: string; status: string; itemisation: string }[]>(h, 'GET', `/v1/invoices?customerId=${customerA}`)).body;
+    const invoices = (
+      await billingCall<{ title: string; remark: string; status: string; itemisation: string }[]>(
+        h,
+        'GET',
+        `/v1/invoices?customerId=${customerA}`,
+      )
+    ).body;
     expect(invoices).toHaveLength(1);
-    expect(invoices[0]).toMatchObject({ title: '广州示例通信科技有限公司', status: 'issued', itemisation: 'by-consumption' });
+    expect(invoices[0]).toMatchObject({
+      title: '广州示例通信科技有限公司',
+      status: 'issued',
+      itemisation: 'by-consumption',
+    });
     for (const n of fixedLines) expect(invoices[0]!.remark).toContain(n);
-    expect(invoiceWait.steps.filter((s) => s.name === 'invoice issued')).toEqual([expect.objectContaining({ detail: 'billing webhook invoice.issued' })]);
+    expect(invoiceWait.steps.filter((s) => s.name === 'invoice issued')).toEqual([
+      expect.objectContaining({ detail: 'billing webhook invoice.issued' }),
+    ]);
 
-    const handoff = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'landing-invoice-ready'), 10_000, 'hand-off email');
+    const handoff = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'landing-invoice-ready'),
+      10_000,
+      'hand-off email',
+    );
     expect(handoff.attachments).toHaveLength(1);
     expect(handoff.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(handoff.text).toContain('中国电信');
     for (const n of fixedLines) expect(handoff.text).toContain(n);
-    await eventually(() => h.mail.forCase(id).filter((m) => m.event === 'landing-reminder').length >= 2 || undefined, 10_000, 'two reminders');
+    await eventually(
+      () => h.mail.forCase(id).filter((m) => m.event === 'landing-reminder').length >= 2 || undefined,
+      10_000,
+      'two reminders',
+    );
 
     // Support may not confirm the test call before the landing; then the enterprise confirms.
-    expect((await h.api.post(`/v1/onboardings/${id}/actions/confirm-test-call`).set(...bearer(h.tokens.support)).send({})).status).toBe(409);
+    expect(
+      (
+        await h.api
+          .post(`/v1/onboardings/${id}/actions/confirm-test-call`)
+          .set(...bearer(h.tokens.support))
+          .send({})
+      ).status,
+    ).toBe(409);
     const verifying = await act(id, 'confirm-400-landed', h.tokens.entA);
     expect(verifying.stage).toBe('verifying');
-    await eventually(() => h.mail.forCase(id).find((m) => m.event === 'landing-test-call' && m.to === h.config.email.supportAddress), 10_000, 'test-call request');
-    expect((await h.api.post(`/v1/onboardings/${id}/actions/confirm-test-call`).set(...bearer(h.tokens.entA)).send({})).status).toBe(403);
+    await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'landing-test-call' && m.to === h.config.email.supportAddress),
+      10_000,
+      'test-call request',
+    );
+    expect(
+      (
+        await h.api
+          .post(`/v1/onboardings/${id}/actions/confirm-test-call`)
+          .set(...bearer(h.tokens.entA))
+          .send({})
+      ).status,
+    ).toBe(403);
     await act(id, 'confirm-test-call', h.tokens.support);
 
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
@@ -101,8 +147,17 @@ describe('own 400 number landing through the API', () => {
       invoice: { title: '广州示例通信科技有限公司' },
       verifiedBy: 'support-confirmation',
     });
-    expect(Object.keys((done.result as { timeline: object }).timeline)).toEqual(['started', 'fixedLinesActive', 'invoiceRequested', 'invoiceIssued', 'landed', 'verified']);
-    const webhooks = await fetch(`${h.config.billing.url}/_sandbox/webhooks?type=invoice.issued`).then((r) => r.json() as Promise<{ deliveries: { deliveredCopies: number }[] }>);
+    expect(Object.keys((done.result as { timeline: object }).timeline)).toEqual([
+      'started',
+      'fixedLinesActive',
+      'invoiceRequested',
+      'invoiceIssued',
+      'landed',
+      'verified',
+    ]);
+    const webhooks = await fetch(`${h.config.billing.url}/_sandbox/webhooks?type=invoice.issued`).then(
+      (r) => r.json() as Promise<{ deliveries: { deliveredCopies: number }[] }>,
+    );
     expect(webhooks.deliveries.at(-1)!.deliveredCopies).toBe(2);
     h.billing.setFaults({ webhookDuplicateRate: 0 });
 
@@ -116,7 +171,13 @@ describe('own 400 number landing through the API', () => {
 
   it('finds the invoice by polling when its webhook is lost, and fails cleanly when the landing deadline passes', async () => {
     h.billing.setFaults({ webhookDropRate: 1 });
-    const id = await start(landing({ own400Number: '4008005678', peakConcurrentInbound: 10, binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId } }));
+    const id = await start(
+      landing({
+        own400Number: '4008005678',
+        peakConcurrentInbound: 10,
+        binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId },
+      }),
+    );
     const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-landing', 'awaiting landing', 30_000);
     expect(waiting.steps.find((s) => s.name === 'invoice issued')?.detail).toBe('found by polling billing');
     h.billing.setFaults({ webhookDropRate: 0 });
@@ -124,12 +185,18 @@ describe('own 400 number landing through the API', () => {
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed at the deadline', 20_000);
     expect(failed.error).toMatchObject({ type: 'LandingDeadlinePassed' });
     expect(failed.error!.message).toContain('400-800-5678');
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'landing-failed'), 10_000, 'failure email');
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'landing-failed'),
+      10_000,
+      'failure email',
+    );
     expect(mail.text).toContain('400-800-5678');
   });
 
   it('refuses an invoice titled with anything but the company name, and a landing the operator has not agreed to', async () => {
-    const orders = (await billingCall<{ id: string; status: string }[]>(h, 'GET', `/v1/orders?customerId=${customerA}&status=paid`)).body;
+    const orders = (
+      await billingCall<{ id: string; status: string }[]>(h, 'GET', `/v1/orders?customerId=${customerA}&status=paid`)
+    ).body;
     const wrong = await billingCall<{ errors: { path: string; message: string }[] }>(h, 'POST', '/v1/invoices', {
       customerId: customerA,
       orderId: orders[0]!.id,
@@ -138,23 +205,41 @@ describe('own 400 number landing through the API', () => {
       remark: 'x',
     });
     expect(wrong.status).toBe(422);
-    expect(wrong.body.errors).toEqual([expect.objectContaining({ path: 'title', message: expect.stringContaining('广州示例通信科技有限公司') })]);
+    expect(wrong.body.errors).toEqual([
+      expect.objectContaining({ path: 'title', message: expect.stringContaining('广州示例通信科技有限公司') }),
+    ]);
 
-    const unconfirmed = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(landing({ operatorConfirmsRelanding: false, own400Number: '02066240001' }));
+    const unconfirmed = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(landing({ operatorConfirmsRelanding: false, own400Number: '02066240001' }));
     expect(unconfirmed.status).toBe(400);
-    expect(unconfirmed.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['operatorConfirmsRelanding', 'own400Number']);
+    expect(unconfirmed.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'operatorConfirmsRelanding',
+      'own400Number',
+    ]);
   });
 
   it('refuses tampered and stale webhook signatures with 401 and ignores unknown cases', async () => {
-    const event = JSON.stringify({ id: 'evt_test_1', type: 'invoice.issued', data: { id: 'inv_x', reference: 'own-400-landing-nobody' } });
+    const event = JSON.stringify({
+      id: 'evt_test_1',
+      type: 'invoice.issued',
+      data: { id: 'inv_x', reference: 'own-400-landing-nobody' },
+    });
     const now = Math.floor(Date.now() / 1000);
     const post = (body: string, signature: string) =>
-      h.api.post('/v1/webhooks/billing').set('content-type', 'application/json').set(WEBHOOK_SIGNATURE_HEADER, signature).send(body);
+      h.api
+        .post('/v1/webhooks/billing')
+        .set('content-type', 'application/json')
+        .set(WEBHOOK_SIGNATURE_HEADER, signature)
+        .send(body);
     const secret = h.config.billing.webhookSecret;
     expect((await post(event, signWebhook(secret, event, now))).status).toBe(200);
     expect((await post(event.replace('inv_x', 'inv_y'), signWebhook(secret, event, now))).status).toBe(401);
     expect((await post(event, signWebhook(secret, event, now - 3600))).status).toBe(401);
     expect((await post(event, signWebhook('another-secret-of-16+', event, now))).status).toBe(401);
-    expect((await h.api.post('/v1/webhooks/billing').set('content-type', 'application/json').send(event)).status).toBe(401);
+    expect((await h.api.post('/v1/webhooks/billing').set('content-type', 'application/json').send(event)).status).toBe(
+      401,
+    );
   });
 });

@@ -56,11 +56,28 @@ function authHeader(who: Who): Record<string, string> {
   return { authorization: `Bearer ${h.tokens[who]}` };
 }
 
-async function send(method: string, path: string, who: Who, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+async function send(
+  method: string,
+  path: string,
+  who: Who,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${h.apiUrl}${path}`, {
     method,
-    headers: { ...authHeader(who), ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body === undefined ? undefined : body instanceof FormData ? body : typeof body === 'string' ? body : JSON.stringify(body),
+    headers: {
+      ...authHeader(who),
+      ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body:
+      body === undefined
+        ? undefined
+        : body instanceof FormData
+          ? body
+          : typeof body === 'string'
+            ? body
+            : JSON.stringify(body),
   });
   const text = await res.text();
   let json: any;
@@ -72,10 +89,24 @@ async function send(method: string, path: string, who: Who, body?: unknown, head
   return { status: res.status, json };
 }
 
-async function check(route: string, who: Who, target: string, expected: number, request: () => Promise<{ status: number; json: any }>, note?: string) {
+async function check(
+  route: string,
+  who: Who,
+  target: string,
+  expected: number,
+  request: () => Promise<{ status: number; json: any }>,
+  note?: string,
+) {
   covered.add(route);
   const res = await request();
-  rows.push({ route, who, target, expected, actual: res.status, ...(res.status !== expected ? { note: `${note ?? ''} ${JSON.stringify(res.json)?.slice(0, 200)}`.trim() } : {}) });
+  rows.push({
+    route,
+    who,
+    target,
+    expected,
+    actual: res.status,
+    ...(res.status !== expected ? { note: `${note ?? ''} ${JSON.stringify(res.json)?.slice(0, 200)}`.trim() } : {}),
+  });
   return res;
 }
 
@@ -106,28 +137,64 @@ function purchaseBody(enterpriseId: string, instanceId: string) {
 beforeAll(async () => {
   h = await startHarness();
   // Each tenant: an approved verification (closed) and a number purchase waiting on support (running).
-  await Promise.all([verifiedEnterprise(h, h.enterprises.a, h.tokens.entA), verifiedEnterprise(h, h.enterprises.b, h.tokens.entB)]);
+  await Promise.all([
+    verifiedEnterprise(h, h.enterprises.a, h.tokens.entA),
+    verifiedEnterprise(h, h.enterprises.b, h.tokens.entB),
+  ]);
   targets.push(
-    { name: 'verification A', id: `verification-${h.enterprises.a}`, tenant: 'a', kind: 'enterprise-verification', running: false },
-    { name: 'verification B', id: `verification-${h.enterprises.b}`, tenant: 'b', kind: 'enterprise-verification', running: false },
+    {
+      name: 'verification A',
+      id: `verification-${h.enterprises.a}`,
+      tenant: 'a',
+      kind: 'enterprise-verification',
+      running: false,
+    },
+    {
+      name: 'verification B',
+      id: `verification-${h.enterprises.b}`,
+      tenant: 'b',
+      kind: 'enterprise-verification',
+      running: false,
+    },
   );
   for (const t of ['a', 'b'] as const) {
     const { instanceId } = await instanceFor(h, enterpriseOf(t));
-    const res = await send('POST', '/v1/onboardings', t === 'a' ? 'entA' : 'entB', purchaseBody(enterpriseOf(t), instanceId));
+    const res = await send(
+      'POST',
+      '/v1/onboardings',
+      t === 'a' ? 'entA' : 'entB',
+      purchaseBody(enterpriseOf(t), instanceId),
+    );
     expect(res.status, JSON.stringify(res.json)).toBe(202);
-    rows.push({ route: 'POST /v1/onboardings', who: t === 'a' ? 'entA' : 'entB', target: 'own (number-purchase, valid)', expected: 202, actual: res.status });
+    rows.push({
+      route: 'POST /v1/onboardings',
+      who: t === 'a' ? 'entA' : 'entB',
+      target: 'own (number-purchase, valid)',
+      expected: 202,
+      actual: res.status,
+    });
     await caseWhen(h, res.json.id, (c) => c.stage === 'awaiting-script-review', 'script review');
-    targets.push({ name: `purchase ${t.toUpperCase()}`, id: res.json.id, tenant: t, kind: 'number-purchase', running: true });
+    targets.push({
+      name: `purchase ${t.toUpperCase()}`,
+      id: res.json.id,
+      tenant: t,
+      kind: 'number-purchase',
+      running: true,
+    });
   }
   // Lists are visibility queries: wait until they show every case as the filters will look for it.
-  await eventually(async () => {
-    for (const t of targets) {
-      const query = t.running ? 'awaiting=support&stage=awaiting-script-review&status=running' : 'status=completed';
-      const res = await send('GET', `/v1/onboardings?enterpriseId=${enterpriseOf(t.tenant)}&${query}`, 'admin');
-      if (!(res.json.items as OnboardingSummary[]).some((i) => i.id === t.id)) return false;
-    }
-    return true;
-  }, 20_000, 'visibility');
+  await eventually(
+    async () => {
+      for (const t of targets) {
+        const query = t.running ? 'awaiting=support&stage=awaiting-script-review&status=running' : 'status=completed';
+        const res = await send('GET', `/v1/onboardings?enterpriseId=${enterpriseOf(t.tenant)}&${query}`, 'admin');
+        if (!(res.json.items as OnboardingSummary[]).some((i) => i.id === t.id)) return false;
+      }
+      return true;
+    },
+    20_000,
+    'visibility',
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -137,10 +204,17 @@ afterAll(async () => {
 describe('authorisation matrix', () => {
   it('answers every route, role and tenant as expected, and covers every documented route', async () => {
     const doc = (await send('GET', '/v1/openapi.json', 'none')).json as {
-      paths: Record<string, Record<string, { security?: unknown[]; parameters?: { name: string; schema?: { enum?: string[] } }[] }>>;
+      paths: Record<
+        string,
+        Record<string, { security?: unknown[]; parameters?: { name: string; schema?: { enum?: string[] } }[] }>
+      >;
     };
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
-    const actions = doc.paths['/v1/onboardings/{id}/actions/{action}']!.post!.parameters!.find((p) => p.name === 'action')!.schema!.enum!;
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const actions = doc.paths['/v1/onboardings/{id}/actions/{action}']!.post!.parameters!.find(
+      (p) => p.name === 'action',
+    )!.schema!.enum!;
     expect(actions.length).toBeGreaterThan(0);
 
     const tasks: (() => Promise<unknown>)[] = [];
@@ -150,7 +224,8 @@ describe('authorisation matrix', () => {
     // empty), and those served beside the documented ones.
     const simpleGets = new Map<string, boolean>();
     for (const [path, ops] of Object.entries(doc.paths)) {
-      if (ops.get && !path.includes('{') && path !== '/v1/onboardings' && !SUPPORT_ONLY_GETS.includes(path)) simpleGets.set(path, Array.isArray(ops.get.security) && ops.get.security.length === 0);
+      if (ops.get && !path.includes('{') && path !== '/v1/onboardings' && !SUPPORT_ONLY_GETS.includes(path))
+        simpleGets.set(path, Array.isArray(ops.get.security) && ops.get.security.length === 0);
     }
     for (const path of UNDOCUMENTED_GETS) {
       // Only while the app serves it (an authorised caller would get a 404 otherwise).
@@ -159,7 +234,9 @@ describe('authorisation matrix', () => {
 
     for (const who of WHO) {
       for (const [path, isPublic] of simpleGets) {
-        add(() => check(`GET ${path}`, who, '-', isPublic ? 200 : anonymous(who) ? 401 : 200, () => send('GET', path, who)));
+        add(() =>
+          check(`GET ${path}`, who, '-', isPublic ? 200 : anonymous(who) ? 401 : 200, () => send('GET', path, who)),
+        );
       }
 
       for (const t of ['a', 'b'] as const) {
@@ -176,38 +253,72 @@ describe('authorisation matrix', () => {
         );
         // Starts: schema-valid, for the tenant; the pre-check fails (unknown documents), so nothing starts.
         add(() =>
-          check('POST /v1/onboardings', who, `${rel} tenant`, anonymous(who) ? 401 : rel === 'other' ? 403 : 422, async () => {
-            const body = { ...(await legalRepApplicationFor(t)), documents: [{ kind: 'business-licence', documentId: 'doc_00000000-0000-0000-0000-000000000000' }] };
-            return send('POST', '/v1/onboardings', who, body);
-          }),
+          check(
+            'POST /v1/onboardings',
+            who,
+            `${rel} tenant`,
+            anonymous(who) ? 401 : rel === 'other' ? 403 : 422,
+            async () => {
+              const body = {
+                ...(await legalRepApplicationFor(t)),
+                documents: [{ kind: 'business-licence', documentId: 'doc_00000000-0000-0000-0000-000000000000' }],
+              };
+              return send('POST', '/v1/onboardings', who, body);
+            },
+          ),
         );
         // The tenant's contact-center instances: another tenant's are as good as absent.
         add(() =>
-          check('GET /v1/enterprises/{enterpriseId}/instances', who, `${rel} tenant`, anonymous(who) ? 401 : rel === 'other' ? 404 : 200, async () => {
-            const res = await send('GET', `/v1/enterprises/${enterpriseOf(t)}/instances`, who);
-            if (res.status === 200) expect(res.json.items).toHaveLength(1);
-            return res;
-          }),
+          check(
+            'GET /v1/enterprises/{enterpriseId}/instances',
+            who,
+            `${rel} tenant`,
+            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
+            async () => {
+              const res = await send('GET', `/v1/enterprises/${enterpriseOf(t)}/instances`, who);
+              if (res.status === 200) expect(res.json.items).toHaveLength(1);
+              return res;
+            },
+          ),
         );
         // Lists filtered by the tenant.
         add(() =>
-          check('GET /v1/onboardings', who, `${rel} tenant filter`, anonymous(who) ? 401 : rel === 'other' ? 403 : 200, async () => {
-            const res = await send('GET', `/v1/onboardings?enterpriseId=${enterpriseOf(t)}&limit=500`, who);
-            if (res.status === 200) expectOnly(res.json.items, enterpriseOf(t), `${who} listing ${t}`);
-            return res;
-          }),
+          check(
+            'GET /v1/onboardings',
+            who,
+            `${rel} tenant filter`,
+            anonymous(who) ? 401 : rel === 'other' ? 403 : 200,
+            async () => {
+              const res = await send('GET', `/v1/onboardings?enterpriseId=${enterpriseOf(t)}&limit=500`, who);
+              if (res.status === 200) expectOnly(res.json.items, enterpriseOf(t), `${who} listing ${t}`);
+              return res;
+            },
+          ),
         );
       }
       // Lists without a tenant filter, with every other filter: an enterprise sees its own cases only.
-      for (const query of ['', 'kind=number-purchase', 'kind=enterprise-verification', 'awaiting=support', 'status=running', 'status=completed', 'stage=awaiting-script-review', 'limit=500']) {
+      for (const query of [
+        '',
+        'kind=number-purchase',
+        'kind=enterprise-verification',
+        'awaiting=support',
+        'status=running',
+        'status=completed',
+        'stage=awaiting-script-review',
+        'limit=500',
+      ]) {
         add(() =>
           check('GET /v1/onboardings', who, `filter ${query || '(none)'}`, anonymous(who) ? 401 : 200, async () => {
             const res = await send('GET', `/v1/onboardings?${query}`, who);
             if (res.status === 200 && isEnterprise(who)) {
               const own = enterpriseOf(tenantOf(who)!);
               expectOnly(res.json.items, own, `${who} ?${query}`);
-              const expectedOwn = targets.filter((x) => x.tenant === tenantOf(who) && matches(x, query)).map((x) => x.id);
-              expect((res.json.items as OnboardingSummary[]).map((i) => i.id).sort(), `${who} ?${query}`).toEqual(expectedOwn.sort());
+              const expectedOwn = targets
+                .filter((x) => x.tenant === tenantOf(who) && matches(x, query))
+                .map((x) => x.id);
+              expect((res.json.items as OnboardingSummary[]).map((i) => i.id).sort(), `${who} ?${query}`).toEqual(
+                expectedOwn.sort(),
+              );
             }
             return res;
           }),
@@ -230,30 +341,60 @@ describe('authorisation matrix', () => {
           const roleOk = who === 'admin' || (spec !== undefined && spec.roles.includes(roleOf(who)));
           // Authorised callers send a payload that fails validation: the 400 shows they got past authorisation, and nothing changes.
           const expected = anonymous(who) ? 401 : hidden ? 404 : !spec ? 404 : !roleOk ? 403 : 400;
-          add(() => check('POST /v1/onboardings/{id}/actions/{action}', who, `${label} ${action}`, expected, () => send('POST', `/v1/onboardings/${target.id}/actions/${action}`, who, [])));
+          add(() =>
+            check('POST /v1/onboardings/{id}/actions/{action}', who, `${label} ${action}`, expected, () =>
+              send('POST', `/v1/onboardings/${target.id}/actions/${action}`, who, []),
+            ),
+          );
         }
         // Cancel: closed cases answer 409 to whoever may see them; running ones are cancelled only at the end.
         if (!target.running || anonymous(who) || hidden) {
-          add(() => check('POST /v1/onboardings/{id}/cancel', who, label, anonymous(who) ? 401 : hidden ? 404 : 409, () => send('POST', `/v1/onboardings/${target.id}/cancel`, who, {})));
+          add(() =>
+            check('POST /v1/onboardings/{id}/cancel', who, label, anonymous(who) ? 401 : hidden ? 404 : 409, () =>
+              send('POST', `/v1/onboardings/${target.id}/cancel`, who, {}),
+            ),
+          );
         }
       }
 
       // The number inventory: support and admin only. Releasing a number that is not quarantined
       // reaches billing, which refuses it (409): the caller got past authorisation.
       const staff = who === 'support' || who === 'admin';
-      add(() => check('GET /v1/numbers/quarantined', who, '-', anonymous(who) ? 401 : staff ? 200 : 403, () => send('GET', '/v1/numbers/quarantined', who)));
       add(() =>
-        check('POST /v1/numbers/{number}/release', who, 'available number', anonymous(who) ? 401 : staff ? 409 : 403, () =>
-          send('POST', `/v1/numbers/${encodeURIComponent('+862066240030')}/release`, who, { reason: 'matrix' }),
+        check('GET /v1/numbers/quarantined', who, '-', anonymous(who) ? 401 : staff ? 200 : 403, () =>
+          send('GET', '/v1/numbers/quarantined', who),
+        ),
+      );
+      add(() =>
+        check(
+          'POST /v1/numbers/{number}/release',
+          who,
+          'available number',
+          anonymous(who) ? 401 : staff ? 409 : 403,
+          () => send('POST', `/v1/numbers/${encodeURIComponent('+862066240030')}/release`, who, { reason: 'matrix' }),
         ),
       );
 
       // Webhooks authenticate by signature, whatever bearer token comes along.
-      const event = JSON.stringify({ id: `evt_${who}_${Date.now()}`, type: 'order.paid', data: { id: 'ord_none', reference: `number-purchase-nobody-${who}` } });
-      add(() => check('POST /v1/webhooks/billing', who, 'unsigned', 401, () => send('POST', '/v1/webhooks/billing', who, event)));
+      const event = JSON.stringify({
+        id: `evt_${who}_${Date.now()}`,
+        type: 'order.paid',
+        data: { id: 'ord_none', reference: `number-purchase-nobody-${who}` },
+      });
+      add(() =>
+        check('POST /v1/webhooks/billing', who, 'unsigned', 401, () =>
+          send('POST', '/v1/webhooks/billing', who, event),
+        ),
+      );
       add(() =>
         check('POST /v1/webhooks/billing', who, 'signed', 200, () =>
-          send('POST', '/v1/webhooks/billing', who, event, { [WEBHOOK_SIGNATURE_HEADER]: signWebhook(h.config.billing.webhookSecret, event, Math.floor(Date.now() / 1000)) }),
+          send('POST', '/v1/webhooks/billing', who, event, {
+            [WEBHOOK_SIGNATURE_HEADER]: signWebhook(
+              h.config.billing.webhookSecret,
+              event,
+              Math.floor(Date.now() / 1000),
+            ),
+          }),
         ),
       );
     }
@@ -261,41 +402,101 @@ describe('authorisation matrix', () => {
     // Actions a caller may take but that are not awaited (the case is closed): 409, with valid payloads.
     const vA = targets[0]!;
     const vB = targets[1]!;
-    add(() => check('POST /v1/onboardings/{id}/actions/{action}', 'support', 'any closed verification approve (valid)', 409, () => send('POST', `/v1/onboardings/${vA.id}/actions/approve`, 'support', {})));
-    add(() => check('POST /v1/onboardings/{id}/actions/{action}', 'admin', 'any closed verification approve (valid)', 409, () => send('POST', `/v1/onboardings/${vB.id}/actions/approve`, 'admin', {})));
+    add(() =>
+      check(
+        'POST /v1/onboardings/{id}/actions/{action}',
+        'support',
+        'any closed verification approve (valid)',
+        409,
+        () => send('POST', `/v1/onboardings/${vA.id}/actions/approve`, 'support', {}),
+      ),
+    );
+    add(() =>
+      check('POST /v1/onboardings/{id}/actions/{action}', 'admin', 'any closed verification approve (valid)', 409, () =>
+        send('POST', `/v1/onboardings/${vB.id}/actions/approve`, 'admin', {}),
+      ),
+    );
     add(() =>
       check('POST /v1/onboardings/{id}/actions/{action}', 'entA', 'own closed verification resubmit (valid)', 409, () =>
-        send('POST', `/v1/onboardings/${vA.id}/actions/resubmit`, 'entA', { contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' } }),
+        send('POST', `/v1/onboardings/${vA.id}/actions/resubmit`, 'entA', {
+          contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' },
+        }),
       ),
     );
     add(() =>
-      check('POST /v1/onboardings/{id}/actions/{action}', 'entA', 'other closed verification resubmit (valid)', 404, () =>
-        send('POST', `/v1/onboardings/${vB.id}/actions/resubmit`, 'entA', { contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' } }),
+      check(
+        'POST /v1/onboardings/{id}/actions/{action}',
+        'entA',
+        'other closed verification resubmit (valid)',
+        404,
+        () =>
+          send('POST', `/v1/onboardings/${vB.id}/actions/resubmit`, 'entA', {
+            contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' },
+          }),
       ),
     );
-    add(() => check('POST /v1/onboardings/{id}/actions/{action}', 'entB', 'other running purchase approve-script (valid)', 404, () => send('POST', `/v1/onboardings/${targets[2]!.id}/actions/approve-script`, 'entB', {})));
-    add(() => check('POST /v1/onboardings/{id}/actions/{action}', 'entA', 'own running purchase approve-script (valid)', 403, () => send('POST', `/v1/onboardings/${targets[2]!.id}/actions/approve-script`, 'entA', {})));
+    add(() =>
+      check(
+        'POST /v1/onboardings/{id}/actions/{action}',
+        'entB',
+        'other running purchase approve-script (valid)',
+        404,
+        () => send('POST', `/v1/onboardings/${targets[2]!.id}/actions/approve-script`, 'entB', {}),
+      ),
+    );
+    add(() =>
+      check(
+        'POST /v1/onboardings/{id}/actions/{action}',
+        'entA',
+        'own running purchase approve-script (valid)',
+        403,
+        () => send('POST', `/v1/onboardings/${targets[2]!.id}/actions/approve-script`, 'entA', {}),
+      ),
+    );
 
     await all(tasks);
 
     // The rightful callers succeed: support approves A's script, A cancels its purchase, support cancels B's.
     const pA = targets[2]!;
     const pB = targets[3]!;
-    await check('POST /v1/onboardings/{id}/actions/{action}', 'support', 'any running purchase reject-script (valid)', 200, () =>
-      send('POST', `/v1/onboardings/${pA.id}/actions/reject-script`, 'support', { reason: '请补充外呼对象来源' }),
+    await check(
+      'POST /v1/onboardings/{id}/actions/{action}',
+      'support',
+      'any running purchase reject-script (valid)',
+      200,
+      () => send('POST', `/v1/onboardings/${pA.id}/actions/reject-script`, 'support', { reason: '请补充外呼对象来源' }),
     );
-    await check('POST /v1/onboardings/{id}/actions/{action}', 'entA', 'own running purchase resubmit-script (valid)', 200, () =>
-      send('POST', `/v1/onboardings/${pA.id}/actions/resubmit-script`, 'entA', { callScript: `${SCRIPT} 外呼对象为老客户。` }),
+    await check(
+      'POST /v1/onboardings/{id}/actions/{action}',
+      'entA',
+      'own running purchase resubmit-script (valid)',
+      200,
+      () =>
+        send('POST', `/v1/onboardings/${pA.id}/actions/resubmit-script`, 'entA', {
+          callScript: `${SCRIPT} 外呼对象为老客户。`,
+        }),
     );
-    await check('POST /v1/onboardings/{id}/cancel', 'entA', 'own number-purchase (running)', 200, () => send('POST', `/v1/onboardings/${pA.id}/cancel`, 'entA', { reason: 'matrix' }));
-    await check('POST /v1/onboardings/{id}/cancel', 'support', 'any number-purchase (running)', 200, () => send('POST', `/v1/onboardings/${pB.id}/cancel`, 'support', {}));
+    await check('POST /v1/onboardings/{id}/cancel', 'entA', 'own number-purchase (running)', 200, () =>
+      send('POST', `/v1/onboardings/${pA.id}/cancel`, 'entA', { reason: 'matrix' }),
+    );
+    await check('POST /v1/onboardings/{id}/cancel', 'support', 'any number-purchase (running)', 200, () =>
+      send('POST', `/v1/onboardings/${pB.id}/cancel`, 'support', {}),
+    );
     // B's acts never reached A's case: its steps name only A and support.
     const a = await send('GET', `/v1/onboardings/${pA.id}`, 'entA');
-    expect(a.json.steps.map((s: { by?: string }) => s.by).filter(Boolean).every((by: string) => by.startsWith('support:') || by.startsWith('enterprise:enterprise A'))).toBe(true);
+    expect(
+      a.json.steps
+        .map((s: { by?: string }) => s.by)
+        .filter(Boolean)
+        .every((by: string) => by.startsWith('support:') || by.startsWith('enterprise:enterprise A')),
+    ).toBe(true);
 
     const mismatches = rows.filter((r) => r.actual !== r.expected);
     expect(mismatches, `of ${rows.length} checks`).toEqual([]);
-    expect(documented.filter((r) => !covered.has(r)), 'documented routes without rows in the matrix').toEqual([]);
+    expect(
+      documented.filter((r) => !covered.has(r)),
+      'documented routes without rows in the matrix',
+    ).toEqual([]);
     expect(rows.length).toBeGreaterThan(500);
   }, 120_000);
 });
@@ -320,6 +521,7 @@ function matches(t: Target, query: string): boolean {
 
 const applications = new Map<Tenant, Awaited<ReturnType<typeof legalRepApplication>>>();
 async function legalRepApplicationFor(t: Tenant) {
-  if (!applications.has(t)) applications.set(t, await legalRepApplication(h, enterpriseOf(t), h.tokens[t === 'a' ? 'entA' : 'entB']));
+  if (!applications.has(t))
+    applications.set(t, await legalRepApplication(h, enterpriseOf(t), h.tokens[t === 'a' ? 'entA' : 'entB']));
   return applications.get(t)!;
 }

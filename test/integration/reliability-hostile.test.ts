@@ -63,8 +63,37 @@ const INJECTIONS = [
   "ExecutionStatus = 'Running'",
   '*',
 ];
-const HOSTILE_VALUES: unknown[] = [null, true, false, 0, -1, 1.5, 1e308, -1e308, '', [], {}, [[[]]], { $gt: '' }, { __proto__: { admin: true } }, 'x'.repeat(20_000), ...INJECTIONS];
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', '$where', 'surprise', '', ' ', 'kind ', 'enterpriseId\u0000', 'a'.repeat(1_000), '🙂'];
+const HOSTILE_VALUES: unknown[] = [
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  '',
+  [],
+  {},
+  [[[]]],
+  { $gt: '' },
+  { __proto__: { admin: true } },
+  'x'.repeat(20_000),
+  ...INJECTIONS,
+];
+const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '$where',
+  'surprise',
+  '',
+  ' ',
+  'kind ',
+  'enterpriseId\u0000',
+  'a'.repeat(1_000),
+  '🙂',
+];
 const CONTENT_TYPES = [
   'text/plain',
   'application/xml',
@@ -85,7 +114,10 @@ const ENCODINGS = ['gzip', 'deflate', 'br', 'identity, gzip', 'x-unknown', 'gzip
  * 5xx answers found by this suite in code it may not change (api/), each to be fixed there; the
  * requests still run and count, and any other 5xx fails the test. Remove an entry once fixed.
  */
-const KNOWN_ISSUES: { name: string; matches: (req: HostileRequest, res: { status: number; body: string }) => boolean }[] = [];
+const KNOWN_ISSUES: {
+  name: string;
+  matches: (req: HostileRequest, res: { status: number; body: string }) => boolean;
+}[] = [];
 
 interface HostileRequest {
   label: string;
@@ -112,7 +144,10 @@ beforeAll(async () => {
   const waiting = await caseWhen(h, caseA, (c) => c.stage === 'awaiting-review', 'awaiting review');
   stepsBefore = JSON.stringify(waiting.steps);
   // Schema-valid, but citing documents that do not exist: even a body the mutations leave valid cannot start a case.
-  validBody = { ...body, documents: body.documents.map((d, i) => ({ ...d, documentId: `doc_00000000-0000-0000-0000-00000000000${i}` })) };
+  validBody = {
+    ...body,
+    documents: body.documents.map((d, i) => ({ ...d, documentId: `doc_00000000-0000-0000-0000-00000000000${i}` })),
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -125,9 +160,18 @@ function generate(r: Rng): HostileRequest[] {
     const t = tokens();
     const which = r.pick(['entA', 'entA', 'support', 'admin', 'entB', 'bad'] as const);
     if (which === 'bad') return { header: r.pick(BAD_AUTH)(t.entA) };
-    return { header: `Bearer ${t[which]}`, tenant: which === 'entA' ? h.enterprises.a : which === 'entB' ? h.enterprises.b : undefined };
+    return {
+      header: `Bearer ${t[which]}`,
+      tenant: which === 'entA' ? h.enterprises.a : which === 'entB' ? h.enterprises.b : undefined,
+    };
   };
-  const ids = () => [caseA, `verification-${h.enterprises.b}`, `verification-${h.enterprises.a}-x`, 'number-purchase-ent-nobody-1', ...INJECTIONS];
+  const ids = () => [
+    caseA,
+    `verification-${h.enterprises.b}`,
+    `verification-${h.enterprises.a}-x`,
+    'number-purchase-ent-nobody-1',
+    ...INJECTIONS,
+  ];
 
   const mutate = (value: unknown, depth = 0): unknown => {
     if (depth > 3 || value === null || typeof value !== 'object') return r.pick(HOSTILE_VALUES);
@@ -135,7 +179,13 @@ function generate(r: Rng): HostileRequest[] {
     const keys = Object.keys(copy);
     const op = r.int(4);
     if (op === 0 && keys.length) delete copy[r.pick(keys)];
-    else if (op === 1) Object.defineProperty(copy, r.pick(HOSTILE_KEYS), { value: r.pick(HOSTILE_VALUES), enumerable: true, configurable: true, writable: true });
+    else if (op === 1)
+      Object.defineProperty(copy, r.pick(HOSTILE_KEYS), {
+        value: r.pick(HOSTILE_VALUES),
+        enumerable: true,
+        configurable: true,
+        writable: true,
+      });
     else if (op === 2 && keys.length) {
       const k = r.pick(keys);
       copy[k] = r.chance(0.5) ? r.pick(HOSTILE_VALUES) : mutate(copy[k], depth + 1);
@@ -151,7 +201,16 @@ function generate(r: Rng): HostileRequest[] {
         let body: unknown = { ...validBody };
         for (let i = 0, n = 1 + r.int(3); i < n; i++) body = mutate(body);
         const isObject = body !== null && typeof body === 'object' && !Array.isArray(body);
-        if (isObject && r.chance(0.15)) (body as any).kind = r.pick(['number-purchase', 'own-400-landing', 'third-party-line', 'sip-trunk', 'number-subscription', 'nope', ...INJECTIONS]);
+        if (isObject && r.chance(0.15))
+          (body as any).kind = r.pick([
+            'number-purchase',
+            'own-400-landing',
+            'third-party-line',
+            'sip-trunk',
+            'number-subscription',
+            'nope',
+            ...INJECTIONS,
+          ]);
         if (isObject && r.chance(0.1)) (body as any).enterpriseId = r.pick(INJECTIONS);
         const auth = pickToken();
         const headers: Record<string, string> = { authorization: auth.header, 'content-type': 'application/json' };
@@ -178,7 +237,7 @@ function generate(r: Rng): HostileRequest[] {
           "{'kind':'enterprise-verification'}",
           '{"kind":NaN}',
           '\u0000',
-          '[' .repeat(3_000) + ']'.repeat(3_000),
+          '['.repeat(3_000) + ']'.repeat(3_000),
           '{"a":'.repeat(2_000) + '1' + '}'.repeat(2_000),
           '{"n":1e999999}',
           '\ufeff' + full,
@@ -186,8 +245,19 @@ function generate(r: Rng): HostileRequest[] {
           '{"__proto__":{"role":"admin"},"kind":"enterprise-verification"}',
         ]);
         const body = r.chance(0.1) ? Buffer.from([0xff, 0xfe, 0xfd, 0x7b, 0x22]) : text;
-        const path = r.pick(['/v1/onboardings', `/v1/onboardings/${caseA}/actions/approve`, `/v1/onboardings/${caseA}/cancel`, '/v1/webhooks/billing']);
-        return { label: 'bad JSON', method: 'POST', path, headers: { authorization: pickToken().header, 'content-type': 'application/json' }, body };
+        const path = r.pick([
+          '/v1/onboardings',
+          `/v1/onboardings/${caseA}/actions/approve`,
+          `/v1/onboardings/${caseA}/cancel`,
+          '/v1/webhooks/billing',
+        ]);
+        return {
+          label: 'bad JSON',
+          method: 'POST',
+          path,
+          headers: { authorization: pickToken().header, 'content-type': 'application/json' },
+          body,
+        };
       },
     ],
     // Huge bodies and headers.
@@ -197,15 +267,32 @@ function generate(r: Rng): HostileRequest[] {
         const size = r.pick([150_000, 600_000, 2_000_000]);
         const which = r.int(3);
         if (which === 0) {
-          return { label: 'huge JSON', method: 'POST', path: r.pick(['/v1/onboardings', '/v1/webhooks/billing', `/v1/onboardings/${caseA}/actions/reject`]), headers: { authorization: pickToken().header, 'content-type': 'application/json' }, body: JSON.stringify({ ...validBody, pad: 'x'.repeat(size) }) };
+          return {
+            label: 'huge JSON',
+            method: 'POST',
+            path: r.pick(['/v1/onboardings', '/v1/webhooks/billing', `/v1/onboardings/${caseA}/actions/reject`]),
+            headers: { authorization: pickToken().header, 'content-type': 'application/json' },
+            body: JSON.stringify({ ...validBody, pad: 'x'.repeat(size) }),
+          };
         }
         if (which === 1) {
           const form = new FormData();
           form.set('kind', 'business-licence');
           form.set('file', new Blob([Buffer.concat([PDF, Buffer.alloc(DOCUMENT_MAX_BYTES + r.int(size))])]), 'big.pdf');
-          return { label: 'huge upload', method: 'POST', path: '/v1/documents', headers: { authorization: `Bearer ${h.tokens.entA}` }, body: form };
+          return {
+            label: 'huge upload',
+            method: 'POST',
+            path: '/v1/documents',
+            headers: { authorization: `Bearer ${h.tokens.entA}` },
+            body: form,
+          };
         }
-        return { label: 'huge header', method: 'GET', path: '/v1/onboardings', headers: { authorization: `Bearer ${h.tokens.entA}`, 'x-pad': 'y'.repeat(r.pick([9_000, 40_000])) } };
+        return {
+          label: 'huge header',
+          method: 'GET',
+          path: '/v1/onboardings',
+          headers: { authorization: `Bearer ${h.tokens.entA}`, 'x-pad': 'y'.repeat(r.pick([9_000, 40_000])) },
+        };
       },
     ],
     // Odd content types and encodings on JSON routes.
@@ -222,9 +309,14 @@ function generate(r: Rng): HostileRequest[] {
           const mine = r.chance(0.5);
           headers.authorization = mine ? `Bearer ${h.tokens.entB}` : pickToken().header;
           const id = mine ? caseA : 'verification-ent-nobody-at-all';
-          target = path === 'action' ? `/v1/onboardings/${id}/actions/${r.pick(['approve', 'reject', 'resubmit'])}` : `/v1/onboardings/${id}/cancel`;
+          target =
+            path === 'action'
+              ? `/v1/onboardings/${id}/actions/${r.pick(['approve', 'reject', 'resubmit'])}`
+              : `/v1/onboardings/${id}/cancel`;
         } else headers.authorization = pickToken().header;
-        const body = r.chance(0.5) ? JSON.stringify(validBody) : Buffer.from(Array.from({ length: 64 }, () => r.int(256)));
+        const body = r.chance(0.5)
+          ? JSON.stringify(validBody)
+          : Buffer.from(Array.from({ length: 64 }, () => r.int(256)));
         return { label: 'content type', method: 'POST', path: target, headers, body };
       },
     ],
@@ -236,14 +328,35 @@ function generate(r: Rng): HostileRequest[] {
         const raw = r.chance(0.15) ? r.pick(['%', '%E0%A4%A', '..', '.%2e', '%2F', 'a%00b']) : id;
         const auth = pickToken();
         const which = r.int(3);
-        if (which === 0) return { label: 'id', method: 'GET', path: `/v1/onboardings/${raw}`, headers: { authorization: auth.header } };
-        const action = r.chance(0.5) ? r.pick(['approve', 'reject', 'resubmit', 'cancel', 'approve-script', 'renew']) : encodeURIComponent(r.pick(INJECTIONS));
+        if (which === 0)
+          return {
+            label: 'id',
+            method: 'GET',
+            path: `/v1/onboardings/${raw}`,
+            headers: { authorization: auth.header },
+          };
+        const action = r.chance(0.5)
+          ? r.pick(['approve', 'reject', 'resubmit', 'cancel', 'approve-script', 'renew'])
+          : encodeURIComponent(r.pick(INJECTIONS));
         // Payloads an authorised caller could not take effect with: an unknown field or not an object.
-        const payload = r.chance(0.5) ? { note: 'x', $hostile: r.pick(HOSTILE_VALUES) } : r.pick([[], 'x', 7, null, { reasons: r.pick(HOSTILE_VALUES), extra: 1 }]);
+        const payload = r.chance(0.5)
+          ? { note: 'x', $hostile: r.pick(HOSTILE_VALUES) }
+          : r.pick([[], 'x', 7, null, { reasons: r.pick(HOSTILE_VALUES), extra: 1 }]);
         const path = which === 1 ? `/v1/onboardings/${raw}/actions/${action}` : `/v1/onboardings/${raw}/cancel`;
         // Cancel bodies always carry an unknown field or are not objects: a valid one would cancel the case.
-        const body = which === 2 ? JSON.stringify(r.pick([{ reason: r.pick(HOSTILE_VALUES), extra: 1 }, [], 'x', { reason: 'ok', extra: true }])) : JSON.stringify(payload);
-        return { label: which === 1 ? 'action' : 'cancel', method: 'POST', path, headers: { authorization: auth.header, 'content-type': 'application/json' }, body };
+        const body =
+          which === 2
+            ? JSON.stringify(
+                r.pick([{ reason: r.pick(HOSTILE_VALUES), extra: 1 }, [], 'x', { reason: 'ok', extra: true }]),
+              )
+            : JSON.stringify(payload);
+        return {
+          label: which === 1 ? 'action' : 'cancel',
+          method: 'POST',
+          path,
+          headers: { authorization: auth.header, 'content-type': 'application/json' },
+          body,
+        };
       },
     ],
     // Injection strings, odd values, repeats and unknown names in list filters.
@@ -252,11 +365,45 @@ function generate(r: Rng): HostileRequest[] {
       (): HostileRequest => {
         const params = new URLSearchParams();
         for (let i = 0, n = 1 + r.int(3); i < n; i++) {
-          const name = r.pick(['enterpriseId', 'stage', 'kind', 'status', 'awaiting', 'limit', 'limit', 'surprise', '__proto__', 'constructor', 'kind[]', 'status[$ne]']);
-          params.append(name, r.pick([...INJECTIONS, '0', '-5', '501', '1e9', 'abc', '1 OR 1=1', 'running', 'support', 'enterprise-verification', h.enterprises.b]));
+          const name = r.pick([
+            'enterpriseId',
+            'stage',
+            'kind',
+            'status',
+            'awaiting',
+            'limit',
+            'limit',
+            'surprise',
+            '__proto__',
+            'constructor',
+            'kind[]',
+            'status[$ne]',
+          ]);
+          params.append(
+            name,
+            r.pick([
+              ...INJECTIONS,
+              '0',
+              '-5',
+              '501',
+              '1e9',
+              'abc',
+              '1 OR 1=1',
+              'running',
+              'support',
+              'enterprise-verification',
+              h.enterprises.b,
+            ]),
+          );
         }
         const auth = pickToken();
-        return { label: 'list filter', method: 'GET', path: `/v1/onboardings?${params.toString()}`, headers: { authorization: auth.header }, tenant: auth.tenant };
+        return {
+          label: 'list filter',
+          method: 'GET',
+          path: `/v1/onboardings?${params.toString()}`,
+          headers: { authorization: auth.header },
+          tenant: auth.tenant,
+        };
       },
     ],
     // Bad tokens on every route.
@@ -272,7 +419,13 @@ function generate(r: Rng): HostileRequest[] {
           ['POST', '/v1/documents'],
           ['GET', '/v1/catalog/third-party-products'],
         ] as const);
-        return { label: 'bad token', method: route[0], path: route[1], headers: { authorization: r.pick(BAD_AUTH)(h.tokens.support), 'content-type': 'application/json' }, body: route[0] === 'POST' ? '{}' : undefined };
+        return {
+          label: 'bad token',
+          method: route[0],
+          path: route[1],
+          headers: { authorization: r.pick(BAD_AUTH)(h.tokens.support), 'content-type': 'application/json' },
+          body: route[0] === 'POST' ? '{}' : undefined,
+        };
       },
     ],
     // Bad multipart uploads.
@@ -298,12 +451,23 @@ function generate(r: Rng): HostileRequest[] {
           form.set('kind', 'business-licence');
           form.set('enterpriseId', r.pick([...INJECTIONS, h.enterprises.b]));
           form.set('note', 'y'.repeat(2_000));
-          form.set('file', file(), r.pick(INJECTIONS.filter((s) => !s.includes('\r') && !s.includes('\n') && !s.includes('\u0000'))) || 'x');
+          form.set(
+            'file',
+            file(),
+            r.pick(INJECTIONS.filter((s) => !s.includes('\r') && !s.includes('\n') && !s.includes('\u0000'))) || 'x',
+          );
         } else if (which === 5) {
           form.set('kind', 'business-licence');
           form.set('other', file(), '../../../../etc/passwd');
         }
-        if (which <= 5) return { label: 'multipart', method: 'POST', path: '/v1/documents', headers: { authorization: auth.header }, body: form };
+        if (which <= 5)
+          return {
+            label: 'multipart',
+            method: 'POST',
+            path: '/v1/documents',
+            headers: { authorization: auth.header },
+            body: form,
+          };
         const boundary = 'XyZ123';
         const raw = [
           `--${boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nbusiness-licence\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n%PDF-1.4 truncated`,
@@ -311,7 +475,13 @@ function generate(r: Rng): HostileRequest[] {
           `--${boundary}\r\nContent-Disposition: form-data\r\n\r\nno name\r\n--${boundary}--\r\n`,
         ][which - 6]!;
         const contentType = r.chance(0.3) ? 'multipart/form-data' : `multipart/form-data; boundary=${boundary}`;
-        return { label: 'raw multipart', method: 'POST', path: '/v1/documents', headers: { authorization: auth.header, 'content-type': contentType }, body: raw };
+        return {
+          label: 'raw multipart',
+          method: 'POST',
+          path: '/v1/documents',
+          headers: { authorization: auth.header, 'content-type': contentType },
+          body: raw,
+        };
       },
     ],
     // Forged, stale or malformed webhooks.
@@ -319,7 +489,13 @@ function generate(r: Rng): HostileRequest[] {
       6,
       (): HostileRequest => {
         const event = r.chance(0.7)
-          ? JSON.stringify(mutate({ id: `evt_${r.int(1e9)}`, type: 'order.paid', data: { id: 'ord_x', reference: `number-purchase-ent-nobody-${r.int(1e6)}` } }))
+          ? JSON.stringify(
+              mutate({
+                id: `evt_${r.int(1e9)}`,
+                type: 'order.paid',
+                data: { id: 'ord_x', reference: `number-purchase-ent-nobody-${r.int(1e6)}` },
+              }),
+            )
           : r.pick(['{', 'null', '[]', '{"id":1}']);
         const now = Math.floor(Date.now() / 1000);
         const signature = r.pick([
@@ -369,7 +545,12 @@ const BAD_AUTH: ((valid: string) => string)[] = [
 const BAD_KEYS = ['short', 'has spaces in it', 'x'.repeat(500), "' OR 1=1 --x", 'tab\there-and-more'];
 
 async function fire(req: HostileRequest): Promise<{ status: number; contentType: string; body: string }> {
-  const res = await fetch(`${h.apiUrl}${req.path}`, { method: req.method, headers: req.headers, body: req.body, signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(`${h.apiUrl}${req.path}`, {
+    method: req.method,
+    headers: req.headers,
+    body: req.body,
+    signal: AbortSignal.timeout(15_000),
+  });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
 }
 
@@ -377,7 +558,11 @@ describe('malformed and hostile requests', () => {
   it(`answers ${COUNT} of them (seed ${SEED}) without a 5xx, a started workflow or a changed case`, async () => {
     const queue = h.config.temporal.taskQueue;
     const countOnQueue = async () => (await h.client.workflow.count(`TaskQueue = '${queue}'`)).count;
-    const before = await eventually(async () => ((await countOnQueue()) === 1 ? 1 : undefined), 10_000, 'visibility of the one case');
+    const before = await eventually(
+      async () => ((await countOnQueue()) === 1 ? 1 : undefined),
+      10_000,
+      'visibility of the one case',
+    );
 
     const requests = generate(rng(SEED));
     const failures: string[] = [];
@@ -390,7 +575,8 @@ describe('malformed and hostile requests', () => {
         while (next < requests.length) {
           const i = next++;
           const req = requests[i]!;
-          const describeReq = () => `#${i} ${req.label}: ${req.method} ${req.path.slice(0, 200)} ${JSON.stringify(req.headers).slice(0, 300)}`;
+          const describeReq = () =>
+            `#${i} ${req.label}: ${req.method} ${req.path.slice(0, 200)} ${JSON.stringify(req.headers).slice(0, 300)}`;
           let res: Awaited<ReturnType<typeof fire>>;
           try {
             res = await fire(req);
@@ -407,17 +593,20 @@ describe('malformed and hostile requests', () => {
           }
           if (res.status >= 500) failures.push(`${describeReq()} -> ${res.status} ${res.body.slice(0, 300)}`);
           // Node's HTTP parser answers requests it refuses to read (431) before the app sees them.
-          if (res.status >= 400 && res.status !== 431 && !res.contentType.includes('application/problem+json')) failures.push(`${describeReq()} -> ${res.status} as ${res.contentType}`);
+          if (res.status >= 400 && res.status !== 431 && !res.contentType.includes('application/problem+json'))
+            failures.push(`${describeReq()} -> ${res.status} as ${res.contentType}`);
           if (req.label === 'list filter' && res.status === 200 && req.tenant) {
             const items = (JSON.parse(res.body) as { items: OnboardingSummary[] }).items;
             const foreign = items.filter((item) => item.enterpriseId !== req.tenant);
-            if (foreign.length) failures.push(`${describeReq()} -> another tenant's cases: ${foreign.map((f) => f.id).join(', ')}`);
+            if (foreign.length)
+              failures.push(`${describeReq()} -> another tenant's cases: ${foreign.map((f) => f.id).join(', ')}`);
           }
         }
       }),
     );
     const elapsed = Date.now() - started;
-    if (known.size) console.warn(`known API issues met (see KNOWN_ISSUES): ${JSON.stringify(Object.fromEntries(known))}`);
+    if (known.size)
+      console.warn(`known API issues met (see KNOWN_ISSUES): ${JSON.stringify(Object.fromEntries(known))}`);
     expect(failures, `seed ${SEED}; statuses ${JSON.stringify(Object.fromEntries(statuses))}`).toEqual([]);
     expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(COUNT);
     // Bounded in time.
@@ -427,7 +616,10 @@ describe('malformed and hostile requests', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(await countOnQueue()).toBe(before);
     const listed: string[] = [];
-    for await (const wf of h.client.workflow.list({ query: `EnterpriseId = '${h.enterprises.a}' OR EnterpriseId = '${h.enterprises.b}'` })) listed.push(wf.workflowId);
+    for await (const wf of h.client.workflow.list({
+      query: `EnterpriseId = '${h.enterprises.a}' OR EnterpriseId = '${h.enterprises.b}'`,
+    }))
+      listed.push(wf.workflowId);
     expect(listed).toEqual([caseA]);
     const after = await h.api.get(`/v1/onboardings/${caseA}`).set('Authorization', `Bearer ${h.tokens.support}`);
     expect(after.body.stage).toBe('awaiting-review');

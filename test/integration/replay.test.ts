@@ -11,7 +11,10 @@ describe('workflow histories recorded from the suite replay against the current 
     const histories = await recordedHistories();
     expect(histories.length).toBeGreaterThan(0);
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: inject('workflowBundlePath') } }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') } },
+      histories,
+    )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
@@ -20,7 +23,12 @@ describe('workflow histories recorded from the suite replay against the current 
   it('fails when a workflow changes its command sequence without patched', async () => {
     const [first] = (await recordedHistories()).filter((h) => h.name.startsWith('enterprise-verification'));
     expect(first).toBeDefined();
-    const changed = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', 'support', 'changed-workflows.ts'), logger: quiet });
-    await expect(Worker.runReplayHistory({ workflowBundle: changed }, first!.history, first!.workflowId)).rejects.toThrow(DeterminismViolationError);
+    const changed = await bundleWorkflowCode({
+      workflowsPath: path.join(__dirname, '..', 'support', 'changed-workflows.ts'),
+      logger: quiet,
+    });
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: changed }, first!.history, first!.workflowId),
+    ).rejects.toThrow(DeterminismViolationError);
   });
 });

@@ -105,7 +105,17 @@ class RawUa {
 
 function request(
   ua: RawUa,
-  o: { method: string; ruri: string; callId: string; toTag?: string; route?: string; from?: string; contact?: string; extra?: string[]; cseq?: number },
+  o: {
+    method: string;
+    ruri: string;
+    callId: string;
+    toTag?: string;
+    route?: string;
+    from?: string;
+    contact?: string;
+    extra?: string[];
+    cseq?: number;
+  },
 ): string {
   const local = `${ua.ip}:${ua.port}`;
   const lines = [
@@ -133,8 +143,14 @@ function relayedAmong(ua: RawUa): number {
   return [...ua.responses.values()].filter((rs) => rs.some((r) => r.status < 300)).length;
 }
 
-async function accRows(where = 'TRUE', params: unknown[] = []): Promise<{ method: string; sip_code: string; src_ip: string; admitted: string; reason: string }[]> {
-  const r = await t.pool.query(`SELECT method, sip_code, src_ip, admitted, reason FROM acc WHERE time_unix >= $1 AND ${where} ORDER BY id`, [startedUnix, ...params]);
+async function accRows(
+  where = 'TRUE',
+  params: unknown[] = [],
+): Promise<{ method: string; sip_code: string; src_ip: string; admitted: string; reason: string }[]> {
+  const r = await t.pool.query(
+    `SELECT method, sip_code, src_ip, admitted, reason FROM acc WHERE time_unix >= $1 AND ${where} ORDER BY id`,
+    [startedUnix, ...params],
+  );
   return r.rows;
 }
 
@@ -194,7 +210,11 @@ describe('hostile SIP at the SBC', () => {
     };
     // Unlisted sources, towards the platform and towards premium and foreign numbers.
     for (const callee of ['02066004441', '+882345678901', '00447700900123']) {
-      await send(unlisted, { method: 'INVITE', ruri: `sip:${callee}@${t.address.ip}`, callId: callId('unlisted') }, 'unlisted-source');
+      await send(
+        unlisted,
+        { method: 'INVITE', ruri: `sip:${callee}@${t.address.ip}`, callId: callId('unlisted') },
+        'unlisted-source',
+      );
     }
     // The platform's identity claimed in From, Contact, P-Asserted-Identity and a second Via from another source.
     await send(
@@ -210,9 +230,22 @@ describe('hostile SIP at the SBC', () => {
       'unlisted-source',
     );
     // A pre-loaded Route naming the platform does not make a stranger's INVITE the platform's.
-    await send(spoofer, { method: 'INVITE', ruri: `sip:02066004441@${t.address.ip}`, callId: callId('spoof-route'), route: `<sip:${CONTACT_CENTER}:5060;lr>` }, 'unlisted-source');
+    await send(
+      spoofer,
+      {
+        method: 'INVITE',
+        ruri: `sip:02066004441@${t.address.ip}`,
+        callId: callId('spoof-route'),
+        route: `<sip:${CONTACT_CENTER}:5060;lr>`,
+      },
+      'unlisted-source',
+    );
     // From the platform's own address, towards a destination that is neither registered nor allowlisted.
-    for (const ruri of ['sip:00447700900123@169.254.169.254', `sip:+882345678901@${SINK.ip}:${SINK.port}`, `sip:02066004441@${ATTACKERS.unlisted}:5060`]) {
+    for (const ruri of [
+      'sip:00447700900123@169.254.169.254',
+      `sip:+882345678901@${SINK.ip}:${SINK.port}`,
+      `sip:02066004441@${ATTACKERS.unlisted}:5060`,
+    ]) {
       await send(platform, { method: 'INVITE', ruri, callId: callId('platform-out') }, 'callee-not-customer');
     }
     for (const [ua, id] of cases) expect((await ua.final(id))?.status).toBe(403);
@@ -233,14 +266,32 @@ describe('hostile SIP at the SBC', () => {
     const answers: (number | undefined)[] = [];
     for (let i = 0; i < 8; i++) {
       const id = callId('guess');
-      await guesser.send(request(guesser, { method: 'REGISTER', ruri: uri, callId: id, from: aor, extra: ['Expires: 60'] }).replace(/^To: .*$/m, `To: ${aor}`));
+      await guesser.send(
+        request(guesser, { method: 'REGISTER', ruri: uri, callId: id, from: aor, extra: ['Expires: 60'] }).replace(
+          /^To: .*$/m,
+          `To: ${aor}`,
+        ),
+      );
       const challenge = await guesser.final(id, 1_000);
       if (challenge?.status !== 401) {
         answers.push(challenge?.status);
         continue;
       }
-      const auth = digestAuthorization({ method: 'REGISTER', uri, username: account.username, password: `guess-${i}`, challenge: parseChallenge(header(challenge, 'www-authenticate')!) });
-      const text = request(guesser, { method: 'REGISTER', ruri: uri, callId: id, cseq: 2, from: aor, extra: ['Expires: 60', `Authorization: ${auth}`] }).replace(/^To: .*$/m, `To: ${aor}`);
+      const auth = digestAuthorization({
+        method: 'REGISTER',
+        uri,
+        username: account.username,
+        password: `guess-${i}`,
+        challenge: parseChallenge(header(challenge, 'www-authenticate')!),
+      });
+      const text = request(guesser, {
+        method: 'REGISTER',
+        ruri: uri,
+        callId: id,
+        cseq: 2,
+        from: aor,
+        extra: ['Expires: 60', `Authorization: ${auth}`],
+      }).replace(/^To: .*$/m, `To: ${aor}`);
       guesser.responses.delete(id);
       await guesser.send(text);
       answers.push((await guesser.final(id, 1_000))?.status);
@@ -261,7 +312,15 @@ describe('hostile SIP at the SBC', () => {
       const id = callId('register-flood');
       ids.push(id);
       const aor = `<sip:gateway01@hostile01.${t.sipDomain}>`;
-      await ua.send(request(ua, { method: 'REGISTER', ruri: `sip:hostile01.${t.sipDomain}`, callId: id, from: aor, extra: ['Expires: 60'] }).replace(/^To: .*$/m, `To: ${aor}`));
+      await ua.send(
+        request(ua, {
+          method: 'REGISTER',
+          ruri: `sip:hostile01.${t.sipDomain}`,
+          callId: id,
+          from: aor,
+          extra: ['Expires: 60'],
+        }).replace(/^To: .*$/m, `To: ${aor}`),
+      );
     }
     const finals = await Promise.all(ids.map((id) => ua.final(id, 1_000)));
     figures.attempts['REGISTER flood from one source'] = ids.length;
@@ -283,7 +342,9 @@ describe('hostile SIP at the SBC', () => {
       let sent = 0;
       for (let batch = 0; batch < 10; batch++) {
         for (let i = 0; i < 50; i++, sent++) {
-          await flooder.send(request(flooder, { method: 'INVITE', ruri: `sip:+882345678901@${t.address.ip}`, callId: callId('flood') }));
+          await flooder.send(
+            request(flooder, { method: 'INVITE', ruri: `sip:+882345678901@${t.address.ip}`, callId: callId('flood') }),
+          );
         }
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -321,7 +382,9 @@ describe('hostile SIP at the SBC', () => {
     for (let i = 0; i < 120; i++) {
       const id = callId('platform-burst');
       ids.push(id);
-      await platform.send(request(platform, { method: 'INVITE', ruri: `sip:+882345678901@${SINK.ip}:${SINK.port}`, callId: id }));
+      await platform.send(
+        request(platform, { method: 'INVITE', ruri: `sip:+882345678901@${SINK.ip}:${SINK.port}`, callId: id }),
+      );
     }
     const finals = await Promise.all(ids.map((id) => platform.final(id, 3_000)));
     figures.attempts['INVITEs from the platform towards non-customers'] = ids.length;
@@ -329,7 +392,15 @@ describe('hostile SIP at the SBC', () => {
     platform.close();
     expect(finals.every((f) => f?.status === 403 && f.reason === 'Forbidden')).toBe(true);
     expect((await bannedSources(t.sbc.rpcUrl)).map((b) => b.ip)).not.toContain(t.probe);
-    expect(await sendOptions({ host: t.address.ip, port: t.address.sipPort, transport: 'udp', localAddress: t.probe, timeoutMs: 2_000 })).toMatchObject({ outcome: 'answered', code: 200 });
+    expect(
+      await sendOptions({
+        host: t.address.ip,
+        port: t.address.sipPort,
+        transport: 'udp',
+        localAddress: t.probe,
+        timeoutMs: 2_000,
+      }),
+    ).toMatchObject({ outcome: 'answered', code: 200 });
   });
 
   it('stays up through 1,000 malformed messages and answers OPTIONS after', async () => {
@@ -348,7 +419,10 @@ describe('hostile SIP at the SBC', () => {
       (i) => valid.replace(/\r\n/g, i % 2 ? '\n' : '\r'),
       (i) => Buffer.from([0x00, 0xff, 0xfe, i % 256, 0x0d, 0x0a, 0x0d, 0x0a]),
       (i) => valid.replace(/^Call-ID: .*$/m, `Call-ID: ${'\u00e9\u4e2d'.repeat(i % 50)}`),
-      (i) => valid.replace(/^To: .*$/m, `To: <sip:1@${t.address.ip}>;tag=${'t'.repeat(i % 700)}`).replace(/^Max-Forwards: .*$/m, 'Max-Forwards: -1'),
+      (i) =>
+        valid
+          .replace(/^To: .*$/m, `To: <sip:1@${t.address.ip}>;tag=${'t'.repeat(i % 700)}`)
+          .replace(/^Max-Forwards: .*$/m, 'Max-Forwards: -1'),
     ];
     let sent = 0;
     for (let i = 0; i < 1_000; i++) {
@@ -361,10 +435,19 @@ describe('hostile SIP at the SBC', () => {
     await new Promise((r) => setTimeout(r, 300));
     figures.relayed += relayedAmong(garbler);
     garbler.close();
-    const options = await sendOptions({ host: t.address.ip, port: t.address.sipPort, transport: 'udp', localAddress: ATTACKERS.bystander, timeoutMs: 3_000 });
+    const options = await sendOptions({
+      host: t.address.ip,
+      port: t.address.sipPort,
+      transport: 'udp',
+      localAddress: ATTACKERS.bystander,
+      timeoutMs: 3_000,
+    });
     expect(options).toMatchObject({ outcome: 'answered', code: 200 });
     figures.malformed.sbcAnsweredOptionsAfter = true;
-    const gone = await Promise.race([t.sbc.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+    const gone = await Promise.race([
+      t.sbc.exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 50)),
+    ]);
     expect(gone).toBe(false);
   });
 
@@ -372,16 +455,24 @@ describe('hostile SIP at the SBC', () => {
     await t.gateway.allowGateway({ ip: HOSTILE_GW.ip, port: HOSTILE_GW.port, reference: 'case-hostile-trunk' });
     const outcomes: string[] = [];
     for (const via of [false, true]) {
-      const uas = await startSippServer('uas-hostile-contact.xml', { ...HOSTILE_GW, calls: 1, args: ['-key', 'hostile', HOSTILE_HOP.ip] });
+      const uas = await startSippServer('uas-hostile-contact.xml', {
+        ...HOSTILE_GW,
+        calls: 1,
+        args: ['-key', 'hostile', HOSTILE_HOP.ip],
+      });
       const call = await testCall({
-        target: via ? { host: t.address.ip, port: t.address.sipPort, transport: 'udp' } : { host: HOSTILE_GW.ip, port: HOSTILE_GW.port, transport: 'udp' },
+        target: via
+          ? { host: t.address.ip, port: t.address.sipPort, transport: 'udp' }
+          : { host: HOSTILE_GW.ip, port: HOSTILE_GW.port, transport: 'udp' },
         ...(via ? { domain: `${HOSTILE_GW.ip}:${HOSTILE_GW.port}` } : {}),
         localAddress: t.probe,
         callee: '13800138000',
         timeoutMs: 5_000,
       });
       expect(call.outcome).toBe('unsafe-route');
-      expect(call.error).toMatch(via ? /Record-Route 2 points at 127\.0\.74\.7/ : /first Record-Route points at 127\.0\.74\.7/);
+      expect(call.error).toMatch(
+        via ? /Record-Route 2 points at 127\.0\.74\.7/ : /first Record-Route points at 127\.0\.74\.7/,
+      );
       outcomes.push(call.outcome);
       // The gateway saw no ACK (its scenario passes), and the hop it named saw nothing at all.
       expect((await uas.done).code).toBe(0);
@@ -392,7 +483,9 @@ describe('hostile SIP at the SBC', () => {
 
   it("refuses the provider's own addresses as gateway addresses when writing the allowlist", async () => {
     for (const ip of [t.probe, CONTACT_CENTER, '169.254.169.254']) {
-      await expect(t.gateway.allowGateway({ ip, port: 5060, reference: 'case-provider-address' })).rejects.toMatchObject({ type: 'GatewayAddressRefused', nonRetryable: true });
+      await expect(
+        t.gateway.allowGateway({ ip, port: 5060, reference: 'case-provider-address' }),
+      ).rejects.toMatchObject({ type: 'GatewayAddressRefused', nonRetryable: true });
     }
     expect(await t.gateway.allowlist({ reference: 'case-provider-address' })).toEqual([]);
   });
@@ -427,14 +520,19 @@ describe('hostile SIP at the SBC', () => {
     // Admitted: the legitimate trunk call towards the platform and the platform's own test call
     // towards the allowlisted (hostile) gateway; nothing from an attacker, nothing at the sink.
     const admitted = await accRows(`admitted = '1'`);
-    expect(admitted.map((r) => `${r.src_ip} ${r.reason}`).sort()).toEqual([`${LEGIT_GW.ip} to-platform`, `${t.probe} from-platform`].sort());
+    expect(admitted.map((r) => `${r.src_ip} ${r.reason}`).sort()).toEqual(
+      [`${LEGIT_GW.ip} to-platform`, `${t.probe} from-platform`].sort(),
+    );
     const attackers = new Set(Object.values(ATTACKERS));
     figures.relayed += sinkReceived.length + admitted.filter((r) => attackers.has(r.src_ip)).length;
     expect(sinkReceived).toEqual([]);
     expect(figures.relayed).toBe(0);
     const rows = await accRows();
     figures.accountingRows = rows.length;
-    figures.accountingReasons = rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.reason]: (acc[r.reason] ?? 0) + 1 }), {});
+    figures.accountingReasons = rows.reduce<Record<string, number>>(
+      (acc, r) => ({ ...acc, [r.reason]: (acc[r.reason] ?? 0) + 1 }),
+      {},
+    );
     figures.bannedSources = await bannedSources(t.sbc.rpcUrl);
     const banned = figures.bannedSources.map((b) => b.ip);
     // The garbler's well-formed-enough INVITEs may have banned it too; the platform never.
@@ -447,7 +545,10 @@ describe('hostile SIP at the SBC', () => {
       mkdirSync(path.dirname(out), { recursive: true });
       const total = Object.values(figures.attempts).reduce((a, b) => a + b, 0);
       const command = 'RECORD_FIGURES=1 npx vitest run test/integration/sbc-hostile.test.ts';
-      writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), command, totalAttempts: total, ...figures }, null, 2)}\n`);
+      writeFileSync(
+        out,
+        `${JSON.stringify({ at: new Date().toISOString(), command, totalAttempts: total, ...figures }, null, 2)}\n`,
+      );
     }
   });
 });

@@ -31,7 +31,11 @@ let gateway: KamailioSipGateway;
 const started = new Date(Date.now() - 1_000).toISOString();
 
 /** An INVITE from a customer's gateway (its signalling address) to the SBC. */
-function callFrom(from: { ip: string; port: number }, callee: string, extra: Partial<Parameters<typeof testCall>[0]> = {}) {
+function callFrom(
+  from: { ip: string; port: number },
+  callee: string,
+  extra: Partial<Parameters<typeof testCall>[0]> = {},
+) {
   return testCall({
     target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
     localAddress: from.ip,
@@ -49,7 +53,23 @@ function register(account: { username: string; realm: string; password: string }
     ip: REGISTERING.ip,
     port: REGISTERING.port,
     remote: `${SBC.ip}:${SBC.sipPort}`,
-    args: ['-au', account.username, '-ap', account.password, '-s', account.username, '-key', 'realm', account.realm, '-key', 'expires', String(opts.expires ?? 60), '-key', 'ua', 'Acme-Gateway/1.0'],
+    args: [
+      '-au',
+      account.username,
+      '-ap',
+      account.password,
+      '-s',
+      account.username,
+      '-key',
+      'realm',
+      account.realm,
+      '-key',
+      'expires',
+      String(opts.expires ?? 60),
+      '-key',
+      'ua',
+      'Acme-Gateway/1.0',
+    ],
     timeoutMs: 5_000,
   });
 }
@@ -83,29 +103,50 @@ describe('allowlisted gateways (SIP trunk)', () => {
     expect(refused).toMatchObject({ outcome: 'rejected', finalCode: 403 });
 
     const entry = await gateway.allowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' });
-    expect(entry).toMatchObject({ ip: GW_A.ip, port: GW_A.port, transport: 'udp', reference: 'case-trunk-1', state: 'live' });
+    expect(entry).toMatchObject({
+      ip: GW_A.ip,
+      port: GW_A.port,
+      transport: 'udp',
+      reference: 'case-trunk-1',
+      state: 'live',
+    });
 
     const admitted = await callFrom(GW_A, '02088880002');
     expect(admitted.outcome).toBe('answered');
-    expect(admitted.responses.map((r) => `${r.method} ${r.code}`)).toEqual(['INVITE 100', 'INVITE 180', 'INVITE 200', 'BYE 200']);
+    expect(admitted.responses.map((r) => `${r.method} ${r.code}`)).toEqual([
+      'INVITE 100',
+      'INVITE 180',
+      'INVITE 200',
+      'BYE 200',
+    ]);
 
     // The same address from another port is another gateway.
-    expect(await callFrom({ ip: GW_A.ip, port: GW_A.port + 1 }, '02088880003')).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+    expect(await callFrom({ ip: GW_A.ip, port: GW_A.port + 1 }, '02088880003')).toMatchObject({
+      outcome: 'rejected',
+      finalCode: 403,
+    });
 
     const records = await gateway.callRecords({ sourceIp: GW_A.ip, since: started });
-    expect(records.map((r) => ({ callId: r.callId, code: r.sipCode, admitted: r.admitted, callee: r.callee }))).toEqual([
-      { callId: refused.callId, code: 403, admitted: false, callee: '02088880001' },
-      { callId: admitted.callId, code: 200, admitted: true, callee: '02088880002' },
-      { callId: expect.any(String), code: 403, admitted: false, callee: '02088880003' },
-    ]);
+    expect(records.map((r) => ({ callId: r.callId, code: r.sipCode, admitted: r.admitted, callee: r.callee }))).toEqual(
+      [
+        { callId: refused.callId, code: 403, admitted: false, callee: '02088880001' },
+        { callId: admitted.callId, code: 200, admitted: true, callee: '02088880002' },
+        { callId: expect.any(String), code: 403, admitted: false, callee: '02088880003' },
+      ],
+    );
     expect(records[1]).toMatchObject({ method: 'INVITE', sipReason: 'OK', sourceIp: GW_A.ip, caller: '13800138000' });
     // acc's time converted right: within this test's run, not hours off.
     const at = Date.parse(records[1]!.at);
     expect(Math.abs(at - Date.now())).toBeLessThan(30_000);
     expect(await gateway.callRecords({ callee: '02088880002', since: started })).toHaveLength(1);
-    expect(await gateway.callRecords({ sourceIp: GW_A.ip, since: new Date(Date.now() + 60_000).toISOString() })).toEqual([]);
+    expect(
+      await gateway.callRecords({ sourceIp: GW_A.ip, since: new Date(Date.now() + 60_000).toISOString() }),
+    ).toEqual([]);
 
-    expect(await gateway.disallowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' })).toEqual({ removed: 1, state: 'live' });
+    expect(await gateway.disallowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' })).toEqual({
+      removed: 1,
+      state: 'live',
+    });
     expect(await callFrom(GW_A, '02088880004')).toMatchObject({ outcome: 'rejected', finalCode: 403 });
   });
 
@@ -177,7 +218,12 @@ describe('registration-mode accounts', () => {
     const second = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-b' });
     const replay = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-a' });
     const elsewhere = await gateway.createAccount({ instanceId: '1400000003', reference: 'case-reg-c' });
-    expect([first.username, second.username, replay.username, elsewhere.username]).toEqual(['gateway01', 'gateway02', 'gateway01', 'gateway01']);
+    expect([first.username, second.username, replay.username, elsewhere.username]).toEqual([
+      'gateway01',
+      'gateway02',
+      'gateway01',
+      'gateway01',
+    ]);
     expect(first.realm).toBe(`1400000002.${SIP_DOMAIN}`);
     expect(first.password).toMatch(/^[A-Za-z0-9]{24}$/);
     expect(replay.password).not.toBe(first.password);
@@ -211,9 +257,15 @@ describe('registration-mode accounts', () => {
     expect(left).toBeLessThanOrEqual(61_000);
 
     // Calls in from the registered gateway prove themselves with digest (Proxy-Authorization).
-    const inbound = await callFrom({ ip: ROAMING, port: 5070 }, '02088880010', { domain: account.realm, auth: { username: account.username, password: account.password } });
+    const inbound = await callFrom({ ip: ROAMING, port: 5070 }, '02088880010', {
+      domain: account.realm,
+      auth: { username: account.username, password: account.password },
+    });
     expect(inbound.responses.map((r) => r.code)).toEqual([407, 100, 180, 200, 200]);
-    const wrong = await callFrom({ ip: ROAMING, port: 5070 }, '02088880011', { domain: account.realm, auth: { username: account.username, password: 'wrong' } });
+    const wrong = await callFrom({ ip: ROAMING, port: 5070 }, '02088880011', {
+      domain: account.realm,
+      auth: { username: account.username, password: 'wrong' },
+    });
     expect(wrong).toMatchObject({ outcome: 'rejected', finalCode: 403 });
     const records = await gateway.callRecords({ sourceIp: ROAMING, since: started });
     expect(records.map((r) => [r.callee, r.sipCode, r.admitted])).toEqual([
@@ -248,14 +300,24 @@ describe('registration-mode accounts', () => {
 
 describe('number assignments in the SBC database', () => {
   it('assigns, replays, refuses another case and unassigns', async () => {
-    const a = { instanceId: 'cc-1', numbers: ['+862088880001', '+862088880002'], ivrFlowId: 'ivr-1', callerIdPrefix: '0', reference: 'case-num-1' };
+    const a = {
+      instanceId: 'cc-1',
+      numbers: ['+862088880001', '+862088880002'],
+      ivrFlowId: 'ivr-1',
+      callerIdPrefix: '0',
+      reference: 'case-num-1',
+    };
     const assigned = await gateway.assignNumbers(a);
     expect(assigned).toHaveLength(2);
     expect(await gateway.assignNumbers(a)).toEqual(assigned);
-    await expect(gateway.assignNumbers({ ...a, instanceId: 'cc-2', reference: 'case-num-2' })).rejects.toMatchObject({ type: 'NumberAlreadyAssigned' });
+    await expect(gateway.assignNumbers({ ...a, instanceId: 'cc-2', reference: 'case-num-2' })).rejects.toMatchObject({
+      type: 'NumberAlreadyAssigned',
+    });
     expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual(assigned);
     expect(await gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-2' })).toEqual({ removed: [] });
-    expect(await gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-1' })).toEqual({ removed: a.numbers });
+    expect(await gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-1' })).toEqual({
+      removed: a.numbers,
+    });
     expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual([]);
   });
 });
@@ -263,8 +325,19 @@ describe('number assignments in the SBC database', () => {
 describe('probes from the platform', () => {
   it('OPTIONS: 200 with a round-trip time from a gateway, a timeout from a silent address, 200 from the SBC over TCP', async () => {
     const gw = await startSippServer('uas-options.xml', { ip: `${NET}.7`, port: 5060, calls: 1 });
-    const answered = await sendOptions({ host: `${NET}.7`, port: 5060, transport: 'udp', localAddress: PLATFORM.ip, timeoutMs: 2_000 });
-    expect(answered).toMatchObject({ outcome: 'answered', code: 200, reason: 'OK', sent: `OPTIONS sip:${NET}.7:5060 SIP/2.0` });
+    const answered = await sendOptions({
+      host: `${NET}.7`,
+      port: 5060,
+      transport: 'udp',
+      localAddress: PLATFORM.ip,
+      timeoutMs: 2_000,
+    });
+    expect(answered).toMatchObject({
+      outcome: 'answered',
+      code: 200,
+      reason: 'OK',
+      sent: `OPTIONS sip:${NET}.7:5060 SIP/2.0`,
+    });
     if (answered.outcome !== 'answered') throw new Error('unreachable');
     expect(answered.rttMs).toBeGreaterThanOrEqual(0);
     expect(answered.rttMs).toBeLessThan(1_000);
@@ -275,22 +348,48 @@ describe('probes from the platform', () => {
     // Sent at 0, 500 and 1500 ms (timer E doubling).
     expect(silent).toMatchObject({ outcome: 'timeout', attempts: 3 });
 
-    expect(await sendOptions({ host: SBC.ip, port: SBC.sipPort, transport: 'tcp', timeoutMs: 2_000 })).toMatchObject({ outcome: 'answered', code: 200 });
-    expect(await sendOptions({ host: `${NET}.9`, port: 5060, transport: 'tcp', timeoutMs: 1_000 })).toMatchObject({ outcome: 'unreachable' });
+    expect(await sendOptions({ host: SBC.ip, port: SBC.sipPort, transport: 'tcp', timeoutMs: 2_000 })).toMatchObject({
+      outcome: 'answered',
+      code: 200,
+    });
+    expect(await sendOptions({ host: `${NET}.9`, port: 5060, transport: 'tcp', timeoutMs: 1_000 })).toMatchObject({
+      outcome: 'unreachable',
+    });
   });
 
   it('a test INVITE rings a SIPp callee and cancels it, or hangs up once answered', async () => {
     const ringing = await startSippServer('uas-ring.xml', { ip: `${NET}.8`, port: 5060, calls: 1 });
-    const cancelled = await testCall({ target: { host: `${NET}.8`, port: 5060, transport: 'udp' }, callee: '02088880020', localAddress: PLATFORM.ip, ringMs: 300, timeoutMs: 5_000 });
-    expect(cancelled).toMatchObject({ outcome: 'cancelled', finalCode: 487, teardown: { method: 'CANCEL', code: 200 } });
-    expect(cancelled.responses.map((r) => `${r.method} ${r.code}`)).toEqual(['INVITE 100', 'INVITE 180', 'CANCEL 200', 'INVITE 487']);
+    const cancelled = await testCall({
+      target: { host: `${NET}.8`, port: 5060, transport: 'udp' },
+      callee: '02088880020',
+      localAddress: PLATFORM.ip,
+      ringMs: 300,
+      timeoutMs: 5_000,
+    });
+    expect(cancelled).toMatchObject({
+      outcome: 'cancelled',
+      finalCode: 487,
+      teardown: { method: 'CANCEL', code: 200 },
+    });
+    expect(cancelled.responses.map((r) => `${r.method} ${r.code}`)).toEqual([
+      'INVITE 100',
+      'INVITE 180',
+      'CANCEL 200',
+      'INVITE 487',
+    ]);
     expect(cancelled.timings.ringingMs).toBeLessThan(200);
     expect(cancelled.timings.teardownMs! - cancelled.timings.ringingMs!).toBeGreaterThanOrEqual(290);
     // SIPp saw the whole exchange it expects, ACK to the 487 included.
     expect((await ringing.done).code).toBe(0);
 
     const answering = await startSippServer('uas-answer.xml', { ip: `${NET}.8`, port: 5060, calls: 1 });
-    const answered = await testCall({ target: { host: `${NET}.8`, port: 5060, transport: 'udp' }, callee: '02088880021', localAddress: PLATFORM.ip, holdMs: 100, timeoutMs: 5_000 });
+    const answered = await testCall({
+      target: { host: `${NET}.8`, port: 5060, transport: 'udp' },
+      callee: '02088880021',
+      localAddress: PLATFORM.ip,
+      holdMs: 100,
+      timeoutMs: 5_000,
+    });
     expect(answered).toMatchObject({ outcome: 'answered', finalCode: 200, teardown: { method: 'BYE', code: 200 } });
     expect(answered.timings.answeredMs).toBeGreaterThanOrEqual(answered.timings.ringingMs!);
     expect((await answering.done).code).toBe(0);

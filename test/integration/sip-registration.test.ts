@@ -49,13 +49,32 @@ function register(account: { username: string; realm: string; password: string }
     ip: GATEWAY.ip,
     port: GATEWAY.port,
     remote: `${sbc.address.ip}:${sbc.address.sipPort}`,
-    args: ['-au', account.username, '-ap', account.password, '-s', account.username, '-key', 'realm', account.realm, '-key', 'expires', '120', '-key', 'ua', 'FreeSWITCH-test/1.10'],
+    args: [
+      '-au',
+      account.username,
+      '-ap',
+      account.password,
+      '-s',
+      account.username,
+      '-key',
+      'realm',
+      account.realm,
+      '-key',
+      'expires',
+      '120',
+      '-key',
+      'ua',
+      'FreeSWITCH-test/1.10',
+    ],
     timeoutMs: 5_000,
   });
 }
 
 async function act(id: string, action: string, token: string, payload: object = {}): Promise<OnboardingResource> {
-  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(token)).send(payload);
+  const res = await h.api
+    .post(`/v1/onboardings/${id}/actions/${action}`)
+    .set(...bearer(token))
+    .send(payload);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as OnboardingResource;
 }
@@ -79,7 +98,11 @@ describe('SIP registration onboarding on the real SBC', () => {
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
     await act(id, 'approve', h.tokens.support);
 
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'), 15_000, 'credentials email');
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'),
+      15_000,
+      'credentials email',
+    );
     const account = credentialsFrom(mail);
     expect(account).toMatchObject({ username: 'gateway01', realm: `${instanceA.instanceId}.${sbc.sipDomain}` });
     expect(account.password.length).toBeGreaterThanOrEqual(20);
@@ -87,9 +110,18 @@ describe('SIP registration onboarding on the real SBC', () => {
     // The emailed FreeSWITCH file is XML carrying the issued account and the proxy.
     const xml = mail.text.slice(mail.text.indexOf('<include>'), mail.text.indexOf('</include>') + '</include>'.length);
     expect(XMLValidator.validate(xml)).toBe(true);
-    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as { include: { gateway: { param: { name: string; value: string }[] } } };
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+      include: { gateway: { param: { name: string; value: string }[] } };
+    };
     const params = Object.fromEntries(parsed.include.gateway.param.map((p) => [p.name, p.value]));
-    expect(params).toMatchObject({ username: account.username, realm: account.realm, proxy: account.realm, 'register-proxy': `${sbc.address.ip}:${sbc.address.sipPort}`, 'register-transport': 'udp', register: 'true' });
+    expect(params).toMatchObject({
+      username: account.username,
+      realm: account.realm,
+      proxy: account.realm,
+      'register-proxy': `${sbc.address.ip}:${sbc.address.sipPort}`,
+      'register-transport': 'udp',
+      register: 'true',
+    });
 
     await caseWhen(h, id, (c) => c.stage === 'awaiting-registration', 'awaiting registration');
     expect((await register({ ...account, password: 'wrong-password' })).code).toBe(1);
@@ -100,33 +132,67 @@ describe('SIP registration onboarding on the real SBC', () => {
     await ringer.stop();
 
     // The gateway calls a line: Request-URI and To the line, digest-authenticated.
-    const inbound = await testCall({ target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066004441', caller: '13800138000', domain: account.realm, auth: account, timeoutMs: 5_000 });
+    const inbound = await testCall({
+      target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
+      localAddress: GATEWAY.ip,
+      localPort: GATEWAY.port,
+      callee: '02066004441',
+      caller: '13800138000',
+      domain: account.realm,
+      auth: account,
+      timeoutMs: 5_000,
+    });
     expect(inbound.outcome).toBe('answered');
 
     const registered = await caseWhen(h, id, (c) => c.stage === 'registered', 'registered', 30_000);
     expect(registered.status).toBe('running');
     const result = registered.result as { passed: boolean; checks: { name: string; passed: boolean }[] };
     expect(result.passed).toBe(true);
-    expect(result.checks.map((c) => c.name)).toEqual(['registration', 'outbound test call', 'inbound test call', 'numbers assigned']);
-    expect((await gateway.assignments({ instanceId: instanceA.instanceId })).map((a) => a.number)).toEqual(['+862066004441']);
+    expect(result.checks.map((c) => c.name)).toEqual([
+      'registration',
+      'outbound test call',
+      'inbound test call',
+      'numbers assigned',
+    ]);
+    expect((await gateway.assignments({ instanceId: instanceA.instanceId })).map((a) => a.number)).toEqual([
+      '+862066004441',
+    ]);
 
     // Readable afterwards: registered now, from where, until when.
     const live = await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entA));
-    expect(live.body.registration).toMatchObject({ observable: true, registered: true, contact: expect.stringContaining(GATEWAY.ip), expiresAt: expect.any(String), userAgent: 'FreeSWITCH-test/1.10' });
+    expect(live.body.registration).toMatchObject({
+      observable: true,
+      registered: true,
+      contact: expect.stringContaining(GATEWAY.ip),
+      expiresAt: expect.any(String),
+      userAgent: 'FreeSWITCH-test/1.10',
+    });
 
     // Rotation: a new password by email; the old one stops working.
     await act(id, 'rotate-credentials', h.tokens.entA, { note: '运维交接' });
-    const rotatedMail = await eventually(() => h.mail.forCase(id).filter((m) => m.event === 'sip-credentials')[1], 15_000, 'rotated credentials');
+    const rotatedMail = await eventually(
+      () => h.mail.forCase(id).filter((m) => m.event === 'sip-credentials')[1],
+      15_000,
+      'rotated credentials',
+    );
     const rotated = credentialsFrom(rotatedMail);
     expect(rotated.username).toBe(account.username);
     expect(rotated.password).not.toBe(account.password);
-    await caseWhen(h, id, (c) => c.stage === 'registered' && (c.result as { rotations?: number }).rotations === 1, 'rotated');
+    await caseWhen(
+      h,
+      id,
+      (c) => c.stage === 'registered' && (c.result as { rotations?: number }).rotations === 1,
+      'rotated',
+    );
     expect((await register(account)).code).toBe(1);
     expect((await register(rotated)).code).toBe(0);
 
     // Neither password appears in the history, the API's answers or the email ledger.
     const history = await exportHistory(h.client, id);
-    const answers = JSON.stringify([live.body, (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support))).body]);
+    const answers = JSON.stringify([
+      live.body,
+      (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support))).body,
+    ]);
     const ledger = await readFile(h.config.email.ledgerFile, 'utf8');
     for (const secret of [account.password, rotated.password]) {
       expect(history).not.toContain(secret);
@@ -136,7 +202,14 @@ describe('SIP registration onboarding on the real SBC', () => {
     await recordHistory(h.client, id, 'sip-registration-registered-rotated');
 
     // Cancel deletes the account: it can no longer register.
-    expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({})).status).toBe(200);
+    expect(
+      (
+        await h.api
+          .post(`/v1/onboardings/${id}/cancel`)
+          .set(...bearer(h.tokens.entA))
+          .send({})
+      ).status,
+    ).toBe(200);
     await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
     expect((await register(rotated)).code).toBe(1);
   });

@@ -8,7 +8,15 @@ import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
 import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { activityRunning, bearer, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
+import {
+  activityRunning,
+  bearer,
+  caseWhen,
+  completedAttempt,
+  eventually,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 import { WorkerProcess } from '../support/stack';
 import { inject } from 'vitest';
 import { startTestSbc, type TestSbc } from '../support/sbc';
@@ -61,14 +69,20 @@ function trunk(overrides: Record<string, unknown> = {}) {
 }
 
 async function act(id: string, action: string, token: string, payload: object = {}): Promise<OnboardingResource> {
-  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(token)).send(payload);
+  const res = await h.api
+    .post(`/v1/onboardings/${id}/actions/${action}`)
+    .set(...bearer(token))
+    .send(payload);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as OnboardingResource;
 }
 
 describe('SIP trunk onboarding on the real SBC', () => {
   it('allowlists, finds a silent gateway, retries once it answers, rings out, sees the inbound call, assigns the numbers and reports', async () => {
-    const started = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk());
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(trunk());
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id as string;
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
@@ -76,15 +90,25 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await act(id, 'approve', h.tokens.support);
 
     await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist');
-    expect(await gateway.allowlist({ reference: id })).toEqual([expect.objectContaining({ ip: GATEWAY.ip, port: GATEWAY.port, state: 'live' })]);
-    const whitelist = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'trunk-whitelist'), 10_000, 'whitelist email');
+    expect(await gateway.allowlist({ reference: id })).toEqual([
+      expect.objectContaining({ ip: GATEWAY.ip, port: GATEWAY.port, state: 'live' }),
+    ]);
+    const whitelist = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'trunk-whitelist'),
+      10_000,
+      'whitelist email',
+    );
     expect(whitelist.text).toContain(`${sbc.address.ip}:${sbc.address.sipPort}`);
     await act(id, 'confirm-whitelist', h.tokens.entA);
 
     // Nobody answers yet: the check fails with a diagnosis.
     const failed = await caseWhen(h, id, (c) => c.stage === 'connectivity-failed', 'connectivity failed', 30_000);
     expect(failed.awaiting).toEqual([expect.objectContaining({ action: 'retry-connectivity', role: 'enterprise' })]);
-    const diagnosis = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'trunk-connectivity-failed'), 10_000, 'diagnostic email');
+    const diagnosis = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'trunk-connectivity-failed'),
+      10_000,
+      'diagnostic email',
+    );
     expect(diagnosis.text).toContain(`OPTIONS sip:${GATEWAY.ip}:${GATEWAY.port}`);
     expect(diagnosis.text).toContain(sbc.probe);
 
@@ -98,14 +122,27 @@ describe('SIP trunk onboarding on the real SBC', () => {
     }
     const state = (await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entA))).body as OnboardingResource;
     expect(state.steps.find((s) => s.name === 'connectivity round 2')?.detail).toMatch(/^200 OK, \d+ ms$/);
-    expect(state.steps.find((s) => s.name === 'outbound test call')).toMatchObject({ status: 'done', detail: expect.stringContaining('cancelled') });
+    expect(state.steps.find((s) => s.name === 'outbound test call')).toMatchObject({
+      status: 'done',
+      detail: expect.stringContaining('cancelled'),
+    });
 
     // The enterprise calls one of its numbers from the gateway; the SBC admits and records it.
-    const inbound = await testCall({ target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' }, localAddress: GATEWAY.ip, localPort: GATEWAY.port, callee: '02066001112', caller: '13800138000', timeoutMs: 5_000 });
+    const inbound = await testCall({
+      target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
+      localAddress: GATEWAY.ip,
+      localPort: GATEWAY.port,
+      callee: '02066001112',
+      caller: '13800138000',
+      timeoutMs: 5_000,
+    });
     expect(inbound.outcome).toBe('answered');
 
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
-    const result = done.result as { passed: boolean; checks: { name: string; passed: boolean; code?: number; rttMs?: number }[] };
+    const result = done.result as {
+      passed: boolean;
+      checks: { name: string; passed: boolean; code?: number; rttMs?: number }[];
+    };
     expect(result.passed).toBe(true);
     expect(result.checks.map((c) => [c.name, c.passed])).toEqual([
       ['connectivity (OPTIONS)', true],
@@ -117,7 +154,13 @@ describe('SIP trunk onboarding on the real SBC', () => {
     const assigned = await gateway.assignments({ instanceId: instanceA.instanceId });
     expect(assigned.map((a) => a.number).sort()).toEqual(['+862066001111', '+862066001112']);
     expect(assigned[0]).toMatchObject({ callerIdPrefix: '9', reference: id });
-    const inPlatform = (await platformCall<{ items: { number: string; binding: { appId: string | null } }[] }>(h, 'GET', `/v1/instances/${instanceA.instanceId}/numbers`)).body.items;
+    const inPlatform = (
+      await platformCall<{ items: { number: string; binding: { appId: string | null } }[] }>(
+        h,
+        'GET',
+        `/v1/instances/${instanceA.instanceId}/numbers`,
+      )
+    ).body.items;
     expect(inPlatform.map((n) => [n.number, n.binding.appId])).toEqual([
       ['+862066001111', instanceA.defaults.appId],
       ['+862066001112', instanceA.defaults.appId],
@@ -127,18 +170,36 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await recordHistory(h.client, id, 'sip-trunk-retry-then-pass');
 
     // The numbers now serve an instance: a second trunk cannot bring them again.
-    const again = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ gateway: { ip: `${NET}.9`, port: 5062 } }));
+    const again = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(trunk({ gateway: { ip: `${NET}.9`, port: 5062 } }));
     expect(again.status).toBe(422);
-    expect(again.body.errors.map((e: { code: string }) => e.code)).toEqual(['number-already-assigned', 'number-already-assigned']);
+    expect(again.body.errors.map((e: { code: string }) => e.code)).toEqual([
+      'number-already-assigned',
+      'number-already-assigned',
+    ]);
   });
 
   it('leaves no allowlist row after a cancel mid-way, and refuses private addresses when not allowed', async () => {
-    const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ numbers: ['02066002221'], gateway: { ip: `${NET}.3`, port: 5062 } }))).body.id as string;
+    const id = (
+      await h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entA))
+        .send(trunk({ numbers: ['02066002221'], gateway: { ip: `${NET}.3`, port: 5062 } }))
+    ).body.id as string;
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
     await act(id, 'approve', h.tokens.support);
     await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist');
     expect(await gateway.allowlist({ reference: id })).toHaveLength(1);
-    expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({ reason: '改用注册模式' })).status).toBe(200);
+    expect(
+      (
+        await h.api
+          .post(`/v1/onboardings/${id}/cancel`)
+          .set(...bearer(h.tokens.entA))
+          .send({ reason: '改用注册模式' })
+      ).status,
+    ).toBe(200);
     const cancelled = await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
     await recordHistory(h.client, id, 'sip-trunk-cancelled-allowlist-removed');
     expect(cancelled.steps.map((s) => s.name)).toContain('compensation: remove the allowlist entry');
@@ -147,9 +208,18 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(rows.rowCount).toBe(0);
 
     // Private ranges are allowed here (a lab), carrier-grade NAT never: the refusal names the range.
-    const cgnat = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ numbers: ['02066003331'], gateway: { ip: '100.64.7.7', port: 5060 } }));
+    const cgnat = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(trunk({ numbers: ['02066003331'], gateway: { ip: '100.64.7.7', port: 5060 } }));
     expect(cgnat.status).toBe(422);
-    expect(cgnat.body.errors).toEqual([expect.objectContaining({ path: 'gateway.ip', code: 'gateway-ip-range', message: expect.stringContaining('carrierGradeNat') })]);
+    expect(cgnat.body.errors).toEqual([
+      expect.objectContaining({
+        path: 'gateway.ip',
+        code: 'gateway-ip-range',
+        message: expect.stringContaining('carrierGradeNat'),
+      }),
+    ]);
   });
 
   it('leaves exactly one allowlist row when the worker is killed with SIGKILL mid-case', async () => {
@@ -157,7 +227,12 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await h.stopWorker();
     const child = await WorkerProcess.spawn({ ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') });
     try {
-      const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }))).body.id as string;
+      const id = (
+        await h.api
+          .post('/v1/onboardings')
+          .set(...bearer(h.tokens.entA))
+          .send(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }))
+      ).body.id as string;
       await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
       // The allowlist table is locked, so the allowlisting activity blocks inside its write.
       const lock = await pool.connect();
@@ -177,7 +252,14 @@ describe('SIP trunk onboarding on the real SBC', () => {
       expect(rows.rows).toEqual([{ ip_addr: ip, port: 5062 }]);
       // The write the kill interrupted was retried by the new worker.
       expect(await completedAttempt(h.client, id, 'allowGateway')).toBeGreaterThanOrEqual(2);
-      expect((await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({})).status).toBe(200);
+      expect(
+        (
+          await h.api
+            .post(`/v1/onboardings/${id}/cancel`)
+            .set(...bearer(h.tokens.entA))
+            .send({})
+        ).status,
+      ).toBe(200);
       // An email lost with the worker is retried after its timeout; the case closes once its mail is out.
       await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled', 90_000);
       expect((await pool.query('SELECT 1 FROM address WHERE tag = $1', [id])).rowCount).toBe(0);

@@ -11,7 +11,11 @@ let instanceA: TestInstance;
 const SCRIPT = '您好，这里是示例科技，邀请您参加下周的产品发布会，请问您是否方便参加？';
 
 beforeAll(async () => {
-  h = await startHarness({ THIRD_PARTY_DAY: '100ms', THIRD_PARTY_ESCALATION_INTERVAL: '1s', THIRD_PARTY_REVIEW_SLA: '1h' });
+  h = await startHarness({
+    THIRD_PARTY_DAY: '100ms',
+    THIRD_PARTY_ESCALATION_INTERVAL: '1s',
+    THIRD_PARTY_REVIEW_SLA: '1h',
+  });
   await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
   instanceA = await instanceFor(h, h.enterprises.a);
 });
@@ -28,13 +32,20 @@ function application(overrides: Record<string, unknown> = {}) {
     scenario: 'both',
     callScript: SCRIPT,
     regions: [{ region: '广东', quantity: 2 }],
-    binding: { instanceId: instanceA.instanceId, ivrFlowId: instanceA.defaults.ivrFlowId, skillGroupId: instanceA.defaults.skillGroupId },
+    binding: {
+      instanceId: instanceA.instanceId,
+      ivrFlowId: instanceA.defaults.ivrFlowId,
+      skillGroupId: instanceA.defaults.skillGroupId,
+    },
     ...overrides,
   };
 }
 
 async function act(id: string, action: string, payload: object = {}): Promise<OnboardingResource> {
-  const res = await h.api.post(`/v1/onboardings/${id}/actions/${action}`).set(...bearer(h.tokens.support)).send(payload);
+  const res = await h.api
+    .post(`/v1/onboardings/${id}/actions/${action}`)
+    .set(...bearer(h.tokens.support))
+    .send(payload);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body as OnboardingResource;
 }
@@ -43,10 +54,32 @@ describe('third-party supplier lines through the API', () => {
   it('serves the catalogue with a quote', async () => {
     const all = await h.api.get('/v1/catalog/third-party-products').set(...bearer(h.tokens.entA));
     expect(all.status).toBe(200);
-    expect(all.body.items.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining(['a-aftersales-fixed', 'a-invitation-fixed', 'a-400', 'a-mobile', 'a-marketing-mobile', 'b-sip-marketing', 'b-virtual', 'c-fixed', 'c-95']));
-    const quoted = await h.api.get('/v1/catalog/third-party-products').query({ productId: 'a-invitation-fixed', quantity: 2 }).set(...bearer(h.tokens.entA));
-    expect(quoted.body.quote.lines.find((l: { item: string }) => l.item === 'annual-rent')).toMatchObject({ unitFen: 42000, units: 2, amountFen: 84000 });
-    const unknown = await h.api.get('/v1/catalog/third-party-products').query({ productId: 'nope' }).set(...bearer(h.tokens.entA));
+    expect(all.body.items.map((p: { id: string }) => p.id)).toEqual(
+      expect.arrayContaining([
+        'a-aftersales-fixed',
+        'a-invitation-fixed',
+        'a-400',
+        'a-mobile',
+        'a-marketing-mobile',
+        'b-sip-marketing',
+        'b-virtual',
+        'c-fixed',
+        'c-95',
+      ]),
+    );
+    const quoted = await h.api
+      .get('/v1/catalog/third-party-products')
+      .query({ productId: 'a-invitation-fixed', quantity: 2 })
+      .set(...bearer(h.tokens.entA));
+    expect(quoted.body.quote.lines.find((l: { item: string }) => l.item === 'annual-rent')).toMatchObject({
+      unitFen: 42000,
+      units: 2,
+      amountFen: 84000,
+    });
+    const unknown = await h.api
+      .get('/v1/catalog/third-party-products')
+      .query({ productId: 'nope' })
+      .set(...bearer(h.tokens.entA));
     expect(unknown.status).toBe(400);
   });
 
@@ -64,16 +97,29 @@ describe('third-party supplier lines through the API', () => {
       );
     expect(res.status).toBe(422);
     const codes = (res.body.errors as { code: string }[]).map((e) => e.code);
-    expect(codes).toEqual(expect.arrayContaining(['industry-banned', 'script-phrase-banned', 'region-blind', 'verification-required']));
-    const mobile = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(application({ productId: 'a-mobile', regions: [{ region: '广东', quantity: 3 }] }));
+    expect(codes).toEqual(
+      expect.arrayContaining(['industry-banned', 'script-phrase-banned', 'region-blind', 'verification-required']),
+    );
+    const mobile = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(application({ productId: 'a-mobile', regions: [{ region: '广东', quantity: 3 }] }));
     expect(mobile.status).toBe(422);
-    expect(mobile.body.errors).toEqual([expect.objectContaining({ path: 'regions.0.quantity', code: 'quantity-below-minimum' })]);
-    const listed = await h.api.get('/v1/onboardings').query({ kind: 'third-party-line' }).set(...bearer(h.tokens.entB));
+    expect(mobile.body.errors).toEqual([
+      expect.objectContaining({ path: 'regions.0.quantity', code: 'quantity-below-minimum' }),
+    ]);
+    const listed = await h.api
+      .get('/v1/onboardings')
+      .query({ kind: 'third-party-line' })
+      .set(...bearer(h.tokens.entB));
     expect(listed.body.items).toEqual([]);
   });
 
   it('reviews, hands off to the supplier, escalates past the working-day lead time, imports and binds the numbers with their calling rules', async () => {
-    const started = await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(application());
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(application());
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id as string;
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
@@ -81,29 +127,44 @@ describe('third-party supplier lines through the API', () => {
 
     const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-supplier', 'awaiting supplier');
     const lead = waiting.steps.find((s) => s.name === 'supplier lead time')!.detail!;
-    const [, workingDays, start, due, calendarDays] = /(\d+) working days from (\S+): due (\S+) \((\d+) calendar days\)/.exec(lead)!;
+    const [, workingDays, start, due, calendarDays] =
+      /(\d+) working days from (\S+): due (\S+) \((\d+) calendar days\)/.exec(lead)!;
     // Thirty working days always span weekends: more calendar days than working days, due on a working day.
     expect(Number(workingDays)).toBe(30);
     expect(workingDaysBetween(start!, due!, [])).toBe(30);
     expect(Number(calendarDays)).toBeGreaterThanOrEqual(40);
     expect([0, 6]).not.toContain(new Date(`${due}T00:00:00Z`).getUTCDay());
-    const supplierMail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'third-party-supplier-application'), 10_000, 'supplier email');
+    const supplierMail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'third-party-supplier-application'),
+      10_000,
+      'supplier email',
+    );
     expect(supplierMail.to).toBe(h.config.supplierEmails.A);
     expect(supplierMail.text).toContain(due!);
 
     // Past the due time support is alerted, and again after each interval.
-    const escalations = await eventually(() => {
-      const e = h.mail.forCase(id).filter((m) => m.event === 'third-party-escalation');
-      return e.length >= 2 ? e : undefined;
-    }, 20_000, 'two escalations');
+    const escalations = await eventually(
+      () => {
+        const e = h.mail.forCase(id).filter((m) => m.event === 'third-party-escalation');
+        return e.length >= 2 ? e : undefined;
+      },
+      20_000,
+      'two escalations',
+    );
     expect(escalations.every((m) => m.to === h.config.email.supportAddress)).toBe(true);
 
     await act(id, 'supplier-approved', { note: '供应商审核通过' });
     await caseWhen(h, id, (c) => c.stage === 'awaiting-numbers', 'awaiting numbers');
-    const bad = await h.api.post(`/v1/onboardings/${id}/actions/numbers-opened`).set(...bearer(h.tokens.support)).send({ numbers: ['02087650001', '13800138000'] });
+    const bad = await h.api
+      .post(`/v1/onboardings/${id}/actions/numbers-opened`)
+      .set(...bearer(h.tokens.support))
+      .send({ numbers: ['02087650001', '13800138000'] });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'payload.numbers.1', code: 'number-invalid' })]);
-    const short = await h.api.post(`/v1/onboardings/${id}/actions/numbers-opened`).set(...bearer(h.tokens.support)).send({ numbers: ['02087650001'] });
+    const short = await h.api
+      .post(`/v1/onboardings/${id}/actions/numbers-opened`)
+      .set(...bearer(h.tokens.support))
+      .send({ numbers: ['02087650001'] });
     expect(short.status).toBe(422);
     await act(id, 'numbers-opened', { numbers: ['02087650001', '020-8765 0002'] });
 
@@ -118,28 +179,49 @@ describe('third-party supplier lines through the API', () => {
     const assigned = await h.sipGateway.assignments({ instanceId: instanceA.instanceId });
     expect(assigned).toHaveLength(2);
     expect(assigned[0]!.callingRules).toMatchObject({ perCalleeDailyLimit: 5, noBlindCalling: true });
-    const inPlatform = (await platformCall<{ items: { number: string; binding: Record<string, unknown> }[] }>(h, 'GET', `/v1/instances/${instanceA.instanceId}/numbers`)).body.items;
+    const inPlatform = (
+      await platformCall<{ items: { number: string; binding: Record<string, unknown> }[] }>(
+        h,
+        'GET',
+        `/v1/instances/${instanceA.instanceId}/numbers`,
+      )
+    ).body.items;
     expect(inPlatform.map((n) => n.number)).toEqual(['+862087650001', '+862087650002']);
     expect(inPlatform[0]!.binding).toMatchObject({
       ivrFlowId: instanceA.defaults.ivrFlowId,
       skillGroupId: instanceA.defaults.skillGroupId,
       callingRules: { perCalleeDailyLimit: 5, noBlindCalling: true },
     });
-    const imported = await billingCall<{ number: string; status: string; supplier: string }[]>(h, 'GET', `/v1/numbers?status=imported`);
-    expect(imported.body.filter((n) => ['+862087650001', '+862087650002'].includes(n.number)).map((n) => n.supplier)).toEqual(['A', 'A']);
+    const imported = await billingCall<{ number: string; status: string; supplier: string }[]>(
+      h,
+      'GET',
+      `/v1/numbers?status=imported`,
+    );
+    expect(
+      imported.body.filter((n) => ['+862087650001', '+862087650002'].includes(n.number)).map((n) => n.supplier),
+    ).toEqual(['A', 'A']);
     await eventually(() => h.mail.forCase(id).find((m) => m.event === 'third-party-ready'), 10_000, 'ready email');
     await recordHistory(h.client, id, 'third-party-line-escalated-then-bound');
   });
 
   it('ends the case when the supplier rejects, telling the enterprise why', async () => {
-    const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(application({ regions: [{ region: '浙江', quantity: 1 }] }))).body.id as string;
+    const id = (
+      await h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entA))
+        .send(application({ regions: [{ region: '浙江', quantity: 1 }] }))
+    ).body.id as string;
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
     await act(id, 'approve');
     await caseWhen(h, id, (c) => c.stage === 'awaiting-supplier', 'awaiting supplier');
     await act(id, 'supplier-rejected', { note: '该地区暂无资源' });
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
     expect(failed.error).toMatchObject({ type: 'RejectedBySupplier', message: '该地区暂无资源' });
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'third-party-rejected'), 10_000, 'rejection email');
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'third-party-rejected'),
+      10_000,
+      'rejection email',
+    );
     expect(mail.text).toContain('该地区暂无资源');
   });
 });

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verificationId } from '../../domain/ids';
 import { legalRepApplication } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { activityRunning, bearer, caseWhen, completedAttempt, eventually, startHarness, type Harness } from '../support/harness';
+import {
+  activityRunning,
+  bearer,
+  caseWhen,
+  completedAttempt,
+  eventually,
+  startHarness,
+  type Harness,
+} from '../support/harness';
 
 // Durations that are days in production are seconds here.
 let h: Harness;
@@ -19,49 +27,93 @@ describe('verification deadlines, cancellation and worker crashes', () => {
   it('reminds support past the review SLA, repeatedly, then fails the case when no resubmission comes in time', async () => {
     const id = verificationId(h.enterprises.a);
     const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
-    expect((await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entA)).send(body)).status).toBe(202);
+    expect(
+      (
+        await h.api
+          .post('/v1/onboardings')
+          .set(...bearer(h.tokens.entA))
+          .send(body)
+      ).status,
+    ).toBe(202);
 
-    const reminders = await eventually(() => {
-      const r = h.mail.forCase(id).filter((m) => m.event === 'verification-review-reminder');
-      return r.length >= 2 ? r : undefined;
-    }, 20_000, 'two review reminders');
+    const reminders = await eventually(
+      () => {
+        const r = h.mail.forCase(id).filter((m) => m.event === 'verification-review-reminder');
+        return r.length >= 2 ? r : undefined;
+      },
+      20_000,
+      'two review reminders',
+    );
     expect(reminders.every((m) => m.to === h.config.email.supportAddress)).toBe(true);
     expect(new Set(reminders.map((m) => m.messageId)).size).toBe(reminders.length);
 
     const rejected = await h.api
       .post(`/v1/onboardings/${id}/actions/reject`)
       .set(...bearer(h.tokens.support))
-      .send({ reasons: [{ field: 'company.name', code: 'information-mismatch', message: '公司名称与营业执照不一致' }] });
+      .send({
+        reasons: [{ field: 'company.name', code: 'information-mismatch', message: '公司名称与营业执照不一致' }],
+      });
     expect(rejected.status).toBe(200);
 
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed after the window', 20_000);
     expect(failed.error).toMatchObject({ type: 'ResubmissionWindowExpired' });
     await recordHistory(h.client, id, 'enterprise-verification-resubmission-expired');
     expect(failed.awaiting).toEqual([]);
-    const expired = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'verification-expired'), 10_000, 'expiry email');
+    const expired = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'verification-expired'),
+      10_000,
+      'expiry email',
+    );
     expect(expired.to).toBe(body.contact.email);
 
     // The window is over: a late resubmission is refused, and the enterprise may start afresh.
-    const late = await h.api.post(`/v1/onboardings/${id}/actions/resubmit`).set(...bearer(h.tokens.entA)).send({ contact: body.contact });
+    const late = await h.api
+      .post(`/v1/onboardings/${id}/actions/resubmit`)
+      .set(...bearer(h.tokens.entA))
+      .send({ contact: body.contact });
     expect(late.status).toBe(409);
-    const failedList = await h.api.get('/v1/onboardings').query({ status: 'failed' }).set(...bearer(h.tokens.entA));
+    const failedList = await h.api
+      .get('/v1/onboardings')
+      .query({ status: 'failed' })
+      .set(...bearer(h.tokens.entA));
     expect(failedList.body.items.map((i: { id: string }) => i.id)).toContain(id);
   });
 
   it('is cancelled by the enterprise, telling it so, and refuses actions afterwards', async () => {
     const body = await legalRepApplication(h, h.enterprises.b, h.tokens.entB);
-    const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.entB)).send(body)).body.id as string;
+    const id = (
+      await h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entB))
+        .send(body)
+    ).body.id as string;
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
 
-    const notOwner = await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entA)).send({});
+    const notOwner = await h.api
+      .post(`/v1/onboardings/${id}/cancel`)
+      .set(...bearer(h.tokens.entA))
+      .send({});
     expect(notOwner.status).toBe(404);
-    const cancelled = await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entB)).send({ reason: '改用其他服务商' });
+    const cancelled = await h.api
+      .post(`/v1/onboardings/${id}/cancel`)
+      .set(...bearer(h.tokens.entB))
+      .send({ reason: '改用其他服务商' });
     expect(cancelled.status).toBe(200);
     const state = await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
-    expect(state.steps.find((s) => s.name === 'cancel requested')).toMatchObject({ detail: '改用其他服务商', by: 'enterprise:enterprise B' });
-    const mail = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'case-cancelled'), 10_000, 'cancel email');
+    expect(state.steps.find((s) => s.name === 'cancel requested')).toMatchObject({
+      detail: '改用其他服务商',
+      by: 'enterprise:enterprise B',
+    });
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'case-cancelled'),
+      10_000,
+      'cancel email',
+    );
     expect(mail.text).toContain('改用其他服务商');
-    const again = await h.api.post(`/v1/onboardings/${id}/cancel`).set(...bearer(h.tokens.entB)).send({});
+    const again = await h.api
+      .post(`/v1/onboardings/${id}/cancel`)
+      .set(...bearer(h.tokens.entB))
+      .send({});
     expect(again.status).toBe(409);
   });
 
@@ -74,15 +126,32 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     const body = { ...tokenless, enterpriseId, documents: [] as typeof tokenless.documents };
     // Support files it on the enterprise's behalf with documents uploaded for that enterprise.
     for (const d of tokenless.documents) {
-      const res = await h.api.post('/v1/documents').set(...bearer(h.tokens.support)).field('kind', d.kind).field('enterpriseId', enterpriseId).attach('file', Buffer.from('%PDF-1.7\n'), 'x.pdf');
+      const res = await h.api
+        .post('/v1/documents')
+        .set(...bearer(h.tokens.support))
+        .field('kind', d.kind)
+        .field('enterpriseId', enterpriseId)
+        .attach('file', Buffer.from('%PDF-1.7\n'), 'x.pdf');
       body.documents.push({ kind: d.kind, documentId: res.body.documentId });
     }
-    const id = (await h.api.post('/v1/onboardings').set(...bearer(h.tokens.support)).send(body)).body.id as string;
+    const id = (
+      await h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.support))
+        .send(body)
+    ).body.id as string;
     await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
-    await eventually(() => h.mail.forCase(id).some((m) => m.event === 'verification-submitted'), 10_000, 'review email');
+    await eventually(
+      () => h.mail.forCase(id).some((m) => m.event === 'verification-submitted'),
+      10_000,
+      'review email',
+    );
 
     h.billing.setFaults({ latencyMs: 1_500 });
-    const approved = await h.api.post(`/v1/onboardings/${id}/actions/approve`).set(...bearer(h.tokens.support)).send({});
+    const approved = await h.api
+      .post(`/v1/onboardings/${id}/actions/approve`)
+      .set(...bearer(h.tokens.support))
+      .send({});
     expect(approved.body.stage).toBe('approving');
     // The kill lands while the worker holds the billing write (held 1.5 s by the sandbox).
     expect((await activityRunning(h.client, id, 'ensureBillingCustomer')).attempt).toBe(1);
@@ -95,9 +164,14 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed after the crash', 90_000);
     expect(done.result).toMatchObject({ decision: 'approved', enterpriseId });
 
-    const events = h.mail.forCase(id).map((m) => m.event).sort();
+    const events = h.mail
+      .forCase(id)
+      .map((m) => m.event)
+      .sort();
     expect(events).toEqual(['verification-approved', 'verification-submitted']);
-    const customers = (await fetch(`${h.config.billing.url}/_sandbox/requests?path=/v1/customers&method=POST`).then((r) => r.json())) as {
+    const customers = (await fetch(`${h.config.billing.url}/_sandbox/requests?path=/v1/customers&method=POST`).then(
+      (r) => r.json(),
+    )) as {
       requests: { idempotencyKey: string; replayed: boolean; status: number | null }[];
     };
     const writes = customers.requests.filter((r) => r.idempotencyKey.includes(id));
@@ -109,10 +183,14 @@ describe('verification deadlines, cancellation and worker crashes', () => {
 });
 
 async function spawnWorker(h: Harness): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'support', 'worker-process.ts')], {
-    env: { ...process.env, ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', 'support', 'worker-process.ts')],
+    {
+      env: { ...process.env, ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
     child.stdout!.on('data', (chunk: Buffer) => {

@@ -14,7 +14,11 @@ export const LEGAL_REP_ID = '11010519491231002X';
 export const AGENT_ID = '44010619900307231' + residentIdCheckDigit('44010619900307231');
 
 export async function upload(h: Harness, token: string, kind: DocumentKind, bytes: Buffer = PDF): Promise<DocumentRef> {
-  const res = await h.api.post('/v1/documents').set(...bearer(token)).field('kind', kind).attach('file', bytes, `${kind}.pdf`);
+  const res = await h.api
+    .post('/v1/documents')
+    .set(...bearer(token))
+    .field('kind', kind)
+    .attach('file', bytes, `${kind}.pdf`);
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { kind, documentId: res.body.documentId as string };
 }
@@ -53,10 +57,18 @@ export interface TestInstance {
  * A contact-center instance of the enterprise, created directly on the platform's sandbox (as
  * the `contact-center-instance` kind would), for cases that bind numbers to one.
  */
-export async function instanceFor(h: Pick<Harness, 'config'>, enterpriseId: string, centerName = `center ${randomUUID().slice(0, 8)}`): Promise<TestInstance> {
+export async function instanceFor(
+  h: Pick<Harness, 'config'>,
+  enterpriseId: string,
+  centerName = `center ${randomUUID().slice(0, 8)}`,
+): Promise<TestInstance> {
   const res = await fetch(`${h.config.contactCenter.url}/v1/instances`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${h.config.contactCenter.apiKey}`, 'content-type': 'application/json', 'idempotency-key': `test-${randomUUID()}` },
+    headers: {
+      authorization: `Bearer ${h.config.contactCenter.apiKey}`,
+      'content-type': 'application/json',
+      'idempotency-key': `test-${randomUUID()}`,
+    },
     body: JSON.stringify({
       enterpriseId,
       centerName,
@@ -65,12 +77,18 @@ export async function instanceFor(h: Pick<Harness, 'config'>, enterpriseId: stri
     }),
   });
   const body = (await res.json()) as TestInstance;
-  if (res.status !== 201 && res.status !== 200) throw new Error(`instance creation failed: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`instance creation failed: ${res.status} ${JSON.stringify(body)}`);
   return body;
 }
 
 /** Calls the contact-center sandbox as the product does (API key, idempotency key on writes). */
-export async function platformCall<T = any>(h: Pick<Harness, 'config'>, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function platformCall<T = any>(
+  h: Pick<Harness, 'config'>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${h.config.contactCenter.url}${path}`, {
     method,
     headers: {
@@ -85,14 +103,26 @@ export async function platformCall<T = any>(h: Pick<Harness, 'config'>, method: 
 }
 
 /** Drives a verification to approval through the API; returns the billing customer id. */
-export async function verifiedEnterprise(h: Harness, enterpriseId: string, token: string, entityType: 'company' | 'sole-proprietorship' = 'company'): Promise<string> {
+export async function verifiedEnterprise(
+  h: Harness,
+  enterpriseId: string,
+  token: string,
+  entityType: 'company' | 'sole-proprietorship' = 'company',
+): Promise<string> {
   const body = await legalRepApplication(h, enterpriseId, token);
   body.company = { ...body.company, entityType } as typeof body.company;
-  const started = await h.api.post('/v1/onboardings').set(...bearer(token)).send(body);
-  if (started.status !== 202) throw new Error(`verification start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const started = await h.api
+    .post('/v1/onboardings')
+    .set(...bearer(token))
+    .send(body);
+  if (started.status !== 202)
+    throw new Error(`verification start failed: ${started.status} ${JSON.stringify(started.body)}`);
   const id = started.body.id as string;
   await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'verification review');
-  const approved = await h.api.post(`/v1/onboardings/${id}/actions/approve`).set(...bearer(h.tokens.support)).send({});
+  const approved = await h.api
+    .post(`/v1/onboardings/${id}/actions/approve`)
+    .set(...bearer(h.tokens.support))
+    .send({});
   if (approved.status !== 200) throw new Error(`approve failed: ${approved.status} ${JSON.stringify(approved.body)}`);
   const done = await caseWhen(h, id, (c) => c.status === 'completed', 'verification approved');
   return (done.result as { billingCustomerId: string }).billingCustomerId;

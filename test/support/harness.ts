@@ -7,7 +7,17 @@ import { inject } from 'vitest';
 import type { SipGateway } from '../../activities/sip-gateway';
 import { startStack, type Stack, type StackOptions } from './stack';
 
-export { activityRunning, bearer, billingCall, caseWhen, completedAttempt, eventually, MailCatcher, sandboxRequests, type ReceivedEmail } from './stack';
+export {
+  activityRunning,
+  bearer,
+  billingCall,
+  caseWhen,
+  completedAttempt,
+  eventually,
+  MailCatcher,
+  sandboxRequests,
+  type ReceivedEmail,
+} from './stack';
 
 export type Harness = Stack;
 
@@ -17,5 +27,10 @@ export interface HarnessOptions extends Omit<StackOptions, 'temporalAddress' | '
 }
 
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
-  return startStack({ ...options, env, temporalAddress: inject('temporalAddress'), workflowBundlePath: inject('workflowBundlePath') });
+  return startStack({
+    ...options,
+    env,
+    temporalAddress: inject('temporalAddress'),
+    workflowBundlePath: inject('workflowBundlePath'),
+  });
 }

@@ -17,9 +17,24 @@ export const REPLAY_DIR = path.join(__dirname, '..', 'replay');
 export async function exportHistory(client: Client, workflowId: string): Promise<string> {
   const cli = await resolveTemporalCli();
   const address = (client.connection as Connection).options.address;
-  const { stdout } = await promisify(execFile)(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', address, '--namespace', client.options.namespace, '--output', 'json'], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await promisify(execFile)(
+    cli,
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--address',
+      address,
+      '--namespace',
+      client.options.namespace,
+      '--output',
+      'json',
+    ],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return stdout;
 }
 
@@ -39,12 +54,18 @@ export async function recordHistory(client: Client, workflowId: string, name: st
 
 export async function recordedHistories(): Promise<{ name: string; workflowId: string; history: History }[]> {
   const ids = await readIds();
-  const files = (await readdir(REPLAY_DIR)).filter((f) => f.endsWith('.json') && path.join(REPLAY_DIR, f) !== IDS_FILE).sort();
+  const files = (await readdir(REPLAY_DIR))
+    .filter((f) => f.endsWith('.json') && path.join(REPLAY_DIR, f) !== IDS_FILE)
+    .sort();
   return Promise.all(
     files.map(async (f) => {
       const name = f.replace(/\.json$/, '');
       if (!ids[name]) throw new Error(`no workflow id recorded for ${f} in ${IDS_FILE}`);
-      return { name, workflowId: ids[name], history: historyFromJSON(JSON.parse(await readFile(path.join(REPLAY_DIR, f), 'utf8'))) };
+      return {
+        name,
+        workflowId: ids[name],
+        history: historyFromJSON(JSON.parse(await readFile(path.join(REPLAY_DIR, f), 'utf8'))),
+      };
     }),
   );
 }

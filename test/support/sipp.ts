@@ -20,10 +20,16 @@ function sippArgs(scenario: string, ip: string, port: number, extra: string[]): 
 }
 
 /** One call (`-m 1`) from `ip:port` to `remote`; resolves when SIPp exits. */
-export function runSipp(scenario: string, opts: { ip: string; port: number; remote?: string; args?: string[]; timeoutMs?: number }): Promise<SippRun> {
+export function runSipp(
+  scenario: string,
+  opts: { ip: string; port: number; remote?: string; args?: string[]; timeoutMs?: number },
+): Promise<SippRun> {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
   const timeout = `${Math.ceil((opts.timeoutMs ?? 10_000) / 1000)}s`;
-  const args = [...(opts.remote ? [opts.remote] : []), ...sippArgs(scenario, opts.ip, opts.port, ['-m', '1', '-timeout', timeout, '-timeout_error', ...(opts.args ?? [])])];
+  const args = [
+    ...(opts.remote ? [opts.remote] : []),
+    ...sippArgs(scenario, opts.ip, opts.port, ['-m', '1', '-timeout', timeout, '-timeout_error', ...(opts.args ?? [])]),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn('sipp', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -44,9 +50,15 @@ export interface SippServer {
 }
 
 /** A SIPp server (UAS) on `ip:port`; `calls` ends it after that many calls. */
-export async function startSippServer(scenario: string, opts: { ip: string; port: number; calls?: number; args?: string[] }): Promise<SippServer> {
+export async function startSippServer(
+  scenario: string,
+  opts: { ip: string; port: number; calls?: number; args?: string[] },
+): Promise<SippServer> {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'sipp-'));
-  const args = sippArgs(scenario, opts.ip, opts.port, [...(opts.calls ? ['-m', String(opts.calls)] : []), ...(opts.args ?? [])]);
+  const args = sippArgs(scenario, opts.ip, opts.port, [
+    ...(opts.calls ? ['-m', String(opts.calls)] : []),
+    ...(opts.args ?? []),
+  ]);
   const child: ChildProcess = spawn('sipp', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
@@ -59,7 +71,10 @@ export async function startSippServer(scenario: string, opts: { ip: string; port
   });
   // SIPp binds at once; a failed bind ends it within moments.
   const early = await Promise.race([done, new Promise<undefined>((r) => setTimeout(() => r(undefined), 300))]);
-  if (early) throw new Error(`sipp ${scenario} on ${opts.ip}:${opts.port} exited (${early.code}): ${early.output.slice(-2_000)}`);
+  if (early)
+    throw new Error(
+      `sipp ${scenario} on ${opts.ip}:${opts.port} exited (${early.code}): ${early.output.slice(-2_000)}`,
+    );
   return {
     done,
     async stop() {

@@ -26,7 +26,12 @@ import { sha256Hex, TokenRegistry, type Principal } from '../../api/auth';
 import { loadConfig, type Config } from '../../config';
 import { resolveTemporalCli } from '../../dev/temporal-cli';
 import type { OnboardingResource } from '../../domain/onboarding';
-import { AwaitingRoleKey, EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../../domain/search-attributes';
+import {
+  AwaitingRoleKey,
+  EnterpriseIdKey,
+  OnboardingKindKey,
+  OnboardingStageKey,
+} from '../../domain/search-attributes';
 import { createBillingSandbox, type BillingSandbox } from '../../sandboxes/billing/app';
 import { createContactCenterSandbox, type ContactCenterSandbox } from '../../sandboxes/contact-center/app';
 import { createWorker } from '../../worker/worker';
@@ -79,10 +84,20 @@ export async function startTemporalServer(options: TemporalServerOptions = {}): 
 }
 
 const noop = () => undefined;
-export const quietLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
+export const quietLogger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: console.warn,
+  error: console.error,
+  log: noop,
+};
 
 /** Bundles workflow code once into a file a worker loads with `workflowBundle: { codePath }`. */
-export async function bundleWorkflows(workflowsPath = path.join(ROOT, 'workflows', 'index.ts'), name = 'workflows-bundle'): Promise<string> {
+export async function bundleWorkflows(
+  workflowsPath = path.join(ROOT, 'workflows', 'index.ts'),
+  name = 'workflows-bundle',
+): Promise<string> {
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'onboarding-bundle-'));
   const bundlePath = path.join(dir, `${name}.js`);
@@ -174,7 +189,11 @@ async function parseWhole(stream: NodeJS.ReadableStream): Promise<ReceivedEmail>
     messageId: mail.messageId ?? '',
     event: String(mail.headers.get('x-onboarding-event') ?? ''),
     caseId: String(mail.headers.get('x-onboarding-case') ?? ''),
-    attachments: mail.attachments.map((a) => ({ filename: a.filename ?? '', contentType: a.contentType, content: a.content })),
+    attachments: mail.attachments.map((a) => ({
+      filename: a.filename ?? '',
+      contentType: a.contentType,
+      content: a.content,
+    })),
   };
 }
 
@@ -351,7 +370,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const billingPort = (billingServer.address() as AddressInfo).port;
 
   const contactCenterApiKey = `test-contact-center-key-${suffix}`;
-  const contactCenter = createContactCenterSandbox({ dataFile: path.join(dataDir, 'contact-center.json'), apiKey: contactCenterApiKey, timeoutHoldMs: 5_000 });
+  const contactCenter = createContactCenterSandbox({
+    dataFile: path.join(dataDir, 'contact-center.json'),
+    apiKey: contactCenterApiKey,
+    timeoutHoldMs: 5_000,
+  });
   const contactCenterServer = contactCenter.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => contactCenterServer.once('listening', resolve));
   const contactCenterUrl = `http://127.0.0.1:${(contactCenterServer.address() as AddressInfo).port}`;
@@ -378,7 +401,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const client = new Client({ connection, namespace: config.temporal.namespace });
 
   const enterprises = { a: `ent-a-${suffix}`, b: `ent-b-${suffix}` };
-  const tokens = { support: `support-${suffix}`, admin: `admin-${suffix}`, entA: `enta-${suffix}`, entB: `entb-${suffix}` };
+  const tokens = {
+    support: `support-${suffix}`,
+    admin: `admin-${suffix}`,
+    entA: `enta-${suffix}`,
+    entB: `entb-${suffix}`,
+  };
   const principals: [string, Principal][] = [
     [tokens.support, { name: 'test support', role: 'support' }],
     [tokens.admin, { name: 'test admin', role: 'admin' }],
@@ -386,7 +414,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     [tokens.entB, { name: 'enterprise B', role: 'enterprise', enterpriseId: enterprises.b }],
     ...(options.extraTokens ?? []),
   ];
-  const registry = new TokenRegistry(principals.map(([token, principal]) => ({ principal, tokenSha256: sha256Hex(token) })));
+  const registry = new TokenRegistry(
+    principals.map(([token, principal]) => ({ principal, tokenSha256: sha256Hex(token) })),
+  );
   // One gateway for the API's checks and the worker's activities.
   const sipGateway = options.sipGateway ?? createSipGateway(config);
   const app = createApp({ config, client, tokens: registry, sipGateway });
@@ -474,7 +504,12 @@ export function bearer(token: string): [string, string] {
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the time runs out. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000, label = 'condition', intervalMs = 150): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+  label = 'condition',
+  intervalMs = 150,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -490,11 +525,19 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
 }
 
 /** Reads a case through the API until it satisfies `predicate`. */
-export async function caseWhen(h: Stack, id: string, predicate: (c: OnboardingResource) => boolean, label = 'case state', timeoutMs = 30_000): Promise<OnboardingResource> {
+export async function caseWhen(
+  h: Stack,
+  id: string,
+  predicate: (c: OnboardingResource) => boolean,
+  label = 'case state',
+  timeoutMs = 30_000,
+): Promise<OnboardingResource> {
   return eventually(
     async () => {
       const res = await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support));
-      return res.status === 200 && predicate(res.body as OnboardingResource) ? (res.body as OnboardingResource) : undefined;
+      return res.status === 200 && predicate(res.body as OnboardingResource)
+        ? (res.body as OnboardingResource)
+        : undefined;
     },
     timeoutMs,
     label,
@@ -502,7 +545,12 @@ export async function caseWhen(h: Stack, id: string, predicate: (c: OnboardingRe
 }
 
 /** Calls the billing sandbox as the product does (API key, idempotency key). */
-export async function billingCall<T = any>(h: Pick<Stack, 'config'>, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function billingCall<T = any>(
+  h: Pick<Stack, 'config'>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${h.config.billing.url}${path}`, {
     method,
     headers: {
@@ -527,7 +575,10 @@ export interface SandboxRequest {
   at: string;
 }
 
-export async function sandboxRequests(h: Pick<Stack, 'config'>, query: { method?: string; path?: string } = {}): Promise<SandboxRequest[]> {
+export async function sandboxRequests(
+  h: Pick<Stack, 'config'>,
+  query: { method?: string; path?: string } = {},
+): Promise<SandboxRequest[]> {
   const qs = new URLSearchParams(query as Record<string, string>).toString();
   const res = await fetch(`${h.config.billing.url}/_sandbox/requests${qs ? `?${qs}` : ''}`);
   return ((await res.json()) as { requests: SandboxRequest[] }).requests;
@@ -538,7 +589,12 @@ export async function sandboxRequests(h: Pick<Stack, 'config'>, query: { method?
 // ---------------------------------------------------------------------------------------------
 
 /** Waits until the case has an activity of this type running on a worker (started, not finished). */
-export async function activityRunning(client: Client, workflowId: string, activityType: string, timeoutMs = 20_000): Promise<{ attempt: number }> {
+export async function activityRunning(
+  client: Client,
+  workflowId: string,
+  activityType: string,
+  timeoutMs = 20_000,
+): Promise<{ attempt: number }> {
   return eventually(
     async () => {
       const { raw } = await client.workflow.getHandle(workflowId).describe();
@@ -560,8 +616,13 @@ export async function completedAttempt(client: Client, workflowId: string, activ
   let attempt = 0;
   for (const e of history.events ?? []) {
     const id = String(e.eventId);
-    if (e.activityTaskScheduledEventAttributes) scheduled.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
-    if (e.activityTaskStartedEventAttributes) startedAttempt.set(String(e.activityTaskStartedEventAttributes.scheduledEventId), e.activityTaskStartedEventAttributes.attempt ?? 1);
+    if (e.activityTaskScheduledEventAttributes)
+      scheduled.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+    if (e.activityTaskStartedEventAttributes)
+      startedAttempt.set(
+        String(e.activityTaskStartedEventAttributes.scheduledEventId),
+        e.activityTaskStartedEventAttributes.attempt ?? 1,
+      );
     if (e.activityTaskCompletedEventAttributes) {
       const s = String(e.activityTaskCompletedEventAttributes.scheduledEventId);
       if (scheduled.get(s) === activityType) attempt = Math.max(attempt, startedAttempt.get(s) ?? 1);

@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   if (config.logLevel !== 'info') {
     // Quieter runs (bench, chaos): the SDK's logger and the native core's at the configured level.
     const level = config.logLevel.toUpperCase() as 'DEBUG' | 'WARN' | 'ERROR';
-    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    });
   }
   process.on('message', (message: { type?: string }) => {
     if (message?.type === 'rss') process.send?.({ type: 'rss', ...process.memoryUsage() });

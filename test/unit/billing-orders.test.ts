@@ -45,7 +45,14 @@ const advance = (ms: number) => {
 };
 
 function open(options: Partial<BillingSandboxOptions> = {}): BillingSandbox {
-  const sandbox = createBillingSandbox({ dataFile, apiKey: API_KEY, now: clock, random: () => 0.5, webhookRetryDelaysMs: FAST_RETRIES, ...options });
+  const sandbox = createBillingSandbox({
+    dataFile,
+    apiKey: API_KEY,
+    now: clock,
+    random: () => 0.5,
+    webhookRetryDelaysMs: FAST_RETRIES,
+    ...options,
+  });
   opened.push(sandbox);
   return sandbox;
 }
@@ -58,7 +65,11 @@ async function reopen(sandbox: BillingSandbox, options: Partial<BillingSandboxOp
 
 let keys = 0;
 function post(sandbox: BillingSandbox, url: string, body: unknown = {}, key = `key-${++keys}`) {
-  return request(sandbox.app).post(url).set('Authorization', AUTH).set('Idempotency-Key', key).send(body as object);
+  return request(sandbox.app)
+    .post(url)
+    .set('Authorization', AUTH)
+    .set('Idempotency-Key', key)
+    .send(body as object);
 }
 
 function del(sandbox: BillingSandbox, url: string, key = `key-${++keys}`) {
@@ -83,7 +94,11 @@ async function startReceiver() {
   app.post('/hooks', express.raw({ type: () => true }), (req, res) => {
     const raw = (req.body as Buffer).toString('utf8');
     const status = answer(received.length + 1);
-    received.push({ raw, event: JSON.parse(raw), verified: verifyWebhookSignature(SECRET, req.get(WEBHOOK_SIGNATURE_HEADER), raw, Math.floor(nowMs / 1000)) });
+    received.push({
+      raw,
+      event: JSON.parse(raw),
+      verified: verifyWebhookSignature(SECRET, req.get(WEBHOOK_SIGNATURE_HEADER), raw, Math.floor(nowMs / 1000)),
+    });
     res.status(status).end();
   });
   const server = app.listen(0, '127.0.0.1');
@@ -130,14 +145,31 @@ async function balance(sandbox: BillingSandbox, customerId: string): Promise<num
 }
 
 async function reserve(sandbox: BillingSandbox, customerId: string, body: Record<string, unknown> = {}) {
-  const res = await post(sandbox, '/v1/reservations', { customerId, type: 'fixed-line', areaCode: '020', quantity: 2, reference: 'case-1', ...body });
+  const res = await post(sandbox, '/v1/reservations', {
+    customerId,
+    type: 'fixed-line',
+    areaCode: '020',
+    quantity: 2,
+    reference: 'case-1',
+    ...body,
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; numbers: string[]; status: string; expiresAt: string };
 }
 
-async function order(sandbox: BillingSandbox, customerId: string, reserveBody: Record<string, unknown> = {}, prepaidMonths = 3) {
+async function order(
+  sandbox: BillingSandbox,
+  customerId: string,
+  reserveBody: Record<string, unknown> = {},
+  prepaidMonths = 3,
+) {
   const reservation = await reserve(sandbox, customerId, reserveBody);
-  const res = await post(sandbox, '/v1/orders', { customerId, reservationId: reservation.id, prepaidMonths, reference: 'case-1' });
+  const res = await post(sandbox, '/v1/orders', {
+    customerId,
+    reservationId: reservation.id,
+    prepaidMonths,
+    reference: 'case-1',
+  });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; numbers: string[]; amountFen: number; status: string };
 }
@@ -151,7 +183,12 @@ async function paidOrder(sandbox: BillingSandbox, customerId: string, reserveBod
 }
 
 async function numbersOf(sandbox: BillingSandbox, query: Record<string, string>) {
-  return (await get(sandbox, `/v1/numbers?${new URLSearchParams(query)}`)).body as { number: string; status: string; customerId?: string; orderId?: string }[];
+  return (await get(sandbox, `/v1/numbers?${new URLSearchParams(query)}`)).body as {
+    number: string;
+    status: string;
+    customerId?: string;
+    orderId?: string;
+  }[];
 }
 
 describe('billing sandbox: prices and inventory', () => {
@@ -214,17 +251,37 @@ describe('billing sandbox: reservations', () => {
     expect(toll).toMatchObject({ type: '400', areaCode: null, numbers: ['4008200001'] });
 
     // 27 numbers left in 020; asking for 28 changes nothing, and the same key works once stock frees up.
-    const short = await post(sandbox, '/v1/reservations', { customerId, type: 'fixed-line', areaCode: '020', quantity: 28, reference: 'case-2' }, 'reserve-28');
+    const short = await post(
+      sandbox,
+      '/v1/reservations',
+      { customerId, type: 'fixed-line', areaCode: '020', quantity: 28, reference: 'case-2' },
+      'reserve-28',
+    );
     expect(short.status).toBe(409);
     expect(short.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(short.body).toMatchObject({ type: expect.stringMatching(/insufficient-stock$/), available: 27, status: 409 });
+    expect(short.body).toMatchObject({
+      type: expect.stringMatching(/insufficient-stock$/),
+      available: 27,
+      status: 409,
+    });
     expect((await numbersOf(sandbox, { areaCode: '020', status: 'available' })).length).toBe(27);
     await del(sandbox, `/v1/reservations/${next.id}`).expect(200);
-    const retried = await post(sandbox, '/v1/reservations', { customerId, type: 'fixed-line', areaCode: '020', quantity: 28, reference: 'case-2' }, 'reserve-28');
+    const retried = await post(
+      sandbox,
+      '/v1/reservations',
+      { customerId, type: 'fixed-line', areaCode: '020', quantity: 28, reference: 'case-2' },
+      'reserve-28',
+    );
     expect(retried.status).toBe(201);
     expect(retried.body.numbers).toHaveLength(28);
 
-    const unstocked = await post(sandbox, '/v1/reservations', { customerId, type: 'fixed-line', areaCode: '0311', quantity: 1, reference: 'case-3' });
+    const unstocked = await post(sandbox, '/v1/reservations', {
+      customerId,
+      type: 'fixed-line',
+      areaCode: '0311',
+      quantity: 1,
+      reference: 'case-3',
+    });
     expect(unstocked.status).toBe(409);
     expect(unstocked.body.available).toBe(0);
   });
@@ -234,10 +291,28 @@ describe('billing sandbox: reservations', () => {
     const res = await post(sandbox, '/v1/reservations', { type: 'fixed-line', quantity: 31, ttlSeconds: 10, extra: 1 });
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect((res.body.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(['areaCode', 'customerId', 'extra', 'quantity', 'reference', 'ttlSeconds']);
-    const toll = await post(sandbox, '/v1/reservations', { customerId: 'cus_x', type: '400', areaCode: '020', quantity: 1, reference: 'r' });
+    expect((res.body.errors as { path: string }[]).map((e) => e.path).sort()).toEqual([
+      'areaCode',
+      'customerId',
+      'extra',
+      'quantity',
+      'reference',
+      'ttlSeconds',
+    ]);
+    const toll = await post(sandbox, '/v1/reservations', {
+      customerId: 'cus_x',
+      type: '400',
+      areaCode: '020',
+      quantity: 1,
+      reference: 'r',
+    });
     expect(toll.body.errors).toEqual([{ path: 'areaCode', message: '400 numbers have no area code' }]);
-    const nobody = await post(sandbox, '/v1/reservations', { customerId: 'cus_x', type: '400', quantity: 1, reference: 'r' });
+    const nobody = await post(sandbox, '/v1/reservations', {
+      customerId: 'cus_x',
+      type: '400',
+      quantity: 1,
+      reference: 'r',
+    });
     expect(nobody.status).toBe(422);
     expect(nobody.body.errors).toEqual([{ path: 'customerId', message: 'no customer cus_x' }]);
   });
@@ -250,11 +325,24 @@ describe('billing sandbox: reservations', () => {
     expect((await numbersOf(sandbox, { status: 'reserved' })).length).toBe(2);
     advance(1_000);
     expect(await numbersOf(sandbox, { status: 'reserved' })).toEqual([]);
-    expect((await get(sandbox, `/v1/reservations/${reservation.id}`)).body).toMatchObject({ status: 'expired', releasedAt: reservation.expiresAt });
+    expect((await get(sandbox, `/v1/reservations/${reservation.id}`)).body).toMatchObject({
+      status: 'expired',
+      releasedAt: reservation.expiresAt,
+    });
     // Persisted by the read, not only computed.
-    expect(sandbox.store.data.numbers['+862066240001']).toEqual({ number: '+862066240001', type: 'fixed-line', areaCode: '020', status: 'available' });
+    expect(sandbox.store.data.numbers['+862066240001']).toEqual({
+      number: '+862066240001',
+      type: 'fixed-line',
+      areaCode: '020',
+      status: 'available',
+    });
 
-    const late = await post(sandbox, '/v1/orders', { customerId, reservationId: reservation.id, prepaidMonths: 3, reference: 'case-1' });
+    const late = await post(sandbox, '/v1/orders', {
+      customerId,
+      reservationId: reservation.id,
+      prepaidMonths: 3,
+      reference: 'case-1',
+    });
     expect(late.status).toBe(409);
     expect(late.body.type).toMatch(/reservation-not-active$/);
     const released = await del(sandbox, `/v1/reservations/${reservation.id}`);
@@ -270,7 +358,9 @@ describe('billing sandbox: reservations', () => {
     const full = await post(sandbox, '/v1/reservations', { customerId, type: '400', quantity: 1, reference: 'r' });
     expect(full.status).toBe(409);
     advance(30_000);
-    expect((await reserve(sandbox, customerId, { type: '400', areaCode: undefined, quantity: 1 })).numbers).toEqual(['4008200001']);
+    expect((await reserve(sandbox, customerId, { type: '400', areaCode: undefined, quantity: 1 })).numbers).toEqual([
+      '4008200001',
+    ]);
   });
 
   it('releases a reservation, idempotently, but not one that became an order', async () => {
@@ -286,7 +376,10 @@ describe('billing sandbox: reservations', () => {
 
     const ordered = await order(sandbox, customerId);
     const reservationId = (await get(sandbox, `/v1/orders/${ordered.id}`)).body.reservationId as string;
-    expect((await get(sandbox, `/v1/reservations/${reservationId}`)).body).toMatchObject({ status: 'ordered', orderId: ordered.id });
+    expect((await get(sandbox, `/v1/reservations/${reservationId}`)).body).toMatchObject({
+      status: 'ordered',
+      orderId: ordered.id,
+    });
     const refused = await del(sandbox, `/v1/reservations/${reservationId}`);
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain(ordered.id);
@@ -303,7 +396,13 @@ describe('billing sandbox: orders', () => {
     const customerId = await createCustomer(sandbox);
     const reservation = await reserve(sandbox, customerId);
     const note = '用于绑定自有400号码 4008001234 的固话';
-    const created = await post(sandbox, '/v1/orders', { customerId, reservationId: reservation.id, prepaidMonths: 3, applicationNote: note, reference: 'case-1' });
+    const created = await post(sandbox, '/v1/orders', {
+      customerId,
+      reservationId: reservation.id,
+      prepaidMonths: 3,
+      applicationNote: note,
+      reference: 'case-1',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^ord_[0-9a-f]{24}$/),
@@ -330,7 +429,11 @@ describe('billing sandbox: orders', () => {
     const short = await post(sandbox, chargeUrl, {}, 'charge-1');
     expect(short.status).toBe(402);
     expect(short.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(short.body).toMatchObject({ type: expect.stringMatching(/insufficient-balance$/), balanceFen: 0, amountFen: 21_000 });
+    expect(short.body).toMatchObject({
+      type: expect.stringMatching(/insufficient-balance$/),
+      balanceFen: 0,
+      amountFen: 21_000,
+    });
     expect((await get(sandbox, `/v1/orders/${orderId}`)).body.status).toBe('unpaid');
 
     await credit(sandbox, customerId, 25_000);
@@ -345,16 +448,32 @@ describe('billing sandbox: orders', () => {
     expect(again.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(await balance(sandbox, customerId)).toBe(4_000);
     const debits = Object.values(sandbox.store.data.ledgerEntries).filter((e) => e.type === 'debit');
-    expect(debits).toEqual([expect.objectContaining({ customerId, amountFen: 21_000, balanceAfterFen: 4_000, orderId })]);
+    expect(debits).toEqual([
+      expect.objectContaining({ customerId, amountFen: 21_000, balanceAfterFen: 4_000, orderId }),
+    ]);
 
     expect(await numbersOf(sandbox, { customerId })).toEqual(
-      reservation.numbers.map((number) => ({ number, type: 'fixed-line', areaCode: '020', status: 'sold', orderId, customerId })),
+      reservation.numbers.map((number) => ({
+        number,
+        type: 'fixed-line',
+        areaCode: '020',
+        status: 'sold',
+        orderId,
+        customerId,
+      })),
     );
-    expect((await get(sandbox, `/v1/orders?reference=case-1`)).body.map((o: { id: string }) => o.id)).toEqual([orderId]);
+    expect((await get(sandbox, `/v1/orders?reference=case-1`)).body.map((o: { id: string }) => o.id)).toEqual([
+      orderId,
+    ]);
     expect((await get(sandbox, `/v1/orders?customerId=${customerId}&reference=other`)).body).toEqual([]);
 
     const event = (await eventually(() => receiver.ofType('order.paid')[0], 3_000, 'order.paid')).event;
-    expect(event).toEqual({ id: expect.stringMatching(/^evt_/), type: 'order.paid', createdAt: new Date(START).toISOString(), data: paid.body });
+    expect(event).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      type: 'order.paid',
+      createdAt: new Date(START).toISOString(),
+      data: paid.body,
+    });
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     await sleep(50);
     expect(receiver.received).toHaveLength(1);
@@ -373,18 +492,53 @@ describe('billing sandbox: orders', () => {
   it('refuses orders for unknown, foreign or spent reservations', async () => {
     const sandbox = open();
     const acme = await createCustomer(sandbox);
-    const other = await createCustomer(sandbox, { enterpriseId: 'ent-2', name: 'Other Co', contactEmail: 'o@other.example' });
+    const other = await createCustomer(sandbox, {
+      enterpriseId: 'ent-2',
+      name: 'Other Co',
+      contactEmail: 'o@other.example',
+    });
     const reservation = await reserve(sandbox, acme);
-    const foreign = await post(sandbox, '/v1/orders', { customerId: other, reservationId: reservation.id, prepaidMonths: 3, reference: 'r' });
+    const foreign = await post(sandbox, '/v1/orders', {
+      customerId: other,
+      reservationId: reservation.id,
+      prepaidMonths: 3,
+      reference: 'r',
+    });
     expect(foreign.status).toBe(422);
-    expect(foreign.body.errors).toEqual([{ path: 'reservationId', message: expect.stringContaining('another customer') }]);
-    const unknown = await post(sandbox, '/v1/orders', { customerId: 'cus_x', reservationId: 'res_x', prepaidMonths: 3, reference: 'r' });
+    expect(foreign.body.errors).toEqual([
+      { path: 'reservationId', message: expect.stringContaining('another customer') },
+    ]);
+    const unknown = await post(sandbox, '/v1/orders', {
+      customerId: 'cus_x',
+      reservationId: 'res_x',
+      prepaidMonths: 3,
+      reference: 'r',
+    });
     expect(unknown.body.errors.map((e: { path: string }) => e.path)).toEqual(['customerId', 'reservationId']);
-    const bad = await post(sandbox, '/v1/orders', { customerId: acme, reservationId: reservation.id, prepaidMonths: 37, applicationNote: 'x'.repeat(501) });
+    const bad = await post(sandbox, '/v1/orders', {
+      customerId: acme,
+      reservationId: reservation.id,
+      prepaidMonths: 37,
+      applicationNote: 'x'.repeat(501),
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['applicationNote', 'prepaidMonths', 'reference']);
-    await post(sandbox, '/v1/orders', { customerId: acme, reservationId: reservation.id, prepaidMonths: 1, reference: 'r' }).expect(201);
-    const twice = await post(sandbox, '/v1/orders', { customerId: acme, reservationId: reservation.id, prepaidMonths: 1, reference: 'r' });
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'applicationNote',
+      'prepaidMonths',
+      'reference',
+    ]);
+    await post(sandbox, '/v1/orders', {
+      customerId: acme,
+      reservationId: reservation.id,
+      prepaidMonths: 1,
+      reference: 'r',
+    }).expect(201);
+    const twice = await post(sandbox, '/v1/orders', {
+      customerId: acme,
+      reservationId: reservation.id,
+      prepaidMonths: 1,
+      reference: 'r',
+    });
     expect(twice.status).toBe(409);
     expect(twice.body.type).toMatch(/reservation-ordered$/);
   });
@@ -418,7 +572,11 @@ describe('billing sandbox: orders', () => {
 
     const refunded = await post(sandbox, `/v1/orders/${paid.id}/refund`, { reason: 'purchase not completed' });
     expect(refunded.status).toBe(200);
-    expect(refunded.body).toMatchObject({ status: 'refunded', refundReason: 'purchase not completed', refundedAt: new Date(START).toISOString() });
+    expect(refunded.body).toMatchObject({
+      status: 'refunded',
+      refundReason: 'purchase not completed',
+      refundedAt: new Date(START).toISOString(),
+    });
     const again = await post(sandbox, `/v1/orders/${paid.id}/refund`, { reason: 'purchase not completed' });
     expect(again.status).toBe(200);
     expect(again.body).toEqual(refunded.body);
@@ -448,7 +606,11 @@ describe('billing sandbox: orders', () => {
     expect(paid.status).toBe(200);
     expect(paid.body).toMatchObject({ id: unpaid.id, status: 'paid' });
     expect(await balance(sandbox, customerId)).toBe(0);
-    const entries = Object.values(sandbox.store.data.ledgerEntries).map((e) => [e.type, e.amountFen, e.balanceAfterFen]);
+    const entries = Object.values(sandbox.store.data.ledgerEntries).map((e) => [
+      e.type,
+      e.amountFen,
+      e.balanceAfterFen,
+    ]);
     expect(entries).toEqual([
       ['credit', 5_000, 5_000],
       ['credit', 10_000, 15_000],
@@ -473,7 +635,11 @@ describe('billing sandbox: charges and number release', () => {
     const body = { customerId, amountFen: 7_000, description: 'monthly rent 020-66240001', reference: 'sub-1' };
     const short = await post(sandbox, '/v1/charges', body, 'rent-1');
     expect(short.status).toBe(402);
-    expect(short.body).toMatchObject({ balanceFen: 0, amountFen: 7_000, type: expect.stringMatching(/insufficient-balance$/) });
+    expect(short.body).toMatchObject({
+      balanceFen: 0,
+      amountFen: 7_000,
+      type: expect.stringMatching(/insufficient-balance$/),
+    });
     expect(Object.keys(sandbox.store.data.charges)).toHaveLength(0);
 
     await credit(sandbox, customerId, 10_000);
@@ -494,13 +660,21 @@ describe('billing sandbox: charges and number release', () => {
     expect((await get(sandbox, '/v1/charges?reference=sub-1')).body).toEqual([charged.body]);
     expect((await get(sandbox, `/v1/charges?customerId=${customerId}&reference=sub-2`)).body).toEqual([]);
     const bad = await post(sandbox, '/v1/charges', { customerId, amountFen: 1.5, description: '' });
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['amountFen', 'description', 'reference']);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'amountFen',
+      'description',
+      'reference',
+    ]);
   });
 
   it('imports numbers for a customer, idempotently per number, and refuses numbers held by others', async () => {
     const sandbox = open();
     const acme = await createCustomer(sandbox);
-    const other = await createCustomer(sandbox, { enterpriseId: 'ent-2', name: 'Other Co', contactEmail: 'o@other.example' });
+    const other = await createCustomer(sandbox, {
+      enterpriseId: 'ent-2',
+      name: 'Other Co',
+      contactEmail: 'o@other.example',
+    });
     const numbers = [
       { number: '4008001234', type: '400', supplier: 'carrier-x' },
       { number: '+862088001234', type: 'fixed-line', areaCode: '020' },
@@ -508,14 +682,30 @@ describe('billing sandbox: charges and number release', () => {
     const imported = await post(sandbox, '/v1/numbers/import', { customerId: acme, numbers, reference: 'case-9' });
     expect(imported.status).toBe(200);
     expect(imported.body).toMatchObject({ imported: ['4008001234', '+862088001234'], unchanged: [] });
-    expect(imported.body.numbers[0]).toEqual({ number: '4008001234', type: '400', areaCode: null, status: 'imported', customerId: acme, supplier: 'carrier-x', reference: 'case-9' });
+    expect(imported.body.numbers[0]).toEqual({
+      number: '4008001234',
+      type: '400',
+      areaCode: null,
+      status: 'imported',
+      customerId: acme,
+      supplier: 'carrier-x',
+      reference: 'case-9',
+    });
 
-    const again = await post(sandbox, '/v1/numbers/import', { customerId: acme, numbers: numbers.slice(0, 1), reference: 'case-9' });
+    const again = await post(sandbox, '/v1/numbers/import', {
+      customerId: acme,
+      numbers: numbers.slice(0, 1),
+      reference: 'case-9',
+    });
     expect(again.body).toMatchObject({ imported: [], unchanged: ['4008001234'] });
     const foreign = await post(sandbox, '/v1/numbers/import', { customerId: other, numbers, reference: 'case-10' });
     expect(foreign.status).toBe(409);
     expect(foreign.body.errors.map((e: { path: string }) => e.path)).toEqual(['numbers.0.number', 'numbers.1.number']);
-    const seeded = await post(sandbox, '/v1/numbers/import', { customerId: other, numbers: [{ number: '4008200001', type: '400' }], reference: 'r' });
+    const seeded = await post(sandbox, '/v1/numbers/import', {
+      customerId: other,
+      numbers: [{ number: '4008200001', type: '400' }],
+      reference: 'r',
+    });
     expect(seeded.status).toBe(409);
     expect((await numbersOf(sandbox, { status: 'imported', customerId: acme })).length).toBe(2);
 
@@ -530,17 +720,29 @@ describe('billing sandbox: charges and number release', () => {
       reference: 'r',
     });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(['numbers.0.number', 'numbers.1.areaCode', 'numbers.2.areaCode', 'numbers.3.number']);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual([
+      'numbers.0.number',
+      'numbers.1.areaCode',
+      'numbers.2.areaCode',
+      'numbers.3.number',
+    ]);
   });
 
   it('releases sold numbers back to sale and removes imported ones; available ones are no-ops, reserved ones refused', async () => {
     const sandbox = open();
     const customerId = await createCustomer(sandbox);
     const paid = await paidOrder(sandbox, customerId);
-    await post(sandbox, '/v1/numbers/import', { customerId, numbers: [{ number: '4008001234', type: '400' }], reference: 'case-9' }).expect(200);
+    await post(sandbox, '/v1/numbers/import', {
+      customerId,
+      numbers: [{ number: '4008001234', type: '400' }],
+      reference: 'case-9',
+    }).expect(200);
     const held = await reserve(sandbox, customerId, { quantity: 1 });
 
-    const refused = await post(sandbox, '/v1/numbers/release', { numbers: [...paid.numbers, held.numbers[0]], reference: 'sub-1' });
+    const refused = await post(sandbox, '/v1/numbers/release', {
+      numbers: [...paid.numbers, held.numbers[0]],
+      reference: 'sub-1',
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.errors).toEqual([{ path: 'numbers.2', message: expect.stringContaining(held.id) }]);
     expect((await numbersOf(sandbox, { status: 'sold' })).length).toBe(2);
@@ -548,10 +750,20 @@ describe('billing sandbox: charges and number release', () => {
     const body = { numbers: [...paid.numbers, '4008001234', '+862066240030'], reference: 'sub-1' };
     const released = await post(sandbox, '/v1/numbers/release', body);
     expect(released.status).toBe(200);
-    expect(released.body).toEqual({ reference: 'sub-1', released: paid.numbers, removed: ['4008001234'], unchanged: ['+862066240030'] });
+    expect(released.body).toEqual({
+      reference: 'sub-1',
+      released: paid.numbers,
+      removed: ['4008001234'],
+      unchanged: ['+862066240030'],
+    });
     expect((await numbersOf(sandbox, { status: 'sold' })).length).toBe(0);
     expect(sandbox.store.data.numbers['4008001234']).toBeUndefined();
-    expect(sandbox.store.data.numbers[paid.numbers[0]!]).toEqual({ number: paid.numbers[0], type: 'fixed-line', areaCode: '020', status: 'available' });
+    expect(sandbox.store.data.numbers[paid.numbers[0]!]).toEqual({
+      number: paid.numbers[0],
+      type: 'fixed-line',
+      areaCode: '020',
+      status: 'available',
+    });
     const again = await post(sandbox, '/v1/numbers/release', body);
     expect(again.body).toMatchObject({ released: [], removed: [], unchanged: body.numbers });
   });
@@ -562,16 +774,33 @@ describe('billing sandbox: invoices', () => {
     const sandbox = open();
     const customerId = await createCustomer(sandbox);
     const unpaid = await order(sandbox, customerId);
-    const res = await post(sandbox, '/v1/invoices', { customerId, orderId: unpaid.id, title: 'Acme Telecom', itemisation: 'by-consumption', remark: '' });
+    const res = await post(sandbox, '/v1/invoices', {
+      customerId,
+      orderId: unpaid.id,
+      title: 'Acme Telecom',
+      itemisation: 'by-consumption',
+      remark: '',
+    });
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(res.body.errors).toEqual([
       { path: 'title', message: 'must be exactly the customer\'s name "Acme Telecom Ltd"' },
       { path: 'orderId', message: expect.stringContaining('only paid orders') },
     ]);
-    const spaced = await post(sandbox, '/v1/invoices', { customerId, orderId: unpaid.id, title: 'Acme Telecom Ltd ', itemisation: 'by-consumption' });
+    const spaced = await post(sandbox, '/v1/invoices', {
+      customerId,
+      orderId: unpaid.id,
+      title: 'Acme Telecom Ltd ',
+      itemisation: 'by-consumption',
+    });
     expect(spaced.body.errors.map((e: { path: string }) => e.path)).toEqual(['title', 'orderId']);
-    const bad = await post(sandbox, '/v1/invoices', { customerId, orderId: unpaid.id, title: ACME.name, itemisation: 'by-line', remark: 'x'.repeat(201) });
+    const bad = await post(sandbox, '/v1/invoices', {
+      customerId,
+      orderId: unpaid.id,
+      title: ACME.name,
+      itemisation: 'by-line',
+      remark: 'x'.repeat(201),
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['itemisation', 'remark']);
     expect(Object.keys(sandbox.store.data.invoices)).toHaveLength(0);
@@ -582,7 +811,13 @@ describe('billing sandbox: invoices', () => {
     const sandbox = open({ webhookUrl: receiver.url, webhookSecret: SECRET, invoiceDelayMs: 300 });
     const customerId = await createCustomer(sandbox);
     const paid = await paidOrder(sandbox, customerId);
-    const body = { customerId, orderId: paid.id, title: ACME.name, itemisation: 'by-consumption', remark: 'Q1 (prepaid)' };
+    const body = {
+      customerId,
+      orderId: paid.id,
+      title: ACME.name,
+      itemisation: 'by-consumption',
+      remark: 'Q1 (prepaid)',
+    };
     const startedAt = Date.now();
     const requested = await post(sandbox, '/v1/invoices', body);
     advance(5_000);
@@ -611,7 +846,11 @@ describe('billing sandbox: invoices', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(290);
     expect(event.verified).toBe(true);
     const issued = (await get(sandbox, `/v1/invoices/${invoiceId}`)).body;
-    expect(issued).toMatchObject({ status: 'issued', issuedAt: new Date(START + 5_000).toISOString(), pdfUrl: `/v1/invoices/${invoiceId}/pdf` });
+    expect(issued).toMatchObject({
+      status: 'issued',
+      issuedAt: new Date(START + 5_000).toISOString(),
+      pdfUrl: `/v1/invoices/${invoiceId}/pdf`,
+    });
     expect(event.event.data).toEqual(issued);
     expect((await get(sandbox, `/v1/invoices?orderId=${paid.id}`)).body).toEqual([issued]);
 
@@ -628,7 +867,7 @@ describe('billing sandbox: invoices', () => {
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const text = bytes.toString('latin1');
     expect(text.trimEnd().endsWith('%%EOF')).toBe(true);
-    expect(text).toContain('(Title: Acme Telecom Ltd) \'');
+    expect(text).toContain("(Title: Acme Telecom Ltd) '");
     expect(text).toContain('Remark: Q1 \\(prepaid\\)');
     expect(text).toContain(`CNY 210.00 \\(${paid.amountFen} fen\\)`);
     // The cross-reference table points at the objects it names.
@@ -640,16 +879,27 @@ describe('billing sandbox: invoices', () => {
 
   it('keeps CJK titles exact in the PDF metadata', async () => {
     const sandbox = open({ invoiceDelayMs: 0 });
-    const customerId = await createCustomer(sandbox, { enterpriseId: 'ent-cn', name: '示例科技有限公司', contactEmail: 'c@example.cn' });
+    const customerId = await createCustomer(sandbox, {
+      enterpriseId: 'ent-cn',
+      name: '示例科技有限公司',
+      contactEmail: 'c@example.cn',
+    });
     const paid = await paidOrder(sandbox, customerId);
-    const invoice = await post(sandbox, '/v1/invoices', { customerId, orderId: paid.id, title: '示例科技有限公司', itemisation: 'by-consumption' });
+    const invoice = await post(sandbox, '/v1/invoices', {
+      customerId,
+      orderId: paid.id,
+      title: '示例科技有限公司',
+      itemisation: 'by-consumption',
+    });
     expect(invoice.status).toBe(201);
     await eventually(() => sandbox.store.data.invoices[invoice.body.id]?.status === 'issued', 3_000, 'issued');
-    const pdf = await get(sandbox, `/v1/invoices/${invoice.body.id}/pdf`).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const pdf = await get(sandbox, `/v1/invoices/${invoice.body.id}/pdf`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     const text = (pdf.body as Buffer).toString('latin1');
     const expected = Buffer.from('示例科技有限公司', 'utf16le').swap16().toString('hex').toUpperCase();
     expect(text).toContain(`/Title <FEFF${expected}>`);
@@ -665,7 +915,15 @@ describe('billing sandbox: webhook delivery', () => {
     const customerId = await createCustomer(sandbox);
     const paid = await paidOrder(sandbox, customerId);
     const delivery = await eventually(() => sandbox.webhookDeliveries().find((d) => d.delivered), 3_000, 'delivered');
-    expect(delivery).toMatchObject({ type: 'order.paid', attempts: 3, delivered: true, lastStatus: 204, dropped: false, duplicated: false, gaveUp: false });
+    expect(delivery).toMatchObject({
+      type: 'order.paid',
+      attempts: 3,
+      delivered: true,
+      lastStatus: 204,
+      dropped: false,
+      duplicated: false,
+      gaveUp: false,
+    });
     expect(delivery.attemptLog.map((a) => [a.attempt, a.status])).toEqual([
       [1, 500],
       [2, 500],
@@ -677,7 +935,14 @@ describe('billing sandbox: webhook delivery', () => {
 
     const listed = (await request(sandbox.app).get('/_sandbox/webhooks')).body;
     expect(listed.count).toBe(1);
-    expect(listed.deliveries[0]).toMatchObject({ eventId: delivery.eventId, type: 'order.paid', attempts: 3, delivered: true, lastStatus: 204, dropped: false });
+    expect(listed.deliveries[0]).toMatchObject({
+      eventId: delivery.eventId,
+      type: 'order.paid',
+      attempts: 3,
+      delivered: true,
+      lastStatus: 204,
+      dropped: false,
+    });
   });
 
   it('gives up after five attempts on an unreachable receiver', async () => {
@@ -704,7 +969,13 @@ describe('billing sandbox: webhook delivery', () => {
     // The change itself happened: polling finds it.
     expect((await get(sandbox, `/v1/orders/${paid.id}`)).body.status).toBe('paid');
     const [dropped] = (await request(sandbox.app).get('/_sandbox/webhooks?type=order.paid')).body.deliveries;
-    expect(dropped).toMatchObject({ type: 'order.paid', attempts: 0, delivered: false, lastStatus: null, dropped: true });
+    expect(dropped).toMatchObject({
+      type: 'order.paid',
+      attempts: 0,
+      delivered: false,
+      lastStatus: null,
+      dropped: true,
+    });
 
     const redelivered = await request(sandbox.app).post(`/_sandbox/webhooks/${dropped.eventId}/redeliver`);
     expect(redelivered.status).toBe(202);
@@ -724,7 +995,12 @@ describe('billing sandbox: webhook delivery', () => {
     expect(first!.event.id).toBe(second!.event.id);
     expect(first!.raw).toBe(second!.raw);
     expect(first!.event.data.id).toBe(paid.id);
-    expect(sandbox.webhookDeliveries()[0]).toMatchObject({ duplicated: true, deliveredCopies: 2, attempts: 2, delivered: true });
+    expect(sandbox.webhookDeliveries()[0]).toMatchObject({
+      duplicated: true,
+      deliveredCopies: 2,
+      attempts: 2,
+      delivered: true,
+    });
 
     await request(sandbox.app).post(`/_sandbox/webhooks/${first!.event.id}/redeliver`).expect(202);
     await eventually(() => receiver.received.length === 3, 3_000, 'third delivery');
@@ -734,17 +1010,30 @@ describe('billing sandbox: webhook delivery', () => {
   });
 
   it('takes the webhook switches and the invoice delay from the environment', () => {
-    expect(loadConfig({}).billing).toMatchObject({ webhookDropRate: 0, webhookDuplicateRate: 0, invoiceDelayMs: 5_000 });
-    const c = loadConfig({ BILLING_WEBHOOK_DROP_RATE: '0.25', BILLING_WEBHOOK_DUPLICATE_RATE: '0.5', BILLING_INVOICE_DELAY_MS: '250' });
+    expect(loadConfig({}).billing).toMatchObject({
+      webhookDropRate: 0,
+      webhookDuplicateRate: 0,
+      invoiceDelayMs: 5_000,
+    });
+    const c = loadConfig({
+      BILLING_WEBHOOK_DROP_RATE: '0.25',
+      BILLING_WEBHOOK_DUPLICATE_RATE: '0.5',
+      BILLING_INVOICE_DELAY_MS: '250',
+    });
     expect(c.billing).toMatchObject({ webhookDropRate: 0.25, webhookDuplicateRate: 0.5, invoiceDelayMs: 250 });
     expect(() => loadConfig({ BILLING_WEBHOOK_DROP_RATE: '2' })).toThrow(/BILLING_WEBHOOK_DROP_RATE/);
   });
 
   it('validates the webhook switches', async () => {
     const sandbox = open();
-    const bad = await request(sandbox.app).put('/_sandbox/faults').send({ webhookDropRate: 1.5, webhookDuplicateRate: -1 });
+    const bad = await request(sandbox.app)
+      .put('/_sandbox/faults')
+      .send({ webhookDropRate: 1.5, webhookDuplicateRate: -1 });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['webhookDropRate', 'webhookDuplicateRate']);
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'webhookDropRate',
+      'webhookDuplicateRate',
+    ]);
     expect(() => open({ webhookUrl: 'http://127.0.0.1:1/hooks' })).toThrow(/webhookSecret/);
   });
 });
@@ -757,10 +1046,28 @@ describe('billing sandbox: persistence of orders and their follow-ups', () => {
     const paid = await paidOrder(first, customerId);
     const active = await reserve(first, customerId, { areaCode: '0755', quantity: 1, ttlSeconds: 600 });
     await credit(first, customerId, 1_000);
-    await post(first, '/v1/charges', { customerId, amountFen: 400, description: 'rent', reference: 'sub-1' }, 'rent-1').expect(201);
-    await post(first, '/v1/numbers/import', { customerId, numbers: [{ number: '4008001234', type: '400' }], reference: 'case-9' }).expect(200);
-    const invoice = await post(first, '/v1/invoices', { customerId, orderId: paid.id, title: ACME.name, itemisation: 'by-consumption' });
-    await eventually(() => first.webhookDeliveries().filter((d) => d.delivered).length === 2, 3_000, 'both events delivered');
+    await post(
+      first,
+      '/v1/charges',
+      { customerId, amountFen: 400, description: 'rent', reference: 'sub-1' },
+      'rent-1',
+    ).expect(201);
+    await post(first, '/v1/numbers/import', {
+      customerId,
+      numbers: [{ number: '4008001234', type: '400' }],
+      reference: 'case-9',
+    }).expect(200);
+    const invoice = await post(first, '/v1/invoices', {
+      customerId,
+      orderId: paid.id,
+      title: ACME.name,
+      itemisation: 'by-consumption',
+    });
+    await eventually(
+      () => first.webhookDeliveries().filter((d) => d.delivered).length === 2,
+      3_000,
+      'both events delivered',
+    );
     const before = {
       numbers: await numbersOf(first, {}),
       order: (await get(first, `/v1/orders/${paid.id}`)).body,
@@ -779,7 +1086,16 @@ describe('billing sandbox: persistence of orders and their follow-ups', () => {
     expect((await get(second, `/v1/invoices/${invoice.body.id}`)).body).toEqual(before.invoice);
     expect(second.webhookDeliveries()).toEqual(before.deliveries);
     expect(await balance(second, customerId)).toBe(before.balance);
-    expect((await post(second, '/v1/charges', { customerId, amountFen: 400, description: 'rent', reference: 'sub-1' }, 'rent-1')).headers['idempotent-replayed']).toBe('true');
+    expect(
+      (
+        await post(
+          second,
+          '/v1/charges',
+          { customerId, amountFen: 400, description: 'rent', reference: 'sub-1' },
+          'rent-1',
+        )
+      ).headers['idempotent-replayed'],
+    ).toBe('true');
     // Not reseeded: sold and imported numbers stay as they were.
     expect((await numbersOf(second, { status: 'sold' })).map((n) => n.number)).toEqual(paid.numbers);
     expect(await numbersOf(second, { status: 'imported' })).toHaveLength(1);
@@ -793,11 +1109,21 @@ describe('billing sandbox: persistence of orders and their follow-ups', () => {
   it('issues invoices and delivers events left pending by the previous run', async () => {
     const receiver = await startReceiver();
     receiver.answerWith(() => 503);
-    const first = open({ webhookUrl: receiver.url, webhookSecret: SECRET, webhookRetryDelaysMs: [60_000], invoiceDelayMs: 60_000 });
+    const first = open({
+      webhookUrl: receiver.url,
+      webhookSecret: SECRET,
+      webhookRetryDelaysMs: [60_000],
+      invoiceDelayMs: 60_000,
+    });
     const customerId = await createCustomer(first);
     const paid = await paidOrder(first, customerId);
     await eventually(() => receiver.received.length === 1, 3_000, 'first attempt');
-    const invoice = await post(first, '/v1/invoices', { customerId, orderId: paid.id, title: ACME.name, itemisation: 'by-consumption' });
+    const invoice = await post(first, '/v1/invoices', {
+      customerId,
+      orderId: paid.id,
+      title: ACME.name,
+      itemisation: 'by-consumption',
+    });
     expect(invoice.body.status).toBe('requested');
 
     receiver.answerWith(() => 200);
@@ -807,6 +1133,9 @@ describe('billing sandbox: persistence of orders and their follow-ups', () => {
     await eventually(() => second.webhookDeliveries().every((d) => d.delivered), 3_000, 'every event delivered');
     const paidEvent = second.webhookDeliveries().find((d) => d.type === 'order.paid');
     expect(paidEvent?.attemptLog.map((a) => a.status)).toEqual([503, 200]);
-    expect((await get(second, `/v1/invoices/${invoice.body.id}`)).body).toMatchObject({ status: 'issued', issuedAt: new Date(START + 60_000).toISOString() });
+    expect((await get(second, `/v1/invoices/${invoice.body.id}`)).body).toMatchObject({
+      status: 'issued',
+      issuedAt: new Date(START + 60_000).toISOString(),
+    });
   });
 });

@@ -49,7 +49,11 @@ describe('billing sandbox: one number', () => {
     expect(free.status).toBe(200);
     expect(free.body).toMatchObject({ number: N1, status: 'available', areaCode: '020' });
     const reserved = await reserve(1);
-    expect((await get(numberPath(N1))).body).toMatchObject({ status: 'reserved', customerId, reservationId: reserved.body.id });
+    expect((await get(numberPath(N1))).body).toMatchObject({
+      status: 'reserved',
+      customerId,
+      reservationId: reserved.body.id,
+    });
     const unknown = await get(numberPath('+862099999999'));
     expect(unknown.status).toBe(404);
   });
@@ -57,9 +61,16 @@ describe('billing sandbox: one number', () => {
 
 describe('billing sandbox: quarantine', () => {
   it('sets a number aside with its reason and case; reservations then skip it', async () => {
-    const res = await post(`${numberPath(N1)}/quarantine`, { reason: 'routed by the SBC to instance cc-x', reference: 'purchase-1' });
+    const res = await post(`${numberPath(N1)}/quarantine`, {
+      reason: 'routed by the SBC to instance cc-x',
+      reference: 'purchase-1',
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ number: N1, status: 'quarantined', quarantine: { reason: 'routed by the SBC to instance cc-x', reference: 'purchase-1' } });
+    expect(res.body).toMatchObject({
+      number: N1,
+      status: 'quarantined',
+      quarantine: { reason: 'routed by the SBC to instance cc-x', reference: 'purchase-1' },
+    });
     expect(typeof res.body.quarantine.at).toBe('string');
 
     const reservation = await reserve(2);
@@ -76,7 +87,11 @@ describe('billing sandbox: quarantine', () => {
     expect(again.status).toBe(200);
     expect(again.body.quarantine).toMatchObject({ reason: 'first', reference: 'purchase-1' });
     const replay = await post(`${numberPath(N1)}/quarantine`, { reason: 'first', reference: 'purchase-1' }, 'same-key');
-    const replayed = await post(`${numberPath(N1)}/quarantine`, { reason: 'first', reference: 'purchase-1' }, 'same-key');
+    const replayed = await post(
+      `${numberPath(N1)}/quarantine`,
+      { reason: 'first', reference: 'purchase-1' },
+      'same-key',
+    );
     expect(replayed.headers['idempotent-replayed']).toBe('true');
     expect(replayed.body).toEqual(replay.body);
   });
@@ -89,11 +104,19 @@ describe('billing sandbox: quarantine', () => {
     expect(q.body.customerId).toBeUndefined();
     expect(q.body.reservationId).toBeUndefined();
 
-    const order = await post('/v1/orders', { customerId, reservationId: reservation.body.id, prepaidMonths: 3, reference: 'case-1' });
+    const order = await post('/v1/orders', {
+      customerId,
+      reservationId: reservation.body.id,
+      prepaidMonths: 3,
+      reference: 'case-1',
+    });
     expect(order.status).toBe(409);
     expect(order.body.detail).toContain(N1);
 
-    const released = await request(sandbox.app).delete(`/v1/reservations/${reservation.body.id}`).set('Authorization', AUTH).set('Idempotency-Key', 'release-1');
+    const released = await request(sandbox.app)
+      .delete(`/v1/reservations/${reservation.body.id}`)
+      .set('Authorization', AUTH)
+      .set('Idempotency-Key', 'release-1');
     expect(released.status).toBe(200);
     expect((await get(numberPath(N1))).body.status).toBe('quarantined');
     expect((await get(numberPath(N2))).body.status).toBe('available');
@@ -119,7 +142,12 @@ describe('billing sandbox: quarantine', () => {
     expect(res.body.status).toBe('available');
     expect(res.body.quarantine).toBeUndefined();
     expect(res.body.quarantineHistory).toEqual([
-      expect.objectContaining({ reason: 'routed elsewhere', reference: 'purchase-1', releasedBy: 'support: ops', releaseReason: 'line moved away' }),
+      expect.objectContaining({
+        reason: 'routed elsewhere',
+        reference: 'purchase-1',
+        releasedBy: 'support: ops',
+        releaseReason: 'line moved away',
+      }),
     ]);
     expect((await reserve(1)).body.numbers).toEqual([N1]);
     expect((await get('/v1/numbers?status=quarantined')).body).toEqual([]);
@@ -135,6 +163,9 @@ describe('billing sandbox: quarantine', () => {
     await post(`${numberPath(N1)}/quarantine`, { reason: 'routed elsewhere', reference: 'purchase-1' });
     await sandbox.close();
     sandbox = createBillingSandbox({ dataFile: path.join(dir, 'billing.json'), apiKey: 'test-billing-key' });
-    expect((await get(numberPath(N1))).body).toMatchObject({ status: 'quarantined', quarantine: { reference: 'purchase-1' } });
+    expect((await get(numberPath(N1))).body).toMatchObject({
+      status: 'quarantined',
+      quarantine: { reference: 'purchase-1' },
+    });
   });
 });

@@ -80,7 +80,10 @@ describe('billing sandbox control routes', () => {
       const deadline = Date.now() + 30_000;
       for (;;) {
         if (child.exitCode !== null) throw new Error(`the sandbox exited: ${output}`);
-        const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+        const up = await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (up) break;
         if (Date.now() > deadline) throw new Error(`the sandbox did not start: ${output}`);
         await new Promise((r) => setTimeout(r, 200));

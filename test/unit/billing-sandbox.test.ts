@@ -107,14 +107,30 @@ describe('billing sandbox: auth and basics', () => {
   it('tops up a balance with integer fen credits', async () => {
     const sandbox = open();
     const customer = await createCustomer(sandbox);
-    const credit = await post(sandbox, `/v1/customers/${customer.id}/credits`, { amountFen: 12_345, note: 'top-up' }, 'c1');
+    const credit = await post(
+      sandbox,
+      `/v1/customers/${customer.id}/credits`,
+      { amountFen: 12_345, note: 'top-up' },
+      'c1',
+    );
     expect(credit.status).toBe(201);
-    expect(credit.body).toMatchObject({ type: 'credit', customerId: customer.id, amountFen: 12_345, balanceAfterFen: 12_345, note: 'top-up' });
+    expect(credit.body).toMatchObject({
+      type: 'credit',
+      customerId: customer.id,
+      amountFen: 12_345,
+      balanceAfterFen: 12_345,
+      note: 'top-up',
+    });
     await post(sandbox, `/v1/customers/${customer.id}/credits`, { amountFen: 5 }, 'c2').expect(201);
     expect((await get(sandbox, `/v1/customers/${customer.id}`)).body.balanceFen).toBe(12_350);
 
     for (const amountFen of [0, -1, 1.5, '100']) {
-      const bad = await post(sandbox, `/v1/customers/${customer.id}/credits`, { amountFen }, `bad-${String(amountFen)}`);
+      const bad = await post(
+        sandbox,
+        `/v1/customers/${customer.id}/credits`,
+        { amountFen },
+        `bad-${String(amountFen)}`,
+      );
       expect(bad.status).toBe(400);
       expect(bad.body.errors).toEqual([{ path: 'amountFen', message: expect.any(String) }]);
     }
@@ -213,10 +229,20 @@ describe('billing sandbox: idempotency', () => {
 
   it('lists every failing field of a bad body, and stores no answer for it', async () => {
     const sandbox = open();
-    const res = await post(sandbox, '/v1/customers', { enterpriseId: 42, contactEmail: 'not-an-email', plan: 'gold' }, 'k1');
+    const res = await post(
+      sandbox,
+      '/v1/customers',
+      { enterpriseId: 42, contactEmail: 'not-an-email', plan: 'gold' },
+      'k1',
+    );
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(res.body).toMatchObject({ type: expect.stringContaining('validation-error'), title: expect.any(String), status: 400, detail: expect.any(String) });
+    expect(res.body).toMatchObject({
+      type: expect.stringContaining('validation-error'),
+      title: expect.any(String),
+      status: 400,
+      detail: expect.any(String),
+    });
     const errors = res.body.errors as { path: string; message: string }[];
     expect(errors.map((e) => e.path).sort()).toEqual(['contactEmail', 'enterpriseId', 'name', 'plan']);
     expect(errors.find((e) => e.path === 'name')?.message).toBe('required');
@@ -238,16 +264,34 @@ describe('billing sandbox: idempotency', () => {
 describe('billing sandbox: faults', () => {
   it('starts from the given switches and changes them at runtime, validating them', async () => {
     const sandbox = open({ latencyMs: 0, failureRate: 0.25 });
-    expect((await request(sandbox.app).get('/_sandbox/faults')).body).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0, webhookDropRate: 0, webhookDuplicateRate: 0 });
+    expect((await request(sandbox.app).get('/_sandbox/faults')).body).toEqual({
+      latencyMs: 0,
+      failureRate: 0.25,
+      timeoutRate: 0,
+      webhookDropRate: 0,
+      webhookDuplicateRate: 0,
+    });
 
     const changed = await request(sandbox.app).put('/_sandbox/faults').send({ timeoutRate: 0.1 });
     expect(changed.status).toBe(200);
-    expect(changed.body).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0.1, webhookDropRate: 0, webhookDuplicateRate: 0 });
+    expect(changed.body).toEqual({
+      latencyMs: 0,
+      failureRate: 0.25,
+      timeoutRate: 0.1,
+      webhookDropRate: 0,
+      webhookDuplicateRate: 0,
+    });
 
     const bad = await request(sandbox.app).put('/_sandbox/faults').send({ failureRate: 2, latencyMs: -1, chaos: true });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['chaos', 'failureRate', 'latencyMs']);
-    expect(sandbox.faults()).toEqual({ latencyMs: 0, failureRate: 0.25, timeoutRate: 0.1, webhookDropRate: 0, webhookDuplicateRate: 0 });
+    expect(sandbox.faults()).toEqual({
+      latencyMs: 0,
+      failureRate: 0.25,
+      timeoutRate: 0.1,
+      webhookDropRate: 0,
+      webhookDuplicateRate: 0,
+    });
   });
 
   it('answers 503 without performing the write, and the retry with the same key succeeds', async () => {
@@ -279,7 +323,9 @@ describe('billing sandbox: faults', () => {
     const res = await post(sandbox, '/v1/customers', ACME, 'slow-1');
     expect(res.status).toBe(504);
     expect(Object.keys(sandbox.store.data.customers)).toHaveLength(0);
-    expect(sandbox.store.data.requests).toEqual([expect.objectContaining({ status: null, fault: 'timeout', idempotencyKey: 'slow-1' })]);
+    expect(sandbox.store.data.requests).toEqual([
+      expect.objectContaining({ status: null, fault: 'timeout', idempotencyKey: 'slow-1' }),
+    ]);
   });
 
   it('lets a client give up on a held request, and releases held requests on close', async () => {
@@ -327,7 +373,9 @@ describe('billing sandbox: persistence', () => {
     const first = open();
     const customer = await createCustomer(first);
     const url = `/v1/customers/${customer.id}/credits`;
-    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => post(first, url, { amountFen: 10 }, `burst-${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => post(first, url, { amountFen: 10 }, `burst-${i}`)),
+    );
     expect(results.every((r) => r.status === 201)).toBe(true);
     await first.close();
 

@@ -17,18 +17,93 @@ import {
 const p = (id: ProductId) => productById(id);
 
 const A_FIXED_BANNED = [
-  'lending', 'loan-sharking', 'debt-collection', 'precious-metals', 'stocks', 'futures', 'insurance', 'internet-finance', 'online-lending',
-  'medical', 'retail-telemarketing', 'medical-aesthetics', 'medical-devices', 'infant-products',
-  'blind-calling-services', 'robocalling',
-  'real-estate', 'home-renovation',
-  'invoice-issuing', 'bookkeeping', 'personal-calls', 'ip-agency', 'telecom-vas', 'pos-terminals', 'scan-to-move-car', 'tobacco', 'alcohol', 'tea', 'games',
+  'lending',
+  'loan-sharking',
+  'debt-collection',
+  'precious-metals',
+  'stocks',
+  'futures',
+  'insurance',
+  'internet-finance',
+  'online-lending',
+  'medical',
+  'retail-telemarketing',
+  'medical-aesthetics',
+  'medical-devices',
+  'infant-products',
+  'blind-calling-services',
+  'robocalling',
+  'real-estate',
+  'home-renovation',
+  'invoice-issuing',
+  'bookkeeping',
+  'personal-calls',
+  'ip-agency',
+  'telecom-vas',
+  'pos-terminals',
+  'scan-to-move-car',
+  'tobacco',
+  'alcohol',
+  'tea',
+  'games',
 ];
-const FINANCE = ['lending', 'loan-sharking', 'debt-collection', 'precious-metals', 'stocks', 'futures', 'insurance', 'internet-finance', 'online-lending'];
+const FINANCE = [
+  'lending',
+  'loan-sharking',
+  'debt-collection',
+  'precious-metals',
+  'stocks',
+  'futures',
+  'insurance',
+  'internet-finance',
+  'online-lending',
+];
 const C_BANNED = [
-  'lending', 'stocks', 'precious-metals', 'futures', 'medical', 'medical-devices', 'medical-aesthetics', 'goat-milk', 'tax-services', 'home-renovation',
-  'real-estate', 'affiliation', 'telecom-vas', 'alcohol', 'tea', 'franchise-recruitment', 'ip-agency', 'online-lending', 'gambling', 'health-supplements',
+  'lending',
+  'stocks',
+  'precious-metals',
+  'futures',
+  'medical',
+  'medical-devices',
+  'medical-aesthetics',
+  'goat-milk',
+  'tax-services',
+  'home-renovation',
+  'real-estate',
+  'affiliation',
+  'telecom-vas',
+  'alcohol',
+  'tea',
+  'franchise-recruitment',
+  'ip-agency',
+  'online-lending',
+  'gambling',
+  'health-supplements',
 ];
-const A_STOCK = ['北京', '天津', '重庆', '上海', '无锡', '南京', '南通', '连云港', '佛山', '惠州', '广州', '深圳', '宁波', '金华', '济南', '青岛', '太原', '呼和浩特', '哈尔滨', '福州', '南昌', '合肥'];
+const A_STOCK = [
+  '北京',
+  '天津',
+  '重庆',
+  '上海',
+  '无锡',
+  '南京',
+  '南通',
+  '连云港',
+  '佛山',
+  '惠州',
+  '广州',
+  '深圳',
+  '宁波',
+  '金华',
+  '济南',
+  '青岛',
+  '太原',
+  '呼和浩特',
+  '哈尔滨',
+  '福州',
+  '南昌',
+  '合肥',
+];
 
 const sorted = (xs: readonly string[] | undefined) => (xs ? [...xs].sort() : xs);
 
@@ -48,8 +123,11 @@ describe('catalogue shape', () => {
   it('labels every industry in both languages, codes unique', () => {
     expect(new Set(INDUSTRY_CODES).size).toBe(INDUSTRY_CODES.length);
     for (const i of INDUSTRIES) expect(i.zh && i.en).toBeTruthy();
-    for (const code of ['ecommerce', 'logistics', 'education', 'saas', 'manufacturing', 'retail', 'other']) expect(INDUSTRY_CODES).toContain(code);
-    for (const product of CATALOG) for (const code of [...(product.bannedIndustries ?? []), ...(product.supportedIndustries ?? [])]) expect(INDUSTRY_CODES).toContain(code);
+    for (const code of ['ecommerce', 'logistics', 'education', 'saas', 'manufacturing', 'retail', 'other'])
+      expect(INDUSTRY_CODES).toContain(code);
+    for (const product of CATALOG)
+      for (const code of [...(product.bannedIndustries ?? []), ...(product.supportedIndustries ?? [])])
+        expect(INDUSTRY_CODES).toContain(code);
   });
 });
 
@@ -177,8 +255,20 @@ describe('transcription of seed 004', () => {
     ['a-marketing-mobile', [{ from: '08:00', to: '20:00' }]], // 早8点晚8点
     ['b-sip-marketing', undefined],
     ['b-virtual', undefined],
-    ['c-fixed', [{ from: '08:00', to: '20:00' }, { from: '09:00', to: '20:00' }]], // 08：00 - 20：00或09：00 - 20：00
-    ['c-95', [{ from: '08:00', to: '20:00' }, { from: '09:00', to: '20:00' }]],
+    [
+      'c-fixed',
+      [
+        { from: '08:00', to: '20:00' },
+        { from: '09:00', to: '20:00' },
+      ],
+    ], // 08：00 - 20：00或09：00 - 20：00
+    [
+      'c-95',
+      [
+        { from: '08:00', to: '20:00' },
+        { from: '09:00', to: '20:00' },
+      ],
+    ],
   ])('%s calling hours', (id, hours) => {
     expect(p(id).callingHours).toEqual(hours);
   });
@@ -323,7 +413,8 @@ describe('transcription of seed 004', () => {
   });
 
   it('95 and virtual mobile numbers need the nationwide call-center licence (section 三)', () => {
-    for (const id of ['c-95', 'b-virtual'] as const) expect(p(id).requirements.join(' ')).toContain('全网呼叫中心增值电信业务经营许可证');
+    for (const id of ['c-95', 'b-virtual'] as const)
+      expect(p(id).requirements.join(' ')).toContain('全网呼叫中心增值电信业务经营许可证');
     expect(p('c-fixed').requirements.join(' ')).not.toContain('许可证');
   });
 });
@@ -332,7 +423,10 @@ describe('leadTimeWindow', () => {
   it('counts 7-30 working days from approval for the invitation fixed line', () => {
     // 2024-09-27 is a Friday; 2024-10-01..07 is the National Day holiday.
     const holidays = ['2024-10-01', '2024-10-02', '2024-10-03', '2024-10-04', '2024-10-07'];
-    expect(leadTimeWindow(p('a-invitation-fixed'), '2024-09-27', holidays)).toEqual({ earliest: '2024-10-15', latest: '2024-11-15' });
+    expect(leadTimeWindow(p('a-invitation-fixed'), '2024-09-27', holidays)).toEqual({
+      earliest: '2024-10-15',
+      latest: '2024-11-15',
+    });
   });
   it('is undefined without a stated lead time', () => {
     expect(leadTimeWindow(p('a-aftersales-fixed'), '2024-09-27', [])).toBeUndefined();

@@ -23,12 +23,9 @@ function withIdCheck(first17: string): string {
 }
 
 describe('checkUnifiedSocialCreditCode', () => {
-  it.each(['91350100M000100Y43', '91110108551385082Q', withUsccCheck('12100000400000624')])(
-    'accepts %s',
-    (code) => {
-      expect(checkUnifiedSocialCreditCode(code)).toBeNull();
-    },
-  );
+  it.each(['91350100M000100Y43', '91110108551385082Q', withUsccCheck('12100000400000624')])('accepts %s', (code) => {
+    expect(checkUnifiedSocialCreditCode(code)).toBeNull();
+  });
 
   it('computes the published check characters', () => {
     expect(usccCheckCharacter('91350100M000100Y4')).toBe('3');

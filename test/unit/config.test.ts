@@ -11,7 +11,12 @@ describe('configuration', () => {
     expect(c.temporal.uiUrl).toBe('http://localhost:8233');
     expect(c.email.smtp.port).toBe(1025);
     expect(c.billing.url).toBe('http://localhost:4010');
-    expect(c.contactCenter).toMatchObject({ url: 'http://localhost:4020', port: 4020, consoleUrl: 'http://localhost:4020/console', failureRate: 0 });
+    expect(c.contactCenter).toMatchObject({
+      url: 'http://localhost:4020',
+      port: 4020,
+      consoleUrl: 'http://localhost:4020/console',
+      failureRate: 0,
+    });
     expect(c.contactCenter.dataFile).toBe(path.join(c.dataDir, 'contact-center.json'));
     expect(c.timings.verification.resubmissionWindowMs).toBe(14 * 86_400_000);
   });
@@ -29,18 +34,29 @@ describe('configuration', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).issues.map((i) => i.path).sort()).toEqual(['API_PORT', 'BILLING_FAILURE_RATE', 'VERIFICATION_REVIEW_SLA']);
+      expect((err as ConfigError).issues.map((i) => i.path).sort()).toEqual([
+        'API_PORT',
+        'BILLING_FAILURE_RATE',
+        'VERIFICATION_REVIEW_SLA',
+      ]);
     }
   });
 
   it("sizes the worker's sticky cache from the environment, a whole number of at least one", () => {
     expect(loadConfig({}).temporal.maxCachedWorkflows).toBe(1000);
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '250' }).temporal.maxCachedWorkflows).toBe(250);
-    for (const bad of ['0', '2.5', 'many']) expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: bad }), bad).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+    for (const bad of ['0', '2.5', 'many'])
+      expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: bad }), bad).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
   });
 
   it('refuses to run production without a tokens file', () => {
-    const production = { APP_PROFILE: 'production', BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a', BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c', CONTACT_CENTER_API_KEY: 'c-2b9e4f7a1d3c5e8f', SIP_GATEWAY_MODE: 'manual' };
+    const production = {
+      APP_PROFILE: 'production',
+      BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a',
+      BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c',
+      CONTACT_CENTER_API_KEY: 'c-2b9e4f7a1d3c5e8f',
+      SIP_GATEWAY_MODE: 'manual',
+    };
     expect(() => loadConfig(production)).toThrow(/API_TOKENS_FILE/);
     expect(loadConfig({ ...production, API_TOKENS_FILE: '/etc/tokens.json' }).api.tokensFile).toBe('/etc/tokens.json');
   });

@@ -69,7 +69,11 @@ function writes(method: string, prefix: string) {
 describe('contact-center activities: instances', () => {
   it('creates an instance once per idempotency key, reads, lists and suspends it', async () => {
     const created = await cc.createInstance({ ...CENTER, idempotencyKey: 'journey-ent-1/instance' });
-    expect(created).toMatchObject({ instanceId: expect.stringMatching(/^cc-/), status: 'active', defaults: { appId: 'app-default', ivrFlowId: 'ivr-default', skillGroupId: 'sg-default' } });
+    expect(created).toMatchObject({
+      instanceId: expect.stringMatching(/^cc-/),
+      status: 'active',
+      defaults: { appId: 'app-default', ivrFlowId: 'ivr-default', skillGroupId: 'sg-default' },
+    });
     const again = await cc.createInstance({ ...CENTER, idempotencyKey: 'journey-ent-1/instance' });
     expect(again.instanceId).toBe(created.instanceId);
     expect(await cc.listInstances('ent-1')).toHaveLength(1);
@@ -80,25 +84,48 @@ describe('contact-center activities: instances', () => {
     const taken = await failureOf(cc.createInstance({ ...CENTER, idempotencyKey: 'other-key' }));
     expect(taken).toMatchObject({ type: 'CenterNameTaken', nonRetryable: true });
 
-    const suspended = await cc.suspendInstance({ instanceId: created.instanceId, reason: 'test', idempotencyKey: 's1' });
+    const suspended = await cc.suspendInstance({
+      instanceId: created.instanceId,
+      reason: 'test',
+      idempotencyKey: 's1',
+    });
     expect(suspended.status).toBe('suspended');
-    expect((await cc.suspendInstance({ instanceId: created.instanceId, idempotencyKey: 's2' })).status).toBe('suspended');
+    expect((await cc.suspendInstance({ instanceId: created.instanceId, idempotencyKey: 's2' })).status).toBe(
+      'suspended',
+    );
   });
 
   it('resolves a binding: the enterprise own active instance, and what it lacks', async () => {
     const mine = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
     const theirs = await cc.createInstance({ ...CENTER, enterpriseId: 'ent-2', idempotencyKey: 'c2' });
 
-    const ok = await cc.resolveBinding({ enterpriseId: 'ent-1', instanceId: mine.instanceId, appId: 'app-default', ivrFlowId: 'ivr-default', skillGroupId: 'sg-default' });
+    const ok = await cc.resolveBinding({
+      enterpriseId: 'ent-1',
+      instanceId: mine.instanceId,
+      appId: 'app-default',
+      ivrFlowId: 'ivr-default',
+      skillGroupId: 'sg-default',
+    });
     expect(ok).toMatchObject({ ok: true, instance: { instanceId: mine.instanceId } });
 
     expect(await cc.resolveBinding({ enterpriseId: 'ent-1', instanceId: theirs.instanceId })).toEqual({
       ok: false,
-      problems: [{ field: 'instanceId', id: theirs.instanceId, code: 'instance-not-found', message: expect.any(String) }],
+      problems: [
+        { field: 'instanceId', id: theirs.instanceId, code: 'instance-not-found', message: expect.any(String) },
+      ],
     });
-    expect(await cc.resolveBinding({ enterpriseId: 'ent-1', instanceId: 'cc-nope' })).toMatchObject({ ok: false, problems: [{ code: 'instance-not-found' }] });
+    expect(await cc.resolveBinding({ enterpriseId: 'ent-1', instanceId: 'cc-nope' })).toMatchObject({
+      ok: false,
+      problems: [{ code: 'instance-not-found' }],
+    });
 
-    const missing = await cc.resolveBinding({ enterpriseId: 'ent-1', instanceId: mine.instanceId, appId: 'app-x', ivrFlowId: 'ivr-x', skillGroupId: 'sg-x' });
+    const missing = await cc.resolveBinding({
+      enterpriseId: 'ent-1',
+      instanceId: mine.instanceId,
+      appId: 'app-x',
+      ivrFlowId: 'ivr-x',
+      skillGroupId: 'sg-x',
+    });
     expect(missing.ok).toBe(false);
     expect(!missing.ok && missing.problems.map((p) => [p.field, p.id, p.code])).toEqual([
       ['appId', 'app-x', 'app-not-found'],
@@ -107,27 +134,64 @@ describe('contact-center activities: instances', () => {
     ]);
 
     await cc.suspendInstance({ instanceId: mine.instanceId, idempotencyKey: 's1' });
-    expect(await cc.resolveBinding({ enterpriseId: 'ent-1', instanceId: mine.instanceId })).toMatchObject({ ok: false, problems: [{ code: 'instance-suspended' }] });
+    expect(await cc.resolveBinding({ enterpriseId: 'ent-1', instanceId: mine.instanceId })).toMatchObject({
+      ok: false,
+      problems: [{ code: 'instance-suspended' }],
+    });
   });
 });
 
 describe('contact-center activities: numbers', () => {
   it('assigns idempotently: already assigned with the binding is a no-op, another binding rebinds', async () => {
     const { instanceId } = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
-    const binding = { appId: 'app-default', skillGroupId: 'sg-default', callingRules: { callingHours: [{ from: '08:00', to: '22:00' }], perCalleeDailyLimit: 5 } };
-    const first = await cc.assignNumbers({ instanceId, numbers: ['020-66240001', '4008200001'], binding, reference: 'case-1', idempotencyKey: 'case-1/assign' });
+    const binding = {
+      appId: 'app-default',
+      skillGroupId: 'sg-default',
+      callingRules: { callingHours: [{ from: '08:00', to: '22:00' }], perCalleeDailyLimit: 5 },
+    };
+    const first = await cc.assignNumbers({
+      instanceId,
+      numbers: ['020-66240001', '4008200001'],
+      binding,
+      reference: 'case-1',
+      idempotencyKey: 'case-1/assign',
+    });
     expect(first).toEqual({ assigned: ['+862066240001', '+864008200001'], rebound: [], unchanged: [] });
-    expect(await cc.lookUpNumber('02066240001')).toMatchObject({ instanceId, binding: { appId: 'app-default', ivrFlowId: null, skillGroupId: 'sg-default' }, reference: 'case-1' });
+    expect(await cc.lookUpNumber('02066240001')).toMatchObject({
+      instanceId,
+      binding: { appId: 'app-default', ivrFlowId: null, skillGroupId: 'sg-default' },
+      reference: 'case-1',
+    });
 
     // A retried activity: nothing is written.
-    const retried = await cc.assignNumbers({ instanceId, numbers: ['020-66240001', '4008200001'], binding, reference: 'case-1', idempotencyKey: 'case-1/assign' });
+    const retried = await cc.assignNumbers({
+      instanceId,
+      numbers: ['020-66240001', '4008200001'],
+      binding,
+      reference: 'case-1',
+      idempotencyKey: 'case-1/assign',
+    });
     expect(retried).toEqual({ assigned: [], rebound: [], unchanged: ['+862066240001', '+864008200001'] });
     expect(writes('POST', `/v1/instances/${instanceId}/numbers`)).toHaveLength(1);
 
-    const rebound = await cc.assignNumbers({ instanceId, numbers: ['020-66240001', '020-66240002'], binding: { ivrFlowId: 'ivr-default' }, idempotencyKey: 'case-2/assign' });
+    const rebound = await cc.assignNumbers({
+      instanceId,
+      numbers: ['020-66240001', '020-66240002'],
+      binding: { ivrFlowId: 'ivr-default' },
+      idempotencyKey: 'case-2/assign',
+    });
     expect(rebound).toEqual({ assigned: ['+862066240002'], rebound: ['+862066240001'], unchanged: [] });
-    expect((await cc.lookUpNumber('+862066240001'))?.binding).toEqual({ appId: null, ivrFlowId: 'ivr-default', skillGroupId: null, callingRules: null });
-    expect((await cc.listNumbers(instanceId)).map((n) => n.number)).toEqual(['+862066240001', '+862066240002', '+864008200001']);
+    expect((await cc.lookUpNumber('+862066240001'))?.binding).toEqual({
+      appId: null,
+      ivrFlowId: 'ivr-default',
+      skillGroupId: null,
+      callingRules: null,
+    });
+    expect((await cc.listNumbers(instanceId)).map((n) => n.number)).toEqual([
+      '+862066240001',
+      '+862066240002',
+      '+864008200001',
+    ]);
   });
 
   it("refuses a number on another instance, final and typed, and never touches the other's assignment", async () => {
@@ -135,20 +199,37 @@ describe('contact-center activities: numbers', () => {
     const theirs = await cc.createInstance({ ...CENTER, enterpriseId: 'ent-2', idempotencyKey: 'c2' });
     await cc.assignNumbers({ instanceId: theirs.instanceId, numbers: ['020-66240001'], idempotencyKey: 'a1' });
 
-    const taken = await failureOf(cc.assignNumbers({ instanceId: mine.instanceId, numbers: ['020-66240001'], idempotencyKey: 'a2' }));
+    const taken = await failureOf(
+      cc.assignNumbers({ instanceId: mine.instanceId, numbers: ['020-66240001'], idempotencyKey: 'a2' }),
+    );
     expect(taken).toMatchObject({ type: 'NumberAssignedElsewhere', nonRetryable: true });
-    const unknown = await failureOf(cc.assignNumbers({ instanceId: mine.instanceId, numbers: ['020-66240009'], binding: { appId: 'app-x' }, idempotencyKey: 'a3' }));
+    const unknown = await failureOf(
+      cc.assignNumbers({
+        instanceId: mine.instanceId,
+        numbers: ['020-66240009'],
+        binding: { appId: 'app-x' },
+        idempotencyKey: 'a3',
+      }),
+    );
     expect(unknown).toMatchObject({ type: 'ContactCenterUnknownReference', nonRetryable: true });
 
-    expect(await cc.unassignNumbers({ instanceId: mine.instanceId, numbers: ['020-66240001'], idempotencyKey: 'u1' })).toEqual({ removed: [], absent: ['+862066240001'] });
+    expect(
+      await cc.unassignNumbers({ instanceId: mine.instanceId, numbers: ['020-66240001'], idempotencyKey: 'u1' }),
+    ).toEqual({ removed: [], absent: ['+862066240001'] });
     expect(await cc.lookUpNumber('020-66240001')).toMatchObject({ instanceId: theirs.instanceId });
   });
 
   it('unassigns idempotently: what is not assigned is a no-op', async () => {
     const { instanceId } = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
     await cc.assignNumbers({ instanceId, numbers: ['020-66240001', '020-66240002'], idempotencyKey: 'a1' });
-    expect(await cc.unassignNumbers({ instanceId, numbers: ['020-66240001', '020-66240003'], idempotencyKey: 'u1' })).toEqual({ removed: ['+862066240001'], absent: ['+862066240003'] });
-    const again = await cc.unassignNumbers({ instanceId, numbers: ['020-66240001', '020-66240003'], idempotencyKey: 'u1' });
+    expect(
+      await cc.unassignNumbers({ instanceId, numbers: ['020-66240001', '020-66240003'], idempotencyKey: 'u1' }),
+    ).toEqual({ removed: ['+862066240001'], absent: ['+862066240003'] });
+    const again = await cc.unassignNumbers({
+      instanceId,
+      numbers: ['020-66240001', '020-66240003'],
+      idempotencyKey: 'u1',
+    });
     expect(again).toEqual({ removed: [], absent: ['+862066240001', '+862066240003'] });
     expect(writes('DELETE', `/v1/instances/${instanceId}/numbers`)).toHaveLength(1);
     expect(await cc.lookUpNumber('020-66240001')).toBeNull();
@@ -169,16 +250,38 @@ describe('contact-center activities: the administrator password', () => {
   async function sendEmail(email: AdminPasswordEmail): Promise<void> {
     if (await ledger.find(email.dedupKey)) return;
     sent.push(email);
-    await ledger.record({ key: email.dedupKey, messageId: `<${sent.length}@test>`, to: email.to, template: 'contact-center-admin-password', at: new Date().toISOString(), meta: email.meta });
+    await ledger.record({
+      key: email.dedupKey,
+      messageId: `<${sent.length}@test>`,
+      to: email.to,
+      template: 'contact-center-admin-password',
+      at: new Date().toISOString(),
+      meta: email.meta,
+    });
   }
 
   const signsIn = async (instanceId: string, password: string) =>
-    (await client.request<{ valid: boolean }>('POST', `/v1/instances/${instanceId}/admin/sign-in`, { body: { email: 'admin@example.cn', password } })).valid;
+    (
+      await client.request<{ valid: boolean }>('POST', `/v1/instances/${instanceId}/admin/sign-in`, {
+        body: { email: 'admin@example.cn', password },
+      })
+    ).valid;
 
   it('generates a strong password, sets it, emails it with the console address, and returns no secret', async () => {
     const { instanceId } = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
-    const admin = createAdminPasswordActivities({ client, sendEmail, ledger, consoleUrl: 'http://localhost:4020/console' });
-    const issued = await admin.issueAdminPassword({ caseId: 'instance-ent-1', instanceId, adminEmail: 'admin@example.cn', reissue: 0, dedupKey: 'instance-ent-1/admin-password/0' });
+    const admin = createAdminPasswordActivities({
+      client,
+      sendEmail,
+      ledger,
+      consoleUrl: 'http://localhost:4020/console',
+    });
+    const issued = await admin.issueAdminPassword({
+      caseId: 'instance-ent-1',
+      instanceId,
+      adminEmail: 'admin@example.cn',
+      reissue: 0,
+      dedupKey: 'instance-ent-1/admin-password/0',
+    });
 
     expect(sent).toHaveLength(1);
     const email = sent[0]!;
@@ -187,10 +290,25 @@ describe('contact-center activities: the administrator password', () => {
     expect(password).toMatch(/[a-z]/);
     expect(password).toMatch(/[A-Z]/);
     expect(password).toMatch(/\d/);
-    expect(email).toMatchObject({ to: 'admin@example.cn', data: { consoleUrl: 'http://localhost:4020/console', adminEmail: 'admin@example.cn', centerName: CENTER.centerName, adminName: 'Li Si', instanceId } });
+    expect(email).toMatchObject({
+      to: 'admin@example.cn',
+      data: {
+        consoleUrl: 'http://localhost:4020/console',
+        adminEmail: 'admin@example.cn',
+        centerName: CENTER.centerName,
+        adminName: 'Li Si',
+        instanceId,
+      },
+    });
     expect(JSON.stringify(email.meta)).not.toContain(password);
 
-    expect(issued).toEqual({ instanceId, adminEmail: 'admin@example.cn', passwordVersion: 1, passwordSetAt: expect.any(String), state: 'issued' });
+    expect(issued).toEqual({
+      instanceId,
+      adminEmail: 'admin@example.cn',
+      passwordVersion: 1,
+      passwordSetAt: expect.any(String),
+      state: 'issued',
+    });
     expect(JSON.stringify(issued)).not.toContain(password);
     expect(await signsIn(instanceId, password)).toBe(true);
 
@@ -203,17 +321,36 @@ describe('contact-center activities: the administrator password', () => {
 
   it('a retry after delivery keeps the delivered password; a re-issue replaces it', async () => {
     const { instanceId } = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
-    const admin = createAdminPasswordActivities({ client, sendEmail, ledger, consoleUrl: 'http://localhost:4020/console' });
-    const input = { caseId: 'instance-ent-1', instanceId, adminEmail: 'admin@example.cn', reissue: 0, dedupKey: 'instance-ent-1/admin-password/0' };
+    const admin = createAdminPasswordActivities({
+      client,
+      sendEmail,
+      ledger,
+      consoleUrl: 'http://localhost:4020/console',
+    });
+    const input = {
+      caseId: 'instance-ent-1',
+      instanceId,
+      adminEmail: 'admin@example.cn',
+      reissue: 0,
+      dedupKey: 'instance-ent-1/admin-password/0',
+    };
     await admin.issueAdminPassword(input);
     const delivered = sent[0]!.data.password;
 
-    expect(await admin.issueAdminPassword(input)).toEqual({ instanceId, adminEmail: 'admin@example.cn', state: 'delivered-earlier' });
+    expect(await admin.issueAdminPassword(input)).toEqual({
+      instanceId,
+      adminEmail: 'admin@example.cn',
+      state: 'delivered-earlier',
+    });
     expect(sent).toHaveLength(1);
     expect(await signsIn(instanceId, delivered)).toBe(true);
     expect((await cc.getInstance(instanceId))?.admin.passwordVersion).toBe(1);
 
-    const reissued = await admin.issueAdminPassword({ ...input, reissue: 1, dedupKey: 'instance-ent-1/admin-password/1' });
+    const reissued = await admin.issueAdminPassword({
+      ...input,
+      reissue: 1,
+      dedupKey: 'instance-ent-1/admin-password/1',
+    });
     expect(reissued).toMatchObject({ passwordVersion: 2, state: 'issued' });
     const fresh = sent[1]!.data.password;
     expect(fresh).not.toBe(delivered);
@@ -232,7 +369,13 @@ describe('contact-center activities: the administrator password', () => {
       await sendEmail(email);
     };
     const admin = createAdminPasswordActivities({ client, sendEmail: flaky, ledger, consoleUrl: 'http://x/console' });
-    const input = { caseId: 'c', instanceId, adminEmail: 'admin@example.cn', reissue: 0, dedupKey: 'c/admin-password/0' };
+    const input = {
+      caseId: 'c',
+      instanceId,
+      adminEmail: 'admin@example.cn',
+      reissue: 0,
+      dedupKey: 'c/admin-password/0',
+    };
     await expect(admin.issueAdminPassword(input)).rejects.toThrow(/SMTP down/);
     expect(await admin.issueAdminPassword(input)).toMatchObject({ state: 'issued', passwordVersion: 2 });
     expect(await signsIn(instanceId, sent[0]!.data.password)).toBe(true);
@@ -241,7 +384,9 @@ describe('contact-center activities: the administrator password', () => {
   it('refuses, setting nothing, when the platform names another administrator', async () => {
     const { instanceId } = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
     const admin = createAdminPasswordActivities({ client, sendEmail, ledger, consoleUrl: 'http://x/console' });
-    const refused = await failureOf(admin.issueAdminPassword({ caseId: 'c', instanceId, adminEmail: 'someone@else.cn', reissue: 0, dedupKey: 'c/0' }));
+    const refused = await failureOf(
+      admin.issueAdminPassword({ caseId: 'c', instanceId, adminEmail: 'someone@else.cn', reissue: 0, dedupKey: 'c/0' }),
+    );
     expect(refused.nonRetryable).toBe(true);
     expect(sent).toEqual([]);
     expect((await cc.getInstance(instanceId))?.admin.passwordSet).toBe(false);
@@ -270,6 +415,9 @@ describe('contact-center activities: failures', () => {
     expect(missing).toMatchObject({ type: 'ContactCenterNotFound', nonRetryable: true });
 
     const wrongKey = new ContactCenterClient({ baseUrl, apiKey: 'wrong' });
-    expect(await failureOf(createContactCenterActivities(wrongKey).listInstances('ent-1'))).toMatchObject({ type: 'ContactCenterRejected', nonRetryable: true });
+    expect(await failureOf(createContactCenterActivities(wrongKey).listInstances('ent-1'))).toMatchObject({
+      type: 'ContactCenterRejected',
+      nonRetryable: true,
+    });
   });
 });

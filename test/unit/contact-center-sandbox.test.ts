@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createContactCenterSandbox, type ContactCenterSandbox, type ContactCenterSandboxOptions } from '../../sandboxes/contact-center/app';
+import {
+  createContactCenterSandbox,
+  type ContactCenterSandbox,
+  type ContactCenterSandboxOptions,
+} from '../../sandboxes/contact-center/app';
 
 const API_KEY = 'test-contact-center-key';
 const AUTH = `Bearer ${API_KEY}`;
@@ -31,13 +35,20 @@ function open(options: Partial<ContactCenterSandboxOptions> = {}): ContactCenter
   return sandbox;
 }
 
-function write(sandbox: ContactCenterSandbox, method: 'post' | 'put' | 'delete', url: string, body: unknown, key?: string) {
+function write(
+  sandbox: ContactCenterSandbox,
+  method: 'post' | 'put' | 'delete',
+  url: string,
+  body: unknown,
+  key?: string,
+) {
   const req = request(sandbox.app)[method](url).set('Authorization', AUTH);
   if (key !== undefined) req.set('Idempotency-Key', key);
   return body === undefined ? req : req.send(body as object);
 }
 
-const post = (sandbox: ContactCenterSandbox, url: string, body: unknown, key?: string) => write(sandbox, 'post', url, body, key);
+const post = (sandbox: ContactCenterSandbox, url: string, body: unknown, key?: string) =>
+  write(sandbox, 'post', url, body, key);
 const get = (sandbox: ContactCenterSandbox, url: string) => request(sandbox.app).get(url).set('Authorization', AUTH);
 
 const CENTER = {
@@ -50,7 +61,12 @@ const CENTER = {
 async function createInstance(sandbox: ContactCenterSandbox, body: object = CENTER, key = `create-${Math.random()}`) {
   const res = await post(sandbox, '/v1/instances', body, key);
   expect(res.status).toBe(201);
-  return res.body as { instanceId: string; enterpriseId: string; status: string; defaults: { appId: string; ivrFlowId: string; skillGroupId: string } };
+  return res.body as {
+    instanceId: string;
+    enterpriseId: string;
+    status: string;
+    defaults: { appId: string; ivrFlowId: string; skillGroupId: string };
+  };
 }
 
 describe('contact-center sandbox: auth and instances', () => {
@@ -89,14 +105,26 @@ describe('contact-center sandbox: auth and instances', () => {
     });
     const id = (created.body as { instanceId: string }).instanceId;
     expect((await get(sandbox, `/v1/instances/${id}`)).body).toEqual(created.body);
-    expect((await get(sandbox, `/v1/instances/${id}/apps/app-default`)).body).toMatchObject({ appId: 'app-default', instanceId: id });
-    expect((await get(sandbox, `/v1/instances/${id}/ivr-flows/ivr-default`)).body).toMatchObject({ ivrFlowId: 'ivr-default', appId: 'app-default' });
-    expect((await get(sandbox, `/v1/instances/${id}/skill-groups/sg-default`)).body).toMatchObject({ skillGroupId: 'sg-default' });
+    expect((await get(sandbox, `/v1/instances/${id}/apps/app-default`)).body).toMatchObject({
+      appId: 'app-default',
+      instanceId: id,
+    });
+    expect((await get(sandbox, `/v1/instances/${id}/ivr-flows/ivr-default`)).body).toMatchObject({
+      ivrFlowId: 'ivr-default',
+      appId: 'app-default',
+    });
+    expect((await get(sandbox, `/v1/instances/${id}/skill-groups/sg-default`)).body).toMatchObject({
+      skillGroupId: 'sg-default',
+    });
 
     const other = await createInstance(sandbox, { ...CENTER, enterpriseId: 'ent-2' });
     expect((await get(sandbox, '/v1/instances?enterpriseId=ent-1')).body).toEqual({ items: [created.body] });
     expect(((await get(sandbox, '/v1/instances')).body as { items: unknown[] }).items).toHaveLength(2);
-    expect(((await get(sandbox, '/v1/instances?enterpriseId=ent-2')).body as { items: { instanceId: string }[] }).items.map((i) => i.instanceId)).toEqual([other.instanceId]);
+    expect(
+      ((await get(sandbox, '/v1/instances?enterpriseId=ent-2')).body as { items: { instanceId: string }[] }).items.map(
+        (i) => i.instanceId,
+      ),
+    ).toEqual([other.instanceId]);
 
     const missing = await get(sandbox, '/v1/instances/cc-nope');
     expect(missing.status).toBe(404);
@@ -105,10 +133,26 @@ describe('contact-center sandbox: auth and instances', () => {
 
   it('lists every failing field of a bad body and keeps the key usable', async () => {
     const sandbox = open();
-    const bad = await post(sandbox, '/v1/instances', { enterpriseId: '', admin: { name: 'x', email: 'nope' }, agreement: { version: '1', acceptedAt: 'yesterday' }, colour: 'red' }, 'k-bad');
+    const bad = await post(
+      sandbox,
+      '/v1/instances',
+      {
+        enterpriseId: '',
+        admin: { name: 'x', email: 'nope' },
+        agreement: { version: '1', acceptedAt: 'yesterday' },
+        colour: 'red',
+      },
+      'k-bad',
+    );
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect((bad.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['admin.email', 'agreement.acceptedAt', 'centerName', 'colour', 'enterpriseId']);
+    expect((bad.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
+      'admin.email',
+      'agreement.acceptedAt',
+      'centerName',
+      'colour',
+      'enterpriseId',
+    ]);
     expect((await post(sandbox, '/v1/instances', CENTER, 'k-bad')).status).toBe(201);
   });
 
@@ -117,7 +161,12 @@ describe('contact-center sandbox: auth and instances', () => {
     expect((await post(sandbox, '/v1/instances', CENTER)).status).toBe(400);
 
     const first = await post(sandbox, '/v1/instances', CENTER, 'create-once');
-    const again = await post(sandbox, '/v1/instances', { ...CENTER, admin: { email: 'admin@example.cn', name: '李四' } }, 'create-once');
+    const again = await post(
+      sandbox,
+      '/v1/instances',
+      { ...CENTER, admin: { email: 'admin@example.cn', name: '李四' } },
+      'create-once',
+    );
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(first.body);
@@ -127,7 +176,9 @@ describe('contact-center sandbox: auth and instances', () => {
     expect(reused.status).toBe(409);
     expect(reused.body).toMatchObject({ type: expect.stringMatching(/idempotency-key-reused$/) });
 
-    const log = (await request(sandbox.app).get('/_sandbox/requests?path=/v1/instances')).body as { requests: { status: number; replayed: boolean; idempotencyKey: string }[] };
+    const log = (await request(sandbox.app).get('/_sandbox/requests?path=/v1/instances')).body as {
+      requests: { status: number; replayed: boolean; idempotencyKey: string }[];
+    };
     expect(log.requests.map((r) => [r.status, r.replayed])).toEqual([
       [400, false],
       [201, false],
@@ -150,13 +201,19 @@ describe('contact-center sandbox: auth and instances', () => {
     const { instanceId } = await createInstance(sandbox);
     const suspended = await post(sandbox, `/v1/instances/${instanceId}/suspend`, { reason: 'contract ended' }, 's1');
     expect(suspended.status).toBe(200);
-    expect(suspended.body).toMatchObject({ status: 'suspended', suspendReason: 'contract ended', suspendedAt: expect.any(String) });
+    expect(suspended.body).toMatchObject({
+      status: 'suspended',
+      suspendReason: 'contract ended',
+      suspendedAt: expect.any(String),
+    });
     const twice = await post(sandbox, `/v1/instances/${instanceId}/suspend`, {}, 's2');
     expect(twice.body).toMatchObject({ status: 'suspended', suspendReason: 'contract ended' });
     const refused = await post(sandbox, `/v1/instances/${instanceId}/apps`, { name: 'Sales' }, 'a1');
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ type: expect.stringMatching(/instance-suspended$/) });
-    expect((await post(sandbox, `/v1/instances/${instanceId}/numbers`, { numbers: ['+862066240001'] }, 'n1')).status).toBe(409);
+    expect(
+      (await post(sandbox, `/v1/instances/${instanceId}/numbers`, { numbers: ['+862066240001'] }, 'n1')).status,
+    ).toBe(409);
     expect((await post(sandbox, '/v1/instances/cc-nope/suspend', {}, 's3')).status).toBe(404);
   });
 });
@@ -166,28 +223,57 @@ describe('contact-center sandbox: administrator', () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
     const signIn = async (email: string, password: string) =>
-      ((await post(sandbox, `/v1/instances/${instanceId}/admin/sign-in`, { email, password })).body as { valid: boolean }).valid;
+      (
+        (await post(sandbox, `/v1/instances/${instanceId}/admin/sign-in`, { email, password })).body as {
+          valid: boolean;
+        }
+      ).valid;
     expect(await signIn('admin@example.cn', PASSWORD)).toBe(false);
 
     const weak = await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: 'short' }, 'p0');
     expect(weak.status).toBe(400);
     // Each rule it breaks: too short, and no upper case or digit.
-    expect(weak.body).toMatchObject({ errors: [{ path: 'password', message: expect.stringMatching(/12/) }, { path: 'password', message: expect.stringMatching(/upper case/) }] });
+    expect(weak.body).toMatchObject({
+      errors: [
+        { path: 'password', message: expect.stringMatching(/12/) },
+        { path: 'password', message: expect.stringMatching(/upper case/) },
+      ],
+    });
 
     const set = await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1');
     expect(set.status).toBe(200);
-    expect(set.body).toEqual({ instanceId, email: 'admin@example.cn', passwordSetAt: expect.any(String), passwordVersion: 1 });
+    expect(set.body).toEqual({
+      instanceId,
+      email: 'admin@example.cn',
+      passwordSetAt: expect.any(String),
+      passwordVersion: 1,
+    });
     expect(await signIn('admin@example.cn', PASSWORD)).toBe(true);
     expect(await signIn('ADMIN@example.cn', PASSWORD)).toBe(true);
     expect(await signIn('admin@example.cn', `${PASSWORD}x`)).toBe(false);
     expect(await signIn('other@example.cn', PASSWORD)).toBe(false);
 
     // The same key with another password is another operation.
-    expect((await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: 'Zz9Zz9Zz9Zz9Zz9' }, 'p1')).status).toBe(409);
-    const replay = await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1');
+    expect(
+      (await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: 'Zz9Zz9Zz9Zz9Zz9' }, 'p1'))
+        .status,
+    ).toBe(409);
+    const replay = await write(
+      sandbox,
+      'put',
+      `/v1/instances/${instanceId}/admin/password`,
+      { password: PASSWORD },
+      'p1',
+    );
     expect(replay.headers['idempotent-replayed']).toBe('true');
 
-    const reset = await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: 'Zz9Zz9Zz9Zz9Zz9' }, 'p2');
+    const reset = await write(
+      sandbox,
+      'put',
+      `/v1/instances/${instanceId}/admin/password`,
+      { password: 'Zz9Zz9Zz9Zz9Zz9' },
+      'p2',
+    );
     expect(reset.body).toMatchObject({ passwordVersion: 2 });
     expect(await signIn('admin@example.cn', PASSWORD)).toBe(false);
     expect(await signIn('admin@example.cn', 'Zz9Zz9Zz9Zz9Zz9')).toBe(true);
@@ -205,7 +291,14 @@ describe('contact-center sandbox: administrator', () => {
     expect(file).not.toContain('Zz9Zz9Zz9Zz9Zz9');
     expect(file).toMatch(/"passwordHash": "scrypt\$/);
     // Sign-in checks are not writes: the log holds the password writes only.
-    expect(JSON.parse(file).requests.map((r: { method: string }) => r.method)).toEqual(['POST', 'PUT', 'PUT', 'PUT', 'PUT', 'PUT']);
+    expect(JSON.parse(file).requests.map((r: { method: string }) => r.method)).toEqual([
+      'POST',
+      'PUT',
+      'PUT',
+      'PUT',
+      'PUT',
+      'PUT',
+    ]);
   });
 
   it('signs the administrator in on the console page', async () => {
@@ -213,10 +306,16 @@ describe('contact-center sandbox: administrator', () => {
     const { instanceId } = await createInstance(sandbox);
     await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1');
     expect((await request(sandbox.app).get('/console')).text).toContain('<form');
-    const ok = await request(sandbox.app).post('/console/sign-in').type('form').send({ email: 'admin@example.cn', password: PASSWORD });
+    const ok = await request(sandbox.app)
+      .post('/console/sign-in')
+      .type('form')
+      .send({ email: 'admin@example.cn', password: PASSWORD });
     expect(ok.status).toBe(200);
     expect(ok.text).toContain(instanceId);
-    const wrong = await request(sandbox.app).post('/console/sign-in').type('form').send({ email: 'admin@example.cn', password: 'nope' });
+    const wrong = await request(sandbox.app)
+      .post('/console/sign-in')
+      .type('form')
+      .send({ email: 'admin@example.cn', password: 'nope' });
     expect(wrong.status).toBe(401);
   });
 });
@@ -225,26 +324,51 @@ describe('contact-center sandbox: apps, IVR flows, skill groups', () => {
   it('creates, lists and reads each, and refuses an IVR flow for an unknown app', async () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
-    const appRes = await post(sandbox, `/v1/instances/${instanceId}/apps`, { name: 'Sales', description: 'inbound sales' }, 'a1');
+    const appRes = await post(
+      sandbox,
+      `/v1/instances/${instanceId}/apps`,
+      { name: 'Sales', description: 'inbound sales' },
+      'a1',
+    );
     expect(appRes.status).toBe(201);
     const app = appRes.body as { appId: string };
     expect(app.appId).toMatch(/^app-[0-9a-f]{20}$/);
-    const flow = await post(sandbox, `/v1/instances/${instanceId}/ivr-flows`, { name: 'Sales menu', appId: app.appId }, 'f1');
+    const flow = await post(
+      sandbox,
+      `/v1/instances/${instanceId}/ivr-flows`,
+      { name: 'Sales menu', appId: app.appId },
+      'f1',
+    );
     expect(flow.status).toBe(201);
     expect(flow.body).toMatchObject({ appId: app.appId, ivrFlowId: expect.stringMatching(/^ivr-/) });
     const group = await post(sandbox, `/v1/instances/${instanceId}/skill-groups`, { name: 'Tier 1' }, 'g1');
     expect(group.status).toBe(201);
 
-    expect(((await get(sandbox, `/v1/instances/${instanceId}/apps`)).body as { items: { appId: string }[] }).items.map((a) => a.appId)).toEqual(['app-default', app.appId]);
-    expect(((await get(sandbox, `/v1/instances/${instanceId}/ivr-flows`)).body as { items: unknown[] }).items).toHaveLength(2);
-    expect(((await get(sandbox, `/v1/instances/${instanceId}/skill-groups`)).body as { items: unknown[] }).items).toHaveLength(2);
+    expect(
+      ((await get(sandbox, `/v1/instances/${instanceId}/apps`)).body as { items: { appId: string }[] }).items.map(
+        (a) => a.appId,
+      ),
+    ).toEqual(['app-default', app.appId]);
+    expect(
+      ((await get(sandbox, `/v1/instances/${instanceId}/ivr-flows`)).body as { items: unknown[] }).items,
+    ).toHaveLength(2);
+    expect(
+      ((await get(sandbox, `/v1/instances/${instanceId}/skill-groups`)).body as { items: unknown[] }).items,
+    ).toHaveLength(2);
     expect((await get(sandbox, `/v1/instances/${instanceId}/apps/${app.appId}`)).body).toEqual(app);
     expect((await get(sandbox, `/v1/instances/${instanceId}/apps/app-nope`)).status).toBe(404);
     expect((await get(sandbox, '/v1/instances/cc-nope/apps')).status).toBe(404);
 
-    const unknownApp = await post(sandbox, `/v1/instances/${instanceId}/ivr-flows`, { name: 'Menu', appId: 'app-nope' }, 'f2');
+    const unknownApp = await post(
+      sandbox,
+      `/v1/instances/${instanceId}/ivr-flows`,
+      { name: 'Menu', appId: 'app-nope' },
+      'f2',
+    );
     expect(unknownApp.status).toBe(422);
-    expect(unknownApp.body).toMatchObject({ errors: [{ path: 'appId', message: expect.stringContaining('app-nope') }] });
+    expect(unknownApp.body).toMatchObject({
+      errors: [{ path: 'appId', message: expect.stringContaining('app-nope') }],
+    });
 
     // Ids belong to their instance: another instance's app is unknown here.
     const other = await createInstance(sandbox, { ...CENTER, centerName: 'Other' });
@@ -261,11 +385,16 @@ describe('contact-center sandbox: numbers', () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
     const rules = { callingHours: [{ from: '08:00', to: '22:00' }], perCalleeDailyLimit: 5, noBlindCalling: true };
-    const assigned = await post(sandbox, `/v1/instances/${instanceId}/numbers`, {
-      numbers: [FIXED, LINE_400],
-      binding: { appId: 'app-default', ivrFlowId: 'ivr-default', skillGroupId: 'sg-default', callingRules: rules },
-      reference: 'number-purchase-ent-1-1',
-    }, 'n1');
+    const assigned = await post(
+      sandbox,
+      `/v1/instances/${instanceId}/numbers`,
+      {
+        numbers: [FIXED, LINE_400],
+        binding: { appId: 'app-default', ivrFlowId: 'ivr-default', skillGroupId: 'sg-default', callingRules: rules },
+        reference: 'number-purchase-ent-1-1',
+      },
+      'n1',
+    );
     expect(assigned.status).toBe(200);
     expect((assigned.body as { items: unknown[] }).items).toHaveLength(2);
 
@@ -284,45 +413,109 @@ describe('contact-center sandbox: numbers', () => {
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED_2)}`)).status).toBe(404);
     expect((await get(sandbox, '/v1/numbers/020-66240001')).status).toBe(400);
 
-    const rebound = await write(sandbox, 'put', `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`, { skillGroupId: 'sg-default' }, 'b1');
+    const rebound = await write(
+      sandbox,
+      'put',
+      `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`,
+      { skillGroupId: 'sg-default' },
+      'b1',
+    );
     expect(rebound.status).toBe(200);
-    expect(rebound.body).toMatchObject({ binding: { appId: null, ivrFlowId: null, skillGroupId: 'sg-default', callingRules: null } });
+    expect(rebound.body).toMatchObject({
+      binding: { appId: null, ivrFlowId: null, skillGroupId: 'sg-default', callingRules: null },
+    });
 
     const listed = (await get(sandbox, `/v1/instances/${instanceId}/numbers`)).body as { items: { number: string }[] };
     expect(listed.items.map((n) => n.number)).toEqual([FIXED, LINE_400]);
 
-    const removed = await write(sandbox, 'delete', `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`, undefined, 'd1');
+    const removed = await write(
+      sandbox,
+      'delete',
+      `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`,
+      undefined,
+      'd1',
+    );
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ number: FIXED, instanceId });
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED)}`)).status).toBe(404);
     // Replayed with its key; a new key meets a number no longer there.
-    expect((await write(sandbox, 'delete', `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`, undefined, 'd1')).status).toBe(200);
-    expect((await write(sandbox, 'delete', `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`, undefined, 'd2')).status).toBe(404);
+    expect(
+      (
+        await write(
+          sandbox,
+          'delete',
+          `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`,
+          undefined,
+          'd1',
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await write(
+          sandbox,
+          'delete',
+          `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`,
+          undefined,
+          'd2',
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('refuses a number assigned to another instance, naming it, and assigns nothing of the request', async () => {
     const sandbox = open();
     const mine = await createInstance(sandbox);
     const theirs = await createInstance(sandbox, { ...CENTER, enterpriseId: 'ent-2' });
-    expect((await post(sandbox, `/v1/instances/${theirs.instanceId}/numbers`, { numbers: [FIXED] }, 'n1')).status).toBe(200);
+    expect((await post(sandbox, `/v1/instances/${theirs.instanceId}/numbers`, { numbers: [FIXED] }, 'n1')).status).toBe(
+      200,
+    );
 
     const taken = await post(sandbox, `/v1/instances/${mine.instanceId}/numbers`, { numbers: [FIXED_2, FIXED] }, 'n2');
     expect(taken.status).toBe(409);
     expect(taken.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(taken.body).toMatchObject({ type: expect.stringMatching(/number-assigned-elsewhere$/), errors: [{ path: 'numbers.1', message: expect.stringContaining(theirs.instanceId) }] });
+    expect(taken.body).toMatchObject({
+      type: expect.stringMatching(/number-assigned-elsewhere$/),
+      errors: [{ path: 'numbers.1', message: expect.stringContaining(theirs.instanceId) }],
+    });
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED_2)}`)).status).toBe(404);
     // Nor may one instance unassign or rebind another's number.
-    expect((await write(sandbox, 'delete', `/v1/instances/${mine.instanceId}/numbers/${encodeURIComponent(FIXED)}`, undefined, 'd1')).status).toBe(404);
-    expect((await write(sandbox, 'put', `/v1/instances/${mine.instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`, {}, 'b1')).status).toBe(404);
+    expect(
+      (
+        await write(
+          sandbox,
+          'delete',
+          `/v1/instances/${mine.instanceId}/numbers/${encodeURIComponent(FIXED)}`,
+          undefined,
+          'd1',
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await write(
+          sandbox,
+          'put',
+          `/v1/instances/${mine.instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`,
+          {},
+          'b1',
+        )
+      ).status,
+    ).toBe(404);
   });
 
   it('answers 422 naming every unknown app, IVR flow and skill group', async () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
-    const unknown = await post(sandbox, `/v1/instances/${instanceId}/numbers`, {
-      numbers: [FIXED],
-      binding: { appId: 'app-nope', ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' },
-    }, 'n1');
+    const unknown = await post(
+      sandbox,
+      `/v1/instances/${instanceId}/numbers`,
+      {
+        numbers: [FIXED],
+        binding: { appId: 'app-nope', ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' },
+      },
+      'n1',
+    );
     expect(unknown.status).toBe(422);
     expect(unknown.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(unknown.body).toMatchObject({
@@ -335,7 +528,13 @@ describe('contact-center sandbox: numbers', () => {
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED)}`)).status).toBe(404);
 
     await post(sandbox, `/v1/instances/${instanceId}/numbers`, { numbers: [FIXED] }, 'n2');
-    const rebind = await write(sandbox, 'put', `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`, { ivrFlowId: 'ivr-nope' }, 'b1');
+    const rebind = await write(
+      sandbox,
+      'put',
+      `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`,
+      { ivrFlowId: 'ivr-nope' },
+      'b1',
+    );
     expect(rebind.status).toBe(422);
     expect(rebind.body).toMatchObject({ errors: [{ path: 'ivrFlowId' }] });
   });
@@ -343,19 +542,33 @@ describe('contact-center sandbox: numbers', () => {
   it('validates numbers and bindings field by field', async () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
-    const bad = await post(sandbox, `/v1/instances/${instanceId}/numbers`, {
-      numbers: ['020-66240001', FIXED, FIXED],
-      binding: { appId: 'App Default', callingRules: { callingHours: [{ from: '8am', to: '22:00' }] } },
-    }, 'n1');
+    const bad = await post(
+      sandbox,
+      `/v1/instances/${instanceId}/numbers`,
+      {
+        numbers: ['020-66240001', FIXED, FIXED],
+        binding: { appId: 'App Default', callingRules: { callingHours: [{ from: '8am', to: '22:00' }] } },
+      },
+      'n1',
+    );
     expect(bad.status).toBe(400);
-    expect((bad.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual(['binding.appId', 'binding.callingRules.callingHours.0.from', 'numbers.0', 'numbers.2']);
+    expect((bad.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
+      'binding.appId',
+      'binding.callingRules.callingHours.0.from',
+      'numbers.0',
+      'numbers.2',
+    ]);
   });
 });
 
 describe('contact-center sandbox: faults and persistence', () => {
   it('switches faults by option and by /_sandbox/faults; an outage answers 503 and changes nothing', async () => {
     const sandbox = open({ failureRate: 1 });
-    expect((await request(sandbox.app).get('/_sandbox/faults')).body).toEqual({ latencyMs: 0, failureRate: 1, timeoutRate: 0 });
+    expect((await request(sandbox.app).get('/_sandbox/faults')).body).toEqual({
+      latencyMs: 0,
+      failureRate: 1,
+      timeoutRate: 0,
+    });
     const down = await post(sandbox, '/v1/instances', CENTER, 'k1');
     expect(down.status).toBe(503);
     expect(down.headers['retry-after']).toBe('1');
@@ -365,12 +578,18 @@ describe('contact-center sandbox: faults and persistence', () => {
     expect(bad.status).toBe(400);
     expect(sandbox.faults().failureRate).toBe(1);
 
-    expect((await request(sandbox.app).put('/_sandbox/faults').send({ failureRate: 0 })).body).toEqual({ latencyMs: 0, failureRate: 0, timeoutRate: 0 });
+    expect((await request(sandbox.app).put('/_sandbox/faults').send({ failureRate: 0 })).body).toEqual({
+      latencyMs: 0,
+      failureRate: 0,
+      timeoutRate: 0,
+    });
     // The key was never recorded: the retry does the work.
     const up = await post(sandbox, '/v1/instances', CENTER, 'k1');
     expect(up.status).toBe(201);
     expect(up.headers['idempotent-replayed']).toBeUndefined();
-    const log = (await request(sandbox.app).get('/_sandbox/requests?method=post')).body as { requests: { status: number; fault: string | null }[] };
+    const log = (await request(sandbox.app).get('/_sandbox/requests?method=post')).body as {
+      requests: { status: number; fault: string | null }[];
+    };
     expect(log.requests.map((r) => [r.status, r.fault])).toEqual([
       [503, 'failure'],
       [201, null],
@@ -392,19 +611,46 @@ describe('contact-center sandbox: faults and persistence', () => {
     const first = open();
     const { instanceId } = await createInstance(first, CENTER, 'create-1');
     await write(first, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1');
-    await post(first, `/v1/instances/${instanceId}/numbers`, { numbers: [FIXED_NUMBER], binding: { skillGroupId: 'sg-default' } }, 'n1');
+    await post(
+      first,
+      `/v1/instances/${instanceId}/numbers`,
+      { numbers: [FIXED_NUMBER], binding: { skillGroupId: 'sg-default' } },
+      'n1',
+    );
     await first.close();
 
     const second = open();
-    expect((await get(second, `/v1/instances/${instanceId}`)).body).toMatchObject({ instanceId, status: 'active', admin: { passwordVersion: 1 } });
-    expect((await get(second, `/v1/numbers/${encodeURIComponent(FIXED_NUMBER)}`)).body).toMatchObject({ instanceId, binding: { skillGroupId: 'sg-default' } });
-    expect(((await post(second, `/v1/instances/${instanceId}/admin/sign-in`, { email: 'admin@example.cn', password: PASSWORD })).body as { valid: boolean }).valid).toBe(true);
+    expect((await get(second, `/v1/instances/${instanceId}`)).body).toMatchObject({
+      instanceId,
+      status: 'active',
+      admin: { passwordVersion: 1 },
+    });
+    expect((await get(second, `/v1/numbers/${encodeURIComponent(FIXED_NUMBER)}`)).body).toMatchObject({
+      instanceId,
+      binding: { skillGroupId: 'sg-default' },
+    });
+    expect(
+      (
+        (
+          await post(second, `/v1/instances/${instanceId}/admin/sign-in`, {
+            email: 'admin@example.cn',
+            password: PASSWORD,
+          })
+        ).body as { valid: boolean }
+      ).valid,
+    ).toBe(true);
     const replay = await post(second, '/v1/instances', CENTER, 'create-1');
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toMatchObject({ instanceId });
     // The password's key still recognises its body after the restart.
-    expect((await write(second, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1')).headers['idempotent-replayed']).toBe('true');
-    expect(((await request(second.app).get('/_sandbox/requests')).body as { count: number }).count).toBeGreaterThanOrEqual(4);
+    expect(
+      (await write(second, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1')).headers[
+        'idempotent-replayed'
+      ],
+    ).toBe('true');
+    expect(
+      ((await request(second.app).get('/_sandbox/requests')).body as { count: number }).count,
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('leaves the /_sandbox routes out when told to (the production profile)', async () => {

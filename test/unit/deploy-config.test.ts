@@ -26,8 +26,14 @@ describe('search attributes in deployment files', () => {
     const config = loadConfig({});
     const temporal = developmentServices(config, '/usr/bin/temporal').find((s) => s.name === 'temporal')!;
     const flags = temporal.args.filter((_, i) => temporal.args[i - 1] === '--search-attribute');
-    expect(flags.sort()).toEqual(Object.entries(SEARCH_ATTRIBUTES).map(([n, t]) => `${n}=${t}`).sort());
-    expect(temporal.args).toEqual(expect.arrayContaining(['--db-filename', config.temporal.dbFile, '--namespace', 'default']));
+    expect(flags.sort()).toEqual(
+      Object.entries(SEARCH_ATTRIBUTES)
+        .map(([n, t]) => `${n}=${t}`)
+        .sort(),
+    );
+    expect(temporal.args).toEqual(
+      expect.arrayContaining(['--db-filename', config.temporal.dbFile, '--namespace', 'default']),
+    );
   });
 
   it('services start in order and the API is probed on /healthz', () => {
@@ -61,16 +67,20 @@ function resolvedEnv(name: string, values: Record<string, string> = {}): Record<
   return Object.fromEntries(
     Object.entries(env).map(([key, value]) => [
       key,
-      String(value).replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_, variable: string, kind?: string, fallback?: string) =>
-        values[variable] ?? (kind === '-' ? (fallback ?? '') : `test-${variable.toLowerCase()}-7f3a9c0e1b2d`),
+      String(value).replace(
+        /\$\{(\w+)(?::([?-])([^}]*))?\}/g,
+        (_, variable: string, kind?: string, fallback?: string) =>
+          values[variable] ?? (kind === '-' ? (fallback ?? '') : `test-${variable.toLowerCase()}-7f3a9c0e1b2d`),
       ),
     ]),
   );
 }
 
 describe('production compose file', () => {
-  it('publishes only the API and the SBC\'s SIP port; operator UIs listen on host loopback', () => {
-    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((port) => ({ name, port: String(port) })));
+  it("publishes only the API and the SBC's SIP port; operator UIs listen on host loopback", () => {
+    const published = Object.entries(services).flatMap(([name, s]) =>
+      (s.ports ?? []).map((port) => ({ name, port: String(port) })),
+    );
     const open = published.filter((p) => !p.port.startsWith('127.0.0.1:'));
     // The API runs in the SBC's network namespace (its RPC is loopback-only), so the SBC publishes its port.
     const apiHost = /^service:(.+)$/.exec(services.api!.network_mode ?? '')?.[1];
@@ -82,7 +92,8 @@ describe('production compose file', () => {
       { name: 'sbc', port: '5080:5080/udp' },
       { name: 'sbc', port: '5080:5080/tcp' },
     ]);
-    for (const internal of ['temporal', 'postgresql', 'billing', 'sbc-db', 'worker']) expect(services[internal]!.ports ?? [], internal).toEqual([]);
+    for (const internal of ['temporal', 'postgresql', 'billing', 'sbc-db', 'worker'])
+      expect(services[internal]!.ports ?? [], internal).toEqual([]);
     // Neither the Temporal frontend nor SMTP is reachable from the host at all.
     expect(published.map((p) => p.port).filter((p) => /:(7233|1025|4010)$/.test(p))).toEqual([]);
   });
@@ -111,11 +122,19 @@ describe('production compose file', () => {
   });
 
   it('holds no secret: each comes from the env file, required, with no default', () => {
-    for (const known of ['sandbox-billing-key', 'sandbox-webhook-secret-change-me', 'sandbox-contact-center-key', ':-temporal}', 'demo-']) {
+    for (const known of [
+      'sandbox-billing-key',
+      'sandbox-webhook-secret-change-me',
+      'sandbox-contact-center-key',
+      ':-temporal}',
+      'demo-',
+    ]) {
       expect(composeText, known).not.toContain(known);
     }
     // `${X:-default}` with a non-empty default is refused for anything secret-like.
-    const defaults = [...composeText.matchAll(/\$\{(\w+):-([^}]*)\}/g)].filter(([, name, value]) => SECRET_NAME.test(name!) && value !== '');
+    const defaults = [...composeText.matchAll(/\$\{(\w+):-([^}]*)\}/g)].filter(
+      ([, name, value]) => SECRET_NAME.test(name!) && value !== '',
+    );
     expect(defaults.map(([whole]) => whole)).toEqual([]);
     for (const [service, s] of Object.entries(services)) {
       for (const [key, value] of Object.entries(s.environment ?? {})) {
@@ -124,14 +143,16 @@ describe('production compose file', () => {
           expect(text, `${service}.${key}`).toMatch(/^\$\{\w+:[?-][^}]*\}$/);
         }
         // A database URL takes its password from a required variable.
-        if (/^postgres(ql)?:\/\//.test(text)) expect(text, `${service}.${key}`).toMatch(/^postgres(ql)?:\/\/\w+:\$\{\w+:\?[^}]*\}@/);
+        if (/^postgres(ql)?:\/\//.test(text))
+          expect(text, `${service}.${key}`).toMatch(/^postgres(ql)?:\/\/\w+:\$\{\w+:\?[^}]*\}@/);
       }
     }
     const example = fs.readFileSync(path.join(ROOT, 'deploy/production.env.example'), 'utf8');
-    for (const [, name] of composeText.matchAll(/\$\{(\w+):\?[^}]*\}/g)) expect(example, name).toMatch(new RegExp(`^${name}=`, 'm'));
+    for (const [, name] of composeText.matchAll(/\$\{(\w+):\?[^}]*\}/g))
+      expect(example, name).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 
-  it("gives every application process a configuration the production check accepts", () => {
+  it('gives every application process a configuration the production check accepts', () => {
     for (const name of ['api', 'worker', 'billing', 'sbc']) {
       const config = loadConfig(resolvedEnv(name));
       expect(config.profile, name).toBe('production');
@@ -140,6 +161,8 @@ describe('production compose file', () => {
       expect(config.temporal.tls, name).toBeUndefined();
     }
     // With the env file's defaults left as they are, a default secret is refused, not used.
-    expect(() => loadConfig(resolvedEnv('worker', { BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' }))).toThrow(/BILLING_WEBHOOK_SECRET/);
+    expect(() =>
+      loadConfig(resolvedEnv('worker', { BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' })),
+    ).toThrow(/BILLING_WEBHOOK_SECRET/);
   });
 });

@@ -28,7 +28,13 @@ const c95 = productById('c-95');
 const SCRIPT = '您好，这里是示例物流公司售后回访，请问您的包裹是否已经收到？';
 
 function request(overrides: Partial<EligibilityRequest> = {}): EligibilityRequest {
-  return { industry: 'logistics', scenario: 'both', callScript: SCRIPT, regions: [{ region: '广州', quantity: 2 }], ...overrides };
+  return {
+    industry: 'logistics',
+    scenario: 'both',
+    callScript: SCRIPT,
+    regions: [{ region: '广州', quantity: 2 }],
+    ...overrides,
+  };
 }
 const codes = (failures: { code: string }[]) => failures.map((f) => f.code);
 
@@ -59,11 +65,24 @@ describe('checkEligibility', () => {
   it('industry-banned', () => {
     expect(checkEligibility(aftersales, request({ industry: 'ecommerce' }))).toEqual([]);
     expect(checkEligibility(aftersales, request({ industry: 'debt-collection' }))).toEqual([
-      expect.objectContaining({ path: 'industry', code: 'industry-banned', message: expect.stringContaining('催收催缴') }),
+      expect.objectContaining({
+        path: 'industry',
+        code: 'industry-banned',
+        message: expect.stringContaining('催收催缴'),
+      }),
     ]);
     // Education is fine on A's fixed lines but not on A's mobile numbers.
-    expect(codes(checkEligibility(mobile, request({ industry: 'education', regions: [{ region: '江苏', quantity: 10 }] })))).toEqual(['industry-banned']);
-    expect(codes(checkEligibility(sip, request({ industry: 'insurance', scenario: 'outbound', regions: [{ region: '江苏', quantity: 10 }] })))).toEqual(['industry-banned']);
+    expect(
+      codes(checkEligibility(mobile, request({ industry: 'education', regions: [{ region: '江苏', quantity: 10 }] }))),
+    ).toEqual(['industry-banned']);
+    expect(
+      codes(
+        checkEligibility(
+          sip,
+          request({ industry: 'insurance', scenario: 'outbound', regions: [{ region: '江苏', quantity: 10 }] }),
+        ),
+      ),
+    ).toEqual(['industry-banned']);
   });
 
   it('script-phrase-banned: one failure per phrase, ignoring case and whitespace', () => {
@@ -85,14 +104,18 @@ describe('checkEligibility', () => {
     expect(checkEligibility(aftersales, request({ scenario: 'outbound', callScript: '  ' }))).toEqual([
       { path: 'callScript', code: 'script-required', message: expect.any(String) },
     ]);
-    expect(codes(checkEligibility(aftersales, request({ scenario: 'both', callScript: undefined })))).toEqual(['script-required']);
+    expect(codes(checkEligibility(aftersales, request({ scenario: 'both', callScript: undefined })))).toEqual([
+      'script-required',
+    ]);
   });
 
   it('scenario-unsupported; both needs both', () => {
-    expect(checkEligibility(marketing, request({ scenario: 'outbound', regions: [{ region: '广东', quantity: 1 }] }))).toEqual([]);
-    expect(checkEligibility(marketing, request({ scenario: 'both', regions: [{ region: '广东', quantity: 1 }] }))).toEqual([
-      { path: 'scenario', code: 'scenario-unsupported', message: expect.stringContaining('not inbound') },
-    ]);
+    expect(
+      checkEligibility(marketing, request({ scenario: 'outbound', regions: [{ region: '广东', quantity: 1 }] })),
+    ).toEqual([]);
+    expect(
+      checkEligibility(marketing, request({ scenario: 'both', regions: [{ region: '广东', quantity: 1 }] })),
+    ).toEqual([{ path: 'scenario', code: 'scenario-unsupported', message: expect.stringContaining('not inbound') }]);
     expect(codes(checkEligibility(a400, request({ scenario: 'outbound' })))).toEqual(['scenario-unsupported']);
   });
 
@@ -101,34 +124,80 @@ describe('checkEligibility', () => {
     expect(checkEligibility(invitation, request({ regions: [{ region: '新疆维吾尔自治区', quantity: 1 }] }))).toEqual([
       { path: 'regions.0.region', code: 'region-blind', message: expect.stringContaining('新疆') },
     ]);
-    expect(checkEligibility(invitation, request({ regions: [{ region: '广东', quantity: 1 }, { region: '拉萨', quantity: 1 }] }))).toEqual([
-      { path: 'regions.1.region', code: 'region-blind', message: expect.stringContaining('西藏') },
-    ]);
-    expect(codes(checkEligibility(marketing, request({ scenario: 'outbound', regions: [{ region: 'Beijing', quantity: 1 }] })))).toEqual(['region-blind']);
+    expect(
+      checkEligibility(
+        invitation,
+        request({
+          regions: [
+            { region: '广东', quantity: 1 },
+            { region: '拉萨', quantity: 1 },
+          ],
+        }),
+      ),
+    ).toEqual([{ path: 'regions.1.region', code: 'region-blind', message: expect.stringContaining('西藏') }]);
+    expect(
+      codes(
+        checkEligibility(marketing, request({ scenario: 'outbound', regions: [{ region: 'Beijing', quantity: 1 }] })),
+      ),
+    ).toEqual(['region-blind']);
     // Stocked lines have no blind area.
     expect(checkEligibility(aftersales, request({ regions: [{ region: '北京', quantity: 1 }] }))).toEqual([]);
   });
 
   it('region-out-of-stock only where the product keeps stock', () => {
     expect(checkEligibility(aftersales, request({ regions: [{ region: '深圳市', quantity: 3 }] }))).toEqual([]);
-    const [failure] = checkEligibility(aftersales, request({ regions: [{ region: '苏州', quantity: 1 }, { region: '江苏', quantity: 1 }] }));
+    const [failure] = checkEligibility(
+      aftersales,
+      request({
+        regions: [
+          { region: '苏州', quantity: 1 },
+          { region: '江苏', quantity: 1 },
+        ],
+      }),
+    );
     expect(failure).toEqual({ path: 'regions.0.region', code: 'region-unknown', message: expect.any(String) });
     const failures = checkEligibility(aftersales, request({ regions: [{ region: '江苏', quantity: 1 }] }));
-    expect(failures).toEqual([{ path: 'regions.0.region', code: 'region-out-of-stock', message: expect.stringContaining('无锡, 南京, 南通, 连云港') }]);
-    expect(codes(checkEligibility(aftersales, request({ regions: [{ region: '四川', quantity: 1 }] })))).toEqual(['region-out-of-stock']);
+    expect(failures).toEqual([
+      {
+        path: 'regions.0.region',
+        code: 'region-out-of-stock',
+        message: expect.stringContaining('无锡, 南京, 南通, 连云港'),
+      },
+    ]);
+    expect(codes(checkEligibility(aftersales, request({ regions: [{ region: '四川', quantity: 1 }] })))).toEqual([
+      'region-out-of-stock',
+    ]);
     // No stock list: numbers are opened on demand anywhere.
     expect(checkEligibility(cFixed, request({ regions: [{ region: '四川', quantity: 1 }] }))).toEqual([]);
   });
 
   it('quantity-below-minimum per region', () => {
     expect(checkEligibility(virtual, request({ regions: [{ region: '浙江', quantity: 10 }] }))).toEqual([]);
-    expect(checkEligibility(virtual, request({ regions: [{ region: '浙江', quantity: 10 }, { region: '福建', quantity: 9 }] }))).toEqual([
+    expect(
+      checkEligibility(
+        virtual,
+        request({
+          regions: [
+            { region: '浙江', quantity: 10 },
+            { region: '福建', quantity: 9 },
+          ],
+        }),
+      ),
+    ).toEqual([
       { path: 'regions.1.quantity', code: 'quantity-below-minimum', message: expect.stringContaining('at least 10') },
     ]);
   });
 
   it('region-duplicate: one quantity per region, whatever the spelling', () => {
-    const failures = checkEligibility(mobile, request({ regions: [{ region: '广东', quantity: 5 }, { region: '广东省', quantity: 5 }] }));
+    const failures = checkEligibility(
+      mobile,
+      request({
+        regions: [
+          { region: '广东', quantity: 5 },
+          { region: '广东省', quantity: 5 },
+        ],
+      }),
+    );
     expect(failures.map((f) => [f.path, f.code])).toEqual([
       ['regions.0.quantity', 'quantity-below-minimum'],
       ['regions.1.region', 'region-duplicate'],
@@ -157,14 +226,25 @@ describe('checkEligibility', () => {
       ['regions.2.region', 'region-unknown'],
     ]);
 
-    const more = checkEligibility(invitation, request({ industry: 'games', scenario: 'both', callScript: '加微信领取抖音培训课程', regions: [{ region: '乌鲁木齐', quantity: 1 }] }));
+    const more = checkEligibility(
+      invitation,
+      request({
+        industry: 'games',
+        scenario: 'both',
+        callScript: '加微信领取抖音培训课程',
+        regions: [{ region: '乌鲁木齐', quantity: 1 }],
+      }),
+    );
     expect(more.map((f) => [f.path, f.code])).toEqual([
       ['industry', 'industry-banned'],
       ['callScript', 'script-phrase-banned'],
       ['callScript', 'script-phrase-banned'],
       ['regions.0.region', 'region-blind'],
     ]);
-    expect(codes(checkEligibility(a400, request({ industry: 'games', scenario: 'both', callScript: '' })))).toEqual(['scenario-unsupported', 'script-required']);
+    expect(codes(checkEligibility(a400, request({ industry: 'games', scenario: 'both', callScript: '' })))).toEqual([
+      'scenario-unsupported',
+      'script-required',
+    ]);
   });
 });
 
@@ -196,7 +276,9 @@ describe('opened numbers', () => {
 
   it('the numbers-opened payload takes real mainland numbers of any supplier kind, 1..1000', () => {
     const payload = thirdPartyLinePayloads['numbers-opened'];
-    expect(payload.safeParse({ numbers: ['020-66240001', '13800138000', '4008200001', '9501234567'] }).success).toBe(true);
+    expect(payload.safeParse({ numbers: ['020-66240001', '13800138000', '4008200001', '9501234567'] }).success).toBe(
+      true,
+    );
     expect(payload.safeParse({ numbers: [] }).success).toBe(false);
     expect(payload.safeParse({ numbers: ['12345'] }).success).toBe(false);
     expect(payload.safeParse({ numbers: Array.from({ length: 1001 }, () => '13800138000') }).success).toBe(false);
@@ -242,7 +324,13 @@ describe('application schema and actions', () => {
     expect(thirdPartyLinePayloads['supplier-rejected'].safeParse({ note: 'no stock' }).success).toBe(true);
     expect(thirdPartyLinePayloads['supplier-rejected'].safeParse({}).success).toBe(false);
     expect(thirdPartyLinePayloads['supplier-approved'].safeParse({}).success).toBe(true);
-    expect(STAGES['third-party-line']).toEqual(['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding']);
+    expect(STAGES['third-party-line']).toEqual([
+      'awaiting-review',
+      'awaiting-supplier',
+      'awaiting-numbers',
+      'importing',
+      'binding',
+    ]);
   });
 });
 
@@ -263,7 +351,11 @@ describe('callingRules', () => {
       ],
       perCalleeDailyLimit: { min: 1, max: 5 },
     });
-    expect(callingRules(marketing)).toMatchObject({ perCalleeDailyLimit: 1, perCalleeCountedOn: 'answered', blindRegions: ['北京', '新疆', '西藏'] });
+    expect(callingRules(marketing)).toMatchObject({
+      perCalleeDailyLimit: 1,
+      perCalleeCountedOn: 'answered',
+      blindRegions: ['北京', '新疆', '西藏'],
+    });
     expect(callingRules(a400)).toEqual({});
   });
 

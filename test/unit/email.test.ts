@@ -36,7 +36,12 @@ describe('email activity', () => {
       to: 'ops@example.cn',
       template: 'verification-rejected' as const,
       caseId: 'case-1',
-      data: { caseId: 'case-1', companyName: '示例公司', resubmitBy: '2026-12-01', reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '缺少公章' }] },
+      data: {
+        caseId: 'case-1',
+        companyName: '示例公司',
+        resubmitBy: '2026-12-01',
+        reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '缺少公章' }],
+      },
     };
     const first = await activities(ledger).sendEmail(request);
     const retried = await activities(ledger).sendEmail(request);
@@ -66,17 +71,77 @@ describe('email activity', () => {
 describe('email templates', () => {
   it.each(Object.keys(templates))('%s puts Chinese first and English beside it', (name) => {
     const sample: Record<string, unknown> = {
-      caseId: 'c', companyName: '公司', applicantType: 'agent', round: 1, dueAt: 'd', waitingSince: 'w', reminder: 1,
-      failures: [{ path: 'p', code: 'c', message: 'm' }], resubmitBy: 'r', reasons: [{ code: 'other', message: 'm', field: 'f' }],
-      licenceEffectiveEnd: 'e', mayHoldFixedLines: false, rejectedAt: 'x', kindLabel: 'k',
-      numberType: 'fixed-line', quantity: 2, reason: 'r', automatic: true, orderId: 'o', amountFen: 10500, balanceFen: 0, payBy: 'p',
-      numbers: ['020-66240001'], instanceId: 'i', paidThrough: 'p', autoRenew: true, undone: ['u'], expiresAt: 'e', releaseAt: 'r',
-      own400Number: '400-800-1234', operator: '中国电信', fixedLines: ['020-66240001'], invoiceId: 'inv', confirmBy: 'c',
-      product: 'p', regions: 'r', industry: 'i', scenario: 's', dueDate: 'd', supplier: 'A', escalation: 1, phase: 'ph', by: 'b', rules: 'r',
-      mode: 'trunk', summary: 's', change: 'c', details: 'd', inbound: ['1.2.3.4:5089'], outbound: ['1.2.3.5:5089'], gateway: 'g', target: 't', from: 'f', sent: 'OPTIONS', attempts: 3, window: 'w', result: 'timeout', passed: true, checks: [{ name: 'n', passed: true, detail: 'd', at: 'a' }],
-      username: 'gateway01', password: 'p', realm: 'r', registrar: 'h:1', transport: 'tcp', rotation: 0, deadline: 'd',
+      caseId: 'c',
+      companyName: '公司',
+      applicantType: 'agent',
+      round: 1,
+      dueAt: 'd',
+      waitingSince: 'w',
+      reminder: 1,
+      failures: [{ path: 'p', code: 'c', message: 'm' }],
+      resubmitBy: 'r',
+      reasons: [{ code: 'other', message: 'm', field: 'f' }],
+      licenceEffectiveEnd: 'e',
+      mayHoldFixedLines: false,
+      rejectedAt: 'x',
+      kindLabel: 'k',
+      numberType: 'fixed-line',
+      quantity: 2,
+      reason: 'r',
+      automatic: true,
+      orderId: 'o',
+      amountFen: 10500,
+      balanceFen: 0,
+      payBy: 'p',
+      numbers: ['020-66240001'],
+      instanceId: 'i',
+      paidThrough: 'p',
+      autoRenew: true,
+      undone: ['u'],
+      expiresAt: 'e',
+      releaseAt: 'r',
+      own400Number: '400-800-1234',
+      operator: '中国电信',
+      fixedLines: ['020-66240001'],
+      invoiceId: 'inv',
+      confirmBy: 'c',
+      product: 'p',
+      regions: 'r',
+      industry: 'i',
+      scenario: 's',
+      dueDate: 'd',
+      supplier: 'A',
+      escalation: 1,
+      phase: 'ph',
+      by: 'b',
+      rules: 'r',
+      mode: 'trunk',
+      summary: 's',
+      change: 'c',
+      details: 'd',
+      inbound: ['1.2.3.4:5089'],
+      outbound: ['1.2.3.5:5089'],
+      gateway: 'g',
+      target: 't',
+      from: 'f',
+      sent: 'OPTIONS',
+      attempts: 3,
+      window: 'w',
+      result: 'timeout',
+      passed: true,
+      checks: [{ name: 'n', passed: true, detail: 'd', at: 'a' }],
+      username: 'gateway01',
+      password: 'p',
+      realm: 'r',
+      registrar: 'h:1',
+      transport: 'tcp',
+      rotation: 0,
+      deadline: 'd',
     };
-    const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, { api: 'a', temporalUi: 't' });
+    const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, {
+      api: 'a',
+      temporalUi: 't',
+    });
     expect(subject).toMatch(/[\u4e00-\u9fff].*\/.*[A-Za-z]/);
     const [zh, en] = text.split('\n----\n');
     expect(zh).toMatch(/[\u4e00-\u9fff]/);
@@ -93,8 +158,10 @@ describe('email activity against a relay that refuses', () => {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onRcptTo(address, _session, callback) {
-        if (address.address.startsWith('nobody@')) return callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
-        if (address.address.startsWith('later@')) return callback(Object.assign(new Error('4.2.1 try again later'), { responseCode: 451 }));
+        if (address.address.startsWith('nobody@'))
+          return callback(Object.assign(new Error('5.1.1 no such mailbox'), { responseCode: 550 }));
+        if (address.address.startsWith('later@'))
+          return callback(Object.assign(new Error('4.2.1 try again later'), { responseCode: 451 }));
         callback();
       },
       onData(stream, _session, callback) {

@@ -9,7 +9,9 @@ function gatewayWith(assigned: Omit<AssignedNumber, 'assignedAt'>[]) {
     gateway: {
       async assignments(filter?: { number?: string }) {
         asked.push(filter?.number ?? '');
-        return assigned.filter((a) => a.number === filter?.number).map((a) => ({ ...a, assignedAt: '2026-01-01T00:00:00Z' }));
+        return assigned
+          .filter((a) => a.number === filter?.number)
+          .map((a) => ({ ...a, assignedAt: '2026-01-01T00:00:00Z' }));
       },
     },
   };
@@ -20,7 +22,12 @@ describe('numbers in service elsewhere', () => {
     const { gateway } = gatewayWith([{ number: '+862066240011', instanceId: 'cc-a', reference: 'sip-registration-1' }]);
     const { numbersInService } = createNumberConflictActivities({ gateway });
     expect(await numbersInService({ numbers: ['+862066240010', '+862066240011'], reference: 'purchase-1' })).toEqual([
-      { number: '+862066240011', display: '020-66240011', where: 'sbc', owner: 'instance cc-a (case sip-registration-1)' },
+      {
+        number: '+862066240011',
+        display: '020-66240011',
+        where: 'sbc',
+        owner: 'instance cc-a (case sip-registration-1)',
+      },
     ]);
   });
 
@@ -49,7 +56,12 @@ describe('numbers in service elsewhere', () => {
       gateway,
       elsewhere: [contactCenterInService(async (n) => bound[n] ?? null)],
     });
-    expect(await numbersInService({ numbers: ['+862066240011', '+862066240012', '+862066240013', '+862066240014'], reference: 'purchase-1' })).toEqual([
+    expect(
+      await numbersInService({
+        numbers: ['+862066240011', '+862066240012', '+862066240013', '+862066240014'],
+        reference: 'purchase-1',
+      }),
+    ).toEqual([
       expect.objectContaining({ number: '+862066240011', where: 'sbc' }),
       { number: '+862066240012', display: '020-66240012', where: 'contact center', owner: 'instance cc-x' },
     ]);

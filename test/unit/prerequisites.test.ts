@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decide, ensurePrerequisites, manualCommand, PACKAGES, parseOsRelease, PrerequisitesError, type Probes, type Survey } from '../../dev/prerequisites';
+import {
+  decide,
+  ensurePrerequisites,
+  manualCommand,
+  PACKAGES,
+  parseOsRelease,
+  PrerequisitesError,
+  type Probes,
+  type Survey,
+} from '../../dev/prerequisites';
 
 const DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
 const UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\n';
@@ -19,7 +28,15 @@ const ready: Survey = {
 };
 
 /** A machine described by what is on it; installing and starting change it as apt would. */
-function machine(initial: { os?: string; uid?: number; sudo?: boolean; have?: string[]; postgres?: 'answers' | 'stopped' | 'absent'; go?: boolean; cli?: boolean }) {
+function machine(initial: {
+  os?: string;
+  uid?: number;
+  sudo?: boolean;
+  have?: string[];
+  postgres?: 'answers' | 'stopped' | 'absent';
+  go?: boolean;
+  cli?: boolean;
+}) {
   const have = new Set(initial.have ?? ['kamailio', 'db_postgres.so', 'sipp', 'apt-get', 'ca-certificates']);
   let postgres = initial.postgres ?? 'answers';
   const commands: string[] = [];
@@ -28,7 +45,12 @@ function machine(initial: { os?: string; uid?: number; sudo?: boolean; have?: st
     uid: () => initial.uid ?? 0,
     sudoNonInteractive: async () => initial.sudo ?? false,
     which: async (name) => (have.has(name) ? `/usr/bin/${name}` : undefined),
-    exists: async (file) => (file.endsWith('db_postgres.so') ? have.has('db_postgres.so') : file.includes('ca-certificates') ? have.has('ca-certificates') : false),
+    exists: async (file) =>
+      file.endsWith('db_postgres.so')
+        ? have.has('db_postgres.so')
+        : file.includes('ca-certificates')
+          ? have.has('ca-certificates')
+          : false,
     kamailioModuleDirs: async () => ['/usr/lib/x86_64-linux-gnu/kamailio/modules'],
     postgresAnswers: async () => postgres === 'answers',
     postgresVersions: async () => (postgres === 'absent' ? [] : ['15']),
@@ -53,7 +75,10 @@ function machine(initial: { os?: string; uid?: number; sudo?: boolean; have?: st
   return { probes, exec, commands };
 }
 
-async function ensure(m: ReturnType<typeof machine>, options: { purpose?: 'start' | 'test'; browser?: boolean; env?: NodeJS.ProcessEnv } = {}) {
+async function ensure(
+  m: ReturnType<typeof machine>,
+  options: { purpose?: 'start' | 'test'; browser?: boolean; env?: NodeJS.ProcessEnv } = {},
+) {
   const lines: string[] = [];
   const outcome = await ensurePrerequisites({
     purpose: options.purpose ?? 'test',
@@ -84,12 +109,18 @@ describe('decide', () => {
   });
 
   it('uses sudo when the user has it non-interactively', () => {
-    expect(decide({ ...ready, privilege: 'sudo', sipp: false }, { purpose: 'test' })).toMatchObject({ kind: 'setup', sudo: true });
+    expect(decide({ ...ready, privilege: 'sudo', sipp: false }, { purpose: 'test' })).toMatchObject({
+      kind: 'setup',
+      sudo: true,
+    });
   });
 
   it('stops with the one install command for a user without root or sudo', () => {
     const plan = decide({ ...ready, privilege: 'none', kamailio: false, sipp: false }, { purpose: 'test' });
-    expect(plan).toMatchObject({ kind: 'stop', command: 'sudo apt-get install -y --no-install-recommends kamailio sip-tester' });
+    expect(plan).toMatchObject({
+      kind: 'stop',
+      command: 'sudo apt-get install -y --no-install-recommends kamailio sip-tester',
+    });
   });
 
   it('stops on a system without apt, naming the Debian packages', () => {
@@ -108,16 +139,26 @@ describe('decide', () => {
   });
 
   it('starts an installed PostgreSQL that is not running, and installs one that is absent', () => {
-    expect(decide({ ...ready, postgres: 'stopped' }, { purpose: 'test' })).toMatchObject({ kind: 'setup', packages: [], postgres: 'start', postgresVersion: '15' });
+    expect(decide({ ...ready, postgres: 'stopped' }, { purpose: 'test' })).toMatchObject({
+      kind: 'setup',
+      packages: [],
+      postgres: 'start',
+      postgresVersion: '15',
+    });
     const absent = decide({ ...ready, postgres: 'absent', postgresVersion: undefined }, { purpose: 'test' });
     expect(absent).toMatchObject({ kind: 'setup', postgres: 'install' });
     expect(absent.kind === 'setup' && absent.packages.map((p) => p.name)).toEqual(['postgresql']);
   });
 
   it('tells a user without sudo how to start or set up PostgreSQL', () => {
-    expect(decide({ ...ready, privilege: 'none', postgres: 'stopped' }, { purpose: 'test' })).toMatchObject({ kind: 'stop', command: 'sudo pg_ctlcluster 15 main start' });
+    expect(decide({ ...ready, privilege: 'none', postgres: 'stopped' }, { purpose: 'test' })).toMatchObject({
+      kind: 'stop',
+      command: 'sudo pg_ctlcluster 15 main start',
+    });
     const absent = decide({ ...ready, privilege: 'none', postgres: 'absent' }, { purpose: 'test' });
-    expect(absent.kind === 'stop' && absent.command).toMatch(/^sudo sh -c 'apt-get install -y --no-install-recommends postgresql && .*127\.0\.0\.1\/32 trust.*pg_ctlcluster/);
+    expect(absent.kind === 'stop' && absent.command).toMatch(
+      /^sudo sh -c 'apt-get install -y --no-install-recommends postgresql && .*127\.0\.0\.1\/32 trust.*pg_ctlcluster/,
+    );
   });
 
   it('stops first when there is neither a Temporal CLI nor Go, even with packages missing', () => {
@@ -132,7 +173,9 @@ describe('decide', () => {
   });
 
   it('writes one command for packages and a PostgreSQL start together', () => {
-    expect(manualCommand([PACKAGES.sipp], 'start', '15')).toBe('sudo apt-get install -y --no-install-recommends sip-tester && sudo pg_ctlcluster 15 main start');
+    expect(manualCommand([PACKAGES.sipp], 'start', '15')).toBe(
+      'sudo apt-get install -y --no-install-recommends sip-tester && sudo pg_ctlcluster 15 main start',
+    );
   });
 });
 
@@ -153,9 +196,17 @@ describe('ensurePrerequisites', () => {
   });
 
   it('installs through sudo -n on Ubuntu for a user with sudo', async () => {
-    const m = machine({ os: UBUNTU, uid: 1000, sudo: true, have: ['apt-get', 'kamailio', 'db_postgres.so', 'ca-certificates'] });
+    const m = machine({
+      os: UBUNTU,
+      uid: 1000,
+      sudo: true,
+      have: ['apt-get', 'kamailio', 'db_postgres.so', 'ca-certificates'],
+    });
     expect((await ensure(m)).outcome).toBe('installed');
-    expect(m.commands).toEqual(['sudo -n apt-get update', 'sudo -n apt-get install -y --no-install-recommends sip-tester']);
+    expect(m.commands).toEqual([
+      'sudo -n apt-get update',
+      'sudo -n apt-get install -y --no-install-recommends sip-tester',
+    ]);
   });
 
   it('stops before running anything for a user without sudo, naming the command', async () => {

@@ -45,15 +45,33 @@ describe('production refuses default secrets', () => {
       DATABASE_URL: 'postgresql://temporal:temporal@postgresql:5432/temporal',
     });
     expect(issues.map((i) => i.path).sort()).toEqual(
-      ['API_TOKENS_FILE', 'BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET', 'CONTACT_CENTER_API_KEY', 'DATABASE_URL', 'SBC_DATABASE_URL', 'SIP_GATEWAY_MODE'].sort(),
+      [
+        'API_TOKENS_FILE',
+        'BILLING_API_KEY',
+        'BILLING_WEBHOOK_SECRET',
+        'CONTACT_CENTER_API_KEY',
+        'DATABASE_URL',
+        'SBC_DATABASE_URL',
+        'SIP_GATEWAY_MODE',
+      ].sort(),
     );
     const text = JSON.stringify(issues);
-    for (const secret of ['sandbox-webhook-secret-change-me', 'sandbox-billing-key', 'sandbox-contact-center-key', 'temporal:temporal']) expect(text).not.toContain(secret);
+    for (const secret of [
+      'sandbox-webhook-secret-change-me',
+      'sandbox-billing-key',
+      'sandbox-contact-center-key',
+      'temporal:temporal',
+    ])
+      expect(text).not.toContain(secret);
   });
 
   it('counts an unset secret as the default it would fall back to', () => {
     const { BILLING_API_KEY: _key, BILLING_WEBHOOK_SECRET: _secret, CONTACT_CENTER_API_KEY: _cc, ...rest } = GOOD;
-    expect(issuesOf(rest).map((i) => i.path).sort()).toEqual(['BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET', 'CONTACT_CENTER_API_KEY']);
+    expect(
+      issuesOf(rest)
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual(['BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET', 'CONTACT_CENTER_API_KEY']);
   });
 
   it.each([
@@ -89,8 +107,12 @@ describe('production refuses default secrets', () => {
 
   it('takes only kamailio or manual as the SIP gateway mode, set explicitly', () => {
     const { SIP_GATEWAY_MODE: _mode, ...unset } = GOOD;
-    expect(issuesOf(unset)).toEqual([{ path: 'SIP_GATEWAY_MODE', message: expect.stringMatching(/kamailio or manual/) }]);
-    expect(issuesOf({ ...GOOD, SIP_GATEWAY_MODE: 'recording' })).toEqual([{ path: 'SIP_GATEWAY_MODE', message: expect.stringMatching(/test double/) }]);
+    expect(issuesOf(unset)).toEqual([
+      { path: 'SIP_GATEWAY_MODE', message: expect.stringMatching(/kamailio or manual/) },
+    ]);
+    expect(issuesOf({ ...GOOD, SIP_GATEWAY_MODE: 'recording' })).toEqual([
+      { path: 'SIP_GATEWAY_MODE', message: expect.stringMatching(/test double/) },
+    ]);
     // Development keeps its defaults.
     expect(loadConfig({}).sipGateway.mode).toBe('recording');
     expect(loadConfig({ BILLING_API_KEY: 'sandbox-billing-key' }).billing.apiKey).toBe('sandbox-billing-key');
@@ -137,7 +159,11 @@ describe('production refuses demo tokens in the tokens file', () => {
 });
 
 describe('Temporal connection options', () => {
-  const files: Record<string, string> = { '/tls/ca.pem': 'CA PEM', '/tls/client.pem': 'CERT PEM', '/tls/client.key': 'KEY PEM' };
+  const files: Record<string, string> = {
+    '/tls/ca.pem': 'CA PEM',
+    '/tls/client.pem': 'CERT PEM',
+    '/tls/client.key': 'KEY PEM',
+  };
   const readFile = (file: string) => {
     if (!(file in files)) throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' });
     return Buffer.from(files[file]!);
@@ -170,7 +196,11 @@ describe('Temporal connection options', () => {
   });
 
   it('sends an API key over TLS with the system roots (Temporal Cloud), in production too', () => {
-    const cloud = { TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'onboarding.a1b2c', TEMPORAL_API_KEY: 'tcld-key-123' };
+    const cloud = {
+      TEMPORAL_ADDRESS: 'eu-west-1.aws.api.temporal.io:7233',
+      TEMPORAL_NAMESPACE: 'onboarding.a1b2c',
+      TEMPORAL_API_KEY: 'tcld-key-123',
+    };
     const options = optionsFor(cloud);
     expect(options).toEqual({ address: 'eu-west-1.aws.api.temporal.io:7233', tls: {}, apiKey: 'tcld-key-123' });
     expect(describeTemporalConnection(options)).toBe('eu-west-1.aws.api.temporal.io:7233 (TLS, API key)');
@@ -180,18 +210,34 @@ describe('Temporal connection options', () => {
   });
 
   it('takes a CA alone (server TLS, no client certificate)', () => {
-    expect(optionsFor({ TEMPORAL_TLS_CA: '/tls/ca.pem' }).tls).toEqual({ serverRootCACertificate: Buffer.from('CA PEM') });
+    expect(optionsFor({ TEMPORAL_TLS_CA: '/tls/ca.pem' }).tls).toEqual({
+      serverRootCACertificate: Buffer.from('CA PEM'),
+    });
     expect(optionsFor({ TEMPORAL_TLS: 'true' }).tls).toEqual({});
   });
 
   it('refuses a key sent in clear in production, half a client pair, and files that cannot be read', () => {
-    expect(issuesOf({ ...GOOD, TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' })).toEqual([{ path: 'TEMPORAL_TLS', message: expect.stringMatching(/in clear/) }]);
+    expect(issuesOf({ ...GOOD, TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' })).toEqual([
+      { path: 'TEMPORAL_TLS', message: expect.stringMatching(/in clear/) },
+    ]);
     // Development may talk to a local proxy in plaintext.
-    expect(optionsFor({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' })).toEqual({ address: 'localhost:7233', tls: false, apiKey: 'k' });
-    expect(issuesOf({ TEMPORAL_TLS_CERT: '/tls/client.pem' })).toEqual([{ path: 'TEMPORAL_TLS_KEY', message: expect.any(String) }]);
-    expect(issuesOf({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA: '/tls/ca.pem' }).map((i) => i.path)).toEqual(['TEMPORAL_TLS_CA']);
+    expect(optionsFor({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' })).toEqual({
+      address: 'localhost:7233',
+      tls: false,
+      apiKey: 'k',
+    });
+    expect(issuesOf({ TEMPORAL_TLS_CERT: '/tls/client.pem' })).toEqual([
+      { path: 'TEMPORAL_TLS_KEY', message: expect.any(String) },
+    ]);
+    expect(issuesOf({ TEMPORAL_TLS: 'false', TEMPORAL_TLS_CA: '/tls/ca.pem' }).map((i) => i.path)).toEqual([
+      'TEMPORAL_TLS_CA',
+    ]);
     try {
-      optionsFor({ TEMPORAL_TLS_CA: '/tls/missing.pem', TEMPORAL_TLS_CERT: '/tls/client.pem', TEMPORAL_TLS_KEY: '/tls/gone.key' });
+      optionsFor({
+        TEMPORAL_TLS_CA: '/tls/missing.pem',
+        TEMPORAL_TLS_CERT: '/tls/client.pem',
+        TEMPORAL_TLS_KEY: '/tls/gone.key',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);

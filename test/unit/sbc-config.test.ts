@@ -4,7 +4,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KAMAILIO_CFG, kamailioArgs, kamailioConfigFiles, writeKamailioConfig } from '../../sbc/start';
 
-const options = { databaseUrl: 'postgres://sbc:s3cret@db.internal:5432/sbc', sipIp: '127.0.0.5', sipPort: 5070, rpcPort: 5071, sipDomain: 'sip.test' };
+const options = {
+  databaseUrl: 'postgres://sbc:s3cret@db.internal:5432/sbc',
+  sipIp: '127.0.0.5',
+  sipPort: 5070,
+  rpcPort: 5071,
+  sipDomain: 'sip.test',
+};
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -23,7 +29,10 @@ describe('SBC configuration files', () => {
   });
 
   it('passes flood-control thresholds as defines and refuses nonsense', () => {
-    const args = kamailioArgs({ ...options, limits: { inviteLimit: 7, floodWindowSeconds: 3, authFailLimit: 2, banSeconds: 30 } }, '/r');
+    const args = kamailioArgs(
+      { ...options, limits: { inviteLimit: 7, floodWindowSeconds: 3, authFailLimit: 2, banSeconds: 30 } },
+      '/r',
+    );
     expect(args).toEqual(
       expect.arrayContaining([
         'INVITE_LIMIT=7',

@@ -5,16 +5,35 @@ import { kamailioArgs } from '../../sbc/start';
 
 describe('SIP configuration', () => {
   it('tells customers the published addresses, and the local SBC in development', () => {
-    const prod = loadConfig({ APP_PROFILE: 'production', API_TOKENS_FILE: '/etc/tokens.json', BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a', BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c', CONTACT_CENTER_API_KEY: 'c-2b9e4f7a1d3c5e8f', SIP_GATEWAY_MODE: 'manual' }).sipGateway;
-    expect(prod.provider).toEqual({ inbound: 'sip.pstn.avc.qcloud.com:5089', inboundIps: [...PROVIDER_SIGNALLING.inboundIps], outbound: [...PROVIDER_SIGNALLING.outbound] });
+    const prod = loadConfig({
+      APP_PROFILE: 'production',
+      API_TOKENS_FILE: '/etc/tokens.json',
+      BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a',
+      BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c',
+      CONTACT_CENTER_API_KEY: 'c-2b9e4f7a1d3c5e8f',
+      SIP_GATEWAY_MODE: 'manual',
+    }).sipGateway;
+    expect(prod.provider).toEqual({
+      inbound: 'sip.pstn.avc.qcloud.com:5089',
+      inboundIps: [...PROVIDER_SIGNALLING.inboundIps],
+      outbound: [...PROVIDER_SIGNALLING.outbound],
+    });
     expect(prod.provider.outbound).toHaveLength(6);
     expect(prod.provider.outbound.every((a) => a.endsWith(':5089'))).toBe(true);
     expect(prod.registrar).toBe('sip.tccc.qcloud.com:35090');
 
     const dev = loadConfig({}).sipGateway;
-    expect(dev.provider).toEqual({ inbound: '127.0.0.1:5080', inboundIps: ['127.0.0.1:5080'], outbound: ['127.0.0.1:5080'] });
+    expect(dev.provider).toEqual({
+      inbound: '127.0.0.1:5080',
+      inboundIps: ['127.0.0.1:5080'],
+      outbound: ['127.0.0.1:5080'],
+    });
     expect(dev.registrar).toBe('127.0.0.1:5080');
-    expect(dev.sbc).toMatchObject({ rpcUrl: 'http://127.0.0.1:5071/RPC', platformAddresses: ['127.0.0.1'], timeZone: 'UTC' });
+    expect(dev.sbc).toMatchObject({
+      rpcUrl: 'http://127.0.0.1:5071/RPC',
+      platformAddresses: ['127.0.0.1'],
+      timeZone: 'UTC',
+    });
   });
 
   it('rejects malformed SIP settings', () => {
@@ -26,19 +45,64 @@ describe('SIP configuration', () => {
   it('runs the SBC before the worker, and gives worker and API the chosen mode', () => {
     const config = loadConfig({});
     const withSbc = developmentServices(config, '/usr/bin/temporal', { mode: 'kamailio', runSbc: true });
-    expect(withSbc.map((s) => s.name)).toEqual(['temporal', 'mail', 'billing', 'contact-center', 'sbc', 'worker', 'api']);
-    for (const name of ['worker', 'api']) expect(withSbc.find((s) => s.name === name)!.env).toEqual({ SIP_GATEWAY_MODE: 'kamailio' });
+    expect(withSbc.map((s) => s.name)).toEqual([
+      'temporal',
+      'mail',
+      'billing',
+      'contact-center',
+      'sbc',
+      'worker',
+      'api',
+    ]);
+    for (const name of ['worker', 'api'])
+      expect(withSbc.find((s) => s.name === name)!.env).toEqual({ SIP_GATEWAY_MODE: 'kamailio' });
     const without = developmentServices(config, '/usr/bin/temporal', { mode: 'manual', runSbc: false });
     expect(without.map((s) => s.name)).not.toContain('sbc');
     expect(without.find((s) => s.name === 'worker')!.env).toEqual({ SIP_GATEWAY_MODE: 'manual' });
   });
 
   it('parameterises Kamailio with listeners and defines', () => {
-    const args = kamailioArgs({ databaseUrl: 'postgres://u@h:5432/db', sipIp: '127.0.0.5', sipPort: 5070, rpcPort: 5071, sipDomain: 'Sip.Test', platformUri: 'sip:10.0.0.1:5060' }, '/run/x');
-    expect(args).toEqual(expect.arrayContaining(['-DD', '-E', '-Y', '/run/x', '-l', 'udp:127.0.0.5:5070', '-l', 'tcp:127.0.0.5:5070', '-l', 'tcp:127.0.0.1:5071']));
-    expect(args).toEqual(expect.arrayContaining(['SIP_DOMAIN="sip.test"', 'RPC_PORT=5071', 'PLATFORM_URI="sip:10.0.0.1:5060"', '-f', '/run/x/kamailio.cfg']));
+    const args = kamailioArgs(
+      {
+        databaseUrl: 'postgres://u@h:5432/db',
+        sipIp: '127.0.0.5',
+        sipPort: 5070,
+        rpcPort: 5071,
+        sipDomain: 'Sip.Test',
+        platformUri: 'sip:10.0.0.1:5060',
+      },
+      '/run/x',
+    );
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '-DD',
+        '-E',
+        '-Y',
+        '/run/x',
+        '-l',
+        'udp:127.0.0.5:5070',
+        '-l',
+        'tcp:127.0.0.5:5070',
+        '-l',
+        'tcp:127.0.0.1:5071',
+      ]),
+    );
+    expect(args).toEqual(
+      expect.arrayContaining([
+        'SIP_DOMAIN="sip.test"',
+        'RPC_PORT=5071',
+        'PLATFORM_URI="sip:10.0.0.1:5060"',
+        '-f',
+        '/run/x/kamailio.cfg',
+      ]),
+    );
     // The database URL (credentials) stays off the process list.
     expect(args.join(' ')).not.toContain('postgres://');
-    expect(() => kamailioArgs({ databaseUrl: 'postgres://u@h/db"x', sipIp: '127.0.0.5', sipPort: 1, rpcPort: 2, sipDomain: 'd' }, '/r')).toThrow(/unsupported/);
+    expect(() =>
+      kamailioArgs(
+        { databaseUrl: 'postgres://u@h/db"x', sipIp: '127.0.0.5', sipPort: 1, rpcPort: 2, sipDomain: 'd' },
+        '/r',
+      ),
+    ).toThrow(/unsupported/);
   });
 });

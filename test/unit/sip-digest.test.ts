@@ -7,8 +7,20 @@ describe('digest', () => {
     const challenge = parseChallenge(
       'Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"',
     );
-    expect(challenge).toMatchObject({ realm: 'testrealm@host.com', qop: ['auth', 'auth-int'], nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093' });
-    const value = digestAuthorization({ method: 'GET', uri: '/dir/index.html', username: 'Mufasa', password: 'Circle Of Life', challenge, cnonce: '0a4f113b', nc: 1 });
+    expect(challenge).toMatchObject({
+      realm: 'testrealm@host.com',
+      qop: ['auth', 'auth-int'],
+      nonce: 'dcd98b7102dd2f0e8b11d0f600bfb0c093',
+    });
+    const value = digestAuthorization({
+      method: 'GET',
+      uri: '/dir/index.html',
+      username: 'Mufasa',
+      password: 'Circle Of Life',
+      challenge,
+      cnonce: '0a4f113b',
+      nc: 1,
+    });
     expect(value).toContain('response="6629fae49393a05397450978507c4ef1"');
     expect(value).toContain('qop=auth, nc=00000001, cnonce="0a4f113b"');
     expect(value).toContain('opaque="5ccc069c403ebaf9f0171e9517f40e41"');
@@ -26,7 +38,10 @@ describe('digest', () => {
   it('stores HA1 and HA1b as Kamailio computes them', () => {
     // echo -n 'gateway01:1400.tccc.example:pw' | md5sum
     expect(ha1('gateway01', '1400.tccc.example', 'pw')).toBe('31ee83fb4940c0f0c3e9363389c45f7b');
-    expect(sipDigests('gateway01', 'r.example', 'pw')).toEqual({ ha1: ha1('gateway01', 'r.example', 'pw'), ha1b: ha1b('gateway01', 'r.example', 'r.example', 'pw') });
+    expect(sipDigests('gateway01', 'r.example', 'pw')).toEqual({
+      ha1: ha1('gateway01', 'r.example', 'pw'),
+      ha1b: ha1b('gateway01', 'r.example', 'r.example', 'pw'),
+    });
   });
 });
 

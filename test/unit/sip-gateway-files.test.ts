@@ -27,7 +27,9 @@ describe('recording gateway', () => {
     expect(await gw.allowlist()).toHaveLength(1);
     expect(await gw.disallowGateway(input)).toEqual({ removed: 1, state: 'recorded' });
     expect(await gw.disallowGateway(input)).toEqual({ removed: 0, state: 'recorded' });
-    await expect(gw.allowGateway({ ...input, ip: 'gw.example' })).rejects.toMatchObject({ type: 'InvalidSipGatewayInput' });
+    await expect(gw.allowGateway({ ...input, ip: 'gw.example' })).rejects.toMatchObject({
+      type: 'InvalidSipGatewayInput',
+    });
   });
 
   it('keeps only a hash of account passwords and observes nothing', async () => {
@@ -35,7 +37,12 @@ describe('recording gateway', () => {
     const gw = new RecordingSipGateway(file, { sipDomain: 'sip.test' });
     const a = await gw.createAccount({ instanceId: '1400001', reference: 'case-1' });
     const b = await gw.createAccount({ instanceId: '1400001', reference: 'case-2' });
-    expect([a.username, b.username, a.realm, a.state]).toEqual(['gateway01', 'gateway02', '1400001.sip.test', 'recorded']);
+    expect([a.username, b.username, a.realm, a.state]).toEqual([
+      'gateway01',
+      'gateway02',
+      '1400001.sip.test',
+      'recorded',
+    ]);
     const rotated = await gw.rotateAccount(a);
     const text = await readFile(file, 'utf8');
     for (const p of [a.password, b.password, rotated.password]) expect(text).not.toContain(p);
@@ -48,7 +55,12 @@ describe('recording gateway', () => {
 
   it('reads a file written before allowlists and accounts existed', async () => {
     const file = path.join(dir, 'old.json');
-    await writeFile(file, JSON.stringify([{ number: '+862088880000', instanceId: 'cc', reference: 'r', assignedAt: '2025-01-01T00:00:00.000Z' }]));
+    await writeFile(
+      file,
+      JSON.stringify([
+        { number: '+862088880000', instanceId: 'cc', reference: 'r', assignedAt: '2025-01-01T00:00:00.000Z' },
+      ]),
+    );
     const gw = new RecordingSipGateway(file);
     expect(await gw.assignments()).toHaveLength(1);
     await gw.allowGateway({ ip: '203.0.113.7', port: 5060, reference: 'r' });
@@ -69,7 +81,10 @@ describe('manual gateway', () => {
     await gw.markApplied(pending[0]!.id, 'ops@provider');
     expect((await gw.allowlist())[0]!.state).toBe('live');
     // Removing an applied entry is itself work for a person.
-    expect(await gw.disallowGateway({ ip: '203.0.113.7', port: 5060, reference: 'case-1' })).toEqual({ removed: 1, state: 'pending-manual' });
+    expect(await gw.disallowGateway({ ip: '203.0.113.7', port: 5060, reference: 'case-1' })).toEqual({
+      removed: 1,
+      state: 'pending-manual',
+    });
     expect((await gw.changes({ status: 'pending' })).map((c) => c.action)).toEqual(['disallow-gateway']);
   });
 
@@ -86,7 +101,10 @@ describe('manual gateway', () => {
     const account = await gw.createAccount({ instanceId: '1400002', reference: 'case-3' });
     expect(account).toMatchObject({ username: 'gateway01', realm: '1400002.sip.test', state: 'pending-manual' });
     const [change] = await gw.changes();
-    expect(change).toMatchObject({ action: 'create-account', details: { username: 'gateway01', realm: '1400002.sip.test', ha1: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    expect(change).toMatchObject({
+      action: 'create-account',
+      details: { username: 'gateway01', realm: '1400002.sip.test', ha1: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    });
     expect(await readFile(file, 'utf8')).not.toContain(account.password);
     await expect(gw.registration(account)).rejects.toMatchObject({ type: 'NotObservable' });
     const assigned = await gw.assignNumbers({ instanceId: 'cc', numbers: ['+862088880001'], reference: 'case-3' });
@@ -106,7 +124,12 @@ describe('choosing the gateway', () => {
   });
 
   it('refuses SBC operations on a gateway that only assigns numbers', () => {
-    const numbersOnly: SipGateway = { mode: 'double', assignNumbers: async () => [], unassignNumbers: async () => ({ removed: [] }), assignments: async () => [] };
+    const numbersOnly: SipGateway = {
+      mode: 'double',
+      assignNumbers: async () => [],
+      unassignNumbers: async () => ({ removed: [] }),
+      assignments: async () => [],
+    };
     expect(() => sbcOf(numbersOnly)).toThrow(/does not support observes, allowGateway/);
   });
 });

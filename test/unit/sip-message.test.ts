@@ -35,7 +35,11 @@ describe('SIP messages', () => {
     expect(headerValues(m, 'via')).toHaveLength(2);
     expect(headerValues(m, 'record-route')).toEqual(['<sip:10.0.0.9;lr;ftag=1>', '<sip:10.0.0.8;lr>']);
     expect(header(m, 'call-id')).toBe('call-1@10.0.0.1');
-    expect(parseNameAddr(header(m, 'from')!)).toEqual({ display: 'Caller', uri: 'sip:13800138000@example.com', params: { tag: 'aa' } });
+    expect(parseNameAddr(header(m, 'from')!)).toEqual({
+      display: 'Caller',
+      uri: 'sip:13800138000@example.com',
+      params: { tag: 'aa' },
+    });
     expect(transactionKey(m)).toBe('z9hG4bKabc/INVITE');
     const folded = parseMessage('OPTIONS sip:a@b SIP/2.0\r\nSubject: one\r\n two\r\n\r\n');
     expect(folded).toMatchObject({ kind: 'request', method: 'OPTIONS', uri: 'sip:a@b' });
@@ -43,7 +47,13 @@ describe('SIP messages', () => {
   });
 
   it('serializes with a Content-Length that counts bytes', () => {
-    const text = serialize({ kind: 'request', method: 'MESSAGE', uri: 'sip:x@y', headers: [['Content-Length', '99']], body: '你好' });
+    const text = serialize({
+      kind: 'request',
+      method: 'MESSAGE',
+      uri: 'sip:x@y',
+      headers: [['Content-Length', '99']],
+      body: '你好',
+    });
     expect(text).toBe('MESSAGE sip:x@y SIP/2.0\r\nContent-Length: 6\r\n\r\n你好');
   });
 
@@ -57,7 +67,12 @@ describe('SIP messages', () => {
     });
     expect(parseUri('sip:[2001:db8::1]:5060').host).toBe('2001:db8::1');
     expect(uriTarget('sip:10.0.0.9;lr')).toEqual({ host: '10.0.0.9', port: 5060, transport: undefined });
-    expect(parseVia('SIP/2.0/TCP 10.0.0.1:5080;branch=z9hG4bKx;rport')).toEqual({ transport: 'TCP', host: '10.0.0.1', port: 5080, params: { branch: 'z9hG4bKx', rport: '' } });
+    expect(parseVia('SIP/2.0/TCP 10.0.0.1:5080;branch=z9hG4bKx;rport')).toEqual({
+      transport: 'TCP',
+      host: '10.0.0.1',
+      port: 5080,
+      params: { branch: 'z9hG4bKx', rport: '' },
+    });
   });
 
   it('frames a TCP stream by Content-Length, across chunks and keep-alives', () => {
@@ -78,20 +93,34 @@ describe('SIP messages', () => {
 
 describe('OPTIONS', () => {
   it('builds a request that names the target and our address', () => {
-    const r = buildOptions({ host: '203.0.113.5', port: 5089, transport: 'udp', local: { address: '198.51.100.7', port: 40000 } });
+    const r = buildOptions({
+      host: '203.0.113.5',
+      port: 5089,
+      transport: 'udp',
+      local: { address: '198.51.100.7', port: 40000 },
+    });
     const m = parseMessage(r.text);
     expect(m).toMatchObject({ kind: 'request', method: 'OPTIONS', uri: 'sip:203.0.113.5:5089' });
-    expect(parseVia(header(m, 'via')!)).toMatchObject({ transport: 'UDP', host: '198.51.100.7', port: 40000, params: { branch: r.branch } });
+    expect(parseVia(header(m, 'via')!)).toMatchObject({
+      transport: 'UDP',
+      host: '198.51.100.7',
+      port: 40000,
+      params: { branch: r.branch },
+    });
     expect(header(m, 'cseq')).toBe('1 OPTIONS');
     expect(header(m, 'call-id')).toBe(r.callId);
     expect(parseNameAddr(header(m, 'from')!).params.tag).toMatch(/^[0-9a-f]{12}$/);
-    const tcp = parseMessage(buildOptions({ host: 'gw.example', port: 5060, transport: 'tcp', local: { address: '::1', port: 5 } }).text);
+    const tcp = parseMessage(
+      buildOptions({ host: 'gw.example', port: 5060, transport: 'tcp', local: { address: '::1', port: 5 } }).text,
+    );
     expect(tcp).toMatchObject({ uri: 'sip:gw.example:5060;transport=tcp' });
     expect(header(tcp, 'via')).toMatch(/^SIP\/2\.0\/TCP \[::1\]:5;branch=/);
   });
 
   it('retransmits on timer E: 500 ms doubling, capped at 4 s', () => {
     expect(retransmitSchedule(1_600)).toEqual([500, 1_500]);
-    expect(retransmitSchedule(32_000)).toEqual([500, 1_500, 3_500, 7_500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500]);
+    expect(retransmitSchedule(32_000)).toEqual([
+      500, 1_500, 3_500, 7_500, 11_500, 15_500, 19_500, 23_500, 27_500, 31_500,
+    ]);
   });
 });

@@ -11,7 +11,11 @@ describe('SIP trunk gateway addresses', () => {
     ['::1', 'loopback'],
     ['::ffff:10.0.0.1', 'private'],
   ])('refuses %s, naming the %s range', (ip, range) => {
-    expect(checkGatewayAddress(ip, { allowPrivate: false })).toMatchObject({ path: 'gateway.ip', code: 'gateway-ip-range', message: expect.stringContaining(range) });
+    expect(checkGatewayAddress(ip, { allowPrivate: false })).toMatchObject({
+      path: 'gateway.ip',
+      code: 'gateway-ip-range',
+      message: expect.stringContaining(range),
+    });
   });
 
   it('accepts public unicast addresses, and private and loopback ones only where configuration allows', () => {

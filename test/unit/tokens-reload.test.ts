@@ -16,7 +16,10 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'tokens-reload-'));
 const file = path.join(dir, 'tokens.json');
 const SUPPORT = 'tok-support-5b1e9f3a7c2d';
 const PORTAL = 'tok-portal-8d4c2a6e0f1b';
-const entry = { support: { name: 'support desk', role: 'support', tokenSha256: sha256Hex(SUPPORT) }, portal: { name: 'portal', role: 'enterprise', enterpriseId: 'ent-1', tokenSha256: sha256Hex(PORTAL) } };
+const entry = {
+  support: { name: 'support desk', role: 'support', tokenSha256: sha256Hex(SUPPORT) },
+  portal: { name: 'portal', role: 'enterprise', enterpriseId: 'ent-1', tokenSha256: sha256Hex(PORTAL) },
+};
 
 /** Written aside and renamed over, as deployment tools and editors replace files. */
 function writeTokens(content: unknown): void {
@@ -46,7 +49,8 @@ describe('tokens file hot reload', () => {
     await connection.close();
   });
   // A route that needs a principal and nothing else.
-  const status = async (token: string) => (await request(app).get('/v1/sip/provider-addresses').set('authorization', `Bearer ${token}`)).status;
+  const status = async (token: string) =>
+    (await request(app).get('/v1/sip/provider-addresses').set('authorization', `Bearer ${token}`)).status;
 
   it('stops accepting a token removed from the file within a few seconds, without a restart', async () => {
     expect(await status(SUPPORT)).toBe(200);
@@ -64,7 +68,9 @@ describe('tokens file hot reload', () => {
     const before = lines.length;
     writeTokens(`[{"name":"half written","role":"support","tokenSha256":"${sha256Hex('x')}"`);
     await until(async () => lines.length > before, 5_000);
-    expect(lines.at(-1)).toMatch(new RegExp(`^API tokens: ${file} not reloaded, keeping 1 principals: API_TOKENS_FILE: .*not valid JSON$`));
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^API tokens: ${file} not reloaded, keeping 1 principals: API_TOKENS_FILE: .*not valid JSON$`),
+    );
     expect(await status(PORTAL)).toBe(200);
 
     writeTokens([{ name: 'no hash', role: 'support' }]);
@@ -90,7 +96,12 @@ describe('tokens file hot reload', () => {
   it('does not start on a bad file, nor in production on a demo token', () => {
     writeFileSync(path.join(dir, 'bad.json'), '[]');
     expect(() => new FileTokenRegistry(path.join(dir, 'bad.json'), { log: () => undefined })).toThrow(ConfigError);
-    writeFileSync(path.join(dir, 'demo.json'), JSON.stringify([{ name: 'copied', role: 'support', tokenSha256: sha256Hex('demo-support') }]));
-    expect(() => new FileTokenRegistry(path.join(dir, 'demo.json'), { production: true, log: () => undefined })).toThrow(/demo token demo-support/);
+    writeFileSync(
+      path.join(dir, 'demo.json'),
+      JSON.stringify([{ name: 'copied', role: 'support', tokenSha256: sha256Hex('demo-support') }]),
+    );
+    expect(
+      () => new FileTokenRegistry(path.join(dir, 'demo.json'), { production: true, log: () => undefined }),
+    ).toThrow(/demo token demo-support/);
   });
 });

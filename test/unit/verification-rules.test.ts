@@ -19,7 +19,13 @@ function application(overrides: Partial<Application> = {}): Application {
   const applicantType = overrides.applicantType ?? 'agent';
   return {
     applicantType,
-    company: { name: '广州示例科技有限公司', unifiedSocialCreditCode: uscc('91440101MA59UTQD1'), entityType: 'company', licenceValidFrom: '2020-01-01', licenceValidTo: null },
+    company: {
+      name: '广州示例科技有限公司',
+      unifiedSocialCreditCode: uscc('91440101MA59UTQD1'),
+      entityType: 'company',
+      licenceValidFrom: '2020-01-01',
+      licenceValidTo: null,
+    },
     legalRepresentative: { name: '张三', idNumber: '11010519491231002X' },
     agent: { name: '李四', idNumber: id17 + residentIdCheckDigit(id17) },
     contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' },
@@ -31,7 +37,9 @@ function application(overrides: Partial<Application> = {}): Application {
 describe('verification pre-check', () => {
   it('passes a complete agent application and a complete legal-representative one', () => {
     expect(precheckApplication(application(), TODAY)).toEqual([]);
-    expect(precheckApplication(application({ applicantType: 'legal-representative', agent: undefined }), TODAY)).toEqual([]);
+    expect(
+      precheckApplication(application({ applicantType: 'legal-representative', agent: undefined }), TODAY),
+    ).toEqual([]);
   });
 
   it.each(REQUIRED_DOCUMENTS.agent.map((k) => [k]))('requires %s from an agent', (kind: DocumentKind) => {
@@ -40,11 +48,14 @@ describe('verification pre-check', () => {
     expect(failures).toEqual([{ path: 'documents', code: 'document-missing', message: expect.stringContaining(kind) }]);
   });
 
-  it.each(REQUIRED_DOCUMENTS['legal-representative'].map((k) => [k]))('requires %s from a legal representative', (kind: DocumentKind) => {
-    const app = application({ applicantType: 'legal-representative', agent: undefined });
-    const failures = precheckApplication({ ...app, documents: app.documents.filter((d) => d.kind !== kind) }, TODAY);
-    expect(failures.map((f) => f.code)).toEqual(['document-missing']);
-  });
+  it.each(REQUIRED_DOCUMENTS['legal-representative'].map((k) => [k]))(
+    'requires %s from a legal representative',
+    (kind: DocumentKind) => {
+      const app = application({ applicantType: 'legal-representative', agent: undefined });
+      const failures = precheckApplication({ ...app, documents: app.documents.filter((d) => d.kind !== kind) }, TODAY);
+      expect(failures.map((f) => f.code)).toEqual(['document-missing']);
+    },
+  );
 
   it('does not ask a legal representative for the agent materials', () => {
     expect(REQUIRED_DOCUMENTS['legal-representative']).not.toContain('power-of-attorney');
@@ -52,13 +63,43 @@ describe('verification pre-check', () => {
   });
 
   it.each([
-    ['a bad credit code check character', { company: { ...application().company, unifiedSocialCreditCode: '91440101MA59UTQD10' } }, 'company.unifiedSocialCreditCode', 'uscc-check-character'],
-    ['a legal rep ID with a bad check digit', { legalRepresentative: { name: '张三', idNumber: '110105194912310021' } }, 'legalRepresentative.idNumber', 'id-check-digit'],
-    ['an agent ID with an impossible birth date', { agent: { name: '李四', idNumber: '44010619900231' + '2310' } }, 'agent.idNumber', 'id-birth-date'],
+    [
+      'a bad credit code check character',
+      { company: { ...application().company, unifiedSocialCreditCode: '91440101MA59UTQD10' } },
+      'company.unifiedSocialCreditCode',
+      'uscc-check-character',
+    ],
+    [
+      'a legal rep ID with a bad check digit',
+      { legalRepresentative: { name: '张三', idNumber: '110105194912310021' } },
+      'legalRepresentative.idNumber',
+      'id-check-digit',
+    ],
+    [
+      'an agent ID with an impossible birth date',
+      { agent: { name: '李四', idNumber: '44010619900231' + '2310' } },
+      'agent.idNumber',
+      'id-birth-date',
+    ],
     ['an agent application with no agent', { agent: undefined }, 'agent', 'agent-required'],
-    ['an expired licence', { company: { ...application().company, licenceValidTo: '2025-12-31' } }, 'company.licenceValidTo', 'licence-expired'],
-    ['a long-term licence from more than ten years ago', { company: { ...application().company, licenceValidFrom: '2016-11-21' } }, 'company.licenceValidTo', 'licence-expired'],
-    ['a licence not yet valid', { company: { ...application().company, licenceValidFrom: '2027-01-01', licenceValidTo: '2030-01-01' } }, 'company.licenceValidFrom', 'licence-not-started'],
+    [
+      'an expired licence',
+      { company: { ...application().company, licenceValidTo: '2025-12-31' } },
+      'company.licenceValidTo',
+      'licence-expired',
+    ],
+    [
+      'a long-term licence from more than ten years ago',
+      { company: { ...application().company, licenceValidFrom: '2016-11-21' } },
+      'company.licenceValidTo',
+      'licence-expired',
+    ],
+    [
+      'a licence not yet valid',
+      { company: { ...application().company, licenceValidFrom: '2027-01-01', licenceValidTo: '2030-01-01' } },
+      'company.licenceValidFrom',
+      'licence-not-started',
+    ],
   ] as const)('names %s', (_label, overrides, path, code) => {
     const failures = precheckApplication(application(overrides as Partial<Application>), TODAY);
     expect(failures).toEqual([expect.objectContaining({ path, code })]);
@@ -76,7 +117,11 @@ describe('verification pre-check', () => {
   });
 
   it('rejects unknown fields and lists each bad field by path', () => {
-    const parsed = applicationSchema.safeParse({ ...application(), contact: { name: '', phone: '123', email: 'nope' }, extra: true });
+    const parsed = applicationSchema.safeParse({
+      ...application(),
+      contact: { name: '', phone: '123', email: 'nope' },
+      extra: true,
+    });
     expect(parsed.success).toBe(false);
     const paths = parsed.error!.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['contact.name', 'contact.phone', 'contact.email', '']));
@@ -87,7 +132,9 @@ describe('resubmission and result', () => {
   it('replaces documents of the resubmitted kinds only, and keeps other fields', () => {
     const app = application();
     const merged = applyResubmission(app, { documents: [{ kind: 'business-licence', documentId: 'doc-new' }] });
-    expect(merged.documents.filter((d) => d.kind === 'business-licence')).toEqual([{ kind: 'business-licence', documentId: 'doc-new' }]);
+    expect(merged.documents.filter((d) => d.kind === 'business-licence')).toEqual([
+      { kind: 'business-licence', documentId: 'doc-new' },
+    ]);
     expect(merged.documents).toHaveLength(app.documents.length);
     expect(merged.company).toEqual(app.company);
   });
@@ -99,9 +146,16 @@ describe('resubmission and result', () => {
   });
 
   it('records a long-term licence as start + 10 years and bars natural-person sole proprietorships from fixed lines', () => {
-    const sole = application({ company: { ...application().company, entityType: 'sole-proprietorship', licenceValidFrom: '2024-02-29' } });
+    const sole = application({
+      company: { ...application().company, entityType: 'sole-proprietorship', licenceValidFrom: '2024-02-29' },
+    });
     const result = applicationFacts(sole);
-    expect(result.licence).toEqual({ validFrom: '2024-02-29', validTo: null, longTerm: true, effectiveEnd: '2034-02-28' });
+    expect(result.licence).toEqual({
+      validFrom: '2024-02-29',
+      validTo: null,
+      longTerm: true,
+      effectiveEnd: '2034-02-28',
+    });
     expect(result.mayHoldFixedLines).toBe(false);
     expect(applicationFacts(application()).mayHoldFixedLines).toBe(true);
   });

@@ -38,7 +38,10 @@ describe('billing webhook signature (README scheme, fixed vectors)', () => {
   });
 
   it('refuses a tampered body, a wrong secret and a signature for another timestamp', () => {
-    expect(verify(`t=${T},v1=${V1}`, { raw: Buffer.from(BODY.replace('ord_7', 'ord_8')) })).toEqual({ ok: false, reason: 'mismatch' });
+    expect(verify(`t=${T},v1=${V1}`, { raw: Buffer.from(BODY.replace('ord_7', 'ord_8')) })).toEqual({
+      ok: false,
+      reason: 'mismatch',
+    });
     expect(verify(`t=${T},v1=${V1}`, { raw: Buffer.from(`${BODY} `) }).ok).toBe(false);
     expect(verify(`t=${T},v1=${V1}`, { secret: ROTATED_SECRET })).toEqual({ ok: false, reason: 'mismatch' });
     // The timestamp is part of what is signed: moving it breaks the signature.
@@ -84,10 +87,18 @@ describe('billing webhook signature (README scheme, fixed vectors)', () => {
 });
 
 describe('POST /v1/webhooks/billing verifies with the API module', () => {
-  const config = loadConfig({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'webhook-sig-')), BILLING_WEBHOOK_SECRET: SECRET });
+  const config = loadConfig({
+    DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'webhook-sig-')),
+    BILLING_WEBHOOK_SECRET: SECRET,
+  });
   // Nothing here reaches Temporal: refused requests stop at the signature, the accepted one at the schema.
   const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 200 });
-  const app = createApp({ config, client: new Client({ connection }), tokens: new TokenRegistry([]), now: () => T * 1000 });
+  const app = createApp({
+    config,
+    client: new Client({ connection }),
+    tokens: new TokenRegistry([]),
+    now: () => T * 1000,
+  });
   afterAll(() => connection.close());
   const post = (raw: string, header?: string) => {
     const req = request(app).post('/v1/webhooks/billing').set('content-type', 'application/json');

@@ -12,7 +12,10 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 let code: string;
 
 beforeAll(async () => {
-  ({ code } = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, '..', '..', 'workflows', 'index.ts'), logger: quiet }));
+  ({ code } = await bundleWorkflowCode({
+    workflowsPath: path.join(__dirname, '..', '..', 'workflows', 'index.ts'),
+    logger: quiet,
+  }));
 }, 60_000);
 
 describe('the workflow bundle', () => {
@@ -29,7 +32,15 @@ describe('the workflow bundle', () => {
   it(`stays under ${BUDGET_BYTES} bytes`, () => {
     expect(code.length).toBeLessThan(BUDGET_BYTES);
     // Still the real bundle: every workflow is in it.
-    for (const wf of ['enterprise-verification', 'number-purchase', 'number-subscription', 'own-400-landing', 'sip-trunk', 'sip-registration', 'third-party-line']) {
+    for (const wf of [
+      'enterprise-verification',
+      'number-purchase',
+      'number-subscription',
+      'own-400-landing',
+      'sip-trunk',
+      'sip-registration',
+      'third-party-line',
+    ]) {
       expect(code).toContain(`workflows/${wf}.ts`);
     }
   });

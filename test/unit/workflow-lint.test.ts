@@ -24,8 +24,11 @@ describe('workflow determinism lint', () => {
   });
 
   it('allows type-only activity imports and the SDK in workflows/, and Node built-ins elsewhere', async () => {
-    const ok = "import type { EmailActivities } from '../activities/email';\nimport { proxyActivities } from '@temporalio/workflow';\nexport const a = proxyActivities<EmailActivities>({ startToCloseTimeout: '1 minute' });\n";
+    const ok =
+      "import type { EmailActivities } from '../activities/email';\nimport { proxyActivities } from '@temporalio/workflow';\nexport const a = proxyActivities<EmailActivities>({ startToCloseTimeout: '1 minute' });\n";
     expect(await ruleIds(ok, 'workflows/example.ts')).toEqual([]);
-    expect(await ruleIds("import fs from 'node:fs';\nexport const r = fs.readFileSync;\n", 'activities/example.ts')).toEqual([]);
+    expect(
+      await ruleIds("import fs from 'node:fs';\nexport const r = fs.readFileSync;\n", 'activities/example.ts'),
+    ).toEqual([]);
   });
 });

@@ -34,10 +34,16 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const rejection = { reasons: [{ documentKind: 'business-licence' as const, code: 'seal-missing' as const, message: '营业执照缺少公章' }] };
+const rejection = {
+  reasons: [{ documentKind: 'business-licence' as const, code: 'seal-missing' as const, message: '营业执照缺少公章' }],
+};
 
 function start(s: Scenario, timings: Parameters<typeof verificationInput>[1] = {}) {
-  return env.client.workflow.start(enterpriseVerification, { args: [verificationInput(s, timings)], taskQueue: env.taskQueue, workflowId: s.id('verification') });
+  return env.client.workflow.start(enterpriseVerification, {
+    args: [verificationInput(s, timings)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('verification'),
+  });
 }
 
 describe.concurrent('the case library', () => {
@@ -51,7 +57,13 @@ describe.concurrent('the case library', () => {
         workflowIdConflictPolicy: 'FAIL',
       }),
     });
-    expect(state).toMatchObject({ id: s.id('verification'), kind: 'enterprise-verification', enterpriseId: s.enterpriseId, status: 'running', stage: 'awaiting-review' });
+    expect(state).toMatchObject({
+      id: s.id('verification'),
+      kind: 'enterprise-verification',
+      enterpriseId: s.enterpriseId,
+      status: 'running',
+      stage: 'awaiting-review',
+    });
     expect(state.awaiting.map((a) => [a.action, a.role])).toEqual([
       ['approve', 'support'],
       ['reject', 'support'],
@@ -64,17 +76,25 @@ describe.concurrent('the case library', () => {
     const h = await start(s);
     await stageOf(h, 'awaiting-review');
 
-    const notAwaited = await refusalOf(act(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), { contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' } }));
+    const notAwaited = await refusalOf(
+      act(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), {
+        contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' },
+      }),
+    );
     expect(notAwaited.type).toBe(ActionFailureType.NotAwaited);
     expect(notAwaited.details?.[0]).toMatchObject({ awaiting: [{ action: 'approve' }, { action: 'reject' }] });
 
     const wrongRole = await refusalOf(act(h, 'enterprise-verification', 'approve', enterprise(s.enterpriseId), {}));
     expect(wrongRole.type).toBe(ActionFailureType.Forbidden);
 
-    const malformedActor = await refusalOf(act(h, 'enterprise-verification', 'approve', { role: 'boss', name: 'x' } as never, {}));
+    const malformedActor = await refusalOf(
+      act(h, 'enterprise-verification', 'approve', { role: 'boss', name: 'x' } as never, {}),
+    );
     expect(malformedActor.type).toBe(ActionFailureType.InvalidPayload);
     expect(malformedActor.details?.[0]).toMatchObject({ errors: [{ path: 'actor' }] });
-    const unknownField = await refusalOf(act(h, 'enterprise-verification', 'approve', { ...support, extra: 1 } as never, {}));
+    const unknownField = await refusalOf(
+      act(h, 'enterprise-verification', 'approve', { ...support, extra: 1 } as never, {}),
+    );
     expect(unknownField.type).toBe(ActionFailureType.InvalidPayload);
 
     const notObject = await refusalOf(act(h, 'enterprise-verification', 'approve', support, 'yes' as never));
@@ -91,9 +111,21 @@ describe.concurrent('the case library', () => {
     // The enterprise acts only on its own case.
     const rejected = await act(h, 'enterprise-verification', 'reject', support, rejection);
     expect(rejected.stage).toBe('awaiting-resubmission');
-    const otherTenant = await refusalOf(act(h, 'enterprise-verification', 'resubmit', enterprise('ent-someone-else'), { contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' } }));
+    const otherTenant = await refusalOf(
+      act(h, 'enterprise-verification', 'resubmit', enterprise('ent-someone-else'), {
+        contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' },
+      }),
+    );
     expect(otherTenant.type).toBe(ActionFailureType.Forbidden);
-    const noTenant = await refusalOf(act(h, 'enterprise-verification', 'resubmit', { role: 'enterprise', name: 'x' }, { contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' } }));
+    const noTenant = await refusalOf(
+      act(
+        h,
+        'enterprise-verification',
+        'resubmit',
+        { role: 'enterprise', name: 'x' },
+        { contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' } },
+      ),
+    );
     expect(noTenant.type).toBe(ActionFailureType.Forbidden);
     await h.terminate('test over');
   });
@@ -104,19 +136,32 @@ describe.concurrent('the case library', () => {
     await stageOf(h, 'awaiting-review');
 
     await signal(h, 'enterprise-verification', 'approve', enterprise(s.enterpriseId), {});
-    await signal(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), { contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' } });
+    await signal(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), {
+      contact: { name: 'x', phone: '13800138000', email: 'a@b.cn' },
+    });
     const refused = await until(async () => {
       const state = await stateOf(h);
       return state.steps.filter((x) => x.name.endsWith('refused')).length === 2 ? state : undefined;
     }, 'two refused signals');
-    expect(refused.steps.find((x) => x.name === 'signal approve refused')).toMatchObject({ status: 'failed', by: 'enterprise:applicant' });
-    expect(refused.steps.find((x) => x.name === 'signal approve refused')?.detail).toContain('approve is taken by support');
+    expect(refused.steps.find((x) => x.name === 'signal approve refused')).toMatchObject({
+      status: 'failed',
+      by: 'enterprise:applicant',
+    });
+    expect(refused.steps.find((x) => x.name === 'signal approve refused')?.detail).toContain(
+      'approve is taken by support',
+    );
     expect(refused.steps.find((x) => x.name === 'signal resubmit refused')?.detail).toContain('not awaited');
     expect(refused.stage).toBe('awaiting-review');
     expect(s.calls('ensureBillingCustomer')).toHaveLength(0);
 
     await signal(h, 'enterprise-verification', 'approve', admin, { note: 'via the CLI' });
-    expect(await h.result()).toMatchObject({ decision: 'approved', approvedBy: 'admin:root', note: 'via the CLI', rounds: 1, billingCustomerId: 'cust-1' });
+    expect(await h.result()).toMatchObject({
+      decision: 'approved',
+      approvedBy: 'admin:root',
+      note: 'via the CLI',
+      rounds: 1,
+      billingCustomerId: 'cust-1',
+    });
     const done = await stateOf(h);
     expect(done.steps.find((x) => x.name === 'approve')).toMatchObject({ by: 'admin:root', detail: 'via the CLI' });
   });
@@ -136,7 +181,9 @@ describe.concurrent('the case library', () => {
     expect(reminders.slice(0, 3).map((r) => (r.data as { reminder: number }).reminder)).toEqual([1, 2, 3]);
     expect(new Set(reminders.map((r) => r.dedupKey)).size).toBe(reminders.length);
     const state = await stateOf(h);
-    expect(stepNames(state)).toEqual(expect.arrayContaining(['review reminder 1', 'review reminder 2', 'review reminder 3']));
+    expect(stepNames(state)).toEqual(
+      expect.arrayContaining(['review reminder 1', 'review reminder 2', 'review reminder 3']),
+    );
     expect(state.stage).toBe('awaiting-review');
     // The one submission email, then only reminders.
     expect(s.emails('verification-submitted')).toHaveLength(1);
@@ -151,9 +198,15 @@ describe.concurrent('the case library', () => {
     const afterReject = await act(h, 'enterprise-verification', 'reject', support, rejection);
     expect(afterReject.stage).toBe('awaiting-resubmission');
     expect(afterReject.awaiting.map((a) => a.action)).toEqual(['resubmit']);
-    expect(afterReject.steps.at(-1)).toMatchObject({ name: 'reject', by: 'support:ops', detail: 'seal-missing: 营业执照缺少公章' });
+    expect(afterReject.steps.at(-1)).toMatchObject({
+      name: 'reject',
+      by: 'support:ops',
+      detail: 'seal-missing: 营业执照缺少公章',
+    });
 
-    const afterResubmit = await act(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), { documents: [{ kind: 'business-licence', documentId: 'doc-9' }] });
+    const afterResubmit = await act(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), {
+      documents: [{ kind: 'business-licence', documentId: 'doc-9' }],
+    });
     // Taken, and the case has left the stage: it is pre-checking the corrected application.
     expect(afterResubmit.stage).toBe('prechecking');
     expect(afterResubmit.awaiting).toEqual([]);
@@ -167,11 +220,23 @@ describe.concurrent('the case library', () => {
 
     // The resubmission was pre-checked by the activity, with the corrected document in place.
     const [precheck] = s.argsOf('precheckApplication');
-    expect(precheck?.application.documents.filter((d) => d.kind === 'business-licence')).toEqual([{ kind: 'business-licence', documentId: 'doc-9' }]);
-    expect(s.argsOf('ensureBillingCustomer')).toEqual([
-      { enterpriseId: s.enterpriseId, name: '广州示例科技有限公司', contactEmail: 'ops@example.cn', idempotencyKey: expect.stringMatching(new RegExp(`^${s.id('verification')}/.+/billing-customer$`)) },
+    expect(precheck?.application.documents.filter((d) => d.kind === 'business-licence')).toEqual([
+      { kind: 'business-licence', documentId: 'doc-9' },
     ]);
-    expect(s.emails().map((e) => e.template)).toEqual(['verification-submitted', 'verification-rejected', 'verification-submitted', 'verification-approved']);
+    expect(s.argsOf('ensureBillingCustomer')).toEqual([
+      {
+        enterpriseId: s.enterpriseId,
+        name: '广州示例科技有限公司',
+        contactEmail: 'ops@example.cn',
+        idempotencyKey: expect.stringMatching(new RegExp(`^${s.id('verification')}/.+/billing-customer$`)),
+      },
+    ]);
+    expect(s.emails().map((e) => e.template)).toEqual([
+      'verification-submitted',
+      'verification-rejected',
+      'verification-submitted',
+      'verification-approved',
+    ]);
   });
 
   it('ends the wait at its deadline: no resubmission in the window fails the verification', async () => {
@@ -183,7 +248,12 @@ describe.concurrent('the case library', () => {
     const failure = await failureOf(h);
     expect(failure.type).toBe('ResubmissionWindowExpired');
     const state = await stateOf(h);
-    expect(state).toMatchObject({ status: 'failed', stage: 'failed', awaiting: [], error: { type: 'ResubmissionWindowExpired' } });
+    expect(state).toMatchObject({
+      status: 'failed',
+      stage: 'failed',
+      awaiting: [],
+      error: { type: 'ResubmissionWindowExpired' },
+    });
     expect(stepNames(state)).toEqual(['pre-check round 1', 'reject', 'failed']);
     expect(s.emails().map((e) => [e.template, e.to])).toEqual([
       ['verification-submitted', 'support'],
@@ -198,13 +268,23 @@ describe.concurrent('the case library', () => {
     const h = await start(s, { resubmissionWindowMs: 3_000 });
     await stageOf(h, 'awaiting-review');
     await act(h, 'enterprise-verification', 'reject', support, rejection);
-    await act(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), { company: { ...verificationInput(s).application.company, licenceValidTo: '2021-01-01' } });
+    await act(h, 'enterprise-verification', 'resubmit', enterprise(s.enterpriseId), {
+      company: { ...verificationInput(s).application.company, licenceValidTo: '2021-01-01' },
+    });
 
     expect((await failureOf(h)).type).toBe('ResubmissionWindowExpired');
     const state = await stateOf(h);
-    expect(state.steps.find((x) => x.name === 'pre-check round 2')).toMatchObject({ status: 'failed', detail: 'company.licenceValidTo: licence-expired' });
+    expect(state.steps.find((x) => x.name === 'pre-check round 2')).toMatchObject({
+      status: 'failed',
+      detail: 'company.licenceValidTo: licence-expired',
+    });
     expect(s.argsOf('precheckApplication')[0]?.application.company.licenceValidTo).toBe('2021-01-01');
-    expect(s.emails().map((e) => e.template)).toEqual(['verification-submitted', 'verification-rejected', 'verification-precheck-failed', 'verification-expired']);
+    expect(s.emails().map((e) => e.template)).toEqual([
+      'verification-submitted',
+      'verification-rejected',
+      'verification-precheck-failed',
+      'verification-expired',
+    ]);
     expect(s.emails('verification-precheck-failed')[0]?.data).toMatchObject({ failures });
   });
 

@@ -8,7 +8,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionFailureType } from '../../contract/actions';
 import type { ContactCenterInstanceInput } from '../../contract/inputs';
 import { contactCenterInstance } from '../../workflows/contact-center-instance';
-import { act, cancelledOutcome, enterprise, failureOf, gate, refusalOf, refuse, stageOf, startEnv, stateOf, stepNames, support, until, type Scenario, type WorkflowTestEnv } from './support';
+import {
+  act,
+  cancelledOutcome,
+  enterprise,
+  failureOf,
+  gate,
+  refusalOf,
+  refuse,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  support,
+  until,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
 import type { ContactCenterInstance } from '../../activities/contact-center';
 
 let env: WorkflowTestEnv;
@@ -32,7 +48,11 @@ function input(s: Scenario): ContactCenterInstanceInput {
 }
 
 function start(s: Scenario) {
-  return env.client.workflow.start(contactCenterInstance, { args: [input(s)], taskQueue: env.taskQueue, workflowId: s.id('contact-center-instance') });
+  return env.client.workflow.start(contactCenterInstance, {
+    args: [input(s)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('contact-center-instance'),
+  });
 }
 
 describe.concurrent('contact-center instance', () => {
@@ -52,14 +72,25 @@ describe.concurrent('contact-center instance', () => {
       ['reissue-admin-password', 'support'],
     ]);
     expect(s.argsOf('platformCreateInstance')).toEqual([
-      { enterpriseId: s.enterpriseId, centerName: '广州客服中心', admin: { name: '王五', email: 'admin@example.cn' }, agreement: input(s).agreement, idempotencyKey: `${h.workflowId}/create` },
+      {
+        enterpriseId: s.enterpriseId,
+        centerName: '广州客服中心',
+        admin: { name: '王五', email: 'admin@example.cn' },
+        agreement: input(s).agreement,
+        idempotencyKey: `${h.workflowId}/create`,
+      },
     ]);
 
     // Another enterprise may not; the owner and support may.
-    const foreign = await refusalOf(act(h, 'contact-center-instance', 'reissue-admin-password', enterprise('ent-other'), {}));
+    const foreign = await refusalOf(
+      act(h, 'contact-center-instance', 'reissue-admin-password', enterprise('ent-other'), {}),
+    );
     expect(foreign.type).toBe(ActionFailureType.Forbidden);
     await act(h, 'contact-center-instance', 'reissue-admin-password', enterprise(s.enterpriseId), { reason: 'lost' });
-    await until(async () => ((await stateOf(h)).result as { passwordsIssued: number }).passwordsIssued === 2 || undefined, 'first re-issue');
+    await until(
+      async () => ((await stateOf(h)).result as { passwordsIssued: number }).passwordsIssued === 2 || undefined,
+      'first re-issue',
+    );
     await act(h, 'contact-center-instance', 'reissue-admin-password', support, {});
     const again = await until(async () => {
       const st = await stateOf(h);
@@ -69,8 +100,16 @@ describe.concurrent('contact-center instance', () => {
     const issues = s.argsOf('issueAdminPassword');
     expect(issues.map((i) => i.reissue)).toEqual([0, 1, 2]);
     expect(new Set(issues.map((i) => i.dedupKey)).size).toBe(3);
-    for (const i of issues) expect(i).toMatchObject({ caseId: h.workflowId, instanceId: 'cc-1', adminEmail: 'admin@example.cn' });
-    expect(stepNames(again)).toEqual(expect.arrayContaining(['instance created', 'administrator password emailed', 'administrator password re-issued (1)', 'administrator password re-issued (2)']));
+    for (const i of issues)
+      expect(i).toMatchObject({ caseId: h.workflowId, instanceId: 'cc-1', adminEmail: 'admin@example.cn' });
+    expect(stepNames(again)).toEqual(
+      expect.arrayContaining([
+        'instance created',
+        'administrator password emailed',
+        'administrator password re-issued (1)',
+        'administrator password re-issued (2)',
+      ]),
+    );
     expect(s.calls('platformCreateInstance')).toHaveLength(1);
 
     // Handed over: a cancel ends the case and leaves the instance.
@@ -80,7 +119,10 @@ describe.concurrent('contact-center instance', () => {
   });
 
   it('fails with the platform’s refusal, undoing nothing it did not do', async () => {
-    const s = env.scenario({ platformCreateInstance: () => refuse('CenterNameTaken', 'enterprise already has a contact center named 广州客服中心') });
+    const s = env.scenario({
+      platformCreateInstance: () =>
+        refuse('CenterNameTaken', 'enterprise already has a contact center named 广州客服中心'),
+    });
     const h = await start(s);
     const failure = await failureOf(h);
     expect(failure.type).toBe('CenterNameTaken');
@@ -92,14 +134,22 @@ describe.concurrent('contact-center instance', () => {
 
   it('suspends the instance when cancelled while it is being created', async () => {
     const creating = gate<ContactCenterInstance>();
-    const s = env.scenario({ platformCreateInstance: creating.behaviour, platformWithdrawInstance: async () => 'instance cc-1 suspended' });
+    const s = env.scenario({
+      platformCreateInstance: creating.behaviour,
+      platformWithdrawInstance: async () => 'instance cc-1 suspended',
+    });
     const h = await start(s);
     await creating.started;
     await h.cancel();
     expect(await cancelledOutcome(h)).toBe(true);
     expect(await creating.ended).toBe('cancelled');
     expect(s.argsOf('platformWithdrawInstance')).toEqual([
-      { enterpriseId: s.enterpriseId, centerName: '广州客服中心', reason: expect.stringContaining(h.workflowId), idempotencyKey: `${h.workflowId}/withdraw` },
+      {
+        enterpriseId: s.enterpriseId,
+        centerName: '广州客服中心',
+        reason: expect.stringContaining(h.workflowId),
+        idempotencyKey: `${h.workflowId}/withdraw`,
+      },
     ]);
     expect(s.calls('issueAdminPassword')).toHaveLength(0);
     expect(s.emails('case-cancelled')).toHaveLength(1);

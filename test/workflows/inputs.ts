@@ -23,7 +23,13 @@ export function verificationInput(s: Scenario, timings: Partial<VerificationInpu
     enterpriseId: s.enterpriseId,
     application: {
       applicantType: 'legal-representative',
-      company: { name: '广州示例科技有限公司', unifiedSocialCreditCode: '91350100M000100Y43', entityType: 'company', licenceValidFrom: '2020-03-01', licenceValidTo: null },
+      company: {
+        name: '广州示例科技有限公司',
+        unifiedSocialCreditCode: '91350100M000100Y43',
+        entityType: 'company',
+        licenceValidFrom: '2020-03-01',
+        licenceValidTo: null,
+      },
       legalRepresentative: { name: '张三', idNumber: '11010519491231002X' },
       contact,
       documents: [
@@ -34,16 +40,26 @@ export function verificationInput(s: Scenario, timings: Partial<VerificationInpu
         { kind: 'network-access-commitment', documentId: 'doc-5' },
       ],
     },
-    facts: { licence: { validFrom: '2020-03-01', validTo: null, longTerm: true, effectiveEnd: '2030-03-01' }, mayHoldFixedLines: true },
+    facts: {
+      licence: { validFrom: '2020-03-01', validTo: null, longTerm: true, effectiveEnd: '2030-03-01' },
+      mayHoldFixedLines: true,
+    },
     timings: { reviewSlaMs: LONG, resubmissionWindowMs: LONG, ...timings },
   };
 }
 
-const verified = (s: Scenario) => ({ enterpriseId: s.enterpriseId, customerId: 'cust-1', companyName: '广州示例科技有限公司', contactEmail: 'ops@example.cn' });
+const verified = (s: Scenario) => ({
+  enterpriseId: s.enterpriseId,
+  customerId: 'cust-1',
+  companyName: '广州示例科技有限公司',
+  contactEmail: 'ops@example.cn',
+});
 
 export const subscriptionTimings = { periodMs: 3_600_000, remindersBeforeMs: [], graceMs: 3_600_000 };
 
-export function purchaseTimings(overrides: Partial<NumberPurchaseInput['timings']> = {}): NumberPurchaseInput['timings'] {
+export function purchaseTimings(
+  overrides: Partial<NumberPurchaseInput['timings']> = {},
+): NumberPurchaseInput['timings'] {
   return {
     scriptReviewSlaMs: LONG,
     scriptResubmissionWindowMs: LONG,
@@ -56,10 +72,21 @@ export function purchaseTimings(overrides: Partial<NumberPurchaseInput['timings'
   };
 }
 
-export function purchaseInput(s: Scenario, request: Partial<NumberPurchaseInput['request']> = {}, timings: Partial<NumberPurchaseInput['timings']> = {}): NumberPurchaseInput {
+export function purchaseInput(
+  s: Scenario,
+  request: Partial<NumberPurchaseInput['request']> = {},
+  timings: Partial<NumberPurchaseInput['timings']> = {},
+): NumberPurchaseInput {
   return {
     ...verified(s),
-    request: { numberType: 'fixed-line', areaCode: '020', scenario: 'inbound', autoRenew: false, binding: { instanceId: 'cc-1', ivrFlowId: 'ivr-1' }, ...request },
+    request: {
+      numberType: 'fixed-line',
+      areaCode: '020',
+      scenario: 'inbound',
+      autoRenew: false,
+      binding: { instanceId: 'cc-1', ivrFlowId: 'ivr-1' },
+      ...request,
+    },
     sizing: { quantity: 2, method: 'quantity', explanation: '2 number(s) as requested' },
     timings: purchaseTimings(timings),
   };
@@ -83,14 +110,40 @@ export function subscriptionInput(s: Scenario, overrides: Partial<SubscriptionIn
   };
 }
 
-export function landingInput(s: Scenario, timings: Partial<Own400LandingInput['timings']> = {}, purchase: Partial<NumberPurchaseInput['timings']> = {}): Own400LandingInput {
+export function landingInput(
+  s: Scenario,
+  timings: Partial<Own400LandingInput['timings']> = {},
+  purchase: Partial<NumberPurchaseInput['timings']> = {},
+): Own400LandingInput {
   return {
     ...verified(s),
-    request: { own400Number: '4008200001', operator: '中国电信', operatorConfirmsRelanding: true, peakConcurrentInbound: 20, areaCode: '020', binding: { instanceId: 'cc-1' }, autoRenew: true },
+    request: {
+      own400Number: '4008200001',
+      operator: '中国电信',
+      operatorConfirmsRelanding: true,
+      peakConcurrentInbound: 20,
+      areaCode: '020',
+      binding: { instanceId: 'cc-1' },
+      autoRenew: true,
+    },
     own400Display: '400-820-0001',
     fixedLines: {
-      request: { numberType: 'fixed-line', areaCode: '020', scenario: 'inbound', autoRenew: true, binding: { instanceId: 'cc-1' }, bindOwn400: '4008200001', applicationNote: 'fixed line for binding own 400 number 4008200001' },
-      sizing: { quantity: 2, method: 'peak-concurrency', peakConcurrentCalls: 20, callsPerNumber: 10, explanation: 'ceil(20 / 10) = 2' },
+      request: {
+        numberType: 'fixed-line',
+        areaCode: '020',
+        scenario: 'inbound',
+        autoRenew: true,
+        binding: { instanceId: 'cc-1' },
+        bindOwn400: '4008200001',
+        applicationNote: 'fixed line for binding own 400 number 4008200001',
+      },
+      sizing: {
+        quantity: 2,
+        method: 'peak-concurrency',
+        peakConcurrentCalls: 20,
+        callsPerNumber: 10,
+        explanation: 'ceil(20 / 10) = 2',
+      },
     },
     timings: {
       invoicePollMs: LONG,
@@ -133,7 +186,10 @@ export function trunkInput(s: Scenario, timings: Partial<SipTrunkInput['timings'
   };
 }
 
-export function registrationInput(s: Scenario, timings: Partial<SipRegistrationInput['timings']> = {}): SipRegistrationInput {
+export function registrationInput(
+  s: Scenario,
+  timings: Partial<SipRegistrationInput['timings']> = {},
+): SipRegistrationInput {
   return {
     enterpriseId: s.enterpriseId,
     companyName: '广州示例科技有限公司',
@@ -144,7 +200,10 @@ export function registrationInput(s: Scenario, timings: Partial<SipRegistrationI
   };
 }
 
-export function thirdPartyInput(s: Scenario, timings: Partial<ThirdPartyLineInput['timings']> = {}): ThirdPartyLineInput {
+export function thirdPartyInput(
+  s: Scenario,
+  timings: Partial<ThirdPartyLineInput['timings']> = {},
+): ThirdPartyLineInput {
   return {
     ...verified(s),
     supplierEmail: 'supplier-a@example.cn',
@@ -157,7 +216,16 @@ export function thirdPartyInput(s: Scenario, timings: Partial<ThirdPartyLineInpu
       callingRules: { perCalleeDailyLimit: 2 },
       rulesText: 'at most 2 calls a day to one callee',
     },
-    request: { industry: 'education', scenario: 'outbound', callScript: '您好，这里是示例教育的课程回访。', regions: [{ region: 'guangdong', quantity: 1 }, { region: 'beijing', quantity: 1 }], binding: { instanceId: 'cc-1', skillGroupId: 'sg-1' } },
+    request: {
+      industry: 'education',
+      scenario: 'outbound',
+      callScript: '您好，这里是示例教育的课程回访。',
+      regions: [
+        { region: 'guangdong', quantity: 1 },
+        { region: 'beijing', quantity: 1 },
+      ],
+      binding: { instanceId: 'cc-1', skillGroupId: 'sg-1' },
+    },
     timings: { reviewSlaMs: LONG, dayMs: 3_600_000, escalationEveryMs: 3_600_000, holidays: [], ...timings },
   };
 }

@@ -21,11 +21,21 @@ const TAKEN = '+862066240011';
 const CLEAN = ['+862066240012', '+862066240013'];
 
 function reservation(id: string, numbers: string[]): Reservation {
-  return { id, numbers, display: numbers.map((n) => `020-${n.slice(5)}`), status: 'active', expiresAt: new Date(Date.now() + 60_000).toISOString() };
+  return {
+    id,
+    numbers,
+    display: numbers.map((n) => `020-${n.slice(5)}`),
+    status: 'active',
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  };
 }
 
 function start(s: Scenario) {
-  return env.client.workflow.start(numberPurchase, { args: [purchaseInput(s)], taskQueue: env.taskQueue, workflowId: s.id('number-purchase') });
+  return env.client.workflow.start(numberPurchase, {
+    args: [purchaseInput(s)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('number-purchase'),
+  });
 }
 
 describe.concurrent('number purchase: numbers in service elsewhere', () => {
@@ -34,9 +44,21 @@ describe.concurrent('number purchase: numbers in service elsewhere', () => {
       reserveNumbers: async () => reservation('RES-1', [TAKEN, CLEAN[0]!]),
       tryReserveNumbers: async () => ({ status: 'reserved', reservation: reservation('RES-2', CLEAN) }),
       numbersInService: async (q) =>
-        q.numbers.includes(TAKEN) ? [{ number: TAKEN, display: '020-66240011', where: 'sbc', owner: 'instance cc-other (case sip-registration-x)' }] : [],
+        q.numbers.includes(TAKEN)
+          ? [
+              {
+                number: TAKEN,
+                display: '020-66240011',
+                where: 'sbc',
+                owner: 'instance cc-other (case sip-registration-x)',
+              },
+            ]
+          : [],
       createOrder: async (o) => order({ reference: o.reference, numbers: CLEAN }),
-      chargeOrder: async () => ({ status: 'paid', value: order({ status: 'paid', numbers: CLEAN, paidAt: new Date().toISOString() }) }),
+      chargeOrder: async () => ({
+        status: 'paid',
+        value: order({ status: 'paid', numbers: CLEAN, paidAt: new Date().toISOString() }),
+      }),
     });
     const h = await start(s);
     const result = await h.result();
@@ -48,9 +70,16 @@ describe.concurrent('number purchase: numbers in service elsewhere', () => {
       { numbers: CLEAN, reference: caseId },
     ]);
     expect(s.argsOf('quarantineNumbers')).toEqual([
-      { numbers: [TAKEN], reason: expect.stringContaining('instance cc-other'), reference: caseId, idempotencyKey: expect.stringMatching(/\/quarantine\/1$/) },
+      {
+        numbers: [TAKEN],
+        reason: expect.stringContaining('instance cc-other'),
+        reference: caseId,
+        idempotencyKey: expect.stringMatching(/\/quarantine\/1$/),
+      },
     ]);
-    expect(s.argsOf('releaseReservation')).toEqual([{ reservationId: 'RES-1', idempotencyKey: expect.stringMatching(/\/release\/1$/) }]);
+    expect(s.argsOf('releaseReservation')).toEqual([
+      { reservationId: 'RES-1', idempotencyKey: expect.stringMatching(/\/release\/1$/) },
+    ]);
     expect(s.argsOf('createOrder').map((o) => o.reservationId)).toEqual(['RES-2']);
     // The check came before anything was ordered or charged.
     const order_ = s.calls().map((c) => c.name);
@@ -59,7 +88,12 @@ describe.concurrent('number purchase: numbers in service elsewhere', () => {
 
     const state = await stateOf(h);
     expect(stepNames(state)).toEqual(
-      expect.arrayContaining(['numbers reserved', 'numbers in service elsewhere (round 1)', 'numbers quarantined (round 1)', 'numbers reserved (round 2)']),
+      expect.arrayContaining([
+        'numbers reserved',
+        'numbers in service elsewhere (round 1)',
+        'numbers quarantined (round 1)',
+        'numbers reserved (round 2)',
+      ]),
     );
     await env.client.workflow.getHandle(subscriptionIdFor(s.enterpriseId, 'ORD-1')).terminate('test over');
   });
@@ -68,7 +102,9 @@ describe.concurrent('number purchase: numbers in service elsewhere', () => {
     const s = env.scenario({
       reserveNumbers: async () => reservation('RES-1', [TAKEN, CLEAN[0]!]),
       tryReserveNumbers: async () => ({ status: 'insufficient-stock', available: 1, requested: 2 }),
-      numbersInService: async () => [{ number: TAKEN, display: '020-66240011', where: 'sbc', owner: 'instance cc-other (case x)' }],
+      numbersInService: async () => [
+        { number: TAKEN, display: '020-66240011', where: 'sbc', owner: 'instance cc-other (case x)' },
+      ],
     });
     const h = await start(s);
     const failure = await failureOf(h);
@@ -79,14 +115,20 @@ describe.concurrent('number purchase: numbers in service elsewhere', () => {
     expect(s.calls('chargeOrder')).toHaveLength(0);
     expect(s.calls('undoPurchase')).toHaveLength(1);
     expect(s.argsOf('quarantineNumbers').flatMap((q) => q.numbers)).toEqual([TAKEN]);
-    expect(s.emails('purchase-failed')[0]?.data).toMatchObject({ reason: expect.stringContaining('no clean fixed lines in 020') });
+    expect(s.emails('purchase-failed')[0]?.data).toMatchObject({
+      reason: expect.stringContaining('no clean fixed lines in 020'),
+    });
   });
 
   it('gives up after a bounded number of reservations when every replacement is in service too', async () => {
     let n = 0;
     const s = env.scenario({
-      tryReserveNumbers: async () => ({ status: 'reserved', reservation: reservation(`RES-${++n + 1}`, [`+8620662401${String(n).padStart(2, '0')}`]) }),
-      numbersInService: async (q) => q.numbers.map((number) => ({ number, display: number, where: 'sbc', owner: 'instance cc-other (case x)' })),
+      tryReserveNumbers: async () => ({
+        status: 'reserved',
+        reservation: reservation(`RES-${++n + 1}`, [`+8620662401${String(n).padStart(2, '0')}`]),
+      }),
+      numbersInService: async (q) =>
+        q.numbers.map((number) => ({ number, display: number, where: 'sbc', owner: 'instance cc-other (case x)' })),
     });
     const h = await start(s);
     const failure = await failureOf(h);

@@ -37,13 +37,21 @@ const insufficient = async () => ({ status: 'insufficient-balance' as const, bal
 const unpaid = async () => order({ status: 'unpaid' });
 
 function start(s: Scenario, ...rest: Parameters<typeof purchaseInput> extends [unknown, ...infer R] ? R : never) {
-  return env.client.workflow.start(numberPurchase, { args: [purchaseInput(s, ...rest)], taskQueue: env.taskQueue, workflowId: s.id('number-purchase') });
+  return env.client.workflow.start(numberPurchase, {
+    args: [purchaseInput(s, ...rest)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('number-purchase'),
+  });
 }
 
 /** The billing undo, as the purchase registered it before its first billing write. */
 function expectBillingUndone(s: Scenario) {
   expect(s.argsOf('undoPurchase')).toEqual([
-    { reference: s.id('number-purchase'), reason: 'purchase not completed', idempotencyKey: expect.stringMatching(new RegExp(`^${s.id('number-purchase')}/.+/undo-billing$`)) },
+    {
+      reference: s.id('number-purchase'),
+      reason: 'purchase not completed',
+      idempotencyKey: expect.stringMatching(new RegExp(`^${s.id('number-purchase')}/.+/undo-billing$`)),
+    },
   ]);
 }
 
@@ -57,13 +65,47 @@ describe.concurrent('number purchase', () => {
 
     const result = await h.result();
     const subscriptionId = subscriptionIdFor(s.enterpriseId, 'ORD-1');
-    expect(result).toMatchObject({ orderId: 'ORD-1', numbers: NUMBERS.display, numbersE164: NUMBERS.e164, numberType: '400', subscriptionId, instanceId: 'cc-1' });
+    expect(result).toMatchObject({
+      orderId: 'ORD-1',
+      numbers: NUMBERS.display,
+      numbersE164: NUMBERS.e164,
+      numberType: '400',
+      subscriptionId,
+      instanceId: 'cc-1',
+    });
     const id = s.id('number-purchase');
-    expect(s.argsOf('reserveNumbers')).toEqual([{ customerId: 'cust-1', type: '400', quantity: 2, ttlSeconds: 900, reference: id, idempotencyKey: expect.stringContaining(`${id}/`) }]);
-    expect(s.argsOf('createOrder')).toEqual([{ customerId: 'cust-1', reservationId: 'RES-1', prepaidMonths: 3, reference: id, idempotencyKey: expect.stringContaining(`${id}/`) }]);
+    expect(s.argsOf('reserveNumbers')).toEqual([
+      {
+        customerId: 'cust-1',
+        type: '400',
+        quantity: 2,
+        ttlSeconds: 900,
+        reference: id,
+        idempotencyKey: expect.stringContaining(`${id}/`),
+      },
+    ]);
+    expect(s.argsOf('createOrder')).toEqual([
+      {
+        customerId: 'cust-1',
+        reservationId: 'RES-1',
+        prepaidMonths: 3,
+        reference: id,
+        idempotencyKey: expect.stringContaining(`${id}/`),
+      },
+    ]);
     expect(s.argsOf('chargeOrder')).toEqual([{ orderId: 'ORD-1', idempotencyKey: expect.stringMatching(/\/charge$/) }]);
-    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, ivrFlowId: 'ivr-1', reference: id }]);
-    expect(s.argsOf('platformAssignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, binding: { ivrFlowId: 'ivr-1' }, reference: id, idempotencyKey: `${id}/platform-assign` }]);
+    expect(s.argsOf('assignNumbers')).toEqual([
+      { instanceId: 'cc-1', numbers: NUMBERS.e164, ivrFlowId: 'ivr-1', reference: id },
+    ]);
+    expect(s.argsOf('platformAssignNumbers')).toEqual([
+      {
+        instanceId: 'cc-1',
+        numbers: NUMBERS.e164,
+        binding: { ivrFlowId: 'ivr-1' },
+        reference: id,
+        idempotencyKey: `${id}/platform-assign`,
+      },
+    ]);
     expect(s.calls('undoPurchase')).toHaveLength(0);
     expect(s.calls('unassignNumbers')).toHaveLength(0);
     expect(s.emails().map((e) => [e.template, e.to])).toEqual([
@@ -71,7 +113,9 @@ describe.concurrent('number purchase', () => {
       ['purchase-activated', 'ops@example.cn'],
     ]);
     const state = await stateOf(h);
-    expect(state.related).toEqual([{ id: subscriptionId, kind: 'number-subscription', relation: "the numbers' subscription" }]);
+    expect(state.related).toEqual([
+      { id: subscriptionId, kind: 'number-subscription', relation: "the numbers' subscription" },
+    ]);
 
     // The numbers now live in their subscription, which outlives the purchase.
     const subscription = env.client.workflow.getHandle(subscriptionId);
@@ -80,19 +124,26 @@ describe.concurrent('number purchase', () => {
   });
 
   it('rejects a script with a banned phrase at once; the corrected one is reviewed and the fixed lines bought', async () => {
-    const s = env.scenario({ screenCallScript: async ({ callScript }) => ({ banned: callScript.includes('加微信') ? ['加微信'] : [] }) });
+    const s = env.scenario({
+      screenCallScript: async ({ callScript }) => ({ banned: callScript.includes('加微信') ? ['加微信'] : [] }),
+    });
     const h = await start(s, { scenario: 'outbound', callScript: '您好，请加微信了解我们的课程优惠。' });
     await stageOf(h, 'awaiting-script-resubmission');
     const rejectedMail = await until(() => s.emails('purchase-script-rejected')[0], 'the rejection email');
     expect(rejectedMail.data).toMatchObject({ automatic: true, reason: expect.stringContaining('"加微信"') });
-    const resubmitted = await act(h, 'number-purchase', 'resubmit-script', enterprise(s.enterpriseId), { callScript: '您好，这里是示例教育的课程回访电话。' });
+    const resubmitted = await act(h, 'number-purchase', 'resubmit-script', enterprise(s.enterpriseId), {
+      callScript: '您好，这里是示例教育的课程回访电话。',
+    });
     expect(resubmitted.stage).not.toBe('awaiting-script-resubmission');
     await stageOf(h, 'awaiting-script-review');
     await act(h, 'number-purchase', 'approve-script', support, {});
 
     const result = await h.result();
     expect(result).toMatchObject({ numberType: 'fixed-line', orderId: 'ORD-1' });
-    expect(s.argsOf('screenCallScript').map((x) => x.callScript)).toEqual(['您好，请加微信了解我们的课程优惠。', '您好，这里是示例教育的课程回访电话。']);
+    expect(s.argsOf('screenCallScript').map((x) => x.callScript)).toEqual([
+      '您好，请加微信了解我们的课程优惠。',
+      '您好，这里是示例教育的课程回访电话。',
+    ]);
     expect(s.argsOf('reserveNumbers')[0]).toMatchObject({ type: 'fixed-line', areaCode: '020' });
     const state = await stateOf(h);
     expect(state.steps.find((x) => x.name === 'script check round 1')).toMatchObject({ status: 'failed' });
@@ -113,15 +164,25 @@ describe.concurrent('number purchase', () => {
     expect(s.calls('assignNumbers')).toHaveLength(0);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'failed', stage: 'failed', error: { type: 'PaymentDeadlinePassed' } });
-    expect(state.steps.find((x) => x.name === 'compensation: undo billing')).toMatchObject({ status: 'done', detail: 'order ORD-1 voided' });
+    expect(state.steps.find((x) => x.name === 'compensation: undo billing')).toMatchObject({
+      status: 'done',
+      detail: 'order ORD-1 voided',
+    });
     expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: undo billing']);
     expect(s.emails().map((e) => e.template)).toEqual(['purchase-payment-required', 'purchase-failed']);
-    expect(s.emails('purchase-failed')[0]?.data).toMatchObject({ undone: ['undo billing'], reason: expect.stringContaining('ORD-1 was not paid') });
+    expect(s.emails('purchase-failed')[0]?.data).toMatchObject({
+      undone: ['undo billing'],
+      reason: expect.stringContaining('ORD-1 was not paid'),
+    });
   });
 
   it('fails when no corrected script comes within the window, with nothing in billing to undo', async () => {
     const s = env.scenario();
-    const h = await start(s, { scenario: 'outbound', callScript: '您好，这里是示例科技的客户回访电话。' }, { scriptResubmissionWindowMs: 400 });
+    const h = await start(
+      s,
+      { scenario: 'outbound', callScript: '您好，这里是示例科技的客户回访电话。' },
+      { scriptResubmissionWindowMs: 400 },
+    );
     await stageOf(h, 'awaiting-script-review');
     const rejected = await act(h, 'number-purchase', 'reject-script', support, { reason: '话术缺少公司名称' });
     expect(rejected.stage).toBe('awaiting-script-resubmission');
@@ -133,8 +194,15 @@ describe.concurrent('number purchase', () => {
     expect(s.calls('undoPurchase')).toHaveLength(0);
     const state = await stateOf(h);
     expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([]);
-    expect(s.emails().map((e) => e.template)).toEqual(['purchase-script-review', 'purchase-script-rejected', 'purchase-failed']);
-    expect(s.emails('purchase-script-rejected')[0]?.data).toMatchObject({ reason: '话术缺少公司名称', automatic: false });
+    expect(s.emails().map((e) => e.template)).toEqual([
+      'purchase-script-review',
+      'purchase-script-rejected',
+      'purchase-failed',
+    ]);
+    expect(s.emails('purchase-script-rejected')[0]?.data).toMatchObject({
+      reason: '话术缺少公司名称',
+      automatic: false,
+    });
     expect(s.emails('purchase-failed')[0]?.data).toMatchObject({ undone: [] });
   });
 
@@ -171,8 +239,17 @@ describe.concurrent('number purchase', () => {
     expect(s.calls('assignNumbers')).toHaveLength(0);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled', error: { type: 'Cancelled' } });
-    expect(stepNames(state)).toEqual(['sized', 'numbers reserved', 'order created', 'cancel requested', 'compensation: undo billing']);
+    expect(stepNames(state)).toEqual([
+      'sized',
+      'numbers reserved',
+      'order created',
+      'cancel requested',
+      'compensation: undo billing',
+    ]);
     expect(s.emails().map((e) => [e.template, e.to])).toEqual([['case-cancelled', 'ops@example.cn']]);
-    expect(s.emails('case-cancelled')[0]?.data).toMatchObject({ reason: '改用其他号码', caseId: s.id('number-purchase') });
+    expect(s.emails('case-cancelled')[0]?.data).toMatchObject({
+      reason: '改用其他号码',
+      caseId: s.id('number-purchase'),
+    });
   });
 });

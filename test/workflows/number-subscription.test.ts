@@ -6,7 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelRequestedSignal } from '../../contract/case';
 import { numberSubscription } from '../../workflows/number-subscription';
 import { subscriptionInput } from './inputs';
-import { act, cancelledOutcome, enterprise, NUMBERS, stageOf, startEnv, stateOf, stepNames, until, type Scenario, type WorkflowTestEnv } from './support';
+import {
+  act,
+  cancelledOutcome,
+  enterprise,
+  NUMBERS,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  until,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
 import type { SubscriptionInput } from '../../contract/inputs';
 
 let env: WorkflowTestEnv;
@@ -19,7 +31,14 @@ afterAll(async () => {
 
 function start(s: Scenario, overrides: Partial<SubscriptionInput> = {}) {
   const input = subscriptionInput(s, overrides);
-  return { input, handle: env.client.workflow.start(numberSubscription, { args: [input], taskQueue: env.taskQueue, workflowId: s.id('number-subscription') }) };
+  return {
+    input,
+    handle: env.client.workflow.start(numberSubscription, {
+      args: [input],
+      taskQueue: env.taskQueue,
+      workflowId: s.id('number-subscription'),
+    }),
+  };
 }
 
 describe.concurrent('number subscription', () => {
@@ -28,7 +47,9 @@ describe.concurrent('number subscription', () => {
     const { input, handle } = start(s);
     const h = await handle;
     await stageOf(h, 'active');
-    const autoRenew = await act(h, 'number-subscription', 'set-auto-renew', enterprise(s.enterpriseId), { autoRenew: true });
+    const autoRenew = await act(h, 'number-subscription', 'set-auto-renew', enterprise(s.enterpriseId), {
+      autoRenew: true,
+    });
     expect(autoRenew).toMatchObject({ stage: 'active', result: { autoRenew: true } });
 
     await act(h, 'number-subscription', 'renew', enterprise(s.enterpriseId), {});
@@ -37,10 +58,21 @@ describe.concurrent('number subscription', () => {
       const state = await stateOf(env.client.workflow.getHandle(id));
       return (state.result as { renewals?: number } | null)?.renewals === 1 ? state : undefined;
     }, 'the next run');
-    expect(renewed.result).toMatchObject({ autoRenew: true, paidThrough: new Date(input.paidThrough + input.timings.periodMs).toISOString() });
-    expect(stepNames(renewed)).toEqual(expect.arrayContaining(['subscription started', 'set-auto-renew', 'renew', 'renewal (by the enterprise)']));
+    expect(renewed.result).toMatchObject({
+      autoRenew: true,
+      paidThrough: new Date(input.paidThrough + input.timings.periodMs).toISOString(),
+    });
+    expect(stepNames(renewed)).toEqual(
+      expect.arrayContaining(['subscription started', 'set-auto-renew', 'renew', 'renewal (by the enterprise)']),
+    );
     expect(s.argsOf('chargeRent')).toEqual([
-      { customerId: 'cust-1', amountFen: 10_000, description: `monthly rent ${NUMBERS.display.join(', ')}`, reference: id, idempotencyKey: `${id}/rent/${input.paidThrough}` },
+      {
+        customerId: 'cust-1',
+        amountFen: 10_000,
+        description: `monthly rent ${NUMBERS.display.join(', ')}`,
+        reference: id,
+        idempotencyKey: `${id}/rent/${input.paidThrough}`,
+      },
     ]);
     expect(s.emails().map((e) => e.template)).toEqual(['subscription-renewed']);
     expect(s.calls('releaseNumbers')).toHaveLength(0);
@@ -48,20 +80,38 @@ describe.concurrent('number subscription', () => {
   });
 
   it('with too little balance for the automatic renewal: grace, then the numbers are released', async () => {
-    const s = env.scenario({ chargeRent: async () => ({ status: 'insufficient-balance', balanceFen: 10, amountFen: 10_000 }) });
-    const { input, handle } = start(s, { paidThrough: Date.now() + 500, autoRenew: true, timings: { periodMs: 3_600_000, remindersBeforeMs: [], graceMs: 500 } });
+    const s = env.scenario({
+      chargeRent: async () => ({ status: 'insufficient-balance', balanceFen: 10, amountFen: 10_000 }),
+    });
+    const { input, handle } = start(s, {
+      paidThrough: Date.now() + 500,
+      autoRenew: true,
+      timings: { periodMs: 3_600_000, remindersBeforeMs: [], graceMs: 500 },
+    });
     const h = await handle;
 
     const result = await h.result();
-    expect(result).toMatchObject({ status: 'released', numbers: NUMBERS.display, renewals: 0, reason: expect.stringContaining('the end of the grace period') });
+    expect(result).toMatchObject({
+      status: 'released',
+      numbers: NUMBERS.display,
+      renewals: 0,
+      reason: expect.stringContaining('the end of the grace period'),
+    });
     const id = s.id('number-subscription');
     expect(s.argsOf('chargeRent')).toHaveLength(1);
     expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: input.purchaseId }]);
-    expect(s.argsOf('releaseNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: id, idempotencyKey: `${id}/release` }]);
+    expect(s.argsOf('releaseNumbers')).toEqual([
+      { numbers: NUMBERS.e164, reference: id, idempotencyKey: `${id}/release` },
+    ]);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'completed', stage: 'completed' });
-    expect(state.steps.find((x) => x.name === 'renewal (automatic)')).toMatchObject({ status: 'failed', detail: 'balance 10 fen, rent 10000 fen' });
-    expect(state.steps.find((x) => x.name === 'expired')?.detail).toContain('automatic renewal failed: insufficient balance');
+    expect(state.steps.find((x) => x.name === 'renewal (automatic)')).toMatchObject({
+      status: 'failed',
+      detail: 'balance 10 fen, rent 10000 fen',
+    });
+    expect(state.steps.find((x) => x.name === 'expired')?.detail).toContain(
+      'automatic renewal failed: insufficient balance',
+    );
     // Released once, as the ending, not again as a compensation.
     expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([]);
     expect(s.emails().map((e) => e.template)).toEqual(['subscription-in-grace', 'subscription-released']);
@@ -71,7 +121,11 @@ describe.concurrent('number subscription', () => {
     const s = env.scenario();
     const paidThrough = Date.now() + 5_000;
     const before = [3_500, 2_000];
-    const { handle } = start(s, { paidThrough, autoRenew: false, timings: { periodMs: 3_600_000, remindersBeforeMs: before, graceMs: 300 } });
+    const { handle } = start(s, {
+      paidThrough,
+      autoRenew: false,
+      timings: { periodMs: 3_600_000, remindersBeforeMs: before, graceMs: 300 },
+    });
     const h = await handle;
 
     expect(await h.result()).toMatchObject({ status: 'released' });
@@ -85,7 +139,11 @@ describe.concurrent('number subscription', () => {
     expect(reminders.every((r) => r.to === 'ops@example.cn')).toBe(true);
     expect(new Set(reminders.map((r) => r.dedupKey)).size).toBe(due);
     expect(reminders[0]?.data).toMatchObject({ expiresAt: new Date(paidThrough).toISOString(), amountFen: 10_000 });
-    expect(s.emails().map((e) => e.template)).toEqual([...reminders.map(() => 'subscription-reminder'), 'subscription-in-grace', 'subscription-released']);
+    expect(s.emails().map((e) => e.template)).toEqual([
+      ...reminders.map(() => 'subscription-reminder'),
+      'subscription-in-grace',
+      'subscription-released',
+    ]);
     expect(s.emails('subscription-in-grace')[0]?.data).toMatchObject({ reason: 'not renewed' });
   });
 
@@ -100,12 +158,22 @@ describe.concurrent('number subscription', () => {
     expect(await cancelledOutcome(h)).toBe(true);
     const id = s.id('number-subscription');
     expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: input.purchaseId }]);
-    expect(s.argsOf('releaseNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: id, idempotencyKey: `${id}/release` }]);
+    expect(s.argsOf('releaseNumbers')).toEqual([
+      { numbers: NUMBERS.e164, reference: id, idempotencyKey: `${id}/release` },
+    ]);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
-    expect(state.steps.find((x) => x.name === 'compensation: release the numbers')).toMatchObject({ status: 'done', detail: expect.stringContaining('released: cancelled: 企业注销') });
+    expect(state.steps.find((x) => x.name === 'compensation: release the numbers')).toMatchObject({
+      status: 'done',
+      detail: expect.stringContaining('released: cancelled: 企业注销'),
+    });
     // Both emails go out together (neither waits for the other).
-    expect(s.emails().map((e) => e.template).sort()).toEqual(['case-cancelled', 'subscription-released']);
+    expect(
+      s
+        .emails()
+        .map((e) => e.template)
+        .sort(),
+    ).toEqual(['case-cancelled', 'subscription-released']);
     expect(s.emails('subscription-released')[0]?.data).toMatchObject({ reason: 'cancelled: 企业注销' });
   });
 });

@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 function start(s: Scenario, ...rest: Parameters<typeof landingInput> extends [unknown, ...infer R] ? R : never) {
-  return env.client.workflow.start(own400Landing, { args: [landingInput(s, ...rest)], taskQueue: env.taskQueue, workflowId: s.id('own-400-landing') });
+  return env.client.workflow.start(own400Landing, {
+    args: [landingInput(s, ...rest)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('own-400-landing'),
+  });
 }
 
 /** The fixed lines, once paid, live on as a subscription of their own. */
@@ -54,23 +58,45 @@ describe.concurrent('own 400 landing', () => {
     const h = await start(s);
     const id = s.id('own-400-landing');
     await stageOf(h, 'awaiting-400-landing');
-    const landed = await act(h, 'own-400-landing', 'confirm-400-landed', enterprise(s.enterpriseId), { note: '电信已改接' });
+    const landed = await act(h, 'own-400-landing', 'confirm-400-landed', enterprise(s.enterpriseId), {
+      note: '电信已改接',
+    });
     expect(landed.stage).toBe('verifying');
     await act(h, 'own-400-landing', 'confirm-test-call', support, {});
 
     const result = await h.result();
-    expect(result).toMatchObject({ own400Number: '400-820-0001', fixedLines: ['020-66240001', '020-66240002'], purchaseId: `${id}-fixed-line`, orderId: 'ORD-1', verifiedBy: 'support-confirmation' });
+    expect(result).toMatchObject({
+      own400Number: '400-820-0001',
+      fixedLines: ['020-66240001', '020-66240002'],
+      purchaseId: `${id}-fixed-line`,
+      orderId: 'ORD-1',
+      verifiedBy: 'support-confirmation',
+    });
     // The child bought the lines with the application note naming the 400 number.
-    expect(s.argsOf('createOrder')).toEqual([expect.objectContaining({ reference: `${id}-fixed-line`, applicationNote: 'fixed line for binding own 400 number 4008200001' })]);
+    expect(s.argsOf('createOrder')).toEqual([
+      expect.objectContaining({
+        reference: `${id}-fixed-line`,
+        applicationNote: 'fixed line for binding own 400 number 4008200001',
+      }),
+    ]);
     expect(s.argsOf('requestInvoice')).toEqual([
-      { customerId: 'cust-1', orderId: 'ORD-1', title: '广州示例科技有限公司', remark: '固话号码 / fixed line: 020-66240001, 020-66240002', reference: id, idempotencyKey: expect.stringMatching(/\/invoice$/) },
+      {
+        customerId: 'cust-1',
+        orderId: 'ORD-1',
+        title: '广州示例科技有限公司',
+        remark: '固话号码 / fixed line: 020-66240001, 020-66240002',
+        reference: id,
+        idempotencyKey: expect.stringMatching(/\/invoice$/),
+      },
     ]);
     expect(landingEmails(s).map((e) => [e.template, e.to])).toEqual([
       ['landing-invoice-ready', 'ops@example.cn'],
       ['landing-test-call', 'support'],
       ['landing-completed', 'ops@example.cn'],
     ]);
-    expect(landingEmails(s)[0]?.attachments).toEqual([{ filename: 'invoice-INV-1.pdf', source: 'billing-invoice', id: 'INV-1' }]);
+    expect(landingEmails(s)[0]?.attachments).toEqual([
+      { filename: 'invoice-INV-1.pdf', source: 'billing-invoice', id: 'INV-1' },
+    ]);
     await endSubscription(s);
   });
 
@@ -110,7 +136,11 @@ describe.concurrent('own 400 landing', () => {
     await act(h, 'own-400-landing', 'confirm-400-landed', support, {});
 
     expect((await failureOf(h)).type).toBe('TestCallNotConfirmed');
-    expect(landingEmails(s).map((e) => e.template)).toEqual(['landing-invoice-ready', 'landing-test-call', 'landing-failed']);
+    expect(landingEmails(s).map((e) => e.template)).toEqual([
+      'landing-invoice-ready',
+      'landing-test-call',
+      'landing-failed',
+    ]);
     await endSubscription(s);
   });
 
@@ -127,7 +157,13 @@ describe.concurrent('own 400 landing', () => {
     expect(await charge.ended).toBe('cancelled');
     const child = env.client.workflow.getHandle(`${id}-fixed-line`);
     expect(await cancelledOutcome(child)).toBe(true);
-    expect(s.argsOf('undoPurchase')).toEqual([{ reference: `${id}-fixed-line`, reason: 'purchase not completed', idempotencyKey: expect.stringMatching(/\/undo-billing$/) }]);
+    expect(s.argsOf('undoPurchase')).toEqual([
+      {
+        reference: `${id}-fixed-line`,
+        reason: 'purchase not completed',
+        idempotencyKey: expect.stringMatching(/\/undo-billing$/),
+      },
+    ]);
     const childState = await until(async () => {
       const state = await stateOf(child);
       return state.status === 'cancelled' ? state : undefined;

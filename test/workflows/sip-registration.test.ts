@@ -33,7 +33,11 @@ afterAll(async () => {
 });
 
 function start(s: Scenario, timings: Parameters<typeof registrationInput>[1] = {}) {
-  return env.client.workflow.start(sipRegistration, { args: [registrationInput(s, timings)], taskQueue: env.taskQueue, workflowId: s.id('sip-registration') });
+  return env.client.workflow.start(sipRegistration, {
+    args: [registrationInput(s, timings)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('sip-registration'),
+  });
 }
 
 const account = { username: 'gw1001', realm: 'cc-1.sip.test' };
@@ -47,26 +51,58 @@ describe.concurrent('SIP registration', () => {
     await act(h, 'sip-registration', 'approve', support, {});
 
     const registered = await stageOf(h, 'registered');
-    expect(registered.result).toMatchObject({ passed: true, account, registrar: 'sip.test:5060', numbers: NUMBERS.display, rotations: 0 });
+    expect(registered.result).toMatchObject({
+      passed: true,
+      account,
+      registrar: 'sip.test:5060',
+      numbers: NUMBERS.display,
+      rotations: 0,
+    });
     expect(s.argsOf('issueSipCredentials')).toEqual([
-      { caseId: id, companyName: '广州示例科技有限公司', instanceId: 'cc-1', to: 'ops@example.cn', transport: 'tcp', vendor: 'generic', rotation: 0, dedupKey: expect.stringMatching(/\/email\/sip-credentials\/0$/) },
+      {
+        caseId: id,
+        companyName: '广州示例科技有限公司',
+        instanceId: 'cc-1',
+        to: 'ops@example.cn',
+        transport: 'tcp',
+        vendor: 'generic',
+        rotation: 0,
+        dedupKey: expect.stringMatching(/\/email\/sip-credentials\/0$/),
+      },
     ]);
     expect(s.argsOf('awaitRegistration')[0]).toMatchObject(account);
-    expect(s.argsOf('placeTestCall')).toEqual([{ host: account.realm, port: 0, transport: 'tcp', callee: account.username, caller: NUMBERS.e164[0], domain: account.realm }]);
+    expect(s.argsOf('placeTestCall')).toEqual([
+      {
+        host: account.realm,
+        port: 0,
+        transport: 'tcp',
+        callee: account.username,
+        caller: NUMBERS.e164[0],
+        domain: account.realm,
+      },
+    ]);
     expect(s.argsOf('awaitCall')[0]).toMatchObject({ callees: NUMBERS.e164 });
     expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, reference: id }]);
 
-    const rotated = await act(h, 'sip-registration', 'rotate-credentials', enterprise(s.enterpriseId), { note: '密码泄露' });
+    const rotated = await act(h, 'sip-registration', 'rotate-credentials', enterprise(s.enterpriseId), {
+      note: '密码泄露',
+    });
     expect(rotated.stage).toBe('issuing-credentials');
     await stageOf(h, 'registered');
-    expect(s.argsOf('issueSipCredentials')[1]).toMatchObject({ rotation: 1, account, dedupKey: expect.stringMatching(/\/email\/sip-credentials\/1$/) });
+    expect(s.argsOf('issueSipCredentials')[1]).toMatchObject({
+      rotation: 1,
+      account,
+      dedupKey: expect.stringMatching(/\/email\/sip-credentials\/1$/),
+    });
 
     await h.signal(cancelRequestedSignal, { actor: enterprise(s.enterpriseId), reason: '停用网关' });
     await h.cancel();
     expect(await cancelledOutcome(h)).toBe(true);
     expect(s.argsOf('deleteSipAccountsOf')).toEqual([{ reference: id }]);
     expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: id }]);
-    expect(s.argsOf('platformUnassignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, idempotencyKey: `${id}/platform-unassign` }]);
+    expect(s.argsOf('platformUnassignNumbers')).toEqual([
+      { instanceId: 'cc-1', numbers: NUMBERS.e164, idempotencyKey: `${id}/platform-unassign` },
+    ]);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
     // Newest first: the numbers come off the contact center, then the SBC, before the account goes.
@@ -75,8 +111,15 @@ describe.concurrent('SIP registration', () => {
       'compensation: unassign the numbers',
       'compensation: delete the SIP account',
     ]);
-    expect(state.steps.find((x) => x.name === 'compensation: delete the SIP account')?.detail).toBe('deleted gw1001@cc-1.sip.test');
-    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-inbound-test', 'sip-report', 'case-cancelled']);
+    expect(state.steps.find((x) => x.name === 'compensation: delete the SIP account')?.detail).toBe(
+      'deleted gw1001@cc-1.sip.test',
+    );
+    expect(s.emails().map((e) => e.template)).toEqual([
+      'sip-review',
+      'sip-inbound-test',
+      'sip-report',
+      'case-cancelled',
+    ]);
   });
 
   it('takes support’s word for the registration where the SBC cannot see registrations', async () => {
@@ -98,7 +141,13 @@ describe.concurrent('SIP registration', () => {
   });
 
   it('waits, with an SBC changed by hand, for support to confirm the account was made', async () => {
-    const s = env.scenario({ issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'pending-manual' }) });
+    const s = env.scenario({
+      issueSipCredentials: async (i) => ({
+        username: 'gw1001',
+        realm: `${i.instanceId}.sip.test`,
+        state: 'pending-manual',
+      }),
+    });
     const h = await start(s);
     await stageOf(h, 'awaiting-review');
     await act(h, 'sip-registration', 'approve', support, {});
@@ -107,7 +156,12 @@ describe.concurrent('SIP registration', () => {
       const state = await stateOf(h);
       return state.awaiting.length > 0 || state.status !== 'running' ? state : undefined;
     }, 'the wait for the hand-made account');
-    expect(manual).toMatchObject({ status: 'running', stage: 'issuing-credentials', error: null, awaiting: [{ action: 'confirm-sbc-change', role: 'support' }] });
+    expect(manual).toMatchObject({
+      status: 'running',
+      stage: 'issuing-credentials',
+      error: null,
+      awaiting: [{ action: 'confirm-sbc-change', role: 'support' }],
+    });
     const confirmed = await act(h, 'sip-registration', 'confirm-sbc-change', support, { change: 'create-account' });
     expect(confirmed.stage).not.toBe('issuing-credentials');
     await stageOf(h, 'registered');
@@ -149,7 +203,9 @@ describe.concurrent('SIP registration', () => {
     expect(s.calls('placeTestCall')).toHaveLength(0);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'failed', error: { type: 'NotRegistered' } });
-    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: delete the SIP account']);
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([
+      'compensation: delete the SIP account',
+    ]);
     expect(stepNames(state)).toEqual(expect.arrayContaining(['registration reminder 1', 'registration reminder 2']));
     expect(s.emails('sip-report')[0]?.data).toMatchObject({ passed: false });
   });

@@ -34,7 +34,11 @@ afterAll(async () => {
 });
 
 function start(s: Scenario, timings: Parameters<typeof trunkInput>[1] = {}) {
-  return env.client.workflow.start(sipTrunk, { args: [trunkInput(s, timings)], taskQueue: env.taskQueue, workflowId: s.id('sip-trunk') });
+  return env.client.workflow.start(sipTrunk, {
+    args: [trunkInput(s, timings)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('sip-trunk'),
+  });
 }
 
 /** Approved, allowlisted and whitelisted: the case is past the people and on to the checks. */
@@ -50,11 +54,16 @@ async function expectAllowlistRemoved(s: Scenario, h: Awaited<ReturnType<typeof 
   expect(s.argsOf('disallowGateway')).toEqual([{ ip: GATEWAY.ip, port: GATEWAY.port, reference: s.id('sip-trunk') }]);
   const state = await stateOf(h);
   expect(state).toMatchObject({ status: 'failed', stage: 'failed', error: { type } });
-  expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: remove the allowlist entry']);
+  expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([
+    'compensation: remove the allowlist entry',
+  ]);
   const reports = s.emails('sip-report');
   expect(reports).toHaveLength(1);
   expect(reports[0]?.data).toMatchObject({ passed: false });
-  expect((reports[0]?.data as { checks: { name: string; passed: boolean }[] }).checks.at(-1)).toMatchObject({ name: 'result', passed: false });
+  expect((reports[0]?.data as { checks: { name: string; passed: boolean }[] }).checks.at(-1)).toMatchObject({
+    name: 'result',
+    passed: false,
+  });
   expect(state.result).toMatchObject({ passed: false });
 }
 
@@ -65,7 +74,12 @@ describe.concurrent('SIP trunk', () => {
     await approveAndWhitelist(s, h);
     const result = await h.result();
     const id = s.id('sip-trunk');
-    expect(result).toMatchObject({ passed: true, gateway: '198.51.100.7:5060/udp', numbers: NUMBERS.display, instanceId: 'cc-1' });
+    expect(result).toMatchObject({
+      passed: true,
+      gateway: '198.51.100.7:5060/udp',
+      numbers: NUMBERS.display,
+      instanceId: 'cc-1',
+    });
     expect(result.checks.map((c) => [c.name, c.passed])).toEqual([
       ['connectivity (OPTIONS)', true],
       ['outbound test call', true],
@@ -74,7 +88,15 @@ describe.concurrent('SIP trunk', () => {
     ]);
     expect(s.argsOf('allowGateway')).toEqual([{ ...GATEWAY, reference: id }]);
     expect(s.argsOf('sendOptions')).toEqual([{ host: GATEWAY.ip, port: GATEWAY.port, transport: GATEWAY.transport }]);
-    expect(s.argsOf('placeTestCall')).toEqual([{ host: GATEWAY.ip, port: GATEWAY.port, transport: GATEWAY.transport, callee: '+8613800138000', caller: NUMBERS.e164[0] }]);
+    expect(s.argsOf('placeTestCall')).toEqual([
+      {
+        host: GATEWAY.ip,
+        port: GATEWAY.port,
+        transport: GATEWAY.transport,
+        callee: '+8613800138000',
+        caller: NUMBERS.e164[0],
+      },
+    ]);
     expect(s.argsOf('awaitCall')[0]).toMatchObject({ callees: NUMBERS.e164, sourceIp: GATEWAY.ip });
     expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, reference: id }]);
     expect(s.calls('disallowGateway')).toHaveLength(0);
@@ -88,7 +110,13 @@ describe.concurrent('SIP trunk', () => {
 
   it('waits, with an SBC changed by hand, for support to confirm the allowlist row, and for support to confirm the inbound call it cannot see', async () => {
     const s = env.scenario({
-      allowGateway: async (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state: 'pending-manual' }),
+      allowGateway: async (g) => ({
+        ip: g.ip,
+        port: g.port,
+        transport: g.transport ?? 'udp',
+        reference: g.reference,
+        state: 'pending-manual',
+      }),
       sipGatewayObserves: async () => ({ calls: false, registrations: false }),
     });
     const h = await start(s);
@@ -113,7 +141,10 @@ describe.concurrent('SIP trunk', () => {
     await stageOf(h, 'awaiting-inbound-test');
     await act(h, 'sip-trunk', 'confirm-inbound-test', support, { note: '已接通' });
     const result = await h.result();
-    expect(result.checks.find((c) => c.name === 'inbound test call')).toMatchObject({ passed: true, detail: expect.stringContaining('confirmed by ops: 已接通') });
+    expect(result.checks.find((c) => c.name === 'inbound test call')).toMatchObject({
+      passed: true,
+      detail: expect.stringContaining('confirmed by ops: 已接通'),
+    });
     expect(s.calls('awaitCall')).toHaveLength(0);
   });
 
@@ -144,11 +175,20 @@ describe.concurrent('SIP trunk', () => {
   });
 
   it('fails when the gateway never answers OPTIONS, after a retry and the retry deadline', async () => {
-    const s = env.scenario({ sendOptions: async (o) => ({ outcome: 'timeout', attempts: 3, sent: `OPTIONS sip:${o.host}:${o.port}`, from: '127.0.0.1:5090' }) });
+    const s = env.scenario({
+      sendOptions: async (o) => ({
+        outcome: 'timeout',
+        attempts: 3,
+        sent: `OPTIONS sip:${o.host}:${o.port}`,
+        from: '127.0.0.1:5090',
+      }),
+    });
     const h = await start(s, { connectivityWindowMs: 100, connectivityRetryDeadlineMs: 3_500 });
     await approveAndWhitelist(s, h);
     await stageOf(h, 'connectivity-failed');
-    const retried = await act(h, 'sip-trunk', 'retry-connectivity', enterprise(s.enterpriseId), { note: '防火墙已放行' });
+    const retried = await act(h, 'sip-trunk', 'retry-connectivity', enterprise(s.enterpriseId), {
+      note: '防火墙已放行',
+    });
     expect(retried.stage).toBe('connectivity-check');
 
     expect((await failureOf(h)).type).toBe('ConnectivityFailed');
@@ -157,18 +197,34 @@ describe.concurrent('SIP trunk', () => {
     expect(s.calls('placeTestCall')).toHaveLength(0);
     const failedMails = s.emails('trunk-connectivity-failed');
     expect(failedMails).toHaveLength(2);
-    expect(failedMails[0]?.data).toMatchObject({ target: '198.51.100.7:5060/udp', attempts: 3, result: 'no SIP response (timeout)' });
+    expect(failedMails[0]?.data).toMatchObject({
+      target: '198.51.100.7:5060/udp',
+      attempts: 3,
+      result: 'no SIP response (timeout)',
+    });
   });
 
   it('fails on a failed outbound test call', async () => {
     const s = env.scenario({
-      placeTestCall: async () => ({ outcome: 'rejected', finalCode: 403, finalReason: 'Forbidden', responses: [], timings: { totalMs: 40 }, teardown: { method: 'none' }, passed: false, summary: '403 Forbidden' }),
+      placeTestCall: async () => ({
+        outcome: 'rejected',
+        finalCode: 403,
+        finalReason: 'Forbidden',
+        responses: [],
+        timings: { totalMs: 40 },
+        teardown: { method: 'none' },
+        passed: false,
+        summary: '403 Forbidden',
+      }),
     });
     const h = await start(s);
     await approveAndWhitelist(s, h);
 
     const failure = await failureOf(h);
-    expect(failure).toMatchObject({ type: 'OutboundTestFailed', message: 'the outbound test call failed: 403 Forbidden' });
+    expect(failure).toMatchObject({
+      type: 'OutboundTestFailed',
+      message: 'the outbound test call failed: 403 Forbidden',
+    });
     await expectAllowlistRemoved(s, h, 'OutboundTestFailed');
     expect(s.calls('awaitCall')).toHaveLength(0);
   });

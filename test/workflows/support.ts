@@ -23,7 +23,15 @@ import type { SipWatchActivities } from '../../activities/sip-watch';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
 
-type AllActivities = AdminPasswordActivities & BillingActivities & CheckActivities & EmailActivities & PlatformActivities & SipAccountActivities & SipGatewayActivities & SipProbeActivities & SipWatchActivities;
+type AllActivities = AdminPasswordActivities &
+  BillingActivities &
+  CheckActivities &
+  EmailActivities &
+  PlatformActivities &
+  SipAccountActivities &
+  SipGatewayActivities &
+  SipProbeActivities &
+  SipWatchActivities;
 
 /** The activities workflows call (the others are the API's or the workers' own business). */
 export type MockedName =
@@ -64,7 +72,9 @@ export type MockedName =
 
 type Fn<N extends MockedName> = AllActivities[N];
 /** How a mocked activity answers: like the real one (same arguments, same result type). */
-export type Behaviour<N extends MockedName> = (...args: Parameters<Fn<N>>) => Awaited<ReturnType<Fn<N>>> | Promise<Awaited<ReturnType<Fn<N>>>>;
+export type Behaviour<N extends MockedName> = (
+  ...args: Parameters<Fn<N>>
+) => Awaited<ReturnType<Fn<N>>> | Promise<Awaited<ReturnType<Fn<N>>>>;
 export type Behaviours = { [N in MockedName]?: Behaviour<N> };
 
 export interface Call {
@@ -115,10 +125,22 @@ export function invoice(overrides: Partial<Invoice> = {}): Invoice {
 const defaults: { [N in MockedName]: Behaviour<N> } = {
   sendEmail: async () => ({ messageId: `<${randomUUID()}@test>`, deduplicated: false }),
   ensureBillingCustomer: async () => ({ customerId: 'cust-1' }),
-  reserveNumbers: async (r) => ({ id: 'RES-1', numbers: NUMBERS.e164, display: NUMBERS.display, status: 'active', expiresAt: new Date(Date.now() + r.ttlSeconds * 1000).toISOString() }),
+  reserveNumbers: async (r) => ({
+    id: 'RES-1',
+    numbers: NUMBERS.e164,
+    display: NUMBERS.display,
+    status: 'active',
+    expiresAt: new Date(Date.now() + r.ttlSeconds * 1000).toISOString(),
+  }),
   tryReserveNumbers: async (r) => ({
     status: 'reserved',
-    reservation: { id: 'RES-2', numbers: NUMBERS.e164, display: NUMBERS.display, status: 'active', expiresAt: new Date(Date.now() + r.ttlSeconds * 1000).toISOString() },
+    reservation: {
+      id: 'RES-2',
+      numbers: NUMBERS.e164,
+      display: NUMBERS.display,
+      status: 'active',
+      expiresAt: new Date(Date.now() + r.ttlSeconds * 1000).toISOString(),
+    },
   }),
   releaseReservation: async () => undefined,
   quarantineNumbers: async (q) => ({ quarantined: q.numbers }),
@@ -132,9 +154,21 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   getInvoice: async () => invoice(),
   importNumbers: async (i) => ({ numbers: i.numbers, display: i.numbers.map((n) => `display:${n}`) }),
   releaseNumbers: async () => undefined,
-  precheckApplication: async () => ({ failures: [], facts: { licence: { validFrom: '2020-03-01', validTo: null, longTerm: true, effectiveEnd: '2030-03-01' }, mayHoldFixedLines: true } }),
+  precheckApplication: async () => ({
+    failures: [],
+    facts: {
+      licence: { validFrom: '2020-03-01', validTo: null, longTerm: true, effectiveEnd: '2030-03-01' },
+      mayHoldFixedLines: true,
+    },
+  }),
   screenCallScript: async () => ({ banned: [] }),
-  assignNumbers: async (a) => a.numbers.map((number) => ({ number, instanceId: a.instanceId, reference: a.reference, assignedAt: new Date().toISOString() })),
+  assignNumbers: async (a) =>
+    a.numbers.map((number) => ({
+      number,
+      instanceId: a.instanceId,
+      reference: a.reference,
+      assignedAt: new Date().toISOString(),
+    })),
   unassignNumbers: async (u) => ({ removed: u.numbers }),
   platformAssignNumbers: async (a) => ({ assigned: a.numbers, rebound: [], unchanged: [] }),
   platformUnassignNumbers: async (u) => ({ removed: u.numbers, absent: [] }),
@@ -150,13 +184,41 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
     suspendedAt: null,
   }),
   platformWithdrawInstance: async () => 'no instance was created',
-  issueAdminPassword: async (p) => ({ instanceId: p.instanceId, adminEmail: p.adminEmail, passwordVersion: p.reissue + 1, passwordSetAt: new Date().toISOString(), state: 'issued' }),
-  allowGateway: async (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state: 'live' }),
+  issueAdminPassword: async (p) => ({
+    instanceId: p.instanceId,
+    adminEmail: p.adminEmail,
+    passwordVersion: p.reissue + 1,
+    passwordSetAt: new Date().toISOString(),
+    state: 'issued',
+  }),
+  allowGateway: async (g) => ({
+    ip: g.ip,
+    port: g.port,
+    transport: g.transport ?? 'udp',
+    reference: g.reference,
+    state: 'live',
+  }),
   disallowGateway: async () => ({ removed: 1, state: 'live' }),
   deleteSipAccountsOf: async () => ({ deleted: [{ username: 'gw1001', realm: 'cc-1.sip.test' }], state: 'live' }),
   sipGatewayObserves: async () => ({ calls: true, registrations: true }),
-  sendOptions: async (o) => ({ outcome: 'answered', code: 200, reason: 'OK', rttMs: 12, sent: `OPTIONS sip:${o.host}:${o.port}`, from: '127.0.0.1:5090' }),
-  placeTestCall: async () => ({ outcome: 'answered', finalCode: 200, finalReason: 'OK', responses: [], timings: { totalMs: 1200 }, teardown: { method: 'BYE', code: 200 }, passed: true, summary: '200 OK, answered' }),
+  sendOptions: async (o) => ({
+    outcome: 'answered',
+    code: 200,
+    reason: 'OK',
+    rttMs: 12,
+    sent: `OPTIONS sip:${o.host}:${o.port}`,
+    from: '127.0.0.1:5090',
+  }),
+  placeTestCall: async () => ({
+    outcome: 'answered',
+    finalCode: 200,
+    finalReason: 'OK',
+    responses: [],
+    timings: { totalMs: 1200 },
+    teardown: { method: 'BYE', code: 200 },
+    passed: true,
+    summary: '200 OK, answered',
+  }),
   awaitCall: async (w) => ({
     callId: 'call-1',
     method: 'INVITE',
@@ -168,7 +230,11 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
     at: new Date().toISOString(),
     admitted: true,
   }),
-  awaitRegistration: async () => ({ contact: 'sip:gw1001@198.51.100.7:5060', transport: 'tcp', expiresAt: new Date(Date.now() + 3_600_000).toISOString() }),
+  awaitRegistration: async () => ({
+    contact: 'sip:gw1001@198.51.100.7:5060',
+    transport: 'tcp',
+    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  }),
   issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'live' }),
 };
 
@@ -252,7 +318,10 @@ let runtimeInstalled = false;
 export async function startEnv(): Promise<WorkflowTestEnv> {
   if (!runtimeInstalled) {
     // Cases fail on purpose here: the worker's log only for its own errors.
-    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+    });
     runtimeInstalled = true;
   }
   const address = inject('temporalAddress');
@@ -298,7 +367,8 @@ export async function startEnv(): Promise<WorkflowTestEnv> {
     scenario(behaviours = {}) {
       const token = randomUUID().slice(0, 8);
       scenarios.set(token, { ...behaviours });
-      const mine = (name?: MockedName) => calls.filter((c) => c.workflowId.includes(token) && (!name || c.name === name));
+      const mine = (name?: MockedName) =>
+        calls.filter((c) => c.workflowId.includes(token) && (!name || c.name === name));
       return {
         token,
         enterpriseId: `ent-${token}`,
@@ -332,12 +402,24 @@ export function enterprise(enterpriseId: string): Actor {
 }
 
 /** Takes an action as the API does: an update, answered with the state once the case took it. */
-export function act<K extends ActingKind, A extends ActionName<K>>(handle: WorkflowHandle, kind: K, action: A, actor: Actor, payload: Payload<K, A>): Promise<CaseState> {
+export function act<K extends ActingKind, A extends ActionName<K>>(
+  handle: WorkflowHandle,
+  kind: K,
+  action: A,
+  actor: Actor,
+  payload: Payload<K, A>,
+): Promise<CaseState> {
   return handle.executeUpdate(handlesOf(kind, action).update, { args: [{ actor, payload }] });
 }
 
 /** Takes an action as Temporal's own tooling does: a signal, refused only in the case's steps. */
-export function signal<K extends ActingKind, A extends ActionName<K>>(handle: WorkflowHandle, kind: K, action: A, actor: Actor, payload: Payload<K, A>): Promise<void> {
+export function signal<K extends ActingKind, A extends ActionName<K>>(
+  handle: WorkflowHandle,
+  kind: K,
+  action: A,
+  actor: Actor,
+  payload: Payload<K, A>,
+): Promise<void> {
   return handle.signal(handlesOf(kind, action).signal, { actor, payload });
 }
 
@@ -346,7 +428,11 @@ export function stateOf(handle: WorkflowHandle): Promise<CaseState> {
 }
 
 /** Polls until `check` returns something, or fails saying what it waited for. */
-export async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -363,10 +449,14 @@ export async function until<T>(check: () => T | undefined | false | Promise<T | 
 
 /** Waits until the case is in `stage` (and awaits something there, when it waits on people). */
 export function stageOf(handle: WorkflowHandle, stage: string, timeoutMs?: number): Promise<CaseState> {
-  return until(async () => {
-    const s = await stateOf(handle);
-    return s.stage === stage ? s : undefined;
-  }, `stage ${stage}`, timeoutMs);
+  return until(
+    async () => {
+      const s = await stateOf(handle);
+      return s.stage === stage ? s : undefined;
+    },
+    `stage ${stage}`,
+    timeoutMs,
+  );
 }
 
 /** The failure a case ended with: the ApplicationFailure the workflow threw. */
@@ -375,7 +465,8 @@ export async function failureOf(handle: WorkflowHandle): Promise<ApplicationFail
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure)) throw new Error(`expected the case to fail with an ApplicationFailure, got ${String(err)}`);
+  if (!(err instanceof WorkflowFailedError) || !(err.cause instanceof ApplicationFailure))
+    throw new Error(`expected the case to fail with an ApplicationFailure, got ${String(err)}`);
   return err.cause;
 }
 
@@ -395,7 +486,8 @@ export async function refusalOf(attempt: Promise<unknown>): Promise<ApplicationF
     (e: unknown) => e,
   );
   const cause = (err as { cause?: unknown } | undefined)?.cause;
-  if (!(cause instanceof ApplicationFailure)) throw new Error(`expected a refusal, got ${err === undefined ? 'an accepted action' : String(err)}`);
+  if (!(cause instanceof ApplicationFailure))
+    throw new Error(`expected a refusal, got ${err === undefined ? 'an accepted action' : String(err)}`);
   return cause;
 }
 

@@ -34,7 +34,11 @@ afterAll(async () => {
 });
 
 function start(s: Scenario, timings: Parameters<typeof thirdPartyInput>[1] = {}) {
-  return env.client.workflow.start(thirdPartyLine, { args: [thirdPartyInput(s, timings)], taskQueue: env.taskQueue, workflowId: s.id('third-party-line') });
+  return env.client.workflow.start(thirdPartyLine, {
+    args: [thirdPartyInput(s, timings)],
+    taskQueue: env.taskQueue,
+    workflowId: s.id('third-party-line'),
+  });
 }
 
 const opened = ['+8613800000001', '+8613800000002'];
@@ -57,16 +61,41 @@ describe.concurrent('third-party line', () => {
     const tooFew = await refusalOf(act(h, 'third-party-line', 'numbers-opened', support, { numbers: [opened[0]!] }));
     expect(tooFew.type).toBe(ActionFailureType.RuleViolation);
     expect(tooFew.details?.[0]).toMatchObject({ errors: [{ path: 'payload.numbers', code: 'number-count' }] });
-    const twice = await refusalOf(act(h, 'third-party-line', 'numbers-opened', support, { numbers: [opened[0]!, opened[0]!] }));
+    const twice = await refusalOf(
+      act(h, 'third-party-line', 'numbers-opened', support, { numbers: [opened[0]!, opened[0]!] }),
+    );
     expect(twice.details?.[0]).toMatchObject({ errors: [{ path: 'payload.numbers', code: 'number-duplicate' }] });
     expect((await stateOf(h)).stage).toBe('awaiting-numbers');
 
     await act(h, 'third-party-line', 'numbers-opened', support, { numbers: opened });
     const result = await h.result();
-    expect(result).toMatchObject({ productId: 'A-95-1', supplier: 'A', numbers: opened.map((n) => `display:${n}`), instanceId: 'cc-1', callingRules: { perCalleeDailyLimit: 2 } });
+    expect(result).toMatchObject({
+      productId: 'A-95-1',
+      supplier: 'A',
+      numbers: opened.map((n) => `display:${n}`),
+      instanceId: 'cc-1',
+      callingRules: { perCalleeDailyLimit: 2 },
+    });
     expect(result.supplierDue).toMatchObject({ workingDays: 5 });
-    expect(s.argsOf('importNumbers')).toEqual([{ customerId: 'cust-1', numbers: opened, type: 'mobile', supplier: 'A', reference: id, idempotencyKey: `${id}/import` }]);
-    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: opened, skillGroupId: 'sg-1', callingRules: { perCalleeDailyLimit: 2 }, reference: id }]);
+    expect(s.argsOf('importNumbers')).toEqual([
+      {
+        customerId: 'cust-1',
+        numbers: opened,
+        type: 'mobile',
+        supplier: 'A',
+        reference: id,
+        idempotencyKey: `${id}/import`,
+      },
+    ]);
+    expect(s.argsOf('assignNumbers')).toEqual([
+      {
+        instanceId: 'cc-1',
+        numbers: opened,
+        skillGroupId: 'sg-1',
+        callingRules: { perCalleeDailyLimit: 2 },
+        reference: id,
+      },
+    ]);
     expect(s.emails().map((e) => [e.template, e.to])).toEqual([
       ['third-party-review', 'support'],
       ['third-party-supplier-application', 'supplier-a@example.cn'],
@@ -83,13 +112,24 @@ describe.concurrent('third-party line', () => {
       const sent = s.emails('third-party-escalation');
       return sent.length >= 2 ? sent : undefined;
     }, 'two escalations while the supplier reviews');
-    expect(review.slice(0, 2).map((e) => [e.to, (e.data as { phase: string; escalation: number }).phase, (e.data as { escalation: number }).escalation])).toEqual([
+    expect(
+      review
+        .slice(0, 2)
+        .map((e) => [
+          e.to,
+          (e.data as { phase: string; escalation: number }).phase,
+          (e.data as { escalation: number }).escalation,
+        ]),
+    ).toEqual([
       ['support', 'review', 1],
       ['support', 'review', 2],
     ]);
     await act(h, 'third-party-line', 'supplier-approved', support, {});
     // Already overdue: opening the numbers is escalated at once.
-    const opening = await until(() => s.emails('third-party-escalation').find((e) => (e.data as { phase: string }).phase === 'opening numbers'), 'an escalation while numbers are opened');
+    const opening = await until(
+      () => s.emails('third-party-escalation').find((e) => (e.data as { phase: string }).phase === 'opening numbers'),
+      'an escalation while numbers are opened',
+    );
     expect(opening.data).toMatchObject({ escalation: 1, supplier: 'A' });
     expect(stepNames(await stateOf(h))).toEqual(expect.arrayContaining(['supplier overdue 1', 'supplier overdue 2']));
     await h.terminate('test over');
@@ -103,7 +143,10 @@ describe.concurrent('third-party line', () => {
 
     expect(await failureOf(h)).toMatchObject({ type: 'RejectedBySupport', message: '行业不在产品允许范围内' });
     expect(s.emails().map((e) => e.template)).toEqual(['third-party-review', 'third-party-rejected']);
-    expect(s.emails('third-party-rejected')[0]?.data).toMatchObject({ by: 'support', reason: '行业不在产品允许范围内' });
+    expect(s.emails('third-party-rejected')[0]?.data).toMatchObject({
+      by: 'support',
+      reason: '行业不在产品允许范围内',
+    });
     expect(stepNames(await stateOf(h)).filter((n) => n.startsWith('compensation'))).toEqual([]);
   });
 
@@ -115,7 +158,11 @@ describe.concurrent('third-party line', () => {
 
     expect(await failureOf(h)).toMatchObject({ type: 'RejectedBySupplier', message: '该地区号码资源不足' });
     expect(s.calls('importNumbers')).toHaveLength(0);
-    expect(s.emails().map((e) => e.template)).toEqual(['third-party-review', 'third-party-supplier-application', 'third-party-rejected']);
+    expect(s.emails().map((e) => e.template)).toEqual([
+      'third-party-review',
+      'third-party-supplier-application',
+      'third-party-rejected',
+    ]);
     expect(s.emails('third-party-rejected')[0]?.data).toMatchObject({ by: 'supplier A', reason: '该地区号码资源不足' });
   });
 
@@ -131,7 +178,11 @@ describe.concurrent('third-party line', () => {
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled', awaiting: [] });
     expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([]);
     expect(s.calls('releaseNumbers')).toHaveLength(0);
-    expect(s.emails().map((e) => e.template)).toEqual(['third-party-review', 'third-party-supplier-application', 'case-cancelled']);
+    expect(s.emails().map((e) => e.template)).toEqual([
+      'third-party-review',
+      'third-party-supplier-application',
+      'case-cancelled',
+    ]);
     expect(s.emails('case-cancelled')[0]?.data).toMatchObject({ reason: '不再需要' });
   });
 
@@ -149,6 +200,9 @@ describe.concurrent('third-party line', () => {
     expect(s.argsOf('releaseNumbers')).toEqual([{ numbers: opened, reference: id, idempotencyKey: `${id}/release` }]);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'failed', error: { type: 'GatewayRejected' } });
-    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: unbind the numbers', 'compensation: return the imported numbers']);
+    expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([
+      'compensation: unbind the numbers',
+      'compensation: return the imported numbers',
+    ]);
   });
 });

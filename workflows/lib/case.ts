@@ -28,7 +28,16 @@ import {
   type ActionRequest,
   type Payload,
 } from '../../contract/actions';
-import { cancelRequestedSignal, openedUpdate, ROLES, stateQuery, type Actor, type CaseState, type Role, type Step } from '../../contract/case';
+import {
+  cancelRequestedSignal,
+  openedUpdate,
+  ROLES,
+  stateQuery,
+  type Actor,
+  type CaseState,
+  type Role,
+  type Step,
+} from '../../contract/case';
 import type { Stage } from '../../contract/stages';
 import { AwaitingRoleKey, OnboardingStageKey } from '../../domain/search-attributes';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -138,7 +147,10 @@ export class OnboardingCase<K extends ActingKind> {
     };
     const accept = (request: ActionRequest): number => {
       const seq = ++this.received;
-      this.inbox.push({ seq, message: { name, actor: request.actor, payload: request.payload } as Received<K, ActionName<K>> });
+      this.inbox.push({
+        seq,
+        message: { name, actor: request.actor, payload: request.payload } as Received<K, ActionName<K>>,
+      });
       return seq;
     };
     setHandler(
@@ -146,7 +158,8 @@ export class OnboardingCase<K extends ActingKind> {
       async (request) => {
         const seq = accept(request);
         await condition(() => this.settled >= seq || this.dropped.has(seq));
-        if (this.dropped.has(seq)) throw this.refusal(name, ActionFailureType.NotAwaited, 'the case moved on before this action was taken');
+        if (this.dropped.has(seq))
+          throw this.refusal(name, ActionFailureType.NotAwaited, 'the case moved on before this action was taken');
         return this.state;
       },
       { validator: (request) => this.validate(kind, name, request) },
@@ -155,7 +168,12 @@ export class OnboardingCase<K extends ActingKind> {
       try {
         this.validate(kind, name, request);
       } catch (err) {
-        this.step(`signal ${name} refused`, 'failed', err instanceof Error ? err.message : String(err), actorOrUndefined(request?.actor));
+        this.step(
+          `signal ${name} refused`,
+          'failed',
+          err instanceof Error ? err.message : String(err),
+          actorOrUndefined(request?.actor),
+        );
         return;
       }
       accept(request);
@@ -165,28 +183,52 @@ export class OnboardingCase<K extends ActingKind> {
   private validate<A extends ActionName<K>>(kind: K, name: A, request: ActionRequest | undefined): void {
     const actor = actorOrUndefined(request?.actor);
     if (!actor) {
-      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the actor is missing or malformed', [{ path: 'actor', message: 'role, name and (for enterprises) enterpriseId' }]);
+      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the actor is missing or malformed', [
+        { path: 'actor', message: 'role, name and (for enterprises) enterpriseId' },
+      ]);
     }
-    if (this.state.status !== 'running') throw this.refusal(name, ActionFailureType.NotAwaited, `the case is ${this.state.status}`);
+    if (this.state.status !== 'running')
+      throw this.refusal(name, ActionFailureType.NotAwaited, `the case is ${this.state.status}`);
     if (!this.state.awaiting.some((a) => a.action === name)) {
       throw this.refusal(name, ActionFailureType.NotAwaited, `${name} is not awaited in stage ${this.state.stage}`);
     }
     const roles: readonly Role[] = (ACTIONS[kind] as Record<string, { roles: readonly Role[] }>)[name]!.roles;
-    if ((actor.role !== 'admin' && !roles.includes(actor.role)) || (actor.role === 'enterprise' && actor.enterpriseId !== this.state.enterpriseId)) {
-      throw this.refusal(name, ActionFailureType.Forbidden, `${name} is taken by ${roles.join(' or ')} of this case, not ${actor.role}`);
+    if (
+      (actor.role !== 'admin' && !roles.includes(actor.role)) ||
+      (actor.role === 'enterprise' && actor.enterpriseId !== this.state.enterpriseId)
+    ) {
+      throw this.refusal(
+        name,
+        ActionFailureType.Forbidden,
+        `${name} is taken by ${roles.join(' or ')} of this case, not ${actor.role}`,
+      );
     }
-    if (this.inbox.length > 0) throw this.refusal(name, ActionFailureType.Busy, 'another action is being processed; try again');
+    if (this.inbox.length > 0)
+      throw this.refusal(name, ActionFailureType.Busy, 'another action is being processed; try again');
     const payload: unknown = request?.payload;
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the action payload is not an object', [{ path: 'payload', message: 'an object' }]);
+      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the action payload is not an object', [
+        { path: 'payload', message: 'an object' },
+      ]);
     }
     const broken = this.rules[name]?.(payload as Payload<K, A>) ?? [];
-    if (broken.length > 0) throw this.refusal(name, ActionFailureType.RuleViolation, `${name} breaks ${broken.length} rule(s)`, broken);
+    if (broken.length > 0)
+      throw this.refusal(name, ActionFailureType.RuleViolation, `${name} breaks ${broken.length} rule(s)`, broken);
   }
 
-  private refusal(name: string, type: string, message: string, errors?: ActionFailureDetails['errors']): ApplicationFailure {
+  private refusal(
+    name: string,
+    type: string,
+    message: string,
+    errors?: ActionFailureDetails['errors'],
+  ): ApplicationFailure {
     const details: ActionFailureDetails = { awaiting: this.state.awaiting, ...(errors ? { errors } : {}) };
-    return ApplicationFailure.create({ type, message: `${name} refused: ${message}`, details: [details], nonRetryable: true });
+    return ApplicationFailure.create({
+      type,
+      message: `${name} refused: ${message}`,
+      details: [details],
+      nonRetryable: true,
+    });
   }
 
   /**
@@ -196,16 +238,25 @@ export class OnboardingCase<K extends ActingKind> {
   enter(stage: Stage<K>, awaits: (Awaiting<ActionName<K>> & { dueAt?: number })[] = []): void {
     const since = isoAt(now());
     this.state.stage = stage;
-    this.state.awaiting = awaits.map((a) => ({ action: a.action, role: a.role, since, ...(a.dueAt !== undefined && Number.isFinite(a.dueAt) ? { dueAt: isoAt(a.dueAt) } : {}) }));
+    this.state.awaiting = awaits.map((a) => ({
+      action: a.action,
+      role: a.role,
+      since,
+      ...(a.dueAt !== undefined && Number.isFinite(a.dueAt) ? { dueAt: isoAt(a.dueAt) } : {}),
+    }));
     this.settle();
     this.publish();
   }
 
   /** Waits for one of the awaited actions, or until `timeoutMs` passes (then `undefined`). */
-  private async next<A extends ActionName<K>>(names: readonly A[], timeoutMs?: number): Promise<Received<K, A> | undefined> {
+  private async next<A extends ActionName<K>>(
+    names: readonly A[],
+    timeoutMs?: number,
+  ): Promise<Received<K, A> | undefined> {
     for (;;) {
       const arrived = () => this.inbox.length > 0;
-      const got = timeoutMs === undefined ? (await condition(arrived), true) : await condition(arrived, Math.max(timeoutMs, 1));
+      const got =
+        timeoutMs === undefined ? (await condition(arrived), true) : await condition(arrived, Math.max(timeoutMs, 1));
       if (!got) return undefined;
       const { seq, message } = this.inbox.shift()!;
       this.consumed = seq;
@@ -224,8 +275,16 @@ export class OnboardingCase<K extends ActingKind> {
    * `deadlineMs` (from now) it gives up then and returns `undefined`; without one it always
    * returns an action.
    */
-  awaitAction<A extends ActionName<K>>(stage: Stage<K>, awaits: readonly Awaiting<A>[], options: WaitOptions & { deadlineMs: number }): Promise<Received<K, A> | undefined>;
-  awaitAction<A extends ActionName<K>>(stage: Stage<K>, awaits: readonly Awaiting<A>[], options?: WaitOptions & { deadlineMs?: undefined }): Promise<Received<K, A>>;
+  awaitAction<A extends ActionName<K>>(
+    stage: Stage<K>,
+    awaits: readonly Awaiting<A>[],
+    options: WaitOptions & { deadlineMs: number },
+  ): Promise<Received<K, A> | undefined>;
+  awaitAction<A extends ActionName<K>>(
+    stage: Stage<K>,
+    awaits: readonly Awaiting<A>[],
+    options?: WaitOptions & { deadlineMs?: undefined },
+  ): Promise<Received<K, A>>;
   async awaitAction<A extends ActionName<K>>(
     stage: Stage<K>,
     awaits: readonly Awaiting<A>[],
@@ -236,10 +295,13 @@ export class OnboardingCase<K extends ActingKind> {
     const every = options.remindEveryMs;
     let nextReminder = every === undefined ? undefined : since + (options.firstReminderMs ?? every);
     const dueAt = nextReminder ?? deadline;
-    this.enter(stage, awaits.map((a) => ({ ...a, dueAt })));
+    this.enter(
+      stage,
+      awaits.map((a) => ({ ...a, dueAt })),
+    );
     options.onEnter?.(dueAt);
     const names = awaits.map((a) => a.action);
-    for (let reminder = 1; ; ) {
+    for (let reminder = 1; ;) {
       const wakeAt = Math.min(nextReminder ?? Infinity, deadline ?? Infinity);
       const got = await this.next(names, wakeAt === Infinity ? undefined : wakeAt - now());
       if (got) return got;
@@ -312,7 +374,12 @@ export class OnboardingCase<K extends ActingKind> {
       ending.onFailure?.(error, undone);
       await this.mail.flush();
       this.finish('failed', error);
-      throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true, ...(err instanceof Error ? { cause: err } : {}) });
+      throw ApplicationFailure.create({
+        type: error.type,
+        message: error.message,
+        nonRetryable: true,
+        ...(err instanceof Error ? { cause: err } : {}),
+      });
     }
     await this.mail.flush();
     this.state.result = result;
@@ -350,7 +417,8 @@ export class OnboardingCase<K extends ActingKind> {
  */
 export function failureOf(err: unknown): { type: string; message: string } {
   let e: unknown = err;
-  while (e instanceof Error && !(e instanceof ApplicationFailure) && (e as { cause?: unknown }).cause instanceof Error) e = (e as { cause?: unknown }).cause;
+  while (e instanceof Error && !(e instanceof ApplicationFailure) && (e as { cause?: unknown }).cause instanceof Error)
+    e = (e as { cause?: unknown }).cause;
   if (e instanceof ApplicationFailure) return { type: e.type ?? 'Failed', message: e.message };
   return { type: 'InternalError', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
 }
@@ -362,7 +430,11 @@ function actorOrUndefined(value: unknown): Actor | undefined {
   if (Object.keys(a).some((k) => !known.has(k))) return undefined;
   if (!(ROLES as readonly unknown[]).includes(a.role)) return undefined;
   if (typeof a.name !== 'string' || a.name.length < 1 || a.name.length > 200) return undefined;
-  if (a.enterpriseId !== undefined && (typeof a.enterpriseId !== 'string' || a.enterpriseId.length < 1 || a.enterpriseId.length > 64)) return undefined;
+  if (
+    a.enterpriseId !== undefined &&
+    (typeof a.enterpriseId !== 'string' || a.enterpriseId.length < 1 || a.enterpriseId.length > 64)
+  )
+    return undefined;
   return a as unknown as Actor;
 }
 
@@ -372,7 +444,8 @@ function summarise(payload: unknown): string | undefined {
   const p = payload as Record<string, unknown>;
   if (typeof p.note === 'string') return p.note;
   if (typeof p.reason === 'string') return p.reason;
-  if (Array.isArray(p.reasons)) return p.reasons.map((r: { code?: string; message?: string }) => `${r.code}: ${r.message}`).join('; ');
+  if (Array.isArray(p.reasons))
+    return p.reasons.map((r: { code?: string; message?: string }) => `${r.code}: ${r.message}`).join('; ');
   const keys = Object.keys(p);
   return keys.length ? `with ${keys.join(', ')}` : undefined;
 }

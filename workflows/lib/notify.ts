@@ -33,8 +33,21 @@ export class Notifier {
   constructor(private readonly kase: CaseLog) {}
 
   /** `event` must be unique within the case for each distinct email (add a round or counter). */
-  send<N extends TemplateName>(event: string, to: 'support' | string, template: N, data: TemplateData<N>, attachments?: AttachmentRef[]): void {
-    const request: EmailRequest<N> = { dedupKey: runKey(`email/${event}`), to, template, data, caseId: this.kase.state.id, ...(attachments ? { attachments } : {}) };
+  send<N extends TemplateName>(
+    event: string,
+    to: 'support' | string,
+    template: N,
+    data: TemplateData<N>,
+    attachments?: AttachmentRef[],
+  ): void {
+    const request: EmailRequest<N> = {
+      dedupKey: runKey(`email/${event}`),
+      to,
+      template,
+      data,
+      caseId: this.kase.state.id,
+      ...(attachments ? { attachments } : {}),
+    };
     const audience = to === 'support' ? 'support' : 'enterprise';
     const sent = CancellationScope.nonCancellable(() =>
       sendEmail.executeWithOptions({ summary: `email ${audience}: ${template}` }, [request]),
@@ -44,7 +57,14 @@ export class Notifier {
         const reason = messageOf(err);
         this.kase.step(`email ${template} not sent`, 'failed', `to ${to}: ${reason}`);
         // The enterprise never heard: support is told, so a person can reach them another way.
-        if (to !== 'support') this.send(`undeliverable/${event}`, 'support', 'email-undeliverable', { caseId: this.kase.state.id, companyName: '', template, recipient: to, reason });
+        if (to !== 'support')
+          this.send(`undeliverable/${event}`, 'support', 'email-undeliverable', {
+            caseId: this.kase.state.id,
+            companyName: '',
+            template,
+            recipient: to,
+            reason,
+          });
       },
     );
     this.pending.push(sent);
@@ -54,7 +74,7 @@ export class Notifier {
   async flush(): Promise<void> {
     await CancellationScope.nonCancellable(async () => {
       // A delivery given up on adds one to support: wait for those too.
-      for (let done = 0; done < this.pending.length; ) {
+      for (let done = 0; done < this.pending.length;) {
         const batch = this.pending.slice(done);
         done = this.pending.length;
         await Promise.all(batch);

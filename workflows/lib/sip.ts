@@ -37,16 +37,31 @@ async function awaitShared<K extends SipKind, A extends SharedAction>(
 ): Promise<{ actorName: string; payload: SharedPayload<A> } | undefined> {
   const awaits = [{ action: action as ActionName<K>, role: 'support' as const }];
   const { deadlineMs, ...wait } = options;
-  const got = deadlineMs === undefined ? await c.awaitAction(stage, awaits, wait) : await c.awaitAction(stage, awaits, { ...wait, deadlineMs });
+  const got =
+    deadlineMs === undefined
+      ? await c.awaitAction(stage, awaits, wait)
+      : await c.awaitAction(stage, awaits, { ...wait, deadlineMs });
   return got && { actorName: got.actor.name, payload: got.payload as SharedPayload<A> };
 }
 
 /** A manual-mode SBC change is not live until support says it is. */
-export async function applySbcChange<K extends SipKind>(c: OnboardingCase<K>, state: ChangeState, stage: Stage<K>, change: string, details: string): Promise<void> {
+export async function applySbcChange<K extends SipKind>(
+  c: OnboardingCase<K>,
+  state: ChangeState,
+  stage: Stage<K>,
+  change: string,
+  details: string,
+): Promise<void> {
   if (state !== 'pending-manual') return;
   for (;;) {
     const confirmed = await awaitShared(c, stage, 'confirm-sbc-change', {
-      onEnter: () => c.mail.send(`sbc-change/${change}`, 'support', 'sbc-manual-change', { caseId: c.state.id, companyName: '', change, details }),
+      onEnter: () =>
+        c.mail.send(`sbc-change/${change}`, 'support', 'sbc-manual-change', {
+          caseId: c.state.id,
+          companyName: '',
+          change,
+          details,
+        }),
     });
     if (confirmed?.payload.change === change) return;
     c.step('confirm-sbc-change ignored', 'failed', `waiting for "${change}", not "${confirmed?.payload.change}"`);
@@ -73,26 +88,65 @@ export async function inboundTest<K extends SipKind>(c: OnboardingCase<K>, o: In
   const until = now() + o.windowMs;
   if (observes.calls) {
     c.enter('awaiting-inbound-test' as Stage<K>);
-    mail.send('inbound-test', o.to, 'sip-inbound-test', { ...o.base, numbers: o.formatted, from: o.from, until: isoAt(until) });
+    mail.send('inbound-test', o.to, 'sip-inbound-test', {
+      ...o.base,
+      numbers: o.formatted,
+      from: o.from,
+      until: isoAt(until),
+    });
     // A heartbeating activity watches the call records; each attempt covers a slice of the window.
     while (now() < until) {
-      const call = await sipWatch.awaitCall.executeWithOptions({ summary: `watch call records for a call to ${o.formatted.join(', ')}` }, [
-        { callees: o.numbers, since, ...(o.sourceIp ? { sourceIp: o.sourceIp } : {}), maxWaitMs: Math.min(until - now(), 5 * 60_000) },
-      ]);
+      const call = await sipWatch.awaitCall.executeWithOptions(
+        { summary: `watch call records for a call to ${o.formatted.join(', ')}` },
+        [
+          {
+            callees: o.numbers,
+            since,
+            ...(o.sourceIp ? { sourceIp: o.sourceIp } : {}),
+            maxWaitMs: Math.min(until - now(), 5 * 60_000),
+          },
+        ],
+      );
       if (call) {
-        c.step('inbound test call', 'done', `${call.sipCode} ${call.sipReason} from ${call.sourceIp} to ${call.callee} at ${call.at}`);
-        return { name: 'inbound test call', passed: true, detail: `admitted by the SBC: ${call.caller} -> ${call.callee} from ${call.sourceIp}, SIP ${call.sipCode} ${call.sipReason}, at ${call.at}`, at: isoAt(now()), code: call.sipCode };
+        c.step(
+          'inbound test call',
+          'done',
+          `${call.sipCode} ${call.sipReason} from ${call.sourceIp} to ${call.callee} at ${call.at}`,
+        );
+        return {
+          name: 'inbound test call',
+          passed: true,
+          detail: `admitted by the SBC: ${call.caller} -> ${call.callee} from ${call.sourceIp}, SIP ${call.sipCode} ${call.sipReason}, at ${call.at}`,
+          at: isoAt(now()),
+          code: call.sipCode,
+        };
       }
     }
-    return { name: 'inbound test call', passed: false, detail: `no admitted call to ${o.formatted.join(', ')} seen by ${isoAt(until)}`, at: isoAt(now()) };
+    return {
+      name: 'inbound test call',
+      passed: false,
+      detail: `no admitted call to ${o.formatted.join(', ')} seen by ${isoAt(until)}`,
+      at: isoAt(now()),
+    };
   }
   // The SBC cannot see calls: support places or watches the call and says so.
   const confirmed = await awaitShared(c, 'awaiting-inbound-test' as Stage<K>, 'confirm-inbound-test', {
-    onEnter: () => mail.send('inbound-test', o.to, 'sip-inbound-test', { ...o.base, numbers: o.formatted, from: o.from, until: isoAt(until) }),
+    onEnter: () =>
+      mail.send('inbound-test', o.to, 'sip-inbound-test', {
+        ...o.base,
+        numbers: o.formatted,
+        from: o.from,
+        until: isoAt(until),
+      }),
     deadlineMs: o.windowMs,
   });
   return confirmed
-    ? { name: 'inbound test call', passed: true, detail: `confirmed by ${confirmed.actorName}${confirmed.payload.note ? `: ${confirmed.payload.note}` : ''} (the SBC cannot observe calls)`, at: isoAt(now()) }
+    ? {
+        name: 'inbound test call',
+        passed: true,
+        detail: `confirmed by ${confirmed.actorName}${confirmed.payload.note ? `: ${confirmed.payload.note}` : ''} (the SBC cannot observe calls)`,
+        at: isoAt(now()),
+      }
     : { name: 'inbound test call', passed: false, detail: `not confirmed by ${isoAt(until)}`, at: isoAt(now()) };
 }
 
@@ -100,7 +154,10 @@ export async function inboundTest<K extends SipKind>(c: OnboardingCase<K>, o: In
  * How a SIP case ends other than by passing: cancelled (the common email), or failed with a report
  * of the checks so far (a plain rejection sends none: the rejection email said it all).
  */
-export function sipEnding<K extends SipKind>(c: OnboardingCase<K>, o: { to: string; base: { caseId: string; companyName: string }; kindLabel: string; checks: Check[] }): Ending {
+export function sipEnding<K extends SipKind>(
+  c: OnboardingCase<K>,
+  o: { to: string; base: { caseId: string; companyName: string }; kindLabel: string; checks: Check[] },
+): Ending {
   return {
     kindLabel: o.kindLabel,
     to: () => o.to,
@@ -108,7 +165,11 @@ export function sipEnding<K extends SipKind>(c: OnboardingCase<K>, o: { to: stri
     onFailure: (error) => {
       if (error.type === 'Rejected') return;
       c.state.result = reportOf(false, o.checks, error.message);
-      c.mail.send('report', o.to, 'sip-report', { ...o.base, passed: false, checks: [...o.checks, { name: 'result', passed: false, detail: error.message, at: isoAt(now()) }] });
+      c.mail.send('report', o.to, 'sip-report', {
+        ...o.base,
+        passed: false,
+        checks: [...o.checks, { name: 'result', passed: false, detail: error.message, at: isoAt(now()) }],
+      });
     },
   };
 }
