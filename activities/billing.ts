@@ -89,6 +89,23 @@ export class BillingClient {
   }
 }
 
+interface NumberRecord {
+  number: string;
+  status: string;
+  customerId?: string | null;
+  quarantine?: { reason: string; reference: string };
+}
+
+/** Billing's record of a number, or null when billing does not know it. */
+async function numberRecord(client: BillingClient, number: string): Promise<NumberRecord | null> {
+  try {
+    return await client.request<NumberRecord>('GET', `/v1/numbers/${encodeURIComponent(number)}`);
+  } catch (err) {
+    if (err instanceof ApplicationFailure && err.type === 'BillingNotFound') return null;
+    throw err;
+  }
+}
+
 /** Raw bytes of a billing document (e.g. an invoice PDF) for attaching to email. */
 export async function fetchBillingBytes(client: BillingClient, path: string): Promise<Buffer> {
   return client.bytes(path);
@@ -236,6 +253,62 @@ export function createBillingActivities(client: BillingClient) {
         });
       }
       return { quarantined: input.numbers };
+    },
+
+    /**
+     * An enterprise's own numbers are taken off sale while its case brings them in (a trunk or a
+     * registration): set aside in billing with the case as the reason, so no purchase reserves one
+     * meanwhile. A number billing does not know needs nothing; one reserved, sold or imported for
+     * someone else is refused (`NumberHeldInBilling`), and the case does not go on with it.
+     */
+    async holdOwnNumbers(input: {
+      numbers: string[];
+      reason: string;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<{ held: string[] }> {
+      const held: string[] = [];
+      for (const number of input.numbers) {
+        const record = await numberRecord(client, number);
+        if (!record) continue;
+        if (record.status === 'quarantined') {
+          if (record.quarantine?.reference === input.reference) held.push(number);
+          continue;
+        }
+        if (record.status !== 'available') {
+          throw ApplicationFailure.create({
+            type: 'NumberHeldInBilling',
+            message: `${formatNumber(number)} is ${record.status} in billing${record.customerId ? ` (customer ${record.customerId})` : ''}; it cannot be brought in`,
+            nonRetryable: true,
+          });
+        }
+        await client.request('POST', `/v1/numbers/${encodeURIComponent(number)}/quarantine`, {
+          body: { reason: input.reason, reference: input.reference },
+          idempotencyKey: `${input.idempotencyKey}/${number}`,
+        });
+        held.push(number);
+      }
+      return { held };
+    },
+
+    /** Puts back on sale the own numbers a case held, when it ends without bringing them in. */
+    async releaseOwnNumbers(input: {
+      numbers: string[];
+      reference: string;
+      reason: string;
+      idempotencyKey: string;
+    }): Promise<string> {
+      const released: string[] = [];
+      for (const number of input.numbers) {
+        const record = await numberRecord(client, number);
+        if (record?.status !== 'quarantined' || record.quarantine?.reference !== input.reference) continue;
+        await client.request('POST', `/v1/numbers/${encodeURIComponent(number)}/release-quarantine`, {
+          body: { by: `case ${input.reference}`, reason: input.reason },
+          idempotencyKey: `${input.idempotencyKey}/${number}`,
+        });
+        released.push(formatNumber(number));
+      }
+      return released.length > 0 ? `back on sale in billing: ${released.join(', ')}` : 'nothing held in billing';
     },
 
     async releaseReservation(input: { reservationId: string; idempotencyKey: string }): Promise<void> {

@@ -14,7 +14,7 @@ import type { Registration } from '../activities/sip-gateway';
 import { gateway, platform, sipAccounts, sipProbe, sipWatch } from './lib/activities';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { runKey } from './lib/notify';
-import { applySbcChange, type Check, inboundTest, reportOf, sipEnding } from './lib/sip';
+import { applySbcChange, type Check, holdOwnNumbers, inboundTest, reportOf, sipEnding } from './lib/sip';
 
 /** One watch of the SBC stays well inside its activity's 10-minute timeout; the case loops. */
 const WATCH_SLICE_MS = 5 * 60_000;
@@ -78,6 +78,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
     }
 
     c.enter('issuing-credentials');
+    await holdOwnNumbers(c, numbers);
     undo.add('delete the SIP account', async () => {
       const { deleted } = await gateway.deleteSipAccountsOf.executeWithOptions(
         { summary: 'compensate: delete the SIP account' },

@@ -13,7 +13,7 @@ import type { SipTrunkInput } from '../contract/inputs';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
 import { gateway, platform, sipProbe } from './lib/activities';
 import { isoAt, now, OnboardingCase } from './lib/case';
-import { applySbcChange, type Check, inboundTest, sipEnding } from './lib/sip';
+import { applySbcChange, type Check, holdOwnNumbers, inboundTest, sipEnding } from './lib/sip';
 
 export interface SipTrunkResult {
   passed: true;
@@ -64,8 +64,9 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
       throw c.fail('Rejected', review.payload.reason);
     }
 
-    // The gateway's address goes on the SBC allowlist for this case.
+    // The gateway's address goes on the SBC allowlist for this case; its numbers come off sale.
     c.enter('allowlisting');
+    await holdOwnNumbers(c, numbers);
     undo.add('remove the allowlist entry', () =>
       gateway.disallowGateway.executeWithOptions({ summary: `compensate: remove ${ip}:${port} from the allowlist` }, [
         { ip, port, reference: c.state.id },

@@ -18,6 +18,7 @@ import {
 import { ApiClient, sleep } from '../../bench/util';
 import type { Principal } from '../../api/auth';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
+import { instanceFor } from '../support/fixtures';
 import { sandboxRequests, startStack, type Stack, type TemporalServer } from '../support/stack';
 
 export interface ChaosEnterprise {
@@ -186,6 +187,10 @@ export async function onboard(
   const out: Onboarded = { enterpriseId: ent.id, verification, verificationStatus: v.status };
   if (!options.purchase || v.status !== 'COMPLETED') return out;
   await topUp(ctx, ent.id, 1_000_000);
+  // Numbers go to a real instance of the enterprise on the contact-center platform.
+  const instance = await persist(`instance for ${ent.id}`, () =>
+    instanceFor(ctx.stack, ent.id, `chaos center ${ent.id}`),
+  );
   const body = {
     kind: 'number-purchase',
     enterpriseId: ent.id,
@@ -195,7 +200,7 @@ export async function onboard(
     scenario: 'both',
     callScript: SCRIPT,
     autoRenew: true,
-    binding: { instanceId: `cc-${ent.id}` },
+    binding: { instanceId: instance.instanceId },
   };
   out.purchase = await startCase(ctx, ent.token, body, `chaos-purchase-${ent.id}`, answers);
   const p = await closed(ctx, out.purchase);

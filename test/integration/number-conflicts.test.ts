@@ -369,14 +369,36 @@ describe('two purchases and a trunk case claim overlapping numbers at once', () 
     expect(p2.status, JSON.stringify(p2.body)).toBe(202);
     let trunkGot: string[] = [];
     if (trunk.status === 202) {
-      // The trunk case reaches assigning-numbers: it gets all its numbers on the SBC or none.
-      trunkGot = await h.sipGateway
-        .assignNumbers({ instanceId: inst.aTrunk, numbers: claimed, reference: trunk.body.id as string })
-        .then(
-          () => claimed,
-          () => [],
-        );
-      await h.client.workflow.getHandle(trunk.body.id as string).terminate('test: the trunk case was driven by hand');
+      // Approved, the trunk holds its numbers off sale in billing (or fails, naming one a purchase
+      // took first); then, as at assigning-numbers, it gets all its numbers on the SBC or none.
+      const trunkId = trunk.body.id as string;
+      await caseWhen(h, trunkId, (c) => c.stage === 'awaiting-review', 'trunk review');
+      await h.api
+        .post(`/v1/onboardings/${trunkId}/actions/approve`)
+        .set(...bearer(h.tokens.support))
+        .send({});
+      const held = await caseWhen(
+        h,
+        trunkId,
+        (c) => c.status === 'failed' || c.steps.some((x) => x.name === 'own numbers held off sale'),
+        'trunk holds its numbers or fails',
+      );
+      if (held.status === 'failed') {
+        expect(held.error?.type).toBe('NumberHeldInBilling');
+      } else {
+        for (const n of claimed) expect(['quarantined', undefined]).toContain(h.billing.store.data.numbers[n]?.status);
+      }
+      trunkGot =
+        held.status === 'failed'
+          ? []
+          : await h.sipGateway
+              .assignNumbers({ instanceId: inst.aTrunk, numbers: claimed, reference: trunk.body.id as string })
+              .then(
+                () => claimed,
+                () => [],
+              );
+      if (held.status === 'running')
+        await h.client.workflow.getHandle(trunk.body.id as string).terminate('test: the trunk case was driven by hand');
     } else {
       // Refused at the start, naming numbers a purchase had reserved or bought by then.
       expect(trunk.status).toBe(422);
@@ -391,11 +413,11 @@ describe('two purchases and a trunk case claim overlapping numbers at once', () 
       finished(p1.body.id as string),
       finished(p2.body.id as string),
     ])) as OnboardingResource[];
-    // A purchase completes; only if the trunk took a number between the purchase's check and its
-    // activation does the purchase fail, and then its order is refunded in full (checked below).
+    // The trunk's numbers are held off sale in billing from its approval, so no purchase is charged
+    // for one and refunded: each completes, or (if the hold took a number it had just reserved)
+    // fails before any charge.
     for (const c of cases) {
-      if (c.status !== 'completed')
-        expect(`${c.status} ${c.error?.type}`, JSON.stringify(c.error)).toBe('failed NumberAlreadyAssigned');
+      if (c.status !== 'completed') expect(c.status, JSON.stringify(c.error)).toBe('failed');
     }
     const bought = cases.map((c) =>
       c.status === 'completed' ? (c.result as { numbersE164: string[] }).numbersE164 : [],
@@ -416,6 +438,17 @@ describe('two purchases and a trunk case claim overlapping numbers at once', () 
     for (const n of trunkGot) {
       const record = h.billing.store.data.numbers[n]!;
       expect(['quarantined', 'available']).toContain(record.status);
+    }
+
+    for (const [i, customer] of [customerA, customerB].entries()) {
+      const refunded = (await ordersOf(customer)).filter(
+        (o) => o.reference === cases[i]!.id && o.status === 'refunded',
+      );
+      expect(refunded, 'no order taken and refunded').toEqual([]);
+      if (cases[i]!.status !== 'completed') {
+        const paid = (await ordersOf(customer)).filter((o) => o.reference === cases[i]!.id && o.status === 'paid');
+        expect(paid, 'a failed purchase paid nothing').toEqual([]);
+      }
     }
 
     // Nobody paid for a number they did not get: what each paid is what their live orders cost.

@@ -110,6 +110,7 @@ describe.concurrent('SIP registration', () => {
       'compensation: unassign the numbers in the contact center',
       'compensation: unassign the numbers',
       'compensation: delete the SIP account',
+      'compensation: put the numbers back on sale',
     ]);
     expect(state.steps.find((x) => x.name === 'compensation: delete the SIP account')?.detail).toBe(
       'deleted gw1001@cc-1.sip.test',
@@ -205,6 +206,7 @@ describe.concurrent('SIP registration', () => {
     expect(state).toMatchObject({ status: 'failed', error: { type: 'NotRegistered' } });
     expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([
       'compensation: delete the SIP account',
+      'compensation: put the numbers back on sale',
     ]);
     expect(stepNames(state)).toEqual(expect.arrayContaining(['registration reminder 1', 'registration reminder 2']));
     expect(s.emails('sip-report')[0]?.data).toMatchObject({ passed: false });

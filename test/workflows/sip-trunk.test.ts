@@ -56,6 +56,10 @@ async function expectAllowlistRemoved(s: Scenario, h: Awaited<ReturnType<typeof 
   expect(state).toMatchObject({ status: 'failed', stage: 'failed', error: { type } });
   expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([
     'compensation: remove the allowlist entry',
+    'compensation: put the numbers back on sale',
+  ]);
+  expect(s.argsOf('releaseOwnNumbers')).toEqual([
+    expect.objectContaining({ numbers: NUMBERS.e164, reference: s.id('sip-trunk') }),
   ]);
   const reports = s.emails('sip-report');
   expect(reports).toHaveLength(1);
@@ -263,7 +267,11 @@ describe.concurrent('SIP trunk', () => {
     expect(s.argsOf('disallowGateway')).toEqual([{ ip: GATEWAY.ip, port: GATEWAY.port, reference: s.id('sip-trunk') }]);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
-    expect(stepNames(state).slice(-2)).toEqual(['cancel requested', 'compensation: remove the allowlist entry']);
+    expect(stepNames(state).slice(-3)).toEqual([
+      'cancel requested',
+      'compensation: remove the allowlist entry',
+      'compensation: put the numbers back on sale',
+    ]);
     expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'case-cancelled']);
   });
 });

@@ -41,6 +41,8 @@ export type MockedName =
   | 'tryReserveNumbers'
   | 'releaseReservation'
   | 'quarantineNumbers'
+  | 'holdOwnNumbers'
+  | 'releaseOwnNumbers'
   | 'numbersInService'
   | 'createOrder'
   | 'chargeOrder'
@@ -144,6 +146,8 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   }),
   releaseReservation: async () => undefined,
   quarantineNumbers: async (q) => ({ quarantined: q.numbers }),
+  holdOwnNumbers: async () => ({ held: [] }),
+  releaseOwnNumbers: async () => 'nothing held in billing',
   numbersInService: async () => [],
   createOrder: async (o) => order({ reference: o.reference }),
   chargeOrder: async () => ({ status: 'paid', value: order({ status: 'paid', paidAt: new Date().toISOString() }) }),

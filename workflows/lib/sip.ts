@@ -7,7 +7,8 @@ import type { ChangeState } from '../../activities/sip-gateway';
 import type { ActionName, Payload } from '../../contract/actions';
 import type { Stage } from '../../contract/stages';
 import { isoAt, now, type Ending, type OnboardingCase, type WaitOptions } from './case';
-import { gateway, sipWatch } from './activities';
+import { billing, gateway, sipWatch } from './activities';
+import { runKey } from './notify';
 
 /** The two kinds that bring a customer's gateway in; they share these steps and their actions' payloads. */
 export type SipKind = 'sip-trunk' | 'sip-registration';
@@ -42,6 +43,35 @@ async function awaitShared<K extends SipKind, A extends SharedAction>(
       ? await c.awaitAction(stage, awaits, wait)
       : await c.awaitAction(stage, awaits, { ...wait, deadlineMs });
   return got && { actorName: got.actor.name, payload: got.payload as SharedPayload<A> };
+}
+
+/**
+ * The enterprise's own numbers come off sale in billing for as long as the case brings them in,
+ * so no purchase can reserve one meanwhile; if the case ends without them they go back on sale.
+ */
+export async function holdOwnNumbers<K extends SipKind>(c: OnboardingCase<K>, numbers: string[]): Promise<void> {
+  c.undo.add('put the numbers back on sale', () =>
+    billing.releaseOwnNumbers.executeWithOptions({ summary: 'compensate: release the held numbers in billing' }, [
+      {
+        numbers,
+        reference: c.state.id,
+        reason: `case ${c.state.id} ended without them`,
+        idempotencyKey: runKey('release-own-numbers'),
+      },
+    ]),
+  );
+  const { held } = await billing.holdOwnNumbers.executeWithOptions(
+    { summary: `hold ${numbers.length} own number(s) off sale in billing` },
+    [
+      {
+        numbers,
+        reason: `brought in by ${c.state.enterpriseId} (case ${c.state.id})`,
+        reference: c.state.id,
+        idempotencyKey: runKey('hold-own-numbers'),
+      },
+    ],
+  );
+  if (held.length > 0) c.step('own numbers held off sale', 'done', `${held.length} number(s) billing knew of`);
 }
 
 /** A manual-mode SBC change is not live until support says it is. */
