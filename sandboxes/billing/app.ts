@@ -53,7 +53,7 @@ import {
   type Result,
   type Tx,
 } from './operations';
-import { PROBLEM_CONTENT_TYPE, ProblemError, notFound, parseOrThrow } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemError, notFound, parseOrThrow } from '../common/problem';
 import {
   BillingStore,
   newId,

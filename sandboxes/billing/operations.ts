@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { NUMBER_TYPES, PRICES } from './catalog';
-import { ProblemError, conflict, notFound, unprocessable, type FieldError } from './problem';
+import { ProblemError, conflict, notFound, unprocessable, type FieldError } from '../common/problem';
 import {
   newId,
   type BillingData,

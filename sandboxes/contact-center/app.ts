@@ -43,7 +43,7 @@ import {
   type Result,
   type Tx,
 } from './operations';
-import { PROBLEM_CONTENT_TYPE, ProblemError, notFound, parseOrThrow } from './problem';
+import { PROBLEM_CONTENT_TYPE, ProblemError, notFound, parseOrThrow } from '../common/problem';
 import { ContactCenterStore, childKey, type IdempotencyRecord, type Instance, type RequestLogEntry } from './store';
 
 export interface Faults {

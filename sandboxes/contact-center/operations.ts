@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { hashPassword } from '../../activities/sip-credentials';
-import { ProblemError, conflict, notFound, unprocessable, type FieldError } from './problem';
+import { ProblemError, conflict, notFound, unprocessable, type FieldError } from '../common/problem';
 import {
   childKey,
   newId,

@@ -1,10 +1,12 @@
 /**
- * Errors as RFC 9457 problem details (`application/problem+json`).
+ * The sandboxes' errors as RFC 9457 problem details (`application/problem+json`), one shape for
+ * billing and the contact-center platform. Problem types are relative URIs (`/problems/<kind>`),
+ * resolved against the sandbox that answered.
  */
 import type { z } from 'zod';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-const PROBLEM_BASE = 'https://billing.cc-provider.example/problems/';
+const PROBLEM_BASE = '/problems/';
 
 export interface FieldError {
   path: string;
