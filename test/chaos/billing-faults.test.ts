@@ -153,7 +153,7 @@ describe('a permanent 4xx from billing', () => {
         expect(state.error?.type).toBe('BillingRejected');
         expect(state.error?.message).toMatch(/POST \/v1\/orders answered 409/);
         const names = state.steps.map((s) => `${s.name}:${s.status}`);
-        expect(names).toContain('compensation: release the reservation:done');
+        expect(names).toContain('compensation: undo billing:done');
         // Nothing was ordered or charged, the numbers are free again, the enterprise was told.
         const data = stack.billing.store.data;
         expect(data.reservations[reservation.id]!.status).toBe('expired');
