@@ -441,7 +441,7 @@ export function generateAdminPassword(length = 20): string {
   }
 }
 
-/** The email that hands the password over; the lead's `sendEmail` renders it with a template. */
+/** The email that hands the password over; `sendEmail` renders it with its template. */
 export interface AdminPasswordEmail {
   dedupKey: string;
   to: string;
