@@ -6,11 +6,10 @@
  * one write at a time. Administrator passwords are kept only as salted scrypt hashes.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
+import { JsonFileStore, readDataFile, REQUEST_LOG_LIMIT } from '../common/json-store';
 
 export const DATA_VERSION = 1;
-export const REQUEST_LOG_LIMIT = 10_000;
 
 export type InstanceStatus = 'active' | 'suspended';
 
@@ -159,88 +158,16 @@ export function childKey(instanceId: string, id: string): string {
   return `${instanceId}/${id}`;
 }
 
-export class ContactCenterStore {
-  private state: ContactCenterData;
-  /** Settles when the last scheduled write has finished, successfully or not. */
-  private writing: Promise<void> = Promise.resolve();
-  /** A write waiting for the current one; later changes join it instead of queueing more. */
-  private queued: Promise<void> | undefined;
-
-  private constructor(
-    readonly file: string,
-    state: ContactCenterData,
-  ) {
-    this.state = state;
-  }
-
+export class ContactCenterStore extends JsonFileStore<ContactCenterData, RequestLogEntry> {
   /** Reads the file (a missing file is an empty store). A corrupt file is an error, never reset. */
   static load(file: string): ContactCenterStore {
     const resolved = path.resolve(file);
-    let text: string | undefined;
-    try {
-      text = fs.readFileSync(resolved, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    }
-    return new ContactCenterStore(resolved, text === undefined ? emptyData() : parseData(text, resolved));
-  }
-
-  /** The live state, for reading only; change it through `update()`. */
-  get data(): Readonly<ContactCenterData> {
-    return this.state;
-  }
-
-  /**
-   * Applies `change` (synchronously, so nothing else runs in between) and resolves once the result
-   * is on disk. If the write fails the change stays in memory and goes out with the next write.
-   */
-  async update<T>(change: (data: ContactCenterData) => T): Promise<T> {
-    const result = change(this.state);
-    await this.flush();
-    return result;
-  }
-
-  /** Appends to the request log (bounded); written with the next flush, which it also schedules. */
-  logRequest(entry: RequestLogEntry): void {
-    const log = this.state.requests;
-    log.push(entry);
-    if (log.length > REQUEST_LOG_LIMIT) log.splice(0, log.length - REQUEST_LOG_LIMIT);
-    this.flush().catch((error: unknown) => {
-      console.error(`contact-center sandbox: could not write ${this.file}:`, error);
-    });
-  }
-
-  /** Writes the current state after any write in progress; resolves when it is on disk. */
-  flush(): Promise<void> {
-    if (!this.queued) {
-      const next = this.writing.then(() => {
-        // From here on, new changes need a write of their own: this one snapshots now.
-        this.queued = undefined;
-        return this.writeFile(JSON.stringify(this.state, null, 2));
-      });
-      this.queued = next;
-      this.writing = next.catch(() => undefined);
-    }
-    return this.queued;
-  }
-
-  private async writeFile(text: string): Promise<void> {
-    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      const handle = await fs.promises.open(temp, 'w', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        // Flushed before the rename, so a crash leaves the old file or the new one, never half.
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.promises.rename(temp, this.file);
-    } catch (error) {
-      await fs.promises.rm(temp, { force: true });
-      throw error;
-    }
+    const text = readDataFile(resolved);
+    return new ContactCenterStore(
+      resolved,
+      text === undefined ? emptyData() : parseData(text, resolved),
+      'contact-center sandbox',
+    );
   }
 }
 

@@ -1,0 +1,95 @@
+/**
+ * A sandbox's state as one JSON file: changed in memory, written atomically after each change
+ * (queued writes coalesce), with a bounded log of the requests it answered. Billing and the
+ * contact-center platform keep their state this way; each adds its own data shape.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const REQUEST_LOG_LIMIT = 10_000;
+
+/** The file's text, or undefined when there is no file yet (a new, empty store). */
+export function readDataFile(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return undefined;
+  }
+}
+
+export class JsonFileStore<D extends { requests: E[] }, E> {
+  private state: D;
+  /** Settles when the last scheduled write has finished, successfully or not. */
+  private writing: Promise<void> = Promise.resolve();
+  /** A write waiting for the current one; later changes join it instead of queueing more. */
+  private queued: Promise<void> | undefined;
+
+  protected constructor(
+    readonly file: string,
+    state: D,
+    /** Names the sandbox in its error messages. */
+    private readonly label: string,
+  ) {
+    this.state = state;
+  }
+
+  /** The live state, for reading only; change it through `update()`. */
+  get data(): Readonly<D> {
+    return this.state;
+  }
+
+  /**
+   * Applies `change` (synchronously, so nothing else runs in between) and resolves once the result
+   * is on disk. If the write fails the change stays in memory and goes out with the next write.
+   */
+  async update<T>(change: (data: D) => T): Promise<T> {
+    const result = change(this.state);
+    await this.flush();
+    return result;
+  }
+
+  /** Appends to the request log (bounded); written with the next flush, which it also schedules. */
+  logRequest(entry: E): void {
+    const log = this.state.requests;
+    log.push(entry);
+    if (log.length > REQUEST_LOG_LIMIT) log.splice(0, log.length - REQUEST_LOG_LIMIT);
+    this.flush().catch((error: unknown) => {
+      console.error(`${this.label}: could not write ${this.file}:`, error);
+    });
+  }
+
+  /** Writes the current state after any write in progress; resolves when it is on disk. */
+  flush(): Promise<void> {
+    if (!this.queued) {
+      const next = this.writing.then(() => {
+        // From here on, new changes need a write of their own: this one snapshots now.
+        this.queued = undefined;
+        return this.writeFile(JSON.stringify(this.state, null, 2));
+      });
+      this.queued = next;
+      this.writing = next.catch(() => undefined);
+    }
+    return this.queued;
+  }
+
+  private async writeFile(text: string): Promise<void> {
+    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      const handle = await fs.promises.open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        // Flushed before the rename, so a crash leaves the old file or the new one, never half.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.promises.rename(temp, this.file);
+    } catch (error) {
+      await fs.promises.rm(temp, { force: true });
+      throw error;
+    }
+  }
+}
