@@ -56,23 +56,28 @@ export function createEmailActivities(deps: EmailDeps) {
           return { filename: ref.filename, content: await deps.attachment(ref) };
         }),
       );
-      await sendOrRefuse(deps.transport, {
-        attachments,
-        from: deps.from,
-        to,
-        subject,
-        text,
-        messageId,
-        headers: { 'X-Onboarding-Case': req.caseId, 'X-Onboarding-Event': req.template },
-      });
-      await deps.ledger.record({
-        key: req.dedupKey,
-        messageId,
-        to,
-        template: req.template,
-        at: new Date().toISOString(),
-        ...(req.meta ? { meta: req.meta } : {}),
-      });
+      // The ledger decides who sends when two workers hold the same email (a retry after a timeout).
+      const { entry, sent } = await deps.ledger.sendOnce(
+        {
+          key: req.dedupKey,
+          messageId,
+          to,
+          template: req.template,
+          at: new Date().toISOString(),
+          ...(req.meta ? { meta: req.meta } : {}),
+        },
+        () =>
+          sendOrRefuse(deps.transport, {
+            attachments,
+            from: deps.from,
+            to,
+            subject,
+            text,
+            messageId,
+            headers: { 'X-Onboarding-Case': req.caseId, 'X-Onboarding-Event': req.template },
+          }),
+      );
+      if (!sent) return { messageId: entry.messageId, deduplicated: true };
       log.info('email sent', { template: req.template, caseId: req.caseId });
       return { messageId, deduplicated: false };
     },

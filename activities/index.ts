@@ -5,8 +5,7 @@
 import nodemailer from 'nodemailer';
 import type { Config } from '../config';
 import { caseLinks } from '../domain/links';
-import { DocumentStore } from '../storage/documents';
-import { EmailLedger } from '../storage/email-ledger';
+import { createDocumentStore, createEmailLedger } from '../storage';
 import { BillingClient, createBillingActivities, fetchBillingBytes } from './billing';
 import { createCheckActivities } from './checks';
 import {
@@ -64,7 +63,7 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
   });
   const billingClient = new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey });
   const sipGateway = deps.sipGateway ?? createSipGateway(config);
-  const ledger = new EmailLedger(config.email.ledgerFile);
+  const ledger = createEmailLedger(config);
   const email = createEmailActivities({
     transport,
     ledger,
@@ -91,7 +90,7 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
       registrar: config.sipGateway.registrar,
     }),
     ...createBillingActivities(billingClient),
-    ...createCheckActivities({ documents: new DocumentStore(config.documents.dir) }),
+    ...createCheckActivities({ documents: createDocumentStore(config) }),
     // A purchase's reserved numbers are checked against the SBC and the contact center.
     ...createSipGatewayActivities(sipGateway, {
       inServiceElsewhere: [contactCenterInService(createContactCenterActivities(contactCenter).lookUpNumber)],

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { onboardingKindSchema, type OnboardingResource } from '../domain/onboarding';
-import { DocumentStore, UnsupportedContentError } from '../storage/documents';
+import { UnsupportedContentError, type DocumentStore } from '../storage/documents';
+import { createDocumentStore } from '../storage';
 import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
 import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
@@ -52,7 +53,7 @@ const idempotencyKeySchema = z
 
 export function createApp(deps: ApiDeps): express.Express {
   const { config, client } = deps;
-  const documents = deps.documents ?? new DocumentStore(config.documents.dir);
+  const documents = deps.documents ?? createDocumentStore(config);
   const cases = new CaseService(client, config);
   const now = deps.now ?? Date.now;
   const billingNumbers = deps.billingNumbers ?? BillingNumbers.fromConfig(config);

@@ -2,6 +2,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
+import { prepareStorage } from '../storage';
 import { createApp } from './app';
 import { DEMO_TOKENS, FileTokenRegistry, loadTokens } from './auth';
 
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   if (registry instanceof FileTokenRegistry) process.on('SIGHUP', () => registry.reload());
   const temporal = temporalConnectionOptions(config.temporal);
   console.log(`Temporal: ${describeTemporalConnection(temporal)}, namespace ${config.temporal.namespace}`);
+  console.log(`documents: ${await prepareStorage(config)}`);
   const connection = await Connection.connect(temporal);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const app = createApp({ config, client, tokens: registry });

@@ -101,6 +101,16 @@ const envSchema = z.object({
   API_BODY_LIMIT: z.string().default('100kb'),
   API_TOKENS_FILE: z.string().optional(),
 
+  /** The product's own PostgreSQL database: documents and the email ledger shared by every process. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .optional(),
+  /** The worker's Prometheus endpoint (the SDK's runtime metrics), `host:port`; unset: none. */
+  WORKER_METRICS_ADDRESS: z.string().regex(hostPortPattern, 'host:port').optional(),
+  /** How long the API's count of cases waiting on support is reused between scrapes. */
+  METRICS_CASES_CACHE: durationSchema.default(15_000),
+
   DOCUMENTS_DIR: z.string().optional(),
   DOCUMENT_MAX_BYTES: z.coerce
     .number()
@@ -280,6 +290,9 @@ export interface Config {
   email: {
     smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
     webPort: number;
+  /** Absent: documents and the email ledger are files under `dataDir`. */
+  database?: { url: string };
+  metrics: { workerAddress?: string; casesCacheMs: number };
     from: string;
     supportAddress: string;
     ledgerFile: string;
@@ -447,6 +460,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       smtp: {
         host: e.SMTP_HOST,
         port: e.SMTP_PORT,
+    ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
+    metrics: { workerAddress: e.WORKER_METRICS_ADDRESS, casesCacheMs: e.METRICS_CASES_CACHE },
         secure: e.SMTP_SECURE,
         user: e.SMTP_USER,
         password: e.SMTP_PASSWORD,

@@ -1,6 +1,8 @@
 /**
  * Which emails have been sent, by deduplication key, so a retried activity never sends twice.
- * An append-only JSON-lines file: survives worker restarts; one worker process writes it.
+ * Two implementations: an append-only JSON-lines file (the embedded default: survives worker
+ * restarts, one worker process writes it) and a PostgreSQL table (`DATABASE_URL`: any number of
+ * workers, one sender per key).
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,9 +17,21 @@ export interface SentEmail {
   meta?: Record<string, string>;
 }
 
-export class EmailLedger {
+export interface EmailLedger {
+  find(key: string): Promise<SentEmail | undefined>;
+  /**
+   * Runs `send` unless an email with `entry.key` was sent, and records `entry` once it has been.
+   * Of callers racing for one key, exactly one sends; the others wait for it and get its entry
+   * (`sent: false`). A `send` that throws records nothing, so the next caller sends.
+   */
+  sendOnce(entry: SentEmail, send: () => Promise<void>): Promise<{ entry: SentEmail; sent: boolean }>;
+}
+
+/** The embedded default: a JSON-lines file, deduplicating within the one process that writes it. */
+export class FileEmailLedger implements EmailLedger {
   private sent: Map<string, SentEmail> | undefined;
   private loading: Promise<Map<string, SentEmail>> | undefined;
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly file: string) {}
 
@@ -29,6 +43,28 @@ export class EmailLedger {
     const sent = await this.load();
     sent.set(entry.key, entry);
     await appendFile(this.file, `${JSON.stringify(entry)}\n`);
+  }
+
+  async sendOnce(entry: SentEmail, send: () => Promise<void>): Promise<{ entry: SentEmail; sent: boolean }> {
+    for (;;) {
+      const earlier = await this.find(entry.key);
+      if (earlier) return { entry: earlier, sent: false };
+      const pending = this.inFlight.get(entry.key);
+      if (!pending) break;
+      // Another call in this process is sending it: wait, then look again (it may have failed).
+      await pending.catch(() => {});
+    }
+    const attempt = (async () => {
+      await send();
+      await this.record(entry);
+    })();
+    this.inFlight.set(entry.key, attempt);
+    try {
+      await attempt;
+      return { entry, sent: true };
+    } finally {
+      this.inFlight.delete(entry.key);
+    }
   }
 
   private load(): Promise<Map<string, SentEmail>> {

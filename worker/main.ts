@@ -2,11 +2,14 @@
 import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
+import { prepareStorage } from '../storage';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  // The database schema first: a bad DATABASE_URL stops the worker before it takes any task.
+  console.log(`documents and email ledger: ${await prepareStorage(config)}`);
   const worker = await createWorker({ config });
   const temporal = describeTemporalConnection(temporalConnectionOptions(config.temporal));
   console.log(

@@ -14,7 +14,7 @@ import {
   type ContactCenterActivities,
 } from '../../activities/contact-center';
 import { createContactCenterSandbox, type ContactCenterSandbox } from '../../sandboxes/contact-center/app';
-import { EmailLedger } from '../../storage/email-ledger';
+import { FileEmailLedger } from '../../storage/email-ledger';
 
 const API_KEY = 'test-contact-center-key';
 
@@ -238,11 +238,11 @@ describe('contact-center activities: numbers', () => {
 });
 
 describe('contact-center activities: the administrator password', () => {
-  let ledger: EmailLedger;
+  let ledger: FileEmailLedger;
   let sent: AdminPasswordEmail[];
 
   beforeEach(() => {
-    ledger = new EmailLedger(path.join(dir, 'email-ledger.jsonl'));
+    ledger = new FileEmailLedger(path.join(dir, 'email-ledger.jsonl'));
     sent = [];
   });
 

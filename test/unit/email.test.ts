@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailActivities } from '../../activities/email';
 import { templates, renderEmail } from '../../emails/templates';
-import { EmailLedger } from '../../storage/email-ledger';
+import { FileEmailLedger } from '../../storage/email-ledger';
 import { MailCatcher } from '../support/harness';
 
 const mail = new MailCatcher();
@@ -17,7 +17,7 @@ afterAll(() => mail.stop());
 function activities(ledgerFile: string) {
   const { sendEmail } = createEmailActivities({
     transport: nodemailer.createTransport({ host: '127.0.0.1', port: mail.port, ignoreTLS: true }),
-    ledger: new EmailLedger(ledgerFile),
+    ledger: new FileEmailLedger(ledgerFile),
     from: 'Onboarding <onboarding@test.example>',
     supportAddress: 'support@test.example',
     links: (id) => ({ api: `http://api/v1/onboardings/${id}`, temporalUi: `http://ui/workflows/${id}` }),
@@ -177,7 +177,7 @@ describe('email activity against a relay that refuses', () => {
   it('fails a permanently refused delivery for good (EmailRejected) and leaves a temporary refusal to retry', async () => {
     const relay = await refusingRelay();
     try {
-      const ledger = new EmailLedger(path.join(await mkdtemp(path.join(os.tmpdir(), 'ledger-')), 'sent.jsonl'));
+      const ledger = new FileEmailLedger(path.join(await mkdtemp(path.join(os.tmpdir(), 'ledger-')), 'sent.jsonl'));
       const { sendEmail } = createEmailActivities({
         transport: nodemailer.createTransport({ host: '127.0.0.1', port: relay.port, ignoreTLS: true }),
         ledger,

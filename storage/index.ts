@@ -1,0 +1,35 @@
+/**
+ * The stores this deployment uses, chosen from configuration: PostgreSQL when `DATABASE_URL` is
+ * set (shared by every process), files under the data directory otherwise (the embedded default).
+ */
+import type { Config } from '../config';
+import { FileDocumentStore, type DocumentStore } from './documents';
+import { PgDocumentStore } from './documents-postgres';
+import { FileEmailLedger, type EmailLedger } from './email-ledger';
+import { PgEmailLedger } from './email-ledger-postgres';
+import { sharedDatabase } from './postgres';
+
+export function createDocumentStore(config: Config): DocumentStore {
+  return config.database
+    ? new PgDocumentStore(sharedDatabase(config.database.url))
+    : new FileDocumentStore(config.documents.dir);
+}
+
+export function createEmailLedger(config: Config): EmailLedger {
+  return config.database
+    ? new PgEmailLedger(sharedDatabase(config.database.url))
+    : new FileEmailLedger(config.email.ledgerFile);
+}
+
+/** Applies the database schema now, so a process with a bad `DATABASE_URL` stops at start. */
+export async function prepareStorage(config: Config): Promise<string> {
+  if (!config.database) return `files under ${config.dataDir}`;
+  await sharedDatabase(config.database.url).ready();
+  return `PostgreSQL at ${describeDatabase(config.database.url)}`;
+}
+
+/** Host, port and database name, never the credentials. */
+export function describeDatabase(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+}
