@@ -12,6 +12,7 @@ import { UnsupportedContentError, type DocumentStore } from '../storage/document
 import { createDocumentStore } from '../storage';
 import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
+import { mountConsole } from './console';
 import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
 import type { ActingKind, ActionName } from '../contract/actions';
 import { buildOpenApi } from './openapi';
@@ -299,6 +300,7 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(await cases.deliverBillingEvent(parsed));
   });
 
+  mountConsole(app, v1, { config, client, tokens: deps.tokens, documents, now });
   app.use('/v1', v1);
   app.use((_req, _res, next) => next(new HttpProblem(404, 'Not found', 'no such route')));
   app.use(problemHandler);

@@ -44,6 +44,11 @@ export class TokenRegistry {
     return this.byHash.get(sha256Hex(token));
   }
 
+  /** The principal of a token known only by its hash (a console session's), while it is still valid. */
+  resolveSha256(tokenSha256: string): Principal | undefined {
+    return this.byHash.get(tokenSha256);
+  }
+
   get size(): number {
     return this.byHash.size;
   }
@@ -178,6 +183,8 @@ declare module 'express-serve-static-core' {
 
 export function authenticate(registry: TokenRegistry): RequestHandler {
   return (req, _res, next) => {
+    // Signed in by the console's session cookie (api/console.ts), which checked its CSRF token.
+    if (req.principal && req.get('authorization') === undefined) return next();
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const principal = match ? registry.resolve(match[1]!) : undefined;

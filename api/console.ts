@@ -1,0 +1,418 @@
+/**
+ * The web console's server side: its static assets under /console/, sign-in with an API token
+ * into a server-held session (HttpOnly, SameSite=Strict cookie), a CSRF token required on every
+ * state-changing request made with that cookie, sign-out, and the few reads the console needs
+ * beyond the public API (the support queue, the documents' bytes, form metadata). The API keeps
+ * accepting bearer tokens; a bearer header always wins over a cookie.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { ActionRequest } from '../contract/actions';
+import type { Config } from '../config';
+import { REJECTION_CODES, REQUIRED_DOCUMENTS, DOCUMENT_KINDS } from '../domain/verification';
+import type { DocumentStore } from '../storage/documents';
+import { authenticate, requireRole, type Principal, type TokenRegistry } from './auth';
+import { CaseService } from './cases';
+import { KINDS } from './kinds';
+import { HttpProblem, parseOr400 } from './problem';
+
+export const SESSION_COOKIE = 'console_session';
+export const CSRF_HEADER = 'x-csrf-token';
+/** A session ends after this long without a request, and in any case after SESSION_MAX_MS. */
+const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
+const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
+const CONSOLE_DIR = path.join(__dirname, '..', 'console');
+
+interface Session {
+  principal: Principal;
+  /** The token's hash: the session lives only as long as the token does (revocation ends it). */
+  tokenSha256: string;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/** Sessions held in this process, keyed by the hash of the cookie's value (never the value). */
+export class SessionStore {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  create(principal: Principal, tokenSha256: string): { id: string; session: Session } {
+    this.prune();
+    const id = randomBytes(32).toString('base64url');
+    const at = this.now();
+    const session = {
+      principal,
+      tokenSha256,
+      csrfToken: randomBytes(32).toString('base64url'),
+      createdAt: at,
+      lastSeenAt: at,
+    };
+    this.sessions.set(hash(id), session);
+    return { id, session };
+  }
+
+  get(id: string): Session | undefined {
+    const key = hash(id);
+    const session = this.sessions.get(key);
+    if (!session) return undefined;
+    const at = this.now();
+    if (at - session.lastSeenAt > SESSION_IDLE_MS || at - session.createdAt > SESSION_MAX_MS) {
+      this.sessions.delete(key);
+      return undefined;
+    }
+    session.lastSeenAt = at;
+    return session;
+  }
+
+  delete(id: string): void {
+    this.sessions.delete(hash(id));
+  }
+
+  private prune(): void {
+    const at = this.now();
+    for (const [key, s] of this.sessions) {
+      if (at - s.lastSeenAt > SESSION_IDLE_MS || at - s.createdAt > SESSION_MAX_MS) this.sessions.delete(key);
+    }
+  }
+}
+
+/** A package's ES module build, which sits beside the CommonJS entry its exports map resolves. */
+function esmBeside(entry: string, file: string): string {
+  return path.join(path.dirname(entry), file);
+}
+
+async function lastRejection(
+  client: Client,
+  id: string,
+): Promise<{ reasons: unknown[]; by?: string; at?: string } | null> {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  let last: { reasons: unknown[]; by?: string; at?: string } | null = null;
+  for (const e of history.events ?? []) {
+    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+    const signalled = e.workflowExecutionSignaledEventAttributes;
+    const name = accepted?.name ?? signalled?.signalName;
+    const payloads = accepted?.args?.payloads ?? signalled?.input?.payloads;
+    if (name !== 'reject' || !payloads?.[0]) continue;
+    try {
+      const request = defaultPayloadConverter.fromPayload<ActionRequest<{ reasons?: unknown[] }>>(payloads[0]);
+      if (Array.isArray(request.payload?.reasons))
+        last = {
+          reasons: request.payload.reasons,
+          by: request.actor?.name,
+          at: e.eventTime ? new Date(Number(e.eventTime.seconds ?? 0) * 1000).toISOString() : undefined,
+        };
+    } catch {
+      // A payload this converter cannot read says nothing about reasons.
+    }
+  }
+  return last;
+}
+
+function hash(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function cookieValue(req: Request, name: string): string | undefined {
+  for (const part of (req.get('cookie') ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A request made by another site is refused before anything else: the browser says so in
+ * `Sec-Fetch-Site`, and an `Origin` that is neither this host nor the public URL's is foreign.
+ */
+function crossSite(req: Request, publicUrl: string): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.get('origin');
+  if (!origin) return false;
+  if (origin === 'null') return true;
+  try {
+    const host = new URL(origin).host;
+    return host !== req.get('host') && origin !== new URL(publicUrl).origin;
+  } catch {
+    return true;
+  }
+}
+
+export interface ConsoleDeps {
+  config: Config;
+  client: Client;
+  tokens: TokenRegistry;
+  documents: DocumentStore;
+  now?: () => number;
+}
+
+/**
+ * Mounts the console: call before `app.use('/v1', v1)`, so a cookie's session is known before the
+ * API's bearer check. Adds `GET /v1/documents/{documentId}` to the API router.
+ */
+export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): SessionStore {
+  const { config, tokens, documents } = deps;
+  const sessions = new SessionStore(deps.now);
+  const cases = new CaseService(deps.client, config);
+  const secure = config.api.publicUrl.startsWith('https:');
+  const cookie = (value: string, maxAgeSeconds: number) =>
+    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+
+  /** Signs the request in by its session cookie (no bearer header), checking CSRF on writes. */
+  const sessionAuth: RequestHandler = (req, res, next) => {
+    if (req.get('authorization') !== undefined) return next();
+    const id = cookieValue(req, SESSION_COOKIE);
+    if (!id) return next();
+    const session = sessions.get(id);
+    // A revoked token ends its sessions at once.
+    if (!session || !tokens.resolveSha256(session.tokenSha256)) {
+      if (session) sessions.delete(id);
+      res.append('Set-Cookie', cookie('', 0));
+      return next(new HttpProblem(401, 'Unauthorized', 'the console session has ended; sign in again'));
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      if (crossSite(req, config.api.publicUrl))
+        return next(new HttpProblem(403, 'Forbidden', 'a cross-site request cannot use the console session'));
+      const sent = req.get(CSRF_HEADER);
+      if (!sent || !sameText(sent, session.csrfToken))
+        return next(new HttpProblem(403, 'Forbidden', `a state-changing request needs the session's ${CSRF_HEADER}`));
+    }
+    req.principal = session.principal;
+    next();
+  };
+  app.use('/v1', sessionAuth);
+
+  // The bytes of an uploaded document, for viewing inline: owner, support and admin only.
+  v1.get('/documents/:documentId', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const documentId = parseOr400(z.string().max(64), req.params.documentId, 'documentId');
+    const doc = await documents.get(documentId);
+    // Another tenant's document is as good as absent.
+    if (!doc || (principal.role === 'enterprise' && doc.enterpriseId !== principal.enterpriseId))
+      throw new HttpProblem(404, 'Not found', `no document ${documentId}`);
+    const bytes = await documents.content(doc.documentId);
+    if (!bytes) throw new HttpProblem(404, 'Not found', `no document ${documentId}`);
+    const ext = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }[doc.contentType] ?? 'bin';
+    res
+      .status(200)
+      .set({
+        'Content-Type': doc.contentType,
+        'Content-Disposition': `inline; filename="${doc.kind}.${ext}"`,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'private, no-store',
+        'X-Document-Kind': doc.kind,
+      })
+      .send(bytes);
+  });
+
+  const consoleApi = express.Router();
+  consoleApi.use((req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  consoleApi.use(express.json({ limit: '16kb' }));
+
+  consoleApi.post('/session', (req, res) => {
+    // A login form posted from another site would sign the victim into the attacker's account.
+    if (crossSite(req, config.api.publicUrl))
+      throw new HttpProblem(403, 'Forbidden', 'sign in from the console itself');
+    if (!req.is('application/json'))
+      throw new HttpProblem(415, 'Unsupported media type', 'send the body as application/json');
+    const { token } = parseOr400(z.strictObject({ token: z.string().trim().min(1).max(500) }), req.body ?? {});
+    const principal = tokens.resolve(token);
+    if (!principal)
+      throw new HttpProblem(401, 'Unauthorized', 'that API token is not known', {
+        errors: [{ path: 'token', message: 'unknown API token' }],
+      });
+    const previous = cookieValue(req, SESSION_COOKIE);
+    if (previous) sessions.delete(previous);
+    const { id, session } = sessions.create(principal, hash(token));
+    res.append('Set-Cookie', cookie(id, SESSION_MAX_MS / 1000));
+    res.status(201).json({ principal, csrfToken: session.csrfToken });
+  });
+
+  consoleApi.get('/session', (req, res) => {
+    const id = cookieValue(req, SESSION_COOKIE);
+    const session = id ? sessions.get(id) : undefined;
+    if (!session || !tokens.resolveSha256(session.tokenSha256))
+      throw new HttpProblem(401, 'Unauthorized', 'not signed in');
+    res.json({ principal: session.principal, csrfToken: session.csrfToken });
+  });
+
+  consoleApi.delete('/session', (req, res) => {
+    const id = cookieValue(req, SESSION_COOKIE);
+    const session = id ? sessions.get(id) : undefined;
+    if (id && session) {
+      if (crossSite(req, config.api.publicUrl))
+        throw new HttpProblem(403, 'Forbidden', 'a cross-site request cannot sign out');
+      const sent = req.get(CSRF_HEADER);
+      if (!sent || !sameText(sent, session.csrfToken))
+        throw new HttpProblem(403, 'Forbidden', `signing out needs the session's ${CSRF_HEADER}`);
+      sessions.delete(id);
+    }
+    res.append('Set-Cookie', cookie('', 0));
+    res.status(204).end();
+  });
+
+  // What the forms need beyond the OpenAPI document: who takes each action, the materials lists.
+  consoleApi.get('/meta', (_req, res) => {
+    res.json({
+      kinds: Object.values(KINDS).map((def) => ({
+        kind: def.kind,
+        summary: def.summary,
+        startable: def.startSchema !== undefined,
+        stages: def.stages,
+        actions: Object.fromEntries(
+          Object.entries(def.actions).map(([name, spec]) => [name, { roles: spec.roles, summary: spec.summary }]),
+        ),
+      })),
+      requiredDocuments: REQUIRED_DOCUMENTS,
+      documentKinds: DOCUMENT_KINDS,
+      rejectionCodes: REJECTION_CODES,
+      temporalUi: config.temporal.uiUrl,
+    });
+  });
+
+  const queueQuery = z.strictObject({
+    kind: z
+      .string()
+      .regex(/^[a-z0-9-]{1,60}$/)
+      .optional(),
+    stage: z
+      .string()
+      .regex(/^[a-z0-9-]{1,60}$/)
+      .optional(),
+    enterpriseId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+  });
+  // Every running case that awaits support, soonest due first, each with what it awaits.
+  consoleApi.get('/queue', sessionAuth, authenticate(tokens), async (req, res) => {
+    const principal = requireRole(req.principal, ['support']);
+    const q = parseOr400(queueQuery, req.query, 'query');
+    const listed = await cases.list(
+      {
+        status: 'running',
+        awaiting: 'support',
+        limit: 200,
+        ...(q.kind ? { kind: q.kind as never } : {}),
+        ...(q.stage ? { stage: q.stage } : {}),
+        ...(q.enterpriseId ? { enterpriseId: q.enterpriseId } : {}),
+      },
+      principal,
+    );
+    const now = (deps.now ?? Date.now)();
+    const items = await Promise.all(
+      listed.map(async (c) => {
+        const full = await cases.read(c.id).catch(() => undefined);
+        const awaiting = (full?.awaiting ?? []).filter((a) => a.role === 'support' || a.role === 'admin');
+        const dues = awaiting.map((a) => a.dueAt).filter((d): d is string => typeof d === 'string');
+        const dueAt = dues.sort()[0] ?? null;
+        return {
+          id: c.id,
+          kind: c.kind,
+          enterpriseId: c.enterpriseId,
+          stage: full?.stage ?? c.stage,
+          createdAt: c.createdAt,
+          awaiting,
+          dueAt,
+          overdue: dueAt !== null && Date.parse(dueAt) < now,
+        };
+      }),
+    );
+    items.sort(
+      (a, b) => (a.dueAt ?? '\uffff').localeCompare(b.dueAt ?? '\uffff') || a.createdAt.localeCompare(b.createdAt),
+    );
+    res.json({ items, at: new Date(now).toISOString() });
+  });
+  /**
+   * A verification's application as it stands and the last rejection's reasons, each tied to its
+   * document or field: the reasons are read from the `reject` update in the case's history (the
+   * case's steps hold only their summary).
+   */
+  consoleApi.get('/cases/:id/application', sessionAuth, authenticate(tokens), async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const id = parseOr400(z.string().regex(/^[a-z0-9][a-z0-9-]{2,150}$/), req.params.id, 'id');
+    const { memo } = await cases.authorise(id, principal);
+    if (memo.kind !== 'enterprise-verification')
+      throw new HttpProblem(404, 'Not found', `${memo.kind} has no application`);
+    const [application, rejection] = await Promise.all([
+      cases.currentApplication(id).catch(() => null),
+      lastRejection(deps.client, id),
+    ]);
+    res.json({ application, rejection });
+  });
+  app.use('/console/api', consoleApi);
+
+  // The page and its modules. The import map is inline, so the policy allows exactly its hash.
+  const importMap = JSON.stringify({
+    imports: {
+      preact: '/console/vendor/preact.mjs',
+      'preact/hooks': '/console/vendor/hooks.mjs',
+      htm: '/console/vendor/htm.mjs',
+    },
+  });
+  const indexHtml = readFileSync(path.join(CONSOLE_DIR, 'index.html'), 'utf8').replace(
+    '<!--importmap-->',
+    `<script type="importmap">${importMap}</script>`,
+  );
+  const importMapHash = createHash('sha256').update(importMap).digest('base64');
+  const policy = [
+    "default-src 'self'",
+    `script-src 'self' 'sha256-${importMapHash}'`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "frame-src 'self'",
+    "object-src 'self'",
+    "connect-src 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+  const pageHeaders: RequestHandler = (_req, res, next) => {
+    res.set({
+      'Content-Security-Policy': policy,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'same-origin',
+      'Cache-Control': 'no-cache',
+    });
+    next();
+  };
+  // Non-strict routing matches `/console` and `/console/` alike; relative links need the slash.
+  app.get('/console', pageHeaders, (req, res) => {
+    if (!req.originalUrl.split('?')[0]!.endsWith('/')) return res.redirect(301, '/console/');
+    res.type('html').send(indexHtml);
+  });
+  const vendor: Record<string, string> = {
+    'preact.mjs': esmBeside(require.resolve('preact'), 'preact.module.js'),
+    'hooks.mjs': esmBeside(require.resolve('preact/hooks'), 'hooks.module.js'),
+    'htm.mjs': esmBeside(require.resolve('htm'), 'htm.module.js'),
+  };
+  app.get('/console/vendor/:file', pageHeaders, (req, res, next) => {
+    const file = vendor[String(req.params.file)];
+    if (!file) return next();
+    res.type('text/javascript').sendFile(file);
+  });
+  app.use(
+    '/console',
+    pageHeaders,
+    express.static(CONSOLE_DIR, { index: false, extensions: false, dotfiles: 'ignore', fallthrough: true }),
+  );
+  return sessions;
+}

@@ -1,0 +1,254 @@
+/**
+ * The console's session: sign-in with an API token, the cookie it sets, CSRF on every
+ * state-changing request, sign-out, documents viewed by owner/support/admin only, and the doors an
+ * attacker would try (no or a forged CSRF token, another tenant's cookie, a cross-site request).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, caseWhen, startHarness, type Harness } from '../support/harness';
+import { legalRepApplication, PNG, upload } from '../support/fixtures';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function signIn(token: string): Promise<Session> {
+  const res = await h.api.post('/console/api/session').send({ token });
+  expect(res.status).toBe(201);
+  const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  const cookie = setCookie.find((c) => c.startsWith('console_session='))!;
+  return { cookie: cookie.split(';')[0]!, csrf: res.body.csrfToken as string };
+}
+
+describe('console sign-in', () => {
+  it('sets an HttpOnly, SameSite=Strict cookie for a known token and refuses an unknown one', async () => {
+    const bad = await h.api.post('/console/api/session').send({ token: 'not-a-token' });
+    expect(bad.status).toBe(401);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'token' })]);
+    expect(bad.headers['set-cookie']).toBeUndefined();
+
+    const res = await h.api.post('/console/api/session').send({ token: h.tokens.entA });
+    expect(res.status).toBe(201);
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]!;
+    expect(cookie).toMatch(/^console_session=[A-Za-z0-9_-]{40,};/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    expect(cookie).toContain('Path=/');
+    // The token itself is never in the cookie or the answer.
+    expect(cookie).not.toContain(h.tokens.entA);
+    expect(JSON.stringify(res.body)).not.toContain(h.tokens.entA);
+    expect(res.body.principal).toEqual(expect.objectContaining({ role: 'enterprise', enterpriseId: h.enterprises.a }));
+
+    const session = await h.api.get('/console/api/session').set('Cookie', cookie.split(';')[0]!);
+    expect(session.status).toBe(200);
+    expect(session.body.csrfToken).toBe(res.body.csrfToken);
+  });
+
+  it('refuses a sign-in posted from another site or as a form', async () => {
+    const foreign = await h.api
+      .post('/console/api/session')
+      .set('Origin', 'https://evil.example')
+      .send({ token: h.tokens.entA });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers['set-cookie']).toBeUndefined();
+    const form = await h.api.post('/console/api/session').type('form').send({ token: h.tokens.entA });
+    expect(form.status).toBe(415);
+  });
+});
+
+describe('console session on the API', () => {
+  it('reads with the cookie alone, but writes only with the CSRF token', async () => {
+    const a = await signIn(h.tokens.entA);
+    const list = await h.api.get('/v1/onboardings').set('Cookie', a.cookie);
+    expect(list.status).toBe(200);
+
+    const missing = await h.api
+      .post('/v1/documents')
+      .set('Cookie', a.cookie)
+      .field('kind', 'business-licence')
+      .attach('file', PNG, 'licence.png');
+    expect(missing.status).toBe(403);
+    expect(missing.body.detail).toContain('x-csrf-token');
+
+    const forged = await h.api
+      .post('/v1/documents')
+      .set('Cookie', a.cookie)
+      .set('X-CSRF-Token', `${a.csrf.slice(0, -2)}xx`)
+      .field('kind', 'business-licence')
+      .attach('file', PNG, 'licence.png');
+    expect(forged.status).toBe(403);
+
+    // Another session's CSRF token is no good either.
+    const b = await signIn(h.tokens.entB);
+    const swapped = await h.api
+      .post('/v1/documents')
+      .set('Cookie', a.cookie)
+      .set('X-CSRF-Token', b.csrf)
+      .field('kind', 'business-licence')
+      .attach('file', PNG, 'licence.png');
+    expect(swapped.status).toBe(403);
+
+    const ok = await h.api
+      .post('/v1/documents')
+      .set('Cookie', a.cookie)
+      .set('X-CSRF-Token', a.csrf)
+      .field('kind', 'business-licence')
+      .attach('file', PNG, 'licence.png');
+    expect(ok.status).toBe(201);
+  });
+
+  it('refuses a cross-site write even with the right CSRF token', async () => {
+    const a = await signIn(h.tokens.entA);
+    const byOrigin = await h.api
+      .post('/v1/onboardings')
+      .set('Cookie', a.cookie)
+      .set('X-CSRF-Token', a.csrf)
+      .set('Origin', 'https://evil.example')
+      .send({ kind: 'enterprise-verification' });
+    expect(byOrigin.status).toBe(403);
+    expect(byOrigin.body.detail).toContain('cross-site');
+    const byFetchMetadata = await h.api
+      .post('/v1/onboardings')
+      .set('Cookie', a.cookie)
+      .set('X-CSRF-Token', a.csrf)
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ kind: 'enterprise-verification' });
+    expect(byFetchMetadata.status).toBe(403);
+    // The same request from the console's own origin reaches validation.
+    const sameOrigin = await h.api
+      .post('/v1/onboardings')
+      .set('Cookie', a.cookie)
+      .set('X-CSRF-Token', a.csrf)
+      .set('Origin', h.apiUrl)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .send({ kind: 'enterprise-verification' });
+    expect(sameOrigin.status).toBe(400);
+  });
+
+  it("gives another tenant's cookie a 404 for the case and its documents, and support and admin see both", async () => {
+    const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(body);
+    expect(started.status).toBe(202);
+    const id = started.body.id as string;
+    const docId = body.documents[0]!.documentId;
+
+    const b = await signIn(h.tokens.entB);
+    expect((await h.api.get(`/v1/onboardings/${id}`).set('Cookie', b.cookie)).status).toBe(404);
+    const foreignDoc = await h.api.get(`/v1/documents/${docId}`).set('Cookie', b.cookie);
+    expect(foreignDoc.status).toBe(404);
+    expect(foreignDoc.body.detail).not.toContain(h.enterprises.a);
+    const foreignCancel = await h.api
+      .post(`/v1/onboardings/${id}/cancel`)
+      .set('Cookie', b.cookie)
+      .set('X-CSRF-Token', b.csrf)
+      .send({ reason: 'not mine' });
+    expect(foreignCancel.status).toBe(404);
+    expect((await h.api.get(`/v1/documents/${docId}`).set(...bearer(h.tokens.entB))).status).toBe(404);
+
+    const a = await signIn(h.tokens.entA);
+    const own = await h.api.get(`/v1/documents/${docId}`).set('Cookie', a.cookie);
+    expect(own.status).toBe(200);
+    expect(own.headers['content-type']).toBe('application/pdf');
+    expect(own.headers['content-disposition']).toMatch(/^inline/);
+    expect(own.headers['x-content-type-options']).toBe('nosniff');
+    expect(
+      Buffer.from(own.body as Buffer)
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+
+    for (const token of [h.tokens.support, h.tokens.admin]) {
+      const res = await h.api.get(`/v1/documents/${docId}`).set(...bearer(token));
+      expect(res.status).toBe(200);
+    }
+    expect((await h.api.get(`/v1/documents/${docId}`)).status).toBe(401);
+    expect(
+      (await h.api.get('/v1/documents/doc_00000000-0000-0000-0000-000000000000').set(...bearer(h.tokens.support)))
+        .status,
+    ).toBe(404);
+    // A bearer header wins over a cookie: B's token with A's cookie is B.
+    const mixed = await h.api
+      .get(`/v1/documents/${docId}`)
+      .set('Cookie', a.cookie)
+      .set(...bearer(h.tokens.entB));
+    expect(mixed.status).toBe(404);
+
+    // The support queue lists the case with its due time; an enterprise may not read the queue.
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting review');
+    const s = await signIn(h.tokens.support);
+    const queue = await h.api.get(`/console/api/queue?enterpriseId=${h.enterprises.a}`).set('Cookie', s.cookie);
+    expect(queue.status).toBe(200);
+    const item = queue.body.items.find((i: { id: string }) => i.id === id);
+    expect(item).toEqual(
+      expect.objectContaining({ kind: 'enterprise-verification', stage: 'awaiting-review', overdue: false }),
+    );
+    expect(Date.parse(item.dueAt)).toBeGreaterThan(Date.now());
+    expect(item.awaiting.map((w: { action: string }) => w.action).sort()).toEqual(['approve', 'reject']);
+    expect((await h.api.get('/console/api/queue').set('Cookie', a.cookie)).status).toBe(403);
+    const otherKind = await h.api
+      .get(`/console/api/queue?kind=sip-trunk&enterpriseId=${h.enterprises.a}`)
+      .set('Cookie', s.cookie);
+    expect(otherKind.body.items).toEqual([]);
+
+    // Support acts through its session with the CSRF token.
+    const approved = await h.api
+      .post(`/v1/onboardings/${id}/actions/approve`)
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', s.csrf)
+      .send({ note: 'ok' });
+    expect(approved.status).toBe(200);
+    const steps = (await caseWhen(h, id, (c) => c.status === 'completed', 'approved')).steps;
+    expect(JSON.stringify(steps)).toContain('test support');
+  });
+
+  it('signs out: the cookie stops working and is cleared; signing out needs the CSRF token', async () => {
+    const a = await signIn(h.tokens.entA);
+    const noCsrf = await h.api.delete('/console/api/session').set('Cookie', a.cookie);
+    expect(noCsrf.status).toBe(403);
+    expect((await h.api.get('/v1/onboardings').set('Cookie', a.cookie)).status).toBe(200);
+
+    const out = await h.api.delete('/console/api/session').set('Cookie', a.cookie).set('X-CSRF-Token', a.csrf);
+    expect(out.status).toBe(204);
+    expect(([] as string[]).concat(out.headers['set-cookie'] ?? [])[0]).toMatch(/^console_session=;.*Max-Age=0/);
+    const after = await h.api.get('/v1/onboardings').set('Cookie', a.cookie);
+    expect(after.status).toBe(401);
+    expect((await h.api.get('/console/api/session').set('Cookie', a.cookie)).status).toBe(401);
+    // The bearer token itself still works.
+    expect((await h.api.get('/v1/onboardings').set(...bearer(h.tokens.entA))).status).toBe(200);
+  });
+
+  it('serves the console page with a strict content security policy', async () => {
+    const page = await h.api.get('/console/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<script type="importmap">');
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(page.headers['content-security-policy']).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+    const vendor = await h.api.get('/console/vendor/preact.mjs');
+    expect(vendor.status).toBe(200);
+    expect(vendor.headers['content-type']).toContain('javascript');
+    expect((await h.api.get('/console/vendor/..%2f..%2fpackage.json')).status).toBe(404);
+    expect((await h.api.get('/console/../package.json')).status).toBe(404);
+  });
+});
+
+describe('document uploads through the console helpers', () => {
+  it('uploads as the fixtures do (bearer) and reads back the same bytes', async () => {
+    const ref = await upload(h, h.tokens.entA, 'legal-rep-id', PNG);
+    const res = await h.api.get(`/v1/documents/${ref.documentId}`).set(...bearer(h.tokens.entA));
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(Buffer.compare(Buffer.from(res.body as Buffer), PNG)).toBe(0);
+  });
+});
