@@ -94,6 +94,9 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     // A purchase's reserved numbers are checked against the SBC and the contact center.
     ...createSipGatewayActivities(sipGateway, {
       inServiceElsewhere: [contactCenterInService(createContactCenterActivities(contactCenter).lookUpNumber)],
+      // Calling rules are kept per enterprise: an assignment that does not name it is the instance's.
+      enterpriseOfInstance: async (id) =>
+        (await createContactCenterActivities(contactCenter).getInstance(id))?.enterpriseId ?? null,
     }),
     ...createSipWatchActivities({ gateway: sipGateway }),
     ...createSipProbeActivities({

@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import pg from 'pg';
+import { sbcCallingRules, type BlockedCallee } from '../domain/calling-rules';
 import { checkAllowlistAddress } from '../domain/sip';
 import {
   accountNotFound,
@@ -103,6 +104,7 @@ interface AssignmentRow {
   skill_group_id: string | null;
   caller_id_prefix: string | null;
   calling_rules: NumberAssignment['callingRules'] | null;
+  enterprise_id: string | null;
   reference: string;
   assigned_at: Date;
 }
@@ -115,9 +117,21 @@ function toAssigned(row: AssignmentRow): AssignedNumber {
     ...(row.skill_group_id !== null ? { skillGroupId: row.skill_group_id } : {}),
     ...(row.caller_id_prefix !== null ? { callerIdPrefix: row.caller_id_prefix } : {}),
     ...(row.calling_rules !== null ? { callingRules: row.calling_rules } : {}),
+    ...(row.enterprise_id !== null ? { enterpriseId: row.enterprise_id } : {}),
     reference: row.reference,
     assignedAt: row.assigned_at.toISOString(),
   };
+}
+
+interface BlockedCalleeRow {
+  number: string;
+  reason: string;
+  added_by: string;
+  added_at: Date;
+}
+
+function toBlocked(row: BlockedCalleeRow): BlockedCallee {
+  return { number: row.number, reason: row.reason, addedBy: row.added_by, addedAt: row.added_at.toISOString() };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -151,6 +165,7 @@ export class KamailioSipGateway implements CompleteSipGateway {
 
   async assignNumbers(a: NumberAssignment): Promise<AssignedNumber[]> {
     checkReference(a.reference);
+    const rules = sbcCallingRules(a.callingRules);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -158,10 +173,11 @@ export class KamailioSipGateway implements CompleteSipGateway {
       for (const number of a.numbers) {
         // Only the same case may overwrite its own assignment; another owner makes the update a no-op.
         const row = await client.query<AssignmentRow>(
-          `INSERT INTO assignment (number, instance_id, ivr_flow_id, skill_group_id, caller_id_prefix, calling_rules, reference)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+          `INSERT INTO assignment (number, instance_id, ivr_flow_id, skill_group_id, caller_id_prefix, calling_rules, enterprise_id, reference)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (number) DO UPDATE SET instance_id = EXCLUDED.instance_id, ivr_flow_id = EXCLUDED.ivr_flow_id,
-             skill_group_id = EXCLUDED.skill_group_id, caller_id_prefix = EXCLUDED.caller_id_prefix, calling_rules = EXCLUDED.calling_rules
+             skill_group_id = EXCLUDED.skill_group_id, caller_id_prefix = EXCLUDED.caller_id_prefix, calling_rules = EXCLUDED.calling_rules,
+             enterprise_id = EXCLUDED.enterprise_id
            WHERE assignment.reference = EXCLUDED.reference
            RETURNING *`,
           [
@@ -171,10 +187,29 @@ export class KamailioSipGateway implements CompleteSipGateway {
             a.skillGroupId ?? null,
             a.callerIdPrefix ?? null,
             a.callingRules ? JSON.stringify(a.callingRules) : null,
+            a.enterpriseId ?? null,
             a.reference,
           ],
         );
         if (row.rows[0]) {
+          // What Kamailio enforces on calls out from the number, in the same transaction.
+          await client.query(
+            `INSERT INTO calling_rule (number, enterprise_id, max_concurrent, per_callee_daily, count_on, hours_from, hours_to, reference)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (number) DO UPDATE SET enterprise_id = EXCLUDED.enterprise_id, max_concurrent = EXCLUDED.max_concurrent,
+               per_callee_daily = EXCLUDED.per_callee_daily, count_on = EXCLUDED.count_on, hours_from = EXCLUDED.hours_from,
+               hours_to = EXCLUDED.hours_to, reference = EXCLUDED.reference, updated_at = now()`,
+            [
+              number,
+              a.enterpriseId ?? null,
+              rules.maxConcurrentCalls,
+              rules.perCalleeDailyLimit,
+              rules.countOn,
+              rules.hours?.fromMinute ?? null,
+              rules.hours?.toMinute ?? null,
+              a.reference,
+            ],
+          );
           out.push(toAssigned(row.rows[0]));
           continue;
         }
@@ -194,11 +229,56 @@ export class KamailioSipGateway implements CompleteSipGateway {
   }
 
   async unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
+    // The rules go with the assignment: one statement, so neither outlives the other.
     const result = await this.pool.query<{ number: string }>(
-      'DELETE FROM assignment WHERE number = ANY($1) AND reference = $2 RETURNING number',
+      `WITH rules AS (DELETE FROM calling_rule WHERE number = ANY($1) AND reference = $2)
+       DELETE FROM assignment WHERE number = ANY($1) AND reference = $2 RETURNING number`,
       [input.numbers, input.reference],
     );
     return { removed: input.numbers.filter((n) => result.rows.some((r) => r.number === n)) };
+  }
+
+  /** The rules the SBC enforces on calls from `number` now, or null (not a number with rules). */
+  async callingRuleOf(number: string): Promise<Record<string, unknown> | null> {
+    const row = await this.pool.query('SELECT * FROM calling_rule WHERE number = $1', [number]);
+    return row.rows[0] ?? null;
+  }
+
+  // --- blocked callees -----------------------------------------------------------------------
+
+  async blockedCallees(input: { enterpriseId: string }): Promise<BlockedCallee[]> {
+    const rows = await this.pool.query<BlockedCalleeRow>(
+      'SELECT * FROM blocked_callee WHERE enterprise_id = $1 ORDER BY added_at, number',
+      [input.enterpriseId],
+    );
+    return rows.rows.map(toBlocked);
+  }
+
+  async blockCallee(
+    input: { enterpriseId: string } & BlockedCallee,
+  ): Promise<{ entry: BlockedCallee; created: boolean }> {
+    // Kamailio reads the table on every outbound INVITE: in force from the commit on.
+    const inserted = await this.pool.query<BlockedCalleeRow>(
+      `INSERT INTO blocked_callee (enterprise_id, number, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (enterprise_id, number) DO NOTHING RETURNING *`,
+      [input.enterpriseId, input.number, input.reason, input.addedBy, input.addedAt],
+    );
+    if (inserted.rows[0]) return { entry: toBlocked(inserted.rows[0]), created: true };
+    const existing = await this.pool.query<BlockedCalleeRow>(
+      'SELECT * FROM blocked_callee WHERE enterprise_id = $1 AND number = $2',
+      [input.enterpriseId, input.number],
+    );
+    // Removed between the two statements: try again.
+    if (!existing.rows[0]) return this.blockCallee(input);
+    return { entry: toBlocked(existing.rows[0]), created: false };
+  }
+
+  async unblockCallee(input: { enterpriseId: string; number: string }): Promise<{ removed: boolean }> {
+    const result = await this.pool.query('DELETE FROM blocked_callee WHERE enterprise_id = $1 AND number = $2', [
+      input.enterpriseId,
+      input.number,
+    ]);
+    return { removed: (result.rowCount ?? 0) > 0 };
   }
 
   async assignments(filter: { instanceId?: string; number?: string } = {}): Promise<AssignedNumber[]> {
@@ -461,11 +541,12 @@ export class KamailioSipGateway implements CompleteSipGateway {
       caller: string;
       callee: string;
       admitted: string;
+      reason: string;
       at: Date;
     }>(
       // time_unix is exact; `time` is the SBC's local wall-clock time, read in its zone.
       `SELECT * FROM (
-         SELECT id, callid, method, sip_code, sip_reason, src_ip, caller, callee, admitted,
+         SELECT id, callid, method, sip_code, sip_reason, src_ip, caller, callee, admitted, reason,
                 COALESCE(to_timestamp(time_unix + COALESCE(time_usec, 0) / 1e6), time AT TIME ZONE $1) AS at
          FROM acc WHERE method = 'INVITE'
        ) r
@@ -483,6 +564,7 @@ export class KamailioSipGateway implements CompleteSipGateway {
       callee: r.callee,
       at: r.at.toISOString(),
       admitted: r.admitted === '1',
+      ...(r.reason ? { reason: r.reason } : {}),
     }));
   }
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import type { BlockedCallee } from '../domain/calling-rules';
 import { checkAllowlistAddress } from '../domain/sip';
 import {
   accountNotFound,
@@ -38,7 +39,9 @@ export type ManualAction =
   | 'disallow-gateway'
   | 'create-account'
   | 'rotate-account'
-  | 'delete-account';
+  | 'delete-account'
+  | 'block-callee'
+  | 'unblock-callee';
 
 /** One thing for a person to do on the SBC. Accounts carry digests (HA1), never the password. */
 export interface ManualChange {
@@ -56,6 +59,7 @@ interface Desired {
   assignments: (AssignedNumber & { changeId: string })[];
   allowlist: (Omit<AllowlistEntry, 'state'> & { changeId: string })[];
   accounts: { username: string; realm: string; instanceId: string; reference: string; changeId: string }[];
+  blockedCallees: (BlockedCallee & { enterpriseId: string; changeId: string })[];
 }
 
 interface ManualRecord extends Desired {
@@ -295,6 +299,40 @@ export class ManualSipGateway implements CompleteSipGateway {
     throw notObservable(this.mode, 'calls');
   }
 
+  /** The list as asked for; each change is also a task for a person to apply on the SBC. */
+  async blockedCallees(input: { enterpriseId: string }): Promise<BlockedCallee[]> {
+    await this.queue;
+    return (await this.read()).blockedCallees
+      .filter((b) => b.enterpriseId === input.enterpriseId)
+      .map(({ enterpriseId: _e, changeId: _c, ...entry }) => entry);
+  }
+
+  blockCallee(input: { enterpriseId: string } & BlockedCallee): Promise<{ entry: BlockedCallee; created: boolean }> {
+    return this.change((r) => {
+      const existing = r.blockedCallees.find((b) => b.enterpriseId === input.enterpriseId && b.number === input.number);
+      if (existing) {
+        const { enterpriseId: _e, changeId: _c, ...entry } = existing;
+        return { entry, created: false };
+      }
+      const change = this.request(r, 'block-callee', undefined, { ...input });
+      r.blockedCallees.push({ ...input, changeId: change.id });
+      const { enterpriseId: _e, ...entry } = input;
+      return { entry, created: true };
+    });
+  }
+
+  unblockCallee(input: { enterpriseId: string; number: string }): Promise<{ removed: boolean }> {
+    return this.change((r) => {
+      const before = r.blockedCallees.length;
+      r.blockedCallees = r.blockedCallees.filter(
+        (b) => !(b.enterpriseId === input.enterpriseId && b.number === input.number),
+      );
+      const removed = r.blockedCallees.length < before;
+      if (removed) this.request(r, 'unblock-callee', undefined, { ...input });
+      return { removed };
+    });
+  }
+
   // --- storage -------------------------------------------------------------------------------
 
   private request(
@@ -337,10 +375,11 @@ export class ManualSipGateway implements CompleteSipGateway {
         assignments: r.assignments ?? [],
         allowlist: r.allowlist ?? [],
         accounts: r.accounts ?? [],
+        blockedCallees: r.blockedCallees ?? [],
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-        return { changes: [], assignments: [], allowlist: [], accounts: [] };
+        return { changes: [], assignments: [], allowlist: [], accounts: [], blockedCallees: [] };
       throw err;
     }
   }

@@ -27,6 +27,7 @@ import {
 } from './sip-gateway';
 import { generateSipPassword, hashPassword } from './sip-credentials';
 import { DEFAULT_SIP_DOMAIN } from '../config';
+import type { BlockedCallee } from '../domain/calling-rules';
 
 export interface RecordedAccount {
   username: string;
@@ -43,6 +44,7 @@ export interface RecordedGateway {
   assignments: AssignedNumber[];
   allowlist: Omit<AllowlistEntry, 'state'>[];
   accounts: RecordedAccount[];
+  blockedCallees: (BlockedCallee & { enterpriseId: string })[];
 }
 
 /** Reads the file, old (an array of assignments) or current format. */
@@ -51,12 +53,19 @@ export async function readRecord(file: string): Promise<RecordedGateway> {
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { assignments: [], allowlist: [], accounts: [] };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { assignments: [], allowlist: [], accounts: [], blockedCallees: [] };
     throw err;
   }
-  if (Array.isArray(parsed)) return { assignments: parsed as AssignedNumber[], allowlist: [], accounts: [] };
+  if (Array.isArray(parsed))
+    return { assignments: parsed as AssignedNumber[], allowlist: [], accounts: [], blockedCallees: [] };
   const r = parsed as Partial<RecordedGateway>;
-  return { assignments: r.assignments ?? [], allowlist: r.allowlist ?? [], accounts: r.accounts ?? [] };
+  return {
+    assignments: r.assignments ?? [],
+    allowlist: r.allowlist ?? [],
+    accounts: r.accounts ?? [],
+    blockedCallees: r.blockedCallees ?? [],
+  };
 }
 
 export class RecordingSipGateway implements CompleteSipGateway {
@@ -227,6 +236,34 @@ export class RecordingSipGateway implements CompleteSipGateway {
 
   async callRecords(_filter: CallRecordFilter): Promise<CallRecord[]> {
     throw notObservable(this.mode, 'calls');
+  }
+
+  async blockedCallees(input: { enterpriseId: string }): Promise<BlockedCallee[]> {
+    await this.queue;
+    return (await readRecord(this.file)).blockedCallees
+      .filter((b) => b.enterpriseId === input.enterpriseId)
+      .map(({ enterpriseId: _e, ...entry }) => entry);
+  }
+
+  blockCallee(input: { enterpriseId: string } & BlockedCallee): Promise<{ entry: BlockedCallee; created: boolean }> {
+    return this.change((record) => {
+      const existing = record.blockedCallees.find(
+        (b) => b.enterpriseId === input.enterpriseId && b.number === input.number,
+      );
+      const { enterpriseId: _e, ...entry } = existing ?? input;
+      if (!existing) record.blockedCallees.push({ ...input });
+      return { entry, created: !existing };
+    });
+  }
+
+  unblockCallee(input: { enterpriseId: string; number: string }): Promise<{ removed: boolean }> {
+    return this.change((record) => {
+      const before = record.blockedCallees.length;
+      record.blockedCallees = record.blockedCallees.filter(
+        (b) => !(b.enterpriseId === input.enterpriseId && b.number === input.number),
+      );
+      return { removed: record.blockedCallees.length < before };
+    });
   }
 
   /** Serialised read-modify-write, written atomically. */

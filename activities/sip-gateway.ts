@@ -7,6 +7,7 @@
  */
 import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
+import type { BlockedCallee } from '../domain/calling-rules';
 import type { CallingRules } from '../domain/eligibility';
 import { createNumberConflictActivities, type InServiceLookup } from './number-conflicts';
 
@@ -19,6 +20,11 @@ export interface NumberAssignment {
   callerIdPrefix?: string;
   /** Limits the platform enforces on calls from these numbers (hours, per-callee limits, regions). */
   callingRules?: CallingRules;
+  /**
+   * The enterprise the numbers call for: per-callee counts and blocked callees are kept per
+   * enterprise. Looked up from the instance when not given.
+   */
+  enterpriseId?: string;
   /** The case that made the assignment; a replay by the same case is a no-op. */
   reference: string;
 }
@@ -96,6 +102,8 @@ export interface CallRecord {
   at: string;
   /** The SBC let it through (the code may still be a failure from further on). */
   admitted: boolean;
+  /** Why the SBC admitted or refused it, e.g. `from-platform`, `calling-rule:callee daily limit`. */
+  reason?: string;
 }
 
 export interface SipGatewayObserves {
@@ -141,6 +149,13 @@ export interface SipGateway {
   deleteAccountsOf?(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: ChangeState }>;
   registration?(input: AccountRef): Promise<Registration | null>;
   callRecords?(filter: CallRecordFilter): Promise<CallRecord[]>;
+
+  /** Callees the enterprise's numbers never call, oldest first. */
+  blockedCallees?(input: { enterpriseId: string }): Promise<BlockedCallee[]>;
+  /** Adds a callee (E.164); adding it again keeps the first entry and answers it. */
+  blockCallee?(input: { enterpriseId: string } & BlockedCallee): Promise<{ entry: BlockedCallee; created: boolean }>;
+  /** Removes a callee; removing one that is not there answers false. */
+  unblockCallee?(input: { enterpriseId: string; number: string }): Promise<{ removed: boolean }>;
 }
 
 /** A gateway with every SBC operation: what `createSipGateway` returns. */
@@ -190,6 +205,9 @@ export function sbcOf(gateway: SipGateway): CompleteSipGateway {
       'deleteAccountsOf',
       'registration',
       'callRecords',
+      'blockedCallees',
+      'blockCallee',
+      'unblockCallee',
     ] as const
   ).filter((k) => gateway[k] === undefined);
   if (missing.length > 0) {
@@ -240,12 +258,19 @@ export function nextGatewayUsername(existing: string[]): string {
  */
 export function createSipGatewayActivities(
   gateway: SipGateway,
-  options: { inServiceElsewhere?: InServiceLookup[] } = {},
+  options: {
+    inServiceElsewhere?: InServiceLookup[];
+    /** The enterprise owning a contact-center instance (null: unknown), for assignments that do not say. */
+    enterpriseOfInstance?: (instanceId: string) => Promise<string | null>;
+  } = {},
 ) {
   return {
     ...createNumberConflictActivities({ gateway, elsewhere: options.inServiceElsewhere }),
+    /** Also writes the numbers' calling rules to the SBC (its defaults where the numbers carry none). */
     async assignNumbers(assignment: NumberAssignment): Promise<AssignedNumber[]> {
-      return gateway.assignNumbers(assignment);
+      const enterpriseId =
+        assignment.enterpriseId ?? (await options.enterpriseOfInstance?.(assignment.instanceId)) ?? undefined;
+      return gateway.assignNumbers({ ...assignment, ...(enterpriseId ? { enterpriseId } : {}) });
     },
     async unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
       return gateway.unassignNumbers(input);

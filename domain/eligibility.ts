@@ -303,6 +303,8 @@ export const thirdPartyLinePayloads = {
 // Calling rules
 
 export interface CallingRules {
+  /** Concurrent outbound calls per number, where the product caps it below the SBC's default. */
+  maxConcurrentCalls?: number;
   callingHours?: Product['callingHours'];
   perCalleeDailyLimit?: Product['perCalleeDailyLimit'];
   perCalleeCountedOn?: Product['perCalleeCountedOn'];
@@ -314,6 +316,8 @@ export interface CallingRules {
 /** What the product's numbers must obey when calling out; only the rules the seed states. */
 export function callingRules(product: Product): CallingRules {
   const rules: CallingRules = {};
+  const cap = product.concurrency?.maxConcurrentCallsPerNumber;
+  if (cap !== undefined) rules.maxConcurrentCalls = cap;
   if (product.callingHours) rules.callingHours = product.callingHours.map((w) => ({ ...w }));
   if (product.perCalleeDailyLimit !== undefined) {
     const limit = product.perCalleeDailyLimit;

@@ -65,6 +65,65 @@ const FIXES = [
    )`,
   `ALTER TABLE assignment ADD COLUMN IF NOT EXISTS calling_rules JSONB`,
   `CREATE INDEX IF NOT EXISTS assignment_instance_idx ON assignment (instance_id)`,
+  `ALTER TABLE assignment ADD COLUMN IF NOT EXISTS enterprise_id VARCHAR(64)`,
+  // What Kamailio enforces on calls out from an assigned number (written with the assignment).
+  `CREATE TABLE IF NOT EXISTS calling_rule (
+     number VARCHAR(32) PRIMARY KEY,
+     enterprise_id VARCHAR(64),
+     max_concurrent INTEGER NOT NULL,
+     per_callee_daily INTEGER NOT NULL,
+     count_on VARCHAR(8) DEFAULT 'rung' NOT NULL,
+     hours_from SMALLINT,
+     hours_to SMALLINT,
+     reference VARCHAR(255) NOT NULL,
+     updated_at TIMESTAMPTZ DEFAULT now() NOT NULL
+   )`,
+  // Callees an enterprise's numbers never call (past complainants), in E.164.
+  `CREATE TABLE IF NOT EXISTS blocked_callee (
+     enterprise_id VARCHAR(64) NOT NULL,
+     number VARCHAR(32) NOT NULL,
+     reason VARCHAR(500) NOT NULL,
+     added_by VARCHAR(200) NOT NULL,
+     added_at TIMESTAMPTZ DEFAULT now() NOT NULL,
+     PRIMARY KEY (enterprise_id, number)
+   )`,
+  // A dialled or presented number in E.164 the way the product stores numbers (mainland by
+  // default); NULL for anything else.
+  `CREATE OR REPLACE FUNCTION sbc_e164(raw TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+     SELECT CASE
+       WHEN d ~ '^\\+[1-9][0-9]{6,14}$' THEN d
+       WHEN d ~ '^00[1-9][0-9]{6,14}$' THEN '+' || substr(d, 3)
+       WHEN d ~ '^86[1-9][0-9]{8,11}$' THEN '+' || d
+       WHEN d ~ '^0[1-9][0-9]{8,10}$' THEN '+86' || substr(d, 2)
+       WHEN d ~ '^[1-9][0-9]{6,11}$' THEN '+86' || d
+       ELSE NULL END
+     FROM (SELECT regexp_replace(raw, '[- ()]', '', 'g') AS d) s
+   $$`,
+  // One query per outbound INVITE: the calling number's rules, whether now (China time, plus
+  // the SBC's clock offset) is within its hours, whether the callee is blocked for its
+  // enterprise, and the China date that per-callee counts are kept under.
+  `CREATE OR REPLACE FUNCTION sbc_outbound_check(caller_raw TEXT, callee_raw TEXT, clock_offset INTEGER)
+   RETURNS TABLE (caller TEXT, callee TEXT, scope TEXT, max_concurrent INTEGER, per_callee_daily INTEGER,
+                  count_on TEXT, in_hours INTEGER, blocked INTEGER, day TEXT)
+   LANGUAGE sql STABLE AS $$
+     WITH c AS (
+       SELECT t, (extract(hour FROM t) * 60 + extract(minute FROM t))::int AS m
+       FROM (SELECT (now() + make_interval(secs => clock_offset)) AT TIME ZONE 'Asia/Shanghai' AS t) x
+     )
+     SELECT r.number::text, sbc_e164(callee_raw), COALESCE(r.enterprise_id, r.number)::text, r.max_concurrent,
+            r.per_callee_daily, r.count_on::text,
+            CASE
+              WHEN r.hours_from IS NULL OR r.hours_to IS NULL THEN 1
+              WHEN r.hours_from < r.hours_to AND c.m >= r.hours_from AND c.m < r.hours_to THEN 1
+              WHEN r.hours_from > r.hours_to AND (c.m >= r.hours_from OR c.m < r.hours_to) THEN 1
+              ELSE 0 END,
+            CASE WHEN r.enterprise_id IS NOT NULL AND EXISTS (
+              SELECT 1 FROM blocked_callee b WHERE b.enterprise_id = r.enterprise_id AND b.number = sbc_e164(callee_raw)
+            ) THEN 1 ELSE 0 END,
+            to_char(c.t, 'YYYYMMDD')
+     FROM calling_rule r, c
+     WHERE r.number = sbc_e164(caller_raw)
+   $$`,
 ];
 
 /** A database name we are willing to put in CREATE/DROP DATABASE. */

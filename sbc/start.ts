@@ -61,6 +61,8 @@ export interface SbcOptions {
   platformAddresses?: string[];
   /** Seconds between allowlist reloads Kamailio accepts (default 1). */
   reloadDelta?: number;
+  /** Seconds added to the clock that calling hours are judged by (tests move the SBC's day; default 0). */
+  clockOffsetSeconds?: number;
   /** Flood-control thresholds (DEFAULT_SBC_LIMITS for what is not given). */
   limits?: Partial<SbcLimits>;
   /** Kamailio's log lines; the last ones are also quoted when it fails to start. */
@@ -176,7 +178,9 @@ export function kamailioConfigFiles(
     main,
     secrets,
     files: {
-      [secrets]: `# Generated at each start; readable by the SBC's user only.\n#!define DBURL ${cfgString(options.databaseUrl)}\n`,
+      [secrets]:
+        `# Generated at each start; readable by the SBC's user only.\n#!define DBURL ${cfgString(options.databaseUrl)}\n` +
+        `#!define SQLCON ${cfgString(`sbc=>${options.databaseUrl}`)}\n`,
       [main]: `#!KAMAILIO\nimport_file "${secrets}"\ninclude_file "${KAMAILIO_CFG}"\n`,
     },
   };
@@ -221,6 +225,8 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
     '-A',
     `RELOAD_DELTA=${options.reloadDelta ?? 1}`,
     ...(options.platformUri ? ['-A', `PLATFORM_URI=${str(options.platformUri)}`] : []),
+    '-A',
+    `CLOCK_OFFSET=${Math.trunc(options.clockOffsetSeconds ?? 0)}`,
     '-A',
     `INVITE_LIMIT=${limits.inviteLimit}`,
     '-A',

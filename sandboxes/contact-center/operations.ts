@@ -48,6 +48,7 @@ export const e164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 08:00');
 
 const callingRulesSchema = z.strictObject({
+  maxConcurrentCalls: z.int().min(1).optional(),
   callingHours: z
     .array(z.strictObject({ from: clock, to: clock }))
     .min(1)

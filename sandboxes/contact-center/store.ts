@@ -64,6 +64,7 @@ export interface SkillGroup {
 
 /** Limits the platform applies to calls from a number (hours, per-callee limits, regions). */
 export interface CallingRules {
+  maxConcurrentCalls?: number;
   callingHours?: { from: string; to: string }[];
   perCalleeDailyLimit?: number | { min: number; max: number };
   perCalleeCountedOn?: 'rung-or-answered' | 'answered';

@@ -4,7 +4,7 @@
  * call, 255 fatal); servers run until stopped. Never `-bg`: the exit code would be lost.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,8 +37,13 @@ export function runSipp(
     child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
     child.on('error', reject);
     child.on('close', (code) => {
+      // `<log>` actions (with -trace_logs) write to a file in the run's directory.
+      const logs = readdirSync(cwd)
+        .filter((f) => f.endsWith('_logs.log'))
+        .map((f) => readFileSync(path.join(cwd, f), 'utf8'))
+        .join('');
       rmSync(cwd, { recursive: true, force: true });
-      resolve({ code, output });
+      resolve({ code, output: output + logs });
     });
   });
 }

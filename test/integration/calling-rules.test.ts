@@ -1,0 +1,297 @@
+/**
+ * Calling rules on the real SBC: the platform (SIPp) calls out through Kamailio to a customer's
+ * gateway (SIPp), from numbers whose rules KamailioSipGateway wrote with their assignment.
+ * Each refusal is a 403 with a Q.850 Reason naming the rule, and an accounting row naming it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { dropSbcDatabase } from '../../sbc/schema';
+import { startSbc, type RunningSbc } from '../../sbc/start';
+import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+
+const NET = '127.0.75';
+const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
+const GATEWAY = { ip: `${NET}.2`, port: 5062 };
+const PLATFORM = `${NET}.4`;
+const SIP_DOMAIN = 'sip.test';
+const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_calls_${randomUUID().slice(0, 8)}`;
+const ENT_A = 'ent-calls-a';
+const ENT_B = 'ent-calls-b';
+
+let sbc: RunningSbc;
+let callee: SippServer;
+let pool: pg.Pool;
+let gateway: KamailioSipGateway;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'calling-rules-'));
+const started = new Date(Date.now() - 1_000).toISOString();
+let nextPort = 5100;
+
+/** Answered calls from `caller` through the SBC, `hold` ms each; SIPp's exit code (0: all connected). */
+function callOut(caller: string, callees: string[], opts: { concurrent?: number; holdMs?: number } = {}) {
+  const csv = path.join(tmp, `${randomUUID()}.csv`);
+  writeFileSync(csv, `SEQUENTIAL\n${callees.map((c) => `${c};`).join('\n')}\n`);
+  return runSipp('uac-outbound.xml', {
+    ip: PLATFORM,
+    port: nextPort++,
+    remote: `${SBC.ip}:${SBC.sipPort}`,
+    args: [
+      '-inf',
+      csv,
+      '-key',
+      'caller',
+      caller,
+      '-key',
+      'dest',
+      `${GATEWAY.ip}:${GATEWAY.port}`,
+      '-d',
+      String(opts.holdMs ?? 100),
+      '-m',
+      String(callees.length),
+      '-l',
+      String(opts.concurrent ?? 1),
+      '-r',
+      '50',
+    ],
+    timeoutMs: 20_000,
+  });
+}
+
+/** One call expected to be refused by a calling rule; the Reason header's value, or the failure. */
+async function refusedCall(caller: string, to: string): Promise<string> {
+  const run = await runSipp('uac-refused.xml', {
+    ip: PLATFORM,
+    port: nextPort++,
+    remote: `${SBC.ip}:${SBC.sipPort}`,
+    args: ['-s', to, '-key', 'caller', caller, '-key', 'dest', `${GATEWAY.ip}:${GATEWAY.port}`, '-trace_logs'],
+    timeoutMs: 5_000,
+  });
+  expect(run.code, run.output.slice(-1_500)).toBe(0);
+  return /refused with Reason: (.*)/.exec(run.output)?.[1]?.trim() ?? '(no Reason logged)';
+}
+
+async function acc(caller: string) {
+  return (await gateway.callRecords({ caller, since: started })).map((r) => ({
+    callee: r.callee,
+    code: r.sipCode,
+    admitted: r.admitted,
+    reason: r.reason,
+  }));
+}
+
+/** A China-time window that does not hold the present moment. */
+function windowExcludingNow(): { from: string; to: string } {
+  const hour = Number(
+    new Intl.DateTimeFormat('en-GB', { hour: '2-digit', timeZone: 'Asia/Shanghai' }).format(new Date()),
+  );
+  return hour < 12 ? { from: '13:00', to: '14:00' } : { from: '01:00', to: '02:00' };
+}
+
+beforeAll(async () => {
+  callee = await startSippServer('uas-answer.xml', GATEWAY);
+  sbc = await startSbc({
+    databaseUrl: DATABASE,
+    sipIp: SBC.ip,
+    sipPort: SBC.sipPort,
+    rpcIp: SBC.ip,
+    rpcPort: SBC.rpcPort,
+    sipDomain: SIP_DOMAIN,
+    platformAddresses: [PLATFORM],
+  });
+  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
+  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
+  // The customer's gateway the platform calls out to.
+  await gateway.allowGateway({ ip: GATEWAY.ip, port: GATEWAY.port, reference: 'case-calls-trunk' });
+});
+
+afterAll(async () => {
+  await sbc?.stop();
+  await callee?.stop();
+  await pool?.end();
+  await dropSbcDatabase(DATABASE);
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('calling rules written with the assignment', () => {
+  it('writes the defaults (20 concurrent, 5 per callee a day) or the product’s own, and removes them on release', async () => {
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: ['+862088881009'],
+      enterpriseId: ENT_A,
+      reference: 'case-calls-defaults',
+    });
+    expect(await gateway.callingRuleOf('+862088881009')).toMatchObject({
+      enterprise_id: ENT_A,
+      max_concurrent: 20,
+      per_callee_daily: 5,
+      count_on: 'rung',
+      hours_from: null,
+      hours_to: null,
+    });
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: ['+8613700001009'],
+      enterpriseId: ENT_A,
+      callingRules: {
+        maxConcurrentCalls: 1,
+        callingHours: [{ from: '08:00', to: '20:00' }],
+        perCalleeDailyLimit: 1,
+        perCalleeCountedOn: 'answered',
+      },
+      reference: 'case-calls-marketing',
+    });
+    expect(await gateway.callingRuleOf('+8613700001009')).toMatchObject({
+      max_concurrent: 1,
+      per_callee_daily: 1,
+      count_on: 'answered',
+      hours_from: 480,
+      hours_to: 1200,
+    });
+    // Another case cannot release them; their own case does.
+    await gateway.unassignNumbers({ numbers: ['+862088881009'], reference: 'case-other' });
+    expect(await gateway.callingRuleOf('+862088881009')).not.toBeNull();
+    await gateway.unassignNumbers({ numbers: ['+862088881009'], reference: 'case-calls-defaults' });
+    await gateway.unassignNumbers({ numbers: ['+8613700001009'], reference: 'case-calls-marketing' });
+    expect(await gateway.callingRuleOf('+862088881009')).toBeNull();
+    expect(await gateway.callingRuleOf('+8613700001009')).toBeNull();
+  });
+});
+
+describe('calls out through the SBC', () => {
+  it('refuses the 21st concurrent call on a number while its 20 others connect', async () => {
+    const number = '+862088881001';
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [number],
+      enterpriseId: ENT_A,
+      reference: 'case-calls-1',
+    });
+    const callees = Array.from({ length: 20 }, (_, i) => `1390000${String(1000 + i)}`);
+    const twenty = callOut(number, callees, { concurrent: 20, holdMs: 4_000 });
+    // All twenty are up within a second at 50 calls/s; the 21st meets the limit.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await refusedCall(number, '13900002000')).toBe('Q.850;cause=21;text="concurrent call limit"');
+    const done = await twenty;
+    expect(done.code, done.output.slice(-1_500)).toBe(0);
+    // Hung up: the number has its calls back.
+    expect((await callOut(number, ['13900002001'])).code).toBe(0);
+
+    const records = await acc(number);
+    expect(records.filter((r) => r.code === 200 && r.admitted)).toHaveLength(21);
+    expect(records.filter((r) => !r.admitted)).toEqual([
+      { callee: '13900002000', code: 403, admitted: false, reason: 'calling-rule:concurrent call limit' },
+    ]);
+  });
+
+  it('refuses the 6th call in a day to one callee from the enterprise, whichever of its numbers calls', async () => {
+    const [first, second] = ['+862088881002', '+862088881003'];
+    const other = '+862088881004';
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [first, second],
+      enterpriseId: ENT_A,
+      reference: 'case-calls-2',
+    });
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls-b',
+      numbers: [other],
+      enterpriseId: ENT_B,
+      reference: 'case-calls-3',
+    });
+    // Written nationally by the platform: the SBC reads it as the same callee.
+    const to = '13900003000';
+    const five = await callOut('02088881002', [to, to, to, '+86' + to, to]);
+    expect(five.code, five.output.slice(-1_500)).toBe(0);
+    expect(await refusedCall('02088881002', to)).toBe('Q.850;cause=21;text="callee daily limit"');
+    expect(await refusedCall(second, to)).toBe('Q.850;cause=21;text="callee daily limit"');
+    // Another enterprise has its own count; another callee is not affected.
+    expect((await callOut(other, [to])).code).toBe(0);
+    expect((await callOut(first, ['13900003001'])).code).toBe(0);
+
+    const records = await acc('02088881002');
+    expect(records.map((r) => [r.code, r.reason])).toEqual([
+      ...Array.from({ length: 5 }, () => [200, 'from-platform']),
+      [403, 'calling-rule:callee daily limit'],
+    ]);
+    expect(await acc(second)).toEqual([
+      { callee: to, code: 403, admitted: false, reason: 'calling-rule:callee daily limit' },
+    ]);
+  });
+
+  it('refuses a call outside the number’s hours (China time)', async () => {
+    const number = '+862088881005';
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [number],
+      enterpriseId: ENT_A,
+      callingRules: { callingHours: [windowExcludingNow()] },
+      reference: 'case-calls-4',
+    });
+    expect(await refusedCall(number, '13900004000')).toBe('Q.850;cause=21;text="calling hours"');
+    expect(await acc(number)).toEqual([
+      { callee: '13900004000', code: 403, admitted: false, reason: 'calling-rule:calling hours' },
+    ]);
+    // The same number on a window that holds now calls.
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [number],
+      enterpriseId: ENT_A,
+      callingRules: { callingHours: [{ from: '00:00', to: '23:59' }] },
+      reference: 'case-calls-4',
+    });
+    expect((await callOut(number, ['13900004000'])).code).toBe(0);
+  });
+
+  it('refuses a callee the enterprise blocked, not another enterprise’s call to it; release removes the rules', async () => {
+    const number = '+862088881006';
+    const other = '+862088881007';
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [number],
+      enterpriseId: ENT_A,
+      reference: 'case-calls-5',
+    });
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls-b',
+      numbers: [other],
+      enterpriseId: ENT_B,
+      reference: 'case-calls-6',
+    });
+    const blocked = '+8613900005000';
+    const added = await gateway.blockCallee({
+      enterpriseId: ENT_A,
+      number: blocked,
+      reason: 'complained on 2026-11-30',
+      addedBy: 'support: ops',
+      addedAt: new Date().toISOString(),
+    });
+    expect(added.created).toBe(true);
+    expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
+    expect((await callOut(other, ['13900005000'])).code).toBe(0);
+    expect(await acc(number)).toEqual([
+      { callee: '13900005000', code: 403, admitted: false, reason: 'calling-rule:blocked callee' },
+    ]);
+
+    // Released: the number's rules are gone with its assignment.
+    expect(await gateway.unassignNumbers({ numbers: [number], reference: 'case-calls-5' })).toEqual({
+      removed: [number],
+    });
+    expect((await pool.query('SELECT 1 FROM calling_rule WHERE number = $1', [number])).rowCount).toBe(0);
+    expect((await callOut(number, ['13900005000'])).code).toBe(0);
+
+    // Unblocked: the enterprise's numbers call it again.
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [number],
+      enterpriseId: ENT_A,
+      reference: 'case-calls-5',
+    });
+    expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
+    expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked })).toEqual({ removed: true });
+    expect((await callOut(number, ['13900005000'])).code).toBe(0);
+  });
+});

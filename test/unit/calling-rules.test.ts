@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { blockedCalleeBodySchema, sbcCallingRules } from '../../domain/calling-rules';
+import { productById } from '../../domain/catalog';
+import { callingRules } from '../../domain/eligibility';
+
+describe('sbcCallingRules', () => {
+  it('falls back to 20 concurrent calls and 5 calls per callee a day, counted once it rings, at any hour', () => {
+    expect(sbcCallingRules(undefined)).toEqual({
+      maxConcurrentCalls: 20,
+      perCalleeDailyLimit: 5,
+      countOn: 'rung',
+      hours: null,
+    });
+    expect(sbcCallingRules({})).toEqual(sbcCallingRules(null));
+  });
+
+  it('takes a supplier A fixed line as the catalogue states it: 08:00-22:00 China time, 5 a day', () => {
+    expect(sbcCallingRules(callingRules(productById('a-invitation-fixed')!))).toEqual({
+      maxConcurrentCalls: 20,
+      perCalleeDailyLimit: 5,
+      countOn: 'rung',
+      hours: { fromMinute: 8 * 60, toMinute: 22 * 60 },
+    });
+  });
+
+  it('keeps a mobile number to one call at a time and a marketing number to one answered call a day', () => {
+    expect(sbcCallingRules(callingRules(productById('a-mobile')!)).maxConcurrentCalls).toBe(1);
+    expect(sbcCallingRules(callingRules(productById('a-marketing-mobile')!))).toMatchObject({
+      perCalleeDailyLimit: 1,
+      countOn: 'answered',
+      hours: { fromMinute: 8 * 60, toMinute: 20 * 60 },
+    });
+  });
+
+  it('keeps to the strictest of alternatives it cannot choose between: the windows’ overlap, the range’s minimum', () => {
+    expect(sbcCallingRules(callingRules(productById('c-fixed')!))).toMatchObject({
+      perCalleeDailyLimit: 1,
+      hours: { fromMinute: 9 * 60, toMinute: 20 * 60 },
+    });
+    // Windows that do not overlap leave no hour.
+    expect(
+      sbcCallingRules({
+        callingHours: [
+          { from: '08:00', to: '10:00' },
+          { from: '12:00', to: '14:00' },
+        ],
+      }).hours,
+    ).toEqual({ fromMinute: 720, toMinute: 720 });
+  });
+});
+
+describe('blocked callee bodies', () => {
+  it('normalises a callee to E.164', () => {
+    expect(blockedCalleeBodySchema.parse({ number: '138 0013 8000', reason: 'complaint' })).toEqual({
+      number: '+8613800138000',
+      reason: 'complaint',
+    });
+    expect(blockedCalleeBodySchema.parse({ number: '020-66240001', reason: 'x' }).number).toBe('+862066240001');
+  });
+
+  it('lists every failing field', () => {
+    const parsed = blockedCalleeBodySchema.safeParse({ number: '12345', reason: ' ', extra: 1 });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues.map((i) => i.path.join('.') || i.code).sort()).toEqual(
+      ['number', 'reason', 'unrecognized_keys'].sort(),
+    );
+  });
+});
