@@ -33,6 +33,7 @@ import { BillingNumbers } from './billing-numbers';
 import { mountNumberRoutes } from './numbers';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
+import { createApiMetrics } from './metrics';
 
 export interface ApiDeps {
   config: Config;
@@ -71,6 +72,14 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // First, so every request is timed and counted, refused ones too.
+  const metrics = createApiMetrics({
+    countWorkflows: async (query) => (await client.workflow.count(query)).count,
+    cacheMs: config.metrics.casesCacheMs,
+    taskQueue: config.temporal.taskQueue,
+  });
+  app.use(metrics.middleware);
+  app.get('/metrics', metrics.handler);
 
   app.get('/healthz', async (_req, res) => {
     try {

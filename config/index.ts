@@ -287,12 +287,12 @@ export interface Config {
     tokensFile?: string;
   };
   documents: { dir: string; maxBytes: number };
-  email: {
-    smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
-    webPort: number;
   /** Absent: documents and the email ledger are files under `dataDir`. */
   database?: { url: string };
   metrics: { workerAddress?: string; casesCacheMs: number };
+  email: {
+    smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
+    webPort: number;
     from: string;
     supportAddress: string;
     ledgerFile: string;
@@ -456,12 +456,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokensFile: e.API_TOKENS_FILE,
     },
     documents: { dir: e.DOCUMENTS_DIR ?? path.join(dataDir, 'documents'), maxBytes: e.DOCUMENT_MAX_BYTES },
+    ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
+    metrics: { workerAddress: e.WORKER_METRICS_ADDRESS, casesCacheMs: e.METRICS_CASES_CACHE },
     email: {
       smtp: {
         host: e.SMTP_HOST,
         port: e.SMTP_PORT,
-    ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
-    metrics: { workerAddress: e.WORKER_METRICS_ADDRESS, casesCacheMs: e.METRICS_CASES_CACHE },
         secure: e.SMTP_SECURE,
         user: e.SMTP_USER,
         password: e.SMTP_PASSWORD,

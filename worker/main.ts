@@ -7,7 +7,26 @@ import { createWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const metricsAddress = config.metrics.workerAddress;
+  Runtime.install({
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    // The SDK's own metrics (task latencies, failures, slots, cache) in Prometheus' conventions:
+    // seconds, unit suffixes, `_total` counters.
+    ...(metricsAddress
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: {
+                bindAddress: metricsAddress,
+                useSecondsForDurations: true,
+                unitSuffix: true,
+                countersTotalSuffix: true,
+              },
+            },
+          },
+        }
+      : {}),
+  });
   // The database schema first: a bad DATABASE_URL stops the worker before it takes any task.
   console.log(`documents and email ledger: ${await prepareStorage(config)}`);
   const worker = await createWorker({ config });
@@ -15,6 +34,7 @@ async function main(): Promise<void> {
   console.log(
     `worker polling task queue "${config.temporal.taskQueue}" on ${temporal} (namespace ${config.temporal.namespace})`,
   );
+  if (metricsAddress) console.log(`worker metrics on http://${metricsAddress}/metrics`);
   await worker.run();
   console.log('worker stopped');
 }
