@@ -2,13 +2,15 @@
  * What `npm start`, `npm test` and CI need from the machine, checked before anything runs:
  * the Temporal CLI (or Go to build it), Kamailio with its PostgreSQL module, SIPp (tests only),
  * a PostgreSQL answering on 127.0.0.1:5432, and Chromium when browser tests are asked for.
+ * `npm run cluster` (`--for cluster`) needs the same as `npm start`, plus the Temporal server,
+ * its SQL tool and the UI server, built with Go like the CLI.
  *
  * Missing Debian packages are installed with apt-get when this user is root or has
  * non-interactive sudo on Debian or Ubuntu, one line per package saying why. Otherwise the
  * command stops at once with the one command that installs them. SKIP_SYSTEM_SETUP=1 turns the
  * system part off. `decide` is the whole policy, a pure function of what the probes found.
  *
- *   tsx dev/prerequisites.ts [--for start|test] [--browser] [--no-temporal-cli]
+ *   tsx dev/prerequisites.ts [--for start|test|cluster] [--browser] [--no-temporal-cli]
  */
 import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
@@ -16,8 +18,9 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_GO_LOCATIONS, resolveTemporalCli, TemporalCliNotFoundError } from './temporal-cli';
+import { clusterToolsState, resolveClusterTools } from './temporal-server';
 
-export type Purpose = 'start' | 'test';
+export type Purpose = 'start' | 'test' | 'cluster';
 
 /** Where the SBC's database is expected (the default SBC_DATABASE_URL). */
 export const POSTGRES = { host: '127.0.0.1', port: 5432 };
@@ -39,7 +42,7 @@ export const PACKAGES = {
   sipp: { name: 'sip-tester', why: 'SIPp, the customer gateways and phones the SIP tests simulate' },
   postgresql: { name: 'postgresql', why: "the SBC's database on 127.0.0.1:5432" },
   chromium: { name: 'chromium', why: 'the browser the browser tests drive' },
-  caCertificates: { name: 'ca-certificates', why: 'HTTPS for Go to download the Temporal CLI sources' },
+  caCertificates: { name: 'ca-certificates', why: 'HTTPS for Go to download the Temporal CLI and server sources' },
 } satisfies Record<string, Package>;
 
 /** Everything the decision needs to know about the machine; each field comes from one probe. */
@@ -48,7 +51,9 @@ export interface Survey {
   apt: boolean;
   privilege: 'root' | 'sudo' | 'none';
   temporalCli: 'found' | 'buildable' | 'missing';
-  /** Only looked at when the Temporal CLI has to be built. */
+  /** The cluster's Temporal server, SQL tool and UI server (purpose `cluster` only). */
+  clusterTools?: 'found' | 'buildable' | 'missing';
+  /** Only looked at when the Temporal CLI or the cluster's tools have to be built. */
   caCertificates: boolean;
   kamailio: boolean;
   kamailioPostgresModule: boolean;
@@ -82,7 +87,8 @@ export type Plan =
 /** The packages this purpose needs that the survey did not find. */
 export function missingPackages(survey: Survey, options: DecideOptions): Package[] {
   const missing: Package[] = [];
-  if (survey.temporalCli === 'buildable' && !survey.caCertificates) missing.push(PACKAGES.caCertificates);
+  if ((survey.temporalCli === 'buildable' || survey.clusterTools === 'buildable') && !survey.caCertificates)
+    missing.push(PACKAGES.caCertificates);
   if (!survey.kamailio) missing.push(PACKAGES.kamailio);
   if (!survey.kamailioPostgresModule) missing.push(PACKAGES.kamailioPostgres);
   if (options.purpose === 'test' && !survey.sipp) missing.push(PACKAGES.sipp);
@@ -98,6 +104,13 @@ export function decide(survey: Survey, options: DecideOptions): Plan {
       kind: 'stop',
       reason: 'no Temporal CLI (`temporal` on PATH or TEMPORAL_CLI) and no Go to build one',
       command: 'install Go (https://go.dev/dl/, into /usr/local/go) or the Temporal CLI (https://docs.temporal.io/cli)',
+    };
+  }
+  if (options.purpose === 'cluster' && survey.clusterTools === 'missing') {
+    return {
+      kind: 'stop',
+      reason: 'the Temporal server, its SQL tool and the UI server are not built, and there is no Go to build them',
+      command: 'install Go (https://go.dev/dl/, into /usr/local/go)',
     };
   }
   const packages = missingPackages(survey, options);
@@ -178,6 +191,8 @@ export interface Probes {
   postgresAnswers(): Promise<boolean>;
   postgresVersions(): Promise<string[]>;
   temporalCli(): Promise<Survey['temporalCli']>;
+  /** Asked for purpose `cluster` only. */
+  clusterTools?(): Promise<NonNullable<Survey['clusterTools']>>;
 }
 
 export function systemProbes(env: NodeJS.ProcessEnv = process.env): Probes {
@@ -233,6 +248,7 @@ export function systemProbes(env: NodeJS.ProcessEnv = process.env): Probes {
         return go ? 'buildable' : 'missing';
       }
     },
+    clusterTools: () => clusterToolsState(env),
   };
 }
 
@@ -242,6 +258,7 @@ export async function survey(probes: Probes, options: DecideOptions): Promise<Su
     (id) => id === 'debian' || id === 'ubuntu',
   );
   const temporalCli = await probes.temporalCli();
+  const clusterTools = options.purpose === 'cluster' ? ((await probes.clusterTools?.()) ?? 'missing') : undefined;
   const moduleDirs = await probes.kamailioModuleDirs();
   let kamailioPostgresModule = false;
   for (const dir of moduleDirs)
@@ -254,7 +271,10 @@ export async function survey(probes: Probes, options: DecideOptions): Promise<Su
     apt: debianLike && (await probes.which('apt-get', ['/usr/bin'])) !== undefined,
     privilege: uid === 0 ? 'root' : (await probes.sudoNonInteractive()) ? 'sudo' : 'none',
     temporalCli,
-    caCertificates: temporalCli !== 'buildable' || (await probes.exists('/etc/ssl/certs/ca-certificates.crt')),
+    ...(clusterTools ? { clusterTools } : {}),
+    caCertificates:
+      (temporalCli !== 'buildable' && clusterTools !== 'buildable') ||
+      (await probes.exists('/etc/ssl/certs/ca-certificates.crt')),
     kamailio: (await probes.which('kamailio', SBIN_DIRS)) !== undefined,
     kamailioPostgresModule,
     // The tests spawn `sipp` by name, so only PATH counts.
@@ -308,7 +328,7 @@ export async function ensurePrerequisites(options: EnsureOptions): Promise<'skip
   const plan = decide(found, options);
   if (plan.kind === 'ready') {
     log(
-      `prerequisites: ready (Kamailio, ${options.purpose === 'test' ? 'SIPp, ' : ''}PostgreSQL${options.browser ? ', Chromium' : ''}; Temporal CLI ${found.temporalCli === 'found' ? 'found' : 'to be built'})`,
+      `prerequisites: ready (Kamailio, ${options.purpose === 'test' ? 'SIPp, ' : ''}PostgreSQL${options.browser ? ', Chromium' : ''}; Temporal CLI ${found.temporalCli === 'found' ? 'found' : 'to be built'}${found.clusterTools ? `; Temporal server, SQL tool and UI ${found.clusterTools === 'found' ? 'found' : 'to be built'}` : ''})`,
     );
     return 'ready';
   }
@@ -417,7 +437,8 @@ export function parseArgs(
 ): DecideOptions & { temporalCli: boolean } {
   const forIndex = args.indexOf('--for');
   const purpose = forIndex >= 0 ? args[forIndex + 1] : 'test';
-  if (purpose !== 'start' && purpose !== 'test') throw new Error(`--for takes start or test, not ${purpose}`);
+  if (purpose !== 'start' && purpose !== 'test' && purpose !== 'cluster')
+    throw new Error(`--for takes start, test or cluster, not ${purpose}`);
   return {
     purpose,
     browser: args.includes('--browser') || env.BROWSER_TESTS === '1',
@@ -432,6 +453,10 @@ async function main(): Promise<void> {
     // Built here (once, into the user cache) so the command's own steps find it ready.
     const cli = await resolveTemporalCli();
     process.stderr.write(`prerequisites: Temporal CLI ${cli}\n`);
+  }
+  if (options.purpose === 'cluster') {
+    const tools = await resolveClusterTools();
+    process.stderr.write(`prerequisites: Temporal server ${tools.server}, SQL tool ${tools.sqlTool}, UI ${tools.ui}\n`);
   }
 }
 

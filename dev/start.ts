@@ -51,6 +51,13 @@ export async function planSipGateway(
   return { mode: 'manual', runSbc: false, reason: available.reason };
 }
 
+/** What the supervisor says about the SIP gateway it chose. */
+export function sipGatewayLine(config: Config, sip: SipGatewayPlan & { reason?: string }): string {
+  return sip.runSbc
+    ? `SIP gateway: kamailio (the local SBC on ${config.sipGateway.sbc.sipHost}:${config.sipGateway.sbc.sipPort})`
+    : `SIP gateway: ${sip.mode}, no local SBC (${sip.reason})${sip.mode === 'manual' ? '; SBC changes are recorded for a person to apply' : ''}`;
+}
+
 export function developmentServices(
   config: Config,
   temporalCli: string,
@@ -226,11 +233,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   const cli = await resolveTemporalCli();
   const sip = await planSipGateway(config);
-  log(
-    sip.runSbc
-      ? `SIP gateway: kamailio (the local SBC on ${config.sipGateway.sbc.sipHost}:${config.sipGateway.sbc.sipPort})`
-      : `SIP gateway: ${sip.mode}, no local SBC (${sip.reason})${sip.mode === 'manual' ? '; SBC changes are recorded for a person to apply' : ''}`,
-  );
+  log(sipGatewayLine(config, sip));
   await supervise(developmentServices(config, cli, sip), config);
 }
 

@@ -148,6 +148,12 @@ function prefix(name: string, colour: number): string {
   return paint(colour, `${name.padEnd(prefixWidth)} |`);
 }
 
+/** Names the supervisor's own lines (before `supervise` is called too). */
+export function setLogName(name: string): void {
+  selfName = name;
+  prefixWidth = Math.max(prefixWidth, name.length);
+}
+
 export function log(message: string): void {
   process.stdout.write(`${prefix(selfName, 1)} ${message}\n`);
 }
@@ -359,8 +365,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export interface SuperviseOptions {
   /** Added to every service's environment (below each service's own `env`). */
   env?: NodeJS.ProcessEnv;
-  /** The summary box's title. */
-  title?: string;
+  /** The summary box's title (a function is asked once everything is up). */
+  title?: string | (() => string);
   /** The supervisor's own output prefix. */
   name?: string;
 }
@@ -401,7 +407,9 @@ export async function supervise(
     await supervisor.stop(1, error instanceof Error ? error.message : String(error));
   }
   if (supervisor.isStopping) return;
-  const title = options.title ?? `Telephony onboarding is running (${config.profile} profile)`;
+  const title =
+    (typeof options.title === 'function' ? options.title() : options.title) ??
+    `Telephony onboarding is running (${config.profile} profile)`;
   const ordered = [...services.filter((s) => s.linksFirst), ...services.filter((s) => !s.linksFirst)];
   process.stdout.write(
     `\n${box(

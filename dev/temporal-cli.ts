@@ -37,8 +37,45 @@ export class TemporalCliNotFoundError extends Error {
 }
 
 export function temporalCliCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return toolCacheDir('temporal-cli', TEMPORAL_CLI_VERSION, env);
+}
+
+/** Where a Go tool built by this project is kept: the user cache, one directory per tool and version. */
+export function toolCacheDir(tool: string, version: string, env: NodeJS.ProcessEnv = process.env): string {
   const cacheHome = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  return path.join(cacheHome, 'telephony-onboarding', 'temporal-cli', TEMPORAL_CLI_VERSION);
+  return path.join(cacheHome, 'telephony-onboarding', tool, version);
+}
+
+/** `go` on PATH, else in the usual install locations. */
+export async function findGo(
+  env: NodeJS.ProcessEnv = process.env,
+  goLocations: string[] = DEFAULT_GO_LOCATIONS,
+): Promise<string | undefined> {
+  return (await findOnPath('go', env.PATH)) ?? (await firstExecutable(goLocations));
+}
+
+/**
+ * `go install` of `packages` (each `module/path@version`) into `binDir`; returns Go's exit code.
+ * Go's progress goes to stderr.
+ */
+export function goInstall(go: string, packages: string[], binDir: string, env: NodeJS.ProcessEnv): Promise<number> {
+  return run(go, ['install', ...packages], {
+    ...env,
+    GOBIN: binDir,
+    // Go found outside PATH still needs its own bin dir there for the tools it runs.
+    PATH: [path.dirname(go), env.PATH].filter(Boolean).join(path.delimiter),
+  });
+}
+
+export async function isExecutableFile(file: string): Promise<boolean> {
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) return false;
+    await fs.access(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}): Promise<string> {
@@ -63,7 +100,7 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
   const cached = path.join(cacheDir, 'temporal');
   if (await isExecutableFile(cached)) return cached;
 
-  const go = (await findOnPath('go', env.PATH)) ?? (await firstExecutable(options.goLocations ?? DEFAULT_GO_LOCATIONS));
+  const go = await findGo(env, options.goLocations);
   if (!go || options.build === false) {
     throw new TemporalCliNotFoundError(
       [
@@ -80,12 +117,7 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
   await fs.mkdir(cacheDir, { recursive: true });
   log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (a few minutes, once)…`);
   // Go's progress goes to stderr so stdout stays the resolved path alone.
-  const code = await run(go, ['install', TEMPORAL_CLI_MODULE], {
-    ...env,
-    GOBIN: cacheDir,
-    // Go found outside PATH still needs its own bin dir there for the tools it runs.
-    PATH: [path.dirname(go), env.PATH].filter(Boolean).join(path.delimiter),
-  });
+  const code = await goInstall(go, [TEMPORAL_CLI_MODULE], cacheDir, env);
   if (code !== 0 || !(await isExecutableFile(cached))) {
     throw new TemporalCliNotFoundError(
       `go install ${TEMPORAL_CLI_MODULE} failed (exit code ${code}); see the output above. ` +
@@ -94,17 +126,6 @@ export async function resolveTemporalCli(options: ResolveTemporalCliOptions = {}
   }
   log(`built ${cached}`);
   return cached;
-}
-
-async function isExecutableFile(file: string): Promise<boolean> {
-  try {
-    const stat = await fs.stat(file);
-    if (!stat.isFile()) return false;
-    await fs.access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function findOnPath(name: string, searchPath: string | undefined): Promise<string | undefined> {

@@ -1,0 +1,410 @@
+/**
+ * `npm run cluster`: the production topology on one machine. A real Temporal server (the version
+ * the pinned CLI embeds, built with Go) on the local PostgreSQL with SQL visibility, the Temporal
+ * UI, two worker processes and two API processes sharing the product's own database, and the
+ * sandboxes, mail inbox and SBC as `npm start` runs them.
+ *
+ * Every port is `npm start`'s default plus 100, so both run side by side; each is an environment
+ * variable as for `npm start` (set ones win). State: DATA_DIR (default `.data/cluster`) and the
+ * PostgreSQL databases `temporal`, `temporal_visibility`, `onboarding_cluster` and the SBC's
+ * `onboarding_sbc_cluster`. A second run finds the schemas in place and only applies what a newer
+ * server version adds. Ctrl-C stops everything.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig, type Config } from '../config';
+import { ensurePrerequisites, POSTGRES } from './prerequisites';
+import {
+  apiService,
+  planSipGateway,
+  sipGatewayLine,
+  supportServices,
+  workerService,
+  type SipGatewayPlan,
+} from './start';
+import {
+  capture,
+  ensureSearchAttributes,
+  log,
+  portOf,
+  setLogName,
+  sleep,
+  supervise,
+  type ServiceSpec,
+} from './supervisor';
+import { resolveTemporalCli } from './temporal-cli';
+import {
+  resolveClusterTools,
+  TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
+  type ClusterTools,
+} from './temporal-server';
+
+/** The cluster's defaults: `npm start`'s ports plus 100, its own data directory and databases. */
+export const CLUSTER_ENV: Readonly<Record<string, string>> = {
+  DATA_DIR: '.data/cluster',
+  TEMPORAL_ADDRESS: '127.0.0.1:7333',
+  TEMPORAL_UI_PORT: '8333',
+  TEMPORAL_UI_URL: 'http://localhost:8333',
+  API_PORT: '3100',
+  SMTP_PORT: '1125',
+  MAIL_WEB_PORT: '1180',
+  BILLING_PORT: '4110',
+  BILLING_URL: 'http://localhost:4110',
+  CONTACT_CENTER_PORT: '4120',
+  CONTACT_CENTER_URL: 'http://localhost:4120',
+  SBC_SIP_PORT: '5180',
+  SBC_RPC_PORT: '5171',
+  SBC_DATABASE_URL: `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}/onboarding_sbc_cluster`,
+  // Documents and the email ledger shared by both workers and both APIs.
+  DATABASE_URL: `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}/onboarding_cluster`,
+};
+
+export interface ClusterLayout {
+  /** Temporal's persistence and visibility databases on the local PostgreSQL. */
+  databases: { persistence: string; visibility: string };
+  /** The server's other ports: frontend HTTP, history, matching, internal worker, membership, metrics. */
+  serverPorts: {
+    http: number;
+    history: number;
+    matching: number;
+    worker: number;
+    membership: [frontend: number, history: number, matching: number, worker: number];
+    metrics: number;
+  };
+  /** How many worker and API processes; the APIs take consecutive ports from API_PORT. */
+  workers: number;
+  apis: number;
+  /** Each worker's Prometheus port, from this one up. */
+  workerMetricsPort: number;
+  namespaceRetention: string;
+}
+
+export function defaultLayout(frontendPort: number): ClusterLayout {
+  return {
+    databases: { persistence: 'temporal', visibility: 'temporal_visibility' },
+    serverPorts: {
+      http: frontendPort + 10,
+      history: frontendPort + 1,
+      matching: frontendPort + 2,
+      worker: frontendPort + 6,
+      membership: [frontendPort - 1000, frontendPort - 999, frontendPort - 998, frontendPort - 994],
+      metrics: 8300,
+    },
+    workers: 2,
+    apis: 2,
+    workerMetricsPort: 9101,
+    namespaceRetention: '168h',
+  };
+}
+
+/** `npm start`'s environment with the cluster's defaults under whatever is set. */
+export function clusterEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...CLUSTER_ENV, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration files
+
+/** The server's configuration (JSON is YAML): PostgreSQL for persistence and visibility, loopback ports. */
+export function serverConfig(config: Config, layout: ClusterLayout): Record<string, unknown> {
+  const frontend = portOf(config.temporal.address, 7233);
+  const p = layout.serverPorts;
+  const sql = (databaseName: string, maxConns: number) => ({
+    sql: {
+      pluginName: 'postgres12',
+      databaseName,
+      connectAddr: `${POSTGRES.host}:${POSTGRES.port}`,
+      connectProtocol: 'tcp',
+      user: 'postgres',
+      password: '',
+      maxConns,
+      maxIdleConns: maxConns,
+      maxConnLifetime: '1h',
+    },
+  });
+  const rpc = (grpcPort: number, membershipPort: number, extra: Record<string, unknown> = {}) => ({
+    rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra },
+  });
+  return {
+    log: { stdout: true, level: 'warn' },
+    persistence: {
+      defaultStore: 'default',
+      visibilityStore: 'visibility',
+      // Fixed for the life of the database: changing it later needs a new one.
+      numHistoryShards: 4,
+      datastores: {
+        default: sql(layout.databases.persistence, 20),
+        visibility: sql(layout.databases.visibility, 10),
+      },
+    },
+    global: {
+      membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
+      metrics: {
+        prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${p.metrics}` },
+      },
+    },
+    services: {
+      frontend: rpc(frontend, p.membership[0], { httpPort: p.http }),
+      history: rpc(p.history, p.membership[1]),
+      matching: rpc(p.matching, p.membership[2]),
+      worker: rpc(p.worker, p.membership[3]),
+    },
+    clusterMetadata: {
+      enableGlobalNamespace: false,
+      failoverVersionIncrement: 10,
+      masterClusterName: 'active',
+      currentClusterName: 'active',
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${frontend}`,
+          httpAddress: `127.0.0.1:${p.http}`,
+        },
+      },
+    },
+    dcRedirectionPolicy: { policy: 'noop' },
+  };
+}
+
+/** The UI server's configuration: the cluster's frontend, the product's namespace, loopback only. */
+export function uiConfig(config: Config): Record<string, unknown> {
+  return {
+    temporalGrpcAddress: config.temporal.address,
+    host: '127.0.0.1',
+    port: config.temporal.uiPort,
+    publicPath: '',
+    enableUi: true,
+    defaultNamespace: config.temporal.namespace,
+    showTemporalSystemNamespace: false,
+    notifyOnNewVersion: false,
+    refreshInterval: '1m',
+    cors: { cookieInsecure: true, allowOrigins: [], unsafeAllowAllOrigins: false },
+    auth: { enabled: false },
+    forwardHeaders: [],
+  };
+}
+
+function writeConfig(dir: string, env: string, content: Record<string, unknown>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, `${env}.yaml`),
+    `# Written by npm run cluster (dev/cluster.ts) at every start; edit that file, not this one.\n${JSON.stringify(content, null, 2)}\n`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Databases
+
+/** Creates Temporal's two databases and brings their schemas to this server version (a no-op when current). */
+export async function setupTemporalSchemas(
+  sqlTool: string,
+  layout: ClusterLayout,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<void> {
+  const common = ['--plugin', 'postgres12', '--ep', POSTGRES.host, '-p', String(POSTGRES.port), '-u', 'postgres'];
+  const steps: [db: string, schema: string][] = [
+    [layout.databases.persistence, 'postgresql/v12/temporal'],
+    [layout.databases.visibility, 'postgresql/v12/visibility'],
+  ];
+  for (const [db, schema] of steps) {
+    // create-database accepts an existing database; setup-schema leaves a versioned one alone.
+    for (const args of [
+      ['create-database'],
+      ['setup-schema', '-v', '0.0'],
+      ['update-schema', '--schema-name', schema],
+    ]) {
+      const result = await capture(sqlTool, [...common, '--db', db, ...args], signal);
+      if (result.code !== 0) {
+        throw new Error(`temporal-sql-tool ${args[0]} on ${db} failed: ${(result.stderr || result.stdout).trim()}`);
+      }
+    }
+  }
+}
+
+/** The database in a postgres:// URL, created when missing (the product applies its own schema). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+  } catch (error) {
+    // Two processes racing to create it: the other one won.
+    if (!/already exists/.test(String(error))) throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Namespace
+
+/** Registers the namespace when the cluster does not have it yet (the server starts with none). */
+export async function ensureNamespace(
+  cli: string,
+  address: string,
+  namespace: string,
+  retention: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const common = ['--address', address, '--namespace', namespace];
+  // The frontend's port opens before it serves; retry for a while.
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const described = await capture(cli, ['operator', 'namespace', 'describe', ...common, '--output', 'json'], signal);
+    if (described.code === 0) return;
+    if (/not found/i.test(described.stderr)) {
+      const created = await capture(
+        cli,
+        ['operator', 'namespace', 'create', ...common, '--retention', retention],
+        signal,
+      );
+      if (created.code === 0 || /already (exists|registered)/i.test(created.stderr)) {
+        log(`registered namespace ${namespace} (retention ${retention})`);
+        return;
+      }
+    }
+    if (Date.now() > deadline || signal.aborted)
+      throw new Error(`namespace ${namespace} could not be checked or created: ${described.stderr.trim()}`);
+    await sleep(1_000, signal);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Services
+
+export interface ClusterPlan {
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  layout: ClusterLayout;
+  tools: ClusterTools;
+  cli: string;
+  sip: SipGatewayPlan;
+  /** Where the server's and the UI's configuration files are written. */
+  dirs: { server: string; ui: string };
+}
+
+export function temporalServerService(plan: ClusterPlan): ServiceSpec {
+  const { config, layout, tools, cli } = plan;
+  const frontend = portOf(config.temporal.address, 7233);
+  const { namespace } = config.temporal;
+  const p = layout.serverPorts;
+  return {
+    name: 'temporal',
+    command: tools.server,
+    args: ['--root', plan.dirs.server, '--config', '.', '--env', 'cluster', '--allow-no-auth', 'start'],
+    ready: { kind: 'tcp', host: '127.0.0.1', port: frontend },
+    readyTimeoutMs: 90_000,
+    ports: [frontend, p.http, p.history, p.matching, p.worker, p.metrics, ...p.membership],
+    afterReady: async (signal) => {
+      await ensureNamespace(cli, `127.0.0.1:${frontend}`, namespace, layout.namespaceRetention, signal);
+      await ensureSearchAttributes(
+        cli,
+        `127.0.0.1:${frontend}`,
+        namespace,
+        `Drop the databases ${layout.databases.persistence} and ${layout.databases.visibility} to start afresh (this deletes the cluster's workflow history).`,
+        signal,
+      );
+    },
+    // Its shutdown logs every internal poller that loses its connection.
+    quietWhenStopping: true,
+    links: [
+      ['Temporal gRPC', `${config.temporal.address} (namespace ${namespace}, server ${TEMPORAL_SERVER_VERSION})`],
+      [
+        'Temporal on PostgreSQL',
+        `${POSTGRES.host}:${POSTGRES.port} databases ${layout.databases.persistence}, ${layout.databases.visibility}`,
+      ],
+      ['Temporal metrics', `http://127.0.0.1:${p.metrics}/metrics`],
+    ],
+  };
+}
+
+export function temporalUiService(plan: ClusterPlan): ServiceSpec {
+  const { config } = plan;
+  return {
+    name: 'temporal-ui',
+    command: plan.tools.ui,
+    args: ['--root', plan.dirs.ui, '--config', '.', '--env', 'cluster', 'start'],
+    ready: { kind: 'http', url: `http://127.0.0.1:${config.temporal.uiPort}/api/v1/settings` },
+    readyTimeoutMs: 30_000,
+    ports: [config.temporal.uiPort],
+    links: [['Temporal UI', `${config.temporal.uiUrl} (ui-server ${TEMPORAL_UI_VERSION})`]],
+  };
+}
+
+/** The whole topology, in start order. */
+export function clusterServices(plan: ClusterPlan): ServiceSpec[] {
+  const { config, layout, sip } = plan;
+  const workers = Array.from({ length: layout.workers }, (_, i) => {
+    const metrics = `127.0.0.1:${layout.workerMetricsPort + i}`;
+    const worker = workerService(config, sip, `worker-${i + 1}`, { WORKER_METRICS_ADDRESS: metrics });
+    return { ...worker, links: [[`Worker ${i + 1} metrics`, `http://${metrics}/metrics`]] as [string, string][] };
+  });
+  const apis = Array.from({ length: layout.apis }, (_, i) => {
+    const port = config.api.port + i;
+    const own = { API_PORT: String(port), API_PUBLIC_URL: i === 0 ? config.api.publicUrl : `http://localhost:${port}` };
+    const api = apiService(loadConfig({ ...plan.env, ...own }), sip, `api-${i + 1}`, own);
+    return {
+      ...api,
+      links: api.links.map(([label, value]) => [`${label} ${i + 1}`, value] as [string, string]),
+    };
+  });
+  return [temporalServerService(plan), temporalUiService(plan), ...supportServices(config, sip), ...workers, ...apis];
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  setLogName('cluster');
+  const env = clusterEnv();
+  const config = loadConfig(env);
+  const layout = defaultLayout(portOf(config.temporal.address, 7233));
+  await ensurePrerequisites({ purpose: 'cluster', log });
+  fs.mkdirSync(config.dataDir, { recursive: true });
+
+  const buildStarted = Date.now();
+  const tools = await resolveClusterTools({ log });
+  const cli = await resolveTemporalCli();
+  log(
+    `Temporal server ${TEMPORAL_SERVER_VERSION}, SQL tool and UI ${TEMPORAL_UI_VERSION} ready (${seconds(buildStarted)})`,
+  );
+
+  const schemaStarted = Date.now();
+  await setupTemporalSchemas(tools.sqlTool, layout);
+  if (config.database) await ensureDatabase(config.database.url);
+  log(
+    `schemas current in ${layout.databases.persistence} and ${layout.databases.visibility} (postgres12, SQL visibility) (${seconds(schemaStarted)})`,
+  );
+
+  const dirs = { server: path.join(config.dataDir, 'temporal'), ui: path.join(config.dataDir, 'temporal-ui') };
+  writeConfig(dirs.server, 'cluster', serverConfig(config, layout));
+  writeConfig(dirs.ui, 'cluster', uiConfig(config));
+
+  const sip = await planSipGateway(config, env.SIP_GATEWAY_MODE);
+  log(sipGatewayLine(config, sip));
+  const plan: ClusterPlan = { config, env, layout, tools, cli, sip, dirs };
+  await supervise(clusterServices(plan), config, {
+    env,
+    name: 'cluster',
+    title: () =>
+      `Telephony onboarding cluster: Temporal ${TEMPORAL_SERVER_VERSION} on PostgreSQL, ${layout.workers} workers, ${layout.apis} APIs (up in ${seconds(started)})`,
+  });
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
