@@ -17,8 +17,30 @@ interface Row {
   meta: Record<string, string> | null;
 }
 
+export interface PgEmailLedgerOptions {
+  /**
+   * How long a second sender waits on a key another one is sending before its attempt fails
+   * (and Temporal retries it later): a relay that hangs does not pile up waiting workers.
+   */
+  lockTimeoutMs?: number;
+  /**
+   * A sender silent this long mid-send (its process frozen, its network gone) loses the key: the
+   * server ends its session, and the next attempt sends (with the same Message-ID).
+   */
+  abandonAfterMs?: number;
+}
+
 export class PgEmailLedger implements EmailLedger {
-  constructor(private readonly db: PgDatabase) {}
+  private readonly lockTimeoutMs: number;
+  private readonly abandonAfterMs: number;
+
+  constructor(
+    private readonly db: PgDatabase,
+    options: PgEmailLedgerOptions = {},
+  ) {
+    this.lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+    this.abandonAfterMs = options.abandonAfterMs ?? 10 * 60_000;
+  }
 
   async find(key: string): Promise<SentEmail | undefined> {
     await this.db.ready();
@@ -29,6 +51,10 @@ export class PgEmailLedger implements EmailLedger {
   async sendOnce(entry: SentEmail, send: () => Promise<void>): Promise<{ entry: SentEmail; sent: boolean }> {
     await this.db.ready();
     const claimed = await this.db.transaction(async (client) => {
+      await client.query(
+        `SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`,
+        [`${this.lockTimeoutMs}ms`, `${this.abandonAfterMs}ms`],
+      );
       const { rowCount } = await client.query(
         `INSERT INTO email_ledger (dedup_key, message_id, recipient, template, sent_at, meta)
          VALUES ($1, $2, $3, $4, $5, $6)

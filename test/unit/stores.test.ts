@@ -217,6 +217,21 @@ describe('email ledger in postgres, two workers', () => {
     expect(sent).toHaveLength(1);
   });
 
+  it('a sender stuck on a hung relay: the other gives up after the lock timeout without sending, and sends once it is gone', async () => {
+    const stuck = new PgEmailLedger(connect(), { abandonAfterMs: 1_500 });
+    const waiting = new PgEmailLedger(connect(), { lockTimeoutMs: 300 });
+    const key = 'case-race/email/approved/hung';
+    let sends = 0;
+    // The stuck sender neither finishes nor talks to the database: the server ends its session.
+    const hung = stuck.sendOnce(entry(key), () => new Promise<void>((resolve) => setTimeout(resolve, 3_000)));
+    await pause(100);
+    await expect(waiting.sendOnce(entry(key), async () => void sends++)).rejects.toThrow(/lock/);
+    await expect(hung).rejects.toThrow();
+    expect(sends).toBe(0);
+    expect((await waiting.sendOnce(entry(key), async () => void sends++)).sent).toBe(true);
+    expect(sends).toBe(1);
+  });
+
   it('a worker that dies mid-send (its connection gone) leaves the key unsent', async () => {
     const db = connect();
     const ledger = new PgEmailLedger(db);
