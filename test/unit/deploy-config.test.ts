@@ -48,6 +48,8 @@ const yaml = createRequire(__filename)('js-yaml') as { load(text: string): unkno
 
 interface ComposeService {
   image?: string;
+  deploy?: { replicas?: number };
+  healthcheck?: { test: string[] };
   build?: string | { context: string; dockerfile?: string };
   command?: string[];
   environment?: Record<string, string | number | boolean>;
@@ -87,8 +89,10 @@ describe('production compose file', () => {
     expect(apiHost).toBe('sbc');
     expect(services.api!.ports ?? []).toEqual([]);
     expect(resolvedEnv('api').API_PORT).toBe('3000');
+    expect(resolvedEnv('api-2').API_PORT).toBe('3001');
     expect(open).toEqual([
       { name: 'sbc', port: '3000:3000' },
+      { name: 'sbc', port: '3001:3001' },
       { name: 'sbc', port: '5080:5080/udp' },
       { name: 'sbc', port: '5080:5080/tcp' },
     ]);
@@ -103,8 +107,8 @@ describe('production compose file', () => {
     expect(resolvedEnv('billing').APP_PROFILE).toBe('production');
   });
 
-  it('puts the worker and the API on the SBC, in kamailio mode, with its database', () => {
-    for (const name of ['worker', 'api']) {
+  it('puts the workers and the APIs on the SBC, in kamailio mode, with its database', () => {
+    for (const name of ['worker', 'api', 'api-2']) {
       const env = resolvedEnv(name);
       expect(env.SIP_GATEWAY_MODE, name).toBe('kamailio');
       expect(env.SBC_RPC_HOST, name).toBe('127.0.0.1');
@@ -153,7 +157,7 @@ describe('production compose file', () => {
   });
 
   it('gives every application process a configuration the production check accepts', () => {
-    for (const name of ['api', 'worker', 'billing', 'sbc']) {
+    for (const name of ['api', 'api-2', 'worker', 'billing', 'sbc']) {
       const config = loadConfig(resolvedEnv(name));
       expect(config.profile, name).toBe('production');
       expect(config.sipGateway.mode, name).toBe('kamailio');
@@ -164,5 +168,29 @@ describe('production compose file', () => {
     expect(() =>
       loadConfig(resolvedEnv('worker', { BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' })),
     ).toThrow(/BILLING_WEBHOOK_SECRET/);
+  });
+
+  it('runs the cluster topology: Temporal on PostgreSQL with SQL visibility, its UI, two workers, two APIs', () => {
+    const temporal = services.temporal!;
+    expect(temporal.image).toMatch(/^temporalio\/(auto-setup|server):1\.29\.1$/);
+    const env = resolvedEnv('temporal');
+    expect(env.DB).toBe('postgres12');
+    expect(env.POSTGRES_SEEDS).toBe('postgresql');
+    expect(env.VISIBILITY_DBNAME).toBe('temporal_visibility');
+    expect(env.ENABLE_ES ?? 'false').toBe('false');
+    expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:/);
+    expect(resolvedEnv('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(services.worker!.deploy?.replicas).toBe(2);
+    // Two API processes, each probed on its own port, otherwise the same service.
+    const [api, api2] = [services.api!, services['api-2']!];
+    expect(api2.command).toEqual(api.command);
+    expect(api2.network_mode).toBe(api.network_mode);
+    expect(api2.depends_on).toEqual(api.depends_on);
+    expect(api.healthcheck?.test.join(' ')).toContain('127.0.0.1:3000/healthz');
+    expect(api2.healthcheck?.test.join(' ')).toContain('127.0.0.1:3001/healthz');
+    const { API_PORT: p1, ...rest1 } = resolvedEnv('api');
+    const { API_PORT: p2, ...rest2 } = resolvedEnv('api-2');
+    expect([p1, p2]).toEqual(['3000', '3001']);
+    expect(rest2).toEqual(rest1);
   });
 });
