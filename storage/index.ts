@@ -7,7 +7,7 @@ import { FileDocumentStore, type DocumentStore } from './documents';
 import { PgDocumentStore } from './documents-postgres';
 import { FileEmailLedger, type EmailLedger } from './email-ledger';
 import { PgEmailLedger } from './email-ledger-postgres';
-import { sharedDatabase } from './postgres';
+import { closeSharedDatabases, sharedDatabase } from './postgres';
 
 export function createDocumentStore(config: Config): DocumentStore {
   return config.database
@@ -32,4 +32,9 @@ export async function prepareStorage(config: Config): Promise<string> {
 export function describeDatabase(url: string): string {
   const u = new URL(url);
   return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+}
+
+/** Closes the database pools, so a stopping process is not held open by idle connections. */
+export async function closeStorage(): Promise<void> {
+  await closeSharedDatabases();
 }

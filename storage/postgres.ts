@@ -103,3 +103,9 @@ export function sharedDatabase(url: string): PgDatabase {
   }
   return db;
 }
+
+export async function closeSharedDatabases(): Promise<void> {
+  const all = [...shared.values()];
+  shared.clear();
+  await Promise.all(all.map((db) => db.close()));
+}

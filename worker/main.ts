@@ -2,7 +2,7 @@
 import { Runtime } from '@temporalio/worker';
 import { loadConfig } from '../config';
 import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
-import { prepareStorage } from '../storage';
+import { closeStorage, prepareStorage } from '../storage';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   );
   if (metricsAddress) console.log(`worker metrics on http://${metricsAddress}/metrics`);
   await worker.run();
+  await closeStorage();
   console.log('worker stopped');
 }
 
