@@ -96,7 +96,7 @@ describe('production compose file', () => {
       { name: 'sbc', port: '5080:5080/udp' },
       { name: 'sbc', port: '5080:5080/tcp' },
     ]);
-    for (const internal of ['temporal', 'postgresql', 'billing', 'sbc-db', 'worker'])
+    for (const internal of ['temporal', 'postgresql', 'billing', 'sbc-db', 'app-db', 'worker'])
       expect(services[internal]!.ports ?? [], internal).toEqual([]);
     // Neither the Temporal frontend nor SMTP is reachable from the host at all.
     expect(published.map((p) => p.port).filter((p) => /:(7233|1025|4010)$/.test(p))).toEqual([]);
@@ -192,5 +192,10 @@ describe('production compose file', () => {
     const { API_PORT: p2, ...rest2 } = resolvedEnv('api-2');
     expect([p1, p2]).toEqual(['3000', '3001']);
     expect(rest2).toEqual(rest1);
+    // Several processes share documents and the email ledger through the product's database.
+    for (const name of ['worker', 'api', 'api-2']) {
+      expect(resolvedEnv(name).DATABASE_URL, name).toMatch(/^postgres:\/\/onboarding:[^@]+@app-db:5432\/onboarding$/);
+      expect(services[name]!.depends_on?.['app-db']?.condition, name).toBe('service_healthy');
+    }
   });
 });
