@@ -31,6 +31,7 @@ import type { SipGateway } from '../activities/sip-gateway';
 import { providerAddresses } from './sip';
 import { BillingNumbers } from './billing-numbers';
 import { mountNumberRoutes } from './numbers';
+import { mountBlockedCalleeRoutes } from './blocked-callees';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 import { createApiMetrics } from './metrics';
@@ -282,6 +283,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   mountNumberRoutes(v1, billingNumbers);
+  mountBlockedCalleeRoutes(v1, ctx.sipGateway);
 
   // Billing authenticates by signature over the raw body, not by bearer token.
   app.post('/v1/webhooks/billing', express.raw({ type: () => true, limit: config.api.bodyLimit }), async (req, res) => {

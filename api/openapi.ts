@@ -9,6 +9,7 @@ import { documentKindSchema } from '../domain/verification';
 import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { KINDS } from './kinds';
 import { numberOpenApi } from './numbers';
+import { blockedCalleeOpenApi } from './blocked-callees';
 import { instanceSummarySchema } from '../domain/contact-center';
 
 type Json = Record<string, unknown>;
@@ -129,6 +130,7 @@ export function buildOpenApi(config: Config): Json {
         Onboarding: schema(onboardingResourceSchema, 'output'),
         OnboardingSummary: schema(onboardingSummarySchema, 'output'),
         ...numberOpenApi.schemas,
+        ...blockedCalleeOpenApi.schemas,
         Instance: schema(instanceSummarySchema, 'output'),
         ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
         ...Object.fromEntries(actions.map((a) => [`Action_${a.kind}_${a.name}`, schema(a.spec.payload)])),
@@ -340,6 +342,7 @@ export function buildOpenApi(config: Config): Json {
         },
       },
       ...numberOpenApi.paths,
+      ...blockedCalleeOpenApi.paths,
       '/v1/onboardings/{id}/cancel': {
         post: {
           operationId: 'cancelOnboarding',

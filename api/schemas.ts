@@ -1,5 +1,6 @@
 /** Request schemas of the API's own (kinds' schemas live in `domain/`). */
 import { z } from 'zod';
+import { calleeNumberSchema } from '../domain/calling-rules';
 import { enterpriseIdSchema } from '../domain/common';
 import { caseStatusSchema, onboardingKindSchema, roleSchema } from '../domain/onboarding';
 import { documentKindSchema } from '../domain/verification';
@@ -43,3 +44,20 @@ export const catalogQuerySchema = z.strictObject({
   quantity: z.coerce.number().int().min(1).max(10_000).optional(),
   months: z.coerce.number().int().min(1).max(36).optional(),
 });
+
+/** A callee the enterprise's numbers never call (a past complainant), as added. */
+export const blockedCalleeBodySchema = z.strictObject({
+  number: calleeNumberSchema.describe('the callee, e.g. 13800138000, 020-66240001 or +8613800138000; kept in E.164'),
+  reason: z.string().trim().min(1).max(500).describe('why it must not be called, e.g. the complaint'),
+});
+
+/** A blocked callee as the API answers it. */
+export const blockedCalleeSchema = z.strictObject({
+  number: z.string().describe('E.164'),
+  reason: z.string(),
+  addedBy: z.string().describe('`<role>: <name>` of who added it'),
+  addedAt: z.iso.datetime(),
+});
+
+/** The `{number}` of `.../blocked-callees/{number}`, written any way the body accepts. */
+export const blockedCalleeNumberParam = calleeNumberSchema;

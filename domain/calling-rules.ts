@@ -4,7 +4,6 @@
  * blocked callees (past complainants). Pure: the SBC gateway writes what `sbcCallingRules`
  * returns, the API validates blocked callees with these schemas.
  */
-import { z } from 'zod';
 import { SUPPLIER_OUTBOUND_CONCURRENCY_GUIDE } from './catalog';
 import { phoneSchema } from './common';
 import type { CallingRules } from './eligibility';
@@ -69,12 +68,6 @@ export function sbcCallingRules(rules: CallingRules | undefined | null): SbcCall
 
 /** A callee's number, any valid mainland (or +-prefixed foreign) number, stored in E.164. */
 export const calleeNumberSchema = phoneSchema.transform((v) => toE164(v));
-
-export const blockedCalleeBodySchema = z.strictObject({
-  number: calleeNumberSchema.describe('the callee, e.g. 13800138000, 020-66240001 or +8613800138000'),
-  reason: z.string().trim().min(1).max(500).describe('why it must not be called, e.g. the complaint'),
-});
-export type BlockedCalleeBody = z.output<typeof blockedCalleeBodySchema>;
 
 export interface BlockedCallee {
   /** E.164. */

@@ -3,12 +3,17 @@
  * gateway (SIPp), from numbers whose rules KamailioSipGateway wrote with their assignment.
  * Each refusal is a 403 with a Q.850 Reason naming the rule, and an accounting row naming it.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app';
+import { DEMO_TOKENS, TokenRegistry } from '../../api/auth';
+import { loadConfig } from '../../config';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc } from '../../sbc/start';
@@ -115,6 +120,25 @@ afterAll(async () => {
   await dropSbcDatabase(DATABASE);
   rmSync(tmp, { recursive: true, force: true });
 });
+
+/** The API on this SBC's gateway (no Temporal needed: these routes do not start cases). */
+function api() {
+  const config = loadConfig({ ...process.env, SIP_GATEWAY_MODE: 'recording' });
+  return request(
+    createApp({
+      config,
+      client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }) }),
+      tokens: new TokenRegistry(DEMO_TOKENS.map((d) => ({ principal: d.principal, tokenSha256: sha256(d.token) }))),
+      sipGateway: gateway,
+    }),
+  );
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const as = (token: string) => ['Authorization', `Bearer ${token}`] as const;
 
 describe('calling rules written with the assignment', () => {
   it('writes the defaults (20 concurrent, 5 per callee a day) or the product’s own, and removes them on release', async () => {
@@ -293,5 +317,94 @@ describe('calls out through the SBC', () => {
     expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
     expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked })).toEqual({ removed: true });
     expect((await callOut(number, ['13900005000'])).code).toBe(0);
+  });
+});
+
+describe('blocked callees through the API', () => {
+  const path = '/v1/enterprises/ent-demo-1/blocked-callees';
+
+  it('lets the owner and support add, list and remove callees, which the SBC enforces at once', async () => {
+    const number = '+862088881008';
+    await gateway.assignNumbers({
+      instanceId: 'cc-demo',
+      numbers: [number],
+      enterpriseId: 'ent-demo-1',
+      reference: 'case-calls-7',
+    });
+    const http = api();
+    const added = await http
+      .post(path)
+      .set(...as('demo-ent-1'))
+      .send({ number: '139 0000 6000', reason: 'asked not to be called again' });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body).toEqual({
+      number: '+8613900006000',
+      reason: 'asked not to be called again',
+      addedBy: 'enterprise: demo enterprise 1',
+      addedAt: expect.any(String),
+    });
+    expect(added.headers.location).toBe(`${path}/%2B8613900006000`);
+    // Again, written another way: the first entry stands.
+    const again = await http
+      .post(path)
+      .set(...as('demo-support'))
+      .send({ number: '+8613900006000', reason: 'complaint #2' });
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(added.body);
+    const bySupport = await http
+      .post(path)
+      .set(...as('demo-support'))
+      .send({ number: '020-66240001', reason: 'complaint via the supplier' });
+    expect(bySupport.status).toBe(201);
+    expect(bySupport.body.addedBy).toBe('support: demo support agent');
+
+    const listed = await http.get(path).set(...as('demo-ent-1'));
+    expect(listed.status).toBe(200);
+    expect(listed.body.items.map((i: { number: string }) => i.number)).toEqual(['+8613900006000', '+862066240001']);
+
+    expect(await refusedCall(number, '13900006000')).toBe('Q.850;cause=21;text="blocked callee"');
+
+    expect((await http.delete(`${path}/13900006000`).set(...as('demo-ent-1'))).status).toBe(204);
+    expect((await http.delete(`${path}/13900006000`).set(...as('demo-ent-1'))).status).toBe(204);
+    expect((await callOut(number, ['13900006000'])).code).toBe(0);
+    expect((await http.get(path).set(...as('demo-support'))).body.items).toHaveLength(1);
+  });
+
+  it('answers another tenant 404 and touches nothing of theirs', async () => {
+    const http = api();
+    for (const res of [
+      await http.get(path).set(...as('demo-ent-2')),
+      await http
+        .post(path)
+        .set(...as('demo-ent-2'))
+        .send({ number: '13900007000', reason: 'x' }),
+      await http.delete(`${path}/020-66240001`).set(...as('demo-ent-2')),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+    expect((await gateway.blockedCallees({ enterpriseId: 'ent-demo-1' })).map((b) => b.number)).toContain(
+      '+862066240001',
+    );
+    expect(await gateway.blockedCallees({ enterpriseId: 'ent-demo-2' })).toEqual([]);
+    expect((await http.get(path)).status).toBe(401);
+  });
+
+  it('answers a bad number or reason with 400 listing every failing field', async () => {
+    const http = api();
+    const bad = await http
+      .post(path)
+      .set(...as('demo-ent-1'))
+      .send({ number: '12345', reason: '', note: 'extra' });
+    expect(bad.status).toBe(400);
+    expect(bad.headers['content-type']).toContain('application/problem+json');
+    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['(body)', 'number', 'reason']);
+    const badPath = await http.delete(`${path}/not-a-number`).set(...as('demo-ent-1'));
+    expect(badPath.status).toBe(400);
+    expect(badPath.body.errors.map((e: { path: string }) => e.path)).toEqual(['number']);
+    const badEnterprise = await http.get('/v1/enterprises/Not_An_Id/blocked-callees').set(...as('demo-support'));
+    expect(badEnterprise.status).toBe(400);
+    expect(badEnterprise.body.errors.map((e: { path: string }) => e.path)).toEqual(['enterpriseId']);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blockedCalleeBodySchema, sbcCallingRules } from '../../domain/calling-rules';
+import { blockedCalleeBodySchema } from '../../api/schemas';
+import { sbcCallingRules } from '../../domain/calling-rules';
 import { productById } from '../../domain/catalog';
 import { callingRules } from '../../domain/eligibility';
 

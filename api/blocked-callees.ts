@@ -1,0 +1,158 @@
+/**
+ * Callees an enterprise's numbers never call (past complaints): support adds them from
+ * complaints, the enterprise may add its own. Kept by the SIP gateway in the SBC's database,
+ * where Kamailio reads them on every call out. Adding a number twice keeps the first entry;
+ * removing one that is not there is done already.
+ */
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { SipGateway } from '../activities/sip-gateway';
+import { enterpriseIdSchema } from '../domain/common';
+import { requireRole, type Principal } from './auth';
+import { HttpProblem, parseOr400 } from './problem';
+import { blockedCalleeBodySchema, blockedCalleeNumberParam, blockedCalleeSchema } from './schemas';
+
+/** The enterprise in the path, as this principal may see it; another tenant's is a 404. */
+function enterpriseOf(principal: Principal, raw: string | undefined): string {
+  const enterpriseId = parseOr400(enterpriseIdSchema, raw, 'enterpriseId');
+  if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
+    throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+  return enterpriseId;
+}
+
+/** The gateway's blocklist, or 503 when the SBC cannot be reached. */
+function blocklistOf(gateway: SipGateway) {
+  const { blockedCallees, blockCallee, unblockCallee } = gateway;
+  if (!blockedCallees || !blockCallee || !unblockCallee)
+    throw new HttpProblem(501, 'Not supported', `the ${gateway.mode} SIP gateway keeps no blocked callees`);
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      console.error('blocked callees: the SIP gateway failed', err);
+      throw new HttpProblem(503, 'SBC unavailable', 'the SBC did not answer; try again shortly');
+    }
+  };
+  return {
+    list: (enterpriseId: string) => call(() => blockedCallees.call(gateway, { enterpriseId })),
+    add: (input: Parameters<typeof blockCallee>[0]) => call(() => blockCallee.call(gateway, input)),
+    remove: (input: { enterpriseId: string; number: string }) => call(() => unblockCallee.call(gateway, input)),
+  };
+}
+
+export function mountBlockedCalleeRoutes(v1: Router, gateway: SipGateway): void {
+  const base = '/enterprises/:enterpriseId/blocked-callees';
+
+  v1.get(base, async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    res.json({ items: await blocklistOf(gateway).list(enterpriseId) });
+  });
+
+  v1.post(base, async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    const body = parseOr400(blockedCalleeBodySchema, req.body ?? {});
+    const { entry, created } = await blocklistOf(gateway).add({
+      enterpriseId,
+      number: body.number,
+      reason: body.reason,
+      addedBy: `${principal.role}: ${principal.name}`,
+      addedAt: new Date().toISOString(),
+    });
+    res.location(`/v1/enterprises/${enterpriseId}/blocked-callees/${encodeURIComponent(entry.number)}`);
+    // Already there: the first entry stands, as a replayed request would find it.
+    if (!created) res.set('Idempotent-Replayed', 'true');
+    res.status(created ? 201 : 200).json(entry);
+  });
+
+  v1.delete(`${base}/:number`, async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    const number = parseOr400(blockedCalleeNumberParam, req.params.number, 'number');
+    await blocklistOf(gateway).remove({ enterpriseId, number });
+    res.status(204).end();
+  });
+}
+
+type Json = Record<string, unknown>;
+
+function jsonSchema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io }) as Json;
+  return rest;
+}
+
+const problem = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+const enterpriseParam = {
+  name: 'enterpriseId',
+  in: 'path',
+  required: true,
+  schema: jsonSchema(enterpriseIdSchema),
+};
+const entryContent = { 'application/json': { schema: { $ref: '#/components/schemas/BlockedCallee' } } };
+
+/** OpenAPI components and paths of these routes. */
+export const blockedCalleeOpenApi = {
+  schemas: { BlockedCallee: jsonSchema(blockedCalleeSchema, 'output') } as Json,
+  paths: {
+    '/v1/enterprises/{enterpriseId}/blocked-callees': {
+      get: {
+        operationId: 'listBlockedCallees',
+        summary:
+          "Callees the enterprise's numbers never call, enforced by the SBC (owner or support; another tenant's: 404)",
+        parameters: [enterpriseParam],
+        responses: {
+          200: {
+            description: 'the blocked callees, oldest first',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: { items: { type: 'array', items: { $ref: '#/components/schemas/BlockedCallee' } } },
+                },
+              },
+            },
+          },
+          ...errors(400, 401, 403, 404, 503),
+        },
+      },
+      post: {
+        operationId: 'addBlockedCallee',
+        summary:
+          'Block a callee for all of the enterprise’s numbers (a past complainant); adding it again answers the first entry',
+        parameters: [enterpriseParam],
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: jsonSchema(blockedCalleeBodySchema) } },
+        },
+        responses: {
+          201: { description: 'blocked from now on', content: entryContent },
+          200: { description: 'already blocked: the first entry (Idempotent-Replayed: true)', content: entryContent },
+          ...errors(400, 401, 403, 404, 415, 503),
+        },
+      },
+    },
+    '/v1/enterprises/{enterpriseId}/blocked-callees/{number}': {
+      delete: {
+        operationId: 'removeBlockedCallee',
+        summary: 'Unblock a callee; one that is not blocked is done already',
+        parameters: [
+          enterpriseParam,
+          {
+            name: 'number',
+            in: 'path',
+            required: true,
+            description: 'e.g. +8613800138000, 13800138000 or 020-66240001',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: { 204: { description: 'not blocked (any more)' }, ...errors(400, 401, 403, 404, 503) },
+      },
+    },
+  } as Json,
+};
