@@ -87,6 +87,29 @@ const FIXES = [
      added_at TIMESTAMPTZ DEFAULT now() NOT NULL,
      PRIMARY KEY (enterprise_id, number)
    )`,
+  // Calls per callee per China day per enterprise (or per number without one), counted by Kamailio.
+  `CREATE TABLE IF NOT EXISTS callee_count (
+     scope VARCHAR(64) NOT NULL,
+     callee VARCHAR(32) NOT NULL,
+     day CHAR(8) NOT NULL,
+     calls INTEGER NOT NULL,
+     PRIMARY KEY (scope, callee, day)
+   )`,
+  `CREATE INDEX IF NOT EXISTS callee_count_day_idx ON callee_count (day)`,
+  // One more call; days before yesterday go now and then (their limits no longer apply).
+  `CREATE OR REPLACE FUNCTION sbc_count_call(count_scope TEXT, count_callee TEXT, count_day TEXT) RETURNS INTEGER
+   LANGUAGE plpgsql AS $$
+   DECLARE n INTEGER;
+   BEGIN
+     INSERT INTO callee_count (scope, callee, day, calls) VALUES (count_scope, count_callee, count_day, 1)
+     ON CONFLICT (scope, callee, day) DO UPDATE SET calls = callee_count.calls + 1
+     RETURNING calls INTO n;
+     IF random() < 0.01 THEN
+       DELETE FROM callee_count WHERE day < to_char(to_date(count_day, 'YYYYMMDD') - 1, 'YYYYMMDD');
+     END IF;
+     RETURN n;
+   END
+   $$`,
   // A dialled or presented number in E.164 the way the product stores numbers (mainland by
   // default); NULL for anything else.
   `CREATE OR REPLACE FUNCTION sbc_e164(raw TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
@@ -101,10 +124,16 @@ const FIXES = [
    $$`,
   // One query per outbound INVITE: the calling number's rules, whether now (China time, plus
   // the SBC's clock offset) is within its hours, whether the callee is blocked for its
-  // enterprise, and the China date that per-callee counts are kept under.
+  // enterprise, the China date that per-callee counts are kept under and today's count.
+  // Its columns grew once (calls_today): a function's result type cannot be replaced in place.
+  `DO $$ BEGIN
+     IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'sbc_outbound_check' AND NOT ('calls_today' = ANY (proargnames))) THEN
+       DROP FUNCTION sbc_outbound_check(TEXT, TEXT, INTEGER);
+     END IF;
+   END $$`,
   `CREATE OR REPLACE FUNCTION sbc_outbound_check(caller_raw TEXT, callee_raw TEXT, clock_offset INTEGER)
    RETURNS TABLE (caller TEXT, callee TEXT, scope TEXT, max_concurrent INTEGER, per_callee_daily INTEGER,
-                  count_on TEXT, in_hours INTEGER, blocked INTEGER, day TEXT)
+                  count_on TEXT, in_hours INTEGER, blocked INTEGER, day TEXT, calls_today INTEGER)
    LANGUAGE sql STABLE AS $$
      WITH c AS (
        SELECT t, (extract(hour FROM t) * 60 + extract(minute FROM t))::int AS m
@@ -120,7 +149,12 @@ const FIXES = [
             CASE WHEN r.enterprise_id IS NOT NULL AND EXISTS (
               SELECT 1 FROM blocked_callee b WHERE b.enterprise_id = r.enterprise_id AND b.number = sbc_e164(callee_raw)
             ) THEN 1 ELSE 0 END,
-            to_char(c.t, 'YYYYMMDD')
+            to_char(c.t, 'YYYYMMDD'),
+            COALESCE((
+              SELECT n.calls FROM callee_count n
+              WHERE n.scope = COALESCE(r.enterprise_id, r.number) AND n.callee = sbc_e164(callee_raw)
+                AND n.day = to_char(c.t, 'YYYYMMDD')
+            ), 0)
      FROM calling_rule r, c
      WHERE r.number = sbc_e164(caller_raw)
    $$`,

@@ -96,9 +96,8 @@ function windowExcludingNow(): { from: string; to: string } {
   return hour < 12 ? { from: '13:00', to: '14:00' } : { from: '01:00', to: '02:00' };
 }
 
-beforeAll(async () => {
-  callee = await startSippServer('uas-answer.xml', GATEWAY);
-  sbc = await startSbc({
+function startThisSbc() {
+  return startSbc({
     databaseUrl: DATABASE,
     sipIp: SBC.ip,
     sipPort: SBC.sipPort,
@@ -107,6 +106,11 @@ beforeAll(async () => {
     sipDomain: SIP_DOMAIN,
     platformAddresses: [PLATFORM],
   });
+}
+
+beforeAll(async () => {
+  callee = await startSippServer('uas-answer.xml', GATEWAY);
+  sbc = await startThisSbc();
   pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
   gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
   // The customer's gateway the platform calls out to.
@@ -243,6 +247,17 @@ describe('calls out through the SBC', () => {
     ]);
     expect(await acc(second)).toEqual([
       { callee: to, code: 403, admitted: false, reason: 'calling-rule:callee daily limit' },
+    ]);
+
+    // The day's counts are in the database: a restarted SBC still refuses.
+    await sbc.stop();
+    sbc = await startThisSbc();
+    expect(await refusedCall(first, to)).toBe('Q.850;cause=21;text="callee daily limit"');
+    expect(
+      (await pool.query('SELECT scope, callee, calls FROM callee_count WHERE callee = $1', ['+86' + to])).rows,
+    ).toEqual([
+      { scope: ENT_A, callee: '+86' + to, calls: 5 },
+      { scope: ENT_B, callee: '+86' + to, calls: 1 },
     ]);
   });
 
