@@ -62,6 +62,8 @@ export const CLUSTER_ENV: Readonly<Record<string, string>> = {
 };
 
 export interface ClusterLayout {
+  /** The loopback address every server port binds to (its ports are the frontend's and those below). */
+  host: string;
   /** Temporal's persistence and visibility databases on the local PostgreSQL. */
   databases: { persistence: string; visibility: string };
   /** The server's other ports: frontend HTTP, history, matching, internal worker, membership, metrics. */
@@ -81,8 +83,9 @@ export interface ClusterLayout {
   namespaceRetention: string;
 }
 
-export function defaultLayout(frontendPort: number): ClusterLayout {
+export function defaultLayout(frontendPort: number, host = '127.0.0.1'): ClusterLayout {
   return {
+    host,
     databases: { persistence: 'temporal', visibility: 'temporal_visibility' },
     serverPorts: {
       http: frontendPort + 10,
@@ -124,8 +127,9 @@ export function serverConfig(config: Config, layout: ClusterLayout): Record<stri
       maxConnLifetime: '1h',
     },
   });
+  const bind = layout.host === '127.0.0.1' ? { bindOnLocalHost: true } : { bindOnIP: layout.host };
   const rpc = (grpcPort: number, membershipPort: number, extra: Record<string, unknown> = {}) => ({
-    rpc: { grpcPort, membershipPort, bindOnLocalHost: true, ...extra },
+    rpc: { grpcPort, membershipPort, ...bind, ...extra },
   });
   return {
     log: { stdout: true, level: 'warn' },
@@ -140,9 +144,9 @@ export function serverConfig(config: Config, layout: ClusterLayout): Record<stri
       },
     },
     global: {
-      membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
+      membership: { maxJoinDuration: '30s', broadcastAddress: layout.host },
       metrics: {
-        prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `127.0.0.1:${p.metrics}` },
+        prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `${layout.host}:${p.metrics}` },
       },
     },
     services: {
@@ -161,8 +165,8 @@ export function serverConfig(config: Config, layout: ClusterLayout): Record<stri
           enabled: true,
           initialFailoverVersion: 1,
           rpcName: 'frontend',
-          rpcAddress: `127.0.0.1:${frontend}`,
-          httpAddress: `127.0.0.1:${p.http}`,
+          rpcAddress: `${layout.host}:${frontend}`,
+          httpAddress: `${layout.host}:${p.http}`,
         },
       },
     },
@@ -188,7 +192,7 @@ export function uiConfig(config: Config): Record<string, unknown> {
   };
 }
 
-function writeConfig(dir: string, env: string, content: Record<string, unknown>): void {
+export function writeConfig(dir: string, env: string, content: Record<string, unknown>): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, `${env}.yaml`),
@@ -292,6 +296,11 @@ export interface ClusterPlan {
   dirs: { server: string; ui: string };
 }
 
+/** The server's command line, its configuration being `<dir>/cluster.yaml` (`writeConfig(dir, 'cluster', …)`). */
+export function serverArgs(dir: string): string[] {
+  return ['--root', dir, '--config', '.', '--env', 'cluster', '--allow-no-auth', 'start'];
+}
+
 export function temporalServerService(plan: ClusterPlan): ServiceSpec {
   const { config, layout, tools, cli } = plan;
   const frontend = portOf(config.temporal.address, 7233);
@@ -300,15 +309,15 @@ export function temporalServerService(plan: ClusterPlan): ServiceSpec {
   return {
     name: 'temporal',
     command: tools.server,
-    args: ['--root', plan.dirs.server, '--config', '.', '--env', 'cluster', '--allow-no-auth', 'start'],
-    ready: { kind: 'tcp', host: '127.0.0.1', port: frontend },
+    args: serverArgs(plan.dirs.server),
+    ready: { kind: 'tcp', host: layout.host, port: frontend },
     readyTimeoutMs: 90_000,
     ports: [frontend, p.http, p.history, p.matching, p.worker, p.metrics, ...p.membership],
     afterReady: async (signal) => {
-      await ensureNamespace(cli, `127.0.0.1:${frontend}`, namespace, layout.namespaceRetention, signal);
+      await ensureNamespace(cli, `${layout.host}:${frontend}`, namespace, layout.namespaceRetention, signal);
       await ensureSearchAttributes(
         cli,
-        `127.0.0.1:${frontend}`,
+        `${layout.host}:${frontend}`,
         namespace,
         `Drop the databases ${layout.databases.persistence} and ${layout.databases.visibility} to start afresh (this deletes the cluster's workflow history).`,
         signal,
@@ -322,7 +331,7 @@ export function temporalServerService(plan: ClusterPlan): ServiceSpec {
         'Temporal on PostgreSQL',
         `${POSTGRES.host}:${POSTGRES.port} databases ${layout.databases.persistence}, ${layout.databases.visibility}`,
       ],
-      ['Temporal metrics', `http://127.0.0.1:${p.metrics}/metrics`],
+      ['Temporal metrics', `http://${layout.host}:${p.metrics}/metrics`],
     ],
   };
 }
