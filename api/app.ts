@@ -66,6 +66,8 @@ export function createApp(deps: ApiDeps): express.Express {
     now,
     approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
     currentApplication: (id) => cases.currentApplication(id),
+    caseStatus: (id) => cases.caseStatus(id),
+    reportsOf: (enterpriseId) => cases.reportsOf(enterpriseId),
     sipGateway: deps.sipGateway ?? createSipGateway(config),
     billingNumbers,
     contactCenter: contactCenterLookups(config),
@@ -230,6 +232,14 @@ export function createApp(deps: ApiDeps): express.Express {
     if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
       throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
     res.json(await instancesOf(ctx.contactCenter, enterpriseId));
+  });
+
+  v1.get('/enterprises/:enterpriseId/journey', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const enterpriseId = parseOr400(enterpriseIdSchema, req.params.enterpriseId, 'enterpriseId');
+    if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
+      throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+    res.json(await cases.journey(enterpriseId));
   });
 
   v1.get('/onboardings/:id', async (req, res) => {

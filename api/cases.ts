@@ -20,6 +20,7 @@ import type { Application, VerificationResult } from '../domain/verification';
 import type { BillingWebhook } from './schemas';
 import { caseLinks } from '../domain/links';
 import type { OnboardingResource, OnboardingSummary } from '../domain/onboarding';
+import type { JourneySummary, JourneyView } from '../domain/journey';
 import {
   ActionFailureType,
   handlesOf,
@@ -30,8 +31,11 @@ import {
 import {
   billingEventSignal,
   cancelRequestedSignal,
+  journeyIdOf,
   openedUpdate,
+  reportQuery,
   stateQuery,
+  type CaseReport,
   type Actor,
   type CaseState,
   type CaseStatus,
@@ -73,6 +77,8 @@ const STATUS_TO_QUERY: Record<CaseStatus, string> = {
 
 export interface ListFilters {
   kind?: OnboardingKind;
+  /** Journeys waiting past their time (on the enterprise or on support), or on track. */
+  stalled?: boolean;
   status?: CaseStatus;
   stage?: string;
   awaiting?: Role;
@@ -92,11 +98,92 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** How long a journey seen running is taken to still run (journeys last for years). */
+const JOURNEY_SEEN_MS = 60_000;
+
+/** Cases a journey adopts when it starts: the enterprise's most recent ones. */
+const ADOPTED_CASES = 200;
+
 export class CaseService {
+  private readonly journeysSeen = new Map<string, number>();
+
   constructor(
     private readonly client: Client,
     private readonly config: Config,
   ) {}
+
+  /** The enterprise's running journey, which a new case reports to. */
+  async journeyOf(enterpriseId: string): Promise<string | undefined> {
+    const id = journeyIdOf(enterpriseId);
+    if ((this.journeysSeen.get(enterpriseId) ?? 0) > Date.now()) return id;
+    const d = await this.describe(id);
+    if (d?.status.name !== 'RUNNING') return undefined;
+    this.journeysSeen.set(enterpriseId, Date.now() + JOURNEY_SEEN_MS);
+    return id;
+  }
+
+  /** The enterprise's journey as one view: milestones, instances, working numbers, who acts next. */
+  async journey(enterpriseId: string): Promise<JourneyView> {
+    const id = journeyIdOf(enterpriseId);
+    const description = await this.describe(id);
+    if (!description) throw new HttpProblem(404, 'Not found', `enterprise ${enterpriseId} has no journey; start ${id}`);
+    const state = await this.read(id, description);
+    const summary = (state.result as JourneySummary | null) ?? {
+      milestones: [],
+      instances: [],
+      numbers: [],
+      cases: [],
+      stalledOn: null,
+    };
+    return {
+      id,
+      enterpriseId,
+      status: state.status,
+      stage: state.stage,
+      ...summary,
+      next: state.awaiting,
+      links: state.links,
+    };
+  }
+
+  /** How a case stands (`undefined`: no such case). */
+  async caseStatus(id: string): Promise<CaseStatus | undefined> {
+    const d = await this.describe(id);
+    return d && (STATUS_FROM_TEMPORAL[d.status.name] ?? 'running');
+  }
+
+  /**
+   * The enterprise's cases as a journey adopting them needs them: each one's own report, or, for a
+   * case that cannot answer, what visibility says of it.
+   */
+  async reportsOf(enterpriseId: string): Promise<CaseReport[]> {
+    const infos: WorkflowExecutionInfo[] = [];
+    for await (const info of this.client.workflow.list({
+      query: `EnterpriseId = '${enterpriseId}' AND OnboardingKind IS NOT NULL AND OnboardingKind != 'enterprise-onboarding'`,
+      pageSize: 100,
+    })) {
+      infos.push(info);
+      if (infos.length >= ADOPTED_CASES) break;
+    }
+    return Promise.all(
+      infos.map(async (info): Promise<CaseReport> => {
+        const handle = this.client.workflow.getHandle(info.workflowId);
+        const report = await withTimeout(handle.query(reportQuery), 5_000).catch(() => undefined);
+        return (
+          report ?? {
+            caseId: info.workflowId,
+            enterpriseId,
+            kind: info.typedSearchAttributes.get(OnboardingKindKey) as OnboardingKind,
+            status: STATUS_FROM_TEMPORAL[info.status.name] ?? 'running',
+            stage: info.typedSearchAttributes.get(OnboardingStageKey) ?? 'unknown',
+            awaiting: [],
+            at: (info.closeTime ?? info.startTime).getTime(),
+            seq: 0,
+          }
+        );
+      }),
+    );
+  }
 
   async start<S extends { enterpriseId: string }, I>(
     def: KindDefinition<S, I>,
@@ -120,6 +207,9 @@ export class CaseService {
       const previous = await this.describe(id);
       if (previous && memoOf(previous)?.idempotencyKey === idempotencyKey) return this.replay(previous, requestHash);
     }
+    // A case started while the enterprise has a journey reports to it.
+    const journeyId = def.kind === 'enterprise-onboarding' ? undefined : await this.journeyOf(body.enterpriseId);
+    const args = [journeyId ? { ...(input as object), journeyId } : input] as Parameters<typeof def.workflow>;
     const facts = def.facts?.(body);
     const memo: CaseMemo = {
       kind: def.kind,
@@ -137,7 +227,7 @@ export class CaseService {
         startWorkflowOperation: new WithStartWorkflowOperation(def.workflow, {
           workflowId: id,
           taskQueue: this.config.temporal.taskQueue,
-          args: [input] as Parameters<typeof def.workflow>,
+          args,
           memo: memo as unknown as Record<string, unknown>,
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: def.fixedId ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
@@ -268,6 +358,8 @@ export class CaseService {
     if (filters.stage) clauses.push(`OnboardingStage = '${filters.stage}'`);
     if (filters.awaiting) clauses.push(`AwaitingRole = '${filters.awaiting}'`);
     if (filters.status) clauses.push(STATUS_TO_QUERY[filters.status]);
+    if (filters.stalled !== undefined)
+      clauses.push(filters.stalled ? `StalledOn IN ('enterprise', 'support')` : `StalledOn IS NULL`);
     const out: OnboardingSummary[] = [];
     for await (const info of this.client.workflow.list({
       query: clauses.join(' AND '),

@@ -8,8 +8,16 @@
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { ACTIONS, type ActingKind, type ActionDeclaration } from '../contract/actions';
-import type { OnboardingKind } from '../contract/case';
-import type { NumberPurchaseInput, Numbers, ThirdPartyLineInput } from '../contract/inputs';
+import type { CaseReport, CaseStatus, OnboardingKind } from '../contract/case';
+import { journeyIdOf } from '../contract/case';
+import type {
+  EnterpriseOnboardingInput,
+  InstanceRequest,
+  NumberPurchaseInput,
+  Numbers,
+  ThirdPartyLineInput,
+  VerificationInput,
+} from '../contract/inputs';
 import { STAGES } from '../contract/stages';
 import { chinaDate, type RuleFailure } from '../domain/common';
 import { productById } from '../domain/catalog';
@@ -63,6 +71,8 @@ import {
 import { contactCenterInstance } from '../workflows/contact-center-instance';
 import type { DocumentStore } from '../storage/documents';
 import { enterpriseVerification } from '../workflows/enterprise-verification';
+import { enterpriseOnboarding } from '../workflows/enterprise-onboarding';
+import { enterpriseOnboardingStartSchema, journeyPayloads } from '../domain/journey';
 import { numberPurchase } from '../workflows/number-purchase';
 import { numberSubscription } from '../workflows/number-subscription';
 import { own400Landing } from '../workflows/own-400-landing';
@@ -85,6 +95,10 @@ export interface KindContext {
   billingNumbers: BillingNumberReader;
   /** Read-only use: the enterprise's instances and what a binding names in them. */
   contactCenter: ContactCenterLookups;
+  /** How a case stands, if it exists. */
+  caseStatus: (id: string) => Promise<CaseStatus | undefined>;
+  /** The enterprise's cases as a journey adopting them sees them. */
+  reportsOf: (enterpriseId: string) => Promise<CaseReport[]>;
 }
 
 /** The case an action is for, as the API finds it. */
@@ -271,6 +285,65 @@ function purchaseRequest(
   return request;
 }
 
+/** Every rule an application breaks, its documents' included, under `prefix` (all at once). */
+async function verificationFailures(
+  ctx: KindContext,
+  enterpriseId: string,
+  application: Application,
+  prefix = '',
+): Promise<RuleFailure[]> {
+  const failures = [
+    ...precheckApplication(application, chinaDate(ctx.now())),
+    ...(await ctx.documents.check(enterpriseId, application.documents)),
+  ];
+  return failures.map((f) => ({ ...f, path: `${prefix}${f.path}` }));
+}
+
+function verificationInput(ctx: KindContext, enterpriseId: string, application: Application): VerificationInput {
+  return {
+    enterpriseId,
+    application,
+    facts: applicationFacts(application),
+    timings: ctx.config.timings.verification,
+  };
+}
+
+/** A contact center of the same name the enterprise already has, as a broken rule at `path`. */
+async function centerNameTaken(
+  ctx: KindContext,
+  enterpriseId: string,
+  centerName: string,
+  path: string,
+): Promise<RuleFailure[]> {
+  const taken = (await ctx.contactCenter.listInstances(enterpriseId)).find(
+    (i) => centerNameKey(i.centerName) === centerNameKey(centerName),
+  );
+  return taken
+    ? [
+        {
+          path,
+          code: 'center-name-taken',
+          message: `the enterprise already has a contact center named "${taken.centerName}" (${taken.instanceId})`,
+        },
+      ]
+    : [];
+}
+
+/** The instance as the platform records it: the accepted agreement's version and time. */
+function instanceRequest(
+  ctx: KindContext,
+  body: { centerName: string; admin: { name: string; email: string }; agreementVersion?: string | undefined },
+): InstanceRequest {
+  return {
+    centerName: body.centerName,
+    admin: body.admin,
+    agreement: {
+      version: body.agreementVersion ?? CURRENT_AGREEMENT_VERSION,
+      acceptedAt: new Date(ctx.now()).toISOString(),
+    },
+  };
+}
+
 /** Without a stated lead time, a supplier is expected to answer within this many working days. */
 const DEFAULT_LEAD_WORKING_DAYS = 5;
 
@@ -283,19 +356,11 @@ export const KINDS = {
     fixedId: (body) => verificationId(body.enterpriseId),
     async precheck(body, ctx) {
       const { kind: _kind, enterpriseId, ...application } = body;
-      return [
-        ...precheckApplication(application, chinaDate(ctx.now())),
-        ...(await ctx.documents.check(enterpriseId, application.documents)),
-      ];
+      return verificationFailures(ctx, enterpriseId, application);
     },
     workflowInput: (body, ctx) => {
       const { kind: _kind, enterpriseId, ...application } = body;
-      return {
-        enterpriseId,
-        application,
-        facts: applicationFacts(application),
-        timings: ctx.config.timings.verification,
-      };
+      return verificationInput(ctx, enterpriseId, application);
     },
     stages: STAGES['enterprise-verification'],
     actions: actionSpecs('enterprise-verification', verificationPayloads),
@@ -520,32 +585,70 @@ export const KINDS = {
     async precheck(body, ctx) {
       // Unverified: a 409 naming the verification, before any other rule.
       await ctx.approvedVerification(body.enterpriseId);
-      const taken = (await ctx.contactCenter.listInstances(body.enterpriseId)).find(
-        (i) => centerNameKey(i.centerName) === centerNameKey(body.centerName),
-      );
-      return taken
-        ? [
-            {
-              path: 'centerName',
-              code: 'center-name-taken',
-              message: `the enterprise already has a contact center named "${taken.centerName}" (${taken.instanceId})`,
-            },
-          ]
-        : [];
+      return centerNameTaken(ctx, body.enterpriseId, body.centerName, 'centerName');
     },
     async workflowInput(body, ctx) {
-      return {
-        ...(await verifiedEnterprise(ctx, body.enterpriseId)),
-        centerName: body.centerName,
-        admin: body.admin,
-        agreement: {
-          version: body.agreementVersion ?? CURRENT_AGREEMENT_VERSION,
-          acceptedAt: new Date(ctx.now()).toISOString(),
-        },
-      };
+      return { ...(await verifiedEnterprise(ctx, body.enterpriseId)), ...instanceRequest(ctx, body) };
     },
     stages: STAGES['contact-center-instance'],
     actions: actionSpecs('contact-center-instance', contactCenterInstancePayloads),
+  }),
+
+  'enterprise-onboarding': defineKind({
+    kind: 'enterprise-onboarding',
+    summary: "The enterprise's whole journey, from verification to a working number, linking every case",
+    startSchema: enterpriseOnboardingStartSchema,
+    workflow: enterpriseOnboarding,
+    fixedId: (body) => journeyIdOf(body.enterpriseId),
+    async precheck(body, ctx) {
+      const vid = verificationId(body.enterpriseId);
+      const status = await ctx.caseStatus(vid);
+      const failures: RuleFailure[] = [];
+      if (body.verification) {
+        if (status === 'running' || status === 'completed')
+          failures.push({
+            path: 'verification',
+            code: 'verification-exists',
+            message: `verification ${vid} is ${status}: omit verification to follow it`,
+          });
+        else failures.push(...(await verificationFailures(ctx, body.enterpriseId, body.verification, 'verification.')));
+      } else if (!status) {
+        failures.push({
+          path: 'verification',
+          code: 'verification-required',
+          message: `enterprise ${body.enterpriseId} has no verification to follow: include one`,
+        });
+      }
+      if (body.instance)
+        failures.push(
+          ...(await centerNameTaken(ctx, body.enterpriseId, body.instance.centerName, 'instance.centerName')),
+        );
+      return failures;
+    },
+    async workflowInput(body, ctx): Promise<EnterpriseOnboardingInput> {
+      const { enterpriseId } = body;
+      const application = body.verification ?? (await ctx.currentApplication(verificationId(enterpriseId)));
+      const [known, instances] = await Promise.all([
+        ctx.reportsOf(enterpriseId),
+        ctx.contactCenter.listInstances(enterpriseId),
+      ]);
+      return {
+        enterpriseId,
+        contactEmail: application.contact.email,
+        companyName: application.company.name,
+        verification: body.verification
+          ? { start: verificationInput(ctx, enterpriseId, body.verification) }
+          : { follow: verificationId(enterpriseId) },
+        ...(body.instance ? { instance: instanceRequest(ctx, body.instance) } : {}),
+        known,
+        instances: instances
+          .filter((i) => i.status === 'active')
+          .map((i) => ({ instanceId: i.instanceId, centerName: i.centerName })),
+        timings: ctx.config.timings.journey,
+      };
+    },
+    stages: STAGES['enterprise-onboarding'],
+    actions: actionSpecs('enterprise-onboarding', journeyPayloads),
   }),
 } satisfies Record<OnboardingKind, KindDefinition<any, any>>;
 

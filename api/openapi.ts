@@ -11,6 +11,7 @@ import { KINDS } from './kinds';
 import { numberOpenApi } from './numbers';
 import { blockedCalleeOpenApi } from './blocked-callees';
 import { instanceSummarySchema } from '../domain/contact-center';
+import { journeyViewSchema } from '../domain/journey';
 
 type Json = Record<string, unknown>;
 
@@ -132,6 +133,7 @@ export function buildOpenApi(config: Config): Json {
         ...numberOpenApi.schemas,
         ...blockedCalleeOpenApi.schemas,
         Instance: schema(instanceSummarySchema, 'output'),
+        Journey: schema(journeyViewSchema, 'output'),
         ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
         ...Object.fromEntries(actions.map((a) => [`Action_${a.kind}_${a.name}`, schema(a.spec.payload)])),
       },
@@ -338,6 +340,21 @@ export function buildOpenApi(config: Config): Json {
               },
             },
             ...errors(400, 401, 403, 404, 503),
+          },
+        },
+      },
+      '/v1/enterprises/{enterpriseId}/journey': {
+        get: {
+          operationId: 'getEnterpriseJourney',
+          summary:
+            "The enterprise's whole journey: milestones, instances, working numbers, who must act next and by when (owner or support; another tenant's: 404)",
+          parameters: [{ name: 'enterpriseId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: {
+              description: 'the journey (`enterprise-onboarding` at `journey-<enterpriseId>`)',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Journey' } } },
+            },
+            ...errors(400, 401, 403, 404),
           },
         },
       },

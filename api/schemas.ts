@@ -15,6 +15,11 @@ export const listQuerySchema = z.strictObject({
     .optional(),
   awaiting: roleSchema.optional(),
   enterpriseId: enterpriseIdSchema.optional(),
+  stalled: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('journeys waiting past their time (`true`) or on track (`false`)'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

@@ -155,6 +155,9 @@ const envSchema = z.object({
 
   // Durations that wait on people: days in production, seconds in tests.
   VERIFICATION_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
+  JOURNEY_STALL_AFTER: durationSchema.default(parseDuration('3d')),
+  JOURNEY_REMIND_EVERY: durationSchema.default(parseDuration('3d')),
+  JOURNEY_REPORTS_PER_RUN: z.coerce.number().int().min(10).max(10_000).default(500),
   VERIFICATION_RESUBMISSION_WINDOW: durationSchema.default(parseDuration('14d')),
   PURCHASE_SCRIPT_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
   PURCHASE_SCRIPT_RESUBMISSION_WINDOW: durationSchema.default(parseDuration('14d')),
@@ -329,6 +332,7 @@ export interface Config {
   };
   timings: {
     verification: { reviewSlaMs: number; resubmissionWindowMs: number };
+    journey: { stallAfterMs: number; remindEveryMs: number; reportsPerRun: number };
     purchase: PurchaseTimings;
     subscription: SubscriptionTimings;
     landing: LandingTimings;
@@ -501,6 +505,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       verification: {
         reviewSlaMs: e.VERIFICATION_REVIEW_SLA,
         resubmissionWindowMs: e.VERIFICATION_RESUBMISSION_WINDOW,
+      },
+      journey: {
+        stallAfterMs: e.JOURNEY_STALL_AFTER,
+        remindEveryMs: e.JOURNEY_REMIND_EVERY,
+        reportsPerRun: e.JOURNEY_REPORTS_PER_RUN,
       },
       purchase: {
         scriptReviewSlaMs: e.PURCHASE_SCRIPT_REVIEW_SLA,

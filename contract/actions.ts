@@ -13,6 +13,7 @@ import type { own400Payloads } from '../domain/own400';
 import type { sipRegistrationPayloads, sipTrunkPayloads } from '../domain/sip';
 import type { thirdPartyLinePayloads } from '../domain/eligibility';
 import type { contactCenterInstancePayloads } from '../domain/contact-center';
+import type { journeyPayloads } from '../domain/journey';
 import type { Actor, CaseState, Role } from './case';
 
 export interface ActionDeclaration {
@@ -96,6 +97,8 @@ export const ACTIONS = {
       summary: 'Email the administrator a new console password; the old one stops working',
     },
   },
+  // People act on the journey's cases, not on the journey.
+  'enterprise-onboarding': {},
 } as const satisfies Record<string, Record<string, ActionDeclaration>>;
 
 /** The kinds people act on, and the payload schemas of their actions (by type only). */
@@ -108,6 +111,7 @@ export interface PayloadSchemas {
   'sip-registration': typeof sipRegistrationPayloads;
   'third-party-line': typeof thirdPartyLinePayloads;
   'contact-center-instance': typeof contactCenterInstancePayloads;
+  'enterprise-onboarding': typeof journeyPayloads;
 }
 
 export type ActingKind = keyof typeof ACTIONS;
@@ -150,6 +154,7 @@ const actionHandles: { [K in ActingKind]: KindHandles<K> } = {
   'sip-registration': defineHandles('sip-registration'),
   'third-party-line': defineHandles('third-party-line'),
   'contact-center-instance': defineHandles('contact-center-instance'),
+  'enterprise-onboarding': defineHandles('enterprise-onboarding'),
 };
 
 /** The handles of one action of one kind. */

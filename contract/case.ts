@@ -4,7 +4,7 @@
  * every kind answers. Plain TypeScript: workflow code imports it.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CaseState } from '../domain/onboarding';
+import type { AwaitedAction, CaseState, CaseStatus } from '../domain/onboarding';
 
 export type { AwaitedAction, CaseError, CaseState, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
 
@@ -17,6 +17,7 @@ export const ONBOARDING_KINDS = [
   'sip-registration',
   'third-party-line',
   'contact-center-instance',
+  'enterprise-onboarding',
 ] as const;
 export type OnboardingKind = (typeof ONBOARDING_KINDS)[number];
 
@@ -50,3 +51,47 @@ export interface BillingEvent {
   invoiceId?: string;
 }
 export const billingEventSignal = defineSignal<[BillingEvent]>('billing-event');
+
+/** The enterprise's journey: one per enterprise, at a well-known id. */
+export function journeyIdOf(enterpriseId: string): string {
+  return `journey-${enterpriseId}`;
+}
+
+/** The tenant as its approved verification knows it: billing customer and who to tell. */
+export interface VerifiedEnterprise {
+  enterpriseId: string;
+  customerId: string;
+  companyName: string;
+  contactEmail: string;
+}
+
+/**
+ * What a case tells its enterprise's journey each time its stage, awaited actions or status
+ * change: enough for the journey to show who must act next and by when, and which numbers work.
+ */
+export interface CaseReport {
+  caseId: string;
+  enterpriseId: string;
+  kind: OnboardingKind;
+  status: CaseStatus;
+  stage: string;
+  awaiting: AwaitedAction[];
+  /** Workflow time of the report (epoch ms) and a counter within the run: later reports win. */
+  at: number;
+  seq: number;
+  /** The instance the case works on, or created. */
+  instanceId?: string;
+  /** Numbers (as people write them) the case brings into service or takes out of it. */
+  numbers?: string[];
+  /** Whether `numbers` (or, for an instance, the instance) are in service now. */
+  inService?: boolean;
+  /** An approved verification: the facts later cases need. */
+  verified?: VerifiedEnterprise;
+}
+
+/** A case reporting to its journey. */
+export const caseReportSignal = defineSignal<[CaseReport]>('case-report');
+/** The journey adopting a case that was started before it: the case reports from then on. */
+export const journeyAttachedSignal = defineSignal<[{ journeyId: string }]>('journey-attached');
+/** The report the case would send now (the API reads it when a journey adopts existing cases). */
+export const reportQuery = defineQuery<CaseReport>('report');

@@ -9,7 +9,7 @@ import type { NumberPurchaseStart, NumberType, Sizing } from '../domain/numbers'
 import type { Own400LandingStart } from '../domain/own400';
 import type { SipRegistrationStart, SipTrunkStart } from '../domain/sip';
 import type { Application } from '../domain/verification';
-import type { Step } from './case';
+import type { CaseReport, Step, VerifiedEnterprise as VerifiedFacts } from './case';
 
 /** Numbers as the SBC and billing know them (E.164) and as people read them (`020-66240001`). */
 export interface Numbers {
@@ -24,7 +24,7 @@ export interface ApplicationFacts {
   mayHoldFixedLines: boolean;
 }
 
-export interface VerificationInput {
+export interface VerificationInput extends JourneyLink {
   enterpriseId: string;
   /** Passed the API's pre-check (rules and documents): the first round goes straight to review. */
   application: Application;
@@ -32,13 +32,12 @@ export interface VerificationInput {
   timings: { reviewSlaMs: number; resubmissionWindowMs: number };
 }
 
-/** The tenant as its approved verification knows it: billing customer and who to tell. */
-export interface VerifiedEnterprise {
-  enterpriseId: string;
-  customerId: string;
-  companyName: string;
-  contactEmail: string;
+/** Every case may report to its enterprise's journey, when one exists as it starts. */
+export interface JourneyLink {
+  journeyId?: string;
 }
+
+export interface VerifiedEnterprise extends VerifiedFacts, JourneyLink {}
 
 export interface NumberPurchaseInput extends VerifiedEnterprise {
   request: Omit<NumberPurchaseStart, 'kind' | 'enterpriseId' | 'quantity' | 'peakConcurrentCalls'>;
@@ -72,7 +71,7 @@ export interface Own400LandingInput extends VerifiedEnterprise {
   timings: LandingTimings & { purchase: PurchaseTimings; subscription: SubscriptionTimings };
 }
 
-export interface SipTrunkInput {
+export interface SipTrunkInput extends JourneyLink {
   enterpriseId: string;
   companyName: string;
   request: Omit<SipTrunkStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee'>;
@@ -83,7 +82,7 @@ export interface SipTrunkInput {
   timings: SipTimings;
 }
 
-export interface SipRegistrationInput {
+export interface SipRegistrationInput extends JourneyLink {
   enterpriseId: string;
   companyName: string;
   request: Omit<SipRegistrationStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee'>;
@@ -123,4 +122,42 @@ export interface ThirdPartyLineInput extends VerifiedEnterprise {
     binding: { instanceId: string; ivrFlowId?: string; skillGroupId?: string };
   };
   timings: ThirdPartyTimings;
+}
+
+/** An instance the journey creates once verification passes (the start's `instance`, decided). */
+export interface InstanceRequest {
+  centerName: string;
+  admin: { name: string; email: string };
+  agreement: { version: string; acceptedAt: string };
+}
+
+/** Milestones the journey keeps across continue-as-new. */
+export interface JourneyMilestones {
+  startedAt: string;
+  verifiedAt?: string;
+  instanceAt?: string;
+  readyAt?: string;
+}
+
+export interface EnterpriseOnboardingInput {
+  enterpriseId: string;
+  /** Who hears about the journey until the verification names its contact. */
+  contactEmail: string;
+  companyName: string;
+  /** A verification to start as a child, or the id of the enterprise's verification to follow. */
+  verification: { start: VerificationInput } | { follow: string };
+  instance?: InstanceRequest;
+  /** The enterprise's cases and instances as they stood when the journey started (or continued). */
+  known: CaseReport[];
+  instances: { instanceId: string; centerName: string }[];
+  milestones?: JourneyMilestones;
+  /** Steps carried over from the previous run (the latest few). */
+  carriedSteps?: Step[];
+  timings: {
+    /** A stage waiting on the enterprise this long is stalled: the enterprise is reminded. */
+    stallAfterMs: number;
+    remindEveryMs: number;
+    /** Reports handled before the journey continues as new (its history stays small). */
+    reportsPerRun: number;
+  };
 }

@@ -10,6 +10,7 @@ export const WORKFLOW_TYPES: Record<OnboardingKind, string> = {
   'sip-registration': 'sipRegistration',
   'third-party-line': 'thirdPartyLine',
   'contact-center-instance': 'contactCenterInstance',
+  'enterprise-onboarding': 'enterpriseOnboarding',
 };
 
 /**

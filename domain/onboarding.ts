@@ -22,11 +22,19 @@ export type Actor = z.infer<typeof actorSchema>;
 export const caseStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type CaseStatus = z.infer<typeof caseStatusSchema>;
 
+/**
+ * What a case waits for: an action someone takes (`action`), or something that is not an action
+ * (`for`, e.g. a payment, or the enterprise choosing its number access), with a `detail` to act on.
+ * A journey lists its cases' waits too, each with the `caseId` it belongs to.
+ */
 export const awaitedActionSchema = z.object({
-  action: z.string(),
+  action: z.string().optional(),
+  for: z.string().optional(),
   role: roleSchema,
   since: z.string(),
   dueAt: z.string().optional(),
+  detail: z.string().optional(),
+  caseId: z.string().optional(),
 });
 export type AwaitedAction = z.infer<typeof awaitedActionSchema>;
 

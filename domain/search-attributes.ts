@@ -12,6 +12,8 @@ export const SEARCH_ATTRIBUTES = {
   OnboardingKind: 'Keyword',
   OnboardingStage: 'Keyword',
   AwaitingRole: 'Keyword',
+  /** A journey waiting past its time: on whom (`enterprise` or `support`); unset when on track. */
+  StalledOn: 'Keyword',
 } as const;
 
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
@@ -21,3 +23,13 @@ export const EnterpriseIdKey = defineSearchAttributeKey('EnterpriseId', SearchAt
 export const OnboardingKindKey = defineSearchAttributeKey('OnboardingKind', SearchAttributeType.KEYWORD);
 export const OnboardingStageKey = defineSearchAttributeKey('OnboardingStage', SearchAttributeType.KEYWORD);
 export const AwaitingRoleKey = defineSearchAttributeKey('AwaitingRole', SearchAttributeType.KEYWORD);
+export const StalledOnKey = defineSearchAttributeKey('StalledOn', SearchAttributeType.KEYWORD);
+
+/** Every key above, for a dev or test server to register. */
+export const SEARCH_ATTRIBUTE_KEYS = [
+  EnterpriseIdKey,
+  OnboardingKindKey,
+  OnboardingStageKey,
+  AwaitingRoleKey,
+  StalledOnKey,
+];

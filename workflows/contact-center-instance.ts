@@ -27,6 +27,7 @@ export async function contactCenterInstance(input: ContactCenterInstanceInput): 
     kind: 'contact-center-instance',
     enterpriseId: input.enterpriseId,
     stage: 'creating',
+    journeyId: input.journeyId,
   });
   const id = c.state.id;
   const ending = {
@@ -89,6 +90,7 @@ export async function contactCenterInstance(input: ContactCenterInstanceInput): 
     await issue(0);
     // Handed over: a cancel from now on ends the case, not the instance the enterprise now uses.
     withdraw.retire();
+    Object.assign(c.facts, { instanceId: instance.instanceId, inService: true });
 
     const result: ContactCenterInstanceResult = {
       instanceId: instance.instanceId,

@@ -22,6 +22,7 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
     kind: 'enterprise-verification',
     enterpriseId: input.enterpriseId,
     stage: 'awaiting-review',
+    journeyId: input.journeyId,
   });
   const { mail } = c;
   let application = input.application;
@@ -116,6 +117,12 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
               approvedBy: `${decision.actor.role}:${decision.actor.name}`,
               ...(decision.payload.note ? { note: decision.payload.note } : {}),
               billingCustomerId: customerId,
+            };
+            c.facts.verified = {
+              enterpriseId: input.enterpriseId,
+              customerId,
+              companyName: company,
+              contactEmail: application.contact.email,
             };
             mail.send('approved', application.contact.email, 'verification-approved', {
               caseId: c.state.id,

@@ -7,3 +7,4 @@ export { thirdPartyLine } from './third-party-line';
 export { sipTrunk } from './sip-trunk';
 export { sipRegistration } from './sip-registration';
 export { contactCenterInstance } from './contact-center-instance';
+export { enterpriseOnboarding } from './enterprise-onboarding';

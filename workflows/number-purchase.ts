@@ -7,11 +7,10 @@
  * or gateway step undoes it (each undo registered before its step).
  */
 import { condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import { TypedSearchAttributes } from '@temporalio/common';
 import type { NumberPurchaseInput } from '../contract/inputs';
 import type { Order, Reservation } from '../activities/billing';
 import type { NumberType, Sizing } from '../domain/numbers';
-import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
+import { childCase } from './lib/children';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { BillingEvents } from './lib/billing-events';
 import { billing, checks, gateway, platform } from './lib/activities';
@@ -44,7 +43,13 @@ export function subscriptionIdFor(enterpriseId: string, orderId: string): string
 
 export async function numberPurchase(input: NumberPurchaseInput): Promise<NumberPurchaseResult> {
   const { request, timings, sizing } = input;
-  const c = new OnboardingCase({ kind: 'number-purchase', enterpriseId: input.enterpriseId, stage: 'submitted' });
+  const c = new OnboardingCase({
+    kind: 'number-purchase',
+    enterpriseId: input.enterpriseId,
+    stage: 'submitted',
+    journeyId: input.journeyId,
+  });
+  c.facts.instanceId = request.binding.instanceId;
   const { mail, undo } = c;
   const billingEvents = new BillingEvents();
   const base = { caseId: c.state.id, companyName: input.companyName };
@@ -153,7 +158,6 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       const paidThrough = paidAt + FIRST_PREPAID_MONTHS * timings.subscription.periodMs;
       const subscriptionId = subscriptionIdFor(input.enterpriseId, order.id);
       await startChild(numberSubscription, {
-        workflowId: subscriptionId,
         args: [
           {
             enterpriseId: input.enterpriseId,
@@ -171,26 +175,24 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
             timings: timings.subscription,
             renewals: 0,
             carriedSteps: [],
+            journeyId: input.journeyId,
           },
         ],
         // The subscription outlives the purchase that created it.
         parentClosePolicy: ParentClosePolicy.ABANDON,
-        memo: {
+        ...childCase({
           kind: 'number-subscription',
           enterpriseId: input.enterpriseId,
-          requestHash: '',
-          createdBy: `case:${c.state.id}`,
-        },
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: EnterpriseIdKey, value: input.enterpriseId },
-          { key: OnboardingKindKey, value: 'number-subscription' },
-          { key: OnboardingStageKey, value: 'active' },
-        ]),
-        staticSummary: `numbers ${display.join(', ')} for ${input.enterpriseId}`,
+          workflowId: subscriptionId,
+          parentId: c.state.id,
+          firstStage: 'active',
+          summary: `numbers ${display.join(', ')} for ${input.enterpriseId}`,
+        }),
       });
       undo.retireAll();
       c.relate(subscriptionId, 'number-subscription', "the numbers' subscription");
       c.step('subscription started', 'done', subscriptionId);
+      Object.assign(c.facts, { numbers: display, inService: true });
 
       mail.send('activated', input.contactEmail, 'purchase-activated', {
         ...base,

@@ -27,9 +27,11 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
     enterpriseId: input.enterpriseId,
     stage: 'active',
     steps: input.carriedSteps,
+    journeyId: input.journeyId,
   });
   const { mail, undo } = c;
   const numbers = input.numbers.display;
+  Object.assign(c.facts, { instanceId: input.instanceId, numbers, inService: true });
   const base = { caseId: c.state.id, companyName: input.companyName, numbers };
   let autoRenew = input.autoRenew;
   const { periodMs, remindersBeforeMs, graceMs } = input.timings;
@@ -44,6 +46,7 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
 
   /** Takes the numbers off the instance and returns them to inventory; idempotent. */
   const releaseNumbers = async (reason: string): Promise<string> => {
+    c.facts.inService = false;
     await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [
       { numbers: input.numbers.e164, reference: input.purchaseId },
     ]);
@@ -106,6 +109,7 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
           autoRenew,
           renewals: input.renewals + 1,
           carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
+          journeyId: c.journey,
         });
       };
 

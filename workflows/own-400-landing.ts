@@ -7,13 +7,12 @@
  * confirm-400-landed -> a test call to the 400 number is seen on the fixed line -> done.
  */
 import { condition, executeChild } from '@temporalio/workflow';
-import { TypedSearchAttributes } from '@temporalio/common';
 import type { LandingTimings } from '../config';
 import type { Own400LandingInput } from '../contract/inputs';
 import type { Invoice } from '../activities/billing';
-import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { billing } from './lib/activities';
 import { BillingEvents } from './lib/billing-events';
+import { childCase } from './lib/children';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { runKey } from './lib/notify';
 import { numberPurchase, type NumberPurchaseResult } from './number-purchase';
@@ -36,7 +35,9 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
     kind: 'own-400-landing',
     enterpriseId: input.enterpriseId,
     stage: 'purchasing-fixed-line',
+    journeyId: input.journeyId,
   });
+  c.facts.instanceId = request.binding.instanceId;
   const { mail } = c;
   const billingEvents = new BillingEvents();
   const base = { caseId: c.state.id, companyName: input.companyName, own400Number: own400 };
@@ -58,29 +59,25 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
       c.relate(purchaseId, 'number-purchase', 'fixed lines for the 400 number');
       c.step('fixed-line purchase started', 'running', purchaseId);
       const purchase: NumberPurchaseResult = await executeChild(numberPurchase, {
-        workflowId: purchaseId,
         args: [
           {
             enterpriseId: input.enterpriseId,
             customerId: input.customerId,
             companyName: input.companyName,
             contactEmail: input.contactEmail,
+            journeyId: c.journey,
             ...input.fixedLines,
             timings: { ...timings.purchase, subscription: timings.subscription },
           },
         ],
-        memo: {
+        ...childCase({
           kind: 'number-purchase',
           enterpriseId: input.enterpriseId,
-          requestHash: '',
-          createdBy: `case:${c.state.id}`,
-        },
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: EnterpriseIdKey, value: input.enterpriseId },
-          { key: OnboardingKindKey, value: 'number-purchase' },
-          { key: OnboardingStageKey, value: 'submitted' },
-        ]),
-        staticSummary: `fixed lines in ${request.areaCode} for own 400 number ${own400}`,
+          workflowId: purchaseId,
+          parentId: c.state.id,
+          firstStage: 'submitted',
+          summary: `fixed lines in ${request.areaCode} for own 400 number ${own400}`,
+        }),
       });
       const fixedLines = purchase.numbers;
       timeline.fixedLinesActive = purchase.paidAt;
@@ -153,6 +150,7 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
       timeline.verified = isoAt(now());
 
       // 7. Done.
+      Object.assign(c.facts, { numbers: [own400, ...fixedLines], inService: true });
       mail.send('completed', input.contactEmail, 'landing-completed', { ...base, fixedLines });
       return {
         own400Number: own400,

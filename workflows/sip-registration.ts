@@ -26,7 +26,9 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
     kind: 'sip-registration',
     enterpriseId: input.enterpriseId,
     stage: 'awaiting-review',
+    journeyId: input.journeyId,
   });
+  c.facts.instanceId = input.request.instanceId;
   const { mail, undo } = c;
   const checks: Check[] = [];
   const to = request.contact.email;
@@ -190,6 +192,8 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
       at: isoAt(now()),
     });
     mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
+    // In service from here: the gateway registers and calls flow, while the case stays open for rotations.
+    Object.assign(c.facts, { numbers: formatted, inService: true });
     c.state.result = {
       ...reportOf(true, checks),
       account,

@@ -28,7 +28,13 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
   const { ip, port, transport } = request.gateway;
   const target = `${ip}:${port}/${transport}`;
   const { e164: numbers, display: formatted } = input.numbers;
-  const c = new OnboardingCase({ kind: 'sip-trunk', enterpriseId: input.enterpriseId, stage: 'awaiting-review' });
+  const c = new OnboardingCase({
+    kind: 'sip-trunk',
+    enterpriseId: input.enterpriseId,
+    stage: 'awaiting-review',
+    journeyId: input.journeyId,
+  });
+  c.facts.instanceId = input.request.instanceId;
   const { mail, undo } = c;
   const checks: Check[] = [];
   const to = request.contact.email;
@@ -212,6 +218,7 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
     });
 
     mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
+    Object.assign(c.facts, { numbers: formatted, inService: true });
     const result: SipTrunkResult = {
       passed: true,
       gateway: target,

@@ -30,6 +30,7 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
     kind: 'third-party-line',
     enterpriseId: input.enterpriseId,
     stage: 'awaiting-review',
+    journeyId: input.journeyId,
     // The API checked each number against the product's kind and wrote it in E.164.
     rules: {
       'numbers-opened': (p) => [
@@ -48,6 +49,7 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
       ],
     },
   });
+  c.facts.instanceId = request.binding.instanceId;
   const { mail, undo } = c;
   const productName = `${product.name.zh} / ${product.name.en}`;
   const base = { caseId: c.state.id, companyName: input.companyName, product: productName };
@@ -211,6 +213,7 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
       );
 
       const formatted = imported.display;
+      Object.assign(c.facts, { numbers: formatted, inService: true });
       mail.send('ready', input.contactEmail, 'third-party-ready', {
         ...base,
         numbers: formatted,

@@ -26,12 +26,7 @@ import { sha256Hex, TokenRegistry, type Principal } from '../../api/auth';
 import { loadConfig, type Config } from '../../config';
 import { resolveTemporalCli } from '../../dev/temporal-cli';
 import type { OnboardingResource } from '../../domain/onboarding';
-import {
-  AwaitingRoleKey,
-  EnterpriseIdKey,
-  OnboardingKindKey,
-  OnboardingStageKey,
-} from '../../domain/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
 import { createBillingSandbox, type BillingSandbox } from '../../sandboxes/billing/app';
 import { createContactCenterSandbox, type ContactCenterSandbox } from '../../sandboxes/contact-center/app';
 import { createWorker } from '../../worker/worker';
@@ -69,7 +64,7 @@ export async function startTemporalServer(options: TemporalServerOptions = {}): 
       ip: '127.0.0.1',
       ...(options.port ? { port: options.port } : {}),
       ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
-      searchAttributes: [EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey, AwaitingRoleKey],
+      searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       log: { format: 'pretty', level: options.logLevel ?? 'error' },
     },
   });

@@ -10,7 +10,9 @@
 import {
   ApplicationFailure,
   condition,
+  CancellationScope,
   ContinueAsNew,
+  getExternalWorkflowHandle,
   type SignalDefinition,
   isCancellation,
   setCurrentDetails,
@@ -30,10 +32,15 @@ import {
 } from '../../contract/actions';
 import {
   cancelRequestedSignal,
+  caseReportSignal,
+  journeyAttachedSignal,
   openedUpdate,
+  reportQuery,
   ROLES,
   stateQuery,
   type Actor,
+  type AwaitedAction,
+  type CaseReport,
   type CaseState,
   type Role,
   type Step,
@@ -92,6 +99,15 @@ export interface Ending {
   onFailure?: (error: { type: string; message: string }, undone: string[]) => void;
 }
 
+/**
+ * A wait listed beside the awaited actions: one that is not an action (`for`: a payment, a choice
+ * the enterprise makes elsewhere), or, in a journey, what one of its cases awaits (`caseId`).
+ */
+export type Wait = Omit<AwaitedAction, 'since'> & { since?: string };
+
+/** What a case tells its journey beyond its stage: the instance and numbers it brings into service. */
+export type ServiceFacts = Pick<CaseReport, 'instanceId' | 'numbers' | 'inService' | 'verified'>;
+
 interface Inbox<K extends ActingKind> {
   seq: number;
   message: Received<K, ActionName<K>>;
@@ -103,6 +119,12 @@ export class OnboardingCase<K extends ActingKind> {
   readonly undo: Compensations;
   /** Set by the cancel-requested signal, for the cancellation email. */
   cancelReason: string | undefined;
+  /** Reported to the journey with every change; set by the workflow as it brings things into service. */
+  readonly facts: ServiceFacts = {};
+  private journeyId: string | undefined;
+  private reports = 0;
+  /** The latest report on its way: a case must not close before its last one is delivered. */
+  private reporting: Promise<void> = Promise.resolve();
   private readonly rules: CaseRules<K>;
   private inbox: Inbox<K>[] = [];
   private received = 0;
@@ -112,7 +134,15 @@ export class OnboardingCase<K extends ActingKind> {
   /** Actions validated while awaited but overtaken by the case before it read them. */
   private readonly dropped = new Set<number>();
 
-  constructor(init: { kind: K; enterpriseId: string; stage: Stage<K>; rules?: CaseRules<K>; steps?: Step[] }) {
+  constructor(init: {
+    kind: K;
+    enterpriseId: string;
+    stage: Stage<K>;
+    rules?: CaseRules<K>;
+    steps?: Step[];
+    /** The enterprise's journey, when it existed as the case started: the case reports to it. */
+    journeyId?: string | undefined;
+  }) {
     this.state = {
       id: workflowInfo().workflowId,
       kind: init.kind,
@@ -126,6 +156,7 @@ export class OnboardingCase<K extends ActingKind> {
       error: null,
     };
     this.rules = init.rules ?? {};
+    this.journeyId = init.journeyId;
     this.mail = new Notifier(this);
     this.undo = new Compensations(this);
     setHandler(stateQuery, () => this.state);
@@ -134,8 +165,41 @@ export class OnboardingCase<K extends ActingKind> {
       this.cancelReason = reason;
       this.step('cancel requested', 'done', reason ?? 'no reason given', actorOrUndefined(actor));
     });
+    setHandler(reportQuery, () => this.report());
+    setHandler(journeyAttachedSignal, ({ journeyId }) => {
+      if (this.journeyId === journeyId || journeyId !== `journey-${this.state.enterpriseId}`) return;
+      this.journeyId = journeyId;
+      this.tellJourney();
+    });
     for (const name of Object.keys(ACTIONS[init.kind]) as ActionName<K>[]) this.listen(init.kind, name);
     this.publish();
+  }
+
+  /** The journey the case reports to, if any (carried across continue-as-new). */
+  get journey(): string | undefined {
+    return this.journeyId;
+  }
+
+  /** The case as its journey sees it now. */
+  private report(): CaseReport {
+    const { id, kind, enterpriseId, status, stage, awaiting } = this.state;
+    return { caseId: id, enterpriseId, kind, status, stage, awaiting, at: now(), seq: this.reports, ...this.facts };
+  }
+
+  /**
+   * Tells the journey (if any) where the case stands. Never awaited on the way: a journey that has
+   * ended or never existed must not hold up or fail the case. Outside cancellation, so a cancelled
+   * case still reports how it ended.
+   */
+  private tellJourney(): void {
+    if (!this.journeyId) return;
+    this.reports++;
+    const { journeyId } = this;
+    const report = this.report();
+    const sent = CancellationScope.nonCancellable(() =>
+      getExternalWorkflowHandle(journeyId).signal(caseReportSignal, report),
+    ).catch(() => undefined);
+    this.reporting = Promise.all([this.reporting, sent]).then(() => undefined);
   }
 
   /** Each action of the kind is an update (validated, answered with the new state) and a signal. */
@@ -235,15 +299,18 @@ export class OnboardingCase<K extends ActingKind> {
    * Moves to a stage and states what it waits for. Everything received before is now settled, so
    * the update that caused the move returns this new state.
    */
-  enter(stage: Stage<K>, awaits: (Awaiting<ActionName<K>> & { dueAt?: number })[] = []): void {
+  enter(stage: Stage<K>, awaits: (Awaiting<ActionName<K>> & { dueAt?: number })[] = [], waits: Wait[] = []): void {
     const since = isoAt(now());
     this.state.stage = stage;
-    this.state.awaiting = awaits.map((a) => ({
-      action: a.action,
-      role: a.role,
-      since,
-      ...(a.dueAt !== undefined && Number.isFinite(a.dueAt) ? { dueAt: isoAt(a.dueAt) } : {}),
-    }));
+    this.state.awaiting = [
+      ...awaits.map((a) => ({
+        action: a.action,
+        role: a.role,
+        since,
+        ...(a.dueAt !== undefined && Number.isFinite(a.dueAt) ? { dueAt: isoAt(a.dueAt) } : {}),
+      })),
+      ...waits.map((w) => ({ ...w, since: w.since ?? since })),
+    ];
     this.settle();
     this.publish();
   }
@@ -367,6 +434,7 @@ export class OnboardingCase<K extends ActingKind> {
         });
         await this.mail.flush();
         this.finish('cancelled', { type: 'Cancelled', message: 'the case was cancelled' });
+        await this.reporting;
         throw err;
       }
       const error = this.state.status === 'failed' && this.state.error ? this.state.error : failureOf(err);
@@ -374,6 +442,7 @@ export class OnboardingCase<K extends ActingKind> {
       ending.onFailure?.(error, undone);
       await this.mail.flush();
       this.finish('failed', error);
+      await this.reporting;
       throw ApplicationFailure.create({
         type: error.type,
         message: error.message,
@@ -384,6 +453,8 @@ export class OnboardingCase<K extends ActingKind> {
     await this.mail.flush();
     this.state.result = result;
     this.finish('completed', null);
+    // A signal from a closed workflow is never delivered: the journey hears the ending first.
+    await this.reporting;
     return result;
   }
 
@@ -400,13 +471,16 @@ export class OnboardingCase<K extends ActingKind> {
     this.settled = this.consumed;
   }
 
-  private publish(): void {
-    const role = this.state.awaiting[0]?.role ?? null;
+  /** Tells readers and the journey what changed beyond the stage (e.g. facts, a wait's detail). */
+  publish(): void {
+    this.tellJourney();
+    // A journey lists its cases' waits too; it awaits someone only for its own.
+    const role = this.state.awaiting.find((a) => !a.caseId)?.role ?? null;
     upsertSearchAttributes([
       { key: OnboardingStageKey, value: this.state.stage },
       { key: AwaitingRoleKey, value: role },
     ]);
-    const waits = this.state.awaiting.map((a) => `${a.action} (${a.role})`).join(', ');
+    const waits = this.state.awaiting.map((a) => `${a.action ?? a.for} (${a.role})`).join(', ');
     setCurrentDetails(`**Stage:** ${this.state.stage}${waits ? `\n\n**Awaiting:** ${waits}` : ''}`);
   }
 }
