@@ -24,8 +24,13 @@ export function createEmailLedger(config: Config): EmailLedger {
 /** Applies the database schema now, so a process with a bad `DATABASE_URL` stops at start. */
 export async function prepareStorage(config: Config): Promise<string> {
   if (!config.database) return `files under ${config.dataDir}`;
-  await sharedDatabase(config.database.url).ready();
-  return `PostgreSQL at ${describeDatabase(config.database.url)}`;
+  const where = describeDatabase(config.database.url);
+  try {
+    await sharedDatabase(config.database.url).ready();
+  } catch (err) {
+    throw new Error(`DATABASE_URL (${where}): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  return `PostgreSQL at ${where}`;
 }
 
 /** Host, port and database name, never the credentials. */

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailActivities } from '../../activities/email';
 import { loadConfig } from '../../config';
-import { createDocumentStore, createEmailLedger } from '../../storage';
+import { closeStorage, createDocumentStore, createEmailLedger, prepareStorage } from '../../storage';
 import { FileDocumentStore, UnsupportedContentError, type DocumentStore } from '../../storage/documents';
 import { PgDocumentStore } from '../../storage/documents-postgres';
 import { FileEmailLedger, type EmailLedger, type SentEmail } from '../../storage/email-ledger';
@@ -273,6 +273,20 @@ describe('schema and choice of store', () => {
     expect(SCHEMA.length).toBeGreaterThan(0);
   });
 
+  it('a database that cannot be prepared stops the process at start, named without its password', async () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://postgres:s3cret-pw@127.0.0.1:5432/onboarding_test_absent',
+      DATA_DIR: await tempDir(),
+    });
+    const failure = await prepareStorage(config).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(failure?.message).toMatch(/^DATABASE_URL \(127\.0\.0\.1:5432\/onboarding_test_absent\): /);
+    expect(failure?.message).not.toContain('s3cret-pw');
+    await closeStorage();
+  });
+
   it('picks PostgreSQL with DATABASE_URL, the files without', async () => {
     const withDb = loadConfig({ DATABASE_URL: database.url, DATA_DIR: await tempDir() });
     const without = loadConfig({ DATA_DIR: await tempDir() });
@@ -281,5 +295,6 @@ describe('schema and choice of store', () => {
     expect(createDocumentStore(without)).toBeInstanceOf(FileDocumentStore);
     expect(createEmailLedger(without)).toBeInstanceOf(FileEmailLedger);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://db/x' })).toThrow(/DATABASE_URL/);
+    await closeStorage();
   });
 });
