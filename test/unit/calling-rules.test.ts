@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createSipGatewayActivities, type NumberAssignment, type SipGateway } from '../../activities/sip-gateway';
 import { blockedCalleeBodySchema } from '../../api/schemas';
 import { sbcCallingRules } from '../../domain/calling-rules';
 import { productById } from '../../domain/catalog';
@@ -65,5 +66,46 @@ describe('blocked callee bodies', () => {
     expect(parsed.error!.issues.map((i) => i.path.join('.') || i.code).sort()).toEqual(
       ['number', 'reason', 'unrecognized_keys'].sort(),
     );
+  });
+});
+
+describe('the gateway activity that binds numbers', () => {
+  function recorder() {
+    const seen: NumberAssignment[] = [];
+    const gateway: SipGateway = {
+      mode: 'test',
+      async assignNumbers(a) {
+        seen.push(a);
+        return [];
+      },
+      async unassignNumbers() {
+        return { removed: [] };
+      },
+      async assignments() {
+        return [];
+      },
+    };
+    return { seen, gateway };
+  }
+
+  it('names the enterprise of the instance when the assignment does not, so its rules are kept per enterprise', async () => {
+    const { seen, gateway } = recorder();
+    const asked: string[] = [];
+    const activities = createSipGatewayActivities(gateway, {
+      enterpriseOfInstance: async (id) => {
+        asked.push(id);
+        return id === 'cc-1' ? 'ent-1' : null;
+      },
+    });
+    await activities.assignNumbers({ instanceId: 'cc-1', numbers: ['+862066240001'], reference: 'case-1' });
+    await activities.assignNumbers({ instanceId: 'cc-unknown', numbers: ['+862066240002'], reference: 'case-2' });
+    await activities.assignNumbers({
+      instanceId: 'cc-1',
+      numbers: ['+862066240003'],
+      enterpriseId: 'ent-given',
+      reference: 'case-3',
+    });
+    expect(seen.map((a) => a.enterpriseId)).toEqual(['ent-1', undefined, 'ent-given']);
+    expect(asked).toEqual(['cc-1', 'cc-unknown']);
   });
 });
