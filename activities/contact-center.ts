@@ -497,55 +497,59 @@ export function createAdminPasswordActivities(deps: AdminPasswordDeps) {
       reissue: number;
       dedupKey: string;
     }): Promise<IssuedAdminPassword> {
-      const delivered = await deps.ledger.find(input.dedupKey);
-      if (delivered) {
+      // One issuance at a time per email, on every worker: a second attempt (a retry after a
+      // timeout) waits, then finds the delivery instead of setting a password no one receives.
+      return deps.ledger.exclusive(input.dedupKey, async () => {
+        const delivered = await deps.ledger.find(input.dedupKey);
+        if (delivered) {
+          return {
+            instanceId: input.instanceId,
+            adminEmail: delivered.meta?.adminEmail ?? input.adminEmail,
+            state: 'delivered-earlier',
+          };
+        }
+        const instance = await deps.client.request<ContactCenterInstance>(
+          'GET',
+          `/v1/instances/${seg(input.instanceId)}`,
+        );
+        if (instance.admin.email.toLowerCase() !== input.adminEmail.toLowerCase()) {
+          throw ApplicationFailure.create({
+            type: CONTACT_CENTER_FAILURES.rejected,
+            message: `instance ${input.instanceId} is administered by another email than the case names; no password was set`,
+            nonRetryable: true,
+          });
+        }
+        const password = generateAdminPassword();
+        // Every attempt sets a new password, so each is its own operation with its own key.
+        const set = await deps.client.request<{ email: string; passwordVersion: number; passwordSetAt: string }>(
+          'PUT',
+          `/v1/instances/${seg(input.instanceId)}/admin/password`,
+          { body: { password }, idempotencyKey: `${input.dedupKey}/set/${randomBytes(8).toString('hex')}` },
+        );
+        await deps.sendEmail({
+          dedupKey: input.dedupKey,
+          to: set.email,
+          caseId: input.caseId,
+          meta: { instanceId: input.instanceId, adminEmail: set.email, passwordVersion: String(set.passwordVersion) },
+          data: {
+            caseId: input.caseId,
+            centerName: instance.centerName,
+            adminName: instance.admin.name,
+            adminEmail: set.email,
+            password,
+            consoleUrl: deps.consoleUrl,
+            instanceId: input.instanceId,
+            reissue: input.reissue,
+          },
+        });
         return {
           instanceId: input.instanceId,
-          adminEmail: delivered.meta?.adminEmail ?? input.adminEmail,
-          state: 'delivered-earlier',
-        };
-      }
-      const instance = await deps.client.request<ContactCenterInstance>(
-        'GET',
-        `/v1/instances/${seg(input.instanceId)}`,
-      );
-      if (instance.admin.email.toLowerCase() !== input.adminEmail.toLowerCase()) {
-        throw ApplicationFailure.create({
-          type: CONTACT_CENTER_FAILURES.rejected,
-          message: `instance ${input.instanceId} is administered by another email than the case names; no password was set`,
-          nonRetryable: true,
-        });
-      }
-      const password = generateAdminPassword();
-      // Every attempt sets a new password, so each is its own operation with its own key.
-      const set = await deps.client.request<{ email: string; passwordVersion: number; passwordSetAt: string }>(
-        'PUT',
-        `/v1/instances/${seg(input.instanceId)}/admin/password`,
-        { body: { password }, idempotencyKey: `${input.dedupKey}/set/${randomBytes(8).toString('hex')}` },
-      );
-      await deps.sendEmail({
-        dedupKey: input.dedupKey,
-        to: set.email,
-        caseId: input.caseId,
-        meta: { instanceId: input.instanceId, adminEmail: set.email, passwordVersion: String(set.passwordVersion) },
-        data: {
-          caseId: input.caseId,
-          centerName: instance.centerName,
-          adminName: instance.admin.name,
           adminEmail: set.email,
-          password,
-          consoleUrl: deps.consoleUrl,
-          instanceId: input.instanceId,
-          reissue: input.reissue,
-        },
+          passwordVersion: set.passwordVersion,
+          passwordSetAt: set.passwordSetAt,
+          state: 'issued',
+        };
       });
-      return {
-        instanceId: input.instanceId,
-        adminEmail: set.email,
-        passwordVersion: set.passwordVersion,
-        passwordSetAt: set.passwordSetAt,
-        state: 'issued',
-      };
     },
   };
 }

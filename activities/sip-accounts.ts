@@ -41,45 +41,49 @@ export function createSipAccountActivities(deps: SipAccountDeps) {
       account?: { username: string; realm: string };
       dedupKey: string;
     }): Promise<IssuedAccount> {
-      const delivered = await deps.ledger.find(input.dedupKey);
-      if (delivered?.meta?.username && delivered.meta.realm) {
-        return { username: delivered.meta.username, realm: delivered.meta.realm, state: 'delivered-earlier' };
-      }
-      const sbc = sbcOf(deps.gateway);
-      const account =
-        input.rotation === 0 || !input.account
-          ? await sbc.createAccount({ instanceId: input.instanceId, reference: input.caseId })
-          : await sbc.rotateAccount(input.account);
-      await deps.sendEmail({
-        dedupKey: input.dedupKey,
-        to: input.to,
-        template: 'sip-credentials',
-        caseId: input.caseId,
-        meta: { username: account.username, realm: account.realm },
-        data: {
+      // One issuance at a time per email, on every worker: a second attempt (a retry after a
+      // timeout) waits, then finds the delivery instead of rotating the password it carried.
+      return deps.ledger.exclusive(input.dedupKey, async () => {
+        const delivered = await deps.ledger.find(input.dedupKey);
+        if (delivered?.meta?.username && delivered.meta.realm) {
+          return { username: delivered.meta.username, realm: delivered.meta.realm, state: 'delivered-earlier' };
+        }
+        const sbc = sbcOf(deps.gateway);
+        const account =
+          input.rotation === 0 || !input.account
+            ? await sbc.createAccount({ instanceId: input.instanceId, reference: input.caseId })
+            : await sbc.rotateAccount(input.account);
+        await deps.sendEmail({
+          dedupKey: input.dedupKey,
+          to: input.to,
+          template: 'sip-credentials',
           caseId: input.caseId,
-          companyName: input.companyName,
-          username: account.username,
-          password: account.password,
-          realm: account.realm,
-          registrar: deps.registrar,
-          transport: input.transport,
-          rotation: input.rotation,
-          ...(input.vendor === 'freeswitch'
-            ? {
-                freeswitchXml: freeswitchGatewayXml({
-                  name: `cc-${input.instanceId}`,
-                  username: account.username,
-                  password: account.password,
-                  realm: account.realm,
-                  registrar: deps.registrar,
-                  transport: input.transport,
-                }),
-              }
-            : {}),
-        },
+          meta: { username: account.username, realm: account.realm },
+          data: {
+            caseId: input.caseId,
+            companyName: input.companyName,
+            username: account.username,
+            password: account.password,
+            realm: account.realm,
+            registrar: deps.registrar,
+            transport: input.transport,
+            rotation: input.rotation,
+            ...(input.vendor === 'freeswitch'
+              ? {
+                  freeswitchXml: freeswitchGatewayXml({
+                    name: `cc-${input.instanceId}`,
+                    username: account.username,
+                    password: account.password,
+                    realm: account.realm,
+                    registrar: deps.registrar,
+                    transport: input.transport,
+                  }),
+                }
+              : {}),
+          },
+        });
+        return { username: account.username, realm: account.realm, state: account.state };
       });
-      return { username: account.username, realm: account.realm, state: account.state };
     },
   };
 }

@@ -5,6 +5,7 @@
  * row: it finds the key taken once the first commits (and does not send), or inserts it and sends
  * itself if the first rolled back (SMTP refused, or the process died and its connection with it).
  */
+import type pg from 'pg';
 import type { EmailLedger, SentEmail } from './email-ledger';
 import type { PgDatabase } from './postgres';
 
@@ -51,10 +52,7 @@ export class PgEmailLedger implements EmailLedger {
   async sendOnce(entry: SentEmail, send: () => Promise<void>): Promise<{ entry: SentEmail; sent: boolean }> {
     await this.db.ready();
     const claimed = await this.db.transaction(async (client) => {
-      await client.query(
-        `SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`,
-        [`${this.lockTimeoutMs}ms`, `${this.abandonAfterMs}ms`],
-      );
+      await this.limits(client);
       const { rowCount } = await client.query(
         `INSERT INTO email_ledger (dedup_key, message_id, recipient, template, sent_at, meta)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -70,6 +68,23 @@ export class PgEmailLedger implements EmailLedger {
     const earlier = await this.find(entry.key);
     if (!earlier) throw new Error(`email ${entry.key} neither claimed nor recorded`);
     return { entry: earlier, sent: false };
+  }
+
+  /** A transaction-scoped advisory lock on the key: released at the end, or when the holder dies. */
+  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    await this.db.ready();
+    return this.db.transaction(async (client) => {
+      await this.limits(client);
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`email-ledger:${key}`]);
+      return work();
+    });
+  }
+
+  private async limits(client: pg.PoolClient): Promise<void> {
+    await client.query(
+      `SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`,
+      [`${this.lockTimeoutMs}ms`, `${this.abandonAfterMs}ms`],
+    );
   }
 }
 

@@ -25,6 +25,11 @@ export interface EmailLedger {
    * (`sent: false`). A `send` that throws records nothing, so the next caller sends.
    */
   sendOnce(entry: SentEmail, send: () => Promise<void>): Promise<{ entry: SentEmail; sent: boolean }>;
+  /**
+   * Runs `work` alone among the callers holding `key`: for an email that delivers a secret made
+   * just before it (a password), so two attempts never make two secrets and deliver one.
+   */
+  exclusive<T>(key: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** The embedded default: a JSON-lines file, deduplicating within the one process that writes it. */
@@ -32,6 +37,7 @@ export class FileEmailLedger implements EmailLedger {
   private sent: Map<string, SentEmail> | undefined;
   private loading: Promise<Map<string, SentEmail>> | undefined;
   private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly held = new Map<string, Promise<unknown>>();
 
   constructor(private readonly file: string) {}
 
@@ -64,6 +70,18 @@ export class FileEmailLedger implements EmailLedger {
       return { entry, sent: true };
     } finally {
       this.inFlight.delete(entry.key);
+    }
+  }
+
+  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.held.get(key) ?? Promise.resolve();
+    const mine = before.catch(() => {}).then(work);
+    const tail = mine.catch(() => {});
+    this.held.set(key, tail);
+    try {
+      return await mine;
+    } finally {
+      if (this.held.get(key) === tail) this.held.delete(key);
     }
   }
 

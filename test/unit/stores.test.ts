@@ -166,7 +166,57 @@ describe.each(backends)('email ledger in $name', (backend) => {
   });
 });
 
+/** How the password activities use the ledger: a secret is made and set only when none was delivered. */
+async function issue(ledger: EmailLedger, key: string, issued: string[], name: string): Promise<string> {
+  return ledger.exclusive(key, async () => {
+    if (await ledger.find(key)) return 'delivered-earlier';
+    issued.push(name); // the platform now holds this worker's password
+    await pause(150);
+    await ledger.sendOnce(entry(key), async () => {});
+    return 'issued';
+  });
+}
+
+describe.each(backends)('exclusive issuance in $name', (backend) => {
+  it('two attempts at one secret: one makes and delivers it, the other finds it delivered', async () => {
+    const [ledger] = await backend.ledgers();
+    const issued: string[] = [];
+    const results = await Promise.all([
+      issue(ledger, 'case-4/password/0', issued, 'a'),
+      issue(ledger, 'case-4/password/0', issued, 'b'),
+    ]);
+    expect(results.sort()).toEqual(['delivered-earlier', 'issued']);
+    expect(issued).toHaveLength(1);
+  });
+
+  it('other keys do not wait, and a failed holder does not block the next', async () => {
+    const [ledger] = await backend.ledgers();
+    const started = Date.now();
+    const slow = ledger.exclusive('case-5/password/0', () => pause(400));
+    await ledger.exclusive('case-5/password/1', async () => {});
+    expect(Date.now() - started).toBeLessThan(300);
+    await slow;
+    await expect(
+      ledger.exclusive('case-5/password/2', async () => {
+        throw new Error('platform down');
+      }),
+    ).rejects.toThrow('platform down');
+    expect(await ledger.exclusive('case-5/password/2', async () => 'next')).toBe('next');
+  });
+});
+
 describe('email ledger in postgres, two workers', () => {
+  it('two workers issuing one password: one sets and sends it, the other finds it delivered', async () => {
+    const issued: string[] = [];
+    const [a, b] = [new PgEmailLedger(connect()), new PgEmailLedger(connect())];
+    const results = await Promise.all([
+      issue(a, 'case-race/password/0', issued, 'a'),
+      issue(b, 'case-race/password/0', issued, 'b'),
+    ]);
+    expect(results.sort()).toEqual(['delivered-earlier', 'issued']);
+    expect(issued).toHaveLength(1);
+  });
+
   /** The email activity as a worker runs it, with its own pool and its own SMTP connection. */
   function worker(sent: string[], delayMs: number, fail = false) {
     const { sendEmail } = createEmailActivities({
