@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm run chaos`: the heavier reliability runs (worker killed, Temporal restarted, billing and SMTP
-// faults), one file at a time, each on its own Temporal dev server and stack; loopback only.
+// faults; the cluster topology in cluster.test.ts), one file at a time, each on its own Temporal server
+// (the dev server, or the cluster's on PostgreSQL) and stack; loopback only.
 // Figures go to bench/results/chaos.default.json and BENCHMARKS.md (test/chaos/global-setup.ts).
 export default defineConfig({
   test: {
