@@ -191,6 +191,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/enterprises/{enterpriseId}/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's whole journey: milestones, instances, working numbers, who must act next and by when (owner or support; another tenant's: 404) */
+        get: operations["getEnterpriseJourney"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/numbers/quarantined": {
         parameters: {
             query?: never;
@@ -305,17 +322,20 @@ export interface components {
         Onboarding: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
+            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
             stage: string;
             awaiting: {
-                action: string;
+                action?: string;
+                for?: string;
                 /** @enum {string} */
                 role: "enterprise" | "support" | "admin";
                 since: string;
                 dueAt?: string;
+                detail?: string;
+                caseId?: string;
             }[];
             steps: {
                 name: string;
@@ -328,7 +348,7 @@ export interface components {
             related: {
                 id: string;
                 /** @enum {string} */
-                kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
+                kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
                 relation: string;
                 stage?: string;
                 /** @enum {string} */
@@ -348,7 +368,7 @@ export interface components {
         OnboardingSummary: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
+            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -412,6 +432,56 @@ export interface components {
                 skillGroupId: string;
             };
             createdAt: string;
+        };
+        Journey: {
+            milestones: {
+                /** @enum {string} */
+                name: "registered" | "verified" | "instance-created" | "number-access" | "ready";
+                /** @enum {string} */
+                status: "done" | "in-progress" | "waiting" | "not-started";
+                /** @description when it was reached */
+                at?: string;
+                /** @description the cases behind it */
+                caseIds: string[];
+            }[];
+            instances: {
+                instanceId: string;
+                centerName?: string;
+                caseId?: string;
+            }[];
+            numbers: {
+                number: string;
+                instanceId?: string;
+                caseId: string;
+            }[];
+            cases: {
+                id: string;
+                kind: string;
+                /** @enum {string} */
+                status: "running" | "completed" | "failed" | "cancelled";
+                stage: string;
+            }[];
+            stalledOn: ("enterprise" | "support") | null;
+            id: string;
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            /** @description who must act next, for what, and by when, soonest first */
+            next: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                caseId?: string;
+            }[];
+            links: {
+                self: string;
+                temporalUi: string;
+            };
         };
         "Start_enterprise-verification": {
             /** @enum {string} */
@@ -582,6 +652,62 @@ export interface components {
             agreementAccepted: true;
             /** @description defaults to the current version (2024-06) */
             agreementVersion?: string;
+        };
+        "Start_enterprise-onboarding": {
+            /** @constant */
+            kind: "enterprise-onboarding";
+            enterpriseId: string;
+            /** @description the verification's application; omitted to follow the enterprise's existing verification */
+            verification?: {
+                /** @enum {string} */
+                applicantType: "agent" | "legal-representative";
+                company: {
+                    name: string;
+                    unifiedSocialCreditCode: string;
+                    /** @enum {string} */
+                    entityType: "company" | "sole-proprietorship" | "partnership" | "individual-business" | "public-institution" | "other";
+                    /** Format: date */
+                    licenceValidFrom: string;
+                    /** @description null for a long-term licence */
+                    licenceValidTo: string | null;
+                };
+                legalRepresentative: {
+                    name: string;
+                    idNumber: string;
+                };
+                agent?: {
+                    name: string;
+                    idNumber: string;
+                };
+                contact: {
+                    name: string;
+                    phone: string;
+                    /** Format: email */
+                    email: string;
+                };
+                documents: {
+                    /** @enum {string} */
+                    kind: "business-licence" | "legal-rep-id" | "agent-id" | "agent-holding-id" | "legal-rep-holding-id" | "acceptance-form" | "network-access-commitment" | "power-of-attorney";
+                    documentId: string;
+                }[];
+            };
+            /** @description the contact center to create once verification passes; omitted when the enterprise creates it itself */
+            instance?: {
+                /** @description unique among the enterprise's contact centers */
+                centerName: string;
+                admin: {
+                    name: string;
+                    /**
+                     * Format: email
+                     * @description the administrator signs in with this address; the password is emailed to it
+                     */
+                    email: string;
+                };
+                /** @constant */
+                agreementAccepted: true;
+                /** @description defaults to the current version (2024-06) */
+                agreementVersion?: string;
+            };
         };
         "Action_enterprise-verification_approve": {
             note?: string;
@@ -865,11 +991,12 @@ export interface operations {
     listOnboardings: {
         parameters: {
             query?: {
-                kind?: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance";
+                kind?: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
                 status?: "running" | "completed" | "failed" | "cancelled";
                 stage?: string;
                 awaiting?: "enterprise" | "support" | "admin";
                 enterpriseId?: string;
+                stalled?: "true" | "false";
                 limit?: number;
             };
             header?: never;
@@ -929,7 +1056,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Start_enterprise-verification"] | components["schemas"]["Start_number-purchase"] | components["schemas"]["Start_own-400-landing"] | components["schemas"]["Start_third-party-line"] | components["schemas"]["Start_sip-trunk"] | components["schemas"]["Start_sip-registration"] | components["schemas"]["Start_contact-center-instance"];
+                "application/json": components["schemas"]["Start_enterprise-verification"] | components["schemas"]["Start_number-purchase"] | components["schemas"]["Start_own-400-landing"] | components["schemas"]["Start_third-party-line"] | components["schemas"]["Start_sip-trunk"] | components["schemas"]["Start_sip-registration"] | components["schemas"]["Start_contact-center-instance"] | components["schemas"]["Start_enterprise-onboarding"];
             };
         };
         responses: {
@@ -1257,6 +1384,64 @@ export interface operations {
             };
             /** @description Problem details (RFC 9457) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getEnterpriseJourney: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterpriseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the journey (`enterprise-onboarding` at `journey-<enterpriseId>`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Journey"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
