@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { findGo, goInstall, isExecutableFile, TEMPORAL_CLI_VERSION, toolCacheDir } from './temporal-cli';
+import { findGo, goInstall, isExecutableFile, toolCacheDir } from './temporal-cli';
 
 /** go.temporal.io/server as required by github.com/temporalio/cli@v1.5.1. */
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
@@ -124,9 +124,6 @@ export async function resolveClusterTools(
     ui: toolPath(CLUSTER_TOOLS.ui, env),
   };
 }
-
-/** For the README and messages: which CLI these versions come from. */
-export const CLUSTER_TOOLS_ORIGIN = `the versions the Temporal CLI ${TEMPORAL_CLI_VERSION} embeds`;
 
 if (require.main === module) {
   resolveClusterTools().then(
