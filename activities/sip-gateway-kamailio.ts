@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import pg from 'pg';
 import { sbcCallingRules, type BlockedCallee } from '../domain/calling-rules';
+import { enterpriseIdSchema } from '../domain/common';
 import { checkAllowlistAddress } from '../domain/sip';
 import {
   accountNotFound,
@@ -165,6 +166,9 @@ export class KamailioSipGateway implements CompleteSipGateway {
 
   async assignNumbers(a: NumberAssignment): Promise<AssignedNumber[]> {
     checkReference(a.reference);
+    // Kamailio puts it in a query of its own (per-callee counts): a plain id only.
+    if (a.enterpriseId !== undefined && !enterpriseIdSchema.safeParse(a.enterpriseId).success)
+      throw invalidSipInput(`not an enterprise id: ${a.enterpriseId}`);
     const rules = sbcCallingRules(a.callingRules);
     const client = await this.pool.connect();
     try {
@@ -257,6 +261,8 @@ export class KamailioSipGateway implements CompleteSipGateway {
   async blockCallee(
     input: { enterpriseId: string } & BlockedCallee,
   ): Promise<{ entry: BlockedCallee; created: boolean }> {
+    if (!enterpriseIdSchema.safeParse(input.enterpriseId).success || !/^\+[1-9]\d{6,14}$/.test(input.number))
+      throw invalidSipInput(`not an enterprise id and E.164 number: ${input.enterpriseId}, ${input.number}`);
     // Kamailio reads the table on every outbound INVITE: in force from the commit on.
     const inserted = await this.pool.query<BlockedCalleeRow>(
       `INSERT INTO blocked_callee (enterprise_id, number, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5)

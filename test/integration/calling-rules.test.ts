@@ -310,10 +310,17 @@ describe('calls out through the SBC', () => {
     });
     expect(added.created).toBe(true);
     expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
+    // Written with separators, the caller and the callee are still the same numbers.
+    expect(await refusedCall('020-8888-1006', '139-0000-5000')).toBe('Q.850;cause=21;text="blocked callee"');
     expect((await callOut(other, ['13900005000'])).code).toBe(0);
     expect(await acc(number)).toEqual([
       { callee: '13900005000', code: 403, admitted: false, reason: 'calling-rule:blocked callee' },
     ]);
+    // A caller ID crafted as SQL reaches no query: not a number of ours, and nothing is touched.
+    const crafted = "x','y',0);DELETE/**/FROM/**/blocked_callee;--";
+    expect((await callOut(crafted, ['13900005000'])).code).toBe(0);
+    expect((await acc(crafted)).map((r) => [r.code, r.reason])).toEqual([[200, 'from-platform']]);
+    expect((await gateway.blockedCallees({ enterpriseId: ENT_A })).map((b) => b.number)).toEqual([blocked]);
 
     // Released: the number's rules are gone with its assignment.
     expect(await gateway.unassignNumbers({ numbers: [number], reference: 'case-calls-5' })).toEqual({
