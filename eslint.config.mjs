@@ -37,6 +37,21 @@ export default tseslint.config(
     },
   },
   {
+    // The console's modules run in the browser.
+    files: ['console/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        Event: 'readonly',
+        FormData: 'readonly',
+        URLSearchParams: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
+  },
+  {
     // Product code talks to the real systems' contracts; sandboxes and test doubles plug in from outside.
     files: [
       'api/**/*.ts',

@@ -1,0 +1,789 @@
+// @ts-check
+/**
+ * The console: sign-in, the support queue, the case page with its action forms, and the
+ * enterprise's cases, start forms and journey. Hash routes (#/queue, #/case/<id>, #/cases,
+ * #/start/<kind>, #/journey) keep every view a link.
+ */
+import { render } from 'preact';
+import { useEffect, useState, useCallback, useRef } from 'preact/hooks';
+import { html, call, setCsrf, label, english, zh, when, go } from './lib.js';
+import { SchemaForm, loadOpenApi } from './forms.js';
+
+/** @typedef {{ name: string, role: 'enterprise' | 'support' | 'admin', enterpriseId?: string }} Principal */
+
+/** @type {Promise<any> | null} */
+let metaPromise = null;
+const loadMeta = () => (metaPromise ??= call('GET', '/console/api/meta').then((a) => a.body));
+
+/** The current hash route. */
+function useRoute() {
+  const [route, setRoute] = useState(window.location.hash.slice(1) || '/');
+  useEffect(() => {
+    const on = () => setRoute(window.location.hash.slice(1) || '/');
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+/** Calls `load` now and every `ms` while the view is shown (two agents see the same queue). */
+function usePolling(/** @type {() => Promise<void>} */ load, /** @type {number} */ ms, /** @type {unknown[]} */ deps) {
+  useEffect(() => {
+    let stopped = false;
+    const tick = async () => {
+      if (!stopped) await load();
+    };
+    void tick();
+    const timer = setInterval(tick, ms);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, deps);
+}
+
+function App() {
+  const [principal, setPrincipal] = useState(/** @type {Principal | null | undefined} */ (undefined));
+  const route = useRoute();
+  useEffect(() => {
+    call('GET', '/console/api/session').then((a) => {
+      if (a.ok) setCsrf(a.body.csrfToken);
+      setPrincipal(a.ok ? a.body.principal : null);
+    });
+    const out = () => {
+      setCsrf(null);
+      setPrincipal(null);
+    };
+    window.addEventListener('console:signed-out', out);
+    return () => window.removeEventListener('console:signed-out', out);
+  }, []);
+  if (principal === undefined) return html`<p>正在加载… Loading…</p>`;
+  if (principal === null) return html`<${SignIn} onSignedIn=${setPrincipal} />`;
+  const signOut = async () => {
+    await call('DELETE', '/console/api/session');
+    setCsrf(null);
+    setPrincipal(null);
+    go('/');
+  };
+  const staff = principal.role !== 'enterprise';
+  return html`<div class="shell">
+    <header>
+      <h1>开通控制台 <span lang="en">Onboarding console</span></h1>
+      <nav aria-label="主导航 Main">
+        ${
+          staff
+            ? html`<a href="#/queue">工作队列 Work queue</a>`
+            : html`<a href="#/cases">我的案件 My cases</a> <a href="#/start">发起申请 Start</a>
+                <a href="#/journey">开通旅程 Journey</a>`
+        }
+      </nav>
+      <p class="who">
+        ${principal.name} · ${label(principal.role)}${principal.enterpriseId ? ` · ${principal.enterpriseId}` : ''}
+      </p>
+      <button type="button" class="secondary" onClick=${signOut}>退出登录 Sign out</button>
+    </header>
+    <main>${view(route, principal)}</main>
+  </div>`;
+}
+
+/** @param {string} route @param {Principal} principal */
+function view(route, principal) {
+  const [, first, ...rest] = route.split('/');
+  const arg = decodeURIComponent(rest.join('/'));
+  if (first === 'case' && arg) return html`<${CasePage} id=${arg} principal=${principal} key=${arg} />`;
+  if (principal.role === 'enterprise') {
+    if (first === 'start' && arg === 'enterprise-verification')
+      return html`<${VerificationStart} principal=${principal} />`;
+    if (first === 'start' && arg) return html`<${StartPage} kind=${arg} principal=${principal} key=${arg} />`;
+    if (first === 'start') return html`<${StartMenu} />`;
+    if (first === 'journey') return html`<${Journey} enterpriseId=${principal.enterpriseId} />`;
+    return html`<${MyCases} principal=${principal} />`;
+  }
+  return html`<${Queue} />`;
+}
+
+/** @param {{ onSignedIn: (p: Principal) => void }} p */
+function SignIn({ onSignedIn }) {
+  const [token, setToken] = useState('');
+  const [problem, setProblem] = useState(/** @type {any} */ (null));
+  const submit = async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    const a = await call('POST', '/console/api/session', { token });
+    if (!a.ok) return setProblem(a.body);
+    setCsrf(a.body.csrfToken);
+    onSignedIn(a.body.principal);
+  };
+  const err = problem?.errors?.find((/** @type {any} */ x) => x.path === 'token');
+  return html`<main class="sign-in">
+    <h1>开通控制台 <span lang="en">Onboarding console</span></h1>
+    <form onSubmit=${submit} aria-label="登录 Sign in">
+      <div class=${`field${problem ? ' invalid' : ''}`}>
+        <label for="token">API 令牌 API token</label>
+        <input
+          id="token"
+          type="password"
+          autocomplete="off"
+          value=${token}
+          aria-describedby=${problem ? 'token-error' : undefined}
+          aria-invalid=${problem ? 'true' : undefined}
+          onInput=${(/** @type {any} */ e) => setToken(e.currentTarget.value)}
+        />
+        ${problem && html`<p class="error" id="token-error" role="alert">${err?.message ?? problem.detail}</p>`}
+      </div>
+      <button type="submit">登录 Sign in</button>
+    </form>
+  </main>`;
+}
+
+// ------------------------------------------------------------------------------------------
+// Support: the work queue
+// ------------------------------------------------------------------------------------------
+
+function Queue() {
+  const [filters, setFilters] = useState({ kind: '', enterpriseId: '', stage: '' });
+  const [data, setData] = useState(/** @type {any} */ (null));
+  const [meta, setMeta] = useState(/** @type {any} */ (null));
+  useEffect(() => {
+    loadMeta().then(setMeta);
+  }, []);
+  const load = useCallback(async () => {
+    const qs = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== '')).toString();
+    const a = await call('GET', `/console/api/queue${qs ? `?${qs}` : ''}`);
+    setData(a.ok ? a.body : { problem: a.body });
+  }, [filters]);
+  usePolling(load, 4000, [load]);
+  const set = (/** @type {string} */ k) => (/** @type {any} */ e) =>
+    setFilters({ ...filters, [k]: e.currentTarget.value });
+  const stages = [...new Set((meta?.kinds ?? []).flatMap((/** @type {any} */ k) => k.stages))];
+  return html`<section aria-labelledby="queue-title">
+    <h2 id="queue-title">工作队列 Work queue</h2>
+    <p class="hint">
+      等待客服处理的案件，最早到期的在前；每 4 秒自动刷新。Cases awaiting support, soonest due first; refreshes every 4
+      s.
+    </p>
+    <form class="filters" aria-label="筛选 Filters" onSubmit=${(/** @type {Event} */ e) => e.preventDefault()}>
+      <div class="field">
+        <label for="filter-kind">类型 Kind</label>
+        <select id="filter-kind" value=${filters.kind} onChange=${set('kind')}>
+          <option value="">全部 All</option>
+          ${(meta?.kinds ?? []).map((/** @type {any} */ k) => html`<option value=${k.kind}>${label(k.kind)}</option>`)}
+        </select>
+      </div>
+      <div class="field">
+        <label for="filter-enterprise">企业 Enterprise</label>
+        <input id="filter-enterprise" value=${filters.enterpriseId} onChange=${set('enterpriseId')} />
+      </div>
+      <div class="field">
+        <label for="filter-stage">阶段 Stage</label>
+        <select id="filter-stage" value=${filters.stage} onChange=${set('stage')}>
+          <option value="">全部 All</option>
+          ${stages.map((s) => html`<option value=${s}>${label(String(s))}</option>`)}
+        </select>
+      </div>
+    </form>
+    ${data?.problem && html`<p class="error" role="alert">${data.problem.detail}</p>`}
+    ${
+      data?.items &&
+      (data.items.length === 0
+        ? html`<p>队列为空 The queue is empty.</p>`
+        : html`<table class="queue">
+            <caption>
+              ${data.items.length} 个案件 cases · 更新于 updated ${when(data.at)}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">到期 Due</th>
+                <th scope="col">类型 Kind</th>
+                <th scope="col">企业 Enterprise</th>
+                <th scope="col">阶段 Stage</th>
+                <th scope="col">待办 Awaiting</th>
+                <th scope="col"><span class="visually-hidden">打开 Open</span></th>
+              </tr>
+            </thead>
+            <tbody>
+              ${data.items.map(
+                (/** @type {any} */ c) =>
+                  html`<tr class=${c.overdue ? 'overdue' : ''} key=${c.id}>
+                    <td>
+                      ${when(c.dueAt)} ${c.overdue ? html`<strong class="badge overdue">已逾期 Overdue</strong>` : ''}
+                    </td>
+                    <td>${label(c.kind)}</td>
+                    <td>${c.enterpriseId}</td>
+                    <td>${label(c.stage)}</td>
+                    <td>${c.awaiting.map((/** @type {any} */ a) => label(a.action ?? a.for)).join(', ')}</td>
+                    <td>
+                      <a href=${`#/case/${encodeURIComponent(c.id)}`} aria-label=${`打开 Open ${c.id}`}>打开 Open</a>
+                    </td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`)
+    }
+  </section>`;
+}
+
+// ------------------------------------------------------------------------------------------
+// The case page
+// ------------------------------------------------------------------------------------------
+
+/** @param {{ id: string, principal: Principal }} p */
+function CasePage({ id, principal }) {
+  const [c, setCase] = useState(/** @type {any} */ (null));
+  const [problem, setProblem] = useState(/** @type {any} */ (null));
+  const [doc, setDoc] = useState(/** @type {any} */ (null));
+  const [meta, setMeta] = useState(/** @type {any} */ (null));
+  const [application, setApplication] = useState(/** @type {any} */ (null));
+  useEffect(() => {
+    loadOpenApi().then(setDoc);
+    loadMeta().then(setMeta);
+  }, []);
+  const load = useCallback(async () => {
+    const a = await call('GET', `/v1/onboardings/${encodeURIComponent(id)}`);
+    if (!a.ok) return setProblem(a.body);
+    setCase(a.body);
+  }, [id]);
+  usePolling(load, 5000, [load]);
+  const kind = c?.kind;
+  const stage = c?.stage;
+  useEffect(() => {
+    if (kind !== 'enterprise-verification') return;
+    call('GET', `/console/api/cases/${encodeURIComponent(id)}/application`).then((a) => a.ok && setApplication(a.body));
+  }, [kind, stage, id]);
+  if (problem) return html`<p class="error" role="alert">${problem.title}: ${problem.detail}</p>`;
+  if (!c) return html`<p>正在加载… Loading…</p>`;
+  const actionsOfKind = meta?.kinds?.find((/** @type {any} */ k) => k.kind === c.kind)?.actions ?? {};
+  const mine = c.awaiting.filter(
+    (/** @type {any} */ a) =>
+      a.action && (principal.role === 'admin' || (actionsOfKind[a.action]?.roles ?? [a.role]).includes(principal.role)),
+  );
+  const rejection = application?.rejection;
+  return html`<article aria-labelledby="case-title">
+    <h2 id="case-title">${label(c.kind)} <code>${c.id}</code></h2>
+    <dl class="facts">
+      <dt>企业 Enterprise</dt>
+      <dd>${c.enterpriseId}</dd>
+      <dt>状态 Status</dt>
+      <dd>${label(c.status)}</dd>
+      <dt>阶段 Stage</dt>
+      <dd data-testid="stage" aria-live="polite">${label(c.stage)}</dd>
+      <dt>创建 Created</dt>
+      <dd>${when(c.createdAt)}</dd>
+      <dt>Temporal</dt>
+      <dd>
+        <a href=${c.links.temporalUi} target="_blank" rel="noopener">在 Temporal UI 中查看 Open in Temporal UI</a>
+      </dd>
+    </dl>
+    ${c.error && html`<p class="error">${c.error.type}: ${c.error.message}</p>`}
+    <${Awaiting} awaiting=${c.awaiting} />
+    ${
+      rejection &&
+      c.stage === 'awaiting-resubmission' &&
+      html`<section aria-labelledby="reasons-title" class="rejection">
+        <h3 id="reasons-title">驳回原因 Rejection reasons</h3>
+        <ul>
+          ${rejection.reasons.map(
+            (/** @type {any} */ r) =>
+              html`<li>
+                <strong>${r.documentKind ? label(r.documentKind) : r.field}</strong>: ${r.message}
+                <code>${r.code}</code>
+              </li>`,
+          )}
+        </ul>
+      </section>`
+    }
+    ${application?.application && html`<${Application} application=${application.application} />`}
+    ${
+      doc &&
+      mine.map(
+        (/** @type {any} */ a) =>
+          html`<${ActionForm}
+            key=${`${a.action}-${c.stage}`}
+            doc=${doc}
+            c=${c}
+            action=${a.action}
+            summary=${actionsOfKind[a.action]?.summary}
+            application=${application}
+            meta=${meta}
+            onDone=${setCase}
+          />`,
+      )
+    }
+    ${c.status === 'running' && html`<${Cancel} id=${c.id} onDone=${setCase} />`}
+    <${Related} related=${c.related} />
+    <${Timeline} steps=${c.steps} />
+    ${
+      c.result &&
+      html`<details>
+        <summary>结果 Result</summary>
+        <pre>${JSON.stringify(c.result, null, 2)}</pre>
+      </details>`
+    }
+  </article>`;
+}
+
+/** @param {{ awaiting: any[] }} p */
+function Awaiting({ awaiting }) {
+  if (!awaiting.length) return html`<p>当前无待办 Nothing is awaited now.</p>`;
+  return html`<section aria-labelledby="awaiting-title">
+    <h3 id="awaiting-title">等待 Awaiting</h3>
+    <ul class="awaiting">
+      ${awaiting.map(
+        (a) =>
+          html`<li>
+            <strong>${label(a.action ?? a.for)}</strong> · ${label(a.role)} · 截止 due ${when(a.dueAt)}
+            ${a.dueAt && Date.parse(a.dueAt) < Date.now() ? html` <strong class="badge overdue">已逾期 Overdue</strong>` : ''}
+            ${a.detail ? html` · ${a.detail}` : ''}
+            ${a.amount !== undefined ? html` · ${(Number(a.amount) / 100).toFixed(2)} 元` : ''}
+            ${
+              a.url || a.payUrl
+                ? html` ·
+                    <a href=${a.url ?? a.payUrl} target="_blank" rel="noopener">去付款 Pay in the billing portal</a>`
+                : ''
+            }
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
+/** The application's fields beside the documents they rest on. @param {{ application: any }} p */
+function Application({ application }) {
+  const a = application;
+  const rows = [
+    ['applicantType', label(a.applicantType)],
+    ['company', `${a.company?.name} · ${a.company?.unifiedSocialCreditCode} · ${label(a.company?.entityType ?? '')}`],
+    ['licenceValidTo', `${a.company?.licenceValidFrom} → ${a.company?.licenceValidTo ?? '长期 long-term'}`],
+    ['legalRepresentative', `${a.legalRepresentative?.name} · ${a.legalRepresentative?.idNumber}`],
+    ...(a.agent ? [['agent', `${a.agent.name} · ${a.agent.idNumber}`]] : []),
+    ['contact', `${a.contact?.name} · ${a.contact?.phone} · ${a.contact?.email}`],
+  ];
+  return html`<section aria-labelledby="application-title" class="application">
+    <h3 id="application-title">申请材料 Application</h3>
+    <dl class="facts">
+      ${rows.map(
+        ([k, v]) =>
+          html`<dt>${label(k)}</dt>
+            <dd>${v}</dd>`,
+      )}
+    </dl>
+    <div class="documents">
+      ${(a.documents ?? []).map(
+        (/** @type {any} */ d) =>
+          html`<figure key=${d.documentId}>
+            <iframe src=${`/v1/documents/${d.documentId}`} title=${`${label(d.kind)} document`} loading="lazy"></iframe>
+            <figcaption>
+              ${label(d.kind)} ·
+              <a href=${`/v1/documents/${d.documentId}`} target="_blank" rel="noopener"
+                >查看 View ${english(d.kind).toLowerCase()}</a
+              >
+            </figcaption>
+          </figure>`,
+      )}
+    </div>
+  </section>`;
+}
+
+/** @param {{ doc: any, c: any, action: string, summary?: string, application: any, meta: any, onDone: (c: any) => void }} p */
+function ActionForm({ doc, c, action, summary, application, meta, onDone }) {
+  const component = `Action_${c.kind}_${action}`;
+  const submit = async (/** @type {any} */ value) => {
+    const a = await call('POST', `/v1/onboardings/${encodeURIComponent(c.id)}/actions/${action}`, value);
+    if (a.ok) onDone(a.body);
+    return a;
+  };
+  /** @type {any} */
+  let initial = {};
+  /** @type {Record<string, any>} */
+  const overrides = {};
+  if (action === 'reject' && c.kind === 'enterprise-verification') initial = { reasons: [{}] };
+  if (action === 'resubmit' && application?.application) {
+    // Keeps what was right: the form starts from the application as it stands.
+    const { documents: _d, applicantType: _t, ...fields } = application.application;
+    initial = fields;
+    const required = meta?.requiredDocuments?.[application.application.applicantType] ?? [];
+    overrides.documents = (/** @type {any} */ p) =>
+      html`<${DocumentChecklist}
+        kinds=${required}
+        value=${p.value ?? []}
+        onChange=${p.onChange}
+        errors=${p.errors}
+        prefix="documents"
+        existing=${application.application.documents}
+        rejected=${(application.rejection?.reasons ?? []).map((/** @type {any} */ r) => r.documentKind).filter(Boolean)}
+      />`;
+  }
+  return html`<section class="action" aria-labelledby=${`action-${action}`}>
+    <h3 id=${`action-${action}`}>${label(action)}</h3>
+    ${summary && html`<p class="hint">${summary}</p>`}
+    <${SchemaForm}
+      doc=${doc}
+      component=${component}
+      formId=${`action-${action}`}
+      initial=${initial}
+      submit=${submit}
+      errorPrefix="payload."
+      overrides=${overrides}
+      submitLabel=${label(action)}
+    />
+  </section>`;
+}
+
+/** Cancel with a reason, after a confirmation step. @param {{ id: string, onDone: (c: any) => void }} p */
+function Cancel({ id, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState(/** @type {any} */ (null));
+  if (!open)
+    return html`<p>
+      <button type="button" class="danger" onClick=${() => setOpen(true)}>取消案件 Cancel case</button>
+    </p>`;
+  const confirm = async () => {
+    const a = await call('POST', `/v1/onboardings/${encodeURIComponent(id)}/cancel`, reason ? { reason } : {});
+    if (!a.ok) return setProblem(a.body);
+    setOpen(false);
+    onDone(a.body);
+  };
+  return html`<section class="confirm" role="group" aria-labelledby="cancel-title">
+    <h3 id="cancel-title">确认取消？Cancel this case?</h3>
+    <p>补偿操作将会执行，此操作不可撤销。Compensations run; this cannot be undone.</p>
+    <div class="field">
+      <label for="cancel-reason">取消原因 Cancellation reason</label>
+      <input id="cancel-reason" value=${reason} onInput=${(/** @type {any} */ e) => setReason(e.currentTarget.value)} />
+    </div>
+    ${problem && html`<p class="error" role="alert">${problem.detail}</p>`}
+    <button type="button" class="danger" onClick=${confirm}>确认取消 Confirm cancellation</button>
+    <button type="button" class="secondary" onClick=${() => setOpen(false)}>保留案件 Keep the case</button>
+  </section>`;
+}
+
+/** @param {{ related: any[] }} p */
+function Related({ related }) {
+  if (!related?.length) return null;
+  return html`<section aria-labelledby="related-title">
+    <h3 id="related-title">相关案件 Related cases</h3>
+    <ul>
+      ${related.map(
+        (r) =>
+          html`<li>
+            ${r.relation}: <a href=${`#/case/${encodeURIComponent(r.id)}`}>${label(r.kind)} ${r.id}</a>
+            ${r.stage ? ` · ${label(r.stage)}` : ''} ${r.status ? ` · ${label(r.status)}` : ''}
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
+/** @param {{ steps: any[] }} p */
+function Timeline({ steps }) {
+  return html`<section aria-labelledby="steps-title">
+    <h3 id="steps-title">时间线 Timeline</h3>
+    <ol class="timeline">
+      ${steps.map(
+        (s) =>
+          html`<li class=${`step ${s.status}`}>
+            <time datetime=${s.at}>${when(s.at)}</time> <strong>${s.name}</strong>
+            ${s.by ? html` · ${s.by}` : ''} ${s.detail ? html` · <span>${s.detail}</span>` : ''}
+            <span class="status">${label(s.status)}</span>
+          </li>`,
+      )}
+    </ol>
+  </section>`;
+}
+
+// ------------------------------------------------------------------------------------------
+// Enterprises
+// ------------------------------------------------------------------------------------------
+
+/** @param {{ principal: Principal }} p */
+function MyCases({ principal }) {
+  const [items, setItems] = useState(/** @type {any[] | null} */ (null));
+  const load = useCallback(async () => {
+    const a = await call('GET', '/v1/onboardings');
+    if (!a.ok) return;
+    // What to do next and by when comes from each running case itself.
+    const full = await Promise.all(
+      a.body.items.map(async (/** @type {any} */ s) =>
+        s.status === 'running' ? ((await call('GET', s.links.self)).body ?? s) : s,
+      ),
+    );
+    setItems(full);
+  }, []);
+  usePolling(load, 5000, [load]);
+  return html`<section aria-labelledby="cases-title">
+    <h2 id="cases-title">我的案件 My cases</h2>
+    <p><a href="#/start/enterprise-verification">发起企业认证 Start a verification</a></p>
+    ${
+      items === null
+        ? html`<p>正在加载… Loading…</p>`
+        : items.length === 0
+          ? html`<p>还没有案件 No cases yet.</p>`
+          : html`<ul class="cases">
+              ${items.map(
+                (c) =>
+                  html`<li key=${c.id}>
+                    <a href=${`#/case/${encodeURIComponent(c.id)}`}>${label(c.kind)} · ${c.id}</a> · ${label(c.status)}
+                    · ${label(c.stage)}
+                    ${(c.awaiting ?? [])
+                      .filter((/** @type {any} */ a) => a.role === principal.role)
+                      .map(
+                        (/** @type {any} */ a) =>
+                          html` ·
+                            <strong class="next"
+                              >下一步 Next: ${label(a.action ?? a.for)} · 截止 by ${when(a.dueAt)}</strong
+                            >`,
+                      )}
+                  </li>`,
+              )}
+            </ul>`
+    }
+  </section>`;
+}
+
+function StartMenu() {
+  const [meta, setMeta] = useState(/** @type {any} */ (null));
+  useEffect(() => {
+    loadMeta().then(setMeta);
+  }, []);
+  return html`<section aria-labelledby="start-title">
+    <h2 id="start-title">发起申请 Start an onboarding</h2>
+    <ul>
+      ${(meta?.kinds ?? [])
+        .filter((/** @type {any} */ k) => k.startable)
+        .map(
+          (/** @type {any} */ k) => html`<li><a href=${`#/start/${k.kind}`}>${label(k.kind)}</a> — ${k.summary}</li>`,
+        )}
+    </ul>
+  </section>`;
+}
+
+/**
+ * The materials checklist: one upload per required document, each uploaded at once, with the
+ * API's failures for that document beside it.
+ * @param {{ kinds: string[], value: any[], onChange: (v: any[]) => void, errors: any[], prefix: string,
+ *   existing?: any[], rejected?: string[] }} p
+ */
+function DocumentChecklist({ kinds, value, onChange, errors, prefix, existing = [], rejected = [] }) {
+  const [uploadErrors, setUploadErrors] = useState(/** @type {Record<string, string>} */ ({}));
+  // Uploads finish in any order: each one adds to the list as it stands then.
+  const current = useRef(value);
+  current.current = value;
+  const upload = async (/** @type {string} */ kind, /** @type {File} */ file) => {
+    const form = new FormData();
+    form.append('kind', kind);
+    form.append('file', file);
+    const a = await call('POST', '/v1/documents', form);
+    setUploadErrors((errs) => ({ ...errs, [kind]: a.ok ? '' : (a.body?.detail ?? 'upload failed') }));
+    if (!a.ok) return;
+    current.current = [...current.current.filter((d) => d.kind !== kind), { kind, documentId: a.body.documentId }];
+    onChange(current.current);
+  };
+  const general = errors.filter((e) => e.path === prefix);
+  return html`<fieldset class="group checklist">
+    <legend>材料清单 Materials checklist</legend>
+    ${general.map((e) => html`<p class="error">${e.message}</p>`)}
+    <ul>
+      ${kinds.map((kind) => {
+        const index = value.findIndex((d) => d.kind === kind);
+        const uploaded = index >= 0 ? value[index] : undefined;
+        const before = existing.find((d) => d.kind === kind);
+        const mine = [
+          ...errors.filter((e) => index >= 0 && e.path.startsWith(`${prefix}.${index}`)),
+          ...errors.filter((e) => e.path === prefix && e.message.includes(kind)),
+        ];
+        const id = `upload-${kind}`;
+        return html`<li class=${mine.length || uploadErrors[kind] ? 'invalid' : ''} key=${kind}>
+          <label for=${id}>上传${zh(kind) ?? ''} Upload ${english(kind).toLowerCase()}</label>
+          <input
+            id=${id}
+            type="file"
+            accept="application/pdf,image/jpeg,image/png"
+            aria-describedby=${`${id}-status`}
+            onChange=${(/** @type {any} */ e) => e.currentTarget.files?.[0] && upload(kind, e.currentTarget.files[0])}
+          />
+          <span id=${`${id}-status`} class="status">
+            ${
+              uploaded
+                ? html`✓ 已上传 uploaded`
+                : before
+                  ? rejected.includes(kind)
+                    ? html`<strong class="error">需重新上传 Rejected: upload a new one</strong>`
+                    : html`沿用已提交 kept as submitted`
+                  : html`未上传 not uploaded`
+            }
+          </span>
+          ${uploadErrors[kind] && html`<p class="error" role="alert">${uploadErrors[kind]}</p>`}
+          ${mine.map((e) => html`<p class="error">${e.message} <code>${e.code ?? ''}</code></p>`)}
+        </li>`;
+      })}
+    </ul>
+  </fieldset>`;
+}
+
+/** @param {{ principal: Principal }} p */
+function VerificationStart({ principal }) {
+  const [doc, setDoc] = useState(/** @type {any} */ (null));
+  const [meta, setMeta] = useState(/** @type {any} */ (null));
+  useEffect(() => {
+    loadOpenApi().then(setDoc);
+    loadMeta().then(setMeta);
+  }, []);
+  if (!doc || !meta) return html`<p>正在加载… Loading…</p>`;
+  const submit = async (/** @type {any} */ value) => {
+    const required = meta.requiredDocuments[value.applicantType] ?? [];
+    // Only the documents the checklist asks for this applicant type.
+    const body = {
+      ...value,
+      documents: (value.documents ?? []).filter((/** @type {any} */ d) => required.includes(d.kind)),
+    };
+    const a = await call('POST', '/v1/onboardings', body);
+    if (a.ok) go(`/case/${encodeURIComponent(a.body.id)}`);
+    return a;
+  };
+  return html`<section aria-labelledby="verification-title">
+    <h2 id="verification-title">企业认证 Enterprise verification</h2>
+    <p class="hint">
+      提交前会检查所有字段和材料，所有问题一次列出。Every field and document is pre-checked before anything is
+      submitted; every failure is listed at once.
+    </p>
+    <${SchemaForm}
+      doc=${doc}
+      component="Start_enterprise-verification"
+      formId="verification"
+      initial=${{
+        kind: 'enterprise-verification',
+        enterpriseId: principal.enterpriseId,
+        applicantType: 'legal-representative',
+        company: { licenceValidTo: null },
+        documents: [],
+      }}
+      hidden=${['enterpriseId']}
+      overrides=${{
+        documents: (/** @type {any} */ p) =>
+          html`<${DocumentChecklist}
+            kinds=${meta.requiredDocuments[p.top?.applicantType] ?? []}
+            value=${p.value ?? []}
+            onChange=${p.onChange}
+            errors=${p.errors}
+            prefix="documents"
+          />`,
+      }}
+      submit=${submit}
+      submitLabel="提交认证申请 Submit verification"
+    />
+  </section>`;
+}
+
+/** Start forms of the other kinds, with what helps while typing. @param {{ kind: string, principal: Principal }} p */
+function StartPage({ kind, principal }) {
+  const [doc, setDoc] = useState(/** @type {any} */ (null));
+  const [extra, setExtra] = useState(/** @type {any} */ (null));
+  useEffect(() => {
+    loadOpenApi().then(setDoc);
+    if (kind === 'sip-trunk' || kind === 'sip-registration')
+      call('GET', '/v1/sip/provider-addresses').then((a) => a.ok && setExtra({ addresses: a.body }));
+    if (kind === 'third-party-line')
+      call('GET', '/v1/catalog/third-party-products').then((a) => a.ok && setExtra({ catalogue: a.body.items }));
+  }, [kind]);
+  if (!doc) return html`<p>正在加载… Loading…</p>`;
+  const submit = async (/** @type {any} */ value) => {
+    const a = await call('POST', '/v1/onboardings', value);
+    if (a.ok) go(`/case/${encodeURIComponent(a.body.id)}`);
+    return a;
+  };
+  /** @type {Record<string, (v: any) => any>} */
+  const hints = {
+    peakConcurrentCalls: (v) =>
+      v?.peakConcurrentCalls
+        ? html`<p class="hint" aria-live="polite">
+            按峰值并发 / 30 计算：需要 ${Math.ceil(v.peakConcurrentCalls / 30)} 个号码 · Sizing: peak concurrent calls /
+            30 = ${Math.ceil(v.peakConcurrentCalls / 30)} number(s)
+          </p>`
+        : html`<p class="hint">号码数量 = 峰值并发呼叫数 / 30 · Numbers = peak concurrent calls / 30</p>`,
+  };
+  return html`<section aria-labelledby="start-kind-title">
+    <h2 id="start-kind-title">${label(kind)}</h2>
+    ${
+      extra?.addresses &&
+      html`<div class="panel">
+        <h3>需放行的服务商地址 Provider addresses to allow</h3>
+        <ul>
+          ${[...(extra.addresses.inbound ?? []), ...(extra.addresses.outbound ?? [])].map(
+            (/** @type {any} */ a) => html`<li>${a.host ? `${a.host} ` : ''}${a.ip}:${a.port} ${a.transport}</li>`,
+          )}
+        </ul>
+      </div>`
+    }
+    ${
+      extra?.catalogue &&
+      html`<table class="catalogue">
+        <caption>
+          供应商目录 Supplier catalogue
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">产品 Product</th>
+            <th scope="col">详情 Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${extra.catalogue.map(
+            (/** @type {any} */ p) =>
+              html`<tr>
+                <td><code>${p.productId ?? p.id}</code> ${p.name ?? ''}</td>
+                <td><small>${JSON.stringify(p)}</small></td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }
+    <${SchemaForm}
+      doc=${doc}
+      component=${`Start_${kind}`}
+      formId=${`start-${kind}`}
+      initial=${{ kind, enterpriseId: principal.enterpriseId }}
+      hidden=${['enterpriseId']}
+      hints=${hints}
+      submit=${submit}
+      submitLabel=${`提交 Submit ${english(kind).toLowerCase()}`}
+    />
+  </section>`;
+}
+
+/** @param {{ enterpriseId?: string }} p */
+function Journey({ enterpriseId }) {
+  const [answer, setAnswer] = useState(/** @type {any} */ (null));
+  const load = useCallback(async () => {
+    setAnswer(await call('GET', `/v1/enterprises/${encodeURIComponent(enterpriseId ?? '')}/journey`));
+  }, [enterpriseId]);
+  usePolling(load, 10000, [load]);
+  if (!answer) return html`<p>正在加载… Loading…</p>`;
+  if (!answer.ok)
+    return html`<section aria-labelledby="journey-title">
+      <h2 id="journey-title">开通旅程 Journey</h2>
+      <p>旅程暂不可用 The journey is not available yet${answer.body?.detail ? `: ${answer.body.detail}` : ''}.</p>
+    </section>`;
+  const j = answer.body;
+  return html`<section aria-labelledby="journey-title">
+    <h2 id="journey-title">开通旅程 Journey</h2>
+    <ol class="progress">
+      ${(j.milestones ?? []).map(
+        (/** @type {any} */ m) =>
+          html`<li class=${`milestone ${m.status}`}>
+            <strong>${english(m.name)}</strong> · ${english(m.status)}${m.at ? ` · ${when(m.at)}` : ''}
+            ${(m.caseIds ?? []).map((/** @type {string} */ id) => html` <a href=${`#/case/${encodeURIComponent(id)}`}>${id}</a>`)}
+          </li>`,
+      )}
+    </ol>
+    ${(j.next ?? []).length > 0 && html`<${Awaiting} awaiting=${j.next} />`}
+    <h3>实例 Instances</h3>
+    <ul>
+      ${(j.instances ?? []).map((/** @type {any} */ i) => html`<li>${i.centerName ?? ''} <code>${i.instanceId}</code></li>`)}
+    </ul>
+    <h3>号码 Numbers</h3>
+    <ul>
+      ${(j.numbers ?? []).map((/** @type {any} */ n) => html`<li>${n.number} ${n.instanceId ? `→ ${n.instanceId}` : ''}</li>`)}
+    </ul>
+  </section>`;
+}
+
+render(html`<${App} />`, /** @type {HTMLElement} */ (document.getElementById('app')));

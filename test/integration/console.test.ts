@@ -1,0 +1,150 @@
+/**
+ * The console in a real browser (Debian's chromium through playwright-core) against the real
+ * stack: sign-in, an enterprise's verification with a pre-check failure shown beside its field,
+ * a refused action's problem details beside the field, support approving from the queue, sign-out.
+ * One browser for the file; each person gets a fresh browser context.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { caseWhen, startHarness, type Harness } from '../support/harness';
+import { LEGAL_REP_ID, PDF, PNG, USCC } from '../support/fixtures';
+import { REQUIRED_DOCUMENTS } from '../../domain/verification';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let h: Harness;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run npx tsx dev/prerequisites.ts --browser`);
+  [h, browser] = await Promise.all([
+    startHarness(),
+    chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }),
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+async function signedIn(token: string): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${h.apiUrl}/console/`);
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return page;
+}
+
+describe('the console in a browser', () => {
+  let caseId: string;
+
+  it('refuses an unknown token beside the field and signs in with a known one', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${h.apiUrl}/console/`);
+    await page.getByLabel('API token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#token-error').textContent()).toContain('unknown API token');
+    await page.getByLabel('API token').fill(h.tokens.entA);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    const cookie = (await context.cookies()).find((c) => c.name === 'console_session');
+    expect(cookie).toEqual(expect.objectContaining({ httpOnly: true, sameSite: 'Strict' }));
+  });
+
+  it('an enterprise starts a verification: a pre-check failure is shown beside its field, then it goes through', async () => {
+    const page = await signedIn(h.tokens.entA);
+    await page.getByRole('link', { name: 'Start a verification' }).click();
+    await page.getByLabel('Applicant type').selectOption('legal-representative');
+    const company = page.getByRole('group', { name: 'Company' });
+    await company.getByLabel('Name', { exact: false }).first().fill('广州示例通信科技有限公司');
+    // A wrong check character: the pre-check refuses it before anything is submitted.
+    const badUscc = USCC.slice(0, -1) + (USCC.endsWith('0') ? '1' : '0');
+    await company.getByLabel('Unified social credit code').fill(badUscc);
+    await company.getByLabel('Entity type').selectOption('company');
+    await company.getByLabel('Licence valid from').fill('2021-06-01');
+    const rep = page.getByRole('group', { name: 'Legal representative' });
+    await rep.getByLabel('Name').fill('张三');
+    await rep.getByLabel('Id number').fill(LEGAL_REP_ID);
+    const contact = page.getByRole('group', { name: 'Contact' });
+    await contact.getByLabel('Name').fill('李四');
+    await contact.getByLabel('Phone').fill('13800138000');
+    await contact.getByLabel('Email').fill(`ops@${h.enterprises.a}.example.cn`);
+    for (const kind of REQUIRED_DOCUMENTS['legal-representative']) {
+      await page.getByLabel(`Upload ${kind.replace(/-/g, ' ')}`).setInputFiles({
+        name: `${kind}.pdf`,
+        mimeType: 'application/pdf',
+        buffer: kind.endsWith('holding-id') ? PNG : PDF,
+      });
+      await expect.poll(() => page.locator(`#upload-${kind}-status`).textContent()).toContain('uploaded');
+    }
+    await page.getByRole('button', { name: 'Submit verification' }).click();
+    const usccField = page.locator('.field', { has: page.getByLabel('Unified social credit code') });
+    await expect.poll(() => usccField.locator('.field-errors').textContent(), { timeout: 10_000 }).toMatch(/\S/);
+    await expect.poll(() => page.locator('.problem').textContent()).toContain('company.unifiedSocialCreditCode');
+
+    await company.getByLabel('Unified social credit code').fill(USCC);
+    await page.getByRole('button', { name: 'Submit verification' }).click();
+    await page.waitForURL(/#\/case\//, { timeout: 15_000 }).catch(async (err: unknown) => {
+      throw new Error(
+        `no case page: ${await page
+          .locator('.problem')
+          .textContent()
+          .catch(() => '')}`,
+        { cause: err },
+      );
+    });
+    caseId = decodeURIComponent(page.url().split('#/case/')[1]!);
+    await caseWhen(h, caseId, (c) => c.stage === 'awaiting-review', 'awaiting review');
+    await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 15_000 }).toContain('Awaiting review');
+  });
+
+  it('support sees it in the queue; a refused rejection shows problem details beside the field; approve completes it', async () => {
+    expect(caseId).toBeDefined();
+    const page = await signedIn(h.tokens.support);
+    await page.getByLabel('Enterprise').fill(h.enterprises.a);
+    await page.getByLabel('Enterprise').press('Tab');
+    const open = page.getByRole('link', { name: `Open ${caseId}` });
+    await open.waitFor({ timeout: 15_000 });
+    await open.click();
+    await page.getByRole('heading', { name: 'Awaiting' }).waitFor();
+    // A document of the application is viewable inline.
+    await expect.poll(() => page.locator('iframe[title="营业执照 Business licence document"]').count()).toBe(1);
+
+    // A reason without its message: the API refuses it, and says so beside the message field.
+    const reject = page.getByRole('form', { name: 'Reject' });
+    await reject.getByLabel('Document kind').selectOption('business-licence');
+    await reject.getByLabel('Code').selectOption('seal-missing');
+    await reject.getByRole('button', { name: 'Reject' }).click();
+    const messageField = reject.locator('.field', { has: page.getByLabel('Message') });
+    await expect.poll(() => messageField.locator('.field-errors').textContent(), { timeout: 10_000 }).toMatch(/\S/);
+    await expect.poll(() => reject.locator('.problem').textContent()).toContain('reasons.0.message');
+    expect((await caseWhen(h, caseId, () => true)).stage).toBe('awaiting-review');
+
+    await page.getByRole('form', { name: 'Approve' }).getByLabel('Note').fill('材料齐全 all in order');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    // The new stage shows without a reload.
+    await expect
+      .poll(() => page.getByTestId('stage').textContent(), { timeout: 20_000 })
+      .toMatch(/Completed|Approving|approved/i);
+    const done = await caseWhen(h, caseId, (c) => c.status === 'completed', 'approved');
+    expect(JSON.stringify(done.steps)).toContain('all in order');
+  });
+
+  it('signing out clears the session', async () => {
+    const page = await signedIn(h.tokens.entB);
+    const context = page.context();
+    expect((await context.cookies()).some((c) => c.name === 'console_session')).toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect((await context.cookies()).some((c) => c.name === 'console_session')).toBe(false);
+    const after = await page.evaluate(async () => (await fetch('/v1/onboardings')).status);
+    expect(after).toBe(401);
+  });
+});
