@@ -441,7 +441,8 @@ export function parseArgs(
     throw new Error(`--for takes start, test or cluster, not ${purpose}`);
   return {
     purpose,
-    browser: args.includes('--browser') || env.BROWSER_TESTS === '1',
+    // The console's browser tests are part of `npm test`, so its machine needs Chromium.
+    browser: purpose === 'test' || args.includes('--browser') || env.BROWSER_TESTS === '1',
     temporalCli: !args.includes('--no-temporal-cli'),
   };
 }

@@ -4,6 +4,7 @@ import {
   ensurePrerequisites,
   manualCommand,
   PACKAGES,
+  parseArgs,
   parseOsRelease,
   PrerequisitesError,
   type Probes,
@@ -136,6 +137,13 @@ describe('decide', () => {
     expect(decide({ ...ready, chromium: false }, { purpose: 'test' })).toEqual({ kind: 'ready' });
     const browser = decide({ ...ready, chromium: false }, { purpose: 'test', browser: true });
     expect(browser.kind === 'setup' && browser.packages.map((p) => p.name)).toEqual(['chromium']);
+  });
+
+  it("asks for Chromium for npm test (the console's browser tests), not for npm start unless told", () => {
+    expect(parseArgs(['--for', 'test'], {}).browser).toBe(true);
+    expect(parseArgs(['--for', 'start'], {}).browser).toBe(false);
+    expect(parseArgs(['--for', 'start', '--browser'], {}).browser).toBe(true);
+    expect(parseArgs(['--for', 'start'], { BROWSER_TESTS: '1' }).browser).toBe(true);
   });
 
   it('starts an installed PostgreSQL that is not running, and installs one that is absent', () => {
