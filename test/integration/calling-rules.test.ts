@@ -17,11 +17,14 @@ import { loadConfig } from '../../config';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc } from '../../sbc/start';
+import { testCall } from '../../sip/test-call';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
 
 const NET = '127.0.75';
 const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
 const GATEWAY = { ip: `${NET}.2`, port: 5062 };
+/** A customer's phone that rings and is never answered. */
+const RINGING = { ip: `${NET}.3`, port: 5062 };
 const PLATFORM = `${NET}.4`;
 const SIP_DOMAIN = 'sip.test';
 const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_calls_${randomUUID().slice(0, 8)}`;
@@ -30,6 +33,7 @@ const ENT_B = 'ent-calls-b';
 
 let sbc: RunningSbc;
 let callee: SippServer;
+let ringing: SippServer;
 let pool: pg.Pool;
 let gateway: KamailioSipGateway;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'calling-rules-'));
@@ -110,16 +114,19 @@ function startThisSbc() {
 
 beforeAll(async () => {
   callee = await startSippServer('uas-answer.xml', GATEWAY);
+  ringing = await startSippServer('uas-ring.xml', RINGING);
   sbc = await startThisSbc();
   pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
   gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
   // The customer's gateway the platform calls out to.
   await gateway.allowGateway({ ip: GATEWAY.ip, port: GATEWAY.port, reference: 'case-calls-trunk' });
+  await gateway.allowGateway({ ip: RINGING.ip, port: RINGING.port, reference: 'case-calls-trunk' });
 });
 
 afterAll(async () => {
   await sbc?.stop();
   await callee?.stop();
+  await ringing?.stop();
   await pool?.end();
   await dropSbcDatabase(DATABASE);
   rmSync(tmp, { recursive: true, force: true });
@@ -259,6 +266,40 @@ describe('calls out through the SBC', () => {
       { scope: ENT_A, callee: '+86' + to, calls: 5 },
       { scope: ENT_B, callee: '+86' + to, calls: 1 },
     ]);
+  });
+
+  it('counts a call that only rang where ringing counts, and not where only an answer does', async () => {
+    const [rung, answered] = ['+862088881010', '+862088881011'];
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [rung],
+      enterpriseId: 'ent-calls-c',
+      callingRules: { perCalleeDailyLimit: 1 },
+      reference: 'case-calls-8',
+    });
+    await gateway.assignNumbers({
+      instanceId: 'cc-calls',
+      numbers: [answered],
+      enterpriseId: 'ent-calls-d',
+      callingRules: { perCalleeDailyLimit: 1, perCalleeCountedOn: 'answered' },
+      reference: 'case-calls-9',
+    });
+    const ringOnce = (caller: string) =>
+      testCall({
+        target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
+        localAddress: PLATFORM,
+        caller,
+        callee: '13900008000',
+        domain: `${RINGING.ip}:${RINGING.port}`,
+        ringMs: 200,
+        timeoutMs: 5_000,
+      });
+    expect(await ringOnce(rung)).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
+    expect(await refusedCall(rung, '13900008000')).toBe('Q.850;cause=21;text="callee daily limit"');
+
+    expect(await ringOnce(answered)).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
+    expect((await callOut(answered, ['13900008000'])).code).toBe(0);
+    expect(await refusedCall(answered, '13900008000')).toBe('Q.850;cause=21;text="callee daily limit"');
   });
 
   it('refuses a call outside the number’s hours (China time)', async () => {

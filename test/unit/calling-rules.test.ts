@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ManualSipGateway } from '../../activities/sip-gateway-manual';
+import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 import { createSipGatewayActivities, type NumberAssignment, type SipGateway } from '../../activities/sip-gateway';
 import { blockedCalleeBodySchema } from '../../api/schemas';
 import { sbcCallingRules } from '../../domain/calling-rules';
@@ -107,5 +112,44 @@ describe('the gateway activity that binds numbers', () => {
     });
     expect(seen.map((a) => a.enterpriseId)).toEqual(['ent-1', undefined, 'ent-given']);
     expect(asked).toEqual(['cc-1', 'cc-unknown']);
+  });
+});
+
+describe('blocked callees without an SBC behind the gateway', () => {
+  const entry = (number: string) => ({
+    enterpriseId: 'ent-1',
+    number,
+    reason: 'complaint',
+    addedBy: 'support: ops',
+    addedAt: '2026-12-01T00:00:00.000Z',
+  });
+
+  it('the recording gateway keeps them per enterprise, the first entry standing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'blocked-'));
+    const gw = new RecordingSipGateway(path.join(dir, 'gw.json'));
+    expect(await gw.blockCallee(entry('+8613800138000'))).toMatchObject({ created: true });
+    expect(await gw.blockCallee({ ...entry('+8613800138000'), reason: 'again' })).toEqual({
+      created: false,
+      entry: { number: '+8613800138000', reason: 'complaint', addedBy: 'support: ops', addedAt: entry('').addedAt },
+    });
+    expect(await gw.blockedCallees({ enterpriseId: 'ent-2' })).toEqual([]);
+    expect(
+      (await new RecordingSipGateway(path.join(dir, 'gw.json')).blockedCallees({ enterpriseId: 'ent-1' })).length,
+    ).toBe(1);
+    expect(await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' })).toEqual({ removed: true });
+    expect(await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' })).toEqual({ removed: false });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the manual gateway turns each change into a task for a person', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'blocked-'));
+    const gw = new ManualSipGateway(path.join(dir, 'gw.json'), { sipDomain: 'sip.test' });
+    await gw.blockCallee(entry('+8613800138000'));
+    await gw.blockCallee(entry('+8613800138000'));
+    await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' });
+    await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' });
+    expect((await gw.changes()).map((c) => c.action)).toEqual(['block-callee', 'unblock-callee']);
+    expect(await gw.blockedCallees({ enterpriseId: 'ent-1' })).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
