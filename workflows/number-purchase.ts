@@ -382,7 +382,19 @@ async function pay(
   }
   const payBy = now() + input.timings.paymentWindowMs;
   c.step('balance insufficient', 'failed', `balance ${outcome.balanceFen} fen, order ${outcome.amountFen} fen`);
-  c.enter('awaiting-payment');
+  // Not an action: the enterprise pays in billing; readers see what, how much and by when.
+  c.enter(
+    'awaiting-payment',
+    [],
+    [
+      {
+        for: 'payment',
+        role: 'enterprise',
+        dueAt: isoAt(payBy),
+        detail: `order ${order.id} ${(outcome.amountFen / 100).toFixed(2)} 元`,
+      },
+    ],
+  );
   c.mail.send('payment-required', input.contactEmail, 'purchase-payment-required', {
     caseId: c.state.id,
     companyName: input.companyName,

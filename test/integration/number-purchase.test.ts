@@ -285,6 +285,15 @@ describe('number purchase through the API', () => {
     );
     const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-payment', 'awaiting payment');
     expect(waiting.steps.some((s) => s.name === 'balance insufficient')).toBe(true);
+    // Not an action, but a wait all the same: who pays what, by when.
+    expect(waiting.awaiting).toEqual([
+      expect.objectContaining({
+        for: 'payment',
+        role: 'enterprise',
+        dueAt: expect.any(String),
+        detail: expect.stringMatching(/^order \S+ \d+\.\d{2} 元$/),
+      }),
+    ]);
     const mail = await eventually(
       () => h.mail.forCase(id).find((m) => m.event === 'purchase-payment-required'),
       10_000,
