@@ -334,6 +334,7 @@ export function callingRules(product: Product): CallingRules {
 /** The calling rules in words, for the enterprise's email. */
 export function describeCallingRules(r: CallingRules): string {
   const parts: string[] = [];
+  if (r.maxConcurrentCalls !== undefined) parts.push(`at most ${r.maxConcurrentCalls} call(s) at once per number`);
   if (r.callingHours?.length) parts.push(`hours ${r.callingHours.map((w) => `${w.from}-${w.to}`).join(' or ')}`);
   if (r.perCalleeDailyLimit !== undefined)
     parts.push(

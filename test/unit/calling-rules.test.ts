@@ -8,7 +8,7 @@ import { createSipGatewayActivities, type NumberAssignment, type SipGateway } fr
 import { blockedCalleeBodySchema } from '../../api/schemas';
 import { sbcCallingRules } from '../../domain/calling-rules';
 import { productById } from '../../domain/catalog';
-import { callingRules } from '../../domain/eligibility';
+import { callingRules, describeCallingRules } from '../../domain/eligibility';
 
 describe('sbcCallingRules', () => {
   it('falls back to 20 concurrent calls and 5 calls per callee a day, counted once it rings, at any hour', () => {
@@ -151,5 +151,13 @@ describe('blocked callees without an SBC behind the gateway', () => {
     expect((await gw.changes()).map((c) => c.action)).toEqual(['block-callee', 'unblock-callee']);
     expect(await gw.blockedCallees({ enterpriseId: 'ent-1' })).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('the rules in words', () => {
+  it('tells a mobile number’s enterprise that it carries one call at a time', () => {
+    expect(describeCallingRules(callingRules(productById('a-mobile')!))).toMatch(
+      /^at most 1 call\(s\) at once per number; hours 08:00-22:00/,
+    );
   });
 });
