@@ -254,7 +254,10 @@ function CasePage({ id, principal }) {
   const actionsOfKind = meta?.kinds?.find((/** @type {any} */ k) => k.kind === c.kind)?.actions ?? {};
   const mine = c.awaiting.filter(
     (/** @type {any} */ a) =>
-      a.action && (principal.role === 'admin' || (actionsOfKind[a.action]?.roles ?? [a.role]).includes(principal.role)),
+      a.action &&
+      // A resubmission starts from the application as it stands, so it waits for it.
+      (a.action !== 'resubmit' || application) &&
+      (principal.role === 'admin' || (actionsOfKind[a.action]?.roles ?? [a.role]).includes(principal.role)),
   );
   const rejection = application?.rejection;
   return html`<article aria-labelledby="case-title">

@@ -105,7 +105,7 @@ describe('the console in a browser', () => {
     await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 15_000 }).toContain('Awaiting review');
   });
 
-  it('support sees it in the queue; a refused rejection shows problem details beside the field; approve completes it', async () => {
+  it('support sees it in the queue, views a document; a refused rejection shows problem details beside the field; a coded rejection goes through', async () => {
     expect(caseId).toBeDefined();
     const page = await signedIn(h.tokens.support);
     await page.getByLabel('Enterprise').fill(h.enterprises.a);
@@ -114,8 +114,15 @@ describe('the console in a browser', () => {
     await open.waitFor({ timeout: 15_000 });
     await open.click();
     await page.getByRole('heading', { name: 'Awaiting' }).waitFor();
-    // A document of the application is viewable inline.
-    await expect.poll(() => page.locator('iframe[title="营业执照 Business licence document"]').count()).toBe(1);
+    // A document of the application is viewable inline, fetched with the session.
+    const frame = page.locator('iframe[title="营业执照 Business licence document"]');
+    await frame.waitFor();
+    const src = await frame.getAttribute('src');
+    const viewed = await page.evaluate(async (url) => {
+      const res = await fetch(url!);
+      return { status: res.status, type: res.headers.get('content-type') };
+    }, src);
+    expect(viewed).toEqual({ status: 200, type: 'application/pdf' });
 
     // A reason without its message: the API refuses it, and says so beside the message field.
     const reject = page.getByRole('form', { name: 'Reject' });
@@ -127,14 +134,59 @@ describe('the console in a browser', () => {
     await expect.poll(() => reject.locator('.problem').textContent()).toContain('reasons.0.message');
     expect((await caseWhen(h, caseId, () => true)).stage).toBe('awaiting-review');
 
+    await reject.getByLabel('Message').fill('营业执照扫描件未加盖公章');
+    await reject.getByRole('button', { name: 'Reject' }).click();
+    // The new stage shows without a reload.
+    await expect
+      .poll(() => page.getByTestId('stage').textContent(), { timeout: 15_000 })
+      .toContain('Awaiting resubmission');
+  });
+
+  it('the enterprise sees the reason beside the document and resubmits a new one', async () => {
+    const page = await signedIn(h.tokens.entA);
+    await expect
+      .poll(() => page.locator('.cases').textContent(), { timeout: 15_000 })
+      .toContain('Next: 重新提交 Resubmit');
+    await page.getByRole('link', { name: caseId }).click();
+    const reasons = page.getByRole('region', { name: 'Rejection reasons' });
+    await expect.poll(() => reasons.textContent(), { timeout: 15_000 }).toContain('营业执照扫描件未加盖公章');
+    expect(await reasons.textContent()).toContain('seal-missing');
+    const form = page.getByRole('form', { name: 'Resubmit' });
+    // What was right is kept: the form starts from the application as it stands.
+    expect(
+      await form.getByRole('group', { name: 'Company' }).getByLabel('Unified social credit code').inputValue(),
+    ).toBe(USCC);
+    await expect.poll(() => form.locator('#upload-business-licence-status').textContent()).toContain('Rejected');
+    await form.getByLabel('Upload business licence').setInputFiles({
+      name: 'licence-sealed.pdf',
+      mimeType: 'application/pdf',
+      buffer: PDF,
+    });
+    await expect.poll(() => form.locator('#upload-business-licence-status').textContent()).toContain('uploaded');
+    await form.getByRole('button', { name: 'Resubmit' }).click();
+    await expect
+      .poll(() => page.getByTestId('stage').textContent(), { timeout: 15_000 })
+      .toMatch(/Awaiting review|Prechecking/i);
+    await caseWhen(h, caseId, (c) => c.stage === 'awaiting-review', 'awaiting review again');
+  });
+
+  it('support approves from the queue, and both see the case completed', async () => {
+    const page = await signedIn(h.tokens.support);
+    await page.getByLabel('Enterprise').fill(h.enterprises.a);
+    await page.getByLabel('Enterprise').press('Tab');
+    await page.getByRole('link', { name: `Open ${caseId}` }).click({ timeout: 15_000 });
     await page.getByRole('form', { name: 'Approve' }).getByLabel('Note').fill('材料齐全 all in order');
     await page.getByRole('button', { name: 'Approve' }).click();
     // The new stage shows without a reload.
-    await expect
-      .poll(() => page.getByTestId('stage').textContent(), { timeout: 20_000 })
-      .toMatch(/Completed|Approving|approved/i);
+    await expect.poll(() => page.locator('dl.facts').first().textContent(), { timeout: 20_000 }).toContain('Completed');
     const done = await caseWhen(h, caseId, (c) => c.status === 'completed', 'approved');
     expect(JSON.stringify(done.steps)).toContain('all in order');
+
+    const enterprise = await signedIn(h.tokens.entA);
+    await enterprise.goto(`${h.apiUrl}/console/#/case/${encodeURIComponent(caseId)}`);
+    await expect
+      .poll(() => enterprise.locator('dl.facts').first().textContent(), { timeout: 15_000 })
+      .toContain('Completed');
   });
 
   it('signing out clears the session', async () => {
