@@ -221,6 +221,7 @@ export function apiService(
     links: [
       ['API', config.api.publicUrl],
       ['OpenAPI', `${config.api.publicUrl}/v1/openapi.json`],
+      ['Console (sign in with a demo token)', `${config.api.publicUrl}/console/`],
     ],
   };
 }
