@@ -247,6 +247,13 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Sessi
   });
 
   consoleApi.get('/session', (req, res) => {
+    // Behind an OIDC proxy that injects a bearer token, the console needs no session of its own.
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+    if (bearer) {
+      const principal = tokens.resolve(bearer[1]!);
+      if (!principal) throw new HttpProblem(401, 'Unauthorized', 'a valid bearer token is required');
+      return res.json({ principal, csrfToken: null });
+    }
     const id = cookieValue(req, SESSION_COOKIE);
     const session = id ? sessions.get(id) : undefined;
     if (!session || !tokens.resolveSha256(session.tokenSha256))

@@ -225,8 +225,12 @@ describe('console session on the API', () => {
     const after = await h.api.get('/v1/onboardings').set('Cookie', a.cookie);
     expect(after.status).toBe(401);
     expect((await h.api.get('/console/api/session').set('Cookie', a.cookie)).status).toBe(401);
-    // The bearer token itself still works.
+    // The bearer token itself still works, for the console too (behind a proxy that adds it).
     expect((await h.api.get('/v1/onboardings').set(...bearer(h.tokens.entA))).status).toBe(200);
+    const viaProxy = await h.api.get('/console/api/session').set(...bearer(h.tokens.entA));
+    expect(viaProxy.status).toBe(200);
+    expect(viaProxy.body).toEqual({ principal: expect.objectContaining({ role: 'enterprise' }), csrfToken: null });
+    expect((await h.api.get('/console/api/session').set(...bearer('nope'))).status).toBe(401);
   });
 
   it('serves the console page with a strict content security policy', async () => {
