@@ -201,6 +201,25 @@ export function buildOpenApi(config: Config): Json {
           },
         },
       },
+      '/v1/documents/{documentId}': {
+        get: {
+          operationId: 'getDocument',
+          summary: "An uploaded document's bytes, for viewing inline (owner, support, admin; another tenant's: 404)",
+          parameters: [{ name: 'documentId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: {
+              description: 'the file, with its content type',
+              content: Object.fromEntries(
+                ['application/pdf', 'image/jpeg', 'image/png'].map((type) => [
+                  type,
+                  { schema: { type: 'string', format: 'binary' } },
+                ]),
+              ),
+            },
+            ...errors(400, 401, 403, 404),
+          },
+        },
+      },
       '/v1/onboardings': {
         post: {
           operationId: 'startOnboarding',
