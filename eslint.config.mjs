@@ -125,6 +125,7 @@ export default tseslint.config(
                 '!../../domain/search-attributes',
                 '!../domain/resubmission',
                 '!../domain/working-days',
+                '!../domain/usage',
               ],
               allowTypeImports: true,
               message:

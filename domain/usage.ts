@@ -1,0 +1,156 @@
+/**
+ * Usage billing: calendar months in China time, and rating answered calls into a statement
+ * (per number: calls, minutes rounded up per call, amount in fen). Plain TypeScript without
+ * libraries: the usage-billing workflow uses the month arithmetic, the activity the rating.
+ */
+
+/** China has one time zone and no daylight saving: UTC+8 all year. */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+export const USAGE_NUMBER_TYPES = ['fixed-line', '400', 'mobile'] as const;
+/** How a number is priced: fixed line, 400, or mobile (supplier mobile and virtual lines among them). */
+export type UsageNumberType = (typeof USAGE_NUMBER_TYPES)[number];
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
+/** Billing's per-minute price for one number type and direction. */
+export interface UsagePrice {
+  numberType: UsageNumberType;
+  direction: CallDirection;
+  fenPerMinute: number;
+}
+
+/** One answered call on one of the enterprise's numbers, as the SBC accounted it. */
+export interface RatedCall {
+  /** E.164: the enterprise's number the call was on (callee inbound, caller outbound). */
+  number: string;
+  numberType: UsageNumberType;
+  direction: CallDirection;
+  /** Answered duration. */
+  seconds: number;
+}
+
+export interface StatementLine {
+  number: string;
+  numberType: UsageNumberType;
+  direction: CallDirection;
+  calls: number;
+  seconds: number;
+  /** Each call's minutes rounded up, summed. */
+  minutes: number;
+  fenPerMinute: number;
+  amountFen: number;
+}
+
+export interface UsageTotals {
+  calls: number;
+  minutes: number;
+  amountFen: number;
+  lines: StatementLine[];
+}
+
+export function isMonth(value: string): boolean {
+  return MONTH_PATTERN.test(value);
+}
+
+function parseMonth(month: string): { year: number; month: number } {
+  const m = MONTH_PATTERN.exec(month);
+  if (!m) throw new RangeError(`not a month (YYYY-MM): ${JSON.stringify(month)}`);
+  return { year: Number(m[1]), month: Number(m[2]) };
+}
+
+/** The month (YYYY-MM) an instant falls in, in China time. */
+export function chinaMonthOf(epochMs: number): string {
+  return new Date(epochMs + CHINA_OFFSET_MS).toISOString().slice(0, 7);
+}
+
+/** The instants a month starts and ends (exclusive) in China time, as epoch ms. */
+export function monthBounds(month: string): { start: number; end: number } {
+  const { year, month: m } = parseMonth(month);
+  return {
+    start: Date.UTC(year, m - 1, 1) - CHINA_OFFSET_MS,
+    end: Date.UTC(year, m, 1) - CHINA_OFFSET_MS,
+  };
+}
+
+export function nextMonth(month: string): string {
+  const { year, month: m } = parseMonth(month);
+  return m === 12 ? `${year + 1}-01` : `${year}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/** Minutes billed for one call: every started minute counts; an unanswered call is none. */
+export function billedMinutes(seconds: number): number {
+  if (!Number.isFinite(seconds) || seconds <= 0) return 0;
+  return Math.ceil(seconds / 60);
+}
+
+/** How a number is priced, from its E.164 form: 400 numbers, mainland mobiles, else fixed line. */
+export function usageNumberType(e164: string): UsageNumberType {
+  const digits = e164.replace(/^\+/, '');
+  if (/^(86)?400\d{7}$/.test(digits)) return '400';
+  if (/^861[3-9]\d{9}$/.test(digits)) return 'mobile';
+  return 'fixed-line';
+}
+
+/**
+ * Rates a month's answered calls: one line per number and direction (numbers in order), each
+ * call's minutes rounded up, times the price for the number's type and direction. A call with
+ * no price is a programming or configuration error and throws: nothing is billed at zero.
+ */
+export function rateCalls(calls: readonly RatedCall[], prices: readonly UsagePrice[]): UsageTotals {
+  const priceOf = (t: UsageNumberType, d: CallDirection): number => {
+    const p = prices.find((x) => x.numberType === t && x.direction === d);
+    if (!p) throw new RangeError(`no per-minute price for ${t} ${d} calls`);
+    if (!Number.isSafeInteger(p.fenPerMinute) || p.fenPerMinute < 0)
+      throw new RangeError(`bad per-minute price for ${t} ${d}: ${p.fenPerMinute}`);
+    return p.fenPerMinute;
+  };
+  const lines = new Map<string, StatementLine>();
+  for (const call of calls) {
+    const minutes = billedMinutes(call.seconds);
+    if (minutes === 0) continue;
+    const key = `${call.number}\u0000${call.direction}`;
+    let line = lines.get(key);
+    if (!line) {
+      line = {
+        number: call.number,
+        numberType: call.numberType,
+        direction: call.direction,
+        calls: 0,
+        seconds: 0,
+        minutes: 0,
+        fenPerMinute: priceOf(call.numberType, call.direction),
+        amountFen: 0,
+      };
+      lines.set(key, line);
+    }
+    line.calls++;
+    line.seconds += Math.round(call.seconds);
+    line.minutes += minutes;
+    line.amountFen = line.minutes * line.fenPerMinute;
+  }
+  const sorted = [...lines.values()].sort(
+    (a, b) => a.number.localeCompare(b.number) || a.direction.localeCompare(b.direction),
+  );
+  return {
+    calls: sorted.reduce((n, l) => n + l.calls, 0),
+    minutes: sorted.reduce((n, l) => n + l.minutes, 0),
+    amountFen: sorted.reduce((n, l) => n + l.amountFen, 0),
+    lines: sorted,
+  };
+}
+
+/**
+ * What to post for a month already rated: nothing charged yet, the whole amount under the month's
+ * key; charged before, only what late records added (never a refund: billing never bills twice
+ * and a re-read that finds less changes nothing).
+ */
+export function chargeToPost(
+  amountFen: number,
+  chargedFen: number | undefined,
+): { kind: 'month' | 'supplement'; amountFen: number } | null {
+  if (chargedFen === undefined) return amountFen > 0 ? { kind: 'month', amountFen } : null;
+  const more = amountFen - chargedFen;
+  return more > 0 ? { kind: 'supplement', amountFen: more } : null;
+}
