@@ -252,7 +252,19 @@ async function awaitRegistration(
       );
     return { contact: `confirmed by ${confirmed.actor.name}`, expiresAt: 'unknown (the SBC cannot be read)' };
   }
-  c.enter('awaiting-registration');
+  // Not an action: the enterprise's gateway registering is what the case waits for.
+  c.enter(
+    'awaiting-registration',
+    [],
+    [
+      {
+        for: 'registration',
+        role: 'enterprise',
+        dueAt: isoAt(deadline),
+        detail: `register ${account.username}@${account.realm}`,
+      },
+    ],
+  );
   let nextReminder = now() + timings.registrationReminderMs;
   for (let reminder = 1; ;) {
     const registration = await sipWatch.awaitRegistration.executeWithOptions(

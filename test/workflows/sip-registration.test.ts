@@ -13,6 +13,7 @@ import {
   cancelledOutcome,
   enterprise,
   failureOf,
+  gate,
   NUMBERS,
   stageOf,
   startEnv,
@@ -121,6 +122,31 @@ describe.concurrent('SIP registration', () => {
       'sip-report',
       'case-cancelled',
     ]);
+  });
+
+  it('lists the registration it waits for, with the account and the deadline, though it is not an action', async () => {
+    const registering = gate<{ contact: string; transport: string; expiresAt: string } | null>();
+    const s = env.scenario({ awaitRegistration: registering.behaviour });
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-registration', 'approve', support, {});
+    const waiting = await stageOf(h, 'awaiting-registration');
+    expect(waiting.awaiting).toEqual([
+      expect.objectContaining({
+        for: 'registration',
+        role: 'enterprise',
+        dueAt: expect.any(String),
+        detail: expect.stringMatching(/^register gw1001@cc-1\.sip\.test$/),
+      }),
+    ]);
+    await registering.started;
+    registering.release({
+      contact: 'sip:gw1001@198.51.100.7:5060',
+      transport: 'tcp',
+      expiresAt: new Date().toISOString(),
+    });
+    await stageOf(h, 'awaiting-inbound-test');
+    await h.cancel();
   });
 
   it('takes support’s word for the registration where the SBC cannot see registrations', async () => {

@@ -117,7 +117,18 @@ export async function inboundTest<K extends SipKind>(c: OnboardingCase<K>, o: In
   const since = isoAt(now());
   const until = now() + o.windowMs;
   if (observes.calls) {
-    c.enter('awaiting-inbound-test' as Stage<K>);
+    c.enter(
+      'awaiting-inbound-test' as Stage<K>,
+      [],
+      [
+        {
+          for: 'inbound-test-call',
+          role: 'enterprise',
+          dueAt: isoAt(until),
+          detail: `call ${o.formatted.join(' or ')} from ${o.from}`,
+        },
+      ],
+    );
     mail.send('inbound-test', o.to, 'sip-inbound-test', {
       ...o.base,
       numbers: o.formatted,
