@@ -185,6 +185,14 @@ export function createApp(deps: ApiDeps): express.Express {
     if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
       throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
     }
+    // A key already used by this enterprise answers with its case (or 409 for another body, of any
+    // kind) before the pre-check, which the earlier start may itself have changed.
+    const earlier = key ? await cases.replayByKey(body, key) : undefined;
+    if (earlier) {
+      res.status(202).location(earlier.resource.links.self).set('Idempotent-Replayed', 'true');
+      res.json(earlier.resource);
+      return;
+    }
     const failures = [
       ...((await def.precheck?.(body, ctx)) ?? []),
       ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : []),

@@ -15,7 +15,7 @@ import {
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config';
 import { chinaDate } from '../domain/common';
-import { caseId, verificationId } from '../domain/ids';
+import { caseId, verificationId, WORKFLOW_TYPES } from '../domain/ids';
 import type { Application, VerificationResult } from '../domain/verification';
 import type { BillingWebhook } from './schemas';
 import { caseLinks } from '../domain/links';
@@ -96,6 +96,15 @@ function canonical(value: unknown): string {
       .join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+function requestHashOf(body: unknown): string {
+  return createHash('sha256').update(canonical(body)).digest('hex');
+}
+
+/** A case id's suffix from an Idempotency-Key: per enterprise, the same for every kind. */
+function keySuffix(enterpriseId: string, idempotencyKey: string): string {
+  return createHash('sha256').update(`${enterpriseId}\u0000${idempotencyKey}`).digest('hex').slice(0, 20);
 }
 
 /** How long a journey seen running is taken to still run (journeys last for years). */
@@ -185,6 +194,30 @@ export class CaseService {
     );
   }
 
+  /**
+   * The case an enterprise already started with this Idempotency-Key, of any kind: a key names one
+   * request per enterprise, so the same key with a body of another kind is a different body (409),
+   * not a second case. Answers the earlier case (a replay) or `undefined` when the key is new.
+   */
+  async replayByKey(
+    body: { enterpriseId: string },
+    idempotencyKey: string,
+  ): Promise<{ resource: OnboardingResource; replayed: boolean } | undefined> {
+    const suffix = keySuffix(body.enterpriseId, idempotencyKey);
+    const ids = (Object.keys(WORKFLOW_TYPES) as OnboardingKind[]).map((kind) =>
+      kind === 'enterprise-verification'
+        ? verificationId(body.enterpriseId)
+        : kind === 'enterprise-onboarding'
+          ? journeyIdOf(body.enterpriseId)
+          : caseId(kind, body.enterpriseId, suffix),
+    );
+    const found = (await Promise.all(ids.map((id) => this.describe(id)))).find((d) => {
+      const memo = d && memoOf(d);
+      return memo?.idempotencyKey === idempotencyKey && memo.enterpriseId === body.enterpriseId;
+    });
+    return found && this.replay(found, requestHashOf(body));
+  }
+
   async start<S extends { enterpriseId: string }, I>(
     def: KindDefinition<S, I>,
     body: S,
@@ -192,14 +225,13 @@ export class CaseService {
     principal: Principal,
     idempotencyKey: string | undefined,
   ): Promise<{ resource: OnboardingResource; replayed: boolean }> {
-    const requestHash = createHash('sha256').update(canonical(body)).digest('hex');
-    const scope = `${body.enterpriseId}\u0000${idempotencyKey ?? ''}`;
+    const requestHash = requestHashOf(body);
     const id = def.fixedId
       ? def.fixedId(body)
       : caseId(
           def.kind,
           body.enterpriseId,
-          idempotencyKey ? createHash('sha256').update(scope).digest('hex').slice(0, 20) : randomUUID(),
+          idempotencyKey ? keySuffix(body.enterpriseId, idempotencyKey) : randomUUID(),
         );
 
     if (idempotencyKey && def.fixedId) {

@@ -46,6 +46,23 @@ describe('enterprise verification through the API', () => {
       .set('Idempotency-Key', `start-${id}`)
       .send(otherBody);
     expect(reused.status).toBe(409);
+    // The key names one request of the enterprise whatever its kind: a body of another kind is
+    // another body, refused before anything else is checked, and starts no second case.
+    const otherKind = await h.api
+      .post('/v1/onboardings')
+      .set(...asA())
+      .set('Idempotency-Key', `start-${id}`)
+      .send({
+        kind: 'contact-center-instance',
+        enterpriseId: h.enterprises.a,
+        centerName: '广州客服中心',
+        admin: { name: '王五', email: 'admin@example.cn' },
+        agreementAccepted: true,
+      });
+    expect(otherKind.status, JSON.stringify(otherKind.body)).toBe(409);
+    expect(otherKind.body.title).toBe('Idempotency key reused');
+    const listedKinds = await h.api.get('/v1/onboardings').set(...asA());
+    expect(listedKinds.body.items.map((c: { kind: string }) => c.kind)).not.toContain('contact-center-instance');
     // One active verification per enterprise.
     const second = await h.api
       .post('/v1/onboardings')
