@@ -478,7 +478,8 @@ export class CaseService {
       );
     }
     const result = (await this.client.workflow.getHandle(id).result()) as VerificationResult;
-    if (result.licence.effectiveEnd < chinaDate(nowMs)) {
+    // A long-term licence's recorded end is the form's placeholder, not an expiry.
+    if (!result.licence.longTerm && result.licence.effectiveEnd < chinaDate(nowMs)) {
       throw new HttpProblem(
         409,
         'Verification required',

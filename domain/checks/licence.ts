@@ -1,12 +1,12 @@
 import type { CheckFailure } from './index';
 import { addYears, compareIsoDates, isValidIsoDate } from './dates';
 
-/** How long a long-term (长期) licence is treated as valid for, from its start date. */
+/** The end date a long-term (长期) licence is entered with on the form: its start plus these years. */
 export const LONG_TERM_LICENCE_YEARS = 10;
 
 /**
- * End of a business licence's validity. A long-term licence (no end date) is
- * recorded as validFrom + 10 years so every licence has a date to re-review against.
+ * The end date recorded for a business licence. A long-term licence (no end date) is entered as
+ * validFrom + 10 years, because the form needs a date; that date is a placeholder, not an expiry.
  */
 export function licenceEffectiveEnd(validFrom: string, validTo: string | null): string {
   return validTo ?? addYears(validFrom, LONG_TERM_LICENCE_YEARS);
@@ -14,7 +14,8 @@ export function licenceEffectiveEnd(validFrom: string, validTo: string | null): 
 
 /**
  * Checks a business licence's validity period against `today` (ISO YYYY-MM-DD,
- * supplied by the caller). The licence is valid on both its first and last day.
+ * supplied by the caller). A dated licence is valid on both its first and last day; a long-term
+ * one from its first day on.
  */
 export function checkLicence(validFrom: string, validTo: string | null, today: string): CheckFailure[] {
   if (!isValidIsoDate(today)) {
@@ -34,10 +35,9 @@ export function checkLicence(validFrom: string, validTo: string | null, today: s
   if (compareIsoDates(validFrom, today) > 0) {
     failures.push({ code: 'licence-not-started', message: `licence is not valid until ${validFrom}` });
   }
-  const end = licenceEffectiveEnd(validFrom, validTo);
-  if (compareIsoDates(end, today) < 0) {
-    const longTerm = validTo === null ? ` (long-term licence, counted as ${LONG_TERM_LICENCE_YEARS} years)` : '';
-    failures.push({ code: 'licence-expired', message: `licence expired on ${end}${longTerm}` });
+  // A long-term licence never expires, even past the start + 10 years it was entered with.
+  if (validTo !== null && compareIsoDates(validTo, today) < 0) {
+    failures.push({ code: 'licence-expired', message: `licence expired on ${validTo}` });
   }
   return failures;
 }

@@ -114,7 +114,7 @@ describe('dates', () => {
 });
 
 describe('licence', () => {
-  it('treats a long-term licence as valid for 10 years', () => {
+  it('records a long-term licence with the end date its form takes: start + 10 years', () => {
     expect(licenceEffectiveEnd('2020-05-10', null)).toBe('2030-05-10');
     expect(licenceEffectiveEnd('2016-02-29', null)).toBe('2026-02-28');
   });
@@ -128,7 +128,9 @@ describe('licence', () => {
     ['a long-term licence', '2020-01-01', null],
     ['a licence starting today', TODAY, '2030-12-31'],
     ['a licence ending today', '2014-06-02', TODAY],
-    ['a long-term licence ending today', '2014-06-01', null],
+    ['a long-term licence entered as ending today', '2014-06-01', null],
+    ['a long-term licence past the 10 years it was entered with', '2014-05-31', null],
+    ['a long-term licence from decades ago', '1993-03-15', null],
   ])('accepts %s', (_label, from, to) => {
     expect(checkLicence(from, to, TODAY)).toEqual([]);
   });
@@ -139,13 +141,16 @@ describe('licence', () => {
     ['invalid to', '2020-01-01', '2030-02-30', ['licence-dates']],
     ['not yet started', '2024-06-02', '2034-06-01', ['licence-not-started']],
     ['expired', '2010-01-01', '2024-05-31', ['licence-expired']],
-    ['expired long-term licence', '2014-05-31', null, ['licence-expired']],
   ])('rejects %s', (_label, from, to, expected) => {
     expect(checkLicence(from, to, TODAY).map((f) => f.code)).toEqual(expected);
   });
 
-  it('reports the recorded end date of an expired long-term licence', () => {
-    expect(checkLicence('2012-02-29', null, TODAY)[0]?.message).toContain('2022-02-28');
+  it('reports the end date of an expired dated licence', () => {
+    expect(checkLicence('2012-02-29', '2022-02-28', TODAY)[0]?.message).toContain('2022-02-28');
+  });
+
+  it('still refuses a long-term licence that has not started', () => {
+    expect(checkLicence('2024-06-02', null, TODAY).map((f) => f.code)).toEqual(['licence-not-started']);
   });
 });
 

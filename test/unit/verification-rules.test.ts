@@ -89,12 +89,6 @@ describe('verification pre-check', () => {
       'licence-expired',
     ],
     [
-      'a long-term licence from more than ten years ago',
-      { company: { ...application().company, licenceValidFrom: '2016-11-21' } },
-      'company.licenceValidTo',
-      'licence-expired',
-    ],
-    [
       'a licence not yet valid',
       { company: { ...application().company, licenceValidFrom: '2027-01-01', licenceValidTo: '2030-01-01' } },
       'company.licenceValidFrom',
@@ -103,6 +97,12 @@ describe('verification pre-check', () => {
   ] as const)('names %s', (_label, overrides, path, code) => {
     const failures = precheckApplication(application(overrides as Partial<Application>), TODAY);
     expect(failures).toEqual([expect.objectContaining({ path, code })]);
+  });
+
+  it('accepts a long-term licence past the start + 10 years it is entered with', () => {
+    const old = application({ company: { ...application().company, licenceValidFrom: '2016-11-21' } });
+    expect(precheckApplication(old, TODAY)).toEqual([]);
+    expect(applicationFacts(old).licence).toMatchObject({ longTerm: true, effectiveEnd: '2026-11-21' });
   });
 
   it('returns every failing rule at once', () => {
