@@ -65,6 +65,16 @@ import {
   type RequestLogEntry,
 } from './store';
 import { WebhookDispatcher, deliveryOf, recordEvent, type WebhookDelivery } from './webhooks';
+import {
+  createUsageCharge,
+  createUsageChargeSchema,
+  listUsageCharges,
+  seedUsagePrices,
+  setUsagePrices,
+  setUsagePricesSchema,
+  usageChargesQuerySchema,
+  usagePrices,
+} from './usage';
 
 export interface Faults {
   /** Added to every /v1 request. */
@@ -531,6 +541,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     const result = await commit((tx) => payOrderOnline(tx, id));
     respond(req, res, result.status, result.body);
   });
+  // The back office changing its per-minute prices (kept in the data file like the rest).
+  sandbox.put('/prices/usage', async (req, res) => {
+    const input = parseOrThrow(setUsagePricesSchema, req.body ?? {});
+    await commit((tx) => setUsagePrices(tx.data, input));
+    respond(req, res, 200, usagePrices(store.data));
+  });
   if (options.controlRoutes ?? true) app.use('/_sandbox', sandbox);
 
   const v1 = express.Router();
@@ -613,6 +629,20 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
 
   v1.get('/prices', (req, res) => {
     respond(req, res, 200, PRICES);
+  });
+
+  v1.get('/prices/usage', (req, res) => {
+    respond(req, res, 200, usagePrices(store.data));
+  });
+
+  v1.post(
+    '/customers/:id/usage-charges',
+    idempotentWrite(createUsageChargeSchema, (tx) => createUsageCharge(tx, param(tx.params, 'id'), tx.input)),
+  );
+
+  v1.get('/customers/:id/usage-charges', (req, res) => {
+    const { month } = parseOrThrow(usageChargesQuerySchema, req.query, 'query');
+    respond(req, res, 200, { items: listUsageCharges(store.data, param(req.params, 'id'), month) });
   });
 
   v1.get('/numbers', async (req, res) => {
@@ -781,6 +811,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   // A fresh store starts with the provider's stock of numbers.
   if (Object.keys(store.data.numbers).length === 0) {
     store.update(seedInventory).catch((error: unknown) => {
+      console.error(`billing sandbox: could not write ${store.file}:`, error);
+    });
+  }
+  // A store from before the price list, or a fresh one, gets the default per-minute prices.
+  if (Object.keys(store.data.usagePrices).length === 0) {
+    store.update(seedUsagePrices).catch((error: unknown) => {
       console.error(`billing sandbox: could not write ${store.file}:`, error);
     });
   }

@@ -132,6 +132,36 @@ export interface Charge {
   createdAt: string;
 }
 
+/** Billing's per-minute price for calls on one number type in one direction. */
+export interface UsagePriceRecord {
+  numberType: 'fixed-line' | '400' | 'mobile';
+  direction: 'inbound' | 'outbound';
+  fenPerMinute: number;
+}
+
+/** A month's call charges (supplement 0), or a supplement for calls accounted late. */
+export interface UsageCharge {
+  id: string;
+  customerId: string;
+  /** YYYY-MM, China time. */
+  month: string;
+  supplement: number;
+  amountFen: number;
+  lines: {
+    number: string;
+    numberType: UsagePriceRecord['numberType'];
+    direction: UsagePriceRecord['direction'];
+    calls: number;
+    minutes: number;
+    fenPerMinute: number;
+    amountFen: number;
+    seconds?: number | undefined;
+  }[];
+  reference: string | null;
+  status: 'billed';
+  createdAt: string;
+}
+
 export interface Invoice {
   id: string;
   customerId: string;
@@ -212,6 +242,9 @@ export interface BillingData {
   orders: Record<string, Order>;
   charges: Record<string, Charge>;
   invoices: Record<string, Invoice>;
+  /** Keyed `<numberType>/<direction>`. */
+  usagePrices: Record<string, UsagePriceRecord>;
+  usageCharges: Record<string, UsageCharge>;
   webhookEvents: Record<string, WebhookEvent>;
   idempotency: Record<string, IdempotencyRecord>;
   requests: RequestLogEntry[];
@@ -227,6 +260,8 @@ export function emptyData(): BillingData {
     orders: dict(),
     charges: dict(),
     invoices: dict(),
+    usagePrices: dict(),
+    usageCharges: dict(),
     webhookEvents: dict(),
     idempotency: dict(),
     requests: [],
@@ -282,6 +317,8 @@ function parseData(text: string, file: string): BillingData {
     orders: dict(data.orders),
     charges: dict(data.charges),
     invoices: dict(data.invoices),
+    usagePrices: dict(data.usagePrices),
+    usageCharges: dict(data.usageCharges),
     webhookEvents: dict(data.webhookEvents),
     idempotency: dict(data.idempotency),
     requests: Array.isArray(data.requests) ? data.requests.slice(-REQUEST_LOG_LIMIT) : [],
