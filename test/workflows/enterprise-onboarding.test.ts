@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
-import { caseReportSignal, journeyIdOf, type CaseReport } from '../../contract/case';
+import { caseReportSignal, journeyAttachedSignal, journeyIdOf, type CaseReport } from '../../contract/case';
+import { contactCenterInstance } from '../../workflows/contact-center-instance';
 import type { EnterpriseOnboardingInput } from '../../contract/inputs';
 import type { JourneySummary } from '../../domain/journey';
 import { enterpriseOnboarding } from '../../workflows/enterprise-onboarding';
@@ -219,6 +220,36 @@ describe.concurrent('enterprise onboarding journey', () => {
     expect(summary.cases.length).toBeGreaterThanOrEqual(14);
     // No second instance and no second verification in the new run.
     expect(s.argsOf('platformCreateInstance')).toHaveLength(1);
+    await h.cancel();
+  });
+
+  it('lets a case report only to its own enterprise’s journey, however the attach signal is addressed', async () => {
+    const s = env.scenario();
+    const h = await env.client.workflow.start(contactCenterInstance, {
+      args: [
+        {
+          enterpriseId: s.enterpriseId,
+          customerId: 'cust-1',
+          companyName: '广州示例科技有限公司',
+          contactEmail: 'ops@example.cn',
+          centerName: '广州客服中心',
+          admin: { name: '王五', email: 'admin@example.cn' },
+          agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },
+        },
+      ],
+      taskQueue: env.taskQueue,
+      workflowId: s.id('contact-center-instance'),
+    });
+    await stageOf(h, 'active');
+    const signalsOut = async () =>
+      ((await h.fetchHistory()).events ?? [])
+        .filter((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
+        .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes!.workflowExecution!.workflowId);
+    // Another tenant's journey: ignored, nothing is sent.
+    await h.signal(journeyAttachedSignal, { journeyId: journeyIdOf('ent-someone-else') });
+    await h.signal(journeyAttachedSignal, { journeyId: journeyIdOf(s.enterpriseId) });
+    await until(async () => (await signalsOut()).length > 0, 'a report to the own journey');
+    expect(new Set(await signalsOut())).toEqual(new Set([journeyIdOf(s.enterpriseId)]));
     await h.cancel();
   });
 });
