@@ -247,7 +247,16 @@ export function createApp(deps: ApiDeps): express.Express {
     const enterpriseId = parseOr400(enterpriseIdSchema, req.params.enterpriseId, 'enterpriseId');
     if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
       throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
-    res.json(await cases.journey(enterpriseId));
+    const [journey, platform] = await Promise.all([
+      cases.journey(enterpriseId),
+      ctx.contactCenter.listInstances(enterpriseId).catch(() => []),
+    ]);
+    // The platform's word on each instance's name (the journey knows instances by id).
+    const names = new Map(platform.map((i) => [i.instanceId, i.centerName]));
+    res.json({
+      ...journey,
+      instances: journey.instances.map((i) => ({ ...i, centerName: names.get(i.instanceId) ?? i.centerName })),
+    });
   });
 
   v1.get('/onboardings/:id', async (req, res) => {
