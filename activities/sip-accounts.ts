@@ -4,7 +4,12 @@
  * workflow learns only the username and realm. The email ledger remembers which account each
  * delivery was for, so a retried activity does not rotate a password the customer already has.
  */
-import { freeswitchGatewayXml } from '../domain/freeswitch';
+import {
+  freeswitchGatewayPath,
+  freeswitchGatewayXml,
+  freeswitchOriginate,
+  type FirstTestCall,
+} from '../domain/freeswitch';
 import type { EmailActivities } from './email';
 import { sbcOf, type ChangeState, type SipGateway } from './sip-gateway';
 import type { EmailLedger } from '../storage/email-ledger';
@@ -39,6 +44,8 @@ export function createSipAccountActivities(deps: SipAccountDeps) {
       rotation: number;
       /** The account to rotate (rotation > 0). */
       account?: { username: string; realm: string };
+      /** The first test call the gateway file's `originate` places (absent in older cases). */
+      firstTestCall?: FirstTestCall;
       dedupKey: string;
     }): Promise<IssuedAccount> {
       // One issuance at a time per email, on every worker: a second attempt (a retry after a
@@ -70,6 +77,7 @@ export function createSipAccountActivities(deps: SipAccountDeps) {
             rotation: input.rotation,
             ...(input.vendor === 'freeswitch'
               ? {
+                  freeswitchPath: freeswitchGatewayPath(`cc-${input.instanceId}`),
                   freeswitchXml: freeswitchGatewayXml({
                     name: `cc-${input.instanceId}`,
                     username: account.username,
@@ -78,6 +86,14 @@ export function createSipAccountActivities(deps: SipAccountDeps) {
                     registrar: deps.registrar,
                     transport: input.transport,
                   }),
+                  ...(input.firstTestCall
+                    ? {
+                        freeswitchOriginate: freeswitchOriginate(
+                          { name: `cc-${input.instanceId}`, realm: account.realm },
+                          input.firstTestCall,
+                        ),
+                      }
+                    : {}),
                 }
               : {}),
           },

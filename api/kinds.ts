@@ -562,13 +562,14 @@ export const KINDS = {
       return failures;
     },
     async workflowInput(body, ctx) {
-      const { kind: _kind, enterpriseId, numbers, testCallee: _testCallee, ...request } = body;
+      const { kind: _kind, enterpriseId, numbers, testCallee, ...request } = body;
       const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
       return {
         enterpriseId,
         companyName,
         request,
         numbers: numbersOf(numbers),
+        ...(testCallee ? { testCallee: toE164(testCallee) } : {}),
         registrar: ctx.config.sipGateway.registrar,
         timings: ctx.config.timings.sip,
       };

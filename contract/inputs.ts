@@ -87,6 +87,8 @@ export interface SipRegistrationInput extends JourneyLink {
   companyName: string;
   request: Omit<SipRegistrationStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee'>;
   numbers: Numbers;
+  /** E.164; the number the platform's outbound test call rings, From the enterprise's main number. */
+  testCallee?: string;
   registrar: string;
   timings: SipTimings;
 }

@@ -605,6 +605,8 @@ export const templates = {
       transport: string;
       rotation: number;
       freeswitchXml?: string;
+      freeswitchPath?: string;
+      freeswitchOriginate?: string;
     },
     links: CaseLinks,
   ): Rendered => ({
@@ -618,7 +620,15 @@ export const templates = {
         `  注册服务器/代理：${d.registrar}`,
         `  传输协议：${d.transport.toUpperCase()}（推荐 TCP：公网上大的 UDP 包易被丢弃）`,
         ...(d.freeswitchXml
-          ? ['', 'FreeSWITCH 网关配置（放入 external profile 的 gateway 目录）：', '', d.freeswitchXml]
+          ? [
+              '',
+              `FreeSWITCH 网关配置（保存为 ${d.freeswitchPath ?? 'conf/sip_profiles/external/ 下的文件'}，然后执行 sofia profile external rescan）：`,
+              '',
+              d.freeswitchXml,
+            ]
+          : []),
+        ...(d.freeswitchOriginate
+          ? ['', '注册成功后，在 fs_cli 中用以下命令拨打第一通测试电话（呼入您的线路）：', '', d.freeswitchOriginate]
           : []),
       ],
       [
@@ -629,7 +639,13 @@ export const templates = {
         `  Registrar / proxy: ${d.registrar}`,
         `  Transport: ${d.transport.toUpperCase()} (TCP recommended: large UDP packets get dropped on the public internet)`,
         ...(d.freeswitchXml
-          ? ['', "The FreeSWITCH gateway file above goes in the external profile's gateway directory."]
+          ? [
+              '',
+              `The FreeSWITCH gateway file above goes in ${d.freeswitchPath ?? 'conf/sip_profiles/external/'} (then run sofia profile external rescan).`,
+            ]
+          : []),
+        ...(d.freeswitchOriginate
+          ? ['Once registered, the originate command above (in fs_cli) places the first test call, to your line.']
           : []),
       ],
       links,

@@ -51,6 +51,10 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
           vendor: request.gatewayVendor,
           rotation,
           ...(account ? { account } : {}),
+          // The FreeSWITCH file's first test call, in the provider's shape: to the main line.
+          ...(request.gatewayVendor === 'freeswitch'
+            ? { firstTestCall: { line: numbers[0] ?? '', caller: input.testCallee ?? request.contact.phone } }
+            : {}),
           dedupKey: runKey(`email/sip-credentials/${rotation}`),
         },
       ],

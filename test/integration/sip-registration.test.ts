@@ -121,7 +121,14 @@ describe('SIP registration onboarding on the real SBC', () => {
       'register-proxy': `${sbc.address.ip}:${sbc.address.sipPort}`,
       'register-transport': 'udp',
       register: 'true',
+      'expire-seconds': '120',
+      'rtp-autofix-timing': 'false',
     });
+    // Where the file goes, and the first test call to the main line, in the provider's shape.
+    expect(mail.text).toContain(`conf/sip_profiles/external/cc-${instanceA.instanceId}.xml`);
+    expect(mail.text).toContain(
+      `sip_invite_to_uri=sip:02066004441@${account.realm},sip_cid_type=none}sofia/gateway/cc-${instanceA.instanceId}/02066004441 &park`,
+    );
 
     await caseWhen(h, id, (c) => c.stage === 'awaiting-registration', 'awaiting registration');
     expect((await register({ ...account, password: 'wrong-password' })).code).toBe(1);
