@@ -406,6 +406,36 @@ export function createBillingActivities(client: BillingClient) {
       return orInsufficient(() => client.request<{ id: string }>('POST', '/v1/charges', { body, idempotencyKey }));
     },
 
+    /**
+     * A month's call charges (or a supplement for calls accounted late). Billing answers a second
+     * post for the same month and supplement with the first when the amount is the same, and
+     * refuses another amount (409, non-retryable): a month is never billed twice.
+     */
+    async postUsageCharge(input: {
+      customerId: string;
+      month: string;
+      amountFen: number;
+      lines: {
+        number: string;
+        numberType: string;
+        direction: string;
+        calls: number;
+        minutes: number;
+        seconds: number;
+        fenPerMinute: number;
+        amountFen: number;
+      }[];
+      supplement?: number;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<{ id: string; amountFen: number; supplement: number; createdAt: string }> {
+      const { idempotencyKey, customerId, ...body } = input;
+      return client.request('POST', `/v1/customers/${encodeURIComponent(customerId)}/usage-charges`, {
+        body,
+        idempotencyKey,
+      });
+    },
+
     /** An invoice for a paid order; billing accepts only the customer's name as its title. */
     async requestInvoice(input: {
       customerId: string;

@@ -19,6 +19,7 @@ import { contactCenterInService } from './number-conflicts';
 import { createSipProbeActivities } from './sip-probe';
 import { createSipAccountActivities } from './sip-accounts';
 import { createSipWatchActivities } from './sip-watch';
+import { createUsageActivities } from './usage';
 import { createSipGatewayActivities, type CompleteSipGateway, type SipGateway } from './sip-gateway';
 import { providerAddresses } from '../domain/sip';
 import { kamailioGateway } from './sip-gateway-kamailio';
@@ -99,6 +100,12 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
         (await createContactCenterActivities(contactCenter).getInstance(id))?.enterpriseId ?? null,
     }),
     ...createSipWatchActivities({ gateway: sipGateway }),
+    ...createUsageActivities({
+      gateway: sipGateway,
+      billing: billingClient,
+      instancesOf: async (enterpriseId) =>
+        (await createContactCenterActivities(contactCenter).listInstances(enterpriseId)).map((i) => i.instanceId),
+    }),
     ...createSipProbeActivities({
       localAddress: config.sipGateway.probeAddress,
       optionsTimeoutMs: config.sipGateway.optionsTimeoutMs,

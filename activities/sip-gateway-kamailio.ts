@@ -19,6 +19,7 @@ import {
   type AccountRef,
   type AllowlistEntry,
   type AssignedNumber,
+  type AnsweredCall,
   type CallRecord,
   type CallRecordFilter,
   type CompleteSipGateway,
@@ -573,7 +574,54 @@ export class KamailioSipGateway implements CompleteSipGateway {
       ...(r.reason ? { reason: r.reason } : {}),
     }));
   }
+
+  async answeredCalls(range: { from: string; to: string }): Promise<AnsweredCall[]> {
+    const from = new Date(range.from);
+    const to = new Date(range.to);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+      throw invalidSipInput(`not a time range: ${range.from} - ${range.to}`);
+    // The INVITE's 2xx row is written as the answer passes (its time is the answer); the call's
+    // end is the first BYE accounted under the same Call-ID, from either side.
+    const result = await this.pool.query<{
+      callid: string;
+      reason: string;
+      caller: string;
+      callee: string;
+      answered_at: Date;
+      ended_at: Date | null;
+    }>(
+      `SELECT i.callid, i.reason, COALESCE(sbc_e164(i.caller), i.caller) AS caller,
+              COALESCE(sbc_e164(i.callee), i.callee) AS callee, i.at AS answered_at, b.at AS ended_at
+       FROM (
+         SELECT DISTINCT ON (callid) callid, reason, caller, callee, ${ACC_AT} AS at
+         FROM acc
+         WHERE method = 'INVITE' AND admitted = '1' AND sip_code LIKE '2%'
+           AND reason IN ('to-platform', 'from-platform') AND ${ACC_AT} >= $2 AND ${ACC_AT} < $3
+         ORDER BY callid, id
+       ) i
+       LEFT JOIN LATERAL (
+         SELECT min(${ACC_AT}) AS at FROM acc WHERE method = 'BYE' AND callid = i.callid
+       ) b ON TRUE
+       ORDER BY i.at, i.callid`,
+      [this.accTimeZone, from, to],
+    );
+    return result.rows.map((r) => {
+      const seconds = r.ended_at ? Math.max(0, (r.ended_at.getTime() - r.answered_at.getTime()) / 1000) : null;
+      return {
+        callId: r.callid,
+        direction: r.reason === 'to-platform' ? 'inbound' : 'outbound',
+        caller: r.caller,
+        callee: r.callee,
+        answeredAt: r.answered_at.toISOString(),
+        endedAt: r.ended_at ? r.ended_at.toISOString() : null,
+        seconds,
+      };
+    });
+  }
 }
+
+/** The accounting row's time: `time_unix` is exact; `time` is the SBC's local wall clock, read in its zone ($1). */
+const ACC_AT = `COALESCE(to_timestamp(time_unix + COALESCE(time_usec, 0) / 1e6), time AT TIME ZONE $1)`;
 
 /** The gateway with a pool of its own, from connection settings. */
 export function kamailioGateway(settings: {

@@ -20,6 +20,7 @@ import {
   numberTaken,
   type AccountRef,
   type AllowlistEntry,
+  type AnsweredCall,
   type AssignedNumber,
   type CallRecord,
   type CallRecordFilter,
@@ -296,6 +297,10 @@ export class ManualSipGateway implements CompleteSipGateway {
   }
 
   async callRecords(_filter: CallRecordFilter): Promise<CallRecord[]> {
+    throw notObservable(this.mode, 'calls');
+  }
+
+  async answeredCalls(_range: { from: string; to: string }): Promise<AnsweredCall[]> {
     throw notObservable(this.mode, 'calls');
   }
 

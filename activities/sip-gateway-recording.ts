@@ -16,6 +16,7 @@ import {
   numberTaken,
   type AccountRef,
   type AllowlistEntry,
+  type AnsweredCall,
   type AssignedNumber,
   type CallRecord,
   type CallRecordFilter,
@@ -235,6 +236,10 @@ export class RecordingSipGateway implements CompleteSipGateway {
   }
 
   async callRecords(_filter: CallRecordFilter): Promise<CallRecord[]> {
+    throw notObservable(this.mode, 'calls');
+  }
+
+  async answeredCalls(_range: { from: string; to: string }): Promise<AnsweredCall[]> {
     throw notObservable(this.mode, 'calls');
   }
 

@@ -106,6 +106,20 @@ export interface CallRecord {
   reason?: string;
 }
 
+/** A call the SBC relayed and saw answered, with its end where the SBC has accounted it. */
+export interface AnsweredCall {
+  callId: string;
+  /** `inbound`: a customer's gateway towards the platform; `outbound`: the platform calling out. */
+  direction: 'inbound' | 'outbound';
+  /** E.164 where the SBC could read them as numbers, else as sent. */
+  caller: string;
+  callee: string;
+  answeredAt: string;
+  /** Null while no BYE is accounted (still up, or its record not there yet). */
+  endedAt: string | null;
+  seconds: number | null;
+}
+
 export interface SipGatewayObserves {
   /** `callRecords` reads the SBC's accounting. */
   calls: boolean;
@@ -149,6 +163,8 @@ export interface SipGateway {
   deleteAccountsOf?(input: { reference: string }): Promise<{ deleted: AccountRef[]; state: ChangeState }>;
   registration?(input: AccountRef): Promise<Registration | null>;
   callRecords?(filter: CallRecordFilter): Promise<CallRecord[]>;
+  /** Calls answered in [from, to) (ISO times), for usage billing; only where `observes.calls`. */
+  answeredCalls?(range: { from: string; to: string }): Promise<AnsweredCall[]>;
 
   /** Callees the enterprise's numbers never call, oldest first. */
   blockedCallees?(input: { enterpriseId: string }): Promise<BlockedCallee[]>;

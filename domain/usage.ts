@@ -154,3 +154,67 @@ export function chargeToPost(
   const more = amountFen - chargedFen;
   return more > 0 ? { kind: 'supplement', amountFen: more } : null;
 }
+
+/** A statement line as the enterprise reads it: the number also as people write it. */
+export interface StatementLineView extends StatementLine {
+  display: string;
+}
+
+/** One posting to billing for a month: the month's charge, or a supplement after a re-run. */
+export interface UsageChargeRecord {
+  chargeId: string;
+  idempotencyKey: string;
+  /** 0 for the month's charge, 1, 2, ... for supplements. */
+  supplement: number;
+  amountFen: number;
+  at: string;
+}
+
+/**
+ * A month's itemised statement as the usage-billing case keeps it: what the SBC's records rated to
+ * at the latest reading, and what was posted to billing for it.
+ */
+export interface UsageStatement {
+  month: string;
+  /** `unobservable`: the SBC's calls cannot be read here (manual mode); nothing was billed. */
+  status: 'charged' | 'nothing-to-charge' | 'unobservable';
+  calls: number;
+  minutes: number;
+  amountFen: number;
+  lines: StatementLineView[];
+  /** Answered calls with no end accounted yet (still up, or records missing): not billed. */
+  unfinishedCalls: number;
+  /** Charged to billing so far: the month's charge plus any supplements. */
+  chargedFen: number;
+  charges: UsageChargeRecord[];
+  ratedAt: string;
+  /** Readings after the first (support's `rerun-month`). */
+  reruns: number;
+}
+
+/** What the activity reads and rates for one month (before anything is posted). */
+export interface RatedMonth {
+  month: string;
+  observable: boolean;
+  calls: number;
+  minutes: number;
+  amountFen: number;
+  lines: StatementLineView[];
+  unfinishedCalls: number;
+  ratedAt: string;
+}
+
+/**
+ * A dialled or presented number in one comparable form (mainland by default), the way the SBC's
+ * `sbc_e164` reads accounting rows: `020-6624 0001`, `02066240001`, `862066240001` and
+ * `+862066240001` are one number. Anything else is returned as it came.
+ */
+export function numberKey(raw: string): string {
+  const d = raw.replace(/[- ()]/g, '');
+  if (/^\+[1-9]\d{6,14}$/.test(d)) return d;
+  if (/^00[1-9]\d{6,14}$/.test(d)) return `+${d.slice(2)}`;
+  if (/^86[1-9]\d{8,11}$/.test(d)) return `+${d}`;
+  if (/^0[1-9]\d{8,10}$/.test(d)) return `+86${d.slice(1)}`;
+  if (/^[1-9]\d{6,11}$/.test(d)) return `+86${d}`;
+  return raw;
+}
