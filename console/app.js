@@ -237,8 +237,16 @@ function CasePage({ id, principal }) {
     loadOpenApi().then(setDoc);
     loadMeta().then(setMeta);
   }, []);
+  // A read that started before an action answered is older than the action's answer: dropped.
+  const version = useRef(0);
+  const acted = useCallback((/** @type {any} */ next) => {
+    version.current += 1;
+    setCase(next);
+  }, []);
   const load = useCallback(async () => {
+    const started = version.current;
     const a = await call('GET', `/v1/onboardings/${encodeURIComponent(id)}`);
+    if (started !== version.current) return;
     if (!a.ok) return setProblem(a.body);
     setCase(a.body);
   }, [id]);
@@ -307,11 +315,11 @@ function CasePage({ id, principal }) {
             summary=${actionsOfKind[a.action]?.summary}
             application=${application}
             meta=${meta}
-            onDone=${setCase}
+            onDone=${acted}
           />`,
       )
     }
-    ${c.status === 'running' && html`<${Cancel} id=${c.id} onDone=${setCase} />`}
+    ${c.status === 'running' && html`<${Cancel} id=${c.id} onDone=${acted} />`}
     <${Related} related=${c.related} />
     <${Timeline} steps=${c.steps} />
     ${

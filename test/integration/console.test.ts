@@ -4,7 +4,8 @@
  * a refused action's problem details beside the field, support approving from the queue, sign-out.
  * One browser for the file; each person gets a fresh browser context.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { caseWhen, startHarness, type Harness } from '../support/harness';
@@ -29,8 +30,38 @@ afterAll(async () => {
   await h?.stop();
 });
 
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SCREENSHOTS = path.join(__dirname, '..', '..', 'docs');
+
+/**
+ * The page's serious and critical accessibility violations, by axe-core run in the page (through
+ * the debugging protocol, which the console's content security policy does not govern).
+ */
+async function a11y(page: Page): Promise<string[]> {
+  await page.evaluate(`${AXE};0`);
+  const { violations, passes } = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: any[]; passes: any[] }> } }
+    ).axe;
+    const result = await axe.run(document);
+    return {
+      passes: result.passes.length,
+      violations: result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n: { target: string[] }) => n.target.join(' ')).join(', ')})`),
+    };
+  });
+  expect(passes).toBeGreaterThan(0);
+  return violations;
+}
+
+/** Screenshots for the README, when asked for (`npm run screenshots`). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.CONSOLE_SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+}
+
 async function signedIn(token: string): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${h.apiUrl}/console/`);
@@ -88,10 +119,12 @@ describe('the console in a browser', () => {
     const usccField = page.locator('.field', { has: page.getByLabel('Unified social credit code') });
     await expect.poll(() => usccField.locator('.field-errors').textContent(), { timeout: 10_000 }).toMatch(/\S/);
     await expect.poll(() => page.locator('.problem').textContent()).toContain('company.unifiedSocialCreditCode');
+    expect(await a11y(page)).toEqual([]);
+    await screenshot(page, 'console-verification-form.png');
 
     await company.getByLabel('Unified social credit code').fill(USCC);
     await page.getByRole('button', { name: 'Submit verification' }).click();
-    await page.waitForURL(/#\/case\//, { timeout: 15_000 }).catch(async (err: unknown) => {
+    await page.waitForURL(/#\/case\//, { timeout: 30_000 }).catch(async (err: unknown) => {
       throw new Error(
         `no case page: ${await page
           .locator('.problem')
@@ -102,7 +135,7 @@ describe('the console in a browser', () => {
     });
     caseId = decodeURIComponent(page.url().split('#/case/')[1]!);
     await caseWhen(h, caseId, (c) => c.stage === 'awaiting-review', 'awaiting review');
-    await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 15_000 }).toContain('Awaiting review');
+    await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 30_000 }).toContain('Awaiting review');
   });
 
   it('support sees it in the queue, views a document; a refused rejection shows problem details beside the field; a coded rejection goes through', async () => {
@@ -111,9 +144,12 @@ describe('the console in a browser', () => {
     await page.getByLabel('Enterprise').fill(h.enterprises.a);
     await page.getByLabel('Enterprise').press('Tab');
     const open = page.getByRole('link', { name: `Open ${caseId}` });
-    await open.waitFor({ timeout: 15_000 });
+    await open.waitFor({ timeout: 30_000 });
+    expect(await a11y(page)).toEqual([]);
+    await screenshot(page, 'console-queue.png');
     await open.click();
     await page.getByRole('heading', { name: 'Awaiting' }).waitFor();
+    await page.getByRole('form', { name: 'Reject' }).waitFor();
     // A document of the application is viewable inline, fetched with the session.
     const frame = page.locator('iframe[title="营业执照 Business licence document"]');
     await frame.waitFor();
@@ -123,6 +159,8 @@ describe('the console in a browser', () => {
       return { status: res.status, type: res.headers.get('content-type') };
     }, src);
     expect(viewed).toEqual({ status: 200, type: 'application/pdf' });
+    expect(await a11y(page)).toEqual([]);
+    await screenshot(page, 'console-case.png');
 
     // A reason without its message: the API refuses it, and says so beside the message field.
     const reject = page.getByRole('form', { name: 'Reject' });
@@ -138,18 +176,18 @@ describe('the console in a browser', () => {
     await reject.getByRole('button', { name: 'Reject' }).click();
     // The new stage shows without a reload.
     await expect
-      .poll(() => page.getByTestId('stage').textContent(), { timeout: 15_000 })
+      .poll(() => page.getByTestId('stage').textContent(), { timeout: 30_000 })
       .toContain('Awaiting resubmission');
   });
 
   it('the enterprise sees the reason beside the document and resubmits a new one', async () => {
     const page = await signedIn(h.tokens.entA);
     await expect
-      .poll(() => page.locator('.cases').textContent(), { timeout: 15_000 })
+      .poll(() => page.locator('.cases').textContent(), { timeout: 30_000 })
       .toContain('Next: 重新提交 Resubmit');
     await page.getByRole('link', { name: caseId }).click();
     const reasons = page.getByRole('region', { name: 'Rejection reasons' });
-    await expect.poll(() => reasons.textContent(), { timeout: 15_000 }).toContain('营业执照扫描件未加盖公章');
+    await expect.poll(() => reasons.textContent(), { timeout: 30_000 }).toContain('营业执照扫描件未加盖公章');
     expect(await reasons.textContent()).toContain('seal-missing');
     const form = page.getByRole('form', { name: 'Resubmit' });
     // What was right is kept: the form starts from the application as it stands.
@@ -165,7 +203,7 @@ describe('the console in a browser', () => {
     await expect.poll(() => form.locator('#upload-business-licence-status').textContent()).toContain('uploaded');
     await form.getByRole('button', { name: 'Resubmit' }).click();
     await expect
-      .poll(() => page.getByTestId('stage').textContent(), { timeout: 15_000 })
+      .poll(() => page.getByTestId('stage').textContent(), { timeout: 30_000 })
       .toMatch(/Awaiting review|Prechecking/i);
     await caseWhen(h, caseId, (c) => c.stage === 'awaiting-review', 'awaiting review again');
   });
@@ -174,7 +212,7 @@ describe('the console in a browser', () => {
     const page = await signedIn(h.tokens.support);
     await page.getByLabel('Enterprise').fill(h.enterprises.a);
     await page.getByLabel('Enterprise').press('Tab');
-    await page.getByRole('link', { name: `Open ${caseId}` }).click({ timeout: 15_000 });
+    await page.getByRole('link', { name: `Open ${caseId}` }).click({ timeout: 30_000 });
     await page.getByRole('form', { name: 'Approve' }).getByLabel('Note').fill('材料齐全 all in order');
     await page.getByRole('button', { name: 'Approve' }).click();
     // The new stage shows without a reload.
@@ -185,7 +223,7 @@ describe('the console in a browser', () => {
     const enterprise = await signedIn(h.tokens.entA);
     await enterprise.goto(`${h.apiUrl}/console/#/case/${encodeURIComponent(caseId)}`);
     await expect
-      .poll(() => enterprise.locator('dl.facts').first().textContent(), { timeout: 15_000 })
+      .poll(() => enterprise.locator('dl.facts').first().textContent(), { timeout: 30_000 })
       .toContain('Completed');
   });
 
