@@ -29,6 +29,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The console's static modules, beside the compiled api/console.js that serves them.
+COPY --from=build /app/console ./dist/console
 COPY package.json ./
 RUN mkdir -p /data && chown node:node /data
 USER node
