@@ -32,6 +32,7 @@ import { providerAddresses } from './sip';
 import { BillingNumbers } from './billing-numbers';
 import { mountNumberRoutes } from './numbers';
 import { mountBlockedCalleeRoutes } from './blocked-callees';
+import { mountUsageRoutes, NUMBER_KINDS, UsageBillingService } from './usage';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 import { createApiMetrics } from './metrics';
@@ -60,6 +61,12 @@ export function createApp(deps: ApiDeps): express.Express {
   const cases = new CaseService(client, config);
   const now = deps.now ?? Date.now;
   const billingNumbers = deps.billingNumbers ?? BillingNumbers.fromConfig(config);
+  const usage = new UsageBillingService(
+    client,
+    config,
+    (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
+    now,
+  );
   const ctx: KindContext = {
     config,
     documents,
@@ -203,6 +210,13 @@ export function createApp(deps: ApiDeps): express.Express {
       });
     }
     const { resource, replayed } = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key);
+    // The enterprise's calls are billed from its first number case on; the case itself need not know.
+    if (NUMBER_KINDS.has(def.kind)) {
+      await usage.ensureStarted(body.enterpriseId).catch((err: unknown) => {
+        // Started again by the next number case; the case just started stands either way.
+        console.error(`usage billing for ${body.enterpriseId} not started:`, err);
+      });
+    }
     res.status(202).location(resource.links.self);
     if (replayed) res.set('Idempotent-Replayed', 'true');
     res.json(resource);
@@ -311,6 +325,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   mountNumberRoutes(v1, billingNumbers);
   mountBlockedCalleeRoutes(v1, ctx.sipGateway);
+  mountUsageRoutes(v1, usage);
 
   // Billing authenticates by signature over the raw body, not by bearer token.
   app.post('/v1/webhooks/billing', express.raw({ type: () => true, limit: config.api.bodyLimit }), async (req, res) => {

@@ -79,6 +79,8 @@ import { own400Landing } from '../workflows/own-400-landing';
 import { sipRegistration } from '../workflows/sip-registration';
 import { sipTrunk } from '../workflows/sip-trunk';
 import { thirdPartyLine } from '../workflows/third-party-line';
+import { usageBilling } from '../workflows/usage-billing';
+import { usageBillingPayloads } from '../domain/usage-schemas';
 import { HttpProblem } from './problem';
 
 export interface KindContext {
@@ -650,6 +652,15 @@ export const KINDS = {
     },
     stages: STAGES['enterprise-onboarding'],
     actions: actionSpecs('enterprise-onboarding', journeyPayloads),
+  }),
+
+  'usage-billing': defineKind({
+    kind: 'usage-billing',
+    summary:
+      "The enterprise's call charges, billed monthly from the SBC's call records (started with its first number case)",
+    workflow: usageBilling,
+    stages: STAGES['usage-billing'],
+    actions: actionSpecs('usage-billing', usageBillingPayloads),
   }),
 } satisfies Record<OnboardingKind, KindDefinition<any, any>>;
 

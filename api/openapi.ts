@@ -10,6 +10,7 @@ import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schem
 import { KINDS } from './kinds';
 import { numberOpenApi } from './numbers';
 import { blockedCalleeOpenApi } from './blocked-callees';
+import { usageOpenApi } from './usage';
 import { instanceSummarySchema } from '../domain/contact-center';
 import { journeyViewSchema } from '../domain/journey';
 
@@ -132,6 +133,7 @@ export function buildOpenApi(config: Config): Json {
         OnboardingSummary: schema(onboardingSummarySchema, 'output'),
         ...numberOpenApi.schemas,
         ...blockedCalleeOpenApi.schemas,
+        ...usageOpenApi.schemas,
         Instance: schema(instanceSummarySchema, 'output'),
         Journey: schema(journeyViewSchema, 'output'),
         ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
@@ -379,6 +381,7 @@ export function buildOpenApi(config: Config): Json {
       },
       ...numberOpenApi.paths,
       ...blockedCalleeOpenApi.paths,
+      ...usageOpenApi.paths,
       '/v1/onboardings/{id}/cancel': {
         post: {
           operationId: 'cancelOnboarding',

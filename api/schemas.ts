@@ -5,6 +5,7 @@ import { enterpriseIdSchema } from '../domain/common';
 import { caseStatusSchema, onboardingKindSchema, roleSchema } from '../domain/onboarding';
 import { documentKindSchema } from '../domain/verification';
 import { productIdSchema } from '../domain/catalog';
+import { monthSchema, usageStatementSchema } from '../domain/usage-schemas';
 
 export const listQuerySchema = z.strictObject({
   kind: onboardingKindSchema.optional(),
@@ -66,3 +67,16 @@ export const blockedCalleeSchema = z.strictObject({
 
 /** The `{number}` of `.../blocked-callees/{number}`, written any way the body accepts. */
 export const blockedCalleeNumberParam = calleeNumberSchema;
+
+/** The `{month}` of `.../usage-statements/{month}`. */
+export const usageMonthParam = monthSchema;
+
+/** An enterprise's monthly call-charge statements, newest last, with when the next month is billed. */
+export const usageStatementsSchema = z.object({
+  enterpriseId: z.string(),
+  caseId: z.string().describe('the usage-billing case, `usage-billing-<enterpriseId>`'),
+  nextMonth: z.string().nullable().describe('the month billed next (YYYY-MM); null before the first number case'),
+  billsAt: z.string().nullable().describe('when: after the month closes (China time) and a grace for late records'),
+  items: z.array(usageStatementSchema),
+});
+export { usageStatementSchema };

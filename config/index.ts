@@ -158,6 +158,8 @@ const envSchema = z.object({
   JOURNEY_STALL_AFTER: durationSchema.default(parseDuration('3d')),
   JOURNEY_REMIND_EVERY: durationSchema.default(parseDuration('3d')),
   JOURNEY_REPORTS_PER_RUN: z.coerce.number().int().min(10).max(10_000).default(500),
+  // A month's calls are billed this long after it ends (China time), so late records make it.
+  USAGE_BILLING_GRACE: durationSchema.default(parseDuration('3d')),
   VERIFICATION_RESUBMISSION_WINDOW: durationSchema.default(parseDuration('14d')),
   PURCHASE_SCRIPT_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
   PURCHASE_SCRIPT_RESUBMISSION_WINDOW: durationSchema.default(parseDuration('14d')),
@@ -333,6 +335,7 @@ export interface Config {
   timings: {
     verification: { reviewSlaMs: number; resubmissionWindowMs: number };
     journey: { stallAfterMs: number; remindEveryMs: number; reportsPerRun: number };
+    usage: UsageTimings;
     purchase: PurchaseTimings;
     subscription: SubscriptionTimings;
     landing: LandingTimings;
@@ -415,6 +418,11 @@ export interface SubscriptionTimings {
   periodMs: number;
   /** Reminders before expiry when not renewing automatically, longest first. */
   remindersBeforeMs: number[];
+  graceMs: number;
+}
+
+export interface UsageTimings {
+  /** After a month ends (China time), how long its call records are given to arrive before billing. */
   graceMs: number;
 }
 
@@ -506,6 +514,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         reviewSlaMs: e.VERIFICATION_REVIEW_SLA,
         resubmissionWindowMs: e.VERIFICATION_RESUBMISSION_WINDOW,
       },
+      usage: { graceMs: e.USAGE_BILLING_GRACE },
       journey: {
         stallAfterMs: e.JOURNEY_STALL_AFTER,
         remindEveryMs: e.JOURNEY_REMIND_EVERY,

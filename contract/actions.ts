@@ -14,6 +14,7 @@ import type { sipRegistrationPayloads, sipTrunkPayloads } from '../domain/sip';
 import type { thirdPartyLinePayloads } from '../domain/eligibility';
 import type { contactCenterInstancePayloads } from '../domain/contact-center';
 import type { journeyPayloads } from '../domain/journey';
+import type { usageBillingPayloads } from '../domain/usage-schemas';
 import type { Actor, CaseState, Role } from './case';
 
 export interface ActionDeclaration {
@@ -99,6 +100,13 @@ export const ACTIONS = {
   },
   // People act on the journey's cases, not on the journey.
   'enterprise-onboarding': {},
+  'usage-billing': {
+    'rerun-month': {
+      roles: support,
+      summary:
+        "Read a billed month's call records again (e.g. after the SBC was down) and charge what late records add",
+    },
+  },
 } as const satisfies Record<string, Record<string, ActionDeclaration>>;
 
 /** The kinds people act on, and the payload schemas of their actions (by type only). */
@@ -112,6 +120,7 @@ export interface PayloadSchemas {
   'third-party-line': typeof thirdPartyLinePayloads;
   'contact-center-instance': typeof contactCenterInstancePayloads;
   'enterprise-onboarding': typeof journeyPayloads;
+  'usage-billing': typeof usageBillingPayloads;
 }
 
 export type ActingKind = keyof typeof ACTIONS;
@@ -155,6 +164,7 @@ const actionHandles: { [K in ActingKind]: KindHandles<K> } = {
   'third-party-line': defineHandles('third-party-line'),
   'contact-center-instance': defineHandles('contact-center-instance'),
   'enterprise-onboarding': defineHandles('enterprise-onboarding'),
+  'usage-billing': defineHandles('usage-billing'),
 };
 
 /** The handles of one action of one kind. */

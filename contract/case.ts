@@ -18,6 +18,7 @@ export const ONBOARDING_KINDS = [
   'third-party-line',
   'contact-center-instance',
   'enterprise-onboarding',
+  'usage-billing',
 ] as const;
 export type OnboardingKind = (typeof ONBOARDING_KINDS)[number];
 

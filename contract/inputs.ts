@@ -3,11 +3,19 @@
  * Validation, number normalisation and formatting, eligibility and catalogue look-ups happen
  * before this point; workflows receive their outcome. Types only.
  */
-import type { LandingTimings, PurchaseTimings, SipTimings, SubscriptionTimings, ThirdPartyTimings } from '../config';
+import type {
+  LandingTimings,
+  PurchaseTimings,
+  SipTimings,
+  SubscriptionTimings,
+  ThirdPartyTimings,
+  UsageTimings,
+} from '../config';
 import type { CallingRules } from '../domain/eligibility';
 import type { NumberPurchaseStart, NumberType, Sizing } from '../domain/numbers';
 import type { Own400LandingStart } from '../domain/own400';
 import type { SipRegistrationStart, SipTrunkStart } from '../domain/sip';
+import type { UsageStatement } from '../domain/usage';
 import type { Application } from '../domain/verification';
 import type { CaseReport, Step, VerifiedEnterprise as VerifiedFacts } from './case';
 
@@ -162,4 +170,19 @@ export interface EnterpriseOnboardingInput {
     /** Reports handled before the journey continues as new (its history stays small). */
     reportsPerRun: number;
   };
+}
+
+/**
+ * An enterprise's monthly call charges: the next month to bill (YYYY-MM, China time) and the
+ * statements so far, carried from run to run (the latest few).
+ */
+export interface UsageBillingInput {
+  enterpriseId: string;
+  customerId: string;
+  companyName: string;
+  contactEmail: string;
+  nextMonth: string;
+  statements: UsageStatement[];
+  carriedSteps: Step[];
+  timings: UsageTimings;
 }

@@ -39,6 +39,7 @@ export const STAGES = {
   'third-party-line': ['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding'],
   'contact-center-instance': ['creating', 'issuing-password', 'active'],
   'enterprise-onboarding': ['verifying', 'creating-instance', 'awaiting-number-access', 'ready'],
+  'usage-billing': ['metering', 'billing'],
 } as const;
 
 export type Stage<K extends keyof typeof STAGES> = (typeof STAGES)[K][number];

@@ -11,7 +11,13 @@ export const WORKFLOW_TYPES: Record<OnboardingKind, string> = {
   'third-party-line': 'thirdPartyLine',
   'contact-center-instance': 'contactCenterInstance',
   'enterprise-onboarding': 'enterpriseOnboarding',
+  'usage-billing': 'usageBilling',
 };
+
+/** One usage-billing case per enterprise, for as long as it has numbers. */
+export function usageBillingId(enterpriseId: string): string {
+  return `usage-billing-${enterpriseId}`;
+}
 
 /**
  * One verification per enterprise at a time, at a well-known id: starting a second while one runs

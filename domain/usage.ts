@@ -218,3 +218,27 @@ export function numberKey(raw: string): string {
   if (/^[1-9]\d{6,11}$/.test(d)) return `+86${d}`;
   return raw;
 }
+
+/**
+ * What a supplement adds, per number and direction: the minutes (and calls) a later reading found
+ * beyond the one already charged, priced as now. Lines with nothing more are left out.
+ */
+export function supplementLines(
+  now: readonly StatementLineView[],
+  before: readonly StatementLineView[],
+): StatementLineView[] {
+  return now.flatMap((line) => {
+    const prior = before.find((b) => b.number === line.number && b.direction === line.direction);
+    const minutes = line.minutes - (prior?.minutes ?? 0);
+    if (minutes <= 0) return [];
+    return [
+      {
+        ...line,
+        calls: Math.max(0, line.calls - (prior?.calls ?? 0)),
+        seconds: Math.max(0, line.seconds - (prior?.seconds ?? 0)),
+        minutes,
+        amountFen: minutes * line.fenPerMinute,
+      },
+    ];
+  });
+}

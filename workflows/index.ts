@@ -8,3 +8,4 @@ export { sipTrunk } from './sip-trunk';
 export { sipRegistration } from './sip-registration';
 export { contactCenterInstance } from './contact-center-instance';
 export { enterpriseOnboarding } from './enterprise-onboarding';
+export { usageBilling } from './usage-billing';

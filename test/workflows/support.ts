@@ -20,6 +20,7 @@ import type { SipAccountActivities } from '../../activities/sip-accounts';
 import type { SipGatewayActivities } from '../../activities/sip-gateway';
 import type { SipProbeActivities } from '../../activities/sip-probe';
 import type { SipWatchActivities } from '../../activities/sip-watch';
+import type { UsageActivities } from '../../activities/usage';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
 
@@ -31,7 +32,8 @@ type AllActivities = AdminPasswordActivities &
   SipAccountActivities &
   SipGatewayActivities &
   SipProbeActivities &
-  SipWatchActivities;
+  SipWatchActivities &
+  UsageActivities;
 
 /** The activities workflows call (the others are the API's or the workers' own business). */
 export type MockedName =
@@ -70,7 +72,9 @@ export type MockedName =
   | 'placeTestCall'
   | 'awaitCall'
   | 'awaitRegistration'
-  | 'issueSipCredentials';
+  | 'issueSipCredentials'
+  | 'rateUsageMonth'
+  | 'postUsageCharge';
 
 type Fn<N extends MockedName> = AllActivities[N];
 /** How a mocked activity answers: like the real one (same arguments, same result type). */
@@ -238,6 +242,23 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
     contact: 'sip:gw1001@198.51.100.7:5060',
     transport: 'tcp',
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+  }),
+  // A month without calls; tests give their own calls.
+  rateUsageMonth: async (r) => ({
+    month: r.month,
+    observable: true,
+    calls: 0,
+    minutes: 0,
+    amountFen: 0,
+    lines: [],
+    unfinishedCalls: 0,
+    ratedAt: new Date().toISOString(),
+  }),
+  postUsageCharge: async (p) => ({
+    id: `UC-${p.idempotencyKey}`,
+    amountFen: p.amountFen,
+    supplement: p.supplement ?? 0,
+    createdAt: new Date().toISOString(),
   }),
   issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'live' }),
 };

@@ -11,6 +11,7 @@ import type { SipGatewayActivities } from '../../activities/sip-gateway';
 import type { SipProbeActivities } from '../../activities/sip-probe';
 import type { SipAccountActivities } from '../../activities/sip-accounts';
 import type { SipWatchActivities } from '../../activities/sip-watch';
+import type { UsageActivities } from '../../activities/usage';
 
 /**
  * Writes to billing and the SBC: a cancel waits for the attempt in flight to settle, so the
@@ -70,4 +71,10 @@ export const adminPassword = proxyActivities<AdminPasswordActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
+
+/** Reading a month of the SBC's call records and rating them: a read, retried through outages. */
+export const usage = proxyActivities<UsageActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });

@@ -1,0 +1,180 @@
+/**
+ * Usage billing from the API's side: it starts the enterprise's `usage-billing` case when the
+ * enterprise's first number case starts (the case's own id makes it one per enterprise, so any
+ * later start finds it running), and reads its statements.
+ */
+import type { Router } from 'express';
+import { z } from 'zod';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { Config } from '../config';
+import { stateQuery, type OnboardingKind } from '../contract/case';
+import { enterpriseIdSchema } from '../domain/common';
+import { usageBillingId } from '../domain/ids';
+import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
+import { chinaMonthOf, type UsageStatement } from '../domain/usage';
+import type { VerificationResult } from '../domain/verification';
+import { usageBilling, type UsageBillingView } from '../workflows/usage-billing';
+import { requireRole, type Principal } from './auth';
+import { HttpProblem, parseOr400 } from './problem';
+import { usageMonthParam, usageStatementSchema, usageStatementsSchema } from './schemas';
+
+/** Kinds that bring numbers into service: the first of them starts the enterprise's usage billing. */
+export const NUMBER_KINDS: ReadonlySet<OnboardingKind> = new Set([
+  'number-purchase',
+  'own-400-landing',
+  'sip-trunk',
+  'sip-registration',
+  'third-party-line',
+]);
+
+export class UsageBillingService {
+  /** Enterprises whose usage billing this API has seen running (it runs for years). */
+  private readonly started = new Set<string>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly config: Config,
+    private readonly approvedVerification: (enterpriseId: string) => Promise<VerificationResult>,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * Starts the enterprise's usage billing unless it runs already (conflict policy USE_EXISTING:
+   * concurrent first number cases on two APIs end up with one case). Its first month is the
+   * current one in China time.
+   */
+  async ensureStarted(enterpriseId: string): Promise<void> {
+    if (this.started.has(enterpriseId)) return;
+    const verification = await this.approvedVerification(enterpriseId);
+    await this.client.workflow.start(usageBilling, {
+      workflowId: usageBillingId(enterpriseId),
+      taskQueue: this.config.temporal.taskQueue,
+      args: [
+        {
+          enterpriseId,
+          customerId: verification.billingCustomerId,
+          companyName: verification.company.name,
+          contactEmail: verification.contact.email,
+          nextMonth: chinaMonthOf(this.now()),
+          statements: [],
+          carriedSteps: [],
+          timings: this.config.timings.usage,
+        },
+      ],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      memo: { kind: 'usage-billing', enterpriseId, requestHash: '', createdBy: 'api:first-number-case' },
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: EnterpriseIdKey, value: enterpriseId },
+        { key: OnboardingKindKey, value: 'usage-billing' },
+        { key: OnboardingStageKey, value: 'metering' },
+      ]),
+      staticSummary: `usage-billing for ${enterpriseId}`,
+    });
+    this.started.add(enterpriseId);
+  }
+
+  /** The case's statements and next billing; an enterprise without numbers yet has none. */
+  async view(enterpriseId: string): Promise<z.output<typeof usageStatementsSchema>> {
+    const caseId = usageBillingId(enterpriseId);
+    let result: UsageBillingView | null = null;
+    try {
+      const state = await this.client.workflow.getHandle(caseId).query(stateQuery);
+      result = state.result as UsageBillingView | null;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    return {
+      enterpriseId,
+      caseId,
+      nextMonth: result?.nextMonth ?? null,
+      billsAt: result?.billsAt ?? null,
+      items: result?.statements ?? [],
+    };
+  }
+
+  async statement(enterpriseId: string, month: string): Promise<UsageStatement> {
+    const found = (await this.view(enterpriseId)).items.find((s) => s.month === month);
+    if (!found) throw new HttpProblem(404, 'Not found', `no usage statement for ${month}`);
+    return found;
+  }
+}
+
+/** The enterprise in the path, as this principal may see it; another tenant's is a 404. */
+function enterpriseOf(principal: Principal, raw: string | undefined): string {
+  const enterpriseId = parseOr400(enterpriseIdSchema, raw, 'enterpriseId');
+  if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
+    throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+  return enterpriseId;
+}
+
+export function mountUsageRoutes(v1: Router, usage: UsageBillingService): void {
+  const base = '/enterprises/:enterpriseId/usage-statements';
+  v1.get(base, async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    res.json(await usage.view(enterpriseOf(principal, req.params.enterpriseId)));
+  });
+  v1.get(`${base}/:month`, async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    const month = parseOr400(usageMonthParam, req.params.month, 'month');
+    res.json(await usage.statement(enterpriseId, month));
+  });
+}
+
+type Json = Record<string, unknown>;
+
+function jsonSchema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io }) as Json;
+  return rest;
+}
+
+const problem = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+const enterpriseParam = { name: 'enterpriseId', in: 'path', required: true, schema: jsonSchema(enterpriseIdSchema) };
+
+/** OpenAPI components and paths of these routes. */
+export const usageOpenApi = {
+  schemas: {
+    UsageStatement: jsonSchema(usageStatementSchema, 'output'),
+    UsageStatements: jsonSchema(usageStatementsSchema, 'output'),
+  } as Json,
+  paths: {
+    '/v1/enterprises/{enterpriseId}/usage-statements': {
+      get: {
+        operationId: 'listUsageStatements',
+        summary:
+          "The enterprise's monthly call-charge statements (the last 24) and when the next month is billed (owner or support; another tenant's: 404)",
+        parameters: [enterpriseParam],
+        responses: {
+          200: {
+            description: 'the statements, oldest first',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/UsageStatements' } } },
+          },
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    '/v1/enterprises/{enterpriseId}/usage-statements/{month}': {
+      get: {
+        operationId: 'getUsageStatement',
+        summary: "One month's itemised statement: per number and direction, calls, minutes and amount in fen",
+        parameters: [
+          enterpriseParam,
+          { name: 'month', in: 'path', required: true, description: 'YYYY-MM', schema: jsonSchema(usageMonthParam) },
+        ],
+        responses: {
+          200: {
+            description: 'the statement',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/UsageStatement' } } },
+          },
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+  } as Json,
+};

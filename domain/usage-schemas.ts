@@ -1,0 +1,54 @@
+/**
+ * Usage billing's schemas for the API and OpenAPI: support's `rerun-month` action, the month in a
+ * path, and the itemised statements the API answers with.
+ */
+import { z } from 'zod';
+import { CALL_DIRECTIONS, USAGE_NUMBER_TYPES } from './usage';
+
+export const monthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM')
+  .describe('a calendar month in China time, YYYY-MM');
+
+export const usageBillingPayloads = {
+  'rerun-month': z.strictObject({
+    month: monthSchema,
+    note: z.string().trim().min(1).max(500).optional().describe('why, e.g. the SBC was down'),
+  }),
+};
+
+export const statementLineSchema = z.object({
+  number: z.string().describe('E.164'),
+  display: z.string().describe('as people write it, e.g. 020-66240001'),
+  numberType: z.enum(USAGE_NUMBER_TYPES),
+  direction: z.enum(CALL_DIRECTIONS),
+  calls: z.int(),
+  seconds: z.int().describe('answered seconds, summed'),
+  minutes: z.int().describe("each call's minutes rounded up, summed"),
+  fenPerMinute: z.int(),
+  amountFen: z.int(),
+});
+
+export const usageStatementSchema = z.object({
+  month: monthSchema,
+  status: z
+    .enum(['charged', 'nothing-to-charge', 'unobservable'])
+    .describe('unobservable: the SBC cannot be read in this deployment (manual mode); nothing was billed'),
+  calls: z.int(),
+  minutes: z.int(),
+  amountFen: z.int(),
+  lines: z.array(statementLineSchema),
+  unfinishedCalls: z.int().describe('answered calls whose end was not accounted yet: billed by a re-run'),
+  chargedFen: z.int().describe('posted to billing for the month: its charge plus any supplements'),
+  charges: z.array(
+    z.object({
+      chargeId: z.string(),
+      idempotencyKey: z.string(),
+      supplement: z.int().describe('0: the month, 1, 2, ...: supplements for late records'),
+      amountFen: z.int(),
+      at: z.string(),
+    }),
+  ),
+  ratedAt: z.string(),
+  reruns: z.int(),
+});

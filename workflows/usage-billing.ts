@@ -1,0 +1,183 @@
+/**
+ * An enterprise's call charges, billed afterwards, monthly: once a month has closed (China time)
+ * and its grace for late records has passed, the case reads the SBC's call records, rates them,
+ * posts one usage charge to billing (key `<enterprise>/<month>`), emails the itemised statement
+ * and continues as new for the next month, carrying the latest statements.
+ *
+ * Support may re-run a billed month (`rerun-month`), e.g. after the SBC was down: the records are
+ * read again, and only what they add is charged, as a supplement (key
+ * `<enterprise>/<month>/rerun-<n>`). A month is never billed twice and never refunded here.
+ */
+import { allHandlersFinished, condition, continueAsNew, upsertSearchAttributes } from '@temporalio/workflow';
+import type { UsageBillingInput } from '../contract/inputs';
+import { AwaitingRoleKey } from '../domain/search-attributes';
+import {
+  chargeToPost,
+  monthBounds,
+  nextMonth,
+  supplementLines,
+  type RatedMonth,
+  type UsageChargeRecord,
+  type UsageStatement,
+} from '../domain/usage';
+import { failureOf, isoAt, now, OnboardingCase } from './lib/case';
+import { billing, usage } from './lib/activities';
+
+/** Statements kept in the case (and carried to each new run): two years. */
+export const STATEMENTS_KEPT = 24;
+const CARRIED_STEPS = 20;
+
+/** What the case shows as its result while it runs: the statements, and the next month's billing. */
+export interface UsageBillingView {
+  nextMonth: string;
+  billsAt: string;
+  statements: UsageStatement[];
+}
+
+export async function usageBilling(input: UsageBillingInput): Promise<UsageBillingView> {
+  let statements = [...input.statements];
+  const c = new OnboardingCase({
+    kind: 'usage-billing',
+    enterpriseId: input.enterpriseId,
+    stage: 'metering',
+    steps: input.carriedSteps,
+    rules: {
+      // Only a month this case has billed can be read again; the month in progress is billed when it closes.
+      'rerun-month': (p) =>
+        statements.some((s) => s.month === p.month)
+          ? []
+          : [
+              {
+                path: 'payload.month',
+                code: 'month-not-billed',
+                message: `${p.month} has not been billed yet; billed months: ${statements.map((s) => s.month).join(', ') || 'none'}`,
+              },
+            ],
+    },
+  });
+  const { mail } = c;
+  const month = input.nextMonth;
+  const billsAt = monthBounds(month).end + input.timings.graceMs;
+  const show = () => {
+    c.state.result = { nextMonth: month, billsAt: isoAt(billsAt), statements } satisfies UsageBillingView;
+  };
+  show();
+  if (input.statements.length === 0 && input.carriedSteps.length === 0)
+    c.step('usage billing started', 'done', `first month ${month}, billed from ${isoAt(billsAt)}`);
+
+  /** Reads and rates `m`, posts what is owed (if anything), emails the statement, keeps it. */
+  const bill = async (m: string, rerun: number): Promise<void> => {
+    const rated: RatedMonth = await usage.rateUsageMonth.executeWithOptions(
+      { summary: `read and rate the calls of ${m}${rerun ? ` (re-run ${rerun})` : ''}` },
+      [{ enterpriseId: input.enterpriseId, month: m }],
+    );
+    const prior = statements.find((s) => s.month === m);
+    let charges: UsageChargeRecord[] = prior?.charges ?? [];
+    const chargedFen = (list: UsageChargeRecord[]) => list.reduce((n, x) => n + x.amountFen, 0);
+    if (!rated.observable) {
+      c.step(`usage ${m}`, 'failed', 'the SBC cannot be read in this deployment: nothing billed');
+    } else {
+      const post = chargeToPost(rated.amountFen, charges.length > 0 ? chargedFen(charges) : undefined);
+      if (!post) {
+        c.step(
+          `usage ${m}`,
+          'done',
+          `${rated.calls} call(s), ${rated.minutes} min, ${rated.amountFen} fen; nothing more to charge`,
+        );
+      } else {
+        const supplement = post.kind === 'month' ? 0 : charges.filter((x) => x.supplement > 0).length + 1;
+        const idempotencyKey =
+          post.kind === 'month' ? `${input.enterpriseId}/${m}` : `${input.enterpriseId}/${m}/rerun-${rerun}`;
+        const lines = post.kind === 'month' ? rated.lines : supplementLines(rated.lines, prior?.lines ?? []);
+        try {
+          const charge = await billing.postUsageCharge.executeWithOptions(
+            {
+              summary: `charge ${post.amountFen} fen for the calls of ${m}${supplement ? ` (supplement ${supplement})` : ''}`,
+            },
+            [
+              {
+                customerId: input.customerId,
+                month: m,
+                amountFen: post.amountFen,
+                lines: lines.map(({ display: _d, ...l }) => l),
+                ...(supplement ? { supplement } : {}),
+                reference: c.state.id,
+                idempotencyKey,
+              },
+            ],
+          );
+          charges = [
+            ...charges,
+            { chargeId: charge.id, idempotencyKey, supplement, amountFen: charge.amountFen, at: isoAt(now()) },
+          ];
+          c.step(
+            `usage ${m} charged`,
+            'done',
+            `${rated.calls} call(s), ${rated.minutes} min; ${post.amountFen} fen${supplement ? ` (supplement ${supplement})` : ''}`,
+          );
+          mail.send(`statement/${m}/${supplement}`, input.contactEmail, 'usage-statement', {
+            caseId: c.state.id,
+            companyName: input.companyName,
+            month: m,
+            supplement,
+            chargedFen: post.amountFen,
+            statement: { calls: rated.calls, minutes: rated.minutes, amountFen: rated.amountFen, lines: rated.lines },
+          });
+        } catch (err) {
+          // Billing refused (e.g. the month charged with another amount elsewhere): support looks
+          // into it; the case keeps billing the months after.
+          const { message } = failureOf(err);
+          c.step(`usage ${m} charge refused`, 'failed', message);
+        }
+      }
+    }
+    const total = chargedFen(charges);
+    const statement: UsageStatement = {
+      month: m,
+      status: !rated.observable && charges.length === 0 ? 'unobservable' : total > 0 ? 'charged' : 'nothing-to-charge',
+      calls: rated.calls,
+      minutes: rated.minutes,
+      amountFen: rated.amountFen,
+      lines: rated.lines,
+      unfinishedCalls: rated.unfinishedCalls,
+      chargedFen: total,
+      charges,
+      ratedAt: rated.ratedAt,
+      reruns: rerun,
+    };
+    // An unreadable re-run leaves a readable month's statement as it was.
+    if (!rated.observable && prior) return;
+    statements = [...statements.filter((s) => s.month !== m), statement]
+      .sort((a, b) => a.month.localeCompare(b.month))
+      .slice(-STATEMENTS_KEPT);
+    show();
+  };
+
+  return c.run(
+    { kindLabel: '通话计费 / usage billing', to: () => input.contactEmail, companyName: () => input.companyName },
+    async () => {
+      for (;;) {
+        const got = await c.awaitAction('metering', [{ action: 'rerun-month', role: 'support' }] as const, {
+          deadlineMs: Math.max(billsAt - now(), 0),
+          // An optional action, not work waiting in support's queue.
+          onEnter: () => upsertSearchAttributes([{ key: AwaitingRoleKey, value: null }]),
+        });
+        c.enter('billing');
+        if (got) {
+          const prior = statements.find((s) => s.month === got.payload.month);
+          await bill(got.payload.month, (prior?.reruns ?? 0) + 1);
+          continue;
+        }
+        await bill(month, 0);
+        await mail.flush();
+        await condition(allHandlersFinished);
+        return continueAsNew<typeof usageBilling>({
+          ...input,
+          nextMonth: nextMonth(month),
+          statements,
+          carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
+        });
+      }
+    },
+  );
+}
