@@ -6,7 +6,7 @@
  * accepting bearer tokens; a bearer header always wins over a cookie.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
@@ -26,7 +26,11 @@ export const CSRF_HEADER = 'x-csrf-token';
 /** A session ends after this long without a request, and in any case after SESSION_MAX_MS. */
 const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
 const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
-const CONSOLE_DIR = path.join(__dirname, '..', 'console');
+// Beside api/ in the source tree and in the image (dist/console); from a local dist/api, the source's.
+const CONSOLE_DIR =
+  [path.join(__dirname, '..', 'console'), path.join(__dirname, '..', '..', 'console')].find((dir) =>
+    existsSync(path.join(dir, 'index.html')),
+  ) ?? path.join(__dirname, '..', 'console');
 
 interface Session {
   principal: Principal;

@@ -82,6 +82,8 @@ const ZH = {
   phone: '电话',
   email: '邮箱',
   applicantType: '申请人类型',
+  'legal-representative': '法定代表人申请',
+  prechecking: '预审中',
   'business-licence': '营业执照',
   'legal-rep-id': '法定代表人身份证',
   'agent-id': '经办人身份证',

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { caseWhen, startHarness, type Harness } from '../support/harness';
-import { LEGAL_REP_ID, PDF, PNG, USCC } from '../support/fixtures';
+import { instanceFor, LEGAL_REP_ID, PDF, PNG, USCC, verifiedEnterprise } from '../support/fixtures';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,7 +21,9 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run npx tsx dev/prerequisites.ts --browser`);
   [h, browser] = await Promise.all([
-    startHarness(),
+    // A customer gateway on this file's loopback range, which answers nothing: the trunk's
+    // connectivity check fails quickly after the whitelist is confirmed.
+    startHarness({ SIP_ALLOW_PRIVATE_GATEWAYS: 'true', SIP_OPTIONS_TIMEOUT: '500ms', SIP_CONNECTIVITY_WINDOW: '1s' }),
     chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] }),
   ]);
 }, 120_000);
@@ -40,10 +42,12 @@ const SCREENSHOTS = path.join(__dirname, '..', '..', 'docs');
 async function a11y(page: Page): Promise<string[]> {
   await page.evaluate(`${AXE};0`);
   const { violations, passes } = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: any[]; passes: any[] }> } }
-    ).axe;
-    const result = await axe.run(document);
+    // Runs in the page: its globals, typed loosely (this project compiles without the DOM library).
+    const page = globalThis as unknown as {
+      axe: { run: (ctx: unknown) => Promise<{ violations: any[]; passes: any[] }> };
+      document: unknown;
+    };
+    const result = await page.axe.run(page.document);
     return {
       passes: result.passes.length,
       violations: result.violations
@@ -225,6 +229,57 @@ describe('the console in a browser', () => {
     await expect
       .poll(() => enterprise.locator('dl.facts').first().textContent(), { timeout: 30_000 })
       .toContain('Completed');
+  });
+
+  it('a SIP trunk started from its generic form, approved by support and its whitelist confirmed by the enterprise', async () => {
+    await verifiedEnterprise(h, h.enterprises.b, h.tokens.entB);
+    const instance = await instanceFor(h, h.enterprises.b);
+    const ent = await signedIn(h.tokens.entB);
+    await ent.goto(`${h.apiUrl}/console/#/start/sip-trunk`);
+    // The provider's addresses to allow are shown beside the form.
+    await expect.poll(() => ent.locator('.panel').textContent(), { timeout: 30_000 }).toMatch(/\d+\.\d+\.\d+\.\d+:\d+/);
+    const form = ent.getByRole('form', { name: 'Submit sip trunk' });
+    await form.getByLabel('Instance id').fill(instance.instanceId);
+    const gateway = form.getByRole('group', { name: 'Gateway' });
+    await gateway.getByLabel('Ip').fill('127.0.80.2');
+    await gateway.getByRole('spinbutton', { name: /\bPort\b/ }).fill('5062');
+    await gateway.getByLabel('Transport').selectOption('udp');
+    await form.getByRole('button', { name: 'Add numbers' }).click();
+    await form.locator('#start-sip-trunk-numbers-0').fill('020-66001121');
+    await form.getByLabel('Bound app id').fill(instance.defaults.appId);
+    const contact = form.getByRole('group', { name: 'Contact' });
+    await contact.getByLabel('Name').fill('王工');
+    await contact.getByLabel('Phone').fill('13800138000');
+    await contact.getByLabel('Email').fill('noc@example.cn');
+    await form.getByLabel('Test callee').fill('13900139000');
+    await form.getByRole('button', { name: 'Submit sip trunk' }).click();
+    await ent.waitForURL(/#\/case\//, { timeout: 30_000 }).catch(async (err: unknown) => {
+      throw new Error(
+        `no case page: ${await ent
+          .locator('.problem')
+          .textContent()
+          .catch(() => '')}`,
+        { cause: err },
+      );
+    });
+    const trunkId = decodeURIComponent(ent.url().split('#/case/')[1]!);
+    await caseWhen(h, trunkId, (c) => c.stage === 'awaiting-review', 'trunk review');
+
+    const support = await signedIn(h.tokens.support);
+    await support.goto(`${h.apiUrl}/console/#/case/${encodeURIComponent(trunkId)}`);
+    await support.getByRole('button', { name: 'Approve' }).click();
+    await caseWhen(h, trunkId, (c) => c.stage === 'awaiting-customer-whitelist', 'whitelist', 30_000);
+    await expect
+      .poll(() => support.getByTestId('stage').textContent(), { timeout: 30_000 })
+      .toMatch(/Allowlisting|Awaiting customer whitelist/);
+
+    await expect
+      .poll(() => ent.getByTestId('stage').textContent(), { timeout: 30_000 })
+      .toContain('Awaiting customer whitelist');
+    await ent.getByRole('button', { name: 'Confirm whitelist' }).click();
+    await expect.poll(() => ent.getByTestId('stage').textContent(), { timeout: 30_000 }).toMatch(/Connectivity/);
+    const after = await caseWhen(h, trunkId, (c) => c.stage.startsWith('connectivity'), 'connectivity');
+    expect(JSON.stringify(after.steps)).toContain('confirm-whitelist');
   });
 
   it('signing out clears the session', async () => {
