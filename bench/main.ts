@@ -7,6 +7,7 @@
  *   npm run bench -- --full               # the full sizes
  *   npm run bench -- --only scale --full  # one part
  *   npm run bench -- --n 20 --kinds enterprise-verification --no-write
+ *   npm run bench -- --only topology      # dev server vs the cluster's server with 1 and 2 workers
  */
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -50,10 +51,13 @@ import {
   type BenchEnterprise,
 } from './kinds';
 import { renderBenchmarks, runInfo, writeResult, type PartResult, type RunInfo } from './report';
+import { topology } from './topology';
 import { ApiClient, percentile, pool, round, sleep, timed } from './util';
 
-const PARTS = ['throughput', 'latency', 'history', 'scale'] as const;
+const PARTS = ['throughput', 'latency', 'history', 'scale', 'topology'] as const;
 type Part = (typeof PARTS)[number];
+// The topology part starts the cluster's Temporal server (built with Go once): only when asked for.
+const DEFAULT_PARTS: Part[] = ['throughput', 'latency', 'history', 'scale'];
 
 const PROFILES = {
   default: {
@@ -121,7 +125,7 @@ function options(): Options {
       throw new Error(`${envName} / flag must be a positive whole number, got ${raw}`);
     return value;
   };
-  const parts = (values.only ?? env.BENCH_ONLY ?? PARTS.join(','))
+  const parts = (values.only ?? env.BENCH_ONLY ?? DEFAULT_PARTS.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
@@ -808,7 +812,7 @@ async function main(): Promise<void> {
       bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle'),
     ]);
     bundles.push(productBundle, baselineBundle);
-    const wantsMain = o.parts.some((p) => p !== 'scale');
+    const wantsMain = o.parts.some((p) => p !== 'scale' && p !== 'topology');
     if (wantsMain) {
       const needThroughput = o.parts.includes('throughput') || o.parts.includes('history');
       const tpEnts = needThroughput ? o.n + o.warmup : 0;
@@ -852,6 +856,9 @@ async function main(): Promise<void> {
     }
     if (o.parts.includes('scale')) {
       record({ part: 'scale', run: info(), data: await scale(o, server, productBundle, baselineBundle, tag) });
+    }
+    if (o.parts.includes('topology')) {
+      record({ part: 'topology', run: info(), data: await topology(o, server, productBundle, tag, log) });
     }
   } finally {
     for (const stop of stopServices) await stop();

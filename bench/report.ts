@@ -26,7 +26,7 @@ export interface RunInfo {
 }
 
 export interface PartResult<T = any> {
-  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos' | 'profile';
+  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos' | 'profile' | 'topology';
   run: RunInfo;
   data: T;
 }
@@ -400,6 +400,62 @@ function renderChaos(r: PartResult): string {
   );
 }
 
+function renderTopology(r: PartResult): string {
+  const rows = r.data.rows as any[];
+  const nproc = r.data.nproc as number;
+  const cores = (x: number) => fmt(x, 2);
+  const table1 = table(
+    [
+      'kind',
+      'topology',
+      'store',
+      'cases',
+      'cases/s',
+      'vs dev server',
+      'CPU: Temporal',
+      'workers',
+      'PostgreSQL',
+      'bench process',
+      `machine (of ${nproc})`,
+    ],
+    rows.map((row) => {
+      const dev = rows.find((x) => x.kind === row.kind && x.server.startsWith('Temporal CLI'));
+      return [
+        `\`${row.kind}\``,
+        row.topology,
+        row.store,
+        row.cases,
+        fmt(row.casesPerSecond, 2),
+        dev ? `${fmt(row.casesPerSecond / dev.casesPerSecond, 2)}x` : '–',
+        cores(row.cpu.temporal),
+        cores(row.cpu.workers),
+        cores(row.cpu.postgres),
+        cores(row.cpu.benchProcess),
+        cores(row.cpu.machine),
+      ];
+    }),
+  );
+  const servers = [...new Set(rows.map((row) => `${row.topology}: ${row.server}`))].map((x) => `- ${x}`);
+  return [
+    '### Throughput by topology (`npm run bench -- --only topology`)',
+    '',
+    runLine(r.run),
+    '',
+    'The same kind of case through three topologies in one run, each on a stack of its own after a',
+    'warm-up. CPU columns are CPU seconds per second of the measured interval (1.00 = one core busy',
+    'throughout), from /proc: the Temporal server process, the worker processes, every PostgreSQL',
+    'process, the bench process (API, sandboxes, SMTP sink and the client driving the cases) and the',
+    `whole machine (${nproc} cores).`,
+    ...(r.data.skippedKinds?.length
+      ? ['', `Not driven here (they need the SBC of their own): ${r.data.skippedKinds.join(', ')}.`]
+      : []),
+    '',
+    ...servers,
+    '',
+    table1,
+  ].join('\n');
+}
+
 const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
   throughput: renderThroughput,
   latency: renderLatency,
@@ -407,6 +463,7 @@ const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
   scale: renderScale,
   chaos: renderChaos,
   profile: renderProfile,
+  topology: renderTopology,
 };
 
 /** The latest result of a part that satisfies `ok`. */
@@ -570,6 +627,8 @@ export function renderBenchmarks(file = BENCHMARKS_MD): void {
     section('history'),
     '',
     section('scale'),
+    '',
+    section('topology'),
     '',
     '## Reliability',
     '',

@@ -1,0 +1,396 @@
+/**
+ * The `topology` part of `npm run bench`: the same cases through three topologies in one run.
+ *
+ * - the dev server (the Temporal CLI, SQLite in memory) with one worker, documents and email
+ *   ledger in files: what `npm start` runs;
+ * - the Temporal server built from the module the CLI embeds (`npm run cluster`'s), on the local
+ *   PostgreSQL with SQL visibility, with one worker, documents and ledger in PostgreSQL;
+ * - the same server with two worker processes on the task queue.
+ *
+ * Each topology gets a stack of its own (API, sandboxes, SMTP sink in this process; workers in
+ * child processes), its own enterprises and a warm-up; the cluster's databases are made afresh
+ * and dropped after. Beside each throughput, where the machine's CPU went while it was measured
+ * (from /proc): the Temporal server, the workers, PostgreSQL (every process of it, so anything
+ * else using it counts too), this process (API, sandboxes, SMTP sink, the client driving cases),
+ * and the whole machine, to say what limits it.
+ *
+ * The cluster's Temporal server binds 127.0.90.1 with the cluster layout's ports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Principal } from '../api/auth';
+import { loadConfig } from '../config';
+import {
+  defaultLayout,
+  ensureDatabase,
+  ensureNamespace,
+  serverArgs,
+  serverConfig,
+  setupTemporalSchemas,
+  writeConfig,
+  type ClusterLayout,
+} from '../dev/cluster';
+import { POSTGRES } from '../dev/prerequisites';
+import { ensureSearchAttributes } from '../dev/supervisor';
+import { resolveTemporalCli } from '../dev/temporal-cli';
+import { resolveClusterTools, TEMPORAL_SERVER_VERSION } from '../dev/temporal-server';
+import { startStack, WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
+import { AutoApprover } from './approver';
+import { drive, driverFor, KIND_DRIVERS, type BenchContext, type BenchEnterprise } from './kinds';
+import { ApiClient, pool, round, sleep, timed } from './util';
+
+const HOST = '127.0.90.1';
+const FRONTEND_PORT = 7233;
+const POSTGRES_URL = `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}`;
+
+export interface TopologyOptions {
+  kinds: string[];
+  n: number;
+  concurrency: number;
+  warmup: number;
+  cache: number | undefined;
+}
+
+export interface CpuShare {
+  /** CPU seconds per wall second while the cases ran (1.0 = one core busy throughout). */
+  temporal: number;
+  workers: number;
+  postgres: number;
+  benchProcess: number;
+  /** Every process on the machine, from /proc/stat. */
+  machine: number;
+}
+
+export interface TopologyRow {
+  topology: string;
+  server: string;
+  workers: number;
+  store: 'files' | 'postgres';
+  kind: string;
+  cases: number;
+  concurrency: number;
+  seconds: number;
+  casesPerSecond: number;
+  cpu: CpuShare;
+}
+
+export interface TopologyData {
+  rows: TopologyRow[];
+  nproc: number;
+  skippedKinds: string[];
+}
+
+// --- CPU accounting from /proc -----------------------------------------------------------------
+
+const TICK = 100; // USER_HZ on Linux
+
+/** utime + stime of a process, in seconds (0 once it is gone). */
+function processCpu(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICK;
+  } catch {
+    return 0;
+  }
+}
+
+function pidsWhere(match: (comm: string, cmdline: string, ppid: number) => boolean): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (match(comm, cmdline, ppid)) out.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Busy CPU seconds of the whole machine (everything but idle and iowait). */
+function machineCpu(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / TICK;
+}
+
+interface CpuGroups {
+  temporal: () => number[];
+  workers: () => number[];
+}
+
+function cpuSnapshot(groups: CpuGroups) {
+  const sum = (pids: number[]) => pids.reduce((s, pid) => s + processCpu(pid), 0);
+  const self = process.cpuUsage();
+  return {
+    temporal: sum(groups.temporal()),
+    workers: sum(groups.workers()),
+    postgres: sum(pidsWhere((comm) => comm === 'postgres')),
+    benchProcess: (self.user + self.system) / 1e6,
+    machine: machineCpu(),
+  };
+}
+
+function cpuShare(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, seconds: number): CpuShare {
+  const share = (k: keyof CpuShare) => round(Math.max(0, b[k] - a[k]) / seconds);
+  return {
+    temporal: share('temporal'),
+    workers: share('workers'),
+    postgres: share('postgres'),
+    benchProcess: share('benchProcess'),
+    machine: share('machine'),
+  };
+}
+
+// --- the cluster's Temporal server -----------------------------------------------------------
+
+class ClusterTemporal implements TemporalServer {
+  readonly address = `${HOST}:${FRONTEND_PORT}`;
+  readonly port = FRONTEND_PORT;
+  private child: ChildProcess | undefined;
+  private stderr: string[] = [];
+
+  constructor(
+    readonly executable: string,
+    private readonly serverBinary: string,
+    private readonly dir: string,
+    private readonly layout: ClusterLayout,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(this.serverBinary, serverArgs(this.dir), { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = [...this.stderr, chunk.toString()].slice(-20);
+    });
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the Temporal server exited: ${this.stderr.join('')}`);
+      const res = await fetch(`http://${HOST}:${this.layout.serverPorts.http}/api/v1/namespaces/default`, {
+        signal: AbortSignal.timeout(2_000),
+      }).catch(() => undefined);
+      if (res && res.status < 500) break;
+      if (Date.now() > deadline) throw new Error(`the Temporal server did not answer: ${this.stderr.join('')}`);
+      await sleep(500);
+    }
+    const signal = AbortSignal.timeout(120_000);
+    await ensureNamespace(this.executable, this.address, 'default', '24h', signal);
+    await ensureSearchAttributes(
+      this.executable,
+      this.address,
+      'default',
+      'the bench made its databases afresh',
+      signal,
+    );
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function admin(statements: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: `${POSTGRES_URL}/postgres` });
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+// --- one topology ------------------------------------------------------------------------------
+
+interface Topology {
+  name: string;
+  server: TemporalServer;
+  serverLabel: string;
+  serverPids: () => number[];
+  workers: number;
+  databaseUrl?: string;
+}
+
+async function measure(
+  o: TopologyOptions,
+  t: Topology,
+  bundlePath: string,
+  tag: string,
+  log: (line: string) => void,
+): Promise<TopologyRow[]> {
+  const drivers = o.kinds.map(driverFor);
+  const per = o.n + o.warmup;
+  const list: BenchEnterprise[] = Array.from({ length: per }, (_, i) => ({
+    id: `ent-topo-${tag}-${i}`,
+    token: `bench-topo-${tag}-${i}`,
+  }));
+  const tokens = list.map(
+    (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
+  );
+  const stack: Stack = await startStack({
+    temporalAddress: t.server.address,
+    workflowBundlePath: bundlePath,
+    worker: 'child',
+    mail: { headersOnly: true },
+    extraTokens: tokens,
+    env: {
+      LOG_LEVEL: 'warn',
+      VERIFICATION_REVIEW_SLA: '1d',
+      VERIFICATION_RESUBMISSION_WINDOW: '14d',
+      PURCHASE_SCRIPT_REVIEW_SLA: '1d',
+      PURCHASE_PAYMENT_POLL: '1h',
+      SUBSCRIPTION_PERIOD: '30d',
+      ...(o.cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) } : {}),
+      ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
+    },
+  });
+  const extra: WorkerProcess[] = [];
+  const rows: TopologyRow[] = [];
+  const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
+  const approver = new AutoApprover(ctx, Object.values(KIND_DRIVERS));
+  try {
+    for (let i = 1; i < t.workers; i++)
+      extra.push(await WorkerProcess.spawn({ ...stack.env, WORKFLOW_BUNDLE_PATH: bundlePath }));
+    const groups: CpuGroups = {
+      temporal: t.serverPids,
+      workers: () => [stack.workerProcess?.pid ?? 0, ...extra.map((w) => w.pid)].filter(Boolean),
+    };
+    approver.start();
+    for (const driver of drivers) {
+      const warm = list.slice(0, o.warmup);
+      const measured = list.slice(o.warmup, per);
+      await pool(per, o.concurrency, (i) => driver.prepare?.(ctx, list[i]!, i) ?? Promise.resolve());
+      await pool(warm.length, warm.length, (i) => drive(driver, ctx, warm[i]!, i));
+      const before = cpuSnapshot(groups);
+      const run = await timed(() => pool(o.n, o.concurrency, (i) => drive(driver, ctx, measured[i]!, o.warmup + i)));
+      const seconds = run.ms / 1000;
+      const cpu = cpuShare(before, cpuSnapshot(groups), seconds);
+      const row: TopologyRow = {
+        topology: t.name,
+        server: t.serverLabel,
+        workers: t.workers,
+        store: t.databaseUrl ? 'postgres' : 'files',
+        kind: driver.kind,
+        cases: o.n,
+        concurrency: o.concurrency,
+        seconds: round(seconds),
+        casesPerSecond: round(o.n / seconds),
+        cpu,
+      };
+      log(`topology ${t.name} ${driver.kind}: ${row.casesPerSecond} cases/s, CPU ${JSON.stringify(cpu)}`);
+      rows.push(row);
+    }
+  } finally {
+    await approver.stop();
+    for (const w of extra) await w.kill('SIGTERM');
+    await stack.stop();
+  }
+  return rows;
+}
+
+/** Finds the dev server's process: the CLI's `server start-dev` listening on the run's port. */
+function devServerPids(server: TemporalServer): () => number[] {
+  let found: number[] | undefined;
+  return () =>
+    (found ??= pidsWhere((_comm, cmdline) => cmdline.includes('start-dev') && cmdline.includes(String(server.port))));
+}
+
+export async function topology(
+  o: TopologyOptions,
+  devServer: TemporalServer,
+  bundlePath: string,
+  tag: string,
+  log: (line: string) => void,
+): Promise<TopologyData> {
+  // Kinds that need services of their own (the SBC) stay with the throughput part.
+  const skippedKinds = o.kinds.filter((k) => driverFor(k).services);
+  const kinds = o.kinds.filter((k) => !driverFor(k).services);
+  if (kinds.length === 0) throw new Error('topology: no kind without services of its own; pass --kinds');
+  const opts = { ...o, kinds };
+
+  const tools = await resolveClusterTools({ log });
+  const cli = await resolveTemporalCli();
+  const layout: ClusterLayout = {
+    ...defaultLayout(FRONTEND_PORT, HOST),
+    databases: { persistence: `temporal_bench_${tag}`, visibility: `temporal_bench_${tag}_visibility` },
+  };
+  const productDb = `onboarding_bench_${tag}`;
+  const dbs = [layout.databases.persistence, layout.databases.visibility, productDb];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-cluster-'));
+  let cluster: ClusterTemporal | undefined;
+  const rows: TopologyRow[] = [];
+  try {
+    log('topology: dev server, 1 worker');
+    rows.push(
+      ...(await measure(
+        opts,
+        {
+          name: 'dev server, 1 worker',
+          server: devServer,
+          serverLabel: 'Temporal CLI dev server (SQLite in memory)',
+          serverPids: devServerPids(devServer),
+          workers: 1,
+        },
+        bundlePath,
+        `${tag}d1`,
+        log,
+      )),
+    );
+
+    log(`topology: Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (schemas afresh)`);
+    await setupTemporalSchemas(tools.sqlTool, layout);
+    await ensureDatabase(`${POSTGRES_URL}/${productDb}`);
+    writeConfig(dir, 'cluster', serverConfig(loadConfig({ TEMPORAL_ADDRESS: `${HOST}:${FRONTEND_PORT}` }), layout));
+    cluster = new ClusterTemporal(cli, tools.server, dir, layout);
+    await cluster.start();
+    const serverLabel = `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (SQL visibility)`;
+    const c = cluster;
+    for (const workers of [1, 2]) {
+      log(`topology: cluster, ${workers} worker(s)`);
+      rows.push(
+        ...(await measure(
+          opts,
+          {
+            name: `cluster, ${workers} worker${workers > 1 ? 's' : ''}`,
+            server: c,
+            serverLabel,
+            serverPids: () => (c.pid ? [c.pid] : []),
+            workers,
+            databaseUrl: `${POSTGRES_URL}/${productDb}`,
+          },
+          bundlePath,
+          `${tag}c${workers}`,
+          log,
+        )),
+      );
+    }
+  } finally {
+    await cluster?.stop();
+    await admin(dbs.map((db) => `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)).catch((err: unknown) =>
+      log(`topology: could not drop ${dbs.join(', ')}: ${String(err)}`),
+    );
+    await rm(dir, { recursive: true, force: true });
+  }
+  return { rows, nproc: os.availableParallelism(), skippedKinds };
+}
