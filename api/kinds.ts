@@ -433,6 +433,9 @@ export const KINDS = {
             autoRenew: request.autoRenew,
             binding: request.binding,
             bindOwn400: request.own400Number,
+            // The call scenario states the 400 number the lines carry, as the seed asks; it is
+            // what support reviews as the script.
+            callScript: own400ApplicationNote(request.own400Number),
             applicationNote: own400ApplicationNote(request.own400Number),
           },
           sizing: sizeOrder({ peakConcurrentCalls: request.peakConcurrentInbound }),

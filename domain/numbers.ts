@@ -118,11 +118,12 @@ export const numberPurchaseStartSchema = z
     if (b.numberType === 'fixed-line' && !b.areaCode) {
       ctx.addIssue({ code: 'custom', path: ['areaCode'], message: 'fixed-line numbers need an area code' });
     }
-    if (b.numberType === 'fixed-line' && b.scenario !== 'inbound' && !b.callScript) {
+    // Fixed lines and 400 numbers alike need the call-script review, inbound-only ones too.
+    if (!b.callScript) {
       ctx.addIssue({
         code: 'custom',
         path: ['callScript'],
-        message: 'fixed lines that call out need a call script for review',
+        message: 'every number needs a call script for review (for inbound lines, what agents say when answering)',
       });
     }
     if (b.numberType === '400' && b.areaCode) {

@@ -1,7 +1,7 @@
 /**
  * Number purchase: from an application to active numbers on the enterprise's instance.
  *
- * (fixed lines that call out) script screening and review -> reserve numbers -> order with three
+ * script screening and review (every number type and scenario) -> reserve numbers -> order with three
  * months' rent -> charge (or wait for payment) -> assign to the instance -> (400) support routes the
  * number -> the paid order lives on as a number-subscription. A failure or cancel after any billing
  * or gateway step undoes it (each undo registered before its step).
@@ -64,8 +64,13 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
         mail.send('failed', input.contactEmail, 'purchase-failed', { ...base, reason: error.message, undone }),
     },
     async () => {
-      // Scripts are reviewed for lines that call out; inbound-only lines have none to review.
-      if (request.numberType === 'fixed-line' && request.scenario !== 'inbound') await scriptReview(c, input);
+      // Every number bought here passes the call-script review, 400 and inbound-only lines too (a
+      // case started before that rule keeps its review for outbound fixed lines only).
+      if (
+        patched('script-review-every-number') ||
+        (request.numberType === 'fixed-line' && request.scenario !== 'inbound')
+      )
+        await scriptReview(c, input);
 
       // Whatever billing comes to hold for this case (reservation, order, payment) is undone by reference.
       undo.add('undo billing', () =>
@@ -298,7 +303,7 @@ async function reserveClean(c: OnboardingCase<'number-purchase'>, input: NumberP
   }
 }
 
-/** Fixed lines that call out: banned phrases reject a script at once; otherwise support reviews it. */
+/** Banned phrases reject a script at once; otherwise support reviews it. */
 async function scriptReview(c: OnboardingCase<'number-purchase'>, input: NumberPurchaseInput): Promise<void> {
   const { timings, sizing } = input;
   const { mail } = c;

@@ -167,11 +167,18 @@ describe('enterprise-onboarding: the whole journey', () => {
         areaCode: '020',
         quantity: 1,
         scenario: 'inbound',
+        callScript: '您好，这里是示例科技客服中心，请问有什么可以帮您？',
         autoRenew: true,
         binding: { instanceId, ivrFlowId: defaults.ivrFlowId, skillGroupId: defaults.skillGroupId },
       });
     expect(purchase.status, JSON.stringify(purchase.body)).toBe(202);
     const purchaseId = purchase.body.id as string;
+    // An inbound fixed line passes the script review too; the journey names it as support's step.
+    j = await journeyWhen(
+      (x) => x.next.some((n) => n.caseId === purchaseId && n.action === 'approve-script' && n.role === 'support'),
+      'the script review awaited',
+    );
+    await act(purchaseId, 'approve-script', h.tokens.support, {});
     const bought = await caseWhen(h, purchaseId, (c) => c.status === 'completed', 'purchase completed', 60_000);
     const boughtNumbers = (bought.result as { numbers: string[] }).numbers;
 

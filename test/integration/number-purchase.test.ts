@@ -268,21 +268,26 @@ describe('number purchase through the API', () => {
   it('waits for payment when the balance is short, and goes on when billing reports the payment by webhook', async () => {
     const customerB = (await billingCall<{ id: string }>(h, 'GET', `/v1/customers?enterpriseId=${h.enterprises.b}`))
       .body.id;
-    const id = await start(
-      {
-        ...purchase({
-          enterpriseId: h.enterprises.b,
-          numberType: '400',
-          areaCode: undefined,
-          scenario: 'inbound',
-          callScript: undefined,
-          quantity: 1,
-          peakConcurrentCalls: undefined,
-          binding: { instanceId: mainB.instanceId },
-        }),
-      },
-      h.tokens.entB,
-    );
+    const inbound400 = purchase({
+      enterpriseId: h.enterprises.b,
+      numberType: '400',
+      areaCode: undefined,
+      scenario: 'inbound',
+      callScript: '您好，欢迎致电示例科技客服热线，请问有什么可以帮您？',
+      quantity: 1,
+      peakConcurrentCalls: undefined,
+      binding: { instanceId: mainB.instanceId },
+    });
+    // A 400 number, inbound only, still needs its script for review.
+    const noScript = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entB))
+      .send({ ...inbound400, callScript: undefined });
+    expect(noScript.status).toBe(400);
+    expect(noScript.body.errors.map((e: { path: string }) => e.path)).toEqual(['callScript']);
+    const id = await start(inbound400, h.tokens.entB);
+    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', '400 script review');
+    await act(id, 'approve-script', h.tokens.support);
     const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-payment', 'awaiting payment');
     expect(waiting.steps.some((s) => s.name === 'balance insufficient')).toBe(true);
     // Not an action, but a wait all the same: who pays what, by when.

@@ -83,6 +83,7 @@ export function purchaseInput(
       numberType: 'fixed-line',
       areaCode: '020',
       scenario: 'inbound',
+      callScript: '您好，这里是示例科技客服中心，请问有什么可以帮您？',
       autoRenew: false,
       binding: { instanceId: 'cc-1', ivrFlowId: 'ivr-1' },
       ...request,
@@ -135,6 +136,7 @@ export function landingInput(
         autoRenew: true,
         binding: { instanceId: 'cc-1' },
         bindOwn400: '4008200001',
+        callScript: 'fixed line for binding own 400 number 4008200001',
         applicationNote: 'fixed line for binding own 400 number 4008200001',
       },
       sizing: {

@@ -7,7 +7,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reservation } from '../../activities/billing';
 import { MAX_CLEAN_RESERVATION_ROUNDS, numberPurchase, subscriptionIdFor } from '../../workflows/number-purchase';
 import { purchaseInput } from './inputs';
-import { failureOf, order, startEnv, stateOf, stepNames, type Scenario, type WorkflowTestEnv } from './support';
+import {
+  act,
+  failureOf,
+  order,
+  stageOf,
+  startEnv,
+  stateOf,
+  stepNames,
+  support,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
 
 let env: WorkflowTestEnv;
 beforeAll(async () => {
@@ -30,12 +41,16 @@ function reservation(id: string, numbers: string[]): Reservation {
   };
 }
 
-function start(s: Scenario) {
-  return env.client.workflow.start(numberPurchase, {
+/** Starts a purchase and approves its call script, as support does before numbers are reserved. */
+async function start(s: Scenario) {
+  const h = await env.client.workflow.start(numberPurchase, {
     args: [purchaseInput(s)],
     taskQueue: env.taskQueue,
     workflowId: s.id('number-purchase'),
   });
+  await stageOf(h, 'awaiting-script-review');
+  await act(h, 'number-purchase', 'approve-script', support, {});
+  return h;
 }
 
 describe.concurrent('number purchase: numbers in service elsewhere', () => {

@@ -44,6 +44,17 @@ function start(s: Scenario, ...rest: Parameters<typeof purchaseInput> extends [u
   });
 }
 
+/** Starts a purchase and approves its call script, as support does for every number type. */
+async function startApproved(
+  s: Scenario,
+  ...rest: Parameters<typeof purchaseInput> extends [unknown, ...infer R] ? R : never
+) {
+  const h = await start(s, ...rest);
+  await stageOf(h, 'awaiting-script-review');
+  await act(h, 'number-purchase', 'approve-script', support, {});
+  return h;
+}
+
 /** The billing undo, as the purchase registered it before its first billing write. */
 function expectBillingUndone(s: Scenario) {
   expect(s.argsOf('undoPurchase')).toEqual([
@@ -56,9 +67,16 @@ function expectBillingUndone(s: Scenario) {
 }
 
 describe.concurrent('number purchase', () => {
-  it('buys 400 numbers: reserve, order, charge, assign, routing confirmed, subscription started', async () => {
+  it('buys 400 numbers: script reviewed, reserve, order, charge, assign, routing confirmed, subscription started', async () => {
     const s = env.scenario();
     const h = await start(s, { numberType: '400', areaCode: undefined, scenario: 'inbound' });
+    // Inbound-only 400 numbers pass the script review too: nothing is reserved before it.
+    await stageOf(h, 'awaiting-script-review');
+    expect(s.calls('reserveNumbers')).toHaveLength(0);
+    expect(s.argsOf('screenCallScript')).toEqual([
+      { callScript: '您好，这里是示例科技客服中心，请问有什么可以帮您？' },
+    ]);
+    await act(h, 'number-purchase', 'approve-script', support, {});
     await stageOf(h, 'awaiting-400-routing');
     const routed = await act(h, 'number-purchase', 'confirm-400-routing', support, { note: 'routed' });
     expect(routed.stage).not.toBe('awaiting-400-routing');
@@ -109,6 +127,7 @@ describe.concurrent('number purchase', () => {
     expect(s.calls('undoPurchase')).toHaveLength(0);
     expect(s.calls('unassignNumbers')).toHaveLength(0);
     expect(s.emails().map((e) => [e.template, e.to])).toEqual([
+      ['purchase-script-review', 'support'],
       ['purchase-400-routing', 'support'],
       ['purchase-activated', 'ops@example.cn'],
     ]);
@@ -153,7 +172,7 @@ describe.concurrent('number purchase', () => {
 
   it('fails at the payment deadline and voids the order (undoPurchase)', async () => {
     const s = env.scenario({ chargeOrder: insufficient, getOrder: unpaid });
-    const h = await start(s, {}, { paymentWindowMs: 600, paymentPollMs: 150 });
+    const h = await startApproved(s, {}, { paymentWindowMs: 600, paymentPollMs: 150 });
 
     const failure = await failureOf(h);
     expect(failure.type).toBe('PaymentDeadlinePassed');
@@ -169,7 +188,11 @@ describe.concurrent('number purchase', () => {
       detail: 'order ORD-1 voided',
     });
     expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual(['compensation: undo billing']);
-    expect(s.emails().map((e) => e.template)).toEqual(['purchase-payment-required', 'purchase-failed']);
+    expect(s.emails().map((e) => e.template)).toEqual([
+      'purchase-script-review',
+      'purchase-payment-required',
+      'purchase-failed',
+    ]);
     expect(s.emails('purchase-failed')[0]?.data).toMatchObject({
       undone: ['undo billing'],
       reason: expect.stringContaining('ORD-1 was not paid'),
@@ -208,7 +231,7 @@ describe.concurrent('number purchase', () => {
 
   it('takes an order.paid event only as a prompt: billing says unpaid, nothing activates, the deadline voids the order', async () => {
     const s = env.scenario({ chargeOrder: insufficient, getOrder: unpaid });
-    const h = await start(s, {}, { paymentWindowMs: 2_000, paymentPollMs: 60_000 });
+    const h = await startApproved(s, {}, { paymentWindowMs: 2_000, paymentPollMs: 60_000 });
     await stageOf(h, 'awaiting-payment');
     await h.signal(billingEventSignal, { eventId: 'evt-forged', type: 'order.paid', orderId: 'ORD-1' });
 
@@ -228,7 +251,7 @@ describe.concurrent('number purchase', () => {
   it('undoes billing when cancelled while the charge is in flight', async () => {
     const charge = gate<ChargeOutcome<Order>>();
     const s = env.scenario({ chargeOrder: charge.behaviour });
-    const h = await start(s);
+    const h = await startApproved(s);
     await charge.started;
     await h.signal(cancelRequestedSignal, { actor: enterprise(s.enterpriseId), reason: '改用其他号码' });
     await h.cancel();
@@ -241,12 +264,17 @@ describe.concurrent('number purchase', () => {
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled', error: { type: 'Cancelled' } });
     expect(stepNames(state)).toEqual([
       'sized',
+      'script check round 1',
+      'approve-script',
       'numbers reserved',
       'order created',
       'cancel requested',
       'compensation: undo billing',
     ]);
-    expect(s.emails().map((e) => [e.template, e.to])).toEqual([['case-cancelled', 'ops@example.cn']]);
+    expect(s.emails().map((e) => [e.template, e.to])).toEqual([
+      ['purchase-script-review', 'support'],
+      ['case-cancelled', 'ops@example.cn'],
+    ]);
     expect(s.emails('case-cancelled')[0]?.data).toMatchObject({
       reason: '改用其他号码',
       caseId: s.id('number-purchase'),

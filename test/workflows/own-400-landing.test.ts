@@ -34,12 +34,17 @@ afterAll(async () => {
   await env?.stop();
 });
 
-function start(s: Scenario, ...rest: Parameters<typeof landingInput> extends [unknown, ...infer R] ? R : never) {
-  return env.client.workflow.start(own400Landing, {
+/** Starts a landing; support approves its fixed-line purchase's call script, which names the 400 number. */
+async function start(s: Scenario, ...rest: Parameters<typeof landingInput> extends [unknown, ...infer R] ? R : never) {
+  const h = await env.client.workflow.start(own400Landing, {
     args: [landingInput(s, ...rest)],
     taskQueue: env.taskQueue,
     workflowId: s.id('own-400-landing'),
   });
+  const purchase = env.client.workflow.getHandle(`${s.id('own-400-landing')}-fixed-line`);
+  await stageOf(purchase, 'awaiting-script-review');
+  await act(purchase, 'number-purchase', 'approve-script', support, {});
+  return h;
 }
 
 /** The fixed lines, once paid, live on as a subscription of their own. */
@@ -72,6 +77,8 @@ describe.concurrent('own 400 landing', () => {
       orderId: 'ORD-1',
       verifiedBy: 'support-confirmation',
     });
+    // The child's call script, reviewed by support, states the 400 number the lines carry.
+    expect(s.argsOf('screenCallScript')).toEqual([{ callScript: 'fixed line for binding own 400 number 4008200001' }]);
     // The child bought the lines with the application note naming the 400 number.
     expect(s.argsOf('createOrder')).toEqual([
       expect.objectContaining({
