@@ -163,6 +163,8 @@ describe.concurrent('enterprise onboarding journey', () => {
     expect((await summaryOf(h)).stalledOn).toBe('enterprise');
 
     // A case whose review by support fell due: support hears of it once, however often it reports.
+    // One wait, reported twice (e.g. as the case's other facts change): the same `since`.
+    const since = new Date().toISOString();
     const due = new Date(Date.now() + 300).toISOString();
     const awaitingSupport = (n: number) =>
       numberReport(s, {
@@ -170,7 +172,7 @@ describe.concurrent('enterprise onboarding journey', () => {
         kind: 'sip-trunk',
         status: 'running',
         stage: 'awaiting-review',
-        awaiting: [{ action: 'approve', role: 'support', since: new Date().toISOString(), dueAt: due }],
+        awaiting: [{ action: 'approve', role: 'support', since, dueAt: due }],
         inService: false,
         numbers: [],
         seq: 1000 + n,

@@ -215,7 +215,7 @@ describe.concurrent('SIP registration', () => {
         return null;
       },
     });
-    const h = await start(s, { registrationReminderMs: 500, registrationDeadlineMs: 2_500 });
+    const h = await start(s, { registrationReminderMs: 500, registrationDeadlineMs: 4_000 });
     await stageOf(h, 'awaiting-review');
     await act(h, 'sip-registration', 'approve', support, {});
 
