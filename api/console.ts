@@ -19,6 +19,8 @@ import type { DocumentStore } from '../storage/documents';
 import { authenticate, requireRole, type Principal, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
 import { KINDS } from './kinds';
+import { checkEligibility, thirdPartyLineStartSchema } from '../domain/eligibility';
+import { productById, quote } from '../domain/catalog';
 import { HttpProblem, parseOr400 } from './problem';
 
 export const SESSION_COOKIE = 'console_session';
@@ -368,6 +370,23 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Sessi
       lastRejection(deps.client, id),
     ]);
     res.json({ application, rejection });
+  });
+  // A third-party line's eligibility and quote while the enterprise fills the form (the start's
+  // own pre-check runs the same rules again).
+  const eligibilityBody = thirdPartyLineStartSchema.pick({
+    productId: true,
+    industry: true,
+    scenario: true,
+    callScript: true,
+    regions: true,
+  });
+  consoleApi.post('/eligibility', sessionAuth, authenticate(tokens), (req, res) => {
+    requireRole(req.principal, ['enterprise', 'support']);
+    const request = parseOr400(eligibilityBody, req.body ?? {});
+    const product = productById(request.productId)!;
+    const failures = checkEligibility(product, request);
+    const quantity = request.regions.reduce((sum, r) => sum + r.quantity, 0);
+    res.json({ eligible: failures.length === 0, failures, quote: quote(product, quantity) });
   });
   app.use('/console/api', consoleApi);
 

@@ -688,6 +688,7 @@ function VerificationStart({ principal }) {
 function StartPage({ kind, principal }) {
   const [doc, setDoc] = useState(/** @type {any} */ (null));
   const [extra, setExtra] = useState(/** @type {any} */ (null));
+  const [value, setValue] = useState(/** @type {any} */ ({}));
   useEffect(() => {
     loadOpenApi().then(setDoc);
     if (kind === 'sip-trunk' || kind === 'sip-registration')
@@ -724,29 +725,8 @@ function StartPage({ kind, principal }) {
         </ul>
       </div>`
     }
-    ${
-      extra?.catalogue &&
-      html`<table class="catalogue">
-        <caption>
-          供应商目录 Supplier catalogue
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">产品 Product</th>
-            <th scope="col">详情 Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${extra.catalogue.map(
-            (/** @type {any} */ p) =>
-              html`<tr>
-                <td><code>${p.productId ?? p.id}</code> ${p.name ?? ''}</td>
-                <td><small>${JSON.stringify(p)}</small></td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`
-    }
+    ${extra?.catalogue && html`<${Catalogue} items=${extra.catalogue} />`}
+    ${kind === 'third-party-line' && html`<${Eligibility} value=${value} />`}
     <${SchemaForm}
       doc=${doc}
       component=${`Start_${kind}`}
@@ -754,10 +734,99 @@ function StartPage({ kind, principal }) {
       initial=${{ kind, enterpriseId: principal.enterpriseId }}
       hidden=${['enterpriseId']}
       hints=${hints}
+      onValue=${setValue}
       submit=${submit}
       submitLabel=${`提交 Submit ${english(kind).toLowerCase()}`}
     />
   </section>`;
+}
+
+/** Fen as yuan. @param {number | undefined} fen */
+function yuan(fen) {
+  return fen === undefined ? '—' : `${(fen / 100).toFixed(2)} 元`;
+}
+
+/** The supplier catalogue with prices and lead times. @param {{ items: any[] }} p */
+function Catalogue({ items }) {
+  return html`<table class="catalogue">
+    <caption>
+      供应商目录 Supplier catalogue
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">产品 Product</th>
+        <th scope="col">场景 Scenarios</th>
+        <th scope="col">租金 Rent</th>
+        <th scope="col">每分钟 Per minute</th>
+        <th scope="col">开通周期 Lead time</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map(
+        (p) =>
+          html`<tr key=${p.id}>
+            <td>${p.name?.zh} ${p.name?.en} <code>${p.id}</code></td>
+            <td>${(p.scenarios ?? []).join(', ')}</td>
+            <td>
+              ${
+                p.prices?.annualRentFen !== undefined
+                  ? `${yuan(p.prices.annualRentFen)} / 年 year`
+                  : `${yuan(p.prices?.monthlyRentFen)} / 月 month`
+              }
+            </td>
+            <td>
+              ${p.prices?.outboundPerMinuteFen !== undefined ? `呼出 out ${yuan(p.prices.outboundPerMinuteFen)} ` : ''}
+              ${p.prices?.inboundPerMinuteFen !== undefined ? `呼入 in ${yuan(p.prices.inboundPerMinuteFen)}` : ''}
+            </td>
+            <td>
+              ${
+                p.leadTimeWorkingDays
+                  ? `${p.leadTimeWorkingDays.min}–${p.leadTimeWorkingDays.max} 个工作日 working days`
+                  : '—'
+              }
+            </td>
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
+
+/**
+ * A third-party line's eligibility for the industry, scenario and regions typed so far, and its
+ * quote, before anything is submitted. @param {{ value: any }} p
+ */
+function Eligibility({ value }) {
+  const [result, setResult] = useState(/** @type {any} */ (null));
+  const check = async () => {
+    const { productId, industry, scenario, callScript, regions } = value ?? {};
+    setResult(await call('POST', '/console/api/eligibility', { productId, industry, scenario, callScript, regions }));
+  };
+  const errors = result && !result.ok ? (result.body?.errors ?? [{ path: '', message: result.body?.detail }]) : [];
+  return html`<div class="panel" aria-live="polite">
+    <button type="button" class="secondary" onClick=${check}>检查资格与报价 Check eligibility and quote</button>
+    ${
+      result?.ok &&
+      html`<p>
+          ${
+            result.body.eligible
+              ? html`<strong>符合条件 Eligible</strong>`
+              : html`<strong class="error">不符合条件 Not eligible</strong>`
+          }
+        </p>
+        <ul>
+          ${result.body.failures.map(
+            (/** @type {any} */ f) => html`<li class="error"><code>${f.path}</code>: ${f.message}</li>`,
+          )}
+        </ul>
+        <p>
+          报价 Quote: ${yuan(result.body.quote.totalFen)} / ${result.body.quote.months} 个月 months
+          ${result.body.quote.priced ? '' : '（未定价 not priced）'}
+        </p>`
+    }
+    <ul>
+      ${errors.map((/** @type {any} */ e) => html`<li class="error"><code>${e.path}</code>: ${e.message}</li>`)}
+    </ul>
+  </div>`;
 }
 
 /** @param {{ enterpriseId?: string }} p */

@@ -247,6 +247,49 @@ describe('console session on the API', () => {
   });
 });
 
+describe('third-party line eligibility before a start', () => {
+  it('answers the same rules as the start, with a quote; a session needs its CSRF token for it', async () => {
+    const body = {
+      productId: 'c-fixed',
+      industry: 'lending',
+      scenario: 'inbound',
+      regions: [{ region: '广东', quantity: 2 }],
+    };
+    const banned = await h.api
+      .post('/console/api/eligibility')
+      .set(...bearer(h.tokens.entA))
+      .send(body);
+    expect(banned.status).toBe(200);
+    expect(banned.body.eligible).toBe(false);
+    expect(banned.body.failures).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'industry', code: 'industry-banned' })]),
+    );
+    expect(banned.body.quote).toEqual(expect.objectContaining({ productId: 'c-fixed', quantity: 2 }));
+    const fine = await h.api
+      .post('/console/api/eligibility')
+      .set(...bearer(h.tokens.entA))
+      .send({ ...body, industry: 'ecommerce' });
+    expect(fine.body.failures.filter((f: { path: string }) => f.path === 'industry')).toEqual([]);
+    const invalid = await h.api
+      .post('/console/api/eligibility')
+      .set(...bearer(h.tokens.entA))
+      .send({ productId: 'nope' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(['productId', 'industry', 'scenario', 'regions']),
+    );
+    const a = await signIn(h.tokens.entA);
+    expect((await h.api.post('/console/api/eligibility').set('Cookie', a.cookie).send(body)).status).toBe(403);
+    const withCsrf = await h.api
+      .post('/console/api/eligibility')
+      .set('Cookie', a.cookie)
+      .set('X-CSRF-Token', a.csrf)
+      .send(body);
+    expect(withCsrf.status).toBe(200);
+    expect((await h.api.post('/console/api/eligibility').send(body)).status).toBe(401);
+  });
+});
+
 describe('document uploads through the console helpers', () => {
   it('uploads as the fixtures do (bearer) and reads back the same bytes', async () => {
     const ref = await upload(h, h.tokens.entA, 'legal-rep-id', PNG);

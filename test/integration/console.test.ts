@@ -282,6 +282,36 @@ describe('the console in a browser', () => {
     expect(JSON.stringify(after.steps)).toContain('confirm-whitelist');
   });
 
+  it('renders every start form from its schema, the catalogue with an eligibility check, and the journey', async () => {
+    const page = await signedIn(h.tokens.entB);
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    const meta = (await (await fetch(`${h.apiUrl}/console/api/meta`)).json()) as {
+      kinds: { kind: string; startable: boolean }[];
+    };
+    const startable = meta.kinds.filter((k) => k.startable && k.kind !== 'enterprise-verification').map((k) => k.kind);
+    expect(startable).toEqual(expect.arrayContaining(['number-purchase', 'sip-trunk', 'third-party-line']));
+    for (const kind of startable) {
+      await page.goto(`${h.apiUrl}/console/#/start/${kind}`);
+      await page.getByRole('button', { name: `Submit ${kind.replace(/-/g, ' ')}` }).waitFor({ timeout: 15_000 });
+    }
+    await page.goto(`${h.apiUrl}/console/#/start/third-party-line`);
+    await expect.poll(() => page.locator('table.catalogue tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const form = page.getByRole('form', { name: 'Submit third party line' });
+    await form.getByLabel('Product id').selectOption('c-fixed');
+    await form.getByLabel('Industry').selectOption('lending');
+    await form.getByLabel('Scenario').selectOption('inbound');
+    await form.getByRole('button', { name: 'Add regions' }).click();
+    await form.getByRole('group', { name: 'Regions' }).getByLabel('Region').last().fill('广东');
+    await form.getByRole('group', { name: 'Regions' }).getByLabel('Quantity').fill('2');
+    await page.getByRole('button', { name: 'Check eligibility and quote' }).click();
+    await expect.poll(() => page.locator('.panel').last().textContent(), { timeout: 15_000 }).toContain('Not eligible');
+
+    await page.goto(`${h.apiUrl}/console/#/journey`);
+    await page.getByRole('heading', { name: 'Journey' }).waitFor();
+    expect(errors).toEqual([]);
+  });
+
   it('signing out clears the session', async () => {
     const page = await signedIn(h.tokens.entB);
     const context = page.context();
