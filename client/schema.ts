@@ -149,6 +149,7 @@ export interface paths {
          *     - `sip-registration` / `confirm-inbound-test` (support): Confirm the inbound test call arrived (where the SBC cannot observe calls)
          *     - `sip-registration` / `confirm-sbc-change` (support): Confirm a change made by hand on an SBC without an API (manual SBC mode)
          *     - `contact-center-instance` / `reissue-admin-password` (enterprise, support): Email the administrator a new console password; the old one stops working
+         *     - `usage-billing` / `rerun-month` (support): Read a billed month's call records again (e.g. after the SBC was down) and charge what late records add
          */
         post: operations["takeAction"];
         delete?: never;
@@ -294,6 +295,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/enterprises/{enterpriseId}/usage-statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The enterprise's monthly call-charge statements (the last 24) and when the next month is billed (owner or support; another tenant's: 404) */
+        get: operations["listUsageStatements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/enterprises/{enterpriseId}/usage-statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One month's itemised statement: per number and direction, calls, minutes and amount in fen */
+        get: operations["getUsageStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/onboardings/{id}/cancel": {
         parameters: {
             query?: never;
@@ -339,7 +374,7 @@ export interface components {
         Onboarding: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
+            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -365,7 +400,7 @@ export interface components {
             related: {
                 id: string;
                 /** @enum {string} */
-                kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
+                kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
                 relation: string;
                 stage?: string;
                 /** @enum {string} */
@@ -385,7 +420,7 @@ export interface components {
         OnboardingSummary: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
+            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -433,6 +468,101 @@ export interface components {
             addedBy: string;
             /** Format: date-time */
             addedAt: string;
+        };
+        UsageStatement: {
+            /** @description a calendar month in China time, YYYY-MM */
+            month: string;
+            /**
+             * @description unobservable: the SBC cannot be read in this deployment (manual mode); nothing was billed
+             * @enum {string}
+             */
+            status: "charged" | "nothing-to-charge" | "unobservable";
+            calls: number;
+            minutes: number;
+            amountFen: number;
+            lines: {
+                /** @description E.164 */
+                number: string;
+                /** @description as people write it, e.g. 020-66240001 */
+                display: string;
+                /** @enum {string} */
+                numberType: "400" | "fixed-line" | "mobile";
+                /** @enum {string} */
+                direction: "inbound" | "outbound";
+                calls: number;
+                /** @description answered seconds, summed */
+                seconds: number;
+                /** @description each call's minutes rounded up, summed */
+                minutes: number;
+                fenPerMinute: number;
+                amountFen: number;
+            }[];
+            /** @description answered calls whose end was not accounted yet: billed by a re-run */
+            unfinishedCalls: number;
+            /** @description posted to billing for the month: its charge plus any supplements */
+            chargedFen: number;
+            charges: {
+                chargeId: string;
+                idempotencyKey: string;
+                /** @description 0: the month, 1, 2, ...: supplements for late records */
+                supplement: number;
+                amountFen: number;
+                at: string;
+            }[];
+            ratedAt: string;
+            reruns: number;
+        };
+        UsageStatements: {
+            enterpriseId: string;
+            /** @description the usage-billing case, `usage-billing-<enterpriseId>` */
+            caseId: string;
+            /** @description the month billed next (YYYY-MM); null before the first number case */
+            nextMonth: string | null;
+            /** @description when: after the month closes (China time) and a grace for late records */
+            billsAt: string | null;
+            items: {
+                /** @description a calendar month in China time, YYYY-MM */
+                month: string;
+                /**
+                 * @description unobservable: the SBC cannot be read in this deployment (manual mode); nothing was billed
+                 * @enum {string}
+                 */
+                status: "charged" | "nothing-to-charge" | "unobservable";
+                calls: number;
+                minutes: number;
+                amountFen: number;
+                lines: {
+                    /** @description E.164 */
+                    number: string;
+                    /** @description as people write it, e.g. 020-66240001 */
+                    display: string;
+                    /** @enum {string} */
+                    numberType: "400" | "fixed-line" | "mobile";
+                    /** @enum {string} */
+                    direction: "inbound" | "outbound";
+                    calls: number;
+                    /** @description answered seconds, summed */
+                    seconds: number;
+                    /** @description each call's minutes rounded up, summed */
+                    minutes: number;
+                    fenPerMinute: number;
+                    amountFen: number;
+                }[];
+                /** @description answered calls whose end was not accounted yet: billed by a re-run */
+                unfinishedCalls: number;
+                /** @description posted to billing for the month: its charge plus any supplements */
+                chargedFen: number;
+                charges: {
+                    chargeId: string;
+                    idempotencyKey: string;
+                    /** @description 0: the month, 1, 2, ...: supplements for late records */
+                    supplement: number;
+                    amountFen: number;
+                    at: string;
+                }[];
+                ratedAt: string;
+                reruns: number;
+            }[];
         };
         Instance: {
             instanceId: string;
@@ -851,6 +981,12 @@ export interface components {
         "Action_contact-center-instance_reissue-admin-password": {
             reason?: string;
         };
+        "Action_usage-billing_rerun-month": {
+            /** @description a calendar month in China time, YYYY-MM */
+            month: string;
+            /** @description why, e.g. the SBC was down */
+            note?: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1068,7 +1204,7 @@ export interface operations {
     listOnboardings: {
         parameters: {
             query?: {
-                kind?: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding";
+                kind?: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
                 status?: "running" | "completed" | "failed" | "cancelled";
                 stage?: string;
                 awaiting?: "enterprise" | "support" | "admin";
@@ -1259,13 +1395,13 @@ export interface operations {
             path: {
                 /** @description the onboarding id (its Temporal workflow id) */
                 id: string;
-                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration" | "reissue-admin-password";
+                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration" | "reissue-admin-password" | "rerun-month";
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"];
+                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"] | components["schemas"]["Action_usage-billing_rerun-month"];
             };
         };
         responses: {
@@ -1882,6 +2018,124 @@ export interface operations {
             };
             /** @description Problem details (RFC 9457) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listUsageStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterpriseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the statements, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageStatements"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUsageStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterpriseId: string;
+                /** @description YYYY-MM */
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageStatement"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
