@@ -299,7 +299,7 @@ describe('contact-center sandbox: administrator', () => {
       'PUT',
       'PUT',
     ]);
-  });
+  }, 20_000); // scrypt on every password set and sign-in: seconds on a loaded machine
 
   it('signs the administrator in on the console page', async () => {
     const sandbox = open();
