@@ -849,7 +849,7 @@ function Journey({ enterpriseId }) {
       ${(j.milestones ?? []).map(
         (/** @type {any} */ m) =>
           html`<li class=${`milestone ${m.status}`}>
-            <strong>${english(m.name)}</strong> · ${english(m.status)}${m.at ? ` · ${when(m.at)}` : ''}
+            <strong>${label(m.name)}</strong> · ${label(m.status)}${m.at ? ` · ${when(m.at)}` : ''}
             ${(m.caseIds ?? []).map((/** @type {string} */ id) => html` <a href=${`#/case/${encodeURIComponent(id)}`}>${id}</a>`)}
           </li>`,
       )}
