@@ -404,6 +404,8 @@ function renderTopology(r: PartResult): string {
   const rows = r.data.rows as any[];
   const nproc = r.data.nproc as number;
   const cores = (x: number) => fmt(x, 2);
+  // The run's own processes: what a case costs, whatever else the machine was doing.
+  const own = (row: any): number => row.cpu.temporal + row.cpu.workers + row.cpu.postgres + row.cpu.benchProcess;
   const table1 = table(
     [
       'kind',
@@ -412,10 +414,12 @@ function renderTopology(r: PartResult): string {
       'cases',
       'cases/s',
       'vs dev server',
+      'CPU s per case',
       'CPU: Temporal',
       'workers',
       'PostgreSQL',
       'bench process',
+      'everything else',
       `machine (of ${nproc})`,
     ],
     rows.map((row) => {
@@ -427,10 +431,12 @@ function renderTopology(r: PartResult): string {
         row.cases,
         fmt(row.casesPerSecond, 2),
         dev ? `${fmt(row.casesPerSecond / dev.casesPerSecond, 2)}x` : '–',
+        fmt((own(row) * row.seconds) / row.cases, 3),
         cores(row.cpu.temporal),
         cores(row.cpu.workers),
         cores(row.cpu.postgres),
         cores(row.cpu.benchProcess),
+        cores(Math.max(0, row.cpu.machine - own(row))),
         cores(row.cpu.machine),
       ];
     }),
@@ -444,8 +450,11 @@ function renderTopology(r: PartResult): string {
     'The same kind of case through three topologies in one run, each on a stack of its own after a',
     'warm-up. CPU columns are CPU seconds per second of the measured interval (1.00 = one core busy',
     'throughout), from /proc: the Temporal server process, the worker processes, every PostgreSQL',
-    'process, the bench process (API, sandboxes, SMTP sink and the client driving the cases) and the',
-    `whole machine (${nproc} cores).`,
+    'process, the bench process (API, sandboxes, SMTP sink and the client driving the cases), what',
+    `else ran on the machine meanwhile, and the whole machine (${nproc} cores). A machine column at`,
+    `${nproc}.00 means the run was bound by CPU; "everything else" is how much of it this run did not get.`,
+    "CPU s per case is the run's own processes' CPU (Temporal, workers, PostgreSQL, bench process) per",
+    'case: what a case costs in each topology, less sensitive than cases/s to what else the machine ran.',
     ...(r.data.skippedKinds?.length
       ? ['', `Not driven here (they need the SBC of their own): ${r.data.skippedKinds.join(', ')}.`]
       : []),
