@@ -49,6 +49,7 @@ import {
   sipRegistrationStartSchema,
   sipTrunkPayloads,
   sipTrunkStartSchema,
+  trunk400Failures,
 } from '../domain/sip';
 import {
   applicationFacts,
@@ -526,13 +527,14 @@ export const KINDS = {
         forbidden: providerAddresses(ctx.config.sipGateway),
       });
       if (range) failures.push(range);
+      failures.push(...trunk400Failures(body));
       failures.push(...(await alreadyAssigned(ctx, body.numbers)));
       failures.push(...(await heldInBilling(ctx, body.enterpriseId, body.numbers)));
       await verifiedOr(ctx, body.enterpriseId, failures);
       return failures;
     },
     async workflowInput(body, ctx) {
-      const { kind: _kind, enterpriseId, numbers, testCallee, ...request } = body;
+      const { kind: _kind, enterpriseId, numbers, testCallee, owns400Numbers: _owns400, ...request } = body;
       const { provider } = ctx.config.sipGateway;
       const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
       return {

@@ -82,7 +82,7 @@ export interface Own400LandingInput extends VerifiedEnterprise {
 export interface SipTrunkInput extends JourneyLink {
   enterpriseId: string;
   companyName: string;
-  request: Omit<SipTrunkStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee'>;
+  request: Omit<SipTrunkStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee' | 'owns400Numbers'>;
   numbers: Numbers;
   /** E.164. */
   testCallee: string;

@@ -5,28 +5,41 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { contactSchema, enterpriseIdSchema, phoneSchema, type RuleFailure } from './common';
-import { bindingSchema, isFixedLine, toE164 } from './numbers';
+import { bindingSchema, is400Number, isFixedLine, toE164 } from './numbers';
 
 const fixedLineSchema = z
   .string()
   .trim()
   .refine(isFixedLine, { message: 'not a mainland fixed-line number (e.g. 020-66240001)' });
 
-/** Fixed lines, each valid, none listed twice (compared in E.164). */
-export const lineNumbersSchema = z
-  .array(fixedLineSchema)
-  .min(1)
-  .max(200)
-  .superRefine((numbers, ctx) => {
-    const seen = new Map<string, number>();
-    numbers.forEach((n, i) => {
-      if (!isFixedLine(n)) return;
-      const e164 = toE164(n);
-      if (seen.has(e164))
-        ctx.addIssue({ code: 'custom', path: [i], message: `the same number as numbers.${seen.get(e164)}` });
-      else seen.set(e164, i);
-    });
+/** A trunk also carries the enterprise's own 400 numbers (whether it owns them is checked by `trunk400Failures`). */
+const trunkNumberSchema = z
+  .string()
+  .trim()
+  .refine((n) => isFixedLine(n) || is400Number(n), {
+    message: 'not a mainland fixed-line number (e.g. 020-66240001) or a 400 number (e.g. 4008001234)',
   });
+
+/** Numbers, each valid by `valid`, none listed twice (compared in E.164). */
+function numbersSchema(one: z.ZodType<string>, valid: (n: string) => boolean) {
+  return z
+    .array(one)
+    .min(1)
+    .max(200)
+    .superRefine((numbers, ctx) => {
+      const seen = new Map<string, number>();
+      numbers.forEach((n, i) => {
+        if (!valid(n)) return;
+        const e164 = toE164(n);
+        if (seen.has(e164))
+          ctx.addIssue({ code: 'custom', path: [i], message: `the same number as numbers.${seen.get(e164)}` });
+        else seen.set(e164, i);
+      });
+    });
+}
+
+/** Fixed lines, each valid, none listed twice (compared in E.164). */
+export const lineNumbersSchema = numbersSchema(fixedLineSchema, isFixedLine);
 
 export const instanceIdSchema = bindingSchema.shape.instanceId;
 
@@ -42,7 +55,13 @@ export const sipTrunkStartSchema = z.strictObject({
     port: z.number().int().min(1).max(65_535).default(5060),
     transport: z.enum(['udp', 'tcp']).default('udp'),
   }),
-  numbers: lineNumbersSchema,
+  numbers: numbersSchema(trunkNumberSchema, (n) => isFixedLine(n) || is400Number(n)).describe(
+    'fixed lines, and 400 numbers the enterprise owns (with owns400Numbers)',
+  ),
+  owns400Numbers: z
+    .boolean()
+    .default(false)
+    .describe('the enterprise owns the 400 numbers it lists and brings them in over this trunk'),
   callerIdPrefix: z
     .string()
     .regex(/^\d{1,8}$/, 'digits only, up to 8')
@@ -67,6 +86,25 @@ export const sipRegistrationStartSchema = z.strictObject({
     .describe('a number the outbound test call may ring through the registered gateway'),
 });
 export type SipRegistrationStart = z.infer<typeof sipRegistrationStartSchema>;
+
+/**
+ * A trunk brings 400 numbers only when the enterprise says it owns them: one failure per 400
+ * number listed without `owns400Numbers`.
+ */
+export function trunk400Failures(body: Pick<SipTrunkStart, 'numbers' | 'owns400Numbers'>): RuleFailure[] {
+  if (body.owns400Numbers) return [];
+  return body.numbers.flatMap((n, i) =>
+    is400Number(n)
+      ? [
+          {
+            path: `numbers.${i}`,
+            code: 'own-400-not-declared',
+            message: `${n} is a 400 number: a trunk brings one only when the enterprise owns it (owns400Numbers: true)`,
+          },
+        ]
+      : [],
+  );
+}
 
 /** An IP in one canonical form (IPv4-mapped IPv6 as IPv4), or undefined for anything else. */
 export function canonicalIp(value: string): string | undefined {

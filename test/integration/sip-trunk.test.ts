@@ -181,6 +181,36 @@ describe('SIP trunk onboarding on the real SBC', () => {
     ]);
   });
 
+  it('brings 400 numbers the enterprise says it owns, and refuses one it does not declare', async () => {
+    const numbers = ['02066005551', '400-612-3456'];
+    const undeclared = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(trunk({ numbers, gateway: { ip: `${NET}.9`, port: 5062 } }));
+    expect(undeclared.status).toBe(422);
+    expect(undeclared.body.errors).toEqual([
+      expect.objectContaining({ path: 'numbers.1', code: 'own-400-not-declared' }),
+    ]);
+
+    const owned = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(trunk({ numbers, owns400Numbers: true, gateway: { ip: `${NET}.9`, port: 5062 } }));
+    expect(owned.status, JSON.stringify(owned.body)).toBe(202);
+    const id = owned.body.id as string;
+    const review = await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    expect(review.awaiting.map((a) => a.action)).toContain('approve');
+    expect(
+      (
+        await h.api
+          .post(`/v1/onboardings/${id}/cancel`)
+          .set(...bearer(h.tokens.entA))
+          .send({ reason: '先接入固话' })
+      ).status,
+    ).toBe(200);
+    await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
+  });
+
   it('leaves no allowlist row after a cancel mid-way, and refuses private addresses when not allowed', async () => {
     const id = (
       await h.api

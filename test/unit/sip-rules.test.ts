@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkGatewayAddress, sipTrunkStartSchema } from '../../domain/sip';
+import { checkGatewayAddress, sipTrunkStartSchema, trunk400Failures } from '../../domain/sip';
 
 describe('SIP trunk gateway addresses', () => {
   it.each([
@@ -41,5 +41,32 @@ describe('SIP trunk gateway addresses', () => {
       ['numbers.2', expect.stringContaining('fixed-line')],
       ['numbers.1', 'the same number as numbers.0'],
     ]);
+  });
+
+  it('carries 400 numbers only when the enterprise says it owns them', () => {
+    const body = {
+      kind: 'sip-trunk',
+      enterpriseId: 'ent-1',
+      instanceId: 'cc-1',
+      gateway: { ip: '8.8.8.8' },
+      numbers: ['020-66240001', '400-800-1234', '4008001234'],
+      boundAppId: 'app',
+      contact: { name: 'a', phone: '13800138000', email: 'a@example.cn' },
+      testCallee: '13800138000',
+    };
+    // A 400 number is a number a trunk may carry; listed twice it is still a duplicate.
+    expect(sipTrunkStartSchema.safeParse(body).error?.issues.map((i) => i.path.join('.'))).toEqual(['numbers.2']);
+    const undeclared = sipTrunkStartSchema.parse({ ...body, numbers: ['020-66240001', '400-800-1234'] });
+    expect(undeclared.owns400Numbers).toBe(false);
+    expect(trunk400Failures(undeclared)).toEqual([
+      { path: 'numbers.1', code: 'own-400-not-declared', message: expect.stringContaining('owns400Numbers') },
+    ]);
+    const declared = sipTrunkStartSchema.parse({
+      ...body,
+      numbers: ['020-66240001', '400-800-1234'],
+      owns400Numbers: true,
+    });
+    expect(trunk400Failures(declared)).toEqual([]);
+    expect(trunk400Failures({ numbers: ['020-66240001'], owns400Numbers: false })).toEqual([]);
   });
 });
