@@ -125,7 +125,7 @@ export default tseslint.config(
                 '!../../domain/search-attributes',
                 '!../domain/resubmission',
                 '!../domain/working-days',
-                '!../domain/usage',
+                '!../domain/usage-periods',
               ],
               allowTypeImports: true,
               message:

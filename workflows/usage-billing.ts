@@ -11,15 +11,8 @@
 import { allHandlersFinished, condition, continueAsNew, upsertSearchAttributes } from '@temporalio/workflow';
 import type { UsageBillingInput } from '../contract/inputs';
 import { AwaitingRoleKey } from '../domain/search-attributes';
-import {
-  chargeToPost,
-  monthBounds,
-  nextMonth,
-  supplementLines,
-  type RatedMonth,
-  type UsageChargeRecord,
-  type UsageStatement,
-} from '../domain/usage';
+import { chargeToPost, monthBounds, nextMonth, supplementLines } from '../domain/usage-periods';
+import type { RatedMonth, UsageChargeRecord, UsageStatement } from '../domain/usage';
 import { failureOf, isoAt, now, OnboardingCase } from './lib/case';
 import { billing, usage } from './lib/activities';
 

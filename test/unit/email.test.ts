@@ -140,6 +140,17 @@ describe('email templates', () => {
       transport: 'tcp',
       rotation: 0,
       deadline: 'd',
+      month: '2026-10',
+      supplement: 0,
+      chargedFen: 48,
+      statement: {
+        calls: 1,
+        minutes: 2,
+        amountFen: 48,
+        lines: [
+          { display: '020-66240001', direction: 'inbound', calls: 1, minutes: 2, fenPerMinute: 24, amountFen: 48 },
+        ],
+      },
     };
     const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, {
       api: 'a',
