@@ -168,7 +168,8 @@ export class CaseService {
   async reportsOf(enterpriseId: string): Promise<CaseReport[]> {
     const infos: WorkflowExecutionInfo[] = [];
     for await (const info of this.client.workflow.list({
-      query: `EnterpriseId = '${enterpriseId}' AND OnboardingKind IS NOT NULL AND OnboardingKind != 'enterprise-onboarding'`,
+      // Usage billing follows the numbers on its own; the journey does not adopt it.
+      query: `EnterpriseId = '${enterpriseId}' AND OnboardingKind IS NOT NULL AND OnboardingKind NOT IN ('enterprise-onboarding', 'usage-billing')`,
       pageSize: 100,
     })) {
       infos.push(info);
