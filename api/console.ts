@@ -21,6 +21,7 @@ import { CaseService } from './cases';
 import { KINDS } from './kinds';
 import { checkEligibility, thirdPartyLineStartSchema } from '../domain/eligibility';
 import { productById, quote } from '../domain/catalog';
+import { CALLS_PER_FIXED_LINE } from '../domain/numbers';
 import { HttpProblem, parseOr400 } from './problem';
 
 export const SESSION_COOKIE = 'console_session';
@@ -297,6 +298,7 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Sessi
       requiredDocuments: REQUIRED_DOCUMENTS,
       documentKinds: DOCUMENT_KINDS,
       rejectionCodes: REJECTION_CODES,
+      callsPerFixedLine: CALLS_PER_FIXED_LINE,
       temporalUi: config.temporal.uiUrl,
     });
   });

@@ -689,7 +689,9 @@ function StartPage({ kind, principal }) {
   const [doc, setDoc] = useState(/** @type {any} */ (null));
   const [extra, setExtra] = useState(/** @type {any} */ (null));
   const [value, setValue] = useState(/** @type {any} */ ({}));
+  const [meta, setMeta] = useState(/** @type {any} */ (null));
   useEffect(() => {
+    loadMeta().then(setMeta);
     loadOpenApi().then(setDoc);
     if (kind === 'sip-trunk' || kind === 'sip-registration')
       call('GET', '/v1/sip/provider-addresses').then((a) => a.ok && setExtra({ addresses: a.body }));
@@ -702,15 +704,19 @@ function StartPage({ kind, principal }) {
     if (a.ok) go(`/case/${encodeURIComponent(a.body.id)}`);
     return a;
   };
+  // The sizing rule as the API applies it (numbers = ceil(peak concurrent calls / calls per line)).
+  const perLine = meta?.callsPerFixedLine ?? 30;
+  const sizing = (/** @type {number | undefined} */ peak) =>
+    peak
+      ? html`<p class="hint" aria-live="polite">
+          按峰值并发 / ${perLine} 计算：需要 ${Math.ceil(peak / perLine)} 个号码 · Sizing: ${peak} peak concurrent calls
+          / ${perLine} = ${Math.ceil(peak / perLine)} number(s)
+        </p>`
+      : html`<p class="hint">号码数量 = 峰值并发呼叫数 / ${perLine} · Numbers = peak concurrent calls / ${perLine}</p>`;
   /** @type {Record<string, (v: any) => any>} */
   const hints = {
-    peakConcurrentCalls: (v) =>
-      v?.peakConcurrentCalls
-        ? html`<p class="hint" aria-live="polite">
-            按峰值并发 / 30 计算：需要 ${Math.ceil(v.peakConcurrentCalls / 30)} 个号码 · Sizing: peak concurrent calls /
-            30 = ${Math.ceil(v.peakConcurrentCalls / 30)} number(s)
-          </p>`
-        : html`<p class="hint">号码数量 = 峰值并发呼叫数 / 30 · Numbers = peak concurrent calls / 30</p>`,
+    peakConcurrentCalls: (v) => sizing(v?.peakConcurrentCalls),
+    peakConcurrentInbound: (v) => sizing(v?.peakConcurrentInbound),
   };
   return html`<section aria-labelledby="start-kind-title">
     <h2 id="start-kind-title">${label(kind)}</h2>

@@ -295,6 +295,10 @@ describe('the console in a browser', () => {
       await page.goto(`${h.apiUrl}/console/#/start/${kind}`);
       await page.getByRole('button', { name: `Submit ${kind.replace(/-/g, ' ')}` }).waitFor({ timeout: 15_000 });
     }
+    // The sizing rule is explained as the enterprise types.
+    await page.goto(`${h.apiUrl}/console/#/start/number-purchase`);
+    await page.getByLabel('Peak concurrent calls').fill('61');
+    await expect.poll(() => page.locator('.hint[aria-live]').textContent()).toContain('= 3 number(s)');
     await page.goto(`${h.apiUrl}/console/#/start/third-party-line`);
     await expect.poll(() => page.locator('table.catalogue tbody tr').count(), { timeout: 15_000 }).toBeGreaterThan(0);
     const form = page.getByRole('form', { name: 'Submit third party line' });
