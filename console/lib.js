@@ -161,6 +161,7 @@ const ZH = {
   'number-access': '号码接入',
   'awaiting-resubmission': '待重新提交',
   'awaiting-payment': '待付款',
+  'awaiting-gateway': '待客户准备网关',
   'awaiting-customer-whitelist': '待客户加白名单',
   running: '进行中',
   completed: '已完成',

@@ -60,6 +60,11 @@ export const ACTIONS = {
   'sip-trunk': {
     approve: { roles: support, summary: 'Approve the SIP trunk application' },
     reject: { roles: support, summary: 'Reject the application with a reason' },
+    'confirm-gateway-ready': {
+      roles: enterprise,
+      summary:
+        'Confirm a SIP gateway that supports loose routing and same-path signalling is in place (a carrier without SIP trunking)',
+    },
     'confirm-whitelist': {
       roles: enterprise,
       summary: "Confirm the provider's signalling addresses are allowed on the customer side",

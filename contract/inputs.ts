@@ -82,7 +82,13 @@ export interface Own400LandingInput extends VerifiedEnterprise {
 export interface SipTrunkInput extends JourneyLink {
   enterpriseId: string;
   companyName: string;
-  request: Omit<SipTrunkStart, 'kind' | 'enterpriseId' | 'numbers' | 'testCallee' | 'owns400Numbers'>;
+  request: Omit<
+    SipTrunkStart,
+    'kind' | 'enterpriseId' | 'numbers' | 'testCallee' | 'owns400Numbers' | 'carrierSupportsSipTrunk'
+  > & {
+    /** Absent in cases started before the question was asked (they went on as if it were true). */
+    carrierSupportsSipTrunk?: boolean;
+  };
   numbers: Numbers;
   /** E.164. */
   testCallee: string;

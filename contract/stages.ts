@@ -18,6 +18,7 @@ export const STAGES = {
   'number-subscription': ['active', 'renewing', 'grace', 'releasing'],
   'own-400-landing': ['purchasing-fixed-line', 'awaiting-invoice', 'awaiting-400-landing', 'verifying'],
   'sip-trunk': [
+    'awaiting-gateway',
     'awaiting-review',
     'allowlisting',
     'awaiting-customer-whitelist',

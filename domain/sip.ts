@@ -62,6 +62,12 @@ export const sipTrunkStartSchema = z.strictObject({
     .boolean()
     .default(false)
     .describe('the enterprise owns the 400 numbers it lists and brings them in over this trunk'),
+  carrierSupportsSipTrunk: z
+    .boolean()
+    .default(true)
+    .describe(
+      "whether the numbers' carrier supports SIP trunking; when not, the case first waits for a gateway of the enterprise's own that does (confirm-gateway-ready)",
+    ),
   callerIdPrefix: z
     .string()
     .regex(/^\d{1,8}$/, 'digits only, up to 8')
@@ -209,6 +215,7 @@ const confirmSbcChange = z.strictObject({ change: z.string().min(1).max(100), no
 export const sipTrunkPayloads = {
   approve: note,
   reject: reason,
+  'confirm-gateway-ready': note,
   'confirm-whitelist': note,
   'retry-connectivity': note,
   'confirm-inbound-test': note,

@@ -541,6 +541,27 @@ export const templates = {
     ),
   }),
 
+  'trunk-gateway-needed': (d: CaseData & { gateway: string; reminder?: number }, links: CaseLinks): Rendered => ({
+    subject: `${d.reminder ? `【提醒 ${d.reminder}】` : ''}【需要网关】您的运营商不支持 SIP 中继 / A SIP gateway is needed`,
+    text: bilingual(
+      [
+        '您表示号码运营商不支持 SIP 中继。请先咨询运营商能否协助变更为 SIP 中继方式；如无法变更，请购买网关设备和 SIP 服务，搭建一套 SIP 中继服务与平台对接。',
+        `网关（申请中填写的 ${d.gateway}）必须支持：`,
+        '  1. 松散路由（loose routing，Record-Route/Route 头中的 lr 参数）；',
+        '  2. SIP 信令原路返回（响应和后续请求沿原路径返回）。',
+        '网关就绪后请确认（confirm-gateway-ready），申请随后进入审核。',
+      ],
+      [
+        "You said your numbers' carrier does not support SIP trunking. Ask the carrier whether it can switch the numbers to a SIP trunk; if it cannot, buy a gateway device and SIP service and build a SIP trunk of your own to connect to the platform.",
+        `The gateway (${d.gateway} in your application) must support:`,
+        '  1. loose routing (the lr parameter in Record-Route/Route headers);',
+        '  2. same-path signalling (responses and later requests return along the path they came).',
+        'Once the gateway is in place, confirm (confirm-gateway-ready); the application then goes to review.',
+      ],
+      links,
+    ),
+  }),
+
   'trunk-connectivity-failed': (
     d: CaseData & { target: string; from: string; sent: string; attempts: number; window: string; result: string },
     links: CaseLinks,

@@ -2,13 +2,14 @@
  * Own fixed lines over a SIP trunk: whitelisting both ways, connectivity, test calls both ways,
  * numbers assigned to the instance.
  *
- * awaiting-review -> allowlisting (gateway on the SBC allowlist) -> awaiting-customer-whitelist
+ * (a carrier without SIP trunking: awaiting-gateway until the enterprise has a gateway that does)
+ * -> awaiting-review -> allowlisting (gateway on the SBC allowlist) -> awaiting-customer-whitelist
  * (the enterprise allows the provider's addresses) -> connectivity-check (OPTIONS with backoff;
  * connectivity-failed waits for retry-connectivity) -> test-calls (outbound rings the test
  * callee; inbound seen in the SBC's call records, or confirmed by support) -> assigning-numbers ->
  * a pass/fail report. Failure or cancel removes what was added.
  */
-import { sleep } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import type { SipTrunkInput } from '../contract/inputs';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
 import { gateway, platform, sipProbe } from './lib/activities';
@@ -41,6 +42,22 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
   const base = { caseId: c.state.id, companyName: input.companyName };
 
   return c.run(sipEnding(c, { to, base, kindLabel: 'SIP中继对接 / SIP trunk', checks }), async () => {
+    // A carrier that cannot trunk: the enterprise first puts in a gateway that can (loose routing,
+    // same-path signalling) and says so; review waits for it.
+    if (request.carrierSupportsSipTrunk === false && patched('gateway-readiness')) {
+      await c.awaitAction('awaiting-gateway', [{ action: 'confirm-gateway-ready', role: 'enterprise' }], {
+        onEnter: () => mail.send('gateway-needed', to, 'trunk-gateway-needed', { ...base, gateway: target }),
+        remindEveryMs: timings.whitelistReminderMs,
+        onReminder: (n) =>
+          mail.send(`gateway-reminder/${n}`, to, 'trunk-gateway-needed', { ...base, gateway: target, reminder: n }),
+      });
+      c.step(
+        'gateway ready',
+        'done',
+        `the enterprise confirmed ${target} supports loose routing and same-path signalling`,
+      );
+    }
+
     const review = await c.awaitAction(
       'awaiting-review',
       [

@@ -181,7 +181,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     ]);
   });
 
-  it('brings 400 numbers the enterprise says it owns, and refuses one it does not declare', async () => {
+  it('brings 400 numbers the enterprise says it owns (refusing one it does not declare), and waits for a gateway where the carrier cannot trunk', async () => {
     const numbers = ['02066005551', '400-612-3456'];
     const undeclared = await h.api
       .post('/v1/onboardings')
@@ -195,9 +195,26 @@ describe('SIP trunk onboarding on the real SBC', () => {
     const owned = await h.api
       .post('/v1/onboardings')
       .set(...bearer(h.tokens.entA))
-      .send(trunk({ numbers, owns400Numbers: true, gateway: { ip: `${NET}.9`, port: 5062 } }));
+      .send(
+        trunk({
+          numbers,
+          owns400Numbers: true,
+          carrierSupportsSipTrunk: false,
+          gateway: { ip: `${NET}.9`, port: 5062 },
+        }),
+      );
     expect(owned.status, JSON.stringify(owned.body)).toBe(202);
     const id = owned.body.id as string;
+    // The carrier cannot trunk: the enterprise is told what its gateway must support, and review waits.
+    expect(owned.body.stage).toBe('awaiting-gateway');
+    const needed = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'trunk-gateway-needed'),
+      10_000,
+      'gateway email',
+    );
+    expect(needed.text).toContain('loose routing');
+    expect(needed.text).toContain('信令原路返回');
+    await act(id, 'confirm-gateway-ready', h.tokens.entA);
     const review = await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
     expect(review.awaiting.map((a) => a.action)).toContain('approve');
     expect(

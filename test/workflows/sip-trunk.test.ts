@@ -72,6 +72,45 @@ async function expectAllowlistRemoved(s: Scenario, h: Awaited<ReturnType<typeof 
 }
 
 describe.concurrent('SIP trunk', () => {
+  it('waits, where the carrier cannot trunk, for a gateway that can before review, telling the enterprise what it must support', async () => {
+    const s = env.scenario();
+    const input = trunkInput(s, { whitelistReminderMs: 60_000 });
+    const h = await env.client.workflow.start(sipTrunk, {
+      args: [{ ...input, request: { ...input.request, carrierSupportsSipTrunk: false } }],
+      taskQueue: env.taskQueue,
+      workflowId: s.id('sip-trunk'),
+    });
+    const waiting = await stageOf(h, 'awaiting-gateway');
+    expect(waiting.awaiting).toEqual([
+      expect.objectContaining({ action: 'confirm-gateway-ready', role: 'enterprise' }),
+    ]);
+    const mail = await until(() => s.emails('trunk-gateway-needed')[0], 'the gateway email');
+    expect(mail.to).toBe('ops@example.cn');
+    // Support cannot review before the gateway is there; nothing is written to the SBC.
+    await expect(act(h, 'sip-trunk', 'approve', support, {})).rejects.toThrow();
+    expect(s.calls('allowGateway')).toHaveLength(0);
+    expect(s.emails('sip-review')).toHaveLength(0);
+
+    const ready = await act(h, 'sip-trunk', 'confirm-gateway-ready', enterprise(s.enterpriseId), {});
+    expect(ready.stage).toBe('awaiting-review');
+    await approveAndWhitelist(s, h);
+    expect(await h.result()).toMatchObject({ passed: true });
+    expect(stepNames(await stateOf(h))).toContain('gateway ready');
+  });
+
+  it('goes straight to review where the carrier trunks', async () => {
+    const s = env.scenario();
+    const input = trunkInput(s);
+    const h = await env.client.workflow.start(sipTrunk, {
+      args: [{ ...input, request: { ...input.request, carrierSupportsSipTrunk: true } }],
+      taskQueue: env.taskQueue,
+      workflowId: s.id('sip-trunk'),
+    });
+    await stageOf(h, 'awaiting-review');
+    expect(s.emails('trunk-gateway-needed')).toHaveLength(0);
+    await h.terminate('test over');
+  });
+
   it('passes: allowlisted, whitelisted, OPTIONS answered, both test calls, numbers assigned', async () => {
     const s = env.scenario();
     const h = await start(s);
