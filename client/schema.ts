@@ -138,6 +138,7 @@ export interface paths {
          *     - `third-party-line` / `numbers-opened` (support): Record the numbers the supplier opened
          *     - `sip-trunk` / `approve` (support): Approve the SIP trunk application
          *     - `sip-trunk` / `reject` (support): Reject the application with a reason
+         *     - `sip-trunk` / `confirm-gateway-ready` (enterprise): Confirm a SIP gateway that supports loose routing and same-path signalling is in place (a carrier without SIP trunking)
          *     - `sip-trunk` / `confirm-whitelist` (enterprise): Confirm the provider's signalling addresses are allowed on the customer side
          *     - `sip-trunk` / `retry-connectivity` (enterprise): Retry the connectivity check after fixing the gateway
          *     - `sip-trunk` / `confirm-inbound-test` (support): Confirm the inbound test call arrived (where the SBC cannot observe calls)
@@ -744,7 +745,18 @@ export interface components {
                  */
                 transport?: "udp" | "tcp";
             };
+            /** @description fixed lines, and 400 numbers the enterprise owns (with owns400Numbers) */
             numbers: string[];
+            /**
+             * @description the enterprise owns the 400 numbers it lists and brings them in over this trunk
+             * @default false
+             */
+            owns400Numbers?: boolean;
+            /**
+             * @description whether the numbers' carrier supports SIP trunking; when not, the case first waits for a gateway of the enterprise's own that does (confirm-gateway-ready)
+             * @default true
+             */
+            carrierSupportsSipTrunk?: boolean;
             callerIdPrefix?: string;
             boundAppId: string;
             contact: {
@@ -945,6 +957,9 @@ export interface components {
         };
         "Action_sip-trunk_reject": {
             reason: string;
+        };
+        "Action_sip-trunk_confirm-gateway-ready": {
+            note?: string;
         };
         "Action_sip-trunk_confirm-whitelist": {
             note?: string;
@@ -1395,13 +1410,13 @@ export interface operations {
             path: {
                 /** @description the onboarding id (its Temporal workflow id) */
                 id: string;
-                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration" | "reissue-admin-password" | "rerun-month";
+                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-gateway-ready" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration" | "reissue-admin-password" | "rerun-month";
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"] | components["schemas"]["Action_usage-billing_rerun-month"];
+                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-gateway-ready"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"] | components["schemas"]["Action_usage-billing_rerun-month"];
             };
         };
         responses: {
