@@ -3,7 +3,10 @@
  * state-changing request, sign-out, documents viewed by owner/support/admin only, and the doors an
  * attacker would try (no or a forged CSRF token, another tenant's cookie, a cross-site request).
  */
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app';
+import { sha256Hex, TokenRegistry } from '../../api/auth';
 import { bearer, caseWhen, startHarness, type Harness } from '../support/harness';
 import { legalRepApplication, PNG, upload } from '../support/fixtures';
 
@@ -244,6 +247,33 @@ describe('console session on the API', () => {
     expect(vendor.headers['content-type']).toContain('javascript');
     expect((await h.api.get('/console/vendor/..%2f..%2fpackage.json')).status).toBe(404);
     expect((await h.api.get('/console/../package.json')).status).toBe(404);
+  });
+});
+
+describe('a revoked token', () => {
+  it('ends every console session signed in with it', async () => {
+    // A registry whose principals can be swapped, as the tokens file's reload does.
+    class Revocable extends TokenRegistry {
+      set(tokens: string[]): void {
+        this.replace(tokens.map((t) => ({ principal: { name: t, role: 'support' }, tokenSha256: sha256Hex(t) })));
+      }
+    }
+    const registry = new Revocable([]);
+    registry.set(['keep-me', 'revoke-me']);
+    const api = request(createApp({ config: h.config, client: h.client, tokens: registry, sipGateway: h.sipGateway }));
+    const signIn = async (token: string) => {
+      const res = await api.post('/console/api/session').send({ token });
+      return ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]!.split(';')[0]!;
+    };
+    const kept = await signIn('keep-me');
+    const revoked = await signIn('revoke-me');
+    expect((await api.get('/v1/onboardings?limit=1').set('Cookie', revoked)).status).toBe(200);
+    registry.set(['keep-me']);
+    const after = await api.get('/v1/onboardings?limit=1').set('Cookie', revoked);
+    expect(after.status).toBe(401);
+    expect(([] as string[]).concat(after.headers['set-cookie'] ?? [])[0]).toMatch(/^console_session=;/);
+    expect((await api.get('/console/api/session').set('Cookie', revoked)).status).toBe(401);
+    expect((await api.get('/v1/onboardings?limit=1').set('Cookie', kept)).status).toBe(200);
   });
 });
 
