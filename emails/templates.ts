@@ -371,6 +371,22 @@ export const templates = {
     ),
   }),
 
+  'landing-test-call-record': (
+    d: CaseData & { own400Number: string; fixedLines: string[]; until: string },
+    links: CaseLinks,
+  ): Rendered => ({
+    subject: `【请测试】拨打 ${d.own400Number} 验证落地 / Call ${d.own400Number} to prove the landing`,
+    text: bilingual(
+      [
+        `请在 ${d.until} 前拨打您的400号码 ${d.own400Number}。来电须到达固话 ${d.fixedLines.join('、')}：平台从 SBC 的通话记录中看到这通来电后，接入即告完成，无需另行确认。`,
+      ],
+      [
+        `Call your 400 number ${d.own400Number} by ${d.until}. The call must arrive on ${d.fixedLines.join(', ')}: once the SBC's call records show it, the landing is complete; nothing else to confirm.`,
+      ],
+      links,
+    ),
+  }),
+
   'landing-completed': (d: CaseData & { own400Number: string; fixedLines: string[] }, links: CaseLinks): Rendered => ({
     subject: `【已接通】400号码 ${d.own400Number} 已接入呼叫中心 / ${d.own400Number} is live`,
     text: bilingual(

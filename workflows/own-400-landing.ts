@@ -4,13 +4,15 @@
  * buy fixed line(s) for the 400 number (a number-purchase child case, its application stating the
  * 400 number) -> invoice for that order, titled with the company name, the fixed lines in its
  * remark -> the enterprise takes the invoice to its 400 operator, who re-points the 400 number ->
- * confirm-400-landed -> a test call to the 400 number is seen on the fixed line -> done.
+ * confirm-400-landed -> a test call to the 400 number arrives on the fixed line, proven by the SBC's
+ * call record (support confirms it only where the SBC cannot observe calls) -> done.
  */
-import { condition, executeChild } from '@temporalio/workflow';
+import { condition, executeChild, patched } from '@temporalio/workflow';
 import type { LandingTimings } from '../config';
 import type { Own400LandingInput } from '../contract/inputs';
 import type { Invoice } from '../activities/billing';
-import { billing } from './lib/activities';
+import type { CallRecord } from '../activities/sip-gateway';
+import { billing, gateway, sipWatch } from './lib/activities';
 import { BillingEvents } from './lib/billing-events';
 import { childCase } from './lib/children';
 import { isoAt, now, OnboardingCase } from './lib/case';
@@ -139,14 +141,53 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
       }
       timeline.landed = isoAt(now());
 
-      // 6. Verification: a test call to the 400 number must arrive on the fixed line.
+      // 6. Verification: a test call to the 400 number must arrive on the fixed line. Where the SBC
+      // accounts calls its record proves it; only where it cannot does support confirm by hand.
       const testBy = now() + timings.testCallWindowMs;
-      const tested = await c.awaitAction('verifying', [{ action: 'confirm-test-call', role: 'support' }], {
-        onEnter: () =>
-          mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
-        deadlineMs: timings.testCallWindowMs,
-      });
-      if (!tested) throw c.fail('TestCallNotConfirmed', `no test call to ${own400} was confirmed by ${isoAt(testBy)}`);
+      const recorded = patched('landing-test-call-record')
+        ? (await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, [])).calls
+        : false;
+      let verifiedBy: Own400LandingResult['verifiedBy'] = 'support-confirmation';
+      if (recorded) {
+        c.enter(
+          'verifying',
+          [],
+          [
+            {
+              for: 'test-call',
+              role: 'enterprise',
+              dueAt: isoAt(testBy),
+              detail: `call ${own400}; the call must arrive on ${fixedLines.join(' or ')}`,
+            },
+          ],
+        );
+        mail.send('test-call', input.contactEmail, 'landing-test-call-record', {
+          ...base,
+          fixedLines,
+          until: isoAt(testBy),
+        });
+        const call = await recordedCall(purchase.numbersE164, fixedLines, timeline.landed, testBy);
+        if (!call) {
+          throw c.fail(
+            'TestCallNotConfirmed',
+            `no call to ${own400} arrived on ${fixedLines.join(', ')} in the SBC's call records by ${isoAt(testBy)}`,
+          );
+        }
+        c.step(
+          'test call recorded',
+          'done',
+          `${call.caller} -> ${call.callee} from ${call.sourceIp}, SIP ${call.sipCode} ${call.sipReason}, at ${call.at}`,
+        );
+        verifiedBy = 'sbc-call-record';
+      } else {
+        const tested = await c.awaitAction('verifying', [{ action: 'confirm-test-call', role: 'support' }], {
+          onEnter: () =>
+            mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
+          deadlineMs: timings.testCallWindowMs,
+        });
+        if (!tested)
+          throw c.fail('TestCallNotConfirmed', `no test call to ${own400} was confirmed by ${isoAt(testBy)}`);
+      }
       timeline.verified = isoAt(now());
 
       // 7. Done.
@@ -164,11 +205,32 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
           remark: invoice.remark ?? undefined,
           issuedAt: invoice.issuedAt,
         },
-        verifiedBy: 'support-confirmation',
+        verifiedBy,
         timeline,
       };
     },
   );
+}
+
+/**
+ * The first call the SBC admitted to one of the fixed lines since the landing, watched in slices
+ * (each within its activity's timeout) until `until`; null when none came.
+ */
+async function recordedCall(
+  callees: string[],
+  fixedLines: string[],
+  since: string | undefined,
+  until: number,
+): Promise<CallRecord | null> {
+  const from = since ?? isoAt(now());
+  while (now() < until) {
+    const call = await sipWatch.awaitCall.executeWithOptions(
+      { summary: `watch call records for a test call arriving on ${fixedLines.join(', ')}` },
+      [{ callees, since: from, maxWaitMs: Math.min(until - now(), 5 * 60_000) }],
+    );
+    if (call) return call;
+  }
+  return null;
 }
 
 /**

@@ -58,7 +58,7 @@ async function endSubscription(s: Scenario) {
 const landingEmails = (s: Scenario) => s.emails().filter((e) => e.caseId === s.id('own-400-landing'));
 
 describe.concurrent('own 400 landing', () => {
-  it('buys the fixed lines, gets the invoice, and completes once landed and test-called', async () => {
+  it('buys the fixed lines, gets the invoice, and completes once landed and the test call is in the call records', async () => {
     const s = env.scenario();
     const h = await start(s);
     const id = s.id('own-400-landing');
@@ -67,16 +67,20 @@ describe.concurrent('own 400 landing', () => {
       note: '电信已改接',
     });
     expect(landed.stage).toBe('verifying');
-    await act(h, 'own-400-landing', 'confirm-test-call', support, {});
 
+    // No one confirms: the SBC's record of a call arriving on a fixed line proves the landing.
     const result = await h.result();
     expect(result).toMatchObject({
       own400Number: '400-820-0001',
       fixedLines: ['020-66240001', '020-66240002'],
       purchaseId: `${id}-fixed-line`,
       orderId: 'ORD-1',
-      verifiedBy: 'support-confirmation',
+      verifiedBy: 'sbc-call-record',
     });
+    expect(s.argsOf('awaitCall')).toEqual([
+      expect.objectContaining({ callees: ['+862066240001', '+862066240002'], since: result.timeline.landed }),
+    ]);
+    expect(stepNames(await stateOf(h))).toContain('test call recorded');
     // The child's call script, reviewed by support, states the 400 number the lines carry.
     expect(s.argsOf('screenCallScript')).toEqual([{ callScript: 'fixed line for binding own 400 number 4008200001' }]);
     // The child bought the lines with the application note naming the 400 number.
@@ -98,7 +102,7 @@ describe.concurrent('own 400 landing', () => {
     ]);
     expect(landingEmails(s).map((e) => [e.template, e.to])).toEqual([
       ['landing-invoice-ready', 'ops@example.cn'],
-      ['landing-test-call', 'support'],
+      ['landing-test-call-record', 'ops@example.cn'],
       ['landing-completed', 'ops@example.cn'],
     ]);
     expect(landingEmails(s)[0]?.attachments).toEqual([
@@ -136,16 +140,39 @@ describe.concurrent('own 400 landing', () => {
     await endSubscription(s);
   });
 
-  it('fails when no test call is confirmed in the window', async () => {
-    const s = env.scenario();
-    const h = await start(s, { testCallWindowMs: 400 });
+  it("takes support's confirmation of the test call only where the SBC cannot observe calls", async () => {
+    const s = env.scenario({ sipGatewayObserves: async () => ({ calls: false, registrations: false }) });
+    const h = await start(s);
+    await stageOf(h, 'awaiting-400-landing');
+    await act(h, 'own-400-landing', 'confirm-400-landed', enterprise(s.enterpriseId), {});
+    const verifying = await stageOf(h, 'verifying');
+    expect(verifying.awaiting).toEqual([expect.objectContaining({ action: 'confirm-test-call', role: 'support' })]);
+    await act(h, 'own-400-landing', 'confirm-test-call', support, {});
+
+    expect(await h.result()).toMatchObject({ verifiedBy: 'support-confirmation' });
+    expect(s.calls('awaitCall')).toHaveLength(0);
+    expect(landingEmails(s).map((e) => [e.template, e.to])).toEqual([
+      ['landing-invoice-ready', 'ops@example.cn'],
+      ['landing-test-call', 'support'],
+      ['landing-completed', 'ops@example.cn'],
+    ]);
+    await endSubscription(s);
+  });
+
+  it('fails when no test call arrives on the fixed lines in the window, and refuses a confirmation by hand', async () => {
+    const s = env.scenario({ awaitCall: async () => null });
+    const h = await start(s, { testCallWindowMs: 1_500 });
     await stageOf(h, 'awaiting-400-landing');
     await act(h, 'own-400-landing', 'confirm-400-landed', support, {});
+    await stageOf(h, 'verifying');
+    // The record is the proof here: support's word is not awaited.
+    await expect(act(h, 'own-400-landing', 'confirm-test-call', support, {})).rejects.toThrow();
 
     expect((await failureOf(h)).type).toBe('TestCallNotConfirmed');
+    expect((await stateOf(h)).error?.message).toContain("SBC's call records");
     expect(landingEmails(s).map((e) => e.template)).toEqual([
       'landing-invoice-ready',
-      'landing-test-call',
+      'landing-test-call-record',
       'landing-failed',
     ]);
     await endSubscription(s);
