@@ -1,0 +1,137 @@
+/**
+ * An own 400 landing on the real SBC: once the enterprise says the 400 number is landed, the case
+ * completes from the SBC's record of a call arriving on the fixed line, with no one confirming.
+ * The 400 operator's forwarded call comes in over a carrier interconnect allowlisted on the SBC
+ * (the product's own SIP test-call agent plays the carrier).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import type { OnboardingResource } from '../../domain/onboarding';
+import { testCall } from '../../sip/test-call';
+import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
+import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { startTestSbc, type TestSbc } from '../support/sbc';
+
+const NET = '127.0.79';
+/** The 400 operator's carrier, delivering forwarded calls to the provider's fixed lines. */
+const CARRIER = { ip: `${NET}.2`, port: 5062 };
+
+let sbc: TestSbc;
+let gateway: KamailioSipGateway;
+let h: Harness;
+let instanceA: TestInstance;
+
+beforeAll(async () => {
+  sbc = await startTestSbc(NET);
+  ({ gateway } = sbc);
+  h = await startHarness(
+    {
+      ...sbc.env,
+      BILLING_INVOICE_DELAY_MS: '300',
+      LANDING_INVOICE_POLL: '1s',
+      LANDING_TEST_CALL_WINDOW: '60s',
+    },
+    { sipGateway: gateway },
+  );
+  const customer = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
+  instanceA = await instanceFor(h, h.enterprises.a);
+  await billingCall(h, 'POST', `/v1/customers/${customer}/credits`, { amountFen: 1_000_000 });
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await sbc?.stop();
+});
+
+async function act(id: string, action: string, token: string): Promise<{ status: number; body: OnboardingResource }> {
+  const res = await h.api
+    .post(`/v1/onboardings/${id}/actions/${action}`)
+    .set(...bearer(token))
+    .send({});
+  return { status: res.status, body: res.body as OnboardingResource };
+}
+
+/** A call from the carrier to `callee` through the SBC, once the SBC admits the carrier. */
+function carrierCall(callee: string) {
+  return eventually(
+    async () => {
+      const call = await testCall({
+        target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
+        localAddress: CARRIER.ip,
+        localPort: CARRIER.port,
+        callee,
+        caller: '13800138000',
+        timeoutMs: 5_000,
+      });
+      return call.outcome === 'answered' ? call : undefined;
+    },
+    15_000,
+    `a call to ${callee} admitted by the SBC`,
+  );
+}
+
+describe('own 400 landing on the real SBC', () => {
+  it('completes from the call record of a call arriving on the fixed line, without confirm-test-call', async () => {
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send({
+        kind: 'own-400-landing',
+        enterpriseId: h.enterprises.a,
+        own400Number: '4008002468',
+        operator: '中国联通',
+        operatorConfirmsRelanding: true,
+        peakConcurrentInbound: 10,
+        areaCode: '020',
+        binding: { instanceId: instanceA.instanceId },
+      });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const id = started.body.id as string;
+    const purchaseId = `${id}-fixed-line`;
+    await caseWhen(h, purchaseId, (c) => c.stage === 'awaiting-script-review', 'fixed-line script review');
+    expect((await act(purchaseId, 'approve-script', h.tokens.support)).status).toBe(200);
+
+    const handedOff = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-landing', 'awaiting landing', 30_000);
+    expect(handedOff.related).toEqual([expect.objectContaining({ id: purchaseId, status: 'completed' })]);
+    const purchase = (await h.api.get(`/v1/onboardings/${purchaseId}`).set(...bearer(h.tokens.entA))).body;
+    const fixedLine = (purchase.result.numbers as string[])[0]!;
+    expect(fixedLine).toMatch(/^020-\d{8}$/);
+
+    expect((await act(id, 'confirm-400-landed', h.tokens.entA)).status).toBe(200);
+    const verifying = await caseWhen(h, id, (c) => c.stage === 'verifying', 'verifying');
+    // The enterprise is to call its 400 number; no one is asked to confirm anything.
+    expect(verifying.awaiting).toEqual([
+      expect.objectContaining({ for: 'test-call', role: 'enterprise', detail: expect.stringContaining(fixedLine) }),
+    ]);
+    const mail = await eventually(
+      () => h.mail.forCase(id).find((m) => m.event === 'landing-test-call-record'),
+      10_000,
+      'test-call email',
+    );
+    expect(mail.to).not.toBe(h.config.email.supportAddress);
+    expect(mail.text).toContain(fixedLine);
+    expect((await act(id, 'confirm-test-call', h.tokens.support)).status).toBe(409);
+
+    // The operator's carrier, allowlisted on the SBC, forwards calls to the provider's lines.
+    await gateway.allowGateway({ ...CARRIER, transport: 'udp', reference: 'carrier-400-operator' });
+    try {
+      // A call the SBC admits to another number proves nothing.
+      await carrierCall('02066009999');
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect((await caseWhen(h, id, () => true)).stage).toBe('verifying');
+
+      // The 400 number's call, forwarded to the fixed line: the SBC's record completes the case.
+      await carrierCall(fixedLine.replace(/\D/g, ''));
+      const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
+      expect(done.result).toMatchObject({ verifiedBy: 'sbc-call-record', fixedLines: [fixedLine] });
+      const recorded = done.steps.find((s) => s.name === 'test call recorded');
+      expect(recorded?.detail).toContain(`from ${CARRIER.ip}`);
+      expect(recorded?.detail).toContain(fixedLine.replace(/\D/g, '').slice(1));
+      expect(done.steps.map((s) => s.name)).not.toContain('confirm-test-call');
+      const records = await gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() });
+      expect(records.filter((r) => r.admitted && r.sourceIp === CARRIER.ip).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await gateway.disallowGateway({ ...CARRIER, reference: 'carrier-400-operator' });
+    }
+  });
+});
