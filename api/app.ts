@@ -10,7 +10,7 @@ import type { Config } from '../config';
 import { onboardingKindSchema, type OnboardingResource } from '../domain/onboarding';
 import { UnsupportedContentError, type DocumentStore } from '../storage/documents';
 import { createDocumentStore } from '../storage';
-import { actorOf, authenticate, requireRole, type TokenRegistry } from './auth';
+import { actorOf, authenticate, enterpriseInPath, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
 import { mountConsole } from './console';
 import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
@@ -26,7 +26,6 @@ import {
 import { CATALOG, productById, quote } from '../domain/catalog';
 import { createSipGateway } from '../activities';
 import { contactCenterLookups, instancesOf } from './contact-center';
-import { enterpriseIdSchema } from '../domain/common';
 import type { SipGateway } from '../activities/sip-gateway';
 import { providerAddresses } from './sip';
 import { BillingNumbers } from './billing-numbers';
@@ -248,19 +247,12 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   v1.get('/enterprises/:enterpriseId/instances', async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const enterpriseId = parseOr400(enterpriseIdSchema, req.params.enterpriseId, 'enterpriseId');
-    // Another tenant's instances are as good as absent.
-    if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
-      throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+    const { enterpriseId } = enterpriseInPath(req);
     res.json(await instancesOf(ctx.contactCenter, enterpriseId));
   });
 
   v1.get('/enterprises/:enterpriseId/journey', async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const enterpriseId = parseOr400(enterpriseIdSchema, req.params.enterpriseId, 'enterpriseId');
-    if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
-      throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+    const { enterpriseId } = enterpriseInPath(req);
     const [journey, platform] = await Promise.all([
       cases.journey(enterpriseId),
       ctx.contactCenter.listInstances(enterpriseId).catch(() => []),

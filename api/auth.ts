@@ -4,11 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ConfigError, type Config } from '../config';
 import { roleSchema, type Actor, type Role } from '../domain/onboarding';
-import { HttpProblem } from './problem';
+import { enterpriseIdSchema } from '../domain/common';
+import { HttpProblem, parseOr400 } from './problem';
 
 export interface Principal {
   name: string;
@@ -200,6 +201,18 @@ export function requireRole(principal: Principal | undefined, roles: readonly Ro
     throw new HttpProblem(403, 'Forbidden', `this needs the role ${roles.join(' or ')}`);
   }
   return principal;
+}
+
+/**
+ * The enterprise a route's path names, once the caller may see it: owner, support or admin. Another
+ * tenant's enterprise is as good as absent (404), as its cases are.
+ */
+export function enterpriseInPath(req: Request): { principal: Principal; enterpriseId: string } {
+  const principal = requireRole(req.principal, ['enterprise', 'support']);
+  const enterpriseId = parseOr400(enterpriseIdSchema, req.params.enterpriseId, 'enterpriseId');
+  if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
+    throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
+  return { principal, enterpriseId };
 }
 
 export function actorOf(p: Principal): Actor {

@@ -8,17 +8,9 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { SipGateway } from '../activities/sip-gateway';
 import { enterpriseIdSchema } from '../domain/common';
-import { requireRole, type Principal } from './auth';
+import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
 import { blockedCalleeBodySchema, blockedCalleeNumberParam, blockedCalleeSchema } from './schemas';
-
-/** The enterprise in the path, as this principal may see it; another tenant's is a 404. */
-function enterpriseOf(principal: Principal, raw: string | undefined): string {
-  const enterpriseId = parseOr400(enterpriseIdSchema, raw, 'enterpriseId');
-  if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
-    throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
-  return enterpriseId;
-}
 
 /** The gateway's blocklist, or 503 when the SBC cannot be reached. */
 function blocklistOf(gateway: SipGateway) {
@@ -44,14 +36,12 @@ export function mountBlockedCalleeRoutes(v1: Router, gateway: SipGateway): void 
   const base = '/enterprises/:enterpriseId/blocked-callees';
 
   v1.get(base, async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    const { enterpriseId } = enterpriseInPath(req);
     res.json({ items: await blocklistOf(gateway).list(enterpriseId) });
   });
 
   v1.post(base, async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    const { principal, enterpriseId } = enterpriseInPath(req);
     const body = parseOr400(blockedCalleeBodySchema, req.body ?? {});
     const { entry, created } = await blocklistOf(gateway).add({
       enterpriseId,
@@ -67,8 +57,7 @@ export function mountBlockedCalleeRoutes(v1: Router, gateway: SipGateway): void 
   });
 
   v1.delete(`${base}/:number`, async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    const { enterpriseId } = enterpriseInPath(req);
     const number = parseOr400(blockedCalleeNumberParam, req.params.number, 'number');
     await blocklistOf(gateway).remove({ enterpriseId, number });
     res.status(204).end();

@@ -15,7 +15,7 @@ import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domai
 import { chinaMonthOf, type UsageStatement } from '../domain/usage';
 import type { VerificationResult } from '../domain/verification';
 import { usageBilling, type UsageBillingView } from '../workflows/usage-billing';
-import { requireRole, type Principal } from './auth';
+import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
 import { usageMonthParam, usageStatementSchema, usageStatementsSchema } from './schemas';
 
@@ -101,23 +101,13 @@ export class UsageBillingService {
   }
 }
 
-/** The enterprise in the path, as this principal may see it; another tenant's is a 404. */
-function enterpriseOf(principal: Principal, raw: string | undefined): string {
-  const enterpriseId = parseOr400(enterpriseIdSchema, raw, 'enterpriseId');
-  if (principal.role === 'enterprise' && principal.enterpriseId !== enterpriseId)
-    throw new HttpProblem(404, 'Not found', `no enterprise ${enterpriseId}`);
-  return enterpriseId;
-}
-
 export function mountUsageRoutes(v1: Router, usage: UsageBillingService): void {
   const base = '/enterprises/:enterpriseId/usage-statements';
   v1.get(base, async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    res.json(await usage.view(enterpriseOf(principal, req.params.enterpriseId)));
+    res.json(await usage.view(enterpriseInPath(req).enterpriseId));
   });
   v1.get(`${base}/:month`, async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const enterpriseId = enterpriseOf(principal, req.params.enterpriseId);
+    const { enterpriseId } = enterpriseInPath(req);
     const month = parseOr400(usageMonthParam, req.params.month, 'month');
     res.json(await usage.statement(enterpriseId, month));
   });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cancelRequestedSignal } from '../../contract/case';
+import type { Registration } from '../../activities/sip-gateway';
 import { sipRegistration } from '../../workflows/sip-registration';
 import { registrationInput } from './inputs';
 import {
@@ -125,7 +126,7 @@ describe.concurrent('SIP registration', () => {
   });
 
   it('lists the registration it waits for, with the account and the deadline, though it is not an action', async () => {
-    const registering = gate<{ contact: string; transport: string; expiresAt: string } | null>();
+    const registering = gate<Registration | null>();
     const s = env.scenario({ awaitRegistration: registering.behaviour });
     const h = await start(s);
     await stageOf(h, 'awaiting-review');
