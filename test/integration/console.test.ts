@@ -172,7 +172,14 @@ describe('the console in a browser', () => {
     await reject.getByLabel('Code').selectOption('seal-missing');
     await reject.getByRole('button', { name: 'Reject' }).click();
     const messageField = reject.locator('.field', { has: page.getByLabel('Message') });
-    await expect.poll(() => messageField.locator('.field-errors').textContent(), { timeout: 10_000 }).toMatch(/\S/);
+    await expect
+      .poll(() => messageField.locator('.field-errors').textContent(), { timeout: 10_000 })
+      .toMatch(/\S/)
+      .catch(async (err: unknown) => {
+        throw new Error(`no field error; the page shows: ${page.url()} ${await page.locator('main').innerText()}`, {
+          cause: err,
+        });
+      });
     await expect.poll(() => reject.locator('.problem').textContent()).toContain('reasons.0.message');
     expect((await caseWhen(h, caseId, () => true)).stage).toBe('awaiting-review');
 
