@@ -60,6 +60,8 @@ export function createSipProbeActivities(deps: SipProbeDeps) {
       transport: 'udp' | 'tcp';
       callee: string;
       caller?: string;
+      /** To user, where it is not the Request-URI's (see `TestCallOptions.to`). */
+      to?: string;
       domain?: string;
     }): Promise<TestCallResult> {
       const direct = { host: input.host, port: input.port, transport: input.transport };
@@ -67,6 +69,7 @@ export function createSipProbeActivities(deps: SipProbeDeps) {
         target: deps.via ? { ...deps.via, transport: input.transport } : direct,
         callee: input.callee,
         caller: input.caller,
+        ...(input.to ? { to: input.to } : {}),
         // Through the SBC, the Request-URI names the gateway the SBC must route to.
         ...(input.domain ? { domain: input.domain } : deps.via ? { domain: `${input.host}:${input.port}` } : {}),
         localAddress: deps.localAddress,

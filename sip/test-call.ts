@@ -36,6 +36,11 @@ export interface TestCallOptions {
   target: { host: string; port: number; transport: Transport };
   /** The number to ring (Request-URI and To user). */
   callee: string;
+  /**
+   * To user where it differs from the Request-URI's: a gateway reached by its registered account
+   * (Request-URI) is asked to ring the number in To.
+   */
+  to?: string;
   /** From user (the caller ID presented); `probe` by default. */
   caller?: string;
   /** Host of the Request-URI, To and From (a registration realm, say); the target by default. */
@@ -285,7 +290,7 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
   const fromTag = randomToken(6);
   const requestUri = `sip:${options.callee}@${domain}${transportParam}`;
   const fromHeader = `<sip:${caller}@${options.domain ?? local}>;tag=${fromTag}`;
-  const toHeader = `<sip:${options.callee}@${domain}>`;
+  const toHeader = `<sip:${options.to ?? options.callee}@${domain}>`;
   const contact = `<sip:${caller}@${local}${transportParam}>`;
 
   const responses: CallResponse[] = [];

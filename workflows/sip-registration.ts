@@ -129,7 +129,10 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
             port: 0,
             transport: request.transport,
             callee: account.username,
+            // From the enterprise's main number To the callee given at the start; the Request-URI
+            // names the account, which is how the SBC finds the registered gateway.
             caller: numbers[0] ?? '',
+            ...(input.testCallee ? { to: input.testCallee } : {}),
             domain: account.realm,
           },
         ],

@@ -92,6 +92,8 @@ describe('SIP registration onboarding on the real SBC', () => {
         transport: 'udp',
         gatewayVendor: 'freeswitch',
         contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+        // The outbound test call goes From the main number To this callee, through the registered gateway.
+        testCallee: '13900139000',
       });
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id as string;
@@ -127,7 +129,7 @@ describe('SIP registration onboarding on the real SBC', () => {
     // Where the file goes, and the first test call to the main line, in the provider's shape.
     expect(mail.text).toContain(`conf/sip_profiles/external/cc-${instanceA.instanceId}.xml`);
     expect(mail.text).toContain(
-      `sip_invite_to_uri=sip:02066004441@${account.realm},sip_cid_type=none}sofia/gateway/cc-${instanceA.instanceId}/02066004441 &park`,
+      `originate {sip_invite_full_from=sip:13900139000@${account.realm},sip_invite_to_uri=sip:02066004441@${account.realm},sip_cid_type=none}sofia/gateway/cc-${instanceA.instanceId}/02066004441 &park`,
     );
 
     await caseWhen(h, id, (c) => c.stage === 'awaiting-registration', 'awaiting registration');
@@ -161,6 +163,12 @@ describe('SIP registration onboarding on the real SBC', () => {
       'inbound test call',
       'numbers assigned',
     ]);
+    // The SBC admitted the platform's outbound test call From the main number to the account.
+    const outbound = await gateway.callRecords({
+      since: new Date(Date.now() - 600_000).toISOString(),
+      caller: '+862066004441',
+    });
+    expect(outbound.filter((r) => r.admitted && r.callee === account.username)).toHaveLength(1);
     expect((await gateway.assignments({ instanceId: instanceA.instanceId })).map((a) => a.number)).toEqual([
       '+862066004441',
     ]);

@@ -45,6 +45,41 @@ function start(s: Scenario, timings: Parameters<typeof registrationInput>[1] = {
 const account = { username: 'gw1001', realm: 'cc-1.sip.test' };
 
 describe.concurrent('SIP registration', () => {
+  it('rings the testCallee From the main number, and gives a FreeSWITCH gateway its first test call', async () => {
+    const s = env.scenario();
+    const input = registrationInput(s);
+    const h = await env.client.workflow.start(sipRegistration, {
+      args: [
+        {
+          ...input,
+          request: { ...input.request, gatewayVendor: 'freeswitch' },
+          testCallee: '+8613900139000',
+        },
+      ],
+      taskQueue: env.taskQueue,
+      workflowId: s.id('sip-registration'),
+    });
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'sip-registration', 'approve', support, {});
+    await stageOf(h, 'registered');
+    expect(s.argsOf('placeTestCall')).toEqual([
+      {
+        host: account.realm,
+        port: 0,
+        transport: 'tcp',
+        callee: account.username,
+        caller: NUMBERS.e164[0],
+        to: '+8613900139000',
+        domain: account.realm,
+      },
+    ]);
+    expect(s.argsOf('issueSipCredentials')[0]).toMatchObject({
+      vendor: 'freeswitch',
+      firstTestCall: { line: NUMBERS.e164[0], caller: '+8613900139000' },
+    });
+    await h.terminate('test over');
+  });
+
   it('goes into service, rotates the password on request, and deletes the account when cancelled', async () => {
     const s = env.scenario();
     const h = await start(s);
