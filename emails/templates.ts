@@ -111,19 +111,23 @@ export const templates = {
   },
 
   'verification-approved': (
-    d: CaseData & { licenceEffectiveEnd: string; mayHoldFixedLines: boolean },
+    d: CaseData & { licenceEffectiveEnd: string; licenceLongTerm?: boolean; mayHoldFixedLines: boolean },
     links: CaseLinks,
   ): Rendered => ({
     subject: `【审核通过】企业资质审核 ${d.companyName} / Verification approved: ${d.companyName}`,
     text: bilingual(
       [
         `恭喜，${d.companyName} 已通过企业实名认证与资质审核，现在可以申请购买号码。`,
-        `资质有效期至 ${d.licenceEffectiveEnd}。`,
+        d.licenceLongTerm
+          ? `营业执照长期有效（表单按起始日期加10年填写为 ${d.licenceEffectiveEnd}，到期不影响资质）。`
+          : `资质有效期至 ${d.licenceEffectiveEnd}。`,
         d.mayHoldFixedLines ? '' : '注意：自然人独资企业不可申请固话号码，可申请 400 号码。',
       ].filter(Boolean),
       [
         `${d.companyName} passed real-name verification and qualification review and may now buy numbers.`,
-        `The qualification is valid until ${d.licenceEffectiveEnd}.`,
+        d.licenceLongTerm
+          ? `The business licence is long-term (entered as start + 10 years, ${d.licenceEffectiveEnd}; the qualification does not lapse then).`
+          : `The qualification is valid until ${d.licenceEffectiveEnd}.`,
         d.mayHoldFixedLines
           ? ''
           : 'Note: a sole proprietorship owned by a natural person may apply for 400 numbers but not fixed-line numbers.',

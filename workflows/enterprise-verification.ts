@@ -128,6 +128,7 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
               caseId: c.state.id,
               companyName: company,
               licenceEffectiveEnd: result.licence.effectiveEnd,
+              licenceLongTerm: result.licence.longTerm,
               mayHoldFixedLines: result.mayHoldFixedLines,
             });
             return result;

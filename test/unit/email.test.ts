@@ -161,6 +161,16 @@ describe('email templates', () => {
     expect(zh).toMatch(/[\u4e00-\u9fff]/);
     expect(en).toMatch(/[A-Za-z]{4,}/);
   });
+
+  it('tells an approved long-term licence it does not lapse at the date the form took', () => {
+    const links = { api: 'a', temporalUi: 't' };
+    const base = { caseId: 'c', companyName: '公司', licenceEffectiveEnd: '2031-06-01', mayHoldFixedLines: true };
+    const longTerm = templates['verification-approved']({ ...base, licenceLongTerm: true }, links).text;
+    expect(longTerm).toContain('长期有效');
+    expect(longTerm).not.toContain('资质有效期至');
+    const dated = templates['verification-approved']({ ...base, licenceLongTerm: false }, links).text;
+    expect(dated).toContain('资质有效期至 2031-06-01');
+  });
 });
 
 describe('email activity against a relay that refuses', () => {
