@@ -26,7 +26,7 @@ export interface RunInfo {
 }
 
 export interface PartResult<T = any> {
-  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos' | 'profile' | 'topology';
+  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos' | 'profile' | 'topology' | 'sbc-rules';
   run: RunInfo;
   data: T;
 }
@@ -465,6 +465,63 @@ function renderTopology(r: PartResult): string {
   ].join('\n');
 }
 
+function renderSbcRules(r: PartResult): string {
+  const d = r.data as {
+    setup: Record<
+      string,
+      { calls: number; meanMs: number; p50Ms: number; p95Ms: number; p99Ms: number; failedRuns: number }
+    >;
+    added: { sbcRulesOffMs: number; sbcRulesOnMs: number; rulesMs: number };
+    load: {
+      offeredPerSecond: number;
+      calls: number;
+      admitted: number;
+      refused: number;
+      admittedPerSecond: number;
+      admittedPerSecondMax?: number;
+      answeredShare?: number;
+      setupP50Ms: number;
+      setupP95Ms: number;
+    }[];
+  };
+  return [
+    '### Calling rules on the SBC',
+    '',
+    runLine(r.run),
+    '',
+    'Call set-up (INVITE to 180 Ringing, SIPp, whole milliseconds per call) from the platform to a',
+    "customer's gateway: direct, through Kamailio with the calling rules off (a caller they do not",
+    'concern) and on (a number with rules: the query, the concurrency profile, the per-callee count),',
+    'interleaved in one run.',
+    '',
+    table(
+      ['path', 'calls', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms'],
+      Object.entries(d.setup).map(([name, s]) => [name, s.calls, fmt(s.meanMs, 2), s.p50Ms, s.p95Ms, s.p99Ms]),
+    ),
+    '',
+    `Added by the SBC: ${fmt(d.added.sbcRulesOffMs, 2)} ms with the rules off, ${fmt(d.added.sbcRulesOnMs, 2)} ms with them on; the rules themselves: ${fmt(d.added.rulesMs, 2)} ms per call set-up (mean).`,
+    '',
+    'Calls admitted with the rules on, at rising offered rates: admitted and refused as the SBC',
+    'accounted them; admitted / s is the median (and busiest) second of answered calls in its',
+    "accounting; answered is the share the caller's SIPp saw answered (SIPp caller, SBC and callee",
+    'share the CPUs, so past saturation calls time out):',
+    '',
+    table(
+      ['offered / s', 'calls', 'admitted', 'refused', 'admitted / s', 'answered', 'set-up p50 ms', 'set-up p95 ms'],
+      d.load.map((l) => [
+        l.offeredPerSecond,
+        l.calls,
+        l.admitted,
+        l.refused,
+        `${l.admittedPerSecond}${l.admittedPerSecondMax !== undefined ? ` (max ${l.admittedPerSecondMax})` : ''}`,
+        l.answeredShare === undefined ? '–' : `${fmt(l.answeredShare * 100, 0)}%`,
+        l.setupP50Ms,
+        l.setupP95Ms,
+      ]),
+    ),
+  ].join('\n');
+}
+
 const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
   throughput: renderThroughput,
   latency: renderLatency,
@@ -473,6 +530,7 @@ const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
   chaos: renderChaos,
   profile: renderProfile,
   topology: renderTopology,
+  'sbc-rules': renderSbcRules,
 };
 
 /** The latest result of a part that satisfies `ok`. */
@@ -638,6 +696,8 @@ export function renderBenchmarks(file = BENCHMARKS_MD): void {
     section('scale'),
     '',
     section('topology'),
+    '',
+    section('sbc-rules'),
     '',
     '## Reliability',
     '',
