@@ -442,12 +442,26 @@ function renderTopology(r: PartResult): string {
     }),
   );
   const servers = [...new Set(rows.map((row) => `${row.topology}: ${row.server}`))].map((x) => `- ${x}`);
+  const saturated = rows.filter((row) => row.cpu.machine >= 0.9 * nproc).length;
+  const others = rows.map((row) => Math.max(0, row.cpu.machine - own(row)));
+  const topologies = [...new Set(rows.map((row) => row.topology as string))];
+  const perCase = topologies.map((t) => {
+    const of = rows.filter((row) => row.topology === t);
+    const mean = of.reduce((sum, row) => sum + (own(row) * row.seconds) / row.cases, 0) / of.length;
+    return `${t} ${fmt(mean, 3)} s`;
+  });
+  const limits =
+    `What limits it here: the machine's ${nproc} cores were at least 90 % busy in ${saturated} of ${rows.length} rows, ` +
+    `and other work took ${cores(Math.min(...others))} to ${cores(Math.max(...others))} cores of them; the run's own ` +
+    'processes never had more than what was left, so the rows differ as much by when they ran as by topology. ' +
+    `CPU per case, averaged over the kinds: ${perCase.join(', ')}. With no core to spare, a second worker adds a ` +
+    'process that competes for the same cores rather than capacity; two workers pay off where each has cores of its own.';
   return [
     '### Throughput by topology (`npm run bench -- --only topology`)',
     '',
     runLine(r.run),
     '',
-    'The same kind of case through three topologies in one run, each on a stack of its own after a',
+    'The same kind of case through each topology in one run, each on a stack of its own after a',
     'warm-up. CPU columns are CPU seconds per second of the measured interval (1.00 = one core busy',
     'throughout), from /proc: the Temporal server process, the worker processes, every PostgreSQL',
     'process, the bench process (API, sandboxes, SMTP sink and the client driving the cases), what',
@@ -462,6 +476,8 @@ function renderTopology(r: PartResult): string {
     ...servers,
     '',
     table1,
+    '',
+    limits,
   ].join('\n');
 }
 

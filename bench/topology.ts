@@ -2,7 +2,8 @@
  * The `topology` part of `npm run bench`: the same cases through three topologies in one run.
  *
  * - the dev server (the Temporal CLI, SQLite in memory) with one worker, documents and email
- *   ledger in files: what `npm start` runs;
+ *   ledger in files: what `npm start` runs; and with two workers on the PostgreSQL store, which
+ *   tells what the server costs from what a second worker does;
  * - the Temporal server built from the module the CLI embeds (`npm run cluster`'s), on the local
  *   PostgreSQL with SQL visibility, with one worker, documents and ledger in PostgreSQL;
  * - the same server with two worker processes on the task queue.
@@ -76,6 +77,8 @@ export interface TopologyRow {
   seconds: number;
   casesPerSecond: number;
   cpu: CpuShare;
+  /** Over every measured case's history: workflow tasks timed out (e.g. on a sticky queue) or failed. */
+  workflowTasks: { completed: number; timedOut: number; failed: number };
 }
 
 export interface TopologyData {
@@ -88,12 +91,15 @@ export interface TopologyData {
 
 const TICK = 100; // USER_HZ on Linux
 
-/** utime + stime of a process, in seconds (0 once it is gone). */
+/**
+ * utime + stime of a process, in seconds (0 once it is gone), with its reaped children's
+ * (cutime + cstime): PostgreSQL's backends come and go, and their time moves to the postmaster.
+ */
 function processCpu(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICK;
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICK;
   } catch {
     return 0;
   }
@@ -286,6 +292,15 @@ async function measure(
       const run = await timed(() => pool(o.n, o.concurrency, (i) => drive(driver, ctx, measured[i]!, o.warmup + i)));
       const seconds = run.ms / 1000;
       const cpu = cpuShare(before, cpuSnapshot(groups), seconds);
+      const workflowTasks = { completed: 0, timedOut: 0, failed: 0 };
+      await pool(run.value.length, 8, async (i) => {
+        const history = await stack.client.workflow.getHandle(run.value[i]!).fetchHistory();
+        for (const e of history.events ?? []) {
+          if (e.workflowTaskCompletedEventAttributes) workflowTasks.completed++;
+          if (e.workflowTaskTimedOutEventAttributes) workflowTasks.timedOut++;
+          if (e.workflowTaskFailedEventAttributes) workflowTasks.failed++;
+        }
+      });
       const row: TopologyRow = {
         topology: t.name,
         server: t.serverLabel,
@@ -297,8 +312,11 @@ async function measure(
         seconds: round(seconds),
         casesPerSecond: round(o.n / seconds),
         cpu,
+        workflowTasks,
       };
-      log(`topology ${t.name} ${driver.kind}: ${row.casesPerSecond} cases/s, CPU ${JSON.stringify(cpu)}`);
+      log(
+        `topology ${t.name} ${driver.kind}: ${row.casesPerSecond} cases/s, CPU ${JSON.stringify(cpu)}, workflow tasks ${JSON.stringify(workflowTasks)}`,
+      );
       rows.push(row);
     }
   } finally {
@@ -341,26 +359,30 @@ export async function topology(
   let cluster: ClusterTemporal | undefined;
   const rows: TopologyRow[] = [];
   try {
-    log('topology: dev server, 1 worker');
-    rows.push(
-      ...(await measure(
-        opts,
-        {
-          name: 'dev server, 1 worker',
-          server: devServer,
-          serverLabel: 'Temporal CLI dev server (SQLite in memory)',
-          serverPids: devServerPids(devServer),
-          workers: 1,
-        },
-        bundlePath,
-        `${tag}d1`,
-        log,
-      )),
-    );
+    await ensureDatabase(`${POSTGRES_URL}/${productDb}`);
+    // Two workers need the shared store; the second dev-server row tells the server's share from the workers'.
+    for (const workers of [1, 2]) {
+      log(`topology: dev server, ${workers} worker(s)`);
+      rows.push(
+        ...(await measure(
+          opts,
+          {
+            name: `dev server, ${workers} worker${workers > 1 ? 's' : ''}`,
+            server: devServer,
+            serverLabel: 'Temporal CLI dev server (SQLite in memory)',
+            serverPids: devServerPids(devServer),
+            workers,
+            ...(workers > 1 ? { databaseUrl: `${POSTGRES_URL}/${productDb}` } : {}),
+          },
+          bundlePath,
+          `${tag}d${workers}`,
+          log,
+        )),
+      );
+    }
 
     log(`topology: Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (schemas afresh)`);
     await setupTemporalSchemas(tools.sqlTool, layout);
-    await ensureDatabase(`${POSTGRES_URL}/${productDb}`);
     writeConfig(dir, 'cluster', serverConfig(loadConfig({ TEMPORAL_ADDRESS: `${HOST}:${FRONTEND_PORT}` }), layout));
     cluster = new ClusterTemporal(cli, tools.server, dir, layout);
     await cluster.start();
