@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { AnsweredCall, AssignedNumber, SipGateway } from '../../activities/sip-gateway';
+import { createUsageActivities } from '../../activities/usage';
+import { monthBounds } from '../../domain/usage';
+
+const PRICES = {
+  currency: 'CNY',
+  unit: 'fen/minute',
+  prices: [
+    { numberType: 'fixed-line', direction: 'inbound', fenPerMinute: 6 },
+    { numberType: 'fixed-line', direction: 'outbound', fenPerMinute: 10 },
+    { numberType: '400', direction: 'inbound', fenPerMinute: 12 },
+    { numberType: '400', direction: 'outbound', fenPerMinute: 12 },
+    { numberType: 'mobile', direction: 'inbound', fenPerMinute: 8 },
+    { numberType: 'mobile', direction: 'outbound', fenPerMinute: 15 },
+  ],
+};
+
+function assigned(number: string, instanceId: string, enterpriseId?: string): AssignedNumber {
+  return {
+    number,
+    instanceId,
+    reference: 'case',
+    assignedAt: '2026-01-01T00:00:00Z',
+    ...(enterpriseId ? { enterpriseId } : {}),
+  };
+}
+
+function answered(over: Partial<AnsweredCall>): AnsweredCall {
+  return {
+    callId: Math.random().toString(36),
+    direction: 'outbound',
+    caller: '+862066240001',
+    callee: '+8613900139000',
+    answeredAt: '2026-10-10T02:00:00Z',
+    endedAt: '2026-10-10T02:01:00Z',
+    seconds: 60,
+    ...over,
+  };
+}
+
+function gateway(calls: AnsweredCall[], observes = true): { gw: SipGateway; ranges: { from: string; to: string }[] } {
+  const ranges: { from: string; to: string }[] = [];
+  const gw = {
+    mode: 'fake',
+    observes: { calls: observes, registrations: observes },
+    assignNumbers: async () => [],
+    unassignNumbers: async () => ({ removed: [] }),
+    assignments: async () => [
+      assigned('+862066240001', 'cc-own'),
+      // Its enterprise named on the row, whatever the instance.
+      assigned('+8613700001000', 'cc-elsewhere', 'ent-1'),
+      assigned('+862066249999', 'cc-other', 'ent-2'),
+    ],
+    answeredCalls: async (range: { from: string; to: string }) => {
+      ranges.push(range);
+      return calls;
+    },
+  } satisfies SipGateway;
+  return { gw, ranges };
+}
+
+const billing = { request: async <T>() => PRICES as T };
+
+describe('usage activity', () => {
+  it("rates the month's answered calls on the enterprise's numbers only, in China-time bounds", async () => {
+    const { gw, ranges } = gateway([
+      answered({ seconds: 30 }),
+      // Written as dialled: the same number.
+      answered({ caller: '02066240001', seconds: 61 }),
+      answered({ direction: 'inbound', caller: '+8613900139001', callee: '020-6624-0001', seconds: 5 }),
+      answered({ caller: '+8613700001000', seconds: 120 }),
+      // Another enterprise's number, and a call not ended yet.
+      answered({ caller: '+862066249999', seconds: 300 }),
+      answered({ seconds: null, endedAt: null }),
+    ]);
+    const usage = createUsageActivities({ gateway: gw, billing, instancesOf: async () => ['cc-own'] });
+    const rated = await usage.rateUsageMonth({ enterpriseId: 'ent-1', month: '2026-10' });
+    const { start, end } = monthBounds('2026-10');
+    expect(ranges).toEqual([{ from: new Date(start).toISOString(), to: new Date(end).toISOString() }]);
+    expect(rated.lines.map((l) => [l.display, l.direction, l.calls, l.minutes, l.amountFen])).toEqual([
+      ['137-00001000', 'outbound', 1, 2, 30],
+      ['020-66240001', 'inbound', 1, 1, 6],
+      ['020-66240001', 'outbound', 2, 3, 30],
+    ]);
+    expect(rated).toMatchObject({ observable: true, calls: 4, minutes: 6, amountFen: 66, unfinishedCalls: 1 });
+  });
+
+  it('says when the SBC cannot be read, and bills nothing', async () => {
+    const { gw, ranges } = gateway([answered({})], false);
+    const usage = createUsageActivities({ gateway: gw, billing, instancesOf: async () => ['cc-own'] });
+    expect(await usage.rateUsageMonth({ enterpriseId: 'ent-1', month: '2026-10' })).toMatchObject({
+      observable: false,
+      amountFen: 0,
+      lines: [],
+    });
+    expect(ranges).toEqual([]);
+  });
+});
