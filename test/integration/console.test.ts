@@ -287,6 +287,19 @@ describe('the console in a browser', () => {
     await expect.poll(() => ent.getByTestId('stage').textContent(), { timeout: 30_000 }).toMatch(/Connectivity/);
     const after = await caseWhen(h, trunkId, (c) => c.stage.startsWith('connectivity'), 'connectivity');
     expect(JSON.stringify(after.steps)).toContain('confirm-whitelist');
+
+    // Cancel asks for confirmation first; keeping the case changes nothing.
+    await support.getByRole('button', { name: 'Cancel case' }).click();
+    await support.getByRole('button', { name: 'Keep the case' }).click();
+    expect((await caseWhen(h, trunkId, () => true)).status).toBe('running');
+    await support.getByRole('button', { name: 'Cancel case' }).click();
+    await support.getByLabel('Cancellation reason').fill('customer withdrew');
+    await support.getByRole('button', { name: 'Confirm cancellation' }).click();
+    await expect
+      .poll(() => support.locator('dl.facts').first().textContent(), { timeout: 30_000 })
+      .toContain('Cancelled');
+    const cancelled = await caseWhen(h, trunkId, (c) => c.status === 'cancelled', 'cancelled');
+    expect(JSON.stringify(cancelled.steps)).toContain('customer withdrew');
   });
 
   it('renders every start form from its schema, the catalogue with an eligibility check, and the journey', async () => {
