@@ -15,6 +15,7 @@ import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
+import { handlesOf } from '../../contract/actions';
 import { verificationId } from '../../domain/ids';
 import { createWorker } from '../../worker/worker';
 import { legalRepApplication } from '../support/fixtures';
@@ -135,9 +136,10 @@ describe('a workflow change deployed while cases are open', () => {
     // A deploy of the change without patched: the next task of an open case replays its
     // history, which has no pre-check where the new code schedules one.
     const stopUnpatched = await deploy({ code: unpatchedCode });
-    await h.client.workflow
-      .getHandle(openUnpatched)
-      .signal('approve', { actor: { role: 'support', name: 'ops' }, payload: { note: 'documents in order' } });
+    await h.client.workflow.getHandle(openUnpatched).signal(handlesOf('enterprise-verification', 'approve').signal, {
+      actor: { role: 'support', name: 'ops' },
+      payload: { note: 'documents in order' },
+    });
     const [failure] = await eventually(
       async () => {
         const failed = failedTasks(await historyOf(h.client, openUnpatched));
