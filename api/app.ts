@@ -306,7 +306,10 @@ export function createApp(deps: ApiDeps): express.Express {
     const principal = requireRole(req.principal, ['enterprise', 'support']);
     const id = parseOr400(idParam, req.params.id, 'id');
     const body = parseOr400(cancelBodySchema, req.body ?? {});
-    const { description } = await cases.authorise(id, principal);
+    const { description, memo } = await cases.authorise(id, principal);
+    // An enterprise does not stop its own call charges.
+    if (memo.kind === 'usage-billing' && principal.role === 'enterprise')
+      throw new HttpProblem(403, 'Forbidden', 'usage billing is stopped by support, not by the enterprise');
     if (description.status.name !== 'RUNNING') {
       throw new HttpProblem(409, 'Not running', `the case is ${description.status.name.toLowerCase()}`, {
         awaiting: [],

@@ -143,6 +143,19 @@ describe('usage billing from the SBC’s call records', () => {
       .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/${previousMonth}`)
       .set(...bearer(h.tokens.entA));
     expect(none.status).toBe(404);
+
+    // The enterprise cannot stop its own call charges, nor ask for a re-run; another tenant sees nothing.
+    const cancel = await h.api
+      .post(`/v1/onboardings/${id}/cancel`)
+      .set(...bearer(h.tokens.entA))
+      .send({});
+    expect(cancel.status).toBe(403);
+    const otherCancel = await h.api
+      .post(`/v1/onboardings/${id}/cancel`)
+      .set(...bearer(h.tokens.entB))
+      .send({});
+    expect(otherCancel.status).toBe(404);
+    expect((await h.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
   });
 
   it('bills the minutes the SBC accounted: per number and direction, each call rounded up, charged once', async () => {
