@@ -9,8 +9,10 @@
  * - the same server with two worker processes on the task queue.
  *
  * Each topology gets a stack of its own (API, sandboxes, SMTP sink in this process; workers in
- * child processes), its own enterprises and a warm-up; the cluster's databases are made afresh
- * and dropped after. Beside each throughput, where the machine's CPU went while it was measured
+ * child processes) and its own enterprises, all up for the whole run; after a warm-up each, the
+ * cases are driven in turns, the topologies in rotating order, so load that comes and goes on a
+ * shared machine falls on all of them alike. The cluster's databases are made afresh and dropped
+ * after. Beside each throughput, where the machine's CPU went while it was measured
  * (from /proc): the Temporal server, the workers, PostgreSQL (every process of it, so anything
  * else using it counts too), this process (API, sandboxes, SMTP sink, the client driving cases),
  * and the whole machine, to say what limits it.
@@ -41,12 +43,14 @@ import { resolveTemporalCli } from '../dev/temporal-cli';
 import { resolveClusterTools, TEMPORAL_SERVER_VERSION } from '../dev/temporal-server';
 import { startStack, WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
 import { AutoApprover } from './approver';
-import { drive, driverFor, KIND_DRIVERS, type BenchContext, type BenchEnterprise } from './kinds';
+import { drive, driverFor, KIND_DRIVERS, type BenchContext, type BenchEnterprise, type KindDriver } from './kinds';
 import { ApiClient, pool, round, sleep, timed } from './util';
 
 const HOST = '127.0.90.1';
 const FRONTEND_PORT = 7233;
 const POSTGRES_URL = `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}`;
+/** Timed turns per topology and kind. */
+const TURNS = 5;
 
 export interface TopologyOptions {
   kinds: string[];
@@ -85,6 +89,8 @@ export interface TopologyData {
   rows: TopologyRow[];
   nproc: number;
   skippedKinds: string[];
+  /** Timed turns per topology and kind, the topologies in rotating order. */
+  turns: number;
 }
 
 // --- CPU accounting from /proc -----------------------------------------------------------------
@@ -146,8 +152,9 @@ function cpuSnapshot(groups: CpuGroups) {
   };
 }
 
+/** CPU seconds each group used between two snapshots. */
 function cpuShare(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, seconds: number): CpuShare {
-  const share = (k: keyof CpuShare) => round(Math.max(0, b[k] - a[k]) / seconds);
+  const share = (k: keyof CpuShare) => Math.max(0, b[k] - a[k]) / seconds;
   return {
     temporal: share('temporal'),
     workers: share('workers'),
@@ -238,93 +245,142 @@ interface Topology {
   databaseUrl?: string;
 }
 
-async function measure(
-  o: TopologyOptions,
-  t: Topology,
-  bundlePath: string,
-  tag: string,
-  log: (line: string) => void,
-): Promise<TopologyRow[]> {
-  const drivers = o.kinds.map(driverFor);
-  const per = o.n + o.warmup;
-  const list: BenchEnterprise[] = Array.from({ length: per }, (_, i) => ({
-    id: `ent-topo-${tag}-${i}`,
-    token: `bench-topo-${tag}-${i}`,
-  }));
-  const tokens = list.map(
-    (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
-  );
-  const stack: Stack = await startStack({
-    temporalAddress: t.server.address,
-    workflowBundlePath: bundlePath,
-    worker: 'child',
-    mail: { headersOnly: true },
-    extraTokens: tokens,
-    env: {
-      LOG_LEVEL: 'warn',
-      VERIFICATION_REVIEW_SLA: '1d',
-      VERIFICATION_RESUBMISSION_WINDOW: '14d',
-      PURCHASE_SCRIPT_REVIEW_SLA: '1d',
-      PURCHASE_PAYMENT_POLL: '1h',
-      SUBSCRIPTION_PERIOD: '30d',
-      ...(o.cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) } : {}),
-      ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
-    },
-  });
-  const extra: WorkerProcess[] = [];
-  const rows: TopologyRow[] = [];
-  const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
-  const approver = new AutoApprover(ctx, Object.values(KIND_DRIVERS));
-  try {
+/** One topology's stack, up for the whole run; measured in turns with the others. */
+class Running {
+  readonly rows = new Map<string, { ms: number; cases: number; cpu: CpuShare; tasks: TopologyRow['workflowTasks'] }>();
+  private constructor(
+    readonly t: Topology,
+    readonly stack: Stack,
+    readonly extra: WorkerProcess[],
+    readonly ctx: BenchContext,
+    readonly approver: AutoApprover,
+    readonly list: BenchEnterprise[],
+  ) {}
+
+  static async start(o: TopologyOptions, t: Topology, bundlePath: string, tag: string): Promise<Running> {
+    const list: BenchEnterprise[] = Array.from({ length: o.n + o.warmup }, (_, i) => ({
+      id: `ent-topo-${tag}-${i}`,
+      token: `bench-topo-${tag}-${i}`,
+    }));
+    const stack = await startStack({
+      temporalAddress: t.server.address,
+      workflowBundlePath: bundlePath,
+      worker: 'child',
+      mail: { headersOnly: true },
+      extraTokens: list.map(
+        (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
+      ),
+      env: {
+        LOG_LEVEL: 'warn',
+        VERIFICATION_REVIEW_SLA: '1d',
+        VERIFICATION_RESUBMISSION_WINDOW: '14d',
+        PURCHASE_SCRIPT_REVIEW_SLA: '1d',
+        PURCHASE_PAYMENT_POLL: '1h',
+        SUBSCRIPTION_PERIOD: '30d',
+        ...(o.cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) } : {}),
+        ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
+      },
+    });
+    const extra: WorkerProcess[] = [];
     for (let i = 1; i < t.workers; i++)
       extra.push(await WorkerProcess.spawn({ ...stack.env, WORKFLOW_BUNDLE_PATH: bundlePath }));
-    const groups: CpuGroups = {
-      temporal: t.serverPids,
-      workers: () => [stack.workerProcess?.pid ?? 0, ...extra.map((w) => w.pid)].filter(Boolean),
+    const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
+    return new Running(t, stack, extra, ctx, new AutoApprover(ctx, Object.values(KIND_DRIVERS)), list);
+  }
+
+  private groups(): CpuGroups {
+    return {
+      temporal: this.t.serverPids,
+      workers: () => [this.stack.workerProcess?.pid ?? 0, ...this.extra.map((w) => w.pid)].filter(Boolean),
     };
-    approver.start();
-    for (const driver of drivers) {
-      const warm = list.slice(0, o.warmup);
-      const measured = list.slice(o.warmup, per);
-      await pool(per, o.concurrency, (i) => driver.prepare?.(ctx, list[i]!, i) ?? Promise.resolve());
-      await pool(warm.length, warm.length, (i) => drive(driver, ctx, warm[i]!, i));
+  }
+
+  /** Support answers only while this stack is the one working, so an idle stack costs the others little. */
+  private async working<T>(fn: () => Promise<T>): Promise<T> {
+    this.approver.start();
+    try {
+      return await fn();
+    } finally {
+      await this.approver.stop();
+    }
+  }
+
+  /** Untimed: what the kind needs first (e.g. verified enterprises), and the warm-up cases. */
+  prepare(o: TopologyOptions, driver: KindDriver): Promise<void> {
+    return this.working(async () => {
+      await pool(
+        this.list.length,
+        o.concurrency,
+        (i) => driver.prepare?.(this.ctx, this.list[i]!, i) ?? Promise.resolve(),
+      );
+      await pool(o.warmup, o.warmup, (i) => drive(driver, this.ctx, this.list[i]!, i));
+    });
+  }
+
+  /** One timed turn: cases [from, to) of the measured ones. */
+  turn(o: TopologyOptions, driver: KindDriver, from: number, to: number): Promise<void> {
+    return this.working(async () => {
+      const groups = this.groups();
       const before = cpuSnapshot(groups);
-      const run = await timed(() => pool(o.n, o.concurrency, (i) => drive(driver, ctx, measured[i]!, o.warmup + i)));
-      const seconds = run.ms / 1000;
-      const cpu = cpuShare(before, cpuSnapshot(groups), seconds);
-      const workflowTasks = { completed: 0, timedOut: 0, failed: 0 };
+      const run = await timed(() =>
+        pool(to - from, o.concurrency, (i) =>
+          drive(driver, this.ctx, this.list[o.warmup + from + i]!, o.warmup + from + i),
+        ),
+      );
+      const cpu = cpuShare(before, cpuSnapshot(groups), 1);
+      const tasks = { completed: 0, timedOut: 0, failed: 0 };
       await pool(run.value.length, 8, async (i) => {
-        const history = await stack.client.workflow.getHandle(run.value[i]!).fetchHistory();
+        const history = await this.stack.client.workflow.getHandle(run.value[i]!).fetchHistory();
         for (const e of history.events ?? []) {
-          if (e.workflowTaskCompletedEventAttributes) workflowTasks.completed++;
-          if (e.workflowTaskTimedOutEventAttributes) workflowTasks.timedOut++;
-          if (e.workflowTaskFailedEventAttributes) workflowTasks.failed++;
+          if (e.workflowTaskCompletedEventAttributes) tasks.completed++;
+          if (e.workflowTaskTimedOutEventAttributes) tasks.timedOut++;
+          if (e.workflowTaskFailedEventAttributes) tasks.failed++;
         }
       });
-      const row: TopologyRow = {
-        topology: t.name,
-        server: t.serverLabel,
-        workers: t.workers,
-        store: t.databaseUrl ? 'postgres' : 'files',
-        kind: driver.kind,
-        cases: o.n,
-        concurrency: o.concurrency,
-        seconds: round(seconds),
-        casesPerSecond: round(o.n / seconds),
-        cpu,
-        workflowTasks,
+      const acc = this.rows.get(driver.kind) ?? {
+        ms: 0,
+        cases: 0,
+        cpu: { temporal: 0, workers: 0, postgres: 0, benchProcess: 0, machine: 0 },
+        tasks: { completed: 0, timedOut: 0, failed: 0 },
       };
-      log(
-        `topology ${t.name} ${driver.kind}: ${row.casesPerSecond} cases/s, CPU ${JSON.stringify(cpu)}, workflow tasks ${JSON.stringify(workflowTasks)}`,
-      );
-      rows.push(row);
-    }
-  } finally {
-    await approver.stop();
-    for (const w of extra) await w.kill('SIGTERM');
-    await stack.stop();
+      acc.ms += run.ms;
+      acc.cases += to - from;
+      for (const k of Object.keys(cpu) as (keyof CpuShare)[]) acc.cpu[k] += cpu[k];
+      for (const k of Object.keys(tasks) as (keyof typeof tasks)[]) acc.tasks[k] += tasks[k];
+      this.rows.set(driver.kind, acc);
+    });
   }
-  return rows;
+
+  row(o: TopologyOptions, kind: string): TopologyRow {
+    const acc = this.rows.get(kind)!;
+    const seconds = acc.ms / 1000;
+    const per = (x: number) => round(x / seconds);
+    return {
+      topology: this.t.name,
+      server: this.t.serverLabel,
+      workers: this.t.workers,
+      store: this.t.databaseUrl ? 'postgres' : 'files',
+      kind,
+      cases: acc.cases,
+      concurrency: o.concurrency,
+      seconds: round(seconds),
+      casesPerSecond: round(acc.cases / seconds),
+      cpu: {
+        temporal: per(acc.cpu.temporal),
+        workers: per(acc.cpu.workers),
+        postgres: per(acc.cpu.postgres),
+        benchProcess: per(acc.cpu.benchProcess),
+        machine: per(acc.cpu.machine),
+      },
+      workflowTasks: acc.tasks,
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.approver.stop();
+    for (const w of this.extra) await w.kill('SIGTERM');
+    await this.stack.stop();
+  }
 }
 
 /** Finds the dev server's process: the CLI's `server start-dev` listening on the run's port. */
@@ -358,61 +414,83 @@ export async function topology(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-cluster-'));
   let cluster: ClusterTemporal | undefined;
   const rows: TopologyRow[] = [];
+  const running: Running[] = [];
   try {
     await ensureDatabase(`${POSTGRES_URL}/${productDb}`);
-    // Two workers need the shared store; the second dev-server row tells the server's share from the workers'.
-    for (const workers of [1, 2]) {
-      log(`topology: dev server, ${workers} worker(s)`);
-      rows.push(
-        ...(await measure(
-          opts,
-          {
-            name: `dev server, ${workers} worker${workers > 1 ? 's' : ''}`,
-            server: devServer,
-            serverLabel: 'Temporal CLI dev server (SQLite in memory)',
-            serverPids: devServerPids(devServer),
-            workers,
-            ...(workers > 1 ? { databaseUrl: `${POSTGRES_URL}/${productDb}` } : {}),
-          },
-          bundlePath,
-          `${tag}d${workers}`,
-          log,
-        )),
-      );
-    }
-
     log(`topology: Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (schemas afresh)`);
     await setupTemporalSchemas(tools.sqlTool, layout);
     writeConfig(dir, 'cluster', serverConfig(loadConfig({ TEMPORAL_ADDRESS: `${HOST}:${FRONTEND_PORT}` }), layout));
     cluster = new ClusterTemporal(cli, tools.server, dir, layout);
     await cluster.start();
-    const serverLabel = `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (SQL visibility)`;
     const c = cluster;
-    for (const workers of [1, 2]) {
-      log(`topology: cluster, ${workers} worker(s)`);
-      rows.push(
-        ...(await measure(
-          opts,
-          {
-            name: `cluster, ${workers} worker${workers > 1 ? 's' : ''}`,
-            server: c,
-            serverLabel,
-            serverPids: () => (c.pid ? [c.pid] : []),
-            workers,
-            databaseUrl: `${POSTGRES_URL}/${productDb}`,
-          },
-          bundlePath,
-          `${tag}c${workers}`,
-          log,
-        )),
-      );
+    const devLabel = 'Temporal CLI dev server (SQLite in memory)';
+    const clusterLabel = `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (SQL visibility)`;
+    const shared = `${POSTGRES_URL}/${productDb}`;
+    // Two workers need the shared store; the dev server with two tells the server's share from the workers'.
+    const topologies: Topology[] = [
+      {
+        name: 'dev server, 1 worker',
+        server: devServer,
+        serverLabel: devLabel,
+        serverPids: devServerPids(devServer),
+        workers: 1,
+      },
+      {
+        name: 'dev server, 2 workers',
+        server: devServer,
+        serverLabel: devLabel,
+        serverPids: devServerPids(devServer),
+        workers: 2,
+        databaseUrl: shared,
+      },
+      {
+        name: 'cluster, 1 worker',
+        server: c,
+        serverLabel: clusterLabel,
+        serverPids: () => (c.pid ? [c.pid] : []),
+        workers: 1,
+        databaseUrl: shared,
+      },
+      {
+        name: 'cluster, 2 workers',
+        server: c,
+        serverLabel: clusterLabel,
+        serverPids: () => (c.pid ? [c.pid] : []),
+        workers: 2,
+        databaseUrl: shared,
+      },
+    ];
+    for (const [i, t] of topologies.entries()) {
+      log(`topology: starting ${t.name}`);
+      running.push(await Running.start(opts, t, bundlePath, `${tag}t${i}`));
+    }
+    // Turns in rotating order, so load that comes and goes on the machine falls on every topology alike.
+    const turns = Math.min(TURNS, opts.n);
+    for (const kind of opts.kinds) {
+      const driver = driverFor(kind);
+      for (const r of running) await r.prepare(opts, driver);
+      for (let turn = 0; turn < turns; turn++) {
+        const from = Math.floor((turn * opts.n) / turns);
+        const to = Math.floor(((turn + 1) * opts.n) / turns);
+        for (let k = 0; k < running.length; k++)
+          await running[(turn + k) % running.length]!.turn(opts, driver, from, to);
+      }
+      for (const r of running) {
+        const row = r.row(opts, kind);
+        log(
+          `topology ${row.topology} ${kind}: ${row.casesPerSecond} cases/s, CPU ${JSON.stringify(row.cpu)}, workflow tasks ${JSON.stringify(row.workflowTasks)}`,
+        );
+        rows.push(row);
+      }
     }
   } finally {
+    for (const r of running)
+      await r.stop().catch((err: unknown) => log(`topology: stopping ${r.t.name}: ${String(err)}`));
     await cluster?.stop();
     await admin(dbs.map((db) => `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`)).catch((err: unknown) =>
       log(`topology: could not drop ${dbs.join(', ')}: ${String(err)}`),
     );
     await rm(dir, { recursive: true, force: true });
   }
-  return { rows, nproc: os.availableParallelism(), skippedKinds };
+  return { rows, nproc: os.availableParallelism(), skippedKinds, turns: Math.min(TURNS, opts.n) };
 }
