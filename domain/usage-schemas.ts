@@ -32,8 +32,10 @@ export const statementLineSchema = z.object({
 export const usageStatementSchema = z.object({
   month: monthSchema,
   status: z
-    .enum(['charged', 'nothing-to-charge', 'unobservable'])
-    .describe('unobservable: the SBC cannot be read in this deployment (manual mode); nothing was billed'),
+    .enum(['charged', 'nothing-to-charge', 'unobservable', 'unrated'])
+    .describe(
+      'unobservable: the SBC cannot be read in this deployment (manual mode); unrated: reading or rating was refused; nothing was billed in either',
+    ),
   calls: z.int(),
   minutes: z.int(),
   amountFen: z.int(),

@@ -130,8 +130,11 @@ export interface UsageChargeRecord {
  */
 export interface UsageStatement {
   month: string;
-  /** `unobservable`: the SBC's calls cannot be read here (manual mode); nothing was billed. */
-  status: 'charged' | 'nothing-to-charge' | 'unobservable';
+  /**
+   * `unobservable`: the SBC's calls cannot be read here (manual mode); `unrated`: reading or rating
+   * was refused (e.g. no price published); nothing was billed in either, a re-run may bill it.
+   */
+  status: 'charged' | 'nothing-to-charge' | 'unobservable' | 'unrated';
   calls: number;
   minutes: number;
   amountFen: number;

@@ -8,7 +8,13 @@
  * read again, and only what they add is charged, as a supplement (key
  * `<enterprise>/<month>/rerun-<n>`). A month is never billed twice and never refunded here.
  */
-import { allHandlersFinished, condition, continueAsNew, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { UsageBillingInput } from '../contract/inputs';
 import { AwaitingRoleKey } from '../domain/search-attributes';
 import { chargeToPost, monthBounds, nextMonth, supplementLines } from '../domain/usage-periods';
@@ -60,11 +66,24 @@ export async function usageBilling(input: UsageBillingInput): Promise<UsageBilli
 
   /** Reads and rates `m`, posts what is owed (if anything), emails the statement, keeps it. */
   const bill = async (m: string, rerun: number): Promise<void> => {
-    const rated: RatedMonth = await usage.rateUsageMonth.executeWithOptions(
-      { summary: `read and rate the calls of ${m}${rerun ? ` (re-run ${rerun})` : ''}` },
-      [{ enterpriseId: input.enterpriseId, month: m }],
-    );
     const prior = statements.find((s) => s.month === m);
+    let rated: RatedMonth;
+    try {
+      // An SBC that is down is waited out (retries); a refusal is recorded and the case goes on.
+      rated = await usage.rateUsageMonth.executeWithOptions(
+        { summary: `read and rate the calls of ${m}${rerun ? ` (re-run ${rerun})` : ''}` },
+        [{ enterpriseId: input.enterpriseId, month: m }],
+      );
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      c.step(`usage ${m} not rated`, 'failed', failureOf(err).message);
+      if (prior) return;
+      const empty = { calls: 0, minutes: 0, amountFen: 0, lines: [], unfinishedCalls: 0, chargedFen: 0, charges: [] };
+      const unrated: UsageStatement = { month: m, status: 'unrated', ...empty, ratedAt: isoAt(now()), reruns: rerun };
+      statements = [...statements, unrated].sort((a, b) => a.month.localeCompare(b.month)).slice(-STATEMENTS_KEPT);
+      show();
+      return;
+    }
     let charges: UsageChargeRecord[] = prior?.charges ?? [];
     const chargedFen = (list: UsageChargeRecord[]) => list.reduce((n, x) => n + x.amountFen, 0);
     if (!rated.observable) {
@@ -117,6 +136,7 @@ export async function usageBilling(input: UsageBillingInput): Promise<UsageBilli
             statement: { calls: rated.calls, minutes: rated.minutes, amountFen: rated.amountFen, lines: rated.lines },
           });
         } catch (err) {
+          if (isCancellation(err)) throw err;
           // Billing refused (e.g. the month charged with another amount elsewhere): support looks
           // into it; the case keeps billing the months after.
           const { message } = failureOf(err);

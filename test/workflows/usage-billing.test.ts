@@ -17,7 +17,17 @@ import {
 import { usageBilling, type UsageBillingView } from '../../workflows/usage-billing';
 import { AwaitingRoleKey } from '../../domain/search-attributes';
 import { ActionFailureType } from '../../contract/actions';
-import { act, refusalOf, startEnv, stateOf, support, until, type Scenario, type WorkflowTestEnv } from './support';
+import {
+  act,
+  refuse,
+  refusalOf,
+  startEnv,
+  stateOf,
+  support,
+  until,
+  type Scenario,
+  type WorkflowTestEnv,
+} from './support';
 
 let env: WorkflowTestEnv;
 beforeAll(async () => {
@@ -133,7 +143,10 @@ describe.concurrent('usage billing', () => {
       }),
     ]);
     expect(s.argsOf('postUsageCharge')[0]).not.toHaveProperty('supplement');
-    const mails = s.emails('usage-statement');
+    const mails = await until(() => {
+      const sent = s.emails('usage-statement');
+      return sent.length > 0 ? sent : undefined;
+    }, 'the statement email');
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ to: 'ops@example.cn', data: { month, chargedFen: 48, supplement: 0 } });
     // The case goes on to the current month, and is not work in support's queue.
@@ -185,7 +198,11 @@ describe.concurrent('usage billing', () => {
       [B, 1, 2, 30],
       [A, 1, 2, 12],
     ]);
-    expect(s.emails('usage-statement').map((m) => (m.data as { supplement: number }).supplement)).toEqual([0, 1]);
+    const mails = await until(() => {
+      const sent = s.emails('usage-statement');
+      return sent.length >= 2 ? sent : undefined;
+    }, 'the supplement statement email');
+    expect(mails.map((m) => (m.data as { supplement: number }).supplement)).toEqual([0, 1]);
 
     // Fewer records on a later reading refund nothing; the same records charge nothing more.
     calls = TWO_NUMBERS.slice(0, 2);
@@ -195,6 +212,26 @@ describe.concurrent('usage billing', () => {
     await act(handle(), 'usage-billing', 'rerun-month', support, { month });
     expect(await statementOf(s, month, (st) => st.reruns === 3)).toMatchObject({ chargedFen: 48 });
     expect(s.argsOf('postUsageCharge')).toHaveLength(2);
+  });
+
+  it('records a month it could not rate and goes on; a re-run then charges the whole month under its key', async () => {
+    const s = env.scenario();
+    const month = monthsAgo(1);
+    let refused = true;
+    s.answer({
+      rateUsageMonth: async (r) =>
+        refused ? refuse('BillingRejected', 'billing published no per-minute prices') : rated(r.month, TWO_NUMBERS),
+    });
+    await start(s);
+    expect(await statementOf(s, month)).toMatchObject({ status: 'unrated', chargedFen: 0 });
+    await until(async () => (await view(s))?.nextMonth === monthsAgo(0), 'the next month');
+    expect(s.calls('postUsageCharge')).toHaveLength(0);
+    refused = false;
+    await act(env.client.workflow.getHandle(s.id('usage-billing')), 'usage-billing', 'rerun-month', support, { month });
+    expect(await statementOf(s, month, (st) => st.reruns === 1)).toMatchObject({ status: 'charged', chargedFen: 48 });
+    expect(s.argsOf('postUsageCharge').map((p) => [p.idempotencyKey, p.amountFen, p.supplement])).toEqual([
+      [`${s.enterpriseId}/${month}`, 48, undefined],
+    ]);
   });
 
   it('refuses a re-run of a month it has not billed', async () => {
