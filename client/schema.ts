@@ -474,10 +474,10 @@ export interface components {
             /** @description a calendar month in China time, YYYY-MM */
             month: string;
             /**
-             * @description unobservable: the SBC cannot be read in this deployment (manual mode); nothing was billed
+             * @description unobservable: the SBC cannot be read in this deployment (manual mode); unrated: reading or rating was refused; nothing was billed in either
              * @enum {string}
              */
-            status: "charged" | "nothing-to-charge" | "unobservable";
+            status: "charged" | "nothing-to-charge" | "unobservable" | "unrated";
             calls: number;
             minutes: number;
             amountFen: number;
@@ -525,10 +525,10 @@ export interface components {
                 /** @description a calendar month in China time, YYYY-MM */
                 month: string;
                 /**
-                 * @description unobservable: the SBC cannot be read in this deployment (manual mode); nothing was billed
+                 * @description unobservable: the SBC cannot be read in this deployment (manual mode); unrated: reading or rating was refused; nothing was billed in either
                  * @enum {string}
                  */
-                status: "charged" | "nothing-to-charge" | "unobservable";
+                status: "charged" | "nothing-to-charge" | "unobservable" | "unrated";
                 calls: number;
                 minutes: number;
                 amountFen: number;
