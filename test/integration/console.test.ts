@@ -170,7 +170,9 @@ describe('the console in a browser', () => {
     const reject = page.getByRole('form', { name: 'Reject' });
     await reject.getByLabel('Document kind').selectOption('business-licence');
     await reject.getByLabel('Code').selectOption('seal-missing');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/actions/reject'), { timeout: 30_000 });
     await reject.getByRole('button', { name: 'Reject' }).click();
+    expect((await answer).status()).toBe(400);
     const messageField = reject.locator('.field', { has: page.getByLabel('Message') });
     await expect
       .poll(() => messageField.locator('.field-errors').textContent(), { timeout: 10_000 })
