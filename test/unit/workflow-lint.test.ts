@@ -9,7 +9,8 @@ async function ruleIds(code: string, filePath: string): Promise<string[]> {
   return result!.messages.map((m) => `${m.ruleId}`);
 }
 
-describe('workflow determinism lint', () => {
+// The first lint builds the TypeScript program for the typed rules: seconds on a loaded machine.
+describe('workflow determinism lint', { timeout: 30_000 }, () => {
   it.each([
     ["import fs from 'node:fs';", 'no-restricted-imports'],
     ["import { randomUUID } from 'crypto';", 'no-restricted-imports'],

@@ -251,7 +251,7 @@ describe.concurrent('SIP registration', () => {
         return null;
       },
     });
-    const h = await start(s, { registrationReminderMs: 500, registrationDeadlineMs: 4_000 });
+    const h = await start(s, { registrationReminderMs: 300, registrationDeadlineMs: 6_000 });
     await stageOf(h, 'awaiting-review');
     await act(h, 'sip-registration', 'approve', support, {});
 
