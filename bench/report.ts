@@ -450,12 +450,25 @@ function renderTopology(r: PartResult): string {
     const mean = of.reduce((sum, row) => sum + (own(row) * row.seconds) / row.cases, 0) / of.length;
     return `${t} ${fmt(mean, 3)} s`;
   });
-  const limits =
-    `What limits it here: the machine's ${nproc} cores were at least 90 % busy in ${saturated} of ${rows.length} rows, ` +
-    `and other work took ${cores(Math.min(...others))} to ${cores(Math.max(...others))} cores of them; the run's own ` +
-    'processes never had more than what was left, so the rows differ as much by when they ran as by topology. ' +
-    `CPU per case, averaged over the kinds: ${perCase.join(', ')}. With no core to spare, a second worker adds a ` +
-    'process that competes for the same cores rather than capacity; two workers pay off where each has cores of its own.';
+  const idle = rows.filter((row) => row.cpu.machine < 0.9 * nproc).map((row) => `${row.topology} (${row.kind})`);
+  const second = [...new Set(rows.map((row) => row.kind as string))].flatMap((kind) =>
+    ['dev server', 'cluster'].flatMap((server) => {
+      const one = rows.find((row) => row.kind === kind && row.topology === `${server}, 1 worker`);
+      const two = rows.find((row) => row.kind === kind && row.topology === `${server}, 2 workers`);
+      return one && two ? [`${server} ${kind} ${fmt(one.casesPerSecond, 2)} to ${fmt(two.casesPerSecond, 2)}`] : [];
+    }),
+  );
+  const limits = [
+    `What limits it here: the machine's ${nproc} cores were at least 90 % busy in ${saturated} of ${rows.length} rows, `,
+    `and other work took ${cores(Math.min(...others))} to ${cores(Math.max(...others))} cores of them, so the `,
+    "run's own processes had what was left: on this machine CPU limits it, shared with other work. ",
+    r.data.turns ? 'The turns spread that load over every topology alike. ' : '',
+    `CPU per case, averaged over the kinds: ${perCase.join(', ')}. `,
+    idle.length
+      ? `Rows where the machine had CPU to spare waited on something else (latency, not work): ${idle.join(', ')}. `
+      : '',
+    second.length ? `A second worker, in cases/s: ${second.join('; ')}.` : '',
+  ].join('');
   return [
     '### Throughput by topology (`npm run bench -- --only topology`)',
     '',
