@@ -41,6 +41,11 @@ export class BillingClient {
     this.fetch = deps.fetch ?? fetch;
   }
 
+  /** A link billing gives relative to its own address, made absolute (an absolute one is kept). */
+  absolute(link: string): string {
+    return new URL(link, `${this.deps.baseUrl}/`).toString();
+  }
+
   async bytes(path: string): Promise<Buffer> {
     const response = await this.fetch(`${this.deps.baseUrl}${path}`, {
       headers: { authorization: `Bearer ${this.deps.apiKey}` },
@@ -141,6 +146,13 @@ export interface Order {
   reference: string;
   /** The numbers as people read them. */
   display: string[];
+  /** Where the customer pays it online, when billing offers that (absolute). */
+  checkoutUrl?: string;
+}
+
+/** An order as the product reads it: numbers in their written form, the checkout link absolute. */
+function orderOf(client: BillingClient, order: Omit<Order, 'display'>): Order {
+  return withDisplay({ ...order, ...(order.checkoutUrl ? { checkoutUrl: client.absolute(order.checkoutUrl) } : {}) });
 }
 
 function withDisplay<T extends { numbers: string[] }>(value: T): T & { display: string[] } {
@@ -326,12 +338,13 @@ export function createBillingActivities(client: BillingClient) {
       idempotencyKey: string;
     }): Promise<Order> {
       const { idempotencyKey, ...body } = input;
-      return withDisplay(await client.request<Order>('POST', '/v1/orders', { body, idempotencyKey }));
+      return orderOf(client, await client.request<Order>('POST', '/v1/orders', { body, idempotencyKey }));
     },
 
     async chargeOrder(input: { orderId: string; idempotencyKey: string }): Promise<ChargeOutcome<Order>> {
       return orInsufficient(async () =>
-        withDisplay(
+        orderOf(
+          client,
           await client.request<Order>('POST', `/v1/orders/${encodeURIComponent(input.orderId)}/charge`, {
             body: {},
             idempotencyKey: input.idempotencyKey,
@@ -341,7 +354,7 @@ export function createBillingActivities(client: BillingClient) {
     },
 
     async getOrder(orderId: string): Promise<Order> {
-      return withDisplay(await client.request<Order>('GET', `/v1/orders/${encodeURIComponent(orderId)}`));
+      return orderOf(client, await client.request<Order>('GET', `/v1/orders/${encodeURIComponent(orderId)}`));
     },
 
     /**

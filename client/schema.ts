@@ -388,6 +388,7 @@ export interface components {
                 since: string;
                 dueAt?: string;
                 detail?: string;
+                link?: string;
                 caseId?: string;
             }[];
             steps: {
@@ -624,6 +625,7 @@ export interface components {
                 since: string;
                 dueAt?: string;
                 detail?: string;
+                link?: string;
                 caseId?: string;
             }[];
             links: {

@@ -344,11 +344,12 @@ function Awaiting({ awaiting }) {
             <strong>${label(a.action ?? a.for)}</strong> · ${label(a.role)} · 截止 due ${when(a.dueAt)}
             ${a.dueAt && Date.parse(a.dueAt) < Date.now() ? html` <strong class="badge overdue">已逾期 Overdue</strong>` : ''}
             ${a.detail ? html` · ${a.detail}` : ''}
-            ${a.amount !== undefined ? html` · ${(Number(a.amount) / 100).toFixed(2)} 元` : ''}
             ${
-              a.url || a.payUrl
+              a.link
                 ? html` ·
-                    <a href=${a.url ?? a.payUrl} target="_blank" rel="noopener">去付款 Pay in the billing portal</a>`
+                    <a href=${a.link} target="_blank" rel="noopener"
+                      >${a.for === 'payment' ? '去付款 Pay in the billing portal' : '前往处理 Go there'}</a
+                    >`
                 : ''
             }
           </li>`,

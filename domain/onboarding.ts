@@ -34,6 +34,8 @@ export const awaitedActionSchema = z.object({
   since: z.string(),
   dueAt: z.string().optional(),
   detail: z.string().optional(),
+  /** Where the one awaited acts, when that is elsewhere (e.g. billing's checkout for a payment). */
+  link: z.string().optional(),
   caseId: z.string().optional(),
 });
 export type AwaitedAction = z.infer<typeof awaitedActionSchema>;

@@ -397,6 +397,7 @@ async function pay(
         role: 'enterprise',
         dueAt: isoAt(payBy),
         detail: `order ${order.id} ${(outcome.amountFen / 100).toFixed(2)} 元`,
+        ...(order.checkoutUrl ? { link: order.checkoutUrl } : {}),
       },
     ],
   );

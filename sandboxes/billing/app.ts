@@ -535,6 +535,17 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     webhooks.kick(eventId);
     respond(req, res, 202, deliveryOf(event));
   });
+  // The billing portal's test checkout: the order, its amount, and a button that pays it online.
+  sandbox.get('/checkout/:id', (req, res) => {
+    const order = store.data.orders[param(req.params, 'id')];
+    if (!order) throw notFound('order', param(req.params, 'id'));
+    res.type('html').send(checkoutPage(order));
+  });
+  sandbox.post('/checkout/:id', async (req, res) => {
+    const id = param(req.params, 'id');
+    await commit((tx) => payOrderOnline(tx, id));
+    res.redirect(303, `/_sandbox/checkout/${encodeURIComponent(id)}`);
+  });
   // The enterprise pays the order online through the billing portal: no API key, no key.
   sandbox.post('/orders/:id/pay', async (req, res) => {
     const id = param(req.params, 'id');
@@ -908,4 +919,22 @@ function asProblem(error: unknown): ProblemError {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The test checkout page (development only): what is paid, and one button to pay it. */
+function checkoutPage(order: { id: string; amountFen: number; status: string; numbers: string[] }): string {
+  const id = escapeHtml(order.id);
+  const amount = (order.amountFen / 100).toFixed(2);
+  const action =
+    order.status === 'unpaid'
+      ? `<form method="post" action="/_sandbox/checkout/${encodeURIComponent(order.id)}"><button type="submit">支付 ${amount} 元 / Pay ${amount} yuan</button></form>`
+      : `<p role="status">订单状态 Order status: ${escapeHtml(order.status)}</p>`;
+  return `<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>支付订单 ${id} / Pay order ${id}</title></head>
+<body><main><h1>支付订单 / Pay order ${id}</h1>
+<p>金额 Amount: ${amount} 元</p><p>号码 Numbers: ${order.numbers.map(escapeHtml).join(', ')}</p>
+<p>测试收银台：不产生真实扣款。Test checkout: no real money moves.</p>${action}</main></body></html>`;
 }

@@ -494,8 +494,10 @@ export function createOrder(tx: Tx, input: z.output<typeof createOrderSchema>): 
   }
   const monthlyRentFen = PRICES[reservation.type].monthlyRentFen;
   const amountFen = monthlyRentFen * input.prepaidMonths * reservation.numbers.length;
+  const id = newId('ord');
   const order: Order = {
-    id: newId('ord'),
+    id,
+    checkoutUrl: `/_sandbox/checkout/${id}`,
     customerId: customer.id,
     reservationId: reservation.id,
     numbers: [...reservation.numbers],

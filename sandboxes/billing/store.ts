@@ -118,6 +118,8 @@ export interface Order {
   voidedAt: string | null;
   refundedAt: string | null;
   refundReason: string | null;
+  /** Where the customer pays it online (the billing portal's checkout), relative to billing's address. */
+  checkoutUrl?: string;
 }
 
 /** A debit outside orders, e.g. a month's rent of a running subscription. */

@@ -297,6 +297,7 @@ describe('number purchase through the API', () => {
         role: 'enterprise',
         dueAt: expect.any(String),
         detail: expect.stringMatching(/^order \S+ \d+\.\d{2} 元$/),
+        link: expect.stringMatching(new RegExp(`^${h.config.billing.url}/_sandbox/checkout/ord_`)),
       }),
     ]);
     const mail = await eventually(
@@ -324,12 +325,22 @@ describe('number purchase through the API', () => {
     );
     expect(unconfirmed.stage).toBe('awaiting-payment');
 
-    const paid = await fetch(`${h.config.billing.url}/_sandbox/orders/${orderId}/pay`, {
+    // The enterprise follows the wait's link to billing's checkout, sees what it pays, and pays.
+    const link = waiting.awaiting[0]!.link!;
+    expect(link).toContain(orderId);
+    const page = await fetch(link);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(orderId);
+    expect(html).toContain(waiting.awaiting[0]!.detail!.split(' ')[2]!);
+    const paid = await fetch(link, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{}',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+      redirect: 'manual',
     });
-    expect(paid.status).toBe(200);
+    expect(paid.status).toBe(303);
+    expect(await (await fetch(link)).text()).toContain('paid');
     // The webhook (not the 30 s poll) moves the case on to 400 routing.
     const routing = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-routing', '400 routing', 15_000);
     expect(routing.steps.find((s) => s.name === 'order paid')?.detail).toContain('webhook');

@@ -406,6 +406,7 @@ describe('billing sandbox: orders', () => {
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^ord_[0-9a-f]{24}$/),
+      checkoutUrl: `/_sandbox/checkout/${created.body.id}`,
       customerId,
       reservationId: reservation.id,
       numbers: reservation.numbers,
