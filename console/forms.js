@@ -193,7 +193,7 @@ function Field({ ctx, schema, path, value, onChange, required, name }) {
       type="checkbox"
       id=${id}
       aria-describedby=${describedBy}
-      checked=${value === true}
+      checked=${value ?? s.default ?? false}
       onChange=${(/** @type {any} */ e) => onChange(e.currentTarget.checked)}
     />`;
   } else {
