@@ -5,12 +5,11 @@
  * removing one that is not there is done already.
  */
 import type { Router } from 'express';
-import { z } from 'zod';
 import type { SipGateway } from '../activities/sip-gateway';
-import { enterpriseIdSchema } from '../domain/common';
 import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
 import { blockedCalleeBodySchema, blockedCalleeNumberParam, blockedCalleeSchema } from './schemas';
+import { enterpriseParam, errors, jsonSchema, type Json } from './openapi-parts';
 
 /** The gateway's blocklist, or 503 when the SBC cannot be reached. */
 function blocklistOf(gateway: SipGateway) {
@@ -64,24 +63,6 @@ export function mountBlockedCalleeRoutes(v1: Router, gateway: SipGateway): void 
   });
 }
 
-type Json = Record<string, unknown>;
-
-function jsonSchema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io }) as Json;
-  return rest;
-}
-
-const problem = {
-  description: 'Problem details (RFC 9457)',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
-const enterpriseParam = {
-  name: 'enterpriseId',
-  in: 'path',
-  required: true,
-  schema: jsonSchema(enterpriseIdSchema),
-};
 const entryContent = { 'application/json': { schema: { $ref: '#/components/schemas/BlockedCallee' } } };
 
 /** OpenAPI components and paths of these routes. */

@@ -9,6 +9,7 @@ import { formatNumber, is400Number, isFixedLine } from '../domain/numbers';
 import { requireRole } from './auth';
 import type { BillingNumberRecord, BillingNumbers } from './billing-numbers';
 import { parseOr400 } from './problem';
+import { errors, jsonSchema, type Json } from './openapi-parts';
 
 export const releaseQuarantineBodySchema = z.strictObject({
   reason: z
@@ -63,14 +64,6 @@ export function mountNumberRoutes(v1: Router, billing: BillingNumbers): void {
     res.json(view(released));
   });
 }
-
-type Json = Record<string, unknown>;
-
-const problem = {
-  description: 'Problem details (RFC 9457)',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 
 const quarantineSchema: Json = {
   type: 'object',
@@ -164,8 +157,3 @@ export const numberOpenApi = {
     },
   } as Json,
 };
-
-function jsonSchema(s: z.ZodType): Json {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'input' }) as Json;
-  return rest;
-}

@@ -13,8 +13,7 @@ import { blockedCalleeOpenApi } from './blocked-callees';
 import { usageOpenApi } from './usage';
 import { instanceSummarySchema } from '../domain/contact-center';
 import { journeyViewSchema } from '../domain/journey';
-
-type Json = Record<string, unknown>;
+import { errors, type Json } from './openapi-parts';
 
 function schema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
@@ -58,11 +57,6 @@ function serverUrl(publicUrl: string): string {
   return local ? '/' : publicUrl.replace(/\/+$/, '');
 }
 
-const problem = {
-  description: 'Problem details (RFC 9457)',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
-const errors = (...codes: (number | '4XX')[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
 const idPath = {
   name: 'id',
   in: 'path',

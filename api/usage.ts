@@ -4,12 +4,11 @@
  * later start finds it running), and reads its statements.
  */
 import type { Router } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config';
 import { stateQuery, type OnboardingKind } from '../contract/case';
-import { enterpriseIdSchema } from '../domain/common';
 import { usageBillingId } from '../domain/ids';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import { chinaMonthOf, type UsageStatement } from '../domain/usage';
@@ -18,6 +17,7 @@ import { usageBilling, type UsageBillingView } from '../workflows/usage-billing'
 import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
 import { usageMonthParam, usageStatementSchema, usageStatementsSchema } from './schemas';
+import { enterpriseParam, errors, jsonSchema, type Json } from './openapi-parts';
 
 /** Kinds that bring numbers into service: the first of them starts the enterprise's usage billing. */
 export const NUMBER_KINDS: ReadonlySet<OnboardingKind> = new Set([
@@ -112,20 +112,6 @@ export function mountUsageRoutes(v1: Router, usage: UsageBillingService): void {
     res.json(await usage.statement(enterpriseId, month));
   });
 }
-
-type Json = Record<string, unknown>;
-
-function jsonSchema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io }) as Json;
-  return rest;
-}
-
-const problem = {
-  description: 'Problem details (RFC 9457)',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
-const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
-const enterpriseParam = { name: 'enterpriseId', in: 'path', required: true, schema: jsonSchema(enterpriseIdSchema) };
 
 /** OpenAPI components and paths of these routes. */
 export const usageOpenApi = {

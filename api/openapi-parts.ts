@@ -1,0 +1,29 @@
+/**
+ * What every route module's OpenAPI paths share: the JSON type, a zod schema as JSON Schema, the
+ * problem-details response, and the `enterpriseId` path parameter. `openapi.ts` assembles them.
+ */
+import { z } from 'zod';
+import { enterpriseIdSchema } from '../domain/common';
+
+export type Json = Record<string, unknown>;
+
+/** A zod schema as JSON Schema (its `$schema` left out: the document says which dialect). */
+export function jsonSchema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io }) as Json;
+  return rest;
+}
+
+const problem = {
+  description: 'Problem details (RFC 9457)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+/** Problem-details responses for these status codes. */
+export const errors = (...codes: (number | '4XX')[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+
+export const enterpriseParam = {
+  name: 'enterpriseId',
+  in: 'path',
+  required: true,
+  schema: jsonSchema(enterpriseIdSchema),
+};
