@@ -43,8 +43,7 @@ import {
   approver,
   chaosEnterprises,
   chaosStack,
-  checkCharges,
-  checkEmails,
+  checkOnboarded,
   context,
   onboard,
   pool,
@@ -237,29 +236,6 @@ function crossing(i: number): BenchContext {
   return { ...ctx, api: i % 2 === 0 ? new CrossingApi(one.baseUrl, two) : new CrossingApi(two.baseUrl, one) };
 }
 
-async function checks(onboarded: Onboarded[]) {
-  const notCompleted = onboarded.filter(
-    (o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED',
-  );
-  expect(notCompleted).toEqual([]);
-  const purchases = await Promise.all(
-    onboarded.map(async (o) => ({
-      id: o.purchase!,
-      orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId,
-    })),
-  );
-  const charges = await checkCharges(stack, purchases);
-  expect(charges.wrong).toEqual([]);
-  const emails = checkEmails(stack, [
-    ...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })),
-    ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' })),
-  ]);
-  expect(emails.wrong).toEqual([]);
-  // Exactly one delivery per transition across both workers: a second one fails the run.
-  expect(emails.repeats).toBe(0);
-  return { charges, emails };
-}
-
 async function onboardAll(enterprises: ChaosEnterprise[], offset: number, answers: Answers): Promise<Onboarded[]> {
   return pool(enterprises.length, 25, (i) =>
     onboard(crossing(offset + i), enterprises[i]!, offset + i, answers, { purchase: true }),
@@ -307,7 +283,7 @@ it(
         const seconds = Math.round((Date.now() - began) / 1000);
         expect(events.filter((e) => e.startsWith('worker-1 killed')).length).toBe(KILLS);
         expect(events.some((e) => e.startsWith('api-2 back'))).toBe(true);
-        const { charges, emails } = await checks(onboarded);
+        const { charges, emails } = await checkOnboarded(stack, onboarded);
         // A client that retries with its Idempotency-Key never sees a server error.
         expect(answers.serverErrors).toBe(0);
         return [
@@ -348,7 +324,7 @@ it(
         await auto.stop();
         const seconds = Math.round((Date.now() - began) / 1000);
         expect(restartedAt).toBeGreaterThan(0);
-        const { charges, emails } = await checks(onboarded);
+        const { charges, emails } = await checkOnboarded(stack, onboarded);
         return [
           `${onboarded.length * 2}/${RESTART_ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart)`,
           `charges: ${charges.debits} debits for ${charges.purchases} purchases`,

@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { AutoApprover } from '../../bench/approver';
 import {
   enterpriseVerification,
@@ -291,6 +291,35 @@ export async function checkCharges(stack: Stack, purchases: { id: string; orderI
     chargeAttempts: charges.filter((r) => purchases.some((p) => r.idempotencyKey?.includes(p.id))).length,
     debits,
   };
+}
+
+/**
+ * What every onboarding run under a fault must end with: each verification and purchase completed,
+ * each purchase charged once, and each transition emailed once (a second delivery fails the run).
+ */
+export async function checkOnboarded(
+  stack: Stack,
+  onboarded: Onboarded[],
+): Promise<{ charges: ChargeCheck; emails: EmailCheck }> {
+  const notCompleted = onboarded.filter(
+    (o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED',
+  );
+  expect(notCompleted).toEqual([]);
+  const purchases = await Promise.all(
+    onboarded.map(async (o) => ({
+      id: o.purchase!,
+      orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId,
+    })),
+  );
+  const charges = await checkCharges(stack, purchases);
+  expect(charges.wrong).toEqual([]);
+  const emails = checkEmails(stack, [
+    ...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })),
+    ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' })),
+  ]);
+  expect(emails.wrong).toEqual([]);
+  expect(emails.repeats).toBe(0);
+  return { charges, emails };
 }
 
 export interface ScenarioResult {
