@@ -17,6 +17,7 @@ import { startTestSbc } from '../test/support/sbc';
 import { startSippServer } from '../test/support/sipp';
 import { billingCall, eventually, type Stack } from '../test/support/stack';
 import type { ApiClient } from './util';
+import { loopbackNet } from '../test/support/net';
 
 export interface BenchEnterprise {
   id: string;
@@ -185,7 +186,7 @@ export const numberPurchase: KindDriver = {
 // --- sip-trunk -------------------------------------------------------------------------------
 
 /** Loopback /24s of the bench's SBC and of the customers' gateways (the tests use 127.0.71-74). */
-const SBC_NET = '127.0.90';
+const SBC_NET = loopbackNet(90);
 const GATEWAY_NETS = 9;
 const GATEWAYS_PER_NET = 250;
 const GATEWAY_PORT = 5062;

@@ -1,5 +1,5 @@
 /**
- * The calling rules' cost on the SBC, with SIPp through the real Kamailio on 127.0.78.0/24:
+ * The calling rules' cost on the SBC, with SIPp through the real Kamailio on its own loopback /24:
  * the call set-up time (INVITE to 180 Ringing) from the platform to a customer's gateway, direct
  * (no SBC), through the SBC with the rules off (a caller the rules do not concern: no query) and
  * with them on (a number with rules: the query, the concurrency profile, the per-callee count),
@@ -17,8 +17,9 @@ import { startTestSbc, type TestSbc } from '../test/support/sbc';
 import { SCENARIOS, startSippServer } from '../test/support/sipp';
 import { renderBenchmarks, runInfo, writeResult } from './report';
 import { percentile, round } from './util';
+import { loopbackNet } from '../test/support/net';
 
-const NET = '127.0.78';
+const NET = loopbackNet(84);
 const CALLEE = { ip: `${NET}.2`, port: 5062 };
 const RULED = '+862066009001';
 const UNRULED = 'platform';

@@ -17,7 +17,7 @@
  * else using it counts too), this process (API, sandboxes, SMTP sink, the client driving cases),
  * and the whole machine, to say what limits it.
  *
- * The cluster's Temporal server binds 127.0.90.1 with the cluster layout's ports.
+ * The cluster's Temporal server binds its own loopback address with the cluster layout's ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -45,8 +45,9 @@ import { startStack, WorkerProcess, type Stack, type TemporalServer } from '../t
 import { AutoApprover } from './approver';
 import { drive, driverFor, KIND_DRIVERS, type BenchContext, type BenchEnterprise, type KindDriver } from './kinds';
 import { ApiClient, pool, round, sleep, timed } from './util';
+import { loopbackNet } from '../test/support/net';
 
-const HOST = '127.0.90.1';
+const HOST = `${loopbackNet(89)}.1`;
 const FRONTEND_PORT = 7233;
 const POSTGRES_URL = `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}`;
 /** Timed turns per topology and kind. */

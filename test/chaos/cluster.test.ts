@@ -10,7 +10,7 @@
  * - The Temporal server killed with SIGKILL and started again on its databases mid-run: every case
  *   completes.
  *
- * Addresses: the server and the second API on 127.0.83.1.
+ * Addresses: the server and the second API on this file's loopback /24.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -51,8 +51,9 @@ import {
   type ChaosEnterprise,
   type Onboarded,
 } from './support';
+import { loopbackNet } from '../support/net';
 
-const HOST = '127.0.83.1';
+const HOST = `${loopbackNet(83)}.1`;
 const FRONTEND_PORT = 7233;
 const API2_PORT = 3000;
 const ENTERPRISES = Number(process.env.CHAOS_CLUSTER_ENTERPRISES ?? 100);

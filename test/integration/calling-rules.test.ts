@@ -19,8 +19,9 @@ import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc } from '../../sbc/start';
 import { testCall } from '../../sip/test-call';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+import { loopbackNet } from '../support/net';
 
-const NET = '127.0.75';
+const NET = loopbackNet(75);
 const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
 const GATEWAY = { ip: `${NET}.2`, port: 5062 };
 /** A customer's phone that rings and is never answered. */

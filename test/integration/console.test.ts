@@ -11,6 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { caseWhen, startHarness, type Harness } from '../support/harness';
 import { instanceFor, LEGAL_REP_ID, PDF, PNG, USCC, verifiedEnterprise } from '../support/fixtures';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
+import { loopbackNet } from '../support/net';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -250,7 +251,7 @@ describe('the console in a browser', () => {
     const form = ent.getByRole('form', { name: 'Submit sip trunk' });
     await form.getByLabel('Instance id').fill(instance.instanceId);
     const gateway = form.getByRole('group', { name: 'Gateway' });
-    await gateway.getByLabel('Ip').fill('127.0.80.2');
+    await gateway.getByLabel('Ip').fill(`${loopbackNet(80)}.2`);
     await gateway.getByRole('spinbutton', { name: /\bPort\b/ }).fill('5062');
     await gateway.getByLabel('Transport').selectOption('udp');
     await form.getByRole('button', { name: 'Add numbers' }).click();

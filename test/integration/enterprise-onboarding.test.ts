@@ -12,8 +12,9 @@ import { legalRepApplication, upload } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 import { startSippServer } from '../support/sipp';
+import { loopbackNet } from '../support/net';
 
-const GATEWAY = { ip: '127.0.77.2', port: 5062 };
+const GATEWAY = { ip: `${loopbackNet(77)}.2`, port: 5062 };
 
 let h: Harness;
 

@@ -2,7 +2,7 @@
  * Past one process: the API (this process) and the worker (`worker/main.ts`, its own process) share
  * documents and the email ledger through PostgreSQL, and both expose Prometheus metrics: the
  * API's per route and its count of cases waiting on support, the worker's the SDK's own. The
- * worker's metrics listen on 127.0.82.1 (this file's loopback range).
+ * worker's metrics listen on this file's loopback /24.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -12,8 +12,9 @@ import { verificationId } from '../../domain/ids';
 import { legalRepApplication } from '../support/fixtures';
 import { bearer, eventually, startHarness, type Harness } from '../support/harness';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { loopbackNet } from '../support/net';
 
-const WORKER_METRICS = '127.0.82.1:19464';
+const WORKER_METRICS = `${loopbackNet(82)}.1:19464`;
 const ROOT = path.join(__dirname, '..', '..');
 
 let db: TestDatabase;

@@ -11,8 +11,9 @@ import { testCall } from '../../sip/test-call';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
+import { loopbackNet } from '../support/net';
 
-const NET = '127.0.79';
+const NET = loopbackNet(79);
 /** The 400 operator's carrier, delivering forwarded calls to the provider's fixed lines. */
 const CARRIER = { ip: `${NET}.2`, port: 5062 };
 

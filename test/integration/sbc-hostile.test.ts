@@ -1,5 +1,5 @@
 /**
- * Hostile SIP against the product's SBC (Kamailio on 127.0.74.0/24, the SIPp contact center
+ * Hostile SIP against the product's SBC (Kamailio on its own loopback /24, the SIPp contact center
  * behind it): forged in-dialog requests, INVITEs from unlisted and spoofed platform addresses,
  * REGISTER password guessing, an INVITE flood with a legitimate trunk call placed during it,
  * 1,000 malformed messages, and gateways whose 2xx routes ACK and BYE elsewhere. Nothing may
@@ -19,8 +19,9 @@ import { sendOptions } from '../../sip/options';
 import { testCall } from '../../sip/test-call';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { startSippServer } from '../support/sipp';
+import { loopbackNet } from '../support/net';
 
-const NET = '127.0.74';
+const NET = loopbackNet(74);
 const LEGIT_GW = { ip: `${NET}.2`, port: 5062 };
 const CONTACT_CENTER = `${NET}.4`;
 /** A SIP sink where forged requests would land if the SBC relayed them. */

@@ -12,9 +12,10 @@ import { startSbc, type RunningSbc } from '../../sbc/start';
 import { sendOptions } from '../../sip/options';
 import { testCall } from '../../sip/test-call';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+import { loopbackNet } from '../support/net';
 
 // Every party on its own loopback address: SBC, gateways, the contact center.
-const NET = '127.0.71';
+const NET = loopbackNet(71);
 const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
 const PLATFORM = { ip: `${NET}.4`, port: 5060 };
 const GW_A = { ip: `${NET}.2`, port: 5062 };

@@ -14,8 +14,9 @@ import { exportHistory, recordHistory } from '../support/histories';
 import { bearer, caseWhen, eventually, startHarness, type Harness, type ReceivedEmail } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { runSipp, startSippServer } from '../support/sipp';
+import { loopbackNet } from '../support/net';
 
-const NET = '127.0.74';
+const NET = loopbackNet(76);
 const GATEWAY = { ip: `${NET}.6`, port: 5066 };
 
 let sbc: TestSbc;

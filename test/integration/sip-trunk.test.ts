@@ -21,8 +21,9 @@ import { WorkerProcess } from '../support/stack';
 import { inject } from 'vitest';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { startSippServer } from '../support/sipp';
+import { loopbackNet } from '../support/net';
 
-const NET = '127.0.72';
+const NET = loopbackNet(72);
 const GATEWAY = { ip: `${NET}.2`, port: 5062 };
 
 let sbc: TestSbc;

@@ -18,8 +18,9 @@ import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/f
 import { bearer, eventually, startHarness, type Harness } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+import { loopbackNet } from '../support/net';
 
-const NET = '127.0.78';
+const NET = loopbackNet(78);
 /** A customer's gateway the platform calls out to (answers every call). */
 const CALLEE_GW = { ip: `${NET}.2`, port: 5062 };
 /** A customer's gateway calling in to the enterprise's numbers. */
