@@ -30,6 +30,8 @@ import type { SipGateway } from '../activities/sip-gateway';
 import { providerAddresses } from './sip';
 import { BillingNumbers } from './billing-numbers';
 import { mountNumberRoutes } from './numbers';
+import { mountPaperRoutes } from './papers';
+import { verificationId } from '../domain/ids';
 import { mountBlockedCalleeRoutes } from './blocked-callees';
 import { mountUsageRoutes, NUMBER_KINDS, UsageBillingService } from './usage';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
@@ -319,6 +321,22 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   mountNumberRoutes(v1, billingNumbers);
+  mountPaperRoutes(v1, {
+    billing: billingNumbers,
+    approvedVerification: ctx.approvedVerification,
+    now,
+    // The company as the enterprise gave it in its application, for the forms it must seal.
+    companyOf: async (enterpriseId) => {
+      const application = await cases.currentApplication(verificationId(enterpriseId)).catch(() => undefined);
+      return (
+        application && {
+          name: application.company.name,
+          unifiedSocialCreditCode: application.company.unifiedSocialCreditCode,
+          legalRepresentative: application.legalRepresentative.name,
+        }
+      );
+    },
+  });
   mountBlockedCalleeRoutes(v1, ctx.sipGateway);
   mountUsageRoutes(v1, usage);
 

@@ -62,6 +62,18 @@ export class BillingNumbers implements BillingNumberReader {
     return this.ok<BillingNumberRecord>(status, body);
   }
 
+  /** A customer of billing (whose enterprise a number's holder is), or undefined. */
+  async customer(id: string): Promise<{ id: string; enterpriseId: string; name: string } | undefined> {
+    const { status, body } = await this.call('GET', `/v1/customers/${encodeURIComponent(id)}`);
+    return status === 404 ? undefined : this.ok(status, body);
+  }
+
+  /** An order, or undefined. */
+  async order(id: string): Promise<{ id: string; paidAt: string | null; numbers: string[] } | undefined> {
+    const { status, body } = await this.call('GET', `/v1/orders/${encodeURIComponent(id)}`);
+    return status === 404 ? undefined : this.ok(status, body);
+  }
+
   async quarantined(): Promise<BillingNumberRecord[]> {
     const { status, body } = await this.call('GET', '/v1/numbers?status=quarantined');
     return this.ok<BillingNumberRecord[]>(status, body);

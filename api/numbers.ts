@@ -20,7 +20,7 @@ export const releaseQuarantineBodySchema = z.strictObject({
     .describe('why the number may be sold again, e.g. how the conflict was resolved'),
 });
 
-const numberParam = z
+export const numberParam = z
   .string()
   .trim()
   .refine((v) => isFixedLine(v) || is400Number(v), {

@@ -9,6 +9,7 @@ import { documentKindSchema } from '../domain/verification';
 import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
 import { KINDS } from './kinds';
 import { numberOpenApi } from './numbers';
+import { paperOpenApi } from './papers';
 import { blockedCalleeOpenApi } from './blocked-callees';
 import { usageOpenApi } from './usage';
 import { instanceSummarySchema } from '../domain/contact-center';
@@ -374,6 +375,7 @@ export function buildOpenApi(config: Config): Json {
         },
       },
       ...numberOpenApi.paths,
+      ...paperOpenApi.paths,
       ...blockedCalleeOpenApi.paths,
       ...usageOpenApi.paths,
       '/v1/onboardings/{id}/cancel': {

@@ -1,6 +1,7 @@
 /**
  * What `npm start`, `npm test` and CI need from the machine, checked before anything runs:
- * the Temporal CLI (or Go to build it), Kamailio with its PostgreSQL module, SIPp (tests only),
+ * the Temporal CLI (or Go to build it), Kamailio with its PostgreSQL module, SIPp, baresip and
+ * poppler's pdftotext (tests only),
  * a PostgreSQL answering on 127.0.0.1:5432, and Chromium when browser tests are asked for.
  * `npm run cluster` (`--for cluster`) needs the same as `npm start`, plus the Temporal server,
  * its SQL tool and the UI server, built with Go like the CLI.
@@ -40,6 +41,8 @@ export const PACKAGES = {
     why: "Kamailio's PostgreSQL module (db_postgres), where the SBC keeps accounts and allowlists",
   },
   sipp: { name: 'sip-tester', why: 'SIPp, the customer gateways and phones the SIP tests simulate' },
+  baresip: { name: 'baresip', why: 'a real SIP phone that registers and calls through the SBC in the tests' },
+  poppler: { name: 'poppler-utils', why: 'pdftotext, which reads the PDFs the API serves in the tests' },
   postgresql: { name: 'postgresql', why: "the SBC's database on 127.0.0.1:5432" },
   chromium: { name: 'chromium', why: 'the browser the browser tests drive' },
   caCertificates: { name: 'ca-certificates', why: 'HTTPS for Go to download the Temporal CLI and server sources' },
@@ -58,6 +61,9 @@ export interface Survey {
   kamailio: boolean;
   kamailioPostgresModule: boolean;
   sipp: boolean;
+  /** Tests only, like SIPp: a real SIP user agent, and a PDF reader. */
+  baresip: boolean;
+  pdftotext: boolean;
   chromium: boolean;
   postgres: 'answers' | 'stopped' | 'absent';
   /** The newest installed PostgreSQL (directory under /etc/postgresql), when installed. */
@@ -92,6 +98,8 @@ export function missingPackages(survey: Survey, options: DecideOptions): Package
   if (!survey.kamailio) missing.push(PACKAGES.kamailio);
   if (!survey.kamailioPostgresModule) missing.push(PACKAGES.kamailioPostgres);
   if (options.purpose === 'test' && !survey.sipp) missing.push(PACKAGES.sipp);
+  if (options.purpose === 'test' && !survey.baresip) missing.push(PACKAGES.baresip);
+  if (options.purpose === 'test' && !survey.pdftotext) missing.push(PACKAGES.poppler);
   if (survey.postgres === 'absent') missing.push(PACKAGES.postgresql);
   if (options.browser && !survey.chromium) missing.push(PACKAGES.chromium);
   return missing;
@@ -279,6 +287,8 @@ export async function survey(probes: Probes, options: DecideOptions): Promise<Su
     kamailioPostgresModule,
     // The tests spawn `sipp` by name, so only PATH counts.
     sipp: options.purpose !== 'test' || (await probes.which('sipp')) !== undefined,
+    baresip: options.purpose !== 'test' || (await probes.which('baresip')) !== undefined,
+    pdftotext: options.purpose !== 'test' || (await probes.which('pdftotext')) !== undefined,
     chromium: !options.browser || (await probes.which('chromium')) !== undefined,
     postgres: answers ? 'answers' : versions.length > 0 ? 'stopped' : 'absent',
     postgresVersion: versions.at(-1),
@@ -328,7 +338,7 @@ export async function ensurePrerequisites(options: EnsureOptions): Promise<'skip
   const plan = decide(found, options);
   if (plan.kind === 'ready') {
     log(
-      `prerequisites: ready (Kamailio, ${options.purpose === 'test' ? 'SIPp, ' : ''}PostgreSQL${options.browser ? ', Chromium' : ''}; Temporal CLI ${found.temporalCli === 'found' ? 'found' : 'to be built'}${found.clusterTools ? `; Temporal server, SQL tool and UI ${found.clusterTools === 'found' ? 'found' : 'to be built'}` : ''})`,
+      `prerequisites: ready (Kamailio, ${options.purpose === 'test' ? 'SIPp, baresip, pdftotext, ' : ''}PostgreSQL${options.browser ? ', Chromium' : ''}; Temporal CLI ${found.temporalCli === 'found' ? 'found' : 'to be built'}${found.clusterTools ? `; Temporal server, SQL tool and UI ${found.clusterTools === 'found' ? 'found' : 'to be built'}` : ''})`,
     );
     return 'ready';
   }

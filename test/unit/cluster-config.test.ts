@@ -140,6 +140,8 @@ describe('prerequisites for the cluster', () => {
     kamailio: true,
     kamailioPostgresModule: true,
     sipp: true,
+    baresip: true,
+    pdftotext: true,
     chromium: false,
     postgres: 'answers',
     postgresVersion: '15',

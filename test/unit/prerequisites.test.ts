@@ -23,6 +23,8 @@ const ready: Survey = {
   kamailio: true,
   kamailioPostgresModule: true,
   sipp: true,
+  baresip: true,
+  pdftotext: true,
   chromium: false,
   postgres: 'answers',
   postgresVersion: '15',
@@ -38,7 +40,9 @@ function machine(initial: {
   go?: boolean;
   cli?: boolean;
 }) {
-  const have = new Set(initial.have ?? ['kamailio', 'db_postgres.so', 'sipp', 'apt-get', 'ca-certificates']);
+  const have = new Set(
+    initial.have ?? ['kamailio', 'db_postgres.so', 'sipp', 'baresip', 'pdftotext', 'apt-get', 'ca-certificates'],
+  );
   let postgres = initial.postgres ?? 'answers';
   const commands: string[] = [];
   const probes: Probes = {
@@ -65,6 +69,8 @@ function machine(initial: {
         if (pkg === 'kamailio') have.add('kamailio');
         if (pkg === 'kamailio-postgres-modules') have.add('db_postgres.so');
         if (pkg === 'sip-tester') have.add('sipp');
+        if (pkg === 'baresip') have.add('baresip');
+        if (pkg === 'poppler-utils') have.add('pdftotext');
         if (pkg === 'chromium') have.add('chromium');
         if (pkg === 'ca-certificates') have.add('ca-certificates');
         if (pkg === 'postgresql') postgres = 'stopped';
@@ -198,7 +204,11 @@ describe('ensurePrerequisites', () => {
     const m = machine({ have: ['apt-get', 'db_postgres.so', 'ca-certificates'] });
     const { outcome, lines } = await ensure(m);
     expect(outcome).toBe('installed');
-    expect(m.commands).toEqual(['apt-get update', 'apt-get install -y --no-install-recommends kamailio sip-tester']);
+    expect(m.commands).toEqual([
+      'apt-get update',
+      'apt-get install -y --no-install-recommends kamailio sip-tester baresip poppler-utils',
+    ]);
+    expect(lines).toContain(`prerequisites: installing baresip: ${PACKAGES.baresip.why}`);
     expect(lines).toContain(`prerequisites: installing kamailio: ${PACKAGES.kamailio.why}`);
     expect(lines).toContain(`prerequisites: installing sip-tester: ${PACKAGES.sipp.why}`);
   });
@@ -208,7 +218,7 @@ describe('ensurePrerequisites', () => {
       os: UBUNTU,
       uid: 1000,
       sudo: true,
-      have: ['apt-get', 'kamailio', 'db_postgres.so', 'ca-certificates'],
+      have: ['apt-get', 'kamailio', 'db_postgres.so', 'ca-certificates', 'baresip', 'pdftotext'],
     });
     expect((await ensure(m)).outcome).toBe('installed');
     expect(m.commands).toEqual([
