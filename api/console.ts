@@ -15,6 +15,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { ActionRequest } from '../contract/actions';
 import type { Config } from '../config';
 import { REJECTION_CODES, REQUIRED_DOCUMENTS, DOCUMENT_KINDS } from '../domain/verification';
+import { MATERIALS } from '../domain/materials';
 import type { DocumentStore } from '../storage/documents';
 import { authenticate, requireRole, type Principal, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
@@ -296,6 +297,7 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Sessi
         ),
       })),
       requiredDocuments: REQUIRED_DOCUMENTS,
+      materials: MATERIALS,
       documentKinds: DOCUMENT_KINDS,
       rejectionCodes: REJECTION_CODES,
       callsPerFixedLine: CALLS_PER_FIXED_LINE,

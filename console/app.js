@@ -320,6 +320,7 @@ function CasePage({ id, principal }) {
       )
     }
     ${c.status === 'running' && html`<${Cancel} id=${c.id} onDone=${acted} />`}
+    ${c.kind === 'own-400-landing' && html`<${LandingProofs} id=${c.id} />`}
     <${Related} related=${c.related} />
     <${Timeline} steps=${c.steps} />
     ${
@@ -576,6 +577,11 @@ function StartMenu() {
  */
 function DocumentChecklist({ kinds, value, onChange, errors, prefix, existing = [], rejected = [] }) {
   const [uploadErrors, setUploadErrors] = useState(/** @type {Record<string, string>} */ ({}));
+  // Whether each scan needs the company seal, and the form and example to print from (seed 002).
+  const [materials, setMaterials] = useState(/** @type {Record<string, any>} */ ({}));
+  useEffect(() => {
+    loadMeta().then((m) => setMaterials(m?.materials ?? {}));
+  }, []);
   // Uploads finish in any order: each one adds to the list as it stands then.
   const current = useRef(value);
   current.current = value;
@@ -592,6 +598,10 @@ function DocumentChecklist({ kinds, value, onChange, errors, prefix, existing = 
   const general = errors.filter((e) => e.path === prefix);
   return html`<fieldset class="group checklist">
     <legend>材料清单 Materials checklist</legend>
+    <p class="hint">
+      模板已按贵公司信息预填；打印、签字、盖章后扫描上传。The forms come filled in with your company; print, sign, stamp
+      and upload the scan.
+    </p>
     ${general.map((e) => html`<p class="error">${e.message}</p>`)}
     <ul>
       ${kinds.map((kind) => {
@@ -603,8 +613,23 @@ function DocumentChecklist({ kinds, value, onChange, errors, prefix, existing = 
           ...errors.filter((e) => e.path === prefix && e.message.includes(kind)),
         ];
         const id = `upload-${kind}`;
+        const material = materials[kind];
         return html`<li class=${mine.length || uploadErrors[kind] ? 'invalid' : ''} key=${kind}>
           <label for=${id}>上传${zh(kind) ?? ''} Upload ${english(kind).toLowerCase()}</label>
+          <span class="seal" data-testid=${`seal-${kind}`}>
+            ${material ? (material.seal ? '需加盖公司公章 Seal required' : '无需盖章 No seal') : ''}
+          </span>
+          <span class="papers">
+            ${
+              material?.template &&
+              html`<a href=${`/v1/templates/${material.template}`} target="_blank" rel="noopener"
+                >下载模板 Template (PDF)</a
+              >`
+            }
+            <a href=${`/v1/templates/${material?.template ?? kind}?example=1`} target="_blank" rel="noopener"
+              >示例 Example</a
+            >
+          </span>
           <input
             id=${id}
             type="file"
@@ -836,6 +861,44 @@ function Eligibility({ value }) {
   </div>`;
 }
 
+/**
+ * Number proofs (号码证明, seed 003 Q3, Q7) of numbers the enterprise holds.
+ * @param {{ numbers: string[], children?: any }} p
+ */
+function NumberProofs({ numbers, children }) {
+  if (numbers.length === 0) return null;
+  return html`<section class="panel proofs" aria-label="号码证明 Number proof">
+    <h3>号码证明 Number proof</h3>
+    ${children}
+    <ul>
+      ${numbers.map(
+        (n) =>
+          html`<li>
+            <a href=${`/v1/numbers/${encodeURIComponent(n)}/proof`} target="_blank" rel="noopener"
+              >${n} 号码证明 (PDF) Number proof</a
+            >
+          </li>`,
+      )}
+    </ul>
+  </section>`;
+}
+
+/** The fixed lines an own 400 number lands on, with the proof the 400 operator asks for. @param {{ id: string }} p */
+function LandingProofs({ id }) {
+  const [lines, setLines] = useState(/** @type {string[]} */ ([]));
+  useEffect(() => {
+    call('GET', `/v1/onboardings/${encodeURIComponent(`${id}-fixed-line`)}`).then(
+      (a) => a.ok && setLines(a.body.result?.numbers ?? []),
+    );
+  }, [id]);
+  return html`<${NumberProofs} numbers=${lines}>
+    <p class="hint">
+      将号码证明（或发票）交给 400 运营商，请其把 400 号码落地到以下固话。Give the proof (or the invoice) to your 400
+      operator to land the 400 number on these lines.
+    </p>
+  <//>`;
+}
+
 /** @param {{ enterpriseId?: string }} p */
 function Journey({ enterpriseId }) {
   const [answer, setAnswer] = useState(/** @type {any} */ (null));
@@ -870,6 +933,12 @@ function Journey({ enterpriseId }) {
     <ul>
       ${(j.numbers ?? []).map((/** @type {any} */ n) => html`<li>${n.number} ${n.instanceId ? `→ ${n.instanceId}` : ''}</li>`)}
     </ul>
+    <${NumberProofs} numbers=${(j.numbers ?? []).map((/** @type {any} */ n) => n.number)}>
+      <p class="hint">
+        号码被标注为骚扰电话？可持号码证明到 360、电话邦等号码认证平台申请认证。A number labelled as harassment? Certify
+        it with number certification platforms (360, 电话邦) using its proof.
+      </p>
+    <//>
   </section>`;
 }
 

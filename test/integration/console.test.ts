@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { caseWhen, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseWhen, startHarness, type Harness } from '../support/harness';
 import { instanceFor, LEGAL_REP_ID, PDF, PNG, USCC, verifiedEnterprise } from '../support/fixtures';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
 import { loopbackNet } from '../support/net';
@@ -337,6 +337,63 @@ describe('the console in a browser', () => {
     await page.goto(`${h.apiUrl}/console/#/journey`);
     await page.getByRole('heading', { name: 'Journey' }).waitFor();
     expect(errors).toEqual([]);
+  });
+
+  it('the checklist says which scans need the seal and links each form and example; the journey links each number proof', async () => {
+    const page = await signedIn(h.tokens.entA);
+    await page.goto(`${h.apiUrl}/console/#/start/enterprise-verification`);
+    await page.getByLabel('Applicant type').selectOption('agent');
+    // Seed 002: every scan carries the company seal, except the photo holding the ID.
+    await expect.poll(() => page.getByTestId('seal-business-licence').textContent()).toContain('Seal required');
+    expect(await page.getByTestId('seal-power-of-attorney').textContent()).toContain('需加盖公司公章');
+    expect(await page.getByTestId('seal-agent-holding-id').textContent()).toContain('No seal');
+    const template = page.getByRole('link', { name: 'Template (PDF)' });
+    expect(await template.count()).toBe(3);
+    const form = await page.context().request.get(`${h.apiUrl}${await template.first().getAttribute('href')}`);
+    expect(form.status()).toBe(200);
+    expect(form.headers()['content-type']).toBe('application/pdf');
+    expect((await form.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    const examples = page.getByRole('link', { name: 'Example' });
+    expect(await examples.count()).toBe(REQUIRED_DOCUMENTS.agent.length);
+
+    // A working number: the journey shows its proof, for a harassment label (seed 003 Q7).
+    const instance = await instanceFor(h, h.enterprises.a);
+    const customer = (await billingCall<{ id: string }>(h, 'GET', `/v1/customers?enterpriseId=${h.enterprises.a}`))
+      .body;
+    await billingCall(h, 'POST', `/v1/customers/${customer.id}/credits`, { amountFen: 100_000 });
+    const purchase = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send({
+        kind: 'number-purchase',
+        enterpriseId: h.enterprises.a,
+        numberType: 'fixed-line',
+        areaCode: '020',
+        quantity: 1,
+        scenario: 'inbound',
+        callScript: '您好，这里是示例科技客服中心。',
+        binding: { instanceId: instance.instanceId },
+      });
+    expect(purchase.status, JSON.stringify(purchase.body)).toBe(202);
+    await caseWhen(h, purchase.body.id, (c) => c.stage === 'awaiting-script-review', 'script review');
+    await h.api
+      .post(`/v1/onboardings/${purchase.body.id}/actions/approve-script`)
+      .set(...bearer(h.tokens.support))
+      .send({});
+    const bought = await caseWhen(h, purchase.body.id, (c) => c.status === 'completed', 'purchase completed');
+    const number = (bought.result as { numbers: string[] }).numbers[0]!;
+    const journey = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send({ kind: 'enterprise-onboarding', enterpriseId: h.enterprises.a });
+    expect(journey.status, JSON.stringify(journey.body)).toBe(202);
+    await page.goto(`${h.apiUrl}/console/#/journey`);
+    const proof = page.getByRole('link', { name: `${number} 号码证明 (PDF) Number proof` });
+    await proof.waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('region', { name: '号码证明 Number proof' }).textContent()).toContain('电话邦');
+    const pdf = await page.context().request.get(`${h.apiUrl}${await proof.getAttribute('href')}`);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
   });
 
   it('signing out clears the session', async () => {
