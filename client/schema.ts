@@ -715,7 +715,7 @@ export interface components {
             /** @enum {string} */
             scenario: "inbound" | "outbound" | "both";
             callScript?: string;
-            /** @default false */
+            /** @default true */
             autoRenew?: boolean;
             binding: {
                 instanceId: string;

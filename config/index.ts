@@ -694,6 +694,14 @@ function productionIssues(e: Env, raw: Record<string, string | undefined>): { pa
       message: 'recording is a test double; production takes kamailio or manual',
     });
   }
+  // Unset, customers would be told the seed's published addresses: another provider's SBC, not this one.
+  if (e.SIP_GATEWAY_MODE === 'kamailio')
+    for (const name of ['SIP_PROVIDER_INBOUND', 'SIP_PROVIDER_INBOUND_IPS', 'SIP_PROVIDER_OUTBOUND', 'SIP_REGISTRAR'])
+      if (raw[name] === undefined)
+        issues.push({
+          path: name,
+          message: "not set: customers would be told the seed's published addresses, not this SBC's",
+        });
   if (e.TEMPORAL_API_KEY !== undefined && e.TEMPORAL_TLS === false) {
     issues.push({ path: 'TEMPORAL_TLS', message: 'false with TEMPORAL_API_KEY: the key would travel in clear' });
   }

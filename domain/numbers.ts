@@ -47,6 +47,16 @@ export function isFixedLine(value: string): boolean {
   return !!n && n.isValid() && n.getType() === 'FIXED_LINE';
 }
 
+/** A mainland mobile number (seed 003 Q1: an enterprise's own mobile cannot be connected). */
+export function isMobile(value: string): boolean {
+  const n = parseCn(value);
+  return !!n && n.isValid() && n.getType() === 'MOBILE';
+}
+
+/** Said of an own mobile number wherever the enterprise brings its own lines (seed 003 Q1). */
+export const OWN_MOBILE_REFUSAL =
+  "自有手机号码不支持接入（云呼不支持自己手机号接入使用）: own mobile numbers cannot be connected; bring a fixed line, or apply for a supplier's mobile numbers (third-party-line)";
+
 export function is400Number(value: string): boolean {
   const n = parseCn(value);
   return !!n && n.isValid() && n.nationalNumber.startsWith('400') && n.nationalNumber.length === 10;
@@ -106,7 +116,8 @@ export const numberPurchaseStartSchema = z
       .optional(),
     scenario: z.enum(SCENARIOS),
     callScript: callScriptSchema.optional(),
-    autoRenew: z.boolean().default(false),
+    // Seed 003 Q8 recommends automatic renewal, so that rent falling due never stops a number.
+    autoRenew: z.boolean().default(true),
     binding: bindingSchema,
     bindOwn400: own400NumberSchema.optional().describe('the own 400 number these fixed lines will carry'),
     applicationNote: z.string().trim().max(500).optional(),

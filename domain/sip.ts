@@ -5,20 +5,25 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { contactSchema, enterpriseIdSchema, phoneSchema, type RuleFailure } from './common';
-import { bindingSchema, is400Number, isFixedLine, toE164 } from './numbers';
+import { bindingSchema, is400Number, isFixedLine, isMobile, OWN_MOBILE_REFUSAL, toE164 } from './numbers';
 
-const fixedLineSchema = z
-  .string()
-  .trim()
-  .refine(isFixedLine, { message: 'not a mainland fixed-line number (e.g. 020-66240001)' });
+/** An own line valid by `valid`; an own mobile number is refused in the seed's plain words. */
+function ownLineSchema(valid: (n: string) => boolean, message: string) {
+  return z
+    .string()
+    .trim()
+    .superRefine((n, ctx) => {
+      if (!valid(n)) ctx.addIssue({ code: 'custom', message: isMobile(n) ? OWN_MOBILE_REFUSAL : message });
+    });
+}
+
+const fixedLineSchema = ownLineSchema(isFixedLine, 'not a mainland fixed-line number (e.g. 020-66240001)');
 
 /** A trunk also carries the enterprise's own 400 numbers (whether it owns them is checked by `trunk400Failures`). */
-const trunkNumberSchema = z
-  .string()
-  .trim()
-  .refine((n) => isFixedLine(n) || is400Number(n), {
-    message: 'not a mainland fixed-line number (e.g. 020-66240001) or a 400 number (e.g. 4008001234)',
-  });
+const trunkNumberSchema = ownLineSchema(
+  (n) => isFixedLine(n) || is400Number(n),
+  'not a mainland fixed-line number (e.g. 020-66240001) or a 400 number (e.g. 4008001234)',
+);
 
 /** Numbers, each valid by `valid`, none listed twice (compared in E.164). */
 function numbersSchema(one: z.ZodType<string>, valid: (n: string) => boolean) {
@@ -187,7 +192,8 @@ export function checkGatewayAddress(ip: string, options: GatewayAddressOptions):
   return {
     path: 'gateway.ip',
     code: 'gateway-ip-range',
-    message: `${ip} is in the ${range} range; a SIP trunk gateway needs a public unicast address`,
+    // Seed 001: a gateway without a public IP registers instead (SIP registration mode).
+    message: `${ip} is in the ${range} range; a SIP trunk gateway needs a public unicast address. A gateway without a public IP connects in registration mode instead: start a sip-registration (设备无公网 IP，可按 SIP 账号注册模式接入)`,
   };
 }
 

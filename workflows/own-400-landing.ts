@@ -94,7 +94,10 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
             customerId: input.customerId,
             orderId: purchase.orderId,
             title: input.companyName,
-            remark: `固话号码 / fixed line: ${fixedLines.join(', ')}`,
+            // Seed 000: the remark is the purchased fixed-line number(s), as the operator reads them.
+            remark: patched('invoice-remark-numbers-only')
+              ? fixedLines.join(', ')
+              : `固话号码 / fixed line: ${fixedLines.join(', ')}`,
             reference: c.state.id,
             idempotencyKey: runKey('invoice'),
           },

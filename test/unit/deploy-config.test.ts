@@ -157,8 +157,15 @@ describe('production compose file', () => {
   });
 
   it('gives every application process a configuration the production check accepts', () => {
+    // The SBC's public addresses are the operator's to give (deploy/production.env).
+    const addresses = {
+      SIP_PROVIDER_INBOUND: 'sip.onboarding.example.net:5080',
+      SIP_PROVIDER_INBOUND_IPS: '203.0.113.10:5080',
+      SIP_PROVIDER_OUTBOUND: '203.0.113.10:5080',
+      SIP_REGISTRAR: 'sip.onboarding.example.net:5080',
+    };
     for (const name of ['api', 'api-2', 'worker', 'billing', 'sbc']) {
-      const config = loadConfig(resolvedEnv(name));
+      const config = loadConfig(resolvedEnv(name, addresses));
       expect(config.profile, name).toBe('production');
       expect(config.sipGateway.mode, name).toBe('kamailio');
       expect(config.sipGateway.sbc.rpcUrl, name).toBe('http://127.0.0.1:5071/RPC');
@@ -166,7 +173,7 @@ describe('production compose file', () => {
     }
     // With the env file's defaults left as they are, a default secret is refused, not used.
     expect(() =>
-      loadConfig(resolvedEnv('worker', { BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' })),
+      loadConfig(resolvedEnv('worker', { ...addresses, BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' })),
     ).toThrow(/BILLING_WEBHOOK_SECRET/);
   });
 

@@ -15,6 +15,10 @@ const GOOD: Record<string, string> = {
   CONTACT_CENTER_API_KEY: 'cc_0e4b7d2a9f1c5e8b3a6d',
   SBC_DATABASE_URL: 'postgres://kamailio:Qx7%40v9LmP2rT@sbc-db:5432/sbc',
   SIP_GATEWAY_MODE: 'kamailio',
+  SIP_PROVIDER_INBOUND: 'sip.cc-provider.net:5080',
+  SIP_PROVIDER_INBOUND_IPS: '198.51.100.10:5080',
+  SIP_PROVIDER_OUTBOUND: '198.51.100.10:5080',
+  SIP_REGISTRAR: 'sip.cc-provider.net:5080',
 };
 
 function issuesOf(env: Record<string, string>): { path: string; message: string }[] {
@@ -103,6 +107,21 @@ describe('production refuses default secrets', () => {
     expect(issuesOf(unset)).toEqual([{ path: 'SBC_DATABASE_URL', message: 'no password in the URL' }]);
     // A manual SBC has no database here.
     expect(issuesOf({ ...unset, SIP_GATEWAY_MODE: 'manual' })).toEqual([]);
+  });
+
+  it("does not publish the seed's addresses (000: sip.pstn.avc.qcloud.com:5089, 139.199.4.25:5089, ...) for its own SBC: kamailio mode names its own", () => {
+    const { SIP_PROVIDER_INBOUND: _i, SIP_REGISTRAR: _r, ...unset } = GOOD;
+    expect(issuesOf(unset).map((i) => i.path)).toEqual(['SIP_PROVIDER_INBOUND', 'SIP_REGISTRAR']);
+    const config = loadConfig(GOOD);
+    expect(config.sipGateway.provider).toEqual({
+      inbound: 'sip.cc-provider.net:5080',
+      inboundIps: ['198.51.100.10:5080'],
+      outbound: ['198.51.100.10:5080'],
+    });
+    // An SBC run by hand (manual) may be the seed's provider itself: its published addresses stay the default.
+    expect(loadConfig({ ...unset, SIP_GATEWAY_MODE: 'manual' }).sipGateway.provider.inbound).toBe(
+      'sip.pstn.avc.qcloud.com:5089',
+    );
   });
 
   it('takes only kamailio or manual as the SIP gateway mode, set explicitly', () => {

@@ -26,7 +26,7 @@ describe('SIP trunk gateway addresses', () => {
     expect(checkGatewayAddress('100.64.0.1', { allowPrivate: true })?.code).toBe('gateway-ip-range');
   });
 
-  it('refuses duplicate and non-fixed-line numbers, listing each', () => {
+  it('refuses duplicate and non-fixed-line numbers, listing each; an own mobile in the words of 003 Q1 "云呼不支持自己手机号接入使用"', () => {
     const parsed = sipTrunkStartSchema.safeParse({
       kind: 'sip-trunk',
       enterpriseId: 'ent-1',
@@ -38,9 +38,27 @@ describe('SIP trunk gateway addresses', () => {
       testCallee: '13800138000',
     });
     expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['numbers.2', expect.stringContaining('fixed-line')],
+      ['numbers.2', expect.stringContaining('云呼不支持自己手机号接入使用')],
       ['numbers.1', 'the same number as numbers.0'],
     ]);
+    // Anything else that is not a fixed line is named as such.
+    const other = sipTrunkStartSchema.safeParse({
+      kind: 'sip-trunk',
+      enterpriseId: 'ent-1',
+      instanceId: 'cc-1',
+      gateway: { ip: '8.8.8.8' },
+      numbers: ['12345'],
+      boundAppId: 'app',
+      contact: { name: 'a', phone: '13800138000', email: 'a@example.cn' },
+      testCallee: '13800138000',
+    });
+    expect(other.error?.issues.map((i) => i.message)).toEqual([expect.stringContaining('fixed-line')]);
+  });
+
+  it('points a gateway without a public IP to registration mode (001: 设备无公网 IP，可按 SIP 账号注册模式接入)', () => {
+    expect(checkGatewayAddress('192.168.1.5', { allowPrivate: false })?.message).toMatch(
+      /registration mode instead: start a sip-registration/,
+    );
   });
 
   it('carries 400 numbers only when the enterprise says it owns them', () => {

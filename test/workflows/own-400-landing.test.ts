@@ -58,7 +58,7 @@ async function endSubscription(s: Scenario) {
 const landingEmails = (s: Scenario) => s.emails().filter((e) => e.caseId === s.id('own-400-landing'));
 
 describe.concurrent('own 400 landing', () => {
-  it('buys the fixed lines, gets the invoice, and completes once landed and the test call is in the call records', async () => {
+  it('buys the fixed lines, gets the invoice whose remark is the fixed lines (000: 在发票备注中填写您购买的固话号码（如：020-6624XXXX）), and completes once landed and the test call is in the call records', async () => {
     const s = env.scenario();
     const h = await start(s);
     const id = s.id('own-400-landing');
@@ -95,7 +95,7 @@ describe.concurrent('own 400 landing', () => {
         customerId: 'cust-1',
         orderId: 'ORD-1',
         title: '广州示例科技有限公司',
-        remark: '固话号码 / fixed line: 020-66240001, 020-66240002',
+        remark: '020-66240001, 020-66240002',
         reference: id,
         idempotencyKey: expect.stringMatching(/\/invoice$/),
       },
