@@ -40,7 +40,7 @@ import {
   sizeOrder,
   toE164,
 } from '../domain/numbers';
-import { own400LandingStartSchema, own400Payloads } from '../domain/own400';
+import { FORWARD_MAX_LINES, own400LandingStartSchema, own400Payloads } from '../domain/own400';
 import { applyResubmission } from '../domain/resubmission';
 import {
   checkGatewayAddress,
@@ -347,6 +347,38 @@ function instanceRequest(
   };
 }
 
+/**
+ * Forwarding's own rules (seed 003 Q3): its fields only with it, the operator's trunk function's
+ * 20 lines, and a line to forward to that the enterprise holds here.
+ */
+async function forwardFailures(
+  ctx: KindContext,
+  body: z.output<typeof own400LandingStartSchema>,
+  verification: VerificationResult,
+): Promise<RuleFailure[]> {
+  if (body.mode !== 'forward')
+    return (['fixedLine', 'baseNumber'] as const)
+      .filter((f) => body[f] !== undefined)
+      .map((f) => ({ path: f, code: 'forward-only', message: `${f} is for mode "forward" only` }));
+  const failures: RuleFailure[] = [];
+  if (body.peakConcurrentInbound > FORWARD_MAX_LINES)
+    failures.push({
+      path: 'peakConcurrentInbound',
+      code: 'forward-trunk-capped',
+      message: `forwarded calls are carried by the 400 operator's trunk function, at most ${FORWARD_MAX_LINES} lines (003 Q3); re-bind the landing line (mode "rebind") for ${body.peakConcurrentInbound}`,
+    });
+  if (body.fixedLine) {
+    const record = await ctx.billingNumbers.number(body.fixedLine);
+    if (record?.status !== 'sold' || record.customerId !== verification.billingCustomerId)
+      failures.push({
+        path: 'fixedLine',
+        code: 'fixed-line-not-yours',
+        message: `${body.fixedLine} is not a fixed line the enterprise holds here`,
+      });
+  }
+  return failures;
+}
+
 /** Without a stated lead time, a supplier is expected to answer within this many working days. */
 const DEFAULT_LEAD_WORKING_DAYS = 5;
 
@@ -418,13 +450,15 @@ export const KINDS = {
     binding: (body) => bindingAt('binding.', body.binding),
     async precheck(body, ctx) {
       // The 400 number lands on fixed lines, which the enterprise must be allowed to hold.
-      return purchaseEligibility('fixed-line', await ctx.approvedVerification(body.enterpriseId));
+      const verification = await ctx.approvedVerification(body.enterpriseId);
+      return [...purchaseEligibility('fixed-line', verification), ...(await forwardFailures(ctx, body, verification))];
     },
     async workflowInput(body, ctx) {
       const { kind: _kind, enterpriseId, ...request } = body;
       return {
         ...(await verifiedEnterprise(ctx, enterpriseId)),
         request,
+        ...(request.fixedLine ? { existingLines: numbersOf([request.fixedLine]) } : {}),
         own400Display: formatNumber(request.own400Number),
         fixedLines: {
           request: {

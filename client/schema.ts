@@ -131,6 +131,7 @@ export interface paths {
          *     - `number-subscription` / `set-auto-renew` (enterprise): Turn automatic renewal on or off
          *     - `own-400-landing` / `confirm-400-landed` (enterprise, support): Confirm the 400 operator has landed the 400 number on the fixed line(s)
          *     - `own-400-landing` / `confirm-test-call` (support): Confirm a test call to the 400 number arrived on the fixed line (where the SBC cannot observe calls)
+         *     - `own-400-landing` / `confirm-400-forwarded` (enterprise, support): Confirm the 400 operator forwards the 400 number's base number to the fixed line
          *     - `third-party-line` / `approve` (support): Approve the application and send it to the supplier
          *     - `third-party-line` / `reject` (support): Reject the application with a reason
          *     - `third-party-line` / `supplier-approved` (support): Record that the supplier accepted the application
@@ -744,6 +745,16 @@ export interface components {
             };
             /** @default true */
             autoRenew?: boolean;
+            /**
+             * @description rebind: the operator lands the 400 number on our fixed line; forward: its base number forwards to it
+             * @default rebind
+             * @enum {string}
+             */
+            mode?: "rebind" | "forward";
+            /** @description forward only: a fixed line the enterprise already holds here, used instead of buying one */
+            fixedLine?: string;
+            /** @description forward only: the 400 number's base number (底号), shown as the caller unless the operator passes callers through */
+            baseNumber?: string;
         };
         "Start_third-party-line": {
             /** @constant */
@@ -971,6 +982,9 @@ export interface components {
             note?: string;
         };
         "Action_own-400-landing_confirm-test-call": {
+            note?: string;
+        };
+        "Action_own-400-landing_confirm-400-forwarded": {
             note?: string;
         };
         "Action_third-party-line_approve": {
@@ -1446,13 +1460,13 @@ export interface operations {
             path: {
                 /** @description the onboarding id (its Temporal workflow id) */
                 id: string;
-                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-gateway-ready" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration" | "reissue-admin-password" | "rerun-month";
+                action: "approve" | "reject" | "resubmit" | "approve-script" | "reject-script" | "resubmit-script" | "confirm-400-routing" | "renew" | "release" | "set-auto-renew" | "confirm-400-landed" | "confirm-test-call" | "confirm-400-forwarded" | "supplier-approved" | "supplier-rejected" | "numbers-opened" | "confirm-gateway-ready" | "confirm-whitelist" | "retry-connectivity" | "confirm-inbound-test" | "confirm-sbc-change" | "rotate-credentials" | "confirm-registration" | "reissue-admin-password" | "rerun-month";
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-gateway-ready"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"] | components["schemas"]["Action_usage-billing_rerun-month"];
+                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_own-400-landing_confirm-400-forwarded"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-gateway-ready"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"] | components["schemas"]["Action_usage-billing_rerun-month"];
             };
         };
         responses: {

@@ -56,6 +56,10 @@ export const ACTIONS = {
       roles: support,
       summary: 'Confirm a test call to the 400 number arrived on the fixed line (where the SBC cannot observe calls)',
     },
+    'confirm-400-forwarded': {
+      roles: ['enterprise', 'support'],
+      summary: "Confirm the 400 operator forwards the 400 number's base number to the fixed line",
+    },
   },
   'sip-trunk': {
     approve: { roles: support, summary: 'Approve the SIP trunk application' },

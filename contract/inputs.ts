@@ -71,11 +71,16 @@ export interface SubscriptionInput extends VerifiedEnterprise {
 }
 
 export interface Own400LandingInput extends VerifiedEnterprise {
-  request: Omit<Own400LandingStart, 'kind' | 'enterpriseId'>;
+  request: Omit<Own400LandingStart, 'kind' | 'enterpriseId' | 'mode'> & {
+    /** Absent in cases started before forwarding existed (they re-bind). */
+    mode?: Own400LandingStart['mode'];
+  };
   /** The 400 number as people write it (`400-820-0001`). */
   own400Display: string;
   /** The fixed lines' purchase, decided in full (sizing, application note stating the 400 number). */
   fixedLines: Pick<NumberPurchaseInput, 'request' | 'sizing'>;
+  /** Forward mode: a line the enterprise holds already, used instead of buying one. */
+  existingLines?: Numbers;
   timings: LandingTimings & { purchase: PurchaseTimings; subscription: SubscriptionTimings };
 }
 

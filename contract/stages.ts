@@ -16,7 +16,13 @@ export const STAGES = {
     'awaiting-400-routing',
   ],
   'number-subscription': ['active', 'renewing', 'grace', 'releasing'],
-  'own-400-landing': ['purchasing-fixed-line', 'awaiting-invoice', 'awaiting-400-landing', 'verifying'],
+  'own-400-landing': [
+    'purchasing-fixed-line',
+    'awaiting-invoice',
+    'awaiting-400-landing',
+    'awaiting-400-forwarding',
+    'verifying',
+  ],
   'sip-trunk': [
     'awaiting-gateway',
     'awaiting-review',

@@ -9,9 +9,19 @@ import {
   areaCodeSchema,
   bindingSchema,
   CALLS_PER_FIXED_LINE,
+  isFixedLine,
   MAX_NUMBERS_PER_ORDER,
   own400NumberSchema,
 } from './numbers';
+
+/**
+ * Seed 003 Q3's two ways to bring an own 400 number: the operator re-binds (lands) it on our fixed
+ * line, or the 400's base number forwards to our fixed line.
+ */
+export const LANDING_MODES = ['rebind', 'forward'] as const;
+
+/** The most lines a 400 operator's trunk function carries for forwarded calls (seed 003 Q3). */
+export const FORWARD_MAX_LINES = 20;
 
 export const own400LandingStartSchema = z.strictObject({
   kind: z.literal('own-400-landing'),
@@ -29,10 +39,28 @@ export const own400LandingStartSchema = z.strictObject({
   areaCode: areaCodeSchema,
   binding: bindingSchema,
   autoRenew: z.boolean().default(true),
+  mode: z
+    .enum(LANDING_MODES)
+    .default('rebind')
+    .describe('rebind: the operator lands the 400 number on our fixed line; forward: its base number forwards to it'),
+  fixedLine: z
+    .string()
+    .trim()
+    .refine(isFixedLine, { message: 'not a mainland fixed-line number (e.g. 020-66240001)' })
+    .optional()
+    .describe('forward only: a fixed line the enterprise already holds here, used instead of buying one'),
+  baseNumber: z
+    .string()
+    .trim()
+    .min(5)
+    .max(20)
+    .optional()
+    .describe("forward only: the 400 number's base number (底号), shown as the caller unless the operator passes callers through"),
 });
 export type Own400LandingStart = z.infer<typeof own400LandingStartSchema>;
 
 export const own400Payloads = {
   'confirm-400-landed': z.strictObject({ note: z.string().max(1000).optional() }),
+  'confirm-400-forwarded': z.strictObject({ note: z.string().max(1000).optional() }),
   'confirm-test-call': z.strictObject({ note: z.string().max(1000).optional() }),
 };

@@ -343,6 +343,46 @@ export const templates = {
     ),
   }),
 
+  'landing-forward-ready': (
+    d: CaseData & {
+      own400Number: string;
+      operator: string;
+      fixedLines: string[];
+      peakConcurrentInbound: number;
+      confirmBy: string;
+    },
+    links: CaseLinks,
+  ): Rendered => ({
+    subject: `【请联系400运营商】将 ${d.own400Number} 的底号呼叫转移到 ${d.fixedLines.join('、')} / Forward ${d.own400Number} to ${d.fixedLines.join(', ')}`,
+    text: bilingual(
+      [
+        `用于接入自有400号码 ${d.own400Number} 的固话已就绪：${d.fixedLines.join('、')}。`,
+        '请按以下步骤办理：',
+        `  1. 联系您的400运营商（${d.operator}），申请将400号码绑定的底号呼叫转移到：${d.fixedLines.join('、')}；`,
+        '  2. 运营商确认后，在本平台确认“已转移”（confirm-400-forwarded），然后拨打400号码测试。',
+        '请注意呼叫转移的限制：',
+        '  · 忙线：只有一条线路时，一位客户通话中，另一位客户来电会提示忙线；',
+        `  · 中继：可请运营商开通中继功能解决忙线，但中继最大线路为 20 线（您申报的并发为 ${d.peakConcurrentInbound}），客户量大时可能不满足并发；`,
+        '  · 号码显示：运营商开通号码透传时显示客户的真实号码，否则显示400绑定的底号。',
+        '如需更大并发或始终显示真实来电号码，请改用“更换400落地号码”方式（mode: rebind）。',
+        `请在 ${d.confirmBy} 前完成。`,
+      ],
+      [
+        `The fixed line(s) for your own 400 number ${d.own400Number} are ready: ${d.fixedLines.join(', ')}.`,
+        'Next steps:',
+        `  1. Ask your 400 operator (${d.operator}) to forward the 400 number's base number to: ${d.fixedLines.join(', ')};`,
+        '  2. Once they confirm, confirm here with confirm-400-forwarded, then call the 400 number to test.',
+        'What forwarding cannot do:',
+        '  - Busy: with a single line, a second caller hears busy while the first is talking;',
+        `  - Trunk: the operator can open its trunk function against that, but it carries at most 20 lines (you declared ${d.peakConcurrentInbound} concurrent calls), which may not be enough for many callers;`,
+        "  - Caller ID: callers show with their own number only if the operator passes it through; otherwise the 400 number's base number shows.",
+        'For more concurrent calls or the real caller always shown, re-bind the landing line instead (mode: rebind).',
+        `Please complete this by ${d.confirmBy}.`,
+      ],
+      links,
+    ),
+  }),
+
   'landing-reminder': (
     d: CaseData & { own400Number: string; operator: string; fixedLines: string[]; reminder: number; confirmBy: string },
     links: CaseLinks,

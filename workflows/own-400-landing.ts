@@ -1,11 +1,16 @@
 /**
- * Own 400 number landed through an invoice remark.
+ * Own 400 number landed through an invoice remark, or forwarded from its base number.
  *
  * buy fixed line(s) for the 400 number (a number-purchase child case, its application stating the
  * 400 number) -> invoice for that order, titled with the company name, the fixed lines in its
  * remark -> the enterprise takes the invoice to its 400 operator, who re-points the 400 number ->
  * confirm-400-landed -> a test call to the 400 number arrives on the fixed line, proven by the SBC's
  * call record (support confirms it only where the SBC cannot observe calls) -> done.
+ *
+ * Forwarding (seed 003 Q3's second way): a fixed line bought (or one the enterprise holds) -> the
+ * enterprise is told how to have the 400's base number forwarded to it, with the caveats (one line
+ * is busy for a second caller; the operator's trunk function carries at most 20 lines; callers
+ * show only if the operator passes them through) -> confirm-400-forwarded -> the same test call.
  */
 import { condition, executeChild, patched } from '@temporalio/workflow';
 import type { LandingTimings } from '../config';
@@ -22,11 +27,17 @@ import { numberPurchase, type NumberPurchaseResult } from './number-purchase';
 export interface Own400LandingResult {
   own400Number: string;
   operator: string;
+  /** Absent in cases started before forwarding existed (they re-bound). */
+  mode?: 'rebind' | 'forward';
   fixedLines: string[];
-  purchaseId: string;
-  orderId: string;
-  invoice: { id: string; title: string; remark: string | undefined; issuedAt: string | null };
+  /** Absent where a forwarding case used a line the enterprise held already. */
+  purchaseId: string | undefined;
+  orderId: string | undefined;
+  /** Re-binding only: the invoice the operator is shown. */
+  invoice: { id: string; title: string; remark: string | undefined; issuedAt: string | null } | null;
   verifiedBy: 'support-confirmation' | 'sbc-call-record';
+  /** Forwarding with a known base number: whether the test call showed the real caller. */
+  callerIdPassedThrough?: boolean;
   timeline: Record<string, string>;
 }
 
@@ -56,6 +67,14 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
         mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: error.message }),
     },
     async () => {
+      // Only cases started with mode "forward" reach the marker: every earlier case re-binds.
+      const forward = request.mode === 'forward' && patched('own-400-forward-mode');
+      if (forward && input.existingLines) {
+        const lines = input.existingLines;
+        c.step('fixed line chosen', 'done', `${lines.display.join(', ')}, held by the enterprise already`);
+        await forwarded(c, input, lines.display, timeline);
+        return verifyAndFinish(c, input, { lines, purchaseId: undefined, orderId: undefined, invoice: null }, timeline);
+      }
       // 1-2. Fixed lines, bought in a case of their own whose actions are taken on it.
       const purchaseId = `${c.state.id}-fixed-line`;
       c.relate(purchaseId, 'number-purchase', 'fixed lines for the 400 number');
@@ -84,6 +103,11 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
       const fixedLines = purchase.numbers;
       timeline.fixedLinesActive = purchase.paidAt;
       c.step('fixed lines bought', 'done', `${fixedLines.join(', ')} (order ${purchase.orderId})`);
+      if (forward) {
+        await forwarded(c, input, fixedLines, timeline);
+        const lines = { e164: purchase.numbersE164, display: fixedLines };
+        return verifyAndFinish(c, input, { lines, purchaseId, orderId: purchase.orderId, invoice: null }, timeline);
+      }
 
       // 3-4. The invoice: company name as title, the fixed lines in the remark (as on the seed: 020-6624XXXX).
       c.enter('awaiting-invoice');
@@ -143,76 +167,154 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
         );
       }
       timeline.landed = isoAt(now());
-
-      // 6. Verification: a test call to the 400 number must arrive on the fixed line. Where the SBC
-      // accounts calls its record proves it; only where it cannot does support confirm by hand.
-      const testBy = now() + timings.testCallWindowMs;
-      const recorded = patched('landing-test-call-record')
-        ? (await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, [])).calls
-        : false;
-      let verifiedBy: Own400LandingResult['verifiedBy'] = 'support-confirmation';
-      if (recorded) {
-        c.enter(
-          'verifying',
-          [],
-          [
-            {
-              for: 'test-call',
-              role: 'enterprise',
-              dueAt: isoAt(testBy),
-              detail: `call ${own400}; the call must arrive on ${fixedLines.join(' or ')}`,
-            },
-          ],
-        );
-        mail.send('test-call', input.contactEmail, 'landing-test-call-record', {
-          ...base,
-          fixedLines,
-          until: isoAt(testBy),
-        });
-        const call = await recordedCall(purchase.numbersE164, fixedLines, timeline.landed, testBy);
-        if (!call) {
-          throw c.fail(
-            'TestCallNotConfirmed',
-            `no call to ${own400} arrived on ${fixedLines.join(', ')} in the SBC's call records by ${isoAt(testBy)}`,
-          );
-        }
-        c.step(
-          'test call recorded',
-          'done',
-          `${call.caller} -> ${call.callee} from ${call.sourceIp}, SIP ${call.sipCode} ${call.sipReason}, at ${call.at}`,
-        );
-        verifiedBy = 'sbc-call-record';
-      } else {
-        const tested = await c.awaitAction('verifying', [{ action: 'confirm-test-call', role: 'support' }], {
-          onEnter: () =>
-            mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
-          deadlineMs: timings.testCallWindowMs,
-        });
-        if (!tested)
-          throw c.fail('TestCallNotConfirmed', `no test call to ${own400} was confirmed by ${isoAt(testBy)}`);
-      }
-      timeline.verified = isoAt(now());
-
-      // 7. Done.
-      Object.assign(c.facts, { numbers: [own400, ...fixedLines], inService: true });
-      mail.send('completed', input.contactEmail, 'landing-completed', { ...base, fixedLines });
-      return {
-        own400Number: own400,
-        operator: request.operator,
-        fixedLines,
-        purchaseId,
-        orderId: purchase.orderId,
-        invoice: {
-          id: invoice.id,
-          title: invoice.title,
-          remark: invoice.remark ?? undefined,
-          issuedAt: invoice.issuedAt,
+      return verifyAndFinish(
+        c,
+        input,
+        {
+          lines: { e164: purchase.numbersE164, display: fixedLines },
+          purchaseId,
+          orderId: purchase.orderId,
+          invoice: {
+            id: invoice.id,
+            title: invoice.title,
+            remark: invoice.remark ?? undefined,
+            issuedAt: invoice.issuedAt,
+          },
         },
-        verifiedBy,
         timeline,
-      };
+      );
     },
   );
+}
+
+/**
+ * Forwarding's hand-off: the enterprise is told how to have the 400's base number forwarded to the
+ * fixed line, and what forwarding cannot do; it (or support) confirms once the operator has.
+ */
+async function forwarded(
+  c: OnboardingCase<'own-400-landing'>,
+  input: Own400LandingInput,
+  fixedLines: string[],
+  timeline: Record<string, string>,
+): Promise<void> {
+  const { timings } = input;
+  const confirmBy = now() + timings.landingDeadlineMs;
+  const data = {
+    caseId: c.state.id,
+    companyName: input.companyName,
+    own400Number: input.own400Display,
+    operator: input.request.operator,
+    fixedLines,
+    peakConcurrentInbound: input.request.peakConcurrentInbound,
+    confirmBy: isoAt(confirmBy),
+  };
+  const done = await c.awaitAction(
+    'awaiting-400-forwarding',
+    [
+      { action: 'confirm-400-forwarded', role: 'enterprise' },
+      { action: 'confirm-400-forwarded', role: 'support' },
+    ],
+    {
+      onEnter: () => c.mail.send('forward-ready', input.contactEmail, 'landing-forward-ready', data),
+      remindEveryMs: timings.reminderIntervalMs,
+      onReminder: (n) =>
+        c.mail.send(`landing-reminder/${n}`, input.contactEmail, 'landing-reminder', { ...data, reminder: n }),
+      deadlineMs: timings.landingDeadlineMs,
+    },
+  );
+  if (!done)
+    throw c.fail(
+      'LandingDeadlinePassed',
+      `forwarding of ${input.own400Display} to ${fixedLines.join(', ')} was not confirmed by ${isoAt(confirmBy)}; the fixed lines stay active`,
+    );
+  timeline.landed = isoAt(now());
+}
+
+/**
+ * The test call to the 400 number must arrive on the fixed line: the SBC's record proves it where
+ * the SBC accounts calls; only where it cannot does support confirm by hand. Then the case is done.
+ */
+async function verifyAndFinish(
+  c: OnboardingCase<'own-400-landing'>,
+  input: Own400LandingInput,
+  got: Pick<Own400LandingResult, 'purchaseId' | 'orderId' | 'invoice'> & {
+    lines: { e164: string[]; display: string[] };
+  },
+  timeline: Record<string, string>,
+): Promise<Own400LandingResult> {
+  const { request, timings } = input;
+  const { mail } = c;
+  const own400 = input.own400Display;
+  const fixedLines = got.lines.display;
+  const base = { caseId: c.state.id, companyName: input.companyName, own400Number: own400 };
+  let callerIdPassedThrough: boolean | undefined;
+  // 6. Verification: a test call to the 400 number must arrive on the fixed line. Where the SBC
+  // accounts calls its record proves it; only where it cannot does support confirm by hand.
+  const testBy = now() + timings.testCallWindowMs;
+  const recorded = patched('landing-test-call-record')
+    ? (await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, [])).calls
+    : false;
+  let verifiedBy: Own400LandingResult['verifiedBy'] = 'support-confirmation';
+  if (recorded) {
+    c.enter(
+      'verifying',
+      [],
+      [
+        {
+          for: 'test-call',
+          role: 'enterprise',
+          dueAt: isoAt(testBy),
+          detail: `call ${own400}; the call must arrive on ${fixedLines.join(' or ')}`,
+        },
+      ],
+    );
+    mail.send('test-call', input.contactEmail, 'landing-test-call-record', {
+      ...base,
+      fixedLines,
+      until: isoAt(testBy),
+    });
+    const call = await recordedCall(got.lines.e164, fixedLines, timeline.landed, testBy);
+    if (!call) {
+      throw c.fail(
+        'TestCallNotConfirmed',
+        `no call to ${own400} arrived on ${fixedLines.join(', ')} in the SBC's call records by ${isoAt(testBy)}`,
+      );
+    }
+    c.step(
+      'test call recorded',
+      'done',
+      `${call.caller} -> ${call.callee} from ${call.sourceIp}, SIP ${call.sipCode} ${call.sipReason}, at ${call.at}`,
+    );
+    verifiedBy = 'sbc-call-record';
+    // Forwarded calls show the base number unless the operator passes the caller through (003 Q3).
+    if (request.baseNumber !== undefined)
+      callerIdPassedThrough =
+        call.caller.replace(/\D/g, '').slice(-8) !== request.baseNumber.replace(/\D/g, '').slice(-8);
+  } else {
+    const tested = await c.awaitAction('verifying', [{ action: 'confirm-test-call', role: 'support' }], {
+      onEnter: () =>
+        mail.send('test-call', 'support', 'landing-test-call', { ...base, fixedLines, confirmBy: isoAt(testBy) }),
+      deadlineMs: timings.testCallWindowMs,
+    });
+    if (!tested) throw c.fail('TestCallNotConfirmed', `no test call to ${own400} was confirmed by ${isoAt(testBy)}`);
+  }
+  timeline.verified = isoAt(now());
+
+  // 7. Done.
+  Object.assign(c.facts, { numbers: [own400, ...fixedLines], inService: true });
+  mail.send('completed', input.contactEmail, 'landing-completed', { ...base, fixedLines });
+  return {
+    own400Number: own400,
+    operator: request.operator,
+    mode: request.mode ?? 'rebind',
+    fixedLines,
+    purchaseId: got.purchaseId,
+    orderId: got.orderId,
+    invoice: got.invoice,
+    verifiedBy,
+    ...(callerIdPassedThrough !== undefined ? { callerIdPassedThrough } : {}),
+    timeline,
+  };
 }
 
 /**
