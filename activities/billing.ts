@@ -94,11 +94,13 @@ export class BillingClient {
   }
 }
 
-interface NumberRecord {
+export interface NumberRecord {
   number: string;
   status: string;
   customerId?: string | null;
   quarantine?: { reason: string; reference: string };
+  /** A released number: whose it was, and when the operator cancelled it, if it has. */
+  releasedFrom?: { customerId: string; orderId: string; at: string; cancelledAt?: string };
 }
 
 /** Billing's record of a number, or null when billing does not know it. */
@@ -493,6 +495,30 @@ export function createBillingActivities(client: BillingClient) {
         idempotencyKey: input.idempotencyKey,
       });
       return withDisplay({ numbers: input.numbers });
+    },
+
+    /** A number as billing holds it (fixed lines in E.164, 400 numbers national); null when unknown. */
+    async getNumber(number: string): Promise<NumberRecord | null> {
+      return numberRecord(client, is400Number(number) ? toNational(number) : toE164(number));
+    },
+
+    /** Orders a released number back for the customer that held it (seed 003 Q9). */
+    async createRecoveryOrder(input: {
+      number: string;
+      customerId: string;
+      prepaidMonths: number;
+      reference: string;
+      idempotencyKey: string;
+    }): Promise<Order> {
+      const key = is400Number(input.number) ? toNational(input.number) : toE164(input.number);
+      const { number: _n, idempotencyKey, ...body } = input;
+      return orderOf(
+        client,
+        await client.request<Order>('POST', `/v1/numbers/${encodeURIComponent(key)}/recovery-orders`, {
+          body,
+          idempotencyKey,
+        }),
+      );
     },
 
     /** Returns numbers to inventory when a subscription ends. */

@@ -32,6 +32,8 @@ import { BillingNumbers } from './billing-numbers';
 import { mountNumberRoutes } from './numbers';
 import { mountPaperRoutes } from './papers';
 import { verificationId } from '../domain/ids';
+import { realNameId } from '../domain/real-name';
+import { realNameQuery } from '../workflows/enterprise-real-name';
 import { mountBlockedCalleeRoutes } from './blocked-callees';
 import { mountUsageRoutes, NUMBER_KINDS, UsageBillingService } from './usage';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
@@ -73,6 +75,8 @@ export function createApp(deps: ApiDeps): express.Express {
     documents,
     now,
     approvedVerification: (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
+    approvedRealName: (enterpriseId) => cases.approvedRealName(enterpriseId, now()),
+    startInput: (id) => cases.startInput(id),
     currentApplication: (id) => cases.currentApplication(id),
     caseStatus: (id) => cases.caseStatus(id),
     reportsOf: (enterpriseId) => cases.reportsOf(enterpriseId),
@@ -189,6 +193,8 @@ export function createApp(deps: ApiDeps): express.Express {
         `onboarding kind ${kind} cannot be started here; available: ${startable.join(', ')}`,
       );
     }
+    if (def.startRoles && principal.role !== 'admin' && !def.startRoles.includes(principal.role as 'support'))
+      throw new HttpProblem(403, 'Forbidden', `${kind} is started by ${def.startRoles.join(' or ')}`);
     const body = parseOr400(def.startSchema, raw);
     if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
       throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
@@ -327,6 +333,16 @@ export function createApp(deps: ApiDeps): express.Express {
     now,
     // The company as the enterprise gave it in its application, for the forms it must seal.
     companyOf: async (enterpriseId) => {
+      const realName = await client.workflow
+        .getHandle(realNameId(enterpriseId))
+        .query(realNameQuery)
+        .catch(() => undefined);
+      if (realName)
+        return {
+          name: realName.company.name,
+          unifiedSocialCreditCode: realName.company.unifiedSocialCreditCode,
+          legalRepresentative: realName.legalRepresentative.name,
+        };
       const application = await cases.currentApplication(verificationId(enterpriseId)).catch(() => undefined);
       return (
         application && {

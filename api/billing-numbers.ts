@@ -12,8 +12,9 @@ export interface BillingNumberRecord {
   number: string;
   type: string;
   areaCode: string | null;
-  status: 'available' | 'reserved' | 'sold' | 'imported' | 'quarantined';
+  status: 'available' | 'reserved' | 'sold' | 'imported' | 'quarantined' | 'released' | 'cancelled';
   customerId?: string;
+  releasedFrom?: { customerId: string; orderId: string; at: string; cancelledAt?: string };
   reservationId?: string;
   orderId?: string;
   quarantine?: { reason: string; reference: string; at: string };
@@ -31,6 +32,8 @@ export interface BillingNumberRecord {
 export interface BillingNumberReader {
   /** The number's record in the inventory, or undefined when billing does not know it. */
   number(number: string): Promise<BillingNumberRecord | undefined>;
+  /** An order (its reference names the case that placed it), or undefined. */
+  order(id: string): Promise<{ id: string; paidAt: string | null; numbers: string[]; reference: string } | undefined>;
 }
 
 export interface BillingNumbersDeps {
@@ -69,7 +72,9 @@ export class BillingNumbers implements BillingNumberReader {
   }
 
   /** An order, or undefined. */
-  async order(id: string): Promise<{ id: string; paidAt: string | null; numbers: string[] } | undefined> {
+  async order(
+    id: string,
+  ): Promise<{ id: string; paidAt: string | null; numbers: string[]; reference: string } | undefined> {
     const { status, body } = await this.call('GET', `/v1/orders/${encodeURIComponent(id)}`);
     return status === 404 ? undefined : this.ok(status, body);
   }

@@ -12,11 +12,13 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, defaultPayloadConverter, TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config';
 import { chinaDate } from '../domain/common';
 import { caseId, verificationId, WORKFLOW_TYPES } from '../domain/ids';
 import type { Application, VerificationResult } from '../domain/verification';
+import { realNameId, type RealNameResult } from '../domain/real-name';
+import type { VerifiedEnterprise as VerifiedFacts } from '../contract/case';
 import type { BillingWebhook } from './schemas';
 import { caseLinks } from '../domain/links';
 import type { OnboardingResource, OnboardingSummary } from '../domain/onboarding';
@@ -489,6 +491,55 @@ export class CaseService {
       );
     }
     return result;
+  }
+
+  /**
+   * The enterprise's approved real-name verification (seed 002 step 2), as an instance needs it.
+   * An enterprise whose qualification review is approved counts as real-named (it passed both
+   * before the two were apart). Otherwise a 409 naming the real-name case.
+   */
+  async approvedRealName(enterpriseId: string, nowMs: number): Promise<VerifiedFacts> {
+    const id = realNameId(enterpriseId);
+    const description = await this.describe(id);
+    if (description?.status.name === 'COMPLETED') {
+      const r = (await this.client.workflow.getHandle(id).result()) as RealNameResult;
+      return {
+        enterpriseId,
+        customerId: r.billingCustomerId,
+        companyName: r.company.name,
+        contactEmail: r.contact.email,
+      };
+    }
+    const verified = await this.approvedVerification(enterpriseId, nowMs).catch(() => undefined);
+    if (verified)
+      return {
+        enterpriseId,
+        customerId: verified.billingCustomerId,
+        companyName: verified.company.name,
+        contactEmail: verified.contact.email,
+      };
+    throw new HttpProblem(
+      409,
+      'Real-name verification required',
+      `enterprise ${enterpriseId} has no approved real-name verification: ${id} is ${
+        description
+          ? (STATUS_FROM_TEMPORAL[description.status.name] ?? description.status.name.toLowerCase())
+          : 'not started'
+      }`,
+      { realNameId: id },
+    );
+  }
+
+  /** The input a case was started with (its first history event), or undefined when it is gone. */
+  async startInput<T>(id: string): Promise<T | undefined> {
+    try {
+      const history = await this.client.workflow.getHandle(id).fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      return payload ? (defaultPayloadConverter.fromPayload(payload) as T) : undefined;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /** Hands a verified billing event to the case it names; events for unknown or closed cases are noted and dropped. */

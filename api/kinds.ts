@@ -8,13 +8,15 @@
 import type { z } from 'zod';
 import type { Config } from '../config';
 import { ACTIONS, type ActingKind, type ActionDeclaration } from '../contract/actions';
-import type { CaseReport, CaseStatus, OnboardingKind } from '../contract/case';
+import type { CaseReport, CaseStatus, OnboardingKind, VerifiedEnterprise as VerifiedFacts } from '../contract/case';
 import { journeyIdOf } from '../contract/case';
 import type {
   EnterpriseOnboardingInput,
   InstanceRequest,
   NumberPurchaseInput,
+  NumberRecoveryInput,
   Numbers,
+  RealNameInput,
   ThirdPartyLineInput,
   VerificationInput,
 } from '../contract/inputs';
@@ -32,6 +34,7 @@ import {
 import { verificationId } from '../domain/ids';
 import {
   formatNumber,
+  is400Number,
   numberPurchasePayloads,
   numberPurchaseStartSchema,
   numberSubscriptionPayloads,
@@ -41,6 +44,10 @@ import {
   toE164,
 } from '../domain/numbers';
 import { FORWARD_MAX_LINES, own400LandingStartSchema, own400Payloads } from '../domain/own400';
+import { precheckRealName, realNameId, realNamePayloads, realNameStartSchema } from '../domain/real-name';
+import { numberRecoveryStartSchema } from '../domain/recovery';
+import { enterpriseRealName } from '../workflows/enterprise-real-name';
+import { numberRecovery } from '../workflows/number-recovery';
 import { applyResubmission } from '../domain/resubmission';
 import {
   checkGatewayAddress,
@@ -90,6 +97,10 @@ export interface KindContext {
   now: () => number;
   /** The enterprise's approved, unexpired verification, or a 409 naming what is missing. */
   approvedVerification: (enterpriseId: string) => Promise<VerificationResult>;
+  /** Real-name verification (or an approved verification, which counts as one), or a 409. */
+  approvedRealName: (enterpriseId: string) => Promise<VerifiedFacts>;
+  /** The input a case was started with, if it is still there. */
+  startInput: <T>(id: string) => Promise<T | undefined>;
   /** The application a running verification holds now (to pre-check a resubmission merged with it). */
   currentApplication: (caseId: string) => Promise<Application>;
   /** Read-only use: which numbers are already assigned. */
@@ -123,6 +134,8 @@ export interface ActionSpec<P = unknown> extends ActionDeclaration {
 export interface KindDefinition<S extends { enterpriseId: string } = { enterpriseId: string }, I = unknown> {
   kind: OnboardingKind;
   summary: string;
+  /** Who may start it, where not the enterprise and support alike. */
+  startRoles?: readonly ('enterprise' | 'support')[];
   /** Absent for kinds that other cases start (e.g. a subscription, started by its purchase). */
   startSchema?: z.ZodType<S>;
   workflow: (input: I) => Promise<unknown>;
@@ -379,10 +392,94 @@ async function forwardFailures(
   return failures;
 }
 
+/**
+ * Where a released number was bound: the binding of the purchase that ordered it (the order's
+ * reference), or a 422 asking support to name it when that case is gone.
+ */
+async function formerBinding(ctx: KindContext, orderId: string): Promise<NumberRecoveryInput['binding']> {
+  const order = await ctx.billingNumbers.order(orderId);
+  const purchase = order
+    ? await ctx.startInput<{ request?: { binding?: NumberRecoveryInput['binding'] } }>(order.reference)
+    : undefined;
+  const binding = purchase?.request?.binding;
+  if (!binding)
+    throw new HttpProblem(422, 'Pre-check failed', 'the binding the number had is no longer known: name it', {
+      errors: [{ path: 'binding', code: 'binding-unknown', message: `order ${orderId}'s case is gone; give binding` }],
+    });
+  return binding;
+}
+
 /** Without a stated lead time, a supplier is expected to answer within this many working days. */
 const DEFAULT_LEAD_WORKING_DAYS = 5;
 
 export const KINDS = {
+  'enterprise-real-name': defineKind({
+    kind: 'enterprise-real-name',
+    summary: 'Real-name verification of the enterprise: company, unified social credit code, legal representative',
+    startSchema: realNameStartSchema,
+    workflow: enterpriseRealName,
+    fixedId: (body) => realNameId(body.enterpriseId),
+    async precheck(body, ctx) {
+      const licence = await ctx.documents.check(
+        body.enterpriseId,
+        [{ kind: 'business-licence', documentId: body.businessLicence }],
+        'businessLicence',
+      );
+      return [
+        ...precheckRealName(body, chinaDate(ctx.now())),
+        ...licence.map((f) => ({ ...f, path: 'businessLicence' })),
+      ];
+    },
+    async workflowInput(body, ctx): Promise<RealNameInput> {
+      const { kind: _kind, enterpriseId, ...request } = body;
+      // The same company's approved qualification review decides it at once.
+      const verified = await ctx.approvedVerification(enterpriseId).catch(() => undefined);
+      const same = verified?.company.unifiedSocialCreditCode === request.company.unifiedSocialCreditCode;
+      return {
+        enterpriseId,
+        request,
+        ...(same ? { decidedBy: `approved verification ${verificationId(enterpriseId)} of the same company` } : {}),
+        timings: { reviewSlaMs: ctx.config.timings.verification.reviewSlaMs },
+      };
+    },
+    stages: STAGES['enterprise-real-name'],
+    actions: actionSpecs('enterprise-real-name', realNamePayloads),
+  }),
+
+  'number-recovery': defineKind({
+    kind: 'number-recovery',
+    summary: 'Recover a released number the operator still holds: order, charge, re-import and re-bind it (support)',
+    startRoles: ['support'],
+    startSchema: numberRecoveryStartSchema,
+    workflow: numberRecovery,
+    async precheck(body, ctx) {
+      const verification = await ctx.approvedVerification(body.enterpriseId);
+      const record = await ctx.billingNumbers.number(body.number);
+      // Only a number this enterprise held; anyone else's reads as unknown.
+      return record?.releasedFrom?.customerId === verification.billingCustomerId
+        ? []
+        : [
+            {
+              path: 'number',
+              code: 'number-not-released-by-enterprise',
+              message: `${body.number} was not released by ${body.enterpriseId}`,
+            },
+          ];
+    },
+    async workflowInput(body, ctx): Promise<NumberRecoveryInput> {
+      const record = (await ctx.billingNumbers.number(body.number))!;
+      return {
+        ...(await verifiedEnterprise(ctx, body.enterpriseId)),
+        number: numbersOf([body.number]),
+        numberType: is400Number(body.number) ? '400' : 'fixed-line',
+        binding: body.binding ?? (await formerBinding(ctx, record.releasedFrom!.orderId)),
+        timings: { subscription: ctx.config.timings.subscription },
+      };
+    },
+    stages: STAGES['number-recovery'],
+    actions: actionSpecs('number-recovery', {}),
+  }),
+
   'enterprise-verification': defineKind({
     kind: 'enterprise-verification',
     summary: 'Real-name verification and qualification review of an enterprise',
@@ -625,12 +722,12 @@ export const KINDS = {
     startSchema: contactCenterInstanceStartSchema,
     workflow: contactCenterInstance,
     async precheck(body, ctx) {
-      // Unverified: a 409 naming the verification, before any other rule.
-      await ctx.approvedVerification(body.enterpriseId);
+      // Seed 002 step 3 follows real-name verification (step 2); without it, a 409 naming it, first.
+      await ctx.approvedRealName(body.enterpriseId);
       return centerNameTaken(ctx, body.enterpriseId, body.centerName, 'centerName');
     },
     async workflowInput(body, ctx) {
-      return { ...(await verifiedEnterprise(ctx, body.enterpriseId)), ...instanceRequest(ctx, body) };
+      return { ...(await ctx.approvedRealName(body.enterpriseId)), ...instanceRequest(ctx, body) };
     },
     stages: STAGES['contact-center-instance'],
     actions: actionSpecs('contact-center-instance', contactCenterInstancePayloads),

@@ -119,7 +119,9 @@ export interface paths {
         put?: never;
         /**
          * Take a human step; refused at once (409) when not awaited now
-         * @description - `enterprise-verification` / `approve` (support): Approve the application
+         * @description - `enterprise-real-name` / `approve` (support): Approve the real-name verification
+         *     - `enterprise-real-name` / `reject` (support): Reject it with coded reasons
+         *     - `enterprise-verification` / `approve` (support): Approve the application
          *     - `enterprise-verification` / `reject` (support): Reject the application with coded reasons per document or field
          *     - `enterprise-verification` / `resubmit` (enterprise): Resubmit corrected fields and documents after a rejection
          *     - `number-purchase` / `approve-script` (support): Approve the call script
@@ -410,7 +412,7 @@ export interface components {
         Onboarding: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
+            kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -437,7 +439,7 @@ export interface components {
             related: {
                 id: string;
                 /** @enum {string} */
-                kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
                 relation: string;
                 stage?: string;
                 /** @enum {string} */
@@ -457,7 +459,7 @@ export interface components {
         OnboardingSummary: {
             id: string;
             /** @enum {string} */
-            kind: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
+            kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -666,6 +668,41 @@ export interface components {
             links: {
                 self: string;
                 temporalUi: string;
+            };
+        };
+        "Start_enterprise-real-name": {
+            /** @constant */
+            kind: "enterprise-real-name";
+            enterpriseId: string;
+            company: {
+                name: string;
+                unifiedSocialCreditCode: string;
+                /** @enum {string} */
+                entityType: "company" | "sole-proprietorship" | "partnership" | "individual-business" | "public-institution" | "other";
+            };
+            legalRepresentative: {
+                name: string;
+                residentId: string;
+            };
+            /** @description the uploaded business licence (a document id) */
+            businessLicence: string;
+            contact: {
+                name: string;
+                phone: string;
+                /** Format: email */
+                email: string;
+            };
+        };
+        "Start_number-recovery": {
+            /** @constant */
+            kind: "number-recovery";
+            enterpriseId: string;
+            number: string;
+            /** @description where to bind it again; by default the instance, IVR flow and skill group it had */
+            binding?: {
+                instanceId: string;
+                ivrFlowId?: string;
+                skillGroupId?: string;
             };
         };
         "Start_enterprise-verification": {
@@ -914,6 +951,17 @@ export interface components {
                 /** @description defaults to the current version (2024-06) */
                 agreementVersion?: string;
             };
+        };
+        "Action_enterprise-real-name_approve": {
+            note?: string;
+        };
+        "Action_enterprise-real-name_reject": {
+            reasons: {
+                field?: string;
+                /** @enum {string} */
+                code: "information-mismatch" | "unreadable" | "expired" | "wrong-document" | "other";
+                message: string;
+            }[];
         };
         "Action_enterprise-verification_approve": {
             note?: string;
@@ -1269,7 +1317,7 @@ export interface operations {
     listOnboardings: {
         parameters: {
             query?: {
-                kind?: "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing";
+                kind?: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
                 status?: "running" | "completed" | "failed" | "cancelled";
                 stage?: string;
                 awaiting?: "enterprise" | "support" | "admin";
@@ -1334,7 +1382,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Start_enterprise-verification"] | components["schemas"]["Start_number-purchase"] | components["schemas"]["Start_own-400-landing"] | components["schemas"]["Start_third-party-line"] | components["schemas"]["Start_sip-trunk"] | components["schemas"]["Start_sip-registration"] | components["schemas"]["Start_contact-center-instance"] | components["schemas"]["Start_enterprise-onboarding"];
+                "application/json": components["schemas"]["Start_enterprise-real-name"] | components["schemas"]["Start_number-recovery"] | components["schemas"]["Start_enterprise-verification"] | components["schemas"]["Start_number-purchase"] | components["schemas"]["Start_own-400-landing"] | components["schemas"]["Start_third-party-line"] | components["schemas"]["Start_sip-trunk"] | components["schemas"]["Start_sip-registration"] | components["schemas"]["Start_contact-center-instance"] | components["schemas"]["Start_enterprise-onboarding"];
             };
         };
         responses: {
@@ -1466,7 +1514,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_own-400-landing_confirm-400-forwarded"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-gateway-ready"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"] | components["schemas"]["Action_usage-billing_rerun-month"];
+                "application/json": components["schemas"]["Action_enterprise-real-name_approve"] | components["schemas"]["Action_enterprise-real-name_reject"] | components["schemas"]["Action_enterprise-verification_approve"] | components["schemas"]["Action_enterprise-verification_reject"] | components["schemas"]["Action_enterprise-verification_resubmit"] | components["schemas"]["Action_number-purchase_approve-script"] | components["schemas"]["Action_number-purchase_reject-script"] | components["schemas"]["Action_number-purchase_resubmit-script"] | components["schemas"]["Action_number-purchase_confirm-400-routing"] | components["schemas"]["Action_number-subscription_renew"] | components["schemas"]["Action_number-subscription_release"] | components["schemas"]["Action_number-subscription_set-auto-renew"] | components["schemas"]["Action_own-400-landing_confirm-400-landed"] | components["schemas"]["Action_own-400-landing_confirm-test-call"] | components["schemas"]["Action_own-400-landing_confirm-400-forwarded"] | components["schemas"]["Action_third-party-line_approve"] | components["schemas"]["Action_third-party-line_reject"] | components["schemas"]["Action_third-party-line_supplier-approved"] | components["schemas"]["Action_third-party-line_supplier-rejected"] | components["schemas"]["Action_third-party-line_numbers-opened"] | components["schemas"]["Action_sip-trunk_approve"] | components["schemas"]["Action_sip-trunk_reject"] | components["schemas"]["Action_sip-trunk_confirm-gateway-ready"] | components["schemas"]["Action_sip-trunk_confirm-whitelist"] | components["schemas"]["Action_sip-trunk_retry-connectivity"] | components["schemas"]["Action_sip-trunk_confirm-inbound-test"] | components["schemas"]["Action_sip-trunk_confirm-sbc-change"] | components["schemas"]["Action_sip-registration_approve"] | components["schemas"]["Action_sip-registration_reject"] | components["schemas"]["Action_sip-registration_rotate-credentials"] | components["schemas"]["Action_sip-registration_confirm-registration"] | components["schemas"]["Action_sip-registration_confirm-inbound-test"] | components["schemas"]["Action_sip-registration_confirm-sbc-change"] | components["schemas"]["Action_contact-center-instance_reissue-admin-password"] | components["schemas"]["Action_usage-billing_rerun-month"];
             };
         };
         responses: {

@@ -8,6 +8,7 @@ import { defineSignal, defineUpdate, type SignalDefinition } from '@temporalio/w
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import type { verificationPayloads } from '../domain/verification';
+import type { realNamePayloads } from '../domain/real-name';
 import type { numberPurchasePayloads, numberSubscriptionPayloads } from '../domain/numbers';
 import type { own400Payloads } from '../domain/own400';
 import type { sipRegistrationPayloads, sipTrunkPayloads } from '../domain/sip';
@@ -31,6 +32,10 @@ const confirmSbcChange = {
 
 /** Every action of every kind that has actions. Admin may take any of them. */
 export const ACTIONS = {
+  'enterprise-real-name': {
+    approve: { roles: support, summary: 'Approve the real-name verification' },
+    reject: { roles: support, summary: 'Reject it with coded reasons' },
+  },
   'enterprise-verification': {
     approve: { roles: support, summary: 'Approve the application' },
     reject: { roles: support, summary: 'Reject the application with coded reasons per document or field' },
@@ -109,6 +114,8 @@ export const ACTIONS = {
   },
   // People act on the journey's cases, not on the journey.
   'enterprise-onboarding': {},
+  // Support starts a recovery; billing and the platform answer it.
+  'number-recovery': {},
   'usage-billing': {
     'rerun-month': {
       roles: support,
@@ -120,6 +127,7 @@ export const ACTIONS = {
 
 /** The kinds people act on, and the payload schemas of their actions (by type only). */
 export interface PayloadSchemas {
+  'enterprise-real-name': typeof realNamePayloads;
   'enterprise-verification': typeof verificationPayloads;
   'number-purchase': typeof numberPurchasePayloads;
   'number-subscription': typeof numberSubscriptionPayloads;
@@ -130,6 +138,7 @@ export interface PayloadSchemas {
   'contact-center-instance': typeof contactCenterInstancePayloads;
   'enterprise-onboarding': typeof journeyPayloads;
   'usage-billing': typeof usageBillingPayloads;
+  'number-recovery': Record<string, never>;
 }
 
 export type ActingKind = keyof typeof ACTIONS;
@@ -164,6 +173,7 @@ function defineHandles<K extends ActingKind>(kind: K): KindHandles<K> {
 
 /** The update and signal of each action of each kind (same name: either one carries the action). */
 const actionHandles: { [K in ActingKind]: KindHandles<K> } = {
+  'enterprise-real-name': defineHandles('enterprise-real-name'),
   'enterprise-verification': defineHandles('enterprise-verification'),
   'number-purchase': defineHandles('number-purchase'),
   'number-subscription': defineHandles('number-subscription'),
@@ -174,6 +184,7 @@ const actionHandles: { [K in ActingKind]: KindHandles<K> } = {
   'contact-center-instance': defineHandles('contact-center-instance'),
   'enterprise-onboarding': defineHandles('enterprise-onboarding'),
   'usage-billing': defineHandles('usage-billing'),
+  'number-recovery': defineHandles('number-recovery'),
 };
 
 /** The handles of one action of one kind. */

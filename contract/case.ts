@@ -9,6 +9,7 @@ import type { AwaitedAction, CaseState, CaseStatus } from '../domain/onboarding'
 export type { AwaitedAction, CaseError, CaseState, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
 
 export const ONBOARDING_KINDS = [
+  'enterprise-real-name',
   'enterprise-verification',
   'number-purchase',
   'number-subscription',
@@ -19,6 +20,7 @@ export const ONBOARDING_KINDS = [
   'contact-center-instance',
   'enterprise-onboarding',
   'usage-billing',
+  'number-recovery',
 ] as const;
 export type OnboardingKind = (typeof ONBOARDING_KINDS)[number];
 

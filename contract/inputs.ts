@@ -14,6 +14,7 @@ import type {
 import type { CallingRules } from '../domain/eligibility';
 import type { NumberPurchaseStart, NumberType, Sizing } from '../domain/numbers';
 import type { Own400LandingStart } from '../domain/own400';
+import type { RealNameStart } from '../domain/real-name';
 import type { SipRegistrationStart, SipTrunkStart } from '../domain/sip';
 import type { UsageStatement } from '../domain/usage';
 import type { Application } from '../domain/verification';
@@ -143,6 +144,24 @@ export interface ThirdPartyLineInput extends VerifiedEnterprise {
     binding: { instanceId: string; ivrFlowId?: string; skillGroupId?: string };
   };
   timings: ThirdPartyTimings;
+}
+
+/** Real-name verification: the start as checked by the API, and whether that decided it already. */
+export interface RealNameInput extends JourneyLink {
+  enterpriseId: string;
+  request: Omit<RealNameStart, 'kind' | 'enterpriseId'>;
+  /** Set when the enterprise's approved qualification of the same company decides it at once. */
+  decidedBy?: string;
+  timings: { reviewSlaMs: number };
+}
+
+/** A released number support recovers for the enterprise that held it (seed 003 Q9). */
+export interface NumberRecoveryInput extends VerifiedEnterprise {
+  number: Numbers;
+  numberType: NumberType;
+  /** Where it was bound before it was released (or where support says). */
+  binding: { instanceId: string; ivrFlowId?: string; skillGroupId?: string };
+  timings: { subscription: SubscriptionTimings };
 }
 
 /** An instance the journey creates once verification passes (the start's `instance`, decided). */

@@ -4,6 +4,7 @@
  * shows `completed`, `failed` or `cancelled` as its stage.
  */
 export const STAGES = {
+  'enterprise-real-name': ['awaiting-review', 'approving'],
   'enterprise-verification': ['prechecking', 'awaiting-review', 'awaiting-resubmission', 'approving'],
   'number-purchase': [
     'submitted',
@@ -47,6 +48,7 @@ export const STAGES = {
   'contact-center-instance': ['creating', 'issuing-password', 'active'],
   'enterprise-onboarding': ['verifying', 'creating-instance', 'awaiting-number-access', 'ready'],
   'usage-billing': ['metering', 'billing'],
+  'number-recovery': ['checking', 'awaiting-payment', 'reimporting'],
 } as const;
 
 export type Stage<K extends keyof typeof STAGES> = (typeof STAGES)[K][number];

@@ -2,6 +2,7 @@
 import type { OnboardingKind } from './onboarding';
 
 export const WORKFLOW_TYPES: Record<OnboardingKind, string> = {
+  'enterprise-real-name': 'enterpriseRealName',
   'enterprise-verification': 'enterpriseVerification',
   'number-purchase': 'numberPurchase',
   'number-subscription': 'numberSubscription',
@@ -12,6 +13,7 @@ export const WORKFLOW_TYPES: Record<OnboardingKind, string> = {
   'contact-center-instance': 'contactCenterInstance',
   'enterprise-onboarding': 'enterpriseOnboarding',
   'usage-billing': 'usageBilling',
+  'number-recovery': 'numberRecovery',
 };
 
 /** One usage-billing case per enterprise, for as long as it has numbers. */

@@ -55,7 +55,9 @@ export const own400LandingStartSchema = z.strictObject({
     .min(5)
     .max(20)
     .optional()
-    .describe("forward only: the 400 number's base number (底号), shown as the caller unless the operator passes callers through"),
+    .describe(
+      "forward only: the 400 number's base number (底号), shown as the caller unless the operator passes callers through",
+    ),
 });
 export type Own400LandingStart = z.infer<typeof own400LandingStartSchema>;
 

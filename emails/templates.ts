@@ -110,6 +110,82 @@ export const templates = {
     };
   },
 
+  'recovery-completed': (
+    d: CaseData & { number: string; instanceId: string; paidThrough: string },
+    links: CaseLinks,
+  ): Rendered => ({
+    subject: `【号码已找回】${d.number} / Number recovered`,
+    text: bilingual(
+      [
+        `号码 ${d.number} 已找回：已重新导入实例 ${d.instanceId} 并绑定原 IVR 与技能组，月租已付至 ${d.paidThrough}，自动续费已开启。`,
+      ],
+      [
+        `${d.number} is recovered: re-imported into instance ${d.instanceId}, bound to its IVR flow and skill group again, rent paid until ${d.paidThrough}, renewing automatically.`,
+      ],
+      links,
+    ),
+  }),
+
+  'recovery-failed': (d: CaseData & { number: string; reason: string }, links: CaseLinks): Rendered => ({
+    subject: `【号码未能找回】${d.number} / Number not recovered`,
+    text: bilingual(
+      [`号码 ${d.number} 未能找回：${d.reason}`],
+      [`${d.number} could not be recovered: ${d.reason}`],
+      links,
+    ),
+  }),
+
+  'real-name-submitted': (
+    d: CaseData & { unifiedSocialCreditCode: string; legalRepresentative: string; dueAt: string },
+    links: CaseLinks,
+  ): Rendered => ({
+    subject: `【待审核】企业实名认证 ${d.companyName} / Real-name verification to review: ${d.companyName}`,
+    text: bilingual(
+      [
+        `${d.companyName}（统一社会信用代码 ${d.unifiedSocialCreditCode}，法定代表人 ${d.legalRepresentative}）提交了企业实名认证，校验位已通过，请核对营业执照后审核，${d.dueAt} 前处理。`,
+      ],
+      [
+        `${d.companyName} (code ${d.unifiedSocialCreditCode}, legal representative ${d.legalRepresentative}) applied for real-name verification; the check characters pass. Check the licence and decide by ${d.dueAt}.`,
+      ],
+      links,
+    ),
+  }),
+
+  'real-name-approved': (d: CaseData, links: CaseLinks): Rendered => ({
+    subject: `【实名认证通过】${d.companyName} / Real-name verification approved`,
+    text: bilingual(
+      [
+        `${d.companyName} 已完成企业实名认证，现在可以创建云呼叫中心实例。`,
+        '下一步：提交企业资质审核材料（资质审核通过后即可申请号码）。',
+      ],
+      [
+        `${d.companyName} passed real-name verification and may now create its contact-center instance.`,
+        'Next: submit the qualification materials for review (numbers need the review approved).',
+      ],
+      links,
+    ),
+  }),
+
+  'real-name-rejected': (
+    d: CaseData & { reasons: { field?: string | undefined; code: string; message: string }[] },
+    links: CaseLinks,
+  ): Rendered => ({
+    subject: `【实名认证未通过】${d.companyName} / Real-name verification rejected`,
+    text: bilingual(
+      [
+        `${d.companyName} 的企业实名认证未通过：`,
+        ...d.reasons.map((r) => `  · ${r.field ?? ''} ${r.message}（${r.code}）`),
+        '请更正后重新提交。',
+      ],
+      [
+        `Real-name verification of ${d.companyName} was rejected:`,
+        ...d.reasons.map((r) => `  - ${r.field ?? ''} ${r.message} (${r.code})`),
+        'Correct it and apply again.',
+      ],
+      links,
+    ),
+  }),
+
   'verification-approved': (
     d: CaseData & { licenceEffectiveEnd: string; licenceLongTerm?: boolean; mayHoldFixedLines: boolean },
     links: CaseLinks,

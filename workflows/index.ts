@@ -1,4 +1,5 @@
 /** Every onboarding process, one file each. The worker bundles this module. */
+export { enterpriseRealName } from './enterprise-real-name';
 export { enterpriseVerification } from './enterprise-verification';
 export { numberPurchase } from './number-purchase';
 export { numberSubscription } from './number-subscription';
@@ -9,3 +10,4 @@ export { sipRegistration } from './sip-registration';
 export { contactCenterInstance } from './contact-center-instance';
 export { enterpriseOnboarding } from './enterprise-onboarding';
 export { usageBilling } from './usage-billing';
+export { numberRecovery } from './number-recovery';

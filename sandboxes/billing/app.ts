@@ -45,6 +45,9 @@ import {
   refundOrderSchema,
   releaseNumbers,
   releaseNumbersSchema,
+  createRecoveryOrder,
+  recoveryOrderSchema,
+  cancelByOperator,
   releaseQuarantine,
   releaseQuarantineSchema,
   releaseReservation,
@@ -552,6 +555,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     const result = await commit((tx) => payOrderOnline(tx, id));
     respond(req, res, result.status, result.body);
   });
+  // The 400 or fixed-line operator cancels a released number (its retention over).
+  sandbox.post('/numbers/:number/operator-cancel', async (req, res) => {
+    const number = param(req.params, 'number');
+    const result = await commit((tx) => cancelByOperator(tx, number));
+    respond(req, res, result.status, result.body);
+  });
   // The back office changing its per-minute prices (kept in the data file like the rest).
   sandbox.put('/prices/usage', async (req, res) => {
     const input = parseOrThrow(setUsagePricesSchema, req.body ?? {});
@@ -677,6 +686,11 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     await sweepExpired();
     respond(req, res, 200, getNumber(store.data, param(req.params, 'number')));
   });
+
+  v1.post(
+    '/numbers/:number/recovery-orders',
+    idempotentWrite(recoveryOrderSchema, (tx) => createRecoveryOrder(tx, param(tx.params, 'number'), tx.input)),
+  );
 
   v1.post(
     '/numbers/:number/quarantine',

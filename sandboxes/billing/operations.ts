@@ -91,6 +91,12 @@ export const quarantineNumberSchema = z.strictObject({ reason: text(500), refere
 
 export const releaseQuarantineSchema = z.strictObject({ by: text(200), reason: text(500) });
 
+export const recoveryOrderSchema = z.strictObject({
+  customerId: id,
+  prepaidMonths: z.int().min(1).max(36),
+  reference,
+});
+
 export const releaseNumbersSchema = z.strictObject({
   numbers: z.array(text(20)).min(1).max(100),
   reference,
@@ -175,7 +181,7 @@ const optionalFilter = z.string().optional();
 export const numbersQuerySchema = z.strictObject({
   type: numberType.optional(),
   areaCode: optionalFilter,
-  status: z.enum(['available', 'reserved', 'sold', 'imported', 'quarantined']).optional(),
+  status: z.enum(['available', 'reserved', 'sold', 'imported', 'quarantined', 'released', 'cancelled']).optional(),
   customerId: optionalFilter,
 });
 
@@ -321,7 +327,11 @@ export function releaseNumbers(
   for (const number of new Set(input.numbers)) {
     const record = data.numbers[number];
     if (record?.status === 'sold') {
-      makeAvailable(record);
+      // Off sale while the operator holds it: its customer may still recover it (seed 003 Q9).
+      record.releasedFrom = { customerId: record.customerId ?? '', orderId: record.orderId ?? '', at: tx.now };
+      record.status = 'released';
+      delete record.customerId;
+      delete record.orderId;
       released.push(number);
     } else if (record?.status === 'imported') {
       delete data.numbers[number];
@@ -623,13 +633,99 @@ export function refundOrder(tx: Tx, orderId: string, input: z.output<typeof refu
   return { status: 200, body: order };
 }
 
-/** Numbers still held by the order go back on sale (not ones released and resold meanwhile). */
+/**
+ * Numbers still held by the order go back on sale (not ones released and resold meanwhile); a
+ * recovery order's number goes back to released, where it was.
+ */
 function freeOrderNumbers(data: BillingData, order: Order): void {
   for (const number of order.numbers) {
     const record = data.numbers[number];
-    if (record?.orderId === order.id && (record.status === 'reserved' || record.status === 'sold'))
-      makeAvailable(record);
+    if (record?.orderId !== order.id || (record.status !== 'reserved' && record.status !== 'sold')) continue;
+    if (order.recovers && record.releasedFrom) {
+      record.status = 'released';
+      delete record.orderId;
+      delete record.customerId;
+    } else makeAvailable(record);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery of released numbers (seed 003 Q9) and the operator's cancellation
+
+/**
+ * An order that brings a released number back to the customer that held it: refused once the
+ * operator has cancelled the number, or for anyone else. Paid, the number is sold again.
+ */
+export function createRecoveryOrder(
+  tx: Tx,
+  number: string,
+  input: z.output<typeof recoveryOrderSchema>,
+): Result<Order> {
+  const { data, now } = tx;
+  const record = getNumber(data, number);
+  const customer = requireCustomer(data, input.customerId);
+  if (record.status === 'cancelled')
+    throw conflict(
+      'number-cancelled',
+      'Number cancelled',
+      `${number} was cancelled by the operator at ${record.releasedFrom?.cancelledAt ?? 'an unknown time'}; it cannot be recovered`,
+    );
+  if (record.status !== 'released' || record.releasedFrom?.customerId !== customer.id)
+    throw conflict('not-recoverable', 'Not recoverable', `${number} is ${record.status}, not released by this customer`);
+  const type = record.type as Order['type'];
+  const monthlyRentFen = PRICES[type].monthlyRentFen;
+  const orderId = newId('ord');
+  const reservation: Reservation = {
+    id: newId('res'),
+    customerId: customer.id,
+    type,
+    areaCode: record.areaCode,
+    numbers: [number],
+    status: 'ordered',
+    expiresAt: now,
+    reference: input.reference,
+    orderId,
+    createdAt: now,
+    releasedAt: null,
+  };
+  const order: Order = {
+    id: orderId,
+    checkoutUrl: `/_sandbox/checkout/${orderId}`,
+    customerId: customer.id,
+    reservationId: reservation.id,
+    numbers: [number],
+    type,
+    areaCode: record.areaCode,
+    prepaidMonths: input.prepaidMonths,
+    monthlyRentFen,
+    amountFen: monthlyRentFen * input.prepaidMonths,
+    status: 'unpaid',
+    applicationNote: `recovery of released number ${number}`,
+    reference: input.reference,
+    createdAt: now,
+    paidAt: null,
+    voidedAt: null,
+    refundedAt: null,
+    refundReason: null,
+    recovers: number,
+  };
+  data.reservations[reservation.id] = reservation;
+  data.orders[order.id] = order;
+  record.status = 'reserved';
+  record.orderId = order.id;
+  record.customerId = customer.id;
+  return { status: 201, body: order };
+}
+
+/** The operator cancels a released number: it can no longer be recovered, nor sold. */
+export function cancelByOperator(tx: Tx, number: string): Result<NumberRecord> {
+  const record = getNumber(tx.data, number);
+  if (record.status === 'cancelled') return { status: 200, body: record };
+  if (record.status !== 'released' || !record.releasedFrom)
+    throw conflict('not-released', 'Not released', `${number} is ${record.status}; only released numbers are cancelled`);
+  record.status = 'cancelled';
+  record.releasedFrom.cancelledAt = tx.now;
+  return { status: 200, body: record };
 }
 
 // ---------------------------------------------------------------------------------------------

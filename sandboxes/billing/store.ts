@@ -45,7 +45,20 @@ export interface LedgerEntry {
 export type NumberType = 'fixed-line' | '400';
 export type ImportedNumberType = '95' | 'mobile' | 'virtual-mobile';
 /** `quarantined`: found in service elsewhere (routed by the SBC, say); never reserved or sold until released. */
-export type NumberStatus = 'available' | 'reserved' | 'sold' | 'imported' | 'quarantined';
+/**
+ * `released`: a sold number whose subscription ended; the operator still holds it (seed 003 Q9:
+ * 7 days' retention, or later while the operator has not cancelled it), so it is off sale and its
+ * last customer may recover it. `cancelled`: the operator cancelled it; it is gone for good.
+ */
+export type NumberStatus = 'available' | 'reserved' | 'sold' | 'imported' | 'quarantined' | 'released' | 'cancelled';
+
+/** Whose a released number was, and when it was released or cancelled. */
+export interface ReleasedFrom {
+  customerId: string;
+  orderId: string;
+  at: string;
+  cancelledAt?: string;
+}
 
 /** Why a number was set aside and which case found it; kept while quarantined. */
 export interface Quarantine {
@@ -80,6 +93,8 @@ export interface NumberRecord {
   reference?: string;
   /** Set while quarantined. */
   quarantine?: Quarantine;
+  /** Set while released or cancelled. */
+  releasedFrom?: ReleasedFrom;
   /** Earlier quarantines, oldest first. */
   quarantineHistory?: QuarantineRelease[];
 }
@@ -120,6 +135,8 @@ export interface Order {
   refundReason: string | null;
   /** Where the customer pays it online (the billing portal's checkout), relative to billing's address. */
   checkoutUrl?: string;
+  /** A recovery order: the released number it brings back (voided or refunded, it stays released). */
+  recovers?: string;
 }
 
 /** A debit outside orders, e.g. a month's rent of a running subscription. */

@@ -1,0 +1,166 @@
+/**
+ * A new enterprise through the API in seed 002's order: 1 register, 2 real-name verification
+ * (企业实名认证), 3 the contact-center instance, 4 the qualification review (资质审核), then numbers.
+ * The instance needs real-name only, so the centre is set up while support still reviews the
+ * papers; a number purchase waits for the review.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEGAL_REP_ID, legalRepApplication, upload, USCC } from '../support/fixtures';
+import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const post = (path: string, body: object, token: string) =>
+  h.api
+    .post(path)
+    .set(...bearer(token))
+    .send(body);
+
+describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫中心实例, 步骤4 完成企业资质审核)", () => {
+  it('real-name approved, instance created and its admin emailed while the qualification review is open, a purchase refused until the review is approved and accepted after', async () => {
+    const ent = h.enterprises.a;
+    const token = h.tokens.entA;
+    const licence = await upload(h, token, 'business-licence');
+    const realName = {
+      kind: 'enterprise-real-name',
+      enterpriseId: ent,
+      company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' },
+      legalRepresentative: { name: '张三', residentId: LEGAL_REP_ID },
+      businessLicence: licence.documentId,
+      contact: { name: '李四', phone: '13800138000', email: `ops@${ent}.example.cn` },
+    };
+    const instance = {
+      kind: 'contact-center-instance',
+      enterpriseId: ent,
+      centerName: '广州客服中心',
+      admin: { name: '王五', email: `admin@${ent}.example.cn` },
+      agreementAccepted: true,
+    };
+
+    // The synchronous checks decide what they can, at once: a wrong check character, another tenant's licence.
+    const foreign = await upload(h, h.tokens.entB, 'business-licence');
+    const broken = await post(
+      '/v1/onboardings',
+      {
+        ...realName,
+        company: { ...realName.company, unifiedSocialCreditCode: USCC.slice(0, -1) + (USCC.endsWith('0') ? '1' : '0') },
+        businessLicence: foreign.documentId,
+      },
+      token,
+    );
+    expect(broken.status).toBe(422);
+    expect(broken.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'businessLicence',
+      'company.unifiedSocialCreditCode',
+    ]);
+
+    // Step 2: real-name verification, decided by support. No instance before it.
+    const started = await post('/v1/onboardings', realName, token);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect(started.body.id).toBe(`real-name-${ent}`);
+    await caseWhen(h, started.body.id, (c) => c.stage === 'awaiting-review', 'real-name review');
+    const early = await post('/v1/onboardings', instance, token);
+    expect(early.status).toBe(409);
+    expect(early.body.detail).toContain(`real-name-${ent}`);
+    expect((await post(`/v1/onboardings/real-name-${ent}/actions/approve`, {}, token)).status).toBe(403);
+    expect(
+      (await post(`/v1/onboardings/real-name-${ent}/actions/approve`, { note: '执照核对无误' }, h.tokens.support))
+        .status,
+    ).toBe(200);
+    const approved = await caseWhen(h, started.body.id, (c) => c.status === 'completed', 'real-name approved');
+    expect(approved.result).toMatchObject({ decision: 'approved', company: { unifiedSocialCreditCode: USCC } });
+
+    // Step 4 opens: the qualification review, still awaiting support.
+    const qualification = await post('/v1/onboardings', await legalRepApplication(h, ent, token), token);
+    expect(qualification.status, JSON.stringify(qualification.body)).toBe(202);
+    const vid = qualification.body.id as string;
+    await caseWhen(h, vid, (c) => c.stage === 'awaiting-review', 'qualification review');
+
+    // Step 3: the instance, created and its administrator emailed while the review is open.
+    const created = await post('/v1/onboardings', instance, token);
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const active = await caseWhen(h, created.body.id, (c) => c.stage === 'active', 'instance active', 30_000);
+    const instanceId = (active.result as { instanceId: string }).instanceId;
+    const adminMail = await eventually(
+      () => h.mail.forCase(created.body.id).find((m) => m.event === 'contact-center-admin-password'),
+      15_000,
+      'admin password email',
+    );
+    expect(adminMail.to).toBe(`admin@${ent}.example.cn`);
+    expect((await caseWhen(h, vid, () => true)).stage).toBe('awaiting-review');
+
+    // Numbers wait for the review.
+    const purchase = {
+      kind: 'number-purchase',
+      enterpriseId: ent,
+      numberType: 'fixed-line',
+      areaCode: '020',
+      quantity: 1,
+      scenario: 'inbound',
+      callScript: '您好，这里是示例科技客服中心。',
+      binding: { instanceId },
+    };
+    const refused = await post('/v1/onboardings', purchase, token);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain(vid);
+
+    expect((await post(`/v1/onboardings/${vid}/actions/approve`, {}, h.tokens.support)).status).toBe(200);
+    await caseWhen(h, vid, (c) => c.status === 'completed', 'qualification approved');
+    const accepted = await post('/v1/onboardings', purchase, token);
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    // One billing customer for the enterprise, from real-name on.
+    const customer = await billingCall<{ enterpriseId: string; name: string }>(
+      h,
+      'GET',
+      `/v1/customers?enterpriseId=${ent}`,
+    );
+    expect(customer.body.name).toBe('广州示例通信科技有限公司');
+  });
+
+  it('an enterprise whose qualification was approved before real-name existed counts as real-named; its real-name case is decided at once', async () => {
+    const ent = h.enterprises.b;
+    const token = h.tokens.entB;
+    const verification = await post('/v1/onboardings', await legalRepApplication(h, ent, token), token);
+    await caseWhen(h, verification.body.id, (c) => c.stage === 'awaiting-review', 'review');
+    await post(`/v1/onboardings/${verification.body.id}/actions/approve`, {}, h.tokens.support);
+    await caseWhen(h, verification.body.id, (c) => c.status === 'completed', 'approved');
+    // No migration: the instance is allowed at once.
+    const created = await post(
+      '/v1/onboardings',
+      {
+        kind: 'contact-center-instance',
+        enterpriseId: ent,
+        centerName: '深圳客服中心',
+        admin: { name: '赵六', email: `admin@${ent}.example.cn` },
+        agreementAccepted: true,
+      },
+      token,
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    // Applying for real-name all the same: the same company's approved qualification decides it.
+    const licence = await upload(h, token, 'business-licence');
+    const realName = await post(
+      '/v1/onboardings',
+      {
+        kind: 'enterprise-real-name',
+        enterpriseId: ent,
+        company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' },
+        legalRepresentative: { name: '张三', residentId: LEGAL_REP_ID },
+        businessLicence: licence.documentId,
+        contact: { name: '李四', phone: '13800138000', email: `ops@${ent}.example.cn` },
+      },
+      token,
+    );
+    expect(realName.status, JSON.stringify(realName.body)).toBe(202);
+    const done = await caseWhen(h, realName.body.id, (c) => c.status === 'completed', 'decided at once');
+    expect((done.result as { decidedBy: string }).decidedBy).toContain(verification.body.id);
+    expect(done.steps.map((s) => s.name)).not.toContain('approve');
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * Recovering a released number (seed 003 Q9), started by support: checking (billing still holds
+ * it for the operator, released by this enterprise; cancelled by the operator: it cannot come
+ * back) -> a recovery order, charged -> reimporting (assigned on the SBC and bound again in the
+ * contact center to the IVR flow and skill group it had) -> back in service under a new
+ * subscription. A failure or cancel refunds or voids the order and unassigns what was assigned.
+ */
+import { ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { NumberRecoveryInput } from '../contract/inputs';
+import { billing, gateway, platform } from './lib/activities';
+import { childCase } from './lib/children';
+import { isoAt, now, OnboardingCase } from './lib/case';
+import { runKey } from './lib/notify';
+import { subscriptionIdFor } from './number-purchase';
+import { numberSubscription } from './number-subscription';
+
+/** Rent prepaid by a recovery order, as by a first purchase (seed 003 Q8). */
+const RECOVERY_PREPAID_MONTHS = 3;
+
+export interface NumberRecoveryResult {
+  number: string;
+  orderId: string;
+  amountFen: number;
+  binding: NumberRecoveryInput['binding'];
+  subscriptionId: string;
+}
+
+export async function numberRecovery(input: NumberRecoveryInput): Promise<NumberRecoveryResult> {
+  const { binding } = input;
+  const [number] = input.number.display;
+  const e164 = input.number.e164;
+  const c = new OnboardingCase({
+    kind: 'number-recovery',
+    enterpriseId: input.enterpriseId,
+    stage: 'checking',
+    journeyId: input.journeyId,
+  });
+  const { mail, undo } = c;
+  const base = { caseId: c.state.id, companyName: input.companyName, number: number! };
+
+  return c.run(
+    {
+      kindLabel: '号码找回 / number recovery',
+      to: () => input.contactEmail,
+      companyName: () => input.companyName,
+      onFailure: (error) =>
+        mail.send('failed', input.contactEmail, 'recovery-failed', { ...base, reason: error.message }),
+    },
+    async () => {
+      const held = await billing.getNumber.executeWithOptions({ summary: `is ${number} still held by the operator` }, [
+        e164[0]!,
+      ]);
+      if (held?.status === 'cancelled')
+        throw c.fail(
+          'NumberCancelledByOperator',
+          `${number} was cancelled by the operator${held.releasedFrom?.cancelledAt ? ` at ${held.releasedFrom.cancelledAt}` : ''}; it cannot be recovered`,
+        );
+      if (held?.status !== 'released' || held.releasedFrom?.customerId !== input.customerId)
+        throw c.fail(
+          'NotRecoverable',
+          `${number} is ${held?.status ?? 'unknown to billing'}, not released by this enterprise`,
+        );
+      c.step('held by the operator', 'done', `released ${held.releasedFrom.at}, not cancelled`);
+
+      // Registered before the first write: a failure or cancel refunds or voids what billing holds.
+      undo.add('undo billing', () =>
+        billing.undoPurchase.executeWithOptions({ summary: 'compensate: refund or void the recovery order' }, [
+          { reference: c.state.id, reason: 'number recovery ended without the number', idempotencyKey: runKey('undo') },
+        ]),
+      );
+      const order = await billing.createRecoveryOrder.executeWithOptions({ summary: `recovery order for ${number}` }, [
+        {
+          number: e164[0]!,
+          customerId: input.customerId,
+          prepaidMonths: RECOVERY_PREPAID_MONTHS,
+          reference: c.state.id,
+          idempotencyKey: runKey('order'),
+        },
+      ]);
+      c.step('order created', 'done', `${order.id}: ${order.amountFen} fen for ${RECOVERY_PREPAID_MONTHS} months`);
+      const charged = await billing.chargeOrder.executeWithOptions({ summary: `charge ${order.amountFen} fen` }, [
+        { orderId: order.id, idempotencyKey: runKey('charge') },
+      ]);
+      if (charged.status !== 'paid')
+        throw c.fail(
+          'PaymentRequired',
+          `balance ${charged.balanceFen} fen is short of ${charged.amountFen} fen for order ${order.id}; top up and start the recovery again`,
+        );
+      c.step('order paid', 'done', `${order.amountFen} fen`);
+
+      c.enter('reimporting');
+      undo.add('unassign the number', () =>
+        gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign the number' }, [
+          { numbers: e164, reference: c.state.id },
+        ]),
+      );
+      await gateway.assignNumbers.executeWithOptions({ summary: `assign ${number} to ${binding.instanceId}` }, [
+        {
+          instanceId: binding.instanceId,
+          numbers: e164,
+          ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
+          ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+          reference: c.state.id,
+        },
+      ]);
+      undo.add('unbind the number in the contact center', () =>
+        platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unbind the number' }, [
+          { instanceId: binding.instanceId, numbers: e164, idempotencyKey: `${c.state.id}/platform-unassign` },
+        ]),
+      );
+      await platform.platformAssignNumbers.executeWithOptions(
+        { summary: `bind ${number} in contact center ${binding.instanceId}` },
+        [
+          {
+            instanceId: binding.instanceId,
+            numbers: e164,
+            binding: {
+              ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
+              ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+            },
+            reference: c.state.id,
+            idempotencyKey: `${c.state.id}/platform-assign`,
+          },
+        ],
+      );
+      c.step(
+        're-imported',
+        'done',
+        `${number} on ${binding.instanceId}, IVR ${binding.ivrFlowId ?? '-'}, skill group ${binding.skillGroupId ?? '-'}`,
+      );
+
+      // In service again: the number lives on in a subscription of its own.
+      const paidAt = now();
+      const subscriptionId = subscriptionIdFor(input.enterpriseId, order.id);
+      await startChild(numberSubscription, {
+        args: [
+          {
+            enterpriseId: input.enterpriseId,
+            customerId: input.customerId,
+            companyName: input.companyName,
+            contactEmail: input.contactEmail,
+            orderId: order.id,
+            purchaseId: c.state.id,
+            numbers: input.number,
+            numberType: input.numberType,
+            instanceId: binding.instanceId,
+            monthlyRentFen: order.monthlyRentFen,
+            paidThrough: paidAt + RECOVERY_PREPAID_MONTHS * input.timings.subscription.periodMs,
+            autoRenew: true,
+            timings: input.timings.subscription,
+            renewals: 0,
+            carriedSteps: [],
+            journeyId: input.journeyId,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        ...childCase({
+          kind: 'number-subscription',
+          enterpriseId: input.enterpriseId,
+          workflowId: subscriptionId,
+          parentId: c.state.id,
+          firstStage: 'active',
+          summary: `recovered ${number}`,
+        }),
+      });
+      c.relate(subscriptionId, 'number-subscription', 'the recovered number in service');
+      Object.assign(c.facts, { instanceId: binding.instanceId, numbers: [number!], inService: true });
+      mail.send('recovered', input.contactEmail, 'recovery-completed', {
+        ...base,
+        instanceId: binding.instanceId,
+        paidThrough: isoAt(paidAt + RECOVERY_PREPAID_MONTHS * input.timings.subscription.periodMs),
+      });
+      return { number: number!, orderId: order.id, amountFen: order.amountFen, binding, subscriptionId };
+    },
+  );
+}
