@@ -398,10 +398,14 @@ async function forwardFailures(
  */
 async function formerBinding(ctx: KindContext, orderId: string): Promise<NumberRecoveryInput['binding']> {
   const order = await ctx.billingNumbers.order(orderId);
-  const purchase = order
-    ? await ctx.startInput<{ request?: { binding?: NumberRecoveryInput['binding'] } }>(order.reference)
+  // A purchase's request carries it; a recovery (a number recovered and released again) its own.
+  const placed = order
+    ? await ctx.startInput<{
+        request?: { binding?: NumberRecoveryInput['binding'] };
+        binding?: NumberRecoveryInput['binding'];
+      }>(order.reference)
     : undefined;
-  const binding = purchase?.request?.binding;
+  const binding = placed?.request?.binding ?? placed?.binding;
   if (!binding)
     throw new HttpProblem(422, 'Pre-check failed', 'the binding the number had is no longer known: name it', {
       errors: [{ path: 'binding', code: 'binding-unknown', message: `order ${orderId}'s case is gone; give binding` }],

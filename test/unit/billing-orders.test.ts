@@ -729,7 +729,7 @@ describe('billing sandbox: charges and number release', () => {
     ]);
   });
 
-  it('releases sold numbers back to sale and removes imported ones; available ones are no-ops, reserved ones refused', async () => {
+  it('releases sold numbers off sale while the operator holds them (003 Q9: 商品实例在到期后有7天的保留期) and removes imported ones; available ones are no-ops, reserved ones refused', async () => {
     const sandbox = open();
     const customerId = await createCustomer(sandbox);
     const paid = await paidOrder(sandbox, customerId);
@@ -763,8 +763,11 @@ describe('billing sandbox: charges and number release', () => {
       number: paid.numbers[0],
       type: 'fixed-line',
       areaCode: '020',
-      status: 'available',
+      status: 'released',
+      releasedFrom: { customerId, orderId: paid.id, at: expect.any(String) },
     });
+    // Not reservable by anyone: of the 30 numbers in 020, 2 are released and 1 reserved.
+    expect((await numbersOf(sandbox, { areaCode: '020', status: 'available' })).length).toBe(27);
     const again = await post(sandbox, '/v1/numbers/release', body);
     expect(again.body).toMatchObject({ released: [], removed: [], unchanged: body.numbers });
   });
