@@ -392,6 +392,40 @@ async function forwardFailures(
   return failures;
 }
 
+/** Every rule a real-name application breaks, at once, under `prefix`. */
+async function realNameFailures(
+  ctx: KindContext,
+  enterpriseId: string,
+  body: RealNameInput['request'],
+  prefix = '',
+): Promise<RuleFailure[]> {
+  const licence = await ctx.documents.check(
+    enterpriseId,
+    [{ kind: 'business-licence', documentId: body.businessLicence }],
+    'businessLicence',
+  );
+  return [
+    ...precheckRealName(body, chinaDate(ctx.now())),
+    ...licence.map((f) => ({ ...f, path: 'businessLicence' })),
+  ].map((f) => ({ ...f, path: `${prefix}${f.path}` }));
+}
+
+async function realNameInput(
+  ctx: KindContext,
+  enterpriseId: string,
+  request: RealNameInput['request'],
+): Promise<RealNameInput> {
+  // The same company's approved qualification review decides it at once.
+  const verified = await ctx.approvedVerification(enterpriseId).catch(() => undefined);
+  const same = verified?.company.unifiedSocialCreditCode === request.company.unifiedSocialCreditCode;
+  return {
+    enterpriseId,
+    request,
+    ...(same ? { decidedBy: `approved verification ${verificationId(enterpriseId)} of the same company` } : {}),
+    timings: { reviewSlaMs: ctx.config.timings.verification.reviewSlaMs },
+  };
+}
+
 /**
  * Where a released number was bound: the binding of the purchase that ordered it (the order's
  * reference), or a 422 asking support to name it when that case is gone.
@@ -423,28 +457,10 @@ export const KINDS = {
     startSchema: realNameStartSchema,
     workflow: enterpriseRealName,
     fixedId: (body) => realNameId(body.enterpriseId),
-    async precheck(body, ctx) {
-      const licence = await ctx.documents.check(
-        body.enterpriseId,
-        [{ kind: 'business-licence', documentId: body.businessLicence }],
-        'businessLicence',
-      );
-      return [
-        ...precheckRealName(body, chinaDate(ctx.now())),
-        ...licence.map((f) => ({ ...f, path: 'businessLicence' })),
-      ];
-    },
-    async workflowInput(body, ctx): Promise<RealNameInput> {
+    precheck: (body, ctx) => realNameFailures(ctx, body.enterpriseId, body),
+    workflowInput: (body, ctx) => {
       const { kind: _kind, enterpriseId, ...request } = body;
-      // The same company's approved qualification review decides it at once.
-      const verified = await ctx.approvedVerification(enterpriseId).catch(() => undefined);
-      const same = verified?.company.unifiedSocialCreditCode === request.company.unifiedSocialCreditCode;
-      return {
-        enterpriseId,
-        request,
-        ...(same ? { decidedBy: `approved verification ${verificationId(enterpriseId)} of the same company` } : {}),
-        timings: { reviewSlaMs: ctx.config.timings.verification.reviewSlaMs },
-      };
+      return realNameInput(ctx, enterpriseId, request);
     },
     stages: STAGES['enterprise-real-name'],
     actions: actionSpecs('enterprise-real-name', realNamePayloads),
@@ -755,12 +771,22 @@ export const KINDS = {
             message: `verification ${vid} is ${status}: omit verification to follow it`,
           });
         else failures.push(...(await verificationFailures(ctx, body.enterpriseId, body.verification, 'verification.')));
-      } else if (!status) {
+      } else if (!status && !body.realName) {
         failures.push({
           path: 'verification',
           code: 'verification-required',
           message: `enterprise ${body.enterpriseId} has no verification to follow: include one`,
         });
+      }
+      if (body.realName) {
+        const realName = await ctx.caseStatus(realNameId(body.enterpriseId));
+        if (realName === 'running' || realName === 'completed')
+          failures.push({
+            path: 'realName',
+            code: 'real-name-exists',
+            message: `${realNameId(body.enterpriseId)} is ${realName}: omit realName`,
+          });
+        else failures.push(...(await realNameFailures(ctx, body.enterpriseId, body.realName, 'realName.')));
       }
       if (body.instance)
         failures.push(
@@ -770,7 +796,9 @@ export const KINDS = {
     },
     async workflowInput(body, ctx): Promise<EnterpriseOnboardingInput> {
       const { enterpriseId } = body;
-      const application = body.verification ?? (await ctx.currentApplication(verificationId(enterpriseId)));
+      // Who the journey speaks to until a case names its contact: the first application it has.
+      const application =
+        body.verification ?? body.realName ?? (await ctx.currentApplication(verificationId(enterpriseId)));
       const [known, instances] = await Promise.all([
         ctx.reportsOf(enterpriseId),
         ctx.contactCenter.listInstances(enterpriseId),
@@ -783,6 +811,7 @@ export const KINDS = {
           ? { start: verificationInput(ctx, enterpriseId, body.verification) }
           : { follow: verificationId(enterpriseId) },
         ...(body.instance ? { instance: instanceRequest(ctx, body.instance) } : {}),
+        ...(body.realName ? { realName: { start: await realNameInput(ctx, enterpriseId, body.realName) } } : {}),
         known,
         instances: instances
           .filter((i) => i.status === 'active')

@@ -622,7 +622,7 @@ export interface components {
         Journey: {
             milestones: {
                 /** @enum {string} */
-                name: "registered" | "verified" | "instance-created" | "number-access" | "ready";
+                name: "registered" | "real-named" | "verified" | "instance-created" | "number-access" | "ready";
                 /** @enum {string} */
                 status: "done" | "in-progress" | "waiting" | "not-started";
                 /** @description when it was reached */
@@ -900,6 +900,27 @@ export interface components {
             /** @constant */
             kind: "enterprise-onboarding";
             enterpriseId: string;
+            /** @description seed 002's order: real-name verification first, the instance once it passes, then the qualification review */
+            realName?: {
+                company: {
+                    name: string;
+                    unifiedSocialCreditCode: string;
+                    /** @enum {string} */
+                    entityType: "company" | "sole-proprietorship" | "partnership" | "individual-business" | "public-institution" | "other";
+                };
+                legalRepresentative: {
+                    name: string;
+                    residentId: string;
+                };
+                /** @description the uploaded business licence (a document id) */
+                businessLicence: string;
+                contact: {
+                    name: string;
+                    phone: string;
+                    /** Format: email */
+                    email: string;
+                };
+            };
             /** @description the verification's application; omitted to follow the enterprise's existing verification */
             verification?: {
                 /** @enum {string} */

@@ -174,6 +174,7 @@ export interface InstanceRequest {
 /** Milestones the journey keeps across continue-as-new. */
 export interface JourneyMilestones {
   startedAt: string;
+  realNamedAt?: string;
   verifiedAt?: string;
   instanceAt?: string;
   readyAt?: string;
@@ -186,6 +187,11 @@ export interface EnterpriseOnboardingInput {
   companyName: string;
   /** A verification to start as a child, or the id of the enterprise's verification to follow. */
   verification: { start: VerificationInput } | { follow: string };
+  /**
+   * Seed 002's order: real-name verification (started here, or followed), then the instance, then
+   * the qualification review. Absent in journeys started before real-name was its own case.
+   */
+  realName?: { start: RealNameInput } | { follow: string };
   instance?: InstanceRequest;
   /** The enterprise's cases and instances as they stood when the journey started (or continued). */
   known: CaseReport[];

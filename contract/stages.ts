@@ -46,7 +46,7 @@ export const STAGES = {
   ],
   'third-party-line': ['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding'],
   'contact-center-instance': ['creating', 'issuing-password', 'active'],
-  'enterprise-onboarding': ['verifying', 'creating-instance', 'awaiting-number-access', 'ready'],
+  'enterprise-onboarding': ['verifying-real-name', 'verifying', 'creating-instance', 'awaiting-number-access', 'ready'],
   'usage-billing': ['metering', 'billing'],
   'number-recovery': ['checking', 'awaiting-payment', 'reimporting'],
 } as const;

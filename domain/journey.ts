@@ -7,10 +7,17 @@ import { awaitedActionSchema, caseStatusSchema } from './onboarding';
 import { enterpriseIdSchema } from './common';
 import { applicationSchema } from './verification';
 import { contactCenterInstanceStartSchema } from './contact-center';
+import { realNameStartSchema } from './real-name';
 
 export const enterpriseOnboardingStartSchema = z.strictObject({
   kind: z.literal('enterprise-onboarding'),
   enterpriseId: enterpriseIdSchema,
+  realName: realNameStartSchema
+    .omit({ kind: true, enterpriseId: true })
+    .optional()
+    .describe(
+      "seed 002's order: real-name verification first, the instance once it passes, then the qualification review",
+    ),
   verification: applicationSchema
     .optional()
     .describe("the verification's application; omitted to follow the enterprise's existing verification"),
@@ -24,7 +31,14 @@ export type EnterpriseOnboardingStart = z.infer<typeof enterpriseOnboardingStart
 /** The journey has no actions of its own: people act on its cases. */
 export const journeyPayloads = {};
 
-export const MILESTONES = ['registered', 'verified', 'instance-created', 'number-access', 'ready'] as const;
+export const MILESTONES = [
+  'registered',
+  'real-named',
+  'verified',
+  'instance-created',
+  'number-access',
+  'ready',
+] as const;
 
 export const journeyMilestoneSchema = z.object({
   name: z.enum(MILESTONES),

@@ -2,6 +2,9 @@
  * The enterprise's journey, from sign-up to calls (the seed's flow chart): one case per
  * enterprise, at `journey-<enterpriseId>`, for the life of the enterprise.
  *
+ * Seed 002's order (journeys started with `realName`): verifying-real-name (starts the real-name
+ * case) -> creating-instance (once it passes) -> verifying (the qualification review) -> numbers.
+ * Journeys started before real-name was its own case keep the older order:
  * verifying (starts the verification, or follows the one the enterprise has) -> creating-instance
  * (creates the contact center once verification passes, or waits for the enterprise to) ->
  * awaiting-number-access (the enterprise chooses purchases, own 400, SIP trunk or registration,
@@ -16,6 +19,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -29,11 +33,13 @@ import { isoAt, now, OnboardingCase, type Wait } from './lib/case';
 import { childCase } from './lib/children';
 import { contactCenterInstance } from './contact-center-instance';
 import { enterpriseVerification } from './enterprise-verification';
+import { enterpriseRealName } from './enterprise-real-name';
 
 /** Steps carried across continue-as-new. */
 const CARRIED_STEPS = 20;
 
 const RELATION: Partial<Record<CaseReport['kind'], string>> = {
+  'enterprise-real-name': 'real-name verification',
   'enterprise-verification': 'verification',
   'contact-center-instance': 'contact-center instance',
   'number-subscription': 'numbers in service',
@@ -57,6 +63,8 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
     ]),
   );
   let verified: VerifiedEnterprise | undefined;
+  /** The approved real-name verification: enough for the instance (seed 002 step 3). */
+  let realNamed: VerifiedEnterprise | undefined;
   let contactEmail = input.contactEmail;
   let companyName = input.companyName;
   let reportsThisRun = 0;
@@ -75,6 +83,15 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
       if (!milestones.verifiedAt) {
         milestones.verifiedAt = isoAt(r.at);
         c.step('verified', 'done', r.caseId);
+      }
+    }
+    if (r.kind === 'enterprise-real-name' && r.status === 'completed' && r.verified) {
+      realNamed = r.verified;
+      contactEmail = r.verified.contactEmail;
+      companyName = r.verified.companyName;
+      if (!milestones.realNamedAt) {
+        milestones.realNamedAt = isoAt(r.at);
+        c.step('real-named', 'done', r.caseId);
       }
     }
     if (r.kind === 'contact-center-instance' && r.instanceId && r.inService) {
@@ -124,6 +141,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
   const summary = (stalledOn: JourneySummary['stalledOn']): JourneySummary => {
     const numbers = workingNumbers();
     const verification = [...cases.values()].filter((r) => r.kind === 'enterprise-verification');
+    const realNameCases = [...cases.values()].filter((r) => r.kind === 'enterprise-real-name');
     const instanceCases = [...cases.values()].filter((r) => r.kind === 'contact-center-instance');
     const access = numberCases();
     const status = (done: string | undefined, started: boolean) =>
@@ -131,6 +149,15 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
     return {
       milestones: [
         { name: 'registered', status: 'done', at: milestones.startedAt, caseIds: [] },
+        {
+          // An approved qualification counts as real-named (it covered both before they were apart).
+          name: 'real-named',
+          status: status(milestones.realNamedAt ?? milestones.verifiedAt, realNameCases.length > 0),
+          ...((milestones.realNamedAt ?? milestones.verifiedAt)
+            ? { at: milestones.realNamedAt ?? milestones.verifiedAt }
+            : {}),
+          caseIds: realNameCases.map((r) => r.caseId),
+        },
         {
           name: 'verified',
           status: status(milestones.verifiedAt, verification.length > 0),
@@ -175,7 +202,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
   /** When each of the journey's own waits began: a wait is stalled by its age, not by the last report. */
   const ownSince = new Map<string, string>();
   const follow = async (
-    stage: 'verifying' | 'creating-instance' | 'awaiting-number-access' | 'ready',
+    stage: 'verifying-real-name' | 'verifying' | 'creating-instance' | 'awaiting-number-access' | 'ready',
     own: () => Wait[],
     done: () => boolean,
   ): Promise<void> => {
@@ -258,6 +285,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
       contactEmail,
       companyName,
       verification: { follow: verificationCaseId() },
+      ...(input.realName ? { realName: { follow: `real-name-${enterpriseId}` } } : {}),
       known: [...cases.values()].map((r) => (r.status === 'running' ? r : { ...r, awaiting: [] })),
       instances: [...instances.values()].map(({ instanceId, centerName }) => ({
         instanceId,
@@ -291,77 +319,131 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
             .catch(() => undefined);
       }
 
-      // 1. Real-name verification and qualification review.
-      if ('start' in input.verification && !cases.has(verificationCaseId())) {
-        const vid = verificationCaseId();
-        await startChild(enterpriseVerification, {
-          args: [{ ...input.verification.start, journeyId: id }],
-          // The verification stands on its own: a journey that continues as new or ends leaves it be.
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          ...childCase({
-            kind: 'enterprise-verification',
-            enterpriseId,
-            workflowId: vid,
-            parentId: id,
-            firstStage: 'awaiting-review',
-            summary: `verification of ${companyName}`,
-          }),
-        });
-        c.relate(vid, 'enterprise-verification', 'verification');
-      }
-      await follow(
-        'verifying',
-        () => {
-          const latest = [...cases.values()]
-            .filter((r) => r.kind === 'enterprise-verification')
-            .sort((a, b) => b.at - a.at)[0];
-          // A verification that failed or was cancelled: the enterprise applies again.
-          return latest && latest.status !== 'running' && latest.status !== 'completed'
-            ? [
+      const qualification = async (): Promise<void> => {
+        // The qualification review (in journeys from before real-name was its own case, real-name with it).
+        if ('start' in input.verification && !cases.has(verificationCaseId())) {
+          const vid = verificationCaseId();
+          await startChild(enterpriseVerification, {
+            args: [{ ...input.verification.start, journeyId: id }],
+            // The verification stands on its own: a journey that continues as new or ends leaves it be.
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            ...childCase({
+              kind: 'enterprise-verification',
+              enterpriseId,
+              workflowId: vid,
+              parentId: id,
+              firstStage: 'awaiting-review',
+              summary: `verification of ${companyName}`,
+            }),
+          });
+          c.relate(vid, 'enterprise-verification', 'verification');
+        }
+        await follow(
+          'verifying',
+          () => {
+            const latest = [...cases.values()]
+              .filter((r) => r.kind === 'enterprise-verification')
+              .sort((a, b) => b.at - a.at)[0];
+            // Seed 002's order: the enterprise submits its materials once its centre exists.
+            if (!latest && input.realName)
+              return [
                 {
-                  for: 'verification',
+                  for: 'qualification',
                   role: 'enterprise',
-                  detail: `${latest.caseId} ${latest.status}: start a new enterprise-verification`,
+                  detail: 'submit the qualification materials: an enterprise-verification',
                 },
-              ]
-            : [];
-        },
-        () => verified !== undefined || milestones.verifiedAt !== undefined,
-      );
+              ];
+            // A verification that failed or was cancelled: the enterprise applies again.
+            return latest && latest.status !== 'running' && latest.status !== 'completed'
+              ? [
+                  {
+                    for: 'verification',
+                    role: 'enterprise',
+                    detail: `${latest.caseId} ${latest.status}: start a new enterprise-verification`,
+                  },
+                ]
+              : [];
+          },
+          () => verified !== undefined || milestones.verifiedAt !== undefined,
+        );
+      };
+      const instance = async (): Promise<void> => {
+        // 2. The contact-center instance: created here once verified, unless the enterprise has one.
+        const instanceCaseId = `contact-center-instance-${enterpriseId}-journey`;
+        const owner = verified ?? realNamed;
+        if (instances.size === 0 && input.instance && owner && !cases.has(instanceCaseId)) {
+          await startChild(contactCenterInstance, {
+            args: [{ ...owner, ...input.instance, journeyId: id }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            ...childCase({
+              kind: 'contact-center-instance',
+              enterpriseId,
+              workflowId: instanceCaseId,
+              parentId: id,
+              firstStage: 'creating',
+              summary: `contact center ${input.instance.centerName}`,
+            }),
+          }).catch((err: unknown) => c.step('contact center not started', 'failed', String(err)));
+          c.relate(instanceCaseId, 'contact-center-instance', 'contact-center instance');
+        }
+        await follow(
+          'creating-instance',
+          () =>
+            input.instance ||
+            cases.has(instanceCaseId) ||
+            [...cases.values()].some((r) => r.kind === 'contact-center-instance' && r.status === 'running')
+              ? []
+              : [
+                  {
+                    for: 'instance',
+                    role: 'enterprise',
+                    detail: 'create the contact center: a contact-center-instance case',
+                  },
+                ],
+          () => instances.size > 0,
+        );
+      };
 
-      // 2. The contact-center instance: created here once verified, unless the enterprise has one.
-      const instanceCaseId = `contact-center-instance-${enterpriseId}-journey`;
-      if (instances.size === 0 && input.instance && verified && !cases.has(instanceCaseId)) {
-        await startChild(contactCenterInstance, {
-          args: [{ ...verified, ...input.instance, journeyId: id }],
-          parentClosePolicy: ParentClosePolicy.ABANDON,
-          ...childCase({
-            kind: 'contact-center-instance',
-            enterpriseId,
-            workflowId: instanceCaseId,
-            parentId: id,
-            firstStage: 'creating',
-            summary: `contact center ${input.instance.centerName}`,
-          }),
-        }).catch((err: unknown) => c.step('contact center not started', 'failed', String(err)));
-        c.relate(instanceCaseId, 'contact-center-instance', 'contact-center instance');
+      // Seed 002's order for journeys that start with real-name: the instance before the review.
+      if (input.realName && patched('journey-real-name-first')) {
+        const realNameId = `real-name-${enterpriseId}`;
+        if ('start' in input.realName && !cases.has(realNameId)) {
+          await startChild(enterpriseRealName, {
+            args: [{ ...input.realName.start, journeyId: id }],
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            ...childCase({
+              kind: 'enterprise-real-name',
+              enterpriseId,
+              workflowId: realNameId,
+              parentId: id,
+              firstStage: 'awaiting-review',
+              summary: `real-name verification of ${companyName}`,
+            }),
+          });
+          c.relate(realNameId, 'enterprise-real-name', 'real-name verification');
+        }
+        await follow(
+          'verifying-real-name',
+          () => {
+            const latest = cases.get(realNameId);
+            return latest && latest.status !== 'running' && latest.status !== 'completed'
+              ? [
+                  {
+                    for: 'real-name',
+                    role: 'enterprise',
+                    detail: `${realNameId} ${latest.status}: start a new enterprise-real-name`,
+                  },
+                ]
+              : [];
+          },
+          () => realNamed !== undefined || verified !== undefined,
+        );
+        await instance();
+        await qualification();
+      } else {
+        await qualification();
+        await instance();
       }
-      await follow(
-        'creating-instance',
-        () =>
-          input.instance ||
-          cases.has(instanceCaseId) ||
-          [...cases.values()].some((r) => r.kind === 'contact-center-instance' && r.status === 'running')
-            ? []
-            : [
-                {
-                  for: 'instance',
-                  role: 'enterprise',
-                  detail: 'create the contact center: a contact-center-instance case',
-                },
-              ],
-        () => instances.size > 0,
-      );
 
       // 3. Number access, for as long as the enterprise is here: ready while a number works.
       for (;;) {

@@ -163,4 +163,77 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
     expect((done.result as { decidedBy: string }).decidedBy).toContain(verification.body.id);
     expect(done.steps.map((s) => s.name)).not.toContain('approve');
   });
+
+  it('the journey follows the same order: real-name, instance, qualification review, then numbers', async () => {
+    const h2 = await startHarness();
+    try {
+      const ent = h2.enterprises.a;
+      const token = h2.tokens.entA;
+      const licence = await upload(h2, token, 'business-licence');
+      const started = await h2.api
+        .post('/v1/onboardings')
+        .set(...bearer(token))
+        .send({
+          kind: 'enterprise-onboarding',
+          enterpriseId: ent,
+          realName: {
+            company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' },
+            legalRepresentative: { name: '张三', residentId: LEGAL_REP_ID },
+            businessLicence: licence.documentId,
+            contact: { name: '李四', phone: '13800138000', email: `ops@${ent}.example.cn` },
+          },
+          instance: {
+            centerName: '广州客服中心',
+            admin: { name: '王五', email: `admin@${ent}.example.cn` },
+            agreementAccepted: true,
+          },
+        });
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      const journeyId = started.body.id as string;
+      const first = await caseWhen(
+        h2,
+        journeyId,
+        (c) => c.stage === 'verifying-real-name' && c.awaiting.length > 0,
+        'real-name first',
+      );
+      expect(first.awaiting.map((a) => [a.action, a.role, a.caseId])).toEqual([
+        ['approve', 'support', `real-name-${ent}`],
+        ['reject', 'support', `real-name-${ent}`],
+      ]);
+      await h2.api
+        .post(`/v1/onboardings/real-name-${ent}/actions/approve`)
+        .set(...bearer(h2.tokens.support))
+        .send({});
+      // The instance comes next, then the journey waits for the qualification materials.
+      const review = await caseWhen(
+        h2,
+        journeyId,
+        (c) => c.stage === 'verifying' && c.awaiting.some((a) => a.for === 'qualification'),
+        'qualification next',
+        30_000,
+      );
+      const milestones = (review.result as { milestones: { name: string; status: string }[] }).milestones;
+      expect(milestones.map((m) => [m.name, m.status])).toEqual([
+        ['registered', 'done'],
+        ['real-named', 'done'],
+        ['verified', 'not-started'],
+        ['instance-created', 'done'],
+        ['number-access', 'not-started'],
+        ['ready', 'not-started'],
+      ]);
+      const qualification = await h2.api
+        .post('/v1/onboardings')
+        .set(...bearer(token))
+        .send(await legalRepApplication(h2, ent, token));
+      expect(qualification.status, JSON.stringify(qualification.body)).toBe(202);
+      await caseWhen(h2, qualification.body.id, (c) => c.stage === 'awaiting-review', 'review');
+      await h2.api
+        .post(`/v1/onboardings/${qualification.body.id}/actions/approve`)
+        .set(...bearer(h2.tokens.support))
+        .send({});
+      await caseWhen(h2, journeyId, (c) => c.stage === 'awaiting-number-access', 'numbers next', 30_000);
+    } finally {
+      await h2.stop();
+    }
+  });
 });
