@@ -113,6 +113,8 @@ describe('enterprise-onboarding: the whole journey', () => {
     const instanceCase = j.instances[0]!.caseId!;
     expect(j.milestones.map((m) => [m.name, m.status])).toEqual([
       ['registered', 'done'],
+      // An approved qualification counts as real-named.
+      ['real-named', 'done'],
       ['verified', 'done'],
       ['instance-created', 'done'],
       ['number-access', 'not-started'],

@@ -96,6 +96,8 @@ describe.concurrent('enterprise onboarding journey', () => {
     expect(summary.instances.map((i) => i.instanceId)).toEqual(['cc-1']);
     expect(summary.milestones.map((m) => [m.name, m.status])).toEqual([
       ['registered', 'done'],
+      // An approved qualification counts as real-named.
+      ['real-named', 'done'],
       ['verified', 'done'],
       ['instance-created', 'done'],
       ['number-access', 'not-started'],
@@ -214,6 +216,7 @@ describe.concurrent('enterprise onboarding journey', () => {
     expect(summary.instances.map((i) => i.instanceId)).toEqual(['cc-1']);
     expect(summary.milestones.filter((m) => m.status === 'done').map((m) => m.name)).toEqual([
       'registered',
+      'real-named',
       'verified',
       'instance-created',
       'number-access',
