@@ -671,7 +671,11 @@ export function createRecoveryOrder(
       `${number} was cancelled by the operator at ${record.releasedFrom?.cancelledAt ?? 'an unknown time'}; it cannot be recovered`,
     );
   if (record.status !== 'released' || record.releasedFrom?.customerId !== customer.id)
-    throw conflict('not-recoverable', 'Not recoverable', `${number} is ${record.status}, not released by this customer`);
+    throw conflict(
+      'not-recoverable',
+      'Not recoverable',
+      `${number} is ${record.status}, not released by this customer`,
+    );
   const type = record.type as Order['type'];
   const monthlyRentFen = PRICES[type].monthlyRentFen;
   const orderId = newId('ord');
@@ -722,7 +726,11 @@ export function cancelByOperator(tx: Tx, number: string): Result<NumberRecord> {
   const record = getNumber(tx.data, number);
   if (record.status === 'cancelled') return { status: 200, body: record };
   if (record.status !== 'released' || !record.releasedFrom)
-    throw conflict('not-released', 'Not released', `${number} is ${record.status}; only released numbers are cancelled`);
+    throw conflict(
+      'not-released',
+      'Not released',
+      `${number} is ${record.status}; only released numbers are cancelled`,
+    );
   record.status = 'cancelled';
   record.releasedFrom.cancelledAt = tx.now;
   return { status: 200, body: record };

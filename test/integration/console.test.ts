@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { bearer, billingCall, caseWhen, startHarness, type Harness } from '../support/harness';
-import { instanceFor, LEGAL_REP_ID, PDF, PNG, USCC, verifiedEnterprise } from '../support/fixtures';
+import { instanceFor, LEGAL_REP_ID, PDF, PNG, purchasedFixedLine, USCC, verifiedEnterprise } from '../support/fixtures';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
 import { loopbackNet } from '../support/net';
 
@@ -361,27 +361,8 @@ describe('the console in a browser', () => {
     const customer = (await billingCall<{ id: string }>(h, 'GET', `/v1/customers?enterpriseId=${h.enterprises.a}`))
       .body;
     await billingCall(h, 'POST', `/v1/customers/${customer.id}/credits`, { amountFen: 100_000 });
-    const purchase = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({
-        kind: 'number-purchase',
-        enterpriseId: h.enterprises.a,
-        numberType: 'fixed-line',
-        areaCode: '020',
-        quantity: 1,
-        scenario: 'inbound',
-        callScript: '您好，这里是示例科技客服中心。',
-        binding: { instanceId: instance.instanceId },
-      });
-    expect(purchase.status, JSON.stringify(purchase.body)).toBe(202);
-    await caseWhen(h, purchase.body.id, (c) => c.stage === 'awaiting-script-review', 'script review');
-    await h.api
-      .post(`/v1/onboardings/${purchase.body.id}/actions/approve-script`)
-      .set(...bearer(h.tokens.support))
-      .send({});
-    const bought = await caseWhen(h, purchase.body.id, (c) => c.status === 'completed', 'purchase completed');
-    const number = (bought.result as { numbers: string[] }).numbers[0]!;
+    const [number] = (await purchasedFixedLine(h, h.enterprises.a, h.tokens.entA, { instanceId: instance.instanceId }))
+      .numbers;
     const journey = await h.api
       .post('/v1/onboardings')
       .set(...bearer(h.tokens.entA))

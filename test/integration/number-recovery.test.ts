@@ -6,7 +6,13 @@
  * cancelled is refused, with nothing charged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
+import {
+  instanceFor,
+  platformCall,
+  purchasedFixedLine,
+  verifiedEnterprise,
+  type TestInstance,
+} from '../support/fixtures';
 import { bearer, billingCall, caseWhen, startHarness, type Harness } from '../support/harness';
 import { toE164 } from '../../domain/numbers';
 
@@ -56,25 +62,11 @@ describe('number recovery (003 Q9: 号码到期释放了如何找回)', () => {
   let number: string;
 
   it('keeps a released number off sale, then support recovers it: charged, re-imported, bound to its IVR flow and skill group again', async () => {
-    const bought = await post(
-      '/v1/onboardings',
-      {
-        kind: 'number-purchase',
-        enterpriseId: h.enterprises.a,
-        numberType: 'fixed-line',
-        areaCode: '020',
-        quantity: 1,
-        scenario: 'inbound',
-        callScript: '您好，这里是示例科技客服中心。',
-        binding: { instanceId: instance.instanceId, ivrFlowId, skillGroupId },
-      },
-      h.tokens.entA,
-    );
-    expect(bought.status, JSON.stringify(bought.body)).toBe(202);
-    await caseWhen(h, bought.body.id, (c) => c.stage === 'awaiting-script-review', 'script review');
-    await post(`/v1/onboardings/${bought.body.id}/actions/approve-script`, {}, h.tokens.support);
-    const purchase = await caseWhen(h, bought.body.id, (c) => c.status === 'completed', 'purchased');
-    const result = purchase.result as { numbers: string[]; subscriptionId: string };
+    const result = await purchasedFixedLine(h, h.enterprises.a, h.tokens.entA, {
+      instanceId: instance.instanceId,
+      ivrFlowId,
+      skillGroupId,
+    });
     number = result.numbers[0]!;
 
     await release(result.subscriptionId);

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
-import { instanceFor, USCC, verifiedEnterprise } from '../support/fixtures';
-import { bearer, billingCall, caseWhen, startHarness, type Harness } from '../support/harness';
+import { instanceFor, purchasedFixedLine, USCC, verifiedEnterprise } from '../support/fixtures';
+import { bearer, billingCall, startHarness, type Harness } from '../support/harness';
 import { pdfText } from '../support/pdf';
 
 let h: Harness;
@@ -96,28 +96,8 @@ describe('number proof (seed 003 Q3 号码证明, Q7 号码认证)', () => {
     const customer = await verifiedEnterprise(h, h.enterprises.b, h.tokens.entB);
     const instance = await instanceFor(h, h.enterprises.b);
     await billingCall(h, 'POST', `/v1/customers/${customer}/credits`, { amountFen: 100_000 });
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send({
-        kind: 'number-purchase',
-        enterpriseId: h.enterprises.b,
-        numberType: 'fixed-line',
-        areaCode: '020',
-        quantity: 1,
-        scenario: 'inbound',
-        callScript: '您好，这里是示例科技客服中心。',
-        binding: { instanceId: instance.instanceId },
-      });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
-    await h.api
-      .post(`/v1/onboardings/${id}/actions/approve-script`)
-      .set(...bearer(h.tokens.support))
-      .send({});
-    const done = await caseWhen(h, id, (c) => c.status === 'completed', 'purchase completed');
-    const number = (done.result as { numbers: string[] }).numbers[0]!;
+    const [number] = (await purchasedFixedLine(h, h.enterprises.b, h.tokens.entB, { instanceId: instance.instanceId }))
+      .numbers;
     const today = new Date().toISOString().slice(0, 10);
 
     for (const token of [h.tokens.entB, h.tokens.support]) {

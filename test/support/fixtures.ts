@@ -127,3 +127,37 @@ export async function verifiedEnterprise(
   const done = await caseWhen(h, id, (c) => c.status === 'completed', 'verification approved');
   return (done.result as { billingCustomerId: string }).billingCustomerId;
 }
+
+/**
+ * One inbound fixed line in 020 bought through the API for an enterprise with the balance to pay
+ * for it: the script approved by support, the purchase completed. Returns its result.
+ */
+export async function purchasedFixedLine(
+  h: Harness,
+  enterpriseId: string,
+  token: string,
+  binding: { instanceId: string; ivrFlowId?: string; skillGroupId?: string },
+): Promise<{ id: string; numbers: string[]; subscriptionId: string }> {
+  const started = await h.api
+    .post('/v1/onboardings')
+    .set(...bearer(token))
+    .send({
+      kind: 'number-purchase',
+      enterpriseId,
+      numberType: 'fixed-line',
+      areaCode: '020',
+      quantity: 1,
+      scenario: 'inbound',
+      callScript: '您好，这里是示例科技客服中心。',
+      binding,
+    });
+  if (started.status !== 202) throw new Error(`purchase failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const id = started.body.id as string;
+  await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
+  await h.api
+    .post(`/v1/onboardings/${id}/actions/approve-script`)
+    .set(...bearer(h.tokens.support))
+    .send({});
+  const done = await caseWhen(h, id, (c) => c.status === 'completed', 'purchase completed');
+  return { id, ...(done.result as { numbers: string[]; subscriptionId: string }) };
+}
