@@ -333,6 +333,16 @@ describe('authorisation matrix', () => {
             () => send('GET', `/v1/documents/${documentOf.get(t)}`, who),
           ),
         );
+        // Forms made out to a tenant's company: another tenant's reads as absent.
+        add(() =>
+          check(
+            'GET /v1/templates/{template}',
+            who,
+            `${rel} tenant`,
+            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
+            () => send('GET', `/v1/templates/acceptance-form?enterpriseId=${enterpriseOf(t)}`, who),
+          ),
+        );
         // Usage statements: the list, and a month that fails validation.
         add(() =>
           check(
@@ -471,6 +481,13 @@ describe('authorisation matrix', () => {
           'available number',
           anonymous(who) ? 401 : staff ? 409 : 403,
           () => send('POST', `/v1/numbers/${encodeURIComponent('+862066240030')}/release`, who, { reason: 'matrix' }),
+        ),
+      );
+
+      // A number nobody holds has no proof, for anyone.
+      add(() =>
+        check('GET /v1/numbers/{number}/proof', who, 'available number', anonymous(who) ? 401 : 404, () =>
+          send('GET', `/v1/numbers/${encodeURIComponent('+862066240030')}/proof`, who),
         ),
       );
 
