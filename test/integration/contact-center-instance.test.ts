@@ -45,13 +45,13 @@ async function signsIn(instanceId: string, email: string, password: string): Pro
 }
 
 describe('contact-center-instance', () => {
-  it('is refused for an enterprise without a verification (409 naming it) and without the agreement (400)', async () => {
+  it('is refused for an enterprise without real-name verification (409 naming it: 002 步骤3 follows 步骤2) and without the agreement (400)', async () => {
     const unverified = await h.api
       .post('/v1/onboardings')
       .set(...bearer(h.tokens.entB))
       .send(instanceBody('B center', { enterpriseId: h.enterprises.b }));
     expect(unverified.status).toBe(409);
-    expect(JSON.stringify(unverified.body)).toContain(`verification-${h.enterprises.b}`);
+    expect(JSON.stringify(unverified.body)).toContain(`real-name-${h.enterprises.b}`);
     const noAgreement = await h.api
       .post('/v1/onboardings')
       .set(...bearer(h.tokens.entA))
