@@ -109,9 +109,7 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     ...createSipProbeActivities({
       localAddress: config.sipGateway.probeAddress,
       optionsTimeoutMs: config.sipGateway.optionsTimeoutMs,
-      ...(config.sipGateway.mode === 'kamailio'
-        ? { via: { host: config.sipGateway.sbc.sipHost, port: config.sipGateway.sbc.sipPort } }
-        : {}),
+      ...(config.sipGateway.mode === 'kamailio' ? { via: config.sipGateway.sbc.platformListener } : {}),
     }),
   };
 }

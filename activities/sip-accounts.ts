@@ -38,6 +38,9 @@ export function createSipAccountActivities(deps: SipAccountDeps) {
       caseId: string;
       companyName: string;
       instanceId: string;
+      /** The case's enterprise and numbers (E.164), which the account may dial (absent in older cases). */
+      enterpriseId?: string;
+      numbers?: string[];
       to: string;
       transport: 'tcp' | 'udp';
       vendor: 'freeswitch' | 'generic';
@@ -58,7 +61,12 @@ export function createSipAccountActivities(deps: SipAccountDeps) {
         const sbc = sbcOf(deps.gateway);
         const account =
           input.rotation === 0 || !input.account
-            ? await sbc.createAccount({ instanceId: input.instanceId, reference: input.caseId })
+            ? await sbc.createAccount({
+                instanceId: input.instanceId,
+                reference: input.caseId,
+                ...(input.enterpriseId ? { enterpriseId: input.enterpriseId } : {}),
+                ...(input.numbers ? { numbers: input.numbers } : {}),
+              })
             : await sbc.rotateAccount(input.account);
         await deps.sendEmail({
           dedupKey: input.dedupKey,

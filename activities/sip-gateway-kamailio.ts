@@ -5,7 +5,13 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import pg from 'pg';
-import { sbcCallingRules, type BlockedCallee } from '../domain/calling-rules';
+import {
+  mayUnblock,
+  roleOf,
+  sbcCallingRules,
+  type BlockedCallee,
+  type BlockedCalleeChange,
+} from '../domain/calling-rules';
 import { enterpriseIdSchema } from '../domain/common';
 import { checkAllowlistAddress } from '../domain/sip';
 import {
@@ -18,8 +24,12 @@ import {
   numberTaken,
   type AccountRef,
   type AllowlistEntry,
+  type AccountRequest,
   type AssignedNumber,
+  type AssignmentPeriod,
   type AnsweredCall,
+  type GatewayEntry,
+  type UnblockRequest,
   type CallRecord,
   type CallRecordFilter,
   type CompleteSipGateway,
@@ -107,6 +117,8 @@ interface AssignmentRow {
   caller_id_prefix: string | null;
   calling_rules: NumberAssignment['callingRules'] | null;
   enterprise_id: string | null;
+  origin: NumberAssignment['origin'];
+  supplier: string | null;
   reference: string;
   assigned_at: Date;
 }
@@ -121,6 +133,8 @@ function toAssigned(row: AssignmentRow): AssignedNumber {
     ...(row.calling_rules !== null ? { callingRules: row.calling_rules } : {}),
     ...(row.enterprise_id !== null ? { enterpriseId: row.enterprise_id } : {}),
     reference: row.reference,
+    origin: row.origin,
+    ...(row.supplier !== null ? { supplier: row.supplier } : {}),
     assignedAt: row.assigned_at.toISOString(),
   };
 }
@@ -170,7 +184,8 @@ export class KamailioSipGateway implements CompleteSipGateway {
     // Kamailio puts it in a query of its own (per-callee counts): a plain id only.
     if (a.enterpriseId !== undefined && !enterpriseIdSchema.safeParse(a.enterpriseId).success)
       throw invalidSipInput(`not an enterprise id: ${a.enterpriseId}`);
-    const rules = sbcCallingRules(a.callingRules);
+    if (a.supplier !== undefined && !/^[A-Z]$/.test(a.supplier)) throw invalidSipInput(`not a supplier: ${a.supplier}`);
+    const rules = sbcCallingRules(a.origin, a.callingRules);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -178,11 +193,11 @@ export class KamailioSipGateway implements CompleteSipGateway {
       for (const number of a.numbers) {
         // Only the same case may overwrite its own assignment; another owner makes the update a no-op.
         const row = await client.query<AssignmentRow>(
-          `INSERT INTO assignment (number, instance_id, ivr_flow_id, skill_group_id, caller_id_prefix, calling_rules, enterprise_id, reference)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+          `INSERT INTO assignment (number, instance_id, ivr_flow_id, skill_group_id, caller_id_prefix, calling_rules, enterprise_id, reference, origin, supplier)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (number) DO UPDATE SET instance_id = EXCLUDED.instance_id, ivr_flow_id = EXCLUDED.ivr_flow_id,
              skill_group_id = EXCLUDED.skill_group_id, caller_id_prefix = EXCLUDED.caller_id_prefix, calling_rules = EXCLUDED.calling_rules,
-             enterprise_id = EXCLUDED.enterprise_id
+             enterprise_id = EXCLUDED.enterprise_id, origin = EXCLUDED.origin, supplier = EXCLUDED.supplier
            WHERE assignment.reference = EXCLUDED.reference
            RETURNING *`,
           [
@@ -194,16 +209,19 @@ export class KamailioSipGateway implements CompleteSipGateway {
             a.callingRules ? JSON.stringify(a.callingRules) : null,
             a.enterpriseId ?? null,
             a.reference,
+            a.origin,
+            a.supplier ?? null,
           ],
         );
         if (row.rows[0]) {
           // What Kamailio enforces on calls out from the number, in the same transaction.
           await client.query(
-            `INSERT INTO calling_rule (number, enterprise_id, max_concurrent, per_callee_daily, count_on, hours_from, hours_to, reference)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            `INSERT INTO calling_rule (number, enterprise_id, max_concurrent, per_callee_daily, count_on, hours_from, hours_to, reference, blind_regions, max_inbound)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (number) DO UPDATE SET enterprise_id = EXCLUDED.enterprise_id, max_concurrent = EXCLUDED.max_concurrent,
                per_callee_daily = EXCLUDED.per_callee_daily, count_on = EXCLUDED.count_on, hours_from = EXCLUDED.hours_from,
-               hours_to = EXCLUDED.hours_to, reference = EXCLUDED.reference, updated_at = now()`,
+               hours_to = EXCLUDED.hours_to, reference = EXCLUDED.reference, blind_regions = EXCLUDED.blind_regions,
+               max_inbound = EXCLUDED.max_inbound, updated_at = now()`,
             [
               number,
               a.enterpriseId ?? null,
@@ -213,6 +231,8 @@ export class KamailioSipGateway implements CompleteSipGateway {
               rules.hours?.fromMinute ?? null,
               rules.hours?.toMinute ?? null,
               a.reference,
+              rules.blindRegions,
+              rules.maxInbound,
             ],
           );
           out.push(toAssigned(row.rows[0]));
@@ -264,11 +284,18 @@ export class KamailioSipGateway implements CompleteSipGateway {
   ): Promise<{ entry: BlockedCallee; created: boolean }> {
     if (!enterpriseIdSchema.safeParse(input.enterpriseId).success || !/^\+[1-9]\d{6,14}$/.test(input.number))
       throw invalidSipInput(`not an enterprise id and E.164 number: ${input.enterpriseId}, ${input.number}`);
-    // Kamailio reads the table on every outbound INVITE: in force from the commit on.
+    // Kamailio reads the table on every outbound INVITE: in force from the commit on. The change
+    // is kept in the same statement.
     const inserted = await this.pool.query<BlockedCalleeRow>(
-      `INSERT INTO blocked_callee (enterprise_id, number, reason, added_by, added_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (enterprise_id, number) DO NOTHING RETURNING *`,
-      [input.enterpriseId, input.number, input.reason, input.addedBy, input.addedAt],
+      `WITH added AS (
+         INSERT INTO blocked_callee (enterprise_id, number, reason, added_by, added_at, added_by_role) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (enterprise_id, number) DO NOTHING RETURNING *
+       ), kept AS (
+         INSERT INTO blocked_callee_change (enterprise_id, number, change, reason, by_role, by_name, at)
+         SELECT enterprise_id, number, 'added', reason, added_by_role, added_by, added_at FROM added
+       )
+       SELECT * FROM added`,
+      [input.enterpriseId, input.number, input.reason, input.addedBy, input.addedAt, roleOf(input.addedBy)],
     );
     if (inserted.rows[0]) return { entry: toBlocked(inserted.rows[0]), created: true };
     const existing = await this.pool.query<BlockedCalleeRow>(
@@ -280,12 +307,53 @@ export class KamailioSipGateway implements CompleteSipGateway {
     return { entry: toBlocked(existing.rows[0]), created: false };
   }
 
-  async unblockCallee(input: { enterpriseId: string; number: string }): Promise<{ removed: boolean }> {
-    const result = await this.pool.query('DELETE FROM blocked_callee WHERE enterprise_id = $1 AND number = $2', [
-      input.enterpriseId,
-      input.number,
-    ]);
-    return { removed: (result.rowCount ?? 0) > 0 };
+  async unblockCallee(input: UnblockRequest): Promise<{ removed: boolean; refused?: 'added-by-support' }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const row = await client.query<BlockedCalleeRow>(
+        'SELECT * FROM blocked_callee WHERE enterprise_id = $1 AND number = $2 FOR UPDATE',
+        [input.enterpriseId, input.number],
+      );
+      const entry = row.rows[0];
+      if (!entry) {
+        await client.query('COMMIT');
+        return { removed: false };
+      }
+      if (!mayUnblock(entry.added_by, input.removedBy)) {
+        await client.query('COMMIT');
+        return { removed: false, refused: 'added-by-support' };
+      }
+      await client.query('DELETE FROM blocked_callee WHERE enterprise_id = $1 AND number = $2', [
+        input.enterpriseId,
+        input.number,
+      ]);
+      await client.query(
+        `INSERT INTO blocked_callee_change (enterprise_id, number, change, reason, by_role, by_name) VALUES ($1, $2, 'removed', $3, $4, $5)`,
+        [input.enterpriseId, input.number, input.reason ?? '', roleOf(input.removedBy), input.removedBy],
+      );
+      await client.query('COMMIT');
+      return { removed: true };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async blockedCalleeChanges(input: { enterpriseId: string }): Promise<BlockedCalleeChange[]> {
+    const rows = await this.pool.query<{ number: string; change: string; reason: string; by_name: string; at: Date }>(
+      'SELECT number, change, reason, by_name, at FROM blocked_callee_change WHERE enterprise_id = $1 ORDER BY id',
+      [input.enterpriseId],
+    );
+    return rows.rows.map((r) => ({
+      number: r.number,
+      change: r.change === 'removed' ? 'removed' : 'added',
+      reason: r.reason,
+      by: r.by_name,
+      at: r.at.toISOString(),
+    }));
   }
 
   async assignments(filter: { instanceId?: string; number?: string } = {}): Promise<AssignedNumber[]> {
@@ -298,13 +366,9 @@ export class KamailioSipGateway implements CompleteSipGateway {
 
   // --- allowlist -----------------------------------------------------------------------------
 
-  async allowGateway(input: {
-    ip: string;
-    port: number;
-    transport?: SipTransport;
-    reference: string;
-  }): Promise<AllowlistEntry> {
+  async allowGateway(input: GatewayEntry): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
+    checkOwner(input);
     // The platform's own group-2 rows count as provider addresses even if configuration missed one.
     const platform = await this.pool.query<{ ip_addr: string }>('SELECT ip_addr FROM address WHERE grp = $1', [
       PLATFORM_GROUP,
@@ -324,13 +388,28 @@ export class KamailioSipGateway implements CompleteSipGateway {
     const ip = input.ip.toLowerCase();
     // TCP connections come from ephemeral ports: only the address can be pinned (port 0 = any).
     const matchPort = transport === 'tcp' ? 0 : input.port;
+    // Whose it is travels with the row: the instance and numbers it may dial.
     const inserted = await this.pool.query(
-      `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO NOTHING`,
-      [GATEWAY_GROUP, ip, ip.includes(':') ? 128 : 32, matchPort, input.port, transport, input.reference],
+      `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag, instance_id, enterprise_id, numbers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+       ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO UPDATE SET instance_id = EXCLUDED.instance_id,
+         enterprise_id = EXCLUDED.enterprise_id, numbers = EXCLUDED.numbers
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        GATEWAY_GROUP,
+        ip,
+        ip.includes(':') ? 128 : 32,
+        matchPort,
+        input.port,
+        transport,
+        input.reference,
+        input.instanceId ?? null,
+        input.enterpriseId ?? null,
+        input.numbers ?? [],
+      ],
     );
     // A row that was there may still miss its reload (an earlier attempt stopped before it).
-    if (inserted.rowCount || !(await this.loadedAddresses()).has(`${ip}|${matchPort}|${input.reference}`))
+    if (inserted.rows[0]?.inserted || !(await this.loadedAddresses()).has(`${ip}|${matchPort}|${input.reference}`))
       await this.reloadAddresses();
     const mine = (await this.allowlist({ reference: input.reference, ip })).find(
       (e) => e.port === input.port && e.transport === transport,
@@ -421,9 +500,10 @@ export class KamailioSipGateway implements CompleteSipGateway {
     return `${instanceId.toLowerCase()}.${this.sipDomain}`;
   }
 
-  async createAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
+  async createAccount(input: AccountRequest): Promise<SipAccount> {
     checkInstanceId(input.instanceId);
     checkReference(input.reference);
+    checkOwner(input);
     const realm = this.realmOf(input.instanceId);
     const client = await this.pool.connect();
     try {
@@ -440,8 +520,8 @@ export class KamailioSipGateway implements CompleteSipGateway {
         // A replay: the first password never reached anyone we can tell, so issue a new one.
         const d = sipDigests(username, realm, password);
         await client.query(
-          'UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now() WHERE domain = $3 AND username = $4',
-          [d.ha1, d.ha1b, realm, username],
+          'UPDATE subscriber SET ha1 = $1, ha1b = $2, rotated_at = now(), numbers = $5, enterprise_id = $6 WHERE domain = $3 AND username = $4',
+          [d.ha1, d.ha1b, realm, username, input.numbers ?? [], input.enterpriseId ?? null],
         );
       } else {
         const existing = await client.query<{ username: string }>('SELECT username FROM subscriber WHERE domain = $1', [
@@ -450,8 +530,18 @@ export class KamailioSipGateway implements CompleteSipGateway {
         username = nextGatewayUsername(existing.rows.map((r) => r.username));
         const d = sipDigests(username, realm, password);
         await client.query(
-          `INSERT INTO subscriber (username, domain, password, ha1, ha1b, instance_id, reference) VALUES ($1, $2, '', $3, $4, $5, $6)`,
-          [username, realm, d.ha1, d.ha1b, input.instanceId, input.reference],
+          `INSERT INTO subscriber (username, domain, password, ha1, ha1b, instance_id, reference, numbers, enterprise_id)
+           VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8)`,
+          [
+            username,
+            realm,
+            d.ha1,
+            d.ha1b,
+            input.instanceId,
+            input.reference,
+            input.numbers ?? [],
+            input.enterpriseId ?? null,
+          ],
         );
       }
       await client.query('COMMIT');
@@ -576,48 +666,89 @@ export class KamailioSipGateway implements CompleteSipGateway {
   }
 
   async answeredCalls(range: { from: string; to: string }): Promise<AnsweredCall[]> {
-    const from = new Date(range.from);
-    const to = new Date(range.to);
-    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
-      throw invalidSipInput(`not a time range: ${range.from} - ${range.to}`);
-    // The INVITE's 2xx row is written as the answer passes (its time is the answer); the call's
-    // end is the first BYE accounted under the same Call-ID, from either side.
+    const { from, to } = timeRange(range);
+    // The calls as their dialogs saw them: answered when confirmed, ended by a party's BYE or by the
+    // SBC (failed keep-alives, the dialog's lifetime). Forged and refused requests end nothing.
     const result = await this.pool.query<{
       callid: string;
-      reason: string;
+      direction: string;
+      number: string;
+      enterprise_id: string | null;
       caller: string;
       callee: string;
       answered_at: Date;
       ended_at: Date | null;
+      end_reason: string | null;
     }>(
-      `SELECT i.callid, i.reason, COALESCE(sbc_e164(i.caller), i.caller) AS caller,
-              COALESCE(sbc_e164(i.callee), i.callee) AS callee, i.at AS answered_at, b.at AS ended_at
-       FROM (
-         SELECT DISTINCT ON (callid) callid, reason, caller, callee, ${ACC_AT} AS at
-         FROM acc
-         WHERE method = 'INVITE' AND admitted = '1' AND sip_code LIKE '2%'
-           AND reason IN ('to-platform', 'from-platform') AND ${ACC_AT} >= $2 AND ${ACC_AT} < $3
-         ORDER BY callid, id
-       ) i
-       LEFT JOIN LATERAL (
-         SELECT min(${ACC_AT}) AS at FROM acc WHERE method = 'BYE' AND callid = i.callid
-       ) b ON TRUE
-       ORDER BY i.at, i.callid`,
+      `SELECT callid, direction, number, enterprise_id, caller, callee, answered_at, ended_at, end_reason FROM sbc_call
+       WHERE answered_at >= $2 AND answered_at < $3
+       UNION ALL
+       -- Answered INVITEs whose dialog left no record (reconciliation: reported, not billed).
+       SELECT DISTINCT ON (a.callid) a.callid, CASE a.reason WHEN 'to-platform' THEN 'inbound' ELSE 'outbound' END,
+              a.number, NULLIF(a.enterprise_id, ''), a.caller, a.callee, ${ACC_AT}, NULL::timestamptz, 'no-dialog-record'
+       FROM acc a
+       WHERE a.method = 'INVITE' AND a.admitted = '1' AND a.sip_code LIKE '2%' AND a.reason IN ('to-platform', 'from-platform')
+         AND ${ACC_AT} >= $2 AND ${ACC_AT} < $3 AND NOT EXISTS (SELECT 1 FROM sbc_call c WHERE c.callid = a.callid)
+       ORDER BY 7, 1`,
       [this.accTimeZone, from, to],
     );
-    return result.rows.map((r) => {
-      const seconds = r.ended_at ? Math.max(0, (r.ended_at.getTime() - r.answered_at.getTime()) / 1000) : null;
-      return {
-        callId: r.callid,
-        direction: r.reason === 'to-platform' ? 'inbound' : 'outbound',
-        caller: r.caller,
-        callee: r.callee,
-        answeredAt: r.answered_at.toISOString(),
-        endedAt: r.ended_at ? r.ended_at.toISOString() : null,
-        seconds,
-      };
-    });
+    return result.rows.map((r) => ({
+      callId: r.callid,
+      direction: r.direction === 'inbound' ? 'inbound' : 'outbound',
+      number: r.number,
+      ...(r.enterprise_id ? { enterpriseId: r.enterprise_id } : {}),
+      caller: r.caller,
+      callee: r.callee,
+      answeredAt: r.answered_at.toISOString(),
+      endedAt: r.ended_at ? r.ended_at.toISOString() : null,
+      seconds: r.ended_at ? Math.max(0, (r.ended_at.getTime() - r.answered_at.getTime()) / 1000) : null,
+      ...(r.end_reason ? { endReason: r.end_reason } : {}),
+    }));
   }
+
+  async assignmentHistory(range: { from: string; to: string }): Promise<AssignmentPeriod[]> {
+    const { from, to } = timeRange(range);
+    const result = await this.pool.query<{
+      number: string;
+      instance_id: string;
+      enterprise_id: string | null;
+      origin: AssignmentPeriod['origin'];
+      supplier: string | null;
+      reference: string;
+      assigned_from: Date;
+      assigned_to: Date | null;
+    }>(
+      `SELECT * FROM assignment_history WHERE assigned_from < $2 AND (assigned_to IS NULL OR assigned_to > $1)
+       ORDER BY number, assigned_from`,
+      [from, to],
+    );
+    return result.rows.map((r) => ({
+      number: r.number,
+      instanceId: r.instance_id,
+      ...(r.enterprise_id ? { enterpriseId: r.enterprise_id } : {}),
+      origin: r.origin,
+      ...(r.supplier ? { supplier: r.supplier } : {}),
+      reference: r.reference,
+      from: r.assigned_from.toISOString(),
+      to: r.assigned_to ? r.assigned_to.toISOString() : null,
+    }));
+  }
+}
+
+function timeRange(range: { from: string; to: string }): { from: Date; to: Date } {
+  const from = new Date(range.from);
+  const to = new Date(range.to);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+    throw invalidSipInput(`not a time range: ${range.from} - ${range.to}`);
+  return { from, to };
+}
+
+/** Kamailio reads these in queries of its own: plain ids and E.164 numbers only. */
+function checkOwner(input: { enterpriseId?: string; numbers?: string[] }): void {
+  if (input.enterpriseId !== undefined && !enterpriseIdSchema.safeParse(input.enterpriseId).success)
+    throw invalidSipInput(`not an enterprise id: ${input.enterpriseId}`);
+  const bad = (input.numbers ?? []).filter((n) => !/^\+[1-9]\d{6,14}$/.test(n));
+  if (bad.length) throw invalidSipInput(`not E.164 numbers: ${bad.join(', ')}`);
 }
 
 /** The accounting row's time: `time_unix` is exact; `time` is the SBC's local wall clock, read in its zone ($1). */

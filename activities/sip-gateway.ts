@@ -7,7 +7,8 @@
  */
 import { isIP } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
-import type { BlockedCallee } from '../domain/calling-rules';
+import type { BlockedCallee, BlockedCalleeChange } from '../domain/calling-rules';
+import type { NumberOrigin } from '../domain/carriers';
 import type { CallingRules } from '../domain/eligibility';
 import { createNumberConflictActivities, type InServiceLookup } from './number-conflicts';
 
@@ -27,6 +28,22 @@ export interface NumberAssignment {
   enterpriseId?: string;
   /** The case that made the assignment; a replay by the same case is a no-op. */
   reference: string;
+  /** Where the numbers come from: it decides their route, their rules and how their calls are billed. */
+  origin: NumberOrigin;
+  /** The supplier (its letter) of supplier lines: their calls go through its trunk. */
+  supplier?: string;
+}
+
+/** A number's assignment over a stretch of time (`to` null while it lasts), for billing a month. */
+export interface AssignmentPeriod {
+  number: string;
+  instanceId: string;
+  enterpriseId?: string;
+  origin: NumberOrigin;
+  supplier?: string;
+  reference: string;
+  from: string;
+  to: string | null;
 }
 
 export interface AssignedNumber extends Omit<NumberAssignment, 'numbers'> {
@@ -106,9 +123,14 @@ export interface CallRecord {
   reason?: string;
 }
 
-/** A call the SBC relayed and saw answered, with its end where the SBC has accounted it. */
+/** A call the SBC relayed and saw answered (its dialog confirmed), with its end once the dialog ended. */
 export interface AnsweredCall {
   callId: string;
+  /** The enterprise's number the call is on (the callee in, the verified caller out), E.164. */
+  number?: string;
+  enterpriseId?: string;
+  /** How the dialog ended: `bye` (a party hung up), `keep-alive-or-timeout` (the SBC ended it). */
+  endReason?: string;
   /** `inbound`: a customer's gateway towards the platform; `outbound`: the platform calling out. */
   direction: 'inbound' | 'outbound';
   /** E.164 where the SBC could read them as numbers, else as sent. */
@@ -139,13 +161,12 @@ export interface SipGateway {
 
   /** What this gateway can see. Reading what it cannot see fails (`NotObservable`), never "none". */
   readonly observes?: SipGatewayObserves;
-  /** Allowlists a gateway address (group 1) for `reference`; allowing it again is a no-op. */
-  allowGateway?(input: {
-    ip: string;
-    port: number;
-    transport?: SipTransport;
-    reference: string;
-  }): Promise<AllowlistEntry>;
+  /**
+   * Allowlists a gateway address (group 1) for `reference`; allowing it again is a no-op. The
+   * gateway may dial only `numbers` (the case's, also before they are assigned) and the numbers
+   * assigned to `instanceId`.
+   */
+  allowGateway?(input: GatewayEntry): Promise<AllowlistEntry>;
   /** Removes what `reference` allowed for this address; removing it again is a no-op. */
   disallowGateway?(input: {
     ip: string;
@@ -153,8 +174,11 @@ export interface SipGateway {
     reference: string;
   }): Promise<{ removed: number; state: ChangeState }>;
   allowlist?(filter?: { reference?: string; ip?: string }): Promise<AllowlistEntry[]>;
-  /** A new account (gateway01, gateway02, ... within the instance); one per reference: a replay rotates its password. */
-  createAccount?(input: { instanceId: string; reference: string }): Promise<SipAccount>;
+  /**
+   * A new account (gateway01, gateway02, ... within the instance); one per reference: a replay
+   * rotates its password. Like a gateway, it may dial `numbers` and the instance's numbers.
+   */
+  createAccount?(input: AccountRequest): Promise<SipAccount>;
   /** A new password; the old one stops working. */
   rotateAccount?(input: AccountRef): Promise<SipAccount>;
   /** Deletes the account and drops its registration; deleting it again is a no-op. */
@@ -165,13 +189,48 @@ export interface SipGateway {
   callRecords?(filter: CallRecordFilter): Promise<CallRecord[]>;
   /** Calls answered in [from, to) (ISO times), for usage billing; only where `observes.calls`. */
   answeredCalls?(range: { from: string; to: string }): Promise<AnsweredCall[]>;
+  /** Every assignment that overlapped [from, to), released or not (usage billing). */
+  assignmentHistory?(range: { from: string; to: string }): Promise<AssignmentPeriod[]>;
 
   /** Callees the enterprise's numbers never call, oldest first. */
   blockedCallees?(input: { enterpriseId: string }): Promise<BlockedCallee[]>;
   /** Adds a callee (E.164); adding it again keeps the first entry and answers it. */
   blockCallee?(input: { enterpriseId: string } & BlockedCallee): Promise<{ entry: BlockedCallee; created: boolean }>;
-  /** Removes a callee; removing one that is not there answers false. */
-  unblockCallee?(input: { enterpriseId: string; number: string }): Promise<{ removed: boolean }>;
+  /**
+   * Removes a callee; removing one that is not there answers false. What support (or an admin)
+   * added only support or an admin removes: `refused` says so and nothing changes.
+   */
+  unblockCallee?(input: UnblockRequest): Promise<{ removed: boolean; refused?: 'added-by-support' }>;
+  /** Every addition and removal, oldest first: who, when, why. */
+  blockedCalleeChanges?(input: { enterpriseId: string }): Promise<BlockedCalleeChange[]>;
+}
+
+export interface UnblockRequest {
+  enterpriseId: string;
+  number: string;
+  /** `<role>: <name>` of who removes it. */
+  removedBy: string;
+  reason?: string;
+}
+
+/** A gateway address to allowlist, with whose it is. */
+export interface GatewayEntry {
+  ip: string;
+  port: number;
+  transport?: SipTransport;
+  reference: string;
+  instanceId?: string;
+  enterpriseId?: string;
+  /** E.164: the numbers the case brings in over this gateway. */
+  numbers?: string[];
+}
+
+export interface AccountRequest {
+  instanceId: string;
+  reference: string;
+  enterpriseId?: string;
+  /** E.164: the numbers the case brings in over this account. */
+  numbers?: string[];
 }
 
 /** A gateway with every SBC operation: what `createSipGateway` returns. */
@@ -224,6 +283,9 @@ export function sbcOf(gateway: SipGateway): CompleteSipGateway {
       'blockedCallees',
       'blockCallee',
       'unblockCallee',
+      'blockedCalleeChanges',
+      'answeredCalls',
+      'assignmentHistory',
     ] as const
   ).filter((k) => gateway[k] === undefined);
   if (missing.length > 0) {
@@ -291,13 +353,11 @@ export function createSipGatewayActivities(
     async unassignNumbers(input: { numbers: string[]; reference: string }): Promise<{ removed: string[] }> {
       return gateway.unassignNumbers(input);
     },
-    async allowGateway(input: {
-      ip: string;
-      port: number;
-      transport?: SipTransport;
-      reference: string;
-    }): Promise<AllowlistEntry> {
-      return sbcOf(gateway).allowGateway(input);
+    async allowGateway(input: GatewayEntry): Promise<AllowlistEntry> {
+      const enterpriseId =
+        input.enterpriseId ??
+        (input.instanceId ? ((await options.enterpriseOfInstance?.(input.instanceId)) ?? undefined) : undefined);
+      return sbcOf(gateway).allowGateway({ ...input, ...(enterpriseId ? { enterpriseId } : {}) });
     },
     async disallowGateway(input: {
       ip: string;
@@ -307,7 +367,7 @@ export function createSipGatewayActivities(
       return sbcOf(gateway).disallowGateway(input);
     },
     /** The password is in the result (and so in the case's history) until the case hands it on. */
-    async createSipAccount(input: { instanceId: string; reference: string }): Promise<SipAccount> {
+    async createSipAccount(input: AccountRequest): Promise<SipAccount> {
       return sbcOf(gateway).createAccount(input);
     },
     async rotateSipAccount(input: AccountRef): Promise<SipAccount> {

@@ -11,8 +11,9 @@ export interface SipProbeDeps {
   localAddress: string;
   optionsTimeoutMs?: number;
   /**
-   * The SBC test calls go through (the platform's way out to customers: it admits the platform
-   * towards allowlisted gateways and registered contacts); without one, calls go straight out.
+   * The SBC's platform listener test calls go through (TCP: the platform's way out, where it names
+   * the instance calling and the SBC checks the caller is that instance's); without one, calls go
+   * straight out.
    */
   via?: { host: string; port: number };
 }
@@ -60,13 +61,16 @@ export function createSipProbeActivities(deps: SipProbeDeps) {
       transport: 'udp' | 'tcp';
       callee: string;
       caller?: string;
+      /** The instance the call is placed for (the SBC takes its numbers as callers only). */
+      instanceId?: string;
       /** To user, where it is not the Request-URI's (see `TestCallOptions.to`). */
       to?: string;
       domain?: string;
     }): Promise<TestCallResult> {
       const direct = { host: input.host, port: input.port, transport: input.transport };
       const result = await testCall({
-        target: deps.via ? { ...deps.via, transport: input.transport } : direct,
+        target: deps.via ? { ...deps.via, transport: 'tcp' } : direct,
+        ...(deps.via && input.instanceId ? { headers: [['X-Instance-Id', input.instanceId]] } : {}),
         callee: input.callee,
         caller: input.caller,
         ...(input.to ? { to: input.to } : {}),

@@ -2,19 +2,26 @@
  * Callees an enterprise's numbers never call (past complaints): support adds them from
  * complaints, the enterprise may add its own. Kept by the SIP gateway in the SBC's database,
  * where Kamailio reads them on every call out. Adding a number twice keeps the first entry;
- * removing one that is not there is done already.
+ * removing one that is not there is done already. What support added only support removes, and
+ * every change is kept (who, when, why) and listed.
  */
 import type { Router } from 'express';
 import type { SipGateway } from '../activities/sip-gateway';
 import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
-import { blockedCalleeBodySchema, blockedCalleeNumberParam, blockedCalleeSchema } from './schemas';
+import {
+  blockedCalleeBodySchema,
+  blockedCalleeChangeSchema,
+  blockedCalleeNumberParam,
+  blockedCalleeRemovalQuerySchema,
+  blockedCalleeSchema,
+} from './schemas';
 import { enterpriseParam, errors, jsonSchema, type Json } from './openapi-parts';
 
 /** The gateway's blocklist, or 503 when the SBC cannot be reached. */
 function blocklistOf(gateway: SipGateway) {
-  const { blockedCallees, blockCallee, unblockCallee } = gateway;
-  if (!blockedCallees || !blockCallee || !unblockCallee)
+  const { blockedCallees, blockCallee, unblockCallee, blockedCalleeChanges } = gateway;
+  if (!blockedCallees || !blockCallee || !unblockCallee || !blockedCalleeChanges)
     throw new HttpProblem(501, 'Not supported', `the ${gateway.mode} SIP gateway keeps no blocked callees`);
   const call = async <T>(fn: () => Promise<T>): Promise<T> => {
     try {
@@ -27,7 +34,8 @@ function blocklistOf(gateway: SipGateway) {
   return {
     list: (enterpriseId: string) => call(() => blockedCallees.call(gateway, { enterpriseId })),
     add: (input: Parameters<typeof blockCallee>[0]) => call(() => blockCallee.call(gateway, input)),
-    remove: (input: { enterpriseId: string; number: string }) => call(() => unblockCallee.call(gateway, input)),
+    remove: (input: Parameters<typeof unblockCallee>[0]) => call(() => unblockCallee.call(gateway, input)),
+    changes: (enterpriseId: string) => call(() => blockedCalleeChanges.call(gateway, { enterpriseId })),
   };
 }
 
@@ -55,10 +63,27 @@ export function mountBlockedCalleeRoutes(v1: Router, gateway: SipGateway): void 
     res.status(created ? 201 : 200).json(entry);
   });
 
-  v1.delete(`${base}/:number`, async (req, res) => {
+  v1.get(`${base}/changes`, async (req, res) => {
     const { enterpriseId } = enterpriseInPath(req);
+    res.json({ items: await blocklistOf(gateway).changes(enterpriseId) });
+  });
+
+  v1.delete(`${base}/:number`, async (req, res) => {
+    const { principal, enterpriseId } = enterpriseInPath(req);
     const number = parseOr400(blockedCalleeNumberParam, req.params.number, 'number');
-    await blocklistOf(gateway).remove({ enterpriseId, number });
+    const { reason } = parseOr400(blockedCalleeRemovalQuerySchema, req.query);
+    const removed = await blocklistOf(gateway).remove({
+      enterpriseId,
+      number,
+      removedBy: `${principal.role}: ${principal.name}`,
+      ...(reason ? { reason } : {}),
+    });
+    if (removed.refused)
+      throw new HttpProblem(
+        403,
+        'Blocked by support',
+        'a callee support blocked (a complaint) is unblocked by support only',
+      );
     res.status(204).end();
   });
 }
@@ -67,7 +92,10 @@ const entryContent = { 'application/json': { schema: { $ref: '#/components/schem
 
 /** OpenAPI components and paths of these routes. */
 export const blockedCalleeOpenApi = {
-  schemas: { BlockedCallee: jsonSchema(blockedCalleeSchema, 'output') } as Json,
+  schemas: {
+    BlockedCallee: jsonSchema(blockedCalleeSchema, 'output'),
+    BlockedCalleeChange: jsonSchema(blockedCalleeChangeSchema, 'output'),
+  } as Json,
   paths: {
     '/v1/enterprises/{enterpriseId}/blocked-callees': {
       get: {
@@ -107,12 +135,44 @@ export const blockedCalleeOpenApi = {
         },
       },
     },
+    '/v1/enterprises/{enterpriseId}/blocked-callees/changes': {
+      get: {
+        operationId: 'listBlockedCalleeChanges',
+        summary: 'Every addition and removal of a blocked callee, oldest first: who, when, why (owner or support)',
+        parameters: [enterpriseParam],
+        responses: {
+          200: {
+            description: 'the changes',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: { type: 'array', items: { $ref: '#/components/schemas/BlockedCalleeChange' } },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(400, 401, 403, 404, 503),
+        },
+      },
+    },
     '/v1/enterprises/{enterpriseId}/blocked-callees/{number}': {
       delete: {
         operationId: 'removeBlockedCallee',
-        summary: 'Unblock a callee; one that is not blocked is done already',
+        summary:
+          'Unblock a callee; one that is not blocked is done already. A callee support blocked is unblocked by support only (403 otherwise)',
         parameters: [
           enterpriseParam,
+          {
+            name: 'reason',
+            in: 'query',
+            required: false,
+            description: 'why it is unblocked (kept with the change)',
+            schema: { type: 'string', maxLength: 500 },
+          },
           {
             name: 'number',
             in: 'path',

@@ -68,6 +68,20 @@ export const blockedCalleeSchema = z.strictObject({
 /** The `{number}` of `.../blocked-callees/{number}`, written any way the body accepts. */
 export const blockedCalleeNumberParam = calleeNumberSchema;
 
+/** Why a callee is unblocked (`DELETE .../blocked-callees/{number}?reason=`). */
+export const blockedCalleeRemovalQuerySchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+
+/** One change to the blocked callees, as kept. */
+export const blockedCalleeChangeSchema = z.strictObject({
+  number: z.string().describe('E.164'),
+  change: z.enum(['added', 'removed']),
+  reason: z.string(),
+  by: z.string().describe('`<role>: <name>` of who made it'),
+  at: z.iso.datetime(),
+});
+
 /** The `{month}` of `.../usage-statements/{month}`. */
 export const usageMonthParam = monthSchema;
 

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { carrierListSchema, type Carrier } from '../domain/carriers';
 
 /** A duration such as `30s`, `15m`, `4h`, `2d` or a bare number of milliseconds. */
 export const durationSchema = z
@@ -262,6 +263,22 @@ const envSchema = z.object({
   SBC_PLATFORM_ADDRESSES: ipList.optional(),
   /** The zone of the SBC's local-time columns. */
   SBC_TIME_ZONE: z.string().default('UTC'),
+
+  // Calls by the owner and origin of their numbers: the platform's own listener on the SBC,
+  // dialog keep-alives, carrier interconnects, and the public-network simulator of `npm start`.
+  /** The SBC's listener for the platform (TCP, never published); default: the SIP host, port + 2. */
+  SBC_PLATFORM_HOST: z.string().optional(),
+  SBC_PLATFORM_PORT: port.optional(),
+  /** Seconds between in-dialog keep-alives: a call whose parties are gone ends within about this. */
+  SBC_KEEPALIVE_INTERVAL: z.coerce.number().int().min(30).max(3_600).default(60),
+  /** Carrier interconnects (JSON array of {name, ip, port, transport, origins, prefixes}); default in development: the simulator. */
+  SBC_CARRIERS: z.string().optional(),
+  /** The public-network simulator (`npm start`): a carrier's address, where outside callers call from and callees answer. */
+  PSTN_SIM_HOST: z.string().default('127.0.0.1'),
+  PSTN_SIM_PORT: port.default(5092),
+  /** The contact-center sandbox's SIP side (behind the SBC, TCP); default: the sandbox's host, port 5094. */
+  CONTACT_CENTER_SIP_HOST: z.string().optional(),
+  CONTACT_CENTER_SIP_PORT: port.default(5094),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -364,6 +381,14 @@ export interface Config {
 }
 
 export interface SbcConfig {
+  /** The platform's own listener on the SBC (TCP): calls out are taken only there. */
+  platformListener: { host: string; port: number };
+  keepAliveSeconds: number;
+  carriers: Carrier[];
+  /** The public-network simulator behind a carrier interconnect (development). */
+  pstnSimulator: { host: string; port: number };
+  /** The contact-center sandbox's SIP side, where the SBC sends calls in (development). */
+  contactCenterSip: { host: string; port: number };
   databaseUrl: string;
   rpcUrl: string;
   sipHost: string;
@@ -573,13 +598,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         outbound: e.SIP_PROVIDER_OUTBOUND ?? (development ? [localSbc] : [...PROVIDER_SIGNALLING.outbound]),
       },
       sbc: {
+        ...callRouting(e, development),
         databaseUrl: e.SBC_DATABASE_URL,
         rpcUrl: e.SBC_RPC_URL ?? `http://${e.SBC_RPC_HOST}:${e.SBC_RPC_PORT}/RPC`,
         sipHost: e.SBC_SIP_HOST,
         sipPort: e.SBC_SIP_PORT,
         rpcHost: e.SBC_RPC_HOST,
         rpcPort: e.SBC_RPC_PORT,
-        platformUri: e.SBC_PLATFORM_URI,
+        // In development the contact-center sandbox's SIP side answers calls in.
+        platformUri:
+          e.SBC_PLATFORM_URI ??
+          (development
+            ? `sip:${e.CONTACT_CENTER_SIP_HOST ?? e.CONTACT_CENTER_HOST}:${e.CONTACT_CENTER_SIP_PORT};transport=tcp`
+            : undefined),
         // In development the platform's processes (probes, test calls) run on this machine.
         platformAddresses: e.SBC_PLATFORM_ADDRESSES ?? (development ? ['127.0.0.1'] : []),
         timeZone: e.SBC_TIME_ZONE,
@@ -590,6 +621,50 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.profile === 'production') issues.push(...productionIssues(e, cleaned));
   if (issues.length) throw new ConfigError(issues);
   return config;
+}
+
+/** The SBC's platform listener, keep-alives, carriers, and the development stand-ins beside it. */
+function callRouting(
+  e: Env,
+  development: boolean,
+): Pick<SbcConfig, 'platformListener' | 'keepAliveSeconds' | 'carriers' | 'pstnSimulator' | 'contactCenterSip'> {
+  const pstnSimulator = { host: e.PSTN_SIM_HOST, port: e.PSTN_SIM_PORT };
+  let carriers: Carrier[];
+  if (e.SBC_CARRIERS !== undefined) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(e.SBC_CARRIERS);
+    } catch {
+      throw new ConfigError([{ path: 'SBC_CARRIERS', message: 'not JSON' }]);
+    }
+    const parsed = carrierListSchema.safeParse(raw);
+    if (!parsed.success)
+      throw new ConfigError(
+        parsed.error.issues.map((i) => ({ path: ['SBC_CARRIERS', ...i.path].join('.'), message: i.message })),
+      );
+    carriers = parsed.data;
+  } else {
+    // The simulator stands in for every carrier and supplier trunk in development.
+    carriers = development
+      ? [
+          {
+            name: 'public-network',
+            ip: pstnSimulator.host,
+            port: pstnSimulator.port,
+            transport: 'udp',
+            origins: ['purchased', 'own-400', 'supplier:A', 'supplier:B', 'supplier:C'],
+            prefixes: ['+86'],
+          },
+        ]
+      : [];
+  }
+  return {
+    platformListener: { host: e.SBC_PLATFORM_HOST ?? e.SBC_SIP_HOST, port: e.SBC_PLATFORM_PORT ?? e.SBC_SIP_PORT + 2 },
+    keepAliveSeconds: e.SBC_KEEPALIVE_INTERVAL,
+    carriers,
+    pstnSimulator,
+    contactCenterSip: { host: e.CONTACT_CENTER_SIP_HOST ?? e.CONTACT_CENTER_HOST, port: e.CONTACT_CENTER_SIP_PORT },
+  };
 }
 
 function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'apiKey'> {

@@ -3,6 +3,7 @@
  * path, and the itemised statements the API answers with.
  */
 import { z } from 'zod';
+import { NUMBER_ORIGINS } from './carriers';
 import { CALL_DIRECTIONS, USAGE_NUMBER_TYPES } from './usage';
 
 export const monthSchema = z
@@ -27,6 +28,11 @@ export const statementLineSchema = z.object({
   minutes: z.int().describe("each call's minutes rounded up, summed"),
   fenPerMinute: z.int(),
   amountFen: z.int(),
+  origin: z
+    .enum(NUMBER_ORIGINS)
+    .optional()
+    .describe('where the number came from: it decides the rate (own lines are not charged)'),
+  basis: z.string().optional().describe("why this rate, by the seed's rule for the origin"),
 });
 
 export const usageStatementSchema = z.object({
@@ -41,6 +47,10 @@ export const usageStatementSchema = z.object({
   amountFen: z.int(),
   lines: z.array(statementLineSchema),
   unfinishedCalls: z.int().describe('answered calls whose end was not accounted yet: billed by a re-run'),
+  unreconciled: z
+    .array(z.object({ callId: z.string(), number: z.string(), answeredAt: z.string() }))
+    .optional()
+    .describe('those calls (at most 100), reported to support'),
   chargedFen: z.int().describe('posted to billing for the month: its charge plus any supplements'),
   charges: z.array(
     z.object({

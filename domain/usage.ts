@@ -5,18 +5,47 @@
  */
 export { chargeToPost, chinaMonthOf, isMonth, monthBounds, nextMonth, supplementLines } from './usage-periods';
 
+import type { NumberOrigin } from './carriers';
+
 export const USAGE_NUMBER_TYPES = ['fixed-line', '400', 'mobile'] as const;
 /** How a number is priced: fixed line, 400, or mobile (supplier mobile and virtual lines among them). */
 export type UsageNumberType = (typeof USAGE_NUMBER_TYPES)[number];
 export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+/** Billing's price list: per number type, and the platform's usage fee for supplier lines. */
+export const PLATFORM_USAGE = 'platform-usage' as const;
+export type UsagePriceKind = UsageNumberType | typeof PLATFORM_USAGE;
 
-/** Billing's per-minute price for one number type and direction. */
+/** Billing's per-minute price for one number type (or the platform usage fee) and direction. */
 export interface UsagePrice {
-  numberType: UsageNumberType;
+  numberType: UsagePriceKind;
   direction: CallDirection;
   fenPerMinute: number;
 }
+
+/**
+ * How a number's calls are charged, by where it came from (seeds 000, 001, 003 Q8, 004 §2), with
+ * the reason the statement gives.
+ */
+export const CHARGE_BY_ORIGIN: Record<NumberOrigin, { charge: 'price' | 'platform-usage' | 'none'; basis: string }> = {
+  purchased: { charge: 'price', basis: "a purchased number: billing's per-minute price, billed monthly (003 Q8)" },
+  supplier: {
+    charge: 'platform-usage',
+    basis: 'a supplier line: the platform usage fee per minute; rent and calls are paid to the supplier (004 §2)',
+  },
+  'own-trunk': {
+    charge: 'none',
+    basis: 'an own line over a SIP trunk: the enterprise settles calls with its carrier; no charge (000)',
+  },
+  'own-registration': {
+    charge: 'none',
+    basis: 'an own line over SIP registration: the enterprise settles calls with its carrier; no charge (001)',
+  },
+  'own-400': {
+    charge: 'none',
+    basis: 'the fixed line of an own 400 number: the enterprise settles with its 400 operator; no charge (000)',
+  },
+};
 
 /** One answered call on one of the enterprise's numbers, as the SBC accounted it. */
 export interface RatedCall {
@@ -26,6 +55,8 @@ export interface RatedCall {
   direction: CallDirection;
   /** Answered duration. */
   seconds: number;
+  /** Where the number came from when the call was made (a purchased number when not said). */
+  origin?: NumberOrigin;
 }
 
 export interface StatementLine {
@@ -38,6 +69,9 @@ export interface StatementLine {
   minutes: number;
   fenPerMinute: number;
   amountFen: number;
+  origin?: NumberOrigin;
+  /** Why this rate (or none): the seed's rule for the number's origin. */
+  basis?: string;
 }
 
 export interface UsageTotals {
@@ -67,7 +101,7 @@ export function usageNumberType(e164: string): UsageNumberType {
  * no price is a programming or configuration error and throws: nothing is billed at zero.
  */
 export function rateCalls(calls: readonly RatedCall[], prices: readonly UsagePrice[]): UsageTotals {
-  const priceOf = (t: UsageNumberType, d: CallDirection): number => {
+  const priceOf = (t: UsagePriceKind, d: CallDirection): number => {
     const p = prices.find((x) => x.numberType === t && x.direction === d);
     if (!p) throw new RangeError(`no per-minute price for ${t} ${d} calls`);
     if (!Number.isSafeInteger(p.fenPerMinute) || p.fenPerMinute < 0)
@@ -78,9 +112,11 @@ export function rateCalls(calls: readonly RatedCall[], prices: readonly UsagePri
   for (const call of calls) {
     const minutes = billedMinutes(call.seconds);
     if (minutes === 0) continue;
-    const key = `${call.number}\u0000${call.direction}`;
+    const origin = call.origin ?? 'purchased';
+    const key = `${call.number}\u0000${call.direction}\u0000${origin}`;
     let line = lines.get(key);
     if (!line) {
+      const { charge, basis } = CHARGE_BY_ORIGIN[origin];
       line = {
         number: call.number,
         numberType: call.numberType,
@@ -88,8 +124,10 @@ export function rateCalls(calls: readonly RatedCall[], prices: readonly UsagePri
         calls: 0,
         seconds: 0,
         minutes: 0,
-        fenPerMinute: priceOf(call.numberType, call.direction),
+        fenPerMinute:
+          charge === 'none' ? 0 : priceOf(charge === 'price' ? call.numberType : PLATFORM_USAGE, call.direction),
         amountFen: 0,
+        ...(call.origin ? { origin, basis } : {}),
       };
       lines.set(key, line);
     }
@@ -141,6 +179,8 @@ export interface UsageStatement {
   lines: StatementLineView[];
   /** Answered calls with no end accounted yet (still up, or records missing): not billed. */
   unfinishedCalls: number;
+  /** Those calls, for support to reconcile (at most 100). */
+  unreconciled?: UnreconciledCall[];
   /** Charged to billing so far: the month's charge plus any supplements. */
   chargedFen: number;
   charges: UsageChargeRecord[];
@@ -158,20 +198,35 @@ export interface RatedMonth {
   amountFen: number;
   lines: StatementLineView[];
   unfinishedCalls: number;
+  /** Answered calls the SBC saw no end of (no dialog record, or a dialog still open): for support. */
+  unreconciled?: UnreconciledCall[];
   ratedAt: string;
 }
 
+/** An answered call without a closed call record, reported on the statement and to support. */
+export interface UnreconciledCall {
+  callId: string;
+  number: string;
+  answeredAt: string;
+}
+
+/** A mainland national significant number: mobile, Beijing, other fixed lines, 400/800 (as `sbc_e164`). */
+const MAINLAND_NSN = '(1[3-9]\\d{9}|10\\d{8}|[2-9]\\d{8,10})';
+
 /**
- * A dialled or presented number in one comparable form (mainland by default), the way the SBC's
- * `sbc_e164` reads accounting rows: `020-6624 0001`, `02066240001`, `862066240001` and
- * `+862066240001` are one number. Anything else is returned as it came.
+ * A dialled or presented number in one comparable form, the way the SBC's `sbc_e164` reads it
+ * (`sbc/ownership-sql.ts`): `020-6624 0001`, `02066240001`, `862066240001` and `+862066240001` are
+ * one number. Anything the SBC would not take for a number is returned as it came.
  */
 export function numberKey(raw: string): string {
-  const d = raw.replace(/[- ()]/g, '');
+  const d = raw.replace(/[-. ()]/g, '');
+  const nsn = new RegExp(`^${MAINLAND_NSN}$`);
+  if (d.startsWith('+86')) return nsn.test(d.slice(3)) ? d : raw;
   if (/^\+[1-9]\d{6,14}$/.test(d)) return d;
+  if (d.startsWith('0086')) return nsn.test(d.slice(4)) ? `+${d.slice(2)}` : raw;
   if (/^00[1-9]\d{6,14}$/.test(d)) return `+${d.slice(2)}`;
-  if (/^86[1-9]\d{8,11}$/.test(d)) return `+${d}`;
-  if (/^0[1-9]\d{8,10}$/.test(d)) return `+86${d.slice(1)}`;
-  if (/^[1-9]\d{6,11}$/.test(d)) return `+86${d}`;
+  if (new RegExp(`^86${MAINLAND_NSN}$`).test(d)) return `+${d}`;
+  if (/^0(10\d{8}|[2-9]\d{8,10})$/.test(d)) return `+86${d.slice(1)}`;
+  if (/^(1[3-9]\d{9}|[48]00\d{7})$/.test(d)) return `+86${d}`;
   return raw;
 }

@@ -933,6 +933,8 @@ export const templates = {
           minutes: number;
           fenPerMinute: number;
           amountFen: number;
+          /** Why this rate, by the number's origin (an own line: no charge). */
+          basis?: string;
         }[];
       };
     },
@@ -946,7 +948,7 @@ export const templates = {
     );
     const enLines = s.lines.map(
       (l) =>
-        `  ${l.display} ${l.direction}: ${l.calls} call(s), ${l.minutes} min x CNY ${yuan(l.fenPerMinute)} = CNY ${yuan(l.amountFen)}`,
+        `  ${l.display} ${l.direction}: ${l.calls} call(s), ${l.minutes} min x CNY ${yuan(l.fenPerMinute)} = CNY ${yuan(l.amountFen)}${l.basis ? ` (${l.basis})` : ''}`,
     );
     const supplementZh = d.supplement > 0 ? `（补充账单 ${d.supplement}：迟到的通话记录）` : '';
     const supplementEn = d.supplement > 0 ? ` (supplement ${d.supplement}: call records that arrived late)` : '';
@@ -969,6 +971,27 @@ export const templates = {
       ),
     };
   },
+
+  // Usage billing's reconciliation: answered calls the SBC has no closed record of.
+  'usage-reconciliation': (
+    d: CaseData & { month: string; calls: { callId: string; number: string; answeredAt: string }[] },
+    links: CaseLinks,
+  ): Rendered => ({
+    subject: `【话单核对】${d.month} 有 ${d.calls.length} 通已接通但无结束记录 / ${d.calls.length} answered call(s) in ${d.month} without an end record`,
+    text: bilingual(
+      [
+        `${d.companyName} ${d.month} 有 ${d.calls.length} 通呼叫已接通，但 SBC 没有其结束记录，未计费，请核查：`,
+        ...d.calls.map((c) => `  ${c.number} ${c.answeredAt} ${c.callId}`),
+        '记录补齐后，可对该月执行重新计费（rerun-month）。',
+      ],
+      [
+        `${d.companyName}: ${d.calls.length} call(s) in ${d.month} were answered but the SBC has no record of their end; they are not billed. Please check:`,
+        ...d.calls.map((c) => `  ${c.number} ${c.answeredAt} ${c.callId}`),
+        'Once the records are complete, re-run the month (rerun-month).',
+      ],
+      links,
+    ),
+  }),
 
   'case-cancelled': (d: CaseData & { kindLabel: string; reason?: string }, links: CaseLinks): Rendered => ({
     subject: `【已取消】${d.kindLabel} ${d.caseId} / Cancelled: ${d.caseId}`,

@@ -8,6 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { loadConfig } from '../config';
+import { OWNERSHIP } from './ownership-sql';
+import { loadNumberRegions } from './regions';
 
 export const KAMAILIO_SCHEMA_DIR = '/usr/share/kamailio/postgres';
 
@@ -87,77 +89,7 @@ const FIXES = [
      added_at TIMESTAMPTZ DEFAULT now() NOT NULL,
      PRIMARY KEY (enterprise_id, number)
    )`,
-  // Calls per callee per China day per enterprise (or per number without one), counted by Kamailio.
-  `CREATE TABLE IF NOT EXISTS callee_count (
-     scope VARCHAR(64) NOT NULL,
-     callee VARCHAR(32) NOT NULL,
-     day CHAR(8) NOT NULL,
-     calls INTEGER NOT NULL,
-     PRIMARY KEY (scope, callee, day)
-   )`,
-  `CREATE INDEX IF NOT EXISTS callee_count_day_idx ON callee_count (day)`,
-  // One more call; days before yesterday go now and then (their limits no longer apply).
-  `CREATE OR REPLACE FUNCTION sbc_count_call(count_scope TEXT, count_callee TEXT, count_day TEXT) RETURNS INTEGER
-   LANGUAGE plpgsql AS $$
-   DECLARE n INTEGER;
-   BEGIN
-     INSERT INTO callee_count (scope, callee, day, calls) VALUES (count_scope, count_callee, count_day, 1)
-     ON CONFLICT (scope, callee, day) DO UPDATE SET calls = callee_count.calls + 1
-     RETURNING calls INTO n;
-     IF random() < 0.01 THEN
-       DELETE FROM callee_count WHERE day < to_char(to_date(count_day, 'YYYYMMDD') - 1, 'YYYYMMDD');
-     END IF;
-     RETURN n;
-   END
-   $$`,
-  // A dialled or presented number in E.164 the way the product stores numbers (mainland by
-  // default); NULL for anything else.
-  `CREATE OR REPLACE FUNCTION sbc_e164(raw TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
-     SELECT CASE
-       WHEN d ~ '^\\+[1-9][0-9]{6,14}$' THEN d
-       WHEN d ~ '^00[1-9][0-9]{6,14}$' THEN '+' || substr(d, 3)
-       WHEN d ~ '^86[1-9][0-9]{8,11}$' THEN '+' || d
-       WHEN d ~ '^0[1-9][0-9]{8,10}$' THEN '+86' || substr(d, 2)
-       WHEN d ~ '^[1-9][0-9]{6,11}$' THEN '+86' || d
-       ELSE NULL END
-     FROM (SELECT regexp_replace(raw, '[- ()]', '', 'g') AS d) s
-   $$`,
-  // One query per outbound INVITE: the calling number's rules, whether now (China time, plus
-  // the SBC's clock offset) is within its hours, whether the callee is blocked for its
-  // enterprise, the China date that per-callee counts are kept under and today's count.
-  // Its columns grew once (calls_today): a function's result type cannot be replaced in place.
-  `DO $$ BEGIN
-     IF EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'sbc_outbound_check' AND NOT ('calls_today' = ANY (proargnames))) THEN
-       DROP FUNCTION sbc_outbound_check(TEXT, TEXT, INTEGER);
-     END IF;
-   END $$`,
-  `CREATE OR REPLACE FUNCTION sbc_outbound_check(caller_raw TEXT, callee_raw TEXT, clock_offset INTEGER)
-   RETURNS TABLE (caller TEXT, callee TEXT, scope TEXT, max_concurrent INTEGER, per_callee_daily INTEGER,
-                  count_on TEXT, in_hours INTEGER, blocked INTEGER, day TEXT, calls_today INTEGER)
-   LANGUAGE sql STABLE AS $$
-     WITH c AS (
-       SELECT t, (extract(hour FROM t) * 60 + extract(minute FROM t))::int AS m
-       FROM (SELECT (now() + make_interval(secs => clock_offset)) AT TIME ZONE 'Asia/Shanghai' AS t) x
-     )
-     SELECT r.number::text, sbc_e164(callee_raw), COALESCE(r.enterprise_id, r.number)::text, r.max_concurrent,
-            r.per_callee_daily, r.count_on::text,
-            CASE
-              WHEN r.hours_from IS NULL OR r.hours_to IS NULL THEN 1
-              WHEN r.hours_from < r.hours_to AND c.m >= r.hours_from AND c.m < r.hours_to THEN 1
-              WHEN r.hours_from > r.hours_to AND (c.m >= r.hours_from OR c.m < r.hours_to) THEN 1
-              ELSE 0 END,
-            CASE WHEN r.enterprise_id IS NOT NULL AND EXISTS (
-              SELECT 1 FROM blocked_callee b WHERE b.enterprise_id = r.enterprise_id AND b.number = sbc_e164(callee_raw)
-            ) THEN 1 ELSE 0 END,
-            to_char(c.t, 'YYYYMMDD'),
-            COALESCE((
-              SELECT n.calls FROM callee_count n
-              WHERE n.scope = COALESCE(r.enterprise_id, r.number) AND n.callee = sbc_e164(callee_raw)
-                AND n.day = to_char(c.t, 'YYYYMMDD')
-            ), 0)
-     FROM calling_rule r, c
-     WHERE r.number = sbc_e164(caller_raw)
-   $$`,
+  ...OWNERSHIP,
 ];
 
 /** A database name we are willing to put in CREATE/DROP DATABASE. */
@@ -253,6 +185,7 @@ export async function setupSbcSchema(url: string, options: { schemaDir?: string 
         loaded.push(file);
       }
       for (const fix of FIXES) await db.query(fix);
+      await loadNumberRegions(db);
     } finally {
       await db.query('SELECT pg_advisory_unlock(hashtext($1))', ['onboarding-sbc-schema']);
     }

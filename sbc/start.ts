@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../config';
+import type { Carrier } from '../domain/carriers';
 import { sendOptions } from '../sip/options';
 import { KAMAILIO_SCHEMA_DIR, postgresReachable, redact, setupSbcSchema } from './schema';
 
@@ -20,6 +21,8 @@ export const KAMAILIO_CFG =
   ) ?? path.join(__dirname, 'kamailio.cfg');
 const PLATFORM_TAG = 'platform';
 const PLATFORM_GROUP = 2;
+/** Allowlist group of carrier interconnects (their rows are tagged `carrier:<name>`). */
+export const CARRIER_GROUP = 3;
 
 /** Flood control: per source, outside the platform's group 2 (which is never limited or banned). */
 export interface SbcLimits {
@@ -55,8 +58,17 @@ export interface SbcOptions {
   rpcPort: number;
   /** Realms are `<instance>.<sipDomain>`. */
   sipDomain: string;
-  /** Where admitted inbound calls go (`sip:host:port`); without one the SBC answers them 480. */
+  /** Where admitted inbound calls go (`sip:host:port;transport=tcp`); without one the SBC answers them 480. */
   platformUri?: string;
+  /**
+   * The platform's own listener (TCP, never published): calls out are taken only here, and calls to
+   * the platform leave from it. Default: the SIP address, port `sipPort + 2`.
+   */
+  platformListener?: { ip: string; port: number };
+  /** Carrier interconnects, written to the database before Kamailio starts (exactly these). */
+  carriers?: Carrier[];
+  /** Seconds between in-dialog keep-alives to both parties of a call (default 60; Kamailio's least is 30). */
+  keepAliveSeconds?: number;
   /** The platform's IPs (allowlist group 2), written to the database before Kamailio starts. */
   platformAddresses?: string[];
   /** Seconds between allowlist reloads Kamailio accepts (default 1). */
@@ -79,6 +91,8 @@ export interface SbcOptions {
 export interface RunningSbc {
   rpcUrl: string;
   sip: { ip: string; port: number };
+  /** The platform's listener (TCP). */
+  platform: { ip: string; port: number };
   pid: number;
   /** Resolves when Kamailio has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -154,6 +168,53 @@ async function syncPlatformAddresses(databaseUrl: string, addresses: string[]): 
   }
 }
 
+/** The carrier table and its group-3 allowlist rows become exactly `carriers`. */
+async function syncCarriers(databaseUrl: string, carriers: Carrier[]): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('DELETE FROM carrier WHERE NOT (name = ANY($1))', [carriers.map((c) => c.name)]);
+    await client.query(`DELETE FROM address WHERE grp = $1`, [CARRIER_GROUP]);
+    for (const c of carriers) {
+      await client.query(
+        `INSERT INTO carrier (name, ip_addr, port, transport, origins, prefixes) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (name) DO UPDATE SET ip_addr = EXCLUDED.ip_addr, port = EXCLUDED.port, transport = EXCLUDED.transport,
+           origins = EXCLUDED.origins, prefixes = EXCLUDED.prefixes, updated_at = now()`,
+        [c.name, c.ip, c.port, c.transport, c.origins, c.prefixes],
+      );
+      // TCP connections come from ephemeral ports: the address alone (port 0) is matched.
+      await client.query(
+        `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO NOTHING`,
+        [
+          CARRIER_GROUP,
+          c.ip,
+          c.ip.includes(':') ? 128 : 32,
+          c.transport === 'tcp' ? 0 : c.port,
+          c.port,
+          c.transport,
+          `carrier:${c.name}`,
+        ],
+      );
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The platform's listener for `options`. */
+export function platformListenerOf(options: Pick<SbcOptions, 'sipIp' | 'sipPort' | 'platformListener'>): {
+  ip: string;
+  port: number;
+} {
+  return options.platformListener ?? { ip: options.sipIp, port: options.sipPort + 2 };
+}
+
 /** A define's value as a quoted config string: keep it a plain one. */
 function cfgString(v: string): string {
   if (/["\\\n\r]/.test(v))
@@ -201,6 +262,9 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
   const str = cfgString;
   const limits = { ...DEFAULT_SBC_LIMITS, ...options.limits };
   for (const [name, v] of Object.entries(limits)) positiveInt(name, v);
+  const platform = platformListenerOf(options);
+  if (platform.port === options.sipPort && platform.ip === options.sipIp)
+    throw new Error('the platform listener must not be the published SIP port');
   return [
     '-f',
     kamailioConfigFiles(options, runDir).main,
@@ -217,6 +281,8 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
     '-l',
     `tcp:${options.sipIp}:${options.sipPort}`,
     '-l',
+    `tcp:${platform.ip}:${platform.port}`,
+    '-l',
     `tcp:${rpcIp}:${options.rpcPort}`,
     '-A',
     `SIP_DOMAIN=${str(options.sipDomain.toLowerCase())}`,
@@ -224,6 +290,12 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
     `RPC_PORT=${options.rpcPort}`,
     '-A',
     `RELOAD_DELTA=${options.reloadDelta ?? 1}`,
+    '-A',
+    `PLATFORM_PORT=${platform.port}`,
+    '-A',
+    `PLATFORM_SOCKET=${str(`tcp:${platform.ip}:${platform.port}`)}`,
+    '-A',
+    `KA_INTERVAL=${positiveInt('keepAliveSeconds', options.keepAliveSeconds ?? 60)}`,
     ...(options.platformUri ? ['-A', `PLATFORM_URI=${str(options.platformUri)}`] : []),
     '-A',
     `CLOCK_OFFSET=${Math.trunc(options.clockOffsetSeconds ?? 0)}`,
@@ -253,6 +325,7 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   if (!reachable.ok) throw new SbcUnavailableError(reachable.reason);
   await setupSbcSchema(options.databaseUrl);
   await syncPlatformAddresses(options.databaseUrl, options.platformAddresses ?? []);
+  await syncCarriers(options.databaseUrl, options.carriers ?? []);
 
   // mkdtemp makes the directory 0700; the files in it are 0600.
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'onboarding-sbc-'));
@@ -328,7 +401,14 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     await stop();
     throw err;
   }
-  return { rpcUrl, sip: { ip: options.sipIp, port: options.sipPort }, pid: child.pid!, exited, stop };
+  return {
+    rpcUrl,
+    sip: { ip: options.sipIp, port: options.sipPort },
+    platform: platformListenerOf(options),
+    pid: child.pid!,
+    exited,
+    stop,
+  };
 }
 
 /** A source the SBC ignores for now, from its ban table. */
@@ -384,6 +464,9 @@ async function main(): Promise<void> {
     sipDomain: config.sipGateway.sipDomain,
     platformUri: sbc.platformUri,
     platformAddresses: sbc.platformAddresses,
+    platformListener: { ip: sbc.platformListener.host, port: sbc.platformListener.port },
+    carriers: sbc.carriers,
+    keepAliveSeconds: sbc.keepAliveSeconds,
     onLog: (line) => process.stdout.write(`${line}\n`),
     ownProcessGroup: false,
   });

@@ -58,6 +58,8 @@ export interface TestCallOptions {
   timeoutMs?: number;
   /** The provider's own addresses: no in-dialog request is routed to them (see `checkDialogHops`). */
   forbiddenHops?: string[];
+  /** More INVITE headers, e.g. the instance the platform calls for (`X-Instance-Id`). */
+  headers?: [string, string][];
 }
 
 export interface CallResponse {
@@ -379,7 +381,7 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
   let invite = request('INVITE', requestUri, {
     branch,
     cseq,
-    headers: [['Content-Type', 'application/sdp']],
+    headers: [...(options.headers ?? []), ['Content-Type', 'application/sdp']],
     body: sdp,
   });
   const sent = firstLine(serialize(invite));
@@ -636,7 +638,7 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
         invite = request('INVITE', requestUri, {
           branch,
           cseq,
-          headers: [authHeader, ['Content-Type', 'application/sdp']],
+          headers: [authHeader, ...(options.headers ?? []), ['Content-Type', 'application/sdp']],
           body: sdp,
         });
         inviteTx = startTransaction(invite, target);

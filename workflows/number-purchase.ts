@@ -13,7 +13,8 @@ import type { NumberType, Sizing } from '../domain/numbers';
 import { childCase } from './lib/children';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { BillingEvents } from './lib/billing-events';
-import { billing, checks, gateway, platform } from './lib/activities';
+import { billing, checks, gateway } from './lib/activities';
+import { putNumbersInService } from './lib/numbers';
 import { runKey } from './lib/notify';
 import { numberSubscription } from './number-subscription';
 
@@ -101,52 +102,23 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
 
       c.enter('activating');
       const { binding } = request;
-      undo.add('unassign the numbers', () =>
-        gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [
-          { numbers: order.numbers, reference: c.state.id },
-        ]),
-      );
-      const assigned = await gateway.assignNumbers.executeWithOptions(
-        { summary: `assign ${order.numbers.length} number(s) to ${binding.instanceId}` },
-        [
-          {
-            instanceId: binding.instanceId,
-            numbers: order.numbers,
-            ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-            ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
-            reference: c.state.id,
-          },
-        ],
-      );
+      const assigned = await putNumbersInService(c, {
+        verb: 'assign',
+        instanceId: binding.instanceId,
+        numbers: order.numbers,
+        ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
+        ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+        // Lines bought to carry an own 400 number are the enterprise's 400's: its operator bills them (000).
+        origin: request.bindOwn400 ? 'own-400' : 'purchased',
+        summary: `assign ${order.numbers.length} number(s) to ${binding.instanceId}`,
+        // The contact center answers the calls: the numbers go to the instance there, bound as asked.
+        platformSummary: `bind ${order.numbers.length} number(s) in contact center ${binding.instanceId}`,
+        platformBinding: {
+          ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
+          ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+        },
+      });
       c.step('numbers assigned', 'done', `${assigned.length} on ${binding.instanceId}`);
-      // The contact center answers the calls: the numbers go to the instance there, bound as asked.
-      undo.add('unassign the numbers in the contact center', () =>
-        platform.platformUnassignNumbers.executeWithOptions(
-          { summary: 'compensate: unassign numbers in the contact center' },
-          [
-            {
-              instanceId: binding.instanceId,
-              numbers: order.numbers,
-              idempotencyKey: `${c.state.id}/platform-unassign`,
-            },
-          ],
-        ),
-      );
-      await platform.platformAssignNumbers.executeWithOptions(
-        { summary: `bind ${order.numbers.length} number(s) in contact center ${binding.instanceId}` },
-        [
-          {
-            instanceId: binding.instanceId,
-            numbers: order.numbers,
-            binding: {
-              ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-              ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
-            },
-            reference: c.state.id,
-            idempotencyKey: `${c.state.id}/platform-assign`,
-          },
-        ],
-      );
 
       const display = order.display;
       if (request.numberType === '400') {

@@ -11,7 +11,8 @@
 import type { SipTimings } from '../config';
 import type { SipRegistrationInput } from '../contract/inputs';
 import type { Registration } from '../activities/sip-gateway';
-import { gateway, platform, sipAccounts, sipProbe, sipWatch } from './lib/activities';
+import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
+import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { runKey } from './lib/notify';
 import { applySbcChange, type Check, holdOwnNumbers, inboundTest, reportOf, sipEnding } from './lib/sip';
@@ -46,6 +47,8 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
           caseId: c.state.id,
           companyName: input.companyName,
           instanceId: request.instanceId,
+          enterpriseId: c.state.enterpriseId,
+          numbers,
           to,
           transport: request.transport,
           vendor: request.gatewayVendor,
@@ -132,6 +135,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
             // From the enterprise's main number To the callee given at the start; the Request-URI
             // names the account, which is how the SBC finds the registered gateway.
             caller: numbers[0] ?? '',
+            instanceId: request.instanceId,
             ...(input.testCallee ? { to: input.testCallee } : {}),
             domain: account.realm,
           },
@@ -166,32 +170,14 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
     if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
     c.enter('assigning-numbers');
-    undo.add('unassign the numbers', () =>
-      gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [
-        { numbers, reference: c.state.id },
-      ]),
-    );
-    await gateway.assignNumbers.executeWithOptions(
-      { summary: `assign ${numbers.length} number(s) to ${request.instanceId}` },
-      [{ instanceId: request.instanceId, numbers, reference: c.state.id }],
-    );
-    undo.add('unassign the numbers in the contact center', () =>
-      platform.platformUnassignNumbers.executeWithOptions(
-        { summary: 'compensate: unassign numbers in the contact center' },
-        [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }],
-      ),
-    );
-    await platform.platformAssignNumbers.executeWithOptions(
-      { summary: `assign ${numbers.length} number(s) in contact center ${request.instanceId}` },
-      [
-        {
-          instanceId: request.instanceId,
-          numbers,
-          reference: c.state.id,
-          idempotencyKey: `${c.state.id}/platform-assign`,
-        },
-      ],
-    );
+    await putNumbersInService(c, {
+      verb: 'assign',
+      instanceId: request.instanceId,
+      numbers,
+      origin: 'own-registration',
+      summary: `assign ${numbers.length} number(s) to ${request.instanceId}`,
+      platformSummary: `assign ${numbers.length} number(s) in contact center ${request.instanceId}`,
+    });
     checks.push({
       name: 'numbers assigned',
       passed: true,

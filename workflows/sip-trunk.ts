@@ -12,7 +12,8 @@
 import { patched, sleep } from '@temporalio/workflow';
 import type { SipTrunkInput } from '../contract/inputs';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
-import { gateway, platform, sipProbe } from './lib/activities';
+import { gateway, sipProbe } from './lib/activities';
+import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { applySbcChange, type Check, holdOwnNumbers, inboundTest, sipEnding } from './lib/sip';
 
@@ -95,8 +96,17 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
         { ip, port, reference: c.state.id },
       ]),
     );
+    // The gateway may dial the case's numbers (its test calls) and, once assigned, the instance's.
     const entry = await gateway.allowGateway.executeWithOptions({ summary: `allowlist ${target}` }, [
-      { ip, port, transport, reference: c.state.id },
+      {
+        ip,
+        port,
+        transport,
+        reference: c.state.id,
+        instanceId: request.instanceId,
+        enterpriseId: c.state.enterpriseId,
+        numbers,
+      },
     ]);
     await applySbcChange(
       c,
@@ -166,7 +176,16 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
     c.enter('test-calls');
     const outbound: TestCallResult = await sipProbe.placeTestCall.executeWithOptions(
       { summary: `test call to ${input.testCallee} via ${target}` },
-      [{ host: ip, port, transport, callee: input.testCallee, caller: numbers[0] ?? '' }],
+      [
+        {
+          host: ip,
+          port,
+          transport,
+          callee: input.testCallee,
+          caller: numbers[0] ?? '',
+          instanceId: request.instanceId,
+        },
+      ],
     );
     checks.push({
       name: 'outbound test call',
@@ -191,42 +210,16 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
     if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
     c.enter('assigning-numbers');
-    undo.add('unassign the numbers', () =>
-      gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign numbers' }, [
-        { numbers, reference: c.state.id },
-      ]),
-    );
-    await gateway.assignNumbers.executeWithOptions(
-      { summary: `assign ${numbers.length} number(s) to ${request.instanceId}` },
-      [
-        {
-          instanceId: request.instanceId,
-          numbers,
-          ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}),
-          reference: c.state.id,
-        },
-      ],
-    );
-    undo.add('unassign the numbers in the contact center', () =>
-      platform.platformUnassignNumbers.executeWithOptions(
-        { summary: 'compensate: unassign numbers in the contact center' },
-        [{ instanceId: request.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }],
-      ),
-    );
-    await platform.platformAssignNumbers.executeWithOptions(
-      {
-        summary: `bind ${numbers.length} number(s) to app ${request.boundAppId} in contact center ${request.instanceId}`,
-      },
-      [
-        {
-          instanceId: request.instanceId,
-          numbers,
-          binding: { appId: request.boundAppId },
-          reference: c.state.id,
-          idempotencyKey: `${c.state.id}/platform-assign`,
-        },
-      ],
-    );
+    await putNumbersInService(c, {
+      verb: 'assign',
+      instanceId: request.instanceId,
+      numbers,
+      ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}),
+      origin: 'own-trunk',
+      summary: `assign ${numbers.length} number(s) to ${request.instanceId}`,
+      platformSummary: `bind ${numbers.length} number(s) to app ${request.boundAppId} in contact center ${request.instanceId}`,
+      platformBinding: { appId: request.boundAppId },
+    });
     checks.push({
       name: 'numbers assigned',
       passed: true,

@@ -10,7 +10,8 @@
 import type { ThirdPartyLineInput } from '../contract/inputs';
 import type { CallingRules } from '../domain/eligibility';
 import { addWorkingDays } from '../domain/working-days';
-import { billing, gateway, platform } from './lib/activities';
+import { billing } from './lib/activities';
+import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, OnboardingCase } from './lib/case';
 
 export interface ThirdPartyLineResult {
@@ -171,46 +172,24 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
 
       c.enter('binding');
       const rules = product.callingRules;
-      undo.add('unbind the numbers', () =>
-        gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unbind numbers' }, [
-          { numbers, reference: c.state.id },
-        ]),
-      );
-      await gateway.assignNumbers.executeWithOptions(
-        { summary: `bind ${numbers.length} number(s) to ${request.binding.instanceId}` },
-        [
-          {
-            instanceId: request.binding.instanceId,
-            numbers,
-            ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
-            ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
-            callingRules: rules,
-            reference: c.state.id,
-          },
-        ],
-      );
-      undo.add('unbind the numbers in the contact center', () =>
-        platform.platformUnassignNumbers.executeWithOptions(
-          { summary: 'compensate: unbind numbers in the contact center' },
-          [{ instanceId: request.binding.instanceId, numbers, idempotencyKey: `${c.state.id}/platform-unassign` }],
-        ),
-      );
-      await platform.platformAssignNumbers.executeWithOptions(
-        { summary: `bind ${numbers.length} number(s) in contact center ${request.binding.instanceId}` },
-        [
-          {
-            instanceId: request.binding.instanceId,
-            numbers,
-            binding: {
-              ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
-              ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
-              callingRules: rules,
-            },
-            reference: c.state.id,
-            idempotencyKey: `${c.state.id}/platform-assign`,
-          },
-        ],
-      );
+      await putNumbersInService(c, {
+        verb: 'bind',
+        instanceId: request.binding.instanceId,
+        numbers,
+        ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
+        ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
+        callingRules: rules,
+        // The supplier carries the lines' calls and bills them (004 §2): its trunk, its rules.
+        origin: 'supplier',
+        supplier: product.supplier,
+        summary: `bind ${numbers.length} number(s) to ${request.binding.instanceId}`,
+        platformSummary: `bind ${numbers.length} number(s) in contact center ${request.binding.instanceId}`,
+        platformBinding: {
+          ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
+          ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
+          callingRules: rules,
+        },
+      });
 
       const formatted = imported.display;
       Object.assign(c.facts, { numbers: formatted, inService: true });

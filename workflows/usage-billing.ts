@@ -13,6 +13,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { UsageBillingInput } from '../contract/inputs';
@@ -144,6 +145,15 @@ export async function usageBilling(input: UsageBillingInput): Promise<UsageBilli
         }
       }
     }
+    // Answered calls with no closed record: support looks into them (cases from before this
+    // report replay without it).
+    if (rated.unreconciled?.length && patched('usage-reconciliation'))
+      mail.send(`reconciliation/${m}/${rerun}`, 'support', 'usage-reconciliation', {
+        caseId: c.state.id,
+        companyName: input.companyName,
+        month: m,
+        calls: rated.unreconciled,
+      });
     const total = chargedFen(charges);
     const statement: UsageStatement = {
       month: m,
@@ -153,6 +163,7 @@ export async function usageBilling(input: UsageBillingInput): Promise<UsageBilli
       amountFen: rated.amountFen,
       lines: rated.lines,
       unfinishedCalls: rated.unfinishedCalls,
+      ...(rated.unreconciled?.length ? { unreconciled: rated.unreconciled } : {}),
       chargedFen: total,
       charges,
       ratedAt: rated.ratedAt,

@@ -77,6 +77,7 @@ import {
   setUsagePricesSchema,
   usageChargesQuerySchema,
   usagePrices,
+  DEFAULT_USAGE_PRICES,
 } from './usage';
 
 export interface Faults {
@@ -839,8 +840,8 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
       console.error(`billing sandbox: could not write ${store.file}:`, error);
     });
   }
-  // A store from before the price list, or a fresh one, gets the default per-minute prices.
-  if (Object.keys(store.data.usagePrices).length === 0) {
+  // A store from before the price list (or one of its entries), or a fresh one, gets the default per-minute prices.
+  if (DEFAULT_USAGE_PRICES.some((p) => !store.data.usagePrices[`${p.numberType}/${p.direction}`])) {
     store.update(seedUsagePrices).catch((error: unknown) => {
       console.error(`billing sandbox: could not write ${store.file}:`, error);
     });

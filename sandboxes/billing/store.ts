@@ -153,7 +153,8 @@ export interface Charge {
 
 /** Billing's per-minute price for calls on one number type in one direction. */
 export interface UsagePriceRecord {
-  numberType: 'fixed-line' | '400' | 'mobile';
+  /** A number type, or `platform-usage`: the platform's fee on third-party supplier lines. */
+  numberType: 'fixed-line' | '400' | 'mobile' | 'platform-usage';
   direction: 'inbound' | 'outbound';
   fenPerMinute: number;
 }
@@ -168,8 +169,10 @@ export interface UsageCharge {
   amountFen: number;
   lines: {
     number: string;
-    numberType: UsagePriceRecord['numberType'];
+    numberType: Exclude<UsagePriceRecord['numberType'], 'platform-usage'>;
     direction: UsagePriceRecord['direction'];
+    origin?: string | undefined;
+    basis?: string | undefined;
     calls: number;
     minutes: number;
     fenPerMinute: number;

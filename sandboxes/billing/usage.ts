@@ -10,7 +10,10 @@ import type { Result, Tx } from './operations';
 import { newId, type BillingData, type UsageCharge, type UsagePriceRecord } from './store';
 
 export const USAGE_NUMBER_TYPES = ['fixed-line', '400', 'mobile'] as const;
+/** Prices are per number type, plus the platform's usage fee on third-party supplier lines (004 §2). */
+export const USAGE_PRICE_KINDS = [...USAGE_NUMBER_TYPES, 'platform-usage'] as const;
 export const USAGE_DIRECTIONS = ['inbound', 'outbound'] as const;
+export const NUMBER_ORIGINS = ['purchased', 'own-400', 'supplier', 'own-trunk', 'own-registration'] as const;
 
 /** The list a fresh store starts with, in fen per minute. */
 export const DEFAULT_USAGE_PRICES: readonly UsagePriceRecord[] = [
@@ -20,6 +23,8 @@ export const DEFAULT_USAGE_PRICES: readonly UsagePriceRecord[] = [
   { numberType: '400', direction: 'outbound', fenPerMinute: 12 },
   { numberType: 'mobile', direction: 'inbound', fenPerMinute: 8 },
   { numberType: 'mobile', direction: 'outbound', fenPerMinute: 15 },
+  { numberType: 'platform-usage', direction: 'inbound', fenPerMinute: 4 },
+  { numberType: 'platform-usage', direction: 'outbound', fenPerMinute: 4 },
 ];
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
@@ -34,6 +39,8 @@ const usageLineSchema = z.strictObject({
   fenPerMinute: fen,
   amountFen: fen,
   seconds: z.int().min(0).optional(),
+  origin: z.enum(NUMBER_ORIGINS).optional(),
+  basis: z.string().max(500).optional(),
 });
 
 export const createUsageChargeSchema = z.strictObject({
@@ -51,7 +58,7 @@ export const setUsagePricesSchema = z.strictObject({
   prices: z
     .array(
       z.strictObject({
-        numberType: z.enum(USAGE_NUMBER_TYPES),
+        numberType: z.enum(USAGE_PRICE_KINDS),
         direction: z.enum(USAGE_DIRECTIONS),
         fenPerMinute: fen,
       }),

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import type { Carrier } from '../../domain/carriers';
 import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc } from '../../sbc/start';
 import { startSippServer, type SippServer } from './sipp';
@@ -15,6 +16,8 @@ export interface TestSbc {
   pool: pg.Pool;
   gateway: KamailioSipGateway;
   address: { ip: string; sipPort: number; rpcPort: number };
+  /** The platform's listener (TCP): calls out go there, with X-Instance-Id. */
+  platform: { ip: string; port: number };
   probe: string;
   sipDomain: string;
   /** Environment for the stack: kamailio mode on this SBC, its addresses told to customers. */
@@ -22,23 +25,45 @@ export interface TestSbc {
   stop(): Promise<void>;
 }
 
+export interface TestSbcOptions {
+  sipDomain?: string;
+  carriers?: Carrier[];
+  keepAliveSeconds?: number;
+  /** The contact center's SIPp scenario (default: it answers every call). */
+  contactCenterScenario?: string;
+}
+
 /** `net` is the first three octets of a loopback /24 no other test file uses, e.g. `127.0.72`. */
-export async function startTestSbc(net: string, sipDomain = 'sip.test'): Promise<TestSbc> {
+export async function startTestSbc(net: string, options: TestSbcOptions | string = {}): Promise<TestSbc> {
+  const o = typeof options === 'string' ? { sipDomain: options } : options;
+  const sipDomain = o.sipDomain ?? 'sip.test';
   const address = { ip: `${net}.1`, sipPort: 5060, rpcPort: 5071 };
+  const platformListener = { ip: `${net}.1`, port: 5061 };
   const contactCenter = { ip: `${net}.4`, port: 5060 };
   const probe = `${net}.5`;
   const databaseUrl = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_${randomUUID().slice(0, 8)}`;
-  const platform: SippServer = await startSippServer('uas-answer.xml', contactCenter);
+  // The contact center behind the SBC speaks TCP with it, as the platform does.
+  const platform: SippServer = await startSippServer(o.contactCenterScenario ?? 'uas-answer.xml', {
+    ...contactCenter,
+    args: ['-t', 't1'],
+  });
   const sbc = await startSbc({
+    onLog: process.env.SBC_LOG ? (line) => process.stderr.write(`${line}\n`) : undefined,
     databaseUrl,
     sipIp: address.ip,
     sipPort: address.sipPort,
     rpcIp: address.ip,
     rpcPort: address.rpcPort,
     sipDomain,
-    platformUri: `sip:${contactCenter.ip}:${contactCenter.port}`,
+    platformUri: `sip:${contactCenter.ip}:${contactCenter.port};transport=tcp`,
     // The contact center and the platform's probe address make up group 2.
     platformAddresses: [contactCenter.ip, probe],
+    platformListener,
+    carriers: o.carriers ?? [],
+    keepAliveSeconds: o.keepAliveSeconds ?? 30,
+  }).catch(async (err: unknown) => {
+    await platform.stop();
+    throw err;
   });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain });
@@ -48,6 +73,7 @@ export async function startTestSbc(net: string, sipDomain = 'sip.test'): Promise
     pool,
     gateway,
     address,
+    platform: platformListener,
     probe,
     sipDomain,
     env: {
@@ -57,6 +83,8 @@ export async function startTestSbc(net: string, sipDomain = 'sip.test'): Promise
       SBC_SIP_PORT: String(address.sipPort),
       SBC_DATABASE_URL: databaseUrl,
       SBC_RPC_URL: sbc.rpcUrl,
+      SBC_PLATFORM_HOST: platformListener.ip,
+      SBC_PLATFORM_PORT: String(platformListener.port),
       SIP_PROBE_ADDRESS: probe,
       SIP_REGISTRAR: sbcAddress,
       SIP_PROVIDER_INBOUND: sbcAddress,

@@ -16,7 +16,7 @@ export interface SippRun {
 }
 
 function sippArgs(scenario: string, ip: string, port: number, extra: string[]): string[] {
-  return ['-sf', path.join(SCENARIOS, scenario), '-i', ip, '-p', String(port), '-nostdin', ...extra];
+  return ['-sf', path.join(SCENARIOS, scenario), '-i', ip, '-p', String(port), '-nostdin', '-aa', ...extra];
 }
 
 /** One call (`-m 1`) from `ip:port` to `remote`; resolves when SIPp exits. */
