@@ -225,7 +225,7 @@ export abstract class FileSipGateway<R extends FileRecord> {
   // --- allowlist -------------------------------------------------------------------------------
 
   /** Adds the entry unless the case has it; a changed owner (instance, numbers) is updated. */
-  protected allowEntry(input: GatewayEntry): Promise<AllowlistEntry> {
+  protected async allowEntry(input: GatewayEntry): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
     const entry = {
       ip: input.ip.toLowerCase(),

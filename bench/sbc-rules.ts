@@ -133,6 +133,7 @@ async function main(): Promise<void> {
       numbers: [RULED],
       enterpriseId: 'ent-bench',
       callingRules: { maxConcurrentCalls: 10_000 },
+      origin: 'purchased',
       reference: 'bench-sbc-rules',
     });
     const sbcUri = `${sbc.address.ip}:${sbc.address.sipPort}`;

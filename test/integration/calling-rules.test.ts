@@ -158,6 +158,7 @@ describe('calling rules written with the assignment', () => {
       instanceId: 'cc-calls',
       numbers: ['+862088881009'],
       enterpriseId: ENT_A,
+      origin: 'purchased',
       reference: 'case-calls-defaults',
     });
     expect(await gateway.callingRuleOf('+862088881009')).toMatchObject({
@@ -178,6 +179,7 @@ describe('calling rules written with the assignment', () => {
         perCalleeDailyLimit: 1,
         perCalleeCountedOn: 'answered',
       },
+      origin: 'purchased',
       reference: 'case-calls-marketing',
     });
     expect(await gateway.callingRuleOf('+8613700001009')).toMatchObject({
@@ -204,6 +206,7 @@ describe('calls out through the SBC', () => {
       instanceId: 'cc-calls',
       numbers: [number],
       enterpriseId: ENT_A,
+      origin: 'purchased',
       reference: 'case-calls-1',
     });
     const callees = Array.from({ length: 20 }, (_, i) => `1390000${String(1000 + i)}`);
@@ -230,12 +233,14 @@ describe('calls out through the SBC', () => {
       instanceId: 'cc-calls',
       numbers: [first, second],
       enterpriseId: ENT_A,
+      origin: 'purchased',
       reference: 'case-calls-2',
     });
     await gateway.assignNumbers({
       instanceId: 'cc-calls-b',
       numbers: [other],
       enterpriseId: ENT_B,
+      origin: 'purchased',
       reference: 'case-calls-3',
     });
     // Written nationally by the platform: the SBC reads it as the same callee.
@@ -276,6 +281,7 @@ describe('calls out through the SBC', () => {
       numbers: [rung],
       enterpriseId: 'ent-calls-c',
       callingRules: { perCalleeDailyLimit: 1 },
+      origin: 'purchased',
       reference: 'case-calls-8',
     });
     await gateway.assignNumbers({
@@ -283,6 +289,7 @@ describe('calls out through the SBC', () => {
       numbers: [answered],
       enterpriseId: 'ent-calls-d',
       callingRules: { perCalleeDailyLimit: 1, perCalleeCountedOn: 'answered' },
+      origin: 'purchased',
       reference: 'case-calls-9',
     });
     const ringOnce = (caller: string) =>
@@ -310,6 +317,7 @@ describe('calls out through the SBC', () => {
       numbers: [number],
       enterpriseId: ENT_A,
       callingRules: { callingHours: [windowExcludingNow()] },
+      origin: 'purchased',
       reference: 'case-calls-4',
     });
     expect(await refusedCall(number, '13900004000')).toBe('Q.850;cause=21;text="calling hours"');
@@ -322,6 +330,7 @@ describe('calls out through the SBC', () => {
       numbers: [number],
       enterpriseId: ENT_A,
       callingRules: { callingHours: [{ from: '00:00', to: '23:59' }] },
+      origin: 'purchased',
       reference: 'case-calls-4',
     });
     expect((await callOut(number, ['13900004000'])).code).toBe(0);
@@ -334,12 +343,14 @@ describe('calls out through the SBC', () => {
       instanceId: 'cc-calls',
       numbers: [number],
       enterpriseId: ENT_A,
+      origin: 'purchased',
       reference: 'case-calls-5',
     });
     await gateway.assignNumbers({
       instanceId: 'cc-calls-b',
       numbers: [other],
       enterpriseId: ENT_B,
+      origin: 'purchased',
       reference: 'case-calls-6',
     });
     const blocked = '+8613900005000';
@@ -376,6 +387,7 @@ describe('calls out through the SBC', () => {
       instanceId: 'cc-calls',
       numbers: [number],
       enterpriseId: ENT_A,
+      origin: 'purchased',
       reference: 'case-calls-5',
     });
     expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
@@ -393,6 +405,7 @@ describe('blocked callees through the API', () => {
       instanceId: 'cc-demo',
       numbers: [number],
       enterpriseId: 'ent-demo-1',
+      origin: 'purchased',
       reference: 'case-calls-7',
     });
     const http = api();

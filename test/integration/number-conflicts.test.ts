@@ -147,7 +147,7 @@ describe('a line brought in through registration is never sold again', () => {
       h.tokens.entA,
     );
     // As the registration case does at assigning-numbers.
-    await h.sipGateway.assignNumbers({ instanceId: inst.aReg, numbers: [OWN], reference: regId });
+    await h.sipGateway.assignNumbers({ instanceId: inst.aReg, numbers: [OWN], origin: 'purchased', reference: regId });
     expect((await h.sipGateway.assignments({ number: OWN }))[0]?.instanceId).toBe(inst.aReg);
   });
 
@@ -413,7 +413,7 @@ describe('two purchases and a trunk case claim overlapping numbers at once', () 
         held.status === 'failed'
           ? []
           : await h.sipGateway
-              .assignNumbers({ instanceId: inst.aTrunk, numbers: claimed, reference: trunk.body.id as string })
+              .assignNumbers({ instanceId: inst.aTrunk, numbers: claimed, origin: 'purchased', reference: trunk.body.id as string })
               .then(
                 () => claimed,
                 () => [],

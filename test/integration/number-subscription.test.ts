@@ -61,7 +61,12 @@ async function subscription(opts: { autoRenew: boolean; balanceFen: number; paid
       description: 'test: drain',
       reference,
     });
-  await h.sipGateway.assignNumbers({ instanceId: instance.instanceId, numbers: order.body.numbers, reference });
+  await h.sipGateway.assignNumbers({
+    instanceId: instance.instanceId,
+    numbers: order.body.numbers,
+    origin: 'purchased',
+    reference,
+  });
   expect(
     (
       await platformCall(h, 'POST', `/v1/instances/${instance.instanceId}/numbers`, {

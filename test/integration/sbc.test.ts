@@ -306,12 +306,13 @@ describe('number assignments in the SBC database', () => {
       numbers: ['+862088880001', '+862088880002'],
       ivrFlowId: 'ivr-1',
       callerIdPrefix: '0',
+      origin: 'own-trunk' as const,
       reference: 'case-num-1',
     };
     const assigned = await gateway.assignNumbers(a);
     expect(assigned).toHaveLength(2);
     expect(await gateway.assignNumbers(a)).toEqual(assigned);
-    await expect(gateway.assignNumbers({ ...a, instanceId: 'cc-2', reference: 'case-num-2' })).rejects.toMatchObject({
+    await expect(gateway.assignNumbers({ ...a, instanceId: 'cc-2', origin: 'purchased', reference: 'case-num-2' })).rejects.toMatchObject({
       type: 'NumberAlreadyAssigned',
     });
     expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual(assigned);

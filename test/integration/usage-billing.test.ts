@@ -51,6 +51,7 @@ beforeAll(async () => {
     instanceId: instance.instanceId,
     numbers: [N1, N2],
     enterpriseId: h.enterprises.a,
+    origin: 'purchased',
     reference: 'case-usage-numbers',
   });
 }, 120_000);

@@ -6,53 +6,84 @@ import { ManualSipGateway } from '../../activities/sip-gateway-manual';
 import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 import { createSipGatewayActivities, type NumberAssignment, type SipGateway } from '../../activities/sip-gateway';
 import { blockedCalleeBodySchema } from '../../api/schemas';
-import { sbcCallingRules } from '../../domain/calling-rules';
+import { mayUnblock, sbcCallingRules } from '../../domain/calling-rules';
 import { productById } from '../../domain/catalog';
 import { callingRules, describeCallingRules } from '../../domain/eligibility';
 
 describe('sbcCallingRules', () => {
-  it('falls back to 20 concurrent calls and 5 calls per callee a day, counted once it rings, at any hour', () => {
-    expect(sbcCallingRules(undefined)).toEqual({
-      maxConcurrentCalls: 20,
-      perCalleeDailyLimit: 5,
-      countOn: 'rung',
-      hours: null,
-    });
-    expect(sbcCallingRules({})).toEqual(sbcCallingRules(null));
+  it('holds purchased and own-400 lines to 20 concurrent calls out and nothing else (003 Q6)', () => {
+    for (const origin of ['purchased', 'own-400'] as const)
+      expect(sbcCallingRules(origin)).toEqual({
+        maxConcurrentCalls: 20,
+        perCalleeDailyLimit: null,
+        countOn: 'rung',
+        hours: null,
+        blindRegions: [],
+        maxInbound: 30,
+      });
   });
 
-  it('takes a supplier A fixed line as the catalogue states it: 08:00-22:00 China time, 5 a day', () => {
-    expect(sbcCallingRules(callingRules(productById('a-invitation-fixed')!))).toEqual({
+  it('holds own trunk and registration lines only to their capacity: no per-callee limit, hours or blind areas', () => {
+    // Even rules a supplier product would carry do not apply to the enterprise's own line.
+    const supplierRules = callingRules(productById('a-invitation-fixed')!);
+    for (const origin of ['own-trunk', 'own-registration'] as const)
+      expect(sbcCallingRules(origin, supplierRules)).toEqual({
+        maxConcurrentCalls: 30,
+        perCalleeDailyLimit: null,
+        countOn: 'rung',
+        hours: null,
+        blindRegions: [],
+        maxInbound: 30,
+      });
+  });
+
+  it('takes a supplier A invitation line as the catalogue states it: 08:00-22:00, 5 a day, no calls into Xinjiang or Tibet', () => {
+    expect(sbcCallingRules('supplier', callingRules(productById('a-invitation-fixed')!))).toEqual({
       maxConcurrentCalls: 20,
       perCalleeDailyLimit: 5,
       countOn: 'rung',
       hours: { fromMinute: 8 * 60, toMinute: 22 * 60 },
+      blindRegions: ['新疆', '西藏'],
+      maxInbound: 30,
     });
+    // A supplier product that states no per-callee limit has none.
+    expect(sbcCallingRules('supplier', {}).perCalleeDailyLimit).toBeNull();
   });
 
   it('keeps a mobile number to one call at a time and a marketing number to one answered call a day', () => {
-    expect(sbcCallingRules(callingRules(productById('a-mobile')!)).maxConcurrentCalls).toBe(1);
-    expect(sbcCallingRules(callingRules(productById('a-marketing-mobile')!))).toMatchObject({
+    expect(sbcCallingRules('supplier', callingRules(productById('a-mobile')!)).maxConcurrentCalls).toBe(1);
+    expect(sbcCallingRules('supplier', callingRules(productById('a-marketing-mobile')!))).toMatchObject({
       perCalleeDailyLimit: 1,
       countOn: 'answered',
       hours: { fromMinute: 8 * 60, toMinute: 20 * 60 },
+      blindRegions: ['北京', '新疆', '西藏'],
     });
   });
 
   it('keeps to the strictest of alternatives it cannot choose between: the windows’ overlap, the range’s minimum', () => {
-    expect(sbcCallingRules(callingRules(productById('c-fixed')!))).toMatchObject({
+    expect(sbcCallingRules('supplier', callingRules(productById('c-fixed')!))).toMatchObject({
       perCalleeDailyLimit: 1,
       hours: { fromMinute: 9 * 60, toMinute: 20 * 60 },
     });
     // Windows that do not overlap leave no hour.
     expect(
-      sbcCallingRules({
+      sbcCallingRules('supplier', {
         callingHours: [
           { from: '08:00', to: '10:00' },
           { from: '12:00', to: '14:00' },
         ],
       }).hours,
     ).toEqual({ fromMinute: 720, toMinute: 720 });
+  });
+});
+
+describe('who may lift a block', () => {
+  it('lets support lift any block and the enterprise only its own', () => {
+    expect(mayUnblock('support: ops', 'enterprise: acme')).toBe(false);
+    expect(mayUnblock('admin: root', 'enterprise: acme')).toBe(false);
+    expect(mayUnblock('support: ops', 'support: other')).toBe(true);
+    expect(mayUnblock('enterprise: acme', 'enterprise: acme')).toBe(true);
+    expect(mayUnblock('enterprise: acme', 'support: ops')).toBe(true);
   });
 });
 
@@ -102,12 +133,13 @@ describe('the gateway activity that binds numbers', () => {
         return id === 'cc-1' ? 'ent-1' : null;
       },
     });
-    await activities.assignNumbers({ instanceId: 'cc-1', numbers: ['+862066240001'], reference: 'case-1' });
-    await activities.assignNumbers({ instanceId: 'cc-unknown', numbers: ['+862066240002'], reference: 'case-2' });
+    await activities.assignNumbers({ instanceId: 'cc-1', numbers: ['+862066240001'], origin: 'purchased', reference: 'case-1' });
+    await activities.assignNumbers({ instanceId: 'cc-unknown', numbers: ['+862066240002'], origin: 'purchased', reference: 'case-2' });
     await activities.assignNumbers({
       instanceId: 'cc-1',
       numbers: ['+862066240003'],
       enterpriseId: 'ent-given',
+      origin: 'purchased',
       reference: 'case-3',
     });
     expect(seen.map((a) => a.enterpriseId)).toEqual(['ent-1', undefined, 'ent-given']);
@@ -136,8 +168,18 @@ describe('blocked callees without an SBC behind the gateway', () => {
     expect(
       (await new RecordingSipGateway(path.join(dir, 'gw.json')).blockedCallees({ enterpriseId: 'ent-1' })).length,
     ).toBe(1);
-    expect(await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' })).toEqual({ removed: true });
-    expect(await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' })).toEqual({ removed: false });
+    // Support blocked it: the enterprise cannot lift it, support can; both changes are kept.
+    const lift = (removedBy: string) =>
+      gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000', removedBy, reason: 'resolved' });
+    expect(await lift('enterprise: acme')).toEqual({ removed: false, refused: 'added-by-support' });
+    expect(await lift('support: ops')).toEqual({ removed: true });
+    expect(await lift('support: ops')).toEqual({ removed: false });
+    expect(
+      (await gw.blockedCalleeChanges({ enterpriseId: 'ent-1' })).map((c) => [c.change, c.by, c.reason]),
+    ).toEqual([
+      ['added', 'support: ops', 'complaint'],
+      ['removed', 'support: ops', 'resolved'],
+    ]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -146,8 +188,8 @@ describe('blocked callees without an SBC behind the gateway', () => {
     const gw = new ManualSipGateway(path.join(dir, 'gw.json'), { sipDomain: 'sip.test' });
     await gw.blockCallee(entry('+8613800138000'));
     await gw.blockCallee(entry('+8613800138000'));
-    await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' });
-    await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000' });
+    await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000', removedBy: 'support: ops' });
+    await gw.unblockCallee({ enterpriseId: 'ent-1', number: '+8613800138000', removedBy: 'support: ops' });
     expect((await gw.changes()).map((c) => c.action)).toEqual(['block-callee', 'unblock-callee']);
     expect(await gw.blockedCallees({ enterpriseId: 'ent-1' })).toEqual([]);
     rmSync(dir, { recursive: true, force: true });

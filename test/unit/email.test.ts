@@ -151,6 +151,7 @@ describe('email templates', () => {
           { display: '020-66240001', direction: 'inbound', calls: 1, minutes: 2, fenPerMinute: 24, amountFen: 48 },
         ],
       },
+      calls: [{ callId: 'c1', number: '+862066240001', answeredAt: '2026-10-10T02:00:00Z' }],
     };
     const { subject, text } = renderEmail(name as keyof typeof templates, sample as never, {
       api: 'a',

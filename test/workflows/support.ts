@@ -175,6 +175,7 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
       number,
       instanceId: a.instanceId,
       reference: a.reference,
+      origin: a.origin,
       assignedAt: new Date().toISOString(),
     })),
   unassignNumbers: async (u) => ({ removed: u.numbers }),
