@@ -29,8 +29,9 @@ export interface TestSbcOptions {
   sipDomain?: string;
   carriers?: Carrier[];
   keepAliveSeconds?: number;
-  /** The contact center's SIPp scenario (default: it answers every call). */
+  /** The contact center's SIPp scenario (default: it answers every call) and its extra arguments. */
   contactCenterScenario?: string;
+  contactCenterArgs?: string[];
 }
 
 /** `net` is the first three octets of a loopback /24 no other test file uses, e.g. `127.0.72`. */
@@ -45,7 +46,7 @@ export async function startTestSbc(net: string, options: TestSbcOptions | string
   // The contact center behind the SBC speaks TCP with it, as the platform does.
   const platform: SippServer = await startSippServer(o.contactCenterScenario ?? 'uas-answer.xml', {
     ...contactCenter,
-    args: ['-t', 't1'],
+    args: ['-t', 't1', ...(o.contactCenterArgs ?? [])],
   });
   const sbc = await startSbc({
     onLog: process.env.SBC_LOG ? (line) => process.stderr.write(`${line}\n`) : undefined,
