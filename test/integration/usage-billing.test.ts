@@ -1,15 +1,16 @@
 /**
- * Usage billing on the real SBC: SIPp calls through Kamailio on the enterprise's numbers (the
- * platform calling out, a customer's gateway calling in), their accounting rows (the answered
- * INVITE and the BYE that ended it) read back as the month's statement, charged once in the
- * billing sandbox and served by the API. The API starts the case with the enterprise's first
- * number case.
+ * Usage billing on the real SBC: SIPp calls through Kamailio on the enterprise's numbers of every
+ * origin (a purchased number and a supplier line calling out through their carriers, an own trunk
+ * line called in from its gateway, a number released mid-month, and a call whose BYE was lost,
+ * ended by the SBC's keep-alives), their dialogs' records read back as the month's statement,
+ * each rated by its origin, charged once in the billing sandbox and served by the API. The API
+ * starts the case with the enterprise's first number case.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { stateQuery } from '../../contract/case';
 import { usageBillingId } from '../../domain/ids';
 import { chinaMonthOf, monthBounds, type UsageStatement } from '../../domain/usage';
@@ -21,12 +22,17 @@ import { runSipp, startSippServer, type SippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
 const NET = loopbackNet(78);
-/** A customer's gateway the platform calls out to (answers every call). */
+/** The carrier (and supplier A's trunk) the platform calls out through (answers every call). */
 const CALLEE_GW = { ip: `${NET}.2`, port: 5062 };
-/** A customer's gateway calling in to the enterprise's numbers. */
+/** The enterprise's own trunk gateway, calling in to its own line. */
 const CALLER_GW = { ip: `${NET}.3`, port: 5062 };
+/** A carrier for callees 137…, whose far end dies mid-call. */
+const DYING = { ip: `${NET}.6`, port: 5062 };
+/** Purchased, a supplier A line, an own trunk line, and a purchased number released mid-month. */
 const N1 = '+862066007001';
 const N2 = '+862066007002';
+const N3 = '+862066007003';
+const N4 = '+862066007004';
 /** Not the enterprise's: its calls are not on the statement. */
 const STRANGER = '+862066007099';
 
@@ -40,19 +46,48 @@ const startedUnix = Math.floor(Date.now() / 1000) - 1;
 let nextPort = 5200;
 
 beforeAll(async () => {
-  sbc = await startTestSbc(NET);
+  sbc = await startTestSbc(NET, {
+    carriers: [
+      {
+        name: 'a-dying',
+        ip: DYING.ip,
+        port: DYING.port,
+        transport: 'udp',
+        origins: ['purchased'],
+        prefixes: ['+86137'],
+      },
+      {
+        name: 'carrier',
+        ip: CALLEE_GW.ip,
+        port: CALLEE_GW.port,
+        transport: 'udp',
+        origins: ['purchased', 'supplier:A'],
+        prefixes: ['+86'],
+      },
+    ],
+    keepAliveSeconds: 30,
+  });
   callee = await startSippServer('uas-answer.xml', CALLEE_GW);
   h = await startHarness({ ...sbc.env, SIP_ALLOW_PRIVATE_GATEWAYS: 'true' }, { sipGateway: sbc.gateway });
   customerId = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
   instance = await instanceFor(h, h.enterprises.a);
-  await sbc.gateway.allowGateway({ ip: CALLEE_GW.ip, port: CALLEE_GW.port, reference: 'case-usage-trunk' });
-  await sbc.gateway.allowGateway({ ip: CALLER_GW.ip, port: CALLER_GW.port, reference: 'case-usage-trunk' });
+  const own = { instanceId: instance.instanceId, enterpriseId: h.enterprises.a };
+  await sbc.gateway.allowGateway({ ...CALLER_GW, reference: 'case-usage-trunk', ...own, numbers: [N3] });
+  await sbc.gateway.assignNumbers({ ...own, numbers: [N1, N4], origin: 'purchased', reference: 'case-usage-numbers' });
   await sbc.gateway.assignNumbers({
-    instanceId: instance.instanceId,
-    numbers: [N1, N2],
-    enterpriseId: h.enterprises.a,
+    ...own,
+    numbers: [N2],
+    origin: 'supplier',
+    supplier: 'A',
+    reference: 'case-usage-supplier',
+  });
+  await sbc.gateway.assignNumbers({ ...own, numbers: [N3], origin: 'own-trunk', reference: 'case-usage-trunk' });
+  await sbc.gateway.assignNumbers({
+    instanceId: 'cc-stranger',
+    numbers: [STRANGER],
+    enterpriseId: 'ent-stranger',
     origin: 'purchased',
-    reference: 'case-usage-numbers',
+    reference: 'case-stranger',
   });
 }, 120_000);
 
@@ -63,27 +98,29 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Answered calls through the SBC, each held `holdMs` once answered; SIPp's exit code (0: all connected). */
-function call(from: { ip: string; port?: number }, caller: string, callees: string[], dest: string, holdMs: number) {
+/**
+ * Answered calls through the SBC, each held `holdMs` once answered; SIPp's exit code (0: all
+ * connected). The platform calls on its TCP listener, naming the instance; gateways on the
+ * published port.
+ */
+function call(
+  from: { ip: string; port?: number },
+  caller: string,
+  callees: string[],
+  holdMs: number,
+  o: { platform?: boolean; scenario?: string; instance?: string } = {},
+) {
   const csv = path.join(tmp, `${randomUUID()}.csv`);
   writeFileSync(csv, `SEQUENTIAL\n${callees.map((c) => `${c};`).join('\n')}\n`);
-  return runSipp('uac-outbound.xml', {
+  const sbcAt = o.platform ? sbc.platform : { ip: sbc.address.ip, port: sbc.address.sipPort };
+  return runSipp(o.scenario ?? 'uac-outbound.xml', {
     ip: from.ip,
     port: from.port ?? nextPort++,
-    remote: `${sbc.address.ip}:${sbc.address.sipPort}`,
+    remote: `${sbcAt.ip}:${sbcAt.port}`,
     args: [
-      '-inf',
-      csv,
-      '-key',
-      'caller',
-      caller,
-      '-key',
-      'dest',
-      dest,
-      '-d',
-      String(holdMs),
-      '-m',
-      String(callees.length),
+      ...['-inf', csv, '-key', 'caller', caller, '-key', 'instance', o.instance ?? instance.instanceId],
+      ...['-key', 'dest', `${sbcAt.ip}:${sbcAt.port}`, '-d', String(holdMs), '-m', String(callees.length)],
+      ...(o.platform ? ['-t', 't1'] : []),
     ],
     timeoutMs: holdMs + 20_000,
   });
@@ -160,33 +197,54 @@ describe('usage billing from the SBC’s call records', () => {
     expect((await h.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
   });
 
-  it('bills the minutes the SBC accounted: per number and direction, each call rounded up, charged once', async () => {
-    const gwDest = `${CALLEE_GW.ip}:${CALLEE_GW.port}`;
-    const sbcDest = `${sbc.address.ip}:${sbc.address.sipPort}`;
-    const [outN1, longN2, inN1, stranger] = await Promise.all([
-      // Two short calls out from N1 (one minute each), one past a minute from N2 (two minutes).
-      call({ ip: sbc.probe }, N1, ['13900139001', '13900139002'], gwDest, 1_500),
-      call({ ip: sbc.probe }, N2, ['13900139003'], gwDest, 61_500),
-      // A customer's gateway calling N1: inbound, to the platform behind the SBC.
-      call(CALLER_GW, '13900139004', [N1.replace('+86', '0')], sbcDest, 2_000),
-      call({ ip: sbc.probe }, STRANGER, ['13900139005'], gwDest, 1_000),
+  it('bills one month by each number’s origin: purchased, supplier, own line at 0, a released number, a call ended by keep-alive', async () => {
+    const dying = await startSippServer('uas-answer.xml', { ...DYING, calls: 1 });
+    onTestFinished(() => dying.stop());
+    const [outN1, outN2, inN3, outN4, stranger, lostBye] = await Promise.all([
+      // Two short calls out from the purchased number (one minute each) through the carrier.
+      call({ ip: sbc.probe }, N1, ['13900139001', '13900139002'], 1_500, { platform: true }),
+      // One from the supplier line, through supplier A's trunk: the platform fee.
+      call({ ip: sbc.probe }, N2, ['13900139003'], 1_500, { platform: true }),
+      // The own trunk's gateway calling its own line: in, to the platform, not charged.
+      call(CALLER_GW, '13900139004', [N3.replace('+86', '0')], 2_000),
+      call({ ip: sbc.probe }, N4, ['13900139006'], 1_000, { platform: true }),
+      // Another enterprise's number: not on this statement.
+      call({ ip: sbc.probe }, STRANGER, ['13900139005'], 1_000, { platform: true, instance: 'cc-stranger' }),
+      // A call whose BYE is lost: the caller goes without one.
+      call({ ip: sbc.probe }, N1, ['13700137001'], 1_000, { platform: true, scenario: 'uac-no-bye.xml' }),
     ]);
-    for (const run of [outN1, longN2, inN1, stranger]) expect(run.code, run.output.slice(-1_500)).toBe(0);
+    const runs = { outN1, outN2, inN3, outN4, stranger, lostBye };
+    for (const [name, run] of Object.entries(runs)) expect(run.code, `${name}: ${run.output.slice(-3_000)}`).toBe(0);
+    // The callee's end dies too: nothing answers the keep-alives.
+    await dying.stop();
+    // Released: the number is gone from the enterprise, its call stays billed.
+    await sbc.gateway.unassignNumbers({ numbers: [N4], reference: 'case-usage-numbers' });
 
-    // Each answered call has its BYE accounted; the durations are the SBC's.
-    const rows = await eventually(async () => {
-      const r = await sbc.pool.query<{ method: string; callid: string }>(
-        `SELECT method, callid FROM acc WHERE time_unix >= $1 AND (method = 'BYE' OR (method = 'INVITE' AND sip_code LIKE '2%'))`,
-        [startedUnix],
+    // Every call's dialog closed: the lost BYE's by keep-alive, within the keep-alive interval.
+    const records = await eventually(async () => {
+      const r = await sbc.pool.query<{ number: string; end_reason: string | null; seconds: number | null }>(
+        `SELECT number, end_reason, extract(epoch FROM ended_at - answered_at)::float AS seconds FROM sbc_call`,
       );
-      return r.rows.filter((x) => x.method === 'BYE').length >= 5 ? r.rows : undefined;
-    }, 15_000);
-    expect(rows.filter((x) => x.method === 'INVITE')).toHaveLength(5);
+      return r.rows.length === 7 && r.rows.every((x) => x.end_reason) ? r.rows : undefined;
+    }, 90_000);
+    const kept = records.filter((r) => r.end_reason === 'keep-alive-or-timeout');
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ number: N1 });
+    expect(kept[0]!.seconds).toBeLessThan(60);
 
     // The calls belong to last month: the records move back (durations kept), as if made then.
     const target = monthBounds(previousMonth).start + 10 * 86_400_000;
     const shift = Math.floor((Date.now() - target) / 1000);
     await sbc.pool.query(`UPDATE acc SET time_unix = time_unix - $1 WHERE time_unix >= $2`, [shift, startedUnix]);
+    await sbc.pool.query(
+      `UPDATE sbc_call SET answered_at = answered_at - make_interval(secs => $1), ended_at = ended_at - make_interval(secs => $1)`,
+      [shift],
+    );
+    await sbc.pool.query(
+      `UPDATE assignment_history SET assigned_from = assigned_from - make_interval(secs => $1),
+         assigned_to = assigned_to - make_interval(secs => $1)`,
+      [shift],
+    );
 
     // The case as started a month ago: its first month has closed (no grace here), so it bills now.
     const id = usageBillingId(h.enterprises.a);
@@ -216,21 +274,44 @@ describe('usage billing from the SBC’s call records', () => {
       return res.status === 200 ? (res.body as UsageStatement) : undefined;
     }, 30_000);
     const byLine = Object.fromEntries(statement.lines.map((l) => [`${l.number} ${l.direction}`, l]));
-    expect(Object.keys(byLine).sort()).toEqual([`${N1} inbound`, `${N1} outbound`, `${N2} outbound`]);
-    expect(byLine[`${N1} outbound`]).toMatchObject({ calls: 2, minutes: 2, fenPerMinute: 10, amountFen: 20 });
-    expect(byLine[`${N1} inbound`]).toMatchObject({ calls: 1, minutes: 1, fenPerMinute: 6, amountFen: 6 });
-    expect(byLine[`${N2} outbound`]).toMatchObject({ calls: 1, minutes: 2, fenPerMinute: 10, amountFen: 20 });
-    // Answered seconds as the SBC saw them: about the time each call was held.
-    expect(byLine[`${N2} outbound`]!.seconds).toBeGreaterThanOrEqual(61);
-    expect(byLine[`${N2} outbound`]!.seconds).toBeLessThan(70);
-    expect(byLine[`${N1} outbound`]!.seconds).toBeLessThan(10);
-    expect(statement).toMatchObject({ status: 'charged', calls: 4, minutes: 5, amountFen: 46, chargedFen: 46 });
+    expect(Object.keys(byLine).sort()).toEqual([`${N1} outbound`, `${N2} outbound`, `${N3} inbound`, `${N4} outbound`]);
+    // Purchased: billing's price; the call ended by keep-alive is one of its three minutes.
+    expect(byLine[`${N1} outbound`]).toMatchObject({
+      origin: 'purchased',
+      calls: 3,
+      minutes: 3,
+      fenPerMinute: 10,
+      amountFen: 30,
+    });
+    // The supplier line: the platform's usage fee.
+    expect(byLine[`${N2} outbound`]).toMatchObject({
+      origin: 'supplier',
+      calls: 1,
+      minutes: 1,
+      fenPerMinute: 4,
+      amountFen: 4,
+    });
+    // Answered seconds as the SBC's dialogs saw them: about the time the call was held.
+    expect(byLine[`${N2} outbound`]!.seconds).toBeLessThan(10);
+    // The own line: listed, not charged, with the seed's reason.
+    expect(byLine[`${N3} inbound`]).toMatchObject({
+      origin: 'own-trunk',
+      calls: 1,
+      minutes: 1,
+      fenPerMinute: 0,
+      amountFen: 0,
+    });
+    expect(byLine[`${N3} inbound`]!.basis).toMatch(/no charge \(000\)/);
+    // Released mid-month: its call is billed.
+    expect(byLine[`${N4} outbound`]).toMatchObject({ origin: 'purchased', calls: 1, minutes: 1, amountFen: 10 });
+    expect(statement).toMatchObject({ status: 'charged', calls: 6, minutes: 6, amountFen: 44, chargedFen: 44 });
 
     const charges = Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId);
-    expect(charges.map((c) => [c.month, c.supplement, c.amountFen])).toEqual([[previousMonth, 0, 46]]);
+    expect(charges.map((c) => [c.month, c.supplement, c.amountFen])).toEqual([[previousMonth, 0, 44]]);
     const mail = await eventually(() => h.mail.forCase(id).find((m) => m.to === 'usage@example.cn'), 15_000);
     expect(mail.subject).toContain(previousMonth);
     expect(mail.text).toContain('020-66007002');
+    expect(mail.text).toContain('no charge (000)');
 
     // Support reads the month again: the same records charge nothing more. The enterprise may not.
     const refused = await h.api
@@ -249,5 +330,5 @@ describe('usage billing from the SBC’s call records', () => {
       return st?.reruns === 1 ? st : undefined;
     }, 15_000);
     expect(Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId)).toHaveLength(1);
-  }, 150_000);
+  }, 240_000);
 });
