@@ -1,8 +1,9 @@
 /**
  * An own 400 landing on the real SBC: once the enterprise says the 400 number is landed, the case
  * completes from the SBC's record of a call arriving on the fixed line, with no one confirming.
- * The 400 operator's forwarded call comes in over a carrier interconnect allowlisted on the SBC
- * (the product's own SIP test-call agent plays the carrier).
+ * The 400 operator's forwarded call comes in over the provider's carrier interconnect, configured
+ * on the SBC (the product's own SIP test-call agent plays the carrier), which delivers only the
+ * numbers we hold.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
@@ -23,7 +24,18 @@ let h: Harness;
 let instanceA: TestInstance;
 
 beforeAll(async () => {
-  sbc = await startTestSbc(NET);
+  sbc = await startTestSbc(NET, {
+    carriers: [
+      {
+        name: 'pstn',
+        ip: CARRIER.ip,
+        port: CARRIER.port,
+        transport: 'udp',
+        origins: ['purchased', 'own-400'],
+        prefixes: ['+86'],
+      },
+    ],
+  });
   ({ gateway } = sbc);
   h = await startHarness(
     {
@@ -52,23 +64,16 @@ async function act(id: string, action: string, token: string): Promise<{ status:
   return { status: res.status, body: res.body as OnboardingResource };
 }
 
-/** A call from the carrier to `callee` through the SBC, once the SBC admits the carrier. */
+/** A call from the carrier to `callee` through the SBC. */
 function carrierCall(callee: string) {
-  return eventually(
-    async () => {
-      const call = await testCall({
-        target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
-        localAddress: CARRIER.ip,
-        localPort: CARRIER.port,
-        callee,
-        caller: '13800138000',
-        timeoutMs: 5_000,
-      });
-      return call.outcome === 'answered' ? call : undefined;
-    },
-    15_000,
-    `a call to ${callee} admitted by the SBC`,
-  );
+  return testCall({
+    target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
+    localAddress: CARRIER.ip,
+    localPort: CARRIER.port,
+    callee,
+    caller: '13800138000',
+    timeoutMs: 5_000,
+  });
 }
 
 describe('own 400 landing on the real SBC', () => {
@@ -113,26 +118,27 @@ describe('own 400 landing on the real SBC', () => {
     expect(mail.text).toContain(fixedLine);
     expect((await act(id, 'confirm-test-call', h.tokens.support)).status).toBe(409);
 
-    // The operator's carrier, allowlisted on the SBC, forwards calls to the provider's lines.
-    await gateway.allowGateway({ ...CARRIER, transport: 'udp', reference: 'carrier-400-operator' });
-    try {
-      // A call the SBC admits to another number proves nothing.
-      await carrierCall('02066009999');
-      await new Promise((r) => setTimeout(r, 2_500));
-      expect((await caseWhen(h, id, () => true)).stage).toBe('verifying');
+    // A call the carrier brings for a number we do not hold is refused, and proves nothing.
+    expect(await carrierCall('02066009999')).toMatchObject({ outcome: 'rejected', finalCode: 404 });
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await caseWhen(h, id, () => true)).stage).toBe('verifying');
 
-      // The 400 number's call, forwarded to the fixed line: the SBC's record completes the case.
-      await carrierCall(fixedLine.replace(/\D/g, ''));
-      const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
-      expect(done.result).toMatchObject({ verifiedBy: 'sbc-call-record', fixedLines: [fixedLine] });
-      const recorded = done.steps.find((s) => s.name === 'test call recorded');
-      expect(recorded?.detail).toContain(`from ${CARRIER.ip}`);
-      expect(recorded?.detail).toContain(fixedLine.replace(/\D/g, '').slice(1));
-      expect(done.steps.map((s) => s.name)).not.toContain('confirm-test-call');
-      const records = await gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() });
-      expect(records.filter((r) => r.admitted && r.sourceIp === CARRIER.ip).length).toBeGreaterThanOrEqual(2);
-    } finally {
-      await gateway.disallowGateway({ ...CARRIER, reference: 'carrier-400-operator' });
-    }
+    // The 400 number's call, forwarded by the operator's carrier to the fixed line: the SBC's record completes the case.
+    expect((await carrierCall(fixedLine.replace(/\D/g, ''))).outcome).toBe('answered');
+    const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
+    expect(done.result).toMatchObject({ verifiedBy: 'sbc-call-record', fixedLines: [fixedLine] });
+    const recorded = done.steps.find((s) => s.name === 'test call recorded');
+    expect(recorded?.detail).toContain(`from ${CARRIER.ip}`);
+    expect(recorded?.detail).toContain(fixedLine.replace(/\D/g, '').slice(1));
+    expect(done.steps.map((s) => s.name)).not.toContain('confirm-test-call');
+    const records = await gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() });
+    expect(records.filter((r) => r.sourceIp === CARRIER.ip).map((r) => [r.admitted, r.reason])).toEqual([
+      [false, 'not-your-number'],
+      [true, 'to-platform'],
+    ]);
+    // The fixed line carries an own 400 number: its calls are the enterprise's operator's to bill.
+    expect((await gateway.assignments({ number: `+86${fixedLine.replace(/\D/g, '').slice(1)}` }))[0]?.origin).toBe(
+      'own-400',
+    );
   });
 });

@@ -22,6 +22,7 @@ const GW_A = { ip: `${NET}.2`, port: 5062 };
 const GW_B = { ip: `${NET}.3`, port: 5062 };
 const REGISTERING = { ip: `${NET}.5`, port: 5065 };
 const ROAMING = `${NET}.6`;
+const PLATFORM_LISTENER = { ip: `${NET}.1`, port: 5061 };
 const SIP_DOMAIN = 'sip.test';
 const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_test_${randomUUID().slice(0, 8)}`;
 
@@ -76,7 +77,8 @@ function register(account: { username: string; realm: string; password: string }
 }
 
 beforeAll(async () => {
-  platform = await startSippServer('uas-answer.xml', PLATFORM);
+  // The contact center speaks TCP with the SBC, on the SBC's platform listener.
+  platform = await startSippServer('uas-answer.xml', { ...PLATFORM, args: ['-t', 't1'] });
   sbc = await startSbc({
     databaseUrl: DATABASE,
     sipIp: SBC.ip,
@@ -84,8 +86,9 @@ beforeAll(async () => {
     rpcIp: SBC.ip,
     rpcPort: SBC.rpcPort,
     sipDomain: SIP_DOMAIN,
-    platformUri: `sip:${PLATFORM.ip}:${PLATFORM.port}`,
+    platformUri: `sip:${PLATFORM.ip}:${PLATFORM.port};transport=tcp`,
     platformAddresses: [PLATFORM.ip],
+    platformListener: PLATFORM_LISTENER,
   });
   pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
   gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
@@ -103,7 +106,14 @@ describe('allowlisted gateways (SIP trunk)', () => {
     const refused = await callFrom(GW_A, '02088880001');
     expect(refused).toMatchObject({ outcome: 'rejected', finalCode: 403 });
 
-    const entry = await gateway.allowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' });
+    // The trunk brings its numbers: the gateway may dial those.
+    const entry = await gateway.allowGateway({
+      ip: GW_A.ip,
+      port: GW_A.port,
+      reference: 'case-trunk-1',
+      instanceId: 'cc-trunk-1',
+      numbers: ['+862088880002', '+862088880003', '+862088880004'],
+    });
     expect(entry).toMatchObject({
       ip: GW_A.ip,
       port: GW_A.port,
@@ -187,28 +197,41 @@ describe('allowlisted gateways (SIP trunk)', () => {
     ]);
   });
 
-  it('admits the platform towards an allowlisted gateway only', async () => {
-    await gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: 'case-trunk-4' });
-    const callee = await startSippServer('uas-ring.xml', { ...GW_B, calls: 1 });
-    const toGateway = await testCall({
-      target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
-      localAddress: PLATFORM.ip,
-      callee: '13900139000',
-      domain: `${GW_B.ip}:${GW_B.port}`,
-      ringMs: 200,
-      timeoutMs: 5_000,
+  it('takes the platform’s calls out only on its listener, for its instance’s numbers, to the gateway that brings them', async () => {
+    await gateway.allowGateway({
+      ip: GW_B.ip,
+      port: GW_B.port,
+      reference: 'case-trunk-4',
+      instanceId: 'cc-trunk-4',
+      numbers: ['+862088880040'],
     });
+    const callee = await startSippServer('uas-ring.xml', { ...GW_B, calls: 1 });
+    const out = (o: Partial<Parameters<typeof testCall>[0]>) =>
+      testCall({
+        target: { host: PLATFORM_LISTENER.ip, port: PLATFORM_LISTENER.port, transport: 'tcp' },
+        localAddress: PLATFORM.ip,
+        caller: '02088880040',
+        callee: '13900139000',
+        headers: [['X-Instance-Id', 'cc-trunk-4']],
+        ringMs: 200,
+        timeoutMs: 5_000,
+        ...o,
+      });
+    // Wherever the Request-URI points, the call goes to the gateway that brings the caller's number.
+    const toGateway = await out({ domain: '192.0.2.99:5060' });
     expect(toGateway).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
     expect((await callee.done).code).toBe(0);
-
-    const elsewhere = await testCall({
-      target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
-      localAddress: PLATFORM.ip,
-      callee: '13900139000',
-      domain: '192.0.2.99:5060',
-      timeoutMs: 5_000,
+    // Another instance's name, a number that is not the instance's: refused.
+    expect(await out({ headers: [['X-Instance-Id', 'cc-other']] })).toMatchObject({
+      outcome: 'rejected',
+      finalCode: 403,
     });
-    expect(elsewhere).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+    expect(await out({ caller: '02088880041' })).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+    // The platform's address on the published port is a stranger.
+    expect(await out({ target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' } })).toMatchObject({
+      outcome: 'rejected',
+      finalCode: 403,
+    });
     await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: 'case-trunk-4' });
   });
 });
@@ -238,7 +261,11 @@ describe('registration-mode accounts', () => {
   });
 
   it('refuses a REGISTER with a wrong password; sees the registration made with the right one; rotation retires the old password', async () => {
-    const account = await gateway.createAccount({ instanceId: '1400000001', reference: 'case-reg-1' });
+    const account = await gateway.createAccount({
+      instanceId: '1400000001',
+      reference: 'case-reg-1',
+      numbers: ['+862088880010', '+862088880011'],
+    });
     expect(account).toMatchObject({ username: 'gateway01', realm: `1400000001.${SIP_DOMAIN}`, state: 'live' });
 
     expect((await register({ ...account, password: 'not-the-password' })).code).toBe(1);
@@ -279,13 +306,16 @@ describe('registration-mode accounts', () => {
     expect((await register(account)).code).toBe(1);
     expect((await register(rotated)).code).toBe(0);
 
-    // The platform reaches the registered gateway at its contact.
+    // The platform reaches the registered gateway at its contact, calling from the account's number.
     const phone = await startSippServer('uas-ring.xml', { ...REGISTERING, calls: 1 });
     const out = await testCall({
-      target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
+      target: { host: PLATFORM_LISTENER.ip, port: PLATFORM_LISTENER.port, transport: 'tcp' },
       localAddress: PLATFORM.ip,
+      caller: '02088880010',
       callee: account.username,
+      to: '13900139000',
       domain: account.realm,
+      headers: [['X-Instance-Id', '1400000001']],
       ringMs: 200,
       timeoutMs: 5_000,
     });
@@ -312,7 +342,9 @@ describe('number assignments in the SBC database', () => {
     const assigned = await gateway.assignNumbers(a);
     expect(assigned).toHaveLength(2);
     expect(await gateway.assignNumbers(a)).toEqual(assigned);
-    await expect(gateway.assignNumbers({ ...a, instanceId: 'cc-2', origin: 'purchased', reference: 'case-num-2' })).rejects.toMatchObject({
+    await expect(
+      gateway.assignNumbers({ ...a, instanceId: 'cc-2', origin: 'purchased', reference: 'case-num-2' }),
+    ).rejects.toMatchObject({
       type: 'NumberAlreadyAssigned',
     });
     expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual(assigned);
