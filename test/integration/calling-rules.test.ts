@@ -1,7 +1,8 @@
 /**
- * Calling rules on the real SBC: the platform (SIPp) calls out through Kamailio to a customer's
- * gateway (SIPp), from numbers whose rules KamailioSipGateway wrote with their assignment.
- * Each refusal is a 403 with a Q.850 Reason naming the rule, and an accounting row naming it.
+ * Calling rules on the real SBC: the platform (SIPp, on the SBC's platform listener, naming the
+ * instance) calls out through Kamailio and its carriers (SIPp), from numbers whose rules, by their
+ * origin, KamailioSipGateway wrote with their assignment. Each refusal is a 403 with a Q.850 Reason
+ * naming the rule, and an accounting row naming it.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { DEMO_TOKENS, TokenRegistry } from '../../api/auth';
 import { loadConfig } from '../../config';
+import { productById } from '../../domain/catalog';
+import { callingRules } from '../../domain/eligibility';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc } from '../../sbc/start';
@@ -23,6 +26,9 @@ import { loopbackNet } from '../support/net';
 
 const NET = loopbackNet(75);
 const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
+/** The platform's listener on the SBC (TCP). */
+const LISTENER = { ip: `${NET}.1`, port: 5061 };
+const INSTANCE = 'cc-calls';
 const GATEWAY = { ip: `${NET}.2`, port: 5062 };
 /** A customer's phone that rings and is never answered. */
 const RINGING = { ip: `${NET}.3`, port: 5062 };
@@ -42,14 +48,23 @@ const started = new Date(Date.now() - 1_000).toISOString();
 let nextPort = 5100;
 
 /** Answered calls from `caller` through the SBC, `hold` ms each; SIPp's exit code (0: all connected). */
-function callOut(caller: string, callees: string[], opts: { concurrent?: number; holdMs?: number } = {}) {
+function callOut(
+  caller: string,
+  callees: string[],
+  opts: { concurrent?: number; holdMs?: number; instance?: string } = {},
+) {
   const csv = path.join(tmp, `${randomUUID()}.csv`);
   writeFileSync(csv, `SEQUENTIAL\n${callees.map((c) => `${c};`).join('\n')}\n`);
   return runSipp('uac-outbound.xml', {
     ip: PLATFORM,
     port: nextPort++,
-    remote: `${SBC.ip}:${SBC.sipPort}`,
+    remote: `${LISTENER.ip}:${LISTENER.port}`,
     args: [
+      '-t',
+      't1',
+      '-key',
+      'instance',
+      opts.instance ?? INSTANCE,
       '-inf',
       csv,
       '-key',
@@ -72,12 +87,15 @@ function callOut(caller: string, callees: string[], opts: { concurrent?: number;
 }
 
 /** One call expected to be refused by a calling rule; the Reason header's value, or the failure. */
-async function refusedCall(caller: string, to: string): Promise<string> {
+async function refusedCall(caller: string, to: string, instance = INSTANCE): Promise<string> {
   const run = await runSipp('uac-refused.xml', {
     ip: PLATFORM,
     port: nextPort++,
-    remote: `${SBC.ip}:${SBC.sipPort}`,
-    args: ['-s', to, '-key', 'caller', caller, '-key', 'dest', `${GATEWAY.ip}:${GATEWAY.port}`, '-trace_logs'],
+    remote: `${LISTENER.ip}:${LISTENER.port}`,
+    args: [
+      ...['-t', 't1', '-s', to, '-key', 'caller', caller, '-key', 'instance', instance],
+      ...['-key', 'dest', `${GATEWAY.ip}:${GATEWAY.port}`, '-trace_logs'],
+    ],
     timeoutMs: 5_000,
   });
   expect(run.code, run.output.slice(-1_500)).toBe(0);
@@ -110,6 +128,26 @@ function startThisSbc() {
     rpcPort: SBC.rpcPort,
     sipDomain: SIP_DOMAIN,
     platformAddresses: [PLATFORM],
+    platformListener: LISTENER,
+    // The callees reached through carriers: the one that only rings for 1390000800x, another for the rest.
+    carriers: [
+      {
+        name: 'a-ringing',
+        ip: RINGING.ip,
+        port: RINGING.port,
+        transport: 'udp',
+        origins: ['purchased', 'supplier:A'],
+        prefixes: ['+861390000800'],
+      },
+      {
+        name: 'b-answering',
+        ip: GATEWAY.ip,
+        port: GATEWAY.port,
+        transport: 'udp',
+        origins: ['purchased', 'supplier:A'],
+        prefixes: ['+86'],
+      },
+    ],
   });
 }
 
@@ -119,9 +157,6 @@ beforeAll(async () => {
   sbc = await startThisSbc();
   pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
   gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
-  // The customer's gateway the platform calls out to.
-  await gateway.allowGateway({ ip: GATEWAY.ip, port: GATEWAY.port, reference: 'case-calls-trunk' });
-  await gateway.allowGateway({ ip: RINGING.ip, port: RINGING.port, reference: 'case-calls-trunk' });
 });
 
 afterAll(async () => {
@@ -153,7 +188,7 @@ function sha256(text: string): string {
 const as = (token: string) => ['Authorization', `Bearer ${token}`] as const;
 
 describe('calling rules written with the assignment', () => {
-  it('writes the defaults (20 concurrent, 5 per callee a day) or the product’s own, and removes them on release', async () => {
+  it('writes a purchased number’s 20 concurrent calls (no per-callee limit) or a supplier product’s own, and removes them on release', async () => {
     await gateway.assignNumbers({
       instanceId: 'cc-calls',
       numbers: ['+862088881009'],
@@ -164,7 +199,7 @@ describe('calling rules written with the assignment', () => {
     expect(await gateway.callingRuleOf('+862088881009')).toMatchObject({
       enterprise_id: ENT_A,
       max_concurrent: 20,
-      per_callee_daily: 5,
+      per_callee_daily: null,
       count_on: 'rung',
       hours_from: null,
       hours_to: null,
@@ -179,7 +214,8 @@ describe('calling rules written with the assignment', () => {
         perCalleeDailyLimit: 1,
         perCalleeCountedOn: 'answered',
       },
-      origin: 'purchased',
+      origin: 'supplier',
+      supplier: 'A',
       reference: 'case-calls-marketing',
     });
     expect(await gateway.callingRuleOf('+8613700001009')).toMatchObject({
@@ -233,14 +269,18 @@ describe('calls out through the SBC', () => {
       instanceId: 'cc-calls',
       numbers: [first, second],
       enterpriseId: ENT_A,
-      origin: 'purchased',
+      origin: 'supplier',
+      supplier: 'A',
+      callingRules: { perCalleeDailyLimit: 5 },
       reference: 'case-calls-2',
     });
     await gateway.assignNumbers({
       instanceId: 'cc-calls-b',
       numbers: [other],
       enterpriseId: ENT_B,
-      origin: 'purchased',
+      origin: 'supplier',
+      supplier: 'A',
+      callingRules: { perCalleeDailyLimit: 5 },
       reference: 'case-calls-3',
     });
     // Written nationally by the platform: the SBC reads it as the same callee.
@@ -250,7 +290,7 @@ describe('calls out through the SBC', () => {
     expect(await refusedCall('02088881002', to)).toBe('Q.850;cause=21;text="callee daily limit"');
     expect(await refusedCall(second, to)).toBe('Q.850;cause=21;text="callee daily limit"');
     // Another enterprise has its own count; another callee is not affected.
-    expect((await callOut(other, [to])).code).toBe(0);
+    expect((await callOut(other, [to], { instance: 'cc-calls-b' })).code).toBe(0);
     expect((await callOut(first, ['13900003001'])).code).toBe(0);
 
     const records = await acc('02088881002');
@@ -267,7 +307,8 @@ describe('calls out through the SBC', () => {
     sbc = await startThisSbc();
     expect(await refusedCall(first, to)).toBe('Q.850;cause=21;text="callee daily limit"');
     expect(
-      (await pool.query('SELECT scope, callee, calls FROM callee_count WHERE callee = $1', ['+86' + to])).rows,
+      (await pool.query('SELECT scope, callee, calls FROM callee_count WHERE callee = $1 ORDER BY scope', ['+86' + to]))
+        .rows,
     ).toEqual([
       { scope: ENT_A, callee: '+86' + to, calls: 5 },
       { scope: ENT_B, callee: '+86' + to, calls: 1 },
@@ -281,7 +322,8 @@ describe('calls out through the SBC', () => {
       numbers: [rung],
       enterpriseId: 'ent-calls-c',
       callingRules: { perCalleeDailyLimit: 1 },
-      origin: 'purchased',
+      origin: 'supplier',
+      supplier: 'A',
       reference: 'case-calls-8',
     });
     await gateway.assignNumbers({
@@ -289,25 +331,71 @@ describe('calls out through the SBC', () => {
       numbers: [answered],
       enterpriseId: 'ent-calls-d',
       callingRules: { perCalleeDailyLimit: 1, perCalleeCountedOn: 'answered' },
-      origin: 'purchased',
+      origin: 'supplier',
+      supplier: 'A',
       reference: 'case-calls-9',
     });
     const ringOnce = (caller: string) =>
       testCall({
-        target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
+        target: { host: LISTENER.ip, port: LISTENER.port, transport: 'tcp' },
         localAddress: PLATFORM,
         caller,
         callee: '13900008000',
-        domain: `${RINGING.ip}:${RINGING.port}`,
+        headers: [['X-Instance-Id', INSTANCE]],
         ringMs: 200,
         timeoutMs: 5_000,
       });
     expect(await ringOnce(rung)).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
     expect(await refusedCall(rung, '13900008000')).toBe('Q.850;cause=21;text="callee daily limit"');
 
+    // Where only an answer counts, calls that only rang leave the callee's count untouched.
     expect(await ringOnce(answered)).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
-    expect((await callOut(answered, ['13900008000'])).code).toBe(0);
-    expect(await refusedCall(answered, '13900008000')).toBe('Q.850;cause=21;text="callee daily limit"');
+    expect(await ringOnce(answered)).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
+    expect(
+      (await pool.query(`SELECT count(*)::int AS n FROM callee_claim WHERE scope = 'ent-calls-d' AND counted`)).rows,
+    ).toEqual([{ n: 0 }]);
+  });
+
+  it('holds an own trunk line to no per-callee limit it never agreed to, and a supplier line out of its blind areas', async () => {
+    // The enterprise's own line, brought over its trunk: its calls go to its gateway, as many as it likes.
+    const own = '+862088881020';
+    await gateway.allowGateway({ ...GATEWAY, reference: 'case-calls-own-trunk', instanceId: INSTANCE, numbers: [own] });
+    await gateway.assignNumbers({
+      instanceId: INSTANCE,
+      numbers: [own],
+      enterpriseId: ENT_A,
+      origin: 'own-trunk',
+      reference: 'case-calls-own-trunk',
+    });
+    const seven = await callOut(
+      own,
+      Array.from({ length: 7 }, () => '13900020000'),
+    );
+    expect(seven.code, seven.output.slice(-1_500)).toBe(0);
+    expect((await acc('+862088881020')).filter((r) => r.code === 200 && r.admitted)).toHaveLength(7);
+
+    // Supplier A's invitation line: no calls into Xinjiang or Tibet (004), judged on the callee's
+    // region from libphonenumber's data (139 0000 3xxx is Xinjiang, 138 0013 8xxx Beijing).
+    const line = '+862088881021';
+    await gateway.assignNumbers({
+      instanceId: INSTANCE,
+      numbers: [line],
+      enterpriseId: 'ent-calls-blind',
+      origin: 'supplier',
+      supplier: 'A',
+      callingRules: callingRules(productById('a-invitation-fixed')!),
+      reference: 'case-calls-blind',
+    });
+    const inHours = await gateway.callingRuleOf(line);
+    expect(inHours).toMatchObject({ blind_regions: ['新疆', '西藏'] });
+    // The catalogue's hours may exclude now: the blind area is checked whatever the hour.
+    await pool.query('UPDATE calling_rule SET hours_from = NULL, hours_to = NULL WHERE number = $1', [line]);
+    expect(await refusedCall(line, '13900003999')).toBe('Q.850;cause=21;text="blind area"');
+    expect((await callOut(line, ['13800138999'])).code).toBe(0);
+    expect((await acc(line)).map((r) => [r.callee, r.reason])).toEqual([
+      ['13900003999', 'calling-rule:blind area'],
+      ['13800138999', 'from-platform'],
+    ]);
   });
 
   it('refuses a call outside the number’s hours (China time)', async () => {
@@ -317,7 +405,8 @@ describe('calls out through the SBC', () => {
       numbers: [number],
       enterpriseId: ENT_A,
       callingRules: { callingHours: [windowExcludingNow()] },
-      origin: 'purchased',
+      origin: 'supplier',
+      supplier: 'A',
       reference: 'case-calls-4',
     });
     expect(await refusedCall(number, '13900004000')).toBe('Q.850;cause=21;text="calling hours"');
@@ -330,7 +419,8 @@ describe('calls out through the SBC', () => {
       numbers: [number],
       enterpriseId: ENT_A,
       callingRules: { callingHours: [{ from: '00:00', to: '23:59' }] },
-      origin: 'purchased',
+      origin: 'supplier',
+      supplier: 'A',
       reference: 'case-calls-4',
     });
     expect((await callOut(number, ['13900004000'])).code).toBe(0);
@@ -365,14 +455,14 @@ describe('calls out through the SBC', () => {
     expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
     // Written with separators, the caller and the callee are still the same numbers.
     expect(await refusedCall('020-8888-1006', '139-0000-5000')).toBe('Q.850;cause=21;text="blocked callee"');
-    expect((await callOut(other, ['13900005000'])).code).toBe(0);
+    expect((await callOut(other, ['13900005000'], { instance: 'cc-calls-b' })).code).toBe(0);
     expect(await acc(number)).toEqual([
       { callee: '13900005000', code: 403, admitted: false, reason: 'calling-rule:blocked callee' },
     ]);
-    // A caller ID crafted as SQL reaches no query: not a number of ours, and nothing is touched.
+    // A caller ID crafted as SQL travels as hex: not the instance's number, refused, nothing touched.
     const crafted = "x','y',0);DELETE/**/FROM/**/blocked_callee;--";
-    expect((await callOut(crafted, ['13900005000'])).code).toBe(0);
-    expect((await acc(crafted)).map((r) => [r.code, r.reason])).toEqual([[200, 'from-platform']]);
+    expect((await callOut(crafted, ['13900005000'])).code).not.toBe(0);
+    expect((await acc(crafted)).map((r) => [r.code, r.reason])).toEqual([[403, 'caller-not-instance']]);
     expect((await gateway.blockedCallees({ enterpriseId: ENT_A })).map((b) => b.number)).toEqual([blocked]);
 
     // Released: the number's rules are gone with its assignment.
@@ -380,7 +470,8 @@ describe('calls out through the SBC', () => {
       removed: [number],
     });
     expect((await pool.query('SELECT 1 FROM calling_rule WHERE number = $1', [number])).rowCount).toBe(0);
-    expect((await callOut(number, ['13900005000'])).code).toBe(0);
+    // And it is no longer the instance's number to call from.
+    expect((await callOut(number, ['13900005000'])).code).not.toBe(0);
 
     // Unblocked: the enterprise's numbers call it again.
     await gateway.assignNumbers({
@@ -391,7 +482,14 @@ describe('calls out through the SBC', () => {
       reference: 'case-calls-5',
     });
     expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
-    expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked })).toEqual({ removed: true });
+    // Support blocked it: the enterprise cannot lift it, support can.
+    expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked, removedBy: 'enterprise: a' })).toEqual({
+      removed: false,
+      refused: 'added-by-support',
+    });
+    expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked, removedBy: 'support: ops' })).toEqual({
+      removed: true,
+    });
     expect((await callOut(number, ['13900005000'])).code).toBe(0);
   });
 });
@@ -440,12 +538,27 @@ describe('blocked callees through the API', () => {
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((i: { number: string }) => i.number)).toEqual(['+8613900006000', '+862066240001']);
 
-    expect(await refusedCall(number, '13900006000')).toBe('Q.850;cause=21;text="blocked callee"');
+    expect(await refusedCall(number, '13900006000', 'cc-demo')).toBe('Q.850;cause=21;text="blocked callee"');
 
     expect((await http.delete(`${path}/13900006000`).set(...as('demo-ent-1'))).status).toBe(204);
     expect((await http.delete(`${path}/13900006000`).set(...as('demo-ent-1'))).status).toBe(204);
-    expect((await callOut(number, ['13900006000'])).code).toBe(0);
+    expect((await callOut(number, ['13900006000'], { instance: 'cc-demo' })).code).toBe(0);
     expect((await http.get(path).set(...as('demo-support'))).body.items).toHaveLength(1);
+    // What support blocked only support unblocks; every change is kept and listed.
+    const lifted = await http.delete(`${path}/020-66240001?reason=not%20ours`).set(...as('demo-ent-1'));
+    expect(lifted.status).toBe(403);
+    expect(lifted.headers['content-type']).toContain('application/problem+json');
+    expect((await http.get(path).set(...as('demo-ent-1'))).body.items).toHaveLength(1);
+    const changes = await http.get(`${path}/changes`).set(...as('demo-ent-1'));
+    expect(changes.status).toBe(200);
+    expect(
+      changes.body.items.map((c: { number: string; change: string; by: string }) => [c.number, c.change, c.by]),
+    ).toEqual([
+      ['+8613900006000', 'added', 'enterprise: demo enterprise 1'],
+      ['+862066240001', 'added', 'support: demo support agent'],
+      ['+8613900006000', 'removed', 'enterprise: demo enterprise 1'],
+    ]);
+    expect((await http.get(`${path}/changes`).set(...as('demo-ent-2'))).status).toBe(404);
   });
 
   it('answers another tenant 404 and touches nothing of theirs', async () => {
