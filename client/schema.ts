@@ -316,6 +316,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/enterprises/{enterpriseId}/blocked-callees/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every addition and removal of a blocked callee, oldest first: who, when, why (owner or support) */
+        get: operations["listBlockedCalleeChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/enterprises/{enterpriseId}/blocked-callees/{number}": {
         parameters: {
             query?: never;
@@ -326,7 +343,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Unblock a callee; one that is not blocked is done already */
+        /** Unblock a callee; one that is not blocked is done already. A callee support blocked is unblocked by support only (403 otherwise) */
         delete: operations["removeBlockedCallee"];
         options?: never;
         head?: never;
@@ -508,6 +525,17 @@ export interface components {
             /** Format: date-time */
             addedAt: string;
         };
+        BlockedCalleeChange: {
+            /** @description E.164 */
+            number: string;
+            /** @enum {string} */
+            change: "added" | "removed";
+            reason: string;
+            /** @description `<role>: <name>` of who made it */
+            by: string;
+            /** Format: date-time */
+            at: string;
+        };
         UsageStatement: {
             /** @description a calendar month in China time, YYYY-MM */
             month: string;
@@ -535,9 +563,22 @@ export interface components {
                 minutes: number;
                 fenPerMinute: number;
                 amountFen: number;
+                /**
+                 * @description where the number came from: it decides the rate (own lines are not charged)
+                 * @enum {string}
+                 */
+                origin?: "purchased" | "own-400" | "supplier" | "own-trunk" | "own-registration";
+                /** @description why this rate, by the seed's rule for the origin */
+                basis?: string;
             }[];
             /** @description answered calls whose end was not accounted yet: billed by a re-run */
             unfinishedCalls: number;
+            /** @description those calls (at most 100), reported to support */
+            unreconciled?: {
+                callId: string;
+                number: string;
+                answeredAt: string;
+            }[];
             /** @description posted to billing for the month: its charge plus any supplements */
             chargedFen: number;
             charges: {
@@ -586,9 +627,22 @@ export interface components {
                     minutes: number;
                     fenPerMinute: number;
                     amountFen: number;
+                    /**
+                     * @description where the number came from: it decides the rate (own lines are not charged)
+                     * @enum {string}
+                     */
+                    origin?: "purchased" | "own-400" | "supplier" | "own-trunk" | "own-registration";
+                    /** @description why this rate, by the seed's rule for the origin */
+                    basis?: string;
                 }[];
                 /** @description answered calls whose end was not accounted yet: billed by a re-run */
                 unfinishedCalls: number;
+                /** @description those calls (at most 100), reported to support */
+                unreconciled?: {
+                    callId: string;
+                    number: string;
+                    answeredAt: string;
+                }[];
                 /** @description posted to billing for the month: its charge plus any supplements */
                 chargedFen: number;
                 charges: {
@@ -2224,9 +2278,81 @@ export interface operations {
             };
         };
     };
-    removeBlockedCallee: {
+    listBlockedCalleeChanges: {
         parameters: {
             query?: never;
+            header?: never;
+            path: {
+                enterpriseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BlockedCalleeChange"][];
+                    };
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeBlockedCallee: {
+        parameters: {
+            query?: {
+                /** @description why it is unblocked (kept with the change) */
+                reason?: string;
+            };
             header?: never;
             path: {
                 enterpriseId: string;

@@ -413,7 +413,12 @@ describe('two purchases and a trunk case claim overlapping numbers at once', () 
         held.status === 'failed'
           ? []
           : await h.sipGateway
-              .assignNumbers({ instanceId: inst.aTrunk, numbers: claimed, origin: 'purchased', reference: trunk.body.id as string })
+              .assignNumbers({
+                instanceId: inst.aTrunk,
+                numbers: claimed,
+                origin: 'purchased',
+                reference: trunk.body.id as string,
+              })
               .then(
                 () => claimed,
                 () => [],

@@ -133,8 +133,18 @@ describe('the gateway activity that binds numbers', () => {
         return id === 'cc-1' ? 'ent-1' : null;
       },
     });
-    await activities.assignNumbers({ instanceId: 'cc-1', numbers: ['+862066240001'], origin: 'purchased', reference: 'case-1' });
-    await activities.assignNumbers({ instanceId: 'cc-unknown', numbers: ['+862066240002'], origin: 'purchased', reference: 'case-2' });
+    await activities.assignNumbers({
+      instanceId: 'cc-1',
+      numbers: ['+862066240001'],
+      origin: 'purchased',
+      reference: 'case-1',
+    });
+    await activities.assignNumbers({
+      instanceId: 'cc-unknown',
+      numbers: ['+862066240002'],
+      origin: 'purchased',
+      reference: 'case-2',
+    });
     await activities.assignNumbers({
       instanceId: 'cc-1',
       numbers: ['+862066240003'],
@@ -174,9 +184,7 @@ describe('blocked callees without an SBC behind the gateway', () => {
     expect(await lift('enterprise: acme')).toEqual({ removed: false, refused: 'added-by-support' });
     expect(await lift('support: ops')).toEqual({ removed: true });
     expect(await lift('support: ops')).toEqual({ removed: false });
-    expect(
-      (await gw.blockedCalleeChanges({ enterpriseId: 'ent-1' })).map((c) => [c.change, c.by, c.reason]),
-    ).toEqual([
+    expect((await gw.blockedCalleeChanges({ enterpriseId: 'ent-1' })).map((c) => [c.change, c.by, c.reason])).toEqual([
       ['added', 'support: ops', 'complaint'],
       ['removed', 'support: ops', 'resolved'],
     ]);

@@ -19,7 +19,9 @@ function gatewayWith(assigned: Omit<AssignedNumber, 'assignedAt'>[]) {
 
 describe('numbers in service elsewhere', () => {
   it('names the numbers the SBC routes to an instance, with the instance and the case that put them there', async () => {
-    const { gateway } = gatewayWith([{ number: '+862066240011', instanceId: 'cc-a', reference: 'sip-registration-1', origin: 'purchased' as const }]);
+    const { gateway } = gatewayWith([
+      { number: '+862066240011', instanceId: 'cc-a', reference: 'sip-registration-1', origin: 'purchased' as const },
+    ]);
     const { numbersInService } = createNumberConflictActivities({ gateway });
     expect(await numbersInService({ numbers: ['+862066240010', '+862066240011'], reference: 'purchase-1' })).toEqual([
       {
@@ -32,13 +34,17 @@ describe('numbers in service elsewhere', () => {
   });
 
   it("does not count the asking case's own assignments (a retried purchase)", async () => {
-    const { gateway } = gatewayWith([{ number: '+862066240011', instanceId: 'cc-b', reference: 'purchase-1', origin: 'purchased' as const }]);
+    const { gateway } = gatewayWith([
+      { number: '+862066240011', instanceId: 'cc-b', reference: 'purchase-1', origin: 'purchased' as const },
+    ]);
     const { numbersInService } = createNumberConflictActivities({ gateway });
     expect(await numbersInService({ numbers: ['+862066240011'], reference: 'purchase-1' })).toEqual([]);
   });
 
   it('finds a 400 number billing writes nationally when the SBC holds it in E.164', async () => {
-    const { gateway, asked } = gatewayWith([{ number: '+864008200001', instanceId: 'cc-a', reference: 'sip-trunk-1', origin: 'purchased' as const }]);
+    const { gateway, asked } = gatewayWith([
+      { number: '+864008200001', instanceId: 'cc-a', reference: 'sip-trunk-1', origin: 'purchased' as const },
+    ]);
     const { numbersInService } = createNumberConflictActivities({ gateway });
     const found = await numbersInService({ numbers: ['4008200001'], reference: 'purchase-1' });
     expect(found).toEqual([expect.objectContaining({ number: '4008200001', display: '400-820-0001', where: 'sbc' })]);
@@ -46,7 +52,9 @@ describe('numbers in service elsewhere', () => {
   });
 
   it('asks the contact center too, once per number, skipping what the SBC already named', async () => {
-    const { gateway } = gatewayWith([{ number: '+862066240011', instanceId: 'cc-a', reference: 'sip-registration-1', origin: 'purchased' as const }]);
+    const { gateway } = gatewayWith([
+      { number: '+862066240011', instanceId: 'cc-a', reference: 'sip-registration-1', origin: 'purchased' as const },
+    ]);
     const bound: Record<string, { instanceId: string; reference: string | null }> = {
       '+862066240011': { instanceId: 'cc-a', reference: null },
       '+862066240012': { instanceId: 'cc-x', reference: null },

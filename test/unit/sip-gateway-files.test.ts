@@ -107,7 +107,12 @@ describe('manual gateway', () => {
     });
     expect(await readFile(file, 'utf8')).not.toContain(account.password);
     await expect(gw.registration(account)).rejects.toMatchObject({ type: 'NotObservable' });
-    const assigned = await gw.assignNumbers({ instanceId: 'cc', numbers: ['+862088880001'], origin: 'purchased', reference: 'case-3' });
+    const assigned = await gw.assignNumbers({
+      instanceId: 'cc',
+      numbers: ['+862088880001'],
+      origin: 'purchased',
+      reference: 'case-3',
+    });
     expect(assigned[0]!.state).toBe('pending-manual');
   });
 });

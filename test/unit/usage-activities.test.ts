@@ -18,11 +18,7 @@ const PRICES = {
   ],
 };
 
-function held(
-  number: string,
-  instanceId: string,
-  over: Partial<AssignmentPeriod> = {},
-): AssignmentPeriod {
+function held(number: string, instanceId: string, over: Partial<AssignmentPeriod> = {}): AssignmentPeriod {
   return {
     number,
     instanceId,
@@ -132,7 +128,9 @@ describe('usage activity', () => {
     expect(rated.lines.find((l) => l.origin === 'own-trunk')?.basis).toMatch(/no charge \(000\)/);
     expect(rated.lines.find((l) => l.origin === 'supplier')?.basis).toMatch(/004/);
     expect(rated).toMatchObject({ amountFen: 28, unfinishedCalls: 1 });
-    expect(rated.unreconciled).toEqual([{ callId: 'lost', number: '+862066240001', answeredAt: '2026-10-10T02:00:00Z' }]);
+    expect(rated.unreconciled).toEqual([
+      { callId: 'lost', number: '+862066240001', answeredAt: '2026-10-10T02:00:00Z' },
+    ]);
   });
 
   it('says when the SBC cannot be read, and bills nothing', async () => {
