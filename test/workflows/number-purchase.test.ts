@@ -113,7 +113,7 @@ describe.concurrent('number purchase', () => {
     ]);
     expect(s.argsOf('chargeOrder')).toEqual([{ orderId: 'ORD-1', idempotencyKey: expect.stringMatching(/\/charge$/) }]);
     expect(s.argsOf('assignNumbers')).toEqual([
-      { instanceId: 'cc-1', numbers: NUMBERS.e164, ivrFlowId: 'ivr-1', reference: id },
+      { instanceId: 'cc-1', numbers: NUMBERS.e164, ivrFlowId: 'ivr-1', origin: 'purchased', reference: id },
     ]);
     expect(s.argsOf('platformAssignNumbers')).toEqual([
       {

@@ -69,6 +69,7 @@ describe.concurrent('SIP registration', () => {
         transport: 'tcp',
         callee: account.username,
         caller: NUMBERS.e164[0],
+        instanceId: 'cc-1',
         to: '+8613900139000',
         domain: account.realm,
       },
@@ -100,6 +101,8 @@ describe.concurrent('SIP registration', () => {
         caseId: id,
         companyName: '广州示例科技有限公司',
         instanceId: 'cc-1',
+        enterpriseId: s.enterpriseId,
+        numbers: NUMBERS.e164,
         to: 'ops@example.cn',
         transport: 'tcp',
         vendor: 'generic',
@@ -115,11 +118,14 @@ describe.concurrent('SIP registration', () => {
         transport: 'tcp',
         callee: account.username,
         caller: NUMBERS.e164[0],
+        instanceId: 'cc-1',
         domain: account.realm,
       },
     ]);
     expect(s.argsOf('awaitCall')[0]).toMatchObject({ callees: NUMBERS.e164 });
-    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, reference: id }]);
+    expect(s.argsOf('assignNumbers')).toEqual([
+      { instanceId: 'cc-1', numbers: NUMBERS.e164, origin: 'own-registration', reference: id },
+    ]);
 
     const rotated = await act(h, 'sip-registration', 'rotate-credentials', enterprise(s.enterpriseId), {
       note: '密码泄露',

@@ -129,7 +129,10 @@ describe.concurrent('SIP trunk', () => {
       ['inbound test call', true],
       ['numbers assigned', true],
     ]);
-    expect(s.argsOf('allowGateway')).toEqual([{ ...GATEWAY, reference: id }]);
+    // The gateway may dial the case's numbers (its test calls) and the instance's.
+    expect(s.argsOf('allowGateway')).toEqual([
+      { ...GATEWAY, reference: id, instanceId: 'cc-1', enterpriseId: s.enterpriseId, numbers: NUMBERS.e164 },
+    ]);
     expect(s.argsOf('sendOptions')).toEqual([{ host: GATEWAY.ip, port: GATEWAY.port, transport: GATEWAY.transport }]);
     expect(s.argsOf('placeTestCall')).toEqual([
       {
@@ -138,10 +141,13 @@ describe.concurrent('SIP trunk', () => {
         transport: GATEWAY.transport,
         callee: '+8613800138000',
         caller: NUMBERS.e164[0],
+        instanceId: 'cc-1',
       },
     ]);
     expect(s.argsOf('awaitCall')[0]).toMatchObject({ callees: NUMBERS.e164, sourceIp: GATEWAY.ip });
-    expect(s.argsOf('assignNumbers')).toEqual([{ instanceId: 'cc-1', numbers: NUMBERS.e164, reference: id }]);
+    expect(s.argsOf('assignNumbers')).toEqual([
+      { instanceId: 'cc-1', numbers: NUMBERS.e164, origin: 'own-trunk', reference: id },
+    ]);
     expect(s.calls('disallowGateway')).toHaveLength(0);
     expect(s.emails().map((e) => [e.template, e.to])).toEqual([
       ['sip-review', 'support'],

@@ -93,6 +93,8 @@ describe.concurrent('third-party line', () => {
         numbers: opened,
         skillGroupId: 'sg-1',
         callingRules: { perCalleeDailyLimit: 2 },
+        origin: 'supplier',
+        supplier: 'A',
         reference: id,
       },
     ]);
