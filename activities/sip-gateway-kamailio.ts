@@ -13,6 +13,7 @@ import {
   type BlockedCalleeChange,
 } from '../domain/calling-rules';
 import { enterpriseIdSchema } from '../domain/common';
+import { numberKey } from '../domain/usage';
 import { checkAllowlistAddress } from '../domain/sip';
 import {
   accountNotFound,
@@ -119,6 +120,7 @@ interface AssignmentRow {
   enterprise_id: string | null;
   origin: NumberAssignment['origin'];
   supplier: string | null;
+  carries_400: string | null;
   reference: string;
   assigned_at: Date;
 }
@@ -135,6 +137,7 @@ function toAssigned(row: AssignmentRow): AssignedNumber {
     reference: row.reference,
     origin: row.origin,
     ...(row.supplier !== null ? { supplier: row.supplier } : {}),
+    ...(row.carries_400 ? { carries400: row.carries_400 } : {}),
     assignedAt: row.assigned_at.toISOString(),
   };
 }
@@ -193,11 +196,12 @@ export class KamailioSipGateway implements CompleteSipGateway {
       for (const number of a.numbers) {
         // Only the same case may overwrite its own assignment; another owner makes the update a no-op.
         const row = await client.query<AssignmentRow>(
-          `INSERT INTO assignment (number, instance_id, ivr_flow_id, skill_group_id, caller_id_prefix, calling_rules, enterprise_id, reference, origin, supplier)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          `INSERT INTO assignment (number, instance_id, ivr_flow_id, skill_group_id, caller_id_prefix, calling_rules, enterprise_id, reference, origin, supplier, carries_400)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (number) DO UPDATE SET instance_id = EXCLUDED.instance_id, ivr_flow_id = EXCLUDED.ivr_flow_id,
              skill_group_id = EXCLUDED.skill_group_id, caller_id_prefix = EXCLUDED.caller_id_prefix, calling_rules = EXCLUDED.calling_rules,
-             enterprise_id = EXCLUDED.enterprise_id, origin = EXCLUDED.origin, supplier = EXCLUDED.supplier
+             enterprise_id = EXCLUDED.enterprise_id, origin = EXCLUDED.origin, supplier = EXCLUDED.supplier,
+             carries_400 = EXCLUDED.carries_400
            WHERE assignment.reference = EXCLUDED.reference
            RETURNING *`,
           [
@@ -211,6 +215,7 @@ export class KamailioSipGateway implements CompleteSipGateway {
             a.reference,
             a.origin,
             a.supplier ?? null,
+            a.carries400 ? numberKey(a.carries400) : null,
           ],
         );
         if (row.rows[0]) {

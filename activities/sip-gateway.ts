@@ -32,6 +32,8 @@ export interface NumberAssignment {
   origin: NumberOrigin;
   /** The supplier (its letter) of supplier lines: their calls go through its trunk. */
   supplier?: string;
+  /** The own 400 number these fixed lines carry (own-400 lines). */
+  carries400?: string;
 }
 
 /** A number's assignment over a stretch of time (`to` null while it lasts), for billing a month. */

@@ -274,7 +274,7 @@ const envSchema = z.object({
   /** Carrier interconnects (JSON array of {name, ip, port, transport, origins, prefixes}); default in development: the simulator. */
   SBC_CARRIERS: z.string().optional(),
   /** The public-network simulator (`npm start`): a carrier's address, where outside callers call from and callees answer. */
-  PSTN_SIM_HOST: z.string().default('127.0.0.1'),
+  PSTN_SIM_HOST: z.string().default('127.0.0.2'),
   PSTN_SIM_PORT: port.default(5092),
   /** The contact-center sandbox's SIP side (behind the SBC, TCP); default: the sandbox's host, port 5094. */
   CONTACT_CENTER_SIP_HOST: z.string().optional(),

@@ -56,6 +56,8 @@ export const CLUSTER_ENV: Readonly<Record<string, string>> = {
   CONTACT_CENTER_URL: 'http://localhost:4120',
   SBC_SIP_PORT: '5180',
   SBC_RPC_PORT: '5171',
+  PSTN_SIM_PORT: '5192',
+  CONTACT_CENTER_SIP_PORT: '5194',
   SBC_DATABASE_URL: `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}/onboarding_sbc_cluster`,
   // Documents and the email ledger shared by both workers and both APIs.
   DATABASE_URL: `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}/onboarding_cluster`,

@@ -131,7 +131,22 @@ export function supportServices(config: Config, sip: SipGatewayPlan): ServiceSpe
           ports: [sbc.sipPort, sbc.rpcPort],
           links: [
             ['SBC (Kamailio) SIP', `udp/tcp ${sbc.sipHost}:${sbc.sipPort}, realms *.${config.sipGateway.sipDomain}`],
+            ['SBC platform listener', `tcp ${sbc.platformListener.host}:${sbc.platformListener.port} (not published)`],
             ['SBC JSON-RPC', sbc.rpcUrl],
+          ],
+        },
+        {
+          // Callees on the public network behind the carrier interconnect; `npm run call` calls from it.
+          name: 'public-network',
+          ...tsEntry('sandboxes/public-network/main.ts'),
+          ready: { kind: 'output', pattern: /answering callees/, graceMs: 5_000 },
+          readyTimeoutMs: 30_000,
+          ports: [],
+          links: [
+            [
+              'Public network (carrier side)',
+              `udp ${sbc.pstnSimulator.host}:${sbc.pstnSimulator.port}; npm run call -- --from 13800138000 --to <number>`,
+            ],
           ],
         },
       ]
@@ -176,8 +191,11 @@ export function supportServices(config: Config, sip: SipGatewayPlan): ServiceSpe
         url: `http://${localHost(config.contactCenter.host)}:${config.contactCenter.port}/healthz`,
       },
       readyTimeoutMs: 60_000,
-      ports: [config.contactCenter.port],
-      links: [['Contact-center sandbox', config.contactCenter.url]],
+      ports: [config.contactCenter.port, sbc.contactCenterSip.port],
+      links: [
+        ['Contact-center sandbox', config.contactCenter.url],
+        ['Contact-center SIP (behind the SBC)', `tcp ${sbc.contactCenterSip.host}:${sbc.contactCenterSip.port}`],
+      ],
     },
     ...sbcService,
   ];

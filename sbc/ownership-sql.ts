@@ -60,6 +60,8 @@ export const OWNERSHIP = [
        ELSE 'purchased' END
    WHERE origin IS NULL`,
   `ALTER TABLE assignment ALTER COLUMN origin SET DEFAULT 'purchased', ALTER COLUMN origin SET NOT NULL`,
+  // The own 400 number a fixed line carries (the 400 operator lands its calls there).
+  `ALTER TABLE assignment ADD COLUMN IF NOT EXISTS carries_400 VARCHAR(32)`,
 
   // Every assignment with its from/to: a number released mid-month is still billed for it.
   `CREATE TABLE IF NOT EXISTS assignment_history (
@@ -254,7 +256,7 @@ export const OWNERSHIP = [
        RETURN QUERY
          SELECT 'ok'::text, n, a.instance_id::text, a.enterprise_id::text, a.origin::text, ('carrier:' || c.name)::text, 100000, per_number
          FROM carrier c
-         WHERE a.number IS NOT NULL AND c.ip_addr = src_ip AND (c.port = 0 OR c.port = src_port OR c.transport = 'tcp')
+         WHERE a.number IS NOT NULL AND c.ip_addr = src_ip
            AND (a.origin = ANY (c.origins) OR ('supplier:' || a.supplier) = ANY (c.origins))
            AND EXISTS (SELECT 1 FROM unnest(c.prefixes) p WHERE n LIKE p || '%')
          LIMIT 1;

@@ -183,7 +183,7 @@ async function syncCarriers(databaseUrl: string, carriers: Carrier[]): Promise<v
            origins = EXCLUDED.origins, prefixes = EXCLUDED.prefixes, updated_at = now()`,
         [c.name, c.ip, c.port, c.transport, c.origins, c.prefixes],
       );
-      // TCP connections come from ephemeral ports: the address alone (port 0) is matched.
+      // A carrier is known by its address: it sends from whichever ports it likes (port 0 matches any).
       await client.query(
         `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO NOTHING`,
@@ -191,7 +191,7 @@ async function syncCarriers(databaseUrl: string, carriers: Carrier[]): Promise<v
           CARRIER_GROUP,
           c.ip,
           c.ip.includes(':') ? 128 : 32,
-          c.transport === 'tcp' ? 0 : c.port,
+          0,
           c.port,
           c.transport,
           `carrier:${c.name}`,

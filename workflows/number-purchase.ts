@@ -110,6 +110,7 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
         ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
         // Lines bought to carry an own 400 number are the enterprise's 400's: its operator bills them (000).
         origin: request.bindOwn400 ? 'own-400' : 'purchased',
+        ...(request.bindOwn400 ? { carries400: request.bindOwn400 } : {}),
         summary: `assign ${order.numbers.length} number(s) to ${binding.instanceId}`,
         // The contact center answers the calls: the numbers go to the instance there, bound as asked.
         platformSummary: `bind ${order.numbers.length} number(s) in contact center ${binding.instanceId}`,

@@ -40,6 +40,7 @@ describe('npm run cluster', () => {
       'billing',
       'contact-center',
       'sbc',
+      'public-network',
       'worker-1',
       'worker-2',
       'api-1',

@@ -51,6 +51,7 @@ describe('SIP configuration', () => {
       'billing',
       'contact-center',
       'sbc',
+      'public-network',
       'worker',
       'api',
     ]);
