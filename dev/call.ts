@@ -14,7 +14,7 @@ import { numberKey } from '../domain/usage';
 import { testCall } from '../sip/test-call';
 
 /** The fixed line a 400 number is landed on, as the 400 operator's routing has it (none: undefined). */
-async function landingOf(databaseUrl: string, e164: string): Promise<string | undefined> {
+export async function landingOf(databaseUrl: string, e164: string): Promise<string | undefined> {
   const db = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3_000 });
   try {
     await db.connect();
@@ -29,6 +29,37 @@ async function landingOf(databaseUrl: string, e164: string): Promise<string | un
   }
 }
 
+export interface PlacedCall {
+  /** What was dialled: the number itself, or the fixed line a 400 number is landed on. */
+  dialled: string;
+  landedOn?: string;
+  result: Awaited<ReturnType<typeof testCall>>;
+}
+
+/** A call from the public network to `to` through the SBC, held `holdMs` once answered. */
+export async function placeCall(o: {
+  from: string;
+  to: string;
+  holdMs: number;
+  sbc: { host: string; port: number; databaseUrl: string };
+  /** The carrier address the public network calls from. */
+  localAddress: string;
+}): Promise<PlacedCall> {
+  const to = numberKey(o.to);
+  const landedOn = /^\+86[48]00\d{7}$/.test(to) ? await landingOf(o.sbc.databaseUrl, to) : undefined;
+  const dialled = landedOn ?? o.to.replace(/[^\d+]/g, '');
+  const result = await testCall({
+    target: { host: o.sbc.host, port: o.sbc.port, transport: 'udp' },
+    localAddress: o.localAddress,
+    caller: o.from,
+    callee: dialled,
+    ringMs: 20_000,
+    holdMs: o.holdMs,
+    timeoutMs: 30_000,
+  });
+  return { dialled, ...(landedOn ? { landedOn } : {}), result };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { from: { type: 'string' }, to: { type: 'string' }, hold: { type: 'string', default: '3' } },
@@ -37,30 +68,23 @@ async function main(): Promise<number> {
     process.stderr.write('usage: npm run call -- --from <caller> --to <number> [--hold <seconds>]\n');
     return 2;
   }
-  const config = loadConfig();
-  const sbc = config.sipGateway.sbc;
-  const to = numberKey(values.to);
-  let dial = values.to;
-  if (/^\+86[48]00\d{7}$/.test(to)) {
-    const landed = await landingOf(sbc.databaseUrl, to);
-    if (landed) {
-      process.stdout.write(`${formatNumber(to)} is landed on ${formatNumber(landed)}: its operator forwards the call there\n`);
-      dial = landed;
-    }
-  }
+  const sbc = loadConfig().sipGateway.sbc;
   const holdMs = Math.max(0, Number(values.hold) * 1000);
   process.stdout.write(
     `calling ${values.to} from ${values.from} (public network ${sbc.pstnSimulator.host} -> SBC ${sbc.sipHost}:${sbc.sipPort})\n`,
   );
-  const call = await testCall({
-    target: { host: sbc.sipHost, port: sbc.sipPort, transport: 'udp' },
-    localAddress: sbc.pstnSimulator.host,
-    caller: values.from,
-    callee: dial.replace(/[^\d+]/g, ''),
-    ringMs: 20_000,
+  const placed = await placeCall({
+    from: values.from,
+    to: values.to,
     holdMs,
-    timeoutMs: 30_000,
+    sbc: { host: sbc.sipHost, port: sbc.sipPort, databaseUrl: sbc.databaseUrl },
+    localAddress: sbc.pstnSimulator.host,
   });
+  if (placed.landedOn)
+    process.stdout.write(
+      `${values.to} is landed on ${formatNumber(placed.landedOn)}: its operator forwards the call there\n`,
+    );
+  const call = placed.result;
   for (const r of call.responses) process.stdout.write(`  ${r.atMs} ms  ${r.method} ${r.code} ${r.reason}\n`);
   const held = call.outcome === 'answered' ? `, held ${Math.round(holdMs / 1000)} s and hung up` : '';
   process.stdout.write(
@@ -69,10 +93,12 @@ async function main(): Promise<number> {
   return call.outcome === 'answered' ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -39,7 +39,13 @@ export interface Answerer {
 type Reply = (text: string) => void;
 
 /** A response to `req` with its Via, From, To (tagged), Call-ID, CSeq and Record-Route. */
-function responseTo(req: SipRequest, status: number, reason: string, extra: [string, string][] = [], body = ''): string {
+function responseTo(
+  req: SipRequest,
+  status: number,
+  reason: string,
+  extra: [string, string][] = [],
+  body = '',
+): string {
   const copy = (name: string) => req.headers.filter(([n]) => n.toLowerCase() === name);
   const res: SipResponse = {
     kind: 'response',
@@ -63,7 +69,16 @@ export async function startAnswerer(o: AnswererOptions): Promise<Answerer> {
   const tags = new Map<string, string>();
   const pending = new Map<string, ReturnType<typeof setInterval>>();
   const sdp = (host: string) =>
-    ['v=0', `o=answerer 1 1 IN IP4 ${host}`, 's=-', `c=IN IP4 ${host}`, 't=0 0', 'm=audio 40000 RTP/AVP 8', 'a=rtpmap:8 PCMA/8000', ''].join('\r\n');
+    [
+      'v=0',
+      `o=answerer 1 1 IN IP4 ${host}`,
+      's=-',
+      `c=IN IP4 ${host}`,
+      't=0 0',
+      'm=audio 40000 RTP/AVP 8',
+      'a=rtpmap:8 PCMA/8000',
+      '',
+    ].join('\r\n');
 
   const handle = async (req: SipRequest, reply: Reply): Promise<void> => {
     const callId = header(req, 'call-id') ?? '';
@@ -72,7 +87,10 @@ export async function startAnswerer(o: AnswererOptions): Promise<Answerer> {
       if (/;tag=/.test(to)) return r;
       let tag = tags.get(callId);
       if (!tag) tags.set(callId, (tag = randomToken(6)));
-      return { ...r, headers: r.headers.map(([n, v]): [string, string] => (/^(to|t)$/i.test(n) ? [n, `${v};tag=${tag}`] : [n, v])) };
+      return {
+        ...r,
+        headers: r.headers.map(([n, v]): [string, string] => (/^(to|t)$/i.test(n) ? [n, `${v};tag=${tag}`] : [n, v])),
+      };
     };
     switch (req.method) {
       case 'OPTIONS':

@@ -31,7 +31,8 @@ export function startContactCenterSip(o: {
       const assigned = o.data().numbers[dialled];
       const named = header(invite, 'x-instance-id');
       if (!assigned) return { answer: false, code: 404, reason: 'Not a number of any instance' };
-      if (named && named !== assigned.instanceId) return { answer: false, code: 404, reason: 'Not this instance’s number' };
+      if (named && named !== assigned.instanceId)
+        return { answer: false, code: 404, reason: 'Not this instance’s number' };
       return { answer: true };
     },
     onEvent: (e) => o.log?.(`contact-center SIP: ${e.kind} ${e.callId} ${e.detail}`),
