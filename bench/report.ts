@@ -81,7 +81,10 @@ function readResults(): PartResult[] {
   } catch {
     return [];
   }
-  return files.map((f) => JSON.parse(readFileSync(path.join(RESULTS_DIR, f), 'utf8')) as PartResult);
+  // Files without a part (the hostile suite's figures) are read by the section that shows them.
+  return files
+    .map((f) => JSON.parse(readFileSync(path.join(RESULTS_DIR, f), 'utf8')) as PartResult)
+    .filter((r) => typeof r.part === 'string');
 }
 
 // --- rendering -------------------------------------------------------------------------------
@@ -519,10 +522,11 @@ function renderSbcRules(r: PartResult): string {
     '',
     runLine(r.run),
     '',
-    'Call set-up (INVITE to 180 Ringing, SIPp, whole milliseconds per call) from the platform to a',
-    "customer's gateway: direct, through Kamailio with the calling rules off (a caller they do not",
-    'concern) and on (a number with rules: the query, the concurrency profile, the per-callee count),',
-    'interleaved in one run.',
+    'Call set-up (INVITE to 180 Ringing, SIPp, whole milliseconds per call) from the platform: direct,',
+    "and through Kamailio's platform listener with the ownership checks on every call: rules off (an",
+    'own trunk line: the instance, caller and route look-ups and the blocklist) and on (a supplier line:',
+    'the same plus hours, blind areas of the callee, the concurrency profile and the atomic per-callee',
+    'claim), interleaved in one run.',
     '',
     table(
       ['path', 'calls', 'mean ms', 'p50 ms', 'p95 ms', 'p99 ms'],
@@ -549,7 +553,31 @@ function renderSbcRules(r: PartResult): string {
         l.setupP95Ms,
       ]),
     ),
+    ...renderHostile(),
   ].join('\n');
+}
+
+/**
+ * The hostile-SIP suite's attempts per attack and how many were relayed (goal: 0), from
+ * bench/results/sbc-hostile.json (`RECORD_FIGURES=1 npx vitest run test/integration/sbc-hostile.test.ts`).
+ */
+function renderHostile(): string[] {
+  let h: { at: string; command: string; totalAttempts: number; attempts: Record<string, number>; relayed: number };
+  try {
+    h = JSON.parse(readFileSync(path.join(RESULTS_DIR, 'sbc-hostile.json'), 'utf8')) as typeof h;
+  } catch {
+    return [];
+  }
+  return [
+    '',
+    `Attacks on the SBC (the hostile-SIP suite, ${h.at.slice(0, 16).replace('T', ' ')} UTC; reproduce: \`${h.command}\`):`,
+    `${h.totalAttempts} attempts, ${h.relayed} relayed to the platform or a third host.`,
+    '',
+    table(
+      ['attack', 'attempts'],
+      Object.entries(h.attempts).map(([attack, n]) => [attack, n]),
+    ),
+  ];
 }
 
 const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {

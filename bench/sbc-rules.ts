@@ -1,10 +1,11 @@
 /**
- * The calling rules' cost on the SBC, with SIPp through the real Kamailio on its own loopback /24:
- * the call set-up time (INVITE to 180 Ringing) from the platform to a customer's gateway, direct
- * (no SBC), through the SBC with the rules off (a caller the rules do not concern: no query) and
- * with them on (a number with rules: the query, the concurrency profile, the per-callee count),
- * interleaved in the same run; then the calls per second the SBC admits with the rules on, at
- * rising offered rates. Writes bench/results/sbc-rules.json and re-renders BENCHMARKS.md.
+ * The cost of the SBC's checks, with SIPp through the real Kamailio on its own loopback /24: the
+ * call set-up time (INVITE to 180 Ringing) from the platform, direct (no SBC), through the SBC's
+ * platform listener from an own trunk line ("rules off": the ownership and route look-ups and the
+ * blocklist only) and from a supplier line ("rules on": the same plus hours, blind areas of the
+ * callee, the concurrency profile and the atomic per-callee claim), interleaved in the same run;
+ * then the calls per second the SBC admits with the rules on, at rising offered rates. Writes
+ * bench/results/sbc-rules.json and re-renders BENCHMARKS.md (with the hostile suite's figures).
  *
  *   npx tsx bench/sbc-rules.ts [--calls 200] [--rounds 2] [--rates 50,100,200,400] [--seconds 5] [--no-write]
  */
@@ -21,8 +22,11 @@ import { loopbackNet } from '../test/support/net';
 
 const NET = loopbackNet(84);
 const CALLEE = { ip: `${NET}.2`, port: 5062 };
+const INSTANCE = 'cc-bench';
+/** A supplier line: ownership checks and every rule (hours, per-callee claim, blind areas, concurrency). */
 const RULED = '+862066009001';
-const UNRULED = 'platform';
+/** The enterprise's own trunk line: ownership checks and the blocklist only. */
+const UNRULED = '+862066009002';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,13 +58,25 @@ interface SippOutcome {
   elapsedMs: number;
 }
 
-/** One SIPp run of `calls` calls at `rate` per second from the platform's address. */
-function sipp(remote: string, caller: string, calls: number, rate: number, limit: number): Promise<SippOutcome> {
+/**
+ * One SIPp run of `calls` calls at `rate` per second from the platform's address: through the SBC
+ * on its platform listener (TCP, naming the instance), or straight to the callee (UDP).
+ */
+function sipp(
+  remote: string,
+  caller: string,
+  calls: number,
+  rate: number,
+  limit: number,
+  viaSbc = true,
+): Promise<SippOutcome> {
   const cwd = mkdtempSync(path.join(tmp, 'run-'));
   const args = [
     remote,
     ...['-sf', path.join(SCENARIOS, 'uac-setup-time.xml'), '-i', `${NET}.5`, '-p', String(nextPort++)],
-    ...['-inf', callees(calls), '-key', 'caller', caller, '-key', 'dest', `${CALLEE.ip}:${CALLEE.port}`],
+    ...(viaSbc ? ['-t', 't1'] : []),
+    ...['-inf', callees(calls), '-key', 'caller', caller, '-key', 'instance', INSTANCE],
+    ...['-key', 'dest', `${CALLEE.ip}:${CALLEE.port}`],
     ...['-d', '1', '-m', String(calls), '-r', String(rate), '-l', String(limit)],
     ...['-trace_rtt', '-rtt_freq', '1', '-nostdin', '-timeout', '120s'],
   ];
@@ -123,22 +139,49 @@ async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   const rates = args.rates.split(',').map(Number);
   const seconds = Number(args.seconds);
-  const sbc = await startTestSbc(NET);
+  const sbc = await startTestSbc(NET, {
+    // Supplier A's trunk, for the supplier line's calls out.
+    carriers: [
+      {
+        name: 'supplier-a',
+        ip: CALLEE.ip,
+        port: CALLEE.port,
+        transport: 'udp',
+        origins: ['supplier:A'],
+        prefixes: ['+86'],
+      },
+    ],
+  });
   const callee = await startSippServer('uas-answer.xml', CALLEE);
   try {
-    await sbc.gateway.allowGateway({ ip: CALLEE.ip, port: CALLEE.port, reference: 'bench-sbc-rules' });
-    // Rules as a purchased number carries them, with room for the load offered here.
+    // The own line goes out through the enterprise's gateway (the same callee).
+    await sbc.gateway.allowGateway({
+      ip: CALLEE.ip,
+      port: CALLEE.port,
+      reference: 'bench-own-trunk',
+      instanceId: INSTANCE,
+      numbers: [UNRULED],
+    });
     await sbc.gateway.assignNumbers({
-      instanceId: 'cc-bench',
+      instanceId: INSTANCE,
+      numbers: [UNRULED],
+      enterpriseId: 'ent-bench',
+      origin: 'own-trunk',
+      reference: 'bench-own-trunk',
+    });
+    // A supplier line with every rule the SBC checks, with room for the load offered here.
+    await sbc.gateway.assignNumbers({
+      instanceId: INSTANCE,
       numbers: [RULED],
       enterpriseId: 'ent-bench',
-      callingRules: { maxConcurrentCalls: 10_000 },
-      origin: 'purchased',
+      callingRules: { maxConcurrentCalls: 10_000, perCalleeDailyLimit: 5, blindRegions: ['西藏'] },
+      origin: 'supplier',
+      supplier: 'A',
       reference: 'bench-sbc-rules',
     });
-    const sbcUri = `${sbc.address.ip}:${sbc.address.sipPort}`;
+    const sbcUri = `${sbc.platform.ip}:${sbc.platform.port}`;
     const modes = {
-      direct: () => sipp(`${CALLEE.ip}:${CALLEE.port}`, UNRULED, calls, 50, 20),
+      direct: () => sipp(`${CALLEE.ip}:${CALLEE.port}`, UNRULED, calls, 50, 20, false),
       'sbc, rules off': () => sipp(sbcUri, UNRULED, calls, 50, 20),
       'sbc, rules on': () => sipp(sbcUri, RULED, calls, 50, 20),
     };
