@@ -187,15 +187,7 @@ async function syncCarriers(databaseUrl: string, carriers: Carrier[]): Promise<v
       await client.query(
         `INSERT INTO address (grp, ip_addr, mask, port, sip_port, transport, tag) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (grp, ip_addr, sip_port, transport, tag) DO NOTHING`,
-        [
-          CARRIER_GROUP,
-          c.ip,
-          c.ip.includes(':') ? 128 : 32,
-          0,
-          c.port,
-          c.transport,
-          `carrier:${c.name}`,
-        ],
+        [CARRIER_GROUP, c.ip, c.ip.includes(':') ? 128 : 32, 0, c.port, c.transport, `carrier:${c.name}`],
       );
     }
     await client.query('COMMIT');
