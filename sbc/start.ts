@@ -141,12 +141,25 @@ export async function sbcAvailability(
   return { ok: true, kamailio };
 }
 
-/** Group-2 rows tagged `platform` become exactly `addresses`. */
-async function syncPlatformAddresses(databaseUrl: string, addresses: string[]): Promise<void> {
+/** `fn` in one transaction on its own connection: all of it or none. */
+async function inTransaction(databaseUrl: string, fn: (client: pg.Client) => Promise<void>): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('BEGIN');
+    await fn(client);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Group-2 rows tagged `platform` become exactly `addresses`. */
+function syncPlatformAddresses(databaseUrl: string, addresses: string[]): Promise<void> {
+  return inTransaction(databaseUrl, async (client) => {
     await client.query('DELETE FROM address WHERE grp = $1 AND tag = $2 AND NOT (ip_addr = ANY($3))', [
       PLATFORM_GROUP,
       PLATFORM_TAG,
@@ -159,21 +172,12 @@ async function syncPlatformAddresses(databaseUrl: string, addresses: string[]): 
         [PLATFORM_GROUP, ip, ip.includes(':') ? 128 : 32, PLATFORM_TAG],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** The carrier table and its group-3 allowlist rows become exactly `carriers`. */
-async function syncCarriers(databaseUrl: string, carriers: Carrier[]): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
+function syncCarriers(databaseUrl: string, carriers: Carrier[]): Promise<void> {
+  return inTransaction(databaseUrl, async (client) => {
     await client.query('DELETE FROM carrier WHERE NOT (name = ANY($1))', [carriers.map((c) => c.name)]);
     await client.query(`DELETE FROM address WHERE grp = $1`, [CARRIER_GROUP]);
     for (const c of carriers) {
@@ -190,13 +194,7 @@ async function syncCarriers(databaseUrl: string, carriers: Carrier[]): Promise<v
         [CARRIER_GROUP, c.ip, c.ip.includes(':') ? 128 : 32, 0, c.port, c.transport, `carrier:${c.name}`],
       );
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** The platform's listener for `options`. */

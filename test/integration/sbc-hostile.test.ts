@@ -209,6 +209,17 @@ function gatewayCall(o: {
   });
 }
 
+/** The dialog's tags once the call is answered, from its accounting row. */
+function answeredTags(id: string) {
+  return eventually(async () => {
+    const r = await t.pool.query<{ from_tag: string; to_tag: string }>(
+      `SELECT from_tag, to_tag FROM acc WHERE callid = $1 AND method = 'INVITE' AND sip_code = '200'`,
+      [id],
+    );
+    return r.rows[0];
+  });
+}
+
 /** The call's record once its dialog ended. */
 async function eventuallyRow(id: string) {
   return eventually(async () => {
@@ -280,36 +291,14 @@ beforeAll(async () => {
   hopSocket.on('message', (m) => hopReceived.push(m.toString('utf8')));
   await new Promise<void>((resolve) => hopSocket.bind(HOSTILE_HOP.port, HOSTILE_HOP.ip, () => resolve()));
   // Enterprise A's trunk brings its line in; B's trunk its own.
-  await t.gateway.allowGateway({
-    ip: LEGIT_GW.ip,
-    port: LEGIT_GW.port,
-    reference: 'case-legit-trunk',
-    instanceId: A.instance,
-    enterpriseId: A.enterprise,
-    numbers: [A.line],
-  });
-  await t.gateway.assignNumbers({
-    instanceId: A.instance,
-    numbers: [A.line],
-    enterpriseId: A.enterprise,
-    origin: 'own-trunk',
-    reference: 'case-legit-trunk',
-  });
-  await t.gateway.allowGateway({
-    ip: OTHER_GW.ip,
-    port: OTHER_GW.port,
-    reference: 'case-other-trunk',
-    instanceId: B.instance,
-    enterpriseId: B.enterprise,
-    numbers: [B.line],
-  });
-  await t.gateway.assignNumbers({
-    instanceId: B.instance,
-    numbers: [B.line],
-    enterpriseId: B.enterprise,
-    origin: 'own-trunk',
-    reference: 'case-other-trunk',
-  });
+  for (const [gw, tenant, reference] of [
+    [LEGIT_GW, A, 'case-legit-trunk'],
+    [OTHER_GW, B, 'case-other-trunk'],
+  ] as const) {
+    const owner = { instanceId: tenant.instance, enterpriseId: tenant.enterprise };
+    await t.gateway.allowGateway({ ...gw, reference, ...owner, numbers: [tenant.line] });
+    await t.gateway.assignNumbers({ ...owner, numbers: [tenant.line], origin: 'own-trunk', reference });
+  }
   await t.gateway.assignNumbers({
     instanceId: A.instance,
     numbers: [SUPPLIER_LINE],
@@ -748,13 +737,7 @@ describe('hostile SIP at the SBC', () => {
       holdMs: 3_000,
     });
     // During: once it is answered, a BYE from a third address with the call's Call-ID and tags.
-    const answered = await eventually(async () => {
-      const r = await t.pool.query<{ from_tag: string; to_tag: string }>(
-        `SELECT from_tag, to_tag FROM acc WHERE callid = $1 AND method = 'INVITE' AND sip_code = '200'`,
-        [id],
-      );
-      return r.rows[0];
-    });
+    const answered = await answeredTags(id);
     const during = request(forger, {
       method: 'BYE',
       ruri: `sip:13800138000@${LEGIT_GW.ip}:${LEGIT_GW.port}`,
@@ -841,13 +824,7 @@ describe('hostile SIP at the SBC', () => {
       callId: id,
       holdMs: 4_000,
     });
-    const answered = await eventually(async () => {
-      const r = await t.pool.query<{ from_tag: string; to_tag: string }>(
-        `SELECT from_tag, to_tag FROM acc WHERE callid = $1 AND method = 'INVITE' AND sip_code = '200'`,
-        [id],
-      );
-      return r.rows[0];
-    });
+    const answered = await answeredTags(id);
     // A party to the call (its address) asks the SBC to take requests to a third host.
     const party = await RawUa.open(LEGIT_GW.ip, 5066);
     const sbcRoute = `<sip:${t.address.ip}:${t.address.sipPort};lr>`;
