@@ -374,6 +374,15 @@ describe('authorisation matrix', () => {
         );
         add(() =>
           check(
+            'GET /v1/enterprises/{enterpriseId}/blocked-callees/changes',
+            who,
+            `${rel} tenant`,
+            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
+            () => send('GET', `/v1/enterprises/${enterpriseOf(t)}/blocked-callees/changes`, who),
+          ),
+        );
+        add(() =>
+          check(
             'POST /v1/enterprises/{enterpriseId}/blocked-callees',
             who,
             `${rel} tenant`,
