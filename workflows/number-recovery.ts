@@ -7,7 +7,8 @@
  */
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { NumberRecoveryInput } from '../contract/inputs';
-import { billing, gateway, platform } from './lib/activities';
+import { billing } from './lib/activities';
+import { putNumbersInService } from './lib/numbers';
 import { childCase } from './lib/children';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { runKey } from './lib/notify';
@@ -89,40 +90,21 @@ export async function numberRecovery(input: NumberRecoveryInput): Promise<Number
       c.step('order paid', 'done', `${order.amountFen} fen`);
 
       c.enter('reimporting');
-      undo.add('unassign the number', () =>
-        gateway.unassignNumbers.executeWithOptions({ summary: 'compensate: unassign the number' }, [
-          { numbers: e164, reference: c.state.id },
-        ]),
-      );
-      await gateway.assignNumbers.executeWithOptions({ summary: `assign ${number} to ${binding.instanceId}` }, [
-        {
-          instanceId: binding.instanceId,
-          numbers: e164,
+      await putNumbersInService(c, {
+        verb: 'assign',
+        instanceId: binding.instanceId,
+        numbers: e164,
+        ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
+        ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+        // A recovered number is bought again from the provider.
+        origin: 'purchased',
+        summary: `assign ${number} to ${binding.instanceId}`,
+        platformSummary: `bind ${number} in contact center ${binding.instanceId}`,
+        platformBinding: {
           ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
           ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
-          reference: c.state.id,
         },
-      ]);
-      undo.add('unbind the number in the contact center', () =>
-        platform.platformUnassignNumbers.executeWithOptions({ summary: 'compensate: unbind the number' }, [
-          { instanceId: binding.instanceId, numbers: e164, idempotencyKey: `${c.state.id}/platform-unassign` },
-        ]),
-      );
-      await platform.platformAssignNumbers.executeWithOptions(
-        { summary: `bind ${number} in contact center ${binding.instanceId}` },
-        [
-          {
-            instanceId: binding.instanceId,
-            numbers: e164,
-            binding: {
-              ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-              ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
-            },
-            reference: c.state.id,
-            idempotencyKey: `${c.state.id}/platform-assign`,
-          },
-        ],
-      );
+      });
       c.step(
         're-imported',
         'done',
