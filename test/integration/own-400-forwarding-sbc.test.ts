@@ -1,8 +1,9 @@
 /**
  * An own 400 number brought by forwarding (seed 003 Q3's second way) on the real SBC: the 400's base
  * number forwards to a fixed line bought here; the enterprise is told forwarding's caveats; the case
- * completes from the SBC's record of the test call arriving from the 400 operator's side (its
- * carrier, allowlisted on the SBC), and records whether the caller's number was passed through.
+ * completes from the SBC's record of the test call arriving from the 400 operator's side (over the
+ * provider's carrier interconnect, which delivers only numbers we hold), and records whether the
+ * caller's number was passed through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
@@ -26,7 +27,18 @@ let h: Harness;
 let instanceA: TestInstance;
 
 beforeAll(async () => {
-  sbc = await startTestSbc(NET);
+  sbc = await startTestSbc(NET, {
+    carriers: [
+      {
+        name: 'pstn',
+        ip: CARRIER.ip,
+        port: CARRIER.port,
+        transport: 'udp',
+        origins: ['purchased', 'own-400'],
+        prefixes: ['+86'],
+      },
+    ],
+  });
   ({ gateway } = sbc);
   h = await startHarness({ ...sbc.env, LANDING_TEST_CALL_WINDOW: '60s' }, { sipGateway: gateway });
   const customer = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
@@ -128,39 +140,34 @@ describe('own 400 number by forwarding, on the real SBC (003 Q3: 通过400绑定
     expect((await act(id, 'confirm-400-forwarded', h.tokens.entA)).status).toBe(200);
     await caseWhen(h, id, (c) => c.stage === 'verifying', 'verifying');
 
-    // The 400 operator's carrier, allowlisted on the SBC, delivers the forwarded call to the fixed line.
-    await gateway.allowGateway({ ...CARRIER, transport: 'udp', reference: 'carrier-400-operator' });
-    try {
-      const call = await eventually(
-        async () => {
-          const c = await testCall({
-            target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
-            localAddress: CARRIER.ip,
-            localPort: CARRIER.port,
-            callee: fixedLine.replace(/\D/g, ''),
-            // Without caller pass-through the call shows the 400's base number.
-            caller: BASE_NUMBER,
-            timeoutMs: 5_000,
-          });
-          return c.outcome === 'answered' ? c : undefined;
-        },
-        15_000,
-        'the forwarded call admitted by the SBC',
-      );
-      expect(call.outcome).toBe('answered');
-      const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
-      expect(done.result).toMatchObject({
-        mode: 'forward',
-        verifiedBy: 'sbc-call-record',
-        fixedLines: [fixedLine],
-        invoice: null,
-        callerIdPassedThrough: false,
-      });
-      expect(done.steps.find((s) => s.name === 'test call recorded')?.detail).toContain(`from ${CARRIER.ip}`);
-      expect(done.steps.map((s) => s.name)).not.toContain('invoice requested');
-      await recordHistory(h.client, id, 'own-400-landing-forward-complete');
-    } finally {
-      await gateway.disallowGateway({ ...CARRIER, reference: 'carrier-400-operator' });
-    }
+    // The 400 operator's carrier delivers the forwarded call to the fixed line.
+    const call = await eventually(
+      async () => {
+        const c = await testCall({
+          target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
+          localAddress: CARRIER.ip,
+          localPort: CARRIER.port,
+          callee: fixedLine.replace(/\D/g, ''),
+          // Without caller pass-through the call shows the 400's base number.
+          caller: BASE_NUMBER,
+          timeoutMs: 5_000,
+        });
+        return c.outcome === 'answered' ? c : undefined;
+      },
+      15_000,
+      'the forwarded call admitted by the SBC',
+    );
+    expect(call.outcome).toBe('answered');
+    const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
+    expect(done.result).toMatchObject({
+      mode: 'forward',
+      verifiedBy: 'sbc-call-record',
+      fixedLines: [fixedLine],
+      invoice: null,
+      callerIdPassedThrough: false,
+    });
+    expect(done.steps.find((s) => s.name === 'test call recorded')?.detail).toContain(`from ${CARRIER.ip}`);
+    expect(done.steps.map((s) => s.name)).not.toContain('invoice requested');
+    await recordHistory(h.client, id, 'own-400-landing-forward-complete');
   });
 });
