@@ -25,6 +25,8 @@ import {
 } from './schemas';
 import { CATALOG, productById, quote } from '../domain/catalog';
 import { createSipGateway } from '../activities';
+import { BillingClient } from '../activities/billing';
+import { createUsageActivities } from '../activities/usage';
 import { contactCenterLookups, instancesOf } from './contact-center';
 import type { SipGateway } from '../activities/sip-gateway';
 import { providerAddresses } from './sip';
@@ -64,11 +66,19 @@ export function createApp(deps: ApiDeps): express.Express {
   const cases = new CaseService(client, config);
   const now = deps.now ?? Date.now;
   const billingNumbers = deps.billingNumbers ?? BillingNumbers.fromConfig(config);
+  const sipGateway = deps.sipGateway ?? createSipGateway(config);
+  const contactCenter = contactCenterLookups(config);
   const usage = new UsageBillingService(
     client,
     config,
     (enterpriseId) => cases.approvedVerification(enterpriseId, now()),
     now,
+    createUsageActivities({
+      gateway: sipGateway,
+      billing: new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey }),
+      instancesOf: async (enterpriseId) => (await contactCenter.listInstances(enterpriseId)).map((i) => i.instanceId),
+      now,
+    }).rateUsageMonth,
   );
   const ctx: KindContext = {
     config,
@@ -80,9 +90,9 @@ export function createApp(deps: ApiDeps): express.Express {
     currentApplication: (id) => cases.currentApplication(id),
     caseStatus: (id) => cases.caseStatus(id),
     reportsOf: (enterpriseId) => cases.reportsOf(enterpriseId),
-    sipGateway: deps.sipGateway ?? createSipGateway(config),
+    sipGateway,
     billingNumbers,
-    contactCenter: contactCenterLookups(config),
+    contactCenter,
   };
   const app = express();
   app.disable('x-powered-by');

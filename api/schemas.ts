@@ -5,7 +5,7 @@ import { enterpriseIdSchema } from '../domain/common';
 import { caseStatusSchema, onboardingKindSchema, roleSchema } from '../domain/onboarding';
 import { documentKindSchema } from '../domain/verification';
 import { productIdSchema } from '../domain/catalog';
-import { monthSchema, usageStatementSchema } from '../domain/usage-schemas';
+import { currentUsageSchema, monthSchema, usageStatementSchema } from '../domain/usage-schemas';
 
 export const listQuerySchema = z.strictObject({
   kind: onboardingKindSchema.optional(),
@@ -93,4 +93,4 @@ export const usageStatementsSchema = z.object({
   billsAt: z.string().nullable().describe('when: after the month closes (China time) and a grace for late records'),
   items: z.array(usageStatementSchema),
 });
-export { usageStatementSchema };
+export { currentUsageSchema, usageStatementSchema };

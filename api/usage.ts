@@ -11,12 +11,12 @@ import type { Config } from '../config';
 import { stateQuery, type OnboardingKind } from '../contract/case';
 import { usageBillingId } from '../domain/ids';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
-import { chinaMonthOf, type UsageStatement } from '../domain/usage';
+import { chinaMonthOf, type RatedMonth, type UsageStatement } from '../domain/usage';
 import type { VerificationResult } from '../domain/verification';
 import { usageBilling, type UsageBillingView } from '../workflows/usage-billing';
 import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
-import { usageMonthParam, usageStatementSchema, usageStatementsSchema } from './schemas';
+import { currentUsageSchema, usageMonthParam, usageStatementSchema, usageStatementsSchema } from './schemas';
 import { enterpriseParam, errors, jsonSchema, type Json } from './openapi-parts';
 
 /** Kinds that bring numbers into service: the first of them starts the enterprise's usage billing. */
@@ -37,6 +37,8 @@ export class UsageBillingService {
     private readonly config: Config,
     private readonly approvedVerification: (enterpriseId: string) => Promise<VerificationResult>,
     private readonly now: () => number,
+    /** Rates a month from the SBC's records as the usage activity does (reads only, charges nothing). */
+    private readonly rateMonth: (input: { enterpriseId: string; month: string }) => Promise<RatedMonth>,
   ) {}
 
   /**
@@ -94,6 +96,25 @@ export class UsageBillingService {
     };
   }
 
+  /** The current month so far, rated now: what its statement will show if nothing else happens. */
+  async current(enterpriseId: string): Promise<z.output<typeof currentUsageSchema>> {
+    const month = chinaMonthOf(this.now());
+    const [rated, view] = await Promise.all([this.rateMonth({ enterpriseId, month }), this.view(enterpriseId)]);
+    return {
+      month,
+      provisional: true,
+      observable: rated.observable,
+      calls: rated.calls,
+      minutes: rated.minutes,
+      amountFen: rated.amountFen,
+      lines: rated.lines,
+      unfinishedCalls: rated.unfinishedCalls,
+      ...(rated.unreconciled ? { unreconciled: rated.unreconciled } : {}),
+      ratedAt: rated.ratedAt,
+      billsAt: view.nextMonth === month ? view.billsAt : null,
+    };
+  }
+
   async statement(enterpriseId: string, month: string): Promise<UsageStatement> {
     const found = (await this.view(enterpriseId)).items.find((s) => s.month === month);
     if (!found) throw new HttpProblem(404, 'Not found', `no usage statement for ${month}`);
@@ -105,6 +126,10 @@ export function mountUsageRoutes(v1: Router, usage: UsageBillingService): void {
   const base = '/enterprises/:enterpriseId/usage-statements';
   v1.get(base, async (req, res) => {
     res.json(await usage.view(enterpriseInPath(req).enterpriseId));
+  });
+  // Before `/:month`, which would refuse the word as a month.
+  v1.get(`${base}/current`, async (req, res) => {
+    res.json(await usage.current(enterpriseInPath(req).enterpriseId));
   });
   v1.get(`${base}/:month`, async (req, res) => {
     const { enterpriseId } = enterpriseInPath(req);
@@ -118,6 +143,7 @@ export const usageOpenApi = {
   schemas: {
     UsageStatement: jsonSchema(usageStatementSchema, 'output'),
     UsageStatements: jsonSchema(usageStatementsSchema, 'output'),
+    CurrentUsage: jsonSchema(currentUsageSchema, 'output'),
   } as Json,
   paths: {
     '/v1/enterprises/{enterpriseId}/usage-statements': {
@@ -130,6 +156,21 @@ export const usageOpenApi = {
           200: {
             description: 'the statements, oldest first',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/UsageStatements' } } },
+          },
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    '/v1/enterprises/{enterpriseId}/usage-statements/current': {
+      get: {
+        operationId: 'getCurrentUsage',
+        summary:
+          "The current month so far (China time), rated now from the SBC's records by each number's origin; provisional, charged after the month closes (owner or support; another tenant's: 404)",
+        parameters: [enterpriseParam],
+        responses: {
+          200: {
+            description: 'the month so far',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/CurrentUsage' } } },
           },
           ...errors(400, 401, 403, 404),
         },

@@ -367,6 +367,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/enterprises/{enterpriseId}/usage-statements/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current month so far (China time), rated now from the SBC's records by each number's origin; provisional, charged after the month closes (owner or support; another tenant's: 404) */
+        get: operations["getCurrentUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/enterprises/{enterpriseId}/usage-statements/{month}": {
         parameters: {
             query?: never;
@@ -656,6 +673,55 @@ export interface components {
                 ratedAt: string;
                 reruns: number;
             }[];
+        };
+        CurrentUsage: {
+            /** @description a calendar month in China time, YYYY-MM */
+            month: string;
+            /**
+             * @description not a bill: the month is charged after it ends (see `billsAt`)
+             * @constant
+             */
+            provisional: true;
+            /** @description false where the SBC cannot be read (manual mode): no calls can be shown */
+            observable: boolean;
+            calls: number;
+            minutes: number;
+            /** @description what the month would charge if it ended now */
+            amountFen: number;
+            lines: {
+                /** @description E.164 */
+                number: string;
+                /** @description as people write it, e.g. 020-66240001 */
+                display: string;
+                /** @enum {string} */
+                numberType: "400" | "fixed-line" | "mobile";
+                /** @enum {string} */
+                direction: "inbound" | "outbound";
+                calls: number;
+                /** @description answered seconds, summed */
+                seconds: number;
+                /** @description each call's minutes rounded up, summed */
+                minutes: number;
+                fenPerMinute: number;
+                amountFen: number;
+                /**
+                 * @description where the number came from: it decides the rate (own lines are not charged)
+                 * @enum {string}
+                 */
+                origin?: "purchased" | "own-400" | "supplier" | "own-trunk" | "own-registration";
+                /** @description why this rate, by the seed's rule for the origin */
+                basis?: string;
+            }[];
+            /** @description answered calls still up, or whose end was not accounted yet */
+            unfinishedCalls: number;
+            unreconciled?: {
+                callId: string;
+                number: string;
+                answeredAt: string;
+            }[];
+            ratedAt: string;
+            /** @description when the month is charged; null before the first number case */
+            billsAt: string | null;
         };
         Instance: {
             instanceId: string;
@@ -2435,6 +2501,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UsageStatements"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCurrentUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enterpriseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the month so far */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentUsage"];
                 };
             };
             /** @description Problem details (RFC 9457) */

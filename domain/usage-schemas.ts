@@ -64,3 +64,18 @@ export const usageStatementSchema = z.object({
   ratedAt: z.string(),
   reruns: z.int(),
 });
+
+/** The current month so far: rated from the SBC's records now, charged only once the month closes. */
+export const currentUsageSchema = z.object({
+  month: monthSchema,
+  provisional: z.literal(true).describe('not a bill: the month is charged after it ends (see `billsAt`)'),
+  observable: z.boolean().describe('false where the SBC cannot be read (manual mode): no calls can be shown'),
+  calls: z.int(),
+  minutes: z.int(),
+  amountFen: z.int().describe('what the month would charge if it ended now'),
+  lines: z.array(statementLineSchema),
+  unfinishedCalls: z.int().describe('answered calls still up, or whose end was not accounted yet'),
+  unreconciled: z.array(z.object({ callId: z.string(), number: z.string(), answeredAt: z.string() })).optional(),
+  ratedAt: z.string(),
+  billsAt: z.string().nullable().describe('when the month is charged; null before the first number case'),
+});

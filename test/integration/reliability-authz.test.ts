@@ -355,6 +355,15 @@ describe('authorisation matrix', () => {
         );
         add(() =>
           check(
+            'GET /v1/enterprises/{enterpriseId}/usage-statements/current',
+            who,
+            `${rel} tenant`,
+            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
+            () => send('GET', `/v1/enterprises/${enterpriseOf(t)}/usage-statements/current`, who),
+          ),
+        );
+        add(() =>
+          check(
             'GET /v1/enterprises/{enterpriseId}/usage-statements/{month}',
             who,
             `${rel} tenant`,

@@ -232,6 +232,31 @@ describe('usage billing from the SBC’s call records', () => {
     expect(kept[0]).toMatchObject({ number: N1 });
     expect(kept[0]!.seconds).toBeLessThan(60);
 
+    // The month so far, before anything is charged: the same rating, read live from the SBC.
+    const current = await h.api
+      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/current`)
+      .set(...bearer(h.tokens.entA));
+    expect(current.status, JSON.stringify(current.body)).toBe(200);
+    expect(current.body).toMatchObject({
+      month: chinaMonthOf(Date.now()),
+      provisional: true,
+      observable: true,
+      calls: 6,
+      minutes: 6,
+      amountFen: 44,
+      unfinishedCalls: 0,
+    });
+    const currentLines = (current.body.lines as { number: string; direction: string; amountFen: number }[])
+      .map((l) => `${l.number} ${l.direction} ${l.amountFen}`)
+      .sort();
+    expect(currentLines).toEqual([`${N1} outbound 30`, `${N2} outbound 4`, `${N3} inbound 0`, `${N4} outbound 10`]);
+    expect(Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId)).toEqual([]);
+    // Another tenant's month so far: not found.
+    const foreign = await h.api
+      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/current`)
+      .set(...bearer(h.tokens.entB));
+    expect(foreign.status).toBe(404);
+
     // The calls belong to last month: the records move back (durations kept), as if made then.
     const target = monthBounds(previousMonth).start + 10 * 86_400_000;
     const shift = Math.floor((Date.now() - target) / 1000);
