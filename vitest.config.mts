@@ -18,6 +18,7 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // One Temporal dev server and one workflow bundle for the whole suite.
           globalSetup: ['test/support/global-setup.ts'],
+          setupFiles: ['test/support/quiet-logs.ts'],
           // Temporal's native worker runs best in child processes, not worker threads.
           pool: 'forks',
           testTimeout: 120_000,
