@@ -12,6 +12,7 @@ import { UnsupportedContentError, type DocumentStore } from '../storage/document
 import { createDocumentStore } from '../storage';
 import { actorOf, authenticate, enterpriseInPath, requireRole, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
+import { mountCodec } from './codec';
 import { mountConsole } from './console';
 import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
 import type { ActingKind, ActionName } from '../contract/actions';
@@ -392,7 +393,8 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(await cases.deliverBillingEvent(parsed));
   });
 
-  mountConsole(app, v1, { config, client, tokens: deps.tokens, documents, now });
+  const consoleMount = mountConsole(app, v1, { config, client, tokens: deps.tokens, documents, now });
+  mountCodec(app, { config, client, tokens: deps.tokens, sessionPrincipal: consoleMount.sessionPrincipal });
   app.use('/v1', v1);
   app.use((_req, _res, next) => next(new HttpProblem(404, 'Not found', 'no such route')));
   app.use(problemHandler);

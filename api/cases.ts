@@ -12,8 +12,9 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import { ApplicationFailure, defaultPayloadConverter, TypedSearchAttributes } from '@temporalio/common';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { Config } from '../config';
+import { fromHistoryPayload } from '../config/payload-encryption';
 import { chinaDate } from '../domain/common';
 import { caseId, verificationId, WORKFLOW_TYPES } from '../domain/ids';
 import type { Application, VerificationResult } from '../domain/verification';
@@ -535,7 +536,7 @@ export class CaseService {
     try {
       const history = await this.client.workflow.getHandle(id).fetchHistory();
       const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-      return payload ? (defaultPayloadConverter.fromPayload(payload) as T) : undefined;
+      return payload ? await fromHistoryPayload<T>(this.client, payload) : undefined;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { fromHistoryPayload } from '../config/payload-encryption';
 import type { ActionRequest } from '../contract/actions';
 import type { Config } from '../config';
 import { REJECTION_CODES, REQUIRED_DOCUMENTS, DOCUMENT_KINDS } from '../domain/verification';
@@ -109,7 +109,7 @@ async function lastRejection(
     const payloads = accepted?.args?.payloads ?? signalled?.input?.payloads;
     if (name !== 'reject' || !payloads?.[0]) continue;
     try {
-      const request = defaultPayloadConverter.fromPayload<ActionRequest<{ reasons?: unknown[] }>>(payloads[0]);
+      const request = await fromHistoryPayload<ActionRequest<{ reasons?: unknown[] }>>(client, payloads[0]);
       if (Array.isArray(request.payload?.reasons))
         last = {
           reasons: request.payload.reasons,
@@ -173,7 +173,13 @@ export interface ConsoleDeps {
  * Mounts the console: call before `app.use('/v1', v1)`, so a cookie's session is known before the
  * API's bearer check. Adds `GET /v1/documents/{documentId}` to the API router.
  */
-export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): SessionStore {
+export interface MountedConsole {
+  sessions: SessionStore;
+  /** The principal of the request's console session, if it has a live one (no CSRF check: for reads only). */
+  sessionPrincipal(req: Request): Principal | undefined;
+}
+
+export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): MountedConsole {
   const { config, tokens, documents } = deps;
   const sessions = new SessionStore(deps.now);
   const cases = new CaseService(deps.client, config);
@@ -448,5 +454,12 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Sessi
     pageHeaders,
     express.static(CONSOLE_DIR, { index: false, extensions: false, dotfiles: 'ignore', fallthrough: true }),
   );
-  return sessions;
+  return {
+    sessions,
+    sessionPrincipal: (req) => {
+      const id = cookieValue(req, SESSION_COOKIE);
+      const session = id ? sessions.get(id) : undefined;
+      return session && tokens.resolveSha256(session.tokenSha256) ? session.principal : undefined;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 /** The API process: connects to Temporal and serves HTTP until SIGINT/SIGTERM. */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
+import { payloadCodec, productDataConverter } from '../config/payload-encryption';
 import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
 import { prepareStorage } from '../storage';
 import { createApp } from './app';
@@ -14,8 +15,14 @@ async function main(): Promise<void> {
   const temporal = temporalConnectionOptions(config.temporal);
   console.log(`Temporal: ${describeTemporalConnection(temporal)}, namespace ${config.temporal.namespace}`);
   console.log(`documents: ${await prepareStorage(config)}`);
+  const codec = payloadCodec(config);
+  console.log(`payload encryption: key "${codec.encryptWith}" encrypts; ${codec.keyIds.length} key(s) decrypt`);
   const connection = await Connection.connect(temporal);
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: productDataConverter(codec),
+  });
   const app = createApp({ config, client, tokens: registry });
   const server = app.listen(config.api.port, config.api.host, () => {
     console.log(`API listening on http://${config.api.host}:${config.api.port} (public URL ${config.api.publicUrl})`);

@@ -7,6 +7,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../config';
+import { payloadCodec, productDataConverter } from '../config/payload-encryption';
 import type { BaselineActivities } from './baseline-workflow';
 
 async function main(): Promise<void> {
@@ -32,8 +33,9 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     workflowBundle: { codePath: process.env.BASELINE_BUNDLE_PATH! },
     activities,
-    // As the product's worker (worker/worker.ts).
+    // As the product's worker (worker/worker.ts): its sticky cache and its payload encryption.
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+    dataConverter: productDataConverter(payloadCodec(config)),
   });
   const running = worker.run();
   console.log('worker-ready');

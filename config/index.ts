@@ -57,6 +57,39 @@ const ipList = z.string().transform((v, ctx) => {
   return items;
 });
 
+export interface PayloadKey {
+  id: string;
+  /** 32 bytes (AES-256). */
+  key: Buffer;
+}
+
+/**
+ * Payload encryption keys: `id=base64key` pairs, comma- or newline-separated; the first encrypts,
+ * all decrypt (config/payload-encryption.ts). The same text in PAYLOAD_KEYS or PAYLOAD_KEYS_FILE.
+ */
+export const payloadKeyListSchema = z.string().transform((v, ctx): PayloadKey[] => {
+  const items = v
+    .split(/[,\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const keys: PayloadKey[] = [];
+  for (const [i, item] of items.entries()) {
+    const eq = item.indexOf('=');
+    const id = eq > 0 ? item.slice(0, eq) : '';
+    // Never quote the item: it holds the key.
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `key ${i + 1}: not id=base64key (an id of letters, digits, . _ -)` });
+      continue;
+    }
+    const key = Buffer.from(item.slice(eq + 1), 'base64');
+    if (key.length !== 32) ctx.addIssue({ code: 'custom', message: `key "${id}": not 32 bytes of base64` });
+    else if (keys.some((k) => k.id === id)) ctx.addIssue({ code: 'custom', message: `key "${id}": listed twice` });
+    else keys.push({ id, key });
+  }
+  if (items.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one key' });
+  return keys;
+});
+
 /** The provider's published signalling addresses (what customers allowlist and send to). */
 export const PROVIDER_SIGNALLING = {
   inbound: 'sip.pstn.avc.qcloud.com:5089',
@@ -78,6 +111,10 @@ export const DEFAULT_SIP_DOMAIN = 'tccc.qcloud.com';
 const envSchema = z.object({
   APP_PROFILE: z.enum(['development', 'production', 'test']).default('development'),
   DATA_DIR: z.string().default('.data'),
+  /** Payload encryption keys (see payloadKeyListSchema); else read from PAYLOAD_KEYS_FILE. */
+  PAYLOAD_KEYS: payloadKeyListSchema.optional(),
+  /** A file of payload keys; default outside production: `<DATA_DIR>/payload-keys`, made at first start. */
+  PAYLOAD_KEYS_FILE: z.string().optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 
   TEMPORAL_ADDRESS: z.string().default('localhost:7233'),
@@ -308,6 +345,8 @@ export interface Config {
     bodyLimit: string;
     tokensFile?: string;
   };
+  /** Temporal payload encryption: the keys themselves, or the file they are read from at start. */
+  payloadEncryption: { keys?: PayloadKey[]; keysFile?: string; generateIfMissing: boolean };
   documents: { dir: string; maxBytes: number };
   /** Absent: documents and the email ledger are files under `dataDir`. */
   database?: { url: string };
@@ -492,6 +531,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyLimit: e.API_BODY_LIMIT,
       tokensFile: e.API_TOKENS_FILE,
     },
+    payloadEncryption: payloadEncryption(e, dataDir),
     documents: { dir: e.DOCUMENTS_DIR ?? path.join(dataDir, 'documents'), maxBytes: e.DOCUMENT_MAX_BYTES },
     ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
     metrics: { workerAddress: e.WORKER_METRICS_ADDRESS, casesCacheMs: e.METRICS_CASES_CACHE },
@@ -665,6 +705,15 @@ function callRouting(
     pstnSimulator,
     contactCenterSip: { host: e.CONTACT_CENTER_SIP_HOST ?? e.CONTACT_CENTER_HOST, port: e.CONTACT_CENTER_SIP_PORT },
   };
+}
+
+function payloadEncryption(e: Env, dataDir: string): Config['payloadEncryption'] {
+  if (e.PAYLOAD_KEYS) return { keys: e.PAYLOAD_KEYS, generateIfMissing: false };
+  if (e.PAYLOAD_KEYS_FILE) return { keysFile: path.resolve(e.PAYLOAD_KEYS_FILE), generateIfMissing: false };
+  // Production names its keys; elsewhere a development key is made in the data directory.
+  return e.APP_PROFILE === 'production'
+    ? { generateIfMissing: false }
+    : { keysFile: path.join(dataDir, 'payload-keys'), generateIfMissing: true };
 }
 
 function temporalTls(e: Env): Pick<Config['temporal'], 'tls' | 'apiKey'> {

@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, type Config } from '../config';
+import { ensurePayloadKeysFile } from '../config/payload-encryption';
 import { ensurePrerequisites, POSTGRES } from './prerequisites';
 import {
   apiService,
@@ -190,6 +191,9 @@ export function uiConfig(config: Config): Record<string, unknown> {
     refreshInterval: '1m',
     cors: { cookieInsecure: true, allowOrigins: [], unsafeAllowAllOrigins: false },
     auth: { enabled: false },
+    // Histories are ciphertext; the UI decodes them through the API's codec endpoint with the
+    // signed-in support user's console session cookie.
+    codec: { endpoint: `${config.api.publicUrl}/codec`, includeCredentials: true },
     forwardHeaders: [],
   };
 }
@@ -379,6 +383,9 @@ async function main(): Promise<void> {
   const layout = defaultLayout(portOf(config.temporal.address, 7233));
   await ensurePrerequisites({ purpose: 'cluster', log });
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // One payload key for both workers and both APIs, made before any of them starts.
+  const { keysFile, generateIfMissing } = config.payloadEncryption;
+  if (keysFile && generateIfMissing && ensurePayloadKeysFile(keysFile)) log(`payload key generated in ${keysFile}`);
 
   const buildStarted = Date.now();
   const tools = await resolveClusterTools({ log });

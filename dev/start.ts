@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
+import { ensurePayloadKeysFile } from '../config/payload-encryption';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { sbcAvailability } from '../sbc/start';
 import { ensurePrerequisites } from './prerequisites';
@@ -93,6 +94,9 @@ export function temporalDevServer(config: Config, temporalCli: string): ServiceS
       namespace,
       '--log-level',
       'warn',
+      // Histories are ciphertext; the UI decodes them through the API's codec endpoint, for support staff.
+      '--ui-codec-endpoint',
+      `${config.api.publicUrl}/codec`,
       ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ],
     ready: { kind: 'tcp', host: '127.0.0.1', port: temporalPort },
@@ -250,6 +254,9 @@ async function main(): Promise<void> {
   // SKIP_SYSTEM_SETUP=1 nothing is checked and a missing SBC falls back to `manual` below.
   await ensurePrerequisites({ purpose: 'start', log });
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // The development payload key, made once in the data directory and shared by the worker and the API.
+  const { keysFile, generateIfMissing } = config.payloadEncryption;
+  if (keysFile && generateIfMissing && ensurePayloadKeysFile(keysFile)) log(`payload key generated in ${keysFile}`);
   const cli = await resolveTemporalCli();
   const sip = await planSipGateway(config);
   log(sipGatewayLine(config, sip));

@@ -8,13 +8,22 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { resolveTemporalCli } from '../../dev/temporal-cli';
 
 export const REPLAY_DIR = path.join(__dirname, '..', 'replay');
 
-/** The history as JSON, from the CLI (also used to search histories for secrets). */
-export async function exportHistory(client: Client, workflowId: string): Promise<string> {
+/**
+ * The history as JSON, from the CLI. `stored`: as Temporal holds it (encrypted payloads as their
+ * ciphertext). `decoded` (default, for searching histories for secrets): every encrypted payload
+ * decoded with the client's codecs and shown as its JSON value, as the CLI shows plain ones.
+ */
+export async function exportHistory(
+  client: Client,
+  workflowId: string,
+  form: 'decoded' | 'stored' = 'decoded',
+): Promise<string> {
   const cli = await resolveTemporalCli();
   const address = (client.connection as Connection).options.address;
   const { stdout } = await promisify(execFile)(
@@ -35,7 +44,31 @@ export async function exportHistory(client: Client, workflowId: string): Promise
       maxBuffer: 64 * 1024 * 1024,
     },
   );
-  return stdout;
+  if (form === 'stored') return stdout;
+  return JSON.stringify(await decodePayloadsIn(JSON.parse(stdout), client.options.loadedDataConverter.payloadCodecs));
+}
+
+const ENCRYPTED = Buffer.from('binary/encrypted').toString('base64');
+
+/** Replaces every encrypted payload in a CLI history export by its decoded value. */
+async function decodePayloadsIn(node: unknown, codecs: readonly PayloadCodec[]): Promise<unknown> {
+  if (Array.isArray(node)) return Promise.all(node.map((n) => decodePayloadsIn(n, codecs)));
+  if (node === null || typeof node !== 'object') return node;
+  const object = node as Record<string, unknown>;
+  const metadata = object.metadata as Record<string, string> | undefined;
+  if (metadata?.encoding === ENCRYPTED && typeof object.data === 'string') {
+    let payloads: Payload[] = [
+      {
+        metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+        data: Buffer.from(object.data, 'base64'),
+      },
+    ];
+    for (const codec of [...codecs].reverse()) payloads = await codec.decode(payloads);
+    return defaultPayloadConverter.fromPayload(payloads[0]!);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(object)) out[k] = await decodePayloadsIn(v, codecs);
+  return out;
 }
 
 /** History files name their case; workflows derive ids from their own (e.g. a child's), so replay needs the real one. */
@@ -47,7 +80,7 @@ async function readIds(): Promise<Record<string, string>> {
 
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  await writeFile(path.join(REPLAY_DIR, `${name}.json`), await exportHistory(client, workflowId));
+  await writeFile(path.join(REPLAY_DIR, `${name}.json`), await exportHistory(client, workflowId, 'stored'));
   const ids = { ...(await readIds()), [name]: workflowId };
   await writeFile(IDS_FILE, `${JSON.stringify(Object.fromEntries(Object.entries(ids).sort()), null, 2)}\n`);
 }

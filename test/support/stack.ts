@@ -24,6 +24,7 @@ import type { SipGateway } from '../../activities/sip-gateway';
 import { createApp } from '../../api/app';
 import { sha256Hex, TokenRegistry, type Principal } from '../../api/auth';
 import { loadConfig, type Config } from '../../config';
+import { payloadCodec, productDataConverter } from '../../config/payload-encryption';
 import { resolveTemporalCli } from '../../dev/temporal-cli';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
@@ -32,6 +33,12 @@ import { createContactCenterSandbox, type ContactCenterSandbox } from '../../san
 import { createWorker } from '../../worker/worker';
 
 const ROOT = path.join(__dirname, '..', '..');
+
+/**
+ * The suite's payload key: fixed, so histories recorded by `npm run record-histories` replay
+ * (test/integration/replay.test.ts decodes with it). A test key, never a deployment's.
+ */
+export const TEST_PAYLOAD_KEYS = 'test-2026=hjW4yNPTBK2zbMXojACEj7rjKkGqDABMA/fJzLWVKqs=';
 export const WORKER_PROCESS_SCRIPT = path.join(__dirname, 'worker-process.ts');
 
 // ---------------------------------------------------------------------------------------------
@@ -389,11 +396,17 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     API_PUBLIC_URL: apiUrl,
     VERIFICATION_REVIEW_SLA: '1h',
     VERIFICATION_RESUBMISSION_WINDOW: '1h',
+    PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
     ...env,
   };
   const config = loadConfig(fullEnv);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // Payloads encrypted as in every profile; the worker reads the same keys from its configuration.
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: productDataConverter(payloadCodec(config)),
+  });
 
   const enterprises = { a: `ent-a-${suffix}`, b: `ent-b-${suffix}` };
   const tokens = {

@@ -127,6 +127,8 @@ describe('npm run cluster', () => {
       host: '127.0.0.1',
       port: 8333,
       defaultNamespace: 'default',
+      // Histories decode through the first API's codec endpoint with the support user's session.
+      codec: { endpoint: 'http://localhost:3100/codec', includeCredentials: true },
     });
   });
 });

@@ -10,6 +10,7 @@ import { describeTemporalConnection, temporalConnectionOptions } from '../../con
 const GOOD: Record<string, string> = {
   APP_PROFILE: 'production',
   API_TOKENS_FILE: '/run/config/tokens.json',
+  PAYLOAD_KEYS_FILE: '/run/secrets/payload-keys',
   BILLING_API_KEY: 'bk_9d1f0c6e2a7b4e83b5c1',
   BILLING_WEBHOOK_SECRET: 'wh_3b8e5a0f7c2d9e14a6b2',
   CONTACT_CENTER_API_KEY: 'cc_0e4b7d2a9f1c5e8b3a6d',
