@@ -41,7 +41,7 @@ import { mountBlockedCalleeRoutes } from './blocked-callees';
 import { mountUsageRoutes, NUMBER_KINDS, UsageBillingService } from './usage';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
-import { createApiMetrics } from './metrics';
+import { createApiMetrics, type ApiMetrics } from './metrics';
 
 export interface ApiDeps {
   config: Config;
@@ -50,7 +50,18 @@ export interface ApiDeps {
   documents?: DocumentStore;
   sipGateway?: SipGateway;
   billingNumbers?: BillingNumbers;
+  /** The API's metrics, served on their own port (api/main.ts); default: a registry of this app's own. */
+  metrics?: ApiMetrics;
   now?: () => number;
+}
+
+/** The API's metrics for this deployment: requests timed by the app, the support queue counted in Temporal. */
+export function apiMetricsFor(config: Config, client: Client): ApiMetrics {
+  return createApiMetrics({
+    countWorkflows: async (query) => (await client.workflow.count(query)).count,
+    cacheMs: config.metrics.casesCacheMs,
+    taskQueue: config.temporal.taskQueue,
+  });
 }
 
 const idParam = z.string().regex(/^[a-z0-9][a-z0-9-]{2,150}$/, 'not an onboarding id');
@@ -98,14 +109,10 @@ export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  // First, so every request is timed and counted, refused ones too.
-  const metrics = createApiMetrics({
-    countWorkflows: async (query) => (await client.workflow.count(query)).count,
-    cacheMs: config.metrics.casesCacheMs,
-    taskQueue: config.temporal.taskQueue,
-  });
+  // First, so every request is timed and counted, refused ones too. Scraped on the metrics port
+  // (METRICS_PORT), never this one: a scrape queries Temporal, and nothing internal is public.
+  const metrics = deps.metrics ?? apiMetricsFor(config, client);
   app.use(metrics.middleware);
-  app.get('/metrics', metrics.handler);
 
   app.get('/healthz', async (_req, res) => {
     try {

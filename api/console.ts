@@ -25,7 +25,26 @@ import { productById, quote } from '../domain/catalog';
 import { CALLS_PER_FIXED_LINE } from '../domain/numbers';
 import { HttpProblem, parseOr400 } from './problem';
 
-export const SESSION_COOKIE = 'console_session';
+/**
+ * The session cookie: `__Host-` (this host only, path /, never a Domain) and `Secure`, always,
+ * but for one named exception below.
+ */
+export const SESSION_COOKIE = '__Host-console_session';
+/**
+ * The development exception: outside production, when the console is served over plain http on
+ * localhost (`npm start`, the tests), the cookie is `console_session` without `Secure`, which
+ * browsers would not send over http. Production requires an https API_PUBLIC_URL (config/).
+ */
+export const DEVELOPMENT_LOCALHOST_COOKIE = 'console_session';
+
+/** The cookie's name and whether it is Secure, for this deployment. */
+export function sessionCookie(config: Pick<Config, 'profile' | 'api'>): { name: string; secure: boolean } {
+  const url = new URL(config.api.publicUrl);
+  const localhost = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || /^127\./.test(url.hostname);
+  return config.profile !== 'production' && url.protocol === 'http:' && localhost
+    ? { name: DEVELOPMENT_LOCALHOST_COOKIE, secure: false }
+    : { name: SESSION_COOKIE, secure: true };
+}
 export const CSRF_HEADER = 'x-csrf-token';
 /** A session ends after this long without a request, and in any case after SESSION_MAX_MS. */
 const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
@@ -183,14 +202,14 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
   const { config, tokens, documents } = deps;
   const sessions = new SessionStore(deps.now);
   const cases = new CaseService(deps.client, config);
-  const secure = config.api.publicUrl.startsWith('https:');
+  const { name: cookieName, secure } = sessionCookie(config);
   const cookie = (value: string, maxAgeSeconds: number) =>
-    `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
+    `${cookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 
   /** Signs the request in by its session cookie (no bearer header), checking CSRF on writes. */
   const sessionAuth: RequestHandler = (req, res, next) => {
     if (req.get('authorization') !== undefined) return next();
-    const id = cookieValue(req, SESSION_COOKIE);
+    const id = cookieValue(req, cookieName);
     if (!id) return next();
     const session = sessions.get(id);
     // A revoked token ends its sessions at once.
@@ -253,7 +272,7 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
       throw new HttpProblem(401, 'Unauthorized', 'that API token is not known', {
         errors: [{ path: 'token', message: 'unknown API token' }],
       });
-    const previous = cookieValue(req, SESSION_COOKIE);
+    const previous = cookieValue(req, cookieName);
     if (previous) sessions.delete(previous);
     const { id, session } = sessions.create(principal, hash(token));
     res.append('Set-Cookie', cookie(id, SESSION_MAX_MS / 1000));
@@ -268,15 +287,28 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
       if (!principal) throw new HttpProblem(401, 'Unauthorized', 'a valid bearer token is required');
       return res.json({ principal, csrfToken: null });
     }
-    const id = cookieValue(req, SESSION_COOKIE);
+    const id = cookieValue(req, cookieName);
     const session = id ? sessions.get(id) : undefined;
     if (!session || !tokens.resolveSha256(session.tokenSha256))
       throw new HttpProblem(401, 'Unauthorized', 'not signed in');
     res.json({ principal: session.principal, csrfToken: session.csrfToken });
   });
 
+  /**
+   * The load balancer's sign-in check for the Temporal UI it serves at /temporal/ (nginx
+   * `auth_request`, deploy/nginx.conf): 204 for a live session of support or admin staff.
+   */
+  consoleApi.get('/session/staff', (req, res) => {
+    const id = cookieValue(req, cookieName);
+    const session = id ? sessions.get(id) : undefined;
+    if (!session || !tokens.resolveSha256(session.tokenSha256))
+      throw new HttpProblem(401, 'Unauthorized', 'not signed in');
+    requireRole(session.principal, ['support']);
+    res.status(204).end();
+  });
+
   consoleApi.delete('/session', (req, res) => {
-    const id = cookieValue(req, SESSION_COOKIE);
+    const id = cookieValue(req, cookieName);
     const session = id ? sessions.get(id) : undefined;
     if (id && session) {
       if (crossSite(req, config.api.publicUrl))
@@ -457,7 +489,7 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
   return {
     sessions,
     sessionPrincipal: (req) => {
-      const id = cookieValue(req, SESSION_COOKIE);
+      const id = cookieValue(req, cookieName);
       const session = id ? sessions.get(id) : undefined;
       return session && tokens.resolveSha256(session.tokenSha256) ? session.principal : undefined;
     },

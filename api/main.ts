@@ -4,7 +4,8 @@ import { loadConfig } from '../config';
 import { payloadCodec, productDataConverter } from '../config/payload-encryption';
 import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
 import { prepareStorage } from '../storage';
-import { createApp } from './app';
+import { apiMetricsFor, createApp } from './app';
+import { createMetricsApp } from './metrics';
 import { DEMO_TOKENS, FileTokenRegistry, loadTokens } from './auth';
 
 async function main(): Promise<void> {
@@ -23,7 +24,11 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     dataConverter: productDataConverter(codec),
   });
-  const app = createApp({ config, client, tokens: registry });
+  const metrics = apiMetricsFor(config, client);
+  const app = createApp({ config, client, tokens: registry, metrics });
+  const metricsServer = createMetricsApp(metrics).listen(config.metrics.port, config.metrics.host, () => {
+    console.log(`API metrics on http://${config.metrics.host}:${config.metrics.port}/metrics (not on the API port)`);
+  });
   const server = app.listen(config.api.port, config.api.host, () => {
     console.log(`API listening on http://${config.api.host}:${config.api.port} (public URL ${config.api.publicUrl})`);
     if (demo) {
@@ -36,6 +41,7 @@ async function main(): Promise<void> {
     }
   });
   const stop = () => {
+    metricsServer.close();
     server.close(() => {
       void connection.close().finally(() => process.exit(0));
     });

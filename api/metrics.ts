@@ -1,11 +1,11 @@
 /**
- * The API's Prometheus metrics (`GET /metrics`): requests and their latency per route template
+ * The API's Prometheus metrics (`GET /metrics` on the metrics port, METRICS_PORT): requests and their latency per route template
  * (`/v1/onboardings/:id`, never the raw URL, so ids and probes of unknown paths add no series),
  * and how many running cases wait on support in each kind and stage, counted in Temporal's
  * visibility store when scraped and reused for a short while (a scrape flood costs Temporal
  * nothing more). Aggregates only: no tenant, case id or person appears in a label.
  */
-import type { RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STAGES } from '../contract/stages';
 
@@ -121,6 +121,18 @@ export function createApiMetrics(options: ApiMetricsOptions): ApiMetrics {
   };
 
   return { registry, middleware, handler };
+}
+
+/**
+ * The metrics listener's app: `GET /metrics` and nothing else, for the internal network only
+ * (METRICS_HOST:METRICS_PORT), apart from the API's public port.
+ */
+export function createMetricsApp(metrics: ApiMetrics): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metrics.handler);
+  app.use((_req, res) => res.status(404).type('text/plain').send('not found\n'));
+  return app;
 }
 
 /** One visibility count per kind and stage: GROUP BY on custom attributes is not in every store. */

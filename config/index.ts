@@ -146,6 +146,9 @@ const envSchema = z.object({
     .optional(),
   /** The worker's Prometheus endpoint (the SDK's runtime metrics), `host:port`; unset: none. */
   WORKER_METRICS_ADDRESS: z.string().regex(hostPortPattern, 'host:port').optional(),
+  /** The API's Prometheus endpoint: its own listener, never the API's port. Default port: API_PORT + 6464 (3000: 9464). */
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  METRICS_PORT: port.optional(),
   /** How long the API's count of cases waiting on support is reused between scrapes. */
   METRICS_CASES_CACHE: durationSchema.default(15_000),
 
@@ -350,7 +353,8 @@ export interface Config {
   documents: { dir: string; maxBytes: number };
   /** Absent: documents and the email ledger are files under `dataDir`. */
   database?: { url: string };
-  metrics: { workerAddress?: string; casesCacheMs: number };
+  /** The API's metrics listener (host, port), the worker's, and the support-queue count's reuse. */
+  metrics: { host: string; port: number; workerAddress?: string; casesCacheMs: number };
   email: {
     smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
     webPort: number;
@@ -534,7 +538,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     payloadEncryption: payloadEncryption(e, dataDir),
     documents: { dir: e.DOCUMENTS_DIR ?? path.join(dataDir, 'documents'), maxBytes: e.DOCUMENT_MAX_BYTES },
     ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
-    metrics: { workerAddress: e.WORKER_METRICS_ADDRESS, casesCacheMs: e.METRICS_CASES_CACHE },
+    metrics: {
+      host: e.METRICS_HOST,
+      port: e.METRICS_PORT ?? e.API_PORT + 6464,
+      workerAddress: e.WORKER_METRICS_ADDRESS,
+      casesCacheMs: e.METRICS_CASES_CACHE,
+    },
     email: {
       smtp: {
         host: e.SMTP_HOST,
@@ -794,6 +803,11 @@ function productionIssues(e: Env, raw: Record<string, string | undefined>): { pa
   const issues: { path: string; message: string }[] = [];
   if (!e.API_TOKENS_FILE)
     issues.push({ path: 'API_TOKENS_FILE', message: 'required in production (a JSON file of token hashes)' });
+  // The session cookie is Secure and the console's links are followed by people: https only.
+  if (raw.API_PUBLIC_URL === undefined)
+    issues.push({ path: 'API_PUBLIC_URL', message: 'required in production (the https address people reach)' });
+  else if (!raw.API_PUBLIC_URL.startsWith('https://'))
+    issues.push({ path: 'API_PUBLIC_URL', message: 'not https: production serves the API over TLS only' });
   for (const [name, fallback] of Object.entries(DEFAULT_SECRETS) as [keyof typeof DEFAULT_SECRETS, string][]) {
     const value = e[name];
     if (raw[name] === undefined) issues.push({ path: name, message: 'not set: the development default would be used' });

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { sha256Hex, TokenRegistry } from '../../api/auth';
+import { loadConfig } from '../../config';
 import { bearer, caseWhen, startHarness, type Harness } from '../support/harness';
 import { legalRepApplication, PNG, upload } from '../support/fixtures';
 
@@ -327,5 +328,26 @@ describe('document uploads through the console helpers', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('image/png');
     expect(Buffer.compare(Buffer.from(res.body as Buffer), PNG)).toBe(0);
+  });
+});
+
+describe('the session cookie off localhost', () => {
+  it('is __Host- prefixed and Secure, and only that name signs in', async () => {
+    const config = loadConfig({ ...h.env, API_PUBLIC_URL: 'https://console.cc-provider.net' });
+    const tokens = new TokenRegistry([
+      { principal: { name: 'support', role: 'support' }, tokenSha256: sha256Hex(h.tokens.support) },
+    ]);
+    const api = request(createApp({ config, client: h.client, tokens, sipGateway: h.sipGateway }));
+    const res = await api.post('/console/api/session').send({ token: h.tokens.support });
+    expect(res.status).toBe(201);
+    const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]!;
+    expect(setCookie).toMatch(/^__Host-console_session=[A-Za-z0-9_-]{40,};/);
+    expect(setCookie).toContain('; Secure');
+    expect(setCookie).toContain('Path=/');
+    expect(setCookie).not.toMatch(/Domain=/i);
+    const value = setCookie.split(';')[0]!.slice('__Host-console_session='.length);
+    expect((await api.get('/console/api/session').set('Cookie', `__Host-console_session=${value}`)).status).toBe(200);
+    // The development name is not read here: a cookie planted without the prefix signs nobody in.
+    expect((await api.get('/console/api/session').set('Cookie', `console_session=${value}`)).status).toBe(401);
   });
 });

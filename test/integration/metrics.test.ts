@@ -5,6 +5,8 @@
  * worker's metrics listen on this file's loopback /24.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +67,7 @@ const awaitingReview = (text: string) =>
 
 describe('metrics and shared state', () => {
   it('the API counts requests per route template and the cases waiting on support', async () => {
-    const before = (await h.api.get('/metrics').expect(200)).text;
+    const before = (await h.metrics.get('/metrics').expect(200)).text;
     expect(awaitingReview(before)).toBe('0');
 
     const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
@@ -85,7 +87,7 @@ describe('metrics and shared state', () => {
       .expect(404);
 
     const after = await eventually(async () => {
-      const text = (await h.api.get('/metrics').expect(200)).text;
+      const text = (await h.metrics.get('/metrics').expect(200)).text;
       return awaitingReview(text) === '1' ? text : undefined;
     });
     expect(after).toMatch(/^http_requests_total\{method="POST",route="\/v1\/onboardings",status="202"\} 1$/m);
@@ -121,6 +123,59 @@ describe('metrics and shared state', () => {
       );
     } finally {
       await client.end();
+    }
+  });
+
+  it('a production API serves /metrics on its metrics port only, never on the API port', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'metrics-api-'));
+    const tokensFile = path.join(dir, 'tokens.json');
+    await writeFile(tokensFile, JSON.stringify([{ name: 'ops', role: 'support', tokenSha256: 'a'.repeat(64) }]));
+    const host = `${loopbackNet(82)}.2`;
+    const api = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        APP_PROFILE: 'production',
+        DATA_DIR: dir,
+        TEMPORAL_ADDRESS: h.config.temporal.address,
+        TEMPORAL_TASK_QUEUE: h.config.temporal.taskQueue,
+        PAYLOAD_KEYS: h.env.PAYLOAD_KEYS!,
+        API_HOST: host,
+        API_PORT: '3000',
+        API_PUBLIC_URL: 'https://onboarding.cc-provider.net',
+        API_TOKENS_FILE: tokensFile,
+        METRICS_HOST: host,
+        BILLING_API_KEY: 'bk_9d1f0c6e2a7b4e83b5c1',
+        BILLING_WEBHOOK_SECRET: 'wh_3b8e5a0f7c2d9e14a6b2',
+        CONTACT_CENTER_API_KEY: 'cc_0e4b7d2a9f1c5e8b3a6d',
+        SIP_GATEWAY_MODE: 'manual',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    api.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    api.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    try {
+      await eventually(() => output.includes('API metrics on'), 30_000, `the API to start: ${output}`);
+      await eventually(async () => (await fetch(`http://${host}:3000/healthz`)).ok, 15_000, 'healthz');
+      const onApiPort = await fetch(`http://${host}:3000/metrics`);
+      expect(onApiPort.status).toBe(404);
+      expect(await onApiPort.text()).not.toContain('http_requests_total');
+      // The default metrics port: the API port + 6464.
+      const scraped = await fetch(`http://${host}:9464/metrics`);
+      expect(scraped.status).toBe(200);
+      const text = await scraped.text();
+      expect(text).toMatch(/^http_requests_total\{method="GET",route="unmatched",status="404"\} 1$/m);
+      expect(text).toMatch(/^http_requests_total\{method="GET",route="\/healthz",status="200"\} \d+$/m);
+      // The metrics listener serves nothing else.
+      expect((await fetch(`http://${host}:9464/healthz`)).status).toBe(404);
+      expect((await fetch(`http://${host}:9464/v1/openapi.json`)).status).toBe(404);
+    } finally {
+      const exited = new Promise((resolve) => api.once('exit', resolve));
+      api.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      api.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -21,7 +21,8 @@ import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { createActivities, createSipGateway } from '../../activities';
 import type { SipGateway } from '../../activities/sip-gateway';
-import { createApp } from '../../api/app';
+import { apiMetricsFor, createApp } from '../../api/app';
+import { createMetricsApp } from '../../api/metrics';
 import { sha256Hex, TokenRegistry, type Principal } from '../../api/auth';
 import { loadConfig, type Config } from '../../config';
 import { payloadCodec, productDataConverter } from '../../config/payload-encryption';
@@ -306,6 +307,8 @@ export interface Stack {
   client: Client;
   /** The API app through supertest (no network); `apiUrl` is the same app listening for real. */
   api: ReturnType<typeof request>;
+  /** The API's metrics listener (its own port in production), through supertest. */
+  metrics: ReturnType<typeof request>;
   mail: MailCatcher;
   billing: BillingSandbox;
   /** The contact-center platform's sandbox, in this process (its fault switches: `setFaults`). */
@@ -427,7 +430,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   );
   // One gateway for the API's checks and the worker's activities.
   const sipGateway = options.sipGateway ?? createSipGateway(config);
-  const app = createApp({ config, client, tokens: registry, sipGateway });
+  const metrics = apiMetricsFor(config, client);
+  const app = createApp({ config, client, tokens: registry, sipGateway, metrics });
   apiServer.on('request', app);
 
   const mode = options.worker ?? 'in-process';
@@ -467,6 +471,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     config,
     client,
     api: request(app),
+    metrics: request(createMetricsApp(metrics)),
     mail,
     billing,
     contactCenter,

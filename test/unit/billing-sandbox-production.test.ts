@@ -61,6 +61,7 @@ describe('billing sandbox control routes', () => {
       env: {
         PATH: process.env.PATH,
         APP_PROFILE: 'production',
+        API_PUBLIC_URL: 'https://onboarding.cc-provider.net',
         DATA_DIR: dir,
         API_TOKENS_FILE: path.join(dir, 'tokens.json'),
         BILLING_HOST: '127.0.0.1',

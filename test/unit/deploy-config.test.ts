@@ -55,6 +55,8 @@ interface ComposeService {
   environment?: Record<string, string | number | boolean>;
   ports?: string[];
   network_mode?: string;
+  profiles?: string[];
+  networks?: string[] | Record<string, { ipv4_address: string }>;
   depends_on?: Record<string, { condition: string }>;
 }
 
@@ -78,28 +80,65 @@ function resolvedEnv(name: string, values: Record<string, string> = {}): Record<
   );
 }
 
+// The SBC's public addresses and the public URL are the operator's to give (deploy/production.env).
+const ADDRESSES = {
+  API_PUBLIC_URL: 'https://onboarding.example.net',
+  SIP_PROVIDER_INBOUND: 'sip.onboarding.example.net:5080',
+  SIP_PROVIDER_INBOUND_IPS: '203.0.113.10:5080',
+  SIP_PROVIDER_OUTBOUND: '203.0.113.10:5080',
+  SIP_REGISTRAR: 'sip.onboarding.example.net:5080',
+};
+
 describe('production compose file', () => {
-  it("publishes only the API and the SBC's SIP port; operator UIs listen on host loopback", () => {
-    const published = Object.entries(services).flatMap(([name, s]) =>
-      (s.ports ?? []).map((port) => ({ name, port: String(port) })),
-    );
-    const open = published.filter((p) => !p.port.startsWith('127.0.0.1:'));
-    // The API runs in the SBC's network namespace (its RPC is loopback-only), so the SBC publishes its port.
-    const apiHost = /^service:(.+)$/.exec(services.api!.network_mode ?? '')?.[1];
-    expect(apiHost).toBe('sbc');
-    expect(services.api!.ports ?? []).toEqual([]);
-    expect(resolvedEnv('api').API_PORT).toBe('3000');
-    expect(resolvedEnv('api-2').API_PORT).toBe('3001');
-    expect(open).toEqual([
-      { name: 'sbc', port: '3000:3000' },
-      { name: 'sbc', port: '3001:3001' },
+  it("publishes only the load balancer's ports (and the SBC's SIP); the APIs listen on the load balancer's network", () => {
+    // Services of the development profile (Mailpit) do not run in production.
+    const published = Object.entries(services)
+      .filter(([, s]) => !s.profiles?.length)
+      .flatMap(([name, s]) => (s.ports ?? []).map((port) => ({ name, port: String(port) })));
+    expect(services.mailpit!.profiles).toEqual(['development']);
+    // HTTP only through the load balancer (TLS); SIP is the SBC's own public face.
+    expect(published).toEqual([
+      { name: 'lb', port: '443:443' },
+      { name: 'lb', port: '80:80' },
       { name: 'sbc', port: '5080:5080/udp' },
       { name: 'sbc', port: '5080:5080/tcp' },
     ]);
-    for (const internal of ['temporal', 'postgresql', 'billing', 'sbc-db', 'app-db', 'worker'])
-      expect(services[internal]!.ports ?? [], internal).toEqual([]);
-    // Neither the Temporal frontend nor SMTP is reachable from the host at all.
-    expect(published.map((p) => p.port).filter((p) => /:(7233|1025|4010)$/.test(p))).toEqual([]);
+    // The APIs share the SBC's namespace (its RPC is loopback-only) and bind its edge address only;
+    // their metrics bind its internal address, on ports of their own.
+    const apiHost = /^service:(.+)$/.exec(services.api!.network_mode ?? '')?.[1];
+    expect(apiHost).toBe('sbc');
+    const sbcNetworks = services.sbc!.networks as Record<string, { ipv4_address: string }>;
+    expect(sbcNetworks.edge!.ipv4_address).toBe('172.31.0.10');
+    expect(sbcNetworks.default!.ipv4_address).toBe('172.30.0.10');
+    for (const name of ['api', 'api-2']) {
+      const env = resolvedEnv(name);
+      expect(env.API_HOST, name).toBe('172.31.0.10');
+      expect(env.METRICS_HOST, name).toBe('172.30.0.10');
+      expect(env.METRICS_PORT, name).not.toBe(env.API_PORT);
+    }
+    expect([resolvedEnv('api').METRICS_PORT, resolvedEnv('api-2').METRICS_PORT]).toEqual(['9464', '9465']);
+    // The load balancer is on the edge network only, and proxies to exactly those two listeners.
+    expect(services.lb!.networks).toEqual(['edge']);
+    const nginx = fs.readFileSync(path.join(ROOT, 'deploy/nginx.conf'), 'utf8');
+    expect([...nginx.matchAll(/^\s*server (\S+) /gm)].map((m) => m[1])).toEqual([
+      '172.31.0.10:3000',
+      '172.31.0.10:3001',
+    ]);
+    expect(nginx).toMatch(/location = \/metrics \{\s*return 404;/);
+    expect(nginx).toMatch(/listen 443 ssl;/);
+    // Neither the Temporal frontend, the UI, SMTP nor a database is on the edge network.
+    const edge = Object.entries(services)
+      .filter(([, s]) => (Array.isArray(s.networks) ? s.networks.includes('edge') : s.networks && 'edge' in s.networks))
+      .map(([name]) => name)
+      .sort();
+    expect(edge).toEqual(['billing', 'lb', 'sbc', 'temporal-ui']);
+  });
+
+  it('production refuses a plain-http public URL, and compose has no default for it', () => {
+    expect(composeText).toMatch(/API_PUBLIC_URL: \$\{API_PUBLIC_URL:\?[^}]*\}/);
+    expect(() =>
+      loadConfig(resolvedEnv('api', { ...ADDRESSES, API_PUBLIC_URL: 'http://onboarding.example.net' })),
+    ).toThrow(/API_PUBLIC_URL: not https/);
   });
 
   it('runs the billing sandbox with the production profile (no /_sandbox routes)', () => {
@@ -157,13 +196,7 @@ describe('production compose file', () => {
   });
 
   it('gives every application process a configuration the production check accepts', () => {
-    // The SBC's public addresses are the operator's to give (deploy/production.env).
-    const addresses = {
-      SIP_PROVIDER_INBOUND: 'sip.onboarding.example.net:5080',
-      SIP_PROVIDER_INBOUND_IPS: '203.0.113.10:5080',
-      SIP_PROVIDER_OUTBOUND: '203.0.113.10:5080',
-      SIP_REGISTRAR: 'sip.onboarding.example.net:5080',
-    };
+    const addresses = ADDRESSES;
     for (const name of ['api', 'api-2', 'worker', 'billing', 'sbc']) {
       const config = loadConfig(resolvedEnv(name, addresses));
       expect(config.profile, name).toBe('production');
@@ -193,10 +226,10 @@ describe('production compose file', () => {
     expect(api2.command).toEqual(api.command);
     expect(api2.network_mode).toBe(api.network_mode);
     expect(api2.depends_on).toEqual(api.depends_on);
-    expect(api.healthcheck?.test.join(' ')).toContain('127.0.0.1:3000/healthz');
-    expect(api2.healthcheck?.test.join(' ')).toContain('127.0.0.1:3001/healthz');
-    const { API_PORT: p1, ...rest1 } = resolvedEnv('api');
-    const { API_PORT: p2, ...rest2 } = resolvedEnv('api-2');
+    expect(api.healthcheck?.test.join(' ')).toContain('172.31.0.10:3000/healthz');
+    expect(api2.healthcheck?.test.join(' ')).toContain('172.31.0.10:3001/healthz');
+    const { API_PORT: p1, METRICS_PORT: _m1, ...rest1 } = resolvedEnv('api');
+    const { API_PORT: p2, METRICS_PORT: _m2, ...rest2 } = resolvedEnv('api-2');
     expect([p1, p2]).toEqual(['3000', '3001']);
     expect(rest2).toEqual(rest1);
     // Several processes share documents and the email ledger through the product's database.

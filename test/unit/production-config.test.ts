@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_TOKENS, readTokensFile, sha256Hex, TokenRegistry } from '../../api/auth';
+import { sessionCookie } from '../../api/console';
 import { ConfigError, databasePasswordProblem, loadConfig } from '../../config';
 import { describeTemporalConnection, temporalConnectionOptions } from '../../config/temporal-connection';
 
@@ -11,6 +12,7 @@ const GOOD: Record<string, string> = {
   APP_PROFILE: 'production',
   API_TOKENS_FILE: '/run/config/tokens.json',
   PAYLOAD_KEYS_FILE: '/run/secrets/payload-keys',
+  API_PUBLIC_URL: 'https://onboarding.cc-provider.net',
   BILLING_API_KEY: 'bk_9d1f0c6e2a7b4e83b5c1',
   BILLING_WEBHOOK_SECRET: 'wh_3b8e5a0f7c2d9e14a6b2',
   CONTACT_CENTER_API_KEY: 'cc_0e4b7d2a9f1c5e8b3a6d',
@@ -51,6 +53,7 @@ describe('production refuses default secrets', () => {
     });
     expect(issues.map((i) => i.path).sort()).toEqual(
       [
+        'API_PUBLIC_URL',
         'API_TOKENS_FILE',
         'BILLING_API_KEY',
         'BILLING_WEBHOOK_SECRET',
@@ -266,5 +269,41 @@ describe('Temporal connection options', () => {
         { path: 'TEMPORAL_TLS_KEY', message: 'cannot read /tls/gone.key: ENOENT' },
       ]);
     }
+  });
+});
+
+describe('nothing internal on a public port', () => {
+  it('refuses a production API_PUBLIC_URL that is not https, or none', () => {
+    expect(issuesOf(GOOD)).toEqual([]);
+    for (const url of ['http://onboarding.cc-provider.net', 'http://localhost:3000'])
+      expect(issuesOf({ ...GOOD, API_PUBLIC_URL: url })).toEqual([
+        { path: 'API_PUBLIC_URL', message: 'not https: production serves the API over TLS only' },
+      ]);
+    const { API_PUBLIC_URL: _, ...unset } = GOOD;
+    expect(issuesOf(unset)).toEqual([expect.objectContaining({ path: 'API_PUBLIC_URL' })]);
+    // Development keeps its plain-http default.
+    expect(loadConfig({}).api.publicUrl).toBe('http://localhost:3000');
+  });
+
+  it('serves metrics on their own port, loopback by default', () => {
+    expect(loadConfig(GOOD).metrics).toMatchObject({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ ...GOOD, API_PORT: '3001' }).metrics.port).toBe(9465);
+    expect(loadConfig({ ...GOOD, METRICS_HOST: '0.0.0.0', METRICS_PORT: '9100' }).metrics).toMatchObject({
+      host: '0.0.0.0',
+      port: 9100,
+    });
+  });
+
+  it('names the session cookie __Host- and makes it Secure, but for plain-http localhost outside production', () => {
+    const secure = { name: '__Host-console_session', secure: true };
+    expect(sessionCookie(loadConfig(GOOD))).toEqual(secure);
+    expect(sessionCookie(loadConfig({ API_PUBLIC_URL: 'https://console.cc-provider.net' }))).toEqual(secure);
+    // A development machine reached by its LAN address over http is no exception.
+    expect(sessionCookie(loadConfig({ API_PUBLIC_URL: 'http://192.0.2.7:3000' }))).toEqual(secure);
+    for (const url of ['http://localhost:3000', 'http://127.0.0.1:41234', 'http://[::1]:3000'])
+      expect(sessionCookie(loadConfig({ APP_PROFILE: 'test', API_PUBLIC_URL: url })), url).toEqual({
+        name: 'console_session',
+        secure: false,
+      });
   });
 });

@@ -7,6 +7,7 @@ describe('SIP configuration', () => {
   it('tells customers the published addresses, and the local SBC in development', () => {
     const prod = loadConfig({
       APP_PROFILE: 'production',
+      API_PUBLIC_URL: 'https://onboarding.cc-provider.net',
       API_TOKENS_FILE: '/etc/tokens.json',
       BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a',
       BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c',
