@@ -34,7 +34,7 @@ export interface CodecDeps {
   config: Config;
   client: Client;
   tokens: TokenRegistry;
-  sessionPrincipal(req: Request): Principal | undefined;
+  sessionPrincipal(req: Request): Promise<Principal | undefined>;
 }
 
 /** The origins whose pages may call the endpoint with credentials: the Temporal UI's. */
@@ -65,9 +65,9 @@ export function mountCodec(app: Express, deps: CodecDeps): void {
     next();
   };
 
-  const signIn: RequestHandler = (req, _res, next) => {
+  const signIn: RequestHandler = async (req, _res, next) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-    const principal = bearer ? tokens.resolve(bearer[1]!) : deps.sessionPrincipal(req);
+    const principal = bearer ? tokens.resolve(bearer[1]!) : await deps.sessionPrincipal(req);
     try {
       requireRole(principal, ['support']);
     } catch (err) {

@@ -5,7 +5,7 @@
  * beyond the public API (the support queue, the documents' bytes, form metadata). The API keeps
  * accepting bearer tokens; a bearer header always wins over a cookie.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
@@ -23,6 +23,8 @@ import { KINDS } from './kinds';
 import { checkEligibility, thirdPartyLineStartSchema } from '../domain/eligibility';
 import { productById, quote } from '../domain/catalog';
 import { CALLS_PER_FIXED_LINE } from '../domain/numbers';
+import { createSessionStore } from '../storage';
+import { SESSION_MAX_MS, type SessionStore } from '../storage/sessions';
 import { HttpProblem, parseOr400 } from './problem';
 
 /**
@@ -46,69 +48,11 @@ export function sessionCookie(config: Pick<Config, 'profile' | 'api'>): { name: 
     : { name: SESSION_COOKIE, secure: true };
 }
 export const CSRF_HEADER = 'x-csrf-token';
-/** A session ends after this long without a request, and in any case after SESSION_MAX_MS. */
-const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
-const SESSION_MAX_MS = 12 * 60 * 60 * 1000;
 // Beside api/ in the source tree and in the image (dist/console); from a local dist/api, the source's.
 const CONSOLE_DIR =
   [path.join(__dirname, '..', 'console'), path.join(__dirname, '..', '..', 'console')].find((dir) =>
     existsSync(path.join(dir, 'index.html')),
   ) ?? path.join(__dirname, '..', 'console');
-
-interface Session {
-  principal: Principal;
-  /** The token's hash: the session lives only as long as the token does (revocation ends it). */
-  tokenSha256: string;
-  csrfToken: string;
-  createdAt: number;
-  lastSeenAt: number;
-}
-
-/** Sessions held in this process, keyed by the hash of the cookie's value (never the value). */
-export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
-
-  constructor(private readonly now: () => number = Date.now) {}
-
-  create(principal: Principal, tokenSha256: string): { id: string; session: Session } {
-    this.prune();
-    const id = randomBytes(32).toString('base64url');
-    const at = this.now();
-    const session = {
-      principal,
-      tokenSha256,
-      csrfToken: randomBytes(32).toString('base64url'),
-      createdAt: at,
-      lastSeenAt: at,
-    };
-    this.sessions.set(hash(id), session);
-    return { id, session };
-  }
-
-  get(id: string): Session | undefined {
-    const key = hash(id);
-    const session = this.sessions.get(key);
-    if (!session) return undefined;
-    const at = this.now();
-    if (at - session.lastSeenAt > SESSION_IDLE_MS || at - session.createdAt > SESSION_MAX_MS) {
-      this.sessions.delete(key);
-      return undefined;
-    }
-    session.lastSeenAt = at;
-    return session;
-  }
-
-  delete(id: string): void {
-    this.sessions.delete(hash(id));
-  }
-
-  private prune(): void {
-    const at = this.now();
-    for (const [key, s] of this.sessions) {
-      if (at - s.lastSeenAt > SESSION_IDLE_MS || at - s.createdAt > SESSION_MAX_MS) this.sessions.delete(key);
-    }
-  }
-}
 
 /** A package's ES module build, which sits beside the CommonJS entry its exports map resolves. */
 function esmBeside(entry: string, file: string): string {
@@ -185,6 +129,8 @@ export interface ConsoleDeps {
   client: Client;
   tokens: TokenRegistry;
   documents: DocumentStore;
+  /** Default: PostgreSQL when DATABASE_URL is set, else this process's memory (storage/sessions.ts). */
+  sessions?: SessionStore;
   now?: () => number;
 }
 
@@ -195,26 +141,36 @@ export interface ConsoleDeps {
 export interface MountedConsole {
   sessions: SessionStore;
   /** The principal of the request's console session, if it has a live one (no CSRF check: for reads only). */
-  sessionPrincipal(req: Request): Principal | undefined;
+  sessionPrincipal(req: Request): Promise<Principal | undefined>;
 }
 
 export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): MountedConsole {
   const { config, tokens, documents } = deps;
-  const sessions = new SessionStore(deps.now);
+  const sessions = deps.sessions ?? createSessionStore(config, deps.now);
+  /** The live session of this request's cookie whose token is still valid; a revoked token's session is ended. */
+  const liveSession = async (req: Request) => {
+    const id = cookieValue(req, cookieName);
+    const session = id ? await sessions.get(id) : undefined;
+    if (!id || !session) return undefined;
+    if (!tokens.resolveSha256(session.tokenSha256)) {
+      await sessions.delete(id);
+      return undefined;
+    }
+    return { id, session };
+  };
   const cases = new CaseService(deps.client, config);
   const { name: cookieName, secure } = sessionCookie(config);
   const cookie = (value: string, maxAgeSeconds: number) =>
     `${cookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure ? '; Secure' : ''}`;
 
   /** Signs the request in by its session cookie (no bearer header), checking CSRF on writes. */
-  const sessionAuth: RequestHandler = (req, res, next) => {
+  const sessionAuth: RequestHandler = async (req, res, next) => {
     if (req.get('authorization') !== undefined) return next();
-    const id = cookieValue(req, cookieName);
-    if (!id) return next();
-    const session = sessions.get(id);
+    if (!cookieValue(req, cookieName)) return next();
     // A revoked token ends its sessions at once.
-    if (!session || !tokens.resolveSha256(session.tokenSha256)) {
-      if (session) sessions.delete(id);
+    const live = await liveSession(req);
+    const session = live?.session;
+    if (!session) {
       res.append('Set-Cookie', cookie('', 0));
       return next(new HttpProblem(401, 'Unauthorized', 'the console session has ended; sign in again'));
     }
@@ -260,7 +216,7 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
   });
   consoleApi.use(express.json({ limit: '16kb' }));
 
-  consoleApi.post('/session', (req, res) => {
+  consoleApi.post('/session', async (req, res) => {
     // A login form posted from another site would sign the victim into the attacker's account.
     if (crossSite(req, config.api.publicUrl))
       throw new HttpProblem(403, 'Forbidden', 'sign in from the console itself');
@@ -273,13 +229,13 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
         errors: [{ path: 'token', message: 'unknown API token' }],
       });
     const previous = cookieValue(req, cookieName);
-    if (previous) sessions.delete(previous);
-    const { id, session } = sessions.create(principal, hash(token));
+    if (previous) await sessions.delete(previous);
+    const { id, session } = await sessions.create(principal, hash(token));
     res.append('Set-Cookie', cookie(id, SESSION_MAX_MS / 1000));
     res.status(201).json({ principal, csrfToken: session.csrfToken });
   });
 
-  consoleApi.get('/session', (req, res) => {
+  consoleApi.get('/session', async (req, res) => {
     // Behind an OIDC proxy that injects a bearer token, the console needs no session of its own.
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     if (bearer) {
@@ -287,10 +243,8 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
       if (!principal) throw new HttpProblem(401, 'Unauthorized', 'a valid bearer token is required');
       return res.json({ principal, csrfToken: null });
     }
-    const id = cookieValue(req, cookieName);
-    const session = id ? sessions.get(id) : undefined;
-    if (!session || !tokens.resolveSha256(session.tokenSha256))
-      throw new HttpProblem(401, 'Unauthorized', 'not signed in');
+    const session = (await liveSession(req))?.session;
+    if (!session) throw new HttpProblem(401, 'Unauthorized', 'not signed in');
     res.json({ principal: session.principal, csrfToken: session.csrfToken });
   });
 
@@ -298,25 +252,23 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
    * The load balancer's sign-in check for the Temporal UI it serves at /temporal/ (nginx
    * `auth_request`, deploy/nginx.conf): 204 for a live session of support or admin staff.
    */
-  consoleApi.get('/session/staff', (req, res) => {
-    const id = cookieValue(req, cookieName);
-    const session = id ? sessions.get(id) : undefined;
-    if (!session || !tokens.resolveSha256(session.tokenSha256))
-      throw new HttpProblem(401, 'Unauthorized', 'not signed in');
+  consoleApi.get('/session/staff', async (req, res) => {
+    const session = (await liveSession(req))?.session;
+    if (!session) throw new HttpProblem(401, 'Unauthorized', 'not signed in');
     requireRole(session.principal, ['support']);
     res.status(204).end();
   });
 
-  consoleApi.delete('/session', (req, res) => {
+  consoleApi.delete('/session', async (req, res) => {
     const id = cookieValue(req, cookieName);
-    const session = id ? sessions.get(id) : undefined;
+    const session = id ? await sessions.get(id) : undefined;
     if (id && session) {
       if (crossSite(req, config.api.publicUrl))
         throw new HttpProblem(403, 'Forbidden', 'a cross-site request cannot sign out');
       const sent = req.get(CSRF_HEADER);
       if (!sent || !sameText(sent, session.csrfToken))
         throw new HttpProblem(403, 'Forbidden', `signing out needs the session's ${CSRF_HEADER}`);
-      sessions.delete(id);
+      await sessions.delete(id);
     }
     res.append('Set-Cookie', cookie('', 0));
     res.status(204).end();
@@ -488,10 +440,6 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
   );
   return {
     sessions,
-    sessionPrincipal: (req) => {
-      const id = cookieValue(req, cookieName);
-      const session = id ? sessions.get(id) : undefined;
-      return session && tokens.resolveSha256(session.tokenSha256) ? session.principal : undefined;
-    },
+    sessionPrincipal: async (req) => (await liveSession(req))?.session.principal,
   };
 }

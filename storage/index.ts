@@ -8,6 +8,7 @@ import { PgDocumentStore } from './documents-postgres';
 import { FileEmailLedger, type EmailLedger } from './email-ledger';
 import { PgEmailLedger } from './email-ledger-postgres';
 import { closeSharedDatabases, sharedDatabase } from './postgres';
+import { MemorySessionStore, PgSessionStore, type SessionStore } from './sessions';
 
 export function createDocumentStore(config: Config): DocumentStore {
   return config.database
@@ -19,6 +20,11 @@ export function createEmailLedger(config: Config): EmailLedger {
   return config.database
     ? new PgEmailLedger(sharedDatabase(config.database.url))
     : new FileEmailLedger(config.email.ledgerFile);
+}
+
+/** The console's sessions: shared by every API process in PostgreSQL, else this process's own. */
+export function createSessionStore(config: Config, now?: () => number): SessionStore {
+  return config.database ? new PgSessionStore(sharedDatabase(config.database.url), now) : new MemorySessionStore(now);
 }
 
 /** Applies the database schema now, so a process with a bad `DATABASE_URL` stops at start. */

@@ -33,6 +33,15 @@ export const SCHEMA: readonly string[] = [
   // bytes fetches one TOAST chunk, not the whole file.
   `ALTER TABLE documents ALTER COLUMN content SET STORAGE EXTERNAL`,
   `CREATE INDEX IF NOT EXISTS documents_enterprise ON documents (enterprise_id)`,
+  // The console's sessions, by the hash of the cookie's value (storage/sessions.ts).
+  `CREATE TABLE IF NOT EXISTS console_sessions (
+     id_sha256 text PRIMARY KEY,
+     principal jsonb NOT NULL,
+     token_sha256 text NOT NULL,
+     csrf_token text NOT NULL,
+     created_at timestamptz NOT NULL,
+     last_seen_at timestamptz NOT NULL
+   )`,
 ];
 
 /** Any 64-bit number of our own; other users of the database take other keys. */

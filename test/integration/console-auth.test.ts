@@ -351,3 +351,17 @@ describe('the session cookie off localhost', () => {
     expect((await api.get('/console/api/session').set('Cookie', `console_session=${value}`)).status).toBe(401);
   });
 });
+
+describe("the load balancer's sign-in check for the Temporal UI", () => {
+  it('lets a live support session through, and nobody else', async () => {
+    expect((await h.api.get('/console/api/session/staff')).status).toBe(401);
+    const support = await signIn(h.tokens.support);
+    expect((await h.api.get('/console/api/session/staff').set('Cookie', support.cookie)).status).toBe(204);
+    const enterprise = await signIn(h.tokens.entA);
+    expect((await h.api.get('/console/api/session/staff').set('Cookie', enterprise.cookie)).status).toBe(403);
+    // A bearer token is no session: the UI is reached by people signed in to the console.
+    expect((await h.api.get('/console/api/session/staff').set(...bearer(h.tokens.support))).status).toBe(401);
+    await h.api.delete('/console/api/session').set('Cookie', support.cookie).set('X-CSRF-Token', support.csrf);
+    expect((await h.api.get('/console/api/session/staff').set('Cookie', support.cookie)).status).toBe(401);
+  });
+});

@@ -314,7 +314,7 @@ describe('schema and choice of store', () => {
     const { rows } = await starts[0]!.pool.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['documents', 'email_ledger']);
+    expect(rows.map((r) => r.table_name)).toEqual(['console_sessions', 'documents', 'email_ledger']);
     const storage = await starts[0]!.pool.query<{ attstorage: string }>(
       `SELECT attstorage FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'content'`,
     );
