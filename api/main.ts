@@ -9,7 +9,7 @@ import { createMetricsApp } from './metrics';
 import { DEMO_TOKENS, FileTokenRegistry, loadTokens } from './auth';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { process: 'api' });
   const { registry, demo } = loadTokens(config);
   // SIGHUP re-reads the tokens file at once (it is also re-read when it changes).
   if (registry instanceof FileTokenRegistry) process.on('SIGHUP', () => registry.reload());

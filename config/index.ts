@@ -501,7 +501,45 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The product's processes, and the secrets each one uses: production checks a process's own (a
+ * billing sandbox is not refused for lacking the contact center's key), and a deployment gives
+ * each container only its own (docker-compose.yml; test/unit/deploy-config.test.ts holds them to it).
+ */
+export const PROCESS_SECRETS = {
+  api: [
+    'API_TOKENS_FILE',
+    'PAYLOAD_KEYS_FILE',
+    'DATABASE_URL',
+    'SBC_DATABASE_URL',
+    'BILLING_API_KEY',
+    'BILLING_WEBHOOK_SECRET',
+    'CONTACT_CENTER_API_KEY',
+    'TEMPORAL_API_KEY',
+    'TEMPORAL_TLS_KEY',
+  ],
+  worker: [
+    'PAYLOAD_KEYS_FILE',
+    'DATABASE_URL',
+    'SBC_DATABASE_URL',
+    'BILLING_API_KEY',
+    'CONTACT_CENTER_API_KEY',
+    'SMTP_PASSWORD',
+    'TEMPORAL_API_KEY',
+    'TEMPORAL_TLS_KEY',
+  ],
+  billing: ['BILLING_API_KEY', 'BILLING_WEBHOOK_SECRET'],
+  'contact-center': ['CONTACT_CENTER_API_KEY'],
+  sbc: ['SBC_DATABASE_URL'],
+} as const;
+export type ProductProcess = keyof typeof PROCESS_SECRETS;
+
+export interface LoadConfigOptions {
+  /** The process loading it: production checks that process's secrets only. Default: every check. */
+  process?: ProductProcess;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
   // Empty strings mean "unset", as shells and compose files often pass them.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
@@ -667,7 +705,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
   const issues = temporalTlsIssues(e);
-  if (config.profile === 'production') issues.push(...productionIssues(e, cleaned));
+  if (config.profile === 'production') issues.push(...productionIssues(e, cleaned, options.process));
   if (issues.length) throw new ConfigError(issues);
   return config;
 }
@@ -799,9 +837,16 @@ const looksLikePlaceholder = (value: string) => /change-?me|replace-?me|example|
  * Production refuses to start on any development default: every one found is named, with the
  * variable that carries it, never its value.
  */
-function productionIssues(e: Env, raw: Record<string, string | undefined>): { path: string; message: string }[] {
+function productionIssues(
+  e: Env,
+  raw: Record<string, string | undefined>,
+  role?: ProductProcess,
+): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
-  if (!e.API_TOKENS_FILE)
+  const uses = (name: string) => !role || (PROCESS_SECRETS[role] as readonly string[]).includes(name);
+  // What customers are told and where calls go: the API and the worker's.
+  const tellsCustomers = !role || role === 'api' || role === 'worker';
+  if (uses('API_TOKENS_FILE') && !e.API_TOKENS_FILE)
     issues.push({ path: 'API_TOKENS_FILE', message: 'required in production (a JSON file of token hashes)' });
   // The session cookie is Secure and the console's links are followed by people: https only.
   if (raw.API_PUBLIC_URL === undefined)
@@ -809,13 +854,16 @@ function productionIssues(e: Env, raw: Record<string, string | undefined>): { pa
   else if (!raw.API_PUBLIC_URL.startsWith('https://'))
     issues.push({ path: 'API_PUBLIC_URL', message: 'not https: production serves the API over TLS only' });
   for (const [name, fallback] of Object.entries(DEFAULT_SECRETS) as [keyof typeof DEFAULT_SECRETS, string][]) {
+    if (!uses(name)) continue;
     const value = e[name];
     if (raw[name] === undefined) issues.push({ path: name, message: 'not set: the development default would be used' });
     else if (value === fallback || looksLikePlaceholder(value))
       issues.push({ path: name, message: 'a default or placeholder secret' });
   }
   // The SBC's default URL counts where it would be used (the kamailio gateway writes its tables).
-  const sbcUrlUsed = raw.SBC_DATABASE_URL !== undefined || e.SIP_GATEWAY_MODE === 'kamailio';
+  const sbcUrlUsed =
+    uses('SBC_DATABASE_URL') &&
+    (role === 'sbc' || raw.SBC_DATABASE_URL !== undefined || e.SIP_GATEWAY_MODE === 'kamailio');
   for (const [name, url] of [
     ['SBC_DATABASE_URL', sbcUrlUsed ? e.SBC_DATABASE_URL : undefined],
     ['DATABASE_URL', raw.DATABASE_URL],
@@ -824,7 +872,9 @@ function productionIssues(e: Env, raw: Record<string, string | undefined>): { pa
     const problem = databasePasswordProblem(url);
     if (problem) issues.push({ path: name, message: problem });
   }
-  if (raw.SIP_GATEWAY_MODE === undefined) {
+  if (!tellsCustomers) {
+    // The sandboxes and the SBC tell customers nothing and take no calls' routing from here.
+  } else if (raw.SIP_GATEWAY_MODE === undefined) {
     issues.push({ path: 'SIP_GATEWAY_MODE', message: 'required in production: kamailio or manual' });
   } else if (e.SIP_GATEWAY_MODE === 'recording') {
     issues.push({
@@ -833,7 +883,7 @@ function productionIssues(e: Env, raw: Record<string, string | undefined>): { pa
     });
   }
   // Unset, customers would be told the seed's published addresses: another provider's SBC, not this one.
-  if (e.SIP_GATEWAY_MODE === 'kamailio')
+  if (tellsCustomers && e.SIP_GATEWAY_MODE === 'kamailio')
     for (const name of ['SIP_PROVIDER_INBOUND', 'SIP_PROVIDER_INBOUND_IPS', 'SIP_PROVIDER_OUTBOUND', 'SIP_REGISTRAR'])
       if (raw[name] === undefined)
         issues.push({

@@ -304,6 +304,16 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
   ];
 }
 
+/**
+ * Kamailio's environment: only what it uses. Its settings reach it in its configuration file and
+ * `-A` defines (the database URL among them, in a 0600 file), so it gets none of this process's
+ * variables: no other database's URL, no API key, no payload key.
+ */
+export function kamailioEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  // acc.time and location.expires are local time: make that UTC.
+  return { TZ: 'UTC', ...(env.PATH ? { PATH: env.PATH } : {}) };
+}
+
 export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
   const rpcIp = options.rpcIp ?? '127.0.0.1';
   if (!/^127\./.test(rpcIp) && rpcIp !== '::1')
@@ -328,8 +338,7 @@ export async function startSbc(options: SbcOptions): Promise<RunningSbc> {
     throw err;
   }
   const child: ChildProcess = spawn(kamailio, args, {
-    // acc.time and location.expires are local time: make that UTC.
-    env: { ...process.env, TZ: 'UTC' },
+    env: kamailioEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.ownProcessGroup !== false,
   });
@@ -443,7 +452,7 @@ async function answers(rpcUrl: string, sipIp: string, sipPort: number): Promise<
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { process: 'sbc' });
   const sbc = config.sipGateway.sbc;
   const running = await startSbc({
     databaseUrl: sbc.databaseUrl,

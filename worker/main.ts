@@ -6,7 +6,7 @@ import { closeStorage, prepareStorage } from '../storage';
 import { createWorker } from './worker';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { process: 'worker' });
   const metricsAddress = config.metrics.workerAddress;
   Runtime.install({
     shutdownSignals: ['SIGINT', 'SIGTERM'],

@@ -6,7 +6,7 @@ import { serveSandbox } from '../common/serve';
 import { createBillingSandbox } from './app';
 
 function main(): void {
-  const { billing, profile } = loadConfig();
+  const { billing, profile } = loadConfig(process.env, { process: 'billing' });
   const sandbox = createBillingSandbox({
     dataFile: billing.dataFile,
     apiKey: billing.apiKey,

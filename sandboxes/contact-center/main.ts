@@ -7,7 +7,7 @@ import { createContactCenterSandbox } from './app';
 import { startContactCenterSip } from './sip';
 
 function main(): void {
-  const { contactCenter, profile, sipGateway } = loadConfig();
+  const { contactCenter, profile, sipGateway } = loadConfig(process.env, { process: 'contact-center' });
   const sandbox = createContactCenterSandbox({
     dataFile: contactCenter.dataFile,
     apiKey: contactCenter.apiKey,

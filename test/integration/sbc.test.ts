@@ -4,6 +4,7 @@
  * the platform's own OPTIONS and test-call user agents.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KamailioSipGateway, KamailioRpc } from '../../activities/sip-gateway-kamailio';
@@ -99,6 +100,16 @@ afterAll(async () => {
   await platform?.stop();
   await pool?.end();
   await dropSbcDatabase(DATABASE);
+});
+
+describe("the SBC's process", () => {
+  it('runs Kamailio with only the environment it uses: no database URL, key or token of this process', () => {
+    // This process has plenty to leak (the stack's configuration, the test run's variables).
+    expect(Object.keys(process.env).length).toBeGreaterThan(5);
+    const environ = readFileSync(`/proc/${sbc.pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    expect(environ.map((e) => e.slice(0, e.indexOf('='))).sort()).toEqual(['PATH', 'TZ']);
+    expect(environ).toContain('TZ=UTC');
+  });
 });
 
 describe('allowlisted gateways (SIP trunk)', () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../config';
+import { loadConfig, PROCESS_SECRETS, type ProductProcess } from '../../config';
 import { developmentServices } from '../../dev/start';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 
@@ -56,6 +56,8 @@ interface ComposeService {
   ports?: string[];
   network_mode?: string;
   profiles?: string[];
+  secrets?: string[];
+  volumes?: unknown[];
   networks?: string[] | Record<string, { ipv4_address: string }>;
   depends_on?: Record<string, { condition: string }>;
 }
@@ -88,6 +90,15 @@ const ADDRESSES = {
   SIP_PROVIDER_OUTBOUND: '203.0.113.10:5080',
   SIP_REGISTRAR: 'sip.onboarding.example.net:5080',
 };
+
+/** The product's containers and the process each runs. */
+const ROLES: [string, ProductProcess][] = [
+  ['api', 'api'],
+  ['api-2', 'api'],
+  ['worker', 'worker'],
+  ['billing', 'billing'],
+  ['sbc', 'sbc'],
+];
 
 describe('production compose file', () => {
   it("publishes only the load balancer's ports (and the SBC's SIP); the APIs listen on the load balancer's network", () => {
@@ -197,17 +208,96 @@ describe('production compose file', () => {
 
   it('gives every application process a configuration the production check accepts', () => {
     const addresses = ADDRESSES;
-    for (const name of ['api', 'api-2', 'worker', 'billing', 'sbc']) {
-      const config = loadConfig(resolvedEnv(name, addresses));
+    for (const [name, role] of ROLES) {
+      const config = loadConfig(resolvedEnv(name, addresses), { process: role });
       expect(config.profile, name).toBe('production');
-      expect(config.sipGateway.mode, name).toBe('kamailio');
       expect(config.sipGateway.sbc.rpcUrl, name).toBe('http://127.0.0.1:5071/RPC');
       expect(config.temporal.tls, name).toBeUndefined();
+      if (role === 'api' || role === 'worker') expect(config.sipGateway.mode, name).toBe('kamailio');
     }
     // With the env file's defaults left as they are, a default secret is refused, not used.
     expect(() =>
-      loadConfig(resolvedEnv('worker', { ...addresses, BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' })),
+      loadConfig(resolvedEnv('api', { ...addresses, BILLING_WEBHOOK_SECRET: 'sandbox-webhook-secret-change-me' }), {
+        process: 'api',
+      }),
     ).toThrow(/BILLING_WEBHOOK_SECRET/);
+  });
+
+  it('gives each container only the secrets its process uses', () => {
+    const secretLike = (key: string, value: string) =>
+      SECRET_NAME.test(key) || /_FILE$/.test(key) || /\$\{\w*(PASSWORD|SECRET|KEY)\w*/.test(value);
+    for (const [name, role] of ROLES) {
+      const env = services[name]!.environment ?? {};
+      const secrets = Object.entries(env)
+        .filter(([key, value]) => secretLike(key, String(value)))
+        .map(([key]) => key);
+      const allowed: readonly string[] = PROCESS_SECRETS[role];
+      expect(
+        secrets.filter((key) => !allowed.includes(key)),
+        name,
+      ).toEqual([]);
+      // And every secret the process's production check needs is there (else it would not start).
+      expect(() => loadConfig(resolvedEnv(name, ADDRESSES), { process: role }), name).not.toThrow();
+    }
+    // The payload keys go to the API and the worker only; the tokens file to the API only.
+    const withSecrets = Object.entries(services)
+      .filter(([, s]) => (s.secrets ?? []).includes('payload-keys'))
+      .map(([name]) => name)
+      .sort();
+    expect(withSecrets).toEqual(['api', 'api-2', 'worker']);
+    const withTokens = Object.entries(services)
+      .filter(([, s]) => JSON.stringify(s.volumes ?? []).includes('tokens.json'))
+      .map(([name]) => name)
+      .sort();
+    expect(withTokens).toEqual(['api', 'api-2']);
+    // The billing sandbox holds billing's secrets and nothing of the contact center's, the SBC's or the mail relay's.
+    expect(Object.keys(resolvedEnv('billing'))).not.toEqual(expect.arrayContaining(['CONTACT_CENTER_API_KEY']));
+    for (const key of [
+      'CONTACT_CENTER_API_KEY',
+      'DATABASE_URL',
+      'SBC_DATABASE_URL',
+      'SMTP_PASSWORD',
+      'PAYLOAD_KEYS_FILE',
+    ])
+      expect(Object.keys(resolvedEnv('billing')), key).not.toContain(key);
+    for (const key of [
+      'BILLING_API_KEY',
+      'CONTACT_CENTER_API_KEY',
+      'DATABASE_URL',
+      'SMTP_PASSWORD',
+      'PAYLOAD_KEYS_FILE',
+    ])
+      expect(Object.keys(resolvedEnv('sbc')), key).not.toContain(key);
+    // Only the worker sends email.
+    for (const [name] of ROLES)
+      if (name !== 'worker') expect(Object.keys(resolvedEnv(name)), name).not.toContain('SMTP_HOST');
+  });
+
+  it('sends production mail through a configured relay; Mailpit is a development profile only', () => {
+    expect(services.mailpit!.profiles).toEqual(['development']);
+    expect(composeText).toMatch(/SMTP_HOST: \$\{SMTP_HOST:\?[^}]*\}/);
+    expect(resolvedEnv('worker', { SMTP_HOST: 'smtp.relay.example' }).SMTP_HOST).toBe('smtp.relay.example');
+    // No service of the production profile waits on Mailpit or names it.
+    for (const [name, s] of Object.entries(services)) {
+      if (s.profiles?.length) continue;
+      expect(Object.keys(s.depends_on ?? {}), name).not.toContain('mailpit');
+      expect(JSON.stringify(s.environment ?? {}), name).not.toContain('mailpit');
+    }
+  });
+
+  it('serves the Temporal UI only through the load balancer, behind the console sign-in, decoding through /codec', () => {
+    expect(services['temporal-ui']!.ports ?? []).toEqual([]);
+    const ui = resolvedEnv('temporal-ui', { API_PUBLIC_URL: 'https://onboarding.example.net' });
+    expect(ui.TEMPORAL_UI_PUBLIC_PATH).toBe('/temporal');
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe('https://onboarding.example.net/codec');
+    expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+    const nginx = fs.readFileSync(path.join(ROOT, 'deploy/nginx.conf'), 'utf8');
+    const location = /location \/temporal\/ \{([^}]*)\}/.exec(nginx)?.[1] ?? '';
+    expect(location).toContain('auth_request /_auth/staff;');
+    expect(location).toContain('proxy_pass http://temporal-ui:8080;');
+    expect(nginx).toMatch(
+      /location = \/_auth\/staff \{[^}]*internal;[^}]*proxy_pass http:\/\/api\/console\/api\/session\/staff;/,
+    );
   });
 
   it('runs the cluster topology: Temporal on PostgreSQL with SQL visibility, its UI, two workers, two APIs', () => {

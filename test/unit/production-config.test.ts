@@ -307,3 +307,35 @@ describe('nothing internal on a public port', () => {
       });
   });
 });
+
+describe('least secrets: each process is checked for the secrets it uses', () => {
+  const base = { APP_PROFILE: 'production', API_PUBLIC_URL: 'https://onboarding.cc-provider.net' };
+
+  it('starts the billing sandbox on billing secrets alone, and the SBC on its database alone', () => {
+    const billing = {
+      ...base,
+      BILLING_API_KEY: GOOD.BILLING_API_KEY!,
+      BILLING_WEBHOOK_SECRET: GOOD.BILLING_WEBHOOK_SECRET!,
+    };
+    expect(loadConfig(billing, { process: 'billing' }).profile).toBe('production');
+    expect(loadConfig({ ...base, SBC_DATABASE_URL: GOOD.SBC_DATABASE_URL! }, { process: 'sbc' }).profile).toBe(
+      'production',
+    );
+    // Without a process named, every check applies (as before).
+    expect(() => loadConfig(billing)).toThrow(/CONTACT_CENTER_API_KEY/);
+  });
+
+  it("still refuses a process's own missing or default secrets", () => {
+    const { CONTACT_CENTER_API_KEY: _, ...noContactCenter } = GOOD;
+    for (const process of ['api', 'worker'] as const)
+      expect(() => loadConfig(noContactCenter, { process }), process).toThrow(/CONTACT_CENTER_API_KEY: not set/);
+    expect(() => loadConfig({ ...base, BILLING_API_KEY: 'sandbox-billing-key' }, { process: 'billing' })).toThrow(
+      /BILLING_API_KEY: a default or placeholder secret/,
+    );
+    // The SBC's default database URL (no password) is refused for the SBC itself.
+    expect(() => loadConfig(base, { process: 'sbc' })).toThrow(/SBC_DATABASE_URL: no password/);
+    const { API_TOKENS_FILE: __, ...noTokens } = GOOD;
+    expect(() => loadConfig(noTokens, { process: 'api' })).toThrow(/API_TOKENS_FILE/);
+    expect(loadConfig(noTokens, { process: 'worker' }).profile).toBe('production');
+  });
+});
