@@ -238,12 +238,13 @@ export function apiService(
     env: { SIP_GATEWAY_MODE: sip.mode, ...env },
     ready: { kind: 'http', url: `http://${localHost(config.api.host)}:${config.api.port}/healthz` },
     readyTimeoutMs: 60_000,
-    ports: [config.api.port],
+    ports: [config.api.port, config.metrics.port],
     linksFirst: true,
     links: [
       ['API', config.api.publicUrl],
       ['OpenAPI', `${config.api.publicUrl}/v1/openapi.json`],
       ['Console (sign in with a demo token)', `${config.api.publicUrl}/console/`],
+      ['API metrics (internal)', `http://${localHost(config.metrics.host)}:${config.metrics.port}/metrics`],
     ],
   };
 }

@@ -91,7 +91,11 @@ describe('npm run cluster', () => {
   it('lets set variables win over its defaults', () => {
     const p = plan({ API_PORT: '4300', TEMPORAL_ADDRESS: '127.0.0.1:7400', DATA_DIR: '/tmp/c' });
     const services = clusterServices(p);
-    expect(services.filter((s) => s.name.startsWith('api-')).map((s) => s.ports)).toEqual([[4300], [4301]]);
+    // Each API with its metrics listener on a port of its own.
+    expect(services.filter((s) => s.name.startsWith('api-')).map((s) => s.ports)).toEqual([
+      [4300, 4300 + 6464],
+      [4301, 4301 + 6464],
+    ]);
     expect(services[0]!.ready).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 7400 });
     expect(p.config.dataDir).toBe('/tmp/c');
     // An empty variable is unset, as for every other process.
