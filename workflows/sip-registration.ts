@@ -15,7 +15,15 @@ import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, OnboardingCase } from './lib/case';
 import { runKey } from './lib/notify';
-import { applySbcChange, type Check, holdOwnNumbers, inboundTest, reportOf, sipEnding } from './lib/sip';
+import {
+  applySbcChange,
+  type Check,
+  holdOwnNumbers,
+  inboundTest,
+  ownNumbersHeld,
+  reportOf,
+  sipEnding,
+} from './lib/sip';
 
 /** One watch of the SBC stays well inside its activity's 10-minute timeout; the case loops. */
 const WATCH_SLICE_MS = 5 * 60_000;
@@ -87,7 +95,8 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
     }
 
     c.enter('issuing-credentials');
-    await holdOwnNumbers(c, numbers);
+    // Cases approved before the hold existed go on without it.
+    if (ownNumbersHeld()) await holdOwnNumbers(c, numbers);
     undo.add('delete the SIP account', async () => {
       const { deleted } = await gateway.deleteSipAccountsOf.executeWithOptions(
         { summary: 'compensate: delete the SIP account' },

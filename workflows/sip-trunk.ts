@@ -15,7 +15,7 @@ import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
 import { gateway, sipProbe } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, OnboardingCase } from './lib/case';
-import { applySbcChange, type Check, holdOwnNumbers, inboundTest, sipEnding } from './lib/sip';
+import { applySbcChange, type Check, holdOwnNumbers, inboundTest, ownNumbersHeld, sipEnding } from './lib/sip';
 
 export interface SipTrunkResult {
   passed: true;
@@ -88,9 +88,10 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
       throw c.fail('Rejected', review.payload.reason);
     }
 
-    // The gateway's address goes on the SBC allowlist for this case; its numbers come off sale.
+    // The gateway's address goes on the SBC allowlist for this case; its numbers come off sale
+    // (cases approved before the hold existed go on without it).
     c.enter('allowlisting');
-    await holdOwnNumbers(c, numbers);
+    if (ownNumbersHeld()) await holdOwnNumbers(c, numbers);
     undo.add('remove the allowlist entry', () =>
       gateway.disallowGateway.executeWithOptions({ summary: `compensate: remove ${ip}:${port} from the allowlist` }, [
         { ip, port, reference: c.state.id },

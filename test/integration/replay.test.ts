@@ -4,8 +4,8 @@ import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import { payloadKeyListSchema } from '../../config';
 import { EncryptionCodec, productDataConverter } from '../../config/payload-encryption';
-import { recordedHistories } from '../support/histories';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
+import { patchMarkers, recordedHistories, scheduledActivities } from '../support/histories';
 
 // Histories recorded before payload encryption are plain; later ones are encrypted with the suite's key.
 const dataConverter = productDataConverter(new EncryptionCodec(payloadKeyListSchema.parse(TEST_PAYLOAD_KEYS)));
@@ -23,6 +23,24 @@ describe('workflow histories recorded from the suite replay against the current 
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('holds the SIP kinds in every version an open case may be in: before the own-number hold, held without a marker, held with it', async () => {
+    const histories = await recordedHistories();
+    for (const kind of ['sip-trunk', 'sip-registration']) {
+      const versions = new Set(
+        histories
+          .filter((h) => h.name.startsWith(kind))
+          .map((h) =>
+            !scheduledActivities(h.history).includes('holdOwnNumbers')
+              ? 'no hold'
+              : patchMarkers(h.history).includes('own-numbers-held')
+                ? 'hold, marker'
+                : 'hold, no marker',
+          ),
+      );
+      expect([kind, ...[...versions].sort()]).toEqual([kind, 'hold, marker', 'hold, no marker', 'no hold']);
+    }
   });
 
   it('fails when a workflow changes its command sequence without patched', async () => {

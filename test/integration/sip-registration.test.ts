@@ -216,7 +216,7 @@ describe('SIP registration onboarding on the real SBC', () => {
       expect(answers).not.toContain(secret);
       expect(ledger).not.toContain(secret);
     }
-    await recordHistory(h.client, id, 'sip-registration-registered-rotated');
+    await recordHistory(h.client, id, 'sip-registration-registered-rotated-with-own-numbers-held');
 
     // Cancel deletes the account: it can no longer register.
     expect(

@@ -168,7 +168,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     ]);
     const report = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-report'), 10_000, 'report');
     expect(report.text).toContain('[PASS] inbound test call');
-    await recordHistory(h.client, id, 'sip-trunk-retry-then-pass');
+    await recordHistory(h.client, id, 'sip-trunk-retry-then-pass-with-own-numbers-held');
 
     // The numbers now serve an instance: a second trunk cannot bring them again.
     const again = await h.api
@@ -249,7 +249,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
       ).status,
     ).toBe(200);
     const cancelled = await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
-    await recordHistory(h.client, id, 'sip-trunk-cancelled-allowlist-removed');
+    await recordHistory(h.client, id, 'sip-trunk-cancelled-allowlist-removed-with-own-numbers-held');
     expect(cancelled.steps.map((s) => s.name)).toContain('compensation: remove the allowlist entry');
     expect(await gateway.allowlist({ reference: id })).toEqual([]);
     const rows = await pool.query('SELECT 1 FROM address WHERE tag = $1', [id]);

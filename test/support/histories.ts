@@ -4,7 +4,7 @@
  * with the Temporal CLI, in the JSON form the Temporal UI also exports.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client, Connection } from '@temporalio/client';
@@ -78,11 +78,24 @@ async function readIds(): Promise<Record<string, string>> {
   return JSON.parse(await readFile(IDS_FILE, 'utf8').catch(() => '{}')) as Record<string, string>;
 }
 
+/**
+ * Records a finished case's history as `test/replay/<name>.json`, only when no history of that
+ * name exists: recorded histories are add-only (open cases of every old version must keep
+ * replaying), so new behaviour is recorded under a new name beside the old ones.
+ */
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  await writeFile(path.join(REPLAY_DIR, `${name}.json`), await exportHistory(client, workflowId, 'stored'));
-  const ids = { ...(await readIds()), [name]: workflowId };
-  await writeFile(IDS_FILE, `${JSON.stringify(Object.fromEntries(Object.entries(ids).sort()), null, 2)}\n`);
+  const ids = await readIds();
+  const file = path.join(REPLAY_DIR, `${name}.json`);
+  if (ids[name] !== undefined || (await stat(file).catch(() => undefined))) {
+    console.warn(
+      `test/replay/${name}.json is kept as recorded (histories are add-only); record new behaviour under a new name`,
+    );
+    return;
+  }
+  await writeFile(file, await exportHistory(client, workflowId, 'stored'), { flag: 'wx' });
+  const next = { ...ids, [name]: workflowId };
+  await writeFile(IDS_FILE, `${JSON.stringify(Object.fromEntries(Object.entries(next).sort()), null, 2)}\n`);
 }
 
 export async function recordedHistories(): Promise<{ name: string; workflowId: string; history: History }[]> {
@@ -101,4 +114,21 @@ export async function recordedHistories(): Promise<{ name: string; workflowId: s
       };
     }),
   );
+}
+
+/** The activity types a history scheduled, in order. */
+export function scheduledActivities(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}
+
+/** The patch ids a history recorded markers for (`patched` or `deprecatePatch`). */
+export function patchMarkers(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+  });
 }

@@ -3,6 +3,7 @@
  * support to confirm it; the inbound test call is seen in the SBC's call records where the SBC can
  * observe calls, and confirmed by support where it cannot.
  */
+import { patched } from '@temporalio/workflow';
 import type { ChangeState } from '../../activities/sip-gateway';
 import type { ActionName, Payload } from '../../contract/actions';
 import type { Stage } from '../../contract/stages';
@@ -44,6 +45,18 @@ async function awaitShared<K extends SipKind, A extends SharedAction>(
       : await c.awaitAction(stage, awaits, { ...wait, deadlineMs });
   return got && { actorName: got.actor.name, payload: got.payload as SharedPayload<A> };
 }
+
+/**
+ * Whether this case holds its own numbers at approval. The hold first shipped without a patch
+ * marker, so three kinds of case exist: approved before that release (no hold), approved under it
+ * (a hold and no marker) and approved since (a hold and the `own-numbers-held` marker). A case
+ * without the marker is told apart by when its approval ran, which replay reproduces exactly.
+ */
+export function ownNumbersHeld(): boolean {
+  return patched('own-numbers-held') || now() >= HOLD_WITHOUT_MARKER_FROM;
+}
+/** When the unmarked hold was released (its commit on main); no case approved earlier held. */
+const HOLD_WITHOUT_MARKER_FROM = Date.parse('2026-12-01T23:50:18Z');
 
 /**
  * The enterprise's own numbers come off sale in billing for as long as the case brings them in,
