@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformCall, verifiedEnterprise } from '../support/fixtures';
-import { exportHistory } from '../support/histories';
+import { exportHistory, recordHistory } from '../support/histories';
 import { bearer, caseWhen, eventually, startHarness, type Harness, type ReceivedEmail } from '../support/harness';
 
 let h: Harness;
@@ -138,6 +138,7 @@ describe('contact-center-instance', () => {
     ];
     const history = await exportHistory(h.client, id);
     expect(history).toContain('issueAdminPassword');
+    await recordHistory(h.client, id, 'contact-center-instance-active-password-reissued');
     for (const secret of [password, second]) {
       expect(history).not.toContain(secret);
       for (const answer of answers) expect(JSON.stringify(answer)).not.toContain(secret);
@@ -224,5 +225,30 @@ describe('contact-center-instance', () => {
     expect(
       (await h.api.get(`/v1/enterprises/${h.enterprises.b}/instances`).set(...bearer(h.tokens.entB))).body,
     ).toEqual({ items: [] });
+  });
+
+  it('fails when the administrator’s mailbox does not exist, and withdraws the instance it created', async () => {
+    const body = instanceBody('Nobody center');
+    h.mail.refused.add(body.admin.email);
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entA))
+      .send(body);
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const id = started.body.id as string;
+    const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'instance case failed');
+    await recordHistory(h.client, id, 'contact-center-instance-admin-mailbox-refused-withdrawn');
+    expect(failed.steps.map((s) => s.name)).toContain('compensation: withdraw the instance');
+    expect(JSON.stringify(failed)).toMatch(/refused the email permanently/);
+    const instance = (
+      await platformCall<{ items: { centerName: string; status: string }[] }>(
+        h,
+        'GET',
+        `/v1/instances?enterpriseId=${h.enterprises.a}`,
+      )
+    ).body.items.find((i) => i.centerName === 'Nobody center');
+    expect(instance).toBeDefined();
+    expect(instance!.status).toBe('suspended');
+    expect(h.mail.forCase(id).filter((m) => m.event === 'contact-center-admin-password')).toEqual([]);
   });
 });

@@ -284,4 +284,31 @@ describe('enterprise-onboarding: the whole journey', () => {
       .send({ kind: 'enterprise-onboarding', enterpriseId: h.enterprises.a });
     expect(other.status).toBe(403);
   });
+
+  it('is cancelled by the enterprise while the verification it started is under review, and says so by email', async () => {
+    const { enterprises, tokens } = h;
+    const { kind: _kind, enterpriseId: _e, ...application } = await legalRepApplication(h, enterprises.b, tokens.entB);
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(tokens.entB))
+      .send({ kind: 'enterprise-onboarding', enterpriseId: enterprises.b, verification: application });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const journeyId = started.body.id as string;
+    const verificationId = `verification-${enterprises.b}`;
+    await caseWhen(h, verificationId, (c) => c.stage === 'awaiting-review', 'verification under review');
+    await caseWhen(h, journeyId, (c) => c.stage === 'verifying', 'journey verifying');
+    const cancel = await h.api
+      .post(`/v1/onboardings/${journeyId}/cancel`)
+      .set(...bearer(tokens.entB))
+      .send({ reason: '暂不开通' });
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    const cancelled = await caseWhen(h, journeyId, (c) => c.status === 'cancelled', 'journey cancelled');
+    await recordHistory(h.client, journeyId, 'enterprise-onboarding-cancelled-while-verifying');
+    expect(cancelled.steps.map((s) => s.name)).toContain('cancel requested');
+    await eventually(
+      () => h.mail.forCase(journeyId).find((m) => m.event === 'case-cancelled'),
+      10_000,
+      'cancellation email',
+    );
+  });
 });

@@ -13,6 +13,7 @@ import {
   verifiedEnterprise,
   type TestInstance,
 } from '../support/fixtures';
+import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, startHarness, type Harness } from '../support/harness';
 import { toE164 } from '../../domain/numbers';
 
@@ -84,6 +85,7 @@ describe('number recovery (003 Q9: 号码到期释放了如何找回)', () => {
     const started = await post('/v1/onboardings', recovery, h.tokens.support);
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const done = await caseWhen(h, started.body.id, (c) => c.status === 'completed', 'recovered', 30_000);
+    await recordHistory(h.client, started.body.id, 'number-recovery-recovered-rebound');
     const recovered = done.result as { orderId: string; amountFen: number; subscriptionId: string; binding: object };
     expect(recovered.binding).toEqual({ instanceId: instance.instanceId, ivrFlowId, skillGroupId });
     expect(await balance()).toBe(before - recovered.amountFen);
@@ -118,6 +120,7 @@ describe('number recovery (003 Q9: 号码到期释放了如何找回)', () => {
     );
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const failed = await caseWhen(h, started.body.id, (c) => c.status === 'failed', 'refused');
+    await recordHistory(h.client, started.body.id, 'number-recovery-operator-cancelled-refused');
     expect(failed.error).toMatchObject({
       type: 'NumberCancelledByOperator',
       message: expect.stringContaining('cancelled by the operator'),

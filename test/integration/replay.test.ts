@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
@@ -5,7 +6,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { payloadKeyListSchema } from '../../config';
 import { EncryptionCodec, productDataConverter } from '../../config/payload-encryption';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
-import { patchMarkers, recordedHistories, scheduledActivities } from '../support/histories';
+import * as workflows from '../../workflows';
+import { patchMarkers, recordedHistories, REPLAY_DIR, scheduledActivities } from '../support/histories';
 
 // Histories recorded before payload encryption are plain; later ones are encrypted with the suite's key.
 const dataConverter = productDataConverter(new EncryptionCodec(payloadKeyListSchema.parse(TEST_PAYLOAD_KEYS)));
@@ -23,6 +25,40 @@ describe('workflow histories recorded from the suite replay against the current 
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('covers every kind, and the failure and cancel endings that compensate, with recorded runs', async () => {
+    const histories = await recordedHistories();
+    const typeOf = (h: (typeof histories)[number]) =>
+      h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+    expect(new Set(histories.map(typeOf))).toEqual(new Set(Object.keys(workflows)));
+    // The exported JSON names each event's type.
+    const closedAs = (name: string) =>
+      (
+        JSON.parse(readFileSync(path.join(REPLAY_DIR, `${name}.json`), 'utf8')) as {
+          events: { eventType: string }[];
+        }
+      ).events.at(-1)!.eventType;
+    expect(
+      [
+        'contact-center-instance-admin-mailbox-refused-withdrawn',
+        'number-purchase-activation-failed-compensated',
+        'number-recovery-operator-cancelled-refused',
+        'enterprise-verification-resubmission-expired',
+      ].map(closedAs),
+    ).toEqual(Array(4).fill('EVENT_TYPE_WORKFLOW_EXECUTION_FAILED'));
+    expect(
+      [
+        'enterprise-onboarding-cancelled-while-verifying',
+        'sip-trunk-cancelled-allowlist-removed-with-own-numbers-held',
+      ].map(closedAs),
+    ).toEqual(Array(2).fill('EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED'));
+    // The compensations ran in those histories: the withdrawal, the purchase's undo, the allowlist removal.
+    const ran = (name: string) => scheduledActivities(histories.find((h) => h.name === name)!.history);
+    expect(ran('contact-center-instance-admin-mailbox-refused-withdrawn')).toContain('platformWithdrawInstance');
+    expect(ran('sip-trunk-cancelled-allowlist-removed-with-own-numbers-held')).toEqual(
+      expect.arrayContaining(['disallowGateway', 'releaseOwnNumbers']),
+    );
   });
 
   it('holds the SIP kinds in every version an open case may be in: before the own-number hold, held without a marker, held with it', async () => {

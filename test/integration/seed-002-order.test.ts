@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGAL_REP_ID, legalRepApplication, upload, USCC } from '../support/fixtures';
+import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
@@ -160,6 +161,7 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
     );
     expect(realName.status, JSON.stringify(realName.body)).toBe(202);
     const done = await caseWhen(h, realName.body.id, (c) => c.status === 'completed', 'decided at once');
+    await recordHistory(h.client, realName.body.id, 'enterprise-real-name-decided-by-qualification');
     expect((done.result as { decidedBy: string }).decidedBy).toContain(verification.body.id);
     expect(done.steps.map((s) => s.name)).not.toContain('approve');
   });
@@ -232,6 +234,8 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
         .set(...bearer(h2.tokens.support))
         .send({});
       await caseWhen(h2, journeyId, (c) => c.stage === 'awaiting-number-access', 'numbers next', 30_000);
+      await recordHistory(h2.client, `real-name-${ent}`, 'enterprise-real-name-approved');
+      await recordHistory(h2.client, journeyId, 'enterprise-onboarding-real-name-first-awaiting-numbers');
     } finally {
       await h2.stop();
     }

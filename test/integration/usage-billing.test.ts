@@ -16,6 +16,7 @@ import { usageBillingId } from '../../domain/ids';
 import { chinaMonthOf, monthBounds, type UsageStatement } from '../../domain/usage';
 import { usageBilling } from '../../workflows/usage-billing';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
+import { recordHistory } from '../support/histories';
 import { bearer, eventually, startHarness, type Harness } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
@@ -355,5 +356,6 @@ describe('usage billing from the SBC’s call records', () => {
       return st?.reruns === 1 ? st : undefined;
     }, 15_000);
     expect(Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId)).toHaveLength(1);
+    await recordHistory(h.client, id, 'usage-billing-month-charged-then-rerun');
   }, 240_000);
 });

@@ -135,6 +135,8 @@ export class MailCatcher {
   readonly messages: ReceivedEmail[] = [];
   private server: SMTPServer | undefined;
   private readonly sockets = new Set<Socket>();
+  /** Mailboxes this server says do not exist (a permanent 550 to RCPT TO). */
+  readonly refused = new Set<string>();
   port = 0;
 
   constructor(private readonly options: MailCatcherOptions = {}) {}
@@ -146,6 +148,10 @@ export class MailCatcher {
       disabledCommands: ['STARTTLS'],
       logger: false,
       closeTimeout: 1_000,
+      onRcptTo: (address, _session, callback) => {
+        if (!this.refused.has(address.address.toLowerCase())) return callback();
+        callback(Object.assign(new Error(`mailbox ${address.address} unavailable`), { responseCode: 550 }));
+      },
       onData: (stream, _session, callback) => {
         const parsed = this.options.headersOnly ? parseHeadersOnly(stream) : parseWhole(stream);
         parsed
