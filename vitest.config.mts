@@ -42,6 +42,19 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        test: {
+          // Recovery on every change: the worker SIGKILLed once during 50 onboardings (about a
+          // minute); `npm run chaos` runs the long scenarios for figures.
+          name: 'chaos-smoke',
+          include: ['test/chaos/worker-kill-smoke.test.ts'],
+          globalSetup: ['test/chaos/global-setup.ts'],
+          pool: 'forks',
+          testTimeout: 5 * 60_000,
+          hookTimeout: 3 * 60_000,
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });

@@ -41,14 +41,20 @@ import { WorkerProcess, type Stack, type TemporalServer } from '../support/stack
 import {
   Answers,
   approver,
+  atLeastOne,
   chaosEnterprises,
   chaosStack,
   checkOnboarded,
+  completedAfterKill,
   context,
+  killWorkerHolding,
   onboard,
   pool,
+  runningCases,
   scenario,
+  untilActivityRuns,
   type ChaosEnterprise,
+  type HeldActivity,
   type Onboarded,
 } from './support';
 import { loopbackNet } from '../support/net';
@@ -56,10 +62,10 @@ import { loopbackNet } from '../support/net';
 const HOST = `${loopbackNet(83)}.1`;
 const FRONTEND_PORT = 7233;
 const API2_PORT = 3000;
-const ENTERPRISES = Number(process.env.CHAOS_CLUSTER_ENTERPRISES ?? 100);
-const KILLS = Number(process.env.CHAOS_CLUSTER_KILLS ?? 4);
+const ENTERPRISES = atLeastOne('CHAOS_CLUSTER_ENTERPRISES', 100);
+const KILLS = atLeastOne('CHAOS_CLUSTER_KILLS', 4);
 const KILL_EVERY_MS = Number(process.env.CHAOS_CLUSTER_KILL_EVERY_MS ?? 15_000);
-const RESTART_ENTERPRISES = Number(process.env.CHAOS_CLUSTER_RESTART_ENTERPRISES ?? 40);
+const RESTART_ENTERPRISES = atLeastOne('CHAOS_CLUSTER_RESTART_ENTERPRISES', 40);
 const DOWN_MS = Number(process.env.CHAOS_CLUSTER_DOWN_MS ?? 10_000);
 
 const run = Date.now().toString(36);
@@ -258,11 +264,15 @@ it(
         const began = Date.now();
         const at = () => `${Math.round((Date.now() - began) / 1000)} s`;
         const events: string[] = [];
+        const held: HeldActivity[][] = [];
         const killer = (async () => {
           await sleep(5_000);
           for (let k = 0; k < KILLS && !finished; k++) {
-            await stack.stopWorker('SIGKILL');
-            events.push(`worker-1 killed at ${at()}`);
+            await untilActivityRuns(stack, ['chargeOrder'], 30_000);
+            // Only worker-1's attempts count: worker-2 goes on holding its own.
+            const interrupted = await killWorkerHolding(stack);
+            held.push(interrupted);
+            events.push(`worker-1 killed at ${at()} (${interrupted.length} activities interrupted)`);
             await sleep(1_500);
             await stack.startWorker();
             await sleep(KILL_EVERY_MS);
@@ -283,6 +293,10 @@ it(
         await auto.stop();
         const seconds = Math.round((Date.now() - began) / 1000);
         expect(events.filter((e) => e.startsWith('worker-1 killed')).length).toBe(KILLS);
+        // Each kill landed on running work, and some interrupted attempt completed on a retry.
+        expect(held.map((h) => h.length).filter((n) => n === 0)).toEqual([]);
+        const retried = (await completedAfterKill(stack, held.flat())).filter((a) => a.completedAttempt >= 2);
+        expect(retried.length).toBeGreaterThan(0);
         expect(events.some((e) => e.startsWith('api-2 back'))).toBe(true);
         const { charges, emails } = await checkOnboarded(stack, onboarded);
         // A client that retries with its Idempotency-Key never sees a server error.
@@ -313,8 +327,10 @@ it(
         const answers = new Answers();
         const began = Date.now();
         let restartedAt = 0;
+        let runningAtKill = 0;
         const restart = (async () => {
           await sleep(8_000);
+          runningAtKill = (await runningCases(stack)).length;
           await server.kill('SIGKILL');
           await sleep(DOWN_MS);
           await server.start();
@@ -325,9 +341,11 @@ it(
         await auto.stop();
         const seconds = Math.round((Date.now() - began) / 1000);
         expect(restartedAt).toBeGreaterThan(0);
+        // The server went down under open cases, not after the run.
+        expect(runningAtKill).toBeGreaterThan(0);
         const { charges, emails } = await checkOnboarded(stack, onboarded);
         return [
-          `${onboarded.length * 2}/${RESTART_ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart)`,
+          `${onboarded.length * 2}/${RESTART_ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart; ${runningAtKill} cases running when the server was killed)`,
           `charges: ${charges.debits} debits for ${charges.purchases} purchases`,
           `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated`,
           `5xx answers to starts: ${answers.serverErrors} (a client retries with the same Idempotency-Key)`,

@@ -19,7 +19,14 @@ import { ApiClient, sleep } from '../../bench/util';
 import type { Principal } from '../../api/auth';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
 import { instanceFor } from '../support/fixtures';
-import { sandboxRequests, startStack, type Stack, type TemporalServer } from '../support/stack';
+import {
+  completedAttempt,
+  runningActivities,
+  sandboxRequests,
+  startStack,
+  type Stack,
+  type TemporalServer,
+} from '../support/stack';
 
 export interface ChaosEnterprise {
   id: string;
@@ -347,4 +354,154 @@ export async function scenario(name: string, body: () => Promise<string>): Promi
     });
     throw err;
   }
+}
+
+/**
+ * A count from the environment that must be at least 1: a chaos run with no kill, restart or
+ * enterprise would pass without testing anything, so it is refused instead.
+ */
+export function atLeastOne(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new Error(
+      `${name}=${raw} is refused: a chaos run needs at least 1 (it would otherwise pass without its fault)`,
+    );
+  }
+  return n;
+}
+
+/** The run's cases still running, by the visibility query. */
+export async function runningCases(stack: Stack): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const wf of stack.client.workflow.list({
+    query: `TaskQueue = '${stack.config.temporal.taskQueue}' AND ExecutionStatus = 'Running'`,
+  }))
+    ids.push(wf.workflowId);
+  return ids;
+}
+
+export interface HeldActivity {
+  workflowId: string;
+  activityType: string;
+  attempt: number;
+}
+
+/**
+ * Waits until some running case has an activity of one of these types started on a worker (at
+ * most `timeoutMs`), so the kill that follows lands on one; false when none came.
+ */
+export async function untilActivityRuns(stack: Stack, types: string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const id of await runningCases(stack)) {
+      const running = await runningActivities(stack.client, id).catch(() => []);
+      if (running.some((a) => types.includes(a.activityType))) return true;
+    }
+    await sleep(100);
+  }
+  return false;
+}
+
+/**
+ * SIGKILLs the stack's worker process and returns the activities it held. After the kill the
+ * server still shows them started by that worker's identity (`<pid>@host`) until their timeout,
+ * so these are exactly the attempts the kill interrupted.
+ */
+export async function killWorkerHolding(stack: Stack): Promise<HeldActivity[]> {
+  const pid = stack.workerProcess?.pid;
+  if (!pid) throw new Error('the worker runs in no child process to kill');
+  await stack.stopWorker('SIGKILL');
+  const held: HeldActivity[] = [];
+  for (const id of await runningCases(stack)) {
+    for (const a of await runningActivities(stack.client, id).catch(() => [])) {
+      if (a.workerIdentity.startsWith(`${pid}@`))
+        held.push({ workflowId: id, activityType: a.activityType, attempt: a.attempt });
+    }
+  }
+  return held;
+}
+
+/** The interrupted activities that then completed, with the attempt that completed each (2 or more: a retry). */
+export async function completedAfterKill(
+  stack: Stack,
+  held: HeldActivity[],
+): Promise<(HeldActivity & { completedAttempt: number })[]> {
+  return Promise.all(
+    held.map(async (a) => ({
+      ...a,
+      completedAttempt: await completedAttempt(stack.client, a.workflowId, a.activityType).catch(() => 0),
+    })),
+  );
+}
+
+/**
+ * The worker killed with SIGKILL `kills` times while the enterprises onboard (a verification and a
+ * purchase each), each kill aimed at a moment a billing charge is in
+ * flight. Proves every fault landed: each kill interrupted at least one running activity, some
+ * interrupted activity completed on a later attempt, and billing saw more charge requests than
+ * purchases (the retried charge answered from its idempotency record); then every case completed,
+ * with one charge per purchase and one email per transition.
+ */
+export async function workerKillRun(
+  stack: Stack,
+  enterprises: ChaosEnterprise[],
+  options: { kills: number; killEveryMs: number; concurrency: number },
+): Promise<string> {
+  const ctx = context(stack);
+  const auto = approver(ctx);
+  auto.start();
+  // Slower billing keeps activities in flight when the kills land.
+  stack.billing.setFaults({ latencyMs: 300 });
+  const answers = new Answers();
+  let finished = false;
+  const began = Date.now();
+  const kills: { at: number; held: HeldActivity[]; cases: number }[] = [];
+  const killer = (async () => {
+    await sleep(3_000);
+    for (let k = 0; k < options.kills && !finished; k++) {
+      await untilActivityRuns(stack, ['chargeOrder'], 30_000);
+      const held = await killWorkerHolding(stack);
+      const cases = (await runningCases(stack)).length;
+      kills.push({ at: Math.round((Date.now() - began) / 1000), held, cases });
+      await sleep(1_500);
+      await stack.startWorker();
+      if (k + 1 < options.kills) await sleep(options.killEveryMs);
+    }
+  })();
+  const onboarded = await pool(enterprises.length, options.concurrency, (i) =>
+    onboard(ctx, enterprises[i]!, i, answers, { purchase: true }),
+  );
+  finished = true;
+  await killer;
+  await auto.stop();
+  const seconds = Math.round((Date.now() - began) / 1000);
+
+  expect(kills.length).toBe(options.kills);
+  // Each kill landed on running work, not on an idle worker.
+  expect(kills.map((k) => k.held.length).filter((n) => n === 0)).toEqual([]);
+  const { charges, emails } = await checkOnboarded(stack, onboarded);
+  const completed = await completedAfterKill(
+    stack,
+    kills.flatMap((k) => k.held),
+  );
+  const retried = completed.filter((a) => a.completedAttempt >= 2);
+  // The interrupted attempts were retried to completion, and a charge was among them.
+  expect(retried.length).toBeGreaterThan(0);
+  expect(charges.chargeAttempts).toBeGreaterThan(charges.purchases);
+  return [
+    `${onboarded.length * 2}/${enterprises.length * 2} completed in ${seconds} s`,
+    `killed at ${kills
+      .map(
+        (k) =>
+          `${k.at} s (${k.cases} cases running, ${k.held.length} activities interrupted: ${[
+            ...new Set(k.held.map((a) => a.activityType)),
+          ].join(', ')})`,
+      )
+      .join(', ')}`,
+    `${retried.length}/${completed.length} interrupted activities completed on a later attempt (up to attempt ${Math.max(...completed.map((a) => a.completedAttempt))})`,
+    `charges: ${charges.purchases} purchases, ${charges.debits} debits, ${charges.chargeAttempts} charge requests (retries answered from the idempotency record)`,
+    `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated deliveries (same Message-ID)`,
+    `API 5xx: ${answers.serverErrors}`,
+  ].join('; ');
 }

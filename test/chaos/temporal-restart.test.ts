@@ -12,16 +12,18 @@ import { startTemporalServer, type Stack, type TemporalServer } from '../support
 import {
   Answers,
   approver,
+  atLeastOne,
   chaosEnterprises,
   chaosStack,
   checkOnboarded,
   context,
   onboard,
   pool,
+  runningCases,
   scenario,
 } from './support';
 
-const ENTERPRISES = Number(process.env.CHAOS_RESTART_ENTERPRISES ?? 40);
+const ENTERPRISES = atLeastOne('CHAOS_RESTART_ENTERPRISES', 40);
 const DOWN_MS = Number(process.env.CHAOS_RESTART_DOWN_MS ?? 10_000);
 
 let dir: string;
@@ -53,8 +55,10 @@ it(
         const answers = new Answers();
         const began = Date.now();
         let restartedAt = 0;
+        let runningAtStop = 0;
         const restart = (async () => {
           await sleep(8_000);
+          runningAtStop = (await runningCases(stack)).length;
           const { port, dbFilename } = server;
           await server.stop();
           await sleep(DOWN_MS);
@@ -67,9 +71,11 @@ it(
         const seconds = Math.round((Date.now() - began) / 1000);
 
         expect(restartedAt).toBeGreaterThan(0);
+        // The server went down under open cases, not after the run.
+        expect(runningAtStop).toBeGreaterThan(0);
         const { charges, emails } = await checkOnboarded(stack, onboarded);
         return [
-          `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart)`,
+          `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart; ${runningAtStop} cases running when it stopped)`,
           `charges: ${charges.debits} debits for ${charges.purchases} purchases`,
           `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated`,
           `5xx answers to starts: ${answers.serverErrors} (a client retries with the same Idempotency-Key); approver request errors: ${auto.counts.errors}`,

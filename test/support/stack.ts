@@ -607,6 +607,24 @@ export async function sandboxRequests(
 // Proof that a kill landed mid-activity
 // ---------------------------------------------------------------------------------------------
 
+/** The activities a worker holds for this case now (started, not finished), with the worker that holds each. */
+export async function runningActivities(
+  client: Client,
+  workflowId: string,
+): Promise<{ activityType: string; attempt: number; workerIdentity: string }[]> {
+  const { raw } = await client.workflow.getHandle(workflowId).describe();
+  return (
+    (raw.pendingActivities ?? [])
+      // PENDING_ACTIVITY_STATE_STARTED: a worker holds the attempt.
+      .filter((a) => Number(a.state) === 2)
+      .map((a) => ({
+        activityType: a.activityType?.name ?? '',
+        attempt: a.attempt ?? 1,
+        workerIdentity: a.lastWorkerIdentity ?? '',
+      }))
+  );
+}
+
 /** Waits until the case has an activity of this type running on a worker (started, not finished). */
 export async function activityRunning(
   client: Client,
@@ -615,12 +633,7 @@ export async function activityRunning(
   timeoutMs = 20_000,
 ): Promise<{ attempt: number }> {
   return eventually(
-    async () => {
-      const { raw } = await client.workflow.getHandle(workflowId).describe();
-      const pending = (raw.pendingActivities ?? []).find((a) => a.activityType?.name === activityType);
-      // PENDING_ACTIVITY_STATE_STARTED: a worker holds the attempt.
-      return pending && Number(pending.state) === 2 ? { attempt: pending.attempt ?? 1 } : undefined;
-    },
+    async () => (await runningActivities(client, workflowId)).find((a) => a.activityType === activityType),
     timeoutMs,
     `${activityType} running`,
     50,
