@@ -60,22 +60,33 @@ let h: Harness;
 let dir: string;
 let patchedCode: string;
 let unpatchedCode: string;
+let deprecatedCode: string;
+let removedCode: string;
 let connection: NativeConnection;
 let activities: object;
 const running = new Set<() => Promise<void>>();
 const entC = { id: `ent-c-${randomUUID().slice(0, 8)}`, token: `entc-${randomUUID()}` };
+/** Enterprises of the retirement: one case per version of the change. */
+const later = ['d', 'e', 'f', 'g'].map((x) => ({
+  id: `ent-${x}-${randomUUID().slice(0, 8)}`,
+  token: `ent${x}-${randomUUID()}`,
+}));
 
 beforeAll(async () => {
   h = await startHarness(
     {},
     {
       worker: 'none',
-      extraTokens: [[entC.token, { name: 'enterprise C', role: 'enterprise', enterpriseId: entC.id }]],
+      extraTokens: [entC, ...later].map(
+        (e) => [e.token, { name: `enterprise ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as const,
+      ),
     },
   );
   dir = await mkdtemp(path.join(os.tmpdir(), 'onboarding-deploy-'));
-  patchedCode = await changedVerificationBundle(dir, true);
-  unpatchedCode = await changedVerificationBundle(dir, false);
+  patchedCode = await changedVerificationBundle(dir, 'patched');
+  unpatchedCode = await changedVerificationBundle(dir, 'unguarded');
+  deprecatedCode = await changedVerificationBundle(dir, 'deprecated');
+  removedCode = await changedVerificationBundle(dir, 'removed');
   connection = await NativeConnection.connect({ address: h.config.temporal.address });
   activities = createActivities(h.config, { sipGateway: h.sipGateway });
 });
@@ -209,5 +220,108 @@ describe('a workflow change deployed while cases are open', () => {
       if (result.error) broken.push(result.workflowId);
     }
     expect(broken).toHaveLength(verification.length);
+  });
+});
+
+describe('retiring the patch, in two deploys', () => {
+  /** Open verifications on this stack's queue that started before `at`: the README's operator query. */
+  async function openStartedBefore(at: number): Promise<number> {
+    const query =
+      `WorkflowType = 'enterpriseVerification' AND ExecutionStatus = 'Running' AND ` +
+      `StartTime < '${new Date(at).toISOString()}' AND TaskQueue = '${h.config.temporal.taskQueue}'`;
+    return (await h.client.workflow.count(query)).count;
+  }
+  async function completes(id: string): Promise<Events> {
+    await approve(id);
+    await caseWhen(h, id, (c) => c.status === 'completed', `${id} completed`);
+    const events = await historyOf(h.client, id);
+    expect(failedTasks(events)).toEqual([]);
+    return events;
+  }
+  async function replays(code: string, ids: string[]): Promise<string[]> {
+    const histories = await Promise.all(
+      ids.map(async (workflowId) => ({
+        workflowId,
+        history: await h.client.workflow.getHandle(workflowId).fetchHistory(),
+      })),
+    );
+    const failed: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+      if (result.error) failed.push(result.workflowId);
+    }
+    return failed.sort();
+  }
+  const deprecated = (e: temporal.api.history.v1.IHistoryEvent) => /"deprecated":\s*true/.test(markerText(e));
+
+  it('deprecatePatch once the visibility query finds no open case from before the patch, then removal once none from before the deprecation', async () => {
+    const [d, e, f, g] = later;
+    const pause = () => new Promise((r) => setTimeout(r, 1_000));
+
+    // An old case on the code before the change, then the patched deploy and a case on it.
+    let stop = await deploy({ codePath: inject('workflowBundlePath') });
+    const old = await startVerification(e!.id, e!.token);
+    await settled(h.client, old);
+    await stop();
+    await pause();
+    const patchDeployedAt = Date.now();
+    await pause();
+    stop = await deploy({ code: patchedCode });
+    const marked = await startVerification(d!.id, d!.token);
+    await settled(h.client, marked);
+
+    // Not yet: the query finds the old case, and the deprecated code could not replay it.
+    expect(await openStartedBefore(patchDeployedAt)).toBe(1);
+    expect(await replays(deprecatedCode, [old, marked])).toEqual([old]);
+    const oldPath = await completes(old);
+    expect(activityTypes(oldPath)).not.toContain('precheckApplication');
+    expect(await openStartedBefore(patchDeployedAt)).toBe(0);
+    await stop();
+
+    // First deploy: deprecatePatch, the old branch deleted. A case with the marker goes on.
+    await pause();
+    const deprecatedAt = Date.now();
+    await pause();
+    stop = await deploy({ code: deprecatedCode });
+    const deprecating = await startVerification(f!.id, f!.token);
+    await settled(h.client, deprecating);
+    const deprecatingPath = await historyOf(h.client, deprecating);
+    expect(activityTypes(deprecatingPath)).toContain('precheckApplication');
+    expect(patchMarkers(deprecatingPath).filter(deprecated)).toHaveLength(1);
+
+    // Not yet removable: the case from the patched deploy is open, and its marker is not a
+    // deprecated one, so code without the patch call could not replay it.
+    expect(await openStartedBefore(deprecatedAt)).toBe(1);
+    expect(await replays(removedCode, [marked])).toEqual([marked]);
+    const markedPath = await completes(marked);
+    expect(activityTypes(markedPath).filter((t) => t === 'precheckApplication')).toHaveLength(1);
+    expect(await openStartedBefore(deprecatedAt)).toBe(0);
+    await stop();
+
+    // Second deploy: the patch call removed. The case from the deprecation deploy goes on, and a
+    // new case takes the step with no marker at all.
+    stop = await deploy({ code: removedCode });
+    await completes(deprecating);
+    const fresh = await startVerification(g!.id, g!.token);
+    const freshPath = await completes(fresh);
+    expect(activityTypes(freshPath).filter((t) => t === 'precheckApplication')).toHaveLength(1);
+    expect(patchMarkers(freshPath)).toEqual([]);
+    await stop();
+
+    // The histories that must still replay do: the deprecated code replays every case since the
+    // patch, the removed code every case since the deprecation. The others are what the two
+    // queries ruled out before each deploy.
+    expect(await replays(deprecatedCode, [marked, deprecating, fresh])).toEqual([]);
+    expect(await replays(removedCode, [deprecating, fresh])).toEqual([]);
+    expect(await replays(removedCode, [old, marked])).toEqual([old, marked].sort());
+    // So do the recorded histories of every other kind; the recorded verifications predate the
+    // patch, so retiring it for real would list them in the README's Retired patches.
+    const recorded = await recordedHistories();
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: { code: removedCode } }, recorded)) {
+      if (result.error) failures.push(result.workflowId);
+    }
+    const verifications = recorded.filter((x) => x.name.startsWith('enterprise-verification')).map((x) => x.workflowId);
+    expect(verifications.length).toBeGreaterThan(0);
+    expect(failures.sort()).toEqual([...verifications].sort());
   });
 });
