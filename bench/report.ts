@@ -702,12 +702,21 @@ export function renderTargets(results: PartResult[]): string {
 }
 
 /** Hand-written reading of the figures (bench/analysis.md), kept across runs. */
+/** The hand-written reading of the figures, labelled as such: it is not rendered from results. */
 function analysis(): string {
+  let text: string;
   try {
-    return readFileSync(path.join(__dirname, 'analysis.md'), 'utf8').trim();
+    text = readFileSync(path.join(__dirname, 'analysis.md'), 'utf8').trim();
   } catch {
     return '';
   }
+  const label = [
+    '> **Written by hand** (`bench/analysis.md`), not rendered from `bench/results/`: it reads the runs it',
+    '> names (by their commands and sizes), which may be older than the tables rendered around it.',
+  ];
+  // Under its own heading, when it has one.
+  const [first, ...rest] = text.split('\n');
+  return first!.startsWith('#') ? [first!, '', ...label, ...rest].join('\n') : [...label, '', text].join('\n');
 }
 
 export function renderBenchmarks(file = BENCHMARKS_MD): void {
