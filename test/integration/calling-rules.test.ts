@@ -111,6 +111,18 @@ async function acc(caller: string) {
   }));
 }
 
+/** Polls the SBC's accounting until `count` calls from `caller` were answered, failing after `withinMs`. */
+async function answeredCalls(caller: string, count: number, withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const answered = (await acc(caller)).filter((r) => r.code === 200 && r.admitted).length;
+    if (answered >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(`${answered} of ${count} calls from ${caller} answered after ${withinMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A China-time window that does not hold the present moment. */
 function windowExcludingNow(): { from: string; to: string } {
   const hour = Number(
@@ -247,8 +259,8 @@ describe('calls out through the SBC', () => {
     });
     const callees = Array.from({ length: 20 }, (_, i) => `1390000${String(1000 + i)}`);
     const twenty = callOut(number, callees, { concurrent: 20, holdMs: 4_000 });
-    // All twenty are up within a second at 50 calls/s; the 21st meets the limit.
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The 21st is placed once the SBC's accounting shows all twenty answered (they hold 4 s).
+    await answeredCalls(number, 20, 3_000);
     expect(await refusedCall(number, '13900002000')).toBe('Q.850;cause=21;text="concurrent call limit"');
     const done = await twenty;
     expect(done.code, done.output.slice(-1_500)).toBe(0);
