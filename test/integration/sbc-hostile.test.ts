@@ -526,12 +526,16 @@ describe('hostile SIP at the SBC', () => {
     figures.legitimateCallDuringFlood = { connected: call.outcome === 'answered', outcome: call.outcome };
     expect(call.outcome).toBe('answered');
     expect(call.teardown).toMatchObject({ method: 'BYE', code: 200 });
-    // The first 100 refused one by one, the 101st banned the source, the rest met silence.
+    // The first 100 refused one by one, the 101st banned the source, the rest met silence. As with
+    // the REGISTER flood, Kamailio's UDP workers take the datagrams in parallel, so a second
+    // request may meet the limit before the ban is set.
+    const banned = answered.filter((r) => r === 'Banned').length;
     expect(answered.filter((r) => r === 'Forbidden')).toHaveLength(100);
-    expect(answered.filter((r) => r === 'Banned')).toHaveLength(1);
+    expect(banned).toBeGreaterThanOrEqual(1);
+    expect(banned).toBeLessThanOrEqual(2);
     expect(await bannedSources(t.sbc.rpcUrl)).toContainEqual({ ip: ATTACKERS.flooder, reason: 'invite-flood' });
-    // At most the limit plus the ban were written to the database for the whole flood.
-    expect((await accRows('src_ip = $2', [ATTACKERS.flooder])).length).toBe(101);
+    // At most the limit plus the bans were written to the database for the whole flood.
+    expect((await accRows('src_ip = $2', [ATTACKERS.flooder])).length).toBe(100 + banned);
   });
 
   it('never bans the platform on its own listener, however many calls it sends', async () => {
