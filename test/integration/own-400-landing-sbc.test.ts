@@ -120,7 +120,16 @@ describe('own 400 landing on the real SBC', () => {
 
     // A call the carrier brings for a number we do not hold is refused, and proves nothing.
     expect(await carrierCall('02066009999')).toMatchObject({ outcome: 'rejected', finalCode: 404 });
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Once the SBC's accounting holds the refusal, the case is still waiting (and the step that
+    // completes it below names the fixed line, not this call).
+    await eventually(
+      async () =>
+        (await gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() })).some(
+          (r) => r.sourceIp === CARRIER.ip && r.reason === 'not-your-number',
+        ) || undefined,
+      10_000,
+      'the refused call in the SBC accounting',
+    );
     expect((await caseWhen(h, id, () => true)).stage).toBe('verifying');
 
     // The 400 number's call, forwarded by the operator's carrier to the fixed line: the SBC's record completes the case.
