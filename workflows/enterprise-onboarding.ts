@@ -16,6 +16,7 @@
  * continues as new every so many reports, carrying its summary.
  */
 import {
+  ChildWorkflowCancellationType,
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
@@ -37,6 +38,14 @@ import { enterpriseRealName } from './enterprise-real-name';
 
 /** Steps carried across continue-as-new. */
 const CARRIED_STEPS = 20;
+
+/**
+ * The cases a journey starts stand on their own: cancelling the journey leaves them running (the
+ * enterprise cancels them itself). Journeys from before this asked their cases to cancel too.
+ */
+function standsAlone(): { cancellationType?: ChildWorkflowCancellationType } {
+  return patched('journey-cancel-leaves-cases') ? { cancellationType: ChildWorkflowCancellationType.ABANDON } : {};
+}
 
 const RELATION: Partial<Record<CaseReport['kind'], string>> = {
   'enterprise-real-name': 'real-name verification',
@@ -327,6 +336,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
             args: [{ ...input.verification.start, journeyId: id }],
             // The verification stands on its own: a journey that continues as new or ends leaves it be.
             parentClosePolicy: ParentClosePolicy.ABANDON,
+            ...standsAlone(),
             ...childCase({
               kind: 'enterprise-verification',
               enterpriseId,
@@ -375,6 +385,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
           await startChild(contactCenterInstance, {
             args: [{ ...owner, ...input.instance, journeyId: id }],
             parentClosePolicy: ParentClosePolicy.ABANDON,
+            ...standsAlone(),
             ...childCase({
               kind: 'contact-center-instance',
               enterpriseId,
@@ -411,6 +422,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
           await startChild(enterpriseRealName, {
             args: [{ ...input.realName.start, journeyId: id }],
             parentClosePolicy: ParentClosePolicy.ABANDON,
+            ...standsAlone(),
             ...childCase({
               kind: 'enterprise-real-name',
               enterpriseId,

@@ -303,12 +303,20 @@ describe('enterprise-onboarding: the whole journey', () => {
       .send({ reason: '暂不开通' });
     expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
     const cancelled = await caseWhen(h, journeyId, (c) => c.status === 'cancelled', 'journey cancelled');
-    await recordHistory(h.client, journeyId, 'enterprise-onboarding-cancelled-while-verifying');
+    await recordHistory(h.client, journeyId, 'enterprise-onboarding-cancelled-verification-stands');
     expect(cancelled.steps.map((s) => s.name)).toContain('cancel requested');
     await eventually(
       () => h.mail.forCase(journeyId).find((m) => m.event === 'case-cancelled'),
       10_000,
       'cancellation email',
     );
+    // The verification stands on its own: still under review, support may still decide it.
+    const verification = await h.api.get(`/v1/onboardings/${verificationId}`).set(...bearer(tokens.support));
+    expect(verification.body).toMatchObject({ status: 'running', stage: 'awaiting-review' });
+    const approved = await h.api
+      .post(`/v1/onboardings/${verificationId}/actions/approve`)
+      .set(...bearer(tokens.support))
+      .send({ note: 'ok' });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   });
 });
