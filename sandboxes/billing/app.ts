@@ -10,8 +10,7 @@
  * Business rules live in `operations.ts`; this module is the HTTP side: auth, faults,
  * idempotency, answers, and the timers that issue invoices and deliver webhooks.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type express from 'express';
 import { z } from 'zod';
 import { PRICES, seedInventory } from './catalog';
 import { renderInvoicePdf } from './invoice-pdf';
@@ -19,6 +18,8 @@ import {
   chargeOrder,
   chargesQuerySchema,
   createCharge,
+  createCreditSchema,
+  creditCustomer,
   createChargeSchema,
   createInvoice,
   createInvoiceSchema,
@@ -53,20 +54,19 @@ import {
   releaseReservation,
   reservationsQuerySchema,
   voidOrder,
-  type Result,
   type Tx,
 } from './operations';
-import { PROBLEM_CONTENT_TYPE, ProblemError, notFound, parseOrThrow } from '../common/problem';
 import {
-  BillingStore,
-  newId,
-  type BillingData,
-  type Customer,
-  type IdempotencyRecord,
-  type Invoice,
-  type LedgerEntry,
-  type RequestLogEntry,
-} from './store';
+  DEFAULT_TIMEOUT_HOLD_MS,
+  FaultSwitches,
+  createSandboxHttp,
+  escapeHtml,
+  faultSwitchesShape,
+  param,
+  type Faults as BaseFaults,
+} from '../common/http';
+import { ProblemError, notFound, parseOrThrow } from '../common/problem';
+import { BillingStore, newId, type BillingData, type Customer, type Invoice } from './store';
 import { WebhookDispatcher, deliveryOf, recordEvent, type WebhookDelivery } from './webhooks';
 import {
   createUsageCharge,
@@ -80,13 +80,7 @@ import {
   DEFAULT_USAGE_PRICES,
 } from './usage';
 
-export interface Faults {
-  /** Added to every /v1 request. */
-  latencyMs: number;
-  /** Share of /v1 requests answered 503 without doing anything. */
-  failureRate: number;
-  /** Share of /v1 requests held without an answer (until the client gives up). */
-  timeoutRate: number;
+export interface Faults extends BaseFaults {
   /** Share of webhook events recorded as dropped and never sent. */
   webhookDropRate: number;
   /** Share of webhook events delivered twice, with the same id. */
@@ -141,17 +135,10 @@ export interface BillingSandbox {
   close(): Promise<void>;
 }
 
-const JSON_CONTENT_TYPE = 'application/json';
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const DEFAULT_TIMEOUT_HOLD_MS = 30_000;
 export const DEFAULT_INVOICE_DELAY_MS = 5_000;
-const FAULT_NAMES = ['latencyMs', 'failureRate', 'timeoutRate', 'webhookDropRate', 'webhookDuplicateRate'] as const;
 
 const faultsPatchSchema = z.strictObject({
-  latencyMs: z.int().min(0).max(600_000).optional(),
-  failureRate: z.number().min(0).max(1).optional(),
-  timeoutRate: z.number().min(0).max(1).optional(),
+  ...faultSwitchesShape,
   webhookDropRate: z.number().min(0).max(1).optional(),
   webhookDuplicateRate: z.number().min(0).max(1).optional(),
 });
@@ -164,67 +151,28 @@ const createCustomerSchema = z.strictObject({
   contactEmail: z.email().optional(),
 });
 
-const createCreditSchema = z.strictObject({
-  amountFen: z.int().positive(),
-  note: z.string().trim().max(500).optional(),
-});
-
 const customerQuerySchema = z.strictObject({ enterpriseId: text(100) });
-
-const requestsQuerySchema = z.strictObject({
-  path: z.string().optional(),
-  method: z.string().optional(),
-});
 
 const webhooksQuerySchema = z.strictObject({ type: z.string().optional() });
 
-interface WriteContext<I> extends Tx {
-  input: I;
-  params: Request['params'];
-}
-
-type WriteResult = Result<unknown>;
-
-/**
- * Runs synchronously against the store: it must check everything before changing anything,
- * and throw a ProblemError (4xx) for a refusal, which is then stored like any other answer
- * (unless the problem says it is not to be remembered).
- */
-type WriteHandler<I> = (context: WriteContext<I>) => WriteResult;
-
-interface RespondOptions {
-  contentType?: string;
-  headers?: Record<string, string>;
-  replayed?: boolean;
-  fault?: RequestLogEntry['fault'];
-  /** False when the request is already in the log (a timeout answered late). */
-  log?: boolean;
-}
-
 export function createBillingSandbox(options: BillingSandboxOptions): BillingSandbox {
   const store = openStore(options);
-  if (!options.apiKey) throw new Error('createBillingSandbox needs an apiKey');
   const random = options.random ?? Math.random;
   const clock = options.now ?? (() => new Date());
-  const timeoutHoldMs = options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS;
   const invoiceDelayMs = options.invoiceDelayMs ?? DEFAULT_INVOICE_DELAY_MS;
   if (!Number.isSafeInteger(invoiceDelayMs) || invoiceDelayMs < 0)
     throw new Error(`invoiceDelayMs must be whole milliseconds, got ${invoiceDelayMs}`);
-  const apiKeyDigest = sha256(options.apiKey);
   if (!options.webhookUrl !== !options.webhookSecret)
     throw new Error('createBillingSandbox needs webhookUrl and webhookSecret together');
 
-  let faults: Faults = { latencyMs: 0, failureRate: 0, timeoutRate: 0, webhookDropRate: 0, webhookDuplicateRate: 0 };
-  const setFaults = (patch: Partial<Faults>): Faults => {
-    const parsed = parseOrThrow(faultsPatchSchema, patch);
-    // Absent and undefined both mean "leave as is".
-    for (const name of FAULT_NAMES) {
-      const value = parsed[name];
-      if (value !== undefined) faults = { ...faults, [name]: value };
-    }
-    return { ...faults };
-  };
-  setFaults({
+  const faults = new FaultSwitches<Faults>(faultsPatchSchema, {
+    latencyMs: 0,
+    failureRate: 0,
+    timeoutRate: 0,
+    webhookDropRate: 0,
+    webhookDuplicateRate: 0,
+  });
+  faults.set({
     latencyMs: options.latencyMs,
     failureRate: options.failureRate,
     timeoutRate: options.timeoutRate,
@@ -233,8 +181,6 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
   });
 
   let closed = false;
-  /** Requests held by simulated timeouts, released on close. */
-  const held = new Set<{ timer: NodeJS.Timeout; res: Response }>();
   /** Requested invoices waiting to be issued, by invoice id. */
   const invoiceTimers = new Map<string, NodeJS.Timeout>();
   const webhooks =
@@ -267,13 +213,10 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
           emit(type, resource) {
             if (!webhooks) return;
             // One draw decides both switches, so their rates add up rather than overlap.
+            const { webhookDropRate, webhookDuplicateRate } = faults.get();
             const roll = random();
             const fate =
-              roll < faults.webhookDropRate
-                ? 'drop'
-                : roll < faults.webhookDropRate + faults.webhookDuplicateRate
-                  ? 'duplicate'
-                  : 'deliver';
+              roll < webhookDropRate ? 'drop' : roll < webhookDropRate + webhookDuplicateRate ? 'duplicate' : 'deliver';
             const event = recordEvent(data, type, resource, now, fate);
             afterwards.push(() => webhooks.kick(event.id));
           },
@@ -310,213 +253,21 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     invoiceTimers.set(invoice.id, timer);
   }
 
-  function respond(req: Request, res: Response, status: number, body: unknown, opts: RespondOptions = {}): void {
-    if (opts.log !== false && isLoggedWrite(req)) {
-      store.logRequest({
-        method: req.method,
-        path: pathOf(req),
-        idempotencyKey: req.get('idempotency-key') ?? null,
-        status,
-        replayed: opts.replayed ?? false,
-        fault: opts.fault ?? null,
-        at: clock().toISOString(),
-      });
-    }
-    res.status(status).set(opts.headers ?? {});
-    res.type(opts.contentType ?? JSON_CONTENT_TYPE).send(JSON.stringify(body));
-  }
-
-  function respondProblem(req: Request, res: Response, problem: ProblemError, opts: RespondOptions = {}): void {
-    respond(req, res, problem.status, problem.toProblem(), {
-      ...opts,
-      contentType: PROBLEM_CONTENT_TYPE,
-      headers: { ...problem.headers, ...opts.headers },
-    });
-  }
-
-  const authenticate: RequestHandler = (req, _res, next) => {
-    const match = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '');
-    // Digests have equal length, so the comparison takes the same time whatever was sent.
-    if (!match?.[1] || !timingSafeEqual(sha256(match[1]), apiKeyDigest)) {
-      throw new ProblemError(
-        401,
-        'unauthorized',
-        'Unauthorized',
-        'send the API key as "Authorization: Bearer <api key>"',
-        undefined,
-        { 'WWW-Authenticate': 'Bearer realm="billing"' },
-      );
-    }
-    next();
-  };
-
-  const requireJson: RequestHandler = (req, _res, next) => {
-    // `is` is false only when there is a body and it is not JSON; no body at all is fine, and so
-    // is an empty one (fetch sends `Content-Length: 0` for a POST without a body).
-    if (req.get('content-length') !== '0' && req.is(['application/json', 'application/*+json']) === false) {
-      throw new ProblemError(
-        415,
-        'unsupported-media-type',
-        'Unsupported media type',
-        'send request bodies as application/json',
-      );
-    }
-    next();
-  };
-
-  const injectFaults: RequestHandler = async (req, res, next) => {
-    const { latencyMs, failureRate, timeoutRate } = faults;
-    if (latencyMs > 0) await sleep(latencyMs);
-    // One draw decides both faults, so their rates add up rather than overlap.
-    const roll = random();
-    if (roll < failureRate) {
-      respondProblem(
-        req,
-        res,
-        new ProblemError(
-          503,
-          'service-unavailable',
-          'Service unavailable',
-          'simulated outage: nothing was changed; retry with the same Idempotency-Key',
-        ),
-        { fault: 'failure', headers: { 'Retry-After': '1' } },
-      );
-      return;
-    }
-    if (roll < failureRate + timeoutRate) {
-      hold(req, res);
-      return;
-    }
-    next();
-  };
-
-  function hold(req: Request, res: Response): void {
-    if (isLoggedWrite(req)) {
-      store.logRequest({
-        method: req.method,
-        path: pathOf(req),
-        idempotencyKey: req.get('idempotency-key') ?? null,
-        status: null,
-        replayed: false,
-        fault: 'timeout',
-        at: clock().toISOString(),
-      });
-    }
-    const entry = {
-      res,
-      timer: setTimeout(() => {
-        held.delete(entry);
-        const problem = new ProblemError(
-          504,
-          'gateway-timeout',
-          'Gateway timeout',
-          'simulated timeout: nothing was changed; retry with the same Idempotency-Key',
-        );
-        respondProblem(req, res, problem, { log: false });
-      }, timeoutHoldMs),
-    };
-    held.add(entry);
-    // The client gave up: nothing more to answer.
-    res.on('close', () => {
-      clearTimeout(entry.timer);
-      held.delete(entry);
-    });
-  }
-
-  /**
-   * Wraps a write in the idempotency protocol. From the record lookup to storing the new record
-   * nothing awaits, so two requests with one key cannot both execute.
-   */
-  function idempotentWrite<S extends z.ZodType>(schema: S, handler: WriteHandler<z.output<S>>): RequestHandler {
-    return async (req, res) => {
-      const key = req.get('idempotency-key');
-      if (key === undefined || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
-        throw new ProblemError(
-          400,
-          'idempotency-key-required',
-          'Idempotency-Key required',
-          key === undefined
-            ? 'every write needs an Idempotency-Key header, unique to the operation'
-            : 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
-        );
-      }
-      const method = req.method;
-      const path = pathOf(req);
-      const fingerprint = sha256(`${method} ${path}\n${canonicalJson(req.body)}`).toString('hex');
-
-      const prior = store.data.idempotency[key];
-      if (prior) {
-        if (prior.fingerprint !== fingerprint) {
-          throw new ProblemError(
-            409,
-            'idempotency-key-reused',
-            'Idempotency-Key reused',
-            `this Idempotency-Key was first used for ${prior.method} ${prior.path} with a different request; use a new key for a new operation`,
-          );
-        }
-        respond(req, res, prior.status, prior.body, {
-          contentType: prior.contentType,
-          headers: { 'Idempotent-Replayed': 'true' },
-          replayed: true,
-        });
-        return;
-      }
-
-      // Invalid requests are refused without a record: the client may fix the body and reuse the key.
-      const input = parseOrThrow(schema, req.body ?? {});
-      const outcome = await commit((tx): { record: IdempotencyRecord } | { unremembered: ProblemError } => {
-        let answer: WriteResult & { contentType: string };
-        try {
-          const result = handler({ ...tx, input, params: req.params });
-          // A copy: the stored answer must not follow later changes to the resource.
-          answer = { status: result.status, body: structuredClone(result.body), contentType: JSON_CONTENT_TYPE };
-        } catch (error) {
-          if (!(error instanceof ProblemError) || error.status >= 500) throw error;
-          if (!error.remembered) return { unremembered: error };
-          answer = { status: error.status, body: error.toProblem(), contentType: PROBLEM_CONTENT_TYPE };
-        }
-        const stored: IdempotencyRecord = { key, method, path, fingerprint, ...answer, createdAt: tx.now };
-        tx.data.idempotency[key] = stored;
-        return { record: stored };
-      });
-      if ('unremembered' in outcome) {
-        respondProblem(req, res, outcome.unremembered);
-        return;
-      }
-      respond(req, res, outcome.record.status, outcome.record.body, { contentType: outcome.record.contentType });
-    };
-  }
-
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+  const http = createSandboxHttp({
+    name: 'billing',
+    apiKey: options.apiKey,
+    store,
+    faults,
+    commit,
+    clock,
+    random,
+    timeoutHoldMs: options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS,
+    bodyLimit: options.bodyLimit,
+    // They pay any order for free and rewrite faults, so a production sandbox leaves them out.
+    controlRoutes: options.controlRoutes ?? true,
   });
+  const { app, v1, control: sandbox, respond, idempotentWrite } = http;
 
-  const jsonBody = express.json({
-    limit: options.bodyLimit ?? '100kb',
-    type: ['application/json', 'application/*+json'],
-  });
-
-  const sandbox = express.Router();
-  sandbox.use(requireJson, jsonBody);
-  sandbox.get('/faults', (req, res) => {
-    respond(req, res, 200, faults);
-  });
-  sandbox.put('/faults', (req, res) => {
-    respond(req, res, 200, setFaults(parseOrThrow(faultsPatchSchema, req.body ?? {})));
-  });
-  sandbox.get('/requests', (req, res) => {
-    const query = parseOrThrow(requestsQuerySchema, req.query, 'query');
-    const method = query.method?.toUpperCase();
-    const requests = store.data.requests.filter(
-      (entry) =>
-        (query.path === undefined || entry.path === query.path) && (method === undefined || entry.method === method),
-    );
-    respond(req, res, 200, { count: requests.length, requests });
-  });
   sandbox.get('/webhooks', (req, res) => {
     const { type } = parseOrThrow(webhooksQuerySchema, req.query, 'query');
     const deliveries = Object.values(store.data.webhookEvents)
@@ -568,10 +319,6 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     await commit((tx) => setUsagePrices(tx.data, input));
     respond(req, res, 200, usagePrices(store.data));
   });
-  if (options.controlRoutes ?? true) app.use('/_sandbox', sandbox);
-
-  const v1 = express.Router();
-  v1.use(authenticate, requireJson, jsonBody, injectFaults);
 
   v1.post(
     '/customers',
@@ -619,33 +366,7 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
 
   v1.post(
     '/customers/:id/credits',
-    idempotentWrite(createCreditSchema, ({ input, params, data, now }) => {
-      const id = param(params, 'id');
-      const customer = data.customers[id];
-      if (!customer) throw notFound('customer', id);
-      const balanceAfterFen = customer.balanceFen + input.amountFen;
-      if (!Number.isSafeInteger(balanceAfterFen)) {
-        throw new ProblemError(
-          422,
-          'balance-overflow',
-          'Amount too large',
-          'the balance would exceed the largest amount the ledger can hold',
-        );
-      }
-      const entry: LedgerEntry = {
-        id: newId('cred'),
-        type: 'credit',
-        customerId: customer.id,
-        amountFen: input.amountFen,
-        balanceAfterFen,
-        note: input.note || null,
-        createdAt: now,
-      };
-      data.ledgerEntries[entry.id] = entry;
-      customer.balanceFen = balanceAfterFen;
-      customer.updatedAt = now;
-      return { status: 201, body: entry };
-    }),
+    idempotentWrite(createCreditSchema, (tx) => creditCustomer(tx, param(tx.params, 'id'), tx.input)),
   );
 
   v1.get('/prices', (req, res) => {
@@ -818,21 +539,7 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
       .send(renderInvoicePdf(invoice, order, customer));
   });
 
-  app.use('/v1', v1);
-
-  app.use((req, res) => {
-    respondProblem(req, res, new ProblemError(404, 'not-found', 'Not found', `no route ${req.method} ${pathOf(req)}`));
-  });
-
-  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const problem = asProblem(error);
-    if (problem.status >= 500) console.error('billing sandbox: unexpected error:', error);
-    respondProblem(req, res, problem);
-  });
+  http.finish();
 
   // A fresh store starts with the provider's stock of numbers.
   if (Object.keys(store.data.numbers).length === 0) {
@@ -854,16 +561,12 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     app,
     store,
     webhook: { url: options.webhookUrl, secret: options.webhookSecret },
-    faults: () => ({ ...faults }),
-    setFaults,
+    faults: () => faults.get(),
+    setFaults: (patch) => faults.set(patch),
     webhookDeliveries: () => Object.values(store.data.webhookEvents).map((event) => structuredClone(deliveryOf(event))),
     async close() {
       closed = true;
-      for (const entry of held) {
-        clearTimeout(entry.timer);
-        entry.res.destroy();
-      }
-      held.clear();
+      http.releaseHeld();
       for (const timer of invoiceTimers.values()) clearTimeout(timer);
       invoiceTimers.clear();
       await webhooks?.close();
@@ -878,66 +581,8 @@ function openStore(options: BillingSandboxOptions): BillingStore {
   throw new Error('createBillingSandbox needs a store or a dataFile');
 }
 
-function param(params: Request['params'], name: string): string {
-  const value = params[name];
-  return typeof value === 'string' ? value : '';
-}
-
 function findCustomerByEnterprise(data: Readonly<BillingData>, enterpriseId: string): Customer | undefined {
   return Object.values(data.customers).find((customer) => customer.enterpriseId === enterpriseId);
-}
-
-function isLoggedWrite(req: Request): boolean {
-  return WRITE_METHODS.has(req.method) && pathOf(req).startsWith('/v1/');
-}
-
-function pathOf(req: Request): string {
-  return req.originalUrl.split('?', 1)[0] ?? '/';
-}
-
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-/** JSON with object keys sorted, so key order does not make two equal bodies differ. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const fields = Object.keys(record)
-      .sort()
-      .filter((key) => record[key] !== undefined)
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
-    return `{${fields.join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** Body-parser errors carry a 4xx `status` and `type`; anything else is our fault. */
-function asProblem(error: unknown): ProblemError {
-  if (error instanceof ProblemError) return error;
-  const { status, type } = (error ?? {}) as { status?: unknown; type?: unknown };
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (type === 'entity.parse.failed')
-      return new ProblemError(400, 'malformed-json', 'Malformed JSON', 'the request body is not valid JSON');
-    if (type === 'entity.too.large')
-      return new ProblemError(413, 'body-too-large', 'Body too large', 'the request body is larger than allowed');
-    return new ProblemError(
-      status,
-      'bad-request',
-      'Bad request',
-      error instanceof Error ? error.message : 'the request could not be read',
-    );
-  }
-  return new ProblemError(500, 'internal-error', 'Internal error', 'the billing sandbox failed unexpectedly');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The test checkout page (development only): what is paid, and one button to pay it. */

@@ -837,12 +837,28 @@ function conflictWith(kind: string, title: string, detail: string, errors: Field
   return new ProblemError(409, kind, title, detail, errors);
 }
 
+export const createCreditSchema = z.strictObject({
+  amountFen: z.int().positive(),
+  note: z.string().trim().max(500).optional(),
+});
+
+/** A top-up of the customer's balance. */
+export function creditCustomer(
+  tx: Tx,
+  customerId: string,
+  input: z.output<typeof createCreditSchema>,
+): Result<LedgerEntry> {
+  const customer = tx.data.customers[customerId];
+  if (!customer) throw notFound('customer', customerId);
+  return { status: 201, body: addLedgerEntry(tx, customer, 'credit', input.amountFen, input.note || null, {}) };
+}
+
 function addLedgerEntry(
   tx: Tx,
   customer: Customer,
   type: LedgerEntry['type'],
   amountFen: number,
-  note: string,
+  note: string | null,
   refs: { orderId?: string; chargeId?: string },
 ): LedgerEntry {
   const balanceAfterFen = type === 'debit' ? customer.balanceFen - amountFen : customer.balanceFen + amountFen;

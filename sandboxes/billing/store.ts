@@ -8,7 +8,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { JsonFileStore, readDataFile, REQUEST_LOG_LIMIT } from '../common/json-store';
+import {
+  JsonFileStore,
+  dict,
+  parseDataFile,
+  readDataFile,
+  requestLogOf,
+  type IdempotencyRecord,
+  type RequestLogEntry,
+} from '../common/json-store';
+
+export { dict, type IdempotencyRecord, type RequestLogEntry };
 
 export const DATA_VERSION = 1;
 /** Attempts kept per webhook event. */
@@ -230,30 +240,6 @@ export interface WebhookEvent {
   attemptLog: WebhookAttempt[];
 }
 
-/** The first response to a write, kept so a retry with the same key gets the same answer. */
-export interface IdempotencyRecord {
-  key: string;
-  method: string;
-  path: string;
-  /** Hash of method, path and body: a reused key with anything else is refused. */
-  fingerprint: string;
-  status: number;
-  contentType: string;
-  body: unknown;
-  createdAt: string;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  idempotencyKey: string | null;
-  /** Null when no response was given (a simulated timeout). */
-  status: number | null;
-  replayed: boolean;
-  fault: 'failure' | 'timeout' | null;
-  at: string;
-}
-
 export interface BillingData {
   version: number;
   customers: Record<string, Customer>;
@@ -290,14 +276,6 @@ export function emptyData(): BillingData {
   };
 }
 
-/**
- * A map keyed by client-supplied strings (ids, idempotency keys): without a prototype, a key
- * such as `__proto__` or `constructor` is an ordinary key and never an inherited member.
- */
-export function dict<T>(entries: Record<string, T> = {}): Record<string, T> {
-  return Object.assign(Object.create(null) as Record<string, T>, entries);
-}
-
 /** An id such as `cus_3f9a…`: a type prefix makes ids self-describing in logs. */
 export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
@@ -313,23 +291,8 @@ export class BillingStore extends JsonFileStore<BillingData, RequestLogEntry> {
 }
 
 function parseData(text: string, file: string): BillingData {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`billing sandbox data file ${file} is not valid JSON`, { cause: error });
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error(`billing sandbox data file ${file} does not hold an object`);
-  }
-  const version = (raw as { version?: unknown }).version;
-  if (typeof version === 'number' && version > DATA_VERSION) {
-    throw new Error(
-      `billing sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`,
-    );
-  }
+  const data = parseDataFile<BillingData>(text, file, 'billing sandbox', DATA_VERSION);
   // Collections missing from older files start empty.
-  const data = raw as Partial<BillingData>;
   return {
     version: DATA_VERSION,
     customers: dict(data.customers),
@@ -343,6 +306,6 @@ function parseData(text: string, file: string): BillingData {
     usageCharges: dict(data.usageCharges),
     webhookEvents: dict(data.webhookEvents),
     idempotency: dict(data.idempotency),
-    requests: Array.isArray(data.requests) ? data.requests.slice(-REQUEST_LOG_LIMIT) : [],
+    requests: requestLogOf(data.requests),
   };
 }

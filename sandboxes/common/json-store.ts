@@ -9,6 +9,38 @@ import path from 'node:path';
 
 export const REQUEST_LOG_LIMIT = 10_000;
 
+/** The first response to a write, kept so a retry with the same key gets the same answer. */
+export interface IdempotencyRecord {
+  key: string;
+  method: string;
+  path: string;
+  /** Hash of method, path and body (secrets hashed first): a reused key with anything else is refused. */
+  fingerprint: string;
+  status: number;
+  contentType: string;
+  body: unknown;
+  createdAt: string;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  /** Null when no response was given (a simulated timeout). */
+  status: number | null;
+  replayed: boolean;
+  fault: 'failure' | 'timeout' | null;
+  at: string;
+}
+
+/**
+ * A map keyed by client-supplied strings (ids, idempotency keys): without a prototype, a key
+ * such as `__proto__` or `constructor` is an ordinary key and never an inherited member.
+ */
+export function dict<T>(entries: Record<string, T> = {}): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
 /** The file's text, or undefined when there is no file yet (a new, empty store). */
 export function readDataFile(file: string): string | undefined {
   try {
@@ -17,6 +49,32 @@ export function readDataFile(file: string): string | undefined {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     return undefined;
   }
+}
+
+/**
+ * The file's state as written by this sandbox or an older one: an object whose version is not
+ * newer than `version`. Collections missing from older files are the caller's to fill in.
+ */
+export function parseDataFile<D>(text: string, file: string, label: string, version: number): Partial<D> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${label} data file ${file} is not valid JSON`, { cause: error });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`${label} data file ${file} does not hold an object`);
+  }
+  const found = (raw as { version?: unknown }).version;
+  if (typeof found === 'number' && found > version) {
+    throw new Error(`${label} data file ${file} has version ${found}, newer than this sandbox (${version})`);
+  }
+  return raw as Partial<D>;
+}
+
+/** The request log read back from a file, at most as long as the store keeps it. */
+export function requestLogOf(requests: unknown): RequestLogEntry[] {
+  return Array.isArray(requests) ? (requests.slice(-REQUEST_LOG_LIMIT) as RequestLogEntry[]) : [];
 }
 
 export class JsonFileStore<D extends { requests: E[] }, E> {

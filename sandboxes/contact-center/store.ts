@@ -7,7 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { JsonFileStore, readDataFile, REQUEST_LOG_LIMIT } from '../common/json-store';
+import {
+  JsonFileStore,
+  dict,
+  parseDataFile,
+  readDataFile,
+  requestLogOf,
+  type IdempotencyRecord,
+  type RequestLogEntry,
+} from '../common/json-store';
+
+export { dict, type IdempotencyRecord, type RequestLogEntry };
 
 export const DATA_VERSION = 1;
 
@@ -92,30 +102,6 @@ export interface NumberAssignment {
   updatedAt: string;
 }
 
-/** The first response to a write, kept so a retry with the same key gets the same answer. */
-export interface IdempotencyRecord {
-  key: string;
-  method: string;
-  path: string;
-  /** Hash of method, path and body (secrets hashed first): a reused key with anything else is refused. */
-  fingerprint: string;
-  status: number;
-  contentType: string;
-  body: unknown;
-  createdAt: string;
-}
-
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  idempotencyKey: string | null;
-  /** Null when no response was given (a simulated timeout). */
-  status: number | null;
-  replayed: boolean;
-  fault: 'failure' | 'timeout' | null;
-  at: string;
-}
-
 export interface ContactCenterData {
   version: number;
   /** Salt for fingerprinting bodies that carry secrets; made once per file. */
@@ -145,11 +131,6 @@ export function emptyData(): ContactCenterData {
   };
 }
 
-/** A map keyed by client-supplied strings: `__proto__` is an ordinary key, never an inherited member. */
-export function dict<T>(entries: Record<string, T> = {}): Record<string, T> {
-  return Object.assign(Object.create(null) as Record<string, T>, entries);
-}
-
 /** `cc-3f9a…`, `app-…`: lower-case and hyphenated, as instance ids appear in SIP realms. */
 export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(10).toString('hex')}`;
@@ -173,23 +154,8 @@ export class ContactCenterStore extends JsonFileStore<ContactCenterData, Request
 }
 
 function parseData(text: string, file: string): ContactCenterData {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`contact-center sandbox data file ${file} is not valid JSON`, { cause: error });
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new Error(`contact-center sandbox data file ${file} does not hold an object`);
-  }
-  const version = (raw as { version?: unknown }).version;
-  if (typeof version === 'number' && version > DATA_VERSION) {
-    throw new Error(
-      `contact-center sandbox data file ${file} has version ${version}, newer than this sandbox (${DATA_VERSION})`,
-    );
-  }
+  const data = parseDataFile<ContactCenterData>(text, file, 'contact-center sandbox', DATA_VERSION);
   // Collections missing from older files start empty.
-  const data = raw as Partial<ContactCenterData>;
   return {
     version: DATA_VERSION,
     fingerprintSalt:
@@ -202,6 +168,6 @@ function parseData(text: string, file: string): ContactCenterData {
     skillGroups: dict(data.skillGroups),
     numbers: dict(data.numbers),
     idempotency: dict(data.idempotency),
-    requests: Array.isArray(data.requests) ? data.requests.slice(-REQUEST_LOG_LIMIT) : [],
+    requests: requestLogOf(data.requests),
   };
 }
