@@ -64,6 +64,7 @@ import {
   faultSwitchesShape,
   param,
   type Faults as BaseFaults,
+  type SandboxOptions,
 } from '../common/http';
 import { ProblemError, notFound, parseOrThrow } from '../common/problem';
 import { BillingStore, newId, type BillingData, type Customer, type Invoice } from './store';
@@ -87,14 +88,7 @@ export interface Faults extends BaseFaults {
   webhookDuplicateRate: number;
 }
 
-export interface BillingSandboxOptions {
-  /** An opened store, or the file to open one from. */
-  store?: BillingStore;
-  dataFile?: string;
-  apiKey: string;
-  latencyMs?: number;
-  failureRate?: number;
-  timeoutRate?: number;
+export interface BillingSandboxOptions extends SandboxOptions<BillingStore> {
   webhookDropRate?: number;
   webhookDuplicateRate?: number;
   /** Where signed event notifications go, and the secret they are signed with (both or neither). */
@@ -106,17 +100,6 @@ export interface BillingSandboxOptions {
   invoiceDelayMs?: number;
   /** Receives one line per webhook delivery attempt. */
   log?: (line: string) => void;
-  /** Uniform in [0, 1); decides faults. */
-  random?: () => number;
-  now?: () => Date;
-  /** How long a simulated timeout holds a request before answering 504. */
-  timeoutHoldMs?: number;
-  bodyLimit?: string;
-  /**
-   * Mount the /_sandbox routes (default true). They pay any order for free and rewrite faults,
-   * so a sandbox run with the production profile leaves them out.
-   */
-  controlRoutes?: boolean;
 }
 
 export interface BillingSandbox {

@@ -15,6 +15,7 @@ import {
   readDataFile,
   requestLogOf,
   type IdempotencyRecord,
+  type ProtocolData,
   type RequestLogEntry,
 } from '../common/json-store';
 
@@ -240,8 +241,7 @@ export interface WebhookEvent {
   attemptLog: WebhookAttempt[];
 }
 
-export interface BillingData {
-  version: number;
+export interface BillingData extends ProtocolData {
   customers: Record<string, Customer>;
   ledgerEntries: Record<string, LedgerEntry>;
   /** Keyed by the number itself. */
@@ -254,8 +254,6 @@ export interface BillingData {
   usagePrices: Record<string, UsagePriceRecord>;
   usageCharges: Record<string, UsageCharge>;
   webhookEvents: Record<string, WebhookEvent>;
-  idempotency: Record<string, IdempotencyRecord>;
-  requests: RequestLogEntry[];
 }
 
 export function emptyData(): BillingData {

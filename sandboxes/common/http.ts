@@ -12,7 +12,7 @@
 import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { IdempotencyRecord, JsonFileStore, RequestLogEntry } from './json-store';
+import type { IdempotencyRecord, JsonFileStore, ProtocolData, RequestLogEntry } from './json-store';
 import { PROBLEM_CONTENT_TYPE, ProblemError, parseOrThrow } from './problem';
 
 export interface Faults {
@@ -22,6 +22,25 @@ export interface Faults {
   failureRate: number;
   /** Share of /v1 requests held without an answer (until the client gives up). */
   timeoutRate: number;
+}
+
+/** What every sandbox is made with; a sandbox adds its own options. */
+export interface SandboxOptions<S> {
+  /** An opened store, or the file to open one from. */
+  store?: S;
+  dataFile?: string;
+  apiKey: string;
+  latencyMs?: number;
+  failureRate?: number;
+  timeoutRate?: number;
+  /** Uniform in [0, 1); decides faults. */
+  random?: () => number;
+  now?: () => Date;
+  /** How long a simulated timeout holds a request before answering 504. */
+  timeoutHoldMs?: number;
+  bodyLimit?: string;
+  /** Mount the /_sandbox routes (default true); they rewrite faults, so production leaves them out. */
+  controlRoutes?: boolean;
 }
 
 /** The switches every sandbox has; a sandbox may add its own (all rates, 0 to 1). */
@@ -54,12 +73,6 @@ export class FaultSwitches<F extends Faults> {
     this.current = { ...this.current, ...changes };
     return this.get();
   }
-}
-
-/** What a sandbox's state holds for the protocol: the stored answers and the request log. */
-export interface ProtocolData {
-  idempotency: Record<string, IdempotencyRecord>;
-  requests: RequestLogEntry[];
 }
 
 export interface WriteTx<D extends ProtocolData> {

@@ -33,6 +33,13 @@ export interface RequestLogEntry {
   at: string;
 }
 
+/** What a sandbox's state holds for the protocol: the stored answers and the request log. */
+export interface ProtocolData {
+  version: number;
+  idempotency: Record<string, IdempotencyRecord>;
+  requests: RequestLogEntry[];
+}
+
 /**
  * A map keyed by client-supplied strings (ids, idempotency keys): without a prototype, a key
  * such as `__proto__` or `constructor` is an ordinary key and never an inherited member.

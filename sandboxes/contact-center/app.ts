@@ -50,29 +50,14 @@ import {
   faultSwitchesShape,
   param,
   type Faults,
+  type SandboxOptions,
 } from '../common/http';
 import { notFound, parseOrThrow } from '../common/problem';
 import { ContactCenterStore, childKey, type Instance } from './store';
 
 export type { Faults };
 
-export interface ContactCenterSandboxOptions {
-  /** An opened store, or the file to open one from. */
-  store?: ContactCenterStore;
-  dataFile?: string;
-  apiKey: string;
-  latencyMs?: number;
-  failureRate?: number;
-  timeoutRate?: number;
-  /** Uniform in [0, 1); decides faults. */
-  random?: () => number;
-  now?: () => Date;
-  /** How long a simulated timeout holds a request before answering 504. */
-  timeoutHoldMs?: number;
-  bodyLimit?: string;
-  /** Mount the /_sandbox routes (default true); they rewrite faults, so production leaves them out. */
-  controlRoutes?: boolean;
-}
+export type ContactCenterSandboxOptions = SandboxOptions<ContactCenterStore>;
 
 export interface ContactCenterSandbox {
   app: express.Express;

@@ -14,6 +14,7 @@ import {
   readDataFile,
   requestLogOf,
   type IdempotencyRecord,
+  type ProtocolData,
   type RequestLogEntry,
 } from '../common/json-store';
 
@@ -102,8 +103,7 @@ export interface NumberAssignment {
   updatedAt: string;
 }
 
-export interface ContactCenterData {
-  version: number;
+export interface ContactCenterData extends ProtocolData {
   /** Salt for fingerprinting bodies that carry secrets; made once per file. */
   fingerprintSalt: string;
   instances: Record<string, Instance>;
@@ -113,8 +113,6 @@ export interface ContactCenterData {
   skillGroups: Record<string, SkillGroup>;
   /** Keyed by the E.164 number. */
   numbers: Record<string, NumberAssignment>;
-  idempotency: Record<string, IdempotencyRecord>;
-  requests: RequestLogEntry[];
 }
 
 export function emptyData(): ContactCenterData {
