@@ -5,14 +5,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { areaCodeOf, formatNumber, is400Number, toE164, toNational } from '../domain/numbers';
+import { HttpServiceClient, type HttpServiceDeps } from './http-client';
 
-export interface BillingDeps {
-  baseUrl: string;
-  apiKey: string;
-  /** Per-request timeout; the activity's own timeout bounds the retries. */
-  requestTimeoutMs?: number;
-  fetch?: typeof fetch;
-}
+export type BillingDeps = HttpServiceDeps;
 
 export interface Invoice {
   id: string;
@@ -35,61 +30,18 @@ export interface BillingCustomer {
   balanceFen: number;
 }
 
-export class BillingClient {
-  private readonly fetch: typeof fetch;
-  constructor(private readonly deps: BillingDeps) {
-    this.fetch = deps.fetch ?? fetch;
-  }
-
-  /** A link billing gives relative to its own address, made absolute (an absolute one is kept). */
-  absolute(link: string): string {
-    return new URL(link, `${this.deps.baseUrl}/`).toString();
-  }
-
-  async bytes(path: string): Promise<Buffer> {
-    const response = await this.fetch(`${this.deps.baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${this.deps.apiKey}` },
-      signal: AbortSignal.timeout(this.deps.requestTimeoutMs ?? 10_000),
-    });
-    if (!response.ok) throw new Error(`billing GET ${path} answered ${response.status}`);
-    return Buffer.from(await response.arrayBuffer());
-  }
-
-  async request<T>(
-    method: string,
-    path: string,
-    options: { body?: unknown; idempotencyKey?: string } = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.deps.apiKey}`, accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-    let response: Response;
-    try {
-      response = await this.fetch(`${this.deps.baseUrl}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.deps.requestTimeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      // Network failure or timeout: the write may or may not have happened; the key makes a retry safe.
-      throw new Error(`billing ${method} ${path} did not answer: ${(err as Error).message}`);
-    }
-    const text = await response.text();
-    const body = text ? safeJson(text) : undefined;
-    if (response.ok) return body as T;
-    const detail =
-      typeof body === 'object' && body && 'detail' in body
-        ? String((body as { detail: unknown }).detail)
-        : text.slice(0, 300);
-    if (response.status >= 500 || response.status === 429 || response.status === 408) {
-      throw new Error(`billing ${method} ${path} answered ${response.status}: ${detail}`);
-    }
-    throw ApplicationFailure.create({
-      type: response.status === 404 ? 'BillingNotFound' : 'BillingRejected',
-      message: `billing ${method} ${path} answered ${response.status}: ${detail}`,
-      details: [{ status: response.status, body }],
-      nonRetryable: true,
+/** Billing's HTTP API: 5xx, 408, 429 and no answer are retried; 404 and other 4xx are final. */
+export class BillingClient extends HttpServiceClient {
+  constructor(deps: BillingDeps) {
+    super('billing', deps, {
+      unavailable: (message) => new Error(message),
+      refused: ({ status, body, message }) =>
+        ApplicationFailure.create({
+          type: status === 404 ? 'BillingNotFound' : 'BillingRejected',
+          message,
+          details: [{ status, body }],
+          nonRetryable: true,
+        }),
     });
   }
 }
@@ -116,14 +68,6 @@ async function numberRecord(client: BillingClient, number: string): Promise<Numb
 /** Raw bytes of a billing document (e.g. an invoice PDF) for attaching to email. */
 export async function fetchBillingBytes(client: BillingClient, path: string): Promise<Buffer> {
   return client.bytes(path);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 export interface Reservation {

@@ -13,14 +13,9 @@ import { toE164 } from '../domain/numbers';
 import type { CallingRules } from '../domain/eligibility';
 import type { EmailLedger } from '../storage/email-ledger';
 import { generateSipPassword } from './sip-credentials';
+import { HttpServiceClient, type HttpServiceDeps } from './http-client';
 
-export interface ContactCenterDeps {
-  baseUrl: string;
-  apiKey: string;
-  /** Per-request timeout; the activity's own timeout bounds the retries. */
-  requestTimeoutMs?: number;
-  fetch?: typeof fetch;
-}
+export type ContactCenterDeps = HttpServiceDeps;
 
 export interface ContactCenterInstance {
   instanceId: string;
@@ -79,60 +74,19 @@ const FAILURE_BY_PROBLEM: Record<string, string> = {
   unprocessable: CONTACT_CENTER_FAILURES.unknownReference,
 };
 
-export class ContactCenterClient {
-  private readonly fetch: typeof fetch;
-  constructor(private readonly deps: ContactCenterDeps) {
-    this.fetch = deps.fetch ?? fetch;
-  }
-
-  async request<T>(
-    method: string,
-    path: string,
-    options: { body?: unknown; idempotencyKey?: string } = {},
-  ): Promise<T> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.deps.apiKey}`, accept: 'application/json' };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-    let response: Response;
-    try {
-      response = await this.fetch(`${this.deps.baseUrl}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.deps.requestTimeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      // Network failure or timeout: the write may or may not have happened; the key makes a retry safe.
-      throw ApplicationFailure.retryable(
-        `contact center ${method} ${path} did not answer: ${(err as Error).message}`,
-        CONTACT_CENTER_FAILURES.unavailable,
-      );
-    }
-    const text = await response.text();
-    const body = text ? safeJson(text) : undefined;
-    if (response.ok) return body as T;
-    const problem =
-      typeof body === 'object' && body !== null ? (body as { type?: unknown; detail?: unknown; errors?: unknown }) : {};
-    const detail = typeof problem.detail === 'string' ? problem.detail : text.slice(0, 300);
-    const message = `contact center ${method} ${path} answered ${response.status}: ${detail}`;
-    if (response.status >= 500 || response.status === 429 || response.status === 408) {
-      throw ApplicationFailure.retryable(message, CONTACT_CENTER_FAILURES.unavailable);
-    }
-    const kind = typeof problem.type === 'string' ? problem.type.slice(problem.type.lastIndexOf('/') + 1) : '';
-    throw ApplicationFailure.create({
-      type: FAILURE_BY_PROBLEM[kind] ?? CONTACT_CENTER_FAILURES.rejected,
-      message,
-      details: [{ status: response.status, body }],
-      nonRetryable: true,
+/** The platform's HTTP API; refusals become the typed failures above. */
+export class ContactCenterClient extends HttpServiceClient {
+  constructor(deps: ContactCenterDeps) {
+    super('contact center', deps, {
+      unavailable: (message) => ApplicationFailure.retryable(message, CONTACT_CENTER_FAILURES.unavailable),
+      refused: ({ status, body, problem, message }) =>
+        ApplicationFailure.create({
+          type: FAILURE_BY_PROBLEM[problem] ?? CONTACT_CENTER_FAILURES.rejected,
+          message,
+          details: [{ status, body }],
+          nonRetryable: true,
+        }),
     });
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
   }
 }
 

@@ -2,7 +2,7 @@
  * All activities, built from configuration. Each external system is one factory taking its
  * dependencies, so a sandbox or a test double slots in without touching workflows.
  */
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../config';
 import { caseLinks } from '../domain/links';
 import { createDocumentStore, createEmailLedger } from '../storage';
@@ -15,6 +15,7 @@ import {
   createPlatformActivities,
 } from './contact-center';
 import { createEmailActivities } from './email';
+import { closeHttpPool } from './http-client';
 import { contactCenterInService } from './number-conflicts';
 import { createSipProbeActivities } from './sip-probe';
 import { createSipAccountActivities } from './sip-accounts';
@@ -48,13 +49,17 @@ export function createSipGateway(config: Config): CompleteSipGateway {
   }
 }
 
-/** The contact-center platform (or its sandbox), for the worker's activities and the API's look-ups. */
-export function contactCenterClient(config: Config): ContactCenterClient {
-  return new ContactCenterClient({ baseUrl: config.contactCenter.url, apiKey: config.contactCenter.apiKey });
-}
+/** SMTP transports made for workers, closed with `closeConnections()`. */
+const transports = new Set<Transporter>();
 
-export function createActivities(config: Config, deps: { sipGateway?: SipGateway } = {}) {
+/**
+ * One SMTP transport per worker, with a pool of kept-open connections: an email reuses a
+ * connection instead of opening (and greeting, and authenticating) one of its own.
+ */
+function mailTransport(config: Config): Transporter {
   const transport = nodemailer.createTransport({
+    pool: true,
+    maxConnections: 4,
     host: config.email.smtp.host,
     port: config.email.smtp.port,
     secure: config.email.smtp.secure,
@@ -62,6 +67,24 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     // The local inbox has no TLS; a production relay should be configured with SMTP_SECURE.
     ignoreTLS: !config.email.smtp.secure && config.profile !== 'production',
   });
+  transports.add(transport);
+  return transport;
+}
+
+/** Closes the kept-open SMTP and HTTP connections, once the worker has stopped. */
+export async function closeConnections(): Promise<void> {
+  for (const transport of transports) transport.close();
+  transports.clear();
+  await closeHttpPool();
+}
+
+/** The contact-center platform (or its sandbox), for the worker's activities and the API's look-ups. */
+export function contactCenterClient(config: Config): ContactCenterClient {
+  return new ContactCenterClient({ baseUrl: config.contactCenter.url, apiKey: config.contactCenter.apiKey });
+}
+
+export function createActivities(config: Config, deps: { sipGateway?: SipGateway } = {}) {
+  const transport = mailTransport(config);
   const billingClient = new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey });
   const sipGateway = deps.sipGateway ?? createSipGateway(config);
   const ledger = createEmailLedger(config);

@@ -1,5 +1,6 @@
 /** The worker process: runs every onboarding workflow and activity until SIGINT/SIGTERM. */
 import { Runtime } from '@temporalio/worker';
+import { closeConnections } from '../activities';
 import { loadConfig } from '../config';
 import { describeTemporalConnection, temporalConnectionOptions } from '../config/temporal-connection';
 import { closeStorage, prepareStorage } from '../storage';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   );
   if (metricsAddress) console.log(`worker metrics on http://${metricsAddress}/metrics`);
   await worker.run();
+  await closeConnections();
   await closeStorage();
   console.log('worker stopped');
 }
