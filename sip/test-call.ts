@@ -254,18 +254,12 @@ class Retransmitter {
 }
 
 export async function testCall(options: TestCallOptions): Promise<TestCallResult> {
-  const ringMs = options.ringMs ?? 3_000;
-  const holdMs = options.holdMs ?? 0;
-  const timeoutMs = options.timeoutMs ?? 32_000;
   const started = performance.now();
-  const since = () => Math.round(performance.now() - started);
-
-  const target: Peer = { address: options.target.host, port: options.target.port };
   let endpoint: SipEndpoint;
   try {
     endpoint = await openEndpoint({
       transport: options.target.transport,
-      remote: target,
+      remote: { address: options.target.host, port: options.target.port },
       localAddress: options.localAddress,
       localPort: options.localPort,
     });
@@ -274,42 +268,352 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       return {
         outcome: 'unreachable',
         responses: [],
-        timings: { totalMs: since() },
+        timings: { totalMs: Math.round(performance.now() - started) },
         teardown: { method: 'none' },
         error: err.message,
       };
     }
     throw err;
   }
+  const call = new TestCall(options, endpoint, started);
+  try {
+    return await call.run();
+  } finally {
+    call.close();
+  }
+}
 
-  const inbox = new Inbox();
-  endpoint.onMessage((message, from) => inbox.push({ message, from }));
-  const transportParam = endpoint.transport === 'tcp' ? ';transport=tcp' : '';
-  const local = hostPort(endpoint.local.address, endpoint.local.port);
-  const caller = options.caller ?? 'probe';
-  const domain = options.domain ?? hostPort(options.target.host, options.target.port);
-  const callId = `${randomToken(12)}@${endpoint.local.address}`;
-  const fromTag = randomToken(6);
-  const requestUri = `sip:${options.callee}@${domain}${transportParam}`;
-  const fromHeader = `<sip:${caller}@${options.domain ?? local}>;tag=${fromTag}`;
-  const toHeader = `<sip:${options.to ?? options.callee}@${domain}>`;
-  const contact = `<sip:${caller}@${local}${transportParam}>`;
+type Outcome = Omit<TestCallResult, 'responses' | 'timings' | 'callId' | 'sent' | 'from'>;
 
-  const responses: CallResponse[] = [];
-  const seen = new Set<string>();
-  const timings: TestCallResult['timings'] = { totalMs: 0 };
-  const retransmitters: Retransmitter[] = [];
-  const record = (response: SipResponse) => {
+interface Dialog {
+  remoteTarget: string;
+  routes: string[];
+  to: string;
+  peer: Peer;
+}
+
+/** One call's state, and its steps: invite (with one digest retry), hang up, or cancel. */
+class TestCall {
+  private readonly ringMs: number;
+  private readonly holdMs: number;
+  private readonly timeoutMs: number;
+  private readonly target: Peer;
+  private readonly inbox = new Inbox();
+  private readonly local: string;
+  private readonly callId: string;
+  private readonly requestUri: string;
+  private readonly fromHeader: string;
+  private readonly toHeader: string;
+  private readonly contact: string;
+  private readonly sdp: string;
+  private readonly sent: string;
+  private readonly responses: CallResponse[] = [];
+  private readonly seen = new Set<string>();
+  private readonly timings: TestCallResult['timings'] = { totalMs: 0 };
+  private readonly retransmitters: Retransmitter[] = [];
+  private cseq = 1;
+  private branch = newBranch();
+  private invite: SipRequest;
+  private inviteTx: Retransmitter | undefined;
+
+  constructor(
+    private readonly options: TestCallOptions,
+    private readonly endpoint: SipEndpoint,
+    private readonly started: number,
+  ) {
+    this.ringMs = options.ringMs ?? 3_000;
+    this.holdMs = options.holdMs ?? 0;
+    this.timeoutMs = options.timeoutMs ?? 32_000;
+    this.target = { address: options.target.host, port: options.target.port };
+    endpoint.onMessage((message, from) => this.inbox.push({ message, from }));
+    const transportParam = endpoint.transport === 'tcp' ? ';transport=tcp' : '';
+    this.local = hostPort(endpoint.local.address, endpoint.local.port);
+    const caller = options.caller ?? 'probe';
+    const domain = options.domain ?? hostPort(options.target.host, options.target.port);
+    this.callId = `${randomToken(12)}@${endpoint.local.address}`;
+    this.requestUri = `sip:${options.callee}@${domain}${transportParam}`;
+    this.fromHeader = `<sip:${caller}@${options.domain ?? this.local}>;tag=${randomToken(6)}`;
+    this.toHeader = `<sip:${options.to ?? options.callee}@${domain}>`;
+    this.contact = `<sip:${caller}@${this.local}${transportParam}>`;
+    this.sdp = offer(endpoint.local.address);
+    this.invite = this.inviteRequest([]);
+    this.sent = firstLine(serialize(this.invite));
+  }
+
+  /** Sends the INVITE and follows it to an answer, a refusal, or the ring time running out. */
+  async run(): Promise<TestCallResult> {
+    const deadline = this.started + this.timeoutMs;
+    this.inviteTx = this.startTransaction(this.invite, this.target);
+    let progressed = false;
+    let ringDeadline = Number.POSITIVE_INFINITY;
+    let triedAuth = false;
+    for (;;) {
+      const inbound = await this.inbox.next(Math.min(deadline, ringDeadline));
+      if (!inbound) {
+        // Out of time: a call that got anywhere is cancelled, one that did not is abandoned.
+        if (progressed) return await this.cancel();
+        this.inviteTx.stop();
+        return this.finish({ outcome: 'timeout', teardown: { method: 'none' } });
+      }
+      const m = inbound.message;
+      if (m.kind === 'request') {
+        this.answerRequest(inbound);
+        continue;
+      }
+      if (transactionKey(m) !== transactionKey(this.invite)) continue;
+      const fresh = this.record(m);
+      if (m.status < 200) {
+        this.inviteTx.stop();
+        progressed = true;
+        if (m.status === 100) this.timings.tryingMs ??= this.since();
+        if (m.status >= 180 && this.timings.ringingMs === undefined) {
+          this.timings.ringingMs = this.since();
+          ringDeadline = performance.now() + this.ringMs;
+        }
+        continue;
+      }
+      this.inviteTx.stop();
+      if (!fresh) continue;
+      this.timings.finalMs = this.since();
+      if (m.status < 300) {
+        this.timings.answeredMs = this.since();
+        return await this.hangUp(m);
+      }
+      await this.send(this.ackFor(m), this.target);
+      if (!triedAuth && this.reinviteWithCredentials(m)) {
+        triedAuth = true;
+        continue;
+      }
+      return this.finish({
+        outcome: 'rejected',
+        finalCode: m.status,
+        finalReason: m.reason,
+        teardown: { method: 'ACK' },
+      });
+    }
+  }
+
+  close(): void {
+    this.retransmitters.forEach((r) => r.stop());
+    this.endpoint.close();
+  }
+
+  /** A 401/407 with credentials to answer it: the INVITE again, authorized. False otherwise. */
+  private reinviteWithCredentials(response: SipResponse): boolean {
+    const challenge =
+      response.status === 401
+        ? header(response, 'www-authenticate')
+        : response.status === 407
+          ? header(response, 'proxy-authenticate')
+          : undefined;
+    const auth = this.options.auth;
+    if (!challenge || !auth) return false;
+    this.cseq++;
+    this.branch = newBranch();
+    const value = digestAuthorization({
+      method: 'INVITE',
+      uri: this.requestUri,
+      username: auth.username,
+      password: auth.password,
+      challenge: parseChallenge(challenge),
+    });
+    this.invite = this.inviteRequest([[response.status === 401 ? 'Authorization' : 'Proxy-Authorization', value]]);
+    this.inviteTx = this.startTransaction(this.invite, this.target);
+    delete this.timings.finalMs;
+    return true;
+  }
+
+  /** Answered: ACK within the dialog, stay connected for the hold time, then BYE. */
+  private async hangUp(response: SipResponse): Promise<TestCallResult> {
+    const dialog = this.safeDialog(response);
+    if ('outcome' in dialog) return dialog;
+    const ack = this.request('ACK', dialog.remoteTarget, {
+      branch: newBranch(),
+      cseq: this.cseq,
+      to: dialog.to,
+      routes: dialog.routes,
+    });
+    await this.send(ack, dialog.peer);
+    if (await this.hold(dialog, ack)) return this.answered(response, { method: 'none' });
+    return this.bye(response, dialog, ack);
+  }
+
+  /** The answer's dialog, or why ACK and BYE are not sent along it. */
+  private safeDialog(response: SipResponse): Dialog | TestCallResult {
+    const unsafe = (reason: string) =>
+      this.finish({
+        outcome: 'unsafe-route',
+        finalCode: response.status,
+        finalReason: response.reason,
+        teardown: { method: 'none' },
+        error: `ACK and BYE not sent: ${reason}`,
+      });
+    let dialog: Dialog;
+    try {
+      dialog = this.dialogOf(response);
+    } catch (err) {
+      return unsafe((err as Error).message);
+    }
+    const hops = checkDialogHops({
+      target: this.options.target.host,
+      routes: dialog.routes,
+      remoteTarget: dialog.remoteTarget,
+      forbidden: this.options.forbiddenHops,
+    });
+    // The call stays up at the far end until it gives up waiting for the ACK: that is its doing.
+    return hops.ok ? dialog : unsafe(hops.reason);
+  }
+
+  /** Stays connected, answering what the far end sends; true when it hung up first. */
+  private async hold(dialog: Dialog, ack: SipRequest): Promise<boolean> {
+    const holdUntil = performance.now() + this.holdMs;
+    for (;;) {
+      const inbound = await this.inbox.next(holdUntil);
+      if (!inbound) return false;
+      if (inbound.message.kind === 'request') {
+        this.answerRequest(inbound);
+        if (inbound.message.method === 'BYE') return true;
+      } else if (this.isInviteSuccess(inbound.message)) {
+        // A 2xx retransmission gets the ACK again.
+        await this.send(ack, dialog.peer);
+      }
+    }
+  }
+
+  private async bye(response: SipResponse, dialog: Dialog, ack: SipRequest): Promise<TestCallResult> {
+    const bye = this.request('BYE', dialog.remoteTarget, {
+      branch: newBranch(),
+      cseq: this.cseq + 1,
+      to: dialog.to,
+      routes: dialog.routes,
+    });
+    const byeKey = transactionKey(bye);
+    const byeTx = this.startTransaction(bye, dialog.peer);
+    const byeDeadline = performance.now() + Math.min(this.timeoutMs, 32_000);
+    for (;;) {
+      const inbound = await this.inbox.next(byeDeadline);
+      if (!inbound) {
+        byeTx.stop();
+        return this.answered(response, { method: 'BYE' }, 'BYE not answered');
+      }
+      const m = inbound.message;
+      if (m.kind === 'request') {
+        this.answerRequest(inbound);
+        continue;
+      }
+      if (transactionKey(m) !== byeKey) {
+        if (this.isInviteSuccess(m)) await this.send(ack, dialog.peer);
+        continue;
+      }
+      this.record(m);
+      if (m.status < 200) {
+        byeTx.slow();
+        continue;
+      }
+      byeTx.stop();
+      this.timings.teardownMs = this.since();
+      return this.answered(response, { method: 'BYE', code: m.status });
+    }
+  }
+
+  /** Ringing too long: CANCEL, then wait for the INVITE's final answer (487, or a late 2xx). */
+  private async cancel(): Promise<TestCallResult> {
+    this.inviteTx?.stop();
+    // CANCEL matches the INVITE: same branch, Request-URI, Call-ID, From, To and CSeq number.
+    const cancelRequest: SipRequest = {
+      kind: 'request',
+      method: 'CANCEL',
+      uri: this.requestUri,
+      headers: this.invite.headers
+        .filter(([n]) => /^(via|max-forwards|route|from|to|call-id)$/i.test(n))
+        .concat([
+          ['CSeq', `${this.cseq} CANCEL`],
+          ['User-Agent', 'onboarding-test-call'],
+        ]),
+      body: '',
+    };
+    const cancelKey = transactionKey(cancelRequest);
+    const cancelTx = this.startTransaction(cancelRequest, this.target);
+    let cancelCode: number | undefined;
+    const cancelDeadline = performance.now() + Math.min(32_000, this.timeoutMs);
+    for (;;) {
+      const inbound = await this.inbox.next(cancelDeadline);
+      if (!inbound) {
+        cancelTx.stop();
+        return this.finish({
+          outcome: 'timeout',
+          teardown: { method: 'CANCEL', code: cancelCode },
+          error: 'no final response after CANCEL',
+        });
+      }
+      const m = inbound.message;
+      if (m.kind === 'request') {
+        this.answerRequest(inbound);
+        continue;
+      }
+      const key = transactionKey(m);
+      if (key === cancelKey) {
+        this.record(m);
+        if (m.status >= 200) {
+          cancelCode = m.status;
+          cancelTx.stop();
+        }
+        continue;
+      }
+      if (key !== transactionKey(this.invite) || m.status < 200) continue;
+      this.record(m);
+      this.timings.finalMs ??= this.since();
+      cancelTx.stop();
+      if (m.status < 300) {
+        // Answered as we cancelled: the call exists and must be hung up.
+        this.timings.answeredMs ??= this.since();
+        return this.hangUp(m);
+      }
+      await this.send(this.ackFor(m), this.target);
+      this.timings.teardownMs = this.since();
+      return this.finish({
+        outcome: m.status === 487 ? 'cancelled' : 'rejected',
+        finalCode: m.status,
+        finalReason: m.reason,
+        teardown: { method: 'CANCEL', code: cancelCode },
+      });
+    }
+  }
+
+  private since(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  /** Keeps a response once (retransmissions are not new); false when it was seen before. */
+  private record(response: SipResponse): boolean {
     const cseq = parseCSeq(header(response, 'cseq'));
     const toTag = parseNameAddr(header(response, 'to') ?? '<sip:x>').params.tag ?? '';
     const key = `${response.status}/${cseq?.seq}/${cseq?.method}/${toTag}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    responses.push({ code: response.status, reason: response.reason, atMs: since(), method: cseq?.method ?? '' });
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    this.responses.push({
+      code: response.status,
+      reason: response.reason,
+      atMs: this.since(),
+      method: cseq?.method ?? '',
+    });
     return true;
-  };
+  }
 
-  const request = (
+  private isInviteSuccess(response: SipResponse): boolean {
+    return response.status >= 200 && response.status < 300 && parseCSeq(header(response, 'cseq'))?.method === 'INVITE';
+  }
+
+  private inviteRequest(auth: [string, string][]): SipRequest {
+    return this.request('INVITE', this.requestUri, {
+      branch: this.branch,
+      cseq: this.cseq,
+      headers: [...auth, ...(this.options.headers ?? []), ['Content-Type', 'application/sdp']],
+      body: this.sdp,
+    });
+  }
+
+  private request(
     method: string,
     uri: string,
     extra: {
@@ -320,32 +624,106 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
       headers?: [string, string][];
       body?: string;
     },
-  ): SipRequest => ({
-    kind: 'request',
-    method,
-    uri,
-    headers: [
-      ['Via', `SIP/2.0/${endpoint.transport.toUpperCase()} ${local};branch=${extra.branch};rport`],
-      ['Max-Forwards', '70'],
-      ...(extra.routes ?? []).map((r): [string, string] => ['Route', r]),
-      ['From', fromHeader],
-      ['To', extra.to ?? toHeader],
-      ['Call-ID', callId],
-      ['CSeq', `${extra.cseq} ${method}`],
-      ...(method === 'INVITE' || method === 'ACK' || method === 'BYE'
-        ? [['Contact', contact] as [string, string]]
-        : []),
-      ...(extra.headers ?? []),
-      ['User-Agent', 'onboarding-test-call'],
-    ],
-    body: extra.body ?? '',
-  });
+  ): SipRequest {
+    return {
+      kind: 'request',
+      method,
+      uri,
+      headers: [
+        ['Via', `SIP/2.0/${this.endpoint.transport.toUpperCase()} ${this.local};branch=${extra.branch};rport`],
+        ['Max-Forwards', '70'],
+        ...(extra.routes ?? []).map((r): [string, string] => ['Route', r]),
+        ['From', this.fromHeader],
+        ['To', extra.to ?? this.toHeader],
+        ['Call-ID', this.callId],
+        ['CSeq', `${extra.cseq} ${method}`],
+        ...(method === 'INVITE' || method === 'ACK' || method === 'BYE'
+          ? [['Contact', this.contact] as [string, string]]
+          : []),
+        ...(extra.headers ?? []),
+        ['User-Agent', 'onboarding-test-call'],
+      ],
+      body: extra.body ?? '',
+    };
+  }
 
-  const sdp = [
+  private ackFor(response: SipResponse): SipRequest {
+    return this.request('ACK', this.requestUri, {
+      branch: this.branch,
+      cseq: this.cseq,
+      to: header(response, 'to') ?? this.toHeader,
+    });
+  }
+
+  /** ACK and BYE within the dialog: to the Contact, through the Record-Route set reversed. */
+  private dialogOf(response: SipResponse): Dialog {
+    const remoteTarget = parseNameAddr(header(response, 'contact') ?? `<${this.requestUri}>`).uri;
+    const routes = headerValues(response, 'record-route').reverse();
+    const next = routes[0] ? uriTarget(parseNameAddr(routes[0]).uri) : uriTarget(remoteTarget);
+    return {
+      remoteTarget,
+      routes,
+      to: header(response, 'to') ?? this.toHeader,
+      peer: { address: next.host, port: next.port },
+    };
+  }
+
+  private send(message: SipRequest, to: Peer): Promise<void> {
+    return this.endpoint.send(serialize(message), to).catch(() => undefined);
+  }
+
+  private startTransaction(message: SipRequest, to: Peer): Retransmitter {
+    const r = new Retransmitter(this.endpoint, serialize(message), to, message.method === 'INVITE');
+    this.retransmitters.push(r);
+    r.start();
+    return r;
+  }
+
+  /** Requests from the far end within the call: a BYE is answered; anything else too, plainly. */
+  private answerRequest(inbound: Inbound): void {
+    const m = inbound.message as SipRequest;
+    if (m.method === 'ACK') return;
+    const ok = m.method === 'BYE' || m.method === 'OPTIONS';
+    const reply: SipResponse = {
+      kind: 'response',
+      status: ok ? 200 : 501,
+      reason: ok ? 'OK' : 'Not Implemented',
+      headers: m.headers.filter(([n]) => /^(via|v|from|f|to|t|call-id|i|cseq)$/i.test(n)),
+      body: '',
+    };
+    void this.endpoint.send(serialize(reply), inbound.from).catch(() => undefined);
+  }
+
+  private answered(response: SipResponse, teardown: TestCallResult['teardown'], error?: string): TestCallResult {
+    return this.finish({
+      outcome: 'answered',
+      finalCode: response.status,
+      finalReason: response.reason,
+      teardown,
+      ...(error ? { error } : {}),
+    });
+  }
+
+  private finish(result: Outcome): TestCallResult {
+    this.timings.totalMs = this.since();
+    return {
+      ...result,
+      callId: this.callId,
+      responses: this.responses,
+      timings: this.timings,
+      sent: this.sent,
+      from: this.local,
+    };
+  }
+}
+
+/** The SDP offer: it points at the discard port, so no media flows. */
+function offer(address: string): string {
+  return [
     'v=0',
-    `o=probe ${Date.now()} 1 IN IP4 ${endpoint.local.address}`,
+    `o=probe ${Date.now()} 1 IN IP4 ${address}`,
     's=test call',
-    `c=IN IP4 ${endpoint.local.address}`,
+    `c=IN IP4 ${address}`,
     't=0 0',
     'm=audio 9 RTP/AVP 8 0 101',
     'a=rtpmap:8 PCMA/8000',
@@ -354,301 +732,4 @@ export async function testCall(options: TestCallOptions): Promise<TestCallResult
     'a=sendrecv',
     '',
   ].join('\r\n');
-
-  const send = (message: SipRequest, to: Peer) => endpoint.send(serialize(message), to).catch(() => undefined);
-  const startTransaction = (message: SipRequest, to: Peer) => {
-    const r = new Retransmitter(endpoint, serialize(message), to, message.method === 'INVITE');
-    retransmitters.push(r);
-    r.start();
-    return r;
-  };
-  /** Requests from the far end within the call: a BYE is answered; anything else too, plainly. */
-  const answerRequest = (inbound: Inbound) => {
-    const m = inbound.message as SipRequest;
-    if (m.method === 'ACK') return;
-    const reply: SipResponse = {
-      kind: 'response',
-      status: m.method === 'BYE' || m.method === 'OPTIONS' ? 200 : 501,
-      reason: m.method === 'BYE' || m.method === 'OPTIONS' ? 'OK' : 'Not Implemented',
-      headers: m.headers.filter(([n]) => /^(via|v|from|f|to|t|call-id|i|cseq)$/i.test(n)),
-      body: '',
-    };
-    void endpoint.send(serialize(reply), inbound.from).catch(() => undefined);
-  };
-
-  let cseq = 1;
-  let branch = newBranch();
-  let invite = request('INVITE', requestUri, {
-    branch,
-    cseq,
-    headers: [...(options.headers ?? []), ['Content-Type', 'application/sdp']],
-    body: sdp,
-  });
-  const sent = firstLine(serialize(invite));
-  const from = local;
-  const deadline = started + timeoutMs;
-  let inviteTx = startTransaction(invite, target);
-  let progressed = false;
-  let ringDeadline = Number.POSITIVE_INFINITY;
-  let triedAuth = false;
-
-  const ackFor = (response: SipResponse) =>
-    request('ACK', requestUri, { branch, cseq, to: header(response, 'to') ?? toHeader });
-
-  /** ACK and BYE within the dialog: to the Contact, through the Record-Route set reversed. */
-  const dialogOf = (response: SipResponse) => {
-    const remoteTarget = parseNameAddr(header(response, 'contact') ?? `<${requestUri}>`).uri;
-    const routes = headerValues(response, 'record-route').reverse();
-    const next = routes[0] ? uriTarget(parseNameAddr(routes[0]).uri) : uriTarget(remoteTarget);
-    return {
-      remoteTarget,
-      routes,
-      to: header(response, 'to') ?? toHeader,
-      peer: { address: next.host, port: next.port },
-    };
-  };
-
-  const finish = (
-    result: Omit<TestCallResult, 'responses' | 'timings' | 'callId' | 'sent' | 'from'>,
-  ): TestCallResult => {
-    timings.totalMs = since();
-    return { ...result, callId, responses, timings, sent, from };
-  };
-
-  const hangUp = async (response: SipResponse): Promise<TestCallResult> => {
-    let dialog: ReturnType<typeof dialogOf>;
-    try {
-      dialog = dialogOf(response);
-    } catch (err) {
-      return finish({
-        outcome: 'unsafe-route',
-        finalCode: response.status,
-        finalReason: response.reason,
-        teardown: { method: 'none' },
-        error: `ACK and BYE not sent: ${(err as Error).message}`,
-      });
-    }
-    const hops = checkDialogHops({
-      target: options.target.host,
-      routes: dialog.routes,
-      remoteTarget: dialog.remoteTarget,
-      forbidden: options.forbiddenHops,
-    });
-    if (!hops.ok) {
-      // The call stays up at the far end until it gives up waiting for the ACK: that is its doing.
-      return finish({
-        outcome: 'unsafe-route',
-        finalCode: response.status,
-        finalReason: response.reason,
-        teardown: { method: 'none' },
-        error: `ACK and BYE not sent: ${hops.reason}`,
-      });
-    }
-    const ack = request('ACK', dialog.remoteTarget, {
-      branch: newBranch(),
-      cseq,
-      to: dialog.to,
-      routes: dialog.routes,
-    });
-    await send(ack, dialog.peer);
-    const holdUntil = performance.now() + holdMs;
-    // Hold: answer what the far end sends (2xx retransmissions get the ACK again).
-    for (;;) {
-      const inbound = await inbox.next(holdUntil);
-      if (!inbound) break;
-      if (inbound.message.kind === 'request') {
-        answerRequest(inbound);
-        if (inbound.message.method === 'BYE')
-          return finish({
-            outcome: 'answered',
-            finalCode: response.status,
-            finalReason: response.reason,
-            teardown: { method: 'none' },
-          });
-      } else if (
-        inbound.message.status >= 200 &&
-        inbound.message.status < 300 &&
-        parseCSeq(header(inbound.message, 'cseq'))?.method === 'INVITE'
-      ) {
-        await send(ack, dialog.peer);
-      }
-    }
-    const bye = request('BYE', dialog.remoteTarget, {
-      branch: newBranch(),
-      cseq: cseq + 1,
-      to: dialog.to,
-      routes: dialog.routes,
-    });
-    const byeKey = transactionKey(bye);
-    const byeTx = startTransaction(bye, dialog.peer);
-    const byeDeadline = performance.now() + Math.min(timeoutMs, 32_000);
-    for (;;) {
-      const inbound = await inbox.next(byeDeadline);
-      if (!inbound) {
-        byeTx.stop();
-        return finish({
-          outcome: 'answered',
-          finalCode: response.status,
-          finalReason: response.reason,
-          teardown: { method: 'BYE' },
-          error: 'BYE not answered',
-        });
-      }
-      const m = inbound.message;
-      if (m.kind === 'request') {
-        answerRequest(inbound);
-        continue;
-      }
-      if (transactionKey(m) !== byeKey) {
-        if (m.status >= 200 && m.status < 300 && parseCSeq(header(m, 'cseq'))?.method === 'INVITE')
-          await send(ack, dialog.peer);
-        continue;
-      }
-      record(m);
-      if (m.status < 200) {
-        byeTx.slow();
-        continue;
-      }
-      byeTx.stop();
-      timings.teardownMs = since();
-      return finish({
-        outcome: 'answered',
-        finalCode: response.status,
-        finalReason: response.reason,
-        teardown: { method: 'BYE', code: m.status },
-      });
-    }
-  };
-
-  const cancel = async (): Promise<TestCallResult> => {
-    inviteTx.stop();
-    // CANCEL matches the INVITE: same branch, Request-URI, Call-ID, From, To and CSeq number.
-    const cancelRequest: SipRequest = {
-      kind: 'request',
-      method: 'CANCEL',
-      uri: requestUri,
-      headers: invite.headers
-        .filter(([n]) => /^(via|max-forwards|route|from|to|call-id)$/i.test(n))
-        .concat([
-          ['CSeq', `${cseq} CANCEL`],
-          ['User-Agent', 'onboarding-test-call'],
-        ]),
-      body: '',
-    };
-    const cancelKey = transactionKey(cancelRequest);
-    const cancelTx = startTransaction(cancelRequest, target);
-    let cancelCode: number | undefined;
-    const cancelDeadline = performance.now() + Math.min(32_000, timeoutMs);
-    for (;;) {
-      const inbound = await inbox.next(cancelDeadline);
-      if (!inbound) {
-        cancelTx.stop();
-        return finish({
-          outcome: 'timeout',
-          teardown: { method: 'CANCEL', code: cancelCode },
-          error: 'no final response after CANCEL',
-        });
-      }
-      const m = inbound.message;
-      if (m.kind === 'request') {
-        answerRequest(inbound);
-        continue;
-      }
-      const key = transactionKey(m);
-      if (key === cancelKey) {
-        record(m);
-        if (m.status >= 200) {
-          cancelCode = m.status;
-          cancelTx.stop();
-        }
-        continue;
-      }
-      if (key !== transactionKey(invite) || m.status < 200) continue;
-      record(m);
-      timings.finalMs ??= since();
-      cancelTx.stop();
-      if (m.status < 300) {
-        // Answered as we cancelled: the call exists and must be hung up.
-        timings.answeredMs ??= since();
-        return hangUp(m);
-      }
-      await send(ackFor(m), target);
-      timings.teardownMs = since();
-      return finish({
-        outcome: m.status === 487 ? 'cancelled' : 'rejected',
-        finalCode: m.status,
-        finalReason: m.reason,
-        teardown: { method: 'CANCEL', code: cancelCode },
-      });
-    }
-  };
-
-  try {
-    for (;;) {
-      const inbound = await inbox.next(Math.min(deadline, ringDeadline));
-      if (!inbound) {
-        // Out of time: a call that got anywhere is cancelled, one that did not is abandoned.
-        if (progressed) return await cancel();
-        inviteTx.stop();
-        return finish({ outcome: 'timeout', teardown: { method: 'none' } });
-      }
-      const m = inbound.message;
-      if (m.kind === 'request') {
-        answerRequest(inbound);
-        continue;
-      }
-      if (transactionKey(m) !== transactionKey(invite)) continue;
-      const fresh = record(m);
-      if (m.status < 200) {
-        inviteTx.stop();
-        progressed = true;
-        if (m.status === 100) timings.tryingMs ??= since();
-        if (m.status >= 180 && timings.ringingMs === undefined) {
-          timings.ringingMs = since();
-          ringDeadline = performance.now() + ringMs;
-        }
-        continue;
-      }
-      inviteTx.stop();
-      if (!fresh) continue;
-      timings.finalMs = since();
-      if (m.status < 300) {
-        timings.answeredMs = since();
-        return await hangUp(m);
-      }
-      await send(ackFor(m), target);
-      const challenge =
-        m.status === 401
-          ? header(m, 'www-authenticate')
-          : m.status === 407
-            ? header(m, 'proxy-authenticate')
-            : undefined;
-      if (challenge && options.auth && !triedAuth) {
-        triedAuth = true;
-        cseq++;
-        branch = newBranch();
-        const value = digestAuthorization({
-          method: 'INVITE',
-          uri: requestUri,
-          username: options.auth.username,
-          password: options.auth.password,
-          challenge: parseChallenge(challenge),
-        });
-        const authHeader: [string, string] = [m.status === 401 ? 'Authorization' : 'Proxy-Authorization', value];
-        invite = request('INVITE', requestUri, {
-          branch,
-          cseq,
-          headers: [authHeader, ...(options.headers ?? []), ['Content-Type', 'application/sdp']],
-          body: sdp,
-        });
-        inviteTx = startTransaction(invite, target);
-        delete timings.finalMs;
-        continue;
-      }
-      return finish({ outcome: 'rejected', finalCode: m.status, finalReason: m.reason, teardown: { method: 'ACK' } });
-    }
-  } finally {
-    retransmitters.forEach((r) => r.stop());
-    endpoint.close();
-  }
 }
