@@ -80,6 +80,29 @@ export default tseslint.config(
     },
   },
   {
+    // domain/ is the ground floor: contract/ may import it, never the reverse. (This block replaces
+    // the one above for domain/, so it repeats its rule.)
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/sandboxes/*', '**/sandboxes/**', '**/test/*', '**/test/**'],
+              message: 'Product code never imports sandboxes or tests.',
+            },
+            {
+              group: ['**/contract', '**/contract/*', '**/contract/**'],
+              message:
+                'domain/ imports nothing from contract/: define the type in domain/ and let contract/ import it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,38 +1,15 @@
 /**
- * What every case shares across the API/workflow boundary: the kinds, the roles, the visible
- * state (its zod schema lives in `domain/onboarding.ts`, for OpenAPI), and the queries and signals
- * every kind answers. Plain TypeScript: workflow code imports it.
+ * What every case shares across the API/workflow boundary: the kinds, the roles and the visible
+ * state (defined in `domain/`, the state's zod schema in `domain/onboarding.ts` for OpenAPI), and
+ * the queries and signals every kind answers. Plain TypeScript: workflow code imports it.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Actor, OnboardingKind } from '../domain/case';
 import type { AwaitedAction, CaseState, CaseStatus } from '../domain/onboarding';
 
+export { ONBOARDING_KINDS, ROLES, type Actor, type OnboardingKind, type Role } from '../domain/case';
+
 export type { AwaitedAction, CaseError, CaseState, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
-
-export const ONBOARDING_KINDS = [
-  'enterprise-real-name',
-  'enterprise-verification',
-  'number-purchase',
-  'number-subscription',
-  'own-400-landing',
-  'sip-trunk',
-  'sip-registration',
-  'third-party-line',
-  'contact-center-instance',
-  'enterprise-onboarding',
-  'usage-billing',
-  'number-recovery',
-] as const;
-export type OnboardingKind = (typeof ONBOARDING_KINDS)[number];
-
-export const ROLES = ['enterprise', 'support', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** Who takes an action: carried with every update and signal so history shows who did what. */
-export interface Actor {
-  role: Role;
-  name: string;
-  enterpriseId?: string;
-}
 
 /** The case's visible state, as the API returns it. Works on closed cases too. */
 export const stateQuery = defineQuery<CaseState>('state');

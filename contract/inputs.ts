@@ -17,20 +17,15 @@ import type { Own400LandingStart } from '../domain/own400';
 import type { RealNameStart } from '../domain/real-name';
 import type { SipRegistrationStart, SipTrunkStart } from '../domain/sip';
 import type { UsageStatement } from '../domain/usage';
-import type { Application } from '../domain/verification';
+import type { Application, ApplicationFacts } from '../domain/verification';
+
+export type { ApplicationFacts };
 import type { CaseReport, Step, VerifiedEnterprise as VerifiedFacts } from './case';
 
 /** Numbers as the SBC and billing know them (E.164) and as people read them (`020-66240001`). */
 export interface Numbers {
   e164: string[];
   display: string[];
-}
-
-/** What the rules concluded about an application that passed its pre-check. */
-export interface ApplicationFacts {
-  licence: { validFrom: string; validTo: string | null; longTerm: boolean; effectiveEnd: string };
-  /** Natural-person sole proprietorships may buy 400 numbers only. */
-  mayHoldFixedLines: boolean;
 }
 
 export interface VerificationInput extends JourneyLink {

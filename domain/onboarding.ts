@@ -1,23 +1,23 @@
 /**
  * The onboarding case as every process exposes it: one shape for the API, the OpenAPI document,
- * and tests. Workflow code refers to these types only (`contract/case.ts`).
+ * and tests. Workflow code refers to these types only (`contract/case.ts`). The kinds, roles and
+ * actor are defined in `case.ts`; the schemas here satisfy them.
  */
 import { z } from 'zod';
-import { ONBOARDING_KINDS, ROLES } from '../contract/case';
+import { ONBOARDING_KINDS, ROLES, type Actor, type OnboardingKind, type Role } from './case';
 
-export const onboardingKindSchema = z.enum(ONBOARDING_KINDS);
-export type OnboardingKind = z.infer<typeof onboardingKindSchema>;
+export type { Actor, OnboardingKind, Role };
 
-export const roleSchema = z.enum(ROLES);
-export type Role = z.infer<typeof roleSchema>;
+export const onboardingKindSchema = z.enum(ONBOARDING_KINDS) satisfies z.ZodType<OnboardingKind>;
+
+export const roleSchema = z.enum(ROLES) satisfies z.ZodType<Role>;
 
 /** Who takes an action: carried with every update and signal so history shows who did what. */
 export const actorSchema = z.strictObject({
   role: roleSchema,
   name: z.string().min(1).max(200),
   enterpriseId: z.string().min(1).max(64).optional(),
-});
-export type Actor = z.infer<typeof actorSchema>;
+}) satisfies z.ZodType<Actor>;
 
 export const caseStatusSchema = z.enum(['running', 'completed', 'failed', 'cancelled']);
 export type CaseStatus = z.infer<typeof caseStatusSchema>;

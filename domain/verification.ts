@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { checkLicence, checkResidentId, checkUnifiedSocialCreditCode, licenceEffectiveEnd } from './checks';
-import type { ApplicationFacts } from '../contract/inputs';
 import { contactSchema, enterpriseIdSchema, isoDateSchema, type RuleFailure } from './common';
 
 export const APPLICANT_TYPES = ['agent', 'legal-representative'] as const;
@@ -188,6 +187,13 @@ export interface VerificationResult {
   approvedBy: string;
   note?: string;
   billingCustomerId: string;
+}
+
+/** What the rules concluded about an application that passed its pre-check. */
+export interface ApplicationFacts {
+  licence: { validFrom: string; validTo: string | null; longTerm: boolean; effectiveEnd: string };
+  /** Natural-person sole proprietorships may buy 400 numbers only. */
+  mayHoldFixedLines: boolean;
 }
 
 /** What the rules conclude about an application that passed its pre-check. */
