@@ -4,7 +4,7 @@
  * verification's endings, and a programming error failing the case visibly.
  */
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionFailureType } from '../../contract/actions';
 import { openedUpdate } from '../../contract/case';
 import { enterpriseVerification } from '../../workflows/enterprise-verification';
@@ -17,34 +17,21 @@ import {
   refusalOf,
   signal,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   support,
   until,
-  type Scenario,
-  type WorkflowTestEnv,
+  starter,
+  useWorkflowEnv,
 } from './support';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 const rejection = {
   reasons: [{ documentKind: 'business-licence' as const, code: 'seal-missing' as const, message: '营业执照缺少公章' }],
 };
 
-function start(s: Scenario, timings: Parameters<typeof verificationInput>[1] = {}) {
-  return env.client.workflow.start(enterpriseVerification, {
-    args: [verificationInput(s, timings)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('verification'),
-  });
-}
+const start = starter(env, enterpriseVerification, verificationInput, 'verification');
 
 describe.concurrent('the case library', () => {
   it('answers the start (update-with-start) with the first state: stage and what it awaits', async () => {

@@ -4,7 +4,7 @@
  * the enterprise or support only, a platform refusal failing the case with its own type, and a
  * cancel undoing the instance before hand-over but not after.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionFailureType } from '../../contract/actions';
 import type { ContactCenterInstanceInput } from '../../contract/inputs';
 import { contactCenterInstance } from '../../workflows/contact-center-instance';
@@ -17,23 +17,17 @@ import {
   refusalOf,
   refuse,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   support,
   until,
   type Scenario,
-  type WorkflowTestEnv,
+  starter,
+  useWorkflowEnv,
 } from './support';
 import type { ContactCenterInstance } from '../../activities/contact-center';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 function input(s: Scenario): ContactCenterInstanceInput {
   return {
@@ -47,13 +41,7 @@ function input(s: Scenario): ContactCenterInstanceInput {
   };
 }
 
-function start(s: Scenario) {
-  return env.client.workflow.start(contactCenterInstance, {
-    args: [input(s)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('contact-center-instance'),
-  });
-}
+const start = starter(env, contactCenterInstance, input, 'contact-center-instance');
 
 describe.concurrent('contact-center instance', () => {
   it('creates the instance once, issues the password, then re-issues it on request in order', async () => {

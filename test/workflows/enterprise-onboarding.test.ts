@@ -4,23 +4,17 @@
  * enterprise when a wait on it stalls and support when a case's SLA passes; ignores reports about
  * other enterprises; and continues as new with its picture kept.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import { caseReportSignal, journeyAttachedSignal, journeyIdOf, type CaseReport } from '../../contract/case';
 import { contactCenterInstance } from '../../workflows/contact-center-instance';
 import type { EnterpriseOnboardingInput } from '../../contract/inputs';
 import type { JourneySummary } from '../../domain/journey';
 import { enterpriseOnboarding } from '../../workflows/enterprise-onboarding';
-import { act, stageOf, startEnv, stateOf, support, until, type Scenario, type WorkflowTestEnv } from './support';
+import { act, stageOf, stateOf, support, until, type Scenario, useWorkflowEnv } from './support';
 import { LONG, verificationInput } from './inputs';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 function input(s: Scenario, overrides: Partial<EnterpriseOnboardingInput> = {}): EnterpriseOnboardingInput {
   return {
@@ -41,11 +35,7 @@ function input(s: Scenario, overrides: Partial<EnterpriseOnboardingInput> = {}):
 }
 
 function start(s: Scenario, overrides: Partial<EnterpriseOnboardingInput> = {}) {
-  return env.client.workflow.start(enterpriseOnboarding, {
-    args: [input(s, overrides)],
-    taskQueue: env.taskQueue,
-    workflowId: journeyIdOf(s.enterpriseId),
-  });
+  return env.start(enterpriseOnboarding, input(s, overrides), journeyIdOf(s.enterpriseId));
 }
 
 let seq = 0;
@@ -243,21 +233,19 @@ describe.concurrent('enterprise onboarding journey', () => {
 
   it('lets a case report only to its own enterprise’s journey, however the attach signal is addressed', async () => {
     const s = env.scenario();
-    const h = await env.client.workflow.start(contactCenterInstance, {
-      args: [
-        {
-          enterpriseId: s.enterpriseId,
-          customerId: 'cust-1',
-          companyName: '广州示例科技有限公司',
-          contactEmail: 'ops@example.cn',
-          centerName: '广州客服中心',
-          admin: { name: '王五', email: 'admin@example.cn' },
-          agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },
-        },
-      ],
-      taskQueue: env.taskQueue,
-      workflowId: s.id('contact-center-instance'),
-    });
+    const h = await env.start(
+      contactCenterInstance,
+      {
+        enterpriseId: s.enterpriseId,
+        customerId: 'cust-1',
+        companyName: '广州示例科技有限公司',
+        contactEmail: 'ops@example.cn',
+        centerName: '广州客服中心',
+        admin: { name: '王五', email: 'admin@example.cn' },
+        agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },
+      },
+      s.id('contact-center-instance'),
+    );
     await stageOf(h, 'active');
     const signalsOut = async () =>
       ((await h.fetchHistory()).events ?? [])

@@ -3,30 +3,13 @@
  * quarantined and replaced before anything is ordered or charged; the case fails (NoCleanNumbers)
  * only when no clean number is left.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Reservation } from '../../activities/billing';
 import { MAX_CLEAN_RESERVATION_ROUNDS, numberPurchase, subscriptionIdFor } from '../../workflows/number-purchase';
 import { purchaseInput } from './inputs';
-import {
-  act,
-  failureOf,
-  order,
-  stageOf,
-  startEnv,
-  stateOf,
-  stepNames,
-  support,
-  type Scenario,
-  type WorkflowTestEnv,
-} from './support';
+import { act, failureOf, order, stageOf, stateOf, stepNames, support, type Scenario, useWorkflowEnv } from './support';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 const TAKEN = '+862066240011';
 const CLEAN = ['+862066240012', '+862066240013'];
@@ -43,11 +26,7 @@ function reservation(id: string, numbers: string[]): Reservation {
 
 /** Starts a purchase and approves its call script, as support does before numbers are reserved. */
 async function start(s: Scenario) {
-  const h = await env.client.workflow.start(numberPurchase, {
-    args: [purchaseInput(s)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('number-purchase'),
-  });
+  const h = await env.start(numberPurchase, purchaseInput(s), s.id('number-purchase'));
   await stageOf(h, 'awaiting-script-review');
   await act(h, 'number-purchase', 'approve-script', support, {});
   return h;

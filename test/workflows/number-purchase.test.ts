@@ -2,7 +2,7 @@
  * Number purchase with mocked billing and gateway: the happy path of a 400 number, and every
  * way a purchase fails or is cancelled, with the billing undo it registered before its steps.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { billingEventSignal, cancelRequestedSignal } from '../../contract/case';
 import { numberPurchase, subscriptionIdFor } from '../../workflows/number-purchase';
 import { purchaseInput } from './inputs';
@@ -15,34 +15,22 @@ import {
   NUMBERS,
   order,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   support,
   until,
   type Scenario,
-  type WorkflowTestEnv,
+  starter,
+  useWorkflowEnv,
 } from './support';
 import type { ChargeOutcome, Order } from '../../activities/billing';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 const insufficient = async () => ({ status: 'insufficient-balance' as const, balanceFen: 100, amountFen: 30_000 });
 const unpaid = async () => order({ status: 'unpaid' });
 
-function start(s: Scenario, ...rest: Parameters<typeof purchaseInput> extends [unknown, ...infer R] ? R : never) {
-  return env.client.workflow.start(numberPurchase, {
-    args: [purchaseInput(s, ...rest)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('number-purchase'),
-  });
-}
+const start = starter(env, numberPurchase, purchaseInput, 'number-purchase');
 
 /** Starts a purchase and approves its call script, as support does for every number type. */
 async function startApproved(

@@ -2,7 +2,7 @@
  * The numbers' subscription with mocked billing and gateway: a renewal that continues as new,
  * automatic renewal with too little balance (grace, then release), and a cancel that releases.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cancelRequestedSignal } from '../../contract/case';
 import { numberSubscription } from '../../workflows/number-subscription';
 import { subscriptionInput } from './inputs';
@@ -12,32 +12,21 @@ import {
   enterprise,
   NUMBERS,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   until,
   type Scenario,
-  type WorkflowTestEnv,
+  useWorkflowEnv,
 } from './support';
 import type { SubscriptionInput } from '../../contract/inputs';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 function start(s: Scenario, overrides: Partial<SubscriptionInput> = {}) {
   const input = subscriptionInput(s, overrides);
   return {
     input,
-    handle: env.client.workflow.start(numberSubscription, {
-      args: [input],
-      taskQueue: env.taskQueue,
-      workflowId: s.id('number-subscription'),
-    }),
+    handle: env.start(numberSubscription, input, s.id('number-subscription')),
   };
 }
 

@@ -3,7 +3,7 @@
  * the landing and the test call; each failure ending, and a cancel during the child purchase
  * (the child is cancelled and undoes its billing).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cancelRequestedSignal } from '../../contract/case';
 import { own400Landing } from '../../workflows/own-400-landing';
 import { subscriptionIdFor } from '../../workflows/number-purchase';
@@ -16,31 +16,20 @@ import {
   gate,
   invoice,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   support,
   until,
   type Scenario,
-  type WorkflowTestEnv,
+  useWorkflowEnv,
 } from './support';
 import type { ChargeOutcome, Order } from '../../activities/billing';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 /** Starts a landing; support approves its fixed-line purchase's call script, which names the 400 number. */
 async function start(s: Scenario, ...rest: Parameters<typeof landingInput> extends [unknown, ...infer R] ? R : never) {
-  const h = await env.client.workflow.start(own400Landing, {
-    args: [landingInput(s, ...rest)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('own-400-landing'),
-  });
+  const h = await env.start(own400Landing, landingInput(s, ...rest), s.id('own-400-landing'));
   const purchase = env.client.workflow.getHandle(`${s.id('own-400-landing')}-fixed-line`);
   await stageOf(purchase, 'awaiting-script-review');
   await act(purchase, 'number-purchase', 'approve-script', support, {});

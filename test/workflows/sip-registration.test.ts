@@ -3,7 +3,7 @@
  * password rotation) until cancelled, which deletes the account; a rejection; and the
  * registration deadline with its reminders.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cancelRequestedSignal } from '../../contract/case';
 import type { Registration } from '../../activities/sip-gateway';
@@ -17,30 +17,17 @@ import {
   gate,
   NUMBERS,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   support,
   until,
-  type Scenario,
-  type WorkflowTestEnv,
+  starter,
+  useWorkflowEnv,
 } from './support';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
-function start(s: Scenario, timings: Parameters<typeof registrationInput>[1] = {}) {
-  return env.client.workflow.start(sipRegistration, {
-    args: [registrationInput(s, timings)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('sip-registration'),
-  });
-}
+const start = starter(env, sipRegistration, registrationInput, 'sip-registration');
 
 const account = { username: 'gw1001', realm: 'cc-1.sip.test' };
 
@@ -48,17 +35,15 @@ describe.concurrent('SIP registration', () => {
   it('rings the testCallee From the main number, and gives a FreeSWITCH gateway its first test call', async () => {
     const s = env.scenario();
     const input = registrationInput(s);
-    const h = await env.client.workflow.start(sipRegistration, {
-      args: [
-        {
-          ...input,
-          request: { ...input.request, gatewayVendor: 'freeswitch' },
-          testCallee: '+8613900139000',
-        },
-      ],
-      taskQueue: env.taskQueue,
-      workflowId: s.id('sip-registration'),
-    });
+    const h = await env.start(
+      sipRegistration,
+      {
+        ...input,
+        request: { ...input.request, gatewayVendor: 'freeswitch' },
+        testCallee: '+8613900139000',
+      },
+      s.id('sip-registration'),
+    );
     await stageOf(h, 'awaiting-review');
     await act(h, 'sip-registration', 'approve', support, {});
     await stageOf(h, 'registered');

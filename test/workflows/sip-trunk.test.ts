@@ -2,7 +2,7 @@
  * SIP trunk with mocked SBC, probes and call records: the happy path, every failure ending with
  * the allowlist row removed, and a cancel while the row is being written.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
 import { cancelRequestedSignal } from '../../contract/case';
 import { sipTrunk } from '../../workflows/sip-trunk';
@@ -15,31 +15,19 @@ import {
   gate,
   NUMBERS,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   support,
   until,
   type Scenario,
-  type WorkflowTestEnv,
+  starter,
+  useWorkflowEnv,
 } from './support';
 import type { AllowlistEntry } from '../../activities/sip-gateway';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
-function start(s: Scenario, timings: Parameters<typeof trunkInput>[1] = {}) {
-  return env.client.workflow.start(sipTrunk, {
-    args: [trunkInput(s, timings)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('sip-trunk'),
-  });
-}
+const start = starter(env, sipTrunk, trunkInput, 'sip-trunk');
 
 /** Approved, allowlisted and whitelisted: the case is past the people and on to the checks. */
 async function approveAndWhitelist(s: Scenario, h: Awaited<ReturnType<typeof start>>) {
@@ -75,11 +63,11 @@ describe.concurrent('SIP trunk', () => {
   it('waits, where the carrier cannot trunk, for a gateway that can before review, telling the enterprise what it must support', async () => {
     const s = env.scenario();
     const input = trunkInput(s, { whitelistReminderMs: 60_000 });
-    const h = await env.client.workflow.start(sipTrunk, {
-      args: [{ ...input, request: { ...input.request, carrierSupportsSipTrunk: false } }],
-      taskQueue: env.taskQueue,
-      workflowId: s.id('sip-trunk'),
-    });
+    const h = await env.start(
+      sipTrunk,
+      { ...input, request: { ...input.request, carrierSupportsSipTrunk: false } },
+      s.id('sip-trunk'),
+    );
     const waiting = await stageOf(h, 'awaiting-gateway');
     expect(waiting.awaiting).toEqual([
       expect.objectContaining({ action: 'confirm-gateway-ready', role: 'enterprise' }),
@@ -101,11 +89,11 @@ describe.concurrent('SIP trunk', () => {
   it('goes straight to review where the carrier trunks', async () => {
     const s = env.scenario();
     const input = trunkInput(s);
-    const h = await env.client.workflow.start(sipTrunk, {
-      args: [{ ...input, request: { ...input.request, carrierSupportsSipTrunk: true } }],
-      taskQueue: env.taskQueue,
-      workflowId: s.id('sip-trunk'),
-    });
+    const h = await env.start(
+      sipTrunk,
+      { ...input, request: { ...input.request, carrierSupportsSipTrunk: true } },
+      s.id('sip-trunk'),
+    );
     await stageOf(h, 'awaiting-review');
     expect(s.emails('trunk-gateway-needed')).toHaveLength(0);
     await h.terminate('test over');

@@ -8,10 +8,17 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, type Workflow } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { BillingActivities, Invoice, Order } from '../../activities/billing';
 import type { CheckActivities } from '../../activities/checks';
 import type { AdminPasswordActivities, PlatformActivities } from '../../activities/contact-center';
@@ -336,7 +343,55 @@ export interface WorkflowTestEnv {
   client: Client;
   taskQueue: string;
   scenario(behaviours?: Behaviours): Scenario;
+  /** Starts a case on this environment's worker, with its one input. */
+  start<W extends Workflow>(
+    workflow: W,
+    input: Parameters<W>[0],
+    workflowId: string,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<W>>;
   stop(): Promise<void>;
+}
+
+/**
+ * A file's `start(s, ...)`: the case's input made for the scenario (with any further arguments
+ * of `input`), started under an id that carries the scenario's token.
+ */
+export function starter<W extends Workflow, R extends unknown[]>(
+  env: WorkflowTestEnv,
+  workflow: W,
+  input: (s: Scenario, ...rest: R) => Parameters<W>[0],
+  idPrefix: string,
+): (s: Scenario, ...rest: R) => Promise<WorkflowHandleWithFirstExecutionRunId<W>> {
+  return (s, ...rest) => env.start(workflow, input(s, ...rest), s.id(idPrefix));
+}
+
+/**
+ * The preamble of a workflow test file: its environment, started before its tests and stopped
+ * after them. What it returns is usable inside tests (and hooks declared after it).
+ */
+export function useWorkflowEnv(): WorkflowTestEnv {
+  let current: WorkflowTestEnv | undefined;
+  beforeAll(async () => {
+    current = await startEnv();
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  const started = (): WorkflowTestEnv => {
+    if (!current) throw new Error('the workflow test environment starts before the tests: use it inside one');
+    return current;
+  };
+  return {
+    get client() {
+      return started().client;
+    },
+    get taskQueue() {
+      return started().taskQueue;
+    },
+    scenario: (behaviours) => started().scenario(behaviours),
+    start: (workflow, input, workflowId) => started().start(workflow, input, workflowId),
+    stop: () => started().stop(),
+  };
 }
 
 let runtimeInstalled = false;
@@ -390,6 +445,11 @@ export async function startEnv(): Promise<WorkflowTestEnv> {
   return {
     client,
     taskQueue,
+    start: <W extends Workflow>(workflow: W, input: Parameters<W>[0], workflowId: string) => {
+      // Every case takes one input; the SDK's option type cannot see that through a generic.
+      const options = { args: [input], taskQueue, workflowId } as unknown as WorkflowStartOptions<W>;
+      return client.workflow.start(workflow, options);
+    },
     scenario(behaviours = {}) {
       const token = randomUUID().slice(0, 8);
       scenarios.set(token, { ...behaviours });

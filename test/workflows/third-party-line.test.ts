@@ -3,7 +3,7 @@
  * with the wrong count refused by the case's rules first), rejections by support and by the
  * supplier, a cancel while the supplier decides, and a failed binding undoing the import.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ActionFailureType } from '../../contract/actions';
 import { cancelRequestedSignal } from '../../contract/case';
 import { thirdPartyLine } from '../../workflows/third-party-line';
@@ -16,30 +16,17 @@ import {
   refusalOf,
   refuse,
   stageOf,
-  startEnv,
   stateOf,
   stepNames,
   support,
   until,
-  type Scenario,
-  type WorkflowTestEnv,
+  starter,
+  useWorkflowEnv,
 } from './support';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
-function start(s: Scenario, timings: Parameters<typeof thirdPartyInput>[1] = {}) {
-  return env.client.workflow.start(thirdPartyLine, {
-    args: [thirdPartyInput(s, timings)],
-    taskQueue: env.taskQueue,
-    workflowId: s.id('third-party-line'),
-  });
-}
+const start = starter(env, thirdPartyLine, thirdPartyInput, 'third-party-line');
 
 const opened = ['+8613800000001', '+8613800000002'];
 

@@ -3,7 +3,7 @@
  * numbers is charged once, a re-run with the same records changes nothing, late records are
  * charged once as a supplement, and each month continues as new keeping the last 24 statements.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UsageBillingInput } from '../../contract/inputs';
 import {
   chinaMonthOf,
@@ -17,25 +17,9 @@ import {
 import { usageBilling, type UsageBillingView } from '../../workflows/usage-billing';
 import { AwaitingRoleKey } from '../../domain/search-attributes';
 import { ActionFailureType } from '../../contract/actions';
-import {
-  act,
-  refuse,
-  refusalOf,
-  startEnv,
-  stateOf,
-  support,
-  until,
-  type Scenario,
-  type WorkflowTestEnv,
-} from './support';
+import { act, refuse, refusalOf, stateOf, support, until, type Scenario, useWorkflowEnv } from './support';
 
-let env: WorkflowTestEnv;
-beforeAll(async () => {
-  env = await startEnv();
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useWorkflowEnv();
 
 const PRICES: UsagePrice[] = [
   { numberType: 'fixed-line', direction: 'inbound', fenPerMinute: 6 },
@@ -89,11 +73,7 @@ function input(s: Scenario, overrides: Partial<UsageBillingInput> = {}): UsageBi
 
 async function start(s: Scenario, overrides: Partial<UsageBillingInput> = {}) {
   const id = s.id('usage-billing');
-  await env.client.workflow.start(usageBilling, {
-    args: [input(s, overrides)],
-    taskQueue: env.taskQueue,
-    workflowId: id,
-  });
+  await env.start(usageBilling, input(s, overrides), id);
   return env.client.workflow.getHandle(id);
 }
 
