@@ -57,7 +57,6 @@ import {
   type Tx,
 } from './operations';
 import {
-  DEFAULT_TIMEOUT_HOLD_MS,
   FaultSwitches,
   createSandboxHttp,
   escapeHtml,
@@ -244,7 +243,7 @@ export function createBillingSandbox(options: BillingSandboxOptions): BillingSan
     commit,
     clock,
     random,
-    timeoutHoldMs: options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS,
+    timeoutHoldMs: options.timeoutHoldMs,
     bodyLimit: options.bodyLimit,
     // They pay any order for free and rewrite faults, so a production sandbox leaves them out.
     controlRoutes: options.controlRoutes ?? true,

@@ -14,12 +14,8 @@ import {
   parseDataFile,
   readDataFile,
   requestLogOf,
-  type IdempotencyRecord,
   type ProtocolData,
-  type RequestLogEntry,
 } from '../common/json-store';
-
-export { dict, type IdempotencyRecord, type RequestLogEntry };
 
 export const DATA_VERSION = 1;
 /** Attempts kept per webhook event. */
@@ -279,7 +275,7 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
 }
 
-export class BillingStore extends JsonFileStore<BillingData, RequestLogEntry> {
+export class BillingStore extends JsonFileStore<BillingData> {
   /** Reads the file (a missing file is an empty store). A corrupt file is an error, never reset. */
   static load(file: string): BillingStore {
     const resolved = path.resolve(file);

@@ -118,7 +118,7 @@ export interface SandboxHttpOptions<D extends ProtocolData, Tx extends WriteTx<D
   /** Uniform in [0, 1); decides faults. */
   random: () => number;
   /** How long a simulated timeout holds a request before answering 504. */
-  timeoutHoldMs: number;
+  timeoutHoldMs?: number;
   bodyLimit?: string;
   /** Mount the /_sandbox routes; they rewrite faults, so production leaves them out. */
   controlRoutes: boolean;
@@ -152,7 +152,7 @@ export interface SandboxHttp<Tx> {
 const JSON_CONTENT_TYPE = 'application/json';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-export const DEFAULT_TIMEOUT_HOLD_MS = 30_000;
+const DEFAULT_TIMEOUT_HOLD_MS = 30_000;
 
 const requestsQuerySchema = z.strictObject({
   path: z.string().optional(),
@@ -162,7 +162,8 @@ const requestsQuerySchema = z.strictObject({
 export function createSandboxHttp<D extends ProtocolData, Tx extends WriteTx<D>>(
   options: SandboxHttpOptions<D, Tx>,
 ): SandboxHttp<Tx> {
-  const { name, store, faults, commit, clock, random, timeoutHoldMs } = options;
+  const { name, store, faults, commit, clock, random } = options;
+  const timeoutHoldMs = options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS;
   if (!options.apiKey) throw new Error(`the ${name} sandbox needs an apiKey`);
   const apiKeyDigest = sha256(options.apiKey);
   /** Requests held by simulated timeouts, released on close. */

@@ -84,7 +84,7 @@ export function requestLogOf(requests: unknown): RequestLogEntry[] {
   return Array.isArray(requests) ? (requests.slice(-REQUEST_LOG_LIMIT) as RequestLogEntry[]) : [];
 }
 
-export class JsonFileStore<D extends { requests: E[] }, E> {
+export class JsonFileStore<D extends { requests: E[] }, E = RequestLogEntry> {
   private state: D;
   /** Settles when the last scheduled write has finished, successfully or not. */
   private writing: Promise<void> = Promise.resolve();

@@ -43,7 +43,6 @@ import {
   type Tx,
 } from './operations';
 import {
-  DEFAULT_TIMEOUT_HOLD_MS,
   FaultSwitches,
   createSandboxHttp,
   escapeHtml,
@@ -84,7 +83,7 @@ export function createContactCenterSandbox(options: ContactCenterSandboxOptions)
     commit: <T>(change: (tx: Tx) => T) => store.update((data) => change({ data, now: clock().toISOString() })),
     clock,
     random: options.random ?? Math.random,
-    timeoutHoldMs: options.timeoutHoldMs ?? DEFAULT_TIMEOUT_HOLD_MS,
+    timeoutHoldMs: options.timeoutHoldMs,
     bodyLimit: options.bodyLimit,
     controlRoutes: options.controlRoutes ?? true,
     // A sign-in check is a POST but changes nothing.

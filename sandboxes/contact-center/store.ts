@@ -13,12 +13,8 @@ import {
   parseDataFile,
   readDataFile,
   requestLogOf,
-  type IdempotencyRecord,
   type ProtocolData,
-  type RequestLogEntry,
 } from '../common/json-store';
-
-export { dict, type IdempotencyRecord, type RequestLogEntry };
 
 export const DATA_VERSION = 1;
 
@@ -138,7 +134,7 @@ export function childKey(instanceId: string, id: string): string {
   return `${instanceId}/${id}`;
 }
 
-export class ContactCenterStore extends JsonFileStore<ContactCenterData, RequestLogEntry> {
+export class ContactCenterStore extends JsonFileStore<ContactCenterData> {
   /** Reads the file (a missing file is an empty store). A corrupt file is an error, never reset. */
   static load(file: string): ContactCenterStore {
     const resolved = path.resolve(file);
