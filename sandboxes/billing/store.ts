@@ -253,21 +253,7 @@ export interface BillingData extends ProtocolData {
 }
 
 export function emptyData(): BillingData {
-  return {
-    version: DATA_VERSION,
-    customers: dict(),
-    ledgerEntries: dict(),
-    numbers: dict(),
-    reservations: dict(),
-    orders: dict(),
-    charges: dict(),
-    invoices: dict(),
-    usagePrices: dict(),
-    usageCharges: dict(),
-    webhookEvents: dict(),
-    idempotency: dict(),
-    requests: [],
-  };
+  return withCollections({});
 }
 
 /** An id such as `cus_3f9a…`: a type prefix makes ids self-describing in logs. */
@@ -285,8 +271,11 @@ export class BillingStore extends JsonFileStore<BillingData> {
 }
 
 function parseData(text: string, file: string): BillingData {
-  const data = parseDataFile<BillingData>(text, file, 'billing sandbox', DATA_VERSION);
-  // Collections missing from older files start empty.
+  return withCollections(parseDataFile<BillingData>(text, file, 'billing sandbox', DATA_VERSION));
+}
+
+/** Collections missing from older files (or a new one) start empty. */
+function withCollections(data: Partial<BillingData>): BillingData {
   return {
     version: DATA_VERSION,
     customers: dict(data.customers),

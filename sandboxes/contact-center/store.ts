@@ -112,17 +112,7 @@ export interface ContactCenterData extends ProtocolData {
 }
 
 export function emptyData(): ContactCenterData {
-  return {
-    version: DATA_VERSION,
-    fingerprintSalt: randomBytes(16).toString('base64'),
-    instances: dict(),
-    apps: dict(),
-    ivrFlows: dict(),
-    skillGroups: dict(),
-    numbers: dict(),
-    idempotency: dict(),
-    requests: [],
-  };
+  return withCollections({});
 }
 
 /** `cc-3f9a…`, `app-…`: lower-case and hyphenated, as instance ids appear in SIP realms. */
@@ -148,8 +138,11 @@ export class ContactCenterStore extends JsonFileStore<ContactCenterData> {
 }
 
 function parseData(text: string, file: string): ContactCenterData {
-  const data = parseDataFile<ContactCenterData>(text, file, 'contact-center sandbox', DATA_VERSION);
-  // Collections missing from older files start empty.
+  return withCollections(parseDataFile<ContactCenterData>(text, file, 'contact-center sandbox', DATA_VERSION));
+}
+
+/** Collections missing from older files (or a new one) start empty. */
+function withCollections(data: Partial<ContactCenterData>): ContactCenterData {
   return {
     version: DATA_VERSION,
     fingerprintSalt:
