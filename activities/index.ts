@@ -56,7 +56,7 @@ const transports = new Set<Transporter>();
  * One SMTP transport per worker, with a pool of kept-open connections: an email reuses a
  * connection instead of opening (and greeting, and authenticating) one of its own.
  */
-function mailTransport(config: Config): Transporter {
+export function mailTransport(config: Pick<Config, 'email' | 'profile'>): Transporter {
   const transport = nodemailer.createTransport({
     pool: true,
     maxConnections: 4,
