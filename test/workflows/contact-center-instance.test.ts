@@ -6,7 +6,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ActionFailureType } from '../../contract/actions';
-import type { ContactCenterInstanceInput } from '../../contract/inputs';
 import { contactCenterInstance } from '../../workflows/contact-center-instance';
 import {
   act,
@@ -21,27 +20,15 @@ import {
   stepNames,
   support,
   until,
-  type Scenario,
   starter,
   useWorkflowEnv,
 } from './support';
 import type { ContactCenterInstance } from '../../activities/contact-center';
+import { instanceInput } from './inputs';
 
 const env = useWorkflowEnv();
 
-function input(s: Scenario): ContactCenterInstanceInput {
-  return {
-    enterpriseId: s.enterpriseId,
-    customerId: 'cust-1',
-    companyName: '广州示例科技有限公司',
-    contactEmail: 'ops@example.cn',
-    centerName: '广州客服中心',
-    admin: { name: '王五', email: 'admin@example.cn' },
-    agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },
-  };
-}
-
-const start = starter(env, contactCenterInstance, input, 'contact-center-instance');
+const start = starter(env, contactCenterInstance, instanceInput, 'contact-center-instance');
 
 describe.concurrent('contact-center instance', () => {
   it('creates the instance once, issues the password, then re-issues it on request in order', async () => {
@@ -64,7 +51,7 @@ describe.concurrent('contact-center instance', () => {
         enterpriseId: s.enterpriseId,
         centerName: '广州客服中心',
         admin: { name: '王五', email: 'admin@example.cn' },
-        agreement: input(s).agreement,
+        agreement: instanceInput(s).agreement,
         idempotencyKey: `${h.workflowId}/create`,
       },
     ]);

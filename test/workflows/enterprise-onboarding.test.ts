@@ -12,7 +12,7 @@ import type { EnterpriseOnboardingInput } from '../../contract/inputs';
 import type { JourneySummary } from '../../domain/journey';
 import { enterpriseOnboarding } from '../../workflows/enterprise-onboarding';
 import { act, stageOf, stateOf, support, until, type Scenario, useWorkflowEnv } from './support';
-import { LONG, verificationInput } from './inputs';
+import { LONG, instanceInput, verificationInput } from './inputs';
 
 const env = useWorkflowEnv();
 
@@ -233,19 +233,7 @@ describe.concurrent('enterprise onboarding journey', () => {
 
   it('lets a case report only to its own enterprise’s journey, however the attach signal is addressed', async () => {
     const s = env.scenario();
-    const h = await env.start(
-      contactCenterInstance,
-      {
-        enterpriseId: s.enterpriseId,
-        customerId: 'cust-1',
-        companyName: '广州示例科技有限公司',
-        contactEmail: 'ops@example.cn',
-        centerName: '广州客服中心',
-        admin: { name: '王五', email: 'admin@example.cn' },
-        agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },
-      },
-      s.id('contact-center-instance'),
-    );
+    const h = await env.start(contactCenterInstance, instanceInput(s), s.id('contact-center-instance'));
     await stageOf(h, 'active');
     const signalsOut = async () =>
       ((await h.fetchHistory()).events ?? [])

@@ -3,6 +3,7 @@
  * Waits a test must act within are long; the one a test lets run out is set short by the test.
  */
 import type {
+  ContactCenterInstanceInput,
   NumberPurchaseInput,
   Own400LandingInput,
   SipRegistrationInput,
@@ -229,5 +230,17 @@ export function thirdPartyInput(
       binding: { instanceId: 'cc-1', skillGroupId: 'sg-1' },
     },
     timings: { reviewSlaMs: LONG, dayMs: 3_600_000, escalationEveryMs: 3_600_000, holidays: [], ...timings },
+  };
+}
+
+export function instanceInput(s: Scenario): ContactCenterInstanceInput {
+  return {
+    enterpriseId: s.enterpriseId,
+    customerId: 'cust-1',
+    companyName: '广州示例科技有限公司',
+    contactEmail: 'ops@example.cn',
+    centerName: '广州客服中心',
+    admin: { name: '王五', email: 'admin@example.cn' },
+    agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },
   };
 }
