@@ -7,6 +7,11 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+const noSandboxesOrTests = {
+  group: ['**/sandboxes/*', '**/sandboxes/**', '**/test/*', '**/test/**'],
+  message: 'Product code never imports sandboxes or tests.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/'] },
   js.configs.recommended,
@@ -69,12 +74,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: ['**/sandboxes/*', '**/sandboxes/**', '**/test/*', '**/test/**'],
-              message: 'Product code never imports sandboxes or tests.',
-            },
-          ],
+          patterns: [noSandboxesOrTests],
         },
       ],
     },
@@ -88,10 +88,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {
-              group: ['**/sandboxes/*', '**/sandboxes/**', '**/test/*', '**/test/**'],
-              message: 'Product code never imports sandboxes or tests.',
-            },
+            noSandboxesOrTests,
             {
               group: ['**/contract', '**/contract/*', '**/contract/**'],
               message:
