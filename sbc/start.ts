@@ -82,10 +82,27 @@ export interface SbcOptions {
   readyTimeoutMs?: number;
   kamailio?: string;
   /**
+   * One of an SBC pair: DMQ on `dmq` (TCP, reachable by the other SBC only), replicating with the
+   * other SBC's `peer.dmq`; the other's SIP and platform listeners are this one's aliases, so it
+   * takes in-dialog requests of calls the other set up.
+   */
+  pair?: SbcPairOptions;
+  /**
    * Run Kamailio in a process group of its own (default), so `stop()` reaches its workers. A
    * supervisor that signals our group instead passes false, so Kamailio goes down with us.
    */
   ownProcessGroup?: boolean;
+}
+
+export interface SbcPairOptions {
+  /** This SBC's DMQ listener. */
+  dmq: { ip: string; port: number };
+  /** The other SBC: its DMQ listener and the listeners its Record-Routes name. */
+  peer: {
+    dmq: { ip: string; port: number };
+    sip: { ip: string; port: number };
+    platform: { ip: string; port: number };
+  };
 }
 
 export interface RunningSbc {
@@ -232,9 +249,20 @@ export function kamailioConfigFiles(
       [secrets]:
         `# Generated at each start; readable by the SBC's user only.\n#!define DBURL ${cfgString(options.databaseUrl)}\n` +
         `#!define SQLCON ${cfgString(`sbc=>${options.databaseUrl}`)}\n`,
-      [main]: `#!KAMAILIO\nimport_file "${secrets}"\ninclude_file "${KAMAILIO_CFG}"\n`,
+      [main]: `#!KAMAILIO\nimport_file "${secrets}"\n${pairAliases(options.pair)}include_file "${KAMAILIO_CFG}"\n`,
     },
   };
+}
+
+/** The other SBC's listeners as this one's own names: its Record-Routes lead here once it is gone. */
+function pairAliases(pair: SbcPairOptions | undefined): string {
+  if (!pair) return '';
+  return [pair.peer.sip, pair.peer.platform]
+    .map(({ ip, port }) => {
+      if (!/^[0-9a-fA-F.:]+$/.test(ip)) throw new Error(`not an IP address: ${ip}`);
+      return `alias="${ip.includes(':') ? `[${ip}]` : ip}:${positiveInt('port', port)}"\n`;
+    })
+    .join('');
 }
 
 /** Writes the files of `kamailioConfigFiles` with mode 0600. */
@@ -255,6 +283,25 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
   const platform = platformListenerOf(options);
   if (platform.port === options.sipPort && platform.ip === options.sipIp)
     throw new Error('the platform listener must not be the published SIP port');
+  const pair = options.pair;
+  const sipUri = ({ ip, port }: { ip: string; port: number }) =>
+    `sip:${ip.includes(':') ? `[${ip}]` : ip}:${port};transport=tcp`;
+  const pairArgs = pair
+    ? [
+        '-l',
+        `tcp:${pair.dmq.ip}:${pair.dmq.port}`,
+        '-A',
+        'WITH_PAIR',
+        '-A',
+        `DMQ_PORT=${positiveInt('dmq port', pair.dmq.port)}`,
+        '-A',
+        `DMQ_ADDRESS=${str(sipUri(pair.dmq))}`,
+        '-A',
+        `DMQ_PEER=${str(sipUri(pair.peer.dmq))}`,
+      ]
+    : [];
+  // Replicated bans: a ban on one SBC of a pair is a ban on both.
+  const replicate = pair ? 'dmqreplicate=1;' : '';
   return [
     '-f',
     kamailioConfigFiles(options, runDir).main,
@@ -300,7 +347,8 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
     '-A',
     `HT_AUTHFAIL=${str(`authfail=>size=8;autoexpire=${limits.authFailWindowSeconds};updateexpire=0;`)}`,
     '-A',
-    `HT_BAN=${str(`ipban=>size=8;autoexpire=${limits.banSeconds};updateexpire=0;`)}`,
+    `HT_BAN=${str(`ipban=>size=8;autoexpire=${limits.banSeconds};updateexpire=0;${replicate}`)}`,
+    ...pairArgs,
   ];
 }
 

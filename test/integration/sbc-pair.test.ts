@@ -1,0 +1,195 @@
+/**
+ * The SBC pair on two real Kamailio instances sharing one database and replicating over DMQ: a
+ * number's concurrent calls and a callee's daily count hold across both, a source banned on one is
+ * ignored by the other, and with SBC 1 killed while calls are up, SBC 2 takes new calls (still
+ * within the limits) and the BYEs of the calls SBC 1 set up.
+ */
+import dgram from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bannedSources } from '../../sbc/start';
+import { sendOptions } from '../../sip/options';
+import { newBranch, randomToken } from '../../sip/message';
+import { loopbackNet } from '../support/net';
+import { PlatformCall, SIP_PORT, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
+
+const NET = loopbackNet(91);
+const INSTANCE = 'cc-pair';
+const INVITE_LIMIT = 5;
+
+let pair: TestSbcPair;
+let sbc1: string;
+let sbc2: string;
+const calls: PlatformCall[] = [];
+
+function call(caller: string, callee: string): PlatformCall {
+  const c = new PlatformCall({
+    platformIp: pair.platformIp,
+    instanceId: INSTANCE,
+    caller,
+    callee,
+    dest: `${pair.carrier.ip}:${pair.carrier.port}`,
+  });
+  calls.push(c);
+  return c;
+}
+
+async function assign(number: string, rules: { maxConcurrentCalls?: number; perCalleeDailyLimit?: number }) {
+  await pair.gateway.assignNumbers({
+    instanceId: INSTANCE,
+    numbers: [number],
+    enterpriseId: 'ent-pair',
+    origin: 'supplier',
+    supplier: 'A',
+    callingRules: { ...rules, callingHours: [{ from: '00:00', to: '23:59' }] },
+    reference: `case-pair-${number}`,
+  });
+}
+
+/** The call rows the SBCs wrote (`sbc_call`), by Call-ID. */
+async function callRow(callId: string) {
+  const rows = await pair.pool.query<{ ended_by: string | null }>(
+    `SELECT end_reason AS ended_by FROM sbc_call WHERE callid = $1`,
+    [callId],
+  );
+  return rows.rows[0];
+}
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  pair = await startSbcPair(NET, { limits: { inviteLimit: INVITE_LIMIT, floodWindowSeconds: 30 } });
+  [sbc1, sbc2] = [pair.sbcs[0].ip, pair.sbcs[1].ip];
+});
+
+afterAll(async () => {
+  for (const c of calls) c.close();
+  await pair?.stop();
+});
+
+describe('the SBC pair', () => {
+  it('holds a number to its concurrent calls across both SBCs', async () => {
+    const number = '+862088882001';
+    await assign(number, { maxConcurrentCalls: 3 });
+    const placed: { via: string; code: number; call: PlatformCall }[] = [];
+    // Alternating SBCs: 3 are answered, the 4th and 5th (whichever SBC) meet the limit.
+    for (let i = 0; i < 5; i++) {
+      const via = i % 2 === 0 ? sbc1 : sbc2;
+      const c = call(number, `1390001${String(1000 + i)}`);
+      placed.push({ via, code: await c.invite(via), call: c });
+    }
+    expect(placed.map((p) => p.code)).toEqual([200, 200, 200, 403, 403]);
+    expect(placed.slice(3).map((p) => p.call.answer?.text)).toEqual([
+      'Q.850;cause=21;text="concurrent call limit"',
+      'Q.850;cause=21;text="concurrent call limit"',
+    ]);
+    // One hangs up through the other SBC than the one it came in by: both see the slot free.
+    expect(await placed[0]!.call.bye(sbc2)).toBe(200);
+    const again = call(number, '13900012000');
+    expect(await again.invite(sbc1)).toBe(200);
+    expect(await call(number, '13900012001').invite(sbc2)).toBe(403);
+    for (const p of [placed[1]!, placed[2]!]) expect(await p.call.bye(p.via)).toBe(200);
+    expect(await again.bye(sbc2)).toBe(200);
+  });
+
+  it('holds a callee to its daily count across both SBCs', async () => {
+    const number = '+862088882002';
+    await assign(number, { perCalleeDailyLimit: 2 });
+    const to = '13900013000';
+    const first = call(number, to);
+    const second = call(number, to);
+    const third = call(number, to);
+    expect(await first.invite(sbc1)).toBe(200);
+    expect(await second.invite(sbc2)).toBe(200);
+    expect(await third.invite(sbc1)).toBe(403);
+    expect(third.answer?.text).toBe('Q.850;cause=21;text="callee daily limit"');
+    expect(await call(number, to).invite(sbc2)).toBe(403);
+    expect(await first.bye(sbc1)).toBe(200);
+    expect(await second.bye(sbc2)).toBe(200);
+  });
+
+  it('ignores on SBC 2 a source banned on SBC 1', async () => {
+    const stranger = `${NET}.9`;
+    const bystander = `${NET}.10`;
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((r) => socket.bind(0, stranger, () => r()));
+    const port = socket.address().port;
+    // A flood of INVITEs to SBC 1 from an unlisted address: banned there.
+    for (let i = 0; i <= INVITE_LIMIT + 1; i++) {
+      const text = [
+        `INVITE sip:+862088882003@${sbc1}:${SIP_PORT} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${stranger}:${port};branch=${newBranch()}`,
+        `From: <sip:flood@${stranger}>;tag=${randomToken(4)}`,
+        `To: <sip:+862088882003@${sbc1}>`,
+        `Call-ID: ${randomToken(8)}@${stranger}`,
+        'CSeq: 1 INVITE',
+        `Contact: <sip:flood@${stranger}:${port}>`,
+        'Max-Forwards: 70',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      await new Promise<void>((r) => socket.send(text, SIP_PORT, sbc1, () => r()));
+    }
+    socket.close();
+    const onSbc1 = await until(
+      () => bannedSources(pair.sbcs[0].running!.rpcUrl),
+      (b) => b.some((s) => s.ip === stranger),
+    );
+    expect(onSbc1).toContainEqual({ ip: stranger, reason: 'invite-flood' });
+    // Replicated: SBC 2 lists it and does not answer it, while it answers others.
+    const onSbc2 = await until(
+      () => bannedSources(pair.sbcs[1].running!.rpcUrl),
+      (b) => b.some((s) => s.ip === stranger),
+    );
+    expect(onSbc2).toContainEqual({ ip: stranger, reason: 'invite-flood' });
+    const probe = (localAddress: string) =>
+      sendOptions({ host: sbc2, port: SIP_PORT, transport: 'udp', localAddress, timeoutMs: 1_500 });
+    expect((await probe(stranger)).outcome).toBe('timeout');
+    expect(await probe(bystander)).toMatchObject({ outcome: 'answered', code: 200 });
+  });
+
+  it('with SBC 1 killed during calls, SBC 2 takes their BYEs and new calls, within the limit', async () => {
+    const number = '+862088882004';
+    await assign(number, { maxConcurrentCalls: 2 });
+    const up = [call(number, '13900014000'), call(number, '13900014001')];
+    for (const c of up) expect(await c.invite(sbc1)).toBe(200);
+    // Replicated to SBC 2 before the kill (SBC 2 already refuses a third).
+    expect(await call(number, '13900014002').invite(sbc2)).toBe(403);
+
+    await pair.sbcs[0].kill();
+
+    // Still two calls up on this number: SBC 2 refuses a third.
+    const refused = call(number, '13900014003');
+    expect(await refused.invite(sbc2)).toBe(403);
+    expect(refused.answer?.text).toBe('Q.850;cause=21;text="concurrent call limit"');
+    // The platform fails over: the BYE of a call SBC 1 set up goes through SBC 2 to the carrier.
+    expect(await up[0]!.bye(sbc2)).toBe(200);
+    expect(
+      await until(
+        () => callRow(up[0]!.callId),
+        (r) => r?.ended_by === 'bye',
+      ),
+    ).toMatchObject({ ended_by: 'bye' });
+    // Its slot is free on SBC 2: a new call is answered, and the limit still holds.
+    const next = call(number, '13900014004');
+    expect(await next.invite(sbc2)).toBe(200);
+    expect(await call(number, '13900014005').invite(sbc2)).toBe(403);
+    expect(await up[1]!.bye(sbc2)).toBe(200);
+    expect(await next.bye(sbc2)).toBe(200);
+
+    // SBC 1 back: it learns the bans and the calls from SBC 2.
+    await pair.sbcs[0].start();
+    const bans = await until(
+      () => bannedSources(pair.sbcs[0].running!.rpcUrl),
+      (b) => b.some((s) => s.ip === `${NET}.9`),
+    );
+    expect(bans).toContainEqual({ ip: `${NET}.9`, reason: 'invite-flood' });
+  });
+});

@@ -1,0 +1,273 @@
+/**
+ * An SBC pair for a test file: two real Kamailio instances on one database, replicating over DMQ,
+ * on the file's loopback /24 (SBC 1 on .1, SBC 2 on .2), a carrier (SIPp, answering) on .3 and the
+ * platform's address .4 in group 2. `PlatformCall` is the platform's side of a call out: it sets
+ * a call up through either SBC and sends the call's BYE through either, as a platform that fails
+ * over to the other SBC does.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { dropSbcDatabase } from '../../sbc/schema';
+import { startSbc, type RunningSbc, type SbcLimits, type SbcOptions } from '../../sbc/start';
+import { openEndpoint, type SipEndpoint } from '../../sip/endpoint';
+import { header, headerValues, newBranch, randomToken, type SipResponse } from '../../sip/message';
+import { startSippServer, type SippServer } from './sipp';
+
+export const SIP_PORT = 5060;
+export const PLATFORM_PORT = 5061;
+export const DMQ_PORT = 5063;
+export const RPC_PORT = 5071;
+
+export interface PairSbc {
+  ip: string;
+  options: SbcOptions;
+  running: RunningSbc | undefined;
+  start(): Promise<RunningSbc>;
+  /** SIGKILL to its process group: no goodbye to its peer, calls up. */
+  kill(): Promise<void>;
+}
+
+export interface TestSbcPair {
+  sbcs: [PairSbc, PairSbc];
+  databaseUrl: string;
+  pool: pg.Pool;
+  /** The product's gateway, told through SBC 1's RPC (SBC 2 follows the shared tables). */
+  gateway: KamailioSipGateway;
+  carrier: { ip: string; port: number };
+  platformIp: string;
+  stop(): Promise<void>;
+}
+
+export async function startSbcPair(
+  net: string,
+  options: { limits?: Partial<SbcLimits>; log?: boolean } = {},
+): Promise<TestSbcPair> {
+  const databaseUrl = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_pair_${randomUUID().slice(0, 8)}`;
+  const carrier = { ip: `${net}.3`, port: 5062 };
+  const platformIp = `${net}.4`;
+  const carrierSipp: SippServer = await startSippServer('uas-answer.xml', carrier);
+  const ips = [`${net}.1`, `${net}.2`] as const;
+  const optionsOf = (i: 0 | 1): SbcOptions => {
+    const ip = ips[i];
+    const other = ips[1 - i]!;
+    return {
+      onLog: options.log || process.env.SBC_LOG ? (line) => process.stderr.write(`[sbc${i + 1}] ${line}\n`) : undefined,
+      databaseUrl,
+      sipIp: ip,
+      sipPort: SIP_PORT,
+      rpcIp: ip,
+      rpcPort: RPC_PORT,
+      sipDomain: 'sip.test',
+      platformAddresses: [platformIp],
+      platformListener: { ip, port: PLATFORM_PORT },
+      carriers: [
+        {
+          name: 'answering',
+          ip: carrier.ip,
+          port: carrier.port,
+          transport: 'udp',
+          origins: ['purchased', 'supplier:A'],
+          prefixes: ['+86'],
+        },
+      ],
+      keepAliveSeconds: 30,
+      limits: options.limits,
+      pair: {
+        dmq: { ip, port: DMQ_PORT },
+        peer: {
+          dmq: { ip: other, port: DMQ_PORT },
+          sip: { ip: other, port: SIP_PORT },
+          platform: { ip: other, port: PLATFORM_PORT },
+        },
+      },
+    };
+  };
+  const sbc = (i: 0 | 1): PairSbc => {
+    const self: PairSbc = {
+      ip: ips[i],
+      options: optionsOf(i),
+      running: undefined,
+      async start() {
+        self.running = await startSbc(self.options);
+        return self.running;
+      },
+      async kill() {
+        const running = self.running;
+        if (!running) return;
+        try {
+          process.kill(-running.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await running.exited;
+        await running.stop();
+        self.running = undefined;
+      },
+    };
+    return self;
+  };
+  const sbcs: [PairSbc, PairSbc] = [sbc(0), sbc(1)];
+  try {
+    // One at a time: the schema is set up once, and the second finds the first to sync from.
+    await sbcs[0].start();
+    await sbcs[1].start();
+  } catch (err) {
+    for (const s of sbcs) await s.running?.stop();
+    await carrierSipp.stop();
+    throw err;
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const gateway = new KamailioSipGateway({ pool, rpcUrl: sbcs[0].running!.rpcUrl, sipDomain: 'sip.test' });
+  return {
+    sbcs,
+    databaseUrl,
+    pool,
+    gateway,
+    carrier,
+    platformIp,
+    async stop() {
+      for (const s of sbcs) await s.running?.stop();
+      await carrierSipp.stop();
+      await pool.end();
+      await dropSbcDatabase(databaseUrl);
+    },
+  };
+}
+
+/** The platform's side of one call out (TCP to an SBC's platform listener), set up and ended by hand. */
+export class PlatformCall {
+  readonly callId = `${randomToken(12)}@platform`;
+  private readonly fromTag = randomToken(6);
+  private toTag: string | undefined;
+  private routes: string[] = [];
+  private remoteTarget: string | undefined;
+  private cseq = 1;
+  private endpoints: SipEndpoint[] = [];
+  /** The final answer to the INVITE. */
+  answer: { code: number; reason: string; text?: string } | undefined;
+
+  constructor(
+    private readonly input: {
+      platformIp: string;
+      instanceId: string;
+      caller: string;
+      callee: string;
+      /** The carrier the call is for (To host; the SBC routes by its own table). */
+      dest: string;
+    },
+  ) {}
+
+  private async endpointTo(sbcIp: string): Promise<SipEndpoint> {
+    const ep = await openEndpoint({
+      transport: 'tcp',
+      remote: { address: sbcIp, port: PLATFORM_PORT },
+      localAddress: this.input.platformIp,
+    });
+    this.endpoints.push(ep);
+    return ep;
+  }
+
+  /** Sends `text` to the SBC at `sbcIp`; the final response of the transaction `branch`. */
+  private async transact(sbcIp: string, build: (local: string) => { text: string; branch: string }, timeoutMs = 8_000) {
+    const ep = await this.endpointTo(sbcIp);
+    const local = `${ep.local.address}:${ep.local.port}`;
+    const { text, branch } = build(local);
+    const final = new Promise<SipResponse | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), timeoutMs);
+      ep.onMessage((m) => {
+        if (m.kind !== 'response' || m.status < 200 || !header(m, 'via')?.includes(branch)) return;
+        clearTimeout(timer);
+        resolve(m);
+      });
+      ep.onError(() => undefined);
+    });
+    await ep.send(text, { address: sbcIp, port: PLATFORM_PORT });
+    return { response: await final, ep, local };
+  }
+
+  /** INVITE through the SBC at `sbcIp`; ACKs a 2xx. The final code (0: no answer). */
+  async invite(sbcIp: string): Promise<number> {
+    const { caller, callee, dest, instanceId, platformIp } = this.input;
+    const sdp = `v=0\r\no=platform 1 1 IN IP4 ${platformIp}\r\ns=-\r\nc=IN IP4 ${platformIp}\r\nt=0 0\r\nm=audio 9 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n`;
+    const { response, ep, local } = await this.transact(sbcIp, (local) => {
+      const branch = newBranch();
+      return {
+        branch,
+        text: [
+          `INVITE sip:${callee}@${dest} SIP/2.0`,
+          `Via: SIP/2.0/TCP ${local};branch=${branch};rport`,
+          `From: <sip:${caller}@${platformIp}>;tag=${this.fromTag}`,
+          `To: <sip:${callee}@${dest}>`,
+          `Call-ID: ${this.callId}`,
+          `CSeq: ${this.cseq} INVITE`,
+          `X-Instance-Id: ${instanceId}`,
+          `Contact: <sip:${caller}@${local};transport=tcp>`,
+          'Max-Forwards: 70',
+          'Content-Type: application/sdp',
+          `Content-Length: ${Buffer.byteLength(sdp)}`,
+          '',
+          sdp,
+        ].join('\r\n'),
+      };
+    });
+    if (!response) {
+      this.answer = { code: 0, reason: 'no answer' };
+      return 0;
+    }
+    this.answer = { code: response.status, reason: response.reason, text: header(response, 'reason') };
+    if (response.status >= 300) return response.status;
+    this.toTag = /;tag=([^;>\s]+)/.exec(header(response, 'to') ?? '')?.[1];
+    this.routes = headerValues(response, 'record-route').reverse();
+    this.remoteTarget = /<([^>]+)>/.exec(header(response, 'contact') ?? '')?.[1];
+    await ep.send(
+      [
+        `ACK ${this.remoteTarget} SIP/2.0`,
+        `Via: SIP/2.0/TCP ${local};branch=${newBranch()};rport`,
+        ...this.routes.map((r) => `Route: ${r}`),
+        `From: <sip:${caller}@${platformIp}>;tag=${this.fromTag}`,
+        `To: <sip:${callee}@${dest}>;tag=${this.toTag}`,
+        `Call-ID: ${this.callId}`,
+        `CSeq: ${this.cseq} ACK`,
+        'Max-Forwards: 70',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n'),
+      { address: sbcIp, port: PLATFORM_PORT },
+    );
+    return response.status;
+  }
+
+  /** BYE along the call's route set, handed to the SBC at `sbcIp` (either of the pair). The final code (0: none). */
+  async bye(sbcIp: string): Promise<number> {
+    if (!this.remoteTarget || !this.toTag) throw new Error('the call was not answered');
+    const { caller, callee, dest, platformIp } = this.input;
+    this.cseq += 1;
+    const { response } = await this.transact(sbcIp, (local) => {
+      const branch = newBranch();
+      return {
+        branch,
+        text: [
+          `BYE ${this.remoteTarget} SIP/2.0`,
+          `Via: SIP/2.0/TCP ${local};branch=${branch};rport`,
+          ...this.routes.map((r) => `Route: ${r}`),
+          `From: <sip:${caller}@${platformIp}>;tag=${this.fromTag}`,
+          `To: <sip:${callee}@${dest}>;tag=${this.toTag}`,
+          `Call-ID: ${this.callId}`,
+          `CSeq: ${this.cseq} BYE`,
+          'Max-Forwards: 70',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+      };
+    });
+    return response?.status ?? 0;
+  }
+
+  close(): void {
+    for (const ep of this.endpoints) ep.close();
+    this.endpoints = [];
+  }
+}
