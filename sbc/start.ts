@@ -83,8 +83,8 @@ export interface SbcOptions {
   kamailio?: string;
   /**
    * One of an SBC pair: DMQ on `dmq` (TCP, reachable by the other SBC only), replicating with the
-   * other SBC's `peer.dmq`; the other's SIP and platform listeners are this one's aliases, so it
-   * takes in-dialog requests of calls the other set up.
+   * other SBC's `peer.dmq`; it takes in-dialog requests routed to the other (`peer.sip.ip`), whose
+   * dialogs it has.
    */
   pair?: SbcPairOptions;
   /**
@@ -249,20 +249,9 @@ export function kamailioConfigFiles(
       [secrets]:
         `# Generated at each start; readable by the SBC's user only.\n#!define DBURL ${cfgString(options.databaseUrl)}\n` +
         `#!define SQLCON ${cfgString(`sbc=>${options.databaseUrl}`)}\n`,
-      [main]: `#!KAMAILIO\nimport_file "${secrets}"\n${pairAliases(options.pair)}include_file "${KAMAILIO_CFG}"\n`,
+      [main]: `#!KAMAILIO\nimport_file "${secrets}"\ninclude_file "${KAMAILIO_CFG}"\n`,
     },
   };
-}
-
-/** The other SBC's listeners as this one's own names: its Record-Routes lead here once it is gone. */
-function pairAliases(pair: SbcPairOptions | undefined): string {
-  if (!pair) return '';
-  return [pair.peer.sip, pair.peer.platform]
-    .map(({ ip, port }) => {
-      if (!/^[0-9a-fA-F.:]+$/.test(ip)) throw new Error(`not an IP address: ${ip}`);
-      return `alias="${ip.includes(':') ? `[${ip}]` : ip}:${positiveInt('port', port)}"\n`;
-    })
-    .join('');
 }
 
 /** Writes the files of `kamailioConfigFiles` with mode 0600. */
@@ -298,6 +287,8 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
         `DMQ_ADDRESS=${str(sipUri(pair.dmq))}`,
         '-A',
         `DMQ_PEER=${str(sipUri(pair.peer.dmq))}`,
+        '-A',
+        `PEER_IP=${str(pair.peer.sip.ip)}`,
       ]
     : [];
   // Replicated bans: a ban on one SBC of a pair is a ban on both.

@@ -6,13 +6,21 @@
  * over to the other SBC does.
  */
 import { randomUUID } from 'node:crypto';
+import dgram from 'node:dgram';
 import pg from 'pg';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc, type SbcLimits, type SbcOptions } from '../../sbc/start';
 import { openEndpoint, type SipEndpoint } from '../../sip/endpoint';
-import { header, headerValues, newBranch, randomToken, type SipResponse } from '../../sip/message';
-import { startSippServer, type SippServer } from './sipp';
+import {
+  header,
+  headerValues,
+  newBranch,
+  parseMessage,
+  randomToken,
+  type SipRequest,
+  type SipResponse,
+} from '../../sip/message';
 
 export const SIP_PORT = 5060;
 export const PLATFORM_PORT = 5061;
@@ -46,7 +54,7 @@ export async function startSbcPair(
   const databaseUrl = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_pair_${randomUUID().slice(0, 8)}`;
   const carrier = { ip: `${net}.3`, port: 5062 };
   const platformIp = `${net}.4`;
-  const carrierSipp: SippServer = await startSippServer('uas-answer.xml', carrier);
+  const carrierSipp = await startAnsweringCarrier(carrier);
   const ips = [`${net}.1`, `${net}.2`] as const;
   const optionsOf = (i: 0 | 1): SbcOptions => {
     const ip = ips[i];
@@ -270,4 +278,52 @@ export class PlatformCall {
     for (const ep of this.endpoints) ep.close();
     this.endpoints = [];
   }
+}
+
+/**
+ * A carrier that answers every call and every BYE over UDP, replying where each request came from
+ * (RFC 3261 18.2.2, rport): the BYE of a call set up through SBC 1 may come from SBC 2. (SIPp
+ * answers a call's requests at the address its INVITE came from.)
+ */
+export async function startAnsweringCarrier(at: { ip: string; port: number }): Promise<{ stop(): Promise<void> }> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(at.port, at.ip, () => resolve()));
+  const tags = new Map<string, string>();
+  socket.on('message', (data, rinfo) => {
+    let m;
+    try {
+      m = parseMessage(data.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (m.kind !== 'request' || m.method === 'ACK') return;
+    const reply = (req: SipRequest, status: number, reason: string, extra: string[] = [], withTag = false) => {
+      const callId = header(req, 'call-id') ?? '';
+      if (withTag && !tags.has(callId)) tags.set(callId, randomToken(4));
+      const to = header(req, 'to') ?? '';
+      const text = [
+        `SIP/2.0 ${status} ${reason}`,
+        ...headerValues(req, 'via').map((v) => `Via: ${v}`),
+        `From: ${header(req, 'from')}`,
+        `To: ${withTag && !/;tag=/.test(to) ? `${to};tag=${tags.get(callId)}` : to}`,
+        `Call-ID: ${callId}`,
+        `CSeq: ${header(req, 'cseq')}`,
+        ...extra,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+      socket.send(text, rinfo.port, rinfo.address);
+    };
+    if (m.method === 'INVITE') {
+      reply(m, 100, 'Trying');
+      const rr = headerValues(m, 'record-route').map((r) => `Record-Route: ${r}`);
+      const contact = `Contact: <sip:callee@${at.ip}:${at.port};transport=udp>`;
+      reply(m, 180, 'Ringing', [...rr, contact], true);
+      reply(m, 200, 'OK', [...rr, contact], true);
+    } else reply(m, 200, 'OK');
+  });
+  return {
+    stop: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
 }
