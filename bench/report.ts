@@ -397,7 +397,12 @@ function renderProfile(r: PartResult): string {
 }
 
 function renderChaos(r: PartResult): string {
-  const rows = (r.data.scenarios as any[]).map((s) => [s.name, s.outcome, s.figures]);
+  // A scenario kept from an earlier run (a run of some of the files) names that run.
+  const rows = (r.data.scenarios as any[]).map((s) => [
+    s.name,
+    s.ranIn ? `${s.outcome} (run ${String(s.ranIn.date).slice(0, 10)}, commit \`${s.ranIn.commit}\`)` : s.outcome,
+    s.figures,
+  ]);
   return ['### Chaos (`npm run chaos`)', '', runLine(r.run), '', table(['scenario', 'outcome', 'figures'], rows)].join(
     '\n',
   );

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { renderBenchmarks, runInfo, writeResult } from '../../bench/report';
+import { renderBenchmarks, RESULTS_DIR, runInfo, writeResult } from '../../bench/report';
 import { resolveTemporalCli } from '../../dev/temporal-cli';
 import { bundleWorkflows } from '../support/stack';
 
@@ -36,8 +36,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ...runInfo('default', 'npm run chaos', params, await resolveTemporalCli()),
       durationSeconds: (Date.now() - began) / 1000,
     };
-    writeResult({ part: 'chaos', run, data: { scenarios } });
+    writeResult({ part: 'chaos', run, data: { scenarios: [...scenarios, ...carriedOver(scenarios)] } });
     renderBenchmarks();
     rmSync(resultsFile, { force: true });
   };
+}
+
+interface ChaosScenario {
+  name: string;
+  outcome: string;
+  figures: string;
+  /** Set on a scenario kept from an earlier run (this run did not include its file). */
+  ranIn?: { date: string; commit: string };
+}
+
+/**
+ * A run of some of the files (`npm run chaos -- test/chaos/x.test.ts`) keeps the other scenarios'
+ * figures from the run that last measured them, each marked with that run.
+ */
+function carriedOver(scenarios: unknown[]): ChaosScenario[] {
+  const file = path.join(RESULTS_DIR, 'chaos.default.json');
+  if (!existsSync(file)) return [];
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as {
+    run: { date: string; commit: string };
+    data: { scenarios: ChaosScenario[] };
+  };
+  const names = new Set((scenarios as ChaosScenario[]).map((s) => s.name));
+  return previous.data.scenarios
+    .filter((s) => !names.has(s.name))
+    .map((s) => ({ ...s, ranIn: s.ranIn ?? { date: previous.run.date, commit: previous.run.commit } }));
 }
