@@ -309,6 +309,15 @@ const envSchema = z.object({
   /** The SBC's listener for the platform (TCP, never published); default: the SIP host, port + 2. */
   SBC_PLATFORM_HOST: z.string().optional(),
   SBC_PLATFORM_PORT: port.optional(),
+  /**
+   * One of an SBC pair (both set, or neither): this SBC's DMQ listener port (TCP on the SIP host,
+   * reachable by the other SBC only) and the other SBC's SIP address (an IP and port); its platform
+   * and DMQ ports default to its SIP port + 2 and + 3.
+   */
+  SBC_DMQ_PORT: port.optional(),
+  SBC_PEER: z.string().regex(hostPortPattern, 'host:port').optional(),
+  SBC_PEER_PLATFORM_PORT: port.optional(),
+  SBC_PEER_DMQ_PORT: port.optional(),
   /** Seconds between in-dialog keep-alives: a call whose parties are gone ends within about this. */
   SBC_KEEPALIVE_INTERVAL: z.coerce.number().int().min(30).max(3_600).default(60),
   /** Carrier interconnects (JSON array of {name, ip, port, transport, origins, prefixes}); default in development: the simulator. */
@@ -441,6 +450,11 @@ export interface SbcConfig {
   platformUri?: string;
   platformAddresses: string[];
   timeZone: string;
+  /** One of an SBC pair: its DMQ listener and the other SBC's listeners. */
+  pair?: {
+    dmq: { host: string; port: number };
+    peer: { host: string; sipPort: number; platformPort: number; dmqPort: number };
+  };
 }
 
 export interface PurchaseTimings {
@@ -714,7 +728,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
 function callRouting(
   e: Env,
   development: boolean,
-): Pick<SbcConfig, 'platformListener' | 'keepAliveSeconds' | 'carriers' | 'pstnSimulator' | 'contactCenterSip'> {
+): Pick<
+  SbcConfig,
+  'platformListener' | 'keepAliveSeconds' | 'carriers' | 'pstnSimulator' | 'contactCenterSip' | 'pair'
+> {
   const pstnSimulator = { host: e.PSTN_SIM_HOST, port: e.PSTN_SIM_PORT };
   let carriers: Carrier[];
   if (e.SBC_CARRIERS !== undefined) {
@@ -745,7 +762,27 @@ function callRouting(
         ]
       : [];
   }
+  if ((e.SBC_DMQ_PORT === undefined) !== (e.SBC_PEER === undefined))
+    throw new ConfigError([
+      { path: e.SBC_PEER ? 'SBC_DMQ_PORT' : 'SBC_PEER', message: 'an SBC of a pair needs SBC_DMQ_PORT and SBC_PEER' },
+    ]);
+  let pair: SbcConfig['pair'];
+  if (e.SBC_DMQ_PORT !== undefined && e.SBC_PEER !== undefined) {
+    const [, rawHost, rawPort] = hostPortPattern.exec(e.SBC_PEER)!;
+    const host = rawHost!.replace(/^\[(.*)\]$/, '$1');
+    const sipPort = Number(rawPort);
+    pair = {
+      dmq: { host: e.SBC_SIP_HOST, port: e.SBC_DMQ_PORT },
+      peer: {
+        host,
+        sipPort,
+        platformPort: e.SBC_PEER_PLATFORM_PORT ?? sipPort + 2,
+        dmqPort: e.SBC_PEER_DMQ_PORT ?? sipPort + 3,
+      },
+    };
+  }
   return {
+    pair,
     platformListener: { host: e.SBC_PLATFORM_HOST ?? e.SBC_SIP_HOST, port: e.SBC_PLATFORM_PORT ?? e.SBC_SIP_PORT + 2 },
     keepAliveSeconds: e.SBC_KEEPALIVE_INTERVAL,
     carriers,

@@ -289,6 +289,10 @@ export function kamailioArgs(options: SbcOptions, runDir: string): string[] {
         `DMQ_PEER=${str(sipUri(pair.peer.dmq))}`,
         '-A',
         `PEER_IP=${str(pair.peer.sip.ip)}`,
+        '-A',
+        `PEER_SIP_PORT=${positiveInt('peer SIP port', pair.peer.sip.port)}`,
+        '-A',
+        `PEER_PLATFORM_PORT=${positiveInt('peer platform port', pair.peer.platform.port)}`,
       ]
     : [];
   // Replicated bans: a ban on one SBC of a pair is a ban on both.
@@ -505,12 +509,21 @@ async function main(): Promise<void> {
     platformListener: { ip: sbc.platformListener.host, port: sbc.platformListener.port },
     carriers: sbc.carriers,
     keepAliveSeconds: sbc.keepAliveSeconds,
+    pair: sbc.pair && {
+      dmq: { ip: sbc.pair.dmq.host, port: sbc.pair.dmq.port },
+      peer: {
+        dmq: { ip: sbc.pair.peer.host, port: sbc.pair.peer.dmqPort },
+        sip: { ip: sbc.pair.peer.host, port: sbc.pair.peer.sipPort },
+        platform: { ip: sbc.pair.peer.host, port: sbc.pair.peer.platformPort },
+      },
+    },
     onLog: (line) => process.stdout.write(`${line}\n`),
     ownProcessGroup: false,
   });
   process.stdout.write(
     `SBC ready: SIP udp/tcp ${sbc.sipHost}:${sbc.sipPort}, JSON-RPC ${running.rpcUrl}, database ${redact(sbc.databaseUrl)}` +
-      `${sbc.platformUri ? `, platform ${sbc.platformUri}` : ', no platform behind it (admitted calls get 480)'}\n`,
+      `${sbc.platformUri ? `, platform ${sbc.platformUri}` : ', no platform behind it (admitted calls get 480)'}` +
+      `${sbc.pair ? `, paired over DMQ with ${sbc.pair.peer.host}:${sbc.pair.peer.dmqPort}` : ''}\n`,
   );
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -33,7 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       .map((line) => JSON.parse(line) as unknown);
     const params = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('CHAOS_')));
     const run = {
-      ...runInfo('default', 'npm run chaos', params, await resolveTemporalCli()),
+      ...runInfo('default', chaosCommand(), params, await resolveTemporalCli()),
       durationSeconds: (Date.now() - began) / 1000,
     };
     writeResult({ part: 'chaos', run, data: { scenarios: [...scenarios, ...carriedOver(scenarios)] } });
@@ -65,4 +65,10 @@ function carriedOver(scenarios: unknown[]): ChaosScenario[] {
   return previous.data.scenarios
     .filter((s) => !names.has(s.name))
     .map((s) => ({ ...s, ranIn: s.ranIn ?? { date: previous.run.date, commit: previous.run.commit } }));
+}
+
+/** `npm run chaos`, with the files when the run was given some. */
+function chaosCommand(): string {
+  const files = process.argv.slice(2).filter((a) => /^test\/chaos\/.*\.test\.ts$/.test(a));
+  return files.length ? `npm run chaos -- ${files.join(' ')}` : 'npm run chaos';
 }
