@@ -565,6 +565,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const apiPublicUrl = e.API_PUBLIC_URL ?? `http://localhost:${e.API_PORT}`;
   const development = e.APP_PROFILE === 'development';
   const localSbc = `${e.SBC_SIP_HOST}:${e.SBC_SIP_PORT}`;
+  // An SBC pair publishes both addresses: customers send to either and allowlist both.
+  const localSbcs = [localSbc, ...(e.SBC_PEER ? [e.SBC_PEER] : [])];
   const config: Config = {
     profile: e.APP_PROFILE,
     dataDir,
@@ -695,8 +697,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       registrar: e.SIP_REGISTRAR ?? (development ? localSbc : PROVIDER_SIGNALLING.registrar),
       provider: {
         inbound: e.SIP_PROVIDER_INBOUND ?? (development ? localSbc : PROVIDER_SIGNALLING.inbound),
-        inboundIps: e.SIP_PROVIDER_INBOUND_IPS ?? (development ? [localSbc] : [...PROVIDER_SIGNALLING.inboundIps]),
-        outbound: e.SIP_PROVIDER_OUTBOUND ?? (development ? [localSbc] : [...PROVIDER_SIGNALLING.outbound]),
+        inboundIps: e.SIP_PROVIDER_INBOUND_IPS ?? (development ? localSbcs : [...PROVIDER_SIGNALLING.inboundIps]),
+        outbound: e.SIP_PROVIDER_OUTBOUND ?? (development ? localSbcs : [...PROVIDER_SIGNALLING.outbound]),
       },
       sbc: {
         ...callRouting(e, development),

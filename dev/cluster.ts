@@ -57,6 +57,10 @@ export const CLUSTER_ENV: Readonly<Record<string, string>> = {
   CONTACT_CENTER_URL: 'http://localhost:4120',
   SBC_SIP_PORT: '5180',
   SBC_RPC_PORT: '5171',
+  // The SBC pair: the first's DMQ listener, and the second's SIP address (its platform listener
+  // and DMQ on the next ports, its JSON-RPC on SBC_RPC_PORT + 1: \`secondSbcEnv\`).
+  SBC_DMQ_PORT: '5183',
+  SBC_PEER: '127.0.0.1:5185',
   PSTN_SIM_PORT: '5192',
   CONTACT_CENTER_SIP_PORT: '5194',
   SBC_DATABASE_URL: `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}/onboarding_sbc_cluster`,
@@ -355,6 +359,50 @@ export function temporalUiService(plan: ClusterPlan): ServiceSpec {
   };
 }
 
+/** The second SBC of the pair: the peer the first one names, paired back with the first. */
+export function secondSbcEnv(config: Config): Record<string, string> | undefined {
+  const sbc = config.sipGateway.sbc;
+  const pair = sbc.pair;
+  if (!pair) return undefined;
+  return {
+    SBC_SIP_HOST: pair.peer.host,
+    SBC_SIP_PORT: String(pair.peer.sipPort),
+    SBC_PLATFORM_HOST: pair.peer.host,
+    SBC_PLATFORM_PORT: String(pair.peer.platformPort),
+    SBC_DMQ_PORT: String(pair.peer.dmqPort),
+    SBC_RPC_PORT: String(sbc.rpcPort + 1),
+    SBC_RPC_URL: `http://${sbc.rpcHost}:${sbc.rpcPort + 1}/RPC`,
+    SBC_PEER: `${sbc.sipHost}:${sbc.sipPort}`,
+    SBC_PEER_PLATFORM_PORT: String(sbc.platformListener.port),
+    SBC_PEER_DMQ_PORT: String(pair.dmq.port),
+  };
+}
+
+/** The SBC services: the first as `npm start` runs it, and the second of the pair beside it. */
+function sbcPair(config: Config, env: NodeJS.ProcessEnv, support: ServiceSpec[]): ServiceSpec[] {
+  const first = support.find((s) => s.name === 'sbc');
+  const own = secondSbcEnv(config);
+  if (!first || !own) return [];
+  const second = loadConfig({ ...env, ...own }).sipGateway.sbc;
+  return [
+    {
+      ...first,
+      name: 'sbc-2',
+      env: { ...first.env, ...own },
+      ready: { kind: 'tcp', host: second.rpcHost, port: second.rpcPort },
+      ports: [second.sipPort, second.rpcPort],
+      links: [
+        ['SBC 2 (Kamailio) SIP', `udp/tcp ${second.sipHost}:${second.sipPort}, paired over DMQ with SBC 1`],
+        [
+          'SBC 2 platform listener',
+          `tcp ${second.platformListener.host}:${second.platformListener.port} (not published)`,
+        ],
+        ['SBC 2 JSON-RPC', second.rpcUrl],
+      ],
+    },
+  ];
+}
+
 /** The whole topology, in start order. */
 export function clusterServices(plan: ClusterPlan): ServiceSpec[] {
   const { config, layout, sip } = plan;
@@ -372,7 +420,15 @@ export function clusterServices(plan: ClusterPlan): ServiceSpec[] {
       links: api.links.map(([label, value]) => [`${label} ${i + 1}`, value] as [string, string]),
     };
   });
-  return [temporalServerService(plan), temporalUiService(plan), ...supportServices(config, sip), ...workers, ...apis];
+  const support = supportServices(config, sip);
+  return [
+    temporalServerService(plan),
+    temporalUiService(plan),
+    ...support,
+    ...sbcPair(config, plan.env, support),
+    ...workers,
+    ...apis,
+  ];
 }
 
 async function main(): Promise<void> {

@@ -41,6 +41,7 @@ describe('npm run cluster', () => {
       'contact-center',
       'sbc',
       'public-network',
+      'sbc-2',
       'worker-1',
       'worker-2',
       'api-1',
@@ -60,6 +61,33 @@ describe('npm run cluster', () => {
     ]);
     expect(temporal.afterReady).toBeTypeOf('function');
     expect(services[1]!.command).toBe('/cache/temporal-ui-server');
+  });
+
+  it('runs an SBC pair, each paired with the other, and publishes both addresses to enterprises', () => {
+    const p = plan();
+    const sbc2 = clusterServices(p).find((s) => s.name === 'sbc-2')!;
+    expect(sbc2.env).toMatchObject({
+      SBC_SIP_PORT: '5185',
+      SBC_PLATFORM_PORT: '5187',
+      SBC_DMQ_PORT: '5188',
+      SBC_RPC_PORT: '5172',
+      SBC_PEER: '127.0.0.1:5180',
+      SBC_PEER_PLATFORM_PORT: '5182',
+      SBC_PEER_DMQ_PORT: '5183',
+    });
+    const first = p.config.sipGateway.sbc.pair!;
+    const second = loadConfig({ ...p.env, ...sbc2.env }).sipGateway.sbc.pair!;
+    // Each names the other's DMQ listener as its own is.
+    expect(first.peer.dmqPort).toBe(second.dmq.port);
+    expect(second.peer.dmqPort).toBe(first.dmq.port);
+    expect(p.config.sipGateway.provider).toMatchObject({
+      inboundIps: ['127.0.0.1:5180', '127.0.0.1:5185'],
+      outbound: ['127.0.0.1:5180', '127.0.0.1:5185'],
+    });
+    // Without a local SBC there is no second one either.
+    expect(clusterServices(plan({}, false)).map((s) => s.name)).not.toContain('sbc-2');
+    // One of a pair needs both settings.
+    expect(() => loadConfig({ SBC_DMQ_PORT: '5083' })).toThrow(/SBC_PEER/);
   });
 
   it("uses no port of npm start's, and no port twice", () => {
