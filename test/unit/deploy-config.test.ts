@@ -113,6 +113,8 @@ describe('production compose file', () => {
       { name: 'lb', port: '80:80' },
       { name: 'sbc', port: '5080:5080/udp' },
       { name: 'sbc', port: '5080:5080/tcp' },
+      { name: 'sbc-2', port: '${SBC_2_PUBLISH:-5081}:5080/udp' },
+      { name: 'sbc-2', port: '${SBC_2_PUBLISH:-5081}:5080/tcp' },
     ]);
     // The APIs share the SBC's namespace (its RPC is loopback-only) and bind its edge address only;
     // their metrics bind its internal address, on ports of their own.
@@ -170,6 +172,30 @@ describe('production compose file', () => {
     expect(sbc.command).toEqual(['npx', 'tsx', 'sbc/start.ts']);
     expect(sbc.depends_on?.['sbc-db']?.condition).toBe('service_healthy');
     expect(resolvedEnv('sbc').SBC_DATABASE_URL).toMatch(/^postgres:\/\/sbc:[^@]+@sbc-db:5432\/sbc$/);
+    // The second SBC of the pair: the same image and database, each naming the other over DMQ.
+    const sbc2 = services['sbc-2']!;
+    expect(sbc2.command).toEqual(sbc.command);
+    expect(sbc2.build).toEqual(sbc.build);
+    expect(resolvedEnv('sbc-2').SBC_DATABASE_URL).toBe(resolvedEnv('sbc').SBC_DATABASE_URL);
+    const addresses = {
+      SIP_PROVIDER_INBOUND: 'sip.onboarding.example.net:5080',
+      SIP_PROVIDER_INBOUND_IPS: '203.0.113.10:5080,203.0.113.10:5081',
+      SIP_PROVIDER_OUTBOUND: '203.0.113.10:5080,203.0.113.10:5081',
+      SIP_REGISTRAR: 'sip.onboarding.example.net:5080',
+    };
+    const [one, two] = ['sbc', 'sbc-2'].map((name) => loadConfig(resolvedEnv(name, addresses)).sipGateway.sbc);
+    expect(one!.sipHost).toBe('172.30.0.10');
+    expect(two!.sipHost).toBe('172.30.0.11');
+    expect(one!.pair).toEqual({
+      dmq: { host: '172.30.0.10', port: 5083 },
+      peer: { host: '172.30.0.11', sipPort: 5080, platformPort: 5082, dmqPort: 5083 },
+    });
+    expect(two!.pair).toEqual({
+      dmq: { host: '172.30.0.11', port: 5083 },
+      peer: { host: '172.30.0.10', sipPort: 5080, platformPort: 5082, dmqPort: 5083 },
+    });
+    // The workers and APIs are no SBC of the pair themselves.
+    expect(resolvedEnv('worker').SBC_PEER).toBeUndefined();
     const dockerfile = fs.readFileSync(path.join(ROOT, 'deploy/sbc.Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/apt-get install[^\n]*\bkamailio kamailio-postgres-modules\b/);
     expect(dockerfile).toMatch(/^FROM node:20-bookworm/m);
