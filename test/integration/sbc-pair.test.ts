@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bannedSources } from '../../sbc/start';
 import { sendOptions } from '../../sip/options';
 import { newBranch, randomToken } from '../../sip/message';
+import { testCall } from '../../sip/test-call';
+import { KamailioRpc } from '../../activities/sip-gateway-kamailio';
 import { loopbackNet } from '../support/net';
 import { PlatformCall, SIP_PORT, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
 
@@ -153,6 +155,61 @@ describe('the SBC pair', () => {
       sendOptions({ host: sbc2, port: SIP_PORT, transport: 'udp', localAddress, timeoutMs: 1_500 });
     expect((await probe(stranger)).outcome).toBe('timeout');
     expect(await probe(bystander)).toMatchObject({ outcome: 'answered', code: 200 });
+  });
+
+  it('allowlists a gateway told to SBC 1 on SBC 2 too, and shares registrations', async () => {
+    const gw = { ip: `${NET}.11`, port: 5062 };
+    const number = '+862088882005';
+    await pair.gateway.assignNumbers({
+      instanceId: INSTANCE,
+      numbers: [number],
+      enterpriseId: 'ent-pair',
+      origin: 'own-trunk',
+      reference: 'case-pair-trunk',
+    });
+    const callIn = () =>
+      testCall({
+        target: { host: sbc2, port: SIP_PORT, transport: 'udp' },
+        localAddress: gw.ip,
+        localPort: gw.port,
+        callee: number,
+        ringMs: 200,
+        timeoutMs: 5_000,
+      });
+    // Not yet allowlisted: refused by SBC 2.
+    expect(await callIn()).toMatchObject({ outcome: 'rejected', finalCode: 403 });
+    await pair.gateway.allowGateway({ ...gw, reference: 'case-pair-trunk', instanceId: INSTANCE, numbers: [number] });
+    // The product told SBC 1 only; SBC 2 loads the shared table when it changes.
+    const rpc2 = new KamailioRpc(pair.sbcs[1].running!.rpcUrl);
+    const dump = await until(
+      () => rpc2.call<{ item: { ip: string } }[]>('permissions.addressDump'),
+      (d) => d.some((e) => e.item.ip === gw.ip),
+    );
+    expect(dump.map((e) => e.item.ip)).toContain(gw.ip);
+    // Admitted (no platform behind these SBCs: 480 from the SBC itself, after admission).
+    expect(await callIn()).toMatchObject({ outcome: 'rejected', finalCode: 480 });
+
+    // A registration taken by SBC 1 is known to SBC 2.
+    const rpc1 = new KamailioRpc(pair.sbcs[0].running!.rpcUrl);
+    await rpc1.call('ul.add', [
+      'location',
+      `acct@${INSTANCE}.sip.test`,
+      `sip:acct@${gw.ip}:${gw.port}`,
+      300,
+      1,
+      '',
+      0,
+      0,
+      0,
+    ]);
+    const found = await until(
+      () =>
+        rpc2
+          .call<{ AoR?: string }>('ul.lookup', ['location', `acct@${INSTANCE}.sip.test`])
+          .catch((e: unknown) => ({ error: String(e) }) as { AoR?: string }),
+      (r) => r.AoR !== undefined,
+    );
+    expect(found).toMatchObject({ AoR: `acct@${INSTANCE}.sip.test` });
   });
 
   it('with SBC 1 killed during calls, SBC 2 takes their BYEs and new calls, within the limit', async () => {
