@@ -10,7 +10,8 @@ import { bannedSources } from '../../sbc/start';
 import { sendOptions } from '../../sip/options';
 import { newBranch, randomToken } from '../../sip/message';
 import { testCall } from '../../sip/test-call';
-import { KamailioRpc } from '../../activities/sip-gateway-kamailio';
+import { KamailioRpc, KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { runSipp } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 import { PlatformCall, SIP_PORT, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
 
@@ -189,27 +190,29 @@ describe('the SBC pair', () => {
     // Admitted (no platform behind these SBCs: 480 from the SBC itself, after admission).
     expect(await callIn()).toMatchObject({ outcome: 'rejected', finalCode: 480 });
 
-    // A registration taken by SBC 1 is known to SBC 2.
-    const rpc1 = new KamailioRpc(pair.sbcs[0].running!.rpcUrl);
-    await rpc1.call('ul.add', [
-      'location',
-      `acct@${INSTANCE}.sip.test`,
-      `sip:acct@${gw.ip}:${gw.port}`,
-      300,
-      1,
-      '',
-      0,
-      0,
-      0,
-    ]);
-    const found = await until(
-      () =>
-        rpc2
-          .call<{ AoR?: string }>('ul.lookup', ['location', `acct@${INSTANCE}.sip.test`])
-          .catch((e: unknown) => ({ error: String(e) }) as { AoR?: string }),
-      (r) => r.AoR !== undefined,
+    // A gateway registered through SBC 1 is registered on SBC 2 too (the product reads it there).
+    const account = await pair.gateway.createAccount({ instanceId: INSTANCE, reference: 'case-pair-reg' });
+    const registered = await runSipp('register.xml', {
+      ip: `${NET}.12`,
+      port: 5062,
+      remote: `${sbc1}:${SIP_PORT}`,
+      args: [
+        ...['-au', account.username, '-ap', account.password, '-s', account.username],
+        ...['-key', 'realm', account.realm, '-key', 'expires', '60', '-key', 'ua', 'Acme-Gateway/1.0'],
+      ],
+      timeoutMs: 5_000,
+    });
+    expect(registered.code, registered.output.slice(-1_500)).toBe(0);
+    const onSbc2 = new KamailioSipGateway({
+      pool: pair.pool,
+      rpcUrl: pair.sbcs[1].running!.rpcUrl,
+      sipDomain: 'sip.test',
+    });
+    const seen = await until(
+      () => onSbc2.registration(account),
+      (r) => r !== null,
     );
-    expect(found).toMatchObject({ AoR: `acct@${INSTANCE}.sip.test` });
+    expect(seen).toMatchObject({ contact: expect.stringContaining(`${NET}.12`) });
   });
 
   it('with SBC 1 killed during calls, SBC 2 takes their BYEs and new calls, within the limit', async () => {
