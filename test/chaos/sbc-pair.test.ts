@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loopbackNet } from '../support/net';
-import { PlatformCall, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
+import { type PlatformCall, platformCall, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
 import { scenario } from './support';
 
 const NET = loopbackNet(92);
@@ -28,13 +28,7 @@ afterAll(async () => {
 });
 
 function call(caller: string, callee: string): PlatformCall {
-  const c = new PlatformCall({
-    platformIp: pair.platformIp,
-    instanceId: INSTANCE,
-    caller,
-    callee,
-    dest: `${pair.carrier.ip}:${pair.carrier.port}`,
-  });
+  const c = platformCall(pair, INSTANCE, caller, callee);
   open.push(c);
   return c;
 }

@@ -13,7 +13,7 @@ import { testCall } from '../../sip/test-call';
 import { KamailioRpc, KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { runSipp } from '../support/sipp';
 import { loopbackNet } from '../support/net';
-import { PlatformCall, SIP_PORT, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
+import { type PlatformCall, platformCall, SIP_PORT, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
 
 const NET = loopbackNet(91);
 const INSTANCE = 'cc-pair';
@@ -25,13 +25,7 @@ let sbc2: string;
 const calls: PlatformCall[] = [];
 
 function call(caller: string, callee: string): PlatformCall {
-  const c = new PlatformCall({
-    platformIp: pair.platformIp,
-    instanceId: INSTANCE,
-    caller,
-    callee,
-    dest: `${pair.carrier.ip}:${pair.carrier.port}`,
-  });
+  const c = platformCall(pair, INSTANCE, caller, callee);
   calls.push(c);
   return c;
 }

@@ -228,50 +228,37 @@ export class PlatformCall {
     this.toTag = /;tag=([^;>\s]+)/.exec(header(response, 'to') ?? '')?.[1];
     this.routes = headerValues(response, 'record-route').reverse();
     this.remoteTarget = /<([^>]+)>/.exec(header(response, 'contact') ?? '')?.[1];
-    await ep.send(
-      [
-        `ACK ${this.remoteTarget} SIP/2.0`,
-        `Via: SIP/2.0/TCP ${local};branch=${newBranch()};rport`,
-        ...this.routes.map((r) => `Route: ${r}`),
-        `From: <sip:${caller}@${platformIp}>;tag=${this.fromTag}`,
-        `To: <sip:${callee}@${dest}>;tag=${this.toTag}`,
-        `Call-ID: ${this.callId}`,
-        `CSeq: ${this.cseq} ACK`,
-        'Max-Forwards: 70',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n'),
-      { address: sbcIp, port: PLATFORM_PORT },
-    );
+    await ep.send(this.inDialog('ACK', local, newBranch()), { address: sbcIp, port: PLATFORM_PORT });
     return response.status;
   }
 
   /** BYE along the call's route set, handed to the SBC at `sbcIp` (either of the pair). The final code (0: none). */
   async bye(sbcIp: string): Promise<number> {
     if (!this.remoteTarget || !this.toTag) throw new Error('the call was not answered');
-    const { caller, callee, dest, platformIp } = this.input;
     this.cseq += 1;
     const { response } = await this.transact(sbcIp, (local) => {
       const branch = newBranch();
-      return {
-        branch,
-        text: [
-          `BYE ${this.remoteTarget} SIP/2.0`,
-          `Via: SIP/2.0/TCP ${local};branch=${branch};rport`,
-          ...this.routes.map((r) => `Route: ${r}`),
-          `From: <sip:${caller}@${platformIp}>;tag=${this.fromTag}`,
-          `To: <sip:${callee}@${dest}>;tag=${this.toTag}`,
-          `Call-ID: ${this.callId}`,
-          `CSeq: ${this.cseq} BYE`,
-          'Max-Forwards: 70',
-          'Content-Length: 0',
-          '',
-          '',
-        ].join('\r\n'),
-      };
+      return { branch, text: this.inDialog('BYE', local, branch) };
     });
     return response?.status ?? 0;
+  }
+
+  /** A request within the call (ACK, BYE) along its route set, from `local`. */
+  private inDialog(method: 'ACK' | 'BYE', local: string, branch: string): string {
+    const { caller, callee, dest, platformIp } = this.input;
+    return [
+      `${method} ${this.remoteTarget} SIP/2.0`,
+      `Via: SIP/2.0/TCP ${local};branch=${branch};rport`,
+      ...this.routes.map((r) => `Route: ${r}`),
+      `From: <sip:${caller}@${platformIp}>;tag=${this.fromTag}`,
+      `To: <sip:${callee}@${dest}>;tag=${this.toTag}`,
+      `Call-ID: ${this.callId}`,
+      `CSeq: ${this.cseq} ${method}`,
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+      '',
+      '',
+    ].join('\r\n');
   }
 
   close(): void {
@@ -326,4 +313,15 @@ export async function startAnsweringCarrier(at: { ip: string; port: number }): P
   return {
     stop: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
+}
+
+/** A call out from the pair's platform, for `instanceId`, to the pair's carrier. */
+export function platformCall(pair: TestSbcPair, instanceId: string, caller: string, callee: string): PlatformCall {
+  return new PlatformCall({
+    platformIp: pair.platformIp,
+    instanceId,
+    caller,
+    callee,
+    dest: `${pair.carrier.ip}:${pair.carrier.port}`,
+  });
 }
