@@ -125,6 +125,7 @@ export async function startSbcPair(
     await carrierSipp.stop();
     throw err;
   }
+  await bothActive(sbcs.map((s) => s.running!.rpcUrl));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const gateway = new KamailioSipGateway({ pool, rpcUrl: sbcs[0].running!.rpcUrl, sipDomain: 'sip.test' });
   return {
@@ -141,6 +142,33 @@ export async function startSbcPair(
       await dropSbcDatabase(databaseUrl);
     },
   };
+}
+
+/**
+ * Waits until each SBC lists the other as an active DMQ node, and still does a moment later. The
+ * first SBC's announcement to the second, sent before the second listened, fails only when its
+ * transaction times out (fr_timer, 5 s): that marks the second pending, and replication to it
+ * pauses until the next DMQ ping (10 s) finds it again.
+ */
+async function bothActive(rpcUrls: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const activeEverywhere = async () => {
+    for (const url of rpcUrls) {
+      const res = await fetch(url, {
+        method: 'POST',
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'dmq.list_nodes', id: 1 }),
+      });
+      const nodes = ((await res.json()) as { result?: { status: string; local: number }[] }).result ?? [];
+      if (nodes.length < 2 || nodes.some((n) => n.status !== 'active')) return false;
+    }
+    return true;
+  };
+  // Past the first SBC's failed announcement (fr_timer), then active on both.
+  await new Promise((r) => setTimeout(r, 6_000));
+  while (!(await activeEverywhere())) {
+    if (Date.now() > deadline) throw new Error('the SBC pair did not see each other as active DMQ nodes');
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The platform's side of one call out (TCP to an SBC's platform listener), set up and ended by hand. */
