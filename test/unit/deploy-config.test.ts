@@ -98,6 +98,7 @@ const ROLES: [string, ProductProcess][] = [
   ['worker', 'worker'],
   ['billing', 'billing'],
   ['sbc', 'sbc'],
+  ['sbc-2', 'sbc'],
 ];
 
 describe('production compose file', () => {
@@ -177,13 +178,14 @@ describe('production compose file', () => {
     expect(sbc2.command).toEqual(sbc.command);
     expect(sbc2.build).toEqual(sbc.build);
     expect(resolvedEnv('sbc-2').SBC_DATABASE_URL).toBe(resolvedEnv('sbc').SBC_DATABASE_URL);
-    const addresses = {
-      SIP_PROVIDER_INBOUND: 'sip.onboarding.example.net:5080',
+    const pairAddresses = {
+      ...ADDRESSES,
       SIP_PROVIDER_INBOUND_IPS: '203.0.113.10:5080,203.0.113.10:5081',
       SIP_PROVIDER_OUTBOUND: '203.0.113.10:5080,203.0.113.10:5081',
-      SIP_REGISTRAR: 'sip.onboarding.example.net:5080',
     };
-    const [one, two] = ['sbc', 'sbc-2'].map((name) => loadConfig(resolvedEnv(name, addresses)).sipGateway.sbc);
+    const [one, two] = ['sbc', 'sbc-2'].map(
+      (name) => loadConfig(resolvedEnv(name, pairAddresses), { process: 'sbc' }).sipGateway.sbc,
+    );
     expect(one!.sipHost).toBe('172.30.0.10');
     expect(two!.sipHost).toBe('172.30.0.11');
     expect(one!.pair).toEqual({
