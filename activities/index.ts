@@ -21,6 +21,9 @@ import { createSipProbeActivities } from './sip-probe';
 import { createSipAccountActivities } from './sip-accounts';
 import { createSipWatchActivities } from './sip-watch';
 import { createUsageActivities } from './usage';
+import { createWebhookActivities, type Resolver } from './webhooks';
+import { createWebhookStore } from '../storage';
+import { webhookUrlPolicy } from '../domain/webhooks';
 import { createSipGatewayActivities, type CompleteSipGateway, type SipGateway } from './sip-gateway';
 import { providerAddresses } from '../domain/sip';
 import { kamailioGateway } from './sip-gateway-kamailio';
@@ -83,7 +86,7 @@ export function contactCenterClient(config: Config): ContactCenterClient {
   return new ContactCenterClient({ baseUrl: config.contactCenter.url, apiKey: config.contactCenter.apiKey });
 }
 
-export function createActivities(config: Config, deps: { sipGateway?: SipGateway } = {}) {
+export function createActivities(config: Config, deps: { sipGateway?: SipGateway; resolve?: Resolver } = {}) {
   const transport = mailTransport(config);
   const billingClient = new BillingClient({ baseUrl: config.billing.url, apiKey: config.billing.apiKey });
   const sipGateway = deps.sipGateway ?? createSipGateway(config);
@@ -99,6 +102,12 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
   const contactCenter = contactCenterClient(config);
   return {
     ...email,
+    ...createWebhookActivities({
+      store: createWebhookStore(config),
+      enabled: config.webhooks.enabled,
+      policy: webhookUrlPolicy(config),
+      ...(deps.resolve ? { resolve: deps.resolve } : {}),
+    }),
     ...createPlatformActivities(contactCenter),
     ...createAdminPasswordActivities({
       client: contactCenter,

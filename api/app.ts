@@ -42,6 +42,9 @@ import { mountUsageRoutes, NUMBER_KINDS, UsageBillingService } from './usage';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';
 import { HttpProblem, invalid, parseOr400, problemHandler } from './problem';
 import { createApiMetrics, type ApiMetrics } from './metrics';
+import { mountWebhookRoutes, WebhookService } from './webhooks';
+import { createWebhookStore } from '../storage';
+import type { Resolver } from '../activities/webhooks';
 
 export interface ApiDeps {
   config: Config;
@@ -53,6 +56,8 @@ export interface ApiDeps {
   /** The API's metrics, served on their own port (api/main.ts); default: a registry of this app's own. */
   metrics?: ApiMetrics;
   now?: () => number;
+  /** Name resolution for webhook URLs (tests substitute their own names). */
+  resolve?: Resolver;
 }
 
 /** The API's metrics for this deployment: requests timed by the app, the support queue counted in Temporal. */
@@ -91,6 +96,14 @@ export function createApp(deps: ApiDeps): express.Express {
       instancesOf: async (enterpriseId) => (await contactCenter.listInstances(enterpriseId)).map((i) => i.instanceId),
       now,
     }).rateUsageMonth,
+  );
+  const webhooks = new WebhookService(
+    client,
+    config,
+    createWebhookStore(config),
+    now,
+    async (enterpriseId) => (await cases.approvedVerification(enterpriseId, now())).contact.email,
+    deps.resolve,
   );
   const ctx: KindContext = {
     config,
@@ -373,6 +386,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   mountBlockedCalleeRoutes(v1, ctx.sipGateway);
   mountUsageRoutes(v1, usage);
+  mountWebhookRoutes(v1, webhooks);
 
   // Billing authenticates by signature over the raw body, not by bearer token.
   app.post('/v1/webhooks/billing', express.raw({ type: () => true, limit: config.api.bodyLimit }), async (req, res) => {

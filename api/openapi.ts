@@ -12,6 +12,7 @@ import { numberOpenApi } from './numbers';
 import { paperOpenApi } from './papers';
 import { blockedCalleeOpenApi } from './blocked-callees';
 import { usageOpenApi } from './usage';
+import { webhookOpenApi } from './webhooks';
 import { instanceSummarySchema } from '../domain/contact-center';
 import { journeyViewSchema } from '../domain/journey';
 import { errors, type Json } from './openapi-parts';
@@ -129,6 +130,7 @@ export function buildOpenApi(config: Config): Json {
         ...numberOpenApi.schemas,
         ...blockedCalleeOpenApi.schemas,
         ...usageOpenApi.schemas,
+        ...webhookOpenApi.schemas,
         Instance: schema(instanceSummarySchema, 'output'),
         Journey: schema(journeyViewSchema, 'output'),
         ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
@@ -378,6 +380,7 @@ export function buildOpenApi(config: Config): Json {
       ...paperOpenApi.paths,
       ...blockedCalleeOpenApi.paths,
       ...usageOpenApi.paths,
+      ...webhookOpenApi.paths,
       '/v1/onboardings/{id}/cancel': {
         post: {
           operationId: 'cancelOnboarding',

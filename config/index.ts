@@ -256,6 +256,13 @@ const envSchema = z.object({
   // recording: a JSON file, no SBC (tests). kamailio: the product's SBC (sbc/). manual: an SBC
   // without an API; writes become change requests for a person.
   SIP_ALLOW_PRIVATE_GATEWAYS: bool.default(false),
+  // Webhooks: receivers on loopback and private addresses for local testing (refused in production).
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool.default(false),
+  // Off: cases still emit, but no event is stored or delivered (to measure what events cost).
+  WEBHOOKS_ENABLED: bool.default(true),
+  WEBHOOK_RETRY_INITIAL: durationSchema.default(parseDuration('5s')),
+  WEBHOOK_RETRY_MAX_INTERVAL: durationSchema.default(parseDuration('6h')),
+  WEBHOOK_GIVE_UP_AFTER: durationSchema.default(parseDuration('3d')),
   SIP_REVIEW_SLA: durationSchema.default(parseDuration('1d')),
   SIP_WHITELIST_REMINDER: durationSchema.default(parseDuration('1d')),
   SIP_WHITELIST_DEADLINE: durationSchema.default(parseDuration('14d')),
@@ -413,6 +420,18 @@ export interface Config {
   };
   /** Where each supplier receives applications, by supplier letter. */
   supplierEmails: Record<string, string>;
+  webhooks: {
+    enabled: boolean;
+    /** The embedded store's directory (without `DATABASE_URL`). */
+    dir: string;
+    /** http receivers accepted (every profile but production). */
+    allowHttp: boolean;
+    allowPrivateUrls: boolean;
+    /** Delivery retries: exponential from `retryInitialMs`, capped, until `giveUpAfterMs`. */
+    retryInitialMs: number;
+    retryMaxIntervalMs: number;
+    giveUpAfterMs: number;
+  };
   sipGateway: {
     mode: Env['SIP_GATEWAY_MODE'];
     recordFile: string;
@@ -686,6 +705,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       },
     },
     supplierEmails: e.SUPPLIER_EMAILS,
+    webhooks: {
+      enabled: e.WEBHOOKS_ENABLED,
+      dir: path.join(dataDir, 'webhooks'),
+      allowHttp: e.APP_PROFILE !== 'production',
+      allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS,
+      retryInitialMs: e.WEBHOOK_RETRY_INITIAL,
+      retryMaxIntervalMs: e.WEBHOOK_RETRY_MAX_INTERVAL,
+      giveUpAfterMs: e.WEBHOOK_GIVE_UP_AFTER,
+    },
     sipGateway: {
       mode: e.SIP_GATEWAY_MODE,
       recordFile: e.SIP_GATEWAY_RECORD_FILE ?? path.join(dataDir, 'sip-gateway.json'),
@@ -929,6 +957,11 @@ function productionIssues(
           path: name,
           message: "not set: customers would be told the seed's published addresses, not this SBC's",
         });
+  if (e.WEBHOOK_ALLOW_PRIVATE_URLS)
+    issues.push({
+      path: 'WEBHOOK_ALLOW_PRIVATE_URLS',
+      message: 'true in production: webhook endpoints could reach the internal network',
+    });
   if (e.TEMPORAL_API_KEY !== undefined && e.TEMPORAL_TLS === false) {
     issues.push({ path: 'TEMPORAL_TLS', message: 'false with TEMPORAL_API_KEY: the key would travel in clear' });
   }

@@ -9,6 +9,8 @@ import { FileEmailLedger, type EmailLedger } from './email-ledger';
 import { PgEmailLedger } from './email-ledger-postgres';
 import { closeSharedDatabases, sharedDatabase } from './postgres';
 import { MemorySessionStore, PgSessionStore, type SessionStore } from './sessions';
+import { FileWebhookStore, type WebhookStore } from './webhooks';
+import { PgWebhookStore } from './webhooks-postgres';
 
 export function createDocumentStore(config: Config): DocumentStore {
   return config.database
@@ -25,6 +27,13 @@ export function createEmailLedger(config: Config): EmailLedger {
 /** The console's sessions: shared by every API process in PostgreSQL, else this process's own. */
 export function createSessionStore(config: Config, now?: () => number): SessionStore {
   return config.database ? new PgSessionStore(sharedDatabase(config.database.url), now) : new MemorySessionStore(now);
+}
+
+/** Events, webhook endpoints and delivery attempts. */
+export function createWebhookStore(config: Config): WebhookStore {
+  return config.database
+    ? new PgWebhookStore(sharedDatabase(config.database.url))
+    : new FileWebhookStore(config.webhooks.dir);
 }
 
 /** Applies the database schema now, so a process with a bad `DATABASE_URL` stops at start. */

@@ -42,6 +42,28 @@ export const SCHEMA: readonly string[] = [
      created_at timestamptz NOT NULL,
      last_seen_at timestamptz NOT NULL
    )`,
+  `CREATE TABLE IF NOT EXISTS webhook_events (
+     seq bigserial PRIMARY KEY,
+     id text NOT NULL UNIQUE,
+     enterprise_id text NOT NULL,
+     type text NOT NULL,
+     occurred_at timestamptz NOT NULL,
+     body jsonb NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS webhook_events_enterprise ON webhook_events (enterprise_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS webhook_events_occurred ON webhook_events (occurred_at)`,
+  `CREATE TABLE IF NOT EXISTS webhook_endpoints (
+     id text PRIMARY KEY,
+     enterprise_id text NOT NULL,
+     body jsonb NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS webhook_endpoints_enterprise ON webhook_endpoints (enterprise_id)`,
+  `CREATE TABLE IF NOT EXISTS webhook_attempts (
+     seq bigserial PRIMARY KEY,
+     endpoint_id text NOT NULL,
+     body jsonb NOT NULL
+   )`,
+  `CREATE INDEX IF NOT EXISTS webhook_attempts_endpoint ON webhook_attempts (endpoint_id, seq)`,
 ];
 
 /** Any 64-bit number of our own; other users of the database take other keys. */

@@ -92,6 +92,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
       if (!milestones.verifiedAt) {
         milestones.verifiedAt = isoAt(r.at);
         c.step('verified', 'done', r.caseId);
+        c.emit('journey.milestone', { milestone: 'verified', at: milestones.verifiedAt, caseId: r.caseId });
       }
     }
     if (r.kind === 'enterprise-real-name' && r.status === 'completed' && r.verified) {
@@ -101,6 +102,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
       if (!milestones.realNamedAt) {
         milestones.realNamedAt = isoAt(r.at);
         c.step('real-named', 'done', r.caseId);
+        c.emit('journey.milestone', { milestone: 'real-named', at: milestones.realNamedAt, caseId: r.caseId });
       }
     }
     if (r.kind === 'contact-center-instance' && r.instanceId && r.inService) {
@@ -108,6 +110,12 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
       if (!milestones.instanceAt) {
         milestones.instanceAt = isoAt(r.at);
         c.step('contact center created', 'done', `${r.instanceId} (${r.caseId})`);
+        c.emit('journey.milestone', {
+          milestone: 'instance',
+          at: milestones.instanceAt,
+          caseId: r.caseId,
+          instanceId: r.instanceId,
+        });
       }
     }
     if (!before) c.step('case linked', 'done', `${r.kind} ${r.caseId}`);
@@ -289,6 +297,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
   /** A fresh run with the picture so far: the cases' latest reports, the instances, the milestones. */
   const carryOn = async (): Promise<never> => {
     await c.mail.flush();
+    await c.eventsRecorded();
     return continueAsNew<typeof enterpriseOnboarding>({
       ...input,
       contactEmail,
@@ -463,6 +472,11 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
         if (ready && !milestones.readyAt) {
           milestones.readyAt = isoAt(now());
           c.step('ready', 'done', `${workingNumbers().length} number(s) working`);
+          c.emit('journey.milestone', {
+            milestone: 'ready',
+            at: milestones.readyAt,
+            numbers: workingNumbers().map((n) => n.number),
+          });
           c.mail.send('ready', contactEmail, 'journey-ready', {
             caseId: id,
             companyName,

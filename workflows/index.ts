@@ -11,3 +11,4 @@ export { contactCenterInstance } from './contact-center-instance';
 export { enterpriseOnboarding } from './enterprise-onboarding';
 export { usageBilling } from './usage-billing';
 export { numberRecovery } from './number-recovery';
+export { webhookDelivery } from './webhook-delivery';

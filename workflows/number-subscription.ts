@@ -102,6 +102,7 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
           amountFen: input.monthlyRentFen,
         });
         await mail.flush();
+        await c.eventsRecorded();
         await condition(allHandlersFinished);
         return continueAsNew<typeof numberSubscription>({
           ...input,

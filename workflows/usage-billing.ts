@@ -175,6 +175,15 @@ export async function usageBilling(input: UsageBillingInput): Promise<UsageBilli
       .sort((a, b) => a.month.localeCompare(b.month))
       .slice(-STATEMENTS_KEPT);
     show();
+    c.emit('usage.statement', {
+      month: m,
+      status: statement.status,
+      calls: statement.calls,
+      minutes: statement.minutes,
+      amountFen: statement.amountFen,
+      chargedFen: statement.chargedFen,
+      reruns: rerun,
+    });
   };
 
   return c.run(
@@ -194,6 +203,7 @@ export async function usageBilling(input: UsageBillingInput): Promise<UsageBilli
         }
         await bill(month, 0);
         await mail.flush();
+        await c.eventsRecorded();
         await condition(allHandlersFinished);
         return continueAsNew<typeof usageBilling>({
           ...input,

@@ -32,6 +32,7 @@ import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
 import { createBillingSandbox, type BillingSandbox } from '../../sandboxes/billing/app';
 import { createContactCenterSandbox, type ContactCenterSandbox } from '../../sandboxes/contact-center/app';
 import { createWorker } from '../../worker/worker';
+import type { Resolver } from '../../activities/webhooks';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -352,6 +353,8 @@ export interface StackOptions {
   extraTokens?: [string, Principal][];
   /** Billing sandbox: how long a simulated timeout holds a request (default 30 s). */
   billingTimeoutHoldMs?: number;
+  /** Name resolution for webhook URLs, in the API and the in-process worker (default: the system's). */
+  resolve?: Resolver;
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -437,7 +440,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // One gateway for the API's checks and the worker's activities.
   const sipGateway = options.sipGateway ?? createSipGateway(config);
   const metrics = apiMetricsFor(config, client);
-  const app = createApp({ config, client, tokens: registry, sipGateway, metrics });
+  const app = createApp({
+    config,
+    client,
+    tokens: registry,
+    sipGateway,
+    metrics,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
   apiServer.on('request', app);
 
   const mode = options.worker ?? 'in-process';
@@ -456,7 +466,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       config,
       connection: nativeConnection,
       workflowBundle: { codePath: options.workflowBundlePath },
-      activities: createActivities(config, { sipGateway }),
+      activities: createActivities(config, { sipGateway, ...(options.resolve ? { resolve: options.resolve } : {}) }),
     });
     running = worker.run();
   };

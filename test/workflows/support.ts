@@ -28,6 +28,7 @@ import type { SipGatewayActivities } from '../../activities/sip-gateway';
 import type { SipProbeActivities } from '../../activities/sip-probe';
 import type { SipWatchActivities } from '../../activities/sip-watch';
 import type { UsageActivities } from '../../activities/usage';
+import type { WebhookActivities } from '../../activities/webhooks';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
 
@@ -40,7 +41,8 @@ type AllActivities = AdminPasswordActivities &
   SipGatewayActivities &
   SipProbeActivities &
   SipWatchActivities &
-  UsageActivities;
+  UsageActivities &
+  WebhookActivities;
 
 /** The activities workflows call (the others are the API's or the workers' own business). */
 export type MockedName =
@@ -81,7 +83,8 @@ export type MockedName =
   | 'awaitRegistration'
   | 'issueSipCredentials'
   | 'rateUsageMonth'
-  | 'postUsageCharge';
+  | 'postUsageCharge'
+  | 'recordEvent';
 
 type Fn<N extends MockedName> = AllActivities[N];
 /** How a mocked activity answers: like the real one (same arguments, same result type). */
@@ -269,6 +272,7 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
     createdAt: new Date().toISOString(),
   }),
   issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'live' }),
+  recordEvent: async () => undefined,
 };
 
 // ---------------------------------------------------------------------------------------------

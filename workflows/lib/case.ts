@@ -15,6 +15,8 @@ import {
   getExternalWorkflowHandle,
   type SignalDefinition,
   isCancellation,
+  patched,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -48,8 +50,20 @@ import {
 import type { Stage } from '../../contract/stages';
 import { AwaitingRoleKey, OnboardingStageKey } from '../../domain/search-attributes';
 import type { UpdateDefinition } from '@temporalio/common';
+import type { WebhookActivities } from '../../activities/webhooks';
+import type { EventType, ProductEvent } from '../../domain/webhooks';
 import { Compensations } from './saga';
 import { Notifier } from './notify';
+
+/** Cases emit events (the feed and webhooks); cases started before this replay without them. */
+export const CASE_EVENTS_PATCH = 'case-events';
+
+// Local: storing an event takes milliseconds and should not cost a round trip through the server.
+// Retried without limit: an event is kept once per id, and storage coming back must not lose one.
+const { recordEvent } = proxyLocalActivities<WebhookActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
 
 /** The workflow's clock. Deterministic inside the workflow sandbox (time of the current task). */
 export function now(): number {
@@ -133,6 +147,11 @@ export class OnboardingCase<K extends ActingKind> {
   private consumed = 0;
   /** Actions validated while awaited but overtaken by the case before it read them. */
   private readonly dropped = new Set<number>();
+  /** Events emitted by this run (their ids' last part), and the chain that records them in order. */
+  private events = 0;
+  private emitting: Promise<void> = Promise.resolve();
+  /** What the last events said, so `publish` tells only changes. */
+  private told: { stage?: string; awaiting?: string; inService?: boolean } = {};
 
   constructor(init: {
     kind: K;
@@ -387,13 +406,48 @@ export class OnboardingCase<K extends ActingKind> {
 
   /** Records a step. Steps are the case's own log, readable in the API and in the query. */
   step(name: string, status: Step['status'], detail?: string, actor?: Actor): void {
-    this.state.steps.push({
+    const step = {
       name,
       status,
       at: isoAt(now()),
       ...(detail ? { detail } : {}),
       ...(actor ? { by: `${actor.role}:${actor.name}` } : {}),
+    };
+    this.state.steps.push(step);
+    if (actor && status === 'done')
+      this.emit('case.action_taken', { action: name, by: step.by, detail: detail ?? null });
+    else if (status === 'failed')
+      this.emit('case.step_failed', { step: name, detail: detail ?? null, by: step.by ?? null });
+    else if (status === 'done') this.emit('case.step_done', { step: name, detail: detail ?? null });
+  }
+
+  /**
+   * Emits an event: recorded by a local activity (once per id: the case, its run and the event's
+   * number in it), in the order emitted, never holding up the case; the case does not close
+   * before its events are recorded.
+   */
+  emit(type: EventType, data: Record<string, unknown>): void {
+    if (!patched(CASE_EVENTS_PATCH)) return;
+    const { workflowId, runId } = workflowInfo();
+    const event: ProductEvent = {
+      id: `evt_${workflowId}_${runId}_${++this.events}`,
+      type,
+      occurredAt: isoAt(now()),
+      enterpriseId: this.state.enterpriseId,
+      caseId: this.state.id,
+      kind: this.state.kind,
+      data,
+    };
+    const before = this.emitting;
+    this.emitting = CancellationScope.nonCancellable(async () => {
+      await before;
+      await recordEvent.executeWithOptions({ summary: `event ${type}` }, [event]).catch(() => undefined);
     });
+  }
+
+  /** Waits until every event emitted so far is recorded (before a continue-as-new, say). */
+  async eventsRecorded(): Promise<void> {
+    await this.emitting;
   }
 
   /**
@@ -434,7 +488,7 @@ export class OnboardingCase<K extends ActingKind> {
         });
         await this.mail.flush();
         this.finish('cancelled', { type: 'Cancelled', message: 'the case was cancelled' });
-        await this.reporting;
+        await Promise.all([this.reporting, this.emitting]);
         throw err;
       }
       const error = this.state.status === 'failed' && this.state.error ? this.state.error : failureOf(err);
@@ -442,7 +496,7 @@ export class OnboardingCase<K extends ActingKind> {
       ending.onFailure?.(error, undone);
       await this.mail.flush();
       this.finish('failed', error);
-      await this.reporting;
+      await Promise.all([this.reporting, this.emitting]);
       throw ApplicationFailure.create({
         type: error.type,
         message: error.message,
@@ -454,7 +508,7 @@ export class OnboardingCase<K extends ActingKind> {
     this.state.result = result;
     this.finish('completed', null);
     // A signal from a closed workflow is never delivered: the journey hears the ending first.
-    await this.reporting;
+    await Promise.all([this.reporting, this.emitting]);
     return result;
   }
 
@@ -465,15 +519,49 @@ export class OnboardingCase<K extends ActingKind> {
     this.state.awaiting = [];
     this.settle();
     this.publish();
+    if (status === 'completed') this.emit('case.completed', { stage: status });
+    else if (status === 'failed') this.emit('case.failed', { error });
+    else this.emit('case.cancelled', { reason: this.cancelReason ?? null });
   }
 
   private settle(): void {
     this.settled = this.consumed;
   }
 
+  /** Events for what changed since the last publish: stage, awaited actions, numbers in service. */
+  private tellChanges(): void {
+    const { stage, status, awaiting } = this.state;
+    if (status === 'running' && stage !== this.told.stage) {
+      this.emit('case.stage_changed', { stage, previousStage: this.told.stage ?? null });
+      this.told.stage = stage;
+    }
+    const waits = awaiting.map((a) => ({
+      ...(a.action ? { action: a.action } : {}),
+      ...(a.for ? { for: a.for } : {}),
+      role: a.role,
+      since: a.since,
+      dueAt: a.dueAt ?? null,
+      ...(a.detail ? { detail: a.detail } : {}),
+      ...(a.link ? { link: a.link } : {}),
+      ...(a.caseId ? { caseId: a.caseId } : {}),
+    }));
+    const key = JSON.stringify(waits.map(({ since: _s, ...w }) => w));
+    if (status === 'running' && waits.length > 0 && key !== this.told.awaiting)
+      this.emit('case.awaiting', { stage, awaiting: waits });
+    this.told.awaiting = key;
+    const inService = this.facts.inService === true;
+    if (inService !== (this.told.inService ?? false) && (this.facts.numbers?.length ?? 0) > 0)
+      this.emit(inService ? 'number.activated' : 'number.deactivated', {
+        numbers: this.facts.numbers,
+        instanceId: this.facts.instanceId ?? null,
+      });
+    this.told.inService = inService;
+  }
+
   /** Tells readers and the journey what changed beyond the stage (e.g. facts, a wait's detail). */
   publish(): void {
     this.tellJourney();
+    this.tellChanges();
     // A journey lists its cases' waits too; it awaits someone only for its own.
     const role = this.state.awaiting.find((a) => !a.caseId)?.role ?? null;
     upsertSearchAttributes([
