@@ -59,7 +59,7 @@ describe('signatures', () => {
       body,
       now,
     );
-    expect(during['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(during['webhook-signature']!.split(' ')).toHaveLength(2);
     // A receiver still on the old secret, and one already on the new, both verify.
     expect(new Webhook(oldSecret).verify(body, during)).toEqual({ id: 'evt_1' });
     expect(new Webhook(newSecret).verify(body, during)).toEqual({ id: 'evt_1' });
