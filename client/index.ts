@@ -17,6 +17,8 @@ export type Onboarding = Schemas['Onboarding'];
 export type OnboardingSummary = Schemas['OnboardingSummary'];
 export type Problem = Schemas['Problem'];
 export type StoredDocument = Schemas['Document'];
+export type Event = Schemas['Event'];
+export type WebhookEndpoint = Schemas['WebhookEndpoint'];
 export type OnboardingClient = Client<paths>;
 
 export interface OnboardingClientOptions extends Omit<ClientOptions, 'baseUrl'> {
