@@ -45,6 +45,8 @@ const targets: Target[] = [];
 const alsoListed: Target[] = [];
 /** One uploaded document per tenant. */
 const documentOf = new Map<Tenant, string>();
+const endpointOf = new Map<Tenant, string>();
+const eventOf = new Map<Tenant, string>();
 const rows: Row[] = [];
 const covered = new Set<string>();
 
@@ -210,6 +212,17 @@ beforeAll(async () => {
       running: true,
     });
   }
+  // Each tenant: a webhook endpoint (at a name that never resolves), and one of its events.
+  for (const t of ['a', 'b'] as const) {
+    const res = await send('POST', `/v1/enterprises/${enterpriseOf(t)}/webhook-endpoints`, 'support', {
+      url: `https://hooks-${t}.invalid/in`,
+    });
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    endpointOf.set(t, res.json.id);
+    const events = await send('GET', `/v1/events?enterpriseId=${enterpriseOf(t)}&limit=1`, 'support');
+    expect(events.json.items, 'an event of the tenant').toHaveLength(1);
+    eventOf.set(t, events.json.items[0].id);
+  }
   // Lists are visibility queries: wait until they show every case as the filters will look for it.
   await eventually(
     async () => {
@@ -322,6 +335,109 @@ describe('authorisation matrix', () => {
               return res;
             },
           ),
+        );
+        // Webhooks: the tenant's endpoints, their attempts, resends and events; another tenant's are as good as absent.
+        const hooks = `/v1/enterprises/${enterpriseOf(t)}/webhook-endpoints`;
+        const own = (ok: number) => (anonymous(who) ? 401 : rel === 'other' ? 404 : ok);
+        add(() =>
+          check('GET /v1/enterprises/{enterpriseId}/webhook-endpoints', who, `${rel} tenant`, own(200), async () => {
+            const res = await send('GET', hooks, who);
+            if (res.status === 200) {
+              expect(res.json.items.map((e: { id: string }) => e.id)).toEqual([endpointOf.get(t)]);
+              expect(JSON.stringify(res.json)).not.toContain('whsec_');
+            }
+            return res;
+          }),
+        );
+        // Invalid (an ftp URL): nothing is created.
+        add(() =>
+          check('POST /v1/enterprises/{enterpriseId}/webhook-endpoints', who, `${rel} tenant (invalid)`, own(400), () =>
+            send('POST', hooks, who, { url: 'ftp://hooks.example.com/in' }),
+          ),
+        );
+        add(() =>
+          check(
+            'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
+            who,
+            `${rel} tenant`,
+            own(200),
+            () => send('GET', `${hooks}/${endpointOf.get(t)}`, who),
+          ),
+        );
+        // The other tenant's endpoint under this tenant's path: absent for everyone.
+        add(() =>
+          check(
+            'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
+            who,
+            `${rel} tenant, other tenant's endpoint`,
+            anonymous(who) ? 401 : 404,
+            () => send('GET', `${hooks}/${endpointOf.get(t === 'a' ? 'b' : 'a')}`, who),
+          ),
+        );
+        add(() =>
+          check(
+            'PATCH /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
+            who,
+            `${rel} tenant (invalid)`,
+            own(400),
+            () => send('PATCH', `${hooks}/${endpointOf.get(t)}`, who, { types: ['no.such-type'] }),
+          ),
+        );
+        // Deleting an endpoint that does not exist changes nothing; another tenant's path is absent first.
+        add(() =>
+          check(
+            'DELETE /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
+            who,
+            `${rel} tenant, other tenant's endpoint`,
+            anonymous(who) ? 401 : 404,
+            () => send('DELETE', `${hooks}/${endpointOf.get(t === 'a' ? 'b' : 'a')}`, who),
+          ),
+        );
+        // Rotation changes the secret: only the refusals here (the rightful rotation is below).
+        if (anonymous(who) || rel === 'other')
+          add(() =>
+            check(
+              'POST /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/rotate-secret',
+              who,
+              `${rel} tenant`,
+              own(200),
+              () => send('POST', `${hooks}/${endpointOf.get(t)}/rotate-secret`, who),
+            ),
+          );
+        add(() =>
+          check(
+            'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/attempts',
+            who,
+            `${rel} tenant`,
+            own(200),
+            () => send('GET', `${hooks}/${endpointOf.get(t)}/attempts`, who),
+          ),
+        );
+        add(() =>
+          check(
+            'POST /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/resend',
+            who,
+            `${rel} tenant (invalid)`,
+            own(400),
+            () => send('POST', `${hooks}/${endpointOf.get(t)}/resend`, who, {}),
+          ),
+        );
+        add(() =>
+          check('GET /v1/events/{eventId}', who, `${rel} tenant`, own(200), async () => {
+            const res = await send('GET', `/v1/events/${encodeURIComponent(eventOf.get(t)!)}`, who);
+            if (res.status === 200) expect(res.json.enterpriseId).toBe(enterpriseOf(t));
+            return res;
+          }),
+        );
+        add(() =>
+          check('GET /v1/events', who, `${rel} tenant (enterpriseId filter)`, own(200), async () => {
+            const res = await send('GET', `/v1/events?enterpriseId=${enterpriseOf(t)}`, who);
+            if (res.status === 200)
+              expect(res.json.items.every((e: { enterpriseId: string }) => e.enterpriseId === enterpriseOf(t))).toBe(
+                true,
+              );
+            return res;
+          }),
         );
         // A tenant's document: its owner and support read it; another tenant's is as good as absent.
         add(() =>
@@ -615,6 +731,42 @@ describe('authorisation matrix', () => {
     );
     await check('POST /v1/onboardings/{id}/cancel', 'support', 'any number-purchase (running)', 200, () =>
       send('POST', `/v1/onboardings/${pB.id}/cancel`, 'support', {}),
+    );
+    // The rightful callers rotate and delete their endpoints: the new secret is shown once.
+    const rotated = await check(
+      'POST /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/rotate-secret',
+      'entA',
+      'own tenant',
+      200,
+      () =>
+        send(
+          'POST',
+          `/v1/enterprises/${h.enterprises.a}/webhook-endpoints/${endpointOf.get('a')}/rotate-secret`,
+          'entA',
+        ),
+    );
+    expect(rotated.json.secret).toMatch(/^whsec_/);
+    await check(
+      'POST /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/rotate-secret',
+      'support',
+      'any tenant',
+      200,
+      () =>
+        send(
+          'POST',
+          `/v1/enterprises/${h.enterprises.b}/webhook-endpoints/${endpointOf.get('b')}/rotate-secret`,
+          'support',
+        ),
+    );
+    await check('DELETE /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}', 'entA', 'own tenant', 204, () =>
+      send('DELETE', `/v1/enterprises/${h.enterprises.a}/webhook-endpoints/${endpointOf.get('a')}`, 'entA'),
+    );
+    await check(
+      'DELETE /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
+      'support',
+      'any tenant',
+      204,
+      () => send('DELETE', `/v1/enterprises/${h.enterprises.b}/webhook-endpoints/${endpointOf.get('b')}`, 'support'),
     );
     // B's acts never reached A's case: its steps name only A and support.
     const a = await send('GET', `/v1/onboardings/${pA.id}`, 'entA');
