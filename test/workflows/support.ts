@@ -84,7 +84,10 @@ export type MockedName =
   | 'issueSipCredentials'
   | 'rateUsageMonth'
   | 'postUsageCharge'
-  | 'recordEvent';
+  | 'recordEvent'
+  | 'pendingEvents'
+  | 'deliverEvent'
+  | 'disableEndpoint';
 
 type Fn<N extends MockedName> = AllActivities[N];
 /** How a mocked activity answers: like the real one (same arguments, same result type). */
@@ -273,6 +276,13 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   }),
   issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'live' }),
   recordEvent: async () => undefined,
+  pendingEvents: async (i) => ({ status: 'enabled', items: [], cursor: i.after }),
+  deliverEvent: async () => 'delivered' as const,
+  disableEndpoint: async () => ({
+    url: 'https://hooks.example.com/in',
+    enterpriseId: 'ent',
+    contactEmail: 'ops@ent.example.cn',
+  }),
 };
 
 // ---------------------------------------------------------------------------------------------
