@@ -248,16 +248,21 @@ export function createWebhookActivities(deps: WebhookDeps) {
     async disableEndpoint(input: {
       endpointId: string;
       reason: string;
-    }): Promise<{ url: string; enterpriseId: string; contactEmail: string | null } | null> {
+    }): Promise<{ url: string; enterpriseId: string; contactEmail: string | null; reason: string } | null> {
       const endpoint = await store.endpoint(input.endpointId);
       if (!endpoint) return null;
+      // What the receiver last said, for the people told.
+      const [last] = await store.attempts(endpoint.id, 1);
+      const reason = last
+        ? `${input.reason}; last answer: ${last.status ?? 'none'} ${last.response.slice(0, 200)}`
+        : input.reason;
       await store.saveEndpoint({
         ...endpoint,
         status: 'disabled',
-        disabledReason: input.reason,
+        disabledReason: reason,
         updatedAt: new Date(now()).toISOString(),
       });
-      return { url: endpoint.url, enterpriseId: endpoint.enterpriseId, contactEmail: endpoint.contactEmail };
+      return { url: endpoint.url, enterpriseId: endpoint.enterpriseId, contactEmail: endpoint.contactEmail, reason };
     },
   };
 }

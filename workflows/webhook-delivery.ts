@@ -22,6 +22,13 @@ export const eventsAvailableSignal = defineSignal('eventsAvailable');
 export type ResendRequest = { eventId: string } | { after: string; until: string };
 export const resendSignal = defineSignal<[ResendRequest]>('resend');
 
+/** A duration for people: days, hours or seconds. */
+function span(ms: number): string {
+  if (ms >= 86_400_000) return `${Math.round(ms / 86_400_000)} d`;
+  if (ms >= 3_600_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
 export function deliveryWorkflowId(endpointId: string): string {
   return `webhook-delivery-${endpointId}`;
 }
@@ -79,7 +86,7 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<stri
       ]);
       return true;
     } catch (err) {
-      const reason = `deliveries failed for ${Math.round(input.retry.giveUpAfterMs / 3600_000)} h; last: ${failureOf(err).message}`;
+      const reason = `${eventId} could not be delivered for ${span(input.retry.giveUpAfterMs)} (${failureOf(err).message})`;
       const endpoint = await disableEndpoint({ endpointId: input.endpointId, reason });
       if (endpoint) {
         const data = {
@@ -87,7 +94,7 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<stri
           companyName: endpoint.enterpriseId,
           endpointId: input.endpointId,
           url: endpoint.url,
-          reason,
+          reason: endpoint.reason,
         };
         const key = `${workflowInfo().workflowId}/disabled/${eventId}`;
         const recipients = ['support', ...(endpoint.contactEmail ? [endpoint.contactEmail] : [])];

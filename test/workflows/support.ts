@@ -282,6 +282,7 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
     url: 'https://hooks.example.com/in',
     enterpriseId: 'ent',
     contactEmail: 'ops@ent.example.cn',
+    reason: 'evt_2 could not be delivered; last answer: 503 receiver down',
   }),
 };
 

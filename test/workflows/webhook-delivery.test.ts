@@ -78,7 +78,7 @@ describe('webhook delivery', () => {
     expect(delivered(s).filter((id) => id === 'evt_2').length).toBeGreaterThan(1);
     expect(delivered(s)).not.toContain('evt_3');
     expect(s.argsOf('disableEndpoint')).toEqual([
-      { endpointId: `we-${s.token}`, reason: expect.stringContaining('503 receiver down') },
+      { endpointId: `we-${s.token}`, reason: expect.stringContaining('evt_2 could not be delivered for 2 s') },
     ]);
     const emails = s.emails('webhook-endpoint-disabled');
     expect(emails.map((e) => e.to).sort()).toEqual(['ops@ent.example.cn', 'support']);
