@@ -42,6 +42,15 @@ describe('production refuses default secrets', () => {
     expect(loadConfig({ ...GOOD, SIP_GATEWAY_MODE: 'manual' }).sipGateway.mode).toBe('manual');
   });
 
+  it('refuses loopback and private webhook receivers, and takes https receivers only', () => {
+    expect(issuesOf({ ...GOOD, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' })).toEqual([
+      expect.objectContaining({ path: 'WEBHOOK_ALLOW_PRIVATE_URLS' }),
+    ]);
+    const config = loadConfig(GOOD);
+    expect(config.webhooks).toMatchObject({ allowHttp: false, allowPrivateUrls: false });
+    expect(loadConfig({ APP_PROFILE: 'development' }).webhooks.allowHttp).toBe(true);
+  });
+
   it('names every default it finds, in one error, without quoting a value', () => {
     const issues = issuesOf({
       APP_PROFILE: 'production',

@@ -10,7 +10,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailActivities } from '../../activities/email';
 import { loadConfig } from '../../config';
-import { closeStorage, createDocumentStore, createEmailLedger, prepareStorage } from '../../storage';
+import {
+  closeStorage,
+  createDocumentStore,
+  createEmailLedger,
+  createWebhookStore,
+  prepareStorage,
+} from '../../storage';
+import { FileWebhookStore } from '../../storage/webhooks';
+import { PgWebhookStore } from '../../storage/webhooks-postgres';
 import { FileDocumentStore, UnsupportedContentError, type DocumentStore } from '../../storage/documents';
 import { PgDocumentStore } from '../../storage/documents-postgres';
 import { FileEmailLedger, type EmailLedger, type SentEmail } from '../../storage/email-ledger';
@@ -314,7 +322,14 @@ describe('schema and choice of store', () => {
     const { rows } = await starts[0]!.pool.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(rows.map((r) => r.table_name)).toEqual(['console_sessions', 'documents', 'email_ledger']);
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'console_sessions',
+      'documents',
+      'email_ledger',
+      'webhook_attempts',
+      'webhook_endpoints',
+      'webhook_events',
+    ]);
     const storage = await starts[0]!.pool.query<{ attstorage: string }>(
       `SELECT attstorage FROM pg_attribute WHERE attrelid = 'documents'::regclass AND attname = 'content'`,
     );
@@ -344,6 +359,8 @@ describe('schema and choice of store', () => {
     expect(createEmailLedger(withDb)).toBeInstanceOf(PgEmailLedger);
     expect(createDocumentStore(without)).toBeInstanceOf(FileDocumentStore);
     expect(createEmailLedger(without)).toBeInstanceOf(FileEmailLedger);
+    expect(createWebhookStore(withDb)).toBeInstanceOf(PgWebhookStore);
+    expect(createWebhookStore(without)).toBeInstanceOf(FileWebhookStore);
     expect(() => loadConfig({ DATABASE_URL: 'mysql://db/x' })).toThrow(/DATABASE_URL/);
     await closeStorage();
   });
