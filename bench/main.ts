@@ -8,6 +8,7 @@
  *   npm run bench -- --only scale --full  # one part
  *   npm run bench -- --n 20 --kinds enterprise-verification --no-write
  *   npm run bench -- --only topology      # dev server vs the cluster's server with 1 and 2 workers
+ *   npm run bench -- --only webhooks      # event delay with 100 cases in flight; webhooks on vs off
  */
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -52,9 +53,10 @@ import {
 } from './kinds';
 import { renderBenchmarks, runInfo, writeResult, type PartResult, type RunInfo } from './report';
 import { topology } from './topology';
+import { webhooks } from './webhooks';
 import { ApiClient, percentile, pool, round, sleep, timed } from './util';
 
-const PARTS = ['throughput', 'latency', 'history', 'scale', 'topology'] as const;
+const PARTS = ['throughput', 'latency', 'history', 'scale', 'topology', 'webhooks'] as const;
 type Part = (typeof PARTS)[number];
 // The topology part starts the cluster's Temporal server (built with Go once): only when asked for.
 const DEFAULT_PARTS: Part[] = ['throughput', 'latency', 'history', 'scale'];
@@ -812,7 +814,7 @@ async function main(): Promise<void> {
       bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle'),
     ]);
     bundles.push(productBundle, baselineBundle);
-    const wantsMain = o.parts.some((p) => p !== 'scale' && p !== 'topology');
+    const wantsMain = o.parts.some((p) => p !== 'scale' && p !== 'topology' && p !== 'webhooks');
     if (wantsMain) {
       const needThroughput = o.parts.includes('throughput') || o.parts.includes('history');
       const tpEnts = needThroughput ? o.n + o.warmup : 0;
@@ -859,6 +861,9 @@ async function main(): Promise<void> {
     }
     if (o.parts.includes('topology')) {
       record({ part: 'topology', run: info(), data: await topology(o, server, productBundle, tag, log) });
+    }
+    if (o.parts.includes('webhooks')) {
+      record({ part: 'webhooks', run: info(), data: await webhooks(o, server, productBundle, tag, log) });
     }
   } finally {
     for (const stop of stopServices) await stop();

@@ -3,6 +3,7 @@
  * part and profile, replaced by the next run of that part and profile), and BENCHMARKS.md is
  * rendered from every file there, so a run of one part leaves the others' figures in place.
  */
+import type { WebhooksResult } from './webhooks';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,7 @@ export interface RunInfo {
 }
 
 export interface PartResult<T = any> {
-  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos' | 'profile' | 'topology' | 'sbc-rules';
+  part: 'throughput' | 'latency' | 'history' | 'scale' | 'chaos' | 'profile' | 'topology' | 'sbc-rules' | 'webhooks';
   run: RunInfo;
   data: T;
 }
@@ -503,6 +504,47 @@ function renderTopology(r: PartResult): string {
   ].join('\n');
 }
 
+function renderWebhooks(r: PartResult): string {
+  const d = r.data as WebhooksResult;
+  return [
+    '### Events and webhooks',
+    '',
+    runLine(r.run),
+    '',
+    `Event delay, from the transition (the event's \`occurredAt\`, the workflow task's time) to its arrival at a local receiver, with ${d.delay.casesInFlight} enterprise verifications in flight at once, each enterprise with its own endpoint:`,
+    '',
+    table(
+      ['cases in flight', 'events in the feed', 'arrivals measured', 'p50', 'p99', 'max'],
+      [
+        [
+          d.delay.casesInFlight,
+          d.delay.events,
+          d.delay.delivered,
+          `${d.delay.p50Ms} ms`,
+          `${d.delay.p99Ms} ms`,
+          `${d.delay.maxMs} ms`,
+        ],
+      ],
+    ),
+    '',
+    `What events cost: \`enterprise-verification\` throughput with webhooks on (recorded, delivered to each enterprise's endpoint) and off (\`WEBHOOKS_ENABLED=false\`), one stack each, same run:`,
+    '',
+    table(
+      ['cases', 'concurrency', 'on: cases/s', 'off: cases/s', 'on / off', 'events delivered (on)'],
+      [
+        [
+          d.throughput.cases,
+          d.throughput.concurrency,
+          fmt(d.throughput.on.casesPerSecond, 2),
+          fmt(d.throughput.off.casesPerSecond, 2),
+          fmt(d.throughput.ratio, 3),
+          d.throughput.on.eventsDelivered,
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
 function renderSbcRules(r: PartResult): string {
   const d = r.data as {
     setup: Record<
@@ -594,6 +636,7 @@ const RENDER: Record<PartResult['part'], (r: PartResult) => string> = {
   profile: renderProfile,
   topology: renderTopology,
   'sbc-rules': renderSbcRules,
+  webhooks: renderWebhooks,
 };
 
 /** The latest result of a part that satisfies `ok`. */
@@ -771,6 +814,8 @@ export function renderBenchmarks(file = BENCHMARKS_MD): void {
     section('topology'),
     '',
     section('sbc-rules'),
+    '',
+    section('webhooks'),
     '',
     '## Reliability',
     '',
