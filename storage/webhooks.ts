@@ -67,6 +67,7 @@ export class FileWebhookStore implements WebhookStore {
   private readBytes = 0;
   private partial = '';
   private appending: Promise<unknown> = Promise.resolve();
+  private refreshing: Promise<void> = Promise.resolve();
 
   constructor(dir: string) {
     this.eventsFile = path.join(dir, 'events.jsonl');
@@ -74,7 +75,14 @@ export class FileWebhookStore implements WebhookStore {
     this.attemptsDir = path.join(dir, 'attempts');
   }
 
-  private async refresh(): Promise<void> {
+  /** Reads what was appended since the last read; one read at a time, each going on where the last ended. */
+  private refresh(): Promise<void> {
+    const run = this.refreshing.then(() => this.readTail());
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readTail(): Promise<void> {
     const size = await stat(this.eventsFile).then(
       (s) => s.size,
       () => 0,

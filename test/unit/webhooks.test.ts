@@ -246,13 +246,31 @@ describe.each([
     expect(await store.head()).toBe(all.items[2]!.cursor);
   });
 
+  it('keeps order and every event when appends and reads overlap', async () => {
+    const store = await make();
+    const ids = Array.from({ length: 200 }, (_, i) => `evt_overlap-${i}`);
+    // Reads racing the appends, several at once, as the feed, the deliveries and the recorder do.
+    await Promise.all(
+      ids.map(async (id, i) => {
+        const reads = Array.from({ length: 3 }, () => store.events({ enterpriseId: 'ent-overlap', limit: 500 }));
+        await store.appendEvent(event(100 + i, { id, enterpriseId: 'ent-overlap' }));
+        await Promise.all([...reads, store.head(), store.event(id)]);
+      }),
+    );
+    const { items } = await store.events({ enterpriseId: 'ent-overlap', limit: 500 });
+    expect(items.map((e) => e.id).sort()).toEqual([...ids].sort());
+    const cursors = items.map((e) => Number(e.cursor));
+    expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
+    expect(new Set(cursors).size).toBe(200);
+  });
+
   it('lists nothing past retention', async () => {
     const store = await make();
-    await store.appendEvent(
-      event(10, { id: 'evt_old', occurredAt: new Date(Date.now() - 31 * 86400_000).toISOString() }),
-    );
-    await store.appendEvent(event(11, { id: 'evt_new' }));
-    const listed = await store.events({ limit: 10, notBefore: Date.now() - 30 * 86400_000 });
+    const past = new Date(Date.now() - 31 * 86400_000).toISOString();
+    await store.appendEvent(event(10, { id: 'evt_old', enterpriseId: 'ent-retention', occurredAt: past }));
+    await store.appendEvent(event(11, { id: 'evt_new', enterpriseId: 'ent-retention' }));
+    const notBefore = Date.now() - 30 * 86400_000;
+    const listed = await store.events({ enterpriseId: 'ent-retention', limit: 10, notBefore });
     expect(listed.items.map((e) => e.id)).not.toContain('evt_old');
     expect(listed.items.map((e) => e.id)).toContain('evt_new');
   });
