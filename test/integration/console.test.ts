@@ -377,6 +377,40 @@ describe('the console in a browser', () => {
     expect(pdf.headers()['content-type']).toBe('application/pdf');
   });
 
+  it('an enterprise adds a webhook endpoint, sees its secret once and its failed attempts; support sees its health', async () => {
+    const page = await signedIn(h.tokens.entA);
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    // A name that never resolves: every delivery is refused, and says so.
+    await page.getByLabel('URL').fill('https://hooks-a.invalid/in');
+    await page.getByLabel('Description').fill('operations');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = (await page.getByTestId('webhook-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Saved it' }).click();
+    await page.reload();
+    await page.getByRole('heading', { name: 'https://hooks-a.invalid/in' }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+    // Support resends everything since the start: the attempts appear, refused.
+    const endpoints = await h.api
+      .get(`/v1/enterprises/${h.enterprises.a}/webhook-endpoints`)
+      .set('Authorization', `Bearer ${h.tokens.support}`);
+    const id = endpoints.body.items[0].id as string;
+    const resend = await h.api
+      .post(`/v1/enterprises/${h.enterprises.a}/webhook-endpoints/${id}/resend`)
+      .set('Authorization', `Bearer ${h.tokens.support}`)
+      .send({ after: '0' });
+    expect(resend.status).toBe(202);
+    await expect
+      .poll(() => page.locator('article.endpoint tbody').textContent(), { timeout: 30_000 })
+      .toContain('refused: hooks-a.invalid does not resolve');
+    expect(await a11y(page)).toEqual([]);
+    const support = await signedIn(h.tokens.support);
+    await support.goto(`${h.apiUrl}/console/#/webhooks/${encodeURIComponent(h.enterprises.a)}`);
+    await expect
+      .poll(() => support.locator('article.endpoint').first().textContent(), { timeout: 20_000 })
+      .toMatch(/Health: 0\/\d+ 成功 succeeded/);
+  });
+
   it('signing out clears the session', async () => {
     const page = await signedIn(h.tokens.entB);
     const context = page.context();
