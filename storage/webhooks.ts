@@ -146,6 +146,9 @@ export class FileWebhookStore implements WebhookStore {
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(endpoint), { mode: 0o600 });
     await rename(tmp, file);
+    // The enterprise's index: recording an event reads its enterprise's endpoints only.
+    await mkdir(this.indexDir(endpoint.enterpriseId), { recursive: true });
+    await writeFile(path.join(this.indexDir(endpoint.enterpriseId), endpoint.id), '');
   }
 
   async endpoint(id: string): Promise<StoredEndpoint | null> {
@@ -157,18 +160,18 @@ export class FileWebhookStore implements WebhookStore {
   }
 
   async endpoints(enterpriseId: string): Promise<StoredEndpoint[]> {
-    const names = await readdir(this.endpointsDir).catch(() => [] as string[]);
-    const all = await Promise.all(
-      names.filter((n) => n.endsWith('.json')).map((n) => this.endpoint(n.replace(/\.json$/, ''))),
-    );
+    const ids = await readdir(this.indexDir(enterpriseId)).catch(() => [] as string[]);
+    const all = await Promise.all(ids.map((id) => this.endpoint(id)));
     return all
       .filter((e): e is StoredEndpoint => e !== null && e.enterpriseId === enterpriseId)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   async deleteEndpoint(id: string): Promise<boolean> {
-    if (!(await this.endpoint(id))) return false;
+    const endpoint = await this.endpoint(id);
+    if (!endpoint) return false;
     await rm(this.endpointFile(id), { force: true });
+    await rm(path.join(this.indexDir(endpoint.enterpriseId), id), { force: true });
     return true;
   }
 
@@ -189,6 +192,10 @@ export class FileWebhookStore implements WebhookStore {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private indexDir(enterpriseId: string): string {
+    return path.join(this.endpointsDir, 'by-enterprise', encodeURIComponent(enterpriseId));
   }
 
   private endpointFile(id: string): string {

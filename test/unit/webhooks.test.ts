@@ -11,7 +11,13 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChecked, RESPONSE_CAP_BYTES, signatureHeaders } from '../../activities/webhooks';
-import { addressProblem, urlProblem, type ProductEvent, type WebhookUrlPolicy } from '../../domain/webhooks';
+import {
+  addressProblem,
+  urlProblem,
+  type ProductEvent,
+  type StoredEndpoint,
+  type WebhookUrlPolicy,
+} from '../../domain/webhooks';
 import { PgDatabase } from '../../storage/postgres';
 import { FileWebhookStore, type WebhookStore } from '../../storage/webhooks';
 import { PgWebhookStore } from '../../storage/webhooks-postgres';
@@ -262,6 +268,40 @@ describe.each([
     const cursors = items.map((e) => Number(e.cursor));
     expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
     expect(new Set(cursors).size).toBe(200);
+  });
+
+  it("lists an enterprise's endpoints only, and forgets a deleted one", async () => {
+    const store = await make();
+    const at = new Date().toISOString();
+    const endpoint = (id: string, enterpriseId: string): StoredEndpoint => ({
+      id,
+      enterpriseId,
+      url: 'https://hooks.example.com/in',
+      types: [],
+      description: '',
+      status: 'enabled',
+      disabledReason: null,
+      createdAt: at,
+      updatedAt: at,
+      contactEmail: null,
+      secret: 'whsec_x',
+      previousSecret: null,
+      previousSecretExpiresAt: null,
+    });
+    const [a1, a2, b1] = ['a1', 'a2', 'b1'].map((n) => `we_${n.padEnd(32, '0')}`);
+    await store.saveEndpoint(endpoint(a1!, 'ent-ep-a'));
+    await store.saveEndpoint(endpoint(a2!, 'ent-ep-a'));
+    await store.saveEndpoint(endpoint(b1!, 'ent-ep-b'));
+    await store.saveEndpoint({ ...endpoint(a1!, 'ent-ep-a'), status: 'disabled' });
+    expect((await store.endpoints('ent-ep-a')).map((e) => [e.id, e.status]).sort()).toEqual([
+      [a1, 'disabled'],
+      [a2, 'enabled'],
+    ]);
+    expect(await store.deleteEndpoint(a2!)).toBe(true);
+    expect(await store.deleteEndpoint(a2!)).toBe(false);
+    expect((await store.endpoints('ent-ep-a')).map((e) => e.id)).toEqual([a1]);
+    expect((await store.endpoints('ent-ep-b')).map((e) => e.id)).toEqual([b1]);
+    expect(await store.endpoint(a2!)).toBeNull();
   });
 
   it('lists nothing past retention', async () => {
