@@ -542,6 +542,12 @@ function renderWebhooks(r: PartResult): string {
         ],
       ],
     ),
+    '',
+    'Where the cost goes: each event is one local activity in its case (recorded in order, so a case with',
+    'many steps waits on that chain before it closes) and, on its endpoint, a signal, a read of the',
+    "endpoint's page of the feed and one delivery activity, each a round trip through the server; all of it",
+    'competes for the same two cores as the cases. Delivering a page of events per activity (progress kept',
+    'in heartbeats) would take most of those round trips away.',
   ].join('\n');
 }
 
