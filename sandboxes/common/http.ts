@@ -229,8 +229,10 @@ export function createSandboxHttp<D extends ProtocolData, Tx extends WriteTx<D>>
   };
 
   const injectFaults: RequestHandler = async (req, res, next) => {
-    const { latencyMs, failureRate, timeoutRate } = faults.get();
+    const { latencyMs } = faults.get();
     if (latencyMs > 0) await sleep(latencyMs);
+    // Decided after the delay: an outage that begins while a request is in flight fails it.
+    const { failureRate, timeoutRate } = faults.get();
     // One draw decides both faults, so their rates add up rather than overlap.
     const roll = random();
     if (roll < failureRate) {

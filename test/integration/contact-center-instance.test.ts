@@ -163,13 +163,15 @@ describe('contact-center-instance', () => {
         .send(instanceBody('Outage center'));
       // The pre-check reads the platform: while it is down, nothing starts.
       expect(started.status).toBe(503);
-      // Down after the start: the case waits in `creating` while the activity retries.
-      h.contactCenter.setFaults({ failureRate: 0 });
+      // Down after the start: the case waits in `creating` while the activity retries. The
+      // platform answers slowly and decides each answer after its delay, so the outage switched
+      // on at the 202 lands on the creation already in flight, however fast the worker is.
+      h.contactCenter.setFaults({ failureRate: 0, latencyMs: 2_000 });
       const retried = await h.api
         .post('/v1/onboardings')
         .set(...bearer(h.tokens.entA))
         .send(instanceBody('Outage center'));
-      h.contactCenter.setFaults({ failureRate: 1 });
+      h.contactCenter.setFaults({ failureRate: 1, latencyMs: 0 });
       expect(retried.status, JSON.stringify(retried.body)).toBe(202);
       id = retried.body.id as string;
       await eventually(
@@ -183,7 +185,7 @@ describe('contact-center-instance', () => {
       const waiting = await caseWhen(h, id, () => true);
       expect(waiting).toMatchObject({ status: 'running', stage: 'creating' });
     } finally {
-      h.contactCenter.setFaults({ failureRate: 0 });
+      h.contactCenter.setFaults({ failureRate: 0, latencyMs: 0 });
     }
     const active = await caseWhen(h, id, (c) => c.stage === 'active', 'instance active after the outage', 60_000);
     const instances = (

@@ -20,7 +20,7 @@ import { verificationId } from '../../domain/ids';
 import { createWorker } from '../../worker/worker';
 import { legalRepApplication } from '../support/fixtures';
 import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
-import { recordedHistories } from '../support/histories';
+import { recordedHistories, replayDataConverter } from '../support/histories';
 import { changedVerificationBundle, NEW_STEP, PATCH_ID } from '../support/changed-bundle';
 
 type Events = temporal.api.history.v1.IHistoryEvent[];
@@ -33,14 +33,17 @@ const activityTypes = (events: Events) =>
   events.flatMap((e) =>
     e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : [],
   );
-const patchMarkers = (events: Events) =>
-  events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
 /** A patch marker's details as text (the patch id is JSON in one of its payloads). */
 const markerText = (e: temporal.api.history.v1.IHistoryEvent) =>
   Object.values(e.markerRecordedEventAttributes?.details ?? {})
     .flatMap((d) => d.payloads ?? [])
     .map((p) => Buffer.from(p.data ?? []).toString())
     .join(' ');
+/** The markers of the change deployed here (the product's own patches mark every case too). */
+const patchMarkers = (events: Events) =>
+  events.filter(
+    (e) => e.markerRecordedEventAttributes?.markerName === 'core_patch' && markerText(e).includes(`"${PATCH_ID}"`),
+  );
 const failedTasks = (events: Events) =>
   events.flatMap((e) => (e.workflowTaskFailedEventAttributes ? [e.workflowTaskFailedEventAttributes] : []));
 
@@ -205,7 +208,10 @@ describe('a workflow change deployed while cases are open', () => {
     const histories = await recordedHistories();
     expect(histories.length).toBeGreaterThan(0);
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code: patchedCode } }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { code: patchedCode }, dataConverter: replayDataConverter },
+      histories,
+    )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
@@ -214,7 +220,7 @@ describe('a workflow change deployed while cases are open', () => {
     expect(verification.length).toBeGreaterThan(0);
     const broken: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: { code: unpatchedCode } },
+      { workflowBundle: { code: unpatchedCode }, dataConverter: replayDataConverter },
       verification.map(({ workflowId, history }) => ({ workflowId, history })),
     )) {
       if (result.error) broken.push(result.workflowId);
@@ -246,7 +252,10 @@ describe('retiring the patch, in two deploys', () => {
       })),
     );
     const failed: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code } }, histories)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { code }, dataConverter: replayDataConverter },
+      histories,
+    )) {
       if (result.error) failed.push(result.workflowId);
     }
     return failed.sort();
@@ -317,7 +326,10 @@ describe('retiring the patch, in two deploys', () => {
     // patch, so retiring it for real would list them in the README's Retired patches.
     const recorded = await recordedHistories();
     const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { code: removedCode } }, recorded)) {
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { code: removedCode }, dataConverter: replayDataConverter },
+      recorded,
+    )) {
       if (result.error) failures.push(result.workflowId);
     }
     const verifications = recorded.filter((x) => x.name.startsWith('enterprise-verification')).map((x) => x.workflowId);

@@ -3,14 +3,15 @@ import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { payloadKeyListSchema } from '../../config';
-import { EncryptionCodec, productDataConverter } from '../../config/payload-encryption';
-import { TEST_PAYLOAD_KEYS } from '../support/stack';
 import * as workflows from '../../workflows';
-import { patchMarkers, recordedHistories, REPLAY_DIR, scheduledActivities } from '../support/histories';
+import {
+  patchMarkers,
+  recordedHistories,
+  REPLAY_DIR,
+  replayDataConverter,
+  scheduledActivities,
+} from '../support/histories';
 
-// Histories recorded before payload encryption are plain; later ones are encrypted with the suite's key.
-const dataConverter = productDataConverter(new EncryptionCodec(payloadKeyListSchema.parse(TEST_PAYLOAD_KEYS)));
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 describe('workflow histories recorded from the suite replay against the current code', () => {
@@ -19,7 +20,7 @@ describe('workflow histories recorded from the suite replay against the current 
     expect(histories.length).toBeGreaterThan(0);
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter },
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: replayDataConverter },
       histories,
     )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

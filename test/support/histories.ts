@@ -10,7 +10,15 @@ import { promisify } from 'node:util';
 import type { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import { historyFromJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { payloadKeyListSchema } from '../../config';
+import { EncryptionCodec, productDataConverter } from '../../config/payload-encryption';
 import { resolveTemporalCli } from '../../dev/temporal-cli';
+import { TEST_PAYLOAD_KEYS } from './stack';
+
+/** Replays read what the suite recorded: plain histories from before payload encryption, and encrypted ones under its key. */
+export const replayDataConverter = productDataConverter(
+  new EncryptionCodec(payloadKeyListSchema.parse(TEST_PAYLOAD_KEYS)),
+);
 
 export const REPLAY_DIR = path.join(__dirname, '..', 'replay');
 

@@ -141,10 +141,15 @@ describe.concurrent('own 400 landing', () => {
 
     expect(await h.result()).toMatchObject({ verifiedBy: 'support-confirmation' });
     expect(s.calls('awaitCall')).toHaveLength(0);
-    expect(landingEmails(s).map((e) => [e.template, e.to])).toEqual([
-      ['landing-invoice-ready', 'ops@example.cn'],
-      ['landing-test-call', 'support'],
-      ['landing-completed', 'ops@example.cn'],
+    // Support's request goes out beside the wait, so a quick confirmation may pass it: each once.
+    expect(
+      landingEmails(s)
+        .map((e) => `${e.template} ${e.to}`)
+        .sort(),
+    ).toEqual([
+      'landing-completed ops@example.cn',
+      'landing-invoice-ready ops@example.cn',
+      'landing-test-call support',
     ]);
     await endSubscription(s);
   });
