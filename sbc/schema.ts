@@ -20,6 +20,8 @@ const MODULES: [file: string, marker: string][] = [
   ['auth_db-create.sql', 'subscriber'],
   ['usrloc-create.sql', 'location'],
   ['acc-create.sql', 'acc'],
+  // Topology hiding's dialogs and transactions, shared by the SBCs of a pair.
+  ['topos-create.sql', 'topos_d'],
 ];
 
 /** Accounting columns the SBC config fills (`db_extra`, `time_attr`, `time_exten`). */

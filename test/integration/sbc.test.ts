@@ -4,9 +4,11 @@
  * the platform's own OPTIONS and test-call user agents.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { KamailioSipGateway, KamailioRpc } from '../../activities/sip-gateway-kamailio';
 import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc } from '../../sbc/start';
@@ -23,6 +25,7 @@ const GW_A = { ip: `${NET}.2`, port: 5062 };
 const GW_B = { ip: `${NET}.3`, port: 5062 };
 const REGISTERING = { ip: `${NET}.5`, port: 5065 };
 const ROAMING = `${NET}.6`;
+const GW_HIDDEN = { ip: `${NET}.11`, port: 5062 };
 const PLATFORM_LISTENER = { ip: `${NET}.1`, port: 5061 };
 const SIP_DOMAIN = 'sip.test';
 const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_test_${randomUUID().slice(0, 8)}`;
@@ -81,6 +84,7 @@ beforeAll(async () => {
   // The contact center speaks TCP with the SBC, on the SBC's platform listener.
   platform = await startSippServer('uas-answer.xml', { ...PLATFORM, args: ['-t', 't1'] });
   sbc = await startSbc({
+    onLog: process.env.SBC_LOG ? (line) => process.stderr.write(`${line}\n`) : undefined,
     databaseUrl: DATABASE,
     sipIp: SBC.ip,
     sipPort: SBC.sipPort,
@@ -244,6 +248,129 @@ describe('allowlisted gateways (SIP trunk)', () => {
       finalCode: 403,
     });
     await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: 'case-trunk-4' });
+  });
+});
+
+/** The message of a SIPp `-trace_msg` log that `direction` and whose first line starts with `start`. */
+function traced(messages: string, direction: 'received' | 'sent', start: string): string {
+  const found = messages
+    .split(/^-{10,}.*$/m)
+    .filter((block) => new RegExp(`message ${direction}`).test(block))
+    .map((block) => block.replace(/^[\s\S]*?bytes :\s*\n\s*/, ''))
+    .find((text) => text.startsWith(start));
+  if (!found) throw new Error(`no ${direction} "${start}" in SIPp's trace:\n${messages.slice(-3_000)}`);
+  return found;
+}
+
+/** The header lines that name SIP hops and targets: Via, Record-Route, Route, Contact. */
+function routingHeaders(message: string): string[] {
+  return message.split(/\r?\n/).filter((line) => /^(via|v|record-route|route|contact|m)\s*:/i.test(line));
+}
+
+describe('topology hiding on the customer side', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'sbc-hidden-'));
+  /** SIPp's injection file naming one callee (uac-outbound.xml dials [field0]). */
+  function callees(callee: string): string {
+    const file = path.join(tmp, `${callee}.csv`);
+    writeFileSync(file, `SEQUENTIAL\n${callee};\n`);
+    return file;
+  }
+
+  beforeAll(async () => {
+    await gateway.allowGateway({
+      ...GW_HIDDEN,
+      reference: 'case-hidden',
+      instanceId: 'cc-hidden',
+      numbers: ['+862088880060', '+862088880061'],
+    });
+  });
+  afterAll(async () => {
+    await gateway.disallowGateway({ ...GW_HIDDEN, reference: 'case-hidden' });
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  /** Neither the platform's address nor the SBC's platform listener, in any hop or target. */
+  function expectHidden(message: string, o: { contact: boolean } = { contact: true }) {
+    const hops = routingHeaders(message);
+    expect(hops.length, message).toBeGreaterThan(0);
+    for (const hop of hops) {
+      expect(hop).not.toContain(PLATFORM.ip);
+      expect(hop).not.toContain(`:${PLATFORM_LISTENER.port}`);
+      expect(hop).not.toMatch(/transport=tcp/i);
+    }
+    if (!o.contact) return;
+    // The SBC's published address is all a customer sees.
+    const contacts = hops.filter((h) => /^(contact|m)\s*:/i.test(h));
+    expect(contacts).toEqual([
+      expect.stringMatching(
+        new RegExp(`^(contact|m)\\s*:\\s*<sip:[^@>]+@${SBC.ip.replace(/\./g, '\\.')}(:${SBC.sipPort})?>$`, 'i'),
+      ),
+    ]);
+  }
+
+  it("a gateway's call in: the platform's 200 OK reaches it through the SBC alone, and its BYE ends the call", async () => {
+    const call = await runSipp('uac-outbound.xml', {
+      ...GW_HIDDEN,
+      remote: `${SBC.ip}:${SBC.sipPort}`,
+      args: [
+        ...['-inf', callees('02088880060'), '-key', 'caller', '13800138000', '-key', 'instance', 'cc-hidden'],
+        ...['-key', 'dest', `${SBC.ip}:${SBC.sipPort}`, '-d', '200', '-trace_msg'],
+      ],
+      timeoutMs: 8_000,
+    });
+    // Answered, ACKed and hung up (BYE answered 200) along what the SBC told it.
+    expect(call.code, call.output.slice(-2_000)).toBe(0);
+    const ok = traced(call.messages, 'received', 'SIP/2.0 200 OK');
+    expect(ok).toMatch(/^CSeq:\s*1 INVITE/im);
+    expectHidden(ok);
+    // The gateway's own Via comes back to it: that is all of Via it sees.
+    expect(routingHeaders(ok).filter((h) => /^(via|v)\s*:/i.test(h))).toEqual([
+      expect.stringContaining(`${GW_HIDDEN.ip}:${GW_HIDDEN.port}`),
+    ]);
+    expect(await gateway.callRecords({ sourceIp: GW_HIDDEN.ip, since: started })).toEqual([
+      expect.objectContaining({ callee: '02088880060', sipCode: 200, admitted: true }),
+    ]);
+  });
+
+  it("the platform's call out: the gateway's INVITE names the SBC alone, and the platform's BYE still reaches it", async () => {
+    const callee = await startSippServer('uas-answer.xml', { ...GW_HIDDEN, calls: 1, args: ['-trace_msg'] });
+    onTestFinished(() => callee.stop());
+    const call = await runSipp('uac-outbound.xml', {
+      ip: PLATFORM.ip,
+      port: 5090,
+      remote: `${PLATFORM_LISTENER.ip}:${PLATFORM_LISTENER.port}`,
+      args: [
+        ...[
+          '-t',
+          't1',
+          '-inf',
+          callees('13900139060'),
+          '-key',
+          'caller',
+          '02088880061',
+          '-key',
+          'instance',
+          'cc-hidden',
+        ],
+        ...['-key', 'dest', '192.0.2.99:5060', '-d', '200'],
+      ],
+      timeoutMs: 8_000,
+    });
+    expect(call.code, call.output.slice(-2_000)).toBe(0);
+    const answered = await callee.done;
+    // The gateway answered, and got the ACK and the BYE (its scenario waits for both).
+    expect(answered.code, answered.output.slice(-2_000)).toBe(0);
+    const invite = traced(answered.messages, 'received', 'INVITE ');
+    expectHidden(invite);
+    // One Via, the SBC's (5060 is the default port, left out).
+    expect(routingHeaders(invite).filter((h) => /^(via|v)\s*:/i.test(h))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^(via|v)\\s*:\\s*SIP/2\\.0/UDP ${SBC.ip.replace(/\./g, '\\.')}(:${SBC.sipPort})?;`, 'i'),
+      ),
+    ]);
+    expect(invite).not.toMatch(/^record-route\s*:/im);
+    const bye = traced(answered.messages, 'received', 'BYE ');
+    expectHidden(bye, { contact: false });
   });
 });
 

@@ -13,6 +13,16 @@ export const SCENARIOS = path.resolve(__dirname, '..', '..', 'sip', 'scenarios')
 export interface SippRun {
   code: number | null;
   output: string;
+  /** The messages SIPp sent and received, when run with `-trace_msg`. */
+  messages: string;
+}
+
+/** What `-trace_msg` wrote in SIPp's working directory. */
+function tracedMessages(cwd: string): string {
+  return readdirSync(cwd)
+    .filter((f) => f.endsWith('_messages.log'))
+    .map((f) => readFileSync(path.join(cwd, f), 'utf8'))
+    .join('');
 }
 
 function sippArgs(scenario: string, ip: string, port: number, extra: string[]): string[] {
@@ -42,8 +52,9 @@ export function runSipp(
         .filter((f) => f.endsWith('_logs.log'))
         .map((f) => readFileSync(path.join(cwd, f), 'utf8'))
         .join('');
+      const messages = tracedMessages(cwd);
       rmSync(cwd, { recursive: true, force: true });
-      resolve({ code, output: output + logs });
+      resolve({ code, output: output + logs, messages });
     });
   });
 }
@@ -70,8 +81,9 @@ export async function startSippServer(
   child.stderr!.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-20_000)));
   const done = new Promise<SippRun>((resolve) => {
     child.on('close', (code) => {
+      const messages = tracedMessages(cwd);
       rmSync(cwd, { recursive: true, force: true });
-      resolve({ code, output });
+      resolve({ code, output, messages });
     });
   });
   // SIPp binds at once; a failed bind ends it within moments.
