@@ -13,7 +13,14 @@ import { testCall } from '../../sip/test-call';
 import { KamailioRpc, KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { runSipp } from '../support/sipp';
 import { loopbackNet } from '../support/net';
-import { type PlatformCall, platformCall, SIP_PORT, startSbcPair, type TestSbcPair } from '../support/sbc-pair';
+import {
+  type PlatformCall,
+  platformCall,
+  PLATFORM_PORT,
+  SIP_PORT,
+  startSbcPair,
+  type TestSbcPair,
+} from '../support/sbc-pair';
 
 const NET = loopbackNet(91);
 const INSTANCE = 'cc-pair';
@@ -214,6 +221,14 @@ describe('the SBC pair', () => {
     await assign(number, { maxConcurrentCalls: 2 });
     const up = [call(number, '13900014000'), call(number, '13900014001')];
     for (const c of up) expect(await c.invite(sbc1)).toBe(200);
+    // Topology hiding: the platform knows the call by SBC 1 alone, which SBC 2 restores from the
+    // shared database once SBC 1 is gone.
+    expect(up[0]!.seen).toEqual({
+      remoteTarget: expect.stringMatching(
+        new RegExp(`^sip:[^@]+@${sbc1.replace(/\./g, '\\.')}:${PLATFORM_PORT};transport=tcp$`),
+      ),
+      routes: [],
+    });
     // Replicated to SBC 2 before the kill (SBC 2 already refuses a third).
     expect(await call(number, '13900014002').invite(sbc2)).toBe(403);
 

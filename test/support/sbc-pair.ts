@@ -182,6 +182,10 @@ export class PlatformCall {
   private endpoints: SipEndpoint[] = [];
   /** The final answer to the INVITE. */
   answer: { code: number; reason: string; text?: string } | undefined;
+  /** The answer's Contact and Record-Routes, as the platform sees them (the SBC's alone: topology hiding). */
+  get seen(): { remoteTarget: string | undefined; routes: string[] } {
+    return { remoteTarget: this.remoteTarget, routes: [...this.routes] };
+  }
 
   constructor(
     private readonly input: {
