@@ -9,6 +9,17 @@
 /** A mainland national significant number: mobile, Beijing, other fixed lines, 400/800. */
 const MAINLAND_NSN = `(1[3-9][0-9]{9}|10[0-9]{8}|[2-9][0-9]{8,10})`;
 
+/** Every VARCHAR column of `tables` becomes TEXT (idempotent): no length a caller writes makes an INSERT fail. */
+export function unboundedText(tables: string[]): string {
+  return `DO $$ DECLARE c record; BEGIN
+     FOR c IN SELECT table_name, column_name FROM information_schema.columns
+       WHERE table_schema = current_schema() AND table_name IN (${tables.map((t) => `'${t}'`).join(', ')}) AND data_type = 'character varying'
+     LOOP
+       EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE TEXT', c.table_name, c.column_name);
+     END LOOP;
+   END $$`;
+}
+
 export const OWNERSHIP = [
   // One normaliser for every number the SBC reads: separators go, then only what is a number in
   // E.164 is one (a prefix such as an outside line's 9, an escape, a parameter: NULL, refused).
@@ -30,13 +41,7 @@ export const OWNERSHIP = [
    $$`,
 
   // Accounting never fails on what a caller wrote: every text column unbounded.
-  `DO $$ DECLARE c record; BEGIN
-     FOR c IN SELECT table_name, column_name FROM information_schema.columns
-       WHERE table_schema = current_schema() AND table_name IN ('acc', 'missed_calls') AND data_type = 'character varying'
-     LOOP
-       EXECUTE format('ALTER TABLE %I ALTER COLUMN %I TYPE TEXT', c.table_name, c.column_name);
-     END LOOP;
-   END $$`,
+  unboundedText(['acc', 'missed_calls']),
   // The enterprise's number a call is on, whose it is and which way it went.
   `ALTER TABLE acc
      ADD COLUMN IF NOT EXISTS number TEXT DEFAULT '' NOT NULL,

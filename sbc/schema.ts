@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { loadConfig } from '../config';
-import { OWNERSHIP } from './ownership-sql';
+import { OWNERSHIP, unboundedText } from './ownership-sql';
 import { loadNumberRegions } from './regions';
 
 export const KAMAILIO_SCHEMA_DIR = '/usr/share/kamailio/postgres';
@@ -91,6 +91,23 @@ const FIXES = [
      added_at TIMESTAMPTZ DEFAULT now() NOT NULL,
      PRIMARY KEY (enterprise_id, number)
    )`,
+  // Topology hiding stores what parties send (tags, Call-IDs, contacts, routes): no length a caller
+  // writes may make its INSERT fail, nor its index entry (hash indexes have no size limit).
+  unboundedText(['topos_d', 'topos_t']),
+  ...[
+    'topos_d_a_callid_idx',
+    'topos_d_a_uuid_idx',
+    'topos_d_b_uuid_idx',
+    'topos_t_a_callid_idx',
+    'topos_t_x_vbranch_idx',
+    'topos_t_a_uuid_idx',
+  ].map((index) => `DROP INDEX IF EXISTS ${index}`),
+  `CREATE INDEX IF NOT EXISTS topos_d_a_callid_hash ON topos_d USING hash (a_callid)`,
+  `CREATE INDEX IF NOT EXISTS topos_d_a_uuid_hash ON topos_d USING hash (a_uuid)`,
+  `CREATE INDEX IF NOT EXISTS topos_d_b_uuid_hash ON topos_d USING hash (b_uuid)`,
+  `CREATE INDEX IF NOT EXISTS topos_t_a_callid_hash ON topos_t USING hash (a_callid)`,
+  `CREATE INDEX IF NOT EXISTS topos_t_x_vbranch_hash ON topos_t USING hash (x_vbranch)`,
+  `CREATE INDEX IF NOT EXISTS topos_t_a_uuid_hash ON topos_t USING hash (a_uuid)`,
   ...OWNERSHIP,
 ];
 
