@@ -146,6 +146,7 @@ export default tseslint.config(
                 '!../domain/resubmission',
                 '!../domain/working-days',
                 '!../domain/usage-periods',
+                '!../domain/journey-summary',
               ],
               allowTypeImports: true,
               message:

@@ -29,6 +29,7 @@ import {
 import { caseReportSignal, journeyAttachedSignal, type CaseReport, type VerifiedEnterprise } from '../contract/case';
 import type { EnterpriseOnboardingInput, JourneyMilestones } from '../contract/inputs';
 import type { JourneySummary } from '../domain/journey';
+import { journeySummary, workingNumbers as numbersWorking } from '../domain/journey-summary';
 import { StalledOnKey } from '../domain/search-attributes';
 import { isoAt, now, OnboardingCase, type Wait } from './lib/case';
 import { childCase } from './lib/children';
@@ -131,20 +132,7 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
     take(r);
   });
 
-  /** Numbers in service now, by the latest word of the cases that brought them in or took them out. */
-  const workingNumbers = (): JourneySummary['numbers'] => {
-    const working = new Map<string, JourneySummary['numbers'][number]>();
-    const reports = [...cases.values()].filter((r) => r.numbers?.length).sort((a, b) => a.at - b.at || a.seq - b.seq);
-    for (const r of reports) {
-      const live = r.inService === true && r.status !== 'failed' && r.status !== 'cancelled';
-      for (const n of r.numbers!) {
-        if (live)
-          working.set(n, { number: n, caseId: r.caseId, ...(r.instanceId ? { instanceId: r.instanceId } : {}) });
-        else working.delete(n);
-      }
-    }
-    return [...working.values()];
-  };
+  const workingNumbers = () => numbersWorking([...cases.values()]);
 
   const numberCases = () => [...cases.values()].filter((r) => !RELATION[r.kind]);
 
@@ -155,56 +143,14 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
       .filter((r) => r.status === 'running' && !r.inService)
       .flatMap((r) => r.awaiting.map((a): Wait => ({ ...a, caseId: r.caseId })));
 
-  const summary = (stalledOn: JourneySummary['stalledOn']): JourneySummary => {
-    const numbers = workingNumbers();
-    const verification = [...cases.values()].filter((r) => r.kind === 'enterprise-verification');
-    const realNameCases = [...cases.values()].filter((r) => r.kind === 'enterprise-real-name');
-    const instanceCases = [...cases.values()].filter((r) => r.kind === 'contact-center-instance');
-    const access = numberCases();
-    const status = (done: string | undefined, started: boolean) =>
-      (done ? 'done' : started ? 'in-progress' : 'not-started') as 'done' | 'in-progress' | 'not-started';
-    return {
-      milestones: [
-        { name: 'registered', status: 'done', at: milestones.startedAt, caseIds: [] },
-        {
-          // An approved qualification counts as real-named (it covered both before they were apart).
-          name: 'real-named',
-          status: status(milestones.realNamedAt ?? milestones.verifiedAt, realNameCases.length > 0),
-          ...((milestones.realNamedAt ?? milestones.verifiedAt)
-            ? { at: milestones.realNamedAt ?? milestones.verifiedAt }
-            : {}),
-          caseIds: realNameCases.map((r) => r.caseId),
-        },
-        {
-          name: 'verified',
-          status: status(milestones.verifiedAt, verification.length > 0),
-          ...(milestones.verifiedAt ? { at: milestones.verifiedAt } : {}),
-          caseIds: verification.map((r) => r.caseId),
-        },
-        {
-          name: 'instance-created',
-          status: status(milestones.instanceAt, instanceCases.length > 0 || instances.size > 0),
-          ...(milestones.instanceAt ? { at: milestones.instanceAt } : {}),
-          caseIds: instanceCases.map((r) => r.caseId),
-        },
-        {
-          name: 'number-access',
-          status: numbers.length > 0 ? 'done' : access.length > 0 ? 'in-progress' : 'not-started',
-          caseIds: access.map((r) => r.caseId),
-        },
-        {
-          name: 'ready',
-          status: numbers.length > 0 ? 'done' : 'not-started',
-          ...(milestones.readyAt ? { at: milestones.readyAt } : {}),
-          caseIds: [...new Set(numbers.map((n) => n.caseId))],
-        },
-      ],
+  const summary = (stalledOn: JourneySummary['stalledOn']): JourneySummary =>
+    journeySummary({
+      milestones,
+      cases: [...cases.values()],
       instances: [...instances.values()],
-      numbers,
-      cases: [...cases.values()].map((r) => ({ id: r.caseId, kind: r.kind, status: r.status, stage: r.stage })),
       stalledOn,
-    };
-  };
+      isNumberAccess: (kind) => !RELATION[kind as CaseReport['kind']],
+    });
 
   /**
    * Shows `stage` with the journey's own waits and its cases' waits, and waits until `done`, or

@@ -1,0 +1,89 @@
+/** The API's entry for `enterprise-onboarding`: its start schema, pre-checks, workflow and actions. */
+import { journeyIdOf } from '../../contract/case';
+import type { EnterpriseOnboardingInput } from '../../contract/inputs';
+import { STAGES } from '../../contract/stages';
+import type { RuleFailure } from '../../domain/common';
+import { verificationId } from '../../domain/ids';
+import { realNameId } from '../../domain/real-name';
+import { enterpriseOnboarding } from '../../workflows/enterprise-onboarding';
+import { enterpriseOnboardingStartSchema, journeyPayloads } from '../../domain/journey';
+import {
+  defineKind,
+  actionSpecs,
+  verificationFailures,
+  verificationInput,
+  centerNameTaken,
+  instanceRequest,
+  realNameFailures,
+  realNameInput,
+} from './shared';
+
+export const enterpriseOnboardingKind = defineKind({
+  kind: 'enterprise-onboarding',
+  summary: "The enterprise's whole journey, from verification to a working number, linking every case",
+  startSchema: enterpriseOnboardingStartSchema,
+  workflow: enterpriseOnboarding,
+  fixedId: (body) => journeyIdOf(body.enterpriseId),
+  async precheck(body, ctx) {
+    const vid = verificationId(body.enterpriseId);
+    const status = await ctx.caseStatus(vid);
+    const failures: RuleFailure[] = [];
+    if (body.verification) {
+      if (status === 'running' || status === 'completed')
+        failures.push({
+          path: 'verification',
+          code: 'verification-exists',
+          message: `verification ${vid} is ${status}: omit verification to follow it`,
+        });
+      else failures.push(...(await verificationFailures(ctx, body.enterpriseId, body.verification, 'verification.')));
+    } else if (!status && !body.realName) {
+      failures.push({
+        path: 'verification',
+        code: 'verification-required',
+        message: `enterprise ${body.enterpriseId} has no verification to follow: include one`,
+      });
+    }
+    if (body.realName) {
+      const realName = await ctx.caseStatus(realNameId(body.enterpriseId));
+      if (realName === 'running' || realName === 'completed')
+        failures.push({
+          path: 'realName',
+          code: 'real-name-exists',
+          message: `${realNameId(body.enterpriseId)} is ${realName}: omit realName`,
+        });
+      else failures.push(...(await realNameFailures(ctx, body.enterpriseId, body.realName, 'realName.')));
+    }
+    if (body.instance)
+      failures.push(
+        ...(await centerNameTaken(ctx, body.enterpriseId, body.instance.centerName, 'instance.centerName')),
+      );
+    return failures;
+  },
+  async workflowInput(body, ctx): Promise<EnterpriseOnboardingInput> {
+    const { enterpriseId } = body;
+    // Who the journey speaks to until a case names its contact: the first application it has.
+    const application =
+      body.verification ?? body.realName ?? (await ctx.currentApplication(verificationId(enterpriseId)));
+    const [known, instances] = await Promise.all([
+      ctx.reportsOf(enterpriseId),
+      ctx.contactCenter.listInstances(enterpriseId),
+    ]);
+    return {
+      enterpriseId,
+      contactEmail: application.contact.email,
+      companyName: application.company.name,
+      verification: body.verification
+        ? { start: verificationInput(ctx, enterpriseId, body.verification) }
+        : { follow: verificationId(enterpriseId) },
+      ...(body.instance ? { instance: instanceRequest(ctx, body.instance) } : {}),
+      ...(body.realName ? { realName: { start: await realNameInput(ctx, enterpriseId, body.realName) } } : {}),
+      known,
+      instances: instances
+        .filter((i) => i.status === 'active')
+        .map((i) => ({ instanceId: i.instanceId, centerName: i.centerName })),
+      timings: ctx.config.timings.journey,
+    };
+  },
+  stages: STAGES['enterprise-onboarding'],
+  actions: actionSpecs('enterprise-onboarding', journeyPayloads),
+});

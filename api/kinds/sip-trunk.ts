@@ -1,0 +1,64 @@
+/** The API's entry for `sip-trunk`: its start schema, pre-checks, workflow and actions. */
+import { STAGES } from '../../contract/stages';
+import type { RuleFailure } from '../../domain/common';
+import { toE164 } from '../../domain/numbers';
+import {
+  checkGatewayAddress,
+  providerAddresses,
+  sipTrunkPayloads,
+  sipTrunkStartSchema,
+  trunk400Failures,
+} from '../../domain/sip';
+import { sipTrunk } from '../../workflows/sip-trunk';
+import {
+  defineKind,
+  actionSpecs,
+  numbersOf,
+  verifiedEnterprise,
+  alreadyAssigned,
+  heldInBilling,
+  verifiedOr,
+} from './shared';
+
+export const sipTrunkKind = defineKind({
+  kind: 'sip-trunk',
+  summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
+  startSchema: sipTrunkStartSchema,
+  workflow: sipTrunk,
+  binding: (body) => ({
+    instanceId: { id: body.instanceId, path: 'instanceId' },
+    appId: { id: body.boundAppId, path: 'boundAppId' },
+  }),
+  async precheck(body, ctx) {
+    const failures: RuleFailure[] = [];
+    const range = checkGatewayAddress(body.gateway.ip, {
+      allowPrivate: ctx.config.sipGateway.allowPrivateGateways,
+      forbidden: providerAddresses(ctx.config.sipGateway),
+    });
+    if (range) failures.push(range);
+    failures.push(...trunk400Failures(body));
+    failures.push(...(await alreadyAssigned(ctx, body.numbers)));
+    failures.push(...(await heldInBilling(ctx, body.enterpriseId, body.numbers)));
+    await verifiedOr(ctx, body.enterpriseId, failures);
+    return failures;
+  },
+  async workflowInput(body, ctx) {
+    const { kind: _kind, enterpriseId, numbers, testCallee, owns400Numbers: _owns400, ...request } = body;
+    const { provider } = ctx.config.sipGateway;
+    const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
+    return {
+      enterpriseId,
+      companyName,
+      request,
+      numbers: numbersOf(numbers),
+      testCallee: toE164(testCallee),
+      provider: {
+        inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)],
+        outbound: provider.outbound,
+      },
+      timings: ctx.config.timings.sip,
+    };
+  },
+  stages: STAGES['sip-trunk'],
+  actions: actionSpecs('sip-trunk', sipTrunkPayloads),
+});
