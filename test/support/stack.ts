@@ -163,6 +163,11 @@ export class MailCatcher {
           .catch(callback);
       },
     });
+    // A worker killed mid-conversation (a chaos test's SIGKILL) resets its pooled connection: the
+    // server reports it as an error, which is the client's end, not the sink's.
+    this.server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error('test SMTP server:', err);
+    });
     this.server.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
       socket.once('close', () => this.sockets.delete(socket));
