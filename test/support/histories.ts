@@ -79,11 +79,15 @@ async function decodePayloadsIn(node: unknown, codecs: readonly PayloadCodec[]):
   return out;
 }
 
-/** History files name their case; workflows derive ids from their own (e.g. a child's), so replay needs the real one. */
-const IDS_FILE = path.join(REPLAY_DIR, 'workflow-ids.json');
+/**
+ * Workflows derive ids from their own (e.g. a child's), so replay needs the case's real id: every
+ * history names it in its first event. The index beside them, kept before histories carried it,
+ * is only read for a history that does not.
+ */
+const LEGACY_IDS_FILE = path.join(REPLAY_DIR, 'workflow-ids.json');
 
-async function readIds(): Promise<Record<string, string>> {
-  return JSON.parse(await readFile(IDS_FILE, 'utf8').catch(() => '{}')) as Record<string, string>;
+export function workflowIdOf(history: History): string | undefined {
+  return history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? undefined;
 }
 
 /**
@@ -93,33 +97,28 @@ async function readIds(): Promise<Record<string, string>> {
  */
 export async function recordHistory(client: Client, workflowId: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const ids = await readIds();
   const file = path.join(REPLAY_DIR, `${name}.json`);
-  if (ids[name] !== undefined || (await stat(file).catch(() => undefined))) {
+  if (await stat(file).catch(() => undefined)) {
     console.warn(
       `test/replay/${name}.json is kept as recorded (histories are add-only); record new behaviour under a new name`,
     );
     return;
   }
   await writeFile(file, await exportHistory(client, workflowId, 'stored'), { flag: 'wx' });
-  const next = { ...ids, [name]: workflowId };
-  await writeFile(IDS_FILE, `${JSON.stringify(Object.fromEntries(Object.entries(next).sort()), null, 2)}\n`);
 }
 
 export async function recordedHistories(): Promise<{ name: string; workflowId: string; history: History }[]> {
-  const ids = await readIds();
+  const legacy = JSON.parse(await readFile(LEGACY_IDS_FILE, 'utf8').catch(() => '{}')) as Record<string, string>;
   const files = (await readdir(REPLAY_DIR))
-    .filter((f) => f.endsWith('.json') && path.join(REPLAY_DIR, f) !== IDS_FILE)
+    .filter((f) => f.endsWith('.json') && path.join(REPLAY_DIR, f) !== LEGACY_IDS_FILE)
     .sort();
   return Promise.all(
     files.map(async (f) => {
       const name = f.replace(/\.json$/, '');
-      if (!ids[name]) throw new Error(`no workflow id recorded for ${f} in ${IDS_FILE}`);
-      return {
-        name,
-        workflowId: ids[name],
-        history: historyFromJSON(JSON.parse(await readFile(path.join(REPLAY_DIR, f), 'utf8'))),
-      };
+      const history = historyFromJSON(JSON.parse(await readFile(path.join(REPLAY_DIR, f), 'utf8')));
+      const workflowId = workflowIdOf(history) ?? legacy[name];
+      if (!workflowId) throw new Error(`${f} names no workflow id in its first event, nor does ${LEGACY_IDS_FILE}`);
+      return { name, workflowId, history };
     }),
   );
 }
