@@ -7,14 +7,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { html, label, english, zh } from './lib.js';
 
-/** @type {Promise<any> | null} */
-let openApi = null;
-/** The OpenAPI document, fetched once. */
-export function loadOpenApi() {
-  openApi ??= fetch('/v1/openapi.json').then((r) => r.json());
-  return openApi;
-}
-
 /**
  * A schema with its `$ref`s, `allOf` and nullable `anyOf` resolved.
  * @param {any} schema @param {any} root the component schema (for `#/$defs/...`) @param {any} doc the whole document
@@ -42,7 +34,10 @@ export function resolve(schema, root, doc) {
       continue;
     }
     if (Array.isArray(s.allOf)) {
-      s = s.allOf.reduce((acc, part) => ({ ...acc, ...resolve(part, root, doc).schema }), {});
+      s = s.allOf.reduce(
+        (/** @type {any} */ acc, /** @type {any} */ part) => ({ ...acc, ...resolve(part, root, doc).schema }),
+        {},
+      );
       continue;
     }
     if (Array.isArray(s.type)) {
@@ -70,10 +65,15 @@ function setAt(value, path, next) {
   return container;
 }
 
-/** Drops empty optional objects so `{agent: {}}` is not sent as an agent without a name. @param {any} v */
+/**
+ * Drops empty optional objects so `{agent: {}}` is not sent as an agent without a name.
+ * @param {any} v
+ * @returns {any}
+ */
 export function prune(v, top = true) {
   if (Array.isArray(v)) return v.map((x) => prune(x, false));
   if (v && typeof v === 'object') {
+    /** @type {Record<string, any>} */
     const out = Object.fromEntries(
       Object.entries(v)
         .map(([k, x]) => [k, prune(x, false)])
@@ -103,131 +103,143 @@ function FieldErrors({ errors, id }) {
 }
 
 /**
- * One field of a schema, recursively.
- * @param {{ ctx: Ctx, schema: any, path: string[], value: any, onChange: (v: any) => void, required: boolean, name: string }} p
+ * @typedef {{ ctx: Ctx, schema: any, path: string[], value: any, onChange: (v: any) => void, required: boolean,
+ *   name: string }} FieldProps
+ * @typedef {FieldProps & { s: any, nullable: boolean, id: string, errId: string, own: FieldError[], hint: any,
+ *   text: string }} Resolved a field with its schema resolved and its ids, errors and hint
  */
-function Field({ ctx, schema, path, value, onChange, required, name }) {
+
+/**
+ * One field of a schema, recursively: a group for an object, a list for an array, else one control.
+ * @param {FieldProps} p
+ */
+function Field(p) {
+  const { ctx, schema, path, value, onChange, name } = p;
   const key = path.join('.');
   if (ctx.hidden.has(key)) return null;
-  const own = ctx.errors.filter((e) => e.path === key);
   const override = ctx.overrides[key];
   if (override)
     return override({ value, onChange, errors: ctx.errors.filter((e) => e.path.startsWith(key)), top: ctx.top });
   const { schema: s, nullable } = resolve(schema, ctx.root, ctx.doc);
-  const id = `${ctx.formId}-${key || 'body'}`.replace(/[^A-Za-z0-9_-]/g, '-');
-  const errId = `${id}-errors`;
-  const hint = ctx.hints[key]?.(ctx.top);
-  const text = label(name);
-  const describedBy = own.length ? errId : undefined;
   if (s.const !== undefined) return null;
+  const id = `${ctx.formId}-${key || 'body'}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  /** @type {Resolved} */
+  const f = {
+    ...p,
+    s,
+    nullable,
+    id,
+    errId: `${id}-errors`,
+    own: ctx.errors.filter((e) => e.path === key),
+    hint: ctx.hints[key]?.(ctx.top),
+    text: label(name),
+  };
+  if (s.type === 'object' || s.properties) return objectField(f);
+  if (s.type === 'array') return arrayField(f);
+  return scalarField(f);
+}
 
-  if (s.type === 'object' || s.properties) {
-    const props = Object.entries(s.properties ?? {});
-    const req = new Set(s.required ?? []);
-    const body = props.map(
-      ([prop, sub]) =>
-        html`<${Field}
-          key=${prop}
-          ctx=${ctx}
-          schema=${sub}
-          path=${[...path, prop]}
-          value=${value?.[prop]}
-          required=${req.has(prop)}
-          name=${prop}
-          onChange=${(/** @type {any} */ v) => ctx.set([...path, prop], v)}
-        />`,
-    );
-    if (path.length === 0) return html`${body}<${FieldErrors} errors=${own} id=${errId} />`;
-    return html`<fieldset class="group" aria-invalid=${own.length ? 'true' : undefined}>
-      <legend>${text}${required ? '' : html` <span class="optional">（选填 optional）</span>`}</legend>
-      ${body}
-      <${FieldErrors} errors=${own} id=${errId} />
-      ${hint}
-    </fieldset>`;
-  }
+/** @param {Resolved} f */
+function objectField({ ctx, s, path, value, required, own, errId, text, hint }) {
+  const req = new Set(s.required ?? []);
+  const body = Object.entries(s.properties ?? {}).map(
+    ([prop, sub]) =>
+      html`<${Field}
+        key=${prop}
+        ctx=${ctx}
+        schema=${sub}
+        path=${[...path, prop]}
+        value=${value?.[prop]}
+        required=${req.has(prop)}
+        name=${prop}
+        onChange=${(/** @type {any} */ v) => ctx.set([...path, prop], v)}
+      />`,
+  );
+  if (path.length === 0) return html`${body}<${FieldErrors} errors=${own} id=${errId} />`;
+  return html`<fieldset class="group" aria-invalid=${own.length ? 'true' : undefined}>
+    <legend>${text}${required ? '' : html` <span class="optional">（选填 optional）</span>`}</legend>
+    ${body}
+    <${FieldErrors} errors=${own} id=${errId} />
+    ${hint}
+  </fieldset>`;
+}
 
-  if (s.type === 'array') {
-    const items = Array.isArray(value) ? value : [];
-    return html`<fieldset class="group array">
-      <legend>${text}</legend>
-      ${items.map(
-        (item, i) =>
-          html`<div class="array-item" key=${i}>
-            <${Field}
-              ctx=${ctx}
-              schema=${s.items}
-              path=${[...path, String(i)]}
-              value=${item}
-              required=${true}
-              name=${`${name}`}
-              onChange=${(/** @type {any} */ v) => ctx.set([...path, String(i)], v)}
-            />
-            <button type="button" class="secondary" onClick=${() => onChange(items.filter((_, j) => j !== i))}>
-              删除第 ${i + 1} 项 Remove ${english(name).toLowerCase()} ${i + 1}
-            </button>
-          </div>`,
-      )}
-      <button type="button" class="secondary" onClick=${() => onChange([...items, emptyOf(s.items, ctx)])}>
-        添加${zh(name) ?? ''} Add ${english(name).toLowerCase()}
-      </button>
-      <${FieldErrors} errors=${own} id=${errId} />
-      ${hint}
-    </fieldset>`;
-  }
+/** @param {Resolved} f */
+function arrayField({ ctx, s, path, value, onChange, name, own, errId, text, hint }) {
+  const items = Array.isArray(value) ? value : [];
+  return html`<fieldset class="group array">
+    <legend>${text}</legend>
+    ${items.map(
+      (item, i) =>
+        html`<div class="array-item" key=${i}>
+          <${Field}
+            ctx=${ctx}
+            schema=${s.items}
+            path=${[...path, String(i)]}
+            value=${item}
+            required=${true}
+            name=${`${name}`}
+            onChange=${(/** @type {any} */ v) => ctx.set([...path, String(i)], v)}
+          />
+          <button type="button" class="secondary" onClick=${() => onChange(items.filter((_, j) => j !== i))}>
+            删除第 ${i + 1} 项 Remove ${english(name).toLowerCase()} ${i + 1}
+          </button>
+        </div>`,
+    )}
+    <button type="button" class="secondary" onClick=${() => onChange([...items, emptyOf(s.items, ctx)])}>
+      添加${zh(name) ?? ''} Add ${english(name).toLowerCase()}
+    </button>
+    <${FieldErrors} errors=${own} id=${errId} />
+    ${hint}
+  </fieldset>`;
+}
 
+/** A select, a checkbox, a text area or an input, by the schema's type. @param {Resolved} f */
+function scalarField(f) {
+  const { s, required, nullable, own, errId, id, text, hint } = f;
   const optional = !required || nullable;
-  let control;
-  if (Array.isArray(s.enum)) {
-    control = html`<select
-      id=${id}
-      aria-describedby=${describedBy}
-      aria-invalid=${own.length ? 'true' : undefined}
-      value=${value ?? ''}
+  return html`<div class=${`field${own.length ? ' invalid' : ''}`}>
+    <label for=${id}>${text}${optional ? html` <span class="optional">（选填 optional）</span>` : ''}</label>
+    ${control(f, optional)} ${s.description ? html`<small>${s.description}</small>` : ''}
+    <${FieldErrors} errors=${own} id=${errId} />
+    ${hint}
+  </div>`;
+}
+
+/** @param {Resolved} f @param {boolean} optional */
+function control({ s, value, onChange, required, nullable, own, errId, id }, optional) {
+  // What every control says of itself: its id, its errors, its value.
+  const common = {
+    id,
+    'aria-describedby': own.length ? errId : undefined,
+    'aria-invalid': own.length ? 'true' : undefined,
+    value: value ?? '',
+  };
+  if (Array.isArray(s.enum))
+    return html`<select
+      ...${common}
       onChange=${(/** @type {any} */ e) => onChange(e.currentTarget.value === '' ? (nullable ? null : undefined) : e.currentTarget.value)}
     >
       ${optional || value === undefined ? html`<option value="">— 请选择 choose —</option>` : ''}
       ${s.enum.map((/** @type {string} */ o) => html`<option value=${o}>${label(String(o))}</option>`)}
     </select>`;
-  } else if (s.type === 'boolean') {
-    control = html`<input
+  if (s.type === 'boolean')
+    return html`<input
       type="checkbox"
       id=${id}
-      aria-describedby=${describedBy}
+      aria-describedby=${common['aria-describedby']}
       checked=${value ?? s.default ?? false}
       onChange=${(/** @type {any} */ e) => onChange(e.currentTarget.checked)}
     />`;
-  } else {
-    const numeric = s.type === 'number' || s.type === 'integer';
-    const long = !numeric && (s.maxLength ?? 0) > 200;
-    const type = numeric ? 'number' : s.format === 'date' ? 'date' : s.format === 'email' ? 'email' : 'text';
-    const onInput = (/** @type {any} */ e) => {
-      const raw = e.currentTarget.value;
-      if (raw === '') return onChange(nullable ? null : required ? '' : undefined);
-      onChange(numeric ? Number(raw) : raw);
-    };
-    control = long
-      ? html`<textarea
-          id=${id}
-          aria-describedby=${describedBy}
-          aria-invalid=${own.length ? 'true' : undefined}
-          value=${value ?? ''}
-          onInput=${onInput}
-        ></textarea>`
-      : html`<input
-          id=${id}
-          type=${type}
-          aria-describedby=${describedBy}
-          aria-invalid=${own.length ? 'true' : undefined}
-          value=${value ?? ''}
-          onInput=${onInput}
-        />`;
-  }
-  return html`<div class=${`field${own.length ? ' invalid' : ''}`}>
-    <label for=${id}>${text}${optional ? html` <span class="optional">（选填 optional）</span>` : ''}</label>
-    ${control} ${s.description ? html`<small>${s.description}</small>` : ''}
-    <${FieldErrors} errors=${own} id=${errId} />
-    ${hint}
-  </div>`;
+  const numeric = s.type === 'number' || s.type === 'integer';
+  const onInput = (/** @type {any} */ e) => {
+    const raw = e.currentTarget.value;
+    if (raw === '') return onChange(nullable ? null : required ? '' : undefined);
+    onChange(numeric ? Number(raw) : raw);
+  };
+  if (!numeric && (s.maxLength ?? 0) > 200) return html`<textarea ...${common} onInput=${onInput}></textarea>`;
+  const type = numeric ? 'number' : s.format === 'date' ? 'date' : s.format === 'email' ? 'email' : 'text';
+  return html`<input ...${common} type=${type} onInput=${onInput} />`;
 }
 
 /** A starting value for a new array item. @param {any} schema @param {Ctx} ctx */

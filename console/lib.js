@@ -232,3 +232,23 @@ export function when(iso) {
 export function go(hash) {
   window.location.hash = hash;
 }
+
+/**
+ * Starts a case and, once the API has taken it, shows its page; the answer goes back to the form.
+ * @param {unknown} body
+ */
+export async function startCase(body) {
+  const a = await call('POST', '/v1/onboardings', body);
+  if (a.ok) go(`/case/${encodeURIComponent(a.body.id)}`);
+  return a;
+}
+
+/** The link to a case's page. @param {string} id */
+export function caseHref(id) {
+  return `#/case/${encodeURIComponent(id)}`;
+}
+
+/** What a view shows until its first answer. */
+export function loading() {
+  return html`<p>正在加载… Loading…</p>`;
+}
