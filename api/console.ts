@@ -433,10 +433,11 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
     if (!file) return next();
     res.type('text/javascript').sendFile(file);
   });
+  // The modules, subfolders too; a folder's bare name is a 404, not a redirect that confirms it.
   app.use(
     '/console',
     pageHeaders,
-    express.static(CONSOLE_DIR, { index: false, extensions: false, dotfiles: 'ignore', fallthrough: true }),
+    express.static(CONSOLE_DIR, { index: false, extensions: false, dotfiles: 'ignore', redirect: false }),
   );
   return {
     sessions,
