@@ -13,13 +13,14 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Principal } from '../api/auth';
 import { bundleWorkflows, startStack, startTemporalServer, type Stack } from '../test/support/stack';
 import { startBaseline } from './baseline-client';
 import { baselineUpdates, fetchHistory, opensWithUpdate, shapeOf } from './history';
-import { uploadVerificationDocuments, verificationApplication, type BenchContext } from './kinds';
+import type { DocumentRef } from '../domain/verification';
+import { uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise } from './kinds';
 import { renderBenchmarks, runInfo, writeResult } from './report';
-import { ApiClient, pool, round, sleep, timed } from './util';
+import { benchContext, enterprises } from './stack';
+import { pool, round, runMain, sleep, timed } from './util';
 
 const log = (line: string) => process.stderr.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -119,6 +120,34 @@ async function profiledWorker(script: string, env: Record<string, string>, dir: 
   };
 }
 
+/** One verification started through the API, approved as soon as it may be, and waited for to close. */
+async function verifyAndApprove(ctx: BenchContext, ent: BenchEnterprise, documents: DocumentRef[]): Promise<string> {
+  const { id } = await ctx.api.expect<{ id: string }>(
+    202,
+    'POST',
+    '/v1/onboardings',
+    ent.token,
+    verificationApplication(ent.id, documents),
+  );
+  for (;;) {
+    const r = await ctx.api.call('POST', `/v1/onboardings/${id}/actions/approve`, ctx.supportToken, {
+      note: 'bench: profile',
+    });
+    if (r.status === 200) break;
+    await sleep(100);
+  }
+  await ctx.stack.client.workflow.getHandle(id).result();
+  return id;
+}
+
+/** Workflow tasks completed, over every history. */
+function workflowTasks(histories: Awaited<ReturnType<typeof fetchHistory>>[]): number {
+  return histories.reduce(
+    (sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length,
+    0,
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -138,10 +167,7 @@ async function main(): Promise<void> {
     bundleWorkflows(path.join(__dirname, 'baseline-workflow.ts'), 'baseline-bundle'),
   ]);
   const tag = Date.now().toString(36);
-  const ents = Array.from({ length: n }, (_, i) => ({ id: `ent-p-${tag}-${i}`, token: `bench-p-${tag}-${i}` }));
-  const tokens = ents.map(
-    (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
-  );
+  const { list: ents, tokens } = enterprises(tag, 'p', n);
   let stack: Stack | undefined;
   try {
     stack = await startStack({
@@ -152,7 +178,7 @@ async function main(): Promise<void> {
       extraTokens: tokens,
       env: { LOG_LEVEL: 'warn', VERIFICATION_REVIEW_SLA: '1d' },
     });
-    const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
+    const ctx = benchContext(stack);
     const s = stack;
 
     log(`product: ${n} verifications (uploads untimed)`);
@@ -162,32 +188,10 @@ async function main(): Promise<void> {
       { ...s.env, WORKFLOW_BUNDLE_PATH: productBundle },
       path.join(dir, 'product'),
     );
-    const productRun = await timed(() =>
-      pool(n, concurrency, async (i) => {
-        const { id } = await ctx.api.expect<{ id: string }>(
-          202,
-          'POST',
-          '/v1/onboardings',
-          ents[i]!.token,
-          verificationApplication(ents[i]!.id, docs[i]!),
-        );
-        for (;;) {
-          const r = await ctx.api.call('POST', `/v1/onboardings/${id}/actions/approve`, ctx.supportToken, {
-            note: 'bench: profile',
-          });
-          if (r.status === 200) break;
-          await sleep(100);
-        }
-        await s.client.workflow.getHandle(id).result();
-        return id;
-      }),
-    );
+    const productRun = await timed(() => pool(n, concurrency, (i) => verifyAndApprove(ctx, ents[i]!, docs[i]!)));
     const productProfiles = await product.stop();
     const histories = await pool(n, 8, (i) => fetchHistory(s.client, productRun.value[i]!));
-    const productTasks = histories.reduce(
-      (sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length,
-      0,
-    );
+    const productTasks = workflowTasks(histories);
     const shape = shapeOf(histories[0]!);
 
     log(`baseline: ${n} cases of the same shape`);
@@ -209,10 +213,7 @@ async function main(): Promise<void> {
     );
     const baselineProfiles = await baseline.stop();
     const baselineHistories = await pool(n, 8, (i) => fetchHistory(s.client, baselineRun.value[i]!));
-    const baselineTasks = baselineHistories.reduce(
-      (sum, h) => sum + (h.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length,
-      0,
-    );
+    const baselineTasks = workflowTasks(baselineHistories);
 
     const figures = (summary: ProfileSummary, tasks: number, seconds: number) => ({
       cases: n,
@@ -255,13 +256,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  process.once('SIGINT', () => process.exit(130));
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain(main);

@@ -19,37 +19,30 @@
  *
  * The cluster's Temporal server binds its own loopback address with the cluster layout's ports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import type { Principal } from '../api/auth';
 import { loadConfig } from '../config';
 import {
   defaultLayout,
   ensureDatabase,
-  ensureNamespace,
-  serverArgs,
   serverConfig,
   setupTemporalSchemas,
   writeConfig,
   type ClusterLayout,
 } from '../dev/cluster';
-import { POSTGRES } from '../dev/prerequisites';
-import { ensureSearchAttributes } from '../dev/supervisor';
 import { resolveTemporalCli } from '../dev/temporal-cli';
 import { resolveClusterTools, TEMPORAL_SERVER_VERSION } from '../dev/temporal-server';
-import { startStack, WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
+import { WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
 import { AutoApprover } from './approver';
+import { cpuShare, cpuSnapshot, pidsWhere, type CpuGroups, type CpuShare } from './cpu';
 import { drive, driverFor, KIND_DRIVERS, type BenchContext, type BenchEnterprise, type KindDriver } from './kinds';
-import { ApiClient, pool, round, sleep, timed } from './util';
-import { loopbackNet } from '../test/support/net';
+import { benchContext, benchStack, enterprises } from './stack';
+import { admin, ClusterTemporal, FRONTEND_PORT, HOST, POSTGRES_URL } from './topology-cluster';
+import { pool, round, timed } from './util';
 
-const HOST = `${loopbackNet(89)}.1`;
-const FRONTEND_PORT = 7233;
-const POSTGRES_URL = `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}`;
+export type { CpuShare } from './cpu';
+
 /** Timed turns per topology and kind. */
 const TURNS = 5;
 
@@ -59,16 +52,6 @@ export interface TopologyOptions {
   concurrency: number;
   warmup: number;
   cache: number | undefined;
-}
-
-export interface CpuShare {
-  /** CPU seconds per wall second while the cases ran (1.0 = one core busy throughout). */
-  temporal: number;
-  workers: number;
-  postgres: number;
-  benchProcess: number;
-  /** Every process on the machine, from /proc/stat. */
-  machine: number;
 }
 
 export interface TopologyRow {
@@ -92,147 +75,6 @@ export interface TopologyData {
   skippedKinds: string[];
   /** Timed turns per topology and kind, the topologies in rotating order. */
   turns: number;
-}
-
-// --- CPU accounting from /proc -----------------------------------------------------------------
-
-const TICK = 100; // USER_HZ on Linux
-
-/**
- * utime + stime of a process, in seconds (0 once it is gone), with its reaped children's
- * (cutime + cstime): PostgreSQL's backends come and go, and their time moves to the postmaster.
- */
-function processCpu(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICK;
-  } catch {
-    return 0;
-  }
-}
-
-function pidsWhere(match: (comm: string, cmdline: string, ppid: number) => boolean): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (match(comm, cmdline, ppid)) out.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return out;
-}
-
-/** Busy CPU seconds of the whole machine (everything but idle and iowait). */
-function machineCpu(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = cpu;
-  return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) / TICK;
-}
-
-interface CpuGroups {
-  temporal: () => number[];
-  workers: () => number[];
-}
-
-function cpuSnapshot(groups: CpuGroups) {
-  const sum = (pids: number[]) => pids.reduce((s, pid) => s + processCpu(pid), 0);
-  const self = process.cpuUsage();
-  return {
-    temporal: sum(groups.temporal()),
-    workers: sum(groups.workers()),
-    postgres: sum(pidsWhere((comm) => comm === 'postgres')),
-    benchProcess: (self.user + self.system) / 1e6,
-    machine: machineCpu(),
-  };
-}
-
-/** CPU seconds each group used between two snapshots. */
-function cpuShare(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, seconds: number): CpuShare {
-  const share = (k: keyof CpuShare) => Math.max(0, b[k] - a[k]) / seconds;
-  return {
-    temporal: share('temporal'),
-    workers: share('workers'),
-    postgres: share('postgres'),
-    benchProcess: share('benchProcess'),
-    machine: share('machine'),
-  };
-}
-
-// --- the cluster's Temporal server -----------------------------------------------------------
-
-class ClusterTemporal implements TemporalServer {
-  readonly address = `${HOST}:${FRONTEND_PORT}`;
-  readonly port = FRONTEND_PORT;
-  private child: ChildProcess | undefined;
-  private stderr: string[] = [];
-
-  constructor(
-    readonly executable: string,
-    private readonly serverBinary: string,
-    private readonly dir: string,
-    private readonly layout: ClusterLayout,
-  ) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn(this.serverBinary, serverArgs(this.dir), { stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child = child;
-    const reap = () => child.kill('SIGKILL');
-    process.once('exit', reap);
-    child.once('exit', () => process.off('exit', reap));
-    child.stderr!.on('data', (chunk: Buffer) => {
-      this.stderr = [...this.stderr, chunk.toString()].slice(-20);
-    });
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the Temporal server exited: ${this.stderr.join('')}`);
-      const res = await fetch(`http://${HOST}:${this.layout.serverPorts.http}/api/v1/namespaces/default`, {
-        signal: AbortSignal.timeout(2_000),
-      }).catch(() => undefined);
-      if (res && res.status < 500) break;
-      if (Date.now() > deadline) throw new Error(`the Temporal server did not answer: ${this.stderr.join('')}`);
-      await sleep(500);
-    }
-    const signal = AbortSignal.timeout(120_000);
-    await ensureNamespace(this.executable, this.address, 'default', '24h', signal);
-    await ensureSearchAttributes(
-      this.executable,
-      this.address,
-      'default',
-      'the bench made its databases afresh',
-      signal,
-    );
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-async function admin(statements: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: `${POSTGRES_URL}/postgres` });
-  await client.connect();
-  try {
-    for (const sql of statements) await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 // --- one topology ------------------------------------------------------------------------------
@@ -259,33 +101,18 @@ class Running {
   ) {}
 
   static async start(o: TopologyOptions, t: Topology, bundlePath: string, tag: string): Promise<Running> {
-    const list: BenchEnterprise[] = Array.from({ length: o.n + o.warmup }, (_, i) => ({
-      id: `ent-topo-${tag}-${i}`,
-      token: `bench-topo-${tag}-${i}`,
-    }));
-    const stack = await startStack({
-      temporalAddress: t.server.address,
-      workflowBundlePath: bundlePath,
-      worker: 'child',
-      mail: { headersOnly: true },
-      extraTokens: list.map(
-        (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
-      ),
-      env: {
-        LOG_LEVEL: 'warn',
-        VERIFICATION_REVIEW_SLA: '1d',
-        VERIFICATION_RESUBMISSION_WINDOW: '14d',
-        PURCHASE_SCRIPT_REVIEW_SLA: '1d',
-        PURCHASE_PAYMENT_POLL: '1h',
-        SUBSCRIPTION_PERIOD: '30d',
-        ...(o.cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(o.cache) } : {}),
-        ...(t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {}),
-      },
-    });
+    const { list, tokens } = enterprises(tag, 'topo', o.n + o.warmup);
+    const stack = await benchStack(
+      o,
+      t.server,
+      bundlePath,
+      tokens,
+      t.databaseUrl ? { DATABASE_URL: t.databaseUrl } : {},
+    );
     const extra: WorkerProcess[] = [];
     for (let i = 1; i < t.workers; i++)
       extra.push(await WorkerProcess.spawn({ ...stack.env, WORKFLOW_BUNDLE_PATH: bundlePath }));
-    const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
+    const ctx = benchContext(stack);
     return new Running(t, stack, extra, ctx, new AutoApprover(ctx, Object.values(KIND_DRIVERS)), list);
   }
 

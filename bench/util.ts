@@ -102,3 +102,15 @@ export class ApiClient {
     return { kind, documentId: body.documentId };
   }
 }
+
+/** Runs a bench command: exits 0 when it is done, 1 with the error, 130 on Ctrl-C (so worker processes are reaped). */
+export function runMain(main: () => Promise<void>): void {
+  process.once('SIGINT', () => process.exit(130));
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

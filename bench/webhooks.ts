@@ -14,7 +14,8 @@ import type { Principal } from '../api/auth';
 import { startStack, type Stack, type TemporalServer } from '../test/support/stack';
 import { AutoApprover } from './approver';
 import { drive, enterpriseVerification, type BenchContext, type BenchEnterprise } from './kinds';
-import { ApiClient, percentile, pool, round, timed } from './util';
+import { benchContext, enterprises } from './stack';
+import { percentile, pool, round, timed } from './util';
 
 export interface WebhooksResult {
   delay: {
@@ -65,17 +66,6 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-function enterprises(tag: string, prefix: string, count: number) {
-  const list: BenchEnterprise[] = Array.from({ length: count }, (_, i) => ({
-    id: `ent-wh${prefix}-${tag}-${i}`,
-    token: `bench-wh${prefix}-${tag}-${i}`,
-  }));
-  const tokens = list.map(
-    (e) => [e.token, { name: `bench ${e.id}`, role: 'enterprise', enterpriseId: e.id }] as [string, Principal],
-  );
-  return { list, tokens };
-}
-
 async function withStack<T>(
   server: TemporalServer,
   bundlePath: string,
@@ -91,7 +81,7 @@ async function withStack<T>(
     extraTokens: tokens,
     env: { LOG_LEVEL: 'warn', VERIFICATION_REVIEW_SLA: '1d', VERIFICATION_RESUBMISSION_WINDOW: '14d', ...env },
   });
-  const ctx: BenchContext = { stack, api: new ApiClient(stack.apiUrl), supportToken: stack.tokens.support };
+  const ctx = benchContext(stack);
   const approver = new AutoApprover(ctx, [enterpriseVerification]);
   approver.start();
   try {
@@ -141,9 +131,9 @@ export async function webhooks(
   log: (line: string) => void,
 ): Promise<WebhooksResult> {
   const inFlight = 100;
-  const delayEnts = enterprises(tag, 'd', inFlight + o.warmup);
-  const onEnts = enterprises(tag, 'on', o.n + o.warmup);
-  const offEnts = enterprises(tag, 'off', o.n + o.warmup);
+  const delayEnts = enterprises(tag, 'whd', inFlight + o.warmup);
+  const onEnts = enterprises(tag, 'whon', o.n + o.warmup);
+  const offEnts = enterprises(tag, 'whoff', o.n + o.warmup);
   const receiver = await startReceiver();
   try {
     const on = await withStack(
