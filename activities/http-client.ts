@@ -48,8 +48,8 @@ function connectionPool(): Agent {
   return pool;
 }
 
-/** Fetch over the shared pool. */
-const pooledFetch: typeof fetch = (input, init) =>
+/** Fetch over the shared pool: every HTTP call of the activities (billing, the platform, the SBC's RPC). */
+export const pooledFetch: typeof fetch = (input, init) =>
   undiciFetch(input as Parameters<typeof undiciFetch>[0], {
     ...(init as Parameters<typeof undiciFetch>[1]),
     dispatcher: connectionPool(),

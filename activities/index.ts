@@ -100,6 +100,8 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     attachment: (ref) => fetchBillingBytes(billingClient, `/v1/invoices/${encodeURIComponent(ref.id)}/pdf`),
   });
   const contactCenter = contactCenterClient(config);
+  // Built once: the look-ups other systems' activities make on the platform share its client.
+  const platform = createContactCenterActivities(contactCenter);
   return {
     ...email,
     ...createWebhookActivities({
@@ -126,17 +128,15 @@ export function createActivities(config: Config, deps: { sipGateway?: SipGateway
     ...createCheckActivities({ documents: createDocumentStore(config) }),
     // A purchase's reserved numbers are checked against the SBC and the contact center.
     ...createSipGatewayActivities(sipGateway, {
-      inServiceElsewhere: [contactCenterInService(createContactCenterActivities(contactCenter).lookUpNumber)],
+      inServiceElsewhere: [contactCenterInService(platform.lookUpNumber)],
       // Calling rules are kept per enterprise: an assignment that does not name it is the instance's.
-      enterpriseOfInstance: async (id) =>
-        (await createContactCenterActivities(contactCenter).getInstance(id))?.enterpriseId ?? null,
+      enterpriseOfInstance: async (id) => (await platform.getInstance(id))?.enterpriseId ?? null,
     }),
     ...createSipWatchActivities({ gateway: sipGateway }),
     ...createUsageActivities({
       gateway: sipGateway,
       billing: billingClient,
-      instancesOf: async (enterpriseId) =>
-        (await createContactCenterActivities(contactCenter).listInstances(enterpriseId)).map((i) => i.instanceId),
+      instancesOf: async (enterpriseId) => (await platform.listInstances(enterpriseId)).map((i) => i.instanceId),
     }),
     ...createSipProbeActivities({
       localAddress: config.sipGateway.probeAddress,

@@ -39,6 +39,7 @@ import {
   type SipAccount,
   type SipTransport,
 } from './sip-gateway';
+import { pooledFetch } from './http-client';
 import { generateSipPassword, sipDigests } from './sip-credentials';
 
 /** Allowlist group of customers' gateways in the SBC's `address` table (group 2 is the platform). */
@@ -66,7 +67,8 @@ export class KamailioRpc {
   ) {}
 
   async call<T = unknown>(method: string, params: unknown[] = []): Promise<T> {
-    const response = await fetch(this.url, {
+    // Over the worker's kept-alive connections: a reload or a lookup does not open one of its own.
+    const response = await pooledFetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', method, params, id: ++this.id }),
