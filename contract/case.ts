@@ -75,3 +75,19 @@ export const caseReportSignal = defineSignal<[CaseReport]>('case-report');
 export const journeyAttachedSignal = defineSignal<[{ journeyId: string }]>('journey-attached');
 /** The report the case would send now (the API reads it when a journey adopts existing cases). */
 export const reportQuery = defineQuery<CaseReport>('report');
+
+/**
+ * The memo key under which a case keeps what readers see (its state, the facts it reports to its
+ * journey), so the API answers from the server alone, with every worker stopped. Cases started
+ * before it, and a state too large for a memo, are read with `stateQuery` instead.
+ */
+export const CASE_VIEW_MEMO = 'caseView';
+
+export type CaseView =
+  | {
+      v: 1;
+      state: CaseState;
+      /** The report the case would send its journey now, less the state it repeats. */
+      report: Omit<CaseReport, 'caseId' | 'enterpriseId' | 'kind' | 'status' | 'stage' | 'awaiting'>;
+    }
+  | { v: 1; state?: undefined; omitted: 'too-large' };

@@ -15,8 +15,6 @@ import {
   getExternalWorkflowHandle,
   type SignalDefinition,
   isCancellation,
-  patched,
-  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -27,10 +25,8 @@ import {
   ACTIONS,
   handlesOf,
   type ActingKind,
-  type ActionFailureDetails,
   type ActionName,
   type ActionRequest,
-  type Payload,
 } from '../../contract/actions';
 import {
   cancelRequestedSignal,
@@ -38,89 +34,51 @@ import {
   journeyAttachedSignal,
   openedUpdate,
   reportQuery,
-  ROLES,
   stateQuery,
   type Actor,
-  type AwaitedAction,
   type CaseReport,
   type CaseState,
-  type Role,
   type Step,
 } from '../../contract/case';
 import type { Stage } from '../../contract/stages';
 import { AwaitingRoleKey, OnboardingStageKey } from '../../domain/search-attributes';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { WebhookActivities } from '../../activities/webhooks';
-import type { EventType, ProductEvent } from '../../domain/webhooks';
+import type { EventType } from '../../domain/webhooks';
 import { Compensations } from './saga';
 import { Notifier } from './notify';
+import { CaseEvents } from './case-events';
+import { ViewMemo } from './case-memo';
+import { checkAction, refusal } from './case-actions';
+import {
+  actorOrUndefined,
+  failureOf,
+  isoAt,
+  now,
+  summarise,
+  type Awaiting,
+  type CaseRules,
+  type Ending,
+  type Received,
+  type ServiceFacts,
+  type Wait,
+  type WaitOptions,
+} from './case-types';
 
-/** Cases emit events (the feed and webhooks); cases started before this replay without them. */
-export const CASE_EVENTS_PATCH = 'case-events';
-
-// Local: storing an event takes milliseconds and should not cost a round trip through the server.
-// Retried without limit: an event is kept once per id, and storage coming back must not lose one.
-const { recordEvent } = proxyLocalActivities<WebhookActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-/** The workflow's clock. Deterministic inside the workflow sandbox (time of the current task). */
-export function now(): number {
-  // eslint-disable-next-line no-restricted-syntax -- the one sanctioned read; the sandbox makes it deterministic
-  return Date.now();
-}
-export function isoAt(epochMs: number): string {
-  return new Date(epochMs).toISOString();
-}
-
-/** A broken rule an action is refused for, addressed to the field it is about. */
-export interface RuleFailure {
-  path: string;
-  message: string;
-  code?: string;
-}
-
-/** An action this case received, with its payload typed by its name. */
-export type Received<K extends ActingKind, A extends ActionName<K>> = {
-  [N in A]: { name: N; actor: Actor; payload: Payload<K, N> };
-}[A];
-
-/** Rules beyond the payload's shape that depend on the case (plain checks; the API did the rest). */
-export type CaseRules<K extends ActingKind> = { [A in ActionName<K>]?: (payload: Payload<K, A>) => RuleFailure[] };
-
-export interface Awaiting<A extends string> {
-  action: A;
-  role: Role;
-}
-
-export interface WaitOptions {
-  /** Runs once the stage is entered, e.g. to tell whoever must act; gets the stage's due time. */
-  onEnter?: (dueAt: number | undefined) => void;
-  remindEveryMs?: number;
-  firstReminderMs?: number;
-  onReminder?: (n: number, since: number) => void;
-}
-
-/** How a case tells people it ended other than by completing (the cancellation email is common). */
-export interface Ending {
-  /** `case-cancelled` email: e.g. `号码申请 / number purchase`. */
-  kindLabel: string;
-  /** Who hears about the ending (may change during the case, e.g. a corrected contact). */
-  to: () => string;
-  companyName: () => string;
-  /** The kind's own failure email or report; runs after the compensations, before the failure is thrown. */
-  onFailure?: (error: { type: string; message: string }, undone: string[]) => void;
-}
-
-/**
- * A wait listed beside the awaited actions: one that is not an action (`for`: a payment, a choice
- * the enterprise makes elsewhere), or, in a journey, what one of its cases awaits (`caseId`).
- */
-export type Wait = Omit<AwaitedAction, 'since'> & { since?: string };
-
-/** What a case tells its journey beyond its stage: the instance and numbers it brings into service. */
-export type ServiceFacts = Pick<CaseReport, 'instanceId' | 'numbers' | 'inService' | 'verified'>;
+export { CASE_EVENTS_PATCH } from './case-events';
+export { CASE_MEMO_PATCH } from './case-memo';
+export {
+  failureOf,
+  isoAt,
+  now,
+  type Awaiting,
+  type CaseRules,
+  type Ending,
+  type Received,
+  type RuleFailure,
+  type ServiceFacts,
+  type Wait,
+  type WaitOptions,
+} from './case-types';
 
 interface Inbox<K extends ActingKind> {
   seq: number;
@@ -147,11 +105,9 @@ export class OnboardingCase<K extends ActingKind> {
   private consumed = 0;
   /** Actions validated while awaited but overtaken by the case before it read them. */
   private readonly dropped = new Set<number>();
-  /** Events emitted by this run (their ids' last part), and the chain that records them in order. */
-  private events = 0;
-  private emitting: Promise<void> = Promise.resolve();
-  /** What the last events said, so `publish` tells only changes. */
-  private told: { stage?: string; awaiting?: string; inService?: boolean } = {};
+  private readonly events: CaseEvents;
+  /** What readers see, kept in the memo so a read needs no worker. */
+  private readonly memo: ViewMemo;
 
   constructor(init: {
     kind: K;
@@ -176,6 +132,11 @@ export class OnboardingCase<K extends ActingKind> {
     };
     this.rules = init.rules ?? {};
     this.journeyId = init.journeyId;
+    this.events = new CaseEvents(this.state, this.facts);
+    this.memo = new ViewMemo(() => {
+      const { caseId: _i, enterpriseId: _e, kind: _k, status: _s, stage: _t, awaiting: _a, ...report } = this.report();
+      return { v: 1, state: this.state, report };
+    });
     this.mail = new Notifier(this);
     this.undo = new Compensations(this);
     setHandler(stateQuery, () => this.state);
@@ -242,14 +203,19 @@ export class OnboardingCase<K extends ActingKind> {
         const seq = accept(request);
         await condition(() => this.settled >= seq || this.dropped.has(seq));
         if (this.dropped.has(seq))
-          throw this.refusal(name, ActionFailureType.NotAwaited, 'the case moved on before this action was taken');
+          throw refusal(
+            this.state,
+            name,
+            ActionFailureType.NotAwaited,
+            'the case moved on before this action was taken',
+          );
         return this.state;
       },
-      { validator: (request) => this.validate(kind, name, request) },
+      { validator: (request) => checkAction(this.state, this.rules, this.inbox.length > 0, kind, name, request) },
     );
     setHandler(signal, (request) => {
       try {
-        this.validate(kind, name, request);
+        checkAction(this.state, this.rules, this.inbox.length > 0, kind, name, request);
       } catch (err) {
         this.step(
           `signal ${name} refused`,
@@ -260,57 +226,6 @@ export class OnboardingCase<K extends ActingKind> {
         return;
       }
       accept(request);
-    });
-  }
-
-  private validate<A extends ActionName<K>>(kind: K, name: A, request: ActionRequest | undefined): void {
-    const actor = actorOrUndefined(request?.actor);
-    if (!actor) {
-      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the actor is missing or malformed', [
-        { path: 'actor', message: 'role, name and (for enterprises) enterpriseId' },
-      ]);
-    }
-    if (this.state.status !== 'running')
-      throw this.refusal(name, ActionFailureType.NotAwaited, `the case is ${this.state.status}`);
-    if (!this.state.awaiting.some((a) => a.action === name)) {
-      throw this.refusal(name, ActionFailureType.NotAwaited, `${name} is not awaited in stage ${this.state.stage}`);
-    }
-    const roles: readonly Role[] = (ACTIONS[kind] as Record<string, { roles: readonly Role[] }>)[name]!.roles;
-    if (
-      (actor.role !== 'admin' && !roles.includes(actor.role)) ||
-      (actor.role === 'enterprise' && actor.enterpriseId !== this.state.enterpriseId)
-    ) {
-      throw this.refusal(
-        name,
-        ActionFailureType.Forbidden,
-        `${name} is taken by ${roles.join(' or ')} of this case, not ${actor.role}`,
-      );
-    }
-    if (this.inbox.length > 0)
-      throw this.refusal(name, ActionFailureType.Busy, 'another action is being processed; try again');
-    const payload: unknown = request?.payload;
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      throw this.refusal(name, ActionFailureType.InvalidPayload, 'the action payload is not an object', [
-        { path: 'payload', message: 'an object' },
-      ]);
-    }
-    const broken = this.rules[name]?.(payload as Payload<K, A>) ?? [];
-    if (broken.length > 0)
-      throw this.refusal(name, ActionFailureType.RuleViolation, `${name} breaks ${broken.length} rule(s)`, broken);
-  }
-
-  private refusal(
-    name: string,
-    type: string,
-    message: string,
-    errors?: ActionFailureDetails['errors'],
-  ): ApplicationFailure {
-    const details: ActionFailureDetails = { awaiting: this.state.awaiting, ...(errors ? { errors } : {}) };
-    return ApplicationFailure.create({
-      type,
-      message: `${name} refused: ${message}`,
-      details: [details],
-      nonRetryable: true,
     });
   }
 
@@ -402,6 +317,7 @@ export class OnboardingCase<K extends ActingKind> {
   /** Names a case this one started, so readers can follow it (the API adds its live stage). */
   relate(id: string, kind: CaseState['kind'], relation: string): void {
     if (!this.state.related.some((r) => r.id === id)) this.state.related.push({ id, kind, relation });
+    this.memo.touch();
   }
 
   /** Records a step. Steps are the case's own log, readable in the API and in the query. */
@@ -414,6 +330,7 @@ export class OnboardingCase<K extends ActingKind> {
       ...(actor ? { by: `${actor.role}:${actor.name}` } : {}),
     };
     this.state.steps.push(step);
+    this.memo.touch();
     if (actor && status === 'done')
       this.emit('case.action_taken', { action: name, by: step.by, detail: detail ?? null });
     else if (status === 'failed')
@@ -421,33 +338,14 @@ export class OnboardingCase<K extends ActingKind> {
     else if (status === 'done') this.emit('case.step_done', { step: name, detail: detail ?? null });
   }
 
-  /**
-   * Emits an event: recorded by a local activity (once per id: the case, its run and the event's
-   * number in it), in the order emitted, never holding up the case; the case does not close
-   * before its events are recorded.
-   */
+  /** Emits an event (the feed and webhooks), never holding up the case. */
   emit(type: EventType, data: Record<string, unknown>): void {
-    if (!patched(CASE_EVENTS_PATCH)) return;
-    const { workflowId, runId } = workflowInfo();
-    const event: ProductEvent = {
-      id: `evt_${workflowId}_${runId}_${++this.events}`,
-      type,
-      occurredAt: isoAt(now()),
-      enterpriseId: this.state.enterpriseId,
-      caseId: this.state.id,
-      kind: this.state.kind,
-      data,
-    };
-    const before = this.emitting;
-    this.emitting = CancellationScope.nonCancellable(async () => {
-      await before;
-      await recordEvent.executeWithOptions({ summary: `event ${type}` }, [event]).catch(() => undefined);
-    });
+    this.events.emit(type, data);
   }
 
   /** Waits until every event emitted so far is recorded (before a continue-as-new, say). */
   async eventsRecorded(): Promise<void> {
-    await this.emitting;
+    await this.events.recorded();
   }
 
   /**
@@ -488,7 +386,7 @@ export class OnboardingCase<K extends ActingKind> {
         });
         await this.mail.flush();
         this.finish('cancelled', { type: 'Cancelled', message: 'the case was cancelled' });
-        await Promise.all([this.reporting, this.emitting]);
+        await Promise.all([this.reporting, this.events.recorded()]);
         throw err;
       }
       const error = this.state.status === 'failed' && this.state.error ? this.state.error : failureOf(err);
@@ -496,7 +394,7 @@ export class OnboardingCase<K extends ActingKind> {
       ending.onFailure?.(error, undone);
       await this.mail.flush();
       this.finish('failed', error);
-      await Promise.all([this.reporting, this.emitting]);
+      await Promise.all([this.reporting, this.events.recorded()]);
       throw ApplicationFailure.create({
         type: error.type,
         message: error.message,
@@ -508,7 +406,7 @@ export class OnboardingCase<K extends ActingKind> {
     this.state.result = result;
     this.finish('completed', null);
     // A signal from a closed workflow is never delivered: the journey hears the ending first.
-    await Promise.all([this.reporting, this.emitting]);
+    await Promise.all([this.reporting, this.events.recorded()]);
     return result;
   }
 
@@ -528,40 +426,11 @@ export class OnboardingCase<K extends ActingKind> {
     this.settled = this.consumed;
   }
 
-  /** Events for what changed since the last publish: stage, awaited actions, numbers in service. */
-  private tellChanges(): void {
-    const { stage, status, awaiting } = this.state;
-    if (status === 'running' && stage !== this.told.stage) {
-      this.emit('case.stage_changed', { stage, previousStage: this.told.stage ?? null });
-      this.told.stage = stage;
-    }
-    const waits = awaiting.map((a) => ({
-      ...(a.action ? { action: a.action } : {}),
-      ...(a.for ? { for: a.for } : {}),
-      role: a.role,
-      since: a.since,
-      dueAt: a.dueAt ?? null,
-      ...(a.detail ? { detail: a.detail } : {}),
-      ...(a.link ? { link: a.link } : {}),
-      ...(a.caseId ? { caseId: a.caseId } : {}),
-    }));
-    const key = JSON.stringify(waits.map(({ since: _s, ...w }) => w));
-    if (status === 'running' && waits.length > 0 && key !== this.told.awaiting)
-      this.emit('case.awaiting', { stage, awaiting: waits });
-    this.told.awaiting = key;
-    const inService = this.facts.inService === true;
-    if (inService !== (this.told.inService ?? false) && (this.facts.numbers?.length ?? 0) > 0)
-      this.emit(inService ? 'number.activated' : 'number.deactivated', {
-        numbers: this.facts.numbers,
-        instanceId: this.facts.instanceId ?? null,
-      });
-    this.told.inService = inService;
-  }
-
   /** Tells readers and the journey what changed beyond the stage (e.g. facts, a wait's detail). */
   publish(): void {
     this.tellJourney();
-    this.tellChanges();
+    this.events.tellChanges();
+    this.memo.touch();
     // A journey lists its cases' waits too; it awaits someone only for its own.
     const role = this.state.awaiting.find((a) => !a.caseId)?.role ?? null;
     upsertSearchAttributes([
@@ -571,43 +440,4 @@ export class OnboardingCase<K extends ActingKind> {
     const waits = this.state.awaiting.map((a) => `${a.action ?? a.for} (${a.role})`).join(', ');
     setCurrentDetails(`**Stage:** ${this.state.stage}${waits ? `\n\n**Awaiting:** ${waits}` : ''}`);
   }
-}
-
-/**
- * What went wrong, for the case's `error`: activity and child failures wrap the failure that says
- * it, so unwrap to the innermost application failure. Anything else is a bug in the workflow.
- */
-export function failureOf(err: unknown): { type: string; message: string } {
-  let e: unknown = err;
-  while (e instanceof Error && !(e instanceof ApplicationFailure) && (e as { cause?: unknown }).cause instanceof Error)
-    e = (e as { cause?: unknown }).cause;
-  if (e instanceof ApplicationFailure) return { type: e.type ?? 'Failed', message: e.message };
-  return { type: 'InternalError', message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-}
-
-function actorOrUndefined(value: unknown): Actor | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  const a = value as Record<string, unknown>;
-  const known = new Set(['role', 'name', 'enterpriseId']);
-  if (Object.keys(a).some((k) => !known.has(k))) return undefined;
-  if (!(ROLES as readonly unknown[]).includes(a.role)) return undefined;
-  if (typeof a.name !== 'string' || a.name.length < 1 || a.name.length > 200) return undefined;
-  if (
-    a.enterpriseId !== undefined &&
-    (typeof a.enterpriseId !== 'string' || a.enterpriseId.length < 1 || a.enterpriseId.length > 64)
-  )
-    return undefined;
-  return a as unknown as Actor;
-}
-
-/** A one-line, secret-free account of an action's payload for `steps`. */
-function summarise(payload: unknown): string | undefined {
-  if (!payload || typeof payload !== 'object') return undefined;
-  const p = payload as Record<string, unknown>;
-  if (typeof p.note === 'string') return p.note;
-  if (typeof p.reason === 'string') return p.reason;
-  if (Array.isArray(p.reasons))
-    return p.reasons.map((r: { code?: string; message?: string }) => `${r.code}: ${r.message}`).join('; ');
-  const keys = Object.keys(p);
-  return keys.length ? `with ${keys.join(', ')}` : undefined;
 }
