@@ -1,6 +1,6 @@
 /**
- * Onboarding cases as Temporal workflows: start (idempotent), read, list from visibility, act
- * through updates, cancel. Translates Temporal's answers into the API's problems.
+ * Onboarding cases as Temporal workflows: start (idempotent), act through updates, cancel; reads
+ * are in `case-reads.ts`. Translates Temporal's answers into the API's problems.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import {
@@ -8,12 +8,9 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  type Client,
   type WorkflowExecutionDescription,
-  type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import type { Config } from '../config';
 import { fromHistoryPayload } from '../config/payload-encryption';
 import { chinaDate } from '../domain/common';
 import { caseId, verificationId, WORKFLOW_TYPES } from '../domain/ids';
@@ -21,9 +18,7 @@ import type { Application, VerificationResult } from '../domain/verification';
 import { realNameId, type RealNameResult } from '../domain/real-name';
 import type { VerifiedEnterprise as VerifiedFacts } from '../contract/case';
 import type { BillingWebhook } from './schemas';
-import { caseLinks } from '../domain/links';
-import type { OnboardingResource, OnboardingSummary } from '../domain/onboarding';
-import type { JourneySummary, JourneyView } from '../domain/journey';
+import type { OnboardingResource } from '../domain/onboarding';
 import {
   ActionFailureType,
   handlesOf,
@@ -36,58 +31,18 @@ import {
   cancelRequestedSignal,
   journeyIdOf,
   openedUpdate,
-  reportQuery,
-  stateQuery,
-  type CaseReport,
   type Actor,
   type CaseState,
-  type CaseStatus,
   type OnboardingKind,
-  type Role,
 } from '../contract/case';
 import { applicationQuery } from '../workflows/enterprise-verification';
-import { AwaitingRoleKey, EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
+import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import type { Principal } from './auth';
 import type { KindDefinition } from './kinds';
 import { HttpProblem } from './problem';
+import { CaseReads, memoOf, STATUS_FROM_TEMPORAL, withTimeout, type CaseMemo } from './case-reads';
 
-interface CaseMemo {
-  kind: OnboardingKind;
-  enterpriseId: string;
-  requestHash: string;
-  idempotencyKey?: string;
-  createdBy: string;
-  /** Facts of the start body later actions are checked against (e.g. a supplier line's product). */
-  facts?: Record<string, string>;
-}
-
-const STATUS_FROM_TEMPORAL: Record<string, CaseStatus> = {
-  RUNNING: 'running',
-  COMPLETED: 'completed',
-  CONTINUED_AS_NEW: 'completed',
-  FAILED: 'failed',
-  TERMINATED: 'failed',
-  TIMED_OUT: 'failed',
-  CANCELLED: 'cancelled',
-};
-
-const STATUS_TO_QUERY: Record<CaseStatus, string> = {
-  running: `ExecutionStatus = 'Running'`,
-  completed: `ExecutionStatus = 'Completed'`,
-  failed: `(ExecutionStatus = 'Failed' OR ExecutionStatus = 'Terminated' OR ExecutionStatus = 'TimedOut')`,
-  cancelled: `ExecutionStatus = 'Canceled'`,
-};
-
-export interface ListFilters {
-  kind?: OnboardingKind;
-  /** Journeys waiting past their time (on the enterprise or on support), or on track. */
-  stalled?: boolean;
-  status?: CaseStatus;
-  stage?: string;
-  awaiting?: Role;
-  enterpriseId?: string;
-  limit: number;
-}
+export type { ListFilters } from './case-reads';
 
 /** Stable JSON (sorted keys), so the same body always hashes the same. */
 function canonical(value: unknown): string {
@@ -110,94 +65,7 @@ function keySuffix(enterpriseId: string, idempotencyKey: string): string {
   return createHash('sha256').update(`${enterpriseId}\u0000${idempotencyKey}`).digest('hex').slice(0, 20);
 }
 
-/** How long a journey seen running is taken to still run (journeys last for years). */
-const JOURNEY_SEEN_MS = 60_000;
-
-/** Cases a journey adopts when it starts: the enterprise's most recent ones. */
-const ADOPTED_CASES = 200;
-
-export class CaseService {
-  private readonly journeysSeen = new Map<string, number>();
-
-  constructor(
-    private readonly client: Client,
-    private readonly config: Config,
-  ) {}
-
-  /** The enterprise's running journey, which a new case reports to. */
-  async journeyOf(enterpriseId: string): Promise<string | undefined> {
-    const id = journeyIdOf(enterpriseId);
-    if ((this.journeysSeen.get(enterpriseId) ?? 0) > Date.now()) return id;
-    const d = await this.describe(id);
-    if (d?.status.name !== 'RUNNING') return undefined;
-    this.journeysSeen.set(enterpriseId, Date.now() + JOURNEY_SEEN_MS);
-    return id;
-  }
-
-  /** The enterprise's journey as one view: milestones, instances, working numbers, who acts next. */
-  async journey(enterpriseId: string): Promise<JourneyView> {
-    const id = journeyIdOf(enterpriseId);
-    const description = await this.describe(id);
-    if (!description) throw new HttpProblem(404, 'Not found', `enterprise ${enterpriseId} has no journey; start ${id}`);
-    const state = await this.read(id, description);
-    const summary = (state.result as JourneySummary | null) ?? {
-      milestones: [],
-      instances: [],
-      numbers: [],
-      cases: [],
-      stalledOn: null,
-    };
-    return {
-      id,
-      enterpriseId,
-      status: state.status,
-      stage: state.stage,
-      ...summary,
-      next: state.awaiting,
-      links: state.links,
-    };
-  }
-
-  /** How a case stands (`undefined`: no such case). */
-  async caseStatus(id: string): Promise<CaseStatus | undefined> {
-    const d = await this.describe(id);
-    return d && (STATUS_FROM_TEMPORAL[d.status.name] ?? 'running');
-  }
-
-  /**
-   * The enterprise's cases as a journey adopting them needs them: each one's own report, or, for a
-   * case that cannot answer, what visibility says of it.
-   */
-  async reportsOf(enterpriseId: string): Promise<CaseReport[]> {
-    const infos: WorkflowExecutionInfo[] = [];
-    for await (const info of this.client.workflow.list({
-      // Usage billing follows the numbers on its own; the journey does not adopt it.
-      query: `EnterpriseId = '${enterpriseId}' AND OnboardingKind IS NOT NULL AND OnboardingKind NOT IN ('enterprise-onboarding', 'usage-billing')`,
-      pageSize: 100,
-    })) {
-      infos.push(info);
-      if (infos.length >= ADOPTED_CASES) break;
-    }
-    return Promise.all(
-      infos.map(async (info): Promise<CaseReport> => {
-        const handle = this.client.workflow.getHandle(info.workflowId);
-        const report = await withTimeout(handle.query(reportQuery), 5_000).catch(() => undefined);
-        return (
-          report ?? {
-            caseId: info.workflowId,
-            enterpriseId,
-            kind: info.typedSearchAttributes.get(OnboardingKindKey) as OnboardingKind,
-            status: STATUS_FROM_TEMPORAL[info.status.name] ?? 'running',
-            stage: info.typedSearchAttributes.get(OnboardingStageKey) ?? 'unknown',
-            awaiting: [],
-            at: (info.closeTime ?? info.startTime).getTime(),
-            seq: 0,
-          }
-        );
-      }),
-    );
-  }
-
+export class CaseService extends CaseReads {
   /**
    * The case an enterprise already started with this Idempotency-Key, of any kind: a key names one
    * request per enterprise, so the same key with a body of another kind is a different body (409),
@@ -301,126 +169,6 @@ export class CaseService {
       );
     }
     return { resource: await this.read(existing.workflowId), replayed: true };
-  }
-
-  async describe(id: string): Promise<WorkflowExecutionDescription | undefined> {
-    try {
-      return await this.client.workflow.getHandle(id).describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
-    }
-  }
-
-  /** The case if this principal may see it; another tenant's case is as good as absent (404). */
-  async authorise(
-    id: string,
-    principal: Principal,
-  ): Promise<{ description: WorkflowExecutionDescription; memo: CaseMemo }> {
-    const description = await this.describe(id);
-    const memo = description && memoOf(description);
-    if (!description || !memo || (principal.role === 'enterprise' && memo.enterpriseId !== principal.enterpriseId)) {
-      throw new HttpProblem(404, 'Not found', `no onboarding ${id}`);
-    }
-    return { description, memo };
-  }
-
-  /**
-   * The case as the API shows it: its own state (a query, which works on closed cases too) read
-   * beside its description (how Temporal says it ended, when it started), in parallel.
-   */
-  async read(id: string, known?: WorkflowExecutionDescription): Promise<OnboardingResource> {
-    const handle = this.client.workflow.getHandle(id);
-    const [description, state] = await Promise.all([
-      known ?? handle.describe(),
-      withTimeout(handle.query(stateQuery), 5_000).catch(() => undefined),
-    ]);
-    return this.resource(id, description, state);
-  }
-
-  private async resource(
-    id: string,
-    description: WorkflowExecutionDescription,
-    state: CaseState | undefined,
-  ): Promise<OnboardingResource> {
-    const memo = memoOf(description);
-    const status = STATUS_FROM_TEMPORAL[description.status.name] ?? 'running';
-    const base: CaseState = state ?? {
-      id,
-      kind: memo?.kind ?? (description.typedSearchAttributes.get(OnboardingKindKey) as OnboardingKind),
-      enterpriseId: memo?.enterpriseId ?? description.typedSearchAttributes.get(EnterpriseIdKey) ?? '',
-      status,
-      stage: description.typedSearchAttributes.get(OnboardingStageKey) ?? 'unknown',
-      awaiting: [],
-      steps: [],
-      related: [],
-      result: null,
-      error: null,
-    };
-    // Related cases carry their live stage and status, read from visibility-backed descriptions.
-    const related = await Promise.all(
-      (base.related ?? []).map(async (r) => {
-        const d = await this.describe(r.id).catch(() => undefined);
-        return d
-          ? {
-              ...r,
-              stage: d.typedSearchAttributes.get(OnboardingStageKey) ?? r.stage,
-              status: STATUS_FROM_TEMPORAL[d.status.name] ?? r.status,
-            }
-          : r;
-      }),
-    );
-    return {
-      ...base,
-      related,
-      id,
-      // Temporal's word is final on how the case ended (e.g. terminated by an operator).
-      status,
-      error:
-        base.error ??
-        (status === 'failed'
-          ? { type: 'Failed', message: `the workflow ${description.status.name.toLowerCase()}` }
-          : null),
-      createdAt: description.startTime.toISOString(),
-      links: this.links(id),
-    };
-  }
-
-  async list(filters: ListFilters, principal: Principal): Promise<OnboardingSummary[]> {
-    const clauses: string[] = [`OnboardingKind IS NOT NULL`];
-    const enterpriseId = principal.role === 'enterprise' ? principal.enterpriseId : filters.enterpriseId;
-    if (enterpriseId) clauses.push(`EnterpriseId = '${enterpriseId}'`);
-    if (filters.kind) clauses.push(`OnboardingKind = '${filters.kind}'`);
-    if (filters.stage) clauses.push(`OnboardingStage = '${filters.stage}'`);
-    if (filters.awaiting) clauses.push(`AwaitingRole = '${filters.awaiting}'`);
-    if (filters.status) clauses.push(STATUS_TO_QUERY[filters.status]);
-    if (filters.stalled !== undefined)
-      clauses.push(filters.stalled ? `StalledOn IN ('enterprise', 'support')` : `StalledOn IS NULL`);
-    const out: OnboardingSummary[] = [];
-    for await (const info of this.client.workflow.list({
-      query: clauses.join(' AND '),
-      pageSize: Math.min(filters.limit, 100),
-    })) {
-      out.push(this.summary(info));
-      if (out.length >= filters.limit) break;
-    }
-    return out;
-  }
-
-  private summary(info: WorkflowExecutionInfo): OnboardingSummary {
-    const sa = info.typedSearchAttributes;
-    const awaiting = sa.get(AwaitingRoleKey);
-    return {
-      id: info.workflowId,
-      kind: sa.get(OnboardingKindKey) as OnboardingKind,
-      enterpriseId: sa.get(EnterpriseIdKey) ?? '',
-      status: STATUS_FROM_TEMPORAL[info.status.name] ?? 'running',
-      stage: sa.get(OnboardingStageKey) ?? 'unknown',
-      awaitingRole: (awaiting as Role | undefined) ?? null,
-      createdAt: info.startTime.toISOString(),
-      closedAt: info.closeTime?.toISOString() ?? null,
-      links: this.links(info.workflowId),
-    };
   }
 
   /** Sends an action as its update; the workflow's validator decides at once. */
@@ -560,26 +308,6 @@ export class CaseService {
       throw err;
     }
   }
-
-  links(id: string): { self: string; temporalUi: string } {
-    const l = caseLinks(this.config, id);
-    return { self: `/v1/onboardings/${encodeURIComponent(id)}`, temporalUi: l.temporalUi };
-  }
-}
-
-function memoOf(d: WorkflowExecutionDescription | WorkflowExecutionInfo): CaseMemo | undefined {
-  const memo = d.memo as Partial<CaseMemo> | undefined;
-  return memo?.kind && memo.enterpriseId ? (memo as CaseMemo) : undefined;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
 
 const PROBLEM_FOR_ACTION_FAILURE: Record<string, [number, string]> = {
