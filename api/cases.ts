@@ -40,6 +40,7 @@ import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domai
 import type { Principal } from './auth';
 import type { KindDefinition } from './kinds';
 import { HttpProblem } from './problem';
+import { openingState } from '../contract/opening';
 import { CaseReads, memoOf, STATUS_FROM_TEMPORAL, withTimeout, type CaseMemo } from './case-reads';
 
 export type { ListFilters } from './case-reads';
@@ -123,25 +124,43 @@ export class CaseService extends CaseReads {
       ...(idempotencyKey ? { idempotencyKey } : {}),
       ...(facts ? { facts } : {}),
     };
-    const createdAt = new Date().toISOString();
+    const startedAt = Date.now();
+    const createdAt = new Date(startedAt).toISOString();
+    const opening = openingState(def.kind, args[0], startedAt);
+    const options = {
+      workflowId: id,
+      taskQueue: this.config.temporal.taskQueue,
+      args,
+      memo: memo as unknown as Record<string, unknown>,
+      workflowIdConflictPolicy: 'FAIL' as const,
+      workflowIdReusePolicy: def.fixedId ? ('ALLOW_DUPLICATE' as const) : ('REJECT_DUPLICATE' as const),
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: EnterpriseIdKey, value: body.enterpriseId },
+        { key: OnboardingKindKey, value: def.kind },
+        { key: OnboardingStageKey, value: opening?.stage ?? 'submitted' },
+      ]),
+      staticSummary: `${def.kind} for ${body.enterpriseId}`,
+    };
     try {
-      // Started with an update that answers once the first workflow task has run: one round trip
-      // gives the new case's stage and what it awaits.
+      if (opening) {
+        // The kind's input says how it opens: answered once the server has started it, no worker.
+        await this.client.workflow.start(def.workflow, options);
+        const state: CaseState = {
+          id,
+          kind: def.kind,
+          enterpriseId: body.enterpriseId,
+          status: 'running',
+          ...opening,
+          related: [],
+          result: null,
+          error: null,
+        };
+        return { resource: { ...state, createdAt, links: this.links(id) }, replayed: false };
+      }
+      // Otherwise started with an update that answers once the first workflow task has run: one
+      // round trip gives the new case's stage and what it awaits.
       const state = await this.client.workflow.executeUpdateWithStart(openedUpdate, {
-        startWorkflowOperation: new WithStartWorkflowOperation(def.workflow, {
-          workflowId: id,
-          taskQueue: this.config.temporal.taskQueue,
-          args,
-          memo: memo as unknown as Record<string, unknown>,
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: def.fixedId ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: EnterpriseIdKey, value: body.enterpriseId },
-            { key: OnboardingKindKey, value: def.kind },
-            { key: OnboardingStageKey, value: 'submitted' },
-          ]),
-          staticSummary: `${def.kind} for ${body.enterpriseId}`,
-        }),
+        startWorkflowOperation: new WithStartWorkflowOperation(def.workflow, options),
       });
       return { resource: { ...state, createdAt, links: this.links(id) }, replayed: false };
     } catch (err) {

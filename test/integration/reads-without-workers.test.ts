@@ -112,4 +112,32 @@ describe('reads with every worker stopped', () => {
       .set(...bearer(h.tokens.support))
       .send({ reason: 'test over' });
   });
+
+  it('answers a start at once with the state the case opens in, shown again by the next read', async () => {
+    const body = await legalRepApplication(h, h.enterprises.b, h.tokens.entB);
+    await h.stopWorker();
+    const t0 = Date.now();
+    const started = await h.api
+      .post('/v1/onboardings')
+      .set(...bearer(h.tokens.entB))
+      .send(body);
+    const ms = Date.now() - t0;
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    expect(ms).toBeLessThan(4_000);
+    const opened = started.body as OnboardingResource;
+    expect(opened).toMatchObject({ kind: 'enterprise-verification', status: 'running', stage: 'awaiting-review' });
+
+    await h.startWorker();
+    const read = await caseWhen(h, opened.id, (c) => c.steps.length > 0, 'the first workflow task');
+    // The same answer but for the instants, which are the worker's in the read.
+    const timeless = (c: OnboardingResource) => ({
+      ...c,
+      createdAt: undefined,
+      awaiting: c.awaiting.map(({ since: _s, dueAt, ...a }) => ({ ...a, due: dueAt !== undefined })),
+      steps: c.steps.map(({ at: _a, ...step }) => step),
+    });
+    expect(timeless(opened)).toEqual(timeless(read));
+    const span = (c: OnboardingResource) => Date.parse(c.awaiting[0]!.dueAt!) - Date.parse(c.awaiting[0]!.since);
+    expect(span(opened)).toBe(span(read));
+  });
 });
