@@ -1,6 +1,6 @@
 /**
  * What every onboarding workflow shares: its visible state (stage, awaited actions, steps), the
- * search attributes that mirror it, human actions received as updates (answered at once by a
+ * search attributes and the memo that mirror it (reads need no worker), human actions received as updates (answered at once by a
  * validator) or as signals of the same name (refusals recorded in `steps`), and the one way a case
  * ends (`run`): compensations, the email that goes with the ending, final state, and the failure.
  *
