@@ -226,6 +226,28 @@ describe.concurrent('the case library', () => {
     ]);
   });
 
+  it("records a case's events in the order emitted, each once, a burst of them in one local activity", async () => {
+    const s = env.scenario();
+    const h = await start(s);
+    await stageOf(h, 'awaiting-review');
+    await act(h, 'enterprise-verification', 'approve', support, {});
+    await h.result();
+
+    const batches = s.argsOf('recordEvents');
+    const events = batches.flat();
+    expect(s.calls('recordEvent')).toEqual([]);
+    // Numbered in the order emitted: every one there, once, in order.
+    const numbers = events.map((e) => Number(e.id.split('_').at(-1)));
+    expect(numbers).toEqual(numbers.map((_, i) => i + 1));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['case.stage_changed', 'case.awaiting', 'case.action_taken', 'case.completed']),
+    );
+    expect(events.at(-1)?.type).toBe('case.completed');
+    // Fewer local activities than events: the events of one workflow task go together.
+    expect(batches.length).toBeLessThan(events.length);
+    expect(batches.some((b) => b.length > 1)).toBe(true);
+  });
+
   it('ends the wait at its deadline: no resubmission in the window fails the verification', async () => {
     const s = env.scenario();
     const h = await start(s, { resubmissionWindowMs: 400 });

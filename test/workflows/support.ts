@@ -85,6 +85,7 @@ export type MockedName =
   | 'rateUsageMonth'
   | 'postUsageCharge'
   | 'recordEvent'
+  | 'recordEvents'
   | 'pendingEvents'
   | 'deliverEvent'
   | 'disableEndpoint';
@@ -276,6 +277,7 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   }),
   issueSipCredentials: async (i) => ({ username: 'gw1001', realm: `${i.instanceId}.sip.test`, state: 'live' }),
   recordEvent: async () => undefined,
+  recordEvents: async () => undefined,
   pendingEvents: async (i) => ({ status: 'enabled', items: [], cursor: i.after }),
   deliverEvent: async () => 'delivered' as const,
   disableEndpoint: async () => ({

@@ -10,10 +10,12 @@ import { isoAt, now, type ServiceFacts } from './case-types';
 
 /** Cases emit events (the feed and webhooks); cases started before this replay without them. */
 export const CASE_EVENTS_PATCH = 'case-events';
+/** The events of one workflow task go to one local activity; earlier cases record one at a time. */
+export const CASE_EVENTS_BATCHED_PATCH = 'case-events-batched';
 
 // Local: storing an event takes milliseconds and should not cost a round trip through the server.
 // Retried without limit: an event is kept once per id, and storage coming back must not lose one.
-const { recordEvent } = proxyLocalActivities<WebhookActivities>({
+const { recordEvent, recordEvents } = proxyLocalActivities<WebhookActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
@@ -22,6 +24,8 @@ export class CaseEvents {
   /** Events emitted by this run (their ids' last part), and the chain that records them in order. */
   private events = 0;
   private emitting: Promise<void> = Promise.resolve();
+  /** Emitted events the next link of the chain has yet to take (batched cases). */
+  private pending: ProductEvent[] = [];
   /** What the last events said, so `tellChanges` tells only changes. */
   private told: { stage?: string; awaiting?: string; inService?: boolean } = {};
 
@@ -47,10 +51,26 @@ export class CaseEvents {
       kind: this.state.kind,
       data,
     };
+    if (patched(CASE_EVENTS_BATCHED_PATCH)) {
+      // A link takes every event pending when its turn comes: one local activity per burst.
+      this.pending.push(event);
+      if (this.pending.length === 1)
+        this.chain(async () => {
+          const events = this.pending.splice(0);
+          const summary = events.length === 1 ? `event ${events[0]!.type}` : `${events.length} events`;
+          await recordEvents.executeWithOptions({ summary }, [events]);
+        });
+      return;
+    }
+    this.chain(() => recordEvent.executeWithOptions({ summary: `event ${type}` }, [event]));
+  }
+
+  /** Runs `record` after every earlier link, whatever became of them. */
+  private chain(record: () => Promise<void>): void {
     const before = this.emitting;
     this.emitting = CancellationScope.nonCancellable(async () => {
       await before;
-      await recordEvent.executeWithOptions({ summary: `event ${type}` }, [event]).catch(() => undefined);
+      await record().catch(() => undefined);
     });
   }
 
