@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { conflict, notFound, unprocessable } from '../common/problem';
-import type { Result, Tx } from './operations';
+import type { Result, Tx } from './tx';
 import { newId, type BillingData, type UsageCharge, type UsagePriceRecord } from './store';
 
 export const USAGE_NUMBER_TYPES = ['fixed-line', '400', 'mobile'] as const;

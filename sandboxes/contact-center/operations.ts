@@ -7,7 +7,8 @@
  * throws a ProblemError for a refusal, and only then changes state, so a refusal changes nothing.
  */
 import { z } from 'zod';
-import { hashPassword } from '../../activities/sip-credentials';
+import { hashPassword, verifyPassword } from '../../activities/sip-credentials';
+import type { Result } from '../common/idempotency';
 import { ProblemError, conflict, notFound, unprocessable, type FieldError } from '../common/problem';
 import {
   childKey,
@@ -28,10 +29,7 @@ export interface Tx {
   now: string;
 }
 
-export interface Result<T> {
-  status: number;
-  body: T;
-}
+export type { Result } from '../common/idempotency';
 
 /** Made with every instance, so numbers can be bound before anything else is set up. */
 export const DEFAULT_APP_ID = 'app-default';
@@ -426,4 +424,13 @@ export function unassignNumber(
   assignedHere(data, instanceId, number);
   delete data.numbers[number];
   return { status: 200, body: { number, instanceId, unassignedAt: now } };
+}
+
+/** Whether an email and password sign in to the instance's console. */
+export function signsIn(instance: Instance, email: string, password: string): boolean {
+  return (
+    instance.admin.email.toLowerCase() === email.trim().toLowerCase() &&
+    instance.admin.passwordHash !== null &&
+    verifyPassword(password, instance.admin.passwordHash)
+  );
 }
