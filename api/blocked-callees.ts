@@ -16,7 +16,7 @@ import {
   blockedCalleeRemovalQuerySchema,
   blockedCalleeSchema,
 } from './schemas';
-import { enterpriseParam, errors, jsonSchema, type Json } from './openapi-parts';
+import { enterpriseParam, errors, jsonSchema, type Json, itemsContent } from './openapi-parts';
 
 /** The gateway's blocklist, or 503 when the SBC cannot be reached. */
 function blocklistOf(gateway: SipGateway) {
@@ -106,15 +106,7 @@ export const blockedCalleeOpenApi = {
         responses: {
           200: {
             description: 'the blocked callees, oldest first',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['items'],
-                  properties: { items: { type: 'array', items: { $ref: '#/components/schemas/BlockedCallee' } } },
-                },
-              },
-            },
+            content: itemsContent('BlockedCallee'),
           },
           ...errors(400, 401, 403, 404, 503),
         },

@@ -9,7 +9,7 @@ import { formatNumber, is400Number, isFixedLine } from '../domain/numbers';
 import { requireRole } from './auth';
 import type { BillingNumberRecord, BillingNumbers } from './billing-numbers';
 import { parseOr400 } from './problem';
-import { errors, jsonSchema, type Json } from './openapi-parts';
+import { errors, jsonSchema, type Json, itemsContent } from './openapi-parts';
 
 export const releaseQuarantineBodySchema = z.strictObject({
   reason: z
@@ -114,15 +114,7 @@ export const numberOpenApi = {
         responses: {
           200: {
             description: 'the quarantined numbers, with the reason and the case that found each',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  required: ['items'],
-                  properties: { items: { type: 'array', items: { $ref: '#/components/schemas/InventoryNumber' } } },
-                },
-              },
-            },
+            content: itemsContent('InventoryNumber'),
           },
           ...errors(401, 403, 503),
         },

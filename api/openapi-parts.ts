@@ -27,3 +27,26 @@ export const enterpriseParam = {
   required: true,
   schema: jsonSchema(enterpriseIdSchema),
 };
+
+/** A JSON body of this schema. */
+export const jsonContent = (schema: Json) => ({ 'application/json': { schema } });
+
+/** A JSON body of a schema in `components.schemas`. */
+export const refContent = (name: string) => jsonContent({ $ref: `#/components/schemas/${name}` });
+
+/** A JSON body `{items: [...]}` of a schema in `components.schemas`. */
+export const itemsContent = (name: string) =>
+  jsonContent({
+    type: 'object',
+    required: ['items'],
+    properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${name}` } } },
+  });
+
+/** A required string path parameter. */
+export const pathParam = (name: string, description?: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  ...(description === undefined ? {} : { description }),
+  schema: { type: 'string' },
+});

@@ -15,7 +15,7 @@ import { usageOpenApi } from './usage';
 import { webhookOpenApi } from './webhooks';
 import { instanceSummarySchema } from '../domain/contact-center';
 import { journeyViewSchema } from '../domain/journey';
-import { errors, type Json } from './openapi-parts';
+import { errors, itemsContent, jsonContent, pathParam, refContent, type Json } from './openapi-parts';
 
 function schema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
@@ -59,27 +59,11 @@ function serverUrl(publicUrl: string): string {
   return local ? '/' : publicUrl.replace(/\/+$/, '');
 }
 
-const idPath = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'the onboarding id (its Temporal workflow id)',
-  schema: { type: 'string' },
-};
+const idPath = pathParam('id', 'the onboarding id (its Temporal workflow id)');
+const enterpriseIdPath = pathParam('enterpriseId');
 
 export function buildOpenApi(config: Config): Json {
   const kinds = Object.values(KINDS);
-  const startable = kinds.filter((def) => def.startSchema);
-  const actions = kinds.flatMap((def) =>
-    Object.entries(def.actions).map(([name, spec]) => ({ kind: def.kind, name, spec })),
-  );
-  const queryParams = Object.entries((listQuerySchema as z.ZodObject).shape).map(([name, s]) => ({
-    name,
-    in: 'query',
-    required: false,
-    schema: schema(s as z.ZodType),
-  }));
-
   return {
     openapi: '3.1.0',
     info: {
@@ -94,306 +78,311 @@ export function buildOpenApi(config: Config): Json {
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        Problem: {
-          type: 'object',
-          required: ['type', 'title', 'status', 'detail'],
-          properties: {
-            type: { type: 'string' },
-            title: { type: 'string' },
-            status: { type: 'integer' },
-            detail: { type: 'string' },
-            errors: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['path', 'message'],
-                properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
-              },
-            },
-            awaiting: { type: 'array', items: { type: 'object' } },
-          },
-        },
-        Document: {
-          type: 'object',
-          required: ['documentId', 'kind', 'sha256', 'contentType', 'size'],
-          properties: {
-            documentId: { type: 'string' },
-            kind: schema(documentKindSchema),
-            sha256: { type: 'string' },
-            contentType: { type: 'string', enum: ['application/pdf', 'image/jpeg', 'image/png'] },
-            size: { type: 'integer' },
-          },
-        },
-        Onboarding: schema(onboardingResourceSchema, 'output'),
-        OnboardingSummary: schema(onboardingSummarySchema, 'output'),
-        ...numberOpenApi.schemas,
-        ...blockedCalleeOpenApi.schemas,
-        ...usageOpenApi.schemas,
-        ...webhookOpenApi.schemas,
-        Instance: schema(instanceSummarySchema, 'output'),
-        Journey: schema(journeyViewSchema, 'output'),
-        ...Object.fromEntries(startable.map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
-        ...Object.fromEntries(actions.map((a) => [`Action_${a.kind}_${a.name}`, schema(a.spec.payload)])),
-      },
+      schemas: componentSchemas(kinds),
     },
     paths: {
-      '/healthz': {
-        get: {
-          operationId: 'getHealth',
-          summary: 'Health: 200 when Temporal is reachable',
-          security: [],
-          responses: {
-            200: {
-              description: 'healthy',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['status'],
-                    properties: { status: { type: 'string' }, temporal: { type: 'string' } },
-                  },
-                },
-              },
-            },
-            // Nothing in the request can be wrong, but any client error is still problem+json.
-            ...errors('4XX', 503),
-          },
-        },
-      },
-      '/v1/openapi.json': {
-        get: {
-          operationId: 'getOpenApi',
-          summary: 'This document',
-          security: [],
-          responses: {
-            200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } },
-            ...errors('4XX'),
-          },
-        },
-      },
-      '/v1/documents': {
-        post: {
-          operationId: 'uploadDocument',
-          summary: 'Upload one document (PDF, JPEG or PNG by content)',
-          requestBody: {
-            required: true,
-            content: {
-              'multipart/form-data': {
-                schema: {
-                  type: 'object',
-                  required: ['file', 'kind'],
-                  properties: {
-                    file: { type: 'string', format: 'binary' },
-                    ...((schema(documentUploadSchema).properties as Json) ?? {}),
-                  },
-                },
-              },
-            },
-          },
-          responses: {
-            201: {
-              description: 'stored',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Document' } } },
-            },
-            ...errors(400, 401, 403, 413, 415),
-          },
-        },
-      },
-      '/v1/documents/{documentId}': {
-        get: {
-          operationId: 'getDocument',
-          summary: "An uploaded document's bytes, for viewing inline (owner, support, admin; another tenant's: 404)",
-          parameters: [{ name: 'documentId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: {
-            200: {
-              description: 'the file, with its content type',
-              content: Object.fromEntries(
-                ['application/pdf', 'image/jpeg', 'image/png'].map((type) => [
-                  type,
-                  { schema: { type: 'string', format: 'binary' } },
-                ]),
-              ),
-            },
-            ...errors(400, 401, 403, 404),
-          },
-        },
-      },
-      '/v1/onboardings': {
-        post: {
-          operationId: 'startOnboarding',
-          summary: 'Start an onboarding (kind in the body)',
-          parameters: [
-            {
-              name: 'Idempotency-Key',
-              in: 'header',
-              required: false,
-              schema: { type: 'string', minLength: 8, maxLength: 200 },
-            },
-          ],
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { oneOf: startable.map((def) => ({ $ref: `#/components/schemas/Start_${def.kind}` })) },
-              },
-            },
-          },
-          responses: {
-            202: {
-              description: 'started',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
-            },
-            ...errors(400, 401, 403, 409, 413, 422),
-          },
-        },
-        get: {
-          operationId: 'listOnboardings',
-          summary: 'List onboardings (enterprises see their own)',
-          parameters: queryParams,
-          responses: {
-            200: {
-              description: 'cases from Temporal visibility',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['items'],
-                    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/OnboardingSummary' } } },
-                  },
-                },
-              },
-            },
-            ...errors(400, 401, 403),
-          },
-        },
-      },
-      '/v1/onboardings/{id}': {
-        get: {
-          operationId: 'getOnboarding',
-          summary: "A case's current state, from the workflow itself",
-          parameters: [idPath],
-          responses: {
-            200: {
-              description: 'the case',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
-            },
-            ...errors(401, 403, 404),
-          },
-        },
-      },
-      '/v1/onboardings/{id}/actions/{action}': {
-        post: {
-          operationId: 'takeAction',
-          summary: 'Take a human step; refused at once (409) when not awaited now',
-          description: actions
-            .map((a) => `- \`${a.kind}\` / \`${a.name}\` (${a.spec.roles.join(', ')}): ${a.spec.summary}`)
-            .join('\n'),
-          parameters: [
-            idPath,
-            {
-              name: 'action',
-              in: 'path',
-              required: true,
-              schema: { type: 'string', enum: [...new Set(actions.map((a) => a.name))] },
-            },
-          ],
-          requestBody: {
-            content: {
-              'application/json': {
-                schema: { oneOf: actions.map((a) => ({ $ref: `#/components/schemas/Action_${a.kind}_${a.name}` })) },
-              },
-            },
-          },
-          responses: {
-            200: {
-              description: 'the new state',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
-            },
-            ...errors(400, 401, 403, 404, 409, 422),
-          },
-        },
-      },
-      '/v1/sip/provider-addresses': {
-        get: {
-          operationId: 'getSipProviderAddresses',
-          summary:
-            "The provider's signalling addresses: where customers send calls (inbound) and what they allow (outbound)",
-          responses: {
-            200: { description: '{inbound: [{host?, ip, port, transport}], outbound: [...]}' },
-            ...errors(401),
-          },
-        },
-      },
-      '/v1/catalog/third-party-products': {
-        get: {
-          operationId: 'getThirdPartyCatalog',
-          summary: 'The supplier catalogue; with productId and quantity (and months), an itemised quote in fen',
-          parameters: ['productId', 'quantity', 'months'].map((name) => ({
-            name,
-            in: 'query',
-            required: false,
-            schema: { type: 'string' },
-          })),
-          responses: { 200: { description: '{items} or {product, quote?}' }, ...errors(400, 401) },
-        },
-      },
-      '/v1/enterprises/{enterpriseId}/instances': {
-        get: {
-          operationId: 'listEnterpriseInstances',
-          summary:
-            "The enterprise's contact-center instances, as the platform has them (owner or support; another tenant's: 404)",
-          parameters: [{ name: 'enterpriseId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: {
-            200: {
-              description: 'the instances, oldest first',
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['items'],
-                    properties: { items: { type: 'array', items: { $ref: '#/components/schemas/Instance' } } },
-                  },
-                },
-              },
-            },
-            ...errors(400, 401, 403, 404, 503),
-          },
-        },
-      },
-      '/v1/enterprises/{enterpriseId}/journey': {
-        get: {
-          operationId: 'getEnterpriseJourney',
-          summary:
-            "The enterprise's whole journey: milestones, instances, working numbers, who must act next and by when (owner or support; another tenant's: 404)",
-          parameters: [{ name: 'enterpriseId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: {
-            200: {
-              description: 'the journey (`enterprise-onboarding` at `journey-<enterpriseId>`)',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Journey' } } },
-            },
-            ...errors(400, 401, 403, 404),
-          },
-        },
-      },
+      ...servicePaths(),
+      ...documentPaths(),
+      ...onboardingPaths(kinds),
+      ...enterprisePaths(),
       ...numberOpenApi.paths,
       ...paperOpenApi.paths,
       ...blockedCalleeOpenApi.paths,
       ...usageOpenApi.paths,
       ...webhookOpenApi.paths,
-      '/v1/onboardings/{id}/cancel': {
-        post: {
-          operationId: 'cancelOnboarding',
-          summary: 'Cancel; compensations run',
-          parameters: [idPath],
-          requestBody: { content: { 'application/json': { schema: schema(cancelBodySchema) } } },
-          responses: {
-            200: {
-              description: 'the cancelled case',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Onboarding' } } },
-            },
-            ...errors(401, 403, 404, 409),
+      ...cancelPath(),
+    },
+  };
+}
+
+type KindDefinition = (typeof KINDS)[keyof typeof KINDS];
+
+function actionsOf(kinds: KindDefinition[]) {
+  return kinds.flatMap((def) => Object.entries(def.actions).map(([name, spec]) => ({ kind: def.kind, name, spec })));
+}
+
+function startableOf(kinds: KindDefinition[]) {
+  return kinds.filter((def) => def.startSchema);
+}
+
+function componentSchemas(kinds: KindDefinition[]): Json {
+  return {
+    Problem: {
+      type: 'object',
+      required: ['type', 'title', 'status', 'detail'],
+      properties: {
+        type: { type: 'string' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        detail: { type: 'string' },
+        errors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['path', 'message'],
+            properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
           },
+        },
+        awaiting: { type: 'array', items: { type: 'object' } },
+      },
+    },
+    Document: {
+      type: 'object',
+      required: ['documentId', 'kind', 'sha256', 'contentType', 'size'],
+      properties: {
+        documentId: { type: 'string' },
+        kind: schema(documentKindSchema),
+        sha256: { type: 'string' },
+        contentType: { type: 'string', enum: ['application/pdf', 'image/jpeg', 'image/png'] },
+        size: { type: 'integer' },
+      },
+    },
+    Onboarding: schema(onboardingResourceSchema, 'output'),
+    OnboardingSummary: schema(onboardingSummarySchema, 'output'),
+    ...numberOpenApi.schemas,
+    ...blockedCalleeOpenApi.schemas,
+    ...usageOpenApi.schemas,
+    ...webhookOpenApi.schemas,
+    Instance: schema(instanceSummarySchema, 'output'),
+    Journey: schema(journeyViewSchema, 'output'),
+    ...Object.fromEntries(startableOf(kinds).map((def) => [`Start_${def.kind}`, schema(def.startSchema!)])),
+    ...Object.fromEntries(actionsOf(kinds).map((a) => [`Action_${a.kind}_${a.name}`, schema(a.spec.payload)])),
+  };
+}
+
+/** Health and this document: open to anyone. */
+function servicePaths(): Json {
+  return {
+    '/healthz': {
+      get: {
+        operationId: 'getHealth',
+        summary: 'Health: 200 when Temporal is reachable',
+        security: [],
+        responses: {
+          200: {
+            description: 'healthy',
+            content: jsonContent({
+              type: 'object',
+              required: ['status'],
+              properties: { status: { type: 'string' }, temporal: { type: 'string' } },
+            }),
+          },
+          // Nothing in the request can be wrong, but any client error is still problem+json.
+          ...errors('4XX', 503),
+        },
+      },
+    },
+    '/v1/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        summary: 'This document',
+        security: [],
+        responses: {
+          200: { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) },
+          ...errors('4XX'),
+        },
+      },
+    },
+  };
+}
+
+function documentPaths(): Json {
+  return {
+    '/v1/documents': {
+      post: {
+        operationId: 'uploadDocument',
+        summary: 'Upload one document (PDF, JPEG or PNG by content)',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['file', 'kind'],
+                properties: {
+                  file: { type: 'string', format: 'binary' },
+                  ...((schema(documentUploadSchema).properties as Json) ?? {}),
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          201: { description: 'stored', content: refContent('Document') },
+          ...errors(400, 401, 403, 413, 415),
+        },
+      },
+    },
+    '/v1/documents/{documentId}': {
+      get: {
+        operationId: 'getDocument',
+        summary: "An uploaded document's bytes, for viewing inline (owner, support, admin; another tenant's: 404)",
+        parameters: [pathParam('documentId')],
+        responses: {
+          200: {
+            description: 'the file, with its content type',
+            content: Object.fromEntries(
+              ['application/pdf', 'image/jpeg', 'image/png'].map((type) => [
+                type,
+                { schema: { type: 'string', format: 'binary' } },
+              ]),
+            ),
+          },
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+  };
+}
+
+function onboardingPaths(kinds: KindDefinition[]): Json {
+  const actions = actionsOf(kinds);
+  const queryParams = Object.entries((listQuerySchema as z.ZodObject).shape).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: schema(s as z.ZodType),
+  }));
+  return {
+    '/v1/onboardings': {
+      post: {
+        operationId: 'startOnboarding',
+        summary: 'Start an onboarding (kind in the body)',
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', minLength: 8, maxLength: 200 },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: jsonContent({
+            oneOf: startableOf(kinds).map((def) => ({ $ref: `#/components/schemas/Start_${def.kind}` })),
+          }),
+        },
+        responses: {
+          202: { description: 'started', content: refContent('Onboarding') },
+          ...errors(400, 401, 403, 409, 413, 422),
+        },
+      },
+      get: {
+        operationId: 'listOnboardings',
+        summary: 'List onboardings (enterprises see their own)',
+        parameters: queryParams,
+        responses: {
+          200: { description: 'cases from Temporal visibility', content: itemsContent('OnboardingSummary') },
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    '/v1/onboardings/{id}': {
+      get: {
+        operationId: 'getOnboarding',
+        summary: "A case's current state, from the workflow itself",
+        parameters: [idPath],
+        responses: { 200: { description: 'the case', content: refContent('Onboarding') }, ...errors(401, 403, 404) },
+      },
+    },
+    '/v1/onboardings/{id}/actions/{action}': {
+      post: {
+        operationId: 'takeAction',
+        summary: 'Take a human step; refused at once (409) when not awaited now',
+        description: actions
+          .map((a) => `- \`${a.kind}\` / \`${a.name}\` (${a.spec.roles.join(', ')}): ${a.spec.summary}`)
+          .join('\n'),
+        parameters: [
+          idPath,
+          {
+            name: 'action',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: [...new Set(actions.map((a) => a.name))] },
+          },
+        ],
+        requestBody: {
+          content: jsonContent({
+            oneOf: actions.map((a) => ({ $ref: `#/components/schemas/Action_${a.kind}_${a.name}` })),
+          }),
+        },
+        responses: {
+          200: { description: 'the new state', content: refContent('Onboarding') },
+          ...errors(400, 401, 403, 404, 409, 422),
+        },
+      },
+    },
+  };
+}
+
+/** The provider's facts and the enterprise's own views. */
+function enterprisePaths(): Json {
+  return {
+    '/v1/sip/provider-addresses': {
+      get: {
+        operationId: 'getSipProviderAddresses',
+        summary:
+          "The provider's signalling addresses: where customers send calls (inbound) and what they allow (outbound)",
+        responses: {
+          200: { description: '{inbound: [{host?, ip, port, transport}], outbound: [...]}' },
+          ...errors(401),
+        },
+      },
+    },
+    '/v1/catalog/third-party-products': {
+      get: {
+        operationId: 'getThirdPartyCatalog',
+        summary: 'The supplier catalogue; with productId and quantity (and months), an itemised quote in fen',
+        parameters: ['productId', 'quantity', 'months'].map((name) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+        })),
+        responses: { 200: { description: '{items} or {product, quote?}' }, ...errors(400, 401) },
+      },
+    },
+    '/v1/enterprises/{enterpriseId}/instances': {
+      get: {
+        operationId: 'listEnterpriseInstances',
+        summary:
+          "The enterprise's contact-center instances, as the platform has them (owner or support; another tenant's: 404)",
+        parameters: [enterpriseIdPath],
+        responses: {
+          200: { description: 'the instances, oldest first', content: itemsContent('Instance') },
+          ...errors(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    '/v1/enterprises/{enterpriseId}/journey': {
+      get: {
+        operationId: 'getEnterpriseJourney',
+        summary:
+          "The enterprise's whole journey: milestones, instances, working numbers, who must act next and by when (owner or support; another tenant's: 404)",
+        parameters: [enterpriseIdPath],
+        responses: {
+          200: {
+            description: 'the journey (`enterprise-onboarding` at `journey-<enterpriseId>`)',
+            content: refContent('Journey'),
+          },
+          ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+  };
+}
+
+function cancelPath(): Json {
+  return {
+    '/v1/onboardings/{id}/cancel': {
+      post: {
+        operationId: 'cancelOnboarding',
+        summary: 'Cancel; compensations run',
+        parameters: [idPath],
+        requestBody: { content: jsonContent(schema(cancelBodySchema)) },
+        responses: {
+          200: { description: 'the cancelled case', content: refContent('Onboarding') },
+          ...errors(401, 403, 404, 409),
         },
       },
     },

@@ -6,11 +6,11 @@ import type { z } from 'zod';
 import { conflict, notFound, type FieldError } from '../common/problem';
 import type { BillingData, NumberRecord, Reservation } from './store';
 import type {
+  QuarantineInput,
+  ReleaseQuarantineInput,
   importNumbersSchema,
   numbersQuerySchema,
-  quarantineNumberSchema,
   releaseNumbersSchema,
-  releaseQuarantineSchema,
 } from './schemas';
 import { conflictWith, filterBy, requireCustomer, type Result, type Tx } from './tx';
 
@@ -135,11 +135,7 @@ export function getNumber(data: Readonly<BillingData>, number: string): NumberRe
  * quarantine already there (the first finder's reason stays). A number an order or a customer
  * holds is refused: that conflict is not the inventory's to settle.
  */
-export function quarantineNumber(
-  tx: Tx,
-  number: string,
-  input: z.output<typeof quarantineNumberSchema>,
-): Result<NumberRecord> {
+export function quarantineNumber(tx: Tx, number: string, input: QuarantineInput): Result<NumberRecord> {
   const record = getNumber(tx.data, number);
   if (record.status === 'quarantined') return { status: 200, body: record };
   if (record.status === 'sold' || record.status === 'imported' || record.orderId !== undefined) {
@@ -159,11 +155,7 @@ export function quarantineNumber(
 }
 
 /** Returns a quarantined number to sale, recording who and why beside the quarantine it ends. */
-export function releaseQuarantine(
-  tx: Tx,
-  number: string,
-  input: z.output<typeof releaseQuarantineSchema>,
-): Result<NumberRecord> {
+export function releaseQuarantine(tx: Tx, number: string, input: ReleaseQuarantineInput): Result<NumberRecord> {
   const record = getNumber(tx.data, number);
   if (record.status !== 'quarantined' || !record.quarantine) {
     throw conflict('not-quarantined', 'Not quarantined', `${number} is ${record.status}, not quarantined`);

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import { ProblemError, notFound } from '../common/problem';
 import { newId, type Charge, type Customer, type LedgerEntry } from './store';
-import type { createChargeSchema, createCreditSchema } from './schemas';
+import type { CreditInput, createChargeSchema } from './schemas';
 import { insufficientBalance, requireCustomer, type Result, type Tx } from './tx';
 
 export function createCharge(tx: Tx, input: z.output<typeof createChargeSchema>): Result<Charge> {
@@ -27,11 +27,7 @@ export function createCharge(tx: Tx, input: z.output<typeof createChargeSchema>)
 }
 
 /** A top-up of the customer's balance. */
-export function creditCustomer(
-  tx: Tx,
-  customerId: string,
-  input: z.output<typeof createCreditSchema>,
-): Result<LedgerEntry> {
+export function creditCustomer(tx: Tx, customerId: string, input: CreditInput): Result<LedgerEntry> {
   const customer = tx.data.customers[customerId];
   if (!customer) throw notFound('customer', customerId);
   return { status: 201, body: addLedgerEntry(tx, customer, 'credit', input.amountFen, input.note || null, {}) };

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { PRICES } from './catalog';
 import { ProblemError, conflict, notFound, unprocessable, type FieldError } from '../common/problem';
 import { newId, type BillingData, type Customer, type Order, type Reservation } from './store';
-import type { createOrderSchema, recoveryOrderSchema, refundOrderSchema } from './schemas';
+import type { RecoveryOrderInput, createOrderSchema, refundOrderSchema } from './schemas';
 import { getNumber, makeAvailable } from './inventory';
 import { addLedgerEntry } from './ledger';
 import { insufficientBalance, requireCustomer, type Result, type Tx } from './tx';
@@ -47,29 +47,12 @@ export function createOrder(tx: Tx, input: z.output<typeof createOrderSchema>): 
       `reservation ${reservation.id} holds quarantined number(s) ${quarantined.join(', ')}: release it and reserve again`,
     );
   }
-  const monthlyRentFen = PRICES[reservation.type].monthlyRentFen;
-  const amountFen = monthlyRentFen * input.prepaidMonths * reservation.numbers.length;
-  const id = newId('ord');
-  const order: Order = {
-    id,
-    checkoutUrl: `/_sandbox/checkout/${id}`,
-    customerId: customer.id,
-    reservationId: reservation.id,
-    numbers: [...reservation.numbers],
-    type: reservation.type,
-    areaCode: reservation.areaCode,
+  const order = unpaidOrder(reservation, {
     prepaidMonths: input.prepaidMonths,
-    monthlyRentFen,
-    amountFen,
-    status: 'unpaid',
     applicationNote: input.applicationNote || null,
     reference: input.reference,
-    createdAt: now,
-    paidAt: null,
-    voidedAt: null,
-    refundedAt: null,
-    refundReason: null,
-  };
+    now,
+  });
   data.orders[order.id] = order;
   // Held for the order from now on: an ordered reservation no longer expires.
   reservation.status = 'ordered';
@@ -81,10 +64,21 @@ export function createOrder(tx: Tx, input: z.output<typeof createOrderSchema>): 
   return { status: 201, body: order };
 }
 
-function requireOrder(data: BillingData, orderId: string): Order {
+/**
+ * The order a step moves from one status to another: `done` when it is there already (asking
+ * again changes nothing), refused when it is anywhere else.
+ */
+function orderToMove(
+  data: BillingData,
+  orderId: string,
+  move: { from: Order['status']; to: Order['status'] },
+  refusal: (order: Order) => ProblemError,
+): { order: Order; done: boolean } {
   const order = data.orders[orderId];
   if (!order) throw notFound('order', orderId);
-  return order;
+  if (order.status === move.to) return { order, done: true };
+  if (order.status !== move.from) throw refusal(order);
+  return { order, done: false };
 }
 
 function orderCustomer(data: BillingData, order: Order): Customer {
@@ -105,9 +99,8 @@ function notPayable(order: Order): ProblemError {
 
 /** Pays an unpaid order from the balance; 402 with nothing changed when the balance is short. */
 export function chargeOrder(tx: Tx, orderId: string): Result<Order> {
-  const order = requireOrder(tx.data, orderId);
-  if (order.status === 'paid') return { status: 200, body: order };
-  if (order.status !== 'unpaid') throw notPayable(order);
+  const { order, done } = orderToMove(tx.data, orderId, { from: 'unpaid', to: 'paid' }, notPayable);
+  if (done) return { status: 200, body: order };
   const customer = orderCustomer(tx.data, order);
   if (customer.balanceFen < order.amountFen)
     throw insufficientBalance(customer.balanceFen, order.amountFen, `order ${order.id}`);
@@ -117,9 +110,8 @@ export function chargeOrder(tx: Tx, orderId: string): Result<Order> {
 
 /** The enterprise pays online: the shortfall arrives as a credit, then the order is charged. */
 export function payOrderOnline(tx: Tx, orderId: string): Result<Order> {
-  const order = requireOrder(tx.data, orderId);
-  if (order.status === 'paid') return { status: 200, body: order };
-  if (order.status !== 'unpaid') throw notPayable(order);
+  const { order, done } = orderToMove(tx.data, orderId, { from: 'unpaid', to: 'paid' }, notPayable);
+  if (done) return { status: 200, body: order };
   const customer = orderCustomer(tx.data, order);
   const shortfallFen = order.amountFen - customer.balanceFen;
   if (shortfallFen > 0)
@@ -143,15 +135,14 @@ function settle(tx: Tx, order: Order, customer: Customer): void {
 }
 
 export function voidOrder(tx: Tx, orderId: string): Result<Order> {
-  const order = requireOrder(tx.data, orderId);
-  if (order.status === 'void') return { status: 200, body: order };
-  if (order.status !== 'unpaid') {
-    throw conflict(
+  const { order, done } = orderToMove(tx.data, orderId, { from: 'unpaid', to: 'void' }, (o) =>
+    conflict(
       'order-not-voidable',
       'Order not voidable',
-      `order ${order.id} is ${order.status}; only unpaid orders are voided (paid ones are refunded)`,
-    );
-  }
+      `order ${o.id} is ${o.status}; only unpaid orders are voided (paid ones are refunded)`,
+    ),
+  );
+  if (done) return { status: 200, body: order };
   order.status = 'void';
   order.voidedAt = tx.now;
   freeOrderNumbers(tx.data, order);
@@ -159,15 +150,14 @@ export function voidOrder(tx: Tx, orderId: string): Result<Order> {
 }
 
 export function refundOrder(tx: Tx, orderId: string, input: z.output<typeof refundOrderSchema>): Result<Order> {
-  const order = requireOrder(tx.data, orderId);
-  if (order.status === 'refunded') return { status: 200, body: order };
-  if (order.status !== 'paid') {
-    throw conflict(
+  const { order, done } = orderToMove(tx.data, orderId, { from: 'paid', to: 'refunded' }, (o) =>
+    conflict(
       'order-not-refundable',
       'Order not refundable',
-      `order ${order.id} is ${order.status}; only paid orders are refunded`,
-    );
-  }
+      `order ${o.id} is ${o.status}; only paid orders are refunded`,
+    ),
+  );
+  if (done) return { status: 200, body: order };
   const customer = orderCustomer(tx.data, order);
   addLedgerEntry(tx, customer, 'refund', order.amountFen, input.reason, { orderId: order.id });
   order.status = 'refunded';
@@ -198,11 +188,7 @@ function freeOrderNumbers(data: BillingData, order: Order): void {
  * An order that brings a released number back to the customer that held it: refused once the
  * operator has cancelled the number, or for anyone else. Paid, the number is sold again.
  */
-export function createRecoveryOrder(
-  tx: Tx,
-  number: string,
-  input: z.output<typeof recoveryOrderSchema>,
-): Result<Order> {
+export function createRecoveryOrder(tx: Tx, number: string, input: RecoveryOrderInput): Result<Order> {
   const { data, now } = tx;
   const record = getNumber(data, number);
   const customer = requireCustomer(data, input.customerId);
@@ -218,47 +204,61 @@ export function createRecoveryOrder(
       'Not recoverable',
       `${number} is ${record.status}, not released by this customer`,
     );
-  const type = record.type as Order['type'];
-  const monthlyRentFen = PRICES[type].monthlyRentFen;
-  const orderId = newId('ord');
   const reservation: Reservation = {
     id: newId('res'),
     customerId: customer.id,
-    type,
+    type: record.type as Order['type'],
     areaCode: record.areaCode,
     numbers: [number],
     status: 'ordered',
     expiresAt: now,
     reference: input.reference,
-    orderId,
+    orderId: null,
     createdAt: now,
     releasedAt: null,
   };
-  const order: Order = {
-    id: orderId,
-    checkoutUrl: `/_sandbox/checkout/${orderId}`,
-    customerId: customer.id,
-    reservationId: reservation.id,
-    numbers: [number],
-    type,
-    areaCode: record.areaCode,
+  const order = unpaidOrder(reservation, {
     prepaidMonths: input.prepaidMonths,
-    monthlyRentFen,
-    amountFen: monthlyRentFen * input.prepaidMonths,
-    status: 'unpaid',
     applicationNote: `recovery of released number ${number}`,
     reference: input.reference,
-    createdAt: now,
-    paidAt: null,
-    voidedAt: null,
-    refundedAt: null,
-    refundReason: null,
+    now,
     recovers: number,
-  };
+  });
+  reservation.orderId = order.id;
   data.reservations[reservation.id] = reservation;
   data.orders[order.id] = order;
   record.status = 'reserved';
   record.orderId = order.id;
   record.customerId = customer.id;
   return { status: 201, body: order };
+}
+
+/** An unpaid order for the numbers a reservation holds: the rent of each for the prepaid months. */
+function unpaidOrder(
+  reservation: Reservation,
+  details: { prepaidMonths: number; applicationNote: string | null; reference: string; now: string; recovers?: string },
+): Order {
+  const monthlyRentFen = PRICES[reservation.type].monthlyRentFen;
+  const id = newId('ord');
+  return {
+    id,
+    checkoutUrl: `/_sandbox/checkout/${id}`,
+    customerId: reservation.customerId,
+    reservationId: reservation.id,
+    numbers: [...reservation.numbers],
+    type: reservation.type,
+    areaCode: reservation.areaCode,
+    prepaidMonths: details.prepaidMonths,
+    monthlyRentFen,
+    amountFen: monthlyRentFen * details.prepaidMonths * reservation.numbers.length,
+    status: 'unpaid',
+    applicationNote: details.applicationNote,
+    reference: details.reference,
+    createdAt: details.now,
+    paidAt: null,
+    voidedAt: null,
+    refundedAt: null,
+    refundReason: null,
+    ...(details.recovers === undefined ? {} : { recovers: details.recovers }),
+  };
 }

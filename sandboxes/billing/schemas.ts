@@ -188,3 +188,8 @@ export const createCustomerSchema = z.strictObject({
 export const customerQuerySchema = z.strictObject({ enterpriseId: text(100) });
 
 export const webhooksQuerySchema = z.strictObject({ type: z.string().optional() });
+
+export type QuarantineInput = z.output<typeof quarantineNumberSchema>;
+export type ReleaseQuarantineInput = z.output<typeof releaseQuarantineSchema>;
+export type RecoveryOrderInput = z.output<typeof recoveryOrderSchema>;
+export type CreditInput = z.output<typeof createCreditSchema>;

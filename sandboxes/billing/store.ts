@@ -1,21 +1,13 @@
 /**
  * The billing sandbox's state: one JSON file, held in memory, rewritten after every change.
  *
- * Each collection is a field of `BillingData`; a new resource adds a field there, in `emptyData()`
- * and in `parseData()`, and files written before it existed load with it empty. Changes happen
+ * Each collection is a field of `BillingData`; a new resource adds a field there, in
+ * `COLLECTIONS`, and files written before it existed load with it empty. Changes happen
  * synchronously inside `update()`, so a handler's read-check-write cannot interleave with another
  * request's; the file is then written atomically (temp file + rename), one write at a time.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import {
-  JsonFileStore,
-  dict,
-  parseDataFile,
-  readDataFile,
-  requestLogOf,
-  type ProtocolData,
-} from '../common/json-store';
+import { JsonFileStore, completeData, readStoreFile, type ProtocolData } from '../common/json-store';
 
 export const DATA_VERSION = 1;
 /** Attempts kept per webhook event. */
@@ -252,43 +244,33 @@ export interface BillingData extends ProtocolData {
   webhookEvents: Record<string, WebhookEvent>;
 }
 
-export function emptyData(): BillingData {
-  return withCollections({});
-}
-
 /** An id such as `cus_3f9a…`: a type prefix makes ids self-describing in logs. */
 export function newId(prefix: string): string {
   return `${prefix}_${randomBytes(12).toString('hex')}`;
 }
 
+/** The collections, each a map by id; collections missing from older files (or a new one) start empty. */
+const COLLECTIONS = [
+  'customers',
+  'ledgerEntries',
+  'numbers',
+  'reservations',
+  'orders',
+  'charges',
+  'invoices',
+  'usagePrices',
+  'usageCharges',
+  'webhookEvents',
+] as const satisfies readonly (keyof BillingData)[];
+
+function withCollections(data: Partial<BillingData>): BillingData {
+  return completeData(data, DATA_VERSION, COLLECTIONS);
+}
+
 export class BillingStore extends JsonFileStore<BillingData> {
   /** Reads the file (a missing file is an empty store). A corrupt file is an error, never reset. */
   static load(file: string): BillingStore {
-    const resolved = path.resolve(file);
-    const text = readDataFile(resolved);
-    return new BillingStore(resolved, text === undefined ? emptyData() : parseData(text, resolved), 'billing sandbox');
+    const stored = readStoreFile(file, 'billing sandbox', DATA_VERSION, withCollections);
+    return new BillingStore(stored.file, stored.data, 'billing sandbox');
   }
-}
-
-function parseData(text: string, file: string): BillingData {
-  return withCollections(parseDataFile<BillingData>(text, file, 'billing sandbox', DATA_VERSION));
-}
-
-/** Collections missing from older files (or a new one) start empty. */
-function withCollections(data: Partial<BillingData>): BillingData {
-  return {
-    version: DATA_VERSION,
-    customers: dict(data.customers),
-    ledgerEntries: dict(data.ledgerEntries),
-    numbers: dict(data.numbers),
-    reservations: dict(data.reservations),
-    orders: dict(data.orders),
-    charges: dict(data.charges),
-    invoices: dict(data.invoices),
-    usagePrices: dict(data.usagePrices),
-    usageCharges: dict(data.usageCharges),
-    webhookEvents: dict(data.webhookEvents),
-    idempotency: dict(data.idempotency),
-    requests: requestLogOf(data.requests),
-  };
 }

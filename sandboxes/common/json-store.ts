@@ -79,6 +79,41 @@ export function parseDataFile<D>(text: string, file: string, label: string, vers
   return raw as Partial<D>;
 }
 
+/**
+ * Reads a store's file: a missing file is an empty store, a corrupt one an error (never reset);
+ * `complete` fills in the collections missing from older files (or from a new one).
+ */
+export function readStoreFile<D>(
+  file: string,
+  label: string,
+  version: number,
+  complete: (data: Partial<D>) => D,
+): { file: string; data: D } {
+  const resolved = path.resolve(file);
+  const text = readDataFile(resolved);
+  return { file: resolved, data: complete(text === undefined ? {} : parseDataFile<D>(text, resolved, label, version)) };
+}
+
+/**
+ * A store's data read back from a file written by this sandbox or an older one: each named
+ * collection (a map by id) and the protocol's records, with those missing starting empty.
+ */
+export function completeData<D extends ProtocolData>(
+  data: Partial<D>,
+  version: number,
+  collections: readonly (keyof D & string)[],
+  fields: Partial<D> = {},
+): D {
+  const maps = collections.map((name) => [name, dict(data[name] as Record<string, unknown> | undefined)]);
+  return {
+    version,
+    ...fields,
+    ...Object.fromEntries(maps),
+    idempotency: dict(data.idempotency),
+    requests: requestLogOf(data.requests),
+  } as D;
+}
+
 /** The request log read back from a file, at most as long as the store keeps it. */
 export function requestLogOf(requests: unknown): RequestLogEntry[] {
   return Array.isArray(requests) ? (requests.slice(-REQUEST_LOG_LIMIT) as RequestLogEntry[]) : [];

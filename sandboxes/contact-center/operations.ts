@@ -97,6 +97,10 @@ export const signInSchema = z.strictObject({ email: z.email(), password: z.strin
 export const createAppSchema = z.strictObject({ name: text(100), description: z.string().trim().max(500).optional() });
 export const createIvrFlowSchema = z.strictObject({ name: text(100), appId: resourceId.optional() });
 export const createSkillGroupSchema = z.strictObject({ name: text(100) });
+type SuspendInput = z.output<typeof suspendInstanceSchema>;
+type PasswordInput = z.output<typeof setPasswordSchema>;
+type IvrFlowInput = z.output<typeof createIvrFlowSchema>;
+type SkillGroupInput = z.output<typeof createSkillGroupSchema>;
 
 export const assignNumbersSchema = z
   .strictObject({
@@ -218,11 +222,7 @@ export function createInstance({ data, now }: Tx, input: z.output<typeof createI
 }
 
 /** Suspending a suspended instance changes nothing and answers the same. */
-export function suspendInstance(
-  { data, now }: Tx,
-  instanceId: string,
-  input: z.output<typeof suspendInstanceSchema>,
-): Result<InstanceView> {
+export function suspendInstance({ data, now }: Tx, instanceId: string, input: SuspendInput): Result<InstanceView> {
   const instance = getInstance(data, instanceId);
   if (instance.status !== 'suspended') {
     instance.status = 'suspended';
@@ -233,11 +233,7 @@ export function suspendInstance(
   return { status: 200, body: instanceView(instance) };
 }
 
-export function setAdminPassword(
-  { data, now }: Tx,
-  instanceId: string,
-  input: z.output<typeof setPasswordSchema>,
-): Result<unknown> {
+export function setAdminPassword({ data, now }: Tx, instanceId: string, input: PasswordInput): Result<unknown> {
   const instance = activeInstance(data, instanceId);
   instance.admin.passwordHash = hashPassword(input.password);
   instance.admin.passwordSetAt = now;
@@ -267,11 +263,7 @@ export function createApp({ data, now }: Tx, instanceId: string, input: z.output
   return { status: 201, body: app };
 }
 
-export function createIvrFlow(
-  { data, now }: Tx,
-  instanceId: string,
-  input: z.output<typeof createIvrFlowSchema>,
-): Result<IvrFlow> {
+export function createIvrFlow({ data, now }: Tx, instanceId: string, input: IvrFlowInput): Result<IvrFlow> {
   activeInstance(data, instanceId);
   const missing = unknownReferences(data, instanceId, { appId: input.appId }, '');
   if (missing.length) throw unprocessable(`the IVR flow names what instance ${instanceId} does not have`, missing);
@@ -286,11 +278,7 @@ export function createIvrFlow(
   return { status: 201, body: flow };
 }
 
-export function createSkillGroup(
-  { data, now }: Tx,
-  instanceId: string,
-  input: z.output<typeof createSkillGroupSchema>,
-): Result<SkillGroup> {
+export function createSkillGroup({ data, now }: Tx, instanceId: string, input: SkillGroupInput): Result<SkillGroup> {
   activeInstance(data, instanceId);
   const group: SkillGroup = { skillGroupId: newId('sg'), instanceId, name: input.name, createdAt: now };
   data.skillGroups[childKey(instanceId, group.skillGroupId)] = group;

@@ -6,15 +6,7 @@
  * one write at a time. Administrator passwords are kept only as salted scrypt hashes.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import {
-  JsonFileStore,
-  dict,
-  parseDataFile,
-  readDataFile,
-  requestLogOf,
-  type ProtocolData,
-} from '../common/json-store';
+import { JsonFileStore, completeData, readStoreFile, type ProtocolData } from '../common/json-store';
 
 export const DATA_VERSION = 1;
 
@@ -111,10 +103,6 @@ export interface ContactCenterData extends ProtocolData {
   numbers: Record<string, NumberAssignment>;
 }
 
-export function emptyData(): ContactCenterData {
-  return withCollections({});
-}
-
 /** `cc-3f9a…`, `app-…`: lower-case and hyphenated, as instance ids appear in SIP realms. */
 export function newId(prefix: string): string {
   return `${prefix}-${randomBytes(10).toString('hex')}`;
@@ -124,37 +112,24 @@ export function childKey(instanceId: string, id: string): string {
   return `${instanceId}/${id}`;
 }
 
+/** The collections, each a map by id; collections missing from older files (or a new one) start empty. */
+const COLLECTIONS = [
+  'instances',
+  'apps',
+  'ivrFlows',
+  'skillGroups',
+  'numbers',
+] as const satisfies readonly (keyof ContactCenterData)[];
+
+function withCollections(data: Partial<ContactCenterData>): ContactCenterData {
+  const salt = typeof data.fingerprintSalt === 'string' && data.fingerprintSalt ? data.fingerprintSalt : undefined;
+  return completeData(data, DATA_VERSION, COLLECTIONS, { fingerprintSalt: salt ?? randomBytes(16).toString('base64') });
+}
+
 export class ContactCenterStore extends JsonFileStore<ContactCenterData> {
   /** Reads the file (a missing file is an empty store). A corrupt file is an error, never reset. */
   static load(file: string): ContactCenterStore {
-    const resolved = path.resolve(file);
-    const text = readDataFile(resolved);
-    return new ContactCenterStore(
-      resolved,
-      text === undefined ? emptyData() : parseData(text, resolved),
-      'contact-center sandbox',
-    );
+    const stored = readStoreFile(file, 'contact-center sandbox', DATA_VERSION, withCollections);
+    return new ContactCenterStore(stored.file, stored.data, 'contact-center sandbox');
   }
-}
-
-function parseData(text: string, file: string): ContactCenterData {
-  return withCollections(parseDataFile<ContactCenterData>(text, file, 'contact-center sandbox', DATA_VERSION));
-}
-
-/** Collections missing from older files (or a new one) start empty. */
-function withCollections(data: Partial<ContactCenterData>): ContactCenterData {
-  return {
-    version: DATA_VERSION,
-    fingerprintSalt:
-      typeof data.fingerprintSalt === 'string' && data.fingerprintSalt
-        ? data.fingerprintSalt
-        : randomBytes(16).toString('base64'),
-    instances: dict(data.instances),
-    apps: dict(data.apps),
-    ivrFlows: dict(data.ivrFlows),
-    skillGroups: dict(data.skillGroups),
-    numbers: dict(data.numbers),
-    idempotency: dict(data.idempotency),
-    requests: requestLogOf(data.requests),
-  };
 }
