@@ -62,13 +62,18 @@ export const relatedCaseSchema = z.object({
 });
 export type RelatedCase = z.infer<typeof relatedCaseSchema>;
 
-/** What a workflow reports through its `state` query. */
-export const caseStateSchema = z.object({
+/** What names a case and says where it stands, in its state and in lists alike. */
+const caseHeadShape = {
   id: z.string(),
   kind: onboardingKindSchema,
   enterpriseId: z.string(),
   status: caseStatusSchema,
   stage: z.string(),
+};
+
+/** What a workflow reports through its `state` query. */
+export const caseStateSchema = z.object({
+  ...caseHeadShape,
   awaiting: z.array(awaitedActionSchema),
   steps: z.array(stepSchema),
   related: z.array(relatedCaseSchema),
@@ -85,11 +90,7 @@ export const onboardingResourceSchema = caseStateSchema.extend({
 export type OnboardingResource = z.infer<typeof onboardingResourceSchema>;
 
 export const onboardingSummarySchema = z.object({
-  id: z.string(),
-  kind: onboardingKindSchema,
-  enterpriseId: z.string(),
-  status: caseStatusSchema,
-  stage: z.string(),
+  ...caseHeadShape,
   awaitingRole: roleSchema.nullable(),
   createdAt: z.string(),
   closedAt: z.string().nullable(),

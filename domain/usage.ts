@@ -162,17 +162,9 @@ export interface UsageChargeRecord {
   at: string;
 }
 
-/**
- * A month's itemised statement as the usage-billing case keeps it: what the SBC's records rated to
- * at the latest reading, and what was posted to billing for it.
- */
-export interface UsageStatement {
+/** What the SBC's records of a month rated to. */
+export interface MonthRating {
   month: string;
-  /**
-   * `unobservable`: the SBC's calls cannot be read here (manual mode); `unrated`: reading or rating
-   * was refused (e.g. no price published); nothing was billed in either, a re-run may bill it.
-   */
-  status: 'charged' | 'nothing-to-charge' | 'unobservable' | 'unrated';
   calls: number;
   minutes: number;
   amountFen: number;
@@ -181,26 +173,29 @@ export interface UsageStatement {
   unfinishedCalls: number;
   /** Those calls, for support to reconcile (at most 100). */
   unreconciled?: UnreconciledCall[];
+  ratedAt: string;
+}
+
+/**
+ * A month's itemised statement as the usage-billing case keeps it: what the SBC's records rated to
+ * at the latest reading, and what was posted to billing for it.
+ */
+export interface UsageStatement extends MonthRating {
+  /**
+   * `unobservable`: the SBC's calls cannot be read here (manual mode); `unrated`: reading or rating
+   * was refused (e.g. no price published); nothing was billed in either, a re-run may bill it.
+   */
+  status: 'charged' | 'nothing-to-charge' | 'unobservable' | 'unrated';
   /** Charged to billing so far: the month's charge plus any supplements. */
   chargedFen: number;
   charges: UsageChargeRecord[];
-  ratedAt: string;
   /** Readings after the first (support's `rerun-month`). */
   reruns: number;
 }
 
 /** What the activity reads and rates for one month (before anything is posted). */
-export interface RatedMonth {
-  month: string;
+export interface RatedMonth extends MonthRating {
   observable: boolean;
-  calls: number;
-  minutes: number;
-  amountFen: number;
-  lines: StatementLineView[];
-  unfinishedCalls: number;
-  /** Answered calls the SBC saw no end of (no dialog record, or a dialog still open): for support. */
-  unreconciled?: UnreconciledCall[];
-  ratedAt: string;
 }
 
 /** An answered call without a closed call record, reported on the statement and to support. */

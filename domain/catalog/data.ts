@@ -8,9 +8,8 @@ import type { IndustryCode, Prices, Product, TimeWindow } from './model';
 
 const yuan = (amount: number): number => Math.round(amount * 100);
 
-// Supplier A's two fixed-line products share the banned list and call policy word for word.
-const A_FIXED_BANNED: readonly IndustryCode[] = [
-  // 金融类（贷款、高利贷、催收催缴、贵金属交易、股票软件或股票推荐、期货、金融保险、互联网金融等）
+/** "金融保险业" as the seed uses it for supplier A mobile and supplier B: the whole finance group. */
+const FINANCE_AND_INSURANCE: readonly IndustryCode[] = [
   'lending',
   'loan-sharking',
   'debt-collection',
@@ -20,6 +19,12 @@ const A_FIXED_BANNED: readonly IndustryCode[] = [
   'insurance',
   'internet-finance',
   'online-lending',
+];
+
+// Supplier A's two fixed-line products share the banned list and call policy word for word.
+const A_FIXED_BANNED: readonly IndustryCode[] = [
+  // 金融类（贷款、高利贷、催收催缴、贵金属交易、股票软件或股票推荐、期货、金融保险、互联网金融等）
+  ...FINANCE_AND_INSURANCE,
   // 医疗器械、医药、医美类（营销外呼医药销售、零售推销、医美、医疗器械、卖奶粉等婴幼儿用品）
   'medical',
   'retail-telemarketing',
@@ -59,19 +64,6 @@ const A_FIXED_NOTES = [
   'Per-callee limit: five calls a day, ringing or answered counts as one; never call users with a complaint history.',
   'Prepaid credit: the carrier sets the minimum tier by number (最低套餐根据运营商号码定价); the seed does not say per number or per account.',
   'Phrase 抖音培训 is banned as in 抖音培训（创业） (Douyin start-up training).',
-];
-
-/** "金融保险业" as the seed uses it for supplier A mobile and supplier B: the whole finance group. */
-const FINANCE_AND_INSURANCE: readonly IndustryCode[] = [
-  'lending',
-  'loan-sharking',
-  'debt-collection',
-  'precious-metals',
-  'stocks',
-  'futures',
-  'insurance',
-  'internet-finance',
-  'online-lending',
 ];
 
 const B_REQUIREMENTS = [

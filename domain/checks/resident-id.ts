@@ -1,4 +1,5 @@
 import type { CheckFailure } from './index';
+import { checkCharacterFailure } from './check-character';
 import { compareIsoDates, formatIsoDate, isValidDate, isValidIsoDate } from './dates';
 
 // GB 11643-1999 citizen identity number, 18 characters:
@@ -61,11 +62,7 @@ export function checkResidentId(id: string, today: string): CheckFailure | null 
   }
 
   const expected = residentIdCheckDigit(normalised.slice(0, 17));
-  if (normalised.charAt(17) !== expected) {
-    return {
-      code: 'id-check-digit',
-      message: `check digit should be ${expected}, got ${id.charAt(17)}`,
-    };
-  }
+  if (normalised.charAt(17) !== expected)
+    return checkCharacterFailure('id-check-digit', 'check digit', expected, id.charAt(17));
   return null;
 }

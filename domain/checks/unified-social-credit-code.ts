@@ -1,4 +1,5 @@
 import type { CheckFailure } from './index';
+import { checkCharacterFailure } from './check-character';
 
 // GB 32100-2015 unified social credit code (统一社会信用代码), 18 characters:
 //   1     registration authority code
@@ -55,11 +56,7 @@ export function checkUnifiedSocialCreditCode(code: string): CheckFailure | null 
     };
   }
   const expected = usccCheckCharacter(code.slice(0, 17));
-  if (code.charAt(17) !== expected) {
-    return {
-      code: 'uscc-check-character',
-      message: `check character should be ${expected}, got ${code.charAt(17)}`,
-    };
-  }
+  if (code.charAt(17) !== expected)
+    return checkCharacterFailure('uscc-check-character', 'check character', expected, code.charAt(17));
   return null;
 }
