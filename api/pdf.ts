@@ -116,48 +116,54 @@ function companyFields(doc: PDFKit.PDFDocument, c: PaperCompany | undefined): vo
   field(doc, '法定代表人 Legal representative', c?.legalRepresentative);
 }
 
-const BODIES: Record<TemplateName, (doc: PDFKit.PDFDocument, c: PaperCompany | undefined, example: boolean) => void> = {
-  'acceptance-form': (doc, c, example) => {
-    companyFields(doc, c);
-    field(doc, '经办人 Agent (if any)', example ? '李四' : undefined);
-    field(doc, '联系电话 Contact phone', example ? '13800138000' : undefined);
-    field(
-      doc,
-      '申请业务 Service applied for',
-      '云呼叫中心通信号码（固话 / 400）Contact-center numbers (fixed line / 400)',
-    );
-    field(doc, '号码数量 Quantity', example ? '2' : undefined);
-    field(doc, '使用场景 Calling scenario', example ? '售后回访 after-sales follow-up' : undefined);
-    paragraph(
-      doc,
+/** A form line: its label, and what it holds on every copy (`value`) or on the filled-in example only. */
+interface FormField {
+  label: string;
+  value?: string;
+  example?: string;
+}
+
+/** Each paper after the company's fields: its own fields, then its text. */
+const BODIES: Record<TemplateName, { fields: FormField[]; paragraphs: string[] }> = {
+  'acceptance-form': {
+    fields: [
+      { label: '经办人 Agent (if any)', example: '李四' },
+      { label: '联系电话 Contact phone', example: '13800138000' },
+      {
+        label: '申请业务 Service applied for',
+        value: '云呼叫中心通信号码（固话 / 400）Contact-center numbers (fixed line / 400)',
+      },
+      { label: '号码数量 Quantity', example: '2' },
+      { label: '使用场景 Calling scenario', example: '售后回访 after-sales follow-up' },
+    ],
+    paragraphs: [
       '本单位申请上述电信业务，所填信息真实有效，并按实名制要求提交资质材料。We apply for the service above; the information is true and our qualification materials follow the real-name rules.',
-    );
+    ],
   },
-  'network-access-commitment': (doc, c) => {
-    companyFields(doc, c);
-    paragraph(
-      doc,
+  'network-access-commitment': {
+    fields: [],
+    paragraphs: [
       '本单位承诺：一、遵守《中华人民共和国电信条例》等法律法规，按实名制登记使用号码；二、不利用号码从事诈骗、骚扰、违规营销等违法违规活动，不转租、转售号码；三、外呼遵守呼叫时段与频次规定，不呼叫明确拒绝或投诉过的用户；四、如有违反，愿承担号码被停用及相应法律责任。',
-    );
-    paragraph(
-      doc,
       'We undertake to (1) obey the Telecommunications Regulations and register every number in our real name; (2) never use the numbers for fraud, harassment or unlawful marketing, nor sublet or resell them; (3) keep to calling hours and frequency limits and never call anyone who refused or complained; (4) accept suspension of the numbers and legal liability for any breach.',
-    );
+    ],
   },
-  'power-of-attorney': (doc, c, example) => {
-    companyFields(doc, c);
-    field(doc, '受托人（经办人）姓名 Agent', example ? '李四' : undefined);
-    field(doc, '受托人身份证号码 Agent ID number', example ? '110105194912310029' : undefined);
-    paragraph(
-      doc,
+  'power-of-attorney': {
+    fields: [
+      { label: '受托人（经办人）姓名 Agent', example: '李四' },
+      { label: '受托人身份证号码 Agent ID number', example: '110105194912310029' },
+    ],
+    paragraphs: [
       '兹委托上述受托人代表本单位办理云呼叫中心企业资质审核、通信号码申请及相关手续，受托人在委托范围内所签署的文件本单位均予以承认。委托期限：自签署之日起一年。',
-    );
-    paragraph(
-      doc,
       'We authorise the agent above to act for us in the qualification review and number applications of the cloud contact center; we stand by every paper the agent signs within this mandate. Valid for one year from signing.',
-    );
+    ],
   },
 };
+
+function body(doc: PDFKit.PDFDocument, name: TemplateName, c: PaperCompany | undefined, example: boolean): void {
+  companyFields(doc, c);
+  for (const f of BODIES[name].fields) field(doc, f.label, f.value ?? (example ? f.example : undefined));
+  for (const text of BODIES[name].paragraphs) paragraph(doc, text);
+}
 
 /** A template, made out to `company` where it is known (blank lines otherwise), or its example. */
 export function renderTemplate(
@@ -169,7 +175,7 @@ export function renderTemplate(
   const who = example ? EXAMPLE_COMPANY : company;
   return render(`${material.zh} ${material.en}`, who?.name ?? 'blank form', (doc) => {
     heading(doc, material.zh, material.en);
-    BODIES[name](doc, who, example);
+    body(doc, name, who, example);
     sealBox(doc, who?.name, example);
     doc
       .fontSize(9)
