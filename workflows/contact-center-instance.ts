@@ -9,7 +9,7 @@
  */
 import type { ContactCenterInstanceInput } from '../contract/inputs';
 import { adminPassword, platform } from './lib/activities';
-import { OnboardingCase } from './lib/case';
+import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 
 export interface ContactCenterInstanceResult {
@@ -23,12 +23,7 @@ export interface ContactCenterInstanceResult {
 }
 
 export async function contactCenterInstance(input: ContactCenterInstanceInput): Promise<ContactCenterInstanceResult> {
-  const c = new OnboardingCase({
-    kind: 'contact-center-instance',
-    enterpriseId: input.enterpriseId,
-    stage: 'creating',
-    journeyId: input.journeyId,
-  });
+  const c = openCase('contact-center-instance', input, 'creating');
   const id = c.state.id;
   const ending = {
     kindLabel: '联络中心实例 / contact-center instance',

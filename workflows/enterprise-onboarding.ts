@@ -31,7 +31,8 @@ import type { EnterpriseOnboardingInput, JourneyMilestones } from '../contract/i
 import type { JourneySummary } from '../domain/journey';
 import { journeySummary, workingNumbers as numbersWorking } from '../domain/journey-summary';
 import { StalledOnKey } from '../domain/search-attributes';
-import { isoAt, now, OnboardingCase, type Wait } from './lib/case';
+import { isoAt, now, type Wait } from './lib/case';
+import { openCase } from './lib/open-case';
 import { childCase } from './lib/children';
 import { contactCenterInstance } from './contact-center-instance';
 import { enterpriseVerification } from './enterprise-verification';
@@ -57,10 +58,7 @@ const RELATION: Partial<Record<CaseReport['kind'], string>> = {
 
 export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Promise<JourneySummary> {
   const { enterpriseId, timings } = input;
-  const c = new OnboardingCase({
-    kind: 'enterprise-onboarding',
-    enterpriseId,
-    stage: 'verifying',
+  const c = openCase('enterprise-onboarding', input, 'verifying', {
     steps: input.carriedSteps,
   });
   const id = c.state.id;

@@ -9,7 +9,8 @@ import { defineQuery, setHandler } from '@temporalio/workflow';
 import type { RealNameInput } from '../contract/inputs';
 import type { RealNameResult, RealNameStart } from '../domain/real-name';
 import { billing } from './lib/activities';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now } from './lib/case';
+import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 
 /** The company as the enterprise gave it (the forms it prints are made out to it). */
@@ -18,12 +19,7 @@ export const realNameQuery = defineQuery<Pick<RealNameStart, 'company' | 'legalR
 export async function enterpriseRealName(input: RealNameInput): Promise<RealNameResult> {
   const { request } = input;
   const company = request.company.name;
-  const c = new OnboardingCase({
-    kind: 'enterprise-real-name',
-    enterpriseId: input.enterpriseId,
-    stage: 'awaiting-review',
-    journeyId: input.journeyId,
-  });
+  const c = openCase('enterprise-real-name', input, 'awaiting-review');
   setHandler(realNameQuery, () => ({ company: request.company, legalRepresentative: request.legalRepresentative }));
   const { mail } = c;
   const base = { caseId: c.state.id, companyName: company };

@@ -11,19 +11,15 @@ import type { ApplicationFacts, VerificationInput } from '../contract/inputs';
 import type { Application, VerificationResult } from '../domain/verification';
 import { applyResubmission } from '../domain/resubmission';
 import { billing, checks } from './lib/activities';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now } from './lib/case';
+import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 
 /** The application as it stands after every resubmission (the API merges a resubmission with it). */
 export const applicationQuery = defineQuery<Application>('application');
 
 export async function enterpriseVerification(input: VerificationInput): Promise<VerificationResult> {
-  const c = new OnboardingCase({
-    kind: 'enterprise-verification',
-    enterpriseId: input.enterpriseId,
-    stage: 'awaiting-review',
-    journeyId: input.journeyId,
-  });
+  const c = openCase('enterprise-verification', input, 'awaiting-review');
   const { mail } = c;
   let application = input.application;
   let facts: ApplicationFacts = input.facts;

@@ -11,7 +11,8 @@ import type { NumberPurchaseInput } from '../contract/inputs';
 import type { Order, Reservation } from '../activities/billing';
 import type { NumberType, Sizing } from '../domain/numbers';
 import { childCase } from './lib/children';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now, type OnboardingCase } from './lib/case';
+import { openCase } from './lib/open-case';
 import { BillingEvents } from './lib/billing-events';
 import { billing, checks, gateway } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
@@ -44,13 +45,9 @@ export function subscriptionIdFor(enterpriseId: string, orderId: string): string
 
 export async function numberPurchase(input: NumberPurchaseInput): Promise<NumberPurchaseResult> {
   const { request, timings, sizing } = input;
-  const c = new OnboardingCase({
-    kind: 'number-purchase',
-    enterpriseId: input.enterpriseId,
-    stage: 'submitted',
-    journeyId: input.journeyId,
+  const c = openCase('number-purchase', input, 'submitted', {
+    instanceId: request.binding.instanceId,
   });
-  c.facts.instanceId = request.binding.instanceId;
   const { mail, undo } = c;
   const billingEvents = new BillingEvents();
   const base = { caseId: c.state.id, companyName: input.companyName };

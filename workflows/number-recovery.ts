@@ -10,7 +10,8 @@ import type { NumberRecoveryInput } from '../contract/inputs';
 import { billing } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { childCase } from './lib/children';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now } from './lib/case';
+import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { subscriptionIdFor } from './number-purchase';
 import { numberSubscription } from './number-subscription';
@@ -30,12 +31,7 @@ export async function numberRecovery(input: NumberRecoveryInput): Promise<Number
   const { binding } = input;
   const [number] = input.number.display;
   const e164 = input.number.e164;
-  const c = new OnboardingCase({
-    kind: 'number-recovery',
-    enterpriseId: input.enterpriseId,
-    stage: 'checking',
-    journeyId: input.journeyId,
-  });
+  const c = openCase('number-recovery', input, 'checking');
   const { mail, undo } = c;
   const base = { caseId: c.state.id, companyName: input.companyName, number: number! };
 

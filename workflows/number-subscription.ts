@@ -6,7 +6,8 @@
  */
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { SubscriptionInput } from '../contract/inputs';
-import { isoAt, now, OnboardingCase, type Received } from './lib/case';
+import { isoAt, now, type Received } from './lib/case';
+import { openCase } from './lib/open-case';
 import { billing, gateway, platform } from './lib/activities';
 
 /** Steps carried across continue-as-new, so the case's recent log survives each period. */
@@ -22,12 +23,8 @@ export interface SubscriptionResult {
 }
 
 export async function numberSubscription(input: SubscriptionInput): Promise<SubscriptionResult> {
-  const c = new OnboardingCase({
-    kind: 'number-subscription',
-    enterpriseId: input.enterpriseId,
-    stage: 'active',
+  const c = openCase('number-subscription', input, 'active', {
     steps: input.carriedSteps,
-    journeyId: input.journeyId,
   });
   const { mail, undo } = c;
   const numbers = input.numbers.display;

@@ -20,7 +20,8 @@ import type { CallRecord } from '../activities/sip-gateway';
 import { billing, gateway, sipWatch } from './lib/activities';
 import { BillingEvents } from './lib/billing-events';
 import { childCase } from './lib/children';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now, type OnboardingCase } from './lib/case';
+import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { numberPurchase, type NumberPurchaseResult } from './number-purchase';
 
@@ -44,13 +45,9 @@ export interface Own400LandingResult {
 export async function own400Landing(input: Own400LandingInput): Promise<Own400LandingResult> {
   const { request, timings } = input;
   const own400 = input.own400Display;
-  const c = new OnboardingCase({
-    kind: 'own-400-landing',
-    enterpriseId: input.enterpriseId,
-    stage: 'purchasing-fixed-line',
-    journeyId: input.journeyId,
+  const c = openCase('own-400-landing', input, 'purchasing-fixed-line', {
+    instanceId: request.binding.instanceId,
   });
-  c.facts.instanceId = request.binding.instanceId;
   const { mail } = c;
   const billingEvents = new BillingEvents();
   const base = { caseId: c.state.id, companyName: input.companyName, own400Number: own400 };

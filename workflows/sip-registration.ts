@@ -13,7 +13,8 @@ import type { SipRegistrationInput } from '../contract/inputs';
 import type { Registration } from '../activities/sip-gateway';
 import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now, type OnboardingCase } from './lib/case';
+import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import {
   applySbcChange,
@@ -31,13 +32,9 @@ const WATCH_SLICE_MS = 5 * 60_000;
 export async function sipRegistration(input: SipRegistrationInput): Promise<never> {
   const { request, timings } = input;
   const { e164: numbers, display: formatted } = input.numbers;
-  const c = new OnboardingCase({
-    kind: 'sip-registration',
-    enterpriseId: input.enterpriseId,
-    stage: 'awaiting-review',
-    journeyId: input.journeyId,
+  const c = openCase('sip-registration', input, 'awaiting-review', {
+    instanceId: input.request.instanceId,
   });
-  c.facts.instanceId = input.request.instanceId;
   const { mail, undo } = c;
   const checks: Check[] = [];
   const to = request.contact.email;

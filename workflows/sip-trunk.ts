@@ -14,7 +14,8 @@ import type { SipTrunkInput } from '../contract/inputs';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
 import { gateway, sipProbe } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now } from './lib/case';
+import { openCase } from './lib/open-case';
 import { applySbcChange, type Check, holdOwnNumbers, inboundTest, ownNumbersHeld, sipEnding } from './lib/sip';
 
 export interface SipTrunkResult {
@@ -30,13 +31,9 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
   const { ip, port, transport } = request.gateway;
   const target = `${ip}:${port}/${transport}`;
   const { e164: numbers, display: formatted } = input.numbers;
-  const c = new OnboardingCase({
-    kind: 'sip-trunk',
-    enterpriseId: input.enterpriseId,
-    stage: 'awaiting-review',
-    journeyId: input.journeyId,
+  const c = openCase('sip-trunk', input, 'awaiting-review', {
+    instanceId: input.request.instanceId,
   });
-  c.facts.instanceId = input.request.instanceId;
   const { mail, undo } = c;
   const checks: Check[] = [];
   const to = request.contact.email;

@@ -12,7 +12,8 @@ import type { CallingRules } from '../domain/eligibility';
 import { addWorkingDays } from '../domain/working-days';
 import { billing } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
-import { isoAt, now, OnboardingCase } from './lib/case';
+import { isoAt, now } from './lib/case';
+import { openCase } from './lib/open-case';
 
 export interface ThirdPartyLineResult {
   productId: string;
@@ -27,11 +28,7 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
   const { request, timings } = input;
   const { product } = input;
   const total = request.regions.reduce((n, r) => n + r.quantity, 0);
-  const c = new OnboardingCase({
-    kind: 'third-party-line',
-    enterpriseId: input.enterpriseId,
-    stage: 'awaiting-review',
-    journeyId: input.journeyId,
+  const c = openCase('third-party-line', input, 'awaiting-review', {
     // The API checked each number against the product's kind and wrote it in E.164.
     rules: {
       'numbers-opened': (p) => [
@@ -49,8 +46,8 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
           : []),
       ],
     },
+    instanceId: request.binding.instanceId,
   });
-  c.facts.instanceId = request.binding.instanceId;
   const { mail, undo } = c;
   const productName = `${product.name.zh} / ${product.name.en}`;
   const base = { caseId: c.state.id, companyName: input.companyName, product: productName };

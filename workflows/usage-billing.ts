@@ -20,7 +20,8 @@ import type { UsageBillingInput } from '../contract/inputs';
 import { AwaitingRoleKey } from '../domain/search-attributes';
 import { chargeToPost, monthBounds, nextMonth, supplementLines } from '../domain/usage-periods';
 import type { RatedMonth, UsageChargeRecord, UsageStatement } from '../domain/usage';
-import { failureOf, isoAt, now, OnboardingCase } from './lib/case';
+import { failureOf, isoAt, now } from './lib/case';
+import { openCase } from './lib/open-case';
 import { billing, usage } from './lib/activities';
 
 /** Statements kept in the case (and carried to each new run): two years. */
@@ -36,10 +37,7 @@ export interface UsageBillingView {
 
 export async function usageBilling(input: UsageBillingInput): Promise<UsageBillingView> {
   let statements = [...input.statements];
-  const c = new OnboardingCase({
-    kind: 'usage-billing',
-    enterpriseId: input.enterpriseId,
-    stage: 'metering',
+  const c = openCase('usage-billing', input, 'metering', {
     steps: input.carriedSteps,
     rules: {
       // Only a month this case has billed can be read again; the month in progress is billed when it closes.

@@ -3,6 +3,7 @@
  * retry policy. Retries are unlimited with capped backoff: every write is idempotent, and a case
  * should wait out an outage rather than fail; permanent refusals are non-retryable failures.
  */
+import type { Duration } from '@temporalio/common';
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { BillingActivities } from '../../activities/billing';
 import type { CheckActivities } from '../../activities/checks';
@@ -14,21 +15,22 @@ import type { SipWatchActivities } from '../../activities/sip-watch';
 import type { UsageActivities } from '../../activities/usage';
 
 /**
- * Writes to billing and the SBC: a cancel waits for the attempt in flight to settle, so the
- * compensation registered before the step sees whatever it did (an order charged, a row added).
+ * A write to another system: retried without limit, the pause doubling up to `maximumInterval`;
+ * a cancel waits for the attempt in flight to settle, so the compensation registered before the
+ * step sees whatever it did (an order charged, a row added).
  */
-export const billing = proxyActivities<BillingActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+function writes(startToCloseTimeout: Duration, initialInterval: Duration, maximumInterval: Duration) {
+  return {
+    startToCloseTimeout,
+    retry: { initialInterval, backoffCoefficient: 2, maximumInterval },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  };
+}
 
-export const gateway = proxyActivities<SipGatewayActivities>({
-  // An SBC write (database row, allowlist reload) takes well under a second; a lost attempt is retried after this.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+export const billing = proxyActivities<BillingActivities>(writes('30 seconds', '1 second', '5 minutes'));
+
+// An SBC write (database row, allowlist reload) takes well under a second; a lost attempt is retried after this.
+export const gateway = proxyActivities<SipGatewayActivities>(writes('30 seconds', '1 second', '5 minutes'));
 
 /** The domain's rules that need its libraries (pre-checks, script screening): quick, pure, retried. */
 export const checks = proxyActivities<CheckActivities>({
@@ -50,28 +52,13 @@ export const sipWatch = proxyActivities<SipWatchActivities>({
 });
 
 /** Issuing credentials both changes the SBC and emails the secret; the ledger makes retries safe. */
-export const sipAccounts = proxyActivities<SipAccountActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+export const sipAccounts = proxyActivities<SipAccountActivities>(writes('1 minute', '2 seconds', '5 minutes'));
 
-/**
- * Writes to the contact-center platform: keyed by the case, retried without limit (an outage
- * makes the case wait, not fail); a cancel waits for the attempt in flight, like billing.
- */
-export const platform = proxyActivities<PlatformActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+/** Writes to the contact-center platform, keyed by the case: an outage makes the case wait, not fail. */
+export const platform = proxyActivities<PlatformActivities>(writes('30 seconds', '1 second', '1 minute'));
 
 /** Sets the administrator's password and emails it in one attempt; the ledger makes retries safe. */
-export const adminPassword = proxyActivities<AdminPasswordActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-});
+export const adminPassword = proxyActivities<AdminPasswordActivities>(writes('1 minute', '2 seconds', '1 minute'));
 
 /** Reading a month of the SBC's call records and rating them: a read, retried through outages. */
 export const usage = proxyActivities<UsageActivities>({
