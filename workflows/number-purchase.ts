@@ -6,18 +6,19 @@
  * number -> the paid order lives on as a number-subscription. A failure or cancel after any billing
  * or gateway step undoes it (each undo registered before its step).
  */
-import { condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { NumberPurchaseInput } from '../contract/inputs';
 import type { Order, Reservation } from '../activities/billing';
 import type { NumberType, Sizing } from '../domain/numbers';
-import { childCase } from './lib/children';
 import { isoAt, now, type OnboardingCase } from './lib/case';
 import { openCase } from './lib/open-case';
 import { BillingEvents } from './lib/billing-events';
 import { billing, checks, gateway } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { runKey } from './lib/notify';
-import { numberSubscription } from './number-subscription';
+import { startSubscription } from './lib/subscriptions';
+
+export { subscriptionIdFor } from './lib/subscriptions';
 
 /** First purchase prepays three months of rent; later months renew one at a time. */
 const FIRST_PREPAID_MONTHS = 3;
@@ -37,10 +38,6 @@ export interface NumberPurchaseResult {
   paidThrough: string;
   instanceId: string;
   subscriptionId: string;
-}
-
-export function subscriptionIdFor(enterpriseId: string, orderId: string): string {
-  return `number-subscription-${enterpriseId}-${orderId.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
 }
 
 export async function numberPurchase(input: NumberPurchaseInput): Promise<NumberPurchaseResult> {
@@ -103,18 +100,13 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
         verb: 'assign',
         instanceId: binding.instanceId,
         numbers: order.numbers,
-        ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-        ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+        // The contact center answers the calls: the numbers go to the instance there, bound as asked.
+        route: binding,
         // Lines bought to carry an own 400 number are the enterprise's 400's: its operator bills them (000).
         origin: request.bindOwn400 ? 'own-400' : 'purchased',
         ...(request.bindOwn400 ? { carries400: request.bindOwn400 } : {}),
         summary: `assign ${order.numbers.length} number(s) to ${binding.instanceId}`,
-        // The contact center answers the calls: the numbers go to the instance there, bound as asked.
         platformSummary: `bind ${order.numbers.length} number(s) in contact center ${binding.instanceId}`,
-        platformBinding: {
-          ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-          ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
-        },
       });
       c.step('numbers assigned', 'done', `${assigned.length} on ${binding.instanceId}`);
 
@@ -131,41 +123,22 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       // Paid and live: from here the numbers belong to their subscription, not to this case.
       const paidAt = order.paidAt ? Date.parse(order.paidAt) : now();
       const paidThrough = paidAt + FIRST_PREPAID_MONTHS * timings.subscription.periodMs;
-      const subscriptionId = subscriptionIdFor(input.enterpriseId, order.id);
-      await startChild(numberSubscription, {
-        args: [
-          {
-            enterpriseId: input.enterpriseId,
-            customerId: input.customerId,
-            companyName: input.companyName,
-            contactEmail: input.contactEmail,
-            orderId: order.id,
-            purchaseId: c.state.id,
-            numbers: { e164: order.numbers, display },
-            numberType: request.numberType,
-            instanceId: binding.instanceId,
-            monthlyRentFen: order.monthlyRentFen * order.numbers.length,
-            paidThrough,
-            autoRenew: request.autoRenew,
-            timings: timings.subscription,
-            renewals: 0,
-            carriedSteps: [],
-            journeyId: input.journeyId,
-          },
-        ],
-        // The subscription outlives the purchase that created it.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        ...childCase({
-          kind: 'number-subscription',
-          enterpriseId: input.enterpriseId,
-          workflowId: subscriptionId,
-          parentId: c.state.id,
-          firstStage: 'active',
-          summary: `numbers ${display.join(', ')} for ${input.enterpriseId}`,
-        }),
-      });
+      const subscriptionId = await startSubscription(
+        c,
+        input,
+        {
+          orderId: order.id,
+          numbers: { e164: order.numbers, display },
+          numberType: request.numberType,
+          instanceId: binding.instanceId,
+          monthlyRentFen: order.monthlyRentFen * order.numbers.length,
+          paidThrough,
+          autoRenew: request.autoRenew,
+          timings: timings.subscription,
+        },
+        { summary: `numbers ${display.join(', ')} for ${input.enterpriseId}`, relation: "the numbers' subscription" },
+      );
       undo.retireAll();
-      c.relate(subscriptionId, 'number-subscription', "the numbers' subscription");
       c.step('subscription started', 'done', subscriptionId);
       Object.assign(c.facts, { numbers: display, inService: true });
 

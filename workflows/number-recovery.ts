@@ -5,16 +5,13 @@
  * contact center to the IVR flow and skill group it had) -> back in service under a new
  * subscription. A failure or cancel refunds or voids the order and unassigns what was assigned.
  */
-import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import type { NumberRecoveryInput } from '../contract/inputs';
 import { billing } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
-import { childCase } from './lib/children';
 import { isoAt, now } from './lib/case';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
-import { subscriptionIdFor } from './number-purchase';
-import { numberSubscription } from './number-subscription';
+import { startSubscription } from './lib/subscriptions';
 
 /** Rent prepaid by a recovery order, as by a first purchase (seed 003 Q8). */
 const RECOVERY_PREPAID_MONTHS = 3;
@@ -90,16 +87,11 @@ export async function numberRecovery(input: NumberRecoveryInput): Promise<Number
         verb: 'assign',
         instanceId: binding.instanceId,
         numbers: e164,
-        ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-        ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
+        route: binding,
         // A recovered number is bought again from the provider.
         origin: 'purchased',
         summary: `assign ${number} to ${binding.instanceId}`,
         platformSummary: `bind ${number} in contact center ${binding.instanceId}`,
-        platformBinding: {
-          ...(binding.ivrFlowId ? { ivrFlowId: binding.ivrFlowId } : {}),
-          ...(binding.skillGroupId ? { skillGroupId: binding.skillGroupId } : {}),
-        },
       });
       c.step(
         're-imported',
@@ -109,39 +101,21 @@ export async function numberRecovery(input: NumberRecoveryInput): Promise<Number
 
       // In service again: the number lives on in a subscription of its own.
       const paidAt = now();
-      const subscriptionId = subscriptionIdFor(input.enterpriseId, order.id);
-      await startChild(numberSubscription, {
-        args: [
-          {
-            enterpriseId: input.enterpriseId,
-            customerId: input.customerId,
-            companyName: input.companyName,
-            contactEmail: input.contactEmail,
-            orderId: order.id,
-            purchaseId: c.state.id,
-            numbers: input.number,
-            numberType: input.numberType,
-            instanceId: binding.instanceId,
-            monthlyRentFen: order.monthlyRentFen,
-            paidThrough: paidAt + RECOVERY_PREPAID_MONTHS * input.timings.subscription.periodMs,
-            autoRenew: true,
-            timings: input.timings.subscription,
-            renewals: 0,
-            carriedSteps: [],
-            journeyId: input.journeyId,
-          },
-        ],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-        ...childCase({
-          kind: 'number-subscription',
-          enterpriseId: input.enterpriseId,
-          workflowId: subscriptionId,
-          parentId: c.state.id,
-          firstStage: 'active',
-          summary: `recovered ${number}`,
-        }),
-      });
-      c.relate(subscriptionId, 'number-subscription', 'the recovered number in service');
+      const subscriptionId = await startSubscription(
+        c,
+        input,
+        {
+          orderId: order.id,
+          numbers: input.number,
+          numberType: input.numberType,
+          instanceId: binding.instanceId,
+          monthlyRentFen: order.monthlyRentFen,
+          paidThrough: paidAt + RECOVERY_PREPAID_MONTHS * input.timings.subscription.periodMs,
+          autoRenew: true,
+          timings: input.timings.subscription,
+        },
+        { summary: `recovered ${number}`, relation: 'the recovered number in service' },
+      );
       Object.assign(c.facts, { instanceId: binding.instanceId, numbers: [number!], inService: true });
       mail.send('recovered', input.contactEmail, 'recovery-completed', {
         ...base,

@@ -173,19 +173,12 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
         verb: 'bind',
         instanceId: request.binding.instanceId,
         numbers,
-        ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
-        ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
-        callingRules: rules,
+        route: { ...request.binding, callingRules: rules },
         // The supplier carries the lines' calls and bills them (004 §2): its trunk, its rules.
         origin: 'supplier',
         supplier: product.supplier,
         summary: `bind ${numbers.length} number(s) to ${request.binding.instanceId}`,
         platformSummary: `bind ${numbers.length} number(s) in contact center ${request.binding.instanceId}`,
-        platformBinding: {
-          ...(request.binding.ivrFlowId ? { ivrFlowId: request.binding.ivrFlowId } : {}),
-          ...(request.binding.skillGroupId ? { skillGroupId: request.binding.skillGroupId } : {}),
-          callingRules: rules,
-        },
       });
 
       const formatted = imported.display;
