@@ -19,6 +19,8 @@ import { runKey } from './lib/notify';
 import {
   applySbcChange,
   type Check,
+  outboundChecked,
+  sipReview,
   holdOwnNumbers,
   inboundTest,
   ownNumbersHeld,
@@ -69,27 +71,13 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
     );
 
   return c.run(sipEnding(c, { to, base, kindLabel: 'SIP注册对接 / SIP registration', checks }), async () => {
-    const review = await c.awaitAction(
-      'awaiting-review',
-      [
-        { action: 'approve', role: 'support' },
-        { action: 'reject', role: 'support' },
-      ],
-      {
-        onEnter: (dueAt) =>
-          mail.send('review', 'support', 'sip-review', {
-            ...base,
-            mode: 'registration',
-            summary: `${numbers.length} number(s), ${request.transport.toUpperCase()}, ${request.gatewayVendor}`,
-            dueAt: isoAt(dueAt ?? now()),
-          }),
-        remindEveryMs: timings.reviewSlaMs,
-      },
-    );
-    if (review.name === 'reject') {
-      mail.send('rejected', to, 'sip-rejected', { ...base, reason: review.payload.reason });
-      throw c.fail('Rejected', review.payload.reason);
-    }
+    await sipReview(c, {
+      to,
+      base,
+      mode: 'registration',
+      summary: `${numbers.length} number(s), ${request.transport.toUpperCase()}, ${request.gatewayVendor}`,
+      remindEveryMs: timings.reviewSlaMs,
+    });
 
     c.enter('issuing-credentials');
     // Cases approved before the hold existed go on without it.
@@ -147,15 +135,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
           },
         ],
       );
-      checks.push({
-        name: 'outbound test call',
-        passed: outbound.passed,
-        detail: outbound.summary,
-        at: isoAt(now()),
-        ...(outbound.finalCode ? { code: outbound.finalCode } : {}),
-      });
-      c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
-      if (!outbound.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${outbound.summary}`);
+      outboundChecked(c, checks, outbound);
     } else {
       c.step(
         'outbound test call',

@@ -16,7 +16,16 @@ import { gateway, sipProbe } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { isoAt, now } from './lib/case';
 import { openCase } from './lib/open-case';
-import { applySbcChange, type Check, holdOwnNumbers, inboundTest, ownNumbersHeld, sipEnding } from './lib/sip';
+import {
+  applySbcChange,
+  type Check,
+  holdOwnNumbers,
+  inboundTest,
+  outboundChecked,
+  ownNumbersHeld,
+  sipEnding,
+  sipReview,
+} from './lib/sip';
 
 export interface SipTrunkResult {
   passed: true;
@@ -56,34 +65,14 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
       );
     }
 
-    const review = await c.awaitAction(
-      'awaiting-review',
-      [
-        { action: 'approve', role: 'support' },
-        { action: 'reject', role: 'support' },
-      ],
-      {
-        onEnter: (dueAt) =>
-          mail.send('review', 'support', 'sip-review', {
-            ...base,
-            mode: 'trunk',
-            summary: `gateway ${target}, ${numbers.length} number(s)`,
-            dueAt: isoAt(dueAt ?? now()),
-          }),
-        remindEveryMs: timings.reviewSlaMs,
-        onReminder: (n) =>
-          mail.send(`review-reminder/${n}`, 'support', 'sip-review', {
-            ...base,
-            mode: 'trunk',
-            summary: `reminder ${n}: gateway ${target}`,
-            dueAt: isoAt(now()),
-          }),
-      },
-    );
-    if (review.name === 'reject') {
-      mail.send('rejected', to, 'sip-rejected', { ...base, reason: review.payload.reason });
-      throw c.fail('Rejected', review.payload.reason);
-    }
+    await sipReview(c, {
+      to,
+      base,
+      mode: 'trunk',
+      summary: `gateway ${target}, ${numbers.length} number(s)`,
+      remindEveryMs: timings.reviewSlaMs,
+      reminder: (n) => `reminder ${n}: gateway ${target}`,
+    });
 
     // The gateway's address goes on the SBC allowlist for this case; its numbers come off sale
     // (cases approved before the hold existed go on without it).
@@ -185,15 +174,7 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
         },
       ],
     );
-    checks.push({
-      name: 'outbound test call',
-      passed: outbound.passed,
-      detail: outbound.summary,
-      at: isoAt(now()),
-      ...(outbound.finalCode ? { code: outbound.finalCode } : {}),
-    });
-    c.step('outbound test call', outbound.passed ? 'done' : 'failed', outbound.summary);
-    if (!outbound.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${outbound.summary}`);
+    outboundChecked(c, checks, outbound);
 
     const inbound = await inboundTest(c, {
       to,

@@ -5,6 +5,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import type { ChangeState } from '../../activities/sip-gateway';
+import type { TestCallResult } from '../../activities/sip-probe';
 import type { ActionName, Payload } from '../../contract/actions';
 import type { Stage } from '../../contract/stages';
 import { isoAt, now, type Ending, type OnboardingCase, type WaitOptions } from './case';
@@ -13,7 +14,7 @@ import { runKey } from './notify';
 
 /** The two kinds that bring a customer's gateway in; they share these steps and their actions' payloads. */
 export type SipKind = 'sip-trunk' | 'sip-registration';
-type SharedAction = 'confirm-sbc-change' | 'confirm-inbound-test';
+type SharedAction = 'confirm-sbc-change' | 'confirm-inbound-test' | 'reject';
 type SharedPayload<A extends SharedAction> = Payload<'sip-trunk', A>;
 
 /** One line of the pass/fail report. */
@@ -44,6 +45,69 @@ async function awaitShared<K extends SipKind, A extends SharedAction>(
       ? await c.awaitAction(stage, awaits, wait)
       : await c.awaitAction(stage, awaits, { ...wait, deadlineMs });
   return got && { actorName: got.actor.name, payload: got.payload as SharedPayload<A> };
+}
+
+export interface ReviewOptions {
+  to: string;
+  base: { caseId: string; companyName: string };
+  mode: 'trunk' | 'registration';
+  /** What support reviews, in a line. */
+  summary: string;
+  remindEveryMs: number;
+  /** Reminds support by email too, with this line. */
+  reminder?: (n: number) => string;
+}
+
+/** Support approves or rejects the application; a rejection tells the enterprise why and ends the case. */
+export async function sipReview<K extends SipKind>(c: OnboardingCase<K>, o: ReviewOptions): Promise<void> {
+  const { mail } = c;
+  const { reminder } = o;
+  const review = await c.awaitAction(
+    'awaiting-review' as Stage<K>,
+    [
+      { action: 'approve' as ActionName<K>, role: 'support' },
+      { action: 'reject' as ActionName<K>, role: 'support' },
+    ],
+    {
+      onEnter: (dueAt) =>
+        mail.send('review', 'support', 'sip-review', {
+          ...o.base,
+          mode: o.mode,
+          summary: o.summary,
+          dueAt: isoAt(dueAt ?? now()),
+        }),
+      remindEveryMs: o.remindEveryMs,
+      ...(reminder
+        ? {
+            onReminder: (n: number) =>
+              mail.send(`review-reminder/${n}`, 'support', 'sip-review', {
+                ...o.base,
+                mode: o.mode,
+                summary: reminder(n),
+                dueAt: isoAt(now()),
+              }),
+          }
+        : {}),
+    },
+  );
+  if (review.name === 'reject') {
+    const { reason } = review.payload as SharedPayload<'reject'>;
+    mail.send('rejected', o.to, 'sip-rejected', { ...o.base, reason });
+    throw c.fail('Rejected', reason);
+  }
+}
+
+/** The outbound test call's line in the report; a call that failed fails the case. */
+export function outboundChecked<K extends SipKind>(c: OnboardingCase<K>, checks: Check[], call: TestCallResult): void {
+  checks.push({
+    name: 'outbound test call',
+    passed: call.passed,
+    detail: call.summary,
+    at: isoAt(now()),
+    ...(call.finalCode ? { code: call.finalCode } : {}),
+  });
+  c.step('outbound test call', call.passed ? 'done' : 'failed', call.summary);
+  if (!call.passed) throw c.fail('OutboundTestFailed', `the outbound test call failed: ${call.summary}`);
 }
 
 /**
