@@ -12,17 +12,16 @@ import type { SipTimings } from '../config';
 import type { SipRegistrationInput } from '../contract/inputs';
 import type { Registration } from '../activities/sip-gateway';
 import { gateway, sipAccounts, sipProbe, sipWatch } from './lib/activities';
-import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, type OnboardingCase } from './lib/case';
-import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import {
   applySbcChange,
-  type Check,
   outboundChecked,
+  sipNumbersInService,
   sipReview,
   holdOwnNumbers,
   inboundTest,
+  openSipCase,
   ownNumbersHeld,
   reportOf,
   sipEnding,
@@ -34,13 +33,8 @@ const WATCH_SLICE_MS = 5 * 60_000;
 export async function sipRegistration(input: SipRegistrationInput): Promise<never> {
   const { request, timings } = input;
   const { e164: numbers, display: formatted } = input.numbers;
-  const c = openCase('sip-registration', input, 'awaiting-review', {
-    instanceId: input.request.instanceId,
-  });
-  const { mail, undo } = c;
-  const checks: Check[] = [];
-  const to = request.contact.email;
-  const base = { caseId: c.state.id, companyName: input.companyName };
+  const { c, checks, to, base } = openSipCase('sip-registration', input);
+  const { undo } = c;
   let rotation = 0;
 
   /** Issues (or rotates) the credentials; the password leaves only by email. */
@@ -144,7 +138,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
       );
     }
 
-    const inbound = await inboundTest(c, {
+    await inboundTest(c, checks, {
       to,
       base,
       numbers,
@@ -152,27 +146,21 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
       from: `${account.username}@${account.realm}`,
       windowMs: timings.inboundTestWindowMs,
     });
-    checks.push(inbound);
-    if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
-    c.enter('assigning-numbers');
-    await putNumbersInService(c, {
-      verb: 'assign',
-      instanceId: request.instanceId,
-      numbers,
-      origin: 'own-registration',
-      summary: `assign ${numbers.length} number(s) to ${request.instanceId}`,
-      platformSummary: `assign ${numbers.length} number(s) in contact center ${request.instanceId}`,
-    });
-    checks.push({
-      name: 'numbers assigned',
-      passed: true,
-      detail: `${formatted.join(', ')} on ${request.instanceId}`,
-      at: isoAt(now()),
-    });
-    mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
     // In service from here: the gateway registers and calls flow, while the case stays open for rotations.
-    Object.assign(c.facts, { numbers: formatted, inService: true });
+    await sipNumbersInService(
+      c,
+      checks,
+      { to, base, formatted, detail: `${formatted.join(', ')} on ${request.instanceId}` },
+      {
+        verb: 'assign',
+        instanceId: request.instanceId,
+        numbers,
+        origin: 'own-registration',
+        summary: `assign ${numbers.length} number(s) to ${request.instanceId}`,
+        platformSummary: `assign ${numbers.length} number(s) in contact center ${request.instanceId}`,
+      },
+    );
     c.state.result = {
       ...reportOf(true, checks),
       account,

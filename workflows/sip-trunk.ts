@@ -13,17 +13,17 @@ import { patched, sleep } from '@temporalio/workflow';
 import type { SipTrunkInput } from '../contract/inputs';
 import type { ProbeResult, TestCallResult } from '../activities/sip-probe';
 import { gateway, sipProbe } from './lib/activities';
-import { putNumbersInService } from './lib/numbers';
 import { isoAt, now } from './lib/case';
-import { openCase } from './lib/open-case';
 import {
   applySbcChange,
   type Check,
   holdOwnNumbers,
   inboundTest,
+  openSipCase,
   outboundChecked,
   ownNumbersHeld,
   sipEnding,
+  sipNumbersInService,
   sipReview,
 } from './lib/sip';
 
@@ -40,13 +40,8 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
   const { ip, port, transport } = request.gateway;
   const target = `${ip}:${port}/${transport}`;
   const { e164: numbers, display: formatted } = input.numbers;
-  const c = openCase('sip-trunk', input, 'awaiting-review', {
-    instanceId: input.request.instanceId,
-  });
+  const { c, checks, to, base } = openSipCase('sip-trunk', input);
   const { mail, undo } = c;
-  const checks: Check[] = [];
-  const to = request.contact.email;
-  const base = { caseId: c.state.id, companyName: input.companyName };
 
   return c.run(sipEnding(c, { to, base, kindLabel: 'SIP中继对接 / SIP trunk', checks }), async () => {
     // A carrier that cannot trunk: the enterprise first puts in a gateway that can (loose routing,
@@ -176,7 +171,7 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
     );
     outboundChecked(c, checks, outbound);
 
-    const inbound = await inboundTest(c, {
+    await inboundTest(c, checks, {
       to,
       base,
       numbers,
@@ -185,29 +180,28 @@ export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
       from: target,
       windowMs: timings.inboundTestWindowMs,
     });
-    checks.push(inbound);
-    if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
 
-    c.enter('assigning-numbers');
-    await putNumbersInService(c, {
-      verb: 'assign',
-      instanceId: request.instanceId,
-      numbers,
-      ...(request.callerIdPrefix ? { callerIdPrefix: request.callerIdPrefix } : {}),
-      origin: 'own-trunk',
-      summary: `assign ${numbers.length} number(s) to ${request.instanceId}`,
-      platformSummary: `bind ${numbers.length} number(s) to app ${request.boundAppId} in contact center ${request.instanceId}`,
-      platformBinding: { appId: request.boundAppId },
-    });
-    checks.push({
-      name: 'numbers assigned',
-      passed: true,
-      detail: `${formatted.join(', ')} on ${request.instanceId}${request.callerIdPrefix ? ` with caller-ID prefix ${request.callerIdPrefix}` : ''}`,
-      at: isoAt(now()),
-    });
-
-    mail.send('report', to, 'sip-report', { ...base, passed: true, checks });
-    Object.assign(c.facts, { numbers: formatted, inService: true });
+    const prefix = request.callerIdPrefix;
+    await sipNumbersInService(
+      c,
+      checks,
+      {
+        to,
+        base,
+        formatted,
+        detail: `${formatted.join(', ')} on ${request.instanceId}${prefix ? ` with caller-ID prefix ${prefix}` : ''}`,
+      },
+      {
+        verb: 'assign',
+        instanceId: request.instanceId,
+        numbers,
+        ...(prefix ? { callerIdPrefix: prefix } : {}),
+        origin: 'own-trunk',
+        summary: `assign ${numbers.length} number(s) to ${request.instanceId}`,
+        platformSummary: `bind ${numbers.length} number(s) to app ${request.boundAppId} in contact center ${request.instanceId}`,
+        platformBinding: { appId: request.boundAppId },
+      },
+    );
     const result: SipTrunkResult = {
       passed: true,
       gateway: target,

@@ -7,10 +7,13 @@ import { patched } from '@temporalio/workflow';
 import type { ChangeState } from '../../activities/sip-gateway';
 import type { TestCallResult } from '../../activities/sip-probe';
 import type { ActionName, Payload } from '../../contract/actions';
+import type { SipRegistrationInput, SipTrunkInput } from '../../contract/inputs';
 import type { Stage } from '../../contract/stages';
 import { isoAt, now, type Ending, type OnboardingCase, type WaitOptions } from './case';
 import { billing, gateway, sipWatch } from './activities';
 import { runKey } from './notify';
+import { openCase } from './open-case';
+import { putNumbersInService, type NumbersInService } from './numbers';
 
 /** The two kinds that bring a customer's gateway in; they share these steps and their actions' payloads. */
 export type SipKind = 'sip-trunk' | 'sip-registration';
@@ -25,6 +28,13 @@ export interface Check {
   at: string;
   code?: number;
   rttMs?: number;
+}
+
+/** A SIP case in review, with its report so far (empty), who hears about it and the emails' common part. */
+export function openSipCase<K extends SipKind>(kind: K, input: SipTrunkInput | SipRegistrationInput) {
+  const c = openCase(kind, input, 'awaiting-review' as Stage<K>, { instanceId: input.request.instanceId });
+  const checks: Check[] = [];
+  return { c, checks, to: input.request.contact.email, base: { caseId: c.state.id, companyName: input.companyName } };
 }
 
 export function reportOf(passed: boolean, checks: Check[], reason?: string) {
@@ -188,7 +198,35 @@ export interface InboundTestOptions {
   windowMs: number;
 }
 
-export async function inboundTest<K extends SipKind>(c: OnboardingCase<K>, o: InboundTestOptions): Promise<Check> {
+/** The inbound test call, its line added to the report; a call not seen (or confirmed) fails the case. */
+export async function inboundTest<K extends SipKind>(
+  c: OnboardingCase<K>,
+  checks: Check[],
+  o: InboundTestOptions,
+): Promise<void> {
+  const inbound = await inboundCall(c, o);
+  checks.push(inbound);
+  if (!inbound.passed) throw c.fail('InboundTestFailed', inbound.detail);
+}
+
+/**
+ * The gateway's numbers go into service on the instance, the last line of the report; the report
+ * goes to the enterprise.
+ */
+export async function sipNumbersInService<K extends SipKind>(
+  c: OnboardingCase<K>,
+  checks: Check[],
+  o: { to: string; base: { caseId: string; companyName: string }; formatted: string[]; detail: string },
+  assignment: NumbersInService,
+): Promise<void> {
+  c.enter('assigning-numbers' as Stage<K>);
+  await putNumbersInService(c, assignment);
+  checks.push({ name: 'numbers assigned', passed: true, detail: o.detail, at: isoAt(now()) });
+  c.mail.send('report', o.to, 'sip-report', { ...o.base, passed: true, checks });
+  Object.assign(c.facts, { numbers: o.formatted, inService: true });
+}
+
+async function inboundCall<K extends SipKind>(c: OnboardingCase<K>, o: InboundTestOptions): Promise<Check> {
   const { mail } = c;
   const observes = await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, []);
   const since = isoAt(now());
