@@ -12,6 +12,7 @@ import {
   activityRunning,
   bearer,
   billingCall,
+  caseApi,
   caseWhen,
   completedAttempt,
   eventually,
@@ -76,6 +77,7 @@ afterAll(async () => {
 });
 
 const asA = () => bearer(h.tokens.entA);
+const { start, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
 
 function purchase(overrides: Record<string, unknown> = {}) {
   return {
@@ -101,30 +103,12 @@ async function balance(customerId: string): Promise<number> {
   return (await billingCall<{ balanceFen: number }>(h, 'GET', `/v1/customers/${customerId}`)).body.balanceFen;
 }
 
-async function start(body: Record<string, unknown>, token = h.tokens.entA): Promise<string> {
-  const res = await h.api
-    .post('/v1/onboardings')
-    .set(...bearer(token))
-    .send(body);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return res.body.id as string;
-}
-
-async function act(id: string, action: string, token: string, payload: object = {}) {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(token))
-    .send(payload);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as OnboardingResource;
-}
-
 describe('number purchase through the API', () => {
   it('sizes 40 concurrent calls as 2 numbers, reviews the script with a manual rejection, charges, activates and starts the subscription', async () => {
     await topUp(customerA, 100_000);
     const before = await balance(customerA);
     const id = await start(purchase());
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
+    await stageWhen(id, 'awaiting-script-review');
 
     const rejected = await act(id, 'reject-script', h.tokens.support, { reason: '请补充说明外呼对象来源' });
     expect(rejected.stage).toBe('awaiting-script-resubmission');
@@ -135,7 +119,7 @@ describe('number purchase through the API', () => {
     );
     expect(mail.text).toContain('请补充说明外呼对象来源');
     await act(id, 'resubmit-script', h.tokens.entA, { callScript: `${SCRIPT} 外呼对象为已购买产品的老客户。` });
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review round 2');
+    await stageWhen(id, 'awaiting-script-review');
     await act(id, 'approve-script', h.tokens.support, { note: 'ok' });
 
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'purchase completed');
@@ -205,7 +189,7 @@ describe('number purchase through the API', () => {
         quantity: 1,
       }),
     );
-    const state = await caseWhen(h, id, (c) => c.stage === 'awaiting-script-resubmission', 'auto-rejected');
+    const state = await stageWhen(id, 'awaiting-script-resubmission');
     expect(state.steps.find((s) => s.name === 'script check round 1')).toMatchObject({
       status: 'failed',
       detail: expect.stringContaining('"加微信"'),
@@ -219,7 +203,7 @@ describe('number purchase through the API', () => {
     // The review never reached support.
     expect(h.mail.forCase(id).some((m) => m.event === 'purchase-script-review')).toBe(false);
     await act(id, 'resubmit-script', h.tokens.entA, { callScript: SCRIPT });
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'review after a clean resubmission');
+    await stageWhen(id, 'awaiting-script-review');
     expect(
       (
         await h.api
@@ -231,36 +215,30 @@ describe('number purchase through the API', () => {
   });
 
   it('refuses fixed lines to a natural-person sole proprietorship but sells it 400 numbers; gates on verification', async () => {
-    const none = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send(purchase({ enterpriseId: h.enterprises.b }));
+    const none = await attemptStart(purchase({ enterpriseId: h.enterprises.b }), h.tokens.entB);
     expect(none.status).toBe(409);
     expect(none.body.detail).toContain(`verification-${h.enterprises.b}`);
 
     await verifiedEnterprise(h, h.enterprises.b, h.tokens.entB, 'sole-proprietorship');
-    const fixed = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send(purchase({ enterpriseId: h.enterprises.b, binding: bindingOf(mainB) }));
+    const fixed = await attemptStart(
+      purchase({ enterpriseId: h.enterprises.b, binding: bindingOf(mainB) }),
+      h.tokens.entB,
+    );
     expect(fixed.status).toBe(422);
     expect(fixed.body.errors).toEqual([
       expect.objectContaining({ path: 'numberType', code: 'sole-proprietorship-fixed-line' }),
     ]);
 
-    const outbound400 = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send(purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'outbound' }));
+    const outbound400 = await attemptStart(
+      purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'outbound' }),
+      h.tokens.entB,
+    );
     expect(outbound400.status).toBe(400);
     expect(outbound400.body.errors).toEqual([
       expect.objectContaining({ path: 'scenario', message: '400 numbers are inbound only' }),
     ]);
 
-    const badArea = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send(purchase({ enterpriseId: h.enterprises.b, areaCode: '099' }));
+    const badArea = await attemptStart(purchase({ enterpriseId: h.enterprises.b, areaCode: '099' }), h.tokens.entB);
     expect(badArea.status).toBe(400);
     expect(badArea.body.errors[0].path).toBe('areaCode');
   });
@@ -279,16 +257,13 @@ describe('number purchase through the API', () => {
       binding: { instanceId: mainB.instanceId },
     });
     // A 400 number, inbound only, still needs its script for review.
-    const noScript = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send({ ...inbound400, callScript: undefined });
+    const noScript = await attemptStart({ ...inbound400, callScript: undefined }, h.tokens.entB);
     expect(noScript.status).toBe(400);
     expect(noScript.body.errors.map((e: { path: string }) => e.path)).toEqual(['callScript']);
     const id = await start(inbound400, h.tokens.entB);
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', '400 script review');
+    await stageWhen(id, 'awaiting-script-review');
     await act(id, 'approve-script', h.tokens.support);
-    const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-payment', 'awaiting payment');
+    const waiting = await stageWhen(id, 'awaiting-payment');
     expect(waiting.steps.some((s) => s.name === 'balance insufficient')).toBe(true);
     // Not an action, but a wait all the same: who pays what, by when.
     expect(waiting.awaiting).toEqual([
@@ -342,7 +317,7 @@ describe('number purchase through the API', () => {
     expect(paid.status).toBe(303);
     expect(await (await fetch(link)).text()).toContain('paid');
     // The webhook (not the 30 s poll) moves the case on to 400 routing.
-    const routing = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-routing', '400 routing', 15_000);
+    const routing = await stageWhen(id, 'awaiting-400-routing', 15_000);
     expect(routing.steps.find((s) => s.name === 'order paid')?.detail).toContain('webhook');
     // The same event again once the case has moved on changes nothing.
     const replay = JSON.stringify({
@@ -363,10 +338,7 @@ describe('number purchase through the API', () => {
       'routing email',
     );
 
-    const early = await h.api
-      .post(`/v1/onboardings/${id}/actions/confirm-400-routing`)
-      .set(...bearer(h.tokens.entB))
-      .send({});
+    const early = await attempt(id, 'confirm-400-routing', h.tokens.entB);
     expect(early.status).toBe(403);
     await act(id, 'confirm-400-routing', h.tokens.support, { note: '路由已配置' });
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
@@ -432,7 +404,7 @@ describe('number purchase through the API', () => {
     const id = await start(
       purchase({ quantity: 1, peakConcurrentCalls: undefined, binding: { instanceId: broken.instanceId } }),
     );
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
+    await stageWhen(id, 'awaiting-script-review');
     await act(id, 'approve-script', h.tokens.support);
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
     expect(failed.error).toMatchObject({ type: 'InstanceNotFound' });
@@ -480,10 +452,10 @@ describe('number purchase through the API', () => {
           binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId },
         }),
       );
-      await caseWhen(h, id, (c) => c.stage === 'awaiting-script-review', 'script review');
+      await stageWhen(id, 'awaiting-script-review');
       h.billing.setFaults({ latencyMs: 1_500 });
       await act(id, 'approve-script', h.tokens.support);
-      await caseWhen(h, id, (c) => c.stage === 'charging', 'charging', 20_000);
+      await stageWhen(id, 'charging', 20_000);
       // The charge request is in flight (slowed by the sandbox): kill the worker now.
       expect((await activityRunning(h.client, id, 'chargeOrder')).attempt).toBe(1);
       child.kill('SIGKILL');

@@ -7,6 +7,8 @@ import { inject } from 'vitest';
 import type { SipGateway } from '../../activities/sip-gateway';
 import { startStack, type Stack, type StackOptions } from './stack';
 
+export { caseApi, type CaseApi } from './api';
+
 export {
   activityRunning,
   bearer,
