@@ -7,10 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JourneyView } from '../../domain/journey';
-import type { OnboardingResource } from '../../domain/onboarding';
 import { legalRepApplication, upload } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 import { startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
@@ -35,14 +34,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function act(id: string, action: string, token: string, payload: object = {}): Promise<OnboardingResource> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(token))
-    .send(payload);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as OnboardingResource;
-}
+const { start, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
 
 async function journeyOf(enterpriseId: string, token: string): Promise<JourneyView> {
   const res = await h.api.get(`/v1/enterprises/${enterpriseId}/journey`).set(...bearer(token));
@@ -103,7 +95,7 @@ describe('enterprise-onboarding: the whole journey', () => {
     );
     const licence = await upload(h, h.tokens.entA, 'business-licence');
     await act(verificationId, 'resubmit', h.tokens.entA, { documents: [licence] });
-    await caseWhen(h, verificationId, (c) => c.stage === 'awaiting-review', 'review round 2');
+    await stageWhen(verificationId, 'awaiting-review');
     await act(verificationId, 'approve', h.tokens.support, { note: '材料齐全' });
 
     // The contact center is created once, its administrator told the password by email only.
@@ -160,20 +152,17 @@ describe('enterprise-onboarding: the whole journey', () => {
     );
     const defaults = (await h.api.get(`/v1/onboardings/${instanceCase}`).set(...bearer(h.tokens.entA))).body.result
       .defaults as { appId: string; ivrFlowId: string; skillGroupId: string };
-    const purchase = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({
-        kind: 'number-purchase',
-        enterpriseId: h.enterprises.a,
-        numberType: 'fixed-line',
-        areaCode: '020',
-        quantity: 1,
-        scenario: 'inbound',
-        callScript: '您好，这里是示例科技客服中心，请问有什么可以帮您？',
-        autoRenew: true,
-        binding: { instanceId, ivrFlowId: defaults.ivrFlowId, skillGroupId: defaults.skillGroupId },
-      });
+    const purchase = await attemptStart({
+      kind: 'number-purchase',
+      enterpriseId: h.enterprises.a,
+      numberType: 'fixed-line',
+      areaCode: '020',
+      quantity: 1,
+      scenario: 'inbound',
+      callScript: '您好，这里是示例科技客服中心，请问有什么可以帮您？',
+      autoRenew: true,
+      binding: { instanceId, ivrFlowId: defaults.ivrFlowId, skillGroupId: defaults.skillGroupId },
+    });
     expect(purchase.status, JSON.stringify(purchase.body)).toBe(202);
     const purchaseId = purchase.body.id as string;
     // An inbound fixed line passes the script review too; the journey names it as support's step.
@@ -195,19 +184,16 @@ describe('enterprise-onboarding: the whole journey', () => {
     // A SIP trunk on the same instance: linked as it starts, its numbers working once it passes.
     const customerGateway = await startSippServer('uas-gateway.xml', GATEWAY);
     try {
-      const trunk = await h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entA))
-        .send({
-          kind: 'sip-trunk',
-          enterpriseId: h.enterprises.a,
-          instanceId,
-          gateway: { ...GATEWAY, transport: 'udp' },
-          numbers: ['020-66001111'],
-          boundAppId: defaults.appId,
-          contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
-          testCallee: '13900139000',
-        });
+      const trunk = await attemptStart({
+        kind: 'sip-trunk',
+        enterpriseId: h.enterprises.a,
+        instanceId,
+        gateway: { ...GATEWAY, transport: 'udp' },
+        numbers: ['020-66001111'],
+        boundAppId: defaults.appId,
+        contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+        testCallee: '13900139000',
+      });
       expect(trunk.status, JSON.stringify(trunk.body)).toBe(202);
       const trunkId = trunk.body.id as string;
       j = await journeyWhen(
@@ -216,9 +202,9 @@ describe('enterprise-onboarding: the whole journey', () => {
       );
       expect(j.cases.map((c) => c.id)).toContain(trunkId);
       await act(trunkId, 'approve', h.tokens.support);
-      await caseWhen(h, trunkId, (c) => c.stage === 'awaiting-customer-whitelist', 'whitelist');
+      await stageWhen(trunkId, 'awaiting-customer-whitelist');
       await act(trunkId, 'confirm-whitelist', h.tokens.entA);
-      await caseWhen(h, trunkId, (c) => c.stage === 'awaiting-inbound-test', 'inbound test', 60_000);
+      await stageWhen(trunkId, 'awaiting-inbound-test', 60_000);
       await act(trunkId, 'confirm-inbound-test', h.tokens.support, { note: 'seen on the platform' });
       await caseWhen(h, trunkId, (c) => c.status === 'completed', 'trunk completed', 30_000);
       j = await journeyWhen((x) => x.numbers.length === 2, 'both numbers working');
@@ -238,18 +224,15 @@ describe('enterprise-onboarding: the whole journey', () => {
     expect((await h.api.get(`/v1/enterprises/${h.enterprises.a}/journey`).set(...bearer(h.tokens.entB))).status).toBe(
       404,
     );
-    const again = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({ kind: 'enterprise-onboarding', enterpriseId: h.enterprises.a });
+    const again = await attemptStart({ kind: 'enterprise-onboarding', enterpriseId: h.enterprises.a });
     expect(again.status).toBe(409);
   });
 
   it('refuses a journey with broken verification rules (every field at once) or nothing to follow, starting nothing', async () => {
-    const noVerification = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send({ kind: 'enterprise-onboarding', enterpriseId: h.enterprises.b });
+    const noVerification = await attemptStart(
+      { kind: 'enterprise-onboarding', enterpriseId: h.enterprises.b },
+      h.tokens.entB,
+    );
     expect(noVerification.status).toBe(422);
     expect(noVerification.body.errors).toEqual([expect.objectContaining({ path: 'verification' })]);
 
@@ -258,10 +241,8 @@ describe('enterprise-onboarding: the whole journey', () => {
       enterpriseId: _e,
       ...application
     } = await legalRepApplication(h, h.enterprises.b, h.tokens.entB);
-    const broken = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send({
+    const broken = await attemptStart(
+      {
         kind: 'enterprise-onboarding',
         enterpriseId: h.enterprises.b,
         verification: {
@@ -269,7 +250,9 @@ describe('enterprise-onboarding: the whole journey', () => {
           company: { ...application.company, licenceValidTo: '2001-01-01' },
           documents: application.documents.slice(1),
         },
-      });
+      },
+      h.tokens.entB,
+    );
     expect(broken.status, JSON.stringify(broken.body)).toBe(422);
     const paths = (broken.body.errors as { path: string }[]).map((e) => e.path);
     expect(paths.every((p) => p.startsWith('verification.'))).toBe(true);
@@ -278,25 +261,20 @@ describe('enterprise-onboarding: the whole journey', () => {
       expect((await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.support))).status).toBe(404);
 
     // Another enterprise's journey cannot be started by this one.
-    const other = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send({ kind: 'enterprise-onboarding', enterpriseId: h.enterprises.a });
+    const other = await attemptStart({ kind: 'enterprise-onboarding', enterpriseId: h.enterprises.a }, h.tokens.entB);
     expect(other.status).toBe(403);
   });
 
   it('is cancelled by the enterprise while the verification it started is under review, and says so by email', async () => {
     const { enterprises, tokens } = h;
     const { kind: _kind, enterpriseId: _e, ...application } = await legalRepApplication(h, enterprises.b, tokens.entB);
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(tokens.entB))
-      .send({ kind: 'enterprise-onboarding', enterpriseId: enterprises.b, verification: application });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const journeyId = started.body.id as string;
+    const journeyId = await start(
+      { kind: 'enterprise-onboarding', enterpriseId: enterprises.b, verification: application },
+      tokens.entB,
+    );
     const verificationId = `verification-${enterprises.b}`;
-    await caseWhen(h, verificationId, (c) => c.stage === 'awaiting-review', 'verification under review');
-    await caseWhen(h, journeyId, (c) => c.stage === 'verifying', 'journey verifying');
+    await stageWhen(verificationId, 'awaiting-review');
+    await stageWhen(journeyId, 'verifying');
     const cancel = await h.api
       .post(`/v1/onboardings/${journeyId}/cancel`)
       .set(...bearer(tokens.entB))
@@ -313,10 +291,7 @@ describe('enterprise-onboarding: the whole journey', () => {
     // The verification stands on its own: still under review, support may still decide it.
     const verification = await h.api.get(`/v1/onboardings/${verificationId}`).set(...bearer(tokens.support));
     expect(verification.body).toMatchObject({ status: 'running', stage: 'awaiting-review' });
-    const approved = await h.api
-      .post(`/v1/onboardings/${verificationId}/actions/approve`)
-      .set(...bearer(tokens.support))
-      .send({ note: 'ok' });
+    const approved = await attempt(verificationId, 'approve', tokens.support, { note: 'ok' });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
   });
 });
