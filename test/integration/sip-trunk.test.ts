@@ -11,6 +11,7 @@ import { recordHistory } from '../support/histories';
 import {
   activityRunning,
   bearer,
+  caseApi,
   caseWhen,
   completedAttempt,
   eventually,
@@ -69,28 +70,16 @@ function trunk(overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function act(id: string, action: string, token: string, payload: object = {}): Promise<OnboardingResource> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(token))
-    .send(payload);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as OnboardingResource;
-}
+const { start, attemptStart, act, stageWhen } = caseApi(() => h);
 
 describe('SIP trunk onboarding on the real SBC', () => {
   it('allowlists, finds a silent gateway, retries once it answers, rings out, sees the inbound call, assigns the numbers and reports', async () => {
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(trunk());
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    const id = await start(trunk());
+    await stageWhen(id, 'awaiting-review');
     expect(await gateway.allowlist({ reference: id })).toEqual([]);
     await act(id, 'approve', h.tokens.support);
 
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist');
+    await stageWhen(id, 'awaiting-customer-whitelist');
     expect(await gateway.allowlist({ reference: id })).toEqual([
       expect.objectContaining({ ip: GATEWAY.ip, port: GATEWAY.port, state: 'live' }),
     ]);
@@ -103,7 +92,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await act(id, 'confirm-whitelist', h.tokens.entA);
 
     // Nobody answers yet: the check fails with a diagnosis.
-    const failed = await caseWhen(h, id, (c) => c.stage === 'connectivity-failed', 'connectivity failed', 30_000);
+    const failed = await stageWhen(id, 'connectivity-failed', 30_000);
     expect(failed.awaiting).toEqual([expect.objectContaining({ action: 'retry-connectivity', role: 'enterprise' })]);
     const diagnosis = await eventually(
       () => h.mail.forCase(id).find((m) => m.event === 'trunk-connectivity-failed'),
@@ -117,7 +106,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     const customerGateway = await startSippServer('uas-gateway.xml', GATEWAY);
     try {
       await act(id, 'retry-connectivity', h.tokens.entA);
-      await caseWhen(h, id, (c) => c.stage === 'awaiting-inbound-test', 'inbound test', 40_000);
+      await stageWhen(id, 'awaiting-inbound-test', 40_000);
     } finally {
       await customerGateway.stop();
     }
@@ -171,10 +160,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await recordHistory(h.client, id, 'sip-trunk-retry-then-pass-with-own-numbers-held');
 
     // The numbers now serve an instance: a second trunk cannot bring them again.
-    const again = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(trunk({ gateway: { ip: `${NET}.9`, port: 5062 } }));
+    const again = await attemptStart(trunk({ gateway: { ip: `${NET}.9`, port: 5062 } }));
     expect(again.status).toBe(422);
     expect(again.body.errors.map((e: { code: string }) => e.code)).toEqual([
       'number-already-assigned',
@@ -184,26 +170,20 @@ describe('SIP trunk onboarding on the real SBC', () => {
 
   it('brings 400 numbers the enterprise says it owns (refusing one it does not declare), and waits for a gateway where the carrier cannot trunk', async () => {
     const numbers = ['02066005551', '400-612-3456'];
-    const undeclared = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(trunk({ numbers, gateway: { ip: `${NET}.9`, port: 5062 } }));
+    const undeclared = await attemptStart(trunk({ numbers, gateway: { ip: `${NET}.9`, port: 5062 } }));
     expect(undeclared.status).toBe(422);
     expect(undeclared.body.errors).toEqual([
       expect.objectContaining({ path: 'numbers.1', code: 'own-400-not-declared' }),
     ]);
 
-    const owned = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(
-        trunk({
-          numbers,
-          owns400Numbers: true,
-          carrierSupportsSipTrunk: false,
-          gateway: { ip: `${NET}.9`, port: 5062 },
-        }),
-      );
+    const owned = await attemptStart(
+      trunk({
+        numbers,
+        owns400Numbers: true,
+        carrierSupportsSipTrunk: false,
+        gateway: { ip: `${NET}.9`, port: 5062 },
+      }),
+    );
     expect(owned.status, JSON.stringify(owned.body)).toBe(202);
     const id = owned.body.id as string;
     // The carrier cannot trunk: the enterprise is told what its gateway must support, and review waits.
@@ -216,7 +196,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(needed.text).toContain('loose routing');
     expect(needed.text).toContain('信令原路返回');
     await act(id, 'confirm-gateway-ready', h.tokens.entA);
-    const review = await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    const review = await stageWhen(id, 'awaiting-review');
     expect(review.awaiting.map((a) => a.action)).toContain('approve');
     expect(
       (
@@ -230,15 +210,11 @@ describe('SIP trunk onboarding on the real SBC', () => {
   });
 
   it('leaves no allowlist row after a cancel mid-way, and refuses private addresses when not allowed', async () => {
-    const id = (
-      await h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entA))
-        .send(trunk({ numbers: ['02066002221'], gateway: { ip: `${NET}.3`, port: 5062 } }))
-    ).body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    const id = (await attemptStart(trunk({ numbers: ['02066002221'], gateway: { ip: `${NET}.3`, port: 5062 } }))).body
+      .id as string;
+    await stageWhen(id, 'awaiting-review');
     await act(id, 'approve', h.tokens.support);
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist');
+    await stageWhen(id, 'awaiting-customer-whitelist');
     expect(await gateway.allowlist({ reference: id })).toHaveLength(1);
     expect(
       (
@@ -256,10 +232,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(rows.rowCount).toBe(0);
 
     // Private ranges are allowed here (a lab), carrier-grade NAT never: the refusal names the range.
-    const cgnat = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(trunk({ numbers: ['02066003331'], gateway: { ip: '100.64.7.7', port: 5060 } }));
+    const cgnat = await attemptStart(trunk({ numbers: ['02066003331'], gateway: { ip: '100.64.7.7', port: 5060 } }));
     expect(cgnat.status).toBe(422);
     expect(cgnat.body.errors).toEqual([
       expect.objectContaining({
@@ -275,13 +248,9 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await h.stopWorker();
     const child = await WorkerProcess.spawn({ ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') });
     try {
-      const id = (
-        await h.api
-          .post('/v1/onboardings')
-          .set(...bearer(h.tokens.entA))
-          .send(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }))
-      ).body.id as string;
-      await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+      const id = (await attemptStart(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }))).body
+        .id as string;
+      await stageWhen(id, 'awaiting-review');
       // The allowlist table is locked, so the allowlisting activity blocks inside its write.
       const lock = await pool.connect();
       await lock.query('BEGIN');
@@ -295,7 +264,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
         lock.release();
       }
       await h.startWorker();
-      await caseWhen(h, id, (c) => c.stage === 'awaiting-customer-whitelist', 'customer whitelist', 90_000);
+      await stageWhen(id, 'awaiting-customer-whitelist', 90_000);
       const rows = await pool.query('SELECT ip_addr, port FROM address WHERE tag = $1', [id]);
       expect(rows.rows).toEqual([{ ip_addr: ip, port: 5062 }]);
       // The write the kill interrupted was retried by the new worker.
