@@ -7,11 +7,18 @@ import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
-import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
-import { bearer, caseWhen, eventually, startHarness, type Harness, type ReceivedEmail } from '../support/harness';
+import {
+  bearer,
+  caseApi,
+  caseWhen,
+  eventually,
+  startHarness,
+  type Harness,
+  type ReceivedEmail,
+} from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { runSipp, startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
@@ -71,34 +78,22 @@ function register(account: { username: string; realm: string; password: string }
   });
 }
 
-async function act(id: string, action: string, token: string, payload: object = {}): Promise<OnboardingResource> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(token))
-    .send(payload);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as OnboardingResource;
-}
+const { start, act, stageWhen } = caseApi(() => h);
 
 describe('SIP registration onboarding on the real SBC', () => {
   it('issues credentials by email only, registers, tests both ways, assigns, shows live status, rotates, and never leaks the password', async () => {
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({
-        kind: 'sip-registration',
-        enterpriseId: h.enterprises.a,
-        instanceId: instanceA.instanceId,
-        numbers: ['020-66004441'],
-        transport: 'udp',
-        gatewayVendor: 'freeswitch',
-        contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
-        // The outbound test call goes From the main number To this callee, through the registered gateway.
-        testCallee: '13900139000',
-      });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    const id = await start({
+      kind: 'sip-registration',
+      enterpriseId: h.enterprises.a,
+      instanceId: instanceA.instanceId,
+      numbers: ['020-66004441'],
+      transport: 'udp',
+      gatewayVendor: 'freeswitch',
+      contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+      // The outbound test call goes From the main number To this callee, through the registered gateway.
+      testCallee: '13900139000',
+    });
+    await stageWhen(id, 'awaiting-review');
     await act(id, 'approve', h.tokens.support);
 
     const mail = await eventually(
@@ -133,12 +128,12 @@ describe('SIP registration onboarding on the real SBC', () => {
       `originate {sip_invite_full_from=sip:13900139000@${account.realm},sip_invite_to_uri=sip:02066004441@${account.realm},sip_cid_type=none}sofia/gateway/cc-${instanceA.instanceId}/02066004441 &park`,
     );
 
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-registration', 'awaiting registration');
+    await stageWhen(id, 'awaiting-registration');
     expect((await register({ ...account, password: 'wrong-password' })).code).toBe(1);
     expect((await register(account)).code).toBe(0);
     // The gateway now waits for the platform's test call on its registered contact.
     const ringer = await startSippServer('uas-ring.xml', { ...GATEWAY, calls: 1 });
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-inbound-test', 'inbound test', 30_000);
+    await stageWhen(id, 'awaiting-inbound-test', 30_000);
     await ringer.stop();
 
     // The gateway calls a line: Request-URI and To the line, digest-authenticated.
@@ -154,7 +149,7 @@ describe('SIP registration onboarding on the real SBC', () => {
     });
     expect(inbound.outcome).toBe('answered');
 
-    const registered = await caseWhen(h, id, (c) => c.stage === 'registered', 'registered', 30_000);
+    const registered = await stageWhen(id, 'registered', 30_000);
     expect(registered.status).toBe('running');
     const result = registered.result as { passed: boolean; checks: { name: string; passed: boolean }[] };
     expect(result.passed).toBe(true);
