@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { instanceFor, verifiedEnterprise } from '../support/fixtures';
-import { bearer, billingCall, caseWhen, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, startHarness, type Harness } from '../support/harness';
 
 let h: Harness;
 let customerA: string;
@@ -94,21 +94,11 @@ async function approveScript(id: string): Promise<void> {
     `${id} review`,
   );
   if (c.status !== 'running') return;
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/approve-script`)
-    .set(...bearer(h.tokens.support))
-    .send({});
+  const res = await attempt(id, 'approve-script', h.tokens.support);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
-async function start(body: object, token: string): Promise<string> {
-  const res = await h.api
-    .post('/v1/onboardings')
-    .set(...bearer(token))
-    .send(body);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  return res.body.id as string;
-}
+const { start, attemptStart, attempt, stageWhen } = caseApi(() => h);
 
 const finished = (id: string, timeoutMs = 90_000) =>
   caseWhen(h, id, (c) => c.status !== 'running', `${id} finished`, timeoutMs);
@@ -244,18 +234,15 @@ describe('numbers an enterprise brings itself are refused when billing sells or 
   it('refuses a registration naming a number billing sold to another customer, and a trunk naming one reserved for a purchase', async () => {
     const [sold] = (await ordersOf(customerB)).filter((o) => o.status === 'paid').flatMap((o) => o.numbers);
     expect(sold).toBeDefined();
-    const reg = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({
-        kind: 'sip-registration',
-        enterpriseId: h.enterprises.a,
-        instanceId: inst.aReg,
-        numbers: [sold],
-        transport: 'udp',
-        gatewayVendor: 'freeswitch',
-        contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
-      });
+    const reg = await attemptStart({
+      kind: 'sip-registration',
+      enterpriseId: h.enterprises.a,
+      instanceId: inst.aReg,
+      numbers: [sold],
+      transport: 'udp',
+      gatewayVendor: 'freeswitch',
+      contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+    });
     expect(reg.status).toBe(422);
     expect(reg.body.errors).toEqual(
       expect.arrayContaining([
@@ -276,10 +263,7 @@ describe('numbers an enterprise brings itself are refused when billing sells or 
     });
     expect(reservation.status).toBe(201);
     const held = reservation.body.numbers[0]!;
-    const trunk = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(trunkBody(h.enterprises.a, [held]));
+    const trunk = await attemptStart(trunkBody(h.enterprises.a, [held]));
     expect(trunk.status).toBe(422);
     expect(trunk.body.errors).toEqual([
       expect.objectContaining({
@@ -300,25 +284,20 @@ describe('numbers a supplier opened are refused when billing sells them to anoth
   it('refuses numbers-opened naming a number sold to B, and takes clean ones', async () => {
     const [sold] = (await ordersOf(customerB)).filter((o) => o.status === 'paid').flatMap((o) => o.numbers);
     const instance = await instanceFor(h, h.enterprises.a);
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({
-        kind: 'third-party-line',
-        enterpriseId: h.enterprises.a,
-        productId: 'a-invitation-fixed',
-        industry: 'saas',
-        scenario: 'both',
-        callScript: '您好，这里是示例科技，邀请您参加下周的产品发布会，请问您是否方便参加？',
-        regions: [{ region: '广东', quantity: 2 }],
-        binding: {
-          instanceId: instance.instanceId,
-          ivrFlowId: instance.defaults.ivrFlowId,
-          skillGroupId: instance.defaults.skillGroupId,
-        },
-      });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
+    const id = await start({
+      kind: 'third-party-line',
+      enterpriseId: h.enterprises.a,
+      productId: 'a-invitation-fixed',
+      industry: 'saas',
+      scenario: 'both',
+      callScript: '您好，这里是示例科技，邀请您参加下周的产品发布会，请问您是否方便参加？',
+      regions: [{ region: '广东', quantity: 2 }],
+      binding: {
+        instanceId: instance.instanceId,
+        ivrFlowId: instance.defaults.ivrFlowId,
+        skillGroupId: instance.defaults.skillGroupId,
+      },
+    });
     const support = async (action: string, payload: object) => {
       const res = await h.api
         .post(`/v1/onboardings/${id}/actions/${action}`)
@@ -326,16 +305,13 @@ describe('numbers a supplier opened are refused when billing sells them to anoth
         .send(payload);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     };
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
+    await stageWhen(id, 'awaiting-review');
     await support('approve', {});
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-supplier', 'awaiting supplier');
+    await stageWhen(id, 'awaiting-supplier');
     await support('supplier-approved', {});
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-numbers', 'awaiting numbers');
+    await stageWhen(id, 'awaiting-numbers');
 
-    const refused = await h.api
-      .post(`/v1/onboardings/${id}/actions/numbers-opened`)
-      .set(...bearer(h.tokens.support))
-      .send({ numbers: ['02087650001', sold] });
+    const refused = await attempt(id, 'numbers-opened', h.tokens.support, { numbers: ['02087650001', sold] });
     expect(refused.status).toBe(422);
     expect(refused.body.errors).toEqual([
       expect.objectContaining({
@@ -371,18 +347,9 @@ describe('two purchases and a trunk case claim overlapping numbers at once (reco
     const paidBefore = { a: await netPaid(customerA), b: await netPaid(customerB) };
 
     const [p1, p2, trunk] = await Promise.all([
-      h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entA))
-        .send(purchase(h.enterprises.a, AREA, 2, inst.aRace)),
-      h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entB))
-        .send(purchase(h.enterprises.b, AREA, 2, inst.bRace)),
-      h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entA))
-        .send(trunkBody(h.enterprises.a, claimed)),
+      attemptStart(purchase(h.enterprises.a, AREA, 2, inst.aRace)),
+      attemptStart(purchase(h.enterprises.b, AREA, 2, inst.bRace), h.tokens.entB),
+      attemptStart(trunkBody(h.enterprises.a, claimed)),
     ]);
     expect(p1.status, JSON.stringify(p1.body)).toBe(202);
     expect(p2.status, JSON.stringify(p2.body)).toBe(202);
@@ -393,11 +360,8 @@ describe('two purchases and a trunk case claim overlapping numbers at once (reco
       // Approved, the trunk holds its numbers off sale in billing (or fails, naming one a purchase
       // took first); then, as at assigning-numbers, it gets all its numbers on the SBC or none.
       const trunkId = trunk.body.id as string;
-      await caseWhen(h, trunkId, (c) => c.stage === 'awaiting-review', 'trunk review');
-      await h.api
-        .post(`/v1/onboardings/${trunkId}/actions/approve`)
-        .set(...bearer(h.tokens.support))
-        .send({});
+      await stageWhen(trunkId, 'awaiting-review');
+      await attempt(trunkId, 'approve', h.tokens.support);
       const held = await caseWhen(
         h,
         trunkId,
