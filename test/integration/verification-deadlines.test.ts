@@ -7,6 +7,7 @@ import { recordHistory } from '../support/histories';
 import {
   activityRunning,
   bearer,
+  caseApi,
   caseWhen,
   completedAttempt,
   eventually,
@@ -23,18 +24,13 @@ afterAll(async () => {
   await h?.stop();
 });
 
+const { attemptStart, attempt, stageWhen } = caseApi(() => h);
+
 describe('verification deadlines, cancellation and worker crashes', () => {
   it('reminds support past the review SLA, repeatedly, then fails the case when no resubmission comes in time', async () => {
     const id = verificationId(h.enterprises.a);
     const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
-    expect(
-      (
-        await h.api
-          .post('/v1/onboardings')
-          .set(...bearer(h.tokens.entA))
-          .send(body)
-      ).status,
-    ).toBe(202);
+    expect((await attemptStart(body)).status).toBe(202);
 
     const reminders = await eventually(
       () => {
@@ -47,12 +43,9 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     expect(reminders.every((m) => m.to === h.config.email.supportAddress)).toBe(true);
     expect(new Set(reminders.map((m) => m.messageId)).size).toBe(reminders.length);
 
-    const rejected = await h.api
-      .post(`/v1/onboardings/${id}/actions/reject`)
-      .set(...bearer(h.tokens.support))
-      .send({
-        reasons: [{ field: 'company.name', code: 'information-mismatch', message: '公司名称与营业执照不一致' }],
-      });
+    const rejected = await attempt(id, 'reject', h.tokens.support, {
+      reasons: [{ field: 'company.name', code: 'information-mismatch', message: '公司名称与营业执照不一致' }],
+    });
     expect(rejected.status).toBe(200);
 
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed after the window', 20_000);
@@ -67,10 +60,7 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     expect(expired.to).toBe(body.contact.email);
 
     // The window is over: a late resubmission is refused, and the enterprise may start afresh.
-    const late = await h.api
-      .post(`/v1/onboardings/${id}/actions/resubmit`)
-      .set(...bearer(h.tokens.entA))
-      .send({ contact: body.contact });
+    const late = await attempt(id, 'resubmit', h.tokens.entA, { contact: body.contact });
     expect(late.status).toBe(409);
     const failedList = await h.api
       .get('/v1/onboardings')
@@ -81,13 +71,8 @@ describe('verification deadlines, cancellation and worker crashes', () => {
 
   it('is cancelled by the enterprise, telling it so, and refuses actions afterwards', async () => {
     const body = await legalRepApplication(h, h.enterprises.b, h.tokens.entB);
-    const id = (
-      await h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entB))
-        .send(body)
-    ).body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
+    const id = (await attemptStart(body, h.tokens.entB)).body.id as string;
+    await stageWhen(id, 'awaiting-review');
 
     const notOwner = await h.api
       .post(`/v1/onboardings/${id}/cancel`)
@@ -134,13 +119,8 @@ describe('verification deadlines, cancellation and worker crashes', () => {
         .attach('file', Buffer.from('%PDF-1.7\n'), 'x.pdf');
       body.documents.push({ kind: d.kind, documentId: res.body.documentId });
     }
-    const id = (
-      await h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.support))
-        .send(body)
-    ).body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
+    const id = (await attemptStart(body, h.tokens.support)).body.id as string;
+    await stageWhen(id, 'awaiting-review');
     await eventually(
       () => h.mail.forCase(id).some((m) => m.event === 'verification-submitted'),
       10_000,
@@ -148,10 +128,7 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     );
 
     h.billing.setFaults({ latencyMs: 1_500 });
-    const approved = await h.api
-      .post(`/v1/onboardings/${id}/actions/approve`)
-      .set(...bearer(h.tokens.support))
-      .send({});
+    const approved = await attempt(id, 'approve', h.tokens.support);
     expect(approved.body.stage).toBe('approving');
     // The kill lands while the worker holds the billing write (held 1.5 s by the sandbox).
     expect((await activityRunning(h.client, id, 'ensureBillingCustomer')).attempt).toBe(1);
