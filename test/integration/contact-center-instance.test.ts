@@ -7,7 +7,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformCall, verifiedEnterprise } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
-import { bearer, caseWhen, eventually, startHarness, type Harness, type ReceivedEmail } from '../support/harness';
+import {
+  bearer,
+  caseApi,
+  caseWhen,
+  eventually,
+  startHarness,
+  type Harness,
+  type ReceivedEmail,
+} from '../support/harness';
 
 let h: Harness;
 
@@ -19,6 +27,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
+
+const { start, attemptStart, attempt, stageWhen } = caseApi(() => h);
 
 function instanceBody(centerName: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -46,16 +56,10 @@ async function signsIn(instanceId: string, email: string, password: string): Pro
 
 describe('contact-center-instance', () => {
   it('is refused for an enterprise without real-name verification (409 naming it: 002 步骤3 follows 步骤2) and without the agreement (400)', async () => {
-    const unverified = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send(instanceBody('B center', { enterpriseId: h.enterprises.b }));
+    const unverified = await attemptStart(instanceBody('B center', { enterpriseId: h.enterprises.b }), h.tokens.entB);
     expect(unverified.status).toBe(409);
     expect(JSON.stringify(unverified.body)).toContain(`real-name-${h.enterprises.b}`);
-    const noAgreement = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(instanceBody('A center', { agreementAccepted: false }));
+    const noAgreement = await attemptStart(instanceBody('A center', { agreementAccepted: false }));
     expect(noAgreement.status).toBe(400);
     expect(noAgreement.body.errors.map((e: { path: string }) => e.path)).toContain('agreementAccepted');
     expect((await platformCall(h, 'GET', `/v1/instances?enterpriseId=${h.enterprises.b}`)).body.items).toEqual([]);
@@ -63,13 +67,10 @@ describe('contact-center-instance', () => {
 
   it('creates the instance, emails the password once (never in history or answers), re-issues it on request', async () => {
     const body = instanceBody('广州客服中心');
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(body);
+    const started = await attemptStart(body);
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     const id = started.body.id as string;
-    const active = await caseWhen(h, id, (c) => c.stage === 'active', 'instance active');
+    const active = await stageWhen(id, 'active');
     const result = active.result as { instanceId: string; defaults: { appId: string } };
     expect(result).toMatchObject({
       instanceId: expect.stringMatching(/^cc-/),
@@ -95,19 +96,9 @@ describe('contact-center-instance', () => {
 
     // Another tenant cannot see or act on it.
     expect((await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entB))).status).toBe(404);
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${id}/actions/reissue-admin-password`)
-          .set(...bearer(h.tokens.entB))
-          .send({})
-      ).status,
-    ).toBe(404);
+    expect((await attempt(id, 'reissue-admin-password', h.tokens.entB)).status).toBe(404);
 
-    const reissued = await h.api
-      .post(`/v1/onboardings/${id}/actions/reissue-admin-password`)
-      .set(...bearer(h.tokens.entA))
-      .send({ reason: 'lost it' });
+    const reissued = await attempt(id, 'reissue-admin-password', h.tokens.entA, { reason: 'lost it' });
     expect(reissued.status, JSON.stringify(reissued.body)).toBe(200);
     const again = await caseWhen(
       h,
@@ -145,10 +136,7 @@ describe('contact-center-instance', () => {
     }
 
     // One instance per center name.
-    const duplicate = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(body);
+    const duplicate = await attemptStart(body);
     expect(duplicate.status).toBe(422);
     expect(duplicate.body.errors).toEqual([expect.objectContaining({ path: 'centerName', code: 'center-name-taken' })]);
   });
@@ -157,20 +145,14 @@ describe('contact-center-instance', () => {
     h.contactCenter.setFaults({ failureRate: 1 });
     let id = '';
     try {
-      const started = await h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entA))
-        .send(instanceBody('Outage center'));
+      const started = await attemptStart(instanceBody('Outage center'));
       // The pre-check reads the platform: while it is down, nothing starts.
       expect(started.status).toBe(503);
       // Down after the start: the case waits in `creating` while the activity retries. The
       // platform answers slowly and decides each answer after its delay, so the outage switched
       // on at the 202 lands on the creation already in flight, however fast the worker is.
       h.contactCenter.setFaults({ failureRate: 0, latencyMs: 2_000 });
-      const retried = await h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entA))
-        .send(instanceBody('Outage center'));
+      const retried = await attemptStart(instanceBody('Outage center'));
       h.contactCenter.setFaults({ failureRate: 1, latencyMs: 0 });
       expect(retried.status, JSON.stringify(retried.body)).toBe(202);
       id = retried.body.id as string;
@@ -187,7 +169,7 @@ describe('contact-center-instance', () => {
     } finally {
       h.contactCenter.setFaults({ failureRate: 0, latencyMs: 0 });
     }
-    const active = await caseWhen(h, id, (c) => c.stage === 'active', 'instance active after the outage', 60_000);
+    const active = await stageWhen(id, 'active', 60_000);
     const instances = (
       await platformCall<{ items: { centerName: string; instanceId: string }[] }>(
         h,
@@ -232,12 +214,7 @@ describe('contact-center-instance', () => {
   it('fails when the administrator’s mailbox does not exist, and withdraws the instance it created', async () => {
     const body = instanceBody('Nobody center');
     h.mail.refused.add(body.admin.email);
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(body);
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
+    const id = await start(body);
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'instance case failed');
     await recordHistory(h.client, id, 'contact-center-instance-admin-mailbox-refused-withdrawn');
     expect(failed.steps.map((s) => s.name)).toContain('compensation: withdraw the instance');
