@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
-import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, caseApi, eventually, startHarness, type Harness } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { startBaresip, type Baresip } from '../support/baresip';
 import { loopbackNet } from '../support/net';
@@ -34,28 +34,22 @@ afterAll(async () => {
   await sbc?.stop();
 });
 
+const { start, attempt, stageWhen } = caseApi(() => h);
+
 describe('a real SIP phone in registration mode (baresip)', () => {
   it('registers with the emailed credentials, answers the outbound test call and places the inbound one through the SBC', async () => {
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({
-        kind: 'sip-registration',
-        enterpriseId: h.enterprises.a,
-        instanceId: instance.instanceId,
-        numbers: ['020-66004451'],
-        transport: 'udp',
-        gatewayVendor: 'generic',
-        contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
-        testCallee: '13900139000',
-      });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
-    await h.api
-      .post(`/v1/onboardings/${id}/actions/approve`)
-      .set(...bearer(h.tokens.support))
-      .send({});
+    const id = await start({
+      kind: 'sip-registration',
+      enterpriseId: h.enterprises.a,
+      instanceId: instance.instanceId,
+      numbers: ['020-66004451'],
+      transport: 'udp',
+      gatewayVendor: 'generic',
+      contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+      testCallee: '13900139000',
+    });
+    await stageWhen(id, 'awaiting-review');
+    await attempt(id, 'approve', h.tokens.support);
     const mail = await eventually(
       () => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'),
       15_000,
@@ -63,7 +57,7 @@ describe('a real SIP phone in registration mode (baresip)', () => {
     );
     const field = (label: string) => new RegExp(`${label}：(\\S+)`).exec(mail.text)![1]!;
     const account = { username: field('用户名'), password: field('密码'), realm: field('域（realm）') };
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-registration', 'awaiting registration');
+    await stageWhen(id, 'awaiting-registration');
 
     phone = await startBaresip({
       account: { ...account, registrar: `${sbc.address.ip}:${sbc.address.sipPort}`, transport: 'udp' },
@@ -72,17 +66,15 @@ describe('a real SIP phone in registration mode (baresip)', () => {
     });
     // The SBC sees the registration (the case moves on), then the platform's outbound test call
     // reaches the phone, which answers it.
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-inbound-test', 'registered, outbound test passed', 45_000);
+    await stageWhen(id, 'awaiting-inbound-test', 45_000);
     expect(phone.log()).toMatch(/200 OK \(onboarding-sbc\)/);
     expect(phone.log()).toMatch(/answering call on line \d+ from sip:\+862066004451@/);
 
     // The phone calls the line: digest-authenticated by the SBC, seen in its call records.
     await phone.command('dial', `sip:02066004451@${account.realm}`);
-    const registered = await caseWhen(h, id, (c) => c.stage === 'registered', 'registered', 45_000).catch(
-      (err: Error) => {
-        throw new Error(`${err.message}; the phone said:\n${phone!.log()}`);
-      },
-    );
+    const registered = await stageWhen(id, 'registered', 45_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the phone said:\n${phone!.log()}`);
+    });
     expect((registered.result as { passed: boolean }).passed).toBe(true);
     const live = await h.api.get(`/v1/onboardings/${id}`).set(...bearer(h.tokens.entA));
     expect(live.body.registration).toMatchObject({ registered: true, userAgent: expect.stringContaining('baresip') });
