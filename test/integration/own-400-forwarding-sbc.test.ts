@@ -7,11 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
-import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { loopbackNet } from '../support/net';
 
@@ -51,13 +50,7 @@ afterAll(async () => {
   await sbc?.stop();
 });
 
-async function act(id: string, action: string, token: string): Promise<{ status: number; body: OnboardingResource }> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(token))
-    .send({});
-  return { status: res.status, body: res.body as OnboardingResource };
-}
+const { start, attemptStart, attempt, stageWhen } = caseApi(() => h);
 
 const forwarding = (overrides: Record<string, unknown> = {}) => ({
   kind: 'own-400-landing',
@@ -75,24 +68,15 @@ const forwarding = (overrides: Record<string, unknown> = {}) => ({
 
 describe('own 400 number by forwarding, on the real SBC (003 Q3: 通过400绑定的底号转移到呼叫中心的固话)', () => {
   it('refuses more than the operator trunk function carries (003 Q3: 中继功能的最大线路为20线), and forwarding fields without forwarding', async () => {
-    const tooMany = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(forwarding({ peakConcurrentInbound: 25 }));
+    const tooMany = await attemptStart(forwarding({ peakConcurrentInbound: 25 }));
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.errors).toEqual([
       expect.objectContaining({ path: 'peakConcurrentInbound', code: 'forward-trunk-capped' }),
     ]);
-    const notForward = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(forwarding({ mode: 'rebind' }));
+    const notForward = await attemptStart(forwarding({ mode: 'rebind' }));
     expect(notForward.status).toBe(422);
     expect(notForward.body.errors).toEqual([expect.objectContaining({ path: 'baseNumber', code: 'forward-only' })]);
-    const notYours = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(forwarding({ fixedLine: '020-66248888' }));
+    const notYours = await attemptStart(forwarding({ fixedLine: '020-66248888' }));
     expect(notYours.status).toBe(422);
     expect(notYours.body.errors).toEqual([
       expect.objectContaining({ path: 'fixedLine', code: 'fixed-line-not-yours' }),
@@ -100,23 +84,12 @@ describe('own 400 number by forwarding, on the real SBC (003 Q3: 通过400绑定
   });
 
   it('buys the line, tells the caveats, and completes from the call the operator forwards, showing the base number', async () => {
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(forwarding());
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
+    const id = await start(forwarding());
     const purchaseId = `${id}-fixed-line`;
-    await caseWhen(h, purchaseId, (c) => c.stage === 'awaiting-script-review', 'fixed-line script review');
-    expect((await act(purchaseId, 'approve-script', h.tokens.support)).status).toBe(200);
+    await stageWhen(purchaseId, 'awaiting-script-review');
+    expect((await attempt(purchaseId, 'approve-script', h.tokens.support)).status).toBe(200);
 
-    const handedOff = await caseWhen(
-      h,
-      id,
-      (c) => c.stage === 'awaiting-400-forwarding',
-      'awaiting forwarding',
-      30_000,
-    );
+    const handedOff = await stageWhen(id, 'awaiting-400-forwarding', 30_000);
     expect(handedOff.awaiting.map((a) => [a.action, a.role])).toEqual([
       ['confirm-400-forwarded', 'enterprise'],
       ['confirm-400-forwarded', 'support'],
@@ -136,9 +109,9 @@ describe('own 400 number by forwarding, on the real SBC (003 Q3: 通过400绑定
     expect(mail.text).toContain('号码透传');
     expect(mail.text).toContain('base number shows');
     // Forwarding has no invoice and no landing step.
-    expect((await act(id, 'confirm-400-landed', h.tokens.entA)).status).toBe(409);
-    expect((await act(id, 'confirm-400-forwarded', h.tokens.entA)).status).toBe(200);
-    await caseWhen(h, id, (c) => c.stage === 'verifying', 'verifying');
+    expect((await attempt(id, 'confirm-400-landed', h.tokens.entA)).status).toBe(409);
+    expect((await attempt(id, 'confirm-400-forwarded', h.tokens.entA)).status).toBe(200);
+    await stageWhen(id, 'verifying');
 
     // The 400 operator's carrier delivers the forwarded call to the fixed line.
     const call = await eventually(
