@@ -7,10 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
-import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { loopbackNet } from '../support/net';
 
@@ -56,13 +55,7 @@ afterAll(async () => {
   await sbc?.stop();
 });
 
-async function act(id: string, action: string, token: string): Promise<{ status: number; body: OnboardingResource }> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(token))
-    .send({});
-  return { status: res.status, body: res.body as OnboardingResource };
-}
+const { start, attempt, stageWhen } = caseApi(() => h);
 
 /** A call from the carrier to `callee` through the SBC. */
 function carrierCall(callee: string) {
@@ -78,33 +71,28 @@ function carrierCall(callee: string) {
 
 describe('own 400 landing on the real SBC', () => {
   it('completes from the call record of a call arriving on the fixed line, without confirm-test-call', async () => {
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send({
-        kind: 'own-400-landing',
-        enterpriseId: h.enterprises.a,
-        own400Number: '4008002468',
-        operator: '中国联通',
-        operatorConfirmsRelanding: true,
-        peakConcurrentInbound: 10,
-        areaCode: '020',
-        binding: { instanceId: instanceA.instanceId },
-      });
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
+    const id = await start({
+      kind: 'own-400-landing',
+      enterpriseId: h.enterprises.a,
+      own400Number: '4008002468',
+      operator: '中国联通',
+      operatorConfirmsRelanding: true,
+      peakConcurrentInbound: 10,
+      areaCode: '020',
+      binding: { instanceId: instanceA.instanceId },
+    });
     const purchaseId = `${id}-fixed-line`;
-    await caseWhen(h, purchaseId, (c) => c.stage === 'awaiting-script-review', 'fixed-line script review');
-    expect((await act(purchaseId, 'approve-script', h.tokens.support)).status).toBe(200);
+    await stageWhen(purchaseId, 'awaiting-script-review');
+    expect((await attempt(purchaseId, 'approve-script', h.tokens.support)).status).toBe(200);
 
-    const handedOff = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-landing', 'awaiting landing', 30_000);
+    const handedOff = await stageWhen(id, 'awaiting-400-landing', 30_000);
     expect(handedOff.related).toEqual([expect.objectContaining({ id: purchaseId, status: 'completed' })]);
     const purchase = (await h.api.get(`/v1/onboardings/${purchaseId}`).set(...bearer(h.tokens.entA))).body;
     const fixedLine = (purchase.result.numbers as string[])[0]!;
     expect(fixedLine).toMatch(/^020-\d{8}$/);
 
-    expect((await act(id, 'confirm-400-landed', h.tokens.entA)).status).toBe(200);
-    const verifying = await caseWhen(h, id, (c) => c.stage === 'verifying', 'verifying');
+    expect((await attempt(id, 'confirm-400-landed', h.tokens.entA)).status).toBe(200);
+    const verifying = await stageWhen(id, 'verifying');
     // The enterprise is to call its 400 number; no one is asked to confirm anything.
     expect(verifying.awaiting).toEqual([
       expect.objectContaining({ for: 'test-call', role: 'enterprise', detail: expect.stringContaining(fixedLine) }),
@@ -116,7 +104,7 @@ describe('own 400 landing on the real SBC', () => {
     );
     expect(mail.to).not.toBe(h.config.email.supportAddress);
     expect(mail.text).toContain(fixedLine);
-    expect((await act(id, 'confirm-test-call', h.tokens.support)).status).toBe(409);
+    expect((await attempt(id, 'confirm-test-call', h.tokens.support)).status).toBe(409);
 
     // A call the carrier brings for a number we do not hold is refused, and proves nothing.
     expect(await carrierCall('02066009999')).toMatchObject({ outcome: 'rejected', finalCode: 404 });
