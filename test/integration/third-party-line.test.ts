@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OnboardingResource } from '../../domain/onboarding';
 import { workingDaysBetween } from '../../domain/working-days';
 import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 // A calendar day lasts 100 ms here, so a 30-working-day lead time (about six weeks) takes ~4 s.
 let h: Harness;
@@ -41,14 +40,7 @@ function application(overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function act(id: string, action: string, payload: object = {}): Promise<OnboardingResource> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(h.tokens.support))
-    .send(payload);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as OnboardingResource;
-}
+const { start, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
 
 describe('third-party supplier lines through the API', () => {
   it('serves the catalogue with a quote', async () => {
@@ -84,26 +76,23 @@ describe('third-party supplier lines through the API', () => {
   });
 
   it('returns every broken eligibility rule at once and starts nothing', async () => {
-    const res = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entB))
-      .send(
-        application({
-          enterpriseId: h.enterprises.b,
-          industry: 'real-estate',
-          callScript: '您好，详情请加微信咨询，优惠多多。',
-          regions: [{ region: '西藏', quantity: 3 }],
-        }),
-      );
+    const res = await attemptStart(
+      application({
+        enterpriseId: h.enterprises.b,
+        industry: 'real-estate',
+        callScript: '您好，详情请加微信咨询，优惠多多。',
+        regions: [{ region: '西藏', quantity: 3 }],
+      }),
+      h.tokens.entB,
+    );
     expect(res.status).toBe(422);
     const codes = (res.body.errors as { code: string }[]).map((e) => e.code);
     expect(codes).toEqual(
       expect.arrayContaining(['industry-banned', 'script-phrase-banned', 'region-blind', 'verification-required']),
     );
-    const mobile = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(application({ productId: 'a-mobile', regions: [{ region: '广东', quantity: 3 }] }));
+    const mobile = await attemptStart(
+      application({ productId: 'a-mobile', regions: [{ region: '广东', quantity: 3 }] }),
+    );
     expect(mobile.status).toBe(422);
     expect(mobile.body.errors).toEqual([
       expect.objectContaining({ path: 'regions.0.quantity', code: 'quantity-below-minimum' }),
@@ -116,22 +105,17 @@ describe('third-party supplier lines through the API', () => {
   });
 
   it('reviews, hands off to the supplier, escalates past the working-day lead time, imports and binds the numbers with their calling rules', async () => {
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(application());
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const id = started.body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
-    await act(id, 'approve', { note: '资质齐全' });
+    const id = await start(application());
+    await stageWhen(id, 'awaiting-review');
+    await act(id, 'approve', h.tokens.support, { note: '资质齐全' });
 
-    const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-supplier', 'awaiting supplier');
+    const waiting = await stageWhen(id, 'awaiting-supplier');
     const lead = waiting.steps.find((s) => s.name === 'supplier lead time')!.detail!;
-    const [, workingDays, start, due, calendarDays] =
+    const [, workingDays, from, due, calendarDays] =
       /(\d+) working days from (\S+): due (\S+) \((\d+) calendar days\)/.exec(lead)!;
     // Thirty working days always span weekends: more calendar days than working days, due on a working day.
     expect(Number(workingDays)).toBe(30);
-    expect(workingDaysBetween(start!, due!, [])).toBe(30);
+    expect(workingDaysBetween(from!, due!, [])).toBe(30);
     expect(Number(calendarDays)).toBeGreaterThanOrEqual(40);
     expect([0, 6]).not.toContain(new Date(`${due}T00:00:00Z`).getUTCDay());
     const supplierMail = await eventually(
@@ -153,20 +137,14 @@ describe('third-party supplier lines through the API', () => {
     );
     expect(escalations.every((m) => m.to === h.config.email.supportAddress)).toBe(true);
 
-    await act(id, 'supplier-approved', { note: '供应商审核通过' });
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-numbers', 'awaiting numbers');
-    const bad = await h.api
-      .post(`/v1/onboardings/${id}/actions/numbers-opened`)
-      .set(...bearer(h.tokens.support))
-      .send({ numbers: ['02087650001', '13800138000'] });
+    await act(id, 'supplier-approved', h.tokens.support, { note: '供应商审核通过' });
+    await stageWhen(id, 'awaiting-numbers');
+    const bad = await attempt(id, 'numbers-opened', h.tokens.support, { numbers: ['02087650001', '13800138000'] });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'payload.numbers.1', code: 'number-invalid' })]);
-    const short = await h.api
-      .post(`/v1/onboardings/${id}/actions/numbers-opened`)
-      .set(...bearer(h.tokens.support))
-      .send({ numbers: ['02087650001'] });
+    const short = await attempt(id, 'numbers-opened', h.tokens.support, { numbers: ['02087650001'] });
     expect(short.status).toBe(422);
-    await act(id, 'numbers-opened', { numbers: ['02087650001', '020-8765 0002'] });
+    await act(id, 'numbers-opened', h.tokens.support, { numbers: ['02087650001', '020-8765 0002'] });
 
     const done = await caseWhen(h, id, (c) => c.status !== 'running' || c.stage === 'binding-failed', 'closed');
     expect(done.error, JSON.stringify(done.error)).toBeNull();
@@ -205,16 +183,11 @@ describe('third-party supplier lines through the API', () => {
   });
 
   it('ends the case when the supplier rejects, telling the enterprise why', async () => {
-    const id = (
-      await h.api
-        .post('/v1/onboardings')
-        .set(...bearer(h.tokens.entA))
-        .send(application({ regions: [{ region: '浙江', quantity: 1 }] }))
-    ).body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review');
-    await act(id, 'approve');
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-supplier', 'awaiting supplier');
-    await act(id, 'supplier-rejected', { note: '该地区暂无资源' });
+    const id = (await attemptStart(application({ regions: [{ region: '浙江', quantity: 1 }] }))).body.id as string;
+    await stageWhen(id, 'awaiting-review');
+    await act(id, 'approve', h.tokens.support);
+    await stageWhen(id, 'awaiting-supplier');
+    await act(id, 'supplier-rejected', h.tokens.support, { note: '该地区暂无资源' });
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
     expect(failed.error).toMatchObject({ type: 'RejectedBySupplier', message: '该地区暂无资源' });
     const mail = await eventually(
