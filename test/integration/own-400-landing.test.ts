@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OnboardingResource } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 
 // Days in production; seconds here.
 let h: Harness;
@@ -40,32 +39,15 @@ function landing(overrides: Record<string, unknown> = {}) {
   };
 }
 
+const { start: startCase, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
+
 async function start(body: Record<string, unknown>): Promise<string> {
-  const res = await h.api
-    .post('/v1/onboardings')
-    .set(...bearer(h.tokens.entA))
-    .send(body);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  const id = res.body.id as string;
+  const id = await startCase(body);
   // The fixed lines' purchase passes the script review like any other: its script names the 400 number.
-  const purchase = await caseWhen(
-    h,
-    `${id}-fixed-line`,
-    (c) => c.stage === 'awaiting-script-review',
-    'fixed-line script review',
-  );
+  const purchase = await stageWhen(`${id}-fixed-line`, 'awaiting-script-review');
   expect(purchase.steps.find((s) => s.name === 'script check round 1')?.status).toBe('done');
   await act(`${id}-fixed-line`, 'approve-script', h.tokens.support);
   return id;
-}
-
-async function act(id: string, action: string, token: string): Promise<OnboardingResource> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/${action}`)
-    .set(...bearer(token))
-    .send({});
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return res.body as OnboardingResource;
 }
 
 describe('own 400 number landing through the API', () => {
@@ -74,7 +56,7 @@ describe('own 400 number landing through the API', () => {
     h.billing.setFaults({ webhookDuplicateRate: 1 });
     const id = await start(landing());
 
-    const invoiceWait = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-landing', 'awaiting landing', 30_000);
+    const invoiceWait = await stageWhen(id, 'awaiting-400-landing', 30_000);
     const child = invoiceWait.related.find((r) => r.kind === 'number-purchase')!;
     expect(child).toMatchObject({ id: `${id}-fixed-line`, status: 'completed' });
     const purchase = await h.api.get(`/v1/onboardings/${child.id}`).set(...bearer(h.tokens.entA));
@@ -123,14 +105,7 @@ describe('own 400 number landing through the API', () => {
     );
 
     // Support may not confirm the test call before the landing; then the enterprise confirms.
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${id}/actions/confirm-test-call`)
-          .set(...bearer(h.tokens.support))
-          .send({})
-      ).status,
-    ).toBe(409);
+    expect((await attempt(id, 'confirm-test-call', h.tokens.support)).status).toBe(409);
     const verifying = await act(id, 'confirm-400-landed', h.tokens.entA);
     expect(verifying.stage).toBe('verifying');
     await eventually(
@@ -138,14 +113,7 @@ describe('own 400 number landing through the API', () => {
       10_000,
       'test-call request',
     );
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${id}/actions/confirm-test-call`)
-          .set(...bearer(h.tokens.entA))
-          .send({})
-      ).status,
-    ).toBe(403);
+    expect((await attempt(id, 'confirm-test-call', h.tokens.entA)).status).toBe(403);
     await act(id, 'confirm-test-call', h.tokens.support);
 
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
@@ -188,7 +156,7 @@ describe('own 400 number landing through the API', () => {
         binding: { instanceId: (await instanceFor(h, h.enterprises.a)).instanceId },
       }),
     );
-    const waiting = await caseWhen(h, id, (c) => c.stage === 'awaiting-400-landing', 'awaiting landing', 30_000);
+    const waiting = await stageWhen(id, 'awaiting-400-landing', 30_000);
     expect(waiting.steps.find((s) => s.name === 'invoice issued')?.detail).toBe('found by polling billing');
     h.billing.setFaults({ webhookDropRate: 0 });
 
@@ -219,10 +187,7 @@ describe('own 400 number landing through the API', () => {
       expect.objectContaining({ path: 'title', message: expect.stringContaining('广州示例通信科技有限公司') }),
     ]);
 
-    const unconfirmed = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(landing({ operatorConfirmsRelanding: false, own400Number: '02066240001' }));
+    const unconfirmed = await attemptStart(landing({ operatorConfirmsRelanding: false, own400Number: '02066240001' }));
     expect(unconfirmed.status).toBe(400);
     expect(unconfirmed.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
       'operatorConfirmsRelanding',
