@@ -21,9 +21,8 @@ import {
   stepNames,
   support,
   until,
-  starter,
-  useWorkflowEnv,
-} from './support';
+} from './cases';
+import { starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();
 

@@ -12,17 +12,14 @@ import {
   cancelledOutcome,
   enterprise,
   failureOf,
-  gate,
   refusalOf,
-  refuse,
   stageOf,
   stateOf,
   stepNames,
   support,
   until,
-  starter,
-  useWorkflowEnv,
-} from './support';
+} from './cases';
+import { gate, refuse, starter, useWorkflowEnv } from './support';
 import type { ContactCenterInstance } from '../../activities/contact-center';
 import { instanceInput } from './inputs';
 

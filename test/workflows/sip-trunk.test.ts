@@ -7,22 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { cancelRequestedSignal } from '../../contract/case';
 import { sipTrunk } from '../../workflows/sip-trunk';
 import { GATEWAY, trunkInput } from './inputs';
-import {
-  act,
-  cancelledOutcome,
-  enterprise,
-  failureOf,
-  gate,
-  NUMBERS,
-  stageOf,
-  stateOf,
-  stepNames,
-  support,
-  until,
-  type Scenario,
-  starter,
-  useWorkflowEnv,
-} from './support';
+import { act, cancelledOutcome, enterprise, failureOf, stageOf, stateOf, stepNames, support, until } from './cases';
+import { gate, NUMBERS, type Scenario, starter, useWorkflowEnv } from './support';
 import type { AllowlistEntry } from '../../activities/sip-gateway';
 
 const env = useWorkflowEnv();

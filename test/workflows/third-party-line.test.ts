@@ -14,15 +14,13 @@ import {
   enterprise,
   failureOf,
   refusalOf,
-  refuse,
   stageOf,
   stateOf,
   stepNames,
   support,
   until,
-  starter,
-  useWorkflowEnv,
-} from './support';
+} from './cases';
+import { refuse, starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();
 

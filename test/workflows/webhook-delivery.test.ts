@@ -12,7 +12,8 @@ import {
   webhookDelivery,
   type WebhookDeliveryInput,
 } from '../../workflows/webhook-delivery';
-import { startEnv, until, type Scenario, type WorkflowTestEnv } from './support';
+import { until } from './cases';
+import { startEnv, type Scenario, type WorkflowTestEnv } from './support';
 
 let env: WorkflowTestEnv;
 beforeAll(async () => {
