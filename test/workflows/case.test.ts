@@ -9,19 +9,8 @@ import { ActionFailureType } from '../../contract/actions';
 import { openedUpdate } from '../../contract/case';
 import { enterpriseVerification } from '../../workflows/enterprise-verification';
 import { verificationInput } from './inputs';
-import {
-  act,
-  admin,
-  enterprise,
-  failureOf,
-  refusalOf,
-  signal,
-  stageOf,
-  stateOf,
-  stepNames,
-  support,
-  until,
-} from './cases';
+import { admin, enterprise, support } from './actors';
+import { act, failureOf, refusalOf, signal, stageOf, stateOf, stepNames, until } from './cases';
 import { starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();

@@ -1,18 +1,12 @@
 /**
- * Acting on a case under test and reading it back, as the API and the console would: the actors,
- * actions as updates or signals, the state query, waits for a stage, and how a case ended.
+ * Acting on a case under test and reading it back, as the API and the console would: actions as
+ * updates or signals, the state query, waits for a stage, and how a case ended.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
-
-export const support: Actor = { role: 'support', name: 'ops' };
-export const admin: Actor = { role: 'admin', name: 'root' };
-export function enterprise(enterpriseId: string): Actor {
-  return { role: 'enterprise', name: 'applicant', enterpriseId };
-}
 
 /** Takes an action as the API does: an update, answered with the state once the case took it. */
 export function act<K extends ActingKind, A extends ActionName<K>>(

@@ -7,18 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { ActionFailureType } from '../../contract/actions';
 import { contactCenterInstance } from '../../workflows/contact-center-instance';
-import {
-  act,
-  cancelledOutcome,
-  enterprise,
-  failureOf,
-  refusalOf,
-  stageOf,
-  stateOf,
-  stepNames,
-  support,
-  until,
-} from './cases';
+import { enterprise, support } from './actors';
+import { act, cancelledOutcome, failureOf, refusalOf, stageOf, stateOf, stepNames, until } from './cases';
 import { gate, refuse, starter, useWorkflowEnv } from './support';
 import type { ContactCenterInstance } from '../../activities/contact-center';
 import { instanceInput } from './inputs';

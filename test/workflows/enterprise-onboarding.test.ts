@@ -11,7 +11,8 @@ import { contactCenterInstance } from '../../workflows/contact-center-instance';
 import type { EnterpriseOnboardingInput } from '../../contract/inputs';
 import type { JourneySummary } from '../../domain/journey';
 import { enterpriseOnboarding } from '../../workflows/enterprise-onboarding';
-import { act, stageOf, stateOf, support, until } from './cases';
+import { support } from './actors';
+import { act, stageOf, stateOf, until } from './cases';
 import { type Scenario, useWorkflowEnv } from './support';
 import { LONG, instanceInput, verificationInput } from './inputs';
 

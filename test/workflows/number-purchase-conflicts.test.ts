@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Reservation } from '../../activities/billing';
 import { MAX_CLEAN_RESERVATION_ROUNDS, numberPurchase, subscriptionIdFor } from '../../workflows/number-purchase';
 import { purchaseInput } from './inputs';
-import { act, failureOf, stageOf, stateOf, stepNames, support } from './cases';
+import { support } from './actors';
+import { act, failureOf, stageOf, stateOf, stepNames } from './cases';
 import { order, type Scenario, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { billingEventSignal, cancelRequestedSignal } from '../../contract/case';
 import { numberPurchase, subscriptionIdFor } from '../../workflows/number-purchase';
 import { purchaseInput } from './inputs';
-import { act, cancelledOutcome, enterprise, failureOf, stageOf, stateOf, stepNames, support, until } from './cases';
+import { enterprise, support } from './actors';
+import { act, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
 import { gate, NUMBERS, order, type Scenario, starter, useWorkflowEnv } from './support';
 import type { ChargeOutcome, Order } from '../../activities/billing';
 

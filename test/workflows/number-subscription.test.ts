@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { cancelRequestedSignal } from '../../contract/case';
 import { numberSubscription } from '../../workflows/number-subscription';
 import { subscriptionInput } from './inputs';
-import { act, cancelledOutcome, enterprise, stageOf, stateOf, stepNames, until } from './cases';
+import { enterprise } from './actors';
+import { act, cancelledOutcome, stageOf, stateOf, stepNames, until } from './cases';
 import { NUMBERS, type Scenario, useWorkflowEnv } from './support';
 import type { SubscriptionInput } from '../../contract/inputs';
 

@@ -8,7 +8,8 @@ import { cancelRequestedSignal } from '../../contract/case';
 import { own400Landing } from '../../workflows/own-400-landing';
 import { subscriptionIdFor } from '../../workflows/number-purchase';
 import { landingInput } from './inputs';
-import { act, cancelledOutcome, enterprise, failureOf, stageOf, stateOf, stepNames, support, until } from './cases';
+import { enterprise, support } from './actors';
+import { act, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
 import { gate, invoice, type Scenario, useWorkflowEnv } from './support';
 import type { ChargeOutcome, Order } from '../../activities/billing';
 

@@ -9,7 +9,8 @@ import { cancelRequestedSignal } from '../../contract/case';
 import type { Registration } from '../../activities/sip-gateway';
 import { sipRegistration } from '../../workflows/sip-registration';
 import { registrationInput } from './inputs';
-import { act, cancelledOutcome, enterprise, failureOf, stageOf, stateOf, stepNames, support, until } from './cases';
+import { enterprise, support } from './actors';
+import { act, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
 import { gate, NUMBERS, starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();

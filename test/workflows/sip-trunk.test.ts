@@ -7,7 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { cancelRequestedSignal } from '../../contract/case';
 import { sipTrunk } from '../../workflows/sip-trunk';
 import { GATEWAY, trunkInput } from './inputs';
-import { act, cancelledOutcome, enterprise, failureOf, stageOf, stateOf, stepNames, support, until } from './cases';
+import { enterprise, support } from './actors';
+import { act, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
 import { gate, NUMBERS, type Scenario, starter, useWorkflowEnv } from './support';
 import type { AllowlistEntry } from '../../activities/sip-gateway';
 

@@ -17,7 +17,8 @@ import {
 import { usageBilling, type UsageBillingView } from '../../workflows/usage-billing';
 import { AwaitingRoleKey } from '../../domain/search-attributes';
 import { ActionFailureType } from '../../contract/actions';
-import { act, refusalOf, stateOf, support, until } from './cases';
+import { support } from './actors';
+import { act, refusalOf, stateOf, until } from './cases';
 import { refuse, type Scenario, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();
