@@ -294,6 +294,8 @@ describe('webhooks', () => {
     // Histories with events, for replay.
     await recordHistory(h.client, vid, 'enterprise-verification-with-events-reject-resubmit-approve');
     await recordHistory(h.client, purchase.id, 'number-purchase-with-events-activated');
+    await recordHistory(h.client, vid, 'enterprise-verification-events-batched-reject-resubmit-approve');
+    await recordHistory(h.client, purchase.id, 'number-purchase-events-batched-activated');
     await recordHistory(h.client, deliveryWorkflowId(endpoint.id), 'webhook-delivery-outage-rotation-resend');
 
     // Deleted: its deliveries stop.
