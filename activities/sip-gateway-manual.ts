@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkAllowlistAddress } from '../domain/sip';
 import {
+  checkAllowable,
   checkGatewayAddress,
   type AllowlistEntry,
   type ChangeState,
@@ -89,14 +89,7 @@ export class ManualSipGateway extends FileSipGateway<ManualRecord> implements Co
 
   async allowGateway(input: GatewayEntry): Promise<AllowlistEntry> {
     checkGatewayAddress(input);
-    const refusal = checkAllowlistAddress(input.ip, this.forbiddenAddresses);
-    if (refusal)
-      throw ApplicationFailure.create({
-        type: 'GatewayAddressRefused',
-        message: refusal.message,
-        nonRetryable: true,
-        details: [refusal],
-      });
+    checkAllowable(input.ip, this.forbiddenAddresses);
     return this.allowEntry(input);
   }
 

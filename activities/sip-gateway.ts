@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { BlockedCallee, BlockedCalleeChange } from '../domain/calling-rules';
 import type { NumberOrigin } from '../domain/carriers';
 import type { CallingRules } from '../domain/eligibility';
+import { checkAllowlistAddress } from '../domain/sip';
 import { createNumberConflictActivities, type InServiceLookup } from './number-conflicts';
 
 export interface NumberAssignment {
@@ -306,6 +307,18 @@ export function checkGatewayAddress(input: { ip: string; port: number; reference
   if (!Number.isInteger(input.port) || input.port < 0 || input.port > 65_535)
     throw invalidSipInput(`not a port: ${input.port}`);
   checkReference(input.reference);
+}
+
+/** An address a customer's gateway may have: none of the provider's own (`forbidden`), nor a special one. */
+export function checkAllowable(ip: string, forbidden: string[]): void {
+  const refusal = checkAllowlistAddress(ip, forbidden);
+  if (refusal)
+    throw ApplicationFailure.create({
+      type: 'GatewayAddressRefused',
+      message: refusal.message,
+      nonRetryable: true,
+      details: [refusal],
+    });
 }
 
 export function checkReference(reference: string): void {
