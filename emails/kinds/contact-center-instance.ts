@@ -1,20 +1,22 @@
 /** Emails of the contact-center instance (`contact-center-instance`). */
 import { bilingual, type CaseLinks, type Rendered } from '../common';
 
+/** What the email handing over the administrator's password says. */
+export interface AdminPasswordEmailData {
+  caseId: string;
+  centerName: string;
+  adminName: string;
+  /** The sign-in account. */
+  adminEmail: string;
+  password: string;
+  consoleUrl: string;
+  instanceId: string;
+  /** 0 for the first password, n for the n-th re-issue. */
+  reissue: number;
+}
+
 export const contactCenterInstanceTemplates = {
-  'contact-center-admin-password': (
-    d: {
-      caseId: string;
-      centerName: string;
-      adminName: string;
-      adminEmail: string;
-      password: string;
-      consoleUrl: string;
-      instanceId: string;
-      reissue: number;
-    },
-    links: CaseLinks,
-  ): Rendered => ({
+  'contact-center-admin-password': (d: AdminPasswordEmailData, links: CaseLinks): Rendered => ({
     subject: `【联络中心管理员${d.reissue > 0 ? '新密码' : '账号'}】${d.centerName} / Contact center administrator ${d.reissue > 0 ? 'password re-issued' : 'account'}: ${d.centerName}`,
     text: bilingual(
       [
