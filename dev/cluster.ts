@@ -12,9 +12,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { loadConfig, type Config } from '../config';
 import { ensurePayloadKeysFile } from '../config/payload-encryption';
+import { defaultLayout, serverConfig, uiConfig, writeConfig, type ClusterLayout } from './cluster-config';
+import { ensureDatabase, ensureNamespace, setupTemporalSchemas } from './cluster-databases';
 import { ensurePrerequisites, POSTGRES } from './prerequisites';
 import {
   apiService,
@@ -24,16 +25,7 @@ import {
   workerService,
   type SipGatewayPlan,
 } from './start';
-import {
-  capture,
-  ensureSearchAttributes,
-  log,
-  portOf,
-  setLogName,
-  sleep,
-  supervise,
-  type ServiceSpec,
-} from './supervisor';
+import { ensureSearchAttributes, log, portOf, setLogName, supervise, type ServiceSpec } from './supervisor';
 import { resolveTemporalCli } from './temporal-cli';
 import {
   resolveClusterTools,
@@ -41,6 +33,9 @@ import {
   TEMPORAL_UI_VERSION,
   type ClusterTools,
 } from './temporal-server';
+
+export * from './cluster-config';
+export * from './cluster-databases';
 
 /** The cluster's defaults: `npm start`'s ports plus 100, its own data directory and databases. */
 export const CLUSTER_ENV: Readonly<Record<string, string>> = {
@@ -68,228 +63,9 @@ export const CLUSTER_ENV: Readonly<Record<string, string>> = {
   DATABASE_URL: `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}/onboarding_cluster`,
 };
 
-export interface ClusterLayout {
-  /** The loopback address every server port binds to (its ports are the frontend's and those below). */
-  host: string;
-  /** Temporal's persistence and visibility databases on the local PostgreSQL. */
-  databases: { persistence: string; visibility: string };
-  /** The server's other ports: frontend HTTP, history, matching, internal worker, membership, metrics. */
-  serverPorts: {
-    http: number;
-    history: number;
-    matching: number;
-    worker: number;
-    membership: [frontend: number, history: number, matching: number, worker: number];
-    metrics: number;
-  };
-  /** How many worker and API processes; the APIs take consecutive ports from API_PORT. */
-  workers: number;
-  apis: number;
-  /** Each worker's Prometheus port, from this one up. */
-  workerMetricsPort: number;
-  namespaceRetention: string;
-}
-
-export function defaultLayout(frontendPort: number, host = '127.0.0.1'): ClusterLayout {
-  return {
-    host,
-    databases: { persistence: 'temporal', visibility: 'temporal_visibility' },
-    serverPorts: {
-      http: frontendPort + 10,
-      history: frontendPort + 1,
-      matching: frontendPort + 2,
-      worker: frontendPort + 6,
-      membership: [frontendPort - 1000, frontendPort - 999, frontendPort - 998, frontendPort - 994],
-      metrics: 8300,
-    },
-    workers: 2,
-    apis: 2,
-    workerMetricsPort: 9101,
-    namespaceRetention: '168h',
-  };
-}
-
 /** `npm start`'s environment with the cluster's defaults under whatever is set. */
 export function clusterEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { ...CLUSTER_ENV, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Configuration files
-
-/** The server's configuration (JSON is YAML): PostgreSQL for persistence and visibility, loopback ports. */
-export function serverConfig(config: Config, layout: ClusterLayout): Record<string, unknown> {
-  const frontend = portOf(config.temporal.address, 7233);
-  const p = layout.serverPorts;
-  const sql = (databaseName: string, maxConns: number) => ({
-    sql: {
-      pluginName: 'postgres12',
-      databaseName,
-      connectAddr: `${POSTGRES.host}:${POSTGRES.port}`,
-      connectProtocol: 'tcp',
-      user: 'postgres',
-      password: '',
-      maxConns,
-      maxIdleConns: maxConns,
-      maxConnLifetime: '1h',
-    },
-  });
-  const bind = layout.host === '127.0.0.1' ? { bindOnLocalHost: true } : { bindOnIP: layout.host };
-  const rpc = (grpcPort: number, membershipPort: number, extra: Record<string, unknown> = {}) => ({
-    rpc: { grpcPort, membershipPort, ...bind, ...extra },
-  });
-  return {
-    log: { stdout: true, level: 'warn' },
-    persistence: {
-      defaultStore: 'default',
-      visibilityStore: 'visibility',
-      // Fixed for the life of the database: changing it later needs a new one.
-      numHistoryShards: 4,
-      datastores: {
-        default: sql(layout.databases.persistence, 20),
-        visibility: sql(layout.databases.visibility, 10),
-      },
-    },
-    global: {
-      membership: { maxJoinDuration: '30s', broadcastAddress: layout.host },
-      metrics: {
-        prometheus: { framework: 'tally', timerType: 'histogram', listenAddress: `${layout.host}:${p.metrics}` },
-      },
-    },
-    services: {
-      frontend: rpc(frontend, p.membership[0], { httpPort: p.http }),
-      history: rpc(p.history, p.membership[1]),
-      matching: rpc(p.matching, p.membership[2]),
-      worker: rpc(p.worker, p.membership[3]),
-    },
-    clusterMetadata: {
-      enableGlobalNamespace: false,
-      failoverVersionIncrement: 10,
-      masterClusterName: 'active',
-      currentClusterName: 'active',
-      clusterInformation: {
-        active: {
-          enabled: true,
-          initialFailoverVersion: 1,
-          rpcName: 'frontend',
-          rpcAddress: `${layout.host}:${frontend}`,
-          httpAddress: `${layout.host}:${p.http}`,
-        },
-      },
-    },
-    dcRedirectionPolicy: { policy: 'noop' },
-  };
-}
-
-/** The UI server's configuration: the cluster's frontend, the product's namespace, loopback only. */
-export function uiConfig(config: Config): Record<string, unknown> {
-  return {
-    temporalGrpcAddress: config.temporal.address,
-    host: '127.0.0.1',
-    port: config.temporal.uiPort,
-    publicPath: '',
-    enableUi: true,
-    defaultNamespace: config.temporal.namespace,
-    showTemporalSystemNamespace: false,
-    notifyOnNewVersion: false,
-    refreshInterval: '1m',
-    cors: { cookieInsecure: true, allowOrigins: [], unsafeAllowAllOrigins: false },
-    auth: { enabled: false },
-    // Histories are ciphertext; the UI decodes them through the API's codec endpoint with the
-    // signed-in support user's console session cookie.
-    codec: { endpoint: `${config.api.publicUrl}/codec`, includeCredentials: true },
-    forwardHeaders: [],
-  };
-}
-
-export function writeConfig(dir: string, env: string, content: Record<string, unknown>): void {
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, `${env}.yaml`),
-    `# Written by npm run cluster (dev/cluster.ts) at every start; edit that file, not this one.\n${JSON.stringify(content, null, 2)}\n`,
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Databases
-
-/** Creates Temporal's two databases and brings their schemas to this server version (a no-op when current). */
-export async function setupTemporalSchemas(
-  sqlTool: string,
-  layout: ClusterLayout,
-  signal: AbortSignal = new AbortController().signal,
-): Promise<void> {
-  const common = ['--plugin', 'postgres12', '--ep', POSTGRES.host, '-p', String(POSTGRES.port), '-u', 'postgres'];
-  const steps: [db: string, schema: string][] = [
-    [layout.databases.persistence, 'postgresql/v12/temporal'],
-    [layout.databases.visibility, 'postgresql/v12/visibility'],
-  ];
-  for (const [db, schema] of steps) {
-    // create-database accepts an existing database; setup-schema leaves a versioned one alone.
-    for (const args of [
-      ['create-database'],
-      ['setup-schema', '-v', '0.0'],
-      ['update-schema', '--schema-name', schema],
-    ]) {
-      const result = await capture(sqlTool, [...common, '--db', db, ...args], signal);
-      if (result.code !== 0) {
-        throw new Error(`temporal-sql-tool ${args[0]} on ${db} failed: ${(result.stderr || result.stdout).trim()}`);
-      }
-    }
-  }
-}
-
-/** The database in a postgres:// URL, created when missing (the product applies its own schema). */
-export async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-  } catch (error) {
-    // Two processes racing to create it: the other one won.
-    if (!/already exists/.test(String(error))) throw error;
-  } finally {
-    await client.end();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Namespace
-
-/** Registers the namespace when the cluster does not have it yet (the server starts with none). */
-export async function ensureNamespace(
-  cli: string,
-  address: string,
-  namespace: string,
-  retention: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const common = ['--address', address, '--namespace', namespace];
-  // The frontend's port opens before it serves; retry for a while.
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const described = await capture(cli, ['operator', 'namespace', 'describe', ...common, '--output', 'json'], signal);
-    if (described.code === 0) return;
-    if (/not found/i.test(described.stderr)) {
-      const created = await capture(
-        cli,
-        ['operator', 'namespace', 'create', ...common, '--retention', retention],
-        signal,
-      );
-      if (created.code === 0 || /already (exists|registered)/i.test(created.stderr)) {
-        log(`registered namespace ${namespace} (retention ${retention})`);
-        return;
-      }
-    }
-    if (Date.now() > deadline || signal.aborted)
-      throw new Error(`namespace ${namespace} could not be checked or created: ${described.stderr.trim()}`);
-    await sleep(1_000, signal);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ async function findOnPath(name: string, searchPath: string | undefined): Promise
   return firstExecutable(dirs.map((dir) => path.join(path.resolve(dir), name)));
 }
 
-async function firstExecutable(candidates: string[]): Promise<string | undefined> {
+export async function firstExecutable(candidates: string[]): Promise<string | undefined> {
   for (const candidate of candidates) {
     if (await isExecutableFile(candidate)) return candidate;
   }
