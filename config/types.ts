@@ -2,6 +2,19 @@
 import type { Carrier } from '../domain/carriers';
 import type { Env, PayloadKey } from './env';
 
+/** A service the activities call over HTTP, and the switches of its sandbox. */
+export interface HttpService {
+  url: string;
+  host: string;
+  port: number;
+  apiKey: string;
+  /** Sandbox only: its data file and fault switches. */
+  dataFile: string;
+  latencyMs: number;
+  failureRate: number;
+  timeoutRate: number;
+}
+
 export interface Config {
   profile: Env['APP_PROFILE'];
   dataDir: string;
@@ -41,15 +54,7 @@ export interface Config {
     supportAddress: string;
     ledgerFile: string;
   };
-  billing: {
-    url: string;
-    host: string;
-    port: number;
-    apiKey: string;
-    dataFile: string;
-    latencyMs: number;
-    failureRate: number;
-    timeoutRate: number;
+  billing: HttpService & {
     webhookUrl: string;
     webhookSecret: string;
     /** Sandbox only: share of events never sent, share sent twice. */
@@ -58,16 +63,7 @@ export interface Config {
     /** Sandbox only: how long an invoice takes to be issued. */
     invoiceDelayMs: number;
   };
-  contactCenter: {
-    url: string;
-    host: string;
-    port: number;
-    apiKey: string;
-    /** Sandbox only: its data file and fault switches. */
-    dataFile: string;
-    latencyMs: number;
-    failureRate: number;
-    timeoutRate: number;
+  contactCenter: HttpService & {
     /** The sign-in address emailed to an instance's administrator. */
     consoleUrl: string;
   };
