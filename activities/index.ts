@@ -23,7 +23,7 @@ import { createSipWatchActivities } from './sip-watch';
 import { createUsageActivities } from './usage';
 import { createWebhookActivities, type Resolver } from './webhooks';
 import { createWebhookStore } from '../storage';
-import { webhookUrlPolicy } from '../domain/webhooks';
+import { webhookUrlPolicy } from '../config/webhooks';
 import { createSipGatewayActivities, type CompleteSipGateway, type SipGateway } from './sip-gateway';
 import { providerAddresses } from '../domain/sip';
 import { kamailioGateway } from './sip-gateway-kamailio';

@@ -25,7 +25,7 @@ import {
   type WebhookUrlPolicy,
 } from '../domain/webhooks';
 import type { WebhookStore } from '../storage/webhooks';
-import { deliveryWorkflowId, eventsAvailableSignal } from '../workflows/webhook-delivery';
+import { deliveryWorkflowId, eventsAvailableSignal } from '../contract/webhook-delivery';
 
 export const DELIVERY_TIMEOUT_MS = 10_000;
 export const RESPONSE_CAP_BYTES = 64 * 1024;

@@ -10,12 +10,9 @@ import { ConfigError, type Config } from '../config';
 import { roleSchema, type Actor, type Role } from '../domain/onboarding';
 import { enterpriseIdSchema } from '../domain/common';
 import { HttpProblem, parseOr400 } from './problem';
+import type { Principal } from '../domain/principal';
 
-export interface Principal {
-  name: string;
-  role: Role;
-  enterpriseId?: string;
-}
+export type { Principal } from '../domain/principal';
 
 const tokenEntrySchema = z
   .strictObject({

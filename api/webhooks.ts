@@ -24,10 +24,10 @@ import {
   resendSchema,
   ROTATION_OVERLAP_MS,
   urlProblem,
-  webhookUrlPolicy,
   type StoredEndpoint,
   type WebhookUrlPolicy,
 } from '../domain/webhooks';
+import { webhookUrlPolicy } from '../config/webhooks';
 import { canonicalIp } from '../domain/sip';
 import type { WebhookStore } from '../storage/webhooks';
 import type { Resolver } from '../activities/webhooks';

@@ -5,8 +5,7 @@
 import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { enterpriseIdSchema } from './common';
-import type { Config } from '../config';
-import { canonicalIp, ipOfHostPort, providerAddresses } from './sip';
+import { canonicalIp, ipOfHostPort } from './sip';
 
 /** Every event type, with what it means (the README's list is this one). */
 export const EVENT_TYPES = {
@@ -232,16 +231,4 @@ export function addressProblem(
   if (range === 'unicast') return null;
   if (policy.allowPrivate && ['private', 'loopback', 'uniqueLocal'].includes(range)) return null;
   return `${ip} is in the ${range} range; a receiver must be at a public address`;
-}
-
-/** This deployment's policy: http outside production, private receivers only when switched on. */
-export function webhookUrlPolicy(config: Pick<Config, 'webhooks' | 'sipGateway'>): WebhookUrlPolicy {
-  return {
-    allowHttp: config.webhooks.allowHttp,
-    allowPrivate: config.webhooks.allowPrivateUrls,
-    // A local stack runs everything on loopback: the switch that admits loopback receivers admits them all.
-    forbidden: providerAddresses(config.sipGateway).filter(
-      (ip) => !(config.webhooks.allowPrivateUrls && ipaddr.parse(ip).range() === 'loopback'),
-    ),
-  };
 }

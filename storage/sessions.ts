@@ -6,7 +6,7 @@
  * any case SESSION_MAX_MS after sign-in. Revocation (the token gone) is checked by the caller.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal } from '../api/auth';
+import type { Principal } from '../domain/principal';
 import type { PgDatabase } from './postgres';
 
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;

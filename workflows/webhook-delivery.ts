@@ -6,40 +6,30 @@
  * since a cursor) are queued beside the feed. Woken by `eventsAvailable` as events are recorded,
  * and every few minutes regardless.
  */
-import {
-  condition,
-  continueAsNew,
-  defineSignal,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EmailActivities } from '../activities/email';
 import type { WebhookActivities } from '../activities/webhooks';
 import { failureOf } from './lib/case';
+import {
+  deliveryWorkflowId,
+  eventsAvailableSignal,
+  resendSignal,
+  type WebhookDeliveryInput,
+} from '../contract/webhook-delivery';
 
-export const eventsAvailableSignal = defineSignal('eventsAvailable');
-export type ResendRequest = { eventId: string } | { after: string; until: string };
-export const resendSignal = defineSignal<[ResendRequest]>('resend');
+export {
+  deliveryWorkflowId,
+  eventsAvailableSignal,
+  resendSignal,
+  type ResendRequest,
+  type WebhookDeliveryInput,
+} from '../contract/webhook-delivery';
 
 /** A duration for people: days, hours or seconds. */
 function span(ms: number): string {
   if (ms >= 86_400_000) return `${Math.round(ms / 86_400_000)} d`;
   if (ms >= 3_600_000) return `${Math.round(ms / 3_600_000)} h`;
   return `${Math.round(ms / 1000)} s`;
-}
-
-export function deliveryWorkflowId(endpointId: string): string {
-  return `webhook-delivery-${endpointId}`;
-}
-
-export interface WebhookDeliveryInput {
-  endpointId: string;
-  enterpriseId: string;
-  /** The feed position delivered up to. */
-  cursor: string;
-  resends: ResendRequest[];
-  retry: { initialMs: number; maxIntervalMs: number; giveUpAfterMs: number };
 }
 
 const PAGE = 50;

@@ -1,6 +1,7 @@
 /**
  * The folders' layering: domain/ is the ground floor and imports nothing from contract/ (which
- * may import domain/). Read from the sources, so a new file is covered without listing it.
+ * may import domain/), and no folder reaches itself again through others' imports. Read from the
+ * sources, so a new file is covered without listing it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,12 +9,63 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.join(__dirname, '..', '..');
 
+/** The product's folders: everything a deployment runs or its people use (tests aside). */
+const PRODUCT = [
+  'activities',
+  'api',
+  'bench',
+  'client',
+  'config',
+  'console',
+  'contract',
+  'dev',
+  'domain',
+  'emails',
+  'sandboxes',
+  'sbc',
+  'sip',
+  'storage',
+  'worker',
+  'workflows',
+];
+
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) return sources(full);
-    return entry.name.endsWith('.ts') ? [full] : [];
+    return /\.(ts|js|mjs)$/.test(entry.name) ? [full] : [];
   });
+}
+
+type FolderGraph = Map<string, Map<string, string>>;
+
+/** Which folder imports which, with one file that does it (for the message). */
+function folderGraph(folders: string[]): FolderGraph {
+  const graph: FolderGraph = new Map(folders.map((f) => [f, new Map()]));
+  for (const folder of folders)
+    for (const file of sources(path.join(ROOT, folder)))
+      for (const specifier of specifiers(fs.readFileSync(file, 'utf8'))) {
+        const target = folderOf(file, specifier);
+        if (target && target !== folder && graph.has(target) && !graph.get(folder)!.has(target))
+          graph.get(folder)!.set(target, path.relative(ROOT, file));
+      }
+  return graph;
+}
+
+/** Every circle of folders (each once, from its first folder in the list), with the file of each step. */
+function circles(graph: FolderGraph): string[] {
+  const found: string[] = [];
+  const order = [...graph.keys()];
+  const walk = (start: string, at: string, trail: string[]): void => {
+    for (const [next, file] of graph.get(at)!) {
+      const step = `${at} -> ${next} (${file})`;
+      if (next === start) found.push([...trail, step].join(', '));
+      else if (order.indexOf(next) > order.indexOf(start) && !trail.some((t) => t.startsWith(`${next} `)))
+        walk(start, next, [...trail, step]);
+    }
+  };
+  for (const start of order) walk(start, start, []);
+  return found;
 }
 
 /** Every module a file names in an import, export-from, require or dynamic import. */
@@ -62,5 +114,19 @@ describe('the layers', () => {
         .map((specifier) => `${path.relative(ROOT, file)} imports ${specifier}`),
     );
     expect(offending).toEqual([]);
+  });
+
+  it('finds a circle of folders, naming a file for each step', () => {
+    const graph: FolderGraph = new Map([
+      ['a', new Map([['b', 'a/x.ts']])],
+      ['b', new Map([['c', 'b/y.ts']])],
+      ['c', new Map([['a', 'c/z.ts']])],
+      ['d', new Map([['a', 'd/w.ts']])],
+    ]);
+    expect(circles(graph)).toEqual(['a -> b (a/x.ts), b -> c (b/y.ts), c -> a (c/z.ts)']);
+  });
+
+  it('has no circle between folders', () => {
+    expect(circles(folderGraph(PRODUCT))).toEqual([]);
   });
 });
