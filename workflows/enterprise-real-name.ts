@@ -8,10 +8,9 @@
 import { defineQuery, setHandler } from '@temporalio/workflow';
 import type { RealNameInput } from '../contract/inputs';
 import type { RealNameResult, RealNameStart } from '../domain/real-name';
-import { billing } from './lib/activities';
+import { billingCustomerReady, ensureBillingCustomer } from './lib/billing-customer';
 import { isoAt, now } from './lib/case';
 import { openCase } from './lib/open-case';
-import { runKey } from './lib/notify';
 
 /** The company as the enterprise gave it (the forms it prints are made out to it). */
 export const realNameQuery = defineQuery<Pick<RealNameStart, 'company' | 'legalRepresentative'>>('real-name');
@@ -23,6 +22,7 @@ export async function enterpriseRealName(input: RealNameInput): Promise<RealName
   setHandler(realNameQuery, () => ({ company: request.company, legalRepresentative: request.legalRepresentative }));
   const { mail } = c;
   const base = { caseId: c.state.id, companyName: company };
+  const enterprise = { enterpriseId: input.enterpriseId, companyName: company, contactEmail: request.contact.email };
 
   return c.run(
     {
@@ -69,24 +69,8 @@ export async function enterpriseRealName(input: RealNameInput): Promise<RealName
       }
 
       c.enter('approving');
-      const { customerId } = await billing.ensureBillingCustomer.executeWithOptions(
-        { summary: `billing customer for ${company}` },
-        [
-          {
-            enterpriseId: input.enterpriseId,
-            name: company,
-            contactEmail: request.contact.email,
-            idempotencyKey: runKey('billing-customer'),
-          },
-        ],
-      );
-      c.step('billing customer ready', 'done', customerId);
-      c.facts.verified = {
-        enterpriseId: input.enterpriseId,
-        customerId,
-        companyName: company,
-        contactEmail: request.contact.email,
-      };
+      const { customerId } = await ensureBillingCustomer(enterprise);
+      billingCustomerReady(c, enterprise, customerId);
       mail.send('approved', request.contact.email, 'real-name-approved', base);
       return {
         decision: 'approved',

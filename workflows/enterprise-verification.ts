@@ -10,10 +10,10 @@ import { defineQuery, setHandler } from '@temporalio/workflow';
 import type { ApplicationFacts, VerificationInput } from '../contract/inputs';
 import type { Application, VerificationResult } from '../domain/verification';
 import { applyResubmission } from '../domain/resubmission';
-import { billing, checks } from './lib/activities';
-import { isoAt, now } from './lib/case';
+import { checks } from './lib/activities';
+import { billingCustomerReady, ensureBillingCustomer } from './lib/billing-customer';
+import { isoAt, now, type OnboardingCase, type Received } from './lib/case';
 import { openCase } from './lib/open-case';
-import { runKey } from './lib/notify';
 
 /** The application as it stands after every resubmission (the API merges a resubmission with it). */
 export const applicationQuery = defineQuery<Application>('application');
@@ -55,79 +55,17 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
         } else {
           facts = precheck.facts;
           c.step(`pre-check round ${round}`, 'done', `${application.documents.length} documents, all rules passed`);
-          const decision = await c.awaitAction(
-            'awaiting-review',
-            [
-              { action: 'approve', role: 'support' },
-              { action: 'reject', role: 'support' },
-            ],
-            {
-              onEnter: (dueAt) =>
-                mail.send(`submitted/${round}`, 'support', 'verification-submitted', {
-                  caseId: c.state.id,
-                  companyName: company,
-                  applicantType: application.applicantType,
-                  round,
-                  dueAt: isoAt(dueAt ?? now()),
-                }),
-              remindEveryMs: input.timings.reviewSlaMs,
-              onReminder: (reminder, since) => {
-                c.step(`review reminder ${reminder}`, 'done', `waiting since ${isoAt(since)}`);
-                mail.send(`review-reminder/${round}/${reminder}`, 'support', 'verification-review-reminder', {
-                  caseId: c.state.id,
-                  companyName: company,
-                  waitingSince: isoAt(since),
-                  reminder,
-                });
-              },
-            },
-          );
+          const decision = await review(c, input, application, round);
           if (decision.name === 'approve') {
             c.enter('approving');
-            const { customerId } = await billing.ensureBillingCustomer.executeWithOptions(
-              { summary: `billing customer for ${company}` },
-              [
-                {
-                  enterpriseId: input.enterpriseId,
-                  name: company,
-                  contactEmail: application.contact.email,
-                  idempotencyKey: runKey('billing-customer'),
-                },
-              ],
-            );
-            c.step('billing customer ready', 'done', customerId);
-            const result: VerificationResult = {
-              decision: 'approved',
+            const enterprise = {
               enterpriseId: input.enterpriseId,
-              company: {
-                name: company,
-                unifiedSocialCreditCode: application.company.unifiedSocialCreditCode,
-                entityType: application.company.entityType,
-              },
-              mayHoldFixedLines: facts.mayHoldFixedLines,
-              licence: facts.licence,
-              applicantType: application.applicantType,
-              contact: { name: application.contact.name, email: application.contact.email },
-              rounds: round,
-              approvedAt: isoAt(now()),
-              approvedBy: `${decision.actor.role}:${decision.actor.name}`,
-              ...(decision.payload.note ? { note: decision.payload.note } : {}),
-              billingCustomerId: customerId,
-            };
-            c.facts.verified = {
-              enterpriseId: input.enterpriseId,
-              customerId,
               companyName: company,
               contactEmail: application.contact.email,
             };
-            mail.send('approved', application.contact.email, 'verification-approved', {
-              caseId: c.state.id,
-              companyName: company,
-              licenceEffectiveEnd: result.licence.effectiveEnd,
-              licenceLongTerm: result.licence.longTerm,
-              mayHoldFixedLines: result.mayHoldFixedLines,
-            });
-            return result;
+            const { customerId } = await ensureBillingCustomer(enterprise);
+            billingCustomerReady(c, enterprise, customerId);
+            return approved(c, input, application, facts, decision, round, customerId);
           }
           rejectedAt = now();
           mail.send(`rejected/${round}`, application.contact.email, 'verification-rejected', {
@@ -159,4 +97,78 @@ export async function enterpriseVerification(input: VerificationInput): Promise<
       }
     },
   );
+}
+
+type VerificationCase = OnboardingCase<'enterprise-verification'>;
+
+/** Support reviews the pre-checked application, reminded every SLA period it waits. */
+function review(c: VerificationCase, input: VerificationInput, application: Application, round: number) {
+  const { mail } = c;
+  const company = application.company.name;
+  return c.awaitAction(
+    'awaiting-review',
+    [
+      { action: 'approve', role: 'support' },
+      { action: 'reject', role: 'support' },
+    ],
+    {
+      onEnter: (dueAt) =>
+        mail.send(`submitted/${round}`, 'support', 'verification-submitted', {
+          caseId: c.state.id,
+          companyName: company,
+          applicantType: application.applicantType,
+          round,
+          dueAt: isoAt(dueAt ?? now()),
+        }),
+      remindEveryMs: input.timings.reviewSlaMs,
+      onReminder: (reminder, since) => {
+        c.step(`review reminder ${reminder}`, 'done', `waiting since ${isoAt(since)}`);
+        mail.send(`review-reminder/${round}/${reminder}`, 'support', 'verification-review-reminder', {
+          caseId: c.state.id,
+          companyName: company,
+          waitingSince: isoAt(since),
+          reminder,
+        });
+      },
+    },
+  );
+}
+
+/** The approved application's result; the enterprise is told. */
+function approved(
+  c: VerificationCase,
+  input: VerificationInput,
+  application: Application,
+  facts: ApplicationFacts,
+  decision: Received<'enterprise-verification', 'approve'>,
+  round: number,
+  customerId: string,
+): VerificationResult {
+  const company = application.company.name;
+  const result: VerificationResult = {
+    decision: 'approved',
+    enterpriseId: input.enterpriseId,
+    company: {
+      name: company,
+      unifiedSocialCreditCode: application.company.unifiedSocialCreditCode,
+      entityType: application.company.entityType,
+    },
+    mayHoldFixedLines: facts.mayHoldFixedLines,
+    licence: facts.licence,
+    applicantType: application.applicantType,
+    contact: { name: application.contact.name, email: application.contact.email },
+    rounds: round,
+    approvedAt: isoAt(now()),
+    approvedBy: `${decision.actor.role}:${decision.actor.name}`,
+    ...(decision.payload.note ? { note: decision.payload.note } : {}),
+    billingCustomerId: customerId,
+  };
+  c.mail.send('approved', application.contact.email, 'verification-approved', {
+    caseId: c.state.id,
+    companyName: company,
+    licenceEffectiveEnd: result.licence.effectiveEnd,
+    licenceLongTerm: result.licence.longTerm,
+    mayHoldFixedLines: result.mayHoldFixedLines,
+  });
+  return result;
 }
