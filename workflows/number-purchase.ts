@@ -76,19 +76,7 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       c.enter('reserving');
       const reservation = await reserveClean(c, input);
 
-      let order = await billing.createOrder.executeWithOptions(
-        { summary: `order with ${FIRST_PREPAID_MONTHS} months prepaid` },
-        [
-          {
-            customerId: input.customerId,
-            reservationId: reservation.id,
-            prepaidMonths: FIRST_PREPAID_MONTHS,
-            ...(request.applicationNote ? { applicationNote: request.applicationNote } : {}),
-            reference: c.state.id,
-            idempotencyKey: runKey('order'),
-          },
-        ],
-      );
+      let order = await placeOrder(c, input, reservation);
       c.step('order created', 'done', `${order.id}: ${order.amountFen} fen for ${FIRST_PREPAID_MONTHS} months`);
 
       c.enter('charging');
@@ -111,14 +99,7 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       c.step('numbers assigned', 'done', `${assigned.length} on ${binding.instanceId}`);
 
       const display = order.display;
-      if (request.numberType === '400') {
-        const routing = { ...base, numbers: display, instanceId: binding.instanceId };
-        await c.awaitAction('awaiting-400-routing', [{ action: 'confirm-400-routing', role: 'support' }], {
-          onEnter: () => mail.send('routing', 'support', 'purchase-400-routing', routing),
-          remindEveryMs: timings.routingSlaMs,
-          onReminder: (n) => mail.send(`routing-reminder/${n}`, 'support', 'purchase-400-routing', routing),
-        });
-      }
+      if (request.numberType === '400') await confirm400Routing(c, input, display);
 
       // Paid and live: from here the numbers belong to their subscription, not to this case.
       const paidAt = order.paidAt ? Date.parse(order.paidAt) : now();
@@ -164,6 +145,41 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
       };
     },
   );
+}
+
+/** Orders the reserved numbers with the first months' rent prepaid. */
+function placeOrder(
+  c: OnboardingCase<'number-purchase'>,
+  input: NumberPurchaseInput,
+  reservation: Reservation,
+): Promise<Order> {
+  const { request } = input;
+  return billing.createOrder.executeWithOptions({ summary: `order with ${FIRST_PREPAID_MONTHS} months prepaid` }, [
+    {
+      customerId: input.customerId,
+      reservationId: reservation.id,
+      prepaidMonths: FIRST_PREPAID_MONTHS,
+      ...(request.applicationNote ? { applicationNote: request.applicationNote } : {}),
+      reference: c.state.id,
+      idempotencyKey: runKey('order'),
+    },
+  ]);
+}
+
+/** A 400 number rings nowhere until support has routed it at the operator. */
+function confirm400Routing(c: OnboardingCase<'number-purchase'>, input: NumberPurchaseInput, display: string[]) {
+  const { mail } = c;
+  const routing = {
+    caseId: c.state.id,
+    companyName: input.companyName,
+    numbers: display,
+    instanceId: input.request.binding.instanceId,
+  };
+  return c.awaitAction('awaiting-400-routing', [{ action: 'confirm-400-routing', role: 'support' }], {
+    onEnter: () => mail.send('routing', 'support', 'purchase-400-routing', routing),
+    remindEveryMs: input.timings.routingSlaMs,
+    onReminder: (n) => mail.send(`routing-reminder/${n}`, 'support', 'purchase-400-routing', routing),
+  });
 }
 
 /**
