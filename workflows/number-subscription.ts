@@ -6,7 +6,7 @@
  */
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { SubscriptionInput } from '../contract/inputs';
-import { isoAt, now, type Received } from './lib/case';
+import { isoAt, now, type OnboardingCase, type Received } from './lib/case';
 import { openCase } from './lib/open-case';
 import { billing, gateway, platform } from './lib/activities';
 
@@ -29,9 +29,9 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
   const { mail, undo } = c;
   const numbers = input.numbers.display;
   Object.assign(c.facts, { instanceId: input.instanceId, numbers, inService: true });
-  const base = { caseId: c.state.id, companyName: input.companyName, numbers };
+  const base = mailBase(c, input);
   let autoRenew = input.autoRenew;
-  const { periodMs, remindersBeforeMs, graceMs } = input.timings;
+  const { remindersBeforeMs, graceMs } = input.timings;
   const awaited = [
     { action: 'renew', role: 'enterprise' },
     { action: 'release', role: 'enterprise' },
@@ -41,80 +41,18 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
     c.step('subscription started', 'done', `paid until ${isoAt(input.paidThrough)}`);
   c.state.result = { paidThrough: isoAt(input.paidThrough), autoRenew, renewals: input.renewals, numbers };
 
-  /** Takes the numbers off the instance and returns them to inventory; idempotent. */
-  const releaseNumbers = async (reason: string): Promise<string> => {
-    c.facts.inService = false;
-    await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [
-      { numbers: input.numbers.e164, reference: input.purchaseId },
-    ]);
-    await platform.platformUnassignNumbers.executeWithOptions(
-      { summary: `unbind ${numbers.length} number(s) in contact center ${input.instanceId}` },
-      [
-        {
-          instanceId: input.instanceId,
-          numbers: input.numbers.e164,
-          idempotencyKey: `${workflowInfo().workflowId}/platform-release`,
-        },
-      ],
-    );
-    await billing.releaseNumbers.executeWithOptions({ summary: 'return numbers to inventory' }, [
-      { numbers: input.numbers.e164, reference: c.state.id, idempotencyKey: `${workflowInfo().workflowId}/release` },
-    ]);
-    mail.send('released', input.contactEmail, 'subscription-released', { ...base, reason });
-    return `${numbers.join(', ')} released: ${reason}`;
-  };
   // However the subscription ends (cancelled, or a failure), the numbers go with it.
   const releasing = undo.add('release the numbers', () =>
-    releaseNumbers(c.cancelReason ? `cancelled: ${c.cancelReason}` : 'the subscription ended'),
+    releaseNumbers(c, input, c.cancelReason ? `cancelled: ${c.cancelReason}` : 'the subscription ended'),
   );
 
   return c.run(
     { kindLabel: '号码订阅 / number subscription', to: () => input.contactEmail, companyName: () => input.companyName },
     async () => {
-      /** Charges one period; a paid period continues as new with rent paid one period further. */
-      const renew = async (how: string): Promise<boolean> => {
-        const period = input.paidThrough;
-        const outcome = await billing.chargeRent.executeWithOptions(
-          { summary: `rent for the period from ${isoAt(period)}` },
-          [
-            {
-              customerId: input.customerId,
-              amountFen: input.monthlyRentFen,
-              description: `monthly rent ${numbers.join(', ')}`,
-              reference: c.state.id,
-              // One charge per paid period, whatever the run or the retry.
-              idempotencyKey: `${workflowInfo().workflowId}/rent/${period}`,
-            },
-          ],
-        );
-        if (outcome.status !== 'paid') {
-          c.step(`renewal (${how})`, 'failed', `balance ${outcome.balanceFen} fen, rent ${input.monthlyRentFen} fen`);
-          return false;
-        }
-        const paidThrough = period + periodMs;
-        c.step(`renewal (${how})`, 'done', `paid until ${isoAt(paidThrough)}`);
-        mail.send(`renewed/${period}`, input.contactEmail, 'subscription-renewed', {
-          ...base,
-          paidThrough: isoAt(paidThrough),
-          amountFen: input.monthlyRentFen,
-        });
-        await mail.flush();
-        await c.eventsRecorded();
-        await condition(allHandlersFinished);
-        return continueAsNew<typeof numberSubscription>({
-          ...input,
-          paidThrough,
-          autoRenew,
-          renewals: input.renewals + 1,
-          carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
-          journeyId: c.journey,
-        });
-      };
-
       const release = async (reason: string): Promise<SubscriptionResult> => {
         c.enter('releasing');
         releasing.retire();
-        c.step('numbers released', 'done', await releaseNumbers(reason));
+        c.step('numbers released', 'done', await releaseNumbers(c, input, reason));
         return {
           status: 'released',
           numbers,
@@ -138,7 +76,7 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
             return release(a.payload.reason ?? 'released by the enterprise');
           case 'renew':
             c.enter('renewing');
-            await renew('by the enterprise');
+            await renew(c, input, autoRenew, 'by the enterprise');
             return undefined;
         }
       };
@@ -168,7 +106,7 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
       let why = 'not renewed';
       if (autoRenew) {
         c.enter('renewing');
-        await renew('automatic');
+        await renew(c, input, autoRenew, 'automatic');
         why = 'automatic renewal failed: insufficient balance';
       }
       const releaseAt = input.paidThrough + graceMs;
@@ -189,4 +127,77 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
       return release(`not renewed by ${isoAt(releaseAt)}, the end of the grace period`);
     },
   );
+}
+
+type SubscriptionCase = OnboardingCase<'number-subscription'>;
+
+function mailBase(c: SubscriptionCase, input: SubscriptionInput) {
+  return { caseId: c.state.id, companyName: input.companyName, numbers: input.numbers.display };
+}
+
+/** Takes the numbers off the instance and returns them to inventory; idempotent. */
+async function releaseNumbers(c: SubscriptionCase, input: SubscriptionInput, reason: string): Promise<string> {
+  const numbers = input.numbers.display;
+  c.facts.inService = false;
+  await gateway.unassignNumbers.executeWithOptions({ summary: `unassign ${numbers.length} number(s)` }, [
+    { numbers: input.numbers.e164, reference: input.purchaseId },
+  ]);
+  await platform.platformUnassignNumbers.executeWithOptions(
+    { summary: `unbind ${numbers.length} number(s) in contact center ${input.instanceId}` },
+    [
+      {
+        instanceId: input.instanceId,
+        numbers: input.numbers.e164,
+        idempotencyKey: `${workflowInfo().workflowId}/platform-release`,
+      },
+    ],
+  );
+  await billing.releaseNumbers.executeWithOptions({ summary: 'return numbers to inventory' }, [
+    { numbers: input.numbers.e164, reference: c.state.id, idempotencyKey: `${workflowInfo().workflowId}/release` },
+  ]);
+  c.mail.send('released', input.contactEmail, 'subscription-released', { ...mailBase(c, input), reason });
+  return `${numbers.join(', ')} released: ${reason}`;
+}
+
+/**
+ * Charges one period; a paid period continues as new with rent paid one period further (and
+ * `autoRenew` as the enterprise last set it). Returns false when the balance is too low.
+ */
+async function renew(c: SubscriptionCase, input: SubscriptionInput, autoRenew: boolean, how: string): Promise<boolean> {
+  const period = input.paidThrough;
+  const outcome = await billing.chargeRent.executeWithOptions(
+    { summary: `rent for the period from ${isoAt(period)}` },
+    [
+      {
+        customerId: input.customerId,
+        amountFen: input.monthlyRentFen,
+        description: `monthly rent ${input.numbers.display.join(', ')}`,
+        reference: c.state.id,
+        // One charge per paid period, whatever the run or the retry.
+        idempotencyKey: `${workflowInfo().workflowId}/rent/${period}`,
+      },
+    ],
+  );
+  if (outcome.status !== 'paid') {
+    c.step(`renewal (${how})`, 'failed', `balance ${outcome.balanceFen} fen, rent ${input.monthlyRentFen} fen`);
+    return false;
+  }
+  const paidThrough = period + input.timings.periodMs;
+  c.step(`renewal (${how})`, 'done', `paid until ${isoAt(paidThrough)}`);
+  c.mail.send(`renewed/${period}`, input.contactEmail, 'subscription-renewed', {
+    ...mailBase(c, input),
+    paidThrough: isoAt(paidThrough),
+    amountFen: input.monthlyRentFen,
+  });
+  await c.mail.flush();
+  await c.eventsRecorded();
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof numberSubscription>({
+    ...input,
+    paidThrough,
+    autoRenew,
+    renewals: input.renewals + 1,
+    carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
+    journeyId: c.journey,
+  });
 }
