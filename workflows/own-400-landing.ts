@@ -72,31 +72,9 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
         await forwarded(c, input, lines.display, timeline);
         return verifyAndFinish(c, input, { lines, purchaseId: undefined, orderId: undefined, invoice: null }, timeline);
       }
-      // 1-2. Fixed lines, bought in a case of their own whose actions are taken on it.
+      // 1-2. Fixed lines for the 400 number.
       const purchaseId = `${c.state.id}-fixed-line`;
-      c.relate(purchaseId, 'number-purchase', 'fixed lines for the 400 number');
-      c.step('fixed-line purchase started', 'running', purchaseId);
-      const purchase: NumberPurchaseResult = await executeChild(numberPurchase, {
-        args: [
-          {
-            enterpriseId: input.enterpriseId,
-            customerId: input.customerId,
-            companyName: input.companyName,
-            contactEmail: input.contactEmail,
-            journeyId: c.journey,
-            ...input.fixedLines,
-            timings: { ...timings.purchase, subscription: timings.subscription },
-          },
-        ],
-        ...childCase({
-          kind: 'number-purchase',
-          enterpriseId: input.enterpriseId,
-          workflowId: purchaseId,
-          parentId: c.state.id,
-          firstStage: 'submitted',
-          summary: `fixed lines in ${request.areaCode} for own 400 number ${own400}`,
-        }),
-      });
+      const purchase: NumberPurchaseResult = await buyFixedLines(c, input, purchaseId);
       const fixedLines = purchase.numbers;
       timeline.fixedLinesActive = purchase.paidAt;
       c.step('fixed lines bought', 'done', `${fixedLines.join(', ')} (order ${purchase.orderId})`);
@@ -106,24 +84,9 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
         return verifyAndFinish(c, input, { lines, purchaseId, orderId: purchase.orderId, invoice: null }, timeline);
       }
 
-      // 3-4. The invoice: company name as title, the fixed lines in the remark (as on the seed: 020-6624XXXX).
+      // 3-4. The invoice the operator is shown.
       c.enter('awaiting-invoice');
-      const requested = await billing.requestInvoice.executeWithOptions(
-        { summary: `invoice for order ${purchase.orderId}` },
-        [
-          {
-            customerId: input.customerId,
-            orderId: purchase.orderId,
-            title: input.companyName,
-            // Seed 000: the remark is the purchased fixed-line number(s), as the operator reads them.
-            remark: patched('invoice-remark-numbers-only')
-              ? fixedLines.join(', ')
-              : `固话号码 / fixed line: ${fixedLines.join(', ')}`,
-            reference: c.state.id,
-            idempotencyKey: runKey('invoice'),
-          },
-        ],
-      );
+      const requested = await requestInvoice(c, input, purchase);
       timeline.invoiceRequested = requested.requestedAt;
       c.step('invoice requested', 'done', `${requested.id}: "${requested.title}", remark "${requested.remark ?? ''}"`);
       const invoice = await issuedInvoice(c, requested, billingEvents, timings);
@@ -182,6 +145,60 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
       );
     },
   );
+}
+
+/** The fixed lines, bought in a number-purchase case of their own whose actions are taken on it. */
+function buyFixedLines(
+  c: OnboardingCase<'own-400-landing'>,
+  input: Own400LandingInput,
+  purchaseId: string,
+): Promise<NumberPurchaseResult> {
+  const { request, timings } = input;
+  c.relate(purchaseId, 'number-purchase', 'fixed lines for the 400 number');
+  c.step('fixed-line purchase started', 'running', purchaseId);
+  return executeChild(numberPurchase, {
+    args: [
+      {
+        enterpriseId: input.enterpriseId,
+        customerId: input.customerId,
+        companyName: input.companyName,
+        contactEmail: input.contactEmail,
+        journeyId: c.journey,
+        ...input.fixedLines,
+        timings: { ...timings.purchase, subscription: timings.subscription },
+      },
+    ],
+    ...childCase({
+      kind: 'number-purchase',
+      enterpriseId: input.enterpriseId,
+      workflowId: purchaseId,
+      parentId: c.state.id,
+      firstStage: 'submitted',
+      summary: `fixed lines in ${request.areaCode} for own 400 number ${input.own400Display}`,
+    }),
+  });
+}
+
+/** The invoice: company name as title, the fixed lines in the remark (as on the seed: 020-6624XXXX). */
+function requestInvoice(
+  c: OnboardingCase<'own-400-landing'>,
+  input: Own400LandingInput,
+  purchase: NumberPurchaseResult,
+): Promise<Invoice> {
+  const fixedLines = purchase.numbers;
+  return billing.requestInvoice.executeWithOptions({ summary: `invoice for order ${purchase.orderId}` }, [
+    {
+      customerId: input.customerId,
+      orderId: purchase.orderId,
+      title: input.companyName,
+      // Seed 000: the remark is the purchased fixed-line number(s), as the operator reads them.
+      remark: patched('invoice-remark-numbers-only')
+        ? fixedLines.join(', ')
+        : `固话号码 / fixed line: ${fixedLines.join(', ')}`,
+      reference: c.state.id,
+      idempotencyKey: runKey('invoice'),
+    },
+  ]);
 }
 
 /**
