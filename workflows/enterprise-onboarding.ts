@@ -73,16 +73,18 @@ export async function enterpriseOnboarding(input: EnterpriseOnboardingInput): Pr
       if (input.realName && patched('journey-real-name-first')) {
         const realNameId = `real-name-${enterpriseId}`;
         if ('start' in input.realName && !j.cases.has(realNameId)) {
-          await startChild(enterpriseRealName, {
-            args: [{ ...input.realName.start, journeyId: j.id }],
-            ...ownCase(j, {
+          const start = input.realName.start;
+          await startOwnCase(
+            j,
+            {
               kind: 'enterprise-real-name',
               workflowId: realNameId,
               firstStage: 'awaiting-review',
               summary: `real-name verification of ${j.companyName}`,
-            }),
-          });
-          c.relate(realNameId, 'enterprise-real-name', 'real-name verification');
+              relation: 'real-name verification',
+            },
+            (options) => startChild(enterpriseRealName, { args: [{ ...start, journeyId: j.id }], ...options }),
+          );
         }
         await j.follow(
           'verifying-real-name',
@@ -134,20 +136,36 @@ function ownCase(
   };
 }
 
+/**
+ * Starts one of the journey's own cases (`start` given its options) and names it on the journey, so
+ * readers can follow it.
+ */
+async function startOwnCase(
+  j: Journey,
+  o: { kind: CaseReport['kind']; workflowId: string; firstStage: string; summary: string; relation: string },
+  start: (options: Omit<ChildWorkflowOptions, 'typeInfo'>) => Promise<unknown>,
+): Promise<void> {
+  const { relation, ...child } = o;
+  await start(ownCase(j, child));
+  j.c.relate(o.workflowId, o.kind, relation);
+}
+
 /** The qualification review (in journeys from before real-name was its own case, real-name with it). */
 async function qualification(j: Journey, input: EnterpriseOnboardingInput): Promise<void> {
   if ('start' in input.verification && !j.cases.has(j.verificationCaseId())) {
     const vid = j.verificationCaseId();
-    await startChild(enterpriseVerification, {
-      args: [{ ...input.verification.start, journeyId: j.id }],
-      ...ownCase(j, {
+    const start = input.verification.start;
+    await startOwnCase(
+      j,
+      {
         kind: 'enterprise-verification',
         workflowId: vid,
         firstStage: 'awaiting-review',
         summary: `verification of ${j.companyName}`,
-      }),
-    });
-    j.c.relate(vid, 'enterprise-verification', 'verification');
+        relation: 'verification',
+      },
+      (options) => startChild(enterpriseVerification, { args: [{ ...start, journeyId: j.id }], ...options }),
+    );
   }
   await j.follow(
     'verifying',
