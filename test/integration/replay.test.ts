@@ -88,7 +88,11 @@ describe('workflow histories recorded from the suite replay against the current 
       logger: quiet,
     });
     await expect(
-      Worker.runReplayHistory({ workflowBundle: changed }, first!.history, first!.workflowId),
+      Worker.runReplayHistory(
+        { workflowBundle: changed, dataConverter: replayDataConverter },
+        first!.history,
+        first!.workflowId,
+      ),
     ).rejects.toThrow(DeterminismViolationError);
   });
 });
