@@ -6,8 +6,7 @@
  * synchronously inside `update()`, so a handler's read-check-write cannot interleave with another
  * request's; the file is then written atomically (temp file + rename), one write at a time.
  */
-import { randomBytes } from 'node:crypto';
-import { JsonFileStore, completeData, readStoreFile, type ProtocolData } from '../common/json-store';
+import { JsonFileStore, completeData, prefixedId, readStoreFile, type ProtocolData } from '../common/json-store';
 
 export const DATA_VERSION = 1;
 /** Attempts kept per webhook event. */
@@ -244,10 +243,8 @@ export interface BillingData extends ProtocolData {
   webhookEvents: Record<string, WebhookEvent>;
 }
 
-/** An id such as `cus_3f9a…`: a type prefix makes ids self-describing in logs. */
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('hex')}`;
-}
+/** An id such as `cus_3f9a…`. */
+export const newId = (prefix: string): string => prefixedId(prefix, '_', 12);
 
 /** The collections, each a map by id; collections missing from older files (or a new one) start empty. */
 const COLLECTIONS = [

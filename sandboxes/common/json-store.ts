@@ -9,6 +9,11 @@ import path from 'node:path';
 
 export const REQUEST_LOG_LIMIT = 10_000;
 
+/** A random hex id behind a type prefix, which makes ids self-describing in logs; each sandbox writes them as its system does. */
+export function prefixedId(prefix: string, separator: '_' | '-', bytes: number): string {
+  return `${prefix}${separator}${randomBytes(bytes).toString('hex')}`;
+}
+
 /** The first response to a write, kept so a retry with the same key gets the same answer. */
 export interface IdempotencyRecord {
   key: string;

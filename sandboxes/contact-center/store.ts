@@ -6,7 +6,7 @@
  * one write at a time. Administrator passwords are kept only as salted scrypt hashes.
  */
 import { randomBytes } from 'node:crypto';
-import { JsonFileStore, completeData, readStoreFile, type ProtocolData } from '../common/json-store';
+import { JsonFileStore, completeData, prefixedId, readStoreFile, type ProtocolData } from '../common/json-store';
 
 export const DATA_VERSION = 1;
 
@@ -104,9 +104,7 @@ export interface ContactCenterData extends ProtocolData {
 }
 
 /** `cc-3f9a…`, `app-…`: lower-case and hyphenated, as instance ids appear in SIP realms. */
-export function newId(prefix: string): string {
-  return `${prefix}-${randomBytes(10).toString('hex')}`;
-}
+export const newId = (prefix: string): string => prefixedId(prefix, '-', 10);
 
 export function childKey(instanceId: string, id: string): string {
   return `${instanceId}/${id}`;
