@@ -15,6 +15,7 @@ import { mayUnblock, type BlockedCallee, type BlockedCalleeChange } from '../dom
 import { generateSipPassword } from './sip-credentials';
 import {
   accountNotFound,
+  assignmentPeriod,
   checkGatewayAddress,
   checkInstanceId,
   checkReference,
@@ -204,16 +205,7 @@ export abstract class FileSipGateway<R extends FileRecord> {
 
   private openPeriod(r: R, a: Omit<NumberAssignment, 'numbers'> & { number: string }, at: string): void {
     for (const p of r.history) if (p.number === a.number && p.to === null) p.to = at;
-    r.history.push({
-      number: a.number,
-      instanceId: a.instanceId,
-      ...(a.enterpriseId ? { enterpriseId: a.enterpriseId } : {}),
-      origin: a.origin,
-      ...(a.supplier ? { supplier: a.supplier } : {}),
-      reference: a.reference,
-      from: at,
-      to: null,
-    });
+    r.history.push(assignmentPeriod({ ...a, from: at, to: null }));
   }
 
   private visible(r: R, x: FileAssignment): AssignedNumber {

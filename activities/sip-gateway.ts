@@ -49,6 +49,22 @@ export interface AssignmentPeriod {
   to: string | null;
 }
 
+/** A period as the SBC and the file gateway both keep it: an absent enterprise or supplier left out. */
+export function assignmentPeriod(
+  p: Omit<AssignmentPeriod, 'enterpriseId' | 'supplier'> & { enterpriseId?: string | null; supplier?: string | null },
+): AssignmentPeriod {
+  return {
+    number: p.number,
+    instanceId: p.instanceId,
+    ...(p.enterpriseId ? { enterpriseId: p.enterpriseId } : {}),
+    origin: p.origin,
+    ...(p.supplier ? { supplier: p.supplier } : {}),
+    reference: p.reference,
+    from: p.from,
+    to: p.to,
+  };
+}
+
 export interface AssignedNumber extends Omit<NumberAssignment, 'numbers'> {
   number: string;
   assignedAt: string;

@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import {
+  assignmentPeriod,
   invalidSipInput,
   type AccountRef,
   type AnsweredCall,
@@ -147,16 +148,15 @@ export class KamailioObservation {
        ORDER BY number, assigned_from`,
       [from, to],
     );
-    return result.rows.map((r) => ({
-      number: r.number,
-      instanceId: r.instance_id,
-      ...(r.enterprise_id ? { enterpriseId: r.enterprise_id } : {}),
-      origin: r.origin,
-      ...(r.supplier ? { supplier: r.supplier } : {}),
-      reference: r.reference,
-      from: r.assigned_from.toISOString(),
-      to: r.assigned_to ? r.assigned_to.toISOString() : null,
-    }));
+    return result.rows.map(({ instance_id, enterprise_id, assigned_from, assigned_to, ...r }) =>
+      assignmentPeriod({
+        ...r,
+        instanceId: instance_id,
+        enterpriseId: enterprise_id,
+        from: assigned_from.toISOString(),
+        to: assigned_to ? assigned_to.toISOString() : null,
+      }),
+    );
   }
 }
 
