@@ -50,3 +50,21 @@ export const pathParam = (name: string, description?: string) => ({
   ...(description === undefined ? {} : { description }),
   schema: { type: 'string' },
 });
+
+/** An operation with one success answer; the rest of its answers are problem details. */
+export interface OperationSpec {
+  operationId: string;
+  summary: string;
+  parameters?: unknown[];
+  requestBody?: Json;
+  /** The success answer: its status (200 unless said), description and body. */
+  ok: { status?: number; description: string; content?: Json };
+  /** The problem-details status codes. */
+  problems: (number | '4XX')[];
+}
+
+/** The operation object, its fields in the order the document has always listed them. */
+export const operation = ({ ok: { status = 200, ...ok }, problems, ...op }: OperationSpec): Json => ({
+  ...op,
+  responses: { [status]: ok, ...errors(...problems) },
+});

@@ -15,7 +15,7 @@ import { usageOpenApi } from './usage';
 import { webhookOpenApi } from './webhooks';
 import { instanceSummarySchema } from '../domain/contact-center';
 import { journeyViewSchema } from '../domain/journey';
-import { errors, itemsContent, jsonContent, pathParam, refContent, type Json } from './openapi-parts';
+import { errors, itemsContent, jsonContent, operation, pathParam, refContent, type Json } from './openapi-parts';
 
 function schema(s: z.ZodType, io: 'input' | 'output' = 'input'): Json {
   const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Json;
@@ -214,23 +214,21 @@ function documentPaths(): Json {
       },
     },
     '/v1/documents/{documentId}': {
-      get: {
+      get: operation({
         operationId: 'getDocument',
         summary: "An uploaded document's bytes, for viewing inline (owner, support, admin; another tenant's: 404)",
         parameters: [pathParam('documentId')],
-        responses: {
-          200: {
-            description: 'the file, with its content type',
-            content: Object.fromEntries(
-              ['application/pdf', 'image/jpeg', 'image/png'].map((type) => [
-                type,
-                { schema: { type: 'string', format: 'binary' } },
-              ]),
-            ),
-          },
-          ...errors(400, 401, 403, 404),
+        ok: {
+          description: 'the file, with its content type',
+          content: Object.fromEntries(
+            ['application/pdf', 'image/jpeg', 'image/png'].map((type) => [
+              type,
+              { schema: { type: 'string', format: 'binary' } },
+            ]),
+          ),
         },
-      },
+        problems: [400, 401, 403, 404],
+      }),
     },
   };
 }
@@ -267,15 +265,13 @@ function onboardingPaths(kinds: KindDefinition[]): Json {
           ...errors(400, 401, 403, 409, 413, 422),
         },
       },
-      get: {
+      get: operation({
         operationId: 'listOnboardings',
         summary: 'List onboardings (enterprises see their own)',
         parameters: queryParams,
-        responses: {
-          200: { description: 'cases from Temporal visibility', content: itemsContent('OnboardingSummary') },
-          ...errors(400, 401, 403),
-        },
-      },
+        ok: { description: 'cases from Temporal visibility', content: itemsContent('OnboardingSummary') },
+        problems: [400, 401, 403],
+      }),
     },
     '/v1/onboardings/{id}': {
       get: {
@@ -343,31 +339,27 @@ function enterprisePaths(): Json {
       },
     },
     '/v1/enterprises/{enterpriseId}/instances': {
-      get: {
+      get: operation({
         operationId: 'listEnterpriseInstances',
         summary:
           "The enterprise's contact-center instances, as the platform has them (owner or support; another tenant's: 404)",
         parameters: [enterpriseIdPath],
-        responses: {
-          200: { description: 'the instances, oldest first', content: itemsContent('Instance') },
-          ...errors(400, 401, 403, 404, 503),
-        },
-      },
+        ok: { description: 'the instances, oldest first', content: itemsContent('Instance') },
+        problems: [400, 401, 403, 404, 503],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/journey': {
-      get: {
+      get: operation({
         operationId: 'getEnterpriseJourney',
         summary:
           "The enterprise's whole journey: milestones, instances, working numbers, who must act next and by when (owner or support; another tenant's: 404)",
         parameters: [enterpriseIdPath],
-        responses: {
-          200: {
-            description: 'the journey (`enterprise-onboarding` at `journey-<enterpriseId>`)',
-            content: refContent('Journey'),
-          },
-          ...errors(400, 401, 403, 404),
+        ok: {
+          description: 'the journey (`enterprise-onboarding` at `journey-<enterpriseId>`)',
+          content: refContent('Journey'),
         },
-      },
+        problems: [400, 401, 403, 404],
+      }),
     },
   };
 }

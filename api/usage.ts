@@ -17,7 +17,7 @@ import { usageBilling, type UsageBillingView } from '../workflows/usage-billing'
 import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
 import { currentUsageSchema, usageMonthParam, usageStatementSchema, usageStatementsSchema } from './schemas';
-import { enterpriseParam, errors, jsonSchema, type Json } from './openapi-parts';
+import { enterpriseParam, jsonSchema, operation, refContent, type Json } from './openapi-parts';
 
 /** Kinds that bring numbers into service: the first of them starts the enterprise's usage billing. */
 export const NUMBER_KINDS: ReadonlySet<OnboardingKind> = new Set([
@@ -147,51 +147,36 @@ export const usageOpenApi = {
   } as Json,
   paths: {
     '/v1/enterprises/{enterpriseId}/usage-statements': {
-      get: {
+      get: operation({
         operationId: 'listUsageStatements',
         summary:
           "The enterprise's monthly call-charge statements (the last 24) and when the next month is billed (owner or support; another tenant's: 404)",
         parameters: [enterpriseParam],
-        responses: {
-          200: {
-            description: 'the statements, oldest first',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/UsageStatements' } } },
-          },
-          ...errors(400, 401, 403, 404),
-        },
-      },
+        ok: { description: 'the statements, oldest first', content: refContent('UsageStatements') },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/usage-statements/current': {
-      get: {
+      get: operation({
         operationId: 'getCurrentUsage',
         summary:
           "The current month so far (China time), rated now from the SBC's records by each number's origin; provisional, charged after the month closes (owner or support; another tenant's: 404)",
         parameters: [enterpriseParam],
-        responses: {
-          200: {
-            description: 'the month so far',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/CurrentUsage' } } },
-          },
-          ...errors(400, 401, 403, 404),
-        },
-      },
+        ok: { description: 'the month so far', content: refContent('CurrentUsage') },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/usage-statements/{month}': {
-      get: {
+      get: operation({
         operationId: 'getUsageStatement',
         summary: "One month's itemised statement: per number and direction, calls, minutes and amount in fen",
         parameters: [
           enterpriseParam,
           { name: 'month', in: 'path', required: true, description: 'YYYY-MM', schema: jsonSchema(usageMonthParam) },
         ],
-        responses: {
-          200: {
-            description: 'the statement',
-            content: { 'application/json': { schema: { $ref: '#/components/schemas/UsageStatement' } } },
-          },
-          ...errors(400, 401, 403, 404),
-        },
-      },
+        ok: { description: 'the statement', content: refContent('UsageStatement') },
+        problems: [400, 401, 403, 404],
+      }),
     },
   } as Json,
 };

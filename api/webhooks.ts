@@ -40,7 +40,7 @@ import {
 } from '../workflows/webhook-delivery';
 import { enterpriseInPath, requireRole } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
-import { enterpriseParam, errors, jsonSchema, type Json } from './openapi-parts';
+import { enterpriseParam, jsonSchema, operation, refContent, type Json } from './openapi-parts';
 
 const endpointIdParam = z.string().regex(/^we_[0-9a-f]{32}$/, 'not a webhook endpoint id');
 const eventIdParam = z.string().min(1).max(300);
@@ -296,8 +296,16 @@ const endpointIdPath = {
   required: true,
   schema: jsonSchema(endpointIdParam),
 };
-const ref = (name: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } });
-const body = (name: string) => ({ required: true, content: ref(name) });
+const body = (name: string) => ({ required: true, content: refContent(name) });
+/** An optional query parameter. */
+const query = (name: string, schema: Json, description?: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  ...(description === undefined ? {} : { description }),
+  schema,
+});
+const limitQuery = query('limit', { type: 'integer', minimum: 1, maximum: 500 });
 
 /** OpenAPI components and paths of these routes. */
 export const webhookOpenApi = {
@@ -313,127 +321,100 @@ export const webhookOpenApi = {
   } as Json,
   paths: {
     '/v1/events': {
-      get: {
+      get: operation({
         operationId: 'listEvents',
         summary:
           "The event feed, oldest first, after a cursor (owner: its own events; support: all, or one enterprise's). Kept 30 days.",
         parameters: [
-          {
-            name: 'after',
-            in: 'query',
-            required: false,
-            description: 'nextCursor of the previous page',
-            schema: { type: 'string' },
-          },
-          {
-            name: 'types',
-            in: 'query',
-            required: false,
-            description: 'comma-separated event types',
-            schema: { type: 'string' },
-          },
-          { name: 'enterpriseId', in: 'query', required: false, schema: { type: 'string' } },
-          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
+          query('after', { type: 'string' }, 'nextCursor of the previous page'),
+          query('types', { type: 'string' }, 'comma-separated event types'),
+          query('enterpriseId', { type: 'string' }),
+          limitQuery,
         ],
-        responses: {
-          200: { description: 'a page of events; pass nextCursor as after for the next', content: ref('EventsPage') },
-          ...errors(400, 401, 403, 404),
+        ok: {
+          description: 'a page of events; pass nextCursor as after for the next',
+          content: refContent('EventsPage'),
         },
-      },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/events/{eventId}': {
-      get: {
+      get: operation({
         operationId: 'getEvent',
         summary: "One event (another tenant's: 404)",
         parameters: [{ name: 'eventId', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { 200: { description: 'the event', content: ref('Event') }, ...errors(400, 401, 403, 404) },
-      },
+        ok: { description: 'the event', content: refContent('Event') },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints': {
-      post: {
+      post: operation({
         operationId: 'createWebhookEndpoint',
         summary: 'Register a webhook endpoint; the answer holds its signing secret, shown this once',
         parameters: [enterpriseParam],
         requestBody: body('WebhookEndpointCreate'),
-        responses: {
-          201: { description: 'the endpoint, with `secret`', content: ref('WebhookEndpoint') },
-          ...errors(400, 401, 403, 404, 422),
-        },
-      },
-      get: {
+        ok: { status: 201, description: 'the endpoint, with `secret`', content: refContent('WebhookEndpoint') },
+        problems: [400, 401, 403, 404, 422],
+      }),
+      get: operation({
         operationId: 'listWebhookEndpoints',
         summary: "The enterprise's webhook endpoints and their status (owner or support)",
         parameters: [enterpriseParam],
-        responses: {
-          200: { description: 'the endpoints', content: ref('WebhookEndpoints') },
-          ...errors(400, 401, 403, 404),
-        },
-      },
+        ok: { description: 'the endpoints', content: refContent('WebhookEndpoints') },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}': {
-      get: {
+      get: operation({
         operationId: 'getWebhookEndpoint',
         summary: 'One webhook endpoint (never its secret)',
         parameters: [enterpriseParam, endpointIdPath],
-        responses: {
-          200: { description: 'the endpoint', content: ref('WebhookEndpoint') },
-          ...errors(400, 401, 403, 404),
-        },
-      },
-      patch: {
+        ok: { description: 'the endpoint', content: refContent('WebhookEndpoint') },
+        problems: [400, 401, 403, 404],
+      }),
+      patch: operation({
         operationId: 'updateWebhookEndpoint',
         summary: 'Change the URL, types or description, or enable a disabled endpoint again',
         parameters: [enterpriseParam, endpointIdPath],
         requestBody: body('WebhookEndpointPatch'),
-        responses: {
-          200: { description: 'the endpoint', content: ref('WebhookEndpoint') },
-          ...errors(400, 401, 403, 404, 422),
-        },
-      },
-      delete: {
+        ok: { description: 'the endpoint', content: refContent('WebhookEndpoint') },
+        problems: [400, 401, 403, 404, 422],
+      }),
+      delete: operation({
         operationId: 'deleteWebhookEndpoint',
         summary: 'Delete the endpoint; its deliveries stop',
         parameters: [enterpriseParam, endpointIdPath],
-        responses: { 204: { description: 'deleted' }, ...errors(400, 401, 403, 404) },
-      },
+        ok: { status: 204, description: 'deleted' },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/rotate-secret': {
-      post: {
+      post: operation({
         operationId: 'rotateWebhookSecret',
         summary: 'A new signing secret, shown this once; the previous one stays valid for 24 h',
         parameters: [enterpriseParam, endpointIdPath],
-        responses: {
-          200: { description: 'the endpoint, with the new `secret`', content: ref('WebhookEndpoint') },
-          ...errors(400, 401, 403, 404),
-        },
-      },
+        ok: { description: 'the endpoint, with the new `secret`', content: refContent('WebhookEndpoint') },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/attempts': {
-      get: {
+      get: operation({
         operationId: 'listWebhookAttempts',
         summary: 'Delivery attempts, newest first: status, latency, the start of the response',
-        parameters: [
-          enterpriseParam,
-          endpointIdPath,
-          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
-        ],
-        responses: {
-          200: { description: 'the attempts', content: ref('WebhookAttempts') },
-          ...errors(400, 401, 403, 404),
-        },
-      },
+        parameters: [enterpriseParam, endpointIdPath, limitQuery],
+        ok: { description: 'the attempts', content: refContent('WebhookAttempts') },
+        problems: [400, 401, 403, 404],
+      }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/resend': {
-      post: {
+      post: operation({
         operationId: 'resendWebhookEvents',
         summary: 'Deliver one event again (`eventId`), or every event since a cursor (`after`)',
         parameters: [enterpriseParam, endpointIdPath],
         requestBody: body('WebhookResend'),
-        responses: {
-          202: { description: "queued on the endpoint's delivery" },
-          ...errors(400, 401, 403, 404, 409),
-        },
-      },
+        ok: { status: 202, description: "queued on the endpoint's delivery" },
+        problems: [400, 401, 403, 404, 409],
+      }),
     },
   } as Json,
 };
