@@ -31,6 +31,14 @@ export function table(header: string[], rows: (string | number)[][]): string {
   ].join('\n');
 }
 
+/** A table of these items, each column its header beside how an item's cell reads. */
+export function columnTable<T>(items: T[], columns: [header: string, cell: (item: T) => string | number][]): string {
+  return table(
+    columns.map(([header]) => header),
+    items.map((item) => columns.map(([, cell]) => cell(item))),
+  );
+}
+
 /** A shape as copied by the baseline; results written before the baseline copied whole shapes had batches only. */
 export function shapeLine(shape: any): string {
   const steps = (shape?.steps ?? []) as Record<string, unknown>[];

@@ -1,47 +1,56 @@
 /** Sections of BENCHMARKS.md for the workflow layer's parts: throughput, latency, history, scale and the profile. */
 import type { PartResult } from './report';
-import { EARLIER_BENCH, fmt, heading, mib, perMiB, profileLabel, samplesLine, shapeLine, table } from './report-format';
+import {
+  EARLIER_BENCH,
+  columnTable,
+  fmt,
+  heading,
+  mib,
+  perMiB,
+  profileLabel,
+  samplesLine,
+  shapeLine,
+  table,
+} from './report-format';
 
 export function renderThroughput(r: PartResult): string {
   const kinds = r.data.kinds as any[];
   const earlier = kinds.some((k) => k.baseline.opensWithUpdate === undefined);
-  const rows = kinds.map((k) => [
-    `\`${k.kind}\``,
-    k.cases,
-    k.concurrency,
-    `${fmt(k.product.casesPerSecond, 2)} (${fmt(k.product.seconds)} s)`,
-    `${fmt(k.baseline.casesPerSecond, 2)} (${fmt(k.baseline.seconds)} s)`,
-    `**${fmt(k.ratio, 3)}**`,
-    `${shapeLine(k.shape)}${k.baseline.opensWithUpdate ? `; opened with update-with-start \`${k.baseline.opensWithUpdate}\`` : ''}${
-      k.baselineSleeps && Object.keys(k.baselineSleeps).length
-        ? `; sleeps ${Object.entries(k.baselineSleeps as Record<string, number>)
-            .map(([n, ms]) => `\`${n}\` ${fmt(ms / 1000, 1)} s`)
-            .join(', ')}`
-        : ''
-    }`,
-    k.workerRssMaxBytes
-      ? `${mib(k.workerRssMaxBytes)}${k.baseline.workerRssMaxBytes ? ` / ${mib(k.baseline.workerRssMaxBytes)}` : ''}`
-      : '–',
-    k.memorySamples
-      ? `${k.memorySamples.taken} / ${k.memorySamples.failed}${k.baseline.memorySamples ? `; ${k.baseline.memorySamples.taken} / ${k.baseline.memorySamples.failed}` : ''}`
-      : '–',
-  ]);
   return [
     ...heading(`### Throughput (${profileLabel(r)})`, r),
-    table(
+    columnTable(kinds, [
+      ['kind', (k) => `\`${k.kind}\``],
+      ['cases', (k) => k.cases],
+      ['concurrency', (k) => k.concurrency],
+      ['product cases/s', (k) => `${fmt(k.product.casesPerSecond, 2)} (${fmt(k.product.seconds)} s)`],
+      ['baseline cases/s', (k) => `${fmt(k.baseline.casesPerSecond, 2)} (${fmt(k.baseline.seconds)} s)`],
+      ['product / baseline', (k) => `**${fmt(k.ratio, 3)}**`],
       [
-        'kind',
-        'cases',
-        'concurrency',
-        'product cases/s',
-        'baseline cases/s',
-        'product / baseline',
         'shape copied by the baseline',
-        'worker RSS max: product / baseline',
-        'memory samples taken / failed: product; baseline',
+        (k) =>
+          `${shapeLine(k.shape)}${k.baseline.opensWithUpdate ? `; opened with update-with-start \`${k.baseline.opensWithUpdate}\`` : ''}${
+            k.baselineSleeps && Object.keys(k.baselineSleeps).length
+              ? `; sleeps ${Object.entries(k.baselineSleeps as Record<string, number>)
+                  .map(([n, ms]) => `\`${n}\` ${fmt(ms / 1000, 1)} s`)
+                  .join(', ')}`
+              : ''
+          }`,
       ],
-      rows,
-    ),
+      [
+        'worker RSS max: product / baseline',
+        (k) =>
+          k.workerRssMaxBytes
+            ? `${mib(k.workerRssMaxBytes)}${k.baseline.workerRssMaxBytes ? ` / ${mib(k.baseline.workerRssMaxBytes)}` : ''}`
+            : '–',
+      ],
+      [
+        'memory samples taken / failed: product; baseline',
+        (k) =>
+          k.memorySamples
+            ? `${k.memorySamples.taken} / ${k.memorySamples.failed}${k.baseline.memorySamples ? `; ${k.baseline.memorySamples.taken} / ${k.baseline.memorySamples.failed}` : ''}`
+            : '–',
+      ],
+    ]),
     '',
     ...(earlier ? [EARLIER_BENCH, ''] : []),
     'Product: each case uploads its documents and starts through the HTTP API; the automatic approver',
@@ -92,29 +101,21 @@ export function renderLatency(r: PartResult): string {
 }
 
 export function renderHistory(r: PartResult): string {
-  const rows = (r.data.kinds as any[]).map((k) => [
-    `\`${k.kind}\``,
-    k.stats.cases,
-    `${k.stats.eventsMin} / ${fmt(k.stats.eventsMean)} / ${k.stats.eventsMax}`,
-    k.stats.largestPayload.bytes,
-    `${k.stats.largestPayload.eventType} \`${k.stats.largestPayload.field}\``,
-    k.stats.historyBytesMax,
-    `${k.shape.activities} activities, ${k.shape.updates} updates, ${k.shape.signals} signals, ${k.shape.timers} timers, ${k.shape.childWorkflows} children, ${k.shape.searchAttributeUpserts} SA upserts`,
-  ]);
   return [
     ...heading(`### History (${profileLabel(r)})`, r),
-    table(
+    columnTable(r.data.kinds as any[], [
+      ['kind', (k) => `\`${k.kind}\``],
+      ['cases', (k) => k.stats.cases],
+      ['events min / mean / max', (k) => `${k.stats.eventsMin} / ${fmt(k.stats.eventsMean)} / ${k.stats.eventsMax}`],
+      ['largest payload (bytes)', (k) => k.stats.largestPayload.bytes],
+      ['in', (k) => `${k.stats.largestPayload.eventType} \`${k.stats.largestPayload.field}\``],
+      ['largest history (bytes, protobuf)', (k) => k.stats.historyBytesMax],
       [
-        'kind',
-        'cases',
-        'events min / mean / max',
-        'largest payload (bytes)',
-        'in',
-        'largest history (bytes, protobuf)',
         'per case',
+        (k) =>
+          `${k.shape.activities} activities, ${k.shape.updates} updates, ${k.shape.signals} signals, ${k.shape.timers} timers, ${k.shape.childWorkflows} children, ${k.shape.searchAttributeUpserts} SA upserts`,
       ],
-      rows,
-    ),
+    ]),
     '',
     'From the histories of the throughput cases (the happy path: approved at the first review).',
   ].join('\n');
