@@ -26,84 +26,93 @@ export interface Region {
   aliases?: readonly string[];
 }
 
-const province = (
-  name: string,
-  fullName: string,
-  en: string,
-  kind: RegionKind = 'province',
-  aliases?: string[],
-): Region => ({
-  name,
-  fullName,
-  en,
-  kind,
-  province: name,
-  ...(aliases ? { aliases } : {}),
-});
-const city = (name: string, en: string, inProvince: string): Region => ({
-  name,
-  fullName: `${name}市`,
-  en,
-  kind: 'city',
-  province: inProvince,
-});
+/** Where a provincial-level name is the short name and a suffix: 北京 -> 北京市, 河北 -> 河北省. */
+const suffixed = (
+  kind: 'municipality' | 'province',
+  suffix: string,
+  rows: readonly [name: string, en: string][],
+): Region[] => rows.map(([name, en]) => ({ name, fullName: `${name}${suffix}`, en, kind, province: name }));
+
+const MUNICIPALITIES: readonly [name: string, en: string][] = [
+  ['北京', 'Beijing'],
+  ['天津', 'Tianjin'],
+  ['上海', 'Shanghai'],
+  ['重庆', 'Chongqing'],
+];
+
+const PROVINCES: readonly [name: string, en: string][] = [
+  ['河北', 'Hebei'],
+  ['山西', 'Shanxi'],
+  ['辽宁', 'Liaoning'],
+  ['吉林', 'Jilin'],
+  ['黑龙江', 'Heilongjiang'],
+  ['江苏', 'Jiangsu'],
+  ['浙江', 'Zhejiang'],
+  ['安徽', 'Anhui'],
+  ['福建', 'Fujian'],
+  ['江西', 'Jiangxi'],
+  ['山东', 'Shandong'],
+  ['河南', 'Henan'],
+  ['湖北', 'Hubei'],
+  ['湖南', 'Hunan'],
+  ['广东', 'Guangdong'],
+  ['海南', 'Hainan'],
+  ['四川', 'Sichuan'],
+  ['贵州', 'Guizhou'],
+  ['云南', 'Yunnan'],
+  ['陕西', 'Shaanxi'],
+  ['甘肃', 'Gansu'],
+  ['青海', 'Qinghai'],
+];
+
+/** Their full names name the people: 广西壮族自治区. */
+const AUTONOMOUS_REGIONS: readonly [name: string, fullName: string, en: string, aliases?: string[]][] = [
+  ['内蒙古', '内蒙古自治区', 'Inner Mongolia', ['Nei Mongol']],
+  ['广西', '广西壮族自治区', 'Guangxi'],
+  ['西藏', '西藏自治区', 'Tibet', ['Xizang']],
+  ['宁夏', '宁夏回族自治区', 'Ningxia'],
+  ['新疆', '新疆维吾尔自治区', 'Xinjiang'],
+];
+
+const CITIES: readonly [name: string, en: string, province: string][] = [
+  ['无锡', 'Wuxi', '江苏'],
+  ['南京', 'Nanjing', '江苏'],
+  ['南通', 'Nantong', '江苏'],
+  ['连云港', 'Lianyungang', '江苏'],
+  ['佛山', 'Foshan', '广东'],
+  ['惠州', 'Huizhou', '广东'],
+  ['广州', 'Guangzhou', '广东'],
+  ['深圳', 'Shenzhen', '广东'],
+  ['宁波', 'Ningbo', '浙江'],
+  ['金华', 'Jinhua', '浙江'],
+  ['济南', 'Jinan', '山东'],
+  ['青岛', 'Qingdao', '山东'],
+  ['太原', 'Taiyuan', '山西'],
+  ['呼和浩特', 'Hohhot', '内蒙古'],
+  ['哈尔滨', 'Harbin', '黑龙江'],
+  ['福州', 'Fuzhou', '福建'],
+  ['南昌', 'Nanchang', '江西'],
+  ['合肥', 'Hefei', '安徽'],
+  ['乌鲁木齐', 'Urumqi', '新疆'],
+  ['拉萨', 'Lhasa', '西藏'],
+];
 
 /**
  * The 31 provincial-level regions of the mainland, the cities of the seed's stock list, and the
  * capitals of the seed's blind areas (so 乌鲁木齐 is caught by 新疆). Municipalities are both.
  */
 export const REGIONS: readonly Region[] = [
-  province('北京', '北京市', 'Beijing', 'municipality'),
-  province('天津', '天津市', 'Tianjin', 'municipality'),
-  province('上海', '上海市', 'Shanghai', 'municipality'),
-  province('重庆', '重庆市', 'Chongqing', 'municipality'),
-  province('河北', '河北省', 'Hebei'),
-  province('山西', '山西省', 'Shanxi'),
-  province('辽宁', '辽宁省', 'Liaoning'),
-  province('吉林', '吉林省', 'Jilin'),
-  province('黑龙江', '黑龙江省', 'Heilongjiang'),
-  province('江苏', '江苏省', 'Jiangsu'),
-  province('浙江', '浙江省', 'Zhejiang'),
-  province('安徽', '安徽省', 'Anhui'),
-  province('福建', '福建省', 'Fujian'),
-  province('江西', '江西省', 'Jiangxi'),
-  province('山东', '山东省', 'Shandong'),
-  province('河南', '河南省', 'Henan'),
-  province('湖北', '湖北省', 'Hubei'),
-  province('湖南', '湖南省', 'Hunan'),
-  province('广东', '广东省', 'Guangdong'),
-  province('海南', '海南省', 'Hainan'),
-  province('四川', '四川省', 'Sichuan'),
-  province('贵州', '贵州省', 'Guizhou'),
-  province('云南', '云南省', 'Yunnan'),
-  province('陕西', '陕西省', 'Shaanxi'),
-  province('甘肃', '甘肃省', 'Gansu'),
-  province('青海', '青海省', 'Qinghai'),
-  province('内蒙古', '内蒙古自治区', 'Inner Mongolia', 'autonomous-region', ['Nei Mongol']),
-  province('广西', '广西壮族自治区', 'Guangxi', 'autonomous-region'),
-  province('西藏', '西藏自治区', 'Tibet', 'autonomous-region', ['Xizang']),
-  province('宁夏', '宁夏回族自治区', 'Ningxia', 'autonomous-region'),
-  province('新疆', '新疆维吾尔自治区', 'Xinjiang', 'autonomous-region'),
-  city('无锡', 'Wuxi', '江苏'),
-  city('南京', 'Nanjing', '江苏'),
-  city('南通', 'Nantong', '江苏'),
-  city('连云港', 'Lianyungang', '江苏'),
-  city('佛山', 'Foshan', '广东'),
-  city('惠州', 'Huizhou', '广东'),
-  city('广州', 'Guangzhou', '广东'),
-  city('深圳', 'Shenzhen', '广东'),
-  city('宁波', 'Ningbo', '浙江'),
-  city('金华', 'Jinhua', '浙江'),
-  city('济南', 'Jinan', '山东'),
-  city('青岛', 'Qingdao', '山东'),
-  city('太原', 'Taiyuan', '山西'),
-  city('呼和浩特', 'Hohhot', '内蒙古'),
-  city('哈尔滨', 'Harbin', '黑龙江'),
-  city('福州', 'Fuzhou', '福建'),
-  city('南昌', 'Nanchang', '江西'),
-  city('合肥', 'Hefei', '安徽'),
-  city('乌鲁木齐', 'Urumqi', '新疆'),
-  city('拉萨', 'Lhasa', '西藏'),
+  ...suffixed('municipality', '市', MUNICIPALITIES),
+  ...suffixed('province', '省', PROVINCES),
+  ...AUTONOMOUS_REGIONS.map(([name, fullName, en, aliases]): Region => ({
+    name,
+    fullName,
+    en,
+    kind: 'autonomous-region',
+    province: name,
+    ...(aliases ? { aliases } : {}),
+  })),
+  ...CITIES.map(([name, en, province]): Region => ({ name, fullName: `${name}市`, en, kind: 'city', province })),
 ];
 
 const squeeze = (s: string): string => s.replace(/\s+/g, '').toLowerCase();
