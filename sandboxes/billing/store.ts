@@ -6,7 +6,14 @@
  * synchronously inside `update()`, so a handler's read-check-write cannot interleave with another
  * request's; the file is then written atomically (temp file + rename), one write at a time.
  */
-import { JsonFileStore, completeData, prefixedId, readStoreFile, type ProtocolData } from '../common/json-store';
+import {
+  JsonFileStore,
+  completeData,
+  prefixedId,
+  type Collections,
+  readStoreFile,
+  type ProtocolData,
+} from '../common/json-store';
 
 export const DATA_VERSION = 1;
 /** Attempts kept per webhook event. */
@@ -228,20 +235,23 @@ export interface WebhookEvent {
   attemptLog: WebhookAttempt[];
 }
 
-export interface BillingData extends ProtocolData {
-  customers: Record<string, Customer>;
-  ledgerEntries: Record<string, LedgerEntry>;
-  /** Keyed by the number itself. */
-  numbers: Record<string, NumberRecord>;
-  reservations: Record<string, Reservation>;
-  orders: Record<string, Order>;
-  charges: Record<string, Charge>;
-  invoices: Record<string, Invoice>;
-  /** Keyed `<numberType>/<direction>`. */
-  usagePrices: Record<string, UsagePriceRecord>;
-  usageCharges: Record<string, UsageCharge>;
-  webhookEvents: Record<string, WebhookEvent>;
-}
+export interface BillingData
+  extends
+    ProtocolData,
+    Collections<{
+      customers: Customer;
+      ledgerEntries: LedgerEntry;
+      /** Keyed by the number itself. */
+      numbers: NumberRecord;
+      reservations: Reservation;
+      orders: Order;
+      charges: Charge;
+      invoices: Invoice;
+      /** Keyed `<numberType>/<direction>`. */
+      usagePrices: UsagePriceRecord;
+      usageCharges: UsageCharge;
+      webhookEvents: WebhookEvent;
+    }> {}
 
 /** An id such as `cus_3f9a…`. */
 export const newId = (prefix: string): string => prefixedId(prefix, '_', 12);

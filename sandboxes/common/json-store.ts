@@ -38,6 +38,9 @@ export interface RequestLogEntry {
   at: string;
 }
 
+/** A sandbox's collections, each a map by id, from the record each holds. */
+export type Collections<T> = { [K in keyof T]: Record<string, T[K]> };
+
 /** What a sandbox's state holds for the protocol: the stored answers and the request log. */
 export interface ProtocolData {
   version: number;

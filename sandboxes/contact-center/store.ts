@@ -6,7 +6,14 @@
  * one write at a time. Administrator passwords are kept only as salted scrypt hashes.
  */
 import { randomBytes } from 'node:crypto';
-import { JsonFileStore, completeData, prefixedId, readStoreFile, type ProtocolData } from '../common/json-store';
+import {
+  JsonFileStore,
+  completeData,
+  prefixedId,
+  type Collections,
+  readStoreFile,
+  type ProtocolData,
+} from '../common/json-store';
 
 export const DATA_VERSION = 1;
 
@@ -91,16 +98,20 @@ export interface NumberAssignment {
   updatedAt: string;
 }
 
-export interface ContactCenterData extends ProtocolData {
+export interface ContactCenterData
+  extends
+    ProtocolData,
+    Collections<{
+      instances: Instance;
+      /** Keyed `<instanceId>/<appId>`, and likewise below: ids are unique within an instance. */
+      apps: App;
+      ivrFlows: IvrFlow;
+      skillGroups: SkillGroup;
+      /** Keyed by the E.164 number. */
+      numbers: NumberAssignment;
+    }> {
   /** Salt for fingerprinting bodies that carry secrets; made once per file. */
   fingerprintSalt: string;
-  instances: Record<string, Instance>;
-  /** Keyed `<instanceId>/<appId>`, and likewise below: ids are unique within an instance. */
-  apps: Record<string, App>;
-  ivrFlows: Record<string, IvrFlow>;
-  skillGroups: Record<string, SkillGroup>;
-  /** Keyed by the E.164 number. */
-  numbers: Record<string, NumberAssignment>;
 }
 
 /** `cc-3f9a…`, `app-…`: lower-case and hyphenated, as instance ids appear in SIP realms. */
