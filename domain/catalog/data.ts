@@ -66,6 +66,13 @@ const A_FIXED_NOTES = [
   'Phrase 抖音培训 is banned as in 抖音培训（创业） (Douyin start-up training).',
 ];
 
+// Supplier B's two products share their stock, quantity, industry and calling terms.
+const B_TERMS = {
+  stockCities: null,
+  minQuantityPerRegion: 10,
+  bannedIndustries: FINANCE_AND_INSURANCE,
+  noBlindCalling: true,
+} as const satisfies Partial<Product>;
 const B_REQUIREMENTS = [
   'Numbers anywhere in the country; at least 10 numbers per region in one application (全国号码，一次地区申请至少10个号码).',
 ];
@@ -276,10 +283,7 @@ export const CATALOG: readonly Product[] = [
     name: { zh: 'SIP营销小号', en: 'SIP marketing number' },
     numberKind: 'mobile',
     scenarios: ['outbound'],
-    stockCities: null,
-    minQuantityPerRegion: 10,
-    bannedIndustries: FINANCE_AND_INSURANCE,
-    noBlindCalling: true,
+    ...B_TERMS,
     prices: { monthlyRentFen: yuan(35), minimumMonthlySpend: { fen: yuan(20) }, outboundPerMinuteFen: yuan(0.13) },
     requirements: B_REQUIREMENTS,
     notes: [
@@ -293,10 +297,7 @@ export const CATALOG: readonly Product[] = [
     name: { zh: '虚拟号码', en: 'Virtual number' },
     numberKind: 'virtual-mobile',
     scenarios: ['inbound', 'outbound'],
-    stockCities: null,
-    minQuantityPerRegion: 10,
-    bannedIndustries: FINANCE_AND_INSURANCE,
-    noBlindCalling: true,
+    ...B_TERMS,
     prices: {
       monthlyRentFen: yuan(35),
       minimumMonthlySpend: { fen: yuan(20) },
