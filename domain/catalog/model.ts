@@ -12,72 +12,74 @@ export interface Label {
 /**
  * Industries an application declares. Every business a product of seed 004 bans or names, plus a
  * few common ones. Codes are coarse where the seed's wording is (e.g. 金融保险 -> insurance);
- * each code's labels are `[zh, en]`, the zh label quoting the seed's words.
+ * a row is `[code, zh, en]`, the zh label quoting the seed's words.
  */
-const INDUSTRY_LABELS = {
+const INDUSTRY_TABLE = [
   // 金融类
-  lending: ['贷款', 'lending'],
-  'loan-sharking': ['高利贷', 'loan sharking'],
-  'debt-collection': ['催收催缴', 'debt collection'],
-  'precious-metals': ['贵金属交易（纸黄金等）', 'precious-metals trading (paper gold etc.)'],
-  stocks: ['股票软件或股票推荐', 'stock software or stock tips'],
-  futures: ['期货', 'futures'],
-  insurance: ['金融保险', 'insurance'],
-  'internet-finance': ['互联网金融', 'internet finance'],
-  'online-lending': ['网贷', 'online lending'],
-  'tax-services': ['财税', 'finance and tax services'],
+  ['lending', '贷款', 'lending'],
+  ['loan-sharking', '高利贷', 'loan sharking'],
+  ['debt-collection', '催收催缴', 'debt collection'],
+  ['precious-metals', '贵金属交易（纸黄金等）', 'precious-metals trading (paper gold etc.)'],
+  ['stocks', '股票软件或股票推荐', 'stock software or stock tips'],
+  ['futures', '期货', 'futures'],
+  ['insurance', '金融保险', 'insurance'],
+  ['internet-finance', '互联网金融', 'internet finance'],
+  ['online-lending', '网贷', 'online lending'],
+  ['tax-services', '财税', 'finance and tax services'],
   // 医疗器械、医药、医美类
-  medical: ['医疗、医药销售', 'medical care and pharmaceutical sales'],
-  'medical-devices': ['医疗器械', 'medical devices'],
-  'medical-aesthetics': ['医美（医疗美容）', 'medical aesthetics'],
-  'retail-telemarketing': ['零售推销', 'retail telemarketing'],
-  'infant-products': ['卖奶粉等婴幼儿用品', 'infant formula and baby products'],
-  'goat-milk': ['羊奶', 'goat milk'],
-  'health-supplements': ['保健', 'health supplements'],
+  ['medical', '医疗、医药销售', 'medical care and pharmaceutical sales'],
+  ['medical-devices', '医疗器械', 'medical devices'],
+  ['medical-aesthetics', '医美（医疗美容）', 'medical aesthetics'],
+  ['retail-telemarketing', '零售推销', 'retail telemarketing'],
+  ['infant-products', '卖奶粉等婴幼儿用品', 'infant formula and baby products'],
+  ['goat-milk', '羊奶', 'goat milk'],
+  ['health-supplements', '保健', 'health supplements'],
   // 呼叫中心类
-  'blind-calling-services': ['坐席盲呼业务', 'agent blind-calling services'],
-  robocalling: ['机器人外呼', 'robot outbound calling'],
+  ['blind-calling-services', '坐席盲呼业务', 'agent blind-calling services'],
+  ['robocalling', '机器人外呼', 'robot outbound calling'],
   // 房地产
-  'real-estate': ['房地产（新房营销、房产中介、房产营销）', 'real estate (new homes, agencies, property marketing)'],
-  'home-renovation': ['装修', 'home renovation'],
+  ['real-estate', '房地产（新房营销、房产中介、房产营销）', 'real estate (new homes, agencies, property marketing)'],
+  ['home-renovation', '装修', 'home renovation'],
   // 其他业务类
-  'invoice-issuing': ['代开发票', 'issuing invoices for others'],
-  bookkeeping: ['代做账', 'bookkeeping for others'],
-  'personal-calls': ['个人电话业务', 'personal telephone business'],
-  'ip-agency': ['知识产权代理', 'intellectual-property agency'],
-  'telecom-vas': ['运营商增值业务', 'telecom value-added services'],
-  'pos-terminals': ['POS机销售', 'POS terminal sales'],
-  'scan-to-move-car': ['扫码挪车', 'scan-to-move-car codes'],
-  tobacco: ['烟', 'tobacco'],
-  alcohol: ['酒、酒水', 'alcohol'],
-  tea: ['茶叶', 'tea'],
-  games: ['游戏', 'games'],
-  affiliation: ['挂靠', 'qualification affiliation (挂靠)'],
-  'franchise-recruitment': ['招商', 'franchise and investment recruitment'],
-  gambling: ['棋牌赌博', 'gambling (chess and card games)'],
+  ['invoice-issuing', '代开发票', 'issuing invoices for others'],
+  ['bookkeeping', '代做账', 'bookkeeping for others'],
+  ['personal-calls', '个人电话业务', 'personal telephone business'],
+  ['ip-agency', '知识产权代理', 'intellectual-property agency'],
+  ['telecom-vas', '运营商增值业务', 'telecom value-added services'],
+  ['pos-terminals', 'POS机销售', 'POS terminal sales'],
+  ['scan-to-move-car', '扫码挪车', 'scan-to-move-car codes'],
+  ['tobacco', '烟', 'tobacco'],
+  ['alcohol', '酒、酒水', 'alcohol'],
+  ['tea', '茶叶', 'tea'],
+  ['games', '游戏', 'games'],
+  ['affiliation', '挂靠', 'qualification affiliation (挂靠)'],
+  ['franchise-recruitment', '招商', 'franchise and investment recruitment'],
+  ['gambling', '棋牌赌博', 'gambling (chess and card games)'],
   // Named as supported or promoted by some product, or common elsewhere.
-  education: ['教育', 'education'],
-  matchmaking: ['婚恋', 'dating and matchmaking'],
-  'enterprise-services': ['企业服务', 'enterprise services'],
-  ecommerce: ['电商', 'e-commerce'],
-  logistics: ['物流', 'logistics'],
-  saas: ['软件/SaaS', 'software / SaaS'],
-  manufacturing: ['制造业', 'manufacturing'],
-  retail: ['零售', 'retail'],
-  other: ['其他', 'other'],
-} as const satisfies Record<string, readonly [zh: string, en: string]>;
+  ['education', '教育', 'education'],
+  ['matchmaking', '婚恋', 'dating and matchmaking'],
+  ['enterprise-services', '企业服务', 'enterprise services'],
+  ['ecommerce', '电商', 'e-commerce'],
+  ['logistics', '物流', 'logistics'],
+  ['saas', '软件/SaaS', 'software / SaaS'],
+  ['manufacturing', '制造业', 'manufacturing'],
+  ['retail', '零售', 'retail'],
+  ['other', '其他', 'other'],
+] as const satisfies readonly (readonly [code: string, zh: string, en: string])[];
 
-export type IndustryCode = keyof typeof INDUSTRY_LABELS;
-export const INDUSTRY_CODES = Object.keys(INDUSTRY_LABELS) as [IndustryCode, ...IndustryCode[]];
-export const INDUSTRIES: readonly ({ code: IndustryCode } & Label)[] = INDUSTRY_CODES.map((code) => ({
+export type IndustryCode = (typeof INDUSTRY_TABLE)[number][0];
+export const INDUSTRIES: readonly ({ code: IndustryCode } & Label)[] = INDUSTRY_TABLE.map(([code, zh, en]) => ({
   code,
-  ...industryLabel(code),
+  zh,
+  en,
 }));
+export const INDUSTRY_CODES = INDUSTRIES.map((i) => i.code) as [IndustryCode, ...IndustryCode[]];
 export const industrySchema = z.enum(INDUSTRY_CODES);
 
+const LABELS = new Map<IndustryCode, Label>(INDUSTRIES.map(({ code, zh, en }) => [code, { zh, en }]));
+
 export function industryLabel(code: IndustryCode): Label {
-  const [zh, en] = INDUSTRY_LABELS[code];
-  return { zh, en };
+  return LABELS.get(code)!;
 }
 
 export const SUPPLIERS = ['A', 'B', 'C'] as const;
