@@ -6,14 +6,8 @@
  * synchronously inside `update()`, so a handler's read-check-write cannot interleave with another
  * request's; the file is then written atomically (temp file + rename), one write at a time.
  */
-import {
-  JsonFileStore,
-  completeData,
-  prefixedId,
-  type Collections,
-  readStoreFile,
-  type ProtocolData,
-} from '../common/json-store';
+import { JsonFileStore, completeData, prefixedId, readStoreFile } from '../common/json-store';
+import type { Collections, ProtocolData } from '../common/json-store';
 
 export const DATA_VERSION = 1;
 /** Attempts kept per webhook event. */

@@ -6,14 +6,8 @@
  * one write at a time. Administrator passwords are kept only as salted scrypt hashes.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  JsonFileStore,
-  completeData,
-  prefixedId,
-  type Collections,
-  readStoreFile,
-  type ProtocolData,
-} from '../common/json-store';
+import { JsonFileStore, completeData, prefixedId, readStoreFile } from '../common/json-store';
+import type { Collections, ProtocolData } from '../common/json-store';
 
 export const DATA_VERSION = 1;
 
