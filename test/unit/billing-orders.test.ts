@@ -10,6 +10,7 @@ import { loadConfig } from '../../config';
 import { is400Number, isFixedLine } from '../../domain/numbers';
 import { createBillingSandbox, type BillingSandbox, type BillingSandboxOptions } from '../../sandboxes/billing/app';
 import { WEBHOOK_SIGNATURE_HEADER, verifyWebhookSignature } from '../../sandboxes/billing/webhook-signature';
+import { errorPaths } from './sandbox-harness';
 
 const API_KEY = 'test-billing-key';
 const AUTH = `Bearer ${API_KEY}`;
@@ -129,6 +130,8 @@ async function eventually<T>(probe: () => T | undefined | false, timeoutMs = 3_0
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const ACME = { enterpriseId: 'ent-1', name: 'Acme Telecom Ltd', contactEmail: 'billing@acme.example' };
+
+const OTHER = { enterpriseId: 'ent-2', name: 'Other Co', contactEmail: 'o@other.example' };
 
 async function createCustomer(sandbox: BillingSandbox, customer = ACME): Promise<string> {
   const res = await post(sandbox, '/v1/customers', customer);
@@ -493,11 +496,7 @@ describe('billing sandbox: orders', () => {
   it('refuses orders for unknown, foreign or spent reservations', async () => {
     const sandbox = open();
     const acme = await createCustomer(sandbox);
-    const other = await createCustomer(sandbox, {
-      enterpriseId: 'ent-2',
-      name: 'Other Co',
-      contactEmail: 'o@other.example',
-    });
+    const other = await createCustomer(sandbox, OTHER);
     const reservation = await reserve(sandbox, acme);
     const foreign = await post(sandbox, '/v1/orders', {
       customerId: other,
@@ -515,7 +514,7 @@ describe('billing sandbox: orders', () => {
       prepaidMonths: 3,
       reference: 'r',
     });
-    expect(unknown.body.errors.map((e: { path: string }) => e.path)).toEqual(['customerId', 'reservationId']);
+    expect(errorPaths(unknown)).toEqual(['customerId', 'reservationId']);
     const bad = await post(sandbox, '/v1/orders', {
       customerId: acme,
       reservationId: reservation.id,
@@ -523,11 +522,7 @@ describe('billing sandbox: orders', () => {
       applicationNote: 'x'.repeat(501),
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
-      'applicationNote',
-      'prepaidMonths',
-      'reference',
-    ]);
+    expect(errorPaths(bad).sort()).toEqual(['applicationNote', 'prepaidMonths', 'reference']);
     await post(sandbox, '/v1/orders', {
       customerId: acme,
       reservationId: reservation.id,
@@ -661,21 +656,13 @@ describe('billing sandbox: charges and number release', () => {
     expect((await get(sandbox, '/v1/charges?reference=sub-1')).body).toEqual([charged.body]);
     expect((await get(sandbox, `/v1/charges?customerId=${customerId}&reference=sub-2`)).body).toEqual([]);
     const bad = await post(sandbox, '/v1/charges', { customerId, amountFen: 1.5, description: '' });
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
-      'amountFen',
-      'description',
-      'reference',
-    ]);
+    expect(errorPaths(bad).sort()).toEqual(['amountFen', 'description', 'reference']);
   });
 
   it('imports numbers for a customer, idempotently per number, and refuses numbers held by others', async () => {
     const sandbox = open();
     const acme = await createCustomer(sandbox);
-    const other = await createCustomer(sandbox, {
-      enterpriseId: 'ent-2',
-      name: 'Other Co',
-      contactEmail: 'o@other.example',
-    });
+    const other = await createCustomer(sandbox, OTHER);
     const numbers = [
       { number: '4008001234', type: '400', supplier: 'carrier-x' },
       { number: '+862088001234', type: 'fixed-line', areaCode: '020' },
@@ -701,7 +688,7 @@ describe('billing sandbox: charges and number release', () => {
     expect(again.body).toMatchObject({ imported: [], unchanged: ['4008001234'] });
     const foreign = await post(sandbox, '/v1/numbers/import', { customerId: other, numbers, reference: 'case-10' });
     expect(foreign.status).toBe(409);
-    expect(foreign.body.errors.map((e: { path: string }) => e.path)).toEqual(['numbers.0.number', 'numbers.1.number']);
+    expect(errorPaths(foreign)).toEqual(['numbers.0.number', 'numbers.1.number']);
     const seeded = await post(sandbox, '/v1/numbers/import', {
       customerId: other,
       numbers: [{ number: '4008200001', type: '400' }],
@@ -721,7 +708,7 @@ describe('billing sandbox: charges and number release', () => {
       reference: 'r',
     });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual([
+    expect(errorPaths(invalid)).toEqual([
       'numbers.0.number',
       'numbers.1.areaCode',
       'numbers.2.areaCode',
@@ -797,7 +784,7 @@ describe('billing sandbox: invoices', () => {
       title: 'Acme Telecom Ltd ',
       itemisation: 'by-consumption',
     });
-    expect(spaced.body.errors.map((e: { path: string }) => e.path)).toEqual(['title', 'orderId']);
+    expect(errorPaths(spaced)).toEqual(['title', 'orderId']);
     const bad = await post(sandbox, '/v1/invoices', {
       customerId,
       orderId: unpaid.id,
@@ -806,7 +793,7 @@ describe('billing sandbox: invoices', () => {
       remark: 'x'.repeat(201),
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['itemisation', 'remark']);
+    expect(errorPaths(bad).sort()).toEqual(['itemisation', 'remark']);
     expect(Object.keys(sandbox.store.data.invoices)).toHaveLength(0);
   });
 
@@ -1034,10 +1021,7 @@ describe('billing sandbox: webhook delivery', () => {
       .put('/_sandbox/faults')
       .send({ webhookDropRate: 1.5, webhookDuplicateRate: -1 });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
-      'webhookDropRate',
-      'webhookDuplicateRate',
-    ]);
+    expect(errorPaths(bad).sort()).toEqual(['webhookDropRate', 'webhookDuplicateRate']);
     expect(() => open({ webhookUrl: 'http://127.0.0.1:1/hooks' })).toThrow(/webhookSecret/);
   });
 });

@@ -1,43 +1,19 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBillingSandbox, type BillingSandbox, type BillingSandboxOptions } from '../../sandboxes/billing/app';
 import { signWebhook, verifyWebhookSignature } from '../../sandboxes/billing/webhook-signature';
+import { errorPaths, sandboxDataFiles, withApiKey } from './sandbox-harness';
 
 const API_KEY = 'test-billing-key';
 const AUTH = `Bearer ${API_KEY}`;
 const PROBLEM_JSON = /^application\/problem\+json/;
 
-let dir: string;
-let dataFile: string;
-const opened: BillingSandbox[] = [];
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-sandbox-'));
-  dataFile = path.join(dir, 'billing.json');
-});
-
-afterEach(async () => {
-  for (const sandbox of opened.splice(0)) await sandbox.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const files = sandboxDataFiles('billing-sandbox', 'billing.json');
+const { post, get } = withApiKey(API_KEY);
 
 function open(options: Partial<BillingSandboxOptions> = {}): BillingSandbox {
-  const sandbox = createBillingSandbox({ dataFile, apiKey: API_KEY, ...options });
-  opened.push(sandbox);
-  return sandbox;
-}
-
-function post(sandbox: BillingSandbox, url: string, body: unknown, key?: string) {
-  const req = request(sandbox.app).post(url).set('Authorization', AUTH);
-  if (key !== undefined) req.set('Idempotency-Key', key);
-  return req.send(body as object);
-}
-
-function get(sandbox: BillingSandbox, url: string) {
-  return request(sandbox.app).get(url).set('Authorization', AUTH);
+  return files.track(createBillingSandbox({ dataFile: files.dataFile, apiKey: API_KEY, ...options }));
 }
 
 const ACME = { enterpriseId: 'ent-1', name: 'Acme Telecom Ltd', contactEmail: 'billing@acme.example' };
@@ -284,7 +260,7 @@ describe('billing sandbox: faults', () => {
 
     const bad = await request(sandbox.app).put('/_sandbox/faults').send({ failureRate: 2, latencyMs: -1, chaos: true });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['chaos', 'failureRate', 'latencyMs']);
+    expect(errorPaths(bad).sort()).toEqual(['chaos', 'failureRate', 'latencyMs']);
     expect(sandbox.faults()).toEqual({
       latencyMs: 0,
       failureRate: 0.25,
@@ -352,9 +328,9 @@ describe('billing sandbox: persistence', () => {
     const credit = await post(first, url, { amountFen: 700 }, 'credit-1');
     await first.close();
 
-    const saved = JSON.parse(fs.readFileSync(dataFile, 'utf8'));
+    const saved = JSON.parse(fs.readFileSync(files.dataFile, 'utf8'));
     expect(Object.keys(saved.customers)).toEqual([customer.id]);
-    expect(fs.readdirSync(dir)).toEqual(['billing.json']);
+    expect(fs.readdirSync(files.dir)).toEqual(['billing.json']);
 
     const second = open();
     expect((await get(second, `/v1/customers/${customer.id}`)).body).toMatchObject({ balanceFen: 700 });
@@ -385,7 +361,7 @@ describe('billing sandbox: persistence', () => {
   });
 
   it('refuses to start on a corrupt data file rather than losing it', () => {
-    fs.writeFileSync(dataFile, '{"customers":');
+    fs.writeFileSync(files.dataFile, '{"customers":');
     expect(() => open()).toThrow(/not valid JSON/);
   });
 });

@@ -1,37 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBillingSandbox, type BillingSandbox } from '../../sandboxes/billing/app';
+import { errorPaths, sandboxDataFiles, withApiKey } from './sandbox-harness';
 
 const API_KEY = 'test-billing-key';
 const AUTH = `Bearer ${API_KEY}`;
 
-let dir: string;
-let dataFile: string;
-const opened: BillingSandbox[] = [];
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-usage-'));
-  dataFile = path.join(dir, 'billing.json');
-});
-
-afterEach(async () => {
-  for (const sandbox of opened.splice(0)) await sandbox.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const files = sandboxDataFiles('billing-usage', 'billing.json');
+const { post } = withApiKey(API_KEY);
 
 function open(): BillingSandbox {
-  const sandbox = createBillingSandbox({ dataFile, apiKey: API_KEY });
-  opened.push(sandbox);
-  return sandbox;
-}
-
-function post(sandbox: BillingSandbox, url: string, body: unknown, key?: string) {
-  const req = request(sandbox.app).post(url).set('Authorization', AUTH);
-  if (key !== undefined) req.set('Idempotency-Key', key);
-  return req.send(body as object);
+  return files.track(createBillingSandbox({ dataFile: files.dataFile, apiKey: API_KEY }));
 }
 
 async function customer(sandbox: BillingSandbox): Promise<string> {
@@ -62,8 +41,7 @@ describe('billing sandbox: per-minute prices', () => {
       .put('/_sandbox/prices/usage')
       .send({ prices: [{ numberType: 'mobile', direction: 'outbound', fenPerMinute: 20 }] });
     expect(changed.status).toBe(200);
-    await sandbox.close();
-    opened.splice(0);
+    await files.close(sandbox);
     const reopened = open();
     const again = await request(reopened.app).get('/v1/prices/usage').set('Authorization', AUTH);
     const mobileOut = (
@@ -131,7 +109,7 @@ describe('billing sandbox: usage charges', () => {
       'k-wrong-1',
     );
     expect(wrong.status).toBe(422);
-    expect(wrong.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['amountFen', 'lines.0.amountFen']);
+    expect(errorPaths(wrong).sort()).toEqual(['amountFen', 'lines.0.amountFen']);
     const badMonth = await post(
       sandbox,
       `/v1/customers/${id}/usage-charges`,

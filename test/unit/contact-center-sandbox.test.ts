@@ -1,13 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createContactCenterSandbox,
   type ContactCenterSandbox,
   type ContactCenterSandboxOptions,
 } from '../../sandboxes/contact-center/app';
+import { errorPaths, sandboxDataFiles, withApiKey } from './sandbox-harness';
 
 const API_KEY = 'test-contact-center-key';
 const AUTH = `Bearer ${API_KEY}`;
@@ -15,41 +14,12 @@ const PROBLEM_JSON = /^application\/problem\+json/;
 const PASSWORD = 'Kx7mQ2vLp9Wd4Rt8';
 const FIXED_NUMBER = '+862066240009';
 
-let dir: string;
-let dataFile: string;
-const opened: ContactCenterSandbox[] = [];
-
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contact-center-sandbox-'));
-  dataFile = path.join(dir, 'contact-center.json');
-});
-
-afterEach(async () => {
-  for (const sandbox of opened.splice(0)) await sandbox.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+const files = sandboxDataFiles('contact-center-sandbox', 'contact-center.json');
+const { write, post, get } = withApiKey(API_KEY);
 
 function open(options: Partial<ContactCenterSandboxOptions> = {}): ContactCenterSandbox {
-  const sandbox = createContactCenterSandbox({ dataFile, apiKey: API_KEY, ...options });
-  opened.push(sandbox);
-  return sandbox;
+  return files.track(createContactCenterSandbox({ dataFile: files.dataFile, apiKey: API_KEY, ...options }));
 }
-
-function write(
-  sandbox: ContactCenterSandbox,
-  method: 'post' | 'put' | 'delete',
-  url: string,
-  body: unknown,
-  key?: string,
-) {
-  const req = request(sandbox.app)[method](url).set('Authorization', AUTH);
-  if (key !== undefined) req.set('Idempotency-Key', key);
-  return body === undefined ? req : req.send(body as object);
-}
-
-const post = (sandbox: ContactCenterSandbox, url: string, body: unknown, key?: string) =>
-  write(sandbox, 'post', url, body, key);
-const get = (sandbox: ContactCenterSandbox, url: string) => request(sandbox.app).get(url).set('Authorization', AUTH);
 
 const CENTER = {
   enterpriseId: 'ent-1',
@@ -146,7 +116,7 @@ describe('contact-center sandbox: auth and instances', () => {
     );
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect((bad.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
+    expect(errorPaths(bad).sort()).toEqual([
       'admin.email',
       'agreement.acceptedAt',
       'centerName',
@@ -286,7 +256,7 @@ describe('contact-center sandbox: administrator', () => {
     });
 
     await sandbox.close();
-    const file = fs.readFileSync(dataFile, 'utf8');
+    const file = fs.readFileSync(files.dataFile, 'utf8');
     expect(file).not.toContain(PASSWORD);
     expect(file).not.toContain('Zz9Zz9Zz9Zz9Zz9');
     expect(file).toMatch(/"passwordHash": "scrypt\$/);
@@ -428,39 +398,15 @@ describe('contact-center sandbox: numbers', () => {
     const listed = (await get(sandbox, `/v1/instances/${instanceId}/numbers`)).body as { items: { number: string }[] };
     expect(listed.items.map((n) => n.number)).toEqual([FIXED, LINE_400]);
 
-    const removed = await write(
-      sandbox,
-      'delete',
-      `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`,
-      undefined,
-      'd1',
-    );
+    const unassign = (key: string) =>
+      write(sandbox, 'delete', `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`, undefined, key);
+    const removed = await unassign('d1');
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ number: FIXED, instanceId });
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED)}`)).status).toBe(404);
     // Replayed with its key; a new key meets a number no longer there.
-    expect(
-      (
-        await write(
-          sandbox,
-          'delete',
-          `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`,
-          undefined,
-          'd1',
-        )
-      ).status,
-    ).toBe(200);
-    expect(
-      (
-        await write(
-          sandbox,
-          'delete',
-          `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`,
-          undefined,
-          'd2',
-        )
-      ).status,
-    ).toBe(404);
+    expect((await unassign('d1')).status).toBe(200);
+    expect((await unassign('d2')).status).toBe(404);
   });
 
   it('refuses a number assigned to another instance, naming it, and assigns nothing of the request', async () => {
@@ -552,7 +498,7 @@ describe('contact-center sandbox: numbers', () => {
       'n1',
     );
     expect(bad.status).toBe(400);
-    expect((bad.body as { errors: { path: string }[] }).errors.map((e) => e.path).sort()).toEqual([
+    expect(errorPaths(bad).sort()).toEqual([
       'binding.appId',
       'binding.callingRules.callingHours.0.from',
       'numbers.0',
@@ -661,8 +607,8 @@ describe('contact-center sandbox: faults and persistence', () => {
   });
 
   it('refuses to start on a corrupt data file rather than reset it', () => {
-    fs.writeFileSync(dataFile, '{not json');
+    fs.writeFileSync(files.dataFile, '{not json');
     expect(() => open()).toThrow(/not valid JSON/);
-    expect(fs.readFileSync(dataFile, 'utf8')).toBe('{not json');
+    expect(fs.readFileSync(files.dataFile, 'utf8')).toBe('{not json');
   });
 });
