@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { AnsweredCall, AssignmentPeriod, SipGateway } from '../../activities/sip-gateway';
 import { createUsageActivities } from '../../activities/usage';
 import { monthBounds } from '../../domain/usage';
+import { DEFAULT_USAGE_PRICES } from '../../sandboxes/billing/usage';
 
-const PRICES = {
-  currency: 'CNY',
-  unit: 'fen/minute',
-  prices: [
-    { numberType: 'fixed-line', direction: 'inbound', fenPerMinute: 6 },
-    { numberType: 'fixed-line', direction: 'outbound', fenPerMinute: 10 },
-    { numberType: '400', direction: 'inbound', fenPerMinute: 12 },
-    { numberType: '400', direction: 'outbound', fenPerMinute: 12 },
-    { numberType: 'mobile', direction: 'inbound', fenPerMinute: 8 },
-    { numberType: 'mobile', direction: 'outbound', fenPerMinute: 15 },
-    { numberType: 'platform-usage', direction: 'inbound', fenPerMinute: 4 },
-    { numberType: 'platform-usage', direction: 'outbound', fenPerMinute: 4 },
-  ],
-};
+// The billing sandbox's answer with the list a fresh store starts with.
+const PRICES = { currency: 'CNY', unit: 'fen/minute', prices: DEFAULT_USAGE_PRICES };
 
 function held(number: string, instanceId: string, over: Partial<AssignmentPeriod> = {}): AssignmentPeriod {
   return {

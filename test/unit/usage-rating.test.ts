@@ -9,15 +9,10 @@ import {
   usageNumberType,
   type UsagePrice,
 } from '../../domain/usage';
+import { DEFAULT_USAGE_PRICES } from '../../sandboxes/billing/usage';
 
-const PRICES: UsagePrice[] = [
-  { numberType: 'fixed-line', direction: 'inbound', fenPerMinute: 6 },
-  { numberType: 'fixed-line', direction: 'outbound', fenPerMinute: 10 },
-  { numberType: '400', direction: 'inbound', fenPerMinute: 12 },
-  { numberType: '400', direction: 'outbound', fenPerMinute: 12 },
-  { numberType: 'mobile', direction: 'inbound', fenPerMinute: 8 },
-  { numberType: 'mobile', direction: 'outbound', fenPerMinute: 15 },
-];
+// The list the billing sandbox starts with; the first two prices are the fixed-line ones.
+const PRICES: readonly UsagePrice[] = DEFAULT_USAGE_PRICES;
 
 describe('months in China time', () => {
   it('start at midnight in Beijing, 16:00 UTC the day before', () => {
