@@ -16,7 +16,8 @@ import {
 
 const p = (id: ProductId) => productById(id);
 
-const A_FIXED_BANNED = [
+// The finance group (金融类, 金融保险业), as the seed lists it.
+const FINANCE = [
   'lending',
   'loan-sharking',
   'debt-collection',
@@ -26,6 +27,9 @@ const A_FIXED_BANNED = [
   'insurance',
   'internet-finance',
   'online-lending',
+];
+const A_FIXED_BANNED = [
+  ...FINANCE,
   'medical',
   'retail-telemarketing',
   'medical-aesthetics',
@@ -46,17 +50,6 @@ const A_FIXED_BANNED = [
   'alcohol',
   'tea',
   'games',
-];
-const FINANCE = [
-  'lending',
-  'loan-sharking',
-  'debt-collection',
-  'precious-metals',
-  'stocks',
-  'futures',
-  'insurance',
-  'internet-finance',
-  'online-lending',
 ];
 const C_BANNED = [
   'lending',

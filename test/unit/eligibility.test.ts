@@ -37,6 +37,9 @@ function request(overrides: Partial<EligibilityRequest> = {}): EligibilityReques
   };
 }
 const codes = (failures: { code: string }[]) => failures.map((f) => f.code);
+/** Each failing rule of a request for a product, as [field, rule]. */
+const failingRules = (product: Parameters<typeof checkEligibility>[0], overrides: Partial<EligibilityRequest>) =>
+  checkEligibility(product, request(overrides)).map((f) => [f.path, f.code]);
 
 describe('regions', () => {
   it('covers the 31 mainland provincial-level regions and every stock city, each mapped to its province', () => {
@@ -189,16 +192,14 @@ describe('checkEligibility', () => {
   });
 
   it('region-duplicate: one quantity per region, whatever the spelling', () => {
-    const failures = checkEligibility(
-      mobile,
-      request({
+    expect(
+      failingRules(mobile, {
         regions: [
           { region: '广东', quantity: 5 },
           { region: '广东省', quantity: 5 },
         ],
       }),
-    );
-    expect(failures.map((f) => [f.path, f.code])).toEqual([
+    ).toEqual([
       ['regions.0.quantity', 'quantity-below-minimum'],
       ['regions.1.region', 'region-duplicate'],
       ['regions.1.quantity', 'quantity-below-minimum'],
@@ -206,9 +207,8 @@ describe('checkEligibility', () => {
   });
 
   it('reports every broken rule of one request at once', () => {
-    const failures = checkEligibility(
-      mobile,
-      request({
+    expect(
+      failingRules(mobile, {
         industry: 'real-estate',
         scenario: 'both',
         callScript: undefined,
@@ -218,24 +218,21 @@ describe('checkEligibility', () => {
           { region: 'Atlantis', quantity: 10 },
         ],
       }),
-    );
-    expect(failures.map((f) => [f.path, f.code])).toEqual([
+    ).toEqual([
       ['industry', 'industry-banned'],
       ['callScript', 'script-required'],
       ['regions.1.quantity', 'quantity-below-minimum'],
       ['regions.2.region', 'region-unknown'],
     ]);
 
-    const more = checkEligibility(
-      invitation,
-      request({
+    expect(
+      failingRules(invitation, {
         industry: 'games',
         scenario: 'both',
         callScript: '加微信领取抖音培训课程',
         regions: [{ region: '乌鲁木齐', quantity: 1 }],
       }),
-    );
-    expect(more.map((f) => [f.path, f.code])).toEqual([
+    ).toEqual([
       ['industry', 'industry-banned'],
       ['callScript', 'script-phrase-banned'],
       ['callScript', 'script-phrase-banned'],
