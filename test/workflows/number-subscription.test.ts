@@ -13,6 +13,15 @@ import type { SubscriptionInput } from '../../contract/inputs';
 
 const env = useWorkflowEnv();
 
+/** The numbers leave the instance and go back to billing, once each, under the case's key. */
+function expectNumbersGivenBack(s: Scenario, input: SubscriptionInput) {
+  const id = s.id('number-subscription');
+  expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: input.purchaseId }]);
+  expect(s.argsOf('releaseNumbers')).toEqual([
+    { numbers: NUMBERS.e164, reference: id, idempotencyKey: `${id}/release` },
+  ]);
+}
+
 function start(s: Scenario, overrides: Partial<SubscriptionInput> = {}) {
   const input = subscriptionInput(s, overrides);
   return {
@@ -77,12 +86,8 @@ describe.concurrent('number subscription', () => {
       renewals: 0,
       reason: expect.stringContaining('the end of the grace period'),
     });
-    const id = s.id('number-subscription');
     expect(s.argsOf('chargeRent')).toHaveLength(1);
-    expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: input.purchaseId }]);
-    expect(s.argsOf('releaseNumbers')).toEqual([
-      { numbers: NUMBERS.e164, reference: id, idempotencyKey: `${id}/release` },
-    ]);
+    expectNumbersGivenBack(s, input);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'completed', stage: 'completed' });
     expect(state.steps.find((x) => x.name === 'renewal (automatic)')).toMatchObject({
@@ -136,11 +141,7 @@ describe.concurrent('number subscription', () => {
     await h.cancel();
 
     expect(await cancelledOutcome(h)).toBe(true);
-    const id = s.id('number-subscription');
-    expect(s.argsOf('unassignNumbers')).toEqual([{ numbers: NUMBERS.e164, reference: input.purchaseId }]);
-    expect(s.argsOf('releaseNumbers')).toEqual([
-      { numbers: NUMBERS.e164, reference: id, idempotencyKey: `${id}/release` },
-    ]);
+    expectNumbersGivenBack(s, input);
     const state = await stateOf(h);
     expect(state).toMatchObject({ status: 'cancelled', stage: 'cancelled' });
     expect(state.steps.find((x) => x.name === 'compensation: release the numbers')).toMatchObject({

@@ -18,6 +18,16 @@ const env = useWorkflowEnv();
 const start = starter(env, sipRegistration, registrationInput, 'sip-registration');
 
 const account = { username: 'gw1001', realm: 'cc-1.sip.test' };
+/** The test call to the registered account, from the first number. */
+const TEST_CALL = {
+  host: account.realm,
+  port: 0,
+  transport: 'tcp',
+  callee: account.username,
+  caller: NUMBERS.e164[0],
+  instanceId: 'cc-1',
+  domain: account.realm,
+};
 
 describe.concurrent('SIP registration', () => {
   it('rings the testCallee From the main number, and gives a FreeSWITCH gateway its first test call', async () => {
@@ -35,18 +45,7 @@ describe.concurrent('SIP registration', () => {
     await stageOf(h, 'awaiting-review');
     await act(h, 'sip-registration', 'approve', support, {});
     await stageOf(h, 'registered');
-    expect(s.argsOf('placeTestCall')).toEqual([
-      {
-        host: account.realm,
-        port: 0,
-        transport: 'tcp',
-        callee: account.username,
-        caller: NUMBERS.e164[0],
-        instanceId: 'cc-1',
-        to: '+8613900139000',
-        domain: account.realm,
-      },
-    ]);
+    expect(s.argsOf('placeTestCall')).toEqual([{ ...TEST_CALL, to: '+8613900139000' }]);
     expect(s.argsOf('issueSipCredentials')[0]).toMatchObject({
       vendor: 'freeswitch',
       firstTestCall: { line: NUMBERS.e164[0], caller: '+8613900139000' },
@@ -84,17 +83,7 @@ describe.concurrent('SIP registration', () => {
       },
     ]);
     expect(s.argsOf('awaitRegistration')[0]).toMatchObject(account);
-    expect(s.argsOf('placeTestCall')).toEqual([
-      {
-        host: account.realm,
-        port: 0,
-        transport: 'tcp',
-        callee: account.username,
-        caller: NUMBERS.e164[0],
-        instanceId: 'cc-1',
-        domain: account.realm,
-      },
-    ]);
+    expect(s.argsOf('placeTestCall')).toEqual([TEST_CALL]);
     expect(s.argsOf('awaitCall')[0]).toMatchObject({ callees: NUMBERS.e164 });
     expect(s.argsOf('assignNumbers')).toEqual([
       { instanceId: 'cc-1', numbers: NUMBERS.e164, origin: 'own-registration', reference: id },

@@ -9,7 +9,7 @@ import { sipTrunk } from '../../workflows/sip-trunk';
 import { GATEWAY, trunkInput } from './inputs';
 import { enterprise, support } from './actors';
 import { act, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
-import { gate, NUMBERS, type Scenario, starter, useWorkflowEnv } from './support';
+import { allowGatewayAs, gate, NUMBERS, type Scenario, starter, useWorkflowEnv } from './support';
 import type { AllowlistEntry } from '../../activities/sip-gateway';
 
 const env = useWorkflowEnv();
@@ -134,13 +134,7 @@ describe.concurrent('SIP trunk', () => {
 
   it('waits, with an SBC changed by hand, for support to confirm the allowlist row, and for support to confirm the inbound call it cannot see', async () => {
     const s = env.scenario({
-      allowGateway: async (g) => ({
-        ip: g.ip,
-        port: g.port,
-        transport: g.transport ?? 'udp',
-        reference: g.reference,
-        state: 'pending-manual',
-      }),
+      allowGateway: allowGatewayAs('pending-manual'),
       sipGatewayObserves: async () => ({ calls: false, registrations: false }),
     });
     const h = await start(s);

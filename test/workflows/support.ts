@@ -137,6 +137,11 @@ export function invoice(overrides: Partial<Invoice> = {}): Invoice {
   };
 }
 
+/** The SBC allows the gateway asked for; `state` tells whether it changed it itself or it waits for a hand. */
+export function allowGatewayAs(state: Awaited<ReturnType<Fn<'allowGateway'>>>['state']): Behaviour<'allowGateway'> {
+  return (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state });
+}
+
 const defaults: { [N in MockedName]: Behaviour<N> } = {
   sendEmail: async () => ({ messageId: `<${randomUUID()}@test>`, deduplicated: false }),
   ensureBillingCustomer: async () => ({ customerId: 'cust-1' }),
@@ -209,13 +214,7 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
     passwordSetAt: new Date().toISOString(),
     state: 'issued',
   }),
-  allowGateway: async (g) => ({
-    ip: g.ip,
-    port: g.port,
-    transport: g.transport ?? 'udp',
-    reference: g.reference,
-    state: 'live',
-  }),
+  allowGateway: allowGatewayAs('live'),
   disallowGateway: async () => ({ removed: 1, state: 'live' }),
   deleteSipAccountsOf: async () => ({ deleted: [{ username: 'gw1001', realm: 'cc-1.sip.test' }], state: 'live' }),
   sipGatewayObserves: async () => ({ calls: true, registrations: true }),
