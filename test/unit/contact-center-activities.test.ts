@@ -260,6 +260,7 @@ describe('contact-center activities: the administrator password', () => {
     });
   }
 
+  const CONSOLE_URL = 'http://localhost:4020/console';
   const signsIn = async (instanceId: string, password: string) =>
     (
       await client.request<{ valid: boolean }>('POST', `/v1/instances/${instanceId}/admin/sign-in`, {
@@ -269,12 +270,7 @@ describe('contact-center activities: the administrator password', () => {
 
   it('generates a strong password, sets it, emails it with the console address, and returns no secret', async () => {
     const { instanceId } = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
-    const admin = createAdminPasswordActivities({
-      client,
-      sendEmail,
-      ledger,
-      consoleUrl: 'http://localhost:4020/console',
-    });
+    const admin = createAdminPasswordActivities({ client, sendEmail, ledger, consoleUrl: CONSOLE_URL });
     const issued = await admin.issueAdminPassword({
       caseId: 'instance-ent-1',
       instanceId,
@@ -293,7 +289,7 @@ describe('contact-center activities: the administrator password', () => {
     expect(email).toMatchObject({
       to: 'admin@example.cn',
       data: {
-        consoleUrl: 'http://localhost:4020/console',
+        consoleUrl: CONSOLE_URL,
         adminEmail: 'admin@example.cn',
         centerName: CENTER.centerName,
         adminName: 'Li Si',
@@ -321,12 +317,7 @@ describe('contact-center activities: the administrator password', () => {
 
   it('a retry after delivery keeps the delivered password; a re-issue replaces it', async () => {
     const { instanceId } = await cc.createInstance({ ...CENTER, idempotencyKey: 'c1' });
-    const admin = createAdminPasswordActivities({
-      client,
-      sendEmail,
-      ledger,
-      consoleUrl: 'http://localhost:4020/console',
-    });
+    const admin = createAdminPasswordActivities({ client, sendEmail, ledger, consoleUrl: CONSOLE_URL });
     const input = {
       caseId: 'instance-ent-1',
       instanceId,

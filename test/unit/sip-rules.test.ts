@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { checkGatewayAddress, sipTrunkStartSchema, trunk400Failures } from '../../domain/sip';
 
+/** A sip-trunk start with a public gateway and these numbers. */
+const trunkStart = (numbers: string[]) => ({
+  kind: 'sip-trunk',
+  enterpriseId: 'ent-1',
+  instanceId: 'cc-1',
+  gateway: { ip: '8.8.8.8' },
+  numbers,
+  boundAppId: 'app',
+  contact: { name: 'a', phone: '13800138000', email: 'a@example.cn' },
+  testCallee: '13800138000',
+});
+
 describe('SIP trunk gateway addresses', () => {
   it.each([
     ['10.1.2.3', 'private'],
@@ -27,31 +39,13 @@ describe('SIP trunk gateway addresses', () => {
   });
 
   it('refuses duplicate and non-fixed-line numbers, listing each; an own mobile in the words of 003 Q1 "云呼不支持自己手机号接入使用"', () => {
-    const parsed = sipTrunkStartSchema.safeParse({
-      kind: 'sip-trunk',
-      enterpriseId: 'ent-1',
-      instanceId: 'cc-1',
-      gateway: { ip: '8.8.8.8' },
-      numbers: ['020-66240001', '+86 20 6624 0001', '13800138000'],
-      boundAppId: 'app',
-      contact: { name: 'a', phone: '13800138000', email: 'a@example.cn' },
-      testCallee: '13800138000',
-    });
+    const parsed = sipTrunkStartSchema.safeParse(trunkStart(['020-66240001', '+86 20 6624 0001', '13800138000']));
     expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
       ['numbers.2', expect.stringContaining('云呼不支持自己手机号接入使用')],
       ['numbers.1', 'the same number as numbers.0'],
     ]);
     // Anything else that is not a fixed line is named as such.
-    const other = sipTrunkStartSchema.safeParse({
-      kind: 'sip-trunk',
-      enterpriseId: 'ent-1',
-      instanceId: 'cc-1',
-      gateway: { ip: '8.8.8.8' },
-      numbers: ['12345'],
-      boundAppId: 'app',
-      contact: { name: 'a', phone: '13800138000', email: 'a@example.cn' },
-      testCallee: '13800138000',
-    });
+    const other = sipTrunkStartSchema.safeParse(trunkStart(['12345']));
     expect(other.error?.issues.map((i) => i.message)).toEqual([expect.stringContaining('fixed-line')]);
   });
 
@@ -62,16 +56,7 @@ describe('SIP trunk gateway addresses', () => {
   });
 
   it('carries 400 numbers only when the enterprise says it owns them', () => {
-    const body = {
-      kind: 'sip-trunk',
-      enterpriseId: 'ent-1',
-      instanceId: 'cc-1',
-      gateway: { ip: '8.8.8.8' },
-      numbers: ['020-66240001', '400-800-1234', '4008001234'],
-      boundAppId: 'app',
-      contact: { name: 'a', phone: '13800138000', email: 'a@example.cn' },
-      testCallee: '13800138000',
-    };
+    const body = trunkStart(['020-66240001', '400-800-1234', '4008001234']);
     // A 400 number is a number a trunk may carry; listed twice it is still a duplicate.
     expect(sipTrunkStartSchema.safeParse(body).error?.issues.map((i) => i.path.join('.'))).toEqual(['numbers.2']);
     const undeclared = sipTrunkStartSchema.parse({ ...body, numbers: ['020-66240001', '400-800-1234'] });
