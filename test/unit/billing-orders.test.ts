@@ -254,12 +254,14 @@ describe('billing sandbox: reservations', () => {
     expect(toll).toMatchObject({ type: '400', areaCode: null, numbers: ['4008200001'] });
 
     // 27 numbers left in 020; asking for 28 changes nothing, and the same key works once stock frees up.
-    const short = await post(
-      sandbox,
-      '/v1/reservations',
-      { customerId, type: 'fixed-line', areaCode: '020', quantity: 28, reference: 'case-2' },
-      'reserve-28',
-    );
+    const reserve28 = () =>
+      post(
+        sandbox,
+        '/v1/reservations',
+        { customerId, type: 'fixed-line', areaCode: '020', quantity: 28, reference: 'case-2' },
+        'reserve-28',
+      );
+    const short = await reserve28();
     expect(short.status).toBe(409);
     expect(short.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(short.body).toMatchObject({
@@ -269,12 +271,7 @@ describe('billing sandbox: reservations', () => {
     });
     expect((await numbersOf(sandbox, { areaCode: '020', status: 'available' })).length).toBe(27);
     await del(sandbox, `/v1/reservations/${next.id}`).expect(200);
-    const retried = await post(
-      sandbox,
-      '/v1/reservations',
-      { customerId, type: 'fixed-line', areaCode: '020', quantity: 28, reference: 'case-2' },
-      'reserve-28',
-    );
+    const retried = await reserve28();
     expect(retried.status).toBe(201);
     expect(retried.body.numbers).toHaveLength(28);
 

@@ -149,13 +149,15 @@ describe('contact-center activities: numbers', () => {
       skillGroupId: 'sg-default',
       callingRules: { callingHours: [{ from: '08:00', to: '22:00' }], perCalleeDailyLimit: 5 },
     };
-    const first = await cc.assignNumbers({
-      instanceId,
-      numbers: ['020-66240001', '4008200001'],
-      binding,
-      reference: 'case-1',
-      idempotencyKey: 'case-1/assign',
-    });
+    const assign = () =>
+      cc.assignNumbers({
+        instanceId,
+        numbers: ['020-66240001', '4008200001'],
+        binding,
+        reference: 'case-1',
+        idempotencyKey: 'case-1/assign',
+      });
+    const first = await assign();
     expect(first).toEqual({ assigned: ['+862066240001', '+864008200001'], rebound: [], unchanged: [] });
     expect(await cc.lookUpNumber('02066240001')).toMatchObject({
       instanceId,
@@ -164,13 +166,7 @@ describe('contact-center activities: numbers', () => {
     });
 
     // A retried activity: nothing is written.
-    const retried = await cc.assignNumbers({
-      instanceId,
-      numbers: ['020-66240001', '4008200001'],
-      binding,
-      reference: 'case-1',
-      idempotencyKey: 'case-1/assign',
-    });
+    const retried = await assign();
     expect(retried).toEqual({ assigned: [], rebound: [], unchanged: ['+862066240001', '+864008200001'] });
     expect(writes('POST', `/v1/instances/${instanceId}/numbers`)).toHaveLength(1);
 
