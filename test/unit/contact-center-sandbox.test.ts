@@ -9,7 +9,6 @@ import {
 import { errorPaths, sandboxDataFiles, withApiKey } from './sandbox-harness';
 
 const API_KEY = 'test-contact-center-key';
-const AUTH = `Bearer ${API_KEY}`;
 const PROBLEM_JSON = /^application\/problem\+json/;
 const PASSWORD = 'Kx7mQ2vLp9Wd4Rt8';
 const FIXED_NUMBER = '+862066240009';
