@@ -3,37 +3,15 @@
  * process), cases wait for their mail before closing, and once the server is back on the same
  * port every email arrives, once.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { sleep } from '../../bench/util';
 import type { OnboardingResource } from '../../domain/onboarding';
-import { startTemporalServer, type Stack, type TemporalServer } from '../support/stack';
-import {
-  Answers,
-  approver,
-  chaosEnterprises,
-  chaosStack,
-  checkEmails,
-  context,
-  onboard,
-  pool,
-  scenario,
-} from './support';
+import { Answers, approver, chaosRun, checkEmails, context, onboard, pool, scenario } from './support';
 
 const ENTERPRISES = Number(process.env.CHAOS_SMTP_ENTERPRISES ?? 20);
 const DOWN_MS = Number(process.env.CHAOS_SMTP_DOWN_MS ?? 30_000);
 
-let server: TemporalServer;
-let stack: Stack;
-const { list, tokens } = chaosEnterprises(`m${Date.now().toString(36)}`, ENTERPRISES);
-
-beforeAll(async () => {
-  server = await startTemporalServer();
-  stack = await chaosStack(server, {}, tokens);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await server?.stop();
-});
+const run = chaosRun('m', ENTERPRISES);
 
 it(
   'delivers every email once the SMTP server is back, without holding up approvals',
@@ -41,17 +19,19 @@ it(
     await scenario(
       `SMTP down for ${DOWN_MS / 1000} s (stopped, then restarted on the same port) during ${ENTERPRISES} verifications`,
       async () => {
-        const ctx = context(stack);
+        const ctx = context(run.stack);
         const auto = approver(ctx);
-        const port = stack.mail.port;
-        await stack.mail.stop();
+        const port = run.stack.mail.port;
+        await run.stack.mail.stop();
         auto.start();
         const answers = new Answers();
         const began = Date.now();
-        const onboarding = pool(list.length, 20, (i) => onboard(ctx, list[i]!, i, answers, { purchase: false }));
+        const onboarding = pool(run.list.length, 20, (i) =>
+          onboard(ctx, run.list[i]!, i, answers, { purchase: false }),
+        );
 
         // While it is down: every case is approved and waits in `approving` for its mail; none closes.
-        const ids = list.map((e) => `verification-${e.id}`);
+        const ids = run.list.map((e) => `verification-${e.id}`);
         const approvedWhileDown = await (async () => {
           for (;;) {
             const states = await Promise.all(
@@ -66,19 +46,19 @@ it(
           }
         })();
         await sleep(Math.max(0, DOWN_MS - (Date.now() - began)));
-        const receivedWhileDown = stack.mail.messages.length;
+        const receivedWhileDown = run.stack.mail.messages.length;
         expect(approvedWhileDown.approved).toBe(ENTERPRISES);
         expect(approvedWhileDown.closed).toBe(0);
         expect(receivedWhileDown).toBe(0);
 
-        await stack.mail.start(port);
+        await run.stack.mail.start(port);
         const back = Date.now();
         const onboarded = await onboarding;
         const allIn = Math.round((Date.now() - back) / 1000);
         await auto.stop();
         expect(onboarded.filter((o) => o.verificationStatus !== 'COMPLETED')).toEqual([]);
         const emails = checkEmails(
-          stack,
+          run.stack,
           onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })),
         );
         expect(emails.wrong).toEqual([]);

@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { WorkflowFailedError } from '@temporalio/client';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { AutoApprover } from '../../bench/approver';
 import {
   enterpriseVerification,
@@ -24,6 +24,7 @@ import {
   runningActivities,
   sandboxRequests,
   startStack,
+  startTemporalServer,
   type Stack,
   type TemporalServer,
 } from '../support/stack';
@@ -68,6 +69,31 @@ export async function chaosStack(
       ...env,
     },
   });
+}
+
+/**
+ * The file's run: `count` chaos enterprises, and a Temporal dev server with a chaos stack on it,
+ * started before the file's tests and stopped after them.
+ */
+export function chaosRun(tag: string, count: number): { list: ChaosEnterprise[]; stack: Stack } {
+  const { list, tokens } = chaosEnterprises(`${tag}${Date.now().toString(36)}`, count);
+  let server: TemporalServer | undefined;
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    server = await startTemporalServer();
+    stack = await chaosStack(server, {}, tokens);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await server?.stop();
+  });
+  return {
+    list,
+    get stack(): Stack {
+      if (!stack) throw new Error('the chaos stack starts before the tests');
+      return stack;
+    },
+  };
 }
 
 export function context(stack: Stack): BenchContext {

@@ -5,27 +5,15 @@
  * the retried charge and still charges each purchase once, and every case completes with one
  * email per transition. `npm run chaos` (worker-kill.test.ts) runs the long one for figures.
  */
-import { afterAll, beforeAll, it } from 'vitest';
-import { startTemporalServer, type Stack, type TemporalServer } from '../support/stack';
-import { chaosEnterprises, chaosStack, workerKillRun } from './support';
+import { it } from 'vitest';
+import { chaosRun, workerKillRun } from './support';
 
-let server: TemporalServer;
-let stack: Stack;
-const { list, tokens } = chaosEnterprises(`s${Date.now().toString(36)}`, 25);
-
-beforeAll(async () => {
-  server = await startTemporalServer();
-  stack = await chaosStack(server, {}, tokens);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await server?.stop();
-});
+const run = chaosRun('s', 25);
 
 it(
   'completes 50 onboardings across a worker SIGKILL that interrupts running activities',
   async () => {
-    const figures = await workerKillRun(stack, list, { kills: 1, killEveryMs: 0, concurrency: 25 });
+    const figures = await workerKillRun(run.stack, run.list, { kills: 1, killEveryMs: 0, concurrency: 25 });
     console.log(`[chaos smoke] ${figures}`);
   },
   5 * 60_000,

@@ -5,33 +5,21 @@
  * one charge per purchase, and the inbox holds exactly one email per transition.
  * `test/chaos/worker-kill-smoke.test.ts` is the same run, short, in `npm test`.
  */
-import { afterAll, beforeAll, it } from 'vitest';
-import { startTemporalServer, type Stack, type TemporalServer } from '../support/stack';
-import { atLeastOne, chaosEnterprises, chaosStack, scenario, workerKillRun } from './support';
+import { it } from 'vitest';
+import { atLeastOne, chaosRun, scenario, workerKillRun } from './support';
 
 const ENTERPRISES = atLeastOne('CHAOS_ENTERPRISES', 100);
 const KILLS = atLeastOne('CHAOS_KILLS', 5);
 const KILL_EVERY_MS = Number(process.env.CHAOS_KILL_EVERY_MS ?? 12_000);
 
-let server: TemporalServer;
-let stack: Stack;
-const { list, tokens } = chaosEnterprises(`k${Date.now().toString(36)}`, ENTERPRISES);
-
-beforeAll(async () => {
-  server = await startTemporalServer();
-  stack = await chaosStack(server, {}, tokens);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await server?.stop();
-});
+const run = chaosRun('k', ENTERPRISES);
 
 it(
   `completes ${ENTERPRISES * 2} onboardings while the worker is killed with SIGKILL ${KILLS} times, each kill interrupting running activities`,
   async () => {
     await scenario(
       `worker SIGKILL ×${KILLS} during ${ENTERPRISES * 2} onboardings (${ENTERPRISES} verifications + ${ENTERPRISES} purchases)`,
-      () => workerKillRun(stack, list, { kills: KILLS, killEveryMs: KILL_EVERY_MS, concurrency: 25 }),
+      () => workerKillRun(run.stack, run.list, { kills: KILLS, killEveryMs: KILL_EVERY_MS, concurrency: 25 }),
     );
   },
   15 * 60_000,
