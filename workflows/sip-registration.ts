@@ -16,6 +16,7 @@ import { isoAt, now, type OnboardingCase } from './lib/case';
 import { runKey } from './lib/notify';
 import {
   applySbcChange,
+  type Check,
   outboundChecked,
   sipNumbersInService,
   sipReview,
@@ -34,35 +35,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
   const { request, timings } = input;
   const { e164: numbers, display: formatted } = input.numbers;
   const { c, checks, to, base } = openSipCase('sip-registration', input);
-  const { undo } = c;
-  let rotation = 0;
-
-  /** Issues (or rotates) the credentials; the password leaves only by email. */
-  const issue = (account?: { username: string; realm: string }) =>
-    sipAccounts.issueSipCredentials.executeWithOptions(
-      {
-        summary: rotation === 0 ? 'create the SIP account and email its password' : `rotate the password (${rotation})`,
-      },
-      [
-        {
-          caseId: c.state.id,
-          companyName: input.companyName,
-          instanceId: request.instanceId,
-          enterpriseId: c.state.enterpriseId,
-          numbers,
-          to,
-          transport: request.transport,
-          vendor: request.gatewayVendor,
-          rotation,
-          ...(account ? { account } : {}),
-          // The FreeSWITCH file's first test call, in the provider's shape: to the main line.
-          ...(request.gatewayVendor === 'freeswitch'
-            ? { firstTestCall: { line: numbers[0] ?? '', caller: input.testCallee ?? request.contact.phone } }
-            : {}),
-          dedupKey: runKey(`email/sip-credentials/${rotation}`),
-        },
-      ],
-    );
+  const reg: RegistrationCase = { c, input, checks, to };
 
   return c.run(sipEnding(c, { to, base, kindLabel: 'SIP注册对接 / SIP registration', checks }), async () => {
     await sipReview(c, {
@@ -73,30 +46,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
       remindEveryMs: timings.reviewSlaMs,
     });
 
-    c.enter('issuing-credentials');
-    // Cases approved before the hold existed go on without it.
-    if (ownNumbersHeld()) await holdOwnNumbers(c, numbers);
-    undo.add('delete the SIP account', async () => {
-      const { deleted } = await gateway.deleteSipAccountsOf.executeWithOptions(
-        { summary: 'compensate: delete the SIP account' },
-        [{ reference: c.state.id }],
-      );
-      return deleted.length > 0
-        ? `deleted ${deleted.map((a) => `${a.username}@${a.realm}`).join(', ')}`
-        : 'no account was made';
-    });
-    const issued = await issue();
-    const account = { username: issued.username, realm: issued.realm };
-    if (issued.state !== 'delivered-earlier')
-      await applySbcChange(
-        c,
-        issued.state,
-        'issuing-credentials',
-        'create-account',
-        `create SIP account ${account.username}@${account.realm} (the password is with the customer)`,
-      );
-    c.step('credentials issued', 'done', `${account.username}@${account.realm}, password emailed to the contact`);
-    c.state.result = { account, registrar: input.registrar, transport: request.transport };
+    const account = await accountIssued(reg);
 
     // Watch the SBC until the gateway registers.
     const observes = await gateway.sipGatewayObserves.executeWithOptions({ summary: 'what the SBC can observe' }, []);
@@ -110,34 +60,7 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
 
     // Test calls: out through the registered contact, then in from the gateway.
     c.enter('test-calls');
-    if (observes.registrations) {
-      // Through the SBC, which finds the registered contact by the account in the Request-URI.
-      const outbound = await sipProbe.placeTestCall.executeWithOptions(
-        { summary: `test call through ${account.username}` },
-        [
-          {
-            host: account.realm,
-            port: 0,
-            transport: request.transport,
-            callee: account.username,
-            // From the enterprise's main number To the callee given at the start; the Request-URI
-            // names the account, which is how the SBC finds the registered gateway.
-            caller: numbers[0] ?? '',
-            instanceId: request.instanceId,
-            ...(input.testCallee ? { to: input.testCallee } : {}),
-            domain: account.realm,
-          },
-        ],
-      );
-      outboundChecked(c, checks, outbound);
-    } else {
-      c.step(
-        'outbound test call',
-        'done',
-        'not placed: this SBC cannot route platform test calls; covered by the inbound test',
-      );
-    }
-
+    await outboundTestCall(reg, account, observes.registrations);
     await inboundTest(c, checks, {
       to,
       base,
@@ -170,28 +93,145 @@ export async function sipRegistration(input: SipRegistrationInput): Promise<neve
       rotations: 0,
     };
 
-    // In service: the account lives with the case; the enterprise may rotate its password.
-    for (;;) {
-      const rotate = await c.awaitAction('registered', [{ action: 'rotate-credentials', role: 'enterprise' }]);
-      rotation++;
-      c.enter('issuing-credentials');
-      const rotated = await issue(account);
-      c.step(
-        `credentials rotated (${rotation})`,
-        'done',
-        `new password emailed; the old one no longer works${rotate.payload.note ? ` (${rotate.payload.note})` : ''}`,
-      );
-      if (rotated.state !== 'delivered-earlier')
-        await applySbcChange(
-          c,
-          rotated.state,
-          'issuing-credentials',
-          `rotate-password-${rotation}`,
-          `set a new password for ${account.username}@${account.realm} (sent to the customer)`,
-        );
-      c.state.result = { ...(c.state.result as object), rotations: rotation };
-    }
+    return rotationsServed(reg, account);
   });
+}
+
+/** The case and what each of its steps reads. */
+interface RegistrationCase {
+  c: OnboardingCase<'sip-registration'>;
+  input: SipRegistrationInput;
+  /** The pass/fail report so far. */
+  checks: Check[];
+  /** The contact, who gets the password. */
+  to: string;
+}
+
+interface Account {
+  username: string;
+  realm: string;
+}
+
+/**
+ * The digest account on the SBC, its password emailed to the contact; the case's own numbers come
+ * off sale first (cases approved before the hold existed go on without it).
+ */
+async function accountIssued(reg: RegistrationCase): Promise<Account> {
+  const { c, input } = reg;
+  c.enter('issuing-credentials');
+  if (ownNumbersHeld()) await holdOwnNumbers(c, input.numbers.e164);
+  c.undo.add('delete the SIP account', async () => {
+    const { deleted } = await gateway.deleteSipAccountsOf.executeWithOptions(
+      { summary: 'compensate: delete the SIP account' },
+      [{ reference: c.state.id }],
+    );
+    return deleted.length > 0
+      ? `deleted ${deleted.map((a) => `${a.username}@${a.realm}`).join(', ')}`
+      : 'no account was made';
+  });
+  const issued = await issueCredentials(reg, 0);
+  const account = { username: issued.username, realm: issued.realm };
+  if (issued.state !== 'delivered-earlier')
+    await applySbcChange(
+      c,
+      issued.state,
+      'issuing-credentials',
+      'create-account',
+      `create SIP account ${account.username}@${account.realm} (the password is with the customer)`,
+    );
+  c.step('credentials issued', 'done', `${account.username}@${account.realm}, password emailed to the contact`);
+  c.state.result = { account, registrar: input.registrar, transport: input.request.transport };
+  return account;
+}
+
+/** Issues the credentials (rotation 0) or rotates them; the password leaves only by email. */
+function issueCredentials({ c, input, to }: RegistrationCase, rotation: number, account?: Account) {
+  const { request } = input;
+  const numbers = input.numbers.e164;
+  return sipAccounts.issueSipCredentials.executeWithOptions(
+    {
+      summary: rotation === 0 ? 'create the SIP account and email its password' : `rotate the password (${rotation})`,
+    },
+    [
+      {
+        caseId: c.state.id,
+        companyName: input.companyName,
+        instanceId: request.instanceId,
+        enterpriseId: c.state.enterpriseId,
+        numbers,
+        to,
+        transport: request.transport,
+        vendor: request.gatewayVendor,
+        rotation,
+        ...(account ? { account } : {}),
+        // The FreeSWITCH file's first test call, in the provider's shape: to the main line.
+        ...(request.gatewayVendor === 'freeswitch'
+          ? { firstTestCall: { line: numbers[0] ?? '', caller: input.testCallee ?? request.contact.phone } }
+          : {}),
+        dedupKey: runKey(`email/sip-credentials/${rotation}`),
+      },
+    ],
+  );
+}
+
+/** The outbound test call, placed where the SBC can route it to the registered contact. */
+async function outboundTestCall(
+  { c, input, checks }: RegistrationCase,
+  account: Account,
+  observable: boolean,
+): Promise<void> {
+  const { request } = input;
+  if (!observable) {
+    c.step(
+      'outbound test call',
+      'done',
+      'not placed: this SBC cannot route platform test calls; covered by the inbound test',
+    );
+    return;
+  }
+  // Through the SBC, which finds the registered contact by the account in the Request-URI.
+  const outbound = await sipProbe.placeTestCall.executeWithOptions(
+    { summary: `test call through ${account.username}` },
+    [
+      {
+        host: account.realm,
+        port: 0,
+        transport: request.transport,
+        callee: account.username,
+        // From the enterprise's main number To the callee given at the start; the Request-URI
+        // names the account, which is how the SBC finds the registered gateway.
+        caller: input.numbers.e164[0] ?? '',
+        instanceId: request.instanceId,
+        ...(input.testCallee ? { to: input.testCallee } : {}),
+        domain: account.realm,
+      },
+    ],
+  );
+  outboundChecked(c, checks, outbound);
+}
+
+/** In service: the account lives with the case; the enterprise may rotate its password, again and again. */
+async function rotationsServed(reg: RegistrationCase, account: Account): Promise<never> {
+  const { c } = reg;
+  for (let rotation = 1; ; rotation++) {
+    const rotate = await c.awaitAction('registered', [{ action: 'rotate-credentials', role: 'enterprise' }]);
+    c.enter('issuing-credentials');
+    const rotated = await issueCredentials(reg, rotation, account);
+    c.step(
+      `credentials rotated (${rotation})`,
+      'done',
+      `new password emailed; the old one no longer works${rotate.payload.note ? ` (${rotate.payload.note})` : ''}`,
+    );
+    if (rotated.state !== 'delivered-earlier')
+      await applySbcChange(
+        c,
+        rotated.state,
+        'issuing-credentials',
+        `rotate-password-${rotation}`,
+        `set a new password for ${account.username}@${account.realm} (sent to the customer)`,
+      );
+    c.state.result = { ...(c.state.result as object), rotations: rotation };
+  }
 }
 
 /**
