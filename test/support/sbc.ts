@@ -25,6 +25,18 @@ export interface TestSbc {
   stop(): Promise<void>;
 }
 
+/** The 400 operator's carrier over the provider's interconnect, for purchased and own-400 numbers. */
+export function operatorCarrier(at: { ip: string; port: number }): Carrier {
+  return {
+    name: 'pstn',
+    ip: at.ip,
+    port: at.port,
+    transport: 'udp',
+    origins: ['purchased', 'own-400'],
+    prefixes: ['+86'],
+  };
+}
+
 export interface TestSbcOptions {
   sipDomain?: string;
   carriers?: Carrier[];
