@@ -2,22 +2,18 @@
  * The generated TypeScript client (client/) against the real API: one enterprise verification
  * driven through it, so the committed types and the served document stay in step with the app.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createOnboardingClient, uploadDocument, type Onboarding, type OnboardingClient } from '../../client';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
-import { eventually, startHarness, type Harness } from '../support/harness';
+import { eventually, useHarness } from '../support/harness';
 import { LEGAL_REP_ID, PDF, USCC } from '../support/fixtures';
 
-let h: Harness;
 let asA: OnboardingClient;
 let asSupport: OnboardingClient;
+const h = useHarness();
 beforeAll(async () => {
-  h = await startHarness();
   asA = createOnboardingClient({ baseUrl: h.apiUrl, token: h.tokens.entA });
   asSupport = createOnboardingClient({ baseUrl: h.apiUrl, token: h.tokens.support });
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 describe('the typed client', () => {

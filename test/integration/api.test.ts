@@ -1,18 +1,12 @@
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { TokenRegistry } from '../../api/auth';
 import { verificationPayloads } from '../../domain/verification';
-import { bearer, startHarness, type Harness } from '../support/harness';
+import { bearer, useHarness } from '../support/harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ API_BODY_LIMIT: '2kb' });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness({ API_BODY_LIMIT: '2kb' });
 
 describe('API contract', () => {
   it('reports health from Temporal: 200 when reachable, 503 when not', async () => {

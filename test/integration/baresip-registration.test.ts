@@ -3,35 +3,24 @@
  * credentials from the registration email, answers the platform's outbound test call and places
  * the inbound one, all through the real SBC, and the case completes on what the SBC saw.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
-import { bearer, caseApi, eventually, startHarness, type Harness } from '../support/harness';
-import { startTestSbc, type TestSbc } from '../support/sbc';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bearer, caseApi, eventually, useSbcHarness, useVerifiedInstance } from '../support/harness';
 import { startBaresip, type Baresip } from '../support/baresip';
 import { loopbackNet } from '../support/net';
 
 const NET = loopbackNet(151);
 const PHONE = `${NET}.6:5066`;
 
-let sbc: TestSbc;
-let h: Harness;
-let instance: TestInstance;
-let phone: Baresip | undefined;
-
-beforeAll(async () => {
-  sbc = await startTestSbc(NET);
-  h = await startHarness(
-    { ...sbc.env, SIP_REGISTRATION_REMINDER: '5s', SIP_REGISTRATION_DEADLINE: '2m', SIP_INBOUND_TEST_WINDOW: '60s' },
-    { sipGateway: sbc.gateway },
-  );
-  await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
-  instance = await instanceFor(h, h.enterprises.a);
+const { sbc, h } = useSbcHarness(NET, {
+  SIP_REGISTRATION_REMINDER: '5s',
+  SIP_REGISTRATION_DEADLINE: '2m',
+  SIP_INBOUND_TEST_WINDOW: '60s',
 });
+const instance = useVerifiedInstance(h);
+let phone: Baresip | undefined;
 
 afterAll(async () => {
   await phone?.stop();
-  await h?.stop();
-  await sbc?.stop();
 });
 
 const { start, attempt, stageWhen } = caseApi(() => h);

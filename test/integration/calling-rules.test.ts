@@ -17,6 +17,7 @@ import { DEMO_TOKENS, TokenRegistry } from '../../api/auth';
 import { loadConfig } from '../../config';
 import { productById } from '../../domain/catalog';
 import { callingRules } from '../../domain/eligibility';
+import type { NumberAssignment } from '../../activities/sip-gateway';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { dropSbcDatabase } from '../../sbc/schema';
 import { startSbc, type RunningSbc } from '../../sbc/start';
@@ -197,17 +198,25 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** Assigns numbers to the instance for enterprise A, as a purchase does (or as `more` says). */
+const assign = (numbers: string[], reference: string, more: Partial<NumberAssignment> = {}) =>
+  gateway.assignNumbers({
+    instanceId: INSTANCE,
+    numbers,
+    enterpriseId: ENT_A,
+    origin: 'purchased',
+    reference,
+    ...more,
+  });
+/** The same for a line from supplier A. */
+const assignSupplied = (numbers: string[], reference: string, more: Partial<NumberAssignment> = {}) =>
+  assign(numbers, reference, { origin: 'supplier', supplier: 'A', ...more });
+
 const as = (token: string) => ['Authorization', `Bearer ${token}`] as const;
 
 describe('calling rules written with the assignment', () => {
   it('writes a purchased number’s 20 concurrent calls (no per-callee limit) or a supplier product’s own, and removes them on release', async () => {
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: ['+862088881009'],
-      enterpriseId: ENT_A,
-      origin: 'purchased',
-      reference: 'case-calls-defaults',
-    });
+    await assign(['+862088881009'], 'case-calls-defaults');
     expect(await gateway.callingRuleOf('+862088881009')).toMatchObject({
       enterprise_id: ENT_A,
       max_concurrent: 20,
@@ -216,19 +225,13 @@ describe('calling rules written with the assignment', () => {
       hours_from: null,
       hours_to: null,
     });
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: ['+8613700001009'],
-      enterpriseId: ENT_A,
+    await assignSupplied(['+8613700001009'], 'case-calls-marketing', {
       callingRules: {
         maxConcurrentCalls: 1,
         callingHours: [{ from: '08:00', to: '20:00' }],
         perCalleeDailyLimit: 1,
         perCalleeCountedOn: 'answered',
       },
-      origin: 'supplier',
-      supplier: 'A',
-      reference: 'case-calls-marketing',
     });
     expect(await gateway.callingRuleOf('+8613700001009')).toMatchObject({
       max_concurrent: 1,
@@ -250,13 +253,7 @@ describe('calling rules written with the assignment', () => {
 describe('calls out through the SBC', () => {
   it('refuses the 21st concurrent call on a number while its 20 others connect', async () => {
     const number = '+862088881001';
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [number],
-      enterpriseId: ENT_A,
-      origin: 'purchased',
-      reference: 'case-calls-1',
-    });
+    await assign([number], 'case-calls-1');
     const callees = Array.from({ length: 20 }, (_, i) => `1390000${String(1000 + i)}`);
     const twenty = callOut(number, callees, { concurrent: 20, holdMs: 4_000 });
     // The 21st is placed once the SBC's accounting shows all twenty answered (they hold 4 s).
@@ -277,23 +274,11 @@ describe('calls out through the SBC', () => {
   it('refuses the 6th call in a day to one callee from the enterprise, whichever of its numbers calls', async () => {
     const [first, second] = ['+862088881002', '+862088881003'];
     const other = '+862088881004';
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [first, second],
-      enterpriseId: ENT_A,
-      origin: 'supplier',
-      supplier: 'A',
-      callingRules: { perCalleeDailyLimit: 5 },
-      reference: 'case-calls-2',
-    });
-    await gateway.assignNumbers({
+    await assignSupplied([first, second], 'case-calls-2', { callingRules: { perCalleeDailyLimit: 5 } });
+    await assignSupplied([other], 'case-calls-3', {
       instanceId: 'cc-calls-b',
-      numbers: [other],
       enterpriseId: ENT_B,
-      origin: 'supplier',
-      supplier: 'A',
       callingRules: { perCalleeDailyLimit: 5 },
-      reference: 'case-calls-3',
     });
     // Written nationally by the platform: the SBC reads it as the same callee.
     const to = '13900003000';
@@ -329,23 +314,13 @@ describe('calls out through the SBC', () => {
 
   it('counts a call that only rang where ringing counts, and not where only an answer does', async () => {
     const [rung, answered] = ['+862088881010', '+862088881011'];
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [rung],
+    await assignSupplied([rung], 'case-calls-8', {
       enterpriseId: 'ent-calls-c',
       callingRules: { perCalleeDailyLimit: 1 },
-      origin: 'supplier',
-      supplier: 'A',
-      reference: 'case-calls-8',
     });
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [answered],
+    await assignSupplied([answered], 'case-calls-9', {
       enterpriseId: 'ent-calls-d',
       callingRules: { perCalleeDailyLimit: 1, perCalleeCountedOn: 'answered' },
-      origin: 'supplier',
-      supplier: 'A',
-      reference: 'case-calls-9',
     });
     const ringOnce = (caller: string) =>
       testCall({
@@ -372,13 +347,7 @@ describe('calls out through the SBC', () => {
     // The enterprise's own line, brought over its trunk: its calls go to its gateway, as many as it likes.
     const own = '+862088881020';
     await gateway.allowGateway({ ...GATEWAY, reference: 'case-calls-own-trunk', instanceId: INSTANCE, numbers: [own] });
-    await gateway.assignNumbers({
-      instanceId: INSTANCE,
-      numbers: [own],
-      enterpriseId: ENT_A,
-      origin: 'own-trunk',
-      reference: 'case-calls-own-trunk',
-    });
+    await assign([own], 'case-calls-own-trunk', { origin: 'own-trunk' });
     const seven = await callOut(
       own,
       Array.from({ length: 7 }, () => '13900020000'),
@@ -389,14 +358,9 @@ describe('calls out through the SBC', () => {
     // Supplier A's invitation line: no calls into Xinjiang or Tibet (004), judged on the callee's
     // region from libphonenumber's data (139 0000 3xxx is Xinjiang, 138 0013 8xxx Beijing).
     const line = '+862088881021';
-    await gateway.assignNumbers({
-      instanceId: INSTANCE,
-      numbers: [line],
+    await assignSupplied([line], 'case-calls-blind', {
       enterpriseId: 'ent-calls-blind',
-      origin: 'supplier',
-      supplier: 'A',
       callingRules: callingRules(productById('a-invitation-fixed')!),
-      reference: 'case-calls-blind',
     });
     const inHours = await gateway.callingRuleOf(line);
     expect(inHours).toMatchObject({ blind_regions: ['新疆', '西藏'] });
@@ -412,28 +376,14 @@ describe('calls out through the SBC', () => {
 
   it('refuses a call outside the number’s hours (China time)', async () => {
     const number = '+862088881005';
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [number],
-      enterpriseId: ENT_A,
-      callingRules: { callingHours: [windowExcludingNow()] },
-      origin: 'supplier',
-      supplier: 'A',
-      reference: 'case-calls-4',
-    });
+    await assignSupplied([number], 'case-calls-4', { callingRules: { callingHours: [windowExcludingNow()] } });
     expect(await refusedCall(number, '13900004000')).toBe('Q.850;cause=21;text="calling hours"');
     expect(await acc(number)).toEqual([
       { callee: '13900004000', code: 403, admitted: false, reason: 'calling-rule:calling hours' },
     ]);
     // The same number on a window that holds now calls.
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [number],
-      enterpriseId: ENT_A,
+    await assignSupplied([number], 'case-calls-4', {
       callingRules: { callingHours: [{ from: '00:00', to: '23:59' }] },
-      origin: 'supplier',
-      supplier: 'A',
-      reference: 'case-calls-4',
     });
     expect((await callOut(number, ['13900004000'])).code).toBe(0);
   });
@@ -441,20 +391,8 @@ describe('calls out through the SBC', () => {
   it('refuses a callee the enterprise blocked, not another enterprise’s call to it; release removes the rules', async () => {
     const number = '+862088881006';
     const other = '+862088881007';
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [number],
-      enterpriseId: ENT_A,
-      origin: 'purchased',
-      reference: 'case-calls-5',
-    });
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls-b',
-      numbers: [other],
-      enterpriseId: ENT_B,
-      origin: 'purchased',
-      reference: 'case-calls-6',
-    });
+    await assign([number], 'case-calls-5');
+    await assign([other], 'case-calls-6', { instanceId: 'cc-calls-b', enterpriseId: ENT_B });
     const blocked = '+8613900005000';
     const added = await gateway.blockCallee({
       enterpriseId: ENT_A,
@@ -486,13 +424,7 @@ describe('calls out through the SBC', () => {
     expect((await callOut(number, ['13900005000'])).code).not.toBe(0);
 
     // Unblocked: the enterprise's numbers call it again.
-    await gateway.assignNumbers({
-      instanceId: 'cc-calls',
-      numbers: [number],
-      enterpriseId: ENT_A,
-      origin: 'purchased',
-      reference: 'case-calls-5',
-    });
+    await assign([number], 'case-calls-5');
     expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
     // Support blocked it: the enterprise cannot lift it, support can.
     expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked, removedBy: 'enterprise: a' })).toEqual({
@@ -511,13 +443,7 @@ describe('blocked callees through the API', () => {
 
   it('lets the owner and support add, list and remove callees, which the SBC enforces at once', async () => {
     const number = '+862088881008';
-    await gateway.assignNumbers({
-      instanceId: 'cc-demo',
-      numbers: [number],
-      enterpriseId: 'ent-demo-1',
-      origin: 'purchased',
-      reference: 'case-calls-7',
-    });
+    await assign([number], 'case-calls-7', { instanceId: 'cc-demo', enterpriseId: 'ent-demo-1' });
     const http = api();
     const added = await http
       .post(path)

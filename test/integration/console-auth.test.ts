@@ -4,20 +4,15 @@
  * attacker would try (no or a forged CSRF token, another tenant's cookie, a cross-site request).
  */
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { sha256Hex, TokenRegistry } from '../../api/auth';
 import { loadConfig } from '../../config';
-import { bearer, caseWhen, startHarness, type Harness } from '../support/harness';
+import { bearer, caseApi, caseWhen, useHarness } from '../support/harness';
 import { legalRepApplication, PNG, upload } from '../support/fixtures';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness();
+const { start } = caseApi(() => h);
 
 interface Session {
   cookie: string;
@@ -31,6 +26,23 @@ async function signIn(token: string): Promise<Session> {
   const cookie = setCookie.find((c) => c.startsWith('console_session='))!;
   return { cookie: cookie.split(';')[0]!, csrf: res.body.csrfToken as string };
 }
+
+/** A licence upload with the session's cookie and the CSRF token given (none: the header is left out). */
+const uploadLicence = (cookie: string, csrf?: string) => {
+  const req = h.api.post('/v1/documents').set('Cookie', cookie);
+  return (csrf === undefined ? req : req.set('X-CSRF-Token', csrf))
+    .field('kind', 'business-licence')
+    .attach('file', PNG, 'licence.png');
+};
+
+/** A start (of an invalid case) as the session, with its CSRF token and the headers given. */
+const startAs = (session: Session, headers: Record<string, string>) =>
+  h.api
+    .post('/v1/onboardings')
+    .set('Cookie', session.cookie)
+    .set('X-CSRF-Token', session.csrf)
+    .set(headers)
+    .send({ kind: 'enterprise-verification' });
 
 describe('console sign-in', () => {
   it('sets an HttpOnly, SameSite=Strict cookie for a known token and refuses an unknown one', async () => {
@@ -75,77 +87,37 @@ describe('console session on the API', () => {
     const list = await h.api.get('/v1/onboardings').set('Cookie', a.cookie);
     expect(list.status).toBe(200);
 
-    const missing = await h.api
-      .post('/v1/documents')
-      .set('Cookie', a.cookie)
-      .field('kind', 'business-licence')
-      .attach('file', PNG, 'licence.png');
+    const missing = await uploadLicence(a.cookie);
     expect(missing.status).toBe(403);
     expect(missing.body.detail).toContain('x-csrf-token');
 
-    const forged = await h.api
-      .post('/v1/documents')
-      .set('Cookie', a.cookie)
-      .set('X-CSRF-Token', `${a.csrf.slice(0, -2)}xx`)
-      .field('kind', 'business-licence')
-      .attach('file', PNG, 'licence.png');
+    const forged = await uploadLicence(a.cookie, `${a.csrf.slice(0, -2)}xx`);
     expect(forged.status).toBe(403);
 
     // Another session's CSRF token is no good either.
     const b = await signIn(h.tokens.entB);
-    const swapped = await h.api
-      .post('/v1/documents')
-      .set('Cookie', a.cookie)
-      .set('X-CSRF-Token', b.csrf)
-      .field('kind', 'business-licence')
-      .attach('file', PNG, 'licence.png');
+    const swapped = await uploadLicence(a.cookie, b.csrf);
     expect(swapped.status).toBe(403);
 
-    const ok = await h.api
-      .post('/v1/documents')
-      .set('Cookie', a.cookie)
-      .set('X-CSRF-Token', a.csrf)
-      .field('kind', 'business-licence')
-      .attach('file', PNG, 'licence.png');
+    const ok = await uploadLicence(a.cookie, a.csrf);
     expect(ok.status).toBe(201);
   });
 
   it('refuses a cross-site write even with the right CSRF token', async () => {
     const a = await signIn(h.tokens.entA);
-    const byOrigin = await h.api
-      .post('/v1/onboardings')
-      .set('Cookie', a.cookie)
-      .set('X-CSRF-Token', a.csrf)
-      .set('Origin', 'https://evil.example')
-      .send({ kind: 'enterprise-verification' });
+    const byOrigin = await startAs(a, { Origin: 'https://evil.example' });
     expect(byOrigin.status).toBe(403);
     expect(byOrigin.body.detail).toContain('cross-site');
-    const byFetchMetadata = await h.api
-      .post('/v1/onboardings')
-      .set('Cookie', a.cookie)
-      .set('X-CSRF-Token', a.csrf)
-      .set('Sec-Fetch-Site', 'cross-site')
-      .send({ kind: 'enterprise-verification' });
+    const byFetchMetadata = await startAs(a, { 'Sec-Fetch-Site': 'cross-site' });
     expect(byFetchMetadata.status).toBe(403);
     // The same request from the console's own origin reaches validation.
-    const sameOrigin = await h.api
-      .post('/v1/onboardings')
-      .set('Cookie', a.cookie)
-      .set('X-CSRF-Token', a.csrf)
-      .set('Origin', h.apiUrl)
-      .set('Sec-Fetch-Site', 'same-origin')
-      .send({ kind: 'enterprise-verification' });
+    const sameOrigin = await startAs(a, { Origin: h.apiUrl, 'Sec-Fetch-Site': 'same-origin' });
     expect(sameOrigin.status).toBe(400);
   });
 
   it("gives another tenant's cookie a 404 for the case and its documents, and support and admin see both", async () => {
     const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(body);
-    expect(started.status).toBe(202);
-    const id = started.body.id as string;
+    const id = await start(body);
     const docId = body.documents[0]!.documentId;
 
     const b = await signIn(h.tokens.entB);
@@ -286,25 +258,21 @@ describe('third-party line eligibility before a start', () => {
       scenario: 'inbound',
       regions: [{ region: '广东', quantity: 2 }],
     };
-    const banned = await h.api
-      .post('/console/api/eligibility')
-      .set(...bearer(h.tokens.entA))
-      .send(body);
+    const eligibility = (payload: object) =>
+      h.api
+        .post('/console/api/eligibility')
+        .set(...bearer(h.tokens.entA))
+        .send(payload);
+    const banned = await eligibility(body);
     expect(banned.status).toBe(200);
     expect(banned.body.eligible).toBe(false);
     expect(banned.body.failures).toEqual(
       expect.arrayContaining([expect.objectContaining({ path: 'industry', code: 'industry-banned' })]),
     );
     expect(banned.body.quote).toEqual(expect.objectContaining({ productId: 'c-fixed', quantity: 2 }));
-    const fine = await h.api
-      .post('/console/api/eligibility')
-      .set(...bearer(h.tokens.entA))
-      .send({ ...body, industry: 'ecommerce' });
+    const fine = await eligibility({ ...body, industry: 'ecommerce' });
     expect(fine.body.failures.filter((f: { path: string }) => f.path === 'industry')).toEqual([]);
-    const invalid = await h.api
-      .post('/console/api/eligibility')
-      .set(...bearer(h.tokens.entA))
-      .send({ productId: 'nope' });
+    const invalid = await eligibility({ productId: 'nope' });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(['productId', 'industry', 'scenario', 'regions']),

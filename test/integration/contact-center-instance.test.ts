@@ -4,28 +4,14 @@
  * API answers (it signs in on the platform), re-issued on request, a platform outage waited out
  * with one instance created, and the enterprise's instances listed per tenant.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { platformCall, verifiedEnterprise } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
-import {
-  bearer,
-  caseApi,
-  caseWhen,
-  eventually,
-  startHarness,
-  type Harness,
-  type ReceivedEmail,
-} from '../support/harness';
+import { bearer, caseApi, caseWhen, eventually, useHarness, type ReceivedEmail } from '../support/harness';
 
-let h: Harness;
-
+const h = useHarness();
 beforeAll(async () => {
-  h = await startHarness();
   await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const { start, attemptStart, attempt, stageWhen } = caseApi(() => h);

@@ -5,33 +5,25 @@
  * the SIP trunk the enterprise starts on that instance, and is ready with their numbers working.
  * Tenants see only their own journey; the stalled ones are listed for support.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JourneyView } from '../../domain/journey';
 import { legalRepApplication, upload } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
-import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
 import { startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
 const GATEWAY = { ip: `${loopbackNet(77)}.2`, port: 5062 };
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({
-    SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
-    SIP_OPTIONS_TIMEOUT: '1500ms',
-    SIP_CONNECTIVITY_WINDOW: '5s',
-    SIP_INBOUND_TEST_WINDOW: '1h',
-    PURCHASE_PAYMENT_POLL: '30s',
-    // A journey waiting on the enterprise for this long is stalled (and the enterprise reminded).
-    JOURNEY_STALL_AFTER: '3s',
-    JOURNEY_REMIND_EVERY: '1h',
-  });
-});
-
-afterAll(async () => {
-  await h?.stop();
+const h = useHarness({
+  SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
+  SIP_OPTIONS_TIMEOUT: '1500ms',
+  SIP_CONNECTIVITY_WINDOW: '5s',
+  SIP_INBOUND_TEST_WINDOW: '1h',
+  PURCHASE_PAYMENT_POLL: '30s',
+  // A journey waiting on the enterprise for this long is stalled (and the enterprise reminded).
+  JOURNEY_STALL_AFTER: '3s',
+  JOURNEY_REMIND_EVERY: '1h',
 });
 
 const { start, attemptStart, act, attempt, stageWhen } = caseApi(() => h);

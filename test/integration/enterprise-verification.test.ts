@@ -1,64 +1,49 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../support/histories';
-import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, caseWhen, eventually, useHarness } from '../support/harness';
 import { legalRepApplication, upload, uploadAll, AGENT_ID, PDF, USCC } from '../support/fixtures';
 import { verificationId } from '../../domain/ids';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness();
 
 const asSupport = () => bearer(h.tokens.support);
 const asA = () => bearer(h.tokens.entA);
 const asB = () => bearer(h.tokens.entB);
+/** A start as enterprise A under the idempotency key of case `id`. */
+const keyedStart = (id: string, body: object) =>
+  h.api
+    .post('/v1/onboardings')
+    .set(...asA())
+    .set('Idempotency-Key', `start-${id}`)
+    .send(body);
 
 describe('enterprise verification through the API', () => {
   it('goes through reject, resubmit and approve in one case, with one email per event', async () => {
     const id = verificationId(h.enterprises.a);
     const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
 
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .set('Idempotency-Key', `start-${id}`)
-      .send(body);
+    const started = await keyedStart(id, body);
     expect(started.status).toBe(202);
     expect(started.headers.location).toBe(`/v1/onboardings/${id}`);
     expect(started.body.links.temporalUi).toContain(`/namespaces/default/workflows/${id}`);
 
     // The same key and body answer with the same case; the same key with another body is refused.
-    const again = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .set('Idempotency-Key', `start-${id}`)
-      .send(body);
+    const again = await keyedStart(id, body);
     expect(again.status).toBe(202);
     expect(again.body.id).toBe(id);
     expect(again.headers['idempotent-replayed']).toBe('true');
     const otherBody = { ...body, contact: { ...body.contact, name: '王五' } };
-    const reused = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .set('Idempotency-Key', `start-${id}`)
-      .send(otherBody);
+    const reused = await keyedStart(id, otherBody);
     expect(reused.status).toBe(409);
     // The key names one request of the enterprise whatever its kind: a body of another kind is
     // another body, refused before anything else is checked, and starts no second case.
-    const otherKind = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .set('Idempotency-Key', `start-${id}`)
-      .send({
-        kind: 'contact-center-instance',
-        enterpriseId: h.enterprises.a,
-        centerName: '广州客服中心',
-        admin: { name: '王五', email: 'admin@example.cn' },
-        agreementAccepted: true,
-      });
+    const otherKind = await keyedStart(id, {
+      kind: 'contact-center-instance',
+      enterpriseId: h.enterprises.a,
+      centerName: '广州客服中心',
+      admin: { name: '王五', email: 'admin@example.cn' },
+      agreementAccepted: true,
+    });
     expect(otherKind.status, JSON.stringify(otherKind.body)).toBe(409);
     expect(otherKind.body.title).toBe('Idempotency key reused');
     const listedKinds = await h.api.get('/v1/onboardings').set(...asA());

@@ -5,24 +5,23 @@
  * sells or reserves are refused when an enterprise brings them itself; and a race of two
  * purchases and a trunk case over the same numbers leaves each number with one owner.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { instanceFor, verifiedEnterprise } from '../support/fixtures';
-import { bearer, billingCall, caseApi, caseWhen, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, useHarness } from '../support/harness';
 
-let h: Harness;
 let customerA: string;
 let customerB: string;
 /** Contact-center instances, created on the platform as the contact-center-instance kind would. */
 const inst = { aReg: '', aTrunk: '', aTrunkApp: '', aRace: '', b: '', bRace: '' };
 
+const h = useHarness({
+  PURCHASE_PAYMENT_POLL: '30s',
+  PURCHASE_PAYMENT_WINDOW: '1h',
+  SUBSCRIPTION_PERIOD: '1h',
+  SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
+});
 beforeAll(async () => {
-  h = await startHarness({
-    PURCHASE_PAYMENT_POLL: '30s',
-    PURCHASE_PAYMENT_WINDOW: '1h',
-    SUBSCRIPTION_PERIOD: '1h',
-    SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
-  });
   [customerA, customerB] = await Promise.all([
     verifiedEnterprise(h, h.enterprises.a, h.tokens.entA),
     verifiedEnterprise(h, h.enterprises.b, h.tokens.entB),
@@ -52,9 +51,6 @@ beforeAll(async () => {
       ).status,
     ).toBe(201);
   }
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 interface Order {

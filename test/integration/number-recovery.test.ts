@@ -5,7 +5,7 @@
  * re-imported and bound again to the IVR flow and skill group it had. A number the operator has
  * cancelled is refused, with nothing charged.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   instanceFor,
   platformCall,
@@ -14,17 +14,16 @@ import {
   type TestInstance,
 } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, useHarness } from '../support/harness';
 import { toE164 } from '../../domain/numbers';
 
-let h: Harness;
 let customer: string;
 let instance: TestInstance;
 let ivrFlowId: string;
 let skillGroupId: string;
 
+const h = useHarness({ SUBSCRIPTION_PERIOD: '1h' });
 beforeAll(async () => {
-  h = await startHarness({ SUBSCRIPTION_PERIOD: '1h' });
   customer = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
   instance = await instanceFor(h, h.enterprises.a);
   // Not the defaults, so the re-binding is visibly the one the number had.
@@ -36,15 +35,8 @@ beforeAll(async () => {
   expect([ivrFlowId, skillGroupId]).toEqual([expect.stringMatching(/\S/), expect.stringMatching(/\S/)]);
   await billingCall(h, 'POST', `/v1/customers/${customer}/credits`, { amountFen: 1_000_000 });
 });
-afterAll(async () => {
-  await h?.stop();
-});
 
-const post = (path: string, body: object, token: string) =>
-  h.api
-    .post(path)
-    .set(...bearer(token))
-    .send(body);
+const { start, attemptStart, act } = caseApi(() => h);
 const balance = async () =>
   (await billingCall<{ balanceFen: number }>(h, 'GET', `/v1/customers/${customer}`)).body.balanceFen;
 const statusOf = async (number: string) =>
@@ -53,9 +45,7 @@ const statusOf = async (number: string) =>
 /** Releases a subscription by the enterprise's own action and waits for its end. */
 async function release(subscriptionId: string): Promise<void> {
   await caseWhen(h, subscriptionId, (c) => c.stage === 'active', 'subscription active');
-  expect(
-    (await post(`/v1/onboardings/${subscriptionId}/actions/release`, { reason: '业务调整' }, h.tokens.entA)).status,
-  ).toBe(200);
+  await act(subscriptionId, 'release', h.tokens.entA, { reason: '业务调整' });
   await caseWhen(h, subscriptionId, (c) => c.status === 'completed', 'released');
 }
 
@@ -77,15 +67,14 @@ describe('number recovery (003 Q9: 号码到期释放了如何找回)', () => {
 
     const recovery = { kind: 'number-recovery', enterpriseId: h.enterprises.a, number };
     // Support starts it; the enterprise asks support (403), another enterprise's number is not its to recover.
-    expect((await post('/v1/onboardings', recovery, h.tokens.entA)).status).toBe(403);
-    const other = await post('/v1/onboardings', { ...recovery, enterpriseId: h.enterprises.b }, h.tokens.support);
+    expect((await attemptStart(recovery, h.tokens.entA)).status).toBe(403);
+    const other = await attemptStart({ ...recovery, enterpriseId: h.enterprises.b }, h.tokens.support);
     expect(other.status).toBe(409);
 
     const before = await balance();
-    const started = await post('/v1/onboardings', recovery, h.tokens.support);
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const done = await caseWhen(h, started.body.id, (c) => c.status === 'completed', 'recovered', 30_000);
-    await recordHistory(h.client, started.body.id, 'number-recovery-recovered-rebound');
+    const id = await start(recovery, h.tokens.support);
+    const done = await caseWhen(h, id, (c) => c.status === 'completed', 'recovered', 30_000);
+    await recordHistory(h.client, id, 'number-recovery-recovered-rebound');
     const recovered = done.result as { orderId: string; amountFen: number; subscriptionId: string; binding: object };
     expect(recovered.binding).toEqual({ instanceId: instance.instanceId, ivrFlowId, skillGroupId });
     expect(await balance()).toBe(before - recovered.amountFen);
@@ -97,7 +86,7 @@ describe('number recovery (003 Q9: 号码到期释放了如何找回)', () => {
     });
     // In service again under a subscription of its own.
     await caseWhen(h, recovered.subscriptionId, (c) => c.stage === 'active', 'new subscription');
-    expect(h.mail.forCase(started.body.id).map((m) => m.event)).toContain('recovery-completed');
+    expect(h.mail.forCase(id).map((m) => m.event)).toContain('recovery-completed');
   });
 
   it('refuses a number the operator has cancelled, charging nothing', async () => {
@@ -113,20 +102,15 @@ describe('number recovery (003 Q9: 号码到期释放了如何找回)', () => {
     expect(cancelled.status).toBe(200);
 
     const before = await balance();
-    const started = await post(
-      '/v1/onboardings',
-      { kind: 'number-recovery', enterpriseId: h.enterprises.a, number },
-      h.tokens.support,
-    );
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    const failed = await caseWhen(h, started.body.id, (c) => c.status === 'failed', 'refused');
-    await recordHistory(h.client, started.body.id, 'number-recovery-operator-cancelled-refused');
+    const id = await start({ kind: 'number-recovery', enterpriseId: h.enterprises.a, number }, h.tokens.support);
+    const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'refused');
+    await recordHistory(h.client, id, 'number-recovery-operator-cancelled-refused');
     expect(failed.error).toMatchObject({
       type: 'NumberCancelledByOperator',
       message: expect.stringContaining('cancelled by the operator'),
     });
     expect(await balance()).toBe(before);
     expect(await statusOf(number)).toBe('cancelled');
-    expect(h.mail.forCase(started.body.id).map((m) => m.event)).toContain('recovery-failed');
+    expect(h.mail.forCase(id).map((m) => m.event)).toContain('recovery-failed');
   });
 });

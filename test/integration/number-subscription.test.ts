@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EnterpriseIdKey, OnboardingKindKey } from '../../domain/search-attributes';
 import type { SubscriptionInput } from '../../contract/inputs';
 import { formatNumber } from '../../domain/numbers';
 import { instanceFor, platformCall, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseWhen, eventually, useHarness } from '../support/harness';
 
 // A "month" is 3 seconds here, reminders come 2 s and 1 s before expiry, grace is 3 s.
-let h: Harness;
 let customerId: string;
 let instance: TestInstance;
 
+const h = useHarness({ SUBSCRIPTION_PERIOD: '3s', SUBSCRIPTION_REMINDERS: '2s,1s', SUBSCRIPTION_GRACE: '3s' });
 beforeAll(async () => {
-  h = await startHarness({ SUBSCRIPTION_PERIOD: '3s', SUBSCRIPTION_REMINDERS: '2s,1s', SUBSCRIPTION_GRACE: '3s' });
   const created = await billingCall<{ id: string }>(h, 'POST', '/v1/customers', {
     enterpriseId: h.enterprises.a,
     name: '广州示例科技有限公司',
@@ -29,9 +28,6 @@ async function platformNumbers(): Promise<string[]> {
     await platformCall<{ items: { number: string }[] }>(h, 'GET', `/v1/instances/${instance.instanceId}/numbers`)
   ).body.items.map((n) => n.number);
 }
-afterAll(async () => {
-  await h?.stop();
-});
 
 /** Buys one number in the sandbox, assigns it, and starts its subscription directly. */
 async function subscription(opts: { autoRenew: boolean; balanceFen: number; paidForMs: number }) {

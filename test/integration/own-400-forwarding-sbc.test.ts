@@ -5,13 +5,11 @@
  * provider's carrier interconnect, which delivers only numbers we hold), and records whether the
  * caller's number was passed through.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { describe, expect, it } from 'vitest';
 import { testCall } from '../../sip/test-call';
-import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
-import { startTestSbc, type TestSbc } from '../support/sbc';
+import { bearer, caseApi, caseWhen, eventually, useSbcHarness, useVerifiedInstance } from '../support/harness';
+import { operatorCarrier } from '../support/sbc';
 import { loopbackNet } from '../support/net';
 
 const NET = loopbackNet(150);
@@ -20,35 +18,8 @@ const CARRIER = { ip: `${NET}.2`, port: 5062 };
 /** The 400 number's base number (底号), which forwarded calls show unless callers are passed through. */
 const BASE_NUMBER = '02087654321';
 
-let sbc: TestSbc;
-let gateway: KamailioSipGateway;
-let h: Harness;
-let instanceA: TestInstance;
-
-beforeAll(async () => {
-  sbc = await startTestSbc(NET, {
-    carriers: [
-      {
-        name: 'pstn',
-        ip: CARRIER.ip,
-        port: CARRIER.port,
-        transport: 'udp',
-        origins: ['purchased', 'own-400'],
-        prefixes: ['+86'],
-      },
-    ],
-  });
-  ({ gateway } = sbc);
-  h = await startHarness({ ...sbc.env, LANDING_TEST_CALL_WINDOW: '60s' }, { sipGateway: gateway });
-  const customer = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
-  instanceA = await instanceFor(h, h.enterprises.a);
-  await billingCall(h, 'POST', `/v1/customers/${customer}/credits`, { amountFen: 1_000_000 });
-});
-
-afterAll(async () => {
-  await h?.stop();
-  await sbc?.stop();
-});
+const { sbc, h } = useSbcHarness(NET, { LANDING_TEST_CALL_WINDOW: '60s' }, { carriers: [operatorCarrier(CARRIER)] });
+const instanceA = useVerifiedInstance(h, { creditFen: 1_000_000 });
 
 const { start, attemptStart, attempt, stageWhen } = caseApi(() => h);
 

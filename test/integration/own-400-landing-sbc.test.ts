@@ -5,55 +5,22 @@
  * on the SBC (the product's own SIP test-call agent plays the carrier), which delivers only the
  * numbers we hold.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { describe, expect, it } from 'vitest';
 import { testCall } from '../../sip/test-call';
-import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
-import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
-import { startTestSbc, type TestSbc } from '../support/sbc';
+import { bearer, caseApi, caseWhen, eventually, useSbcHarness, useVerifiedInstance } from '../support/harness';
+import { operatorCarrier } from '../support/sbc';
 import { loopbackNet } from '../support/net';
 
 const NET = loopbackNet(79);
 /** The 400 operator's carrier, delivering forwarded calls to the provider's fixed lines. */
 const CARRIER = { ip: `${NET}.2`, port: 5062 };
 
-let sbc: TestSbc;
-let gateway: KamailioSipGateway;
-let h: Harness;
-let instanceA: TestInstance;
-
-beforeAll(async () => {
-  sbc = await startTestSbc(NET, {
-    carriers: [
-      {
-        name: 'pstn',
-        ip: CARRIER.ip,
-        port: CARRIER.port,
-        transport: 'udp',
-        origins: ['purchased', 'own-400'],
-        prefixes: ['+86'],
-      },
-    ],
-  });
-  ({ gateway } = sbc);
-  h = await startHarness(
-    {
-      ...sbc.env,
-      BILLING_INVOICE_DELAY_MS: '300',
-      LANDING_INVOICE_POLL: '1s',
-      LANDING_TEST_CALL_WINDOW: '60s',
-    },
-    { sipGateway: gateway },
-  );
-  const customer = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
-  instanceA = await instanceFor(h, h.enterprises.a);
-  await billingCall(h, 'POST', `/v1/customers/${customer}/credits`, { amountFen: 1_000_000 });
-});
-
-afterAll(async () => {
-  await h?.stop();
-  await sbc?.stop();
-});
+const { sbc, h } = useSbcHarness(
+  NET,
+  { BILLING_INVOICE_DELAY_MS: '300', LANDING_INVOICE_POLL: '1s', LANDING_TEST_CALL_WINDOW: '60s' },
+  { carriers: [operatorCarrier(CARRIER)] },
+);
+const instanceA = useVerifiedInstance(h, { creditFen: 1_000_000 });
 
 const { start, attempt, stageWhen } = caseApi(() => h);
 
@@ -112,7 +79,7 @@ describe('own 400 landing on the real SBC', () => {
     // completes it below names the fixed line, not this call).
     await eventually(
       async () =>
-        (await gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() })).some(
+        (await sbc.gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() })).some(
           (r) => r.sourceIp === CARRIER.ip && r.reason === 'not-your-number',
         ) || undefined,
       10_000,
@@ -128,13 +95,13 @@ describe('own 400 landing on the real SBC', () => {
     expect(recorded?.detail).toContain(`from ${CARRIER.ip}`);
     expect(recorded?.detail).toContain(fixedLine.replace(/\D/g, '').slice(1));
     expect(done.steps.map((s) => s.name)).not.toContain('confirm-test-call');
-    const records = await gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() });
+    const records = await sbc.gateway.callRecords({ since: new Date(Date.now() - 600_000).toISOString() });
     expect(records.filter((r) => r.sourceIp === CARRIER.ip).map((r) => [r.admitted, r.reason])).toEqual([
       [false, 'not-your-number'],
       [true, 'to-platform'],
     ]);
     // The fixed line carries an own 400 number: its calls are the enterprise's operator's to bill.
-    expect((await gateway.assignments({ number: `+86${fixedLine.replace(/\D/g, '').slice(1)}` }))[0]?.origin).toBe(
+    expect((await sbc.gateway.assignments({ number: `+86${fixedLine.replace(/\D/g, '').slice(1)}` }))[0]?.origin).toBe(
       'own-400',
     );
   });

@@ -1,28 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
 
 // Days in production; seconds here.
-let h: Harness;
 let customerA: string;
 let instanceA: TestInstance;
 
+const h = useHarness({
+  BILLING_INVOICE_DELAY_MS: '800',
+  LANDING_INVOICE_POLL: '1s',
+  LANDING_REMINDER_INTERVAL: '1s',
+  LANDING_DEADLINE: '6s',
+  LANDING_TEST_CALL_WINDOW: '1h',
+});
 beforeAll(async () => {
-  h = await startHarness({
-    BILLING_INVOICE_DELAY_MS: '800',
-    LANDING_INVOICE_POLL: '1s',
-    LANDING_REMINDER_INTERVAL: '1s',
-    LANDING_DEADLINE: '6s',
-    LANDING_TEST_CALL_WINDOW: '1h',
-  });
   customerA = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
   instanceA = await instanceFor(h, h.enterprises.a);
   await billingCall(h, 'POST', `/v1/customers/${customerA}/credits`, { amountFen: 1_000_000 });
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 function landing(overrides: Record<string, unknown> = {}) {

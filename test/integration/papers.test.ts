@@ -4,20 +4,13 @@
  * sealed), their examples, and the number proof (seed 003 Q3, Q7) for a purchased number. Another
  * tenant's company and numbers read as absent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
 import { instanceFor, purchasedFixedLine, USCC, verifiedEnterprise } from '../support/fixtures';
-import { bearer, billingCall, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, useHarness } from '../support/harness';
 import { pdfText } from '../support/pdf';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ PURCHASE_PAYMENT_POLL: '30s', PURCHASE_PAYMENT_WINDOW: '1h' });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness({ PURCHASE_PAYMENT_POLL: '30s', PURCHASE_PAYMENT_WINDOW: '1h' });
 
 /** GET as a PDF: the bytes whatever the content type. */
 function getPdf(path: string, token: string): Promise<Response> {

@@ -7,7 +7,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
 import { sha256Hex, TokenRegistry } from '../../api/auth';
@@ -22,15 +22,14 @@ import {
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 import { createWorker } from '../../worker/worker';
 import { LEGAL_REP_ID, legalRepApplication } from '../support/fixtures';
-import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, caseWhen, eventually, useHarness } from '../support/harness';
 import { exportHistory } from '../support/histories';
 import { TEST_PAYLOAD_KEYS } from '../support/stack';
 
-let h: Harness;
 let id: string;
 let body: Awaited<ReturnType<typeof legalRepApplication>>;
+const h = useHarness();
 beforeAll(async () => {
-  h = await startHarness();
   body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
   const started = await h.api
     .post('/v1/onboardings')
@@ -44,9 +43,6 @@ beforeAll(async () => {
     .set(...bearer(h.tokens.support))
     .send({ reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照未加盖公章' }] });
   expect(rejected.status).toBe(200);
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 const ENCRYPTED = Buffer.from('binary/encrypted').toString('base64');

@@ -3,24 +3,16 @@
  * and the enterprise's journey answer at once with the last state (the case's memo, encrypted in
  * history like every payload); a worker started again resumes the cases.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CASE_VIEW_MEMO } from '../../contract/case';
 import { ENCRYPTED_ENCODING } from '../../config/payload-encryption';
 import type { JourneyView } from '../../domain/journey';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { legalRepApplication } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
-import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, caseWhen, eventually, useHarness } from '../support/harness';
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness();
 
 /** The three reads, each timed: the case, the enterprise's list, its journey. */
 async function reads(caseId: string) {

@@ -6,12 +6,12 @@
  * start whose pre-check fails, an action on a closed case), except the few rows at the end that
  * prove the rightful caller succeeds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { kindDefinition } from '../../api/kinds';
 import type { OnboardingSummary } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { PDF, instanceFor, legalRepApplication, upload, verifiedEnterprise } from '../support/fixtures';
-import { caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { caseWhen, eventually, useHarness } from '../support/harness';
 
 /** Served but (at the time of writing) not in the OpenAPI document. */
 const UNDOCUMENTED_GETS = ['/v1/catalog/third-party-products', '/v1/sip/provider-addresses'];
@@ -39,7 +39,6 @@ interface Row {
   note?: string;
 }
 
-let h: Harness;
 const targets: Target[] = [];
 /** Cases the lists show beside the targets, which the action rows leave alone (the journeys). */
 const alsoListed: Target[] = [];
@@ -140,8 +139,8 @@ function purchaseBody(enterpriseId: string, instanceId: string) {
   };
 }
 
+const h = useHarness();
 beforeAll(async () => {
-  h = await startHarness();
   // Each tenant: an approved verification (closed) and a number purchase waiting on support (running).
   await Promise.all([
     verifiedEnterprise(h, h.enterprises.a, h.tokens.entA),
@@ -237,10 +236,6 @@ beforeAll(async () => {
     'visibility',
   );
 }, 120_000);
-
-afterAll(async () => {
-  await h?.stop();
-});
 
 describe('authorisation matrix', () => {
   it('answers every route, role and tenant as expected, and covers every documented route', async () => {

@@ -5,11 +5,11 @@
  * webhooks. The API must answer every one below 500 (problem+json for errors), start no
  * workflow, change no case, and never show one tenant another's cases.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OnboardingSummary } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { legalRepApplication, PDF } from '../support/fixtures';
-import { caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { caseWhen, eventually, useHarness } from '../support/harness';
 
 const SEED = Number(process.env.RELIABILITY_SEED ?? 20_251_122);
 const COUNT = 1_000;
@@ -130,13 +130,12 @@ interface HostileRequest {
   tenant?: string;
 }
 
-let h: Harness;
 let caseA: string;
 let stepsBefore: string;
 let validBody: Record<string, unknown>;
 
+const h = useHarness({ DOCUMENT_MAX_BYTES: String(DOCUMENT_MAX_BYTES) });
 beforeAll(async () => {
-  h = await startHarness({ DOCUMENT_MAX_BYTES: String(DOCUMENT_MAX_BYTES) });
   // One real case, waiting on support: hostile requests aim at it too, and must leave it as it was.
   const body = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
   const started = await h.api.post('/v1/onboardings').set('Authorization', `Bearer ${h.tokens.entA}`).send(body);
@@ -150,10 +149,6 @@ beforeAll(async () => {
     documents: body.documents.map((d, i) => ({ ...d, documentId: `doc_00000000-0000-0000-0000-00000000000${i}` })),
   };
 }, 120_000);
-
-afterAll(async () => {
-  await h?.stop();
-});
 
 function generate(r: Rng): HostileRequest[] {
   const tokens = () => ({ entA: h.tokens.entA, support: h.tokens.support, admin: h.tokens.admin, entB: h.tokens.entB });

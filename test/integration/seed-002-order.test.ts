@@ -4,51 +4,40 @@
  * The instance needs real-name only, so the centre is set up while support still reviews the
  * papers; a number purchase waits for the review.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LEGAL_REP_ID, legalRepApplication, upload, USCC } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { billingCall, caseApi, caseWhen, eventually, startHarness, useHarness } from '../support/harness';
 
-let h: Harness;
+const h = useHarness();
 
-beforeAll(async () => {
-  h = await startHarness();
+const { start, attemptStart, act, attempt } = caseApi(() => h);
+
+/** Seed 002's company as step 2 names it, with its licence already uploaded. */
+const realNameOf = (ent: string, businessLicence: string) => ({
+  company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' },
+  legalRepresentative: { name: '张三', residentId: LEGAL_REP_ID },
+  businessLicence,
+  contact: { name: '李四', phone: '13800138000', email: `ops@${ent}.example.cn` },
 });
-afterAll(async () => {
-  await h?.stop();
+/** Step 3's contact-center instance, its administrator at the enterprise's domain. */
+const instanceOf = (ent: string, centerName: string, adminName: string) => ({
+  centerName,
+  admin: { name: adminName, email: `admin@${ent}.example.cn` },
+  agreementAccepted: true,
 });
-
-const post = (path: string, body: object, token: string) =>
-  h.api
-    .post(path)
-    .set(...bearer(token))
-    .send(body);
 
 describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫中心实例, 步骤4 完成企业资质审核)", () => {
   it('real-name approved, instance created and its admin emailed while the qualification review is open, a purchase refused until the review is approved and accepted after', async () => {
     const ent = h.enterprises.a;
     const token = h.tokens.entA;
     const licence = await upload(h, token, 'business-licence');
-    const realName = {
-      kind: 'enterprise-real-name',
-      enterpriseId: ent,
-      company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' },
-      legalRepresentative: { name: '张三', residentId: LEGAL_REP_ID },
-      businessLicence: licence.documentId,
-      contact: { name: '李四', phone: '13800138000', email: `ops@${ent}.example.cn` },
-    };
-    const instance = {
-      kind: 'contact-center-instance',
-      enterpriseId: ent,
-      centerName: '广州客服中心',
-      admin: { name: '王五', email: `admin@${ent}.example.cn` },
-      agreementAccepted: true,
-    };
+    const realName = { kind: 'enterprise-real-name', enterpriseId: ent, ...realNameOf(ent, licence.documentId) };
+    const instance = { kind: 'contact-center-instance', enterpriseId: ent, ...instanceOf(ent, '广州客服中心', '王五') };
 
     // The synchronous checks decide what they can, at once: a wrong check character, another tenant's licence.
     const foreign = await upload(h, h.tokens.entB, 'business-licence');
-    const broken = await post(
-      '/v1/onboardings',
+    const broken = await attemptStart(
       {
         ...realName,
         company: { ...realName.company, unifiedSocialCreditCode: USCC.slice(0, -1) + (USCC.endsWith('0') ? '1' : '0') },
@@ -63,34 +52,27 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
     ]);
 
     // Step 2: real-name verification, decided by support. No instance before it.
-    const started = await post('/v1/onboardings', realName, token);
-    expect(started.status, JSON.stringify(started.body)).toBe(202);
-    expect(started.body.id).toBe(`real-name-${ent}`);
-    await caseWhen(h, started.body.id, (c) => c.stage === 'awaiting-review', 'real-name review');
-    const early = await post('/v1/onboardings', instance, token);
+    const started = await start(realName, token);
+    expect(started).toBe(`real-name-${ent}`);
+    await caseWhen(h, started, (c) => c.stage === 'awaiting-review', 'real-name review');
+    const early = await attemptStart(instance, token);
     expect(early.status).toBe(409);
     expect(early.body.detail).toContain(`real-name-${ent}`);
-    expect((await post(`/v1/onboardings/real-name-${ent}/actions/approve`, {}, token)).status).toBe(403);
-    expect(
-      (await post(`/v1/onboardings/real-name-${ent}/actions/approve`, { note: '执照核对无误' }, h.tokens.support))
-        .status,
-    ).toBe(200);
-    const approved = await caseWhen(h, started.body.id, (c) => c.status === 'completed', 'real-name approved');
+    expect((await attempt(started, 'approve', token)).status).toBe(403);
+    await act(started, 'approve', h.tokens.support, { note: '执照核对无误' });
+    const approved = await caseWhen(h, started, (c) => c.status === 'completed', 'real-name approved');
     expect(approved.result).toMatchObject({ decision: 'approved', company: { unifiedSocialCreditCode: USCC } });
 
     // Step 4 opens: the qualification review, still awaiting support.
-    const qualification = await post('/v1/onboardings', await legalRepApplication(h, ent, token), token);
-    expect(qualification.status, JSON.stringify(qualification.body)).toBe(202);
-    const vid = qualification.body.id as string;
+    const vid = await start(await legalRepApplication(h, ent, token), token);
     await caseWhen(h, vid, (c) => c.stage === 'awaiting-review', 'qualification review');
 
     // Step 3: the instance, created and its administrator emailed while the review is open.
-    const created = await post('/v1/onboardings', instance, token);
-    expect(created.status, JSON.stringify(created.body)).toBe(202);
-    const active = await caseWhen(h, created.body.id, (c) => c.stage === 'active', 'instance active', 30_000);
+    const created = await start(instance, token);
+    const active = await caseWhen(h, created, (c) => c.stage === 'active', 'instance active', 30_000);
     const instanceId = (active.result as { instanceId: string }).instanceId;
     const adminMail = await eventually(
-      () => h.mail.forCase(created.body.id).find((m) => m.event === 'contact-center-admin-password'),
+      () => h.mail.forCase(created).find((m) => m.event === 'contact-center-admin-password'),
       15_000,
       'admin password email',
     );
@@ -108,14 +90,13 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
       callScript: '您好，这里是示例科技客服中心。',
       binding: { instanceId },
     };
-    const refused = await post('/v1/onboardings', purchase, token);
+    const refused = await attemptStart(purchase, token);
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain(vid);
 
-    expect((await post(`/v1/onboardings/${vid}/actions/approve`, {}, h.tokens.support)).status).toBe(200);
+    await act(vid, 'approve', h.tokens.support);
     await caseWhen(h, vid, (c) => c.status === 'completed', 'qualification approved');
-    const accepted = await post('/v1/onboardings', purchase, token);
-    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    await start(purchase, token);
     // One billing customer for the enterprise, from real-name on.
     const customer = await billingCall<{ enterpriseId: string; name: string }>(
       h,
@@ -128,70 +109,43 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
   it('an enterprise whose qualification was approved before real-name existed counts as real-named; its real-name case is decided at once', async () => {
     const ent = h.enterprises.b;
     const token = h.tokens.entB;
-    const verification = await post('/v1/onboardings', await legalRepApplication(h, ent, token), token);
-    await caseWhen(h, verification.body.id, (c) => c.stage === 'awaiting-review', 'review');
-    await post(`/v1/onboardings/${verification.body.id}/actions/approve`, {}, h.tokens.support);
-    await caseWhen(h, verification.body.id, (c) => c.status === 'completed', 'approved');
+    const verification = await start(await legalRepApplication(h, ent, token), token);
+    await caseWhen(h, verification, (c) => c.stage === 'awaiting-review', 'review');
+    await act(verification, 'approve', h.tokens.support);
+    await caseWhen(h, verification, (c) => c.status === 'completed', 'approved');
     // No migration: the instance is allowed at once.
-    const created = await post(
-      '/v1/onboardings',
-      {
-        kind: 'contact-center-instance',
-        enterpriseId: ent,
-        centerName: '深圳客服中心',
-        admin: { name: '赵六', email: `admin@${ent}.example.cn` },
-        agreementAccepted: true,
-      },
+    await start(
+      { kind: 'contact-center-instance', enterpriseId: ent, ...instanceOf(ent, '深圳客服中心', '赵六') },
       token,
     );
-    expect(created.status, JSON.stringify(created.body)).toBe(202);
     // Applying for real-name all the same: the same company's approved qualification decides it.
     const licence = await upload(h, token, 'business-licence');
-    const realName = await post(
-      '/v1/onboardings',
-      {
-        kind: 'enterprise-real-name',
-        enterpriseId: ent,
-        company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' },
-        legalRepresentative: { name: '张三', residentId: LEGAL_REP_ID },
-        businessLicence: licence.documentId,
-        contact: { name: '李四', phone: '13800138000', email: `ops@${ent}.example.cn` },
-      },
+    const realName = await start(
+      { kind: 'enterprise-real-name', enterpriseId: ent, ...realNameOf(ent, licence.documentId) },
       token,
     );
-    expect(realName.status, JSON.stringify(realName.body)).toBe(202);
-    const done = await caseWhen(h, realName.body.id, (c) => c.status === 'completed', 'decided at once');
-    await recordHistory(h.client, realName.body.id, 'enterprise-real-name-decided-by-qualification');
-    expect((done.result as { decidedBy: string }).decidedBy).toContain(verification.body.id);
+    const done = await caseWhen(h, realName, (c) => c.status === 'completed', 'decided at once');
+    await recordHistory(h.client, realName, 'enterprise-real-name-decided-by-qualification');
+    expect((done.result as { decidedBy: string }).decidedBy).toContain(verification);
     expect(done.steps.map((s) => s.name)).not.toContain('approve');
   });
 
   it('the journey follows the same order: real-name, instance, qualification review, then numbers', async () => {
     const h2 = await startHarness();
+    const second = caseApi(() => h2);
     try {
       const ent = h2.enterprises.a;
       const token = h2.tokens.entA;
       const licence = await upload(h2, token, 'business-licence');
-      const started = await h2.api
-        .post('/v1/onboardings')
-        .set(...bearer(token))
-        .send({
+      const journeyId = await second.start(
+        {
           kind: 'enterprise-onboarding',
           enterpriseId: ent,
-          realName: {
-            company: { name: '广州示例通信科技有限公司', unifiedSocialCreditCode: USCC, entityType: 'company' },
-            legalRepresentative: { name: '张三', residentId: LEGAL_REP_ID },
-            businessLicence: licence.documentId,
-            contact: { name: '李四', phone: '13800138000', email: `ops@${ent}.example.cn` },
-          },
-          instance: {
-            centerName: '广州客服中心',
-            admin: { name: '王五', email: `admin@${ent}.example.cn` },
-            agreementAccepted: true,
-          },
-        });
-      expect(started.status, JSON.stringify(started.body)).toBe(202);
-      const journeyId = started.body.id as string;
+          realName: realNameOf(ent, licence.documentId),
+          instance: instanceOf(ent, '广州客服中心', '王五'),
+        },
+        token,
+      );
       const first = await caseWhen(
         h2,
         journeyId,
@@ -202,10 +156,7 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
         ['approve', 'support', `real-name-${ent}`],
         ['reject', 'support', `real-name-${ent}`],
       ]);
-      await h2.api
-        .post(`/v1/onboardings/real-name-${ent}/actions/approve`)
-        .set(...bearer(h2.tokens.support))
-        .send({});
+      await second.act(`real-name-${ent}`, 'approve', h2.tokens.support);
       // The instance comes next, then the journey waits for the qualification materials.
       const review = await caseWhen(
         h2,
@@ -223,16 +174,9 @@ describe("seed 002's order (步骤2 企业实名认证, 步骤3 创建云呼叫�
         ['number-access', 'not-started'],
         ['ready', 'not-started'],
       ]);
-      const qualification = await h2.api
-        .post('/v1/onboardings')
-        .set(...bearer(token))
-        .send(await legalRepApplication(h2, ent, token));
-      expect(qualification.status, JSON.stringify(qualification.body)).toBe(202);
-      await caseWhen(h2, qualification.body.id, (c) => c.stage === 'awaiting-review', 'review');
-      await h2.api
-        .post(`/v1/onboardings/${qualification.body.id}/actions/approve`)
-        .set(...bearer(h2.tokens.support))
-        .send({});
+      const qualification = await second.start(await legalRepApplication(h2, ent, token), token);
+      await caseWhen(h2, qualification, (c) => c.stage === 'awaiting-review', 'review');
+      await second.act(qualification, 'approve', h2.tokens.support);
       await caseWhen(h2, journeyId, (c) => c.stage === 'awaiting-number-access', 'numbers next', 30_000);
       await recordHistory(h2.client, `real-name-${ent}`, 'enterprise-real-name-approved');
       await recordHistory(h2.client, journeyId, 'enterprise-onboarding-real-name-first-awaiting-numbers');

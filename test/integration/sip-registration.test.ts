@@ -5,47 +5,30 @@
  */
 import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { describe, expect, it } from 'vitest';
 import { testCall } from '../../sip/test-call';
-import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { exportHistory, recordHistory } from '../support/histories';
 import {
   bearer,
   caseApi,
   caseWhen,
   eventually,
-  startHarness,
-  type Harness,
   type ReceivedEmail,
+  useSbcHarness,
+  useVerifiedInstance,
 } from '../support/harness';
-import { startTestSbc, type TestSbc } from '../support/sbc';
 import { runSipp, startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
 const NET = loopbackNet(76);
 const GATEWAY = { ip: `${NET}.6`, port: 5066 };
 
-let sbc: TestSbc;
-let gateway: KamailioSipGateway;
-let h: Harness;
-let instanceA: TestInstance;
-
-beforeAll(async () => {
-  sbc = await startTestSbc(NET);
-  gateway = sbc.gateway;
-  h = await startHarness(
-    { ...sbc.env, SIP_REGISTRATION_REMINDER: '2s', SIP_REGISTRATION_DEADLINE: '2m', SIP_INBOUND_TEST_WINDOW: '30s' },
-    { sipGateway: gateway },
-  );
-  await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
-  instanceA = await instanceFor(h, h.enterprises.a);
+const { sbc, h } = useSbcHarness(NET, {
+  SIP_REGISTRATION_REMINDER: '2s',
+  SIP_REGISTRATION_DEADLINE: '2m',
+  SIP_INBOUND_TEST_WINDOW: '30s',
 });
-
-afterAll(async () => {
-  await h?.stop();
-  await sbc?.stop();
-});
+const instanceA = useVerifiedInstance(h);
 
 function credentialsFrom(mail: ReceivedEmail) {
   const field = (label: string) => new RegExp(`${label}：(\\S+)`).exec(mail.text)![1]!;
@@ -161,12 +144,12 @@ describe('SIP registration onboarding on the real SBC', () => {
     ]);
     // The SBC admitted the platform's outbound test call From the main number (routed to the account
     // that brings the number in, which rings the callee named in To).
-    const outbound = await gateway.callRecords({
+    const outbound = await sbc.gateway.callRecords({
       since: new Date(Date.now() - 600_000).toISOString(),
       caller: '+862066004441',
     });
     expect(outbound.filter((r) => r.admitted && r.reason === 'from-platform')).toHaveLength(1);
-    expect((await gateway.assignments({ instanceId: instanceA.instanceId })).map((a) => a.number)).toEqual([
+    expect((await sbc.gateway.assignments({ instanceId: instanceA.instanceId })).map((a) => a.number)).toEqual([
       '+862066004441',
     ]);
 

@@ -2,11 +2,10 @@
  * A whole SIP trunk case through the API on the real SBC: Kamailio on its own loopback address
  * and database, SIPp as the customer's gateway, the platform's own OPTIONS and test-call agents.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
+import { describe, expect, inject, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { testCall } from '../../sip/test-call';
-import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
+import { platformCall } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import {
   activityRunning,
@@ -15,45 +14,23 @@ import {
   caseWhen,
   completedAttempt,
   eventually,
-  startHarness,
-  type Harness,
+  useSbcHarness,
+  useVerifiedInstance,
 } from '../support/harness';
 import { WorkerProcess } from '../support/stack';
-import { inject } from 'vitest';
-import { startTestSbc, type TestSbc } from '../support/sbc';
 import { startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
 const NET = loopbackNet(72);
 const GATEWAY = { ip: `${NET}.2`, port: 5062 };
 
-let sbc: TestSbc;
-let gateway: KamailioSipGateway;
-let pool: TestSbc['pool'];
-let h: Harness;
-let instanceA: TestInstance;
-
-beforeAll(async () => {
-  sbc = await startTestSbc(NET);
-  ({ gateway, pool } = sbc);
-  h = await startHarness(
-    {
-      ...sbc.env,
-      SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
-      SIP_OPTIONS_TIMEOUT: '1500ms',
-      SIP_CONNECTIVITY_WINDOW: '2s',
-      SIP_INBOUND_TEST_WINDOW: '30s',
-    },
-    { sipGateway: gateway },
-  );
-  await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
-  instanceA = await instanceFor(h, h.enterprises.a);
+const { sbc, h } = useSbcHarness(NET, {
+  SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
+  SIP_OPTIONS_TIMEOUT: '1500ms',
+  SIP_CONNECTIVITY_WINDOW: '2s',
+  SIP_INBOUND_TEST_WINDOW: '30s',
 });
-
-afterAll(async () => {
-  await h?.stop();
-  await sbc?.stop();
-});
+const instanceA = useVerifiedInstance(h);
 
 function trunk(overrides: Record<string, unknown> = {}) {
   return {
@@ -76,11 +53,11 @@ describe('SIP trunk onboarding on the real SBC', () => {
   it('allowlists, finds a silent gateway, retries once it answers, rings out, sees the inbound call, assigns the numbers and reports', async () => {
     const id = await start(trunk());
     await stageWhen(id, 'awaiting-review');
-    expect(await gateway.allowlist({ reference: id })).toEqual([]);
+    expect(await sbc.gateway.allowlist({ reference: id })).toEqual([]);
     await act(id, 'approve', h.tokens.support);
 
     await stageWhen(id, 'awaiting-customer-whitelist');
-    expect(await gateway.allowlist({ reference: id })).toEqual([
+    expect(await sbc.gateway.allowlist({ reference: id })).toEqual([
       expect.objectContaining({ ip: GATEWAY.ip, port: GATEWAY.port, state: 'live' }),
     ]);
     const whitelist = await eventually(
@@ -141,7 +118,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
       ['numbers assigned', true],
     ]);
     expect(result.checks[0]).toMatchObject({ code: 200, rttMs: expect.any(Number) });
-    const assigned = await gateway.assignments({ instanceId: instanceA.instanceId });
+    const assigned = await sbc.gateway.assignments({ instanceId: instanceA.instanceId });
     expect(assigned.map((a) => a.number).sort()).toEqual(['+862066001111', '+862066001112']);
     expect(assigned[0]).toMatchObject({ callerIdPrefix: '9', reference: id });
     const inPlatform = (
@@ -215,7 +192,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await stageWhen(id, 'awaiting-review');
     await act(id, 'approve', h.tokens.support);
     await stageWhen(id, 'awaiting-customer-whitelist');
-    expect(await gateway.allowlist({ reference: id })).toHaveLength(1);
+    expect(await sbc.gateway.allowlist({ reference: id })).toHaveLength(1);
     expect(
       (
         await h.api
@@ -227,8 +204,8 @@ describe('SIP trunk onboarding on the real SBC', () => {
     const cancelled = await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
     await recordHistory(h.client, id, 'sip-trunk-cancelled-allowlist-removed-with-own-numbers-held');
     expect(cancelled.steps.map((s) => s.name)).toContain('compensation: remove the allowlist entry');
-    expect(await gateway.allowlist({ reference: id })).toEqual([]);
-    const rows = await pool.query('SELECT 1 FROM address WHERE tag = $1', [id]);
+    expect(await sbc.gateway.allowlist({ reference: id })).toEqual([]);
+    const rows = await sbc.pool.query('SELECT 1 FROM address WHERE tag = $1', [id]);
     expect(rows.rowCount).toBe(0);
 
     // Private ranges are allowed here (a lab), carrier-grade NAT never: the refusal names the range.
@@ -252,7 +229,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
         .id as string;
       await stageWhen(id, 'awaiting-review');
       // The allowlist table is locked, so the allowlisting activity blocks inside its write.
-      const lock = await pool.connect();
+      const lock = await sbc.pool.connect();
       await lock.query('BEGIN');
       await lock.query('LOCK TABLE address IN ACCESS EXCLUSIVE MODE');
       try {
@@ -265,7 +242,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
       }
       await h.startWorker();
       await stageWhen(id, 'awaiting-customer-whitelist', 90_000);
-      const rows = await pool.query('SELECT ip_addr, port FROM address WHERE tag = $1', [id]);
+      const rows = await sbc.pool.query('SELECT ip_addr, port FROM address WHERE tag = $1', [id]);
       expect(rows.rows).toEqual([{ ip_addr: ip, port: 5062 }]);
       // The write the kill interrupted was retried by the new worker.
       expect(await completedAttempt(h.client, id, 'allowGateway')).toBeGreaterThanOrEqual(2);
@@ -279,7 +256,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
       ).toBe(200);
       // An email lost with the worker is retried after its timeout; the case closes once its mail is out.
       await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled', 90_000);
-      expect((await pool.query('SELECT 1 FROM address WHERE tag = $1', [id])).rowCount).toBe(0);
+      expect((await sbc.pool.query('SELECT 1 FROM address WHERE tag = $1', [id])).rowCount).toBe(0);
     } finally {
       await child.kill('SIGKILL').catch(() => undefined);
     }

@@ -1,25 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { workingDaysBetween } from '../../domain/working-days';
 import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
 
 // A calendar day lasts 100 ms here, so a 30-working-day lead time (about six weeks) takes ~4 s.
-let h: Harness;
 let instanceA: TestInstance;
 const SCRIPT = '您好，这里是示例科技，邀请您参加下周的产品发布会，请问您是否方便参加？';
 
+const h = useHarness({
+  THIRD_PARTY_DAY: '100ms',
+  THIRD_PARTY_ESCALATION_INTERVAL: '1s',
+  THIRD_PARTY_REVIEW_SLA: '1h',
+});
 beforeAll(async () => {
-  h = await startHarness({
-    THIRD_PARTY_DAY: '100ms',
-    THIRD_PARTY_ESCALATION_INTERVAL: '1s',
-    THIRD_PARTY_REVIEW_SLA: '1h',
-  });
   await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
   instanceA = await instanceFor(h, h.enterprises.a);
-});
-afterAll(async () => {
-  await h?.stop();
 });
 
 function application(overrides: Record<string, unknown> = {}) {

@@ -17,8 +17,7 @@ import { chinaMonthOf, monthBounds, type UsageStatement } from '../../domain/usa
 import { usageBilling } from '../../workflows/usage-billing';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, eventually, startHarness, type Harness } from '../support/harness';
-import { startTestSbc, type TestSbc } from '../support/sbc';
+import { bearer, caseApi, eventually, useHarness, useTestSbc } from '../support/harness';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
@@ -37,8 +36,6 @@ const N4 = '+862066007004';
 /** Not the enterprise's: its calls are not on the statement. */
 const STRANGER = '+862066007099';
 
-let sbc: TestSbc;
-let h: Harness;
 let callee: SippServer;
 let instance: TestInstance;
 let customerId: string;
@@ -46,30 +43,34 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'usage-billing-'));
 const startedUnix = Math.floor(Date.now() / 1000) - 1;
 let nextPort = 5200;
 
+const sbc = useTestSbc(NET, {
+  carriers: [
+    {
+      name: 'a-dying',
+      ip: DYING.ip,
+      port: DYING.port,
+      transport: 'udp',
+      origins: ['purchased'],
+      prefixes: ['+86137'],
+    },
+    {
+      name: 'carrier',
+      ip: CALLEE_GW.ip,
+      port: CALLEE_GW.port,
+      transport: 'udp',
+      origins: ['purchased', 'supplier:A'],
+      prefixes: ['+86'],
+    },
+  ],
+  keepAliveSeconds: 30,
+});
+const h = useHarness(
+  () => ({ ...sbc.env, SIP_ALLOW_PRIVATE_GATEWAYS: 'true' }),
+  () => ({ sipGateway: sbc.gateway }),
+);
+
 beforeAll(async () => {
-  sbc = await startTestSbc(NET, {
-    carriers: [
-      {
-        name: 'a-dying',
-        ip: DYING.ip,
-        port: DYING.port,
-        transport: 'udp',
-        origins: ['purchased'],
-        prefixes: ['+86137'],
-      },
-      {
-        name: 'carrier',
-        ip: CALLEE_GW.ip,
-        port: CALLEE_GW.port,
-        transport: 'udp',
-        origins: ['purchased', 'supplier:A'],
-        prefixes: ['+86'],
-      },
-    ],
-    keepAliveSeconds: 30,
-  });
   callee = await startSippServer('uas-answer.xml', CALLEE_GW);
-  h = await startHarness({ ...sbc.env, SIP_ALLOW_PRIVATE_GATEWAYS: 'true' }, { sipGateway: sbc.gateway });
   customerId = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
   instance = await instanceFor(h, h.enterprises.a);
   const own = { instanceId: instance.instanceId, enterpriseId: h.enterprises.a };
@@ -93,9 +94,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await h?.stop();
   await callee?.stop();
-  await sbc?.stop();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -127,6 +126,14 @@ function call(
   });
 }
 
+const { start, act, attempt } = caseApi(() => h);
+
+/** Enterprise A's usage statements as `token` reads them: the list, or one month (or `current`). */
+const statements = (token: string, month?: string) =>
+  h.api
+    .get(`/v1/enterprises/${h.enterprises.a}/usage-statements${month === undefined ? '' : `/${month}`}`)
+    .set(...bearer(token));
+
 const previousMonth = chinaMonthOf(monthBounds(chinaMonthOf(Date.now())).start - 1);
 
 describe('usage billing from the SBC’s call records', () => {
@@ -142,59 +149,34 @@ describe('usage billing from the SBC’s call records', () => {
       contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
       testCallee: '13900139000',
     });
-    const first = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(trunk(['020-66008001']));
-    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    await start(trunk(['020-66008001']));
     const id = usageBillingId(h.enterprises.a);
     const described = await h.client.workflow.getHandle(id).describe();
     expect(described.status.name).toBe('RUNNING');
     expect(described.memo).toMatchObject({ kind: 'usage-billing', enterpriseId: h.enterprises.a });
-    const second = await h.api
-      .post('/v1/onboardings')
-      .set(...bearer(h.tokens.entA))
-      .send(trunk(['020-66008002']));
-    expect(second.status, JSON.stringify(second.body)).toBe(202);
+    await start(trunk(['020-66008002']));
     expect((await h.client.workflow.getHandle(id).describe()).runId).toBe(described.runId);
 
-    const own = await h.api.get(`/v1/enterprises/${h.enterprises.a}/usage-statements`).set(...bearer(h.tokens.entA));
+    const own = await statements(h.tokens.entA);
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({ caseId: id, nextMonth: chinaMonthOf(Date.now()), items: [] });
-    const bySupport = await h.api
-      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements`)
-      .set(...bearer(h.tokens.support));
-    expect(bySupport.status).toBe(200);
-    const otherTenant = await h.api
-      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements`)
-      .set(...bearer(h.tokens.entB));
-    expect(otherTenant.status).toBe(404);
-    const otherMonth = await h.api
-      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/${previousMonth}`)
-      .set(...bearer(h.tokens.entB));
-    expect(otherMonth.status).toBe(404);
-    const badMonth = await h.api
-      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/2026-13`)
-      .set(...bearer(h.tokens.entA));
+    expect((await statements(h.tokens.support)).status).toBe(200);
+    expect((await statements(h.tokens.entB)).status).toBe(404);
+    expect((await statements(h.tokens.entB, previousMonth)).status).toBe(404);
+    const badMonth = await statements(h.tokens.entA, '2026-13');
     expect(badMonth.status).toBe(400);
     expect(badMonth.type).toMatch(/problem\+json/);
     expect(badMonth.body.errors[0]).toMatchObject({ path: 'month' });
-    const none = await h.api
-      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/${previousMonth}`)
-      .set(...bearer(h.tokens.entA));
-    expect(none.status).toBe(404);
+    expect((await statements(h.tokens.entA, previousMonth)).status).toBe(404);
 
     // The enterprise cannot stop its own call charges, nor ask for a re-run; another tenant sees nothing.
-    const cancel = await h.api
-      .post(`/v1/onboardings/${id}/cancel`)
-      .set(...bearer(h.tokens.entA))
-      .send({});
-    expect(cancel.status).toBe(403);
-    const otherCancel = await h.api
-      .post(`/v1/onboardings/${id}/cancel`)
-      .set(...bearer(h.tokens.entB))
-      .send({});
-    expect(otherCancel.status).toBe(404);
+    const cancel = (token: string) =>
+      h.api
+        .post(`/v1/onboardings/${id}/cancel`)
+        .set(...bearer(token))
+        .send({});
+    expect((await cancel(h.tokens.entA)).status).toBe(403);
+    expect((await cancel(h.tokens.entB)).status).toBe(404);
     expect((await h.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
   });
 
@@ -234,9 +216,7 @@ describe('usage billing from the SBC’s call records', () => {
     expect(kept[0]!.seconds).toBeLessThan(60);
 
     // The month so far, before anything is charged: the same rating, read live from the SBC.
-    const current = await h.api
-      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/current`)
-      .set(...bearer(h.tokens.entA));
+    const current = await statements(h.tokens.entA, 'current');
     expect(current.status, JSON.stringify(current.body)).toBe(200);
     expect(current.body).toMatchObject({
       month: chinaMonthOf(Date.now()),
@@ -253,10 +233,7 @@ describe('usage billing from the SBC’s call records', () => {
     expect(currentLines).toEqual([`${N1} outbound 30`, `${N2} outbound 4`, `${N3} inbound 0`, `${N4} outbound 10`]);
     expect(Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId)).toEqual([]);
     // Another tenant's month so far: not found.
-    const foreign = await h.api
-      .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/current`)
-      .set(...bearer(h.tokens.entB));
-    expect(foreign.status).toBe(404);
+    expect((await statements(h.tokens.entB, 'current')).status).toBe(404);
 
     // The calls belong to last month: the records move back (durations kept), as if made then.
     const target = monthBounds(previousMonth).start + 10 * 86_400_000;
@@ -294,9 +271,7 @@ describe('usage billing from the SBC’s call records', () => {
     });
 
     const statement = await eventually(async () => {
-      const res = await h.api
-        .get(`/v1/enterprises/${h.enterprises.a}/usage-statements/${previousMonth}`)
-        .set(...bearer(h.tokens.entA));
+      const res = await statements(h.tokens.entA, previousMonth);
       return res.status === 200 ? (res.body as UsageStatement) : undefined;
     }, 30_000);
     const byLine = Object.fromEntries(statement.lines.map((l) => [`${l.number} ${l.direction}`, l]));
@@ -340,16 +315,8 @@ describe('usage billing from the SBC’s call records', () => {
     expect(mail.text).toContain('no charge (000)');
 
     // Support reads the month again: the same records charge nothing more. The enterprise may not.
-    const refused = await h.api
-      .post(`/v1/onboardings/${id}/actions/rerun-month`)
-      .set(...bearer(h.tokens.entA))
-      .send({ month: previousMonth });
-    expect(refused.status).toBe(403);
-    const rerun = await h.api
-      .post(`/v1/onboardings/${id}/actions/rerun-month`)
-      .set(...bearer(h.tokens.support))
-      .send({ month: previousMonth, note: 'checking the SBC records' });
-    expect(rerun.status, JSON.stringify(rerun.body)).toBe(200);
+    expect((await attempt(id, 'rerun-month', h.tokens.entA, { month: previousMonth })).status).toBe(403);
+    await act(id, 'rerun-month', h.tokens.support, { month: previousMonth, note: 'checking the SBC records' });
     await eventually(async () => {
       const state = await h.client.workflow.getHandle(id).query(stateQuery);
       const st = (state.result as { statements: UsageStatement[] }).statements.find((s) => s.month === previousMonth);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { verificationId } from '../../domain/ids';
 import { legalRepApplication } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
@@ -11,18 +11,12 @@ import {
   caseWhen,
   completedAttempt,
   eventually,
-  startHarness,
+  useHarness,
   type Harness,
 } from '../support/harness';
 
 // Durations that are days in production are seconds here.
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ VERIFICATION_REVIEW_SLA: '2s', VERIFICATION_RESUBMISSION_WINDOW: '3s' });
-});
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness({ VERIFICATION_REVIEW_SLA: '2s', VERIFICATION_RESUBMISSION_WINDOW: '3s' });
 
 const { attemptStart, attempt, stageWhen } = caseApi(() => h);
 

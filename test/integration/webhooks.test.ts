@@ -19,7 +19,7 @@ import type { DeliveryAttempt, EndpointView } from '../../domain/webhooks';
 import { webhookReceiver, type ReceivedEvent } from '../../docs/webhook-receiver';
 import { deliveryWorkflowId } from '../../workflows/webhook-delivery';
 import { instanceFor, legalRepApplication, purchasedFixedLine, upload } from '../support/fixtures';
-import { bearer, billingCall, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { bearer, billingCall, caseWhen, eventually, useHarness } from '../support/harness';
 import { recordHistory } from '../support/histories';
 
 /** How long the receiver answers 503 before it recovers. */
@@ -27,7 +27,6 @@ const OUTAGE_MS = 60_000;
 
 type FeedEvent = ReceivedEvent & { cursor: string };
 
-let h: Harness;
 let receiver: http.Server;
 let receiverUrl: string;
 let failing = true;
@@ -37,12 +36,12 @@ const handled: ReceivedEvent[] = [];
 /** Every request that reached the receiver: its id, and the answer it got. */
 const arrivals: { id: string; status: number; signatures: number }[] = [];
 
+const h = useHarness({
+  WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+  WEBHOOK_RETRY_INITIAL: '1s',
+  WEBHOOK_RETRY_MAX_INTERVAL: '5s',
+});
 beforeAll(async () => {
-  h = await startHarness({
-    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
-    WEBHOOK_RETRY_INITIAL: '1s',
-    WEBHOOK_RETRY_MAX_INTERVAL: '5s',
-  });
   const app = express();
   app.use((req, res, next) => {
     const id = String(req.headers['webhook-id'] ?? '');
@@ -61,7 +60,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await h?.stop();
   receiver?.closeAllConnections();
   await new Promise((resolve) => receiver?.close(resolve));
 });
