@@ -6,6 +6,18 @@
  */
 import pg from 'pg';
 
+/** A table of JSON bodies, each belonging to an `<owner>_id`, with an index to read one owner's. */
+function ownedJsonTable(table: string, key: string, owner: string, order = ''): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${table} (
+     ${key},
+     ${owner}_id text NOT NULL,
+     body jsonb NOT NULL
+   )`,
+    `CREATE INDEX IF NOT EXISTS ${table}_${owner} ON ${table} (${owner}_id${order})`,
+  ];
+}
+
 /**
  * The schema, as statements that are each harmless to run again. Append only: a change is a new
  * statement (`ADD COLUMN IF NOT EXISTS`, `CREATE INDEX IF NOT EXISTS`), never an edit of an old one.
@@ -52,18 +64,8 @@ export const SCHEMA: readonly string[] = [
    )`,
   `CREATE INDEX IF NOT EXISTS webhook_events_enterprise ON webhook_events (enterprise_id, seq)`,
   `CREATE INDEX IF NOT EXISTS webhook_events_occurred ON webhook_events (occurred_at)`,
-  `CREATE TABLE IF NOT EXISTS webhook_endpoints (
-     id text PRIMARY KEY,
-     enterprise_id text NOT NULL,
-     body jsonb NOT NULL
-   )`,
-  `CREATE INDEX IF NOT EXISTS webhook_endpoints_enterprise ON webhook_endpoints (enterprise_id)`,
-  `CREATE TABLE IF NOT EXISTS webhook_attempts (
-     seq bigserial PRIMARY KEY,
-     endpoint_id text NOT NULL,
-     body jsonb NOT NULL
-   )`,
-  `CREATE INDEX IF NOT EXISTS webhook_attempts_endpoint ON webhook_attempts (endpoint_id, seq)`,
+  ...ownedJsonTable('webhook_endpoints', 'id text PRIMARY KEY', 'enterprise'),
+  ...ownedJsonTable('webhook_attempts', 'seq bigserial PRIMARY KEY', 'endpoint', ', seq'),
 ];
 
 /** Any 64-bit number of our own; other users of the database take other keys. */
