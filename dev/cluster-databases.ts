@@ -22,7 +22,7 @@ export async function setupTemporalSchemas(
       ['setup-schema', '-v', '0.0'],
       ['update-schema', '--schema-name', schema],
     ]) {
-      const result = await capture(sqlTool, [...common, '--db', db, ...args], signal);
+      const result = await capture(sqlTool, [...common, '--db', db, ...args], { signal });
       if (result.code !== 0) {
         throw new Error(`temporal-sql-tool ${args[0]} on ${db} failed: ${(result.stderr || result.stdout).trim()}`);
       }
@@ -64,14 +64,14 @@ export async function ensureNamespace(
   // The frontend's port opens before it serves; retry for a while.
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const described = await capture(cli, ['operator', 'namespace', 'describe', ...common, '--output', 'json'], signal);
+    const described = await capture(cli, ['operator', 'namespace', 'describe', ...common, '--output', 'json'], {
+      signal,
+    });
     if (described.code === 0) return;
     if (/not found/i.test(described.stderr)) {
-      const created = await capture(
-        cli,
-        ['operator', 'namespace', 'create', ...common, '--retention', retention],
+      const created = await capture(cli, ['operator', 'namespace', 'create', ...common, '--retention', retention], {
         signal,
-      );
+      });
       if (created.code === 0 || /already (exists|registered)/i.test(created.stderr)) {
         log(`registered namespace ${namespace} (retention ${retention})`);
         return;

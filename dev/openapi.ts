@@ -8,12 +8,12 @@
  * The document is built from the default configuration, not this shell's environment, so the
  * committed client does not change with whoever generated it (only `servers` depends on config).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buildOpenApi } from '../api/openapi';
 import { loadConfig } from '../config';
+import { capture } from './supervisor';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
@@ -22,22 +22,8 @@ export const CLIENT_SCHEMA = path.join(ROOT, 'client', 'schema.ts');
 /** recommended-strict is Redocly's recommended ruleset with every warning raised to an error. */
 const REDOCLY_CONFIG = ['extends:', '  - recommended-strict', 'telemetry: off', ''].join('\n');
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+  return capture(command, args, { cwd: ROOT, env });
 }
 
 async function withDocument<T>(fn: (file: string, dir: string) => Promise<T>): Promise<T> {

@@ -205,21 +205,28 @@ export function supportServices(config: Config, sip: SipGatewayPlan): ServiceSpe
   ];
 }
 
-/** A worker process; `env` tells one of several apart (the cluster runs two). */
+/** A product process (worker or API) started from `entry`; `env` tells one of several apart. */
+function productService(
+  entry: string,
+  sip: SipGatewayPlan,
+  name: string,
+  env: NodeJS.ProcessEnv,
+): Pick<ServiceSpec, 'name' | 'command' | 'args' | 'env' | 'readyTimeoutMs'> {
+  // The worker and the API must use the gateway the supervisor chose.
+  return { name, ...tsEntry(entry), env: { SIP_GATEWAY_MODE: sip.mode, ...env }, readyTimeoutMs: 60_000 };
+}
+
+/** A worker process (the cluster runs two). */
 export function workerService(
   config: Config,
   sip: SipGatewayPlan,
   name = 'worker',
   env: NodeJS.ProcessEnv = {},
 ): ServiceSpec {
-  // The worker and the API must use the gateway the supervisor chose.
   return {
-    name,
-    ...tsEntry('worker/main.ts'),
-    env: { SIP_GATEWAY_MODE: sip.mode, ...env },
+    ...productService('worker/main.ts', sip, name, env),
     // It says "worker polling …" (the SDK: "Worker state changed … RUNNING") once it polls.
     ready: { kind: 'output', pattern: /worker (is )?(polling|running|started|ready)|RUNNING/i, graceMs: 5_000 },
-    readyTimeoutMs: 60_000,
     ports: [],
     links: [],
   };
@@ -233,11 +240,8 @@ export function apiService(
   env: NodeJS.ProcessEnv = {},
 ): ServiceSpec {
   return {
-    name,
-    ...tsEntry('api/main.ts'),
-    env: { SIP_GATEWAY_MODE: sip.mode, ...env },
+    ...productService('api/main.ts', sip, name, env),
     ready: { kind: 'http', url: `http://${localHost(config.api.host)}:${config.api.port}/healthz` },
-    readyTimeoutMs: 60_000,
     ports: [config.api.port, config.metrics.port],
     linksFirst: true,
     links: [

@@ -86,7 +86,9 @@ export async function ensureSearchAttributes(
   let registered: Record<string, string> | undefined;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const listed = await capture(cli, ['operator', 'search-attribute', 'list', ...common, '--output', 'json'], signal);
+    const listed = await capture(cli, ['operator', 'search-attribute', 'list', ...common, '--output', 'json'], {
+      signal,
+    });
     if (listed.code === 0) {
       registered = (JSON.parse(listed.stdout) as { customAttributes?: Record<string, string> }).customAttributes ?? {};
       break;
@@ -106,7 +108,7 @@ export async function ensureSearchAttributes(
     const created = await capture(
       cli,
       ['operator', 'search-attribute', 'create', ...common, '--name', name, '--type', type],
-      signal,
+      { signal },
     );
     if (created.code !== 0 && !/already exists/i.test(created.stderr + created.stdout)) {
       throw new Error(`could not register search attribute ${name}: ${created.stderr.trim()}`);
@@ -115,13 +117,20 @@ export async function ensureSearchAttributes(
   }
 }
 
+export interface CaptureOptions {
+  signal?: AbortSignal;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Runs a command to its end and keeps what it printed. */
 export function capture(
   command: string,
   args: string[],
-  signal: AbortSignal,
+  { signal, cwd, env }: CaptureOptions = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], signal, cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
