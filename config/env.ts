@@ -27,27 +27,27 @@ const bool = z
 /** `host:port` (a name or an IP; IPv6 in brackets). */
 export const hostPortPattern = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
+/** A comma-separated list whose items must each pass `valid`; the error names the ones that fail. */
+function commaList(what: string, valid: (item: string) => boolean) {
+  return z.string().transform((v, ctx) => {
+    const items = v
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    const bad = items.filter((p) => !valid(p));
+    if (bad.length) ctx.addIssue({ code: 'custom', message: `not ${what}: ${bad.join(', ')}` });
+    return bad.length ? [] : items;
+  });
+}
+
 /** A comma-separated list of `host:port`. */
-const hostPortList = z.string().transform((v, ctx) => {
-  const items = v
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const bad = items.filter((p) => !hostPortPattern.test(p) || Number(hostPortPattern.exec(p)![2]) > 65_535);
-  if (bad.length) ctx.addIssue({ code: 'custom', message: `not host:port: ${bad.join(', ')}` });
-  return items;
-});
+const hostPortList = commaList(
+  'host:port',
+  (p) => hostPortPattern.test(p) && Number(hostPortPattern.exec(p)![2]) <= 65_535,
+);
 
 /** A comma-separated list of IP addresses. */
-const ipList = z.string().transform((v, ctx) => {
-  const items = v
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const bad = items.filter((p) => isIP(p) === 0);
-  if (bad.length) ctx.addIssue({ code: 'custom', message: `not IP addresses: ${bad.join(', ')}` });
-  return items;
-});
+const ipList = commaList('IP addresses', (p) => isIP(p) !== 0);
 
 export interface PayloadKey {
   id: string;
@@ -204,15 +204,8 @@ export const envSchema = z.object({
   SUBSCRIPTION_REMINDERS: z
     .string()
     .default('7d,1d')
-    .transform((v, ctx) => {
-      const parts = v
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean);
-      const bad = parts.filter((p) => !/^\d+(ms|s|m|h|d)?$/.test(p));
-      if (bad.length) ctx.addIssue({ code: 'custom', message: `not durations: ${bad.join(', ')}` });
-      return bad.length ? [] : parts.map(parseDuration).sort((a, b) => b - a);
-    }),
+    .pipe(commaList('durations', (p) => /^\d+(ms|s|m|h|d)?$/.test(p)))
+    .transform((parts) => parts.map(parseDuration).sort((a, b) => b - a)),
   SUBSCRIPTION_GRACE: durationSchema.default(parseDuration('7d')),
 
   LANDING_INVOICE_POLL: durationSchema.default(parseDuration('1h')),
@@ -229,15 +222,7 @@ export const envSchema = z.object({
   THIRD_PARTY_HOLIDAYS: z
     .string()
     .default('')
-    .transform((v, ctx) => {
-      const days = v
-        .split(',')
-        .map((d) => d.trim())
-        .filter(Boolean);
-      const bad = days.filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d));
-      if (bad.length) ctx.addIssue({ code: 'custom', message: `not dates: ${bad.join(', ')}` });
-      return days;
-    }),
+    .pipe(commaList('dates', (d) => /^\d{4}-\d{2}-\d{2}$/.test(d))),
   SUPPLIER_EMAILS: z
     .string()
     .default('A=onboarding@supplier-a.example,B=onboarding@supplier-b.example,C=onboarding@supplier-c.example')

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { carrierListSchema, type Carrier } from '../domain/carriers';
 import { envSchema, hostPortPattern, PROVIDER_SIGNALLING, type Env } from './env';
 import { productionIssues, temporalTlsIssues, type ProductProcess } from './production';
-import type { Config, SbcConfig } from './types';
+import type { Config, HttpService, SbcConfig } from './types';
 
 export * from './env';
 export * from './types';
@@ -37,25 +37,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
   const apiPublicUrl = e.API_PUBLIC_URL ?? `http://localhost:${e.API_PORT}`;
-  const development = e.APP_PROFILE === 'development';
-  const localSbc = `${e.SBC_SIP_HOST}:${e.SBC_SIP_PORT}`;
-  // An SBC pair publishes both addresses: customers send to either and allowlist both.
-  const localSbcs = [localSbc, ...(e.SBC_PEER ? [e.SBC_PEER] : [])];
   const config: Config = {
     profile: e.APP_PROFILE,
     dataDir,
     logLevel: e.LOG_LEVEL,
-    temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
-      taskQueue: e.TEMPORAL_TASK_QUEUE,
-      uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
-      uiPort: e.TEMPORAL_UI_PORT,
-      cli: e.TEMPORAL_CLI,
-      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
-      dbFile: path.join(dataDir, 'temporal.db'),
-      ...temporalTls(e),
-    },
+    temporal: temporalSection(e, dataDir),
     api: {
       host: e.API_HOST,
       port: e.API_PORT,
@@ -85,80 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       supportAddress: e.SUPPORT_EMAIL,
       ledgerFile: e.EMAIL_LEDGER_FILE ?? path.join(dataDir, 'email-ledger.jsonl'),
     },
-    billing: {
-      url: e.BILLING_URL.replace(/\/$/, ''),
-      host: e.BILLING_HOST,
-      port: e.BILLING_PORT,
-      apiKey: e.BILLING_API_KEY,
-      dataFile: e.BILLING_DATA_FILE ?? path.join(dataDir, 'billing.json'),
-      latencyMs: e.BILLING_LATENCY_MS,
-      failureRate: e.BILLING_FAILURE_RATE,
-      timeoutRate: e.BILLING_TIMEOUT_RATE,
-      webhookUrl: e.BILLING_WEBHOOK_URL ?? `${apiPublicUrl.replace(/\/$/, '')}/v1/webhooks/billing`,
-      webhookSecret: e.BILLING_WEBHOOK_SECRET,
-      webhookDropRate: e.BILLING_WEBHOOK_DROP_RATE,
-      webhookDuplicateRate: e.BILLING_WEBHOOK_DUPLICATE_RATE,
-      invoiceDelayMs: e.BILLING_INVOICE_DELAY_MS,
-    },
-    contactCenter: {
-      url: e.CONTACT_CENTER_URL.replace(/\/$/, ''),
-      host: e.CONTACT_CENTER_HOST,
-      port: e.CONTACT_CENTER_PORT,
-      apiKey: e.CONTACT_CENTER_API_KEY,
-      dataFile: e.CONTACT_CENTER_DATA_FILE ?? path.join(dataDir, 'contact-center.json'),
-      latencyMs: e.CONTACT_CENTER_LATENCY_MS,
-      failureRate: e.CONTACT_CENTER_FAILURE_RATE,
-      timeoutRate: e.CONTACT_CENTER_TIMEOUT_RATE,
-      consoleUrl: e.CONTACT_CENTER_CONSOLE_URL ?? `${e.CONTACT_CENTER_URL.replace(/\/$/, '')}/console`,
-    },
-    timings: {
-      verification: {
-        reviewSlaMs: e.VERIFICATION_REVIEW_SLA,
-        resubmissionWindowMs: e.VERIFICATION_RESUBMISSION_WINDOW,
-      },
-      usage: { graceMs: e.USAGE_BILLING_GRACE },
-      journey: {
-        stallAfterMs: e.JOURNEY_STALL_AFTER,
-        remindEveryMs: e.JOURNEY_REMIND_EVERY,
-        reportsPerRun: e.JOURNEY_REPORTS_PER_RUN,
-      },
-      purchase: {
-        scriptReviewSlaMs: e.PURCHASE_SCRIPT_REVIEW_SLA,
-        scriptResubmissionWindowMs: e.PURCHASE_SCRIPT_RESUBMISSION_WINDOW,
-        paymentWindowMs: e.PURCHASE_PAYMENT_WINDOW,
-        paymentPollMs: e.PURCHASE_PAYMENT_POLL,
-        routingSlaMs: e.PURCHASE_ROUTING_SLA,
-        reservationTtlMs: e.PURCHASE_RESERVATION_TTL,
-      },
-      sip: {
-        reviewSlaMs: e.SIP_REVIEW_SLA,
-        whitelistReminderMs: e.SIP_WHITELIST_REMINDER,
-        whitelistDeadlineMs: e.SIP_WHITELIST_DEADLINE,
-        connectivityWindowMs: e.SIP_CONNECTIVITY_WINDOW,
-        connectivityRetryDeadlineMs: e.SIP_CONNECTIVITY_RETRY_DEADLINE,
-        inboundTestWindowMs: e.SIP_INBOUND_TEST_WINDOW,
-        registrationReminderMs: e.SIP_REGISTRATION_REMINDER,
-        registrationDeadlineMs: e.SIP_REGISTRATION_DEADLINE,
-      },
-      thirdParty: {
-        reviewSlaMs: e.THIRD_PARTY_REVIEW_SLA,
-        dayMs: e.THIRD_PARTY_DAY,
-        escalationEveryMs: e.THIRD_PARTY_ESCALATION_INTERVAL,
-        holidays: e.THIRD_PARTY_HOLIDAYS,
-      },
-      landing: {
-        invoicePollMs: e.LANDING_INVOICE_POLL,
-        invoiceWindowMs: e.LANDING_INVOICE_WINDOW,
-        reminderIntervalMs: e.LANDING_REMINDER_INTERVAL,
-        landingDeadlineMs: e.LANDING_DEADLINE,
-        testCallWindowMs: e.LANDING_TEST_CALL_WINDOW,
-      },
-      subscription: {
-        periodMs: e.SUBSCRIPTION_PERIOD,
-        remindersBeforeMs: e.SUBSCRIPTION_REMINDERS,
-        graceMs: e.SUBSCRIPTION_GRACE,
-      },
-    },
+    billing: billingSection(e, dataDir, apiPublicUrl),
+    contactCenter: contactCenterSection(e, dataDir),
+    timings: timingsSection(e),
     supplierEmails: e.SUPPLIER_EMAILS,
     webhooks: {
       enabled: e.WEBHOOKS_ENABLED,
@@ -169,44 +84,149 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       retryMaxIntervalMs: e.WEBHOOK_RETRY_MAX_INTERVAL,
       giveUpAfterMs: e.WEBHOOK_GIVE_UP_AFTER,
     },
-    sipGateway: {
-      mode: e.SIP_GATEWAY_MODE,
-      recordFile: e.SIP_GATEWAY_RECORD_FILE ?? path.join(dataDir, 'sip-gateway.json'),
-      manualFile: e.SIP_GATEWAY_MANUAL_FILE ?? path.join(dataDir, 'sip-gateway-manual.json'),
-      sipDomain: e.SIP_DOMAIN.toLowerCase(),
-      allowPrivateGateways: e.SIP_ALLOW_PRIVATE_GATEWAYS,
-      probeAddress: e.SIP_PROBE_ADDRESS,
-      optionsTimeoutMs: e.SIP_OPTIONS_TIMEOUT,
-      registrar: e.SIP_REGISTRAR ?? (development ? localSbc : PROVIDER_SIGNALLING.registrar),
-      provider: {
-        inbound: e.SIP_PROVIDER_INBOUND ?? (development ? localSbc : PROVIDER_SIGNALLING.inbound),
-        inboundIps: e.SIP_PROVIDER_INBOUND_IPS ?? (development ? localSbcs : [...PROVIDER_SIGNALLING.inboundIps]),
-        outbound: e.SIP_PROVIDER_OUTBOUND ?? (development ? localSbcs : [...PROVIDER_SIGNALLING.outbound]),
-      },
-      sbc: {
-        ...callRouting(e, development),
-        databaseUrl: e.SBC_DATABASE_URL,
-        rpcUrl: e.SBC_RPC_URL ?? `http://${e.SBC_RPC_HOST}:${e.SBC_RPC_PORT}/RPC`,
-        sipHost: e.SBC_SIP_HOST,
-        sipPort: e.SBC_SIP_PORT,
-        rpcHost: e.SBC_RPC_HOST,
-        rpcPort: e.SBC_RPC_PORT,
-        // In development the contact-center sandbox's SIP side answers calls in.
-        platformUri:
-          e.SBC_PLATFORM_URI ??
-          (development
-            ? `sip:${e.CONTACT_CENTER_SIP_HOST ?? e.CONTACT_CENTER_HOST}:${e.CONTACT_CENTER_SIP_PORT};transport=tcp`
-            : undefined),
-        // In development the platform's processes (probes, test calls) run on this machine.
-        platformAddresses: e.SBC_PLATFORM_ADDRESSES ?? (development ? ['127.0.0.1'] : []),
-        timeZone: e.SBC_TIME_ZONE,
-      },
-    },
+    sipGateway: sipGatewaySection(e, dataDir),
   };
   const issues = temporalTlsIssues(e);
   if (config.profile === 'production') issues.push(...productionIssues(e, cleaned, options.process));
   if (issues.length) throw new ConfigError(issues);
   return config;
+}
+
+function temporalSection(e: Env, dataDir: string): Config['temporal'] {
+  return {
+    address: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    uiUrl: e.TEMPORAL_UI_URL.replace(/\/$/, ''),
+    uiPort: e.TEMPORAL_UI_PORT,
+    cli: e.TEMPORAL_CLI,
+    maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    dbFile: path.join(dataDir, 'temporal.db'),
+    ...temporalTls(e),
+  };
+}
+
+/** The fields every service called over HTTP has, read from its `<PREFIX>_*` variables. */
+function httpService(e: Env, prefix: 'BILLING' | 'CONTACT_CENTER', dataDir: string, dataFile: string): HttpService {
+  return {
+    url: e[`${prefix}_URL`].replace(/\/$/, ''),
+    host: e[`${prefix}_HOST`],
+    port: e[`${prefix}_PORT`],
+    apiKey: e[`${prefix}_API_KEY`],
+    dataFile: e[`${prefix}_DATA_FILE`] ?? path.join(dataDir, dataFile),
+    latencyMs: e[`${prefix}_LATENCY_MS`],
+    failureRate: e[`${prefix}_FAILURE_RATE`],
+    timeoutRate: e[`${prefix}_TIMEOUT_RATE`],
+  };
+}
+
+function billingSection(e: Env, dataDir: string, apiPublicUrl: string): Config['billing'] {
+  return {
+    ...httpService(e, 'BILLING', dataDir, 'billing.json'),
+    webhookUrl: e.BILLING_WEBHOOK_URL ?? `${apiPublicUrl.replace(/\/$/, '')}/v1/webhooks/billing`,
+    webhookSecret: e.BILLING_WEBHOOK_SECRET,
+    webhookDropRate: e.BILLING_WEBHOOK_DROP_RATE,
+    webhookDuplicateRate: e.BILLING_WEBHOOK_DUPLICATE_RATE,
+    invoiceDelayMs: e.BILLING_INVOICE_DELAY_MS,
+  };
+}
+
+function contactCenterSection(e: Env, dataDir: string): Config['contactCenter'] {
+  return {
+    ...httpService(e, 'CONTACT_CENTER', dataDir, 'contact-center.json'),
+    consoleUrl: e.CONTACT_CENTER_CONSOLE_URL ?? `${e.CONTACT_CENTER_URL.replace(/\/$/, '')}/console`,
+  };
+}
+
+function timingsSection(e: Env): Config['timings'] {
+  return {
+    verification: {
+      reviewSlaMs: e.VERIFICATION_REVIEW_SLA,
+      resubmissionWindowMs: e.VERIFICATION_RESUBMISSION_WINDOW,
+    },
+    usage: { graceMs: e.USAGE_BILLING_GRACE },
+    journey: {
+      stallAfterMs: e.JOURNEY_STALL_AFTER,
+      remindEveryMs: e.JOURNEY_REMIND_EVERY,
+      reportsPerRun: e.JOURNEY_REPORTS_PER_RUN,
+    },
+    purchase: {
+      scriptReviewSlaMs: e.PURCHASE_SCRIPT_REVIEW_SLA,
+      scriptResubmissionWindowMs: e.PURCHASE_SCRIPT_RESUBMISSION_WINDOW,
+      paymentWindowMs: e.PURCHASE_PAYMENT_WINDOW,
+      paymentPollMs: e.PURCHASE_PAYMENT_POLL,
+      routingSlaMs: e.PURCHASE_ROUTING_SLA,
+      reservationTtlMs: e.PURCHASE_RESERVATION_TTL,
+    },
+    sip: {
+      reviewSlaMs: e.SIP_REVIEW_SLA,
+      whitelistReminderMs: e.SIP_WHITELIST_REMINDER,
+      whitelistDeadlineMs: e.SIP_WHITELIST_DEADLINE,
+      connectivityWindowMs: e.SIP_CONNECTIVITY_WINDOW,
+      connectivityRetryDeadlineMs: e.SIP_CONNECTIVITY_RETRY_DEADLINE,
+      inboundTestWindowMs: e.SIP_INBOUND_TEST_WINDOW,
+      registrationReminderMs: e.SIP_REGISTRATION_REMINDER,
+      registrationDeadlineMs: e.SIP_REGISTRATION_DEADLINE,
+    },
+    thirdParty: {
+      reviewSlaMs: e.THIRD_PARTY_REVIEW_SLA,
+      dayMs: e.THIRD_PARTY_DAY,
+      escalationEveryMs: e.THIRD_PARTY_ESCALATION_INTERVAL,
+      holidays: e.THIRD_PARTY_HOLIDAYS,
+    },
+    landing: {
+      invoicePollMs: e.LANDING_INVOICE_POLL,
+      invoiceWindowMs: e.LANDING_INVOICE_WINDOW,
+      reminderIntervalMs: e.LANDING_REMINDER_INTERVAL,
+      landingDeadlineMs: e.LANDING_DEADLINE,
+      testCallWindowMs: e.LANDING_TEST_CALL_WINDOW,
+    },
+    subscription: {
+      periodMs: e.SUBSCRIPTION_PERIOD,
+      remindersBeforeMs: e.SUBSCRIPTION_REMINDERS,
+      graceMs: e.SUBSCRIPTION_GRACE,
+    },
+  };
+}
+
+function sipGatewaySection(e: Env, dataDir: string): Config['sipGateway'] {
+  const development = e.APP_PROFILE === 'development';
+  const localSbc = `${e.SBC_SIP_HOST}:${e.SBC_SIP_PORT}`;
+  // An SBC pair publishes both addresses: customers send to either and allowlist both.
+  const localSbcs = [localSbc, ...(e.SBC_PEER ? [e.SBC_PEER] : [])];
+  return {
+    mode: e.SIP_GATEWAY_MODE,
+    recordFile: e.SIP_GATEWAY_RECORD_FILE ?? path.join(dataDir, 'sip-gateway.json'),
+    manualFile: e.SIP_GATEWAY_MANUAL_FILE ?? path.join(dataDir, 'sip-gateway-manual.json'),
+    sipDomain: e.SIP_DOMAIN.toLowerCase(),
+    allowPrivateGateways: e.SIP_ALLOW_PRIVATE_GATEWAYS,
+    probeAddress: e.SIP_PROBE_ADDRESS,
+    optionsTimeoutMs: e.SIP_OPTIONS_TIMEOUT,
+    registrar: e.SIP_REGISTRAR ?? (development ? localSbc : PROVIDER_SIGNALLING.registrar),
+    provider: {
+      inbound: e.SIP_PROVIDER_INBOUND ?? (development ? localSbc : PROVIDER_SIGNALLING.inbound),
+      inboundIps: e.SIP_PROVIDER_INBOUND_IPS ?? (development ? localSbcs : [...PROVIDER_SIGNALLING.inboundIps]),
+      outbound: e.SIP_PROVIDER_OUTBOUND ?? (development ? localSbcs : [...PROVIDER_SIGNALLING.outbound]),
+    },
+    sbc: {
+      ...callRouting(e, development),
+      databaseUrl: e.SBC_DATABASE_URL,
+      rpcUrl: e.SBC_RPC_URL ?? `http://${e.SBC_RPC_HOST}:${e.SBC_RPC_PORT}/RPC`,
+      sipHost: e.SBC_SIP_HOST,
+      sipPort: e.SBC_SIP_PORT,
+      rpcHost: e.SBC_RPC_HOST,
+      rpcPort: e.SBC_RPC_PORT,
+      // In development the contact-center sandbox's SIP side answers calls in.
+      platformUri:
+        e.SBC_PLATFORM_URI ??
+        (development
+          ? `sip:${e.CONTACT_CENTER_SIP_HOST ?? e.CONTACT_CENTER_HOST}:${e.CONTACT_CENTER_SIP_PORT};transport=tcp`
+          : undefined),
+      // In development the platform's processes (probes, test calls) run on this machine.
+      platformAddresses: e.SBC_PLATFORM_ADDRESSES ?? (development ? ['127.0.0.1'] : []),
+      timeZone: e.SBC_TIME_ZONE,
+    },
+  };
 }
 
 /** The SBC's platform listener, keep-alives, carriers, and the development stand-ins beside it. */
