@@ -65,22 +65,25 @@ function responseTo(
   return serialize(res);
 }
 
-export async function startAnswerer(o: AnswererOptions): Promise<Answerer> {
+/** The answer's SDP: one PCMA audio stream at `host`. */
+function sdp(host: string): string {
+  return [
+    'v=0',
+    `o=answerer 1 1 IN IP4 ${host}`,
+    's=-',
+    `c=IN IP4 ${host}`,
+    't=0 0',
+    'm=audio 40000 RTP/AVP 8',
+    'a=rtpmap:8 PCMA/8000',
+    '',
+  ].join('\r\n');
+}
+
+/** Answers each request of a call as the options decide: INVITE rings then answers (or refuses), BYE ends. */
+function callHandler(o: AnswererOptions): (req: SipRequest, reply: Reply) => Promise<void> {
   const tags = new Map<string, string>();
   const pending = new Map<string, ReturnType<typeof setInterval>>();
-  const sdp = (host: string) =>
-    [
-      'v=0',
-      `o=answerer 1 1 IN IP4 ${host}`,
-      's=-',
-      `c=IN IP4 ${host}`,
-      't=0 0',
-      'm=audio 40000 RTP/AVP 8',
-      'a=rtpmap:8 PCMA/8000',
-      '',
-    ].join('\r\n');
-
-  const handle = async (req: SipRequest, reply: Reply): Promise<void> => {
+  return async (req: SipRequest, reply: Reply): Promise<void> => {
     const callId = header(req, 'call-id') ?? '';
     const withTag = (r: SipRequest) => {
       const to = header(r, 'to') ?? '';
@@ -151,7 +154,10 @@ export async function startAnswerer(o: AnswererOptions): Promise<Answerer> {
         reply(responseTo(req, 405, 'Method Not Allowed'));
     }
   };
+}
 
+export async function startAnswerer(o: AnswererOptions): Promise<Answerer> {
+  const handle = callHandler(o);
   const onText = (text: string, reply: Reply) => {
     let message;
     try {
@@ -162,21 +168,27 @@ export async function startAnswerer(o: AnswererOptions): Promise<Answerer> {
     if (message.kind !== 'request') return;
     handle(message, reply).catch(() => reply(responseTo(message, 500, 'Server Internal Error')));
   };
+  return o.transport === 'udp' ? listenUdp(o, onText) : listenTcp(o, onText);
+}
 
-  if (o.transport === 'udp') {
-    const socket = dgram.createSocket(net.isIPv6(o.host) ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(o.port, o.host, () => resolve());
-    });
-    socket.on('message', (data, rinfo) =>
-      onText(data.toString('utf8'), (text) => socket.send(text, rinfo.port, rinfo.address)),
-    );
-    return {
-      address: { host: o.host, port: o.port },
-      close: () => new Promise((resolve) => socket.close(() => resolve())),
-    };
-  }
+type OnText = (text: string, reply: Reply) => void;
+
+async function listenUdp(o: AnswererOptions, onText: OnText): Promise<Answerer> {
+  const socket = dgram.createSocket(net.isIPv6(o.host) ? 'udp6' : 'udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(o.port, o.host, () => resolve());
+  });
+  socket.on('message', (data, rinfo) =>
+    onText(data.toString('utf8'), (text) => socket.send(text, rinfo.port, rinfo.address)),
+  );
+  return {
+    address: { host: o.host, port: o.port },
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+}
+
+async function listenTcp(o: AnswererOptions, onText: OnText): Promise<Answerer> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
