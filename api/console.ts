@@ -6,23 +6,15 @@
  * accepting bearer tokens; a bearer header always wins over a cookie.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import express, { type Express, type Request, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
-import { fromHistoryPayload } from '../config/payload-encryption';
-import type { ActionRequest } from '../contract/actions';
 import type { Config } from '../config';
-import { REJECTION_CODES, REQUIRED_DOCUMENTS, DOCUMENT_KINDS } from '../domain/verification';
-import { MATERIALS } from '../domain/materials';
 import type { DocumentStore } from '../storage/documents';
-import { authenticate, requireRole, type Principal, type TokenRegistry } from './auth';
+import { requireRole, type Principal, type TokenRegistry } from './auth';
 import { CaseService } from './cases';
-import { KINDS } from './kinds';
-import { checkEligibility, thirdPartyLineStartSchema } from '../domain/eligibility';
-import { productById, quote } from '../domain/catalog';
-import { CALLS_PER_FIXED_LINE } from '../domain/numbers';
+import { mountConsolePages } from './console-pages';
+import { mountConsoleReads } from './console-reads';
 import { createSessionStore } from '../storage';
 import { SESSION_MAX_MS, type SessionStore } from '../storage/sessions';
 import { HttpProblem, parseOr400 } from './problem';
@@ -48,44 +40,6 @@ export function sessionCookie(config: Pick<Config, 'profile' | 'api'>): { name: 
     : { name: SESSION_COOKIE, secure: true };
 }
 export const CSRF_HEADER = 'x-csrf-token';
-// Beside api/ in the source tree and in the image (dist/console); from a local dist/api, the source's.
-const CONSOLE_DIR =
-  [path.join(__dirname, '..', 'console'), path.join(__dirname, '..', '..', 'console')].find((dir) =>
-    existsSync(path.join(dir, 'index.html')),
-  ) ?? path.join(__dirname, '..', 'console');
-
-/** A package's ES module build, which sits beside the CommonJS entry its exports map resolves. */
-function esmBeside(entry: string, file: string): string {
-  return path.join(path.dirname(entry), file);
-}
-
-async function lastRejection(
-  client: Client,
-  id: string,
-): Promise<{ reasons: unknown[]; by?: string; at?: string } | null> {
-  const history = await client.workflow.getHandle(id).fetchHistory();
-  let last: { reasons: unknown[]; by?: string; at?: string } | null = null;
-  for (const e of history.events ?? []) {
-    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
-    const signalled = e.workflowExecutionSignaledEventAttributes;
-    const name = accepted?.name ?? signalled?.signalName;
-    const payloads = accepted?.args?.payloads ?? signalled?.input?.payloads;
-    if (name !== 'reject' || !payloads?.[0]) continue;
-    try {
-      const request = await fromHistoryPayload<ActionRequest<{ reasons?: unknown[] }>>(client, payloads[0]);
-      if (Array.isArray(request.payload?.reasons))
-        last = {
-          reasons: request.payload.reasons,
-          by: request.actor?.name,
-          at: e.eventTime ? new Date(Number(e.eventTime.seconds ?? 0) * 1000).toISOString() : undefined,
-        };
-    } catch {
-      // A payload this converter cannot read says nothing about reasons.
-    }
-  }
-  return last;
-}
-
 function hash(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
@@ -186,28 +140,7 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
   };
   app.use('/v1', sessionAuth);
 
-  // The bytes of an uploaded document, for viewing inline: owner, support and admin only.
-  v1.get('/documents/:documentId', async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const documentId = parseOr400(z.string().max(64), req.params.documentId, 'documentId');
-    const doc = await documents.get(documentId);
-    // Another tenant's document is as good as absent.
-    if (!doc || (principal.role === 'enterprise' && doc.enterpriseId !== principal.enterpriseId))
-      throw new HttpProblem(404, 'Not found', `no document ${documentId}`);
-    const bytes = await documents.content(doc.documentId);
-    if (!bytes) throw new HttpProblem(404, 'Not found', `no document ${documentId}`);
-    const ext = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }[doc.contentType] ?? 'bin';
-    res
-      .status(200)
-      .set({
-        'Content-Type': doc.contentType,
-        'Content-Disposition': `inline; filename="${doc.kind}.${ext}"`,
-        'X-Content-Type-Options': 'nosniff',
-        'Cache-Control': 'private, no-store',
-        'X-Document-Kind': doc.kind,
-      })
-      .send(bytes);
-  });
+  mountDocumentBytes(v1, documents);
 
   const consoleApi = express.Router();
   consoleApi.use((req, res, next) => {
@@ -274,173 +207,38 @@ export function mountConsole(app: Express, v1: Router, deps: ConsoleDeps): Mount
     res.status(204).end();
   });
 
-  // What the forms need beyond the OpenAPI document: who takes each action, the materials lists.
-  consoleApi.get('/meta', (_req, res) => {
-    res.json({
-      kinds: Object.values(KINDS).map((def) => ({
-        kind: def.kind,
-        summary: def.summary,
-        startable: def.startSchema !== undefined,
-        stages: def.stages,
-        actions: Object.fromEntries(
-          Object.entries(def.actions).map(([name, spec]) => [name, { roles: spec.roles, summary: spec.summary }]),
-        ),
-      })),
-      requiredDocuments: REQUIRED_DOCUMENTS,
-      materials: MATERIALS,
-      documentKinds: DOCUMENT_KINDS,
-      rejectionCodes: REJECTION_CODES,
-      callsPerFixedLine: CALLS_PER_FIXED_LINE,
-      temporalUi: config.temporal.uiUrl,
-    });
-  });
-
-  const queueQuery = z.strictObject({
-    kind: z
-      .string()
-      .regex(/^[a-z0-9-]{1,60}$/)
-      .optional(),
-    stage: z
-      .string()
-      .regex(/^[a-z0-9-]{1,60}$/)
-      .optional(),
-    enterpriseId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/)
-      .optional(),
-  });
-  // Every running case that awaits support, soonest due first, each with what it awaits.
-  consoleApi.get('/queue', sessionAuth, authenticate(tokens), async (req, res) => {
-    const principal = requireRole(req.principal, ['support']);
-    const q = parseOr400(queueQuery, req.query, 'query');
-    const listed = await cases.list(
-      {
-        status: 'running',
-        awaiting: 'support',
-        limit: 200,
-        ...(q.kind ? { kind: q.kind as never } : {}),
-        ...(q.stage ? { stage: q.stage } : {}),
-        ...(q.enterpriseId ? { enterpriseId: q.enterpriseId } : {}),
-      },
-      principal,
-    );
-    const now = (deps.now ?? Date.now)();
-    const items = await Promise.all(
-      listed.map(async (c) => {
-        const full = await cases.read(c.id).catch(() => undefined);
-        const awaiting = (full?.awaiting ?? []).filter((a) => a.role === 'support' || a.role === 'admin');
-        const dues = awaiting.map((a) => a.dueAt).filter((d): d is string => typeof d === 'string');
-        const dueAt = dues.sort()[0] ?? null;
-        return {
-          id: c.id,
-          kind: c.kind,
-          enterpriseId: c.enterpriseId,
-          stage: full?.stage ?? c.stage,
-          createdAt: c.createdAt,
-          awaiting,
-          dueAt,
-          overdue: dueAt !== null && Date.parse(dueAt) < now,
-        };
-      }),
-    );
-    items.sort(
-      (a, b) => (a.dueAt ?? '\uffff').localeCompare(b.dueAt ?? '\uffff') || a.createdAt.localeCompare(b.createdAt),
-    );
-    res.json({ items, at: new Date(now).toISOString() });
-  });
-  /**
-   * A verification's application as it stands and the last rejection's reasons, each tied to its
-   * document or field: the reasons are read from the `reject` update in the case's history (the
-   * case's steps hold only their summary).
-   */
-  consoleApi.get('/cases/:id/application', sessionAuth, authenticate(tokens), async (req, res) => {
-    const principal = requireRole(req.principal, ['enterprise', 'support']);
-    const id = parseOr400(z.string().regex(/^[a-z0-9][a-z0-9-]{2,150}$/), req.params.id, 'id');
-    const { memo } = await cases.authorise(id, principal);
-    if (memo.kind !== 'enterprise-verification')
-      throw new HttpProblem(404, 'Not found', `${memo.kind} has no application`);
-    const [application, rejection] = await Promise.all([
-      cases.currentApplication(id).catch(() => null),
-      lastRejection(deps.client, id),
-    ]);
-    res.json({ application, rejection });
-  });
-  // A third-party line's eligibility and quote while the enterprise fills the form (the start's
-  // own pre-check runs the same rules again).
-  const eligibilityBody = thirdPartyLineStartSchema.pick({
-    productId: true,
-    industry: true,
-    scenario: true,
-    callScript: true,
-    regions: true,
-  });
-  consoleApi.post('/eligibility', sessionAuth, authenticate(tokens), (req, res) => {
-    requireRole(req.principal, ['enterprise', 'support']);
-    const request = parseOr400(eligibilityBody, req.body ?? {});
-    const product = productById(request.productId)!;
-    const failures = checkEligibility(product, request);
-    const quantity = request.regions.reduce((sum, r) => sum + r.quantity, 0);
-    res.json({ eligible: failures.length === 0, failures, quote: quote(product, quantity) });
-  });
+  mountConsoleReads(consoleApi, { config, client: deps.client, tokens, cases, sessionAuth, now: deps.now });
   app.use('/console/api', consoleApi);
 
-  // The page and its modules. The import map is inline, so the policy allows exactly its hash.
-  const importMap = JSON.stringify({
-    imports: {
-      preact: '/console/vendor/preact.mjs',
-      'preact/hooks': '/console/vendor/hooks.mjs',
-      htm: '/console/vendor/htm.mjs',
-    },
-  });
-  const indexHtml = readFileSync(path.join(CONSOLE_DIR, 'index.html'), 'utf8').replace(
-    '<!--importmap-->',
-    `<script type="importmap">${importMap}</script>`,
-  );
-  const importMapHash = createHash('sha256').update(importMap).digest('base64');
-  const policy = [
-    "default-src 'self'",
-    `script-src 'self' 'sha256-${importMapHash}'`,
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "frame-src 'self'",
-    "object-src 'self'",
-    "connect-src 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-  ].join('; ');
-  const pageHeaders: RequestHandler = (_req, res, next) => {
-    res.set({
-      'Content-Security-Policy': policy,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'same-origin',
-      'Cache-Control': 'no-cache',
-    });
-    next();
-  };
-  // Non-strict routing matches `/console` and `/console/` alike; relative links need the slash.
-  app.get('/console', pageHeaders, (req, res) => {
-    if (!req.originalUrl.split('?')[0]!.endsWith('/')) return res.redirect(301, '/console/');
-    res.type('html').send(indexHtml);
-  });
-  const vendor: Record<string, string> = {
-    'preact.mjs': esmBeside(require.resolve('preact'), 'preact.module.js'),
-    'hooks.mjs': esmBeside(require.resolve('preact/hooks'), 'hooks.module.js'),
-    'htm.mjs': esmBeside(require.resolve('htm'), 'htm.module.js'),
-  };
-  app.get('/console/vendor/:file', pageHeaders, (req, res, next) => {
-    const file = vendor[String(req.params.file)];
-    if (!file) return next();
-    res.type('text/javascript').sendFile(file);
-  });
-  // The modules, subfolders too; a folder's bare name is a 404, not a redirect that confirms it.
-  app.use(
-    '/console',
-    pageHeaders,
-    express.static(CONSOLE_DIR, { index: false, extensions: false, dotfiles: 'ignore', redirect: false }),
-  );
+  mountConsolePages(app);
   return {
     sessions,
     sessionPrincipal: async (req) => (await liveSession(req))?.session.principal,
   };
+}
+
+/** Adds `GET /v1/documents/{documentId}`: a document's bytes, for viewing inline. */
+function mountDocumentBytes(v1: Router, documents: DocumentStore): void {
+  // The bytes of an uploaded document, for viewing inline: owner, support and admin only.
+  v1.get('/documents/:documentId', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const documentId = parseOr400(z.string().max(64), req.params.documentId, 'documentId');
+    const doc = await documents.get(documentId);
+    // Another tenant's document is as good as absent.
+    if (!doc || (principal.role === 'enterprise' && doc.enterpriseId !== principal.enterpriseId))
+      throw new HttpProblem(404, 'Not found', `no document ${documentId}`);
+    const bytes = await documents.content(doc.documentId);
+    if (!bytes) throw new HttpProblem(404, 'Not found', `no document ${documentId}`);
+    const ext = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }[doc.contentType] ?? 'bin';
+    res
+      .status(200)
+      .set({
+        'Content-Type': doc.contentType,
+        'Content-Disposition': `inline; filename="${doc.kind}.${ext}"`,
+        'X-Content-Type-Options': 'nosniff',
+        'Cache-Control': 'private, no-store',
+        'X-Document-Kind': doc.kind,
+      })
+      .send(bytes);
+  });
 }

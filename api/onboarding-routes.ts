@@ -1,0 +1,170 @@
+/** The onboarding cases' routes: start and list, read one, act on it, cancel it. */
+import type express from 'express';
+import { type Request } from 'express';
+import { z } from 'zod';
+import type { ActingKind, ActionName } from '../contract/actions';
+import { onboardingKindSchema, type OnboardingResource } from '../domain/onboarding';
+import type { SipGateway } from '../activities/sip-gateway';
+import { actorOf, requireRole } from './auth';
+import type { CaseService } from './cases';
+import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
+import { HttpProblem, parseOr400 } from './problem';
+import { cancelBodySchema, listQuerySchema } from './schemas';
+import { NUMBER_KINDS, type UsageBillingService } from './usage';
+
+const idParam = z.string().regex(/^[a-z0-9][a-z0-9-]{2,150}$/, 'not an onboarding id');
+const actionParam = z.string().regex(/^[a-z0-9-]{2,40}$/, 'not an action name');
+const idempotencyKeySchema = z
+  .string()
+  .min(8)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+/** Starting a case of any kind (pre-checked, idempotent by key) and listing cases. */
+export function mountStartRoutes(
+  v1: express.Router,
+  { cases, ctx, usage }: { cases: CaseService; ctx: KindContext; usage: UsageBillingService },
+): void {
+  v1.post('/onboardings', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const key = idempotencyKey(req);
+    const raw = req.body as unknown;
+    const kind = parseOr400(z.object({ kind: onboardingKindSchema }), raw).kind;
+    const def = kindDefinition(kind);
+    if (!def?.startSchema) {
+      const startable = Object.values(KINDS)
+        .filter((k) => k.startSchema)
+        .map((k) => k.kind);
+      throw new HttpProblem(
+        422,
+        'Kind not startable',
+        `onboarding kind ${kind} cannot be started here; available: ${startable.join(', ')}`,
+      );
+    }
+    if (def.startRoles && principal.role !== 'admin' && !def.startRoles.includes(principal.role as 'support'))
+      throw new HttpProblem(403, 'Forbidden', `${kind} is started by ${def.startRoles.join(' or ')}`);
+    const body = parseOr400(def.startSchema, raw);
+    if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
+      throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
+    }
+    // A key already used by this enterprise answers with its case (or 409 for another body, of any
+    // kind) before the pre-check, which the earlier start may itself have changed.
+    const earlier = key ? await cases.replayByKey(body, key) : undefined;
+    if (earlier) {
+      res.status(202).location(earlier.resource.links.self).set('Idempotent-Replayed', 'true');
+      res.json(earlier.resource);
+      return;
+    }
+    const failures = [
+      ...((await def.precheck?.(body, ctx)) ?? []),
+      ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : []),
+    ];
+    if (failures.length > 0) {
+      throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, {
+        errors: failures,
+      });
+    }
+    const { resource, replayed } = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key);
+    // The enterprise's calls are billed from its first number case on; the case itself need not know.
+    if (NUMBER_KINDS.has(def.kind)) {
+      await usage.ensureStarted(body.enterpriseId).catch((err: unknown) => {
+        // Started again by the next number case; the case just started stands either way.
+        console.error(`usage billing for ${body.enterpriseId} not started:`, err);
+      });
+    }
+    res.status(202).location(resource.links.self);
+    if (replayed) res.set('Idempotent-Replayed', 'true');
+    res.json(resource);
+  });
+
+  v1.get('/onboardings', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const filters = parseOr400(listQuerySchema, req.query, 'query');
+    if (principal.role === 'enterprise' && filters.enterpriseId && filters.enterpriseId !== principal.enterpriseId) {
+      throw new HttpProblem(403, 'Forbidden', 'an enterprise lists its own onboardings only');
+    }
+    res.json({ items: await cases.list(filters, principal) });
+  });
+}
+
+/** One case: read it, take one of its actions, cancel it. */
+export function mountCaseRoutes(v1: express.Router, { cases, ctx }: { cases: CaseService; ctx: KindContext }): void {
+  v1.get('/onboardings/:id', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const id = parseOr400(idParam, req.params.id, 'id');
+    const { description } = await cases.authorise(id, principal);
+    res.json(await withLiveRegistration(await cases.read(id, description), ctx.sipGateway));
+  });
+
+  v1.post('/onboardings/:id/actions/:action', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const id = parseOr400(idParam, req.params.id, 'id');
+    const actionName = parseOr400(actionParam, req.params.action, 'action');
+    const { memo, description } = await cases.authorise(id, principal);
+    const def = kindDefinition(memo.kind);
+    const spec = def?.actions[actionName];
+    if (!def || !spec) throw new HttpProblem(404, 'Unknown action', `${memo.kind} has no action ${actionName}`);
+    if (principal.role !== 'admin' && !spec.roles.includes(principal.role)) {
+      throw new HttpProblem(403, 'Forbidden', `${actionName} is taken by ${spec.roles.join(' or ')}`);
+    }
+    const parsed = parseOr400(spec.payload, req.body ?? {}, 'payload');
+    const { failures, payload } = (await def.actionPrecheck?.(
+      actionName,
+      parsed,
+      { id, enterpriseId: memo.enterpriseId, facts: memo.facts ?? {} },
+      ctx,
+    )) ?? { failures: [], payload: parsed };
+    if (failures.length > 0)
+      throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
+    const state = await cases.act(
+      id,
+      memo.kind as ActingKind,
+      actionName as ActionName<ActingKind>,
+      actorOf(principal),
+      payload,
+    );
+    res.json({ ...state, createdAt: description.startTime.toISOString(), links: cases.links(id) });
+  });
+
+  v1.post('/onboardings/:id/cancel', async (req, res) => {
+    const principal = requireRole(req.principal, ['enterprise', 'support']);
+    const id = parseOr400(idParam, req.params.id, 'id');
+    const body = parseOr400(cancelBodySchema, req.body ?? {});
+    const { description, memo } = await cases.authorise(id, principal);
+    // An enterprise does not stop its own call charges.
+    if (memo.kind === 'usage-billing' && principal.role === 'enterprise')
+      throw new HttpProblem(403, 'Forbidden', 'usage billing is stopped by support, not by the enterprise');
+    if (description.status.name !== 'RUNNING') {
+      throw new HttpProblem(409, 'Not running', `the case is ${description.status.name.toLowerCase()}`, {
+        awaiting: [],
+      });
+    }
+    res.json(await cases.cancel(id, actorOf(principal), body.reason));
+  });
+}
+
+/**
+ * A registration-mode case shows whether its gateway is registered now, from where and until
+ * when, read from the SBC at request time (where the SBC can be read).
+ */
+async function withLiveRegistration(
+  resource: OnboardingResource,
+  gateway: SipGateway,
+): Promise<OnboardingResource & { registration?: unknown }> {
+  const account = (resource.result as { account?: { username: string; realm: string } } | null)?.account;
+  if (resource.kind !== 'sip-registration' || !account) return resource;
+  if (!gateway.observes?.registrations || !gateway.registration)
+    return { ...resource, registration: { observable: false } };
+  const now = await gateway.registration(account).catch(() => undefined);
+  if (now === undefined) return { ...resource, registration: { observable: true, error: 'the SBC could not be read' } };
+  return {
+    ...resource,
+    registration: { observable: true, registered: now !== null, ...(now ?? {}), checkedAt: new Date().toISOString() },
+  };
+}
+
+function idempotencyKey(req: Request): string | undefined {
+  const value = req.get('idempotency-key');
+  if (value === undefined) return undefined;
+  return parseOr400(idempotencyKeySchema, value, 'Idempotency-Key');
+}
