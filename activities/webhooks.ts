@@ -160,42 +160,42 @@ export async function postChecked(
 
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
 
+/** Stores the events (once per id, in order) and wakes each endpoint that wants any of them. */
+async function recordAll(deps: WebhookDeps, events: ProductEvent[]): Promise<void> {
+  const { store } = deps;
+  if (!deps.enabled || events.length === 0) return;
+  for (const event of events) await store.appendEvent(event);
+  const enterprises = [...new Set(events.map((e) => e.enterpriseId))];
+  const endpoints = (await Promise.all(enterprises.map((id) => store.endpoints(id))))
+    .flat()
+    .filter(
+      (e) =>
+        e.status === 'enabled' && events.some((event) => e.enterpriseId === event.enterpriseId && wantsEvent(e, event)),
+    );
+  if (endpoints.length === 0) return;
+  const { client } = Context.current();
+  await Promise.all(
+    endpoints.map((e) =>
+      client.workflow
+        .getHandle(deliveryWorkflowId(e.id))
+        .signal(eventsAvailableSignal)
+        .catch((err: unknown) => {
+          // An endpoint being created or deleted right now: its delivery reads the feed when it starts.
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }),
+    ),
+  );
+}
+
 export function createWebhookActivities(deps: WebhookDeps) {
   const { store } = deps;
   const resolve = deps.resolve ?? systemResolver;
   const now = deps.now ?? Date.now;
 
-  /** Stores the events (once per id, in order) and wakes each endpoint that wants any of them. */
-  async function recordAll(events: ProductEvent[]): Promise<void> {
-    if (!deps.enabled || events.length === 0) return;
-    for (const event of events) await store.appendEvent(event);
-    const enterprises = [...new Set(events.map((e) => e.enterpriseId))];
-    const endpoints = (await Promise.all(enterprises.map((id) => store.endpoints(id))))
-      .flat()
-      .filter(
-        (e) =>
-          e.status === 'enabled' &&
-          events.some((event) => e.enterpriseId === event.enterpriseId && wantsEvent(e, event)),
-      );
-    if (endpoints.length === 0) return;
-    const { client } = Context.current();
-    await Promise.all(
-      endpoints.map((e) =>
-        client.workflow
-          .getHandle(deliveryWorkflowId(e.id))
-          .signal(eventsAvailableSignal)
-          .catch((err: unknown) => {
-            // An endpoint being created or deleted right now: its delivery reads the feed when it starts.
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          }),
-      ),
-    );
-  }
-
   return {
     /** Stores the event (once per id) and wakes the delivery of every endpoint that wants it. */
     async recordEvent(event: ProductEvent): Promise<void> {
-      await recordAll([event]);
+      await recordAll(deps, [event]);
     },
 
     /**
@@ -203,7 +203,7 @@ export function createWebhookActivities(deps: WebhookDeps) {
      * given, the enterprise's endpoints read once, each interested endpoint woken once.
      */
     async recordEvents(events: ProductEvent[]): Promise<void> {
-      await recordAll(events);
+      await recordAll(deps, events);
     },
 
     /** The endpoint's events (id and cursor) after `after` (up to `limit`), and where the page ends. */
