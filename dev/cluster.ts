@@ -184,7 +184,7 @@ export function clusterServices(plan: ClusterPlan): ServiceSpec[] {
   const { config, layout, sip } = plan;
   const workers = Array.from({ length: layout.workers }, (_, i) => {
     const metrics = `127.0.0.1:${layout.workerMetricsPort + i}`;
-    const worker = workerService(config, sip, `worker-${i + 1}`, { WORKER_METRICS_ADDRESS: metrics });
+    const worker = workerService(sip, `worker-${i + 1}`, { WORKER_METRICS_ADDRESS: metrics });
     return { ...worker, links: [[`Worker ${i + 1} metrics`, `http://${metrics}/metrics`]] as [string, string][] };
   });
   const apis = Array.from({ length: layout.apis }, (_, i) => {

@@ -67,7 +67,7 @@ export function developmentServices(
   return [
     temporalDevServer(config, temporalCli),
     ...supportServices(config, sip),
-    workerService(config, sip),
+    workerService(sip),
     apiService(config, sip),
   ];
 }
@@ -217,12 +217,7 @@ function productService(
 }
 
 /** A worker process (the cluster runs two). */
-export function workerService(
-  config: Config,
-  sip: SipGatewayPlan,
-  name = 'worker',
-  env: NodeJS.ProcessEnv = {},
-): ServiceSpec {
+export function workerService(sip: SipGatewayPlan, name = 'worker', env: NodeJS.ProcessEnv = {}): ServiceSpec {
   return {
     ...productService('worker/main.ts', sip, name, env),
     // It says "worker polling …" (the SDK: "Worker state changed … RUNNING") once it polls.
