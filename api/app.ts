@@ -28,7 +28,7 @@ import { mountCaseRoutes, mountStartRoutes } from './onboarding-routes';
 import { mountPaperRoutes } from './papers';
 import { verificationId } from '../domain/ids';
 import { realNameId } from '../domain/real-name';
-import { realNameQuery } from '../workflows/enterprise-real-name';
+import { realNameQuery } from '../contract/kinds/enterprise-real-name';
 import { mountBlockedCalleeRoutes } from './blocked-callees';
 import { mountUsageRoutes, UsageBillingService } from './usage';
 import { BILLING_SIGNATURE_HEADER, verifyBillingSignature } from './webhook-signature';

@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config';
 import { caseLinks } from '../domain/links';
-import type { OnboardingResource, OnboardingSummary } from '../domain/onboarding';
+import type { OnboardingSummary as AnySummary } from '../domain/onboarding';
 import type { JourneySummary, JourneyView } from '../domain/journey';
 import {
   CASE_VIEW_MEMO,
@@ -23,11 +23,14 @@ import {
   type CaseStatus,
   type CaseView,
   type OnboardingKind,
+  type OnboardingResource,
   type Role,
 } from '../contract/case';
 import { AwaitingRoleKey, EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import type { Principal } from './auth';
 import { HttpProblem } from './problem';
+
+type OnboardingSummary = AnySummary<OnboardingKind>;
 
 export interface CaseMemo {
   kind: OnboardingKind;

@@ -13,12 +13,12 @@ import {
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { fromHistoryPayload } from '../config/payload-encryption';
 import { chinaDate } from '../domain/common';
-import { caseId, verificationId, WORKFLOW_TYPES } from '../domain/ids';
+import { caseId, verificationId } from '../domain/ids';
+import { KIND_REGISTRY, ONBOARDING_KINDS } from '../contract/kinds';
 import type { Application, VerificationResult } from '../domain/verification';
 import { realNameId, type RealNameResult } from '../domain/real-name';
 import type { VerifiedEnterprise as VerifiedFacts } from '../contract/case';
 import type { BillingWebhook } from './schemas';
-import type { OnboardingResource } from '../domain/onboarding';
 import {
   ActionFailureType,
   handlesOf,
@@ -34,8 +34,9 @@ import {
   type Actor,
   type CaseState,
   type OnboardingKind,
+  type OnboardingResource,
 } from '../contract/case';
-import { applicationQuery } from '../workflows/enterprise-verification';
+import { applicationQuery } from '../contract/kinds/enterprise-verification';
 import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domain/search-attributes';
 import type { Principal } from './auth';
 import type { KindDefinition } from './kinds';
@@ -77,13 +78,7 @@ export class CaseService extends CaseReads {
     idempotencyKey: string,
   ): Promise<{ resource: OnboardingResource; replayed: boolean } | undefined> {
     const suffix = keySuffix(body.enterpriseId, idempotencyKey);
-    const ids = (Object.keys(WORKFLOW_TYPES) as OnboardingKind[]).map((kind) =>
-      kind === 'enterprise-verification'
-        ? verificationId(body.enterpriseId)
-        : kind === 'enterprise-onboarding'
-          ? journeyIdOf(body.enterpriseId)
-          : caseId(kind, body.enterpriseId, suffix),
-    );
+    const ids = ONBOARDING_KINDS.map((kind) => KIND_REGISTRY[kind].workflowId(body.enterpriseId, suffix));
     const found = (await Promise.all(ids.map((id) => this.describe(id)))).find((d) => {
       const memo = d && memoOf(d);
       return memo?.idempotencyKey === idempotencyKey && memo.enterpriseId === body.enterpriseId;

@@ -3,13 +3,13 @@ import type express from 'express';
 import { type Request } from 'express';
 import { z } from 'zod';
 import type { ActingKind, ActionName } from '../contract/actions';
-import { onboardingKindSchema, type OnboardingResource } from '../domain/onboarding';
+import type { OnboardingResource } from '../contract/case';
 import type { SipGateway } from '../activities/sip-gateway';
 import { actorOf, requireRole } from './auth';
 import type { CaseService } from './cases';
 import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
 import { HttpProblem, parseOr400 } from './problem';
-import { cancelBodySchema, listQuerySchema } from './schemas';
+import { cancelBodySchema, listQuerySchema, onboardingKindSchema } from './schemas';
 import { NUMBER_KINDS, type UsageBillingService } from './usage';
 
 const idParam = z.string().regex(/^[a-z0-9][a-z0-9-]{2,150}$/, 'not an onboarding id');

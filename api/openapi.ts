@@ -4,9 +4,14 @@
  */
 import { z } from 'zod';
 import type { Config } from '../config';
-import { onboardingResourceSchema, onboardingSummarySchema } from '../domain/onboarding';
 import { documentKindSchema } from '../domain/verification';
-import { cancelBodySchema, documentUploadSchema, listQuerySchema } from './schemas';
+import {
+  cancelBodySchema,
+  documentUploadSchema,
+  listQuerySchema,
+  onboardingResourceSchema,
+  onboardingSummarySchema,
+} from './schemas';
 import { KINDS } from './kinds';
 import { numberOpenApi } from './numbers';
 import { paperOpenApi } from './papers';

@@ -2,10 +2,15 @@
 import { z } from 'zod';
 import { calleeNumberSchema } from '../domain/calling-rules';
 import { enterpriseIdSchema } from '../domain/common';
-import { caseStatusSchema, onboardingKindSchema, roleSchema } from '../domain/onboarding';
+import { ONBOARDING_KINDS } from '../contract/kinds';
+import { caseStatusSchema, onboardingSchemas, roleSchema } from '../domain/onboarding';
 import { documentKindSchema } from '../domain/verification';
 import { productIdSchema } from '../domain/catalog';
 import { currentUsageSchema, monthSchema, usageStatementSchema } from '../domain/usage-schemas';
+
+/** A case's schemas over the registry's kinds (the API validates and documents with them). */
+export const { onboardingKindSchema, onboardingResourceSchema, onboardingSummarySchema } =
+  onboardingSchemas(ONBOARDING_KINDS);
 
 export const listQuerySchema = z.strictObject({
   kind: onboardingKindSchema.optional(),

@@ -3,7 +3,10 @@
  * (`GET /v1/onboardings?awaiting=support`, a Temporal visibility query) and takes, through the
  * API, the step the kind's driver names for the case's stage.
  */
-import type { OnboardingSummary } from '../domain/onboarding';
+import type { OnboardingKind } from '../contract/kinds';
+import type { OnboardingSummary as AnySummary } from '../domain/onboarding';
+
+type OnboardingSummary = AnySummary<OnboardingKind>;
 import type { BenchContext, KindDriver } from './kinds';
 import { sleep } from './util';
 

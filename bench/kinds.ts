@@ -9,7 +9,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { usccCheckCharacter } from '../domain/checks';
 import { verificationId } from '../domain/ids';
-import type { OnboardingKind } from '../domain/onboarding';
+import type { OnboardingKind } from '../contract/kinds';
 import { REQUIRED_DOCUMENTS, type DocumentRef } from '../domain/verification';
 import { testCall } from '../sip/test-call';
 import { instanceFor, type TestInstance } from '../test/support/fixtures';

@@ -1,15 +1,33 @@
 /**
- * What every case shares across the API/workflow boundary: the kinds, the roles and the visible
- * state (defined in `domain/`, the state's zod schema in `domain/onboarding.ts` for OpenAPI), and
- * the queries and signals every kind answers. Plain TypeScript: workflow code imports it.
+ * What every case shares across the API/workflow boundary: the kinds (the registry's), the roles
+ * and the visible state (defined in `domain/`, its zod schema in `domain/onboarding.ts` for
+ * OpenAPI), typed per kind, and the queries and signals every kind answers. Plain TypeScript:
+ * workflow code imports it.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, OnboardingKind } from '../domain/case';
-import type { AwaitedAction, CaseState, CaseStatus } from '../domain/onboarding';
+import type { Actor } from '../domain/case';
+import type {
+  AwaitedAction,
+  CaseState as AnyCaseState,
+  CaseStatus,
+  OnboardingResource as AnyResource,
+} from '../domain/onboarding';
+import type { OnboardingKind, ResultOf } from './kinds';
 
-export { ONBOARDING_KINDS, ROLES, type Actor, type OnboardingKind, type Role } from '../domain/case';
+export { ROLES, type Actor, type Role } from '../domain/case';
+export { journeyIdOf } from '../domain/ids';
+export { ONBOARDING_KINDS, type OnboardingKind } from './kinds';
+export type { AwaitedAction, CaseError, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
 
-export type { AwaitedAction, CaseError, CaseState, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
+/** A case's visible state, its `result` typed by its kind (narrow on `kind`). */
+export type CaseState<K extends OnboardingKind = OnboardingKind> = {
+  [P in K]: AnyCaseState<P, ResultOf<P>>;
+}[K];
+
+/** A case as the API answers it, its `result` typed by its kind (narrow on `kind`). */
+export type OnboardingResource<K extends OnboardingKind = OnboardingKind> = {
+  [P in K]: AnyResource<P, ResultOf<P>>;
+}[K];
 
 /** The case's visible state, as the API returns it. Works on closed cases too. */
 export const stateQuery = defineQuery<CaseState>('state');
@@ -31,11 +49,6 @@ export interface BillingEvent {
   invoiceId?: string;
 }
 export const billingEventSignal = defineSignal<[BillingEvent]>('billing-event');
-
-/** The enterprise's journey: one per enterprise, at a well-known id. */
-export function journeyIdOf(enterpriseId: string): string {
-  return `journey-${enterpriseId}`;
-}
 
 /** The tenant as its approved verification knows it: billing customer and who to tell. */
 export interface VerifiedEnterprise {

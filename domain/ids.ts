@@ -1,20 +1,7 @@
-/** Workflow ids and types per onboarding kind. The onboarding id is the Temporal workflow id. */
-import type { OnboardingKind } from './onboarding';
-
-export const WORKFLOW_TYPES: Record<OnboardingKind, string> = {
-  'enterprise-real-name': 'enterpriseRealName',
-  'enterprise-verification': 'enterpriseVerification',
-  'number-purchase': 'numberPurchase',
-  'number-subscription': 'numberSubscription',
-  'own-400-landing': 'own400Landing',
-  'sip-trunk': 'sipTrunk',
-  'sip-registration': 'sipRegistration',
-  'third-party-line': 'thirdPartyLine',
-  'contact-center-instance': 'contactCenterInstance',
-  'enterprise-onboarding': 'enterpriseOnboarding',
-  'usage-billing': 'usageBilling',
-  'number-recovery': 'numberRecovery',
-};
+/**
+ * Workflow ids: the onboarding id is the Temporal workflow id. Pure helpers; each kind's
+ * declaration (`contract/kinds/`) names the one its cases use.
+ */
 
 /** One usage-billing case per enterprise, for as long as it has numbers. */
 export function usageBillingId(enterpriseId: string): string {
@@ -29,7 +16,17 @@ export function verificationId(enterpriseId: string): string {
   return `verification-${enterpriseId}`;
 }
 
+/** One real-name verification per enterprise at a time. */
+export function realNameId(enterpriseId: string): string {
+  return `real-name-${enterpriseId}`;
+}
+
+/** The enterprise's journey: one per enterprise, at a well-known id. */
+export function journeyIdOf(enterpriseId: string): string {
+  return `journey-${enterpriseId}`;
+}
+
 /** Other cases: kind, tenant and a suffix (derived from an Idempotency-Key, or random). */
-export function caseId(kind: OnboardingKind, enterpriseId: string, suffix: string): string {
+export function caseId(kind: string, enterpriseId: string, suffix: string): string {
   return `${kind}-${enterpriseId}-${suffix}`;
 }

@@ -1,14 +1,13 @@
 /**
  * The onboarding case as every process exposes it: one shape for the API, the OpenAPI document,
- * and tests. Workflow code refers to these types only (`contract/case.ts`). The kinds, roles and
- * actor are defined in `case.ts`; the schemas here satisfy them.
+ * and tests. Workflow code refers to these types only (`contract/case.ts`). The roles and actor
+ * are defined in `case.ts`, the kinds in the registry (`contract/kinds/`, which builds the schemas
+ * below with its list); the schemas here satisfy the types.
  */
 import { z } from 'zod';
-import { ONBOARDING_KINDS, ROLES, type Actor, type OnboardingKind, type Role } from './case';
+import { ROLES, type Actor, type Role } from './case';
 
-export type { Actor, OnboardingKind, Role };
-
-export const onboardingKindSchema = z.enum(ONBOARDING_KINDS) satisfies z.ZodType<OnboardingKind>;
+export type { Actor, Role };
 
 export const roleSchema = z.enum(ROLES) satisfies z.ZodType<Role>;
 
@@ -52,48 +51,103 @@ export type Step = z.infer<typeof stepSchema>;
 export const caseErrorSchema = z.object({ type: z.string(), message: z.string() });
 export type CaseError = z.infer<typeof caseErrorSchema>;
 
+/**
+ * A case's own schemas, for the kinds the registry (`contract/kinds/`) declares: the API builds them
+ * once with its list of kinds. The types below hold for any list.
+ */
+export function onboardingSchemas<const K extends readonly [string, ...string[]]>(kinds: K) {
+  const onboardingKindSchema = z.enum(kinds);
+
+  /** What names a case and says where it stands, in its state and in lists alike. */
+  const caseHeadShape = {
+    id: z.string(),
+    kind: onboardingKindSchema,
+    enterpriseId: z.string(),
+    status: caseStatusSchema,
+    stage: z.string(),
+  };
+
+  /** Another case this one started or depends on (e.g. a landing's fixed-line purchase). */
+  const relatedCaseSchema = z.object({
+    id: z.string(),
+    kind: onboardingKindSchema,
+    relation: z.string(),
+    stage: z.string().optional(),
+    status: caseStatusSchema.optional(),
+  }) satisfies z.ZodType<RelatedCase<K[number]>>;
+
+  /** What a workflow reports through its `state` query. */
+  const caseStateSchema = z.object({
+    ...caseHeadShape,
+    awaiting: z.array(awaitedActionSchema),
+    steps: z.array(stepSchema),
+    related: z.array(relatedCaseSchema),
+    result: z.unknown().nullable(),
+    error: caseErrorSchema.nullable(),
+  }) satisfies z.ZodType<CaseState<K[number]>>;
+
+  /** The API resource: the case state plus links. */
+  const onboardingResourceSchema = caseStateSchema.extend({
+    createdAt: z.string().optional(),
+    links: linksSchema,
+  }) satisfies z.ZodType<OnboardingResource<K[number]>>;
+
+  const onboardingSummarySchema = z.object({
+    ...caseHeadShape,
+    awaitingRole: roleSchema.nullable(),
+    createdAt: z.string(),
+    closedAt: z.string().nullable(),
+    links: linksSchema,
+  }) satisfies z.ZodType<OnboardingSummary<K[number]>>;
+
+  return {
+    onboardingKindSchema,
+    relatedCaseSchema,
+    caseStateSchema,
+    onboardingResourceSchema,
+    onboardingSummarySchema,
+  };
+}
+
+const linksSchema = z.object({ self: z.string(), temporalUi: z.string() });
+
 /** Another case this one started or depends on (e.g. a landing's fixed-line purchase). */
-export const relatedCaseSchema = z.object({
-  id: z.string(),
-  kind: onboardingKindSchema,
-  relation: z.string(),
-  stage: z.string().optional(),
-  status: caseStatusSchema.optional(),
-});
-export type RelatedCase = z.infer<typeof relatedCaseSchema>;
+export interface RelatedCase<K extends string = string> {
+  id: string;
+  kind: K;
+  relation: string;
+  stage?: string | undefined;
+  status?: CaseStatus | undefined;
+}
 
-/** What names a case and says where it stands, in its state and in lists alike. */
-const caseHeadShape = {
-  id: z.string(),
-  kind: onboardingKindSchema,
-  enterpriseId: z.string(),
-  status: caseStatusSchema,
-  stage: z.string(),
-};
-
-/** What a workflow reports through its `state` query. */
-export const caseStateSchema = z.object({
-  ...caseHeadShape,
-  awaiting: z.array(awaitedActionSchema),
-  steps: z.array(stepSchema),
-  related: z.array(relatedCaseSchema),
-  result: z.unknown().nullable(),
-  error: caseErrorSchema.nullable(),
-});
-export type CaseState = z.infer<typeof caseStateSchema>;
+/** What a workflow reports through its `state` query; `R` is the kind's result. */
+export interface CaseState<K extends string = string, R = unknown> {
+  id: string;
+  kind: K;
+  enterpriseId: string;
+  status: CaseStatus;
+  stage: string;
+  awaiting: AwaitedAction[];
+  steps: Step[];
+  related: RelatedCase[];
+  result: R | null;
+  error: CaseError | null;
+}
 
 /** The API resource: the case state plus links. */
-export const onboardingResourceSchema = caseStateSchema.extend({
-  createdAt: z.string().optional(),
-  links: z.object({ self: z.string(), temporalUi: z.string() }),
-});
-export type OnboardingResource = z.infer<typeof onboardingResourceSchema>;
+export type OnboardingResource<K extends string = string, R = unknown> = CaseState<K, R> & {
+  createdAt?: string | undefined;
+  links: { self: string; temporalUi: string };
+};
 
-export const onboardingSummarySchema = z.object({
-  ...caseHeadShape,
-  awaitingRole: roleSchema.nullable(),
-  createdAt: z.string(),
-  closedAt: z.string().nullable(),
-  links: z.object({ self: z.string(), temporalUi: z.string() }),
-});
-export type OnboardingSummary = z.infer<typeof onboardingSummarySchema>;
+export interface OnboardingSummary<K extends string = string> {
+  id: string;
+  kind: K;
+  enterpriseId: string;
+  status: CaseStatus;
+  stage: string;
+  awaitingRole: Role | null;
+  createdAt: string;
+  closedAt: string | null;
+  links: { self: string; temporalUi: string };
+}

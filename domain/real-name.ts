@@ -68,6 +68,4 @@ export interface RealNameResult {
   billingCustomerId: string;
 }
 
-export function realNameId(enterpriseId: string): string {
-  return `real-name-${enterpriseId}`;
-}
+export { realNameId } from './ids';

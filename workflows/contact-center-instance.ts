@@ -11,16 +11,7 @@ import type { ContactCenterInstanceInput } from '../contract/inputs';
 import { adminPassword, platform } from './lib/activities';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
-
-export interface ContactCenterInstanceResult {
-  instanceId: string;
-  centerName: string;
-  admin: { name: string; email: string };
-  /** The app, IVR flow and skill group the instance starts with. */
-  defaults: { appId: string; ivrFlowId: string; skillGroupId: string };
-  /** Passwords emailed so far (the first one included). */
-  passwordsIssued: number;
-}
+import type { ContactCenterInstanceResult } from '../contract/kinds/contact-center-instance';
 
 export async function contactCenterInstance(input: ContactCenterInstanceInput): Promise<ContactCenterInstanceResult> {
   const c = openCase('contact-center-instance', input, 'creating');

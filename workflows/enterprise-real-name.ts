@@ -5,15 +5,13 @@
  * company decided it already. Approved: billing customer ready, enterprise told; its instance can
  * be created now, its numbers wait for the qualification review.
  */
-import { defineQuery, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { realNameQuery } from '../contract/kinds/enterprise-real-name';
 import type { RealNameInput } from '../contract/inputs';
-import type { RealNameResult, RealNameStart } from '../domain/real-name';
+import type { RealNameResult } from '../domain/real-name';
 import { billingCustomerReady, ensureBillingCustomer } from './lib/billing-customer';
 import { isoAt, now } from './lib/case';
 import { openCase } from './lib/open-case';
-
-/** The company as the enterprise gave it (the forms it prints are made out to it). */
-export const realNameQuery = defineQuery<Pick<RealNameStart, 'company' | 'legalRepresentative'>>('real-name');
 
 export async function enterpriseRealName(input: RealNameInput): Promise<RealNameResult> {
   const { request } = input;

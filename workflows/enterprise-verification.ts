@@ -6,7 +6,8 @@
  * prechecking (the corrected application, by an activity) -> back to review -> approved: billing
  * customer created, enterprise told. One case holds every round.
  */
-import { defineQuery, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
+import { applicationQuery } from '../contract/kinds/enterprise-verification';
 import type { ApplicationFacts, VerificationInput } from '../contract/inputs';
 import type { Application, VerificationResult } from '../domain/verification';
 import { applyResubmission } from '../domain/resubmission';
@@ -14,9 +15,6 @@ import { checks } from './lib/activities';
 import { billingCustomerReady, ensureBillingCustomer } from './lib/billing-customer';
 import { isoAt, now, type OnboardingCase, type Received } from './lib/case';
 import { openCase } from './lib/open-case';
-
-/** The application as it stands after every resubmission (the API merges a resubmission with it). */
-export const applicationQuery = defineQuery<Application>('application');
 
 export async function enterpriseVerification(input: VerificationInput): Promise<VerificationResult> {
   const c = openCase('enterprise-verification', input, 'awaiting-review');

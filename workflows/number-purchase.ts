@@ -17,6 +17,7 @@ import { billing, checks, gateway } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { runKey } from './lib/notify';
 import { startSubscription } from './lib/subscriptions';
+import type { NumberPurchaseResult } from '../contract/kinds/number-purchase';
 
 export { subscriptionIdFor } from './lib/subscriptions';
 
@@ -25,20 +26,6 @@ const FIRST_PREPAID_MONTHS = 3;
 
 /** Reservations tried before giving up on finding numbers not in service elsewhere. */
 export const MAX_CLEAN_RESERVATION_ROUNDS = 10;
-
-export interface NumberPurchaseResult {
-  orderId: string;
-  numbers: string[];
-  numbersE164: string[];
-  numberType: NumberType;
-  sizing: Sizing;
-  amountFen: number;
-  monthlyRentFen: number;
-  paidAt: string;
-  paidThrough: string;
-  instanceId: string;
-  subscriptionId: string;
-}
 
 export async function numberPurchase(input: NumberPurchaseInput): Promise<NumberPurchaseResult> {
   const { request, timings, sizing } = input;

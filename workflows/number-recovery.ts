@@ -12,17 +12,10 @@ import { isoAt, now } from './lib/case';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { startSubscription } from './lib/subscriptions';
+import type { NumberRecoveryResult } from '../contract/kinds/number-recovery';
 
 /** Rent prepaid by a recovery order, as by a first purchase (seed 003 Q8). */
 const RECOVERY_PREPAID_MONTHS = 3;
-
-export interface NumberRecoveryResult {
-  number: string;
-  orderId: string;
-  amountFen: number;
-  binding: NumberRecoveryInput['binding'];
-  subscriptionId: string;
-}
 
 export async function numberRecovery(input: NumberRecoveryInput): Promise<NumberRecoveryResult> {
   const { binding } = input;

@@ -9,18 +9,10 @@ import type { SubscriptionInput } from '../contract/inputs';
 import { isoAt, now, type OnboardingCase, type Received } from './lib/case';
 import { openCase } from './lib/open-case';
 import { billing, gateway, platform } from './lib/activities';
+import type { SubscriptionResult, SubscriptionView } from '../contract/kinds/number-subscription';
 
 /** Steps carried across continue-as-new, so the case's recent log survives each period. */
 const CARRIED_STEPS = 20;
-
-export interface SubscriptionResult {
-  status: 'released';
-  numbers: string[];
-  releasedAt: string;
-  reason: string;
-  paidThrough: string;
-  renewals: number;
-}
 
 export async function numberSubscription(input: SubscriptionInput): Promise<SubscriptionResult> {
   const c = openCase('number-subscription', input, 'active', {
@@ -70,7 +62,7 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
         switch (a.name) {
           case 'set-auto-renew':
             autoRenew = a.payload.autoRenew;
-            c.state.result = { ...(c.state.result as object), autoRenew };
+            c.state.result = { ...(c.state.result as SubscriptionView), autoRenew };
             return undefined;
           case 'release':
             return release(a.payload.reason ?? 'released by the enterprise');

@@ -23,24 +23,9 @@ import { childCase } from './lib/children';
 import { isoAt, now, type OnboardingCase } from './lib/case';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
-import { numberPurchase, type NumberPurchaseResult } from './number-purchase';
-
-export interface Own400LandingResult {
-  own400Number: string;
-  operator: string;
-  /** Absent in cases started before forwarding existed (they re-bound). */
-  mode?: 'rebind' | 'forward';
-  fixedLines: string[];
-  /** Absent where a forwarding case used a line the enterprise held already. */
-  purchaseId: string | undefined;
-  orderId: string | undefined;
-  /** Re-binding only: the invoice the operator is shown. */
-  invoice: { id: string; title: string; remark: string | undefined; issuedAt: string | null } | null;
-  verifiedBy: 'support-confirmation' | 'sbc-call-record';
-  /** Forwarding with a known base number: whether the test call showed the real caller. */
-  callerIdPassedThrough?: boolean;
-  timeline: Record<string, string>;
-}
+import { numberPurchase } from './number-purchase';
+import type { Own400LandingResult } from '../contract/kinds/own-400-landing';
+import type { NumberPurchaseResult } from '../contract/kinds/number-purchase';
 
 export async function own400Landing(input: Own400LandingInput): Promise<Own400LandingResult> {
   const { request, timings } = input;

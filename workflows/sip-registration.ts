@@ -27,6 +27,7 @@ import {
   reportOf,
   sipEnding,
 } from './lib/sip';
+import type { SipRegistrationView } from '../contract/kinds/sip-registration';
 
 /** One watch of the SBC stays well inside its activity's 10-minute timeout; the case loops. */
 const WATCH_SLICE_MS = 5 * 60_000;
@@ -230,7 +231,7 @@ async function rotationsServed(reg: RegistrationCase, account: Account): Promise
         `rotate-password-${rotation}`,
         `set a new password for ${account.username}@${account.realm} (sent to the customer)`,
       );
-    c.state.result = { ...(c.state.result as object), rotations: rotation };
+    c.state.result = { ...(c.state.result as SipRegistrationView), rotations: rotation };
   }
 }
 

@@ -26,14 +26,7 @@ import {
   sipNumbersInService,
   sipReview,
 } from './lib/sip';
-
-export interface SipTrunkResult {
-  passed: true;
-  gateway: string;
-  numbers: string[];
-  instanceId: string;
-  checks: Check[];
-}
+import type { SipTrunkResult } from '../contract/kinds/sip-trunk';
 
 export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
   const { request, timings } = input;

@@ -14,15 +14,7 @@ import { billing } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, type OnboardingCase, type WaitOptions } from './lib/case';
 import { openCase } from './lib/open-case';
-
-export interface ThirdPartyLineResult {
-  productId: string;
-  supplier: string;
-  numbers: string[];
-  instanceId: string;
-  callingRules: CallingRules;
-  supplierDue: { start: string; workingDays: number; dueDate: string };
-}
+import type { ThirdPartyLineResult } from '../contract/kinds/third-party-line';
 
 export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdPartyLineResult> {
   const { request } = input;

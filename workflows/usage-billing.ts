@@ -23,17 +23,13 @@ import type { RatedMonth, UsageChargeRecord, UsageStatement } from '../domain/us
 import { failureOf, isoAt, now, type OnboardingCase } from './lib/case';
 import { openCase } from './lib/open-case';
 import { billing, usage } from './lib/activities';
+import type { UsageBillingView } from '../contract/kinds/usage-billing';
+
+export type { UsageBillingView };
 
 /** Statements kept in the case (and carried to each new run): two years. */
 export const STATEMENTS_KEPT = 24;
 const CARRIED_STEPS = 20;
-
-/** What the case shows as its result while it runs: the statements, and the next month's billing. */
-export interface UsageBillingView {
-  nextMonth: string;
-  billsAt: string;
-  statements: UsageStatement[];
-}
 
 export async function usageBilling(input: UsageBillingInput): Promise<UsageBillingView> {
   let statements = [...input.statements];

@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ActingKind, ActionName, Payload } from '../../contract/actions';
 import { ROLES, type Actor, type AwaitedAction, type CaseReport, type Role } from '../../contract/case';
+import type { RuleFailure } from '../../domain/common';
 
 /** The workflow's clock. Deterministic inside the workflow sandbox (time of the current task). */
 export function now(): number {
@@ -16,11 +17,7 @@ export function isoAt(epochMs: number): string {
 }
 
 /** A broken rule an action is refused for, addressed to the field it is about. */
-export interface RuleFailure {
-  path: string;
-  message: string;
-  code?: string;
-}
+export type { RuleFailure };
 
 /** An action this case received, with its payload typed by its name. */
 export type Received<K extends ActingKind, A extends ActionName<K>> = {
@@ -80,14 +77,18 @@ export function actorOrUndefined(value: unknown): Actor | undefined {
   const a = value as Record<string, unknown>;
   const known = new Set(['role', 'name', 'enterpriseId']);
   if (Object.keys(a).some((k) => !known.has(k))) return undefined;
-  if (!(ROLES as readonly unknown[]).includes(a.role)) return undefined;
+  if (!isRole(a.role)) return undefined;
   if (typeof a.name !== 'string' || a.name.length < 1 || a.name.length > 200) return undefined;
   if (
     a.enterpriseId !== undefined &&
     (typeof a.enterpriseId !== 'string' || a.enterpriseId.length < 1 || a.enterpriseId.length > 64)
   )
     return undefined;
-  return a as unknown as Actor;
+  return { role: a.role, name: a.name, ...(a.enterpriseId !== undefined ? { enterpriseId: a.enterpriseId } : {}) };
+}
+
+function isRole(value: unknown): value is Role {
+  return (ROLES as readonly unknown[]).includes(value);
 }
 
 /** A one-line, secret-free account of an action's payload for `steps`. */

@@ -10,10 +10,10 @@
 import {
   ApplicationFailure,
   condition,
+  type SignalDefinition,
   CancellationScope,
   ContinueAsNew,
   getExternalWorkflowHandle,
-  type SignalDefinition,
   isCancellation,
   setCurrentDetails,
   setHandler,
@@ -40,7 +40,8 @@ import {
   type CaseState,
   type Step,
 } from '../../contract/case';
-import type { Stage } from '../../contract/stages';
+import type { FailureOf, ResultOf, Stage } from '../../contract/kinds';
+import type { CaseState as AnyCaseState } from '../../domain/onboarding';
 import { AwaitingRoleKey, OnboardingStageKey } from '../../domain/search-attributes';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { EventType } from '../../domain/webhooks';
@@ -86,7 +87,7 @@ interface Inbox<K extends ActingKind> {
 }
 
 export class OnboardingCase<K extends ActingKind> {
-  readonly state: CaseState;
+  readonly state: AnyCaseState<K, ResultOf<K>>;
   readonly mail: Notifier;
   readonly undo: Compensations;
   /** Set by the cancel-requested signal, for the cancellation email. */
@@ -132,15 +133,15 @@ export class OnboardingCase<K extends ActingKind> {
     };
     this.rules = init.rules ?? {};
     this.journeyId = init.journeyId;
-    this.events = new CaseEvents(this.state, this.facts);
+    this.events = new CaseEvents(this.view(), this.facts);
     this.memo = new ViewMemo(() => {
       const { caseId: _i, enterpriseId: _e, kind: _k, status: _s, stage: _t, awaiting: _a, ...report } = this.report();
-      return { v: 1, state: this.state, report };
+      return { v: 1, state: this.view(), report };
     });
     this.mail = new Notifier(this);
     this.undo = new Compensations(this);
-    setHandler(stateQuery, () => this.state);
-    setHandler(openedUpdate, () => this.state);
+    setHandler(stateQuery, () => this.view());
+    setHandler(openedUpdate, () => this.view());
     setHandler(cancelRequestedSignal, ({ actor, reason }) => {
       this.cancelReason = reason;
       this.step('cancel requested', 'done', reason ?? 'no reason given', actorOrUndefined(actor));
@@ -153,6 +154,14 @@ export class OnboardingCase<K extends ActingKind> {
     });
     for (const name of Object.keys(ACTIONS[init.kind]) as ActionName<K>[]) this.listen(init.kind, name);
     this.publish();
+  }
+
+  /**
+   * The state as readers see it: a `CaseState` of this kind. (The compiler cannot follow a generic
+   * kind through the registry's per-kind union; `state`'s own type ties the result to the kind.)
+   */
+  private view(): CaseState {
+    return this.state as CaseState;
   }
 
   /** The journey the case reports to, if any (carried across continue-as-new). */
@@ -184,11 +193,11 @@ export class OnboardingCase<K extends ActingKind> {
 
   /** Each action of the kind is an update (validated, answered with the new state) and a signal. */
   private listen<A extends ActionName<K>>(kind: K, name: A): void {
-    // Registered untyped: the payload is the API's to validate; `awaitAction` hands it out typed.
-    const { update, signal } = handlesOf(kind, name) as unknown as {
-      update: UpdateDefinition<CaseState, [ActionRequest]>;
-      signal: SignalDefinition<[ActionRequest]>;
-    };
+    // Registered as carrying any payload (a widening, checked by the compiler): the API validates
+    // payloads, the validator checks what a signal may carry, and `awaitAction` hands it out typed.
+    const handles = handlesOf(kind, name);
+    const update: UpdateDefinition<CaseState, [ActionRequest]> = handles.update;
+    const signal: SignalDefinition<[ActionRequest]> = handles.signal;
     const accept = (request: ActionRequest): number => {
       const seq = ++this.received;
       this.inbox.push({
@@ -204,18 +213,18 @@ export class OnboardingCase<K extends ActingKind> {
         await condition(() => this.settled >= seq || this.dropped.has(seq));
         if (this.dropped.has(seq))
           throw refusal(
-            this.state,
+            this.view(),
             name,
             ActionFailureType.NotAwaited,
             'the case moved on before this action was taken',
           );
-        return this.state;
+        return this.view();
       },
-      { validator: (request) => checkAction(this.state, this.rules, this.inbox.length > 0, kind, name, request) },
+      { validator: (request) => checkAction(this.view(), this.rules, this.inbox.length > 0, kind, name, request) },
     );
     setHandler(signal, (request) => {
       try {
-        checkAction(this.state, this.rules, this.inbox.length > 0, kind, name, request);
+        checkAction(this.view(), this.rules, this.inbox.length > 0, kind, name, request);
       } catch (err) {
         this.step(
           `signal ${name} refused`,
@@ -352,7 +361,12 @@ export class OnboardingCase<K extends ActingKind> {
    * A business failure: records it and returns the non-retryable failure to throw, which `run`
    * then ends the case with (compensations, emails).
    */
-  fail(type: string, message: string): ApplicationFailure {
+  fail(type: FailureOf<K>, message: string): ApplicationFailure {
+    return this.failWith(type, message);
+  }
+
+  /** Records any failure (e.g. an activity's, as `run` meets it). */
+  private failWith(type: string, message: string): ApplicationFailure {
     if (this.state.status === 'running') {
       this.state.status = 'failed';
       this.state.error = { type, message };
@@ -369,7 +383,7 @@ export class OnboardingCase<K extends ActingKind> {
    * fails visibly instead of retrying its task forever). A cancellation runs the compensations,
    * sends the cancellation email and ends the workflow cancelled.
    */
-  async run<R>(ending: Ending, body: () => Promise<R>): Promise<R> {
+  async run<R extends ResultOf<K>>(ending: Ending, body: () => Promise<R>): Promise<R> {
     let result: R;
     try {
       result = await body();
@@ -390,7 +404,7 @@ export class OnboardingCase<K extends ActingKind> {
         throw err;
       }
       const error = this.state.status === 'failed' && this.state.error ? this.state.error : failureOf(err);
-      this.fail(error.type, error.message);
+      this.failWith(error.type, error.message);
       ending.onFailure?.(error, undone);
       await this.mail.flush();
       this.finish('failed', error);

@@ -14,21 +14,14 @@ import { billing, gateway, sipWatch } from './activities';
 import { runKey } from './notify';
 import { openCase } from './open-case';
 import { putNumbersInService, type NumbersInService } from './numbers';
+import type { Check } from '../../contract/kinds/sip-trunk';
 
 /** The two kinds that bring a customer's gateway in; they share these steps and their actions' payloads. */
 export type SipKind = 'sip-trunk' | 'sip-registration';
 type SharedAction = 'confirm-sbc-change' | 'confirm-inbound-test' | 'reject';
 type SharedPayload<A extends SharedAction> = Payload<'sip-trunk', A>;
 
-/** One line of the pass/fail report. */
-export interface Check {
-  name: string;
-  passed: boolean;
-  detail: string;
-  at: string;
-  code?: number;
-  rttMs?: number;
-}
+export type { Check };
 
 /** A SIP case in review, with its report so far (empty), who hears about it and the emails' common part. */
 export function openSipCase<K extends SipKind>(kind: K, input: SipTrunkInput | SipRegistrationInput) {

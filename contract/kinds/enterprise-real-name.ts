@@ -1,0 +1,29 @@
+/** Real-name verification of the enterprise (seed 002 step 2): support decides, or an approved qualification of the same company already did. */
+import { defineQuery } from '@temporalio/workflow';
+import type { RealNameInput } from '../inputs';
+import type { RealNameResult, RealNameStart, realNamePayloads, realNameStartSchema } from '../../domain/real-name';
+import { realNameId } from '../../domain/ids';
+import { kind, support, supportReview } from './define';
+
+/** The company as the enterprise gave it (the forms it prints are made out to it). */
+export const realNameQuery = defineQuery<Pick<RealNameStart, 'company' | 'legalRepresentative'>>('real-name');
+
+export const enterpriseRealName = kind<{
+  input: RealNameInput;
+  result: RealNameResult;
+  payloads: typeof realNamePayloads;
+  start: typeof realNameStartSchema;
+}>()({
+  name: 'enterprise-real-name',
+  workflowType: 'enterpriseRealName',
+  stages: ['awaiting-review', 'approving'],
+  actions: {
+    approve: { roles: support, summary: 'Approve the real-name verification' },
+    reject: { roles: support, summary: 'Reject it with coded reasons' },
+  },
+  failures: ['Rejected'],
+  workflowId: realNameId,
+  fixedId: true,
+  opening: (input) =>
+    input.decidedBy ? { stage: 'approving', awaiting: [] } : { stage: 'awaiting-review', awaiting: [...supportReview] },
+});

@@ -1,0 +1,35 @@
+/** Qualification review of an enterprise: pre-checked by the API, decided by support, resubmitted after a rejection. */
+import { defineQuery } from '@temporalio/workflow';
+import type { VerificationInput } from '../inputs';
+import type {
+  Application,
+  VerificationResult,
+  verificationPayloads,
+  verificationStartSchema,
+} from '../../domain/verification';
+import { verificationId } from '../../domain/ids';
+import { enterprise, kind, support, supportReview } from './define';
+
+/** The application as it stands after every resubmission (the API merges a resubmission with it). */
+export const applicationQuery = defineQuery<Application>('application');
+
+export const enterpriseVerification = kind<{
+  input: VerificationInput;
+  result: VerificationResult;
+  payloads: typeof verificationPayloads;
+  start: typeof verificationStartSchema;
+}>()({
+  name: 'enterprise-verification',
+  workflowType: 'enterpriseVerification',
+  stages: ['prechecking', 'awaiting-review', 'awaiting-resubmission', 'approving'],
+  actions: {
+    approve: { roles: support, summary: 'Approve the application' },
+    reject: { roles: support, summary: 'Reject the application with coded reasons per document or field' },
+    resubmit: { roles: enterprise, summary: 'Resubmit corrected fields and documents after a rejection' },
+  },
+  failures: ['ResubmissionWindowExpired'],
+  workflowId: verificationId,
+  fixedId: true,
+  // The API pre-checked the first round: it goes straight to review.
+  opening: () => ({ stage: 'awaiting-review', awaiting: [...supportReview] }),
+});

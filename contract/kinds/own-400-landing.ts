@@ -1,0 +1,61 @@
+/** Landing the enterprise's own 400 number on fixed lines bought here (re-binding) or forwarded to one. */
+import type { Own400LandingInput } from '../inputs';
+import type { own400LandingStartSchema, own400Payloads } from '../../domain/own400';
+import { enterpriseOrSupport, kind, perRequestId, support } from './define';
+
+/** What a landed 400 number records. */
+export interface Own400LandingResult {
+  own400Number: string;
+  operator: string;
+  /** Absent in cases started before forwarding existed (they re-bound). */
+  mode?: 'rebind' | 'forward';
+  fixedLines: string[];
+  /** Absent where a forwarding case used a line the enterprise held already. */
+  purchaseId: string | undefined;
+  orderId: string | undefined;
+  /** Re-binding only: the invoice the operator is shown. */
+  invoice: { id: string; title: string; remark: string | undefined; issuedAt: string | null } | null;
+  verifiedBy: 'support-confirmation' | 'sbc-call-record';
+  /** Forwarding with a known base number: whether the test call showed the real caller. */
+  callerIdPassedThrough?: boolean;
+  timeline: Record<string, string>;
+}
+
+export const own400Landing = kind<{
+  input: Own400LandingInput;
+  result: Own400LandingResult;
+  payloads: typeof own400Payloads;
+  start: typeof own400LandingStartSchema;
+}>()({
+  name: 'own-400-landing',
+  workflowType: 'own400Landing',
+  stages: ['purchasing-fixed-line', 'awaiting-invoice', 'awaiting-400-landing', 'awaiting-400-forwarding', 'verifying'],
+  actions: {
+    'confirm-400-landed': {
+      roles: enterpriseOrSupport,
+      summary: 'Confirm the 400 operator has landed the 400 number on the fixed line(s)',
+    },
+    'confirm-test-call': {
+      roles: support,
+      summary: 'Confirm a test call to the 400 number arrived on the fixed line (where the SBC cannot observe calls)',
+    },
+    'confirm-400-forwarded': {
+      roles: enterpriseOrSupport,
+      summary: "Confirm the 400 operator forwards the 400 number's base number to the fixed line",
+    },
+  },
+  failures: ['InvoiceNotIssued', 'LandingDeadlinePassed', 'TestCallNotConfirmed'],
+  workflowId: perRequestId('own-400-landing'),
+  fixedId: false,
+  // Forwarding to a line the enterprise holds waits on the operator at once; otherwise lines are bought first.
+  opening: (input) =>
+    input.request.mode === 'forward' && input.existingLines
+      ? {
+          stage: 'awaiting-400-forwarding',
+          awaiting: [
+            { action: 'confirm-400-forwarded', role: 'enterprise' },
+            { action: 'confirm-400-forwarded', role: 'support' },
+          ],
+        }
+      : { stage: 'purchasing-fixed-line', awaiting: [] },
+});

@@ -1,0 +1,53 @@
+/** A gateway without a public IP: it registers to the provider with a digest account, which the enterprise may rotate. */
+import type { SipRegistrationInput } from '../inputs';
+import type { sipRegistrationPayloads, sipRegistrationStartSchema } from '../../domain/sip';
+import type { Check, SipReport } from './sip-trunk';
+import { confirmSbcChange, enterprise, kind, perRequestId, support, supportReview } from './define';
+
+/** The registration as it stands: the account once issued, the report once the gateway passed. */
+export interface SipRegistrationView {
+  account: { username: string; realm: string };
+  registrar: string;
+  transport: string;
+  passed?: boolean;
+  checks?: Check[];
+  numbers?: string[];
+  rotations?: number;
+}
+
+export const sipRegistration = kind<{
+  input: SipRegistrationInput;
+  result: SipRegistrationView | SipReport;
+  payloads: typeof sipRegistrationPayloads;
+  start: typeof sipRegistrationStartSchema;
+}>()({
+  name: 'sip-registration',
+  workflowType: 'sipRegistration',
+  stages: [
+    'awaiting-review',
+    'issuing-credentials',
+    'awaiting-registration',
+    'test-calls',
+    'awaiting-inbound-test',
+    'assigning-numbers',
+    'registered',
+  ],
+  actions: {
+    approve: { roles: support, summary: 'Approve the SIP registration application' },
+    reject: { roles: support, summary: 'Reject the application with a reason' },
+    'rotate-credentials': { roles: enterprise, summary: 'Issue a new gateway password; the old one stops working' },
+    'confirm-registration': {
+      roles: support,
+      summary: 'Confirm the gateway registered (where the SBC cannot observe registrations)',
+    },
+    'confirm-inbound-test': {
+      roles: support,
+      summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)',
+    },
+    'confirm-sbc-change': confirmSbcChange,
+  },
+  failures: ['Rejected', 'NotRegistered', 'OutboundTestFailed', 'InboundTestFailed'],
+  workflowId: perRequestId('sip-registration'),
+  fixedId: false,
+  opening: () => ({ stage: 'awaiting-review', awaiting: [...supportReview] }),
+});

@@ -1,0 +1,78 @@
+/** Bringing the enterprise's own fixed lines in over a SIP trunk: review, allowlists, connectivity, test calls, numbers. */
+import type { SipTrunkInput } from '../inputs';
+import type { sipTrunkPayloads, sipTrunkStartSchema } from '../../domain/sip';
+import { confirmSbcChange, enterprise, kind, perRequestId, support, supportReview } from './define';
+
+/** One line of a SIP case's pass/fail report. */
+export interface Check {
+  name: string;
+  passed: boolean;
+  detail: string;
+  at: string;
+  code?: number;
+  rttMs?: number;
+}
+
+/** The report a SIP case that failed shows. */
+export interface SipReport {
+  passed: boolean;
+  checks: Check[];
+  reason?: string;
+}
+
+/** What a trunk that passed records. */
+export interface SipTrunkResult {
+  passed: true;
+  gateway: string;
+  numbers: string[];
+  instanceId: string;
+  checks: Check[];
+}
+
+export const sipTrunk = kind<{
+  input: SipTrunkInput;
+  result: SipTrunkResult | SipReport;
+  payloads: typeof sipTrunkPayloads;
+  start: typeof sipTrunkStartSchema;
+}>()({
+  name: 'sip-trunk',
+  workflowType: 'sipTrunk',
+  stages: [
+    'awaiting-gateway',
+    'awaiting-review',
+    'allowlisting',
+    'awaiting-customer-whitelist',
+    'connectivity-check',
+    'connectivity-failed',
+    'test-calls',
+    'awaiting-inbound-test',
+    'assigning-numbers',
+  ],
+  actions: {
+    approve: { roles: support, summary: 'Approve the SIP trunk application' },
+    reject: { roles: support, summary: 'Reject the application with a reason' },
+    'confirm-gateway-ready': {
+      roles: enterprise,
+      summary:
+        'Confirm a SIP gateway that supports loose routing and same-path signalling is in place (a carrier without SIP trunking)',
+    },
+    'confirm-whitelist': {
+      roles: enterprise,
+      summary: "Confirm the provider's signalling addresses are allowed on the customer side",
+    },
+    'retry-connectivity': { roles: enterprise, summary: 'Retry the connectivity check after fixing the gateway' },
+    'confirm-inbound-test': {
+      roles: support,
+      summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)',
+    },
+    'confirm-sbc-change': confirmSbcChange,
+  },
+  failures: ['Rejected', 'WhitelistNotConfirmed', 'ConnectivityFailed', 'OutboundTestFailed', 'InboundTestFailed'],
+  workflowId: perRequestId('sip-trunk'),
+  fixedId: false,
+  // A carrier that cannot trunk puts in a gateway that can before review.
+  opening: (input) =>
+    input.request.carrierSupportsSipTrunk === false
+      ? { stage: 'awaiting-gateway', awaiting: [{ action: 'confirm-gateway-ready', role: 'enterprise' }] }
+      : { stage: 'awaiting-review', awaiting: [...supportReview] },
+});

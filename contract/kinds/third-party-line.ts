@@ -1,0 +1,36 @@
+/** A supplier's lines: eligibility (API), review, supplier hand-off, import and binding. */
+import type { ThirdPartyLineInput } from '../inputs';
+import type { CallingRules, thirdPartyLinePayloads, thirdPartyLineStartSchema } from '../../domain/eligibility';
+import { kind, perRequestId, support, supportReview } from './define';
+
+/** What bound supplier lines record. */
+export interface ThirdPartyLineResult {
+  productId: string;
+  supplier: string;
+  numbers: string[];
+  instanceId: string;
+  callingRules: CallingRules;
+  supplierDue: { start: string; workingDays: number; dueDate: string };
+}
+
+export const thirdPartyLine = kind<{
+  input: ThirdPartyLineInput;
+  result: ThirdPartyLineResult;
+  payloads: typeof thirdPartyLinePayloads;
+  start: typeof thirdPartyLineStartSchema;
+}>()({
+  name: 'third-party-line',
+  workflowType: 'thirdPartyLine',
+  stages: ['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding'],
+  actions: {
+    approve: { roles: support, summary: 'Approve the application and send it to the supplier' },
+    reject: { roles: support, summary: 'Reject the application with a reason' },
+    'supplier-approved': { roles: support, summary: 'Record that the supplier accepted the application' },
+    'supplier-rejected': { roles: support, summary: "Record the supplier's refusal and its reason" },
+    'numbers-opened': { roles: support, summary: 'Record the numbers the supplier opened' },
+  },
+  failures: ['RejectedBySupport', 'RejectedBySupplier'],
+  workflowId: perRequestId('third-party-line'),
+  fixedId: false,
+  opening: () => ({ stage: 'awaiting-review', awaiting: [...supportReview] }),
+});
