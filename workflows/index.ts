@@ -1,4 +1,4 @@
-/** Every onboarding process, one file each. The worker bundles this module. */
+/** Every onboarding process, one file each (one line per kind in the registry, checked below). The worker bundles this module. */
 export { enterpriseRealName } from './enterprise-real-name';
 export { enterpriseVerification } from './enterprise-verification';
 export { numberPurchase } from './number-purchase';
@@ -12,3 +12,9 @@ export { enterpriseOnboarding } from './enterprise-onboarding';
 export { usageBilling } from './usage-billing';
 export { numberRecovery } from './number-recovery';
 export { webhookDelivery } from './webhook-delivery';
+
+import type { OnboardingKind, WorkflowTypeOf } from '../contract/kinds';
+
+/** Compiles only while every kind in the registry has its workflow exported here, under its type. */
+type Exported<Missing extends never> = Missing;
+export type EveryKindExported = Exported<Exclude<WorkflowTypeOf<OnboardingKind>, keyof typeof import('./index')>>;

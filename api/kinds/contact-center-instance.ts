@@ -1,11 +1,9 @@
 /** The API's entry for `contact-center-instance`: its start schema, pre-checks, workflow and actions. */
-import { STAGES } from '../../contract/stages';
 import { contactCenterInstancePayloads, contactCenterInstanceStartSchema } from '../../domain/contact-center';
 import { contactCenterInstance } from '../../workflows/contact-center-instance';
-import { defineKind, actionSpecs, centerNameTaken, instanceRequest } from './shared';
+import { defineKind, centerNameTaken, instanceRequest } from './shared';
 
-export const contactCenterInstanceKind = defineKind({
-  kind: 'contact-center-instance',
+export const contactCenterInstanceKind = defineKind('contact-center-instance', {
   summary: "Create the enterprise's contact-center instance and email its administrator a password",
   startSchema: contactCenterInstanceStartSchema,
   workflow: contactCenterInstance,
@@ -17,6 +15,5 @@ export const contactCenterInstanceKind = defineKind({
   async workflowInput(body, ctx) {
     return { ...(await ctx.approvedRealName(body.enterpriseId)), ...instanceRequest(ctx, body) };
   },
-  stages: STAGES['contact-center-instance'],
-  actions: actionSpecs('contact-center-instance', contactCenterInstancePayloads),
+  payloads: contactCenterInstancePayloads,
 });

@@ -1,7 +1,6 @@
 /** The API's entry for `enterprise-onboarding`: its start schema, pre-checks, workflow and actions. */
 import { journeyIdOf } from '../../contract/case';
 import type { EnterpriseOnboardingInput } from '../../contract/inputs';
-import { STAGES } from '../../contract/stages';
 import type { RuleFailure } from '../../domain/common';
 import { verificationId } from '../../domain/ids';
 import { realNameId } from '../../domain/real-name';
@@ -9,7 +8,6 @@ import { enterpriseOnboarding } from '../../workflows/enterprise-onboarding';
 import { enterpriseOnboardingStartSchema, journeyPayloads } from '../../domain/journey';
 import {
   defineKind,
-  actionSpecs,
   verificationFailures,
   verificationInput,
   centerNameTaken,
@@ -18,12 +16,10 @@ import {
   realNameInput,
 } from './shared';
 
-export const enterpriseOnboardingKind = defineKind({
-  kind: 'enterprise-onboarding',
+export const enterpriseOnboardingKind = defineKind('enterprise-onboarding', {
   summary: "The enterprise's whole journey, from verification to a working number, linking every case",
   startSchema: enterpriseOnboardingStartSchema,
   workflow: enterpriseOnboarding,
-  fixedId: (body) => journeyIdOf(body.enterpriseId),
   async precheck(body, ctx) {
     const vid = verificationId(body.enterpriseId);
     const status = await ctx.caseStatus(vid);
@@ -84,6 +80,5 @@ export const enterpriseOnboardingKind = defineKind({
       timings: ctx.config.timings.journey,
     };
   },
-  stages: STAGES['enterprise-onboarding'],
-  actions: actionSpecs('enterprise-onboarding', journeyPayloads),
+  payloads: journeyPayloads,
 });

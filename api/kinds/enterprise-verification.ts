@@ -1,5 +1,4 @@
 /** The API's entry for `enterprise-verification`: its start schema, pre-checks, workflow and actions. */
-import { STAGES } from '../../contract/stages';
 import { chinaDate } from '../../domain/common';
 import { verificationId } from '../../domain/ids';
 import { applyResubmission } from '../../domain/resubmission';
@@ -10,14 +9,12 @@ import {
   type Resubmission,
 } from '../../domain/verification';
 import { enterpriseVerification } from '../../workflows/enterprise-verification';
-import { defineKind, actionSpecs, verificationFailures, verificationInput } from './shared';
+import { defineKind, verificationFailures, verificationInput } from './shared';
 
-export const enterpriseVerificationKind = defineKind({
-  kind: 'enterprise-verification',
+export const enterpriseVerificationKind = defineKind('enterprise-verification', {
   summary: 'Real-name verification and qualification review of an enterprise',
   startSchema: verificationStartSchema,
   workflow: enterpriseVerification,
-  fixedId: (body) => verificationId(body.enterpriseId),
   async precheck(body, ctx) {
     const { kind: _kind, enterpriseId, ...application } = body;
     return verificationFailures(ctx, enterpriseId, application);
@@ -26,8 +23,7 @@ export const enterpriseVerificationKind = defineKind({
     const { kind: _kind, enterpriseId, ...application } = body;
     return verificationInput(ctx, enterpriseId, application);
   },
-  stages: STAGES['enterprise-verification'],
-  actions: actionSpecs('enterprise-verification', verificationPayloads),
+  payloads: verificationPayloads,
   async actionPrecheck(action, payload, c, ctx) {
     if (action !== 'resubmit') return { failures: [], payload };
     // The whole application as it would stand, so every rule is judged at once, as at the start.

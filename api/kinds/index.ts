@@ -11,7 +11,7 @@ import { sipRegistrationKind } from './sip-registration';
 import { contactCenterInstanceKind } from './contact-center-instance';
 import { enterpriseOnboardingKind } from './enterprise-onboarding';
 import { usageBillingKind } from './usage-billing';
-import type { OnboardingKind } from '../../contract/case';
+import { isOnboardingKind, type OnboardingKind } from '../../contract/kinds';
 import type { KindDefinition } from './shared';
 
 export {
@@ -38,6 +38,6 @@ export const KINDS = {
   'usage-billing': usageBillingKind,
 } satisfies Record<OnboardingKind, KindDefinition<any, any>>;
 
-export function kindDefinition(kind: string): KindDefinition | undefined {
-  return (KINDS as Record<string, KindDefinition<any, any>>)[kind];
+export function kindDefinition(kind: string): KindDefinition<any, any> | undefined {
+  return isOnboardingKind(kind) ? KINDS[kind] : undefined;
 }

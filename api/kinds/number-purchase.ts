@@ -1,5 +1,4 @@
 /** The API's entry for `number-purchase`: its start schema, pre-checks, workflow and actions. */
-import { STAGES } from '../../contract/stages';
 import {
   numberPurchasePayloads,
   numberPurchaseStartSchema,
@@ -7,10 +6,9 @@ import {
   sizeOrder,
 } from '../../domain/numbers';
 import { numberPurchase } from '../../workflows/number-purchase';
-import { bindingAt, defineKind, actionSpecs, verifiedEnterprise, purchaseRequest } from './shared';
+import { bindingAt, defineKind, verifiedEnterprise, purchaseRequest } from './shared';
 
-export const numberPurchaseKind = defineKind({
-  kind: 'number-purchase',
+export const numberPurchaseKind = defineKind('number-purchase', {
   summary: 'Buy fixed-line or 400 numbers and bind them to an instance',
   startSchema: numberPurchaseStartSchema,
   workflow: numberPurchase,
@@ -27,6 +25,5 @@ export const numberPurchaseKind = defineKind({
       timings: { ...ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
     };
   },
-  stages: STAGES['number-purchase'],
-  actions: actionSpecs('number-purchase', numberPurchasePayloads),
+  payloads: numberPurchasePayloads,
 });

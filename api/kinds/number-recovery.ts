@@ -1,13 +1,11 @@
 /** The API's entry for `number-recovery`: its start schema, pre-checks, workflow and actions. */
 import type { NumberRecoveryInput } from '../../contract/inputs';
-import { STAGES } from '../../contract/stages';
 import { is400Number } from '../../domain/numbers';
 import { numberRecoveryStartSchema } from '../../domain/recovery';
 import { numberRecovery } from '../../workflows/number-recovery';
-import { defineKind, actionSpecs, numbersOf, verifiedEnterprise, formerBinding } from './shared';
+import { defineKind, numbersOf, verifiedEnterprise, formerBinding } from './shared';
 
-export const numberRecoveryKind = defineKind({
-  kind: 'number-recovery',
+export const numberRecoveryKind = defineKind('number-recovery', {
   summary: 'Recover a released number the operator still holds: order, charge, re-import and re-bind it (support)',
   startRoles: ['support'],
   startSchema: numberRecoveryStartSchema,
@@ -36,6 +34,5 @@ export const numberRecoveryKind = defineKind({
       timings: { subscription: ctx.config.timings.subscription },
     };
   },
-  stages: STAGES['number-recovery'],
-  actions: actionSpecs('number-recovery', {}),
+  payloads: {},
 });

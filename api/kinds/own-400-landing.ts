@@ -1,12 +1,10 @@
 /** The API's entry for `own-400-landing`: its start schema, pre-checks, workflow and actions. */
-import { STAGES } from '../../contract/stages';
 import { formatNumber, own400ApplicationNote, purchaseEligibility, sizeOrder } from '../../domain/numbers';
 import { own400LandingStartSchema, own400Payloads } from '../../domain/own400';
 import { own400Landing } from '../../workflows/own-400-landing';
-import { bindingAt, defineKind, actionSpecs, numbersOf, verifiedEnterprise, forwardFailures } from './shared';
+import { bindingAt, defineKind, numbersOf, verifiedEnterprise, forwardFailures } from './shared';
 
-export const own400LandingKind = defineKind({
-  kind: 'own-400-landing',
+export const own400LandingKind = defineKind('own-400-landing', {
   summary: "Land the enterprise's own 400 number on fixed lines bought here, through an invoice remark",
   startSchema: own400LandingStartSchema,
   workflow: own400Landing,
@@ -45,6 +43,5 @@ export const own400LandingKind = defineKind({
       },
     };
   },
-  stages: STAGES['own-400-landing'],
-  actions: actionSpecs('own-400-landing', own400Payloads),
+  payloads: own400Payloads,
 });

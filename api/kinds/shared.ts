@@ -1,8 +1,18 @@
 /** What the kinds' API entries share: the context they read, the definition's shape and the common checks. */
 import type { z } from 'zod';
 import type { Config } from '../../config';
-import { ACTIONS, type ActingKind, type ActionDeclaration } from '../../contract/actions';
-import type { CaseReport, CaseStatus, OnboardingKind, VerifiedEnterprise as VerifiedFacts } from '../../contract/case';
+import type { CaseReport, CaseStatus, VerifiedEnterprise as VerifiedFacts } from '../../contract/case';
+import {
+  openingOf,
+  shapeOf,
+  type ActionDeclaration,
+  type InputOf,
+  type OnboardingKind,
+  type Opening,
+  type PayloadSchemasOf,
+  type ResultOf,
+  type StartOf,
+} from '../../contract/kinds';
 import type {
   InstanceRequest,
   NumberPurchaseInput,
@@ -102,6 +112,32 @@ export interface KindDefinition<S extends { enterpriseId: string } = { enterpris
   binding?: (body: S) => BindingRef;
   /** Facts of the start body kept with the case (Temporal memo) for later actions' checks. */
   facts?: (body: S) => Record<string, string>;
+  /** What a new case shows before its first workflow task has run, where its input decides it. */
+  opening?: (input: I) => Opening | undefined;
+}
+
+/**
+ * A kind's API entry: what the API adds to the registry's declaration (how a start is checked and
+ * turned into the workflow's input, the payload schemas, checks that need I/O). Typed by the
+ * registry: a start body, input or payload that differs from the declaration does not compile.
+ */
+/** The start body as validated (every kind's names its enterprise; other cases start some kinds). */
+export type StartBody<K extends OnboardingKind> = [StartOf<K>] extends [never]
+  ? { enterpriseId: string }
+  : StartOf<K> & { enterpriseId: string };
+
+export interface KindEntry<K extends OnboardingKind> {
+  summary: string;
+  startRoles?: readonly ('enterprise' | 'support')[];
+  startSchema?: z.ZodType<StartBody<K>>;
+  /** The kind's workflow: takes the declared input, completes with the declared result. */
+  workflow: (input: InputOf<K>) => Promise<ResultOf<K>>;
+  payloads: PayloadSchemasOf<K>;
+  precheck?: (body: StartBody<K>, ctx: KindContext) => Promise<RuleFailure[]>;
+  workflowInput?: (body: StartBody<K>, ctx: KindContext) => Promise<InputOf<K>> | InputOf<K>;
+  actionPrecheck?: KindDefinition['actionPrecheck'];
+  binding?: (body: StartBody<K>) => BindingRef;
+  facts?: (body: StartBody<K>) => Record<string, string>;
 }
 
 /** Ids a start names on the platform, each with the path of the field that names it. */
@@ -141,22 +177,31 @@ export async function bindingFailures(ctx: KindContext, enterpriseId: string, re
   return resolved.problems.map((p) => ({ path: ref[p.field]?.path ?? p.field, code: p.code, message: p.message }));
 }
 
-export function defineKind<S extends { enterpriseId: string }, I>(def: KindDefinition<S, I>): KindDefinition<S, I> {
-  return def;
-}
-
-/** Who takes each action (contract) beside what it carries (domain). */
-export function actionSpecs<K extends ActingKind>(
-  kind: K,
-  payloads: { [A in keyof (typeof ACTIONS)[K]]: z.ZodType },
-): Record<string, ActionSpec> {
-  const declared = ACTIONS[kind] as Record<string, ActionDeclaration>;
-  return Object.fromEntries(
-    Object.entries(declared).map(([name, d]) => [
-      name,
-      { ...d, payload: (payloads as Record<string, z.ZodType>)[name]! },
-    ]),
-  );
+/**
+ * A kind as the API serves it: the registry's declaration (name, stages, actions and who takes
+ * them, its id) joined with its API entry.
+ */
+export function defineKind<K extends OnboardingKind>(
+  name: K,
+  entry: KindEntry<K>,
+): KindDefinition<StartBody<K>, InputOf<K>> {
+  const declared = shapeOf(name);
+  const opening = openingOf(name);
+  const { payloads, ...rest } = entry;
+  const schemas: Record<string, z.ZodType> = payloads;
+  const actions: Record<string, ActionDeclaration> = declared.actions;
+  return {
+    ...rest,
+    kind: name,
+    stages: declared.stages,
+    actions: Object.fromEntries(
+      Object.entries(actions).map(([action, d]) => [action, { ...d, payload: schemas[action]! }]),
+    ),
+    ...(declared.fixedId
+      ? { fixedId: (body: { enterpriseId: string }) => declared.workflowId(body.enterpriseId, '') }
+      : {}),
+    ...(opening ? { opening } : {}),
+  };
 }
 
 export function numbersOf(values: string[]): Numbers {
@@ -219,6 +264,22 @@ export async function heldInBilling(
       });
     }
   }
+  return failures;
+}
+
+/**
+ * The enterprise's own lines it brings in (a SIP trunk or registration): not serving an instance
+ * already, not sold or reserved in billing for someone else, and a verification to bring them
+ * under, each as broken rules beside `failures` (all at once).
+ */
+export async function ownLinesFailures(
+  ctx: KindContext,
+  body: { enterpriseId: string; numbers: string[] },
+  failures: RuleFailure[] = [],
+): Promise<RuleFailure[]> {
+  failures.push(...(await alreadyAssigned(ctx, body.numbers)));
+  failures.push(...(await heldInBilling(ctx, body.enterpriseId, body.numbers)));
+  await verifiedOr(ctx, body.enterpriseId, failures);
   return failures;
 }
 

@@ -1,5 +1,4 @@
 /** The API's entry for `sip-trunk`: its start schema, pre-checks, workflow and actions. */
-import { STAGES } from '../../contract/stages';
 import type { RuleFailure } from '../../domain/common';
 import { toE164 } from '../../domain/numbers';
 import {
@@ -10,18 +9,9 @@ import {
   trunk400Failures,
 } from '../../domain/sip';
 import { sipTrunk } from '../../workflows/sip-trunk';
-import {
-  defineKind,
-  actionSpecs,
-  numbersOf,
-  verifiedEnterprise,
-  alreadyAssigned,
-  heldInBilling,
-  verifiedOr,
-} from './shared';
+import { defineKind, numbersOf, ownLinesFailures, verifiedEnterprise } from './shared';
 
-export const sipTrunkKind = defineKind({
-  kind: 'sip-trunk',
+export const sipTrunkKind = defineKind('sip-trunk', {
   summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
   startSchema: sipTrunkStartSchema,
   workflow: sipTrunk,
@@ -37,10 +27,7 @@ export const sipTrunkKind = defineKind({
     });
     if (range) failures.push(range);
     failures.push(...trunk400Failures(body));
-    failures.push(...(await alreadyAssigned(ctx, body.numbers)));
-    failures.push(...(await heldInBilling(ctx, body.enterpriseId, body.numbers)));
-    await verifiedOr(ctx, body.enterpriseId, failures);
-    return failures;
+    return ownLinesFailures(ctx, body, failures);
   },
   async workflowInput(body, ctx) {
     const { kind: _kind, enterpriseId, numbers, testCallee, owns400Numbers: _owns400, ...request } = body;
@@ -59,6 +46,5 @@ export const sipTrunkKind = defineKind({
       timings: ctx.config.timings.sip,
     };
   },
-  stages: STAGES['sip-trunk'],
-  actions: actionSpecs('sip-trunk', sipTrunkPayloads),
+  payloads: sipTrunkPayloads,
 });

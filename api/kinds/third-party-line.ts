@@ -1,6 +1,5 @@
 /** The API's entry for `third-party-line`: its start schema, pre-checks, workflow and actions. */
 import type { ThirdPartyLineInput } from '../../contract/inputs';
-import { STAGES } from '../../contract/stages';
 import type { RuleFailure } from '../../domain/common';
 import { productById } from '../../domain/catalog';
 import {
@@ -16,15 +15,13 @@ import { thirdPartyLine } from '../../workflows/third-party-line';
 import {
   bindingAt,
   defineKind,
-  actionSpecs,
   verifiedEnterprise,
   heldInBilling,
   verifiedOr,
   DEFAULT_LEAD_WORKING_DAYS,
 } from './shared';
 
-export const thirdPartyLineKind = defineKind({
-  kind: 'third-party-line',
+export const thirdPartyLineKind = defineKind('third-party-line', {
   summary: "Apply for a supplier's lines: eligibility, review, supplier hand-off, import and binding",
   startSchema: thirdPartyLineStartSchema,
   workflow: thirdPartyLine,
@@ -56,8 +53,7 @@ export const thirdPartyLineKind = defineKind({
       timings: ctx.config.timings.thirdParty,
     };
   },
-  stages: STAGES['third-party-line'],
-  actions: actionSpecs('third-party-line', thirdPartyLinePayloads),
+  payloads: thirdPartyLinePayloads,
   facts: (body) => ({ productId: body.productId }),
   // Opened numbers are checked against the product's kind and billing's inventory, and handed on in E.164.
   async actionPrecheck(action, payload, c, ctx) {

@@ -4,7 +4,7 @@
  * table and the workflow bundle's exports, each checked against it.
  */
 import type { z } from 'zod';
-import type { KindDeclaration } from './define';
+import type { KindDeclaration, KindShape, Opening } from './define';
 import { contactCenterInstance } from './contact-center-instance';
 import { enterpriseOnboarding } from './enterprise-onboarding';
 import { enterpriseRealName } from './enterprise-real-name';
@@ -18,7 +18,7 @@ import { sipTrunk } from './sip-trunk';
 import { thirdPartyLine } from './third-party-line';
 import { usageBilling } from './usage-billing';
 
-export type { ActionDeclaration, KindDeclaration, Opening, OpeningWait } from './define';
+export type { ActionDeclaration, KindDeclaration, KindShape, Opening, OpeningWait } from './define';
 
 /** Every kind by name; a new kind is one line here beside its file. */
 export const KIND_REGISTRY = {
@@ -60,6 +60,18 @@ export const ONBOARDING_KINDS = Object.keys(KIND_REGISTRY) as [OnboardingKind, .
 
 /** A kind's declaration. */
 export function kindOf<K extends OnboardingKind>(name: K): Registry[K] {
+  return KIND_REGISTRY[name];
+}
+
+/** What a new case of the kind shows before its first workflow task, where its input decides it. */
+export function openingOf<K extends OnboardingKind>(name: K): ((input: InputOf<K>) => Opening | undefined) | undefined {
+  // Each declaration's `opening` takes its own input; a generic kind is past what the compiler follows.
+  const declared: { opening?: (input: InputOf<K>) => Opening | undefined } = KIND_REGISTRY[name] as KindDeclaration;
+  return declared.opening;
+}
+
+/** The declaration's shape, for code that serves every kind alike. */
+export function shapeOf(name: OnboardingKind): KindShape {
   return KIND_REGISTRY[name];
 }
 
