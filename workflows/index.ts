@@ -14,7 +14,8 @@ export { numberRecovery } from './number-recovery';
 export { webhookDelivery } from './webhook-delivery';
 
 import type { OnboardingKind, WorkflowTypeOf } from '../contract/kinds';
+import type * as bundle from './index';
 
 /** Compiles only while every kind in the registry has its workflow exported here, under its type. */
 type Exported<Missing extends never> = Missing;
-export type EveryKindExported = Exported<Exclude<WorkflowTypeOf<OnboardingKind>, keyof typeof import('./index')>>;
+export type EveryKindExported = Exported<Exclude<WorkflowTypeOf<OnboardingKind>, keyof typeof bundle>>;

@@ -9,7 +9,6 @@
 import { condition, patched } from '@temporalio/workflow';
 import type { NumberPurchaseInput } from '../contract/inputs';
 import type { Order, Reservation } from '../activities/billing';
-import type { NumberType, Sizing } from '../domain/numbers';
 import { isoAt, now, type OnboardingCase } from './lib/case';
 import { openCase } from './lib/open-case';
 import { BillingEvents } from './lib/billing-events';

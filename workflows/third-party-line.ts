@@ -8,7 +8,6 @@
  * importing (inventory and billing) -> binding (instance, IVR flow, skill group, calling rules).
  */
 import type { ThirdPartyLineInput } from '../contract/inputs';
-import type { CallingRules } from '../domain/eligibility';
 import { addWorkingDays } from '../domain/working-days';
 import { billing } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';

@@ -1,5 +1,4 @@
 /** The API's entry for `enterprise-onboarding`: its start schema, pre-checks, workflow and actions. */
-import { journeyIdOf } from '../../contract/case';
 import type { EnterpriseOnboardingInput } from '../../contract/inputs';
 import type { RuleFailure } from '../../domain/common';
 import { verificationId } from '../../domain/ids';

@@ -1,5 +1,5 @@
 /** The API's entry for `enterprise-real-name`: its start schema, pre-checks, workflow and actions. */
-import { realNameId, realNamePayloads, realNameStartSchema } from '../../domain/real-name';
+import { realNamePayloads, realNameStartSchema } from '../../domain/real-name';
 import { enterpriseRealName } from '../../workflows/enterprise-real-name';
 import { defineKind, realNameFailures, realNameInput } from './shared';
 

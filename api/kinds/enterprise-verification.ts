@@ -1,6 +1,5 @@
 /** The API's entry for `enterprise-verification`: its start schema, pre-checks, workflow and actions. */
 import { chinaDate } from '../../domain/common';
-import { verificationId } from '../../domain/ids';
 import { applyResubmission } from '../../domain/resubmission';
 import {
   precheckApplication,
