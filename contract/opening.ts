@@ -5,8 +5,8 @@
  * absent here decides its opening with the worker (the API then starts it with an update that
  * waits for the first task).
  */
-import type { ContactCenterInstanceInput, NumberRecoveryInput, VerificationInput } from './inputs';
 import type { AwaitedAction, OnboardingKind, Step } from './case';
+import type { InputOf } from './kinds';
 
 export interface OpeningState {
   stage: string;
@@ -17,13 +17,6 @@ export interface OpeningState {
 type Openings = {
   [K in OnboardingKind]?: (input: InputOf<K>, at: number) => OpeningState;
 };
-
-interface Inputs {
-  'enterprise-verification': VerificationInput;
-  'contact-center-instance': ContactCenterInstanceInput;
-  'number-recovery': NumberRecoveryInput;
-}
-type InputOf<K extends OnboardingKind> = K extends keyof Inputs ? Inputs[K] : never;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
