@@ -29,11 +29,9 @@ import {
 import {
   billingEventSignal,
   cancelRequestedSignal,
-  journeyIdOf,
   openedUpdate,
   type Actor,
   type CaseState,
-  type OnboardingKind,
   type OnboardingResource,
 } from '../contract/case';
 import { applicationQuery } from '../contract/kinds/enterprise-verification';

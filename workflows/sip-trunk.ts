@@ -16,7 +16,6 @@ import { gateway, sipProbe } from './lib/activities';
 import { isoAt, now, type OnboardingCase } from './lib/case';
 import {
   applySbcChange,
-  type Check,
   holdOwnNumbers,
   inboundTest,
   openSipCase,
