@@ -3,12 +3,10 @@ import type { z } from 'zod';
 import type { Config } from '../../config';
 import type { CaseReport, CaseStatus, VerifiedEnterprise as VerifiedFacts } from '../../contract/case';
 import {
-  openingOf,
   shapeOf,
   type ActionDeclaration,
   type InputOf,
   type OnboardingKind,
-  type Opening,
   type PayloadSchemasOf,
   type ResultOf,
   type StartOf,
@@ -112,19 +110,18 @@ export interface KindDefinition<S extends { enterpriseId: string } = { enterpris
   binding?: (body: S) => BindingRef;
   /** Facts of the start body kept with the case (Temporal memo) for later actions' checks. */
   facts?: (body: S) => Record<string, string>;
-  /** What a new case shows before its first workflow task has run, where its input decides it. */
-  opening?: (input: I) => Opening | undefined;
 }
+
+/** The start body as validated (every kind's names its enterprise; other cases start some kinds). */
+export type StartBody<K extends OnboardingKind> = [StartOf<K>] extends [never]
+  ? { enterpriseId: string }
+  : StartOf<K> & { enterpriseId: string };
 
 /**
  * A kind's API entry: what the API adds to the registry's declaration (how a start is checked and
  * turned into the workflow's input, the payload schemas, checks that need I/O). Typed by the
  * registry: a start body, input or payload that differs from the declaration does not compile.
  */
-/** The start body as validated (every kind's names its enterprise; other cases start some kinds). */
-export type StartBody<K extends OnboardingKind> = [StartOf<K>] extends [never]
-  ? { enterpriseId: string }
-  : StartOf<K> & { enterpriseId: string };
 
 export interface KindEntry<K extends OnboardingKind> {
   summary: string;
@@ -186,7 +183,6 @@ export function defineKind<K extends OnboardingKind>(
   entry: KindEntry<K>,
 ): KindDefinition<StartBody<K>, InputOf<K>> {
   const declared = shapeOf(name);
-  const opening = openingOf(name);
   const { payloads, ...rest } = entry;
   const schemas: Record<string, z.ZodType> = payloads;
   const actions: Record<string, ActionDeclaration> = declared.actions;
@@ -200,7 +196,6 @@ export function defineKind<K extends OnboardingKind>(
     ...(declared.fixedId
       ? { fixedId: (body: { enterpriseId: string }) => declared.workflowId(body.enterpriseId, '') }
       : {}),
-    ...(opening ? { opening } : {}),
   };
 }
 

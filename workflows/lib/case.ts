@@ -1,8 +1,8 @@
 /**
- * What every onboarding workflow shares: its visible state (stage, awaited actions, steps), the
- * search attributes and the memo that mirror it (reads need no worker), human actions received as updates (answered at once by a
- * validator) or as signals of the same name (refusals recorded in `steps`), and the one way a case
- * ends (`run`): compensations, the email that goes with the ending, final state, and the failure.
+ * What every onboarding workflow shares: its visible state (stage, awaited actions, steps), the search
+ * attributes and the memo that mirror it (reads need no worker), human actions received as updates
+ * (answered at once by a validator) or as signals of the same name (refusals recorded in `steps`),
+ * and the one way a case ends (`run`): compensations, the ending's email, final state, the failure.
  *
  * Payloads are validated once, in the API, before they are sent. A signal sent with Temporal's own
  * tooling is still checked here for the actor's role and tenant and for whether it is awaited.
@@ -156,10 +156,7 @@ export class OnboardingCase<K extends ActingKind> {
     this.publish();
   }
 
-  /**
-   * The state as readers see it: a `CaseState` of this kind. (The compiler cannot follow a generic
-   * kind through the registry's per-kind union; `state`'s own type ties the result to the kind.)
-   */
+  /** The state as readers see it (a generic kind is past what the compiler follows in the per-kind union). */
   private view(): CaseState {
     return this.state as CaseState;
   }
@@ -193,8 +190,7 @@ export class OnboardingCase<K extends ActingKind> {
 
   /** Each action of the kind is an update (validated, answered with the new state) and a signal. */
   private listen<A extends ActionName<K>>(kind: K, name: A): void {
-    // Registered as carrying any payload (a widening, checked by the compiler): the API validates
-    // payloads, the validator checks what a signal may carry, and `awaitAction` hands it out typed.
+    // Widened to any payload (checked by the compiler): the API validates it, `awaitAction` types it.
     const handles = handlesOf(kind, name);
     const update: UpdateDefinition<CaseState, [ActionRequest]> = handles.update;
     const signal: SignalDefinition<[ActionRequest]> = handles.signal;
@@ -359,13 +355,10 @@ export class OnboardingCase<K extends ActingKind> {
 
   /**
    * A business failure: records it and returns the non-retryable failure to throw, which `run`
-   * then ends the case with (compensations, emails).
+   * then ends the case with (compensations, emails). `failWith` records any (an activity's, in `run`).
    */
-  fail(type: FailureOf<K>, message: string): ApplicationFailure {
-    return this.failWith(type, message);
-  }
+  readonly fail = (type: FailureOf<K>, message: string): ApplicationFailure => this.failWith(type, message);
 
-  /** Records any failure (e.g. an activity's, as `run` meets it). */
   private failWith(type: string, message: string): ApplicationFailure {
     if (this.state.status === 'running') {
       this.state.status = 'failed';
