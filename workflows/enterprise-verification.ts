@@ -9,7 +9,7 @@
 import { setHandler } from '@temporalio/workflow';
 import { applicationQuery } from '../contract/kinds/enterprise-verification';
 import type { ApplicationFacts, VerificationInput } from '../contract/inputs';
-import type { VerificationResult } from '../domain/verification';
+import type { Application, VerificationResult } from '../domain/verification';
 import { applyResubmission } from '../domain/resubmission';
 import { checks } from './lib/activities';
 import { billingCustomerReady, ensureBillingCustomer } from './lib/billing-customer';
