@@ -16,6 +16,7 @@ import { gateway, sipProbe } from './lib/activities';
 import { isoAt, now, type OnboardingCase } from './lib/case';
 import {
   applySbcChange,
+  type Check,
   holdOwnNumbers,
   inboundTest,
   openSipCase,
