@@ -27,7 +27,7 @@ export type ChangeVersion = 'unguarded' | 'patched' | 'deprecated' | 'removed';
  */
 export async function changedVerificationBundle(dir: string, version: ChangeVersion): Promise<string> {
   const source = await readFile(path.join(ROOT, 'workflows', 'enterprise-verification.ts'), 'utf8');
-  const anchor = /^( *)const decision = await c\.awaitAction\(/m;
+  const anchor = /^( *)const decision = await review\(/m;
   const match = anchor.exec(source);
   if (!match) throw new Error('enterprise-verification.ts no longer awaits the review as this test expects');
   const pad = match[1]!;
