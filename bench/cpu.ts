@@ -56,6 +56,28 @@ export interface CpuGroups {
   workers: () => number[];
 }
 
+/** The dev server's process: the CLI's `server start-dev` listening on `port` (found once). */
+export function devServerPids(port: number): () => number[] {
+  let found: number[] | undefined;
+  return () =>
+    (found ??= pidsWhere((_comm, cmdline) => cmdline.includes('start-dev') && cmdline.includes(String(port))));
+}
+
+/** CPU milliseconds each group used per case between two snapshots; `other` is the rest of the machine (Kamailio, SIPp, the OS). */
+export function cpuPerCase(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, cases: number) {
+  const ms = (k: keyof ReturnType<typeof cpuSnapshot>) => (Math.max(0, b[k] - a[k]) * 1000) / cases;
+  const own = ms('temporal') + ms('workers') + ms('postgres') + ms('benchProcess');
+  return {
+    temporal: ms('temporal'),
+    worker: ms('workers'),
+    postgres: ms('postgres'),
+    benchProcess: ms('benchProcess'),
+    other: Math.max(0, ms('machine') - own),
+    machine: ms('machine'),
+  };
+}
+export type CpuPerCase = ReturnType<typeof cpuPerCase>;
+
 export function cpuSnapshot(groups: CpuGroups) {
   const sum = (pids: number[]) => pids.reduce((s, pid) => s + processCpu(pid), 0);
   const self = process.cpuUsage();

@@ -1,4 +1,5 @@
 /** Sections of BENCHMARKS.md for the workflow layer's parts: throughput, latency, history, scale and the profile. */
+import type { CpuPerCase } from './cpu';
 import type { PartResult } from './report';
 import {
   EARLIER_BENCH,
@@ -12,6 +13,45 @@ import {
   shapeLine,
   table,
 } from './report-format';
+
+const CPU_GROUPS: [keyof CpuPerCase, string][] = [
+  ['temporal', 'Temporal server'],
+  ['worker', 'worker process'],
+  ['benchProcess', 'bench process (API, billing and platform sandboxes, SMTP sink, drivers, approver)'],
+  ['postgres', 'PostgreSQL'],
+  ['other', 'the rest of the machine (Kamailio, SIPp, the OS)'],
+  ['machine', '**whole machine**'],
+];
+
+/** CPU per measured case by process, product against baseline: the machine's time each case costs. */
+type CpuKind = { kind: string; cpu: { product: CpuPerCase; baseline: CpuPerCase } };
+function cpuByProcess(kinds: { kind: string; cpu?: CpuKind['cpu'] }[]): string[] {
+  const measured = kinds.filter((k): k is CpuKind => k.cpu !== undefined);
+  if (!measured.length) return [];
+  const cell = (k: CpuKind, g: keyof CpuPerCase) => `${fmt(k.cpu.product[g], 0)} / ${fmt(k.cpu.baseline[g], 0)}`;
+  const bound = (k: CpuKind) => {
+    const p = k.cpu.product;
+    const b = k.cpu.baseline;
+    // Were the worker free beyond the baseline's worker, the machine's CPU per case would be this.
+    const workerFree = p.machine - (p.worker - b.worker);
+    return `${fmt(b.machine / p.machine, 2)} (worker at the baseline's cost: ${fmt(b.machine / workerFree, 2)})`;
+  };
+  return [
+    'CPU per measured case by process, ms (product / baseline), from `/proc` over each timed window:',
+    '',
+    table(
+      ['process', ...measured.map((k) => `\`${k.kind}\``)],
+      [
+        ...CPU_GROUPS.map(([g, label]) => [label, ...measured.map((k) => cell(k, g))]),
+        [
+          'baseline / product CPU per case: the throughput ratio the machine allows when CPU-bound',
+          ...measured.map(bound),
+        ],
+      ],
+    ),
+    '',
+  ];
+}
 
 export function renderThroughput(r: PartResult): string {
   const kinds = r.data.kinds as any[];
@@ -52,6 +92,7 @@ export function renderThroughput(r: PartResult): string {
       ],
     ]),
     '',
+    ...cpuByProcess(kinds),
     ...(earlier ? [EARLIER_BENCH, ''] : []),
     'Product: each case uploads its documents and starts through the HTTP API; the automatic approver',
     'polls `GET /v1/onboardings?awaiting=support` and takes the support step through the API; the',

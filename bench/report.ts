@@ -209,7 +209,19 @@ export function renderTargets(results: PartResult[]): string {
     'raw client.workflow.start',
     '`POST /v1/onboardings` p99 <= 1.5x raw `workflow.start` p99, concurrency 8',
   );
-  pair('GET /v1/onboardings/{id}', "raw query('state')", '`GET /v1/onboardings/{id}` p99 <= 1.5x raw query p99');
+  // A GET is one describe: the server's own describe in the same run is its floor.
+  const get = first('GET /v1/onboardings/{id}');
+  const describe = find('raw describe (the Temporal call of a GET)');
+  row(
+    '`GET /v1/onboardings/{id}` p50 / p99 <= 30 / 100 ms, concurrency 8',
+    get && Math.max(get.p50Ms / 30, get.p99Ms / 100),
+    1,
+    true,
+    get
+      ? `${fmt(get.p50Ms)} / ${fmt(get.p99Ms)} ms${describe ? ` (raw describe in the same run: ${fmt(describe.p50Ms)} / ${fmt(describe.p99Ms)} ms)` : ''}`
+      : '',
+    lat,
+  );
   return table(['target', 'figure', '', 'run'], rows);
 }
 

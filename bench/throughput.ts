@@ -10,6 +10,7 @@ import { describeShape, fetchHistory, opensWithUpdate, shapeOf, type CaseShape }
 import { drive, driverFor, KIND_DRIVERS, type BenchContext, type BenchEnterprise } from './kinds';
 import { log, type Options } from './options';
 import { RssSampler, spawnBaselineWorker, type SamplerCounts } from './stack';
+import { cpuPerCase, cpuSnapshot, devServerPids, type CpuPerCase } from './cpu';
 import { pool, round, timed } from './util';
 
 export interface ThroughputKind {
@@ -25,6 +26,8 @@ export interface ThroughputKind {
   baselineSleeps: Record<string, number>;
   workerRssMaxBytes: number;
   memorySamples: SamplerCounts;
+  /** CPU per measured case by process, product's window and baseline's: where the machine's time went. */
+  cpu: { product: CpuPerCase; baseline: CpuPerCase };
   approver: AutoApprover['counts'];
   ids: string[];
 }
@@ -44,6 +47,7 @@ async function runBaseline(
   workerRssMaxBytes: number;
   opensWithUpdate: string | null;
   memorySamples: SamplerCounts;
+  cpu: CpuPerCase;
 }> {
   const taskQueue = `bench-baseline-${tag}`;
   const worker = await spawnBaselineWorker(server, stack, bundlePath, taskQueue);
@@ -56,7 +60,10 @@ async function runBaseline(
     };
     await pool(warmup, warmup, (i) => one(-1 - i));
     rss.start();
+    const groups = { temporal: devServerPids(server.port), workers: () => [worker.pid] };
+    const before = cpuSnapshot(groups);
     const { ms } = await timed(() => pool(count, concurrency, one));
+    const cpu = cpuPerCase(before, cpuSnapshot(groups), count);
     const mem = await rss.stop();
     return {
       seconds: ms / 1000,
@@ -64,6 +71,7 @@ async function runBaseline(
       workerRssMaxBytes: mem.max,
       opensWithUpdate: opensWithUpdate(input.steps) ?? null,
       memorySamples: mem.counts,
+      cpu,
     };
   } finally {
     await worker.kill('SIGTERM');
@@ -111,9 +119,15 @@ export async function throughput(
         `throughput ${driver.kind}: ${count} cases at concurrency ${o.concurrency} (shape: ${describeShape(shape)}; baseline sleeps ${JSON.stringify(baselineSleeps)})`,
       );
       rss.start();
+      const groups = {
+        temporal: devServerPids(server.port),
+        workers: () => (stack.workerProcess ? [stack.workerProcess.pid] : []),
+      };
+      const cpuBefore = cpuSnapshot(groups);
       const product = await timed(() =>
         pool(count, o.concurrency, (i) => drive(driver, ctx, measured[i]!, o.warmup + i)),
       );
+      const productCpu = cpuPerCase(cpuBefore, cpuSnapshot(groups), count);
       const rssStats = await rss.stop();
       const productSeconds = product.ms / 1000;
       log(`throughput ${driver.kind}: product ${round(count / productSeconds)} cases/s; baseline next`);
@@ -140,6 +154,7 @@ export async function throughput(
         baselineSleeps,
         workerRssMaxBytes: rssStats.max,
         memorySamples: rssStats.counts,
+        cpu: { product: productCpu, baseline: baseline.cpu },
         approver: {
           polls: approver.counts.polls - before.polls,
           taken: approver.counts.taken - before.taken,

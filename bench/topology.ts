@@ -35,7 +35,7 @@ import { resolveTemporalCli } from '../dev/temporal-cli';
 import { resolveClusterTools, TEMPORAL_SERVER_VERSION } from '../dev/temporal-server';
 import { WorkerProcess, type Stack, type TemporalServer } from '../test/support/stack';
 import { AutoApprover } from './approver';
-import { cpuShare, cpuSnapshot, pidsWhere, type CpuGroups, type CpuShare } from './cpu';
+import { cpuShare, cpuSnapshot, devServerPids, type CpuGroups, type CpuShare } from './cpu';
 import { drive, driverFor, KIND_DRIVERS, type BenchContext, type BenchEnterprise, type KindDriver } from './kinds';
 import { benchContext, benchStack, enterprises } from './stack';
 import { admin, ClusterTemporal, FRONTEND_PORT, HOST, POSTGRES_URL } from './topology-cluster';
@@ -211,13 +211,6 @@ class Running {
   }
 }
 
-/** Finds the dev server's process: the CLI's `server start-dev` listening on the run's port. */
-function devServerPids(server: TemporalServer): () => number[] {
-  let found: number[] | undefined;
-  return () =>
-    (found ??= pidsWhere((_comm, cmdline) => cmdline.includes('start-dev') && cmdline.includes(String(server.port))));
-}
-
 export async function topology(
   o: TopologyOptions,
   devServer: TemporalServer,
@@ -260,14 +253,14 @@ export async function topology(
         name: 'dev server, 1 worker',
         server: devServer,
         serverLabel: devLabel,
-        serverPids: devServerPids(devServer),
+        serverPids: devServerPids(devServer.port),
         workers: 1,
       },
       {
         name: 'dev server, 2 workers',
         server: devServer,
         serverLabel: devLabel,
-        serverPids: devServerPids(devServer),
+        serverPids: devServerPids(devServer.port),
         workers: 2,
         databaseUrl: shared,
       },
