@@ -14,7 +14,7 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { fromHistoryPayload } from '../config/payload-encryption';
 import { chinaDate } from '../domain/common';
 import { caseId, verificationId } from '../domain/ids';
-import { KIND_REGISTRY, ONBOARDING_KINDS } from '../contract/kinds';
+import { KIND_REGISTRY, ONBOARDING_KINDS, openingState } from '../contract/kinds';
 import type { Application, VerificationResult } from '../domain/verification';
 import { realNameId, type RealNameResult } from '../domain/real-name';
 import type { VerifiedEnterprise as VerifiedFacts } from '../contract/case';
@@ -39,7 +39,6 @@ import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domai
 import type { Principal } from './auth';
 import type { KindDefinition } from './kinds';
 import { HttpProblem } from './problem';
-import { openingState } from '../contract/opening';
 import { CaseReads, memoOf, STATUS_FROM_TEMPORAL, withTimeout, type CaseMemo } from './case-reads';
 
 export type { ListFilters } from './case-reads';
@@ -119,7 +118,7 @@ export class CaseService extends CaseReads {
     };
     const startedAt = Date.now();
     const createdAt = new Date(startedAt).toISOString();
-    const opening = openingState(def.kind, args[0], startedAt);
+    const opening = openingState(def.kind, args[0], { id, at: startedAt });
     const options = {
       workflowId: id,
       taskQueue: this.config.temporal.taskQueue,
@@ -144,14 +143,13 @@ export class CaseService extends CaseReads {
           enterpriseId: body.enterpriseId,
           status: 'running',
           ...opening,
-          related: [],
           result: null,
           error: null,
         };
         return { resource: { ...state, createdAt, links: this.links(id) }, replayed: false };
       }
-      // Otherwise started with an update that answers once the first workflow task has run: one
-      // round trip gives the new case's stage and what it awaits.
+      // A journey opens on the cases it adopts: started with an update that answers once its first
+      // workflow task has run, one round trip that gives its stage and what it awaits.
       const state = await this.client.workflow.executeUpdateWithStart(openedUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation(def.workflow, options),
       });

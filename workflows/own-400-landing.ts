@@ -24,7 +24,7 @@ import { isoAt, now, type OnboardingCase } from './lib/case';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { numberPurchase } from './number-purchase';
-import type { Own400LandingResult } from '../contract/kinds/own-400-landing';
+import { fixedLinePurchaseId, type Own400LandingResult } from '../contract/kinds/own-400-landing';
 import type { NumberPurchaseResult } from '../contract/kinds/number-purchase';
 
 export async function own400Landing(input: Own400LandingInput): Promise<Own400LandingResult> {
@@ -58,7 +58,7 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
         return verifyAndFinish(c, input, { lines, purchaseId: undefined, orderId: undefined, invoice: null }, timeline);
       }
       // 1-2. Fixed lines for the 400 number.
-      const purchaseId = `${c.state.id}-fixed-line`;
+      const purchaseId = fixedLinePurchaseId(c.state.id);
       const purchase: NumberPurchaseResult = await buyFixedLines(c, input, purchaseId);
       const fixedLines = purchase.numbers;
       timeline.fixedLinesActive = purchase.paidAt;

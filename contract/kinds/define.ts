@@ -1,11 +1,12 @@
 /**
  * How a kind is declared: its name and workflow type, its stages, its actions (who takes each),
- * its business failures, its workflow id, what a freshly started case shows, and, by type only,
+ * its business failures, its workflow id, what a new case shows, and, by type only,
  * its input, result, action payloads and start body. Plain TypeScript at run time (workflow code
  * imports the registry); the zod schemas stay in `domain/` and are named here by `typeof`.
  */
 import type { z } from 'zod';
 import type { Role } from '../../domain/case';
+import type { RelatedCase, Step } from '../../domain/onboarding';
 import { caseId } from '../../domain/ids';
 
 export interface ActionDeclaration {
@@ -13,18 +14,30 @@ export interface ActionDeclaration {
   summary: string;
 }
 
-/** A wait a freshly started case shows: an action someone takes, or something else (`for`). */
+/** A wait a new case shows: an action someone takes, due `dueInMs` after the start when it is reminded or has a deadline. */
 export interface OpeningWait {
-  action?: string;
-  for?: string;
+  action: string;
   role: Role;
+  dueInMs?: number;
 }
 
-/** The stage and waits a case shows once its first workflow task has run. */
+/** A step a new case records in its first workflow task (at its start). */
+export type OpeningStep = Omit<Step, 'at' | 'by'>;
+
+/**
+ * What a case shows once its first workflow task has run, when its input alone decides it: its
+ * stage, its first waits, the steps it records and the cases it starts on the way. The API answers
+ * a start with it (`openingState` in the registry) without waiting for a worker.
+ */
 export interface Opening<S extends string = string> {
   stage: S;
   awaiting: OpeningWait[];
+  steps?: OpeningStep[];
+  related?: RelatedCase[];
 }
+
+/** A kind's opening, from its input and the new case's id. */
+export type OpeningOf<I, S extends string = string> = (input: I, id: string) => Opening<S>;
 
 /** The types a kind carries across the boundary; none of them exists at run time. */
 export interface KindTypes {
@@ -57,8 +70,8 @@ export interface KindShape {
 
 /** A declared kind: its shape, with its types attached (`types` is never set; read it with `typeof`). */
 export type KindDeclaration<T extends KindTypes = KindTypes, D extends KindShape = KindShape> = D & {
-  /** The stage and waits a new case shows, when the input alone decides them (else ask the case). */
-  readonly opening?: (input: T['input']) => Opening<D['stages'][number]> | undefined;
+  /** What a new case shows after its first workflow task, when the input alone decides it (else ask the case). */
+  readonly opening?: OpeningOf<T['input'], D['stages'][number]>;
   readonly types?: T;
 };
 
@@ -71,7 +84,7 @@ export function kind<T extends KindTypes>() {
     shape: D & {
       /** One declaration per payload schema: an action without a payload, or the reverse, does not compile. */
       actions: { [A in keyof T['payloads']]: ActionDeclaration };
-      opening?: (input: T['input']) => Opening<D['stages'][number]> | undefined;
+      opening?: OpeningOf<T['input'], D['stages'][number]>;
     },
   ): KindDeclaration<T, D> => shape;
 }
@@ -91,8 +104,10 @@ export const confirmSbcChange = {
   summary: 'Confirm a change made by hand on an SBC without an API (manual SBC mode)',
 } as const;
 
-/** The two waits of a review support decides. */
-export const supportReview = [
-  { action: 'approve', role: 'support' },
-  { action: 'reject', role: 'support' },
-] as const satisfies OpeningWait[];
+/** The two waits of a review support decides, reminded (due) every `slaMs`. */
+export function supportReview(slaMs: number): OpeningWait[] {
+  return [
+    { action: 'approve', role: 'support', dueInMs: slaMs },
+    { action: 'reject', role: 'support', dueInMs: slaMs },
+  ];
+}

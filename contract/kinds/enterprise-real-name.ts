@@ -24,6 +24,13 @@ export const enterpriseRealName = kind<{
   failures: ['Rejected'],
   workflowId: realNameId,
   fixedId: true,
+  // An approved qualification of the same company decides it at once; otherwise support reviews it.
   opening: (input) =>
-    input.decidedBy ? { stage: 'approving', awaiting: [] } : { stage: 'awaiting-review', awaiting: [...supportReview] },
+    input.decidedBy
+      ? {
+          stage: 'approving',
+          awaiting: [],
+          steps: [{ name: 'decided at once', status: 'done', detail: input.decidedBy }],
+        }
+      : { stage: 'awaiting-review', awaiting: supportReview(input.timings.reviewSlaMs) },
 });

@@ -31,5 +31,15 @@ export const enterpriseVerification = kind<{
   workflowId: verificationId,
   fixedId: true,
   // The API pre-checked the first round: it goes straight to review.
-  opening: () => ({ stage: 'awaiting-review', awaiting: [...supportReview] }),
+  opening: (input) => ({
+    stage: 'awaiting-review',
+    awaiting: supportReview(input.timings.reviewSlaMs),
+    steps: [
+      {
+        name: 'pre-check round 1',
+        status: 'done',
+        detail: `${input.application.documents.length} documents, all rules passed`,
+      },
+    ],
+  }),
 });

@@ -4,7 +4,8 @@
  * table and the workflow bundle's exports, each checked against it.
  */
 import type { z } from 'zod';
-import type { KindDeclaration, KindShape, Opening } from './define';
+import type { AwaitedAction, RelatedCase, Step } from '../../domain/onboarding';
+import type { KindDeclaration, KindShape, OpeningOf } from './define';
 import { contactCenterInstance } from './contact-center-instance';
 import { enterpriseOnboarding } from './enterprise-onboarding';
 import { enterpriseRealName } from './enterprise-real-name';
@@ -18,7 +19,7 @@ import { sipTrunk } from './sip-trunk';
 import { thirdPartyLine } from './third-party-line';
 import { usageBilling } from './usage-billing';
 
-export type { ActionDeclaration, KindDeclaration, KindShape, Opening, OpeningWait } from './define';
+export type { ActionDeclaration, KindDeclaration, KindShape, Opening, OpeningStep, OpeningWait } from './define';
 
 /** Every kind by name; a new kind is one line here beside its file. */
 export const KIND_REGISTRY = {
@@ -63,11 +64,40 @@ export function kindOf<K extends OnboardingKind>(name: K): Registry[K] {
   return KIND_REGISTRY[name];
 }
 
-/** What a new case of the kind shows before its first workflow task, where its input decides it. */
-export function openingOf<K extends OnboardingKind>(name: K): ((input: InputOf<K>) => Opening | undefined) | undefined {
-  // Each declaration's `opening` takes its own input; a generic kind is past what the compiler follows.
-  const declared: { opening?: (input: InputOf<K>) => Opening | undefined } = KIND_REGISTRY[name] as KindDeclaration;
-  return declared.opening;
+/** What a new case shows once its first workflow task has run, as a read shows it. */
+export interface OpeningState {
+  stage: string;
+  awaiting: AwaitedAction[];
+  steps: Step[];
+  related: RelatedCase[];
+}
+
+/**
+ * The state a case of the kind opens in, when its input alone decides it: its declared opening,
+ * timed from its start (`at`, ms) as the workflow times it. `undefined` where the case decides.
+ */
+export function openingState(
+  name: OnboardingKind,
+  input: unknown,
+  start: { id: string; at: number },
+): OpeningState | undefined {
+  // Each declaration's `opening` takes its own kind's input (the caller's, for `name`); a kind
+  // known only at run time is past what the compiler follows.
+  const declared: { opening?: OpeningOf<unknown> } = KIND_REGISTRY[name] as KindDeclaration;
+  const opening = declared.opening?.(input, start.id);
+  if (!opening) return undefined;
+  const at = new Date(start.at).toISOString();
+  return {
+    stage: opening.stage,
+    awaiting: opening.awaiting.map(({ action, role, dueInMs }) => ({
+      action,
+      role,
+      since: at,
+      ...(dueInMs !== undefined ? { dueAt: new Date(start.at + dueInMs).toISOString() } : {}),
+    })),
+    steps: (opening.steps ?? []).map((step) => ({ ...step, at })),
+    related: opening.related ?? [],
+  };
 }
 
 /** The declaration's shape, for code that serves every kind alike. */

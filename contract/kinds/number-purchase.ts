@@ -46,5 +46,9 @@ export const numberPurchase = kind<{
   workflowId: perRequestId('number-purchase'),
   fixedId: false,
   // The script is screened (an activity) before anyone is asked.
-  opening: () => ({ stage: 'submitted', awaiting: [] }),
+  opening: (input) => ({
+    stage: 'submitted',
+    awaiting: [],
+    steps: [{ name: 'sized', status: 'done', detail: input.sizing.explanation }],
+  }),
 });

@@ -21,6 +21,11 @@ export interface Own400LandingResult {
   timeline: Record<string, string>;
 }
 
+/** The number-purchase case a landing buys its fixed lines in. */
+export function fixedLinePurchaseId(landingId: string): string {
+  return `${landingId}-fixed-line`;
+}
+
 export const own400Landing = kind<{
   input: Own400LandingInput;
   result: Own400LandingResult;
@@ -47,15 +52,31 @@ export const own400Landing = kind<{
   failures: ['InvoiceNotIssued', 'LandingDeadlinePassed', 'TestCallNotConfirmed'],
   workflowId: perRequestId('own-400-landing'),
   fixedId: false,
-  // Forwarding to a line the enterprise holds waits on the operator at once; otherwise lines are bought first.
-  opening: (input) =>
-    input.request.mode === 'forward' && input.existingLines
+  // Forwarding to a line the enterprise holds waits on the operator at once; otherwise lines are
+  // bought first, in a number-purchase case of their own.
+  opening: ({ request, existingLines, timings }, id) =>
+    request.mode === 'forward' && existingLines
       ? {
           stage: 'awaiting-400-forwarding',
-          awaiting: [
-            { action: 'confirm-400-forwarded', role: 'enterprise' },
-            { action: 'confirm-400-forwarded', role: 'support' },
+          awaiting: enterpriseOrSupport.map((role) => ({
+            action: 'confirm-400-forwarded',
+            role,
+            dueInMs: timings.reminderIntervalMs,
+          })),
+          steps: [
+            {
+              name: 'fixed line chosen',
+              status: 'done',
+              detail: `${existingLines.display.join(', ')}, held by the enterprise already`,
+            },
           ],
         }
-      : { stage: 'purchasing-fixed-line', awaiting: [] },
+      : {
+          stage: 'purchasing-fixed-line',
+          awaiting: [],
+          steps: [{ name: 'fixed-line purchase started', status: 'running', detail: fixedLinePurchaseId(id) }],
+          related: [
+            { id: fixedLinePurchaseId(id), kind: 'number-purchase', relation: 'fixed lines for the 400 number' },
+          ],
+        },
 });

@@ -49,5 +49,5 @@ export const sipRegistration = kind<{
   failures: ['Rejected', 'NotRegistered', 'OutboundTestFailed', 'InboundTestFailed'],
   workflowId: perRequestId('sip-registration'),
   fixedId: false,
-  opening: () => ({ stage: 'awaiting-review', awaiting: [...supportReview] }),
+  opening: (input) => ({ stage: 'awaiting-review', awaiting: supportReview(input.timings.reviewSlaMs) }),
 });

@@ -71,8 +71,11 @@ export const sipTrunk = kind<{
   workflowId: perRequestId('sip-trunk'),
   fixedId: false,
   // A carrier that cannot trunk puts in a gateway that can before review.
-  opening: (input) =>
-    input.request.carrierSupportsSipTrunk === false
-      ? { stage: 'awaiting-gateway', awaiting: [{ action: 'confirm-gateway-ready', role: 'enterprise' }] }
-      : { stage: 'awaiting-review', awaiting: [...supportReview] },
+  opening: ({ request, timings }) =>
+    request.carrierSupportsSipTrunk === false
+      ? {
+          stage: 'awaiting-gateway',
+          awaiting: [{ action: 'confirm-gateway-ready', role: 'enterprise', dueInMs: timings.whitelistReminderMs }],
+        }
+      : { stage: 'awaiting-review', awaiting: supportReview(timings.reviewSlaMs) },
 });

@@ -32,5 +32,10 @@ export const thirdPartyLine = kind<{
   failures: ['RejectedBySupport', 'RejectedBySupplier'],
   workflowId: perRequestId('third-party-line'),
   fixedId: false,
-  opening: () => ({ stage: 'awaiting-review', awaiting: [...supportReview] }),
+  // The API checked eligibility: support reviews at once.
+  opening: (input) => ({
+    stage: 'awaiting-review',
+    awaiting: supportReview(input.timings.reviewSlaMs),
+    steps: [{ name: 'eligibility', status: 'done', detail: `${input.product.id}: every rule passed` }],
+  }),
 });

@@ -5,7 +5,9 @@
 import type {
   ContactCenterInstanceInput,
   NumberPurchaseInput,
+  NumberRecoveryInput,
   Own400LandingInput,
+  RealNameInput,
   SipRegistrationInput,
   SipTrunkInput,
   SubscriptionInput,
@@ -242,5 +244,29 @@ export function instanceInput(s: Scenario): ContactCenterInstanceInput {
     centerName: '广州客服中心',
     admin: { name: '王五', email: 'admin@example.cn' },
     agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },
+  };
+}
+
+export function realNameInput(s: Scenario, decidedBy?: string): RealNameInput {
+  return {
+    enterpriseId: s.enterpriseId,
+    request: {
+      company: { name: '广州示例科技有限公司', unifiedSocialCreditCode: '91350100M000100Y43', entityType: 'company' },
+      legalRepresentative: { name: '张三', residentId: '11010519491231002X' },
+      businessLicence: 'doc-1',
+      contact,
+    },
+    ...(decidedBy ? { decidedBy } : {}),
+    timings: { reviewSlaMs: LONG },
+  };
+}
+
+export function recoveryInput(s: Scenario): NumberRecoveryInput {
+  return {
+    ...verified(s),
+    number: { e164: [NUMBERS.e164[0]!], display: [NUMBERS.display[0]!] },
+    numberType: 'fixed-line',
+    binding: { instanceId: 'cc-1', ivrFlowId: 'ivr-1' },
+    timings: { subscription: subscriptionTimings },
   };
 }

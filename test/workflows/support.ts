@@ -53,6 +53,7 @@ export type MockedName =
   | 'createOrder'
   | 'chargeOrder'
   | 'getOrder'
+  | 'getNumber'
   | 'undoPurchase'
   | 'chargeRent'
   | 'requestInvoice'
@@ -170,6 +171,7 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
   createOrder: async (o) => order({ reference: o.reference }),
   chargeOrder: async () => ({ status: 'paid', value: order({ status: 'paid', paidAt: new Date().toISOString() }) }),
   getOrder: async () => order({ status: 'paid', paidAt: new Date().toISOString() }),
+  getNumber: async () => null,
   undoPurchase: async () => 'order ORD-1 voided',
   chargeRent: async () => ({ status: 'paid', value: { id: 'CHG-1' } }),
   requestInvoice: async () => invoice(),
