@@ -71,6 +71,46 @@ describe('third-party supplier lines through the API', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('answers a start at once with the review it awaits, one case per Idempotency-Key', async () => {
+    const keyed = (body: object) =>
+      h.api
+        .post('/v1/onboardings')
+        .set(...bearer(h.tokens.entA))
+        .set('Idempotency-Key', `supplier-line-${h.enterprises.a}`)
+        .send(body);
+    // Both arrive before either case exists: the server starts one, the other is its replay.
+    const [first, second] = await Promise.all([keyed(application()), keyed(application())]);
+    expect([first.status, second.status], JSON.stringify(first.body)).toEqual([202, 202]);
+    expect(second.body.id).toBe(first.body.id);
+    expect([first.headers['idempotent-replayed'], second.headers['idempotent-replayed']].sort()).toEqual([
+      'true',
+      undefined,
+    ]);
+    const answer = first.headers['idempotent-replayed'] ? second.body : first.body;
+    const since = answer.awaiting[0].since as string;
+    const dueAt = new Date(Date.parse(since) + 3_600_000).toISOString();
+    expect(answer).toMatchObject({
+      kind: 'third-party-line',
+      status: 'running',
+      stage: 'awaiting-review',
+      awaiting: [
+        { action: 'approve', role: 'support', since, dueAt },
+        { action: 'reject', role: 'support', since, dueAt },
+      ],
+      steps: [{ name: 'eligibility', status: 'done', detail: 'a-invitation-fixed: every rule passed' }],
+    });
+    const id = answer.id as string;
+    expect((await caseWhen(h, id, () => true)).stage).toBe('awaiting-review');
+
+    const other = await keyed(application({ regions: [{ region: '广东', quantity: 3 }] }));
+    expect(other.status).toBe(409);
+    const cancelled = await h.api
+      .post(`/v1/onboardings/${id}/cancel`)
+      .set(...bearer(h.tokens.support))
+      .send({});
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+  });
+
   it('returns every broken eligibility rule at once and starts nothing', async () => {
     const res = await attemptStart(
       application({
