@@ -35,22 +35,40 @@ const DECIDED_BY_THE_CASE: OnboardingKind[] = ['enterprise-onboarding'];
 /** Kinds other cases start as children: no start is answered with their opening. */
 const STARTED_BY_CASES: OnboardingKind[] = ['number-subscription', 'usage-billing'];
 
+// Every wait of a kind due after its own time, so a declaration that names the wrong one fails.
+const LANDING = { reminderIntervalMs: 61_000, landingDeadlineMs: 62_000, testCallWindowMs: 63_000 };
+const SIP = {
+  reviewSlaMs: 61_000,
+  whitelistReminderMs: 62_000,
+  whitelistDeadlineMs: 63_000,
+  registrationReminderMs: 64_000,
+  registrationDeadlineMs: 65_000,
+};
+
 const OPENINGS: [name: string, kind: OnboardingKind, input: (s: Scenario) => unknown][] = [
-  ['a verification, pre-checked by the API', 'enterprise-verification', (s) => verificationInput(s)],
+  [
+    'a verification, pre-checked by the API',
+    'enterprise-verification',
+    (s) => verificationInput(s, { reviewSlaMs: 61_000, resubmissionWindowMs: 62_000 }),
+  ],
   ['a real-name verification support reviews', 'enterprise-real-name', (s) => realNameInput(s)],
   [
     'a real-name verification an approved qualification decides',
     'enterprise-real-name',
     (s) => realNameInput(s, 'verification-approved'),
   ],
-  ['a number purchase', 'number-purchase', (s) => purchaseInput(s)],
+  [
+    'a number purchase',
+    'number-purchase',
+    (s) => purchaseInput(s, {}, { scriptReviewSlaMs: 61_000, scriptResubmissionWindowMs: 62_000 }),
+  ],
   ['a number recovery', 'number-recovery', (s) => recoveryInput(s)],
-  ['an own 400 number re-bound on lines bought', 'own-400-landing', (s) => landingInput(s)],
+  ['an own 400 number re-bound on lines bought', 'own-400-landing', (s) => landingInput(s, LANDING)],
   [
     'an own 400 number forwarded to lines bought',
     'own-400-landing',
     (s) => {
-      const input = landingInput(s);
+      const input = landingInput(s, LANDING);
       return { ...input, request: { ...input.request, mode: 'forward' } };
     },
   ],
@@ -58,21 +76,21 @@ const OPENINGS: [name: string, kind: OnboardingKind, input: (s: Scenario) => unk
     'an own 400 number forwarded to a line the enterprise holds',
     'own-400-landing',
     (s) => {
-      const input = landingInput(s);
+      const input = landingInput(s, LANDING);
       return { ...input, request: { ...input.request, mode: 'forward' }, existingLines: NUMBERS };
     },
   ],
-  ['a SIP trunk', 'sip-trunk', (s) => trunkInput(s)],
+  ['a SIP trunk', 'sip-trunk', (s) => trunkInput(s, SIP)],
   [
     'a SIP trunk whose carrier cannot trunk',
     'sip-trunk',
     (s) => {
-      const input = trunkInput(s);
+      const input = trunkInput(s, SIP);
       return { ...input, request: { ...input.request, carrierSupportsSipTrunk: false } };
     },
   ],
-  ['a SIP registration', 'sip-registration', (s) => registrationInput(s)],
-  ['a supplier line', 'third-party-line', (s) => thirdPartyInput(s)],
+  ['a SIP registration', 'sip-registration', (s) => registrationInput(s, SIP)],
+  ['a supplier line', 'third-party-line', (s) => thirdPartyInput(s, { reviewSlaMs: 61_000 })],
   ['a contact-center instance', 'contact-center-instance', (s) => instanceInput(s)],
 ];
 
