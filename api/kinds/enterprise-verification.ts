@@ -9,19 +9,14 @@ import {
 } from '../../domain/verification';
 import { enterpriseVerification } from '../../workflows/enterprise-verification';
 import { defineKind, verificationFailures, verificationInput } from './shared';
+import { requestOf } from './verified-starts';
 
 export const enterpriseVerificationKind = defineKind('enterprise-verification', {
   summary: 'Real-name verification and qualification review of an enterprise',
   startSchema: verificationStartSchema,
   workflow: enterpriseVerification,
-  async precheck(body, ctx) {
-    const { kind: _kind, enterpriseId, ...application } = body;
-    return verificationFailures(ctx, enterpriseId, application);
-  },
-  workflowInput: (body, ctx) => {
-    const { kind: _kind, enterpriseId, ...application } = body;
-    return verificationInput(ctx, enterpriseId, application);
-  },
+  precheck: (body, ctx) => verificationFailures(ctx, body.enterpriseId, requestOf(body)),
+  workflowInput: (body, ctx) => verificationInput(ctx, body.enterpriseId, requestOf(body)),
   payloads: verificationPayloads,
   async actionPrecheck(action, payload, c, ctx) {
     if (action !== 'resubmit') return { failures: [], payload };

@@ -2,7 +2,8 @@
 import { toE164 } from '../../domain/numbers';
 import { sipRegistrationPayloads, sipRegistrationStartSchema } from '../../domain/sip';
 import { sipRegistration } from '../../workflows/sip-registration';
-import { defineKind, numbersOf, ownLinesFailures, verifiedEnterprise } from './shared';
+import { defineKind, ownLinesFailures } from './shared';
+import { ownLinesInput } from './verified-starts';
 
 export const sipRegistrationKind = defineKind('sip-registration', {
   summary: 'Onboard a gateway without a public IP: it registers to the provider with a digest account',
@@ -10,18 +11,10 @@ export const sipRegistrationKind = defineKind('sip-registration', {
   workflow: sipRegistration,
   binding: (body) => ({ instanceId: { id: body.instanceId, path: 'instanceId' } }),
   precheck: (body, ctx) => ownLinesFailures(ctx, body),
-  async workflowInput(body, ctx) {
-    const { kind: _kind, enterpriseId, numbers, testCallee, ...request } = body;
-    const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
-    return {
-      enterpriseId,
-      companyName,
-      request,
-      numbers: numbersOf(numbers),
-      ...(testCallee ? { testCallee: toE164(testCallee) } : {}),
-      registrar: ctx.config.sipGateway.registrar,
-      timings: ctx.config.timings.sip,
-    };
-  },
+  workflowInput: ownLinesInput(({ testCallee, ...request }, ctx) => ({
+    request,
+    ...(testCallee ? { testCallee: toE164(testCallee) } : {}),
+    registrar: ctx.config.sipGateway.registrar,
+  })),
   payloads: sipRegistrationPayloads,
 });

@@ -9,7 +9,8 @@ import {
   trunk400Failures,
 } from '../../domain/sip';
 import { sipTrunk } from '../../workflows/sip-trunk';
-import { defineKind, numbersOf, ownLinesFailures, verifiedEnterprise } from './shared';
+import { defineKind, ownLinesFailures } from './shared';
+import { ownLinesInput } from './verified-starts';
 
 export const sipTrunkKind = defineKind('sip-trunk', {
   summary: "Bring the enterprise's own fixed lines in over a SIP trunk",
@@ -29,22 +30,16 @@ export const sipTrunkKind = defineKind('sip-trunk', {
     failures.push(...trunk400Failures(body));
     return ownLinesFailures(ctx, body, failures);
   },
-  async workflowInput(body, ctx) {
-    const { kind: _kind, enterpriseId, numbers, testCallee, owns400Numbers: _owns400, ...request } = body;
+  workflowInput: ownLinesInput(({ testCallee, owns400Numbers: _owns400, ...request }, ctx) => {
     const { provider } = ctx.config.sipGateway;
-    const { companyName } = await verifiedEnterprise(ctx, enterpriseId);
     return {
-      enterpriseId,
-      companyName,
       request,
-      numbers: numbersOf(numbers),
       testCallee: toE164(testCallee),
       provider: {
         inbound: [provider.inbound, ...provider.inboundIps.filter((a) => a !== provider.inbound)],
         outbound: provider.outbound,
       },
-      timings: ctx.config.timings.sip,
     };
-  },
+  }),
   payloads: sipTrunkPayloads,
 });

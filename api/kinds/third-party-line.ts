@@ -1,5 +1,4 @@
 /** The API's entry for `third-party-line`: its start schema, pre-checks, workflow and actions. */
-import type { ThirdPartyLineInput } from '../../contract/inputs';
 import type { RuleFailure } from '../../domain/common';
 import { productById } from '../../domain/catalog';
 import {
@@ -12,20 +11,13 @@ import {
 } from '../../domain/eligibility';
 import { toE164 } from '../../domain/numbers';
 import { thirdPartyLine } from '../../workflows/third-party-line';
-import {
-  bindingAt,
-  defineKind,
-  verifiedEnterprise,
-  heldInBilling,
-  verifiedOr,
-  DEFAULT_LEAD_WORKING_DAYS,
-} from './shared';
+import { defineKind, heldInBilling, verifiedOr, DEFAULT_LEAD_WORKING_DAYS } from './shared';
+import { boundVerified } from './verified-starts';
 
 export const thirdPartyLineKind = defineKind('third-party-line', {
   summary: "Apply for a supplier's lines: eligibility, review, supplier hand-off, import and binding",
   startSchema: thirdPartyLineStartSchema,
   workflow: thirdPartyLine,
-  binding: (body) => bindingAt('binding.', body.binding),
   async precheck(body, ctx) {
     const { kind: _kind, enterpriseId, ...request } = body;
     const failures = checkEligibility(productById(request.productId)!, request);
@@ -33,12 +25,10 @@ export const thirdPartyLineKind = defineKind('third-party-line', {
     await verifiedOr(ctx, enterpriseId, failures);
     return failures;
   },
-  async workflowInput(body, ctx): Promise<ThirdPartyLineInput> {
-    const { kind: _kind, enterpriseId, productId, ...request } = body;
+  ...boundVerified(({ productId, ...request }, ctx) => {
     const product = productById(productId)!;
     const rules = callingRules(product);
     return {
-      ...(await verifiedEnterprise(ctx, enterpriseId)),
       supplierEmail: ctx.config.supplierEmails[product.supplier] ?? ctx.config.email.supportAddress,
       product: {
         id: product.id,
@@ -52,7 +42,7 @@ export const thirdPartyLineKind = defineKind('third-party-line', {
       request,
       timings: ctx.config.timings.thirdParty,
     };
-  },
+  }),
   payloads: thirdPartyLinePayloads,
   facts: (body) => ({ productId: body.productId }),
   // Opened numbers are checked against the product's kind and billing's inventory, and handed on in E.164.
