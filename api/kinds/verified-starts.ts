@@ -3,8 +3,7 @@
  * its kind and enterprise as the request, the verified enterprise at the head of the input, and
  * numbers bound where the start's `binding` names.
  */
-import type { KindContext } from './shared';
-import { bindingAt, numbersOf, verifiedEnterprise, type BindingRef } from './shared';
+import { bindingAt, numbersOf, verifiedEnterprise, type BindingRef, type KindContext } from './shared';
 
 type Start = { kind?: unknown; enterpriseId: string };
 
@@ -12,7 +11,7 @@ type Start = { kind?: unknown; enterpriseId: string };
 type RequestOf<B extends Start> = Omit<B, 'kind' | 'enterpriseId'>;
 
 /** Numbers bound where the start's `binding` names: an instance and, in it, an IVR flow or skill group. */
-export const atBinding = (body: {
+const atBinding = (body: {
   binding: { instanceId: string; ivrFlowId?: string | undefined; skillGroupId?: string | undefined };
 }): BindingRef => bindingAt('binding.', body.binding);
 
