@@ -104,6 +104,19 @@ export const confirmSbcChange = {
   summary: 'Confirm a change made by hand on an SBC without an API (manual SBC mode)',
 } as const;
 
+/** A review support decides: approve, or reject (with a reason unless said otherwise). */
+export const supportReviewActions = (approve: string, reject = 'Reject the application with a reason') =>
+  ({
+    approve: { roles: support, summary: approve },
+    reject: { roles: support, summary: reject },
+  }) as const;
+
+/** Support confirms by hand the inbound test call a SIP case's SBC could not observe. */
+export const confirmInboundTest = {
+  roles: support,
+  summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)',
+} as const;
+
 /** The two waits of a review support decides, reminded (due) every `slaMs`. */
 export function supportReview(slaMs: number): OpeningWait[] {
   return [

@@ -3,7 +3,7 @@ import { defineQuery } from '@temporalio/workflow';
 import type { RealNameInput } from '../inputs';
 import type { RealNameResult, RealNameStart, realNamePayloads, realNameStartSchema } from '../../domain/real-name';
 import { realNameId } from '../../domain/ids';
-import { kind, support, supportReview } from './define';
+import { kind, supportReview, supportReviewActions } from './define';
 
 /** The company as the enterprise gave it (the forms it prints are made out to it). */
 export const realNameQuery = defineQuery<Pick<RealNameStart, 'company' | 'legalRepresentative'>>('real-name');
@@ -18,8 +18,7 @@ export const enterpriseRealName = kind<{
   workflowType: 'enterpriseRealName',
   stages: ['awaiting-review', 'approving'],
   actions: {
-    approve: { roles: support, summary: 'Approve the real-name verification' },
-    reject: { roles: support, summary: 'Reject it with coded reasons' },
+    ...supportReviewActions('Approve the real-name verification', 'Reject it with coded reasons'),
   },
   failures: ['Rejected'],
   workflowId: realNameId,

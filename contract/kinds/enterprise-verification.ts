@@ -8,7 +8,7 @@ import type {
   verificationStartSchema,
 } from '../../domain/verification';
 import { verificationId } from '../../domain/ids';
-import { enterprise, kind, support, supportReview } from './define';
+import { enterprise, kind, supportReview, supportReviewActions } from './define';
 
 /** The application as it stands after every resubmission (the API merges a resubmission with it). */
 export const applicationQuery = defineQuery<Application>('application');
@@ -23,8 +23,10 @@ export const enterpriseVerification = kind<{
   workflowType: 'enterpriseVerification',
   stages: ['prechecking', 'awaiting-review', 'awaiting-resubmission', 'approving'],
   actions: {
-    approve: { roles: support, summary: 'Approve the application' },
-    reject: { roles: support, summary: 'Reject the application with coded reasons per document or field' },
+    ...supportReviewActions(
+      'Approve the application',
+      'Reject the application with coded reasons per document or field',
+    ),
     resubmit: { roles: enterprise, summary: 'Resubmit corrected fields and documents after a rejection' },
   },
   failures: ['ResubmissionWindowExpired'],

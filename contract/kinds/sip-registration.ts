@@ -2,7 +2,16 @@
 import type { SipRegistrationInput } from '../inputs';
 import type { sipRegistrationPayloads, sipRegistrationStartSchema } from '../../domain/sip';
 import type { Check, SipReport } from './sip-trunk';
-import { confirmSbcChange, enterprise, kind, perRequestId, support, supportReview } from './define';
+import {
+  confirmInboundTest,
+  confirmSbcChange,
+  enterprise,
+  kind,
+  perRequestId,
+  support,
+  supportReview,
+  supportReviewActions,
+} from './define';
 
 /** The registration as it stands: the account once issued, the report once the gateway passed. */
 export interface SipRegistrationView {
@@ -33,17 +42,13 @@ export const sipRegistration = kind<{
     'registered',
   ],
   actions: {
-    approve: { roles: support, summary: 'Approve the SIP registration application' },
-    reject: { roles: support, summary: 'Reject the application with a reason' },
+    ...supportReviewActions('Approve the SIP registration application'),
     'rotate-credentials': { roles: enterprise, summary: 'Issue a new gateway password; the old one stops working' },
     'confirm-registration': {
       roles: support,
       summary: 'Confirm the gateway registered (where the SBC cannot observe registrations)',
     },
-    'confirm-inbound-test': {
-      roles: support,
-      summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)',
-    },
+    'confirm-inbound-test': confirmInboundTest,
     'confirm-sbc-change': confirmSbcChange,
   },
   failures: ['Rejected', 'NotRegistered', 'OutboundTestFailed', 'InboundTestFailed'],

@@ -1,7 +1,15 @@
 /** Bringing the enterprise's own fixed lines in over a SIP trunk: review, allowlists, connectivity, test calls, numbers. */
 import type { SipTrunkInput } from '../inputs';
 import type { sipTrunkPayloads, sipTrunkStartSchema } from '../../domain/sip';
-import { confirmSbcChange, enterprise, kind, perRequestId, support, supportReview } from './define';
+import {
+  confirmInboundTest,
+  confirmSbcChange,
+  enterprise,
+  kind,
+  perRequestId,
+  supportReview,
+  supportReviewActions,
+} from './define';
 
 /** One line of a SIP case's pass/fail report. */
 export interface Check {
@@ -49,8 +57,7 @@ export const sipTrunk = kind<{
     'assigning-numbers',
   ],
   actions: {
-    approve: { roles: support, summary: 'Approve the SIP trunk application' },
-    reject: { roles: support, summary: 'Reject the application with a reason' },
+    ...supportReviewActions('Approve the SIP trunk application'),
     'confirm-gateway-ready': {
       roles: enterprise,
       summary:
@@ -61,10 +68,7 @@ export const sipTrunk = kind<{
       summary: "Confirm the provider's signalling addresses are allowed on the customer side",
     },
     'retry-connectivity': { roles: enterprise, summary: 'Retry the connectivity check after fixing the gateway' },
-    'confirm-inbound-test': {
-      roles: support,
-      summary: 'Confirm the inbound test call arrived (where the SBC cannot observe calls)',
-    },
+    'confirm-inbound-test': confirmInboundTest,
     'confirm-sbc-change': confirmSbcChange,
   },
   failures: ['Rejected', 'WhitelistNotConfirmed', 'ConnectivityFailed', 'OutboundTestFailed', 'InboundTestFailed'],

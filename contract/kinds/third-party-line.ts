@@ -1,7 +1,7 @@
 /** A supplier's lines: eligibility (API), review, supplier hand-off, import and binding. */
 import type { ThirdPartyLineInput } from '../inputs';
 import type { CallingRules, thirdPartyLinePayloads, thirdPartyLineStartSchema } from '../../domain/eligibility';
-import { kind, perRequestId, support, supportReview } from './define';
+import { kind, perRequestId, support, supportReview, supportReviewActions } from './define';
 
 /** What bound supplier lines record. */
 export interface ThirdPartyLineResult {
@@ -23,8 +23,7 @@ export const thirdPartyLine = kind<{
   workflowType: 'thirdPartyLine',
   stages: ['awaiting-review', 'awaiting-supplier', 'awaiting-numbers', 'importing', 'binding'],
   actions: {
-    approve: { roles: support, summary: 'Approve the application and send it to the supplier' },
-    reject: { roles: support, summary: 'Reject the application with a reason' },
+    ...supportReviewActions('Approve the application and send it to the supplier'),
     'supplier-approved': { roles: support, summary: 'Record that the supplier accepted the application' },
     'supplier-rejected': { roles: support, summary: "Record the supplier's refusal and its reason" },
     'numbers-opened': { roles: support, summary: 'Record the numbers the supplier opened' },
