@@ -97,6 +97,27 @@ export const PROVIDER_SIGNALLING = {
   registrar: 'sip.tccc.qcloud.com:35090',
 } as const;
 
+/**
+ * The variables of a service called over HTTP, each under the service's prefix (`BILLING_URL`, ...):
+ * where it is, where its sandbox listens, its key and the sandbox's data file and faults.
+ */
+function httpServiceEnv<P extends string>(prefix: P, sandboxPort: number, sandboxKey: string) {
+  const fields = {
+    URL: z.url().default(`http://localhost:${sandboxPort}`),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: port.default(sandboxPort),
+    API_KEY: z.string().default(sandboxKey),
+    DATA_FILE: z.string().optional(),
+    LATENCY_MS: z.coerce.number().int().min(0).default(0),
+    FAILURE_RATE: rate.default(0),
+    TIMEOUT_RATE: rate.default(0),
+  };
+  type Fields = typeof fields;
+  return Object.fromEntries(Object.entries(fields).map(([name, schema]) => [`${prefix}_${name}`, schema])) as {
+    [K in keyof Fields as `${P}_${K}`]: Fields[K];
+  };
+}
+
 /** Registration realms are `<instanceId>.<SIP domain>`. */
 export const DEFAULT_SIP_DOMAIN = 'tccc.qcloud.com';
 
@@ -161,28 +182,14 @@ export const envSchema = z.object({
   SUPPORT_EMAIL: z.email().default('support@cc-provider.example'),
   EMAIL_LEDGER_FILE: z.string().optional(),
 
-  BILLING_URL: z.url().default('http://localhost:4010'),
-  BILLING_HOST: z.string().default('127.0.0.1'),
-  BILLING_PORT: port.default(4010),
-  BILLING_API_KEY: z.string().default('sandbox-billing-key'),
-  BILLING_DATA_FILE: z.string().optional(),
-  BILLING_LATENCY_MS: z.coerce.number().int().min(0).default(0),
-  BILLING_FAILURE_RATE: rate.default(0),
-  BILLING_TIMEOUT_RATE: rate.default(0),
+  ...httpServiceEnv('BILLING', 4010, 'sandbox-billing-key'),
   BILLING_WEBHOOK_URL: z.url().optional(),
   BILLING_WEBHOOK_SECRET: z.string().min(16).default('sandbox-webhook-secret-change-me'),
   BILLING_WEBHOOK_DROP_RATE: rate.default(0),
   BILLING_WEBHOOK_DUPLICATE_RATE: rate.default(0),
   BILLING_INVOICE_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
 
-  CONTACT_CENTER_URL: z.url().default('http://localhost:4020'),
-  CONTACT_CENTER_HOST: z.string().default('127.0.0.1'),
-  CONTACT_CENTER_PORT: port.default(4020),
-  CONTACT_CENTER_API_KEY: z.string().default('sandbox-contact-center-key'),
-  CONTACT_CENTER_DATA_FILE: z.string().optional(),
-  CONTACT_CENTER_LATENCY_MS: z.coerce.number().int().min(0).default(0),
-  CONTACT_CENTER_FAILURE_RATE: rate.default(0),
-  CONTACT_CENTER_TIMEOUT_RATE: rate.default(0),
+  ...httpServiceEnv('CONTACT_CENTER', 4020, 'sandbox-contact-center-key'),
   // Where administrators sign in; the default is the sandbox's own sign-in page.
   CONTACT_CENTER_CONSOLE_URL: z.url().optional(),
 
