@@ -41,6 +41,10 @@ function commaList(what: string, valid: (item: string) => boolean) {
 }
 
 /** A comma-separated list of `host:port`. */
+/** A comma-separated setting with its default, each item checked by `valid`. */
+const commaSetting = (fallback: string, what: string, valid: (item: string) => boolean) =>
+  z.string().default(fallback).pipe(commaList(what, valid));
+
 const hostPortList = commaList(
   'host:port',
   (p) => hostPortPattern.test(p) && Number(hostPortPattern.exec(p)![2]) <= 65_535,
@@ -208,11 +212,9 @@ export const envSchema = z.object({
   PURCHASE_ROUTING_SLA: durationSchema.default(parseDuration('1d')),
   PURCHASE_RESERVATION_TTL: durationSchema.default(parseDuration('15m')),
   SUBSCRIPTION_PERIOD: durationSchema.default(parseDuration('30d')),
-  SUBSCRIPTION_REMINDERS: z
-    .string()
-    .default('7d,1d')
-    .pipe(commaList('durations', (p) => /^\d+(ms|s|m|h|d)?$/.test(p)))
-    .transform((parts) => parts.map(parseDuration).sort((a, b) => b - a)),
+  SUBSCRIPTION_REMINDERS: commaSetting('7d,1d', 'durations', (p) => /^\d+(ms|s|m|h|d)?$/.test(p)).transform((parts) =>
+    parts.map(parseDuration).sort((a, b) => b - a),
+  ),
   SUBSCRIPTION_GRACE: durationSchema.default(parseDuration('7d')),
 
   LANDING_INVOICE_POLL: durationSchema.default(parseDuration('1h')),
@@ -226,10 +228,7 @@ export const envSchema = z.object({
   THIRD_PARTY_DAY: durationSchema.default(parseDuration('1d')),
   THIRD_PARTY_ESCALATION_INTERVAL: durationSchema.default(parseDuration('1d')),
   /** Public holidays excluded from working days, as YYYY-MM-DD, comma-separated (set each year's). */
-  THIRD_PARTY_HOLIDAYS: z
-    .string()
-    .default('')
-    .pipe(commaList('dates', (d) => /^\d{4}-\d{2}-\d{2}$/.test(d))),
+  THIRD_PARTY_HOLIDAYS: commaSetting('', 'dates', (d) => /^\d{4}-\d{2}-\d{2}$/.test(d)),
   SUPPLIER_EMAILS: z
     .string()
     .default('A=onboarding@supplier-a.example,B=onboarding@supplier-b.example,C=onboarding@supplier-c.example')
