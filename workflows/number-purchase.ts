@@ -10,6 +10,7 @@ import { condition, patched } from '@temporalio/workflow';
 import type { NumberPurchaseInput } from '../contract/inputs';
 import type { Order, Reservation } from '../activities/billing';
 import { isoAt, now, type OnboardingCase } from './lib/case';
+import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { BillingEvents } from './lib/billing-events';
 import { billing, checks, gateway } from './lib/activities';
@@ -37,13 +38,9 @@ export async function numberPurchase(input: NumberPurchaseInput): Promise<Number
   c.step('sized', 'done', sizing.explanation);
 
   return c.run(
-    {
-      kindLabel: '号码申请 / number purchase',
-      to: () => input.contactEmail,
-      companyName: () => input.companyName,
-      onFailure: (error, undone) =>
-        mail.send('failed', input.contactEmail, 'purchase-failed', { ...base, reason: error.message, undone }),
-    },
+    contactEnding(input, '号码申请 / number purchase', (error, undone) =>
+      mail.send('failed', input.contactEmail, 'purchase-failed', { ...base, reason: error.message, undone }),
+    ),
     async () => {
       // Every number bought here passes the call-script review, 400 and inbound-only lines too (a
       // case started before that rule keeps its review for outbound fixed lines only).

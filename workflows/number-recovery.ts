@@ -9,6 +9,7 @@ import type { NumberRecoveryInput } from '../contract/inputs';
 import { billing } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { isoAt, now } from './lib/case';
+import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { startSubscription } from './lib/subscriptions';
@@ -26,13 +27,9 @@ export async function numberRecovery(input: NumberRecoveryInput): Promise<Number
   const base = { caseId: c.state.id, companyName: input.companyName, number: number! };
 
   return c.run(
-    {
-      kindLabel: '号码找回 / number recovery',
-      to: () => input.contactEmail,
-      companyName: () => input.companyName,
-      onFailure: (error) =>
-        mail.send('failed', input.contactEmail, 'recovery-failed', { ...base, reason: error.message }),
-    },
+    contactEnding(input, '号码找回 / number recovery', (error) =>
+      mail.send('failed', input.contactEmail, 'recovery-failed', { ...base, reason: error.message }),
+    ),
     async () => {
       const held = await billing.getNumber.executeWithOptions({ summary: `is ${number} still held by the operator` }, [
         e164[0]!,

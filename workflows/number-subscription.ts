@@ -7,6 +7,7 @@
 import { allHandlersFinished, condition, continueAsNew, workflowInfo } from '@temporalio/workflow';
 import type { SubscriptionInput } from '../contract/inputs';
 import { isoAt, now, type OnboardingCase, type Received } from './lib/case';
+import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { billing, gateway, platform } from './lib/activities';
 import type { SubscriptionResult, SubscriptionView } from '../contract/kinds/number-subscription';
@@ -38,87 +39,84 @@ export async function numberSubscription(input: SubscriptionInput): Promise<Subs
     releaseNumbers(c, input, c.cancelReason ? `cancelled: ${c.cancelReason}` : 'the subscription ended'),
   );
 
-  return c.run(
-    { kindLabel: '号码订阅 / number subscription', to: () => input.contactEmail, companyName: () => input.companyName },
-    async () => {
-      const release = async (reason: string): Promise<SubscriptionResult> => {
-        c.enter('releasing');
-        releasing.retire();
-        c.step('numbers released', 'done', await releaseNumbers(c, input, reason));
-        return {
-          status: 'released',
-          numbers,
-          releasedAt: isoAt(now()),
-          reason,
-          paidThrough: isoAt(input.paidThrough),
-          renewals: input.renewals,
-        };
+  return c.run(contactEnding(input, '号码订阅 / number subscription'), async () => {
+    const release = async (reason: string): Promise<SubscriptionResult> => {
+      c.enter('releasing');
+      releasing.retire();
+      c.step('numbers released', 'done', await releaseNumbers(c, input, reason));
+      return {
+        status: 'released',
+        numbers,
+        releasedAt: isoAt(now()),
+        reason,
+        paidThrough: isoAt(input.paidThrough),
+        renewals: input.renewals,
       };
+    };
 
-      /** Handles one action; returns a result when the subscription ends. */
-      const onAction = async (
-        a: Received<'number-subscription', 'renew' | 'release' | 'set-auto-renew'>,
-      ): Promise<SubscriptionResult | undefined> => {
-        switch (a.name) {
-          case 'set-auto-renew':
-            autoRenew = a.payload.autoRenew;
-            c.state.result = { ...(c.state.result as SubscriptionView), autoRenew };
-            return undefined;
-          case 'release':
-            return release(a.payload.reason ?? 'released by the enterprise');
-          case 'renew':
-            c.enter('renewing');
-            await renew(c, input, autoRenew, 'by the enterprise');
-            return undefined;
-        }
-      };
-
-      // Active: reminders before expiry unless renewing automatically (those already past are skipped).
-      const reminderTimes = remindersBeforeMs.map((before) => input.paidThrough - before).sort((a, b) => a - b);
-      let nextReminder = reminderTimes.filter((at) => at <= now()).length;
-      while (now() < input.paidThrough) {
-        const reminderAt = autoRenew ? undefined : reminderTimes[nextReminder];
-        const wakeAt = Math.min(input.paidThrough, reminderAt ?? Infinity);
-        const got = await c.awaitAction('active', awaited, { deadlineMs: wakeAt - now() });
-        if (got) {
-          const ended = await onAction(got);
-          if (ended) return ended;
-        } else if (reminderAt !== undefined && now() >= reminderAt && now() < input.paidThrough) {
-          c.step('renewal reminder', 'done', `expires ${isoAt(input.paidThrough)}`);
-          mail.send(`reminder/${input.paidThrough}/${nextReminder}`, input.contactEmail, 'subscription-reminder', {
-            ...base,
-            expiresAt: isoAt(input.paidThrough),
-            amountFen: input.monthlyRentFen,
-          });
-          nextReminder++;
-        }
+    /** Handles one action; returns a result when the subscription ends. */
+    const onAction = async (
+      a: Received<'number-subscription', 'renew' | 'release' | 'set-auto-renew'>,
+    ): Promise<SubscriptionResult | undefined> => {
+      switch (a.name) {
+        case 'set-auto-renew':
+          autoRenew = a.payload.autoRenew;
+          c.state.result = { ...(c.state.result as SubscriptionView), autoRenew };
+          return undefined;
+        case 'release':
+          return release(a.payload.reason ?? 'released by the enterprise');
+        case 'renew':
+          c.enter('renewing');
+          await renew(c, input, autoRenew, 'by the enterprise');
+          return undefined;
       }
+    };
 
-      // Expired.
-      let why = 'not renewed';
-      if (autoRenew) {
-        c.enter('renewing');
-        await renew(c, input, autoRenew, 'automatic');
-        why = 'automatic renewal failed: insufficient balance';
-      }
-      const releaseAt = input.paidThrough + graceMs;
-      c.step('expired', 'done', `${why}; kept until ${isoAt(releaseAt)}`);
-      mail.send(`grace/${input.paidThrough}`, input.contactEmail, 'subscription-in-grace', {
-        ...base,
-        releaseAt: isoAt(releaseAt),
-        amountFen: input.monthlyRentFen,
-        reason: why,
-      });
-      while (now() < releaseAt) {
-        const got = await c.awaitAction('grace', awaited, { deadlineMs: releaseAt - now() });
-        if (!got) break;
+    // Active: reminders before expiry unless renewing automatically (those already past are skipped).
+    const reminderTimes = remindersBeforeMs.map((before) => input.paidThrough - before).sort((a, b) => a - b);
+    let nextReminder = reminderTimes.filter((at) => at <= now()).length;
+    while (now() < input.paidThrough) {
+      const reminderAt = autoRenew ? undefined : reminderTimes[nextReminder];
+      const wakeAt = Math.min(input.paidThrough, reminderAt ?? Infinity);
+      const got = await c.awaitAction('active', awaited, { deadlineMs: wakeAt - now() });
+      if (got) {
         const ended = await onAction(got);
         if (ended) return ended;
-        c.enter('grace');
+      } else if (reminderAt !== undefined && now() >= reminderAt && now() < input.paidThrough) {
+        c.step('renewal reminder', 'done', `expires ${isoAt(input.paidThrough)}`);
+        mail.send(`reminder/${input.paidThrough}/${nextReminder}`, input.contactEmail, 'subscription-reminder', {
+          ...base,
+          expiresAt: isoAt(input.paidThrough),
+          amountFen: input.monthlyRentFen,
+        });
+        nextReminder++;
       }
-      return release(`not renewed by ${isoAt(releaseAt)}, the end of the grace period`);
-    },
-  );
+    }
+
+    // Expired.
+    let why = 'not renewed';
+    if (autoRenew) {
+      c.enter('renewing');
+      await renew(c, input, autoRenew, 'automatic');
+      why = 'automatic renewal failed: insufficient balance';
+    }
+    const releaseAt = input.paidThrough + graceMs;
+    c.step('expired', 'done', `${why}; kept until ${isoAt(releaseAt)}`);
+    mail.send(`grace/${input.paidThrough}`, input.contactEmail, 'subscription-in-grace', {
+      ...base,
+      releaseAt: isoAt(releaseAt),
+      amountFen: input.monthlyRentFen,
+      reason: why,
+    });
+    while (now() < releaseAt) {
+      const got = await c.awaitAction('grace', awaited, { deadlineMs: releaseAt - now() });
+      if (!got) break;
+      const ended = await onAction(got);
+      if (ended) return ended;
+      c.enter('grace');
+    }
+    return release(`not renewed by ${isoAt(releaseAt)}, the end of the grace period`);
+  });
 }
 
 type SubscriptionCase = OnboardingCase<'number-subscription'>;

@@ -21,6 +21,7 @@ import { billing, gateway, sipWatch } from './lib/activities';
 import { BillingEvents } from './lib/billing-events';
 import { childCase } from './lib/children';
 import { isoAt, now, type OnboardingCase } from './lib/case';
+import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { numberPurchase } from './number-purchase';
@@ -39,15 +40,11 @@ export async function own400Landing(input: Own400LandingInput): Promise<Own400La
   const timeline: Record<string, string> = { started: isoAt(now()) };
 
   return c.run(
-    {
-      kindLabel: '自有400号码接入 / own 400 number landing',
-      to: () => input.contactEmail,
-      companyName: () => input.companyName,
-      // A running fixed-line purchase is cancelled with this case and undoes its own billing steps;
-      // once the lines are paid they stay, as a subscription.
-      onFailure: (error) =>
-        mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: error.message }),
-    },
+    // A running fixed-line purchase is cancelled with this case and undoes its own billing steps;
+    // once the lines are paid they stay, as a subscription.
+    contactEnding(input, '自有400号码接入 / own 400 number landing', (error) =>
+      mail.send('failed', input.contactEmail, 'landing-failed', { ...base, reason: error.message }),
+    ),
     async () => {
       // Only cases started with mode "forward" reach the marker: every earlier case re-binds.
       const forward = request.mode === 'forward' && patched('own-400-forward-mode');

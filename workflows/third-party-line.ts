@@ -12,6 +12,7 @@ import { addWorkingDays } from '../domain/working-days';
 import { billing } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, type OnboardingCase, type WaitOptions } from './lib/case';
+import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import type { ThirdPartyLineResult } from '../contract/kinds/third-party-line';
 
@@ -45,40 +46,37 @@ export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdP
   const line: LineCase = { c, input, base, regions };
   c.step('eligibility', 'done', `${product.id}: every rule passed`);
 
-  return c.run(
-    { kindLabel: '第三方线路 / supplier line', to: () => input.contactEmail, companyName: () => input.companyName },
-    async () => {
-      await supportReview(line);
-      const due = supplierLeadTime(line);
-      await supplierApproved(line, due);
-      const opened = await c.awaitAction(
-        'awaiting-numbers',
-        [{ action: 'numbers-opened', role: 'support' }],
-        due.overdue('opening numbers'),
-      );
-      const numbers = opened.payload.numbers;
-      const imported = await importNumbers(line, numbers);
-      await bindNumbers(line, numbers);
+  return c.run(contactEnding(input, '第三方线路 / supplier line'), async () => {
+    await supportReview(line);
+    const due = supplierLeadTime(line);
+    await supplierApproved(line, due);
+    const opened = await c.awaitAction(
+      'awaiting-numbers',
+      [{ action: 'numbers-opened', role: 'support' }],
+      due.overdue('opening numbers'),
+    );
+    const numbers = opened.payload.numbers;
+    const imported = await importNumbers(line, numbers);
+    await bindNumbers(line, numbers);
 
-      const formatted = imported.display;
-      Object.assign(c.facts, { numbers: formatted, inService: true });
-      c.mail.send('ready', input.contactEmail, 'third-party-ready', {
-        ...base,
-        numbers: formatted,
-        instanceId: request.binding.instanceId,
-        rules: product.rulesText,
-      });
-      const result: ThirdPartyLineResult = {
-        productId: product.id,
-        supplier: product.supplier,
-        numbers: formatted,
-        instanceId: request.binding.instanceId,
-        callingRules: product.callingRules,
-        supplierDue: due.supplierDue,
-      };
-      return result;
-    },
-  );
+    const formatted = imported.display;
+    Object.assign(c.facts, { numbers: formatted, inService: true });
+    c.mail.send('ready', input.contactEmail, 'third-party-ready', {
+      ...base,
+      numbers: formatted,
+      instanceId: request.binding.instanceId,
+      rules: product.rulesText,
+    });
+    const result: ThirdPartyLineResult = {
+      productId: product.id,
+      supplier: product.supplier,
+      numbers: formatted,
+      instanceId: request.binding.instanceId,
+      callingRules: product.callingRules,
+      supplierDue: due.supplierDue,
+    };
+    return result;
+  });
 }
 
 /** The case and what each of its steps reads. */

@@ -21,6 +21,7 @@ import { AwaitingRoleKey } from '../domain/search-attributes';
 import { chargeToPost, monthBounds, nextMonth, supplementLines } from '../domain/usage-periods';
 import type { RatedMonth, UsageChargeRecord, UsageStatement } from '../domain/usage';
 import { failureOf, isoAt, now, type OnboardingCase } from './lib/case';
+import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { billing, usage } from './lib/activities';
 import type { UsageBillingView } from '../contract/kinds/usage-billing';
@@ -65,34 +66,31 @@ export async function usageBilling(input: UsageBillingInput): Promise<UsageBilli
   };
   const bill = (m: string, rerun: number) => billMonth(c, input, statements, m, rerun, keep);
 
-  return c.run(
-    { kindLabel: '通话计费 / usage billing', to: () => input.contactEmail, companyName: () => input.companyName },
-    async () => {
-      for (;;) {
-        const got = await c.awaitAction('metering', [{ action: 'rerun-month', role: 'support' }] as const, {
-          deadlineMs: Math.max(billsAt - now(), 0),
-          // An optional action, not work waiting in support's queue.
-          onEnter: () => upsertSearchAttributes([{ key: AwaitingRoleKey, value: null }]),
-        });
-        c.enter('billing');
-        if (got) {
-          const prior = statements.find((s) => s.month === got.payload.month);
-          await bill(got.payload.month, (prior?.reruns ?? 0) + 1);
-          continue;
-        }
-        await bill(month, 0);
-        await mail.flush();
-        await c.eventsRecorded();
-        await condition(allHandlersFinished);
-        return continueAsNew<typeof usageBilling>({
-          ...input,
-          nextMonth: nextMonth(month),
-          statements,
-          carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
-        });
+  return c.run(contactEnding(input, '通话计费 / usage billing'), async () => {
+    for (;;) {
+      const got = await c.awaitAction('metering', [{ action: 'rerun-month', role: 'support' }] as const, {
+        deadlineMs: Math.max(billsAt - now(), 0),
+        // An optional action, not work waiting in support's queue.
+        onEnter: () => upsertSearchAttributes([{ key: AwaitingRoleKey, value: null }]),
+      });
+      c.enter('billing');
+      if (got) {
+        const prior = statements.find((s) => s.month === got.payload.month);
+        await bill(got.payload.month, (prior?.reruns ?? 0) + 1);
+        continue;
       }
-    },
-  );
+      await bill(month, 0);
+      await mail.flush();
+      await c.eventsRecorded();
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof usageBilling>({
+        ...input,
+        nextMonth: nextMonth(month),
+        statements,
+        carriedSteps: c.state.steps.slice(-CARRIED_STEPS),
+      });
+    }
+  });
 }
 
 type UsageCase = OnboardingCase<'usage-billing'>;

@@ -51,6 +51,18 @@ export interface Ending {
   onFailure?: (error: { type: string; message: string }, undone: string[]) => void;
 }
 
+/** The ending of a case that speaks to the enterprise's contact named in its input, with the kind's own failure email. */
+export const contactEnding = (
+  input: { contactEmail: string; companyName: string },
+  kindLabel: string,
+  onFailure?: Ending['onFailure'],
+): Ending => ({
+  kindLabel,
+  to: () => input.contactEmail,
+  companyName: () => input.companyName,
+  ...(onFailure ? { onFailure } : {}),
+});
+
 /**
  * A wait listed beside the awaited actions: one that is not an action (`for`: a payment, a choice
  * the enterprise makes elsewhere), or, in a journey, what one of its cases awaits (`caseId`).
