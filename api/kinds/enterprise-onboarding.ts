@@ -13,47 +13,53 @@ import {
   instanceRequest,
   realNameFailures,
   realNameInput,
+  type KindContext,
+  type StartBody,
 } from './shared';
+
+/**
+ * Every rule the journey's start breaks, at once: a verification to start or to follow, a real-name
+ * application not already under way, and a contact center name the enterprise does not use yet.
+ */
+async function startFailures(body: StartBody<'enterprise-onboarding'>, ctx: KindContext): Promise<RuleFailure[]> {
+  const vid = verificationId(body.enterpriseId);
+  const status = await ctx.caseStatus(vid);
+  const failures: RuleFailure[] = [];
+  if (body.verification) {
+    if (status === 'running' || status === 'completed')
+      failures.push({
+        path: 'verification',
+        code: 'verification-exists',
+        message: `verification ${vid} is ${status}: omit verification to follow it`,
+      });
+    else failures.push(...(await verificationFailures(ctx, body.enterpriseId, body.verification, 'verification.')));
+  } else if (!status && !body.realName) {
+    failures.push({
+      path: 'verification',
+      code: 'verification-required',
+      message: `enterprise ${body.enterpriseId} has no verification to follow: include one`,
+    });
+  }
+  if (body.realName) {
+    const realName = await ctx.caseStatus(realNameId(body.enterpriseId));
+    if (realName === 'running' || realName === 'completed')
+      failures.push({
+        path: 'realName',
+        code: 'real-name-exists',
+        message: `${realNameId(body.enterpriseId)} is ${realName}: omit realName`,
+      });
+    else failures.push(...(await realNameFailures(ctx, body.enterpriseId, body.realName, 'realName.')));
+  }
+  if (body.instance)
+    failures.push(...(await centerNameTaken(ctx, body.enterpriseId, body.instance.centerName, 'instance.centerName')));
+  return failures;
+}
 
 export const enterpriseOnboardingKind = defineKind('enterprise-onboarding', {
   summary: "The enterprise's whole journey, from verification to a working number, linking every case",
   startSchema: enterpriseOnboardingStartSchema,
   workflow: enterpriseOnboarding,
-  async precheck(body, ctx) {
-    const vid = verificationId(body.enterpriseId);
-    const status = await ctx.caseStatus(vid);
-    const failures: RuleFailure[] = [];
-    if (body.verification) {
-      if (status === 'running' || status === 'completed')
-        failures.push({
-          path: 'verification',
-          code: 'verification-exists',
-          message: `verification ${vid} is ${status}: omit verification to follow it`,
-        });
-      else failures.push(...(await verificationFailures(ctx, body.enterpriseId, body.verification, 'verification.')));
-    } else if (!status && !body.realName) {
-      failures.push({
-        path: 'verification',
-        code: 'verification-required',
-        message: `enterprise ${body.enterpriseId} has no verification to follow: include one`,
-      });
-    }
-    if (body.realName) {
-      const realName = await ctx.caseStatus(realNameId(body.enterpriseId));
-      if (realName === 'running' || realName === 'completed')
-        failures.push({
-          path: 'realName',
-          code: 'real-name-exists',
-          message: `${realNameId(body.enterpriseId)} is ${realName}: omit realName`,
-        });
-      else failures.push(...(await realNameFailures(ctx, body.enterpriseId, body.realName, 'realName.')));
-    }
-    if (body.instance)
-      failures.push(
-        ...(await centerNameTaken(ctx, body.enterpriseId, body.instance.centerName, 'instance.centerName')),
-      );
-    return failures;
-  },
+  precheck: startFailures,
   async workflowInput(body, ctx): Promise<EnterpriseOnboardingInput> {
     const { enterpriseId } = body;
     // Who the journey speaks to until a case names its contact: the first application it has.
