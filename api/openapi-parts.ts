@@ -51,6 +51,9 @@ export const pathParam = (name: string, description?: string) => ({
   schema: { type: 'string' },
 });
 
+/** What a route scoped to one enterprise can answer besides success: bad input, no or wrong credentials, another tenant's (404). */
+export const ENTERPRISE_PROBLEMS = [400, 401, 403, 404] as const;
+
 /** An operation with one success answer; the rest of its answers are problem details. */
 export interface OperationSpec {
   operationId: string;
@@ -59,12 +62,23 @@ export interface OperationSpec {
   requestBody?: Json;
   /** The success answer: its status (200 unless said), description and body. */
   ok: { status?: number; description: string; content?: Json };
-  /** The problem-details status codes. */
-  problems: (number | '4XX')[];
+  /** The problem-details status codes; those of a route scoped to one enterprise unless said. */
+  problems?: readonly (number | '4XX')[];
 }
 
 /** The operation object, its fields in the order the document has always listed them. */
-export const operation = ({ ok: { status = 200, ...ok }, problems, ...op }: OperationSpec): Json => ({
+export const operation = ({
+  ok: { status = 200, ...ok },
+  problems = ENTERPRISE_PROBLEMS,
+  ...op
+}: OperationSpec): Json => ({
   ...op,
   responses: { [status]: ok, ...errors(...problems) },
+});
+
+/** An operation answering with one schema of `components.schemas`. */
+export const answering = (schemaName: string, description: string, status?: number) => ({
+  ...(status === undefined ? {} : { status }),
+  description,
+  content: refContent(schemaName),
 });

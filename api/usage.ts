@@ -17,7 +17,7 @@ import { usageBilling, type UsageBillingView } from '../workflows/usage-billing'
 import { enterpriseInPath } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
 import { currentUsageSchema, usageMonthParam, usageStatementSchema, usageStatementsSchema } from './schemas';
-import { enterpriseParam, jsonSchema, operation, refContent, type Json } from './openapi-parts';
+import { answering, enterpriseParam, jsonSchema, operation, type Json } from './openapi-parts';
 
 /** Kinds that bring numbers into service: the first of them starts the enterprise's usage billing. */
 export const NUMBER_KINDS: ReadonlySet<OnboardingKind> = new Set([
@@ -152,8 +152,7 @@ export const usageOpenApi = {
         summary:
           "The enterprise's monthly call-charge statements (the last 24) and when the next month is billed (owner or support; another tenant's: 404)",
         parameters: [enterpriseParam],
-        ok: { description: 'the statements, oldest first', content: refContent('UsageStatements') },
-        problems: [400, 401, 403, 404],
+        ok: answering('UsageStatements', 'the statements, oldest first'),
       }),
     },
     '/v1/enterprises/{enterpriseId}/usage-statements/current': {
@@ -162,8 +161,7 @@ export const usageOpenApi = {
         summary:
           "The current month so far (China time), rated now from the SBC's records by each number's origin; provisional, charged after the month closes (owner or support; another tenant's: 404)",
         parameters: [enterpriseParam],
-        ok: { description: 'the month so far', content: refContent('CurrentUsage') },
-        problems: [400, 401, 403, 404],
+        ok: answering('CurrentUsage', 'the month so far'),
       }),
     },
     '/v1/enterprises/{enterpriseId}/usage-statements/{month}': {
@@ -174,8 +172,7 @@ export const usageOpenApi = {
           enterpriseParam,
           { name: 'month', in: 'path', required: true, description: 'YYYY-MM', schema: jsonSchema(usageMonthParam) },
         ],
-        ok: { description: 'the statement', content: refContent('UsageStatement') },
-        problems: [400, 401, 403, 404],
+        ok: answering('UsageStatement', 'the statement'),
       }),
     },
   } as Json,
