@@ -12,7 +12,7 @@ import {
 import type { Config } from '../config';
 import { caseLinks } from '../domain/links';
 import type { OnboardingSummary as AnySummary } from '../domain/onboarding';
-import type { JourneySummary, JourneyView } from '../domain/journey';
+import type { JourneyView } from '../domain/journey';
 import {
   CASE_VIEW_MEMO,
   journeyIdOf,
@@ -32,7 +32,8 @@ import { HttpProblem } from './problem';
 
 type OnboardingSummary = AnySummary<OnboardingKind>;
 
-export interface CaseMemo {
+/** What the API keeps in a case's memo (a type, not an interface: a memo is a plain record). */
+export type CaseMemo = {
   kind: OnboardingKind;
   enterpriseId: string;
   requestHash: string;
@@ -40,7 +41,7 @@ export interface CaseMemo {
   createdBy: string;
   /** Facts of the start body later actions are checked against (e.g. a supplier line's product). */
   facts?: Record<string, string>;
-}
+};
 
 export const STATUS_FROM_TEMPORAL: Record<string, CaseStatus> = {
   RUNNING: 'running',
@@ -100,7 +101,7 @@ export class CaseReads {
     const description = await this.describe(id);
     if (!description) throw new HttpProblem(404, 'Not found', `enterprise ${enterpriseId} has no journey; start ${id}`);
     const state = await this.read(id, description);
-    const summary = (state.result as JourneySummary | null) ?? {
+    const summary = (state.kind === 'enterprise-onboarding' ? state.result : null) ?? {
       milestones: [],
       instances: [],
       numbers: [],

@@ -14,9 +14,9 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { fromHistoryPayload } from '../config/payload-encryption';
 import { chinaDate } from '../domain/common';
 import { caseId, verificationId } from '../domain/ids';
-import { KIND_REGISTRY, ONBOARDING_KINDS, openingState } from '../contract/kinds';
+import { KIND_REGISTRY, ONBOARDING_KINDS, openingState, type WorkflowOf } from '../contract/kinds';
 import type { Application, VerificationResult } from '../domain/verification';
-import { realNameId, type RealNameResult } from '../domain/real-name';
+import { realNameId } from '../domain/real-name';
 import type { VerifiedEnterprise as VerifiedFacts } from '../contract/case';
 import type { BillingWebhook } from './schemas';
 import {
@@ -123,7 +123,7 @@ export class CaseService extends CaseReads {
       workflowId: id,
       taskQueue: this.config.temporal.taskQueue,
       args,
-      memo: memo as unknown as Record<string, unknown>,
+      memo,
       workflowIdConflictPolicy: 'FAIL' as const,
       workflowIdReusePolicy: def.fixedId ? ('ALLOW_DUPLICATE' as const) : ('REJECT_DUPLICATE' as const),
       typedSearchAttributes: new TypedSearchAttributes([
@@ -239,7 +239,7 @@ export class CaseService extends CaseReads {
         },
       );
     }
-    const result = (await this.client.workflow.getHandle(id).result()) as VerificationResult;
+    const result = await this.client.workflow.getHandle<WorkflowOf<'enterprise-verification'>>(id).result();
     // A long-term licence's recorded end is the form's placeholder, not an expiry.
     if (!result.licence.longTerm && result.licence.effectiveEnd < chinaDate(nowMs)) {
       throw new HttpProblem(
@@ -261,7 +261,7 @@ export class CaseService extends CaseReads {
     const id = realNameId(enterpriseId);
     const description = await this.describe(id);
     if (description?.status.name === 'COMPLETED') {
-      const r = (await this.client.workflow.getHandle(id).result()) as RealNameResult;
+      const r = await this.client.workflow.getHandle<WorkflowOf<'enterprise-real-name'>>(id).result();
       return {
         enterpriseId,
         customerId: r.billingCustomerId,

@@ -15,6 +15,7 @@ import { checkEligibility, thirdPartyLineStartSchema } from '../domain/eligibili
 import { productById, quote } from '../domain/catalog';
 import { CALLS_PER_FIXED_LINE } from '../domain/numbers';
 import { HttpProblem, parseOr400 } from './problem';
+import { onboardingKindSchema } from './schemas';
 
 export interface ConsoleReadDeps {
   config: Config;
@@ -50,10 +51,7 @@ export function mountConsoleReads(consoleApi: express.Router, deps: ConsoleReadD
   });
 
   const queueQuery = z.strictObject({
-    kind: z
-      .string()
-      .regex(/^[a-z0-9-]{1,60}$/)
-      .optional(),
+    kind: onboardingKindSchema.optional(),
     stage: z
       .string()
       .regex(/^[a-z0-9-]{1,60}$/)
@@ -72,7 +70,7 @@ export function mountConsoleReads(consoleApi: express.Router, deps: ConsoleReadD
         status: 'running',
         awaiting: 'support',
         limit: 200,
-        ...(q.kind ? { kind: q.kind as never } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
         ...(q.stage ? { stage: q.stage } : {}),
         ...(q.enterpriseId ? { enterpriseId: q.enterpriseId } : {}),
       },

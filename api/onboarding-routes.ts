@@ -151,8 +151,10 @@ async function withLiveRegistration(
   resource: OnboardingResource,
   gateway: SipGateway,
 ): Promise<OnboardingResource & { registration?: unknown }> {
-  const account = (resource.result as { account?: { username: string; realm: string } } | null)?.account;
-  if (resource.kind !== 'sip-registration' || !account) return resource;
+  if (resource.kind !== 'sip-registration') return resource;
+  // A registration that failed before its account was issued shows its report only.
+  const account = resource.result && 'account' in resource.result ? resource.result.account : undefined;
+  if (!account) return resource;
   if (!gateway.observes?.registrations || !gateway.registration)
     return { ...resource, registration: { observable: false } };
   const now = await gateway.registration(account).catch(() => undefined);

@@ -9,7 +9,7 @@ import {
   cancelBodySchema,
   documentUploadSchema,
   listQuerySchema,
-  onboardingResourceSchema,
+  onboardingResourceSchemaOf,
   onboardingSummarySchema,
 } from './schemas';
 import { KINDS } from './kinds';
@@ -142,7 +142,20 @@ function componentSchemas(kinds: KindDefinition[]): Json {
         size: { type: 'integer' },
       },
     },
-    Onboarding: schema(onboardingResourceSchema, 'output'),
+    // A case's `result` is its kind's: one schema per kind, told apart by `kind`.
+    Onboarding: {
+      oneOf: kinds.map((def) => ({ $ref: `#/components/schemas/Onboarding_${def.kind}` })),
+      discriminator: {
+        propertyName: 'kind',
+        mapping: Object.fromEntries(kinds.map((def) => [def.kind, `#/components/schemas/Onboarding_${def.kind}`])),
+      },
+    },
+    ...Object.fromEntries(
+      kinds.map((def) => [
+        `Onboarding_${def.kind}`,
+        schema(onboardingResourceSchemaOf(def.kind, def.result), 'output'),
+      ]),
+    ),
     OnboardingSummary: schema(onboardingSummarySchema, 'output'),
     ...numberOpenApi.schemas,
     ...blockedCalleeOpenApi.schemas,

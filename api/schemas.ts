@@ -9,7 +9,7 @@ import { productIdSchema } from '../domain/catalog';
 import { currentUsageSchema, monthSchema, usageStatementSchema } from '../domain/usage-schemas';
 
 /** A case's schemas over the registry's kinds (the API validates and documents with them). */
-export const { onboardingKindSchema, onboardingResourceSchema, onboardingSummarySchema } =
+export const { onboardingKindSchema, onboardingResourceSchemaOf, onboardingSummarySchema } =
   onboardingSchemas(ONBOARDING_KINDS);
 
 export const listQuerySchema = z.strictObject({

@@ -83,7 +83,7 @@ export class UsageBillingService {
     let result: UsageBillingView | null = null;
     try {
       const state = await this.client.workflow.getHandle(caseId).query(stateQuery);
-      result = state.result as UsageBillingView | null;
+      if (state.kind === 'usage-billing') result = state.result;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }

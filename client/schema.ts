@@ -565,10 +565,14 @@ export interface components {
             contentType: "application/pdf" | "image/jpeg" | "image/png";
             size: number;
         };
-        Onboarding: {
+        Onboarding: components["schemas"]["Onboarding_enterprise-real-name"] | components["schemas"]["Onboarding_number-recovery"] | components["schemas"]["Onboarding_enterprise-verification"] | components["schemas"]["Onboarding_number-purchase"] | components["schemas"]["Onboarding_number-subscription"] | components["schemas"]["Onboarding_own-400-landing"] | components["schemas"]["Onboarding_third-party-line"] | components["schemas"]["Onboarding_sip-trunk"] | components["schemas"]["Onboarding_sip-registration"] | components["schemas"]["Onboarding_contact-center-instance"] | components["schemas"]["Onboarding_enterprise-onboarding"] | components["schemas"]["Onboarding_usage-billing"];
+        "Onboarding_enterprise-real-name": {
             id: string;
-            /** @enum {string} */
-            kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "enterprise-real-name";
             enterpriseId: string;
             /** @enum {string} */
             status: "running" | "completed" | "failed" | "cancelled";
@@ -601,7 +605,861 @@ export interface components {
                 /** @enum {string} */
                 status?: "running" | "completed" | "failed" | "cancelled";
             }[];
-            result: unknown;
+            result: {
+                /** @constant */
+                decision: "approved";
+                enterpriseId: string;
+                company: {
+                    name: string;
+                    unifiedSocialCreditCode: string;
+                    /** @enum {string} */
+                    entityType: "company" | "sole-proprietorship" | "partnership" | "individual-business" | "public-institution" | "other";
+                };
+                legalRepresentative: {
+                    name: string;
+                };
+                contact: {
+                    name: string;
+                    email: string;
+                };
+                /** @description support, or the enterprise's approved qualification of the same company (decided at once) */
+                decidedBy: string;
+                approvedAt: string;
+                billingCustomerId: string;
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_number-recovery": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "number-recovery";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                number: string;
+                orderId: string;
+                amountFen: number;
+                binding: {
+                    instanceId: string;
+                    ivrFlowId?: string;
+                    skillGroupId?: string;
+                };
+                subscriptionId: string;
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_enterprise-verification": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "enterprise-verification";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                /** @constant */
+                decision: "approved";
+                enterpriseId: string;
+                company: {
+                    name: string;
+                    unifiedSocialCreditCode: string;
+                    /** @enum {string} */
+                    entityType: "company" | "sole-proprietorship" | "partnership" | "individual-business" | "public-institution" | "other";
+                };
+                /** @description natural-person sole proprietorships may buy 400 numbers only */
+                mayHoldFixedLines: boolean;
+                licence: {
+                    validFrom: string;
+                    validTo: string | null;
+                    longTerm: boolean;
+                    effectiveEnd: string;
+                };
+                /** @enum {string} */
+                applicantType: "agent" | "legal-representative";
+                /** @description who hears about this enterprise's later cases */
+                contact: {
+                    name: string;
+                    email: string;
+                };
+                rounds: number;
+                approvedAt: string;
+                approvedBy: string;
+                note?: string;
+                billingCustomerId: string;
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_number-purchase": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "number-purchase";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                orderId: string;
+                numbers: string[];
+                numbersE164: string[];
+                /** @enum {string} */
+                numberType: "400" | "fixed-line";
+                sizing: {
+                    quantity: number;
+                    /** @enum {string} */
+                    method: "quantity" | "peak-concurrency";
+                    peakConcurrentCalls?: number;
+                    callsPerNumber?: number;
+                    explanation: string;
+                };
+                amountFen: number;
+                monthlyRentFen: number;
+                paidAt: string;
+                paidThrough: string;
+                instanceId: string;
+                subscriptionId: string;
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_number-subscription": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "number-subscription";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: ({
+                paidThrough: string;
+                autoRenew: boolean;
+                renewals: number;
+                numbers: string[];
+            } | {
+                /** @constant */
+                status: "released";
+                numbers: string[];
+                releasedAt: string;
+                reason: string;
+                paidThrough: string;
+                renewals: number;
+            }) | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_own-400-landing": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "own-400-landing";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                own400Number: string;
+                operator: string;
+                /**
+                 * @description absent in cases started before forwarding existed (they re-bound)
+                 * @enum {string}
+                 */
+                mode?: "rebind" | "forward";
+                fixedLines: string[];
+                /** @description absent where a forwarding case used a line the enterprise held already */
+                purchaseId?: string;
+                orderId?: string;
+                /** @description re-binding only: the invoice the operator is shown */
+                invoice: {
+                    id: string;
+                    title: string;
+                    remark?: string;
+                    issuedAt: string | null;
+                } | null;
+                /** @enum {string} */
+                verifiedBy: "support-confirmation" | "sbc-call-record";
+                /** @description forwarding with a known base number: whether the test call showed the real caller */
+                callerIdPassedThrough?: boolean;
+                timeline: {
+                    [key: string]: string;
+                };
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_third-party-line": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "third-party-line";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                productId: string;
+                supplier: string;
+                numbers: string[];
+                instanceId: string;
+                callingRules: {
+                    /** @description concurrent outbound calls per number, where the product caps it below the SBC's default */
+                    maxConcurrentCalls?: number;
+                    readonly callingHours?: {
+                        from: string;
+                        to: string;
+                    }[];
+                    perCalleeDailyLimit?: number | {
+                        min: number;
+                        max: number;
+                    };
+                    /** @enum {string} */
+                    perCalleeCountedOn?: "rung-or-answered" | "answered";
+                    noCallingPastComplainants?: boolean;
+                    noBlindCalling?: boolean;
+                    readonly blindRegions?: string[];
+                };
+                supplierDue: {
+                    start: string;
+                    workingDays: number;
+                    dueDate: string;
+                };
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_sip-trunk": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "sip-trunk";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: ({
+                /** @constant */
+                passed: true;
+                gateway: string;
+                numbers: string[];
+                instanceId: string;
+                checks: {
+                    name: string;
+                    passed: boolean;
+                    detail: string;
+                    at: string;
+                    code?: number;
+                    rttMs?: number;
+                }[];
+            } | {
+                passed: boolean;
+                checks: {
+                    name: string;
+                    passed: boolean;
+                    detail: string;
+                    at: string;
+                    code?: number;
+                    rttMs?: number;
+                }[];
+                reason?: string;
+            }) | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_sip-registration": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "sip-registration";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: ({
+                account: {
+                    username: string;
+                    realm: string;
+                };
+                registrar: string;
+                transport: string;
+                passed?: boolean;
+                checks?: {
+                    name: string;
+                    passed: boolean;
+                    detail: string;
+                    at: string;
+                    code?: number;
+                    rttMs?: number;
+                }[];
+                numbers?: string[];
+                rotations?: number;
+            } | {
+                passed: boolean;
+                checks: {
+                    name: string;
+                    passed: boolean;
+                    detail: string;
+                    at: string;
+                    code?: number;
+                    rttMs?: number;
+                }[];
+                reason?: string;
+            }) | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_contact-center-instance": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "contact-center-instance";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                instanceId: string;
+                centerName: string;
+                admin: {
+                    name: string;
+                    email: string;
+                };
+                /** @description the app, IVR flow and skill group the instance starts with */
+                defaults: {
+                    appId: string;
+                    ivrFlowId: string;
+                    skillGroupId: string;
+                };
+                /** @description passwords emailed so far (the first one included) */
+                passwordsIssued: number;
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_enterprise-onboarding": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "enterprise-onboarding";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                milestones: {
+                    /** @enum {string} */
+                    name: "registered" | "real-named" | "verified" | "instance-created" | "number-access" | "ready";
+                    /** @enum {string} */
+                    status: "done" | "in-progress" | "waiting" | "not-started";
+                    /** @description when it was reached */
+                    at?: string;
+                    /** @description the cases behind it */
+                    caseIds: string[];
+                }[];
+                instances: {
+                    instanceId: string;
+                    centerName?: string;
+                    caseId?: string;
+                }[];
+                numbers: {
+                    number: string;
+                    instanceId?: string;
+                    caseId: string;
+                }[];
+                cases: {
+                    id: string;
+                    kind: string;
+                    /** @enum {string} */
+                    status: "running" | "completed" | "failed" | "cancelled";
+                    stage: string;
+                }[];
+                stalledOn: ("enterprise" | "support") | null;
+            } | null;
+            error: {
+                type: string;
+                message: string;
+            } | null;
+            createdAt?: string;
+            links: {
+                self: string;
+                temporalUi: string;
+            };
+        };
+        "Onboarding_usage-billing": {
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "usage-billing";
+            enterpriseId: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            stage: string;
+            awaiting: {
+                action?: string;
+                for?: string;
+                /** @enum {string} */
+                role: "enterprise" | "support" | "admin";
+                since: string;
+                dueAt?: string;
+                detail?: string;
+                link?: string;
+                caseId?: string;
+            }[];
+            steps: {
+                name: string;
+                /** @enum {string} */
+                status: "done" | "failed" | "running";
+                at: string;
+                detail?: string;
+                by?: string;
+            }[];
+            related: {
+                id: string;
+                /** @enum {string} */
+                kind: "enterprise-real-name" | "enterprise-verification" | "number-purchase" | "number-subscription" | "own-400-landing" | "sip-trunk" | "sip-registration" | "third-party-line" | "contact-center-instance" | "enterprise-onboarding" | "usage-billing" | "number-recovery";
+                relation: string;
+                stage?: string;
+                /** @enum {string} */
+                status?: "running" | "completed" | "failed" | "cancelled";
+            }[];
+            result: {
+                nextMonth: string;
+                billsAt: string;
+                statements: {
+                    /** @description a calendar month in China time, YYYY-MM */
+                    month: string;
+                    /**
+                     * @description unobservable: the SBC cannot be read in this deployment (manual mode); unrated: reading or rating was refused; nothing was billed in either
+                     * @enum {string}
+                     */
+                    status: "charged" | "nothing-to-charge" | "unobservable" | "unrated";
+                    calls: number;
+                    minutes: number;
+                    amountFen: number;
+                    lines: {
+                        /** @description E.164 */
+                        number: string;
+                        /** @description as people write it, e.g. 020-66240001 */
+                        display: string;
+                        /** @enum {string} */
+                        numberType: "400" | "fixed-line" | "mobile";
+                        /** @enum {string} */
+                        direction: "inbound" | "outbound";
+                        calls: number;
+                        /** @description answered seconds, summed */
+                        seconds: number;
+                        /** @description each call's minutes rounded up, summed */
+                        minutes: number;
+                        fenPerMinute: number;
+                        amountFen: number;
+                        /**
+                         * @description where the number came from: it decides the rate (own lines are not charged)
+                         * @enum {string}
+                         */
+                        origin?: "purchased" | "own-400" | "supplier" | "own-trunk" | "own-registration";
+                        /** @description why this rate, by the seed's rule for the origin */
+                        basis?: string;
+                    }[];
+                    /** @description answered calls whose end was not accounted yet: billed by a re-run */
+                    unfinishedCalls: number;
+                    /** @description those calls (at most 100), reported to support */
+                    unreconciled?: {
+                        callId: string;
+                        number: string;
+                        answeredAt: string;
+                    }[];
+                    /** @description posted to billing for the month: its charge plus any supplements */
+                    chargedFen: number;
+                    charges: {
+                        chargeId: string;
+                        idempotencyKey: string;
+                        /** @description 0: the month, 1, 2, ...: supplements for late records */
+                        supplement: number;
+                        amountFen: number;
+                        at: string;
+                    }[];
+                    ratedAt: string;
+                    reruns: number;
+                }[];
+            } | null;
             error: {
                 type: string;
                 message: string;

@@ -42,3 +42,15 @@ export const instanceSummarySchema = z.object({
   createdAt: z.string(),
 });
 export type InstanceSummary = z.output<typeof instanceSummarySchema>;
+
+/** The instance as created (the case stays open while it serves, for password reissues). */
+export const contactCenterInstanceResultSchema = z.object({
+  instanceId: z.string(),
+  centerName: z.string(),
+  admin: z.object({ name: z.string(), email: z.string() }),
+  defaults: z
+    .object({ appId: z.string(), ivrFlowId: z.string(), skillGroupId: z.string() })
+    .describe('the app, IVR flow and skill group the instance starts with'),
+  passwordsIssued: z.number().describe('passwords emailed so far (the first one included)'),
+});
+export type ContactCenterInstanceResult = z.infer<typeof contactCenterInstanceResultSchema>;

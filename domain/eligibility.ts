@@ -311,16 +311,21 @@ export const thirdPartyLinePayloads = {
 // ---------------------------------------------------------------------------------------------
 // Calling rules
 
-export interface CallingRules {
-  /** Concurrent outbound calls per number, where the product caps it below the SBC's default. */
-  maxConcurrentCalls?: number;
-  callingHours?: Product['callingHours'];
-  perCalleeDailyLimit?: Product['perCalleeDailyLimit'];
-  perCalleeCountedOn?: Product['perCalleeCountedOn'];
-  noCallingPastComplainants?: boolean;
-  noBlindCalling?: boolean;
-  blindRegions?: readonly string[];
-}
+const timeWindowSchema = z.object({ from: z.string(), to: z.string() }).describe('China Standard Time, `HH:MM`');
+
+export const callingRulesSchema = z.object({
+  maxConcurrentCalls: z
+    .number()
+    .optional()
+    .describe("concurrent outbound calls per number, where the product caps it below the SBC's default"),
+  callingHours: z.array(timeWindowSchema).readonly().optional(),
+  perCalleeDailyLimit: z.union([z.number(), z.object({ min: z.number(), max: z.number() })]).optional(),
+  perCalleeCountedOn: z.enum(['rung-or-answered', 'answered']).optional(),
+  noCallingPastComplainants: z.boolean().optional(),
+  noBlindCalling: z.boolean().optional(),
+  blindRegions: z.array(z.string()).readonly().optional(),
+});
+export type CallingRules = z.infer<typeof callingRulesSchema>;
 
 /** What the product's numbers must obey when calling out; only the rules the seed states. */
 export function callingRules(product: Product): CallingRules {
@@ -353,3 +358,14 @@ export function describeCallingRules(r: CallingRules): string {
   if (r.blindRegions?.length) parts.push(`no service in ${r.blindRegions.join(', ')}`);
   return parts.join('; ') || 'none stated';
 }
+
+/** What bound supplier lines record. */
+export const thirdPartyLineResultSchema = z.object({
+  productId: z.string(),
+  supplier: z.string(),
+  numbers: z.array(z.string()),
+  instanceId: z.string(),
+  callingRules: callingRulesSchema,
+  supplierDue: z.object({ start: z.string(), workingDays: z.number(), dueDate: z.string() }),
+});
+export type ThirdPartyLineResult = z.infer<typeof thirdPartyLineResultSchema>;

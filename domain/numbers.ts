@@ -153,13 +153,15 @@ export const numberPurchaseStartSchema = z
   });
 export type NumberPurchaseStart = z.infer<typeof numberPurchaseStartSchema>;
 
-export interface Sizing {
-  quantity: number;
-  method: 'quantity' | 'peak-concurrency';
-  peakConcurrentCalls?: number;
-  callsPerNumber?: number;
-  explanation: string;
-}
+/** How many numbers an order holds, and how that count was reached. */
+export const sizingSchema = z.object({
+  quantity: z.number(),
+  method: z.enum(['quantity', 'peak-concurrency']),
+  peakConcurrentCalls: z.number().optional(),
+  callsPerNumber: z.number().optional(),
+  explanation: z.string(),
+});
+export type Sizing = z.infer<typeof sizingSchema>;
 
 /** How many numbers an order holds, and how that count was reached. */
 export function sizeOrder(b: Pick<NumberPurchaseStart, 'quantity' | 'peakConcurrentCalls'>): Sizing {
@@ -217,3 +219,42 @@ export const numberSubscriptionPayloads = {
   release: z.strictObject({ reason: z.string().max(500).optional() }),
   'set-auto-renew': z.strictObject({ autoRenew: z.boolean() }),
 };
+
+/** What a completed purchase records. */
+export const numberPurchaseResultSchema = z.object({
+  orderId: z.string(),
+  numbers: z.array(z.string()),
+  numbersE164: z.array(z.string()),
+  numberType: z.enum(NUMBER_TYPES),
+  sizing: sizingSchema,
+  amountFen: z.number(),
+  monthlyRentFen: z.number(),
+  paidAt: z.string(),
+  paidThrough: z.string(),
+  instanceId: z.string(),
+  subscriptionId: z.string(),
+});
+export type NumberPurchaseResult = z.infer<typeof numberPurchaseResultSchema>;
+
+/** How a number subscription stands while it runs. */
+export const subscriptionViewSchema = z.object({
+  paidThrough: z.string(),
+  autoRenew: z.boolean(),
+  renewals: z.number(),
+  numbers: z.array(z.string()),
+});
+export type SubscriptionView = z.infer<typeof subscriptionViewSchema>;
+
+/** What a released subscription records. */
+export const subscriptionReleasedSchema = z.object({
+  status: z.literal('released'),
+  numbers: z.array(z.string()),
+  releasedAt: z.string(),
+  reason: z.string(),
+  paidThrough: z.string(),
+  renewals: z.number(),
+});
+export type SubscriptionResult = z.infer<typeof subscriptionReleasedSchema>;
+
+/** A number subscription's `result`: how it stands while it runs, what it recorded once released. */
+export const numberSubscriptionResultSchema = z.union([subscriptionViewSchema, subscriptionReleasedSchema]);

@@ -92,6 +92,11 @@ export function onboardingSchemas<const K extends readonly [string, ...string[]]
     links: linksSchema,
   }) satisfies z.ZodType<OnboardingResource<K[number]>>;
 
+  /** The API resource of one kind: the resource above, its `result` by the kind's own schema. */
+  function onboardingResourceSchemaOf<const N extends K[number], R extends z.ZodType>(kind: N, result: R) {
+    return onboardingResourceSchema.extend({ kind: z.literal(kind), result: result.nullable() });
+  }
+
   const onboardingSummarySchema = z.object({
     ...caseHeadShape,
     awaitingRole: roleSchema.nullable(),
@@ -105,6 +110,7 @@ export function onboardingSchemas<const K extends readonly [string, ...string[]]
     relatedCaseSchema,
     caseStateSchema,
     onboardingResourceSchema,
+    onboardingResourceSchemaOf,
     onboardingSummarySchema,
   };
 }

@@ -66,3 +66,24 @@ export const own400Payloads = {
   'confirm-400-forwarded': z.strictObject({ note: z.string().max(1000).optional() }),
   'confirm-test-call': z.strictObject({ note: z.string().max(1000).optional() }),
 };
+
+/** What a landed 400 number records. */
+export const own400LandingResultSchema = z.object({
+  own400Number: z.string(),
+  operator: z.string(),
+  mode: z.enum(LANDING_MODES).optional().describe('absent in cases started before forwarding existed (they re-bound)'),
+  fixedLines: z.array(z.string()),
+  purchaseId: z.string().optional().describe('absent where a forwarding case used a line the enterprise held already'),
+  orderId: z.string().optional(),
+  invoice: z
+    .object({ id: z.string(), title: z.string(), remark: z.string().optional(), issuedAt: z.string().nullable() })
+    .nullable()
+    .describe('re-binding only: the invoice the operator is shown'),
+  verifiedBy: z.enum(['support-confirmation', 'sbc-call-record']),
+  callerIdPassedThrough: z
+    .boolean()
+    .optional()
+    .describe('forwarding with a known base number: whether the test call showed the real caller'),
+  timeline: z.record(z.string(), z.string()),
+});
+export type Own400LandingResult = z.infer<typeof own400LandingResultSchema>;

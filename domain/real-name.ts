@@ -56,16 +56,18 @@ export function precheckRealName(
 }
 
 /** What an approved real-name verification records; an instance needs it. */
-export interface RealNameResult {
-  decision: 'approved';
-  enterpriseId: string;
-  company: { name: string; unifiedSocialCreditCode: string; entityType: RealNameStart['company']['entityType'] };
-  legalRepresentative: { name: string };
-  contact: { name: string; email: string };
-  /** Support, or the enterprise's approved qualification of the same company (decided at once). */
-  decidedBy: string;
-  approvedAt: string;
-  billingCustomerId: string;
-}
+export const realNameResultSchema = z.object({
+  decision: z.literal('approved'),
+  enterpriseId: z.string(),
+  company: z.object({ name: z.string(), unifiedSocialCreditCode: z.string(), entityType: z.enum(ENTITY_TYPES) }),
+  legalRepresentative: z.object({ name: z.string() }),
+  contact: z.object({ name: z.string(), email: z.string() }),
+  decidedBy: z
+    .string()
+    .describe("support, or the enterprise's approved qualification of the same company (decided at once)"),
+  approvedAt: z.string(),
+  billingCustomerId: z.string(),
+});
+export type RealNameResult = z.infer<typeof realNameResultSchema>;
 
 export { realNameId } from './ids';

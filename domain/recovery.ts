@@ -19,3 +19,13 @@ export const numberRecoveryStartSchema = z.strictObject({
     .describe('where to bind it again; by default the instance, IVR flow and skill group it had'),
 });
 export type NumberRecoveryStart = z.infer<typeof numberRecoveryStartSchema>;
+
+/** What a recovered number records. */
+export const numberRecoveryResultSchema = z.object({
+  number: z.string(),
+  orderId: z.string(),
+  amountFen: z.number(),
+  binding: bindingSchema,
+  subscriptionId: z.string(),
+});
+export type NumberRecoveryResult = z.infer<typeof numberRecoveryResultSchema>;

@@ -236,3 +236,50 @@ export const sipRegistrationPayloads = {
   'confirm-inbound-test': note,
   'confirm-sbc-change': confirmSbcChange,
 };
+
+/** One line of a SIP case's pass/fail report. */
+export const checkSchema = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  detail: z.string(),
+  at: z.string(),
+  code: z.number().optional(),
+  rttMs: z.number().optional(),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+/** The report a SIP case that failed shows. */
+export const sipReportSchema = z.object({
+  passed: z.boolean(),
+  checks: z.array(checkSchema),
+  reason: z.string().optional(),
+});
+export type SipReport = z.infer<typeof sipReportSchema>;
+
+/** What a trunk that passed records. */
+export const sipTrunkPassedSchema = z.object({
+  passed: z.literal(true),
+  gateway: z.string(),
+  numbers: z.array(z.string()),
+  instanceId: z.string(),
+  checks: z.array(checkSchema),
+});
+export type SipTrunkResult = z.infer<typeof sipTrunkPassedSchema>;
+
+/** A SIP trunk case's `result`: the trunk that passed, or the report of one that failed. */
+export const sipTrunkResultSchema = z.union([sipTrunkPassedSchema, sipReportSchema]);
+
+/** The registration as it stands: the account once issued, the report once the gateway passed. */
+export const sipRegistrationViewSchema = z.object({
+  account: z.object({ username: z.string(), realm: z.string() }),
+  registrar: z.string(),
+  transport: z.string(),
+  passed: z.boolean().optional(),
+  checks: z.array(checkSchema).optional(),
+  numbers: z.array(z.string()).optional(),
+  rotations: z.number().optional(),
+});
+export type SipRegistrationView = z.infer<typeof sipRegistrationViewSchema>;
+
+/** A SIP registration case's `result`: the registration as it stands, or the report of one that failed. */
+export const sipRegistrationResultSchema = z.union([sipRegistrationViewSchema, sipReportSchema]);

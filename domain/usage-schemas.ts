@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { NUMBER_ORIGINS } from './carriers';
-import { CALL_DIRECTIONS, USAGE_NUMBER_TYPES } from './usage';
+import { CALL_DIRECTIONS, USAGE_NUMBER_TYPES, type UsageStatement } from './usage';
 
 export const monthSchema = z
   .string()
@@ -65,6 +65,14 @@ export const usageStatementSchema = z.object({
   reruns: z.int(),
 });
 
+/** The statement the case keeps (`UsageStatement`) and its schema agree both ways, or this does not compile. */
+const _statementsAgree: [z.output<typeof usageStatementSchema>, UsageStatement] extends [
+  UsageStatement,
+  z.output<typeof usageStatementSchema>,
+]
+  ? true
+  : false = true;
+
 /** The current month so far: rated from the SBC's records now, charged only once the month closes. */
 export const currentUsageSchema = z.object({
   month: monthSchema,
@@ -79,3 +87,11 @@ export const currentUsageSchema = z.object({
   ratedAt: z.string(),
   billsAt: z.string().nullable().describe('when the month is charged; null before the first number case'),
 });
+
+/** A usage-billing case's `result`: the months billed so far and the next one. */
+export const usageBillingViewSchema = z.object({
+  nextMonth: z.string(),
+  billsAt: z.string(),
+  statements: z.array(usageStatementSchema),
+});
+export type UsageBillingView = z.infer<typeof usageBillingViewSchema>;

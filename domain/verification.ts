@@ -172,22 +172,26 @@ export function precheckApplication(app: Application, today: string): RuleFailur
 }
 
 /** What an approved verification records; number purchases read it. */
-export interface VerificationResult {
-  decision: 'approved';
-  enterpriseId: string;
-  company: { name: string; unifiedSocialCreditCode: string; entityType: Application['company']['entityType'] };
-  /** Natural-person sole proprietorships may buy 400 numbers only. */
-  mayHoldFixedLines: boolean;
-  licence: { validFrom: string; validTo: string | null; longTerm: boolean; effectiveEnd: string };
-  applicantType: ApplicantType;
-  /** Who hears about this enterprise's later cases. */
-  contact: { name: string; email: string };
-  rounds: number;
-  approvedAt: string;
-  approvedBy: string;
-  note?: string;
-  billingCustomerId: string;
-}
+export const verificationResultSchema = z.object({
+  decision: z.literal('approved'),
+  enterpriseId: z.string(),
+  company: z.object({ name: z.string(), unifiedSocialCreditCode: z.string(), entityType: z.enum(ENTITY_TYPES) }),
+  mayHoldFixedLines: z.boolean().describe('natural-person sole proprietorships may buy 400 numbers only'),
+  licence: z.object({
+    validFrom: z.string(),
+    validTo: z.string().nullable(),
+    longTerm: z.boolean(),
+    effectiveEnd: z.string(),
+  }),
+  applicantType: z.enum(APPLICANT_TYPES),
+  contact: z.object({ name: z.string(), email: z.string() }).describe("who hears about this enterprise's later cases"),
+  rounds: z.number(),
+  approvedAt: z.string(),
+  approvedBy: z.string(),
+  note: z.string().optional(),
+  billingCustomerId: z.string(),
+});
+export type VerificationResult = z.infer<typeof verificationResultSchema>;
 
 /** What the rules concluded about an application that passed its pre-check. */
 export interface ApplicationFacts {

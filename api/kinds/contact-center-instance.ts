@@ -1,5 +1,9 @@
 /** The API's entry for `contact-center-instance`: its start schema, pre-checks, workflow and actions. */
-import { contactCenterInstancePayloads, contactCenterInstanceStartSchema } from '../../domain/contact-center';
+import {
+  contactCenterInstancePayloads,
+  contactCenterInstanceStartSchema,
+  contactCenterInstanceResultSchema,
+} from '../../domain/contact-center';
 import { contactCenterInstance } from '../../workflows/contact-center-instance';
 import { defineKind, centerNameTaken, instanceRequest } from './shared';
 
@@ -16,4 +20,5 @@ export const contactCenterInstanceKind = defineKind('contact-center-instance', {
     return { ...(await ctx.approvedRealName(body.enterpriseId)), ...instanceRequest(ctx, body) };
   },
   payloads: contactCenterInstancePayloads,
+  result: contactCenterInstanceResultSchema,
 });

@@ -4,7 +4,7 @@ import type { RuleFailure } from '../../domain/common';
 import { verificationId } from '../../domain/ids';
 import { realNameId } from '../../domain/real-name';
 import { enterpriseOnboarding } from '../../workflows/enterprise-onboarding';
-import { enterpriseOnboardingStartSchema, journeyPayloads } from '../../domain/journey';
+import { enterpriseOnboardingStartSchema, journeyPayloads, journeySummarySchema } from '../../domain/journey';
 import {
   defineKind,
   verificationFailures,
@@ -86,4 +86,5 @@ export const enterpriseOnboardingKind = defineKind('enterprise-onboarding', {
     };
   },
   payloads: journeyPayloads,
+  result: journeySummarySchema,
 });

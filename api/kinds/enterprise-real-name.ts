@@ -1,5 +1,5 @@
 /** The API's entry for `enterprise-real-name`: its start schema, pre-checks, workflow and actions. */
-import { realNamePayloads, realNameStartSchema } from '../../domain/real-name';
+import { realNamePayloads, realNameStartSchema, realNameResultSchema } from '../../domain/real-name';
 import { enterpriseRealName } from '../../workflows/enterprise-real-name';
 import { defineKind, realNameFailures, realNameInput } from './shared';
 
@@ -13,4 +13,5 @@ export const enterpriseRealNameKind = defineKind('enterprise-real-name', {
     return realNameInput(ctx, enterpriseId, request);
   },
   payloads: realNamePayloads,
+  result: realNameResultSchema,
 });

@@ -6,6 +6,7 @@ import {
   verificationPayloads,
   verificationStartSchema,
   type Resubmission,
+  verificationResultSchema,
 } from '../../domain/verification';
 import { enterpriseVerification } from '../../workflows/enterprise-verification';
 import { defineKind, verificationFailures, verificationInput } from './shared';
@@ -18,6 +19,7 @@ export const enterpriseVerificationKind = defineKind('enterprise-verification', 
   precheck: (body, ctx) => verificationFailures(ctx, body.enterpriseId, requestOf(body)),
   workflowInput: (body, ctx) => verificationInput(ctx, body.enterpriseId, requestOf(body)),
   payloads: verificationPayloads,
+  result: verificationResultSchema,
   async actionPrecheck(action, payload, c, ctx) {
     if (action !== 'resubmit') return { failures: [], payload };
     // The whole application as it would stand, so every rule is judged at once, as at the start.

@@ -4,6 +4,7 @@ import {
   numberPurchaseStartSchema,
   purchaseEligibility,
   sizeOrder,
+  numberPurchaseResultSchema,
 } from '../../domain/numbers';
 import { numberPurchase } from '../../workflows/number-purchase';
 import { defineKind, purchaseRequest } from './shared';
@@ -21,4 +22,5 @@ export const numberPurchaseKind = defineKind('number-purchase', {
     timings: { ...ctx.config.timings.purchase, subscription: ctx.config.timings.subscription },
   })),
   payloads: numberPurchasePayloads,
+  result: numberPurchaseResultSchema,
 });

@@ -1,7 +1,7 @@
 /** The API's entry for `number-recovery`: its start schema, pre-checks, workflow and actions. */
 import type { NumberRecoveryInput } from '../../contract/inputs';
 import { is400Number } from '../../domain/numbers';
-import { numberRecoveryStartSchema } from '../../domain/recovery';
+import { numberRecoveryStartSchema, numberRecoveryResultSchema } from '../../domain/recovery';
 import { numberRecovery } from '../../workflows/number-recovery';
 import { defineKind, numbersOf, verifiedEnterprise, formerBinding } from './shared';
 
@@ -35,4 +35,5 @@ export const numberRecoveryKind = defineKind('number-recovery', {
     };
   },
   payloads: {},
+  result: numberRecoveryResultSchema,
 });

@@ -1,6 +1,6 @@
 /** The API's entry for `own-400-landing`: its start schema, pre-checks, workflow and actions. */
 import { formatNumber, own400ApplicationNote, purchaseEligibility, sizeOrder } from '../../domain/numbers';
-import { own400LandingStartSchema, own400Payloads } from '../../domain/own400';
+import { own400LandingStartSchema, own400Payloads, own400LandingResultSchema } from '../../domain/own400';
 import { own400Landing } from '../../workflows/own-400-landing';
 import { defineKind, numbersOf, forwardFailures } from './shared';
 import { boundVerified } from './verified-starts';
@@ -40,4 +40,5 @@ export const own400LandingKind = defineKind('own-400-landing', {
     },
   })),
   payloads: own400Payloads,
+  result: own400LandingResultSchema,
 });

@@ -10,6 +10,7 @@ import {
   type PayloadSchemasOf,
   type ResultOf,
   type StartOf,
+  type WorkflowOf,
 } from '../../contract/kinds';
 import type {
   InstanceRequest,
@@ -86,6 +87,8 @@ export interface KindDefinition<S extends { enterpriseId: string } = { enterpris
   /** Absent for kinds that other cases start (e.g. a subscription, started by its purchase). */
   startSchema?: z.ZodType<S>;
   workflow: (input: I) => Promise<unknown>;
+  /** The case's `result`, as the API documents it. */
+  result: z.ZodType;
   /** A fixed id makes the case unique per enterprise; otherwise each request gets its own id. */
   fixedId?: (body: S) => string;
   /** Every business rule the start body breaks, all at once (422). */
@@ -128,8 +131,10 @@ export interface KindEntry<K extends OnboardingKind> {
   startRoles?: readonly ('enterprise' | 'support')[];
   startSchema?: z.ZodType<StartBody<K>>;
   /** The kind's workflow: takes the declared input, completes with the declared result. */
-  workflow: (input: InputOf<K>) => Promise<ResultOf<K>>;
+  workflow: WorkflowOf<K>;
   payloads: PayloadSchemasOf<K>;
+  /** The schema of the case's `result` (the declared result is its output). */
+  result: z.ZodType<ResultOf<K>>;
   precheck?: (body: StartBody<K>, ctx: KindContext) => Promise<RuleFailure[]>;
   workflowInput?: (body: StartBody<K>, ctx: KindContext) => Promise<InputOf<K>> | InputOf<K>;
   actionPrecheck?: KindDefinition['actionPrecheck'];

@@ -1,6 +1,6 @@
 /** The API's entry for `sip-registration`: its start schema, pre-checks, workflow and actions. */
 import { toE164 } from '../../domain/numbers';
-import { sipRegistrationPayloads, sipRegistrationStartSchema } from '../../domain/sip';
+import { sipRegistrationPayloads, sipRegistrationStartSchema, sipRegistrationResultSchema } from '../../domain/sip';
 import { sipRegistration } from '../../workflows/sip-registration';
 import { defineKind, ownLinesFailures } from './shared';
 import { ownLinesInput } from './verified-starts';
@@ -17,4 +17,5 @@ export const sipRegistrationKind = defineKind('sip-registration', {
     registrar: ctx.config.sipGateway.registrar,
   })),
   payloads: sipRegistrationPayloads,
+  result: sipRegistrationResultSchema,
 });

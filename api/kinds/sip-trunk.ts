@@ -7,6 +7,7 @@ import {
   sipTrunkPayloads,
   sipTrunkStartSchema,
   trunk400Failures,
+  sipTrunkResultSchema,
 } from '../../domain/sip';
 import { sipTrunk } from '../../workflows/sip-trunk';
 import { defineKind, ownLinesFailures } from './shared';
@@ -42,4 +43,5 @@ export const sipTrunkKind = defineKind('sip-trunk', {
     };
   }),
   payloads: sipTrunkPayloads,
+  result: sipTrunkResultSchema,
 });

@@ -8,6 +8,7 @@ import {
   thirdPartyLinePayloads,
   thirdPartyLineStartSchema,
   validOpenedNumber,
+  thirdPartyLineResultSchema,
 } from '../../domain/eligibility';
 import { toE164 } from '../../domain/numbers';
 import { thirdPartyLine } from '../../workflows/third-party-line';
@@ -44,6 +45,7 @@ export const thirdPartyLineKind = defineKind('third-party-line', {
     };
   }),
   payloads: thirdPartyLinePayloads,
+  result: thirdPartyLineResultSchema,
   facts: (body) => ({ productId: body.productId }),
   // Opened numbers are checked against the product's kind and billing's inventory, and handed on in E.164.
   async actionPrecheck(action, payload, c, ctx) {

@@ -1,6 +1,6 @@
 /** The API's entry for `usage-billing`: its start schema, pre-checks, workflow and actions. */
 import { usageBilling } from '../../workflows/usage-billing';
-import { usageBillingPayloads } from '../../domain/usage-schemas';
+import { usageBillingPayloads, usageBillingViewSchema } from '../../domain/usage-schemas';
 import { defineKind } from './shared';
 
 export const usageBillingKind = defineKind('usage-billing', {
@@ -8,4 +8,5 @@ export const usageBillingKind = defineKind('usage-billing', {
     "The enterprise's call charges, billed monthly from the SBC's call records (started with its first number case)",
   workflow: usageBilling,
   payloads: usageBillingPayloads,
+  result: usageBillingViewSchema,
 });

@@ -1,18 +1,13 @@
 /** The enterprise's contact-center instance, and its administrator's console password. */
 import type { ContactCenterInstanceInput } from '../inputs';
-import type { contactCenterInstancePayloads, contactCenterInstanceStartSchema } from '../../domain/contact-center';
-import { enterpriseOrSupport, kind, perRequestId } from './define';
+import type {
+  ContactCenterInstanceResult,
+  contactCenterInstancePayloads,
+  contactCenterInstanceStartSchema,
+} from '../../domain/contact-center';
 
-/** The instance as created (the case stays open while it serves, for password reissues). */
-export interface ContactCenterInstanceResult {
-  instanceId: string;
-  centerName: string;
-  admin: { name: string; email: string };
-  /** The app, IVR flow and skill group the instance starts with. */
-  defaults: { appId: string; ivrFlowId: string; skillGroupId: string };
-  /** Passwords emailed so far (the first one included). */
-  passwordsIssued: number;
-}
+export type { ContactCenterInstanceResult } from '../../domain/contact-center';
+import { enterpriseOrSupport, kind, perRequestId } from './define';
 
 export const contactCenterInstance = kind<{
   input: ContactCenterInstanceInput;

@@ -45,6 +45,8 @@ type Declared<K extends OnboardingKind> = Registry[K] extends KindDeclaration<in
 export type InputOf<K extends OnboardingKind> = Declared<K>['input'];
 /** What the kind's case shows as its `result`. */
 export type ResultOf<K extends OnboardingKind> = Declared<K>['result'];
+/** The kind's workflow as a client sees it: started with its input, completing with its result. */
+export type WorkflowOf<K extends OnboardingKind> = (input: InputOf<K>) => Promise<ResultOf<K>>;
 /** The kind's action payload schemas (zod), by action name. */
 export type PayloadSchemasOf<K extends OnboardingKind> = Declared<K>['payloads'];
 /** The body that starts a case of the kind (`never` where other cases start it). */

@@ -1,22 +1,9 @@
 /** Buying fixed-line or 400 numbers: script review, reservation, payment, activation and binding. */
 import type { NumberPurchaseInput } from '../inputs';
-import type { NumberType, Sizing, numberPurchasePayloads, numberPurchaseStartSchema } from '../../domain/numbers';
-import { enterprise, kind, perRequestId, support } from './define';
+import type { NumberPurchaseResult, numberPurchasePayloads, numberPurchaseStartSchema } from '../../domain/numbers';
 
-/** What a completed purchase records. */
-export interface NumberPurchaseResult {
-  orderId: string;
-  numbers: string[];
-  numbersE164: string[];
-  numberType: NumberType;
-  sizing: Sizing;
-  amountFen: number;
-  monthlyRentFen: number;
-  paidAt: string;
-  paidThrough: string;
-  instanceId: string;
-  subscriptionId: string;
-}
+export type { NumberPurchaseResult } from '../../domain/numbers';
+import { enterprise, kind, perRequestId, support } from './define';
 
 export const numberPurchase = kind<{
   input: NumberPurchaseInput;

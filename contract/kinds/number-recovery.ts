@@ -1,16 +1,9 @@
 /** A released number the operator still holds, recovered for the enterprise that held it (seed 003 Q9). */
 import type { NumberRecoveryInput } from '../inputs';
-import type { numberRecoveryStartSchema } from '../../domain/recovery';
-import { kind, perRequestId } from './define';
+import type { NumberRecoveryResult, numberRecoveryStartSchema } from '../../domain/recovery';
 
-/** What a recovered number records. */
-export interface NumberRecoveryResult {
-  number: string;
-  orderId: string;
-  amountFen: number;
-  binding: NumberRecoveryInput['binding'];
-  subscriptionId: string;
-}
+export type { NumberRecoveryResult } from '../../domain/recovery';
+import { kind, perRequestId } from './define';
 
 export const numberRecovery = kind<{
   input: NumberRecoveryInput;

@@ -1,25 +1,9 @@
 /** Purchased numbers: rent, renewal, grace and release (started by a number purchase). */
 import type { SubscriptionInput } from '../inputs';
-import type { numberSubscriptionPayloads } from '../../domain/numbers';
+import type { SubscriptionResult, SubscriptionView, numberSubscriptionPayloads } from '../../domain/numbers';
+
+export type { SubscriptionResult, SubscriptionView } from '../../domain/numbers';
 import { enterprise, kind, perRequestId } from './define';
-
-/** How the subscription stands while it runs. */
-export interface SubscriptionView {
-  paidThrough: string;
-  autoRenew: boolean;
-  renewals: number;
-  numbers: string[];
-}
-
-/** What a released subscription records. */
-export interface SubscriptionResult {
-  status: 'released';
-  numbers: string[];
-  releasedAt: string;
-  reason: string;
-  paidThrough: string;
-  renewals: number;
-}
 
 export const numberSubscription = kind<{
   input: SubscriptionInput;

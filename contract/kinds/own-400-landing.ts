@@ -1,25 +1,9 @@
 /** Landing the enterprise's own 400 number on fixed lines bought here (re-binding) or forwarded to one. */
 import type { Own400LandingInput } from '../inputs';
-import type { own400LandingStartSchema, own400Payloads } from '../../domain/own400';
-import { enterpriseOrSupport, kind, perRequestId, support } from './define';
+import type { Own400LandingResult, own400LandingStartSchema, own400Payloads } from '../../domain/own400';
 
-/** What a landed 400 number records. */
-export interface Own400LandingResult {
-  own400Number: string;
-  operator: string;
-  /** Absent in cases started before forwarding existed (they re-bound). */
-  mode?: 'rebind' | 'forward';
-  fixedLines: string[];
-  /** Absent where a forwarding case used a line the enterprise held already. */
-  purchaseId: string | undefined;
-  orderId: string | undefined;
-  /** Re-binding only: the invoice the operator is shown. */
-  invoice: { id: string; title: string; remark: string | undefined; issuedAt: string | null } | null;
-  verifiedBy: 'support-confirmation' | 'sbc-call-record';
-  /** Forwarding with a known base number: whether the test call showed the real caller. */
-  callerIdPassedThrough?: boolean;
-  timeline: Record<string, string>;
-}
+export type { Own400LandingResult } from '../../domain/own400';
+import { enterpriseOrSupport, kind, perRequestId, support } from './define';
 
 /** The number-purchase case a landing buys its fixed lines in. */
 export function fixedLinePurchaseId(landingId: string): string {

@@ -1,7 +1,11 @@
 /** A gateway without a public IP: it registers to the provider with a digest account, which the enterprise may rotate. */
 import type { SipRegistrationInput } from '../inputs';
-import type { sipRegistrationPayloads, sipRegistrationStartSchema } from '../../domain/sip';
-import type { Check, SipReport } from './sip-trunk';
+import type {
+  SipRegistrationView,
+  SipReport,
+  sipRegistrationPayloads,
+  sipRegistrationStartSchema,
+} from '../../domain/sip';
 import {
   confirmInboundTest,
   confirmSbcChange,
@@ -13,16 +17,7 @@ import {
   supportReviewActions,
 } from './define';
 
-/** The registration as it stands: the account once issued, the report once the gateway passed. */
-export interface SipRegistrationView {
-  account: { username: string; realm: string };
-  registrar: string;
-  transport: string;
-  passed?: boolean;
-  checks?: Check[];
-  numbers?: string[];
-  rotations?: number;
-}
+export type { SipRegistrationView } from '../../domain/sip';
 
 export const sipRegistration = kind<{
   input: SipRegistrationInput;

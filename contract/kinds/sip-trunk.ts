@@ -1,6 +1,8 @@
 /** Bringing the enterprise's own fixed lines in over a SIP trunk: review, allowlists, connectivity, test calls, numbers. */
 import type { SipTrunkInput } from '../inputs';
-import type { sipTrunkPayloads, sipTrunkStartSchema } from '../../domain/sip';
+import type { SipReport, SipTrunkResult, sipTrunkPayloads, sipTrunkStartSchema } from '../../domain/sip';
+
+export type { Check, SipReport, SipTrunkResult } from '../../domain/sip';
 import {
   confirmInboundTest,
   confirmSbcChange,
@@ -10,32 +12,6 @@ import {
   supportReview,
   supportReviewActions,
 } from './define';
-
-/** One line of a SIP case's pass/fail report. */
-export interface Check {
-  name: string;
-  passed: boolean;
-  detail: string;
-  at: string;
-  code?: number;
-  rttMs?: number;
-}
-
-/** The report a SIP case that failed shows. */
-export interface SipReport {
-  passed: boolean;
-  checks: Check[];
-  reason?: string;
-}
-
-/** What a trunk that passed records. */
-export interface SipTrunkResult {
-  passed: true;
-  gateway: string;
-  numbers: string[];
-  instanceId: string;
-  checks: Check[];
-}
 
 export const sipTrunk = kind<{
   input: SipTrunkInput;

@@ -1,17 +1,9 @@
 /** A supplier's lines: eligibility (API), review, supplier hand-off, import and binding. */
 import type { ThirdPartyLineInput } from '../inputs';
-import type { CallingRules, thirdPartyLinePayloads, thirdPartyLineStartSchema } from '../../domain/eligibility';
+import type { ThirdPartyLineResult, thirdPartyLinePayloads, thirdPartyLineStartSchema } from '../../domain/eligibility';
 import { kind, perRequestId, support, supportReview, supportReviewActions } from './define';
 
-/** What bound supplier lines record. */
-export interface ThirdPartyLineResult {
-  productId: string;
-  supplier: string;
-  numbers: string[];
-  instanceId: string;
-  callingRules: CallingRules;
-  supplierDue: { start: string; workingDays: number; dueDate: string };
-}
+export type { ThirdPartyLineResult } from '../../domain/eligibility';
 
 export const thirdPartyLine = kind<{
   input: ThirdPartyLineInput;

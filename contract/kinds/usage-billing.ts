@@ -1,16 +1,10 @@
 /** The enterprise's monthly call charges, from the SBC's call records (started with its first number case). */
 import type { UsageBillingInput } from '../inputs';
-import type { UsageStatement } from '../../domain/usage';
-import type { usageBillingPayloads } from '../../domain/usage-schemas';
+import type { UsageBillingView, usageBillingPayloads } from '../../domain/usage-schemas';
+
+export type { UsageBillingView } from '../../domain/usage-schemas';
 import { usageBillingId } from '../../domain/ids';
 import { kind, support } from './define';
-
-/** The months billed so far and the next one. */
-export interface UsageBillingView {
-  nextMonth: string;
-  billsAt: string;
-  statements: UsageStatement[];
-}
 
 export const usageBilling = kind<{
   input: UsageBillingInput;

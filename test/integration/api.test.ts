@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { TokenRegistry } from '../../api/auth';
 import { verificationPayloads } from '../../domain/verification';
+import { ONBOARDING_KINDS } from '../../contract/kinds';
 import { bearer, useHarness } from '../support/harness';
 
 const h = useHarness({ API_BODY_LIMIT: '2kb' });
@@ -39,6 +40,18 @@ describe('API contract', () => {
       ]),
     );
     expect(start.additionalProperties).toBe(false);
+    // A case's result is typed by its kind: one resource schema per kind, told apart by `kind`.
+    const onboarding = res.body.components.schemas.Onboarding;
+    expect(onboarding.discriminator.propertyName).toBe('kind');
+    expect(onboarding.oneOf).toHaveLength(ONBOARDING_KINDS.length);
+    for (const kind of ONBOARDING_KINDS) {
+      const resource = res.body.components.schemas[`Onboarding_${kind}`];
+      expect(onboarding.discriminator.mapping[kind]).toBe(`#/components/schemas/Onboarding_${kind}`);
+      expect(resource.properties.kind.const).toBe(kind);
+      expect(resource.properties.result.anyOf).toEqual(expect.arrayContaining([{ type: 'null' }]));
+    }
+    const verified = res.body.components.schemas['Onboarding_enterprise-verification'].properties.result.anyOf[0];
+    expect(verified.required).toEqual(expect.arrayContaining(['decision', 'licence', 'billingCustomerId']));
     for (const action of Object.keys(verificationPayloads)) {
       expect(res.body.components.schemas[`Action_enterprise-verification_${action}`]).toBeDefined();
     }

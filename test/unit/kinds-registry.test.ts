@@ -49,6 +49,7 @@ export const lineCheckKind = defineKind('line-check', {
   summary: 'Check a line (started by other cases)',
   workflow: lineCheck,
   payloads: { confirm: z.object({}) },
+  result: z.object({ line: z.string(), ok: z.boolean() }),
 });
 `,
 };
