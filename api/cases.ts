@@ -25,6 +25,7 @@ import {
   type ActingKind,
   type ActionFailureDetails,
   type ActionName,
+  type Payload,
 } from '../contract/actions';
 import {
   billingEventSignal,
@@ -187,14 +188,11 @@ export class CaseService extends CaseReads {
     kind: K,
     action: A,
     actor: Actor,
-    payload: unknown,
+    payload: Payload<K, A>,
   ): Promise<CaseState> {
     const { update } = handlesOf(kind, action);
     try {
-      // The payload was validated against this action's schema by the caller.
-      return await this.client.workflow
-        .getHandle(id)
-        .executeUpdate(update, { args: [{ actor, payload: payload as never }] });
+      return await this.client.workflow.getHandle(id).executeUpdate(update, { args: [{ actor, payload }] });
     } catch (err) {
       throw updateProblem(err, action);
     }

@@ -2,12 +2,13 @@
 import type express from 'express';
 import { type Request } from 'express';
 import { z } from 'zod';
-import type { ActingKind, ActionName } from '../contract/actions';
-import type { OnboardingResource } from '../contract/case';
+import { isActionOf } from '../contract/actions';
+import type { OnboardingKind } from '../contract/kinds';
+import type { CaseState, OnboardingResource } from '../contract/case';
 import type { SipGateway } from '../activities/sip-gateway';
-import { actorOf, requireRole } from './auth';
+import { actorOf, requireRole, type Principal } from './auth';
 import type { CaseService } from './cases';
-import { bindingFailures, kindDefinition, KINDS, type KindContext } from './kinds';
+import { bindingFailures, KINDS, type CaseRef, type KindContext, type TypedKind } from './kinds';
 import { HttpProblem, parseOr400 } from './problem';
 import { cancelBodySchema, listQuerySchema, onboardingKindSchema } from './schemas';
 import { NUMBER_KINDS, type UsageBillingService } from './usage';
@@ -30,48 +31,7 @@ export function mountStartRoutes(
     const key = idempotencyKey(req);
     const raw = req.body as unknown;
     const kind = parseOr400(z.object({ kind: onboardingKindSchema }), raw).kind;
-    const def = kindDefinition(kind);
-    if (!def?.startSchema) {
-      const startable = Object.values(KINDS)
-        .filter((k) => k.startSchema)
-        .map((k) => k.kind);
-      throw new HttpProblem(
-        422,
-        'Kind not startable',
-        `onboarding kind ${kind} cannot be started here; available: ${startable.join(', ')}`,
-      );
-    }
-    if (def.startRoles && principal.role !== 'admin' && !def.startRoles.includes(principal.role as 'support'))
-      throw new HttpProblem(403, 'Forbidden', `${kind} is started by ${def.startRoles.join(' or ')}`);
-    const body = parseOr400(def.startSchema, raw);
-    if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
-      throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
-    }
-    // A key already used by this enterprise answers with its case (or 409 for another body, of any
-    // kind) before the pre-check, which the earlier start may itself have changed.
-    const earlier = key ? await cases.replayByKey(body, key) : undefined;
-    if (earlier) {
-      res.status(202).location(earlier.resource.links.self).set('Idempotent-Replayed', 'true');
-      res.json(earlier.resource);
-      return;
-    }
-    const failures = [
-      ...((await def.precheck?.(body, ctx)) ?? []),
-      ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : []),
-    ];
-    if (failures.length > 0) {
-      throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, {
-        errors: failures,
-      });
-    }
-    const { resource, replayed } = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key);
-    // The enterprise's calls are billed from its first number case on; the case itself need not know.
-    if (NUMBER_KINDS.has(def.kind)) {
-      await usage.ensureStarted(body.enterpriseId).catch((err: unknown) => {
-        // Started again by the next number case; the case just started stands either way.
-        console.error(`usage billing for ${body.enterpriseId} not started:`, err);
-      });
-    }
+    const { resource, replayed } = await startCase(kind, raw, principal, key, { cases, ctx, usage });
     res.status(202).location(resource.links.self);
     if (replayed) res.set('Idempotent-Replayed', 'true');
     res.json(resource);
@@ -101,27 +61,13 @@ export function mountCaseRoutes(v1: express.Router, { cases, ctx }: { cases: Cas
     const id = parseOr400(idParam, req.params.id, 'id');
     const actionName = parseOr400(actionParam, req.params.action, 'action');
     const { memo, description } = await cases.authorise(id, principal);
-    const def = kindDefinition(memo.kind);
-    const spec = def?.actions[actionName];
-    if (!def || !spec) throw new HttpProblem(404, 'Unknown action', `${memo.kind} has no action ${actionName}`);
-    if (principal.role !== 'admin' && !spec.roles.includes(principal.role)) {
-      throw new HttpProblem(403, 'Forbidden', `${actionName} is taken by ${spec.roles.join(' or ')}`);
-    }
-    const parsed = parseOr400(spec.payload, req.body ?? {}, 'payload');
-    const { failures, payload } = (await def.actionPrecheck?.(
+    const state = await actOn(
+      memo.kind,
       actionName,
-      parsed,
+      req.body ?? {},
       { id, enterpriseId: memo.enterpriseId, facts: memo.facts ?? {} },
-      ctx,
-    )) ?? { failures: [], payload: parsed };
-    if (failures.length > 0)
-      throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
-    const state = await cases.act(
-      id,
-      memo.kind as ActingKind,
-      actionName as ActionName<ActingKind>,
-      actorOf(principal),
-      payload,
+      principal,
+      { cases, ctx },
     );
     res.json({ ...state, createdAt: description.startTime.toISOString(), links: cases.links(id) });
   });
@@ -163,6 +109,90 @@ async function withLiveRegistration(
     ...resource,
     registration: { observable: true, registered: now !== null, ...(now ?? {}), checkedAt: new Date().toISOString() },
   };
+}
+
+/** Starts a case of one kind, typed by it: its start body, pre-checks and workflow input. */
+async function startCase<K extends OnboardingKind>(
+  kind: K,
+  raw: unknown,
+  principal: Principal,
+  key: string | undefined,
+  { cases, ctx, usage }: { cases: CaseService; ctx: KindContext; usage: UsageBillingService },
+): Promise<{ resource: OnboardingResource; replayed: boolean }> {
+  const def: TypedKind<K> = KINDS[kind];
+  if (!def.startSchema) {
+    const startable = Object.values(KINDS)
+      .filter((k) => k.startSchema)
+      .map((k) => k.kind);
+    throw new HttpProblem(
+      422,
+      'Kind not startable',
+      `onboarding kind ${kind} cannot be started here; available: ${startable.join(', ')}`,
+    );
+  }
+  if (def.startRoles && principal.role !== 'admin' && !def.startRoles.includes(principal.role as 'support'))
+    throw new HttpProblem(403, 'Forbidden', `${kind} is started by ${def.startRoles.join(' or ')}`);
+  const body = parseOr400(def.startSchema, raw);
+  if (principal.role === 'enterprise' && body.enterpriseId !== principal.enterpriseId) {
+    throw new HttpProblem(403, 'Forbidden', 'an enterprise starts onboardings for itself only');
+  }
+  // A key already used by this enterprise answers with its case (or 409 for another body, of any
+  // kind) before the pre-check, which the earlier start may itself have changed.
+  const earlier = key ? await cases.replayByKey(body, key) : undefined;
+  if (earlier) return earlier;
+  const failures = [
+    ...((await def.precheck?.(body, ctx)) ?? []),
+    ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : []),
+  ];
+  if (failures.length > 0) {
+    throw new HttpProblem(422, 'Pre-check failed', `${failures.length} rule(s) not met; nothing was started`, {
+      errors: failures,
+    });
+  }
+  const started = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key);
+  // The enterprise's calls are billed from its first number case on; the case itself need not know.
+  if (NUMBER_KINDS.has(def.kind)) {
+    await usage.ensureStarted(body.enterpriseId).catch((err: unknown) => {
+      // Started again by the next number case; the case just started stands either way.
+      console.error(`usage billing for ${body.enterpriseId} not started:`, err);
+    });
+  }
+  return started;
+}
+
+/** Takes one action of a case of one kind: its payload validated (400) and checked (422) by the kind's schemas. */
+async function actOn<K extends OnboardingKind>(
+  kind: K,
+  actionName: string,
+  rawPayload: unknown,
+  c: CaseRef,
+  principal: Principal,
+  { cases, ctx }: { cases: CaseService; ctx: KindContext },
+): Promise<CaseState> {
+  const def: TypedKind<K> = KINDS[kind];
+  const spec = def.actions[actionName];
+  if (!spec || !isActionOf(kind, actionName))
+    throw new HttpProblem(404, 'Unknown action', `${kind} has no action ${actionName}`);
+  if (principal.role !== 'admin' && !spec.roles.includes(principal.role)) {
+    throw new HttpProblem(403, 'Forbidden', `${actionName} is taken by ${spec.roles.join(' or ')}`);
+  }
+  const parsed = parsePayload(def.payloads, actionName, rawPayload);
+  const { failures, payload } = (await def.actionPrecheck?.(actionName, parsed, c, ctx)) ?? {
+    failures: [],
+    payload: parsed,
+  };
+  if (failures.length > 0)
+    throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
+  return cases.act(c.id, kind, actionName, actorOf(principal), payload);
+}
+
+/** An action's payload by its own schema (400 listing every failing field). */
+function parsePayload<P extends Record<string, z.ZodType>, A extends keyof P>(
+  payloads: P,
+  action: A,
+  value: unknown,
+): z.output<P[A]> {
+  return parseOr400(payloads[action], value, 'payload');
 }
 
 function idempotencyKey(req: Request): string | undefined {

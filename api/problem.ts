@@ -51,7 +51,7 @@ export function invalid(errors: FieldError[], detail = 'the request has invalid 
 }
 
 /** Parses with a schema or throws a 400 that lists every failing field. */
-export function parseOr400<T>(schema: z.ZodType<T>, value: unknown, prefix?: string): T {
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw invalid(zodErrors(parsed.error, prefix));
   return parsed.data;

@@ -25,6 +25,11 @@ export const ACTIONS = Object.fromEntries(ONBOARDING_KINDS.map((k) => [k, KIND_R
   [K in OnboardingKind]: Registry[K]['actions'];
 };
 
+/** Whether the kind declares an action of this name. */
+export function isActionOf<K extends OnboardingKind>(kind: K, name: string): name is ActionName<K> {
+  return Object.hasOwn(KIND_REGISTRY[kind].actions, name);
+}
+
 /** Every kind has its (possibly empty) set of actions. */
 export type ActingKind = OnboardingKind;
 

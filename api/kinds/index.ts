@@ -12,7 +12,7 @@ import { contactCenterInstanceKind } from './contact-center-instance';
 import { enterpriseOnboardingKind } from './enterprise-onboarding';
 import { usageBillingKind } from './usage-billing';
 import { isOnboardingKind, type OnboardingKind } from '../../contract/kinds';
-import type { KindDefinition } from './shared';
+import type { TypedKind } from './shared';
 
 export {
   bindingFailures,
@@ -21,9 +21,11 @@ export {
   type CaseRef,
   type KindContext,
   type KindDefinition,
+  type TypedKind,
 } from './shared';
 
-export const KINDS = {
+/** Each kind's API entry, typed by its kind. */
+export const KINDS: { [K in OnboardingKind]: TypedKind<K> } = {
   'enterprise-real-name': enterpriseRealNameKind,
   'number-recovery': numberRecoveryKind,
   'enterprise-verification': enterpriseVerificationKind,
@@ -36,8 +38,9 @@ export const KINDS = {
   'contact-center-instance': contactCenterInstanceKind,
   'enterprise-onboarding': enterpriseOnboardingKind,
   'usage-billing': usageBillingKind,
-} satisfies Record<OnboardingKind, KindDefinition<any, any>>;
+};
 
-export function kindDefinition(kind: string): KindDefinition<any, any> | undefined {
+/** A kind's API entry, if the string names a kind. */
+export function kindDefinition(kind: string): (typeof KINDS)[OnboardingKind] | undefined {
   return isOnboardingKind(kind) ? KINDS[kind] : undefined;
 }

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { Config } from '../../config';
 import type { CaseReport, CaseStatus, VerifiedEnterprise as VerifiedFacts } from '../../contract/case';
+import type { ActionName, Payload } from '../../contract/actions';
 import {
   shapeOf,
   type ActionDeclaration,
@@ -97,16 +98,6 @@ export interface KindDefinition<S extends { enterpriseId: string } = { enterpris
   stages: readonly string[];
   actions: Record<string, ActionSpec>;
   /**
-   * Checks that need I/O or the domain's libraries before an action reaches the workflow (422),
-   * and the payload as the workflow receives it (e.g. numbers in E.164).
-   */
-  actionPrecheck?: (
-    action: string,
-    payload: unknown,
-    c: CaseRef,
-    ctx: KindContext,
-  ) => Promise<{ failures: RuleFailure[]; payload: unknown }>;
-  /**
    * What the start binds numbers to on the contact-center platform, each id with the field that
    * names it: an instance of the same enterprise and, in it, the app, IVR flow or skill group.
    */
@@ -137,7 +128,16 @@ export interface KindEntry<K extends OnboardingKind> {
   result: z.ZodType<ResultOf<K>>;
   precheck?: (body: StartBody<K>, ctx: KindContext) => Promise<RuleFailure[]>;
   workflowInput?: (body: StartBody<K>, ctx: KindContext) => Promise<InputOf<K>> | InputOf<K>;
-  actionPrecheck?: KindDefinition['actionPrecheck'];
+  /**
+   * Checks that need I/O or the domain's libraries before an action reaches the workflow (422),
+   * and the payload as the workflow receives it (e.g. numbers in E.164).
+   */
+  actionPrecheck?: (
+    action: ActionName<K>,
+    payload: Payload<K, ActionName<K>>,
+    c: CaseRef,
+    ctx: KindContext,
+  ) => Promise<{ failures: RuleFailure[]; payload: Payload<K, ActionName<K>> }>;
   binding?: (body: StartBody<K>) => BindingRef;
   facts?: (body: StartBody<K>) => Record<string, string>;
 }
@@ -179,20 +179,21 @@ export async function bindingFailures(ctx: KindContext, enterpriseId: string, re
   return resolved.problems.map((p) => ({ path: ref[p.field]?.path ?? p.field, code: p.code, message: p.message }));
 }
 
+/** A kind as the API serves it, keeping its action payload schemas and checks typed by its kind. */
+export type TypedKind<K extends OnboardingKind> = KindDefinition<StartBody<K>, InputOf<K>> &
+  Pick<KindEntry<K>, 'payloads' | 'actionPrecheck'>;
+
 /**
  * A kind as the API serves it: the registry's declaration (name, stages, actions and who takes
  * them, its id) joined with its API entry.
  */
-export function defineKind<K extends OnboardingKind>(
-  name: K,
-  entry: KindEntry<K>,
-): KindDefinition<StartBody<K>, InputOf<K>> {
+export function defineKind<K extends OnboardingKind>(name: K, entry: KindEntry<K>): TypedKind<K> {
   const declared = shapeOf(name);
-  const { payloads, ...rest } = entry;
+  const { payloads } = entry;
   const schemas: Record<string, z.ZodType> = payloads;
   const actions: Record<string, ActionDeclaration> = declared.actions;
   return {
-    ...rest,
+    ...entry,
     kind: name,
     stages: declared.stages,
     actions: Object.fromEntries(
