@@ -88,7 +88,6 @@ export interface KindDefinition<S extends { enterpriseId: string } = { enterpris
   /** Absent for kinds that other cases start (e.g. a subscription, started by its purchase). */
   startSchema?: z.ZodType<S>;
   workflow: (input: I) => Promise<unknown>;
-  /** The case's `result`, as the API documents it. */
   result: z.ZodType;
   /** A fixed id makes the case unique per enterprise; otherwise each request gets its own id. */
   fixedId?: (body: S) => string;
@@ -179,14 +178,13 @@ export async function bindingFailures(ctx: KindContext, enterpriseId: string, re
   return resolved.problems.map((p) => ({ path: ref[p.field]?.path ?? p.field, code: p.code, message: p.message }));
 }
 
-/** A kind as the API serves it, keeping its action payload schemas and checks typed by its kind. */
+/**
+ * A kind as the API serves it: the registry's declaration (name, stages, actions and who takes
+ * them, its id) joined with its API entry, its payload schemas and checks typed by its kind.
+ */
 export type TypedKind<K extends OnboardingKind> = KindDefinition<StartBody<K>, InputOf<K>> &
   Pick<KindEntry<K>, 'payloads' | 'actionPrecheck'>;
 
-/**
- * A kind as the API serves it: the registry's declaration (name, stages, actions and who takes
- * them, its id) joined with its API entry.
- */
 export function defineKind<K extends OnboardingKind>(name: K, entry: KindEntry<K>): TypedKind<K> {
   const declared = shapeOf(name);
   const { payloads } = entry;
