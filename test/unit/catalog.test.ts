@@ -100,6 +100,11 @@ const A_STOCK = [
 
 const sorted = (xs: readonly string[] | undefined) => (xs ? [...xs].sort() : xs);
 
+/** One row per product, in catalogue order: what the seed states for it, `undefined` where it states nothing. */
+function perProduct<T>(stated: Partial<Record<ProductId, T>>): [ProductId, T | undefined][] {
+  return PRODUCT_IDS.map((id) => [id, stated[id]]);
+}
+
 describe('catalogue shape', () => {
   it('has exactly the products of seed 004, ids matching the schema', () => {
     expect(CATALOG.map((x) => x.id)).toEqual([...PRODUCT_IDS]);
@@ -156,45 +161,29 @@ describe('transcription of seed 004', () => {
     expect(p(id).scenarios).toEqual(scenarios);
   });
 
-  it.each<[ProductId, object | undefined]>([
-    ['a-aftersales-fixed', { defaultConcurrentCalls: 30 }], // 默认30路并发
-    ['a-invitation-fixed', undefined], // 以运营商配置为准
-    ['a-400', undefined],
-    ['a-mobile', { maxConcurrentCallsPerNumber: 1, agentsPerNumber: 1 }], // 不支持并发，只能供一个坐席使用
-    ['a-marketing-mobile', undefined],
-    ['b-sip-marketing', undefined],
-    ['b-virtual', undefined],
-    ['c-fixed', undefined], // 根据号码类型决定
-    ['c-95', undefined],
-  ])('%s concurrency: %j', (id, concurrency) => {
+  // Unstated: a-invitation-fixed 以运营商配置为准, c-fixed 根据号码类型决定.
+  it.each(
+    perProduct<object>({
+      'a-aftersales-fixed': { defaultConcurrentCalls: 30 }, // 默认30路并发
+      'a-mobile': { maxConcurrentCallsPerNumber: 1, agentsPerNumber: 1 }, // 不支持并发，只能供一个坐席使用
+    }),
+  )('%s concurrency: %j', (id, concurrency) => {
     expect(p(id).concurrency).toEqual(concurrency);
   });
 
-  it.each<[ProductId, string[] | null]>([
-    ['a-aftersales-fixed', A_STOCK],
-    ['a-invitation-fixed', null], // 号码不做库存
-    ['a-400', null],
-    ['a-mobile', null],
-    ['a-marketing-mobile', null],
-    ['b-sip-marketing', null],
-    ['b-virtual', null],
-    ['c-fixed', null],
-    ['c-95', null],
-  ])('%s stock cities', (id, cities) => {
+  // Only a-aftersales-fixed keeps stock; a-invitation-fixed 号码不做库存.
+  it.each(perProduct({ 'a-aftersales-fixed': A_STOCK }))('%s stock cities', (id, cities) => {
     expect(sorted(p(id).stockCities ?? undefined) ?? null).toEqual(cities ? [...cities].sort() : null);
   });
 
-  it.each<[ProductId, number | undefined]>([
-    ['a-aftersales-fixed', undefined],
-    ['a-invitation-fixed', undefined],
-    ['a-400', undefined],
-    ['a-mobile', 10], // 每个地区10个号码起
-    ['a-marketing-mobile', undefined],
-    ['b-sip-marketing', 10], // 一次地区申请至少10个号码
-    ['b-virtual', 10],
-    ['c-fixed', undefined], // 以实际咨询运营商为准
-    ['c-95', undefined],
-  ])('%s minimum per region: %s', (id, min) => {
+  // Unstated: c-fixed 以实际咨询运营商为准.
+  it.each(
+    perProduct({
+      'a-mobile': 10, // 每个地区10个号码起
+      'b-sip-marketing': 10, // 一次地区申请至少10个号码
+      'b-virtual': 10,
+    }),
+  )('%s minimum per region: %s', (id, min) => {
     expect(p(id).minQuantityPerRegion).toBe(min);
   });
 
@@ -212,31 +201,24 @@ describe('transcription of seed 004', () => {
     expect(sorted(p(id).bannedIndustries)).toEqual(sorted(banned));
   });
 
-  it.each<[ProductId, string[] | undefined]>([
-    ['a-aftersales-fixed', undefined],
-    ['a-invitation-fixed', undefined],
-    ['a-400', undefined],
-    ['a-mobile', undefined],
-    ['a-marketing-mobile', ['real-estate', 'education', 'matchmaking', 'enterprise-services']], // 主推业务：房产，教育，婚恋，企业服务
-    ['b-sip-marketing', undefined],
-    ['b-virtual', undefined],
-    ['c-fixed', ['debt-collection', 'lending', 'insurance', 'education', 'games']], // 支持催收、回访贷款、保险、教育、游戏业务
-    ['c-95', ['debt-collection', 'lending', 'insurance', 'education', 'games']],
-  ])('%s supported industries', (id, supported) => {
+  it.each(
+    perProduct({
+      'a-marketing-mobile': ['real-estate', 'education', 'matchmaking', 'enterprise-services'], // 主推业务：房产，教育，婚恋，企业服务
+      'c-fixed': ['debt-collection', 'lending', 'insurance', 'education', 'games'], // 支持催收、回访贷款、保险、教育、游戏业务
+      'c-95': ['debt-collection', 'lending', 'insurance', 'education', 'games'],
+    }),
+  )('%s supported industries', (id, supported) => {
     expect(sorted(p(id).supportedIndustries)).toEqual(sorted(supported));
   });
 
-  it.each<[ProductId, string[] | undefined]>([
-    ['a-aftersales-fixed', ['加微信', '加QQ', '抖音培训']],
-    ['a-invitation-fixed', ['加微信', '加QQ', '抖音培训']],
-    ['a-400', undefined],
-    ['a-mobile', undefined],
-    ['a-marketing-mobile', undefined],
-    ['b-sip-marketing', undefined],
-    ['b-virtual', undefined],
-    ['c-fixed', ['威胁', '骂人', '下载', '加qq', '留手机号码']],
-    ['c-95', ['威胁', '骂人', '下载', '加qq', '留手机号码']],
-  ])('%s banned script phrases', (id, phrases) => {
+  it.each(
+    perProduct({
+      'a-aftersales-fixed': ['加微信', '加QQ', '抖音培训'],
+      'a-invitation-fixed': ['加微信', '加QQ', '抖音培训'],
+      'c-fixed': ['威胁', '骂人', '下载', '加qq', '留手机号码'],
+      'c-95': ['威胁', '骂人', '下载', '加qq', '留手机号码'],
+    }),
+  )('%s banned script phrases', (id, phrases) => {
     expect(p(id).bannedScriptPhrases).toEqual(phrases);
   });
 
@@ -296,31 +278,19 @@ describe('transcription of seed 004', () => {
     expect(p(id).noCallingPastComplainants).toBe(noComplainants);
   });
 
-  it.each<[ProductId, string[] | undefined]>([
-    ['a-aftersales-fixed', []], // 存号线路：无盲区
-    ['a-invitation-fixed', ['新疆', '西藏']],
-    ['a-400', undefined],
-    ['a-mobile', undefined],
-    ['a-marketing-mobile', ['北京', '新疆', '西藏']],
-    ['b-sip-marketing', undefined],
-    ['b-virtual', undefined],
-    ['c-fixed', undefined], // 具体以咨询运营商为准
-    ['c-95', undefined],
-  ])('%s blind regions: %j', (id, blind) => {
+  // Unstated: c-fixed 具体以咨询运营商为准.
+  it.each(
+    perProduct({
+      'a-aftersales-fixed': [], // 存号线路：无盲区
+      'a-invitation-fixed': ['新疆', '西藏'],
+      'a-marketing-mobile': ['北京', '新疆', '西藏'],
+    }),
+  )('%s blind regions: %j', (id, blind) => {
     expect(p(id).blindRegions).toEqual(blind);
   });
 
-  it.each<[ProductId, { min: number; max: number } | undefined]>([
-    ['a-aftersales-fixed', undefined],
-    ['a-invitation-fixed', { min: 7, max: 30 }], // 资料审核申请通过后7-30个工作日
-    ['a-400', undefined],
-    ['a-mobile', undefined],
-    ['a-marketing-mobile', undefined],
-    ['b-sip-marketing', undefined],
-    ['b-virtual', undefined],
-    ['c-fixed', undefined],
-    ['c-95', undefined],
-  ])('%s lead time in working days: %j', (id, lead) => {
+  // 资料审核申请通过后7-30个工作日
+  it.each(perProduct({ 'a-invitation-fixed': { min: 7, max: 30 } }))('%s lead time in working days: %j', (id, lead) => {
     expect(p(id).leadTimeWorkingDays).toEqual(lead);
   });
 
@@ -369,17 +339,12 @@ describe('transcription of seed 004', () => {
     expect(p(id).prices.firstPrepaymentMin).toEqual(first);
   });
 
-  it.each<[ProductId, number[] | undefined]>([
-    ['a-aftersales-fixed', [300000, 500000, 700000, 1000000, 1200000, 1500000, 2000000]], // 3000/年 ... 20000元/年
-    ['a-invitation-fixed', [300000, 500000, 700000, 1000000, 1200000, 1500000, 2000000]],
-    ['a-400', undefined],
-    ['a-mobile', undefined],
-    ['a-marketing-mobile', undefined],
-    ['b-sip-marketing', undefined],
-    ['b-virtual', undefined],
-    ['c-fixed', undefined],
-    ['c-95', undefined],
-  ])('%s prepaid credit tiers per year (fen)', (id, tiers) => {
+  it.each(
+    perProduct({
+      'a-aftersales-fixed': [300000, 500000, 700000, 1000000, 1200000, 1500000, 2000000], // 3000/年 ... 20000元/年
+      'a-invitation-fixed': [300000, 500000, 700000, 1000000, 1200000, 1500000, 2000000],
+    }),
+  )('%s prepaid credit tiers per year (fen)', (id, tiers) => {
     expect(p(id).prices.prepaidCreditPerYear?.tiersFen).toEqual(tiers);
   });
 

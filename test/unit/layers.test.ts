@@ -6,36 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = path.join(__dirname, '..', '..');
-
-/** The product's folders: everything a deployment runs or its people use (tests aside). */
-const PRODUCT = [
-  'activities',
-  'api',
-  'bench',
-  'client',
-  'config',
-  'console',
-  'contract',
-  'dev',
-  'domain',
-  'emails',
-  'sandboxes',
-  'sbc',
-  'sip',
-  'storage',
-  'worker',
-  'workflows',
-];
-
-function sources(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return sources(full);
-    return /\.(ts|js|mjs)$/.test(entry.name) ? [full] : [];
-  });
-}
+import { PRODUCT_FOLDERS, ROOT, sources } from './product-sources';
 
 type FolderGraph = Map<string, Map<string, string>>;
 
@@ -127,6 +98,6 @@ describe('the layers', () => {
   });
 
   it('has no circle between folders', () => {
-    expect(circles(folderGraph(PRODUCT))).toEqual([]);
+    expect(circles(folderGraph(PRODUCT_FOLDERS))).toEqual([]);
   });
 });
