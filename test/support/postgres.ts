@@ -1,6 +1,8 @@
 /** A throwaway PostgreSQL database per test file on the local server (127.0.0.1:5432, user postgres). */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { PgDatabase } from '../../storage/postgres';
 
 const SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
@@ -28,5 +30,38 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url: `${SERVER}/${name}`,
     // WITH (FORCE) closes connections a failed test left open.
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/**
+ * The calling test file's own database, made before its tests and dropped after them, and pools
+ * on it (`connect()`: each a fresh process's view of the database), closed after the tests.
+ */
+export function useTestDatabase(): { readonly name: string; readonly url: string; connect(): PgDatabase } {
+  let database: TestDatabase | undefined;
+  const pools: PgDatabase[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+    await database?.drop();
+  });
+  const made = (): TestDatabase => {
+    if (!database) throw new Error('the test database is made before the tests run');
+    return database;
+  };
+  return {
+    get name() {
+      return made().name;
+    },
+    get url() {
+      return made().url;
+    },
+    connect() {
+      const db = new PgDatabase(made().url);
+      pools.push(db);
+      return db;
+    },
   };
 }

@@ -15,6 +15,7 @@ import {
 } from '../../dev/cluster';
 import { decide, type Survey } from '../../dev/prerequisites';
 import { developmentServices } from '../../dev/start';
+import { READY } from './surveys';
 
 function plan(env: NodeJS.ProcessEnv = {}, sbc = true): ClusterPlan {
   const merged = clusterEnv(env);
@@ -166,21 +167,7 @@ describe('npm run cluster', () => {
 });
 
 describe('prerequisites for the cluster', () => {
-  const ready: Survey = {
-    apt: true,
-    privilege: 'root',
-    temporalCli: 'found',
-    clusterTools: 'found',
-    caCertificates: true,
-    kamailio: true,
-    kamailioPostgresModule: true,
-    sipp: true,
-    baresip: true,
-    pdftotext: true,
-    chromium: false,
-    postgres: 'answers',
-    postgresVersion: '15',
-  };
+  const ready: Survey = { ...READY, clusterTools: 'found' };
 
   it('is ready with the tools built, and stops without Go to build them', () => {
     expect(decide(ready, { purpose: 'cluster' })).toEqual({ kind: 'ready' });

@@ -8,27 +8,12 @@ import {
   parseOsRelease,
   PrerequisitesError,
   type Probes,
-  type Survey,
 } from '../../dev/prerequisites';
+import { READY as ready } from './surveys';
 
 const DEBIAN = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n';
 const UBUNTU = 'NAME="Ubuntu"\nID=ubuntu\nID_LIKE=debian\n';
 const FEDORA = 'NAME="Fedora Linux"\nID=fedora\n';
-
-const ready: Survey = {
-  apt: true,
-  privilege: 'root',
-  temporalCli: 'found',
-  caCertificates: true,
-  kamailio: true,
-  kamailioPostgresModule: true,
-  sipp: true,
-  baresip: true,
-  pdftotext: true,
-  chromium: false,
-  postgres: 'answers',
-  postgresVersion: '15',
-};
 
 /** A machine described by what is on it; installing and starting change it as apt would. */
 function machine(initial: {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEmailActivities } from '../../activities/email';
 import { loadConfig } from '../../config';
 import {
@@ -23,25 +23,12 @@ import { FileDocumentStore, UnsupportedContentError, type DocumentStore } from '
 import { PgDocumentStore } from '../../storage/documents-postgres';
 import { FileEmailLedger, type EmailLedger, type SentEmail } from '../../storage/email-ledger';
 import { PgEmailLedger } from '../../storage/email-ledger-postgres';
-import { PgDatabase, SCHEMA } from '../../storage/postgres';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { SCHEMA } from '../../storage/postgres';
+import { useTestDatabase } from '../support/postgres';
 
-let database: TestDatabase;
-const pools: PgDatabase[] = [];
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  await database?.drop();
-});
-
+const database = useTestDatabase();
 /** A fresh process's view of the database: its own pool. */
-function connect(): PgDatabase {
-  const db = new PgDatabase(database.url);
-  pools.push(db);
-  return db;
-}
+const connect = () => database.connect();
 const tempDir = () => mkdtemp(path.join(os.tmpdir(), 'stores-'));
 
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(300_000, 0x41), Buffer.from('\n%%EOF\n')]);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { postChecked, RESPONSE_CAP_BYTES, signatureHeaders } from '../../activities/webhooks';
 import {
   addressProblem,
@@ -18,10 +18,9 @@ import {
   type StoredEndpoint,
   type WebhookUrlPolicy,
 } from '../../domain/webhooks';
-import { PgDatabase } from '../../storage/postgres';
 import { FileWebhookStore, type WebhookStore } from '../../storage/webhooks';
 import { PgWebhookStore } from '../../storage/webhooks-postgres';
-import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { useTestDatabase } from '../support/postgres';
 
 // The vector published with the Standard Webhooks specification (and its libraries' tests).
 const VECTOR = {
@@ -211,26 +210,11 @@ const event = (n: number, over: Partial<ProductEvent> = {}): ProductEvent => ({
   ...over,
 });
 
-let database: TestDatabase;
-const pools: PgDatabase[] = [];
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await Promise.all(pools.map((p) => p.close()));
-  await database?.drop();
-});
+const database = useTestDatabase();
 
 describe.each([
   ['files', async (): Promise<WebhookStore> => new FileWebhookStore(await mkdtemp(path.join(os.tmpdir(), 'events-')))],
-  [
-    'PostgreSQL',
-    async (): Promise<WebhookStore> => {
-      const db = new PgDatabase(database.url);
-      pools.push(db);
-      return new PgWebhookStore(db);
-    },
-  ],
+  ['PostgreSQL', async (): Promise<WebhookStore> => new PgWebhookStore(database.connect())],
 ])('the event store (%s)', (_name, make) => {
   it('keeps one event per id, in order, paged and filtered', async () => {
     const store = await make();
