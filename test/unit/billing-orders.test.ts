@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
-import request from 'supertest';
+import request, { type Response } from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config';
 import { is400Number, isFixedLine } from '../../domain/numbers';
 import { createBillingSandbox, type BillingSandbox, type BillingSandboxOptions } from '../../sandboxes/billing/app';
 import { WEBHOOK_SIGNATURE_HEADER, verifyWebhookSignature } from '../../sandboxes/billing/webhook-signature';
-import { errorPaths } from './sandbox-harness';
+import { errorPaths, requestLog } from './sandbox-harness';
 
 const API_KEY = 'test-billing-key';
 const AUTH = `Bearer ${API_KEY}`;
@@ -127,6 +127,13 @@ async function eventually<T>(probe: () => T | undefined | false, timeoutMs = 3_0
   }
 }
 
+/** A problem answer (application/problem+json) with this status, its type ending in `type`, and these members. */
+function expectProblem(res: Response, status: number, type: string, members: object) {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
+  expect(res.body).toMatchObject({ type: expect.stringMatching(new RegExp(`${type}$`)), ...members });
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const ACME = { enterpriseId: 'ent-1', name: 'Acme Telecom Ltd', contactEmail: 'billing@acme.example' };
@@ -160,6 +167,11 @@ async function reserve(sandbox: BillingSandbox, customerId: string, body: Record
   return res.body as { id: string; numbers: string[]; status: string; expiresAt: string };
 }
 
+/** Asks for an order on a reservation (three months prepaid unless `fields` say otherwise); the answer as it comes. */
+function placeOrder(sandbox: BillingSandbox, customerId: string, reservationId: string, fields: object = {}) {
+  return post(sandbox, '/v1/orders', { customerId, reservationId, prepaidMonths: 3, reference: 'case-1', ...fields });
+}
+
 async function order(
   sandbox: BillingSandbox,
   customerId: string,
@@ -167,12 +179,7 @@ async function order(
   prepaidMonths = 3,
 ) {
   const reservation = await reserve(sandbox, customerId, reserveBody);
-  const res = await post(sandbox, '/v1/orders', {
-    customerId,
-    reservationId: reservation.id,
-    prepaidMonths,
-    reference: 'case-1',
-  });
+  const res = await placeOrder(sandbox, customerId, reservation.id, { prepaidMonths });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body as { id: string; numbers: string[]; amountFen: number; status: string };
 }
@@ -262,13 +269,7 @@ describe('billing sandbox: reservations', () => {
         'reserve-28',
       );
     const short = await reserve28();
-    expect(short.status).toBe(409);
-    expect(short.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(short.body).toMatchObject({
-      type: expect.stringMatching(/insufficient-stock$/),
-      available: 27,
-      status: 409,
-    });
+    expectProblem(short, 409, 'insufficient-stock', { available: 27, status: 409 });
     expect((await numbersOf(sandbox, { areaCode: '020', status: 'available' })).length).toBe(27);
     await del(sandbox, `/v1/reservations/${next.id}`).expect(200);
     const retried = await reserve28();
@@ -337,12 +338,7 @@ describe('billing sandbox: reservations', () => {
       status: 'available',
     });
 
-    const late = await post(sandbox, '/v1/orders', {
-      customerId,
-      reservationId: reservation.id,
-      prepaidMonths: 3,
-      reference: 'case-1',
-    });
+    const late = await placeOrder(sandbox, customerId, reservation.id);
     expect(late.status).toBe(409);
     expect(late.body.type).toMatch(/reservation-not-active$/);
     const released = await del(sandbox, `/v1/reservations/${reservation.id}`);
@@ -396,13 +392,7 @@ describe('billing sandbox: orders', () => {
     const customerId = await createCustomer(sandbox);
     const reservation = await reserve(sandbox, customerId);
     const note = '用于绑定自有400号码 4008001234 的固话';
-    const created = await post(sandbox, '/v1/orders', {
-      customerId,
-      reservationId: reservation.id,
-      prepaidMonths: 3,
-      applicationNote: note,
-      reference: 'case-1',
-    });
+    const created = await placeOrder(sandbox, customerId, reservation.id, { applicationNote: note });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.stringMatching(/^ord_[0-9a-f]{24}$/),
@@ -428,13 +418,7 @@ describe('billing sandbox: orders', () => {
     const chargeUrl = `/v1/orders/${orderId}/charge`;
 
     const short = await post(sandbox, chargeUrl, {}, 'charge-1');
-    expect(short.status).toBe(402);
-    expect(short.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(short.body).toMatchObject({
-      type: expect.stringMatching(/insufficient-balance$/),
-      balanceFen: 0,
-      amountFen: 21_000,
-    });
+    expectProblem(short, 402, 'insufficient-balance', { balanceFen: 0, amountFen: 21_000 });
     expect((await get(sandbox, `/v1/orders/${orderId}`)).body.status).toBe('unpaid');
 
     await credit(sandbox, customerId, 25_000);
@@ -479,8 +463,8 @@ describe('billing sandbox: orders', () => {
     await sleep(50);
     expect(receiver.received).toHaveLength(1);
 
-    const log = (await request(sandbox.app).get('/_sandbox/requests').query({ path: chargeUrl })).body;
-    expect(log.requests.map((r: { status: number; replayed: boolean }) => [r.status, r.replayed])).toEqual([
+    const log = await requestLog(sandbox, { path: chargeUrl });
+    expect(log.requests.map((r) => [r.status, r.replayed])).toEqual([
       [402, false],
       [200, false],
       [200, true],
@@ -495,22 +479,12 @@ describe('billing sandbox: orders', () => {
     const acme = await createCustomer(sandbox);
     const other = await createCustomer(sandbox, OTHER);
     const reservation = await reserve(sandbox, acme);
-    const foreign = await post(sandbox, '/v1/orders', {
-      customerId: other,
-      reservationId: reservation.id,
-      prepaidMonths: 3,
-      reference: 'r',
-    });
+    const foreign = await placeOrder(sandbox, other, reservation.id);
     expect(foreign.status).toBe(422);
     expect(foreign.body.errors).toEqual([
       { path: 'reservationId', message: expect.stringContaining('another customer') },
     ]);
-    const unknown = await post(sandbox, '/v1/orders', {
-      customerId: 'cus_x',
-      reservationId: 'res_x',
-      prepaidMonths: 3,
-      reference: 'r',
-    });
+    const unknown = await placeOrder(sandbox, 'cus_x', 'res_x');
     expect(errorPaths(unknown)).toEqual(['customerId', 'reservationId']);
     const bad = await post(sandbox, '/v1/orders', {
       customerId: acme,
@@ -520,18 +494,8 @@ describe('billing sandbox: orders', () => {
     });
     expect(bad.status).toBe(400);
     expect(errorPaths(bad).sort()).toEqual(['applicationNote', 'prepaidMonths', 'reference']);
-    await post(sandbox, '/v1/orders', {
-      customerId: acme,
-      reservationId: reservation.id,
-      prepaidMonths: 1,
-      reference: 'r',
-    }).expect(201);
-    const twice = await post(sandbox, '/v1/orders', {
-      customerId: acme,
-      reservationId: reservation.id,
-      prepaidMonths: 1,
-      reference: 'r',
-    });
+    await placeOrder(sandbox, acme, reservation.id, { prepaidMonths: 1 }).expect(201);
+    const twice = await placeOrder(sandbox, acme, reservation.id, { prepaidMonths: 1 });
     expect(twice.status).toBe(409);
     expect(twice.body.type).toMatch(/reservation-ordered$/);
   });

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createBillingSandbox, type BillingSandbox, type BillingSandboxOptions } from '../../sandboxes/billing/app';
 import { signWebhook, verifyWebhookSignature } from '../../sandboxes/billing/webhook-signature';
-import { errorPaths, sandboxDataFiles, withApiKey } from './sandbox-harness';
+import { errorPaths, requestLog, sandboxDataFiles, withApiKey } from './sandbox-harness';
 
 const API_KEY = 'test-billing-key';
 const AUTH = `Bearer ${API_KEY}`;
@@ -157,13 +157,13 @@ describe('billing sandbox: idempotency', () => {
     expect((await get(sandbox, `/v1/customers/${customer.id}`)).body.balanceFen).toBe(500);
     expect(Object.keys(sandbox.store.data.ledgerEntries)).toHaveLength(1);
 
-    const log = await request(sandbox.app).get('/_sandbox/requests').query({ path: url, method: 'post' });
-    expect(log.body.count).toBe(2);
-    expect(log.body.requests.map((r: { status: number; replayed: boolean }) => [r.status, r.replayed])).toEqual([
+    const log = await requestLog(sandbox, { path: url, method: 'post' });
+    expect(log.count).toBe(2);
+    expect(log.requests.map((r) => [r.status, r.replayed])).toEqual([
       [201, false],
       [201, true],
     ]);
-    expect(log.body.requests[0]).toMatchObject({ method: 'POST', path: url, idempotencyKey: 'credit-1', fault: null });
+    expect(log.requests[0]).toMatchObject({ method: 'POST', path: url, idempotencyKey: 'credit-1', fault: null });
   });
 
   it('replays a refusal too: the stored answer is the answer for that key', async () => {
@@ -287,8 +287,8 @@ describe('billing sandbox: faults', () => {
     expect(retried.headers['idempotent-replayed']).toBeUndefined();
     expect(Object.keys(sandbox.store.data.customers)).toHaveLength(1);
 
-    const log = (await request(sandbox.app).get('/_sandbox/requests').query({ path: '/v1/customers' })).body;
-    expect(log.requests.map((r: { status: number; fault: string | null }) => [r.status, r.fault])).toEqual([
+    const log = await requestLog(sandbox, { path: '/v1/customers' });
+    expect(log.requests.map((r) => [r.status, r.fault])).toEqual([
       [503, 'failure'],
       [201, null],
     ]);
@@ -341,7 +341,7 @@ describe('billing sandbox: persistence', () => {
     expect((await get(second, `/v1/customers/${customer.id}`)).body.balanceFen).toBe(700);
     expect((await post(second, url, { amountFen: 1 }, 'credit-1')).status).toBe(409);
 
-    const log = (await request(second.app).get('/_sandbox/requests').query({ method: 'POST' })).body;
+    const log = await requestLog(second, { method: 'POST' });
     expect(log.count).toBe(4);
   });
 

@@ -6,7 +6,7 @@ import {
   type ContactCenterSandbox,
   type ContactCenterSandboxOptions,
 } from '../../sandboxes/contact-center/app';
-import { errorPaths, sandboxDataFiles, withApiKey } from './sandbox-harness';
+import { errorPaths, requestLog, sandboxDataFiles, withApiKey } from './sandbox-harness';
 
 const API_KEY = 'test-contact-center-key';
 const PROBLEM_JSON = /^application\/problem\+json/;
@@ -37,6 +37,21 @@ async function createInstance(sandbox: ContactCenterSandbox, body: object = CENT
     defaults: { appId: string; ivrFlowId: string; skillGroupId: string };
   };
 }
+
+/** Sets an instance's administrator password under this idempotency key. */
+const setPassword = (sandbox: ContactCenterSandbox, instanceId: string, password: string, key: string) =>
+  write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password }, key);
+
+const numberUrl = (instanceId: string, number: string) =>
+  `/v1/instances/${instanceId}/numbers/${encodeURIComponent(number)}`;
+
+/** Changes the binding of an instance's number under this idempotency key. */
+const rebind = (sandbox: ContactCenterSandbox, instanceId: string, number: string, binding: object, key: string) =>
+  write(sandbox, 'put', `${numberUrl(instanceId, number)}/binding`, binding, key);
+
+/** Takes a number off an instance under this idempotency key. */
+const unassign = (sandbox: ContactCenterSandbox, instanceId: string, number: string, key: string) =>
+  write(sandbox, 'delete', numberUrl(instanceId, number), undefined, key);
 
 describe('contact-center sandbox: auth and instances', () => {
   it('answers /healthz without auth and refuses /v1 without the bearer API key', async () => {
@@ -145,9 +160,7 @@ describe('contact-center sandbox: auth and instances', () => {
     expect(reused.status).toBe(409);
     expect(reused.body).toMatchObject({ type: expect.stringMatching(/idempotency-key-reused$/) });
 
-    const log = (await request(sandbox.app).get('/_sandbox/requests?path=/v1/instances')).body as {
-      requests: { status: number; replayed: boolean; idempotencyKey: string }[];
-    };
+    const log = await requestLog(sandbox, { path: '/v1/instances' });
     expect(log.requests.map((r) => [r.status, r.replayed])).toEqual([
       [400, false],
       [201, false],
@@ -199,7 +212,7 @@ describe('contact-center sandbox: administrator', () => {
       ).valid;
     expect(await signIn('admin@example.cn', PASSWORD)).toBe(false);
 
-    const weak = await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: 'short' }, 'p0');
+    const weak = await setPassword(sandbox, instanceId, 'short', 'p0');
     expect(weak.status).toBe(400);
     // Each rule it breaks: too short, and no upper case or digit.
     expect(weak.body).toMatchObject({
@@ -209,7 +222,7 @@ describe('contact-center sandbox: administrator', () => {
       ],
     });
 
-    const set = await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1');
+    const set = await setPassword(sandbox, instanceId, PASSWORD, 'p1');
     expect(set.status).toBe(200);
     expect(set.body).toEqual({
       instanceId,
@@ -223,26 +236,11 @@ describe('contact-center sandbox: administrator', () => {
     expect(await signIn('other@example.cn', PASSWORD)).toBe(false);
 
     // The same key with another password is another operation.
-    expect(
-      (await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: 'Zz9Zz9Zz9Zz9Zz9' }, 'p1'))
-        .status,
-    ).toBe(409);
-    const replay = await write(
-      sandbox,
-      'put',
-      `/v1/instances/${instanceId}/admin/password`,
-      { password: PASSWORD },
-      'p1',
-    );
+    expect((await setPassword(sandbox, instanceId, 'Zz9Zz9Zz9Zz9Zz9', 'p1')).status).toBe(409);
+    const replay = await setPassword(sandbox, instanceId, PASSWORD, 'p1');
     expect(replay.headers['idempotent-replayed']).toBe('true');
 
-    const reset = await write(
-      sandbox,
-      'put',
-      `/v1/instances/${instanceId}/admin/password`,
-      { password: 'Zz9Zz9Zz9Zz9Zz9' },
-      'p2',
-    );
+    const reset = await setPassword(sandbox, instanceId, 'Zz9Zz9Zz9Zz9Zz9', 'p2');
     expect(reset.body).toMatchObject({ passwordVersion: 2 });
     expect(await signIn('admin@example.cn', PASSWORD)).toBe(false);
     expect(await signIn('admin@example.cn', 'Zz9Zz9Zz9Zz9Zz9')).toBe(true);
@@ -273,7 +271,7 @@ describe('contact-center sandbox: administrator', () => {
   it('signs the administrator in on the console page', async () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
-    await write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1');
+    await setPassword(sandbox, instanceId, PASSWORD, 'p1');
     expect((await request(sandbox.app).get('/console')).text).toContain('<form');
     const ok = await request(sandbox.app)
       .post('/console/sign-in')
@@ -382,13 +380,7 @@ describe('contact-center sandbox: numbers', () => {
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED_2)}`)).status).toBe(404);
     expect((await get(sandbox, '/v1/numbers/020-66240001')).status).toBe(400);
 
-    const rebound = await write(
-      sandbox,
-      'put',
-      `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`,
-      { skillGroupId: 'sg-default' },
-      'b1',
-    );
+    const rebound = await rebind(sandbox, instanceId, FIXED, { skillGroupId: 'sg-default' }, 'b1');
     expect(rebound.status).toBe(200);
     expect(rebound.body).toMatchObject({
       binding: { appId: null, ivrFlowId: null, skillGroupId: 'sg-default', callingRules: null },
@@ -397,15 +389,13 @@ describe('contact-center sandbox: numbers', () => {
     const listed = (await get(sandbox, `/v1/instances/${instanceId}/numbers`)).body as { items: { number: string }[] };
     expect(listed.items.map((n) => n.number)).toEqual([FIXED, LINE_400]);
 
-    const unassign = (key: string) =>
-      write(sandbox, 'delete', `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}`, undefined, key);
-    const removed = await unassign('d1');
+    const removed = await unassign(sandbox, instanceId, FIXED, 'd1');
     expect(removed.status).toBe(200);
     expect(removed.body).toMatchObject({ number: FIXED, instanceId });
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED)}`)).status).toBe(404);
     // Replayed with its key; a new key meets a number no longer there.
-    expect((await unassign('d1')).status).toBe(200);
-    expect((await unassign('d2')).status).toBe(404);
+    expect((await unassign(sandbox, instanceId, FIXED, 'd1')).status).toBe(200);
+    expect((await unassign(sandbox, instanceId, FIXED, 'd2')).status).toBe(404);
   });
 
   it('refuses a number assigned to another instance, naming it, and assigns nothing of the request', async () => {
@@ -425,28 +415,8 @@ describe('contact-center sandbox: numbers', () => {
     });
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED_2)}`)).status).toBe(404);
     // Nor may one instance unassign or rebind another's number.
-    expect(
-      (
-        await write(
-          sandbox,
-          'delete',
-          `/v1/instances/${mine.instanceId}/numbers/${encodeURIComponent(FIXED)}`,
-          undefined,
-          'd1',
-        )
-      ).status,
-    ).toBe(404);
-    expect(
-      (
-        await write(
-          sandbox,
-          'put',
-          `/v1/instances/${mine.instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`,
-          {},
-          'b1',
-        )
-      ).status,
-    ).toBe(404);
+    expect((await unassign(sandbox, mine.instanceId, FIXED, 'd1')).status).toBe(404);
+    expect((await rebind(sandbox, mine.instanceId, FIXED, {}, 'b1')).status).toBe(404);
   });
 
   it('answers 422 naming every unknown app, IVR flow and skill group', async () => {
@@ -473,15 +443,9 @@ describe('contact-center sandbox: numbers', () => {
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED)}`)).status).toBe(404);
 
     await post(sandbox, `/v1/instances/${instanceId}/numbers`, { numbers: [FIXED] }, 'n2');
-    const rebind = await write(
-      sandbox,
-      'put',
-      `/v1/instances/${instanceId}/numbers/${encodeURIComponent(FIXED)}/binding`,
-      { ivrFlowId: 'ivr-nope' },
-      'b1',
-    );
-    expect(rebind.status).toBe(422);
-    expect(rebind.body).toMatchObject({ errors: [{ path: 'ivrFlowId' }] });
+    const rebound = await rebind(sandbox, instanceId, FIXED, { ivrFlowId: 'ivr-nope' }, 'b1');
+    expect(rebound.status).toBe(422);
+    expect(rebound.body).toMatchObject({ errors: [{ path: 'ivrFlowId' }] });
   });
 
   it('validates numbers and bindings field by field', async () => {
@@ -532,9 +496,7 @@ describe('contact-center sandbox: faults and persistence', () => {
     const up = await post(sandbox, '/v1/instances', CENTER, 'k1');
     expect(up.status).toBe(201);
     expect(up.headers['idempotent-replayed']).toBeUndefined();
-    const log = (await request(sandbox.app).get('/_sandbox/requests?method=post')).body as {
-      requests: { status: number; fault: string | null }[];
-    };
+    const log = await requestLog(sandbox, { method: 'post' });
     expect(log.requests.map((r) => [r.status, r.fault])).toEqual([
       [503, 'failure'],
       [201, null],
@@ -555,7 +517,7 @@ describe('contact-center sandbox: faults and persistence', () => {
   it('keeps instances, passwords, numbers, idempotency records and the request log across a restart', async () => {
     const first = open();
     const { instanceId } = await createInstance(first, CENTER, 'create-1');
-    await write(first, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1');
+    await setPassword(first, instanceId, PASSWORD, 'p1');
     await post(
       first,
       `/v1/instances/${instanceId}/numbers`,
@@ -588,11 +550,7 @@ describe('contact-center sandbox: faults and persistence', () => {
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toMatchObject({ instanceId });
     // The password's key still recognises its body after the restart.
-    expect(
-      (await write(second, 'put', `/v1/instances/${instanceId}/admin/password`, { password: PASSWORD }, 'p1')).headers[
-        'idempotent-replayed'
-      ],
-    ).toBe('true');
+    expect((await setPassword(second, instanceId, PASSWORD, 'p1')).headers['idempotent-replayed']).toBe('true');
     expect(
       ((await request(second.app).get('/_sandbox/requests')).body as { count: number }).count,
     ).toBeGreaterThanOrEqual(4);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach } from 'vitest';
+import type { RequestLogEntry } from '../../sandboxes/common/json-store';
 
 interface Closable {
   close(): Promise<void>;
@@ -58,6 +59,14 @@ export function withApiKey(apiKey: string) {
     post: (sandbox: { app: App }, url: string, body: unknown, key?: string) => write(sandbox, 'post', url, body, key),
     get: (sandbox: { app: App }, url: string) => request(sandbox.app).get(url).set('Authorization', auth),
   };
+}
+
+/** The writes a sandbox logged that match `query` (path, method), oldest first, with their count. */
+export async function requestLog(
+  sandbox: { app: App },
+  query: { path?: string; method?: string } = {},
+): Promise<{ count: number; requests: RequestLogEntry[] }> {
+  return (await request(sandbox.app).get('/_sandbox/requests').query(query)).body;
 }
 
 /** The fields a problem answer names, in its order. */
