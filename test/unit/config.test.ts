@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../../config';
+import { PRODUCTION_WITHOUT_TOKENS } from './environments';
 
 describe('configuration', () => {
   it('runs on embedded defaults in development', () => {
@@ -50,14 +51,7 @@ describe('configuration', () => {
   });
 
   it('refuses to run production without a tokens file', () => {
-    const production = {
-      APP_PROFILE: 'production',
-      API_PUBLIC_URL: 'https://onboarding.cc-provider.net',
-      BILLING_API_KEY: 'k-7f3a9c0e1b2d4f6a',
-      BILLING_WEBHOOK_SECRET: 'w-5e8d2c7b9a1f3e4d6c',
-      CONTACT_CENTER_API_KEY: 'c-2b9e4f7a1d3c5e8f',
-      SIP_GATEWAY_MODE: 'manual',
-    };
+    const production = PRODUCTION_WITHOUT_TOKENS;
     expect(() => loadConfig(production)).toThrow(/API_TOKENS_FILE/);
     expect(loadConfig({ ...production, API_TOKENS_FILE: '/etc/tokens.json' }).api.tokensFile).toBe('/etc/tokens.json');
   });

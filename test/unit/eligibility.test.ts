@@ -191,24 +191,26 @@ describe('checkEligibility', () => {
     ]);
   });
 
-  it('region-duplicate: one quantity per region, whatever the spelling', () => {
-    expect(
-      failingRules(mobile, {
+  it.each<[string, Parameters<typeof failingRules>[0], Partial<EligibilityRequest>, string[][]]>([
+    [
+      'region-duplicate: one quantity per region, whatever the spelling',
+      mobile,
+      {
         regions: [
           { region: '广东', quantity: 5 },
           { region: '广东省', quantity: 5 },
         ],
-      }),
-    ).toEqual([
-      ['regions.0.quantity', 'quantity-below-minimum'],
-      ['regions.1.region', 'region-duplicate'],
-      ['regions.1.quantity', 'quantity-below-minimum'],
-    ]);
-  });
-
-  it('reports every broken rule of one request at once', () => {
-    expect(
-      failingRules(mobile, {
+      },
+      [
+        ['regions.0.quantity', 'quantity-below-minimum'],
+        ['regions.1.region', 'region-duplicate'],
+        ['regions.1.quantity', 'quantity-below-minimum'],
+      ],
+    ],
+    [
+      'reports every broken rule of one request at once: banned industry, no script, too few, unknown region',
+      mobile,
+      {
         industry: 'real-estate',
         scenario: 'both',
         callScript: undefined,
@@ -217,27 +219,35 @@ describe('checkEligibility', () => {
           { region: '西藏', quantity: 3 },
           { region: 'Atlantis', quantity: 10 },
         ],
-      }),
-    ).toEqual([
-      ['industry', 'industry-banned'],
-      ['callScript', 'script-required'],
-      ['regions.1.quantity', 'quantity-below-minimum'],
-      ['regions.2.region', 'region-unknown'],
-    ]);
-
-    expect(
-      failingRules(invitation, {
+      },
+      [
+        ['industry', 'industry-banned'],
+        ['callScript', 'script-required'],
+        ['regions.1.quantity', 'quantity-below-minimum'],
+        ['regions.2.region', 'region-unknown'],
+      ],
+    ],
+    [
+      'reports every broken rule of one request at once: banned industry, each banned phrase, blind region',
+      invitation,
+      {
         industry: 'games',
         scenario: 'both',
         callScript: '加微信领取抖音培训课程',
         regions: [{ region: '乌鲁木齐', quantity: 1 }],
-      }),
-    ).toEqual([
-      ['industry', 'industry-banned'],
-      ['callScript', 'script-phrase-banned'],
-      ['callScript', 'script-phrase-banned'],
-      ['regions.0.region', 'region-blind'],
-    ]);
+      },
+      [
+        ['industry', 'industry-banned'],
+        ['callScript', 'script-phrase-banned'],
+        ['callScript', 'script-phrase-banned'],
+        ['regions.0.region', 'region-blind'],
+      ],
+    ],
+  ])('%s', (_title, product, overrides, failing) => {
+    expect(failingRules(product, overrides)).toEqual(failing);
+  });
+
+  it('reports every broken rule of one request at once: both directions and no script on an inbound-only 400 line', () => {
     expect(codes(checkEligibility(a400, request({ industry: 'games', scenario: 'both', callScript: '' })))).toEqual([
       'scenario-unsupported',
       'script-required',
