@@ -172,6 +172,17 @@ function placeOrder(sandbox: BillingSandbox, customerId: string, reservationId: 
   return post(sandbox, '/v1/orders', { customerId, reservationId, prepaidMonths: 3, reference: 'case-1', ...fields });
 }
 
+/** Asks for an invoice of an order under this title, itemised by consumption unless `fields` say otherwise. */
+function requestInvoice(
+  sandbox: BillingSandbox,
+  customerId: string,
+  orderId: string,
+  title: string,
+  fields: object = {},
+) {
+  return post(sandbox, '/v1/invoices', { customerId, orderId, title, itemisation: 'by-consumption', ...fields });
+}
+
 async function order(
   sandbox: BillingSandbox,
   customerId: string,
@@ -726,30 +737,16 @@ describe('billing sandbox: invoices', () => {
     const sandbox = open();
     const customerId = await createCustomer(sandbox);
     const unpaid = await order(sandbox, customerId);
-    const res = await post(sandbox, '/v1/invoices', {
-      customerId,
-      orderId: unpaid.id,
-      title: 'Acme Telecom',
-      itemisation: 'by-consumption',
-      remark: '',
-    });
+    const res = await requestInvoice(sandbox, customerId, unpaid.id, 'Acme Telecom', { remark: '' });
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(res.body.errors).toEqual([
       { path: 'title', message: 'must be exactly the customer\'s name "Acme Telecom Ltd"' },
       { path: 'orderId', message: expect.stringContaining('only paid orders') },
     ]);
-    const spaced = await post(sandbox, '/v1/invoices', {
-      customerId,
-      orderId: unpaid.id,
-      title: 'Acme Telecom Ltd ',
-      itemisation: 'by-consumption',
-    });
+    const spaced = await requestInvoice(sandbox, customerId, unpaid.id, 'Acme Telecom Ltd ');
     expect(errorPaths(spaced)).toEqual(['title', 'orderId']);
-    const bad = await post(sandbox, '/v1/invoices', {
-      customerId,
-      orderId: unpaid.id,
-      title: ACME.name,
+    const bad = await requestInvoice(sandbox, customerId, unpaid.id, ACME.name, {
       itemisation: 'by-line',
       remark: 'x'.repeat(201),
     });
@@ -837,12 +834,7 @@ describe('billing sandbox: invoices', () => {
       contactEmail: 'c@example.cn',
     });
     const paid = await paidOrder(sandbox, customerId);
-    const invoice = await post(sandbox, '/v1/invoices', {
-      customerId,
-      orderId: paid.id,
-      title: '示例科技有限公司',
-      itemisation: 'by-consumption',
-    });
+    const invoice = await requestInvoice(sandbox, customerId, paid.id, '示例科技有限公司');
     expect(invoice.status).toBe(201);
     await eventually(() => sandbox.store.data.invoices[invoice.body.id]?.status === 'issued', 3_000, 'issued');
     const pdf = await get(sandbox, `/v1/invoices/${invoice.body.id}/pdf`)
@@ -1006,12 +998,7 @@ describe('billing sandbox: persistence of orders and their follow-ups', () => {
       numbers: [{ number: '4008001234', type: '400' }],
       reference: 'case-9',
     }).expect(200);
-    const invoice = await post(first, '/v1/invoices', {
-      customerId,
-      orderId: paid.id,
-      title: ACME.name,
-      itemisation: 'by-consumption',
-    });
+    const invoice = await requestInvoice(first, customerId, paid.id, ACME.name);
     await eventually(
       () => first.webhookDeliveries().filter((d) => d.delivered).length === 2,
       3_000,
@@ -1067,12 +1054,7 @@ describe('billing sandbox: persistence of orders and their follow-ups', () => {
     const customerId = await createCustomer(first);
     const paid = await paidOrder(first, customerId);
     await eventually(() => receiver.received.length === 1, 3_000, 'first attempt');
-    const invoice = await post(first, '/v1/invoices', {
-      customerId,
-      orderId: paid.id,
-      title: ACME.name,
-      itemisation: 'by-consumption',
-    });
+    const invoice = await requestInvoice(first, customerId, paid.id, ACME.name);
     expect(invoice.body.status).toBe('requested');
 
     receiver.answerWith(() => 200);

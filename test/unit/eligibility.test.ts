@@ -36,6 +36,12 @@ function request(overrides: Partial<EligibilityRequest> = {}): EligibilityReques
     ...overrides,
   };
 }
+/** Checks a request (the defaults otherwise) for these quantities per region, in this order. */
+const forRegions = (product: Parameters<typeof checkEligibility>[0], quantities: Record<string, number>) =>
+  checkEligibility(
+    product,
+    request({ regions: Object.entries(quantities).map(([region, quantity]) => ({ region, quantity })) }),
+  );
 const codes = (failures: { code: string }[]) => failures.map((f) => f.code);
 /** Each failing rule of a request for a product, as [field, rule]. */
 const failingRules = (product: Parameters<typeof checkEligibility>[0], overrides: Partial<EligibilityRequest>) =>
@@ -127,17 +133,9 @@ describe('checkEligibility', () => {
     expect(checkEligibility(invitation, request({ regions: [{ region: '新疆维吾尔自治区', quantity: 1 }] }))).toEqual([
       { path: 'regions.0.region', code: 'region-blind', message: expect.stringContaining('新疆') },
     ]);
-    expect(
-      checkEligibility(
-        invitation,
-        request({
-          regions: [
-            { region: '广东', quantity: 1 },
-            { region: '拉萨', quantity: 1 },
-          ],
-        }),
-      ),
-    ).toEqual([{ path: 'regions.1.region', code: 'region-blind', message: expect.stringContaining('西藏') }]);
+    expect(forRegions(invitation, { 广东: 1, 拉萨: 1 })).toEqual([
+      { path: 'regions.1.region', code: 'region-blind', message: expect.stringContaining('西藏') },
+    ]);
     expect(
       codes(
         checkEligibility(marketing, request({ scenario: 'outbound', regions: [{ region: 'Beijing', quantity: 1 }] })),
@@ -149,15 +147,7 @@ describe('checkEligibility', () => {
 
   it('region-out-of-stock only where the product keeps stock', () => {
     expect(checkEligibility(aftersales, request({ regions: [{ region: '深圳市', quantity: 3 }] }))).toEqual([]);
-    const [failure] = checkEligibility(
-      aftersales,
-      request({
-        regions: [
-          { region: '苏州', quantity: 1 },
-          { region: '江苏', quantity: 1 },
-        ],
-      }),
-    );
+    const [failure] = forRegions(aftersales, { 苏州: 1, 江苏: 1 });
     expect(failure).toEqual({ path: 'regions.0.region', code: 'region-unknown', message: expect.any(String) });
     const failures = checkEligibility(aftersales, request({ regions: [{ region: '江苏', quantity: 1 }] }));
     expect(failures).toEqual([
@@ -176,17 +166,7 @@ describe('checkEligibility', () => {
 
   it('quantity-below-minimum per region', () => {
     expect(checkEligibility(virtual, request({ regions: [{ region: '浙江', quantity: 10 }] }))).toEqual([]);
-    expect(
-      checkEligibility(
-        virtual,
-        request({
-          regions: [
-            { region: '浙江', quantity: 10 },
-            { region: '福建', quantity: 9 },
-          ],
-        }),
-      ),
-    ).toEqual([
+    expect(forRegions(virtual, { 浙江: 10, 福建: 9 })).toEqual([
       { path: 'regions.1.quantity', code: 'quantity-below-minimum', message: expect.stringContaining('at least 10') },
     ]);
   });
