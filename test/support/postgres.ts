@@ -1,8 +1,8 @@
 /** A throwaway PostgreSQL database per test file on the local server (127.0.0.1:5432, user postgres). */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
 import { PgDatabase } from '../../storage/postgres';
+import { perFile } from './per-file';
 
 const SERVER = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 
@@ -37,31 +37,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  * The calling test file's own database, made before its tests and dropped after them, and pools
  * on it (`connect()`: each a fresh process's view of the database), closed after the tests.
  */
-export function useTestDatabase(): { readonly name: string; readonly url: string; connect(): PgDatabase } {
-  let database: TestDatabase | undefined;
+export function useTestDatabase(): { current(): TestDatabase; connect(): PgDatabase } {
   const pools: PgDatabase[] = [];
-  beforeAll(async () => {
-    database = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await Promise.all(pools.map((p) => p.close()));
-    await database?.drop();
-  });
-  const made = (): TestDatabase => {
-    if (!database) throw new Error('the test database is made before the tests run');
-    return database;
+  const current = perFile(
+    createTestDatabase,
+    async (database) => {
+      await Promise.all(pools.map((p) => p.close()));
+      await database.drop();
+    },
+    'the test database',
+  );
+  const connect = () => {
+    const db = new PgDatabase(current().url);
+    pools.push(db);
+    return db;
   };
-  return {
-    get name() {
-      return made().name;
-    },
-    get url() {
-      return made().url;
-    },
-    connect() {
-      const db = new PgDatabase(made().url);
-      pools.push(db);
-      return db;
-    },
-  };
+  return { current, connect };
 }

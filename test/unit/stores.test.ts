@@ -287,9 +287,9 @@ describe('email ledger in postgres, two workers', () => {
         // The process dies: its server session ends, and with it the open transaction.
         const { rows } = await db.pool.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND state = 'idle in transaction'`,
-          [database.name],
+          [database.current().name],
         );
-        const killer = new pg.Client({ connectionString: database.url });
+        const killer = new pg.Client({ connectionString: database.current().url });
         await killer.connect();
         for (const { pid } of rows) await killer.query('SELECT pg_terminate_backend($1)', [pid]);
         await killer.end();
@@ -340,7 +340,7 @@ describe('schema and choice of store', () => {
   });
 
   it('picks PostgreSQL with DATABASE_URL, the files without', async () => {
-    const withDb = loadConfig({ DATABASE_URL: database.url, DATA_DIR: await tempDir() });
+    const withDb = loadConfig({ DATABASE_URL: database.current().url, DATA_DIR: await tempDir() });
     const without = loadConfig({ DATA_DIR: await tempDir() });
     expect(createDocumentStore(withDb)).toBeInstanceOf(PgDocumentStore);
     expect(createEmailLedger(withDb)).toBeInstanceOf(PgEmailLedger);

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, type Workflow } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import type { BillingActivities, Invoice, Order } from '../../activities/billing';
 import type { CheckActivities } from '../../activities/checks';
 import type { AdminPasswordActivities, PlatformActivities } from '../../activities/contact-center';
@@ -26,6 +26,7 @@ import type { SipProbeActivities } from '../../activities/sip-probe';
 import type { SipWatchActivities } from '../../activities/sip-watch';
 import type { UsageActivities } from '../../activities/usage';
 import type { WebhookActivities } from '../../activities/webhooks';
+import { perFile } from '../support/per-file';
 
 type AllActivities = AdminPasswordActivities &
   BillingActivities &
@@ -383,17 +384,7 @@ export function starter<W extends Workflow, R extends unknown[]>(
  * after them. What it returns is usable inside tests (and hooks declared after it).
  */
 export function useWorkflowEnv(): WorkflowTestEnv {
-  let current: WorkflowTestEnv | undefined;
-  beforeAll(async () => {
-    current = await startEnv();
-  });
-  afterAll(async () => {
-    await current?.stop();
-  });
-  const started = (): WorkflowTestEnv => {
-    if (!current) throw new Error('the workflow test environment starts before the tests: use it inside one');
-    return current;
-  };
+  const started = perFile(startEnv, (env) => env.stop(), 'the workflow test environment');
   return {
     get client() {
       return started().client;
