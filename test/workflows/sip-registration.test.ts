@@ -10,7 +10,16 @@ import type { Registration } from '../../activities/sip-gateway';
 import { sipRegistration } from '../../workflows/sip-registration';
 import { registrationInput } from './inputs';
 import { enterprise, support } from './actors';
-import { act, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
+import {
+  act,
+  awaitingOrStopped,
+  cancelledOutcome,
+  failureOf,
+  rejectedInReview,
+  stageOf,
+  stateOf,
+  stepNames,
+} from './cases';
 import { gate, NUMBERS, starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();
@@ -183,10 +192,7 @@ describe.concurrent('SIP registration', () => {
     await stageOf(h, 'awaiting-review');
     await act(h, 'sip-registration', 'approve', support, {});
 
-    const manual = await until(async () => {
-      const state = await stateOf(h);
-      return state.awaiting.length > 0 || state.status !== 'running' ? state : undefined;
-    }, 'the wait for the hand-made account');
+    const manual = await awaitingOrStopped(h, 'the wait for the hand-made account');
     expect(manual).toMatchObject({
       status: 'running',
       stage: 'issuing-credentials',
@@ -202,10 +208,10 @@ describe.concurrent('SIP registration', () => {
   it('ends on a support rejection with no account made and no report', async () => {
     const s = env.scenario();
     const h = await start(s);
-    await stageOf(h, 'awaiting-review');
-    await act(h, 'sip-registration', 'reject', support, { reason: '号码不属于该企业' });
-
-    expect(await failureOf(h)).toMatchObject({ type: 'Rejected', message: '号码不属于该企业' });
+    expect(await rejectedInReview(h, 'sip-registration', { reason: '号码不属于该企业' })).toMatchObject({
+      type: 'Rejected',
+      message: '号码不属于该企业',
+    });
     expect(s.calls('issueSipCredentials')).toHaveLength(0);
     expect(s.calls('deleteSipAccountsOf')).toHaveLength(0);
     expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-rejected']);

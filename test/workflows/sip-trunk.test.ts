@@ -8,7 +8,17 @@ import { cancelRequestedSignal } from '../../contract/case';
 import { sipTrunk } from '../../workflows/sip-trunk';
 import { GATEWAY, trunkInput } from './inputs';
 import { enterprise, support } from './actors';
-import { act, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
+import {
+  act,
+  awaitingOrStopped,
+  cancelledOutcome,
+  failureOf,
+  rejectedInReview,
+  stageOf,
+  stateOf,
+  stepNames,
+  until,
+} from './cases';
 import { allowGatewayAs, gate, NUMBERS, type Scenario, starter, useWorkflowEnv } from './support';
 import type { AllowlistEntry } from '../../activities/sip-gateway';
 
@@ -141,10 +151,7 @@ describe.concurrent('SIP trunk', () => {
     await stageOf(h, 'awaiting-review');
     await act(h, 'sip-trunk', 'approve', support, {});
 
-    const manual = await until(async () => {
-      const state = await stateOf(h);
-      return state.awaiting.length > 0 || state.status !== 'running' ? state : undefined;
-    }, 'the wait for the hand-made change');
+    const manual = await awaitingOrStopped(h, 'the wait for the hand-made change');
     expect(manual).toMatchObject({ status: 'running', stage: 'allowlisting', error: null });
     expect(manual.awaiting).toMatchObject([{ action: 'confirm-sbc-change', role: 'support' }]);
     const other = await act(h, 'sip-trunk', 'confirm-sbc-change', support, { change: 'create-account' });
@@ -169,10 +176,7 @@ describe.concurrent('SIP trunk', () => {
   it('ends on a support rejection with the rejection email and no report', async () => {
     const s = env.scenario();
     const h = await start(s);
-    await stageOf(h, 'awaiting-review');
-    await act(h, 'sip-trunk', 'reject', support, { reason: '网关地址不是公网地址' });
-
-    const failure = await failureOf(h);
+    const failure = await rejectedInReview(h, 'sip-trunk', { reason: '网关地址不是公网地址' });
     expect(failure).toMatchObject({ type: 'Rejected', message: '网关地址不是公网地址' });
     expect(s.calls('allowGateway')).toHaveLength(0);
     expect(s.calls('disallowGateway')).toHaveLength(0);

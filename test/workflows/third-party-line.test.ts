@@ -9,7 +9,17 @@ import { cancelRequestedSignal } from '../../contract/case';
 import { thirdPartyLine } from '../../workflows/third-party-line';
 import { thirdPartyInput } from './inputs';
 import { enterprise, support } from './actors';
-import { act, cancelledOutcome, failureOf, refusalOf, stageOf, stateOf, stepNames, until } from './cases';
+import {
+  act,
+  cancelledOutcome,
+  failureOf,
+  refusalOf,
+  rejectedInReview,
+  stageOf,
+  stateOf,
+  stepNames,
+  until,
+} from './cases';
 import { refuse, starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();
@@ -115,10 +125,10 @@ describe.concurrent('third-party line', () => {
   it('ends on a support rejection', async () => {
     const s = env.scenario();
     const h = await start(s);
-    await stageOf(h, 'awaiting-review');
-    await act(h, 'third-party-line', 'reject', support, { reason: '行业不在产品允许范围内' });
-
-    expect(await failureOf(h)).toMatchObject({ type: 'RejectedBySupport', message: '行业不在产品允许范围内' });
+    expect(await rejectedInReview(h, 'third-party-line', { reason: '行业不在产品允许范围内' })).toMatchObject({
+      type: 'RejectedBySupport',
+      message: '行业不在产品允许范围内',
+    });
     expect(s.emails().map((e) => e.template)).toEqual(['third-party-review', 'third-party-rejected']);
     expect(s.emails('third-party-rejected')[0]?.data).toMatchObject({
       by: 'support',
