@@ -42,6 +42,10 @@ async function createInstance(sandbox: ContactCenterSandbox, body: object = CENT
 const setPassword = (sandbox: ContactCenterSandbox, instanceId: string, password: string, key: string) =>
   write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password }, key);
 
+/** Assigns numbers (and their binding) to an instance under this idempotency key. */
+const assignNumbers = (sandbox: ContactCenterSandbox, instanceId: string, body: object, key: string) =>
+  post(sandbox, `/v1/instances/${instanceId}/numbers`, body, key);
+
 const numberUrl = (instanceId: string, number: string) =>
   `/v1/instances/${instanceId}/numbers/${encodeURIComponent(number)}`;
 
@@ -193,9 +197,7 @@ describe('contact-center sandbox: auth and instances', () => {
     const refused = await post(sandbox, `/v1/instances/${instanceId}/apps`, { name: 'Sales' }, 'a1');
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ type: expect.stringMatching(/instance-suspended$/) });
-    expect(
-      (await post(sandbox, `/v1/instances/${instanceId}/numbers`, { numbers: ['+862066240001'] }, 'n1')).status,
-    ).toBe(409);
+    expect((await assignNumbers(sandbox, instanceId, { numbers: ['+862066240001'] }, 'n1')).status).toBe(409);
     expect((await post(sandbox, '/v1/instances/cc-nope/suspend', {}, 's3')).status).toBe(404);
   });
 });
@@ -352,9 +354,9 @@ describe('contact-center sandbox: numbers', () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
     const rules = { callingHours: [{ from: '08:00', to: '22:00' }], perCalleeDailyLimit: 5, noBlindCalling: true };
-    const assigned = await post(
+    const assigned = await assignNumbers(
       sandbox,
-      `/v1/instances/${instanceId}/numbers`,
+      instanceId,
       {
         numbers: [FIXED, LINE_400],
         binding: { appId: 'app-default', ivrFlowId: 'ivr-default', skillGroupId: 'sg-default', callingRules: rules },
@@ -402,11 +404,9 @@ describe('contact-center sandbox: numbers', () => {
     const sandbox = open();
     const mine = await createInstance(sandbox);
     const theirs = await createInstance(sandbox, { ...CENTER, enterpriseId: 'ent-2' });
-    expect((await post(sandbox, `/v1/instances/${theirs.instanceId}/numbers`, { numbers: [FIXED] }, 'n1')).status).toBe(
-      200,
-    );
+    expect((await assignNumbers(sandbox, theirs.instanceId, { numbers: [FIXED] }, 'n1')).status).toBe(200);
 
-    const taken = await post(sandbox, `/v1/instances/${mine.instanceId}/numbers`, { numbers: [FIXED_2, FIXED] }, 'n2');
+    const taken = await assignNumbers(sandbox, mine.instanceId, { numbers: [FIXED_2, FIXED] }, 'n2');
     expect(taken.status).toBe(409);
     expect(taken.headers['content-type']).toMatch(PROBLEM_JSON);
     expect(taken.body).toMatchObject({
@@ -422,9 +422,9 @@ describe('contact-center sandbox: numbers', () => {
   it('answers 422 naming every unknown app, IVR flow and skill group', async () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
-    const unknown = await post(
+    const unknown = await assignNumbers(
       sandbox,
-      `/v1/instances/${instanceId}/numbers`,
+      instanceId,
       {
         numbers: [FIXED],
         binding: { appId: 'app-nope', ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' },
@@ -442,7 +442,7 @@ describe('contact-center sandbox: numbers', () => {
     });
     expect((await get(sandbox, `/v1/numbers/${encodeURIComponent(FIXED)}`)).status).toBe(404);
 
-    await post(sandbox, `/v1/instances/${instanceId}/numbers`, { numbers: [FIXED] }, 'n2');
+    await assignNumbers(sandbox, instanceId, { numbers: [FIXED] }, 'n2');
     const rebound = await rebind(sandbox, instanceId, FIXED, { ivrFlowId: 'ivr-nope' }, 'b1');
     expect(rebound.status).toBe(422);
     expect(rebound.body).toMatchObject({ errors: [{ path: 'ivrFlowId' }] });
@@ -451,9 +451,9 @@ describe('contact-center sandbox: numbers', () => {
   it('validates numbers and bindings field by field', async () => {
     const sandbox = open();
     const { instanceId } = await createInstance(sandbox);
-    const bad = await post(
+    const bad = await assignNumbers(
       sandbox,
-      `/v1/instances/${instanceId}/numbers`,
+      instanceId,
       {
         numbers: ['020-66240001', FIXED, FIXED],
         binding: { appId: 'App Default', callingRules: { callingHours: [{ from: '8am', to: '22:00' }] } },
@@ -518,12 +518,7 @@ describe('contact-center sandbox: faults and persistence', () => {
     const first = open();
     const { instanceId } = await createInstance(first, CENTER, 'create-1');
     await setPassword(first, instanceId, PASSWORD, 'p1');
-    await post(
-      first,
-      `/v1/instances/${instanceId}/numbers`,
-      { numbers: [FIXED_NUMBER], binding: { skillGroupId: 'sg-default' } },
-      'n1',
-    );
+    await assignNumbers(first, instanceId, { numbers: [FIXED_NUMBER], binding: { skillGroupId: 'sg-default' } }, 'n1');
     await first.close();
 
     const second = open();

@@ -7,7 +7,6 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
-import { support } from './actors';
 
 /** Takes an action as the API does: an update, answered with the state once the case took it. */
 export function act<K extends ActingKind, A extends ActionName<K>>(
@@ -110,18 +109,4 @@ export function awaitingOrStopped(handle: WorkflowHandle, what: string): Promise
     const state = await stateOf(handle);
     return state.awaiting.length > 0 || state.status !== 'running' ? state : undefined;
   }, what);
-}
-
-/** The kinds whose review support can reject with a reason. */
-type RejectingKind = { [K in ActingKind]: 'reject' extends ActionName<K> ? K : never }[ActingKind];
-
-/** Support rejects the case in its review with `reason`: the failure the case then ended with. */
-export async function rejectedInReview<K extends RejectingKind>(
-  handle: WorkflowHandle,
-  kind: K,
-  payload: Payload<K, 'reject' & ActionName<K>>,
-): Promise<ApplicationFailure> {
-  await stageOf(handle, 'awaiting-review');
-  await act(handle, kind, 'reject', support, payload);
-  return failureOf(handle);
 }

@@ -9,17 +9,8 @@ import { cancelRequestedSignal } from '../../contract/case';
 import type { Registration } from '../../activities/sip-gateway';
 import { sipRegistration } from '../../workflows/sip-registration';
 import { registrationInput } from './inputs';
-import { enterprise, support } from './actors';
-import {
-  act,
-  awaitingOrStopped,
-  cancelledOutcome,
-  failureOf,
-  rejectedInReview,
-  stageOf,
-  stateOf,
-  stepNames,
-} from './cases';
+import { enterprise, rejectedInReview, support } from './actors';
+import { act, awaitingOrStopped, cancelledOutcome, failureOf, stageOf, stateOf, stepNames } from './cases';
 import { gate, NUMBERS, starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();

@@ -7,18 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { cancelRequestedSignal } from '../../contract/case';
 import { sipTrunk } from '../../workflows/sip-trunk';
 import { GATEWAY, trunkInput } from './inputs';
-import { enterprise, support } from './actors';
-import {
-  act,
-  awaitingOrStopped,
-  cancelledOutcome,
-  failureOf,
-  rejectedInReview,
-  stageOf,
-  stateOf,
-  stepNames,
-  until,
-} from './cases';
+import { enterprise, rejectedInReview, support } from './actors';
+import { act, awaitingOrStopped, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
 import { allowGatewayAs, gate, NUMBERS, type Scenario, starter, useWorkflowEnv } from './support';
 import type { AllowlistEntry } from '../../activities/sip-gateway';
 

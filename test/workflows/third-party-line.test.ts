@@ -8,18 +8,8 @@ import { ActionFailureType } from '../../contract/actions';
 import { cancelRequestedSignal } from '../../contract/case';
 import { thirdPartyLine } from '../../workflows/third-party-line';
 import { thirdPartyInput } from './inputs';
-import { enterprise, support } from './actors';
-import {
-  act,
-  cancelledOutcome,
-  failureOf,
-  refusalOf,
-  rejectedInReview,
-  stageOf,
-  stateOf,
-  stepNames,
-  until,
-} from './cases';
+import { enterprise, rejectedInReview, support } from './actors';
+import { act, cancelledOutcome, failureOf, refusalOf, stageOf, stateOf, stepNames, until } from './cases';
 import { refuse, starter, useWorkflowEnv } from './support';
 
 const env = useWorkflowEnv();
