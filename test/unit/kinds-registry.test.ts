@@ -67,7 +67,11 @@ const EDITED: [file: string, after: string, line: string][] = [
     "export { webhookDelivery } from './webhook-delivery';",
     "export { lineCheck } from './line-check';\n",
   ],
-  ['api/kinds/index.ts', 'export const KINDS = {', "  'line-check': lineCheckKind,\n"],
+  [
+    'api/kinds/index.ts',
+    'export const KINDS: { [K in OnboardingKind]: TypedKind<K> } = {',
+    "  'line-check': lineCheckKind,\n",
+  ],
   [
     'api/kinds/index.ts',
     "import { usageBillingKind } from './usage-billing';",

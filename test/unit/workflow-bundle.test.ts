@@ -1,16 +1,16 @@
 /**
  * Every cached case evaluates the whole workflow bundle, so it holds orchestration only: no
  * validation library, no phone-number metadata, no address parser, no catalogue. Measured at
- * 2.51 MB with every kind, usage billing, real-name verification, number recovery and the registry
- * of kinds (inline source map included, which carries each kind's declaration and its types; the
- * SDK alone, for a workflow with no logic: 1.64 MB); the budget leaves room for a few more steps,
- * not a library.
+ * 2.55 MB with every kind, usage billing, real-name verification, number recovery and the registry
+ * of kinds with each kind's opening (903 KB of code, the rest the inline source map, which carries
+ * each declaration and its types; the SDK alone, for a workflow with no logic: 1.64 MB); the
+ * budget leaves room for a few more steps, not a library.
  */
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-const BUDGET_BYTES = 2_550_000;
+const BUDGET_BYTES = 2_600_000;
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 let code: string;
 
