@@ -7,12 +7,11 @@
  * `npm run bench -- --kinds <kind>` then drives it in the throughput and history parts.
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { usccCheckCharacter } from '../domain/checks';
 import { verificationId } from '../domain/ids';
 import type { OnboardingKind } from '../contract/kinds';
 import { REQUIRED_DOCUMENTS, type DocumentRef } from '../domain/verification';
 import { testCall } from '../sip/test-call';
-import { instanceFor, type TestInstance } from '../test/support/fixtures';
+import { PDF, instanceFor, verificationApplication, type TestInstance } from '../test/support/fixtures';
 import { startTestSbc } from '../test/support/sbc';
 import { startSippServer } from '../test/support/sipp';
 import { billingCall, eventually, type Stack } from '../test/support/stack';
@@ -72,32 +71,11 @@ export async function drive(driver: KindDriver, ctx: BenchContext, ent: BenchEnt
 
 // --- enterprise-verification -----------------------------------------------------------------
 
-export const PDF = Buffer.from('%PDF-1.4\n% qualification scan\n');
-const USCC_BODY = '91440101MA59UTQD1';
-const USCC = USCC_BODY + usccCheckCharacter(USCC_BODY);
-const LEGAL_REP_ID = '11010519491231002X';
+export { PDF, verificationApplication };
 
 export async function uploadVerificationDocuments(ctx: BenchContext, ent: BenchEnterprise): Promise<DocumentRef[]> {
   const kinds = REQUIRED_DOCUMENTS['legal-representative'];
   return Promise.all(kinds.map((k) => ctx.api.upload(ent.token, k, PDF)));
-}
-
-export function verificationApplication(enterpriseId: string, documents: DocumentRef[]) {
-  return {
-    kind: 'enterprise-verification' as const,
-    enterpriseId,
-    applicantType: 'legal-representative' as const,
-    company: {
-      name: '广州示例通信科技有限公司',
-      unifiedSocialCreditCode: USCC,
-      entityType: 'company' as const,
-      licenceValidFrom: '2021-06-01',
-      licenceValidTo: null,
-    },
-    legalRepresentative: { name: '张三', idNumber: LEGAL_REP_ID },
-    contact: { name: '李四', phone: '13800138000', email: `ops@${enterpriseId}.example.cn` },
-    documents,
-  };
 }
 
 export const enterpriseVerification: KindDriver = {

@@ -1,6 +1,7 @@
 /** Small helpers of the bench: a concurrency pool, percentiles, an HTTP client for the API. */
 import { performance } from 'node:perf_hooks';
 import type { DocumentKind, DocumentRef } from '../domain/verification';
+import { httpCall } from '../test/support/http';
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` at once; results in order. */
 export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
@@ -61,23 +62,7 @@ export class ApiClient {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, body: parsed as T };
+    return httpCall<T>(`${this.baseUrl}${path}`, method, { authorization: `Bearer ${token}`, ...headers }, body);
   }
 
   /** Like `call`, but anything other than the expected status is an error. */

@@ -1,21 +1,20 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NumberAssignment, SipGateway } from '../../activities/sip-gateway';
 import type { OnboardingResource } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
+import { crashMidActivity, expectCompletedOnRetry, workerInItsOwnProcess } from '../support/worker-crash';
 import {
-  activityRunning,
   bearer,
   billingCall,
   caseApi,
   caseWhen,
-  completedAttempt,
   eventually,
+  sandboxRequests,
   startHarness,
   type Harness,
 } from '../support/harness';
@@ -431,18 +430,7 @@ describe('number purchase through the API', () => {
   it('charges exactly once when the worker is killed with SIGKILL during the charge', async () => {
     await topUp(customerA, 50_000);
     const before = await balance(customerA);
-    await h.stopWorker();
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(__dirname, '..', 'support', 'worker-process.ts')],
-      {
-        env: { ...process.env, ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await new Promise<void>((resolve) =>
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('worker-ready') && resolve()),
-    );
+    const worker = await workerInItsOwnProcess(h);
     try {
       const id = await start(
         purchase({
@@ -457,28 +445,17 @@ describe('number purchase through the API', () => {
       await act(id, 'approve-script', h.tokens.support);
       await stageWhen(id, 'charging', 20_000);
       // The charge request is in flight (slowed by the sandbox): kill the worker now.
-      expect((await activityRunning(h.client, id, 'chargeOrder')).attempt).toBe(1);
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-      h.billing.setFaults({ latencyMs: 0 });
-      await h.startWorker();
+      await crashMidActivity(h, worker, id, 'chargeOrder');
       const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed after the crash', 90_000);
       const amount = (done.result as { amountFen: number }).amountFen;
       expect(await balance(customerA)).toBe(before - amount);
-      const log = await fetch(`${h.config.billing.url}/_sandbox/requests?method=POST`).then(
-        (r) =>
-          r.json() as Promise<{
-            requests: { path: string; idempotencyKey: string; replayed: boolean; status: number | null }[];
-          }>,
-      );
-      const charges = log.requests.filter(
-        (r) => r.path.endsWith('/charge') && r.idempotencyKey.includes(id) && r.status === 200 && !r.replayed,
+      const charges = (await sandboxRequests(h, { method: 'POST' })).filter(
+        (r) => r.path.endsWith('/charge') && r.idempotencyKey?.includes(id) && r.status === 200 && !r.replayed,
       );
       expect(charges).toHaveLength(1);
-      // The charge was retried after the kill: the attempt that completed it was not the first.
-      expect(await completedAttempt(h.client, id, 'chargeOrder')).toBeGreaterThanOrEqual(2);
+      await expectCompletedOnRetry(h, id, 'chargeOrder');
     } finally {
-      child.kill('SIGKILL');
+      await worker.kill();
     }
   }, 150_000);
 });

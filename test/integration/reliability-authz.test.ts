@@ -12,6 +12,7 @@ import type { OnboardingSummary } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { PDF, instanceFor, legalRepApplication, upload, verifiedEnterprise } from '../support/fixtures';
 import { caseWhen, eventually, useHarness } from '../support/harness';
+import { httpCall } from '../support/http';
 
 /** Served but (at the time of writing) not in the OpenAPI document. */
 const UNDOCUMENTED_GETS = ['/v1/catalog/third-party-products', '/v1/sip/provider-addresses'];
@@ -61,37 +62,10 @@ function authHeader(who: Who): Record<string, string> {
   return { authorization: `Bearer ${h.tokens[who]}` };
 }
 
-async function send(
-  method: string,
-  path: string,
-  who: Who,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${h.apiUrl}${path}`, {
-    method,
-    headers: {
-      ...authHeader(who),
-      ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    body:
-      body === undefined
-        ? undefined
-        : body instanceof FormData
-          ? body
-          : typeof body === 'string'
-            ? body
-            : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json };
+/** A request as `who`; `json` is the answer's body. */
+async function send(method: string, path: string, who: Who, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await httpCall(`${h.apiUrl}${path}`, method, { ...authHeader(who), ...headers }, body);
+  return { status: res.status, json: res.body };
 }
 
 async function check(
@@ -124,6 +98,107 @@ async function all(tasks: (() => Promise<unknown>)[], concurrency = 6) {
     }),
   );
 }
+
+/** A tenant's enterprise id, uploaded document, webhook endpoint and event, as a route's path names them. */
+type TenantIds = Record<'enterpriseId' | 'documentId' | 'endpointId' | 'eventId', string>;
+
+/**
+ * Routes on one tenant's resources that change nothing for their rightful callers (the tenant,
+ * support, admin), who get `ok`: a read, or a write whose body or path fails validation; another
+ * tenant's resources are as good as absent (404). `path` stands for the route's own path where the
+ * request's differs (a query, a value that fails validation); `note` follows the tenant in the
+ * row's target; `verify` judges a 200's body.
+ */
+const TENANT_ROUTES: {
+  route: string;
+  ok: number;
+  path?: string;
+  body?: unknown;
+  note?: string;
+  verify?: (json: any, ids: TenantIds) => void;
+}[] = [
+  // A tenant's document: its owner and support read it.
+  { route: 'GET /v1/documents/{documentId}', ok: 200 },
+  // Forms made out to a tenant's company.
+  { route: 'GET /v1/templates/{template}', ok: 200, path: '/v1/templates/acceptance-form?enterpriseId={enterpriseId}' },
+  // The tenant's contact-center instances and its journey.
+  {
+    route: 'GET /v1/enterprises/{enterpriseId}/instances',
+    ok: 200,
+    verify: (json) => expect(json.items).toHaveLength(1),
+  },
+  {
+    route: 'GET /v1/enterprises/{enterpriseId}/journey',
+    ok: 200,
+    verify: (json, ids) => expect(json.enterpriseId).toBe(ids.enterpriseId),
+  },
+  // Webhooks: the tenant's endpoints (no secret shown), their attempts, resends and events.
+  {
+    route: 'GET /v1/enterprises/{enterpriseId}/webhook-endpoints',
+    ok: 200,
+    verify: (json, ids) => {
+      expect(json.items.map((e: { id: string }) => e.id)).toEqual([ids.endpointId]);
+      expect(JSON.stringify(json)).not.toContain('whsec_');
+    },
+  },
+  // Invalid (an ftp URL): nothing is created.
+  {
+    route: 'POST /v1/enterprises/{enterpriseId}/webhook-endpoints',
+    ok: 400,
+    note: '(invalid)',
+    body: { url: 'ftp://hooks.example.com/in' },
+  },
+  { route: 'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}', ok: 200 },
+  {
+    route: 'PATCH /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
+    ok: 400,
+    note: '(invalid)',
+    body: { types: ['no.such-type'] },
+  },
+  { route: 'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/attempts', ok: 200 },
+  {
+    route: 'POST /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/resend',
+    ok: 400,
+    note: '(invalid)',
+    body: {},
+  },
+  {
+    route: 'GET /v1/events/{eventId}',
+    ok: 200,
+    verify: (json, ids) => expect(json.enterpriseId).toBe(ids.enterpriseId),
+  },
+  {
+    route: 'GET /v1/events',
+    ok: 200,
+    path: '/v1/events?enterpriseId={enterpriseId}',
+    note: '(enterpriseId filter)',
+    verify: (json, ids) =>
+      expect(json.items.every((e: { enterpriseId: string }) => e.enterpriseId === ids.enterpriseId)).toBe(true),
+  },
+  // Usage statements: the list, and a month that fails validation.
+  { route: 'GET /v1/enterprises/{enterpriseId}/usage-statements', ok: 200 },
+  { route: 'GET /v1/enterprises/{enterpriseId}/usage-statements/current', ok: 200 },
+  {
+    route: 'GET /v1/enterprises/{enterpriseId}/usage-statements/{month}',
+    ok: 400,
+    path: '/v1/enterprises/{enterpriseId}/usage-statements/13-2026',
+  },
+  // Blocked callees: read, and writes with a body or number that fails validation.
+  { route: 'GET /v1/enterprises/{enterpriseId}/blocked-callees', ok: 200 },
+  { route: 'GET /v1/enterprises/{enterpriseId}/blocked-callees/changes', ok: 200 },
+  { route: 'POST /v1/enterprises/{enterpriseId}/blocked-callees', ok: 400, body: { number: 'not a number' } },
+  {
+    route: 'DELETE /v1/enterprises/{enterpriseId}/blocked-callees/{number}',
+    ok: 400,
+    path: '/v1/enterprises/{enterpriseId}/blocked-callees/not-a-number',
+  },
+];
+
+/** `template` with each `{name}` of `ids` replaced by its value. */
+const fill = (template: string, ids: TenantIds) =>
+  template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in ids ? encodeURIComponent(ids[name as keyof TenantIds]) : whole,
+  );
 
 const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
 function purchaseBody(enterpriseId: string, instanceId: string) {
@@ -303,91 +378,22 @@ describe('authorisation matrix', () => {
             },
           ),
         );
-        // The tenant's contact-center instances: another tenant's are as good as absent.
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/instances',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            async () => {
-              const res = await send('GET', `/v1/enterprises/${enterpriseOf(t)}/instances`, who);
-              if (res.status === 200) expect(res.json.items).toHaveLength(1);
-              return res;
-            },
-          ),
-        );
-        // The tenant's journey: another tenant's is as good as absent.
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/journey',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            async () => {
-              const res = await send('GET', `/v1/enterprises/${enterpriseOf(t)}/journey`, who);
-              if (res.status === 200) expect(res.json.enterpriseId).toBe(enterpriseOf(t));
-              return res;
-            },
-          ),
-        );
-        // Webhooks: the tenant's endpoints, their attempts, resends and events; another tenant's are as good as absent.
+        // Webhooks beyond the table: another tenant's endpoint, and rotation.
         const hooks = `/v1/enterprises/${enterpriseOf(t)}/webhook-endpoints`;
         const own = (ok: number) => (anonymous(who) ? 401 : rel === 'other' ? 404 : ok);
-        add(() =>
-          check('GET /v1/enterprises/{enterpriseId}/webhook-endpoints', who, `${rel} tenant`, own(200), async () => {
-            const res = await send('GET', hooks, who);
-            if (res.status === 200) {
-              expect(res.json.items.map((e: { id: string }) => e.id)).toEqual([endpointOf.get(t)]);
-              expect(JSON.stringify(res.json)).not.toContain('whsec_');
-            }
-            return res;
-          }),
-        );
-        // Invalid (an ftp URL): nothing is created.
-        add(() =>
-          check('POST /v1/enterprises/{enterpriseId}/webhook-endpoints', who, `${rel} tenant (invalid)`, own(400), () =>
-            send('POST', hooks, who, { url: 'ftp://hooks.example.com/in' }),
-          ),
-        );
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
-            who,
-            `${rel} tenant`,
-            own(200),
-            () => send('GET', `${hooks}/${endpointOf.get(t)}`, who),
-          ),
-        );
-        // The other tenant's endpoint under this tenant's path: absent for everyone.
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
-            who,
-            `${rel} tenant, other tenant's endpoint`,
-            anonymous(who) ? 401 : 404,
-            () => send('GET', `${hooks}/${endpointOf.get(t === 'a' ? 'b' : 'a')}`, who),
-          ),
-        );
-        add(() =>
-          check(
-            'PATCH /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
-            who,
-            `${rel} tenant (invalid)`,
-            own(400),
-            () => send('PATCH', `${hooks}/${endpointOf.get(t)}`, who, { types: ['no.such-type'] }),
-          ),
-        );
-        // Deleting an endpoint that does not exist changes nothing; another tenant's path is absent first.
-        add(() =>
-          check(
-            'DELETE /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}',
-            who,
-            `${rel} tenant, other tenant's endpoint`,
-            anonymous(who) ? 401 : 404,
-            () => send('DELETE', `${hooks}/${endpointOf.get(t === 'a' ? 'b' : 'a')}`, who),
-          ),
-        );
+        // The other tenant's endpoint under this tenant's path: absent for everyone, so reading it
+        // and deleting it (an endpoint this path does not hold) change nothing.
+        for (const method of ['GET', 'DELETE']) {
+          add(() =>
+            check(
+              `${method} /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}`,
+              who,
+              `${rel} tenant, other tenant's endpoint`,
+              anonymous(who) ? 401 : 404,
+              () => send(method, `${hooks}/${endpointOf.get(t === 'a' ? 'b' : 'a')}`, who),
+            ),
+          );
+        }
         // Rotation changes the secret: only the refusals here (the rightful rotation is below).
         if (anonymous(who) || rel === 'other')
           add(() =>
@@ -399,126 +405,23 @@ describe('authorisation matrix', () => {
               () => send('POST', `${hooks}/${endpointOf.get(t)}/rotate-secret`, who),
             ),
           );
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/attempts',
-            who,
-            `${rel} tenant`,
-            own(200),
-            () => send('GET', `${hooks}/${endpointOf.get(t)}/attempts`, who),
-          ),
-        );
-        add(() =>
-          check(
-            'POST /v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/resend',
-            who,
-            `${rel} tenant (invalid)`,
-            own(400),
-            () => send('POST', `${hooks}/${endpointOf.get(t)}/resend`, who, {}),
-          ),
-        );
-        add(() =>
-          check('GET /v1/events/{eventId}', who, `${rel} tenant`, own(200), async () => {
-            const res = await send('GET', `/v1/events/${encodeURIComponent(eventOf.get(t)!)}`, who);
-            if (res.status === 200) expect(res.json.enterpriseId).toBe(enterpriseOf(t));
-            return res;
-          }),
-        );
-        add(() =>
-          check('GET /v1/events', who, `${rel} tenant (enterpriseId filter)`, own(200), async () => {
-            const res = await send('GET', `/v1/events?enterpriseId=${enterpriseOf(t)}`, who);
-            if (res.status === 200)
-              expect(res.json.items.every((e: { enterpriseId: string }) => e.enterpriseId === enterpriseOf(t))).toBe(
-                true,
-              );
-            return res;
-          }),
-        );
-        // A tenant's document: its owner and support read it; another tenant's is as good as absent.
-        add(() =>
-          check(
-            'GET /v1/documents/{documentId}',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            () => send('GET', `/v1/documents/${documentOf.get(t)}`, who),
-          ),
-        );
-        // Forms made out to a tenant's company: another tenant's reads as absent.
-        add(() =>
-          check(
-            'GET /v1/templates/{template}',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            () => send('GET', `/v1/templates/acceptance-form?enterpriseId=${enterpriseOf(t)}`, who),
-          ),
-        );
-        // Usage statements: the list, and a month that fails validation.
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/usage-statements',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            () => send('GET', `/v1/enterprises/${enterpriseOf(t)}/usage-statements`, who),
-          ),
-        );
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/usage-statements/current',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            () => send('GET', `/v1/enterprises/${enterpriseOf(t)}/usage-statements/current`, who),
-          ),
-        );
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/usage-statements/{month}',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 400,
-            () => send('GET', `/v1/enterprises/${enterpriseOf(t)}/usage-statements/13-2026`, who),
-          ),
-        );
-        // Blocked callees: read, and writes with a body or number that fails validation (nothing changes).
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/blocked-callees',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            () => send('GET', `/v1/enterprises/${enterpriseOf(t)}/blocked-callees`, who),
-          ),
-        );
-        add(() =>
-          check(
-            'GET /v1/enterprises/{enterpriseId}/blocked-callees/changes',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 200,
-            () => send('GET', `/v1/enterprises/${enterpriseOf(t)}/blocked-callees/changes`, who),
-          ),
-        );
-        add(() =>
-          check(
-            'POST /v1/enterprises/{enterpriseId}/blocked-callees',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 400,
-            () => send('POST', `/v1/enterprises/${enterpriseOf(t)}/blocked-callees`, who, { number: 'not a number' }),
-          ),
-        );
-        add(() =>
-          check(
-            'DELETE /v1/enterprises/{enterpriseId}/blocked-callees/{number}',
-            who,
-            `${rel} tenant`,
-            anonymous(who) ? 401 : rel === 'other' ? 404 : 400,
-            () => send('DELETE', `/v1/enterprises/${enterpriseOf(t)}/blocked-callees/not-a-number`, who),
-          ),
-        );
+        // The per-tenant routes of the table above.
+        const ids: TenantIds = {
+          enterpriseId: enterpriseOf(t),
+          documentId: documentOf.get(t)!,
+          endpointId: endpointOf.get(t)!,
+          eventId: eventOf.get(t)!,
+        };
+        for (const { route, ok, path, body, note, verify } of TENANT_ROUTES) {
+          const [method, template] = route.split(' ') as [string, string];
+          add(() =>
+            check(route, who, `${rel} tenant${note ? ` ${note}` : ''}`, own(ok), async () => {
+              const res = await send(method, fill(path ?? template, ids), who, body);
+              if (res.status === 200) verify?.(res.json, ids);
+              return res;
+            }),
+          );
+        }
         // Lists filtered by the tenant.
         add(() =>
           check(
@@ -645,59 +548,23 @@ describe('authorisation matrix', () => {
     }
 
     // Actions a caller may take but that are not awaited (the case is closed): 409, with valid payloads.
-    const vA = targets[0]!;
-    const vB = targets[1]!;
-    add(() =>
-      check(
-        'POST /v1/onboardings/{id}/actions/{action}',
-        'support',
-        'any closed verification approve (valid)',
-        409,
-        () => send('POST', `/v1/onboardings/${vA.id}/actions/approve`, 'support', {}),
-      ),
-    );
-    add(() =>
-      check('POST /v1/onboardings/{id}/actions/{action}', 'admin', 'any closed verification approve (valid)', 409, () =>
-        send('POST', `/v1/onboardings/${vB.id}/actions/approve`, 'admin', {}),
-      ),
-    );
-    add(() =>
-      check('POST /v1/onboardings/{id}/actions/{action}', 'entA', 'own closed verification resubmit (valid)', 409, () =>
-        send('POST', `/v1/onboardings/${vA.id}/actions/resubmit`, 'entA', {
-          contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' },
-        }),
-      ),
-    );
-    add(() =>
-      check(
-        'POST /v1/onboardings/{id}/actions/{action}',
-        'entA',
-        'other closed verification resubmit (valid)',
-        404,
-        () =>
-          send('POST', `/v1/onboardings/${vB.id}/actions/resubmit`, 'entA', {
-            contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' },
-          }),
-      ),
-    );
-    add(() =>
-      check(
-        'POST /v1/onboardings/{id}/actions/{action}',
-        'entB',
-        'other running purchase approve-script (valid)',
-        404,
-        () => send('POST', `/v1/onboardings/${targets[2]!.id}/actions/approve-script`, 'entB', {}),
-      ),
-    );
-    add(() =>
-      check(
-        'POST /v1/onboardings/{id}/actions/{action}',
-        'entA',
-        'own running purchase approve-script (valid)',
-        403,
-        () => send('POST', `/v1/onboardings/${targets[2]!.id}/actions/approve-script`, 'entA', {}),
-      ),
-    );
+    const [vA, vB, running] = [targets[0]!, targets[1]!, targets[2]!];
+    const resubmit = { contact: { name: '李四', phone: '13800138000', email: 'ops@example.cn' } };
+    const validActions: [who: Who, target: Target, action: string, label: string, expected: number, body: object][] = [
+      ['support', vA, 'approve', 'any closed verification approve (valid)', 409, {}],
+      ['admin', vB, 'approve', 'any closed verification approve (valid)', 409, {}],
+      ['entA', vA, 'resubmit', 'own closed verification resubmit (valid)', 409, resubmit],
+      ['entA', vB, 'resubmit', 'other closed verification resubmit (valid)', 404, resubmit],
+      ['entB', running, 'approve-script', 'other running purchase approve-script (valid)', 404, {}],
+      ['entA', running, 'approve-script', 'own running purchase approve-script (valid)', 403, {}],
+    ];
+    for (const [who, target, action, label, expected, body] of validActions) {
+      add(() =>
+        check('POST /v1/onboardings/{id}/actions/{action}', who, label, expected, () =>
+          send('POST', `/v1/onboardings/${target.id}/actions/${action}`, who, body),
+        ),
+      );
+    }
 
     await all(tasks);
 

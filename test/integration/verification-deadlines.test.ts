@@ -1,19 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verificationId } from '../../domain/ids';
 import { legalRepApplication } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import {
-  activityRunning,
-  bearer,
-  caseApi,
-  caseWhen,
-  completedAttempt,
-  eventually,
-  useHarness,
-  type Harness,
-} from '../support/harness';
+import { crashMidActivity, expectCompletedOnRetry, workerInItsOwnProcess } from '../support/worker-crash';
+import { bearer, caseApi, caseWhen, eventually, sandboxRequests, useHarness } from '../support/harness';
 
 // Durations that are days in production are seconds here.
 const h = useHarness({ VERIFICATION_REVIEW_SLA: '2s', VERIFICATION_RESUBMISSION_WINDOW: '3s' });
@@ -98,8 +88,7 @@ describe('verification deadlines, cancellation and worker crashes', () => {
 
   it('finishes a case whose worker was killed with SIGKILL mid-activity, with no duplicate email or billing write', async () => {
     // The case runs on a worker in another process; the billing call is slowed so the kill lands mid-activity.
-    await h.stopWorker();
-    const child = await spawnWorker(h);
+    const worker = await workerInItsOwnProcess(h);
     const enterpriseId = `${h.enterprises.a}-k`;
     const tokenless = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
     const body = { ...tokenless, enterpriseId, documents: [] as typeof tokenless.documents };
@@ -125,12 +114,7 @@ describe('verification deadlines, cancellation and worker crashes', () => {
     const approved = await attempt(id, 'approve', h.tokens.support);
     expect(approved.body.stage).toBe('approving');
     // The kill lands while the worker holds the billing write (held 1.5 s by the sandbox).
-    expect((await activityRunning(h.client, id, 'ensureBillingCustomer')).attempt).toBe(1);
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    h.billing.setFaults({ latencyMs: 0 });
-
-    await h.startWorker();
+    await crashMidActivity(h, worker, id, 'ensureBillingCustomer');
     // The lost activity attempt is retried after its start-to-close timeout.
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed after the crash', 90_000);
     expect(done.result).toMatchObject({ decision: 'approved', enterpriseId });
@@ -140,33 +124,10 @@ describe('verification deadlines, cancellation and worker crashes', () => {
       .map((m) => m.event)
       .sort();
     expect(events).toEqual(['verification-approved', 'verification-submitted']);
-    const customers = (await fetch(`${h.config.billing.url}/_sandbox/requests?path=/v1/customers&method=POST`).then(
-      (r) => r.json(),
-    )) as {
-      requests: { idempotencyKey: string; replayed: boolean; status: number | null }[];
-    };
-    const writes = customers.requests.filter((r) => r.idempotencyKey.includes(id));
+    const customers = await sandboxRequests(h, { path: '/v1/customers', method: 'POST' });
+    const writes = customers.filter((r) => r.idempotencyKey?.includes(id));
     // However many attempts reached billing, only one performed the write.
     expect(writes.filter((w) => !w.replayed && w.status !== null && w.status < 300)).toHaveLength(1);
-    // The write was retried after the kill: the attempt that completed it was not the first.
-    expect(await completedAttempt(h.client, id, 'ensureBillingCustomer')).toBeGreaterThanOrEqual(2);
+    await expectCompletedOnRetry(h, id, 'ensureBillingCustomer');
   }, 150_000);
 });
-
-async function spawnWorker(h: Harness): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, '..', 'support', 'worker-process.ts')],
-    {
-      env: { ...process.env, ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`worker process exited early with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker-ready')) resolve();
-    });
-  });
-  return child;
-}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { residentIdCheckDigit, usccCheckCharacter } from '../../domain/checks';
 import type { DocumentKind, DocumentRef } from '../../domain/verification';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
-import { bearer, caseWhen, type Stack as Harness } from './stack';
+import { bearer, caseWhen, sandboxCall, type Stack as Harness } from './stack';
 
 export const PDF = Buffer.from('%PDF-1.4\n% qualification scan\n');
 export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);
@@ -27,7 +27,8 @@ export async function uploadAll(h: Harness, token: string, kinds: readonly Docum
   return Promise.all(kinds.map((k) => upload(h, token, k)));
 }
 
-export async function legalRepApplication(h: Harness, enterpriseId: string, token: string) {
+/** A legal representative's verification application for `enterpriseId`, with its documents. */
+export function verificationApplication(enterpriseId: string, documents: DocumentRef[]) {
   return {
     kind: 'enterprise-verification' as const,
     enterpriseId,
@@ -41,8 +42,13 @@ export async function legalRepApplication(h: Harness, enterpriseId: string, toke
     },
     legalRepresentative: { name: '张三', idNumber: LEGAL_REP_ID },
     contact: { name: '李四', phone: '13800138000', email: `ops@${enterpriseId}.example.cn` },
-    documents: await uploadAll(h, token, REQUIRED_DOCUMENTS['legal-representative']),
+    documents,
   };
+}
+
+/** The same application, its documents uploaded through the API as `token`. */
+export async function legalRepApplication(h: Harness, enterpriseId: string, token: string) {
+  return verificationApplication(enterpriseId, await uploadAll(h, token, REQUIRED_DOCUMENTS['legal-representative']));
 }
 
 /** An instance as the contact-center platform returns it, with its default app, IVR flow and skill group. */
@@ -82,24 +88,14 @@ export async function instanceFor(
   return body;
 }
 
-/** Calls the contact-center sandbox as the product does (API key, idempotency key on writes). */
-export async function platformCall<T = any>(
+/** Calls the contact-center sandbox as the product does. */
+export function platformCall<T = any>(
   h: Pick<Harness, 'config'>,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${h.config.contactCenter.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${h.config.contactCenter.apiKey}`,
-      'content-type': 'application/json',
-      ...(method === 'GET' ? {} : { 'idempotency-key': `test-${randomUUID()}` }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  return sandboxCall<T>(h.config.contactCenter, method, path, body);
 }
 
 /** Drives a verification to approval through the API; returns the billing customer id. */

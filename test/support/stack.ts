@@ -31,6 +31,7 @@ import type { OnboardingResource } from '../../domain/onboarding';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
 import { createBillingSandbox, type BillingSandbox } from '../../sandboxes/billing/app';
 import { createContactCenterSandbox, type ContactCenterSandbox } from '../../sandboxes/contact-center/app';
+import type { RequestLogEntry } from '../../sandboxes/common/json-store';
 import { createWorker } from '../../worker/worker';
 import type { Resolver } from '../../activities/webhooks';
 
@@ -578,17 +579,17 @@ export async function caseWhen(
   );
 }
 
-/** Calls the billing sandbox as the product does (API key, idempotency key). */
-export async function billingCall<T = any>(
-  h: Pick<Stack, 'config'>,
+/** Calls a sandbox (billing, the contact-center platform) as the product does: API key, idempotency key on writes. */
+export async function sandboxCall<T = any>(
+  service: { url: string; apiKey: string },
   method: string,
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${h.config.billing.url}${path}`, {
+  const res = await fetch(`${service.url}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${h.config.billing.apiKey}`,
+      authorization: `Bearer ${service.apiKey}`,
       'content-type': 'application/json',
       ...(method === 'GET' ? {} : { 'idempotency-key': `test-${randomUUID()}` }),
     },
@@ -598,16 +599,18 @@ export async function billingCall<T = any>(
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-/** The billing sandbox's log of writes (`GET /_sandbox/requests`). */
-export interface SandboxRequest {
-  method: string;
-  path: string;
-  idempotencyKey: string | null;
-  status: number | null;
-  replayed: boolean;
-  fault: 'failure' | 'timeout' | null;
-  at: string;
+/** Calls the billing sandbox as the product does. */
+export function billingCall<T = any>(
+  h: Pick<Stack, 'config'>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  return sandboxCall<T>(h.config.billing, method, path, body);
 }
+
+/** The billing sandbox's log of writes (`GET /_sandbox/requests`). */
+export type SandboxRequest = RequestLogEntry;
 
 export async function sandboxRequests(
   h: Pick<Stack, 'config'>,

@@ -1,13 +1,14 @@
 /**
  * A worker in its own process, so a test can kill it with SIGKILL mid-case, and the bench can
  * read the worker's own memory. Prints `worker-ready` once polling; answers `{type: 'rss'}` on
- * the IPC channel (when there is one) with its process.memoryUsage().rss.
+ * the IPC channel (when there is one) with its process.memoryUsage().rss (see `worker-serve.ts`).
  */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../../config';
 import { createWorker } from '../../worker/worker';
+import { serveWorkerProcess } from './worker-serve';
 
-async function main(): Promise<void> {
+serveWorkerProcess(async () => {
   const config = loadConfig();
   if (config.logLevel !== 'info') {
     // Quieter runs (bench, chaos): the SDK's logger and the native core's at the configured level.
@@ -17,18 +18,5 @@ async function main(): Promise<void> {
       telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
     });
   }
-  process.on('message', (message: { type?: string }) => {
-    if (message?.type === 'rss') process.send?.({ type: 'rss', ...process.memoryUsage() });
-  });
-  const worker = await createWorker({ config, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } });
-  const running = worker.run();
-  console.log('worker-ready');
-  await running;
-  // The connection and the runtime's log forwarding would keep the process alive.
-  process.exit(0);
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  return createWorker({ config, workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! } });
 });
