@@ -4,53 +4,31 @@
  * the inbound one, all through the real SBC, and the case completes on what the SBC saw.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { bearer, caseApi, eventually, useSbcHarness, useVerifiedInstance } from '../support/harness';
+import { bearer } from '../support/harness';
 import { startBaresip, type Baresip } from '../support/baresip';
 import { loopbackNet } from '../support/net';
+import { approvedRegistration, useSipOnboarding } from '../support/sip';
 
-const NET = loopbackNet(151);
-const PHONE = `${NET}.6:5066`;
-
-const { sbc, h } = useSbcHarness(NET, {
-  SIP_REGISTRATION_REMINDER: '5s',
-  SIP_REGISTRATION_DEADLINE: '2m',
-  SIP_INBOUND_TEST_WINDOW: '60s',
-});
-const instance = useVerifiedInstance(h);
+const sip = useSipOnboarding(
+  loopbackNet(151),
+  { host: 6, port: 5066 },
+  { SIP_REGISTRATION_REMINDER: '5s', SIP_REGISTRATION_DEADLINE: '2m', SIP_INBOUND_TEST_WINDOW: '60s' },
+);
+const { net: NET, gateway: PHONE, sbc, h, stageWhen } = sip;
 let phone: Baresip | undefined;
 
 afterAll(async () => {
   await phone?.stop();
 });
 
-const { start, attempt, stageWhen } = caseApi(() => h);
-
 describe('a real SIP phone in registration mode (baresip)', () => {
   it('registers with the emailed credentials, answers the outbound test call and places the inbound one through the SBC', async () => {
-    const id = await start({
-      kind: 'sip-registration',
-      enterpriseId: h.enterprises.a,
-      instanceId: instance.instanceId,
-      numbers: ['020-66004451'],
-      transport: 'udp',
-      gatewayVendor: 'generic',
-      contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
-      testCallee: '13900139000',
-    });
-    await stageWhen(id, 'awaiting-review');
-    await attempt(id, 'approve', h.tokens.support);
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'),
-      15_000,
-      'credentials email',
-    );
-    const field = (label: string) => new RegExp(`${label}：(\\S+)`).exec(mail.text)![1]!;
-    const account = { username: field('用户名'), password: field('密码'), realm: field('域（realm）') };
+    const { id, account } = await approvedRegistration(sip, ['020-66004451'], 'generic');
     await stageWhen(id, 'awaiting-registration');
 
     phone = await startBaresip({
       account: { ...account, registrar: `${sbc.address.ip}:${sbc.address.sipPort}`, transport: 'udp' },
-      listen: PHONE,
+      listen: `${PHONE.ip}:${PHONE.port}`,
       control: { host: `${NET}.6`, port: 4444 },
     });
     // The SBC sees the registration (the case moves on), then the platform's outbound test call

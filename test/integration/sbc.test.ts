@@ -16,6 +16,7 @@ import { sendOptions } from '../../sip/options';
 import { testCall } from '../../sip/test-call';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
+import { callFrom as callFromGateway, registerWithSipp, type SipAccount } from '../support/sip';
 
 // Every party on its own loopback address: SBC, gateways, the contact center.
 const NET = loopbackNet(71);
@@ -36,49 +37,18 @@ let pool: pg.Pool;
 let gateway: KamailioSipGateway;
 const started = new Date(Date.now() - 1_000).toISOString();
 
-/** An INVITE from a customer's gateway (its signalling address) to the SBC. */
-function callFrom(
+/** An INVITE from a customer's gateway (its signalling address) to the SBC (ringMs: 2 s). */
+const callFrom = (
   from: { ip: string; port: number },
   callee: string,
   extra: Partial<Parameters<typeof testCall>[0]> = {},
-) {
-  return testCall({
-    target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' },
-    localAddress: from.ip,
-    localPort: from.port,
-    callee,
-    caller: '13800138000',
-    ringMs: 2_000,
-    timeoutMs: 5_000,
-    ...extra,
-  });
-}
+) => callFromGateway(SBC, from, callee, { ringMs: 2_000, ...extra });
 
-function register(account: { username: string; realm: string; password: string }, opts: { expires?: number } = {}) {
-  return runSipp('register.xml', {
-    ip: REGISTERING.ip,
-    port: REGISTERING.port,
-    remote: `${SBC.ip}:${SBC.sipPort}`,
-    args: [
-      '-au',
-      account.username,
-      '-ap',
-      account.password,
-      '-s',
-      account.username,
-      '-key',
-      'realm',
-      account.realm,
-      '-key',
-      'expires',
-      String(opts.expires ?? 60),
-      '-key',
-      'ua',
-      'Acme-Gateway/1.0',
-    ],
-    timeoutMs: 5_000,
+const register = (account: SipAccount, opts: { expires?: number } = {}) =>
+  registerWithSipp(REGISTERING, `${SBC.ip}:${SBC.sipPort}`, account, {
+    expires: opts.expires ?? 60,
+    userAgent: 'Acme-Gateway/1.0',
   });
-}
 
 beforeAll(async () => {
   // The contact center speaks TCP with the SBC, on the SBC's platform listener.

@@ -6,85 +6,36 @@
 import { readFile } from 'node:fs/promises';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { testCall } from '../../sip/test-call';
 import { exportHistory, recordHistory } from '../support/histories';
+import { bearer, caseWhen } from '../support/harness';
 import {
-  bearer,
-  caseApi,
-  caseWhen,
-  eventually,
-  type ReceivedEmail,
-  useSbcHarness,
-  useVerifiedInstance,
-} from '../support/harness';
-import { runSipp, startSippServer } from '../support/sipp';
+  approvedRegistration,
+  callFrom,
+  credentialsFrom,
+  credentialsMail,
+  registerWithSipp,
+  useSipOnboarding,
+  type SipAccount,
+} from '../support/sip';
+import { startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
-const NET = loopbackNet(76);
-const GATEWAY = { ip: `${NET}.6`, port: 5066 };
+const sip = useSipOnboarding(
+  loopbackNet(76),
+  { host: 6, port: 5066 },
+  { SIP_REGISTRATION_REMINDER: '2s', SIP_REGISTRATION_DEADLINE: '2m', SIP_INBOUND_TEST_WINDOW: '30s' },
+);
+const { sbc, h, instance: instanceA, gateway: GATEWAY, act, stageWhen, cancel } = sip;
 
-const { sbc, h } = useSbcHarness(NET, {
-  SIP_REGISTRATION_REMINDER: '2s',
-  SIP_REGISTRATION_DEADLINE: '2m',
-  SIP_INBOUND_TEST_WINDOW: '30s',
-});
-const instanceA = useVerifiedInstance(h);
-
-function credentialsFrom(mail: ReceivedEmail) {
-  const field = (label: string) => new RegExp(`${label}：(\\S+)`).exec(mail.text)![1]!;
-  return { username: field('用户名'), password: field('密码'), realm: field('域（realm）') };
-}
-
-function register(account: { username: string; realm: string; password: string }) {
-  return runSipp('register.xml', {
-    ip: GATEWAY.ip,
-    port: GATEWAY.port,
-    remote: `${sbc.address.ip}:${sbc.address.sipPort}`,
-    args: [
-      '-au',
-      account.username,
-      '-ap',
-      account.password,
-      '-s',
-      account.username,
-      '-key',
-      'realm',
-      account.realm,
-      '-key',
-      'expires',
-      '120',
-      '-key',
-      'ua',
-      'FreeSWITCH-test/1.10',
-    ],
-    timeoutMs: 5_000,
+const register = (account: SipAccount) =>
+  registerWithSipp(GATEWAY, `${sbc.address.ip}:${sbc.address.sipPort}`, account, {
+    expires: 120,
+    userAgent: 'FreeSWITCH-test/1.10',
   });
-}
-
-const { start, act, stageWhen } = caseApi(() => h);
 
 describe('SIP registration onboarding on the real SBC', () => {
   it('issues credentials by email only, registers, tests both ways, assigns, shows live status, rotates, and never leaks the password', async () => {
-    const id = await start({
-      kind: 'sip-registration',
-      enterpriseId: h.enterprises.a,
-      instanceId: instanceA.instanceId,
-      numbers: ['020-66004441'],
-      transport: 'udp',
-      gatewayVendor: 'freeswitch',
-      contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
-      // The outbound test call goes From the main number To this callee, through the registered gateway.
-      testCallee: '13900139000',
-    });
-    await stageWhen(id, 'awaiting-review');
-    await act(id, 'approve', h.tokens.support);
-
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'sip-credentials'),
-      15_000,
-      'credentials email',
-    );
-    const account = credentialsFrom(mail);
+    const { id, mail, account } = await approvedRegistration(sip, ['020-66004441'], 'freeswitch');
     expect(account).toMatchObject({ username: 'gateway01', realm: `${instanceA.instanceId}.${sbc.sipDomain}` });
     expect(account.password.length).toBeGreaterThanOrEqual(20);
 
@@ -120,16 +71,7 @@ describe('SIP registration onboarding on the real SBC', () => {
     await ringer.stop();
 
     // The gateway calls a line: Request-URI and To the line, digest-authenticated.
-    const inbound = await testCall({
-      target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
-      localAddress: GATEWAY.ip,
-      localPort: GATEWAY.port,
-      callee: '02066004441',
-      caller: '13800138000',
-      domain: account.realm,
-      auth: account,
-      timeoutMs: 5_000,
-    });
+    const inbound = await callFrom(sbc.address, GATEWAY, '02066004441', { domain: account.realm, auth: account });
     expect(inbound.outcome).toBe('answered');
 
     const registered = await stageWhen(id, 'registered', 30_000);
@@ -165,11 +107,7 @@ describe('SIP registration onboarding on the real SBC', () => {
 
     // Rotation: a new password by email; the old one stops working.
     await act(id, 'rotate-credentials', h.tokens.entA, { note: '运维交接' });
-    const rotatedMail = await eventually(
-      () => h.mail.forCase(id).filter((m) => m.event === 'sip-credentials')[1],
-      15_000,
-      'rotated credentials',
-    );
+    const rotatedMail = await credentialsMail(h, id, 1);
     const rotated = credentialsFrom(rotatedMail);
     expect(rotated.username).toBe(account.username);
     expect(rotated.password).not.toBe(account.password);
@@ -197,15 +135,7 @@ describe('SIP registration onboarding on the real SBC', () => {
     await recordHistory(h.client, id, 'sip-registration-registered-rotated-with-own-numbers-held');
 
     // Cancel deletes the account: it can no longer register.
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${id}/cancel`)
-          .set(...bearer(h.tokens.entA))
-          .send({})
-      ).status,
-    ).toBe(200);
-    await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
+    await cancel(id, h.tokens.entA);
     expect((await register(rotated)).code).toBe(1);
   });
 });

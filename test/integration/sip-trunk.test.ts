@@ -4,33 +4,35 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
-import { testCall } from '../../sip/test-call';
 import { platformCall } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import {
-  activityRunning,
-  bearer,
-  caseApi,
-  caseWhen,
-  completedAttempt,
-  eventually,
-  useSbcHarness,
-  useVerifiedInstance,
-} from '../support/harness';
+import { activityRunning, bearer, caseWhen, completedAttempt, eventually } from '../support/harness';
+import { callFrom, useSipOnboarding } from '../support/sip';
 import { WorkerProcess } from '../support/stack';
 import { startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
 
-const NET = loopbackNet(72);
-const GATEWAY = { ip: `${NET}.2`, port: 5062 };
-
-const { sbc, h } = useSbcHarness(NET, {
-  SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
-  SIP_OPTIONS_TIMEOUT: '1500ms',
-  SIP_CONNECTIVITY_WINDOW: '2s',
-  SIP_INBOUND_TEST_WINDOW: '30s',
-});
-const instanceA = useVerifiedInstance(h);
+const {
+  net: NET,
+  gateway: GATEWAY,
+  sbc,
+  h,
+  instance: instanceA,
+  start,
+  attemptStart,
+  act,
+  stageWhen,
+  cancel,
+} = useSipOnboarding(
+  loopbackNet(72),
+  { host: 2, port: 5062 },
+  {
+    SIP_ALLOW_PRIVATE_GATEWAYS: 'true',
+    SIP_OPTIONS_TIMEOUT: '1500ms',
+    SIP_CONNECTIVITY_WINDOW: '2s',
+    SIP_INBOUND_TEST_WINDOW: '30s',
+  },
+);
 
 function trunk(overrides: Record<string, unknown> = {}) {
   return {
@@ -46,8 +48,6 @@ function trunk(overrides: Record<string, unknown> = {}) {
     ...overrides,
   };
 }
-
-const { start, attemptStart, act, stageWhen } = caseApi(() => h);
 
 describe('SIP trunk onboarding on the real SBC', () => {
   it('allowlists, finds a silent gateway, retries once it answers, rings out, sees the inbound call, assigns the numbers and reports', async () => {
@@ -95,14 +95,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     });
 
     // The enterprise calls one of its numbers from the gateway; the SBC admits and records it.
-    const inbound = await testCall({
-      target: { host: sbc.address.ip, port: sbc.address.sipPort, transport: 'udp' },
-      localAddress: GATEWAY.ip,
-      localPort: GATEWAY.port,
-      callee: '02066001112',
-      caller: '13800138000',
-      timeoutMs: 5_000,
-    });
+    const inbound = await callFrom(sbc.address, GATEWAY, '02066001112');
     expect(inbound.outcome).toBe('answered');
 
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed', 30_000);
@@ -175,15 +168,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await act(id, 'confirm-gateway-ready', h.tokens.entA);
     const review = await stageWhen(id, 'awaiting-review');
     expect(review.awaiting.map((a) => a.action)).toContain('approve');
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${id}/cancel`)
-          .set(...bearer(h.tokens.entA))
-          .send({ reason: '先接入固话' })
-      ).status,
-    ).toBe(200);
-    await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
+    await cancel(id, h.tokens.entA, { reason: '先接入固话' });
   });
 
   it('leaves no allowlist row after a cancel mid-way, and refuses private addresses when not allowed', async () => {
@@ -193,15 +178,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await act(id, 'approve', h.tokens.support);
     await stageWhen(id, 'awaiting-customer-whitelist');
     expect(await sbc.gateway.allowlist({ reference: id })).toHaveLength(1);
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${id}/cancel`)
-          .set(...bearer(h.tokens.entA))
-          .send({ reason: '改用注册模式' })
-      ).status,
-    ).toBe(200);
-    const cancelled = await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled');
+    const cancelled = await cancel(id, h.tokens.entA, { reason: '改用注册模式' });
     await recordHistory(h.client, id, 'sip-trunk-cancelled-allowlist-removed-with-own-numbers-held');
     expect(cancelled.steps.map((s) => s.name)).toContain('compensation: remove the allowlist entry');
     expect(await sbc.gateway.allowlist({ reference: id })).toEqual([]);

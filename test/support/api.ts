@@ -16,6 +16,8 @@ export interface CaseApi {
   act(id: string, action: string, token: string, payload?: object): Promise<OnboardingResource>;
   /** An action whose answer the test judges itself. */
   attempt(id: string, action: string, token: string, payload?: object): Promise<Response>;
+  /** Cancels the case as `token` (the API answers 200) and waits until it ends cancelled. */
+  cancel(id: string, token: string, body?: object): Promise<OnboardingResource>;
   /** Waits until the case stands at `stage`. */
   stageWhen(id: string, stage: string, timeoutMs?: number): Promise<OnboardingResource>;
 }
@@ -46,6 +48,14 @@ export function caseApi(harness: () => Stack): CaseApi {
       return res.body as OnboardingResource;
     },
     attempt,
+    async cancel(id, token, body = {}) {
+      const res = await harness()
+        .api.post(`/v1/onboardings/${id}/cancel`)
+        .set(...bearer(token))
+        .send(body);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return caseWhen(harness(), id, (c) => c.status === 'cancelled', 'cancelled');
+    },
     stageWhen: (id, stage, timeoutMs) => caseWhen(harness(), id, (c) => c.stage === stage, stage, timeoutMs),
   };
 }
