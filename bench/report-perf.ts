@@ -134,10 +134,11 @@ export function renderLatency(r: PartResult): string {
     `Concurrency ${r.data.concurrency}${r.data.warmup !== undefined ? `, after ${r.data.warmup} warm-up requests of each operation; the operations run interleaved (in rotation, not one block after another), so each row sees the same load` : ''}.`,
     'Every start is a fresh case; every read is of a case started before the timed requests and',
     'waiting for review. Over HTTP with keep-alive to the API in the bench process.',
-    '`POST /v1/onboardings` pre-checks the documents and starts the workflow with update-with-start',
-    "(`opened`), answered once the worker has run the first task, so the answer shows the case's",
-    'stage and what it awaits; `GET /v1/onboardings/{id}` describes the case (tenant check) and then',
-    'queries it. The raw rows make the Temporal calls alone, without HTTP, validation or rendering.',
+    '`POST /v1/onboardings` pre-checks the documents and starts the workflow with `workflow.start`,',
+    'answering with the opening its kind declares (no worker in the way); `GET /v1/onboardings/{id}`',
+    "is one describe: the case's state is in its memo (tenant check and state from the same answer).",
+    'The raw rows make the Temporal calls alone, without HTTP, validation or rendering; the update-with-start',
+    'and query rows are what a POST and a GET cost when they waited for a worker.',
   ].join('\n');
 }
 
