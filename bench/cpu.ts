@@ -65,15 +65,16 @@ export function devServerPids(port: number): () => number[] {
 
 /** CPU milliseconds each group used per case between two snapshots; `other` is the rest of the machine (Kamailio, SIPp, the OS). */
 export function cpuPerCase(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, cases: number) {
-  const ms = (k: keyof ReturnType<typeof cpuSnapshot>) => (Math.max(0, b[k] - a[k]) * 1000) / cases;
-  const own = ms('temporal') + ms('workers') + ms('postgres') + ms('benchProcess');
+  // CPU seconds per wall second over `cases / 1000` seconds is CPU milliseconds per case.
+  const ms = cpuShare(a, b, cases / 1000);
+  const own = ms.temporal + ms.workers + ms.postgres + ms.benchProcess;
   return {
-    temporal: ms('temporal'),
-    worker: ms('workers'),
-    postgres: ms('postgres'),
-    benchProcess: ms('benchProcess'),
-    other: Math.max(0, ms('machine') - own),
-    machine: ms('machine'),
+    temporal: ms.temporal,
+    worker: ms.workers,
+    postgres: ms.postgres,
+    benchProcess: ms.benchProcess,
+    other: Math.max(0, ms.machine - own),
+    machine: ms.machine,
   };
 }
 export type CpuPerCase = ReturnType<typeof cpuPerCase>;
