@@ -133,6 +133,8 @@ export function renderTargets(results: PartResult[]): string {
   const scales = results.filter((r) => r.part === 'scale' && r.data.baseline);
   const scale = scales.sort((x, y) => y.data.cases - x.data.cases || (x.run.date < y.run.date ? 1 : -1))[0];
   const d = scale?.data;
+  // Runs before the sampled burst compared the whole back-to-back drain with the reference burst.
+  const atScale: number = d?.sample?.approveP99Ms ?? d?.approveP99Ms;
   row(
     'RSS above idle per cached workflow: product <= 1.3x baseline, same cache, same run',
     d && d.perCachedBytes / d.baseline.perCachedBytes,
@@ -155,11 +157,11 @@ export function renderTargets(results: PartResult[]): string {
   );
   row(
     `approval p99 with ${d?.cases ?? 10_000} open <= 2x with ${d?.reference?.cases ?? 100} open`,
-    d?.reference && d.approveP99Ms / d.reference.approveP99Ms,
+    d?.reference && atScale / d.reference.approveP99Ms,
     2,
     true,
     d?.reference
-      ? `${fmt(d.approveP99Ms / d.reference.approveP99Ms, 2)}x (${fmt(d.approveP99Ms, 0)} vs ${fmt(d.reference.approveP99Ms, 0)} ms)`
+      ? `${fmt(atScale / d.reference.approveP99Ms, 2)}x (${fmt(atScale, 0)} vs ${fmt(d.reference.approveP99Ms, 0)} ms${d.sample ? `, bursts of ${d.sample.cases}` : ', all approved back to back'})`
       : '',
     scale,
   );
