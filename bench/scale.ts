@@ -180,6 +180,10 @@ export async function scale(
       failed,
       emails,
     };
+  } catch (err) {
+    // Said before the stack stops: a client call still retrying then fails with its own error.
+    log(`scale: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    throw err;
   } finally {
     await stack.stop();
   }

@@ -7,13 +7,23 @@ import { httpCall } from '../test/support/http';
 export async function pool<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(count);
   let next = 0;
+  let failed = false;
   const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count) {
+    while (next < count && !failed) {
       const i = next++;
-      results[i] = await task(i);
+      try {
+        results[i] = await task(i);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   });
-  await Promise.all(lanes);
+  // On a failure the other lanes finish the task in hand and stop, so nothing is still calling
+  // the stack when the caller tears it down; the first failure is the one thrown.
+  const settled = await Promise.allSettled(lanes);
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) throw failure.reason;
   return results;
 }
 
