@@ -226,6 +226,9 @@ export function renderScale(r: PartResult): string {
         ]
       : []),
     ['completed / lost / failed', `${d.completed} / ${d.lost} / ${d.failed}`, '–'],
+    ...(d.notAwaited !== undefined
+      ? [['approvals answered 409 "not awaited" (the case completed all the same)', d.notAwaited, '–']]
+      : []),
     ['emails received (2 per case expected)', `${d.emails} / ${d.cases * 2}`, '–'],
     ...(d.memorySamples
       ? [
@@ -246,20 +249,21 @@ export function renderScale(r: PartResult): string {
     table(['', 'product (enterprise verification)', 'baseline of the same shape'], rows),
     '',
     ...(b ? [] : [EARLIER_BENCH, '']),
-    'Cases start through the API (five uploads and a POST each) and wait for review; the bench',
-    "samples the worker process's `process.memoryUsage()` once a second for 15 s. Then it approves",
+    'Cases start through the API (five uploads and a POST each) and wait for review.',
     ...(d.sample
       ? [
+          `First ${d.reference?.cases ?? 100} cases are opened and approved in one burst: the approval latency with few open.`,
+          'Then all the cases above are opened; once each awaits review and support has its email, the',
+          "bench samples the worker process's `process.memoryUsage()` once a second for 15 s and approves",
           `${d.sample.cases} of them, spread from the first opened (long out of the cache) to the last, at the same`,
-          'concurrency, and waits for those to complete: the approval latency with all of them open. Then',
-          'it approves the rest back to back, waits until visibility counts every case completed and',
-          `lists them to check that none is missing or failed. Then ${d.reference?.cases ?? 100} more cases are opened and`,
-          'approved in one burst the same way: the approval latency with few open. The two bold bursts',
-          'are the same size at the same concurrency, so their ratio is what the open cases cost an',
-          'approval; the back-to-back drain is a throughput figure (its later requests queue behind the',
-          "earlier approvals' activities and closing tasks). Then, in the same run and on the same",
+          'concurrency, waiting for those to complete: the approval latency with all of them open. The two',
+          'bold bursts are the same size at the same concurrency, so their ratio is what the open cases cost',
+          'an approval. Then it approves the rest back to back (a throughput figure: later requests queue',
+          "behind the earlier approvals' activities and closing tasks), waits until visibility counts every",
+          'case completed and lists them to check that none is missing or failed. Then, in the same run and on the same',
         ]
       : [
+          "The bench samples the worker process's `process.memoryUsage()` once a second for 15 s, then approves",
           'every case through the API and waits until visibility counts all of them completed, then lists',
           `them to check that none is missing or failed. Then ${d.reference?.cases ?? 100} more cases are opened and approved the`,
           'same way: the approval latency with few cases open, for the ratio. Then, in the same run and on the same',
