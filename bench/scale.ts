@@ -3,6 +3,7 @@
  * they wait, their approval latency beside that with few cases open, and the baseline of the same
  * shape parked on its update.
  */
+import { WorkflowUpdateRPCTimeoutOrCancelledError, type WorkflowHandle } from '@temporalio/client';
 import type { BaselineInput } from './baseline-workflow';
 import { startBaseline } from './baseline-client';
 import type { Stack, TemporalServer } from '../test/support/stack';
@@ -139,6 +140,7 @@ export async function scale(
     log(`scale: reference: ${SCALE_REFERENCE} cases open, then approved`);
     const refOpened = await cases.open(M, SCALE_REFERENCE, 'reference');
     const reference = await cases.approveAll(refOpened.ids, SCALE_REFERENCE);
+    log(`scale: reference: approve p50 / p99 ${round(reference.p50)} / ${round(reference.p99)} ms`);
 
     log(
       `scale: starting ${M} cases through the API at concurrency ${C} (worker RSS idle ${Math.round(idle / 2 ** 20)} MiB)`,
@@ -157,6 +159,7 @@ export async function scale(
     const sampled = spread(ids, Math.min(SCALE_REFERENCE, M));
     log(`scale: approving ${sampled.length} of the ${M} open cases at concurrency ${C}`);
     const sample = await cases.approveAll(sampled, SCALE_REFERENCE + sampled.length);
+    log(`scale: ${sampled.length} with ${M} open: approve p50 / p99 ${round(sample.p50)} / ${round(sample.p99)} ms`);
     const sampledSet = new Set(sampled);
     const rest = ids.filter((id) => !sampledSet.has(id));
     log(`scale: approving the other ${rest.length} back to back at concurrency ${C}`);
@@ -267,7 +270,7 @@ async function scaleBaseline(
       await pool(M, C, async (i) => {
         const handle = handles.value[i]!;
         const t = await timed(async () => {
-          for (const u of updates) await handle.executeUpdate(u);
+          for (const u of updates) await updateOnce(handle, u, `${handle.workflowId}/${u}`);
         });
         approveMs.push(t.ms);
       });
@@ -288,5 +291,21 @@ async function scaleBaseline(
     };
   } finally {
     await worker.kill('SIGTERM');
+  }
+}
+
+/**
+ * Sends an update, again under the same id when the server's RPC times out (an overloaded server
+ * answers "deadline exceeded" while the update may already be in): the workflow takes it once.
+ */
+async function updateOnce(handle: WorkflowHandle, update: string, updateId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await handle.executeUpdate(update, { updateId });
+      return;
+    } catch (err) {
+      if (!(err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) || attempt >= 5) throw err;
+      log(`scale: baseline: ${updateId}: ${err.message}; sent again (${attempt})`);
+    }
   }
 }
