@@ -40,7 +40,16 @@ import {
 } from '../workflows/webhook-delivery';
 import { enterpriseInPath, requireRole } from './auth';
 import { HttpProblem, parseOr400 } from './problem';
-import { enterpriseParam, jsonSchema, operation, refContent, type Json } from './openapi-parts';
+import {
+  answering,
+  ENTERPRISE_PROBLEMS,
+  enterpriseParam,
+  jsonSchema,
+  operation,
+  refContent,
+  type Json,
+  type OperationSpec,
+} from './openapi-parts';
 
 const endpointIdParam = z.string().regex(/^we_[0-9a-f]{32}$/, 'not a webhook endpoint id');
 const eventIdParam = z.string().min(1).max(300);
@@ -306,6 +315,14 @@ const query = (name: string, schema: Json, description?: string) => ({
   schema,
 });
 const limitQuery = query('limit', { type: 'integer', minimum: 1, maximum: 500 });
+const theEndpoint = answering('WebhookEndpoint', 'the endpoint');
+
+/** An operation on the enterprise's endpoints (`parameters` in the place the document lists them). */
+const onEnterprise = ({ operationId, summary, ...rest }: Omit<OperationSpec, 'parameters'>, extra: unknown[] = []) =>
+  operation({ operationId, summary, parameters: [enterpriseParam, ...extra], ...rest });
+/** An operation on one of the enterprise's endpoints. */
+const onEndpoint = (spec: Omit<OperationSpec, 'parameters'>, extra: unknown[] = []) =>
+  onEnterprise(spec, [endpointIdPath, ...extra]);
 
 /** OpenAPI components and paths of these routes. */
 export const webhookOpenApi = {
@@ -348,72 +365,62 @@ export const webhookOpenApi = {
       }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints': {
-      post: operation({
+      post: onEnterprise({
         operationId: 'createWebhookEndpoint',
         summary: 'Register a webhook endpoint; the answer holds its signing secret, shown this once',
-        parameters: [enterpriseParam],
         requestBody: body('WebhookEndpointCreate'),
-        ok: { status: 201, description: 'the endpoint, with `secret`', content: refContent('WebhookEndpoint') },
-        problems: [400, 401, 403, 404, 422],
+        ok: answering('WebhookEndpoint', 'the endpoint, with `secret`', 201),
+        problems: [...ENTERPRISE_PROBLEMS, 422],
       }),
-      get: operation({
+      get: onEnterprise({
         operationId: 'listWebhookEndpoints',
         summary: "The enterprise's webhook endpoints and their status (owner or support)",
-        parameters: [enterpriseParam],
-        ok: { description: 'the endpoints', content: refContent('WebhookEndpoints') },
-        problems: [400, 401, 403, 404],
+        ok: answering('WebhookEndpoints', 'the endpoints'),
       }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}': {
-      get: operation({
+      get: onEndpoint({
         operationId: 'getWebhookEndpoint',
         summary: 'One webhook endpoint (never its secret)',
-        parameters: [enterpriseParam, endpointIdPath],
-        ok: { description: 'the endpoint', content: refContent('WebhookEndpoint') },
-        problems: [400, 401, 403, 404],
+        ok: theEndpoint,
       }),
-      patch: operation({
+      patch: onEndpoint({
         operationId: 'updateWebhookEndpoint',
         summary: 'Change the URL, types or description, or enable a disabled endpoint again',
-        parameters: [enterpriseParam, endpointIdPath],
         requestBody: body('WebhookEndpointPatch'),
-        ok: { description: 'the endpoint', content: refContent('WebhookEndpoint') },
-        problems: [400, 401, 403, 404, 422],
+        ok: theEndpoint,
+        problems: [...ENTERPRISE_PROBLEMS, 422],
       }),
-      delete: operation({
+      delete: onEndpoint({
         operationId: 'deleteWebhookEndpoint',
         summary: 'Delete the endpoint; its deliveries stop',
-        parameters: [enterpriseParam, endpointIdPath],
         ok: { status: 204, description: 'deleted' },
-        problems: [400, 401, 403, 404],
       }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/rotate-secret': {
-      post: operation({
+      post: onEndpoint({
         operationId: 'rotateWebhookSecret',
         summary: 'A new signing secret, shown this once; the previous one stays valid for 24 h',
-        parameters: [enterpriseParam, endpointIdPath],
-        ok: { description: 'the endpoint, with the new `secret`', content: refContent('WebhookEndpoint') },
-        problems: [400, 401, 403, 404],
+        ok: answering('WebhookEndpoint', 'the endpoint, with the new `secret`'),
       }),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/attempts': {
-      get: operation({
-        operationId: 'listWebhookAttempts',
-        summary: 'Delivery attempts, newest first: status, latency, the start of the response',
-        parameters: [enterpriseParam, endpointIdPath, limitQuery],
-        ok: { description: 'the attempts', content: refContent('WebhookAttempts') },
-        problems: [400, 401, 403, 404],
-      }),
+      get: onEndpoint(
+        {
+          operationId: 'listWebhookAttempts',
+          summary: 'Delivery attempts, newest first: status, latency, the start of the response',
+          ok: answering('WebhookAttempts', 'the attempts'),
+        },
+        [limitQuery],
+      ),
     },
     '/v1/enterprises/{enterpriseId}/webhook-endpoints/{endpointId}/resend': {
-      post: operation({
+      post: onEndpoint({
         operationId: 'resendWebhookEvents',
         summary: 'Deliver one event again (`eventId`), or every event since a cursor (`after`)',
-        parameters: [enterpriseParam, endpointIdPath],
         requestBody: body('WebhookResend'),
         ok: { status: 202, description: "queued on the endpoint's delivery" },
-        problems: [400, 401, 403, 404, 409],
+        problems: [...ENTERPRISE_PROBLEMS, 409],
       }),
     },
   } as Json,

@@ -134,28 +134,18 @@ export class KamailioObservation {
 
   async assignmentHistory(range: { from: string; to: string }): Promise<AssignmentPeriod[]> {
     const { from, to } = timeRange(range);
-    const result = await this.pool.query<{
-      number: string;
-      instance_id: string;
-      enterprise_id: string | null;
-      origin: AssignmentPeriod['origin'];
-      supplier: string | null;
-      reference: string;
-      assigned_from: Date;
-      assigned_to: Date | null;
-    }>(
-      `SELECT * FROM assignment_history WHERE assigned_from < $2 AND (assigned_to IS NULL OR assigned_to > $1)
+    // Columns named as the period names them; the two times come back as dates.
+    const result = await this.pool.query<
+      Omit<Parameters<typeof assignmentPeriod>[0], 'from' | 'to'> & { from: Date; to: Date | null }
+    >(
+      `SELECT number, instance_id AS "instanceId", enterprise_id AS "enterpriseId", origin, supplier, reference,
+              assigned_from AS "from", assigned_to AS "to"
+       FROM assignment_history WHERE assigned_from < $2 AND (assigned_to IS NULL OR assigned_to > $1)
        ORDER BY number, assigned_from`,
       [from, to],
     );
-    return result.rows.map(({ instance_id, enterprise_id, assigned_from, assigned_to, ...r }) =>
-      assignmentPeriod({
-        ...r,
-        instanceId: instance_id,
-        enterpriseId: enterprise_id,
-        from: assigned_from.toISOString(),
-        to: assigned_to ? assigned_to.toISOString() : null,
-      }),
+    return result.rows.map(({ from: since, to: until, ...r }) =>
+      assignmentPeriod({ ...r, from: since.toISOString(), to: until ? until.toISOString() : null }),
     );
   }
 }

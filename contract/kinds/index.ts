@@ -22,20 +22,27 @@ import { usageBilling } from './usage-billing';
 export type { ActionDeclaration, KindDeclaration, KindShape, Opening, OpeningStep, OpeningWait } from './define';
 
 /** Every kind by name; a new kind is one line here beside its file. */
-export const KIND_REGISTRY = {
-  [enterpriseRealName.name]: enterpriseRealName,
-  [enterpriseVerification.name]: enterpriseVerification,
-  [numberPurchase.name]: numberPurchase,
-  [numberSubscription.name]: numberSubscription,
-  [own400Landing.name]: own400Landing,
-  [sipTrunk.name]: sipTrunk,
-  [sipRegistration.name]: sipRegistration,
-  [thirdPartyLine.name]: thirdPartyLine,
-  [contactCenterInstance.name]: contactCenterInstance,
-  [enterpriseOnboarding.name]: enterpriseOnboarding,
-  [usageBilling.name]: usageBilling,
-  [numberRecovery.name]: numberRecovery,
-} as const;
+export const KIND_REGISTRY = byName(
+  enterpriseRealName,
+  enterpriseVerification,
+  numberPurchase,
+  numberSubscription,
+  own400Landing,
+  sipTrunk,
+  sipRegistration,
+  thirdPartyLine,
+  contactCenterInstance,
+  enterpriseOnboarding,
+  usageBilling,
+  numberRecovery,
+);
+
+type ByName<T extends readonly KindShape[]> = { readonly [D in T[number] as D['name']]: D };
+
+/** Declarations keyed by their names, in the order given. */
+function byName<const T extends readonly KindShape[]>(...kinds: T): ByName<T> {
+  return Object.fromEntries(kinds.map((k) => [k.name, k])) as ByName<T>;
+}
 
 export type Registry = typeof KIND_REGISTRY;
 export type OnboardingKind = keyof Registry & string;

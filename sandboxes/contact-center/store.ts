@@ -116,13 +116,7 @@ export function childKey(instanceId: string, id: string): string {
 }
 
 /** The collections, each a map by id; collections missing from older files (or a new one) start empty. */
-const COLLECTIONS = [
-  'instances',
-  'apps',
-  'ivrFlows',
-  'skillGroups',
-  'numbers',
-] as const satisfies readonly (keyof ContactCenterData)[];
+const COLLECTIONS: readonly (keyof ContactCenterData)[] = ['instances', 'apps', 'ivrFlows', 'skillGroups', 'numbers'];
 
 function withCollections(data: Partial<ContactCenterData>): ContactCenterData {
   const salt = typeof data.fingerprintSalt === 'string' && data.fingerprintSalt ? data.fingerprintSalt : undefined;

@@ -56,7 +56,7 @@ export const lineCheckKind = defineKind('line-check', {
 
 /** One line in each index: the registry, the workflow bundle, the API's table. */
 const EDITED: [file: string, after: string, line: string][] = [
-  ['contract/kinds/index.ts', 'export const KIND_REGISTRY = {', '  [lineCheck.name]: lineCheck,\n'],
+  ['contract/kinds/index.ts', 'export const KIND_REGISTRY = byName(', '  lineCheck,\n'],
   [
     'contract/kinds/index.ts',
     "import { usageBilling } from './usage-billing';",
