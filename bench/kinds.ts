@@ -58,14 +58,17 @@ export interface KindDriver {
    * Steps after the start that the auto-approver does not take (the enterprise's, an outside
    * system's), through the API; the bench then waits for the workflow to close.
    */
-  afterStart?(ctx: BenchContext, id: string, ent: BenchEnterprise, i: number): Promise<void>;
+  afterStart?(ctx: BenchContext, id: string, ent: BenchEnterprise, i: number, closed: Promise<unknown>): Promise<void>;
 }
 
 /** Drives one case to its end: started through the API, moved on by the auto-approver; resolves when the workflow closes. */
 export async function drive(driver: KindDriver, ctx: BenchContext, ent: BenchEnterprise, i: number): Promise<string> {
   const id = await driver.start(ctx, ent, i);
-  await driver.afterStart?.(ctx, id, ent, i);
-  await ctx.stack.client.workflow.getHandle(id).result();
+  // One wait for the close, shared with the steps after the start: a case that fails there ends them.
+  const closed = ctx.stack.client.workflow.getHandle(id).result();
+  closed.catch(() => undefined);
+  await driver.afterStart?.(ctx, id, ent, i, closed);
+  await closed;
   return id;
 }
 
@@ -197,14 +200,22 @@ export function sipTrunkStartBody(
   };
 }
 
-/** The enterprise learns of its next step by email, as a real one does; resolves when that email is in. */
-async function emailFor(ctx: BenchContext, caseId: string, event: string): Promise<void> {
-  await eventually(
-    () => ctx.stack.mail.forCase(caseId).some((m) => m.event === event),
-    120_000,
-    `${caseId}: the ${event} email`,
-    50,
-  );
+/**
+ * The enterprise learns of its next step by email, as a real one does; resolves when that email is
+ * in, and fails at once when the case closes first (a failed case sends no next step).
+ */
+async function emailFor(ctx: BenchContext, caseId: string, event: string, closed: Promise<unknown>): Promise<void> {
+  await Promise.race([
+    eventually(
+      () => ctx.stack.mail.forCase(caseId).some((m) => m.event === event),
+      120_000,
+      `${caseId}: the ${event} email`,
+      50,
+    ),
+    closed.then(() => {
+      throw new Error(`${caseId} completed before its ${event} email`);
+    }),
+  ]);
 }
 
 export const sipTrunk: KindDriver = {
@@ -243,16 +254,16 @@ export const sipTrunk: KindDriver = {
       )
     ).id;
   },
-  async afterStart(ctx, id, ent, i) {
+  async afterStart(ctx, id, ent, i, closed) {
     const gw = benchGateway(i);
     // The customer's gateway: answers OPTIONS, rings on the outbound test call.
     const sipp = await startSippServer('uas-gateway.xml', gw);
     try {
-      await emailFor(ctx, id, 'trunk-whitelist');
+      await emailFor(ctx, id, 'trunk-whitelist', closed);
       await ctx.api.expect(200, 'POST', `/v1/onboardings/${id}/actions/confirm-whitelist`, ent.token, {
         note: 'bench: provider addresses allowed',
       });
-      await emailFor(ctx, id, 'sip-inbound-test');
+      await emailFor(ctx, id, 'sip-inbound-test', closed);
     } finally {
       await sipp.stop();
     }
