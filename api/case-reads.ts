@@ -11,7 +11,8 @@ import {
 } from '@temporalio/client';
 import type { Config } from '../config';
 import { caseLinks } from '../domain/links';
-import type { OnboardingSummary as AnySummary } from '../domain/onboarding';
+import { errorView, type OnboardingSummary as AnySummary } from '../domain/onboarding';
+import { shapeOf } from '../contract/kinds';
 import type { JourneyView } from '../domain/journey';
 import {
   CASE_VIEW_MEMO,
@@ -228,20 +229,22 @@ export class CaseReads {
           : r;
       }),
     );
-    return {
-      ...base,
-      related,
-      id,
-      // Temporal's word is final on how the case ended (e.g. terminated by an operator).
-      status,
-      error:
-        base.error ??
-        (status === 'failed'
-          ? { type: 'Failed', message: `the workflow ${description.status.name.toLowerCase()}` }
-          : null),
-      createdAt: description.startTime.toISOString(),
-      links: this.links(id),
-    };
+    return asResource(
+      {
+        ...base,
+        related,
+        id,
+        // Temporal's word is final on how the case ended (e.g. terminated by an operator).
+        status,
+        error:
+          base.error ??
+          (status === 'failed'
+            ? { type: 'Failed', message: `the workflow ${description.status.name.toLowerCase()}` }
+            : null),
+      },
+      description.startTime.toISOString(),
+      this.links(id),
+    );
   }
 
   async list(filters: ListFilters, principal: Principal): Promise<OnboardingSummary[]> {
@@ -285,6 +288,16 @@ export class CaseReads {
     const l = caseLinks(this.config, id);
     return { self: `/v1/onboardings/${encodeURIComponent(id)}`, temporalUi: l.temporalUi };
   }
+}
+
+/** A case's state as the API answers it: with its start time and links, its error with its cause. */
+export function asResource(
+  state: CaseState,
+  createdAt: string,
+  links: { self: string; temporalUi: string },
+): OnboardingResource {
+  const { error, ...rest } = state;
+  return { ...rest, error: error && errorView(error, shapeOf(state.kind).failures, state.status), createdAt, links };
 }
 
 export function memoOf(d: WorkflowExecutionDescription | WorkflowExecutionInfo): CaseMemo | undefined {

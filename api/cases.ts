@@ -40,7 +40,7 @@ import { EnterpriseIdKey, OnboardingKindKey, OnboardingStageKey } from '../domai
 import type { Principal } from './auth';
 import type { KindDefinition } from './kinds';
 import { HttpProblem } from './problem';
-import { CaseReads, memoOf, STATUS_FROM_TEMPORAL, withTimeout, type CaseMemo } from './case-reads';
+import { asResource, CaseReads, memoOf, STATUS_FROM_TEMPORAL, withTimeout, type CaseMemo } from './case-reads';
 
 export type { ListFilters } from './case-reads';
 
@@ -147,14 +147,14 @@ export class CaseService extends CaseReads {
           result: null,
           error: null,
         };
-        return { resource: { ...state, createdAt, links: this.links(id) }, replayed: false };
+        return { resource: asResource(state, createdAt, this.links(id)), replayed: false };
       }
       // A journey opens on the cases it adopts: started with an update that answers once its first
       // workflow task has run, one round trip that gives its stage and what it awaits.
       const state = await this.client.workflow.executeUpdateWithStart(openedUpdate, {
         startWorkflowOperation: new WithStartWorkflowOperation(def.workflow, options),
       });
-      return { resource: { ...state, createdAt, links: this.links(id) }, replayed: false };
+      return { resource: asResource(state, createdAt, this.links(id)), replayed: false };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.describe(id);

@@ -7,6 +7,7 @@ import type { OnboardingKind } from '../contract/kinds';
 import type { CaseState, OnboardingResource } from '../contract/case';
 import type { SipGateway } from '../activities/sip-gateway';
 import { actorOf, requireRole, type Principal } from './auth';
+import { asResource } from './case-reads';
 import type { CaseService } from './cases';
 import { bindingFailures, KINDS, type CaseRef, type KindContext, type TypedKind } from './kinds';
 import { HttpProblem, parseOr400 } from './problem';
@@ -69,7 +70,7 @@ export function mountCaseRoutes(v1: express.Router, { cases, ctx }: { cases: Cas
       principal,
       { cases, ctx },
     );
-    res.json({ ...state, createdAt: description.startTime.toISOString(), links: cases.links(id) });
+    res.json(asResource(state, description.startTime.toISOString(), cases.links(id)));
   });
 
   v1.post('/onboardings/:id/cancel', async (req, res) => {

@@ -12,6 +12,7 @@ import {
   onboardingResourceSchemaOf,
   onboardingSummarySchema,
 } from './schemas';
+import { shapeOf } from '../contract/kinds';
 import { KINDS } from './kinds';
 import { numberOpenApi } from './numbers';
 import { paperOpenApi } from './papers';
@@ -153,7 +154,7 @@ function componentSchemas(kinds: KindDefinition[]): Json {
     ...Object.fromEntries(
       kinds.map((def) => [
         `Onboarding_${def.kind}`,
-        schema(onboardingResourceSchemaOf(def.kind, def.result), 'output'),
+        schema(onboardingResourceSchemaOf(def.kind, def.result, shapeOf(def.kind).failures), 'output'),
       ]),
     ),
     OnboardingSummary: schema(onboardingSummarySchema, 'output'),

@@ -627,10 +627,18 @@ export interface components {
                 approvedAt: string;
                 billingCustomerId: string;
             } | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "Rejected";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -687,10 +695,18 @@ export interface components {
                 };
                 subscriptionId: string;
             } | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "NotRecoverable" | "NumberCancelledByOperator" | "PaymentRequired";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -767,10 +783,18 @@ export interface components {
                 note?: string;
                 billingCustomerId: string;
             } | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "ResubmissionWindowExpired";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -837,10 +861,18 @@ export interface components {
                 instanceId: string;
                 subscriptionId: string;
             } | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "ScriptResubmissionWindowExpired" | "NoCleanNumbers" | "PaymentDeadlinePassed";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -903,6 +935,8 @@ export interface components {
             error: {
                 type: string;
                 message: string;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
             } | null;
             createdAt?: string;
             links: {
@@ -976,10 +1010,18 @@ export interface components {
                     [key: string]: string;
                 };
             } | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "InvoiceNotIssued" | "LandingDeadlinePassed" | "TestCallNotConfirmed";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -1053,10 +1095,18 @@ export interface components {
                     dueDate: string;
                 };
             } | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "RejectedBySupport" | "RejectedBySupplier";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -1128,10 +1178,18 @@ export interface components {
                 }[];
                 reason?: string;
             }) | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "Rejected" | "WhitelistNotConfirmed" | "ConnectivityFailed" | "OutboundTestFailed" | "InboundTestFailed";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -1207,10 +1265,18 @@ export interface components {
                 }[];
                 reason?: string;
             }) | null;
-            error: {
+            error: ({
+                /** @enum {string} */
+                type: "Rejected" | "NotRegistered" | "OutboundTestFailed" | "InboundTestFailed";
+                message: string;
+                /** @constant */
+                cause: "business";
+            } | {
                 type: string;
                 message: string;
-            } | null;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
+            }) | null;
             createdAt?: string;
             links: {
                 self: string;
@@ -1275,6 +1341,8 @@ export interface components {
             error: {
                 type: string;
                 message: string;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
             } | null;
             createdAt?: string;
             links: {
@@ -1354,6 +1422,8 @@ export interface components {
             error: {
                 type: string;
                 message: string;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
             } | null;
             createdAt?: string;
             links: {
@@ -1463,6 +1533,8 @@ export interface components {
             error: {
                 type: string;
                 message: string;
+                /** @enum {string} */
+                cause: "system" | "internal" | "cancelled";
             } | null;
             createdAt?: string;
             links: {

@@ -17,14 +17,17 @@ import type { OnboardingKind, ResultOf } from './kinds';
 export { ROLES, type Actor, type Role } from '../domain/case';
 export { journeyIdOf } from '../domain/ids';
 export { ONBOARDING_KINDS, type OnboardingKind } from './kinds';
-export type { AwaitedAction, CaseError, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
+export type { AwaitedAction, CaseError, CaseErrorView, CaseStatus, RelatedCase, Step } from '../domain/onboarding';
 
 /** A case's visible state, its `result` typed by its kind (narrow on `kind`). */
 export type CaseState<K extends OnboardingKind = OnboardingKind> = {
   [P in K]: AnyCaseState<P, ResultOf<P>>;
 }[K];
 
-/** A case as the API answers it, its `result` typed by its kind (narrow on `kind`). */
+/**
+ * A case as the API answers it, its `result` typed by its kind (narrow on `kind`). Its error's
+ * business types are the kind's in the OpenAPI document and the client; here, any string.
+ */
 export type OnboardingResource<K extends OnboardingKind = OnboardingKind> = {
   [P in K]: AnyResource<P, ResultOf<P>>;
 }[K];

@@ -48,8 +48,49 @@ export const stepSchema = z.object({
 });
 export type Step = z.infer<typeof stepSchema>;
 
+/** What went wrong, as the case records it: a failure type and its message. */
 export const caseErrorSchema = z.object({ type: z.string(), message: z.string() });
 export type CaseError = z.infer<typeof caseErrorSchema>;
+
+/**
+ * Why a case ended without completing: its kind's own outcome (`business`, the type one its kind
+ * declares), an outside system that kept failing past its retries or a stop from outside Temporal's
+ * worker (`system`), a bug in the workflow (`internal`), or a cancellation.
+ */
+export const failureCauseSchema = z.enum(['business', 'system', 'internal', 'cancelled']);
+export type FailureCause = z.infer<typeof failureCauseSchema>;
+
+/** A case's error as the API shows it; `F` is the kind's declared failure types. */
+export type CaseErrorView<F extends string = string> =
+  | { cause: 'business'; type: F; message: string }
+  | { cause: Exclude<FailureCause, 'business'>; type: string; message: string };
+
+const otherErrorSchema = caseErrorSchema.extend({ cause: failureCauseSchema.exclude(['business']) });
+
+/** The error schema of a kind declaring `failures`: a business failure's type is one of them. */
+export function caseErrorViewSchemaOf(failures: readonly string[]) {
+  const [first, ...rest] = failures;
+  if (first === undefined) return otherErrorSchema;
+  const business = caseErrorSchema.extend({ cause: z.literal('business'), type: z.enum([first, ...rest]) });
+  return z.discriminatedUnion('cause', [business, otherErrorSchema]);
+}
+
+/** The error of any kind's case. */
+export const caseErrorViewSchema = caseErrorSchema.extend({
+  cause: failureCauseSchema,
+}) satisfies z.ZodType<CaseErrorView>;
+
+/** How a recorded error reads: its cause, from the kind's declared failures and how the case ended. */
+export function errorView<F extends string>(
+  error: CaseError,
+  declared: readonly F[],
+  status: CaseStatus,
+): CaseErrorView<F> {
+  if (status === 'cancelled' || error.type === 'Cancelled') return { ...error, cause: 'cancelled' };
+  if ((declared as readonly string[]).includes(error.type))
+    return { ...error, type: error.type as F, cause: 'business' };
+  return { ...error, cause: error.type === 'InternalError' ? 'internal' : 'system' };
+}
 
 /**
  * A case's own schemas, for the kinds the registry (`contract/kinds/`) declares: the API builds them
@@ -86,15 +127,24 @@ export function onboardingSchemas<const K extends readonly [string, ...string[]]
     error: caseErrorSchema.nullable(),
   }) satisfies z.ZodType<CaseState<K[number]>>;
 
-  /** The API resource: the case state plus links. */
+  /** The API resource: the case state plus links, its error with its cause. */
   const onboardingResourceSchema = caseStateSchema.extend({
+    error: caseErrorViewSchema.nullable(),
     createdAt: z.string().optional(),
     links: linksSchema,
   }) satisfies z.ZodType<OnboardingResource<K[number]>>;
 
-  /** The API resource of one kind: the resource above, its `result` by the kind's own schema. */
-  function onboardingResourceSchemaOf<const N extends K[number], R extends z.ZodType>(kind: N, result: R) {
-    return onboardingResourceSchema.extend({ kind: z.literal(kind), result: result.nullable() });
+  /** The API resource of one kind: the resource above, its `result` and failures the kind's own. */
+  function onboardingResourceSchemaOf<const N extends K[number], R extends z.ZodType>(
+    kind: N,
+    result: R,
+    failures: readonly string[],
+  ) {
+    return onboardingResourceSchema.extend({
+      kind: z.literal(kind),
+      result: result.nullable(),
+      error: caseErrorViewSchemaOf(failures).nullable(),
+    });
   }
 
   const onboardingSummarySchema = z.object({
@@ -140,8 +190,12 @@ export interface CaseState<K extends string = string, R = unknown> {
   error: CaseError | null;
 }
 
-/** The API resource: the case state plus links. */
-export type OnboardingResource<K extends string = string, R = unknown> = CaseState<K, R> & {
+/** The API resource: the case state plus links, its error with its cause; `F` is the kind's failure types. */
+export type OnboardingResource<K extends string = string, R = unknown, F extends string = string> = Omit<
+  CaseState<K, R>,
+  'error'
+> & {
+  error: CaseErrorView<F> | null;
   createdAt?: string | undefined;
   links: { self: string; temporalUi: string };
 };

@@ -105,8 +105,10 @@ describe('number recovery (003 Q9: 号码到期释放了如何找回)', () => {
     const id = await start({ kind: 'number-recovery', enterpriseId: h.enterprises.a, number }, h.tokens.support);
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'refused');
     await recordHistory(h.client, id, 'number-recovery-operator-cancelled-refused');
+    // The kind's own outcome, not an outside system failing: the reader can tell.
     expect(failed.error).toMatchObject({
       type: 'NumberCancelledByOperator',
+      cause: 'business',
       message: expect.stringContaining('cancelled by the operator'),
     });
     expect(await balance()).toBe(before);
