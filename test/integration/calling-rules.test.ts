@@ -9,41 +9,52 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import pg from 'pg';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app';
 import { DEMO_TOKENS, TokenRegistry } from '../../api/auth';
 import { loadConfig } from '../../config';
 import { productById } from '../../domain/catalog';
 import { callingRules } from '../../domain/eligibility';
 import type { NumberAssignment } from '../../activities/sip-gateway';
-import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
-import { dropSbcDatabase } from '../../sbc/schema';
-import { startSbc, type RunningSbc } from '../../sbc/start';
 import { testCall } from '../../sip/test-call';
-import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+import { useTestSbc } from '../support/harness';
+import { runSipp } from '../support/sipp';
 import { loopbackNet } from '../support/net';
+import { useSippServer } from '../support/sip';
 
 const NET = loopbackNet(75);
-const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
-/** The platform's listener on the SBC (TCP). */
-const LISTENER = { ip: `${NET}.1`, port: 5061 };
 const INSTANCE = 'cc-calls';
 const GATEWAY = { ip: `${NET}.2`, port: 5062 };
 /** A customer's phone that rings and is never answered. */
 const RINGING = { ip: `${NET}.3`, port: 5062 };
-const PLATFORM = `${NET}.4`;
-const SIP_DOMAIN = 'sip.test';
-const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_calls_${randomUUID().slice(0, 8)}`;
 const ENT_A = 'ent-calls-a';
 const ENT_B = 'ent-calls-b';
 
-let sbc: RunningSbc;
-let callee: SippServer;
-let ringing: SippServer;
-let pool: pg.Pool;
-let gateway: KamailioSipGateway;
+// The platform calls out from the contact center's address, on the SBC's listener for it.
+const t = useTestSbc(NET, {
+  // The callees reached through carriers: the one that only rings for 1390000800x, another for the rest.
+  carriers: [
+    {
+      name: 'a-ringing',
+      ip: RINGING.ip,
+      port: RINGING.port,
+      transport: 'udp',
+      origins: ['purchased', 'supplier:A'],
+      prefixes: ['+861390000800'],
+    },
+    {
+      name: 'b-answering',
+      ip: GATEWAY.ip,
+      port: GATEWAY.port,
+      transport: 'udp',
+      origins: ['purchased', 'supplier:A'],
+      prefixes: ['+86'],
+    },
+  ],
+});
+useSippServer('uas-answer.xml', GATEWAY);
+useSippServer('uas-ring.xml', RINGING);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'calling-rules-'));
 const started = new Date(Date.now() - 1_000).toISOString();
 let nextPort = 5100;
@@ -57,9 +68,9 @@ function callOut(
   const csv = path.join(tmp, `${randomUUID()}.csv`);
   writeFileSync(csv, `SEQUENTIAL\n${callees.map((c) => `${c};`).join('\n')}\n`);
   return runSipp('uac-outbound.xml', {
-    ip: PLATFORM,
+    ip: t.contactCenter.ip,
     port: nextPort++,
-    remote: `${LISTENER.ip}:${LISTENER.port}`,
+    remote: `${t.platform.ip}:${t.platform.port}`,
     args: [
       '-t',
       't1',
@@ -90,9 +101,9 @@ function callOut(
 /** One call expected to be refused by a calling rule; the Reason header's value, or the failure. */
 async function refusedCall(caller: string, to: string, instance = INSTANCE): Promise<string> {
   const run = await runSipp('uac-refused.xml', {
-    ip: PLATFORM,
+    ip: t.contactCenter.ip,
     port: nextPort++,
-    remote: `${LISTENER.ip}:${LISTENER.port}`,
+    remote: `${t.platform.ip}:${t.platform.port}`,
     args: [
       ...['-t', 't1', '-s', to, '-key', 'caller', caller, '-key', 'instance', instance],
       ...['-key', 'dest', `${GATEWAY.ip}:${GATEWAY.port}`, '-trace_logs'],
@@ -104,7 +115,7 @@ async function refusedCall(caller: string, to: string, instance = INSTANCE): Pro
 }
 
 async function acc(caller: string) {
-  return (await gateway.callRecords({ caller, since: started })).map((r) => ({
+  return (await t.gateway.callRecords({ caller, since: started })).map((r) => ({
     callee: r.callee,
     code: r.sipCode,
     admitted: r.admitted,
@@ -132,54 +143,7 @@ function windowExcludingNow(): { from: string; to: string } {
   return hour < 12 ? { from: '13:00', to: '14:00' } : { from: '01:00', to: '02:00' };
 }
 
-function startThisSbc() {
-  return startSbc({
-    databaseUrl: DATABASE,
-    sipIp: SBC.ip,
-    sipPort: SBC.sipPort,
-    rpcIp: SBC.ip,
-    rpcPort: SBC.rpcPort,
-    sipDomain: SIP_DOMAIN,
-    platformAddresses: [PLATFORM],
-    platformListener: LISTENER,
-    // The callees reached through carriers: the one that only rings for 1390000800x, another for the rest.
-    carriers: [
-      {
-        name: 'a-ringing',
-        ip: RINGING.ip,
-        port: RINGING.port,
-        transport: 'udp',
-        origins: ['purchased', 'supplier:A'],
-        prefixes: ['+861390000800'],
-      },
-      {
-        name: 'b-answering',
-        ip: GATEWAY.ip,
-        port: GATEWAY.port,
-        transport: 'udp',
-        origins: ['purchased', 'supplier:A'],
-        prefixes: ['+86'],
-      },
-    ],
-  });
-}
-
-beforeAll(async () => {
-  callee = await startSippServer('uas-answer.xml', GATEWAY);
-  ringing = await startSippServer('uas-ring.xml', RINGING);
-  sbc = await startThisSbc();
-  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
-  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
-});
-
-afterAll(async () => {
-  await sbc?.stop();
-  await callee?.stop();
-  await ringing?.stop();
-  await pool?.end();
-  await dropSbcDatabase(DATABASE);
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The API on this SBC's gateway (no Temporal needed: these routes do not start cases). */
 function api() {
@@ -189,7 +153,7 @@ function api() {
       config,
       client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }) }),
       tokens: new TokenRegistry(DEMO_TOKENS.map((d) => ({ principal: d.principal, tokenSha256: sha256(d.token) }))),
-      sipGateway: gateway,
+      sipGateway: t.gateway,
     }),
   );
 }
@@ -200,7 +164,7 @@ function sha256(text: string): string {
 
 /** Assigns numbers to the instance for enterprise A, as a purchase does (or as `more` says). */
 const assign = (numbers: string[], reference: string, more: Partial<NumberAssignment> = {}) =>
-  gateway.assignNumbers({
+  t.gateway.assignNumbers({
     instanceId: INSTANCE,
     numbers,
     enterpriseId: ENT_A,
@@ -217,7 +181,7 @@ const as = (token: string) => ['Authorization', `Bearer ${token}`] as const;
 describe('calling rules written with the assignment', () => {
   it('writes a purchased number’s 20 concurrent calls (no per-callee limit) or a supplier product’s own, and removes them on release', async () => {
     await assign(['+862088881009'], 'case-calls-defaults');
-    expect(await gateway.callingRuleOf('+862088881009')).toMatchObject({
+    expect(await t.gateway.callingRuleOf('+862088881009')).toMatchObject({
       enterprise_id: ENT_A,
       max_concurrent: 20,
       per_callee_daily: null,
@@ -233,7 +197,7 @@ describe('calling rules written with the assignment', () => {
         perCalleeCountedOn: 'answered',
       },
     });
-    expect(await gateway.callingRuleOf('+8613700001009')).toMatchObject({
+    expect(await t.gateway.callingRuleOf('+8613700001009')).toMatchObject({
       max_concurrent: 1,
       per_callee_daily: 1,
       count_on: 'answered',
@@ -241,12 +205,12 @@ describe('calling rules written with the assignment', () => {
       hours_to: 1200,
     });
     // Another case cannot release them; their own case does.
-    await gateway.unassignNumbers({ numbers: ['+862088881009'], reference: 'case-other' });
-    expect(await gateway.callingRuleOf('+862088881009')).not.toBeNull();
-    await gateway.unassignNumbers({ numbers: ['+862088881009'], reference: 'case-calls-defaults' });
-    await gateway.unassignNumbers({ numbers: ['+8613700001009'], reference: 'case-calls-marketing' });
-    expect(await gateway.callingRuleOf('+862088881009')).toBeNull();
-    expect(await gateway.callingRuleOf('+8613700001009')).toBeNull();
+    await t.gateway.unassignNumbers({ numbers: ['+862088881009'], reference: 'case-other' });
+    expect(await t.gateway.callingRuleOf('+862088881009')).not.toBeNull();
+    await t.gateway.unassignNumbers({ numbers: ['+862088881009'], reference: 'case-calls-defaults' });
+    await t.gateway.unassignNumbers({ numbers: ['+8613700001009'], reference: 'case-calls-marketing' });
+    expect(await t.gateway.callingRuleOf('+862088881009')).toBeNull();
+    expect(await t.gateway.callingRuleOf('+8613700001009')).toBeNull();
   });
 });
 
@@ -300,12 +264,14 @@ describe('calls out through the SBC', () => {
     ]);
 
     // The day's counts are in the database: a restarted SBC still refuses.
-    await sbc.stop();
-    sbc = await startThisSbc();
+    await t.restart();
     expect(await refusedCall(first, to)).toBe('Q.850;cause=21;text="callee daily limit"');
     expect(
-      (await pool.query('SELECT scope, callee, calls FROM callee_count WHERE callee = $1 ORDER BY scope', ['+86' + to]))
-        .rows,
+      (
+        await t.pool.query('SELECT scope, callee, calls FROM callee_count WHERE callee = $1 ORDER BY scope', [
+          '+86' + to,
+        ])
+      ).rows,
     ).toEqual([
       { scope: ENT_A, callee: '+86' + to, calls: 5 },
       { scope: ENT_B, callee: '+86' + to, calls: 1 },
@@ -324,8 +290,8 @@ describe('calls out through the SBC', () => {
     });
     const ringOnce = (caller: string) =>
       testCall({
-        target: { host: LISTENER.ip, port: LISTENER.port, transport: 'tcp' },
-        localAddress: PLATFORM,
+        target: { host: t.platform.ip, port: t.platform.port, transport: 'tcp' },
+        localAddress: t.contactCenter.ip,
         caller,
         callee: '13900008000',
         headers: [['X-Instance-Id', INSTANCE]],
@@ -339,14 +305,19 @@ describe('calls out through the SBC', () => {
     expect(await ringOnce(answered)).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
     expect(await ringOnce(answered)).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
     expect(
-      (await pool.query(`SELECT count(*)::int AS n FROM callee_claim WHERE scope = 'ent-calls-d' AND counted`)).rows,
+      (await t.pool.query(`SELECT count(*)::int AS n FROM callee_claim WHERE scope = 'ent-calls-d' AND counted`)).rows,
     ).toEqual([{ n: 0 }]);
   });
 
   it('holds an own trunk line to no per-callee limit it never agreed to, and a supplier line out of its blind areas', async () => {
     // The enterprise's own line, brought over its trunk: its calls go to its gateway, as many as it likes.
     const own = '+862088881020';
-    await gateway.allowGateway({ ...GATEWAY, reference: 'case-calls-own-trunk', instanceId: INSTANCE, numbers: [own] });
+    await t.gateway.allowGateway({
+      ...GATEWAY,
+      reference: 'case-calls-own-trunk',
+      instanceId: INSTANCE,
+      numbers: [own],
+    });
     await assign([own], 'case-calls-own-trunk', { origin: 'own-trunk' });
     const seven = await callOut(
       own,
@@ -362,10 +333,10 @@ describe('calls out through the SBC', () => {
       enterpriseId: 'ent-calls-blind',
       callingRules: callingRules(productById('a-invitation-fixed')!),
     });
-    const inHours = await gateway.callingRuleOf(line);
+    const inHours = await t.gateway.callingRuleOf(line);
     expect(inHours).toMatchObject({ blind_regions: ['新疆', '西藏'] });
     // The catalogue's hours may exclude now: the blind area is checked whatever the hour.
-    await pool.query('UPDATE calling_rule SET hours_from = NULL, hours_to = NULL WHERE number = $1', [line]);
+    await t.pool.query('UPDATE calling_rule SET hours_from = NULL, hours_to = NULL WHERE number = $1', [line]);
     expect(await refusedCall(line, '13900003999')).toBe('Q.850;cause=21;text="blind area"');
     expect((await callOut(line, ['13800138999'])).code).toBe(0);
     expect((await acc(line)).map((r) => [r.callee, r.reason])).toEqual([
@@ -394,7 +365,7 @@ describe('calls out through the SBC', () => {
     await assign([number], 'case-calls-5');
     await assign([other], 'case-calls-6', { instanceId: 'cc-calls-b', enterpriseId: ENT_B });
     const blocked = '+8613900005000';
-    const added = await gateway.blockCallee({
+    const added = await t.gateway.blockCallee({
       enterpriseId: ENT_A,
       number: blocked,
       reason: 'complained on 2026-11-30',
@@ -413,13 +384,13 @@ describe('calls out through the SBC', () => {
     const crafted = "x','y',0);DELETE/**/FROM/**/blocked_callee;--";
     expect((await callOut(crafted, ['13900005000'])).code).not.toBe(0);
     expect((await acc(crafted)).map((r) => [r.code, r.reason])).toEqual([[403, 'caller-not-instance']]);
-    expect((await gateway.blockedCallees({ enterpriseId: ENT_A })).map((b) => b.number)).toEqual([blocked]);
+    expect((await t.gateway.blockedCallees({ enterpriseId: ENT_A })).map((b) => b.number)).toEqual([blocked]);
 
     // Released: the number's rules are gone with its assignment.
-    expect(await gateway.unassignNumbers({ numbers: [number], reference: 'case-calls-5' })).toEqual({
+    expect(await t.gateway.unassignNumbers({ numbers: [number], reference: 'case-calls-5' })).toEqual({
       removed: [number],
     });
-    expect((await pool.query('SELECT 1 FROM calling_rule WHERE number = $1', [number])).rowCount).toBe(0);
+    expect((await t.pool.query('SELECT 1 FROM calling_rule WHERE number = $1', [number])).rowCount).toBe(0);
     // And it is no longer the instance's number to call from.
     expect((await callOut(number, ['13900005000'])).code).not.toBe(0);
 
@@ -427,11 +398,13 @@ describe('calls out through the SBC', () => {
     await assign([number], 'case-calls-5');
     expect(await refusedCall(number, '13900005000')).toBe('Q.850;cause=21;text="blocked callee"');
     // Support blocked it: the enterprise cannot lift it, support can.
-    expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked, removedBy: 'enterprise: a' })).toEqual({
-      removed: false,
-      refused: 'added-by-support',
-    });
-    expect(await gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked, removedBy: 'support: ops' })).toEqual({
+    expect(await t.gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked, removedBy: 'enterprise: a' })).toEqual(
+      {
+        removed: false,
+        refused: 'added-by-support',
+      },
+    );
+    expect(await t.gateway.unblockCallee({ enterpriseId: ENT_A, number: blocked, removedBy: 'support: ops' })).toEqual({
       removed: true,
     });
     expect((await callOut(number, ['13900005000'])).code).toBe(0);
@@ -512,10 +485,10 @@ describe('blocked callees through the API', () => {
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toContain('application/problem+json');
     }
-    expect((await gateway.blockedCallees({ enterpriseId: 'ent-demo-1' })).map((b) => b.number)).toContain(
+    expect((await t.gateway.blockedCallees({ enterpriseId: 'ent-demo-1' })).map((b) => b.number)).toContain(
       '+862066240001',
     );
-    expect(await gateway.blockedCallees({ enterpriseId: 'ent-demo-2' })).toEqual([]);
+    expect(await t.gateway.blockedCallees({ enterpriseId: 'ent-demo-2' })).toEqual([]);
     expect((await http.get(path)).status).toBe(401);
   });
 

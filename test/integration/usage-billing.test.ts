@@ -15,11 +15,11 @@ import { stateQuery } from '../../contract/case';
 import { usageBillingId } from '../../domain/ids';
 import { chinaMonthOf, monthBounds, type UsageStatement } from '../../domain/usage';
 import { usageBilling } from '../../workflows/usage-billing';
-import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, caseApi, eventually, useHarness, useTestSbc } from '../support/harness';
-import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+import { bearer, caseApi, eventually, useSbcHarness, useVerifiedInstance } from '../support/harness';
+import { runSipp, startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
+import { useSippServer } from '../support/sip';
 
 const NET = loopbackNet(78);
 /** The carrier (and supplier A's trunk) the platform calls out through (answers every call). */
@@ -36,43 +36,39 @@ const N4 = '+862066007004';
 /** Not the enterprise's: its calls are not on the statement. */
 const STRANGER = '+862066007099';
 
-let callee: SippServer;
-let instance: TestInstance;
-let customerId: string;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'usage-billing-'));
 const startedUnix = Math.floor(Date.now() / 1000) - 1;
 let nextPort = 5200;
 
-const sbc = useTestSbc(NET, {
-  carriers: [
-    {
-      name: 'a-dying',
-      ip: DYING.ip,
-      port: DYING.port,
-      transport: 'udp',
-      origins: ['purchased'],
-      prefixes: ['+86137'],
-    },
-    {
-      name: 'carrier',
-      ip: CALLEE_GW.ip,
-      port: CALLEE_GW.port,
-      transport: 'udp',
-      origins: ['purchased', 'supplier:A'],
-      prefixes: ['+86'],
-    },
-  ],
-  keepAliveSeconds: 30,
-});
-const h = useHarness(
-  () => ({ ...sbc.env, SIP_ALLOW_PRIVATE_GATEWAYS: 'true' }),
-  () => ({ sipGateway: sbc.gateway }),
+const { sbc, h } = useSbcHarness(
+  NET,
+  { SIP_ALLOW_PRIVATE_GATEWAYS: 'true' },
+  {
+    carriers: [
+      {
+        name: 'a-dying',
+        ip: DYING.ip,
+        port: DYING.port,
+        transport: 'udp',
+        origins: ['purchased'],
+        prefixes: ['+86137'],
+      },
+      {
+        name: 'carrier',
+        ip: CALLEE_GW.ip,
+        port: CALLEE_GW.port,
+        transport: 'udp',
+        origins: ['purchased', 'supplier:A'],
+        prefixes: ['+86'],
+      },
+    ],
+    keepAliveSeconds: 30,
+  },
 );
+const instance = useVerifiedInstance(h);
+useSippServer('uas-answer.xml', CALLEE_GW);
 
 beforeAll(async () => {
-  callee = await startSippServer('uas-answer.xml', CALLEE_GW);
-  customerId = await verifiedEnterprise(h, h.enterprises.a, h.tokens.entA);
-  instance = await instanceFor(h, h.enterprises.a);
   const own = { instanceId: instance.instanceId, enterpriseId: h.enterprises.a };
   await sbc.gateway.allowGateway({ ...CALLER_GW, reference: 'case-usage-trunk', ...own, numbers: [N3] });
   await sbc.gateway.assignNumbers({ ...own, numbers: [N1, N4], origin: 'purchased', reference: 'case-usage-numbers' });
@@ -91,12 +87,9 @@ beforeAll(async () => {
     origin: 'purchased',
     reference: 'case-stranger',
   });
-}, 120_000);
-
-afterAll(async () => {
-  await callee?.stop();
-  rmSync(tmp, { recursive: true, force: true });
 });
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /**
  * Answered calls through the SBC, each held `holdMs` once answered; SIPp's exit code (0: all
@@ -133,6 +126,10 @@ const statements = (token: string, month?: string) =>
   h.api
     .get(`/v1/enterprises/${h.enterprises.a}/usage-statements${month === undefined ? '' : `/${month}`}`)
     .set(...bearer(token));
+
+/** What billing has charged enterprise A for calls. */
+const usageChargesOfA = () =>
+  Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === instance.customerId);
 
 const previousMonth = chinaMonthOf(monthBounds(chinaMonthOf(Date.now())).start - 1);
 
@@ -231,7 +228,7 @@ describe('usage billing from the SBC’s call records', () => {
       .map((l) => `${l.number} ${l.direction} ${l.amountFen}`)
       .sort();
     expect(currentLines).toEqual([`${N1} outbound 30`, `${N2} outbound 4`, `${N3} inbound 0`, `${N4} outbound 10`]);
-    expect(Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId)).toEqual([]);
+    expect(usageChargesOfA()).toEqual([]);
     // Another tenant's month so far: not found.
     expect((await statements(h.tokens.entB, 'current')).status).toBe(404);
 
@@ -258,7 +255,7 @@ describe('usage billing from the SBC’s call records', () => {
       args: [
         {
           enterpriseId: h.enterprises.a,
-          customerId,
+          customerId: instance.customerId,
           companyName: '测试企业',
           contactEmail: 'usage@example.cn',
           nextMonth: previousMonth,
@@ -307,7 +304,7 @@ describe('usage billing from the SBC’s call records', () => {
     expect(byLine[`${N4} outbound`]).toMatchObject({ origin: 'purchased', calls: 1, minutes: 1, amountFen: 10 });
     expect(statement).toMatchObject({ status: 'charged', calls: 6, minutes: 6, amountFen: 44, chargedFen: 44 });
 
-    const charges = Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId);
+    const charges = usageChargesOfA();
     expect(charges.map((c) => [c.month, c.supplement, c.amountFen])).toEqual([[previousMonth, 0, 44]]);
     const mail = await eventually(() => h.mail.forCase(id).find((m) => m.to === 'usage@example.cn'), 15_000);
     expect(mail.subject).toContain(previousMonth);
@@ -322,7 +319,7 @@ describe('usage billing from the SBC’s call records', () => {
       const st = (state.result as { statements: UsageStatement[] }).statements.find((s) => s.month === previousMonth);
       return st?.reruns === 1 ? st : undefined;
     }, 15_000);
-    expect(Object.values(h.billing.store.data.usageCharges).filter((c) => c.customerId === customerId)).toHaveLength(1);
+    expect(usageChargesOfA()).toHaveLength(1);
     await recordHistory(h.client, id, 'usage-billing-month-charged-then-rerun');
   }, 240_000);
 });

@@ -8,20 +8,25 @@ import pg from 'pg';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import type { Carrier } from '../../domain/carriers';
 import { dropSbcDatabase } from '../../sbc/schema';
-import { startSbc, type RunningSbc } from '../../sbc/start';
+import { startSbc, type RunningSbc, type SbcOptions } from '../../sbc/start';
 import { startSippServer, type SippServer } from './sipp';
 
 export interface TestSbc {
   sbc: RunningSbc;
+  databaseUrl: string;
   pool: pg.Pool;
   gateway: KamailioSipGateway;
   address: { ip: string; sipPort: number; rpcPort: number };
   /** The platform's listener (TCP): calls out go there, with X-Instance-Id. */
   platform: { ip: string; port: number };
+  /** Where the SBC sends the calls it admits (TCP). */
+  contactCenter: { ip: string; port: number };
   probe: string;
   sipDomain: string;
   /** Environment for the stack: kamailio mode on this SBC, its addresses told to customers. */
   env: Record<string, string>;
+  /** Stops Kamailio and starts it again on the same database: what it counted stays. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +49,8 @@ export interface TestSbcOptions {
   /** The contact center's SIPp scenario (default: it answers every call) and its extra arguments. */
   contactCenterScenario?: string;
   contactCenterArgs?: string[];
+  /** A contact center the file runs itself at this address (TCP), in place of the SIPp one. */
+  contactCenter?: { ip: string; port: number };
 }
 
 /** `net` is the first three octets of a loopback /24 no other test file uses, e.g. `127.0.72`. */
@@ -52,15 +59,17 @@ export async function startTestSbc(net: string, options: TestSbcOptions | string
   const sipDomain = o.sipDomain ?? 'sip.test';
   const address = { ip: `${net}.1`, sipPort: 5060, rpcPort: 5071 };
   const platformListener = { ip: `${net}.1`, port: 5061 };
-  const contactCenter = { ip: `${net}.4`, port: 5060 };
+  const contactCenter = o.contactCenter ?? { ip: `${net}.4`, port: 5060 };
   const probe = `${net}.5`;
   const databaseUrl = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_${randomUUID().slice(0, 8)}`;
   // The contact center behind the SBC speaks TCP with it, as the platform does.
-  const platform: SippServer = await startSippServer(o.contactCenterScenario ?? 'uas-answer.xml', {
-    ...contactCenter,
-    args: ['-t', 't1', ...(o.contactCenterArgs ?? [])],
-  });
-  const sbc = await startSbc({
+  const platform: SippServer | undefined = o.contactCenter
+    ? undefined
+    : await startSippServer(o.contactCenterScenario ?? 'uas-answer.xml', {
+        ...contactCenter,
+        args: ['-t', 't1', ...(o.contactCenterArgs ?? [])],
+      });
+  const sbcOptions: SbcOptions = {
     onLog: process.env.SBC_LOG ? (line) => process.stderr.write(`${line}\n`) : undefined,
     databaseUrl,
     sipIp: address.ip,
@@ -74,19 +83,22 @@ export async function startTestSbc(net: string, options: TestSbcOptions | string
     platformListener,
     carriers: o.carriers ?? [],
     keepAliveSeconds: o.keepAliveSeconds ?? 30,
-  }).catch(async (err: unknown) => {
-    await platform.stop();
+  };
+  const sbc = await startSbc(sbcOptions).catch(async (err: unknown) => {
+    await platform?.stop();
     throw err;
   });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain });
   const sbcAddress = `${address.ip}:${address.sipPort}`;
-  return {
+  const started: TestSbc = {
     sbc,
+    databaseUrl,
     pool,
     gateway,
     address,
     platform: platformListener,
+    contactCenter,
     probe,
     sipDomain,
     env: {
@@ -104,11 +116,16 @@ export async function startTestSbc(net: string, options: TestSbcOptions | string
       SIP_PROVIDER_INBOUND_IPS: sbcAddress,
       SIP_PROVIDER_OUTBOUND: sbcAddress,
     },
+    async restart() {
+      await started.sbc.stop();
+      started.sbc = await startSbc(sbcOptions);
+    },
     async stop() {
-      await sbc.stop();
-      await platform.stop();
+      await started.sbc.stop();
+      await platform?.stop();
       await pool.end();
       await dropSbcDatabase(databaseUrl);
     },
   };
+  return started;
 }

@@ -1,14 +1,15 @@
 /**
- * What the SIP tests on the real SBC share: a customer's gateway registering with SIPp, a call
- * from a gateway's signalling address through the SBC, the credentials a registration email
- * carries, and the preamble of a SIP onboarding case through the API.
+ * What the SIP tests on the real SBC share: a customer's gateway registering with SIPp, SIPp
+ * servers running for a file's tests, a call from a gateway's signalling address through the SBC,
+ * the credentials a registration email carries, and the preamble of a SIP onboarding case through
+ * the API.
  */
 import { testCall } from '../../sip/test-call';
 import { caseApi, type CaseApi } from './api';
-import { useSbcHarness, useVerifiedInstance, type Harness } from './harness';
+import { useSbcHarness, useStarted, useVerifiedInstance, type Harness } from './harness';
 import type { TestInstance } from './fixtures';
 import type { TestSbc } from './sbc';
-import { runSipp } from './sipp';
+import { runSipp, startSippServer, type SippServer } from './sipp';
 import { eventually, type ReceivedEmail } from './stack';
 
 export interface SipAccount {
@@ -34,6 +35,14 @@ export function registerWithSipp(
     ],
     timeoutMs: 5_000,
   });
+}
+
+/** A SIPp server (UAS, see `startSippServer`) running for the file's tests. */
+export function useSippServer(scenario: string, at: Parameters<typeof startSippServer>[1]): SippServer {
+  return useStarted(
+    () => startSippServer(scenario, at),
+    (server) => server.stop(),
+  );
 }
 
 /** An INVITE over UDP from a customer's gateway (its signalling address) to the SBC, from 13800138000. */
