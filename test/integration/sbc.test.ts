@@ -3,38 +3,28 @@
  * through KamailioSipGateway, with SIPp as customers' gateways and as the contact center, and
  * the platform's own OPTIONS and test-call user agents.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { KamailioSipGateway, KamailioRpc } from '../../activities/sip-gateway-kamailio';
-import { dropSbcDatabase } from '../../sbc/schema';
-import { startSbc, type RunningSbc } from '../../sbc/start';
 import { sendOptions } from '../../sip/options';
 import { testCall } from '../../sip/test-call';
-import { runSipp, startSippServer, type SippServer } from '../support/sipp';
+import { useTestSbc } from '../support/harness';
+import { runSipp, startSippServer } from '../support/sipp';
+import { expectAccountsNumberedPerInstance } from '../support/gateway-accounts';
 import { loopbackNet } from '../support/net';
 import { callFrom as callFromGateway, registerWithSipp, type SipAccount } from '../support/sip';
 
-// Every party on its own loopback address: SBC, gateways, the contact center.
+// Every party on its own loopback address: the SBC and the contact center behind it, gateways.
 const NET = loopbackNet(71);
-const SBC = { ip: `${NET}.1`, sipPort: 5060, rpcPort: 5071 };
-const PLATFORM = { ip: `${NET}.4`, port: 5060 };
+const t = useTestSbc(NET);
 const GW_A = { ip: `${NET}.2`, port: 5062 };
 const GW_B = { ip: `${NET}.3`, port: 5062 };
 const REGISTERING = { ip: `${NET}.5`, port: 5065 };
 const ROAMING = `${NET}.6`;
 const GW_HIDDEN = { ip: `${NET}.11`, port: 5062 };
-const PLATFORM_LISTENER = { ip: `${NET}.1`, port: 5061 };
-const SIP_DOMAIN = 'sip.test';
-const DATABASE = `postgres://postgres@127.0.0.1:5432/onboarding_sbc_test_${randomUUID().slice(0, 8)}`;
 
-let sbc: RunningSbc;
-let platform: SippServer;
-let pool: pg.Pool;
-let gateway: KamailioSipGateway;
 const started = new Date(Date.now() - 1_000).toISOString();
 
 /** An INVITE from a customer's gateway (its signalling address) to the SBC (ringMs: 2 s). */
@@ -42,45 +32,19 @@ const callFrom = (
   from: { ip: string; port: number },
   callee: string,
   extra: Partial<Parameters<typeof testCall>[0]> = {},
-) => callFromGateway(SBC, from, callee, { ringMs: 2_000, ...extra });
+) => callFromGateway(t.address, from, callee, { ringMs: 2_000, ...extra });
 
 const register = (account: SipAccount, opts: { expires?: number } = {}) =>
-  registerWithSipp(REGISTERING, `${SBC.ip}:${SBC.sipPort}`, account, {
+  registerWithSipp(REGISTERING, `${t.address.ip}:${t.address.sipPort}`, account, {
     expires: opts.expires ?? 60,
     userAgent: 'Acme-Gateway/1.0',
   });
-
-beforeAll(async () => {
-  // The contact center speaks TCP with the SBC, on the SBC's platform listener.
-  platform = await startSippServer('uas-answer.xml', { ...PLATFORM, args: ['-t', 't1'] });
-  sbc = await startSbc({
-    onLog: process.env.SBC_LOG ? (line) => process.stderr.write(`${line}\n`) : undefined,
-    databaseUrl: DATABASE,
-    sipIp: SBC.ip,
-    sipPort: SBC.sipPort,
-    rpcIp: SBC.ip,
-    rpcPort: SBC.rpcPort,
-    sipDomain: SIP_DOMAIN,
-    platformUri: `sip:${PLATFORM.ip}:${PLATFORM.port};transport=tcp`,
-    platformAddresses: [PLATFORM.ip],
-    platformListener: PLATFORM_LISTENER,
-  });
-  pool = new pg.Pool({ connectionString: DATABASE, max: 4 });
-  gateway = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
-});
-
-afterAll(async () => {
-  await sbc?.stop();
-  await platform?.stop();
-  await pool?.end();
-  await dropSbcDatabase(DATABASE);
-});
 
 describe("the SBC's process", () => {
   it('runs Kamailio with only the environment it uses: no database URL, key or token of this process', () => {
     // This process has plenty to leak (the stack's configuration, the test run's variables).
     expect(Object.keys(process.env).length).toBeGreaterThan(5);
-    const environ = readFileSync(`/proc/${sbc.pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    const environ = readFileSync(`/proc/${t.sbc.pid}/environ`, 'utf8').split('\0').filter(Boolean);
     expect(environ.map((e) => e.slice(0, e.indexOf('='))).sort()).toEqual(['PATH', 'TZ']);
     expect(environ).toContain('TZ=UTC');
   });
@@ -92,7 +56,7 @@ describe('allowlisted gateways (SIP trunk)', () => {
     expect(refused).toMatchObject({ outcome: 'rejected', finalCode: 403 });
 
     // The trunk brings its numbers: the gateway may dial those.
-    const entry = await gateway.allowGateway({
+    const entry = await t.gateway.allowGateway({
       ip: GW_A.ip,
       port: GW_A.port,
       reference: 'case-trunk-1',
@@ -116,13 +80,13 @@ describe('allowlisted gateways (SIP trunk)', () => {
       'BYE 200',
     ]);
 
-    // The same address from another port is another gateway.
+    // The same address from another port is another t.gateway.
     expect(await callFrom({ ip: GW_A.ip, port: GW_A.port + 1 }, '02088880003')).toMatchObject({
       outcome: 'rejected',
       finalCode: 403,
     });
 
-    const records = await gateway.callRecords({ sourceIp: GW_A.ip, since: started });
+    const records = await t.gateway.callRecords({ sourceIp: GW_A.ip, since: started });
     expect(records.map((r) => ({ callId: r.callId, code: r.sipCode, admitted: r.admitted, callee: r.callee }))).toEqual(
       [
         { callId: refused.callId, code: 403, admitted: false, callee: '02088880001' },
@@ -134,12 +98,12 @@ describe('allowlisted gateways (SIP trunk)', () => {
     // acc's time converted right: within this test's run, not hours off.
     const at = Date.parse(records[1]!.at);
     expect(Math.abs(at - Date.now())).toBeLessThan(30_000);
-    expect(await gateway.callRecords({ callee: '02088880002', since: started })).toHaveLength(1);
+    expect(await t.gateway.callRecords({ callee: '02088880002', since: started })).toHaveLength(1);
     expect(
-      await gateway.callRecords({ sourceIp: GW_A.ip, since: new Date(Date.now() + 60_000).toISOString() }),
+      await t.gateway.callRecords({ sourceIp: GW_A.ip, since: new Date(Date.now() + 60_000).toISOString() }),
     ).toEqual([]);
 
-    expect(await gateway.disallowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' })).toEqual({
+    expect(await t.gateway.disallowGateway({ ip: GW_A.ip, port: GW_A.port, reference: 'case-trunk-1' })).toEqual({
       removed: 1,
       state: 'live',
     });
@@ -148,34 +112,34 @@ describe('allowlisted gateways (SIP trunk)', () => {
 
   it('keeps one row when allowed twice and none when removed twice', async () => {
     const ref = 'case-trunk-2';
-    await gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref });
-    await gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref });
-    expect(await gateway.allowlist({ reference: ref })).toEqual([
+    await t.gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref });
+    await t.gateway.allowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref });
+    expect(await t.gateway.allowlist({ reference: ref })).toEqual([
       expect.objectContaining({ ip: GW_B.ip, port: GW_B.port, transport: 'udp', reference: ref, state: 'live' }),
     ]);
-    const rows = await pool.query('SELECT grp, port, tag FROM address WHERE ip_addr = $1', [GW_B.ip]);
+    const rows = await t.pool.query('SELECT grp, port, tag FROM address WHERE ip_addr = $1', [GW_B.ip]);
     expect(rows.rows).toEqual([{ grp: 1, port: GW_B.port, tag: ref }]);
 
-    expect((await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref })).removed).toBe(1);
-    expect((await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref })).removed).toBe(0);
-    expect(await gateway.allowlist({ reference: ref })).toEqual([]);
-    expect((await pool.query('SELECT 1 FROM address WHERE ip_addr = $1', [GW_B.ip])).rowCount).toBe(0);
+    expect((await t.gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref })).removed).toBe(1);
+    expect((await t.gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: ref })).removed).toBe(0);
+    expect(await t.gateway.allowlist({ reference: ref })).toEqual([]);
+    expect((await t.pool.query('SELECT 1 FROM address WHERE ip_addr = $1', [GW_B.ip])).rowCount).toBe(0);
   });
 
   it('retries an allowlist reload that meets "ongoing reload" instead of failing', async () => {
-    const rpc = new KamailioRpc(sbc.rpcUrl);
-    const retriesBefore = gateway.reloadRetries;
+    const rpc = new KamailioRpc(t.sbc.rpcUrl);
+    const retriesBefore = t.gateway.reloadRetries;
     // Another process has just reloaded: ours falls inside reload_delta.
     await rpc.call('permissions.addressReload').catch(() => undefined);
-    const other = new KamailioSipGateway({ pool, rpcUrl: sbc.rpcUrl, sipDomain: SIP_DOMAIN });
+    const other = new KamailioSipGateway({ pool: t.pool, rpcUrl: t.sbc.rpcUrl, sipDomain: t.sipDomain });
     const [a, b] = await Promise.all([
-      gateway.allowGateway({ ip: '192.0.2.10', port: 5060, reference: 'case-trunk-3' }),
+      t.gateway.allowGateway({ ip: '192.0.2.10', port: 5060, reference: 'case-trunk-3' }),
       other.allowGateway({ ip: '192.0.2.11', port: 5060, reference: 'case-trunk-3' }),
     ]);
     expect([a.state, b.state]).toEqual(['live', 'live']);
-    expect(gateway.reloadRetries + other.reloadRetries).toBeGreaterThan(retriesBefore);
+    expect(t.gateway.reloadRetries + other.reloadRetries).toBeGreaterThan(retriesBefore);
     // Both are in the SBC's memory now.
-    const live = await gateway.allowlist({ reference: 'case-trunk-3' });
+    const live = await t.gateway.allowlist({ reference: 'case-trunk-3' });
     expect(live.map((e) => [e.ip, e.state]).sort()).toEqual([
       ['192.0.2.10', 'live'],
       ['192.0.2.11', 'live'],
@@ -183,9 +147,8 @@ describe('allowlisted gateways (SIP trunk)', () => {
   });
 
   it('takes the platform’s calls out only on its listener, for its instance’s numbers, to the gateway that brings them', async () => {
-    await gateway.allowGateway({
-      ip: GW_B.ip,
-      port: GW_B.port,
+    await t.gateway.allowGateway({
+      ...GW_B,
       reference: 'case-trunk-4',
       instanceId: 'cc-trunk-4',
       numbers: ['+862088880040'],
@@ -193,8 +156,8 @@ describe('allowlisted gateways (SIP trunk)', () => {
     const callee = await startSippServer('uas-ring.xml', { ...GW_B, calls: 1 });
     const out = (o: Partial<Parameters<typeof testCall>[0]>) =>
       testCall({
-        target: { host: PLATFORM_LISTENER.ip, port: PLATFORM_LISTENER.port, transport: 'tcp' },
-        localAddress: PLATFORM.ip,
+        target: { host: t.platform.ip, port: t.platform.port, transport: 'tcp' },
+        localAddress: t.contactCenter.ip,
         caller: '02088880040',
         callee: '13900139000',
         headers: [['X-Instance-Id', 'cc-trunk-4']],
@@ -213,11 +176,11 @@ describe('allowlisted gateways (SIP trunk)', () => {
     });
     expect(await out({ caller: '02088880041' })).toMatchObject({ outcome: 'rejected', finalCode: 403 });
     // The platform's address on the published port is a stranger.
-    expect(await out({ target: { host: SBC.ip, port: SBC.sipPort, transport: 'udp' } })).toMatchObject({
+    expect(await out({ target: { host: t.address.ip, port: t.address.sipPort, transport: 'udp' } })).toMatchObject({
       outcome: 'rejected',
       finalCode: 403,
     });
-    await gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: 'case-trunk-4' });
+    await t.gateway.disallowGateway({ ip: GW_B.ip, port: GW_B.port, reference: 'case-trunk-4' });
   });
 });
 
@@ -247,7 +210,7 @@ describe('topology hiding on the customer side', () => {
   }
 
   beforeAll(async () => {
-    await gateway.allowGateway({
+    await t.gateway.allowGateway({
       ...GW_HIDDEN,
       reference: 'case-hidden',
       instanceId: 'cc-hidden',
@@ -255,7 +218,7 @@ describe('topology hiding on the customer side', () => {
     });
   });
   afterAll(async () => {
-    await gateway.disallowGateway({ ...GW_HIDDEN, reference: 'case-hidden' });
+    await t.gateway.disallowGateway({ ...GW_HIDDEN, reference: 'case-hidden' });
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -264,8 +227,8 @@ describe('topology hiding on the customer side', () => {
     const hops = routingHeaders(message);
     expect(hops.length, message).toBeGreaterThan(0);
     for (const hop of hops) {
-      expect(hop).not.toContain(PLATFORM.ip);
-      expect(hop).not.toContain(`:${PLATFORM_LISTENER.port}`);
+      expect(hop).not.toContain(t.contactCenter.ip);
+      expect(hop).not.toContain(`:${t.platform.port}`);
       expect(hop).not.toMatch(/transport=tcp/i);
     }
     if (!o.contact) return;
@@ -273,7 +236,10 @@ describe('topology hiding on the customer side', () => {
     const contacts = hops.filter((h) => /^(contact|m)\s*:/i.test(h));
     expect(contacts).toEqual([
       expect.stringMatching(
-        new RegExp(`^(contact|m)\\s*:\\s*<sip:[^@>]+@${SBC.ip.replace(/\./g, '\\.')}(:${SBC.sipPort})?>$`, 'i'),
+        new RegExp(
+          `^(contact|m)\\s*:\\s*<sip:[^@>]+@${t.address.ip.replace(/\./g, '\\.')}(:${t.address.sipPort})?>$`,
+          'i',
+        ),
       ),
     ]);
   }
@@ -281,10 +247,10 @@ describe('topology hiding on the customer side', () => {
   it("a gateway's call in: the platform's 200 OK reaches it through the SBC alone, and its BYE ends the call", async () => {
     const call = await runSipp('uac-outbound.xml', {
       ...GW_HIDDEN,
-      remote: `${SBC.ip}:${SBC.sipPort}`,
+      remote: `${t.address.ip}:${t.address.sipPort}`,
       args: [
         ...['-inf', callees('02088880060'), '-key', 'caller', '13800138000', '-key', 'instance', 'cc-hidden'],
-        ...['-key', 'dest', `${SBC.ip}:${SBC.sipPort}`, '-d', '200', '-trace_msg'],
+        ...['-key', 'dest', `${t.address.ip}:${t.address.sipPort}`, '-d', '200', '-trace_msg'],
       ],
       timeoutMs: 8_000,
     });
@@ -297,7 +263,7 @@ describe('topology hiding on the customer side', () => {
     expect(routingHeaders(ok).filter((h) => /^(via|v)\s*:/i.test(h))).toEqual([
       expect.stringContaining(`${GW_HIDDEN.ip}:${GW_HIDDEN.port}`),
     ]);
-    expect(await gateway.callRecords({ sourceIp: GW_HIDDEN.ip, since: started })).toEqual([
+    expect(await t.gateway.callRecords({ sourceIp: GW_HIDDEN.ip, since: started })).toEqual([
       expect.objectContaining({ callee: '02088880060', sipCode: 200, admitted: true }),
     ]);
   });
@@ -306,9 +272,9 @@ describe('topology hiding on the customer side', () => {
     const callee = await startSippServer('uas-answer.xml', { ...GW_HIDDEN, calls: 1, args: ['-trace_msg'] });
     onTestFinished(() => callee.stop());
     const call = await runSipp('uac-outbound.xml', {
-      ip: PLATFORM.ip,
+      ip: t.contactCenter.ip,
       port: 5090,
-      remote: `${PLATFORM_LISTENER.ip}:${PLATFORM_LISTENER.port}`,
+      remote: `${t.platform.ip}:${t.platform.port}`,
       args: [
         ...[
           '-t',
@@ -335,7 +301,10 @@ describe('topology hiding on the customer side', () => {
     // One Via, the SBC's (5060 is the default port, left out).
     expect(routingHeaders(invite).filter((h) => /^(via|v)\s*:/i.test(h))).toEqual([
       expect.stringMatching(
-        new RegExp(`^(via|v)\\s*:\\s*SIP/2\\.0/UDP ${SBC.ip.replace(/\./g, '\\.')}(:${SBC.sipPort})?;`, 'i'),
+        new RegExp(
+          `^(via|v)\\s*:\\s*SIP/2\\.0/UDP ${t.address.ip.replace(/\./g, '\\.')}(:${t.address.sipPort})?;`,
+          'i',
+        ),
       ),
     ]);
     expect(invite).not.toMatch(/^record-route\s*:/im);
@@ -346,21 +315,13 @@ describe('topology hiding on the customer side', () => {
 
 describe('registration-mode accounts', () => {
   it('numbers accounts per instance and issues a new password on a replay', async () => {
-    const first = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-a' });
-    const second = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-b' });
-    const replay = await gateway.createAccount({ instanceId: '1400000002', reference: 'case-reg-a' });
-    const elsewhere = await gateway.createAccount({ instanceId: '1400000003', reference: 'case-reg-c' });
-    expect([first.username, second.username, replay.username, elsewhere.username]).toEqual([
-      'gateway01',
-      'gateway02',
-      'gateway01',
-      'gateway01',
-    ]);
-    expect(first.realm).toBe(`1400000002.${SIP_DOMAIN}`);
-    expect(first.password).toMatch(/^[A-Za-z0-9]{24}$/);
-    expect(replay.password).not.toBe(first.password);
+    const { first } = await expectAccountsNumberedPerInstance(t.gateway, {
+      instanceId: '1400000002',
+      otherInstance: '1400000003',
+      sipDomain: t.sipDomain,
+    });
     // Only digests are stored.
-    const stored = await pool.query('SELECT password, ha1, ha1b FROM subscriber WHERE domain = $1', [first.realm]);
+    const stored = await t.pool.query('SELECT password, ha1, ha1b FROM subscriber WHERE domain = $1', [first.realm]);
     for (const row of stored.rows as { password: string; ha1: string; ha1b: string }[]) {
       expect(row.password).toBe('');
       expect(row.ha1).toMatch(/^[0-9a-f]{32}$/);
@@ -369,19 +330,19 @@ describe('registration-mode accounts', () => {
   });
 
   it('refuses a REGISTER with a wrong password; sees the registration made with the right one; rotation retires the old password', async () => {
-    const account = await gateway.createAccount({
+    const account = await t.gateway.createAccount({
       instanceId: '1400000001',
       reference: 'case-reg-1',
       numbers: ['+862088880010', '+862088880011'],
     });
-    expect(account).toMatchObject({ username: 'gateway01', realm: `1400000001.${SIP_DOMAIN}`, state: 'live' });
+    expect(account).toMatchObject({ username: 'gateway01', realm: `1400000001.${t.sipDomain}`, state: 'live' });
 
     expect((await register({ ...account, password: 'not-the-password' })).code).toBe(1);
-    expect(await gateway.registration(account)).toBeNull();
+    expect(await t.gateway.registration(account)).toBeNull();
 
     const ok = await register(account);
     expect(ok.code, ok.output.slice(-1_500)).toBe(0);
-    const seen = await gateway.registration(account);
+    const seen = await t.gateway.registration(account);
     expect(seen).toMatchObject({
       contact: expect.stringContaining(`${REGISTERING.ip}:${REGISTERING.port}`),
       received: `sip:${REGISTERING.ip}:${REGISTERING.port};transport=udp`,
@@ -403,13 +364,13 @@ describe('registration-mode accounts', () => {
       auth: { username: account.username, password: 'wrong' },
     });
     expect(wrong).toMatchObject({ outcome: 'rejected', finalCode: 403 });
-    const records = await gateway.callRecords({ sourceIp: ROAMING, since: started });
+    const records = await t.gateway.callRecords({ sourceIp: ROAMING, since: started });
     expect(records.map((r) => [r.callee, r.sipCode, r.admitted])).toEqual([
       ['02088880010', 200, true],
       ['02088880011', 403, false],
     ]);
 
-    const rotated = await gateway.rotateAccount(account);
+    const rotated = await t.gateway.rotateAccount(account);
     expect(rotated.password).not.toBe(account.password);
     expect((await register(account)).code).toBe(1);
     expect((await register(rotated)).code).toBe(0);
@@ -417,8 +378,8 @@ describe('registration-mode accounts', () => {
     // The platform reaches the registered gateway at its contact, calling from the account's number.
     const phone = await startSippServer('uas-ring.xml', { ...REGISTERING, calls: 1 });
     const out = await testCall({
-      target: { host: PLATFORM_LISTENER.ip, port: PLATFORM_LISTENER.port, transport: 'tcp' },
-      localAddress: PLATFORM.ip,
+      target: { host: t.platform.ip, port: t.platform.port, transport: 'tcp' },
+      localAddress: t.contactCenter.ip,
       caller: '02088880010',
       callee: account.username,
       to: '13900139000',
@@ -430,9 +391,9 @@ describe('registration-mode accounts', () => {
     expect(out).toMatchObject({ outcome: 'cancelled', finalCode: 487 });
     expect((await phone.done).code).toBe(0);
 
-    expect(await gateway.deleteAccount(account)).toEqual({ deleted: true, state: 'live' });
-    expect(await gateway.registration(account)).toBeNull();
-    expect(await gateway.deleteAccount(account)).toEqual({ deleted: false, state: 'live' });
+    expect(await t.gateway.deleteAccount(account)).toEqual({ deleted: true, state: 'live' });
+    expect(await t.gateway.registration(account)).toBeNull();
+    expect(await t.gateway.deleteAccount(account)).toEqual({ deleted: false, state: 'live' });
     expect((await register(rotated)).code).toBe(1);
   });
 });
@@ -447,20 +408,20 @@ describe('number assignments in the SBC database', () => {
       origin: 'own-trunk' as const,
       reference: 'case-num-1',
     };
-    const assigned = await gateway.assignNumbers(a);
+    const assigned = await t.gateway.assignNumbers(a);
     expect(assigned).toHaveLength(2);
-    expect(await gateway.assignNumbers(a)).toEqual(assigned);
+    expect(await t.gateway.assignNumbers(a)).toEqual(assigned);
     await expect(
-      gateway.assignNumbers({ ...a, instanceId: 'cc-2', origin: 'purchased', reference: 'case-num-2' }),
+      t.gateway.assignNumbers({ ...a, instanceId: 'cc-2', origin: 'purchased', reference: 'case-num-2' }),
     ).rejects.toMatchObject({
       type: 'NumberAlreadyAssigned',
     });
-    expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual(assigned);
-    expect(await gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-2' })).toEqual({ removed: [] });
-    expect(await gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-1' })).toEqual({
+    expect(await t.gateway.assignments({ instanceId: 'cc-1' })).toEqual(assigned);
+    expect(await t.gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-2' })).toEqual({ removed: [] });
+    expect(await t.gateway.unassignNumbers({ numbers: a.numbers, reference: 'case-num-1' })).toEqual({
       removed: a.numbers,
     });
-    expect(await gateway.assignments({ instanceId: 'cc-1' })).toEqual([]);
+    expect(await t.gateway.assignments({ instanceId: 'cc-1' })).toEqual([]);
   });
 });
 
@@ -471,7 +432,7 @@ describe('probes from the platform', () => {
       host: `${NET}.7`,
       port: 5060,
       transport: 'udp',
-      localAddress: PLATFORM.ip,
+      localAddress: t.contactCenter.ip,
       timeoutMs: 2_000,
     });
     expect(answered).toMatchObject({
@@ -483,14 +444,16 @@ describe('probes from the platform', () => {
     if (answered.outcome !== 'answered') throw new Error('unreachable');
     expect(answered.rttMs).toBeGreaterThanOrEqual(0);
     expect(answered.rttMs).toBeLessThan(1_000);
-    expect(answered.from).toMatch(new RegExp(`^${PLATFORM.ip.replace(/\./g, '\\.')}:\\d+$`));
+    expect(answered.from).toMatch(new RegExp(`^${t.contactCenter.ip.replace(/\./g, '\\.')}:\\d+$`));
     expect((await gw.done).code).toBe(0);
 
     const silent = await sendOptions({ host: `${NET}.9`, port: 5060, transport: 'udp', timeoutMs: 1_600 });
     // Sent at 0, 500 and 1500 ms (timer E doubling).
     expect(silent).toMatchObject({ outcome: 'timeout', attempts: 3 });
 
-    expect(await sendOptions({ host: SBC.ip, port: SBC.sipPort, transport: 'tcp', timeoutMs: 2_000 })).toMatchObject({
+    expect(
+      await sendOptions({ host: t.address.ip, port: t.address.sipPort, transport: 'tcp', timeoutMs: 2_000 }),
+    ).toMatchObject({
       outcome: 'answered',
       code: 200,
     });
@@ -500,14 +463,20 @@ describe('probes from the platform', () => {
   });
 
   it('a test INVITE rings a SIPp callee and cancels it, or hangs up once answered', async () => {
-    const ringing = await startSippServer('uas-ring.xml', { ip: `${NET}.8`, port: 5060, calls: 1 });
-    const cancelled = await testCall({
-      target: { host: `${NET}.8`, port: 5060, transport: 'udp' },
-      callee: '02088880020',
-      localAddress: PLATFORM.ip,
-      ringMs: 300,
-      timeoutMs: 5_000,
-    });
+    /** A test INVITE from the platform to a SIPp callee playing `scenario` for this one call. */
+    const probeCall = async (scenario: string, callee: string, o: Partial<Parameters<typeof testCall>[0]>) => {
+      const at = { ip: `${NET}.8`, port: 5060 };
+      const sipp = await startSippServer(scenario, { ...at, calls: 1 });
+      const call = await testCall({
+        target: { host: at.ip, port: at.port, transport: 'udp' },
+        callee,
+        localAddress: t.contactCenter.ip,
+        timeoutMs: 5_000,
+        ...o,
+      });
+      return { sipp, call };
+    };
+    const { sipp: ringing, call: cancelled } = await probeCall('uas-ring.xml', '02088880020', { ringMs: 300 });
     expect(cancelled).toMatchObject({
       outcome: 'cancelled',
       finalCode: 487,
@@ -524,14 +493,7 @@ describe('probes from the platform', () => {
     // SIPp saw the whole exchange it expects, ACK to the 487 included.
     expect((await ringing.done).code).toBe(0);
 
-    const answering = await startSippServer('uas-answer.xml', { ip: `${NET}.8`, port: 5060, calls: 1 });
-    const answered = await testCall({
-      target: { host: `${NET}.8`, port: 5060, transport: 'udp' },
-      callee: '02088880021',
-      localAddress: PLATFORM.ip,
-      holdMs: 100,
-      timeoutMs: 5_000,
-    });
+    const { sipp: answering, call: answered } = await probeCall('uas-answer.xml', '02088880021', { holdMs: 100 });
     expect(answered).toMatchObject({ outcome: 'answered', finalCode: 200, teardown: { method: 'BYE', code: 200 } });
     expect(answered.timings.answeredMs).toBeGreaterThanOrEqual(answered.timings.ringingMs!);
     expect((await answering.done).code).toBe(0);

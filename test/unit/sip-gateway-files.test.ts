@@ -9,6 +9,7 @@ import { ManualSipGateway } from '../../activities/sip-gateway-manual';
 import { KamailioSipGateway } from '../../activities/sip-gateway-kamailio';
 import { loadConfig } from '../../config';
 import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
+import { expectAccountsNumberedPerInstance } from '../support/gateway-accounts';
 
 let dir: string;
 beforeEach(async () => {
@@ -35,17 +36,19 @@ describe('recording gateway', () => {
   it('keeps only a hash of account passwords and observes nothing', async () => {
     const file = path.join(dir, 'gw.json');
     const gw = new RecordingSipGateway(file, { sipDomain: 'sip.test' });
-    const a = await gw.createAccount({ instanceId: '1400001', reference: 'case-1' });
-    const b = await gw.createAccount({ instanceId: '1400001', reference: 'case-2' });
-    expect([a.username, b.username, a.realm, a.state]).toEqual([
-      'gateway01',
-      'gateway02',
-      '1400001.sip.test',
-      'recorded',
-    ]);
+    const {
+      first: a,
+      second: b,
+      replay,
+    } = await expectAccountsNumberedPerInstance(gw, {
+      instanceId: '1400001',
+      otherInstance: '1400009',
+      sipDomain: 'sip.test',
+    });
+    expect(a.state).toBe('recorded');
     const rotated = await gw.rotateAccount(a);
     const text = await readFile(file, 'utf8');
-    for (const p of [a.password, b.password, rotated.password]) expect(text).not.toContain(p);
+    for (const p of [a.password, b.password, replay.password, rotated.password]) expect(text).not.toContain(p);
     expect(gw.observes).toEqual({ calls: false, registrations: false });
     await expect(gw.registration(a)).rejects.toMatchObject({ type: 'NotObservable' });
     await expect(gw.callRecords({ since: new Date().toISOString() })).rejects.toMatchObject({ type: 'NotObservable' });
