@@ -26,6 +26,7 @@ import { testCall } from '../../sip/test-call';
 import { startTestSbc, type TestSbc } from '../support/sbc';
 import { runSipp, startSippServer, type SippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
+import { callFrom } from '../support/sip';
 
 const NET = loopbackNet(74);
 const LEGIT_GW = { ip: `${NET}.2`, port: 5062 };
@@ -350,63 +351,46 @@ describe('hostile SIP at the SBC', () => {
     const unlisted = await RawUa.open(ATTACKERS.unlisted);
     const spoofer = await RawUa.open(ATTACKERS.spoofer);
     const platform = await RawUa.open(t.probe);
-    const cases: [RawUa, string, string][] = [];
-    const send = async (ua: RawUa, o: Parameters<typeof request>[1], expected: string) => {
-      cases.push([ua, o.callId, expected]);
-      await ua.send(request(ua, o));
-    };
-    // Unlisted sources, towards the platform and towards premium and foreign numbers.
-    for (const callee of ['02066004441', '+882345678901', '00447700900123']) {
-      await send(
-        unlisted,
-        { method: 'INVITE', ruri: `sip:${callee}@${t.address.ip}`, callId: callId('unlisted') },
-        'unlisted-source',
-      );
-    }
-    // The platform's identity claimed in From, Contact, P-Asserted-Identity and a second Via from another source.
-    await send(
-      spoofer,
-      {
-        method: 'INVITE',
+    const invite = (ua: RawUa, o: Omit<Parameters<typeof request>[1], 'method'>) => ({
+      ua,
+      o: { method: 'INVITE', ...o },
+    });
+    const invites = [
+      // Unlisted sources, towards the platform and towards premium and foreign numbers.
+      ...['02066004441', '+882345678901', '00447700900123'].map((callee) =>
+        invite(unlisted, { ruri: `sip:${callee}@${t.address.ip}`, callId: callId('unlisted') }),
+      ),
+      // The platform's identity claimed in From, Contact, P-Asserted-Identity and a second Via from another source.
+      invite(spoofer, {
         ruri: `sip:02066004441@${t.address.ip}`,
         callId: callId('spoof'),
         from: `<sip:probe@${t.probe}>`,
         contact: `<sip:probe@${t.probe}:5060>`,
         extra: [`P-Asserted-Identity: <sip:probe@${t.probe}>`, `X-Forwarded-For: ${t.probe}`],
-      },
-      'unlisted-source',
-    );
-    // A pre-loaded Route naming the platform does not make a stranger's INVITE the platform's.
-    await send(
-      spoofer,
-      {
-        method: 'INVITE',
+      }),
+      // A pre-loaded Route naming the platform does not make a stranger's INVITE the platform's.
+      invite(spoofer, {
         ruri: `sip:02066004441@${t.address.ip}`,
         callId: callId('spoof-route'),
         route: `<sip:${CONTACT_CENTER}:5060;lr>`,
-      },
-      'unlisted-source',
-    );
-    // From the platform's own address, on the published port: a spoofed platform is nobody there,
-    // whatever it names (an instance, a number of ours, a destination).
-    for (const ruri of [
-      'sip:00447700900123@169.254.169.254',
-      `sip:+882345678901@${SINK.ip}:${SINK.port}`,
-      `sip:02066004441@${ATTACKERS.unlisted}:5060`,
-    ]) {
-      await send(
-        platform,
-        {
-          method: 'INVITE',
+      }),
+      // From the platform's own address, on the published port: a spoofed platform is nobody there,
+      // whatever it names (an instance, a number of ours, a destination).
+      ...[
+        'sip:00447700900123@169.254.169.254',
+        `sip:+882345678901@${SINK.ip}:${SINK.port}`,
+        `sip:02066004441@${ATTACKERS.unlisted}:5060`,
+      ].map((ruri) =>
+        invite(platform, {
           ruri,
           callId: callId('platform-out'),
           from: `<sip:02066004441@${t.probe}>`,
           extra: [`X-Instance-Id: ${A.instance}`],
-        },
-        'unlisted-source',
-      );
-    }
-    for (const [ua, id] of cases) expect((await ua.final(id))?.status).toBe(403);
+        }),
+      ),
+    ];
+    for (const { ua, o } of invites) await ua.send(request(ua, o));
+    for (const { ua, o } of invites) expect((await ua.final(o.callId))?.status).toBe(403);
     figures.attempts['INVITEs from unlisted addresses'] = 3;
     figures.attempts['INVITEs with a spoofed platform identity (headers, Route)'] = 2;
     figures.attempts['spoofed platform address on the published port'] = 3;
@@ -509,14 +493,7 @@ describe('hostile SIP at the SBC', () => {
       return sent;
     })();
     await new Promise((r) => setTimeout(r, 30));
-    const legit = testCall({
-      target: { host: t.address.ip, port: t.address.sipPort, transport: 'udp' },
-      localAddress: LEGIT_GW.ip,
-      localPort: LEGIT_GW.port,
-      callee: '02066004441',
-      caller: '13800138000',
-      timeoutMs: 10_000,
-    });
+    const legit = callFrom(t.address, LEGIT_GW, '02066004441', { timeoutMs: 10_000 });
     const [sent, call] = await Promise.all([flood, legit]);
     await new Promise((r) => setTimeout(r, 500));
     const answered = [...flooder.responses.values()].map((rs) => rs.find((r) => r.status >= 200)?.reason);
@@ -696,14 +673,7 @@ describe('hostile SIP at the SBC', () => {
   it('refuses a cross-tenant call in: A’s trunk dialling B’s number gets 404 not-your-number', async () => {
     const ids: string[] = [];
     for (const callee of ['02066004442', '+862066004442', '4008123456', '13800138000']) {
-      const call = await testCall({
-        target: { host: t.address.ip, port: t.address.sipPort, transport: 'udp' },
-        localAddress: LEGIT_GW.ip,
-        localPort: LEGIT_GW.port,
-        callee,
-        caller: '13800138000',
-        timeoutMs: 5_000,
-      });
+      const call = await callFrom(t.address, LEGIT_GW, callee);
       expect(call).toMatchObject({ outcome: 'rejected', finalCode: 404 });
       ids.push(call.callId!);
     }
@@ -711,15 +681,7 @@ describe('hostile SIP at the SBC', () => {
     const rows = await t.pool.query(`SELECT reason, admitted FROM acc WHERE callid = ANY($1)`, [ids]);
     expect(rows.rows).toEqual(ids.map(() => ({ reason: 'not-your-number', admitted: '0' })));
     // Its own number goes through, and is the enterprise's on the record.
-    const own = await testCall({
-      target: { host: t.address.ip, port: t.address.sipPort, transport: 'udp' },
-      localAddress: LEGIT_GW.ip,
-      localPort: LEGIT_GW.port,
-      callee: '02066004441',
-      caller: '13800138000',
-      holdMs: 200,
-      timeoutMs: 5_000,
-    });
+    const own = await callFrom(t.address, LEGIT_GW, '02066004441', { holdMs: 200 });
     expect(own.outcome).toBe('answered');
     expect(await eventuallyRow(own.callId!)).toMatchObject({
       number: A.line,
@@ -897,14 +859,7 @@ describe('hostile SIP at the SBC', () => {
     expect((await bannedSources(t.sbc.rpcUrl)).map((b) => b.ip)).not.toContain(LEGIT_GW.ip);
     // Once the window passes, the real gateway calls again.
     await eventually(async () => {
-      const call = await testCall({
-        target: { host: t.address.ip, port: t.address.sipPort, transport: 'udp' },
-        localAddress: LEGIT_GW.ip,
-        localPort: LEGIT_GW.port,
-        callee: '02066004441',
-        caller: '13800138000',
-        timeoutMs: 5_000,
-      });
+      const call = await callFrom(t.address, LEGIT_GW, '02066004441');
       return call.outcome === 'answered' || call.outcome === 'cancelled' ? call : undefined;
     }, 20_000);
   });
