@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   addYears,
+  type CheckFailure,
   checkLicence,
   checkResidentId,
   checkUnifiedSocialCreditCode,
@@ -22,69 +23,93 @@ function withIdCheck(first17: string): string {
   return first17 + residentIdCheckDigit(first17);
 }
 
-describe('checkUnifiedSocialCreditCode', () => {
-  it.each(['91350100M000100Y43', '91110108551385082Q', withUsccCheck('12100000400000624')])('accepts %s', (code) => {
-    expect(checkUnifiedSocialCreditCode(code)).toBeNull();
+/** A check of an 18-character identifier whose last character is computed from the 17 before it. */
+interface IdentifierCheck {
+  check: (value: string) => CheckFailure | null;
+  checkCharacter: (first17: string) => string;
+  accepts: [label: string, value: string][];
+  /** The first 17 characters of published examples, with their check character. */
+  published: [first17: string, character: string][];
+  rejects: [label: string, value: string, code: string][];
+  /** A value with a wrong check character, and the character it should end with. */
+  wrongCheck: [value: string, expected: string];
+}
+
+describe.each<[string, IdentifierCheck]>([
+  [
+    'checkUnifiedSocialCreditCode',
+    {
+      check: checkUnifiedSocialCreditCode,
+      checkCharacter: usccCheckCharacter,
+      accepts: [
+        ['a published example', '91350100M000100Y43'],
+        ['a published example ending in a letter', '91110108551385082Q'],
+        ['built with the check-character function', withUsccCheck('12100000400000624')],
+      ],
+      published: [
+        ['91350100M000100Y4', '3'],
+        ['91110108551385082', 'Q'],
+      ],
+      rejects: [
+        ['too short', '91350100M000100Y4', 'uscc-length'],
+        ['too long', '91350100M000100Y433', 'uscc-length'],
+        ['empty', '', 'uscc-length'],
+        ['letter I', '91350100M000100YI3', 'uscc-charset'],
+        ['letter O', '9135010OM000100Y43', 'uscc-charset'],
+        ['letters Z, S, V', '91350100Z0S0V00Y43', 'uscc-charset'],
+        ['lower case', '91350100m000100y43', 'uscc-charset'],
+        ['letters in the division code', withUsccCheck('91AB0100M000100Y4'), 'uscc-charset'],
+        ['wrong check character', '91350100M000100Y44', 'uscc-check-character'],
+        ['transposed digits', '91110108553185082Q', 'uscc-check-character'],
+      ],
+      wrongCheck: ['91350100M000100Y44', '3'],
+    },
+  ],
+  [
+    'checkResidentId',
+    {
+      check: (id) => checkResidentId(id, TODAY),
+      checkCharacter: residentIdCheckDigit,
+      accepts: [
+        ['published example', '11010519491231002X'],
+        ['lower-case x', '11010519491231002x'],
+        ['built with the check-digit function', withIdCheck('44030419900307123')],
+        ['born on a leap day', withIdCheck('31010120000229456')],
+        ['born today', withIdCheck('11010520240601001')],
+        ['born on 1900-01-01', withIdCheck('11010519000101001')],
+      ],
+      published: [['11010519491231002', 'X']],
+      rejects: [
+        ['too short', '1101051949123100', 'id-length'],
+        ['15-digit legacy number', '110105491231002', 'id-length'],
+        ['letter check character', '11010519491231002A', 'id-format'],
+        ['letter in the body', '1101051949A231002X', 'id-format'],
+        ['31 February', withIdCheck('11010520000231123'), 'id-birth-date'],
+        ['29 February in a non-leap year', withIdCheck('11010519010229123'), 'id-birth-date'],
+        ['month 13', withIdCheck('11010519901301123'), 'id-birth-date'],
+        ['future birth date', withIdCheck('11010520240602123'), 'id-birth-date'],
+        ['born before 1900', withIdCheck('11010518991231123'), 'id-birth-date'],
+        ['wrong check digit', '110105194912310021', 'id-check-digit'],
+      ],
+      wrongCheck: ['110105194912310021', 'X'],
+    },
+  ],
+])('%s', (_name, id) => {
+  it.each(id.accepts)('accepts %s', (_label, value) => {
+    expect(id.check(value)).toBeNull();
   });
 
-  it('computes the published check characters', () => {
-    expect(usccCheckCharacter('91350100M000100Y4')).toBe('3');
-    expect(usccCheckCharacter('91110108551385082')).toBe('Q');
+  it.each(id.published)('computes the published check character of %s: %s', (first17, character) => {
+    expect(id.checkCharacter(first17)).toBe(character);
   });
 
-  it.each([
-    ['too short', '91350100M000100Y4', 'uscc-length'],
-    ['too long', '91350100M000100Y433', 'uscc-length'],
-    ['empty', '', 'uscc-length'],
-    ['letter I', '91350100M000100YI3', 'uscc-charset'],
-    ['letter O', '9135010OM000100Y43', 'uscc-charset'],
-    ['letters Z, S, V', '91350100Z0S0V00Y43', 'uscc-charset'],
-    ['lower case', '91350100m000100y43', 'uscc-charset'],
-    ['letters in the division code', withUsccCheck('91AB0100M000100Y4'), 'uscc-charset'],
-    ['wrong check character', '91350100M000100Y44', 'uscc-check-character'],
-    ['transposed digits', '91110108553185082Q', 'uscc-check-character'],
-  ])('rejects %s', (_label, code, expected) => {
-    expect(checkUnifiedSocialCreditCode(code)?.code).toBe(expected);
+  it.each(id.rejects)('rejects %s', (_label, value, code) => {
+    expect(id.check(value)?.code).toBe(code);
   });
 
   it('names the expected check character', () => {
-    expect(checkUnifiedSocialCreditCode('91350100M000100Y44')?.message).toContain('should be 3');
-  });
-});
-
-describe('checkResidentId', () => {
-  it.each([
-    ['published example', '11010519491231002X'],
-    ['lower-case x', '11010519491231002x'],
-    ['built with the check-digit function', withIdCheck('44030419900307123')],
-    ['born on a leap day', withIdCheck('31010120000229456')],
-    ['born today', withIdCheck('11010520240601001')],
-    ['born on 1900-01-01', withIdCheck('11010519000101001')],
-  ])('accepts %s', (_label, id) => {
-    expect(checkResidentId(id, TODAY)).toBeNull();
-  });
-
-  it('computes the published check digit', () => {
-    expect(residentIdCheckDigit('11010519491231002')).toBe('X');
-  });
-
-  it.each([
-    ['too short', '1101051949123100', 'id-length'],
-    ['15-digit legacy number', '110105491231002', 'id-length'],
-    ['letter check character', '11010519491231002A', 'id-format'],
-    ['letter in the body', '1101051949A231002X', 'id-format'],
-    ['31 February', withIdCheck('11010520000231123'), 'id-birth-date'],
-    ['29 February in a non-leap year', withIdCheck('11010519010229123'), 'id-birth-date'],
-    ['month 13', withIdCheck('11010519901301123'), 'id-birth-date'],
-    ['future birth date', withIdCheck('11010520240602123'), 'id-birth-date'],
-    ['born before 1900', withIdCheck('11010518991231123'), 'id-birth-date'],
-    ['wrong check digit', '110105194912310021', 'id-check-digit'],
-  ])('rejects %s', (_label, id, expected) => {
-    expect(checkResidentId(id, TODAY)?.code).toBe(expected);
-  });
-
-  it('names the expected check digit', () => {
-    expect(checkResidentId('110105194912310021', TODAY)?.message).toContain('should be X');
+    const [value, expected] = id.wrongCheck;
+    expect(id.check(value)?.message).toContain(`should be ${expected}`);
   });
 });
 

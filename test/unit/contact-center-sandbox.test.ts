@@ -38,6 +38,12 @@ async function createInstance(sandbox: ContactCenterSandbox, body: object = CENT
   };
 }
 
+/** A fresh sandbox holding one instance (of CENTER, or `body`): the sandbox and the instance as created. */
+async function openWithInstance(body: object = CENTER) {
+  const sandbox = open();
+  return { sandbox, ...(await createInstance(sandbox, body)) };
+}
+
 /** Sets an instance's administrator password under this idempotency key. */
 const setPassword = (sandbox: ContactCenterSandbox, instanceId: string, password: string, key: string) =>
   write(sandbox, 'put', `/v1/instances/${instanceId}/admin/password`, { password }, key);
@@ -174,8 +180,7 @@ describe('contact-center sandbox: auth and instances', () => {
   });
 
   it('keeps center names unique per enterprise, ignoring case and spacing', async () => {
-    const sandbox = open();
-    const first = await createInstance(sandbox, { ...CENTER, centerName: 'Sales  Center' });
+    const { sandbox, ...first } = await openWithInstance({ ...CENTER, centerName: 'Sales  Center' });
     const taken = await post(sandbox, '/v1/instances', { ...CENTER, centerName: ' sales center' }, 'k2');
     expect(taken.status).toBe(409);
     expect(taken.body).toMatchObject({ instanceId: first.instanceId, errors: [{ path: 'centerName' }] });
@@ -183,8 +188,7 @@ describe('contact-center sandbox: auth and instances', () => {
   });
 
   it('suspends an instance (again is the same), after which it takes no new numbers or resources', async () => {
-    const sandbox = open();
-    const { instanceId } = await createInstance(sandbox);
+    const { sandbox, instanceId } = await openWithInstance();
     const suspended = await post(sandbox, `/v1/instances/${instanceId}/suspend`, { reason: 'contract ended' }, 's1');
     expect(suspended.status).toBe(200);
     expect(suspended.body).toMatchObject({
@@ -204,8 +208,7 @@ describe('contact-center sandbox: auth and instances', () => {
 
 describe('contact-center sandbox: administrator', () => {
   it('sets and resets the password, keeps only a hash and tells whether a password signs in', async () => {
-    const sandbox = open();
-    const { instanceId } = await createInstance(sandbox);
+    const { sandbox, instanceId } = await openWithInstance();
     const signIn = async (email: string, password: string) =>
       (
         (await post(sandbox, `/v1/instances/${instanceId}/admin/sign-in`, { email, password })).body as {
@@ -271,8 +274,7 @@ describe('contact-center sandbox: administrator', () => {
   }, 20_000); // scrypt on every password set and sign-in: seconds on a loaded machine
 
   it('signs the administrator in on the console page', async () => {
-    const sandbox = open();
-    const { instanceId } = await createInstance(sandbox);
+    const { sandbox, instanceId } = await openWithInstance();
     await setPassword(sandbox, instanceId, PASSWORD, 'p1');
     expect((await request(sandbox.app).get('/console')).text).toContain('<form');
     const ok = await request(sandbox.app)
@@ -291,8 +293,7 @@ describe('contact-center sandbox: administrator', () => {
 
 describe('contact-center sandbox: apps, IVR flows, skill groups', () => {
   it('creates, lists and reads each, and refuses an IVR flow for an unknown app', async () => {
-    const sandbox = open();
-    const { instanceId } = await createInstance(sandbox);
+    const { sandbox, instanceId } = await openWithInstance();
     const appRes = await post(
       sandbox,
       `/v1/instances/${instanceId}/apps`,
@@ -351,8 +352,7 @@ describe('contact-center sandbox: numbers', () => {
   const LINE_400 = '+864008200001';
 
   it('assigns numbers with a binding, rebinds, looks up, lists and unassigns', async () => {
-    const sandbox = open();
-    const { instanceId } = await createInstance(sandbox);
+    const { sandbox, instanceId } = await openWithInstance();
     const rules = { callingHours: [{ from: '08:00', to: '22:00' }], perCalleeDailyLimit: 5, noBlindCalling: true };
     const assigned = await assignNumbers(
       sandbox,
@@ -401,8 +401,7 @@ describe('contact-center sandbox: numbers', () => {
   });
 
   it('refuses a number assigned to another instance, naming it, and assigns nothing of the request', async () => {
-    const sandbox = open();
-    const mine = await createInstance(sandbox);
+    const { sandbox, ...mine } = await openWithInstance();
     const theirs = await createInstance(sandbox, { ...CENTER, enterpriseId: 'ent-2' });
     expect((await assignNumbers(sandbox, theirs.instanceId, { numbers: [FIXED] }, 'n1')).status).toBe(200);
 
@@ -420,8 +419,7 @@ describe('contact-center sandbox: numbers', () => {
   });
 
   it('answers 422 naming every unknown app, IVR flow and skill group', async () => {
-    const sandbox = open();
-    const { instanceId } = await createInstance(sandbox);
+    const { sandbox, instanceId } = await openWithInstance();
     const unknown = await assignNumbers(
       sandbox,
       instanceId,
@@ -449,8 +447,7 @@ describe('contact-center sandbox: numbers', () => {
   });
 
   it('validates numbers and bindings field by field', async () => {
-    const sandbox = open();
-    const { instanceId } = await createInstance(sandbox);
+    const { sandbox, instanceId } = await openWithInstance();
     const bad = await assignNumbers(
       sandbox,
       instanceId,

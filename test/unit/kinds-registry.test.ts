@@ -54,30 +54,20 @@ export const lineCheckKind = defineKind('line-check', {
 `,
 };
 
-/** One line in each index: the registry, the workflow bundle, the API's table. */
-const EDITED: [file: string, after: string, line: string][] = [
-  ['contract/kinds/index.ts', 'export const KIND_REGISTRY = byName(', '  lineCheck,\n'],
-  [
-    'contract/kinds/index.ts',
-    "import { usageBilling } from './usage-billing';",
-    "import { lineCheck } from './line-check';\n",
+/** One line in each index (the registry, the workflow bundle, the API's table) and its import: [after, line]. */
+const EDITED: Record<string, [after: string, line: string][]> = {
+  'contract/kinds/index.ts': [
+    ['export const KIND_REGISTRY = byName(', '  lineCheck,\n'],
+    ["import { usageBilling } from './usage-billing';", "import { lineCheck } from './line-check';\n"],
   ],
-  [
-    'workflows/index.ts',
-    "export { webhookDelivery } from './webhook-delivery';",
-    "export { lineCheck } from './line-check';\n",
+  'workflows/index.ts': [
+    ["export { webhookDelivery } from './webhook-delivery';", "export { lineCheck } from './line-check';\n"],
   ],
-  [
-    'api/kinds/index.ts',
-    'export const KINDS: { [K in OnboardingKind]: TypedKind<K> } = {',
-    "  'line-check': lineCheckKind,\n",
+  'api/kinds/index.ts': [
+    ['export const KINDS: { [K in OnboardingKind]: TypedKind<K> } = {', "  'line-check': lineCheckKind,\n"],
+    ["import { usageBillingKind } from './usage-billing';", "import { lineCheckKind } from './line-check';\n"],
   ],
-  [
-    'api/kinds/index.ts',
-    "import { usageBillingKind } from './usage-billing';",
-    "import { lineCheckKind } from './line-check';\n",
-  ],
-];
+};
 
 describe('the registry of kinds', () => {
   it('is what the API, the bundle and the lists read', () => {
@@ -101,14 +91,15 @@ describe('the registry of kinds', () => {
         JSON.stringify({ extends: path.join(ROOT, 'tsconfig.json'), include: COPIED.map((f) => `${f}/**/*.ts`) }),
       );
       for (const [file, text] of Object.entries(ADDED)) fs.writeFileSync(path.join(dir, file), text);
-      for (const [file, after, line] of EDITED) {
-        const full = path.join(dir, file);
-        const text = fs.readFileSync(full, 'utf8');
-        const at = text.indexOf(after);
-        expect(at, `${file} has ${after}`).toBeGreaterThanOrEqual(0);
-        const end = text.indexOf('\n', at) + 1;
-        fs.writeFileSync(full, text.slice(0, end) + line + text.slice(end));
-      }
+      for (const [file, edits] of Object.entries(EDITED))
+        for (const [after, line] of edits) {
+          const full = path.join(dir, file);
+          const text = fs.readFileSync(full, 'utf8');
+          const at = text.indexOf(after);
+          expect(at, `${file} has ${after}`).toBeGreaterThanOrEqual(0);
+          const end = text.indexOf('\n', at) + 1;
+          fs.writeFileSync(full, text.slice(0, end) + line + text.slice(end));
+        }
       const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
       let output = '';
       try {
@@ -123,11 +114,7 @@ describe('the registry of kinds', () => {
         'workflows/line-check.ts',
         'api/kinds/line-check.ts',
       ]);
-      expect([...new Set(EDITED.map(([f]) => f))]).toEqual([
-        'contract/kinds/index.ts',
-        'workflows/index.ts',
-        'api/kinds/index.ts',
-      ]);
+      expect(Object.keys(EDITED)).toEqual(['contract/kinds/index.ts', 'workflows/index.ts', 'api/kinds/index.ts']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -201,6 +201,12 @@ describe('Temporal connection options', () => {
     return Buffer.from(files[file]!);
   };
   const optionsFor = (env: Record<string, string>) => temporalConnectionOptions(loadConfig(env).temporal, readFile);
+  /** The CA and the client pair, named as the files above. */
+  const MTLS = {
+    TEMPORAL_TLS_CA: '/tls/ca.pem',
+    TEMPORAL_TLS_CERT: '/tls/client.pem',
+    TEMPORAL_TLS_KEY: '/tls/client.key',
+  };
 
   it('is plaintext with no key by default (the local dev server)', () => {
     const options = optionsFor({});
@@ -210,10 +216,8 @@ describe('Temporal connection options', () => {
 
   it('builds mTLS from the CA, client pair and server name', () => {
     const options = optionsFor({
+      ...MTLS,
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
-      TEMPORAL_TLS_CA: '/tls/ca.pem',
-      TEMPORAL_TLS_CERT: '/tls/client.pem',
-      TEMPORAL_TLS_KEY: '/tls/client.key',
       TEMPORAL_TLS_SERVER_NAME: 'frontend.temporal.internal',
     });
     expect(options).toEqual({
@@ -265,11 +269,7 @@ describe('Temporal connection options', () => {
       'TEMPORAL_TLS_CA',
     ]);
     try {
-      optionsFor({
-        TEMPORAL_TLS_CA: '/tls/missing.pem',
-        TEMPORAL_TLS_CERT: '/tls/client.pem',
-        TEMPORAL_TLS_KEY: '/tls/gone.key',
-      });
+      optionsFor({ ...MTLS, TEMPORAL_TLS_CA: '/tls/missing.pem', TEMPORAL_TLS_KEY: '/tls/gone.key' });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
