@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { residentIdCheckDigit, usccCheckCharacter } from '../../domain/checks';
 import type { DocumentKind, DocumentRef } from '../../domain/verification';
 import { REQUIRED_DOCUMENTS } from '../../domain/verification';
-import { bearer, caseWhen, sandboxCall, type Stack as Harness } from './stack';
+import { bearer, caseWhen, sandboxCaller, type Stack as Harness } from './stack';
 
 export const PDF = Buffer.from('%PDF-1.4\n% qualification scan\n');
 export const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]);
@@ -68,35 +68,19 @@ export async function instanceFor(
   enterpriseId: string,
   centerName = `center ${randomUUID().slice(0, 8)}`,
 ): Promise<TestInstance> {
-  const res = await fetch(`${h.config.contactCenter.url}/v1/instances`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${h.config.contactCenter.apiKey}`,
-      'content-type': 'application/json',
-      'idempotency-key': `test-${randomUUID()}`,
-    },
-    body: JSON.stringify({
-      enterpriseId,
-      centerName,
-      admin: { name: 'Test Admin', email: `admin@${enterpriseId}.example.cn` },
-      agreement: { version: '2024-06', acceptedAt: new Date().toISOString() },
-    }),
+  const res = await platformCall<TestInstance>(h, 'POST', '/v1/instances', {
+    enterpriseId,
+    centerName,
+    admin: { name: 'Test Admin', email: `admin@${enterpriseId}.example.cn` },
+    agreement: { version: '2024-06', acceptedAt: new Date().toISOString() },
   });
-  const body = (await res.json()) as TestInstance;
   if (res.status !== 201 && res.status !== 200)
-    throw new Error(`instance creation failed: ${res.status} ${JSON.stringify(body)}`);
-  return body;
+    throw new Error(`instance creation failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 /** Calls the contact-center sandbox as the product does. */
-export function platformCall<T = any>(
-  h: Pick<Harness, 'config'>,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  return sandboxCall<T>(h.config.contactCenter, method, path, body);
-}
+export const platformCall = sandboxCaller('contactCenter');
 
 /** Drives a verification to approval through the API; returns the billing customer id. */
 export async function verifiedEnterprise(

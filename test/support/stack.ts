@@ -599,15 +599,14 @@ export async function sandboxCall<T = any>(
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-/** Calls the billing sandbox as the product does. */
-export function billingCall<T = any>(
-  h: Pick<Stack, 'config'>,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; body: T }> {
-  return sandboxCall<T>(h.config.billing, method, path, body);
+/** Calls one of the stack's sandboxes, as configured for it, the way the product does. */
+export function sandboxCaller(service: 'billing' | 'contactCenter') {
+  return <T = any>(h: Pick<Stack, 'config'>, method: string, path: string, body?: unknown) =>
+    sandboxCall<T>(h.config[service], method, path, body);
 }
+
+/** Calls the billing sandbox as the product does. */
+export const billingCall = sandboxCaller('billing');
 
 /** The billing sandbox's log of writes (`GET /_sandbox/requests`). */
 export type SandboxRequest = RequestLogEntry;

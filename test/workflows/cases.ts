@@ -2,11 +2,11 @@
  * Acting on a case under test and reading it back, as the API and the console would: actions as
  * updates or signals, the state query, waits for a stage, and how a case ended.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { handlesOf, type ActingKind, type ActionName, type Payload } from '../../contract/actions';
 import { stateQuery, type Actor, type CaseState } from '../../contract/case';
+import { eventually } from '../support/stack';
 
 /** Takes an action as the API does: an update, answered with the state once the case took it. */
 export function act<K extends ActingKind, A extends ActionName<K>>(
@@ -35,23 +35,12 @@ export function stateOf(handle: WorkflowHandle): Promise<CaseState> {
 }
 
 /** Polls until `check` returns something, or fails saying what it waited for. */
-export async function until<T>(
+export function until<T>(
   check: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const got = await check();
-      if (got !== undefined && got !== false) return got;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await delay(25);
-  }
+  return eventually(check, timeoutMs, what, 25);
 }
 
 /** Waits until the case is in `stage` (and awaits something there, when it waits on people). */
