@@ -206,7 +206,7 @@ describe.concurrent('the case library', () => {
         idempotencyKey: expect.stringMatching(new RegExp(`^${s.id('verification')}/.+/billing-customer$`)),
       },
     ]);
-    expect(s.emails().map((e) => e.template)).toEqual([
+    expect(s.templates()).toEqual([
       'verification-submitted',
       'verification-rejected',
       'verification-submitted',
@@ -276,7 +276,7 @@ describe.concurrent('the case library', () => {
       detail: 'company.licenceValidTo: licence-expired',
     });
     expect(s.argsOf('precheckApplication')[0]?.application.company.licenceValidTo).toBe('2021-01-01');
-    expect(s.emails().map((e) => e.template)).toEqual([
+    expect(s.templates()).toEqual([
       'verification-submitted',
       'verification-rejected',
       'verification-precheck-failed',

@@ -114,11 +114,7 @@ export function subscriptionInput(s: Scenario, overrides: Partial<SubscriptionIn
   };
 }
 
-export function landingInput(
-  s: Scenario,
-  timings: Partial<Own400LandingInput['timings']> = {},
-  purchase: Partial<NumberPurchaseInput['timings']> = {},
-): Own400LandingInput {
+export function landingInput(s: Scenario, timings: Partial<Own400LandingInput['timings']> = {}): Own400LandingInput {
   return {
     ...verified(s),
     request: {
@@ -156,14 +152,17 @@ export function landingInput(
       reminderIntervalMs: LONG,
       landingDeadlineMs: LONG,
       testCallWindowMs: LONG,
-      purchase: purchaseTimings(purchase),
+      purchase: purchaseTimings(),
       subscription: subscriptionTimings,
       ...timings,
     },
   };
 }
 
-export function sipTimings(overrides: Partial<SipTrunkInput['timings']> = {}): SipTrunkInput['timings'] {
+/** The waits of a SIP case, trunk or registration. */
+type SipWaits = Partial<SipTrunkInput['timings']>;
+
+export function sipTimings(overrides: SipWaits = {}): SipTrunkInput['timings'] {
   return {
     reviewSlaMs: LONG,
     whitelistReminderMs: LONG,
@@ -179,29 +178,30 @@ export function sipTimings(overrides: Partial<SipTrunkInput['timings']> = {}): S
 
 export const GATEWAY = { ip: '198.51.100.7', port: 5060, transport: 'udp' as const };
 
-export function trunkInput(s: Scenario, timings: Partial<SipTrunkInput['timings']> = {}): SipTrunkInput {
+/** What a SIP case holds besides its request: the company, the numbers it brings, its waits. */
+function sipCase(s: Scenario, timings: SipWaits) {
   return {
     enterpriseId: s.enterpriseId,
     companyName: '广州示例科技有限公司',
-    request: { instanceId: 'cc-1', gateway: GATEWAY, boundAppId: 'app-1', contact },
     numbers: NUMBERS,
-    testCallee: '+8613800138000',
-    provider: { inbound: ['203.0.113.10:5060'], outbound: ['203.0.113.11'] },
     timings: sipTimings(timings),
   };
 }
 
-export function registrationInput(
-  s: Scenario,
-  timings: Partial<SipRegistrationInput['timings']> = {},
-): SipRegistrationInput {
+export function trunkInput(s: Scenario, timings: SipWaits = {}): SipTrunkInput {
   return {
-    enterpriseId: s.enterpriseId,
-    companyName: '广州示例科技有限公司',
+    ...sipCase(s, timings),
+    request: { instanceId: 'cc-1', gateway: GATEWAY, boundAppId: 'app-1', contact },
+    testCallee: '+8613800138000',
+    provider: { inbound: ['203.0.113.10:5060'], outbound: ['203.0.113.11'] },
+  };
+}
+
+export function registrationInput(s: Scenario, timings: SipWaits = {}): SipRegistrationInput {
+  return {
+    ...sipCase(s, timings),
     request: { instanceId: 'cc-1', transport: 'tcp', gatewayVendor: 'generic', contact },
-    numbers: NUMBERS,
     registrar: 'sip.test:5060',
-    timings: sipTimings(timings),
   };
 }
 
@@ -237,10 +237,7 @@ export function thirdPartyInput(
 
 export function instanceInput(s: Scenario): ContactCenterInstanceInput {
   return {
-    enterpriseId: s.enterpriseId,
-    customerId: 'cust-1',
-    companyName: '广州示例科技有限公司',
-    contactEmail: 'ops@example.cn',
+    ...verified(s),
     centerName: '广州客服中心',
     admin: { name: '王五', email: 'admin@example.cn' },
     agreement: { version: '2024-06', acceptedAt: '2026-01-02T03:04:05.000Z' },

@@ -63,7 +63,7 @@ describe.concurrent('number subscription', () => {
         idempotencyKey: `${id}/rent/${input.paidThrough}`,
       },
     ]);
-    expect(s.emails().map((e) => e.template)).toEqual(['subscription-renewed']);
+    expect(s.templates()).toEqual(['subscription-renewed']);
     expect(s.calls('releaseNumbers')).toHaveLength(0);
     await env.client.workflow.getHandle(id).terminate('test over');
   });
@@ -99,7 +99,7 @@ describe.concurrent('number subscription', () => {
     );
     // Released once, as the ending, not again as a compensation.
     expect(stepNames(state).filter((n) => n.startsWith('compensation'))).toEqual([]);
-    expect(s.emails().map((e) => e.template)).toEqual(['subscription-in-grace', 'subscription-released']);
+    expect(s.templates()).toEqual(['subscription-in-grace', 'subscription-released']);
   });
 
   it('reminds the enterprise before expiry when not renewing automatically, then releases after the grace', async () => {
@@ -124,7 +124,7 @@ describe.concurrent('number subscription', () => {
     expect(reminders.every((r) => r.to === 'ops@example.cn')).toBe(true);
     expect(new Set(reminders.map((r) => r.dedupKey)).size).toBe(reminders.length);
     expect(reminders[0]?.data).toMatchObject({ expiresAt: new Date(paidThrough).toISOString(), amountFen: 10_000 });
-    expect(s.emails().map((e) => e.template)).toEqual([
+    expect(s.templates()).toEqual([
       ...reminders.map(() => 'subscription-reminder'),
       'subscription-in-grace',
       'subscription-released',

@@ -7,9 +7,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { cancelRequestedSignal } from '../../contract/case';
 import { sipTrunk } from '../../workflows/sip-trunk';
 import { GATEWAY, trunkInput } from './inputs';
-import { enterprise, rejectedInReview, support } from './actors';
+import { enterprise, expectSipRejectedInReview, support } from './actors';
 import { act, awaitingOrStopped, cancelledOutcome, failureOf, stageOf, stateOf, stepNames, until } from './cases';
-import { allowGatewayAs, gate, NUMBERS, type Scenario, starter, useWorkflowEnv } from './support';
+import { allowGatewayAs, gate, NUMBERS, type Scenario, starter, testCallEnded, useWorkflowEnv } from './support';
 import type { AllowlistEntry } from '../../activities/sip-gateway';
 
 const env = useWorkflowEnv();
@@ -165,13 +165,7 @@ describe.concurrent('SIP trunk', () => {
 
   it('ends on a support rejection with the rejection email and no report', async () => {
     const s = env.scenario();
-    const h = await start(s);
-    const failure = await rejectedInReview(h, 'sip-trunk', { reason: '网关地址不是公网地址' });
-    expect(failure).toMatchObject({ type: 'Rejected', message: '网关地址不是公网地址' });
-    expect(s.calls('allowGateway')).toHaveLength(0);
-    expect(s.calls('disallowGateway')).toHaveLength(0);
-    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'sip-rejected']);
-    expect(s.emails('sip-rejected')[0]?.data).toMatchObject({ reason: '网关地址不是公网地址' });
+    await expectSipRejectedInReview(s, await start(s), 'sip-trunk', { reason: '网关地址不是公网地址' });
   });
 
   it('fails when the whitelist is not confirmed in time, removing the allowlist row', async () => {
@@ -183,7 +177,7 @@ describe.concurrent('SIP trunk', () => {
     expect((await failureOf(h)).type).toBe('WhitelistNotConfirmed');
     await expectAllowlistRemoved(s, h, 'WhitelistNotConfirmed');
     expect(s.calls('sendOptions')).toHaveLength(0);
-    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'trunk-whitelist', 'sip-report']);
+    expect(s.templates()).toEqual(['sip-review', 'trunk-whitelist', 'sip-report']);
   });
 
   it('fails when the gateway never answers OPTIONS, after a retry and the retry deadline', async () => {
@@ -218,16 +212,7 @@ describe.concurrent('SIP trunk', () => {
 
   it('fails on a failed outbound test call', async () => {
     const s = env.scenario({
-      placeTestCall: async () => ({
-        outcome: 'rejected',
-        finalCode: 403,
-        finalReason: 'Forbidden',
-        responses: [],
-        timings: { totalMs: 40 },
-        teardown: { method: 'none' },
-        passed: false,
-        summary: '403 Forbidden',
-      }),
+      placeTestCall: async () => testCallEnded(403, 'Forbidden', 40),
     });
     const h = await start(s);
     await approveAndWhitelist(s, h);
@@ -280,6 +265,6 @@ describe.concurrent('SIP trunk', () => {
       'compensation: remove the allowlist entry',
       'compensation: put the numbers back on sale',
     ]);
-    expect(s.emails().map((e) => e.template)).toEqual(['sip-review', 'case-cancelled']);
+    expect(s.templates()).toEqual(['sip-review', 'case-cancelled']);
   });
 });

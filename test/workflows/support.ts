@@ -144,6 +144,25 @@ export function allowGatewayAs(state: Awaited<ReturnType<Fn<'allowGateway'>>>['s
   return (g) => ({ ip: g.ip, port: g.port, transport: g.transport ?? 'udp', reference: g.reference, state });
 }
 
+/** The outbound test call as the SIP probe reports it, by its final answer: a 200 is answered and hung up with a BYE. */
+export function testCallEnded(
+  finalCode: number,
+  finalReason: string,
+  totalMs: number,
+): Awaited<ReturnType<Fn<'placeTestCall'>>> {
+  const answered = finalCode === 200;
+  return {
+    outcome: answered ? 'answered' : 'rejected',
+    finalCode,
+    finalReason,
+    responses: [],
+    timings: { totalMs },
+    teardown: answered ? { method: 'BYE', code: 200 } : { method: 'none' },
+    passed: answered,
+    summary: `${finalCode} ${finalReason}${answered ? ', answered' : ''}`,
+  };
+}
+
 const defaults: { [N in MockedName]: Behaviour<N> } = {
   sendEmail: async () => ({ messageId: `<${randomUUID()}@test>`, deduplicated: false }),
   ensureBillingCustomer: async () => ({ customerId: 'cust-1' }),
@@ -229,16 +248,7 @@ const defaults: { [N in MockedName]: Behaviour<N> } = {
     sent: `OPTIONS sip:${o.host}:${o.port}`,
     from: '127.0.0.1:5090',
   }),
-  placeTestCall: async () => ({
-    outcome: 'answered',
-    finalCode: 200,
-    finalReason: 'OK',
-    responses: [],
-    timings: { totalMs: 1200 },
-    teardown: { method: 'BYE', code: 200 },
-    passed: true,
-    summary: '200 OK, answered',
-  }),
+  placeTestCall: async () => testCallEnded(200, 'OK', 1200),
   awaitCall: async (w) => ({
     callId: 'call-1',
     method: 'INVITE',
@@ -350,6 +360,8 @@ export interface Scenario {
   argsOf<N extends MockedName>(name: N): Parameters<Fn<N>>[0][];
   /** Emails sent (sendEmail requests). */
   emails(template?: string): Parameters<EmailActivities['sendEmail']>[0][];
+  /** The templates of the emails sent, in the order sent. */
+  templates(): string[];
   answer(behaviours: Behaviours): void;
 }
 
@@ -459,16 +471,18 @@ export async function startEnv(): Promise<WorkflowTestEnv> {
       scenarios.set(token, { ...behaviours });
       const mine = (name?: MockedName) =>
         calls.filter((c) => c.workflowId.includes(token) && (!name || c.name === name));
+      const emails = (template?: string) =>
+        mine('sendEmail')
+          .map((c) => c.args[0] as Parameters<EmailActivities['sendEmail']>[0])
+          .filter((e) => !template || e.template === template);
       return {
         token,
         enterpriseId: `ent-${token}`,
         id: (prefix) => `${prefix}-${token}`,
         calls: mine,
         argsOf: <N extends MockedName>(name: N) => mine(name).map((c) => c.args[0] as Parameters<Fn<N>>[0]),
-        emails: (template) =>
-          mine('sendEmail')
-            .map((c) => c.args[0] as Parameters<EmailActivities['sendEmail']>[0])
-            .filter((e) => !template || e.template === template),
+        emails,
+        templates: () => emails().map((e) => e.template),
         answer: (more) => scenarios.set(token, { ...scenarios.get(token), ...more }),
       };
     },
