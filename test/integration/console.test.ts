@@ -76,6 +76,20 @@ async function signedIn(token: string): Promise<Page> {
   return page;
 }
 
+/** The id of the case page the console moved to after a start; else fails with the problem it shows. */
+async function openedCase(page: Page): Promise<string> {
+  await page.waitForURL(/#\/case\//, { timeout: 30_000 }).catch(async (err: unknown) => {
+    throw new Error(
+      `no case page: ${await page
+        .locator('.problem')
+        .textContent()
+        .catch(() => '')}`,
+      { cause: err },
+    );
+  });
+  return decodeURIComponent(page.url().split('#/case/')[1]!);
+}
+
 describe('the console in a browser', () => {
   let caseId: string;
 
@@ -129,16 +143,7 @@ describe('the console in a browser', () => {
 
     await company.getByLabel('Unified social credit code').fill(USCC);
     await page.getByRole('button', { name: 'Submit verification' }).click();
-    await page.waitForURL(/#\/case\//, { timeout: 30_000 }).catch(async (err: unknown) => {
-      throw new Error(
-        `no case page: ${await page
-          .locator('.problem')
-          .textContent()
-          .catch(() => '')}`,
-        { cause: err },
-      );
-    });
-    caseId = decodeURIComponent(page.url().split('#/case/')[1]!);
+    caseId = await openedCase(page);
     await caseWhen(h, caseId, (c) => c.stage === 'awaiting-review', 'awaiting review');
     await expect.poll(() => page.getByTestId('stage').textContent(), { timeout: 30_000 }).toContain('Awaiting review');
   });
@@ -263,16 +268,7 @@ describe('the console in a browser', () => {
     await contact.getByLabel('Email').fill('noc@example.cn');
     await form.getByLabel('Test callee').fill('13900139000');
     await form.getByRole('button', { name: 'Submit sip trunk' }).click();
-    await ent.waitForURL(/#\/case\//, { timeout: 30_000 }).catch(async (err: unknown) => {
-      throw new Error(
-        `no case page: ${await ent
-          .locator('.problem')
-          .textContent()
-          .catch(() => '')}`,
-        { cause: err },
-      );
-    });
-    const trunkId = decodeURIComponent(ent.url().split('#/case/')[1]!);
+    const trunkId = await openedCase(ent);
     await caseWhen(h, trunkId, (c) => c.stage === 'awaiting-review', 'trunk review');
 
     const support = await signedIn(h.tokens.support);
