@@ -19,7 +19,7 @@ import { handlesOf } from '../../contract/actions';
 import { verificationId } from '../../domain/ids';
 import { createWorker } from '../../worker/worker';
 import { legalRepApplication } from '../support/fixtures';
-import { bearer, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
+import { caseApi, caseWhen, eventually, startHarness, type Harness } from '../support/harness';
 import { recordedHistories, replayDataConverter } from '../support/histories';
 import { changedVerificationBundle, NEW_STEP, PATCH_ID } from '../support/changed-bundle';
 
@@ -113,13 +113,11 @@ async function deploy(workflowBundle: WorkerOptions['workflowBundle']): Promise<
   return stop;
 }
 
+const { start, act } = caseApi(() => h);
+
 async function startVerification(enterpriseId: string, token: string): Promise<string> {
-  const res = await h.api
-    .post('/v1/onboardings')
-    .set(...bearer(token))
-    .send(await legalRepApplication(h, enterpriseId, token));
-  expect(res.status).toBe(202);
-  const id = verificationId(enterpriseId);
+  const id = await start(await legalRepApplication(h, enterpriseId, token), token);
+  expect(id).toBe(verificationId(enterpriseId));
   await caseWhen(
     h,
     id,
@@ -130,11 +128,7 @@ async function startVerification(enterpriseId: string, token: string): Promise<s
 }
 
 async function approve(id: string): Promise<void> {
-  const res = await h.api
-    .post(`/v1/onboardings/${id}/actions/approve`)
-    .set(...bearer(h.tokens.support))
-    .send({ note: 'documents in order' });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  await act(id, 'approve', h.tokens.support, { note: 'documents in order' });
 }
 
 describe('a workflow change deployed while cases are open', () => {
@@ -265,18 +259,28 @@ describe('retiring the patch, in two deploys', () => {
   it('deprecatePatch once the visibility query finds no open case from before the patch, then removal once none from before the deprecation', async () => {
     const [d, e, f, g] = later;
     const pause = () => new Promise((r) => setTimeout(r, 1_000));
+    let stop: () => Promise<void>;
+    /** Replaces the running deploy with `code`; returns an instant a second clear of both, the query's bound. */
+    async function redeploy(code: string): Promise<number> {
+      await stop();
+      await pause();
+      const at = Date.now();
+      await pause();
+      stop = await deploy({ code });
+      return at;
+    }
+    /** A case of `enterprise` on the running deploy, at review with nothing in flight. */
+    async function settledCase(enterprise: { id: string; token: string }): Promise<string> {
+      const id = await startVerification(enterprise.id, enterprise.token);
+      await settled(h.client, id);
+      return id;
+    }
 
     // An old case on the code before the change, then the patched deploy and a case on it.
-    let stop = await deploy({ codePath: inject('workflowBundlePath') });
-    const old = await startVerification(e!.id, e!.token);
-    await settled(h.client, old);
-    await stop();
-    await pause();
-    const patchDeployedAt = Date.now();
-    await pause();
-    stop = await deploy({ code: patchedCode });
-    const marked = await startVerification(d!.id, d!.token);
-    await settled(h.client, marked);
+    stop = await deploy({ codePath: inject('workflowBundlePath') });
+    const old = await settledCase(e!);
+    const patchDeployedAt = await redeploy(patchedCode);
+    const marked = await settledCase(d!);
 
     // Not yet: the query finds the old case, and the deprecated code could not replay it.
     expect(await openStartedBefore(patchDeployedAt)).toBe(1);
@@ -284,15 +288,10 @@ describe('retiring the patch, in two deploys', () => {
     const oldPath = await completes(old);
     expect(activityTypes(oldPath)).not.toContain('precheckApplication');
     expect(await openStartedBefore(patchDeployedAt)).toBe(0);
-    await stop();
 
     // First deploy: deprecatePatch, the old branch deleted. A case with the marker goes on.
-    await pause();
-    const deprecatedAt = Date.now();
-    await pause();
-    stop = await deploy({ code: deprecatedCode });
-    const deprecating = await startVerification(f!.id, f!.token);
-    await settled(h.client, deprecating);
+    const deprecatedAt = await redeploy(deprecatedCode);
+    const deprecating = await settledCase(f!);
     const deprecatingPath = await historyOf(h.client, deprecating);
     expect(activityTypes(deprecatingPath)).toContain('precheckApplication');
     expect(patchMarkers(deprecatingPath).filter(deprecated)).toHaveLength(1);
@@ -304,11 +303,10 @@ describe('retiring the patch, in two deploys', () => {
     const markedPath = await completes(marked);
     expect(activityTypes(markedPath).filter((t) => t === 'precheckApplication')).toHaveLength(1);
     expect(await openStartedBefore(deprecatedAt)).toBe(0);
-    await stop();
 
     // Second deploy: the patch call removed. The case from the deprecation deploy goes on, and a
     // new case takes the step with no marker at all.
-    stop = await deploy({ code: removedCode });
+    await redeploy(removedCode);
     await completes(deprecating);
     const fresh = await startVerification(g!.id, g!.token);
     const freshPath = await completes(fresh);
