@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import type { JourneyView } from '../../domain/journey';
 import { legalRepApplication, upload } from '../support/fixtures';
+import { bindingOf, expectErrors } from '../support/api';
 import { exportHistory, recordHistory } from '../support/histories';
+import { INSTANCE_CREATED_MILESTONES, milestoneStatuses } from '../support/journey';
 import { bearer, billingCall, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
 import { startSippServer } from '../support/sipp';
 import { loopbackNet } from '../support/net';
@@ -26,7 +28,7 @@ const h = useHarness({
   JOURNEY_REMIND_EVERY: '1h',
 });
 
-const { start, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
+const { start, attemptStart, act, cancel, stageWhen, mailWhen } = caseApi(() => h);
 
 async function journeyOf(enterpriseId: string, token: string): Promise<JourneyView> {
   const res = await h.api.get(`/v1/enterprises/${enterpriseId}/journey`).set(...bearer(token));
@@ -95,21 +97,9 @@ describe('enterprise-onboarding: the whole journey', () => {
     expect(j.instances).toEqual([expect.objectContaining({ centerName: '广州客服中心' })]);
     const instanceId = j.instances[0]!.instanceId;
     const instanceCase = j.instances[0]!.caseId!;
-    expect(j.milestones.map((m) => [m.name, m.status])).toEqual([
-      ['registered', 'done'],
-      // An approved qualification counts as real-named.
-      ['real-named', 'done'],
-      ['verified', 'done'],
-      ['instance-created', 'done'],
-      ['number-access', 'not-started'],
-      ['ready', 'not-started'],
-    ]);
+    expect(milestoneStatuses(j)).toEqual(INSTANCE_CREATED_MILESTONES);
     expect(j.next).toEqual([expect.objectContaining({ for: 'number-access', role: 'enterprise' })]);
-    const passwordMail = await eventually(
-      () => h.mail.forCase(instanceCase).find((m) => m.event === 'contact-center-admin-password'),
-      10_000,
-      'password email',
-    );
+    const passwordMail = await mailWhen(instanceCase, 'contact-center-admin-password');
     expect(passwordMail.to).toBe(admin.email);
     const password = /密码：(\S+)/.exec(passwordMail.text)![1]!;
     for (const id of [journeyId, instanceCase, verificationId])
@@ -119,11 +109,7 @@ describe('enterprise-onboarding: the whole journey', () => {
     expect(instances.body.items).toEqual([expect.objectContaining({ instanceId, centerName: '广州客服中心', admin })]);
 
     // Nothing chosen for a while: the journey is stalled on the enterprise, which is reminded.
-    await eventually(
-      () => h.mail.forCase(journeyId).find((m) => m.event === 'journey-stalled'),
-      20_000,
-      'stall reminder',
-    );
+    await mailWhen(journeyId, 'journey-stalled', 20_000);
     const stalled = await eventually(
       async () => {
         const res = await h.api
@@ -144,7 +130,7 @@ describe('enterprise-onboarding: the whole journey', () => {
     );
     const defaults = (await h.api.get(`/v1/onboardings/${instanceCase}`).set(...bearer(h.tokens.entA))).body.result
       .defaults as { appId: string; ivrFlowId: string; skillGroupId: string };
-    const purchase = await attemptStart({
+    const purchaseId = await start({
       kind: 'number-purchase',
       enterpriseId: h.enterprises.a,
       numberType: 'fixed-line',
@@ -153,10 +139,8 @@ describe('enterprise-onboarding: the whole journey', () => {
       scenario: 'inbound',
       callScript: '您好，这里是示例科技客服中心，请问有什么可以帮您？',
       autoRenew: true,
-      binding: { instanceId, ivrFlowId: defaults.ivrFlowId, skillGroupId: defaults.skillGroupId },
+      binding: bindingOf({ instanceId, defaults }),
     });
-    expect(purchase.status, JSON.stringify(purchase.body)).toBe(202);
-    const purchaseId = purchase.body.id as string;
     // An inbound fixed line passes the script review too; the journey names it as support's step.
     j = await journeyWhen(
       (x) => x.next.some((n) => n.caseId === purchaseId && n.action === 'approve-script' && n.role === 'support'),
@@ -175,12 +159,12 @@ describe('enterprise-onboarding: the whole journey', () => {
     expect(holders).toContain(j.numbers[0]!.caseId);
     expect(j.milestones.every((m) => m.status === 'done')).toBe(true);
     expect(j.stalledOn).toBeNull();
-    await eventually(() => h.mail.forCase(journeyId).find((m) => m.event === 'journey-ready'), 10_000, 'ready email');
+    await mailWhen(journeyId, 'journey-ready');
 
     // A SIP trunk on the same instance: linked as it starts, its numbers working once it passes.
     const customerGateway = await startSippServer('uas-gateway.xml', GATEWAY);
     try {
-      const trunk = await attemptStart({
+      const trunkId = await start({
         kind: 'sip-trunk',
         enterpriseId: h.enterprises.a,
         instanceId,
@@ -190,8 +174,6 @@ describe('enterprise-onboarding: the whole journey', () => {
         contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
         testCallee: '13900139000',
       });
-      expect(trunk.status, JSON.stringify(trunk.body)).toBe(202);
-      const trunkId = trunk.body.id as string;
       j = await journeyWhen(
         (x) => x.next.some((n) => n.caseId === trunkId && n.action === 'approve'),
         'the trunk review in the journey',
@@ -229,8 +211,7 @@ describe('enterprise-onboarding: the whole journey', () => {
       { kind: 'enterprise-onboarding', enterpriseId: h.enterprises.b },
       h.tokens.entB,
     );
-    expect(noVerification.status).toBe(422);
-    expect(noVerification.body.errors).toEqual([expect.objectContaining({ path: 'verification' })]);
+    expectErrors(noVerification, 422, [{ path: 'verification' }]);
 
     const {
       kind: _kind,
@@ -271,23 +252,13 @@ describe('enterprise-onboarding: the whole journey', () => {
     const verificationId = `verification-${enterprises.b}`;
     await stageWhen(verificationId, 'awaiting-review');
     await stageWhen(journeyId, 'verifying');
-    const cancel = await h.api
-      .post(`/v1/onboardings/${journeyId}/cancel`)
-      .set(...bearer(tokens.entB))
-      .send({ reason: '暂不开通' });
-    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
-    const cancelled = await caseWhen(h, journeyId, (c) => c.status === 'cancelled', 'journey cancelled');
+    const cancelled = await cancel(journeyId, tokens.entB, { reason: '暂不开通' });
     await recordHistory(h.client, journeyId, 'enterprise-onboarding-cancelled-verification-stands');
     expect(cancelled.steps.map((s) => s.name)).toContain('cancel requested');
-    await eventually(
-      () => h.mail.forCase(journeyId).find((m) => m.event === 'case-cancelled'),
-      10_000,
-      'cancellation email',
-    );
+    await mailWhen(journeyId, 'case-cancelled');
     // The verification stands on its own: still under review, support may still decide it.
     const verification = await h.api.get(`/v1/onboardings/${verificationId}`).set(...bearer(tokens.support));
     expect(verification.body).toMatchObject({ status: 'running', stage: 'awaiting-review' });
-    const approved = await attempt(verificationId, 'approve', tokens.support, { note: 'ok' });
-    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    await act(verificationId, 'approve', tokens.support, { note: 'ok' });
   });
 });

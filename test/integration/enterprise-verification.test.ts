@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { recordHistory } from '../support/histories';
-import { bearer, caseWhen, eventually, useHarness } from '../support/harness';
+import { expectErrors } from '../support/api';
+import { bearer, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
 import { legalRepApplication, upload, uploadAll, AGENT_ID, PDF, USCC } from '../support/fixtures';
 import { verificationId } from '../../domain/ids';
 
@@ -9,6 +10,7 @@ const h = useHarness();
 const asSupport = () => bearer(h.tokens.support);
 const asA = () => bearer(h.tokens.entA);
 const asB = () => bearer(h.tokens.entB);
+const { start, attemptStart, act, attempt, stageWhen, mailWhen } = caseApi(() => h);
 /** A start as enterprise A under the idempotency key of case `id`. */
 const keyedStart = (id: string, body: object) =>
   h.api
@@ -49,79 +51,46 @@ describe('enterprise verification through the API', () => {
     const listedKinds = await h.api.get('/v1/onboardings').set(...asA());
     expect(listedKinds.body.items.map((c: { kind: string }) => c.kind)).not.toContain('contact-center-instance');
     // One active verification per enterprise.
-    const second = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .send(body);
+    const second = await attemptStart(body);
     expect(second.status).toBe(409);
     expect(second.body.existingId).toBe(id);
 
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
+    await stageWhen(id, 'awaiting-review');
 
     // Wrong role, wrong tenant, wrong stage.
-    const byEnterprise = await h.api
-      .post(`/v1/onboardings/${id}/actions/approve`)
-      .set(...asA())
-      .send({});
-    expect(byEnterprise.status).toBe(403);
+    expect((await attempt(id, 'approve', h.tokens.entA)).status).toBe(403);
     const otherTenant = await h.api.get(`/v1/onboardings/${id}`).set(...asB());
     expect(otherTenant.status).toBe(404);
-    const otherTenantAction = await h.api
-      .post(`/v1/onboardings/${id}/actions/resubmit`)
-      .set(...asB())
-      .send({ documents: [] });
-    expect(otherTenantAction.status).toBe(404);
-    const early = await h.api
-      .post(`/v1/onboardings/${id}/actions/resubmit`)
-      .set(...asA())
-      .send({ contact: body.contact });
+    expect((await attempt(id, 'resubmit', h.tokens.entB, { documents: [] })).status).toBe(404);
+    const early = await attempt(id, 'resubmit', h.tokens.entA, { contact: body.contact });
     expect(early.status).toBe(409);
     expect(early.body.awaiting.map((a: { action: string }) => a.action).sort()).toEqual(['approve', 'reject']);
-    const badReject = await h.api
-      .post(`/v1/onboardings/${id}/actions/reject`)
-      .set(...asSupport())
-      .send({ reasons: [{ code: 'nope' }] });
+    const badReject = await attempt(id, 'reject', h.tokens.support, { reasons: [{ code: 'nope' }] });
     expect(badReject.status).toBe(400);
     expect(badReject.body.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(['payload.reasons.0.code', 'payload.reasons.0.message']),
     );
 
-    const rejected = await h.api
-      .post(`/v1/onboardings/${id}/actions/reject`)
-      .set(...asSupport())
-      .send({
-        reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照扫描件未加盖公章' }],
-      });
-    expect(rejected.status).toBe(200);
-    expect(rejected.body.stage).toBe('awaiting-resubmission');
-    expect(rejected.body.awaiting).toEqual([expect.objectContaining({ action: 'resubmit', role: 'enterprise' })]);
+    const rejected = await act(id, 'reject', h.tokens.support, {
+      reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照扫描件未加盖公章' }],
+    });
+    expect(rejected.stage).toBe('awaiting-resubmission');
+    expect(rejected.awaiting).toEqual([expect.objectContaining({ action: 'resubmit', role: 'enterprise' })]);
 
-    const rejectionMail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'verification-rejected'),
-      15_000,
-      'rejection email',
-    );
+    const rejectionMail = await mailWhen(id, 'verification-rejected', 15_000);
     expect(rejectionMail.to).toBe(body.contact.email);
     expect(rejectionMail.text).toContain('营业执照扫描件未加盖公章');
     expect(rejectionMail.text).toContain('seal-missing');
 
     // A resubmission must pass the same pre-check: an ID with a wrong check digit is refused at once.
-    const badResubmit = await h.api
-      .post(`/v1/onboardings/${id}/actions/resubmit`)
-      .set(...asA())
-      .send({ legalRepresentative: { name: '张三', idNumber: '110105194912310021' } });
-    expect(badResubmit.status).toBe(422);
-    expect(badResubmit.body.errors).toEqual([
-      expect.objectContaining({ path: 'legalRepresentative.idNumber', code: 'id-check-digit' }),
-    ]);
+    const badResubmit = await attempt(id, 'resubmit', h.tokens.entA, {
+      legalRepresentative: { name: '张三', idNumber: '110105194912310021' },
+    });
+    expectErrors(badResubmit, 422, [{ path: 'legalRepresentative.idNumber', code: 'id-check-digit' }]);
 
     const newLicence = await upload(h, h.tokens.entA, 'business-licence');
-    const resubmitted = await h.api
-      .post(`/v1/onboardings/${id}/actions/resubmit`)
-      .set(...asA())
-      .send({ documents: [newLicence] });
-    expect(resubmitted.status).toBe(200);
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'review round 2');
+    await act(id, 'resubmit', h.tokens.entA, { documents: [newLicence] });
+    await stageWhen(id, 'awaiting-review');
 
     const waiting = await h.api
       .get('/v1/onboardings')
@@ -130,11 +99,7 @@ describe('enterprise verification through the API', () => {
     expect(waiting.status).toBe(200);
     expect(waiting.body.items.map((i: { id: string }) => i.id)).toEqual([id]);
 
-    const approved = await h.api
-      .post(`/v1/onboardings/${id}/actions/approve`)
-      .set(...asSupport())
-      .send({ note: '材料齐全' });
-    expect(approved.status).toBe(200);
+    await act(id, 'approve', h.tokens.support, { note: '材料齐全' });
     const done = await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
     expect(done.result).toMatchObject({
       decision: 'approved',
@@ -179,21 +144,15 @@ describe('enterprise verification through the API', () => {
     await recordHistory(h.client, id, 'enterprise-verification-reject-resubmit-approve');
 
     // Closed case: actions are no longer awaited.
-    const late = await h.api
-      .post(`/v1/onboardings/${id}/actions/approve`)
-      .set(...asSupport())
-      .send({});
-    expect(late.status).toBe(409);
+    expect((await attempt(id, 'approve', h.tokens.support)).status).toBe(409);
   });
 
   it('refuses a submission that breaks pre-check rules, listing every one, and starts nothing', async () => {
     const enterpriseId = h.enterprises.b;
     const own = await uploadAll(h, h.tokens.entB, ['business-licence', 'legal-rep-id', 'agent-id']);
     const foreign = await upload(h, h.tokens.entA, 'acceptance-form');
-    const res = await h.api
-      .post('/v1/onboardings')
-      .set(...asB())
-      .send({
+    const res = await attemptStart(
+      {
         kind: 'enterprise-verification',
         enterpriseId,
         applicantType: 'agent',
@@ -208,7 +167,9 @@ describe('enterprise verification through the API', () => {
         agent: { name: '钱七', idNumber: `${AGENT_ID.slice(0, 17)}${AGENT_ID.endsWith('1') ? '2' : '1'}` },
         contact: { name: '钱七', phone: '13800138000', email: 'agent@example.cn' },
         documents: [...own, foreign, { kind: 'power-of-attorney', documentId: own[0]!.documentId }],
-      });
+      },
+      h.tokens.entB,
+    );
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toContain('application/problem+json');
     const codes = (res.body.errors as { path: string; code: string }[]).map((e) => `${e.path}:${e.code}`);
@@ -225,10 +186,10 @@ describe('enterprise verification through the API', () => {
     // agent-holding-id and network-access-commitment; the others are cited (one mis-kinded, one foreign).
     expect(codes.filter((c) => c === 'documents:document-missing')).toHaveLength(2);
 
-    const schema = await h.api
-      .post('/v1/onboardings')
-      .set(...asB())
-      .send({ kind: 'enterprise-verification', enterpriseId, applicantType: 'boss', company: {}, surprise: 1 });
+    const schema = await attemptStart(
+      { kind: 'enterprise-verification', enterpriseId, applicantType: 'boss', company: {}, surprise: 1 },
+      h.tokens.entB,
+    );
     expect(schema.status).toBe(400);
     const paths = (schema.body.errors as { path: string }[]).map((e) => e.path);
     expect(paths).toEqual(
@@ -266,10 +227,10 @@ describe('enterprise verification through the API', () => {
     expect(anonymous.status).toBe(401);
     const badToken = await h.api.get('/v1/onboardings').set(...bearer('not-a-token'));
     expect(badToken.status).toBe(401);
-    const enterpriseForOther = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .send({ ...(await legalRepApplication(h, h.enterprises.a, h.tokens.entA)), enterpriseId: h.enterprises.b });
+    const enterpriseForOther = await attemptStart({
+      ...(await legalRepApplication(h, h.enterprises.a, h.tokens.entA)),
+      enterpriseId: h.enterprises.b,
+    });
     expect(enterpriseForOther.status).toBe(403);
   });
 
@@ -277,18 +238,9 @@ describe('enterprise verification through the API', () => {
     const enterpriseId = `${h.enterprises.b}-sig`;
     const body = await legalRepApplication(h, h.enterprises.b, h.tokens.entB);
     // Support starts on behalf of an enterprise; documents must then belong to it.
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...asSupport())
-      .send({ ...body, enterpriseId });
-    expect(started.status).toBe(422);
-    const ok = await h.api
-      .post('/v1/onboardings')
-      .set(...asSupport())
-      .send(body);
-    expect(ok.status).toBe(202);
-    const id = ok.body.id as string;
-    await caseWhen(h, id, (c) => c.stage === 'awaiting-review', 'awaiting-review');
+    expect((await attemptStart({ ...body, enterpriseId }, h.tokens.support)).status).toBe(422);
+    const id = await start(body, h.tokens.support);
+    await stageWhen(id, 'awaiting-review');
 
     const handle = h.client.workflow.getHandle(id);
     await handle.signal('approve', {

@@ -6,6 +6,7 @@ import type { OnboardingResource } from '../../domain/onboarding';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
 import { RecordingSipGateway } from '../../activities/sip-gateway-recording';
 import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
+import { bindingOf, expectErrors } from '../support/api';
 import { recordHistory } from '../support/histories';
 import { crashMidActivity, expectCompletedOnRetry, workerInItsOwnProcess } from '../support/worker-crash';
 import {
@@ -63,35 +64,22 @@ beforeAll(async () => {
   mainB = await instanceFor(h, h.enterprises.b);
 });
 
-/** A binding to the instance's default IVR flow and skill group. */
-function bindingOf(instance: TestInstance) {
-  return {
-    instanceId: instance.instanceId,
-    ivrFlowId: instance.defaults.ivrFlowId,
-    skillGroupId: instance.defaults.skillGroupId,
-  };
-}
 afterAll(async () => {
   await h?.stop();
 });
 
 const asA = () => bearer(h.tokens.entA);
-const { start, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
+const { start, attemptStart, act, attempt, cancel, stageWhen, mailWhen, bodyOf } = caseApi(() => h);
 
-function purchase(overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'number-purchase',
-    enterpriseId: h.enterprises.a,
-    numberType: 'fixed-line',
-    areaCode: '020',
-    peakConcurrentCalls: 40,
-    scenario: 'both',
-    callScript: SCRIPT,
-    autoRenew: true,
-    binding: bindingOf(mainA),
-    ...overrides,
-  };
-}
+const purchase = bodyOf('number-purchase', () => ({
+  numberType: 'fixed-line',
+  areaCode: '020',
+  peakConcurrentCalls: 40,
+  scenario: 'both',
+  callScript: SCRIPT,
+  autoRenew: true,
+  binding: bindingOf(mainA),
+}));
 
 async function topUp(customerId: string, amountFen: number) {
   const res = await billingCall(h, 'POST', `/v1/customers/${customerId}/credits`, { amountFen, note: 'test top-up' });
@@ -111,11 +99,7 @@ describe('number purchase through the API', () => {
 
     const rejected = await act(id, 'reject-script', h.tokens.support, { reason: '请补充说明外呼对象来源' });
     expect(rejected.stage).toBe('awaiting-script-resubmission');
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'),
-      10_000,
-      'rejection email',
-    );
+    const mail = await mailWhen(id, 'purchase-script-rejected');
     expect(mail.text).toContain('请补充说明外呼对象来源');
     await act(id, 'resubmit-script', h.tokens.entA, { callScript: `${SCRIPT} 外呼对象为已购买产品的老客户。` });
     await stageWhen(id, 'awaiting-script-review');
@@ -163,11 +147,7 @@ describe('number purchase through the API', () => {
       });
     }
 
-    const activated = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'purchase-activated'),
-      10_000,
-      'activation email',
-    );
+    const activated = await mailWhen(id, 'purchase-activated');
     for (const n of result.numbers as string[]) expect(activated.text).toContain(n);
 
     const subs = await h.api
@@ -193,24 +173,13 @@ describe('number purchase through the API', () => {
       status: 'failed',
       detail: expect.stringContaining('"加微信"'),
     });
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'purchase-script-rejected'),
-      10_000,
-      'email',
-    );
+    const mail = await mailWhen(id, 'purchase-script-rejected');
     expect(mail.text).toContain('加微信');
     // The review never reached support.
     expect(h.mail.forCase(id).some((m) => m.event === 'purchase-script-review')).toBe(false);
     await act(id, 'resubmit-script', h.tokens.entA, { callScript: SCRIPT });
     await stageWhen(id, 'awaiting-script-review');
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${id}/cancel`)
-          .set(...asA())
-          .send({})
-      ).status,
-    ).toBe(200);
+    await cancel(id, h.tokens.entA);
   });
 
   it('refuses fixed lines to a natural-person sole proprietorship but sells it 400 numbers; gates on verification', async () => {
@@ -223,19 +192,13 @@ describe('number purchase through the API', () => {
       purchase({ enterpriseId: h.enterprises.b, binding: bindingOf(mainB) }),
       h.tokens.entB,
     );
-    expect(fixed.status).toBe(422);
-    expect(fixed.body.errors).toEqual([
-      expect.objectContaining({ path: 'numberType', code: 'sole-proprietorship-fixed-line' }),
-    ]);
+    expectErrors(fixed, 422, [{ path: 'numberType', code: 'sole-proprietorship-fixed-line' }]);
 
     const outbound400 = await attemptStart(
       purchase({ enterpriseId: h.enterprises.b, numberType: '400', areaCode: undefined, scenario: 'outbound' }),
       h.tokens.entB,
     );
-    expect(outbound400.status).toBe(400);
-    expect(outbound400.body.errors).toEqual([
-      expect.objectContaining({ path: 'scenario', message: '400 numbers are inbound only' }),
-    ]);
+    expectErrors(outbound400, 400, [{ path: 'scenario', message: '400 numbers are inbound only' }]);
 
     const badArea = await attemptStart(purchase({ enterpriseId: h.enterprises.b, areaCode: '099' }), h.tokens.entB);
     expect(badArea.status).toBe(400);
@@ -274,11 +237,7 @@ describe('number purchase through the API', () => {
         link: expect.stringMatching(new RegExp(`^${h.config.billing.url}/_sandbox/checkout/ord_`)),
       }),
     ]);
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'purchase-payment-required'),
-      10_000,
-      'payment email',
-    );
+    const mail = await mailWhen(id, 'purchase-payment-required');
     const orderId = /订单 (\S+) 应付/.exec(mail.text)![1]!;
 
     // A signed order.paid that billing does not back (forged, or replayed from another order's life)
@@ -355,43 +314,23 @@ describe('number purchase through the API', () => {
           .set(...bearer(h.tokens.support))
       ).body.items.length as number;
     const before = await listed();
-    const foreign = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .send(purchase({ binding: { instanceId: mainB.instanceId } }));
-    expect(foreign.status).toBe(422);
-    expect(foreign.body.errors).toEqual([
-      expect.objectContaining({
-        path: 'binding.instanceId',
-        code: 'instance-not-found',
-        message: expect.stringContaining(mainB.instanceId),
-      }),
-    ]);
-    const unknown = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .send(purchase({ binding: { instanceId: mainA.instanceId, ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' } }));
-    expect(unknown.status).toBe(422);
-    expect(unknown.body.errors).toEqual([
-      expect.objectContaining({
-        path: 'binding.ivrFlowId',
-        code: 'ivr-flow-not-found',
-        message: expect.stringContaining('ivr-nope'),
-      }),
-      expect.objectContaining({
-        path: 'binding.skillGroupId',
-        code: 'skill-group-not-found',
-        message: expect.stringContaining('sg-nope'),
-      }),
-    ]);
-    const invented = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .send(purchase({ binding: { instanceId: 'cc-a-main' } }));
-    expect(invented.status).toBe(422);
-    expect(invented.body.errors).toEqual([
-      expect.objectContaining({ path: 'binding.instanceId', code: 'instance-not-found' }),
-    ]);
+    const naming = (text: string) => expect.stringContaining(text);
+    // Another enterprise's instance, an IVR flow and a skill group not in the instance, an invented instance.
+    const refusals: [binding: object, errors: object[]][] = [
+      [
+        { instanceId: mainB.instanceId },
+        [{ path: 'binding.instanceId', code: 'instance-not-found', message: naming(mainB.instanceId) }],
+      ],
+      [
+        { instanceId: mainA.instanceId, ivrFlowId: 'ivr-nope', skillGroupId: 'sg-nope' },
+        [
+          { path: 'binding.ivrFlowId', code: 'ivr-flow-not-found', message: naming('ivr-nope') },
+          { path: 'binding.skillGroupId', code: 'skill-group-not-found', message: naming('sg-nope') },
+        ],
+      ],
+      [{ instanceId: 'cc-a-main' }, [{ path: 'binding.instanceId', code: 'instance-not-found' }]],
+    ];
+    for (const [binding, errors] of refusals) expectErrors(await attemptStart(purchase({ binding })), 422, errors);
     expect(await listed()).toBe(before);
   });
 
@@ -419,12 +358,7 @@ describe('number purchase through the API', () => {
     expect(await balance(customerA)).toBe(before);
     const orders = await billingCall<{ status: string; reference: string }[]>(h, 'GET', `/v1/orders?reference=${id}`);
     expect(orders.body.map((o) => o.status)).toEqual(['refunded']);
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'purchase-failed'),
-      10_000,
-      'failure email',
-    );
-    expect(mail.text).toContain('undo billing');
+    expect((await mailWhen(id, 'purchase-failed')).text).toContain('undo billing');
   });
 
   it('charges exactly once when the worker is killed with SIGKILL during the charge', async () => {

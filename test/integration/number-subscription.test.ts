@@ -6,13 +6,14 @@ import type { SubscriptionInput } from '../../contract/inputs';
 import { formatNumber } from '../../domain/numbers';
 import { instanceFor, platformCall, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseWhen, eventually, useHarness } from '../support/harness';
+import { billingCall, caseApi, caseWhen, useHarness } from '../support/harness';
 
 // A "month" is 3 seconds here, reminders come 2 s and 1 s before expiry, grace is 3 s.
 let customerId: string;
 let instance: TestInstance;
 
 const h = useHarness({ SUBSCRIPTION_PERIOD: '3s', SUBSCRIPTION_REMINDERS: '2s,1s', SUBSCRIPTION_GRACE: '3s' });
+const { act, attempt, mailWhen } = caseApi(() => h);
 beforeAll(async () => {
   const created = await billingCall<{ id: string }>(h, 'POST', '/v1/customers', {
     enterpriseId: h.enterprises.a,
@@ -170,11 +171,8 @@ describe('number subscription', () => {
   it('keeps the numbers when the enterprise renews inside the grace period', async () => {
     const sub = await subscription({ autoRenew: false, balanceFen: 0, paidForMs: 500 });
     await caseWhen(h, sub.id, (c) => c.stage === 'grace', 'grace', 15_000);
-    const broke = await h.api
-      .post(`/v1/onboardings/${sub.id}/actions/renew`)
-      .set(...bearer(h.tokens.entA))
-      .send({});
-    expect(broke.status).toBe(200);
+    // Accepted, though the balance cannot pay for it.
+    await act(sub.id, 'renew', h.tokens.entA);
     const failedRenewal = await caseWhen(
       h,
       sub.id,
@@ -184,16 +182,8 @@ describe('number subscription', () => {
     expect(failedRenewal.status).toBe('running');
 
     await billingCall(h, 'POST', `/v1/customers/${customerId}/credits`, { amountFen: sub.rent });
-    const other = await h.api
-      .post(`/v1/onboardings/${sub.id}/actions/renew`)
-      .set(...bearer(h.tokens.entB))
-      .send({});
-    expect(other.status).toBe(404);
-    const renewed = await h.api
-      .post(`/v1/onboardings/${sub.id}/actions/renew`)
-      .set(...bearer(h.tokens.entA))
-      .send({});
-    expect(renewed.status).toBe(200);
+    expect((await attempt(sub.id, 'renew', h.tokens.entB)).status).toBe(404);
+    await act(sub.id, 'renew', h.tokens.entA);
     const active = await caseWhen(
       h,
       sub.id,
@@ -205,17 +195,9 @@ describe('number subscription', () => {
     expect(await numberStatus(sub.number)).toBe('sold');
     expect((await h.sipGateway.assignments({ number: sub.number })).length).toBe(1);
     expect(await platformNumbers()).toContain(sub.number);
-    await eventually(
-      () => h.mail.forCase(sub.id).some((m) => m.event === 'subscription-renewed'),
-      10_000,
-      'renewal email',
-    );
+    await mailWhen(sub.id, 'subscription-renewed');
 
-    const released = await h.api
-      .post(`/v1/onboardings/${sub.id}/actions/release`)
-      .set(...bearer(h.tokens.entA))
-      .send({ reason: '业务调整' });
-    expect(released.status).toBe(200);
+    await act(sub.id, 'release', h.tokens.entA, { reason: '业务调整' });
     const done = await caseWhen(h, sub.id, (c) => c.status === 'completed', 'released on request');
     expect(done.result).toMatchObject({ status: 'released', reason: '业务调整' });
     // Released everywhere: the SBC and the contact center no longer route it.

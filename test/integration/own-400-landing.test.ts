@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from '../../sandboxes/billing/webhook-signature';
+import { expectErrors } from '../support/api';
 import { instanceFor, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
 import { bearer, billingCall, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
@@ -21,21 +22,16 @@ beforeAll(async () => {
   await billingCall(h, 'POST', `/v1/customers/${customerA}/credits`, { amountFen: 1_000_000 });
 });
 
-function landing(overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'own-400-landing',
-    enterpriseId: h.enterprises.a,
-    own400Number: '4008001234',
-    operator: '中国电信',
-    operatorConfirmsRelanding: true,
-    peakConcurrentInbound: 45,
-    areaCode: '020',
-    binding: { instanceId: instanceA.instanceId, ivrFlowId: instanceA.defaults.ivrFlowId },
-    ...overrides,
-  };
-}
+const { start: startCase, attemptStart, act, attempt, stageWhen, mailWhen, mailsWhen, bodyOf } = caseApi(() => h);
 
-const { start: startCase, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
+const landing = bodyOf('own-400-landing', () => ({
+  own400Number: '4008001234',
+  operator: '中国电信',
+  operatorConfirmsRelanding: true,
+  peakConcurrentInbound: 45,
+  areaCode: '020',
+  binding: { instanceId: instanceA.instanceId, ivrFlowId: instanceA.defaults.ivrFlowId },
+}));
 
 async function start(body: Record<string, unknown>): Promise<string> {
   const id = await startCase(body);
@@ -85,20 +81,12 @@ describe('own 400 number landing through the API', () => {
       expect.objectContaining({ detail: 'billing webhook invoice.issued' }),
     ]);
 
-    const handoff = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'landing-invoice-ready'),
-      10_000,
-      'hand-off email',
-    );
+    const handoff = await mailWhen(id, 'landing-invoice-ready');
     expect(handoff.attachments).toHaveLength(1);
     expect(handoff.attachments[0]!.content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(handoff.text).toContain('中国电信');
     for (const n of fixedLines) expect(handoff.text).toContain(n);
-    await eventually(
-      () => h.mail.forCase(id).filter((m) => m.event === 'landing-reminder').length >= 2 || undefined,
-      10_000,
-      'two reminders',
-    );
+    await mailsWhen(id, 'landing-reminder', 2);
 
     // Support may not confirm the test call before the landing; then the enterprise confirms.
     expect((await attempt(id, 'confirm-test-call', h.tokens.support)).status).toBe(409);
@@ -159,12 +147,7 @@ describe('own 400 number landing through the API', () => {
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed at the deadline', 20_000);
     expect(failed.error).toMatchObject({ type: 'LandingDeadlinePassed' });
     expect(failed.error!.message).toContain('400-800-5678');
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'landing-failed'),
-      10_000,
-      'failure email',
-    );
-    expect(mail.text).toContain('400-800-5678');
+    expect((await mailWhen(id, 'landing-failed')).text).toContain('400-800-5678');
   });
 
   it('refuses an invoice titled with anything but the company name, and a landing the operator has not agreed to', async () => {
@@ -178,10 +161,7 @@ describe('own 400 number landing through the API', () => {
       itemisation: 'by-consumption',
       remark: 'x',
     });
-    expect(wrong.status).toBe(422);
-    expect(wrong.body.errors).toEqual([
-      expect.objectContaining({ path: 'title', message: expect.stringContaining('广州示例通信科技有限公司') }),
-    ]);
+    expectErrors(wrong, 422, [{ path: 'title', message: expect.stringContaining('广州示例通信科技有限公司') }]);
 
     const unconfirmed = await attemptStart(landing({ operatorConfirmsRelanding: false, own400Number: '02066240001' }));
     expect(unconfirmed.status).toBe(400);

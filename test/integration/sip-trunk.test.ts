@@ -4,9 +4,10 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import type { OnboardingResource } from '../../domain/onboarding';
+import { expectErrors } from '../support/api';
 import { platformCall } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { activityRunning, bearer, caseWhen, completedAttempt, eventually } from '../support/harness';
+import { activityRunning, bearer, caseWhen, completedAttempt } from '../support/harness';
 import { callFrom, useSipOnboarding } from '../support/sip';
 import { WorkerProcess } from '../support/stack';
 import { startSippServer } from '../support/sipp';
@@ -23,6 +24,9 @@ const {
   act,
   stageWhen,
   cancel,
+  attemptCancel,
+  mailWhen,
+  bodyOf,
 } = useSipOnboarding(
   loopbackNet(72),
   { host: 2, port: 5062 },
@@ -34,20 +38,15 @@ const {
   },
 );
 
-function trunk(overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'sip-trunk',
-    enterpriseId: h.enterprises.a,
-    instanceId: instanceA.instanceId,
-    gateway: { ip: GATEWAY.ip, port: GATEWAY.port, transport: 'udp' },
-    numbers: ['020-66001111', '02066001112'],
-    callerIdPrefix: '9',
-    boundAppId: instanceA.defaults.appId,
-    contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
-    testCallee: '13900139000',
-    ...overrides,
-  };
-}
+const trunk = bodyOf('sip-trunk', () => ({
+  instanceId: instanceA.instanceId,
+  gateway: { ip: GATEWAY.ip, port: GATEWAY.port, transport: 'udp' },
+  numbers: ['020-66001111', '02066001112'],
+  callerIdPrefix: '9',
+  boundAppId: instanceA.defaults.appId,
+  contact: { name: '王工', phone: '13800138000', email: 'noc@example.cn' },
+  testCallee: '13900139000',
+}));
 
 describe('SIP trunk onboarding on the real SBC', () => {
   it('allowlists, finds a silent gateway, retries once it answers, rings out, sees the inbound call, assigns the numbers and reports', async () => {
@@ -60,22 +59,14 @@ describe('SIP trunk onboarding on the real SBC', () => {
     expect(await sbc.gateway.allowlist({ reference: id })).toEqual([
       expect.objectContaining({ ip: GATEWAY.ip, port: GATEWAY.port, state: 'live' }),
     ]);
-    const whitelist = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'trunk-whitelist'),
-      10_000,
-      'whitelist email',
-    );
+    const whitelist = await mailWhen(id, 'trunk-whitelist');
     expect(whitelist.text).toContain(`${sbc.address.ip}:${sbc.address.sipPort}`);
     await act(id, 'confirm-whitelist', h.tokens.entA);
 
     // Nobody answers yet: the check fails with a diagnosis.
     const failed = await stageWhen(id, 'connectivity-failed', 30_000);
     expect(failed.awaiting).toEqual([expect.objectContaining({ action: 'retry-connectivity', role: 'enterprise' })]);
-    const diagnosis = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'trunk-connectivity-failed'),
-      10_000,
-      'diagnostic email',
-    );
+    const diagnosis = await mailWhen(id, 'trunk-connectivity-failed');
     expect(diagnosis.text).toContain(`OPTIONS sip:${GATEWAY.ip}:${GATEWAY.port}`);
     expect(diagnosis.text).toContain(sbc.probe);
 
@@ -125,7 +116,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
       ['+862066001111', instanceA.defaults.appId],
       ['+862066001112', instanceA.defaults.appId],
     ]);
-    const report = await eventually(() => h.mail.forCase(id).find((m) => m.event === 'sip-report'), 10_000, 'report');
+    const report = await mailWhen(id, 'sip-report');
     expect(report.text).toContain('[PASS] inbound test call');
     await recordHistory(h.client, id, 'sip-trunk-retry-then-pass-with-own-numbers-held');
 
@@ -141,10 +132,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
   it('brings 400 numbers the enterprise says it owns (refusing one it does not declare), and waits for a gateway where the carrier cannot trunk', async () => {
     const numbers = ['02066005551', '400-612-3456'];
     const undeclared = await attemptStart(trunk({ numbers, gateway: { ip: `${NET}.9`, port: 5062 } }));
-    expect(undeclared.status).toBe(422);
-    expect(undeclared.body.errors).toEqual([
-      expect.objectContaining({ path: 'numbers.1', code: 'own-400-not-declared' }),
-    ]);
+    expectErrors(undeclared, 422, [{ path: 'numbers.1', code: 'own-400-not-declared' }]);
 
     const owned = await attemptStart(
       trunk({
@@ -158,11 +146,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     const id = owned.body.id as string;
     // The carrier cannot trunk: the enterprise is told what its gateway must support, and review waits.
     expect(owned.body.stage).toBe('awaiting-gateway');
-    const needed = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'trunk-gateway-needed'),
-      10_000,
-      'gateway email',
-    );
+    const needed = await mailWhen(id, 'trunk-gateway-needed');
     expect(needed.text).toContain('loose routing');
     expect(needed.text).toContain('信令原路返回');
     await act(id, 'confirm-gateway-ready', h.tokens.entA);
@@ -172,8 +156,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
   });
 
   it('leaves no allowlist row after a cancel mid-way, and refuses private addresses when not allowed', async () => {
-    const id = (await attemptStart(trunk({ numbers: ['02066002221'], gateway: { ip: `${NET}.3`, port: 5062 } }))).body
-      .id as string;
+    const id = await start(trunk({ numbers: ['02066002221'], gateway: { ip: `${NET}.3`, port: 5062 } }));
     await stageWhen(id, 'awaiting-review');
     await act(id, 'approve', h.tokens.support);
     await stageWhen(id, 'awaiting-customer-whitelist');
@@ -187,13 +170,8 @@ describe('SIP trunk onboarding on the real SBC', () => {
 
     // Private ranges are allowed here (a lab), carrier-grade NAT never: the refusal names the range.
     const cgnat = await attemptStart(trunk({ numbers: ['02066003331'], gateway: { ip: '100.64.7.7', port: 5060 } }));
-    expect(cgnat.status).toBe(422);
-    expect(cgnat.body.errors).toEqual([
-      expect.objectContaining({
-        path: 'gateway.ip',
-        code: 'gateway-ip-range',
-        message: expect.stringContaining('carrierGradeNat'),
-      }),
+    expectErrors(cgnat, 422, [
+      { path: 'gateway.ip', code: 'gateway-ip-range', message: expect.stringContaining('carrierGradeNat') },
     ]);
   });
 
@@ -202,8 +180,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
     await h.stopWorker();
     const child = await WorkerProcess.spawn({ ...h.env, WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath') });
     try {
-      const id = (await attemptStart(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }))).body
-        .id as string;
+      const id = await start(trunk({ numbers: ['02066005551'], gateway: { ip, port: 5062 } }));
       await stageWhen(id, 'awaiting-review');
       // The allowlist table is locked, so the allowlisting activity blocks inside its write.
       const lock = await sbc.pool.connect();
@@ -223,14 +200,7 @@ describe('SIP trunk onboarding on the real SBC', () => {
       expect(rows.rows).toEqual([{ ip_addr: ip, port: 5062 }]);
       // The write the kill interrupted was retried by the new worker.
       expect(await completedAttempt(h.client, id, 'allowGateway')).toBeGreaterThanOrEqual(2);
-      expect(
-        (
-          await h.api
-            .post(`/v1/onboardings/${id}/cancel`)
-            .set(...bearer(h.tokens.entA))
-            .send({})
-        ).status,
-      ).toBe(200);
+      expect((await attemptCancel(id, h.tokens.entA)).status).toBe(200);
       // An email lost with the worker is retried after its timeout; the case closes once its mail is out.
       await caseWhen(h, id, (c) => c.status === 'cancelled', 'cancelled', 90_000);
       expect((await sbc.pool.query('SELECT 1 FROM address WHERE tag = $1', [id])).rowCount).toBe(0);

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCT_IDS } from '../../domain/catalog/model';
 import { workingDaysBetween } from '../../domain/working-days';
 import { instanceFor, platformCall, verifiedEnterprise, type TestInstance } from '../support/fixtures';
 import { recordHistory } from '../support/histories';
-import { bearer, billingCall, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
+import { bindingOf, expectErrors } from '../support/api';
+import { bearer, billingCall, caseApi, caseWhen, useHarness } from '../support/harness';
 
 // A calendar day lasts 100 ms here, so a 30-working-day lead time (about six weeks) takes ~4 s.
 let instanceA: TestInstance;
@@ -18,43 +20,23 @@ beforeAll(async () => {
   instanceA = await instanceFor(h, h.enterprises.a);
 });
 
-function application(overrides: Record<string, unknown> = {}) {
-  return {
-    kind: 'third-party-line',
-    enterpriseId: h.enterprises.a,
-    productId: 'a-invitation-fixed',
-    industry: 'saas',
-    scenario: 'both',
-    callScript: SCRIPT,
-    regions: [{ region: '广东', quantity: 2 }],
-    binding: {
-      instanceId: instanceA.instanceId,
-      ivrFlowId: instanceA.defaults.ivrFlowId,
-      skillGroupId: instanceA.defaults.skillGroupId,
-    },
-    ...overrides,
-  };
-}
+const { start, attemptStart, act, attempt, cancel, stageWhen, mailWhen, mailsWhen, bodyOf } = caseApi(() => h);
 
-const { start, attemptStart, act, attempt, stageWhen } = caseApi(() => h);
+const application = bodyOf('third-party-line', () => ({
+  productId: 'a-invitation-fixed',
+  industry: 'saas',
+  scenario: 'both',
+  callScript: SCRIPT,
+  regions: [{ region: '广东', quantity: 2 }],
+  binding: bindingOf(instanceA),
+}));
 
 describe('third-party supplier lines through the API', () => {
   it('serves the catalogue with a quote', async () => {
     const all = await h.api.get('/v1/catalog/third-party-products').set(...bearer(h.tokens.entA));
     expect(all.status).toBe(200);
-    expect(all.body.items.map((p: { id: string }) => p.id)).toEqual(
-      expect.arrayContaining([
-        'a-aftersales-fixed',
-        'a-invitation-fixed',
-        'a-400',
-        'a-mobile',
-        'a-marketing-mobile',
-        'b-sip-marketing',
-        'b-virtual',
-        'c-fixed',
-        'c-95',
-      ]),
-    );
+    // Every product of the catalogue, each once.
+    expect(all.body.items.map((p: { id: string }) => p.id)).toEqual([...PRODUCT_IDS]);
     const quoted = await h.api
       .get('/v1/catalog/third-party-products')
       .query({ productId: 'a-invitation-fixed', quantity: 2 })
@@ -104,11 +86,7 @@ describe('third-party supplier lines through the API', () => {
 
     const other = await keyed(application({ regions: [{ region: '广东', quantity: 3 }] }));
     expect(other.status).toBe(409);
-    const cancelled = await h.api
-      .post(`/v1/onboardings/${id}/cancel`)
-      .set(...bearer(h.tokens.support))
-      .send({});
-    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    await cancel(id, h.tokens.support);
   });
 
   it('returns every broken eligibility rule at once and starts nothing', async () => {
@@ -129,10 +107,7 @@ describe('third-party supplier lines through the API', () => {
     const mobile = await attemptStart(
       application({ productId: 'a-mobile', regions: [{ region: '广东', quantity: 3 }] }),
     );
-    expect(mobile.status).toBe(422);
-    expect(mobile.body.errors).toEqual([
-      expect.objectContaining({ path: 'regions.0.quantity', code: 'quantity-below-minimum' }),
-    ]);
+    expectErrors(mobile, 422, [{ path: 'regions.0.quantity', code: 'quantity-below-minimum' }]);
     const listed = await h.api
       .get('/v1/onboardings')
       .query({ kind: 'third-party-line' })
@@ -154,30 +129,18 @@ describe('third-party supplier lines through the API', () => {
     expect(workingDaysBetween(from!, due!, [])).toBe(30);
     expect(Number(calendarDays)).toBeGreaterThanOrEqual(40);
     expect([0, 6]).not.toContain(new Date(`${due}T00:00:00Z`).getUTCDay());
-    const supplierMail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'third-party-supplier-application'),
-      10_000,
-      'supplier email',
-    );
+    const supplierMail = await mailWhen(id, 'third-party-supplier-application');
     expect(supplierMail.to).toBe(h.config.supplierEmails.A);
     expect(supplierMail.text).toContain(due!);
 
     // Past the due time support is alerted, and again after each interval.
-    const escalations = await eventually(
-      () => {
-        const e = h.mail.forCase(id).filter((m) => m.event === 'third-party-escalation');
-        return e.length >= 2 ? e : undefined;
-      },
-      20_000,
-      'two escalations',
-    );
+    const escalations = await mailsWhen(id, 'third-party-escalation', 2, 20_000);
     expect(escalations.every((m) => m.to === h.config.email.supportAddress)).toBe(true);
 
     await act(id, 'supplier-approved', h.tokens.support, { note: '供应商审核通过' });
     await stageWhen(id, 'awaiting-numbers');
     const bad = await attempt(id, 'numbers-opened', h.tokens.support, { numbers: ['02087650001', '13800138000'] });
-    expect(bad.status).toBe(422);
-    expect(bad.body.errors).toEqual([expect.objectContaining({ path: 'payload.numbers.1', code: 'number-invalid' })]);
+    expectErrors(bad, 422, [{ path: 'payload.numbers.1', code: 'number-invalid' }]);
     const short = await attempt(id, 'numbers-opened', h.tokens.support, { numbers: ['02087650001'] });
     expect(short.status).toBe(422);
     await act(id, 'numbers-opened', h.tokens.support, { numbers: ['02087650001', '020-8765 0002'] });
@@ -214,23 +177,19 @@ describe('third-party supplier lines through the API', () => {
     expect(
       imported.body.filter((n) => ['+862087650001', '+862087650002'].includes(n.number)).map((n) => n.supplier),
     ).toEqual(['A', 'A']);
-    await eventually(() => h.mail.forCase(id).find((m) => m.event === 'third-party-ready'), 10_000, 'ready email');
+    await mailWhen(id, 'third-party-ready');
     await recordHistory(h.client, id, 'third-party-line-escalated-then-bound');
   });
 
   it('ends the case when the supplier rejects, telling the enterprise why', async () => {
-    const id = (await attemptStart(application({ regions: [{ region: '浙江', quantity: 1 }] }))).body.id as string;
+    const id = await start(application({ regions: [{ region: '浙江', quantity: 1 }] }));
     await stageWhen(id, 'awaiting-review');
     await act(id, 'approve', h.tokens.support);
     await stageWhen(id, 'awaiting-supplier');
     await act(id, 'supplier-rejected', h.tokens.support, { note: '该地区暂无资源' });
     const failed = await caseWhen(h, id, (c) => c.status === 'failed', 'failed');
     expect(failed.error).toMatchObject({ type: 'RejectedBySupplier', message: '该地区暂无资源' });
-    const mail = await eventually(
-      () => h.mail.forCase(id).find((m) => m.event === 'third-party-rejected'),
-      10_000,
-      'rejection email',
-    );
+    const mail = await mailWhen(id, 'third-party-rejected');
     expect(mail.text).toContain('该地区暂无资源');
   });
 });

@@ -19,7 +19,7 @@ import type { DeliveryAttempt, EndpointView } from '../../domain/webhooks';
 import { webhookReceiver, type ReceivedEvent } from '../../docs/webhook-receiver';
 import { deliveryWorkflowId } from '../../workflows/webhook-delivery';
 import { instanceFor, legalRepApplication, purchasedFixedLine, upload } from '../support/fixtures';
-import { bearer, billingCall, caseWhen, eventually, useHarness } from '../support/harness';
+import { bearer, billingCall, caseApi, caseWhen, eventually, useHarness } from '../support/harness';
 import { recordHistory } from '../support/histories';
 
 /** How long the receiver answers 503 before it recovers. */
@@ -67,6 +67,7 @@ afterAll(async () => {
 const asA = () => bearer(h.tokens.entA);
 const asB = () => bearer(h.tokens.entB);
 const asSupport = () => bearer(h.tokens.support);
+const { start, act, stageWhen } = caseApi(() => h);
 
 /** The whole feed as `token` sees it, page by page. */
 async function feed(token: string, query = ''): Promise<FeedEvent[]> {
@@ -148,36 +149,16 @@ describe('webhooks', () => {
     const outageStart = Date.now();
 
     // A verification rejected once, resubmitted and approved, while the receiver is down.
-    const application = await legalRepApplication(h, h.enterprises.a, h.tokens.entA);
-    const started = await h.api
-      .post('/v1/onboardings')
-      .set(...asA())
-      .send(application);
-    expect(started.status).toBe(202);
-    const vid = verificationId(h.enterprises.a);
-    await caseWhen(h, vid, (c) => c.stage === 'awaiting-review', 'review');
-    const rejected = await h.api
-      .post(`/v1/onboardings/${vid}/actions/reject`)
-      .set(...asSupport())
-      .send({
-        reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照扫描件未加盖公章' }],
-      });
-    expect(rejected.status).toBe(200);
+    const vid = await start(await legalRepApplication(h, h.enterprises.a, h.tokens.entA));
+    expect(vid).toBe(verificationId(h.enterprises.a));
+    await stageWhen(vid, 'awaiting-review');
+    await act(vid, 'reject', h.tokens.support, {
+      reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照扫描件未加盖公章' }],
+    });
     const licence = await upload(h, h.tokens.entA, 'business-licence');
-    const resubmitted = await h.api
-      .post(`/v1/onboardings/${vid}/actions/resubmit`)
-      .set(...asA())
-      .send({ documents: [licence] });
-    expect(resubmitted.status).toBe(200);
-    await caseWhen(h, vid, (c) => c.stage === 'awaiting-review', 'review round 2');
-    expect(
-      (
-        await h.api
-          .post(`/v1/onboardings/${vid}/actions/approve`)
-          .set(...asSupport())
-          .send({})
-      ).status,
-    ).toBe(200);
+    await act(vid, 'resubmit', h.tokens.entA, { documents: [licence] });
+    await stageWhen(vid, 'awaiting-review');
+    await act(vid, 'approve', h.tokens.support);
     await caseWhen(h, vid, (c) => c.status === 'completed', 'approved');
 
     // The outage landed: deliveries were refused and retried, and the attempts list says so.
