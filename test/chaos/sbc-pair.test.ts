@@ -43,18 +43,10 @@ it('SBC 1 killed during calls', async () => {
       const [sbc1, sbc2] = [pair.sbcs[0].ip, pair.sbcs[1].ip];
       const numbers = Array.from({ length: NUMBERS }, (_, n) => `+8620888830${String(n).padStart(2, '0')}`);
       for (const number of numbers) {
-        await pair.gateway.assignNumbers({
-          instanceId: INSTANCE,
-          numbers: [number],
+        await pair.assignSupplierNumber(INSTANCE, number, {
           enterpriseId: 'ent-chaos-pair',
-          origin: 'supplier',
-          supplier: 'A',
-          callingRules: {
-            maxConcurrentCalls: LIMIT,
-            perCalleeDailyLimit: 2,
-            callingHours: [{ from: '00:00', to: '23:59' }],
-          },
           reference: `case-chaos-pair-${number}`,
+          rules: { maxConcurrentCalls: LIMIT, perCalleeDailyLimit: 2 },
         });
       }
       // Up through both SBCs, alternating: every number at its limit.
@@ -73,14 +65,10 @@ it('SBC 1 killed during calls', async () => {
       }
       // One callee called twice today by the enterprise, once through each SBC (its daily limit).
       const dailyNumber = '+862088883099';
-      await pair.gateway.assignNumbers({
-        instanceId: INSTANCE,
-        numbers: [dailyNumber],
+      await pair.assignSupplierNumber(INSTANCE, dailyNumber, {
         enterpriseId: 'ent-chaos-pair',
-        origin: 'supplier',
-        supplier: 'A',
-        callingRules: { perCalleeDailyLimit: 2, callingHours: [{ from: '00:00', to: '23:59' }] },
         reference: 'case-chaos-pair-daily',
+        rules: { perCalleeDailyLimit: 2 },
       });
       const dailyCallee = '13999999999';
       for (const via of [sbc1, sbc2]) {

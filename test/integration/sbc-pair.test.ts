@@ -38,14 +38,10 @@ function call(caller: string, callee: string): PlatformCall {
 }
 
 async function assign(number: string, rules: { maxConcurrentCalls?: number; perCalleeDailyLimit?: number }) {
-  await pair.gateway.assignNumbers({
-    instanceId: INSTANCE,
-    numbers: [number],
+  await pair.assignSupplierNumber(INSTANCE, number, {
     enterpriseId: 'ent-pair',
-    origin: 'supplier',
-    supplier: 'A',
-    callingRules: { ...rules, callingHours: [{ from: '00:00', to: '23:59' }] },
     reference: `case-pair-${number}`,
+    rules,
   });
 }
 

@@ -44,6 +44,16 @@ export interface TestSbcPair {
   gateway: KamailioSipGateway;
   carrier: { ip: string; port: number };
   platformIp: string;
+  /** Assigns a number of supplier A on `instanceId` to the enterprise, callable at any hour, within `rules`. */
+  assignSupplierNumber(
+    instanceId: string,
+    number: string,
+    a: {
+      enterpriseId: string;
+      reference: string;
+      rules: { maxConcurrentCalls?: number; perCalleeDailyLimit?: number };
+    },
+  ): ReturnType<KamailioSipGateway['assignNumbers']>;
   stop(): Promise<void>;
 }
 
@@ -135,6 +145,16 @@ export async function startSbcPair(
     gateway,
     carrier,
     platformIp,
+    assignSupplierNumber: (instanceId, number, a) =>
+      gateway.assignNumbers({
+        instanceId,
+        numbers: [number],
+        enterpriseId: a.enterpriseId,
+        origin: 'supplier',
+        supplier: 'A',
+        callingRules: { ...a.rules, callingHours: [{ from: '00:00', to: '23:59' }] },
+        reference: a.reference,
+      }),
     async stop() {
       for (const s of sbcs) await s.running?.stop();
       await carrierSipp.stop();
