@@ -102,6 +102,25 @@ export const enterpriseVerification: KindDriver = {
 const AREA_CODES = ['010', '020', '021', '0755', '0571', '028'];
 const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
 
+/** Case i's purchase: one fixed-line number, the area codes taken in turn, bound to the enterprise's instance. */
+export function numberPurchaseStartBody(
+  enterpriseId: string,
+  i: number,
+  binding: { instanceId: string; ivrFlowId?: string; skillGroupId?: string },
+) {
+  return {
+    kind: 'number-purchase',
+    enterpriseId,
+    numberType: 'fixed-line',
+    areaCode: AREA_CODES[i % AREA_CODES.length],
+    quantity: 1,
+    scenario: 'both',
+    callScript: SCRIPT,
+    autoRenew: true,
+    binding,
+  };
+}
+
 async function isVerified(ctx: BenchContext, enterpriseId: string): Promise<boolean> {
   try {
     const d = await ctx.stack.client.workflow.getHandle(verificationId(enterpriseId)).describe();
@@ -149,17 +168,11 @@ export const numberPurchase: KindDriver = {
   },
   async start(ctx, ent, i) {
     const { instanceId, defaults } = await instanceOf(ctx, ent.id);
-    const body = {
-      kind: 'number-purchase',
-      enterpriseId: ent.id,
-      numberType: 'fixed-line',
-      areaCode: AREA_CODES[i % AREA_CODES.length],
-      quantity: 1,
-      scenario: 'both',
-      callScript: SCRIPT,
-      autoRenew: true,
-      binding: { instanceId, ivrFlowId: defaults.ivrFlowId, skillGroupId: defaults.skillGroupId },
-    };
+    const body = numberPurchaseStartBody(ent.id, i, {
+      instanceId,
+      ivrFlowId: defaults.ivrFlowId,
+      skillGroupId: defaults.skillGroupId,
+    });
     return (await ctx.api.expect<{ id: string }>(202, 'POST', '/v1/onboardings', ent.token, body)).id;
   },
 };

@@ -12,12 +12,12 @@ import {
   approver,
   chaosEnterprises,
   chaosStack,
-  checkCharges,
-  checkEmails,
+  checkOnboarded,
   context,
   onboard,
-  pool,
+  onboardAll,
   scenario,
+  underFault,
 } from './support';
 
 const ENTERPRISES = Number(process.env.CHAOS_BILLING_ENTERPRISES ?? 25);
@@ -47,51 +47,29 @@ describe('billing faults', () => {
       await scenario(
         `billing at ${FAILURE_RATE * 100}% 5xx + ${TIMEOUT_RATE * 100}% timeouts during ${ENTERPRISES * 2} onboardings`,
         async () => {
-          const ctx = context(stack);
-          const auto = approver(ctx);
-          auto.start();
-          stack.billing.setFaults({ failureRate: FAILURE_RATE, timeoutRate: TIMEOUT_RATE });
-          const answers = new Answers();
-          const began = Date.now();
-          const onboarded = await pool(list.length, 25, (i) => onboard(ctx, list[i]!, i, answers, { purchase: true }));
-          stack.billing.setFaults({ failureRate: 0, timeoutRate: 0 });
-          await auto.stop();
-          const seconds = Math.round((Date.now() - began) / 1000);
-
-          expect(
-            onboarded.filter((o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED'),
-          ).toEqual([]);
-          const purchases = await Promise.all(
-            onboarded.map(async (o) => ({
-              id: o.purchase!,
-              orderId: ((await stack.client.workflow.getHandle(o.purchase!).result()) as { orderId: string }).orderId,
-            })),
-          );
-          const charges = await checkCharges(stack, purchases);
-          expect(charges.wrong).toEqual([]);
-          // One billing customer per enterprise, however many attempts it took.
-          const customers = Object.values(stack.billing.store.data.customers).filter((c) =>
-            list.some((e) => e.id === c.enterpriseId),
-          );
-          expect(customers).toHaveLength(ENTERPRISES);
-          const emails = checkEmails(stack, [
-            ...onboarded.map((o) => ({ id: o.verification, kind: 'enterprise-verification' })),
-            ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' })),
-          ]);
-          expect(emails.wrong).toEqual([]);
-          // Exactly one delivery per transition: a second delivery of the same message fails the run.
-          expect(emails.repeats).toBe(0);
+          const { onboarded, seconds } = await underFault(stack, {
+            billing: { failureRate: FAILURE_RATE, timeoutRate: TIMEOUT_RATE },
+            onboardAll: (ctx, answers) => onboardAll(ctx, list, answers, { concurrency: 25 }),
+          });
           const log = await sandboxRequests(stack);
           const faults = {
             failure: log.filter((r) => r.fault === 'failure').length,
             timeout: log.filter((r) => r.fault === 'timeout').length,
           };
+          // Both faults landed on the run's requests.
+          expect(faults.failure).toBeGreaterThan(0);
+          expect(faults.timeout).toBeGreaterThan(0);
+          const { figures } = await checkOnboarded(stack, onboarded);
+          // One billing customer per enterprise, however many attempts it took.
+          const customers = Object.values(stack.billing.store.data.customers).filter((c) =>
+            list.some((e) => e.id === c.enterpriseId),
+          );
+          expect(customers).toHaveLength(ENTERPRISES);
           return [
             `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s`,
             `billing writes: ${log.length} requests, ${faults.failure} answered 503, ${faults.timeout} held past the client's timeout`,
-            `charges: ${charges.debits} debits for ${charges.purchases} purchases (${charges.chargeAttempts} charge requests)`,
+            ...figures,
             `customers: ${customers.length} for ${ENTERPRISES} enterprises`,
-            `emails: ${emails.distinct} distinct for ${emails.expected} transitions`,
           ].join('; ');
         },
       );

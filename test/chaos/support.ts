@@ -11,6 +11,7 @@ import { AutoApprover } from '../../bench/approver';
 import {
   enterpriseVerification,
   numberPurchase,
+  numberPurchaseStartBody,
   PDF,
   verificationApplication,
   type BenchContext,
@@ -182,9 +183,6 @@ async function topUp(ctx: BenchContext, enterpriseId: string, amountFen: number)
   return customer;
 }
 
-const AREA_CODES = ['010', '020', '021', '0755', '0571', '028'];
-const SCRIPT = '您好，这里是示例科技客服中心，来电回访您近期的售后服务体验，耽误您一分钟时间。';
-
 export interface Onboarded {
   enterpriseId: string;
   verification: string;
@@ -224,17 +222,7 @@ export async function onboard(
   const instance = await persist(`instance for ${ent.id}`, () =>
     instanceFor(ctx.stack, ent.id, `chaos center ${ent.id}`),
   );
-  const body = {
-    kind: 'number-purchase',
-    enterpriseId: ent.id,
-    numberType: 'fixed-line',
-    areaCode: AREA_CODES[i % AREA_CODES.length],
-    quantity: 1,
-    scenario: 'both',
-    callScript: SCRIPT,
-    autoRenew: true,
-    binding: { instanceId: instance.instanceId },
-  };
+  const body = numberPurchaseStartBody(ent.id, i, { instanceId: instance.instanceId });
   out.purchase = await startCase(ctx, ent.token, body, `chaos-purchase-${ent.id}`, answers);
   const p = await closed(ctx, out.purchase);
   out.purchaseStatus = p.status;
@@ -255,6 +243,21 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
     }),
   );
   return results;
+}
+
+/** Onboards each enterprise (its verification, then a purchase), `concurrency` at once; `ctx` may differ per enterprise. */
+export function onboardAll(
+  ctx: BenchContext | ((i: number) => BenchContext),
+  enterprises: ChaosEnterprise[],
+  answers: Answers,
+  options: { concurrency: number; offset?: number },
+): Promise<Onboarded[]> {
+  const offset = options.offset ?? 0;
+  return pool(enterprises.length, options.concurrency, (i) =>
+    onboard(typeof ctx === 'function' ? ctx(offset + i) : ctx, enterprises[i]!, offset + i, answers, {
+      purchase: true,
+    }),
+  );
 }
 
 export const TRANSITION_EMAILS: Record<string, string[]> = {
@@ -333,7 +336,7 @@ export async function checkCharges(stack: Stack, purchases: { id: string; orderI
 export async function checkOnboarded(
   stack: Stack,
   onboarded: Onboarded[],
-): Promise<{ charges: ChargeCheck; emails: EmailCheck }> {
+): Promise<{ charges: ChargeCheck; emails: EmailCheck; figures: string[] }> {
   const notCompleted = onboarded.filter(
     (o) => o.verificationStatus !== 'COMPLETED' || o.purchaseStatus !== 'COMPLETED',
   );
@@ -351,8 +354,13 @@ export async function checkOnboarded(
     ...purchases.map((p) => ({ id: p.id, kind: 'number-purchase' })),
   ]);
   expect(emails.wrong).toEqual([]);
+  // Exactly one delivery per transition: a second delivery of the same message fails the run.
   expect(emails.repeats).toBe(0);
-  return { charges, emails };
+  const figures = [
+    `charges: ${charges.debits} debits for ${charges.purchases} purchases from ${charges.chargeAttempts} charge requests (a repeated one answered from its idempotency record)`,
+    `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated deliveries (same Message-ID)`,
+  ];
+  return { charges, emails, figures };
 }
 
 export interface ScenarioResult {
@@ -461,6 +469,118 @@ export async function completedAfterKill(
   );
 }
 
+/** What a fault running alongside the onboardings is told: seconds since they began, and whether they are through. */
+export interface FaultClock {
+  elapsed(): number;
+  done(): boolean;
+}
+
+export interface FaultRun<F> {
+  onboarded: Onboarded[];
+  /** What the fault alongside returned. */
+  fault: F;
+  answers: Answers;
+  seconds: number;
+  approverErrors: number;
+}
+
+/**
+ * Onboards (`onboardAll`) with the automatic approver on and billing's faults switched to
+ * `billing` (switched back once the onboardings are through), while `alongside` runs the fault
+ * that lands meanwhile; resolves when both have ended.
+ */
+export async function underFault<F = undefined>(
+  stack: Stack,
+  run: {
+    billing: Parameters<Stack['billing']['setFaults']>[0];
+    onboardAll: (ctx: BenchContext, answers: Answers) => Promise<Onboarded[]>;
+    alongside?: (clock: FaultClock) => Promise<F>;
+  },
+): Promise<FaultRun<F>> {
+  const ctx = context(stack);
+  const auto = approver(ctx);
+  auto.start();
+  const before = stack.billing.setFaults({});
+  stack.billing.setFaults(run.billing);
+  const answers = new Answers();
+  let finished = false;
+  const began = Date.now();
+  const clock: FaultClock = { elapsed: () => Math.round((Date.now() - began) / 1000), done: () => finished };
+  const alongside = run.alongside?.(clock);
+  const onboarded = await run.onboardAll(ctx, answers);
+  finished = true;
+  stack.billing.setFaults(before);
+  const fault = (await alongside) as F;
+  await auto.stop();
+  return { onboarded, fault, answers, seconds: clock.elapsed(), approverErrors: auto.counts.errors };
+}
+
+export interface WorkerKill {
+  /** Seconds into the run. */
+  at: number;
+  /** The running activities the kill interrupted. */
+  held: HeldActivity[];
+  /** Cases running when it landed. */
+  cases: number;
+}
+
+/**
+ * SIGKILLs the stack's worker `kills` times (the first after `firstAfterMs`, then every
+ * `everyMs`), each at a moment a billing charge is in flight, and starts it again 1.5 s later;
+ * stops early once the onboardings are through.
+ */
+export async function killWorkerRepeatedly(
+  stack: Stack,
+  options: { kills: number; everyMs: number; firstAfterMs: number },
+  clock: FaultClock,
+): Promise<WorkerKill[]> {
+  const kills: WorkerKill[] = [];
+  await sleep(options.firstAfterMs);
+  for (let k = 0; k < options.kills && !clock.done(); k++) {
+    await untilActivityRuns(stack, ['chargeOrder'], 30_000);
+    const held = await killWorkerHolding(stack);
+    const cases = (await runningCases(stack)).length;
+    kills.push({ at: clock.elapsed(), held, cases });
+    await sleep(1_500);
+    await stack.startWorker();
+    if (k + 1 < options.kills) await sleep(options.everyMs);
+  }
+  return kills;
+}
+
+/**
+ * Proves the kills landed: all `expected` of them happened, each interrupted running activities
+ * (not an idle worker), and some interrupted activity completed on a later attempt (a retry).
+ */
+export async function expectKillsLanded(
+  stack: Stack,
+  kills: WorkerKill[],
+  expected: number,
+): Promise<{ completed: (HeldActivity & { completedAttempt: number })[]; retried: HeldActivity[] }> {
+  expect(kills.length).toBe(expected);
+  // Each kill landed on running work, not on an idle worker.
+  expect(kills.map((k) => k.held.length).filter((n) => n === 0)).toEqual([]);
+  const completed = await completedAfterKill(
+    stack,
+    kills.flatMap((k) => k.held),
+  );
+  const retried = completed.filter((a) => a.completedAttempt >= 2);
+  // The interrupted attempts were retried to completion.
+  expect(retried.length).toBeGreaterThan(0);
+  return { completed, retried };
+}
+
+export function describeKills(kills: WorkerKill[]): string {
+  return kills
+    .map(
+      (k) =>
+        `${k.at} s (${k.cases} cases running, ${k.held.length} activities interrupted: ${[
+          ...new Set(k.held.map((a) => a.activityType)),
+        ].join(', ')})`,
+    )
+    .join(', ');
+}
+
 /**
  * The worker killed with SIGKILL `kills` times while the enterprises onboard (a verification and a
  * purchase each), each kill aimed at a moment a billing charge is in
@@ -474,60 +594,60 @@ export async function workerKillRun(
   enterprises: ChaosEnterprise[],
   options: { kills: number; killEveryMs: number; concurrency: number },
 ): Promise<string> {
-  const ctx = context(stack);
-  const auto = approver(ctx);
-  auto.start();
   // Slower billing keeps activities in flight when the kills land.
-  stack.billing.setFaults({ latencyMs: 300 });
-  const answers = new Answers();
-  let finished = false;
-  const began = Date.now();
-  const kills: { at: number; held: HeldActivity[]; cases: number }[] = [];
-  const killer = (async () => {
-    await sleep(3_000);
-    for (let k = 0; k < options.kills && !finished; k++) {
-      await untilActivityRuns(stack, ['chargeOrder'], 30_000);
-      const held = await killWorkerHolding(stack);
-      const cases = (await runningCases(stack)).length;
-      kills.push({ at: Math.round((Date.now() - began) / 1000), held, cases });
-      await sleep(1_500);
-      await stack.startWorker();
-      if (k + 1 < options.kills) await sleep(options.killEveryMs);
-    }
-  })();
-  const onboarded = await pool(enterprises.length, options.concurrency, (i) =>
-    onboard(ctx, enterprises[i]!, i, answers, { purchase: true }),
-  );
-  finished = true;
-  await killer;
-  await auto.stop();
-  const seconds = Math.round((Date.now() - began) / 1000);
-
-  expect(kills.length).toBe(options.kills);
-  // Each kill landed on running work, not on an idle worker.
-  expect(kills.map((k) => k.held.length).filter((n) => n === 0)).toEqual([]);
-  const { charges, emails } = await checkOnboarded(stack, onboarded);
-  const completed = await completedAfterKill(
-    stack,
-    kills.flatMap((k) => k.held),
-  );
-  const retried = completed.filter((a) => a.completedAttempt >= 2);
-  // The interrupted attempts were retried to completion, and a charge was among them.
-  expect(retried.length).toBeGreaterThan(0);
+  const { onboarded, fault, answers, seconds } = await underFault(stack, {
+    billing: { latencyMs: 300 },
+    onboardAll: (ctx, answers) => onboardAll(ctx, enterprises, answers, { concurrency: options.concurrency }),
+    alongside: (clock) =>
+      killWorkerRepeatedly(stack, { kills: options.kills, everyMs: options.killEveryMs, firstAfterMs: 3_000 }, clock),
+  });
+  const { completed, retried } = await expectKillsLanded(stack, fault, options.kills);
+  const { charges, figures } = await checkOnboarded(stack, onboarded);
+  // A charge was among the retried attempts: billing saw it again and answered from its idempotency record.
   expect(charges.chargeAttempts).toBeGreaterThan(charges.purchases);
   return [
     `${onboarded.length * 2}/${enterprises.length * 2} completed in ${seconds} s`,
-    `killed at ${kills
-      .map(
-        (k) =>
-          `${k.at} s (${k.cases} cases running, ${k.held.length} activities interrupted: ${[
-            ...new Set(k.held.map((a) => a.activityType)),
-          ].join(', ')})`,
-      )
-      .join(', ')}`,
+    `killed at ${describeKills(fault)}`,
     `${retried.length}/${completed.length} interrupted activities completed on a later attempt (up to attempt ${Math.max(...completed.map((a) => a.completedAttempt))})`,
-    `charges: ${charges.purchases} purchases, ${charges.debits} debits, ${charges.chargeAttempts} charge requests (retries answered from the idempotency record)`,
-    `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated deliveries (same Message-ID)`,
+    ...figures,
     `API 5xx: ${answers.serverErrors}`,
+  ].join('; ');
+}
+
+/**
+ * The Temporal server taken down (`down`) 8 s into the onboardings and brought back (`up`)
+ * `downMs` later. Proves the fault landed: the server went down under open cases, not after the
+ * run, and came back; then every case completed, with one charge per purchase and one email per
+ * transition.
+ */
+export async function serverRestartRun(
+  stack: Stack,
+  run: {
+    cases: number;
+    downMs: number;
+    down: () => Promise<void>;
+    up: () => Promise<void>;
+    onboardAll: (ctx: BenchContext, answers: Answers) => Promise<Onboarded[]>;
+  },
+): Promise<string> {
+  const { onboarded, fault, answers, seconds, approverErrors } = await underFault(stack, {
+    billing: { latencyMs: 200 },
+    onboardAll: run.onboardAll,
+    alongside: async (clock) => {
+      await sleep(8_000);
+      const running = (await runningCases(stack)).length;
+      await run.down();
+      await sleep(run.downMs);
+      await run.up();
+      return { running, upAt: clock.elapsed() };
+    },
+  });
+  // The server went down under open cases, not after the run.
+  expect(fault.running).toBeGreaterThan(0);
+  const { figures } = await checkOnboarded(stack, onboarded);
+  return [
+    `${onboarded.length * 2}/${run.cases} completed in ${seconds} s (the last ${seconds - fault.upAt} s after the restart; ${fault.running} cases running when the server went down)`,
+    ...figures,
+    `5xx answers to starts: ${answers.serverErrors} (a client retries with the same Idempotency-Key); approver request errors: ${approverErrors}`,
   ].join('; ');
 }
