@@ -1,19 +1,9 @@
 /** The cluster's Temporal server for the topology part: built from the module the CLI embeds, on PostgreSQL. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { loadConfig } from '../config';
-import {
-  ensureNamespace,
-  serverArgs,
-  serverConfig,
-  setupTemporalSchemas,
-  writeConfig,
-  type ClusterLayout,
-} from '../dev/cluster';
+import { ensureNamespace, serverArgs, type ClusterLayout } from '../dev/cluster';
 import { POSTGRES } from '../dev/prerequisites';
 import { ensureSearchAttributes } from '../dev/supervisor';
-import { resolveTemporalCli } from '../dev/temporal-cli';
-import type { ClusterTools } from '../dev/temporal-server';
 import type { TemporalServer } from '../test/support/stack';
 import { loopbackNet } from '../test/support/net';
 import { sleep } from './util';
@@ -22,9 +12,8 @@ export const HOST = `${loopbackNet(89)}.1`;
 export const FRONTEND_PORT = 7233;
 export const POSTGRES_URL = `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}`;
 
-/** The server on `layout.host`, in a child process; `kill` and `start` again run it on the same databases. */
 export class ClusterTemporal implements TemporalServer {
-  readonly address: string;
+  readonly address = `${HOST}:${FRONTEND_PORT}`;
   readonly port = FRONTEND_PORT;
   private child: ChildProcess | undefined;
   private stderr: string[] = [];
@@ -34,24 +23,7 @@ export class ClusterTemporal implements TemporalServer {
     private readonly serverBinary: string,
     private readonly dir: string,
     private readonly layout: ClusterLayout,
-  ) {
-    this.address = `${layout.host}:${FRONTEND_PORT}`;
-  }
-
-  /**
-   * The server for `layout`, not started yet: Temporal's schemas brought to this server version in
-   * the layout's databases, and its configuration written into `dir`.
-   */
-  static async prepare(
-    dir: string,
-    layout: ClusterLayout,
-    tools: Pick<ClusterTools, 'server' | 'sqlTool'>,
-  ): Promise<ClusterTemporal> {
-    await setupTemporalSchemas(tools.sqlTool, layout);
-    const config = loadConfig({ TEMPORAL_ADDRESS: `${layout.host}:${FRONTEND_PORT}` });
-    writeConfig(dir, 'cluster', serverConfig(config, layout));
-    return new ClusterTemporal(await resolveTemporalCli(), tools.server, dir, layout);
-  }
+  ) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -69,7 +41,7 @@ export class ClusterTemporal implements TemporalServer {
     const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the Temporal server exited: ${this.stderr.join('')}`);
-      const res = await fetch(`http://${this.layout.host}:${this.layout.serverPorts.http}/api/v1/namespaces/default`, {
+      const res = await fetch(`http://${HOST}:${this.layout.serverPorts.http}/api/v1/namespaces/default`, {
         signal: AbortSignal.timeout(2_000),
       }).catch(() => undefined);
       if (res && res.status < 500) break;
@@ -82,25 +54,16 @@ export class ClusterTemporal implements TemporalServer {
       this.executable,
       this.address,
       'default',
-      `the databases ${this.layout.databases.persistence} and ${this.layout.databases.visibility} are made afresh on each run`,
+      'the bench made its databases afresh',
       signal,
     );
   }
 
-  stop(): Promise<void> {
-    return this.end('SIGTERM');
-  }
-
-  /** Ends the server at once, as a crash would. */
-  kill(): Promise<void> {
-    return this.end('SIGKILL');
-  }
-
-  private async end(signal: NodeJS.Signals): Promise<void> {
+  async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
+    child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     await exited;
     clearTimeout(timer);

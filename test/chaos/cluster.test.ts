@@ -17,34 +17,50 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { BenchContext } from '../../bench/kinds';
-import { admin, ClusterTemporal, FRONTEND_PORT, POSTGRES_URL } from '../../bench/topology-cluster';
 import { ApiClient, sleep } from '../../bench/util';
-import { defaultLayout, ensureDatabase, type ClusterLayout } from '../../dev/cluster';
-import { resolveClusterTools } from '../../dev/temporal-server';
-import type { DocumentKind } from '../../domain/verification';
-import { WorkerProcess, type Stack } from '../support/stack';
+import { loadConfig } from '../../config';
 import {
+  defaultLayout,
+  ensureDatabase,
+  ensureNamespace,
+  serverArgs,
+  serverConfig,
+  setupTemporalSchemas,
+  writeConfig,
+  type ClusterLayout,
+} from '../../dev/cluster';
+import { POSTGRES } from '../../dev/prerequisites';
+import { ensureSearchAttributes } from '../../dev/supervisor';
+import { resolveTemporalCli } from '../../dev/temporal-cli';
+import { resolveClusterTools, type ClusterTools } from '../../dev/temporal-server';
+import type { DocumentKind } from '../../domain/verification';
+import { WorkerProcess, type Stack, type TemporalServer } from '../support/stack';
+import {
+  Answers,
+  approver,
   atLeastOne,
   chaosEnterprises,
   chaosStack,
   checkOnboarded,
+  completedAfterKill,
   context,
-  describeKills,
-  expectKillsLanded,
-  killWorkerRepeatedly,
-  onboardAll,
+  killWorkerHolding,
+  onboard,
+  pool,
+  runningCases,
   scenario,
-  serverRestartRun,
-  underFault,
-  type Answers,
+  untilActivityRuns,
   type ChaosEnterprise,
+  type HeldActivity,
   type Onboarded,
 } from './support';
 import { loopbackNet } from '../support/net';
 
 const HOST = `${loopbackNet(83)}.1`;
+const FRONTEND_PORT = 7233;
 const API2_PORT = 3000;
 const ENTERPRISES = atLeastOne('CHAOS_CLUSTER_ENTERPRISES', 100);
 const KILLS = atLeastOne('CHAOS_CLUSTER_KILLS', 4);
@@ -54,11 +70,64 @@ const DOWN_MS = Number(process.env.CHAOS_CLUSTER_DOWN_MS ?? 10_000);
 
 const run = Date.now().toString(36);
 const PRODUCT_DB = `onboarding_chaos_${run}`;
+const POSTGRES_URL = `postgres://postgres@${POSTGRES.host}:${POSTGRES.port}`;
 const layout: ClusterLayout = {
   ...defaultLayout(FRONTEND_PORT, HOST),
   databases: { persistence: 'temporal_chaos', visibility: 'temporal_chaos_visibility' },
 };
-const dropDatabases = (dbs: string[]) => admin(dbs.map((db) => `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`));
+
+/** The Temporal server of the cluster, in a child process; `kill` and `start` again on the same databases. */
+class ClusterServer implements TemporalServer {
+  readonly address = `${HOST}:${FRONTEND_PORT}`;
+  readonly port = FRONTEND_PORT;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private stderr: string[] = [];
+
+  constructor(
+    readonly executable: string,
+    private readonly tools: ClusterTools,
+    private readonly dir: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const child = spawn(this.tools.server, serverArgs(this.dir), { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr.push(chunk.toString());
+      this.stderr = this.stderr.slice(-20);
+    });
+    const deadline = Date.now() + 90_000;
+    const signal = AbortSignal.timeout(120_000);
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`the Temporal server exited: ${this.stderr.join('')}`);
+      const described = await fetch(`http://${HOST}:${layout.serverPorts.http}/api/v1/namespaces/default`, {
+        signal: AbortSignal.timeout(2_000),
+      }).catch(() => undefined);
+      if (described && described.status < 500) break;
+      if (Date.now() > deadline) throw new Error(`the Temporal server did not answer: ${this.stderr.join('')}`);
+      await sleep(500);
+    }
+    await ensureNamespace(this.executable, this.address, 'default', '24h', signal);
+    await ensureSearchAttributes(
+      this.executable,
+      this.address,
+      'default',
+      'the test made its databases afresh',
+      signal,
+    );
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    this.child?.kill(signal);
+    await this.exited;
+  }
+
+  stop(): Promise<void> {
+    return this.kill('SIGTERM');
+  }
+}
 
 /** The second API process (`api/main.ts`), with the stack's configuration and tokens. */
 class ApiProcess {
@@ -106,8 +175,18 @@ class CrossingApi extends ApiClient {
   }
 }
 
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: `${POSTGRES_URL}/postgres` });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 let dir: string;
-let server: ClusterTemporal;
+let server: ClusterServer;
 let stack: Stack;
 let worker2: WorkerProcess;
 let api2: ApiProcess;
@@ -116,10 +195,15 @@ const { list, tokens } = chaosEnterprises(`c${run}`, ENTERPRISES + RESTART_ENTER
 beforeAll(async () => {
   // Built once per machine (minutes); afterwards only looked up.
   const tools = await resolveClusterTools();
-  await dropDatabases(Object.values(layout.databases));
+  const cli = await resolveTemporalCli();
+  await admin(async (c) => {
+    for (const db of Object.values(layout.databases)) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  });
+  await setupTemporalSchemas(tools.sqlTool, layout);
   await ensureDatabase(`${POSTGRES_URL}/${PRODUCT_DB}`);
   dir = await mkdtemp(path.join(os.tmpdir(), 'chaos-cluster-'));
-  server = await ClusterTemporal.prepare(dir, layout, tools);
+  writeConfig(dir, 'cluster', serverConfig(loadConfig({ TEMPORAL_ADDRESS: `${HOST}:${FRONTEND_PORT}` }), layout));
+  server = new ClusterServer(cli, tools, dir);
   await server.start();
 
   stack = await chaosStack(server, { DATABASE_URL: `${POSTGRES_URL}/${PRODUCT_DB}` }, tokens);
@@ -143,8 +227,11 @@ afterAll(async () => {
   await api2?.stop('SIGKILL');
   await worker2?.kill('SIGKILL');
   await stack?.stop();
-  await server?.kill();
-  await dropDatabases([PRODUCT_DB, ...Object.values(layout.databases)]).catch(() => undefined);
+  await server?.kill('SIGKILL');
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${PRODUCT_DB} WITH (FORCE)`);
+    for (const db of Object.values(layout.databases)) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  }).catch(() => undefined);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -156,9 +243,10 @@ function crossing(i: number): BenchContext {
   return { ...ctx, api: i % 2 === 0 ? new CrossingApi(one.baseUrl, two) : new CrossingApi(two.baseUrl, one) };
 }
 
-/** The enterprises onboarded over both APIs, crossing (`crossing`), 25 at once. */
-function onboardCrossing(enterprises: ChaosEnterprise[], offset: number, answers: Answers): Promise<Onboarded[]> {
-  return onboardAll(crossing, enterprises, answers, { concurrency: 25, offset });
+async function onboardAll(enterprises: ChaosEnterprise[], offset: number, answers: Answers): Promise<Onboarded[]> {
+  return pool(enterprises.length, 25, (i) =>
+    onboard(crossing(offset + i), enterprises[i]!, offset + i, answers, { purchase: true }),
+  );
 }
 
 it(
@@ -167,43 +255,57 @@ it(
     await scenario(
       `cluster (Temporal 1.29.1 on PostgreSQL, 2 workers, 2 APIs): worker SIGKILL ×${KILLS} and an API restarted during ${ENTERPRISES * 2} onboardings`,
       async () => {
-        const restarts: string[] = [];
-        // Slower billing keeps activities in flight when the kills land.
-        const {
-          onboarded,
-          fault: kills,
-          answers,
-          seconds,
-        } = await underFault(stack, {
-          billing: { latencyMs: 300 },
-          onboardAll: (_ctx, answers) => onboardCrossing(list.slice(0, ENTERPRISES), 0, answers),
-          alongside: async (clock) => {
-            const [killed] = await Promise.all([
-              // Only worker-1's attempts count: worker-2 goes on holding its own.
-              killWorkerRepeatedly(stack, { kills: KILLS, everyMs: KILL_EVERY_MS, firstAfterMs: 5_000 }, clock),
-              (async () => {
-                await sleep(12_000);
-                if (clock.done()) return;
-                await api2.stop('SIGTERM');
-                restarts.push(`api-2 stopped at ${clock.elapsed()} s`);
-                await sleep(3_000);
-                await api2.start();
-                restarts.push(`api-2 back at ${clock.elapsed()} s`);
-              })(),
-            ]);
-            return killed;
-          },
-        });
-        await expectKillsLanded(stack, kills, KILLS);
-        expect(restarts.some((e) => e.startsWith('api-2 back'))).toBe(true);
-        const { figures } = await checkOnboarded(stack, onboarded);
+        const ctx = context(stack);
+        const auto = approver(ctx);
+        auto.start();
+        stack.billing.setFaults({ latencyMs: 300 });
+        const answers = new Answers();
+        let finished = false;
+        const began = Date.now();
+        const at = () => `${Math.round((Date.now() - began) / 1000)} s`;
+        const events: string[] = [];
+        const held: HeldActivity[][] = [];
+        const killer = (async () => {
+          await sleep(5_000);
+          for (let k = 0; k < KILLS && !finished; k++) {
+            await untilActivityRuns(stack, ['chargeOrder'], 30_000);
+            // Only worker-1's attempts count: worker-2 goes on holding its own.
+            const interrupted = await killWorkerHolding(stack);
+            held.push(interrupted);
+            events.push(`worker-1 killed at ${at()} (${interrupted.length} activities interrupted)`);
+            await sleep(1_500);
+            await stack.startWorker();
+            await sleep(KILL_EVERY_MS);
+          }
+        })();
+        const restarter = (async () => {
+          await sleep(12_000);
+          if (finished) return;
+          await api2.stop('SIGTERM');
+          events.push(`api-2 stopped at ${at()}`);
+          await sleep(3_000);
+          await api2.start();
+          events.push(`api-2 back at ${at()}`);
+        })();
+        const onboarded = await onboardAll(list.slice(0, ENTERPRISES), 0, answers);
+        finished = true;
+        await Promise.all([killer, restarter]);
+        await auto.stop();
+        const seconds = Math.round((Date.now() - began) / 1000);
+        expect(events.filter((e) => e.startsWith('worker-1 killed')).length).toBe(KILLS);
+        // Each kill landed on running work, and some interrupted attempt completed on a retry.
+        expect(held.map((h) => h.length).filter((n) => n === 0)).toEqual([]);
+        const retried = (await completedAfterKill(stack, held.flat())).filter((a) => a.completedAttempt >= 2);
+        expect(retried.length).toBeGreaterThan(0);
+        expect(events.some((e) => e.startsWith('api-2 back'))).toBe(true);
+        const { charges, emails } = await checkOnboarded(stack, onboarded);
         // A client that retries with its Idempotency-Key never sees a server error.
         expect(answers.serverErrors).toBe(0);
         return [
           `${onboarded.length * 2}/${ENTERPRISES * 2} completed in ${seconds} s`,
-          `worker-1 killed at ${describeKills(kills)}`,
-          ...restarts,
-          ...figures,
+          events.join(', '),
+          `charges: ${charges.purchases} purchases, ${charges.debits} debits, ${charges.chargeAttempts} charge requests`,
+          `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated deliveries`,
           `API 5xx: ${answers.serverErrors}`,
         ].join('; ');
       },
@@ -217,14 +319,38 @@ it(
   async () => {
     await scenario(
       `cluster: Temporal server (PostgreSQL) killed with SIGKILL, restarted ${DOWN_MS / 1000} s later, during ${RESTART_ENTERPRISES * 2} onboardings`,
-      () =>
-        serverRestartRun(stack, {
-          cases: RESTART_ENTERPRISES * 2,
-          downMs: DOWN_MS,
-          down: () => server.kill(),
-          up: () => server.start(),
-          onboardAll: (_ctx, answers) => onboardCrossing(list.slice(ENTERPRISES), ENTERPRISES, answers),
-        }),
+      async () => {
+        const ctx = context(stack);
+        const auto = approver(ctx);
+        auto.start();
+        stack.billing.setFaults({ latencyMs: 200 });
+        const answers = new Answers();
+        const began = Date.now();
+        let restartedAt = 0;
+        let runningAtKill = 0;
+        const restart = (async () => {
+          await sleep(8_000);
+          runningAtKill = (await runningCases(stack)).length;
+          await server.kill('SIGKILL');
+          await sleep(DOWN_MS);
+          await server.start();
+          restartedAt = Date.now();
+        })();
+        const onboarded = await onboardAll(list.slice(ENTERPRISES), ENTERPRISES, answers);
+        await restart;
+        await auto.stop();
+        const seconds = Math.round((Date.now() - began) / 1000);
+        expect(restartedAt).toBeGreaterThan(0);
+        // The server went down under open cases, not after the run.
+        expect(runningAtKill).toBeGreaterThan(0);
+        const { charges, emails } = await checkOnboarded(stack, onboarded);
+        return [
+          `${onboarded.length * 2}/${RESTART_ENTERPRISES * 2} completed in ${seconds} s (the last ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart; ${runningAtKill} cases running when the server was killed)`,
+          `charges: ${charges.debits} debits for ${charges.purchases} purchases`,
+          `emails: ${emails.distinct} distinct for ${emails.expected} transitions, ${emails.repeats} repeated`,
+          `5xx answers to starts: ${answers.serverErrors} (a client retries with the same Idempotency-Key)`,
+        ].join('; ');
+      },
     );
   },
   15 * 60_000,
