@@ -11,7 +11,7 @@ import type { ContactCenterInstanceInput } from '../contract/inputs';
 import { adminPassword, platform } from './lib/activities';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
-import type { ContactCenterInstanceResult } from '../contract/kinds/contact-center-instance';
+import type { ContactCenterInstanceResult } from '../domain/contact-center';
 
 export async function contactCenterInstance(input: ContactCenterInstanceInput): Promise<ContactCenterInstanceResult> {
   const c = openCase('contact-center-instance', input, 'creating');

@@ -17,7 +17,7 @@ import { billing, checks, gateway } from './lib/activities';
 import { putNumbersInService } from './lib/numbers';
 import { runKey } from './lib/notify';
 import { startSubscription } from './lib/subscriptions';
-import type { NumberPurchaseResult } from '../contract/kinds/number-purchase';
+import type { NumberPurchaseResult } from '../domain/numbers';
 
 export { subscriptionIdFor } from './lib/subscriptions';
 

@@ -13,7 +13,7 @@ import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { startSubscription } from './lib/subscriptions';
-import type { NumberRecoveryResult } from '../contract/kinds/number-recovery';
+import type { NumberRecoveryResult } from '../domain/recovery';
 
 /** Rent prepaid by a recovery order, as by a first purchase (seed 003 Q8). */
 const RECOVERY_PREPAID_MONTHS = 3;

@@ -10,7 +10,7 @@ import { isoAt, now, type OnboardingCase, type Received } from './lib/case';
 import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { billing, gateway, platform } from './lib/activities';
-import type { SubscriptionResult, SubscriptionView } from '../contract/kinds/number-subscription';
+import type { SubscriptionResult, SubscriptionView } from '../domain/numbers';
 
 /** Steps carried across continue-as-new, so the case's recent log survives each period. */
 const CARRIED_STEPS = 20;

@@ -25,8 +25,9 @@ import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { runKey } from './lib/notify';
 import { numberPurchase } from './number-purchase';
-import { fixedLinePurchaseId, type Own400LandingResult } from '../contract/kinds/own-400-landing';
-import type { NumberPurchaseResult } from '../contract/kinds/number-purchase';
+import { fixedLinePurchaseId } from '../contract/kinds/own-400-landing';
+import type { Own400LandingResult } from '../domain/own400';
+import type { NumberPurchaseResult } from '../domain/numbers';
 
 export async function own400Landing(input: Own400LandingInput): Promise<Own400LandingResult> {
   const { request, timings } = input;

@@ -27,7 +27,7 @@ import {
   reportOf,
   sipEnding,
 } from './lib/sip';
-import type { SipRegistrationView } from '../contract/kinds/sip-registration';
+import type { SipRegistrationView } from '../domain/sip';
 
 /** One watch of the SBC stays well inside its activity's 10-minute timeout; the case loops. */
 const WATCH_SLICE_MS = 5 * 60_000;

@@ -26,7 +26,7 @@ import {
   sipNumbersInService,
   sipReview,
 } from './lib/sip';
-import type { SipTrunkResult } from '../contract/kinds/sip-trunk';
+import type { SipTrunkResult } from '../domain/sip';
 
 export async function sipTrunk(input: SipTrunkInput): Promise<SipTrunkResult> {
   const { request, timings } = input;

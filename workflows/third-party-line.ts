@@ -14,7 +14,7 @@ import { putNumbersInService } from './lib/numbers';
 import { isoAt, now, type OnboardingCase, type WaitOptions } from './lib/case';
 import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
-import type { ThirdPartyLineResult } from '../contract/kinds/third-party-line';
+import type { ThirdPartyLineResult } from '../domain/eligibility';
 
 export async function thirdPartyLine(input: ThirdPartyLineInput): Promise<ThirdPartyLineResult> {
   const { request } = input;

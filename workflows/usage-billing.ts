@@ -24,7 +24,7 @@ import { failureOf, isoAt, now, type OnboardingCase } from './lib/case';
 import { contactEnding } from './lib/case-types';
 import { openCase } from './lib/open-case';
 import { billing, usage } from './lib/activities';
-import type { UsageBillingView } from '../contract/kinds/usage-billing';
+import type { UsageBillingView } from '../domain/usage-schemas';
 
 export type { UsageBillingView };
 

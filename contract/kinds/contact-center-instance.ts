@@ -6,7 +6,6 @@ import type {
   contactCenterInstanceStartSchema,
 } from '../../domain/contact-center';
 
-export type { ContactCenterInstanceResult } from '../../domain/contact-center';
 import { enterpriseOrSupport, kind, perRequestId } from './define';
 
 export const contactCenterInstance = kind<{

@@ -2,7 +2,6 @@
 import type { NumberPurchaseInput } from '../inputs';
 import type { NumberPurchaseResult, numberPurchasePayloads, numberPurchaseStartSchema } from '../../domain/numbers';
 
-export type { NumberPurchaseResult } from '../../domain/numbers';
 import { enterprise, kind, perRequestId, support } from './define';
 
 export const numberPurchase = kind<{

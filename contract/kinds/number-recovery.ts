@@ -2,7 +2,6 @@
 import type { NumberRecoveryInput } from '../inputs';
 import type { NumberRecoveryResult, numberRecoveryStartSchema } from '../../domain/recovery';
 
-export type { NumberRecoveryResult } from '../../domain/recovery';
 import { kind, perRequestId } from './define';
 
 export const numberRecovery = kind<{

@@ -2,7 +2,6 @@
 import type { SubscriptionInput } from '../inputs';
 import type { SubscriptionResult, SubscriptionView, numberSubscriptionPayloads } from '../../domain/numbers';
 
-export type { SubscriptionResult, SubscriptionView } from '../../domain/numbers';
 import { enterprise, kind, perRequestId } from './define';
 
 export const numberSubscription = kind<{

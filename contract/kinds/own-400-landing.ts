@@ -2,7 +2,6 @@
 import type { Own400LandingInput } from '../inputs';
 import type { Own400LandingResult, own400LandingStartSchema, own400Payloads } from '../../domain/own400';
 
-export type { Own400LandingResult } from '../../domain/own400';
 import { enterpriseOrSupport, kind, perRequestId, support } from './define';
 
 /** The number-purchase case a landing buys its fixed lines in. */

@@ -17,8 +17,6 @@ import {
   supportReviewActions,
 } from './define';
 
-export type { SipRegistrationView } from '../../domain/sip';
-
 export const sipRegistration = kind<{
   input: SipRegistrationInput;
   result: SipRegistrationView | SipReport;

@@ -2,7 +2,6 @@
 import type { SipTrunkInput } from '../inputs';
 import type { SipReport, SipTrunkResult, sipTrunkPayloads, sipTrunkStartSchema } from '../../domain/sip';
 
-export type { Check, SipReport, SipTrunkResult } from '../../domain/sip';
 import {
   confirmInboundTest,
   confirmSbcChange,

@@ -3,8 +3,6 @@ import type { ThirdPartyLineInput } from '../inputs';
 import type { ThirdPartyLineResult, thirdPartyLinePayloads, thirdPartyLineStartSchema } from '../../domain/eligibility';
 import { kind, perRequestId, support, supportReview, supportReviewActions } from './define';
 
-export type { ThirdPartyLineResult } from '../../domain/eligibility';
-
 export const thirdPartyLine = kind<{
   input: ThirdPartyLineInput;
   result: ThirdPartyLineResult;

@@ -2,7 +2,6 @@
 import type { UsageBillingInput } from '../inputs';
 import type { UsageBillingView, usageBillingPayloads } from '../../domain/usage-schemas';
 
-export type { UsageBillingView } from '../../domain/usage-schemas';
 import { usageBillingId } from '../../domain/ids';
 import { kind, support } from './define';
 

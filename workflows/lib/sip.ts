@@ -14,7 +14,7 @@ import { billing, gateway, sipWatch } from './activities';
 import { runKey } from './notify';
 import { openCase } from './open-case';
 import { putNumbersInService, type NumbersInService } from './numbers';
-import type { Check } from '../../contract/kinds/sip-trunk';
+import type { Check } from '../../domain/sip';
 
 /** The two kinds that bring a customer's gateway in; they share these steps and their actions' payloads. */
 export type SipKind = 'sip-trunk' | 'sip-registration';
