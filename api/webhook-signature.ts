@@ -25,9 +25,10 @@ export function verifyBillingSignature(
   let timestamp: number | undefined;
   const signatures: Buffer[] = [];
   for (const part of header.split(',')) {
-    const match = /^\s*([A-Za-z0-9]+)=(.*?)\s*$/.exec(part);
-    if (!match) return { ok: false, reason: 'malformed' };
-    const [, key, value] = match as unknown as [string, string, string];
+    const match = /^\s*(?<key>[A-Za-z0-9]+)=(?<value>.*?)\s*$/.exec(part)?.groups;
+    const key = match?.key;
+    const value = match?.value;
+    if (key === undefined || value === undefined) return { ok: false, reason: 'malformed' };
     if (key === 't') {
       // Two timestamps would leave the signed one ambiguous.
       if (timestamp !== undefined || !/^\d{1,12}$/.test(value)) return { ok: false, reason: 'malformed' };
