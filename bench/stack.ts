@@ -75,7 +75,7 @@ export function enterprises(
   };
 }
 
-/** Stack settings of every bench stack: a worker in a child process, quiet logs, an SMTP sink that reads headers only. */
+/** Stack settings of every bench stack: the worker and the API in child processes, quiet logs, an SMTP sink that reads headers only. */
 export async function benchStack(
   o: { cache?: number | undefined },
   server: TemporalServer,
@@ -87,6 +87,8 @@ export async function benchStack(
     temporalAddress: server.address,
     workflowBundlePath: bundlePath,
     worker: 'child',
+    // As `npm start` and compose run it: the bench's own requests do not share the API's event loop.
+    api: 'child',
     mail: { headersOnly: true },
     extraTokens,
     env: {

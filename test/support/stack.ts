@@ -241,6 +241,53 @@ async function parseHeadersOnly(stream: NodeJS.ReadableStream): Promise<Received
 // ---------------------------------------------------------------------------------------------
 
 /** A worker in a child process (test/support/worker-process.ts or another script of that protocol). */
+/** The API in a process of its own (`api/main.ts`), ready once its health check answers. */
+class ApiProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly exited: Promise<number | null>,
+  ) {}
+
+  static async spawn(env: Record<string, string>, tokensFile: string, url: string): Promise<ApiProcess> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'api', 'main.ts')], {
+      env: { ...process.env, ...env, API_TOKENS_FILE: tokensFile },
+      stdio: ['ignore', 'ignore', 'inherit'],
+      cwd: ROOT,
+    });
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        process.off('exit', reap);
+        resolve(code);
+      }),
+    );
+    let exitCode: number | null | undefined;
+    void exited.then((code) => (exitCode = code));
+    const deadline = Date.now() + 60_000;
+    while (!(await fetch(`${url}/healthz`).catch(() => undefined))?.ok) {
+      if (exitCode !== undefined) throw new Error(`the API process exited (${exitCode}) before it answered`);
+      if (Date.now() > deadline) throw new Error('the API process did not answer /healthz within 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return new ApiProcess(child, exited);
+  }
+
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
+}
+
+/** A port free at the time of asking. */
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 export class WorkerProcess {
   private constructor(
     readonly child: ChildProcess,
@@ -352,6 +399,12 @@ export interface StackOptions {
   sipGateway?: SipGateway;
   /** Where the worker runs. Default: in this process. */
   worker?: 'in-process' | 'child' | 'none';
+  /**
+   * Where the API serves `apiUrl`: in this process (default), or in its own process as `npm start`
+   * and compose run it (`api/main.ts`, the stack's principals in a tokens file), so a load
+   * generator in this process does not share the API's event loop.
+   */
+  api?: 'in-process' | 'child';
   /** The API's port. Default: a free one. */
   apiPort?: number;
   mail?: MailCatcherOptions;
@@ -374,7 +427,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const apiServer = http.createServer();
   apiServer.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => apiServer.listen(options.apiPort ?? 0, '127.0.0.1', resolve));
-  const apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+  const apiPort = (apiServer.address() as AddressInfo).port;
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // An API process takes the port over.
+  if (options.api === 'child') await new Promise((resolve) => apiServer.close(resolve));
   const webhookSecret = `test-webhook-secret-${suffix}`;
 
   const billing = createBillingSandbox({
@@ -454,7 +510,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     metrics,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
-  apiServer.on('request', app);
+  let apiProcess: ApiProcess | undefined;
+  if (options.api === 'child') {
+    const tokensFile = path.join(dataDir, 'api-tokens.json');
+    await writeFile(
+      tokensFile,
+      JSON.stringify(principals.map(([token, p]) => ({ ...p, tokenSha256: sha256Hex(token) }))),
+    );
+    apiProcess = await ApiProcess.spawn(
+      { ...fullEnv, API_HOST: '127.0.0.1', API_PORT: String(apiPort), METRICS_PORT: String(await freePort()) },
+      tokensFile,
+      apiUrl,
+    );
+  } else {
+    apiServer.on('request', app);
+  }
 
   const mode = options.worker ?? 'in-process';
   let nativeConnection: NativeConnection | undefined;
@@ -521,8 +591,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       await contactCenter.close();
       contactCenterServer.closeAllConnections();
       await new Promise((resolve) => contactCenterServer.close(resolve));
-      apiServer.closeAllConnections();
-      await new Promise((resolve) => apiServer.close(resolve));
+      await apiProcess?.kill();
+      if (apiServer.listening) {
+        apiServer.closeAllConnections();
+        await new Promise((resolve) => apiServer.close(resolve));
+      }
       await mail.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
