@@ -182,20 +182,76 @@ export class CaseService extends CaseReads {
     return { resource: await this.read(existing.workflowId), replayed: true };
   }
 
-  /** Sends an action as its update; the workflow's validator decides at once. */
+  /**
+   * Sends an action as its update; the workflow's validator decides at once. Under an
+   * Idempotency-Key (`updateId` from `keyedAction`) the server takes the update once, however often
+   * it is sent.
+   */
   async act<K extends ActingKind, A extends ActionName<K>>(
     id: string,
     kind: K,
     action: A,
     actor: Actor,
     payload: Payload<K, A>,
+    updateId?: string,
   ): Promise<CaseState> {
     const { update } = handlesOf(kind, action);
     try {
-      return await this.client.workflow.getHandle(id).executeUpdate(update, { args: [{ actor, payload }] });
+      return await this.client.workflow
+        .getHandle(id)
+        .executeUpdate(update, { args: [{ actor, payload }], ...(updateId ? { updateId } : {}) });
     } catch (err) {
       throw updateProblem(err, action);
     }
+  }
+
+  /**
+   * An action under an Idempotency-Key: the update id that names the key (per sender) and the
+   * request, and, when the case already took an action under that key, its first answer. The same
+   * key with another action or body is a 409. So a client whose answer was lost (a timeout) sends
+   * the action again and gets what the first one did, never "not awaited" for its own step.
+   */
+  async keyedAction(
+    id: string,
+    principal: Principal,
+    key: string,
+    request: { action: string; body: unknown },
+  ): Promise<{ updateId: string; replay?: CaseState }> {
+    const sender = principal.role === 'enterprise' ? `enterprise:${principal.enterpriseId}` : principal.name;
+    const prefix = `key-${createHash('sha256').update(`${sender}\u0000${key}`).digest('hex').slice(0, 32)}-`;
+    const updateId = `${prefix}${requestHashOf(request).slice(0, 32)}`;
+    const earlier = await this.acceptedUpdate(id, prefix);
+    if (!earlier) return { updateId };
+    if (earlier !== updateId) {
+      throw new HttpProblem(409, 'Idempotency key reused', 'this Idempotency-Key was used with a different request');
+    }
+    try {
+      return {
+        updateId,
+        replay: await this.client.workflow.getHandle(id).getUpdateHandle<CaseState>(earlier).result(),
+      };
+    } catch (err) {
+      throw updateProblem(err, request.action);
+    }
+  }
+
+  /** The id of the update the case accepted whose id starts with `prefix` (its history, page by page). */
+  private async acceptedUpdate(id: string, prefix: string): Promise<string | undefined> {
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await this.client.workflowService.getWorkflowExecutionHistory({
+        namespace: this.config.temporal.namespace,
+        execution: { workflowId: id },
+        maximumPageSize: 1_000,
+        ...(nextPageToken ? { nextPageToken } : {}),
+      });
+      for (const event of page.history?.events ?? []) {
+        const updateId = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId;
+        if (updateId?.startsWith(prefix)) return updateId;
+      }
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return undefined;
   }
 
   /** The application a verification holds now, for pre-checking a resubmission merged with it. */

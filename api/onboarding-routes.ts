@@ -61,15 +61,18 @@ export function mountCaseRoutes(v1: express.Router, { cases, ctx }: { cases: Cas
     const principal = requireRole(req.principal, ['enterprise', 'support']);
     const id = parseOr400(idParam, req.params.id, 'id');
     const actionName = parseOr400(actionParam, req.params.action, 'action');
+    const key = idempotencyKey(req);
     const { memo, description } = await cases.authorise(id, principal);
-    const state = await actOn(
+    const { state, replayed } = await actOn(
       memo.kind,
       actionName,
       req.body ?? {},
       { id, enterpriseId: memo.enterpriseId, facts: memo.facts ?? {} },
       principal,
+      key,
       { cases, ctx },
     );
+    if (replayed) res.set('Idempotent-Replayed', 'true');
     res.json(asResource(state, description.startTime.toISOString(), cases.links(id)));
   });
 
@@ -161,15 +164,20 @@ async function startCase<K extends OnboardingKind>(
   return started;
 }
 
-/** Takes one action of a case of one kind: its payload validated (400) and checked (422) by the kind's schemas. */
+/**
+ * Takes one action of a case of one kind: its payload validated (400) and checked (422) by the
+ * kind's schemas. Under an Idempotency-Key an action the case already took answers as it did then,
+ * before the checks, which judge the case as it is now.
+ */
 async function actOn<K extends OnboardingKind>(
   kind: K,
   actionName: string,
   rawPayload: unknown,
   c: CaseRef,
   principal: Principal,
+  key: string | undefined,
   { cases, ctx }: { cases: CaseService; ctx: KindContext },
-): Promise<CaseState> {
+): Promise<{ state: CaseState; replayed: boolean }> {
   const def: TypedKind<K> = KINDS[kind];
   const spec = def.actions[actionName];
   if (!spec || !isActionOf(kind, actionName))
@@ -178,13 +186,20 @@ async function actOn<K extends OnboardingKind>(
     throw new HttpProblem(403, 'Forbidden', `${actionName} is taken by ${spec.roles.join(' or ')}`);
   }
   const parsed = parsePayload(def.payloads, actionName, rawPayload);
+  const keyed = key
+    ? await cases.keyedAction(c.id, principal, key, { action: actionName, body: rawPayload })
+    : undefined;
+  if (keyed?.replay) return { state: keyed.replay, replayed: true };
   const { failures, payload } = (await def.actionPrecheck?.(actionName, parsed, c, ctx)) ?? {
     failures: [],
     payload: parsed,
   };
   if (failures.length > 0)
     throw new HttpProblem(422, 'Rules not met', `${failures.length} rule(s) not met`, { errors: failures });
-  return cases.act(c.id, kind, actionName, actorOf(principal), payload);
+  return {
+    state: await cases.act(c.id, kind, actionName, actorOf(principal), payload, keyed?.updateId),
+    replayed: false,
+  };
 }
 
 /** An action's payload by its own schema (400 listing every failing field). */

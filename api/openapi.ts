@@ -252,6 +252,17 @@ function documentPaths(): Json {
   };
 }
 
+/** A mutating POST's Idempotency-Key: the same key and body answer as the first time; another body, 409. */
+function idempotencyKeyHeader(replay: string): Json {
+  return {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description: `Sent again with the same body: ${replay}, with \`Idempotent-Replayed: true\`. With another body: 409.`,
+    schema: { type: 'string', minLength: 8, maxLength: 200 },
+  };
+}
+
 function onboardingPaths(kinds: KindDefinition[]): Json {
   const actions = actionsOf(kinds);
   const queryParams = Object.entries((listQuerySchema as z.ZodObject).shape).map(([name, s]) => ({
@@ -265,14 +276,7 @@ function onboardingPaths(kinds: KindDefinition[]): Json {
       post: {
         operationId: 'startOnboarding',
         summary: 'Start an onboarding (kind in the body)',
-        parameters: [
-          {
-            name: 'Idempotency-Key',
-            in: 'header',
-            required: false,
-            schema: { type: 'string', minLength: 8, maxLength: 200 },
-          },
-        ],
+        parameters: [idempotencyKeyHeader('the same onboarding id')],
         requestBody: {
           required: true,
           content: jsonContent({
@@ -309,6 +313,7 @@ function onboardingPaths(kinds: KindDefinition[]): Json {
           .join('\n'),
         parameters: [
           idPath,
+          idempotencyKeyHeader("the first action's answer (the case as that action left it)"),
           {
             name: 'action',
             in: 'path',

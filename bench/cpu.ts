@@ -5,6 +5,8 @@ export interface CpuShare {
   /** CPU seconds per wall second while the cases ran (1.0 = one core busy throughout). */
   temporal: number;
   workers: number;
+  /** The API's process, when it runs apart from the bench process. */
+  api: number;
   postgres: number;
   benchProcess: number;
   /** Every process on the machine, from /proc/stat. */
@@ -54,6 +56,7 @@ function machineCpu(): number {
 export interface CpuGroups {
   temporal: () => number[];
   workers: () => number[];
+  api?: () => number[];
 }
 
 /** The dev server's process: the CLI's `server start-dev` listening on `port` (found once). */
@@ -67,10 +70,11 @@ export function devServerPids(port: number): () => number[] {
 export function cpuPerCase(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>, cases: number) {
   // CPU seconds per wall second over `cases / 1000` seconds is CPU milliseconds per case.
   const ms = cpuShare(a, b, cases / 1000);
-  const own = ms.temporal + ms.workers + ms.postgres + ms.benchProcess;
+  const own = ms.temporal + ms.workers + ms.api + ms.postgres + ms.benchProcess;
   return {
     temporal: ms.temporal,
     worker: ms.workers,
+    api: ms.api,
     postgres: ms.postgres,
     benchProcess: ms.benchProcess,
     other: Math.max(0, ms.machine - own),
@@ -85,6 +89,7 @@ export function cpuSnapshot(groups: CpuGroups) {
   return {
     temporal: sum(groups.temporal()),
     workers: sum(groups.workers()),
+    api: sum(groups.api?.() ?? []),
     postgres: sum(pidsWhere((comm) => comm === 'postgres')),
     benchProcess: (self.user + self.system) / 1e6,
     machine: machineCpu(),
@@ -101,6 +106,7 @@ export function cpuShare(
   return {
     temporal: share('temporal'),
     workers: share('workers'),
+    api: share('api'),
     postgres: share('postgres'),
     benchProcess: share('benchProcess'),
     machine: share('machine'),

@@ -68,7 +68,7 @@ export async function latency(
   stack: Stack,
   ctx: BenchContext,
   ents: BenchEnterprise[],
-): Promise<{ concurrency: number; warmup: number; interleaved: string[]; rows: LatencyRow[] }> {
+): Promise<{ concurrency: number; warmup: number; api: 'process'; interleaved: string[]; rows: LatencyRow[] }> {
   const L = o.latencyRequests;
   const C = o.latencyConcurrency;
   const W = o.warmup;
@@ -147,6 +147,7 @@ export async function latency(
   return {
     concurrency: C,
     warmup: W,
+    api: 'process',
     interleaved: ops.map((op) => op.label),
     rows: withRatios(rows),
   };

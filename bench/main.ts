@@ -23,7 +23,7 @@ import { benchContext, benchStack, enterprises } from './stack';
 import { throughput, type ThroughputKind } from './throughput';
 import { topology } from './topology';
 import { webhooks } from './webhooks';
-import { pool, round, runMain } from './util';
+import { pool, round, runMain, stopOnFatal } from './util';
 
 async function main(): Promise<void> {
   const o = options();
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   log(`profile ${o.profile}: ${JSON.stringify(params)}`);
 
   const server = await startTemporalServer();
+  stopOnFatal(() => server.stop());
   const info = (): RunInfo => ({
     ...runInfo(o.profile, command, params, server.executable),
     durationSeconds: (Date.now() - began) / 1000,

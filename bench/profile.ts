@@ -20,7 +20,7 @@ import type { DocumentRef } from '../domain/verification';
 import { uploadVerificationDocuments, verificationApplication, type BenchContext, type BenchEnterprise } from './kinds';
 import { renderBenchmarks, runInfo, writeResult } from './report';
 import { benchContext, enterprises } from './stack';
-import { pool, round, runMain, sleep, timed } from './util';
+import { pool, round, runMain, sleep, stopOnFatal, timed } from './util';
 
 const log = (line: string) => process.stderr.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -161,6 +161,7 @@ async function main(): Promise<void> {
   const concurrency = Number(values.concurrency ?? 8);
   const began = Date.now();
   const server = await startTemporalServer();
+  stopOnFatal(() => server.stop());
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-profile-'));
   const [productBundle, baselineBundle] = await Promise.all([
     bundleWorkflows(),

@@ -20,7 +20,8 @@ export function renderTopology(r: PartResult): string {
   const nproc = r.data.nproc as number;
   const cores = (x: number) => fmt(x, 2);
   // The run's own processes: what a case costs, whatever else the machine was doing.
-  const own = (row: any): number => row.cpu.temporal + row.cpu.workers + row.cpu.postgres + row.cpu.benchProcess;
+  const own = (row: any): number =>
+    row.cpu.temporal + row.cpu.workers + (row.cpu.api ?? 0) + row.cpu.postgres + row.cpu.benchProcess;
   const table1 = table(
     [
       'kind',
@@ -32,6 +33,7 @@ export function renderTopology(r: PartResult): string {
       'CPU s per case',
       'CPU: Temporal',
       'workers',
+      'API',
       'PostgreSQL',
       'bench process',
       'everything else',
@@ -49,6 +51,7 @@ export function renderTopology(r: PartResult): string {
         fmt((own(row) * row.seconds) / row.cases, 3),
         cores(row.cpu.temporal),
         cores(row.cpu.workers),
+        cores(row.cpu.api),
         cores(row.cpu.postgres),
         cores(row.cpu.benchProcess),
         cores(Math.max(0, row.cpu.machine - own(row))),
@@ -89,11 +92,12 @@ export function renderTopology(r: PartResult): string {
     'The same kind of case through each topology in one run, each on a stack of its own after a',
     `warm-up, ${r.data.turns ? `then in ${r.data.turns} turns, the topologies in rotating order` : 'one topology after another'}.`,
     'CPU columns are CPU seconds per second of the measured interval (1.00 = one core busy',
-    'throughout), from /proc: the Temporal server process, the worker processes, every PostgreSQL',
-    'process, the bench process (API, sandboxes, SMTP sink and the client driving the cases), what',
+    'throughout), from /proc: the Temporal server process, the worker processes, the API process',
+    '(in runs before it had its own process, the API is in the bench process), every PostgreSQL',
+    'process, the bench process (sandboxes, SMTP sink and the client driving the cases), what',
     `else ran on the machine meanwhile, and the whole machine (${nproc} cores). A machine column at`,
     `${nproc}.00 means the run was bound by CPU; "everything else" is how much of it this run did not get.`,
-    "CPU s per case is the run's own processes' CPU (Temporal, workers, PostgreSQL, bench process) per",
+    "CPU s per case is the run's own processes' CPU (Temporal, workers, API, PostgreSQL, bench process) per",
     'case: what a case costs in each topology, less sensitive than cases/s to what else the machine ran.',
     ...(r.data.skippedKinds?.length
       ? ['', `Not driven here (they need the SBC of their own): ${r.data.skippedKinds.join(', ')}.`]

@@ -17,7 +17,11 @@ import {
 const CPU_GROUPS: [keyof CpuPerCase, string][] = [
   ['temporal', 'Temporal server'],
   ['worker', 'worker process'],
-  ['benchProcess', 'bench process (API, billing and platform sandboxes, SMTP sink, drivers, approver)'],
+  ['api', 'API process'],
+  [
+    'benchProcess',
+    'bench process (billing and platform sandboxes, SMTP sink, drivers, approver; the API too in runs before it had its own process)',
+  ],
   ['postgres', 'PostgreSQL'],
   ['other', 'the rest of the machine (Kamailio, SIPp, the OS)'],
   ['machine', '**whole machine**'],
@@ -133,7 +137,7 @@ export function renderLatency(r: PartResult): string {
     ...(r.data.warmup === undefined ? [EARLIER_BENCH, ''] : []),
     `Concurrency ${r.data.concurrency}${r.data.warmup !== undefined ? `, after ${r.data.warmup} warm-up requests of each operation; the operations run interleaved (in rotation, not one block after another), so each row sees the same load` : ''}.`,
     'Every start is a fresh case; every read is of a case started before the timed requests and',
-    'waiting for review. Over HTTP with keep-alive to the API in the bench process.',
+    `waiting for review. Over HTTP with keep-alive to the API ${r.data.api === 'process' ? 'in its own process, as `npm start` and compose run it' : 'in the bench process'}.`,
     '`POST /v1/onboardings` pre-checks the documents and starts the workflow with `workflow.start`,',
     'answering with the opening its kind declares (no worker in the way); `GET /v1/onboardings/{id}`',
     "is one describe: the case's state is in its memo (tenant check and state from the same answer).",

@@ -122,6 +122,7 @@ export async function throughput(
       const groups = {
         temporal: devServerPids(server.port),
         workers: () => (stack.workerProcess ? [stack.workerProcess.pid] : []),
+        api: () => (stack.apiPid ? [stack.apiPid] : []),
       };
       const cpuBefore = cpuSnapshot(groups);
       const product = await timed(() =>

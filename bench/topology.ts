@@ -120,6 +120,7 @@ class Running {
     return {
       temporal: this.t.serverPids,
       workers: () => [this.stack.workerProcess?.pid ?? 0, ...this.extra.map((w) => w.pid)].filter(Boolean),
+      api: () => (this.stack.apiPid ? [this.stack.apiPid] : []),
     };
   }
 
@@ -168,7 +169,7 @@ class Running {
       const acc = this.rows.get(driver.kind) ?? {
         ms: 0,
         cases: 0,
-        cpu: { temporal: 0, workers: 0, postgres: 0, benchProcess: 0, machine: 0 },
+        cpu: { temporal: 0, workers: 0, api: 0, postgres: 0, benchProcess: 0, machine: 0 },
         tasks: { completed: 0, timedOut: 0, failed: 0 },
       };
       acc.ms += run.ms;
@@ -196,6 +197,7 @@ class Running {
       cpu: {
         temporal: per(acc.cpu.temporal),
         workers: per(acc.cpu.workers),
+        api: per(acc.cpu.api),
         postgres: per(acc.cpu.postgres),
         benchProcess: per(acc.cpu.benchProcess),
         machine: per(acc.cpu.machine),

@@ -98,14 +98,29 @@ export class ApiClient {
   }
 }
 
-/** Runs a bench command: exits 0 when it is done, 1 with the error, 130 on Ctrl-C (so worker processes are reaped). */
+const beforeFatal: (() => Promise<unknown>)[] = [];
+
+/**
+ * What to stop before a bench dies of an error: its Temporal dev server, which would outlive an
+ * exit (child processes of the bench are reaped on exit already).
+ */
+export function stopOnFatal(stop: () => Promise<unknown>): void {
+  beforeFatal.push(stop);
+}
+
+/**
+ * Runs a bench command: exits 0 when it is done, 1 with the error (its own, or one no part caught,
+ * after `stopOnFatal`'s work, 15 s at most), 130 on Ctrl-C (so worker processes are reaped).
+ */
 export function runMain(main: () => Promise<void>): void {
   process.once('SIGINT', () => process.exit(130));
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+  const fatal = (err: unknown) => {
+    console.error(err);
+    void Promise.race([Promise.allSettled(beforeFatal.map((stop) => stop())), sleep(15_000)]).finally(() =>
+      process.exit(1),
+    );
+  };
+  process.once('uncaughtException', fatal);
+  process.once('unhandledRejection', fatal);
+  main().then(() => process.exit(0), fatal);
 }

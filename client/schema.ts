@@ -2662,6 +2662,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Sent again with the same body: the same onboarding id, with `Idempotent-Replayed: true`. With another body: 409. */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -2791,7 +2792,10 @@ export interface operations {
     takeAction: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Sent again with the same body: the first action's answer (the case as that action left it), with `Idempotent-Replayed: true`. With another body: 409. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description the onboarding id (its Temporal workflow id) */
                 id: string;

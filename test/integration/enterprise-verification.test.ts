@@ -266,4 +266,50 @@ describe('enterprise verification through the API', () => {
       detail: 'via signal',
     });
   });
+
+  it('takes an action once under its Idempotency-Key: sent again it answers as the first time', async () => {
+    const id = verificationId(h.enterprises.b);
+    await start(await legalRepApplication(h, h.enterprises.b, h.tokens.entB), h.tokens.entB);
+    await stageWhen(id, 'awaiting-review');
+    const keyed = (action: string, payload: object, token = h.tokens.support, key = `approve-${id}`) =>
+      h.api
+        .post(`/v1/onboardings/${id}/actions/${action}`)
+        .set(...bearer(token))
+        .set('Idempotency-Key', key)
+        .send(payload);
+
+    const first = await keyed('approve', { note: '材料齐全' });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    await caseWhen(h, id, (c) => c.status === 'completed', 'completed');
+
+    // A client that never saw that answer (a timeout) sends it again: the first answer, even now
+    // the case has closed, where the same step without the key is refused as not awaited.
+    const again = await keyed('approve', { note: '材料齐全' });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect((await attempt(id, 'approve', h.tokens.support, { note: '材料齐全' })).status).toBe(409);
+
+    // The key with another body or another action is refused; another tenant finds no case.
+    for (const [action, payload] of [
+      ['approve', { note: '另一个备注' }],
+      [
+        'reject',
+        { reasons: [{ documentKind: 'business-licence', code: 'seal-missing', message: '营业执照扫描件未加盖公章' }] },
+      ],
+    ] as const) {
+      const reused = await keyed(action, payload);
+      expect(reused.status, JSON.stringify(reused.body)).toBe(409);
+      expect(reused.body.title).toBe('Idempotency key reused');
+    }
+    expect((await keyed('approve', { note: '材料齐全' }, h.tokens.entA)).status).toBe(404);
+    const badKey = await keyed('approve', { note: '材料齐全' }, h.tokens.support, 'short');
+    expectErrors(badKey, 400, [{ path: 'Idempotency-Key' }]);
+
+    // The case took the approval once.
+    const history = await h.client.workflow.getHandle(id).fetchHistory();
+    const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+    expect(accepted).toHaveLength(1);
+  });
 });

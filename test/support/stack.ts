@@ -379,6 +379,8 @@ export interface Stack {
   worker: Worker | undefined;
   /** The worker's process, when it runs in a child process. */
   workerProcess: WorkerProcess | undefined;
+  /** The API's process id, when the API runs in a child process. */
+  apiPid: number | undefined;
   tokens: { support: string; admin: string; entA: string; entB: string };
   enterprises: { a: string; b: string };
   suffix: string;
@@ -575,6 +577,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     get workerProcess() {
       return workerProcess;
     },
+    apiPid: apiProcess?.child.pid,
     tokens,
     enterprises,
     suffix,
