@@ -276,6 +276,13 @@ export function renderScale(r: PartResult): string {
     'with update-with-start on a worker of their own with the same `maxCachedWorkflows`, parked on',
     "the `approve` update; its worker's memory is sampled the same way, then every one is sent its",
     'update. RSS includes the workflow threads, where the workflows run.',
+    ...(d.memoryAfterCollect
+      ? [
+          "Each worker's idle figure and its waiting window start with a full garbage collection of its main",
+          'thread (`--expose-gc`), so what opening left there (uploads, pre-checks, emails) is not counted as',
+          "the cache's; the workflow threads collect on their own.",
+        ]
+      : []),
     '`maxCachedWorkflows` (`WORKER_MAX_CACHED_WORKFLOWS`, `--cache` here, for both workers) bounds it;',
     "past the cache, a workflow's next task replays its history.",
   ].join('\n');

@@ -134,7 +134,7 @@ export async function scale(
 
   try {
     await sleep(3_000);
-    const idleMemory = await stack.workerProcess!.memory();
+    const idleMemory = await stack.workerProcess!.memory({ collect: true });
     const idle = idleMemory.rss;
     // The reference first: approvals with few cases open, on the same worker and server.
     log(`scale: reference: ${SCALE_REFERENCE} cases open, then approved`);
@@ -148,6 +148,8 @@ export async function scale(
     const opened = await cases.open(0, M, 'product');
     const ids = opened.ids;
     log(`scale: all ${M} wait on approval; sampling worker RSS for 15 s`);
+    // What opening left behind on the main thread (uploads, pre-checks, emails) is not the cache's.
+    await stack.workerProcess!.memory({ collect: true });
     rss.start();
     await sleep(15_000);
     const waiting = await rss.stop();
@@ -193,6 +195,7 @@ export async function scale(
       notAwaited: reference.notAwaited + sample.notAwaited + approve.notAwaited,
       reference: { cases: SCALE_REFERENCE, approveP50Ms: reference.p50, approveP99Ms: reference.p99 },
       maxCachedWorkflows: cache,
+      memoryAfterCollect: true,
       rss: { idle, waitingMax: waiting.max, waitingMean: waiting.mean, approvingMax: approving.max },
       heapUsed: { idle: idleMemory.heapUsed, waitingMax: waiting.heapUsedMax, approvingMax: approving.heapUsedMax },
       external: { idle: idleMemory.external + idleMemory.arrayBuffers, waitingMax: waiting.externalMax },
@@ -249,7 +252,7 @@ async function scaleBaseline(
     ((await worker.memory()) as NodeJS.MemoryUsage & { activitiesRun: number }).activitiesRun;
   try {
     await sleep(3_000);
-    const idleMemory = await worker.memory();
+    const idleMemory = await worker.memory({ collect: true });
     log(`scale: baseline: starting ${M} workflows (worker RSS idle ${Math.round(idleMemory.rss / 2 ** 20)} MiB)`);
     const handles = await timed(() =>
       pool(M, C, async (i) => (await startBaseline(stack.client, taskQueue, `baseline-${tag}-${i}`, input)).handle),
@@ -262,6 +265,7 @@ async function scaleBaseline(
     // The workflow task after the last activity parks the case.
     await sleep(3_000);
     log(`scale: baseline: all ${M} wait on '${parkOn}'; sampling its worker's RSS for 15 s`);
+    await worker.memory({ collect: true });
     rss.start();
     await sleep(15_000);
     const waiting = await rss.stop();

@@ -295,7 +295,8 @@ export class WorkerProcess {
   ) {}
 
   static async spawn(env: Record<string, string | undefined>, script = WORKER_PROCESS_SCRIPT): Promise<WorkerProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    // --expose-gc: the bench collects the main thread's garbage before it reads memory.
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       cwd: ROOT,
@@ -327,8 +328,11 @@ export class WorkerProcess {
     return this.child.pid!;
   }
 
-  /** process.memoryUsage() of the worker process, as it reports it. */
-  memory(): Promise<NodeJS.MemoryUsage> {
+  /**
+   * process.memoryUsage() of the worker process, as it reports it; with `collect`, after a full
+   * garbage collection of its main thread (the workflow threads collect on their own).
+   */
+  memory(options: { collect?: boolean } = {}): Promise<NodeJS.MemoryUsage> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('worker process did not report its memory')), 5_000);
       const onMessage = (message: unknown) => {
@@ -339,7 +343,7 @@ export class WorkerProcess {
         resolve(m);
       };
       this.child.on('message', onMessage);
-      this.child.send({ type: 'rss' });
+      this.child.send({ type: 'rss', ...(options.collect ? { collect: true } : {}) });
     });
   }
 

@@ -1,13 +1,17 @@
 /**
  * The protocol of a worker in its own process (`worker-process.ts`, the bench's baseline worker):
  * prints `worker-ready` once polling, answers `{type: 'rss'}` on the IPC channel (when there is
- * one) with its process.memoryUsage() and what `report` adds, and exits when the worker stops.
+ * one) with its process.memoryUsage() and what `report` adds (after a garbage collection when asked
+ * to `collect`), and exits when the worker stops.
  */
 import type { Worker } from '@temporalio/worker';
 
 export function serveWorkerProcess(create: () => Promise<Worker>, report: () => object = () => ({})): void {
-  process.on('message', (message: { type?: string }) => {
-    if (message?.type === 'rss') process.send?.({ type: 'rss', ...process.memoryUsage(), ...report() });
+  process.on('message', (message: { type?: string; collect?: boolean }) => {
+    if (message?.type !== 'rss') return;
+    // Started with --expose-gc by WorkerProcess.
+    if (message.collect) (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({ type: 'rss', ...process.memoryUsage(), ...report() });
   });
   create()
     .then(async (worker) => {
