@@ -14,7 +14,7 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { fromHistoryPayload } from '../config/payload-encryption';
 import { chinaDate } from '../domain/common';
 import { caseId, verificationId } from '../domain/ids';
-import { KIND_REGISTRY, ONBOARDING_KINDS, openingState, type WorkflowOf } from '../contract/kinds';
+import { KIND_REGISTRY, ONBOARDING_KINDS, openingState, type OnboardingKind, type WorkflowOf } from '../contract/kinds';
 import type { Application, VerificationResult } from '../domain/verification';
 import { realNameId } from '../domain/real-name';
 import type { VerifiedEnterprise as VerifiedFacts } from '../contract/case';
@@ -90,6 +90,8 @@ export class CaseService extends CaseReads {
     input: I,
     principal: Principal,
     idempotencyKey: string | undefined,
+    /** The enterprise's running journey (`journeyFor`), looked up while the request was checked. */
+    journey: Promise<string | undefined>,
   ): Promise<{ resource: OnboardingResource; replayed: boolean }> {
     const requestHash = requestHashOf(body);
     const id = def.fixedId
@@ -106,7 +108,7 @@ export class CaseService extends CaseReads {
       if (previous && memoOf(previous)?.idempotencyKey === idempotencyKey) return this.replay(previous, requestHash);
     }
     // A case started while the enterprise has a journey reports to it.
-    const journeyId = def.kind === 'enterprise-onboarding' ? undefined : await this.journeyOf(body.enterpriseId);
+    const journeyId = await journey;
     const args = [journeyId ? { ...(input as object), journeyId } : input] as Parameters<typeof def.workflow>;
     const facts = def.facts?.(body);
     const memo: CaseMemo = {
@@ -180,6 +182,16 @@ export class CaseService extends CaseReads {
       );
     }
     return { resource: await this.read(existing.workflowId), replayed: true };
+  }
+
+  /**
+   * The running journey a new case of this kind reports to (none for a journey itself). Started
+   * before the pre-check so the two overlap; a request the pre-check refuses leaves it unread.
+   */
+  journeyFor(kind: OnboardingKind, enterpriseId: string): Promise<string | undefined> {
+    const journey = kind === 'enterprise-onboarding' ? Promise.resolve(undefined) : this.journeyOf(enterpriseId);
+    journey.catch(() => undefined);
+    return journey;
   }
 
   /**

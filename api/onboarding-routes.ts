@@ -144,6 +144,7 @@ async function startCase<K extends OnboardingKind>(
   // kind) before the pre-check, which the earlier start may itself have changed.
   const earlier = key ? await cases.replayByKey(body, key) : undefined;
   if (earlier) return earlier;
+  const journey = cases.journeyFor(kind, body.enterpriseId);
   const failures = [
     ...((await def.precheck?.(body, ctx)) ?? []),
     ...(def.binding ? await bindingFailures(ctx, body.enterpriseId, def.binding(body)) : []),
@@ -153,7 +154,7 @@ async function startCase<K extends OnboardingKind>(
       errors: failures,
     });
   }
-  const started = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key);
+  const started = await cases.start(def, body, await def.workflowInput?.(body, ctx), principal, key, journey);
   // The enterprise's calls are billed from its first number case on; the case itself need not know.
   if (NUMBER_KINDS.has(def.kind)) {
     await usage.ensureStarted(body.enterpriseId).catch((err: unknown) => {
