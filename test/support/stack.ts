@@ -241,6 +241,18 @@ async function parseHeadersOnly(stream: NodeJS.ReadableStream): Promise<Received
 // ---------------------------------------------------------------------------------------------
 
 /** A worker in a child process (test/support/worker-process.ts or another script of that protocol). */
+/** A child process that never outlives this one (an interrupted bench, a crashed test): its exit code once it exits. */
+function reapedOnExit(child: ChildProcess): Promise<number | null> {
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', reap);
+      resolve(code);
+    }),
+  );
+}
+
 /** The API in a process of its own (`api/main.ts`), ready once its health check answers. */
 class ApiProcess {
   private constructor(
@@ -254,14 +266,7 @@ class ApiProcess {
       stdio: ['ignore', 'ignore', 'inherit'],
       cwd: ROOT,
     });
-    const reap = () => child.kill('SIGKILL');
-    process.once('exit', reap);
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => {
-        process.off('exit', reap);
-        resolve(code);
-      }),
-    );
+    const exited = reapedOnExit(child);
     let exitCode: number | null | undefined;
     void exited.then((code) => (exitCode = code));
     const deadline = Date.now() + 60_000;
@@ -301,15 +306,7 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       cwd: ROOT,
     });
-    // Never outlive this process (an interrupted bench, a crashed test).
-    const reap = () => child.kill('SIGKILL');
-    process.once('exit', reap);
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => {
-        process.off('exit', reap);
-        resolve(code);
-      }),
-    );
+    const exited = reapedOnExit(child);
     await new Promise<void>((resolve, reject) => {
       const early = (code: number | null) => reject(new Error(`worker process exited early with ${code}`));
       void exited.then(early);
