@@ -60,9 +60,12 @@ function requestHashOf(body: unknown): string {
   return createHash('sha256').update(canonical(body)).digest('hex');
 }
 
-/** A case id's suffix from an Idempotency-Key: per enterprise, the same for every kind. */
-function keySuffix(enterpriseId: string, idempotencyKey: string): string {
-  return createHash('sha256').update(`${enterpriseId}\u0000${idempotencyKey}`).digest('hex').slice(0, 20);
+/**
+ * An Idempotency-Key as its sender's: a case id's suffix per enterprise (the same for every kind),
+ * an action's update id per sender.
+ */
+function keySuffix(sender: string, idempotencyKey: string): string {
+  return createHash('sha256').update(`${sender}\u0000${idempotencyKey}`).digest('hex').slice(0, 20);
 }
 
 export class CaseService extends CaseReads {
@@ -230,7 +233,7 @@ export class CaseService extends CaseReads {
     request: { action: string; body: unknown },
   ): Promise<{ updateId: string; replay?: CaseState }> {
     const sender = principal.role === 'enterprise' ? `enterprise:${principal.enterpriseId}` : principal.name;
-    const prefix = `key-${createHash('sha256').update(`${sender}\u0000${key}`).digest('hex').slice(0, 32)}-`;
+    const prefix = `key-${keySuffix(sender, key)}-`;
     const updateId = `${prefix}${requestHashOf(request).slice(0, 32)}`;
     const earlier = await this.acceptedUpdate(id, prefix);
     if (!earlier) return { updateId };
@@ -240,7 +243,7 @@ export class CaseService extends CaseReads {
     try {
       return {
         updateId,
-        replay: await this.client.workflow.getHandle(id).getUpdateHandle<CaseState>(earlier).result(),
+        replay: await this.client.workflow.getHandle(id).getUpdateHandle<CaseState>(updateId).result(),
       };
     } catch (err) {
       throw updateProblem(err, request.action);

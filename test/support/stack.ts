@@ -19,6 +19,7 @@ import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/w
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
+import { freePort, untilHealthy } from './http';
 import { createActivities, createSipGateway } from '../../activities';
 import type { SipGateway } from '../../activities/sip-gateway';
 import { apiMetricsFor, createApp } from '../../api/app';
@@ -269,12 +270,11 @@ class ApiProcess {
     const exited = reapedOnExit(child);
     let exitCode: number | null | undefined;
     void exited.then((code) => (exitCode = code));
-    const deadline = Date.now() + 60_000;
-    while (!(await fetch(`${url}/healthz`).catch(() => undefined))?.ok) {
-      if (exitCode !== undefined) throw new Error(`the API process exited (${exitCode}) before it answered`);
-      if (Date.now() > deadline) throw new Error('the API process did not answer /healthz within 60 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await untilHealthy(`${url}/healthz`, {
+      timeoutMs: 60_000,
+      gone: () => (exitCode !== undefined ? `the API process exited (${exitCode}) before it answered` : undefined),
+      late: () => 'the API process did not answer /healthz within 60 s',
+    });
     return new ApiProcess(child, exited);
   }
 
@@ -282,15 +282,6 @@ class ApiProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     await this.exited;
   }
-}
-
-/** A port free at the time of asking. */
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export class WorkerProcess {

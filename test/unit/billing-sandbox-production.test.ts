@@ -4,27 +4,17 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBillingSandbox } from '../../sandboxes/billing/app';
+import { freePort, untilHealthy } from '../support/http';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const API_KEY = 'bk_2f7c9a1e5d3b8f60';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'billing-production-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 describe('billing sandbox control routes', () => {
   it('are mounted by default and left out on request', async () => {
@@ -78,17 +68,11 @@ describe('billing sandbox control routes', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     try {
       const base = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        if (child.exitCode !== null) throw new Error(`the sandbox exited: ${output}`);
-        const up = await fetch(`${base}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (up) break;
-        if (Date.now() > deadline) throw new Error(`the sandbox did not start: ${output}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await untilHealthy(`${base}/healthz`, {
+        timeoutMs: 30_000,
+        gone: () => (child.exitCode !== null ? `the sandbox exited: ${output}` : undefined),
+        late: () => `the sandbox did not start: ${output}`,
+      });
       expect((await fetch(`${base}/_sandbox/orders/ord_1/pay`, { method: 'POST' })).status).toBe(404);
       expect((await fetch(`${base}/_sandbox/faults`)).status).toBe(404);
       expect((await fetch(`${base}/v1/prices`, { headers: { authorization: `Bearer ${API_KEY}` } })).status).toBe(200);
